@@ -1,0 +1,132 @@
+//! The codegen configuration (`specs/codegen.toml`).
+//!
+//! The configuration names every target crate: which fragments feed it, where
+//! the crate is written, its default base URL, which security scheme it uses,
+//! which path parameters are lifted into client configuration, and the
+//! operation and type renames. Renames are the only place naming decisions that
+//! override the spec live.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Every crate to generate.
+    #[serde(rename = "target")]
+    pub targets: Vec<Target>,
+}
+
+/// One generated crate.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// A short name for messages (`whatsapp`).
+    pub name: String,
+    /// The package name of the generated crate (`whatsapp-cloud-api`).
+    pub crate_name: String,
+    /// The crate's one-line description.
+    pub description: String,
+    /// Where the crate is written, relative to the workspace root.
+    pub output: PathBuf,
+    /// The directory holding the target's fragments, relative to `specs/`.
+    /// Every `.yaml`, `.yml` and `.json` file below it is read.
+    pub fragments: PathBuf,
+    /// The default base URL; when absent, the first server of the first
+    /// fragment that declares one.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// The name of the security scheme (as declared in the fragments'
+    /// `components.securitySchemes`) the client authenticates with.
+    pub auth: String,
+    /// Path parameters that are client configuration rather than call arguments.
+    #[serde(default)]
+    pub client_params: Vec<ClientParam>,
+    /// operationId → Rust method name.
+    #[serde(default)]
+    pub operation_renames: BTreeMap<String, String>,
+    /// Generated type name → replacement name.
+    #[serde(default)]
+    pub type_renames: BTreeMap<String, String>,
+}
+
+/// A path parameter filled in from client configuration (`{Version}`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientParam {
+    /// The parameter name as the fragments spell it (`Version`).
+    pub name: String,
+    /// The value used when the caller does not set one (`v23.0`).
+    pub default: String,
+    /// One sentence for the builder setter's documentation.
+    #[serde(default)]
+    pub doc: Option<String>,
+}
+
+impl Config {
+    /// Reads and validates a configuration file.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(path, &text)
+    }
+
+    /// Parses configuration text; `path` is only used in messages.
+    pub fn parse(path: &Path, text: &str) -> Result<Config> {
+        let config: Config = toml::from_str(text).map_err(|e| Error::Config {
+            file: path.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        let mut names = std::collections::BTreeSet::new();
+        for t in &config.targets {
+            if !names.insert(&t.name) {
+                return Err(Error::Config {
+                    file: path.to_path_buf(),
+                    message: format!("target `{}` is defined twice", t.name),
+                });
+            }
+            for (op, method) in &t.operation_renames {
+                if !crate::naming::is_snake_ident(method) {
+                    return Err(Error::Config {
+                        file: path.to_path_buf(),
+                        message: format!(
+                            "target `{}`: rename of operation `{op}` to `{method}` is not a snake_case Rust identifier",
+                            t.name
+                        ),
+                    });
+                }
+            }
+            for (from, to) in &t.type_renames {
+                if !crate::naming::is_type_ident(to) {
+                    return Err(Error::Config {
+                        file: path.to_path_buf(),
+                        message: format!(
+                            "target `{}`: rename of type `{from}` to `{to}` is not an UpperCamelCase Rust type name",
+                            t.name
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(config)
+    }
+
+    /// Looks a target up by name.
+    pub fn target(&self, name: &str) -> Option<&Target> {
+        self.targets.iter().find(|t| t.name == name)
+    }
+}
+
+impl Target {
+    /// The Rust library name of the generated crate (`whatsapp_cloud_api`).
+    pub fn lib_name(&self) -> String {
+        self.crate_name.replace('-', "_")
+    }
+}

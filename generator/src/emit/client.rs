@@ -1,0 +1,559 @@
+//! The client, its builder, and one request builder per operation.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::types::{ident, rust_ty};
+use super::{Items, docs};
+use crate::ir::{
+    Api, Auth, BodyMedia, Operation, Param, ParamLocation, PathPart, ResponseContent, StatusMatch,
+    Ty,
+};
+
+pub(super) fn emit(api: &Api, items: &mut Items) {
+    items.insert(("client".into(), "Client".into()), client(api));
+    for op in &api.operations {
+        items.insert(("operations".into(), op.builder.clone()), builder(api, op));
+    }
+}
+
+fn types_prefix() -> TokenStream {
+    quote!(crate::types::)
+}
+
+/// The argument type a caller passes for a parameter.
+fn arg_ty(ty: &Ty) -> TokenStream {
+    match ty {
+        Ty::String => quote!(impl Into<String>),
+        t => rust_ty(t, &types_prefix()),
+    }
+}
+
+fn arg_value(name: &proc_macro2::Ident, ty: &Ty) -> TokenStream {
+    match ty {
+        Ty::String => quote!(#name.into()),
+        _ => quote!(#name),
+    }
+}
+
+fn client(api: &Api) -> TokenStream {
+    let t = &api.target;
+    let base_url = &t.base_url;
+    let (cred_name, cred_doc, authorize) = match &t.auth {
+        Auth::Bearer => (
+            ident("token"),
+            "The access token, sent as `Authorization: Bearer <token>`.",
+            quote!(request.bearer_auth(self.credentials.expose())),
+        ),
+        Auth::ApiKeyHeader { header } => (
+            ident("api_key"),
+            "The API key, sent in the `{header}` header.",
+            quote! {
+                match ::reqwest::header::HeaderValue::from_str(self.credentials.expose()) {
+                    Ok(mut value) => {
+                        value.set_sensitive(true);
+                        request.header(#header, value)
+                    }
+                    // An API key that is not a valid header value cannot be sent;
+                    // the request then fails with an authorization error.
+                    Err(_) => request,
+                }
+            },
+        ),
+    };
+    let cred_doc = match &t.auth {
+        Auth::ApiKeyHeader { header } => format!(" {}", cred_doc.replace("{header}", header)),
+        Auth::Bearer => format!(" {cred_doc}"),
+    };
+    let param_fields: Vec<_> = t.client_params.iter().map(|p| ident(&p.rust)).collect();
+    let param_defaults: Vec<_> = t.client_params.iter().map(|p| p.default.clone()).collect();
+    let param_getter_docs: Vec<_> = t
+        .client_params
+        .iter()
+        .map(|p| format!(" The value used for `{{{}}}` in request paths.", p.wire))
+        .collect();
+    let param_setter_docs: Vec<_> = t
+        .client_params
+        .iter()
+        .map(|p| {
+            let d = p.doc.clone().unwrap_or_else(|| {
+                format!("Sets the value used for `{{{}}}` in request paths.", p.wire)
+            });
+            format!(" {d} Default: `{}`.", p.default)
+        })
+        .collect();
+    let methods = api.operations.iter().map(client_method);
+    quote! {
+        /// The default base URL.
+        pub const DEFAULT_BASE_URL: &str = #base_url;
+
+        /// The API client: cheap to clone, holds one connection pool.
+        ///
+        /// Its `Debug` output never shows the credentials.
+        #[derive(Clone)]
+        pub struct Client {
+            http: ::reqwest::Client,
+            base_url: String,
+            credentials: crate::runtime::Secret,
+            #( #param_fields: String, )*
+        }
+
+        impl ::std::fmt::Debug for Client {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("Client")
+                    .field("base_url", &self.base_url)
+                    .field("credentials", &self.credentials)
+                    #( .field(stringify!(#param_fields), &self.#param_fields) )*
+                    .finish_non_exhaustive()
+            }
+        }
+
+        impl Client {
+            /// Creates a client with the default base URL and settings.
+            pub fn new(#cred_name: impl Into<String>) -> Result<Self, crate::BuildError> {
+                Self::builder(#cred_name).build()
+            }
+
+            /// Starts configuring a client.
+            ///
+            #[doc = #cred_doc]
+            pub fn builder(#cred_name: impl Into<String>) -> ClientBuilder {
+                ClientBuilder {
+                    credentials: crate::runtime::Secret::new(#cred_name.into()),
+                    base_url: DEFAULT_BASE_URL.to_string(),
+                    http: None,
+                    #( #param_fields: #param_defaults.to_string(), )*
+                }
+            }
+
+            /// The base URL requests are sent to.
+            pub fn base_url(&self) -> &str {
+                &self.base_url
+            }
+
+            #(
+                #[doc = #param_getter_docs]
+                pub fn #param_fields(&self) -> &str {
+                    &self.#param_fields
+                }
+            )*
+
+            pub(crate) fn http(&self) -> &::reqwest::Client {
+                &self.http
+            }
+
+            pub(crate) fn authorize(&self, request: ::reqwest::RequestBuilder) -> ::reqwest::RequestBuilder {
+                #authorize
+            }
+
+            #(#methods)*
+        }
+
+        /// Configures a [`Client`].
+        #[derive(Clone)]
+        pub struct ClientBuilder {
+            credentials: crate::runtime::Secret,
+            base_url: String,
+            http: Option<::reqwest::Client>,
+            #( #param_fields: String, )*
+        }
+
+        impl ::std::fmt::Debug for ClientBuilder {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("ClientBuilder")
+                    .field("base_url", &self.base_url)
+                    .field("credentials", &self.credentials)
+                    #( .field(stringify!(#param_fields), &self.#param_fields) )*
+                    .finish_non_exhaustive()
+            }
+        }
+
+        impl ClientBuilder {
+            /// Sends requests to another base URL (a proxy or a test server).
+            /// A trailing `/` is ignored.
+            pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+                self.base_url = base_url.into().trim_end_matches('/').to_string();
+                self
+            }
+
+            #(
+                #[doc = #param_setter_docs]
+                pub fn #param_fields(mut self, value: impl Into<String>) -> Self {
+                    self.#param_fields = value.into();
+                    self
+                }
+            )*
+
+            /// Uses this `reqwest` client (its pool, timeouts and proxy settings)
+            /// instead of a new one.
+            pub fn http_client(mut self, http: ::reqwest::Client) -> Self {
+                self.http = Some(http);
+                self
+            }
+
+            /// Builds the client.
+            pub fn build(self) -> Result<Client, crate::BuildError> {
+                let http = match self.http {
+                    Some(http) => http,
+                    None => ::reqwest::Client::builder().build().map_err(crate::BuildError::from)?,
+                };
+                Ok(Client {
+                    http,
+                    base_url: self.base_url,
+                    credentials: self.credentials,
+                    #( #param_fields: self.#param_fields, )*
+                })
+            }
+        }
+    }
+}
+
+fn op_doc(op: &Operation) -> String {
+    let mut doc = String::new();
+    if let Some(s) = &op.summary {
+        doc.push_str(s.trim_end_matches('.'));
+        doc.push_str(".\n\n");
+    }
+    if let Some(d) = &op.doc {
+        doc.push_str(d);
+        doc.push_str("\n\n");
+    }
+    doc.push_str(&format!(
+        "`{} {}` (operationId `{}`, from `specs/{}`).",
+        op.http_method.as_str(),
+        op.path,
+        op.operation_id,
+        op.source
+    ));
+    doc
+}
+
+fn required_params(op: &Operation) -> impl Iterator<Item = &Param> {
+    op.params.iter().filter(|p| p.required)
+}
+
+fn client_method(op: &Operation) -> TokenStream {
+    let method = ident(&op.method);
+    let builder = ident(&op.builder);
+    let doc = docs::outer(&op_doc(op));
+    let deprecated = if op.deprecated {
+        quote!(#[deprecated])
+    } else {
+        quote!()
+    };
+    let mut args = Vec::new();
+    let mut values = Vec::new();
+    for p in required_params(op) {
+        let name = ident(&p.rust);
+        let ty = arg_ty(&p.ty);
+        args.push(quote!(#name: #ty));
+        values.push(arg_value(&name, &p.ty));
+    }
+    if let Some(b) = op.body.as_ref().filter(|b| b.required) {
+        let name = ident(&b.rust);
+        let ty = arg_ty(&b.ty);
+        args.push(quote!(#name: #ty));
+        values.push(arg_value(&name, &b.ty));
+    }
+    let allow = if args.len() > 6 {
+        quote!(#[allow(clippy::too_many_arguments)])
+    } else {
+        quote!()
+    };
+    quote! {
+        #doc
+        #deprecated
+        #allow
+        pub fn #method(&self, #(#args),*) -> crate::operations::#builder<'_> {
+            crate::operations::#builder::new(self, #(#values),*)
+        }
+    }
+}
+
+fn value_to_string(expr: TokenStream, ty: &Ty) -> TokenStream {
+    match ty {
+        Ty::String => quote!(#expr.clone()),
+        Ty::Named(_) => quote!(#expr.as_str().to_string()),
+        _ => quote!(#expr.to_string()),
+    }
+}
+
+fn builder(api: &Api, op: &Operation) -> TokenStream {
+    let builder = ident(&op.builder);
+    let tp = types_prefix();
+    let doc = docs::outer(&format!(
+        "Request builder for [`Client::{}`](crate::Client::{}): set optional parameters, then `.send().await`.",
+        op.method, op.method
+    ));
+    let must_use = "a request does nothing until `.send().await`";
+
+    let mut fields = Vec::new();
+    let mut new_args = Vec::new();
+    let mut new_inits = Vec::new();
+    let mut setters = Vec::new();
+    for p in &op.params {
+        let name = ident(&p.rust);
+        let ty = rust_ty(&p.ty, &tp);
+        if p.required {
+            fields.push(quote!(#name: #ty));
+            new_args.push(quote!(#name: #ty));
+            new_inits.push(quote!(#name));
+        } else {
+            fields.push(quote!(#name: Option<#ty>));
+            new_inits.push(quote!(#name: None));
+            let pdoc = docs::or(
+                p.doc.as_deref(),
+                &format!("Sets the `{}` parameter.", p.wire),
+            );
+            let (arg, value) = match &p.ty {
+                Ty::String => (quote!(value: impl Into<String>), quote!(value.into())),
+                _ => (quote!(value: #ty), quote!(value)),
+            };
+            setters.push(quote! {
+                #pdoc
+                pub fn #name(mut self, #arg) -> Self {
+                    self.#name = Some(#value);
+                    self
+                }
+            });
+        }
+    }
+    if let Some(b) = &op.body {
+        let name = ident(&b.rust);
+        let ty = rust_ty(&b.ty, &tp);
+        if b.required {
+            fields.push(quote!(#name: #ty));
+            new_args.push(quote!(#name: #ty));
+            new_inits.push(quote!(#name));
+        } else {
+            fields.push(quote!(#name: Option<#ty>));
+            new_inits.push(quote!(#name: None));
+            let bdoc = docs::or(b.doc.as_deref(), "Sets the request body.");
+            setters.push(quote! {
+                #bdoc
+                pub fn #name(mut self, value: #ty) -> Self {
+                    self.#name = Some(value);
+                    self
+                }
+            });
+        }
+    }
+
+    // URL: base + path template, every parameter percent-encoded as one segment.
+    let mut fmt = String::from("{}");
+    let mut fmt_args = vec![quote!(self.client.base_url())];
+    for part in &op.path_parts {
+        match part {
+            PathPart::Literal(l) => fmt.push_str(&l.replace('{', "{{").replace('}', "}}")),
+            PathPart::Client(i) => {
+                fmt.push_str("{}");
+                let getter = ident(&api.target.client_params[*i].rust);
+                fmt_args.push(quote!(crate::runtime::encode_path(self.client.#getter())));
+            }
+            PathPart::Param(i) => {
+                fmt.push_str("{}");
+                let p = &op.params[*i];
+                let name = ident(&p.rust);
+                let s = match &p.ty {
+                    Ty::String => quote!(&self.#name),
+                    Ty::Named(_) => quote!(self.#name.as_str()),
+                    _ => quote!(&self.#name.to_string()),
+                };
+                fmt_args.push(quote!(crate::runtime::encode_path(#s)));
+            }
+        }
+    }
+    let http_method = ident(op.http_method.as_str());
+
+    let mut query = Vec::new();
+    let mut headers = Vec::new();
+    for p in op
+        .params
+        .iter()
+        .filter(|p| p.location != ParamLocation::Path)
+    {
+        let name = ident(&p.rust);
+        let wire = &p.wire;
+        let (binding, push) = match &p.ty {
+            Ty::Array(inner) => {
+                let item = value_to_string(quote!(item), inner);
+                if p.explode && p.location == ParamLocation::Query {
+                    (
+                        quote!(values),
+                        quote! { for item in values { query.push((#wire, #item)); } },
+                    )
+                } else {
+                    let joined =
+                        quote!(values.iter().map(|item| #item).collect::<Vec<_>>().join(","));
+                    match p.location {
+                        ParamLocation::Query => {
+                            (quote!(values), quote!(query.push((#wire, #joined));))
+                        }
+                        _ => (
+                            quote!(values),
+                            quote!(request = request.header(#wire, #joined);),
+                        ),
+                    }
+                }
+            }
+            t => {
+                let v = value_to_string(quote!(value), t);
+                match p.location {
+                    ParamLocation::Query => (quote!(value), quote!(query.push((#wire, #v));)),
+                    _ => (quote!(value), quote!(request = request.header(#wire, #v);)),
+                }
+            }
+        };
+        let stmt = if p.required {
+            quote! { { let #binding = &self.#name; #push } }
+        } else {
+            quote! { if let Some(#binding) = &self.#name { #push } }
+        };
+        match p.location {
+            ParamLocation::Query => query.push(stmt),
+            _ => headers.push(stmt),
+        }
+    }
+    let query_block = if query.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            let mut query: Vec<(&str, String)> = Vec::new();
+            #(#query)*
+            request = request.query(&query);
+        }
+    };
+
+    let body_block = match &op.body {
+        None => quote!(),
+        Some(b) => {
+            let name = ident(&b.rust);
+            let send_one = |value: TokenStream| match (b.media, &b.form_field) {
+                (BodyMedia::Json, _) => quote!(request = request.json(#value);),
+                (BodyMedia::Form, Some(field)) => {
+                    quote!(request = request.form(&[(#field, #value.to_string())]);)
+                }
+                (BodyMedia::Form, None) => quote!(request = request.form(#value);),
+                (BodyMedia::Multipart, Some(field)) => quote! {
+                    request = request.multipart(::reqwest::multipart::Form::new().text(#field, #value.to_string()));
+                },
+                (BodyMedia::Multipart, None) => {
+                    quote!(request = request.multipart(crate::runtime::multipart_form(#value)?);)
+                }
+            };
+            if b.required {
+                send_one(quote!(&self.#name))
+            } else {
+                let s = send_one(quote!(body));
+                quote!(if let Some(body) = &self.#name { #s })
+            }
+        }
+    };
+
+    let error_ty = rust_ty(&op.error_ty, &tp);
+    let (ok_ty, finish) = match &op.success.content {
+        ResponseContent::Empty => (quote!(()), quote! { let _ = response; Ok(()) }),
+        ResponseContent::Json(t) => {
+            let t = rust_ty(t, &tp);
+            (t, quote!(crate::runtime::decode_json(response)))
+        }
+        ResponseContent::Text => (
+            quote!(String),
+            quote!(crate::runtime::decode_text(response)),
+        ),
+        ResponseContent::Bytes => (quote!(Vec<u8>), quote!(Ok(response.body))),
+    };
+    let mut codes = Vec::new();
+    let mut ranges = Vec::new();
+    let mut has_default = false;
+    for e in &op.errors {
+        match e.status {
+            StatusMatch::Code(c) => codes.push(proc_macro2::Literal::u16_unsuffixed(c)),
+            StatusMatch::Range(r) => ranges.push(r * 100),
+            StatusMatch::Default => has_default = true,
+        }
+    }
+    let documented = if has_default {
+        quote!(|_status: u16| true)
+    } else if codes.is_empty() && ranges.is_empty() {
+        quote!(|_status: u16| false)
+    } else {
+        let range_checks = ranges.iter().map(|r| {
+            let (start, end) = (
+                proc_macro2::Literal::u16_unsuffixed(*r),
+                proc_macro2::Literal::u16_unsuffixed(r + 100),
+            );
+            quote!((#start..#end).contains(&status))
+        });
+        let code_check = if codes.is_empty() {
+            quote!(false)
+        } else {
+            quote!(matches!(status, #(#codes)|*))
+        };
+        quote!(|status: u16| #code_check #( || #range_checks )*)
+    };
+    let send_doc = format!(
+        "Sends the request. Success is {}; documented error statuses decode into `{}` inside [`Error::Api`](crate::Error::Api).",
+        match &op.success.content {
+            ResponseContent::Empty => "`()`".to_string(),
+            ResponseContent::Json(_) => "the decoded JSON body".to_string(),
+            ResponseContent::Text => "the body as text".to_string(),
+            ResponseContent::Bytes => "the raw body".to_string(),
+        },
+        match &op.error_ty {
+            Ty::Named(n) => n.clone(),
+            _ => "a JSON value".to_string(),
+        }
+    );
+    let mut alt = String::new();
+    if let Some(b) = &op.body {
+        alt = format!(" The body is sent as `{}`", b.media.as_str());
+        if let Some(f) = &b.form_field {
+            alt.push_str(&format!(" with the single field `{f}`"));
+        }
+        alt.push('.');
+        if !b.alternatives.is_empty() {
+            alt.push_str(&format!(
+                " The spec also allows {}, which this client does not use.",
+                b.alternatives.join(", ")
+            ));
+        }
+    }
+    let send_doc = docs::outer(&format!("{send_doc}{alt}"));
+    let params_new = new_args.clone();
+    let new_allow = if params_new.len() > 6 {
+        quote!(#[allow(clippy::too_many_arguments)])
+    } else {
+        quote!()
+    };
+
+    quote! {
+        #doc
+        #[must_use = #must_use]
+        pub struct #builder<'a> {
+            client: &'a crate::Client,
+            #( #fields, )*
+        }
+
+        impl<'a> #builder<'a> {
+            #new_allow
+            pub(crate) fn new(client: &'a crate::Client, #(#params_new),*) -> Self {
+                Self { client, #(#new_inits,)* }
+            }
+
+            #(#setters)*
+
+            #send_doc
+            pub async fn send(self) -> Result<#ok_ty, crate::Error<#error_ty>> {
+                let url = format!(#fmt, #(#fmt_args),*);
+                let mut request = self.client.http().request(::reqwest::Method::#http_method, url);
+                #query_block
+                #(#headers)*
+                request = self.client.authorize(request);
+                #body_block
+                let response = crate::runtime::execute::<#error_ty>(request, #documented).await?;
+                #finish
+            }
+        }
+    }
+}

@@ -1,0 +1,295 @@
+//! Schema types: structs, open string enums and aliases.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use super::{Items, docs};
+use crate::ir::{Api, EnumDef, Extra, Field, StructDef, Ty, TypeDef, TypeKind};
+
+pub(super) fn emit(api: &Api, items: &mut Items) {
+    for def in api.types.values() {
+        let tokens = match &def.kind {
+            TypeKind::Struct(s) => struct_def(def, s),
+            TypeKind::Enum(e) => enum_def(def, e),
+            TypeKind::Alias(t) => alias_def(def, t),
+        };
+        items.insert(("types".to_string(), def.name.clone()), tokens);
+    }
+}
+
+/// An identifier for a generated name.
+pub(super) fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// The Rust type for `ty`; `prefix` qualifies named types (`types::`) when
+/// used outside the `types` module.
+pub(super) fn rust_ty(ty: &Ty, prefix: &TokenStream) -> TokenStream {
+    match ty {
+        Ty::String => quote!(String),
+        Ty::I32 => quote!(i32),
+        Ty::I64 => quote!(i64),
+        Ty::F64 => quote!(f64),
+        Ty::Bool => quote!(bool),
+        Ty::Json => quote!(::serde_json::Value),
+        Ty::JsonObject => quote!(::serde_json::Map<String, ::serde_json::Value>),
+        Ty::Bytes => quote!(Vec<u8>),
+        Ty::Array(t) => {
+            let t = rust_ty(t, prefix);
+            quote!(Vec<#t>)
+        }
+        Ty::Map(t) => {
+            let t = rust_ty(t, prefix);
+            quote!(::std::collections::BTreeMap<String, #t>)
+        }
+        Ty::Named(n) => {
+            let n = ident(n);
+            quote!(#prefix #n)
+        }
+    }
+}
+
+fn source_note(def: &TypeDef) -> String {
+    let mut note = format!("Schema `{}`", def.original);
+    match def.sources.len() {
+        0 => {}
+        1 => note.push_str(&format!(", from `{}`.", def.sources[0])),
+        n => note.push_str(&format!(
+            ", merged from {n} identical definitions (first: `{}`).",
+            def.sources[0]
+        )),
+    }
+    note
+}
+
+fn type_doc(def: &TypeDef) -> TokenStream {
+    let text = match def.doc.as_deref() {
+        Some(d) => format!("{d}\n\n{}", source_note(def)),
+        None => source_note(def),
+    };
+    docs::outer(&text)
+}
+
+fn field_ty(f: &Field) -> TokenStream {
+    let inner = rust_ty(&f.ty, &quote!());
+    let inner = if f.boxed { quote!(Box<#inner>) } else { inner };
+    if f.optional() {
+        quote!(Option<#inner>)
+    } else {
+        inner
+    }
+}
+
+fn struct_def(def: &TypeDef, s: &StructDef) -> TokenStream {
+    let name = ident(&def.name);
+    let doc = type_doc(def);
+    let mut fields = Vec::new();
+    for f in &s.fields {
+        let rust = ident(&f.rust);
+        let ty = field_ty(f);
+        let fallback = match &f.constant {
+            Some(c) => format!("Always `{c}`; filled in by default."),
+            None => format!("The `{}` member.", f.wire),
+        };
+        let fdoc = docs::or(f.doc.as_deref(), &fallback);
+        let mut serde_args = Vec::new();
+        if f.rust != f.wire {
+            let wire = &f.wire;
+            serde_args.push(quote!(rename = #wire));
+        }
+        if f.constant.is_some() && f.required {
+            serde_args.push(quote!(default));
+        } else if f.optional() && !(f.required && f.nullable) {
+            serde_args.push(quote!(default, skip_serializing_if = "Option::is_none"));
+        }
+        let serde_attr = if serde_args.is_empty() {
+            quote!()
+        } else {
+            quote!(#[serde(#(#serde_args),*)])
+        };
+        fields.push(quote! { #fdoc #serde_attr pub #rust: #ty, });
+    }
+    match &s.extra {
+        Extra::Keep(n) => {
+            let n = ident(n);
+            fields.push(quote! {
+                /// Members the schema does not list, kept as received (the live
+                /// API sends more than it documents).
+                #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+                pub #n: ::serde_json::Map<String, ::serde_json::Value>,
+            });
+        }
+        Extra::Typed(n, t) => {
+            let n = ident(n);
+            let t = rust_ty(t, &quote!());
+            fields.push(quote! {
+                /// Members beyond the listed ones (`additionalProperties`).
+                #[serde(flatten, default, skip_serializing_if = "::std::collections::BTreeMap::is_empty")]
+                pub #n: ::std::collections::BTreeMap<String, #t>,
+            });
+        }
+        Extra::None => {}
+    }
+
+    // `new` takes the required, non-nullable, non-constant fields.
+    let args: Vec<&Field> = s
+        .fields
+        .iter()
+        .filter(|f| !f.optional() && f.constant.is_none())
+        .collect();
+    let derive_default = args.is_empty();
+    let params = args.iter().map(|f| {
+        let rust = ident(&f.rust);
+        match &f.ty {
+            Ty::String => quote!(#rust: impl Into<String>),
+            t => {
+                let t = rust_ty(t, &quote!());
+                quote!(#rust: #t)
+            }
+        }
+    });
+    let inits = s.fields.iter().map(|f| {
+        let rust = ident(&f.rust);
+        if f.optional() {
+            quote!(#rust: None)
+        } else if f.constant.is_some() {
+            quote!(#rust: Default::default())
+        } else {
+            match (matches!(f.ty, Ty::String), f.boxed) {
+                (true, true) => quote!(#rust: Box::new(#rust.into())),
+                (true, false) => quote!(#rust: #rust.into()),
+                (false, true) => quote!(#rust: Box::new(#rust)),
+                (false, false) => quote!(#rust),
+            }
+        }
+    });
+    let extra_init = match &s.extra {
+        Extra::Keep(n) | Extra::Typed(n, _) => {
+            let n = ident(n);
+            quote!(#n: Default::default(),)
+        }
+        Extra::None => quote!(),
+    };
+    let allow = if args.len() > 7 {
+        quote!(#[allow(clippy::too_many_arguments)])
+    } else {
+        quote!()
+    };
+    let derives = if derive_default {
+        quote!(#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)])
+    } else {
+        quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)])
+    };
+    quote! {
+        #doc
+        #derives
+        pub struct #name {
+            #(#fields)*
+        }
+
+        impl #name {
+            /// Creates a value from its required fields; optional fields start
+            /// empty and constant fields hold their value.
+            #allow
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits,)* #extra_init }
+            }
+        }
+    }
+}
+
+fn enum_def(def: &TypeDef, e: &EnumDef) -> TokenStream {
+    let name = ident(&def.name);
+    let doc = type_doc(def);
+    let unknown = ident(&e.unknown);
+    let variants: Vec<Ident> = e.variants.iter().map(|v| ident(&v.rust)).collect();
+    let wires: Vec<&String> = e.variants.iter().map(|v| &v.wire).collect();
+    let variant_docs: Vec<String> = wires.iter().map(|w| format!(" `{w}`")).collect();
+    // A one-value enum is a constant: its value is the default.
+    let (derive_default, default_attr) = if e.variants.len() == 1 {
+        (quote!(Default,), quote!(#[default]))
+    } else {
+        (quote!(), quote!())
+    };
+    let variant_items = variants
+        .iter()
+        .zip(&variant_docs)
+        .enumerate()
+        .map(|(i, (v, d))| {
+            let attr = if i == 0 {
+                default_attr.clone()
+            } else {
+                quote!()
+            };
+            quote!(#[doc = #d] #attr #v,)
+        });
+    quote! {
+        #doc
+        ///
+        /// Values this version does not know decode into the catch-all
+        /// variant instead of failing, and serialise back unchanged.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, #derive_default)]
+        pub enum #name {
+            #(#variant_items)*
+            /// A value not listed in the spec, kept as received.
+            #unknown(String),
+        }
+
+        impl #name {
+            /// The value as the API spells it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #( Self::#variants => #wires, )*
+                    Self::#unknown(value) => value.as_str(),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #( #wires => Self::#variants, )*
+                    other => Self::#unknown(other.to_string()),
+                }
+            }
+        }
+
+        impl From<String> for #name {
+            fn from(value: String) -> Self {
+                match value.as_str() {
+                    #( #wires => Self::#variants, )*
+                    _ => Self::#unknown(value),
+                }
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            }
+        }
+
+    }
+}
+
+fn alias_def(def: &TypeDef, t: &Ty) -> TokenStream {
+    let name = ident(&def.name);
+    let doc = type_doc(def);
+    let t = rust_ty(t, &quote!());
+    quote! {
+        #doc
+        pub type #name = #t;
+    }
+}

@@ -1,0 +1,426 @@
+//! The intermediate representation: what the emitter needs, nothing about YAML.
+//!
+//! The lowering stage produces an [`Api`] per target crate. Every type is
+//! already merged across fragments and has its final Rust name; every
+//! operation has its parameters in their final order. The emitter turns this
+//! into Rust code without consulting the fragments again.
+
+use std::collections::BTreeMap;
+
+/// A whole generated crate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// Crate-level settings.
+    pub target: TargetInfo,
+    /// Every type, keyed by its Rust name.
+    pub types: BTreeMap<String, TypeDef>,
+    /// Every operation, sorted by method name.
+    pub operations: Vec<Operation>,
+}
+
+/// Crate-level settings, from the configuration and the fragments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetInfo {
+    /// Package name (`whatsapp-cloud-api`).
+    pub crate_name: String,
+    /// Library name (`whatsapp_cloud_api`).
+    pub lib_name: String,
+    /// One line describing the crate.
+    pub description: String,
+    /// The default base URL, without a trailing slash.
+    pub base_url: String,
+    /// How requests are authenticated.
+    pub auth: Auth,
+    /// Path parameters that are client configuration.
+    pub client_params: Vec<ClientParam>,
+    /// The fragments the crate was generated from, relative to `specs/`.
+    pub fragments: Vec<String>,
+}
+
+/// How the client authenticates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// `Authorization: Bearer <token>`.
+    Bearer,
+    /// An API key sent in the named header.
+    ApiKeyHeader {
+        /// The header name, as the spec spells it.
+        header: String,
+    },
+}
+
+/// A path parameter lifted into client configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientParam {
+    /// The name in path templates (`Version`).
+    pub wire: String,
+    /// The Rust field and setter name (`version`).
+    pub rust: String,
+    /// The default value.
+    pub default: String,
+    /// Documentation for the setter.
+    pub doc: Option<String>,
+}
+
+/// A Rust type used in a field, parameter, body or response.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Ty<R = String> {
+    /// `String`.
+    String,
+    /// `i32` (`format: int32`).
+    I32,
+    /// `i64` (integers without `format: int32`).
+    I64,
+    /// `f64` (every `number`).
+    F64,
+    /// `bool`.
+    Bool,
+    /// Any JSON value: the schema really places no constraint on it.
+    Json,
+    /// A JSON object with arbitrary members: `type: object` and nothing else.
+    JsonObject,
+    /// Raw bytes (`format: binary`).
+    Bytes,
+    /// `Vec<T>`.
+    Array(Box<Ty<R>>),
+    /// A map from string keys (`additionalProperties: <schema>`).
+    Map(Box<Ty<R>>),
+    /// A generated type.
+    Named(R),
+}
+
+impl<R> Ty<R> {
+    /// Replaces every named reference.
+    pub fn map_named<S>(&self, f: &mut impl FnMut(&R) -> S) -> Ty<S> {
+        match self {
+            Ty::String => Ty::String,
+            Ty::I32 => Ty::I32,
+            Ty::I64 => Ty::I64,
+            Ty::F64 => Ty::F64,
+            Ty::Bool => Ty::Bool,
+            Ty::Json => Ty::Json,
+            Ty::JsonObject => Ty::JsonObject,
+            Ty::Bytes => Ty::Bytes,
+            Ty::Array(t) => Ty::Array(Box::new(t.map_named(f))),
+            Ty::Map(t) => Ty::Map(Box::new(t.map_named(f))),
+            Ty::Named(r) => Ty::Named(f(r)),
+        }
+    }
+
+    /// The named type this type mentions, if any.
+    pub fn named(&self) -> Option<&R> {
+        match self {
+            Ty::Array(t) | Ty::Map(t) => t.named(),
+            Ty::Named(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// True when a value of this type holds the named type directly (not
+    /// behind a `Vec` or map), so a cycle through it needs a `Box`.
+    pub fn holds_by_value(&self) -> Option<&R> {
+        match self {
+            Ty::Named(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+/// A generated type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    /// The Rust name.
+    pub name: String,
+    /// The name the spec gives (or the derived name of an inline schema).
+    pub original: String,
+    /// The description, if the spec has one.
+    pub doc: Option<String>,
+    /// What it is.
+    pub kind: TypeKind,
+    /// Every place (fragment + JSON pointer) the type was defined; several
+    /// when identical copies were merged.
+    pub sources: Vec<String>,
+}
+
+/// The shape of a generated type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    /// An object with known properties.
+    Struct(StructDef),
+    /// A string enum that keeps values it does not know.
+    Enum(EnumDef),
+    /// A named schema that is another type (`pub type A = Vec<B>;`).
+    Alias(Ty),
+}
+
+/// An object type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructDef {
+    /// The properties, in spec order.
+    pub fields: Vec<Field>,
+    /// What happens to members the schema does not list.
+    pub extra: Extra,
+}
+
+/// Where members beyond the listed properties go.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Extra {
+    /// Kept in a `serde_json::Map` field with this Rust name (the default:
+    /// the live API sends fields the spec does not list).
+    Keep(String),
+    /// `additionalProperties: <schema>`: a typed map field with this Rust name.
+    Typed(String, Ty),
+    /// `additionalProperties: false`: none are expected; unknown members are
+    /// still tolerated when decoding, but not kept.
+    None,
+}
+
+/// One struct field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// The JSON member name.
+    pub wire: String,
+    /// The Rust field name.
+    pub rust: String,
+    /// The value type (without `Option`).
+    pub ty: Ty,
+    /// Listed in `required`.
+    pub required: bool,
+    /// The schema allows `null`.
+    pub nullable: bool,
+    /// The single value of a one-value enum (`const`), filled in by default.
+    pub constant: Option<String>,
+    /// Needs a `Box` to break a cycle of by-value containment.
+    pub boxed: bool,
+    /// The description.
+    pub doc: Option<String>,
+}
+
+impl Field {
+    /// True when the Rust field is an `Option`.
+    pub fn optional(&self) -> bool {
+        if self.constant.is_some() {
+            !self.required
+        } else {
+            !self.required || self.nullable
+        }
+    }
+}
+
+/// A string enum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumDef {
+    /// Known values, in spec order.
+    pub variants: Vec<Variant>,
+    /// The variant name that holds unknown values.
+    pub unknown: String,
+}
+
+/// One known enum value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variant {
+    /// The value as the spec spells it.
+    pub wire: String,
+    /// The Rust variant name.
+    pub rust: String,
+}
+
+/// An HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum HttpMethod {
+    /// GET
+    Get,
+    /// PUT
+    Put,
+    /// POST
+    Post,
+    /// DELETE
+    Delete,
+    /// OPTIONS
+    Options,
+    /// HEAD
+    Head,
+    /// PATCH
+    Patch,
+    /// TRACE
+    Trace,
+}
+
+impl HttpMethod {
+    /// The method as HTTP spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Post => "POST",
+            HttpMethod::Delete => "DELETE",
+            HttpMethod::Options => "OPTIONS",
+            HttpMethod::Head => "HEAD",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Trace => "TRACE",
+        }
+    }
+}
+
+/// One operation: one client method.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// The spec's operationId.
+    pub operation_id: String,
+    /// The client method name (snake_case).
+    pub method: String,
+    /// The request builder type name (UpperCamelCase).
+    pub builder: String,
+    /// The HTTP method.
+    pub http_method: HttpMethod,
+    /// The path template as the spec writes it.
+    pub path: String,
+    /// The path template, split.
+    pub path_parts: Vec<PathPart>,
+    /// Parameters in call order: path parameters in template order, then the
+    /// remaining required parameters, then optional ones, each group in spec
+    /// order.
+    pub params: Vec<Param>,
+    /// The request body.
+    pub body: Option<Body>,
+    /// The success response.
+    pub success: Success,
+    /// Documented error responses.
+    pub errors: Vec<ErrorResponse>,
+    /// The type error bodies decode into.
+    pub error_ty: Ty,
+    /// The summary line.
+    pub summary: Option<String>,
+    /// The description.
+    pub doc: Option<String>,
+    /// Deprecated in the spec.
+    pub deprecated: bool,
+    /// The fragment the operation comes from.
+    pub source: String,
+}
+
+/// A piece of a path template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathPart {
+    /// Literal text.
+    Literal(String),
+    /// A call parameter (index into [`Operation::params`]).
+    Param(usize),
+    /// A client configuration value (index into [`TargetInfo::client_params`]).
+    Client(usize),
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ParamLocation {
+    /// In the path.
+    Path,
+    /// In the query string.
+    Query,
+    /// In a header.
+    Header,
+}
+
+/// A call parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// The name on the wire.
+    pub wire: String,
+    /// The Rust argument or setter name.
+    pub rust: String,
+    /// Where it goes.
+    pub location: ParamLocation,
+    /// Required parameters are method arguments; optional ones are setters.
+    pub required: bool,
+    /// The value type.
+    pub ty: Ty,
+    /// For arrays in the query: one `name=value` pair per item (true) or one
+    /// comma-separated value (false).
+    pub explode: bool,
+    /// The description.
+    pub doc: Option<String>,
+}
+
+/// How a request body is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyMedia {
+    /// `application/json`.
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// `multipart/form-data`.
+    Multipart,
+}
+
+impl BodyMedia {
+    /// The media type.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BodyMedia::Json => "application/json",
+            BodyMedia::Form => "application/x-www-form-urlencoded",
+            BodyMedia::Multipart => "multipart/form-data",
+        }
+    }
+}
+
+/// A request body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    /// The media type sent.
+    pub media: BodyMedia,
+    /// Whether the body must be given (required bodies are method arguments).
+    pub required: bool,
+    /// The body's value type.
+    pub ty: Ty,
+    /// For a form body whose schema is a titled primitive: the single form
+    /// field the value is sent as (the schema's `title`).
+    pub form_field: Option<String>,
+    /// The Rust argument name.
+    pub rust: String,
+    /// Other media types the spec allows and the client does not use.
+    pub alternatives: Vec<String>,
+    /// The description.
+    pub doc: Option<String>,
+}
+
+/// What a success response holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseContent {
+    /// Nothing (or nothing documented).
+    Empty,
+    /// A JSON value of this type.
+    Json(Ty),
+    /// Text.
+    Text,
+    /// Raw bytes.
+    Bytes,
+}
+
+/// The success response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Success {
+    /// The documented 2xx status codes.
+    pub statuses: Vec<u16>,
+    /// Its content.
+    pub content: ResponseContent,
+}
+
+/// Which statuses a documented error response covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StatusMatch {
+    /// One status.
+    Code(u16),
+    /// `4XX`: the hundreds digit.
+    Range(u16),
+    /// `default`: any status not otherwise documented.
+    Default,
+}
+
+/// A documented error response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorResponse {
+    /// The statuses it covers.
+    pub status: StatusMatch,
+    /// Its JSON body type, if documented.
+    pub ty: Option<Ty>,
+}

@@ -1,0 +1,449 @@
+//! Stage 1: read fragments and normalise them into what `openapiv3` reads.
+//!
+//! `openapiv3` models OpenAPI 3.0. Fragments are written in 3.1, whose schema
+//! dialect differs in a few ways that `openapiv3` would silently drop or reject.
+//! [`normalize`] rewrites those constructs on the YAML tree before it is
+//! deserialised, so nothing is lost on the way:
+//!
+//! | 3.1 construct | rewritten to |
+//! | --- | --- |
+//! | `const: v` | `enum: [v]` (and `type` inferred from `v` when absent) |
+//! | `type: [T, "null"]` | `type: T` + `nullable: true` |
+//! | `exclusiveMinimum: n` (a number) | `minimum: n` + `exclusiveMinimum: true` (same for maximum) |
+//! | schema-level `examples: [...]` | removed from the tree, kept in [`Fragment::schema_examples`] |
+//! | non-string mapping keys (`200:`) | strings (`"200"`) |
+//!
+//! Constructs the generator cannot represent faithfully (several non-null types
+//! in one schema, `prefixItems`, top-level `webhooks`, …) are errors that name
+//! the file and JSON pointer.
+
+use std::path::{Path, PathBuf};
+
+use serde_yaml::{Mapping, Value};
+
+use crate::error::{Error, Result, SpecError, escape_pointer_token};
+
+/// One parsed, normalised fragment.
+#[derive(Debug, Clone)]
+pub struct Fragment {
+    /// The fragment's path relative to the specs directory (used in messages,
+    /// in cross-fragment `$ref`s and for deterministic ordering).
+    pub path: PathBuf,
+    /// The `openapi` version the fragment declared.
+    pub declared_version: String,
+    /// The deserialised document.
+    pub doc: openapiv3::OpenAPI,
+    /// Schema-level `examples` arrays, by the JSON pointer of their schema.
+    pub schema_examples: Vec<(String, Vec<serde_json::Value>)>,
+}
+
+/// Reads every fragment below `specs_root.join(dir)`, sorted by path.
+pub fn load_dir(specs_root: &Path, dir: &Path) -> Result<Vec<Fragment>> {
+    let mut files = Vec::new();
+    collect_files(&specs_root.join(dir), &mut files)?;
+    files.sort();
+    let mut fragments = Vec::new();
+    let mut errors = Vec::new();
+    for file in files {
+        let rel = file.strip_prefix(specs_root).unwrap_or(&file).to_path_buf();
+        let text = std::fs::read_to_string(&file).map_err(|source| Error::Io {
+            path: file.clone(),
+            source,
+        })?;
+        match parse(&rel, &text) {
+            Ok(f) => fragments.push(f),
+            Err(e) => errors.push(e),
+        }
+    }
+    match errors.len() {
+        0 => Ok(fragments),
+        1 => Err(Error::Spec(errors.remove(0))),
+        _ => Err(Error::Specs(errors)),
+    }
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for entry in entries {
+        let entry = entry.map_err(|source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(&path, out)?;
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml" | "json")
+        ) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Parses one fragment from text. `path` names it in messages and `$ref`s.
+pub fn parse(path: &Path, text: &str) -> Result<Fragment, SpecError> {
+    let err = |pointer: String, message: String| SpecError {
+        file: path.to_path_buf(),
+        pointer,
+        message,
+    };
+    // YAML 1.2 is a superset of JSON, so one parser reads both kinds of fragment.
+    let mut value: Value = serde_yaml::from_str(text).map_err(|e| {
+        let at = e
+            .location()
+            .map(|l| format!("line {}, column {}", l.line(), l.column()))
+            .unwrap_or_else(|| "#".to_string());
+        err(at, format!("not valid YAML or JSON: {e}"))
+    })?;
+    let declared_version = match value.get("openapi") {
+        Some(Value::String(v)) if v.starts_with("3.0") || v.starts_with("3.1") => v.clone(),
+        Some(other) => {
+            return Err(err(
+                "#/openapi".into(),
+                format!(
+                    "unsupported OpenAPI version {}; expected 3.0.x or 3.1.x",
+                    yaml_brief(other)
+                ),
+            ));
+        }
+        None => {
+            return Err(err(
+                "#".into(),
+                "missing `openapi` version field; is this an OpenAPI document?".into(),
+            ));
+        }
+    };
+    let mut schema_examples = Vec::new();
+    normalize(&mut value, &mut schema_examples).map_err(|(p, m)| err(p, m))?;
+    let doc: openapiv3::OpenAPI = serde_path_to_error::deserialize(value).map_err(|e| {
+        let pointer = path_to_pointer(e.path());
+        err(pointer, e.into_inner().to_string())
+    })?;
+    Ok(Fragment {
+        path: path.to_path_buf(),
+        declared_version,
+        doc,
+        schema_examples,
+    })
+}
+
+type NormalizeError = (String, String);
+
+/// Rewrites 3.1 constructs in place (see the module documentation).
+pub fn normalize(
+    root: &mut Value,
+    examples: &mut Vec<(String, Vec<serde_json::Value>)>,
+) -> std::result::Result<(), NormalizeError> {
+    stringify_keys(root);
+    let Value::Mapping(map) = root else {
+        return Err(("#".into(), "the document is not a mapping".into()));
+    };
+    if map.contains_key("webhooks") {
+        return Err((
+            "#/webhooks".into(),
+            "top-level `webhooks` are not supported; describe inbound payloads under `components.schemas`".into(),
+        ));
+    }
+    map.insert("openapi".into(), "3.0.3".into());
+    walk_document(root, "#", examples)
+}
+
+/// Finds every schema position in the document and normalises it.
+fn walk_document(
+    value: &mut Value,
+    ptr: &str,
+    examples: &mut Vec<(String, Vec<serde_json::Value>)>,
+) -> std::result::Result<(), NormalizeError> {
+    match value {
+        Value::Mapping(map) => {
+            let keys: Vec<String> = map
+                .keys()
+                .filter_map(|k| k.as_str().map(str::to_string))
+                .collect();
+            for key in keys {
+                let child_ptr = format!("{ptr}/{}", escape_pointer_token(&key));
+                let Some(child) = map.get_mut(key.as_str()) else {
+                    continue;
+                };
+                if key == "schema" {
+                    walk_schema(child, &child_ptr, examples)?;
+                } else if key == "schemas" && ptr == "#/components" {
+                    if let Value::Mapping(schemas) = child {
+                        for (name, schema) in schemas.iter_mut() {
+                            let name = name.as_str().unwrap_or_default();
+                            let p = format!("{child_ptr}/{}", escape_pointer_token(name));
+                            walk_schema(schema, &p, examples)?;
+                        }
+                    }
+                } else if !matches!(key.as_str(), "example" | "examples" | "default") {
+                    walk_document(child, &child_ptr, examples)?;
+                }
+            }
+        }
+        Value::Sequence(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                walk_document(item, &format!("{ptr}/{i}"), examples)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn walk_schema(
+    value: &mut Value,
+    ptr: &str,
+    examples: &mut Vec<(String, Vec<serde_json::Value>)>,
+) -> std::result::Result<(), NormalizeError> {
+    let Value::Mapping(map) = value else {
+        // `true`/`false` schemas (3.1) have no 3.0 equivalent.
+        return Err((
+            ptr.to_string(),
+            format!("a schema must be a mapping, found {}", yaml_brief(value)),
+        ));
+    };
+    if map.contains_key("$ref") {
+        return Ok(());
+    }
+    for unsupported in [
+        "prefixItems",
+        "if",
+        "then",
+        "else",
+        "dependentSchemas",
+        "patternProperties",
+        "unevaluatedProperties",
+    ] {
+        if map.contains_key(unsupported) {
+            return Err((
+                format!("{ptr}/{unsupported}"),
+                format!("the JSON Schema keyword `{unsupported}` is not supported"),
+            ));
+        }
+    }
+    // `type: [T, "null"]` → `type: T` + `nullable: true`.
+    if let Some(Value::Sequence(types)) = map.get("type").cloned() {
+        let mut non_null: Vec<String> = Vec::new();
+        let mut nullable = false;
+        for t in &types {
+            match t.as_str() {
+                Some("null") => nullable = true,
+                Some(t) => non_null.push(t.to_string()),
+                None => {
+                    return Err((
+                        format!("{ptr}/type"),
+                        "`type` entries must be strings".into(),
+                    ));
+                }
+            }
+        }
+        match non_null.as_slice() {
+            [one] => {
+                map.insert("type".into(), Value::String(one.clone()));
+            }
+            [] => {
+                return Err((
+                    format!("{ptr}/type"),
+                    "a schema whose only type is `null` is not supported".into(),
+                ));
+            }
+            many => {
+                return Err((
+                    format!("{ptr}/type"),
+                    format!(
+                        "a schema with several types ({}) is not supported; use oneOf",
+                        many.join(", ")
+                    ),
+                ));
+            }
+        }
+        if nullable {
+            map.insert("nullable".into(), Value::Bool(true));
+        }
+    }
+    // `const: v` → `enum: [v]`.
+    if let Some(constant) = map.remove("const") {
+        if map.contains_key("enum") {
+            return Err((
+                format!("{ptr}/const"),
+                "`const` and `enum` together are not supported".into(),
+            ));
+        }
+        if !map.contains_key("type") {
+            let inferred = match &constant {
+                Value::String(_) => "string",
+                Value::Bool(_) => "boolean",
+                Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+                Value::Number(_) => "number",
+                other => {
+                    return Err((
+                        format!("{ptr}/const"),
+                        format!("unsupported `const` value {}", yaml_brief(other)),
+                    ));
+                }
+            };
+            map.insert("type".into(), inferred.into());
+        }
+        map.insert("enum".into(), Value::Sequence(vec![constant]));
+    }
+    // Numeric `exclusiveMinimum`/`exclusiveMaximum` (3.1) → 3.0's boolean form.
+    for (excl, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
+        if let Some(Value::Number(n)) = map.get(excl).cloned() {
+            map.insert(bound.into(), Value::Number(n));
+            map.insert(excl.into(), Value::Bool(true));
+        }
+    }
+    // Schema-level `examples` (3.1) are kept aside for tests.
+    if let Some(Value::Sequence(values)) = map.get("examples").cloned() {
+        map.remove("examples");
+        let values = values
+            .iter()
+            .map(|v| {
+                serde_json::to_value(v).map_err(|e| (format!("{ptr}/examples"), e.to_string()))
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        examples.push((ptr.to_string(), values));
+    }
+    // Recurse into subschemas.
+    if let Some(Value::Mapping(props)) = map.get_mut("properties") {
+        for (name, schema) in props.iter_mut() {
+            let name = name.as_str().unwrap_or_default().to_string();
+            walk_schema(
+                schema,
+                &format!("{ptr}/properties/{}", escape_pointer_token(&name)),
+                examples,
+            )?;
+        }
+    }
+    for key in ["items", "not"] {
+        if let Some(child) = map.get_mut(key) {
+            walk_schema(child, &format!("{ptr}/{key}"), examples)?;
+        }
+    }
+    if let Some(child @ Value::Mapping(_)) = map.get_mut("additionalProperties") {
+        walk_schema(child, &format!("{ptr}/additionalProperties"), examples)?;
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        if let Some(Value::Sequence(items)) = map.get_mut(key) {
+            for (i, item) in items.iter_mut().enumerate() {
+                walk_schema(item, &format!("{ptr}/{key}/{i}"), examples)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Turns every non-string mapping key (`200:` in YAML) into a string.
+fn stringify_keys(value: &mut Value) {
+    match value {
+        Value::Mapping(map) => {
+            let old = std::mem::take(map);
+            let mut new = Mapping::with_capacity(old.len());
+            for (k, mut v) in old {
+                stringify_keys(&mut v);
+                let key = match k {
+                    Value::String(s) => Value::String(s),
+                    Value::Number(n) => Value::String(n.to_string()),
+                    Value::Bool(b) => Value::String(b.to_string()),
+                    other => other,
+                };
+                new.insert(key, v);
+            }
+            *map = new;
+        }
+        Value::Sequence(items) => items.iter_mut().for_each(stringify_keys),
+        Value::Tagged(t) => stringify_keys(&mut t.value),
+        _ => {}
+    }
+}
+
+fn yaml_brief(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => format!("`{s}`"),
+        Value::Sequence(_) => "a sequence".into(),
+        Value::Mapping(_) => "a mapping".into(),
+        Value::Tagged(_) => "a tagged value".into(),
+    }
+}
+
+/// Converts a `serde_path_to_error` path into a JSON pointer.
+fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::from("#");
+    for seg in path.iter() {
+        match seg {
+            Segment::Seq { index } => out.push_str(&format!("/{index}")),
+            Segment::Map { key } => {
+                out.push('/');
+                out.push_str(&escape_pointer_token(key));
+            }
+            Segment::Enum { .. } | Segment::Unknown => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(text: &str) -> (Value, Vec<(String, Vec<serde_json::Value>)>) {
+        let mut v: Value = serde_yaml::from_str(text).unwrap();
+        let mut ex = Vec::new();
+        normalize(&mut v, &mut ex).unwrap();
+        (v, ex)
+    }
+
+    #[test]
+    fn rewrites_31_schema_constructs() {
+        let (v, ex) = norm(
+            "openapi: 3.1.0\ncomponents:\n  schemas:\n    A:\n      type: object\n      properties:\n        p: {const: whatsapp}\n        n: {type: [string, 'null'], examples: [x, y]}\n        m: {type: integer, exclusiveMinimum: 3}\n",
+        );
+        let a = &v["components"]["schemas"]["A"]["properties"];
+        assert_eq!(a["p"]["enum"][0].as_str(), Some("whatsapp"));
+        assert_eq!(a["p"]["type"].as_str(), Some("string"));
+        assert_eq!(a["n"]["type"].as_str(), Some("string"));
+        assert_eq!(a["n"]["nullable"].as_bool(), Some(true));
+        assert!(a["n"].get("examples").is_none());
+        assert_eq!(a["m"]["minimum"].as_i64(), Some(3));
+        assert_eq!(a["m"]["exclusiveMinimum"].as_bool(), Some(true));
+        assert_eq!(v["openapi"].as_str(), Some("3.0.3"));
+        assert_eq!(
+            ex,
+            vec![(
+                "#/components/schemas/A/properties/n".to_string(),
+                vec![serde_json::json!("x"), serde_json::json!("y")]
+            )]
+        );
+    }
+
+    #[test]
+    fn integer_status_keys_become_strings() {
+        let (v, _) = norm(
+            "openapi: 3.1.0\npaths:\n  /a:\n    get:\n      responses:\n        200:\n          description: ok\n",
+        );
+        assert!(v["paths"]["/a"]["get"]["responses"].get("200").is_some());
+    }
+
+    #[test]
+    fn several_types_are_an_error_with_pointer() {
+        let mut v: Value = serde_yaml::from_str(
+            "openapi: 3.1.0\ncomponents:\n  schemas:\n    A: {type: [string, integer]}\n",
+        )
+        .unwrap();
+        let err = normalize(&mut v, &mut Vec::new()).unwrap_err();
+        assert_eq!(err.0, "#/components/schemas/A/type");
+        assert!(err.1.contains("several types"), "{}", err.1);
+    }
+}

@@ -1,0 +1,446 @@
+//! Merging and naming: draft types → the final IR.
+//!
+//! **Merge rule.** Two draft types become one Rust type when they have the
+//! same base name and the same shape, where the shape ignores descriptions
+//! and examples and compares referenced types by *their* merged identity. The
+//! comparison is a partition refinement (the coarsest partition stable under
+//! references), so cycles merge correctly. This is how the `GraphAPIError`
+//! copies that every Meta fragment carries become one type.
+//!
+//! **Naming rule.** Named schemas and operation-level inline types are named
+//! first, then inline types level by level, each as its parent's final name
+//! plus a suffix. When several different types want one name, the type
+//! defined in the most fragments keeps it (ties: the first fragment by path);
+//! each other one gets the UpperCamelCase stem of its first fragment appended
+//! (`GraphAPIErrorBusinessProfile`), then a number if that is taken too. The
+//! configuration's `type_renames` (generated name → wanted name) override any
+//! of this.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use super::operation::DraftContent;
+use super::{DExtra, DKind, Lowerer, TypeId};
+use crate::error::{Error, Result, SpecError};
+use crate::ir::{
+    Api, Body, EnumDef, ErrorResponse, Extra, Field, Operation, Param, ResponseContent, StructDef,
+    Success, TargetInfo, Ty, TypeDef, TypeKind, Variant,
+};
+use crate::naming;
+
+pub(super) fn finish(l: Lowerer<'_>, info: TargetInfo) -> Result<Api> {
+    let class = partition(&l);
+    let class_count = class.iter().max().map_or(0, |m| m + 1);
+    let mut members: Vec<Vec<TypeId>> = vec![Vec::new(); class_count];
+    for (id, c) in class.iter().enumerate() {
+        members[*c].push(id);
+    }
+    let names = name_classes(&l, &class, &members)?;
+    let boxed = boxed_edges(&l, &class, &members, &names)?;
+
+    let map_ty = |t: &Ty<TypeId>| t.map_named(&mut |id| names[class[*id]].clone());
+    let mut types = BTreeMap::new();
+    for (c, ids) in members.iter().enumerate() {
+        let rep = &l.types[ids[0]];
+        let name = names[c].clone();
+        let kind = match &rep.kind {
+            DKind::Pending => {
+                return Err(Error::Emit {
+                    item: name,
+                    message: "type was reserved but never converted".into(),
+                });
+            }
+            DKind::Alias(t) => TypeKind::Alias(map_ty(t)),
+            DKind::Enum { values } => {
+                let mut used = BTreeSet::new();
+                let variants: Vec<Variant> = values
+                    .iter()
+                    .map(|v| Variant {
+                        wire: v.clone(),
+                        rust: naming::unique(naming::variant_name(v), &mut used),
+                    })
+                    .collect();
+                let unknown = naming::unique(
+                    if used.contains("Unknown") {
+                        "UnknownValue".to_string()
+                    } else {
+                        "Unknown".to_string()
+                    },
+                    &mut used,
+                );
+                TypeKind::Enum(EnumDef { variants, unknown })
+            }
+            DKind::Struct { fields, extra } => {
+                let mut used = BTreeSet::new();
+                let fields: Vec<Field> = fields
+                    .iter()
+                    .enumerate()
+                    .map(|(fi, f)| {
+                        let constant = match &f.ty {
+                            Ty::Named(id) => match &l.types[members[class[*id]][0]].kind {
+                                DKind::Enum { values } if values.len() == 1 => {
+                                    Some(values[0].clone())
+                                }
+                                _ => None,
+                            },
+                            _ => None,
+                        };
+                        Field {
+                            wire: f.wire.clone(),
+                            rust: naming::unique(naming::snake_ident(&f.wire), &mut used),
+                            ty: map_ty(&f.ty),
+                            required: f.required,
+                            nullable: f.nullable,
+                            constant,
+                            boxed: boxed.contains(&(c, fi)),
+                            doc: f.doc.clone(),
+                        }
+                    })
+                    .collect();
+                let extra = match extra {
+                    DExtra::Keep => Extra::Keep(naming::unique("extra".into(), &mut used)),
+                    DExtra::Typed(t) => {
+                        Extra::Typed(naming::unique("extra".into(), &mut used), map_ty(t))
+                    }
+                    DExtra::None => Extra::None,
+                };
+                TypeKind::Struct(StructDef { fields, extra })
+            }
+        };
+        let mut sources: Vec<String> = ids
+            .iter()
+            .map(|id| {
+                let t = &l.types[*id];
+                format!(
+                    "{}{}",
+                    l.fragments[t.fragment]
+                        .path
+                        .to_string_lossy()
+                        .replace('\\', "/"),
+                    t.pointer
+                )
+            })
+            .collect();
+        sources.sort();
+        let doc = ids
+            .iter()
+            .find_map(|id| l.types[*id].doc.clone())
+            .filter(|d| !d.is_empty());
+        types.insert(
+            name.clone(),
+            TypeDef {
+                name,
+                original: rep.original.clone(),
+                doc,
+                kind,
+                sources,
+            },
+        );
+    }
+
+    let mut operations = Vec::new();
+    for op in &l.operations {
+        let mut error_tys: Vec<Ty> = op
+            .errors
+            .iter()
+            .filter_map(|(_, t)| t.as_ref().map(map_ty))
+            .collect();
+        error_tys.dedup();
+        error_tys.sort();
+        error_tys.dedup();
+        if error_tys.len() > 1 {
+            return Err(Error::Spec(SpecError {
+                file: l.fragments[op.fragment].path.clone(),
+                pointer: format!("{}/responses", op.pointer),
+                message: format!(
+                    "error responses decode into different types ({}); this is not supported yet",
+                    error_tys
+                        .iter()
+                        .map(|t| format!("{t:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }));
+        }
+        operations.push(Operation {
+            operation_id: op.operation_id.clone(),
+            method: op.method.clone(),
+            builder: naming::type_name(&heck::ToUpperCamelCase::to_upper_camel_case(
+                op.method.as_str(),
+            )),
+            http_method: op.http_method,
+            path: op.path.clone(),
+            path_parts: op.path_parts.clone(),
+            params: op
+                .params
+                .iter()
+                .map(|p| Param {
+                    wire: p.wire.clone(),
+                    rust: p.rust.clone(),
+                    location: p.location,
+                    required: p.required,
+                    ty: map_ty(&p.ty),
+                    explode: p.explode,
+                    doc: p.doc.clone(),
+                })
+                .collect(),
+            body: op.body.as_ref().map(|b| Body {
+                media: b.media,
+                required: b.required,
+                ty: map_ty(&b.ty),
+                form_field: b.form_field.clone(),
+                rust: b.rust.clone(),
+                alternatives: b.alternatives.clone(),
+                doc: b.doc.clone(),
+            }),
+            success: Success {
+                statuses: op.success_statuses.clone(),
+                content: match &op.success {
+                    DraftContent::Empty => ResponseContent::Empty,
+                    DraftContent::Json(t) => ResponseContent::Json(map_ty(t)),
+                    DraftContent::Text => ResponseContent::Text,
+                    DraftContent::Bytes => ResponseContent::Bytes,
+                },
+            },
+            errors: op
+                .errors
+                .iter()
+                .map(|(s, t)| ErrorResponse {
+                    status: *s,
+                    ty: t.as_ref().map(map_ty),
+                })
+                .collect(),
+            error_ty: error_tys.into_iter().next().unwrap_or(Ty::Json),
+            summary: op.summary.clone(),
+            doc: op.doc.clone(),
+            deprecated: op.deprecated,
+            source: l.fragments[op.fragment]
+                .path
+                .to_string_lossy()
+                .replace('\\', "/"),
+        });
+    }
+    operations.sort_by(|a, b| a.method.cmp(&b.method));
+    Ok(Api {
+        target: info,
+        types,
+        operations,
+    })
+}
+
+/// The local shape of a type with references replaced by class ids; the base
+/// name is part of the key so differently named types never merge.
+fn shape_key(t: &super::DraftType, class: &[usize]) -> (String, String) {
+    let ty = |t: &Ty<TypeId>| format!("{:?}", t.map_named(&mut |id| class[*id]));
+    let shape = match &t.kind {
+        DKind::Pending => "pending".to_string(),
+        DKind::Alias(a) => format!("alias {}", ty(a)),
+        DKind::Enum { values } => format!("enum {values:?}"),
+        DKind::Struct { fields, extra } => {
+            let mut s = String::from("struct");
+            for f in fields {
+                s.push_str(&format!(
+                    " {:?}:{}:{}:{}",
+                    f.wire,
+                    ty(&f.ty),
+                    f.required,
+                    f.nullable
+                ));
+            }
+            match extra {
+                DExtra::Keep => s.push_str(" +keep"),
+                DExtra::Typed(t) => s.push_str(&format!(" +map {}", ty(t))),
+                DExtra::None => s.push_str(" +none"),
+            }
+            s
+        }
+    };
+    (t.base.clone(), shape)
+}
+
+/// Partition refinement: starts from (base name, local shape) and splits until
+/// references agree. Class ids are assigned in order of the first member's
+/// id, so they are deterministic.
+fn partition(l: &Lowerer<'_>) -> Vec<usize> {
+    let n = l.types.len();
+    let mut class = vec![0usize; n];
+    let mut count = usize::MAX;
+    loop {
+        let mut ids: BTreeMap<(String, String), usize> = BTreeMap::new();
+        let mut next = Vec::with_capacity(n);
+        for t in &l.types {
+            let key = shape_key(t, &class);
+            let len = ids.len();
+            next.push(*ids.entry(key).or_insert(len));
+        }
+        let new_count = ids.len();
+        class = next;
+        if new_count == count {
+            return class;
+        }
+        count = new_count;
+    }
+}
+
+/// Assigns final names (see the module documentation).
+fn name_classes(l: &Lowerer<'_>, class: &[usize], members: &[Vec<TypeId>]) -> Result<Vec<String>> {
+    let parent_of = |c: usize| -> Option<(usize, String)> {
+        l.types[members[c][0]]
+            .parent
+            .as_ref()
+            .map(|(p, suffix)| (class[*p], suffix.clone()))
+    };
+    let mut depth = vec![usize::MAX; members.len()];
+    fn depth_of(
+        c: usize,
+        depth: &mut [usize],
+        parent_of: &dyn Fn(usize) -> Option<(usize, String)>,
+    ) -> usize {
+        if depth[c] != usize::MAX {
+            return depth[c];
+        }
+        let d = match parent_of(c) {
+            None => 0,
+            Some((p, _)) => depth_of(p, depth, parent_of) + 1,
+        };
+        depth[c] = d;
+        d
+    }
+    for c in 0..members.len() {
+        depth_of(c, &mut depth, &parent_of);
+    }
+    let max_depth = depth.iter().copied().max().unwrap_or(0);
+    let fragment_path = |id: TypeId| l.fragments[l.types[id].fragment].path.clone();
+    let fragment_count = |c: usize| {
+        members[c]
+            .iter()
+            .map(|id| l.types[*id].fragment)
+            .collect::<BTreeSet<_>>()
+            .len()
+    };
+
+    let mut names: Vec<Option<String>> = vec![None; members.len()];
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut renamed: BTreeSet<&String> = BTreeSet::new();
+    for level in 0..=max_depth {
+        let mut wanted: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for c in (0..members.len()).filter(|c| depth[*c] == level) {
+            let candidate = match parent_of(c) {
+                None => l.types[members[c][0]].base.clone(),
+                Some((p, suffix)) => format!("{}{suffix}", names[p].as_deref().unwrap_or_default()),
+            };
+            wanted.entry(candidate).or_default().push(c);
+        }
+        for (candidate, mut group) in wanted {
+            group.sort_by_key(|c| {
+                (
+                    std::cmp::Reverse(fragment_count(*c)),
+                    fragment_path(members[*c][0]),
+                    members[*c][0],
+                )
+            });
+            for (k, c) in group.into_iter().enumerate() {
+                let mut name = if k == 0 && !used.contains(&candidate) {
+                    candidate.clone()
+                } else {
+                    let stem = fragment_path(members[c][0])
+                        .file_stem()
+                        .map(|s| naming::type_suffix(&s.to_string_lossy()))
+                        .unwrap_or_default();
+                    format!("{candidate}{stem}")
+                };
+                if let Some((from, to)) = l.target.type_renames.get_key_value(&name) {
+                    renamed.insert(from);
+                    if used.contains(to) {
+                        return Err(Error::Config {
+                            file: PathBuf::from("specs/codegen.toml"),
+                            message: format!(
+                                "target `{}`: type rename `{from}` → `{to}` clashes with another type",
+                                l.target.name
+                            ),
+                        });
+                    }
+                    name = to.clone();
+                }
+                names[c] = Some(naming::unique(name, &mut used));
+            }
+        }
+    }
+    if let Some(unused) = l.target.type_renames.keys().find(|k| !renamed.contains(k)) {
+        return Err(Error::Config {
+            file: PathBuf::from("specs/codegen.toml"),
+            message: format!(
+                "target `{}`: type rename `{unused}` matches no generated type",
+                l.target.name
+            ),
+        });
+    }
+    Ok(names.into_iter().map(Option::unwrap_or_default).collect())
+}
+
+/// Struct fields that must be boxed: by-value references that close a cycle.
+/// Also rejects cycles made only of aliases, which Rust cannot express.
+fn boxed_edges(
+    l: &Lowerer<'_>,
+    class: &[usize],
+    members: &[Vec<TypeId>],
+    names: &[String],
+) -> Result<BTreeSet<(usize, usize)>> {
+    let kind = |c: usize| &l.types[members[c][0]].kind;
+    // By-value edges: struct fields holding a named type directly, and aliases.
+    let edges = |c: usize| -> Vec<usize> {
+        match kind(c) {
+            DKind::Struct { fields, .. } => fields
+                .iter()
+                .filter_map(|f| f.ty.holds_by_value().map(|id| class[*id]))
+                .collect(),
+            DKind::Alias(t) => t.named().map(|id| class[*id]).into_iter().collect(),
+            _ => Vec::new(),
+        }
+    };
+    let reaches = |from: usize, to: usize, alias_only: bool| -> bool {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![from];
+        while let Some(c) = stack.pop() {
+            if c == to {
+                return true;
+            }
+            if !seen.insert(c) || (alias_only && !matches!(kind(c), DKind::Alias(_))) {
+                continue;
+            }
+            stack.extend(edges(c));
+        }
+        false
+    };
+    let mut boxed = BTreeSet::new();
+    for c in 0..members.len() {
+        match kind(c) {
+            DKind::Struct { fields, .. } => {
+                for (fi, f) in fields.iter().enumerate() {
+                    if let Some(id) = f.ty.holds_by_value() {
+                        if reaches(class[*id], c, false) {
+                            boxed.insert((c, fi));
+                        }
+                    }
+                }
+            }
+            DKind::Alias(t) => {
+                if let Some(id) = t.named() {
+                    if reaches(class[*id], c, true) {
+                        let rep = &l.types[members[c][0]];
+                        return Err(Error::Spec(SpecError {
+                            file: l.fragments[rep.fragment].path.clone(),
+                            pointer: rep.pointer.clone(),
+                            message: format!(
+                                "`{}` is defined in terms of itself through aliases only; Rust cannot express that",
+                                names[c]
+                            ),
+                        }));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(boxed)
+}

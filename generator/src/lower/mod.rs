@@ -1,0 +1,429 @@
+//! Stage 2: lower fragments into the IR.
+//!
+//! 1. Fragments are sorted by path, so every later decision is independent of
+//!    the order they were read in.
+//! 2. Every named schema of every fragment is reserved an id before any is
+//!    converted, so forward and cyclic `$ref`s resolve.
+//! 3. Schemas and operations are converted ([`schema`], [`operation`]). A
+//!    `$ref` resolves inside its own fragment, or in the fragment an explicit
+//!    `other.yaml#/...` reference names: never by bare name across fragments.
+//! 4. Types are merged across fragments and named ([`merge`]).
+
+mod merge;
+mod operation;
+mod schema;
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
+use openapiv3::{ReferenceOr, SecurityScheme};
+
+use crate::config::Target;
+use crate::error::{Error, Result, SpecError, escape_pointer_token};
+use crate::ir::{self, Api, Ty};
+use crate::load::Fragment;
+use crate::naming;
+
+pub(crate) use schema::Dest;
+
+/// Index of a draft type.
+pub(crate) type TypeId = usize;
+
+/// A type before merging and naming.
+#[derive(Debug, Clone)]
+pub(crate) struct DraftType {
+    /// The spec's name (named schemas) or the derived base name (inline).
+    pub original: String,
+    /// The Rust name this type would get if nothing clashed.
+    pub base: String,
+    /// For inline types: the enclosing type and the suffix added to its name.
+    pub parent: Option<(TypeId, String)>,
+    /// The fragment it comes from.
+    pub fragment: usize,
+    /// Its JSON pointer.
+    pub pointer: String,
+    /// Its description.
+    pub doc: Option<String>,
+    /// Its shape.
+    pub kind: DKind,
+}
+
+/// The shape of a draft type; references are ids.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum DKind {
+    Pending,
+    Struct { fields: Vec<DField>, extra: DExtra },
+    Enum { values: Vec<String> },
+    Alias(Ty<TypeId>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct DField {
+    pub wire: String,
+    pub ty: Ty<TypeId>,
+    pub required: bool,
+    pub nullable: bool,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum DExtra {
+    Keep,
+    Typed(Ty<TypeId>),
+    None,
+}
+
+/// Lowering state for one target.
+pub(crate) struct Lowerer<'a> {
+    pub target: &'a Target,
+    pub fragments: Vec<&'a Fragment>,
+    pub types: Vec<DraftType>,
+    /// (fragment index, schema name) → id.
+    pub named: BTreeMap<(usize, String), TypeId>,
+    /// Draft operations, with types as draft ids.
+    pub operations: Vec<operation::DraftOperation>,
+}
+
+/// Lowers the fragments of one target into its IR.
+pub fn lower(target: &Target, fragments: &[Fragment]) -> Result<Api> {
+    let mut sorted: Vec<&Fragment> = fragments.iter().collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut lowerer = Lowerer {
+        target,
+        fragments: sorted,
+        types: Vec::new(),
+        named: BTreeMap::new(),
+        operations: Vec::new(),
+    };
+    lowerer.reserve();
+    let mut errors = Vec::new();
+    lowerer.convert_named(&mut errors);
+    lowerer.convert_operations(&mut errors);
+    if !errors.is_empty() {
+        errors.sort_by(|a, b| (&a.file, &a.pointer).cmp(&(&b.file, &b.pointer)));
+        errors.dedup();
+        return Err(if errors.len() == 1 {
+            Error::Spec(errors.remove(0))
+        } else {
+            Error::Specs(errors)
+        });
+    }
+    let info = lowerer.target_info()?;
+    merge::finish(lowerer, info)
+}
+
+impl<'a> Lowerer<'a> {
+    /// Reserves an id for every named schema of every fragment.
+    fn reserve(&mut self) {
+        for fi in 0..self.fragments.len() {
+            let frag = self.fragments[fi];
+            let Some(components) = &frag.doc.components else {
+                continue;
+            };
+            for name in components.schemas.keys() {
+                let pointer = format!("#/components/schemas/{}", escape_pointer_token(name));
+                let base = naming::type_name(name);
+                let id = self.new_type(name.clone(), base, None, fi, &pointer, None);
+                self.named.insert((fi, name.clone()), id);
+            }
+        }
+    }
+
+    fn convert_named(&mut self, errors: &mut Vec<SpecError>) {
+        let named: Vec<((usize, String), TypeId)> =
+            self.named.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        for ((fi, name), id) in named {
+            let frag = self.fragments[fi];
+            let Some(schema) = frag
+                .doc
+                .components
+                .as_ref()
+                .and_then(|c| c.schemas.get(&name))
+            else {
+                continue;
+            };
+            let ptr = self.types[id].pointer.clone();
+            if let ReferenceOr::Item(s) = schema {
+                self.types[id].doc = s
+                    .schema_data
+                    .description
+                    .as_deref()
+                    .map(str::trim)
+                    .map(str::to_string);
+            }
+            if let Err(e) = self.schema_ref(fi, schema.into(), &ptr, Dest::Define(id)) {
+                errors.push(e);
+            }
+        }
+    }
+
+    /// Creates a draft type.
+    pub(crate) fn new_type(
+        &mut self,
+        original: String,
+        base: String,
+        parent: Option<(TypeId, String)>,
+        fragment: usize,
+        pointer: &str,
+        doc: Option<String>,
+    ) -> TypeId {
+        self.types.push(DraftType {
+            original,
+            base,
+            parent,
+            fragment,
+            pointer: pointer.to_string(),
+            doc,
+            kind: DKind::Pending,
+        });
+        self.types.len() - 1
+    }
+
+    /// A located error in fragment `fi`.
+    pub(crate) fn err(
+        &self,
+        fi: usize,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> SpecError {
+        SpecError {
+            file: self.fragments[fi].path.clone(),
+            pointer: pointer.into(),
+            message: message.into(),
+        }
+    }
+
+    /// Splits a `$ref` into the fragment it points into and the pointer inside it.
+    pub(crate) fn split_ref(
+        &self,
+        fi: usize,
+        reference: &str,
+        at: &str,
+    ) -> Result<(usize, String), SpecError> {
+        let (file, pointer) = reference.split_once('#').unwrap_or((reference, ""));
+        let target_fi = if file.is_empty() {
+            fi
+        } else {
+            let base = self.fragments[fi].path.parent().unwrap_or(Path::new(""));
+            let wanted = normalize_path(&base.join(file));
+            self.fragments
+                .iter()
+                .position(|f| normalize_path(&f.path) == wanted)
+                .ok_or_else(|| {
+                    self.err(fi, at, format!("`$ref` names fragment `{file}`, which is not among this target's fragments"))
+                })?
+        };
+        Ok((target_fi, pointer.to_string()))
+    }
+
+    /// Resolves a schema `$ref` to its reserved id.
+    pub(crate) fn resolve_schema_ref(
+        &self,
+        fi: usize,
+        reference: &str,
+        at: &str,
+    ) -> Result<TypeId, SpecError> {
+        let (target_fi, pointer) = self.split_ref(fi, reference, at)?;
+        let name = pointer
+            .strip_prefix("/components/schemas/")
+            .filter(|n| !n.contains('/'))
+            .map(unescape_pointer_token)
+            .ok_or_else(|| {
+                self.err(
+                    fi,
+                    at,
+                    format!("`$ref: {reference}` must point at `#/components/schemas/<name>`"),
+                )
+            })?;
+        self.named
+            .get(&(target_fi, name.clone()))
+            .copied()
+            .ok_or_else(|| {
+                self.err(
+                    fi,
+                    at,
+                    format!("`$ref: {reference}` points at a schema that does not exist"),
+                )
+            })
+    }
+
+    /// Resolves a `$ref` to a component of another kind (`parameters`,
+    /// `requestBodies`, `responses`), following chains of references.
+    pub(crate) fn resolve_component<'f, T>(
+        &self,
+        fi: usize,
+        item: &'f ReferenceOr<T>,
+        at: &str,
+        kind: &str,
+        get: impl Fn(&'f openapiv3::Components) -> &'f indexmap::IndexMap<String, ReferenceOr<T>>,
+    ) -> Result<(usize, String, &'f T), SpecError>
+    where
+        'a: 'f,
+    {
+        let mut current = item;
+        let mut fi_now = fi;
+        let mut ptr_now = at.to_string();
+        for _ in 0..16 {
+            match current {
+                ReferenceOr::Item(t) => return Ok((fi_now, ptr_now, t)),
+                ReferenceOr::Reference { reference } => {
+                    let (target_fi, pointer) = self.split_ref(fi_now, reference, &ptr_now)?;
+                    let prefix = format!("/components/{kind}/");
+                    let name = pointer
+                        .strip_prefix(&prefix)
+                        .filter(|n| !n.contains('/'))
+                        .map(unescape_pointer_token)
+                        .ok_or_else(|| {
+                            self.err(
+                                fi_now,
+                                &ptr_now,
+                                format!(
+                                    "`$ref: {reference}` must point at `#/components/{kind}/<name>`"
+                                ),
+                            )
+                        })?;
+                    let frag: &'f Fragment = self.fragments[target_fi];
+                    current = frag
+                        .doc
+                        .components
+                        .as_ref()
+                        .and_then(|c| get(c).get(&name))
+                        .ok_or_else(|| {
+                            self.err(
+                                fi_now,
+                                &ptr_now,
+                                format!(
+                                    "`$ref: {reference}` points at a component that does not exist"
+                                ),
+                            )
+                        })?;
+                    fi_now = target_fi;
+                    ptr_now = format!("#/components/{kind}/{}", escape_pointer_token(&name));
+                }
+            }
+        }
+        Err(self.err(fi, at, "`$ref` chain is too long or cyclic"))
+    }
+
+    /// Crate-level settings: base URL, auth and client parameters.
+    fn target_info(&self) -> Result<ir::TargetInfo> {
+        let t = self.target;
+        let config_err = |message: String| Error::Config {
+            file: PathBuf::from("specs/codegen.toml"),
+            message,
+        };
+        let base_url = match &t.base_url {
+            Some(u) => u.clone(),
+            None => self
+                .fragments
+                .iter()
+                .find_map(|f| f.doc.servers.first().map(|s| s.url.clone()))
+                .ok_or_else(|| {
+                    config_err(format!(
+                        "target `{}`: no `base_url` configured and no fragment declares a server",
+                        t.name
+                    ))
+                })?,
+        };
+        let mut auth: Option<(ir::Auth, &Path)> = None;
+        for f in &self.fragments {
+            let Some(scheme) = f
+                .doc
+                .components
+                .as_ref()
+                .and_then(|c| c.security_schemes.get(&t.auth))
+            else {
+                continue;
+            };
+            let ptr = format!(
+                "#/components/securitySchemes/{}",
+                escape_pointer_token(&t.auth)
+            );
+            let here = match scheme {
+                ReferenceOr::Item(SecurityScheme::HTTP { scheme, .. })
+                    if scheme.eq_ignore_ascii_case("bearer") =>
+                {
+                    ir::Auth::Bearer
+                }
+                ReferenceOr::Item(SecurityScheme::APIKey {
+                    location: openapiv3::APIKeyLocation::Header,
+                    name,
+                    ..
+                }) => ir::Auth::ApiKeyHeader {
+                    header: name.clone(),
+                },
+                _ => {
+                    return Err(Error::Spec(SpecError {
+                        file: f.path.clone(),
+                        pointer: ptr,
+                        message: "unsupported security scheme: only HTTP bearer and header API keys are supported".into(),
+                    }));
+                }
+            };
+            match &auth {
+                Some((prev, prev_file)) if *prev != here => {
+                    return Err(Error::Spec(SpecError {
+                        file: f.path.clone(),
+                        pointer: ptr,
+                        message: format!(
+                            "security scheme `{}` differs from the one in {}",
+                            t.auth,
+                            prev_file.display()
+                        ),
+                    }));
+                }
+                Some(_) => {}
+                None => auth = Some((here, &f.path)),
+            }
+        }
+        let auth = auth.map(|(a, _)| a).ok_or_else(|| {
+            config_err(format!(
+                "target `{}`: no fragment declares the security scheme `{}`",
+                t.name, t.auth
+            ))
+        })?;
+        let client_params = t
+            .client_params
+            .iter()
+            .map(|p| ir::ClientParam {
+                wire: p.name.clone(),
+                rust: naming::snake_ident(&p.name),
+                default: p.default.clone(),
+                doc: p.doc.clone(),
+            })
+            .collect();
+        Ok(ir::TargetInfo {
+            crate_name: t.crate_name.clone(),
+            lib_name: t.lib_name(),
+            description: t.description.clone(),
+            base_url: base_url.trim_end_matches('/').to_string(),
+            auth,
+            client_params,
+            fragments: self
+                .fragments
+                .iter()
+                .map(|f| f.path.to_string_lossy().replace('\\', "/"))
+                .collect(),
+        })
+    }
+}
+
+/// Unescapes one JSON pointer token.
+pub(crate) fn unescape_pointer_token(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+/// Removes `.` and resolves `..` without touching the file system.
+fn normalize_path(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}

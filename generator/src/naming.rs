@@ -1,0 +1,192 @@
+//! Rust names for spec names.
+//!
+//! Names from the spec are kept where they already are valid, lint-clean Rust
+//! names (so `GraphAPIError` stays `GraphAPIError`); anything else is converted
+//! with `heck`, and the original spelling is kept on the wire through
+//! `#[serde(rename)]`.
+
+use std::collections::BTreeSet;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Names a generated type may not take: they would shadow the prelude names the
+/// generated code relies on.
+const RESERVED_TYPES: &[&str] = &[
+    "AsMut",
+    "AsRef",
+    "Box",
+    "Clone",
+    "Copy",
+    "Default",
+    "Drop",
+    "Eq",
+    "Err",
+    "Extend",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "From",
+    "Into",
+    "IntoIterator",
+    "Iterator",
+    "None",
+    "Ok",
+    "Option",
+    "Ord",
+    "PartialEq",
+    "PartialOrd",
+    "Result",
+    "Self",
+    "Send",
+    "Sized",
+    "Some",
+    "String",
+    "Sync",
+    "ToOwned",
+    "ToString",
+    "TryFrom",
+    "TryInto",
+    "Vec",
+];
+
+/// Rust keywords (strict and reserved, 2024 edition).
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// True for an UpperCamelCase identifier the generated code can use as a type.
+pub fn is_type_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_uppercase())
+        && chars.all(|c| c.is_ascii_alphanumeric())
+        && !RESERVED_TYPES.contains(&s)
+}
+
+/// True for a snake_case identifier that is not a keyword.
+pub fn is_snake_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && s != "_"
+        && !KEYWORDS.contains(&s)
+}
+
+/// The Rust type name for a spec name: kept when valid, converted otherwise.
+pub fn type_name(original: &str) -> String {
+    if is_type_ident(original) {
+        return original.to_string();
+    }
+    let mut name = original.to_upper_camel_case();
+    name.retain(|c| c.is_ascii_alphanumeric());
+    if name.is_empty() {
+        name = "Unnamed".to_string();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, 'T');
+    }
+    if RESERVED_TYPES.contains(&name.as_str()) {
+        name.push_str("Type");
+    }
+    name
+}
+
+/// The UpperCamelCase suffix an inline schema adds to its parent's name.
+pub fn type_suffix(part: &str) -> String {
+    let mut s = part.to_upper_camel_case();
+    s.retain(|c| c.is_ascii_alphanumeric());
+    if s.is_empty() { "Value".to_string() } else { s }
+}
+
+/// A snake_case Rust identifier for a field, parameter or method.
+pub fn snake_ident(original: &str) -> String {
+    let mut name = original.to_snake_case();
+    name.retain(|c| c.is_ascii_alphanumeric() || c == '_');
+    if name.is_empty() {
+        name = "value".to_string();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, 'n');
+        name.insert(1, '_');
+    }
+    if KEYWORDS.contains(&name.as_str()) {
+        name.push('_');
+    }
+    name
+}
+
+/// An UpperCamelCase enum variant name for an enum value.
+pub fn variant_name(value: &str) -> String {
+    let mut name = value.to_upper_camel_case();
+    name.retain(|c| c.is_ascii_alphanumeric());
+    if name.is_empty() {
+        name = "Empty".to_string();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, 'V');
+    }
+    if name == "Self" {
+        name.push_str("Value");
+    }
+    name
+}
+
+/// Makes `name` unique within `used` by appending `2`, `3`, … and records it.
+pub fn unique(name: String, used: &mut BTreeSet<String>) -> String {
+    if used.insert(name.clone()) {
+        return name;
+    }
+    let mut n = 2;
+    loop {
+        let candidate = if name.ends_with(|c: char| c.is_ascii_digit()) {
+            format!("{name}_{n}")
+        } else {
+            format!("{name}{n}")
+        };
+        if used.insert(candidate.clone()) {
+            return candidate;
+        }
+        n += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_valid_type_names() {
+        assert_eq!(type_name("GraphAPIError"), "GraphAPIError");
+        assert_eq!(type_name("utils.ErrorResp"), "UtilsErrorResp");
+        assert_eq!(
+            type_name("whatsapp_business_encryption.BusinessEncryptionInfo"),
+            "WhatsappBusinessEncryptionBusinessEncryptionInfo"
+        );
+        assert_eq!(type_name("Result"), "ResultType");
+        assert_eq!(type_name("3ds"), "T3ds");
+    }
+
+    #[test]
+    fn snake_and_variant_names() {
+        assert_eq!(snake_ident("Phone-Number-ID"), "phone_number_id");
+        assert_eq!(snake_ident("type"), "type_");
+        assert_eq!(snake_ident("2fa"), "n_2fa");
+        assert_eq!(variant_name("VALID"), "Valid");
+        assert_eq!(variant_name("EVENT_PLAN"), "EventPlan");
+        assert_eq!(variant_name("1"), "V1");
+        assert_eq!(variant_name(""), "Empty");
+    }
+
+    #[test]
+    fn unique_appends_counters() {
+        let mut used = BTreeSet::new();
+        assert_eq!(unique("a".into(), &mut used), "a");
+        assert_eq!(unique("a".into(), &mut used), "a2");
+        assert_eq!(unique("v1".into(), &mut used), "v1");
+        assert_eq!(unique("v1".into(), &mut used), "v1_2");
+    }
+}

@@ -1,0 +1,202 @@
+//! Support code shared by every operation: sending, decoding, errors, secrets.
+
+use serde::de::DeserializeOwned;
+
+/// Everything that can go wrong with a call. `E` is the type documented error
+/// responses decode into.
+#[derive(Debug, thiserror::Error)]
+pub enum Error<E: std::fmt::Debug> {
+    /// The server answered with a documented error status, and the body
+    /// decoded into the documented error type.
+    #[error("the API answered HTTP {status}: {body:?}")]
+    Api {
+        /// The HTTP status code.
+        status: u16,
+        /// The decoded error body.
+        body: E,
+    },
+    /// The server answered with a status the operation does not document, or
+    /// with an error body that does not decode; the raw body is kept.
+    #[error("unexpected HTTP {status} response: {body:?}")]
+    UnexpectedResponse {
+        /// The HTTP status code.
+        status: u16,
+        /// The body as received.
+        body: RawBody,
+    },
+    /// A success response whose body does not match the documented type; the
+    /// raw body is kept.
+    #[error("could not decode the HTTP {status} response body: {source}")]
+    Decode {
+        /// The HTTP status code.
+        status: u16,
+        /// The body as received.
+        body: RawBody,
+        /// Why it did not decode.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The request could not be encoded (for example a multipart body that is
+    /// not an object).
+    #[error("could not encode the request: {0}")]
+    Encode(String),
+    /// The request did not complete: connection, TLS, timeout, or a body that
+    /// could not be read.
+    #[error("the request failed: {0}")]
+    Transport(#[source] reqwest::Error),
+}
+
+impl<E: std::fmt::Debug> Error<E> {
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api { status, .. } | Error::UnexpectedResponse { status, .. } | Error::Decode { status, .. } => {
+                Some(*status)
+            }
+            Error::Encode(_) => None,
+            Error::Transport(e) => e.status().map(|s| s.as_u16()),
+        }
+    }
+
+    /// The decoded error body of a documented error response.
+    pub fn api_error(&self) -> Option<&E> {
+        match self {
+            Error::Api { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+
+    /// The raw body of a response that did not decode.
+    pub fn raw_body(&self) -> Option<&RawBody> {
+        match self {
+            Error::UnexpectedResponse { body, .. } | Error::Decode { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+}
+
+/// The client could not be built (the TLS backend failed to initialise).
+#[derive(Debug, thiserror::Error)]
+#[error("could not build the HTTP client: {0}")]
+pub struct BuildError(#[from] reqwest::Error);
+
+/// A response body kept as received. Its `Debug` output shows it as text.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RawBody(pub Vec<u8>);
+
+impl RawBody {
+    /// The body as text (invalid UTF-8 replaced).
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.0)
+    }
+
+    /// The body as bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for RawBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.text(), f)
+    }
+}
+
+/// A credential that never shows in `Debug` output.
+#[derive(Clone)]
+pub(crate) struct Secret(String);
+
+impl Secret {
+    pub(crate) fn new(value: String) -> Self {
+        Secret(value)
+    }
+
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+// Not every generated crate uses every helper below (an API without path
+// parameters never encodes a path segment), hence the `dead_code` allowances.
+
+/// Characters left as they are in a path segment: RFC 3986 unreserved ones.
+#[allow(dead_code)]
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// Percent-encodes a value so it stays one path segment (`/`, `?`, `#`,
+/// spaces and the like are escaped).
+#[allow(dead_code)]
+pub(crate) fn encode_path(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, PATH_SEGMENT).to_string()
+}
+
+/// A response with a success status, read in full.
+pub(crate) struct Response {
+    pub(crate) status: u16,
+    pub(crate) body: Vec<u8>,
+}
+
+/// Sends a request and sorts the answer: success statuses are returned,
+/// documented error statuses (`documented(status)`) decode into `E`, anything
+/// else is kept raw.
+pub(crate) async fn execute<E: DeserializeOwned + std::fmt::Debug>(
+    request: reqwest::RequestBuilder,
+    documented: impl Fn(u16) -> bool,
+) -> Result<Response, Error<E>> {
+    let response = request.send().await.map_err(Error::Transport)?;
+    let status = response.status().as_u16();
+    let body = response.bytes().await.map_err(Error::Transport)?.to_vec();
+    if (200..300).contains(&status) {
+        return Ok(Response { status, body });
+    }
+    if documented(status) {
+        if let Ok(decoded) = serde_json::from_slice::<E>(&body) {
+            return Err(Error::Api { status, body: decoded });
+        }
+    }
+    Err(Error::UnexpectedResponse { status, body: RawBody(body) })
+}
+
+/// Decodes a JSON success body.
+pub(crate) fn decode_json<T: DeserializeOwned, E: std::fmt::Debug>(response: Response) -> Result<T, Error<E>> {
+    serde_json::from_slice(&response.body).map_err(|source| Error::Decode {
+        status: response.status,
+        body: RawBody(response.body),
+        source,
+    })
+}
+
+/// Decodes a text success body.
+#[allow(dead_code)]
+pub(crate) fn decode_text<E: std::fmt::Debug>(response: Response) -> Result<String, Error<E>> {
+    String::from_utf8(response.body).map_err(|e| Error::UnexpectedResponse {
+        status: response.status,
+        body: RawBody(e.into_bytes()),
+    })
+}
+
+/// Builds a `multipart/form-data` body from a serialisable object: each member
+/// becomes one text part; strings are sent as they are, other values as JSON
+/// text, `null` members are left out.
+#[allow(dead_code)]
+pub(crate) fn multipart_form<T: serde::Serialize, E: std::fmt::Debug>(body: &T) -> Result<reqwest::multipart::Form, Error<E>> {
+    let value = serde_json::to_value(body).map_err(|e| Error::Encode(e.to_string()))?;
+    let serde_json::Value::Object(members) = value else {
+        return Err(Error::Encode("a multipart body must be an object".to_string()));
+    };
+    let mut form = reqwest::multipart::Form::new();
+    for (name, value) in members {
+        form = match value {
+            serde_json::Value::Null => form,
+            serde_json::Value::String(s) => form.text(name, s),
+            other => form.text(name, other.to_string()),
+        };
+    }
+    Ok(form)
+}
