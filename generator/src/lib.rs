@@ -12,6 +12,7 @@
 
 pub mod config;
 pub mod diff;
+pub mod driver;
 pub mod emit;
 pub mod error;
 pub mod ir;

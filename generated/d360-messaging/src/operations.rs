@@ -26,7 +26,7 @@ impl<'a> GetBusinessPublicKey<'a> {
         crate::types::GetBusinessPublicKeyResponse,
         crate::Error<crate::types::ErrorResponse>,
     > {
-        let url = format!("{}/whatsapp_business_encryption", self.client.base_url());
+        let url = [self.client.base_url(), "/whatsapp_business_encryption"].concat();
         let mut request = self.client.http().request(::reqwest::Method::GET, url);
         let mut query: Vec<(&str, String)> = Vec::new();
         if let Some(value) = &self.fields {
@@ -61,7 +61,7 @@ impl<'a> SetBusinessPublicKey<'a> {
         crate::types::SetBusinessPublicKeyResponse,
         crate::Error<crate::types::ErrorResponse>,
     > {
-        let url = format!("{}/whatsapp_business_encryption", self.client.base_url());
+        let url = [self.client.base_url(), "/whatsapp_business_encryption"].concat();
         let mut request = self.client.http().request(::reqwest::Method::POST, url);
         request = self.client.authorize(request);
         request = request

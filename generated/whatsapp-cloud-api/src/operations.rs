@@ -38,11 +38,15 @@ impl<'a> GetBusinessEncryptionPublicKey<'a> {
         crate::types::WhatsAppBusinessEncryptionResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = format!(
-            "{}/{}/{}/whatsapp_business_encryption", self.client.base_url(), crate
-            ::runtime::encode_path(self.client.version()), crate ::runtime::encode_path(&
-            self.phone_number_id)
-        );
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/whatsapp_business_encryption",
+        ]
+            .concat();
         let mut request = self.client.http().request(::reqwest::Method::GET, url);
         let mut query: Vec<(&str, String)> = Vec::new();
         if let Some(value) = &self.fields {
@@ -97,11 +101,15 @@ impl<'a> GetBusinessProfile<'a> {
         crate::types::WhatsAppBusinessProfileResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = format!(
-            "{}/{}/{}/whatsapp_business_profile", self.client.base_url(), crate
-            ::runtime::encode_path(self.client.version()), crate ::runtime::encode_path(&
-            self.phone_number_id)
-        );
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/whatsapp_business_profile",
+        ]
+            .concat();
         let mut request = self.client.http().request(::reqwest::Method::GET, url);
         let mut query: Vec<(&str, String)> = Vec::new();
         if let Some(value) = &self.fields {
@@ -155,11 +163,15 @@ impl<'a> SetBusinessEncryptionPublicKey<'a> {
         crate::types::WhatsAppBusinessEncryptionUploadResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = format!(
-            "{}/{}/{}/whatsapp_business_encryption", self.client.base_url(), crate
-            ::runtime::encode_path(self.client.version()), crate ::runtime::encode_path(&
-            self.phone_number_id)
-        );
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/whatsapp_business_encryption",
+        ]
+            .concat();
         let mut request = self.client.http().request(::reqwest::Method::POST, url);
         if let Some(value) = &self.user_agent {
             request = request.header("User-Agent", value.clone());
@@ -209,11 +221,15 @@ impl<'a> UpdateBusinessProfile<'a> {
         crate::types::WhatsAppBusinessProfileUpdateResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = format!(
-            "{}/{}/{}/whatsapp_business_profile", self.client.base_url(), crate
-            ::runtime::encode_path(self.client.version()), crate ::runtime::encode_path(&
-            self.phone_number_id)
-        );
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/whatsapp_business_profile",
+        ]
+            .concat();
         let mut request = self.client.http().request(::reqwest::Method::POST, url);
         if let Some(value) = &self.user_agent {
             request = request.header("User-Agent", value.clone());

@@ -340,18 +340,17 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
     }
 
     // URL: base + path template, every parameter percent-encoded as one segment.
-    let mut fmt = String::from("{}");
-    let mut fmt_args = vec![quote!(self.client.base_url())];
+    // The URL is assembled with `concat` rather than `format!`: prettyplease
+    // formats the pieces of an array but leaves macro arguments as they are.
+    let mut url_parts = vec![quote!(self.client.base_url())];
     for part in &op.path_parts {
         match part {
-            PathPart::Literal(l) => fmt.push_str(&l.replace('{', "{{").replace('}', "}}")),
+            PathPart::Literal(l) => url_parts.push(quote!(#l)),
             PathPart::Client(i) => {
-                fmt.push_str("{}");
                 let getter = ident(&api.target.client_params[*i].rust);
-                fmt_args.push(quote!(crate::runtime::encode_path(self.client.#getter())));
+                url_parts.push(quote!(&crate::runtime::encode_path(self.client.#getter())));
             }
             PathPart::Param(i) => {
-                fmt.push_str("{}");
                 let p = &op.params[*i];
                 let name = ident(&p.rust);
                 let s = match &p.ty {
@@ -359,7 +358,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
                     Ty::Named(_) => quote!(self.#name.as_str()),
                     _ => quote!(&self.#name.to_string()),
                 };
-                fmt_args.push(quote!(crate::runtime::encode_path(#s)));
+                url_parts.push(quote!(&crate::runtime::encode_path(#s)));
             }
         }
     }
@@ -383,8 +382,11 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
                         quote! { for item in values { query.push((#wire, #item)); } },
                     )
                 } else {
-                    let joined =
-                        quote!(values.iter().map(|item| #item).collect::<Vec<_>>().join(","));
+                    let joined = if **inner == Ty::String {
+                        quote!(values.join(","))
+                    } else {
+                        quote!(values.iter().map(|item| #item).collect::<Vec<_>>().join(","))
+                    };
                     match p.location {
                         ParamLocation::Query => {
                             (quote!(values), quote!(query.push((#wire, #joined));))
@@ -478,19 +480,16 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
     } else if codes.is_empty() && ranges.is_empty() {
         quote!(|_status: u16| false)
     } else {
-        let range_checks = ranges.iter().map(|r| {
-            let (start, end) = (
-                proc_macro2::Literal::u16_unsuffixed(*r),
-                proc_macro2::Literal::u16_unsuffixed(r + 100),
-            );
+        let mut checks: Vec<TokenStream> = Vec::new();
+        if !codes.is_empty() {
+            checks.push(quote!(matches!(status, #(#codes)|*)));
+        }
+        checks.extend(ranges.iter().map(|r| {
+            let start = proc_macro2::Literal::u16_unsuffixed(*r);
+            let end = proc_macro2::Literal::u16_unsuffixed(r + 100);
             quote!((#start..#end).contains(&status))
-        });
-        let code_check = if codes.is_empty() {
-            quote!(false)
-        } else {
-            quote!(matches!(status, #(#codes)|*))
-        };
-        quote!(|status: u16| #code_check #( || #range_checks )*)
+        }));
+        quote!(|status: u16| #(#checks)||*)
     };
     let send_doc = format!(
         "Sends the request. Success is {}; documented error statuses decode into `{}` inside [`Error::Api`](crate::Error::Api).",
@@ -545,7 +544,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
 
             #send_doc
             pub async fn send(self) -> Result<#ok_ty, crate::Error<#error_ty>> {
-                let url = format!(#fmt, #(#fmt_args),*);
+                let url = [#(#url_parts),*].concat();
                 let mut request = self.client.http().request(::reqwest::Method::#http_method, url);
                 #query_block
                 #(#headers)*

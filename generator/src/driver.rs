@@ -1,0 +1,116 @@
+//! The `cargo xtask codegen` driver: generate every target, then write or check.
+//!
+//! Every target is generated in memory before anything is written, so a broken
+//! spec leaves `generated/` untouched.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::config::Config;
+
+/// What happened to one target.
+#[derive(Debug, Clone)]
+pub struct TargetReport {
+    /// The crate name.
+    pub crate_name: String,
+    /// Number of client operations.
+    pub operations: usize,
+    /// Number of generated types.
+    pub types: usize,
+    /// Number of files the crate consists of.
+    pub files: usize,
+    /// Files whose bytes differ from what is on disk (written, or stale under `--check`).
+    pub changed: Vec<PathBuf>,
+    /// Time spent loading, lowering and emitting.
+    pub elapsed: Duration,
+}
+
+impl std::fmt::Display for TargetReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {} operations, {} types, {} files ({} changed), {} ms",
+            self.crate_name,
+            self.operations,
+            self.types,
+            self.files,
+            self.changed.len(),
+            self.elapsed.as_millis()
+        )
+    }
+}
+
+/// The outcome of a run.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// One entry per target, in configuration order.
+    pub targets: Vec<TargetReport>,
+    /// Under `--check`: a unified diff per stale file.
+    pub diffs: Vec<String>,
+}
+
+/// Generates every target of `root/specs/codegen.toml`. With `check`, writes
+/// nothing and returns the diffs of stale files; otherwise writes only the
+/// files whose bytes changed.
+pub fn run(root: &Path, check: bool) -> Result<Report, String> {
+    let specs = root.join("specs");
+    let config = Config::load(&specs.join("codegen.toml")).map_err(|e| format!("error: {e}"))?;
+
+    let mut generated = Vec::new();
+    for target in &config.targets {
+        let start = Instant::now();
+        let output = crate::generate(&specs, target).map_err(|e| {
+            let mut text = String::new();
+            let errs = e.spec_errors();
+            if errs.is_empty() {
+                text.push_str(&format!("error: {e}\n"));
+            }
+            for se in errs {
+                text.push_str(&format!("error: specs/{se}\n"));
+            }
+            text.push_str(&format!(
+                "codegen failed for target `{}`; nothing was written",
+                target.name
+            ));
+            text
+        })?;
+        generated.push((target, output, start.elapsed()));
+    }
+
+    let mut report = Report {
+        targets: Vec::new(),
+        diffs: Vec::new(),
+    };
+    for (target, output, elapsed) in generated {
+        let mut changed = Vec::new();
+        for (path, content) in &output.files {
+            let full = root.join(path);
+            let old = std::fs::read_to_string(&full).unwrap_or_default();
+            if old == *content {
+                continue;
+            }
+            changed.push(path.clone());
+            if check {
+                report
+                    .diffs
+                    .push(crate::diff::unified(&path.to_string_lossy(), &old, content));
+            } else {
+                if let Some(dir) = full.parent() {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| format!("error: {}: {e}", dir.display()))?;
+                }
+                std::fs::write(&full, content)
+                    .map_err(|e| format!("error: {}: {e}", full.display()))?;
+            }
+        }
+        report.targets.push(TargetReport {
+            crate_name: target.crate_name.clone(),
+            operations: output.operations,
+            types: output.types,
+            files: output.files.len(),
+            changed,
+            elapsed,
+        });
+    }
+    Ok(report)
+}
