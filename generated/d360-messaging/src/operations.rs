@@ -4,7 +4,7 @@
 
 //! One request builder per operation; created by the methods of
 //! [`Client`](crate::Client) and sent with `.send().await`.
-/// Request builder for \[`Client::get_business_public_key`\](crate::Client::get_business_public_key): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::get_business_public_key`](crate::Client::get_business_public_key): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetBusinessPublicKey<'a> {
     client: &'a crate::Client,
@@ -19,7 +19,7 @@ impl<'a> GetBusinessPublicKey<'a> {
         self.fields = Some(value.into());
         self
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside \[`Error::Api`\](crate::Error::Api).
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
         self,
     ) -> Result<
@@ -41,7 +41,7 @@ impl<'a> GetBusinessPublicKey<'a> {
         crate::runtime::decode_json(response)
     }
 }
-/// Request builder for \[`Client::set_business_public_key`\](crate::Client::set_business_public_key): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::set_business_public_key`](crate::Client::set_business_public_key): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SetBusinessPublicKey<'a> {
     client: &'a crate::Client,
@@ -54,7 +54,7 @@ impl<'a> SetBusinessPublicKey<'a> {
             business_public_key,
         }
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside \[`Error::Api`\](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded` with the single field `business_public_key`. The spec also allows multipart/form-data, which this client does not use.
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded` with the single field `business_public_key`. The spec also allows multipart/form-data, which this client does not use.
     pub async fn send(
         self,
     ) -> Result<

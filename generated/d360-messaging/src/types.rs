@@ -13,9 +13,7 @@ pub struct BusinessEncryptionInfo {
     pub business_public_key: Option<String>,
     /// The `business_public_key_signature_status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub business_public_key_signature_status: Option<
-        BusinessEncryptionInfoBusinessPublicKeySignatureStatus,
-    >,
+    pub business_public_key_signature_status: Option<BusinessPublicKeySignatureStatus>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -37,7 +35,7 @@ impl BusinessEncryptionInfo {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum BusinessEncryptionInfoBusinessPublicKeySignatureStatus {
+pub enum BusinessPublicKeySignatureStatus {
     /// `VALID`
     Valid,
     /// `MISMATCH`
@@ -45,7 +43,7 @@ pub enum BusinessEncryptionInfoBusinessPublicKeySignatureStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
-impl BusinessEncryptionInfoBusinessPublicKeySignatureStatus {
+impl BusinessPublicKeySignatureStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -55,12 +53,12 @@ impl BusinessEncryptionInfoBusinessPublicKeySignatureStatus {
         }
     }
 }
-impl ::std::fmt::Display for BusinessEncryptionInfoBusinessPublicKeySignatureStatus {
+impl ::std::fmt::Display for BusinessPublicKeySignatureStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl From<&str> for BusinessEncryptionInfoBusinessPublicKeySignatureStatus {
+impl From<&str> for BusinessPublicKeySignatureStatus {
     fn from(value: &str) -> Self {
         match value {
             "VALID" => Self::Valid,
@@ -69,7 +67,7 @@ impl From<&str> for BusinessEncryptionInfoBusinessPublicKeySignatureStatus {
         }
     }
 }
-impl From<String> for BusinessEncryptionInfoBusinessPublicKeySignatureStatus {
+impl From<String> for BusinessPublicKeySignatureStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
             "VALID" => Self::Valid,
@@ -78,7 +76,7 @@ impl From<String> for BusinessEncryptionInfoBusinessPublicKeySignatureStatus {
         }
     }
 }
-impl ::serde::Serialize for BusinessEncryptionInfoBusinessPublicKeySignatureStatus {
+impl ::serde::Serialize for BusinessPublicKeySignatureStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -86,8 +84,7 @@ impl ::serde::Serialize for BusinessEncryptionInfoBusinessPublicKeySignatureStat
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de>
-for BusinessEncryptionInfoBusinessPublicKeySignatureStatus {
+impl<'de> ::serde::Deserialize<'de> for BusinessPublicKeySignatureStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -4,7 +4,7 @@
 
 //! One request builder per operation; created by the methods of
 //! [`Client`](crate::Client) and sent with `.send().await`.
-/// Request builder for \[`Client::get_business_encryption_public_key`\](crate::Client::get_business_encryption_public_key): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::get_business_encryption_public_key`](crate::Client::get_business_encryption_public_key): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetBusinessEncryptionPublicKey<'a> {
     client: &'a crate::Client,
@@ -31,7 +31,7 @@ impl<'a> GetBusinessEncryptionPublicKey<'a> {
         self.fields = Some(value.into());
         self
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside \[`Error::Api`\](crate::Error::Api).
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
         self,
     ) -> Result<
@@ -67,7 +67,7 @@ impl<'a> GetBusinessEncryptionPublicKey<'a> {
         crate::runtime::decode_json(response)
     }
 }
-/// Request builder for \[`Client::get_business_profile`\](crate::Client::get_business_profile): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::get_business_profile`](crate::Client::get_business_profile): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetBusinessProfile<'a> {
     client: &'a crate::Client,
@@ -94,7 +94,7 @@ impl<'a> GetBusinessProfile<'a> {
         self.fields = Some(value.into());
         self
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside \[`Error::Api`\](crate::Error::Api).
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
         self,
     ) -> Result<
@@ -130,7 +130,7 @@ impl<'a> GetBusinessProfile<'a> {
         crate::runtime::decode_json(response)
     }
 }
-/// Request builder for \[`Client::set_business_encryption_public_key`\](crate::Client::set_business_encryption_public_key): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::set_business_encryption_public_key`](crate::Client::set_business_encryption_public_key): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SetBusinessEncryptionPublicKey<'a> {
     client: &'a crate::Client,
@@ -156,7 +156,7 @@ impl<'a> SetBusinessEncryptionPublicKey<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside \[`Error::Api`\](crate::Error::Api). The body is sent as `multipart/form-data`.
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`.
     pub async fn send(
         self,
     ) -> Result<
@@ -188,7 +188,7 @@ impl<'a> SetBusinessEncryptionPublicKey<'a> {
         crate::runtime::decode_json(response)
     }
 }
-/// Request builder for \[`Client::update_business_profile`\](crate::Client::update_business_profile): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::update_business_profile`](crate::Client::update_business_profile): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateBusinessProfile<'a> {
     client: &'a crate::Client,
@@ -214,7 +214,7 @@ impl<'a> UpdateBusinessProfile<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside \[`Error::Api`\](crate::Error::Api). The body is sent as `application/json`.
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
     pub async fn send(
         self,
     ) -> Result<

@@ -281,7 +281,7 @@ fn value_to_string(expr: TokenStream, ty: &Ty) -> TokenStream {
 fn builder(api: &Api, op: &Operation) -> TokenStream {
     let builder = ident(&op.builder);
     let tp = types_prefix();
-    let doc = docs::outer(&format!(
+    let doc = docs::own(&format!(
         "Request builder for [`Client::{}`](crate::Client::{}): set optional parameters, then `.send().await`.",
         op.method, op.method
     ));
@@ -518,7 +518,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
             ));
         }
     }
-    let send_doc = docs::outer(&format!("{send_doc}{alt}"));
+    let send_doc = docs::own(&format!("{send_doc}{alt}"));
     let params_new = new_args.clone();
     let new_allow = if params_new.len() > 6 {
         quote!(#[allow(clippy::too_many_arguments)])

@@ -3,15 +3,22 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// Outer `#[doc]` attributes, one per line of `text`.
+/// Outer `#[doc]` attributes, one per line of `text` (spec prose, sanitised).
 pub fn outer(text: &str) -> TokenStream {
-    let lines = lines(text);
+    let lines = lines(text, true);
     quote! { #( #[doc = #lines] )* }
 }
 
-/// Inner `#![doc]` attributes, one per line of `text`.
-pub fn inner(text: &str) -> TokenStream {
-    let lines = lines(text);
+/// Outer `#[doc]` attributes for text the generator writes itself, whose
+/// links are meant as links.
+pub fn own(text: &str) -> TokenStream {
+    let lines = lines(text, false);
+    quote! { #( #[doc = #lines] )* }
+}
+
+/// Inner `#![doc]` attributes for text the generator writes itself.
+pub fn own_inner(text: &str) -> TokenStream {
+    let lines = lines(text, false);
     quote! { #( #![doc = #lines] )* }
 }
 
@@ -26,15 +33,15 @@ pub fn or(text: Option<&str>, fallback: &str) -> TokenStream {
 /// Splits text into doc lines, each starting with a space, and makes text that
 /// rustdoc would misread literal: bare URLs become autolinks, and square
 /// brackets are escaped so they are not taken for intra-doc links.
-fn lines(text: &str) -> Vec<String> {
+fn lines(text: &str, spec_prose: bool) -> Vec<String> {
     text.trim()
         .lines()
         .map(|l| {
             let l = l.trim_end();
-            if l.is_empty() {
-                String::new()
-            } else {
-                format!(" {}", sanitize(l))
+            match (l.is_empty(), spec_prose) {
+                (true, _) => String::new(),
+                (false, true) => format!(" {}", sanitize(l)),
+                (false, false) => format!(" {l}"),
             }
         })
         .collect()
@@ -81,7 +88,7 @@ mod tests {
             "See <https://example.com/a>. Then \\[x\\]"
         );
         assert_eq!(
-            lines("a\n\nb"),
+            lines("a\n\nb", true),
             vec![" a".to_string(), String::new(), " b".to_string()]
         );
     }

@@ -108,7 +108,7 @@ fn lib_rs(api: &Api) -> TokenStream {
             .join("\n")
     );
     doc.push_str("\n\nStart with [`Client`]; every operation is a method on it that returns a request builder from [`operations`]; every schema is a type in [`types`].");
-    let doc = docs::inner(&doc);
+    let doc = docs::own_inner(&doc);
     quote! {
         #doc
         #![deny(warnings)]

@@ -4,7 +4,7 @@
 
 //! One request builder per operation; created by the methods of
 //! [`Client`](crate::Client) and sent with `.send().await`.
-/// Request builder for \[`Client::send_form`\](crate::Client::send_form): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::send_form`](crate::Client::send_form): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SendForm<'a> {
     client: &'a crate::Client,
@@ -19,7 +19,7 @@ impl<'a> SendForm<'a> {
         self.body = Some(value);
         self
     }
-    /// Sends the request. Success is the body as text; documented error statuses decode into `a JSON value` inside \[`Error::Api`\](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded`.
+    /// Sends the request. Success is the body as text; documented error statuses decode into `a JSON value` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded`.
     pub async fn send(self) -> Result<String, crate::Error<::serde_json::Value>> {
         let url = [
             self.client.base_url(),
@@ -40,7 +40,7 @@ impl<'a> SendForm<'a> {
         crate::runtime::decode_text(response)
     }
 }
-/// Request builder for \[`Client::send_json`\](crate::Client::send_json): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::send_json`](crate::Client::send_json): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SendJson<'a> {
     client: &'a crate::Client,
@@ -80,7 +80,7 @@ impl<'a> SendJson<'a> {
         self.mode = Some(value);
         self
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `Problem` inside \[`Error::Api`\](crate::Error::Api). The body is sent as `application/json`.
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `Problem` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
     pub async fn send(
         self,
     ) -> Result<crate::types::Item, crate::Error<crate::types::Problem>> {
@@ -118,7 +118,7 @@ impl<'a> SendJson<'a> {
         crate::runtime::decode_json(response)
     }
 }
-/// Request builder for \[`Client::send_multipart`\](crate::Client::send_multipart): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::send_multipart`](crate::Client::send_multipart): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SendMultipart<'a> {
     client: &'a crate::Client,
@@ -128,7 +128,7 @@ impl<'a> SendMultipart<'a> {
     pub(crate) fn new(client: &'a crate::Client, body: crate::types::Item) -> Self {
         Self { client, body }
     }
-    /// Sends the request. Success is `()`; documented error statuses decode into `Problem` inside \[`Error::Api`\](crate::Error::Api). The body is sent as `multipart/form-data`.
+    /// Sends the request. Success is `()`; documented error statuses decode into `Problem` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`.
     pub async fn send(self) -> Result<(), crate::Error<crate::types::Problem>> {
         let url = [
             self.client.base_url(),
@@ -148,7 +148,7 @@ impl<'a> SendMultipart<'a> {
         Ok(())
     }
 }
-/// Request builder for \[`Client::set_key`\](crate::Client::set_key): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::set_key`](crate::Client::set_key): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SetKey<'a> {
     client: &'a crate::Client,
@@ -158,7 +158,7 @@ impl<'a> SetKey<'a> {
     pub(crate) fn new(client: &'a crate::Client, public_key: String) -> Self {
         Self { client, public_key }
     }
-    /// Sends the request. Success is the raw body; documented error statuses decode into `a JSON value` inside \[`Error::Api`\](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded` with the single field `public_key`. The spec also allows multipart/form-data, which this client does not use.
+    /// Sends the request. Success is the raw body; documented error statuses decode into `a JSON value` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded` with the single field `public_key`. The spec also allows multipart/form-data, which this client does not use.
     pub async fn send(self) -> Result<Vec<u8>, crate::Error<::serde_json::Value>> {
         let url = [
             self.client.base_url(),

@@ -9,7 +9,7 @@
 //! - `specs/specs/leaf.yaml`
 //! - `specs/specs/tree.yaml`
 //!
-//! Start with \[`Client`\]; every operation is a method on it that returns a request builder from \[`operations`\]; every schema is a type in \[`types`\].
+//! Start with [`Client`]; every operation is a method on it that returns a request builder from [`operations`]; every schema is a type in [`types`].
 #![deny(warnings)]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]

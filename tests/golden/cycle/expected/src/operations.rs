@@ -4,7 +4,7 @@
 
 //! One request builder per operation; created by the methods of
 //! [`Client`](crate::Client) and sent with `.send().await`.
-/// Request builder for \[`Client::list_nodes`\](crate::Client::list_nodes): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::list_nodes`](crate::Client::list_nodes): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListNodes<'a> {
     client: &'a crate::Client,
@@ -13,7 +13,7 @@ impl<'a> ListNodes<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self { client }
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `a JSON value` inside \[`Error::Api`\](crate::Error::Api).
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `a JSON value` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
         self,
     ) -> Result<crate::types::Node, crate::Error<::serde_json::Value>> {

@@ -4,7 +4,7 @@
 
 //! One request builder per operation; created by the methods of
 //! [`Client`](crate::Client) and sent with `.send().await`.
-/// Request builder for \[`Client::get_thing`\](crate::Client::get_thing): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::get_thing`](crate::Client::get_thing): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetThing<'a> {
     client: &'a crate::Client,
@@ -14,7 +14,7 @@ impl<'a> GetThing<'a> {
     pub(crate) fn new(client: &'a crate::Client, thing_id: i64) -> Self {
         Self { client, thing_id }
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `a JSON value` inside \[`Error::Api`\](crate::Error::Api).
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `a JSON value` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
         self,
     ) -> Result<crate::types::Thing, crate::Error<::serde_json::Value>> {

@@ -4,7 +4,7 @@
 
 //! One request builder per operation; created by the methods of
 //! [`Client`](crate::Client) and sent with `.send().await`.
-/// Request builder for \[`Client::get_profile_a`\](crate::Client::get_profile_a): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::get_profile_a`](crate::Client::get_profile_a): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetProfileA<'a> {
     client: &'a crate::Client,
@@ -14,7 +14,7 @@ impl<'a> GetProfileA<'a> {
     pub(crate) fn new(client: &'a crate::Client, id: String) -> Self {
         Self { client, id }
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside \[`Error::Api`\](crate::Error::Api).
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
         self,
     ) -> Result<crate::types::Profile, crate::Error<crate::types::GraphAPIError>> {
@@ -35,7 +35,7 @@ impl<'a> GetProfileA<'a> {
         crate::runtime::decode_json(response)
     }
 }
-/// Request builder for \[`Client::get_profile_b`\](crate::Client::get_profile_b): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::get_profile_b`](crate::Client::get_profile_b): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetProfileB<'a> {
     client: &'a crate::Client,
@@ -45,7 +45,7 @@ impl<'a> GetProfileB<'a> {
     pub(crate) fn new(client: &'a crate::Client, id: i64) -> Self {
         Self { client, id }
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside \[`Error::Api`\](crate::Error::Api).
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
         self,
     ) -> Result<crate::types::ProfileB, crate::Error<crate::types::GraphAPIError>> {
