@@ -120,10 +120,17 @@ pub fn parse(path: &Path, text: &str) -> Result<Fragment, SpecError> {
     };
     let mut schema_examples = Vec::new();
     normalize(&mut value, &mut schema_examples).map_err(|(p, m)| err(p, m))?;
-    let doc: openapiv3::OpenAPI = serde_path_to_error::deserialize(value).map_err(|e| {
-        let pointer = path_to_pointer(e.path());
-        err(pointer, e.into_inner().to_string())
-    })?;
+    let doc: openapiv3::OpenAPI = match serde_path_to_error::deserialize(value.clone()) {
+        Ok(doc) => doc,
+        Err(e) => {
+            // `openapiv3` flattens extensions into most objects, which hides the
+            // path below the flattened level; look for the deepest node that
+            // fails on its own to name the exact place.
+            let (pointer, message) = locate::deepest_failure(&value)
+                .unwrap_or_else(|| (path_to_pointer(e.path()), e.into_inner().to_string()));
+            return Err(err(pointer, message));
+        }
+    };
     Ok(Fragment {
         path: path.to_path_buf(),
         declared_version,
@@ -374,6 +381,163 @@ fn yaml_brief(v: &Value) -> String {
         Value::Sequence(_) => "a sequence".into(),
         Value::Mapping(_) => "a mapping".into(),
         Value::Tagged(_) => "a tagged value".into(),
+    }
+}
+
+/// Locating deserialisation errors precisely.
+mod locate {
+    use openapiv3::{
+        Operation, Parameter, PathItem, ReferenceOr, RequestBody, Response, Schema, SecurityScheme,
+    };
+    use serde::de::DeserializeOwned;
+    use serde_yaml::Value;
+
+    use crate::error::escape_pointer_token;
+
+    type Found = Option<(String, String)>;
+
+    fn check<T: DeserializeOwned>(value: &Value) -> Result<(), String> {
+        serde_yaml::from_value::<T>(value.clone())
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    fn child(ptr: &str, key: &str) -> String {
+        format!("{ptr}/{}", escape_pointer_token(key))
+    }
+
+    fn entries(value: Option<&Value>) -> Vec<(String, &Value)> {
+        match value {
+            Some(Value::Mapping(m)) => m
+                .iter()
+                .filter_map(|(k, v)| k.as_str().map(|k| (k.to_string(), v)))
+                .collect(),
+            Some(Value::Sequence(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (i.to_string(), v))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The deepest known OpenAPI node that does not deserialise on its own,
+    /// with the deserialiser's message.
+    pub(super) fn deepest_failure(root: &Value) -> Found {
+        for (path, item) in entries(root.get("paths")) {
+            let ptr = child("#/paths", &path);
+            if let Err(e) = check::<ReferenceOr<PathItem>>(item) {
+                return path_item(item, &ptr).or(Some((ptr, e)));
+            }
+        }
+        let components = root.get("components");
+        let kinds: [(&str, fn(&Value, &str) -> Found); 5] = [
+            ("schemas", schema),
+            ("parameters", |v, p| leaf::<ReferenceOr<Parameter>>(v, p)),
+            ("responses", response),
+            ("requestBodies", request_body),
+            ("securitySchemes", |v, p| {
+                leaf::<ReferenceOr<SecurityScheme>>(v, p)
+            }),
+        ];
+        for (kind, f) in kinds {
+            for (name, v) in entries(components.and_then(|c| c.get(kind))) {
+                if let Some(found) = f(v, &child(&child("#/components", kind), &name)) {
+                    return Some(found);
+                }
+            }
+        }
+        None
+    }
+
+    fn leaf<T: DeserializeOwned>(value: &Value, ptr: &str) -> Found {
+        check::<T>(value).err().map(|e| (ptr.to_string(), e))
+    }
+
+    fn path_item(item: &Value, ptr: &str) -> Found {
+        for (i, p) in entries(item.get("parameters")) {
+            if let Some(found) =
+                leaf::<ReferenceOr<Parameter>>(p, &child(&child(ptr, "parameters"), &i))
+            {
+                return Some(found);
+            }
+        }
+        for method in [
+            "get", "put", "post", "delete", "options", "head", "patch", "trace",
+        ] {
+            let Some(op) = item.get(method) else { continue };
+            let op_ptr = child(ptr, method);
+            if let Err(e) = check::<Operation>(op) {
+                return operation(op, &op_ptr).or(Some((op_ptr, e)));
+            }
+        }
+        None
+    }
+
+    fn operation(op: &Value, ptr: &str) -> Found {
+        for (i, p) in entries(op.get("parameters")) {
+            if let Some(found) =
+                leaf::<ReferenceOr<Parameter>>(p, &child(&child(ptr, "parameters"), &i))
+            {
+                return Some(found);
+            }
+        }
+        if let Some(body) = op.get("requestBody") {
+            if let Some(found) = request_body(body, &child(ptr, "requestBody")) {
+                return Some(found);
+            }
+        }
+        for (status, r) in entries(op.get("responses")) {
+            if let Some(found) = response(r, &child(&child(ptr, "responses"), &status)) {
+                return Some(found);
+            }
+        }
+        None
+    }
+
+    fn content(value: &Value, ptr: &str) -> Found {
+        for (media, m) in entries(value.get("content")) {
+            if let Some(s) = m.get("schema") {
+                if let Some(found) =
+                    schema(s, &child(&child(&child(ptr, "content"), &media), "schema"))
+                {
+                    return Some(found);
+                }
+            }
+        }
+        None
+    }
+
+    fn request_body(value: &Value, ptr: &str) -> Found {
+        let e = check::<ReferenceOr<RequestBody>>(value).err()?;
+        content(value, ptr).or(Some((ptr.to_string(), e)))
+    }
+
+    fn response(value: &Value, ptr: &str) -> Found {
+        let e = check::<ReferenceOr<Response>>(value).err()?;
+        content(value, ptr).or(Some((ptr.to_string(), e)))
+    }
+
+    fn schema(value: &Value, ptr: &str) -> Found {
+        let e = check::<ReferenceOr<Schema>>(value).err()?;
+        let mut children: Vec<(String, &Value)> = Vec::new();
+        for (name, v) in entries(value.get("properties")) {
+            children.push((child(&child(ptr, "properties"), &name), v));
+        }
+        for key in ["items", "additionalProperties", "not"] {
+            if let Some(v @ Value::Mapping(_)) = value.get(key) {
+                children.push((child(ptr, key), v));
+            }
+        }
+        for key in ["allOf", "oneOf", "anyOf"] {
+            for (i, v) in entries(value.get(key)) {
+                children.push((child(&child(ptr, key), &i), v));
+            }
+        }
+        children
+            .into_iter()
+            .find_map(|(p, v)| schema(v, &p))
+            .or(Some((ptr.to_string(), e)))
     }
 }
 

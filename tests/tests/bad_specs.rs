@@ -1,0 +1,154 @@
+//! Broken fragments give one clear error naming the file and JSON pointer;
+//! none panics. Each case in `tests/bad_specs/` states what it expects in its
+//! first line: `# expect: <pointer> | <part of the message>`. A folder is one
+//! case made of several fragments; its first file (by name) holds the line.
+
+use std::path::{Path, PathBuf};
+
+use codegen_tests::workspace_root;
+use fragment_codegen::config::Config;
+
+fn target() -> fragment_codegen::config::Target {
+    let config = Config::parse(
+        Path::new("bad_specs.toml"),
+        "[[target]]\nname = \"bad\"\ncrate_name = \"bad\"\ndescription = \"d\"\noutput = \"out\"\nfragments = \".\"\nbase_url = \"https://x.example\"\nauth = \"bearerAuth\"\n",
+    )
+    .expect("config parses");
+    config.targets.into_iter().next().expect("one target")
+}
+
+/// Loads and lowers one case, returning the rendered error.
+fn run_case(files: &[PathBuf], root: &Path) -> (String, Vec<fragment_codegen::SpecError>) {
+    let mut fragments = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(file).expect("readable");
+        let rel = file.strip_prefix(root).expect("below root");
+        match fragment_codegen::load::parse(rel, &text) {
+            Ok(f) => fragments.push(f),
+            Err(e) => return (e.to_string(), vec![e]),
+        }
+    }
+    match fragment_codegen::lower::lower(&target(), &fragments) {
+        Ok(_) => panic!("{files:?}: expected an error, but the case lowered"),
+        Err(e) => (
+            e.to_string(),
+            e.spec_errors().into_iter().cloned().collect(),
+        ),
+    }
+}
+
+#[test]
+fn every_bad_spec_fails_with_file_pointer_and_message() {
+    let root = workspace_root().join("tests/bad_specs");
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    entries.sort();
+    assert!(entries.len() >= 10, "the bad-spec cases are all there");
+    for entry in entries {
+        let files: Vec<PathBuf> = if entry.is_dir() {
+            let mut f: Vec<PathBuf> = std::fs::read_dir(&entry)
+                .expect("dir")
+                .map(|e| e.expect("entry").path())
+                .collect();
+            f.sort();
+            f
+        } else {
+            vec![entry.clone()]
+        };
+        let first = std::fs::read_to_string(&files[0]).expect("readable");
+        let expect = first
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# expect: "))
+            .unwrap_or_else(|| panic!("{entry:?} lacks an expect line"));
+        let (pointer, message) = expect.split_once(" | ").expect("pointer | message");
+
+        let result = std::panic::catch_unwind(|| run_case(&files, &root));
+        let (rendered, errors) =
+            result.unwrap_or_else(|_| panic!("{entry:?}: the generator panicked"));
+        assert_eq!(
+            errors.len(),
+            1,
+            "{entry:?}: one error expected, got: {rendered}"
+        );
+        let error = &errors[0];
+        assert_eq!(
+            error.pointer, pointer,
+            "{entry:?}: wrong pointer in: {rendered}"
+        );
+        assert!(
+            error.message.contains(message),
+            "{entry:?}: message `{}` lacks `{message}`",
+            error.message
+        );
+        assert!(
+            files.iter().any(|f| f.ends_with(&error.file)),
+            "{entry:?}: error names {:?}",
+            error.file
+        );
+        // The rendering is `file: pointer: message`.
+        assert!(
+            rendered.starts_with(&format!("{}: {pointer}: ", error.file.display())),
+            "{rendered}"
+        );
+    }
+}
+
+#[test]
+fn codegen_writes_nothing_when_a_spec_is_broken() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("specs/api")).expect("mkdir");
+    std::fs::write(
+        root.join("specs/codegen.toml"),
+        "[[target]]\nname = \"ok\"\ncrate_name = \"ok\"\ndescription = \"d\"\noutput = \"generated/ok\"\nfragments = \"api\"\nbase_url = \"https://x.example\"\nauth = \"bearerAuth\"\n",
+    )
+    .expect("write config");
+    let good = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  securitySchemes:\n    bearerAuth: {type: http, scheme: bearer}\n  schemas:\n    A: {type: object, properties: {b: {type: string}}}\n";
+    std::fs::write(root.join("specs/api/good.yaml"), good).expect("write fragment");
+
+    // A good spec generates and writes the crate.
+    let report = fragment_codegen::driver::run(root, false).expect("generates");
+    assert_eq!(report.targets[0].types, 1);
+    let lib = std::fs::read_to_string(root.join("generated/ok/src/types.rs")).expect("written");
+    assert!(lib.contains("pub struct A"));
+
+    // --check on an unchanged tree reports nothing stale.
+    assert!(
+        fragment_codegen::driver::run(root, true)
+            .expect("checks")
+            .diffs
+            .is_empty()
+    );
+
+    // A changed spec: --check reports a diff and writes nothing.
+    std::fs::write(
+        root.join("specs/api/good.yaml"),
+        good.replace("b: {type: string}", "c: {type: integer}"),
+    )
+    .expect("edit");
+    let report = fragment_codegen::driver::run(root, true).expect("checks");
+    assert_eq!(report.diffs.len(), 1, "{:?}", report.diffs);
+    assert!(
+        report.diffs[0].contains("-    pub b: Option<String>,")
+            && report.diffs[0].contains("+    pub c: Option<i64>,"),
+        "{}",
+        report.diffs[0]
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("generated/ok/src/types.rs")).expect("still there"),
+        lib
+    );
+
+    // A broken spec: an error naming file and pointer, and nothing written.
+    std::fs::write(root.join("specs/api/broken.yaml"), "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    X: {$ref: '#/components/schemas/Nope'}\n").expect("write");
+    let error = fragment_codegen::driver::run(root, false).expect_err("broken spec fails");
+    assert!(error.contains("specs/api/broken.yaml: #/components/schemas/X: `$ref: #/components/schemas/Nope` points at a schema that does not exist"), "{error}");
+    assert!(error.contains("nothing was written"), "{error}");
+    assert_eq!(
+        std::fs::read_to_string(root.join("generated/ok/src/types.rs")).expect("untouched"),
+        lib
+    );
+}
