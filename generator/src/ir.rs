@@ -151,6 +151,80 @@ pub enum TypeKind {
     Enum(EnumDef),
     /// A named schema that is another type (`pub type A = Vec<B>;`).
     Alias(Ty),
+    /// A `oneOf` with a discriminator: an enum whose variant is chosen by the
+    /// tag member, with a catch-all for tags it does not know.
+    Tagged(TaggedDef),
+    /// A `oneOf`/`anyOf` without discriminator: variants tried in order.
+    Untagged(UntaggedDef),
+}
+
+/// A discriminated union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaggedDef {
+    /// The tag member (`type`).
+    pub tag: String,
+    /// The variants, in spec order.
+    pub variants: Vec<TaggedVariant>,
+    /// The variant name for unknown tags (keeps the tag and the raw JSON).
+    pub unknown: String,
+}
+
+/// One variant of a discriminated union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaggedVariant {
+    /// The tag value.
+    pub tag_value: String,
+    /// The Rust variant name.
+    pub rust: String,
+    /// The payload type.
+    pub ty: Ty,
+    /// The payload needs a `Box` to break a cycle.
+    pub boxed: bool,
+}
+
+/// An untagged union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UntaggedDef {
+    /// The variants, in the order they are tried.
+    pub variants: Vec<UntaggedVariant>,
+    /// The variant name for values no variant accepts (keeps the raw JSON).
+    pub unknown: String,
+}
+
+/// One variant of an untagged union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UntaggedVariant {
+    /// The Rust variant name.
+    pub rust: String,
+    /// The payload type.
+    pub ty: Ty,
+    /// Keys that must be present for this variant to be tried.
+    pub required: Vec<String>,
+    /// The variant accepts no members beyond its properties.
+    pub strict: bool,
+    /// The JSON type the variant accepts.
+    pub kind: JsonKind,
+    /// The payload needs a `Box` to break a cycle.
+    pub boxed: bool,
+}
+
+/// The JSON type a union variant accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum JsonKind {
+    /// An object.
+    Object,
+    /// A string.
+    String,
+    /// An integer.
+    Integer,
+    /// Any number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// An array.
+    Array,
+    /// Anything.
+    Any,
 }
 
 /// An object type.

@@ -396,6 +396,9 @@ mod locate {
 
     type Found = Option<(String, String)>;
 
+    /// Finds the failing node below one component.
+    type Locator = fn(&Value, &str) -> Found;
+
     fn check<T: DeserializeOwned>(value: &Value) -> Result<(), String> {
         serde_yaml::from_value::<T>(value.clone())
             .map(|_| ())
@@ -431,7 +434,7 @@ mod locate {
             }
         }
         let components = root.get("components");
-        let kinds: [(&str, fn(&Value, &str) -> Found); 5] = [
+        let kinds: [(&str, Locator); 5] = [
             ("schemas", schema),
             ("parameters", |v, p| leaf::<ReferenceOr<Parameter>>(v, p)),
             ("responses", response),

@@ -54,6 +54,11 @@ fn bodies() {
 }
 
 #[test]
+fn unions() {
+    check_case("unions");
+}
+
+#[test]
 fn every_fixture_folder_has_a_test() {
     let mut cases: Vec<String> = std::fs::read_dir(workspace_root().join("tests/golden"))
         .expect("golden dir")
@@ -62,6 +67,6 @@ fn every_fixture_folder_has_a_test() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     cases.sort();
-    assert_eq!(cases, ["bodies", "cycle", "dialect31", "merge"]);
+    assert_eq!(cases, ["bodies", "cycle", "dialect31", "merge", "unions"]);
     let _ = Path::new("");
 }

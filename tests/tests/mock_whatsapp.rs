@@ -4,8 +4,9 @@
 
 use serde_json::{Value, json};
 use whatsapp_cloud_api::types::{
-    BusinessPublicKeyVerificationStatus, MessagingProduct, WhatsAppBusinessEncryptionUploadRequest,
-    WhatsAppBusinessProfileUpdateRequest, WhatsAppBusinessVertical,
+    BusinessPublicKeyVerificationStatus, MessagingProductWhatsapp,
+    WhatsAppBusinessEncryptionUploadRequest, WhatsAppBusinessProfileUpdateRequest,
+    WhatsAppBusinessVertical,
 };
 use whatsapp_cloud_api::{Client, Error};
 use wiremock::matchers::{body_json, header, method, path, query_param};
@@ -229,7 +230,7 @@ async fn get_profile_decodes_the_reference_page_example() {
         .business_profile
         .as_ref()
         .expect("nested profile");
-    assert_eq!(nested.messaging_product, MessagingProduct::Whatsapp);
+    assert_eq!(nested.messaging_product, MessagingProductWhatsapp::Whatsapp);
     assert_eq!(
         nested.about.as_deref(),
         Some("Welcome to our business! We provide excellent service.")
@@ -429,6 +430,7 @@ async fn undocumented_status_and_undecodable_bodies_keep_the_raw_body() {
         .expect_err("bad success body");
     let Error::Decode {
         status,
+        path,
         body,
         source,
     } = &e
@@ -436,6 +438,8 @@ async fn undocumented_status_and_undecodable_bodies_keep_the_raw_body() {
         panic!("{e:?}")
     };
     assert_eq!(*status, 200);
+    assert_eq!(path, "data", "the error names the member that did not fit");
+    assert!(e.to_string().contains("at `data`"), "{e}");
     assert_eq!(body.text(), r#"{"data":"not a list"}"#);
     assert!(source.to_string().contains("invalid type"), "{source}");
     assert_eq!(e.raw_body().map(|b| b.bytes().len()), Some(21));

@@ -143,19 +143,19 @@ impl GraphAPIErrorDetails {
 }
 /// Always `whatsapp`.
 ///
-/// Schema `MessagingProduct`, merged from 3 identical definitions (first: `whatsapp/business_profile.yaml#/components/schemas/WhatsAppBusinessProfile/properties/messaging_product`).
+/// Schema `MessagingProductWhatsapp`, merged from 3 identical definitions (first: `whatsapp/business_profile.yaml#/components/schemas/WhatsAppBusinessProfile/properties/messaging_product`).
 ///
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub enum MessagingProduct {
+pub enum MessagingProductWhatsapp {
     /// `whatsapp`
     #[default]
     Whatsapp,
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
-impl MessagingProduct {
+impl MessagingProductWhatsapp {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -164,12 +164,12 @@ impl MessagingProduct {
         }
     }
 }
-impl ::std::fmt::Display for MessagingProduct {
+impl ::std::fmt::Display for MessagingProductWhatsapp {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl From<&str> for MessagingProduct {
+impl From<&str> for MessagingProductWhatsapp {
     fn from(value: &str) -> Self {
         match value {
             "whatsapp" => Self::Whatsapp,
@@ -177,7 +177,7 @@ impl From<&str> for MessagingProduct {
         }
     }
 }
-impl From<String> for MessagingProduct {
+impl From<String> for MessagingProductWhatsapp {
     fn from(value: String) -> Self {
         match value.as_str() {
             "whatsapp" => Self::Whatsapp,
@@ -185,7 +185,7 @@ impl From<String> for MessagingProduct {
         }
     }
 }
-impl ::serde::Serialize for MessagingProduct {
+impl ::serde::Serialize for MessagingProductWhatsapp {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -193,7 +193,7 @@ impl ::serde::Serialize for MessagingProduct {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for MessagingProduct {
+impl<'de> ::serde::Deserialize<'de> for MessagingProductWhatsapp {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -303,7 +303,7 @@ impl WhatsAppBusinessEncryptionUploadResponse {
 pub struct WhatsAppBusinessProfile {
     /// Always `whatsapp`.
     #[serde(default)]
-    pub messaging_product: MessagingProduct,
+    pub messaging_product: MessagingProductWhatsapp,
     /// The profile's About text (1 to 139 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub about: Option<String>,
@@ -354,7 +354,7 @@ impl WhatsAppBusinessProfile {
 pub struct WhatsAppBusinessProfileData {
     /// Always `whatsapp`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub messaging_product: Option<MessagingProduct>,
+    pub messaging_product: Option<MessagingProductWhatsapp>,
     /// The profile's About text (1 to 139 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub about: Option<String>,
@@ -432,7 +432,7 @@ impl WhatsAppBusinessProfileResponse {
 pub struct WhatsAppBusinessProfileUpdateRequest {
     /// Always `whatsapp`.
     #[serde(default)]
-    pub messaging_product: MessagingProduct,
+    pub messaging_product: MessagingProductWhatsapp,
     /// The profile's About text (1 to 139 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub about: Option<String>,

@@ -4,7 +4,9 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use super::{Items, docs};
-use crate::ir::{Api, EnumDef, Extra, Field, StructDef, Ty, TypeDef, TypeKind};
+use crate::ir::{
+    Api, EnumDef, Extra, Field, JsonKind, StructDef, TaggedDef, Ty, TypeDef, TypeKind, UntaggedDef,
+};
 
 pub(super) fn emit(api: &Api, items: &mut Items) {
     for def in api.types.values() {
@@ -12,6 +14,8 @@ pub(super) fn emit(api: &Api, items: &mut Items) {
             TypeKind::Struct(s) => struct_def(def, s),
             TypeKind::Enum(e) => enum_def(def, e),
             TypeKind::Alias(t) => alias_def(def, t),
+            TypeKind::Tagged(t) => tagged_def(def, t),
+            TypeKind::Untagged(u) => untagged_def(def, u),
         };
         items.insert(("types".to_string(), def.name.clone()), tokens);
     }
@@ -291,5 +295,240 @@ fn alias_def(def: &TypeDef, t: &Ty) -> TokenStream {
     quote! {
         #doc
         pub type #name = #t;
+    }
+}
+
+/// `impl From<Payload> for Union` for every payload type that only one variant
+/// carries, so `Message::from(text_message)` and `.into()` work.
+fn from_impls<'v>(
+    name: &Ident,
+    variants: impl Iterator<Item = (&'v str, &'v Ty, bool)>,
+) -> TokenStream {
+    let variants: Vec<(&str, &Ty, bool)> = variants.collect();
+    let mut out = TokenStream::new();
+    for (rust, ty, boxed) in &variants {
+        if variants.iter().filter(|(_, t, _)| t == ty).count() != 1 || !matches!(ty, Ty::Named(_)) {
+            continue;
+        }
+        let v = ident(rust);
+        let t = rust_ty(ty, &quote!());
+        let value = if *boxed {
+            quote!(Box::new(value))
+        } else {
+            quote!(value)
+        };
+        out.extend(quote! {
+            impl From<#t> for #name {
+                fn from(value: #t) -> Self {
+                    Self::#v(#value)
+                }
+            }
+        });
+    }
+    out
+}
+
+fn payload_ty(ty: &Ty, boxed: bool) -> TokenStream {
+    let t = rust_ty(ty, &quote!());
+    if boxed { quote!(Box<#t>) } else { t }
+}
+
+fn tagged_def(def: &TypeDef, t: &TaggedDef) -> TokenStream {
+    let name = ident(&def.name);
+    let doc = type_doc(def);
+    let tag = &t.tag;
+    let unknown = ident(&t.unknown);
+    let mut variants = Vec::new();
+    let mut ser_arms = Vec::new();
+    let mut de_arms = Vec::new();
+    let mut tag_arms = Vec::new();
+    for v in &t.variants {
+        let rust = ident(&v.rust);
+        let ty = payload_ty(&v.ty, v.boxed);
+        let value = &v.tag_value;
+        let vdoc = format!(" `{tag}: {value}`.");
+        variants.push(quote!(#[doc = #vdoc] #rust(#ty),));
+        ser_arms.push(quote!(Self::#rust(v) => (#value, ::serde_json::to_value(v)),));
+        let wrap = if v.boxed {
+            quote!(|v| Self::#rust(Box::new(v)))
+        } else {
+            quote!(Self::#rust)
+        };
+        de_arms.push(
+            quote!(#value => ::serde_json::from_value(value).map(#wrap).map_err(D::Error::custom),),
+        );
+        tag_arms.push(quote!(Self::#rust(_) => #value,));
+    }
+    let from = from_impls(
+        &name,
+        t.variants.iter().map(|v| (v.rust.as_str(), &v.ty, v.boxed)),
+    );
+    let union_doc = format!(
+        " Chosen by the `{tag}` member. Serialising writes `{tag}` exactly once; a value whose `{tag}` this version does not know decodes into [`{n}::{u}`], which keeps it whole.",
+        n = def.name,
+        u = t.unknown
+    );
+    let not_object = format!("a `{}` variant must serialise to a JSON object", def.name);
+    quote! {
+        #doc
+        ///
+        #[doc = #union_doc]
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants)*
+            /// A tag this version does not know, with the whole value as received.
+            #unknown {
+                /// The tag value.
+                tag: String,
+                /// The whole value, tag included.
+                value: ::serde_json::Value,
+            },
+        }
+
+        impl #name {
+            /// The tag value of this variant.
+            pub fn tag(&self) -> &str {
+                match self {
+                    #(#tag_arms)*
+                    Self::#unknown { tag, .. } => tag.as_str(),
+                }
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use ::serde::ser::Error as _;
+                let (tag, payload) = match self {
+                    #(#ser_arms)*
+                    Self::#unknown { value, .. } => return ::serde::Serialize::serialize(value, serializer),
+                };
+                let mut payload = payload.map_err(S::Error::custom)?;
+                let ::serde_json::Value::Object(members) = &mut payload else {
+                    return Err(S::Error::custom(#not_object));
+                };
+                members.insert(#tag.to_string(), ::serde_json::Value::String(tag.to_string()));
+                ::serde::Serialize::serialize(&payload, serializer)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                use ::serde::de::Error as _;
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = match value.get(#tag) {
+                    Some(::serde_json::Value::String(tag)) => tag.clone(),
+                    _ => return Err(D::Error::missing_field(#tag)),
+                };
+                match tag.as_str() {
+                    #(#de_arms)*
+                    _ => Ok(Self::#unknown { tag, value }),
+                }
+            }
+        }
+
+        #from
+    }
+}
+
+fn kind_check(kind: JsonKind, required: &[String]) -> TokenStream {
+    match kind {
+        JsonKind::Object => quote!(value.is_object() #( && value.get(#required).is_some() )*),
+        JsonKind::String => quote!(value.is_string()),
+        JsonKind::Integer => quote!(value.is_i64() || value.is_u64()),
+        JsonKind::Number => quote!(value.is_number()),
+        JsonKind::Boolean => quote!(value.is_boolean()),
+        JsonKind::Array => quote!(value.is_array()),
+        JsonKind::Any => quote!(true),
+    }
+}
+
+fn untagged_def(def: &TypeDef, u: &UntaggedDef) -> TokenStream {
+    let name = ident(&def.name);
+    let doc = type_doc(def);
+    let other = ident(&u.unknown);
+    let mut variants = Vec::new();
+    let mut ser_arms = Vec::new();
+    let mut attempts = Vec::new();
+    let mut order = Vec::new();
+    for v in &u.variants {
+        let rust = ident(&v.rust);
+        let ty = payload_ty(&v.ty, v.boxed);
+        let vdoc = if v.required.is_empty() {
+            format!(" Tried when the value is {}.", kind_name(v.kind))
+        } else {
+            format!(
+                " Tried when the value is {} with `{}`.",
+                kind_name(v.kind),
+                v.required.join("`, `")
+            )
+        };
+        variants.push(quote!(#[doc = #vdoc] #rust(#ty),));
+        ser_arms.push(quote!(Self::#rust(v) => ::serde::Serialize::serialize(v, serializer),));
+        let check = kind_check(v.kind, &v.required);
+        let wrap = if v.boxed {
+            quote!(Self::#rust(Box::new(v)))
+        } else {
+            quote!(Self::#rust(v))
+        };
+        attempts.push(quote! {
+            if #check {
+                if let Ok(v) = ::serde_json::from_value(value.clone()) {
+                    return Ok(#wrap);
+                }
+            }
+        });
+        order.push(format!("`{}`", v.rust));
+    }
+    let from = from_impls(
+        &name,
+        u.variants.iter().map(|v| (v.rust.as_str(), &v.ty, v.boxed)),
+    );
+    let union_doc = format!(
+        " One of several shapes, told apart by their required members; decoding tries {} in that order, and keeps a value none accepts in [`{}::{}`].",
+        order.join(", "),
+        def.name,
+        u.unknown
+    );
+    quote! {
+        #doc
+        ///
+        #[doc = #union_doc]
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants)*
+            /// A value no variant accepts, kept as received.
+            #other(::serde_json::Value),
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    #(#ser_arms)*
+                    Self::#other(v) => ::serde::Serialize::serialize(v, serializer),
+                }
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                #(#attempts)*
+                Ok(Self::#other(value))
+            }
+        }
+
+        #from
+    }
+}
+
+fn kind_name(kind: JsonKind) -> &'static str {
+    match kind {
+        JsonKind::Object => "an object",
+        JsonKind::String => "a string",
+        JsonKind::Integer => "an integer",
+        JsonKind::Number => "a number",
+        JsonKind::Boolean => "a boolean",
+        JsonKind::Array => "an array",
+        JsonKind::Any => "anything",
     }
 }

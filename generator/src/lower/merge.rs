@@ -24,7 +24,8 @@ use super::{DExtra, DKind, Lowerer, TypeId};
 use crate::error::{Error, Result, SpecError};
 use crate::ir::{
     Api, Body, EnumDef, ErrorResponse, Extra, Field, Operation, Param, ResponseContent, StructDef,
-    Success, TargetInfo, Ty, TypeDef, TypeKind, Variant,
+    Success, TaggedDef, TaggedVariant, TargetInfo, Ty, TypeDef, TypeKind, UntaggedDef,
+    UntaggedVariant, Variant,
 };
 use crate::naming;
 
@@ -51,6 +52,49 @@ pub(super) fn finish(l: Lowerer<'_>, info: TargetInfo) -> Result<Api> {
                 });
             }
             DKind::Alias(t) => TypeKind::Alias(map_ty(t)),
+            DKind::Tagged { tag, variants } => {
+                let mut used = BTreeSet::new();
+                let variants: Vec<TaggedVariant> = variants
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (value, t))| TaggedVariant {
+                        tag_value: value.clone(),
+                        rust: naming::unique(naming::variant_name(value), &mut used),
+                        ty: map_ty(t),
+                        boxed: boxed.contains(&(c, i)),
+                    })
+                    .collect();
+                let unknown = naming::unique(
+                    if used.contains("Unknown") {
+                        "UnknownTag".to_string()
+                    } else {
+                        "Unknown".to_string()
+                    },
+                    &mut used,
+                );
+                TypeKind::Tagged(TaggedDef {
+                    tag: tag.clone(),
+                    variants,
+                    unknown,
+                })
+            }
+            DKind::Untagged { variants } => {
+                let mut used = BTreeSet::new();
+                let variants: Vec<UntaggedVariant> = variants
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| UntaggedVariant {
+                        rust: naming::unique(v.name.clone(), &mut used),
+                        ty: map_ty(&v.ty),
+                        required: v.required.clone(),
+                        strict: v.strict,
+                        kind: v.kind,
+                        boxed: boxed.contains(&(c, i)),
+                    })
+                    .collect();
+                let unknown = naming::unique("Other".to_string(), &mut used);
+                TypeKind::Untagged(UntaggedDef { variants, unknown })
+            }
             DKind::Enum { values } => {
                 let mut used = BTreeSet::new();
                 let variants: Vec<Variant> = values
@@ -254,6 +298,27 @@ fn shape_key(t: &super::DraftType, class: &[usize]) -> (String, String) {
             }
             s
         }
+        DKind::Tagged { tag, variants } => {
+            let mut s = format!("tagged {tag:?}");
+            for (value, t) in variants {
+                s.push_str(&format!(" {value:?}:{}", ty(t)));
+            }
+            s
+        }
+        DKind::Untagged { variants } => {
+            let mut s = String::from("untagged");
+            for v in variants {
+                s.push_str(&format!(
+                    " {:?}:{}:{:?}:{}:{:?}",
+                    v.name,
+                    ty(&v.ty),
+                    v.required,
+                    v.strict,
+                    v.kind
+                ));
+            }
+            s
+        }
     };
     (t.base.clone(), shape)
 }
@@ -390,12 +455,11 @@ fn boxed_edges(
     // By-value edges: struct fields holding a named type directly, and aliases.
     let edges = |c: usize| -> Vec<usize> {
         match kind(c) {
-            DKind::Struct { fields, .. } => fields
-                .iter()
-                .filter_map(|f| f.ty.holds_by_value().map(|id| class[*id]))
-                .collect(),
             DKind::Alias(t) => t.named().map(|id| class[*id]).into_iter().collect(),
-            _ => Vec::new(),
+            k => slots(k)
+                .into_iter()
+                .filter_map(|(_, t)| t.holds_by_value().map(|id| class[*id]))
+                .collect(),
         }
     };
     let reaches = |from: usize, to: usize, alias_only: bool| -> bool {
@@ -415,11 +479,11 @@ fn boxed_edges(
     let mut boxed = BTreeSet::new();
     for c in 0..members.len() {
         match kind(c) {
-            DKind::Struct { fields, .. } => {
-                for (fi, f) in fields.iter().enumerate() {
-                    if let Some(id) = f.ty.holds_by_value() {
+            DKind::Struct { .. } | DKind::Tagged { .. } | DKind::Untagged { .. } => {
+                for (slot, t) in slots(kind(c)) {
+                    if let Some(id) = t.holds_by_value() {
                         if reaches(class[*id], c, false) {
-                            boxed.insert((c, fi));
+                            boxed.insert((c, slot));
                         }
                     }
                 }
@@ -443,4 +507,15 @@ fn boxed_edges(
         }
     }
     Ok(boxed)
+}
+
+/// The value slots of a type that may hold another type directly: struct
+/// fields and union variants, by index.
+fn slots(kind: &DKind) -> Vec<(usize, &Ty<TypeId>)> {
+    match kind {
+        DKind::Struct { fields, .. } => fields.iter().map(|f| &f.ty).enumerate().collect(),
+        DKind::Tagged { variants, .. } => variants.iter().map(|(_, t)| t).enumerate().collect(),
+        DKind::Untagged { variants } => variants.iter().map(|v| &v.ty).enumerate().collect(),
+        DKind::Pending | DKind::Enum { .. } | DKind::Alias(_) => Vec::new(),
+    }
 }

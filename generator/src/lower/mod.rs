@@ -52,9 +52,23 @@ pub(crate) struct DraftType {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum DKind {
     Pending,
-    Struct { fields: Vec<DField>, extra: DExtra },
-    Enum { values: Vec<String> },
+    Struct {
+        fields: Vec<DField>,
+        extra: DExtra,
+    },
+    Enum {
+        values: Vec<String>,
+    },
     Alias(Ty<TypeId>),
+    /// `oneOf` + discriminator: (tag value, payload) per variant.
+    Tagged {
+        tag: String,
+        variants: Vec<(String, Ty<TypeId>)>,
+    },
+    /// `oneOf`/`anyOf` without discriminator, in trial order.
+    Untagged {
+        variants: Vec<DVariant>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -65,6 +79,18 @@ pub(crate) struct DField {
     pub nullable: bool,
     pub doc: Option<String>,
 }
+
+/// One variant of an untagged union.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct DVariant {
+    pub name: String,
+    pub ty: Ty<TypeId>,
+    pub required: Vec<String>,
+    pub strict: bool,
+    pub kind: JsonKind,
+}
+
+pub(crate) use crate::ir::JsonKind;
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum DExtra {

@@ -64,7 +64,7 @@ pub(crate) enum DraftContent {
     Bytes,
 }
 
-impl Lowerer<'_> {
+impl<'a> Lowerer<'a> {
     pub(super) fn convert_operations(&mut self, errors: &mut Vec<SpecError>) {
         let mut seen_ids: BTreeSet<String> = BTreeSet::new();
         let mut seen_methods: BTreeSet<String> = BTreeSet::new();
@@ -121,8 +121,8 @@ impl Lowerer<'_> {
         fi: usize,
         path: &str,
         http_method: HttpMethod,
-        op: &openapiv3::Operation,
-        shared_params: &[ReferenceOr<Parameter>],
+        op: &'a openapiv3::Operation,
+        shared_params: &'a [ReferenceOr<Parameter>],
         ptr: &str,
     ) -> Result<DraftOperation, SpecError> {
         let operation_id = op.operation_id.clone().ok_or_else(|| {
@@ -445,7 +445,7 @@ impl Lowerer<'_> {
     fn body(
         &mut self,
         fi: usize,
-        rb: &ReferenceOr<openapiv3::RequestBody>,
+        rb: &'a ReferenceOr<openapiv3::RequestBody>,
         ptr: &str,
         builder: &str,
         used: &mut BTreeSet<String>,
@@ -545,7 +545,7 @@ impl Lowerer<'_> {
         &mut self,
         fi: usize,
         ptr: &str,
-        resp: &openapiv3::Response,
+        resp: &'a openapiv3::Response,
         name: String,
     ) -> Result<DraftContent, SpecError> {
         let json = resp.content.iter().find(|(m, _)| {

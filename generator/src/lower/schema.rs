@@ -4,13 +4,30 @@
 //! converted (see [`super::Lowerer::reserve`]), so forward and cyclic
 //! references resolve. Inline objects and enums become types of their own,
 //! named after their parent and property.
+//!
+//! Composition:
+//!
+//! - `allOf` is merged into one object: properties and `required` lists are
+//!   united. `additionalProperties: false` in any member applies to the merged
+//!   object (as the WhatsApp reference means it; reading it per member would
+//!   make every message kind uninhabitable). A property defined by several
+//!   members must have the same JSON type in each; the most specific
+//!   definition (one with an enum or `const`) wins, otherwise the last.
+//! - `oneOf`/`anyOf` with a `discriminator` becomes a tagged union whose
+//!   variants are named from the mapping keys (or, without a mapping, from
+//!   each variant's `const` tag value, else its schema name).
+//! - `oneOf`/`anyOf` without one becomes an untagged union. Variants are tried
+//!   in a fixed order: objects with more required keys first, then objects
+//!   that forbid unknown members, then spec order; a variant is only tried
+//!   when its required keys are present. Two object variants with the same
+//!   required keys cannot be told apart and are an error.
 
 use openapiv3::{
-    AdditionalProperties, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
+    AdditionalProperties, Discriminator, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
     VariantOrUnknownOrEmpty,
 };
 
-use super::{DExtra, DField, DKind, Lowerer, TypeId};
+use super::{DExtra, DField, DKind, DVariant, JsonKind, Lowerer, TypeId};
 use crate::error::{SpecError, escape_pointer_token};
 use crate::ir::Ty;
 use crate::naming;
@@ -103,25 +120,64 @@ pub(crate) struct Usage {
     pub title: Option<String>,
 }
 
-/// What a schema is, once the 3.0 model's variants are sorted out.
-enum Shape<'s> {
-    Prim(Ty<TypeId>),
-    StringEnum(Vec<String>),
-    Object {
-        properties: Vec<(&'s String, SchemaRef<'s>)>,
-        required: &'s [String],
-        additional: Option<&'s AdditionalProperties>,
-    },
-    Array(Option<SchemaRef<'s>>),
-    Alias(SchemaRef<'s>),
+/// A property gathered for an object, possibly from another fragment (allOf).
+#[derive(Clone)]
+struct Prop<'a> {
+    name: &'a String,
+    schema: SchemaRef<'a>,
+    fi: usize,
+    ptr: String,
 }
 
-impl Lowerer<'_> {
+/// What happens to members an object does not list.
+#[derive(Clone)]
+enum Additional<'a> {
+    Keep,
+    None,
+    Typed(SchemaRef<'a>, usize, String),
+}
+
+/// An object, after `allOf` members are merged.
+#[derive(Clone)]
+struct ObjectShape<'a> {
+    props: Vec<Prop<'a>>,
+    required: Vec<String>,
+    additional: Additional<'a>,
+}
+
+/// A `oneOf`/`anyOf`.
+struct UnionShape<'a> {
+    variants: Vec<(SchemaRef<'a>, String)>,
+    discriminator: Option<&'a Discriminator>,
+}
+
+/// An untagged variant before conversion: what tells it apart.
+struct UntaggedDraft<'a> {
+    index: usize,
+    name: String,
+    schema: SchemaRef<'a>,
+    ptr: String,
+    required: Vec<String>,
+    strict: bool,
+    kind: JsonKind,
+}
+
+/// What a schema is, once the 3.0 model's variants are sorted out.
+enum Shape<'a> {
+    Prim(Ty<TypeId>),
+    StringEnum(Vec<String>),
+    Object(ObjectShape<'a>),
+    Array(Option<SchemaRef<'a>>),
+    Alias(SchemaRef<'a>, String),
+    Union(UnionShape<'a>),
+}
+
+impl<'a> Lowerer<'a> {
     /// Converts a schema (or reference) for use at `ptr`.
     pub(crate) fn schema_ref(
         &mut self,
         fi: usize,
-        schema: SchemaRef<'_>,
+        schema: SchemaRef<'a>,
         ptr: &str,
         dest: Dest,
     ) -> Result<Usage, SpecError> {
@@ -143,11 +199,50 @@ impl Lowerer<'_> {
         }
     }
 
+    /// The schema a reference points at, with its fragment and pointer.
+    fn deref(
+        &self,
+        fi: usize,
+        schema: SchemaRef<'a>,
+        ptr: &str,
+    ) -> Result<(usize, String, &'a Schema), SpecError> {
+        let mut current = schema;
+        let mut at = (fi, ptr.to_string());
+        for _ in 0..32 {
+            match current {
+                SchemaRef::Item(s) => return Ok((at.0, at.1, s)),
+                SchemaRef::Ref(reference) => {
+                    let id = self.resolve_schema_ref(at.0, reference, &at.1)?;
+                    let t = &self.types[id];
+                    let frag: &'a crate::load::Fragment = self.fragments[t.fragment];
+                    let name = &t.original;
+                    let next = frag
+                        .doc
+                        .components
+                        .as_ref()
+                        .and_then(|c| c.schemas.get(name))
+                        .ok_or_else(|| {
+                            self.err(
+                                at.0,
+                                &at.1,
+                                format!(
+                                    "`$ref: {reference}` points at a schema that does not exist"
+                                ),
+                            )
+                        })?;
+                    at = (t.fragment, t.pointer.clone());
+                    current = next.into();
+                }
+            }
+        }
+        Err(self.err(fi, ptr, "`$ref` chain is too long or cyclic"))
+    }
+
     /// Converts an inline schema.
     pub(crate) fn schema(
         &mut self,
         fi: usize,
-        s: &Schema,
+        s: &'a Schema,
         ptr: &str,
         dest: Dest,
     ) -> Result<Usage, SpecError> {
@@ -161,9 +256,9 @@ impl Lowerer<'_> {
         let mut nullable = data.nullable;
         let shape = self.shape(fi, s, ptr, &mut nullable)?;
         let ty = match shape {
-            Shape::Prim(ty) => self.alias_or_inline(dest, ty, fi, ptr, &doc),
-            Shape::Alias(inner) => {
-                let usage = self.schema_ref(fi, inner, &format!("{ptr}/allOf/0"), dest)?;
+            Shape::Prim(ty) => self.alias_or_inline(dest, ty),
+            Shape::Alias(inner, inner_ptr) => {
+                let usage = self.schema_ref(fi, inner, &inner_ptr, dest)?;
                 return Ok(Usage {
                     ty: usage.ty,
                     nullable: nullable || usage.nullable,
@@ -173,18 +268,23 @@ impl Lowerer<'_> {
             }
             Shape::StringEnum(values) => {
                 // An inline constant (a one-value enum, `const` in 3.1) is named
-                // after its property alone, so every `messaging_product:
-                // whatsapp` in the crate is one `MessagingProduct` type.
+                // after its property and value alone, so every
+                // `messaging_product: whatsapp` in the crate is one
+                // `MessagingProductWhatsapp` type, and union tags read as
+                // `TypeText`, `TypeImage`.
                 let dest = match dest {
                     Dest::Use {
                         parent: Some(_),
                         suffix,
                         ..
-                    } if values.len() == 1 => Dest::Use {
-                        parent: None,
-                        base: suffix.clone(),
-                        suffix,
-                    },
+                    } if values.len() == 1 => {
+                        let base = format!("{suffix}{}", naming::type_suffix(&values[0]));
+                        Dest::Use {
+                            parent: None,
+                            base: base.clone(),
+                            suffix: base,
+                        }
+                    }
                     other => other,
                 };
                 let id = self.dest_type(dest, fi, ptr, &doc);
@@ -207,79 +307,10 @@ impl Lowerer<'_> {
                     }
                     None => Ty::Json,
                 };
-                self.alias_or_inline(dest, Ty::Array(Box::new(item_ty)), fi, ptr, &doc)
+                self.alias_or_inline(dest, Ty::Array(Box::new(item_ty)))
             }
-            Shape::Object {
-                properties,
-                required,
-                additional,
-            } => {
-                for r in required {
-                    if !properties.iter().any(|(name, _)| *name == r) {
-                        return Err(self.err(
-                            fi,
-                            format!("{ptr}/required"),
-                            format!("required property `{r}` is not listed in `properties`"),
-                        ));
-                    }
-                }
-                if properties.is_empty() {
-                    match additional {
-                        Some(AdditionalProperties::Schema(value)) => {
-                            let value_dest = dest.extend(self, "Value");
-                            let u = self.schema_ref(
-                                fi,
-                                (&**value).into(),
-                                &format!("{ptr}/additionalProperties"),
-                                value_dest,
-                            )?;
-                            self.alias_or_inline(dest, Ty::Map(Box::new(u.ty)), fi, ptr, &doc)
-                        }
-                        Some(AdditionalProperties::Any(false)) => {
-                            let id = self.dest_type(dest, fi, ptr, &doc);
-                            self.types[id].kind = DKind::Struct {
-                                fields: Vec::new(),
-                                extra: DExtra::None,
-                            };
-                            Ty::Named(id)
-                        }
-                        Some(AdditionalProperties::Any(true)) | None => {
-                            self.alias_or_inline(dest, Ty::JsonObject, fi, ptr, &doc)
-                        }
-                    }
-                } else {
-                    let id = self.dest_type(dest, fi, ptr, &doc);
-                    let mut fields = Vec::new();
-                    for (name, prop) in properties {
-                        let prop_ptr = format!("{ptr}/properties/{}", escape_pointer_token(name));
-                        let prop_dest = Dest::child(self, id, name);
-                        let u = self.schema_ref(fi, prop, &prop_ptr, prop_dest)?;
-                        fields.push(DField {
-                            wire: name.clone(),
-                            ty: u.ty,
-                            required: required.contains(name),
-                            nullable: u.nullable,
-                            doc: u.doc,
-                        });
-                    }
-                    let extra = match additional {
-                        Some(AdditionalProperties::Schema(value)) => {
-                            let value_dest = Dest::child(self, id, "Value");
-                            let u = self.schema_ref(
-                                fi,
-                                (&**value).into(),
-                                &format!("{ptr}/additionalProperties"),
-                                value_dest,
-                            )?;
-                            DExtra::Typed(u.ty)
-                        }
-                        Some(AdditionalProperties::Any(false)) => DExtra::None,
-                        Some(AdditionalProperties::Any(true)) | None => DExtra::Keep,
-                    };
-                    self.types[id].kind = DKind::Struct { fields, extra };
-                    Ty::Named(id)
-                }
-            }
+            Shape::Object(o) => self.object(fi, ptr, o, dest, &doc)?,
+            Shape::Union(u) => self.union(fi, ptr, u, dest, &doc)?,
         };
         Ok(Usage {
             ty,
@@ -289,16 +320,274 @@ impl Lowerer<'_> {
         })
     }
 
+    fn object(
+        &mut self,
+        fi: usize,
+        ptr: &str,
+        o: ObjectShape<'a>,
+        dest: Dest,
+        doc: &Option<String>,
+    ) -> Result<Ty<TypeId>, SpecError> {
+        for r in &o.required {
+            if !o.props.iter().any(|p| p.name == r) {
+                return Err(self.err(
+                    fi,
+                    format!("{ptr}/required"),
+                    format!("required property `{r}` is not listed in `properties`"),
+                ));
+            }
+        }
+        if o.props.is_empty() {
+            return Ok(match o.additional {
+                Additional::Typed(value, vfi, vptr) => {
+                    let value_dest = dest.extend(self, "Value");
+                    let u = self.schema_ref(vfi, value, &vptr, value_dest)?;
+                    self.alias_or_inline(dest, Ty::Map(Box::new(u.ty)))
+                }
+                Additional::None => {
+                    let id = self.dest_type(dest, fi, ptr, doc);
+                    self.types[id].kind = DKind::Struct {
+                        fields: Vec::new(),
+                        extra: DExtra::None,
+                    };
+                    Ty::Named(id)
+                }
+                Additional::Keep => self.alias_or_inline(dest, Ty::JsonObject),
+            });
+        }
+        let id = self.dest_type(dest, fi, ptr, doc);
+        let mut fields = Vec::new();
+        for p in &o.props {
+            let prop_dest = Dest::child(self, id, p.name);
+            let u = self.schema_ref(p.fi, p.schema, &p.ptr, prop_dest)?;
+            fields.push(DField {
+                wire: p.name.clone(),
+                ty: u.ty,
+                required: o.required.contains(p.name),
+                nullable: u.nullable,
+                doc: u.doc,
+            });
+        }
+        let extra = match o.additional {
+            Additional::Typed(value, vfi, vptr) => {
+                let value_dest = Dest::child(self, id, "Value");
+                DExtra::Typed(self.schema_ref(vfi, value, &vptr, value_dest)?.ty)
+            }
+            Additional::None => DExtra::None,
+            Additional::Keep => DExtra::Keep,
+        };
+        self.types[id].kind = DKind::Struct { fields, extra };
+        Ok(Ty::Named(id))
+    }
+
+    fn union(
+        &mut self,
+        fi: usize,
+        ptr: &str,
+        u: UnionShape<'a>,
+        dest: Dest,
+        doc: &Option<String>,
+    ) -> Result<Ty<TypeId>, SpecError> {
+        let keyword_ptr = format!("{ptr}/oneOf");
+        if u.variants.is_empty() {
+            return Err(self.err(fi, keyword_ptr, "a union with no variants has no values; the generator never emits an uninhabitable type"));
+        }
+        let id = self.dest_type(dest, fi, ptr, doc);
+        if let Some(disc) = u.discriminator {
+            let tag = disc.property_name.clone();
+            let mut variants: Vec<(String, Ty<TypeId>)> = Vec::new();
+            // Mapping entries name the variants; oneOf members not in the
+            // mapping get their implicit tag.
+            let mut mapped: Vec<(String, TypeId)> = Vec::new();
+            for (value, reference) in &disc.mapping {
+                let target = self.resolve_schema_ref(
+                    fi,
+                    reference,
+                    &format!(
+                        "{ptr}/discriminator/mapping/{}",
+                        escape_pointer_token(value)
+                    ),
+                )?;
+                mapped.push((value.clone(), target));
+            }
+            for (v, vptr) in &u.variants {
+                match v {
+                    SchemaRef::Ref(reference) => {
+                        let target = self.resolve_schema_ref(fi, reference, vptr)?;
+                        let tags: Vec<String> = mapped
+                            .iter()
+                            .filter(|(_, t)| *t == target)
+                            .map(|(v, _)| v.clone())
+                            .collect();
+                        if tags.is_empty() {
+                            let value = self
+                                .implicit_tag(fi, *v, vptr, &tag)?
+                                .unwrap_or_else(|| self.types[target].original.clone());
+                            variants.push((value, Ty::Named(target)));
+                        }
+                        for value in tags {
+                            variants.push((value, Ty::Named(target)));
+                        }
+                    }
+                    SchemaRef::Item(_) => {
+                        let value = self.implicit_tag(fi, *v, vptr, &tag)?.ok_or_else(|| {
+                            self.err(fi, vptr.clone(), format!("an inline variant of a discriminated union needs a `const` `{tag}` property"))
+                        })?;
+                        let vdest = Dest::child(self, id, &value);
+                        let usage = self.schema_ref(fi, *v, vptr, vdest)?;
+                        variants.push((value, usage.ty));
+                    }
+                }
+            }
+            for (value, target) in mapped {
+                if !variants.iter().any(|(v, _)| *v == value) {
+                    variants.push((value, Ty::Named(target)));
+                }
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            for (value, _) in &variants {
+                if !seen.insert(value.clone()) {
+                    return Err(self.err(
+                        fi,
+                        keyword_ptr,
+                        format!("two variants share the tag value `{value}`"),
+                    ));
+                }
+            }
+            self.types[id].kind = DKind::Tagged { tag, variants };
+            return Ok(Ty::Named(id));
+        }
+
+        // Untagged: gather what tells the variants apart before converting.
+        let mut drafts: Vec<UntaggedDraft<'a>> = Vec::new();
+        for (i, (v, vptr)) in u.variants.iter().enumerate() {
+            let (vfi, target_ptr, schema) = self.deref(fi, *v, vptr)?;
+            let mut nullable = false;
+            let (kind, required, strict, name) =
+                match self.shape(vfi, schema, &target_ptr, &mut nullable)? {
+                    Shape::Object(o) => {
+                        let name = match v {
+                            SchemaRef::Ref(_) => None,
+                            SchemaRef::Item(_) => Some(format!(
+                                "With{}",
+                                o.required
+                                    .iter()
+                                    .map(|r| naming::type_suffix(r))
+                                    .collect::<String>()
+                            )),
+                        };
+                        (
+                            JsonKind::Object,
+                            o.required.clone(),
+                            matches!(o.additional, Additional::None),
+                            name,
+                        )
+                    }
+                    Shape::Prim(Ty::String) | Shape::Prim(Ty::Bytes) | Shape::StringEnum(_) => {
+                        (JsonKind::String, Vec::new(), false, Some("String".into()))
+                    }
+                    Shape::Prim(Ty::I32 | Ty::I64) => {
+                        (JsonKind::Integer, Vec::new(), false, Some("Integer".into()))
+                    }
+                    Shape::Prim(Ty::F64) => {
+                        (JsonKind::Number, Vec::new(), false, Some("Number".into()))
+                    }
+                    Shape::Prim(Ty::Bool) => {
+                        (JsonKind::Boolean, Vec::new(), false, Some("Boolean".into()))
+                    }
+                    Shape::Array(_) => (JsonKind::Array, Vec::new(), false, Some("Array".into())),
+                    _ => (JsonKind::Any, Vec::new(), false, Some("Value".into())),
+                };
+            let name = match (name, v) {
+                (Some(n), _) if n != "With" => n,
+                (_, SchemaRef::Ref(reference)) => {
+                    let target = self.resolve_schema_ref(fi, reference, vptr)?;
+                    naming::type_name(&self.types[target].original)
+                }
+                _ => format!("Variant{}", i + 1),
+            };
+            drafts.push(UntaggedDraft {
+                index: i,
+                name,
+                schema: *v,
+                ptr: vptr.clone(),
+                required,
+                strict,
+                kind,
+            });
+        }
+        // Documented order: objects with more required keys first, then strict
+        // objects, then spec order.
+        drafts.sort_by_key(|d| {
+            (
+                d.kind != JsonKind::Object,
+                std::cmp::Reverse(d.required.len()),
+                !d.strict,
+                d.index,
+            )
+        });
+        for (a, b) in drafts.iter().zip(drafts.iter().skip(1)) {
+            let mut ra = a.required.clone();
+            let mut rb = b.required.clone();
+            ra.sort();
+            rb.sort();
+            if a.kind == b.kind && ra == rb && a.strict == b.strict && a.kind != JsonKind::Any {
+                return Err(self.err(
+                    fi,
+                    keyword_ptr,
+                    format!(
+                        "variants {} and {} cannot be told apart (same JSON type and required keys [{}]); add a discriminator or distinct required keys",
+                        a.ptr,
+                        b.ptr,
+                        ra.join(", ")
+                    ),
+                ));
+            }
+        }
+        let mut used = std::collections::BTreeSet::new();
+        let mut variants = Vec::new();
+        for d in drafts {
+            let name = naming::unique(d.name, &mut used);
+            let vdest = Dest::child(self, id, &name);
+            let usage = self.schema_ref(fi, d.schema, &d.ptr, vdest)?;
+            variants.push(DVariant {
+                name,
+                ty: usage.ty,
+                required: d.required,
+                strict: d.strict,
+                kind: d.kind,
+            });
+        }
+        self.types[id].kind = DKind::Untagged { variants };
+        Ok(Ty::Named(id))
+    }
+
+    /// The tag value a variant declares for `tag` (a one-value enum).
+    fn implicit_tag(
+        &self,
+        fi: usize,
+        v: SchemaRef<'a>,
+        ptr: &str,
+        tag: &str,
+    ) -> Result<Option<String>, SpecError> {
+        let (vfi, vptr, schema) = self.deref(fi, v, ptr)?;
+        let mut nullable = false;
+        let Shape::Object(o) = self.shape(vfi, schema, &vptr, &mut nullable)? else {
+            return Ok(None);
+        };
+        let Some(p) = o.props.iter().find(|p| p.name == tag) else {
+            return Ok(None);
+        };
+        let (pfi, pptr, ps) = self.deref(p.fi, p.schema, &p.ptr)?;
+        match self.shape(pfi, ps, &pptr, &mut nullable)? {
+            Shape::StringEnum(values) if values.len() == 1 => Ok(values.into_iter().next()),
+            _ => Ok(None),
+        }
+    }
+
     /// A primitive, array or map: inline where used, an alias when it is a
     /// named schema of its own.
-    fn alias_or_inline(
-        &mut self,
-        dest: Dest,
-        ty: Ty<TypeId>,
-        _fi: usize,
-        _ptr: &str,
-        _doc: &Option<String>,
-    ) -> Ty<TypeId> {
+    fn alias_or_inline(&mut self, dest: Dest, ty: Ty<TypeId>) -> Ty<TypeId> {
         match dest {
             Dest::Define(id) => {
                 self.types[id].kind = DKind::Alias(ty);
@@ -327,15 +616,162 @@ impl Lowerer<'_> {
         }
     }
 
-    /// Sorts a schema into one of the shapes the generator supports, or says
-    /// why it cannot.
-    fn shape<'s>(
+    fn object_shape(
         &self,
         fi: usize,
-        s: &'s Schema,
+        ptr: &str,
+        properties: &'a indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+        required: &'a [String],
+        additional: Option<&'a AdditionalProperties>,
+    ) -> ObjectShape<'a> {
+        ObjectShape {
+            props: properties
+                .iter()
+                .map(|(name, schema)| Prop {
+                    name,
+                    schema: schema.into(),
+                    fi,
+                    ptr: format!("{ptr}/properties/{}", escape_pointer_token(name)),
+                })
+                .collect(),
+            required: required.to_vec(),
+            additional: match additional {
+                Some(AdditionalProperties::Schema(s)) => {
+                    Additional::Typed((&**s).into(), fi, format!("{ptr}/additionalProperties"))
+                }
+                Some(AdditionalProperties::Any(false)) => Additional::None,
+                Some(AdditionalProperties::Any(true)) | None => Additional::Keep,
+            },
+        }
+    }
+
+    /// Merges `allOf` members (and the schema's own properties) into one object.
+    fn all_of(
+        &self,
+        fi: usize,
+        ptr: &str,
+        members: &'a [ReferenceOr<Schema>],
+        own: Option<ObjectShape<'a>>,
+    ) -> Result<ObjectShape<'a>, SpecError> {
+        let mut acc = ObjectShape {
+            props: Vec::new(),
+            required: Vec::new(),
+            additional: Additional::Keep,
+        };
+        for (i, m) in members.iter().enumerate() {
+            let mptr = format!("{ptr}/allOf/{i}");
+            let (mfi, target_ptr, schema) = self.deref(fi, m.into(), &mptr)?;
+            let mut nullable = false;
+            match self.shape(mfi, schema, &target_ptr, &mut nullable)? {
+                Shape::Object(o) => self.absorb(&mut acc, o)?,
+                _ => {
+                    return Err(self.err(
+                        fi,
+                        mptr,
+                        "an `allOf` member that is not an object cannot be merged",
+                    ));
+                }
+            }
+        }
+        if let Some(own) = own {
+            self.absorb(&mut acc, own)?;
+        }
+        Ok(acc)
+    }
+
+    /// Adds one object's properties to a merged object (see the module docs).
+    fn absorb(&self, acc: &mut ObjectShape<'a>, o: ObjectShape<'a>) -> Result<(), SpecError> {
+        for p in o.props {
+            match acc.props.iter().position(|q| q.name == p.name) {
+                None => acc.props.push(p),
+                Some(at) => {
+                    let old = &acc.props[at];
+                    let (old_kind, old_specific) = self.json_kind(old.fi, old.schema, &old.ptr)?;
+                    let (new_kind, new_specific) = self.json_kind(p.fi, p.schema, &p.ptr)?;
+                    if old_kind != new_kind
+                        && old_kind != JsonKind::Any
+                        && new_kind != JsonKind::Any
+                    {
+                        return Err(self.err(
+                            p.fi,
+                            p.ptr.clone(),
+                            format!(
+                                "`allOf` members disagree on the type of `{}`: {new_kind:?} here, {old_kind:?} at {}{}",
+                                p.name,
+                                self.fragments[old.fi].path.display(),
+                                old.ptr
+                            ),
+                        ));
+                    }
+                    if new_specific || !old_specific {
+                        acc.props[at] = p;
+                    }
+                }
+            }
+        }
+        for r in o.required {
+            if !acc.required.contains(&r) {
+                acc.required.push(r);
+            }
+        }
+        acc.additional = match (
+            std::mem::replace(&mut acc.additional, Additional::Keep),
+            o.additional,
+        ) {
+            (Additional::None, _) | (_, Additional::None) => Additional::None,
+            (Additional::Typed(s, f, p), _) | (_, Additional::Typed(s, f, p)) => {
+                Additional::Typed(s, f, p)
+            }
+            (Additional::Keep, Additional::Keep) => Additional::Keep,
+        };
+        Ok(())
+    }
+
+    /// The JSON type a schema describes, and whether it narrows the values (an
+    /// enum or `const`), without creating any type.
+    fn json_kind(
+        &self,
+        fi: usize,
+        schema: SchemaRef<'a>,
+        ptr: &str,
+    ) -> Result<(JsonKind, bool), SpecError> {
+        let (sfi, sptr, s) = self.deref(fi, schema, ptr)?;
+        let mut nullable = false;
+        Ok(match self.shape(sfi, s, &sptr, &mut nullable)? {
+            Shape::Prim(Ty::String | Ty::Bytes) => (JsonKind::String, false),
+            Shape::StringEnum(_) => (JsonKind::String, true),
+            Shape::Prim(Ty::I32 | Ty::I64) => (JsonKind::Integer, false),
+            Shape::Prim(Ty::F64) => (JsonKind::Number, false),
+            Shape::Prim(Ty::Bool) => (JsonKind::Boolean, false),
+            Shape::Prim(Ty::JsonObject) | Shape::Object(_) => {
+                (JsonKind::Object, matches!(schema, SchemaRef::Ref(_)))
+            }
+            Shape::Array(_) => (JsonKind::Array, false),
+            Shape::Alias(inner, iptr) => return self.json_kind(sfi, inner, &iptr),
+            _ => (JsonKind::Any, false),
+        })
+    }
+
+    /// Sorts a schema into one of the shapes the generator supports, or says
+    /// why it cannot. Creates no types.
+    fn shape(
+        &self,
+        fi: usize,
+        s: &'a Schema,
         ptr: &str,
         nullable: &mut bool,
-    ) -> Result<Shape<'s>, SpecError> {
+    ) -> Result<Shape<'a>, SpecError> {
+        let discriminator = s.schema_data.discriminator.as_ref();
+        let union = |members: &'a [ReferenceOr<Schema>], key: &str| {
+            Shape::Union(UnionShape {
+                variants: members
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| (m.into(), format!("{ptr}/{key}/{i}")))
+                    .collect(),
+                discriminator,
+            })
+        };
         match &s.schema_kind {
             SchemaKind::Type(Type::String(st)) => {
                 if st.enumeration.is_empty() {
@@ -387,62 +823,62 @@ impl Lowerer<'_> {
             // A boolean `enum`/`const` narrows the value, but the Rust type stays
             // `bool`: documented fallback, pinned by the golden tests.
             SchemaKind::Type(Type::Boolean(_)) => Ok(Shape::Prim(Ty::Bool)),
-            SchemaKind::Type(Type::Object(o)) => Ok(Shape::Object {
-                properties: o.properties.iter().map(|(k, v)| (k, v.into())).collect(),
-                required: &o.required,
-                additional: o.additional_properties.as_ref(),
-            }),
+            SchemaKind::Type(Type::Object(o)) => Ok(Shape::Object(self.object_shape(
+                fi,
+                ptr,
+                &o.properties,
+                &o.required,
+                o.additional_properties.as_ref(),
+            ))),
             SchemaKind::Type(Type::Array(a)) => Ok(Shape::Array(a.items.as_ref().map(Into::into))),
             SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
-                Ok(Shape::Alias((&all_of[0]).into()))
+                Ok(Shape::Alias((&all_of[0]).into(), format!("{ptr}/allOf/0")))
             }
-            SchemaKind::AllOf { .. } => Err(self.err(
-                fi,
-                format!("{ptr}/allOf"),
-                "`allOf` with several members is not supported yet",
-            )),
-            SchemaKind::OneOf { .. } => {
-                Err(self.err(fi, format!("{ptr}/oneOf"), "`oneOf` is not supported yet"))
-            }
-            SchemaKind::AnyOf { .. } => {
-                Err(self.err(fi, format!("{ptr}/anyOf"), "`anyOf` is not supported yet"))
-            }
+            SchemaKind::AllOf { all_of } => Ok(Shape::Object(self.all_of(fi, ptr, all_of, None)?)),
+            SchemaKind::OneOf { one_of } => Ok(union(one_of, "oneOf")),
+            SchemaKind::AnyOf { any_of } => Ok(union(any_of, "anyOf")),
             SchemaKind::Not { .. } => {
                 Err(self.err(fi, format!("{ptr}/not"), "`not` is not supported"))
             }
             SchemaKind::Any(any) => {
-                if let Some(key) = [
-                    ("oneOf", !any.one_of.is_empty()),
-                    ("anyOf", !any.any_of.is_empty()),
-                    ("not", any.not.is_some()),
-                ]
-                .iter()
-                .find(|(_, present)| *present)
-                .map(|(k, _)| *k)
-                {
-                    return Err(self.err(
-                        fi,
-                        format!("{ptr}/{key}"),
-                        format!("`{key}` is not supported yet"),
-                    ));
+                if any.not.is_some() {
+                    return Err(self.err(fi, format!("{ptr}/not"), "`not` is not supported"));
+                }
+                let has_own = !any.properties.is_empty()
+                    || !any.required.is_empty()
+                    || any.additional_properties.is_some();
+                for (key, members) in [("oneOf", &any.one_of), ("anyOf", &any.any_of)] {
+                    if members.is_empty() {
+                        continue;
+                    }
+                    if has_own || !any.all_of.is_empty() {
+                        return Err(self.err(fi, format!("{ptr}/{key}"), format!("`{key}` combined with properties or `allOf` in one schema is not supported yet")));
+                    }
+                    return Ok(union(members, key));
                 }
                 if !any.all_of.is_empty() {
-                    if any.all_of.len() == 1 && any.properties.is_empty() && any.typ.is_none() {
-                        return Ok(Shape::Alias((&any.all_of[0]).into()));
+                    if any.all_of.len() == 1 && !has_own && any.typ.is_none() {
+                        return Ok(Shape::Alias(
+                            (&any.all_of[0]).into(),
+                            format!("{ptr}/allOf/0"),
+                        ));
                     }
-                    return Err(self.err(
-                        fi,
-                        format!("{ptr}/allOf"),
-                        "`allOf` mixed with other keywords is not supported yet",
-                    ));
+                    let own = has_own.then(|| {
+                        self.object_shape(
+                            fi,
+                            ptr,
+                            &any.properties,
+                            &any.required,
+                            any.additional_properties.as_ref(),
+                        )
+                    });
+                    return Ok(Shape::Object(self.all_of(fi, ptr, &any.all_of, own)?));
                 }
                 let is_object = !any.properties.is_empty() || any.additional_properties.is_some();
                 match any.typ.as_deref() {
-                    Some("object") | None if is_object => Ok(Shape::Object {
-                        properties: any.properties.iter().map(|(k, v)| (k, v.into())).collect(),
-                        required: &any.required,
-                        additional: any.additional_properties.as_ref(),
-                    }),
+                    Some("object") | None if is_object => {
+                        Ok(Shape::Object(self.object_shape(fi, ptr, &any.properties, &any.required, any.additional_properties.as_ref())))
+                    }
                     Some("array") | None if any.items.is_some() => Ok(Shape::Array(any.items.as_ref().map(Into::into))),
                     None if !any.enumeration.is_empty() => {
                         let mut values = Vec::new();

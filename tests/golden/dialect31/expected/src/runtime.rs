@@ -27,11 +27,13 @@ pub enum Error<E: std::fmt::Debug> {
         body: RawBody,
     },
     /// A success response whose body does not match the documented type; the
-    /// raw body is kept.
-    #[error("could not decode the HTTP {status} response body: {source}")]
+    /// raw body is kept, and `path` names the member that did not fit.
+    #[error("could not decode the HTTP {status} response body at `{path}`: {source}")]
     Decode {
         /// The HTTP status code.
         status: u16,
+        /// Where in the body decoding failed (`data[0].vertical`; `.` for the root).
+        path: String,
         /// The body as received.
         body: RawBody,
         /// Why it did not decode.
@@ -161,12 +163,29 @@ pub(crate) async fn execute<E: DeserializeOwned + std::fmt::Debug>(
 pub(crate) fn decode_json<T: DeserializeOwned, E: std::fmt::Debug>(
     response: Response,
 ) -> Result<T, Error<E>> {
-    serde_json::from_slice(&response.body)
+    let mut deserializer = serde_json::Deserializer::from_slice(&response.body);
+    let result: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
+    let value = match result {
+        Ok(value) => value,
+        Err(e) => {
+            let path = e.path().to_string();
+            return Err(Error::Decode {
+                status: response.status,
+                path,
+                body: RawBody(response.body),
+                source: e.into_inner(),
+            });
+        }
+    };
+    deserializer
+        .end()
         .map_err(|source| Error::Decode {
             status: response.status,
-            body: RawBody(response.body),
+            path: ".".to_string(),
+            body: RawBody(response.body.clone()),
             source,
-        })
+        })?;
+    Ok(value)
 }
 /// Decodes a text success body.
 #[allow(dead_code)]

@@ -5,19 +5,19 @@
 //! Every schema of the API as a Rust type.
 /// Schema `Counts`, from `specs/dialect.yaml#/components/schemas/Counts`.
 pub type Counts = ::std::collections::BTreeMap<String, i64>;
-/// Schema `Kind`, from `specs/dialect.yaml#/components/schemas/Thing/properties/kind`.
+/// Schema `KindThing`, from `specs/dialect.yaml#/components/schemas/Thing/properties/kind`.
 ///
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub enum Kind {
+pub enum KindThing {
     /// `thing`
     #[default]
     Thing,
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
-impl Kind {
+impl KindThing {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -26,12 +26,12 @@ impl Kind {
         }
     }
 }
-impl ::std::fmt::Display for Kind {
+impl ::std::fmt::Display for KindThing {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl From<&str> for Kind {
+impl From<&str> for KindThing {
     fn from(value: &str) -> Self {
         match value {
             "thing" => Self::Thing,
@@ -39,7 +39,7 @@ impl From<&str> for Kind {
         }
     }
 }
-impl From<String> for Kind {
+impl From<String> for KindThing {
     fn from(value: String) -> Self {
         match value.as_str() {
             "thing" => Self::Thing,
@@ -47,7 +47,7 @@ impl From<String> for Kind {
         }
     }
 }
-impl ::serde::Serialize for Kind {
+impl ::serde::Serialize for KindThing {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -55,7 +55,7 @@ impl ::serde::Serialize for Kind {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for Kind {
+impl<'de> ::serde::Deserialize<'de> for KindThing {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -98,7 +98,7 @@ pub struct Thing {
     pub note: Option<String>,
     /// Always `thing`; filled in by default.
     #[serde(default)]
-    pub kind: Kind,
+    pub kind: KindThing,
     /// A boolean const stays a bool.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flag: Option<bool>,

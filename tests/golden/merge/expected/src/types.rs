@@ -48,19 +48,19 @@ impl GraphAPIErrorError {
         }
     }
 }
-/// Schema `MessagingProduct`, merged from 2 identical definitions (first: `specs/a.yaml#/components/schemas/Profile/properties/messaging_product`).
+/// Schema `MessagingProductWhatsapp`, merged from 2 identical definitions (first: `specs/a.yaml#/components/schemas/Profile/properties/messaging_product`).
 ///
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub enum MessagingProduct {
+pub enum MessagingProductWhatsapp {
     /// `whatsapp`
     #[default]
     Whatsapp,
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
-impl MessagingProduct {
+impl MessagingProductWhatsapp {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -69,12 +69,12 @@ impl MessagingProduct {
         }
     }
 }
-impl ::std::fmt::Display for MessagingProduct {
+impl ::std::fmt::Display for MessagingProductWhatsapp {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl From<&str> for MessagingProduct {
+impl From<&str> for MessagingProductWhatsapp {
     fn from(value: &str) -> Self {
         match value {
             "whatsapp" => Self::Whatsapp,
@@ -82,7 +82,7 @@ impl From<&str> for MessagingProduct {
         }
     }
 }
-impl From<String> for MessagingProduct {
+impl From<String> for MessagingProductWhatsapp {
     fn from(value: String) -> Self {
         match value.as_str() {
             "whatsapp" => Self::Whatsapp,
@@ -90,7 +90,7 @@ impl From<String> for MessagingProduct {
         }
     }
 }
-impl ::serde::Serialize for MessagingProduct {
+impl ::serde::Serialize for MessagingProductWhatsapp {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -98,7 +98,7 @@ impl ::serde::Serialize for MessagingProduct {
         serializer.serialize_str(self.as_str())
     }
 }
-impl<'de> ::serde::Deserialize<'de> for MessagingProduct {
+impl<'de> ::serde::Deserialize<'de> for MessagingProductWhatsapp {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -112,7 +112,7 @@ pub struct Profile {
     pub name: String,
     /// Always `whatsapp`; filled in by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub messaging_product: Option<MessagingProduct>,
+    pub messaging_product: Option<MessagingProductWhatsapp>,
     /// The `status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ProfileStatus>,
@@ -144,7 +144,7 @@ pub struct ProfileB {
     pub age: Option<i32>,
     /// Always `whatsapp`; filled in by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub messaging_product: Option<MessagingProduct>,
+    pub messaging_product: Option<MessagingProductWhatsapp>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
