@@ -47,12 +47,30 @@ pub struct Target {
     /// Path parameters that are client configuration rather than call arguments.
     #[serde(default)]
     pub client_params: Vec<ClientParam>,
+    /// Path parameters whose value is a whole URL (such as the media download
+    /// URL the API hands out): the request goes to that URL, not to the base URL.
+    #[serde(default)]
+    pub url_params: Vec<String>,
+    /// An inbound operation (the API calls the user's server): it gets no
+    /// client method; a `webhooks` module parses and verifies its body instead.
+    #[serde(default)]
+    pub webhooks: Option<Webhooks>,
     /// operationId → Rust method name.
     #[serde(default)]
     pub operation_renames: BTreeMap<String, String>,
     /// Generated type name → replacement name.
     #[serde(default)]
     pub type_renames: BTreeMap<String, String>,
+}
+
+/// The inbound webhook operation of a target.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Webhooks {
+    /// The operationId of the inbound operation; its request body is the payload.
+    pub operation: String,
+    /// The header carrying `sha256=<hex HMAC-SHA256 of the raw body>`.
+    pub signature_header: String,
 }
 
 /// A path parameter filled in from client configuration (`{Version}`).

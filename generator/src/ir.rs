@@ -16,6 +16,21 @@ pub struct Api {
     pub types: BTreeMap<String, TypeDef>,
     /// Every operation, sorted by method name.
     pub operations: Vec<Operation>,
+    /// The inbound webhook, if the target has one.
+    pub webhook: Option<Webhook>,
+}
+
+/// An inbound operation: the API calls the user's server with this payload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Webhook {
+    /// The operationId.
+    pub operation_id: String,
+    /// The payload type.
+    pub payload: Ty,
+    /// The signature header.
+    pub signature_header: String,
+    /// The fragment it comes from.
+    pub source: String,
 }
 
 /// Crate-level settings, from the configuration and the fragments.
@@ -411,6 +426,9 @@ pub struct Param {
     /// For arrays in the query: one `name=value` pair per item (true) or one
     /// comma-separated value (false).
     pub explode: bool,
+    /// The value is a whole URL the request is sent to (see
+    /// `url_params` in the configuration).
+    pub whole_url: bool,
     /// The description.
     pub doc: Option<String>,
 }

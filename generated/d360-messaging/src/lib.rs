@@ -22,4 +22,4 @@ mod runtime;
 #[rustfmt::skip]
 pub mod types;
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
-pub use runtime::{BuildError, Error, RawBody};
+pub use runtime::{BuildError, Error, FilePart, RawBody};

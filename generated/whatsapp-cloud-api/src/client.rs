@@ -57,6 +57,123 @@ impl Client {
     ) -> ::reqwest::RequestBuilder {
         request.bearer_auth(self.credentials.expose())
     }
+    /// Add participants.
+    ///
+    /// Adds up to 8 users to the group (the pages say users normally join through the invite link).
+    ///
+    /// `POST /{Version}/{group_id}/participants` (operationId `addGroupParticipants`, from `specs/whatsapp/groups.yaml`).
+    pub fn add_group_participants(
+        &self,
+        group_id: impl Into<String>,
+        body: crate::types::GroupParticipantsRequest,
+    ) -> crate::operations::AddGroupParticipants<'_> {
+        crate::operations::AddGroupParticipants::new(self, group_id.into(), body)
+    }
+    /// Approve join requests.
+    ///
+    /// Lets the users behind the given join requests into the group.
+    ///
+    /// `POST /{Version}/{group_id}/join_requests` (operationId `approveJoinRequests`, from `specs/whatsapp/groups.yaml`).
+    pub fn approve_join_requests(
+        &self,
+        group_id: impl Into<String>,
+        body: crate::types::JoinRequestsRequest,
+    ) -> crate::operations::ApproveJoinRequests<'_> {
+        crate::operations::ApproveJoinRequests::new(self, group_id.into(), body)
+    }
+    /// Create a group.
+    ///
+    /// Asks WhatsApp to create a group; the group and its invite link arrive in a group webhook.
+    ///
+    /// `POST /{Version}/{Phone-Number-ID}/groups` (operationId `createGroup`, from `specs/whatsapp/groups.yaml`).
+    pub fn create_group(
+        &self,
+        phone_number_id: impl Into<String>,
+        body: crate::types::CreateGroupRequest,
+    ) -> crate::operations::CreateGroup<'_> {
+        crate::operations::CreateGroup::new(self, phone_number_id.into(), body)
+    }
+    /// Create a message template.
+    ///
+    /// Submits a new template for review; it can be sent once approved.
+    ///
+    /// `POST /{Version}/{WABA-ID}/message_templates` (operationId `createMessageTemplate`, from `specs/whatsapp/templates.yaml`).
+    pub fn create_message_template(
+        &self,
+        waba_id: impl Into<String>,
+        body: crate::types::TemplateCreateRequest,
+    ) -> crate::operations::CreateMessageTemplate<'_> {
+        crate::operations::CreateMessageTemplate::new(self, waba_id.into(), body)
+    }
+    /// Delete a group.
+    ///
+    /// Deletes the group and removes every participant, the business included.
+    ///
+    /// `DELETE /{Version}/{group_id}` (operationId `deleteGroup`, from `specs/whatsapp/groups.yaml`).
+    pub fn delete_group(
+        &self,
+        group_id: impl Into<String>,
+    ) -> crate::operations::DeleteGroup<'_> {
+        crate::operations::DeleteGroup::new(self, group_id.into())
+    }
+    /// Delete the invite link.
+    ///
+    /// Deletes the group's current invite link.
+    ///
+    /// `DELETE /{Version}/{group_id}/invite_link` (operationId `deleteGroupInviteLink`, from `specs/whatsapp/groups.yaml`).
+    pub fn delete_group_invite_link(
+        &self,
+        group_id: impl Into<String>,
+        body: crate::types::GroupMessagingProductRequest,
+    ) -> crate::operations::DeleteGroupInviteLink<'_> {
+        crate::operations::DeleteGroupInviteLink::new(self, group_id.into(), body)
+    }
+    /// Delete media.
+    ///
+    /// Deletes uploaded or received media by its ID.
+    ///
+    /// `DELETE /{Version}/{Media-ID}` (operationId `deleteMedia`, from `specs/whatsapp/media.yaml`).
+    pub fn delete_media(
+        &self,
+        media_id: impl Into<String>,
+    ) -> crate::operations::DeleteMedia<'_> {
+        crate::operations::DeleteMedia::new(self, media_id.into())
+    }
+    /// Delete a message template.
+    ///
+    /// Deletes every language version of the named template, or only the one with `hsm_id`.
+    ///
+    /// `DELETE /{Version}/{WABA-ID}/message_templates` (operationId `deleteMessageTemplate`, from `specs/whatsapp/templates.yaml`).
+    pub fn delete_message_template(
+        &self,
+        waba_id: impl Into<String>,
+        name: impl Into<String>,
+    ) -> crate::operations::DeleteMessageTemplate<'_> {
+        crate::operations::DeleteMessageTemplate::new(self, waba_id.into(), name.into())
+    }
+    /// Download media.
+    ///
+    /// Fetches the file bytes from a URL returned by getMediaUrl, with the same bearer token.
+    ///
+    /// `GET /{Version}/{Media-URL}` (operationId `downloadMedia`, from `specs/whatsapp/media.yaml`).
+    pub fn download_media(
+        &self,
+        media_url: impl Into<String>,
+    ) -> crate::operations::DownloadMedia<'_> {
+        crate::operations::DownloadMedia::new(self, media_url.into())
+    }
+    /// Edit a message template.
+    ///
+    /// Changes a template's category or components.
+    ///
+    /// `POST /{Version}/{TEMPLATE_ID}` (operationId `editMessageTemplate`, from `specs/whatsapp/templates.yaml`).
+    pub fn edit_message_template(
+        &self,
+        template_id: impl Into<String>,
+        body: crate::types::TemplateEditRequest,
+    ) -> crate::operations::EditMessageTemplate<'_> {
+        crate::operations::EditMessageTemplate::new(self, template_id.into(), body)
+    }
     /// Get the business public key.
     ///
     /// Returns the public key configured for the phone number and whether its signature verified.
@@ -81,6 +198,160 @@ impl Client {
         phone_number_id: impl Into<String>,
     ) -> crate::operations::GetBusinessProfile<'_> {
         crate::operations::GetBusinessProfile::new(self, phone_number_id.into())
+    }
+    /// Check call permissions.
+    ///
+    /// Returns whether the business may call a WhatsApp user and which call actions are open to it.
+    ///
+    /// `GET /{Version}/{Phone-Number-ID}/call_permissions` (operationId `getCallPermissions`, from `specs/whatsapp/calling.yaml`).
+    pub fn get_call_permissions(
+        &self,
+        phone_number_id: impl Into<String>,
+        user_wa_id: impl Into<String>,
+    ) -> crate::operations::GetCallPermissions<'_> {
+        crate::operations::GetCallPermissions::new(
+            self,
+            phone_number_id.into(),
+            user_wa_id.into(),
+        )
+    }
+    /// Get a group.
+    ///
+    /// Returns a group's subject, description, settings and participants.
+    ///
+    /// `GET /{Version}/{group_id}` (operationId `getGroupInfo`, from `specs/whatsapp/groups.yaml`).
+    pub fn get_group_info(
+        &self,
+        group_id: impl Into<String>,
+    ) -> crate::operations::GetGroupInfo<'_> {
+        crate::operations::GetGroupInfo::new(self, group_id.into())
+    }
+    /// Get a media URL.
+    ///
+    /// Returns a download URL, valid for 5 minutes, and the file's type, size and hash.
+    ///
+    /// `GET /{Version}/{Media-ID}` (operationId `getMediaUrl`, from `specs/whatsapp/media.yaml`).
+    pub fn get_media_url(
+        &self,
+        media_id: impl Into<String>,
+    ) -> crate::operations::GetMediaUrl<'_> {
+        crate::operations::GetMediaUrl::new(self, media_id.into())
+    }
+    /// Get a message template.
+    ///
+    /// Returns one template by its ID.
+    ///
+    /// `GET /{Version}/{TEMPLATE_ID}` (operationId `getMessageTemplate`, from `specs/whatsapp/templates.yaml`).
+    pub fn get_message_template(
+        &self,
+        template_id: impl Into<String>,
+    ) -> crate::operations::GetMessageTemplate<'_> {
+        crate::operations::GetMessageTemplate::new(self, template_id.into())
+    }
+    /// List active groups.
+    ///
+    /// Returns the active groups of the business phone number, a page at a time.
+    ///
+    /// `GET /{Version}/{Phone-Number-ID}/groups` (operationId `listActiveGroups`, from `specs/whatsapp/groups.yaml`).
+    pub fn list_active_groups(
+        &self,
+        phone_number_id: impl Into<String>,
+    ) -> crate::operations::ListActiveGroups<'_> {
+        crate::operations::ListActiveGroups::new(self, phone_number_id.into())
+    }
+    /// List join requests.
+    ///
+    /// Returns the group's open join requests.
+    ///
+    /// `GET /{Version}/{group_id}/join_requests` (operationId `listJoinRequests`, from `specs/whatsapp/groups.yaml`).
+    pub fn list_join_requests(
+        &self,
+        group_id: impl Into<String>,
+    ) -> crate::operations::ListJoinRequests<'_> {
+        crate::operations::ListJoinRequests::new(self, group_id.into())
+    }
+    /// List message templates.
+    ///
+    /// Returns the account's message templates, a page at a time, optionally filtered.
+    ///
+    /// `GET /{Version}/{WABA-ID}/message_templates` (operationId `listMessageTemplates`, from `specs/whatsapp/templates.yaml`).
+    pub fn list_message_templates(
+        &self,
+        waba_id: impl Into<String>,
+    ) -> crate::operations::ListMessageTemplates<'_> {
+        crate::operations::ListMessageTemplates::new(self, waba_id.into())
+    }
+    /// Start or act on a call.
+    ///
+    /// Starts a call (`connect`) or pre-accepts, accepts, rejects or ends one, chosen by `action`.
+    ///
+    /// `POST /{Version}/{Phone-Number-ID}/calls` (operationId `manageCall`, from `specs/whatsapp/calling.yaml`).
+    pub fn manage_call(
+        &self,
+        phone_number_id: impl Into<String>,
+        body: crate::types::CallActionRequest,
+    ) -> crate::operations::ManageCall<'_> {
+        crate::operations::ManageCall::new(self, phone_number_id.into(), body)
+    }
+    /// Reject join requests.
+    ///
+    /// Turns down the given join requests.
+    ///
+    /// `DELETE /{Version}/{group_id}/join_requests` (operationId `rejectJoinRequests`, from `specs/whatsapp/groups.yaml`).
+    pub fn reject_join_requests(
+        &self,
+        group_id: impl Into<String>,
+        body: crate::types::JoinRequestsRequest,
+    ) -> crate::operations::RejectJoinRequests<'_> {
+        crate::operations::RejectJoinRequests::new(self, group_id.into(), body)
+    }
+    /// Remove participants.
+    ///
+    /// Removes up to 8 users from the group.
+    ///
+    /// `DELETE /{Version}/{group_id}/participants` (operationId `removeGroupParticipants`, from `specs/whatsapp/groups.yaml`).
+    pub fn remove_group_participants(
+        &self,
+        group_id: impl Into<String>,
+        body: crate::types::GroupParticipantsRequest,
+    ) -> crate::operations::RemoveGroupParticipants<'_> {
+        crate::operations::RemoveGroupParticipants::new(self, group_id.into(), body)
+    }
+    /// Create a new invite link.
+    ///
+    /// Creates a new invite link for the group, replacing the current one.
+    ///
+    /// `POST /{Version}/{group_id}/invite_link` (operationId `resetGroupInviteLink`, from `specs/whatsapp/groups.yaml`).
+    pub fn reset_group_invite_link(
+        &self,
+        group_id: impl Into<String>,
+        body: crate::types::GroupMessagingProductRequest,
+    ) -> crate::operations::ResetGroupInviteLink<'_> {
+        crate::operations::ResetGroupInviteLink::new(self, group_id.into(), body)
+    }
+    /// Send a marketing template message.
+    ///
+    /// Sends an approved marketing template to one user through Marketing Messages Lite.
+    ///
+    /// `POST /{Version}/{Phone-Number-ID}/marketing_messages` (operationId `sendMarketingMessage`, from `specs/whatsapp/marketing_messages_lite.yaml`).
+    pub fn send_marketing_message(
+        &self,
+        phone_number_id: impl Into<String>,
+        body: crate::types::MarketingMessageRequest,
+    ) -> crate::operations::SendMarketingMessage<'_> {
+        crate::operations::SendMarketingMessage::new(self, phone_number_id.into(), body)
+    }
+    /// Send a message.
+    ///
+    /// Sends one message of the given type to a WhatsApp user or group.
+    ///
+    /// `POST /{Version}/{Phone-Number-ID}/messages` (operationId `sendMessage`, from `specs/whatsapp/messages.yaml`).
+    pub fn send_message(
+        &self,
+        phone_number_id: impl Into<String>,
+        body: crate::types::Message,
+    ) -> crate::operations::SendMessage<'_> {
+        crate::operations::SendMessage::new(self, phone_number_id.into(), body)
     }
     /// Upload the business public key.
     ///
@@ -109,6 +380,30 @@ impl Client {
         body: crate::types::WhatsAppBusinessProfileUpdateRequest,
     ) -> crate::operations::UpdateBusinessProfile<'_> {
         crate::operations::UpdateBusinessProfile::new(self, phone_number_id.into(), body)
+    }
+    /// Update a group.
+    ///
+    /// Changes a group's subject, description or profile picture.
+    ///
+    /// `POST /{Version}/{group_id}` (operationId `updateGroupSettings`, from `specs/whatsapp/groups.yaml`).
+    pub fn update_group_settings(
+        &self,
+        group_id: impl Into<String>,
+        body: crate::types::UpdateGroupSettingsRequest,
+    ) -> crate::operations::UpdateGroupSettings<'_> {
+        crate::operations::UpdateGroupSettings::new(self, group_id.into(), body)
+    }
+    /// Upload media.
+    ///
+    /// Uploads a file and returns the media ID to send it with; uploaded media is kept for 30 days.
+    ///
+    /// `POST /{Version}/{Phone-Number-ID}/media` (operationId `uploadMedia`, from `specs/whatsapp/media.yaml`).
+    pub fn upload_media(
+        &self,
+        phone_number_id: impl Into<String>,
+        body: crate::types::MediaUploadRequest,
+    ) -> crate::operations::UploadMedia<'_> {
+        crate::operations::UploadMedia::new(self, phone_number_id.into(), body)
     }
 }
 /// Configures a [`Client`].

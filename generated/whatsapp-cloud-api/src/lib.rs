@@ -8,6 +8,13 @@
 //!
 //! - `specs/whatsapp/business_encryption.yaml`
 //! - `specs/whatsapp/business_profile.yaml`
+//! - `specs/whatsapp/calling.yaml`
+//! - `specs/whatsapp/groups.yaml`
+//! - `specs/whatsapp/marketing_messages_lite.yaml`
+//! - `specs/whatsapp/media.yaml`
+//! - `specs/whatsapp/messages.yaml`
+//! - `specs/whatsapp/templates.yaml`
+//! - `specs/whatsapp/webhooks.yaml`
 //!
 //! Start with [`Client`]; every operation is a method on it that returns a request builder from [`operations`]; every schema is a type in [`types`].
 #![deny(warnings)]
@@ -22,4 +29,6 @@ mod runtime;
 #[rustfmt::skip]
 pub mod types;
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
-pub use runtime::{BuildError, Error, RawBody};
+pub use runtime::{BuildError, Error, FilePart, RawBody};
+#[rustfmt::skip]
+pub mod webhooks;

@@ -4,6 +4,574 @@
 
 //! One request builder per operation; created by the methods of
 //! [`Client`](crate::Client) and sent with `.send().await`.
+/// Request builder for [`Client::add_group_participants`](crate::Client::add_group_participants): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct AddGroupParticipants<'a> {
+    client: &'a crate::Client,
+    group_id: String,
+    user_agent: Option<String>,
+    body: crate::types::GroupParticipantsRequest,
+}
+impl<'a> AddGroupParticipants<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        group_id: String,
+        body: crate::types::GroupParticipantsRequest,
+    ) -> Self {
+        Self {
+            client,
+            group_id,
+            user_agent: None,
+            body,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::GroupSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.group_id),
+            "/participants",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::approve_join_requests`](crate::Client::approve_join_requests): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ApproveJoinRequests<'a> {
+    client: &'a crate::Client,
+    group_id: String,
+    user_agent: Option<String>,
+    body: crate::types::JoinRequestsRequest,
+}
+impl<'a> ApproveJoinRequests<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        group_id: String,
+        body: crate::types::JoinRequestsRequest,
+    ) -> Self {
+        Self {
+            client,
+            group_id,
+            user_agent: None,
+            body,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::ApproveJoinRequestsResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.group_id),
+            "/join_requests",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::create_group`](crate::Client::create_group): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct CreateGroup<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    body: crate::types::CreateGroupRequest,
+}
+impl<'a> CreateGroup<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        phone_number_id: String,
+        body: crate::types::CreateGroupRequest,
+    ) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            body,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::CreateGroupResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/groups",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::create_message_template`](crate::Client::create_message_template): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct CreateMessageTemplate<'a> {
+    client: &'a crate::Client,
+    waba_id: String,
+    user_agent: Option<String>,
+    body: crate::types::TemplateCreateRequest,
+}
+impl<'a> CreateMessageTemplate<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        waba_id: String,
+        body: crate::types::TemplateCreateRequest,
+    ) -> Self {
+        Self {
+            client,
+            waba_id,
+            user_agent: None,
+            body,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::TemplateCreateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.waba_id),
+            "/message_templates",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::delete_group`](crate::Client::delete_group): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct DeleteGroup<'a> {
+    client: &'a crate::Client,
+    group_id: String,
+    user_agent: Option<String>,
+}
+impl<'a> DeleteGroup<'a> {
+    pub(crate) fn new(client: &'a crate::Client, group_id: String) -> Self {
+        Self {
+            client,
+            group_id,
+            user_agent: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::GroupSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.group_id),
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::DELETE, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::delete_group_invite_link`](crate::Client::delete_group_invite_link): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct DeleteGroupInviteLink<'a> {
+    client: &'a crate::Client,
+    group_id: String,
+    user_agent: Option<String>,
+    body: crate::types::GroupMessagingProductRequest,
+}
+impl<'a> DeleteGroupInviteLink<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        group_id: String,
+        body: crate::types::GroupMessagingProductRequest,
+    ) -> Self {
+        Self {
+            client,
+            group_id,
+            user_agent: None,
+            body,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::DeleteGroupInviteLinkResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.group_id),
+            "/invite_link",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::DELETE, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::delete_media`](crate::Client::delete_media): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct DeleteMedia<'a> {
+    client: &'a crate::Client,
+    media_id: String,
+    user_agent: Option<String>,
+    phone_number_id: Option<String>,
+}
+impl<'a> DeleteMedia<'a> {
+    pub(crate) fn new(client: &'a crate::Client, media_id: String) -> Self {
+        Self {
+            client,
+            media_id,
+            user_agent: None,
+            phone_number_id: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Only delete if the media belongs to this business phone number ID.
+    pub fn phone_number_id(mut self, value: impl Into<String>) -> Self {
+        self.phone_number_id = Some(value.into());
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::MediaDeleteResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.media_id),
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::DELETE, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.phone_number_id {
+            query.push(("phone_number_id", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::delete_message_template`](crate::Client::delete_message_template): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct DeleteMessageTemplate<'a> {
+    client: &'a crate::Client,
+    waba_id: String,
+    name: String,
+    user_agent: Option<String>,
+    hsm_id: Option<String>,
+}
+impl<'a> DeleteMessageTemplate<'a> {
+    pub(crate) fn new(client: &'a crate::Client, waba_id: String, name: String) -> Self {
+        Self {
+            client,
+            waba_id,
+            name,
+            user_agent: None,
+            hsm_id: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// ID of the one template version to delete.
+    pub fn hsm_id(mut self, value: impl Into<String>) -> Self {
+        self.hsm_id = Some(value.into());
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::TemplateSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.waba_id),
+            "/message_templates",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::DELETE, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let value = &self.name;
+            query.push(("name", value.clone()));
+        }
+        if let Some(value) = &self.hsm_id {
+            query.push(("hsm_id", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::download_media`](crate::Client::download_media): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct DownloadMedia<'a> {
+    client: &'a crate::Client,
+    media_url: String,
+    user_agent: Option<String>,
+}
+impl<'a> DownloadMedia<'a> {
+    pub(crate) fn new(client: &'a crate::Client, media_url: String) -> Self {
+        Self {
+            client,
+            media_url,
+            user_agent: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Sends the request. Success is the raw body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<Vec<u8>, crate::Error<crate::types::GraphAPIError>> {
+        let url = self.media_url.clone();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        Ok(response.body)
+    }
+}
+/// Request builder for [`Client::edit_message_template`](crate::Client::edit_message_template): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct EditMessageTemplate<'a> {
+    client: &'a crate::Client,
+    template_id: String,
+    user_agent: Option<String>,
+    body: crate::types::TemplateEditRequest,
+}
+impl<'a> EditMessageTemplate<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        template_id: String,
+        body: crate::types::TemplateEditRequest,
+    ) -> Self {
+        Self {
+            client,
+            template_id,
+            user_agent: None,
+            body,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::TemplateSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.template_id),
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
 /// Request builder for [`Client::get_business_encryption_public_key`](crate::Client::get_business_encryption_public_key): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetBusinessEncryptionPublicKey<'a> {
@@ -130,6 +698,864 @@ impl<'a> GetBusinessProfile<'a> {
         crate::runtime::decode_json(response)
     }
 }
+/// Request builder for [`Client::get_call_permissions`](crate::Client::get_call_permissions): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetCallPermissions<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_wa_id: String,
+    user_agent: Option<String>,
+}
+impl<'a> GetCallPermissions<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        phone_number_id: String,
+        user_wa_id: String,
+    ) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_wa_id,
+            user_agent: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::CallPermissionsResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/call_permissions",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let value = &self.user_wa_id;
+            query.push(("user_wa_id", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_group_info`](crate::Client::get_group_info): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetGroupInfo<'a> {
+    client: &'a crate::Client,
+    group_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+}
+impl<'a> GetGroupInfo<'a> {
+    pub(crate) fn new(client: &'a crate::Client, group_id: String) -> Self {
+        Self {
+            client,
+            group_id,
+            user_agent: None,
+            fields: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated fields to return (subject, description, participants, join_approval_mode, suspended, creation_timestamp, total_participant_count).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<crate::types::GroupInfo, crate::Error<crate::types::GraphAPIError>> {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.group_id),
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_media_url`](crate::Client::get_media_url): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetMediaUrl<'a> {
+    client: &'a crate::Client,
+    media_id: String,
+    user_agent: Option<String>,
+    phone_number_id: Option<String>,
+}
+impl<'a> GetMediaUrl<'a> {
+    pub(crate) fn new(client: &'a crate::Client, media_id: String) -> Self {
+        Self {
+            client,
+            media_id,
+            user_agent: None,
+            phone_number_id: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Only answer if the media belongs to this business phone number ID.
+    pub fn phone_number_id(mut self, value: impl Into<String>) -> Self {
+        self.phone_number_id = Some(value.into());
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::MediaUrlResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.media_id),
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.phone_number_id {
+            query.push(("phone_number_id", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_message_template`](crate::Client::get_message_template): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetMessageTemplate<'a> {
+    client: &'a crate::Client,
+    template_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+}
+impl<'a> GetMessageTemplate<'a> {
+    pub(crate) fn new(client: &'a crate::Client, template_id: String) -> Self {
+        Self {
+            client,
+            template_id,
+            user_agent: None,
+            fields: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated template fields to return.
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::MessageTemplate,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.template_id),
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::list_active_groups`](crate::Client::list_active_groups): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ListActiveGroups<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    limit: Option<i64>,
+    after: Option<String>,
+    before: Option<String>,
+}
+impl<'a> ListActiveGroups<'a> {
+    pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            limit: None,
+            after: None,
+            before: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Groups per page, 1 to 1024 (default 25).
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Cursor of the page end; returns the page after it.
+    pub fn after(mut self, value: impl Into<String>) -> Self {
+        self.after = Some(value.into());
+        self
+    }
+    /// Cursor of the page start; returns the page before it.
+    pub fn before(mut self, value: impl Into<String>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::ActiveGroupList,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/groups",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.limit {
+            query.push(("limit", value.to_string()));
+        }
+        if let Some(value) = &self.after {
+            query.push(("after", value.clone()));
+        }
+        if let Some(value) = &self.before {
+            query.push(("before", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::list_join_requests`](crate::Client::list_join_requests): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ListJoinRequests<'a> {
+    client: &'a crate::Client,
+    group_id: String,
+    user_agent: Option<String>,
+}
+impl<'a> ListJoinRequests<'a> {
+    pub(crate) fn new(client: &'a crate::Client, group_id: String) -> Self {
+        Self {
+            client,
+            group_id,
+            user_agent: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::JoinRequestList,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.group_id),
+            "/join_requests",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::list_message_templates`](crate::Client::list_message_templates): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ListMessageTemplates<'a> {
+    client: &'a crate::Client,
+    waba_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    limit: Option<i64>,
+    after: Option<String>,
+    before: Option<String>,
+    name: Option<String>,
+    status: Option<crate::types::TemplateStatus>,
+    category: Option<crate::types::TemplateCategory>,
+    language: Option<String>,
+}
+impl<'a> ListMessageTemplates<'a> {
+    pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
+        Self {
+            client,
+            waba_id,
+            user_agent: None,
+            fields: None,
+            limit: None,
+            after: None,
+            before: None,
+            name: None,
+            status: None,
+            category: None,
+            language: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated template fields to return (id, name, language, status, category, components, quality_score, ...).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Templates per page.
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Cursor of the page end; returns the page after it.
+    pub fn after(mut self, value: impl Into<String>) -> Self {
+        self.after = Some(value.into());
+        self
+    }
+    /// Cursor of the page start; returns the page before it.
+    pub fn before(mut self, value: impl Into<String>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Only templates with this name.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Only templates in this review status.
+    pub fn status(mut self, value: crate::types::TemplateStatus) -> Self {
+        self.status = Some(value);
+        self
+    }
+    /// Only templates of this category.
+    pub fn category(mut self, value: crate::types::TemplateCategory) -> Self {
+        self.category = Some(value);
+        self
+    }
+    /// Only templates in this language, such as `en_US`.
+    pub fn language(mut self, value: impl Into<String>) -> Self {
+        self.language = Some(value.into());
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<crate::types::TemplateList, crate::Error<crate::types::GraphAPIError>> {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.waba_id),
+            "/message_templates",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        if let Some(value) = &self.limit {
+            query.push(("limit", value.to_string()));
+        }
+        if let Some(value) = &self.after {
+            query.push(("after", value.clone()));
+        }
+        if let Some(value) = &self.before {
+            query.push(("before", value.clone()));
+        }
+        if let Some(value) = &self.name {
+            query.push(("name", value.clone()));
+        }
+        if let Some(value) = &self.status {
+            query.push(("status", value.as_str().to_string()));
+        }
+        if let Some(value) = &self.category {
+            query.push(("category", value.as_str().to_string()));
+        }
+        if let Some(value) = &self.language {
+            query.push(("language", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::manage_call`](crate::Client::manage_call): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ManageCall<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    body: crate::types::CallActionRequest,
+}
+impl<'a> ManageCall<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        phone_number_id: String,
+        body: crate::types::CallActionRequest,
+    ) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            body,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::CallActionResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/calls",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::reject_join_requests`](crate::Client::reject_join_requests): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct RejectJoinRequests<'a> {
+    client: &'a crate::Client,
+    group_id: String,
+    user_agent: Option<String>,
+    body: crate::types::JoinRequestsRequest,
+}
+impl<'a> RejectJoinRequests<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        group_id: String,
+        body: crate::types::JoinRequestsRequest,
+    ) -> Self {
+        Self {
+            client,
+            group_id,
+            user_agent: None,
+            body,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::RejectJoinRequestsResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.group_id),
+            "/join_requests",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::DELETE, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::remove_group_participants`](crate::Client::remove_group_participants): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct RemoveGroupParticipants<'a> {
+    client: &'a crate::Client,
+    group_id: String,
+    user_agent: Option<String>,
+    body: crate::types::GroupParticipantsRequest,
+}
+impl<'a> RemoveGroupParticipants<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        group_id: String,
+        body: crate::types::GroupParticipantsRequest,
+    ) -> Self {
+        Self {
+            client,
+            group_id,
+            user_agent: None,
+            body,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::GroupSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.group_id),
+            "/participants",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::DELETE, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::reset_group_invite_link`](crate::Client::reset_group_invite_link): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ResetGroupInviteLink<'a> {
+    client: &'a crate::Client,
+    group_id: String,
+    user_agent: Option<String>,
+    body: crate::types::GroupMessagingProductRequest,
+}
+impl<'a> ResetGroupInviteLink<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        group_id: String,
+        body: crate::types::GroupMessagingProductRequest,
+    ) -> Self {
+        Self {
+            client,
+            group_id,
+            user_agent: None,
+            body,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::GroupInviteLinkResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.group_id),
+            "/invite_link",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::send_marketing_message`](crate::Client::send_marketing_message): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct SendMarketingMessage<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    body: crate::types::MarketingMessageRequest,
+}
+impl<'a> SendMarketingMessage<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        phone_number_id: String,
+        body: crate::types::MarketingMessageRequest,
+    ) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            body,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::MarketingMessageResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/marketing_messages",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::send_message`](crate::Client::send_message): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct SendMessage<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    body: crate::types::Message,
+}
+impl<'a> SendMessage<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        phone_number_id: String,
+        body: crate::types::Message,
+    ) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            body,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::SendMessageResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/messages",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
 /// Request builder for [`Client::set_business_encryption_public_key`](crate::Client::set_business_encryption_public_key): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SetBusinessEncryptionPublicKey<'a> {
@@ -177,7 +1603,17 @@ impl<'a> SetBusinessEncryptionPublicKey<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        request = request.multipart(crate::runtime::multipart_form(&self.body)?);
+        request = request
+            .multipart({
+                let body = &self.body;
+                let mut form = ::reqwest::multipart::Form::new();
+                form = form
+                    .text("business_public_key", body.business_public_key.clone());
+                for (name, v) in &body.extra {
+                    form = form.text(name.clone(), crate::runtime::text_value(v)?);
+                }
+                form
+            });
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -236,6 +1672,136 @@ impl<'a> UpdateBusinessProfile<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::update_group_settings`](crate::Client::update_group_settings): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpdateGroupSettings<'a> {
+    client: &'a crate::Client,
+    group_id: String,
+    user_agent: Option<String>,
+    body: crate::types::UpdateGroupSettingsRequest,
+}
+impl<'a> UpdateGroupSettings<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        group_id: String,
+        body: crate::types::UpdateGroupSettingsRequest,
+    ) -> Self {
+        Self {
+            client,
+            group_id,
+            user_agent: None,
+            body,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`. The spec also allows multipart/form-data, which this client does not use.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::GroupSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.group_id),
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::upload_media`](crate::Client::upload_media): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UploadMedia<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    body: crate::types::MediaUploadRequest,
+}
+impl<'a> UploadMedia<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        phone_number_id: String,
+        body: crate::types::MediaUploadRequest,
+    ) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            body,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::MediaUploadResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/media",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request
+            .multipart({
+                let body = &self.body;
+                let mut form = ::reqwest::multipart::Form::new();
+                form = form.part("file", body.file.to_part()?);
+                form = form.text("type", body.type_.clone());
+                form = form
+                    .text(
+                        "messaging_product",
+                        crate::runtime::text_value(&body.messaging_product)?,
+                    );
+                for (name, v) in &body.extra {
+                    form = form.text(name.clone(), crate::runtime::text_value(v)?);
+                }
+                form
+            });
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(

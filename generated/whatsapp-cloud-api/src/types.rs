@@ -3,6 +3,1428 @@
 // or the generator, then regenerate.
 
 //! Every schema of the API as a Rust type.
+/// Accepts an incoming call.
+///
+/// Schema `AcceptCallRequest`, from `whatsapp/calling.yaml#/components/schemas/AcceptCallRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AcceptCallRequest {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// The call's ID, from the call webhook.
+    pub call_id: String,
+    /// The caller's number; the reference lists it, the live API uses `call_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// Always `accept`.
+    #[serde(default)]
+    pub action: ActionAccept,
+    /// The `session` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<CallSession>,
+    /// Your own tracking string, echoed in the call webhooks (up to 512 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biz_opaque_callback_data: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AcceptCallRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(call_id: impl Into<String>) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            call_id: call_id.into(),
+            to: None,
+            action: Default::default(),
+            session: None,
+            biz_opaque_callback_data: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The alert.
+///
+/// Schema `AccountAlertInfo`, from `whatsapp/webhooks.yaml#/components/schemas/AccountAlertInfo`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AccountAlertInfo {
+    /// How serious the alert is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert_severity: Option<AccountAlertInfoAlertSeverity>,
+    /// Whether the alert is active.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert_status: Option<AccountAlertInfoAlertStatus>,
+    /// The kind of alert, such as `OBA_APPROVED` or `PROFILE_PICTURE_LOST`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert_type: Option<String>,
+    /// A readable explanation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert_description: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AccountAlertInfo {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            alert_severity: None,
+            alert_status: None,
+            alert_type: None,
+            alert_description: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// How serious the alert is.
+///
+/// Schema `AccountAlertInfoAlertSeverity`, from `whatsapp/webhooks.yaml#/components/schemas/AccountAlertInfo/properties/alert_severity`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AccountAlertInfoAlertSeverity {
+    /// `CRITICAL`
+    Critical,
+    /// `INFORMATIONAL`
+    Informational,
+    /// `WARNING`
+    Warning,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl AccountAlertInfoAlertSeverity {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Critical => "CRITICAL",
+            Self::Informational => "INFORMATIONAL",
+            Self::Warning => "WARNING",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for AccountAlertInfoAlertSeverity {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for AccountAlertInfoAlertSeverity {
+    fn from(value: &str) -> Self {
+        match value {
+            "CRITICAL" => Self::Critical,
+            "INFORMATIONAL" => Self::Informational,
+            "WARNING" => Self::Warning,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for AccountAlertInfoAlertSeverity {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "CRITICAL" => Self::Critical,
+            "INFORMATIONAL" => Self::Informational,
+            "WARNING" => Self::Warning,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for AccountAlertInfoAlertSeverity {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AccountAlertInfoAlertSeverity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Whether the alert is active.
+///
+/// Schema `AccountAlertInfoAlertStatus`, from `whatsapp/webhooks.yaml#/components/schemas/AccountAlertInfo/properties/alert_status`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AccountAlertInfoAlertStatus {
+    /// `ACTIVE`
+    Active,
+    /// `NONE`
+    None,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl AccountAlertInfoAlertStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "ACTIVE",
+            Self::None => "NONE",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for AccountAlertInfoAlertStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for AccountAlertInfoAlertStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "NONE" => Self::None,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for AccountAlertInfoAlertStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "ACTIVE" => Self::Active,
+            "NONE" => Self::None,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for AccountAlertInfoAlertStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AccountAlertInfoAlertStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// An alert about messaging limits, the business profile or Official Business Account status.
+///
+/// Schema `AccountAlertsChange`, from `whatsapp/webhooks.yaml#/components/schemas/AccountAlertsChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AccountAlertsChange {
+    /// Always `account_alerts`; filled in by default.
+    #[serde(default)]
+    pub field: FieldAccountAlerts,
+    /// The `value` member.
+    pub value: AccountAlertsValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AccountAlertsChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: AccountAlertsValue) -> Self {
+        Self {
+            field: Default::default(),
+            value,
+            extra: Default::default(),
+        }
+    }
+}
+/// The `account_alerts` value.
+///
+/// Schema `AccountAlertsValue`, from `whatsapp/webhooks.yaml#/components/schemas/AccountAlertsValue`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AccountAlertsValue {
+    /// What the alert is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_type: Option<AccountAlertsValueEntityType>,
+    /// The business portfolio or phone number ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<String>,
+    /// The `alert_info` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert_info: Option<AccountAlertInfo>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AccountAlertsValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            entity_type: None,
+            entity_id: None,
+            alert_info: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// What the alert is about.
+///
+/// Schema `AccountAlertsValueEntityType`, from `whatsapp/webhooks.yaml#/components/schemas/AccountAlertsValue/properties/entity_type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AccountAlertsValueEntityType {
+    /// `BUSINESS`
+    Business,
+    /// `PHONE_NUMBER`
+    PhoneNumber,
+    /// `CURRENT_STATUS_ID`
+    CurrentStatusId,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl AccountAlertsValueEntityType {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Business => "BUSINESS",
+            Self::PhoneNumber => "PHONE_NUMBER",
+            Self::CurrentStatusId => "CURRENT_STATUS_ID",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for AccountAlertsValueEntityType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for AccountAlertsValueEntityType {
+    fn from(value: &str) -> Self {
+        match value {
+            "BUSINESS" => Self::Business,
+            "PHONE_NUMBER" => Self::PhoneNumber,
+            "CURRENT_STATUS_ID" => Self::CurrentStatusId,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for AccountAlertsValueEntityType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "BUSINESS" => Self::Business,
+            "PHONE_NUMBER" => Self::PhoneNumber,
+            "CURRENT_STATUS_ID" => Self::CurrentStatusId,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for AccountAlertsValueEntityType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AccountAlertsValueEntityType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The WABA's ban state.
+///
+/// Schema `AccountBanInfo`, from `whatsapp/webhooks.yaml#/components/schemas/AccountBanInfo`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AccountBanInfo {
+    /// The ban state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waba_ban_state: Option<AccountBanInfoWabaBanState>,
+    /// The ban date, as readable text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waba_ban_date: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AccountBanInfo {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            waba_ban_state: None,
+            waba_ban_date: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The ban state.
+///
+/// Schema `AccountBanInfoWabaBanState`, from `whatsapp/webhooks.yaml#/components/schemas/AccountBanInfo/properties/waba_ban_state`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AccountBanInfoWabaBanState {
+    /// `DISABLE`
+    Disable,
+    /// `REINSTATE`
+    Reinstate,
+    /// `SCHEDULE_FOR_DISABLE`
+    ScheduleForDisable,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl AccountBanInfoWabaBanState {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Disable => "DISABLE",
+            Self::Reinstate => "REINSTATE",
+            Self::ScheduleForDisable => "SCHEDULE_FOR_DISABLE",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for AccountBanInfoWabaBanState {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for AccountBanInfoWabaBanState {
+    fn from(value: &str) -> Self {
+        match value {
+            "DISABLE" => Self::Disable,
+            "REINSTATE" => Self::Reinstate,
+            "SCHEDULE_FOR_DISABLE" => Self::ScheduleForDisable,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for AccountBanInfoWabaBanState {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "DISABLE" => Self::Disable,
+            "REINSTATE" => Self::Reinstate,
+            "SCHEDULE_FOR_DISABLE" => Self::ScheduleForDisable,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for AccountBanInfoWabaBanState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AccountBanInfoWabaBanState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The WABA's policy review has a result.
+///
+/// Schema `AccountReviewUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/AccountReviewUpdateChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AccountReviewUpdateChange {
+    /// Always `account_review_update`; filled in by default.
+    #[serde(default)]
+    pub field: FieldAccountReviewUpdate,
+    /// The `value` member.
+    pub value: AccountReviewUpdateValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AccountReviewUpdateChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: AccountReviewUpdateValue) -> Self {
+        Self {
+            field: Default::default(),
+            value,
+            extra: Default::default(),
+        }
+    }
+}
+/// The `account_review_update` value.
+///
+/// Schema `AccountReviewUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/AccountReviewUpdateValue`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AccountReviewUpdateValue {
+    /// The review result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<AccountReviewUpdateValueDecision>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AccountReviewUpdateValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            decision: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The review result.
+///
+/// Schema `AccountReviewUpdateValueDecision`, from `whatsapp/webhooks.yaml#/components/schemas/AccountReviewUpdateValue/properties/decision`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AccountReviewUpdateValueDecision {
+    /// `APPROVED`
+    Approved,
+    /// `REJECTED`
+    Rejected,
+    /// `PENDING`
+    Pending,
+    /// `DEFERRED`
+    Deferred,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl AccountReviewUpdateValueDecision {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Approved => "APPROVED",
+            Self::Rejected => "REJECTED",
+            Self::Pending => "PENDING",
+            Self::Deferred => "DEFERRED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for AccountReviewUpdateValueDecision {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for AccountReviewUpdateValueDecision {
+    fn from(value: &str) -> Self {
+        match value {
+            "APPROVED" => Self::Approved,
+            "REJECTED" => Self::Rejected,
+            "PENDING" => Self::Pending,
+            "DEFERRED" => Self::Deferred,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for AccountReviewUpdateValueDecision {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "APPROVED" => Self::Approved,
+            "REJECTED" => Self::Rejected,
+            "PENDING" => Self::Pending,
+            "DEFERRED" => Self::Deferred,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for AccountReviewUpdateValueDecision {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AccountReviewUpdateValueDecision {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The WABA was shared, unshared, deleted, restricted, verified or otherwise updated.
+///
+/// Schema `AccountUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/AccountUpdateChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AccountUpdateChange {
+    /// Always `account_update`; filled in by default.
+    #[serde(default)]
+    pub field: FieldAccountUpdate,
+    /// The `value` member.
+    pub value: AccountUpdateValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AccountUpdateChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: AccountUpdateValue) -> Self {
+        Self {
+            field: Default::default(),
+            value,
+            extra: Default::default(),
+        }
+    }
+}
+/// The `account_update` value; `event` says which other members are present.
+///
+/// Schema `AccountUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/AccountUpdateValue`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AccountUpdateValue {
+    /// What happened to the WABA.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<AccountUpdateValueEvent>,
+    /// ISO 3166-1 alpha-2 code of the business's primary location.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// The `waba_info` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waba_info: Option<AccountWabaInfo>,
+    /// The `violation_info` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub violation_info: Option<AccountViolationInfo>,
+    /// The `auth_international_rate_eligibility` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_international_rate_eligibility: Option<AuthInternationalRateEligibility>,
+    /// The `ban_info` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ban_info: Option<AccountBanInfo>,
+    /// The `partner_client_certification_info` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_client_certification_info: Option<PartnerClientCertificationInfo>,
+    /// The `volume_tier_info` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_tier_info: Option<VolumeTierInfo>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AccountUpdateValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            event: None,
+            country: None,
+            waba_info: None,
+            violation_info: None,
+            auth_international_rate_eligibility: None,
+            ban_info: None,
+            partner_client_certification_info: None,
+            volume_tier_info: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// What happened to the WABA.
+///
+/// Schema `AccountUpdateValueEvent`, from `whatsapp/webhooks.yaml#/components/schemas/AccountUpdateValue/properties/event`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AccountUpdateValueEvent {
+    /// `ACCOUNT_DELETED`
+    AccountDeleted,
+    /// `ACCOUNT_VIOLATION`
+    AccountViolation,
+    /// `AD_ACCOUNT_LINKED`
+    AdAccountLinked,
+    /// `AUTH_INTL_PRICE_ELIGIBILITY_UPDATE`
+    AuthIntlPriceEligibilityUpdate,
+    /// `BUSINESS_PRIMARY_LOCATION_COUNTRY_UPDATE`
+    BusinessPrimaryLocationCountryUpdate,
+    /// `DISABLED_UPDATE`
+    DisabledUpdate,
+    /// `MM_LITE_TERMS_SIGNED`
+    MmLiteTermsSigned,
+    /// `PARTNER_ADDED`
+    PartnerAdded,
+    /// `PARTNER_APP_INSTALLED`
+    PartnerAppInstalled,
+    /// `PARTNER_APP_UNINSTALLED`
+    PartnerAppUninstalled,
+    /// `PARTNER_CLIENT_CERTIFICATION_STATUS_UPDATE`
+    PartnerClientCertificationStatusUpdate,
+    /// `PARTNER_REMOVED`
+    PartnerRemoved,
+    /// `VOLUME_BASED_PRICING_TIER_UPDATE`
+    VolumeBasedPricingTierUpdate,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl AccountUpdateValueEvent {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AccountDeleted => "ACCOUNT_DELETED",
+            Self::AccountViolation => "ACCOUNT_VIOLATION",
+            Self::AdAccountLinked => "AD_ACCOUNT_LINKED",
+            Self::AuthIntlPriceEligibilityUpdate => "AUTH_INTL_PRICE_ELIGIBILITY_UPDATE",
+            Self::BusinessPrimaryLocationCountryUpdate => {
+                "BUSINESS_PRIMARY_LOCATION_COUNTRY_UPDATE"
+            }
+            Self::DisabledUpdate => "DISABLED_UPDATE",
+            Self::MmLiteTermsSigned => "MM_LITE_TERMS_SIGNED",
+            Self::PartnerAdded => "PARTNER_ADDED",
+            Self::PartnerAppInstalled => "PARTNER_APP_INSTALLED",
+            Self::PartnerAppUninstalled => "PARTNER_APP_UNINSTALLED",
+            Self::PartnerClientCertificationStatusUpdate => {
+                "PARTNER_CLIENT_CERTIFICATION_STATUS_UPDATE"
+            }
+            Self::PartnerRemoved => "PARTNER_REMOVED",
+            Self::VolumeBasedPricingTierUpdate => "VOLUME_BASED_PRICING_TIER_UPDATE",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for AccountUpdateValueEvent {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for AccountUpdateValueEvent {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACCOUNT_DELETED" => Self::AccountDeleted,
+            "ACCOUNT_VIOLATION" => Self::AccountViolation,
+            "AD_ACCOUNT_LINKED" => Self::AdAccountLinked,
+            "AUTH_INTL_PRICE_ELIGIBILITY_UPDATE" => Self::AuthIntlPriceEligibilityUpdate,
+            "BUSINESS_PRIMARY_LOCATION_COUNTRY_UPDATE" => {
+                Self::BusinessPrimaryLocationCountryUpdate
+            }
+            "DISABLED_UPDATE" => Self::DisabledUpdate,
+            "MM_LITE_TERMS_SIGNED" => Self::MmLiteTermsSigned,
+            "PARTNER_ADDED" => Self::PartnerAdded,
+            "PARTNER_APP_INSTALLED" => Self::PartnerAppInstalled,
+            "PARTNER_APP_UNINSTALLED" => Self::PartnerAppUninstalled,
+            "PARTNER_CLIENT_CERTIFICATION_STATUS_UPDATE" => {
+                Self::PartnerClientCertificationStatusUpdate
+            }
+            "PARTNER_REMOVED" => Self::PartnerRemoved,
+            "VOLUME_BASED_PRICING_TIER_UPDATE" => Self::VolumeBasedPricingTierUpdate,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for AccountUpdateValueEvent {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "ACCOUNT_DELETED" => Self::AccountDeleted,
+            "ACCOUNT_VIOLATION" => Self::AccountViolation,
+            "AD_ACCOUNT_LINKED" => Self::AdAccountLinked,
+            "AUTH_INTL_PRICE_ELIGIBILITY_UPDATE" => Self::AuthIntlPriceEligibilityUpdate,
+            "BUSINESS_PRIMARY_LOCATION_COUNTRY_UPDATE" => {
+                Self::BusinessPrimaryLocationCountryUpdate
+            }
+            "DISABLED_UPDATE" => Self::DisabledUpdate,
+            "MM_LITE_TERMS_SIGNED" => Self::MmLiteTermsSigned,
+            "PARTNER_ADDED" => Self::PartnerAdded,
+            "PARTNER_APP_INSTALLED" => Self::PartnerAppInstalled,
+            "PARTNER_APP_UNINSTALLED" => Self::PartnerAppUninstalled,
+            "PARTNER_CLIENT_CERTIFICATION_STATUS_UPDATE" => {
+                Self::PartnerClientCertificationStatusUpdate
+            }
+            "PARTNER_REMOVED" => Self::PartnerRemoved,
+            "VOLUME_BASED_PRICING_TIER_UPDATE" => Self::VolumeBasedPricingTierUpdate,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for AccountUpdateValueEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AccountUpdateValueEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The policy the WABA violated.
+///
+/// Schema `AccountViolationInfo`, from `whatsapp/webhooks.yaml#/components/schemas/AccountViolationInfo`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AccountViolationInfo {
+    /// The violation type, such as `ADULT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub violation_type: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AccountViolationInfo {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            violation_type: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The WABA concerned by a partner or ad account event.
+///
+/// Schema `AccountWabaInfo`, from `whatsapp/webhooks.yaml#/components/schemas/AccountWabaInfo`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AccountWabaInfo {
+    /// The WABA ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waba_id: Option<String>,
+    /// The owning business portfolio ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_business_id: Option<String>,
+    /// The ad account ID shared with the partner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ad_account_linked: Option<String>,
+    /// The partner app ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_app_id: Option<String>,
+    /// The Multi-Partner Solution ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub solution_id: Option<String>,
+    /// Business portfolio IDs of the solution's partners.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub solution_partner_business_ids: Option<Vec<String>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AccountWabaInfo {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            waba_id: None,
+            owner_business_id: None,
+            ad_account_linked: None,
+            partner_app_id: None,
+            solution_id: None,
+            solution_partner_business_ids: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Always `accept`.
+///
+/// Schema `ActionAccept`, from `whatsapp/calling.yaml#/components/schemas/AcceptCallRequest/properties/action`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum ActionAccept {
+    /// `accept`
+    #[default]
+    Accept,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl ActionAccept {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Accept => "accept",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for ActionAccept {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for ActionAccept {
+    fn from(value: &str) -> Self {
+        match value {
+            "accept" => Self::Accept,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for ActionAccept {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "accept" => Self::Accept,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for ActionAccept {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ActionAccept {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `connect`.
+///
+/// Schema `ActionConnect`, from `whatsapp/calling.yaml#/components/schemas/ConnectCallRequest/properties/action`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum ActionConnect {
+    /// `connect`
+    #[default]
+    Connect,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl ActionConnect {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Connect => "connect",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for ActionConnect {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for ActionConnect {
+    fn from(value: &str) -> Self {
+        match value {
+            "connect" => Self::Connect,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for ActionConnect {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "connect" => Self::Connect,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for ActionConnect {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ActionConnect {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `pre_accept`.
+///
+/// Schema `ActionPreAccept`, from `whatsapp/calling.yaml#/components/schemas/PreAcceptCallRequest/properties/action`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum ActionPreAccept {
+    /// `pre_accept`
+    #[default]
+    PreAccept,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl ActionPreAccept {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PreAccept => "pre_accept",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for ActionPreAccept {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for ActionPreAccept {
+    fn from(value: &str) -> Self {
+        match value {
+            "pre_accept" => Self::PreAccept,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for ActionPreAccept {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "pre_accept" => Self::PreAccept,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for ActionPreAccept {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ActionPreAccept {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `reject`.
+///
+/// Schema `ActionReject`, from `whatsapp/calling.yaml#/components/schemas/RejectCallRequest/properties/action`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum ActionReject {
+    /// `reject`
+    #[default]
+    Reject,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl ActionReject {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Reject => "reject",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for ActionReject {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for ActionReject {
+    fn from(value: &str) -> Self {
+        match value {
+            "reject" => Self::Reject,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for ActionReject {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "reject" => Self::Reject,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for ActionReject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ActionReject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `terminate`.
+///
+/// Schema `ActionTerminate`, from `whatsapp/calling.yaml#/components/schemas/TerminateCallRequest/properties/action`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum ActionTerminate {
+    /// `terminate`
+    #[default]
+    Terminate,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl ActionTerminate {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Terminate => "terminate",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for ActionTerminate {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for ActionTerminate {
+    fn from(value: &str) -> Self {
+        match value {
+            "terminate" => Self::Terminate,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for ActionTerminate {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "terminate" => Self::Terminate,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for ActionTerminate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ActionTerminate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// A group in the active-groups list.
+///
+/// Schema `ActiveGroup`, from `whatsapp/groups.yaml#/components/schemas/ActiveGroup`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ActiveGroup {
+    /// The group's ID.
+    pub id: String,
+    /// The group's subject.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// When the group was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ActiveGroup {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            subject: None,
+            created_at: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A page of active groups.
+///
+/// Schema `ActiveGroupList`, from `whatsapp/groups.yaml#/components/schemas/ActiveGroupList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ActiveGroupList {
+    /// The `data` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<ActiveGroupListData>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ActiveGroupList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The groups of this page.
+///
+/// Schema `ActiveGroupListData`, from `whatsapp/groups.yaml#/components/schemas/ActiveGroupListData`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ActiveGroupListData {
+    /// The groups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<ActiveGroup>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ActiveGroupListData {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            groups: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Which join requests were approved and which failed.
+///
+/// Schema `ApproveJoinRequestsResponse`, from `whatsapp/groups.yaml#/components/schemas/ApproveJoinRequestsResponse`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ApproveJoinRequestsResponse {
+    /// Always `whatsapp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// IDs of the approved requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_join_requests: Option<Vec<String>>,
+    /// Requests that could not be approved, with the reasons.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_join_requests: Option<Vec<FailedJoinRequest>>,
+    /// Errors that affect the whole call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<GroupOperationError>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ApproveJoinRequestsResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            messaging_product: None,
+            approved_join_requests: None,
+            failed_join_requests: None,
+            errors: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// An audio message.
+///
+/// Schema `AudioMessage`, from `whatsapp/messages.yaml#/components/schemas/AudioMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AudioMessage {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// The `recipient_type` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_type: Option<RecipientType>,
+    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages.
+    pub to: String,
+    /// Always `audio`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeAudio,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<MessageContext>,
+    /// The `audio` member.
+    pub audio: MediaObject,
+}
+impl AudioMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(to: impl Into<String>, audio: MediaObject) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            recipient_type: None,
+            to: to.into(),
+            type_: Default::default(),
+            context: None,
+            audio,
+        }
+    }
+}
+/// When authentication-international rates start.
+///
+/// Schema `AuthInternationalRateEligibility`, from `whatsapp/webhooks.yaml#/components/schemas/AuthInternationalRateEligibility`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AuthInternationalRateEligibility {
+    /// Unix start time for all countries without an exception.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<i64>,
+    /// Countries with their own start time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exception_countries: Option<Vec<AuthInternationalRateException>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AuthInternationalRateEligibility {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            start_time: None,
+            exception_countries: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A country with its own start time.
+///
+/// Schema `AuthInternationalRateException`, from `whatsapp/webhooks.yaml#/components/schemas/AuthInternationalRateException`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AuthInternationalRateException {
+    /// ISO 3166-1 alpha-2 country code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_code: Option<String>,
+    /// Unix start time for this country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<i64>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AuthInternationalRateException {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            country_code: None,
+            start_time: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Fields every outgoing message has.
+///
+/// Schema `BaseMessageProperties`, from `whatsapp/messages.yaml#/components/schemas/BaseMessageProperties`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BaseMessageProperties {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// The `recipient_type` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_type: Option<RecipientType>,
+    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages.
+    pub to: String,
+    /// The kind of message.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<MessageContext>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BaseMessageProperties {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(to: impl Into<String>) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            recipient_type: None,
+            to: to.into(),
+            type_: None,
+            context: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The WABA's or business portfolio's limits changed.
+///
+/// Schema `BusinessCapabilityUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/BusinessCapabilityUpdateChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BusinessCapabilityUpdateChange {
+    /// Always `business_capability_update`; filled in by default.
+    #[serde(default)]
+    pub field: FieldBusinessCapabilityUpdate,
+    /// The `value` member.
+    pub value: BusinessCapabilityUpdateValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BusinessCapabilityUpdateChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: BusinessCapabilityUpdateValue) -> Self {
+        Self {
+            field: Default::default(),
+            value,
+            extra: Default::default(),
+        }
+    }
+}
+/// The `business_capability_update` value.
+///
+/// Schema `BusinessCapabilityUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/BusinessCapabilityUpdateValue`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BusinessCapabilityUpdateValue {
+    /// The old per-number messaging limit; -1 means unlimited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_daily_conversation_per_phone: Option<i64>,
+    /// The portfolio's messaging limit; a number in older payloads, a tier such as `TIER_2K` in newer ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_daily_conversations_per_business: Option<::serde_json::Value>,
+    /// How many phone numbers the business portfolio may have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_phone_numbers_per_business: Option<i64>,
+    /// How many phone numbers one WABA may have.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_phone_numbers_per_waba: Option<i64>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BusinessCapabilityUpdateValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            max_daily_conversation_per_phone: None,
+            max_daily_conversations_per_business: None,
+            max_phone_numbers_per_business: None,
+            max_phone_numbers_per_waba: None,
+            extra: Default::default(),
+        }
+    }
+}
 /// Whether the stored key's signature verified.
 ///
 /// Schema `BusinessPublicKeyVerificationStatus`, from `whatsapp/business_encryption.yaml#/components/schemas/BusinessPublicKeyVerificationStatus`.
@@ -66,9 +1488,3548 @@ impl<'de> ::serde::Deserialize<'de> for BusinessPublicKeyVerificationStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+/// The reply button tapped.
+///
+/// Schema `ButtonReply`, from `whatsapp/webhooks.yaml#/components/schemas/ButtonReply`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ButtonReply {
+    /// The button ID you set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The button label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ButtonReply {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            title: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A usage limit over a time period.
+///
+/// Schema `CallActionLimit`, from `whatsapp/calling.yaml#/components/schemas/CallActionLimit`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CallActionLimit {
+    /// The period the limit counts over.
+    pub time_period: String,
+    /// Uses so far in the period.
+    pub current_usage: i64,
+    /// Uses allowed in the period.
+    pub max_allowed: i64,
+    /// When the count resets (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit_expiration_time: Option<i64>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CallActionLimit {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        time_period: impl Into<String>,
+        current_usage: i64,
+        max_allowed: i64,
+    ) -> Self {
+        Self {
+            time_period: time_period.into(),
+            current_usage,
+            max_allowed,
+            limit_expiration_time: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A call action; the `action` member selects the variant.
+///
+/// Schema `CallActionRequest`, from `whatsapp/calling.yaml#/components/schemas/CallActionRequest`.
+///
+/// Chosen by the `action` member. Serialising writes `action` exactly once; a value whose `action` this version does not know decodes into [`CallActionRequest::Unknown`], which keeps it whole.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum CallActionRequest {
+    /// `action: connect`.
+    Connect(ConnectCallRequest),
+    /// `action: pre_accept`.
+    PreAccept(PreAcceptCallRequest),
+    /// `action: accept`.
+    Accept(AcceptCallRequest),
+    /// `action: reject`.
+    Reject(RejectCallRequest),
+    /// `action: terminate`.
+    Terminate(TerminateCallRequest),
+    /// A tag this version does not know, with the whole value as received.
+    Unknown {
+        /// The tag value.
+        tag: String,
+        /// The whole value, tag included.
+        value: ::serde_json::Value,
+    },
+}
+impl CallActionRequest {
+    /// The tag value of this variant.
+    pub fn tag(&self) -> &str {
+        match self {
+            Self::Connect(_) => "connect",
+            Self::PreAccept(_) => "pre_accept",
+            Self::Accept(_) => "accept",
+            Self::Reject(_) => "reject",
+            Self::Terminate(_) => "terminate",
+            Self::Unknown { tag, .. } => tag.as_str(),
+        }
+    }
+}
+impl ::serde::Serialize for CallActionRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::Error as _;
+        let (tag, payload) = match self {
+            Self::Connect(v) => ("connect", ::serde_json::to_value(v)),
+            Self::PreAccept(v) => ("pre_accept", ::serde_json::to_value(v)),
+            Self::Accept(v) => ("accept", ::serde_json::to_value(v)),
+            Self::Reject(v) => ("reject", ::serde_json::to_value(v)),
+            Self::Terminate(v) => ("terminate", ::serde_json::to_value(v)),
+            Self::Unknown { value, .. } => {
+                return ::serde::Serialize::serialize(value, serializer);
+            }
+        };
+        let mut payload = payload.map_err(S::Error::custom)?;
+        let ::serde_json::Value::Object(members) = &mut payload else {
+            return Err(
+                S::Error::custom(
+                    "a `CallActionRequest` variant must serialise to a JSON object",
+                ),
+            );
+        };
+        members
+            .insert("action".to_string(), ::serde_json::Value::String(tag.to_string()));
+        ::serde::Serialize::serialize(&payload, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CallActionRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        use ::serde::de::Error as _;
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let tag = match value.get("action") {
+            Some(::serde_json::Value::String(tag)) => tag.clone(),
+            _ => return Err(D::Error::missing_field("action")),
+        };
+        match tag.as_str() {
+            "connect" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Connect)
+                    .map_err(D::Error::custom)
+            }
+            "pre_accept" => {
+                ::serde_json::from_value(value)
+                    .map(Self::PreAccept)
+                    .map_err(D::Error::custom)
+            }
+            "accept" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Accept)
+                    .map_err(D::Error::custom)
+            }
+            "reject" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Reject)
+                    .map_err(D::Error::custom)
+            }
+            "terminate" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Terminate)
+                    .map_err(D::Error::custom)
+            }
+            _ => Ok(Self::Unknown { tag, value }),
+        }
+    }
+}
+impl From<ConnectCallRequest> for CallActionRequest {
+    fn from(value: ConnectCallRequest) -> Self {
+        Self::Connect(value)
+    }
+}
+impl From<PreAcceptCallRequest> for CallActionRequest {
+    fn from(value: PreAcceptCallRequest) -> Self {
+        Self::PreAccept(value)
+    }
+}
+impl From<AcceptCallRequest> for CallActionRequest {
+    fn from(value: AcceptCallRequest) -> Self {
+        Self::Accept(value)
+    }
+}
+impl From<RejectCallRequest> for CallActionRequest {
+    fn from(value: RejectCallRequest) -> Self {
+        Self::Reject(value)
+    }
+}
+impl From<TerminateCallRequest> for CallActionRequest {
+    fn from(value: TerminateCallRequest) -> Self {
+        Self::Terminate(value)
+    }
+}
+/// The result of a call action; `connect` returns the call, the others a success flag.
+///
+/// Schema `CallActionResponse`, from `whatsapp/calling.yaml#/components/schemas/CallActionResponse`.
+///
+/// One of several shapes, told apart by their required members; decoding tries `ConnectCallResponse`, `CallActionSuccess` in that order, and keeps a value none accepts in [`CallActionResponse::Other`].
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum CallActionResponse {
+    /// Tried when the value is an object with `calls`.
+    ConnectCallResponse(ConnectCallResponse),
+    /// Tried when the value is an object with `success`.
+    CallActionSuccess(CallActionSuccess),
+    /// A value no variant accepts, kept as received.
+    Other(::serde_json::Value),
+}
+impl ::serde::Serialize for CallActionResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::ConnectCallResponse(v) => ::serde::Serialize::serialize(v, serializer),
+            Self::CallActionSuccess(v) => ::serde::Serialize::serialize(v, serializer),
+            Self::Other(v) => ::serde::Serialize::serialize(v, serializer),
+        }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CallActionResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if value.is_object() && value.get("calls").is_some() {
+            if let Ok(v) = ::serde_json::from_value(value.clone()) {
+                return Ok(Self::ConnectCallResponse(v));
+            }
+        }
+        if value.is_object() && value.get("success").is_some() {
+            if let Ok(v) = ::serde_json::from_value(value.clone()) {
+                return Ok(Self::CallActionSuccess(v));
+            }
+        }
+        Ok(Self::Other(value))
+    }
+}
+impl From<ConnectCallResponse> for CallActionResponse {
+    fn from(value: ConnectCallResponse) -> Self {
+        Self::ConnectCallResponse(value)
+    }
+}
+impl From<CallActionSuccess> for CallActionResponse {
+    fn from(value: CallActionSuccess) -> Self {
+        Self::CallActionSuccess(value)
+    }
+}
+/// Result of a pre-accept, accept, reject or terminate action.
+///
+/// Schema `CallActionSuccess`, from `whatsapp/calling.yaml#/components/schemas/CallActionSuccess`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CallActionSuccess {
+    /// True when the action was applied.
+    pub success: bool,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CallActionSuccess {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(success: bool) -> Self {
+        Self {
+            success,
+            extra: Default::default(),
+        }
+    }
+}
+/// A call was offered, connected or ended.
+///
+/// Schema `CallEvent`, from `whatsapp/webhooks.yaml#/components/schemas/CallEvent`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CallEvent {
+    /// The call ID (`wacid.`...).
+    pub id: String,
+    /// The caller's number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The callee's number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// What happened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<CallEventEvent>,
+    /// Unix time of the event, as a decimal string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    /// Who started the call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<CallEventDirection>,
+    /// The `session` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<WebhookCallSession>,
+    /// How the call ended (terminate events), such as `COMPLETED` or `FAILED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Unix time the call started (terminate events).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    /// Unix time the call ended (terminate events).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+    /// Call length in seconds (terminate events).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<i64>,
+    /// The tracking string you passed when accepting or starting the call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biz_opaque_callback_data: Option<String>,
+    /// Why the call failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CallEvent {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            from: None,
+            to: None,
+            event: None,
+            timestamp: None,
+            direction: None,
+            session: None,
+            status: None,
+            start_time: None,
+            end_time: None,
+            duration: None,
+            biz_opaque_callback_data: None,
+            errors: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Who started the call.
+///
+/// Schema `CallEventDirection`, from `whatsapp/webhooks.yaml#/components/schemas/CallEvent/properties/direction`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CallEventDirection {
+    /// `USER_INITIATED`
+    UserInitiated,
+    /// `BUSINESS_INITIATED`
+    BusinessInitiated,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl CallEventDirection {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UserInitiated => "USER_INITIATED",
+            Self::BusinessInitiated => "BUSINESS_INITIATED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for CallEventDirection {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for CallEventDirection {
+    fn from(value: &str) -> Self {
+        match value {
+            "USER_INITIATED" => Self::UserInitiated,
+            "BUSINESS_INITIATED" => Self::BusinessInitiated,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for CallEventDirection {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "USER_INITIATED" => Self::UserInitiated,
+            "BUSINESS_INITIATED" => Self::BusinessInitiated,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for CallEventDirection {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CallEventDirection {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// What happened.
+///
+/// Schema `CallEventEvent`, from `whatsapp/webhooks.yaml#/components/schemas/CallEvent/properties/event`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CallEventEvent {
+    /// `connect`
+    Connect,
+    /// `terminate`
+    Terminate,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl CallEventEvent {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Connect => "connect",
+            Self::Terminate => "terminate",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for CallEventEvent {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for CallEventEvent {
+    fn from(value: &str) -> Self {
+        match value {
+            "connect" => Self::Connect,
+            "terminate" => Self::Terminate,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for CallEventEvent {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "connect" => Self::Connect,
+            "terminate" => Self::Terminate,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for CallEventEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CallEventEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The business's permission to call the user.
+///
+/// Schema `CallPermission`, from `whatsapp/calling.yaml#/components/schemas/CallPermission`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CallPermission {
+    /// The `status` member.
+    pub status: CallPermissionStatus,
+    /// When the permission ends (Unix seconds), if it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration_time: Option<i64>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CallPermission {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(status: CallPermissionStatus) -> Self {
+        Self {
+            status,
+            expiration_time: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// One action and whether the business may take it.
+///
+/// Schema `CallPermissionAction`, from `whatsapp/calling.yaml#/components/schemas/CallPermissionAction`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CallPermissionAction {
+    /// The `action_name` member.
+    pub action_name: CallPermissionActionName,
+    /// True when the business may take the action now.
+    pub can_perform_action: bool,
+    /// Usage limits on the action; may be null.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<Vec<CallActionLimit>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CallPermissionAction {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(action_name: CallPermissionActionName, can_perform_action: bool) -> Self {
+        Self {
+            action_name,
+            can_perform_action,
+            limits: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A call-related action.
+///
+/// Schema `CallPermissionActionName`, from `whatsapp/calling.yaml#/components/schemas/CallPermissionActionName`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CallPermissionActionName {
+    /// `start_call`
+    StartCall,
+    /// `send_call_permission_request`
+    SendCallPermissionRequest,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl CallPermissionActionName {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::StartCall => "start_call",
+            Self::SendCallPermissionRequest => "send_call_permission_request",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for CallPermissionActionName {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for CallPermissionActionName {
+    fn from(value: &str) -> Self {
+        match value {
+            "start_call" => Self::StartCall,
+            "send_call_permission_request" => Self::SendCallPermissionRequest,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for CallPermissionActionName {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "start_call" => Self::StartCall,
+            "send_call_permission_request" => Self::SendCallPermissionRequest,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for CallPermissionActionName {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CallPermissionActionName {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Asks for call permission.
+///
+/// Schema `CallPermissionRequestAction`, from `whatsapp/messages.yaml#/components/schemas/CallPermissionRequestAction`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CallPermissionRequestAction {
+    /// Always `call_permission_request`.
+    #[serde(default)]
+    pub name: NameCallPermissionRequest,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CallPermissionRequestAction {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            extra: Default::default(),
+        }
+    }
+}
+/// State of the call permission.
+///
+/// Schema `CallPermissionStatus`, from `whatsapp/calling.yaml#/components/schemas/CallPermissionStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CallPermissionStatus {
+    /// `granted`
+    Granted,
+    /// `pending`
+    Pending,
+    /// `denied`
+    Denied,
+    /// `expired`
+    Expired,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl CallPermissionStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Granted => "granted",
+            Self::Pending => "pending",
+            Self::Denied => "denied",
+            Self::Expired => "expired",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for CallPermissionStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for CallPermissionStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "granted" => Self::Granted,
+            "pending" => Self::Pending,
+            "denied" => Self::Denied,
+            "expired" => Self::Expired,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for CallPermissionStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "granted" => Self::Granted,
+            "pending" => Self::Pending,
+            "denied" => Self::Denied,
+            "expired" => Self::Expired,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for CallPermissionStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CallPermissionStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Whether the business may call a user, and what it can do next.
+///
+/// Schema `CallPermissionsResponse`, from `whatsapp/calling.yaml#/components/schemas/CallPermissionsResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CallPermissionsResponse {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// The `permission` member.
+    pub permission: CallPermission,
+    /// The call-related actions and whether each is allowed now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Vec<CallPermissionAction>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CallPermissionsResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(permission: CallPermission) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            permission,
+            actions: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// `offer` when starting a call, `answer` when pre-accepting or accepting one.
+///
+/// Schema `CallSdpType`, from `whatsapp/calling.yaml#/components/schemas/CallSdpType`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CallSdpType {
+    /// `offer`
+    Offer,
+    /// `answer`
+    Answer,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl CallSdpType {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Offer => "offer",
+            Self::Answer => "answer",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for CallSdpType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for CallSdpType {
+    fn from(value: &str) -> Self {
+        match value {
+            "offer" => Self::Offer,
+            "answer" => Self::Answer,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for CallSdpType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "offer" => Self::Offer,
+            "answer" => Self::Answer,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for CallSdpType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CallSdpType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The SDP offer or answer for the call's media.
+///
+/// Schema `CallSession`, from `whatsapp/calling.yaml#/components/schemas/CallSession`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CallSession {
+    /// The `sdp_type` member.
+    pub sdp_type: CallSdpType,
+    /// The session description, following RFC 8866.
+    pub sdp: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CallSession {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(sdp_type: CallSdpType, sdp: impl Into<String>) -> Self {
+        Self {
+            sdp_type,
+            sdp: sdp.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// Calling API events (connect, terminate) and call status updates.
+///
+/// Schema `CallsChange`, from `whatsapp/webhooks.yaml#/components/schemas/CallsChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CallsChange {
+    /// Always `calls`; filled in by default.
+    #[serde(default)]
+    pub field: FieldCalls,
+    /// The `value` member.
+    pub value: CallsValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CallsChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: CallsValue) -> Self {
+        Self {
+            field: Default::default(),
+            value,
+            extra: Default::default(),
+        }
+    }
+}
+/// The `calls` value; call events, or call status updates in `statuses`.
+///
+/// Schema `CallsValue`, from `whatsapp/webhooks.yaml#/components/schemas/CallsValue`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CallsValue {
+    /// Always `whatsapp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// The `metadata` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<WebhookMetadata>,
+    /// The WhatsApp users on the calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<Vec<WebhookContact>>,
+    /// Call events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calls: Option<Vec<CallEvent>>,
+    /// Status updates of business-initiated calls (`type` is `call`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statuses: Option<Vec<MessageStatus>>,
+    /// Errors not tied to one call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CallsValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            messaging_product: None,
+            metadata: None,
+            contacts: None,
+            calls: None,
+            statuses: None,
+            errors: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// An image or video given by uploaded media ID or by URL, with an optional caption.
+///
+/// Schema `CaptionedMedia`, from `whatsapp/messages.yaml#/components/schemas/CaptionedMedia`.
+///
+/// One of several shapes, told apart by their required members; decoding tries `CaptionedMediaById`, `CaptionedMediaByLink` in that order, and keeps a value none accepts in [`CaptionedMedia::Other`].
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum CaptionedMedia {
+    /// Tried when the value is an object with `id`.
+    CaptionedMediaById(CaptionedMediaById),
+    /// Tried when the value is an object with `link`.
+    CaptionedMediaByLink(CaptionedMediaByLink),
+    /// A value no variant accepts, kept as received.
+    Other(::serde_json::Value),
+}
+impl ::serde::Serialize for CaptionedMedia {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::CaptionedMediaById(v) => ::serde::Serialize::serialize(v, serializer),
+            Self::CaptionedMediaByLink(v) => ::serde::Serialize::serialize(v, serializer),
+            Self::Other(v) => ::serde::Serialize::serialize(v, serializer),
+        }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CaptionedMedia {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if value.is_object() && value.get("id").is_some() {
+            if let Ok(v) = ::serde_json::from_value(value.clone()) {
+                return Ok(Self::CaptionedMediaById(v));
+            }
+        }
+        if value.is_object() && value.get("link").is_some() {
+            if let Ok(v) = ::serde_json::from_value(value.clone()) {
+                return Ok(Self::CaptionedMediaByLink(v));
+            }
+        }
+        Ok(Self::Other(value))
+    }
+}
+impl From<CaptionedMediaById> for CaptionedMedia {
+    fn from(value: CaptionedMediaById) -> Self {
+        Self::CaptionedMediaById(value)
+    }
+}
+impl From<CaptionedMediaByLink> for CaptionedMedia {
+    fn from(value: CaptionedMediaByLink) -> Self {
+        Self::CaptionedMediaByLink(value)
+    }
+}
+/// An uploaded image or video, by its ID.
+///
+/// Schema `CaptionedMediaById`, from `whatsapp/messages.yaml#/components/schemas/CaptionedMediaById`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CaptionedMediaById {
+    /// The media ID returned by the upload call.
+    pub id: String,
+    /// Text shown under the media, up to 1024 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+}
+impl CaptionedMediaById {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            caption: None,
+        }
+    }
+}
+/// An image or video fetched from a public URL.
+///
+/// Schema `CaptionedMediaByLink`, from `whatsapp/messages.yaml#/components/schemas/CaptionedMediaByLink`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CaptionedMediaByLink {
+    /// HTTP or HTTPS URL of the file.
+    pub link: String,
+    /// Text shown under the media, up to 1024 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+}
+impl CaptionedMediaByLink {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(link: impl Into<String>) -> Self {
+        Self {
+            link: link.into(),
+            caption: None,
+        }
+    }
+}
+/// Opens the catalog.
+///
+/// Schema `CatalogMessageAction`, from `whatsapp/messages.yaml#/components/schemas/CatalogMessageAction`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CatalogMessageAction {
+    /// Always `catalog_message`.
+    #[serde(default)]
+    pub name: NameCatalogMessage,
+    /// The `parameters` member.
+    pub parameters: CatalogMessageParameters,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CatalogMessageAction {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(parameters: CatalogMessageParameters) -> Self {
+        Self {
+            name: Default::default(),
+            parameters,
+            extra: Default::default(),
+        }
+    }
+}
+/// How the catalog message looks.
+///
+/// Schema `CatalogMessageParameters`, from `whatsapp/messages.yaml#/components/schemas/CatalogMessageParameters`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CatalogMessageParameters {
+    /// Retailer ID of the product whose image is the message thumbnail.
+    pub thumbnail_product_retailer_id: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CatalogMessageParameters {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(thumbnail_product_retailer_id: impl Into<String>) -> Self {
+        Self {
+            thumbnail_product_retailer_id: thumbnail_product_retailer_id.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// Starts a call to a WhatsApp user.
+///
+/// Schema `ConnectCallRequest`, from `whatsapp/calling.yaml#/components/schemas/ConnectCallRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ConnectCallRequest {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// Phone number or WhatsApp ID of the user to call.
+    pub to: String,
+    /// Always `connect`.
+    #[serde(default)]
+    pub action: ActionConnect,
+    /// The `session` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<CallSession>,
+    /// Your own tracking string, echoed in the call webhooks (up to 512 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biz_opaque_callback_data: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ConnectCallRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(to: impl Into<String>) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            to: to.into(),
+            action: Default::default(),
+            session: None,
+            biz_opaque_callback_data: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The call that was started.
+///
+/// Schema `ConnectCallResponse`, from `whatsapp/calling.yaml#/components/schemas/ConnectCallResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ConnectCallResponse {
+    /// Always `whatsapp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// The started call.
+    pub calls: Vec<StartedCall>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ConnectCallResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(calls: Vec<StartedCall>) -> Self {
+        Self {
+            messaging_product: None,
+            calls,
+            extra: Default::default(),
+        }
+    }
+}
+/// One contact card.
+///
+/// Schema `Contact`, from `whatsapp/messages.yaml#/components/schemas/Contact`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Contact {
+    /// Postal addresses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addresses: Option<Vec<ContactAddress>>,
+    /// Date of birth as YYYY-MM-DD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birthday: Option<String>,
+    /// Email addresses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emails: Option<Vec<ContactEmail>>,
+    /// The `name` member.
+    pub name: ContactName,
+    /// The `org` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<ContactOrg>,
+    /// Phone numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phones: Option<Vec<ContactPhone>>,
+    /// Web addresses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urls: Option<Vec<ContactUrl>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl Contact {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(name: ContactName) -> Self {
+        Self {
+            addresses: None,
+            birthday: None,
+            emails: None,
+            name,
+            org: None,
+            phones: None,
+            urls: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A postal address of the contact.
+///
+/// Schema `ContactAddress`, from `whatsapp/messages.yaml#/components/schemas/ContactAddress`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ContactAddress {
+    /// Street and number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub street: Option<String>,
+    /// City.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// State or region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// Postal code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zip: Option<String>,
+    /// Country name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Two-letter ISO country code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_code: Option<String>,
+    /// The `type` member.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<ContactInfoType>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ContactAddress {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            street: None,
+            city: None,
+            state: None,
+            zip: None,
+            country: None,
+            country_code: None,
+            type_: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A contact card.
+///
+/// Schema `ContactCard`, from `whatsapp/webhooks.yaml#/components/schemas/ContactCard`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ContactCard {
+    /// Postal addresses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addresses: Option<Vec<ContactCardAddress>>,
+    /// Birthday, YYYY-MM-DD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birthday: Option<String>,
+    /// Email addresses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emails: Option<Vec<ContactCardEmail>>,
+    /// The `name` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<ContactCardName>,
+    /// The `org` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<ContactCardOrg>,
+    /// Phone numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phones: Option<Vec<ContactCardPhone>>,
+    /// Web addresses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urls: Option<Vec<ContactCardUrl>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ContactCard {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            addresses: None,
+            birthday: None,
+            emails: None,
+            name: None,
+            org: None,
+            phones: None,
+            urls: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A postal address on a contact card.
+///
+/// Schema `ContactCardAddress`, from `whatsapp/webhooks.yaml#/components/schemas/ContactCardAddress`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ContactCardAddress {
+    /// Street and number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub street: Option<String>,
+    /// City.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// State or region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// Postal code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zip: Option<String>,
+    /// Country name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// ISO country code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_code: Option<String>,
+    /// Kind of address, such as `HOME` or `WORK`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ContactCardAddress {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            street: None,
+            city: None,
+            state: None,
+            zip: None,
+            country: None,
+            country_code: None,
+            type_: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// An email address on a contact card.
+///
+/// Schema `ContactCardEmail`, from `whatsapp/webhooks.yaml#/components/schemas/ContactCardEmail`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ContactCardEmail {
+    /// The address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Kind of address, such as `HOME` or `WORK`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ContactCardEmail {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            email: None,
+            type_: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The name on a contact card.
+///
+/// Schema `ContactCardName`, from `whatsapp/webhooks.yaml#/components/schemas/ContactCardName`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ContactCardName {
+    /// The full name as shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub formatted_name: Option<String>,
+    /// First name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Last name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// Middle name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub middle_name: Option<String>,
+    /// Name prefix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// Name suffix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suffix: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ContactCardName {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            formatted_name: None,
+            first_name: None,
+            last_name: None,
+            middle_name: None,
+            prefix: None,
+            suffix: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Where the contact works.
+///
+/// Schema `ContactCardOrg`, from `whatsapp/webhooks.yaml#/components/schemas/ContactCardOrg`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ContactCardOrg {
+    /// Company name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    /// Department.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// Job title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ContactCardOrg {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            company: None,
+            department: None,
+            title: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A phone number on a contact card.
+///
+/// Schema `ContactCardPhone`, from `whatsapp/webhooks.yaml#/components/schemas/ContactCardPhone`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ContactCardPhone {
+    /// The number as written on the card.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// The number's WhatsApp ID, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wa_id: Option<String>,
+    /// Kind of number, such as `CELL`, `MOBILE`, `HOME` or `WORK`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ContactCardPhone {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            phone: None,
+            wa_id: None,
+            type_: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A web address on a contact card.
+///
+/// Schema `ContactCardUrl`, from `whatsapp/webhooks.yaml#/components/schemas/ContactCardUrl`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ContactCardUrl {
+    /// The address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Kind of address, such as `HOME` or `WORK`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ContactCardUrl {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            url: None,
+            type_: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// An email address of the contact.
+///
+/// Schema `ContactEmail`, from `whatsapp/messages.yaml#/components/schemas/ContactEmail`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ContactEmail {
+    /// The email address.
+    pub email: String,
+    /// The `type` member.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<ContactInfoType>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ContactEmail {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(email: impl Into<String>) -> Self {
+        Self {
+            email: email.into(),
+            type_: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Whether an address, email, phone or URL is private or for work.
+///
+/// Schema `ContactInfoType`, from `whatsapp/messages.yaml#/components/schemas/ContactInfoType`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ContactInfoType {
+    /// `HOME`
+    Home,
+    /// `WORK`
+    Work,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl ContactInfoType {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Home => "HOME",
+            Self::Work => "WORK",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for ContactInfoType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for ContactInfoType {
+    fn from(value: &str) -> Self {
+        match value {
+            "HOME" => Self::Home,
+            "WORK" => Self::Work,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for ContactInfoType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "HOME" => Self::Home,
+            "WORK" => Self::Work,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for ContactInfoType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ContactInfoType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The contact's name.
+///
+/// Schema `ContactName`, from `whatsapp/messages.yaml#/components/schemas/ContactName`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ContactName {
+    /// The full name as it should be shown.
+    pub formatted_name: String,
+    /// Given name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Family name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// Middle name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub middle_name: Option<String>,
+    /// Name prefix, such as Dr.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// Name suffix, such as Jr.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suffix: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ContactName {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(formatted_name: impl Into<String>) -> Self {
+        Self {
+            formatted_name: formatted_name.into(),
+            first_name: None,
+            last_name: None,
+            middle_name: None,
+            prefix: None,
+            suffix: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Where the contact works.
+///
+/// Schema `ContactOrg`, from `whatsapp/messages.yaml#/components/schemas/ContactOrg`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ContactOrg {
+    /// Company name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    /// Department.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// Job title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ContactOrg {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            company: None,
+            department: None,
+            title: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A phone number of the contact.
+///
+/// Schema `ContactPhone`, from `whatsapp/messages.yaml#/components/schemas/ContactPhone`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ContactPhone {
+    /// The phone number, in any format.
+    pub phone: String,
+    /// The `type` member.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<ContactInfoType>,
+    /// The number's WhatsApp ID, which adds a message button to the card.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wa_id: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ContactPhone {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(phone: impl Into<String>) -> Self {
+        Self {
+            phone: phone.into(),
+            type_: None,
+            wa_id: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A web address of the contact.
+///
+/// Schema `ContactUrl`, from `whatsapp/messages.yaml#/components/schemas/ContactUrl`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ContactUrl {
+    /// The URL.
+    pub url: String,
+    /// The `type` member.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<ContactInfoType>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ContactUrl {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            type_: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// One or more contact cards.
+///
+/// Schema `ContactsMessage`, from `whatsapp/messages.yaml#/components/schemas/ContactsMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ContactsMessage {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// The `recipient_type` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_type: Option<RecipientType>,
+    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages.
+    pub to: String,
+    /// Always `contacts`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeContacts,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<MessageContext>,
+    /// The contact cards, one to five.
+    pub contacts: Vec<Contact>,
+}
+impl ContactsMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(to: impl Into<String>, contacts: Vec<Contact>) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            recipient_type: None,
+            to: to.into(),
+            type_: Default::default(),
+            context: None,
+            contacts,
+        }
+    }
+}
+/// What opened the conversation.
+///
+/// Schema `ConversationOrigin`, from `whatsapp/webhooks.yaml#/components/schemas/ConversationOrigin`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ConversationOrigin {
+    /// The conversation category, such as `marketing`, `utility`, `authentication`, `service` or `referral_conversion`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ConversationOrigin {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            type_: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The group to create.
+///
+/// Schema `CreateGroupRequest`, from `whatsapp/groups.yaml#/components/schemas/CreateGroupRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CreateGroupRequest {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// The group's subject (up to 128 characters; surrounding spaces are trimmed).
+    pub subject: String,
+    /// The group's description (up to 2048 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The `join_approval_mode` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join_approval_mode: Option<GroupJoinApprovalMode>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CreateGroupRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(subject: impl Into<String>) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            subject: subject.into(),
+            description: None,
+            join_approval_mode: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The accepted creation request.
+///
+/// Schema `CreateGroupResponse`, from `whatsapp/groups.yaml#/components/schemas/CreateGroupResponse`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CreateGroupResponse {
+    /// Always `whatsapp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// ID of the creation request, repeated in the group webhook.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CreateGroupResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            messaging_product: None,
+            request_id: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Cursors and links for moving between pages.
+///
+/// Schema `CursorPaging`, merged from 2 identical definitions (first: `whatsapp/groups.yaml#/components/schemas/CursorPaging`).
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CursorPaging {
+    /// The `cursors` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursors: Option<PagingCursors>,
+    /// URL of the previous page, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
+    /// URL of the next page, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CursorPaging {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            cursors: None,
+            previous: None,
+            next: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Result of deleting the invite link.
+///
+/// Schema `DeleteGroupInviteLinkResponse`, from `whatsapp/groups.yaml#/components/schemas/DeleteGroupInviteLinkResponse`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DeleteGroupInviteLinkResponse {
+    /// Always `whatsapp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// True when the link was deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl DeleteGroupInviteLinkResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            messaging_product: None,
+            success: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A document given by uploaded media ID or by URL, with optional caption and file name.
+///
+/// Schema `DocumentMedia`, from `whatsapp/messages.yaml#/components/schemas/DocumentMedia`.
+///
+/// One of several shapes, told apart by their required members; decoding tries `DocumentMediaById`, `DocumentMediaByLink` in that order, and keeps a value none accepts in [`DocumentMedia::Other`].
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum DocumentMedia {
+    /// Tried when the value is an object with `id`.
+    DocumentMediaById(DocumentMediaById),
+    /// Tried when the value is an object with `link`.
+    DocumentMediaByLink(DocumentMediaByLink),
+    /// A value no variant accepts, kept as received.
+    Other(::serde_json::Value),
+}
+impl ::serde::Serialize for DocumentMedia {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::DocumentMediaById(v) => ::serde::Serialize::serialize(v, serializer),
+            Self::DocumentMediaByLink(v) => ::serde::Serialize::serialize(v, serializer),
+            Self::Other(v) => ::serde::Serialize::serialize(v, serializer),
+        }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DocumentMedia {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if value.is_object() && value.get("id").is_some() {
+            if let Ok(v) = ::serde_json::from_value(value.clone()) {
+                return Ok(Self::DocumentMediaById(v));
+            }
+        }
+        if value.is_object() && value.get("link").is_some() {
+            if let Ok(v) = ::serde_json::from_value(value.clone()) {
+                return Ok(Self::DocumentMediaByLink(v));
+            }
+        }
+        Ok(Self::Other(value))
+    }
+}
+impl From<DocumentMediaById> for DocumentMedia {
+    fn from(value: DocumentMediaById) -> Self {
+        Self::DocumentMediaById(value)
+    }
+}
+impl From<DocumentMediaByLink> for DocumentMedia {
+    fn from(value: DocumentMediaByLink) -> Self {
+        Self::DocumentMediaByLink(value)
+    }
+}
+/// An uploaded document, by its ID.
+///
+/// Schema `DocumentMediaById`, from `whatsapp/messages.yaml#/components/schemas/DocumentMediaById`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DocumentMediaById {
+    /// The media ID returned by the upload call.
+    pub id: String,
+    /// Text shown under the document, up to 1024 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+    /// File name shown to the recipient, with its extension.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filename: Option<String>,
+}
+impl DocumentMediaById {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            caption: None,
+            filename: None,
+        }
+    }
+}
+/// A document fetched from a public URL.
+///
+/// Schema `DocumentMediaByLink`, from `whatsapp/messages.yaml#/components/schemas/DocumentMediaByLink`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DocumentMediaByLink {
+    /// HTTP or HTTPS URL of the file.
+    pub link: String,
+    /// Text shown under the document, up to 1024 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+    /// File name shown to the recipient, with its extension.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filename: Option<String>,
+}
+impl DocumentMediaByLink {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(link: impl Into<String>) -> Self {
+        Self {
+            link: link.into(),
+            caption: None,
+            filename: None,
+        }
+    }
+}
+/// A document message.
+///
+/// Schema `DocumentMessage`, from `whatsapp/messages.yaml#/components/schemas/DocumentMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DocumentMessage {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// The `recipient_type` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_type: Option<RecipientType>,
+    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages.
+    pub to: String,
+    /// Always `document`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeDocument,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<MessageContext>,
+    /// The `document` member.
+    pub document: DocumentMedia,
+}
+impl DocumentMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(to: impl Into<String>, document: DocumentMedia) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            recipient_type: None,
+            to: to.into(),
+            type_: Default::default(),
+            context: None,
+            document,
+        }
+    }
+}
+/// A join request the call could not handle.
+///
+/// Schema `FailedJoinRequest`, from `whatsapp/groups.yaml#/components/schemas/FailedJoinRequest`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct FailedJoinRequest {
+    /// The join request's ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join_request_id: Option<String>,
+    /// Why it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<GroupOperationError>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl FailedJoinRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            join_request_id: None,
+            errors: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Schema `FieldAccountAlerts`, from `whatsapp/webhooks.yaml#/components/schemas/AccountAlertsChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldAccountAlerts {
+    /// `account_alerts`
+    #[default]
+    AccountAlerts,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl FieldAccountAlerts {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AccountAlerts => "account_alerts",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for FieldAccountAlerts {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for FieldAccountAlerts {
+    fn from(value: &str) -> Self {
+        match value {
+            "account_alerts" => Self::AccountAlerts,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for FieldAccountAlerts {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "account_alerts" => Self::AccountAlerts,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for FieldAccountAlerts {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FieldAccountAlerts {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `FieldAccountReviewUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/AccountReviewUpdateChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldAccountReviewUpdate {
+    /// `account_review_update`
+    #[default]
+    AccountReviewUpdate,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl FieldAccountReviewUpdate {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AccountReviewUpdate => "account_review_update",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for FieldAccountReviewUpdate {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for FieldAccountReviewUpdate {
+    fn from(value: &str) -> Self {
+        match value {
+            "account_review_update" => Self::AccountReviewUpdate,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for FieldAccountReviewUpdate {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "account_review_update" => Self::AccountReviewUpdate,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for FieldAccountReviewUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FieldAccountReviewUpdate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `FieldAccountUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/AccountUpdateChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldAccountUpdate {
+    /// `account_update`
+    #[default]
+    AccountUpdate,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl FieldAccountUpdate {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AccountUpdate => "account_update",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for FieldAccountUpdate {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for FieldAccountUpdate {
+    fn from(value: &str) -> Self {
+        match value {
+            "account_update" => Self::AccountUpdate,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for FieldAccountUpdate {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "account_update" => Self::AccountUpdate,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for FieldAccountUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FieldAccountUpdate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `FieldBusinessCapabilityUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/BusinessCapabilityUpdateChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldBusinessCapabilityUpdate {
+    /// `business_capability_update`
+    #[default]
+    BusinessCapabilityUpdate,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl FieldBusinessCapabilityUpdate {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::BusinessCapabilityUpdate => "business_capability_update",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for FieldBusinessCapabilityUpdate {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for FieldBusinessCapabilityUpdate {
+    fn from(value: &str) -> Self {
+        match value {
+            "business_capability_update" => Self::BusinessCapabilityUpdate,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for FieldBusinessCapabilityUpdate {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "business_capability_update" => Self::BusinessCapabilityUpdate,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for FieldBusinessCapabilityUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FieldBusinessCapabilityUpdate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `FieldCalls`, from `whatsapp/webhooks.yaml#/components/schemas/CallsChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldCalls {
+    /// `calls`
+    #[default]
+    Calls,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl FieldCalls {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Calls => "calls",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for FieldCalls {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for FieldCalls {
+    fn from(value: &str) -> Self {
+        match value {
+            "calls" => Self::Calls,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for FieldCalls {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "calls" => Self::Calls,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for FieldCalls {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FieldCalls {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `FieldGroupLifecycleUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/GroupLifecycleUpdateChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldGroupLifecycleUpdate {
+    /// `group_lifecycle_update`
+    #[default]
+    GroupLifecycleUpdate,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl FieldGroupLifecycleUpdate {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::GroupLifecycleUpdate => "group_lifecycle_update",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for FieldGroupLifecycleUpdate {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for FieldGroupLifecycleUpdate {
+    fn from(value: &str) -> Self {
+        match value {
+            "group_lifecycle_update" => Self::GroupLifecycleUpdate,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for FieldGroupLifecycleUpdate {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "group_lifecycle_update" => Self::GroupLifecycleUpdate,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for FieldGroupLifecycleUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FieldGroupLifecycleUpdate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `FieldGroupParticipantsUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/GroupParticipantsUpdateChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldGroupParticipantsUpdate {
+    /// `group_participants_update`
+    #[default]
+    GroupParticipantsUpdate,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl FieldGroupParticipantsUpdate {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::GroupParticipantsUpdate => "group_participants_update",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for FieldGroupParticipantsUpdate {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for FieldGroupParticipantsUpdate {
+    fn from(value: &str) -> Self {
+        match value {
+            "group_participants_update" => Self::GroupParticipantsUpdate,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for FieldGroupParticipantsUpdate {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "group_participants_update" => Self::GroupParticipantsUpdate,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for FieldGroupParticipantsUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FieldGroupParticipantsUpdate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `FieldGroupSettingsUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/GroupSettingsUpdateChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldGroupSettingsUpdate {
+    /// `group_settings_update`
+    #[default]
+    GroupSettingsUpdate,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl FieldGroupSettingsUpdate {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::GroupSettingsUpdate => "group_settings_update",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for FieldGroupSettingsUpdate {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for FieldGroupSettingsUpdate {
+    fn from(value: &str) -> Self {
+        match value {
+            "group_settings_update" => Self::GroupSettingsUpdate,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for FieldGroupSettingsUpdate {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "group_settings_update" => Self::GroupSettingsUpdate,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for FieldGroupSettingsUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FieldGroupSettingsUpdate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `FieldGroupStatusUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/GroupStatusUpdateChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldGroupStatusUpdate {
+    /// `group_status_update`
+    #[default]
+    GroupStatusUpdate,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl FieldGroupStatusUpdate {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::GroupStatusUpdate => "group_status_update",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for FieldGroupStatusUpdate {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for FieldGroupStatusUpdate {
+    fn from(value: &str) -> Self {
+        match value {
+            "group_status_update" => Self::GroupStatusUpdate,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for FieldGroupStatusUpdate {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "group_status_update" => Self::GroupStatusUpdate,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for FieldGroupStatusUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FieldGroupStatusUpdate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `FieldHistory`, from `whatsapp/webhooks.yaml#/components/schemas/HistoryChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldHistory {
+    /// `history`
+    #[default]
+    History,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl FieldHistory {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::History => "history",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for FieldHistory {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for FieldHistory {
+    fn from(value: &str) -> Self {
+        match value {
+            "history" => Self::History,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for FieldHistory {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "history" => Self::History,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for FieldHistory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FieldHistory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `FieldMessageEchoes`, from `whatsapp/webhooks.yaml#/components/schemas/MessageEchoesChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldMessageEchoes {
+    /// `message_echoes`
+    #[default]
+    MessageEchoes,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl FieldMessageEchoes {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::MessageEchoes => "message_echoes",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for FieldMessageEchoes {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for FieldMessageEchoes {
+    fn from(value: &str) -> Self {
+        match value {
+            "message_echoes" => Self::MessageEchoes,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for FieldMessageEchoes {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "message_echoes" => Self::MessageEchoes,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for FieldMessageEchoes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FieldMessageEchoes {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `FieldMessageTemplateComponentsUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateComponentsUpdateChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldMessageTemplateComponentsUpdate {
+    /// `message_template_components_update`
+    #[default]
+    MessageTemplateComponentsUpdate,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl FieldMessageTemplateComponentsUpdate {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::MessageTemplateComponentsUpdate => "message_template_components_update",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for FieldMessageTemplateComponentsUpdate {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for FieldMessageTemplateComponentsUpdate {
+    fn from(value: &str) -> Self {
+        match value {
+            "message_template_components_update" => Self::MessageTemplateComponentsUpdate,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for FieldMessageTemplateComponentsUpdate {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "message_template_components_update" => Self::MessageTemplateComponentsUpdate,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for FieldMessageTemplateComponentsUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FieldMessageTemplateComponentsUpdate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `FieldMessageTemplateQualityUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateQualityUpdateChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldMessageTemplateQualityUpdate {
+    /// `message_template_quality_update`
+    #[default]
+    MessageTemplateQualityUpdate,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl FieldMessageTemplateQualityUpdate {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::MessageTemplateQualityUpdate => "message_template_quality_update",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for FieldMessageTemplateQualityUpdate {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for FieldMessageTemplateQualityUpdate {
+    fn from(value: &str) -> Self {
+        match value {
+            "message_template_quality_update" => Self::MessageTemplateQualityUpdate,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for FieldMessageTemplateQualityUpdate {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "message_template_quality_update" => Self::MessageTemplateQualityUpdate,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for FieldMessageTemplateQualityUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FieldMessageTemplateQualityUpdate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `FieldMessageTemplateStatusUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateStatusUpdateChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldMessageTemplateStatusUpdate {
+    /// `message_template_status_update`
+    #[default]
+    MessageTemplateStatusUpdate,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl FieldMessageTemplateStatusUpdate {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::MessageTemplateStatusUpdate => "message_template_status_update",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for FieldMessageTemplateStatusUpdate {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for FieldMessageTemplateStatusUpdate {
+    fn from(value: &str) -> Self {
+        match value {
+            "message_template_status_update" => Self::MessageTemplateStatusUpdate,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for FieldMessageTemplateStatusUpdate {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "message_template_status_update" => Self::MessageTemplateStatusUpdate,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for FieldMessageTemplateStatusUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FieldMessageTemplateStatusUpdate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `FieldMessages`, from `whatsapp/webhooks.yaml#/components/schemas/MessagesChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldMessages {
+    /// `messages`
+    #[default]
+    Messages,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl FieldMessages {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Messages => "messages",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for FieldMessages {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for FieldMessages {
+    fn from(value: &str) -> Self {
+        match value {
+            "messages" => Self::Messages,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for FieldMessages {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "messages" => Self::Messages,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for FieldMessages {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FieldMessages {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `FieldPhoneNumberNameUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/PhoneNumberNameUpdateChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldPhoneNumberNameUpdate {
+    /// `phone_number_name_update`
+    #[default]
+    PhoneNumberNameUpdate,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl FieldPhoneNumberNameUpdate {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PhoneNumberNameUpdate => "phone_number_name_update",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for FieldPhoneNumberNameUpdate {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for FieldPhoneNumberNameUpdate {
+    fn from(value: &str) -> Self {
+        match value {
+            "phone_number_name_update" => Self::PhoneNumberNameUpdate,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for FieldPhoneNumberNameUpdate {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "phone_number_name_update" => Self::PhoneNumberNameUpdate,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for FieldPhoneNumberNameUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FieldPhoneNumberNameUpdate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `FieldPhoneNumberQualityUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/PhoneNumberQualityUpdateChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldPhoneNumberQualityUpdate {
+    /// `phone_number_quality_update`
+    #[default]
+    PhoneNumberQualityUpdate,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl FieldPhoneNumberQualityUpdate {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PhoneNumberQualityUpdate => "phone_number_quality_update",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for FieldPhoneNumberQualityUpdate {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for FieldPhoneNumberQualityUpdate {
+    fn from(value: &str) -> Self {
+        match value {
+            "phone_number_quality_update" => Self::PhoneNumberQualityUpdate,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for FieldPhoneNumberQualityUpdate {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "phone_number_quality_update" => Self::PhoneNumberQualityUpdate,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for FieldPhoneNumberQualityUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FieldPhoneNumberQualityUpdate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `FieldSecurity`, from `whatsapp/webhooks.yaml#/components/schemas/SecurityChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldSecurity {
+    /// `security`
+    #[default]
+    Security,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl FieldSecurity {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Security => "security",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for FieldSecurity {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for FieldSecurity {
+    fn from(value: &str) -> Self {
+        match value {
+            "security" => Self::Security,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for FieldSecurity {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "security" => Self::Security,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for FieldSecurity {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FieldSecurity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `FieldSmbAppStateSync`, from `whatsapp/webhooks.yaml#/components/schemas/SmbAppStateSyncChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldSmbAppStateSync {
+    /// `smb_app_state_sync`
+    #[default]
+    SmbAppStateSync,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl FieldSmbAppStateSync {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::SmbAppStateSync => "smb_app_state_sync",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for FieldSmbAppStateSync {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for FieldSmbAppStateSync {
+    fn from(value: &str) -> Self {
+        match value {
+            "smb_app_state_sync" => Self::SmbAppStateSync,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for FieldSmbAppStateSync {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "smb_app_state_sync" => Self::SmbAppStateSync,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for FieldSmbAppStateSync {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FieldSmbAppStateSync {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `FieldSmbMessageEchoes`, from `whatsapp/webhooks.yaml#/components/schemas/SmbMessageEchoesChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldSmbMessageEchoes {
+    /// `smb_message_echoes`
+    #[default]
+    SmbMessageEchoes,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl FieldSmbMessageEchoes {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::SmbMessageEchoes => "smb_message_echoes",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for FieldSmbMessageEchoes {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for FieldSmbMessageEchoes {
+    fn from(value: &str) -> Self {
+        match value {
+            "smb_message_echoes" => Self::SmbMessageEchoes,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for FieldSmbMessageEchoes {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "smb_message_echoes" => Self::SmbMessageEchoes,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for FieldSmbMessageEchoes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FieldSmbMessageEchoes {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `FieldTemplateCategoryUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateCategoryUpdateChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldTemplateCategoryUpdate {
+    /// `template_category_update`
+    #[default]
+    TemplateCategoryUpdate,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl FieldTemplateCategoryUpdate {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::TemplateCategoryUpdate => "template_category_update",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for FieldTemplateCategoryUpdate {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for FieldTemplateCategoryUpdate {
+    fn from(value: &str) -> Self {
+        match value {
+            "template_category_update" => Self::TemplateCategoryUpdate,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for FieldTemplateCategoryUpdate {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "template_category_update" => Self::TemplateCategoryUpdate,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for FieldTemplateCategoryUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FieldTemplateCategoryUpdate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `FieldUserPreferences`, from `whatsapp/webhooks.yaml#/components/schemas/UserPreferencesChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldUserPreferences {
+    /// `user_preferences`
+    #[default]
+    UserPreferences,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl FieldUserPreferences {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UserPreferences => "user_preferences",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for FieldUserPreferences {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for FieldUserPreferences {
+    fn from(value: &str) -> Self {
+        match value {
+            "user_preferences" => Self::UserPreferences,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for FieldUserPreferences {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "user_preferences" => Self::UserPreferences,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for FieldUserPreferences {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FieldUserPreferences {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Opens a Flow.
+///
+/// Schema `FlowAction`, from `whatsapp/messages.yaml#/components/schemas/FlowAction`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct FlowAction {
+    /// Always `flow`.
+    #[serde(default)]
+    pub name: NameFlow,
+    /// The `parameters` member.
+    pub parameters: FlowParameters,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl FlowAction {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(parameters: FlowParameters) -> Self {
+        Self {
+            name: Default::default(),
+            parameters,
+            extra: Default::default(),
+        }
+    }
+}
+/// `navigate` opens a given first screen; `data_exchange` asks your endpoint for it. `navigate` when left out.
+///
+/// Schema `FlowActionKind`, from `whatsapp/messages.yaml#/components/schemas/FlowActionKind`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FlowActionKind {
+    /// `navigate`
+    Navigate,
+    /// `data_exchange`
+    DataExchange,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl FlowActionKind {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Navigate => "navigate",
+            Self::DataExchange => "data_exchange",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for FlowActionKind {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for FlowActionKind {
+    fn from(value: &str) -> Self {
+        match value {
+            "navigate" => Self::Navigate,
+            "data_exchange" => Self::DataExchange,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for FlowActionKind {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "navigate" => Self::Navigate,
+            "data_exchange" => Self::DataExchange,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for FlowActionKind {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FlowActionKind {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The first screen and its input data, for `flow_action` `navigate`.
+///
+/// Schema `FlowActionPayload`, from `whatsapp/messages.yaml#/components/schemas/FlowActionPayload`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct FlowActionPayload {
+    /// ID of the first screen; `FIRST_ENTRY_SCREEN` when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screen: Option<String>,
+    /// Input data for the first screen, a non-empty object of your own keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl FlowActionPayload {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            screen: None,
+            data: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Flow message version; currently `3`.
+///
+/// Schema `FlowMessageVersion3`, from `whatsapp/messages.yaml#/components/schemas/FlowParameters/properties/flow_message_version`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FlowMessageVersion3 {
+    /// `3`
+    #[default]
+    V3,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl FlowMessageVersion3 {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::V3 => "3",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for FlowMessageVersion3 {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for FlowMessageVersion3 {
+    fn from(value: &str) -> Self {
+        match value {
+            "3" => Self::V3,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for FlowMessageVersion3 {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "3" => Self::V3,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for FlowMessageVersion3 {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FlowMessageVersion3 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Whether to open the draft or the published Flow; `published` when left out.
+///
+/// Schema `FlowMode`, from `whatsapp/messages.yaml#/components/schemas/FlowMode`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FlowMode {
+    /// `draft`
+    Draft,
+    /// `published`
+    Published,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl FlowMode {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Draft => "draft",
+            Self::Published => "published",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for FlowMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for FlowMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "draft" => Self::Draft,
+            "published" => Self::Published,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for FlowMode {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "draft" => Self::Draft,
+            "published" => Self::Published,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for FlowMode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FlowMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Which Flow to open and how; give exactly one of `flow_id` and `flow_name`.
+///
+/// Schema `FlowParameters`, from `whatsapp/messages.yaml#/components/schemas/FlowParameters`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct FlowParameters {
+    /// Flow message version; currently `3`.
+    #[serde(default)]
+    pub flow_message_version: FlowMessageVersion3,
+    /// ID of the Flow; leave out when `flow_name` is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_id: Option<String>,
+    /// Name of the Flow; leave out when `flow_id` is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_name: Option<String>,
+    /// Label of the button that opens the Flow, up to 30 characters, no emoji.
+    pub flow_cta: String,
+    /// The `mode` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<FlowMode>,
+    /// Your token identifying this Flow session; `unused` when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_token: Option<String>,
+    /// The `flow_action` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_action: Option<FlowActionKind>,
+    /// The `flow_action_payload` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_action_payload: Option<FlowActionPayload>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl FlowParameters {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(flow_cta: impl Into<String>) -> Self {
+        Self {
+            flow_message_version: Default::default(),
+            flow_id: None,
+            flow_name: None,
+            flow_cta: flow_cta.into(),
+            mode: None,
+            flow_token: None,
+            flow_action: None,
+            flow_action_payload: None,
+            extra: Default::default(),
+        }
+    }
+}
 /// The error envelope every Graph API call returns on failure.
 ///
-/// Schema `GraphAPIError`, merged from 2 identical definitions (first: `whatsapp/business_encryption.yaml#/components/schemas/GraphAPIError`).
+/// Schema `GraphAPIError`, merged from 9 identical definitions (first: `whatsapp/business_encryption.yaml#/components/schemas/GraphAPIError`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GraphAPIError {
     /// The error itself.
@@ -90,7 +5051,7 @@ impl GraphAPIError {
 }
 /// The error itself.
 ///
-/// Schema `GraphAPIErrorError`, merged from 2 identical definitions (first: `whatsapp/business_encryption.yaml#/components/schemas/GraphAPIError/properties/error`).
+/// Schema `GraphAPIErrorError`, merged from 9 identical definitions (first: `whatsapp/business_encryption.yaml#/components/schemas/GraphAPIError/properties/error`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GraphAPIErrorDetails {
     /// What went wrong, for developers.
@@ -141,9 +5102,6440 @@ impl GraphAPIErrorDetails {
         }
     }
 }
+/// One group event; `type` says what happened and which members are present.
+///
+/// Schema `GroupEvent`, from `whatsapp/webhooks.yaml#/components/schemas/GroupEvent`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct GroupEvent {
+    /// Unix time of the event, as a decimal string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    /// The group ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// The event.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<GroupEventType>,
+    /// The ID of your API request that caused the event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// Why it happened, such as `invite_link`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Who caused a removal, `business` or `participant`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initiated_by: Option<String>,
+    /// The group subject.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// The group description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The group invite link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite_link: Option<String>,
+    /// Whether joining needs approval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join_approval_mode: Option<String>,
+    /// The join request ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join_request_id: Option<String>,
+    /// The WhatsApp ID of the user who asked to join.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wa_id: Option<String>,
+    /// Participants who joined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added_participants: Option<Vec<WebhookGroupParticipant>>,
+    /// Participants who left or were removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removed_participants: Option<Vec<WebhookGroupParticipant>>,
+    /// Participants who could not be removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_participants: Option<Vec<WebhookGroupParticipant>>,
+    /// The `profile_picture` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_picture: Option<GroupProfilePicture>,
+    /// The `group_subject` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_subject: Option<GroupTextSetting>,
+    /// The `group_description` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_description: Option<GroupTextSetting>,
+    /// Why the request failed, fully or partly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl GroupEvent {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            timestamp: None,
+            group_id: None,
+            type_: None,
+            request_id: None,
+            reason: None,
+            initiated_by: None,
+            subject: None,
+            description: None,
+            invite_link: None,
+            join_approval_mode: None,
+            join_request_id: None,
+            wa_id: None,
+            added_participants: None,
+            removed_participants: None,
+            failed_participants: None,
+            profile_picture: None,
+            group_subject: None,
+            group_description: None,
+            errors: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The event.
+///
+/// Schema `GroupEventType`, from `whatsapp/webhooks.yaml#/components/schemas/GroupEvent/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum GroupEventType {
+    /// `group_create`
+    GroupCreate,
+    /// `group_delete`
+    GroupDelete,
+    /// `group_participants_add`
+    GroupParticipantsAdd,
+    /// `group_participants_remove`
+    GroupParticipantsRemove,
+    /// `group_join_request_created`
+    GroupJoinRequestCreated,
+    /// `group_join_request_revoked`
+    GroupJoinRequestRevoked,
+    /// `group_settings_update`
+    GroupSettingsUpdate,
+    /// `group_suspend`
+    GroupSuspend,
+    /// `group_suspend_cleared`
+    GroupSuspendCleared,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl GroupEventType {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::GroupCreate => "group_create",
+            Self::GroupDelete => "group_delete",
+            Self::GroupParticipantsAdd => "group_participants_add",
+            Self::GroupParticipantsRemove => "group_participants_remove",
+            Self::GroupJoinRequestCreated => "group_join_request_created",
+            Self::GroupJoinRequestRevoked => "group_join_request_revoked",
+            Self::GroupSettingsUpdate => "group_settings_update",
+            Self::GroupSuspend => "group_suspend",
+            Self::GroupSuspendCleared => "group_suspend_cleared",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for GroupEventType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for GroupEventType {
+    fn from(value: &str) -> Self {
+        match value {
+            "group_create" => Self::GroupCreate,
+            "group_delete" => Self::GroupDelete,
+            "group_participants_add" => Self::GroupParticipantsAdd,
+            "group_participants_remove" => Self::GroupParticipantsRemove,
+            "group_join_request_created" => Self::GroupJoinRequestCreated,
+            "group_join_request_revoked" => Self::GroupJoinRequestRevoked,
+            "group_settings_update" => Self::GroupSettingsUpdate,
+            "group_suspend" => Self::GroupSuspend,
+            "group_suspend_cleared" => Self::GroupSuspendCleared,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for GroupEventType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "group_create" => Self::GroupCreate,
+            "group_delete" => Self::GroupDelete,
+            "group_participants_add" => Self::GroupParticipantsAdd,
+            "group_participants_remove" => Self::GroupParticipantsRemove,
+            "group_join_request_created" => Self::GroupJoinRequestCreated,
+            "group_join_request_revoked" => Self::GroupJoinRequestRevoked,
+            "group_settings_update" => Self::GroupSettingsUpdate,
+            "group_suspend" => Self::GroupSuspend,
+            "group_suspend_cleared" => Self::GroupSuspendCleared,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for GroupEventType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GroupEventType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// A group.
+///
+/// Schema `GroupInfo`, from `whatsapp/groups.yaml#/components/schemas/GroupInfo`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct GroupInfo {
+    /// The group's ID.
+    pub id: String,
+    /// Always `whatsapp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// The group's subject.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// The group's description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The `join_approval_mode` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join_approval_mode: Option<GroupJoinApprovalMode>,
+    /// True when WhatsApp has suspended the group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspended: Option<bool>,
+    /// When the group was created (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creation_timestamp: Option<i64>,
+    /// The group's participants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participants: Option<Vec<GroupParticipant>>,
+    /// Number of participants, not counting the business.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_participant_count: Option<i64>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl GroupInfo {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            messaging_product: None,
+            subject: None,
+            description: None,
+            join_approval_mode: None,
+            suspended: None,
+            creation_timestamp: None,
+            participants: None,
+            total_participant_count: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The group's new invite link.
+///
+/// Schema `GroupInviteLinkResponse`, from `whatsapp/groups.yaml#/components/schemas/GroupInviteLinkResponse`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct GroupInviteLinkResponse {
+    /// Always `whatsapp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// The invite link (`<https://chat.whatsapp.com/>...`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite_link: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl GroupInviteLinkResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            messaging_product: None,
+            invite_link: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// `approval_required`: users who open the invite link wait for approval; `auto_approve` (the default): they join at once.
+///
+/// Schema `GroupJoinApprovalMode`, from `whatsapp/groups.yaml#/components/schemas/GroupJoinApprovalMode`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum GroupJoinApprovalMode {
+    /// `approval_required`
+    ApprovalRequired,
+    /// `auto_approve`
+    AutoApprove,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl GroupJoinApprovalMode {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ApprovalRequired => "approval_required",
+            Self::AutoApprove => "auto_approve",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for GroupJoinApprovalMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for GroupJoinApprovalMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "approval_required" => Self::ApprovalRequired,
+            "auto_approve" => Self::AutoApprove,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for GroupJoinApprovalMode {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "approval_required" => Self::ApprovalRequired,
+            "auto_approve" => Self::AutoApprove,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for GroupJoinApprovalMode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GroupJoinApprovalMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// A group was created or deleted, or the attempt failed.
+///
+/// Schema `GroupLifecycleUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/GroupLifecycleUpdateChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct GroupLifecycleUpdateChange {
+    /// Always `group_lifecycle_update`; filled in by default.
+    #[serde(default)]
+    pub field: FieldGroupLifecycleUpdate,
+    /// The `value` member.
+    pub value: GroupsValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl GroupLifecycleUpdateChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: GroupsValue) -> Self {
+        Self {
+            field: Default::default(),
+            value,
+            extra: Default::default(),
+        }
+    }
+}
+/// A body holding only the messaging product.
+///
+/// Schema `GroupMessagingProductRequest`, from `whatsapp/groups.yaml#/components/schemas/GroupMessagingProductRequest`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct GroupMessagingProductRequest {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl GroupMessagingProductRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            messaging_product: Default::default(),
+            extra: Default::default(),
+        }
+    }
+}
+/// An error reported inside a successful response.
+///
+/// Schema `GroupOperationError`, from `whatsapp/groups.yaml#/components/schemas/GroupOperationError`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct GroupOperationError {
+    /// The numeric error code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<i64>,
+    /// What went wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// A short title for the error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The `error_data` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_data: Option<GroupOperationErrorData>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl GroupOperationError {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            code: None,
+            message: None,
+            title: None,
+            error_data: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// More about the error.
+///
+/// Schema `GroupOperationErrorData`, from `whatsapp/groups.yaml#/components/schemas/GroupOperationErrorData`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct GroupOperationErrorData {
+    /// A longer explanation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl GroupOperationErrorData {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            details: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A group participant.
+///
+/// Schema `GroupParticipant`, from `whatsapp/groups.yaml#/components/schemas/GroupParticipant`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct GroupParticipant {
+    /// The participant's WhatsApp ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wa_id: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl GroupParticipant {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            wa_id: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A user, by phone number or WhatsApp ID.
+///
+/// Schema `GroupParticipantRef`, from `whatsapp/groups.yaml#/components/schemas/GroupParticipantRef`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct GroupParticipantRef {
+    /// The user's phone number or WhatsApp ID.
+    pub user: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl GroupParticipantRef {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(user: impl Into<String>) -> Self {
+        Self {
+            user: user.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// The users to add or remove.
+///
+/// Schema `GroupParticipantsRequest`, from `whatsapp/groups.yaml#/components/schemas/GroupParticipantsRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct GroupParticipantsRequest {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// One to 8 users.
+    pub participants: Vec<GroupParticipantRef>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl GroupParticipantsRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(participants: Vec<GroupParticipantRef>) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            participants,
+            extra: Default::default(),
+        }
+    }
+}
+/// Participants joined, left, were removed, or asked to join a group.
+///
+/// Schema `GroupParticipantsUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/GroupParticipantsUpdateChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct GroupParticipantsUpdateChange {
+    /// Always `group_participants_update`; filled in by default.
+    #[serde(default)]
+    pub field: FieldGroupParticipantsUpdate,
+    /// The `value` member.
+    pub value: GroupsValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl GroupParticipantsUpdateChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: GroupsValue) -> Self {
+        Self {
+            field: Default::default(),
+            value,
+            extra: Default::default(),
+        }
+    }
+}
+/// The result of a group picture update.
+///
+/// Schema `GroupProfilePicture`, from `whatsapp/webhooks.yaml#/components/schemas/GroupProfilePicture`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct GroupProfilePicture {
+    /// The picture's MIME type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
+    /// SHA-256 hash of the picture.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// True when the picture was set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_successful: Option<bool>,
+    /// Why the update failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl GroupProfilePicture {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            mime_type: None,
+            sha256: None,
+            update_successful: None,
+            errors: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A group's subject, description or picture was updated, or the update failed.
+///
+/// Schema `GroupSettingsUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/GroupSettingsUpdateChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct GroupSettingsUpdateChange {
+    /// Always `group_settings_update`; filled in by default.
+    #[serde(default)]
+    pub field: FieldGroupSettingsUpdate,
+    /// The `value` member.
+    pub value: GroupsValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl GroupSettingsUpdateChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: GroupsValue) -> Self {
+        Self {
+            field: Default::default(),
+            value,
+            extra: Default::default(),
+        }
+    }
+}
+/// A group was suspended or its suspension was cleared.
+///
+/// Schema `GroupStatusUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/GroupStatusUpdateChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct GroupStatusUpdateChange {
+    /// Always `group_status_update`; filled in by default.
+    #[serde(default)]
+    pub field: FieldGroupStatusUpdate,
+    /// The `value` member.
+    pub value: GroupsValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl GroupStatusUpdateChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: GroupsValue) -> Self {
+        Self {
+            field: Default::default(),
+            value,
+            extra: Default::default(),
+        }
+    }
+}
+/// Result of a group change.
+///
+/// Schema `GroupSuccessResponse`, from `whatsapp/groups.yaml#/components/schemas/GroupSuccessResponse`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct GroupSuccessResponse {
+    /// True when the change was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl GroupSuccessResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            success: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The result of a group subject or description update.
+///
+/// Schema `GroupTextSetting`, from `whatsapp/webhooks.yaml#/components/schemas/GroupTextSetting`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct GroupTextSetting {
+    /// The requested text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// True when the text was set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_successful: Option<bool>,
+    /// Why the update failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl GroupTextSetting {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            text: None,
+            update_successful: None,
+            errors: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The value of the four group fields.
+///
+/// Schema `GroupsValue`, from `whatsapp/webhooks.yaml#/components/schemas/GroupsValue`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct GroupsValue {
+    /// Always `whatsapp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// The `metadata` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<WebhookMetadata>,
+    /// The group events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<GroupEvent>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl GroupsValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            messaging_product: None,
+            metadata: None,
+            groups: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Chat history of a WhatsApp Business app number, sent in chunks after onboarding.
+///
+/// Schema `HistoryChange`, from `whatsapp/webhooks.yaml#/components/schemas/HistoryChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct HistoryChange {
+    /// Always `history`; filled in by default.
+    #[serde(default)]
+    pub field: FieldHistory,
+    /// The `value` member.
+    pub value: HistoryValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl HistoryChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: HistoryValue) -> Self {
+        Self {
+            field: Default::default(),
+            value,
+            extra: Default::default(),
+        }
+    }
+}
+/// One chunk of synchronised chat history.
+///
+/// Schema `HistoryChunk`, from `whatsapp/webhooks.yaml#/components/schemas/HistoryChunk`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct HistoryChunk {
+    /// The `metadata` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<HistoryChunkMetadata>,
+    /// Chat threads, one per WhatsApp user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threads: Option<Vec<HistoryThread>>,
+    /// Why no history is shared (for example, the business turned sharing off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl HistoryChunk {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            metadata: None,
+            threads: None,
+            errors: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Where the chunk sits in the synchronisation.
+///
+/// Schema `HistoryChunkMetadata`, from `whatsapp/webhooks.yaml#/components/schemas/HistoryChunkMetadata`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct HistoryChunkMetadata {
+    /// The period covered: 0 (day 0-1), 1 (day 1-90) or 2 (day 90-180).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<i64>,
+    /// Position of the chunk, for reordering.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunk_order: Option<i64>,
+    /// Overall progress in percent (0-100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<i64>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl HistoryChunkMetadata {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            phase: None,
+            chunk_order: None,
+            progress: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The message's last known state.
+///
+/// Schema `HistoryContext`, from `whatsapp/webhooks.yaml#/components/schemas/HistoryContext`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct HistoryContext {
+    /// Delivery status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<HistoryContextStatus>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl HistoryContext {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            status: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Delivery status.
+///
+/// Schema `HistoryContextStatus`, from `whatsapp/webhooks.yaml#/components/schemas/HistoryContext/properties/status`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum HistoryContextStatus {
+    /// `DELIVERED`
+    Delivered,
+    /// `ERROR`
+    Error,
+    /// `PENDING`
+    Pending,
+    /// `PLAYED`
+    Played,
+    /// `READ`
+    Read,
+    /// `SENT`
+    Sent,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl HistoryContextStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Delivered => "DELIVERED",
+            Self::Error => "ERROR",
+            Self::Pending => "PENDING",
+            Self::Played => "PLAYED",
+            Self::Read => "READ",
+            Self::Sent => "SENT",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for HistoryContextStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for HistoryContextStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "DELIVERED" => Self::Delivered,
+            "ERROR" => Self::Error,
+            "PENDING" => Self::Pending,
+            "PLAYED" => Self::Played,
+            "READ" => Self::Read,
+            "SENT" => Self::Sent,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for HistoryContextStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "DELIVERED" => Self::Delivered,
+            "ERROR" => Self::Error,
+            "PENDING" => Self::Pending,
+            "PLAYED" => Self::Played,
+            "READ" => Self::Read,
+            "SENT" => Self::Sent,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for HistoryContextStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for HistoryContextStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// A past message; `to` is present only for messages the business sent.
+///
+/// Schema `HistoryMessage`, from `whatsapp/webhooks.yaml#/components/schemas/HistoryMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct HistoryMessage {
+    /// The business phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The recipient's phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// The message ID.
+    pub id: String,
+    /// Unix time the message was sent, as a decimal string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    /// The message type, such as `text` or `image`; names the content member.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// The `text` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<IncomingText>,
+    /// The `reaction` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reaction: Option<IncomingReaction>,
+    /// Image content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Audio content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Video content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Document content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Sticker content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sticker: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Location content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Contact cards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<Vec<::serde_json::Map<String, ::serde_json::Value>>>,
+    /// Interactive message content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interactive: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Template message content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Problems with this message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// The `history_context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history_context: Option<HistoryContext>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl HistoryMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>, type_: impl Into<String>) -> Self {
+        Self {
+            from: None,
+            to: None,
+            id: id.into(),
+            timestamp: None,
+            type_: type_.into(),
+            text: None,
+            reaction: None,
+            image: None,
+            audio: None,
+            video: None,
+            document: None,
+            sticker: None,
+            location: None,
+            contacts: None,
+            interactive: None,
+            template: None,
+            errors: None,
+            history_context: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The history of one chat.
+///
+/// Schema `HistoryThread`, from `whatsapp/webhooks.yaml#/components/schemas/HistoryThread`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct HistoryThread {
+    /// The WhatsApp user's phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The chat's messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages: Option<Vec<HistoryMessage>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl HistoryThread {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            messages: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The `history` value; a chunk of past chats, or the content of earlier media placeholders.
+///
+/// Schema `HistoryValue`, from `whatsapp/webhooks.yaml#/components/schemas/HistoryValue`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct HistoryValue {
+    /// Always `whatsapp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// The `metadata` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<WebhookMetadata>,
+    /// History chunks, or errors when sharing was declined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<HistoryChunk>>,
+    /// Media messages whose content followed a `media_placeholder`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages: Option<Vec<IncomingMessage>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl HistoryValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            messaging_product: None,
+            metadata: None,
+            history: None,
+            messages: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// An image message.
+///
+/// Schema `ImageMessage`, from `whatsapp/messages.yaml#/components/schemas/ImageMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ImageMessage {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// The `recipient_type` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_type: Option<RecipientType>,
+    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages.
+    pub to: String,
+    /// Always `image`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeImage,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<MessageContext>,
+    /// The `image` member.
+    pub image: CaptionedMedia,
+}
+impl ImageMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(to: impl Into<String>, image: CaptionedMedia) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            recipient_type: None,
+            to: to.into(),
+            type_: Default::default(),
+            context: None,
+            image,
+        }
+    }
+}
+/// An audio file or voice note.
+///
+/// Schema `IncomingAudioMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingAudioMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingAudioMessage {
+    /// The sender's WhatsApp ID (usually their phone number).
+    pub from: String,
+    /// The message ID (`wamid.`...).
+    pub id: String,
+    /// Unix time the message was received, as a decimal string.
+    pub timestamp: String,
+    /// Always `audio`; filled in by default.
+    #[serde(rename = "type", default)]
+    pub type_: TypeAudio,
+    /// The group the message was sent in, for group messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<IncomingMessageContext>,
+    /// The `referral` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+    /// The `identity` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<MessageIdentity>,
+    /// Why the message could not be processed (unsupported or unknown types).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// The `audio` member.
+    pub audio: IncomingMedia,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl IncomingAudioMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        audio: IncomingMedia,
+    ) -> Self {
+        Self {
+            from: from.into(),
+            id: id.into(),
+            timestamp: timestamp.into(),
+            type_: Default::default(),
+            group_id: None,
+            context: None,
+            referral: None,
+            identity: None,
+            errors: None,
+            audio,
+            extra: Default::default(),
+        }
+    }
+}
+/// The quick-reply button tapped.
+///
+/// Schema `IncomingButton`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingButton`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingButton {
+    /// The payload set on the button.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<String>,
+    /// The button label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl IncomingButton {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            payload: None,
+            text: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A tap on a quick-reply button of a template message.
+///
+/// Schema `IncomingButtonMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingButtonMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingButtonMessage {
+    /// The sender's WhatsApp ID (usually their phone number).
+    pub from: String,
+    /// The message ID (`wamid.`...).
+    pub id: String,
+    /// Unix time the message was received, as a decimal string.
+    pub timestamp: String,
+    /// Always `button`; filled in by default.
+    #[serde(rename = "type", default)]
+    pub type_: TypeButton,
+    /// The group the message was sent in, for group messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<IncomingMessageContext>,
+    /// The `referral` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+    /// The `identity` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<MessageIdentity>,
+    /// Why the message could not be processed (unsupported or unknown types).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// The `button` member.
+    pub button: IncomingButton,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl IncomingButtonMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        button: IncomingButton,
+    ) -> Self {
+        Self {
+            from: from.into(),
+            id: id.into(),
+            timestamp: timestamp.into(),
+            type_: Default::default(),
+            group_id: None,
+            context: None,
+            referral: None,
+            identity: None,
+            errors: None,
+            button,
+            extra: Default::default(),
+        }
+    }
+}
+/// One or more shared contact cards.
+///
+/// Schema `IncomingContactsMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingContactsMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingContactsMessage {
+    /// The sender's WhatsApp ID (usually their phone number).
+    pub from: String,
+    /// The message ID (`wamid.`...).
+    pub id: String,
+    /// Unix time the message was received, as a decimal string.
+    pub timestamp: String,
+    /// Always `contacts`; filled in by default.
+    #[serde(rename = "type", default)]
+    pub type_: TypeContacts,
+    /// The group the message was sent in, for group messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<IncomingMessageContext>,
+    /// The `referral` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+    /// The `identity` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<MessageIdentity>,
+    /// Why the message could not be processed (unsupported or unknown types).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// The contact cards; users may leave out any part.
+    pub contacts: Vec<ContactCard>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl IncomingContactsMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        contacts: Vec<ContactCard>,
+    ) -> Self {
+        Self {
+            from: from.into(),
+            id: id.into(),
+            timestamp: timestamp.into(),
+            type_: Default::default(),
+            group_id: None,
+            context: None,
+            referral: None,
+            identity: None,
+            errors: None,
+            contacts,
+            extra: Default::default(),
+        }
+    }
+}
+/// A document.
+///
+/// Schema `IncomingDocumentMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingDocumentMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingDocumentMessage {
+    /// The sender's WhatsApp ID (usually their phone number).
+    pub from: String,
+    /// The message ID (`wamid.`...).
+    pub id: String,
+    /// Unix time the message was received, as a decimal string.
+    pub timestamp: String,
+    /// Always `document`; filled in by default.
+    #[serde(rename = "type", default)]
+    pub type_: TypeDocument,
+    /// The group the message was sent in, for group messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<IncomingMessageContext>,
+    /// The `referral` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+    /// The `identity` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<MessageIdentity>,
+    /// Why the message could not be processed (unsupported or unknown types).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// The `document` member.
+    pub document: IncomingMedia,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl IncomingDocumentMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        document: IncomingMedia,
+    ) -> Self {
+        Self {
+            from: from.into(),
+            id: id.into(),
+            timestamp: timestamp.into(),
+            type_: Default::default(),
+            group_id: None,
+            context: None,
+            referral: None,
+            identity: None,
+            errors: None,
+            document,
+            extra: Default::default(),
+        }
+    }
+}
+/// An image.
+///
+/// Schema `IncomingImageMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingImageMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingImageMessage {
+    /// The sender's WhatsApp ID (usually their phone number).
+    pub from: String,
+    /// The message ID (`wamid.`...).
+    pub id: String,
+    /// Unix time the message was received, as a decimal string.
+    pub timestamp: String,
+    /// Always `image`; filled in by default.
+    #[serde(rename = "type", default)]
+    pub type_: TypeImage,
+    /// The group the message was sent in, for group messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<IncomingMessageContext>,
+    /// The `referral` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+    /// The `identity` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<MessageIdentity>,
+    /// Why the message could not be processed (unsupported or unknown types).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// The `image` member.
+    pub image: IncomingMedia,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl IncomingImageMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        image: IncomingMedia,
+    ) -> Self {
+        Self {
+            from: from.into(),
+            id: id.into(),
+            timestamp: timestamp.into(),
+            type_: Default::default(),
+            group_id: None,
+            context: None,
+            referral: None,
+            identity: None,
+            errors: None,
+            image,
+            extra: Default::default(),
+        }
+    }
+}
+/// The interactive reply; `type` says which member holds it.
+///
+/// Schema `IncomingInteractive`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingInteractive`.
+///
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`IncomingInteractive::Unknown`], which keeps it whole.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum IncomingInteractive {
+    /// `type: button_reply`.
+    ButtonReply(InteractiveButtonReply),
+    /// `type: list_reply`.
+    ListReply(InteractiveListReply),
+    /// `type: nfm_reply`.
+    NfmReply(InteractiveNfmReply),
+    /// A tag this version does not know, with the whole value as received.
+    Unknown {
+        /// The tag value.
+        tag: String,
+        /// The whole value, tag included.
+        value: ::serde_json::Value,
+    },
+}
+impl IncomingInteractive {
+    /// The tag value of this variant.
+    pub fn tag(&self) -> &str {
+        match self {
+            Self::ButtonReply(_) => "button_reply",
+            Self::ListReply(_) => "list_reply",
+            Self::NfmReply(_) => "nfm_reply",
+            Self::Unknown { tag, .. } => tag.as_str(),
+        }
+    }
+}
+impl ::serde::Serialize for IncomingInteractive {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::Error as _;
+        let (tag, payload) = match self {
+            Self::ButtonReply(v) => ("button_reply", ::serde_json::to_value(v)),
+            Self::ListReply(v) => ("list_reply", ::serde_json::to_value(v)),
+            Self::NfmReply(v) => ("nfm_reply", ::serde_json::to_value(v)),
+            Self::Unknown { value, .. } => {
+                return ::serde::Serialize::serialize(value, serializer);
+            }
+        };
+        let mut payload = payload.map_err(S::Error::custom)?;
+        let ::serde_json::Value::Object(members) = &mut payload else {
+            return Err(
+                S::Error::custom(
+                    "a `IncomingInteractive` variant must serialise to a JSON object",
+                ),
+            );
+        };
+        members.insert("type".to_string(), ::serde_json::Value::String(tag.to_string()));
+        ::serde::Serialize::serialize(&payload, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IncomingInteractive {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        use ::serde::de::Error as _;
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let tag = match value.get("type") {
+            Some(::serde_json::Value::String(tag)) => tag.clone(),
+            _ => return Err(D::Error::missing_field("type")),
+        };
+        match tag.as_str() {
+            "button_reply" => {
+                ::serde_json::from_value(value)
+                    .map(Self::ButtonReply)
+                    .map_err(D::Error::custom)
+            }
+            "list_reply" => {
+                ::serde_json::from_value(value)
+                    .map(Self::ListReply)
+                    .map_err(D::Error::custom)
+            }
+            "nfm_reply" => {
+                ::serde_json::from_value(value)
+                    .map(Self::NfmReply)
+                    .map_err(D::Error::custom)
+            }
+            _ => Ok(Self::Unknown { tag, value }),
+        }
+    }
+}
+impl From<InteractiveButtonReply> for IncomingInteractive {
+    fn from(value: InteractiveButtonReply) -> Self {
+        Self::ButtonReply(value)
+    }
+}
+impl From<InteractiveListReply> for IncomingInteractive {
+    fn from(value: InteractiveListReply) -> Self {
+        Self::ListReply(value)
+    }
+}
+impl From<InteractiveNfmReply> for IncomingInteractive {
+    fn from(value: InteractiveNfmReply) -> Self {
+        Self::NfmReply(value)
+    }
+}
+/// A reply to an interactive message (button, list or Flow).
+///
+/// Schema `IncomingInteractiveMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingInteractiveMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingInteractiveMessage {
+    /// The sender's WhatsApp ID (usually their phone number).
+    pub from: String,
+    /// The message ID (`wamid.`...).
+    pub id: String,
+    /// Unix time the message was received, as a decimal string.
+    pub timestamp: String,
+    /// Always `interactive`; filled in by default.
+    #[serde(rename = "type", default)]
+    pub type_: TypeInteractive,
+    /// The group the message was sent in, for group messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<IncomingMessageContext>,
+    /// The `referral` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+    /// The `identity` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<MessageIdentity>,
+    /// Why the message could not be processed (unsupported or unknown types).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// The `interactive` member.
+    pub interactive: IncomingInteractive,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl IncomingInteractiveMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        interactive: IncomingInteractive,
+    ) -> Self {
+        Self {
+            from: from.into(),
+            id: id.into(),
+            timestamp: timestamp.into(),
+            type_: Default::default(),
+            group_id: None,
+            context: None,
+            referral: None,
+            identity: None,
+            errors: None,
+            interactive,
+            extra: Default::default(),
+        }
+    }
+}
+/// A location; coordinates arrive as JSON numbers.
+///
+/// Schema `IncomingLocation`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingLocation`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingLocation {
+    /// Latitude in degrees.
+    pub latitude: f64,
+    /// Longitude in degrees.
+    pub longitude: f64,
+    /// Name of the place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Address of the place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Website of the place, mostly for business locations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl IncomingLocation {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(latitude: f64, longitude: f64) -> Self {
+        Self {
+            latitude,
+            longitude,
+            name: None,
+            address: None,
+            url: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A shared location.
+///
+/// Schema `IncomingLocationMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingLocationMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingLocationMessage {
+    /// The sender's WhatsApp ID (usually their phone number).
+    pub from: String,
+    /// The message ID (`wamid.`...).
+    pub id: String,
+    /// Unix time the message was received, as a decimal string.
+    pub timestamp: String,
+    /// Always `location`; filled in by default.
+    #[serde(rename = "type", default)]
+    pub type_: TypeLocation,
+    /// The group the message was sent in, for group messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<IncomingMessageContext>,
+    /// The `referral` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+    /// The `identity` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<MessageIdentity>,
+    /// Why the message could not be processed (unsupported or unknown types).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// The `location` member.
+    pub location: IncomingLocation,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl IncomingLocationMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        location: IncomingLocation,
+    ) -> Self {
+        Self {
+            from: from.into(),
+            id: id.into(),
+            timestamp: timestamp.into(),
+            type_: Default::default(),
+            group_id: None,
+            context: None,
+            referral: None,
+            identity: None,
+            errors: None,
+            location,
+            extra: Default::default(),
+        }
+    }
+}
+/// A received media file; download it through the media endpoint with `id`.
+///
+/// Schema `IncomingMedia`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingMedia`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingMedia {
+    /// The media ID.
+    pub id: String,
+    /// The file's MIME type.
+    pub mime_type: String,
+    /// SHA-256 hash of the file.
+    pub sha256: String,
+    /// A download URL, when the webhook includes one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The caption (images, videos, documents).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+    /// The file name (documents).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filename: Option<String>,
+    /// True for a voice note recorded in WhatsApp (audio).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voice: Option<bool>,
+    /// True for an animated sticker (stickers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub animated: Option<bool>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl IncomingMedia {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        id: impl Into<String>,
+        mime_type: impl Into<String>,
+        sha256: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            mime_type: mime_type.into(),
+            sha256: sha256.into(),
+            url: None,
+            caption: None,
+            filename: None,
+            voice: None,
+            animated: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A message a WhatsApp user sent; `type` says which content member it carries.
+///
+/// Schema `IncomingMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingMessage`.
+///
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`IncomingMessage::UnknownTag`], which keeps it whole.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum IncomingMessage {
+    /// `type: text`.
+    Text(IncomingTextMessage),
+    /// `type: reaction`.
+    Reaction(IncomingReactionMessage),
+    /// `type: image`.
+    Image(IncomingImageMessage),
+    /// `type: audio`.
+    Audio(IncomingAudioMessage),
+    /// `type: video`.
+    Video(IncomingVideoMessage),
+    /// `type: document`.
+    Document(IncomingDocumentMessage),
+    /// `type: sticker`.
+    Sticker(IncomingStickerMessage),
+    /// `type: location`.
+    Location(IncomingLocationMessage),
+    /// `type: contacts`.
+    Contacts(IncomingContactsMessage),
+    /// `type: button`.
+    Button(IncomingButtonMessage),
+    /// `type: interactive`.
+    Interactive(IncomingInteractiveMessage),
+    /// `type: order`.
+    Order(IncomingOrderMessage),
+    /// `type: system`.
+    System(IncomingSystemMessage),
+    /// `type: unsupported`.
+    Unsupported(IncomingUnsupportedMessage),
+    /// `type: unknown`.
+    Unknown(IncomingUnknownMessage),
+    /// A tag this version does not know, with the whole value as received.
+    UnknownTag {
+        /// The tag value.
+        tag: String,
+        /// The whole value, tag included.
+        value: ::serde_json::Value,
+    },
+}
+impl IncomingMessage {
+    /// The tag value of this variant.
+    pub fn tag(&self) -> &str {
+        match self {
+            Self::Text(_) => "text",
+            Self::Reaction(_) => "reaction",
+            Self::Image(_) => "image",
+            Self::Audio(_) => "audio",
+            Self::Video(_) => "video",
+            Self::Document(_) => "document",
+            Self::Sticker(_) => "sticker",
+            Self::Location(_) => "location",
+            Self::Contacts(_) => "contacts",
+            Self::Button(_) => "button",
+            Self::Interactive(_) => "interactive",
+            Self::Order(_) => "order",
+            Self::System(_) => "system",
+            Self::Unsupported(_) => "unsupported",
+            Self::Unknown(_) => "unknown",
+            Self::UnknownTag { tag, .. } => tag.as_str(),
+        }
+    }
+}
+impl ::serde::Serialize for IncomingMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::Error as _;
+        let (tag, payload) = match self {
+            Self::Text(v) => ("text", ::serde_json::to_value(v)),
+            Self::Reaction(v) => ("reaction", ::serde_json::to_value(v)),
+            Self::Image(v) => ("image", ::serde_json::to_value(v)),
+            Self::Audio(v) => ("audio", ::serde_json::to_value(v)),
+            Self::Video(v) => ("video", ::serde_json::to_value(v)),
+            Self::Document(v) => ("document", ::serde_json::to_value(v)),
+            Self::Sticker(v) => ("sticker", ::serde_json::to_value(v)),
+            Self::Location(v) => ("location", ::serde_json::to_value(v)),
+            Self::Contacts(v) => ("contacts", ::serde_json::to_value(v)),
+            Self::Button(v) => ("button", ::serde_json::to_value(v)),
+            Self::Interactive(v) => ("interactive", ::serde_json::to_value(v)),
+            Self::Order(v) => ("order", ::serde_json::to_value(v)),
+            Self::System(v) => ("system", ::serde_json::to_value(v)),
+            Self::Unsupported(v) => ("unsupported", ::serde_json::to_value(v)),
+            Self::Unknown(v) => ("unknown", ::serde_json::to_value(v)),
+            Self::UnknownTag { value, .. } => {
+                return ::serde::Serialize::serialize(value, serializer);
+            }
+        };
+        let mut payload = payload.map_err(S::Error::custom)?;
+        let ::serde_json::Value::Object(members) = &mut payload else {
+            return Err(
+                S::Error::custom(
+                    "a `IncomingMessage` variant must serialise to a JSON object",
+                ),
+            );
+        };
+        members.insert("type".to_string(), ::serde_json::Value::String(tag.to_string()));
+        ::serde::Serialize::serialize(&payload, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IncomingMessage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        use ::serde::de::Error as _;
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let tag = match value.get("type") {
+            Some(::serde_json::Value::String(tag)) => tag.clone(),
+            _ => return Err(D::Error::missing_field("type")),
+        };
+        match tag.as_str() {
+            "text" => {
+                ::serde_json::from_value(value).map(Self::Text).map_err(D::Error::custom)
+            }
+            "reaction" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Reaction)
+                    .map_err(D::Error::custom)
+            }
+            "image" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Image)
+                    .map_err(D::Error::custom)
+            }
+            "audio" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Audio)
+                    .map_err(D::Error::custom)
+            }
+            "video" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Video)
+                    .map_err(D::Error::custom)
+            }
+            "document" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Document)
+                    .map_err(D::Error::custom)
+            }
+            "sticker" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Sticker)
+                    .map_err(D::Error::custom)
+            }
+            "location" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Location)
+                    .map_err(D::Error::custom)
+            }
+            "contacts" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Contacts)
+                    .map_err(D::Error::custom)
+            }
+            "button" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Button)
+                    .map_err(D::Error::custom)
+            }
+            "interactive" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Interactive)
+                    .map_err(D::Error::custom)
+            }
+            "order" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Order)
+                    .map_err(D::Error::custom)
+            }
+            "system" => {
+                ::serde_json::from_value(value)
+                    .map(Self::System)
+                    .map_err(D::Error::custom)
+            }
+            "unsupported" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Unsupported)
+                    .map_err(D::Error::custom)
+            }
+            "unknown" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Unknown)
+                    .map_err(D::Error::custom)
+            }
+            _ => Ok(Self::UnknownTag { tag, value }),
+        }
+    }
+}
+impl From<IncomingTextMessage> for IncomingMessage {
+    fn from(value: IncomingTextMessage) -> Self {
+        Self::Text(value)
+    }
+}
+impl From<IncomingReactionMessage> for IncomingMessage {
+    fn from(value: IncomingReactionMessage) -> Self {
+        Self::Reaction(value)
+    }
+}
+impl From<IncomingImageMessage> for IncomingMessage {
+    fn from(value: IncomingImageMessage) -> Self {
+        Self::Image(value)
+    }
+}
+impl From<IncomingAudioMessage> for IncomingMessage {
+    fn from(value: IncomingAudioMessage) -> Self {
+        Self::Audio(value)
+    }
+}
+impl From<IncomingVideoMessage> for IncomingMessage {
+    fn from(value: IncomingVideoMessage) -> Self {
+        Self::Video(value)
+    }
+}
+impl From<IncomingDocumentMessage> for IncomingMessage {
+    fn from(value: IncomingDocumentMessage) -> Self {
+        Self::Document(value)
+    }
+}
+impl From<IncomingStickerMessage> for IncomingMessage {
+    fn from(value: IncomingStickerMessage) -> Self {
+        Self::Sticker(value)
+    }
+}
+impl From<IncomingLocationMessage> for IncomingMessage {
+    fn from(value: IncomingLocationMessage) -> Self {
+        Self::Location(value)
+    }
+}
+impl From<IncomingContactsMessage> for IncomingMessage {
+    fn from(value: IncomingContactsMessage) -> Self {
+        Self::Contacts(value)
+    }
+}
+impl From<IncomingButtonMessage> for IncomingMessage {
+    fn from(value: IncomingButtonMessage) -> Self {
+        Self::Button(value)
+    }
+}
+impl From<IncomingInteractiveMessage> for IncomingMessage {
+    fn from(value: IncomingInteractiveMessage) -> Self {
+        Self::Interactive(value)
+    }
+}
+impl From<IncomingOrderMessage> for IncomingMessage {
+    fn from(value: IncomingOrderMessage) -> Self {
+        Self::Order(value)
+    }
+}
+impl From<IncomingSystemMessage> for IncomingMessage {
+    fn from(value: IncomingSystemMessage) -> Self {
+        Self::System(value)
+    }
+}
+impl From<IncomingUnsupportedMessage> for IncomingMessage {
+    fn from(value: IncomingUnsupportedMessage) -> Self {
+        Self::Unsupported(value)
+    }
+}
+impl From<IncomingUnknownMessage> for IncomingMessage {
+    fn from(value: IncomingUnknownMessage) -> Self {
+        Self::Unknown(value)
+    }
+}
+/// Members every incoming message has, whatever its type.
+///
+/// Schema `IncomingMessageBase`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingMessageBase`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingMessageBase {
+    /// The sender's WhatsApp ID (usually their phone number).
+    pub from: String,
+    /// The message ID (`wamid.`...).
+    pub id: String,
+    /// Unix time the message was received, as a decimal string.
+    pub timestamp: String,
+    /// The message type; names the member that holds the content.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// The group the message was sent in, for group messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<IncomingMessageContext>,
+    /// The `referral` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+    /// The `identity` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<MessageIdentity>,
+    /// Why the message could not be processed (unsupported or unknown types).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl IncomingMessageBase {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        type_: impl Into<String>,
+    ) -> Self {
+        Self {
+            from: from.into(),
+            id: id.into(),
+            timestamp: timestamp.into(),
+            type_: type_.into(),
+            group_id: None,
+            context: None,
+            referral: None,
+            identity: None,
+            errors: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// What the message replies to, or that it was forwarded.
+///
+/// Schema `IncomingMessageContext`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingMessageContext`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingMessageContext {
+    /// The business number that sent the message being replied to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The ID of the message being replied to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// True when the message was forwarded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forwarded: Option<bool>,
+    /// True when the message has been forwarded many times.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frequently_forwarded: Option<bool>,
+    /// The `referred_product` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referred_product: Option<ReferredProduct>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl IncomingMessageContext {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            from: None,
+            id: None,
+            forwarded: None,
+            frequently_forwarded: None,
+            referred_product: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The order's contents.
+///
+/// Schema `IncomingOrder`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingOrder`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingOrder {
+    /// The catalog ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog_id: Option<String>,
+    /// Text sent with the order (often empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The ordered products.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_items: Option<Vec<OrderProductItem>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl IncomingOrder {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            catalog_id: None,
+            text: None,
+            product_items: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// An order placed from a catalog or product message.
+///
+/// Schema `IncomingOrderMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingOrderMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingOrderMessage {
+    /// The sender's WhatsApp ID (usually their phone number).
+    pub from: String,
+    /// The message ID (`wamid.`...).
+    pub id: String,
+    /// Unix time the message was received, as a decimal string.
+    pub timestamp: String,
+    /// Always `order`; filled in by default.
+    #[serde(rename = "type", default)]
+    pub type_: TypeOrder,
+    /// The group the message was sent in, for group messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<IncomingMessageContext>,
+    /// The `referral` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+    /// The `identity` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<MessageIdentity>,
+    /// Why the message could not be processed (unsupported or unknown types).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// The `order` member.
+    pub order: IncomingOrder,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl IncomingOrderMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        order: IncomingOrder,
+    ) -> Self {
+        Self {
+            from: from.into(),
+            id: id.into(),
+            timestamp: timestamp.into(),
+            type_: Default::default(),
+            group_id: None,
+            context: None,
+            referral: None,
+            identity: None,
+            errors: None,
+            order,
+            extra: Default::default(),
+        }
+    }
+}
+/// A reaction.
+///
+/// Schema `IncomingReaction`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingReaction`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingReaction {
+    /// The ID of the message reacted to.
+    pub message_id: String,
+    /// The emoji; absent when the user removed their reaction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emoji: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl IncomingReaction {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(message_id: impl Into<String>) -> Self {
+        Self {
+            message_id: message_id.into(),
+            emoji: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A reaction to an earlier message, or its removal.
+///
+/// Schema `IncomingReactionMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingReactionMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingReactionMessage {
+    /// The sender's WhatsApp ID (usually their phone number).
+    pub from: String,
+    /// The message ID (`wamid.`...).
+    pub id: String,
+    /// Unix time the message was received, as a decimal string.
+    pub timestamp: String,
+    /// Always `reaction`; filled in by default.
+    #[serde(rename = "type", default)]
+    pub type_: TypeReaction,
+    /// The group the message was sent in, for group messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<IncomingMessageContext>,
+    /// The `referral` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+    /// The `identity` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<MessageIdentity>,
+    /// Why the message could not be processed (unsupported or unknown types).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// The `reaction` member.
+    pub reaction: IncomingReaction,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl IncomingReactionMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        reaction: IncomingReaction,
+    ) -> Self {
+        Self {
+            from: from.into(),
+            id: id.into(),
+            timestamp: timestamp.into(),
+            type_: Default::default(),
+            group_id: None,
+            context: None,
+            referral: None,
+            identity: None,
+            errors: None,
+            reaction,
+            extra: Default::default(),
+        }
+    }
+}
+/// A sticker.
+///
+/// Schema `IncomingStickerMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingStickerMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingStickerMessage {
+    /// The sender's WhatsApp ID (usually their phone number).
+    pub from: String,
+    /// The message ID (`wamid.`...).
+    pub id: String,
+    /// Unix time the message was received, as a decimal string.
+    pub timestamp: String,
+    /// Always `sticker`; filled in by default.
+    #[serde(rename = "type", default)]
+    pub type_: TypeSticker,
+    /// The group the message was sent in, for group messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<IncomingMessageContext>,
+    /// The `referral` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+    /// The `identity` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<MessageIdentity>,
+    /// Why the message could not be processed (unsupported or unknown types).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// The `sticker` member.
+    pub sticker: IncomingMedia,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl IncomingStickerMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        sticker: IncomingMedia,
+    ) -> Self {
+        Self {
+            from: from.into(),
+            id: id.into(),
+            timestamp: timestamp.into(),
+            type_: Default::default(),
+            group_id: None,
+            context: None,
+            referral: None,
+            identity: None,
+            errors: None,
+            sticker,
+            extra: Default::default(),
+        }
+    }
+}
+/// What changed.
+///
+/// Schema `IncomingSystem`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingSystem`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingSystem {
+    /// A readable description of the change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// Hash of the user's new identity (identity changes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    /// The user's new WhatsApp ID (older payloads).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_wa_id: Option<String>,
+    /// The user's new WhatsApp ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wa_id: Option<String>,
+    /// The kind of change.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<IncomingSystemType>,
+    /// The user's WhatsApp ID before the change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl IncomingSystem {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            body: None,
+            identity: None,
+            new_wa_id: None,
+            wa_id: None,
+            type_: None,
+            customer: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A system notice, such as the user changing their number.
+///
+/// Schema `IncomingSystemMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingSystemMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingSystemMessage {
+    /// The sender's WhatsApp ID (usually their phone number).
+    pub from: String,
+    /// The message ID (`wamid.`...).
+    pub id: String,
+    /// Unix time the message was received, as a decimal string.
+    pub timestamp: String,
+    /// Always `system`; filled in by default.
+    #[serde(rename = "type", default)]
+    pub type_: TypeSystem,
+    /// The group the message was sent in, for group messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<IncomingMessageContext>,
+    /// The `referral` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+    /// The `identity` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<MessageIdentity>,
+    /// Why the message could not be processed (unsupported or unknown types).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// The `system` member.
+    pub system: IncomingSystem,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl IncomingSystemMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        system: IncomingSystem,
+    ) -> Self {
+        Self {
+            from: from.into(),
+            id: id.into(),
+            timestamp: timestamp.into(),
+            type_: Default::default(),
+            group_id: None,
+            context: None,
+            referral: None,
+            identity: None,
+            errors: None,
+            system,
+            extra: Default::default(),
+        }
+    }
+}
+/// The kind of change.
+///
+/// Schema `IncomingSystemType`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingSystem/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum IncomingSystemType {
+    /// `user_changed_number`
+    UserChangedNumber,
+    /// `customer_changed_number`
+    CustomerChangedNumber,
+    /// `customer_identity_changed`
+    CustomerIdentityChanged,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl IncomingSystemType {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UserChangedNumber => "user_changed_number",
+            Self::CustomerChangedNumber => "customer_changed_number",
+            Self::CustomerIdentityChanged => "customer_identity_changed",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for IncomingSystemType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for IncomingSystemType {
+    fn from(value: &str) -> Self {
+        match value {
+            "user_changed_number" => Self::UserChangedNumber,
+            "customer_changed_number" => Self::CustomerChangedNumber,
+            "customer_identity_changed" => Self::CustomerIdentityChanged,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for IncomingSystemType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "user_changed_number" => Self::UserChangedNumber,
+            "customer_changed_number" => Self::CustomerChangedNumber,
+            "customer_identity_changed" => Self::CustomerIdentityChanged,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for IncomingSystemType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IncomingSystemType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Text content.
+///
+/// Schema `IncomingText`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingText`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingText {
+    /// The text.
+    pub body: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl IncomingText {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(body: impl Into<String>) -> Self {
+        Self {
+            body: body.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// A text message.
+///
+/// Schema `IncomingTextMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingTextMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingTextMessage {
+    /// The sender's WhatsApp ID (usually their phone number).
+    pub from: String,
+    /// The message ID (`wamid.`...).
+    pub id: String,
+    /// Unix time the message was received, as a decimal string.
+    pub timestamp: String,
+    /// Always `text`; filled in by default.
+    #[serde(rename = "type", default)]
+    pub type_: TypeText,
+    /// The group the message was sent in, for group messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<IncomingMessageContext>,
+    /// The `referral` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+    /// The `identity` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<MessageIdentity>,
+    /// Why the message could not be processed (unsupported or unknown types).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// The `text` member.
+    pub text: IncomingText,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl IncomingTextMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        text: IncomingText,
+    ) -> Self {
+        Self {
+            from: from.into(),
+            id: id.into(),
+            timestamp: timestamp.into(),
+            type_: Default::default(),
+            group_id: None,
+            context: None,
+            referral: None,
+            identity: None,
+            errors: None,
+            text,
+            extra: Default::default(),
+        }
+    }
+}
+/// A message of unknown type; `errors` says why.
+///
+/// Schema `IncomingUnknownMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingUnknownMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingUnknownMessage {
+    /// The sender's WhatsApp ID (usually their phone number).
+    pub from: String,
+    /// The message ID (`wamid.`...).
+    pub id: String,
+    /// Unix time the message was received, as a decimal string.
+    pub timestamp: String,
+    /// Always `unknown`; filled in by default.
+    #[serde(rename = "type", default)]
+    pub type_: TypeUnknown,
+    /// The group the message was sent in, for group messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<IncomingMessageContext>,
+    /// The `referral` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+    /// The `identity` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<MessageIdentity>,
+    /// Why the message could not be processed (unsupported or unknown types).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl IncomingUnknownMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+    ) -> Self {
+        Self {
+            from: from.into(),
+            id: id.into(),
+            timestamp: timestamp.into(),
+            type_: Default::default(),
+            group_id: None,
+            context: None,
+            referral: None,
+            identity: None,
+            errors: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A message type Cloud API does not support; `errors` says why.
+///
+/// Schema `IncomingUnsupportedMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingUnsupportedMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingUnsupportedMessage {
+    /// The sender's WhatsApp ID (usually their phone number).
+    pub from: String,
+    /// The message ID (`wamid.`...).
+    pub id: String,
+    /// Unix time the message was received, as a decimal string.
+    pub timestamp: String,
+    /// Always `unsupported`; filled in by default.
+    #[serde(rename = "type", default)]
+    pub type_: TypeUnsupported,
+    /// The group the message was sent in, for group messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<IncomingMessageContext>,
+    /// The `referral` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+    /// The `identity` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<MessageIdentity>,
+    /// Why the message could not be processed (unsupported or unknown types).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl IncomingUnsupportedMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+    ) -> Self {
+        Self {
+            from: from.into(),
+            id: id.into(),
+            timestamp: timestamp.into(),
+            type_: Default::default(),
+            group_id: None,
+            context: None,
+            referral: None,
+            identity: None,
+            errors: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A video.
+///
+/// Schema `IncomingVideoMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingVideoMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingVideoMessage {
+    /// The sender's WhatsApp ID (usually their phone number).
+    pub from: String,
+    /// The message ID (`wamid.`...).
+    pub id: String,
+    /// Unix time the message was received, as a decimal string.
+    pub timestamp: String,
+    /// Always `video`; filled in by default.
+    #[serde(rename = "type", default)]
+    pub type_: TypeVideo,
+    /// The group the message was sent in, for group messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<IncomingMessageContext>,
+    /// The `referral` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+    /// The `identity` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<MessageIdentity>,
+    /// Why the message could not be processed (unsupported or unknown types).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// The `video` member.
+    pub video: IncomingMedia,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl IncomingVideoMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        video: IncomingMedia,
+    ) -> Self {
+        Self {
+            from: from.into(),
+            id: id.into(),
+            timestamp: timestamp.into(),
+            type_: Default::default(),
+            group_id: None,
+            context: None,
+            referral: None,
+            identity: None,
+            errors: None,
+            video,
+            extra: Default::default(),
+        }
+    }
+}
+/// The content of an interactive message; `type` says which kind.
+///
+/// Schema `Interactive`, from `whatsapp/messages.yaml#/components/schemas/Interactive`.
+///
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`Interactive::Unknown`], which keeps it whole.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum Interactive {
+    /// `type: button`.
+    Button(InteractiveButtonMessage),
+    /// `type: list`.
+    List(InteractiveListMessage),
+    /// `type: product`.
+    Product(InteractiveProductMessage),
+    /// `type: product_list`.
+    ProductList(InteractiveProductListMessage),
+    /// `type: catalog_message`.
+    CatalogMessage(InteractiveCatalogMessage),
+    /// `type: flow`.
+    Flow(InteractiveFlowMessage),
+    /// `type: call_permission_request`.
+    CallPermissionRequest(InteractiveCallPermissionRequestMessage),
+    /// `type: order_details`.
+    OrderDetails(InteractiveOrderDetailsMessage),
+    /// `type: order_status`.
+    OrderStatus(InteractiveOrderStatusMessage),
+    /// A tag this version does not know, with the whole value as received.
+    Unknown {
+        /// The tag value.
+        tag: String,
+        /// The whole value, tag included.
+        value: ::serde_json::Value,
+    },
+}
+impl Interactive {
+    /// The tag value of this variant.
+    pub fn tag(&self) -> &str {
+        match self {
+            Self::Button(_) => "button",
+            Self::List(_) => "list",
+            Self::Product(_) => "product",
+            Self::ProductList(_) => "product_list",
+            Self::CatalogMessage(_) => "catalog_message",
+            Self::Flow(_) => "flow",
+            Self::CallPermissionRequest(_) => "call_permission_request",
+            Self::OrderDetails(_) => "order_details",
+            Self::OrderStatus(_) => "order_status",
+            Self::Unknown { tag, .. } => tag.as_str(),
+        }
+    }
+}
+impl ::serde::Serialize for Interactive {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::Error as _;
+        let (tag, payload) = match self {
+            Self::Button(v) => ("button", ::serde_json::to_value(v)),
+            Self::List(v) => ("list", ::serde_json::to_value(v)),
+            Self::Product(v) => ("product", ::serde_json::to_value(v)),
+            Self::ProductList(v) => ("product_list", ::serde_json::to_value(v)),
+            Self::CatalogMessage(v) => ("catalog_message", ::serde_json::to_value(v)),
+            Self::Flow(v) => ("flow", ::serde_json::to_value(v)),
+            Self::CallPermissionRequest(v) => {
+                ("call_permission_request", ::serde_json::to_value(v))
+            }
+            Self::OrderDetails(v) => ("order_details", ::serde_json::to_value(v)),
+            Self::OrderStatus(v) => ("order_status", ::serde_json::to_value(v)),
+            Self::Unknown { value, .. } => {
+                return ::serde::Serialize::serialize(value, serializer);
+            }
+        };
+        let mut payload = payload.map_err(S::Error::custom)?;
+        let ::serde_json::Value::Object(members) = &mut payload else {
+            return Err(
+                S::Error::custom(
+                    "a `Interactive` variant must serialise to a JSON object",
+                ),
+            );
+        };
+        members.insert("type".to_string(), ::serde_json::Value::String(tag.to_string()));
+        ::serde::Serialize::serialize(&payload, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Interactive {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        use ::serde::de::Error as _;
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let tag = match value.get("type") {
+            Some(::serde_json::Value::String(tag)) => tag.clone(),
+            _ => return Err(D::Error::missing_field("type")),
+        };
+        match tag.as_str() {
+            "button" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Button)
+                    .map_err(D::Error::custom)
+            }
+            "list" => {
+                ::serde_json::from_value(value).map(Self::List).map_err(D::Error::custom)
+            }
+            "product" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Product)
+                    .map_err(D::Error::custom)
+            }
+            "product_list" => {
+                ::serde_json::from_value(value)
+                    .map(Self::ProductList)
+                    .map_err(D::Error::custom)
+            }
+            "catalog_message" => {
+                ::serde_json::from_value(value)
+                    .map(Self::CatalogMessage)
+                    .map_err(D::Error::custom)
+            }
+            "flow" => {
+                ::serde_json::from_value(value).map(Self::Flow).map_err(D::Error::custom)
+            }
+            "call_permission_request" => {
+                ::serde_json::from_value(value)
+                    .map(Self::CallPermissionRequest)
+                    .map_err(D::Error::custom)
+            }
+            "order_details" => {
+                ::serde_json::from_value(value)
+                    .map(Self::OrderDetails)
+                    .map_err(D::Error::custom)
+            }
+            "order_status" => {
+                ::serde_json::from_value(value)
+                    .map(Self::OrderStatus)
+                    .map_err(D::Error::custom)
+            }
+            _ => Ok(Self::Unknown { tag, value }),
+        }
+    }
+}
+impl From<InteractiveButtonMessage> for Interactive {
+    fn from(value: InteractiveButtonMessage) -> Self {
+        Self::Button(value)
+    }
+}
+impl From<InteractiveListMessage> for Interactive {
+    fn from(value: InteractiveListMessage) -> Self {
+        Self::List(value)
+    }
+}
+impl From<InteractiveProductMessage> for Interactive {
+    fn from(value: InteractiveProductMessage) -> Self {
+        Self::Product(value)
+    }
+}
+impl From<InteractiveProductListMessage> for Interactive {
+    fn from(value: InteractiveProductListMessage) -> Self {
+        Self::ProductList(value)
+    }
+}
+impl From<InteractiveCatalogMessage> for Interactive {
+    fn from(value: InteractiveCatalogMessage) -> Self {
+        Self::CatalogMessage(value)
+    }
+}
+impl From<InteractiveFlowMessage> for Interactive {
+    fn from(value: InteractiveFlowMessage) -> Self {
+        Self::Flow(value)
+    }
+}
+impl From<InteractiveCallPermissionRequestMessage> for Interactive {
+    fn from(value: InteractiveCallPermissionRequestMessage) -> Self {
+        Self::CallPermissionRequest(value)
+    }
+}
+impl From<InteractiveOrderDetailsMessage> for Interactive {
+    fn from(value: InteractiveOrderDetailsMessage) -> Self {
+        Self::OrderDetails(value)
+    }
+}
+impl From<InteractiveOrderStatusMessage> for Interactive {
+    fn from(value: InteractiveOrderStatusMessage) -> Self {
+        Self::OrderStatus(value)
+    }
+}
+/// The main text of an interactive message.
+///
+/// Schema `InteractiveBody`, from `whatsapp/messages.yaml#/components/schemas/InteractiveBody`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InteractiveBody {
+    /// Body text, up to 1024 characters; emoji and markdown allowed.
+    pub text: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl InteractiveBody {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// A message with up to three reply buttons.
+///
+/// Schema `InteractiveButtonMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveButtonMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InteractiveButtonMessage {
+    /// Always `button`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeButton,
+    /// The `header` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<InteractiveHeader>,
+    /// The `body` member.
+    pub body: InteractiveBody,
+    /// The `footer` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footer: Option<InteractiveFooter>,
+    /// The `action` member.
+    pub action: ReplyButtonAction,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl InteractiveButtonMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(body: InteractiveBody, action: ReplyButtonAction) -> Self {
+        Self {
+            type_: Default::default(),
+            header: None,
+            body,
+            footer: None,
+            action,
+            extra: Default::default(),
+        }
+    }
+}
+/// A tap on a reply button.
+///
+/// Schema `InteractiveButtonReply`, from `whatsapp/webhooks.yaml#/components/schemas/InteractiveButtonReply`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InteractiveButtonReply {
+    /// Always `button_reply`; filled in by default.
+    #[serde(rename = "type", default)]
+    pub type_: TypeButtonReply,
+    /// The `button_reply` member.
+    pub button_reply: ButtonReply,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl InteractiveButtonReply {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(button_reply: ButtonReply) -> Self {
+        Self {
+            type_: Default::default(),
+            button_reply,
+            extra: Default::default(),
+        }
+    }
+}
+/// A message asking the user for permission to call them.
+///
+/// Schema `InteractiveCallPermissionRequestMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveCallPermissionRequestMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InteractiveCallPermissionRequestMessage {
+    /// Always `call_permission_request`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeCallPermissionRequest,
+    /// The `header` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<InteractiveHeader>,
+    /// The `body` member.
+    pub body: InteractiveBody,
+    /// The `footer` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footer: Option<InteractiveFooter>,
+    /// The `action` member.
+    pub action: CallPermissionRequestAction,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl InteractiveCallPermissionRequestMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(body: InteractiveBody, action: CallPermissionRequestAction) -> Self {
+        Self {
+            type_: Default::default(),
+            header: None,
+            body,
+            footer: None,
+            action,
+            extra: Default::default(),
+        }
+    }
+}
+/// A message with a button that opens your whole catalog.
+///
+/// Schema `InteractiveCatalogMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveCatalogMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InteractiveCatalogMessage {
+    /// Always `catalog_message`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeCatalogMessage,
+    /// The `header` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<InteractiveHeader>,
+    /// The `body` member.
+    pub body: InteractiveBody,
+    /// The `footer` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footer: Option<InteractiveFooter>,
+    /// The `action` member.
+    pub action: CatalogMessageAction,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl InteractiveCatalogMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(body: InteractiveBody, action: CatalogMessageAction) -> Self {
+        Self {
+            type_: Default::default(),
+            header: None,
+            body,
+            footer: None,
+            action,
+            extra: Default::default(),
+        }
+    }
+}
+/// A document header.
+///
+/// Schema `InteractiveDocumentHeader`, from `whatsapp/messages.yaml#/components/schemas/InteractiveDocumentHeader`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InteractiveDocumentHeader {
+    /// Always `document`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeDocument,
+    /// The `document` member.
+    pub document: MediaObject,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl InteractiveDocumentHeader {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(document: MediaObject) -> Self {
+        Self {
+            type_: Default::default(),
+            document,
+            extra: Default::default(),
+        }
+    }
+}
+/// A message with a button that opens a WhatsApp Flow.
+///
+/// Schema `InteractiveFlowMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveFlowMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InteractiveFlowMessage {
+    /// Always `flow`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeFlow,
+    /// The `header` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<InteractiveHeader>,
+    /// The `body` member.
+    pub body: InteractiveBody,
+    /// The `footer` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footer: Option<InteractiveFooter>,
+    /// The `action` member.
+    pub action: FlowAction,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl InteractiveFlowMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(body: InteractiveBody, action: FlowAction) -> Self {
+        Self {
+            type_: Default::default(),
+            header: None,
+            body,
+            footer: None,
+            action,
+            extra: Default::default(),
+        }
+    }
+}
+/// Small text under the body.
+///
+/// Schema `InteractiveFooter`, from `whatsapp/messages.yaml#/components/schemas/InteractiveFooter`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InteractiveFooter {
+    /// Footer text, up to 60 characters; emoji, markdown and links allowed.
+    pub text: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl InteractiveFooter {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// The header shown above the body; `type` says what it holds.
+///
+/// Schema `InteractiveHeader`, from `whatsapp/messages.yaml#/components/schemas/InteractiveHeader`.
+///
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`InteractiveHeader::Unknown`], which keeps it whole.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum InteractiveHeader {
+    /// `type: text`.
+    Text(InteractiveTextHeader),
+    /// `type: image`.
+    Image(InteractiveImageHeader),
+    /// `type: video`.
+    Video(InteractiveVideoHeader),
+    /// `type: document`.
+    Document(InteractiveDocumentHeader),
+    /// A tag this version does not know, with the whole value as received.
+    Unknown {
+        /// The tag value.
+        tag: String,
+        /// The whole value, tag included.
+        value: ::serde_json::Value,
+    },
+}
+impl InteractiveHeader {
+    /// The tag value of this variant.
+    pub fn tag(&self) -> &str {
+        match self {
+            Self::Text(_) => "text",
+            Self::Image(_) => "image",
+            Self::Video(_) => "video",
+            Self::Document(_) => "document",
+            Self::Unknown { tag, .. } => tag.as_str(),
+        }
+    }
+}
+impl ::serde::Serialize for InteractiveHeader {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::Error as _;
+        let (tag, payload) = match self {
+            Self::Text(v) => ("text", ::serde_json::to_value(v)),
+            Self::Image(v) => ("image", ::serde_json::to_value(v)),
+            Self::Video(v) => ("video", ::serde_json::to_value(v)),
+            Self::Document(v) => ("document", ::serde_json::to_value(v)),
+            Self::Unknown { value, .. } => {
+                return ::serde::Serialize::serialize(value, serializer);
+            }
+        };
+        let mut payload = payload.map_err(S::Error::custom)?;
+        let ::serde_json::Value::Object(members) = &mut payload else {
+            return Err(
+                S::Error::custom(
+                    "a `InteractiveHeader` variant must serialise to a JSON object",
+                ),
+            );
+        };
+        members.insert("type".to_string(), ::serde_json::Value::String(tag.to_string()));
+        ::serde::Serialize::serialize(&payload, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for InteractiveHeader {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        use ::serde::de::Error as _;
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let tag = match value.get("type") {
+            Some(::serde_json::Value::String(tag)) => tag.clone(),
+            _ => return Err(D::Error::missing_field("type")),
+        };
+        match tag.as_str() {
+            "text" => {
+                ::serde_json::from_value(value).map(Self::Text).map_err(D::Error::custom)
+            }
+            "image" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Image)
+                    .map_err(D::Error::custom)
+            }
+            "video" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Video)
+                    .map_err(D::Error::custom)
+            }
+            "document" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Document)
+                    .map_err(D::Error::custom)
+            }
+            _ => Ok(Self::Unknown { tag, value }),
+        }
+    }
+}
+impl From<InteractiveTextHeader> for InteractiveHeader {
+    fn from(value: InteractiveTextHeader) -> Self {
+        Self::Text(value)
+    }
+}
+impl From<InteractiveImageHeader> for InteractiveHeader {
+    fn from(value: InteractiveImageHeader) -> Self {
+        Self::Image(value)
+    }
+}
+impl From<InteractiveVideoHeader> for InteractiveHeader {
+    fn from(value: InteractiveVideoHeader) -> Self {
+        Self::Video(value)
+    }
+}
+impl From<InteractiveDocumentHeader> for InteractiveHeader {
+    fn from(value: InteractiveDocumentHeader) -> Self {
+        Self::Document(value)
+    }
+}
+/// An image header.
+///
+/// Schema `InteractiveImageHeader`, from `whatsapp/messages.yaml#/components/schemas/InteractiveImageHeader`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InteractiveImageHeader {
+    /// Always `image`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeImage,
+    /// The `image` member.
+    pub image: MediaObject,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl InteractiveImageHeader {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(image: MediaObject) -> Self {
+        Self {
+            type_: Default::default(),
+            image,
+            extra: Default::default(),
+        }
+    }
+}
+/// A message with a button that opens a list of choices.
+///
+/// Schema `InteractiveListMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveListMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InteractiveListMessage {
+    /// Always `list`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeList,
+    /// The `header` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<InteractiveHeader>,
+    /// The `body` member.
+    pub body: InteractiveBody,
+    /// The `footer` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footer: Option<InteractiveFooter>,
+    /// The `action` member.
+    pub action: ListAction,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl InteractiveListMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(body: InteractiveBody, action: ListAction) -> Self {
+        Self {
+            type_: Default::default(),
+            header: None,
+            body,
+            footer: None,
+            action,
+            extra: Default::default(),
+        }
+    }
+}
+/// A row picked from a list message.
+///
+/// Schema `InteractiveListReply`, from `whatsapp/webhooks.yaml#/components/schemas/InteractiveListReply`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InteractiveListReply {
+    /// Always `list_reply`; filled in by default.
+    #[serde(rename = "type", default)]
+    pub type_: TypeListReply,
+    /// The `list_reply` member.
+    pub list_reply: ListReply,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl InteractiveListReply {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(list_reply: ListReply) -> Self {
+        Self {
+            type_: Default::default(),
+            list_reply,
+            extra: Default::default(),
+        }
+    }
+}
+/// An interactive message (buttons, list, products, catalog, flow, ...).
+///
+/// Schema `InteractiveMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InteractiveMessage {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// The `recipient_type` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_type: Option<RecipientType>,
+    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages.
+    pub to: String,
+    /// Always `interactive`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeInteractive,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<MessageContext>,
+    /// The `interactive` member.
+    pub interactive: Interactive,
+}
+impl InteractiveMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(to: impl Into<String>, interactive: Interactive) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            recipient_type: None,
+            to: to.into(),
+            type_: Default::default(),
+            context: None,
+            interactive,
+        }
+    }
+}
+/// A completed WhatsApp Flow.
+///
+/// Schema `InteractiveNfmReply`, from `whatsapp/webhooks.yaml#/components/schemas/InteractiveNfmReply`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InteractiveNfmReply {
+    /// Always `nfm_reply`; filled in by default.
+    #[serde(rename = "type", default)]
+    pub type_: TypeNfmReply,
+    /// The `nfm_reply` member.
+    pub nfm_reply: NfmReply,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl InteractiveNfmReply {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(nfm_reply: NfmReply) -> Self {
+        Self {
+            type_: Default::default(),
+            nfm_reply,
+            extra: Default::default(),
+        }
+    }
+}
+/// An order with a payment request (payments in India).
+///
+/// Schema `InteractiveOrderDetailsMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveOrderDetailsMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InteractiveOrderDetailsMessage {
+    /// Always `order_details`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeOrderDetails,
+    /// The `header` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<InteractiveHeader>,
+    /// The `body` member.
+    pub body: InteractiveBody,
+    /// The `footer` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footer: Option<InteractiveFooter>,
+    /// The `action` member.
+    pub action: OrderDetailsAction,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl InteractiveOrderDetailsMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(body: InteractiveBody, action: OrderDetailsAction) -> Self {
+        Self {
+            type_: Default::default(),
+            header: None,
+            body,
+            footer: None,
+            action,
+            extra: Default::default(),
+        }
+    }
+}
+/// An update on the status of an earlier order (payments in India).
+///
+/// Schema `InteractiveOrderStatusMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveOrderStatusMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InteractiveOrderStatusMessage {
+    /// Always `order_status`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeOrderStatus,
+    /// The `header` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<InteractiveHeader>,
+    /// The `body` member.
+    pub body: InteractiveBody,
+    /// The `footer` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footer: Option<InteractiveFooter>,
+    /// The `action` member.
+    pub action: OrderStatusAction,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl InteractiveOrderStatusMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(body: InteractiveBody, action: OrderStatusAction) -> Self {
+        Self {
+            type_: Default::default(),
+            header: None,
+            body,
+            footer: None,
+            action,
+            extra: Default::default(),
+        }
+    }
+}
+/// A message showing up to 30 products from your catalog, in sections.
+///
+/// Schema `InteractiveProductListMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveProductListMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InteractiveProductListMessage {
+    /// Always `product_list`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeProductList,
+    /// The `header` member.
+    pub header: InteractiveHeader,
+    /// The `body` member.
+    pub body: InteractiveBody,
+    /// The `footer` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footer: Option<InteractiveFooter>,
+    /// The `action` member.
+    pub action: ProductListAction,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl InteractiveProductListMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        header: InteractiveHeader,
+        body: InteractiveBody,
+        action: ProductListAction,
+    ) -> Self {
+        Self {
+            type_: Default::default(),
+            header,
+            body,
+            footer: None,
+            action,
+            extra: Default::default(),
+        }
+    }
+}
+/// A message showing one product from your catalog.
+///
+/// Schema `InteractiveProductMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveProductMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InteractiveProductMessage {
+    /// Always `product`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeProduct,
+    /// The `body` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<InteractiveBody>,
+    /// The `footer` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footer: Option<InteractiveFooter>,
+    /// The `action` member.
+    pub action: ProductAction,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl InteractiveProductMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(action: ProductAction) -> Self {
+        Self {
+            type_: Default::default(),
+            body: None,
+            footer: None,
+            action,
+            extra: Default::default(),
+        }
+    }
+}
+/// A text header.
+///
+/// Schema `InteractiveTextHeader`, from `whatsapp/messages.yaml#/components/schemas/InteractiveTextHeader`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InteractiveTextHeader {
+    /// Always `text`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeText,
+    /// Header text, up to 60 characters, emoji allowed, no markdown.
+    pub text: String,
+    /// Smaller second line, up to 60 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_text: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl InteractiveTextHeader {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            type_: Default::default(),
+            text: text.into(),
+            sub_text: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A video header.
+///
+/// Schema `InteractiveVideoHeader`, from `whatsapp/messages.yaml#/components/schemas/InteractiveVideoHeader`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct InteractiveVideoHeader {
+    /// Always `video`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeVideo,
+    /// The `video` member.
+    pub video: MediaObject,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl InteractiveVideoHeader {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(video: MediaObject) -> Self {
+        Self {
+            type_: Default::default(),
+            video,
+            extra: Default::default(),
+        }
+    }
+}
+/// A user's request to join the group.
+///
+/// Schema `JoinRequest`, from `whatsapp/groups.yaml#/components/schemas/JoinRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct JoinRequest {
+    /// The join request's ID.
+    pub join_request_id: String,
+    /// WhatsApp ID of the user asking to join.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wa_id: Option<String>,
+    /// When the request was made (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creation_timestamp: Option<i64>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl JoinRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(join_request_id: impl Into<String>) -> Self {
+        Self {
+            join_request_id: join_request_id.into(),
+            wa_id: None,
+            creation_timestamp: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The group's open join requests.
+///
+/// Schema `JoinRequestList`, from `whatsapp/groups.yaml#/components/schemas/JoinRequestList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct JoinRequestList {
+    /// The join requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<JoinRequest>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl JoinRequestList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The join requests to approve or reject.
+///
+/// Schema `JoinRequestsRequest`, from `whatsapp/groups.yaml#/components/schemas/JoinRequestsRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct JoinRequestsRequest {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// Join request IDs.
+    pub join_requests: Vec<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl JoinRequestsRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(join_requests: Vec<String>) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            join_requests,
+            extra: Default::default(),
+        }
+    }
+}
+/// The list's button and its sections.
+///
+/// Schema `ListAction`, from `whatsapp/messages.yaml#/components/schemas/ListAction`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ListAction {
+    /// Label of the button that opens the list, up to 20 characters.
+    pub button: String,
+    /// One to ten sections.
+    pub sections: Vec<ListSection>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ListAction {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(button: impl Into<String>, sections: Vec<ListSection>) -> Self {
+        Self {
+            button: button.into(),
+            sections,
+            extra: Default::default(),
+        }
+    }
+}
+/// The list row picked.
+///
+/// Schema `ListReply`, from `whatsapp/webhooks.yaml#/components/schemas/ListReply`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ListReply {
+    /// The row ID you set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The row title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The row description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ListReply {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            title: None,
+            description: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// One choice in a list.
+///
+/// Schema `ListRow`, from `whatsapp/messages.yaml#/components/schemas/ListRow`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ListRow {
+    /// Your ID for the row, sent back when chosen; up to 200 characters.
+    pub id: String,
+    /// Row title, up to 24 characters.
+    pub title: String,
+    /// Row description, up to 72 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ListRow {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>, title: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            title: title.into(),
+            description: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A titled group of list rows.
+///
+/// Schema `ListSection`, from `whatsapp/messages.yaml#/components/schemas/ListSection`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ListSection {
+    /// Section title, up to 24 characters; needed when there is more than one section.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The rows; at most ten across all sections.
+    pub rows: Vec<ListRow>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ListSection {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(rows: Vec<ListRow>) -> Self {
+        Self {
+            title: None,
+            rows,
+            extra: Default::default(),
+        }
+    }
+}
+/// A place on the map.
+///
+/// Schema `LocationContent`, from `whatsapp/messages.yaml#/components/schemas/LocationContent`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct LocationContent {
+    /// Latitude in decimal degrees.
+    pub latitude: f64,
+    /// Longitude in decimal degrees.
+    pub longitude: f64,
+    /// Name of the place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Street address of the place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl LocationContent {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(latitude: f64, longitude: f64) -> Self {
+        Self {
+            latitude,
+            longitude,
+            name: None,
+            address: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A location pin.
+///
+/// Schema `LocationMessage`, from `whatsapp/messages.yaml#/components/schemas/LocationMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct LocationMessage {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// The `recipient_type` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_type: Option<RecipientType>,
+    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages.
+    pub to: String,
+    /// Always `location`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeLocation,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<MessageContext>,
+    /// The `location` member.
+    pub location: LocationContent,
+}
+impl LocationMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(to: impl Into<String>, location: LocationContent) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            recipient_type: None,
+            to: to.into(),
+            type_: Default::default(),
+            context: None,
+            location,
+        }
+    }
+}
+/// A recipient.
+///
+/// Schema `MarketingMessageContact`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingMessageContact`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MarketingMessageContact {
+    /// The number as given in `to`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
+    /// The recipient's WhatsApp ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wa_id: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MarketingMessageContact {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            input: None,
+            wa_id: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A marketing template message to one user.
+///
+/// Schema `MarketingMessageRequest`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingMessageRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MarketingMessageRequest {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// Always `individual`.
+    #[serde(default)]
+    pub recipient_type: RecipientTypeIndividual,
+    /// Phone number or WhatsApp ID of the recipient.
+    pub to: String,
+    /// Always `template`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeTemplate,
+    /// The `template` member.
+    pub template: MarketingTemplate,
+    /// The `product_policy` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_policy: Option<MarketingProductPolicy>,
+    /// Whether to share message activity (such as clicks) for this message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_activity_sharing: Option<bool>,
+}
+impl MarketingMessageRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(to: impl Into<String>, template: MarketingTemplate) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            recipient_type: Default::default(),
+            to: to.into(),
+            type_: Default::default(),
+            template,
+            product_policy: None,
+            message_activity_sharing: None,
+        }
+    }
+}
+/// The recipient and the message ID of an accepted message.
+///
+/// Schema `MarketingMessageResponse`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingMessageResponse`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MarketingMessageResponse {
+    /// Always `whatsapp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// The recipient as given and as resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<Vec<MarketingMessageContact>>,
+    /// The message that was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages: Option<Vec<MarketingMessageResult>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MarketingMessageResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            messaging_product: None,
+            contacts: None,
+            messages: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A created message.
+///
+/// Schema `MarketingMessageResult`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingMessageResult`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MarketingMessageResult {
+    /// The message ID (`wamid.`...), also used in status webhooks.
+    pub id: String,
+    /// The `message_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_status: Option<MarketingMessageStatus>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MarketingMessageResult {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            message_status: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// What happened to the message on arrival.
+///
+/// Schema `MarketingMessageStatus`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingMessageStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MarketingMessageStatus {
+    /// `accepted`
+    Accepted,
+    /// `held_for_quality_assessment`
+    HeldForQualityAssessment,
+    /// `paused`
+    Paused,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl MarketingMessageStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::HeldForQualityAssessment => "held_for_quality_assessment",
+            Self::Paused => "paused",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for MarketingMessageStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for MarketingMessageStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "accepted" => Self::Accepted,
+            "held_for_quality_assessment" => Self::HeldForQualityAssessment,
+            "paused" => Self::Paused,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for MarketingMessageStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "accepted" => Self::Accepted,
+            "held_for_quality_assessment" => Self::HeldForQualityAssessment,
+            "paused" => Self::Paused,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for MarketingMessageStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MarketingMessageStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// `CLOUD_API_FALLBACK` lets the message go out through Cloud API when MM Lite cannot take it; `STRICT` does not.
+///
+/// Schema `MarketingProductPolicy`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingProductPolicy`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MarketingProductPolicy {
+    /// `CLOUD_API_FALLBACK`
+    CloudApiFallback,
+    /// `STRICT`
+    Strict,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl MarketingProductPolicy {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CloudApiFallback => "CLOUD_API_FALLBACK",
+            Self::Strict => "STRICT",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for MarketingProductPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for MarketingProductPolicy {
+    fn from(value: &str) -> Self {
+        match value {
+            "CLOUD_API_FALLBACK" => Self::CloudApiFallback,
+            "STRICT" => Self::Strict,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for MarketingProductPolicy {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "CLOUD_API_FALLBACK" => Self::CloudApiFallback,
+            "STRICT" => Self::Strict,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for MarketingProductPolicy {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MarketingProductPolicy {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The template to send and the values for its variables.
+///
+/// Schema `MarketingTemplate`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplate`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MarketingTemplate {
+    /// The template's name.
+    pub name: String,
+    /// The `language` member.
+    pub language: MarketingTemplateLanguage,
+    /// Values for the template's header, body and button variables.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub components: Option<Vec<MarketingTemplateComponent>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MarketingTemplate {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(name: impl Into<String>, language: MarketingTemplateLanguage) -> Self {
+        Self {
+            name: name.into(),
+            language,
+            components: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Values for the body variables (text, currency or date-time).
+///
+/// Schema `MarketingTemplateBodyComponent`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateBodyComponent`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MarketingTemplateBodyComponent {
+    /// Always `body`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeBody,
+    /// The body's values, in variable order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<Vec<MarketingTemplateParameter>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MarketingTemplateBodyComponent {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            type_: Default::default(),
+            parameters: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Values for one button.
+///
+/// Schema `MarketingTemplateButtonComponent`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateButtonComponent`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MarketingTemplateButtonComponent {
+    /// Always `button`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeButton,
+    /// The `sub_type` member.
+    pub sub_type: MarketingTemplateButtonSubType,
+    /// Position of the button in the template, from `0`.
+    pub index: String,
+    /// The button's value (a payload for quick replies, a URL suffix for URL buttons).
+    pub parameters: Vec<MarketingTemplateButtonParameter>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MarketingTemplateButtonComponent {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        sub_type: MarketingTemplateButtonSubType,
+        index: impl Into<String>,
+        parameters: Vec<MarketingTemplateButtonParameter>,
+    ) -> Self {
+        Self {
+            type_: Default::default(),
+            sub_type,
+            index: index.into(),
+            parameters,
+            extra: Default::default(),
+        }
+    }
+}
+/// The value for a button; `type` selects the variant.
+///
+/// Schema `MarketingTemplateButtonParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateButtonParameter`.
+///
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`MarketingTemplateButtonParameter::Unknown`], which keeps it whole.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum MarketingTemplateButtonParameter {
+    /// `type: payload`.
+    Payload(MarketingTemplateButtonPayloadParameter),
+    /// `type: text`.
+    Text(MarketingTemplateButtonTextParameter),
+    /// A tag this version does not know, with the whole value as received.
+    Unknown {
+        /// The tag value.
+        tag: String,
+        /// The whole value, tag included.
+        value: ::serde_json::Value,
+    },
+}
+impl MarketingTemplateButtonParameter {
+    /// The tag value of this variant.
+    pub fn tag(&self) -> &str {
+        match self {
+            Self::Payload(_) => "payload",
+            Self::Text(_) => "text",
+            Self::Unknown { tag, .. } => tag.as_str(),
+        }
+    }
+}
+impl ::serde::Serialize for MarketingTemplateButtonParameter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::Error as _;
+        let (tag, payload) = match self {
+            Self::Payload(v) => ("payload", ::serde_json::to_value(v)),
+            Self::Text(v) => ("text", ::serde_json::to_value(v)),
+            Self::Unknown { value, .. } => {
+                return ::serde::Serialize::serialize(value, serializer);
+            }
+        };
+        let mut payload = payload.map_err(S::Error::custom)?;
+        let ::serde_json::Value::Object(members) = &mut payload else {
+            return Err(
+                S::Error::custom(
+                    "a `MarketingTemplateButtonParameter` variant must serialise to a JSON object",
+                ),
+            );
+        };
+        members.insert("type".to_string(), ::serde_json::Value::String(tag.to_string()));
+        ::serde::Serialize::serialize(&payload, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MarketingTemplateButtonParameter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        use ::serde::de::Error as _;
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let tag = match value.get("type") {
+            Some(::serde_json::Value::String(tag)) => tag.clone(),
+            _ => return Err(D::Error::missing_field("type")),
+        };
+        match tag.as_str() {
+            "payload" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Payload)
+                    .map_err(D::Error::custom)
+            }
+            "text" => {
+                ::serde_json::from_value(value).map(Self::Text).map_err(D::Error::custom)
+            }
+            _ => Ok(Self::Unknown { tag, value }),
+        }
+    }
+}
+impl From<MarketingTemplateButtonPayloadParameter> for MarketingTemplateButtonParameter {
+    fn from(value: MarketingTemplateButtonPayloadParameter) -> Self {
+        Self::Payload(value)
+    }
+}
+impl From<MarketingTemplateButtonTextParameter> for MarketingTemplateButtonParameter {
+    fn from(value: MarketingTemplateButtonTextParameter) -> Self {
+        Self::Text(value)
+    }
+}
+/// The payload sent back when a quick reply button is tapped.
+///
+/// Schema `MarketingTemplateButtonPayloadParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateButtonPayloadParameter`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MarketingTemplateButtonPayloadParameter {
+    /// Always `payload`.
+    #[serde(rename = "type", default)]
+    pub type_: TypePayload,
+    /// Your payload string.
+    pub payload: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MarketingTemplateButtonPayloadParameter {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(payload: impl Into<String>) -> Self {
+        Self {
+            type_: Default::default(),
+            payload: payload.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// The kind of button the values are for.
+///
+/// Schema `MarketingTemplateButtonSubType`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateButtonSubType`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MarketingTemplateButtonSubType {
+    /// `quick_reply`
+    QuickReply,
+    /// `url`
+    Url,
+    /// `catalog`
+    Catalog,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl MarketingTemplateButtonSubType {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::QuickReply => "quick_reply",
+            Self::Url => "url",
+            Self::Catalog => "catalog",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for MarketingTemplateButtonSubType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for MarketingTemplateButtonSubType {
+    fn from(value: &str) -> Self {
+        match value {
+            "quick_reply" => Self::QuickReply,
+            "url" => Self::Url,
+            "catalog" => Self::Catalog,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for MarketingTemplateButtonSubType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "quick_reply" => Self::QuickReply,
+            "url" => Self::Url,
+            "catalog" => Self::Catalog,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for MarketingTemplateButtonSubType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MarketingTemplateButtonSubType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The suffix appended to a URL button's URL.
+///
+/// Schema `MarketingTemplateButtonTextParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateButtonTextParameter`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MarketingTemplateButtonTextParameter {
+    /// Always `text`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeText,
+    /// The URL suffix.
+    pub text: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MarketingTemplateButtonTextParameter {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            type_: Default::default(),
+            text: text.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// Values for one part of the template; `type` selects the variant.
+///
+/// Schema `MarketingTemplateComponent`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateComponent`.
+///
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`MarketingTemplateComponent::Unknown`], which keeps it whole.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum MarketingTemplateComponent {
+    /// `type: header`.
+    Header(MarketingTemplateHeaderComponent),
+    /// `type: body`.
+    Body(MarketingTemplateBodyComponent),
+    /// `type: button`.
+    Button(MarketingTemplateButtonComponent),
+    /// A tag this version does not know, with the whole value as received.
+    Unknown {
+        /// The tag value.
+        tag: String,
+        /// The whole value, tag included.
+        value: ::serde_json::Value,
+    },
+}
+impl MarketingTemplateComponent {
+    /// The tag value of this variant.
+    pub fn tag(&self) -> &str {
+        match self {
+            Self::Header(_) => "header",
+            Self::Body(_) => "body",
+            Self::Button(_) => "button",
+            Self::Unknown { tag, .. } => tag.as_str(),
+        }
+    }
+}
+impl ::serde::Serialize for MarketingTemplateComponent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::Error as _;
+        let (tag, payload) = match self {
+            Self::Header(v) => ("header", ::serde_json::to_value(v)),
+            Self::Body(v) => ("body", ::serde_json::to_value(v)),
+            Self::Button(v) => ("button", ::serde_json::to_value(v)),
+            Self::Unknown { value, .. } => {
+                return ::serde::Serialize::serialize(value, serializer);
+            }
+        };
+        let mut payload = payload.map_err(S::Error::custom)?;
+        let ::serde_json::Value::Object(members) = &mut payload else {
+            return Err(
+                S::Error::custom(
+                    "a `MarketingTemplateComponent` variant must serialise to a JSON object",
+                ),
+            );
+        };
+        members.insert("type".to_string(), ::serde_json::Value::String(tag.to_string()));
+        ::serde::Serialize::serialize(&payload, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MarketingTemplateComponent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        use ::serde::de::Error as _;
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let tag = match value.get("type") {
+            Some(::serde_json::Value::String(tag)) => tag.clone(),
+            _ => return Err(D::Error::missing_field("type")),
+        };
+        match tag.as_str() {
+            "header" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Header)
+                    .map_err(D::Error::custom)
+            }
+            "body" => {
+                ::serde_json::from_value(value).map(Self::Body).map_err(D::Error::custom)
+            }
+            "button" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Button)
+                    .map_err(D::Error::custom)
+            }
+            _ => Ok(Self::Unknown { tag, value }),
+        }
+    }
+}
+impl From<MarketingTemplateHeaderComponent> for MarketingTemplateComponent {
+    fn from(value: MarketingTemplateHeaderComponent) -> Self {
+        Self::Header(value)
+    }
+}
+impl From<MarketingTemplateBodyComponent> for MarketingTemplateComponent {
+    fn from(value: MarketingTemplateBodyComponent) -> Self {
+        Self::Body(value)
+    }
+}
+impl From<MarketingTemplateButtonComponent> for MarketingTemplateComponent {
+    fn from(value: MarketingTemplateButtonComponent) -> Self {
+        Self::Button(value)
+    }
+}
+/// An amount in a currency.
+///
+/// Schema `MarketingTemplateCurrency`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateCurrency`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MarketingTemplateCurrency {
+    /// Text shown if the amount cannot be localised.
+    pub fallback_value: String,
+    /// ISO 4217 currency code.
+    pub code: String,
+    /// The amount times 1000 (15000 for 15.00).
+    pub amount_1000: i32,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MarketingTemplateCurrency {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        fallback_value: impl Into<String>,
+        code: impl Into<String>,
+        amount_1000: i32,
+    ) -> Self {
+        Self {
+            fallback_value: fallback_value.into(),
+            code: code.into(),
+            amount_1000,
+            extra: Default::default(),
+        }
+    }
+}
+/// A money amount.
+///
+/// Schema `MarketingTemplateCurrencyParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateCurrencyParameter`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MarketingTemplateCurrencyParameter {
+    /// Always `currency`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeCurrency,
+    /// The `currency` member.
+    pub currency: MarketingTemplateCurrency,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MarketingTemplateCurrencyParameter {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(currency: MarketingTemplateCurrency) -> Self {
+        Self {
+            type_: Default::default(),
+            currency,
+            extra: Default::default(),
+        }
+    }
+}
+/// A date and time, given as display text.
+///
+/// Schema `MarketingTemplateDateTime`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateDateTime`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MarketingTemplateDateTime {
+    /// The text shown (Cloud API always shows this value).
+    pub fallback_value: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MarketingTemplateDateTime {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(fallback_value: impl Into<String>) -> Self {
+        Self {
+            fallback_value: fallback_value.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// A date and time.
+///
+/// Schema `MarketingTemplateDateTimeParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateDateTimeParameter`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MarketingTemplateDateTimeParameter {
+    /// Always `date_time`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeDateTime,
+    /// The `date_time` member.
+    pub date_time: MarketingTemplateDateTime,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MarketingTemplateDateTimeParameter {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(date_time: MarketingTemplateDateTime) -> Self {
+        Self {
+            type_: Default::default(),
+            date_time,
+            extra: Default::default(),
+        }
+    }
+}
+/// A PDF document for the header.
+///
+/// Schema `MarketingTemplateDocumentParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateDocumentParameter`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MarketingTemplateDocumentParameter {
+    /// Always `document`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeDocument,
+    /// The `document` member.
+    pub document: MarketingTemplateMedia,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MarketingTemplateDocumentParameter {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(document: MarketingTemplateMedia) -> Self {
+        Self {
+            type_: Default::default(),
+            document,
+            extra: Default::default(),
+        }
+    }
+}
+/// Values for the header (text, image, video or document).
+///
+/// Schema `MarketingTemplateHeaderComponent`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateHeaderComponent`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MarketingTemplateHeaderComponent {
+    /// Always `header`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeHeader,
+    /// The header's values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<Vec<MarketingTemplateParameter>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MarketingTemplateHeaderComponent {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            type_: Default::default(),
+            parameters: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// An image for the header.
+///
+/// Schema `MarketingTemplateImageParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateImageParameter`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MarketingTemplateImageParameter {
+    /// Always `image`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeImage,
+    /// The `image` member.
+    pub image: MarketingTemplateMedia,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MarketingTemplateImageParameter {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(image: MarketingTemplateMedia) -> Self {
+        Self {
+            type_: Default::default(),
+            image,
+            extra: Default::default(),
+        }
+    }
+}
+/// The language version of the template to send.
+///
+/// Schema `MarketingTemplateLanguage`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateLanguage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MarketingTemplateLanguage {
+    /// Language policy; only `deterministic` exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyDeterministic>,
+    /// Language or locale code, such as `en` or `en_US`.
+    pub code: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MarketingTemplateLanguage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            policy: None,
+            code: code.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// A media file, given by uploaded media ID or by URL.
+///
+/// Schema `MarketingTemplateMedia`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateMedia`.
+///
+/// One of several shapes, told apart by their required members; decoding tries `MarketingTemplateMediaById`, `MarketingTemplateMediaByLink` in that order, and keeps a value none accepts in [`MarketingTemplateMedia::Other`].
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum MarketingTemplateMedia {
+    /// Tried when the value is an object with `id`.
+    MarketingTemplateMediaById(MarketingTemplateMediaById),
+    /// Tried when the value is an object with `link`.
+    MarketingTemplateMediaByLink(MarketingTemplateMediaByLink),
+    /// A value no variant accepts, kept as received.
+    Other(::serde_json::Value),
+}
+impl ::serde::Serialize for MarketingTemplateMedia {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::MarketingTemplateMediaById(v) => {
+                ::serde::Serialize::serialize(v, serializer)
+            }
+            Self::MarketingTemplateMediaByLink(v) => {
+                ::serde::Serialize::serialize(v, serializer)
+            }
+            Self::Other(v) => ::serde::Serialize::serialize(v, serializer),
+        }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MarketingTemplateMedia {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if value.is_object() && value.get("id").is_some() {
+            if let Ok(v) = ::serde_json::from_value(value.clone()) {
+                return Ok(Self::MarketingTemplateMediaById(v));
+            }
+        }
+        if value.is_object() && value.get("link").is_some() {
+            if let Ok(v) = ::serde_json::from_value(value.clone()) {
+                return Ok(Self::MarketingTemplateMediaByLink(v));
+            }
+        }
+        Ok(Self::Other(value))
+    }
+}
+impl From<MarketingTemplateMediaById> for MarketingTemplateMedia {
+    fn from(value: MarketingTemplateMediaById) -> Self {
+        Self::MarketingTemplateMediaById(value)
+    }
+}
+impl From<MarketingTemplateMediaByLink> for MarketingTemplateMedia {
+    fn from(value: MarketingTemplateMediaByLink) -> Self {
+        Self::MarketingTemplateMediaByLink(value)
+    }
+}
+/// Media uploaded earlier, by its ID.
+///
+/// Schema `MarketingTemplateMediaById`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateMediaById`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MarketingTemplateMediaById {
+    /// The uploaded media's ID.
+    pub id: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MarketingTemplateMediaById {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// Media fetched from a URL.
+///
+/// Schema `MarketingTemplateMediaByLink`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateMediaByLink`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MarketingTemplateMediaByLink {
+    /// HTTP or HTTPS URL of the file.
+    pub link: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MarketingTemplateMediaByLink {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(link: impl Into<String>) -> Self {
+        Self {
+            link: link.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// One value for a header or body variable; `type` selects the variant.
+///
+/// Schema `MarketingTemplateParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateParameter`.
+///
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`MarketingTemplateParameter::Unknown`], which keeps it whole.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum MarketingTemplateParameter {
+    /// `type: text`.
+    Text(MarketingTemplateTextParameter),
+    /// `type: currency`.
+    Currency(MarketingTemplateCurrencyParameter),
+    /// `type: date_time`.
+    DateTime(MarketingTemplateDateTimeParameter),
+    /// `type: image`.
+    Image(MarketingTemplateImageParameter),
+    /// `type: video`.
+    Video(MarketingTemplateVideoParameter),
+    /// `type: document`.
+    Document(MarketingTemplateDocumentParameter),
+    /// A tag this version does not know, with the whole value as received.
+    Unknown {
+        /// The tag value.
+        tag: String,
+        /// The whole value, tag included.
+        value: ::serde_json::Value,
+    },
+}
+impl MarketingTemplateParameter {
+    /// The tag value of this variant.
+    pub fn tag(&self) -> &str {
+        match self {
+            Self::Text(_) => "text",
+            Self::Currency(_) => "currency",
+            Self::DateTime(_) => "date_time",
+            Self::Image(_) => "image",
+            Self::Video(_) => "video",
+            Self::Document(_) => "document",
+            Self::Unknown { tag, .. } => tag.as_str(),
+        }
+    }
+}
+impl ::serde::Serialize for MarketingTemplateParameter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::Error as _;
+        let (tag, payload) = match self {
+            Self::Text(v) => ("text", ::serde_json::to_value(v)),
+            Self::Currency(v) => ("currency", ::serde_json::to_value(v)),
+            Self::DateTime(v) => ("date_time", ::serde_json::to_value(v)),
+            Self::Image(v) => ("image", ::serde_json::to_value(v)),
+            Self::Video(v) => ("video", ::serde_json::to_value(v)),
+            Self::Document(v) => ("document", ::serde_json::to_value(v)),
+            Self::Unknown { value, .. } => {
+                return ::serde::Serialize::serialize(value, serializer);
+            }
+        };
+        let mut payload = payload.map_err(S::Error::custom)?;
+        let ::serde_json::Value::Object(members) = &mut payload else {
+            return Err(
+                S::Error::custom(
+                    "a `MarketingTemplateParameter` variant must serialise to a JSON object",
+                ),
+            );
+        };
+        members.insert("type".to_string(), ::serde_json::Value::String(tag.to_string()));
+        ::serde::Serialize::serialize(&payload, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MarketingTemplateParameter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        use ::serde::de::Error as _;
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let tag = match value.get("type") {
+            Some(::serde_json::Value::String(tag)) => tag.clone(),
+            _ => return Err(D::Error::missing_field("type")),
+        };
+        match tag.as_str() {
+            "text" => {
+                ::serde_json::from_value(value).map(Self::Text).map_err(D::Error::custom)
+            }
+            "currency" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Currency)
+                    .map_err(D::Error::custom)
+            }
+            "date_time" => {
+                ::serde_json::from_value(value)
+                    .map(Self::DateTime)
+                    .map_err(D::Error::custom)
+            }
+            "image" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Image)
+                    .map_err(D::Error::custom)
+            }
+            "video" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Video)
+                    .map_err(D::Error::custom)
+            }
+            "document" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Document)
+                    .map_err(D::Error::custom)
+            }
+            _ => Ok(Self::Unknown { tag, value }),
+        }
+    }
+}
+impl From<MarketingTemplateTextParameter> for MarketingTemplateParameter {
+    fn from(value: MarketingTemplateTextParameter) -> Self {
+        Self::Text(value)
+    }
+}
+impl From<MarketingTemplateCurrencyParameter> for MarketingTemplateParameter {
+    fn from(value: MarketingTemplateCurrencyParameter) -> Self {
+        Self::Currency(value)
+    }
+}
+impl From<MarketingTemplateDateTimeParameter> for MarketingTemplateParameter {
+    fn from(value: MarketingTemplateDateTimeParameter) -> Self {
+        Self::DateTime(value)
+    }
+}
+impl From<MarketingTemplateImageParameter> for MarketingTemplateParameter {
+    fn from(value: MarketingTemplateImageParameter) -> Self {
+        Self::Image(value)
+    }
+}
+impl From<MarketingTemplateVideoParameter> for MarketingTemplateParameter {
+    fn from(value: MarketingTemplateVideoParameter) -> Self {
+        Self::Video(value)
+    }
+}
+impl From<MarketingTemplateDocumentParameter> for MarketingTemplateParameter {
+    fn from(value: MarketingTemplateDocumentParameter) -> Self {
+        Self::Document(value)
+    }
+}
+/// A text value.
+///
+/// Schema `MarketingTemplateTextParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateTextParameter`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MarketingTemplateTextParameter {
+    /// Always `text`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeText,
+    /// The text.
+    pub text: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MarketingTemplateTextParameter {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            type_: Default::default(),
+            text: text.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// A video for the header.
+///
+/// Schema `MarketingTemplateVideoParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateVideoParameter`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MarketingTemplateVideoParameter {
+    /// Always `video`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeVideo,
+    /// The `video` member.
+    pub video: MarketingTemplateMedia,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MarketingTemplateVideoParameter {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(video: MarketingTemplateMedia) -> Self {
+        Self {
+            type_: Default::default(),
+            video,
+            extra: Default::default(),
+        }
+    }
+}
+/// Media uploaded earlier, by its ID.
+///
+/// Schema `MediaById`, from `whatsapp/messages.yaml#/components/schemas/MediaById`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MediaById {
+    /// The media ID returned by the upload call.
+    pub id: String,
+}
+impl MediaById {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into() }
+    }
+}
+/// Media fetched by WhatsApp from a public URL.
+///
+/// Schema `MediaByLink`, from `whatsapp/messages.yaml#/components/schemas/MediaByLink`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MediaByLink {
+    /// HTTP or HTTPS URL of the file.
+    pub link: String,
+}
+impl MediaByLink {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(link: impl Into<String>) -> Self {
+        Self { link: link.into() }
+    }
+}
+/// The raw bytes of a media file.
+///
+/// Schema `MediaContent`, from `whatsapp/media.yaml#/components/schemas/MediaContent`.
+pub type MediaContent = crate::FilePart;
+/// Result of a deletion.
+///
+/// Schema `MediaDeleteResponse`, from `whatsapp/media.yaml#/components/schemas/MediaDeleteResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MediaDeleteResponse {
+    /// True when the media was deleted.
+    pub success: bool,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MediaDeleteResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(success: bool) -> Self {
+        Self {
+            success,
+            extra: Default::default(),
+        }
+    }
+}
+/// A media file given by uploaded media ID or by URL, without caption.
+///
+/// Schema `MediaObject`, from `whatsapp/messages.yaml#/components/schemas/MediaObject`.
+///
+/// One of several shapes, told apart by their required members; decoding tries `MediaById`, `MediaByLink` in that order, and keeps a value none accepts in [`MediaObject::Other`].
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum MediaObject {
+    /// Tried when the value is an object with `id`.
+    MediaById(MediaById),
+    /// Tried when the value is an object with `link`.
+    MediaByLink(MediaByLink),
+    /// A value no variant accepts, kept as received.
+    Other(::serde_json::Value),
+}
+impl ::serde::Serialize for MediaObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::MediaById(v) => ::serde::Serialize::serialize(v, serializer),
+            Self::MediaByLink(v) => ::serde::Serialize::serialize(v, serializer),
+            Self::Other(v) => ::serde::Serialize::serialize(v, serializer),
+        }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MediaObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if value.is_object() && value.get("id").is_some() {
+            if let Ok(v) = ::serde_json::from_value(value.clone()) {
+                return Ok(Self::MediaById(v));
+            }
+        }
+        if value.is_object() && value.get("link").is_some() {
+            if let Ok(v) = ::serde_json::from_value(value.clone()) {
+                return Ok(Self::MediaByLink(v));
+            }
+        }
+        Ok(Self::Other(value))
+    }
+}
+impl From<MediaById> for MediaObject {
+    fn from(value: MediaById) -> Self {
+        Self::MediaById(value)
+    }
+}
+impl From<MediaByLink> for MediaObject {
+    fn from(value: MediaByLink) -> Self {
+        Self::MediaByLink(value)
+    }
+}
+/// The file to upload and its MIME type.
+///
+/// Schema `MediaUploadRequest`, from `whatsapp/media.yaml#/components/schemas/MediaUploadRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MediaUploadRequest {
+    /// The file's bytes (form part with a file name and content type).
+    pub file: crate::FilePart,
+    /// The file's MIME type, such as `image/jpeg`, `audio/ogg`, `video/mp4`, `application/pdf` or `image/webp`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MediaUploadRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(file: crate::FilePart, type_: impl Into<String>) -> Self {
+        Self {
+            file,
+            type_: type_.into(),
+            messaging_product: Default::default(),
+            extra: Default::default(),
+        }
+    }
+}
+/// Result of an upload.
+///
+/// Schema `MediaUploadResponse`, from `whatsapp/media.yaml#/components/schemas/MediaUploadResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MediaUploadResponse {
+    /// The new media ID, to use in messages.
+    pub id: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MediaUploadResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// Where to download a media file, and its details.
+///
+/// Schema `MediaUrlResponse`, from `whatsapp/media.yaml#/components/schemas/MediaUrlResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MediaUrlResponse {
+    /// Always `whatsapp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// Download URL, valid for 5 minutes; needs the same bearer token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The file's MIME type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
+    /// SHA-256 hash of the file, in hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// File size in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_size: Option<i64>,
+    /// The media ID.
+    pub id: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MediaUrlResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            messaging_product: None,
+            url: None,
+            mime_type: None,
+            sha256: None,
+            file_size: None,
+            id: id.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// A message to send; `type` says which kind it is.
+///
+/// Schema `Message`, from `whatsapp/messages.yaml#/components/schemas/Message`.
+///
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`Message::Unknown`], which keeps it whole.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum Message {
+    /// `type: text`.
+    Text(TextMessage),
+    /// `type: audio`.
+    Audio(AudioMessage),
+    /// `type: document`.
+    Document(DocumentMessage),
+    /// `type: image`.
+    Image(ImageMessage),
+    /// `type: location`.
+    Location(LocationMessage),
+    /// `type: video`.
+    Video(VideoMessage),
+    /// `type: sticker`.
+    Sticker(StickerMessage),
+    /// `type: reaction`.
+    Reaction(ReactionMessage),
+    /// `type: interactive`.
+    Interactive(InteractiveMessage),
+    /// `type: template`.
+    Template(TemplateMessage),
+    /// `type: contacts`.
+    Contacts(ContactsMessage),
+    /// A tag this version does not know, with the whole value as received.
+    Unknown {
+        /// The tag value.
+        tag: String,
+        /// The whole value, tag included.
+        value: ::serde_json::Value,
+    },
+}
+impl Message {
+    /// The tag value of this variant.
+    pub fn tag(&self) -> &str {
+        match self {
+            Self::Text(_) => "text",
+            Self::Audio(_) => "audio",
+            Self::Document(_) => "document",
+            Self::Image(_) => "image",
+            Self::Location(_) => "location",
+            Self::Video(_) => "video",
+            Self::Sticker(_) => "sticker",
+            Self::Reaction(_) => "reaction",
+            Self::Interactive(_) => "interactive",
+            Self::Template(_) => "template",
+            Self::Contacts(_) => "contacts",
+            Self::Unknown { tag, .. } => tag.as_str(),
+        }
+    }
+}
+impl ::serde::Serialize for Message {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::Error as _;
+        let (tag, payload) = match self {
+            Self::Text(v) => ("text", ::serde_json::to_value(v)),
+            Self::Audio(v) => ("audio", ::serde_json::to_value(v)),
+            Self::Document(v) => ("document", ::serde_json::to_value(v)),
+            Self::Image(v) => ("image", ::serde_json::to_value(v)),
+            Self::Location(v) => ("location", ::serde_json::to_value(v)),
+            Self::Video(v) => ("video", ::serde_json::to_value(v)),
+            Self::Sticker(v) => ("sticker", ::serde_json::to_value(v)),
+            Self::Reaction(v) => ("reaction", ::serde_json::to_value(v)),
+            Self::Interactive(v) => ("interactive", ::serde_json::to_value(v)),
+            Self::Template(v) => ("template", ::serde_json::to_value(v)),
+            Self::Contacts(v) => ("contacts", ::serde_json::to_value(v)),
+            Self::Unknown { value, .. } => {
+                return ::serde::Serialize::serialize(value, serializer);
+            }
+        };
+        let mut payload = payload.map_err(S::Error::custom)?;
+        let ::serde_json::Value::Object(members) = &mut payload else {
+            return Err(
+                S::Error::custom("a `Message` variant must serialise to a JSON object"),
+            );
+        };
+        members.insert("type".to_string(), ::serde_json::Value::String(tag.to_string()));
+        ::serde::Serialize::serialize(&payload, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Message {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        use ::serde::de::Error as _;
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let tag = match value.get("type") {
+            Some(::serde_json::Value::String(tag)) => tag.clone(),
+            _ => return Err(D::Error::missing_field("type")),
+        };
+        match tag.as_str() {
+            "text" => {
+                ::serde_json::from_value(value).map(Self::Text).map_err(D::Error::custom)
+            }
+            "audio" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Audio)
+                    .map_err(D::Error::custom)
+            }
+            "document" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Document)
+                    .map_err(D::Error::custom)
+            }
+            "image" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Image)
+                    .map_err(D::Error::custom)
+            }
+            "location" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Location)
+                    .map_err(D::Error::custom)
+            }
+            "video" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Video)
+                    .map_err(D::Error::custom)
+            }
+            "sticker" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Sticker)
+                    .map_err(D::Error::custom)
+            }
+            "reaction" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Reaction)
+                    .map_err(D::Error::custom)
+            }
+            "interactive" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Interactive)
+                    .map_err(D::Error::custom)
+            }
+            "template" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Template)
+                    .map_err(D::Error::custom)
+            }
+            "contacts" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Contacts)
+                    .map_err(D::Error::custom)
+            }
+            _ => Ok(Self::Unknown { tag, value }),
+        }
+    }
+}
+impl From<TextMessage> for Message {
+    fn from(value: TextMessage) -> Self {
+        Self::Text(value)
+    }
+}
+impl From<AudioMessage> for Message {
+    fn from(value: AudioMessage) -> Self {
+        Self::Audio(value)
+    }
+}
+impl From<DocumentMessage> for Message {
+    fn from(value: DocumentMessage) -> Self {
+        Self::Document(value)
+    }
+}
+impl From<ImageMessage> for Message {
+    fn from(value: ImageMessage) -> Self {
+        Self::Image(value)
+    }
+}
+impl From<LocationMessage> for Message {
+    fn from(value: LocationMessage) -> Self {
+        Self::Location(value)
+    }
+}
+impl From<VideoMessage> for Message {
+    fn from(value: VideoMessage) -> Self {
+        Self::Video(value)
+    }
+}
+impl From<StickerMessage> for Message {
+    fn from(value: StickerMessage) -> Self {
+        Self::Sticker(value)
+    }
+}
+impl From<ReactionMessage> for Message {
+    fn from(value: ReactionMessage) -> Self {
+        Self::Reaction(value)
+    }
+}
+impl From<InteractiveMessage> for Message {
+    fn from(value: InteractiveMessage) -> Self {
+        Self::Interactive(value)
+    }
+}
+impl From<TemplateMessage> for Message {
+    fn from(value: TemplateMessage) -> Self {
+        Self::Template(value)
+    }
+}
+impl From<ContactsMessage> for Message {
+    fn from(value: ContactsMessage) -> Self {
+        Self::Contacts(value)
+    }
+}
+/// Makes the message a reply to an earlier message.
+///
+/// Schema `MessageContext`, from `whatsapp/messages.yaml#/components/schemas/MessageContext`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MessageContext {
+    /// ID (wamid) of the message being replied to.
+    pub message_id: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MessageContext {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(message_id: impl Into<String>) -> Self {
+        Self {
+            message_id: message_id.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// A message the business sent outside Cloud API; the member named by `type` holds its content, in the send-side shape.
+///
+/// Schema `MessageEcho`, from `whatsapp/webhooks.yaml#/components/schemas/MessageEcho`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MessageEcho {
+    /// The business phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The recipient's phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// The message ID.
+    pub id: String,
+    /// Unix time the message was sent, as a decimal string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    /// The message type, such as `text` or `image`; names the content member.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// The `text` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<IncomingText>,
+    /// The `reaction` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reaction: Option<IncomingReaction>,
+    /// Image content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Audio content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Video content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Document content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Sticker content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sticker: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Location content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Contact cards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<Vec<::serde_json::Map<String, ::serde_json::Value>>>,
+    /// Interactive message content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interactive: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Template message content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Problems with this message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MessageEcho {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>, type_: impl Into<String>) -> Self {
+        Self {
+            from: None,
+            to: None,
+            id: id.into(),
+            timestamp: None,
+            type_: type_.into(),
+            text: None,
+            reaction: None,
+            image: None,
+            audio: None,
+            video: None,
+            document: None,
+            sticker: None,
+            location: None,
+            contacts: None,
+            interactive: None,
+            template: None,
+            errors: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Copies of messages the business sent from another app on the same number.
+///
+/// Schema `MessageEchoesChange`, from `whatsapp/webhooks.yaml#/components/schemas/MessageEchoesChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MessageEchoesChange {
+    /// Always `message_echoes`; filled in by default.
+    #[serde(default)]
+    pub field: FieldMessageEchoes,
+    /// The `value` member.
+    pub value: MessageEchoesValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MessageEchoesChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: MessageEchoesValue) -> Self {
+        Self {
+            field: Default::default(),
+            value,
+            extra: Default::default(),
+        }
+    }
+}
+/// The `message_echoes` and `smb_message_echoes` value.
+///
+/// Schema `MessageEchoesValue`, from `whatsapp/webhooks.yaml#/components/schemas/MessageEchoesValue`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MessageEchoesValue {
+    /// Always `whatsapp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// The `metadata` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<WebhookMetadata>,
+    /// The messages the business sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_echoes: Option<Vec<MessageEcho>>,
+    /// Errors not tied to one message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MessageEchoesValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            messaging_product: None,
+            metadata: None,
+            message_echoes: None,
+            errors: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The sender's security identity, with the identity change check enabled.
+///
+/// Schema `MessageIdentity`, from `whatsapp/webhooks.yaml#/components/schemas/MessageIdentity`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MessageIdentity {
+    /// True when the identity change has been acknowledged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged: Option<bool>,
+    /// Unix time the identity was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_timestamp: Option<String>,
+    /// Hash of the identity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MessageIdentity {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            acknowledged: None,
+            created_timestamp: None,
+            hash: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A status update for a message (or call) the business sent.
+///
+/// Schema `MessageStatus`, from `whatsapp/webhooks.yaml#/components/schemas/MessageStatus`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MessageStatus {
+    /// The ID of the message the status is about.
+    pub id: String,
+    /// The new status; `played` (voice notes) is seen only in live payloads, and call statuses use other values.
+    pub status: MessageStatusStatus,
+    /// Unix time of the status change, as a decimal string.
+    pub timestamp: String,
+    /// The recipient's WhatsApp ID, or the group ID for group messages.
+    pub recipient_id: String,
+    /// The kind of recipient, such as `individual` or `group`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_type: Option<String>,
+    /// The group the message was sent to, for group messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// The kind of status; `call` for call status updates, absent for messages.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// The tracking string you sent with the message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biz_opaque_callback_data: Option<String>,
+    /// The `conversation` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation: Option<StatusConversation>,
+    /// The `pricing` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pricing: Option<StatusPricing>,
+    /// Why the message failed or has a warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MessageStatus {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        id: impl Into<String>,
+        status: MessageStatusStatus,
+        timestamp: impl Into<String>,
+        recipient_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            status,
+            timestamp: timestamp.into(),
+            recipient_id: recipient_id.into(),
+            recipient_type: None,
+            group_id: None,
+            type_: None,
+            biz_opaque_callback_data: None,
+            conversation: None,
+            pricing: None,
+            errors: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The new status; `played` (voice notes) is seen only in live payloads, and call statuses use other values.
+///
+/// Schema `MessageStatusStatus`, from `whatsapp/webhooks.yaml#/components/schemas/MessageStatus/properties/status`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MessageStatusStatus {
+    /// `sent`
+    Sent,
+    /// `delivered`
+    Delivered,
+    /// `read`
+    Read,
+    /// `failed`
+    Failed,
+    /// `deleted`
+    Deleted,
+    /// `warning`
+    Warning,
+    /// `played`
+    Played,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl MessageStatusStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Sent => "sent",
+            Self::Delivered => "delivered",
+            Self::Read => "read",
+            Self::Failed => "failed",
+            Self::Deleted => "deleted",
+            Self::Warning => "warning",
+            Self::Played => "played",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for MessageStatusStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for MessageStatusStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "sent" => Self::Sent,
+            "delivered" => Self::Delivered,
+            "read" => Self::Read,
+            "failed" => Self::Failed,
+            "deleted" => Self::Deleted,
+            "warning" => Self::Warning,
+            "played" => Self::Played,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for MessageStatusStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "sent" => Self::Sent,
+            "delivered" => Self::Delivered,
+            "read" => Self::Read,
+            "failed" => Self::Failed,
+            "deleted" => Self::Deleted,
+            "warning" => Self::Warning,
+            "played" => Self::Played,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for MessageStatusStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MessageStatusStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// A message template.
+///
+/// Schema `MessageTemplate`, from `whatsapp/templates.yaml#/components/schemas/MessageTemplate`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MessageTemplate {
+    /// The template's ID.
+    pub id: String,
+    /// The template's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Language or locale code, such as `en_US`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// The `status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<TemplateStatus>,
+    /// The `category` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<TemplateCategory>,
+    /// The category before WhatsApp last changed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_category: Option<String>,
+    /// The `parameter_format` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameter_format: Option<TemplateParameterFormat>,
+    /// The template's header, body, footer and buttons.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub components: Option<Vec<TemplateComponentDefinition>>,
+    /// The `quality_score` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality_score: Option<TemplateQualityScore>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MessageTemplate {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            language: None,
+            status: None,
+            category: None,
+            previous_category: None,
+            parameter_format: None,
+            components: None,
+            quality_score: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A template's components were edited.
+///
+/// Schema `MessageTemplateComponentsUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateComponentsUpdateChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MessageTemplateComponentsUpdateChange {
+    /// Always `message_template_components_update`; filled in by default.
+    #[serde(default)]
+    pub field: FieldMessageTemplateComponentsUpdate,
+    /// The `value` member.
+    pub value: MessageTemplateComponentsUpdateValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MessageTemplateComponentsUpdateChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: MessageTemplateComponentsUpdateValue) -> Self {
+        Self {
+            field: Default::default(),
+            value,
+            extra: Default::default(),
+        }
+    }
+}
+/// The `message_template_components_update` value, with the edited template's texts.
+///
+/// Schema `MessageTemplateComponentsUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateComponentsUpdateValue`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MessageTemplateComponentsUpdateValue {
+    /// The template ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_template_id: Option<i64>,
+    /// The template name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_template_name: Option<String>,
+    /// The template's language and locale code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_template_language: Option<String>,
+    /// The body text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_template_element: Option<String>,
+    /// The header text, for text headers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_template_title: Option<String>,
+    /// The footer text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_template_footer: Option<String>,
+    /// The URL and phone number buttons.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_template_buttons: Option<Vec<TemplateComponentsButton>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MessageTemplateComponentsUpdateValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            message_template_id: None,
+            message_template_name: None,
+            message_template_language: None,
+            message_template_element: None,
+            message_template_title: None,
+            message_template_footer: None,
+            message_template_buttons: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A template's quality score changed.
+///
+/// Schema `MessageTemplateQualityUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateQualityUpdateChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MessageTemplateQualityUpdateChange {
+    /// Always `message_template_quality_update`; filled in by default.
+    #[serde(default)]
+    pub field: FieldMessageTemplateQualityUpdate,
+    /// The `value` member.
+    pub value: MessageTemplateQualityUpdateValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MessageTemplateQualityUpdateChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: MessageTemplateQualityUpdateValue) -> Self {
+        Self {
+            field: Default::default(),
+            value,
+            extra: Default::default(),
+        }
+    }
+}
+/// The `message_template_quality_update` value.
+///
+/// Schema `MessageTemplateQualityUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateQualityUpdateValue`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MessageTemplateQualityUpdateValue {
+    /// The `previous_quality_score` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_quality_score: Option<WebhookTemplateQualityScore>,
+    /// The `new_quality_score` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_quality_score: Option<WebhookTemplateQualityScore>,
+    /// The template ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_template_id: Option<i64>,
+    /// The template name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_template_name: Option<String>,
+    /// The template's language and locale code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_template_language: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MessageTemplateQualityUpdateValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            previous_quality_score: None,
+            new_quality_score: None,
+            message_template_id: None,
+            message_template_name: None,
+            message_template_language: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A template was approved, rejected, paused, disabled or otherwise changed status.
+///
+/// Schema `MessageTemplateStatusUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateStatusUpdateChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MessageTemplateStatusUpdateChange {
+    /// Always `message_template_status_update`; filled in by default.
+    #[serde(default)]
+    pub field: FieldMessageTemplateStatusUpdate,
+    /// The `value` member.
+    pub value: MessageTemplateStatusUpdateValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MessageTemplateStatusUpdateChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: MessageTemplateStatusUpdateValue) -> Self {
+        Self {
+            field: Default::default(),
+            value,
+            extra: Default::default(),
+        }
+    }
+}
+/// The `message_template_status_update` value.
+///
+/// Schema `MessageTemplateStatusUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateStatusUpdateValue`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MessageTemplateStatusUpdateValue {
+    /// The template's new status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<MessageTemplateStatusUpdateValueEvent>,
+    /// The template ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_template_id: Option<i64>,
+    /// The template name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_template_name: Option<String>,
+    /// The template's language and locale code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_template_language: Option<String>,
+    /// The `message_template_category` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_template_category: Option<TemplateCategory>,
+    /// Why the template was rejected or paused, `NONE`, or null for a scheduled deletion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The `disable_info` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disable_info: Option<TemplateDisableInfo>,
+    /// The `other_info` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_info: Option<TemplateOtherInfo>,
+    /// The `rejection_info` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection_info: Option<TemplateRejectionInfo>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MessageTemplateStatusUpdateValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            event: None,
+            message_template_id: None,
+            message_template_name: None,
+            message_template_language: None,
+            message_template_category: None,
+            reason: None,
+            disable_info: None,
+            other_info: None,
+            rejection_info: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The template's new status.
+///
+/// Schema `MessageTemplateStatusUpdateValueEvent`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateStatusUpdateValue/properties/event`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MessageTemplateStatusUpdateValueEvent {
+    /// `APPROVED`
+    Approved,
+    /// `ARCHIVED`
+    Archived,
+    /// `DELETED`
+    Deleted,
+    /// `DISABLED`
+    Disabled,
+    /// `FLAGGED`
+    Flagged,
+    /// `IN_APPEAL`
+    InAppeal,
+    /// `LIMIT_EXCEEDED`
+    LimitExceeded,
+    /// `LOCKED`
+    Locked,
+    /// `PAUSED`
+    Paused,
+    /// `PENDING`
+    Pending,
+    /// `PENDING_DELETION`
+    PendingDeletion,
+    /// `REINSTATED`
+    Reinstated,
+    /// `REJECTED`
+    Rejected,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl MessageTemplateStatusUpdateValueEvent {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Approved => "APPROVED",
+            Self::Archived => "ARCHIVED",
+            Self::Deleted => "DELETED",
+            Self::Disabled => "DISABLED",
+            Self::Flagged => "FLAGGED",
+            Self::InAppeal => "IN_APPEAL",
+            Self::LimitExceeded => "LIMIT_EXCEEDED",
+            Self::Locked => "LOCKED",
+            Self::Paused => "PAUSED",
+            Self::Pending => "PENDING",
+            Self::PendingDeletion => "PENDING_DELETION",
+            Self::Reinstated => "REINSTATED",
+            Self::Rejected => "REJECTED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for MessageTemplateStatusUpdateValueEvent {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for MessageTemplateStatusUpdateValueEvent {
+    fn from(value: &str) -> Self {
+        match value {
+            "APPROVED" => Self::Approved,
+            "ARCHIVED" => Self::Archived,
+            "DELETED" => Self::Deleted,
+            "DISABLED" => Self::Disabled,
+            "FLAGGED" => Self::Flagged,
+            "IN_APPEAL" => Self::InAppeal,
+            "LIMIT_EXCEEDED" => Self::LimitExceeded,
+            "LOCKED" => Self::Locked,
+            "PAUSED" => Self::Paused,
+            "PENDING" => Self::Pending,
+            "PENDING_DELETION" => Self::PendingDeletion,
+            "REINSTATED" => Self::Reinstated,
+            "REJECTED" => Self::Rejected,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for MessageTemplateStatusUpdateValueEvent {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "APPROVED" => Self::Approved,
+            "ARCHIVED" => Self::Archived,
+            "DELETED" => Self::Deleted,
+            "DISABLED" => Self::Disabled,
+            "FLAGGED" => Self::Flagged,
+            "IN_APPEAL" => Self::InAppeal,
+            "LIMIT_EXCEEDED" => Self::LimitExceeded,
+            "LOCKED" => Self::Locked,
+            "PAUSED" => Self::Paused,
+            "PENDING" => Self::Pending,
+            "PENDING_DELETION" => Self::PendingDeletion,
+            "REINSTATED" => Self::Reinstated,
+            "REJECTED" => Self::Rejected,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for MessageTemplateStatusUpdateValueEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MessageTemplateStatusUpdateValueEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Messages from users, and status updates for messages you sent.
+///
+/// Schema `MessagesChange`, from `whatsapp/webhooks.yaml#/components/schemas/MessagesChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MessagesChange {
+    /// Always `messages`; filled in by default.
+    #[serde(default)]
+    pub field: FieldMessages,
+    /// The `value` member.
+    pub value: MessagesValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MessagesChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: MessagesValue) -> Self {
+        Self {
+            field: Default::default(),
+            value,
+            extra: Default::default(),
+        }
+    }
+}
+/// The `messages` value; holds incoming messages, statuses, or only errors.
+///
+/// Schema `MessagesValue`, from `whatsapp/webhooks.yaml#/components/schemas/MessagesValue`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MessagesValue {
+    /// Always `whatsapp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// The `metadata` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<WebhookMetadata>,
+    /// The senders of `messages` (absent for system messages and statuses).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<Vec<WebhookContact>>,
+    /// Messages users sent to the business.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages: Option<Vec<IncomingMessage>>,
+    /// Status updates for messages the business sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statuses: Option<Vec<MessageStatus>>,
+    /// Errors not tied to one message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MessagesValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            messaging_product: None,
+            metadata: None,
+            contacts: None,
+            messages: None,
+            statuses: None,
+            errors: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A messaging limit or throughput tier.
+///
+/// Schema `MessagingLimitTier`, from `whatsapp/webhooks.yaml#/components/schemas/MessagingLimitTier`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MessagingLimitTier {
+    /// `TIER_50`
+    Tier50,
+    /// `TIER_250`
+    Tier250,
+    /// `TIER_2K`
+    Tier2k,
+    /// `TIER_10K`
+    Tier10k,
+    /// `TIER_100K`
+    Tier100k,
+    /// `TIER_NOT_SET`
+    TierNotSet,
+    /// `TIER_UNLIMITED`
+    TierUnlimited,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl MessagingLimitTier {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Tier50 => "TIER_50",
+            Self::Tier250 => "TIER_250",
+            Self::Tier2k => "TIER_2K",
+            Self::Tier10k => "TIER_10K",
+            Self::Tier100k => "TIER_100K",
+            Self::TierNotSet => "TIER_NOT_SET",
+            Self::TierUnlimited => "TIER_UNLIMITED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for MessagingLimitTier {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for MessagingLimitTier {
+    fn from(value: &str) -> Self {
+        match value {
+            "TIER_50" => Self::Tier50,
+            "TIER_250" => Self::Tier250,
+            "TIER_2K" => Self::Tier2k,
+            "TIER_10K" => Self::Tier10k,
+            "TIER_100K" => Self::Tier100k,
+            "TIER_NOT_SET" => Self::TierNotSet,
+            "TIER_UNLIMITED" => Self::TierUnlimited,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for MessagingLimitTier {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "TIER_50" => Self::Tier50,
+            "TIER_250" => Self::Tier250,
+            "TIER_2K" => Self::Tier2k,
+            "TIER_10K" => Self::Tier10k,
+            "TIER_100K" => Self::Tier100k,
+            "TIER_NOT_SET" => Self::TierNotSet,
+            "TIER_UNLIMITED" => Self::TierUnlimited,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for MessagingLimitTier {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MessagingLimitTier {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
 /// Always `whatsapp`.
 ///
-/// Schema `MessagingProductWhatsapp`, merged from 3 identical definitions (first: `whatsapp/business_profile.yaml#/components/schemas/WhatsAppBusinessProfile/properties/messaging_product`).
+/// Schema `MessagingProductWhatsapp`, merged from 46 identical definitions (first: `whatsapp/business_profile.yaml#/components/schemas/WhatsAppBusinessProfile/properties/messaging_product`).
 ///
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
@@ -194,6 +11586,8890 @@ impl ::serde::Serialize for MessagingProductWhatsapp {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MessagingProductWhatsapp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `call_permission_request`.
+///
+/// Schema `NameCallPermissionRequest`, from `whatsapp/messages.yaml#/components/schemas/CallPermissionRequestAction/properties/name`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum NameCallPermissionRequest {
+    /// `call_permission_request`
+    #[default]
+    CallPermissionRequest,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl NameCallPermissionRequest {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CallPermissionRequest => "call_permission_request",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for NameCallPermissionRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for NameCallPermissionRequest {
+    fn from(value: &str) -> Self {
+        match value {
+            "call_permission_request" => Self::CallPermissionRequest,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for NameCallPermissionRequest {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "call_permission_request" => Self::CallPermissionRequest,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for NameCallPermissionRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for NameCallPermissionRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `catalog_message`.
+///
+/// Schema `NameCatalogMessage`, from `whatsapp/messages.yaml#/components/schemas/CatalogMessageAction/properties/name`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum NameCatalogMessage {
+    /// `catalog_message`
+    #[default]
+    CatalogMessage,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl NameCatalogMessage {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CatalogMessage => "catalog_message",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for NameCatalogMessage {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for NameCatalogMessage {
+    fn from(value: &str) -> Self {
+        match value {
+            "catalog_message" => Self::CatalogMessage,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for NameCatalogMessage {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "catalog_message" => Self::CatalogMessage,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for NameCatalogMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for NameCatalogMessage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `flow`.
+///
+/// Schema `NameFlow`, from `whatsapp/messages.yaml#/components/schemas/FlowAction/properties/name`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum NameFlow {
+    /// `flow`
+    #[default]
+    Flow,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl NameFlow {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Flow => "flow",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for NameFlow {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for NameFlow {
+    fn from(value: &str) -> Self {
+        match value {
+            "flow" => Self::Flow,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for NameFlow {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "flow" => Self::Flow,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for NameFlow {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for NameFlow {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `review_and_pay`.
+///
+/// Schema `NameReviewAndPay`, from `whatsapp/messages.yaml#/components/schemas/OrderDetailsAction/properties/name`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum NameReviewAndPay {
+    /// `review_and_pay`
+    #[default]
+    ReviewAndPay,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl NameReviewAndPay {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ReviewAndPay => "review_and_pay",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for NameReviewAndPay {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for NameReviewAndPay {
+    fn from(value: &str) -> Self {
+        match value {
+            "review_and_pay" => Self::ReviewAndPay,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for NameReviewAndPay {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "review_and_pay" => Self::ReviewAndPay,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for NameReviewAndPay {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for NameReviewAndPay {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `review_order`.
+///
+/// Schema `NameReviewOrder`, from `whatsapp/messages.yaml#/components/schemas/OrderStatusAction/properties/name`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum NameReviewOrder {
+    /// `review_order`
+    #[default]
+    ReviewOrder,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl NameReviewOrder {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ReviewOrder => "review_order",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for NameReviewOrder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for NameReviewOrder {
+    fn from(value: &str) -> Self {
+        match value {
+            "review_order" => Self::ReviewOrder,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for NameReviewOrder {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "review_order" => Self::ReviewOrder,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for NameReviewOrder {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for NameReviewOrder {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The Flow's response.
+///
+/// Schema `NfmReply`, from `whatsapp/webhooks.yaml#/components/schemas/NfmReply`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct NfmReply {
+    /// The Flow's response data, as a JSON string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_json: Option<String>,
+    /// The text shown in the chat, such as `Sent`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// The reply kind, such as `flow`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl NfmReply {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            response_json: None,
+            body: None,
+            name: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A money amount as an integer and a divisor (value 1500, offset 100 means 15.00).
+///
+/// Schema `OrderAmount`, from `whatsapp/messages.yaml#/components/schemas/OrderAmount`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OrderAmount {
+    /// The amount times `offset`.
+    pub value: i64,
+    /// What `value` is divided by, such as 100.
+    pub offset: i64,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl OrderAmount {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: i64, offset: i64) -> Self {
+        Self {
+            value,
+            offset,
+            extra: Default::default(),
+        }
+    }
+}
+/// A tax or shipping charge.
+///
+/// Schema `OrderCharge`, from `whatsapp/messages.yaml#/components/schemas/OrderCharge`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OrderCharge {
+    /// The amount times `offset`.
+    pub value: i64,
+    /// What `value` is divided by, such as 100.
+    pub offset: i64,
+    /// Text shown next to the charge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl OrderCharge {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: i64, offset: i64) -> Self {
+        Self {
+            value,
+            offset,
+            description: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The items and charges of an order.
+///
+/// Schema `OrderDetails`, from `whatsapp/messages.yaml#/components/schemas/OrderDetails`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OrderDetails {
+    /// Order status, such as `pending`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// The items ordered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<OrderItem>>,
+    /// The `subtotal` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtotal: Option<OrderAmount>,
+    /// The `tax` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax: Option<OrderCharge>,
+    /// The `shipping` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping: Option<OrderCharge>,
+    /// The `discount` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<OrderDiscount>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl OrderDetails {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            status: None,
+            items: None,
+            subtotal: None,
+            tax: None,
+            shipping: None,
+            discount: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Asks the user to review and pay for an order.
+///
+/// Schema `OrderDetailsAction`, from `whatsapp/messages.yaml#/components/schemas/OrderDetailsAction`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OrderDetailsAction {
+    /// Always `review_and_pay`.
+    #[serde(default)]
+    pub name: NameReviewAndPay,
+    /// The `parameters` member.
+    pub parameters: OrderDetailsParameters,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl OrderDetailsAction {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(parameters: OrderDetailsParameters) -> Self {
+        Self {
+            name: Default::default(),
+            parameters,
+            extra: Default::default(),
+        }
+    }
+}
+/// The order, its total and how it is paid.
+///
+/// Schema `OrderDetailsParameters`, from `whatsapp/messages.yaml#/components/schemas/OrderDetailsParameters`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OrderDetailsParameters {
+    /// Your unique ID for the order.
+    pub reference_id: String,
+    /// Kind of goods, such as `digital-goods`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// Payment method, such as `upi`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_type: Option<String>,
+    /// Name of the payment configuration set up for the account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_configuration: Option<String>,
+    /// ISO 4217 currency code, such as `INR`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// The `total_amount` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_amount: Option<OrderAmount>,
+    /// The `order` member.
+    pub order: OrderDetails,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl OrderDetailsParameters {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(reference_id: impl Into<String>, order: OrderDetails) -> Self {
+        Self {
+            reference_id: reference_id.into(),
+            type_: None,
+            payment_type: None,
+            payment_configuration: None,
+            currency: None,
+            total_amount: None,
+            order,
+            extra: Default::default(),
+        }
+    }
+}
+/// A discount on the order.
+///
+/// Schema `OrderDiscount`, from `whatsapp/messages.yaml#/components/schemas/OrderDiscount`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OrderDiscount {
+    /// The amount times `offset`.
+    pub value: i64,
+    /// What `value` is divided by, such as 100.
+    pub offset: i64,
+    /// Text shown next to the discount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Name of the discount programme.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_program_name: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl OrderDiscount {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: i64, offset: i64) -> Self {
+        Self {
+            value,
+            offset,
+            description: None,
+            discount_program_name: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// One line of an order.
+///
+/// Schema `OrderItem`, from `whatsapp/messages.yaml#/components/schemas/OrderItem`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OrderItem {
+    /// The product's retailer ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retailer_id: Option<String>,
+    /// Product name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The `amount` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<OrderAmount>,
+    /// The `sale_amount` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sale_amount: Option<OrderAmount>,
+    /// Number of units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<i64>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl OrderItem {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            retailer_id: None,
+            name: None,
+            amount: None,
+            sale_amount: None,
+            quantity: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// One ordered product.
+///
+/// Schema `OrderProductItem`, from `whatsapp/webhooks.yaml#/components/schemas/OrderProductItem`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OrderProductItem {
+    /// The product's retailer ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_retailer_id: Option<String>,
+    /// How many were ordered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<i64>,
+    /// The unit price.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_price: Option<f64>,
+    /// ISO 4217 currency code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl OrderProductItem {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            product_retailer_id: None,
+            quantity: None,
+            item_price: None,
+            currency: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Shows the new status of an order.
+///
+/// Schema `OrderStatusAction`, from `whatsapp/messages.yaml#/components/schemas/OrderStatusAction`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OrderStatusAction {
+    /// Always `review_order`.
+    #[serde(default)]
+    pub name: NameReviewOrder,
+    /// The `parameters` member.
+    pub parameters: OrderStatusParameters,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl OrderStatusAction {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(parameters: OrderStatusParameters) -> Self {
+        Self {
+            name: Default::default(),
+            parameters,
+            extra: Default::default(),
+        }
+    }
+}
+/// Which order changed and its new status.
+///
+/// Schema `OrderStatusParameters`, from `whatsapp/messages.yaml#/components/schemas/OrderStatusParameters`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OrderStatusParameters {
+    /// The `reference_id` of the order details message.
+    pub reference_id: String,
+    /// The `order` member.
+    pub order: OrderStatusUpdate,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl OrderStatusParameters {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(reference_id: impl Into<String>, order: OrderStatusUpdate) -> Self {
+        Self {
+            reference_id: reference_id.into(),
+            order,
+            extra: Default::default(),
+        }
+    }
+}
+/// The new status of an order.
+///
+/// Schema `OrderStatusUpdate`, from `whatsapp/messages.yaml#/components/schemas/OrderStatusUpdate`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OrderStatusUpdate {
+    /// New order status, such as `processing`.
+    pub status: String,
+    /// Text explaining the status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl OrderStatusUpdate {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(status: impl Into<String>) -> Self {
+        Self {
+            status: status.into(),
+            description: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The cursors at either end of the page.
+///
+/// Schema `PagingCursors`, merged from 2 identical definitions (first: `whatsapp/groups.yaml#/components/schemas/PagingCursors`).
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PagingCursors {
+    /// Cursor at the start of the page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
+    /// Cursor at the end of the page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PagingCursors {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            before: None,
+            after: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The state of a partner-led business verification.
+///
+/// Schema `PartnerClientCertificationInfo`, from `whatsapp/webhooks.yaml#/components/schemas/PartnerClientCertificationInfo`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PartnerClientCertificationInfo {
+    /// The customer's business portfolio ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_business_id: Option<String>,
+    /// The verification state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<PartnerClientCertificationInfoStatus>,
+    /// Why it was rejected, or `NONE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection_reasons: Option<Vec<String>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PartnerClientCertificationInfo {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            client_business_id: None,
+            status: None,
+            rejection_reasons: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The verification state.
+///
+/// Schema `PartnerClientCertificationInfoStatus`, from `whatsapp/webhooks.yaml#/components/schemas/PartnerClientCertificationInfo/properties/status`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PartnerClientCertificationInfoStatus {
+    /// `APPROVED`
+    Approved,
+    /// `DISCARDED`
+    Discarded,
+    /// `FAILED`
+    Failed,
+    /// `PENDING`
+    Pending,
+    /// `REVOKED`
+    Revoked,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl PartnerClientCertificationInfoStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Approved => "APPROVED",
+            Self::Discarded => "DISCARDED",
+            Self::Failed => "FAILED",
+            Self::Pending => "PENDING",
+            Self::Revoked => "REVOKED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for PartnerClientCertificationInfoStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for PartnerClientCertificationInfoStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "APPROVED" => Self::Approved,
+            "DISCARDED" => Self::Discarded,
+            "FAILED" => Self::Failed,
+            "PENDING" => Self::Pending,
+            "REVOKED" => Self::Revoked,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for PartnerClientCertificationInfoStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "APPROVED" => Self::Approved,
+            "DISCARDED" => Self::Discarded,
+            "FAILED" => Self::Failed,
+            "PENDING" => Self::Pending,
+            "REVOKED" => Self::Revoked,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for PartnerClientCertificationInfoStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PartnerClientCertificationInfoStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The review of a phone number's display name has a result.
+///
+/// Schema `PhoneNumberNameUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/PhoneNumberNameUpdateChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PhoneNumberNameUpdateChange {
+    /// Always `phone_number_name_update`; filled in by default.
+    #[serde(default)]
+    pub field: FieldPhoneNumberNameUpdate,
+    /// The `value` member.
+    pub value: PhoneNumberNameUpdateValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PhoneNumberNameUpdateChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: PhoneNumberNameUpdateValue) -> Self {
+        Self {
+            field: Default::default(),
+            value,
+            extra: Default::default(),
+        }
+    }
+}
+/// The `phone_number_name_update` value.
+///
+/// Schema `PhoneNumberNameUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/PhoneNumberNameUpdateValue`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PhoneNumberNameUpdateValue {
+    /// The business phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_phone_number: Option<String>,
+    /// The review result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<PhoneNumberNameUpdateValueDecision>,
+    /// The display name that was reviewed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_verified_name: Option<String>,
+    /// Why the name was rejected; null when it was not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection_reason: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PhoneNumberNameUpdateValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            display_phone_number: None,
+            decision: None,
+            requested_verified_name: None,
+            rejection_reason: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The review result.
+///
+/// Schema `PhoneNumberNameUpdateValueDecision`, from `whatsapp/webhooks.yaml#/components/schemas/PhoneNumberNameUpdateValue/properties/decision`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PhoneNumberNameUpdateValueDecision {
+    /// `APPROVED`
+    Approved,
+    /// `DEFERRED`
+    Deferred,
+    /// `PENDING`
+    Pending,
+    /// `REJECTED`
+    Rejected,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl PhoneNumberNameUpdateValueDecision {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Approved => "APPROVED",
+            Self::Deferred => "DEFERRED",
+            Self::Pending => "PENDING",
+            Self::Rejected => "REJECTED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for PhoneNumberNameUpdateValueDecision {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for PhoneNumberNameUpdateValueDecision {
+    fn from(value: &str) -> Self {
+        match value {
+            "APPROVED" => Self::Approved,
+            "DEFERRED" => Self::Deferred,
+            "PENDING" => Self::Pending,
+            "REJECTED" => Self::Rejected,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for PhoneNumberNameUpdateValueDecision {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "APPROVED" => Self::Approved,
+            "DEFERRED" => Self::Deferred,
+            "PENDING" => Self::Pending,
+            "REJECTED" => Self::Rejected,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for PhoneNumberNameUpdateValueDecision {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PhoneNumberNameUpdateValueDecision {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// A phone number's messaging limit or throughput changed.
+///
+/// Schema `PhoneNumberQualityUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/PhoneNumberQualityUpdateChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PhoneNumberQualityUpdateChange {
+    /// Always `phone_number_quality_update`; filled in by default.
+    #[serde(default)]
+    pub field: FieldPhoneNumberQualityUpdate,
+    /// The `value` member.
+    pub value: PhoneNumberQualityUpdateValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PhoneNumberQualityUpdateChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: PhoneNumberQualityUpdateValue) -> Self {
+        Self {
+            field: Default::default(),
+            value,
+            extra: Default::default(),
+        }
+    }
+}
+/// The `phone_number_quality_update` value.
+///
+/// Schema `PhoneNumberQualityUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/PhoneNumberQualityUpdateValue`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PhoneNumberQualityUpdateValue {
+    /// The business phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_phone_number: Option<String>,
+    /// What changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<PhoneNumberQualityUpdateValueEvent>,
+    /// The `old_limit` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_limit: Option<MessagingLimitTier>,
+    /// The `current_limit` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_limit: Option<MessagingLimitTier>,
+    /// The `max_daily_conversations_per_business` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_daily_conversations_per_business: Option<MessagingLimitTier>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PhoneNumberQualityUpdateValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            display_phone_number: None,
+            event: None,
+            old_limit: None,
+            current_limit: None,
+            max_daily_conversations_per_business: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// What changed.
+///
+/// Schema `PhoneNumberQualityUpdateValueEvent`, from `whatsapp/webhooks.yaml#/components/schemas/PhoneNumberQualityUpdateValue/properties/event`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PhoneNumberQualityUpdateValueEvent {
+    /// `ONBOARDING`
+    Onboarding,
+    /// `THROUGHPUT_UPGRADE`
+    ThroughputUpgrade,
+    /// `FLAGGED`
+    Flagged,
+    /// `UNFLAGGED`
+    Unflagged,
+    /// `UPGRADE`
+    Upgrade,
+    /// `DOWNGRADE`
+    Downgrade,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl PhoneNumberQualityUpdateValueEvent {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Onboarding => "ONBOARDING",
+            Self::ThroughputUpgrade => "THROUGHPUT_UPGRADE",
+            Self::Flagged => "FLAGGED",
+            Self::Unflagged => "UNFLAGGED",
+            Self::Upgrade => "UPGRADE",
+            Self::Downgrade => "DOWNGRADE",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for PhoneNumberQualityUpdateValueEvent {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for PhoneNumberQualityUpdateValueEvent {
+    fn from(value: &str) -> Self {
+        match value {
+            "ONBOARDING" => Self::Onboarding,
+            "THROUGHPUT_UPGRADE" => Self::ThroughputUpgrade,
+            "FLAGGED" => Self::Flagged,
+            "UNFLAGGED" => Self::Unflagged,
+            "UPGRADE" => Self::Upgrade,
+            "DOWNGRADE" => Self::Downgrade,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for PhoneNumberQualityUpdateValueEvent {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "ONBOARDING" => Self::Onboarding,
+            "THROUGHPUT_UPGRADE" => Self::ThroughputUpgrade,
+            "FLAGGED" => Self::Flagged,
+            "UNFLAGGED" => Self::Unflagged,
+            "UPGRADE" => Self::Upgrade,
+            "DOWNGRADE" => Self::Downgrade,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for PhoneNumberQualityUpdateValueEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PhoneNumberQualityUpdateValueEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Language policy; only `deterministic` exists.
+///
+/// Schema `PolicyDeterministic`, merged from 2 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateLanguage/properties/policy`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum PolicyDeterministic {
+    /// `deterministic`
+    #[default]
+    Deterministic,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl PolicyDeterministic {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Deterministic => "deterministic",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for PolicyDeterministic {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for PolicyDeterministic {
+    fn from(value: &str) -> Self {
+        match value {
+            "deterministic" => Self::Deterministic,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for PolicyDeterministic {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "deterministic" => Self::Deterministic,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for PolicyDeterministic {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PolicyDeterministic {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Sets up the media connection of an incoming call before accepting it.
+///
+/// Schema `PreAcceptCallRequest`, from `whatsapp/calling.yaml#/components/schemas/PreAcceptCallRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PreAcceptCallRequest {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// The call's ID, from the call webhook.
+    pub call_id: String,
+    /// The caller's number; the reference lists it, the live API uses `call_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// Always `pre_accept`.
+    #[serde(default)]
+    pub action: ActionPreAccept,
+    /// The `session` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<CallSession>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PreAcceptCallRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(call_id: impl Into<String>) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            call_id: call_id.into(),
+            to: None,
+            action: Default::default(),
+            session: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The product to show.
+///
+/// Schema `ProductAction`, from `whatsapp/messages.yaml#/components/schemas/ProductAction`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ProductAction {
+    /// ID of the catalog linked to the WhatsApp Business Account.
+    pub catalog_id: String,
+    /// The product's retailer ID (SKU) in the catalog.
+    pub product_retailer_id: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ProductAction {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        catalog_id: impl Into<String>,
+        product_retailer_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            catalog_id: catalog_id.into(),
+            product_retailer_id: product_retailer_id.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// One product of a product list.
+///
+/// Schema `ProductItem`, from `whatsapp/messages.yaml#/components/schemas/ProductItem`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ProductItem {
+    /// The product's retailer ID (SKU) in the catalog.
+    pub product_retailer_id: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ProductItem {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(product_retailer_id: impl Into<String>) -> Self {
+        Self {
+            product_retailer_id: product_retailer_id.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// The catalog and the product sections to show.
+///
+/// Schema `ProductListAction`, from `whatsapp/messages.yaml#/components/schemas/ProductListAction`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ProductListAction {
+    /// ID of the catalog linked to the WhatsApp Business Account.
+    pub catalog_id: String,
+    /// One to ten sections.
+    pub sections: Vec<ProductSection>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ProductListAction {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(catalog_id: impl Into<String>, sections: Vec<ProductSection>) -> Self {
+        Self {
+            catalog_id: catalog_id.into(),
+            sections,
+            extra: Default::default(),
+        }
+    }
+}
+/// A titled group of products.
+///
+/// Schema `ProductSection`, from `whatsapp/messages.yaml#/components/schemas/ProductSection`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ProductSection {
+    /// Section title, up to 24 characters; needed when there is more than one section.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The products in this section.
+    pub product_items: Vec<ProductItem>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ProductSection {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(product_items: Vec<ProductItem>) -> Self {
+        Self {
+            title: None,
+            product_items,
+            extra: Default::default(),
+        }
+    }
+}
+/// The reaction and the message it applies to.
+///
+/// Schema `ReactionContent`, from `whatsapp/messages.yaml#/components/schemas/ReactionContent`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ReactionContent {
+    /// ID (wamid) of the message to react to.
+    pub message_id: String,
+    /// The emoji; an empty string removes an earlier reaction.
+    pub emoji: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ReactionContent {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(message_id: impl Into<String>, emoji: impl Into<String>) -> Self {
+        Self {
+            message_id: message_id.into(),
+            emoji: emoji.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// An emoji reaction to an earlier message.
+///
+/// Schema `ReactionMessage`, from `whatsapp/messages.yaml#/components/schemas/ReactionMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ReactionMessage {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// The `recipient_type` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_type: Option<RecipientType>,
+    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages.
+    pub to: String,
+    /// Always `reaction`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeReaction,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<MessageContext>,
+    /// The `reaction` member.
+    pub reaction: ReactionContent,
+}
+impl ReactionMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(to: impl Into<String>, reaction: ReactionContent) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            recipient_type: None,
+            to: to.into(),
+            type_: Default::default(),
+            context: None,
+            reaction,
+        }
+    }
+}
+/// Whether the message goes to one user or to a group; `individual` when left out.
+///
+/// Schema `RecipientType`, from `whatsapp/messages.yaml#/components/schemas/RecipientType`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RecipientType {
+    /// `individual`
+    Individual,
+    /// `group`
+    Group,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl RecipientType {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Individual => "individual",
+            Self::Group => "group",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for RecipientType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for RecipientType {
+    fn from(value: &str) -> Self {
+        match value {
+            "individual" => Self::Individual,
+            "group" => Self::Group,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for RecipientType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "individual" => Self::Individual,
+            "group" => Self::Group,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for RecipientType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RecipientType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `individual`.
+///
+/// Schema `RecipientTypeIndividual`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingMessageRequest/properties/recipient_type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum RecipientTypeIndividual {
+    /// `individual`
+    #[default]
+    Individual,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl RecipientTypeIndividual {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Individual => "individual",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for RecipientTypeIndividual {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for RecipientTypeIndividual {
+    fn from(value: &str) -> Self {
+        match value {
+            "individual" => Self::Individual,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for RecipientTypeIndividual {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "individual" => Self::Individual,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for RecipientTypeIndividual {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RecipientTypeIndividual {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The Click to WhatsApp ad or post the user came from.
+///
+/// Schema `Referral`, from `whatsapp/webhooks.yaml#/components/schemas/Referral`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Referral {
+    /// URL of the ad or post.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
+    /// ID of the ad or post.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    /// Where the user came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_type: Option<ReferralSourceType>,
+    /// The ad headline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headline: Option<String>,
+    /// The ad's main text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// The kind of media the ad shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<ReferralMediaType>,
+    /// The ad image, for image ads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+    /// The ad video, for video ads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video_url: Option<String>,
+    /// The video thumbnail, for video ads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail_url: Option<String>,
+    /// The ad click ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ctwa_clid: Option<String>,
+    /// The `welcome_message` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub welcome_message: Option<ReferralWelcomeMessage>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl Referral {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            source_url: None,
+            source_id: None,
+            source_type: None,
+            headline: None,
+            body: None,
+            media_type: None,
+            image_url: None,
+            video_url: None,
+            thumbnail_url: None,
+            ctwa_clid: None,
+            welcome_message: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The kind of media the ad shows.
+///
+/// Schema `ReferralMediaType`, from `whatsapp/webhooks.yaml#/components/schemas/Referral/properties/media_type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ReferralMediaType {
+    /// `image`
+    Image,
+    /// `video`
+    Video,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl ReferralMediaType {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Image => "image",
+            Self::Video => "video",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for ReferralMediaType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for ReferralMediaType {
+    fn from(value: &str) -> Self {
+        match value {
+            "image" => Self::Image,
+            "video" => Self::Video,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for ReferralMediaType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "image" => Self::Image,
+            "video" => Self::Video,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for ReferralMediaType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ReferralMediaType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Where the user came from.
+///
+/// Schema `ReferralSourceType`, from `whatsapp/webhooks.yaml#/components/schemas/Referral/properties/source_type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ReferralSourceType {
+    /// `ad`
+    Ad,
+    /// `post`
+    Post,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl ReferralSourceType {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Ad => "ad",
+            Self::Post => "post",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for ReferralSourceType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for ReferralSourceType {
+    fn from(value: &str) -> Self {
+        match value {
+            "ad" => Self::Ad,
+            "post" => Self::Post,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for ReferralSourceType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "ad" => Self::Ad,
+            "post" => Self::Post,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for ReferralSourceType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ReferralSourceType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The greeting the ad showed.
+///
+/// Schema `ReferralWelcomeMessage`, from `whatsapp/webhooks.yaml#/components/schemas/ReferralWelcomeMessage`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ReferralWelcomeMessage {
+    /// The greeting text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ReferralWelcomeMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            text: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The product the user asked about from a product message or catalog.
+///
+/// Schema `ReferredProduct`, from `whatsapp/webhooks.yaml#/components/schemas/ReferredProduct`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ReferredProduct {
+    /// The catalog ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog_id: Option<String>,
+    /// The product's retailer ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_retailer_id: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ReferredProduct {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            catalog_id: None,
+            product_retailer_id: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Rejects an incoming call.
+///
+/// Schema `RejectCallRequest`, from `whatsapp/calling.yaml#/components/schemas/RejectCallRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RejectCallRequest {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// The call's ID, from the call webhook.
+    pub call_id: String,
+    /// The caller's number; the reference lists it, the live API uses `call_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// Always `reject`.
+    #[serde(default)]
+    pub action: ActionReject,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RejectCallRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(call_id: impl Into<String>) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            call_id: call_id.into(),
+            to: None,
+            action: Default::default(),
+            extra: Default::default(),
+        }
+    }
+}
+/// Which join requests were rejected and which failed.
+///
+/// Schema `RejectJoinRequestsResponse`, from `whatsapp/groups.yaml#/components/schemas/RejectJoinRequestsResponse`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RejectJoinRequestsResponse {
+    /// Always `whatsapp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// IDs of the rejected requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejected_join_requests: Option<Vec<String>>,
+    /// Requests that could not be rejected, with the reasons.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_join_requests: Option<Vec<FailedJoinRequest>>,
+    /// Errors that affect the whole call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<GroupOperationError>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RejectJoinRequestsResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            messaging_product: None,
+            rejected_join_requests: None,
+            failed_join_requests: None,
+            errors: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// One reply button.
+///
+/// Schema `ReplyButton`, from `whatsapp/messages.yaml#/components/schemas/ReplyButton`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ReplyButton {
+    /// Always `reply`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeReply,
+    /// The `reply` member.
+    pub reply: ReplyButtonContent,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ReplyButton {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(reply: ReplyButtonContent) -> Self {
+        Self {
+            type_: Default::default(),
+            reply,
+            extra: Default::default(),
+        }
+    }
+}
+/// The reply buttons to show.
+///
+/// Schema `ReplyButtonAction`, from `whatsapp/messages.yaml#/components/schemas/ReplyButtonAction`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ReplyButtonAction {
+    /// One to three buttons.
+    pub buttons: Vec<ReplyButton>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ReplyButtonAction {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(buttons: Vec<ReplyButton>) -> Self {
+        Self {
+            buttons,
+            extra: Default::default(),
+        }
+    }
+}
+/// The ID and label of a reply button.
+///
+/// Schema `ReplyButtonContent`, from `whatsapp/messages.yaml#/components/schemas/ReplyButtonContent`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ReplyButtonContent {
+    /// Your ID for the button, sent back when tapped; up to 256 characters, unique.
+    pub id: String,
+    /// Button label, up to 20 characters, unique, no markdown.
+    pub title: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ReplyButtonContent {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>, title: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            title: title.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// A phone number's two-step verification PIN was changed or a reset was requested.
+///
+/// Schema `SecurityChange`, from `whatsapp/webhooks.yaml#/components/schemas/SecurityChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SecurityChange {
+    /// Always `security`; filled in by default.
+    #[serde(default)]
+    pub field: FieldSecurity,
+    /// The `value` member.
+    pub value: SecurityValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl SecurityChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: SecurityValue) -> Self {
+        Self {
+            field: Default::default(),
+            value,
+            extra: Default::default(),
+        }
+    }
+}
+/// The `security` value.
+///
+/// Schema `SecurityValue`, from `whatsapp/webhooks.yaml#/components/schemas/SecurityValue`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SecurityValue {
+    /// The business phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_phone_number: Option<String>,
+    /// What happened to the two-step verification PIN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<SecurityValueEvent>,
+    /// The Meta Business Suite user who asked for a reset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requester: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl SecurityValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            display_phone_number: None,
+            event: None,
+            requester: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// What happened to the two-step verification PIN.
+///
+/// Schema `SecurityValueEvent`, from `whatsapp/webhooks.yaml#/components/schemas/SecurityValue/properties/event`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SecurityValueEvent {
+    /// `PIN_CHANGED`
+    PinChanged,
+    /// `PIN_RESET_REQUEST`
+    PinResetRequest,
+    /// `PIN_REQUEST_SUCCESS`
+    PinRequestSuccess,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl SecurityValueEvent {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PinChanged => "PIN_CHANGED",
+            Self::PinResetRequest => "PIN_RESET_REQUEST",
+            Self::PinRequestSuccess => "PIN_REQUEST_SUCCESS",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for SecurityValueEvent {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for SecurityValueEvent {
+    fn from(value: &str) -> Self {
+        match value {
+            "PIN_CHANGED" => Self::PinChanged,
+            "PIN_RESET_REQUEST" => Self::PinResetRequest,
+            "PIN_REQUEST_SUCCESS" => Self::PinRequestSuccess,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for SecurityValueEvent {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "PIN_CHANGED" => Self::PinChanged,
+            "PIN_RESET_REQUEST" => Self::PinResetRequest,
+            "PIN_REQUEST_SUCCESS" => Self::PinRequestSuccess,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for SecurityValueEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SecurityValueEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// What the API returns for an accepted message.
+///
+/// Schema `SendMessageResponse`, from `whatsapp/messages.yaml#/components/schemas/SendMessageResponse`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SendMessageResponse {
+    /// Always `whatsapp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// The recipient, as given and as resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<Vec<SentMessageContact>>,
+    /// The accepted message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages: Option<Vec<SentMessage>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl SendMessageResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            messaging_product: None,
+            contacts: None,
+            messages: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// An accepted message.
+///
+/// Schema `SentMessage`, from `whatsapp/messages.yaml#/components/schemas/SentMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SentMessage {
+    /// The message ID (wamid), also used in status webhooks.
+    pub id: String,
+    /// The `message_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_status: Option<SentMessageStatus>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl SentMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            message_status: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A recipient of the message.
+///
+/// Schema `SentMessageContact`, from `whatsapp/messages.yaml#/components/schemas/SentMessageContact`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SentMessageContact {
+    /// The phone number or ID as it was sent in `to`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
+    /// The recipient's WhatsApp ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wa_id: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl SentMessageContact {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            input: None,
+            wa_id: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The state of the message right after the call; not every response carries it.
+///
+/// Schema `SentMessageStatus`, from `whatsapp/messages.yaml#/components/schemas/SentMessageStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SentMessageStatus {
+    /// `accepted`
+    Accepted,
+    /// `held_for_quality_assessment`
+    HeldForQualityAssessment,
+    /// `paused`
+    Paused,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl SentMessageStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::HeldForQualityAssessment => "held_for_quality_assessment",
+            Self::Paused => "paused",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for SentMessageStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for SentMessageStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "accepted" => Self::Accepted,
+            "held_for_quality_assessment" => Self::HeldForQualityAssessment,
+            "paused" => Self::Paused,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for SentMessageStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "accepted" => Self::Accepted,
+            "held_for_quality_assessment" => Self::HeldForQualityAssessment,
+            "paused" => Self::Paused,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for SentMessageStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SentMessageStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Contact list changes of a WhatsApp Business app number.
+///
+/// Schema `SmbAppStateSyncChange`, from `whatsapp/webhooks.yaml#/components/schemas/SmbAppStateSyncChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SmbAppStateSyncChange {
+    /// Always `smb_app_state_sync`; filled in by default.
+    #[serde(default)]
+    pub field: FieldSmbAppStateSync,
+    /// The `value` member.
+    pub value: SmbAppStateSyncValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl SmbAppStateSyncChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: SmbAppStateSyncValue) -> Self {
+        Self {
+            field: Default::default(),
+            value,
+            extra: Default::default(),
+        }
+    }
+}
+/// The `smb_app_state_sync` value.
+///
+/// Schema `SmbAppStateSyncValue`, from `whatsapp/webhooks.yaml#/components/schemas/SmbAppStateSyncValue`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SmbAppStateSyncValue {
+    /// Always `whatsapp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// The `metadata` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<WebhookMetadata>,
+    /// The contact changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_sync: Option<Vec<StateSyncEntry>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl SmbAppStateSyncValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            messaging_product: None,
+            metadata: None,
+            state_sync: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Copies of messages a WhatsApp Business app user sent from the app or a linked device.
+///
+/// Schema `SmbMessageEchoesChange`, from `whatsapp/webhooks.yaml#/components/schemas/SmbMessageEchoesChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SmbMessageEchoesChange {
+    /// Always `smb_message_echoes`; filled in by default.
+    #[serde(default)]
+    pub field: FieldSmbMessageEchoes,
+    /// The `value` member.
+    pub value: MessageEchoesValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl SmbMessageEchoesChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: MessageEchoesValue) -> Self {
+        Self {
+            field: Default::default(),
+            value,
+            extra: Default::default(),
+        }
+    }
+}
+/// A call the business started.
+///
+/// Schema `StartedCall`, from `whatsapp/calling.yaml#/components/schemas/StartedCall`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct StartedCall {
+    /// The call's ID.
+    pub id: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl StartedCall {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// The contact as saved in the app; names are absent for removals.
+///
+/// Schema `StateSyncContact`, from `whatsapp/webhooks.yaml#/components/schemas/StateSyncContact`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct StateSyncContact {
+    /// Full name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_name: Option<String>,
+    /// First name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// WhatsApp phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl StateSyncContact {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            full_name: None,
+            first_name: None,
+            phone_number: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// One contact added, edited or removed in the WhatsApp Business app.
+///
+/// Schema `StateSyncEntry`, from `whatsapp/webhooks.yaml#/components/schemas/StateSyncEntry`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct StateSyncEntry {
+    /// What is synchronised, such as `contact`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// The `contact` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<StateSyncContact>,
+    /// `add` (also for edits) or `remove`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<StateSyncEntryAction>,
+    /// The `metadata` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<StateSyncMetadata>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl StateSyncEntry {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            type_: None,
+            contact: None,
+            action: None,
+            metadata: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// `add` (also for edits) or `remove`.
+///
+/// Schema `StateSyncEntryAction`, from `whatsapp/webhooks.yaml#/components/schemas/StateSyncEntry/properties/action`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum StateSyncEntryAction {
+    /// `add`
+    Add,
+    /// `remove`
+    Remove,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl StateSyncEntryAction {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Add => "add",
+            Self::Remove => "remove",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for StateSyncEntryAction {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for StateSyncEntryAction {
+    fn from(value: &str) -> Self {
+        match value {
+            "add" => Self::Add,
+            "remove" => Self::Remove,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for StateSyncEntryAction {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "add" => Self::Add,
+            "remove" => Self::Remove,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for StateSyncEntryAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for StateSyncEntryAction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// When the change happened.
+///
+/// Schema `StateSyncMetadata`, from `whatsapp/webhooks.yaml#/components/schemas/StateSyncMetadata`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct StateSyncMetadata {
+    /// Unix time of the change, as a decimal string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl StateSyncMetadata {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            timestamp: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The conversation the message belongs to, when one applies.
+///
+/// Schema `StatusConversation`, from `whatsapp/webhooks.yaml#/components/schemas/StatusConversation`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct StatusConversation {
+    /// The conversation ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Unix time the conversation window ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration_timestamp: Option<String>,
+    /// The `origin` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<ConversationOrigin>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl StatusConversation {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            expiration_timestamp: None,
+            origin: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// How the message is charged.
+///
+/// Schema `StatusPricing`, from `whatsapp/webhooks.yaml#/components/schemas/StatusPricing`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct StatusPricing {
+    /// True when the message is charged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billable: Option<bool>,
+    /// The pricing model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pricing_model: Option<StatusPricingPricingModel>,
+    /// The pricing category, such as `marketing`, `utility`, `authentication`, `authentication_international`, `service` or `referral_conversion`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// The charge type, such as `regular`, `free_customer_service` or `free_entry_point`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl StatusPricing {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            billable: None,
+            pricing_model: None,
+            category: None,
+            type_: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The pricing model.
+///
+/// Schema `StatusPricingPricingModel`, from `whatsapp/webhooks.yaml#/components/schemas/StatusPricing/properties/pricing_model`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum StatusPricingPricingModel {
+    /// `CBP`
+    Cbp,
+    /// `PMP`
+    Pmp,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl StatusPricingPricingModel {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Cbp => "CBP",
+            Self::Pmp => "PMP",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for StatusPricingPricingModel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for StatusPricingPricingModel {
+    fn from(value: &str) -> Self {
+        match value {
+            "CBP" => Self::Cbp,
+            "PMP" => Self::Pmp,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for StatusPricingPricingModel {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "CBP" => Self::Cbp,
+            "PMP" => Self::Pmp,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for StatusPricingPricingModel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for StatusPricingPricingModel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// A sticker message.
+///
+/// Schema `StickerMessage`, from `whatsapp/messages.yaml#/components/schemas/StickerMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct StickerMessage {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// The `recipient_type` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_type: Option<RecipientType>,
+    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages.
+    pub to: String,
+    /// Always `sticker`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeSticker,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<MessageContext>,
+    /// The `sticker` member.
+    pub sticker: MediaObject,
+}
+impl StickerMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(to: impl Into<String>, sticker: MediaObject) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            recipient_type: None,
+            to: to.into(),
+            type_: Default::default(),
+            context: None,
+            sticker,
+        }
+    }
+}
+/// Which template to send and the values to fill into it.
+///
+/// Schema `Template`, from `whatsapp/messages.yaml#/components/schemas/Template`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Template {
+    /// Name of the approved template.
+    pub name: String,
+    /// The `language` member.
+    pub language: TemplateLanguage,
+    /// Values for the template's header, body and buttons.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub components: Option<Vec<TemplateComponent>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl Template {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(name: impl Into<String>, language: TemplateLanguage) -> Self {
+        Self {
+            name: name.into(),
+            language,
+            components: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Settings for a catalog or Flow button.
+///
+/// Schema `TemplateActionParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateActionParameter`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateActionParameter {
+    /// Always `action`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeAction,
+    /// The `action` member.
+    pub action: TemplateButtonAction,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateActionParameter {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(action: TemplateButtonAction) -> Self {
+        Self {
+            type_: Default::default(),
+            action,
+            extra: Default::default(),
+        }
+    }
+}
+/// Values for the template body, in placeholder order.
+///
+/// Schema `TemplateBodyComponent`, from `whatsapp/messages.yaml#/components/schemas/TemplateBodyComponent`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateBodyComponent {
+    /// Always `body`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeBody,
+    /// The body values (text, currency or date and time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<Vec<TemplateParameter>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateBodyComponent {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            type_: Default::default(),
+            parameters: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The template body.
+///
+/// Schema `TemplateBodyDefinition`, from `whatsapp/templates.yaml#/components/schemas/TemplateBodyDefinition`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateBodyDefinition {
+    /// Always `BODY`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeBodyTemplates,
+    /// Body text with variables; absent in authentication templates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Authentication templates only; adds a do-not-share warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub add_security_recommendation: Option<bool>,
+    /// The `example` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<TemplateBodyExample>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateBodyDefinition {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            type_: Default::default(),
+            text: None,
+            add_security_recommendation: None,
+            example: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Sample values for the body variables, for review.
+///
+/// Schema `TemplateBodyExample`, from `whatsapp/templates.yaml#/components/schemas/TemplateBodyExample`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateBodyExample {
+    /// One list of sample values, in variable order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_text: Option<Vec<Vec<String>>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateBodyExample {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            body_text: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Settings for a catalog button (thumbnail) or a Flow button (token and data).
+///
+/// Schema `TemplateButtonAction`, from `whatsapp/messages.yaml#/components/schemas/TemplateButtonAction`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateButtonAction {
+    /// Catalog button; retailer ID of the product used as thumbnail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail_product_retailer_id: Option<String>,
+    /// Flow button; your token identifying the Flow session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_token: Option<String>,
+    /// Flow button; input data for the first screen, of your own keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_action_data: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateButtonAction {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            thumbnail_product_retailer_id: None,
+            flow_token: None,
+            flow_action_data: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Values for one template button.
+///
+/// Schema `TemplateButtonComponent`, from `whatsapp/messages.yaml#/components/schemas/TemplateButtonComponent`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateButtonComponent {
+    /// Always `button`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeButton,
+    /// The `sub_type` member.
+    pub sub_type: TemplateButtonSubType,
+    /// Position of the button in the template, from `0`.
+    pub index: String,
+    /// The button's value (payload, URL suffix or action).
+    pub parameters: Vec<TemplateButtonParameter>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateButtonComponent {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        sub_type: TemplateButtonSubType,
+        index: impl Into<String>,
+        parameters: Vec<TemplateButtonParameter>,
+    ) -> Self {
+        Self {
+            type_: Default::default(),
+            sub_type,
+            index: index.into(),
+            parameters,
+            extra: Default::default(),
+        }
+    }
+}
+/// One template button; `type` selects the variant.
+///
+/// Schema `TemplateButtonDefinition`, from `whatsapp/templates.yaml#/components/schemas/TemplateButtonDefinition`.
+///
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`TemplateButtonDefinition::Unknown`], which keeps it whole.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum TemplateButtonDefinition {
+    /// `type: QUICK_REPLY`.
+    QuickReply(TemplateQuickReplyButton),
+    /// `type: URL`.
+    Url(TemplateUrlButton),
+    /// `type: PHONE_NUMBER`.
+    PhoneNumber(TemplatePhoneNumberButton),
+    /// `type: OTP`.
+    Otp(TemplateOtpButton),
+    /// `type: COPY_CODE`.
+    CopyCode(TemplateCopyCodeButton),
+    /// `type: FLOW`.
+    Flow(TemplateFlowButton),
+    /// `type: CATALOG`.
+    Catalog(TemplateCatalogButton),
+    /// `type: MPM`.
+    Mpm(TemplateMultiProductButton),
+    /// A tag this version does not know, with the whole value as received.
+    Unknown {
+        /// The tag value.
+        tag: String,
+        /// The whole value, tag included.
+        value: ::serde_json::Value,
+    },
+}
+impl TemplateButtonDefinition {
+    /// The tag value of this variant.
+    pub fn tag(&self) -> &str {
+        match self {
+            Self::QuickReply(_) => "QUICK_REPLY",
+            Self::Url(_) => "URL",
+            Self::PhoneNumber(_) => "PHONE_NUMBER",
+            Self::Otp(_) => "OTP",
+            Self::CopyCode(_) => "COPY_CODE",
+            Self::Flow(_) => "FLOW",
+            Self::Catalog(_) => "CATALOG",
+            Self::Mpm(_) => "MPM",
+            Self::Unknown { tag, .. } => tag.as_str(),
+        }
+    }
+}
+impl ::serde::Serialize for TemplateButtonDefinition {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::Error as _;
+        let (tag, payload) = match self {
+            Self::QuickReply(v) => ("QUICK_REPLY", ::serde_json::to_value(v)),
+            Self::Url(v) => ("URL", ::serde_json::to_value(v)),
+            Self::PhoneNumber(v) => ("PHONE_NUMBER", ::serde_json::to_value(v)),
+            Self::Otp(v) => ("OTP", ::serde_json::to_value(v)),
+            Self::CopyCode(v) => ("COPY_CODE", ::serde_json::to_value(v)),
+            Self::Flow(v) => ("FLOW", ::serde_json::to_value(v)),
+            Self::Catalog(v) => ("CATALOG", ::serde_json::to_value(v)),
+            Self::Mpm(v) => ("MPM", ::serde_json::to_value(v)),
+            Self::Unknown { value, .. } => {
+                return ::serde::Serialize::serialize(value, serializer);
+            }
+        };
+        let mut payload = payload.map_err(S::Error::custom)?;
+        let ::serde_json::Value::Object(members) = &mut payload else {
+            return Err(
+                S::Error::custom(
+                    "a `TemplateButtonDefinition` variant must serialise to a JSON object",
+                ),
+            );
+        };
+        members.insert("type".to_string(), ::serde_json::Value::String(tag.to_string()));
+        ::serde::Serialize::serialize(&payload, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TemplateButtonDefinition {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        use ::serde::de::Error as _;
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let tag = match value.get("type") {
+            Some(::serde_json::Value::String(tag)) => tag.clone(),
+            _ => return Err(D::Error::missing_field("type")),
+        };
+        match tag.as_str() {
+            "QUICK_REPLY" => {
+                ::serde_json::from_value(value)
+                    .map(Self::QuickReply)
+                    .map_err(D::Error::custom)
+            }
+            "URL" => {
+                ::serde_json::from_value(value).map(Self::Url).map_err(D::Error::custom)
+            }
+            "PHONE_NUMBER" => {
+                ::serde_json::from_value(value)
+                    .map(Self::PhoneNumber)
+                    .map_err(D::Error::custom)
+            }
+            "OTP" => {
+                ::serde_json::from_value(value).map(Self::Otp).map_err(D::Error::custom)
+            }
+            "COPY_CODE" => {
+                ::serde_json::from_value(value)
+                    .map(Self::CopyCode)
+                    .map_err(D::Error::custom)
+            }
+            "FLOW" => {
+                ::serde_json::from_value(value).map(Self::Flow).map_err(D::Error::custom)
+            }
+            "CATALOG" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Catalog)
+                    .map_err(D::Error::custom)
+            }
+            "MPM" => {
+                ::serde_json::from_value(value).map(Self::Mpm).map_err(D::Error::custom)
+            }
+            _ => Ok(Self::Unknown { tag, value }),
+        }
+    }
+}
+impl From<TemplateQuickReplyButton> for TemplateButtonDefinition {
+    fn from(value: TemplateQuickReplyButton) -> Self {
+        Self::QuickReply(value)
+    }
+}
+impl From<TemplateUrlButton> for TemplateButtonDefinition {
+    fn from(value: TemplateUrlButton) -> Self {
+        Self::Url(value)
+    }
+}
+impl From<TemplatePhoneNumberButton> for TemplateButtonDefinition {
+    fn from(value: TemplatePhoneNumberButton) -> Self {
+        Self::PhoneNumber(value)
+    }
+}
+impl From<TemplateOtpButton> for TemplateButtonDefinition {
+    fn from(value: TemplateOtpButton) -> Self {
+        Self::Otp(value)
+    }
+}
+impl From<TemplateCopyCodeButton> for TemplateButtonDefinition {
+    fn from(value: TemplateCopyCodeButton) -> Self {
+        Self::CopyCode(value)
+    }
+}
+impl From<TemplateFlowButton> for TemplateButtonDefinition {
+    fn from(value: TemplateFlowButton) -> Self {
+        Self::Flow(value)
+    }
+}
+impl From<TemplateCatalogButton> for TemplateButtonDefinition {
+    fn from(value: TemplateCatalogButton) -> Self {
+        Self::Catalog(value)
+    }
+}
+impl From<TemplateMultiProductButton> for TemplateButtonDefinition {
+    fn from(value: TemplateMultiProductButton) -> Self {
+        Self::Mpm(value)
+    }
+}
+/// A value for a template button; `type` says which kind.
+///
+/// Schema `TemplateButtonParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateButtonParameter`.
+///
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`TemplateButtonParameter::Unknown`], which keeps it whole.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum TemplateButtonParameter {
+    /// `type: payload`.
+    Payload(TemplatePayloadParameter),
+    /// `type: text`.
+    Text(TemplateTextParameter),
+    /// `type: action`.
+    Action(TemplateActionParameter),
+    /// A tag this version does not know, with the whole value as received.
+    Unknown {
+        /// The tag value.
+        tag: String,
+        /// The whole value, tag included.
+        value: ::serde_json::Value,
+    },
+}
+impl TemplateButtonParameter {
+    /// The tag value of this variant.
+    pub fn tag(&self) -> &str {
+        match self {
+            Self::Payload(_) => "payload",
+            Self::Text(_) => "text",
+            Self::Action(_) => "action",
+            Self::Unknown { tag, .. } => tag.as_str(),
+        }
+    }
+}
+impl ::serde::Serialize for TemplateButtonParameter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::Error as _;
+        let (tag, payload) = match self {
+            Self::Payload(v) => ("payload", ::serde_json::to_value(v)),
+            Self::Text(v) => ("text", ::serde_json::to_value(v)),
+            Self::Action(v) => ("action", ::serde_json::to_value(v)),
+            Self::Unknown { value, .. } => {
+                return ::serde::Serialize::serialize(value, serializer);
+            }
+        };
+        let mut payload = payload.map_err(S::Error::custom)?;
+        let ::serde_json::Value::Object(members) = &mut payload else {
+            return Err(
+                S::Error::custom(
+                    "a `TemplateButtonParameter` variant must serialise to a JSON object",
+                ),
+            );
+        };
+        members.insert("type".to_string(), ::serde_json::Value::String(tag.to_string()));
+        ::serde::Serialize::serialize(&payload, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TemplateButtonParameter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        use ::serde::de::Error as _;
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let tag = match value.get("type") {
+            Some(::serde_json::Value::String(tag)) => tag.clone(),
+            _ => return Err(D::Error::missing_field("type")),
+        };
+        match tag.as_str() {
+            "payload" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Payload)
+                    .map_err(D::Error::custom)
+            }
+            "text" => {
+                ::serde_json::from_value(value).map(Self::Text).map_err(D::Error::custom)
+            }
+            "action" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Action)
+                    .map_err(D::Error::custom)
+            }
+            _ => Ok(Self::Unknown { tag, value }),
+        }
+    }
+}
+impl From<TemplatePayloadParameter> for TemplateButtonParameter {
+    fn from(value: TemplatePayloadParameter) -> Self {
+        Self::Payload(value)
+    }
+}
+impl From<TemplateTextParameter> for TemplateButtonParameter {
+    fn from(value: TemplateTextParameter) -> Self {
+        Self::Text(value)
+    }
+}
+impl From<TemplateActionParameter> for TemplateButtonParameter {
+    fn from(value: TemplateActionParameter) -> Self {
+        Self::Action(value)
+    }
+}
+/// The kind of template button.
+///
+/// Schema `TemplateButtonSubType`, from `whatsapp/messages.yaml#/components/schemas/TemplateButtonSubType`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TemplateButtonSubType {
+    /// `quick_reply`
+    QuickReply,
+    /// `url`
+    Url,
+    /// `catalog`
+    Catalog,
+    /// `flow`
+    Flow,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TemplateButtonSubType {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::QuickReply => "quick_reply",
+            Self::Url => "url",
+            Self::Catalog => "catalog",
+            Self::Flow => "flow",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TemplateButtonSubType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TemplateButtonSubType {
+    fn from(value: &str) -> Self {
+        match value {
+            "quick_reply" => Self::QuickReply,
+            "url" => Self::Url,
+            "catalog" => Self::Catalog,
+            "flow" => Self::Flow,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TemplateButtonSubType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "quick_reply" => Self::QuickReply,
+            "url" => Self::Url,
+            "catalog" => Self::Catalog,
+            "flow" => Self::Flow,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TemplateButtonSubType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TemplateButtonSubType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The template's buttons.
+///
+/// Schema `TemplateButtonsDefinition`, from `whatsapp/templates.yaml#/components/schemas/TemplateButtonsDefinition`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateButtonsDefinition {
+    /// Always `BUTTONS`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeButtons,
+    /// The buttons, in display order.
+    pub buttons: Vec<TemplateButtonDefinition>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateButtonsDefinition {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(buttons: Vec<TemplateButtonDefinition>) -> Self {
+        Self {
+            type_: Default::default(),
+            buttons,
+            extra: Default::default(),
+        }
+    }
+}
+/// A button that opens the business's product catalog.
+///
+/// Schema `TemplateCatalogButton`, from `whatsapp/templates.yaml#/components/schemas/TemplateCatalogButton`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateCatalogButton {
+    /// Always `CATALOG`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeCatalog,
+    /// Button label.
+    pub text: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateCatalogButton {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            type_: Default::default(),
+            text: text.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// What the template is for.
+///
+/// Schema `TemplateCategory`, merged from 2 identical definitions (first: `whatsapp/templates.yaml#/components/schemas/TemplateCategory`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TemplateCategory {
+    /// `AUTHENTICATION`
+    Authentication,
+    /// `MARKETING`
+    Marketing,
+    /// `UTILITY`
+    Utility,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TemplateCategory {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Authentication => "AUTHENTICATION",
+            Self::Marketing => "MARKETING",
+            Self::Utility => "UTILITY",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TemplateCategory {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TemplateCategory {
+    fn from(value: &str) -> Self {
+        match value {
+            "AUTHENTICATION" => Self::Authentication,
+            "MARKETING" => Self::Marketing,
+            "UTILITY" => Self::Utility,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TemplateCategory {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "AUTHENTICATION" => Self::Authentication,
+            "MARKETING" => Self::Marketing,
+            "UTILITY" => Self::Utility,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TemplateCategory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TemplateCategory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// A template's category is about to change or has changed.
+///
+/// Schema `TemplateCategoryUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateCategoryUpdateChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateCategoryUpdateChange {
+    /// Always `template_category_update`; filled in by default.
+    #[serde(default)]
+    pub field: FieldTemplateCategoryUpdate,
+    /// The `value` member.
+    pub value: TemplateCategoryUpdateValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateCategoryUpdateChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: TemplateCategoryUpdateValue) -> Self {
+        Self {
+            field: Default::default(),
+            value,
+            extra: Default::default(),
+        }
+    }
+}
+/// The `template_category_update` value; a coming change has `correct_category`, a done one `previous_category`.
+///
+/// Schema `TemplateCategoryUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateCategoryUpdateValue`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateCategoryUpdateValue {
+    /// The template ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_template_id: Option<i64>,
+    /// The template name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_template_name: Option<String>,
+    /// The template's language and locale code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_template_language: Option<String>,
+    /// The `previous_category` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_category: Option<TemplateCategory>,
+    /// The `new_category` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_category: Option<TemplateCategory>,
+    /// The `correct_category` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correct_category: Option<TemplateCategory>,
+    /// Unix time the coming change takes effect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_update_timestamp: Option<i64>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateCategoryUpdateValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            message_template_id: None,
+            message_template_name: None,
+            message_template_language: None,
+            previous_category: None,
+            new_category: None,
+            correct_category: None,
+            category_update_timestamp: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Values for one part of a template; `type` says which part.
+///
+/// Schema `TemplateComponent`, from `whatsapp/messages.yaml#/components/schemas/TemplateComponent`.
+///
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`TemplateComponent::Unknown`], which keeps it whole.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum TemplateComponent {
+    /// `type: header`.
+    Header(TemplateHeaderComponent),
+    /// `type: body`.
+    Body(TemplateBodyComponent),
+    /// `type: button`.
+    Button(TemplateButtonComponent),
+    /// A tag this version does not know, with the whole value as received.
+    Unknown {
+        /// The tag value.
+        tag: String,
+        /// The whole value, tag included.
+        value: ::serde_json::Value,
+    },
+}
+impl TemplateComponent {
+    /// The tag value of this variant.
+    pub fn tag(&self) -> &str {
+        match self {
+            Self::Header(_) => "header",
+            Self::Body(_) => "body",
+            Self::Button(_) => "button",
+            Self::Unknown { tag, .. } => tag.as_str(),
+        }
+    }
+}
+impl ::serde::Serialize for TemplateComponent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::Error as _;
+        let (tag, payload) = match self {
+            Self::Header(v) => ("header", ::serde_json::to_value(v)),
+            Self::Body(v) => ("body", ::serde_json::to_value(v)),
+            Self::Button(v) => ("button", ::serde_json::to_value(v)),
+            Self::Unknown { value, .. } => {
+                return ::serde::Serialize::serialize(value, serializer);
+            }
+        };
+        let mut payload = payload.map_err(S::Error::custom)?;
+        let ::serde_json::Value::Object(members) = &mut payload else {
+            return Err(
+                S::Error::custom(
+                    "a `TemplateComponent` variant must serialise to a JSON object",
+                ),
+            );
+        };
+        members.insert("type".to_string(), ::serde_json::Value::String(tag.to_string()));
+        ::serde::Serialize::serialize(&payload, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TemplateComponent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        use ::serde::de::Error as _;
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let tag = match value.get("type") {
+            Some(::serde_json::Value::String(tag)) => tag.clone(),
+            _ => return Err(D::Error::missing_field("type")),
+        };
+        match tag.as_str() {
+            "header" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Header)
+                    .map_err(D::Error::custom)
+            }
+            "body" => {
+                ::serde_json::from_value(value).map(Self::Body).map_err(D::Error::custom)
+            }
+            "button" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Button)
+                    .map_err(D::Error::custom)
+            }
+            _ => Ok(Self::Unknown { tag, value }),
+        }
+    }
+}
+impl From<TemplateHeaderComponent> for TemplateComponent {
+    fn from(value: TemplateHeaderComponent) -> Self {
+        Self::Header(value)
+    }
+}
+impl From<TemplateBodyComponent> for TemplateComponent {
+    fn from(value: TemplateBodyComponent) -> Self {
+        Self::Body(value)
+    }
+}
+impl From<TemplateButtonComponent> for TemplateComponent {
+    fn from(value: TemplateButtonComponent) -> Self {
+        Self::Button(value)
+    }
+}
+/// One part of a template; `type` selects the variant.
+///
+/// Schema `TemplateComponentDefinition`, from `whatsapp/templates.yaml#/components/schemas/TemplateComponentDefinition`.
+///
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`TemplateComponentDefinition::Unknown`], which keeps it whole.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum TemplateComponentDefinition {
+    /// `type: HEADER`.
+    Header(TemplateHeaderDefinition),
+    /// `type: BODY`.
+    Body(TemplateBodyDefinition),
+    /// `type: FOOTER`.
+    Footer(TemplateFooterDefinition),
+    /// `type: BUTTONS`.
+    Buttons(TemplateButtonsDefinition),
+    /// A tag this version does not know, with the whole value as received.
+    Unknown {
+        /// The tag value.
+        tag: String,
+        /// The whole value, tag included.
+        value: ::serde_json::Value,
+    },
+}
+impl TemplateComponentDefinition {
+    /// The tag value of this variant.
+    pub fn tag(&self) -> &str {
+        match self {
+            Self::Header(_) => "HEADER",
+            Self::Body(_) => "BODY",
+            Self::Footer(_) => "FOOTER",
+            Self::Buttons(_) => "BUTTONS",
+            Self::Unknown { tag, .. } => tag.as_str(),
+        }
+    }
+}
+impl ::serde::Serialize for TemplateComponentDefinition {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::Error as _;
+        let (tag, payload) = match self {
+            Self::Header(v) => ("HEADER", ::serde_json::to_value(v)),
+            Self::Body(v) => ("BODY", ::serde_json::to_value(v)),
+            Self::Footer(v) => ("FOOTER", ::serde_json::to_value(v)),
+            Self::Buttons(v) => ("BUTTONS", ::serde_json::to_value(v)),
+            Self::Unknown { value, .. } => {
+                return ::serde::Serialize::serialize(value, serializer);
+            }
+        };
+        let mut payload = payload.map_err(S::Error::custom)?;
+        let ::serde_json::Value::Object(members) = &mut payload else {
+            return Err(
+                S::Error::custom(
+                    "a `TemplateComponentDefinition` variant must serialise to a JSON object",
+                ),
+            );
+        };
+        members.insert("type".to_string(), ::serde_json::Value::String(tag.to_string()));
+        ::serde::Serialize::serialize(&payload, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TemplateComponentDefinition {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        use ::serde::de::Error as _;
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let tag = match value.get("type") {
+            Some(::serde_json::Value::String(tag)) => tag.clone(),
+            _ => return Err(D::Error::missing_field("type")),
+        };
+        match tag.as_str() {
+            "HEADER" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Header)
+                    .map_err(D::Error::custom)
+            }
+            "BODY" => {
+                ::serde_json::from_value(value).map(Self::Body).map_err(D::Error::custom)
+            }
+            "FOOTER" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Footer)
+                    .map_err(D::Error::custom)
+            }
+            "BUTTONS" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Buttons)
+                    .map_err(D::Error::custom)
+            }
+            _ => Ok(Self::Unknown { tag, value }),
+        }
+    }
+}
+impl From<TemplateHeaderDefinition> for TemplateComponentDefinition {
+    fn from(value: TemplateHeaderDefinition) -> Self {
+        Self::Header(value)
+    }
+}
+impl From<TemplateBodyDefinition> for TemplateComponentDefinition {
+    fn from(value: TemplateBodyDefinition) -> Self {
+        Self::Body(value)
+    }
+}
+impl From<TemplateFooterDefinition> for TemplateComponentDefinition {
+    fn from(value: TemplateFooterDefinition) -> Self {
+        Self::Footer(value)
+    }
+}
+impl From<TemplateButtonsDefinition> for TemplateComponentDefinition {
+    fn from(value: TemplateButtonsDefinition) -> Self {
+        Self::Buttons(value)
+    }
+}
+/// A button of the edited template.
+///
+/// Schema `TemplateComponentsButton`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateComponentsButton`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateComponentsButton {
+    /// The button type, such as `URL`, `PHONE_NUMBER` or `QUICK_REPLY`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_template_button_type: Option<String>,
+    /// The button label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_template_button_text: Option<String>,
+    /// The URL, for URL buttons.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_template_button_url: Option<String>,
+    /// The phone number, for phone number buttons.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_template_button_phone_number: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateComponentsButton {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            message_template_button_type: None,
+            message_template_button_text: None,
+            message_template_button_url: None,
+            message_template_button_phone_number: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A button that copies a code, such as an offer code, to the clipboard.
+///
+/// Schema `TemplateCopyCodeButton`, from `whatsapp/templates.yaml#/components/schemas/TemplateCopyCodeButton`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateCopyCodeButton {
+    /// Always `COPY_CODE`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeCopyCode,
+    /// Button label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// A sample code (a string when creating; responses may send a list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<::serde_json::Value>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateCopyCodeButton {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            type_: Default::default(),
+            text: None,
+            example: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A new template to submit for review.
+///
+/// Schema `TemplateCreateRequest`, from `whatsapp/templates.yaml#/components/schemas/TemplateCreateRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateCreateRequest {
+    /// Template name (lowercase letters, digits and underscores).
+    pub name: String,
+    /// Language or locale code, such as `en_US`.
+    pub language: String,
+    /// The `category` member.
+    pub category: TemplateCategory,
+    /// The `parameter_format` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameter_format: Option<TemplateParameterFormat>,
+    /// The template's header, body, footer and buttons.
+    pub components: Vec<TemplateComponentDefinition>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateCreateRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        name: impl Into<String>,
+        language: impl Into<String>,
+        category: TemplateCategory,
+        components: Vec<TemplateComponentDefinition>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            language: language.into(),
+            category,
+            parameter_format: None,
+            components,
+            extra: Default::default(),
+        }
+    }
+}
+/// The submitted template.
+///
+/// Schema `TemplateCreateResponse`, from `whatsapp/templates.yaml#/components/schemas/TemplateCreateResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateCreateResponse {
+    /// The new template's ID.
+    pub id: String,
+    /// The `status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<TemplateStatus>,
+    /// The `category` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<TemplateCategory>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateCreateResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            status: None,
+            category: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A money amount with a fallback text.
+///
+/// Schema `TemplateCurrency`, from `whatsapp/messages.yaml#/components/schemas/TemplateCurrency`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateCurrency {
+    /// Text shown when the amount cannot be localised.
+    pub fallback_value: String,
+    /// ISO 4217 currency code.
+    pub code: String,
+    /// The amount times 1000 (100990 for 100.99).
+    pub amount_1000: i64,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateCurrency {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        fallback_value: impl Into<String>,
+        code: impl Into<String>,
+        amount_1000: i64,
+    ) -> Self {
+        Self {
+            fallback_value: fallback_value.into(),
+            code: code.into(),
+            amount_1000,
+            extra: Default::default(),
+        }
+    }
+}
+/// A money amount.
+///
+/// Schema `TemplateCurrencyParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateCurrencyParameter`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateCurrencyParameter {
+    /// Always `currency`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeCurrency,
+    /// The `currency` member.
+    pub currency: TemplateCurrency,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateCurrencyParameter {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(currency: TemplateCurrency) -> Self {
+        Self {
+            type_: Default::default(),
+            currency,
+            extra: Default::default(),
+        }
+    }
+}
+/// A date and time, sent as text.
+///
+/// Schema `TemplateDateTime`, from `whatsapp/messages.yaml#/components/schemas/TemplateDateTime`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateDateTime {
+    /// The text shown; Cloud API always uses it.
+    pub fallback_value: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateDateTime {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(fallback_value: impl Into<String>) -> Self {
+        Self {
+            fallback_value: fallback_value.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// A date and time.
+///
+/// Schema `TemplateDateTimeParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateDateTimeParameter`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateDateTimeParameter {
+    /// Always `date_time`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeDateTime,
+    /// The `date_time` member.
+    pub date_time: TemplateDateTime,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateDateTimeParameter {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(date_time: TemplateDateTime) -> Self {
+        Self {
+            type_: Default::default(),
+            date_time,
+            extra: Default::default(),
+        }
+    }
+}
+/// When the template was disabled.
+///
+/// Schema `TemplateDisableInfo`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateDisableInfo`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateDisableInfo {
+    /// Unix time the template was disabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disable_date: Option<i64>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateDisableInfo {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            disable_date: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A PDF document for the header.
+///
+/// Schema `TemplateDocumentParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateDocumentParameter`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateDocumentParameter {
+    /// Always `document`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeDocument,
+    /// The `document` member.
+    pub document: MediaObject,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateDocumentParameter {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(document: MediaObject) -> Self {
+        Self {
+            type_: Default::default(),
+            document,
+            extra: Default::default(),
+        }
+    }
+}
+/// The template members to change; members left out keep their value.
+///
+/// Schema `TemplateEditRequest`, from `whatsapp/templates.yaml#/components/schemas/TemplateEditRequest`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateEditRequest {
+    /// Template name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Language or locale code, such as `en_US`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// The `category` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<TemplateCategory>,
+    /// The full new set of components.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub components: Option<Vec<TemplateComponentDefinition>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateEditRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            language: None,
+            category: None,
+            components: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A button that opens a WhatsApp Flow.
+///
+/// Schema `TemplateFlowButton`, from `whatsapp/templates.yaml#/components/schemas/TemplateFlowButton`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateFlowButton {
+    /// Always `FLOW`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeFlowTemplates,
+    /// Button label.
+    pub text: String,
+    /// ID of the Flow to open (or give `flow_name` or `flow_json`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_id: Option<String>,
+    /// Name of the Flow to open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_name: Option<String>,
+    /// The Flow's JSON, as a string, to create the Flow with the template.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_json: Option<String>,
+    /// What the button does, such as `navigate`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_action: Option<String>,
+    /// ID of the first screen, for the `navigate` action.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub navigate_screen: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateFlowButton {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            type_: Default::default(),
+            text: text.into(),
+            flow_id: None,
+            flow_name: None,
+            flow_json: None,
+            flow_action: None,
+            navigate_screen: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The template footer.
+///
+/// Schema `TemplateFooterDefinition`, from `whatsapp/templates.yaml#/components/schemas/TemplateFooterDefinition`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateFooterDefinition {
+    /// Always `FOOTER`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeFooter,
+    /// Footer text; absent in authentication templates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Authentication templates only; how many minutes the code stays valid, shown in the footer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_expiration_minutes: Option<i64>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateFooterDefinition {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            type_: Default::default(),
+            text: None,
+            code_expiration_minutes: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Values for the template header.
+///
+/// Schema `TemplateHeaderComponent`, from `whatsapp/messages.yaml#/components/schemas/TemplateHeaderComponent`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateHeaderComponent {
+    /// Always `header`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeHeader,
+    /// The header value (text, image, video or document).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<Vec<TemplateParameter>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateHeaderComponent {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            type_: Default::default(),
+            parameters: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The template header.
+///
+/// Schema `TemplateHeaderDefinition`, from `whatsapp/templates.yaml#/components/schemas/TemplateHeaderDefinition`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateHeaderDefinition {
+    /// Always `HEADER`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeHeaderTemplates,
+    /// The `format` member.
+    pub format: TemplateHeaderFormat,
+    /// Header text, for the TEXT format; may hold one variable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The `example` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<TemplateHeaderExample>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateHeaderDefinition {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(format: TemplateHeaderFormat) -> Self {
+        Self {
+            type_: Default::default(),
+            format,
+            text: None,
+            example: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Sample header content for review.
+///
+/// Schema `TemplateHeaderExample`, from `whatsapp/templates.yaml#/components/schemas/TemplateHeaderExample`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateHeaderExample {
+    /// Sample value of the text header's variable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_text: Option<Vec<String>>,
+    /// Upload handle (Resumable Upload API) of a sample image, video or document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_handle: Option<Vec<String>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateHeaderExample {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            header_text: None,
+            header_handle: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// What the header shows.
+///
+/// Schema `TemplateHeaderFormat`, from `whatsapp/templates.yaml#/components/schemas/TemplateHeaderFormat`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TemplateHeaderFormat {
+    /// `TEXT`
+    Text,
+    /// `IMAGE`
+    Image,
+    /// `VIDEO`
+    Video,
+    /// `DOCUMENT`
+    Document,
+    /// `LOCATION`
+    Location,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TemplateHeaderFormat {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Text => "TEXT",
+            Self::Image => "IMAGE",
+            Self::Video => "VIDEO",
+            Self::Document => "DOCUMENT",
+            Self::Location => "LOCATION",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TemplateHeaderFormat {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TemplateHeaderFormat {
+    fn from(value: &str) -> Self {
+        match value {
+            "TEXT" => Self::Text,
+            "IMAGE" => Self::Image,
+            "VIDEO" => Self::Video,
+            "DOCUMENT" => Self::Document,
+            "LOCATION" => Self::Location,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TemplateHeaderFormat {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "TEXT" => Self::Text,
+            "IMAGE" => Self::Image,
+            "VIDEO" => Self::Video,
+            "DOCUMENT" => Self::Document,
+            "LOCATION" => Self::Location,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TemplateHeaderFormat {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TemplateHeaderFormat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// An image for the header.
+///
+/// Schema `TemplateImageParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateImageParameter`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateImageParameter {
+    /// Always `image`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeImage,
+    /// The `image` member.
+    pub image: MediaObject,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateImageParameter {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(image: MediaObject) -> Self {
+        Self {
+            type_: Default::default(),
+            image,
+            extra: Default::default(),
+        }
+    }
+}
+/// The language version of the template to use.
+///
+/// Schema `TemplateLanguage`, from `whatsapp/messages.yaml#/components/schemas/TemplateLanguage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateLanguage {
+    /// Language or locale code, such as `en` or `en_US`.
+    pub code: String,
+    /// Language policy; only `deterministic` exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyDeterministic>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateLanguage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            policy: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A page of templates.
+///
+/// Schema `TemplateList`, from `whatsapp/templates.yaml#/components/schemas/TemplateList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateList {
+    /// The templates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<MessageTemplate>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A message built from an approved template.
+///
+/// Schema `TemplateMessage`, from `whatsapp/messages.yaml#/components/schemas/TemplateMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateMessage {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// The `recipient_type` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_type: Option<RecipientType>,
+    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages.
+    pub to: String,
+    /// Always `template`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeTemplate,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<MessageContext>,
+    /// The `template` member.
+    pub template: Template,
+}
+impl TemplateMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(to: impl Into<String>, template: Template) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            recipient_type: None,
+            to: to.into(),
+            type_: Default::default(),
+            context: None,
+            template,
+        }
+    }
+}
+/// A button that shows several products (multi-product message).
+///
+/// Schema `TemplateMultiProductButton`, from `whatsapp/templates.yaml#/components/schemas/TemplateMultiProductButton`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateMultiProductButton {
+    /// Always `MPM`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeMpm,
+    /// Button label.
+    pub text: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateMultiProductButton {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            type_: Default::default(),
+            text: text.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// Why a template was paused, unpaused, locked or unlocked.
+///
+/// Schema `TemplateOtherInfo`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateOtherInfo`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateOtherInfo {
+    /// The kind of event, such as `FIRST_PAUSE` or `UNPAUSE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// A readable explanation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateOtherInfo {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            title: None,
+            description: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A one-time-password button (authentication templates).
+///
+/// Schema `TemplateOtpButton`, from `whatsapp/templates.yaml#/components/schemas/TemplateOtpButton`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateOtpButton {
+    /// Always `OTP`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeOtp,
+    /// The `otp_type` member.
+    pub otp_type: TemplateOtpType,
+    /// Button label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Label of the autofill button (ONE_TAP).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autofill_text: Option<String>,
+    /// Android package name of your app (ONE_TAP and ZERO_TAP).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package_name: Option<String>,
+    /// Your app's signing key hash (ONE_TAP and ZERO_TAP).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature_hash: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateOtpButton {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(otp_type: TemplateOtpType) -> Self {
+        Self {
+            type_: Default::default(),
+            otp_type,
+            text: None,
+            autofill_text: None,
+            package_name: None,
+            signature_hash: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// How the user gets the code into your app.
+///
+/// Schema `TemplateOtpType`, from `whatsapp/templates.yaml#/components/schemas/TemplateOtpType`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TemplateOtpType {
+    /// `COPY_CODE`
+    CopyCode,
+    /// `ONE_TAP`
+    OneTap,
+    /// `ZERO_TAP`
+    ZeroTap,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TemplateOtpType {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CopyCode => "COPY_CODE",
+            Self::OneTap => "ONE_TAP",
+            Self::ZeroTap => "ZERO_TAP",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TemplateOtpType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TemplateOtpType {
+    fn from(value: &str) -> Self {
+        match value {
+            "COPY_CODE" => Self::CopyCode,
+            "ONE_TAP" => Self::OneTap,
+            "ZERO_TAP" => Self::ZeroTap,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TemplateOtpType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "COPY_CODE" => Self::CopyCode,
+            "ONE_TAP" => Self::OneTap,
+            "ZERO_TAP" => Self::ZeroTap,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TemplateOtpType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TemplateOtpType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// A value for a header or body placeholder; `type` says which kind.
+///
+/// Schema `TemplateParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateParameter`.
+///
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`TemplateParameter::Unknown`], which keeps it whole.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum TemplateParameter {
+    /// `type: text`.
+    Text(TemplateTextParameter),
+    /// `type: currency`.
+    Currency(TemplateCurrencyParameter),
+    /// `type: date_time`.
+    DateTime(TemplateDateTimeParameter),
+    /// `type: image`.
+    Image(TemplateImageParameter),
+    /// `type: document`.
+    Document(TemplateDocumentParameter),
+    /// `type: video`.
+    Video(TemplateVideoParameter),
+    /// A tag this version does not know, with the whole value as received.
+    Unknown {
+        /// The tag value.
+        tag: String,
+        /// The whole value, tag included.
+        value: ::serde_json::Value,
+    },
+}
+impl TemplateParameter {
+    /// The tag value of this variant.
+    pub fn tag(&self) -> &str {
+        match self {
+            Self::Text(_) => "text",
+            Self::Currency(_) => "currency",
+            Self::DateTime(_) => "date_time",
+            Self::Image(_) => "image",
+            Self::Document(_) => "document",
+            Self::Video(_) => "video",
+            Self::Unknown { tag, .. } => tag.as_str(),
+        }
+    }
+}
+impl ::serde::Serialize for TemplateParameter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::Error as _;
+        let (tag, payload) = match self {
+            Self::Text(v) => ("text", ::serde_json::to_value(v)),
+            Self::Currency(v) => ("currency", ::serde_json::to_value(v)),
+            Self::DateTime(v) => ("date_time", ::serde_json::to_value(v)),
+            Self::Image(v) => ("image", ::serde_json::to_value(v)),
+            Self::Document(v) => ("document", ::serde_json::to_value(v)),
+            Self::Video(v) => ("video", ::serde_json::to_value(v)),
+            Self::Unknown { value, .. } => {
+                return ::serde::Serialize::serialize(value, serializer);
+            }
+        };
+        let mut payload = payload.map_err(S::Error::custom)?;
+        let ::serde_json::Value::Object(members) = &mut payload else {
+            return Err(
+                S::Error::custom(
+                    "a `TemplateParameter` variant must serialise to a JSON object",
+                ),
+            );
+        };
+        members.insert("type".to_string(), ::serde_json::Value::String(tag.to_string()));
+        ::serde::Serialize::serialize(&payload, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TemplateParameter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        use ::serde::de::Error as _;
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let tag = match value.get("type") {
+            Some(::serde_json::Value::String(tag)) => tag.clone(),
+            _ => return Err(D::Error::missing_field("type")),
+        };
+        match tag.as_str() {
+            "text" => {
+                ::serde_json::from_value(value).map(Self::Text).map_err(D::Error::custom)
+            }
+            "currency" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Currency)
+                    .map_err(D::Error::custom)
+            }
+            "date_time" => {
+                ::serde_json::from_value(value)
+                    .map(Self::DateTime)
+                    .map_err(D::Error::custom)
+            }
+            "image" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Image)
+                    .map_err(D::Error::custom)
+            }
+            "document" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Document)
+                    .map_err(D::Error::custom)
+            }
+            "video" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Video)
+                    .map_err(D::Error::custom)
+            }
+            _ => Ok(Self::Unknown { tag, value }),
+        }
+    }
+}
+impl From<TemplateTextParameter> for TemplateParameter {
+    fn from(value: TemplateTextParameter) -> Self {
+        Self::Text(value)
+    }
+}
+impl From<TemplateCurrencyParameter> for TemplateParameter {
+    fn from(value: TemplateCurrencyParameter) -> Self {
+        Self::Currency(value)
+    }
+}
+impl From<TemplateDateTimeParameter> for TemplateParameter {
+    fn from(value: TemplateDateTimeParameter) -> Self {
+        Self::DateTime(value)
+    }
+}
+impl From<TemplateImageParameter> for TemplateParameter {
+    fn from(value: TemplateImageParameter) -> Self {
+        Self::Image(value)
+    }
+}
+impl From<TemplateDocumentParameter> for TemplateParameter {
+    fn from(value: TemplateDocumentParameter) -> Self {
+        Self::Document(value)
+    }
+}
+impl From<TemplateVideoParameter> for TemplateParameter {
+    fn from(value: TemplateVideoParameter) -> Self {
+        Self::Video(value)
+    }
+}
+/// How variables are written, `{{1}}` (POSITIONAL) or `{{name}}` (NAMED).
+///
+/// Schema `TemplateParameterFormat`, from `whatsapp/templates.yaml#/components/schemas/TemplateParameterFormat`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TemplateParameterFormat {
+    /// `POSITIONAL`
+    Positional,
+    /// `NAMED`
+    Named,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TemplateParameterFormat {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Positional => "POSITIONAL",
+            Self::Named => "NAMED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TemplateParameterFormat {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TemplateParameterFormat {
+    fn from(value: &str) -> Self {
+        match value {
+            "POSITIONAL" => Self::Positional,
+            "NAMED" => Self::Named,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TemplateParameterFormat {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "POSITIONAL" => Self::Positional,
+            "NAMED" => Self::Named,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TemplateParameterFormat {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TemplateParameterFormat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The payload sent back when a quick-reply button is tapped.
+///
+/// Schema `TemplatePayloadParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplatePayloadParameter`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplatePayloadParameter {
+    /// Always `payload`.
+    #[serde(rename = "type", default)]
+    pub type_: TypePayload,
+    /// Your payload text.
+    pub payload: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplatePayloadParameter {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(payload: impl Into<String>) -> Self {
+        Self {
+            type_: Default::default(),
+            payload: payload.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// A button that calls a phone number.
+///
+/// Schema `TemplatePhoneNumberButton`, from `whatsapp/templates.yaml#/components/schemas/TemplatePhoneNumberButton`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplatePhoneNumberButton {
+    /// Always `PHONE_NUMBER`.
+    #[serde(rename = "type", default)]
+    pub type_: TypePhoneNumber,
+    /// Button label.
+    pub text: String,
+    /// The number to call, with country code.
+    pub phone_number: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplatePhoneNumberButton {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(text: impl Into<String>, phone_number: impl Into<String>) -> Self {
+        Self {
+            type_: Default::default(),
+            text: text.into(),
+            phone_number: phone_number.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// Quality rating, from user feedback.
+///
+/// Schema `TemplateQualityRating`, from `whatsapp/templates.yaml#/components/schemas/TemplateQualityRating`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TemplateQualityRating {
+    /// `GREEN`
+    Green,
+    /// `YELLOW`
+    Yellow,
+    /// `RED`
+    Red,
+    /// `UNKNOWN`
+    Unknown,
+    /// A value not listed in the spec, kept as received.
+    UnknownValue(String),
+}
+impl TemplateQualityRating {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Green => "GREEN",
+            Self::Yellow => "YELLOW",
+            Self::Red => "RED",
+            Self::Unknown => "UNKNOWN",
+            Self::UnknownValue(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TemplateQualityRating {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TemplateQualityRating {
+    fn from(value: &str) -> Self {
+        match value {
+            "GREEN" => Self::Green,
+            "YELLOW" => Self::Yellow,
+            "RED" => Self::Red,
+            "UNKNOWN" => Self::Unknown,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl From<String> for TemplateQualityRating {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "GREEN" => Self::Green,
+            "YELLOW" => Self::Yellow,
+            "RED" => Self::Red,
+            "UNKNOWN" => Self::Unknown,
+            _ => Self::UnknownValue(value),
+        }
+    }
+}
+impl ::serde::Serialize for TemplateQualityRating {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TemplateQualityRating {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The template's quality rating.
+///
+/// Schema `TemplateQualityScore`, from `whatsapp/templates.yaml#/components/schemas/TemplateQualityScore`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateQualityScore {
+    /// The `score` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<TemplateQualityRating>,
+    /// When the score was set (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<i64>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateQualityScore {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            score: None,
+            date: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A button that sends a reply message back.
+///
+/// Schema `TemplateQuickReplyButton`, from `whatsapp/templates.yaml#/components/schemas/TemplateQuickReplyButton`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateQuickReplyButton {
+    /// Always `QUICK_REPLY`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeQuickReply,
+    /// Button label.
+    pub text: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateQuickReplyButton {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            type_: Default::default(),
+            text: text.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// Details of a rejection for `INVALID_FORMAT`.
+///
+/// Schema `TemplateRejectionInfo`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateRejectionInfo`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateRejectionInfo {
+    /// What is wrong with the template.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// How to fix it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommendation: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateRejectionInfo {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            reason: None,
+            recommendation: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Review state of the template.
+///
+/// Schema `TemplateStatus`, from `whatsapp/templates.yaml#/components/schemas/TemplateStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TemplateStatus {
+    /// `APPROVED`
+    Approved,
+    /// `PENDING`
+    Pending,
+    /// `REJECTED`
+    Rejected,
+    /// `PAUSED`
+    Paused,
+    /// `DISABLED`
+    Disabled,
+    /// `IN_APPEAL`
+    InAppeal,
+    /// `PENDING_DELETION`
+    PendingDeletion,
+    /// `DELETED`
+    Deleted,
+    /// `LIMIT_EXCEEDED`
+    LimitExceeded,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TemplateStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Approved => "APPROVED",
+            Self::Pending => "PENDING",
+            Self::Rejected => "REJECTED",
+            Self::Paused => "PAUSED",
+            Self::Disabled => "DISABLED",
+            Self::InAppeal => "IN_APPEAL",
+            Self::PendingDeletion => "PENDING_DELETION",
+            Self::Deleted => "DELETED",
+            Self::LimitExceeded => "LIMIT_EXCEEDED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TemplateStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TemplateStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "APPROVED" => Self::Approved,
+            "PENDING" => Self::Pending,
+            "REJECTED" => Self::Rejected,
+            "PAUSED" => Self::Paused,
+            "DISABLED" => Self::Disabled,
+            "IN_APPEAL" => Self::InAppeal,
+            "PENDING_DELETION" => Self::PendingDeletion,
+            "DELETED" => Self::Deleted,
+            "LIMIT_EXCEEDED" => Self::LimitExceeded,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TemplateStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "APPROVED" => Self::Approved,
+            "PENDING" => Self::Pending,
+            "REJECTED" => Self::Rejected,
+            "PAUSED" => Self::Paused,
+            "DISABLED" => Self::Disabled,
+            "IN_APPEAL" => Self::InAppeal,
+            "PENDING_DELETION" => Self::PendingDeletion,
+            "DELETED" => Self::Deleted,
+            "LIMIT_EXCEEDED" => Self::LimitExceeded,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TemplateStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TemplateStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Result of an edit or delete.
+///
+/// Schema `TemplateSuccessResponse`, from `whatsapp/templates.yaml#/components/schemas/TemplateSuccessResponse`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateSuccessResponse {
+    /// True when the change was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateSuccessResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            success: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A text value (or, on a URL button, the URL suffix).
+///
+/// Schema `TemplateTextParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateTextParameter`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateTextParameter {
+    /// Always `text`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeText,
+    /// The text.
+    pub text: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateTextParameter {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            type_: Default::default(),
+            text: text.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// A button that opens a web page.
+///
+/// Schema `TemplateUrlButton`, from `whatsapp/templates.yaml#/components/schemas/TemplateUrlButton`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateUrlButton {
+    /// Always `URL`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeUrl,
+    /// Button label.
+    pub text: String,
+    /// The URL; may end with one variable such as `{{1}}`.
+    pub url: String,
+    /// A sample full URL, when the URL has a variable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<Vec<String>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateUrlButton {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(text: impl Into<String>, url: impl Into<String>) -> Self {
+        Self {
+            type_: Default::default(),
+            text: text.into(),
+            url: url.into(),
+            example: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A video for the header.
+///
+/// Schema `TemplateVideoParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateVideoParameter`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TemplateVideoParameter {
+    /// Always `video`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeVideo,
+    /// The `video` member.
+    pub video: MediaObject,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TemplateVideoParameter {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(video: MediaObject) -> Self {
+        Self {
+            type_: Default::default(),
+            video,
+            extra: Default::default(),
+        }
+    }
+}
+/// Ends an active call.
+///
+/// Schema `TerminateCallRequest`, from `whatsapp/calling.yaml#/components/schemas/TerminateCallRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TerminateCallRequest {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// The call's ID.
+    pub call_id: String,
+    /// Always `terminate`.
+    #[serde(default)]
+    pub action: ActionTerminate,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TerminateCallRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(call_id: impl Into<String>) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            call_id: call_id.into(),
+            action: Default::default(),
+            extra: Default::default(),
+        }
+    }
+}
+/// The text to send.
+///
+/// Schema `TextContent`, from `whatsapp/messages.yaml#/components/schemas/TextContent`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TextContent {
+    /// The message text, up to 4096 characters; may contain URLs and formatting.
+    pub body: String,
+    /// True to render a preview of the first URL in the body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview_url: Option<bool>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl TextContent {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(body: impl Into<String>) -> Self {
+        Self {
+            body: body.into(),
+            preview_url: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A text message.
+///
+/// Schema `TextMessage`, from `whatsapp/messages.yaml#/components/schemas/TextMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TextMessage {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// The `recipient_type` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_type: Option<RecipientType>,
+    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages.
+    pub to: String,
+    /// Always `text`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeText,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<MessageContext>,
+    /// The `text` member.
+    pub text: TextContent,
+}
+impl TextMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(to: impl Into<String>, text: TextContent) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            recipient_type: None,
+            to: to.into(),
+            type_: Default::default(),
+            context: None,
+            text,
+        }
+    }
+}
+/// Always `action`.
+///
+/// Schema `TypeAction`, from `whatsapp/messages.yaml#/components/schemas/TemplateActionParameter/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeAction {
+    /// `action`
+    #[default]
+    Action,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeAction {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Action => "action",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeAction {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeAction {
+    fn from(value: &str) -> Self {
+        match value {
+            "action" => Self::Action,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeAction {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "action" => Self::Action,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeAction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `audio`.
+///
+/// Schema `TypeAudio`, merged from 2 identical definitions (first: `whatsapp/messages.yaml#/components/schemas/AudioMessage/allOf/1/properties/type`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeAudio {
+    /// `audio`
+    #[default]
+    Audio,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeAudio {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Audio => "audio",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeAudio {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeAudio {
+    fn from(value: &str) -> Self {
+        match value {
+            "audio" => Self::Audio,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeAudio {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "audio" => Self::Audio,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeAudio {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeAudio {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `body`.
+///
+/// Schema `TypeBody`, merged from 2 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateBodyComponent/properties/type`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeBody {
+    /// `body`
+    #[default]
+    Body,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeBody {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Body => "body",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeBody {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeBody {
+    fn from(value: &str) -> Self {
+        match value {
+            "body" => Self::Body,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeBody {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "body" => Self::Body,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `BODY`.
+///
+/// Schema `TypeBody`, from `whatsapp/templates.yaml#/components/schemas/TemplateBodyDefinition/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeBodyTemplates {
+    /// `BODY`
+    #[default]
+    Body,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeBodyTemplates {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Body => "BODY",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeBodyTemplates {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeBodyTemplates {
+    fn from(value: &str) -> Self {
+        match value {
+            "BODY" => Self::Body,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeBodyTemplates {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "BODY" => Self::Body,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeBodyTemplates {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeBodyTemplates {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `button`.
+///
+/// Schema `TypeButton`, merged from 4 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateButtonComponent/properties/type`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeButton {
+    /// `button`
+    #[default]
+    Button,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeButton {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Button => "button",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeButton {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeButton {
+    fn from(value: &str) -> Self {
+        match value {
+            "button" => Self::Button,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeButton {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "button" => Self::Button,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeButton {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeButton {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `TypeButtonReply`, from `whatsapp/webhooks.yaml#/components/schemas/InteractiveButtonReply/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeButtonReply {
+    /// `button_reply`
+    #[default]
+    ButtonReply,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeButtonReply {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ButtonReply => "button_reply",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeButtonReply {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeButtonReply {
+    fn from(value: &str) -> Self {
+        match value {
+            "button_reply" => Self::ButtonReply,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeButtonReply {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "button_reply" => Self::ButtonReply,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeButtonReply {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeButtonReply {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `BUTTONS`.
+///
+/// Schema `TypeButtons`, from `whatsapp/templates.yaml#/components/schemas/TemplateButtonsDefinition/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeButtons {
+    /// `BUTTONS`
+    #[default]
+    Buttons,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeButtons {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Buttons => "BUTTONS",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeButtons {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeButtons {
+    fn from(value: &str) -> Self {
+        match value {
+            "BUTTONS" => Self::Buttons,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeButtons {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "BUTTONS" => Self::Buttons,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeButtons {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeButtons {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `call_permission_request`.
+///
+/// Schema `TypeCallPermissionRequest`, from `whatsapp/messages.yaml#/components/schemas/InteractiveCallPermissionRequestMessage/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeCallPermissionRequest {
+    /// `call_permission_request`
+    #[default]
+    CallPermissionRequest,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeCallPermissionRequest {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CallPermissionRequest => "call_permission_request",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeCallPermissionRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeCallPermissionRequest {
+    fn from(value: &str) -> Self {
+        match value {
+            "call_permission_request" => Self::CallPermissionRequest,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeCallPermissionRequest {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "call_permission_request" => Self::CallPermissionRequest,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeCallPermissionRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeCallPermissionRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `CATALOG`.
+///
+/// Schema `TypeCatalog`, from `whatsapp/templates.yaml#/components/schemas/TemplateCatalogButton/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeCatalog {
+    /// `CATALOG`
+    #[default]
+    Catalog,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeCatalog {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Catalog => "CATALOG",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeCatalog {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeCatalog {
+    fn from(value: &str) -> Self {
+        match value {
+            "CATALOG" => Self::Catalog,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeCatalog {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "CATALOG" => Self::Catalog,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeCatalog {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeCatalog {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `catalog_message`.
+///
+/// Schema `TypeCatalogMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveCatalogMessage/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeCatalogMessage {
+    /// `catalog_message`
+    #[default]
+    CatalogMessage,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeCatalogMessage {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CatalogMessage => "catalog_message",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeCatalogMessage {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeCatalogMessage {
+    fn from(value: &str) -> Self {
+        match value {
+            "catalog_message" => Self::CatalogMessage,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeCatalogMessage {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "catalog_message" => Self::CatalogMessage,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeCatalogMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeCatalogMessage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `contacts`.
+///
+/// Schema `TypeContacts`, merged from 2 identical definitions (first: `whatsapp/messages.yaml#/components/schemas/ContactsMessage/allOf/1/properties/type`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeContacts {
+    /// `contacts`
+    #[default]
+    Contacts,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeContacts {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Contacts => "contacts",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeContacts {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeContacts {
+    fn from(value: &str) -> Self {
+        match value {
+            "contacts" => Self::Contacts,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeContacts {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "contacts" => Self::Contacts,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeContacts {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeContacts {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `COPY_CODE`.
+///
+/// Schema `TypeCopyCode`, from `whatsapp/templates.yaml#/components/schemas/TemplateCopyCodeButton/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeCopyCode {
+    /// `COPY_CODE`
+    #[default]
+    CopyCode,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeCopyCode {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CopyCode => "COPY_CODE",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeCopyCode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeCopyCode {
+    fn from(value: &str) -> Self {
+        match value {
+            "COPY_CODE" => Self::CopyCode,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeCopyCode {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "COPY_CODE" => Self::CopyCode,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeCopyCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeCopyCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `currency`.
+///
+/// Schema `TypeCurrency`, merged from 2 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateCurrencyParameter/properties/type`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeCurrency {
+    /// `currency`
+    #[default]
+    Currency,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeCurrency {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Currency => "currency",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeCurrency {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeCurrency {
+    fn from(value: &str) -> Self {
+        match value {
+            "currency" => Self::Currency,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeCurrency {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "currency" => Self::Currency,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeCurrency {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeCurrency {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `date_time`.
+///
+/// Schema `TypeDateTime`, merged from 2 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateDateTimeParameter/properties/type`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeDateTime {
+    /// `date_time`
+    #[default]
+    DateTime,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeDateTime {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::DateTime => "date_time",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeDateTime {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeDateTime {
+    fn from(value: &str) -> Self {
+        match value {
+            "date_time" => Self::DateTime,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeDateTime {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "date_time" => Self::DateTime,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeDateTime {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeDateTime {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `document`.
+///
+/// Schema `TypeDocument`, merged from 5 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateDocumentParameter/properties/type`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeDocument {
+    /// `document`
+    #[default]
+    Document,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeDocument {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Document => "document",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeDocument {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeDocument {
+    fn from(value: &str) -> Self {
+        match value {
+            "document" => Self::Document,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeDocument {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "document" => Self::Document,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeDocument {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeDocument {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `flow`.
+///
+/// Schema `TypeFlow`, from `whatsapp/messages.yaml#/components/schemas/InteractiveFlowMessage/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeFlow {
+    /// `flow`
+    #[default]
+    Flow,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeFlow {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Flow => "flow",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeFlow {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeFlow {
+    fn from(value: &str) -> Self {
+        match value {
+            "flow" => Self::Flow,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeFlow {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "flow" => Self::Flow,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeFlow {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeFlow {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `FLOW`.
+///
+/// Schema `TypeFlow`, from `whatsapp/templates.yaml#/components/schemas/TemplateFlowButton/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeFlowTemplates {
+    /// `FLOW`
+    #[default]
+    Flow,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeFlowTemplates {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Flow => "FLOW",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeFlowTemplates {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeFlowTemplates {
+    fn from(value: &str) -> Self {
+        match value {
+            "FLOW" => Self::Flow,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeFlowTemplates {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "FLOW" => Self::Flow,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeFlowTemplates {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeFlowTemplates {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `FOOTER`.
+///
+/// Schema `TypeFooter`, from `whatsapp/templates.yaml#/components/schemas/TemplateFooterDefinition/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeFooter {
+    /// `FOOTER`
+    #[default]
+    Footer,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeFooter {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Footer => "FOOTER",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeFooter {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeFooter {
+    fn from(value: &str) -> Self {
+        match value {
+            "FOOTER" => Self::Footer,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeFooter {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "FOOTER" => Self::Footer,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeFooter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeFooter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `header`.
+///
+/// Schema `TypeHeader`, merged from 2 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateHeaderComponent/properties/type`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeHeader {
+    /// `header`
+    #[default]
+    Header,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeHeader {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Header => "header",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeHeader {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeHeader {
+    fn from(value: &str) -> Self {
+        match value {
+            "header" => Self::Header,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeHeader {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "header" => Self::Header,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeHeader {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeHeader {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `HEADER`.
+///
+/// Schema `TypeHeader`, from `whatsapp/templates.yaml#/components/schemas/TemplateHeaderDefinition/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeHeaderTemplates {
+    /// `HEADER`
+    #[default]
+    Header,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeHeaderTemplates {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Header => "HEADER",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeHeaderTemplates {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeHeaderTemplates {
+    fn from(value: &str) -> Self {
+        match value {
+            "HEADER" => Self::Header,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeHeaderTemplates {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "HEADER" => Self::Header,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeHeaderTemplates {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeHeaderTemplates {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `image`.
+///
+/// Schema `TypeImage`, merged from 5 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateImageParameter/properties/type`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeImage {
+    /// `image`
+    #[default]
+    Image,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeImage {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Image => "image",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeImage {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeImage {
+    fn from(value: &str) -> Self {
+        match value {
+            "image" => Self::Image,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeImage {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "image" => Self::Image,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeImage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeImage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `interactive`.
+///
+/// Schema `TypeInteractive`, merged from 2 identical definitions (first: `whatsapp/messages.yaml#/components/schemas/InteractiveMessage/allOf/1/properties/type`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeInteractive {
+    /// `interactive`
+    #[default]
+    Interactive,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeInteractive {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Interactive => "interactive",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeInteractive {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeInteractive {
+    fn from(value: &str) -> Self {
+        match value {
+            "interactive" => Self::Interactive,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeInteractive {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "interactive" => Self::Interactive,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeInteractive {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeInteractive {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `list`.
+///
+/// Schema `TypeList`, from `whatsapp/messages.yaml#/components/schemas/InteractiveListMessage/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeList {
+    /// `list`
+    #[default]
+    List,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeList {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::List => "list",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeList {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeList {
+    fn from(value: &str) -> Self {
+        match value {
+            "list" => Self::List,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeList {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "list" => Self::List,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeList {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeList {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `TypeListReply`, from `whatsapp/webhooks.yaml#/components/schemas/InteractiveListReply/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeListReply {
+    /// `list_reply`
+    #[default]
+    ListReply,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeListReply {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ListReply => "list_reply",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeListReply {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeListReply {
+    fn from(value: &str) -> Self {
+        match value {
+            "list_reply" => Self::ListReply,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeListReply {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "list_reply" => Self::ListReply,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeListReply {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeListReply {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `location`.
+///
+/// Schema `TypeLocation`, merged from 2 identical definitions (first: `whatsapp/messages.yaml#/components/schemas/LocationMessage/allOf/1/properties/type`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeLocation {
+    /// `location`
+    #[default]
+    Location,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeLocation {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Location => "location",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeLocation {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeLocation {
+    fn from(value: &str) -> Self {
+        match value {
+            "location" => Self::Location,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeLocation {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "location" => Self::Location,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeLocation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeLocation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `MPM`.
+///
+/// Schema `TypeMpm`, from `whatsapp/templates.yaml#/components/schemas/TemplateMultiProductButton/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeMpm {
+    /// `MPM`
+    #[default]
+    Mpm,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeMpm {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Mpm => "MPM",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeMpm {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeMpm {
+    fn from(value: &str) -> Self {
+        match value {
+            "MPM" => Self::Mpm,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeMpm {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "MPM" => Self::Mpm,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeMpm {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeMpm {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `TypeNfmReply`, from `whatsapp/webhooks.yaml#/components/schemas/InteractiveNfmReply/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeNfmReply {
+    /// `nfm_reply`
+    #[default]
+    NfmReply,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeNfmReply {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NfmReply => "nfm_reply",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeNfmReply {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeNfmReply {
+    fn from(value: &str) -> Self {
+        match value {
+            "nfm_reply" => Self::NfmReply,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeNfmReply {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "nfm_reply" => Self::NfmReply,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeNfmReply {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeNfmReply {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `TypeOrder`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingOrderMessage/allOf/1/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeOrder {
+    /// `order`
+    #[default]
+    Order,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeOrder {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Order => "order",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeOrder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeOrder {
+    fn from(value: &str) -> Self {
+        match value {
+            "order" => Self::Order,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeOrder {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "order" => Self::Order,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeOrder {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeOrder {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `order_details`.
+///
+/// Schema `TypeOrderDetails`, from `whatsapp/messages.yaml#/components/schemas/InteractiveOrderDetailsMessage/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeOrderDetails {
+    /// `order_details`
+    #[default]
+    OrderDetails,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeOrderDetails {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OrderDetails => "order_details",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeOrderDetails {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeOrderDetails {
+    fn from(value: &str) -> Self {
+        match value {
+            "order_details" => Self::OrderDetails,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeOrderDetails {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "order_details" => Self::OrderDetails,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeOrderDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeOrderDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `order_status`.
+///
+/// Schema `TypeOrderStatus`, from `whatsapp/messages.yaml#/components/schemas/InteractiveOrderStatusMessage/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeOrderStatus {
+    /// `order_status`
+    #[default]
+    OrderStatus,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeOrderStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OrderStatus => "order_status",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeOrderStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeOrderStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "order_status" => Self::OrderStatus,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeOrderStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "order_status" => Self::OrderStatus,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeOrderStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeOrderStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `OTP`.
+///
+/// Schema `TypeOtp`, from `whatsapp/templates.yaml#/components/schemas/TemplateOtpButton/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeOtp {
+    /// `OTP`
+    #[default]
+    Otp,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeOtp {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Otp => "OTP",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeOtp {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeOtp {
+    fn from(value: &str) -> Self {
+        match value {
+            "OTP" => Self::Otp,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeOtp {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "OTP" => Self::Otp,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeOtp {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeOtp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `payload`.
+///
+/// Schema `TypePayload`, merged from 2 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateButtonPayloadParameter/properties/type`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypePayload {
+    /// `payload`
+    #[default]
+    Payload,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypePayload {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Payload => "payload",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypePayload {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypePayload {
+    fn from(value: &str) -> Self {
+        match value {
+            "payload" => Self::Payload,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypePayload {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "payload" => Self::Payload,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypePayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypePayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `PHONE_NUMBER`.
+///
+/// Schema `TypePhoneNumber`, from `whatsapp/templates.yaml#/components/schemas/TemplatePhoneNumberButton/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypePhoneNumber {
+    /// `PHONE_NUMBER`
+    #[default]
+    PhoneNumber,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypePhoneNumber {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PhoneNumber => "PHONE_NUMBER",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypePhoneNumber {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypePhoneNumber {
+    fn from(value: &str) -> Self {
+        match value {
+            "PHONE_NUMBER" => Self::PhoneNumber,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypePhoneNumber {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "PHONE_NUMBER" => Self::PhoneNumber,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypePhoneNumber {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypePhoneNumber {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `product`.
+///
+/// Schema `TypeProduct`, from `whatsapp/messages.yaml#/components/schemas/InteractiveProductMessage/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeProduct {
+    /// `product`
+    #[default]
+    Product,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeProduct {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Product => "product",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeProduct {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeProduct {
+    fn from(value: &str) -> Self {
+        match value {
+            "product" => Self::Product,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeProduct {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "product" => Self::Product,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeProduct {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeProduct {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `product_list`.
+///
+/// Schema `TypeProductList`, from `whatsapp/messages.yaml#/components/schemas/InteractiveProductListMessage/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeProductList {
+    /// `product_list`
+    #[default]
+    ProductList,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeProductList {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ProductList => "product_list",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeProductList {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeProductList {
+    fn from(value: &str) -> Self {
+        match value {
+            "product_list" => Self::ProductList,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeProductList {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "product_list" => Self::ProductList,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeProductList {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeProductList {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `QUICK_REPLY`.
+///
+/// Schema `TypeQuickReply`, from `whatsapp/templates.yaml#/components/schemas/TemplateQuickReplyButton/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeQuickReply {
+    /// `QUICK_REPLY`
+    #[default]
+    QuickReply,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeQuickReply {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::QuickReply => "QUICK_REPLY",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeQuickReply {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeQuickReply {
+    fn from(value: &str) -> Self {
+        match value {
+            "QUICK_REPLY" => Self::QuickReply,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeQuickReply {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "QUICK_REPLY" => Self::QuickReply,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeQuickReply {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeQuickReply {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `reaction`.
+///
+/// Schema `TypeReaction`, merged from 2 identical definitions (first: `whatsapp/messages.yaml#/components/schemas/ReactionMessage/allOf/1/properties/type`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeReaction {
+    /// `reaction`
+    #[default]
+    Reaction,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeReaction {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Reaction => "reaction",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeReaction {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeReaction {
+    fn from(value: &str) -> Self {
+        match value {
+            "reaction" => Self::Reaction,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeReaction {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "reaction" => Self::Reaction,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeReaction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeReaction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `reply`.
+///
+/// Schema `TypeReply`, from `whatsapp/messages.yaml#/components/schemas/ReplyButton/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeReply {
+    /// `reply`
+    #[default]
+    Reply,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeReply {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Reply => "reply",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeReply {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeReply {
+    fn from(value: &str) -> Self {
+        match value {
+            "reply" => Self::Reply,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeReply {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "reply" => Self::Reply,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeReply {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeReply {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `sticker`.
+///
+/// Schema `TypeSticker`, merged from 2 identical definitions (first: `whatsapp/messages.yaml#/components/schemas/StickerMessage/allOf/1/properties/type`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeSticker {
+    /// `sticker`
+    #[default]
+    Sticker,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeSticker {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Sticker => "sticker",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeSticker {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeSticker {
+    fn from(value: &str) -> Self {
+        match value {
+            "sticker" => Self::Sticker,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeSticker {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "sticker" => Self::Sticker,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeSticker {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeSticker {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `TypeSystem`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingSystemMessage/allOf/1/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeSystem {
+    /// `system`
+    #[default]
+    System,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeSystem {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::System => "system",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeSystem {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeSystem {
+    fn from(value: &str) -> Self {
+        match value {
+            "system" => Self::System,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeSystem {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "system" => Self::System,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeSystem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeSystem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `template`.
+///
+/// Schema `TypeTemplate`, merged from 2 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingMessageRequest/properties/type`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeTemplate {
+    /// `template`
+    #[default]
+    Template,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeTemplate {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Template => "template",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeTemplate {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeTemplate {
+    fn from(value: &str) -> Self {
+        match value {
+            "template" => Self::Template,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeTemplate {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "template" => Self::Template,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeTemplate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeTemplate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `text`.
+///
+/// Schema `TypeText`, merged from 6 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateButtonTextParameter/properties/type`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeText {
+    /// `text`
+    #[default]
+    Text,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeText {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Text => "text",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeText {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeText {
+    fn from(value: &str) -> Self {
+        match value {
+            "text" => Self::Text,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeText {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "text" => Self::Text,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeText {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeText {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `TypeUnknown`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingUnknownMessage/allOf/1/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeUnknown {
+    /// `unknown`
+    #[default]
+    Unknown,
+    /// A value not listed in the spec, kept as received.
+    UnknownValue(String),
+}
+impl TypeUnknown {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Unknown => "unknown",
+            Self::UnknownValue(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeUnknown {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeUnknown {
+    fn from(value: &str) -> Self {
+        match value {
+            "unknown" => Self::Unknown,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeUnknown {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "unknown" => Self::Unknown,
+            _ => Self::UnknownValue(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeUnknown {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeUnknown {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Schema `TypeUnsupported`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingUnsupportedMessage/allOf/1/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeUnsupported {
+    /// `unsupported`
+    #[default]
+    Unsupported,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeUnsupported {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Unsupported => "unsupported",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeUnsupported {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeUnsupported {
+    fn from(value: &str) -> Self {
+        match value {
+            "unsupported" => Self::Unsupported,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeUnsupported {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "unsupported" => Self::Unsupported,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeUnsupported {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeUnsupported {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `URL`.
+///
+/// Schema `TypeUrl`, from `whatsapp/templates.yaml#/components/schemas/TemplateUrlButton/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeUrl {
+    /// `URL`
+    #[default]
+    Url,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeUrl {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Url => "URL",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeUrl {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeUrl {
+    fn from(value: &str) -> Self {
+        match value {
+            "URL" => Self::Url,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeUrl {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "URL" => Self::Url,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeUrl {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeUrl {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Always `video`.
+///
+/// Schema `TypeVideo`, merged from 5 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateVideoParameter/properties/type`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeVideo {
+    /// `video`
+    #[default]
+    Video,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl TypeVideo {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Video => "video",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for TypeVideo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for TypeVideo {
+    fn from(value: &str) -> Self {
+        match value {
+            "video" => Self::Video,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for TypeVideo {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "video" => Self::Video,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for TypeVideo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TypeVideo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// A new group picture, uploaded as a file.
+///
+/// Schema `UpdateGroupPictureRequest`, from `whatsapp/groups.yaml#/components/schemas/UpdateGroupPictureRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UpdateGroupPictureRequest {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// A square JPEG image, at least 192x192 pixels and at most 5 MB.
+    pub file: crate::FilePart,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl UpdateGroupPictureRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(file: crate::FilePart) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            file,
+            extra: Default::default(),
+        }
+    }
+}
+/// The group settings to change; members left out keep their value.
+///
+/// Schema `UpdateGroupSettingsRequest`, from `whatsapp/groups.yaml#/components/schemas/UpdateGroupSettingsRequest`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UpdateGroupSettingsRequest {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// The new subject (up to 128 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// The new description (up to 2048 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Path of an image file to use as the group picture.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_picture_file: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl UpdateGroupSettingsRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            messaging_product: Default::default(),
+            subject: None,
+            description: None,
+            profile_picture_file: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// One preference change.
+///
+/// Schema `UserPreference`, from `whatsapp/webhooks.yaml#/components/schemas/UserPreference`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UserPreference {
+    /// The user's WhatsApp ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wa_id: Option<String>,
+    /// A readable description of the change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The preference, such as `marketing_messages`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// The new setting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<UserPreferenceValue>,
+    /// Unix time of the change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<i64>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl UserPreference {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            wa_id: None,
+            detail: None,
+            category: None,
+            value: None,
+            timestamp: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The new setting.
+///
+/// Schema `UserPreferenceValue`, from `whatsapp/webhooks.yaml#/components/schemas/UserPreference/properties/value`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum UserPreferenceValue {
+    /// `stop`
+    Stop,
+    /// `resume`
+    Resume,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl UserPreferenceValue {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Stop => "stop",
+            Self::Resume => "resume",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for UserPreferenceValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for UserPreferenceValue {
+    fn from(value: &str) -> Self {
+        match value {
+            "stop" => Self::Stop,
+            "resume" => Self::Resume,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for UserPreferenceValue {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "stop" => Self::Stop,
+            "resume" => Self::Resume,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for UserPreferenceValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UserPreferenceValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// A user stopped or resumed marketing messages.
+///
+/// Schema `UserPreferencesChange`, from `whatsapp/webhooks.yaml#/components/schemas/UserPreferencesChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UserPreferencesChange {
+    /// Always `user_preferences`; filled in by default.
+    #[serde(default)]
+    pub field: FieldUserPreferences,
+    /// The `value` member.
+    pub value: UserPreferencesValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl UserPreferencesChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: UserPreferencesValue) -> Self {
+        Self {
+            field: Default::default(),
+            value,
+            extra: Default::default(),
+        }
+    }
+}
+/// The `user_preferences` value.
+///
+/// Schema `UserPreferencesValue`, from `whatsapp/webhooks.yaml#/components/schemas/UserPreferencesValue`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UserPreferencesValue {
+    /// Always `whatsapp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// The `metadata` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<WebhookMetadata>,
+    /// The users concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<Vec<WebhookContact>>,
+    /// The preference changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_preferences: Option<Vec<UserPreference>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl UserPreferencesValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            messaging_product: None,
+            metadata: None,
+            contacts: None,
+            user_preferences: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A video message.
+///
+/// Schema `VideoMessage`, from `whatsapp/messages.yaml#/components/schemas/VideoMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct VideoMessage {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// The `recipient_type` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_type: Option<RecipientType>,
+    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages.
+    pub to: String,
+    /// Always `video`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeVideo,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<MessageContext>,
+    /// The `video` member.
+    pub video: CaptionedMedia,
+}
+impl VideoMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(to: impl Into<String>, video: CaptionedMedia) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            recipient_type: None,
+            to: to.into(),
+            type_: Default::default(),
+            context: None,
+            video,
+        }
+    }
+}
+/// A volume-based pricing tier change.
+///
+/// Schema `VolumeTierInfo`, from `whatsapp/webhooks.yaml#/components/schemas/VolumeTierInfo`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct VolumeTierInfo {
+    /// Unix time of the change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier_update_time: Option<i64>,
+    /// The pricing category the tier applies to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pricing_category: Option<String>,
+    /// The volume range, such as `25000001:50000000`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+    /// The month the tier applies to, `YYYY-MM`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_month: Option<String>,
+    /// The pricing region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl VolumeTierInfo {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            tier_update_time: None,
+            pricing_category: None,
+            tier: None,
+            effective_month: None,
+            region: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The WebRTC session description of the other side.
+///
+/// Schema `WebhookCallSession`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookCallSession`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhookCallSession {
+    /// `offer` for user-initiated calls, `answer` for business-initiated ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sdp_type: Option<WebhookCallSessionSdpType>,
+    /// The SDP text (RFC 8866).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sdp: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WebhookCallSession {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            sdp_type: None,
+            sdp: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// `offer` for user-initiated calls, `answer` for business-initiated ones.
+///
+/// Schema `WebhookCallSessionSdpType`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookCallSession/properties/sdp_type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WebhookCallSessionSdpType {
+    /// `offer`
+    Offer,
+    /// `answer`
+    Answer,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl WebhookCallSessionSdpType {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Offer => "offer",
+            Self::Answer => "answer",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WebhookCallSessionSdpType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WebhookCallSessionSdpType {
+    fn from(value: &str) -> Self {
+        match value {
+            "offer" => Self::Offer,
+            "answer" => Self::Answer,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for WebhookCallSessionSdpType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "offer" => Self::Offer,
+            "answer" => Self::Answer,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for WebhookCallSessionSdpType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WebhookCallSessionSdpType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// One change; `field` names the webhook field and decides the shape of `value`.
+///
+/// Schema `WebhookChange`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookChange`.
+///
+/// Chosen by the `field` member. Serialising writes `field` exactly once; a value whose `field` this version does not know decodes into [`WebhookChange::Unknown`], which keeps it whole.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum WebhookChange {
+    /// `field: messages`.
+    Messages(MessagesChange),
+    /// `field: message_echoes`.
+    MessageEchoes(MessageEchoesChange),
+    /// `field: smb_message_echoes`.
+    SmbMessageEchoes(SmbMessageEchoesChange),
+    /// `field: history`.
+    History(HistoryChange),
+    /// `field: smb_app_state_sync`.
+    SmbAppStateSync(SmbAppStateSyncChange),
+    /// `field: user_preferences`.
+    UserPreferences(UserPreferencesChange),
+    /// `field: calls`.
+    Calls(CallsChange),
+    /// `field: message_template_status_update`.
+    MessageTemplateStatusUpdate(MessageTemplateStatusUpdateChange),
+    /// `field: message_template_quality_update`.
+    MessageTemplateQualityUpdate(MessageTemplateQualityUpdateChange),
+    /// `field: message_template_components_update`.
+    MessageTemplateComponentsUpdate(MessageTemplateComponentsUpdateChange),
+    /// `field: template_category_update`.
+    TemplateCategoryUpdate(TemplateCategoryUpdateChange),
+    /// `field: phone_number_name_update`.
+    PhoneNumberNameUpdate(PhoneNumberNameUpdateChange),
+    /// `field: phone_number_quality_update`.
+    PhoneNumberQualityUpdate(PhoneNumberQualityUpdateChange),
+    /// `field: account_update`.
+    AccountUpdate(AccountUpdateChange),
+    /// `field: account_review_update`.
+    AccountReviewUpdate(AccountReviewUpdateChange),
+    /// `field: account_alerts`.
+    AccountAlerts(AccountAlertsChange),
+    /// `field: business_capability_update`.
+    BusinessCapabilityUpdate(BusinessCapabilityUpdateChange),
+    /// `field: security`.
+    Security(SecurityChange),
+    /// `field: group_lifecycle_update`.
+    GroupLifecycleUpdate(GroupLifecycleUpdateChange),
+    /// `field: group_participants_update`.
+    GroupParticipantsUpdate(GroupParticipantsUpdateChange),
+    /// `field: group_settings_update`.
+    GroupSettingsUpdate(GroupSettingsUpdateChange),
+    /// `field: group_status_update`.
+    GroupStatusUpdate(GroupStatusUpdateChange),
+    /// A tag this version does not know, with the whole value as received.
+    Unknown {
+        /// The tag value.
+        tag: String,
+        /// The whole value, tag included.
+        value: ::serde_json::Value,
+    },
+}
+impl WebhookChange {
+    /// The tag value of this variant.
+    pub fn tag(&self) -> &str {
+        match self {
+            Self::Messages(_) => "messages",
+            Self::MessageEchoes(_) => "message_echoes",
+            Self::SmbMessageEchoes(_) => "smb_message_echoes",
+            Self::History(_) => "history",
+            Self::SmbAppStateSync(_) => "smb_app_state_sync",
+            Self::UserPreferences(_) => "user_preferences",
+            Self::Calls(_) => "calls",
+            Self::MessageTemplateStatusUpdate(_) => "message_template_status_update",
+            Self::MessageTemplateQualityUpdate(_) => "message_template_quality_update",
+            Self::MessageTemplateComponentsUpdate(_) => {
+                "message_template_components_update"
+            }
+            Self::TemplateCategoryUpdate(_) => "template_category_update",
+            Self::PhoneNumberNameUpdate(_) => "phone_number_name_update",
+            Self::PhoneNumberQualityUpdate(_) => "phone_number_quality_update",
+            Self::AccountUpdate(_) => "account_update",
+            Self::AccountReviewUpdate(_) => "account_review_update",
+            Self::AccountAlerts(_) => "account_alerts",
+            Self::BusinessCapabilityUpdate(_) => "business_capability_update",
+            Self::Security(_) => "security",
+            Self::GroupLifecycleUpdate(_) => "group_lifecycle_update",
+            Self::GroupParticipantsUpdate(_) => "group_participants_update",
+            Self::GroupSettingsUpdate(_) => "group_settings_update",
+            Self::GroupStatusUpdate(_) => "group_status_update",
+            Self::Unknown { tag, .. } => tag.as_str(),
+        }
+    }
+}
+impl ::serde::Serialize for WebhookChange {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::Error as _;
+        let (tag, payload) = match self {
+            Self::Messages(v) => ("messages", ::serde_json::to_value(v)),
+            Self::MessageEchoes(v) => ("message_echoes", ::serde_json::to_value(v)),
+            Self::SmbMessageEchoes(v) => {
+                ("smb_message_echoes", ::serde_json::to_value(v))
+            }
+            Self::History(v) => ("history", ::serde_json::to_value(v)),
+            Self::SmbAppStateSync(v) => ("smb_app_state_sync", ::serde_json::to_value(v)),
+            Self::UserPreferences(v) => ("user_preferences", ::serde_json::to_value(v)),
+            Self::Calls(v) => ("calls", ::serde_json::to_value(v)),
+            Self::MessageTemplateStatusUpdate(v) => {
+                ("message_template_status_update", ::serde_json::to_value(v))
+            }
+            Self::MessageTemplateQualityUpdate(v) => {
+                ("message_template_quality_update", ::serde_json::to_value(v))
+            }
+            Self::MessageTemplateComponentsUpdate(v) => {
+                ("message_template_components_update", ::serde_json::to_value(v))
+            }
+            Self::TemplateCategoryUpdate(v) => {
+                ("template_category_update", ::serde_json::to_value(v))
+            }
+            Self::PhoneNumberNameUpdate(v) => {
+                ("phone_number_name_update", ::serde_json::to_value(v))
+            }
+            Self::PhoneNumberQualityUpdate(v) => {
+                ("phone_number_quality_update", ::serde_json::to_value(v))
+            }
+            Self::AccountUpdate(v) => ("account_update", ::serde_json::to_value(v)),
+            Self::AccountReviewUpdate(v) => {
+                ("account_review_update", ::serde_json::to_value(v))
+            }
+            Self::AccountAlerts(v) => ("account_alerts", ::serde_json::to_value(v)),
+            Self::BusinessCapabilityUpdate(v) => {
+                ("business_capability_update", ::serde_json::to_value(v))
+            }
+            Self::Security(v) => ("security", ::serde_json::to_value(v)),
+            Self::GroupLifecycleUpdate(v) => {
+                ("group_lifecycle_update", ::serde_json::to_value(v))
+            }
+            Self::GroupParticipantsUpdate(v) => {
+                ("group_participants_update", ::serde_json::to_value(v))
+            }
+            Self::GroupSettingsUpdate(v) => {
+                ("group_settings_update", ::serde_json::to_value(v))
+            }
+            Self::GroupStatusUpdate(v) => {
+                ("group_status_update", ::serde_json::to_value(v))
+            }
+            Self::Unknown { value, .. } => {
+                return ::serde::Serialize::serialize(value, serializer);
+            }
+        };
+        let mut payload = payload.map_err(S::Error::custom)?;
+        let ::serde_json::Value::Object(members) = &mut payload else {
+            return Err(
+                S::Error::custom(
+                    "a `WebhookChange` variant must serialise to a JSON object",
+                ),
+            );
+        };
+        members
+            .insert("field".to_string(), ::serde_json::Value::String(tag.to_string()));
+        ::serde::Serialize::serialize(&payload, serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WebhookChange {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        use ::serde::de::Error as _;
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let tag = match value.get("field") {
+            Some(::serde_json::Value::String(tag)) => tag.clone(),
+            _ => return Err(D::Error::missing_field("field")),
+        };
+        match tag.as_str() {
+            "messages" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Messages)
+                    .map_err(D::Error::custom)
+            }
+            "message_echoes" => {
+                ::serde_json::from_value(value)
+                    .map(Self::MessageEchoes)
+                    .map_err(D::Error::custom)
+            }
+            "smb_message_echoes" => {
+                ::serde_json::from_value(value)
+                    .map(Self::SmbMessageEchoes)
+                    .map_err(D::Error::custom)
+            }
+            "history" => {
+                ::serde_json::from_value(value)
+                    .map(Self::History)
+                    .map_err(D::Error::custom)
+            }
+            "smb_app_state_sync" => {
+                ::serde_json::from_value(value)
+                    .map(Self::SmbAppStateSync)
+                    .map_err(D::Error::custom)
+            }
+            "user_preferences" => {
+                ::serde_json::from_value(value)
+                    .map(Self::UserPreferences)
+                    .map_err(D::Error::custom)
+            }
+            "calls" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Calls)
+                    .map_err(D::Error::custom)
+            }
+            "message_template_status_update" => {
+                ::serde_json::from_value(value)
+                    .map(Self::MessageTemplateStatusUpdate)
+                    .map_err(D::Error::custom)
+            }
+            "message_template_quality_update" => {
+                ::serde_json::from_value(value)
+                    .map(Self::MessageTemplateQualityUpdate)
+                    .map_err(D::Error::custom)
+            }
+            "message_template_components_update" => {
+                ::serde_json::from_value(value)
+                    .map(Self::MessageTemplateComponentsUpdate)
+                    .map_err(D::Error::custom)
+            }
+            "template_category_update" => {
+                ::serde_json::from_value(value)
+                    .map(Self::TemplateCategoryUpdate)
+                    .map_err(D::Error::custom)
+            }
+            "phone_number_name_update" => {
+                ::serde_json::from_value(value)
+                    .map(Self::PhoneNumberNameUpdate)
+                    .map_err(D::Error::custom)
+            }
+            "phone_number_quality_update" => {
+                ::serde_json::from_value(value)
+                    .map(Self::PhoneNumberQualityUpdate)
+                    .map_err(D::Error::custom)
+            }
+            "account_update" => {
+                ::serde_json::from_value(value)
+                    .map(Self::AccountUpdate)
+                    .map_err(D::Error::custom)
+            }
+            "account_review_update" => {
+                ::serde_json::from_value(value)
+                    .map(Self::AccountReviewUpdate)
+                    .map_err(D::Error::custom)
+            }
+            "account_alerts" => {
+                ::serde_json::from_value(value)
+                    .map(Self::AccountAlerts)
+                    .map_err(D::Error::custom)
+            }
+            "business_capability_update" => {
+                ::serde_json::from_value(value)
+                    .map(Self::BusinessCapabilityUpdate)
+                    .map_err(D::Error::custom)
+            }
+            "security" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Security)
+                    .map_err(D::Error::custom)
+            }
+            "group_lifecycle_update" => {
+                ::serde_json::from_value(value)
+                    .map(Self::GroupLifecycleUpdate)
+                    .map_err(D::Error::custom)
+            }
+            "group_participants_update" => {
+                ::serde_json::from_value(value)
+                    .map(Self::GroupParticipantsUpdate)
+                    .map_err(D::Error::custom)
+            }
+            "group_settings_update" => {
+                ::serde_json::from_value(value)
+                    .map(Self::GroupSettingsUpdate)
+                    .map_err(D::Error::custom)
+            }
+            "group_status_update" => {
+                ::serde_json::from_value(value)
+                    .map(Self::GroupStatusUpdate)
+                    .map_err(D::Error::custom)
+            }
+            _ => Ok(Self::Unknown { tag, value }),
+        }
+    }
+}
+impl From<MessagesChange> for WebhookChange {
+    fn from(value: MessagesChange) -> Self {
+        Self::Messages(value)
+    }
+}
+impl From<MessageEchoesChange> for WebhookChange {
+    fn from(value: MessageEchoesChange) -> Self {
+        Self::MessageEchoes(value)
+    }
+}
+impl From<SmbMessageEchoesChange> for WebhookChange {
+    fn from(value: SmbMessageEchoesChange) -> Self {
+        Self::SmbMessageEchoes(value)
+    }
+}
+impl From<HistoryChange> for WebhookChange {
+    fn from(value: HistoryChange) -> Self {
+        Self::History(value)
+    }
+}
+impl From<SmbAppStateSyncChange> for WebhookChange {
+    fn from(value: SmbAppStateSyncChange) -> Self {
+        Self::SmbAppStateSync(value)
+    }
+}
+impl From<UserPreferencesChange> for WebhookChange {
+    fn from(value: UserPreferencesChange) -> Self {
+        Self::UserPreferences(value)
+    }
+}
+impl From<CallsChange> for WebhookChange {
+    fn from(value: CallsChange) -> Self {
+        Self::Calls(value)
+    }
+}
+impl From<MessageTemplateStatusUpdateChange> for WebhookChange {
+    fn from(value: MessageTemplateStatusUpdateChange) -> Self {
+        Self::MessageTemplateStatusUpdate(value)
+    }
+}
+impl From<MessageTemplateQualityUpdateChange> for WebhookChange {
+    fn from(value: MessageTemplateQualityUpdateChange) -> Self {
+        Self::MessageTemplateQualityUpdate(value)
+    }
+}
+impl From<MessageTemplateComponentsUpdateChange> for WebhookChange {
+    fn from(value: MessageTemplateComponentsUpdateChange) -> Self {
+        Self::MessageTemplateComponentsUpdate(value)
+    }
+}
+impl From<TemplateCategoryUpdateChange> for WebhookChange {
+    fn from(value: TemplateCategoryUpdateChange) -> Self {
+        Self::TemplateCategoryUpdate(value)
+    }
+}
+impl From<PhoneNumberNameUpdateChange> for WebhookChange {
+    fn from(value: PhoneNumberNameUpdateChange) -> Self {
+        Self::PhoneNumberNameUpdate(value)
+    }
+}
+impl From<PhoneNumberQualityUpdateChange> for WebhookChange {
+    fn from(value: PhoneNumberQualityUpdateChange) -> Self {
+        Self::PhoneNumberQualityUpdate(value)
+    }
+}
+impl From<AccountUpdateChange> for WebhookChange {
+    fn from(value: AccountUpdateChange) -> Self {
+        Self::AccountUpdate(value)
+    }
+}
+impl From<AccountReviewUpdateChange> for WebhookChange {
+    fn from(value: AccountReviewUpdateChange) -> Self {
+        Self::AccountReviewUpdate(value)
+    }
+}
+impl From<AccountAlertsChange> for WebhookChange {
+    fn from(value: AccountAlertsChange) -> Self {
+        Self::AccountAlerts(value)
+    }
+}
+impl From<BusinessCapabilityUpdateChange> for WebhookChange {
+    fn from(value: BusinessCapabilityUpdateChange) -> Self {
+        Self::BusinessCapabilityUpdate(value)
+    }
+}
+impl From<SecurityChange> for WebhookChange {
+    fn from(value: SecurityChange) -> Self {
+        Self::Security(value)
+    }
+}
+impl From<GroupLifecycleUpdateChange> for WebhookChange {
+    fn from(value: GroupLifecycleUpdateChange) -> Self {
+        Self::GroupLifecycleUpdate(value)
+    }
+}
+impl From<GroupParticipantsUpdateChange> for WebhookChange {
+    fn from(value: GroupParticipantsUpdateChange) -> Self {
+        Self::GroupParticipantsUpdate(value)
+    }
+}
+impl From<GroupSettingsUpdateChange> for WebhookChange {
+    fn from(value: GroupSettingsUpdateChange) -> Self {
+        Self::GroupSettingsUpdate(value)
+    }
+}
+impl From<GroupStatusUpdateChange> for WebhookChange {
+    fn from(value: GroupStatusUpdateChange) -> Self {
+        Self::GroupStatusUpdate(value)
+    }
+}
+/// A WhatsApp user who sent a message or is otherwise concerned.
+///
+/// Schema `WebhookContact`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookContact`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhookContact {
+    /// The `profile` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<WebhookContactProfile>,
+    /// The user's WhatsApp ID (usually, but not always, their phone number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wa_id: Option<String>,
+    /// The user's business-scoped user ID, when sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Hash of the user's identity key; only with the identity change check enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_key_hash: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WebhookContact {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            profile: None,
+            wa_id: None,
+            user_id: None,
+            identity_key_hash: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The user's WhatsApp profile.
+///
+/// Schema `WebhookContactProfile`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookContactProfile`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhookContactProfile {
+    /// The name the user set in WhatsApp.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WebhookContactProfile {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The changes for one WhatsApp Business Account.
+///
+/// Schema `WebhookEntry`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookEntry`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhookEntry {
+    /// The WhatsApp Business Account (WABA) ID.
+    pub id: String,
+    /// Unix time the notification was sent; absent on some fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<i64>,
+    /// The changes, each tagged with the subscribed field it belongs to.
+    pub changes: Vec<WebhookChange>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WebhookEntry {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>, changes: Vec<WebhookChange>) -> Self {
+        Self {
+            id: id.into(),
+            time: None,
+            changes,
+            extra: Default::default(),
+        }
+    }
+}
+/// An error reported inside a webhook; only `code` is always present.
+///
+/// Schema `WebhookError`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookError`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhookError {
+    /// The numeric error code.
+    pub code: i64,
+    /// Short title of the error code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The error message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The `error_data` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_data: Option<WebhookErrorData>,
+    /// Link to the error code documentation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WebhookError {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(code: i64) -> Self {
+        Self {
+            code,
+            title: None,
+            message: None,
+            error_data: None,
+            href: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Extra error details.
+///
+/// Schema `WebhookErrorData`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookErrorData`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhookErrorData {
+    /// What went wrong, in more detail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WebhookErrorData {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            details: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A group participant.
+///
+/// Schema `WebhookGroupParticipant`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookGroupParticipant`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhookGroupParticipant {
+    /// The phone number or WhatsApp ID given in your request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
+    /// The participant's WhatsApp ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wa_id: Option<String>,
+    /// The participant's business-scoped user ID, when sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Why this participant could not be removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<WebhookError>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WebhookGroupParticipant {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            input: None,
+            wa_id: None,
+            user_id: None,
+            errors: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The business phone number the notification concerns.
+///
+/// Schema `WebhookMetadata`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookMetadata`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhookMetadata {
+    /// The business phone number as displayed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_phone_number: Option<String>,
+    /// The business phone number's ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number_id: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WebhookMetadata {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            display_phone_number: None,
+            phone_number_id: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// One webhook delivery; it may batch several entries and changes.
+///
+/// Schema `WebhookPayload`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookPayload`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WebhookPayload {
+    /// The object the notification is about, usually `whatsapp_business_account`.
+    pub object: String,
+    /// One element per WhatsApp Business Account with news.
+    pub entry: Vec<WebhookEntry>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WebhookPayload {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(object: impl Into<String>, entry: Vec<WebhookEntry>) -> Self {
+        Self {
+            object: object.into(),
+            entry,
+            extra: Default::default(),
+        }
+    }
+}
+/// A template quality score; `UNKNOWN` while it is pending.
+///
+/// Schema `WebhookTemplateQualityScore`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookTemplateQualityScore`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WebhookTemplateQualityScore {
+    /// `GREEN`
+    Green,
+    /// `YELLOW`
+    Yellow,
+    /// `RED`
+    Red,
+    /// `UNKNOWN`
+    Unknown,
+    /// A value not listed in the spec, kept as received.
+    UnknownValue(String),
+}
+impl WebhookTemplateQualityScore {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Green => "GREEN",
+            Self::Yellow => "YELLOW",
+            Self::Red => "RED",
+            Self::Unknown => "UNKNOWN",
+            Self::UnknownValue(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WebhookTemplateQualityScore {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WebhookTemplateQualityScore {
+    fn from(value: &str) -> Self {
+        match value {
+            "GREEN" => Self::Green,
+            "YELLOW" => Self::Yellow,
+            "RED" => Self::Red,
+            "UNKNOWN" => Self::Unknown,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl From<String> for WebhookTemplateQualityScore {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "GREEN" => Self::Green,
+            "YELLOW" => Self::Yellow,
+            "RED" => Self::Red,
+            "UNKNOWN" => Self::Unknown,
+            _ => Self::UnknownValue(value),
+        }
+    }
+}
+impl ::serde::Serialize for WebhookTemplateQualityScore {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WebhookTemplateQualityScore {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

@@ -362,6 +362,15 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
             }
         }
     }
+    // A whole-URL parameter (configured in `url_params`) replaces the URL: the
+    // request goes exactly where the API said, with the same credentials.
+    let url_expr = match op.params.iter().find(|p| p.whole_url) {
+        Some(p) => {
+            let name = ident(&p.rust);
+            quote!(self.#name.clone())
+        }
+        None => quote!([#(#url_parts),*].concat()),
+    };
     let http_method = ident(op.http_method.as_str());
 
     let mut query = Vec::new();
@@ -439,9 +448,15 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
                 (BodyMedia::Multipart, Some(field)) => quote! {
                     request = request.multipart(::reqwest::multipart::Form::new().text(#field, #value.to_string()));
                 },
-                (BodyMedia::Multipart, None) => {
-                    quote!(request = request.multipart(crate::runtime::multipart_form(#value)?);)
-                }
+                (BodyMedia::Multipart, None) => match struct_of(api, &b.ty) {
+                    Some(def) => {
+                        let form = multipart_struct(def, &value);
+                        quote!(request = request.multipart({ #form });)
+                    }
+                    None => {
+                        quote!(request = request.multipart(crate::runtime::multipart_form(#value)?);)
+                    }
+                },
             };
             if b.required {
                 send_one(quote!(&self.#name))
@@ -544,7 +559,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
 
             #send_doc
             pub async fn send(self) -> Result<#ok_ty, crate::Error<#error_ty>> {
-                let url = [#(#url_parts),*].concat();
+                let url = #url_expr;
                 let mut request = self.client.http().request(::reqwest::Method::#http_method, url);
                 #query_block
                 #(#headers)*
@@ -554,5 +569,53 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
                 #finish
             }
         }
+    }
+}
+
+/// The struct a body type names, if it is one.
+fn struct_of<'a>(api: &'a Api, ty: &Ty) -> Option<&'a crate::ir::StructDef> {
+    match ty {
+        Ty::Named(n) => match &api.types.get(n)?.kind {
+            crate::ir::TypeKind::Struct(s) => Some(s),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A multipart form built field by field: binary fields become file parts
+/// (with their file name and media type), strings are sent as they are,
+/// anything else as JSON text, absent optional fields are left out.
+fn multipart_struct(def: &crate::ir::StructDef, value: &TokenStream) -> TokenStream {
+    let mut parts = Vec::new();
+    for f in &def.fields {
+        let rust = ident(&f.rust);
+        let wire = &f.wire;
+        // `place` is the value (for method calls), `reference` a reference to it.
+        let add = |place: TokenStream, reference: TokenStream| match &f.ty {
+            Ty::Bytes => quote!(form = form.part(#wire, #place.to_part()?);),
+            Ty::String => quote!(form = form.text(#wire, #place.clone());),
+            _ => quote!(form = form.text(#wire, crate::runtime::text_value(#reference)?);),
+        };
+        if f.optional() {
+            let a = add(quote!(v), quote!(v));
+            parts.push(quote!(if let Some(v) = &body.#rust { #a }));
+        } else {
+            parts.push(add(quote!(body.#rust), quote!(&body.#rust)));
+        }
+    }
+    if let crate::ir::Extra::Keep(n) | crate::ir::Extra::Typed(n, _) = &def.extra {
+        let n = ident(n);
+        parts.push(quote! {
+            for (name, v) in &body.#n {
+                form = form.text(name.clone(), crate::runtime::text_value(v)?);
+            }
+        });
+    }
+    quote! {
+        let body = #value;
+        let mut form = ::reqwest::multipart::Form::new();
+        #(#parts)*
+        form
     }
 }

@@ -37,7 +37,7 @@ pub(super) fn rust_ty(ty: &Ty, prefix: &TokenStream) -> TokenStream {
         Ty::Bool => quote!(bool),
         Ty::Json => quote!(::serde_json::Value),
         Ty::JsonObject => quote!(::serde_json::Map<String, ::serde_json::Value>),
-        Ty::Bytes => quote!(Vec<u8>),
+        Ty::Bytes => quote!(crate::FilePart),
         Ty::Array(t) => {
             let t = rust_ty(t, prefix);
             quote!(Vec<#t>)
@@ -374,6 +374,9 @@ fn tagged_def(def: &TypeDef, t: &TaggedDef) -> TokenStream {
         ///
         #[doc = #union_doc]
         #[derive(Debug, Clone, PartialEq)]
+        // The variants mirror the API's kinds, whose sizes differ; boxing
+        // them would make every match go through a `Box`.
+        #[allow(clippy::large_enum_variant)]
         pub enum #name {
             #(#variants)*
             /// A tag this version does not know, with the whole value as received.
@@ -494,6 +497,7 @@ fn untagged_def(def: &TypeDef, u: &UntaggedDef) -> TokenStream {
         ///
         #[doc = #union_doc]
         #[derive(Debug, Clone, PartialEq)]
+        #[allow(clippy::large_enum_variant)]
         pub enum #name {
             #(#variants)*
             /// A value no variant accepts, kept as received.

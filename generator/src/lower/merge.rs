@@ -25,7 +25,7 @@ use crate::error::{Error, Result, SpecError};
 use crate::ir::{
     Api, Body, EnumDef, ErrorResponse, Extra, Field, Operation, Param, ResponseContent, StructDef,
     Success, TaggedDef, TaggedVariant, TargetInfo, Ty, TypeDef, TypeKind, UntaggedDef,
-    UntaggedVariant, Variant,
+    UntaggedVariant, Variant, Webhook,
 };
 use crate::naming;
 
@@ -183,7 +183,32 @@ pub(super) fn finish(l: Lowerer<'_>, info: TargetInfo) -> Result<Api> {
     }
 
     let mut operations = Vec::new();
+    let mut webhook = None;
     for op in &l.operations {
+        if let Some(w) = l
+            .target
+            .webhooks
+            .as_ref()
+            .filter(|w| w.operation == op.operation_id)
+        {
+            let payload = op.body.as_ref().map(|b| map_ty(&b.ty)).ok_or_else(|| {
+                Error::Spec(SpecError {
+                    file: l.fragments[op.fragment].path.clone(),
+                    pointer: op.pointer.clone(),
+                    message: "the webhook operation has no request body to parse".into(),
+                })
+            })?;
+            webhook = Some(Webhook {
+                operation_id: op.operation_id.clone(),
+                payload,
+                signature_header: w.signature_header.clone(),
+                source: l.fragments[op.fragment]
+                    .path
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+            });
+            continue;
+        }
         let mut error_tys: Vec<Ty> = op
             .errors
             .iter()
@@ -225,6 +250,7 @@ pub(super) fn finish(l: Lowerer<'_>, info: TargetInfo) -> Result<Api> {
                     required: p.required,
                     ty: map_ty(&p.ty),
                     explode: p.explode,
+                    whole_url: p.whole_url,
                     doc: p.doc.clone(),
                 })
                 .collect(),
@@ -265,10 +291,20 @@ pub(super) fn finish(l: Lowerer<'_>, info: TargetInfo) -> Result<Api> {
         });
     }
     operations.sort_by(|a, b| a.method.cmp(&b.method));
+    if let (Some(w), None) = (&l.target.webhooks, &webhook) {
+        return Err(Error::Config {
+            file: PathBuf::from("specs/codegen.toml"),
+            message: format!(
+                "target `{}`: webhook operation `{}` is not in the fragments",
+                l.target.name, w.operation
+            ),
+        });
+    }
     Ok(Api {
         target: info,
         types,
         operations,
+        webhook,
     })
 }
 

@@ -42,6 +42,7 @@ pub(crate) struct DraftParam {
     pub required: bool,
     pub ty: Ty<TypeId>,
     pub explode: bool,
+    pub whole_url: bool,
     pub doc: Option<String>,
 }
 
@@ -227,6 +228,8 @@ impl<'a> Lowerer<'a> {
                 required: data.required || location == ParamLocation::Path,
                 ty: usage.ty,
                 explode,
+                whole_url: location == ParamLocation::Path
+                    && self.target.url_params.contains(&data.name),
                 doc: data
                     .description
                     .as_deref()

@@ -139,7 +139,19 @@ impl<'a> SendMultipart<'a> {
             .concat();
         let mut request = self.client.http().request(::reqwest::Method::POST, url);
         request = self.client.authorize(request);
-        request = request.multipart(crate::runtime::multipart_form(&self.body)?);
+        request = request
+            .multipart({
+                let body = &self.body;
+                let mut form = ::reqwest::multipart::Form::new();
+                form = form.text("name", body.name.clone());
+                if let Some(v) = &body.count {
+                    form = form.text("count", crate::runtime::text_value(v)?);
+                }
+                for (name, v) in &body.extra {
+                    form = form.text(name.clone(), crate::runtime::text_value(v)?);
+                }
+                form
+            });
         let response = crate::runtime::execute::<
             crate::types::Problem,
         >(request, |_status: u16| true)

@@ -110,7 +110,7 @@ pub struct Thing {
     pub link: Option<String>,
     /// The `blob` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub blob: Option<Vec<u8>>,
+    pub blob: Option<crate::FilePart>,
     /// The `labels` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<::std::collections::BTreeMap<String, String>>,

@@ -35,6 +35,7 @@ impl BaseMessage {
 ///
 /// Chosen by the `kind` member. Serialising writes `kind` exactly once; a value whose `kind` this version does not know decodes into [`Event::Unknown`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum Event {
     /// `kind: sent`.
     Sent(Sent),
@@ -149,6 +150,7 @@ impl Group {
 ///
 /// One of several shapes, told apart by their required members; decoding tries `String`, `Integer` in that order, and keeps a value none accepts in [`IdOrCount::Other`].
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum IdOrCount {
     /// Tried when the value is a string.
     String(String),
@@ -335,6 +337,7 @@ impl<'de> ::serde::Deserialize<'de> for KindSent {
 ///
 /// One of several shapes, told apart by their required members; decoding tries `WithId`, `WithLink` in that order, and keeps a value none accepts in [`Media::Other`].
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum Media {
     /// Tried when the value is an object with `id`.
     WithId(MediaWithId),
@@ -437,6 +440,7 @@ impl MediaWithLink {
 ///
 /// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`Message::Unknown`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum Message {
     /// `type: text`.
     Text(TextMessage),
