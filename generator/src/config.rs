@@ -67,7 +67,8 @@ pub struct Target {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Webhooks {
-    /// The operationId of the inbound operation; its request body is the payload.
+    /// The operationId of the inbound operation (or `METHOD /path` when it has
+    /// none); its request body is the payload.
     pub operation: String,
     /// The header carrying `sha256=<hex HMAC-SHA256 of the raw body>`.
     pub signature_header: String,

@@ -23,6 +23,8 @@ pub struct TargetReport {
     pub changed: Vec<PathBuf>,
     /// Time spent loading, lowering and emitting.
     pub elapsed: Duration,
+    /// Diagnostics that did not stop generation.
+    pub warnings: Vec<crate::SpecError>,
 }
 
 impl std::fmt::Display for TargetReport {
@@ -110,6 +112,7 @@ pub fn run(root: &Path, check: bool) -> Result<Report, String> {
             files: output.files.len(),
             changed,
             elapsed,
+            warnings: output.warnings.clone(),
         });
     }
     Ok(report)

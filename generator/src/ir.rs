@@ -18,6 +18,8 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// The inbound webhook, if the target has one.
     pub webhook: Option<Webhook>,
+    /// Diagnostics that did not stop generation (sorted by file and pointer).
+    pub warnings: Vec<crate::SpecError>,
 }
 
 /// An inbound operation: the API calls the user's server with this payload.
@@ -215,6 +217,8 @@ pub struct UntaggedVariant {
     pub ty: Ty,
     /// Keys that must be present for this variant to be tried.
     pub required: Vec<String>,
+    /// Members that must hold exactly this string for the variant to be tried.
+    pub consts: Vec<(String, String)>,
     /// The variant accepts no members beyond its properties.
     pub strict: bool,
     /// The JSON type the variant accepts.
@@ -286,6 +290,13 @@ pub struct Field {
 }
 
 impl Field {
+    /// True when the field is both optional and nullable: `Option<Option<T>>`,
+    /// so an absent member (`None`) and an explicit `null` (`Some(None)`)
+    /// stay distinct in both directions.
+    pub fn double_option(&self) -> bool {
+        !self.required && self.nullable && self.constant.is_none()
+    }
+
     /// True when the Rust field is an `Option`.
     pub fn optional(&self) -> bool {
         if self.constant.is_some() {

@@ -34,6 +34,8 @@ pub struct Output {
     pub operations: usize,
     /// Number of generated types.
     pub types: usize,
+    /// Diagnostics that did not stop generation.
+    pub warnings: Vec<SpecError>,
 }
 
 /// Loads, lowers and emits one target. `specs_root` is the `specs/` directory.
@@ -54,5 +56,6 @@ pub fn generate_from(target: &config::Target, fragments: &[load::Fragment]) -> R
         files,
         operations: api.operations.len(),
         types: api.types.len(),
+        warnings: api.warnings.clone(),
     })
 }

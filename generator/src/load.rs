@@ -275,11 +275,18 @@ fn walk_schema(
     }
     // `const: v` → `enum: [v]`.
     if let Some(constant) = map.remove("const") {
-        if map.contains_key("enum") {
-            return Err((
-                format!("{ptr}/const"),
-                "`const` and `enum` together are not supported".into(),
-            ));
+        // With an `enum` beside it, the value must be in both: the `const`
+        // alone, or nothing at all (an error: no value would be valid).
+        if let Some(Value::Sequence(values)) = map.get("enum") {
+            if !values.contains(&constant) {
+                return Err((
+                    format!("{ptr}/const"),
+                    format!(
+                        "`const` {} is not one of the `enum` values, so no value is valid",
+                        yaml_brief(&constant)
+                    ),
+                ));
+            }
         }
         if !map.contains_key("type") {
             let inferred = match &constant {

@@ -152,3 +152,20 @@ fn codegen_writes_nothing_when_a_spec_is_broken() {
         lib
     );
 }
+
+#[test]
+fn union_variants_that_cannot_be_told_apart_are_a_warning_naming_both() {
+    let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  securitySchemes:\n    bearerAuth: {type: http, scheme: bearer}\n  schemas:\n    Pet:\n      oneOf:\n        - {type: object, required: [name], properties: {name: {type: string}, bark: {type: boolean}}}\n        - {type: object, required: [name], properties: {name: {type: string}, meow: {type: boolean}}}\n    Action:\n      oneOf:\n        - {type: object, required: [name], properties: {name: {const: catalog}}}\n        - {type: object, required: [name], properties: {name: {const: flow}}}\n";
+    let fragment = fragment_codegen::load::parse(Path::new("pets.yaml"), text).expect("parses");
+    let api = fragment_codegen::lower::lower(&target(), &[fragment])
+        .expect("a warning does not stop generation");
+    assert_eq!(api.warnings.len(), 1, "{:?}", api.warnings);
+    let w = &api.warnings[0];
+    assert_eq!(w.pointer, "#/components/schemas/Pet/oneOf");
+    assert!(
+        w.message.contains("variants #/components/schemas/Pet/oneOf/0 and #/components/schemas/Pet/oneOf/1 cannot be told apart"),
+        "{}",
+        w.message
+    );
+    // `Action`'s variants differ by the fixed value of `name`: no warning.
+}

@@ -10,6 +10,14 @@ fn generated_crates_are_fresh() {
     let root = workspace_root();
     let report = fragment_codegen::driver::run(&root, true).expect("codegen succeeds on specs/");
     assert_eq!(report.targets.len(), 2, "both targets are generated");
+    for t in &report.targets {
+        assert!(
+            t.warnings.is_empty(),
+            "{}: specs/ should generate without warnings: {:?}",
+            t.crate_name,
+            t.warnings
+        );
+    }
     assert!(
         report.diffs.is_empty(),
         "generated/ is stale; run `cargo xtask codegen`:\n{}",

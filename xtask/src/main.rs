@@ -32,6 +32,9 @@ fn main() -> ExitCode {
         Ok(report) => {
             for t in &report.targets {
                 println!("{t}");
+                for w in &t.warnings {
+                    eprintln!("warning: specs/{w}");
+                }
             }
             if report.diffs.is_empty() {
                 ExitCode::SUCCESS

@@ -171,6 +171,26 @@ pub(crate) fn text_value<T: serde::Serialize, E: std::fmt::Debug>(
         other => Ok(other.to_string()),
     }
 }
+/// Serde support for optional, nullable members (`Option<Option<T>>`): an
+/// absent member is `None` (the field's `default`), `null` is `Some(None)`.
+#[allow(dead_code)]
+pub(crate) mod nullable {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    pub(crate) fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(deserializer).map(Some)
+    }
+    pub(crate) fn serialize<T: Serialize, S: Serializer>(
+        value: &Option<Option<T>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(inner) => inner.serialize(serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+}
 /// A credential that never shows in `Debug` output.
 #[derive(Clone)]
 pub(crate) struct Secret(String);

@@ -1720,7 +1720,10 @@ impl<'de> ::serde::Deserialize<'de> for CallActionResponse {
         let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if value.is_object() && value.get("calls").is_some() {
+        if value.is_object() && value.get("calls").is_some()
+            && value.get("messaging_product").and_then(|v| v.as_str())
+                == Some("whatsapp")
+        {
             if let Ok(v) = ::serde_json::from_value(value.clone()) {
                 return Ok(Self::ConnectCallResponse(v));
             }
@@ -1997,8 +2000,12 @@ pub struct CallPermissionAction {
     /// True when the business may take the action now.
     pub can_perform_action: bool,
     /// Usage limits on the action; may be null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limits: Option<Vec<CallActionLimit>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::nullable"
+    )]
+    pub limits: Option<Option<Vec<CallActionLimit>>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -11224,8 +11231,12 @@ pub struct MessageTemplateStatusUpdateValue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_template_category: Option<TemplateCategory>,
     /// Why the template was rejected or paused, `NONE`, or null for a scheduled deletion.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::nullable"
+    )]
+    pub reason: Option<Option<String>>,
     /// The `disable_info` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disable_info: Option<TemplateDisableInfo>,
@@ -12447,8 +12458,12 @@ pub struct PhoneNumberNameUpdateValue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requested_verified_name: Option<String>,
     /// Why the name was rejected; null when it was not.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rejection_reason: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::nullable"
+    )]
+    pub rejection_reason: Option<Option<String>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]

@@ -77,7 +77,9 @@ fn type_doc(def: &TypeDef) -> TokenStream {
 fn field_ty(f: &Field) -> TokenStream {
     let inner = rust_ty(&f.ty, &quote!());
     let inner = if f.boxed { quote!(Box<#inner>) } else { inner };
-    if f.optional() {
+    if f.double_option() {
+        quote!(Option<Option<#inner>>)
+    } else if f.optional() {
         quote!(Option<#inner>)
     } else {
         inner
@@ -103,6 +105,12 @@ fn struct_def(def: &TypeDef, s: &StructDef) -> TokenStream {
         }
         if f.constant.is_some() && f.required {
             serde_args.push(quote!(default));
+        } else if f.double_option() {
+            serde_args.push(quote!(
+                default,
+                skip_serializing_if = "Option::is_none",
+                with = "crate::runtime::nullable"
+            ));
         } else if f.optional() && !(f.required && f.nullable) {
             serde_args.push(quote!(default, skip_serializing_if = "Option::is_none"));
         }
@@ -433,9 +441,15 @@ fn tagged_def(def: &TypeDef, t: &TaggedDef) -> TokenStream {
     }
 }
 
-fn kind_check(kind: JsonKind, required: &[String]) -> TokenStream {
+fn kind_check(kind: JsonKind, required: &[String], consts: &[(String, String)]) -> TokenStream {
+    let (const_keys, const_values): (Vec<&String>, Vec<&String>) =
+        consts.iter().map(|(k, v)| (k, v)).unzip();
     match kind {
-        JsonKind::Object => quote!(value.is_object() #( && value.get(#required).is_some() )*),
+        JsonKind::Object => quote! {
+            value.is_object()
+                #( && value.get(#required).is_some() )*
+                #( && value.get(#const_keys).and_then(|v| v.as_str()) == Some(#const_values) )*
+        },
         JsonKind::String => quote!(value.is_string()),
         JsonKind::Integer => quote!(value.is_i64() || value.is_u64()),
         JsonKind::Number => quote!(value.is_number()),
@@ -467,7 +481,7 @@ fn untagged_def(def: &TypeDef, u: &UntaggedDef) -> TokenStream {
         };
         variants.push(quote!(#[doc = #vdoc] #rust(#ty),));
         ser_arms.push(quote!(Self::#rust(v) => ::serde::Serialize::serialize(v, serializer),));
-        let check = kind_check(v.kind, &v.required);
+        let check = kind_check(v.kind, &v.required, &v.consts);
         let wrap = if v.boxed {
             quote!(Self::#rust(Box::new(v)))
         } else {

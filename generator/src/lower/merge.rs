@@ -87,6 +87,7 @@ pub(super) fn finish(l: Lowerer<'_>, info: TargetInfo) -> Result<Api> {
                         rust: naming::unique(v.name.clone(), &mut used),
                         ty: map_ty(&v.ty),
                         required: v.required.clone(),
+                        consts: v.consts.clone(),
                         strict: v.strict,
                         kind: v.kind,
                         boxed: boxed.contains(&(c, i)),
@@ -305,6 +306,14 @@ pub(super) fn finish(l: Lowerer<'_>, info: TargetInfo) -> Result<Api> {
         types,
         operations,
         webhook,
+        warnings: {
+            let mut w = l.warnings.take();
+            w.sort_by(|a, b| {
+                (&a.file, &a.pointer, &a.message).cmp(&(&b.file, &b.pointer, &b.message))
+            });
+            w.dedup();
+            w
+        },
     })
 }
 
@@ -345,10 +354,11 @@ fn shape_key(t: &super::DraftType, class: &[usize]) -> (String, String) {
             let mut s = String::from("untagged");
             for v in variants {
                 s.push_str(&format!(
-                    " {:?}:{}:{:?}:{}:{:?}",
+                    " {:?}:{}:{:?}:{:?}:{}:{:?}",
                     v.name,
                     ty(&v.ty),
                     v.required,
+                    v.consts,
                     v.strict,
                     v.kind
                 ));

@@ -84,6 +84,7 @@ pub(crate) struct DField {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct DVariant {
     pub name: String,
+    pub consts: Vec<(String, String)>,
     pub ty: Ty<TypeId>,
     pub required: Vec<String>,
     pub strict: bool,
@@ -108,6 +109,8 @@ pub(crate) struct Lowerer<'a> {
     pub named: BTreeMap<(usize, String), TypeId>,
     /// Draft operations, with types as draft ids.
     pub operations: Vec<operation::DraftOperation>,
+    /// Diagnostics that do not stop generation.
+    pub warnings: std::cell::RefCell<Vec<SpecError>>,
 }
 
 /// Lowers the fragments of one target into its IR.
@@ -120,6 +123,7 @@ pub fn lower(target: &Target, fragments: &[Fragment]) -> Result<Api> {
         types: Vec::new(),
         named: BTreeMap::new(),
         operations: Vec::new(),
+        warnings: Default::default(),
     };
     lowerer.reserve();
     let mut errors = Vec::new();

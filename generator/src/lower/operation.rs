@@ -126,13 +126,25 @@ impl<'a> Lowerer<'a> {
         shared_params: &'a [ReferenceOr<Parameter>],
         ptr: &str,
     ) -> Result<DraftOperation, SpecError> {
-        let operation_id = op.operation_id.clone().ok_or_else(|| {
-            self.err(
-                fi,
-                ptr,
-                "operation has no `operationId`; the client method is named after it",
-            )
-        })?;
+        // An inbound operation may lack an operationId; the configuration then
+        // names it as `METHOD /path`, which stands in for the id.
+        let method_and_path = format!("{} {path}", http_method.as_str());
+        let is_webhook = self
+            .target
+            .webhooks
+            .as_ref()
+            .is_some_and(|w| w.operation == method_and_path);
+        let operation_id = match (&op.operation_id, is_webhook) {
+            (Some(id), _) => id.clone(),
+            (None, true) => method_and_path,
+            (None, false) => {
+                return Err(self.err(
+                    fi,
+                    ptr,
+                    "operation has no `operationId`; the client method is named after it",
+                ));
+            }
+        };
         let method = self
             .target
             .operation_renames

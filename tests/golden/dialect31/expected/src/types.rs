@@ -5,6 +5,33 @@
 //! Every schema of the API as a Rust type.
 /// Schema `Counts`, from `specs/dialect.yaml#/components/schemas/Counts`.
 pub type Counts = ::std::collections::BTreeMap<String, i64>;
+/// `oneOf` branches that only list required members constrain presence: the type is the object, the constraint is not enforced.
+///
+/// Schema `FlowTarget`, from `specs/dialect.yaml#/components/schemas/FlowTarget`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct FlowTarget {
+    /// The `flow_id` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_id: Option<String>,
+    /// The `flow_name` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_name: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl FlowTarget {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            flow_id: None,
+            flow_name: None,
+            extra: Default::default(),
+        }
+    }
+}
 /// Schema `KindThing`, from `specs/dialect.yaml#/components/schemas/Thing/properties/kind`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -62,6 +89,29 @@ impl<'de> ::serde::Deserialize<'de> for KindThing {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+/// `not: {required: \[...\]}` forbids members: accepted, not enforced (the Rust type is the same).
+///
+/// Schema `NoContacts`, from `specs/dialect.yaml#/components/schemas/NoContacts`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct NoContacts {
+    /// The `messages` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages: Option<Vec<String>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl NoContacts {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            messages: None,
+            extra: Default::default(),
+        }
+    }
+}
 /// Schema `Strict`, from `specs/dialect.yaml#/components/schemas/Strict`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Strict {
@@ -94,8 +144,12 @@ pub struct Thing {
     /// Required but nullable.
     pub nickname: Option<String>,
     /// Optional and nullable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::nullable"
+    )]
+    pub note: Option<Option<String>>,
     /// Always `thing`; filled in by default.
     #[serde(default)]
     pub kind: KindThing,
@@ -121,8 +175,12 @@ pub struct Thing {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anything: Option<::serde_json::Value>,
     /// The `shade` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shade: Option<ThingShade>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::nullable"
+    )]
+    pub shade: Option<Option<ThingShade>>,
     /// A keyword as a member name.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,

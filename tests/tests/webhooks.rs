@@ -1,0 +1,1146 @@
+//! Receiving webhooks with `whatsapp-cloud-api`: decoding deliveries in the
+//! shape Meta's live API sends them (the variant chosen and the key fields
+//! read), unknown fields, message types and status values kept whole, every
+//! payload written back unchanged, the `X-Hub-Signature-256` check and the
+//! subscription handshake.
+
+use serde_json::{Value, json};
+use whatsapp_cloud_api::types::{
+    IncomingInteractive, IncomingMessage, IncomingSystemType, MessageStatus, MessageStatusStatus,
+    MessagesValue, MessagingProductWhatsapp, StatusPricingPricingModel, WebhookChange,
+    WebhookPayload,
+};
+use whatsapp_cloud_api::webhooks::{
+    self, SIGNATURE_HEADER, WebhookError, parse_verified, verify_signature, verify_subscription,
+    verify_subscription_query,
+};
+
+const WABA_ID: &str = "102290129340398";
+const PHONE_NUMBER_ID: &str = "106540352242922";
+const DISPLAY_NUMBER: &str = "15550783881";
+const USER: &str = "16505551234";
+const WAMID: &str = "wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=";
+const TIMESTAMP: &str = "1749416383";
+
+// ---------------------------------------------------------------------------
+// Payload builders
+// ---------------------------------------------------------------------------
+
+/// A whole delivery with one entry holding the given changes.
+fn delivery(changes: Vec<Value>) -> Value {
+    json!({
+        "object": "whatsapp_business_account",
+        "entry": [{"id": WABA_ID, "changes": changes}]
+    })
+}
+
+fn metadata() -> Value {
+    json!({"display_phone_number": DISPLAY_NUMBER, "phone_number_id": PHONE_NUMBER_ID})
+}
+
+/// A `messages` delivery carrying one incoming message from `USER`.
+fn message_delivery(message: Value) -> Value {
+    delivery(vec![json!({
+        "field": "messages",
+        "value": {
+            "messaging_product": "whatsapp",
+            "metadata": metadata(),
+            "contacts": [{"profile": {"name": "Sheena Nelson"}, "wa_id": USER}],
+            "messages": [message]
+        }
+    })])
+}
+
+/// A `messages` delivery carrying one status update (statuses carry no
+/// `contacts`).
+fn status_delivery(status: Value) -> Value {
+    delivery(vec![json!({
+        "field": "messages",
+        "value": {
+            "messaging_product": "whatsapp",
+            "metadata": metadata(),
+            "statuses": [status]
+        }
+    })])
+}
+
+/// The fields every incoming message has, plus the given `type` and members.
+fn incoming(kind: &str, members: Value) -> Value {
+    let mut message = json!({"from": USER, "id": WAMID, "timestamp": TIMESTAMP, "type": kind});
+    let Value::Object(extra) = members else {
+        panic!("members must be an object")
+    };
+    message.as_object_mut().expect("object").extend(extra);
+    message
+}
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+
+/// Parses a delivery from its bytes, as a webhook handler would.
+fn parse_json(json: &Value) -> WebhookPayload {
+    let body = serde_json::to_vec(json).expect("encodes");
+    match webhooks::parse(&body) {
+        Ok(payload) => payload,
+        Err(e) => panic!("the delivery does not parse: {e}\n{json:#}"),
+    }
+}
+
+/// Serialising the parsed value gives back exactly the JSON received.
+fn assert_round_trip(payload: &WebhookPayload, json: &Value) {
+    let back = serde_json::to_value(payload).expect("encodes");
+    assert!(
+        same(&back, json),
+        "serialising the parsed delivery does not give back its input\n got: {back:#}\nwant: {json:#}"
+    );
+}
+
+/// JSON equality where numbers compare by value (30 and 30.0 are equal: the
+/// generated types read every `type: number` as `f64`).
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// The only change of the only entry.
+fn only_change(payload: &WebhookPayload) -> &WebhookChange {
+    assert_eq!(payload.object, "whatsapp_business_account");
+    assert_eq!(payload.entry.len(), 1);
+    assert_eq!(payload.entry[0].id, WABA_ID);
+    assert_eq!(payload.entry[0].changes.len(), 1);
+    &payload.entry[0].changes[0]
+}
+
+/// The value of a `messages` change, with its metadata checked.
+fn messages_value(payload: &WebhookPayload) -> &MessagesValue {
+    let change = only_change(payload);
+    assert_eq!(change.tag(), "messages");
+    let WebhookChange::Messages(change) = change else {
+        panic!("expected WebhookChange::Messages, got {change:?}")
+    };
+    let value = &change.value;
+    assert_eq!(
+        value.messaging_product,
+        Some(MessagingProductWhatsapp::Whatsapp)
+    );
+    let metadata = value.metadata.as_ref().expect("metadata");
+    assert_eq!(
+        metadata.display_phone_number.as_deref(),
+        Some(DISPLAY_NUMBER)
+    );
+    assert_eq!(metadata.phone_number_id.as_deref(), Some(PHONE_NUMBER_ID));
+    value
+}
+
+/// The only incoming message, with the sender's contact checked.
+fn only_message(payload: &WebhookPayload) -> &IncomingMessage {
+    let value = messages_value(payload);
+    let contacts = value.contacts.as_ref().expect("contacts");
+    assert_eq!(contacts.len(), 1);
+    assert_eq!(contacts[0].wa_id.as_deref(), Some(USER));
+    assert_eq!(
+        contacts[0].profile.as_ref().and_then(|p| p.name.as_deref()),
+        Some("Sheena Nelson")
+    );
+    assert!(value.statuses.is_none());
+    let messages = value.messages.as_ref().expect("messages");
+    assert_eq!(messages.len(), 1);
+    &messages[0]
+}
+
+/// The only status update.
+fn only_status(payload: &WebhookPayload) -> &MessageStatus {
+    let value = messages_value(payload);
+    assert!(value.messages.is_none());
+    assert!(value.contacts.is_none());
+    let statuses = value.statuses.as_ref().expect("statuses");
+    assert_eq!(statuses.len(), 1);
+    &statuses[0]
+}
+
+// ---------------------------------------------------------------------------
+// Incoming messages
+// ---------------------------------------------------------------------------
+
+#[test]
+fn text_message_decodes_into_the_text_variant() {
+    let json = message_delivery(incoming(
+        "text",
+        json!({"text": {"body": "Does it come in another color?"}}),
+    ));
+    let payload = parse_json(&json);
+    let message = only_message(&payload);
+    assert_eq!(message.tag(), "text");
+    let IncomingMessage::Text(text) = message else {
+        panic!("expected IncomingMessage::Text, got {message:?}")
+    };
+    assert_eq!(text.from, USER);
+    assert_eq!(text.id, WAMID);
+    assert_eq!(text.timestamp, TIMESTAMP);
+    assert_eq!(text.text.body, "Does it come in another color?");
+    assert!(text.context.is_none());
+    assert!(text.extra.is_empty(), "{:?}", text.extra);
+    assert_round_trip(&payload, &json);
+}
+
+#[test]
+fn image_with_caption_decodes_media_id_mime_type_sha256_and_caption() {
+    let json = message_delivery(incoming(
+        "image",
+        json!({"image": {
+            "caption": "Here is the damaged box",
+            "mime_type": "image/jpeg",
+            "sha256": "mXwdWm4pOvXENVTR2FW1Fg2ZfEMt6/KqmQ6wW5w8Jwo=",
+            "id": "1003383421387256",
+            "url": "https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1003383421387256&ext=1749420000&hash=ATuXYZ"
+        }}),
+    ));
+    let payload = parse_json(&json);
+    let message = only_message(&payload);
+    let IncomingMessage::Image(image) = message else {
+        panic!("expected IncomingMessage::Image, got {message:?}")
+    };
+    let media = &image.image;
+    assert_eq!(media.id, "1003383421387256");
+    assert_eq!(media.mime_type, "image/jpeg");
+    assert_eq!(media.caption.as_deref(), Some("Here is the damaged box"));
+    assert_eq!(
+        media.url.as_deref(),
+        Some(
+            "https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1003383421387256&ext=1749420000&hash=ATuXYZ"
+        )
+    );
+    assert_eq!(media.sha256, "mXwdWm4pOvXENVTR2FW1Fg2ZfEMt6/KqmQ6wW5w8Jwo=");
+    assert!(media.extra.is_empty(), "{:?}", media.extra);
+    assert_round_trip(&payload, &json);
+}
+
+#[test]
+fn interactive_list_reply_decodes_id_and_title() {
+    let json = message_delivery(incoming(
+        "interactive",
+        json!({
+            "context": {"from": DISPLAY_NUMBER, "id": "wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA"},
+            "interactive": {
+                "type": "list_reply",
+                "list_reply": {"id": "priority_express", "title": "Express Shipping", "description": "Next day to 2 days"}
+            }
+        }),
+    ));
+    let payload = parse_json(&json);
+    let message = only_message(&payload);
+    let IncomingMessage::Interactive(interactive) = message else {
+        panic!("expected IncomingMessage::Interactive, got {message:?}")
+    };
+    let context = interactive.context.as_ref().expect("context");
+    assert_eq!(context.from.as_deref(), Some(DISPLAY_NUMBER));
+    assert_eq!(
+        context.id.as_deref(),
+        Some("wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA")
+    );
+    assert_eq!(interactive.interactive.tag(), "list_reply");
+    let IncomingInteractive::ListReply(reply) = &interactive.interactive else {
+        panic!(
+            "expected IncomingInteractive::ListReply, got {:?}",
+            interactive.interactive
+        )
+    };
+    assert_eq!(reply.list_reply.id.as_deref(), Some("priority_express"));
+    assert_eq!(reply.list_reply.title.as_deref(), Some("Express Shipping"));
+    assert_eq!(
+        reply.list_reply.description.as_deref(),
+        Some("Next day to 2 days")
+    );
+    assert_round_trip(&payload, &json);
+}
+
+#[test]
+fn interactive_button_reply_decodes_id_and_title() {
+    let json = message_delivery(incoming(
+        "interactive",
+        json!({
+            "context": {"from": DISPLAY_NUMBER, "id": "wamid.HBgLMTY1MDU1NTEyMzQVAgARGBJCQjM4RDlFMUY1MDg0NjlBMTkA"},
+            "interactive": {
+                "type": "button_reply",
+                "button_reply": {"id": "change-button", "title": "Change"}
+            }
+        }),
+    ));
+    let payload = parse_json(&json);
+    let message = only_message(&payload);
+    let IncomingMessage::Interactive(interactive) = message else {
+        panic!("expected IncomingMessage::Interactive, got {message:?}")
+    };
+    let IncomingInteractive::ButtonReply(reply) = &interactive.interactive else {
+        panic!(
+            "expected IncomingInteractive::ButtonReply, got {:?}",
+            interactive.interactive
+        )
+    };
+    assert_eq!(reply.button_reply.id.as_deref(), Some("change-button"));
+    assert_eq!(reply.button_reply.title.as_deref(), Some("Change"));
+    assert_round_trip(&payload, &json);
+}
+
+#[test]
+fn button_message_decodes_payload_and_text() {
+    let json = message_delivery(incoming(
+        "button",
+        json!({
+            "context": {"from": DISPLAY_NUMBER, "id": "wamid.HBgLMTY1MDU1NTEyMzQVAgARGBIyNkQ2RDQ0QjY1NEQ1RjdCQzAA"},
+            "button": {"payload": "Unsubscribe from promotions", "text": "Stop promotions"}
+        }),
+    ));
+    let payload = parse_json(&json);
+    let message = only_message(&payload);
+    assert_eq!(message.tag(), "button");
+    let IncomingMessage::Button(button) = message else {
+        panic!("expected IncomingMessage::Button, got {message:?}")
+    };
+    assert_eq!(
+        button.button.payload.as_deref(),
+        Some("Unsubscribe from promotions")
+    );
+    assert_eq!(button.button.text.as_deref(), Some("Stop promotions"));
+    assert_round_trip(&payload, &json);
+}
+
+#[test]
+fn reaction_decodes_message_id_and_emoji() {
+    let json = message_delivery(incoming(
+        "reaction",
+        json!({"reaction": {
+            "message_id": "wamid.HBgLMTY1MDU1NTEyMzQVAgARGBJGNjc2OUY3RjRCNUI4QzQ2ODMA",
+            "emoji": "\u{1F44D}"
+        }}),
+    ));
+    let payload = parse_json(&json);
+    let message = only_message(&payload);
+    let IncomingMessage::Reaction(reaction) = message else {
+        panic!("expected IncomingMessage::Reaction, got {message:?}")
+    };
+    assert_eq!(
+        reaction.reaction.message_id,
+        "wamid.HBgLMTY1MDU1NTEyMzQVAgARGBJGNjc2OUY3RjRCNUI4QzQ2ODMA"
+    );
+    assert_eq!(reaction.reaction.emoji.as_deref(), Some("\u{1F44D}"));
+    assert_round_trip(&payload, &json);
+}
+
+#[test]
+fn removed_reaction_has_no_emoji() {
+    // Removing a reaction sends the reaction without `emoji`.
+    let json = message_delivery(incoming(
+        "reaction",
+        json!({"reaction": {"message_id": "wamid.HBgLMTY1MDU1NTEyMzQVAgARGBJGNjc2OUY3RjRCNUI4QzQ2ODMA"}}),
+    ));
+    let payload = parse_json(&json);
+    let IncomingMessage::Reaction(reaction) = only_message(&payload) else {
+        panic!("expected a reaction")
+    };
+    assert_eq!(reaction.reaction.emoji, None);
+    assert_round_trip(&payload, &json);
+}
+
+#[test]
+fn location_decodes_numeric_coordinates_name_and_address() {
+    let json = message_delivery(incoming(
+        "location",
+        json!({"location": {
+            "address": "1 Hacker Way, Menlo Park, CA 94025",
+            "latitude": 37.483307,
+            "longitude": -122.148981,
+            "name": "Meta Headquarters",
+            "url": "https://www.facebook.com"
+        }}),
+    ));
+    let payload = parse_json(&json);
+    let message = only_message(&payload);
+    let IncomingMessage::Location(location) = message else {
+        panic!("expected IncomingMessage::Location, got {message:?}")
+    };
+    let place = &location.location;
+    assert_eq!(place.latitude, 37.483307);
+    assert_eq!(place.longitude, -122.148981);
+    assert_eq!(place.name.as_deref(), Some("Meta Headquarters"));
+    assert_eq!(
+        place.address.as_deref(),
+        Some("1 Hacker Way, Menlo Park, CA 94025")
+    );
+    assert_eq!(place.url.as_deref(), Some("https://www.facebook.com"));
+    assert_round_trip(&payload, &json);
+}
+
+#[test]
+fn contacts_card_decodes_formatted_name_and_phone() {
+    let json = message_delivery(incoming(
+        "contacts",
+        json!({"contacts": [{
+            "addresses": [{
+                "city": "Menlo Park",
+                "country": "United States",
+                "country_code": "us",
+                "state": "CA",
+                "street": "1 Hacker Way",
+                "type": "WORK",
+                "zip": "94025"
+            }],
+            "birthday": "1999-01-23",
+            "emails": [{"email": "bjohnson@luckyshrub.example", "type": "WORK"}],
+            "name": {
+                "first_name": "Barbara",
+                "formatted_name": "Barbara J. Johnson",
+                "last_name": "Johnson",
+                "middle_name": "Joana"
+            },
+            "org": {"company": "Lucky Shrub", "department": "Legal", "title": "Lead Counsel"},
+            "phones": [
+                {"phone": "+1 (940) 555-1234", "wa_id": "19405551234", "type": "WORK"},
+                {"phone": "+1 (650) 555-1234", "type": "HOME"}
+            ],
+            "urls": [{"url": "https://www.luckyshrub.example", "type": "WORK"}]
+        }]}),
+    ));
+    let payload = parse_json(&json);
+    let message = only_message(&payload);
+    let IncomingMessage::Contacts(contacts) = message else {
+        panic!("expected IncomingMessage::Contacts, got {message:?}")
+    };
+    assert_eq!(contacts.contacts.len(), 1);
+    let card = &contacts.contacts[0];
+    let name = card.name.as_ref().expect("name");
+    assert_eq!(name.formatted_name.as_deref(), Some("Barbara J. Johnson"));
+    assert_eq!(name.first_name.as_deref(), Some("Barbara"));
+    let phones = card.phones.as_ref().expect("phones");
+    assert_eq!(phones.len(), 2);
+    assert_eq!(phones[0].phone.as_deref(), Some("+1 (940) 555-1234"));
+    assert_eq!(phones[0].wa_id.as_deref(), Some("19405551234"));
+    assert_eq!(phones[0].type_.as_deref(), Some("WORK"));
+    assert_eq!(phones[1].phone.as_deref(), Some("+1 (650) 555-1234"));
+    assert_eq!(phones[1].wa_id, None);
+    assert_eq!(
+        card.org.as_ref().and_then(|o| o.company.as_deref()),
+        Some("Lucky Shrub")
+    );
+    assert_eq!(card.birthday.as_deref(), Some("1999-01-23"));
+    assert_round_trip(&payload, &json);
+}
+
+#[test]
+fn order_decodes_catalog_id_and_product_items() {
+    // Meta's order example: integer and fractional prices both occur.
+    let json = message_delivery(incoming(
+        "order",
+        json!({
+            "context": {"from": DISPLAY_NUMBER, "id": "wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI3RkE4NjdCMDk1OEY1NjgyOEYA"},
+            "order": {
+                "catalog_id": "194836987003835",
+                "text": "Please deliver after 6pm",
+                "product_items": [
+                    {"product_retailer_id": "di9ozbzfi4", "quantity": 2, "item_price": 30, "currency": "USD"},
+                    {"product_retailer_id": "nqryix03ez", "quantity": 1, "item_price": 25.5, "currency": "USD"}
+                ]
+            }
+        }),
+    ));
+    let payload = parse_json(&json);
+    let message = only_message(&payload);
+    let IncomingMessage::Order(order) = message else {
+        panic!("expected IncomingMessage::Order, got {message:?}")
+    };
+    let order = &order.order;
+    assert_eq!(order.catalog_id.as_deref(), Some("194836987003835"));
+    assert_eq!(order.text.as_deref(), Some("Please deliver after 6pm"));
+    let items = order.product_items.as_ref().expect("product items");
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0].product_retailer_id.as_deref(), Some("di9ozbzfi4"));
+    assert_eq!(items[0].quantity, Some(2));
+    assert_eq!(items[0].item_price, Some(30.0));
+    assert_eq!(items[0].currency.as_deref(), Some("USD"));
+    assert_eq!(items[1].product_retailer_id.as_deref(), Some("nqryix03ez"));
+    assert_eq!(items[1].quantity, Some(1));
+    assert_eq!(items[1].item_price, Some(25.5));
+    // `type: number` is `f64` (documented), so the integer price 30 is
+    // written back as the same number in float form, 30.0.
+    let back = serde_json::to_value(&payload).expect("encodes");
+    let price = "/entry/0/changes/0/value/messages/0/order/product_items/0/item_price";
+    assert_eq!(back.pointer(price).and_then(Value::as_f64), Some(30.0));
+    assert_round_trip(&payload, &json);
+}
+
+#[test]
+fn system_message_decodes_the_number_change() {
+    // System messages come without `contacts`.
+    let json = delivery(vec![json!({
+        "field": "messages",
+        "value": {
+            "messaging_product": "whatsapp",
+            "metadata": metadata(),
+            "messages": [incoming("system", json!({"system": {
+                "body": "User A changed from 16505551234 to 16505559999",
+                "wa_id": "16505559999",
+                "type": "user_changed_number"
+            }}))]
+        }
+    })]);
+    let payload = parse_json(&json);
+    let value = messages_value(&payload);
+    assert!(value.contacts.is_none());
+    let message = &value.messages.as_ref().expect("messages")[0];
+    let IncomingMessage::System(system) = message else {
+        panic!("expected IncomingMessage::System, got {message:?}")
+    };
+    assert_eq!(
+        system.system.body.as_deref(),
+        Some("User A changed from 16505551234 to 16505559999")
+    );
+    assert_eq!(system.system.wa_id.as_deref(), Some("16505559999"));
+    assert_eq!(
+        system.system.type_,
+        Some(IncomingSystemType::UserChangedNumber)
+    );
+    assert_round_trip(&payload, &json);
+}
+
+#[test]
+fn unsupported_message_decodes_with_its_errors() {
+    let json = message_delivery(incoming(
+        "unsupported",
+        json!({
+            "errors": [{
+                "code": 131051,
+                "title": "Message type unknown",
+                "message": "Message type unknown",
+                "error_data": {"details": "Message type is currently not supported."}
+            }],
+            "unsupported": {"type": "edit"}
+        }),
+    ));
+    let payload = parse_json(&json);
+    let message = only_message(&payload);
+    assert_eq!(message.tag(), "unsupported");
+    let IncomingMessage::Unsupported(unsupported) = message else {
+        panic!("expected IncomingMessage::Unsupported, got {message:?}")
+    };
+    let errors = unsupported.errors.as_ref().expect("errors");
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].code, 131051);
+    assert_eq!(errors[0].title.as_deref(), Some("Message type unknown"));
+    assert_eq!(
+        errors[0]
+            .error_data
+            .as_ref()
+            .and_then(|d| d.details.as_deref()),
+        Some("Message type is currently not supported.")
+    );
+    // The live `unsupported` member is not in the schema and is kept.
+    assert_eq!(
+        unsupported.extra.get("unsupported"),
+        Some(&json!({"type": "edit"}))
+    );
+    assert_round_trip(&payload, &json);
+}
+
+#[test]
+fn documented_unknown_type_decodes_into_the_unknown_message_variant() {
+    // `type: unknown` is a documented type of its own, not an unknown tag.
+    let json = message_delivery(incoming(
+        "unknown",
+        json!({"errors": [{"code": 131051, "details": "Message type is not currently supported", "title": "Unsupported message type"}]}),
+    ));
+    let payload = parse_json(&json);
+    let message = only_message(&payload);
+    let IncomingMessage::Unknown(unknown) = message else {
+        panic!("expected IncomingMessage::Unknown, got {message:?}")
+    };
+    let errors = unknown.errors.as_ref().expect("errors");
+    assert_eq!(errors[0].code, 131051);
+    assert_eq!(
+        errors[0].extra.get("details"),
+        Some(&json!("Message type is not currently supported"))
+    );
+    assert_round_trip(&payload, &json);
+}
+
+#[test]
+fn message_of_unknown_type_keeps_the_tag_and_the_raw_json() {
+    let message_json = incoming(
+        "hologram",
+        json!({"hologram": {"depth": 3, "frames": [1, 2.5, null], "label": "hi"}}),
+    );
+    let json = message_delivery(message_json.clone());
+    let payload = parse_json(&json);
+    let message = only_message(&payload);
+    assert_eq!(message.tag(), "hologram");
+    match message {
+        IncomingMessage::UnknownTag { tag, value } => {
+            assert_eq!(tag, "hologram");
+            assert_eq!(value, &message_json, "the raw message is kept exactly");
+        }
+        other => panic!("expected IncomingMessage::UnknownTag, got {other:?}"),
+    }
+    assert_round_trip(&payload, &json);
+}
+
+#[test]
+fn interactive_reply_of_unknown_type_keeps_the_raw_json() {
+    let interactive = json!({"type": "carousel_reply", "carousel_reply": {"card": 2}});
+    let json = message_delivery(incoming(
+        "interactive",
+        json!({"interactive": interactive.clone()}),
+    ));
+    let payload = parse_json(&json);
+    let IncomingMessage::Interactive(message) = only_message(&payload) else {
+        panic!("expected an interactive message")
+    };
+    assert_eq!(
+        message.interactive,
+        IncomingInteractive::Unknown {
+            tag: "carousel_reply".into(),
+            value: interactive
+        }
+    );
+    assert_round_trip(&payload, &json);
+}
+
+#[test]
+fn change_of_unknown_field_keeps_the_tag_and_the_raw_json() {
+    let change = json!({
+        "field": "brand_new_field",
+        "value": {
+            "event": "SOMETHING_NEW",
+            "count": 7,
+            "ratio": 0.25,
+            "nested": {"list": [true, null, "x"], "empty": {}}
+        }
+    });
+    let json = delivery(vec![change.clone()]);
+    let payload = parse_json(&json);
+    let parsed = only_change(&payload);
+    assert_eq!(parsed.tag(), "brand_new_field");
+    match parsed {
+        WebhookChange::Unknown { tag, value } => {
+            assert_eq!(tag, "brand_new_field");
+            assert_eq!(value, &change, "the raw change is kept exactly");
+        }
+        other => panic!("expected WebhookChange::Unknown, got {other:?}"),
+    }
+    assert_round_trip(&payload, &json);
+}
+
+#[test]
+fn unknown_and_known_changes_in_one_entry_decode_side_by_side() {
+    let unknown = json!({"field": "brand_new_field", "value": {"a": 1}});
+    let json = json!({
+        "object": "whatsapp_business_account",
+        "entry": [{
+            "id": WABA_ID,
+            "time": 1749416390,
+            "changes": [
+                unknown.clone(),
+                {"field": "messages", "value": {
+                    "messaging_product": "whatsapp",
+                    "metadata": metadata(),
+                    "contacts": [{"profile": {"name": "Sheena Nelson"}, "wa_id": USER}],
+                    "messages": [incoming("text", json!({"text": {"body": "hi"}}))]
+                }}
+            ]
+        }]
+    });
+    let payload = parse_json(&json);
+    let entry = &payload.entry[0];
+    assert_eq!(entry.time, Some(1749416390));
+    assert_eq!(
+        entry.changes.iter().map(|c| c.tag()).collect::<Vec<_>>(),
+        ["brand_new_field", "messages"]
+    );
+    assert!(matches!(&entry.changes[0], WebhookChange::Unknown { value, .. } if value == &unknown));
+    assert!(matches!(&entry.changes[1], WebhookChange::Messages(_)));
+    assert_round_trip(&payload, &json);
+}
+
+// ---------------------------------------------------------------------------
+// Statuses
+// ---------------------------------------------------------------------------
+
+#[test]
+fn read_status_decodes_pricing_and_conversation() {
+    let json = status_delivery(json!({
+        "id": WAMID,
+        "status": "read",
+        "timestamp": "1750263773",
+        "recipient_id": USER,
+        "conversation": {
+            "id": "6ceb9d929c1a7f8e0e5bb5c4fd7d4a85",
+            "expiration_timestamp": "1750350173",
+            "origin": {"type": "marketing"}
+        },
+        "pricing": {
+            "billable": true,
+            "pricing_model": "PMP",
+            "category": "marketing",
+            "type": "regular"
+        }
+    }));
+    let payload = parse_json(&json);
+    let status = only_status(&payload);
+    assert_eq!(status.id, WAMID);
+    assert_eq!(status.status, MessageStatusStatus::Read);
+    assert_eq!(status.status.as_str(), "read");
+    assert_eq!(status.timestamp, "1750263773");
+    assert_eq!(status.recipient_id, USER);
+    let pricing = status.pricing.as_ref().expect("pricing");
+    assert_eq!(pricing.billable, Some(true));
+    assert_eq!(pricing.category.as_deref(), Some("marketing"));
+    assert_eq!(pricing.pricing_model, Some(StatusPricingPricingModel::Pmp));
+    assert_eq!(pricing.type_.as_deref(), Some("regular"));
+    let conversation = status.conversation.as_ref().expect("conversation");
+    assert_eq!(
+        conversation.id.as_deref(),
+        Some("6ceb9d929c1a7f8e0e5bb5c4fd7d4a85")
+    );
+    assert_eq!(
+        conversation.expiration_timestamp.as_deref(),
+        Some("1750350173")
+    );
+    assert_eq!(
+        conversation
+            .origin
+            .as_ref()
+            .and_then(|o| o.type_.as_deref()),
+        Some("marketing")
+    );
+    assert!(status.errors.is_none());
+    assert_round_trip(&payload, &json);
+}
+
+#[test]
+fn failed_status_decodes_its_errors() {
+    let json = status_delivery(json!({
+        "id": WAMID,
+        "status": "failed",
+        "timestamp": "1750263775",
+        "recipient_id": USER,
+        "errors": [{
+            "code": 131047,
+            "title": "Re-engagement message",
+            "message": "Re-engagement message",
+            "error_data": {"details": "Message failed to send because more than 24 hours have passed since the customer last replied to this number."},
+            "href": "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/"
+        }]
+    }));
+    let payload = parse_json(&json);
+    let status = only_status(&payload);
+    assert_eq!(status.status, MessageStatusStatus::Failed);
+    assert!(status.pricing.is_none());
+    let errors = status.errors.as_ref().expect("errors");
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].code, 131047);
+    assert_eq!(errors[0].title.as_deref(), Some("Re-engagement message"));
+    assert_eq!(errors[0].message.as_deref(), Some("Re-engagement message"));
+    assert_eq!(
+        errors[0].href.as_deref(),
+        Some("https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/")
+    );
+    assert!(
+        errors[0]
+            .error_data
+            .as_ref()
+            .and_then(|d| d.details.as_deref())
+            .is_some_and(|d| d.starts_with("Message failed to send"))
+    );
+    assert_round_trip(&payload, &json);
+}
+
+#[test]
+fn played_status_decodes_into_its_variant() {
+    // `played` (voice messages) is seen only in live payloads; the spec lists it.
+    let json = status_delivery(json!({
+        "id": WAMID,
+        "status": "played",
+        "timestamp": "1750263780",
+        "recipient_id": USER
+    }));
+    let payload = parse_json(&json);
+    let status = only_status(&payload);
+    assert_eq!(status.status, MessageStatusStatus::Played);
+    assert_eq!(status.status.as_str(), "played");
+    assert_round_trip(&payload, &json);
+}
+
+#[test]
+fn status_value_outside_the_enum_is_kept() {
+    let json = status_delivery(json!({
+        "id": WAMID,
+        "status": "hologram_projected",
+        "timestamp": "1750263781",
+        "recipient_id": USER
+    }));
+    let payload = parse_json(&json);
+    let status = only_status(&payload);
+    assert_eq!(
+        status.status,
+        MessageStatusStatus::Unknown("hologram_projected".into())
+    );
+    assert_eq!(status.status.as_str(), "hologram_projected");
+    assert_round_trip(&payload, &json);
+}
+
+#[test]
+fn body_of_the_wrong_shape_is_a_parse_error_naming_the_member() {
+    let bad = serde_json::to_vec(&json!({"object": "whatsapp_business_account", "entry": "nope"}))
+        .expect("encodes");
+    match webhooks::parse(&bad) {
+        Err(WebhookError::Parse { path, .. }) => assert_eq!(path, "entry"),
+        other => panic!("expected WebhookError::Parse, got {other:?}"),
+    }
+    match webhooks::parse(b"not json at all") {
+        Err(WebhookError::Parse { .. }) => {}
+        other => panic!("expected WebhookError::Parse, got {other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Signatures
+// ---------------------------------------------------------------------------
+
+const APP_SECRET: &[u8] = b"app-secret-0123456789abcdef";
+
+/// A delivery body, byte for byte as received.
+const SIGNED_BODY: &str = r#"{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Sheena Nelson"},"wa_id":"16505551234"}],"messages":[{"from":"16505551234","id":"wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=","timestamp":"1749416383","type":"text","text":{"body":"Does it come in another color?"}}]}}]}]}"#;
+
+/// HMAC-SHA256 of `SIGNED_BODY` keyed with `APP_SECRET`, computed outside
+/// Rust: `python3 -c "import hmac,hashlib;print(hmac.new(b'app-secret-0123456789abcdef',
+/// open('body.json','rb').read(), hashlib.sha256).hexdigest())"`.
+const SIGNED_BODY_HMAC: &str = "b58e0a45632d31e0302102518a8d9394681699d0cc93abf826e6da4ee4a4c2af";
+
+fn header_for(hex: &str) -> String {
+    format!("sha256={hex}")
+}
+
+#[test]
+fn signature_header_name_is_meta_s() {
+    assert_eq!(SIGNATURE_HEADER, "X-Hub-Signature-256");
+}
+
+#[test]
+fn known_answer_vectors_verify() {
+    // RFC 4231, test case 2.
+    verify_signature(
+        b"Jefe",
+        b"what do ya want for nothing?",
+        Some("sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"),
+    )
+    .expect("RFC 4231 test case 2 verifies");
+    // Python's hmac: hmac.new(b'secret', b'body', hashlib.sha256).
+    verify_signature(
+        b"secret",
+        b"body",
+        Some("sha256=dc46983557fea127b43af721467eb9b3fde2338fe3e14f51952aa8478c13d355"),
+    )
+    .expect("the python vector verifies");
+}
+
+#[test]
+fn right_signature_verifies_and_parse_verified_returns_the_payload() {
+    assert_eq!(
+        SIGNED_BODY.len(),
+        499,
+        "the body is the one that was signed"
+    );
+    let header = header_for(SIGNED_BODY_HMAC);
+    verify_signature(APP_SECRET, SIGNED_BODY.as_bytes(), Some(&header)).expect("verifies");
+    let payload = parse_verified(APP_SECRET, SIGNED_BODY.as_bytes(), Some(&header))
+        .expect("verifies and parses");
+    let message = only_message(&payload);
+    let IncomingMessage::Text(text) = message else {
+        panic!("expected a text message, got {message:?}")
+    };
+    assert_eq!(text.text.body, "Does it come in another color?");
+    // Surrounding whitespace in the header value is tolerated.
+    verify_signature(
+        APP_SECRET,
+        SIGNED_BODY.as_bytes(),
+        Some(&format!("  {header} ")),
+    )
+    .expect("trimmed header verifies");
+}
+
+#[test]
+fn uppercase_hex_digits_still_verify() {
+    let header = header_for(&SIGNED_BODY_HMAC.to_ascii_uppercase());
+    verify_signature(APP_SECRET, SIGNED_BODY.as_bytes(), Some(&header))
+        .expect("uppercase hex verifies");
+    // The prefix itself is case-sensitive: `SHA256=` is not `sha256=`.
+    let upper_prefix = format!("SHA256={SIGNED_BODY_HMAC}");
+    assert!(matches!(
+        verify_signature(APP_SECRET, SIGNED_BODY.as_bytes(), Some(&upper_prefix)),
+        Err(WebhookError::MalformedSignature)
+    ));
+}
+
+#[test]
+fn one_byte_change_of_the_body_is_a_mismatch() {
+    let header = header_for(SIGNED_BODY_HMAC);
+    let mut body = SIGNED_BODY.as_bytes().to_vec();
+    // Flip one byte: "color" becomes "kolor".
+    let at = SIGNED_BODY.find("color").expect("present");
+    body[at] = b'k';
+    assert!(matches!(
+        verify_signature(APP_SECRET, &body, Some(&header)),
+        Err(WebhookError::SignatureMismatch)
+    ));
+    assert!(matches!(
+        parse_verified(APP_SECRET, &body, Some(&header)),
+        Err(WebhookError::SignatureMismatch)
+    ));
+    // A trailing newline is a change too.
+    let mut with_newline = SIGNED_BODY.as_bytes().to_vec();
+    with_newline.push(b'\n');
+    assert!(matches!(
+        verify_signature(APP_SECRET, &with_newline, Some(&header)),
+        Err(WebhookError::SignatureMismatch)
+    ));
+}
+
+#[test]
+fn wrong_secret_or_flipped_digest_is_a_mismatch() {
+    let header = header_for(SIGNED_BODY_HMAC);
+    assert!(matches!(
+        verify_signature(b"another-secret", SIGNED_BODY.as_bytes(), Some(&header)),
+        Err(WebhookError::SignatureMismatch)
+    ));
+    let mut flipped = SIGNED_BODY_HMAC.to_string();
+    flipped.replace_range(63..64, if flipped.ends_with('f') { "e" } else { "f" });
+    assert!(matches!(
+        verify_signature(
+            APP_SECRET,
+            SIGNED_BODY.as_bytes(),
+            Some(&header_for(&flipped))
+        ),
+        Err(WebhookError::SignatureMismatch)
+    ));
+}
+
+#[test]
+fn wrong_prefix_or_length_is_malformed() {
+    let body = SIGNED_BODY.as_bytes();
+    let malformed = [
+        format!("sha1={SIGNED_BODY_HMAC}"),
+        format!("sha1={}", &SIGNED_BODY_HMAC[..40]),
+        SIGNED_BODY_HMAC.to_string(),
+        header_for(&SIGNED_BODY_HMAC[..63]),
+        header_for(&format!("{SIGNED_BODY_HMAC}0")),
+        header_for(&SIGNED_BODY_HMAC[..62]),
+        header_for(""),
+    ];
+    for header in &malformed {
+        let result = verify_signature(APP_SECRET, body, Some(header));
+        assert!(
+            matches!(result, Err(WebhookError::MalformedSignature)),
+            "{header:?}: {result:?}"
+        );
+        let parsed = parse_verified(APP_SECRET, body, Some(header));
+        assert!(
+            matches!(parsed, Err(WebhookError::MalformedSignature)),
+            "{header:?}: {parsed:?}"
+        );
+    }
+}
+
+#[test]
+fn missing_header_is_missing_signature() {
+    assert!(matches!(
+        verify_signature(APP_SECRET, SIGNED_BODY.as_bytes(), None),
+        Err(WebhookError::MissingSignature)
+    ));
+    assert!(matches!(
+        parse_verified(APP_SECRET, SIGNED_BODY.as_bytes(), None),
+        Err(WebhookError::MissingSignature)
+    ));
+}
+
+#[test]
+fn junk_headers_are_rejected_without_panicking() {
+    let junk = [
+        String::new(),
+        "sha256".to_string(),
+        "sha256=".to_string(),
+        "sha256==".to_string(),
+        // 64 characters that are not hex digits.
+        header_for(&"zz".repeat(32)),
+        // 64 bytes of non-ASCII (32 two-byte characters).
+        header_for(&"\u{e9}".repeat(32)),
+        // 64 characters, but one multi-byte one: 65 bytes.
+        header_for(&format!("{}\u{e9}", &SIGNED_BODY_HMAC[..63])),
+        // Hex with a sign or a space inside.
+        header_for(&format!("+{}", &SIGNED_BODY_HMAC[..63])),
+        header_for(&format!(
+            "{} {}",
+            &SIGNED_BODY_HMAC[..31],
+            &SIGNED_BODY_HMAC[32..]
+        )),
+        "\u{0}".repeat(71),
+    ];
+    for header in &junk {
+        let outcome = std::panic::catch_unwind(|| {
+            verify_signature(APP_SECRET, SIGNED_BODY.as_bytes(), Some(header))
+        });
+        let result = outcome.unwrap_or_else(|_| panic!("panicked on {header:?}"));
+        assert!(
+            matches!(result, Err(WebhookError::MalformedSignature)),
+            "{header:?}: {result:?}"
+        );
+    }
+    // Empty secret and empty body: a valid verdict, no panic.
+    let outcome = std::panic::catch_unwind(|| {
+        verify_signature(b"", b"", Some(&header_for(SIGNED_BODY_HMAC)))
+    });
+    assert!(matches!(
+        outcome.expect("no panic"),
+        Err(WebhookError::SignatureMismatch)
+    ));
+}
+
+#[test]
+fn webhook_errors_display_without_panicking() {
+    for error in [
+        WebhookError::MissingSignature,
+        WebhookError::MalformedSignature,
+        WebhookError::SignatureMismatch,
+        WebhookError::NotSubscribe,
+        WebhookError::TokenMismatch,
+        WebhookError::MissingChallenge,
+    ] {
+        assert!(!error.to_string().is_empty());
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Subscription handshake
+// ---------------------------------------------------------------------------
+
+const VERIFY_TOKEN: &str = "meatyhamhock";
+
+#[test]
+fn subscribe_with_the_right_token_returns_the_challenge() {
+    assert_eq!(
+        verify_subscription(
+            Some("subscribe"),
+            Some(VERIFY_TOKEN),
+            Some("1158201444"),
+            VERIFY_TOKEN
+        )
+        .expect("accepted"),
+        "1158201444"
+    );
+}
+
+#[test]
+fn wrong_or_missing_token_is_token_mismatch() {
+    for token in [Some("meatyhamhocks"), Some(""), Some("MEATYHAMHOCK"), None] {
+        let result =
+            verify_subscription(Some("subscribe"), token, Some("1158201444"), VERIFY_TOKEN);
+        assert!(
+            matches!(result, Err(WebhookError::TokenMismatch)),
+            "{token:?}: {result:?}"
+        );
+    }
+}
+
+#[test]
+fn wrong_mode_is_not_subscribe() {
+    for mode in [Some("unsubscribe"), Some("Subscribe"), Some(""), None] {
+        let result =
+            verify_subscription(mode, Some(VERIFY_TOKEN), Some("1158201444"), VERIFY_TOKEN);
+        assert!(
+            matches!(result, Err(WebhookError::NotSubscribe)),
+            "{mode:?}: {result:?}"
+        );
+    }
+}
+
+#[test]
+fn missing_challenge_is_missing_challenge() {
+    let result = verify_subscription(Some("subscribe"), Some(VERIFY_TOKEN), None, VERIFY_TOKEN);
+    assert!(
+        matches!(result, Err(WebhookError::MissingChallenge)),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn query_string_form_decodes_url_encoded_values() {
+    // The query as Meta sends it.
+    assert_eq!(
+        verify_subscription_query(
+            "hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=meatyhamhock",
+            VERIFY_TOKEN
+        )
+        .expect("accepted"),
+        "1158201444"
+    );
+    // With a leading `?`, percent-encoding and `+` for spaces.
+    let token = "my secret+token&more=yes/é";
+    assert_eq!(
+        verify_subscription_query(
+            "?hub.mode=subscribe&hub.verify_token=my+secret%2Btoken%26more%3Dyes%2F%C3%A9&hub.challenge=abc%3D%3D%20x",
+            token
+        )
+        .expect("accepted"),
+        "abc== x"
+    );
+    assert_eq!(
+        verify_subscription_query(
+            "hub.verify_token=my%20secret%2Btoken%26more%3Dyes%2F%C3%A9&hub.challenge=42&hub.mode=subscribe",
+            token
+        )
+        .expect("order of the pairs does not matter"),
+        "42"
+    );
+}
+
+#[test]
+fn query_string_form_rejects_bad_handshakes() {
+    let cases = [
+        (
+            "hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1",
+            "token",
+        ),
+        (
+            // Decoded, the token is `meatyhamhock ` with a trailing space.
+            "hub.mode=subscribe&hub.verify_token=meatyhamhock%20&hub.challenge=1",
+            "token",
+        ),
+        ("hub.mode=subscribe&hub.challenge=1", "token"),
+        (
+            "hub.mode=unsubscribe&hub.verify_token=meatyhamhock&hub.challenge=1",
+            "mode",
+        ),
+        ("hub.verify_token=meatyhamhock&hub.challenge=1", "mode"),
+        ("", "mode"),
+        (
+            "hub.mode=subscribe&hub.verify_token=meatyhamhock",
+            "challenge",
+        ),
+    ];
+    for (query, expected) in cases {
+        let result = verify_subscription_query(query, VERIFY_TOKEN);
+        let ok = match expected {
+            "token" => matches!(result, Err(WebhookError::TokenMismatch)),
+            "mode" => matches!(result, Err(WebhookError::NotSubscribe)),
+            "challenge" => matches!(result, Err(WebhookError::MissingChallenge)),
+            _ => unreachable!(),
+        };
+        assert!(ok, "{query:?}: expected {expected} error, got {result:?}");
+    }
+}

@@ -1,0 +1,33 @@
+// The README's "Sending messages" and "Receiving webhooks" examples.
+use whatsapp_cloud_api::types::{IncomingMessage, Message, TextContent, TextMessage, WebhookChange};
+use whatsapp_cloud_api::webhooks;
+
+async fn send(client: &whatsapp_cloud_api::Client, phone_number_id: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let text = TextMessage::new("+15551234567", TextContent::new("Your order has shipped."));
+    let sent = client.send_message(phone_number_id, Message::from(text)).send().await?;
+    println!("sent {:?}", sent.messages);
+    Ok(())
+}
+
+fn on_delivery(app_secret: &[u8], body: &[u8], signature: Option<&str>) -> Result<(), webhooks::WebhookError> {
+    let payload = webhooks::parse_verified(app_secret, body, signature)?;
+    for entry in payload.entry {
+        for change in entry.changes {
+            if let WebhookChange::Messages(change) = change {
+                for message in change.value.messages.unwrap_or_default() {
+                    if let IncomingMessage::Text(text) = message {
+                        println!("{} wrote {}", text.from, text.text.body);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn main() {
+    let client = whatsapp_cloud_api::Client::new("token").expect("client builds");
+    let _future = send(&client, "1234567890");
+    // An unsigned delivery is rejected before it is parsed.
+    assert!(matches!(on_delivery(b"secret", b"{}", None), Err(webhooks::WebhookError::MissingSignature)));
+}
