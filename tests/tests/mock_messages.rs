@@ -215,7 +215,7 @@ async fn send_text_reply_with_preview_and_recipient_type() {
 
 #[tokio::test]
 async fn send_audio_by_id() {
-    let message = AudioMessage::new(USER, MediaById::new("1013859600285441").into());
+    let message = AudioMessage::new(USER, MediaById::new("1013859600285441"));
     send_and_check(
         message,
         json!({
@@ -235,7 +235,7 @@ async fn send_document_by_link_with_caption_and_filename() {
     let mut document = DocumentMediaByLink::new("https://shrub.example/invoices/4821.pdf");
     document.caption = Some("Lucky Shrub Invoice".into());
     document.filename = Some("lucky-shrub-invoice.pdf".into());
-    let message = DocumentMessage::new(USER, document.into());
+    let message = DocumentMessage::new(USER, document);
     send_and_check(
         message,
         json!({
@@ -258,7 +258,7 @@ async fn send_document_by_link_with_caption_and_filename() {
 async fn send_image_by_id_with_caption() {
     let mut image = CaptionedMediaById::new(MEDIA_ID);
     image.caption = Some("Today's special".into());
-    let message = ImageMessage::new(USER, image.into());
+    let message = ImageMessage::new(USER, image);
     send_and_check(
         message,
         json!({
@@ -302,7 +302,7 @@ async fn send_location_with_numeric_coordinates() {
 async fn send_video_by_link_with_caption() {
     let mut video = CaptionedMediaByLink::new("https://shrub.example/videos/tour.mp4");
     video.caption = Some("A tour of the nursery".into());
-    let message = VideoMessage::new(USER, video.into());
+    let message = VideoMessage::new(USER, video);
     send_and_check(
         message,
         json!({
@@ -322,7 +322,7 @@ async fn send_video_by_link_with_caption() {
 
 #[tokio::test]
 async fn send_sticker_by_id() {
-    let message = StickerMessage::new(USER, MediaById::new("798882015472548").into());
+    let message = StickerMessage::new(USER, MediaById::new("798882015472548"));
     send_and_check(
         message,
         json!({
@@ -431,11 +431,10 @@ async fn send_interactive_reply_buttons() {
         buttons,
     );
     prompt.header = Some(
-        InteractiveImageHeader::new(MediaByLink::new("https://shrub.example/workshop.png").into())
-            .into(),
+        InteractiveImageHeader::new(MediaByLink::new("https://shrub.example/workshop.png")).into(),
     );
     prompt.footer = Some(InteractiveFooter::new("Lucky Shrub"));
-    let message = InteractiveMessage::new(USER, prompt.into());
+    let message = InteractiveMessage::new(USER, prompt);
     send_and_check(
         message,
         json!({
@@ -465,8 +464,7 @@ async fn send_interactive_reply_buttons() {
 async fn send_template_with_header_body_and_button_parameters() {
     let mut header = TemplateHeaderComponent::new();
     header.parameters = Some(vec![
-        TemplateImageParameter::new(MediaByLink::new("https://shop.example/parcel.jpg").into())
-            .into(),
+        TemplateImageParameter::new(MediaByLink::new("https://shop.example/parcel.jpg")).into(),
     ]);
     let mut body = TemplateBodyComponent::new();
     body.parameters = Some(vec![
@@ -1094,5 +1092,19 @@ async fn delete_one_template_version_sends_name_and_hsm_id() {
     assert_eq!(
         request.url.query(),
         Some("name=order+receipt%26more&hsm_id=1046923380271450")
+    );
+}
+
+#[test]
+fn message_constructors_take_the_required_fields_of_each_kind() {
+    let json = serde_json::to_value(Message::text("+15551234567", "hello")).expect("encodes");
+    assert_eq!(
+        json,
+        serde_json::json!({"messaging_product": "whatsapp", "to": "+15551234567", "type": "text", "text": {"body": "hello"}})
+    );
+    assert_eq!(
+        Message::text("1", "hi"),
+        Message::from(TextMessage::new("1", TextContent::new("hi"))),
+        "the constructor is the kind's `new` plus the conversion"
     );
 }

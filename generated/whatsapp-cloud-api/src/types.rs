@@ -45,6 +45,16 @@ impl AcceptCallRequest {
         }
     }
 }
+impl From<&str> for AcceptCallRequest {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for AcceptCallRequest {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// The alert.
 ///
 /// Schema `AccountAlertInfo`, from `whatsapp/webhooks.yaml#/components/schemas/AccountAlertInfo`.
@@ -229,10 +239,10 @@ pub struct AccountAlertsChange {
 impl AccountAlertsChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(value: AccountAlertsValue) -> Self {
+    pub fn new(value: impl Into<AccountAlertsValue>) -> Self {
         Self {
             field: Default::default(),
-            value,
+            value: value.into(),
             extra: Default::default(),
         }
     }
@@ -449,10 +459,10 @@ pub struct AccountReviewUpdateChange {
 impl AccountReviewUpdateChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(value: AccountReviewUpdateValue) -> Self {
+    pub fn new(value: impl Into<AccountReviewUpdateValue>) -> Self {
         Self {
             field: Default::default(),
-            value,
+            value: value.into(),
             extra: Default::default(),
         }
     }
@@ -571,10 +581,10 @@ pub struct AccountUpdateChange {
 impl AccountUpdateChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(value: AccountUpdateValue) -> Self {
+    pub fn new(value: impl Into<AccountUpdateValue>) -> Self {
         Self {
             field: Default::default(),
-            value,
+            value: value.into(),
             extra: Default::default(),
         }
     }
@@ -1151,6 +1161,16 @@ impl ActiveGroup {
         }
     }
 }
+impl From<&str> for ActiveGroup {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for ActiveGroup {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// A page of active groups.
 ///
 /// Schema `ActiveGroupList`, from `whatsapp/groups.yaml#/components/schemas/ActiveGroupList`.
@@ -1261,14 +1281,14 @@ pub struct AudioMessage {
 impl AudioMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(to: impl Into<String>, audio: MediaObject) -> Self {
+    pub fn new(to: impl Into<String>, audio: impl Into<MediaObject>) -> Self {
         Self {
             messaging_product: Default::default(),
             recipient_type: None,
             to: to.into(),
             type_: Default::default(),
             context: None,
-            audio,
+            audio: audio.into(),
         }
     }
 }
@@ -1364,6 +1384,16 @@ impl BaseMessageProperties {
         }
     }
 }
+impl From<&str> for BaseMessageProperties {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for BaseMessageProperties {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// The WABA's or business portfolio's limits changed.
 ///
 /// Schema `BusinessCapabilityUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/BusinessCapabilityUpdateChange`.
@@ -1382,10 +1412,10 @@ pub struct BusinessCapabilityUpdateChange {
 impl BusinessCapabilityUpdateChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(value: BusinessCapabilityUpdateValue) -> Self {
+    pub fn new(value: impl Into<BusinessCapabilityUpdateValue>) -> Self {
         Self {
             field: Default::default(),
-            value,
+            value: value.into(),
             extra: Default::default(),
         }
     }
@@ -1578,6 +1608,26 @@ pub enum CallActionRequest {
     },
 }
 impl CallActionRequest {
+    /// A `connect` value: [`ConnectCallRequest::new`] with these fields, optional ones empty.
+    pub fn connect(to: impl Into<String>) -> Self {
+        Self::Connect(ConnectCallRequest::new(to))
+    }
+    /// A `pre_accept` value: [`PreAcceptCallRequest::new`] with these fields, optional ones empty.
+    pub fn pre_accept(call_id: impl Into<String>) -> Self {
+        Self::PreAccept(PreAcceptCallRequest::new(call_id))
+    }
+    /// A `accept` value: [`AcceptCallRequest::new`] with these fields, optional ones empty.
+    pub fn accept(call_id: impl Into<String>) -> Self {
+        Self::Accept(AcceptCallRequest::new(call_id))
+    }
+    /// A `reject` value: [`RejectCallRequest::new`] with these fields, optional ones empty.
+    pub fn reject(call_id: impl Into<String>) -> Self {
+        Self::Reject(RejectCallRequest::new(call_id))
+    }
+    /// A `terminate` value: [`TerminateCallRequest::new`] with these fields, optional ones empty.
+    pub fn terminate(call_id: impl Into<String>) -> Self {
+        Self::Terminate(TerminateCallRequest::new(call_id))
+    }
     /// The tag value of this variant.
     pub fn tag(&self) -> &str {
         match self {
@@ -1838,6 +1888,16 @@ impl CallEvent {
         }
     }
 }
+impl From<&str> for CallEvent {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for CallEvent {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// Who started the call.
 ///
 /// Schema `CallEventDirection`, from `whatsapp/webhooks.yaml#/components/schemas/CallEvent/properties/direction`.
@@ -1982,9 +2042,9 @@ pub struct CallPermission {
 impl CallPermission {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(status: CallPermissionStatus) -> Self {
+    pub fn new(status: impl Into<CallPermissionStatus>) -> Self {
         Self {
-            status,
+            status: status.into(),
             expiration_time: None,
             extra: Default::default(),
         }
@@ -2014,9 +2074,12 @@ pub struct CallPermissionAction {
 impl CallPermissionAction {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(action_name: CallPermissionActionName, can_perform_action: bool) -> Self {
+    pub fn new(
+        action_name: impl Into<CallPermissionActionName>,
+        can_perform_action: bool,
+    ) -> Self {
         Self {
-            action_name,
+            action_name: action_name.into(),
             can_perform_action,
             limits: None,
             extra: Default::default(),
@@ -2203,10 +2266,10 @@ pub struct CallPermissionsResponse {
 impl CallPermissionsResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(permission: CallPermission) -> Self {
+    pub fn new(permission: impl Into<CallPermission>) -> Self {
         Self {
             messaging_product: Default::default(),
-            permission,
+            permission: permission.into(),
             actions: None,
             extra: Default::default(),
         }
@@ -2292,9 +2355,9 @@ pub struct CallSession {
 impl CallSession {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(sdp_type: CallSdpType, sdp: impl Into<String>) -> Self {
+    pub fn new(sdp_type: impl Into<CallSdpType>, sdp: impl Into<String>) -> Self {
         Self {
-            sdp_type,
+            sdp_type: sdp_type.into(),
             sdp: sdp.into(),
             extra: Default::default(),
         }
@@ -2318,10 +2381,10 @@ pub struct CallsChange {
 impl CallsChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(value: CallsValue) -> Self {
+    pub fn new(value: impl Into<CallsValue>) -> Self {
         Self {
             field: Default::default(),
-            value,
+            value: value.into(),
             extra: Default::default(),
         }
     }
@@ -2447,6 +2510,16 @@ impl CaptionedMediaById {
         }
     }
 }
+impl From<&str> for CaptionedMediaById {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for CaptionedMediaById {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// An image or video fetched from a public URL.
 ///
 /// Schema `CaptionedMediaByLink`, from `whatsapp/messages.yaml#/components/schemas/CaptionedMediaByLink`.
@@ -2468,6 +2541,16 @@ impl CaptionedMediaByLink {
         }
     }
 }
+impl From<&str> for CaptionedMediaByLink {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for CaptionedMediaByLink {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// Opens the catalog.
 ///
 /// Schema `CatalogMessageAction`, from `whatsapp/messages.yaml#/components/schemas/CatalogMessageAction`.
@@ -2486,10 +2569,10 @@ pub struct CatalogMessageAction {
 impl CatalogMessageAction {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(parameters: CatalogMessageParameters) -> Self {
+    pub fn new(parameters: impl Into<CatalogMessageParameters>) -> Self {
         Self {
             name: Default::default(),
-            parameters,
+            parameters: parameters.into(),
             extra: Default::default(),
         }
     }
@@ -2514,6 +2597,16 @@ impl CatalogMessageParameters {
             thumbnail_product_retailer_id: thumbnail_product_retailer_id.into(),
             extra: Default::default(),
         }
+    }
+}
+impl From<&str> for CatalogMessageParameters {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for CatalogMessageParameters {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// Starts a call to a WhatsApp user.
@@ -2552,6 +2645,16 @@ impl ConnectCallRequest {
             biz_opaque_callback_data: None,
             extra: Default::default(),
         }
+    }
+}
+impl From<&str> for ConnectCallRequest {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for ConnectCallRequest {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// The call that was started.
@@ -2613,12 +2716,12 @@ pub struct Contact {
 impl Contact {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(name: ContactName) -> Self {
+    pub fn new(name: impl Into<ContactName>) -> Self {
         Self {
             addresses: None,
             birthday: None,
             emails: None,
-            name,
+            name: name.into(),
             org: None,
             phones: None,
             urls: None,
@@ -2952,6 +3055,16 @@ impl ContactEmail {
         }
     }
 }
+impl From<&str> for ContactEmail {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for ContactEmail {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// Whether an address, email, phone or URL is private or for work.
 ///
 /// Schema `ContactInfoType`, from `whatsapp/messages.yaml#/components/schemas/ContactInfoType`.
@@ -3057,6 +3170,16 @@ impl ContactName {
         }
     }
 }
+impl From<&str> for ContactName {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for ContactName {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// Where the contact works.
 ///
 /// Schema `ContactOrg`, from `whatsapp/messages.yaml#/components/schemas/ContactOrg`.
@@ -3118,6 +3241,16 @@ impl ContactPhone {
         }
     }
 }
+impl From<&str> for ContactPhone {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for ContactPhone {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// A web address of the contact.
 ///
 /// Schema `ContactUrl`, from `whatsapp/messages.yaml#/components/schemas/ContactUrl`.
@@ -3142,6 +3275,16 @@ impl ContactUrl {
             type_: None,
             extra: Default::default(),
         }
+    }
+}
+impl From<&str> for ContactUrl {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for ContactUrl {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// One or more contact cards.
@@ -3235,6 +3378,16 @@ impl CreateGroupRequest {
             join_approval_mode: None,
             extra: Default::default(),
         }
+    }
+}
+impl From<&str> for CreateGroupRequest {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for CreateGroupRequest {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// The accepted creation request.
@@ -3404,6 +3557,16 @@ impl DocumentMediaById {
         }
     }
 }
+impl From<&str> for DocumentMediaById {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for DocumentMediaById {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// A document fetched from a public URL.
 ///
 /// Schema `DocumentMediaByLink`, from `whatsapp/messages.yaml#/components/schemas/DocumentMediaByLink`.
@@ -3427,6 +3590,16 @@ impl DocumentMediaByLink {
             caption: None,
             filename: None,
         }
+    }
+}
+impl From<&str> for DocumentMediaByLink {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for DocumentMediaByLink {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// A document message.
@@ -3454,14 +3627,14 @@ pub struct DocumentMessage {
 impl DocumentMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(to: impl Into<String>, document: DocumentMedia) -> Self {
+    pub fn new(to: impl Into<String>, document: impl Into<DocumentMedia>) -> Self {
         Self {
             messaging_product: Default::default(),
             recipient_type: None,
             to: to.into(),
             type_: Default::default(),
             context: None,
-            document,
+            document: document.into(),
         }
     }
 }
@@ -4764,10 +4937,10 @@ pub struct FlowAction {
 impl FlowAction {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(parameters: FlowParameters) -> Self {
+    pub fn new(parameters: impl Into<FlowParameters>) -> Self {
         Self {
             name: Default::default(),
-            parameters,
+            parameters: parameters.into(),
             extra: Default::default(),
         }
     }
@@ -5034,6 +5207,16 @@ impl FlowParameters {
         }
     }
 }
+impl From<&str> for FlowParameters {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for FlowParameters {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// The error envelope every Graph API call returns on failure.
 ///
 /// Schema `GraphAPIError`, merged from 9 identical definitions (first: `whatsapp/business_encryption.yaml#/components/schemas/GraphAPIError`).
@@ -5049,9 +5232,9 @@ pub struct GraphAPIError {
 impl GraphAPIError {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(error: GraphAPIErrorDetails) -> Self {
+    pub fn new(error: impl Into<GraphAPIErrorDetails>) -> Self {
         Self {
-            error,
+            error: error.into(),
             extra: Default::default(),
         }
     }
@@ -5356,6 +5539,16 @@ impl GroupInfo {
         }
     }
 }
+impl From<&str> for GroupInfo {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for GroupInfo {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// The group's new invite link.
 ///
 /// Schema `GroupInviteLinkResponse`, from `whatsapp/groups.yaml#/components/schemas/GroupInviteLinkResponse`.
@@ -5464,10 +5657,10 @@ pub struct GroupLifecycleUpdateChange {
 impl GroupLifecycleUpdateChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(value: GroupsValue) -> Self {
+    pub fn new(value: impl Into<GroupsValue>) -> Self {
         Self {
             field: Default::default(),
-            value,
+            value: value.into(),
             extra: Default::default(),
         }
     }
@@ -5598,6 +5791,16 @@ impl GroupParticipantRef {
         }
     }
 }
+impl From<&str> for GroupParticipantRef {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for GroupParticipantRef {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// The users to add or remove.
 ///
 /// Schema `GroupParticipantsRequest`, from `whatsapp/groups.yaml#/components/schemas/GroupParticipantsRequest`.
@@ -5642,10 +5845,10 @@ pub struct GroupParticipantsUpdateChange {
 impl GroupParticipantsUpdateChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(value: GroupsValue) -> Self {
+    pub fn new(value: impl Into<GroupsValue>) -> Self {
         Self {
             field: Default::default(),
-            value,
+            value: value.into(),
             extra: Default::default(),
         }
     }
@@ -5703,10 +5906,10 @@ pub struct GroupSettingsUpdateChange {
 impl GroupSettingsUpdateChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(value: GroupsValue) -> Self {
+    pub fn new(value: impl Into<GroupsValue>) -> Self {
         Self {
             field: Default::default(),
-            value,
+            value: value.into(),
             extra: Default::default(),
         }
     }
@@ -5729,10 +5932,10 @@ pub struct GroupStatusUpdateChange {
 impl GroupStatusUpdateChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(value: GroupsValue) -> Self {
+    pub fn new(value: impl Into<GroupsValue>) -> Self {
         Self {
             field: Default::default(),
-            value,
+            value: value.into(),
             extra: Default::default(),
         }
     }
@@ -5840,10 +6043,10 @@ pub struct HistoryChange {
 impl HistoryChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(value: HistoryValue) -> Self {
+    pub fn new(value: impl Into<HistoryValue>) -> Self {
         Self {
             field: Default::default(),
-            value,
+            value: value.into(),
             extra: Default::default(),
         }
     }
@@ -6193,14 +6396,14 @@ pub struct ImageMessage {
 impl ImageMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(to: impl Into<String>, image: CaptionedMedia) -> Self {
+    pub fn new(to: impl Into<String>, image: impl Into<CaptionedMedia>) -> Self {
         Self {
             messaging_product: Default::default(),
             recipient_type: None,
             to: to.into(),
             type_: Default::default(),
             context: None,
-            image,
+            image: image.into(),
         }
     }
 }
@@ -6247,7 +6450,7 @@ impl IncomingAudioMessage {
         from: impl Into<String>,
         id: impl Into<String>,
         timestamp: impl Into<String>,
-        audio: IncomingMedia,
+        audio: impl Into<IncomingMedia>,
     ) -> Self {
         Self {
             from: from.into(),
@@ -6259,7 +6462,7 @@ impl IncomingAudioMessage {
             referral: None,
             identity: None,
             errors: None,
-            audio,
+            audio: audio.into(),
             extra: Default::default(),
         }
     }
@@ -6334,7 +6537,7 @@ impl IncomingButtonMessage {
         from: impl Into<String>,
         id: impl Into<String>,
         timestamp: impl Into<String>,
-        button: IncomingButton,
+        button: impl Into<IncomingButton>,
     ) -> Self {
         Self {
             from: from.into(),
@@ -6346,7 +6549,7 @@ impl IncomingButtonMessage {
             referral: None,
             identity: None,
             errors: None,
-            button,
+            button: button.into(),
             extra: Default::default(),
         }
     }
@@ -6454,7 +6657,7 @@ impl IncomingDocumentMessage {
         from: impl Into<String>,
         id: impl Into<String>,
         timestamp: impl Into<String>,
-        document: IncomingMedia,
+        document: impl Into<IncomingMedia>,
     ) -> Self {
         Self {
             from: from.into(),
@@ -6466,7 +6669,7 @@ impl IncomingDocumentMessage {
             referral: None,
             identity: None,
             errors: None,
-            document,
+            document: document.into(),
             extra: Default::default(),
         }
     }
@@ -6514,7 +6717,7 @@ impl IncomingImageMessage {
         from: impl Into<String>,
         id: impl Into<String>,
         timestamp: impl Into<String>,
-        image: IncomingMedia,
+        image: impl Into<IncomingMedia>,
     ) -> Self {
         Self {
             from: from.into(),
@@ -6526,7 +6729,7 @@ impl IncomingImageMessage {
             referral: None,
             identity: None,
             errors: None,
-            image,
+            image: image.into(),
             extra: Default::default(),
         }
     }
@@ -6554,6 +6757,18 @@ pub enum IncomingInteractive {
     },
 }
 impl IncomingInteractive {
+    /// A `button_reply` value: [`InteractiveButtonReply::new`] with these fields, optional ones empty.
+    pub fn button_reply(button_reply: impl Into<ButtonReply>) -> Self {
+        Self::ButtonReply(InteractiveButtonReply::new(button_reply))
+    }
+    /// A `list_reply` value: [`InteractiveListReply::new`] with these fields, optional ones empty.
+    pub fn list_reply(list_reply: impl Into<ListReply>) -> Self {
+        Self::ListReply(InteractiveListReply::new(list_reply))
+    }
+    /// A `nfm_reply` value: [`InteractiveNfmReply::new`] with these fields, optional ones empty.
+    pub fn nfm_reply(nfm_reply: impl Into<NfmReply>) -> Self {
+        Self::NfmReply(InteractiveNfmReply::new(nfm_reply))
+    }
     /// The tag value of this variant.
     pub fn tag(&self) -> &str {
         match self {
@@ -6680,7 +6895,7 @@ impl IncomingInteractiveMessage {
         from: impl Into<String>,
         id: impl Into<String>,
         timestamp: impl Into<String>,
-        interactive: IncomingInteractive,
+        interactive: impl Into<IncomingInteractive>,
     ) -> Self {
         Self {
             from: from.into(),
@@ -6692,7 +6907,7 @@ impl IncomingInteractiveMessage {
             referral: None,
             identity: None,
             errors: None,
-            interactive,
+            interactive: interactive.into(),
             extra: Default::default(),
         }
     }
@@ -6777,7 +6992,7 @@ impl IncomingLocationMessage {
         from: impl Into<String>,
         id: impl Into<String>,
         timestamp: impl Into<String>,
-        location: IncomingLocation,
+        location: impl Into<IncomingLocation>,
     ) -> Self {
         Self {
             from: from.into(),
@@ -6789,7 +7004,7 @@ impl IncomingLocationMessage {
             referral: None,
             identity: None,
             errors: None,
-            location,
+            location: location.into(),
             extra: Default::default(),
         }
     }
@@ -6893,6 +7108,141 @@ pub enum IncomingMessage {
     },
 }
 impl IncomingMessage {
+    /// A `text` value: [`IncomingTextMessage::new`] with these fields, optional ones empty.
+    pub fn text(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        text: impl Into<IncomingText>,
+    ) -> Self {
+        Self::Text(IncomingTextMessage::new(from, id, timestamp, text))
+    }
+    /// A `reaction` value: [`IncomingReactionMessage::new`] with these fields, optional ones empty.
+    pub fn reaction(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        reaction: impl Into<IncomingReaction>,
+    ) -> Self {
+        Self::Reaction(IncomingReactionMessage::new(from, id, timestamp, reaction))
+    }
+    /// A `image` value: [`IncomingImageMessage::new`] with these fields, optional ones empty.
+    pub fn image(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        image: impl Into<IncomingMedia>,
+    ) -> Self {
+        Self::Image(IncomingImageMessage::new(from, id, timestamp, image))
+    }
+    /// A `audio` value: [`IncomingAudioMessage::new`] with these fields, optional ones empty.
+    pub fn audio(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        audio: impl Into<IncomingMedia>,
+    ) -> Self {
+        Self::Audio(IncomingAudioMessage::new(from, id, timestamp, audio))
+    }
+    /// A `video` value: [`IncomingVideoMessage::new`] with these fields, optional ones empty.
+    pub fn video(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        video: impl Into<IncomingMedia>,
+    ) -> Self {
+        Self::Video(IncomingVideoMessage::new(from, id, timestamp, video))
+    }
+    /// A `document` value: [`IncomingDocumentMessage::new`] with these fields, optional ones empty.
+    pub fn document(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        document: impl Into<IncomingMedia>,
+    ) -> Self {
+        Self::Document(IncomingDocumentMessage::new(from, id, timestamp, document))
+    }
+    /// A `sticker` value: [`IncomingStickerMessage::new`] with these fields, optional ones empty.
+    pub fn sticker(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        sticker: impl Into<IncomingMedia>,
+    ) -> Self {
+        Self::Sticker(IncomingStickerMessage::new(from, id, timestamp, sticker))
+    }
+    /// A `location` value: [`IncomingLocationMessage::new`] with these fields, optional ones empty.
+    pub fn location(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        location: impl Into<IncomingLocation>,
+    ) -> Self {
+        Self::Location(IncomingLocationMessage::new(from, id, timestamp, location))
+    }
+    /// A `contacts` value: [`IncomingContactsMessage::new`] with these fields, optional ones empty.
+    pub fn contacts(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        contacts: Vec<ContactCard>,
+    ) -> Self {
+        Self::Contacts(IncomingContactsMessage::new(from, id, timestamp, contacts))
+    }
+    /// A `button` value: [`IncomingButtonMessage::new`] with these fields, optional ones empty.
+    pub fn button(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        button: impl Into<IncomingButton>,
+    ) -> Self {
+        Self::Button(IncomingButtonMessage::new(from, id, timestamp, button))
+    }
+    /// A `interactive` value: [`IncomingInteractiveMessage::new`] with these fields, optional ones empty.
+    pub fn interactive(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        interactive: impl Into<IncomingInteractive>,
+    ) -> Self {
+        Self::Interactive(
+            IncomingInteractiveMessage::new(from, id, timestamp, interactive),
+        )
+    }
+    /// A `order` value: [`IncomingOrderMessage::new`] with these fields, optional ones empty.
+    pub fn order(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        order: impl Into<IncomingOrder>,
+    ) -> Self {
+        Self::Order(IncomingOrderMessage::new(from, id, timestamp, order))
+    }
+    /// A `system` value: [`IncomingSystemMessage::new`] with these fields, optional ones empty.
+    pub fn system(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        system: impl Into<IncomingSystem>,
+    ) -> Self {
+        Self::System(IncomingSystemMessage::new(from, id, timestamp, system))
+    }
+    /// A `unsupported` value: [`IncomingUnsupportedMessage::new`] with these fields, optional ones empty.
+    pub fn unsupported(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+    ) -> Self {
+        Self::Unsupported(IncomingUnsupportedMessage::new(from, id, timestamp))
+    }
+    /// A `unknown` value: [`IncomingUnknownMessage::new`] with these fields, optional ones empty.
+    pub fn unknown(
+        from: impl Into<String>,
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+    ) -> Self {
+        Self::Unknown(IncomingUnknownMessage::new(from, id, timestamp))
+    }
     /// The tag value of this variant.
     pub fn tag(&self) -> &str {
         match self {
@@ -7288,7 +7638,7 @@ impl IncomingOrderMessage {
         from: impl Into<String>,
         id: impl Into<String>,
         timestamp: impl Into<String>,
-        order: IncomingOrder,
+        order: impl Into<IncomingOrder>,
     ) -> Self {
         Self {
             from: from.into(),
@@ -7300,7 +7650,7 @@ impl IncomingOrderMessage {
             referral: None,
             identity: None,
             errors: None,
-            order,
+            order: order.into(),
             extra: Default::default(),
         }
     }
@@ -7329,6 +7679,16 @@ impl IncomingReaction {
             emoji: None,
             extra: Default::default(),
         }
+    }
+}
+impl From<&str> for IncomingReaction {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for IncomingReaction {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// A reaction to an earlier message, or its removal.
@@ -7374,7 +7734,7 @@ impl IncomingReactionMessage {
         from: impl Into<String>,
         id: impl Into<String>,
         timestamp: impl Into<String>,
-        reaction: IncomingReaction,
+        reaction: impl Into<IncomingReaction>,
     ) -> Self {
         Self {
             from: from.into(),
@@ -7386,7 +7746,7 @@ impl IncomingReactionMessage {
             referral: None,
             identity: None,
             errors: None,
-            reaction,
+            reaction: reaction.into(),
             extra: Default::default(),
         }
     }
@@ -7434,7 +7794,7 @@ impl IncomingStickerMessage {
         from: impl Into<String>,
         id: impl Into<String>,
         timestamp: impl Into<String>,
-        sticker: IncomingMedia,
+        sticker: impl Into<IncomingMedia>,
     ) -> Self {
         Self {
             from: from.into(),
@@ -7446,7 +7806,7 @@ impl IncomingStickerMessage {
             referral: None,
             identity: None,
             errors: None,
-            sticker,
+            sticker: sticker.into(),
             extra: Default::default(),
         }
     }
@@ -7537,7 +7897,7 @@ impl IncomingSystemMessage {
         from: impl Into<String>,
         id: impl Into<String>,
         timestamp: impl Into<String>,
-        system: IncomingSystem,
+        system: impl Into<IncomingSystem>,
     ) -> Self {
         Self {
             from: from.into(),
@@ -7549,7 +7909,7 @@ impl IncomingSystemMessage {
             referral: None,
             identity: None,
             errors: None,
-            system,
+            system: system.into(),
             extra: Default::default(),
         }
     }
@@ -7644,6 +8004,16 @@ impl IncomingText {
         }
     }
 }
+impl From<&str> for IncomingText {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for IncomingText {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// A text message.
 ///
 /// Schema `IncomingTextMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingTextMessage`.
@@ -7687,7 +8057,7 @@ impl IncomingTextMessage {
         from: impl Into<String>,
         id: impl Into<String>,
         timestamp: impl Into<String>,
-        text: IncomingText,
+        text: impl Into<IncomingText>,
     ) -> Self {
         Self {
             from: from.into(),
@@ -7699,7 +8069,7 @@ impl IncomingTextMessage {
             referral: None,
             identity: None,
             errors: None,
-            text,
+            text: text.into(),
             extra: Default::default(),
         }
     }
@@ -7859,7 +8229,7 @@ impl IncomingVideoMessage {
         from: impl Into<String>,
         id: impl Into<String>,
         timestamp: impl Into<String>,
-        video: IncomingMedia,
+        video: impl Into<IncomingMedia>,
     ) -> Self {
         Self {
             from: from.into(),
@@ -7871,7 +8241,7 @@ impl IncomingVideoMessage {
             referral: None,
             identity: None,
             errors: None,
-            video,
+            video: video.into(),
             extra: Default::default(),
         }
     }
@@ -7911,6 +8281,69 @@ pub enum Interactive {
     },
 }
 impl Interactive {
+    /// A `button` value: [`InteractiveButtonMessage::new`] with these fields, optional ones empty.
+    pub fn button(
+        body: impl Into<InteractiveBody>,
+        action: impl Into<ReplyButtonAction>,
+    ) -> Self {
+        Self::Button(InteractiveButtonMessage::new(body, action))
+    }
+    /// A `list` value: [`InteractiveListMessage::new`] with these fields, optional ones empty.
+    pub fn list(
+        body: impl Into<InteractiveBody>,
+        action: impl Into<ListAction>,
+    ) -> Self {
+        Self::List(InteractiveListMessage::new(body, action))
+    }
+    /// A `product` value: [`InteractiveProductMessage::new`] with these fields, optional ones empty.
+    pub fn product(action: impl Into<ProductAction>) -> Self {
+        Self::Product(InteractiveProductMessage::new(action))
+    }
+    /// A `product_list` value: [`InteractiveProductListMessage::new`] with these fields, optional ones empty.
+    pub fn product_list(
+        header: impl Into<InteractiveHeader>,
+        body: impl Into<InteractiveBody>,
+        action: impl Into<ProductListAction>,
+    ) -> Self {
+        Self::ProductList(InteractiveProductListMessage::new(header, body, action))
+    }
+    /// A `catalog_message` value: [`InteractiveCatalogMessage::new`] with these fields, optional ones empty.
+    pub fn catalog_message(
+        body: impl Into<InteractiveBody>,
+        action: impl Into<CatalogMessageAction>,
+    ) -> Self {
+        Self::CatalogMessage(InteractiveCatalogMessage::new(body, action))
+    }
+    /// A `flow` value: [`InteractiveFlowMessage::new`] with these fields, optional ones empty.
+    pub fn flow(
+        body: impl Into<InteractiveBody>,
+        action: impl Into<FlowAction>,
+    ) -> Self {
+        Self::Flow(InteractiveFlowMessage::new(body, action))
+    }
+    /// A `call_permission_request` value: [`InteractiveCallPermissionRequestMessage::new`] with these fields, optional ones empty.
+    pub fn call_permission_request(
+        body: impl Into<InteractiveBody>,
+        action: impl Into<CallPermissionRequestAction>,
+    ) -> Self {
+        Self::CallPermissionRequest(
+            InteractiveCallPermissionRequestMessage::new(body, action),
+        )
+    }
+    /// A `order_details` value: [`InteractiveOrderDetailsMessage::new`] with these fields, optional ones empty.
+    pub fn order_details(
+        body: impl Into<InteractiveBody>,
+        action: impl Into<OrderDetailsAction>,
+    ) -> Self {
+        Self::OrderDetails(InteractiveOrderDetailsMessage::new(body, action))
+    }
+    /// A `order_status` value: [`InteractiveOrderStatusMessage::new`] with these fields, optional ones empty.
+    pub fn order_status(
+        body: impl Into<InteractiveBody>,
+        action: impl Into<OrderStatusAction>,
+    ) -> Self {
+        Self::OrderStatus(InteractiveOrderStatusMessage::new(body, action))
+    }
     /// The tag value of this variant.
     pub fn tag(&self) -> &str {
         match self {
@@ -8086,6 +8519,16 @@ impl InteractiveBody {
         }
     }
 }
+impl From<&str> for InteractiveBody {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for InteractiveBody {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// A message with up to three reply buttons.
 ///
 /// Schema `InteractiveButtonMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveButtonMessage`.
@@ -8112,13 +8555,16 @@ pub struct InteractiveButtonMessage {
 impl InteractiveButtonMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(body: InteractiveBody, action: ReplyButtonAction) -> Self {
+    pub fn new(
+        body: impl Into<InteractiveBody>,
+        action: impl Into<ReplyButtonAction>,
+    ) -> Self {
         Self {
             type_: Default::default(),
             header: None,
-            body,
+            body: body.into(),
             footer: None,
-            action,
+            action: action.into(),
             extra: Default::default(),
         }
     }
@@ -8141,10 +8587,10 @@ pub struct InteractiveButtonReply {
 impl InteractiveButtonReply {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(button_reply: ButtonReply) -> Self {
+    pub fn new(button_reply: impl Into<ButtonReply>) -> Self {
         Self {
             type_: Default::default(),
-            button_reply,
+            button_reply: button_reply.into(),
             extra: Default::default(),
         }
     }
@@ -8175,13 +8621,16 @@ pub struct InteractiveCallPermissionRequestMessage {
 impl InteractiveCallPermissionRequestMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(body: InteractiveBody, action: CallPermissionRequestAction) -> Self {
+    pub fn new(
+        body: impl Into<InteractiveBody>,
+        action: impl Into<CallPermissionRequestAction>,
+    ) -> Self {
         Self {
             type_: Default::default(),
             header: None,
-            body,
+            body: body.into(),
             footer: None,
-            action,
+            action: action.into(),
             extra: Default::default(),
         }
     }
@@ -8212,13 +8661,16 @@ pub struct InteractiveCatalogMessage {
 impl InteractiveCatalogMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(body: InteractiveBody, action: CatalogMessageAction) -> Self {
+    pub fn new(
+        body: impl Into<InteractiveBody>,
+        action: impl Into<CatalogMessageAction>,
+    ) -> Self {
         Self {
             type_: Default::default(),
             header: None,
-            body,
+            body: body.into(),
             footer: None,
-            action,
+            action: action.into(),
             extra: Default::default(),
         }
     }
@@ -8241,10 +8693,10 @@ pub struct InteractiveDocumentHeader {
 impl InteractiveDocumentHeader {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(document: MediaObject) -> Self {
+    pub fn new(document: impl Into<MediaObject>) -> Self {
         Self {
             type_: Default::default(),
-            document,
+            document: document.into(),
             extra: Default::default(),
         }
     }
@@ -8275,13 +8727,13 @@ pub struct InteractiveFlowMessage {
 impl InteractiveFlowMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(body: InteractiveBody, action: FlowAction) -> Self {
+    pub fn new(body: impl Into<InteractiveBody>, action: impl Into<FlowAction>) -> Self {
         Self {
             type_: Default::default(),
             header: None,
-            body,
+            body: body.into(),
             footer: None,
-            action,
+            action: action.into(),
             extra: Default::default(),
         }
     }
@@ -8306,6 +8758,16 @@ impl InteractiveFooter {
             text: text.into(),
             extra: Default::default(),
         }
+    }
+}
+impl From<&str> for InteractiveFooter {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for InteractiveFooter {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// The header shown above the body; `type` says what it holds.
@@ -8333,6 +8795,22 @@ pub enum InteractiveHeader {
     },
 }
 impl InteractiveHeader {
+    /// A `text` value: [`InteractiveTextHeader::new`] with these fields, optional ones empty.
+    pub fn text(text: impl Into<String>) -> Self {
+        Self::Text(InteractiveTextHeader::new(text))
+    }
+    /// A `image` value: [`InteractiveImageHeader::new`] with these fields, optional ones empty.
+    pub fn image(image: impl Into<MediaObject>) -> Self {
+        Self::Image(InteractiveImageHeader::new(image))
+    }
+    /// A `video` value: [`InteractiveVideoHeader::new`] with these fields, optional ones empty.
+    pub fn video(video: impl Into<MediaObject>) -> Self {
+        Self::Video(InteractiveVideoHeader::new(video))
+    }
+    /// A `document` value: [`InteractiveDocumentHeader::new`] with these fields, optional ones empty.
+    pub fn document(document: impl Into<MediaObject>) -> Self {
+        Self::Document(InteractiveDocumentHeader::new(document))
+    }
     /// The tag value of this variant.
     pub fn tag(&self) -> &str {
         match self {
@@ -8444,10 +8922,10 @@ pub struct InteractiveImageHeader {
 impl InteractiveImageHeader {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(image: MediaObject) -> Self {
+    pub fn new(image: impl Into<MediaObject>) -> Self {
         Self {
             type_: Default::default(),
-            image,
+            image: image.into(),
             extra: Default::default(),
         }
     }
@@ -8478,13 +8956,13 @@ pub struct InteractiveListMessage {
 impl InteractiveListMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(body: InteractiveBody, action: ListAction) -> Self {
+    pub fn new(body: impl Into<InteractiveBody>, action: impl Into<ListAction>) -> Self {
         Self {
             type_: Default::default(),
             header: None,
-            body,
+            body: body.into(),
             footer: None,
-            action,
+            action: action.into(),
             extra: Default::default(),
         }
     }
@@ -8507,10 +8985,10 @@ pub struct InteractiveListReply {
 impl InteractiveListReply {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(list_reply: ListReply) -> Self {
+    pub fn new(list_reply: impl Into<ListReply>) -> Self {
         Self {
             type_: Default::default(),
-            list_reply,
+            list_reply: list_reply.into(),
             extra: Default::default(),
         }
     }
@@ -8540,14 +9018,14 @@ pub struct InteractiveMessage {
 impl InteractiveMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(to: impl Into<String>, interactive: Interactive) -> Self {
+    pub fn new(to: impl Into<String>, interactive: impl Into<Interactive>) -> Self {
         Self {
             messaging_product: Default::default(),
             recipient_type: None,
             to: to.into(),
             type_: Default::default(),
             context: None,
-            interactive,
+            interactive: interactive.into(),
         }
     }
 }
@@ -8569,10 +9047,10 @@ pub struct InteractiveNfmReply {
 impl InteractiveNfmReply {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(nfm_reply: NfmReply) -> Self {
+    pub fn new(nfm_reply: impl Into<NfmReply>) -> Self {
         Self {
             type_: Default::default(),
-            nfm_reply,
+            nfm_reply: nfm_reply.into(),
             extra: Default::default(),
         }
     }
@@ -8603,13 +9081,16 @@ pub struct InteractiveOrderDetailsMessage {
 impl InteractiveOrderDetailsMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(body: InteractiveBody, action: OrderDetailsAction) -> Self {
+    pub fn new(
+        body: impl Into<InteractiveBody>,
+        action: impl Into<OrderDetailsAction>,
+    ) -> Self {
         Self {
             type_: Default::default(),
             header: None,
-            body,
+            body: body.into(),
             footer: None,
-            action,
+            action: action.into(),
             extra: Default::default(),
         }
     }
@@ -8640,13 +9121,16 @@ pub struct InteractiveOrderStatusMessage {
 impl InteractiveOrderStatusMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(body: InteractiveBody, action: OrderStatusAction) -> Self {
+    pub fn new(
+        body: impl Into<InteractiveBody>,
+        action: impl Into<OrderStatusAction>,
+    ) -> Self {
         Self {
             type_: Default::default(),
             header: None,
-            body,
+            body: body.into(),
             footer: None,
-            action,
+            action: action.into(),
             extra: Default::default(),
         }
     }
@@ -8677,16 +9161,16 @@ impl InteractiveProductListMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
     pub fn new(
-        header: InteractiveHeader,
-        body: InteractiveBody,
-        action: ProductListAction,
+        header: impl Into<InteractiveHeader>,
+        body: impl Into<InteractiveBody>,
+        action: impl Into<ProductListAction>,
     ) -> Self {
         Self {
             type_: Default::default(),
-            header,
-            body,
+            header: header.into(),
+            body: body.into(),
             footer: None,
-            action,
+            action: action.into(),
             extra: Default::default(),
         }
     }
@@ -8715,12 +9199,12 @@ pub struct InteractiveProductMessage {
 impl InteractiveProductMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(action: ProductAction) -> Self {
+    pub fn new(action: impl Into<ProductAction>) -> Self {
         Self {
             type_: Default::default(),
             body: None,
             footer: None,
-            action,
+            action: action.into(),
             extra: Default::default(),
         }
     }
@@ -8755,6 +9239,16 @@ impl InteractiveTextHeader {
         }
     }
 }
+impl From<&str> for InteractiveTextHeader {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for InteractiveTextHeader {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// A video header.
 ///
 /// Schema `InteractiveVideoHeader`, from `whatsapp/messages.yaml#/components/schemas/InteractiveVideoHeader`.
@@ -8773,10 +9267,10 @@ pub struct InteractiveVideoHeader {
 impl InteractiveVideoHeader {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(video: MediaObject) -> Self {
+    pub fn new(video: impl Into<MediaObject>) -> Self {
         Self {
             type_: Default::default(),
-            video,
+            video: video.into(),
             extra: Default::default(),
         }
     }
@@ -8809,6 +9303,16 @@ impl JoinRequest {
             creation_timestamp: None,
             extra: Default::default(),
         }
+    }
+}
+impl From<&str> for JoinRequest {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for JoinRequest {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// The group's open join requests.
@@ -9033,14 +9537,14 @@ pub struct LocationMessage {
 impl LocationMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(to: impl Into<String>, location: LocationContent) -> Self {
+    pub fn new(to: impl Into<String>, location: impl Into<LocationContent>) -> Self {
         Self {
             messaging_product: Default::default(),
             recipient_type: None,
             to: to.into(),
             type_: Default::default(),
             context: None,
-            location,
+            location: location.into(),
         }
     }
 }
@@ -9099,13 +9603,13 @@ pub struct MarketingMessageRequest {
 impl MarketingMessageRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(to: impl Into<String>, template: MarketingTemplate) -> Self {
+    pub fn new(to: impl Into<String>, template: impl Into<MarketingTemplate>) -> Self {
         Self {
             messaging_product: Default::default(),
             recipient_type: Default::default(),
             to: to.into(),
             type_: Default::default(),
-            template,
+            template: template.into(),
             product_policy: None,
             message_activity_sharing: None,
         }
@@ -9166,6 +9670,16 @@ impl MarketingMessageResult {
             message_status: None,
             extra: Default::default(),
         }
+    }
+}
+impl From<&str> for MarketingMessageResult {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for MarketingMessageResult {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// What happened to the message on arrival.
@@ -9319,10 +9833,13 @@ pub struct MarketingTemplate {
 impl MarketingTemplate {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(name: impl Into<String>, language: MarketingTemplateLanguage) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        language: impl Into<MarketingTemplateLanguage>,
+    ) -> Self {
         Self {
             name: name.into(),
-            language,
+            language: language.into(),
             components: None,
             extra: Default::default(),
         }
@@ -9378,13 +9895,13 @@ impl MarketingTemplateButtonComponent {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
     pub fn new(
-        sub_type: MarketingTemplateButtonSubType,
+        sub_type: impl Into<MarketingTemplateButtonSubType>,
         index: impl Into<String>,
         parameters: Vec<MarketingTemplateButtonParameter>,
     ) -> Self {
         Self {
             type_: Default::default(),
-            sub_type,
+            sub_type: sub_type.into(),
             index: index.into(),
             parameters,
             extra: Default::default(),
@@ -9412,6 +9929,14 @@ pub enum MarketingTemplateButtonParameter {
     },
 }
 impl MarketingTemplateButtonParameter {
+    /// A `payload` value: [`MarketingTemplateButtonPayloadParameter::new`] with these fields, optional ones empty.
+    pub fn payload(payload: impl Into<String>) -> Self {
+        Self::Payload(MarketingTemplateButtonPayloadParameter::new(payload))
+    }
+    /// A `text` value: [`MarketingTemplateButtonTextParameter::new`] with these fields, optional ones empty.
+    pub fn text(text: impl Into<String>) -> Self {
+        Self::Text(MarketingTemplateButtonTextParameter::new(text))
+    }
     /// The tag value of this variant.
     pub fn tag(&self) -> &str {
         match self {
@@ -9505,6 +10030,16 @@ impl MarketingTemplateButtonPayloadParameter {
             payload: payload.into(),
             extra: Default::default(),
         }
+    }
+}
+impl From<&str> for MarketingTemplateButtonPayloadParameter {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for MarketingTemplateButtonPayloadParameter {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// The kind of button the values are for.
@@ -9601,6 +10136,16 @@ impl MarketingTemplateButtonTextParameter {
         }
     }
 }
+impl From<&str> for MarketingTemplateButtonTextParameter {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for MarketingTemplateButtonTextParameter {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// Values for one part of the template; `type` selects the variant.
 ///
 /// Schema `MarketingTemplateComponent`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateComponent`.
@@ -9624,6 +10169,22 @@ pub enum MarketingTemplateComponent {
     },
 }
 impl MarketingTemplateComponent {
+    /// A `header` value: [`MarketingTemplateHeaderComponent::new`] with these fields, optional ones empty.
+    pub fn header() -> Self {
+        Self::Header(MarketingTemplateHeaderComponent::new())
+    }
+    /// A `body` value: [`MarketingTemplateBodyComponent::new`] with these fields, optional ones empty.
+    pub fn body() -> Self {
+        Self::Body(MarketingTemplateBodyComponent::new())
+    }
+    /// A `button` value: [`MarketingTemplateButtonComponent::new`] with these fields, optional ones empty.
+    pub fn button(
+        sub_type: impl Into<MarketingTemplateButtonSubType>,
+        index: impl Into<String>,
+        parameters: Vec<MarketingTemplateButtonParameter>,
+    ) -> Self {
+        Self::Button(MarketingTemplateButtonComponent::new(sub_type, index, parameters))
+    }
     /// The tag value of this variant.
     pub fn tag(&self) -> &str {
         match self {
@@ -9755,10 +10316,10 @@ pub struct MarketingTemplateCurrencyParameter {
 impl MarketingTemplateCurrencyParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(currency: MarketingTemplateCurrency) -> Self {
+    pub fn new(currency: impl Into<MarketingTemplateCurrency>) -> Self {
         Self {
             type_: Default::default(),
-            currency,
+            currency: currency.into(),
             extra: Default::default(),
         }
     }
@@ -9785,6 +10346,16 @@ impl MarketingTemplateDateTime {
         }
     }
 }
+impl From<&str> for MarketingTemplateDateTime {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for MarketingTemplateDateTime {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// A date and time.
 ///
 /// Schema `MarketingTemplateDateTimeParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateDateTimeParameter`.
@@ -9803,10 +10374,10 @@ pub struct MarketingTemplateDateTimeParameter {
 impl MarketingTemplateDateTimeParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(date_time: MarketingTemplateDateTime) -> Self {
+    pub fn new(date_time: impl Into<MarketingTemplateDateTime>) -> Self {
         Self {
             type_: Default::default(),
-            date_time,
+            date_time: date_time.into(),
             extra: Default::default(),
         }
     }
@@ -9829,10 +10400,10 @@ pub struct MarketingTemplateDocumentParameter {
 impl MarketingTemplateDocumentParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(document: MarketingTemplateMedia) -> Self {
+    pub fn new(document: impl Into<MarketingTemplateMedia>) -> Self {
         Self {
             type_: Default::default(),
-            document,
+            document: document.into(),
             extra: Default::default(),
         }
     }
@@ -9882,10 +10453,10 @@ pub struct MarketingTemplateImageParameter {
 impl MarketingTemplateImageParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(image: MarketingTemplateMedia) -> Self {
+    pub fn new(image: impl Into<MarketingTemplateMedia>) -> Self {
         Self {
             type_: Default::default(),
-            image,
+            image: image.into(),
             extra: Default::default(),
         }
     }
@@ -9914,6 +10485,16 @@ impl MarketingTemplateLanguage {
             code: code.into(),
             extra: Default::default(),
         }
+    }
+}
+impl From<&str> for MarketingTemplateLanguage {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for MarketingTemplateLanguage {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// A media file, given by uploaded media ID or by URL.
@@ -9999,6 +10580,16 @@ impl MarketingTemplateMediaById {
         }
     }
 }
+impl From<&str> for MarketingTemplateMediaById {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for MarketingTemplateMediaById {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// Media fetched from a URL.
 ///
 /// Schema `MarketingTemplateMediaByLink`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateMediaByLink`.
@@ -10019,6 +10610,16 @@ impl MarketingTemplateMediaByLink {
             link: link.into(),
             extra: Default::default(),
         }
+    }
+}
+impl From<&str> for MarketingTemplateMediaByLink {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for MarketingTemplateMediaByLink {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// One value for a header or body variable; `type` selects the variant.
@@ -10050,6 +10651,30 @@ pub enum MarketingTemplateParameter {
     },
 }
 impl MarketingTemplateParameter {
+    /// A `text` value: [`MarketingTemplateTextParameter::new`] with these fields, optional ones empty.
+    pub fn text(text: impl Into<String>) -> Self {
+        Self::Text(MarketingTemplateTextParameter::new(text))
+    }
+    /// A `currency` value: [`MarketingTemplateCurrencyParameter::new`] with these fields, optional ones empty.
+    pub fn currency(currency: impl Into<MarketingTemplateCurrency>) -> Self {
+        Self::Currency(MarketingTemplateCurrencyParameter::new(currency))
+    }
+    /// A `date_time` value: [`MarketingTemplateDateTimeParameter::new`] with these fields, optional ones empty.
+    pub fn date_time(date_time: impl Into<MarketingTemplateDateTime>) -> Self {
+        Self::DateTime(MarketingTemplateDateTimeParameter::new(date_time))
+    }
+    /// A `image` value: [`MarketingTemplateImageParameter::new`] with these fields, optional ones empty.
+    pub fn image(image: impl Into<MarketingTemplateMedia>) -> Self {
+        Self::Image(MarketingTemplateImageParameter::new(image))
+    }
+    /// A `video` value: [`MarketingTemplateVideoParameter::new`] with these fields, optional ones empty.
+    pub fn video(video: impl Into<MarketingTemplateMedia>) -> Self {
+        Self::Video(MarketingTemplateVideoParameter::new(video))
+    }
+    /// A `document` value: [`MarketingTemplateDocumentParameter::new`] with these fields, optional ones empty.
+    pub fn document(document: impl Into<MarketingTemplateMedia>) -> Self {
+        Self::Document(MarketingTemplateDocumentParameter::new(document))
+    }
     /// The tag value of this variant.
     pub fn tag(&self) -> &str {
         match self {
@@ -10193,6 +10818,16 @@ impl MarketingTemplateTextParameter {
         }
     }
 }
+impl From<&str> for MarketingTemplateTextParameter {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for MarketingTemplateTextParameter {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// A video for the header.
 ///
 /// Schema `MarketingTemplateVideoParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateVideoParameter`.
@@ -10211,10 +10846,10 @@ pub struct MarketingTemplateVideoParameter {
 impl MarketingTemplateVideoParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(video: MarketingTemplateMedia) -> Self {
+    pub fn new(video: impl Into<MarketingTemplateMedia>) -> Self {
         Self {
             type_: Default::default(),
-            video,
+            video: video.into(),
             extra: Default::default(),
         }
     }
@@ -10234,6 +10869,16 @@ impl MediaById {
         Self { id: id.into() }
     }
 }
+impl From<&str> for MediaById {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for MediaById {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// Media fetched by WhatsApp from a public URL.
 ///
 /// Schema `MediaByLink`, from `whatsapp/messages.yaml#/components/schemas/MediaByLink`.
@@ -10247,6 +10892,16 @@ impl MediaByLink {
     /// empty and constant fields hold their value.
     pub fn new(link: impl Into<String>) -> Self {
         Self { link: link.into() }
+    }
+}
+impl From<&str> for MediaByLink {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for MediaByLink {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// The raw bytes of a media file.
@@ -10384,6 +11039,16 @@ impl MediaUploadResponse {
         }
     }
 }
+impl From<&str> for MediaUploadResponse {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for MediaUploadResponse {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// Where to download a media file, and its details.
 ///
 /// Schema `MediaUrlResponse`, from `whatsapp/media.yaml#/components/schemas/MediaUrlResponse`.
@@ -10426,6 +11091,16 @@ impl MediaUrlResponse {
         }
     }
 }
+impl From<&str> for MediaUrlResponse {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for MediaUrlResponse {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// A message to send; `type` says which kind it is.
 ///
 /// Schema `Message`, from `whatsapp/messages.yaml#/components/schemas/Message`.
@@ -10465,6 +11140,59 @@ pub enum Message {
     },
 }
 impl Message {
+    /// A `text` value: [`TextMessage::new`] with these fields, optional ones empty.
+    pub fn text(to: impl Into<String>, text: impl Into<TextContent>) -> Self {
+        Self::Text(TextMessage::new(to, text))
+    }
+    /// A `audio` value: [`AudioMessage::new`] with these fields, optional ones empty.
+    pub fn audio(to: impl Into<String>, audio: impl Into<MediaObject>) -> Self {
+        Self::Audio(AudioMessage::new(to, audio))
+    }
+    /// A `document` value: [`DocumentMessage::new`] with these fields, optional ones empty.
+    pub fn document(to: impl Into<String>, document: impl Into<DocumentMedia>) -> Self {
+        Self::Document(DocumentMessage::new(to, document))
+    }
+    /// A `image` value: [`ImageMessage::new`] with these fields, optional ones empty.
+    pub fn image(to: impl Into<String>, image: impl Into<CaptionedMedia>) -> Self {
+        Self::Image(ImageMessage::new(to, image))
+    }
+    /// A `location` value: [`LocationMessage::new`] with these fields, optional ones empty.
+    pub fn location(
+        to: impl Into<String>,
+        location: impl Into<LocationContent>,
+    ) -> Self {
+        Self::Location(LocationMessage::new(to, location))
+    }
+    /// A `video` value: [`VideoMessage::new`] with these fields, optional ones empty.
+    pub fn video(to: impl Into<String>, video: impl Into<CaptionedMedia>) -> Self {
+        Self::Video(VideoMessage::new(to, video))
+    }
+    /// A `sticker` value: [`StickerMessage::new`] with these fields, optional ones empty.
+    pub fn sticker(to: impl Into<String>, sticker: impl Into<MediaObject>) -> Self {
+        Self::Sticker(StickerMessage::new(to, sticker))
+    }
+    /// A `reaction` value: [`ReactionMessage::new`] with these fields, optional ones empty.
+    pub fn reaction(
+        to: impl Into<String>,
+        reaction: impl Into<ReactionContent>,
+    ) -> Self {
+        Self::Reaction(ReactionMessage::new(to, reaction))
+    }
+    /// A `interactive` value: [`InteractiveMessage::new`] with these fields, optional ones empty.
+    pub fn interactive(
+        to: impl Into<String>,
+        interactive: impl Into<Interactive>,
+    ) -> Self {
+        Self::Interactive(InteractiveMessage::new(to, interactive))
+    }
+    /// A `template` value: [`TemplateMessage::new`] with these fields, optional ones empty.
+    pub fn template(to: impl Into<String>, template: impl Into<Template>) -> Self {
+        Self::Template(TemplateMessage::new(to, template))
+    }
+    /// A `contacts` value: [`ContactsMessage::new`] with these fields, optional ones empty.
+    pub fn contacts(to: impl Into<String>, contacts: Vec<Contact>) -> Self {
+        Self::Contacts(ContactsMessage::new(to, contacts))
+    }
     /// The tag value of this variant.
     pub fn tag(&self) -> &str {
         match self {
@@ -10662,6 +11390,16 @@ impl MessageContext {
         }
     }
 }
+impl From<&str> for MessageContext {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for MessageContext {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// A message the business sent outside Cloud API; the member named by `type` holds its content, in the send-side shape.
 ///
 /// Schema `MessageEcho`, from `whatsapp/webhooks.yaml#/components/schemas/MessageEcho`.
@@ -10766,10 +11504,10 @@ pub struct MessageEchoesChange {
 impl MessageEchoesChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(value: MessageEchoesValue) -> Self {
+    pub fn new(value: impl Into<MessageEchoesValue>) -> Self {
         Self {
             field: Default::default(),
-            value,
+            value: value.into(),
             extra: Default::default(),
         }
     }
@@ -10884,13 +11622,13 @@ impl MessageStatus {
     /// empty and constant fields hold their value.
     pub fn new(
         id: impl Into<String>,
-        status: MessageStatusStatus,
+        status: impl Into<MessageStatusStatus>,
         timestamp: impl Into<String>,
         recipient_id: impl Into<String>,
     ) -> Self {
         Self {
             id: id.into(),
-            status,
+            status: status.into(),
             timestamp: timestamp.into(),
             recipient_id: recipient_id.into(),
             recipient_type: None,
@@ -11046,6 +11784,16 @@ impl MessageTemplate {
         }
     }
 }
+impl From<&str> for MessageTemplate {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for MessageTemplate {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// A template's components were edited.
 ///
 /// Schema `MessageTemplateComponentsUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateComponentsUpdateChange`.
@@ -11064,10 +11812,10 @@ pub struct MessageTemplateComponentsUpdateChange {
 impl MessageTemplateComponentsUpdateChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(value: MessageTemplateComponentsUpdateValue) -> Self {
+    pub fn new(value: impl Into<MessageTemplateComponentsUpdateValue>) -> Self {
         Self {
             field: Default::default(),
-            value,
+            value: value.into(),
             extra: Default::default(),
         }
     }
@@ -11137,10 +11885,10 @@ pub struct MessageTemplateQualityUpdateChange {
 impl MessageTemplateQualityUpdateChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(value: MessageTemplateQualityUpdateValue) -> Self {
+    pub fn new(value: impl Into<MessageTemplateQualityUpdateValue>) -> Self {
         Self {
             field: Default::default(),
-            value,
+            value: value.into(),
             extra: Default::default(),
         }
     }
@@ -11202,10 +11950,10 @@ pub struct MessageTemplateStatusUpdateChange {
 impl MessageTemplateStatusUpdateChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(value: MessageTemplateStatusUpdateValue) -> Self {
+    pub fn new(value: impl Into<MessageTemplateStatusUpdateValue>) -> Self {
         Self {
             field: Default::default(),
-            value,
+            value: value.into(),
             extra: Default::default(),
         }
     }
@@ -11405,10 +12153,10 @@ pub struct MessagesChange {
 impl MessagesChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(value: MessagesValue) -> Self {
+    pub fn new(value: impl Into<MessagesValue>) -> Self {
         Self {
             field: Default::default(),
-            value,
+            value: value.into(),
             extra: Default::default(),
         }
     }
@@ -12044,10 +12792,10 @@ pub struct OrderDetailsAction {
 impl OrderDetailsAction {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(parameters: OrderDetailsParameters) -> Self {
+    pub fn new(parameters: impl Into<OrderDetailsParameters>) -> Self {
         Self {
             name: Default::default(),
-            parameters,
+            parameters: parameters.into(),
             extra: Default::default(),
         }
     }
@@ -12084,7 +12832,7 @@ pub struct OrderDetailsParameters {
 impl OrderDetailsParameters {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(reference_id: impl Into<String>, order: OrderDetails) -> Self {
+    pub fn new(reference_id: impl Into<String>, order: impl Into<OrderDetails>) -> Self {
         Self {
             reference_id: reference_id.into(),
             type_: None,
@@ -12092,7 +12840,7 @@ impl OrderDetailsParameters {
             payment_configuration: None,
             currency: None,
             total_amount: None,
-            order,
+            order: order.into(),
             extra: Default::default(),
         }
     }
@@ -12222,10 +12970,10 @@ pub struct OrderStatusAction {
 impl OrderStatusAction {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(parameters: OrderStatusParameters) -> Self {
+    pub fn new(parameters: impl Into<OrderStatusParameters>) -> Self {
         Self {
             name: Default::default(),
-            parameters,
+            parameters: parameters.into(),
             extra: Default::default(),
         }
     }
@@ -12247,10 +12995,13 @@ pub struct OrderStatusParameters {
 impl OrderStatusParameters {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(reference_id: impl Into<String>, order: OrderStatusUpdate) -> Self {
+    pub fn new(
+        reference_id: impl Into<String>,
+        order: impl Into<OrderStatusUpdate>,
+    ) -> Self {
         Self {
             reference_id: reference_id.into(),
-            order,
+            order: order.into(),
             extra: Default::default(),
         }
     }
@@ -12279,6 +13030,16 @@ impl OrderStatusUpdate {
             description: None,
             extra: Default::default(),
         }
+    }
+}
+impl From<&str> for OrderStatusUpdate {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for OrderStatusUpdate {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// The cursors at either end of the page.
@@ -12435,10 +13196,10 @@ pub struct PhoneNumberNameUpdateChange {
 impl PhoneNumberNameUpdateChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(value: PhoneNumberNameUpdateValue) -> Self {
+    pub fn new(value: impl Into<PhoneNumberNameUpdateValue>) -> Self {
         Self {
             field: Default::default(),
-            value,
+            value: value.into(),
             extra: Default::default(),
         }
     }
@@ -12573,10 +13334,10 @@ pub struct PhoneNumberQualityUpdateChange {
 impl PhoneNumberQualityUpdateChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(value: PhoneNumberQualityUpdateValue) -> Self {
+    pub fn new(value: impl Into<PhoneNumberQualityUpdateValue>) -> Self {
         Self {
             field: Default::default(),
-            value,
+            value: value.into(),
             extra: Default::default(),
         }
     }
@@ -12800,6 +13561,16 @@ impl PreAcceptCallRequest {
         }
     }
 }
+impl From<&str> for PreAcceptCallRequest {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for PreAcceptCallRequest {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// The product to show.
 ///
 /// Schema `ProductAction`, from `whatsapp/messages.yaml#/components/schemas/ProductAction`.
@@ -12848,6 +13619,16 @@ impl ProductItem {
             product_retailer_id: product_retailer_id.into(),
             extra: Default::default(),
         }
+    }
+}
+impl From<&str> for ProductItem {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for ProductItem {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// The catalog and the product sections to show.
@@ -12951,14 +13732,14 @@ pub struct ReactionMessage {
 impl ReactionMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(to: impl Into<String>, reaction: ReactionContent) -> Self {
+    pub fn new(to: impl Into<String>, reaction: impl Into<ReactionContent>) -> Self {
         Self {
             messaging_product: Default::default(),
             recipient_type: None,
             to: to.into(),
             type_: Default::default(),
             context: None,
-            reaction,
+            reaction: reaction.into(),
         }
     }
 }
@@ -13357,6 +14138,16 @@ impl RejectCallRequest {
         }
     }
 }
+impl From<&str> for RejectCallRequest {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for RejectCallRequest {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// Which join requests were rejected and which failed.
 ///
 /// Schema `RejectJoinRequestsResponse`, from `whatsapp/groups.yaml#/components/schemas/RejectJoinRequestsResponse`.
@@ -13410,10 +14201,10 @@ pub struct ReplyButton {
 impl ReplyButton {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(reply: ReplyButtonContent) -> Self {
+    pub fn new(reply: impl Into<ReplyButtonContent>) -> Self {
         Self {
             type_: Default::default(),
-            reply,
+            reply: reply.into(),
             extra: Default::default(),
         }
     }
@@ -13483,10 +14274,10 @@ pub struct SecurityChange {
 impl SecurityChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(value: SecurityValue) -> Self {
+    pub fn new(value: impl Into<SecurityValue>) -> Self {
         Self {
             field: Default::default(),
-            value,
+            value: value.into(),
             extra: Default::default(),
         }
     }
@@ -13647,6 +14438,16 @@ impl SentMessage {
         }
     }
 }
+impl From<&str> for SentMessage {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for SentMessage {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// A recipient of the message.
 ///
 /// Schema `SentMessageContact`, from `whatsapp/messages.yaml#/components/schemas/SentMessageContact`.
@@ -13760,10 +14561,10 @@ pub struct SmbAppStateSyncChange {
 impl SmbAppStateSyncChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(value: SmbAppStateSyncValue) -> Self {
+    pub fn new(value: impl Into<SmbAppStateSyncValue>) -> Self {
         Self {
             field: Default::default(),
-            value,
+            value: value.into(),
             extra: Default::default(),
         }
     }
@@ -13817,10 +14618,10 @@ pub struct SmbMessageEchoesChange {
 impl SmbMessageEchoesChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(value: MessageEchoesValue) -> Self {
+    pub fn new(value: impl Into<MessageEchoesValue>) -> Self {
         Self {
             field: Default::default(),
-            value,
+            value: value.into(),
             extra: Default::default(),
         }
     }
@@ -13845,6 +14646,16 @@ impl StartedCall {
             id: id.into(),
             extra: Default::default(),
         }
+    }
+}
+impl From<&str> for StartedCall {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for StartedCall {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// The contact as saved in the app; names are absent for removals.
@@ -14153,14 +14964,14 @@ pub struct StickerMessage {
 impl StickerMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(to: impl Into<String>, sticker: MediaObject) -> Self {
+    pub fn new(to: impl Into<String>, sticker: impl Into<MediaObject>) -> Self {
         Self {
             messaging_product: Default::default(),
             recipient_type: None,
             to: to.into(),
             type_: Default::default(),
             context: None,
-            sticker,
+            sticker: sticker.into(),
         }
     }
 }
@@ -14184,10 +14995,10 @@ pub struct Template {
 impl Template {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(name: impl Into<String>, language: TemplateLanguage) -> Self {
+    pub fn new(name: impl Into<String>, language: impl Into<TemplateLanguage>) -> Self {
         Self {
             name: name.into(),
-            language,
+            language: language.into(),
             components: None,
             extra: Default::default(),
         }
@@ -14211,10 +15022,10 @@ pub struct TemplateActionParameter {
 impl TemplateActionParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(action: TemplateButtonAction) -> Self {
+    pub fn new(action: impl Into<TemplateButtonAction>) -> Self {
         Self {
             type_: Default::default(),
-            action,
+            action: action.into(),
             extra: Default::default(),
         }
     }
@@ -14358,13 +15169,13 @@ impl TemplateButtonComponent {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
     pub fn new(
-        sub_type: TemplateButtonSubType,
+        sub_type: impl Into<TemplateButtonSubType>,
         index: impl Into<String>,
         parameters: Vec<TemplateButtonParameter>,
     ) -> Self {
         Self {
             type_: Default::default(),
-            sub_type,
+            sub_type: sub_type.into(),
             index: index.into(),
             parameters,
             extra: Default::default(),
@@ -14404,6 +15215,41 @@ pub enum TemplateButtonDefinition {
     },
 }
 impl TemplateButtonDefinition {
+    /// A `QUICK_REPLY` value: [`TemplateQuickReplyButton::new`] with these fields, optional ones empty.
+    pub fn quick_reply(text: impl Into<String>) -> Self {
+        Self::QuickReply(TemplateQuickReplyButton::new(text))
+    }
+    /// A `URL` value: [`TemplateUrlButton::new`] with these fields, optional ones empty.
+    pub fn url(text: impl Into<String>, url: impl Into<String>) -> Self {
+        Self::Url(TemplateUrlButton::new(text, url))
+    }
+    /// A `PHONE_NUMBER` value: [`TemplatePhoneNumberButton::new`] with these fields, optional ones empty.
+    pub fn phone_number(
+        text: impl Into<String>,
+        phone_number: impl Into<String>,
+    ) -> Self {
+        Self::PhoneNumber(TemplatePhoneNumberButton::new(text, phone_number))
+    }
+    /// A `OTP` value: [`TemplateOtpButton::new`] with these fields, optional ones empty.
+    pub fn otp(otp_type: impl Into<TemplateOtpType>) -> Self {
+        Self::Otp(TemplateOtpButton::new(otp_type))
+    }
+    /// A `COPY_CODE` value: [`TemplateCopyCodeButton::new`] with these fields, optional ones empty.
+    pub fn copy_code() -> Self {
+        Self::CopyCode(TemplateCopyCodeButton::new())
+    }
+    /// A `FLOW` value: [`TemplateFlowButton::new`] with these fields, optional ones empty.
+    pub fn flow(text: impl Into<String>) -> Self {
+        Self::Flow(TemplateFlowButton::new(text))
+    }
+    /// A `CATALOG` value: [`TemplateCatalogButton::new`] with these fields, optional ones empty.
+    pub fn catalog(text: impl Into<String>) -> Self {
+        Self::Catalog(TemplateCatalogButton::new(text))
+    }
+    /// A `MPM` value: [`TemplateMultiProductButton::new`] with these fields, optional ones empty.
+    pub fn mpm(text: impl Into<String>) -> Self {
+        Self::Mpm(TemplateMultiProductButton::new(text))
+    }
     /// The tag value of this variant.
     pub fn tag(&self) -> &str {
         match self {
@@ -14562,6 +15408,18 @@ pub enum TemplateButtonParameter {
     },
 }
 impl TemplateButtonParameter {
+    /// A `payload` value: [`TemplatePayloadParameter::new`] with these fields, optional ones empty.
+    pub fn payload(payload: impl Into<String>) -> Self {
+        Self::Payload(TemplatePayloadParameter::new(payload))
+    }
+    /// A `text` value: [`TemplateTextParameter::new`] with these fields, optional ones empty.
+    pub fn text(text: impl Into<String>) -> Self {
+        Self::Text(TemplateTextParameter::new(text))
+    }
+    /// A `action` value: [`TemplateActionParameter::new`] with these fields, optional ones empty.
+    pub fn action(action: impl Into<TemplateButtonAction>) -> Self {
+        Self::Action(TemplateActionParameter::new(action))
+    }
     /// The tag value of this variant.
     pub fn tag(&self) -> &str {
         match self {
@@ -14768,6 +15626,16 @@ impl TemplateCatalogButton {
         }
     }
 }
+impl From<&str> for TemplateCatalogButton {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for TemplateCatalogButton {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// What the template is for.
 ///
 /// Schema `TemplateCategory`, merged from 2 identical definitions (first: `whatsapp/templates.yaml#/components/schemas/TemplateCategory`).
@@ -14854,10 +15722,10 @@ pub struct TemplateCategoryUpdateChange {
 impl TemplateCategoryUpdateChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(value: TemplateCategoryUpdateValue) -> Self {
+    pub fn new(value: impl Into<TemplateCategoryUpdateValue>) -> Self {
         Self {
             field: Default::default(),
-            value,
+            value: value.into(),
             extra: Default::default(),
         }
     }
@@ -14932,6 +15800,22 @@ pub enum TemplateComponent {
     },
 }
 impl TemplateComponent {
+    /// A `header` value: [`TemplateHeaderComponent::new`] with these fields, optional ones empty.
+    pub fn header() -> Self {
+        Self::Header(TemplateHeaderComponent::new())
+    }
+    /// A `body` value: [`TemplateBodyComponent::new`] with these fields, optional ones empty.
+    pub fn body() -> Self {
+        Self::Body(TemplateBodyComponent::new())
+    }
+    /// A `button` value: [`TemplateButtonComponent::new`] with these fields, optional ones empty.
+    pub fn button(
+        sub_type: impl Into<TemplateButtonSubType>,
+        index: impl Into<String>,
+        parameters: Vec<TemplateButtonParameter>,
+    ) -> Self {
+        Self::Button(TemplateButtonComponent::new(sub_type, index, parameters))
+    }
     /// The tag value of this variant.
     pub fn tag(&self) -> &str {
         match self {
@@ -15038,6 +15922,22 @@ pub enum TemplateComponentDefinition {
     },
 }
 impl TemplateComponentDefinition {
+    /// A `HEADER` value: [`TemplateHeaderDefinition::new`] with these fields, optional ones empty.
+    pub fn header(format: impl Into<TemplateHeaderFormat>) -> Self {
+        Self::Header(TemplateHeaderDefinition::new(format))
+    }
+    /// A `BODY` value: [`TemplateBodyDefinition::new`] with these fields, optional ones empty.
+    pub fn body() -> Self {
+        Self::Body(TemplateBodyDefinition::new())
+    }
+    /// A `FOOTER` value: [`TemplateFooterDefinition::new`] with these fields, optional ones empty.
+    pub fn footer() -> Self {
+        Self::Footer(TemplateFooterDefinition::new())
+    }
+    /// A `BUTTONS` value: [`TemplateButtonsDefinition::new`] with these fields, optional ones empty.
+    pub fn buttons(buttons: Vec<TemplateButtonDefinition>) -> Self {
+        Self::Buttons(TemplateButtonsDefinition::new(buttons))
+    }
     /// The tag value of this variant.
     pub fn tag(&self) -> &str {
         match self {
@@ -15224,13 +16124,13 @@ impl TemplateCreateRequest {
     pub fn new(
         name: impl Into<String>,
         language: impl Into<String>,
-        category: TemplateCategory,
+        category: impl Into<TemplateCategory>,
         components: Vec<TemplateComponentDefinition>,
     ) -> Self {
         Self {
             name: name.into(),
             language: language.into(),
-            category,
+            category: category.into(),
             parameter_format: None,
             components,
             extra: Default::default(),
@@ -15265,6 +16165,16 @@ impl TemplateCreateResponse {
             category: None,
             extra: Default::default(),
         }
+    }
+}
+impl From<&str> for TemplateCreateResponse {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for TemplateCreateResponse {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// A money amount with a fallback text.
@@ -15317,10 +16227,10 @@ pub struct TemplateCurrencyParameter {
 impl TemplateCurrencyParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(currency: TemplateCurrency) -> Self {
+    pub fn new(currency: impl Into<TemplateCurrency>) -> Self {
         Self {
             type_: Default::default(),
-            currency,
+            currency: currency.into(),
             extra: Default::default(),
         }
     }
@@ -15347,6 +16257,16 @@ impl TemplateDateTime {
         }
     }
 }
+impl From<&str> for TemplateDateTime {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for TemplateDateTime {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// A date and time.
 ///
 /// Schema `TemplateDateTimeParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateDateTimeParameter`.
@@ -15365,10 +16285,10 @@ pub struct TemplateDateTimeParameter {
 impl TemplateDateTimeParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(date_time: TemplateDateTime) -> Self {
+    pub fn new(date_time: impl Into<TemplateDateTime>) -> Self {
         Self {
             type_: Default::default(),
-            date_time,
+            date_time: date_time.into(),
             extra: Default::default(),
         }
     }
@@ -15414,10 +16334,10 @@ pub struct TemplateDocumentParameter {
 impl TemplateDocumentParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(document: MediaObject) -> Self {
+    pub fn new(document: impl Into<MediaObject>) -> Self {
         Self {
             type_: Default::default(),
-            document,
+            document: document.into(),
             extra: Default::default(),
         }
     }
@@ -15503,6 +16423,16 @@ impl TemplateFlowButton {
         }
     }
 }
+impl From<&str> for TemplateFlowButton {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for TemplateFlowButton {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// The template footer.
 ///
 /// Schema `TemplateFooterDefinition`, from `whatsapp/templates.yaml#/components/schemas/TemplateFooterDefinition`.
@@ -15585,10 +16515,10 @@ pub struct TemplateHeaderDefinition {
 impl TemplateHeaderDefinition {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(format: TemplateHeaderFormat) -> Self {
+    pub fn new(format: impl Into<TemplateHeaderFormat>) -> Self {
         Self {
             type_: Default::default(),
-            format,
+            format: format.into(),
             text: None,
             example: None,
             extra: Default::default(),
@@ -15718,10 +16648,10 @@ pub struct TemplateImageParameter {
 impl TemplateImageParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(image: MediaObject) -> Self {
+    pub fn new(image: impl Into<MediaObject>) -> Self {
         Self {
             type_: Default::default(),
-            image,
+            image: image.into(),
             extra: Default::default(),
         }
     }
@@ -15750,6 +16680,16 @@ impl TemplateLanguage {
             policy: None,
             extra: Default::default(),
         }
+    }
+}
+impl From<&str> for TemplateLanguage {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for TemplateLanguage {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// A page of templates.
@@ -15804,14 +16744,14 @@ pub struct TemplateMessage {
 impl TemplateMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(to: impl Into<String>, template: Template) -> Self {
+    pub fn new(to: impl Into<String>, template: impl Into<Template>) -> Self {
         Self {
             messaging_product: Default::default(),
             recipient_type: None,
             to: to.into(),
             type_: Default::default(),
             context: None,
-            template,
+            template: template.into(),
         }
     }
 }
@@ -15839,6 +16779,16 @@ impl TemplateMultiProductButton {
             text: text.into(),
             extra: Default::default(),
         }
+    }
+}
+impl From<&str> for TemplateMultiProductButton {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for TemplateMultiProductButton {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// Why a template was paused, unpaused, locked or unlocked.
@@ -15898,10 +16848,10 @@ pub struct TemplateOtpButton {
 impl TemplateOtpButton {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(otp_type: TemplateOtpType) -> Self {
+    pub fn new(otp_type: impl Into<TemplateOtpType>) -> Self {
         Self {
             type_: Default::default(),
-            otp_type,
+            otp_type: otp_type.into(),
             text: None,
             autofill_text: None,
             package_name: None,
@@ -16007,6 +16957,30 @@ pub enum TemplateParameter {
     },
 }
 impl TemplateParameter {
+    /// A `text` value: [`TemplateTextParameter::new`] with these fields, optional ones empty.
+    pub fn text(text: impl Into<String>) -> Self {
+        Self::Text(TemplateTextParameter::new(text))
+    }
+    /// A `currency` value: [`TemplateCurrencyParameter::new`] with these fields, optional ones empty.
+    pub fn currency(currency: impl Into<TemplateCurrency>) -> Self {
+        Self::Currency(TemplateCurrencyParameter::new(currency))
+    }
+    /// A `date_time` value: [`TemplateDateTimeParameter::new`] with these fields, optional ones empty.
+    pub fn date_time(date_time: impl Into<TemplateDateTime>) -> Self {
+        Self::DateTime(TemplateDateTimeParameter::new(date_time))
+    }
+    /// A `image` value: [`TemplateImageParameter::new`] with these fields, optional ones empty.
+    pub fn image(image: impl Into<MediaObject>) -> Self {
+        Self::Image(TemplateImageParameter::new(image))
+    }
+    /// A `document` value: [`TemplateDocumentParameter::new`] with these fields, optional ones empty.
+    pub fn document(document: impl Into<MediaObject>) -> Self {
+        Self::Document(TemplateDocumentParameter::new(document))
+    }
+    /// A `video` value: [`TemplateVideoParameter::new`] with these fields, optional ones empty.
+    pub fn video(video: impl Into<MediaObject>) -> Self {
+        Self::Video(TemplateVideoParameter::new(video))
+    }
     /// The tag value of this variant.
     pub fn tag(&self) -> &str {
         match self {
@@ -16213,6 +17187,16 @@ impl TemplatePayloadParameter {
         }
     }
 }
+impl From<&str> for TemplatePayloadParameter {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for TemplatePayloadParameter {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// A button that calls a phone number.
 ///
 /// Schema `TemplatePhoneNumberButton`, from `whatsapp/templates.yaml#/components/schemas/TemplatePhoneNumberButton`.
@@ -16366,6 +17350,16 @@ impl TemplateQuickReplyButton {
             text: text.into(),
             extra: Default::default(),
         }
+    }
+}
+impl From<&str> for TemplateQuickReplyButton {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for TemplateQuickReplyButton {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// Details of a rejection for `INVALID_FORMAT`.
@@ -16542,6 +17536,16 @@ impl TemplateTextParameter {
         }
     }
 }
+impl From<&str> for TemplateTextParameter {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for TemplateTextParameter {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// A button that opens a web page.
 ///
 /// Schema `TemplateUrlButton`, from `whatsapp/templates.yaml#/components/schemas/TemplateUrlButton`.
@@ -16593,10 +17597,10 @@ pub struct TemplateVideoParameter {
 impl TemplateVideoParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(video: MediaObject) -> Self {
+    pub fn new(video: impl Into<MediaObject>) -> Self {
         Self {
             type_: Default::default(),
-            video,
+            video: video.into(),
             extra: Default::default(),
         }
     }
@@ -16631,6 +17635,16 @@ impl TerminateCallRequest {
         }
     }
 }
+impl From<&str> for TerminateCallRequest {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for TerminateCallRequest {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// The text to send.
 ///
 /// Schema `TextContent`, from `whatsapp/messages.yaml#/components/schemas/TextContent`.
@@ -16655,6 +17669,16 @@ impl TextContent {
             preview_url: None,
             extra: Default::default(),
         }
+    }
+}
+impl From<&str> for TextContent {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for TextContent {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// A text message.
@@ -16682,14 +17706,14 @@ pub struct TextMessage {
 impl TextMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(to: impl Into<String>, text: TextContent) -> Self {
+    pub fn new(to: impl Into<String>, text: impl Into<TextContent>) -> Self {
         Self {
             messaging_product: Default::default(),
             recipient_type: None,
             to: to.into(),
             type_: Default::default(),
             context: None,
-            text,
+            text: text.into(),
         }
     }
 }
@@ -19574,10 +20598,10 @@ pub struct UserPreferencesChange {
 impl UserPreferencesChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(value: UserPreferencesValue) -> Self {
+    pub fn new(value: impl Into<UserPreferencesValue>) -> Self {
         Self {
             field: Default::default(),
-            value,
+            value: value.into(),
             extra: Default::default(),
         }
     }
@@ -19642,14 +20666,14 @@ pub struct VideoMessage {
 impl VideoMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(to: impl Into<String>, video: CaptionedMedia) -> Self {
+    pub fn new(to: impl Into<String>, video: impl Into<CaptionedMedia>) -> Self {
         Self {
             messaging_product: Default::default(),
             recipient_type: None,
             to: to.into(),
             type_: Default::default(),
             context: None,
-            video,
+            video: video.into(),
         }
     }
 }
@@ -19843,6 +20867,112 @@ pub enum WebhookChange {
     },
 }
 impl WebhookChange {
+    /// A `messages` value: [`MessagesChange::new`] with these fields, optional ones empty.
+    pub fn messages(value: impl Into<MessagesValue>) -> Self {
+        Self::Messages(MessagesChange::new(value))
+    }
+    /// A `message_echoes` value: [`MessageEchoesChange::new`] with these fields, optional ones empty.
+    pub fn message_echoes(value: impl Into<MessageEchoesValue>) -> Self {
+        Self::MessageEchoes(MessageEchoesChange::new(value))
+    }
+    /// A `smb_message_echoes` value: [`SmbMessageEchoesChange::new`] with these fields, optional ones empty.
+    pub fn smb_message_echoes(value: impl Into<MessageEchoesValue>) -> Self {
+        Self::SmbMessageEchoes(SmbMessageEchoesChange::new(value))
+    }
+    /// A `history` value: [`HistoryChange::new`] with these fields, optional ones empty.
+    pub fn history(value: impl Into<HistoryValue>) -> Self {
+        Self::History(HistoryChange::new(value))
+    }
+    /// A `smb_app_state_sync` value: [`SmbAppStateSyncChange::new`] with these fields, optional ones empty.
+    pub fn smb_app_state_sync(value: impl Into<SmbAppStateSyncValue>) -> Self {
+        Self::SmbAppStateSync(SmbAppStateSyncChange::new(value))
+    }
+    /// A `user_preferences` value: [`UserPreferencesChange::new`] with these fields, optional ones empty.
+    pub fn user_preferences(value: impl Into<UserPreferencesValue>) -> Self {
+        Self::UserPreferences(UserPreferencesChange::new(value))
+    }
+    /// A `calls` value: [`CallsChange::new`] with these fields, optional ones empty.
+    pub fn calls(value: impl Into<CallsValue>) -> Self {
+        Self::Calls(CallsChange::new(value))
+    }
+    /// A `message_template_status_update` value: [`MessageTemplateStatusUpdateChange::new`] with these fields, optional ones empty.
+    pub fn message_template_status_update(
+        value: impl Into<MessageTemplateStatusUpdateValue>,
+    ) -> Self {
+        Self::MessageTemplateStatusUpdate(MessageTemplateStatusUpdateChange::new(value))
+    }
+    /// A `message_template_quality_update` value: [`MessageTemplateQualityUpdateChange::new`] with these fields, optional ones empty.
+    pub fn message_template_quality_update(
+        value: impl Into<MessageTemplateQualityUpdateValue>,
+    ) -> Self {
+        Self::MessageTemplateQualityUpdate(
+            MessageTemplateQualityUpdateChange::new(value),
+        )
+    }
+    /// A `message_template_components_update` value: [`MessageTemplateComponentsUpdateChange::new`] with these fields, optional ones empty.
+    pub fn message_template_components_update(
+        value: impl Into<MessageTemplateComponentsUpdateValue>,
+    ) -> Self {
+        Self::MessageTemplateComponentsUpdate(
+            MessageTemplateComponentsUpdateChange::new(value),
+        )
+    }
+    /// A `template_category_update` value: [`TemplateCategoryUpdateChange::new`] with these fields, optional ones empty.
+    pub fn template_category_update(
+        value: impl Into<TemplateCategoryUpdateValue>,
+    ) -> Self {
+        Self::TemplateCategoryUpdate(TemplateCategoryUpdateChange::new(value))
+    }
+    /// A `phone_number_name_update` value: [`PhoneNumberNameUpdateChange::new`] with these fields, optional ones empty.
+    pub fn phone_number_name_update(
+        value: impl Into<PhoneNumberNameUpdateValue>,
+    ) -> Self {
+        Self::PhoneNumberNameUpdate(PhoneNumberNameUpdateChange::new(value))
+    }
+    /// A `phone_number_quality_update` value: [`PhoneNumberQualityUpdateChange::new`] with these fields, optional ones empty.
+    pub fn phone_number_quality_update(
+        value: impl Into<PhoneNumberQualityUpdateValue>,
+    ) -> Self {
+        Self::PhoneNumberQualityUpdate(PhoneNumberQualityUpdateChange::new(value))
+    }
+    /// A `account_update` value: [`AccountUpdateChange::new`] with these fields, optional ones empty.
+    pub fn account_update(value: impl Into<AccountUpdateValue>) -> Self {
+        Self::AccountUpdate(AccountUpdateChange::new(value))
+    }
+    /// A `account_review_update` value: [`AccountReviewUpdateChange::new`] with these fields, optional ones empty.
+    pub fn account_review_update(value: impl Into<AccountReviewUpdateValue>) -> Self {
+        Self::AccountReviewUpdate(AccountReviewUpdateChange::new(value))
+    }
+    /// A `account_alerts` value: [`AccountAlertsChange::new`] with these fields, optional ones empty.
+    pub fn account_alerts(value: impl Into<AccountAlertsValue>) -> Self {
+        Self::AccountAlerts(AccountAlertsChange::new(value))
+    }
+    /// A `business_capability_update` value: [`BusinessCapabilityUpdateChange::new`] with these fields, optional ones empty.
+    pub fn business_capability_update(
+        value: impl Into<BusinessCapabilityUpdateValue>,
+    ) -> Self {
+        Self::BusinessCapabilityUpdate(BusinessCapabilityUpdateChange::new(value))
+    }
+    /// A `security` value: [`SecurityChange::new`] with these fields, optional ones empty.
+    pub fn security(value: impl Into<SecurityValue>) -> Self {
+        Self::Security(SecurityChange::new(value))
+    }
+    /// A `group_lifecycle_update` value: [`GroupLifecycleUpdateChange::new`] with these fields, optional ones empty.
+    pub fn group_lifecycle_update(value: impl Into<GroupsValue>) -> Self {
+        Self::GroupLifecycleUpdate(GroupLifecycleUpdateChange::new(value))
+    }
+    /// A `group_participants_update` value: [`GroupParticipantsUpdateChange::new`] with these fields, optional ones empty.
+    pub fn group_participants_update(value: impl Into<GroupsValue>) -> Self {
+        Self::GroupParticipantsUpdate(GroupParticipantsUpdateChange::new(value))
+    }
+    /// A `group_settings_update` value: [`GroupSettingsUpdateChange::new`] with these fields, optional ones empty.
+    pub fn group_settings_update(value: impl Into<GroupsValue>) -> Self {
+        Self::GroupSettingsUpdate(GroupSettingsUpdateChange::new(value))
+    }
+    /// A `group_status_update` value: [`GroupStatusUpdateChange::new`] with these fields, optional ones empty.
+    pub fn group_status_update(value: impl Into<GroupsValue>) -> Self {
+        Self::GroupStatusUpdate(GroupStatusUpdateChange::new(value))
+    }
     /// The tag value of this variant.
     pub fn tag(&self) -> &str {
         match self {
@@ -20563,6 +21693,16 @@ impl WhatsAppBusinessEncryptionUploadRequest {
             business_public_key: business_public_key.into(),
             extra: Default::default(),
         }
+    }
+}
+impl From<&str> for WhatsAppBusinessEncryptionUploadRequest {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for WhatsAppBusinessEncryptionUploadRequest {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// Result of a key upload.

@@ -14,7 +14,7 @@ pub(super) fn emit(api: &Api, items: &mut Items) {
             TypeKind::Struct(s) => struct_def(def, s),
             TypeKind::Enum(e) => enum_def(def, e),
             TypeKind::Alias(t) => alias_def(def, t),
-            TypeKind::Tagged(t) => tagged_def(def, t),
+            TypeKind::Tagged(t) => tagged_def(api, def, t),
             TypeKind::Untagged(u) => untagged_def(def, u),
         };
         items.insert(("types".to_string(), def.name.clone()), tokens);
@@ -143,23 +143,10 @@ fn struct_def(def: &TypeDef, s: &StructDef) -> TokenStream {
         Extra::None => {}
     }
 
-    // `new` takes the required, non-nullable, non-constant fields.
-    let args: Vec<&Field> = s
-        .fields
-        .iter()
-        .filter(|f| !f.optional() && f.constant.is_none())
-        .collect();
+    let args = new_args(s);
     let derive_default = args.is_empty();
-    let params = args.iter().map(|f| {
-        let rust = ident(&f.rust);
-        match &f.ty {
-            Ty::String => quote!(#rust: impl Into<String>),
-            t => {
-                let t = rust_ty(t, &quote!());
-                quote!(#rust: #t)
-            }
-        }
-    });
+    let params = new_params(&args);
+    let from = from_string(&name, &args);
     let inits = s.fields.iter().map(|f| {
         let rust = ident(&f.rust);
         if f.optional() {
@@ -167,7 +154,7 @@ fn struct_def(def: &TypeDef, s: &StructDef) -> TokenStream {
         } else if f.constant.is_some() {
             quote!(#rust: Default::default())
         } else {
-            match (matches!(f.ty, Ty::String), f.boxed) {
+            match (matches!(f.ty, Ty::String | Ty::Named(_)), f.boxed) {
                 (true, true) => quote!(#rust: Box::new(#rust.into())),
                 (true, false) => quote!(#rust: #rust.into()),
                 (false, true) => quote!(#rust: Box::new(#rust)),
@@ -207,6 +194,8 @@ fn struct_def(def: &TypeDef, s: &StructDef) -> TokenStream {
                 Self { #(#inits,)* #extra_init }
             }
         }
+
+        #from
     }
 }
 
@@ -341,9 +330,10 @@ fn payload_ty(ty: &Ty, boxed: bool) -> TokenStream {
     if boxed { quote!(Box<#t>) } else { t }
 }
 
-fn tagged_def(def: &TypeDef, t: &TaggedDef) -> TokenStream {
+fn tagged_def(api: &Api, def: &TypeDef, t: &TaggedDef) -> TokenStream {
     let name = ident(&def.name);
     let doc = type_doc(def);
+    let constructors = variant_constructors(api, t);
     let tag = &t.tag;
     let unknown = ident(&t.unknown);
     let mut variants = Vec::new();
@@ -397,6 +387,8 @@ fn tagged_def(def: &TypeDef, t: &TaggedDef) -> TokenStream {
         }
 
         impl #name {
+            #constructors
+
             /// The tag value of this variant.
             pub fn tag(&self) -> &str {
                 match self {
@@ -549,4 +541,99 @@ fn kind_name(kind: JsonKind) -> &'static str {
         JsonKind::Array => "an array",
         JsonKind::Any => "anything",
     }
+}
+
+/// The fields `new` takes: the required, non-nullable, non-constant ones.
+fn new_args(s: &StructDef) -> Vec<&Field> {
+    s.fields
+        .iter()
+        .filter(|f| !f.optional() && f.constant.is_none())
+        .collect()
+}
+
+/// The parameter list of `new` (strings as `impl Into<String>`).
+fn new_params(args: &[&Field]) -> Vec<TokenStream> {
+    args.iter()
+        .map(|f| {
+            let rust = ident(&f.rust);
+            match &f.ty {
+                Ty::String => quote!(#rust: impl Into<String>),
+                t @ Ty::Named(_) => {
+                    let t = rust_ty(t, &quote!());
+                    quote!(#rust: impl Into<#t>)
+                }
+                t => {
+                    let t = rust_ty(t, &quote!());
+                    quote!(#rust: #t)
+                }
+            }
+        })
+        .collect()
+}
+
+/// `From<&str>` and `From<String>` for a struct whose only required field is
+/// a string, so `Message::text(to, "hello")` works where a `TextContent` is
+/// wanted.
+fn from_string(name: &Ident, args: &[&Field]) -> TokenStream {
+    match args {
+        [f] if f.ty == Ty::String => quote! {
+            impl From<&str> for #name {
+                fn from(value: &str) -> Self {
+                    Self::new(value)
+                }
+            }
+
+            impl From<String> for #name {
+                fn from(value: String) -> Self {
+                    Self::new(value)
+                }
+            }
+        },
+        _ => quote!(),
+    }
+}
+
+/// One constructor per variant of a tagged union whose payload is a struct:
+/// `Message::text(to, text)` is `Message::Text(TextMessage::new(to, text))`.
+fn variant_constructors(api: &Api, t: &TaggedDef) -> TokenStream {
+    let mut out = TokenStream::new();
+    let mut used = std::collections::BTreeSet::from(["tag".to_string()]);
+    for v in &t.variants {
+        let Ty::Named(payload) = &v.ty else { continue };
+        let Some(TypeKind::Struct(s)) = api.types.get(payload).map(|d| &d.kind) else {
+            continue;
+        };
+        let name = crate::naming::snake_ident(&v.rust);
+        if !used.insert(name.clone()) {
+            continue;
+        }
+        let args = new_args(s);
+        let params = new_params(&args);
+        let names: Vec<Ident> = args.iter().map(|f| ident(&f.rust)).collect();
+        let variant = ident(&v.rust);
+        let payload_ident = ident(payload);
+        let doc = format!(
+            " A `{}` value: [`{payload}::new`] with these fields, optional ones empty.",
+            v.tag_value
+        );
+        let value = if v.boxed {
+            quote!(Box::new(#payload_ident::new(#(#names),*)))
+        } else {
+            quote!(#payload_ident::new(#(#names),*))
+        };
+        let fn_name = ident(&name);
+        let allow = if args.len() > 7 {
+            quote!(#[allow(clippy::too_many_arguments)])
+        } else {
+            quote!()
+        };
+        out.extend(quote! {
+            #[doc = #doc]
+            #allow
+            pub fn #fn_name(#(#params),*) -> Self {
+                Self::#variant(#value)
+            }
+        });
+    }
+    out
 }

@@ -1,10 +1,12 @@
 // The README's "Sending messages" and "Receiving webhooks" examples.
-use whatsapp_cloud_api::types::{IncomingMessage, Message, TextContent, TextMessage, WebhookChange};
+use whatsapp_cloud_api::types::{IncomingMessage, Message, WebhookChange};
 use whatsapp_cloud_api::webhooks;
 
 async fn send(client: &whatsapp_cloud_api::Client, phone_number_id: &str) -> Result<(), Box<dyn std::error::Error>> {
-    let text = TextMessage::new("+15551234567", TextContent::new("Your order has shipped."));
-    let sent = client.send_message(phone_number_id, Message::from(text)).send().await?;
+    // One constructor per kind: `Message::text`, `Message::image`, … (or build
+    // the kind's struct, e.g. `TextMessage::new`, and convert it with `.into()`).
+    let message = Message::text("+15551234567", "Your order has shipped.");
+    let sent = client.send_message(phone_number_id, message).send().await?;
     println!("sent {:?}", sent.messages);
     Ok(())
 }

@@ -27,6 +27,16 @@ impl Item {
         }
     }
 }
+impl From<&str> for Item {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for Item {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// Schema `Problem`, from `specs/bodies.yaml#/components/schemas/Problem`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Problem {

@@ -16,9 +16,9 @@ pub struct A {
 impl A {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(b: B) -> Self {
+    pub fn new(b: impl Into<B>) -> Self {
         Self {
-            b: Box::new(b),
+            b: Box::new(b.into()),
             extra: Default::default(),
         }
     }
@@ -99,6 +99,16 @@ impl Node {
             leaf: None,
             extra: Default::default(),
         }
+    }
+}
+impl From<&str> for Node {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for Node {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// Schema `NodeList`, from `specs/tree.yaml#/components/schemas/NodeList`.

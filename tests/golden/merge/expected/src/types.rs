@@ -18,9 +18,9 @@ pub struct GraphAPIError {
 impl GraphAPIError {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(error: GraphAPIErrorError) -> Self {
+    pub fn new(error: impl Into<GraphAPIErrorError>) -> Self {
         Self {
-            error,
+            error: error.into(),
             extra: Default::default(),
         }
     }
@@ -131,6 +131,16 @@ impl Profile {
             status: None,
             extra: Default::default(),
         }
+    }
+}
+impl From<&str> for Profile {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for Profile {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// Schema `Profile`, from `specs/b.yaml#/components/schemas/Profile`.

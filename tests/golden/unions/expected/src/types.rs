@@ -50,6 +50,14 @@ pub enum Event {
     },
 }
 impl Event {
+    /// A `sent` value: [`Sent::new`] with these fields, optional ones empty.
+    pub fn sent(id: impl Into<String>) -> Self {
+        Self::Sent(Sent::new(id))
+    }
+    /// A `group` value: [`Group::new`] with these fields, optional ones empty.
+    pub fn group() -> Self {
+        Self::Group(Box::new(Group::new()))
+    }
     /// The tag value of this variant.
     pub fn tag(&self) -> &str {
         match self {
@@ -208,12 +216,12 @@ pub struct ImageMessage {
 impl ImageMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(to: impl Into<String>, image: Media) -> Self {
+    pub fn new(to: impl Into<String>, image: impl Into<Media>) -> Self {
         Self {
             messaging_product: Default::default(),
             to: to.into(),
             type_: Default::default(),
-            image,
+            image: image.into(),
         }
     }
 }
@@ -412,6 +420,16 @@ impl MediaWithId {
         }
     }
 }
+impl From<&str> for MediaWithId {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for MediaWithId {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// Schema `MediaWithLink`, from `specs/unions.yaml#/components/schemas/Media/oneOf/1`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MediaWithLink {
@@ -436,6 +454,16 @@ impl MediaWithLink {
         }
     }
 }
+impl From<&str> for MediaWithLink {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for MediaWithLink {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// Schema `Message`, from `specs/unions.yaml#/components/schemas/Message`.
 ///
 /// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`Message::Unknown`], which keeps it whole.
@@ -455,6 +483,14 @@ pub enum Message {
     },
 }
 impl Message {
+    /// A `text` value: [`TextMessage::new`] with these fields, optional ones empty.
+    pub fn text(to: impl Into<String>, text: impl Into<TextMessageText>) -> Self {
+        Self::Text(TextMessage::new(to, text))
+    }
+    /// A `image` value: [`ImageMessage::new`] with these fields, optional ones empty.
+    pub fn image(to: impl Into<String>, image: impl Into<Media>) -> Self {
+        Self::Image(ImageMessage::new(to, image))
+    }
     /// The tag value of this variant.
     pub fn tag(&self) -> &str {
         match self {
@@ -603,6 +639,16 @@ impl Sent {
         }
     }
 }
+impl From<&str> for Sent {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for Sent {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// Schema `TextMessage`, from `specs/unions.yaml#/components/schemas/TextMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TextMessage {
@@ -620,12 +666,12 @@ pub struct TextMessage {
 impl TextMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(to: impl Into<String>, text: TextMessageText) -> Self {
+    pub fn new(to: impl Into<String>, text: impl Into<TextMessageText>) -> Self {
         Self {
             messaging_product: Default::default(),
             to: to.into(),
             type_: Default::default(),
-            text,
+            text: text.into(),
         }
     }
 }
@@ -647,6 +693,16 @@ impl TextMessageText {
             body: body.into(),
             extra: Default::default(),
         }
+    }
+}
+impl From<&str> for TextMessageText {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for TextMessageText {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// Schema `TypeImage`, from `specs/unions.yaml#/components/schemas/ImageMessage/allOf/1/properties/type`.
