@@ -55,12 +55,53 @@ pub struct Target {
     /// client method; a `webhooks` module parses and verifies its body instead.
     #[serde(default)]
     pub webhooks: Option<Webhooks>,
+    /// The API's error codes, sorted into kinds callers can branch on.
+    #[serde(default)]
+    pub error_kinds: Option<ErrorKinds>,
     /// operationId → Rust method name.
     #[serde(default)]
     pub operation_renames: BTreeMap<String, String>,
     /// Generated type name → replacement name.
     #[serde(default)]
     pub type_renames: BTreeMap<String, String>,
+}
+
+/// The data table of known error codes: one place, with its source named.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorKinds {
+    /// Where the codes come from (the API's error code reference).
+    pub source: String,
+    /// The generated error type that gets a `kind()` method.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// The Rust field path of the numeric code inside that type (`error.code`).
+    pub code: String,
+    /// The Rust field path of the optional subcode (`error.error_subcode`).
+    pub subcode: String,
+    /// The kinds, in the order they are tried.
+    #[serde(rename = "kind")]
+    pub kinds: Vec<ErrorKind>,
+}
+
+/// One kind of error.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorKind {
+    /// The variant name (`RateLimit`).
+    pub name: String,
+    /// One sentence: what it means and what to do.
+    pub doc: String,
+    /// The codes of this kind.
+    #[serde(default)]
+    pub codes: Vec<i64>,
+    /// Code ranges of this kind, inclusive (`[[200, 299]]`).
+    #[serde(default)]
+    pub ranges: Vec<[i64; 2]>,
+    /// The request was refused, not processed: the default retry policy
+    /// retries it whatever the method.
+    #[serde(default)]
+    pub rate_limit: bool,
 }
 
 /// The inbound webhook operation of a target.

@@ -52,6 +52,10 @@ pub struct TargetInfo {
     pub client_params: Vec<ClientParam>,
     /// The fragments the crate was generated from, relative to `specs/`.
     pub fragments: Vec<String>,
+    /// Error codes that mean "rate limited": retried by the default policy.
+    pub rate_limit_codes: Vec<i64>,
+    /// The error code table, if the target has one.
+    pub error_kinds: Option<crate::config::ErrorKinds>,
 }
 
 /// How the client authenticates.

@@ -1,5 +1,6 @@
 //! Mock-server tests for every operation of `d360-messaging`.
 
+use d360_messaging::RetryPolicy;
 use d360_messaging::types::BusinessPublicKeySignatureStatus as SignatureStatus;
 use d360_messaging::{Client, Error};
 use serde_json::json;
@@ -12,6 +13,8 @@ const PEM: &str = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBg+kq/hk=\n-----END PUBLI
 fn client(server: &MockServer) -> Client {
     Client::builder(API_KEY)
         .base_url(server.uri())
+        // Request shapes are checked one attempt at a time; retries have tests of their own.
+        .retry(RetryPolicy::disabled())
         .build()
         .expect("client builds")
 }

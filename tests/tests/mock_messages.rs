@@ -6,6 +6,7 @@
 //! success bodies decode.
 
 use serde_json::{Value, json};
+use whatsapp_cloud_api::RetryPolicy;
 use whatsapp_cloud_api::types::{
     AudioMessage, CaptionedMediaById, CaptionedMediaByLink, Contact, ContactAddress, ContactEmail,
     ContactInfoType, ContactName, ContactOrg, ContactPhone, ContactUrl, ContactsMessage,
@@ -38,6 +39,8 @@ const MEDIA_ID: &str = "1037543291543636";
 fn client(server: &MockServer) -> Client {
     Client::builder(TOKEN)
         .base_url(server.uri())
+        // Request shapes are checked one attempt at a time; retries have tests of their own.
+        .retry(RetryPolicy::disabled())
         .build()
         .expect("client builds")
 }

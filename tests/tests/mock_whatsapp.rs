@@ -3,6 +3,7 @@
 //! reference pages' examples and of every documented error status.
 
 use serde_json::{Value, json};
+use whatsapp_cloud_api::RetryPolicy;
 use whatsapp_cloud_api::types::{
     BusinessPublicKeyVerificationStatus, MessagingProductWhatsapp,
     WhatsAppBusinessEncryptionUploadRequest, WhatsAppBusinessProfileUpdateRequest,
@@ -19,6 +20,8 @@ const DOCUMENTED_ERRORS: [u16; 7] = [400, 401, 403, 404, 422, 429, 500];
 fn client(server: &MockServer) -> Client {
     Client::builder(TOKEN)
         .base_url(server.uri())
+        // Request shapes are checked one attempt at a time; retries have tests of their own.
+        .retry(RetryPolicy::disabled())
         .build()
         .expect("client builds")
 }

@@ -9,14 +9,31 @@
 pub struct GetBusinessPublicKey<'a> {
     client: &'a crate::Client,
     fields: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> GetBusinessPublicKey<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Self { client, fields: None }
+        Self {
+            client,
+            fields: None,
+            retry: None,
+            timeout: None,
+        }
     }
     /// Comma-separated list of fields to include. Available fields: business_public_key, business_public_key_signature_status
     pub fn fields(mut self, value: impl Into<String>) -> Self {
         self.fields = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api).
@@ -34,9 +51,20 @@ impl<'a> GetBusinessPublicKey<'a> {
         }
         request = request.query(&query);
         request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
         let response = crate::runtime::execute::<
             crate::types::ErrorResponse,
-        >(request, |status: u16| matches!(status, 400 | 401 | 403 | 404 | 429 | 500))
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 429 | 500),
+            )
             .await?;
         crate::runtime::decode_json(response)
     }
@@ -46,13 +74,27 @@ impl<'a> GetBusinessPublicKey<'a> {
 pub struct SetBusinessPublicKey<'a> {
     client: &'a crate::Client,
     business_public_key: String,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> SetBusinessPublicKey<'a> {
     pub(crate) fn new(client: &'a crate::Client, business_public_key: String) -> Self {
         Self {
             client,
             business_public_key,
+            retry: None,
+            timeout: None,
         }
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded` with the single field `business_public_key`. The spec also allows multipart/form-data, which this client does not use.
     pub async fn send(
@@ -66,9 +108,20 @@ impl<'a> SetBusinessPublicKey<'a> {
         request = self.client.authorize(request);
         request = request
             .form(&[("business_public_key", &self.business_public_key.to_string())]);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
         let response = crate::runtime::execute::<
             crate::types::ErrorResponse,
-        >(request, |status: u16| matches!(status, 400 | 401 | 403 | 404 | 429 | 500))
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 429 | 500),
+            )
             .await?;
         crate::runtime::decode_json(response)
     }

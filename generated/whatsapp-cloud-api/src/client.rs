@@ -5,6 +5,15 @@
 //! The API client and its builder.
 /// The default base URL.
 pub const DEFAULT_BASE_URL: &str = "https://graph.facebook.com";
+/// Error codes that mean "rate limited, try later": calls refused with
+/// one of these are retried by the default [`RetryPolicy`](crate::RetryPolicy).
+pub const RATE_LIMIT_CODES: &[i64] = &[4, 17, 32, 613, 80007, 130429, 131056];
+/// How long connecting may take by default.
+pub const DEFAULT_CONNECT_TIMEOUT: ::std::time::Duration = ::std::time::Duration::from_secs(
+    10,
+);
+/// How long a whole request may take by default.
+pub const DEFAULT_TIMEOUT: ::std::time::Duration = ::std::time::Duration::from_secs(60);
 /// The API client: cheap to clone, holds one connection pool.
 ///
 /// Its `Debug` output never shows the credentials.
@@ -13,6 +22,7 @@ pub struct Client {
     http: ::reqwest::Client,
     base_url: String,
     credentials: crate::runtime::Secret,
+    retry: crate::RetryPolicy,
     version: String,
 }
 impl ::std::fmt::Debug for Client {
@@ -20,6 +30,7 @@ impl ::std::fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.base_url)
             .field("credentials", &self.credentials)
+            .field("retry", &self.retry)
             .field(stringify!(version), &self.version)
             .finish_non_exhaustive()
     }
@@ -37,6 +48,9 @@ impl Client {
             credentials: crate::runtime::Secret::new(token.into()),
             base_url: DEFAULT_BASE_URL.to_string(),
             http: None,
+            retry: crate::RetryPolicy::default(),
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             version: "v23.0".to_string(),
         }
     }
@@ -50,6 +64,10 @@ impl Client {
     }
     pub(crate) fn http(&self) -> &::reqwest::Client {
         &self.http
+    }
+    /// The retry policy calls use unless they set their own.
+    pub fn retry_policy(&self) -> &crate::RetryPolicy {
+        &self.retry
     }
     pub(crate) fn authorize(
         &self,
@@ -412,6 +430,9 @@ pub struct ClientBuilder {
     credentials: crate::runtime::Secret,
     base_url: String,
     http: Option<::reqwest::Client>,
+    retry: crate::RetryPolicy,
+    timeout: ::std::time::Duration,
+    connect_timeout: ::std::time::Duration,
     version: String,
 }
 impl ::std::fmt::Debug for ClientBuilder {
@@ -435,8 +456,24 @@ impl ClientBuilder {
         self.version = value.into();
         self
     }
+    /// Sets the retry policy for every call (calls can set their own).
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+    /// Sets how long a whole request may take
+    /// ([`DEFAULT_TIMEOUT`] unless set; calls can set their own).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+    /// Sets how long connecting may take ([`DEFAULT_CONNECT_TIMEOUT`] unless set).
+    pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
     /// Uses this `reqwest` client (its pool, timeouts and proxy settings)
-    /// instead of a new one.
+    /// instead of a new one; the builder's timeouts then do not apply.
     pub fn http_client(mut self, http: ::reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -446,13 +483,18 @@ impl ClientBuilder {
         let http = match self.http {
             Some(http) => http,
             None => {
-                ::reqwest::Client::builder().build().map_err(crate::BuildError::from)?
+                ::reqwest::Client::builder()
+                    .timeout(self.timeout)
+                    .connect_timeout(self.connect_timeout)
+                    .build()
+                    .map_err(crate::BuildError::from)?
             }
         };
         Ok(Client {
             http,
             base_url: self.base_url,
             credentials: self.credentials,
+            retry: self.retry,
             version: self.version,
         })
     }

@@ -28,7 +28,12 @@ pub mod operations;
 mod runtime;
 #[rustfmt::skip]
 pub mod types;
-pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
-pub use runtime::{BuildError, Error, FilePart, RawBody};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+    RATE_LIMIT_CODES,
+};
+pub use runtime::{BuildError, Error, FilePart, RawBody, RetryPolicy, SleepFuture};
 #[rustfmt::skip]
 pub mod webhooks;
+#[rustfmt::skip]
+pub mod errors;

@@ -11,6 +11,8 @@ pub struct AddGroupParticipants<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::GroupParticipantsRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> AddGroupParticipants<'a> {
     pub(crate) fn new(
@@ -23,11 +25,23 @@ impl<'a> AddGroupParticipants<'a> {
             group_id,
             user_agent: None,
             body,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
     pub fn user_agent(mut self, value: impl Into<String>) -> Self {
         self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -52,10 +66,18 @@ impl<'a> AddGroupParticipants<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -69,6 +91,8 @@ pub struct ApproveJoinRequests<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::JoinRequestsRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> ApproveJoinRequests<'a> {
     pub(crate) fn new(
@@ -81,11 +105,23 @@ impl<'a> ApproveJoinRequests<'a> {
             group_id,
             user_agent: None,
             body,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
     pub fn user_agent(mut self, value: impl Into<String>) -> Self {
         self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -110,10 +146,18 @@ impl<'a> ApproveJoinRequests<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -127,6 +171,8 @@ pub struct CreateGroup<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::CreateGroupRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> CreateGroup<'a> {
     pub(crate) fn new(
@@ -139,11 +185,23 @@ impl<'a> CreateGroup<'a> {
             phone_number_id,
             user_agent: None,
             body,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
     pub fn user_agent(mut self, value: impl Into<String>) -> Self {
         self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -168,10 +226,18 @@ impl<'a> CreateGroup<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -185,6 +251,8 @@ pub struct CreateMessageTemplate<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::TemplateCreateRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> CreateMessageTemplate<'a> {
     pub(crate) fn new(
@@ -197,11 +265,23 @@ impl<'a> CreateMessageTemplate<'a> {
             waba_id,
             user_agent: None,
             body,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
     pub fn user_agent(mut self, value: impl Into<String>) -> Self {
         self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -226,10 +306,18 @@ impl<'a> CreateMessageTemplate<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -242,6 +330,8 @@ pub struct DeleteGroup<'a> {
     client: &'a crate::Client,
     group_id: String,
     user_agent: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> DeleteGroup<'a> {
     pub(crate) fn new(client: &'a crate::Client, group_id: String) -> Self {
@@ -249,11 +339,23 @@ impl<'a> DeleteGroup<'a> {
             client,
             group_id,
             user_agent: None,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
     pub fn user_agent(mut self, value: impl Into<String>) -> Self {
         self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -276,10 +378,18 @@ impl<'a> DeleteGroup<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -293,6 +403,8 @@ pub struct DeleteGroupInviteLink<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::GroupMessagingProductRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> DeleteGroupInviteLink<'a> {
     pub(crate) fn new(
@@ -305,11 +417,23 @@ impl<'a> DeleteGroupInviteLink<'a> {
             group_id,
             user_agent: None,
             body,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
     pub fn user_agent(mut self, value: impl Into<String>) -> Self {
         self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -334,10 +458,18 @@ impl<'a> DeleteGroupInviteLink<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -351,6 +483,8 @@ pub struct DeleteMedia<'a> {
     media_id: String,
     user_agent: Option<String>,
     phone_number_id: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> DeleteMedia<'a> {
     pub(crate) fn new(client: &'a crate::Client, media_id: String) -> Self {
@@ -359,6 +493,8 @@ impl<'a> DeleteMedia<'a> {
             media_id,
             user_agent: None,
             phone_number_id: None,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
@@ -369,6 +505,16 @@ impl<'a> DeleteMedia<'a> {
     /// Only delete if the media belongs to this business phone number ID.
     pub fn phone_number_id(mut self, value: impl Into<String>) -> Self {
         self.phone_number_id = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -396,10 +542,18 @@ impl<'a> DeleteMedia<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -414,6 +568,8 @@ pub struct DeleteMessageTemplate<'a> {
     name: String,
     user_agent: Option<String>,
     hsm_id: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> DeleteMessageTemplate<'a> {
     pub(crate) fn new(client: &'a crate::Client, waba_id: String, name: String) -> Self {
@@ -423,6 +579,8 @@ impl<'a> DeleteMessageTemplate<'a> {
             name,
             user_agent: None,
             hsm_id: None,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
@@ -433,6 +591,16 @@ impl<'a> DeleteMessageTemplate<'a> {
     /// ID of the one template version to delete.
     pub fn hsm_id(mut self, value: impl Into<String>) -> Self {
         self.hsm_id = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -465,10 +633,18 @@ impl<'a> DeleteMessageTemplate<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -481,6 +657,8 @@ pub struct DownloadMedia<'a> {
     client: &'a crate::Client,
     media_url: String,
     user_agent: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> DownloadMedia<'a> {
     pub(crate) fn new(client: &'a crate::Client, media_url: String) -> Self {
@@ -488,11 +666,23 @@ impl<'a> DownloadMedia<'a> {
             client,
             media_url,
             user_agent: None,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
     pub fn user_agent(mut self, value: impl Into<String>) -> Self {
         self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the raw body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -505,10 +695,18 @@ impl<'a> DownloadMedia<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -522,6 +720,8 @@ pub struct EditMessageTemplate<'a> {
     template_id: String,
     user_agent: Option<String>,
     body: crate::types::TemplateEditRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> EditMessageTemplate<'a> {
     pub(crate) fn new(
@@ -534,11 +734,23 @@ impl<'a> EditMessageTemplate<'a> {
             template_id,
             user_agent: None,
             body,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
     pub fn user_agent(mut self, value: impl Into<String>) -> Self {
         self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -562,10 +774,18 @@ impl<'a> EditMessageTemplate<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -579,6 +799,8 @@ pub struct GetBusinessEncryptionPublicKey<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> GetBusinessEncryptionPublicKey<'a> {
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
@@ -587,6 +809,8 @@ impl<'a> GetBusinessEncryptionPublicKey<'a> {
             phone_number_id,
             user_agent: None,
             fields: None,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
@@ -597,6 +821,16 @@ impl<'a> GetBusinessEncryptionPublicKey<'a> {
     /// Comma-separated fields to return (business_public_key, business_public_key_signature_status).
     pub fn fields(mut self, value: impl Into<String>) -> Self {
         self.fields = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -625,10 +859,18 @@ impl<'a> GetBusinessEncryptionPublicKey<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -642,6 +884,8 @@ pub struct GetBusinessProfile<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> GetBusinessProfile<'a> {
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
@@ -650,6 +894,8 @@ impl<'a> GetBusinessProfile<'a> {
             phone_number_id,
             user_agent: None,
             fields: None,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
@@ -660,6 +906,16 @@ impl<'a> GetBusinessProfile<'a> {
     /// Comma-separated profile fields to return (about, address, description, email, profile_picture_url, websites, vertical, messaging_product).
     pub fn fields(mut self, value: impl Into<String>) -> Self {
         self.fields = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -688,10 +944,18 @@ impl<'a> GetBusinessProfile<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -705,6 +969,8 @@ pub struct GetCallPermissions<'a> {
     phone_number_id: String,
     user_wa_id: String,
     user_agent: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> GetCallPermissions<'a> {
     pub(crate) fn new(
@@ -717,11 +983,23 @@ impl<'a> GetCallPermissions<'a> {
             phone_number_id,
             user_wa_id,
             user_agent: None,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
     pub fn user_agent(mut self, value: impl Into<String>) -> Self {
         self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -751,10 +1029,18 @@ impl<'a> GetCallPermissions<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -768,6 +1054,8 @@ pub struct GetGroupInfo<'a> {
     group_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> GetGroupInfo<'a> {
     pub(crate) fn new(client: &'a crate::Client, group_id: String) -> Self {
@@ -776,6 +1064,8 @@ impl<'a> GetGroupInfo<'a> {
             group_id,
             user_agent: None,
             fields: None,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
@@ -786,6 +1076,16 @@ impl<'a> GetGroupInfo<'a> {
     /// Comma-separated fields to return (subject, description, participants, join_approval_mode, suspended, creation_timestamp, total_participant_count).
     pub fn fields(mut self, value: impl Into<String>) -> Self {
         self.fields = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -810,10 +1110,18 @@ impl<'a> GetGroupInfo<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -827,6 +1135,8 @@ pub struct GetMediaUrl<'a> {
     media_id: String,
     user_agent: Option<String>,
     phone_number_id: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> GetMediaUrl<'a> {
     pub(crate) fn new(client: &'a crate::Client, media_id: String) -> Self {
@@ -835,6 +1145,8 @@ impl<'a> GetMediaUrl<'a> {
             media_id,
             user_agent: None,
             phone_number_id: None,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
@@ -845,6 +1157,16 @@ impl<'a> GetMediaUrl<'a> {
     /// Only answer if the media belongs to this business phone number ID.
     pub fn phone_number_id(mut self, value: impl Into<String>) -> Self {
         self.phone_number_id = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -872,10 +1194,18 @@ impl<'a> GetMediaUrl<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -889,6 +1219,8 @@ pub struct GetMessageTemplate<'a> {
     template_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> GetMessageTemplate<'a> {
     pub(crate) fn new(client: &'a crate::Client, template_id: String) -> Self {
@@ -897,6 +1229,8 @@ impl<'a> GetMessageTemplate<'a> {
             template_id,
             user_agent: None,
             fields: None,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
@@ -907,6 +1241,16 @@ impl<'a> GetMessageTemplate<'a> {
     /// Comma-separated template fields to return.
     pub fn fields(mut self, value: impl Into<String>) -> Self {
         self.fields = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -934,10 +1278,18 @@ impl<'a> GetMessageTemplate<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -953,6 +1305,8 @@ pub struct ListActiveGroups<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> ListActiveGroups<'a> {
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
@@ -963,6 +1317,8 @@ impl<'a> ListActiveGroups<'a> {
             limit: None,
             after: None,
             before: None,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
@@ -983,6 +1339,16 @@ impl<'a> ListActiveGroups<'a> {
     /// Cursor of the page start; returns the page before it.
     pub fn before(mut self, value: impl Into<String>) -> Self {
         self.before = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -1017,10 +1383,18 @@ impl<'a> ListActiveGroups<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -1033,6 +1407,8 @@ pub struct ListJoinRequests<'a> {
     client: &'a crate::Client,
     group_id: String,
     user_agent: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> ListJoinRequests<'a> {
     pub(crate) fn new(client: &'a crate::Client, group_id: String) -> Self {
@@ -1040,11 +1416,23 @@ impl<'a> ListJoinRequests<'a> {
             client,
             group_id,
             user_agent: None,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
     pub fn user_agent(mut self, value: impl Into<String>) -> Self {
         self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -1068,10 +1456,18 @@ impl<'a> ListJoinRequests<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -1092,6 +1488,8 @@ pub struct ListMessageTemplates<'a> {
     status: Option<crate::types::TemplateStatus>,
     category: Option<crate::types::TemplateCategory>,
     language: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> ListMessageTemplates<'a> {
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
@@ -1107,6 +1505,8 @@ impl<'a> ListMessageTemplates<'a> {
             status: None,
             category: None,
             language: None,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
@@ -1154,6 +1554,16 @@ impl<'a> ListMessageTemplates<'a> {
         self.language = Some(value.into());
         self
     }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
         self,
@@ -1198,10 +1608,18 @@ impl<'a> ListMessageTemplates<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -1215,6 +1633,8 @@ pub struct ManageCall<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::CallActionRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> ManageCall<'a> {
     pub(crate) fn new(
@@ -1227,11 +1647,23 @@ impl<'a> ManageCall<'a> {
             phone_number_id,
             user_agent: None,
             body,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
     pub fn user_agent(mut self, value: impl Into<String>) -> Self {
         self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -1256,10 +1688,18 @@ impl<'a> ManageCall<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -1273,6 +1713,8 @@ pub struct RejectJoinRequests<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::JoinRequestsRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> RejectJoinRequests<'a> {
     pub(crate) fn new(
@@ -1285,11 +1727,23 @@ impl<'a> RejectJoinRequests<'a> {
             group_id,
             user_agent: None,
             body,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
     pub fn user_agent(mut self, value: impl Into<String>) -> Self {
         self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -1314,10 +1768,18 @@ impl<'a> RejectJoinRequests<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -1331,6 +1793,8 @@ pub struct RemoveGroupParticipants<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::GroupParticipantsRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> RemoveGroupParticipants<'a> {
     pub(crate) fn new(
@@ -1343,11 +1807,23 @@ impl<'a> RemoveGroupParticipants<'a> {
             group_id,
             user_agent: None,
             body,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
     pub fn user_agent(mut self, value: impl Into<String>) -> Self {
         self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -1372,10 +1848,18 @@ impl<'a> RemoveGroupParticipants<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -1389,6 +1873,8 @@ pub struct ResetGroupInviteLink<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::GroupMessagingProductRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> ResetGroupInviteLink<'a> {
     pub(crate) fn new(
@@ -1401,11 +1887,23 @@ impl<'a> ResetGroupInviteLink<'a> {
             group_id,
             user_agent: None,
             body,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
     pub fn user_agent(mut self, value: impl Into<String>) -> Self {
         self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -1430,10 +1928,18 @@ impl<'a> ResetGroupInviteLink<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -1447,6 +1953,8 @@ pub struct SendMarketingMessage<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::MarketingMessageRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> SendMarketingMessage<'a> {
     pub(crate) fn new(
@@ -1459,11 +1967,23 @@ impl<'a> SendMarketingMessage<'a> {
             phone_number_id,
             user_agent: None,
             body,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
     pub fn user_agent(mut self, value: impl Into<String>) -> Self {
         self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -1488,10 +2008,18 @@ impl<'a> SendMarketingMessage<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -1505,6 +2033,8 @@ pub struct SendMessage<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::Message,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> SendMessage<'a> {
     pub(crate) fn new(
@@ -1517,11 +2047,23 @@ impl<'a> SendMessage<'a> {
             phone_number_id,
             user_agent: None,
             body,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
     pub fn user_agent(mut self, value: impl Into<String>) -> Self {
         self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -1546,10 +2088,18 @@ impl<'a> SendMessage<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -1563,6 +2113,8 @@ pub struct SetBusinessEncryptionPublicKey<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::WhatsAppBusinessEncryptionUploadRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> SetBusinessEncryptionPublicKey<'a> {
     pub(crate) fn new(
@@ -1575,11 +2127,23 @@ impl<'a> SetBusinessEncryptionPublicKey<'a> {
             phone_number_id,
             user_agent: None,
             body,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
     pub fn user_agent(mut self, value: impl Into<String>) -> Self {
         self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`.
@@ -1614,10 +2178,18 @@ impl<'a> SetBusinessEncryptionPublicKey<'a> {
                 }
                 form
             });
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -1631,6 +2203,8 @@ pub struct UpdateBusinessProfile<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::WhatsAppBusinessProfileUpdateRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> UpdateBusinessProfile<'a> {
     pub(crate) fn new(
@@ -1643,11 +2217,23 @@ impl<'a> UpdateBusinessProfile<'a> {
             phone_number_id,
             user_agent: None,
             body,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
     pub fn user_agent(mut self, value: impl Into<String>) -> Self {
         self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -1672,10 +2258,18 @@ impl<'a> UpdateBusinessProfile<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -1689,6 +2283,8 @@ pub struct UpdateGroupSettings<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::UpdateGroupSettingsRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> UpdateGroupSettings<'a> {
     pub(crate) fn new(
@@ -1701,11 +2297,23 @@ impl<'a> UpdateGroupSettings<'a> {
             group_id,
             user_agent: None,
             body,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
     pub fn user_agent(mut self, value: impl Into<String>) -> Self {
         self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`. The spec also allows multipart/form-data, which this client does not use.
@@ -1729,10 +2337,18 @@ impl<'a> UpdateGroupSettings<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
@@ -1746,6 +2362,8 @@ pub struct UploadMedia<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::MediaUploadRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> UploadMedia<'a> {
     pub(crate) fn new(
@@ -1758,11 +2376,23 @@ impl<'a> UploadMedia<'a> {
             phone_number_id,
             user_agent: None,
             body,
+            retry: None,
+            timeout: None,
         }
     }
     /// Identifies the calling software.
     pub fn user_agent(mut self, value: impl Into<String>) -> Self {
         self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`.
@@ -1802,10 +2432,18 @@ impl<'a> UploadMedia<'a> {
                 }
                 form
             });
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
                 request,
+                call,
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;

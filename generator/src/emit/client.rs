@@ -6,8 +6,8 @@ use quote::quote;
 use super::types::{ident, rust_ty};
 use super::{Items, docs};
 use crate::ir::{
-    Api, Auth, BodyMedia, Operation, Param, ParamLocation, PathPart, ResponseContent, StatusMatch,
-    Ty,
+    Api, Auth, BodyMedia, HttpMethod, Operation, Param, ParamLocation, PathPart, ResponseContent,
+    StatusMatch, Ty,
 };
 
 pub(super) fn emit(api: &Api, items: &mut Items) {
@@ -83,9 +83,24 @@ fn client(api: &Api) -> TokenStream {
         })
         .collect();
     let methods = api.operations.iter().map(client_method);
+    let rate_limit_codes: Vec<proc_macro2::Literal> = t
+        .rate_limit_codes
+        .iter()
+        .map(|c| proc_macro2::Literal::i64_unsuffixed(*c))
+        .collect();
     quote! {
         /// The default base URL.
         pub const DEFAULT_BASE_URL: &str = #base_url;
+
+        /// Error codes that mean "rate limited, try later": calls refused with
+        /// one of these are retried by the default [`RetryPolicy`](crate::RetryPolicy).
+        pub const RATE_LIMIT_CODES: &[i64] = &[#(#rate_limit_codes),*];
+
+        /// How long connecting may take by default.
+        pub const DEFAULT_CONNECT_TIMEOUT: ::std::time::Duration = ::std::time::Duration::from_secs(10);
+
+        /// How long a whole request may take by default.
+        pub const DEFAULT_TIMEOUT: ::std::time::Duration = ::std::time::Duration::from_secs(60);
 
         /// The API client: cheap to clone, holds one connection pool.
         ///
@@ -95,6 +110,7 @@ fn client(api: &Api) -> TokenStream {
             http: ::reqwest::Client,
             base_url: String,
             credentials: crate::runtime::Secret,
+            retry: crate::RetryPolicy,
             #( #param_fields: String, )*
         }
 
@@ -103,6 +119,7 @@ fn client(api: &Api) -> TokenStream {
                 f.debug_struct("Client")
                     .field("base_url", &self.base_url)
                     .field("credentials", &self.credentials)
+                    .field("retry", &self.retry)
                     #( .field(stringify!(#param_fields), &self.#param_fields) )*
                     .finish_non_exhaustive()
             }
@@ -122,6 +139,9 @@ fn client(api: &Api) -> TokenStream {
                     credentials: crate::runtime::Secret::new(#cred_name.into()),
                     base_url: DEFAULT_BASE_URL.to_string(),
                     http: None,
+                    retry: crate::RetryPolicy::default(),
+                    timeout: DEFAULT_TIMEOUT,
+                    connect_timeout: DEFAULT_CONNECT_TIMEOUT,
                     #( #param_fields: #param_defaults.to_string(), )*
                 }
             }
@@ -142,6 +162,11 @@ fn client(api: &Api) -> TokenStream {
                 &self.http
             }
 
+            /// The retry policy calls use unless they set their own.
+            pub fn retry_policy(&self) -> &crate::RetryPolicy {
+                &self.retry
+            }
+
             pub(crate) fn authorize(&self, request: ::reqwest::RequestBuilder) -> ::reqwest::RequestBuilder {
                 #authorize
             }
@@ -155,6 +180,9 @@ fn client(api: &Api) -> TokenStream {
             credentials: crate::runtime::Secret,
             base_url: String,
             http: Option<::reqwest::Client>,
+            retry: crate::RetryPolicy,
+            timeout: ::std::time::Duration,
+            connect_timeout: ::std::time::Duration,
             #( #param_fields: String, )*
         }
 
@@ -184,8 +212,27 @@ fn client(api: &Api) -> TokenStream {
                 }
             )*
 
+            /// Sets the retry policy for every call (calls can set their own).
+            pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+                self.retry = policy;
+                self
+            }
+
+            /// Sets how long a whole request may take
+            /// ([`DEFAULT_TIMEOUT`] unless set; calls can set their own).
+            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.timeout = timeout;
+                self
+            }
+
+            /// Sets how long connecting may take ([`DEFAULT_CONNECT_TIMEOUT`] unless set).
+            pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.connect_timeout = timeout;
+                self
+            }
+
             /// Uses this `reqwest` client (its pool, timeouts and proxy settings)
-            /// instead of a new one.
+            /// instead of a new one; the builder's timeouts then do not apply.
             pub fn http_client(mut self, http: ::reqwest::Client) -> Self {
                 self.http = Some(http);
                 self
@@ -195,12 +242,17 @@ fn client(api: &Api) -> TokenStream {
             pub fn build(self) -> Result<Client, crate::BuildError> {
                 let http = match self.http {
                     Some(http) => http,
-                    None => ::reqwest::Client::builder().build().map_err(crate::BuildError::from)?,
+                    None => ::reqwest::Client::builder()
+                        .timeout(self.timeout)
+                        .connect_timeout(self.connect_timeout)
+                        .build()
+                        .map_err(crate::BuildError::from)?,
                 };
                 Ok(Client {
                     http,
                     base_url: self.base_url,
                     credentials: self.credentials,
+                    retry: self.retry,
                     #( #param_fields: self.#param_fields, )*
                 })
             }
@@ -372,6 +424,14 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
         None => quote!([#(#url_parts),*].concat()),
     };
     let http_method = ident(op.http_method.as_str());
+    let idempotent = matches!(
+        op.http_method,
+        HttpMethod::Get
+            | HttpMethod::Head
+            | HttpMethod::Options
+            | HttpMethod::Put
+            | HttpMethod::Delete
+    );
 
     let mut query = Vec::new();
     let mut headers = Vec::new();
@@ -547,15 +607,29 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
         pub struct #builder<'a> {
             client: &'a crate::Client,
             #( #fields, )*
+            retry: Option<crate::RetryPolicy>,
+            timeout: Option<::std::time::Duration>,
         }
 
         impl<'a> #builder<'a> {
             #new_allow
             pub(crate) fn new(client: &'a crate::Client, #(#params_new),*) -> Self {
-                Self { client, #(#new_inits,)* }
+                Self { client, #(#new_inits,)* retry: None, timeout: None }
             }
 
             #(#setters)*
+
+            /// Uses this retry policy for this call instead of the client's.
+            pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+                self.retry = Some(policy);
+                self
+            }
+
+            /// Sets how long this call may take, instead of the client's timeout.
+            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.timeout = Some(timeout);
+                self
+            }
 
             #send_doc
             pub async fn send(self) -> Result<#ok_ty, crate::Error<#error_ty>> {
@@ -565,7 +639,14 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
                 #(#headers)*
                 request = self.client.authorize(request);
                 #body_block
-                let response = crate::runtime::execute::<#error_ty>(request, #documented).await?;
+                if let Some(timeout) = self.timeout {
+                    request = request.timeout(timeout);
+                }
+                let call = crate::runtime::Call {
+                    policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+                    idempotent: #idempotent,
+                };
+                let response = crate::runtime::execute::<#error_ty>(request, call, #documented).await?;
                 #finish
             }
         }

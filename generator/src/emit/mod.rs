@@ -8,6 +8,7 @@
 
 mod client;
 mod docs;
+mod errors;
 mod types;
 
 use std::collections::BTreeMap;
@@ -70,12 +71,14 @@ fn webhooks_rs(w: &crate::ir::Webhook) -> Result<String> {
 
 /// Dependencies of every generated crate.
 const DEPENDENCIES: &str = r#"[dependencies]
+fastrand = "2"
 percent-encoding = "2"
 reqwest = { version = "0.12", default-features = false, features = ["json", "multipart", "rustls-tls"] }
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
 serde_path_to_error = "0.1"
 thiserror = "2"
+tokio = { version = "1", features = ["time"] }
 "#;
 
 /// Items of the generated crate, keyed by (module, item name).
@@ -86,6 +89,12 @@ pub fn emit(api: &Api) -> Result<BTreeMap<PathBuf, String>> {
     let mut items: Items = BTreeMap::new();
     types::emit(api, &mut items);
     client::emit(api, &mut items);
+    if let Some(kinds) = &api.target.error_kinds {
+        items.insert(
+            ("errors".into(), "ErrorKind".into()),
+            errors::error_kinds(kinds)?,
+        );
+    }
 
     let mut modules: BTreeMap<String, TokenStream> = BTreeMap::new();
     for ((module, _), tokens) in items {
@@ -131,6 +140,10 @@ fn module_header(module: &str) -> TokenStream {
         "client" => quote! {
             //! The API client and its builder.
         },
+        "errors" => quote! {
+            //! What an API error means, from its code: branch on the kind, not
+            //! on numbers.
+        },
         _ => quote! {},
     }
 }
@@ -145,6 +158,14 @@ fn format_file(item: &str, tokens: TokenStream) -> Result<String> {
 
 fn lib_rs(api: &Api) -> TokenStream {
     let t = &api.target;
+    let errors = if api.target.error_kinds.is_some() {
+        quote! {
+            #[rustfmt::skip]
+            pub mod errors;
+        }
+    } else {
+        quote!()
+    };
     let webhooks = if api.webhook.is_some() {
         quote! {
             #[rustfmt::skip]
@@ -181,9 +202,10 @@ fn lib_rs(api: &Api) -> TokenStream {
         #[rustfmt::skip]
         pub mod types;
 
-        pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
-        pub use runtime::{BuildError, Error, FilePart, RawBody};
+        pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, RATE_LIMIT_CODES};
+        pub use runtime::{BuildError, Error, FilePart, RawBody, RetryPolicy, SleepFuture};
         #webhooks
+        #errors
     }
 }
 

@@ -434,6 +434,17 @@ impl<'a> Lowerer<'a> {
                 .iter()
                 .map(|f| f.path.to_string_lossy().replace('\\', "/"))
                 .collect(),
+            rate_limit_codes: t
+                .error_kinds
+                .iter()
+                .flat_map(|e| {
+                    e.kinds
+                        .iter()
+                        .filter(|k| k.rate_limit)
+                        .flat_map(|k| k.codes.iter().copied())
+                })
+                .collect(),
+            error_kinds: t.error_kinds.clone(),
         })
     }
 }

@@ -182,7 +182,9 @@ impl<'a> Lowerer<'a> {
         }
 
         let mut params = Vec::new();
-        let mut used = BTreeSet::from(["body".to_string(), "client".to_string()]);
+        // Names the request builders use for their own setters.
+        let mut used =
+            BTreeSet::from(["body", "client", "retry", "timeout", "send"].map(String::from));
         for (pfi, pptr, param) in &resolved {
             let data = param.parameter_data_ref();
             let location = match param {

@@ -9,14 +9,31 @@
 pub struct SendForm<'a> {
     client: &'a crate::Client,
     body: Option<crate::types::Item>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> SendForm<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Self { client, body: None }
+        Self {
+            client,
+            body: None,
+            retry: None,
+            timeout: None,
+        }
     }
     /// Sets the request body.
     pub fn body(mut self, value: crate::types::Item) -> Self {
         self.body = Some(value);
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the body as text; documented error statuses decode into `a JSON value` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded`.
@@ -33,9 +50,16 @@ impl<'a> SendForm<'a> {
         if let Some(body) = &self.body {
             request = request.form(body);
         }
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
         let response = crate::runtime::execute::<
             ::serde_json::Value,
-        >(request, |_status: u16| false)
+        >(request, call, |_status: u16| false)
             .await?;
         crate::runtime::decode_text(response)
     }
@@ -49,6 +73,8 @@ pub struct SendJson<'a> {
     tag: Option<Vec<i64>>,
     mode: Option<crate::types::SendJsonMode>,
     body: crate::types::Item,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> SendJson<'a> {
     pub(crate) fn new(
@@ -63,6 +89,8 @@ impl<'a> SendJson<'a> {
             tag: None,
             mode: None,
             body,
+            retry: None,
+            timeout: None,
         }
     }
     /// Sets the `X-Trace` parameter.
@@ -78,6 +106,16 @@ impl<'a> SendJson<'a> {
     /// Sets the `mode` parameter.
     pub fn mode(mut self, value: crate::types::SendJsonMode) -> Self {
         self.mode = Some(value);
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `Problem` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -111,9 +149,16 @@ impl<'a> SendJson<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
         let response = crate::runtime::execute::<
             crate::types::Problem,
-        >(request, |status: u16| (400..500).contains(&status))
+        >(request, call, |status: u16| (400..500).contains(&status))
             .await?;
         crate::runtime::decode_json(response)
     }
@@ -123,10 +168,27 @@ impl<'a> SendJson<'a> {
 pub struct SendMultipart<'a> {
     client: &'a crate::Client,
     body: crate::types::Item,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> SendMultipart<'a> {
     pub(crate) fn new(client: &'a crate::Client, body: crate::types::Item) -> Self {
-        Self { client, body }
+        Self {
+            client,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
     }
     /// Sends the request. Success is `()`; documented error statuses decode into `Problem` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`.
     pub async fn send(self) -> Result<(), crate::Error<crate::types::Problem>> {
@@ -152,9 +214,16 @@ impl<'a> SendMultipart<'a> {
                 }
                 form
             });
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
         let response = crate::runtime::execute::<
             crate::types::Problem,
-        >(request, |_status: u16| true)
+        >(request, call, |_status: u16| true)
             .await?;
         let _ = response;
         Ok(())
@@ -165,10 +234,27 @@ impl<'a> SendMultipart<'a> {
 pub struct SetKey<'a> {
     client: &'a crate::Client,
     public_key: String,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> SetKey<'a> {
     pub(crate) fn new(client: &'a crate::Client, public_key: String) -> Self {
-        Self { client, public_key }
+        Self {
+            client,
+            public_key,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
     }
     /// Sends the request. Success is the raw body; documented error statuses decode into `a JSON value` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded` with the single field `public_key`. The spec also allows multipart/form-data, which this client does not use.
     pub async fn send(self) -> Result<Vec<u8>, crate::Error<::serde_json::Value>> {
@@ -182,9 +268,16 @@ impl<'a> SetKey<'a> {
         let mut request = self.client.http().request(::reqwest::Method::POST, url);
         request = self.client.authorize(request);
         request = request.form(&[("public_key", &self.public_key.to_string())]);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
         let response = crate::runtime::execute::<
             ::serde_json::Value,
-        >(request, |_status: u16| false)
+        >(request, call, |_status: u16| false)
             .await?;
         Ok(response.body)
     }

@@ -8,10 +8,26 @@
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListNodes<'a> {
     client: &'a crate::Client,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> ListNodes<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
-        Self { client }
+        Self {
+            client,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `a JSON value` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
@@ -26,9 +42,16 @@ impl<'a> ListNodes<'a> {
             .concat();
         let mut request = self.client.http().request(::reqwest::Method::GET, url);
         request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
         let response = crate::runtime::execute::<
             ::serde_json::Value,
-        >(request, |_status: u16| false)
+        >(request, call, |_status: u16| false)
             .await?;
         crate::runtime::decode_json(response)
     }

@@ -9,10 +9,27 @@
 pub struct GetThing<'a> {
     client: &'a crate::Client,
     thing_id: i64,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> GetThing<'a> {
     pub(crate) fn new(client: &'a crate::Client, thing_id: i64) -> Self {
-        Self { client, thing_id }
+        Self {
+            client,
+            thing_id,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `a JSON value` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
@@ -28,9 +45,16 @@ impl<'a> GetThing<'a> {
             .concat();
         let mut request = self.client.http().request(::reqwest::Method::GET, url);
         request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
         let response = crate::runtime::execute::<
             ::serde_json::Value,
-        >(request, |_status: u16| false)
+        >(request, call, |_status: u16| false)
             .await?;
         crate::runtime::decode_json(response)
     }

@@ -60,6 +60,11 @@ impl<E: std::fmt::Debug> Error<E> {
             Error::Transport(e) => e.status().map(|s| s.as_u16()),
         }
     }
+    /// True when the request timed out (see `ClientBuilder::timeout` and the
+    /// request builders' `timeout`).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Transport(e) if e.is_timeout())
+    }
     /// The decoded error body of a documented error response.
     pub fn api_error(&self) -> Option<&E> {
         match self {
@@ -225,16 +230,204 @@ pub(crate) struct Response {
     pub(crate) status: u16,
     pub(crate) body: Vec<u8>,
 }
-/// Sends a request and sorts the answer: success statuses are returned,
-/// documented error statuses (`documented(status)`) decode into `E`, anything
-/// else is kept raw.
+/// A future that waits, as the retry policy's sleeper returns it.
+pub type SleepFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+/// When, and how long after, a failed call is sent again.
+///
+/// By default a call is retried only where that cannot duplicate its effect:
+/// a connection that could not be made (nothing was sent), HTTP 429, and the
+/// API's rate-limit error codes (the request was refused, not processed) for
+/// every method; a transport failure after sending, and an error the API marks
+/// `is_transient`, only for GET, HEAD and DELETE, unless
+/// [`RetryPolicy::retry_non_idempotent`] opts in. Delays grow exponentially
+/// with full jitter, never shorter than a `Retry-After` header (in seconds),
+/// bounded by [`RetryPolicy::max_attempts`] and [`RetryPolicy::max_elapsed`].
+/// A request whose body cannot be replayed (a multipart upload) is sent once.
+#[derive(Clone)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    base_delay: std::time::Duration,
+    max_delay: std::time::Duration,
+    max_elapsed: std::time::Duration,
+    retry_non_idempotent: bool,
+    rate_limit_codes: Vec<i64>,
+    sleep: std::sync::Arc<dyn Fn(std::time::Duration) -> SleepFuture + Send + Sync>,
+}
+impl std::fmt::Debug for RetryPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RetryPolicy")
+            .field("max_attempts", &self.max_attempts)
+            .field("base_delay", &self.base_delay)
+            .field("max_delay", &self.max_delay)
+            .field("max_elapsed", &self.max_elapsed)
+            .field("retry_non_idempotent", &self.retry_non_idempotent)
+            .field("rate_limit_codes", &self.rate_limit_codes)
+            .finish_non_exhaustive()
+    }
+}
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            base_delay: std::time::Duration::from_millis(500),
+            max_delay: std::time::Duration::from_secs(30),
+            max_elapsed: std::time::Duration::from_secs(60),
+            retry_non_idempotent: false,
+            rate_limit_codes: crate::client::RATE_LIMIT_CODES.to_vec(),
+            sleep: std::sync::Arc::new(|d| Box::pin(tokio::time::sleep(d))),
+        }
+    }
+}
+impl RetryPolicy {
+    /// The default policy (3 attempts, 0.5 s base delay, 30 s cap, 60 s in all).
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Never retry.
+    pub fn disabled() -> Self {
+        Self::default().max_attempts(1)
+    }
+    /// Attempts in all, the first included (at least 1).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+    /// The delay before the first retry, doubled for each further one.
+    pub fn base_delay(mut self, delay: std::time::Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+    /// The longest delay between two attempts (a `Retry-After` may exceed it).
+    pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+    /// No retry starts once this much time has passed since the first attempt.
+    pub fn max_elapsed(mut self, elapsed: std::time::Duration) -> Self {
+        self.max_elapsed = elapsed;
+        self
+    }
+    /// Also retry POST and PATCH calls after a transport failure or a
+    /// transient error. Only opt in where sending twice is harmless.
+    pub fn retry_non_idempotent(mut self, yes: bool) -> Self {
+        self.retry_non_idempotent = yes;
+        self
+    }
+    /// Waits with this function instead of `tokio::time::sleep` (tests pass
+    /// one that records the delays and returns at once).
+    pub fn sleep_with(
+        mut self,
+        sleep: impl Fn(std::time::Duration) -> SleepFuture + Send + Sync + 'static,
+    ) -> Self {
+        self.sleep = std::sync::Arc::new(sleep);
+        self
+    }
+    /// The delay before retry number `retry` (1 for the first retry).
+    fn delay(
+        &self,
+        retry: u32,
+        retry_after: Option<std::time::Duration>,
+    ) -> std::time::Duration {
+        let exponential = self
+            .base_delay
+            .saturating_mul(1u32 << (retry - 1).min(20))
+            .min(self.max_delay);
+        let millis = u64::try_from(exponential.as_millis()).unwrap_or(u64::MAX);
+        let jittered = std::time::Duration::from_millis(fastrand::u64(0..=millis));
+        retry_after.map_or(jittered, |after| jittered.max(after))
+    }
+}
+/// What one attempt came to.
+enum Attempt {
+    Answer { status: u16, retry_after: Option<std::time::Duration>, body: Vec<u8> },
+    Failed(reqwest::Error),
+}
+/// Whether an attempt may be repeated, and no sooner than when.
+fn retryable(
+    attempt: &Attempt,
+    idempotent: bool,
+    policy: &RetryPolicy,
+) -> Option<Option<std::time::Duration>> {
+    let may_repeat = idempotent || policy.retry_non_idempotent;
+    match attempt {
+        Attempt::Failed(e) if e.is_connect() => Some(None),
+        Attempt::Failed(_) => may_repeat.then_some(None),
+        Attempt::Answer { status: 429, retry_after, .. } => Some(*retry_after),
+        Attempt::Answer {
+            status,
+            retry_after,
+            body,
+        } if !(200..300).contains(status) => {
+            let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+            let code = value.pointer("/error/code").and_then(serde_json::Value::as_i64);
+            if code.is_some_and(|c| policy.rate_limit_codes.contains(&c)) {
+                return Some(*retry_after);
+            }
+            let transient = value
+                .pointer("/error/is_transient")
+                .and_then(serde_json::Value::as_bool) == Some(true);
+            (transient && may_repeat).then_some(*retry_after)
+        }
+        Attempt::Answer { .. } => None,
+    }
+}
+async fn attempt(request: reqwest::RequestBuilder) -> Attempt {
+    let response = match request.send().await {
+        Ok(response) => response,
+        Err(e) => return Attempt::Failed(e),
+    };
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(std::time::Duration::from_secs);
+    match response.bytes().await {
+        Ok(body) => {
+            Attempt::Answer {
+                status,
+                retry_after,
+                body: body.to_vec(),
+            }
+        }
+        Err(e) => Attempt::Failed(e),
+    }
+}
+/// Per-call settings for [`execute`].
+pub(crate) struct Call<'a> {
+    pub(crate) policy: &'a RetryPolicy,
+    pub(crate) idempotent: bool,
+}
+/// Sends a request, retrying as the policy allows, and sorts the answer:
+/// success statuses are returned, documented error statuses
+/// (`documented(status)`) decode into `E`, anything else is kept raw.
 pub(crate) async fn execute<E: DeserializeOwned + std::fmt::Debug>(
     request: reqwest::RequestBuilder,
+    call: Call<'_>,
     documented: impl Fn(u16) -> bool,
 ) -> Result<Response, Error<E>> {
-    let response = request.send().await.map_err(Error::Transport)?;
-    let status = response.status().as_u16();
-    let body = response.bytes().await.map_err(Error::Transport)?.to_vec();
+    let start = std::time::Instant::now();
+    let mut retries = 0;
+    let outcome = loop {
+        let Some(this) = request.try_clone() else { break attempt(request).await };
+        let outcome = attempt(this).await;
+        let Some(retry_after) = retryable(&outcome, call.idempotent, call.policy) else {
+            break outcome
+        };
+        retries += 1;
+        let delay = call.policy.delay(retries, retry_after);
+        if retries >= call.policy.max_attempts
+            || start.elapsed() + delay > call.policy.max_elapsed
+        {
+            break outcome;
+        }
+        (call.policy.sleep)(delay).await;
+    };
+    let (status, body) = match outcome {
+        Attempt::Failed(e) => return Err(Error::Transport(e)),
+        Attempt::Answer { status, body, .. } => (status, body),
+    };
     if (200..300).contains(&status) {
         return Ok(Response { status, body });
     }

@@ -9,10 +9,27 @@
 pub struct GetProfileA<'a> {
     client: &'a crate::Client,
     id: String,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> GetProfileA<'a> {
     pub(crate) fn new(client: &'a crate::Client, id: String) -> Self {
-        Self { client, id }
+        Self {
+            client,
+            id,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
@@ -28,9 +45,16 @@ impl<'a> GetProfileA<'a> {
             .concat();
         let mut request = self.client.http().request(::reqwest::Method::GET, url);
         request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
-        >(request, |status: u16| matches!(status, 400))
+        >(request, call, |status: u16| matches!(status, 400))
             .await?;
         crate::runtime::decode_json(response)
     }
@@ -40,10 +64,27 @@ impl<'a> GetProfileA<'a> {
 pub struct GetProfileB<'a> {
     client: &'a crate::Client,
     id: i64,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
 }
 impl<'a> GetProfileB<'a> {
     pub(crate) fn new(client: &'a crate::Client, id: i64) -> Self {
-        Self { client, id }
+        Self {
+            client,
+            id,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
@@ -59,9 +100,16 @@ impl<'a> GetProfileB<'a> {
             .concat();
         let mut request = self.client.http().request(::reqwest::Method::GET, url);
         request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
-        >(request, |status: u16| matches!(status, 404))
+        >(request, call, |status: u16| matches!(status, 404))
             .await?;
         crate::runtime::decode_json(response)
     }
