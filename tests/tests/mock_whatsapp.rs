@@ -477,3 +477,34 @@ async fn transport_errors_are_separate_and_never_show_the_token() {
     }
     assert!(format!("{c:?}").contains("<redacted>"));
 }
+
+#[tokio::test]
+async fn form_bodies_send_arrays_as_json_text_fields() {
+    use whatsapp_cloud_api::types::{AddAssignedUserRequest, WhatsAppBusinessAccountTask};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v23.0/555/assigned_users"))
+        .and(header("content-type", "application/x-www-form-urlencoded"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"success": true})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let body = AddAssignedUserRequest::new(
+        "user 1",
+        vec![
+            WhatsAppBusinessAccountTask::Manage,
+            WhatsAppBusinessAccountTask::Develop,
+        ],
+    );
+    client(&server)
+        .add_assigned_user("555", body)
+        .send()
+        .await
+        .expect("decodes");
+    let request = only_request(&server).await;
+    assert_eq!(
+        String::from_utf8(request.body).expect("utf-8"),
+        "user=user+1&tasks=%5B%22MANAGE%22%2C%22DEVELOP%22%5D",
+        "strings as they are, the array as JSON text"
+    );
+}

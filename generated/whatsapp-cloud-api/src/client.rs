@@ -75,6 +75,52 @@ impl Client {
     ) -> ::reqwest::RequestBuilder {
         request.bearer_auth(self.credentials.expose())
     }
+    /// Accept a solution deactivation request.
+    ///
+    /// Accepts the other app's pending deactivation request; the solution becomes DEACTIVATED.
+    ///
+    /// `POST /{Version}/{Solution-ID}/accept_deactivation_request` (operationId `acceptSolutionDeactivationRequest`, from `specs/whatsapp/multi_partner_solutions.yaml`).
+    pub fn accept_solution_deactivation_request(
+        &self,
+        solution_id: impl Into<String>,
+    ) -> crate::operations::AcceptSolutionDeactivationRequest<'_> {
+        crate::operations::AcceptSolutionDeactivationRequest::new(
+            self,
+            solution_id.into(),
+        )
+    }
+    /// Accept a solution invitation.
+    ///
+    /// The invited partner app accepts taking part in the solution.
+    ///
+    /// `POST /{Version}/{Solution-ID}/accept` (operationId `acceptWhatsAppBusinessSolution`, from `specs/whatsapp/multi_partner_solutions.yaml`).
+    pub fn accept_whats_app_business_solution(
+        &self,
+        solution_id: impl Into<String>,
+        body: crate::types::WhatsAppBusinessSolutionAcceptRequest,
+    ) -> crate::operations::AcceptWhatsAppBusinessSolution<'_> {
+        crate::operations::AcceptWhatsAppBusinessSolution::new(
+            self,
+            solution_id.into(),
+            body,
+        )
+    }
+    /// Add an assigned user.
+    ///
+    /// Gives a user access to the account with the listed tasks.
+    ///
+    /// `POST /{Version}/{WhatsApp-Business-Account-ID}/assigned_users` (operationId `addAssignedUser`, from `specs/whatsapp/assigned_users.yaml`).
+    pub fn add_assigned_user(
+        &self,
+        whats_app_business_account_id: impl Into<String>,
+        body: crate::types::AddAssignedUserRequest,
+    ) -> crate::operations::AddAssignedUser<'_> {
+        crate::operations::AddAssignedUser::new(
+            self,
+            whats_app_business_account_id.into(),
+            body,
+        )
+    }
     /// Add participants.
     ///
     /// Adds up to 8 users to the group (the pages say users normally join through the invite link).
@@ -87,6 +133,18 @@ impl Client {
     ) -> crate::operations::AddGroupParticipants<'_> {
         crate::operations::AddGroupParticipants::new(self, group_id.into(), body)
     }
+    /// Add a phone number.
+    ///
+    /// Adds a phone number to the business portfolio as a pre-verified number and returns its ID.
+    ///
+    /// `POST /{Version}/{Business-ID}/add_phone_numbers` (operationId `addPhoneNumbers`, from `specs/whatsapp/add_phone_numbers.yaml`).
+    pub fn add_phone_numbers(
+        &self,
+        business_id: impl Into<String>,
+        body: crate::types::AddPhoneNumbersRequest,
+    ) -> crate::operations::AddPhoneNumbers<'_> {
+        crate::operations::AddPhoneNumbers::new(self, business_id.into(), body)
+    }
     /// Approve join requests.
     ///
     /// Lets the users behind the given join requests into the group.
@@ -98,6 +156,46 @@ impl Client {
         body: crate::types::JoinRequestsRequest,
     ) -> crate::operations::ApproveJoinRequests<'_> {
         crate::operations::ApproveJoinRequests::new(self, group_id.into(), body)
+    }
+    /// Block users.
+    ///
+    /// Blocks the given users so they can no longer message the business phone number.
+    ///
+    /// `POST /{Version}/{Phone-Number-ID}/block_users` (operationId `blockUsers`, from `specs/whatsapp/block_users.yaml`).
+    pub fn block_users(
+        &self,
+        phone_number_id: impl Into<String>,
+        body: crate::types::BlockUsersRequest,
+    ) -> crate::operations::BlockUsers<'_> {
+        crate::operations::BlockUsers::new(self, phone_number_id.into(), body)
+    }
+    /// Configure conversational automation.
+    ///
+    /// Sets the welcome message switch, ice breakers and commands shown to customers.
+    ///
+    /// `POST /{Version}/{Phone-Number-ID}/conversational_automation` (operationId `configureConversationalAutomation`, from `specs/whatsapp/conversational_automation.yaml`).
+    pub fn configure_conversational_automation(
+        &self,
+        phone_number_id: impl Into<String>,
+        body: crate::types::ConversationalAutomationRequest,
+    ) -> crate::operations::ConfigureConversationalAutomation<'_> {
+        crate::operations::ConfigureConversationalAutomation::new(
+            self,
+            phone_number_id.into(),
+            body,
+        )
+    }
+    /// Create a Flow.
+    ///
+    /// Creates a draft Flow, empty or cloned from an existing one.
+    ///
+    /// `POST /{Version}/{WABA-ID}/flows` (operationId `createFlow`, from `specs/whatsapp/flows.yaml`).
+    pub fn create_flow(
+        &self,
+        waba_id: impl Into<String>,
+        body: crate::types::CreateFlowRequest,
+    ) -> crate::operations::CreateFlow<'_> {
+        crate::operations::CreateFlow::new(self, waba_id.into(), body)
     }
     /// Create a group.
     ///
@@ -123,6 +221,105 @@ impl Client {
     ) -> crate::operations::CreateMessageTemplate<'_> {
         crate::operations::CreateMessageTemplate::new(self, waba_id.into(), body)
     }
+    /// Create an OBO mobility intent.
+    ///
+    /// Starts, confirms, cancels or hands over the move of an OBO account to another solution.
+    ///
+    /// `POST /{Version}/{WABA-ID}/obo_mobility_intent` (operationId `createOBOMobilityIntent`, from `specs/whatsapp/obo_mobility_intent.yaml`).
+    pub fn create_obo_mobility_intent(
+        &self,
+        waba_id: impl Into<String>,
+        body: crate::types::OboMobilityIntentRequest,
+    ) -> crate::operations::CreateOboMobilityIntent<'_> {
+        crate::operations::CreateOboMobilityIntent::new(self, waba_id.into(), body)
+    }
+    /// Create or update a QR code.
+    ///
+    /// Creates a QR code for a pre-filled message, or changes the message of an existing code when `code` is given.
+    ///
+    /// `POST /{Version}/{Phone-Number-ID}/message_qrdls` (operationId `createOrUpdateQrCode`, from `specs/whatsapp/qr_codes.yaml`).
+    pub fn create_or_update_qr_code(
+        &self,
+        phone_number_id: impl Into<String>,
+        body: crate::types::QrCodeRequest,
+    ) -> crate::operations::CreateOrUpdateQrCode<'_> {
+        crate::operations::CreateOrUpdateQrCode::new(self, phone_number_id.into(), body)
+    }
+    /// Create a WhatsApp Business Account.
+    ///
+    /// Creates a WhatsApp Business Account in the business portfolio, optionally on behalf of another business.
+    ///
+    /// `POST /{Version}/{Business-ID}/whatsapp_business_accounts` (operationId `createWhatsAppBusinessAccount`, from `specs/whatsapp/whatsapp_business_accounts.yaml`).
+    pub fn create_whats_app_business_account(
+        &self,
+        business_id: impl Into<String>,
+        body: crate::types::WhatsAppBusinessAccountCreateRequest,
+    ) -> crate::operations::CreateWhatsAppBusinessAccount<'_> {
+        crate::operations::CreateWhatsAppBusinessAccount::new(
+            self,
+            business_id.into(),
+            body,
+        )
+    }
+    /// Add a phone number.
+    ///
+    /// Adds a phone number and its display name to the account, starting verification and name review.
+    ///
+    /// `POST /{Version}/{WABA-ID}/phone_numbers` (operationId `createWhatsAppBusinessAccountPhoneNumber`, from `specs/whatsapp/phone_numbers.yaml`).
+    pub fn create_whats_app_business_account_phone_number(
+        &self,
+        waba_id: impl Into<String>,
+        body: crate::types::WabaPhoneNumberCreateRequest,
+    ) -> crate::operations::CreateWhatsAppBusinessAccountPhoneNumber<'_> {
+        crate::operations::CreateWhatsAppBusinessAccountPhoneNumber::new(
+            self,
+            waba_id.into(),
+            body,
+        )
+    }
+    /// Create a schedule.
+    ///
+    /// Creates a schedule with its daily time window, days, time zone and recurrence.
+    ///
+    /// `POST /{Version}/{WABA-ID}/schedules` (operationId `createWhatsAppBusinessAccountSchedule`, from `specs/whatsapp/schedules.yaml`).
+    pub fn create_whats_app_business_account_schedule(
+        &self,
+        waba_id: impl Into<String>,
+        body: crate::types::CreateScheduleRequest,
+    ) -> crate::operations::CreateWhatsAppBusinessAccountSchedule<'_> {
+        crate::operations::CreateWhatsAppBusinessAccountSchedule::new(
+            self,
+            waba_id.into(),
+            body,
+        )
+    }
+    /// Create a solution.
+    ///
+    /// Creates a Multi-Partner Solution owned by the app and invites a partner app to it.
+    ///
+    /// `POST /{Version}/{Application-ID}/whatsapp_business_solution` (operationId `createWhatsAppBusinessSolution`, from `specs/whatsapp/multi_partner_solutions.yaml`).
+    pub fn create_whats_app_business_solution(
+        &self,
+        application_id: impl Into<String>,
+        body: crate::types::WhatsAppBusinessSolutionCreateRequest,
+    ) -> crate::operations::CreateWhatsAppBusinessSolution<'_> {
+        crate::operations::CreateWhatsAppBusinessSolution::new(
+            self,
+            application_id.into(),
+            body,
+        )
+    }
+    /// Delete a Flow.
+    ///
+    /// Deletes a draft Flow for good; published Flows cannot be deleted.
+    ///
+    /// `DELETE /{Version}/{Flow-ID}` (operationId `deleteFlow`, from `specs/whatsapp/flows.yaml`).
+    pub fn delete_flow(
+        &self,
+        flow_id: impl Into<String>,
+    ) -> crate::operations::DeleteFlow<'_> {
+        crate::operations::DeleteFlow::new(self, flow_id.into())
+    }
     /// Delete a group.
     ///
     /// Deletes the group and removes every participant, the business included.
@@ -145,6 +342,22 @@ impl Client {
         body: crate::types::GroupMessagingProductRequest,
     ) -> crate::operations::DeleteGroupInviteLink<'_> {
         crate::operations::DeleteGroupInviteLink::new(self, group_id.into(), body)
+    }
+    /// Delete a QR code.
+    ///
+    /// Deletes the QR code for good; its deep link stops working.
+    ///
+    /// `DELETE /{Version}/{Phone-Number-ID}/message_qrdls/{QR-Code-ID}` (operationId `deleteIndividualQrCode`, from `specs/whatsapp/qr_codes.yaml`).
+    pub fn delete_individual_qr_code(
+        &self,
+        phone_number_id: impl Into<String>,
+        qr_code_id: impl Into<String>,
+    ) -> crate::operations::DeleteIndividualQrCode<'_> {
+        crate::operations::DeleteIndividualQrCode::new(
+            self,
+            phone_number_id.into(),
+            qr_code_id.into(),
+        )
     }
     /// Delete media.
     ///
@@ -169,6 +382,42 @@ impl Client {
     ) -> crate::operations::DeleteMessageTemplate<'_> {
         crate::operations::DeleteMessageTemplate::new(self, waba_id.into(), name.into())
     }
+    /// Delete a pre-verified phone number.
+    ///
+    /// Removes the pre-verified number from the business.
+    ///
+    /// `DELETE /{Version}/{Pre-Verified-Phone-Number-ID}` (operationId `deletePreVerifiedPhoneNumber`, from `specs/whatsapp/preverified_phone_numbers.yaml`).
+    pub fn delete_pre_verified_phone_number(
+        &self,
+        pre_verified_phone_number_id: impl Into<String>,
+    ) -> crate::operations::DeletePreVerifiedPhoneNumber<'_> {
+        crate::operations::DeletePreVerifiedPhoneNumber::new(
+            self,
+            pre_verified_phone_number_id.into(),
+        )
+    }
+    /// Deprecate a Flow.
+    ///
+    /// Marks a published Flow as deprecated so it can no longer be sent.
+    ///
+    /// `POST /{Version}/{Flow-ID}/deprecate` (operationId `deprecateFlow`, from `specs/whatsapp/flows.yaml`).
+    pub fn deprecate_flow(
+        &self,
+        flow_id: impl Into<String>,
+    ) -> crate::operations::DeprecateFlow<'_> {
+        crate::operations::DeprecateFlow::new(self, flow_id.into())
+    }
+    /// Deregister a phone number.
+    ///
+    /// Removes the phone number from Cloud API; it can no longer send or receive messages until registered again.
+    ///
+    /// `POST /{Version}/{Phone-Number-ID}/deregister` (operationId `deregisterPhoneNumber`, from `specs/whatsapp/phone_numbers.yaml`).
+    pub fn deregister_phone_number(
+        &self,
+        phone_number_id: impl Into<String>,
+    ) -> crate::operations::DeregisterPhoneNumber<'_> {
+        crate::operations::DeregisterPhoneNumber::new(self, phone_number_id.into())
+    }
     /// Download media.
     ///
     /// Fetches the file bytes from a URL returned by getMediaUrl, with the same bearer token.
@@ -191,6 +440,69 @@ impl Client {
         body: crate::types::TemplateEditRequest,
     ) -> crate::operations::EditMessageTemplate<'_> {
         crate::operations::EditMessageTemplate::new(self, template_id.into(), body)
+    }
+    /// List an app's solutions.
+    ///
+    /// Returns the Multi-Partner Solutions the app owns or takes part in, a page at a time.
+    ///
+    /// `GET /{Version}/{Application-ID}/whatsapp_business_solutions` (operationId `getApplicationWhatsAppBusinessSolutions`, from `specs/whatsapp/multi_partner_solutions.yaml`).
+    pub fn get_application_whats_app_business_solutions(
+        &self,
+        application_id: impl Into<String>,
+    ) -> crate::operations::GetApplicationWhatsAppBusinessSolutions<'_> {
+        crate::operations::GetApplicationWhatsAppBusinessSolutions::new(
+            self,
+            application_id.into(),
+        )
+    }
+    /// List assigned users.
+    ///
+    /// Returns the users who have access to the account, a page at a time.
+    ///
+    /// `GET /{Version}/{WhatsApp-Business-Account-ID}/assigned_users` (operationId `getAssignedUsers`, from `specs/whatsapp/assigned_users.yaml`).
+    pub fn get_assigned_users(
+        &self,
+        whats_app_business_account_id: impl Into<String>,
+        business: impl Into<String>,
+    ) -> crate::operations::GetAssignedUsers<'_> {
+        crate::operations::GetAssignedUsers::new(
+            self,
+            whats_app_business_account_id.into(),
+            business.into(),
+        )
+    }
+    /// List a user's assigned WhatsApp Business Accounts.
+    ///
+    /// Returns the WhatsApp Business Accounts assigned to the user, a page at a time.
+    ///
+    /// `GET /{Version}/{User-ID}/assigned_whatsapp_business_accounts` (operationId `getAssignedWhatsAppBusinessAccounts`, from `specs/whatsapp/assigned_whatsapp_business_accounts.yaml`).
+    pub fn get_assigned_whats_app_business_accounts(
+        &self,
+        user_id: impl Into<String>,
+    ) -> crate::operations::GetAssignedWhatsAppBusinessAccounts<'_> {
+        crate::operations::GetAssignedWhatsAppBusinessAccounts::new(self, user_id.into())
+    }
+    /// List blocked users.
+    ///
+    /// Returns the users the business phone number has blocked, a page at a time.
+    ///
+    /// `GET /{Version}/{Phone-Number-ID}/block_users` (operationId `getBlockedUsers`, from `specs/whatsapp/block_users.yaml`).
+    pub fn get_blocked_users(
+        &self,
+        phone_number_id: impl Into<String>,
+    ) -> crate::operations::GetBlockedUsers<'_> {
+        crate::operations::GetBlockedUsers::new(self, phone_number_id.into())
+    }
+    /// Get business compliance details.
+    ///
+    /// Returns the legal entity and contact details stored for the phone number.
+    ///
+    /// `GET /{Version}/{Phone-Number-ID}/business_compliance_info` (operationId `getBusinessComplianceInfo`, from `specs/whatsapp/business_compliance.yaml`).
+    pub fn get_business_compliance_info(
+        &self,
+        phone_number_id: impl Into<String>,
+    ) -> crate::operations::GetBusinessComplianceInfo<'_> {
+        crate::operations::GetBusinessComplianceInfo::new(self, phone_number_id.into())
     }
     /// Get the business public key.
     ///
@@ -233,6 +545,75 @@ impl Client {
             user_wa_id.into(),
         )
     }
+    /// List client WhatsApp Business Accounts.
+    ///
+    /// Returns the WhatsApp Business Accounts shared with the business by its clients, a page at a time.
+    ///
+    /// `GET /{Version}/{Business-ID}/client_whatsapp_business_accounts` (operationId `getClientWhatsAppBusinessAccounts`, from `specs/whatsapp/client_whatsapp_business_accounts.yaml`).
+    pub fn get_client_whats_app_business_accounts(
+        &self,
+        business_id: impl Into<String>,
+    ) -> crate::operations::GetClientWhatsAppBusinessAccounts<'_> {
+        crate::operations::GetClientWhatsAppBusinessAccounts::new(
+            self,
+            business_id.into(),
+        )
+    }
+    /// Get commerce settings.
+    ///
+    /// Returns whether the catalog and the cart are enabled for the phone number.
+    ///
+    /// `GET /{Version}/{Phone-Number-ID}/whatsapp_commerce_settings` (operationId `getCommerceSettings`, from `specs/whatsapp/commerce_settings.yaml`).
+    pub fn get_commerce_settings(
+        &self,
+        phone_number_id: impl Into<String>,
+    ) -> crate::operations::GetCommerceSettings<'_> {
+        crate::operations::GetCommerceSettings::new(self, phone_number_id.into())
+    }
+    /// List connected client businesses.
+    ///
+    /// Returns the client businesses connected to the app, a page at a time.
+    ///
+    /// `GET /{Version}/{Application-ID}/connected_client_businesses` (operationId `getConnectedClientBusinesses`, from `specs/whatsapp/connected_client_businesses.yaml`).
+    pub fn get_connected_client_businesses(
+        &self,
+        application_id: impl Into<String>,
+    ) -> crate::operations::GetConnectedClientBusinesses<'_> {
+        crate::operations::GetConnectedClientBusinesses::new(self, application_id.into())
+    }
+    /// List credit lines.
+    ///
+    /// Returns the business portfolio's extended credit lines with their legal entity names.
+    ///
+    /// `GET /{Version}/{Business-ID}/extendedcredits` (operationId `getCreditLines`, from `specs/whatsapp/extended_credits.yaml`).
+    pub fn get_credit_lines(
+        &self,
+        business_id: impl Into<String>,
+    ) -> crate::operations::GetCreditLines<'_> {
+        crate::operations::GetCreditLines::new(self, business_id.into())
+    }
+    /// Get a Flow.
+    ///
+    /// Returns one Flow; `fields` selects details such as its preview link, health or endpoint metrics.
+    ///
+    /// `GET /{Version}/{Flow-ID}` (operationId `getFlow`, from `specs/whatsapp/flows.yaml`).
+    pub fn get_flow(
+        &self,
+        flow_id: impl Into<String>,
+    ) -> crate::operations::GetFlow<'_> {
+        crate::operations::GetFlow::new(self, flow_id.into())
+    }
+    /// Get the Flow JSON download link.
+    ///
+    /// Lists the Flow's assets, each with a temporary URL to download its Flow JSON.
+    ///
+    /// `GET /{Version}/{Flow-ID}/assets` (operationId `getFlowJsonUrl`, from `specs/whatsapp/flows.yaml`).
+    pub fn get_flow_json_url(
+        &self,
+        flow_id: impl Into<String>,
+    ) -> crate::operations::GetFlowJsonUrl<'_> {
+        crate::operations::GetFlowJsonUrl::new(self, flow_id.into())
+    }
     /// Get a group.
     ///
     /// Returns a group's subject, description, settings and participants.
@@ -243,6 +624,33 @@ impl Client {
         group_id: impl Into<String>,
     ) -> crate::operations::GetGroupInfo<'_> {
         crate::operations::GetGroupInfo::new(self, group_id.into())
+    }
+    /// List in-progress on-behalf requests.
+    ///
+    /// Returns the on-behalf-of requests sent for the account that are still waiting, a page at a time.
+    ///
+    /// `GET /{Version}/{WABA-ID}/in_progress_onbehalf_request` (operationId `getInProgressOnBehalfRequests`, from `specs/whatsapp/onbehalf_requests.yaml`).
+    pub fn get_in_progress_on_behalf_requests(
+        &self,
+        waba_id: impl Into<String>,
+    ) -> crate::operations::GetInProgressOnBehalfRequests<'_> {
+        crate::operations::GetInProgressOnBehalfRequests::new(self, waba_id.into())
+    }
+    /// Get a QR code.
+    ///
+    /// Returns one QR code, inside a `data` list.
+    ///
+    /// `GET /{Version}/{Phone-Number-ID}/message_qrdls/{QR-Code-ID}` (operationId `getIndividualQrCode`, from `specs/whatsapp/qr_codes.yaml`).
+    pub fn get_individual_qr_code(
+        &self,
+        phone_number_id: impl Into<String>,
+        qr_code_id: impl Into<String>,
+    ) -> crate::operations::GetIndividualQrCode<'_> {
+        crate::operations::GetIndividualQrCode::new(
+            self,
+            phone_number_id.into(),
+            qr_code_id.into(),
+        )
     }
     /// Get a media URL.
     ///
@@ -255,6 +663,28 @@ impl Client {
     ) -> crate::operations::GetMediaUrl<'_> {
         crate::operations::GetMediaUrl::new(self, media_id.into())
     }
+    /// Get message history.
+    ///
+    /// Returns sent messages with their delivery status events, a page at a time.
+    ///
+    /// `GET /{Version}/{Phone-Number-ID}/message_history` (operationId `getMessageHistory`, from `specs/whatsapp/message_history.yaml`).
+    pub fn get_message_history(
+        &self,
+        phone_number_id: impl Into<String>,
+    ) -> crate::operations::GetMessageHistory<'_> {
+        crate::operations::GetMessageHistory::new(self, phone_number_id.into())
+    }
+    /// Get message history events.
+    ///
+    /// Returns the delivery status events of a message history entry, a page at a time.
+    ///
+    /// `GET /{Version}/{Message-History-ID}/events` (operationId `getMessageHistoryEvents`, from `specs/whatsapp/message_history_events.yaml`).
+    pub fn get_message_history_events(
+        &self,
+        message_history_id: impl Into<String>,
+    ) -> crate::operations::GetMessageHistoryEvents<'_> {
+        crate::operations::GetMessageHistoryEvents::new(self, message_history_id.into())
+    }
     /// Get a message template.
     ///
     /// Returns one template by its ID.
@@ -266,6 +696,175 @@ impl Client {
     ) -> crate::operations::GetMessageTemplate<'_> {
         crate::operations::GetMessageTemplate::new(self, template_id.into())
     }
+    /// Get a migration intent.
+    ///
+    /// Returns a migration intent's ID and status.
+    ///
+    /// `GET /{Version}/{Migration-Intent-ID}` (operationId `getMigrationIntentDetails`, from `specs/whatsapp/migration_intent.yaml`).
+    pub fn get_migration_intent_details(
+        &self,
+        migration_intent_id: impl Into<String>,
+    ) -> crate::operations::GetMigrationIntentDetails<'_> {
+        crate::operations::GetMigrationIntentDetails::new(
+            self,
+            migration_intent_id.into(),
+        )
+    }
+    /// Get an OBO mobility intent.
+    ///
+    /// Returns an OBO mobility intent with its account, solution and status.
+    ///
+    /// `GET /{Version}/{OBO-Mobility-Intent-ID}` (operationId `getOBOMobilityIntent`, from `specs/whatsapp/obo_mobility_intent.yaml`).
+    pub fn get_obo_mobility_intent(
+        &self,
+        obo_mobility_intent_id: impl Into<String>,
+    ) -> crate::operations::GetOboMobilityIntent<'_> {
+        crate::operations::GetOboMobilityIntent::new(self, obo_mobility_intent_id.into())
+    }
+    /// Get the Official Business Account status.
+    ///
+    /// Returns where the phone number stands in Official Business Account review.
+    ///
+    /// `GET /{Version}/{Phone-Number-ID}/official_business_account` (operationId `getOfficialBusinessAccountStatus`, from `specs/whatsapp/official_business_account.yaml`).
+    pub fn get_official_business_account_status(
+        &self,
+        phone_number_id: impl Into<String>,
+    ) -> crate::operations::GetOfficialBusinessAccountStatus<'_> {
+        crate::operations::GetOfficialBusinessAccountStatus::new(
+            self,
+            phone_number_id.into(),
+        )
+    }
+    /// List owned WhatsApp Business Accounts.
+    ///
+    /// Returns the WhatsApp Business Accounts the business owns, a page at a time.
+    ///
+    /// `GET /{Version}/{Business-ID}/owned_whatsapp_business_accounts` (operationId `getOwnedWhatsAppBusinessAccounts`, from `specs/whatsapp/owned_whatsapp_business_accounts.yaml`).
+    pub fn get_owned_whats_app_business_accounts(
+        &self,
+        business_id: impl Into<String>,
+    ) -> crate::operations::GetOwnedWhatsAppBusinessAccounts<'_> {
+        crate::operations::GetOwnedWhatsAppBusinessAccounts::new(
+            self,
+            business_id.into(),
+        )
+    }
+    /// Get phone number settings.
+    ///
+    /// Returns the phone number's calling, payload encryption and storage settings.
+    ///
+    /// `GET /{Version}/{Phone-Number-ID}/settings` (operationId `getPhoneNumberSettings`, from `specs/whatsapp/settings.yaml`).
+    pub fn get_phone_number_settings(
+        &self,
+        phone_number_id: impl Into<String>,
+    ) -> crate::operations::GetPhoneNumberSettings<'_> {
+        crate::operations::GetPhoneNumberSettings::new(self, phone_number_id.into())
+    }
+    /// Get a pre-verified phone number.
+    ///
+    /// Returns a pre-verified number and whether the given ID is valid.
+    ///
+    /// `GET /{Version}/{Pre-Verified-Phone-Number-ID}` (operationId `getPreVerifiedPhoneNumberDetails`, from `specs/whatsapp/preverified_phone_numbers.yaml`).
+    pub fn get_pre_verified_phone_number_details(
+        &self,
+        pre_verified_phone_number_id: impl Into<String>,
+    ) -> crate::operations::GetPreVerifiedPhoneNumberDetails<'_> {
+        crate::operations::GetPreVerifiedPhoneNumberDetails::new(
+            self,
+            pre_verified_phone_number_id.into(),
+        )
+    }
+    /// List a pre-verified number's partners.
+    ///
+    /// Returns the partner businesses the pre-verified number is shared with, a page at a time.
+    ///
+    /// `GET /{Version}/{Pre-Verified-Phone-Number-ID}/partners` (operationId `getPreVerifiedPhoneNumberPartners`, from `specs/whatsapp/preverified_phone_number_partners.yaml`).
+    pub fn get_pre_verified_phone_number_partners(
+        &self,
+        pre_verified_phone_number_id: impl Into<String>,
+    ) -> crate::operations::GetPreVerifiedPhoneNumberPartners<'_> {
+        crate::operations::GetPreVerifiedPhoneNumberPartners::new(
+            self,
+            pre_verified_phone_number_id.into(),
+        )
+    }
+    /// List pre-verified phone numbers.
+    ///
+    /// Returns the business's pre-verified phone numbers, a page at a time, optionally filtered.
+    ///
+    /// `GET /{Version}/{Business-ID}/preverified_numbers` (operationId `getPreVerifiedPhoneNumbers`, from `specs/whatsapp/preverified_phone_numbers.yaml`).
+    pub fn get_pre_verified_phone_numbers(
+        &self,
+        business_id: impl Into<String>,
+    ) -> crate::operations::GetPreVerifiedPhoneNumbers<'_> {
+        crate::operations::GetPreVerifiedPhoneNumbers::new(self, business_id.into())
+    }
+    /// Get a business access token for a solution.
+    ///
+    /// Returns a granular business-integration system user token for one customer business that shared its account with the solution.
+    ///
+    /// `GET /{Version}/{Solution-ID}/access_token` (operationId `getSolutionAccessToken`, from `specs/whatsapp/multi_partner_solutions.yaml`).
+    pub fn get_solution_access_token(
+        &self,
+        solution_id: impl Into<String>,
+        business_id: impl Into<String>,
+    ) -> crate::operations::GetSolutionAccessToken<'_> {
+        crate::operations::GetSolutionAccessToken::new(
+            self,
+            solution_id.into(),
+            business_id.into(),
+        )
+    }
+    /// Get a solution.
+    ///
+    /// Returns a Multi-Partner Solution's status, pending request, owner app and owner permissions.
+    ///
+    /// `GET /{Version}/{Solution-ID}` (operationId `getSolutionDetails`, from `specs/whatsapp/multi_partner_solutions.yaml`).
+    pub fn get_solution_details(
+        &self,
+        solution_id: impl Into<String>,
+    ) -> crate::operations::GetSolutionDetails<'_> {
+        crate::operations::GetSolutionDetails::new(self, solution_id.into())
+    }
+    /// List account activities.
+    ///
+    /// Returns the account's activity records, a page at a time, optionally filtered by time and type.
+    ///
+    /// `GET /{Version}/{WABA-ID}/activities` (operationId `getWhatsAppBusinessAccountActivities`, from `specs/whatsapp/whatsapp_business_account_activities.yaml`).
+    pub fn get_whats_app_business_account_activities(
+        &self,
+        waba_id: impl Into<String>,
+    ) -> crate::operations::GetWhatsAppBusinessAccountActivities<'_> {
+        crate::operations::GetWhatsAppBusinessAccountActivities::new(
+            self,
+            waba_id.into(),
+        )
+    }
+    /// List phone numbers.
+    ///
+    /// Returns the account's phone numbers with their status and limits, a page at a time.
+    ///
+    /// `GET /{Version}/{WABA-ID}/phone_numbers` (operationId `getWhatsAppBusinessAccountPhoneNumbers`, from `specs/whatsapp/phone_numbers.yaml`).
+    pub fn get_whats_app_business_account_phone_numbers(
+        &self,
+        waba_id: impl Into<String>,
+    ) -> crate::operations::GetWhatsAppBusinessAccountPhoneNumbers<'_> {
+        crate::operations::GetWhatsAppBusinessAccountPhoneNumbers::new(
+            self,
+            waba_id.into(),
+        )
+    }
+    /// List schedules.
+    ///
+    /// Returns the account's schedules with their timing and state, a page at a time.
+    ///
+    /// `GET /{Version}/{WABA-ID}/schedules` (operationId `getWhatsAppBusinessAccountSchedules`, from `specs/whatsapp/schedules.yaml`).
+    pub fn get_whats_app_business_account_schedules(
+        &self,
+        waba_id: impl Into<String>,
+    ) -> crate::operations::GetWhatsAppBusinessAccountSchedules<'_> {
+        crate::operations::GetWhatsAppBusinessAccountSchedules::new(self, waba_id.into())
+    }
     /// List active groups.
     ///
     /// Returns the active groups of the business phone number, a page at a time.
@@ -276,6 +875,28 @@ impl Client {
         phone_number_id: impl Into<String>,
     ) -> crate::operations::ListActiveGroups<'_> {
         crate::operations::ListActiveGroups::new(self, phone_number_id.into())
+    }
+    /// List QR codes.
+    ///
+    /// Returns the phone number's message QR codes, newest first, a page at a time.
+    ///
+    /// `GET /{Version}/{Phone-Number-ID}/message_qrdls` (operationId `listAllQrCodes`, from `specs/whatsapp/qr_codes.yaml`).
+    pub fn list_all_qr_codes(
+        &self,
+        phone_number_id: impl Into<String>,
+    ) -> crate::operations::ListAllQrCodes<'_> {
+        crate::operations::ListAllQrCodes::new(self, phone_number_id.into())
+    }
+    /// List Flows.
+    ///
+    /// Returns the Flows of a WhatsApp Business Account, a page at a time.
+    ///
+    /// `GET /{Version}/{WABA-ID}/flows` (operationId `listFlows`, from `specs/whatsapp/flows.yaml`).
+    pub fn list_flows(
+        &self,
+        waba_id: impl Into<String>,
+    ) -> crate::operations::ListFlows<'_> {
+        crate::operations::ListFlows::new(self, waba_id.into())
     }
     /// List join requests.
     ///
@@ -299,6 +920,39 @@ impl Client {
     ) -> crate::operations::ListMessageTemplates<'_> {
         crate::operations::ListMessageTemplates::new(self, waba_id.into())
     }
+    /// List subscribed apps.
+    ///
+    /// Returns the apps subscribed to the account's webhooks.
+    ///
+    /// `GET /{Version}/{WABA-ID}/subscribed_apps` (operationId `listSubscribedApps`, from `specs/whatsapp/subscribed_apps.yaml`).
+    pub fn list_subscribed_apps(
+        &self,
+        waba_id: impl Into<String>,
+    ) -> crate::operations::ListSubscribedApps<'_> {
+        crate::operations::ListSubscribedApps::new(self, waba_id.into())
+    }
+    /// List a WhatsApp Business Account's solutions.
+    ///
+    /// Returns the Multi-Partner Solutions the WhatsApp Business Account is linked to, a page at a time.
+    ///
+    /// `GET /{Version}/{WABA-ID}/solutions` (operationId `listWabaSolutions`, from `specs/whatsapp/multi_partner_solutions.yaml`).
+    pub fn list_waba_solutions(
+        &self,
+        waba_id: impl Into<String>,
+    ) -> crate::operations::ListWabaSolutions<'_> {
+        crate::operations::ListWabaSolutions::new(self, waba_id.into())
+    }
+    /// List a portfolio's WhatsApp Business Accounts.
+    ///
+    /// Returns the WhatsApp Business Accounts the business portfolio owns, a page at a time.
+    ///
+    /// `GET /{Version}/{Business-ID}/whatsapp_business_accounts` (operationId `listWhatsAppBusinessAccounts`, from `specs/whatsapp/whatsapp_business_accounts.yaml`).
+    pub fn list_whats_app_business_accounts(
+        &self,
+        business_id: impl Into<String>,
+    ) -> crate::operations::ListWhatsAppBusinessAccounts<'_> {
+        crate::operations::ListWhatsAppBusinessAccounts::new(self, business_id.into())
+    }
     /// Start or act on a call.
     ///
     /// Starts a call (`connect`) or pre-accepts, accepts, rejects or ends one, chosen by `action`.
@@ -310,6 +964,56 @@ impl Client {
         body: crate::types::CallActionRequest,
     ) -> crate::operations::ManageCall<'_> {
         crate::operations::ManageCall::new(self, phone_number_id.into(), body)
+    }
+    /// Migrate Flows between accounts.
+    ///
+    /// Copies Flows, all or the named ones, from another WhatsApp Business Account into this one.
+    ///
+    /// `POST /{Version}/{WABA-ID}/migrate_flows` (operationId `migrateFlows`, from `specs/whatsapp/flows.yaml`).
+    pub fn migrate_flows(
+        &self,
+        waba_id: impl Into<String>,
+        body: crate::types::MigrateFlowsRequest,
+    ) -> crate::operations::MigrateFlows<'_> {
+        crate::operations::MigrateFlows::new(self, waba_id.into(), body)
+    }
+    /// Onboard an end business to MM Lite.
+    ///
+    /// Creates (or returns the pending) MM Lite onboarding request from the partner to the end business.
+    ///
+    /// `POST /{Version}/{Business-ID}/onboard_partners_to_mm_lite` (operationId `onboardPartnersToMMLite`, from `specs/whatsapp/mm_lite_onboarding.yaml`).
+    pub fn onboard_partners_to_mm_lite(
+        &self,
+        business_id: impl Into<String>,
+    ) -> crate::operations::OnboardPartnersToMmLite<'_> {
+        crate::operations::OnboardPartnersToMmLite::new(self, business_id.into())
+    }
+    /// Publish a Flow.
+    ///
+    /// Publishes a draft Flow so it can be sent; a published Flow can no longer be edited.
+    ///
+    /// `POST /{Version}/{Flow-ID}/publish` (operationId `publishFlow`, from `specs/whatsapp/flows.yaml`).
+    pub fn publish_flow(
+        &self,
+        flow_id: impl Into<String>,
+    ) -> crate::operations::PublishFlow<'_> {
+        crate::operations::PublishFlow::new(self, flow_id.into())
+    }
+    /// Register a phone number.
+    ///
+    /// Registers the phone number for Cloud API and sets its two-step verification PIN.
+    ///
+    /// `POST /{Version}/{Phone-Number-ID}/register` (operationId `registerWhatsAppBusinessPhoneNumber`, from `specs/whatsapp/phone_number_registration.yaml`).
+    pub fn register_whats_app_business_phone_number(
+        &self,
+        phone_number_id: impl Into<String>,
+        body: crate::types::RegisterPhoneNumberRequest,
+    ) -> crate::operations::RegisterWhatsAppBusinessPhoneNumber<'_> {
+        crate::operations::RegisterWhatsAppBusinessPhoneNumber::new(
+            self,
+            phone_number_id.into(),
+            body,
+        )
     }
     /// Reject join requests.
     ///
@@ -323,6 +1027,50 @@ impl Client {
     ) -> crate::operations::RejectJoinRequests<'_> {
         crate::operations::RejectJoinRequests::new(self, group_id.into(), body)
     }
+    /// Reject a solution deactivation request.
+    ///
+    /// Declines the other app's pending deactivation request; the solution stays ACTIVE.
+    ///
+    /// `POST /{Version}/{Solution-ID}/reject_deactivation_request` (operationId `rejectSolutionDeactivationRequest`, from `specs/whatsapp/multi_partner_solutions.yaml`).
+    pub fn reject_solution_deactivation_request(
+        &self,
+        solution_id: impl Into<String>,
+        body: crate::types::SolutionDeactivationRejectRequest,
+    ) -> crate::operations::RejectSolutionDeactivationRequest<'_> {
+        crate::operations::RejectSolutionDeactivationRequest::new(
+            self,
+            solution_id.into(),
+            body,
+        )
+    }
+    /// Reject a solution request.
+    ///
+    /// Declines a pending partnership request or deactivation request for the solution.
+    ///
+    /// `POST /{Version}/{Solution-ID}/reject` (operationId `rejectSolutionRequest`, from `specs/whatsapp/multi_partner_solutions.yaml`).
+    pub fn reject_solution_request(
+        &self,
+        solution_id: impl Into<String>,
+        body: crate::types::SolutionRejectRequest,
+    ) -> crate::operations::RejectSolutionRequest<'_> {
+        crate::operations::RejectSolutionRequest::new(self, solution_id.into(), body)
+    }
+    /// Remove an assigned user.
+    ///
+    /// Takes away all of a user's access to the account.
+    ///
+    /// `DELETE /{Version}/{WhatsApp-Business-Account-ID}/assigned_users` (operationId `removeAssignedUser`, from `specs/whatsapp/assigned_users.yaml`).
+    pub fn remove_assigned_user(
+        &self,
+        whats_app_business_account_id: impl Into<String>,
+        body: crate::types::RemoveAssignedUserRequest,
+    ) -> crate::operations::RemoveAssignedUser<'_> {
+        crate::operations::RemoveAssignedUser::new(
+            self,
+            whats_app_business_account_id.into(),
+            body,
+        )
+    }
     /// Remove participants.
     ///
     /// Removes up to 8 users from the group.
@@ -335,6 +1083,38 @@ impl Client {
     ) -> crate::operations::RemoveGroupParticipants<'_> {
         crate::operations::RemoveGroupParticipants::new(self, group_id.into(), body)
     }
+    /// Request a verification code.
+    ///
+    /// Sends a verification code to the pre-verified number by SMS or voice call.
+    ///
+    /// `POST /{Version}/{Pre-Verified-Phone-Number-ID}/request_code` (operationId `requestPreVerifiedPhoneNumberCode`, from `specs/whatsapp/preverified_phone_numbers.yaml`).
+    pub fn request_pre_verified_phone_number_code(
+        &self,
+        pre_verified_phone_number_id: impl Into<String>,
+        body: crate::types::PreVerifiedPhoneNumberCodeRequest,
+    ) -> crate::operations::RequestPreVerifiedPhoneNumberCode<'_> {
+        crate::operations::RequestPreVerifiedPhoneNumberCode::new(
+            self,
+            pre_verified_phone_number_id.into(),
+            body,
+        )
+    }
+    /// Request a verification code.
+    ///
+    /// Sends a verification code to the phone number by SMS or voice call.
+    ///
+    /// `POST /{Version}/{Phone-Number-ID}/request_code` (operationId `requestVerificationCode`, from `specs/whatsapp/phone_number_verification.yaml`).
+    pub fn request_verification_code(
+        &self,
+        phone_number_id: impl Into<String>,
+        body: crate::types::RequestVerificationCodeRequest,
+    ) -> crate::operations::RequestVerificationCode<'_> {
+        crate::operations::RequestVerificationCode::new(
+            self,
+            phone_number_id.into(),
+            body,
+        )
+    }
     /// Create a new invite link.
     ///
     /// Creates a new invite link for the group, replacing the current one.
@@ -346,6 +1126,18 @@ impl Client {
         body: crate::types::GroupMessagingProductRequest,
     ) -> crate::operations::ResetGroupInviteLink<'_> {
         crate::operations::ResetGroupInviteLink::new(self, group_id.into(), body)
+    }
+    /// Send an encrypted message.
+    ///
+    /// Sends a message whose `/messages` payload is encrypted in a JWE token; needs payload encryption enabled for the number.
+    ///
+    /// `POST /{Version}/{Phone-Number-ID}/messages_encrypted` (operationId `sendEncryptedMessage`, from `specs/whatsapp/encrypted_messages.yaml`).
+    pub fn send_encrypted_message(
+        &self,
+        phone_number_id: impl Into<String>,
+        body: crate::types::EncryptedMessageRequest,
+    ) -> crate::operations::SendEncryptedMessage<'_> {
+        crate::operations::SendEncryptedMessage::new(self, phone_number_id.into(), body)
     }
     /// Send a marketing template message.
     ///
@@ -371,6 +1163,17 @@ impl Client {
     ) -> crate::operations::SendMessage<'_> {
         crate::operations::SendMessage::new(self, phone_number_id.into(), body)
     }
+    /// Ask to deactivate a solution.
+    ///
+    /// Starts deactivating the solution; the other app must accept the request.
+    ///
+    /// `POST /{Version}/{Solution-ID}/send_deactivation_request` (operationId `sendSolutionDeactivationRequest`, from `specs/whatsapp/multi_partner_solutions.yaml`).
+    pub fn send_solution_deactivation_request(
+        &self,
+        solution_id: impl Into<String>,
+    ) -> crate::operations::SendSolutionDeactivationRequest<'_> {
+        crate::operations::SendSolutionDeactivationRequest::new(self, solution_id.into())
+    }
     /// Upload the business public key.
     ///
     /// Stores a 2048-bit RSA public key (PEM) for the phone number, replacing any previous key.
@@ -382,6 +1185,107 @@ impl Client {
         body: crate::types::WhatsAppBusinessEncryptionUploadRequest,
     ) -> crate::operations::SetBusinessEncryptionPublicKey<'_> {
         crate::operations::SetBusinessEncryptionPublicKey::new(
+            self,
+            phone_number_id.into(),
+            body,
+        )
+    }
+    /// Set an OBO mobility intent.
+    ///
+    /// Marks the OBO account as ready to move under the given solution and app.
+    ///
+    /// `POST /{Version}/{WABA-ID}/set_obo_mobility_intent` (operationId `setOBOMobilityIntent`, from `specs/whatsapp/obo_mobility_intent.yaml`).
+    pub fn set_obo_mobility_intent(
+        &self,
+        waba_id: impl Into<String>,
+        body: crate::types::SetOboMobilityIntentRequest,
+    ) -> crate::operations::SetOboMobilityIntent<'_> {
+        crate::operations::SetOboMobilityIntent::new(self, waba_id.into(), body)
+    }
+    /// Update commerce settings.
+    ///
+    /// Turns the cart and the catalog storefront icon on or off for the phone number.
+    ///
+    /// `POST /{Version}/{Phone-Number-ID}/whatsapp_commerce_settings` (operationId `setOrUpdateCommerceSettings`, from `specs/whatsapp/commerce_settings.yaml`).
+    pub fn set_or_update_commerce_settings(
+        &self,
+        phone_number_id: impl Into<String>,
+    ) -> crate::operations::SetOrUpdateCommerceSettings<'_> {
+        crate::operations::SetOrUpdateCommerceSettings::new(self, phone_number_id.into())
+    }
+    /// Set a solution migration intent.
+    ///
+    /// Records an intent to move the account from one solution to another, or confirms, schedules or cancels it.
+    ///
+    /// `POST /{Version}/{WABA-ID}/set_solution_migration_intent` (operationId `setSolutionMigrationIntent`, from `specs/whatsapp/solution_migration.yaml`).
+    pub fn set_solution_migration_intent(
+        &self,
+        waba_id: impl Into<String>,
+        body: crate::types::SolutionMigrationIntentRequest,
+    ) -> crate::operations::SetSolutionMigrationIntent<'_> {
+        crate::operations::SetSolutionMigrationIntent::new(self, waba_id.into(), body)
+    }
+    /// Share a pre-verified phone number.
+    ///
+    /// Lets a partner business use one of the business's pre-verified numbers.
+    ///
+    /// `POST /{Version}/{Business-ID}/share_preverified_numbers` (operationId `sharePreVerifiedPhoneNumber`, from `specs/whatsapp/preverified_phone_number_sharing.yaml`).
+    pub fn share_pre_verified_phone_number(
+        &self,
+        business_id: impl Into<String>,
+        body: crate::types::PreVerifiedPhoneNumberShareRequest,
+    ) -> crate::operations::SharePreVerifiedPhoneNumber<'_> {
+        crate::operations::SharePreVerifiedPhoneNumber::new(
+            self,
+            business_id.into(),
+            body,
+        )
+    }
+    /// Subscribe to the account's webhooks.
+    ///
+    /// Subscribes the calling app to the account's webhooks, optionally to a callback URL of its own.
+    ///
+    /// `POST /{Version}/{WABA-ID}/subscribed_apps` (operationId `subscribeToWabaWebhooks`, from `specs/whatsapp/subscribed_apps.yaml`).
+    pub fn subscribe_to_waba_webhooks(
+        &self,
+        waba_id: impl Into<String>,
+    ) -> crate::operations::SubscribeToWabaWebhooks<'_> {
+        crate::operations::SubscribeToWabaWebhooks::new(self, waba_id.into())
+    }
+    /// Unblock users.
+    ///
+    /// Removes the given users from the business phone number's block list.
+    ///
+    /// `DELETE /{Version}/{Phone-Number-ID}/block_users` (operationId `unblockUsers`, from `specs/whatsapp/block_users.yaml`).
+    pub fn unblock_users(
+        &self,
+        phone_number_id: impl Into<String>,
+        body: crate::types::BlockUsersRequest,
+    ) -> crate::operations::UnblockUsers<'_> {
+        crate::operations::UnblockUsers::new(self, phone_number_id.into(), body)
+    }
+    /// Unsubscribe from the account's webhooks.
+    ///
+    /// Removes the calling app's subscription; its webhooks for this account stop at once.
+    ///
+    /// `DELETE /{Version}/{WABA-ID}/subscribed_apps` (operationId `unsubscribeFromWabaWebhooks`, from `specs/whatsapp/subscribed_apps.yaml`).
+    pub fn unsubscribe_from_waba_webhooks(
+        &self,
+        waba_id: impl Into<String>,
+    ) -> crate::operations::UnsubscribeFromWabaWebhooks<'_> {
+        crate::operations::UnsubscribeFromWabaWebhooks::new(self, waba_id.into())
+    }
+    /// Set business compliance details.
+    ///
+    /// Stores or replaces the legal entity and contact details for the phone number.
+    ///
+    /// `POST /{Version}/{Phone-Number-ID}/business_compliance_info` (operationId `updateBusinessComplianceInfo`, from `specs/whatsapp/business_compliance.yaml`).
+    pub fn update_business_compliance_info(
+        &self,
+        phone_number_id: impl Into<String>,
+        body: crate::types::BusinessComplianceInfoUpdateRequest,
+    ) -> crate::operations::UpdateBusinessComplianceInfo<'_> {
+        crate::operations::UpdateBusinessComplianceInfo::new(
             self,
             phone_number_id.into(),
             body,
@@ -399,6 +1303,30 @@ impl Client {
     ) -> crate::operations::UpdateBusinessProfile<'_> {
         crate::operations::UpdateBusinessProfile::new(self, phone_number_id.into(), body)
     }
+    /// Upload Flow JSON.
+    ///
+    /// Replaces the Flow's JSON definition and returns any validation errors found in it.
+    ///
+    /// `POST /{Version}/{Flow-ID}/assets` (operationId `updateFlowJson`, from `specs/whatsapp/flows.yaml`).
+    pub fn update_flow_json(
+        &self,
+        flow_id: impl Into<String>,
+        body: crate::types::UpdateFlowJsonRequest,
+    ) -> crate::operations::UpdateFlowJson<'_> {
+        crate::operations::UpdateFlowJson::new(self, flow_id.into(), body)
+    }
+    /// Update a Flow's metadata.
+    ///
+    /// Changes a Flow's name, categories or endpoint URI.
+    ///
+    /// `POST /{Version}/{Flow-ID}` (operationId `updateFlowMetadata`, from `specs/whatsapp/flows.yaml`).
+    pub fn update_flow_metadata(
+        &self,
+        flow_id: impl Into<String>,
+        body: crate::types::UpdateFlowMetadataRequest,
+    ) -> crate::operations::UpdateFlowMetadata<'_> {
+        crate::operations::UpdateFlowMetadata::new(self, flow_id.into(), body)
+    }
     /// Update a group.
     ///
     /// Changes a group's subject, description or profile picture.
@@ -411,6 +1339,38 @@ impl Client {
     ) -> crate::operations::UpdateGroupSettings<'_> {
         crate::operations::UpdateGroupSettings::new(self, group_id.into(), body)
     }
+    /// Submit or withdraw an Official Business Account application.
+    ///
+    /// Submits, resubmits or withdraws the phone number's Official Business Account application.
+    ///
+    /// `POST /{Version}/{Phone-Number-ID}/official_business_account` (operationId `updateOfficialBusinessAccountStatus`, from `specs/whatsapp/official_business_account.yaml`).
+    pub fn update_official_business_account_status(
+        &self,
+        phone_number_id: impl Into<String>,
+        body: crate::types::OfficialBusinessAccountUpdateRequest,
+    ) -> crate::operations::UpdateOfficialBusinessAccountStatus<'_> {
+        crate::operations::UpdateOfficialBusinessAccountStatus::new(
+            self,
+            phone_number_id.into(),
+            body,
+        )
+    }
+    /// Update phone number settings.
+    ///
+    /// Changes one group of settings (calling, user identity change, payload encryption or storage) per request.
+    ///
+    /// `POST /{Version}/{Phone-Number-ID}/settings` (operationId `updatePhoneNumberSettings`, from `specs/whatsapp/settings.yaml`).
+    pub fn update_phone_number_settings(
+        &self,
+        phone_number_id: impl Into<String>,
+        body: crate::types::PhoneNumberSettingsUpdateRequest,
+    ) -> crate::operations::UpdatePhoneNumberSettings<'_> {
+        crate::operations::UpdatePhoneNumberSettings::new(
+            self,
+            phone_number_id.into(),
+            body,
+        )
+    }
     /// Upload media.
     ///
     /// Uploads a file and returns the media ID to send it with; uploaded media is kept for 30 days.
@@ -422,6 +1382,34 @@ impl Client {
         body: crate::types::MediaUploadRequest,
     ) -> crate::operations::UploadMedia<'_> {
         crate::operations::UploadMedia::new(self, phone_number_id.into(), body)
+    }
+    /// Verify a code.
+    ///
+    /// Submits the code the phone number received, completing its verification.
+    ///
+    /// `POST /{Version}/{Phone-Number-ID}/verify_code` (operationId `verifyPhoneNumberCode`, from `specs/whatsapp/phone_number_verification.yaml`).
+    pub fn verify_phone_number_code(
+        &self,
+        phone_number_id: impl Into<String>,
+        body: crate::types::VerifyPhoneNumberCodeRequest,
+    ) -> crate::operations::VerifyPhoneNumberCode<'_> {
+        crate::operations::VerifyPhoneNumberCode::new(self, phone_number_id.into(), body)
+    }
+    /// Verify a code.
+    ///
+    /// Submits the code received on the pre-verified number to prove ownership.
+    ///
+    /// `POST /{Version}/{Pre-Verified-Phone-Number-ID}/verify_code` (operationId `verifyPreVerifiedPhoneNumberCode`, from `specs/whatsapp/preverified_phone_numbers.yaml`).
+    pub fn verify_pre_verified_phone_number_code(
+        &self,
+        pre_verified_phone_number_id: impl Into<String>,
+        body: crate::types::PreVerifiedPhoneNumberVerifyCodeRequest,
+    ) -> crate::operations::VerifyPreVerifiedPhoneNumberCode<'_> {
+        crate::operations::VerifyPreVerifiedPhoneNumberCode::new(
+            self,
+            pre_verified_phone_number_id.into(),
+            body,
+        )
     }
 }
 /// Configures a [`Client`].

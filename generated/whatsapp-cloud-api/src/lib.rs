@@ -6,15 +6,49 @@
 //!
 //! Generated from these OpenAPI fragments:
 //!
+//! - `specs/whatsapp/add_phone_numbers.yaml`
+//! - `specs/whatsapp/assigned_users.yaml`
+//! - `specs/whatsapp/assigned_whatsapp_business_accounts.yaml`
+//! - `specs/whatsapp/block_users.yaml`
+//! - `specs/whatsapp/business_compliance.yaml`
 //! - `specs/whatsapp/business_encryption.yaml`
 //! - `specs/whatsapp/business_profile.yaml`
 //! - `specs/whatsapp/calling.yaml`
+//! - `specs/whatsapp/client_whatsapp_business_accounts.yaml`
+//! - `specs/whatsapp/commerce_settings.yaml`
+//! - `specs/whatsapp/connected_client_businesses.yaml`
+//! - `specs/whatsapp/conversational_automation.yaml`
+//! - `specs/whatsapp/encrypted_messages.yaml`
+//! - `specs/whatsapp/extended_credits.yaml`
+//! - `specs/whatsapp/flows.yaml`
 //! - `specs/whatsapp/groups.yaml`
 //! - `specs/whatsapp/marketing_messages_lite.yaml`
 //! - `specs/whatsapp/media.yaml`
+//! - `specs/whatsapp/message_history.yaml`
+//! - `specs/whatsapp/message_history_events.yaml`
 //! - `specs/whatsapp/messages.yaml`
+//! - `specs/whatsapp/migration_intent.yaml`
+//! - `specs/whatsapp/mm_lite_onboarding.yaml`
+//! - `specs/whatsapp/multi_partner_solutions.yaml`
+//! - `specs/whatsapp/obo_mobility_intent.yaml`
+//! - `specs/whatsapp/official_business_account.yaml`
+//! - `specs/whatsapp/onbehalf_requests.yaml`
+//! - `specs/whatsapp/owned_whatsapp_business_accounts.yaml`
+//! - `specs/whatsapp/phone_number_registration.yaml`
+//! - `specs/whatsapp/phone_number_verification.yaml`
+//! - `specs/whatsapp/phone_numbers.yaml`
+//! - `specs/whatsapp/preverified_phone_number_partners.yaml`
+//! - `specs/whatsapp/preverified_phone_number_sharing.yaml`
+//! - `specs/whatsapp/preverified_phone_numbers.yaml`
+//! - `specs/whatsapp/qr_codes.yaml`
+//! - `specs/whatsapp/schedules.yaml`
+//! - `specs/whatsapp/settings.yaml`
+//! - `specs/whatsapp/solution_migration.yaml`
+//! - `specs/whatsapp/subscribed_apps.yaml`
 //! - `specs/whatsapp/templates.yaml`
 //! - `specs/whatsapp/webhooks.yaml`
+//! - `specs/whatsapp/whatsapp_business_account_activities.yaml`
+//! - `specs/whatsapp/whatsapp_business_accounts.yaml`
 //!
 //! Start with [`Client`]; every operation is a method on it that returns a request builder from [`operations`]; every schema is a type in [`types`].
 #![deny(warnings)]

@@ -4,6 +4,267 @@
 
 //! One request builder per operation; created by the methods of
 //! [`Client`](crate::Client) and sent with `.send().await`.
+/// Request builder for [`Client::accept_solution_deactivation_request`](crate::Client::accept_solution_deactivation_request): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct AcceptSolutionDeactivationRequest<'a> {
+    client: &'a crate::Client,
+    solution_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> AcceptSolutionDeactivationRequest<'a> {
+    pub(crate) fn new(client: &'a crate::Client, solution_id: String) -> Self {
+        Self {
+            client,
+            solution_id,
+            user_agent: None,
+            fields: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated solution fields to return (id, name, status, status_for_pending_request, owner_permissions).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::WhatsAppBusinessSolution,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.solution_id),
+            "/accept_deactivation_request",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::accept_whats_app_business_solution`](crate::Client::accept_whats_app_business_solution): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct AcceptWhatsAppBusinessSolution<'a> {
+    client: &'a crate::Client,
+    solution_id: String,
+    user_agent: Option<String>,
+    body: crate::types::WhatsAppBusinessSolutionAcceptRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> AcceptWhatsAppBusinessSolution<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        solution_id: String,
+        body: crate::types::WhatsAppBusinessSolutionAcceptRequest,
+    ) -> Self {
+        Self {
+            client,
+            solution_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::WhatsAppBusinessSolutionAcceptResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.solution_id),
+            "/accept",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::add_assigned_user`](crate::Client::add_assigned_user): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct AddAssignedUser<'a> {
+    client: &'a crate::Client,
+    whats_app_business_account_id: String,
+    user_agent: Option<String>,
+    body: crate::types::AddAssignedUserRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> AddAssignedUser<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        whats_app_business_account_id: String,
+        body: crate::types::AddAssignedUserRequest,
+    ) -> Self {
+        Self {
+            client,
+            whats_app_business_account_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::AssignedUserSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.whats_app_business_account_id),
+            "/assigned_users",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request
+            .form(
+                &{
+                    let source = &self.body;
+                    let mut pairs: Vec<(String, String)> = Vec::new();
+                    pairs.push(("user".to_string(), source.user.clone()));
+                    pairs
+                        .push((
+                            "tasks".to_string(),
+                            crate::runtime::text_value(&source.tasks)?,
+                        ));
+                    for (name, v) in &source.extra {
+                        pairs.push((name.clone(), crate::runtime::text_value(v)?));
+                    }
+                    pairs
+                },
+            );
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
 /// Request builder for [`Client::add_group_participants`](crate::Client::add_group_participants): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct AddGroupParticipants<'a> {
@@ -58,6 +319,86 @@ impl<'a> AddGroupParticipants<'a> {
             "/",
             &crate::runtime::encode_path(&self.group_id),
             "/participants",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::add_phone_numbers`](crate::Client::add_phone_numbers): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct AddPhoneNumbers<'a> {
+    client: &'a crate::Client,
+    business_id: String,
+    user_agent: Option<String>,
+    body: crate::types::AddPhoneNumbersRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> AddPhoneNumbers<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        business_id: String,
+        body: crate::types::AddPhoneNumbersRequest,
+    ) -> Self {
+        Self {
+            client,
+            business_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::AddPhoneNumbersResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.business_id),
+            "/add_phone_numbers",
         ]
             .concat();
         let mut request = self.client.http().request(::reqwest::Method::POST, url);
@@ -146,6 +487,263 @@ impl<'a> ApproveJoinRequests<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::block_users`](crate::Client::block_users): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct BlockUsers<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    body: crate::types::BlockUsersRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> BlockUsers<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        phone_number_id: String,
+        body: crate::types::BlockUsersRequest,
+    ) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::BlockUsersResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/block_users",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::configure_conversational_automation`](crate::Client::configure_conversational_automation): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ConfigureConversationalAutomation<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    body: crate::types::ConversationalAutomationRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> ConfigureConversationalAutomation<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        phone_number_id: String,
+        body: crate::types::ConversationalAutomationRequest,
+    ) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::ConversationalAutomationResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/conversational_automation",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::create_flow`](crate::Client::create_flow): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct CreateFlow<'a> {
+    client: &'a crate::Client,
+    waba_id: String,
+    user_agent: Option<String>,
+    body: crate::types::CreateFlowRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> CreateFlow<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        waba_id: String,
+        body: crate::types::CreateFlowRequest,
+    ) -> Self {
+        Self {
+            client,
+            waba_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::CreateFlowResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.waba_id),
+            "/flows",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request
+            .multipart({
+                let source = &self.body;
+                let mut form = ::reqwest::multipart::Form::new();
+                form = form.text("name", source.name.clone());
+                form = form
+                    .text("categories", crate::runtime::text_value(&source.categories)?);
+                if let Some(v) = &source.clone_flow_id {
+                    form = form.text("clone_flow_id", v.clone());
+                }
+                if let Some(v) = &source.endpoint_uri {
+                    form = form.text("endpoint_uri", v.clone());
+                }
+                for (name, v) in &source.extra {
+                    form = form.text(name.clone(), crate::runtime::text_value(v)?);
+                }
+                form
+            });
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
@@ -324,6 +922,559 @@ impl<'a> CreateMessageTemplate<'a> {
         crate::runtime::decode_json(response)
     }
 }
+/// Request builder for [`Client::create_obo_mobility_intent`](crate::Client::create_obo_mobility_intent): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct CreateOboMobilityIntent<'a> {
+    client: &'a crate::Client,
+    waba_id: String,
+    user_agent: Option<String>,
+    body: crate::types::OboMobilityIntentRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> CreateOboMobilityIntent<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        waba_id: String,
+        body: crate::types::OboMobilityIntentRequest,
+    ) -> Self {
+        Self {
+            client,
+            waba_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::OboMobilityIntentResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.waba_id),
+            "/obo_mobility_intent",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::create_or_update_qr_code`](crate::Client::create_or_update_qr_code): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct CreateOrUpdateQrCode<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    body: crate::types::QrCodeRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> CreateOrUpdateQrCode<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        phone_number_id: String,
+        body: crate::types::QrCodeRequest,
+    ) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<crate::types::QrCode, crate::Error<crate::types::GraphAPIError>> {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/message_qrdls",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::create_whats_app_business_account`](crate::Client::create_whats_app_business_account): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct CreateWhatsAppBusinessAccount<'a> {
+    client: &'a crate::Client,
+    business_id: String,
+    user_agent: Option<String>,
+    body: crate::types::WhatsAppBusinessAccountCreateRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> CreateWhatsAppBusinessAccount<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        business_id: String,
+        body: crate::types::WhatsAppBusinessAccountCreateRequest,
+    ) -> Self {
+        Self {
+            client,
+            business_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::WhatsAppBusinessAccountCreateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.business_id),
+            "/whatsapp_business_accounts",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::create_whats_app_business_account_phone_number`](crate::Client::create_whats_app_business_account_phone_number): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct CreateWhatsAppBusinessAccountPhoneNumber<'a> {
+    client: &'a crate::Client,
+    waba_id: String,
+    user_agent: Option<String>,
+    body: crate::types::WabaPhoneNumberCreateRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> CreateWhatsAppBusinessAccountPhoneNumber<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        waba_id: String,
+        body: crate::types::WabaPhoneNumberCreateRequest,
+    ) -> Self {
+        Self {
+            client,
+            waba_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::WabaPhoneNumberCreateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.waba_id),
+            "/phone_numbers",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| {
+                    matches!(status, 400 | 401 | 403 | 404 | 409 | 422 | 429 | 500)
+                },
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::create_whats_app_business_account_schedule`](crate::Client::create_whats_app_business_account_schedule): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct CreateWhatsAppBusinessAccountSchedule<'a> {
+    client: &'a crate::Client,
+    waba_id: String,
+    user_agent: Option<String>,
+    body: crate::types::CreateScheduleRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> CreateWhatsAppBusinessAccountSchedule<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        waba_id: String,
+        body: crate::types::CreateScheduleRequest,
+    ) -> Self {
+        Self {
+            client,
+            waba_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::CreateScheduleResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.waba_id),
+            "/schedules",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| {
+                    matches!(status, 400 | 401 | 403 | 404 | 409 | 422 | 429 | 500)
+                },
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::create_whats_app_business_solution`](crate::Client::create_whats_app_business_solution): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct CreateWhatsAppBusinessSolution<'a> {
+    client: &'a crate::Client,
+    application_id: String,
+    user_agent: Option<String>,
+    body: crate::types::WhatsAppBusinessSolutionCreateRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> CreateWhatsAppBusinessSolution<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        application_id: String,
+        body: crate::types::WhatsAppBusinessSolutionCreateRequest,
+    ) -> Self {
+        Self {
+            client,
+            application_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::WhatsAppBusinessSolutionCreateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.application_id),
+            "/whatsapp_business_solution",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::delete_flow`](crate::Client::delete_flow): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct DeleteFlow<'a> {
+    client: &'a crate::Client,
+    flow_id: String,
+    user_agent: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> DeleteFlow<'a> {
+    pub(crate) fn new(client: &'a crate::Client, flow_id: String) -> Self {
+        Self {
+            client,
+            flow_id,
+            user_agent: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::FlowSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.flow_id),
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::DELETE, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
 /// Request builder for [`Client::delete_group`](crate::Client::delete_group): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteGroup<'a> {
@@ -458,6 +1609,86 @@ impl<'a> DeleteGroupInviteLink<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::delete_individual_qr_code`](crate::Client::delete_individual_qr_code): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct DeleteIndividualQrCode<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    qr_code_id: String,
+    user_agent: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> DeleteIndividualQrCode<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        phone_number_id: String,
+        qr_code_id: String,
+    ) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            qr_code_id,
+            user_agent: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::DeleteQrCodeResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/message_qrdls/",
+            &crate::runtime::encode_path(&self.qr_code_id),
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::DELETE, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
@@ -651,6 +1882,227 @@ impl<'a> DeleteMessageTemplate<'a> {
         crate::runtime::decode_json(response)
     }
 }
+/// Request builder for [`Client::delete_pre_verified_phone_number`](crate::Client::delete_pre_verified_phone_number): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct DeletePreVerifiedPhoneNumber<'a> {
+    client: &'a crate::Client,
+    pre_verified_phone_number_id: String,
+    user_agent: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> DeletePreVerifiedPhoneNumber<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        pre_verified_phone_number_id: String,
+    ) -> Self {
+        Self {
+            client,
+            pre_verified_phone_number_id,
+            user_agent: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::PreVerifiedPhoneNumberSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.pre_verified_phone_number_id),
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::DELETE, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::deprecate_flow`](crate::Client::deprecate_flow): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct DeprecateFlow<'a> {
+    client: &'a crate::Client,
+    flow_id: String,
+    user_agent: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> DeprecateFlow<'a> {
+    pub(crate) fn new(client: &'a crate::Client, flow_id: String) -> Self {
+        Self {
+            client,
+            flow_id,
+            user_agent: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::FlowSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.flow_id),
+            "/deprecate",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::deregister_phone_number`](crate::Client::deregister_phone_number): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct DeregisterPhoneNumber<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> DeregisterPhoneNumber<'a> {
+    pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::DeregisterPhoneNumberResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/deregister",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
 /// Request builder for [`Client::download_media`](crate::Client::download_media): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DownloadMedia<'a> {
@@ -780,6 +2232,561 @@ impl<'a> EditMessageTemplate<'a> {
         let call = crate::runtime::Call {
             policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
             idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_application_whats_app_business_solutions`](crate::Client::get_application_whats_app_business_solutions): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetApplicationWhatsAppBusinessSolutions<'a> {
+    client: &'a crate::Client,
+    application_id: String,
+    user_agent: Option<String>,
+    role: Option<crate::types::SolutionApplicationRole>,
+    fields: Option<String>,
+    limit: Option<i64>,
+    after: Option<String>,
+    before: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetApplicationWhatsAppBusinessSolutions<'a> {
+    pub(crate) fn new(client: &'a crate::Client, application_id: String) -> Self {
+        Self {
+            client,
+            application_id,
+            user_agent: None,
+            role: None,
+            fields: None,
+            limit: None,
+            after: None,
+            before: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Only solutions where the app has this role; both when absent.
+    pub fn role(mut self, value: crate::types::SolutionApplicationRole) -> Self {
+        self.role = Some(value);
+        self
+    }
+    /// Comma-separated solution fields to return (id, name, status, status_for_pending_request, owner_app, owner_permissions).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Solutions per page, 1 to 100 (default 25).
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Cursor of the page end; returns the page after it.
+    pub fn after(mut self, value: impl Into<String>) -> Self {
+        self.after = Some(value.into());
+        self
+    }
+    /// Cursor of the page start; returns the page before it.
+    pub fn before(mut self, value: impl Into<String>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::WhatsAppBusinessSolutionList,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.application_id),
+            "/whatsapp_business_solutions",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.role {
+            query.push(("role", value.as_str().to_string()));
+        }
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        if let Some(value) = &self.limit {
+            query.push(("limit", value.to_string()));
+        }
+        if let Some(value) = &self.after {
+            query.push(("after", value.clone()));
+        }
+        if let Some(value) = &self.before {
+            query.push(("before", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_assigned_users`](crate::Client::get_assigned_users): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetAssignedUsers<'a> {
+    client: &'a crate::Client,
+    whats_app_business_account_id: String,
+    business: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    limit: Option<i64>,
+    after: Option<String>,
+    before: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetAssignedUsers<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        whats_app_business_account_id: String,
+        business: String,
+    ) -> Self {
+        Self {
+            client,
+            whats_app_business_account_id,
+            business,
+            user_agent: None,
+            fields: None,
+            limit: None,
+            after: None,
+            before: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated user fields to return (id, name, business, user_type).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Users per page (1 to 100, default 25).
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Cursor of the page end; returns the page after it.
+    pub fn after(mut self, value: impl Into<String>) -> Self {
+        self.after = Some(value.into());
+        self
+    }
+    /// Cursor of the page start; returns the page before it.
+    pub fn before(mut self, value: impl Into<String>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::AssignedUserList,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.whats_app_business_account_id),
+            "/assigned_users",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let value = &self.business;
+            query.push(("business", value.clone()));
+        }
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        if let Some(value) = &self.limit {
+            query.push(("limit", value.to_string()));
+        }
+        if let Some(value) = &self.after {
+            query.push(("after", value.clone()));
+        }
+        if let Some(value) = &self.before {
+            query.push(("before", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_assigned_whats_app_business_accounts`](crate::Client::get_assigned_whats_app_business_accounts): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetAssignedWhatsAppBusinessAccounts<'a> {
+    client: &'a crate::Client,
+    user_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    limit: Option<i64>,
+    after: Option<String>,
+    before: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetAssignedWhatsAppBusinessAccounts<'a> {
+    pub(crate) fn new(client: &'a crate::Client, user_id: String) -> Self {
+        Self {
+            client,
+            user_id,
+            user_agent: None,
+            fields: None,
+            limit: None,
+            after: None,
+            before: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated account fields to return (id, name, status, assignment_date, permissions, business_id, phone_numbers).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Accounts per page, 1 to 100 (default 25).
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Cursor of the page end; returns the page after it.
+    pub fn after(mut self, value: impl Into<String>) -> Self {
+        self.after = Some(value.into());
+        self
+    }
+    /// Cursor of the page start; returns the page before it.
+    pub fn before(mut self, value: impl Into<String>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::AssignedWhatsAppBusinessAccountList,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.user_id),
+            "/assigned_whatsapp_business_accounts",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        if let Some(value) = &self.limit {
+            query.push(("limit", value.to_string()));
+        }
+        if let Some(value) = &self.after {
+            query.push(("after", value.clone()));
+        }
+        if let Some(value) = &self.before {
+            query.push(("before", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_blocked_users`](crate::Client::get_blocked_users): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetBlockedUsers<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    limit: Option<i64>,
+    after: Option<String>,
+    before: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetBlockedUsers<'a> {
+    pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            limit: None,
+            after: None,
+            before: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Blocked users per page.
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Cursor of the page end; returns the page after it.
+    pub fn after(mut self, value: impl Into<String>) -> Self {
+        self.after = Some(value.into());
+        self
+    }
+    /// Cursor of the page start; returns the page before it.
+    pub fn before(mut self, value: impl Into<String>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::BlockedUserList,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/block_users",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.limit {
+            query.push(("limit", value.to_string()));
+        }
+        if let Some(value) = &self.after {
+            query.push(("after", value.clone()));
+        }
+        if let Some(value) = &self.before {
+            query.push(("before", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_business_compliance_info`](crate::Client::get_business_compliance_info): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetBusinessComplianceInfo<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetBusinessComplianceInfo<'a> {
+    pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            fields: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated fields to return (messaging_product, entity_name, entity_type, entity_type_custom, is_registered, grievance_officer_details, customer_care_details).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::BusinessComplianceInfoList,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/business_compliance_info",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
         };
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
@@ -1047,6 +3054,607 @@ impl<'a> GetCallPermissions<'a> {
         crate::runtime::decode_json(response)
     }
 }
+/// Request builder for [`Client::get_client_whats_app_business_accounts`](crate::Client::get_client_whats_app_business_accounts): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetClientWhatsAppBusinessAccounts<'a> {
+    client: &'a crate::Client,
+    business_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    business_type: Option<Vec<String>>,
+    limit: Option<i64>,
+    after: Option<String>,
+    before: Option<String>,
+    find: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetClientWhatsAppBusinessAccounts<'a> {
+    pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
+        Self {
+            client,
+            business_id,
+            user_agent: None,
+            fields: None,
+            business_type: None,
+            limit: None,
+            after: None,
+            before: None,
+            find: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated account fields to return (id, name, account_review_status, purchase_order_number, audiences, ownership_type, subscribed_apps, business_verification_status, country, currency, timezone_id, on_behalf_of_business_info, schedules, is_enabled_for_insights, dcc_config, message_templates, phone_numbers).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Only accounts of these kinds (such as ENTERPRISE or SMB), sent comma-separated.
+    pub fn business_type(mut self, value: Vec<String>) -> Self {
+        self.business_type = Some(value);
+        self
+    }
+    /// Accounts per page, 1 to 100 (default 25).
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Cursor of the page end; returns the page after it.
+    pub fn after(mut self, value: impl Into<String>) -> Self {
+        self.after = Some(value.into());
+        self
+    }
+    /// Cursor of the page start; returns the page before it.
+    pub fn before(mut self, value: impl Into<String>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Only the account with this ID.
+    pub fn find(mut self, value: impl Into<String>) -> Self {
+        self.find = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::ClientWhatsAppBusinessAccountList,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.business_id),
+            "/client_whatsapp_business_accounts",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        if let Some(values) = &self.business_type {
+            query.push(("business_type", values.join(",")));
+        }
+        if let Some(value) = &self.limit {
+            query.push(("limit", value.to_string()));
+        }
+        if let Some(value) = &self.after {
+            query.push(("after", value.clone()));
+        }
+        if let Some(value) = &self.before {
+            query.push(("before", value.clone()));
+        }
+        if let Some(value) = &self.find {
+            query.push(("find", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_commerce_settings`](crate::Client::get_commerce_settings): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetCommerceSettings<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetCommerceSettings<'a> {
+    pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::CommerceSettingsList,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/whatsapp_commerce_settings",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_connected_client_businesses`](crate::Client::get_connected_client_businesses): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetConnectedClientBusinesses<'a> {
+    client: &'a crate::Client,
+    application_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    limit: Option<i64>,
+    after: Option<String>,
+    before: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetConnectedClientBusinesses<'a> {
+    pub(crate) fn new(client: &'a crate::Client, application_id: String) -> Self {
+        Self {
+            client,
+            application_id,
+            user_agent: None,
+            fields: None,
+            limit: None,
+            after: None,
+            before: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated business fields to return (id, name, verification_status, business_status, created_time, updated_time).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Businesses per page, 1 to 100 (default 25).
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Cursor of the page end; returns the page after it.
+    pub fn after(mut self, value: impl Into<String>) -> Self {
+        self.after = Some(value.into());
+        self
+    }
+    /// Cursor of the page start; returns the page before it.
+    pub fn before(mut self, value: impl Into<String>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::ConnectedClientBusinessList,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.application_id),
+            "/connected_client_businesses",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        if let Some(value) = &self.limit {
+            query.push(("limit", value.to_string()));
+        }
+        if let Some(value) = &self.after {
+            query.push(("after", value.clone()));
+        }
+        if let Some(value) = &self.before {
+            query.push(("before", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_credit_lines`](crate::Client::get_credit_lines): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetCreditLines<'a> {
+    client: &'a crate::Client,
+    business_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetCreditLines<'a> {
+    pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
+        Self {
+            client,
+            business_id,
+            user_agent: None,
+            fields: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated credit line fields to return (id, legal_entity_name).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::CreditLineList,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.business_id),
+            "/extendedcredits",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_flow`](crate::Client::get_flow): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetFlow<'a> {
+    client: &'a crate::Client,
+    flow_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    date_format: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetFlow<'a> {
+    pub(crate) fn new(client: &'a crate::Client, flow_id: String) -> Self {
+        Self {
+            client,
+            flow_id,
+            user_agent: None,
+            fields: None,
+            date_format: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated Flow fields to return (id, name, categories, preview, status, validation_errors, json_version, data_api_version, data_channel_uri, health_status, whatsapp_business_account, application, metric.name(...)...).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Date format of returned times; `U` gives Unix timestamps in seconds.
+    pub fn date_format(mut self, value: impl Into<String>) -> Self {
+        self.date_format = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<crate::types::Flow, crate::Error<crate::types::GraphAPIError>> {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.flow_id),
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        if let Some(value) = &self.date_format {
+            query.push(("date_format", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_flow_json_url`](crate::Client::get_flow_json_url): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetFlowJsonUrl<'a> {
+    client: &'a crate::Client,
+    flow_id: String,
+    user_agent: Option<String>,
+    limit: Option<i64>,
+    after: Option<String>,
+    before: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetFlowJsonUrl<'a> {
+    pub(crate) fn new(client: &'a crate::Client, flow_id: String) -> Self {
+        Self {
+            client,
+            flow_id,
+            user_agent: None,
+            limit: None,
+            after: None,
+            before: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Assets per page.
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Cursor of the page end; returns the page after it.
+    pub fn after(mut self, value: impl Into<String>) -> Self {
+        self.after = Some(value.into());
+        self
+    }
+    /// Cursor of the page start; returns the page before it.
+    pub fn before(mut self, value: impl Into<String>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<crate::types::FlowAssetList, crate::Error<crate::types::GraphAPIError>> {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.flow_id),
+            "/assets",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.limit {
+            query.push(("limit", value.to_string()));
+        }
+        if let Some(value) = &self.after {
+            query.push(("after", value.clone()));
+        }
+        if let Some(value) = &self.before {
+            query.push(("before", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
 /// Request builder for [`Client::get_group_info`](crate::Client::get_group_info): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetGroupInfo<'a> {
@@ -1098,6 +3706,213 @@ impl<'a> GetGroupInfo<'a> {
             &crate::runtime::encode_path(self.client.version()),
             "/",
             &crate::runtime::encode_path(&self.group_id),
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_in_progress_on_behalf_requests`](crate::Client::get_in_progress_on_behalf_requests): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetInProgressOnBehalfRequests<'a> {
+    client: &'a crate::Client,
+    waba_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    limit: Option<i64>,
+    after: Option<String>,
+    before: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetInProgressOnBehalfRequests<'a> {
+    pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
+        Self {
+            client,
+            waba_id,
+            user_agent: None,
+            fields: None,
+            limit: None,
+            after: None,
+            before: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated request fields to return (id, status, business_owned_object, receiving_business, requesting_business).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Requests per page, 1 to 100 (default 25).
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Cursor of the page end; returns the page after it.
+    pub fn after(mut self, value: impl Into<String>) -> Self {
+        self.after = Some(value.into());
+        self
+    }
+    /// Cursor of the page start; returns the page before it.
+    pub fn before(mut self, value: impl Into<String>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::OnBehalfRequestList,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.waba_id),
+            "/in_progress_onbehalf_request",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        if let Some(value) = &self.limit {
+            query.push(("limit", value.to_string()));
+        }
+        if let Some(value) = &self.after {
+            query.push(("after", value.clone()));
+        }
+        if let Some(value) = &self.before {
+            query.push(("before", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_individual_qr_code`](crate::Client::get_individual_qr_code): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetIndividualQrCode<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    qr_code_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetIndividualQrCode<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        phone_number_id: String,
+        qr_code_id: String,
+    ) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            qr_code_id,
+            user_agent: None,
+            fields: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated fields to return (code, prefilled_message, deep_link_url, creation_time, qr_image_url.format(SVG) or qr_image_url.format(PNG)).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::QrCodeDetailsResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/message_qrdls/",
+            &crate::runtime::encode_path(&self.qr_code_id),
         ]
             .concat();
         let mut request = self.client.http().request(::reqwest::Method::GET, url);
@@ -1212,6 +4027,256 @@ impl<'a> GetMediaUrl<'a> {
         crate::runtime::decode_json(response)
     }
 }
+/// Request builder for [`Client::get_message_history`](crate::Client::get_message_history): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetMessageHistory<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    message_id: Option<String>,
+    fields: Option<String>,
+    limit: Option<i64>,
+    after: Option<String>,
+    before: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetMessageHistory<'a> {
+    pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            message_id: None,
+            fields: None,
+            limit: None,
+            after: None,
+            before: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Only the history of the message with this WhatsApp message ID (wamid).
+    pub fn message_id(mut self, value: impl Into<String>) -> Self {
+        self.message_id = Some(value.into());
+        self
+    }
+    /// Comma-separated fields to return (id, message_id, events{delivery_status,webhook_update_state,timestamp,application,webhook_uri,error_description}).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Entries per page (1 to 100, default 25).
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Cursor of the page end; returns the page after it.
+    pub fn after(mut self, value: impl Into<String>) -> Self {
+        self.after = Some(value.into());
+        self
+    }
+    /// Cursor of the page start; returns the page before it.
+    pub fn before(mut self, value: impl Into<String>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::MessageHistoryList,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/message_history",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.message_id {
+            query.push(("message_id", value.clone()));
+        }
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        if let Some(value) = &self.limit {
+            query.push(("limit", value.to_string()));
+        }
+        if let Some(value) = &self.after {
+            query.push(("after", value.clone()));
+        }
+        if let Some(value) = &self.before {
+            query.push(("before", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_message_history_events`](crate::Client::get_message_history_events): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetMessageHistoryEvents<'a> {
+    client: &'a crate::Client,
+    message_history_id: String,
+    user_agent: Option<String>,
+    status_filter: Option<crate::types::MessageDeliveryStatus>,
+    fields: Option<String>,
+    limit: Option<i64>,
+    after: Option<String>,
+    before: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetMessageHistoryEvents<'a> {
+    pub(crate) fn new(client: &'a crate::Client, message_history_id: String) -> Self {
+        Self {
+            client,
+            message_history_id,
+            user_agent: None,
+            status_filter: None,
+            fields: None,
+            limit: None,
+            after: None,
+            before: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Only events with this delivery status.
+    pub fn status_filter(mut self, value: crate::types::MessageDeliveryStatus) -> Self {
+        self.status_filter = Some(value);
+        self
+    }
+    /// Comma-separated fields to return (cursor, node{id,delivery_status,error_description,occurrence_timestamp,status_timestamp,application}).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Events per page (1 to 100, default 25).
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Cursor of the page end; returns the page after it.
+    pub fn after(mut self, value: impl Into<String>) -> Self {
+        self.after = Some(value.into());
+        self
+    }
+    /// Cursor of the page start; returns the page before it.
+    pub fn before(mut self, value: impl Into<String>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::MessageHistoryEventEdgeList,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.message_history_id),
+            "/events",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.status_filter {
+            query.push(("status_filter", value.as_str().to_string()));
+        }
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        if let Some(value) = &self.limit {
+            query.push(("limit", value.to_string()));
+        }
+        if let Some(value) = &self.after {
+            query.push(("after", value.clone()));
+        }
+        if let Some(value) = &self.before {
+            query.push(("before", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
 /// Request builder for [`Client::get_message_template`](crate::Client::get_message_template): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetMessageTemplate<'a> {
@@ -1272,6 +4337,1430 @@ impl<'a> GetMessageTemplate<'a> {
         let mut query: Vec<(&str, String)> = Vec::new();
         if let Some(value) = &self.fields {
             query.push(("fields", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_migration_intent_details`](crate::Client::get_migration_intent_details): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetMigrationIntentDetails<'a> {
+    client: &'a crate::Client,
+    migration_intent_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetMigrationIntentDetails<'a> {
+    pub(crate) fn new(client: &'a crate::Client, migration_intent_id: String) -> Self {
+        Self {
+            client,
+            migration_intent_id,
+            user_agent: None,
+            fields: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated fields to return (id, status).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::MigrationIntent,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.migration_intent_id),
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_obo_mobility_intent`](crate::Client::get_obo_mobility_intent): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetOboMobilityIntent<'a> {
+    client: &'a crate::Client,
+    obo_mobility_intent_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetOboMobilityIntent<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        obo_mobility_intent_id: String,
+    ) -> Self {
+        Self {
+            client,
+            obo_mobility_intent_id,
+            user_agent: None,
+            fields: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated fields to return (id, waba, solution, status, created_time, updated_time).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::OboMobilityIntent,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.obo_mobility_intent_id),
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_official_business_account_status`](crate::Client::get_official_business_account_status): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetOfficialBusinessAccountStatus<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetOfficialBusinessAccountStatus<'a> {
+    pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            fields: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated fields to return (oba_status, status_message).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::OfficialBusinessAccountStatus,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/official_business_account",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_owned_whats_app_business_accounts`](crate::Client::get_owned_whats_app_business_accounts): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetOwnedWhatsAppBusinessAccounts<'a> {
+    client: &'a crate::Client,
+    business_id: String,
+    user_agent: Option<String>,
+    business_type: Option<Vec<crate::types::WabaBusinessType>>,
+    first: Option<i64>,
+    last: Option<i64>,
+    after: Option<String>,
+    before: Option<String>,
+    find: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetOwnedWhatsAppBusinessAccounts<'a> {
+    pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
+        Self {
+            client,
+            business_id,
+            user_agent: None,
+            business_type: None,
+            first: None,
+            last: None,
+            after: None,
+            before: None,
+            find: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Only accounts of these kinds, sent comma-separated.
+    pub fn business_type(mut self, value: Vec<crate::types::WabaBusinessType>) -> Self {
+        self.business_type = Some(value);
+        self
+    }
+    /// Accounts per page when paging forward with `after`, 1 to 100.
+    pub fn first(mut self, value: i64) -> Self {
+        self.first = Some(value);
+        self
+    }
+    /// Accounts per page when paging backward with `before`, 1 to 100.
+    pub fn last(mut self, value: i64) -> Self {
+        self.last = Some(value);
+        self
+    }
+    /// Cursor of the page end; returns the page after it.
+    pub fn after(mut self, value: impl Into<String>) -> Self {
+        self.after = Some(value.into());
+        self
+    }
+    /// Cursor of the page start; returns the page before it.
+    pub fn before(mut self, value: impl Into<String>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Only the account with this ID.
+    pub fn find(mut self, value: impl Into<String>) -> Self {
+        self.find = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::OwnedWhatsAppBusinessAccountList,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.business_id),
+            "/owned_whatsapp_business_accounts",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(values) = &self.business_type {
+            query
+                .push((
+                    "business_type",
+                    values
+                        .iter()
+                        .map(|item| item.as_str().to_string())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                ));
+        }
+        if let Some(value) = &self.first {
+            query.push(("first", value.to_string()));
+        }
+        if let Some(value) = &self.last {
+            query.push(("last", value.to_string()));
+        }
+        if let Some(value) = &self.after {
+            query.push(("after", value.clone()));
+        }
+        if let Some(value) = &self.before {
+            query.push(("before", value.clone()));
+        }
+        if let Some(value) = &self.find {
+            query.push(("find", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_phone_number_settings`](crate::Client::get_phone_number_settings): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetPhoneNumberSettings<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    include_sip_credentials: Option<bool>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetPhoneNumberSettings<'a> {
+    pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            include_sip_credentials: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// True to include the SIP password in each SIP server (needs extra permissions; default false).
+    pub fn include_sip_credentials(mut self, value: bool) -> Self {
+        self.include_sip_credentials = Some(value);
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::PhoneNumberSettings,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/settings",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.include_sip_credentials {
+            query.push(("include_sip_credentials", value.to_string()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_pre_verified_phone_number_details`](crate::Client::get_pre_verified_phone_number_details): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetPreVerifiedPhoneNumberDetails<'a> {
+    client: &'a crate::Client,
+    pre_verified_phone_number_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetPreVerifiedPhoneNumberDetails<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        pre_verified_phone_number_id: String,
+    ) -> Self {
+        Self {
+            client,
+            pre_verified_phone_number_id,
+            user_agent: None,
+            fields: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated fields to return (id, country_prefix, display_phone_number, is_input_id_valid, error_msg).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::PreVerifiedPhoneNumberDetails,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.pre_verified_phone_number_id),
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_pre_verified_phone_number_partners`](crate::Client::get_pre_verified_phone_number_partners): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetPreVerifiedPhoneNumberPartners<'a> {
+    client: &'a crate::Client,
+    pre_verified_phone_number_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    limit: Option<i64>,
+    after: Option<String>,
+    before: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        pre_verified_phone_number_id: String,
+    ) -> Self {
+        Self {
+            client,
+            pre_verified_phone_number_id,
+            user_agent: None,
+            fields: None,
+            limit: None,
+            after: None,
+            before: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated business fields to return (id, name, created_time, updated_time, verification_status, primary_page, timezone_id, two_factor_type).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Businesses per page, 1 to 100 (default 25).
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Cursor of the page end; returns the page after it.
+    pub fn after(mut self, value: impl Into<String>) -> Self {
+        self.after = Some(value.into());
+        self
+    }
+    /// Cursor of the page start; returns the page before it.
+    pub fn before(mut self, value: impl Into<String>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::PreVerifiedPhoneNumberPartnerList,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.pre_verified_phone_number_id),
+            "/partners",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        if let Some(value) = &self.limit {
+            query.push(("limit", value.to_string()));
+        }
+        if let Some(value) = &self.after {
+            query.push(("after", value.clone()));
+        }
+        if let Some(value) = &self.before {
+            query.push(("before", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_pre_verified_phone_numbers`](crate::Client::get_pre_verified_phone_numbers): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetPreVerifiedPhoneNumbers<'a> {
+    client: &'a crate::Client,
+    business_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    limit: Option<i64>,
+    after: Option<String>,
+    before: Option<String>,
+    verification_status: Option<crate::types::PreVerifiedPhoneNumberVerificationStatus>,
+    availability_status: Option<crate::types::PreVerifiedPhoneNumberAvailabilityStatus>,
+    country_code: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetPreVerifiedPhoneNumbers<'a> {
+    pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
+        Self {
+            client,
+            business_id,
+            user_agent: None,
+            fields: None,
+            limit: None,
+            after: None,
+            before: None,
+            verification_status: None,
+            availability_status: None,
+            country_code: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated fields to return (id, display_phone_number, country_prefix, verification_status, availability_status, created_time, last_updated, supported_features, country_code, region).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Numbers per page, 1 to 100 (default 25).
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Cursor of the page end; returns the page after it.
+    pub fn after(mut self, value: impl Into<String>) -> Self {
+        self.after = Some(value.into());
+        self
+    }
+    /// Cursor of the page start; returns the page before it.
+    pub fn before(mut self, value: impl Into<String>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Only numbers in this verification state.
+    pub fn verification_status(
+        mut self,
+        value: crate::types::PreVerifiedPhoneNumberVerificationStatus,
+    ) -> Self {
+        self.verification_status = Some(value);
+        self
+    }
+    /// Only numbers in this availability state.
+    pub fn availability_status(
+        mut self,
+        value: crate::types::PreVerifiedPhoneNumberAvailabilityStatus,
+    ) -> Self {
+        self.availability_status = Some(value);
+        self
+    }
+    /// Only numbers from this country (ISO 3166-1 alpha-2, such as `US`).
+    pub fn country_code(mut self, value: impl Into<String>) -> Self {
+        self.country_code = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::PreVerifiedPhoneNumberList,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.business_id),
+            "/preverified_numbers",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        if let Some(value) = &self.limit {
+            query.push(("limit", value.to_string()));
+        }
+        if let Some(value) = &self.after {
+            query.push(("after", value.clone()));
+        }
+        if let Some(value) = &self.before {
+            query.push(("before", value.clone()));
+        }
+        if let Some(value) = &self.verification_status {
+            query.push(("verification_status", value.as_str().to_string()));
+        }
+        if let Some(value) = &self.availability_status {
+            query.push(("availability_status", value.as_str().to_string()));
+        }
+        if let Some(value) = &self.country_code {
+            query.push(("country_code", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_solution_access_token`](crate::Client::get_solution_access_token): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetSolutionAccessToken<'a> {
+    client: &'a crate::Client,
+    solution_id: String,
+    business_id: String,
+    user_agent: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetSolutionAccessToken<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        solution_id: String,
+        business_id: String,
+    ) -> Self {
+        Self {
+            client,
+            solution_id,
+            business_id,
+            user_agent: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::WhatsAppBusinessSolutionAccessToken,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.solution_id),
+            "/access_token",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        {
+            let value = &self.business_id;
+            query.push(("business_id", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_solution_details`](crate::Client::get_solution_details): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetSolutionDetails<'a> {
+    client: &'a crate::Client,
+    solution_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetSolutionDetails<'a> {
+    pub(crate) fn new(client: &'a crate::Client, solution_id: String) -> Self {
+        Self {
+            client,
+            solution_id,
+            user_agent: None,
+            fields: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated solution fields to return (id, name, status, status_for_pending_request, owner_app, owner_permissions).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::WhatsAppBusinessSolution,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.solution_id),
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_whats_app_business_account_activities`](crate::Client::get_whats_app_business_account_activities): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetWhatsAppBusinessAccountActivities<'a> {
+    client: &'a crate::Client,
+    waba_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    limit: Option<i64>,
+    after: Option<String>,
+    before: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
+    activity_type: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetWhatsAppBusinessAccountActivities<'a> {
+    pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
+        Self {
+            client,
+            waba_id,
+            user_agent: None,
+            fields: None,
+            limit: None,
+            after: None,
+            before: None,
+            since: None,
+            until: None,
+            activity_type: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated activity fields to return (id, activity_type, timestamp, actor_type, actor_id, actor_name, description, details, ip_address, user_agent).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Activities per page (1 to 100, default 25).
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Cursor of the page end; returns the page after it.
+    pub fn after(mut self, value: impl Into<String>) -> Self {
+        self.after = Some(value.into());
+        self
+    }
+    /// Cursor of the page start; returns the page before it.
+    pub fn before(mut self, value: impl Into<String>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Only activities after this time (Unix timestamp or ISO 8601).
+    pub fn since(mut self, value: impl Into<String>) -> Self {
+        self.since = Some(value.into());
+        self
+    }
+    /// Only activities before this time (Unix timestamp or ISO 8601).
+    pub fn until(mut self, value: impl Into<String>) -> Self {
+        self.until = Some(value.into());
+        self
+    }
+    /// Only activities of these types (comma-separated).
+    pub fn activity_type(mut self, value: impl Into<String>) -> Self {
+        self.activity_type = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::WabaActivityList,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.waba_id),
+            "/activities",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        if let Some(value) = &self.limit {
+            query.push(("limit", value.to_string()));
+        }
+        if let Some(value) = &self.after {
+            query.push(("after", value.clone()));
+        }
+        if let Some(value) = &self.before {
+            query.push(("before", value.clone()));
+        }
+        if let Some(value) = &self.since {
+            query.push(("since", value.clone()));
+        }
+        if let Some(value) = &self.until {
+            query.push(("until", value.clone()));
+        }
+        if let Some(value) = &self.activity_type {
+            query.push(("activity_type", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_whats_app_business_account_phone_numbers`](crate::Client::get_whats_app_business_account_phone_numbers): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetWhatsAppBusinessAccountPhoneNumbers<'a> {
+    client: &'a crate::Client,
+    waba_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    filtering: Option<String>,
+    sort: Option<crate::types::WabaPhoneNumberSort>,
+    limit: Option<i64>,
+    after: Option<String>,
+    before: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetWhatsAppBusinessAccountPhoneNumbers<'a> {
+    pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
+        Self {
+            client,
+            waba_id,
+            user_agent: None,
+            fields: None,
+            filtering: None,
+            sort: None,
+            limit: None,
+            after: None,
+            before: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated fields to return (id, display_phone_number, verified_name, status, quality_rating, country_code, country_dial_code, code_verification_status, unified_cert_status, account_mode, host_platform, messaging_limit_tier, is_official_business_account, username).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// JSON array of filters, each with `field` (account_mode, messaging_limit_tier or is_official_business_account), `operator` and `value`.
+    pub fn filtering(mut self, value: impl Into<String>) -> Self {
+        self.filtering = Some(value.into());
+        self
+    }
+    /// Sort key and direction.
+    pub fn sort(mut self, value: crate::types::WabaPhoneNumberSort) -> Self {
+        self.sort = Some(value);
+        self
+    }
+    /// Phone numbers per page, 1 to 100 (default 25).
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Cursor of the page end; returns the page after it.
+    pub fn after(mut self, value: impl Into<String>) -> Self {
+        self.after = Some(value.into());
+        self
+    }
+    /// Cursor of the page start; returns the page before it.
+    pub fn before(mut self, value: impl Into<String>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::WabaPhoneNumberList,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.waba_id),
+            "/phone_numbers",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        if let Some(value) = &self.filtering {
+            query.push(("filtering", value.clone()));
+        }
+        if let Some(value) = &self.sort {
+            query.push(("sort", value.as_str().to_string()));
+        }
+        if let Some(value) = &self.limit {
+            query.push(("limit", value.to_string()));
+        }
+        if let Some(value) = &self.after {
+            query.push(("after", value.clone()));
+        }
+        if let Some(value) = &self.before {
+            query.push(("before", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_whats_app_business_account_schedules`](crate::Client::get_whats_app_business_account_schedules): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct GetWhatsAppBusinessAccountSchedules<'a> {
+    client: &'a crate::Client,
+    waba_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    filtering: Option<String>,
+    sort: Option<crate::types::WabaScheduleSort>,
+    limit: Option<i64>,
+    after: Option<String>,
+    before: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetWhatsAppBusinessAccountSchedules<'a> {
+    pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
+        Self {
+            client,
+            waba_id,
+            user_agent: None,
+            fields: None,
+            filtering: None,
+            sort: None,
+            limit: None,
+            after: None,
+            before: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated fields to return (id, name, status, schedule_type, description, start_time, end_time, timezone, days_of_week, created_time, updated_time, is_active, recurrence_pattern).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// JSON array of filters, each with `field` (status, schedule_type or is_active), `operator` and `value`.
+    pub fn filtering(mut self, value: impl Into<String>) -> Self {
+        self.filtering = Some(value.into());
+        self
+    }
+    /// Sort key and direction.
+    pub fn sort(mut self, value: crate::types::WabaScheduleSort) -> Self {
+        self.sort = Some(value);
+        self
+    }
+    /// Schedules per page, 1 to 100 (default 25).
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Cursor of the page end; returns the page after it.
+    pub fn after(mut self, value: impl Into<String>) -> Self {
+        self.after = Some(value.into());
+        self
+    }
+    /// Cursor of the page start; returns the page before it.
+    pub fn before(mut self, value: impl Into<String>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::WabaScheduleList,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.waba_id),
+            "/schedules",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        if let Some(value) = &self.filtering {
+            query.push(("filtering", value.clone()));
+        }
+        if let Some(value) = &self.sort {
+            query.push(("sort", value.as_str().to_string()));
+        }
+        if let Some(value) = &self.limit {
+            query.push(("limit", value.to_string()));
+        }
+        if let Some(value) = &self.after {
+            query.push(("after", value.clone()));
+        }
+        if let Some(value) = &self.before {
+            query.push(("before", value.clone()));
         }
         request = request.query(&query);
         if let Some(value) = &self.user_agent {
@@ -1369,6 +5858,240 @@ impl<'a> ListActiveGroups<'a> {
             .concat();
         let mut request = self.client.http().request(::reqwest::Method::GET, url);
         let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.limit {
+            query.push(("limit", value.to_string()));
+        }
+        if let Some(value) = &self.after {
+            query.push(("after", value.clone()));
+        }
+        if let Some(value) = &self.before {
+            query.push(("before", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::list_all_qr_codes`](crate::Client::list_all_qr_codes): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ListAllQrCodes<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    code: Option<String>,
+    limit: Option<i64>,
+    after: Option<String>,
+    before: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> ListAllQrCodes<'a> {
+    pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            fields: None,
+            code: None,
+            limit: None,
+            after: None,
+            before: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated fields to return (code, prefilled_message, deep_link_url, creation_time, qr_image_url.format(SVG) or qr_image_url.format(PNG)).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Only the QR code with this ID.
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// QR codes per page, 1 to 25 (default 25).
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Cursor of the page end; returns the page after it.
+    pub fn after(mut self, value: impl Into<String>) -> Self {
+        self.after = Some(value.into());
+        self
+    }
+    /// Cursor of the page start; returns the page before it.
+    pub fn before(mut self, value: impl Into<String>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<crate::types::QrCodeList, crate::Error<crate::types::GraphAPIError>> {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/message_qrdls",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        if let Some(value) = &self.code {
+            query.push(("code", value.clone()));
+        }
+        if let Some(value) = &self.limit {
+            query.push(("limit", value.to_string()));
+        }
+        if let Some(value) = &self.after {
+            query.push(("after", value.clone()));
+        }
+        if let Some(value) = &self.before {
+            query.push(("before", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::list_flows`](crate::Client::list_flows): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ListFlows<'a> {
+    client: &'a crate::Client,
+    waba_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    limit: Option<i64>,
+    after: Option<String>,
+    before: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> ListFlows<'a> {
+    pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
+        Self {
+            client,
+            waba_id,
+            user_agent: None,
+            fields: None,
+            limit: None,
+            after: None,
+            before: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated Flow fields to return (id, name, categories, status, validation_errors, ...).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Flows per page.
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Cursor of the page end; returns the page after it.
+    pub fn after(mut self, value: impl Into<String>) -> Self {
+        self.after = Some(value.into());
+        self
+    }
+    /// Cursor of the page start; returns the page before it.
+    pub fn before(mut self, value: impl Into<String>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<crate::types::FlowList, crate::Error<crate::types::GraphAPIError>> {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.waba_id),
+            "/flows",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
         if let Some(value) = &self.limit {
             query.push(("limit", value.to_string()));
         }
@@ -1626,6 +6349,349 @@ impl<'a> ListMessageTemplates<'a> {
         crate::runtime::decode_json(response)
     }
 }
+/// Request builder for [`Client::list_subscribed_apps`](crate::Client::list_subscribed_apps): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ListSubscribedApps<'a> {
+    client: &'a crate::Client,
+    waba_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> ListSubscribedApps<'a> {
+    pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
+        Self {
+            client,
+            waba_id,
+            user_agent: None,
+            fields: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated app fields to return (id, name, link).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::SubscribedAppList,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.waba_id),
+            "/subscribed_apps",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::list_waba_solutions`](crate::Client::list_waba_solutions): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ListWabaSolutions<'a> {
+    client: &'a crate::Client,
+    waba_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    limit: Option<i64>,
+    after: Option<String>,
+    before: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> ListWabaSolutions<'a> {
+    pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
+        Self {
+            client,
+            waba_id,
+            user_agent: None,
+            fields: None,
+            limit: None,
+            after: None,
+            before: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated solution fields to return (id, name, status, status_for_pending_request, owner_app, owner_permissions).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Solutions per page, 1 to 100 (default 25).
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Cursor of the page end; returns the page after it.
+    pub fn after(mut self, value: impl Into<String>) -> Self {
+        self.after = Some(value.into());
+        self
+    }
+    /// Cursor of the page start; returns the page before it.
+    pub fn before(mut self, value: impl Into<String>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::WhatsAppBusinessSolutionList,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.waba_id),
+            "/solutions",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        if let Some(value) = &self.limit {
+            query.push(("limit", value.to_string()));
+        }
+        if let Some(value) = &self.after {
+            query.push(("after", value.clone()));
+        }
+        if let Some(value) = &self.before {
+            query.push(("before", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::list_whats_app_business_accounts`](crate::Client::list_whats_app_business_accounts): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct ListWhatsAppBusinessAccounts<'a> {
+    client: &'a crate::Client,
+    business_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    business_type: Option<Vec<crate::types::WabaBusinessType>>,
+    limit: Option<i64>,
+    after: Option<String>,
+    before: Option<String>,
+    find: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> ListWhatsAppBusinessAccounts<'a> {
+    pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
+        Self {
+            client,
+            business_id,
+            user_agent: None,
+            fields: None,
+            business_type: None,
+            limit: None,
+            after: None,
+            before: None,
+            find: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated account fields to return (id, name, account_review_status, purchase_order_number, currency, timezone_id, business_verification_status, country, on_behalf_of_business_info, is_enabled_for_insights, message_template_namespace).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Only accounts of these kinds, sent comma-separated.
+    pub fn business_type(mut self, value: Vec<crate::types::WabaBusinessType>) -> Self {
+        self.business_type = Some(value);
+        self
+    }
+    /// Accounts per page, 1 to 100 (default 25).
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Cursor of the page end; returns the page after it.
+    pub fn after(mut self, value: impl Into<String>) -> Self {
+        self.after = Some(value.into());
+        self
+    }
+    /// Cursor of the page start; returns the page before it.
+    pub fn before(mut self, value: impl Into<String>) -> Self {
+        self.before = Some(value.into());
+        self
+    }
+    /// Only the account with this ID.
+    pub fn find(mut self, value: impl Into<String>) -> Self {
+        self.find = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::PortfolioWhatsAppBusinessAccountList,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.business_id),
+            "/whatsapp_business_accounts",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        if let Some(values) = &self.business_type {
+            query
+                .push((
+                    "business_type",
+                    values
+                        .iter()
+                        .map(|item| item.as_str().to_string())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                ));
+        }
+        if let Some(value) = &self.limit {
+            query.push(("limit", value.to_string()));
+        }
+        if let Some(value) = &self.after {
+            query.push(("after", value.clone()));
+        }
+        if let Some(value) = &self.before {
+            query.push(("before", value.clone()));
+        }
+        if let Some(value) = &self.find {
+            query.push(("find", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
 /// Request builder for [`Client::manage_call`](crate::Client::manage_call): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ManageCall<'a> {
@@ -1680,6 +6746,337 @@ impl<'a> ManageCall<'a> {
             "/",
             &crate::runtime::encode_path(&self.phone_number_id),
             "/calls",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::migrate_flows`](crate::Client::migrate_flows): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct MigrateFlows<'a> {
+    client: &'a crate::Client,
+    waba_id: String,
+    user_agent: Option<String>,
+    body: crate::types::MigrateFlowsRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> MigrateFlows<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        waba_id: String,
+        body: crate::types::MigrateFlowsRequest,
+    ) -> Self {
+        Self {
+            client,
+            waba_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::MigrateFlowsResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.waba_id),
+            "/migrate_flows",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request
+            .multipart({
+                let source = &self.body;
+                let mut form = ::reqwest::multipart::Form::new();
+                form = form.text("source_waba_id", source.source_waba_id.clone());
+                if let Some(v) = &source.source_flow_names {
+                    form = form
+                        .text("source_flow_names", crate::runtime::text_value(v)?);
+                }
+                for (name, v) in &source.extra {
+                    form = form.text(name.clone(), crate::runtime::text_value(v)?);
+                }
+                form
+            });
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::onboard_partners_to_mm_lite`](crate::Client::onboard_partners_to_mm_lite): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct OnboardPartnersToMmLite<'a> {
+    client: &'a crate::Client,
+    business_id: String,
+    user_agent: Option<String>,
+    solution_id: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> OnboardPartnersToMmLite<'a> {
+    pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
+        Self {
+            client,
+            business_id,
+            user_agent: None,
+            solution_id: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// A Multi-Partner Solution to link to the request and to the mobility intents it sets.
+    pub fn solution_id(mut self, value: impl Into<String>) -> Self {
+        self.solution_id = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::MmLiteOnboardingResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.business_id),
+            "/onboard_partners_to_mm_lite",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.solution_id {
+            query.push(("solution_id", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::publish_flow`](crate::Client::publish_flow): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct PublishFlow<'a> {
+    client: &'a crate::Client,
+    flow_id: String,
+    user_agent: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> PublishFlow<'a> {
+    pub(crate) fn new(client: &'a crate::Client, flow_id: String) -> Self {
+        Self {
+            client,
+            flow_id,
+            user_agent: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::FlowSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.flow_id),
+            "/publish",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::register_whats_app_business_phone_number`](crate::Client::register_whats_app_business_phone_number): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct RegisterWhatsAppBusinessPhoneNumber<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    body: crate::types::RegisterPhoneNumberRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> RegisterWhatsAppBusinessPhoneNumber<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        phone_number_id: String,
+        body: crate::types::RegisterPhoneNumberRequest,
+    ) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::RegisterPhoneNumberResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/register",
         ]
             .concat();
         let mut request = self.client.http().request(::reqwest::Method::POST, url);
@@ -1786,6 +7183,269 @@ impl<'a> RejectJoinRequests<'a> {
         crate::runtime::decode_json(response)
     }
 }
+/// Request builder for [`Client::reject_solution_deactivation_request`](crate::Client::reject_solution_deactivation_request): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct RejectSolutionDeactivationRequest<'a> {
+    client: &'a crate::Client,
+    solution_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    body: crate::types::SolutionDeactivationRejectRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> RejectSolutionDeactivationRequest<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        solution_id: String,
+        body: crate::types::SolutionDeactivationRejectRequest,
+    ) -> Self {
+        Self {
+            client,
+            solution_id,
+            user_agent: None,
+            fields: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated solution fields to return (id, name, status, status_for_pending_request, owner_app, owner_permissions).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::WhatsAppBusinessSolution,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.solution_id),
+            "/reject_deactivation_request",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::reject_solution_request`](crate::Client::reject_solution_request): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct RejectSolutionRequest<'a> {
+    client: &'a crate::Client,
+    solution_id: String,
+    user_agent: Option<String>,
+    body: crate::types::SolutionRejectRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> RejectSolutionRequest<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        solution_id: String,
+        body: crate::types::SolutionRejectRequest,
+    ) -> Self {
+        Self {
+            client,
+            solution_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::SolutionRejectResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.solution_id),
+            "/reject",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::remove_assigned_user`](crate::Client::remove_assigned_user): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct RemoveAssignedUser<'a> {
+    client: &'a crate::Client,
+    whats_app_business_account_id: String,
+    user_agent: Option<String>,
+    body: crate::types::RemoveAssignedUserRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> RemoveAssignedUser<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        whats_app_business_account_id: String,
+        body: crate::types::RemoveAssignedUserRequest,
+    ) -> Self {
+        Self {
+            client,
+            whats_app_business_account_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::AssignedUserSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.whats_app_business_account_id),
+            "/assigned_users",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::DELETE, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request
+            .form(
+                &{
+                    let source = &self.body;
+                    let mut pairs: Vec<(String, String)> = Vec::new();
+                    pairs.push(("user".to_string(), source.user.clone()));
+                    for (name, v) in &source.extra {
+                        pairs.push((name.clone(), crate::runtime::text_value(v)?));
+                    }
+                    pairs
+                },
+            );
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
 /// Request builder for [`Client::remove_group_participants`](crate::Client::remove_group_participants): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct RemoveGroupParticipants<'a> {
@@ -1866,6 +7526,166 @@ impl<'a> RemoveGroupParticipants<'a> {
         crate::runtime::decode_json(response)
     }
 }
+/// Request builder for [`Client::request_pre_verified_phone_number_code`](crate::Client::request_pre_verified_phone_number_code): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct RequestPreVerifiedPhoneNumberCode<'a> {
+    client: &'a crate::Client,
+    pre_verified_phone_number_id: String,
+    user_agent: Option<String>,
+    body: crate::types::PreVerifiedPhoneNumberCodeRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> RequestPreVerifiedPhoneNumberCode<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        pre_verified_phone_number_id: String,
+        body: crate::types::PreVerifiedPhoneNumberCodeRequest,
+    ) -> Self {
+        Self {
+            client,
+            pre_verified_phone_number_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::PreVerifiedPhoneNumberSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.pre_verified_phone_number_id),
+            "/request_code",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::request_verification_code`](crate::Client::request_verification_code): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct RequestVerificationCode<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    body: crate::types::RequestVerificationCodeRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> RequestVerificationCode<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        phone_number_id: String,
+        body: crate::types::RequestVerificationCodeRequest,
+    ) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::RequestVerificationCodeResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/request_code",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
 /// Request builder for [`Client::reset_group_invite_link`](crate::Client::reset_group_invite_link): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ResetGroupInviteLink<'a> {
@@ -1920,6 +7740,86 @@ impl<'a> ResetGroupInviteLink<'a> {
             "/",
             &crate::runtime::encode_path(&self.group_id),
             "/invite_link",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::send_encrypted_message`](crate::Client::send_encrypted_message): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct SendEncryptedMessage<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    body: crate::types::EncryptedMessageRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> SendEncryptedMessage<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        phone_number_id: String,
+        body: crate::types::EncryptedMessageRequest,
+    ) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::EncryptedMessageResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/messages_encrypted",
         ]
             .concat();
         let mut request = self.client.http().request(::reqwest::Method::POST, url);
@@ -2106,6 +8006,89 @@ impl<'a> SendMessage<'a> {
         crate::runtime::decode_json(response)
     }
 }
+/// Request builder for [`Client::send_solution_deactivation_request`](crate::Client::send_solution_deactivation_request): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct SendSolutionDeactivationRequest<'a> {
+    client: &'a crate::Client,
+    solution_id: String,
+    user_agent: Option<String>,
+    body: Option<crate::types::SolutionDeactivationRequest>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> SendSolutionDeactivationRequest<'a> {
+    pub(crate) fn new(client: &'a crate::Client, solution_id: String) -> Self {
+        Self {
+            client,
+            solution_id,
+            user_agent: None,
+            body: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Sets the request body.
+    pub fn body(mut self, value: crate::types::SolutionDeactivationRequest) -> Self {
+        self.body = Some(value);
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::SolutionDeactivationResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.solution_id),
+            "/send_deactivation_request",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(body) = &self.body {
+            request = request.json(body);
+        }
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
 /// Request builder for [`Client::set_business_encryption_public_key`](crate::Client::set_business_encryption_public_key): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SetBusinessEncryptionPublicKey<'a> {
@@ -2169,15 +8152,666 @@ impl<'a> SetBusinessEncryptionPublicKey<'a> {
         request = self.client.authorize(request);
         request = request
             .multipart({
-                let body = &self.body;
+                let source = &self.body;
                 let mut form = ::reqwest::multipart::Form::new();
                 form = form
-                    .text("business_public_key", body.business_public_key.clone());
-                for (name, v) in &body.extra {
+                    .text("business_public_key", source.business_public_key.clone());
+                for (name, v) in &source.extra {
                     form = form.text(name.clone(), crate::runtime::text_value(v)?);
                 }
                 form
             });
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::set_obo_mobility_intent`](crate::Client::set_obo_mobility_intent): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct SetOboMobilityIntent<'a> {
+    client: &'a crate::Client,
+    waba_id: String,
+    user_agent: Option<String>,
+    body: crate::types::SetOboMobilityIntentRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> SetOboMobilityIntent<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        waba_id: String,
+        body: crate::types::SetOboMobilityIntentRequest,
+    ) -> Self {
+        Self {
+            client,
+            waba_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::SetOboMobilityIntentResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.waba_id),
+            "/set_obo_mobility_intent",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::set_or_update_commerce_settings`](crate::Client::set_or_update_commerce_settings): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct SetOrUpdateCommerceSettings<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    is_cart_enabled: Option<bool>,
+    is_catalog_visible: Option<bool>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> SetOrUpdateCommerceSettings<'a> {
+    pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            is_cart_enabled: None,
+            is_catalog_visible: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// True to let customers add products to a cart.
+    pub fn is_cart_enabled(mut self, value: bool) -> Self {
+        self.is_cart_enabled = Some(value);
+        self
+    }
+    /// True to show the catalog storefront icon in chats.
+    pub fn is_catalog_visible(mut self, value: bool) -> Self {
+        self.is_catalog_visible = Some(value);
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::CommerceSettingsUpdateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/whatsapp_commerce_settings",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.is_cart_enabled {
+            query.push(("is_cart_enabled", value.to_string()));
+        }
+        if let Some(value) = &self.is_catalog_visible {
+            query.push(("is_catalog_visible", value.to_string()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::set_solution_migration_intent`](crate::Client::set_solution_migration_intent): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct SetSolutionMigrationIntent<'a> {
+    client: &'a crate::Client,
+    waba_id: String,
+    user_agent: Option<String>,
+    body: crate::types::SolutionMigrationIntentRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> SetSolutionMigrationIntent<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        waba_id: String,
+        body: crate::types::SolutionMigrationIntentRequest,
+    ) -> Self {
+        Self {
+            client,
+            waba_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::SolutionMigrationIntentResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.waba_id),
+            "/set_solution_migration_intent",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::share_pre_verified_phone_number`](crate::Client::share_pre_verified_phone_number): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct SharePreVerifiedPhoneNumber<'a> {
+    client: &'a crate::Client,
+    business_id: String,
+    user_agent: Option<String>,
+    body: crate::types::PreVerifiedPhoneNumberShareRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> SharePreVerifiedPhoneNumber<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        business_id: String,
+        body: crate::types::PreVerifiedPhoneNumberShareRequest,
+    ) -> Self {
+        Self {
+            client,
+            business_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::PreVerifiedPhoneNumberShareResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.business_id),
+            "/share_preverified_numbers",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::subscribe_to_waba_webhooks`](crate::Client::subscribe_to_waba_webhooks): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct SubscribeToWabaWebhooks<'a> {
+    client: &'a crate::Client,
+    waba_id: String,
+    user_agent: Option<String>,
+    body: Option<crate::types::SubscribeToWebhooksRequest>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> SubscribeToWabaWebhooks<'a> {
+    pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
+        Self {
+            client,
+            waba_id,
+            user_agent: None,
+            body: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Sets the request body.
+    pub fn body(mut self, value: crate::types::SubscribeToWebhooksRequest) -> Self {
+        self.body = Some(value);
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::SubscribedAppsUpdateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.waba_id),
+            "/subscribed_apps",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(body) = &self.body {
+            request = request.json(body);
+        }
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::unblock_users`](crate::Client::unblock_users): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UnblockUsers<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    body: crate::types::BlockUsersRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> UnblockUsers<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        phone_number_id: String,
+        body: crate::types::BlockUsersRequest,
+    ) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::UnblockUsersResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/block_users",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::DELETE, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::unsubscribe_from_waba_webhooks`](crate::Client::unsubscribe_from_waba_webhooks): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UnsubscribeFromWabaWebhooks<'a> {
+    client: &'a crate::Client,
+    waba_id: String,
+    user_agent: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> UnsubscribeFromWabaWebhooks<'a> {
+    pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
+        Self {
+            client,
+            waba_id,
+            user_agent: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::SubscribedAppsUpdateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.waba_id),
+            "/subscribed_apps",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::DELETE, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::update_business_compliance_info`](crate::Client::update_business_compliance_info): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpdateBusinessComplianceInfo<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    body: crate::types::BusinessComplianceInfoUpdateRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> UpdateBusinessComplianceInfo<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        phone_number_id: String,
+        body: crate::types::BusinessComplianceInfoUpdateRequest,
+    ) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::BusinessComplianceUpdateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/business_compliance_info",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
@@ -2276,6 +8910,194 @@ impl<'a> UpdateBusinessProfile<'a> {
         crate::runtime::decode_json(response)
     }
 }
+/// Request builder for [`Client::update_flow_json`](crate::Client::update_flow_json): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpdateFlowJson<'a> {
+    client: &'a crate::Client,
+    flow_id: String,
+    user_agent: Option<String>,
+    body: crate::types::UpdateFlowJsonRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> UpdateFlowJson<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        flow_id: String,
+        body: crate::types::UpdateFlowJsonRequest,
+    ) -> Self {
+        Self {
+            client,
+            flow_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::UpdateFlowJsonResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.flow_id),
+            "/assets",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request
+            .multipart({
+                let source = &self.body;
+                let mut form = ::reqwest::multipart::Form::new();
+                form = form.part("file", source.file.to_part()?);
+                form = form.text("name", source.name.clone());
+                form = form
+                    .text("asset_type", crate::runtime::text_value(&source.asset_type)?);
+                for (name, v) in &source.extra {
+                    form = form.text(name.clone(), crate::runtime::text_value(v)?);
+                }
+                form
+            });
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::update_flow_metadata`](crate::Client::update_flow_metadata): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpdateFlowMetadata<'a> {
+    client: &'a crate::Client,
+    flow_id: String,
+    user_agent: Option<String>,
+    body: crate::types::UpdateFlowMetadataRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> UpdateFlowMetadata<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        flow_id: String,
+        body: crate::types::UpdateFlowMetadataRequest,
+    ) -> Self {
+        Self {
+            client,
+            flow_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::FlowSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.flow_id),
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request
+            .multipart({
+                let source = &self.body;
+                let mut form = ::reqwest::multipart::Form::new();
+                if let Some(v) = &source.name {
+                    form = form.text("name", v.clone());
+                }
+                if let Some(v) = &source.categories {
+                    form = form.text("categories", crate::runtime::text_value(v)?);
+                }
+                if let Some(v) = &source.endpoint_uri {
+                    form = form.text("endpoint_uri", v.clone());
+                }
+                for (name, v) in &source.extra {
+                    form = form.text(name.clone(), crate::runtime::text_value(v)?);
+                }
+                form
+            });
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
 /// Request builder for [`Client::update_group_settings`](crate::Client::update_group_settings): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateGroupSettings<'a> {
@@ -2329,6 +9151,166 @@ impl<'a> UpdateGroupSettings<'a> {
             &crate::runtime::encode_path(self.client.version()),
             "/",
             &crate::runtime::encode_path(&self.group_id),
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::update_official_business_account_status`](crate::Client::update_official_business_account_status): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpdateOfficialBusinessAccountStatus<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    body: crate::types::OfficialBusinessAccountUpdateRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> UpdateOfficialBusinessAccountStatus<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        phone_number_id: String,
+        body: crate::types::OfficialBusinessAccountUpdateRequest,
+    ) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::OfficialBusinessAccountUpdateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/official_business_account",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::update_phone_number_settings`](crate::Client::update_phone_number_settings): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct UpdatePhoneNumberSettings<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    body: crate::types::PhoneNumberSettingsUpdateRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> UpdatePhoneNumberSettings<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        phone_number_id: String,
+        body: crate::types::PhoneNumberSettingsUpdateRequest,
+    ) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::PhoneNumberSettingsUpdateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/settings",
         ]
             .concat();
         let mut request = self.client.http().request(::reqwest::Method::POST, url);
@@ -2418,20 +9400,180 @@ impl<'a> UploadMedia<'a> {
         request = self.client.authorize(request);
         request = request
             .multipart({
-                let body = &self.body;
+                let source = &self.body;
                 let mut form = ::reqwest::multipart::Form::new();
-                form = form.part("file", body.file.to_part()?);
-                form = form.text("type", body.type_.clone());
+                form = form.part("file", source.file.to_part()?);
+                form = form.text("type", source.type_.clone());
                 form = form
                     .text(
                         "messaging_product",
-                        crate::runtime::text_value(&body.messaging_product)?,
+                        crate::runtime::text_value(&source.messaging_product)?,
                     );
-                for (name, v) in &body.extra {
+                for (name, v) in &source.extra {
                     form = form.text(name.clone(), crate::runtime::text_value(v)?);
                 }
                 form
             });
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::verify_phone_number_code`](crate::Client::verify_phone_number_code): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct VerifyPhoneNumberCode<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    body: crate::types::VerifyPhoneNumberCodeRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> VerifyPhoneNumberCode<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        phone_number_id: String,
+        body: crate::types::VerifyPhoneNumberCodeRequest,
+    ) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::VerifyPhoneNumberCodeResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/verify_code",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::verify_pre_verified_phone_number_code`](crate::Client::verify_pre_verified_phone_number_code): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+pub struct VerifyPreVerifiedPhoneNumberCode<'a> {
+    client: &'a crate::Client,
+    pre_verified_phone_number_id: String,
+    user_agent: Option<String>,
+    body: crate::types::PreVerifiedPhoneNumberVerifyCodeRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> VerifyPreVerifiedPhoneNumberCode<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        pre_verified_phone_number_id: String,
+        body: crate::types::PreVerifiedPhoneNumberVerifyCodeRequest,
+    ) -> Self {
+        Self {
+            client,
+            pre_verified_phone_number_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::PreVerifiedPhoneNumberSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.pre_verified_phone_number_id),
+            "/verify_code",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }

@@ -1221,6 +1221,98 @@ impl ActiveGroupListData {
         }
     }
 }
+/// The user to add and what they may do.
+///
+/// Schema `AddAssignedUserRequest`, from `whatsapp/assigned_users.yaml#/components/schemas/AddAssignedUserRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AddAssignedUserRequest {
+    /// ID of the user to add.
+    pub user: String,
+    /// The tasks to grant (1 to 16).
+    pub tasks: Vec<WhatsAppBusinessAccountTask>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AddAssignedUserRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        user: impl Into<String>,
+        tasks: Vec<WhatsAppBusinessAccountTask>,
+    ) -> Self {
+        Self {
+            user: user.into(),
+            tasks,
+            extra: Default::default(),
+        }
+    }
+}
+/// The phone number to add.
+///
+/// Schema `AddPhoneNumbersRequest`, from `whatsapp/add_phone_numbers.yaml#/components/schemas/AddPhoneNumbersRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AddPhoneNumbersRequest {
+    /// The number in E.164 form, or formatted with spaces, hyphens and parentheses; it is normalised.
+    pub phone_number: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AddPhoneNumbersRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(phone_number: impl Into<String>) -> Self {
+        Self {
+            phone_number: phone_number.into(),
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for AddPhoneNumbersRequest {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for AddPhoneNumbersRequest {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// The added number.
+///
+/// Schema `AddPhoneNumbersResponse`, from `whatsapp/add_phone_numbers.yaml#/components/schemas/AddPhoneNumbersResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AddPhoneNumbersResponse {
+    /// ID of the new pre-verified phone number.
+    pub id: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AddPhoneNumbersResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for AddPhoneNumbersResponse {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for AddPhoneNumbersResponse {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// Which join requests were approved and which failed.
 ///
 /// Schema `ApproveJoinRequestsResponse`, from `whatsapp/groups.yaml#/components/schemas/ApproveJoinRequestsResponse`.
@@ -1252,6 +1344,576 @@ impl ApproveJoinRequestsResponse {
             approved_join_requests: None,
             failed_join_requests: None,
             errors: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The kind of asset; always FLOW_JSON.
+///
+/// Schema `AssetTypeFlowJson`, from `whatsapp/flows.yaml#/components/schemas/UpdateFlowJsonRequest/properties/asset_type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum AssetTypeFlowJson {
+    /// `FLOW_JSON`
+    #[default]
+    FlowJson,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl AssetTypeFlowJson {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FlowJson => "FLOW_JSON",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for AssetTypeFlowJson {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for AssetTypeFlowJson {
+    fn from(value: &str) -> Self {
+        match value {
+            "FLOW_JSON" => Self::FlowJson,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for AssetTypeFlowJson {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "FLOW_JSON" => Self::FlowJson,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for AssetTypeFlowJson {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AssetTypeFlowJson {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// A user with access to the account.
+///
+/// Schema `AssignedUser`, from `whatsapp/assigned_users.yaml#/components/schemas/AssignedUser`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AssignedUser {
+    /// The user's ID.
+    pub id: String,
+    /// The user's display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The `business` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business: Option<AssignedUserBusiness>,
+    /// The `user_type` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_type: Option<AssignedUserType>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AssignedUser {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            business: None,
+            user_type: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for AssignedUser {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for AssignedUser {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// The business portfolio the user belongs to.
+///
+/// Schema `AssignedUserBusiness`, from `whatsapp/assigned_users.yaml#/components/schemas/AssignedUserBusiness`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AssignedUserBusiness {
+    /// The business portfolio's ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The business portfolio's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AssignedUserBusiness {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A page of users assigned to an account.
+///
+/// Schema `AssignedUserList`, from `whatsapp/assigned_users.yaml#/components/schemas/AssignedUserList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AssignedUserList {
+    /// The users.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<AssignedUser>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// The `summary` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<AssignedUserSummary>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AssignedUserList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            summary: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Result of adding or removing a user.
+///
+/// Schema `AssignedUserSuccessResponse`, from `whatsapp/assigned_users.yaml#/components/schemas/AssignedUserSuccessResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AssignedUserSuccessResponse {
+    /// True when the change was made.
+    pub success: bool,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AssignedUserSuccessResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(success: bool) -> Self {
+        Self {
+            success,
+            extra: Default::default(),
+        }
+    }
+}
+/// Totals over all pages.
+///
+/// Schema `AssignedUserSummary`, from `whatsapp/assigned_users.yaml#/components/schemas/AssignedUserSummary`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AssignedUserSummary {
+    /// Number of users assigned to the account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i64>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AssignedUserSummary {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            total_count: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The kind of user.
+///
+/// Schema `AssignedUserType`, from `whatsapp/assigned_users.yaml#/components/schemas/AssignedUserType`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AssignedUserType {
+    /// `BUSINESS_USER`
+    BusinessUser,
+    /// `SYSTEM_USER`
+    SystemUser,
+    /// `PERSONAL_USER`
+    PersonalUser,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl AssignedUserType {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::BusinessUser => "BUSINESS_USER",
+            Self::SystemUser => "SYSTEM_USER",
+            Self::PersonalUser => "PERSONAL_USER",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for AssignedUserType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for AssignedUserType {
+    fn from(value: &str) -> Self {
+        match value {
+            "BUSINESS_USER" => Self::BusinessUser,
+            "SYSTEM_USER" => Self::SystemUser,
+            "PERSONAL_USER" => Self::PersonalUser,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for AssignedUserType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "BUSINESS_USER" => Self::BusinessUser,
+            "SYSTEM_USER" => Self::SystemUser,
+            "PERSONAL_USER" => Self::PersonalUser,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for AssignedUserType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AssignedUserType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// A business phone number, in short.
+///
+/// Schema `AssignedWabaPhoneNumber`, from `whatsapp/assigned_whatsapp_business_accounts.yaml#/components/schemas/AssignedWabaPhoneNumber`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AssignedWabaPhoneNumber {
+    /// The phone number's ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The number, formatted for display.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_phone_number: Option<String>,
+    /// The verified business name shown with the number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_name: Option<String>,
+    /// The `status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<AssignedWabaPhoneNumberStatus>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AssignedWabaPhoneNumber {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            display_phone_number: None,
+            verified_name: None,
+            status: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The account's business phone numbers.
+///
+/// Schema `AssignedWabaPhoneNumberList`, from `whatsapp/assigned_whatsapp_business_accounts.yaml#/components/schemas/AssignedWabaPhoneNumberList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AssignedWabaPhoneNumberList {
+    /// The phone numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<AssignedWabaPhoneNumber>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AssignedWabaPhoneNumberList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The phone number's connection state.
+///
+/// Schema `AssignedWabaPhoneNumberStatus`, from `whatsapp/assigned_whatsapp_business_accounts.yaml#/components/schemas/AssignedWabaPhoneNumberStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AssignedWabaPhoneNumberStatus {
+    /// `CONNECTED`
+    Connected,
+    /// `DISCONNECTED`
+    Disconnected,
+    /// `MIGRATED`
+    Migrated,
+    /// `PENDING`
+    Pending,
+    /// `DELETED`
+    Deleted,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl AssignedWabaPhoneNumberStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Connected => "CONNECTED",
+            Self::Disconnected => "DISCONNECTED",
+            Self::Migrated => "MIGRATED",
+            Self::Pending => "PENDING",
+            Self::Deleted => "DELETED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for AssignedWabaPhoneNumberStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for AssignedWabaPhoneNumberStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "CONNECTED" => Self::Connected,
+            "DISCONNECTED" => Self::Disconnected,
+            "MIGRATED" => Self::Migrated,
+            "PENDING" => Self::Pending,
+            "DELETED" => Self::Deleted,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for AssignedWabaPhoneNumberStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "CONNECTED" => Self::Connected,
+            "DISCONNECTED" => Self::Disconnected,
+            "MIGRATED" => Self::Migrated,
+            "PENDING" => Self::Pending,
+            "DELETED" => Self::Deleted,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for AssignedWabaPhoneNumberStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AssignedWabaPhoneNumberStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The account's state.
+///
+/// Schema `AssignedWabaStatus`, from `whatsapp/assigned_whatsapp_business_accounts.yaml#/components/schemas/AssignedWabaStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AssignedWabaStatus {
+    /// `ACTIVE`
+    Active,
+    /// `PENDING`
+    Pending,
+    /// `RESTRICTED`
+    Restricted,
+    /// `DISABLED`
+    Disabled,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl AssignedWabaStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "ACTIVE",
+            Self::Pending => "PENDING",
+            Self::Restricted => "RESTRICTED",
+            Self::Disabled => "DISABLED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for AssignedWabaStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for AssignedWabaStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "PENDING" => Self::Pending,
+            "RESTRICTED" => Self::Restricted,
+            "DISABLED" => Self::Disabled,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for AssignedWabaStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "ACTIVE" => Self::Active,
+            "PENDING" => Self::Pending,
+            "RESTRICTED" => Self::Restricted,
+            "DISABLED" => Self::Disabled,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for AssignedWabaStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AssignedWabaStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// A WhatsApp Business Account assigned to the user.
+///
+/// Schema `AssignedWhatsAppBusinessAccount`, from `whatsapp/assigned_whatsapp_business_accounts.yaml#/components/schemas/AssignedWhatsAppBusinessAccount`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AssignedWhatsAppBusinessAccount {
+    /// The account's ID.
+    pub id: String,
+    /// The account's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The `status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<AssignedWabaStatus>,
+    /// When the account was assigned to the user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignment_date: Option<String>,
+    /// Tasks the user may perform on the account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Vec<WabaPermissionTask>>,
+    /// ID of the business that owns the account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_id: Option<String>,
+    /// The `phone_numbers` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_numbers: Option<AssignedWabaPhoneNumberList>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AssignedWhatsAppBusinessAccount {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            status: None,
+            assignment_date: None,
+            permissions: None,
+            business_id: None,
+            phone_numbers: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for AssignedWhatsAppBusinessAccount {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for AssignedWhatsAppBusinessAccount {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// A page of assigned WhatsApp Business Accounts.
+///
+/// Schema `AssignedWhatsAppBusinessAccountList`, from `whatsapp/assigned_whatsapp_business_accounts.yaml#/components/schemas/AssignedWhatsAppBusinessAccountList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AssignedWhatsAppBusinessAccountList {
+    /// The accounts on this page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<AssignedWhatsAppBusinessAccount>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl AssignedWhatsAppBusinessAccountList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
             extra: Default::default(),
         }
     }
@@ -1394,6 +2056,293 @@ impl From<String> for BaseMessageProperties {
         Self::new(value)
     }
 }
+/// An error for one user.
+///
+/// Schema `BlockUserError`, from `whatsapp/block_users.yaml#/components/schemas/BlockUserError`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BlockUserError {
+    /// What went wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The numeric error code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<i64>,
+    /// The `error_data` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_data: Option<BlockUserErrorData>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BlockUserError {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            message: None,
+            code: None,
+            error_data: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// More about the error.
+///
+/// Schema `BlockUserErrorData`, from `whatsapp/block_users.yaml#/components/schemas/BlockUserErrorData`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BlockUserErrorData {
+    /// A longer explanation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BlockUserErrorData {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            details: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A user the request could not be applied to.
+///
+/// Schema `BlockUserFailure`, from `whatsapp/block_users.yaml#/components/schemas/BlockUserFailure`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BlockUserFailure {
+    /// The user as given in the request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
+    /// The user's WhatsApp ID, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wa_id: Option<String>,
+    /// Why it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<BlockUserError>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BlockUserFailure {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            input: None,
+            wa_id: None,
+            errors: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A user the request was applied to.
+///
+/// Schema `BlockUserOutcome`, from `whatsapp/block_users.yaml#/components/schemas/BlockUserOutcome`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BlockUserOutcome {
+    /// The user as given in the request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
+    /// The user's WhatsApp ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wa_id: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BlockUserOutcome {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            input: None,
+            wa_id: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A user to block or unblock.
+///
+/// Schema `BlockUserTarget`, from `whatsapp/block_users.yaml#/components/schemas/BlockUserTarget`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BlockUserTarget {
+    /// The user's phone number (any common format) or WhatsApp ID.
+    pub user: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BlockUserTarget {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(user: impl Into<String>) -> Self {
+        Self {
+            user: user.into(),
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for BlockUserTarget {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for BlockUserTarget {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// The users to block or unblock.
+///
+/// Schema `BlockUsersRequest`, from `whatsapp/block_users.yaml#/components/schemas/BlockUsersRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BlockUsersRequest {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// The users, 1 to 1000 per request.
+    pub block_users: Vec<BlockUserTarget>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BlockUsersRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(block_users: Vec<BlockUserTarget>) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            block_users,
+            extra: Default::default(),
+        }
+    }
+}
+/// Result of a block request.
+///
+/// Schema `BlockUsersResponse`, from `whatsapp/block_users.yaml#/components/schemas/BlockUsersResponse`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BlockUsersResponse {
+    /// Always `whatsapp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// The `block_users` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_users: Option<BlockUsersResult>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BlockUsersResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            messaging_product: None,
+            block_users: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The users that were blocked and those that failed.
+///
+/// Schema `BlockUsersResult`, from `whatsapp/block_users.yaml#/components/schemas/BlockUsersResult`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BlockUsersResult {
+    /// Users now blocked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added_users: Option<Vec<BlockUserOutcome>>,
+    /// Users that could not be blocked, with the reasons.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_users: Option<Vec<BlockUserFailure>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BlockUsersResult {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            added_users: None,
+            failed_users: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A blocked user.
+///
+/// Schema `BlockedUser`, from `whatsapp/block_users.yaml#/components/schemas/BlockedUser`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BlockedUser {
+    /// Always `whatsapp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// The user's WhatsApp ID.
+    pub wa_id: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BlockedUser {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(wa_id: impl Into<String>) -> Self {
+        Self {
+            messaging_product: None,
+            wa_id: wa_id.into(),
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for BlockedUser {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for BlockedUser {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// A page of blocked users.
+///
+/// Schema `BlockedUserList`, from `whatsapp/block_users.yaml#/components/schemas/BlockedUserList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BlockedUserList {
+    /// The blocked users.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<BlockedUser>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BlockedUserList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
 /// The WABA's or business portfolio's limits changed.
 ///
 /// Schema `BusinessCapabilityUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/BusinessCapabilityUpdateChange`.
@@ -1453,6 +2402,372 @@ impl BusinessCapabilityUpdateValue {
             max_phone_numbers_per_waba: None,
             extra: Default::default(),
         }
+    }
+}
+/// How customers reach customer care.
+///
+/// Schema `BusinessComplianceCustomerCare`, from `whatsapp/business_compliance.yaml#/components/schemas/BusinessComplianceCustomerCare`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BusinessComplianceCustomerCare {
+    /// Customer care email address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Customer care mobile number, with country code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile_number: Option<String>,
+    /// Customer care landline number, with country code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub landline_number: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BusinessComplianceCustomerCare {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            email: None,
+            mobile_number: None,
+            landline_number: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The customer care contacts to publish.
+///
+/// Schema `BusinessComplianceCustomerCareUpdate`, from `whatsapp/business_compliance.yaml#/components/schemas/BusinessComplianceCustomerCareUpdate`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BusinessComplianceCustomerCareUpdate {
+    /// Customer care email address.
+    pub email: String,
+    /// Customer care mobile number, with country code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile_number: Option<String>,
+    /// Customer care landline number, with country code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub landline_number: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BusinessComplianceCustomerCareUpdate {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(email: impl Into<String>) -> Self {
+        Self {
+            email: email.into(),
+            mobile_number: None,
+            landline_number: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for BusinessComplianceCustomerCareUpdate {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for BusinessComplianceCustomerCareUpdate {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// The officer who handles customer grievances.
+///
+/// Schema `BusinessComplianceGrievanceOfficer`, from `whatsapp/business_compliance.yaml#/components/schemas/BusinessComplianceGrievanceOfficer`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BusinessComplianceGrievanceOfficer {
+    /// The officer's full name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The officer's email address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The officer's mobile number, with country code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile_number: Option<String>,
+    /// The officer's landline number, with country code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub landline_number: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BusinessComplianceGrievanceOfficer {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            email: None,
+            mobile_number: None,
+            landline_number: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The grievance officer to publish.
+///
+/// Schema `BusinessComplianceGrievanceOfficerUpdate`, from `whatsapp/business_compliance.yaml#/components/schemas/BusinessComplianceGrievanceOfficerUpdate`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BusinessComplianceGrievanceOfficerUpdate {
+    /// The officer's full name.
+    pub name: String,
+    /// The officer's email address.
+    pub email: String,
+    /// The officer's mobile number, with country code (such as `+919812345678`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile_number: Option<String>,
+    /// The officer's landline number, with country code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub landline_number: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BusinessComplianceGrievanceOfficerUpdate {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(name: impl Into<String>, email: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            email: email.into(),
+            mobile_number: None,
+            landline_number: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A business's compliance details.
+///
+/// Schema `BusinessComplianceInfo`, from `whatsapp/business_compliance.yaml#/components/schemas/BusinessComplianceInfo`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BusinessComplianceInfo {
+    /// ID of the WhatsApp Business Account the number belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub whatsapp_business_account_id: Option<String>,
+    /// Always `whatsapp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// The legal name of the business.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_name: Option<String>,
+    /// The kind of legal entity, as free text (such as `Partnership`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_type: Option<String>,
+    /// The kind of legal entity, when it is OTHER.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_type_custom: Option<String>,
+    /// True when the entity is officially registered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_registered: Option<bool>,
+    /// The `grievance_officer_details` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grievance_officer_details: Option<BusinessComplianceGrievanceOfficer>,
+    /// The `customer_care_details` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_care_details: Option<BusinessComplianceCustomerCare>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BusinessComplianceInfo {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            whatsapp_business_account_id: None,
+            messaging_product: None,
+            entity_name: None,
+            entity_type: None,
+            entity_type_custom: None,
+            is_registered: None,
+            grievance_officer_details: None,
+            customer_care_details: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The compliance details of a phone number, in a `data` list.
+///
+/// Schema `BusinessComplianceInfoList`, from `whatsapp/business_compliance.yaml#/components/schemas/BusinessComplianceInfoList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BusinessComplianceInfoList {
+    /// The compliance records (one per number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<BusinessComplianceInfo>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BusinessComplianceInfoList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The compliance details to store.
+///
+/// Schema `BusinessComplianceInfoUpdateRequest`, from `whatsapp/business_compliance.yaml#/components/schemas/BusinessComplianceInfoUpdateRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BusinessComplianceInfoUpdateRequest {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// The legal name of the business.
+    pub entity_name: String,
+    /// The `entity_type` member.
+    pub entity_type: BusinessEntityType,
+    /// The kind of legal entity; required with OTHER and not allowed otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_type_custom: Option<String>,
+    /// True when the entity is officially registered; only with OTHER or PARTNERSHIP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_registered: Option<bool>,
+    /// The `grievance_officer_details` member.
+    pub grievance_officer_details: BusinessComplianceGrievanceOfficerUpdate,
+    /// The `customer_care_details` member.
+    pub customer_care_details: BusinessComplianceCustomerCareUpdate,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BusinessComplianceInfoUpdateRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        entity_name: impl Into<String>,
+        entity_type: impl Into<BusinessEntityType>,
+        grievance_officer_details: impl Into<BusinessComplianceGrievanceOfficerUpdate>,
+        customer_care_details: impl Into<BusinessComplianceCustomerCareUpdate>,
+    ) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            entity_name: entity_name.into(),
+            entity_type: entity_type.into(),
+            entity_type_custom: None,
+            is_registered: None,
+            grievance_officer_details: grievance_officer_details.into(),
+            customer_care_details: customer_care_details.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// Result of storing compliance details.
+///
+/// Schema `BusinessComplianceUpdateResponse`, from `whatsapp/business_compliance.yaml#/components/schemas/BusinessComplianceUpdateResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BusinessComplianceUpdateResponse {
+    /// True when the details were stored.
+    pub success: bool,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BusinessComplianceUpdateResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(success: bool) -> Self {
+        Self {
+            success,
+            extra: Default::default(),
+        }
+    }
+}
+/// The kind of legal entity.
+///
+/// Schema `BusinessEntityType`, from `whatsapp/business_compliance.yaml#/components/schemas/BusinessEntityType`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum BusinessEntityType {
+    /// `LIMITED_LIABILITY_PARTNERSHIP`
+    LimitedLiabilityPartnership,
+    /// `SOLE_PROPRIETORSHIP`
+    SoleProprietorship,
+    /// `PARTNERSHIP`
+    Partnership,
+    /// `PUBLIC_COMPANY`
+    PublicCompany,
+    /// `PRIVATE_COMPANY`
+    PrivateCompany,
+    /// `OTHER`
+    Other,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl BusinessEntityType {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::LimitedLiabilityPartnership => "LIMITED_LIABILITY_PARTNERSHIP",
+            Self::SoleProprietorship => "SOLE_PROPRIETORSHIP",
+            Self::Partnership => "PARTNERSHIP",
+            Self::PublicCompany => "PUBLIC_COMPANY",
+            Self::PrivateCompany => "PRIVATE_COMPANY",
+            Self::Other => "OTHER",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for BusinessEntityType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for BusinessEntityType {
+    fn from(value: &str) -> Self {
+        match value {
+            "LIMITED_LIABILITY_PARTNERSHIP" => Self::LimitedLiabilityPartnership,
+            "SOLE_PROPRIETORSHIP" => Self::SoleProprietorship,
+            "PARTNERSHIP" => Self::Partnership,
+            "PUBLIC_COMPANY" => Self::PublicCompany,
+            "PRIVATE_COMPANY" => Self::PrivateCompany,
+            "OTHER" => Self::Other,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for BusinessEntityType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "LIMITED_LIABILITY_PARTNERSHIP" => Self::LimitedLiabilityPartnership,
+            "SOLE_PROPRIETORSHIP" => Self::SoleProprietorship,
+            "PARTNERSHIP" => Self::Partnership,
+            "PUBLIC_COMPANY" => Self::PublicCompany,
+            "PRIVATE_COMPANY" => Self::PrivateCompany,
+            "OTHER" => Self::Other,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for BusinessEntityType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BusinessEntityType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
 /// Whether the stored key's signature verified.
@@ -2363,6 +3678,598 @@ impl CallSession {
         }
     }
 }
+/// A day of the week.
+///
+/// Schema `CallingDayOfWeek`, from `whatsapp/settings.yaml#/components/schemas/CallingDayOfWeek`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CallingDayOfWeek {
+    /// `MONDAY`
+    Monday,
+    /// `TUESDAY`
+    Tuesday,
+    /// `WEDNESDAY`
+    Wednesday,
+    /// `THURSDAY`
+    Thursday,
+    /// `FRIDAY`
+    Friday,
+    /// `SATURDAY`
+    Saturday,
+    /// `SUNDAY`
+    Sunday,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl CallingDayOfWeek {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Monday => "MONDAY",
+            Self::Tuesday => "TUESDAY",
+            Self::Wednesday => "WEDNESDAY",
+            Self::Thursday => "THURSDAY",
+            Self::Friday => "FRIDAY",
+            Self::Saturday => "SATURDAY",
+            Self::Sunday => "SUNDAY",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for CallingDayOfWeek {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for CallingDayOfWeek {
+    fn from(value: &str) -> Self {
+        match value {
+            "MONDAY" => Self::Monday,
+            "TUESDAY" => Self::Tuesday,
+            "WEDNESDAY" => Self::Wednesday,
+            "THURSDAY" => Self::Thursday,
+            "FRIDAY" => Self::Friday,
+            "SATURDAY" => Self::Saturday,
+            "SUNDAY" => Self::Sunday,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for CallingDayOfWeek {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "MONDAY" => Self::Monday,
+            "TUESDAY" => Self::Tuesday,
+            "WEDNESDAY" => Self::Wednesday,
+            "THURSDAY" => Self::Thursday,
+            "FRIDAY" => Self::Friday,
+            "SATURDAY" => Self::Saturday,
+            "SUNDAY" => Self::Sunday,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for CallingDayOfWeek {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CallingDayOfWeek {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Whether a calling feature is on.
+///
+/// Schema `CallingFeatureStatus`, from `whatsapp/settings.yaml#/components/schemas/CallingFeatureStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CallingFeatureStatus {
+    /// `ENABLED`
+    Enabled,
+    /// `DISABLED`
+    Disabled,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl CallingFeatureStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "ENABLED",
+            Self::Disabled => "DISABLED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for CallingFeatureStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for CallingFeatureStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ENABLED" => Self::Enabled,
+            "DISABLED" => Self::Disabled,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for CallingFeatureStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "ENABLED" => Self::Enabled,
+            "DISABLED" => Self::Disabled,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for CallingFeatureStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CallingFeatureStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Call hours on one date.
+///
+/// Schema `CallingHoliday`, from `whatsapp/settings.yaml#/components/schemas/CallingHoliday`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CallingHoliday {
+    /// The date, `YYYY-MM-DD`.
+    pub date: String,
+    /// Start of the closure, `HHMM` (24-hour).
+    pub start_time: String,
+    /// End of the closure, `HHMM` (24-hour).
+    pub end_time: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CallingHoliday {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        date: impl Into<String>,
+        start_time: impl Into<String>,
+        end_time: impl Into<String>,
+    ) -> Self {
+        Self {
+            date: date.into(),
+            start_time: start_time.into(),
+            end_time: end_time.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// When the business takes calls.
+///
+/// Schema `CallingHours`, from `whatsapp/settings.yaml#/components/schemas/CallingHours`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CallingHours {
+    /// The `status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<CallingFeatureStatus>,
+    /// IANA time zone of the hours, such as `Europe/Madrid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone_id: Option<String>,
+    /// Opening hours per weekday.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weekly_operating_hours: Option<Vec<CallingHoursDay>>,
+    /// Dates with different hours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holiday_schedule: Option<Vec<CallingHoliday>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CallingHours {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            status: None,
+            timezone_id: None,
+            weekly_operating_hours: None,
+            holiday_schedule: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Call hours on one weekday.
+///
+/// Schema `CallingHoursDay`, from `whatsapp/settings.yaml#/components/schemas/CallingHoursDay`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CallingHoursDay {
+    /// The `day_of_week` member.
+    pub day_of_week: CallingDayOfWeek,
+    /// Opening time, `HHMM` (24-hour).
+    pub open_time: String,
+    /// Closing time, `HHMM` (24-hour).
+    pub close_time: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CallingHoursDay {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        day_of_week: impl Into<CallingDayOfWeek>,
+        open_time: impl Into<String>,
+        close_time: impl Into<String>,
+    ) -> Self {
+        Self {
+            day_of_week: day_of_week.into(),
+            open_time: open_time.into(),
+            close_time: close_time.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// `DEFAULT`: the call button shows in the chat; `DISABLE_ALL`: it is hidden (users can still call back).
+///
+/// Schema `CallingIconVisibility`, from `whatsapp/settings.yaml#/components/schemas/CallingIconVisibility`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CallingIconVisibility {
+    /// `DEFAULT`
+    Default,
+    /// `DISABLE_ALL`
+    DisableAll,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl CallingIconVisibility {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Default => "DEFAULT",
+            Self::DisableAll => "DISABLE_ALL",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for CallingIconVisibility {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for CallingIconVisibility {
+    fn from(value: &str) -> Self {
+        match value {
+            "DEFAULT" => Self::Default,
+            "DISABLE_ALL" => Self::DisableAll,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for CallingIconVisibility {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "DEFAULT" => Self::Default,
+            "DISABLE_ALL" => Self::DisableAll,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for CallingIconVisibility {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CallingIconVisibility {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Where the call button is shown.
+///
+/// Schema `CallingIcons`, from `whatsapp/settings.yaml#/components/schemas/CallingIcons`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CallingIcons {
+    /// ISO country codes of the users who see the call button; empty for everyone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restrict_to_user_countries: Option<Vec<String>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CallingIcons {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            restrict_to_user_countries: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// IP addresses Meta uses for calls (in responses).
+///
+/// Schema `CallingIpAddresses`, from `whatsapp/settings.yaml#/components/schemas/CallingIpAddresses`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CallingIpAddresses {
+    /// The addresses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Vec<String>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CallingIpAddresses {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            default: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Whether a kind of call media is on.
+///
+/// Schema `CallingMediaSetting`, from `whatsapp/settings.yaml#/components/schemas/CallingMediaSetting`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CallingMediaSetting {
+    /// The `status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<CallingFeatureStatus>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CallingMediaSetting {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            status: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A restriction on calling.
+///
+/// Schema `CallingRestriction`, from `whatsapp/settings.yaml#/components/schemas/CallingRestriction`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CallingRestriction {
+    /// The kind of restriction.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// When the restriction ends (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration: Option<i64>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CallingRestriction {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            type_: None,
+            expiration: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Restrictions currently placed on calling (in responses).
+///
+/// Schema `CallingRestrictions`, from `whatsapp/settings.yaml#/components/schemas/CallingRestrictions`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CallingRestrictions {
+    /// The restrictions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restrictions: Option<Vec<CallingRestriction>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CallingRestrictions {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            restrictions: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// New calling settings.
+///
+/// Schema `CallingSettingsUpdateRequest`, from `whatsapp/settings.yaml#/components/schemas/CallingSettingsUpdateRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CallingSettingsUpdateRequest {
+    /// The `calling` member.
+    pub calling: PhoneNumberCallingSettings,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CallingSettingsUpdateRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(calling: impl Into<PhoneNumberCallingSettings>) -> Self {
+        Self {
+            calling: calling.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// A SIP server of the business.
+///
+/// Schema `CallingSipServer`, from `whatsapp/settings.yaml#/components/schemas/CallingSipServer`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CallingSipServer {
+    /// The server's host name.
+    pub hostname: String,
+    /// The server's port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+    /// Extra user parameters to add to the request URI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_uri_user_params: Option<::std::collections::BTreeMap<String, String>>,
+    /// ID of the app the server is configured for (in responses).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_id: Option<String>,
+    /// The SIP password Meta generated (in responses, with `include_sip_credentials=true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sip_user_password: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CallingSipServer {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(hostname: impl Into<String>) -> Self {
+        Self {
+            hostname: hostname.into(),
+            port: None,
+            request_uri_user_params: None,
+            app_id: None,
+            sip_user_password: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for CallingSipServer {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for CallingSipServer {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// SIP signalling for calls instead of Graph API calls and webhooks.
+///
+/// Schema `CallingSipSettings`, from `whatsapp/settings.yaml#/components/schemas/CallingSipSettings`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CallingSipSettings {
+    /// The `status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<CallingFeatureStatus>,
+    /// The business's SIP servers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub servers: Option<Vec<CallingSipServer>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CallingSipSettings {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            status: None,
+            servers: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// How media encryption keys are exchanged (`SDES` only with SIP).
+///
+/// Schema `CallingSrtpKeyExchangeProtocol`, from `whatsapp/settings.yaml#/components/schemas/CallingSrtpKeyExchangeProtocol`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CallingSrtpKeyExchangeProtocol {
+    /// `DTLS`
+    Dtls,
+    /// `SDES`
+    Sdes,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl CallingSrtpKeyExchangeProtocol {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Dtls => "DTLS",
+            Self::Sdes => "SDES",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for CallingSrtpKeyExchangeProtocol {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for CallingSrtpKeyExchangeProtocol {
+    fn from(value: &str) -> Self {
+        match value {
+            "DTLS" => Self::Dtls,
+            "SDES" => Self::Sdes,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for CallingSrtpKeyExchangeProtocol {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "DTLS" => Self::Dtls,
+            "SDES" => Self::Sdes,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for CallingSrtpKeyExchangeProtocol {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CallingSrtpKeyExchangeProtocol {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
 /// Calling API events (connect, terminate) and call status updates.
 ///
 /// Schema `CallsChange`, from `whatsapp/webhooks.yaml#/components/schemas/CallsChange`.
@@ -2609,6 +4516,626 @@ impl From<String> for CatalogMessageParameters {
         Self::new(value)
     }
 }
+/// A day of the week.
+///
+/// Schema `ClientWabaDayOfWeek`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaDayOfWeek`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ClientWabaDayOfWeek {
+    /// `MONDAY`
+    Monday,
+    /// `TUESDAY`
+    Tuesday,
+    /// `WEDNESDAY`
+    Wednesday,
+    /// `THURSDAY`
+    Thursday,
+    /// `FRIDAY`
+    Friday,
+    /// `SATURDAY`
+    Saturday,
+    /// `SUNDAY`
+    Sunday,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl ClientWabaDayOfWeek {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Monday => "MONDAY",
+            Self::Tuesday => "TUESDAY",
+            Self::Wednesday => "WEDNESDAY",
+            Self::Thursday => "THURSDAY",
+            Self::Friday => "FRIDAY",
+            Self::Saturday => "SATURDAY",
+            Self::Sunday => "SUNDAY",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for ClientWabaDayOfWeek {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for ClientWabaDayOfWeek {
+    fn from(value: &str) -> Self {
+        match value {
+            "MONDAY" => Self::Monday,
+            "TUESDAY" => Self::Tuesday,
+            "WEDNESDAY" => Self::Wednesday,
+            "THURSDAY" => Self::Thursday,
+            "FRIDAY" => Self::Friday,
+            "SATURDAY" => Self::Saturday,
+            "SUNDAY" => Self::Sunday,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for ClientWabaDayOfWeek {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "MONDAY" => Self::Monday,
+            "TUESDAY" => Self::Tuesday,
+            "WEDNESDAY" => Self::Wednesday,
+            "THURSDAY" => Self::Thursday,
+            "FRIDAY" => Self::Friday,
+            "SATURDAY" => Self::Saturday,
+            "SUNDAY" => Self::Sunday,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for ClientWabaDayOfWeek {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClientWabaDayOfWeek {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The account's DCC configuration.
+///
+/// Schema `ClientWabaDccConfig`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaDccConfig`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ClientWabaDccConfig {
+    /// True when the setting is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// URL of the policy shown to users.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_url: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ClientWabaDccConfig {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            enabled: None,
+            policy_url: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A message template, in short.
+///
+/// Schema `ClientWabaMessageTemplate`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaMessageTemplate`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ClientWabaMessageTemplate {
+    /// The template's ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The template's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The template's review status, such as APPROVED or REJECTED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ClientWabaMessageTemplate {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            status: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The account's message templates.
+///
+/// Schema `ClientWabaMessageTemplateList`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaMessageTemplateList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ClientWabaMessageTemplateList {
+    /// The templates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<ClientWabaMessageTemplate>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ClientWabaMessageTemplateList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Who owns the account relative to the business.
+///
+/// Schema `ClientWabaOwnershipType`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaOwnershipType`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ClientWabaOwnershipType {
+    /// `SELF_OWNED`
+    SelfOwned,
+    /// `CLIENT_OWNED`
+    ClientOwned,
+    /// `AGENCY_OWNED`
+    AgencyOwned,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl ClientWabaOwnershipType {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::SelfOwned => "SELF_OWNED",
+            Self::ClientOwned => "CLIENT_OWNED",
+            Self::AgencyOwned => "AGENCY_OWNED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for ClientWabaOwnershipType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for ClientWabaOwnershipType {
+    fn from(value: &str) -> Self {
+        match value {
+            "SELF_OWNED" => Self::SelfOwned,
+            "CLIENT_OWNED" => Self::ClientOwned,
+            "AGENCY_OWNED" => Self::AgencyOwned,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for ClientWabaOwnershipType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "SELF_OWNED" => Self::SelfOwned,
+            "CLIENT_OWNED" => Self::ClientOwned,
+            "AGENCY_OWNED" => Self::AgencyOwned,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for ClientWabaOwnershipType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ClientWabaOwnershipType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// A business phone number, in short.
+///
+/// Schema `ClientWabaPhoneNumber`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaPhoneNumber`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ClientWabaPhoneNumber {
+    /// The phone number's ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The number, formatted for display.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_phone_number: Option<String>,
+    /// The verified business name shown with the number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_name: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ClientWabaPhoneNumber {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            display_phone_number: None,
+            verified_name: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The account's business phone numbers.
+///
+/// Schema `ClientWabaPhoneNumberList`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaPhoneNumberList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ClientWabaPhoneNumberList {
+    /// The phone numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<ClientWabaPhoneNumber>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ClientWabaPhoneNumberList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Opening hours for one day of the week.
+///
+/// Schema `ClientWabaSchedule`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaSchedule`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ClientWabaSchedule {
+    /// The `day_of_week` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day_of_week: Option<ClientWabaDayOfWeek>,
+    /// Opening time, `HH:MM`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_time: Option<String>,
+    /// Closing time, `HH:MM`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub close_time: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ClientWabaSchedule {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            day_of_week: None,
+            open_time: None,
+            close_time: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The account's business-hours schedules.
+///
+/// Schema `ClientWabaScheduleList`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaScheduleList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ClientWabaScheduleList {
+    /// The schedule entries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<ClientWabaSchedule>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ClientWabaScheduleList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// An app subscribed to the account's webhooks.
+///
+/// Schema `ClientWabaSubscribedApp`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaSubscribedApp`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ClientWabaSubscribedApp {
+    /// The app's ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The app's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ClientWabaSubscribedApp {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Apps subscribed to the account's webhooks.
+///
+/// Schema `ClientWabaSubscribedAppList`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaSubscribedAppList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ClientWabaSubscribedAppList {
+    /// The apps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<ClientWabaSubscribedApp>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ClientWabaSubscribedAppList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A WhatsApp Business Account a client business shared.
+///
+/// Schema `ClientWhatsAppBusinessAccount`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWhatsAppBusinessAccount`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ClientWhatsAppBusinessAccount {
+    /// The account's ID.
+    pub id: String,
+    /// The account's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The `account_review_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_review_status: Option<WabaAccountReviewStatus>,
+    /// Purchase order number used for billing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_order_number: Option<String>,
+    /// Audiences the account targets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audiences: Option<Vec<String>>,
+    /// The `ownership_type` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ownership_type: Option<ClientWabaOwnershipType>,
+    /// The `subscribed_apps` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscribed_apps: Option<ClientWabaSubscribedAppList>,
+    /// The `business_verification_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_verification_status: Option<WabaBusinessVerificationStatus>,
+    /// Country of the account (ISO 3166-1 alpha-2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Billing currency (ISO 4217).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// The account's time zone ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone_id: Option<String>,
+    /// The `on_behalf_of_business_info` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of_business_info: Option<WabaOnBehalfOfBusiness>,
+    /// The `schedules` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedules: Option<ClientWabaScheduleList>,
+    /// True when insights are turned on for the account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_enabled_for_insights: Option<bool>,
+    /// The `dcc_config` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dcc_config: Option<ClientWabaDccConfig>,
+    /// The `message_templates` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_templates: Option<ClientWabaMessageTemplateList>,
+    /// The `phone_numbers` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_numbers: Option<ClientWabaPhoneNumberList>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ClientWhatsAppBusinessAccount {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            account_review_status: None,
+            purchase_order_number: None,
+            audiences: None,
+            ownership_type: None,
+            subscribed_apps: None,
+            business_verification_status: None,
+            country: None,
+            currency: None,
+            timezone_id: None,
+            on_behalf_of_business_info: None,
+            schedules: None,
+            is_enabled_for_insights: None,
+            dcc_config: None,
+            message_templates: None,
+            phone_numbers: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for ClientWhatsAppBusinessAccount {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for ClientWhatsAppBusinessAccount {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// A page of client WhatsApp Business Accounts.
+///
+/// Schema `ClientWhatsAppBusinessAccountList`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWhatsAppBusinessAccountList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ClientWhatsAppBusinessAccountList {
+    /// The accounts on this page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<ClientWhatsAppBusinessAccount>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ClientWhatsAppBusinessAccountList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Cart and catalog settings of a phone number.
+///
+/// Schema `CommerceSettings`, from `whatsapp/commerce_settings.yaml#/components/schemas/CommerceSettings`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CommerceSettings {
+    /// ID of the commerce settings object.
+    pub id: String,
+    /// True when customers can add products to a cart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_cart_enabled: Option<bool>,
+    /// True when the catalog storefront icon is shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_catalog_visible: Option<bool>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CommerceSettings {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            is_cart_enabled: None,
+            is_catalog_visible: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for CommerceSettings {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for CommerceSettings {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// The phone number's commerce settings, in a `data` list.
+///
+/// Schema `CommerceSettingsList`, from `whatsapp/commerce_settings.yaml#/components/schemas/CommerceSettingsList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CommerceSettingsList {
+    /// The settings (one element).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<CommerceSettings>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CommerceSettingsList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Result of a settings update.
+///
+/// Schema `CommerceSettingsUpdateResponse`, from `whatsapp/commerce_settings.yaml#/components/schemas/CommerceSettingsUpdateResponse`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CommerceSettingsUpdateResponse {
+    /// True when the settings were saved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CommerceSettingsUpdateResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            success: None,
+            extra: Default::default(),
+        }
+    }
+}
 /// Starts a call to a WhatsApp user.
 ///
 /// Schema `ConnectCallRequest`, from `whatsapp/calling.yaml#/components/schemas/ConnectCallRequest`.
@@ -2681,6 +5208,231 @@ impl ConnectCallResponse {
             calls,
             extra: Default::default(),
         }
+    }
+}
+/// A client business connected to the app.
+///
+/// Schema `ConnectedClientBusiness`, from `whatsapp/connected_client_businesses.yaml#/components/schemas/ConnectedClientBusiness`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ConnectedClientBusiness {
+    /// The business's ID.
+    pub id: String,
+    /// The business's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The `verification_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification_status: Option<ConnectedClientBusinessVerificationStatus>,
+    /// The `business_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_status: Option<ConnectedClientBusinessStatus>,
+    /// When the connection was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_time: Option<String>,
+    /// When the connection last changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_time: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ConnectedClientBusiness {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            verification_status: None,
+            business_status: None,
+            created_time: None,
+            updated_time: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for ConnectedClientBusiness {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for ConnectedClientBusiness {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// A page of connected client businesses.
+///
+/// Schema `ConnectedClientBusinessList`, from `whatsapp/connected_client_businesses.yaml#/components/schemas/ConnectedClientBusinessList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ConnectedClientBusinessList {
+    /// The businesses on this page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<ConnectedClientBusiness>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ConnectedClientBusinessList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The business's state.
+///
+/// Schema `ConnectedClientBusinessStatus`, from `whatsapp/connected_client_businesses.yaml#/components/schemas/ConnectedClientBusinessStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ConnectedClientBusinessStatus {
+    /// `ACTIVE`
+    Active,
+    /// `INACTIVE`
+    Inactive,
+    /// `SUSPENDED`
+    Suspended,
+    /// `PENDING_APPROVAL`
+    PendingApproval,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl ConnectedClientBusinessStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "ACTIVE",
+            Self::Inactive => "INACTIVE",
+            Self::Suspended => "SUSPENDED",
+            Self::PendingApproval => "PENDING_APPROVAL",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for ConnectedClientBusinessStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for ConnectedClientBusinessStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            "SUSPENDED" => Self::Suspended,
+            "PENDING_APPROVAL" => Self::PendingApproval,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for ConnectedClientBusinessStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            "SUSPENDED" => Self::Suspended,
+            "PENDING_APPROVAL" => Self::PendingApproval,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for ConnectedClientBusinessStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ConnectedClientBusinessStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Whether Meta has verified the business.
+///
+/// Schema `ConnectedClientBusinessVerificationStatus`, from `whatsapp/connected_client_businesses.yaml#/components/schemas/ConnectedClientBusinessVerificationStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ConnectedClientBusinessVerificationStatus {
+    /// `VERIFIED`
+    Verified,
+    /// `UNVERIFIED`
+    Unverified,
+    /// `PENDING`
+    Pending,
+    /// `REJECTED`
+    Rejected,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl ConnectedClientBusinessVerificationStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Verified => "VERIFIED",
+            Self::Unverified => "UNVERIFIED",
+            Self::Pending => "PENDING",
+            Self::Rejected => "REJECTED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for ConnectedClientBusinessVerificationStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for ConnectedClientBusinessVerificationStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "VERIFIED" => Self::Verified,
+            "UNVERIFIED" => Self::Unverified,
+            "PENDING" => Self::Pending,
+            "REJECTED" => Self::Rejected,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for ConnectedClientBusinessVerificationStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "VERIFIED" => Self::Verified,
+            "UNVERIFIED" => Self::Unverified,
+            "PENDING" => Self::Pending,
+            "REJECTED" => Self::Rejected,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for ConnectedClientBusinessVerificationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ConnectedClientBusinessVerificationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
 /// One contact card.
@@ -3346,6 +6098,152 @@ impl ConversationOrigin {
         }
     }
 }
+/// A command and what it does.
+///
+/// Schema `ConversationalAutomationCommand`, from `whatsapp/conversational_automation.yaml#/components/schemas/ConversationalAutomationCommand`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ConversationalAutomationCommand {
+    /// The command, without the leading slash.
+    pub command_name: String,
+    /// What the command does, as shown to customers.
+    pub command_description: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ConversationalAutomationCommand {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        command_name: impl Into<String>,
+        command_description: impl Into<String>,
+    ) -> Self {
+        Self {
+            command_name: command_name.into(),
+            command_description: command_description.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// The automation settings to store.
+///
+/// Schema `ConversationalAutomationRequest`, from `whatsapp/conversational_automation.yaml#/components/schemas/ConversationalAutomationRequest`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ConversationalAutomationRequest {
+    /// True to have WhatsApp send a welcome message when a customer opens a new chat.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_welcome_message: Option<bool>,
+    /// Ice breakers shown to customers starting a chat (at most 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompts: Option<Vec<String>>,
+    /// Commands customers can type after a slash (at most 30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commands: Option<Vec<ConversationalAutomationCommand>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ConversationalAutomationRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            enable_welcome_message: None,
+            prompts: None,
+            commands: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Result of storing the settings.
+///
+/// Schema `ConversationalAutomationResponse`, from `whatsapp/conversational_automation.yaml#/components/schemas/ConversationalAutomationResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ConversationalAutomationResponse {
+    /// True when the settings were stored.
+    pub success: bool,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ConversationalAutomationResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(success: bool) -> Self {
+        Self {
+            success,
+            extra: Default::default(),
+        }
+    }
+}
+/// The Flow to create.
+///
+/// Schema `CreateFlowRequest`, from `whatsapp/flows.yaml#/components/schemas/CreateFlowRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CreateFlowRequest {
+    /// The Flow's name.
+    pub name: String,
+    /// One or more categories, such as SIGN_UP, SIGN_IN, APPOINTMENT_BOOKING, LEAD_GENERATION, CONTACT_US, CUSTOMER_SUPPORT, SURVEY or OTHER.
+    pub categories: Vec<String>,
+    /// ID of an existing Flow whose Flow JSON the new one copies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clone_flow_id: Option<String>,
+    /// The endpoint that exchanges data with the Flow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_uri: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CreateFlowRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(name: impl Into<String>, categories: Vec<String>) -> Self {
+        Self {
+            name: name.into(),
+            categories,
+            clone_flow_id: None,
+            endpoint_uri: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The created Flow.
+///
+/// Schema `CreateFlowResponse`, from `whatsapp/flows.yaml#/components/schemas/CreateFlowResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CreateFlowResponse {
+    /// The new Flow's ID.
+    pub id: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CreateFlowResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for CreateFlowResponse {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for CreateFlowResponse {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// The group to create.
 ///
 /// Schema `CreateGroupRequest`, from `whatsapp/groups.yaml#/components/schemas/CreateGroupRequest`.
@@ -3417,9 +6315,160 @@ impl CreateGroupResponse {
         }
     }
 }
+/// The schedule to create.
+///
+/// Schema `CreateScheduleRequest`, from `whatsapp/schedules.yaml#/components/schemas/CreateScheduleRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CreateScheduleRequest {
+    /// The schedule's name (up to 100 characters).
+    pub name: String,
+    /// The `schedule_type` member.
+    pub schedule_type: WabaScheduleType,
+    /// What the schedule is for (up to 500 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Daily start time, `HH:MM`.
+    pub start_time: String,
+    /// Daily end time, `HH:MM`.
+    pub end_time: String,
+    /// IANA time zone of the times (default `UTC`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// Days on which the schedule applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days_of_week: Option<Vec<ScheduleDayOfWeek>>,
+    /// False to create the schedule switched off (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
+    /// The `recurrence_pattern` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recurrence_pattern: Option<ScheduleRecurrencePattern>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CreateScheduleRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        name: impl Into<String>,
+        schedule_type: impl Into<WabaScheduleType>,
+        start_time: impl Into<String>,
+        end_time: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            schedule_type: schedule_type.into(),
+            description: None,
+            start_time: start_time.into(),
+            end_time: end_time.into(),
+            timezone: None,
+            days_of_week: None,
+            is_active: None,
+            recurrence_pattern: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The created schedule.
+///
+/// Schema `CreateScheduleResponse`, from `whatsapp/schedules.yaml#/components/schemas/CreateScheduleResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CreateScheduleResponse {
+    /// The new schedule's ID.
+    pub id: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CreateScheduleResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for CreateScheduleResponse {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for CreateScheduleResponse {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// An extended credit line.
+///
+/// Schema `CreditLine`, from `whatsapp/extended_credits.yaml#/components/schemas/CreditLine`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CreditLine {
+    /// The credit line's ID.
+    pub id: String,
+    /// The legal entity that owns the credit line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_entity_name: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CreditLine {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            legal_entity_name: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for CreditLine {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for CreditLine {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// The credit lines of a business portfolio.
+///
+/// Schema `CreditLineList`, from `whatsapp/extended_credits.yaml#/components/schemas/CreditLineList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct CreditLineList {
+    /// The credit lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<CreditLine>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl CreditLineList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
 /// Cursors and links for moving between pages.
 ///
-/// Schema `CursorPaging`, merged from 2 identical definitions (first: `whatsapp/groups.yaml#/components/schemas/CursorPaging`).
+/// Schema `CursorPaging`, merged from 22 identical definitions (first: `whatsapp/assigned_users.yaml#/components/schemas/CursorPaging`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CursorPaging {
     /// The `cursors` member.
@@ -3471,6 +6520,50 @@ impl DeleteGroupInviteLinkResponse {
         Self {
             messaging_product: None,
             success: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Result of deleting a QR code.
+///
+/// Schema `DeleteQrCodeResponse`, from `whatsapp/qr_codes.yaml#/components/schemas/DeleteQrCodeResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DeleteQrCodeResponse {
+    /// True when the code was deleted.
+    pub success: bool,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl DeleteQrCodeResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(success: bool) -> Self {
+        Self {
+            success,
+            extra: Default::default(),
+        }
+    }
+}
+/// Result of deregistering a phone number.
+///
+/// Schema `DeregisterPhoneNumberResponse`, from `whatsapp/phone_numbers.yaml#/components/schemas/DeregisterPhoneNumberResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DeregisterPhoneNumberResponse {
+    /// True when the number was deregistered.
+    pub success: bool,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl DeregisterPhoneNumberResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(success: bool) -> Self {
+        Self {
+            success,
             extra: Default::default(),
         }
     }
@@ -3635,6 +6728,100 @@ impl DocumentMessage {
             type_: Default::default(),
             context: None,
             document: document.into(),
+        }
+    }
+}
+/// An encrypted message.
+///
+/// Schema `EncryptedMessageRequest`, from `whatsapp/encrypted_messages.yaml#/components/schemas/EncryptedMessageRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct EncryptedMessageRequest {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// A JWE token holding the encrypted `/messages` request body.
+    pub encrypted_contents: String,
+}
+impl EncryptedMessageRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(encrypted_contents: impl Into<String>) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            encrypted_contents: encrypted_contents.into(),
+        }
+    }
+}
+impl From<&str> for EncryptedMessageRequest {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for EncryptedMessageRequest {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// The encrypted result of a send.
+///
+/// Schema `EncryptedMessageResponse`, from `whatsapp/encrypted_messages.yaml#/components/schemas/EncryptedMessageResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct EncryptedMessageResponse {
+    /// A JWE token holding the encrypted `/messages` response body.
+    pub encrypted_contents: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl EncryptedMessageResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(encrypted_contents: impl Into<String>) -> Self {
+        Self {
+            encrypted_contents: encrypted_contents.into(),
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for EncryptedMessageResponse {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for EncryptedMessageResponse {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// A Flow that could not be copied.
+///
+/// Schema `FailedFlowMigration`, from `whatsapp/flows.yaml#/components/schemas/FailedFlowMigration`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct FailedFlowMigration {
+    /// The Flow's name in the source account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_name: Option<String>,
+    /// The error code, as a string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// Why the Flow was not copied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl FailedFlowMigration {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            source_name: None,
+            error_code: None,
+            error_message: None,
+            extra: Default::default(),
         }
     }
 }
@@ -4919,6 +8106,86 @@ impl<'de> ::serde::Deserialize<'de> for FieldUserPreferences {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+/// A WhatsApp Flow.
+///
+/// Schema `Flow`, from `whatsapp/flows.yaml#/components/schemas/Flow`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct Flow {
+    /// The Flow's ID.
+    pub id: String,
+    /// The Flow's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The Flow's categories, such as SIGN_UP, APPOINTMENT_BOOKING or OTHER.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub categories: Option<Vec<String>>,
+    /// The Flow's state, such as DRAFT, PUBLISHED or DEPRECATED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Problems found in the Flow JSON; empty when it is valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation_errors: Option<Vec<FlowValidationError>>,
+    /// The Flow JSON version, such as `6.0`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub json_version: Option<String>,
+    /// The version of the data exchange protocol the endpoint uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_api_version: Option<String>,
+    /// The endpoint that exchanges data with the Flow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_channel_uri: Option<String>,
+    /// The `preview` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview: Option<FlowPreview>,
+    /// The `health_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_status: Option<FlowHealthStatus>,
+    /// The `whatsapp_business_account` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub whatsapp_business_account: Option<FlowWhatsAppBusinessAccount>,
+    /// The `application` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application: Option<FlowApplication>,
+    /// The `metric` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<FlowMetric>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl Flow {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            categories: None,
+            status: None,
+            validation_errors: None,
+            json_version: None,
+            data_api_version: None,
+            data_channel_uri: None,
+            preview: None,
+            health_status: None,
+            whatsapp_business_account: None,
+            application: None,
+            metric: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for Flow {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for Flow {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// Opens a Flow.
 ///
 /// Schema `FlowAction`, from `whatsapp/messages.yaml#/components/schemas/FlowAction`.
@@ -5035,6 +8302,224 @@ impl FlowActionPayload {
         }
     }
 }
+/// The Meta app linked to the Flow.
+///
+/// Schema `FlowApplication`, from `whatsapp/flows.yaml#/components/schemas/FlowApplication`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct FlowApplication {
+    /// The app's ID.
+    pub id: String,
+    /// The app's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A link to the app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl FlowApplication {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            link: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for FlowApplication {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for FlowApplication {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// A file belonging to a Flow.
+///
+/// Schema `FlowAsset`, from `whatsapp/flows.yaml#/components/schemas/FlowAsset`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct FlowAsset {
+    /// The file name, such as `flow.json`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The kind of asset, such as FLOW_JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asset_type: Option<String>,
+    /// A temporary URL to download the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub download_url: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl FlowAsset {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            asset_type: None,
+            download_url: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A page of Flow assets.
+///
+/// Schema `FlowAssetList`, from `whatsapp/flows.yaml#/components/schemas/FlowAssetList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct FlowAssetList {
+    /// The assets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<FlowAsset>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl FlowAssetList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The sending state of one entity the Flow depends on.
+///
+/// Schema `FlowHealthEntity`, from `whatsapp/flows.yaml#/components/schemas/FlowHealthEntity`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct FlowHealthEntity {
+    /// The kind of entity, such as FLOW, WABA, BUSINESS or APP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_type: Option<String>,
+    /// The entity's ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The `can_send_message` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub can_send_message: Option<FlowSendAvailability>,
+    /// Why sending is limited or blocked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FlowHealthError>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl FlowHealthEntity {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            entity_type: None,
+            id: None,
+            can_send_message: None,
+            errors: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A problem that limits or blocks sending, with a way to fix it.
+///
+/// Schema `FlowHealthError`, from `whatsapp/flows.yaml#/components/schemas/FlowHealthError`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct FlowHealthError {
+    /// The numeric error code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<i64>,
+    /// What is wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
+    /// How to fix it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub possible_solution: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl FlowHealthError {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            error_code: None,
+            error_description: None,
+            possible_solution: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Whether the Flow can be sent now, overall and per related entity.
+///
+/// Schema `FlowHealthStatus`, from `whatsapp/flows.yaml#/components/schemas/FlowHealthStatus`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct FlowHealthStatus {
+    /// The `can_send_message` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub can_send_message: Option<FlowSendAvailability>,
+    /// The Flow and the accounts it depends on, each with its own state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entities: Option<Vec<FlowHealthEntity>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl FlowHealthStatus {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            can_send_message: None,
+            entities: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A page of Flows.
+///
+/// Schema `FlowList`, from `whatsapp/flows.yaml#/components/schemas/FlowList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct FlowList {
+    /// The Flows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<Flow>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl FlowList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
 /// Flow message version; currently `3`.
 ///
 /// Schema `FlowMessageVersion3`, from `whatsapp/messages.yaml#/components/schemas/FlowParameters/properties/flow_message_version`.
@@ -5092,6 +8577,91 @@ impl<'de> ::serde::Deserialize<'de> for FlowMessageVersion3 {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// One endpoint metric over time, as requested with `fields=metric.name(...)`.
+///
+/// Schema `FlowMetric`, from `whatsapp/flows.yaml#/components/schemas/FlowMetric`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct FlowMetric {
+    /// The metric, such as ENDPOINT_REQUEST_COUNT, ENDPOINT_REQUEST_ERROR, ENDPOINT_REQUEST_ERROR_RATE, ENDPOINT_REQUEST_LATENCY_SECONDS_CEIL or ENDPOINT_AVAILABILITY.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The time step, such as DAY, HOUR or LIFETIME.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub granularity: Option<String>,
+    /// The values, one entry per time step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_points: Option<Vec<FlowMetricDataPoint>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl FlowMetric {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            granularity: None,
+            data_points: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The metric's values for one time step.
+///
+/// Schema `FlowMetricDataPoint`, from `whatsapp/flows.yaml#/components/schemas/FlowMetricDataPoint`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct FlowMetricDataPoint {
+    /// Start of the time step, such as `2025-06-01T07:00:00+0000`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    /// The values, by key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<FlowMetricValue>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl FlowMetricDataPoint {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            timestamp: None,
+            data: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// One keyed value of a data point.
+///
+/// Schema `FlowMetricValue`, from `whatsapp/flows.yaml#/components/schemas/FlowMetricValue`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct FlowMetricValue {
+    /// What the value counts, such as `value`, `succeeded` or an error kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl FlowMetricValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            key: None,
+            value: None,
+            extra: Default::default(),
+        }
     }
 }
 /// Whether to open the draft or the published Flow; `published` when left out.
@@ -5217,9 +8787,221 @@ impl From<String> for FlowParameters {
         Self::new(value)
     }
 }
+/// A temporary link to preview the Flow.
+///
+/// Schema `FlowPreview`, from `whatsapp/flows.yaml#/components/schemas/FlowPreview`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct FlowPreview {
+    /// The preview link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview_url: Option<String>,
+    /// When the link expires, such as `2025-06-04T10:15:00+0000`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl FlowPreview {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            preview_url: None,
+            expires_at: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Whether messages with the Flow can be sent.
+///
+/// Schema `FlowSendAvailability`, from `whatsapp/flows.yaml#/components/schemas/FlowSendAvailability`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FlowSendAvailability {
+    /// `AVAILABLE`
+    Available,
+    /// `LIMITED`
+    Limited,
+    /// `BLOCKED`
+    Blocked,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl FlowSendAvailability {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Available => "AVAILABLE",
+            Self::Limited => "LIMITED",
+            Self::Blocked => "BLOCKED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for FlowSendAvailability {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for FlowSendAvailability {
+    fn from(value: &str) -> Self {
+        match value {
+            "AVAILABLE" => Self::Available,
+            "LIMITED" => Self::Limited,
+            "BLOCKED" => Self::Blocked,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for FlowSendAvailability {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "AVAILABLE" => Self::Available,
+            "LIMITED" => Self::Limited,
+            "BLOCKED" => Self::Blocked,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for FlowSendAvailability {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FlowSendAvailability {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Result of a Flow change.
+///
+/// Schema `FlowSuccessResponse`, from `whatsapp/flows.yaml#/components/schemas/FlowSuccessResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct FlowSuccessResponse {
+    /// True when the change was made.
+    pub success: bool,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl FlowSuccessResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(success: bool) -> Self {
+        Self {
+            success,
+            extra: Default::default(),
+        }
+    }
+}
+/// One problem found in a Flow JSON, with where it is.
+///
+/// Schema `FlowValidationError`, from `whatsapp/flows.yaml#/components/schemas/FlowValidationError`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct FlowValidationError {
+    /// The error code, such as INVALID_PROPERTY.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The error class, such as JSON_SCHEMA_ERROR.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_type: Option<String>,
+    /// What is wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// First line of the faulty part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_start: Option<i64>,
+    /// Last line of the faulty part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_end: Option<i64>,
+    /// First column of the faulty part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column_start: Option<i64>,
+    /// Last column of the faulty part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column_end: Option<i64>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl FlowValidationError {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            error: None,
+            error_type: None,
+            message: None,
+            line_start: None,
+            line_end: None,
+            column_start: None,
+            column_end: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The WhatsApp Business Account that owns the Flow.
+///
+/// Schema `FlowWhatsAppBusinessAccount`, from `whatsapp/flows.yaml#/components/schemas/FlowWhatsAppBusinessAccount`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct FlowWhatsAppBusinessAccount {
+    /// The account's ID.
+    pub id: String,
+    /// The account's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The account's business type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_type: Option<String>,
+    /// The account's message template namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_template_namespace: Option<String>,
+    /// The account's time zone ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone_id: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl FlowWhatsAppBusinessAccount {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            business_type: None,
+            message_template_namespace: None,
+            timezone_id: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for FlowWhatsAppBusinessAccount {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for FlowWhatsAppBusinessAccount {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// The error envelope every Graph API call returns on failure.
 ///
-/// Schema `GraphAPIError`, merged from 9 identical definitions (first: `whatsapp/business_encryption.yaml#/components/schemas/GraphAPIError`).
+/// Schema `GraphAPIError`, merged from 43 identical definitions (first: `whatsapp/add_phone_numbers.yaml#/components/schemas/GraphAPIError`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GraphAPIError {
     /// The error itself.
@@ -5241,7 +9023,7 @@ impl GraphAPIError {
 }
 /// The error itself.
 ///
-/// Schema `GraphAPIErrorError`, merged from 9 identical definitions (first: `whatsapp/business_encryption.yaml#/components/schemas/GraphAPIError/properties/error`).
+/// Schema `GraphAPIErrorError`, merged from 43 identical definitions (first: `whatsapp/add_phone_numbers.yaml#/components/schemas/GraphAPIError/properties/error`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GraphAPIErrorDetails {
     /// What went wrong, for developers.
@@ -11400,6 +15182,136 @@ impl From<String> for MessageContext {
         Self::new(value)
     }
 }
+/// A message's delivery status.
+///
+/// Schema `MessageDeliveryStatus`, merged from 2 identical definitions (first: `whatsapp/message_history.yaml#/components/schemas/MessageDeliveryStatus`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MessageDeliveryStatus {
+    /// `SENT`
+    Sent,
+    /// `DELIVERED`
+    Delivered,
+    /// `READ`
+    Read,
+    /// `FAILED`
+    Failed,
+    /// `DELETED`
+    Deleted,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl MessageDeliveryStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Sent => "SENT",
+            Self::Delivered => "DELIVERED",
+            Self::Read => "READ",
+            Self::Failed => "FAILED",
+            Self::Deleted => "DELETED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for MessageDeliveryStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for MessageDeliveryStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "SENT" => Self::Sent,
+            "DELIVERED" => Self::Delivered,
+            "READ" => Self::Read,
+            "FAILED" => Self::Failed,
+            "DELETED" => Self::Deleted,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for MessageDeliveryStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "SENT" => Self::Sent,
+            "DELIVERED" => Self::Delivered,
+            "READ" => Self::Read,
+            "FAILED" => Self::Failed,
+            "DELETED" => Self::Deleted,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for MessageDeliveryStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MessageDeliveryStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// One delivery status change of the message.
+///
+/// Schema `MessageDeliveryStatusOccurrence`, from `whatsapp/message_history_events.yaml#/components/schemas/MessageDeliveryStatusOccurrence`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MessageDeliveryStatusOccurrence {
+    /// The event's ID.
+    pub id: String,
+    /// The `delivery_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_status: Option<MessageDeliveryStatus>,
+    /// What went wrong, when delivery failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
+    /// When the status change happened (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurrence_timestamp: Option<i64>,
+    /// When the status was recorded (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_timestamp: Option<i64>,
+    /// The `application` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application: Option<MessageHistoryApplication>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MessageDeliveryStatusOccurrence {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            delivery_status: None,
+            error_description: None,
+            occurrence_timestamp: None,
+            status_timestamp: None,
+            application: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for MessageDeliveryStatusOccurrence {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for MessageDeliveryStatusOccurrence {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// A message the business sent outside Cloud API; the member named by `type` holds its content, in the send-side shape.
 ///
 /// Schema `MessageEcho`, from `whatsapp/webhooks.yaml#/components/schemas/MessageEcho`.
@@ -11545,6 +15457,310 @@ impl MessageEchoesValue {
             errors: None,
             extra: Default::default(),
         }
+    }
+}
+/// The Meta app that handled the event.
+///
+/// Schema `MessageHistoryApplication`, merged from 2 identical definitions (first: `whatsapp/message_history.yaml#/components/schemas/MessageHistoryApplication`).
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MessageHistoryApplication {
+    /// The app's ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The app's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MessageHistoryApplication {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The delivery history of one sent message.
+///
+/// Schema `MessageHistoryEntry`, from `whatsapp/message_history.yaml#/components/schemas/MessageHistoryEntry`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MessageHistoryEntry {
+    /// The history entry's ID (use it with the events endpoint).
+    pub id: String,
+    /// The message's WhatsApp message ID (wamid).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// The `events` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<MessageHistoryEventList>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MessageHistoryEntry {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            message_id: None,
+            events: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for MessageHistoryEntry {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for MessageHistoryEntry {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// One delivery status change and how its webhook went.
+///
+/// Schema `MessageHistoryEvent`, from `whatsapp/message_history.yaml#/components/schemas/MessageHistoryEvent`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MessageHistoryEvent {
+    /// The event's ID.
+    pub id: String,
+    /// The `delivery_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_status: Option<MessageDeliveryStatus>,
+    /// The `webhook_update_state` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_update_state: Option<MessageHistoryWebhookState>,
+    /// When the status changed (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<i64>,
+    /// The `application` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application: Option<MessageHistoryApplication>,
+    /// The webhook URL the status update was sent to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_uri: Option<String>,
+    /// What went wrong, when delivery or the webhook failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MessageHistoryEvent {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            delivery_status: None,
+            webhook_update_state: None,
+            timestamp: None,
+            application: None,
+            webhook_uri: None,
+            error_description: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for MessageHistoryEvent {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for MessageHistoryEvent {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// One event with its pagination cursor.
+///
+/// Schema `MessageHistoryEventEdge`, from `whatsapp/message_history_events.yaml#/components/schemas/MessageHistoryEventEdge`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MessageHistoryEventEdge {
+    /// Cursor pointing at this event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// The `node` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<MessageDeliveryStatusOccurrence>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MessageHistoryEventEdge {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            cursor: None,
+            node: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A page of delivery status events.
+///
+/// Schema `MessageHistoryEventEdgeList`, from `whatsapp/message_history_events.yaml#/components/schemas/MessageHistoryEventEdgeList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MessageHistoryEventEdgeList {
+    /// The events, each with its cursor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<MessageHistoryEventEdge>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MessageHistoryEventEdgeList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The message's delivery status events.
+///
+/// Schema `MessageHistoryEventList`, from `whatsapp/message_history.yaml#/components/schemas/MessageHistoryEventList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MessageHistoryEventList {
+    /// The events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<MessageHistoryEvent>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MessageHistoryEventList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A page of message history entries.
+///
+/// Schema `MessageHistoryList`, from `whatsapp/message_history.yaml#/components/schemas/MessageHistoryList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MessageHistoryList {
+    /// The entries, one per message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<MessageHistoryEntry>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MessageHistoryList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// How sending the status webhook went.
+///
+/// Schema `MessageHistoryWebhookState`, from `whatsapp/message_history.yaml#/components/schemas/MessageHistoryWebhookState`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MessageHistoryWebhookState {
+    /// `PENDING`
+    Pending,
+    /// `DELIVERED`
+    Delivered,
+    /// `FAILED`
+    Failed,
+    /// `RETRYING`
+    Retrying,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl MessageHistoryWebhookState {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Delivered => "DELIVERED",
+            Self::Failed => "FAILED",
+            Self::Retrying => "RETRYING",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for MessageHistoryWebhookState {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for MessageHistoryWebhookState {
+    fn from(value: &str) -> Self {
+        match value {
+            "PENDING" => Self::Pending,
+            "DELIVERED" => Self::Delivered,
+            "FAILED" => Self::Failed,
+            "RETRYING" => Self::Retrying,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for MessageHistoryWebhookState {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "PENDING" => Self::Pending,
+            "DELIVERED" => Self::Delivered,
+            "FAILED" => Self::Failed,
+            "RETRYING" => Self::Retrying,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for MessageHistoryWebhookState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MessageHistoryWebhookState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
 /// The sender's security identity, with the identity change check enabled.
@@ -12294,7 +16510,7 @@ impl<'de> ::serde::Deserialize<'de> for MessagingLimitTier {
 }
 /// Always `whatsapp`.
 ///
-/// Schema `MessagingProductWhatsapp`, merged from 46 identical definitions (first: `whatsapp/business_profile.yaml#/components/schemas/WhatsAppBusinessProfile/properties/messaging_product`).
+/// Schema `MessagingProductWhatsapp`, merged from 54 identical definitions (first: `whatsapp/block_users.yaml#/components/schemas/BlockUsersRequest/properties/messaging_product`).
 ///
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
@@ -12349,6 +16565,241 @@ impl<'de> ::serde::Deserialize<'de> for MessagingProductWhatsapp {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Where to copy Flows from.
+///
+/// Schema `MigrateFlowsRequest`, from `whatsapp/flows.yaml#/components/schemas/MigrateFlowsRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MigrateFlowsRequest {
+    /// ID of the WhatsApp Business Account to copy from.
+    pub source_waba_id: String,
+    /// Names of the Flows to copy; all of them when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_flow_names: Option<Vec<String>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MigrateFlowsRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(source_waba_id: impl Into<String>) -> Self {
+        Self {
+            source_waba_id: source_waba_id.into(),
+            source_flow_names: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for MigrateFlowsRequest {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for MigrateFlowsRequest {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// The outcome of a migration, Flow by Flow.
+///
+/// Schema `MigrateFlowsResponse`, from `whatsapp/flows.yaml#/components/schemas/MigrateFlowsResponse`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MigrateFlowsResponse {
+    /// The Flows that were copied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub migrated_flows: Option<Vec<MigratedFlow>>,
+    /// The Flows that could not be copied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_flows: Option<Vec<FailedFlowMigration>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MigrateFlowsResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            migrated_flows: None,
+            failed_flows: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A Flow that was copied.
+///
+/// Schema `MigratedFlow`, from `whatsapp/flows.yaml#/components/schemas/MigratedFlow`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MigratedFlow {
+    /// The Flow's name in the source account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_name: Option<String>,
+    /// The Flow's ID in the source account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    /// The ID of the copy in this account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub migrated_id: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MigratedFlow {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            source_name: None,
+            source_id: None,
+            migrated_id: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A WhatsApp Business Account migration intent.
+///
+/// Schema `MigrationIntent`, from `whatsapp/migration_intent.yaml#/components/schemas/MigrationIntent`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MigrationIntent {
+    /// The intent's ID.
+    pub id: String,
+    /// The `status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<MigrationIntentStatus>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MigrationIntent {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            status: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for MigrationIntent {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for MigrationIntent {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// Where the migration stands.
+///
+/// Schema `MigrationIntentStatus`, from `whatsapp/migration_intent.yaml#/components/schemas/MigrationIntentStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MigrationIntentStatus {
+    /// `ACCEPTED`
+    Accepted,
+    /// `COMPLETED`
+    Completed,
+    /// `INITIATED`
+    Initiated,
+    /// `REJECTED`
+    Rejected,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl MigrationIntentStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Accepted => "ACCEPTED",
+            Self::Completed => "COMPLETED",
+            Self::Initiated => "INITIATED",
+            Self::Rejected => "REJECTED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for MigrationIntentStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for MigrationIntentStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACCEPTED" => Self::Accepted,
+            "COMPLETED" => Self::Completed,
+            "INITIATED" => Self::Initiated,
+            "REJECTED" => Self::Rejected,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for MigrationIntentStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "ACCEPTED" => Self::Accepted,
+            "COMPLETED" => Self::Completed,
+            "INITIATED" => Self::Initiated,
+            "REJECTED" => Self::Rejected,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for MigrationIntentStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MigrationIntentStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The MM Lite onboarding request that was created or already pending.
+///
+/// Schema `MmLiteOnboardingResponse`, from `whatsapp/mm_lite_onboarding.yaml#/components/schemas/MmLiteOnboardingResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MmLiteOnboardingResponse {
+    /// ID of the onboarding request, for tracking.
+    pub request_id: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl MmLiteOnboardingResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(request_id: impl Into<String>) -> Self {
+        Self {
+            request_id: request_id.into(),
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for MmLiteOnboardingResponse {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for MmLiteOnboardingResponse {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// Always `call_permission_request`.
@@ -12675,6 +17126,1021 @@ impl NfmReply {
             name: None,
             extra: Default::default(),
         }
+    }
+}
+/// State of the account or solution.
+///
+/// Schema `OboMobilityEntityStatus`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/OboMobilityEntityStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OboMobilityEntityStatus {
+    /// `ACTIVE`
+    Active,
+    /// `INACTIVE`
+    Inactive,
+    /// `PENDING`
+    Pending,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl OboMobilityEntityStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "ACTIVE",
+            Self::Inactive => "INACTIVE",
+            Self::Pending => "PENDING",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for OboMobilityEntityStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for OboMobilityEntityStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            "PENDING" => Self::Pending,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for OboMobilityEntityStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            "PENDING" => Self::Pending,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for OboMobilityEntityStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OboMobilityEntityStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// An OBO mobility intent.
+///
+/// Schema `OboMobilityIntent`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/OboMobilityIntent`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OboMobilityIntent {
+    /// The intent's ID.
+    pub id: String,
+    /// The `waba` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waba: Option<OboMobilityIntentWaba>,
+    /// The `solution` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub solution: Option<OboMobilityIntentSolution>,
+    /// The `status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<OboMobilityIntentStatus>,
+    /// When the intent was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_time: Option<String>,
+    /// When the intent last changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_time: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl OboMobilityIntent {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            waba: None,
+            solution: None,
+            status: None,
+            created_time: None,
+            updated_time: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for OboMobilityIntent {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for OboMobilityIntent {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// The mobility step to take.
+///
+/// Schema `OboMobilityIntentRequest`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/OboMobilityIntentRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OboMobilityIntentRequest {
+    /// ID of the solution the account uses now.
+    pub solution_id: String,
+    /// The `intent_type` member.
+    pub intent_type: OboMobilityIntentType,
+    /// ID of the solution to move to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_solution_id: Option<String>,
+    /// Why the account moves (up to 500 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobility_reason: Option<String>,
+    /// When to carry out the move.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_execution_time: Option<String>,
+    /// Free-form extra details, as key-value pairs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl OboMobilityIntentRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        solution_id: impl Into<String>,
+        intent_type: impl Into<OboMobilityIntentType>,
+    ) -> Self {
+        Self {
+            solution_id: solution_id.into(),
+            intent_type: intent_type.into(),
+            target_solution_id: None,
+            mobility_reason: None,
+            scheduled_execution_time: None,
+            metadata: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Result of creating a mobility intent.
+///
+/// Schema `OboMobilityIntentResponse`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/OboMobilityIntentResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OboMobilityIntentResponse {
+    /// True when the intent was created.
+    pub success: bool,
+    /// ID of the intent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobility_intent_id: Option<String>,
+    /// The `status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<OboMobilityRequestStatus>,
+    /// When the move is expected to finish.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimated_completion_time: Option<String>,
+    /// True when another party must approve the move.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_required: Option<bool>,
+    /// What still has to happen, for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_steps: Option<Vec<String>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl OboMobilityIntentResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(success: bool) -> Self {
+        Self {
+            success,
+            mobility_intent_id: None,
+            status: None,
+            estimated_completion_time: None,
+            approval_required: None,
+            next_steps: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The solution the intent moves the account under.
+///
+/// Schema `OboMobilityIntentSolution`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/OboMobilityIntentSolution`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OboMobilityIntentSolution {
+    /// The solution's ID.
+    pub id: String,
+    /// The solution's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// ID of the solution's partner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_id: Option<String>,
+    /// The `status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<OboMobilityEntityStatus>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl OboMobilityIntentSolution {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            partner_id: None,
+            status: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for OboMobilityIntentSolution {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for OboMobilityIntentSolution {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// Where the intent stands.
+///
+/// Schema `OboMobilityIntentStatus`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/OboMobilityIntentStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OboMobilityIntentStatus {
+    /// `PENDING`
+    Pending,
+    /// `ACTIVE`
+    Active,
+    /// `COMPLETED`
+    Completed,
+    /// `CANCELLED`
+    Cancelled,
+    /// `FAILED`
+    Failed,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl OboMobilityIntentStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Active => "ACTIVE",
+            Self::Completed => "COMPLETED",
+            Self::Cancelled => "CANCELLED",
+            Self::Failed => "FAILED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for OboMobilityIntentStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for OboMobilityIntentStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "PENDING" => Self::Pending,
+            "ACTIVE" => Self::Active,
+            "COMPLETED" => Self::Completed,
+            "CANCELLED" => Self::Cancelled,
+            "FAILED" => Self::Failed,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for OboMobilityIntentStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "PENDING" => Self::Pending,
+            "ACTIVE" => Self::Active,
+            "COMPLETED" => Self::Completed,
+            "CANCELLED" => Self::Cancelled,
+            "FAILED" => Self::Failed,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for OboMobilityIntentStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OboMobilityIntentStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// What the mobility request does.
+///
+/// Schema `OboMobilityIntentType`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/OboMobilityIntentType`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OboMobilityIntentType {
+    /// `INITIATE_TRANSFER`
+    InitiateTransfer,
+    /// `CONFIRM_TRANSFER`
+    ConfirmTransfer,
+    /// `CANCEL_TRANSFER`
+    CancelTransfer,
+    /// `REQUEST_HANDOVER`
+    RequestHandover,
+    /// `APPROVE_HANDOVER`
+    ApproveHandover,
+    /// `REJECT_HANDOVER`
+    RejectHandover,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl OboMobilityIntentType {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InitiateTransfer => "INITIATE_TRANSFER",
+            Self::ConfirmTransfer => "CONFIRM_TRANSFER",
+            Self::CancelTransfer => "CANCEL_TRANSFER",
+            Self::RequestHandover => "REQUEST_HANDOVER",
+            Self::ApproveHandover => "APPROVE_HANDOVER",
+            Self::RejectHandover => "REJECT_HANDOVER",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for OboMobilityIntentType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for OboMobilityIntentType {
+    fn from(value: &str) -> Self {
+        match value {
+            "INITIATE_TRANSFER" => Self::InitiateTransfer,
+            "CONFIRM_TRANSFER" => Self::ConfirmTransfer,
+            "CANCEL_TRANSFER" => Self::CancelTransfer,
+            "REQUEST_HANDOVER" => Self::RequestHandover,
+            "APPROVE_HANDOVER" => Self::ApproveHandover,
+            "REJECT_HANDOVER" => Self::RejectHandover,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for OboMobilityIntentType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "INITIATE_TRANSFER" => Self::InitiateTransfer,
+            "CONFIRM_TRANSFER" => Self::ConfirmTransfer,
+            "CANCEL_TRANSFER" => Self::CancelTransfer,
+            "REQUEST_HANDOVER" => Self::RequestHandover,
+            "APPROVE_HANDOVER" => Self::ApproveHandover,
+            "REJECT_HANDOVER" => Self::RejectHandover,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for OboMobilityIntentType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OboMobilityIntentType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The WhatsApp Business Account the intent moves.
+///
+/// Schema `OboMobilityIntentWaba`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/OboMobilityIntentWaba`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OboMobilityIntentWaba {
+    /// The account's ID.
+    pub id: String,
+    /// The account's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The `status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<OboMobilityEntityStatus>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl OboMobilityIntentWaba {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            status: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for OboMobilityIntentWaba {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for OboMobilityIntentWaba {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// State of the mobility request.
+///
+/// Schema `OboMobilityRequestStatus`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/OboMobilityRequestStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OboMobilityRequestStatus {
+    /// `PENDING`
+    Pending,
+    /// `APPROVED`
+    Approved,
+    /// `REJECTED`
+    Rejected,
+    /// `SCHEDULED`
+    Scheduled,
+    /// `IN_PROGRESS`
+    InProgress,
+    /// `COMPLETED`
+    Completed,
+    /// `FAILED`
+    Failed,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl OboMobilityRequestStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Approved => "APPROVED",
+            Self::Rejected => "REJECTED",
+            Self::Scheduled => "SCHEDULED",
+            Self::InProgress => "IN_PROGRESS",
+            Self::Completed => "COMPLETED",
+            Self::Failed => "FAILED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for OboMobilityRequestStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for OboMobilityRequestStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "PENDING" => Self::Pending,
+            "APPROVED" => Self::Approved,
+            "REJECTED" => Self::Rejected,
+            "SCHEDULED" => Self::Scheduled,
+            "IN_PROGRESS" => Self::InProgress,
+            "COMPLETED" => Self::Completed,
+            "FAILED" => Self::Failed,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for OboMobilityRequestStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "PENDING" => Self::Pending,
+            "APPROVED" => Self::Approved,
+            "REJECTED" => Self::Rejected,
+            "SCHEDULED" => Self::Scheduled,
+            "IN_PROGRESS" => Self::InProgress,
+            "COMPLETED" => Self::Completed,
+            "FAILED" => Self::Failed,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for OboMobilityRequestStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OboMobilityRequestStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The change to make to the application.
+///
+/// Schema `OfficialBusinessAccountAction`, from `whatsapp/official_business_account.yaml#/components/schemas/OfficialBusinessAccountAction`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OfficialBusinessAccountAction {
+    /// `SUBMIT_APPLICATION`
+    SubmitApplication,
+    /// `WITHDRAW_APPLICATION`
+    WithdrawApplication,
+    /// `RESUBMIT_APPLICATION`
+    ResubmitApplication,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl OfficialBusinessAccountAction {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::SubmitApplication => "SUBMIT_APPLICATION",
+            Self::WithdrawApplication => "WITHDRAW_APPLICATION",
+            Self::ResubmitApplication => "RESUBMIT_APPLICATION",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for OfficialBusinessAccountAction {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for OfficialBusinessAccountAction {
+    fn from(value: &str) -> Self {
+        match value {
+            "SUBMIT_APPLICATION" => Self::SubmitApplication,
+            "WITHDRAW_APPLICATION" => Self::WithdrawApplication,
+            "RESUBMIT_APPLICATION" => Self::ResubmitApplication,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for OfficialBusinessAccountAction {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "SUBMIT_APPLICATION" => Self::SubmitApplication,
+            "WITHDRAW_APPLICATION" => Self::WithdrawApplication,
+            "RESUBMIT_APPLICATION" => Self::ResubmitApplication,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for OfficialBusinessAccountAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OfficialBusinessAccountAction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The business details sent with a (re)submitted application.
+///
+/// Schema `OfficialBusinessAccountApplication`, from `whatsapp/official_business_account.yaml#/components/schemas/OfficialBusinessAccountApplication`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OfficialBusinessAccountApplication {
+    /// The business's official name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_name: Option<String>,
+    /// What the business does, briefly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_description: Option<String>,
+    /// The business's official website.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website_url: Option<String>,
+    /// The main contact email address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_email: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl OfficialBusinessAccountApplication {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            business_name: None,
+            business_description: None,
+            website_url: None,
+            contact_email: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Where the Official Business Account review stands.
+///
+/// Schema `OfficialBusinessAccountReviewStatus`, from `whatsapp/official_business_account.yaml#/components/schemas/OfficialBusinessAccountReviewStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OfficialBusinessAccountReviewStatus {
+    /// `PENDING`
+    Pending,
+    /// `APPROVED`
+    Approved,
+    /// `REJECTED`
+    Rejected,
+    /// `UNDER_REVIEW`
+    UnderReview,
+    /// `EXPIRED`
+    Expired,
+    /// `CANCELLED`
+    Cancelled,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl OfficialBusinessAccountReviewStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Approved => "APPROVED",
+            Self::Rejected => "REJECTED",
+            Self::UnderReview => "UNDER_REVIEW",
+            Self::Expired => "EXPIRED",
+            Self::Cancelled => "CANCELLED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for OfficialBusinessAccountReviewStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for OfficialBusinessAccountReviewStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "PENDING" => Self::Pending,
+            "APPROVED" => Self::Approved,
+            "REJECTED" => Self::Rejected,
+            "UNDER_REVIEW" => Self::UnderReview,
+            "EXPIRED" => Self::Expired,
+            "CANCELLED" => Self::Cancelled,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for OfficialBusinessAccountReviewStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "PENDING" => Self::Pending,
+            "APPROVED" => Self::Approved,
+            "REJECTED" => Self::Rejected,
+            "UNDER_REVIEW" => Self::UnderReview,
+            "EXPIRED" => Self::Expired,
+            "CANCELLED" => Self::Cancelled,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for OfficialBusinessAccountReviewStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OfficialBusinessAccountReviewStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// A phone number's Official Business Account status.
+///
+/// Schema `OfficialBusinessAccountStatus`, from `whatsapp/official_business_account.yaml#/components/schemas/OfficialBusinessAccountStatus`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OfficialBusinessAccountStatus {
+    /// The phone number's ID.
+    pub id: String,
+    /// The `oba_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oba_status: Option<OfficialBusinessAccountReviewStatus>,
+    /// The status in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_message: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl OfficialBusinessAccountStatus {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            oba_status: None,
+            status_message: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for OfficialBusinessAccountStatus {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for OfficialBusinessAccountStatus {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// What to do with the application.
+///
+/// Schema `OfficialBusinessAccountUpdateRequest`, from `whatsapp/official_business_account.yaml#/components/schemas/OfficialBusinessAccountUpdateRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OfficialBusinessAccountUpdateRequest {
+    /// The `action` member.
+    pub action: OfficialBusinessAccountAction,
+    /// The `application_data` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application_data: Option<OfficialBusinessAccountApplication>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl OfficialBusinessAccountUpdateRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(action: impl Into<OfficialBusinessAccountAction>) -> Self {
+        Self {
+            action: action.into(),
+            application_data: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Result of an application change.
+///
+/// Schema `OfficialBusinessAccountUpdateResponse`, from `whatsapp/official_business_account.yaml#/components/schemas/OfficialBusinessAccountUpdateResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OfficialBusinessAccountUpdateResponse {
+    /// True when the change was accepted.
+    pub success: bool,
+    /// The result in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The `updated_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_status: Option<OfficialBusinessAccountStatus>,
+    /// ID to follow up the request with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_id: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl OfficialBusinessAccountUpdateResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(success: bool) -> Self {
+        Self {
+            success,
+            message: None,
+            updated_status: None,
+            tracking_id: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A request for one business to operate an asset on behalf of another.
+///
+/// Schema `OnBehalfRequest`, from `whatsapp/onbehalf_requests.yaml#/components/schemas/OnBehalfRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OnBehalfRequest {
+    /// The request's ID.
+    pub id: String,
+    /// The `status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<OnBehalfRequestStatus>,
+    /// ID of the asset (such as the WhatsApp Business Account) the request is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_owned_object: Option<String>,
+    /// The `receiving_business` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receiving_business: Option<OnBehalfRequestBusiness>,
+    /// The `requesting_business` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requesting_business: Option<OnBehalfRequestBusiness>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl OnBehalfRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            status: None,
+            business_owned_object: None,
+            receiving_business: None,
+            requesting_business: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for OnBehalfRequest {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for OnBehalfRequest {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// A business on either side of the request.
+///
+/// Schema `OnBehalfRequestBusiness`, from `whatsapp/onbehalf_requests.yaml#/components/schemas/OnBehalfRequestBusiness`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OnBehalfRequestBusiness {
+    /// The business's ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The business's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl OnBehalfRequestBusiness {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A page of on-behalf-of requests.
+///
+/// Schema `OnBehalfRequestList`, from `whatsapp/onbehalf_requests.yaml#/components/schemas/OnBehalfRequestList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OnBehalfRequestList {
+    /// The requests on this page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<OnBehalfRequest>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl OnBehalfRequestList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Where the request stands.
+///
+/// Schema `OnBehalfRequestStatus`, from `whatsapp/onbehalf_requests.yaml#/components/schemas/OnBehalfRequestStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OnBehalfRequestStatus {
+    /// `APPROVE`
+    Approve,
+    /// `DECLINE`
+    Decline,
+    /// `IN_PROGRESS`
+    InProgress,
+    /// `EXPIRED`
+    Expired,
+    /// `PENDING`
+    Pending,
+    /// `CANCELED`
+    Canceled,
+    /// `INVALID`
+    Invalid,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl OnBehalfRequestStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Approve => "APPROVE",
+            Self::Decline => "DECLINE",
+            Self::InProgress => "IN_PROGRESS",
+            Self::Expired => "EXPIRED",
+            Self::Pending => "PENDING",
+            Self::Canceled => "CANCELED",
+            Self::Invalid => "INVALID",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for OnBehalfRequestStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for OnBehalfRequestStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "APPROVE" => Self::Approve,
+            "DECLINE" => Self::Decline,
+            "IN_PROGRESS" => Self::InProgress,
+            "EXPIRED" => Self::Expired,
+            "PENDING" => Self::Pending,
+            "CANCELED" => Self::Canceled,
+            "INVALID" => Self::Invalid,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for OnBehalfRequestStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "APPROVE" => Self::Approve,
+            "DECLINE" => Self::Decline,
+            "IN_PROGRESS" => Self::InProgress,
+            "EXPIRED" => Self::Expired,
+            "PENDING" => Self::Pending,
+            "CANCELED" => Self::Canceled,
+            "INVALID" => Self::Invalid,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for OnBehalfRequestStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OnBehalfRequestStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
 /// A money amount as an integer and a divisor (value 1500, offset 100 means 15.00).
@@ -13042,9 +18508,80 @@ impl From<String> for OrderStatusUpdate {
         Self::new(value)
     }
 }
+/// A WhatsApp Business Account the business owns.
+///
+/// Schema `OwnedWhatsAppBusinessAccount`, from `whatsapp/owned_whatsapp_business_accounts.yaml#/components/schemas/OwnedWhatsAppBusinessAccount`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OwnedWhatsAppBusinessAccount {
+    /// The account's ID.
+    pub id: String,
+    /// The account's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Namespace of the account's message templates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_template_namespace: Option<String>,
+    /// The account's time zone ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone_id: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl OwnedWhatsAppBusinessAccount {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            message_template_namespace: None,
+            timezone_id: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for OwnedWhatsAppBusinessAccount {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for OwnedWhatsAppBusinessAccount {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// A page of owned WhatsApp Business Accounts.
+///
+/// Schema `OwnedWhatsAppBusinessAccountList`, from `whatsapp/owned_whatsapp_business_accounts.yaml#/components/schemas/OwnedWhatsAppBusinessAccountList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct OwnedWhatsAppBusinessAccountList {
+    /// The accounts on this page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<OwnedWhatsAppBusinessAccount>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl OwnedWhatsAppBusinessAccountList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
 /// The cursors at either end of the page.
 ///
-/// Schema `PagingCursors`, merged from 2 identical definitions (first: `whatsapp/groups.yaml#/components/schemas/PagingCursors`).
+/// Schema `PagingCursors`, merged from 22 identical definitions (first: `whatsapp/assigned_users.yaml#/components/schemas/PagingCursors`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PagingCursors {
     /// Cursor at the start of the page.
@@ -13067,6 +18604,137 @@ impl PagingCursors {
             after: None,
             extra: Default::default(),
         }
+    }
+}
+/// The two-factor authentication the business requires.
+///
+/// Schema `PartnerBusinessTwoFactorType`, from `whatsapp/preverified_phone_number_partners.yaml#/components/schemas/PartnerBusinessTwoFactorType`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PartnerBusinessTwoFactorType {
+    /// `none`
+    None,
+    /// `admin_required`
+    AdminRequired,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl PartnerBusinessTwoFactorType {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::None => "none",
+            Self::AdminRequired => "admin_required",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for PartnerBusinessTwoFactorType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for PartnerBusinessTwoFactorType {
+    fn from(value: &str) -> Self {
+        match value {
+            "none" => Self::None,
+            "admin_required" => Self::AdminRequired,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for PartnerBusinessTwoFactorType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "none" => Self::None,
+            "admin_required" => Self::AdminRequired,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for PartnerBusinessTwoFactorType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PartnerBusinessTwoFactorType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Whether Meta has verified the business.
+///
+/// Schema `PartnerBusinessVerificationStatus`, from `whatsapp/preverified_phone_number_partners.yaml#/components/schemas/PartnerBusinessVerificationStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PartnerBusinessVerificationStatus {
+    /// `not_verified`
+    NotVerified,
+    /// `pending`
+    Pending,
+    /// `verified`
+    Verified,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl PartnerBusinessVerificationStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NotVerified => "not_verified",
+            Self::Pending => "pending",
+            Self::Verified => "verified",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for PartnerBusinessVerificationStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for PartnerBusinessVerificationStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "not_verified" => Self::NotVerified,
+            "pending" => Self::Pending,
+            "verified" => Self::Verified,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for PartnerBusinessVerificationStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "not_verified" => Self::NotVerified,
+            "pending" => Self::Pending,
+            "verified" => Self::Verified,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for PartnerBusinessVerificationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PartnerBusinessVerificationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
 /// The state of a partner-led business verification.
@@ -13176,6 +18844,180 @@ impl<'de> ::serde::Deserialize<'de> for PartnerClientCertificationInfoStatus {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Turns payload encryption on or off.
+///
+/// Schema `PayloadEncryptionSettingsUpdate`, from `whatsapp/settings.yaml#/components/schemas/PayloadEncryptionSettingsUpdate`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PayloadEncryptionSettingsUpdate {
+    /// The `status` member.
+    pub status: PayloadEncryptionStatus,
+    /// The business's public key, base64-encoded PEM; needed to turn encryption on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_encryption_key: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PayloadEncryptionSettingsUpdate {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(status: impl Into<PayloadEncryptionStatus>) -> Self {
+        Self {
+            status: status.into(),
+            client_encryption_key: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// New payload encryption setting.
+///
+/// Schema `PayloadEncryptionSettingsUpdateRequest`, from `whatsapp/settings.yaml#/components/schemas/PayloadEncryptionSettingsUpdateRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PayloadEncryptionSettingsUpdateRequest {
+    /// The `payload_encryption` member.
+    pub payload_encryption: PayloadEncryptionSettingsUpdate,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PayloadEncryptionSettingsUpdateRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(payload_encryption: impl Into<PayloadEncryptionSettingsUpdate>) -> Self {
+        Self {
+            payload_encryption: payload_encryption.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// Whether payload encryption is on.
+///
+/// Schema `PayloadEncryptionStatus`, from `whatsapp/settings.yaml#/components/schemas/PayloadEncryptionStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PayloadEncryptionStatus {
+    /// `enabled`
+    Enabled,
+    /// `disabled`
+    Disabled,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl PayloadEncryptionStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "enabled",
+            Self::Disabled => "disabled",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for PayloadEncryptionStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for PayloadEncryptionStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "enabled" => Self::Enabled,
+            "disabled" => Self::Disabled,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for PayloadEncryptionStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "enabled" => Self::Enabled,
+            "disabled" => Self::Disabled,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for PayloadEncryptionStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PayloadEncryptionStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Calling API settings; in an update, members left out keep their value.
+///
+/// Schema `PhoneNumberCallingSettings`, from `whatsapp/settings.yaml#/components/schemas/PhoneNumberCallingSettings`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PhoneNumberCallingSettings {
+    /// The `status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<CallingFeatureStatus>,
+    /// The `call_icon_visibility` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_icon_visibility: Option<CallingIconVisibility>,
+    /// The `call_icons` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_icons: Option<CallingIcons>,
+    /// The `call_hours` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_hours: Option<CallingHours>,
+    /// The `callback_permission_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback_permission_status: Option<CallingFeatureStatus>,
+    /// The `srtp_key_exchange_protocol` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub srtp_key_exchange_protocol: Option<CallingSrtpKeyExchangeProtocol>,
+    /// The `sip` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sip: Option<CallingSipSettings>,
+    /// The `video` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<CallingMediaSetting>,
+    /// The `audio` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio: Option<CallingMediaSetting>,
+    /// The `ip_addresses` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_addresses: Option<CallingIpAddresses>,
+    /// The `restrictions` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restrictions: Option<CallingRestrictions>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PhoneNumberCallingSettings {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            status: None,
+            call_icon_visibility: None,
+            call_icons: None,
+            call_hours: None,
+            callback_permission_status: None,
+            srtp_key_exchange_protocol: None,
+            sip: None,
+            video: None,
+            audio: None,
+            ip_addresses: None,
+            restrictions: None,
+            extra: Default::default(),
+        }
     }
 }
 /// The review of a phone number's display name has a result.
@@ -13314,6 +19156,37 @@ impl<'de> ::serde::Deserialize<'de> for PhoneNumberNameUpdateValueDecision {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Payload encryption state.
+///
+/// Schema `PhoneNumberPayloadEncryption`, from `whatsapp/settings.yaml#/components/schemas/PhoneNumberPayloadEncryption`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PhoneNumberPayloadEncryption {
+    /// The `status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<PayloadEncryptionStatus>,
+    /// Fingerprint of the business's public key, when encryption is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_encryption_key_fingerprint: Option<String>,
+    /// Meta's public key for the business to use, when encryption is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud_encryption_key: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PhoneNumberPayloadEncryption {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            status: None,
+            client_encryption_key_fingerprint: None,
+            cloud_encryption_key: None,
+            extra: Default::default(),
+        }
     }
 }
 /// A phone number's messaging limit or throughput changed.
@@ -13464,6 +19337,178 @@ impl<'de> ::serde::Deserialize<'de> for PhoneNumberQualityUpdateValueEvent {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+/// The settings of a business phone number.
+///
+/// Schema `PhoneNumberSettings`, from `whatsapp/settings.yaml#/components/schemas/PhoneNumberSettings`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PhoneNumberSettings {
+    /// The `calling` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calling: Option<PhoneNumberCallingSettings>,
+    /// The `payload_encryption` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload_encryption: Option<PhoneNumberPayloadEncryption>,
+    /// The `storage_configuration` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_configuration: Option<PhoneNumberStorageConfiguration>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PhoneNumberSettings {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            calling: None,
+            payload_encryption: None,
+            storage_configuration: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// One group of settings to change.
+///
+/// Schema `PhoneNumberSettingsUpdateRequest`, from `whatsapp/settings.yaml#/components/schemas/PhoneNumberSettingsUpdateRequest`.
+///
+/// One of several shapes, told apart by their required members; decoding tries `CallingSettingsUpdateRequest`, `UserIdentityChangeSettingsUpdateRequest`, `PayloadEncryptionSettingsUpdateRequest`, `StorageConfigurationSettingsUpdateRequest` in that order, and keeps a value none accepts in [`PhoneNumberSettingsUpdateRequest::Other`].
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum PhoneNumberSettingsUpdateRequest {
+    /// Tried when the value is an object with `calling`.
+    CallingSettingsUpdateRequest(CallingSettingsUpdateRequest),
+    /// Tried when the value is an object with `user_identity_change`.
+    UserIdentityChangeSettingsUpdateRequest(UserIdentityChangeSettingsUpdateRequest),
+    /// Tried when the value is an object with `payload_encryption`.
+    PayloadEncryptionSettingsUpdateRequest(PayloadEncryptionSettingsUpdateRequest),
+    /// Tried when the value is an object with `storage_configuration`.
+    StorageConfigurationSettingsUpdateRequest(StorageConfigurationSettingsUpdateRequest),
+    /// A value no variant accepts, kept as received.
+    Other(::serde_json::Value),
+}
+impl ::serde::Serialize for PhoneNumberSettingsUpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::CallingSettingsUpdateRequest(v) => {
+                ::serde::Serialize::serialize(v, serializer)
+            }
+            Self::UserIdentityChangeSettingsUpdateRequest(v) => {
+                ::serde::Serialize::serialize(v, serializer)
+            }
+            Self::PayloadEncryptionSettingsUpdateRequest(v) => {
+                ::serde::Serialize::serialize(v, serializer)
+            }
+            Self::StorageConfigurationSettingsUpdateRequest(v) => {
+                ::serde::Serialize::serialize(v, serializer)
+            }
+            Self::Other(v) => ::serde::Serialize::serialize(v, serializer),
+        }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PhoneNumberSettingsUpdateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        if value.is_object() && value.get("calling").is_some() {
+            if let Ok(v) = ::serde_json::from_value(value.clone()) {
+                return Ok(Self::CallingSettingsUpdateRequest(v));
+            }
+        }
+        if value.is_object() && value.get("user_identity_change").is_some() {
+            if let Ok(v) = ::serde_json::from_value(value.clone()) {
+                return Ok(Self::UserIdentityChangeSettingsUpdateRequest(v));
+            }
+        }
+        if value.is_object() && value.get("payload_encryption").is_some() {
+            if let Ok(v) = ::serde_json::from_value(value.clone()) {
+                return Ok(Self::PayloadEncryptionSettingsUpdateRequest(v));
+            }
+        }
+        if value.is_object() && value.get("storage_configuration").is_some() {
+            if let Ok(v) = ::serde_json::from_value(value.clone()) {
+                return Ok(Self::StorageConfigurationSettingsUpdateRequest(v));
+            }
+        }
+        Ok(Self::Other(value))
+    }
+}
+impl From<CallingSettingsUpdateRequest> for PhoneNumberSettingsUpdateRequest {
+    fn from(value: CallingSettingsUpdateRequest) -> Self {
+        Self::CallingSettingsUpdateRequest(value)
+    }
+}
+impl From<UserIdentityChangeSettingsUpdateRequest> for PhoneNumberSettingsUpdateRequest {
+    fn from(value: UserIdentityChangeSettingsUpdateRequest) -> Self {
+        Self::UserIdentityChangeSettingsUpdateRequest(value)
+    }
+}
+impl From<PayloadEncryptionSettingsUpdateRequest> for PhoneNumberSettingsUpdateRequest {
+    fn from(value: PayloadEncryptionSettingsUpdateRequest) -> Self {
+        Self::PayloadEncryptionSettingsUpdateRequest(value)
+    }
+}
+impl From<StorageConfigurationSettingsUpdateRequest>
+for PhoneNumberSettingsUpdateRequest {
+    fn from(value: StorageConfigurationSettingsUpdateRequest) -> Self {
+        Self::StorageConfigurationSettingsUpdateRequest(value)
+    }
+}
+/// Result of a settings update.
+///
+/// Schema `PhoneNumberSettingsUpdateResponse`, from `whatsapp/settings.yaml#/components/schemas/PhoneNumberSettingsUpdateResponse`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PhoneNumberSettingsUpdateResponse {
+    /// True when the settings were saved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PhoneNumberSettingsUpdateResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            success: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Where message data at rest is kept (local storage).
+///
+/// Schema `PhoneNumberStorageConfiguration`, from `whatsapp/settings.yaml#/components/schemas/PhoneNumberStorageConfiguration`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PhoneNumberStorageConfiguration {
+    /// The `status` member.
+    pub status: StorageConfigurationStatus,
+    /// ISO country code of the storage location, with in-country storage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_localization_region: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PhoneNumberStorageConfiguration {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(status: impl Into<StorageConfigurationStatus>) -> Self {
+        Self {
+            status: status.into(),
+            data_localization_region: None,
+            extra: Default::default(),
+        }
+    }
+}
 /// Language policy; only `deterministic` exists.
 ///
 /// Schema `PolicyDeterministic`, merged from 2 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateLanguage/properties/policy`).
@@ -13523,6 +19568,105 @@ impl<'de> ::serde::Deserialize<'de> for PolicyDeterministic {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+/// A WhatsApp Business Account of the portfolio.
+///
+/// Schema `PortfolioWhatsAppBusinessAccount`, from `whatsapp/whatsapp_business_accounts.yaml#/components/schemas/PortfolioWhatsAppBusinessAccount`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PortfolioWhatsAppBusinessAccount {
+    /// The account's ID.
+    pub id: String,
+    /// The account's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The `account_review_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_review_status: Option<WabaAccountReviewStatus>,
+    /// Purchase order number used for billing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_order_number: Option<String>,
+    /// Billing currency (ISO 4217).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// The account's time zone ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone_id: Option<String>,
+    /// The `business_verification_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_verification_status: Option<WabaBusinessVerificationStatus>,
+    /// Country where the account is registered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// The `on_behalf_of_business_info` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of_business_info: Option<WabaOnBehalfOfBusiness>,
+    /// True when insights are turned on for the account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_enabled_for_insights: Option<bool>,
+    /// Namespace of the account's message templates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_template_namespace: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PortfolioWhatsAppBusinessAccount {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            account_review_status: None,
+            purchase_order_number: None,
+            currency: None,
+            timezone_id: None,
+            business_verification_status: None,
+            country: None,
+            on_behalf_of_business_info: None,
+            is_enabled_for_insights: None,
+            message_template_namespace: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for PortfolioWhatsAppBusinessAccount {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for PortfolioWhatsAppBusinessAccount {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// A page of a portfolio's WhatsApp Business Accounts.
+///
+/// Schema `PortfolioWhatsAppBusinessAccountList`, from `whatsapp/whatsapp_business_accounts.yaml#/components/schemas/PortfolioWhatsAppBusinessAccountList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PortfolioWhatsAppBusinessAccountList {
+    /// The accounts on this page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<PortfolioWhatsAppBusinessAccount>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PortfolioWhatsAppBusinessAccountList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
 /// Sets up the media connection of an incoming call before accepting it.
 ///
 /// Schema `PreAcceptCallRequest`, from `whatsapp/calling.yaml#/components/schemas/PreAcceptCallRequest`.
@@ -13567,6 +19711,665 @@ impl From<&str> for PreAcceptCallRequest {
     }
 }
 impl From<String> for PreAcceptCallRequest {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// A phone number verified ahead of use with WhatsApp.
+///
+/// Schema `PreVerifiedPhoneNumber`, from `whatsapp/preverified_phone_numbers.yaml#/components/schemas/PreVerifiedPhoneNumber`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PreVerifiedPhoneNumber {
+    /// The pre-verified number's ID.
+    pub id: String,
+    /// The number, formatted for display.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_phone_number: Option<String>,
+    /// The country calling code, such as 1 or 44.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_prefix: Option<i64>,
+    /// The `verification_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification_status: Option<PreVerifiedPhoneNumberVerificationStatus>,
+    /// The `availability_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability_status: Option<PreVerifiedPhoneNumberAvailabilityStatus>,
+    /// When the number was pre-verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_time: Option<String>,
+    /// When the number's details last changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_updated: Option<String>,
+    /// WhatsApp features the number supports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supported_features: Option<Vec<PreVerifiedPhoneNumberFeature>>,
+    /// The number's country (ISO 3166-1 alpha-2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_code: Option<String>,
+    /// The number's geographic region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PreVerifiedPhoneNumber {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            display_phone_number: None,
+            country_prefix: None,
+            verification_status: None,
+            availability_status: None,
+            created_time: None,
+            last_updated: None,
+            supported_features: None,
+            country_code: None,
+            region: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for PreVerifiedPhoneNumber {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for PreVerifiedPhoneNumber {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// Whether the number can be taken into use.
+///
+/// Schema `PreVerifiedPhoneNumberAvailabilityStatus`, from `whatsapp/preverified_phone_numbers.yaml#/components/schemas/PreVerifiedPhoneNumberAvailabilityStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PreVerifiedPhoneNumberAvailabilityStatus {
+    /// `AVAILABLE`
+    Available,
+    /// `IN_USE`
+    InUse,
+    /// `RESERVED`
+    Reserved,
+    /// `UNAVAILABLE`
+    Unavailable,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl PreVerifiedPhoneNumberAvailabilityStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Available => "AVAILABLE",
+            Self::InUse => "IN_USE",
+            Self::Reserved => "RESERVED",
+            Self::Unavailable => "UNAVAILABLE",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for PreVerifiedPhoneNumberAvailabilityStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for PreVerifiedPhoneNumberAvailabilityStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "AVAILABLE" => Self::Available,
+            "IN_USE" => Self::InUse,
+            "RESERVED" => Self::Reserved,
+            "UNAVAILABLE" => Self::Unavailable,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for PreVerifiedPhoneNumberAvailabilityStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "AVAILABLE" => Self::Available,
+            "IN_USE" => Self::InUse,
+            "RESERVED" => Self::Reserved,
+            "UNAVAILABLE" => Self::Unavailable,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for PreVerifiedPhoneNumberAvailabilityStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PreVerifiedPhoneNumberAvailabilityStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// How the code is delivered.
+///
+/// Schema `PreVerifiedPhoneNumberCodeMethod`, from `whatsapp/preverified_phone_numbers.yaml#/components/schemas/PreVerifiedPhoneNumberCodeMethod`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PreVerifiedPhoneNumberCodeMethod {
+    /// `SMS`
+    Sms,
+    /// `VOICE`
+    Voice,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl PreVerifiedPhoneNumberCodeMethod {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Sms => "SMS",
+            Self::Voice => "VOICE",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for PreVerifiedPhoneNumberCodeMethod {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for PreVerifiedPhoneNumberCodeMethod {
+    fn from(value: &str) -> Self {
+        match value {
+            "SMS" => Self::Sms,
+            "VOICE" => Self::Voice,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for PreVerifiedPhoneNumberCodeMethod {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "SMS" => Self::Sms,
+            "VOICE" => Self::Voice,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for PreVerifiedPhoneNumberCodeMethod {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PreVerifiedPhoneNumberCodeMethod {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// How and in which language to send the code.
+///
+/// Schema `PreVerifiedPhoneNumberCodeRequest`, from `whatsapp/preverified_phone_numbers.yaml#/components/schemas/PreVerifiedPhoneNumberCodeRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PreVerifiedPhoneNumberCodeRequest {
+    /// The `code_method` member.
+    pub code_method: PreVerifiedPhoneNumberCodeMethod,
+    /// Locale of the message, such as `en_US`.
+    pub language: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PreVerifiedPhoneNumberCodeRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        code_method: impl Into<PreVerifiedPhoneNumberCodeMethod>,
+        language: impl Into<String>,
+    ) -> Self {
+        Self {
+            code_method: code_method.into(),
+            language: language.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// A pre-verified number looked up by ID.
+///
+/// Schema `PreVerifiedPhoneNumberDetails`, from `whatsapp/preverified_phone_numbers.yaml#/components/schemas/PreVerifiedPhoneNumberDetails`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PreVerifiedPhoneNumberDetails {
+    /// The pre-verified number's ID.
+    pub id: String,
+    /// The country calling code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_prefix: Option<i64>,
+    /// The number, formatted for display.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_phone_number: Option<String>,
+    /// True when the ID names a valid pre-verified number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_input_id_valid: Option<bool>,
+    /// Why the ID is not valid, when it is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_msg: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PreVerifiedPhoneNumberDetails {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            country_prefix: None,
+            display_phone_number: None,
+            is_input_id_valid: None,
+            error_msg: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for PreVerifiedPhoneNumberDetails {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for PreVerifiedPhoneNumberDetails {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// A WhatsApp feature a number can support.
+///
+/// Schema `PreVerifiedPhoneNumberFeature`, from `whatsapp/preverified_phone_numbers.yaml#/components/schemas/PreVerifiedPhoneNumberFeature`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PreVerifiedPhoneNumberFeature {
+    /// `MESSAGING`
+    Messaging,
+    /// `BUSINESS_PROFILE`
+    BusinessProfile,
+    /// `WEBHOOKS`
+    Webhooks,
+    /// `TEMPLATES`
+    Templates,
+    /// `ANALYTICS`
+    Analytics,
+    /// `COMMERCE`
+    Commerce,
+    /// `FLOWS`
+    Flows,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl PreVerifiedPhoneNumberFeature {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Messaging => "MESSAGING",
+            Self::BusinessProfile => "BUSINESS_PROFILE",
+            Self::Webhooks => "WEBHOOKS",
+            Self::Templates => "TEMPLATES",
+            Self::Analytics => "ANALYTICS",
+            Self::Commerce => "COMMERCE",
+            Self::Flows => "FLOWS",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for PreVerifiedPhoneNumberFeature {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for PreVerifiedPhoneNumberFeature {
+    fn from(value: &str) -> Self {
+        match value {
+            "MESSAGING" => Self::Messaging,
+            "BUSINESS_PROFILE" => Self::BusinessProfile,
+            "WEBHOOKS" => Self::Webhooks,
+            "TEMPLATES" => Self::Templates,
+            "ANALYTICS" => Self::Analytics,
+            "COMMERCE" => Self::Commerce,
+            "FLOWS" => Self::Flows,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for PreVerifiedPhoneNumberFeature {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "MESSAGING" => Self::Messaging,
+            "BUSINESS_PROFILE" => Self::BusinessProfile,
+            "WEBHOOKS" => Self::Webhooks,
+            "TEMPLATES" => Self::Templates,
+            "ANALYTICS" => Self::Analytics,
+            "COMMERCE" => Self::Commerce,
+            "FLOWS" => Self::Flows,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for PreVerifiedPhoneNumberFeature {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PreVerifiedPhoneNumberFeature {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// A page of pre-verified phone numbers.
+///
+/// Schema `PreVerifiedPhoneNumberList`, from `whatsapp/preverified_phone_numbers.yaml#/components/schemas/PreVerifiedPhoneNumberList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PreVerifiedPhoneNumberList {
+    /// The numbers on this page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<PreVerifiedPhoneNumber>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PreVerifiedPhoneNumberList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A business the pre-verified number is shared with.
+///
+/// Schema `PreVerifiedPhoneNumberPartner`, from `whatsapp/preverified_phone_number_partners.yaml#/components/schemas/PreVerifiedPhoneNumberPartner`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PreVerifiedPhoneNumberPartner {
+    /// The business's ID.
+    pub id: String,
+    /// The business's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// When the business was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_time: Option<String>,
+    /// When the business last changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_time: Option<String>,
+    /// The `verification_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification_status: Option<PartnerBusinessVerificationStatus>,
+    /// ID of the business's primary Facebook Page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_page: Option<String>,
+    /// The business's time zone ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone_id: Option<i64>,
+    /// The `two_factor_type` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub two_factor_type: Option<PartnerBusinessTwoFactorType>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PreVerifiedPhoneNumberPartner {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            created_time: None,
+            updated_time: None,
+            verification_status: None,
+            primary_page: None,
+            timezone_id: None,
+            two_factor_type: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for PreVerifiedPhoneNumberPartner {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for PreVerifiedPhoneNumberPartner {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// A page of partner businesses.
+///
+/// Schema `PreVerifiedPhoneNumberPartnerList`, from `whatsapp/preverified_phone_number_partners.yaml#/components/schemas/PreVerifiedPhoneNumberPartnerList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PreVerifiedPhoneNumberPartnerList {
+    /// The businesses on this page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<PreVerifiedPhoneNumberPartner>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PreVerifiedPhoneNumberPartnerList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The number to share and the business to share it with.
+///
+/// Schema `PreVerifiedPhoneNumberShareRequest`, from `whatsapp/preverified_phone_number_sharing.yaml#/components/schemas/PreVerifiedPhoneNumberShareRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PreVerifiedPhoneNumberShareRequest {
+    /// ID of the pre-verified number.
+    pub preverified_id: String,
+    /// ID of the partner business.
+    pub partner_business_id: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PreVerifiedPhoneNumberShareRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        preverified_id: impl Into<String>,
+        partner_business_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            preverified_id: preverified_id.into(),
+            partner_business_id: partner_business_id.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// Result of sharing a number.
+///
+/// Schema `PreVerifiedPhoneNumberShareResponse`, from `whatsapp/preverified_phone_number_sharing.yaml#/components/schemas/PreVerifiedPhoneNumberShareResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PreVerifiedPhoneNumberShareResponse {
+    /// True when the number was shared.
+    pub success: bool,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PreVerifiedPhoneNumberShareResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(success: bool) -> Self {
+        Self {
+            success,
+            extra: Default::default(),
+        }
+    }
+}
+/// Result of a pre-verified number action.
+///
+/// Schema `PreVerifiedPhoneNumberSuccessResponse`, from `whatsapp/preverified_phone_numbers.yaml#/components/schemas/PreVerifiedPhoneNumberSuccessResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PreVerifiedPhoneNumberSuccessResponse {
+    /// True when the action succeeded.
+    pub success: bool,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PreVerifiedPhoneNumberSuccessResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(success: bool) -> Self {
+        Self {
+            success,
+            extra: Default::default(),
+        }
+    }
+}
+/// Where the number's verification stands.
+///
+/// Schema `PreVerifiedPhoneNumberVerificationStatus`, from `whatsapp/preverified_phone_numbers.yaml#/components/schemas/PreVerifiedPhoneNumberVerificationStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PreVerifiedPhoneNumberVerificationStatus {
+    /// `VERIFIED`
+    Verified,
+    /// `PENDING`
+    Pending,
+    /// `FAILED`
+    Failed,
+    /// `EXPIRED`
+    Expired,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl PreVerifiedPhoneNumberVerificationStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Verified => "VERIFIED",
+            Self::Pending => "PENDING",
+            Self::Failed => "FAILED",
+            Self::Expired => "EXPIRED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for PreVerifiedPhoneNumberVerificationStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for PreVerifiedPhoneNumberVerificationStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "VERIFIED" => Self::Verified,
+            "PENDING" => Self::Pending,
+            "FAILED" => Self::Failed,
+            "EXPIRED" => Self::Expired,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for PreVerifiedPhoneNumberVerificationStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "VERIFIED" => Self::Verified,
+            "PENDING" => Self::Pending,
+            "FAILED" => Self::Failed,
+            "EXPIRED" => Self::Expired,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for PreVerifiedPhoneNumberVerificationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PreVerifiedPhoneNumberVerificationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The code to check.
+///
+/// Schema `PreVerifiedPhoneNumberVerifyCodeRequest`, from `whatsapp/preverified_phone_numbers.yaml#/components/schemas/PreVerifiedPhoneNumberVerifyCodeRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PreVerifiedPhoneNumberVerifyCodeRequest {
+    /// The received code, 4 to 8 digits.
+    pub code: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PreVerifiedPhoneNumberVerifyCodeRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for PreVerifiedPhoneNumberVerifyCodeRequest {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for PreVerifiedPhoneNumberVerifyCodeRequest {
     fn from(value: String) -> Self {
         Self::new(value)
     }
@@ -13680,6 +20483,207 @@ impl ProductSection {
             product_items,
             extra: Default::default(),
         }
+    }
+}
+/// A message QR code.
+///
+/// Schema `QrCode`, from `whatsapp/qr_codes.yaml#/components/schemas/QrCode`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct QrCode {
+    /// The QR code's 14-character ID.
+    pub code: String,
+    /// The message the user's chat is pre-filled with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefilled_message: Option<String>,
+    /// The wa.me link that opens the chat with the message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deep_link_url: Option<String>,
+    /// When the code was created (Unix seconds); sent only to first-party apps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creation_time: Option<i64>,
+    /// URL of the QR code image, when an image format was requested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qr_image_url: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl QrCode {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            prefilled_message: None,
+            deep_link_url: None,
+            creation_time: None,
+            qr_image_url: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for QrCode {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for QrCode {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// One QR code, in a `data` list.
+///
+/// Schema `QrCodeDetailsResponse`, from `whatsapp/qr_codes.yaml#/components/schemas/QrCodeDetailsResponse`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct QrCodeDetailsResponse {
+    /// The QR code (one element).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<QrCode>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl QrCodeDetailsResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A page of QR codes.
+///
+/// Schema `QrCodeList`, from `whatsapp/qr_codes.yaml#/components/schemas/QrCodeList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct QrCodeList {
+    /// The QR codes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<QrCode>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl QrCodeList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A QR code to create, or (with `code`) the QR code to update.
+///
+/// Schema `QrCodeRequest`, from `whatsapp/qr_codes.yaml#/components/schemas/QrCodeRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct QrCodeRequest {
+    /// ID of the QR code to update; leave out to create a new one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The message the user's chat is pre-filled with (up to 140 characters).
+    pub prefilled_message: String,
+    /// The `generate_qr_image` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generate_qr_image: Option<QrImageFormat>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl QrCodeRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(prefilled_message: impl Into<String>) -> Self {
+        Self {
+            code: None,
+            prefilled_message: prefilled_message.into(),
+            generate_qr_image: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for QrCodeRequest {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for QrCodeRequest {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// Image format for `qr_image_url`.
+///
+/// Schema `QrImageFormat`, from `whatsapp/qr_codes.yaml#/components/schemas/QrImageFormat`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum QrImageFormat {
+    /// `PNG`
+    Png,
+    /// `SVG`
+    Svg,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl QrImageFormat {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Png => "PNG",
+            Self::Svg => "SVG",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for QrImageFormat {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for QrImageFormat {
+    fn from(value: &str) -> Self {
+        match value {
+            "PNG" => Self::Png,
+            "SVG" => Self::Svg,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for QrImageFormat {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "PNG" => Self::Png,
+            "SVG" => Self::Svg,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for QrImageFormat {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for QrImageFormat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
 /// The reaction and the message it applies to.
@@ -14104,6 +21108,293 @@ impl ReferredProduct {
         }
     }
 }
+/// Country where data at rest is kept (local storage); deprecated since v21 in favour of the Settings API.
+///
+/// Schema `RegisterDataLocalizationRegion`, from `whatsapp/phone_number_registration.yaml#/components/schemas/RegisterDataLocalizationRegion`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RegisterDataLocalizationRegion {
+    /// `AE`
+    Ae,
+    /// `AU`
+    Au,
+    /// `BH`
+    Bh,
+    /// `BR`
+    Br,
+    /// `CA`
+    Ca,
+    /// `CH`
+    Ch,
+    /// `DE`
+    De,
+    /// `GB`
+    Gb,
+    /// `ID`
+    Id,
+    /// `IN`
+    In,
+    /// `JP`
+    Jp,
+    /// `KR`
+    Kr,
+    /// `SG`
+    Sg,
+    /// `ZA`
+    Za,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl RegisterDataLocalizationRegion {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Ae => "AE",
+            Self::Au => "AU",
+            Self::Bh => "BH",
+            Self::Br => "BR",
+            Self::Ca => "CA",
+            Self::Ch => "CH",
+            Self::De => "DE",
+            Self::Gb => "GB",
+            Self::Id => "ID",
+            Self::In => "IN",
+            Self::Jp => "JP",
+            Self::Kr => "KR",
+            Self::Sg => "SG",
+            Self::Za => "ZA",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for RegisterDataLocalizationRegion {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for RegisterDataLocalizationRegion {
+    fn from(value: &str) -> Self {
+        match value {
+            "AE" => Self::Ae,
+            "AU" => Self::Au,
+            "BH" => Self::Bh,
+            "BR" => Self::Br,
+            "CA" => Self::Ca,
+            "CH" => Self::Ch,
+            "DE" => Self::De,
+            "GB" => Self::Gb,
+            "ID" => Self::Id,
+            "IN" => Self::In,
+            "JP" => Self::Jp,
+            "KR" => Self::Kr,
+            "SG" => Self::Sg,
+            "ZA" => Self::Za,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for RegisterDataLocalizationRegion {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "AE" => Self::Ae,
+            "AU" => Self::Au,
+            "BH" => Self::Bh,
+            "BR" => Self::Br,
+            "CA" => Self::Ca,
+            "CH" => Self::Ch,
+            "DE" => Self::De,
+            "GB" => Self::Gb,
+            "ID" => Self::Id,
+            "IN" => Self::In,
+            "JP" => Self::Jp,
+            "KR" => Self::Kr,
+            "SG" => Self::Sg,
+            "ZA" => Self::Za,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for RegisterDataLocalizationRegion {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RegisterDataLocalizationRegion {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// An On-Premises API backup to restore while migrating.
+///
+/// Schema `RegisterPhoneNumberBackup`, from `whatsapp/phone_number_registration.yaml#/components/schemas/RegisterPhoneNumberBackup`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RegisterPhoneNumberBackup {
+    /// The password the backup was made with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// The encrypted backup data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RegisterPhoneNumberBackup {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            password: None,
+            data: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Registration details.
+///
+/// Schema `RegisterPhoneNumberRequest`, from `whatsapp/phone_number_registration.yaml#/components/schemas/RegisterPhoneNumberRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RegisterPhoneNumberRequest {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// A 6-digit two-step verification PIN; the number's existing PIN if it has one.
+    pub pin: String,
+    /// The `backup` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup: Option<RegisterPhoneNumberBackup>,
+    /// The `tier` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<RegisterPhoneNumberTier>,
+    /// The `data_localization_region` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_localization_region: Option<RegisterDataLocalizationRegion>,
+    /// Message retention on Meta's side in minutes (only 60 is accepted; deprecated since v21).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta_store_retention_minutes: Option<i64>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RegisterPhoneNumberRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(pin: impl Into<String>) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            pin: pin.into(),
+            backup: None,
+            tier: None,
+            data_localization_region: None,
+            meta_store_retention_minutes: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for RegisterPhoneNumberRequest {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for RegisterPhoneNumberRequest {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// Result of the registration.
+///
+/// Schema `RegisterPhoneNumberResponse`, from `whatsapp/phone_number_registration.yaml#/components/schemas/RegisterPhoneNumberResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RegisterPhoneNumberResponse {
+    /// True when the number was registered.
+    pub success: bool,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RegisterPhoneNumberResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(success: bool) -> Self {
+        Self {
+            success,
+            extra: Default::default(),
+        }
+    }
+}
+/// The Cloud API tier to register on.
+///
+/// Schema `RegisterPhoneNumberTier`, from `whatsapp/phone_number_registration.yaml#/components/schemas/RegisterPhoneNumberTier`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RegisterPhoneNumberTier {
+    /// `PROD`
+    Prod,
+    /// `SANDBOX`
+    Sandbox,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl RegisterPhoneNumberTier {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Prod => "PROD",
+            Self::Sandbox => "SANDBOX",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for RegisterPhoneNumberTier {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for RegisterPhoneNumberTier {
+    fn from(value: &str) -> Self {
+        match value {
+            "PROD" => Self::Prod,
+            "SANDBOX" => Self::Sandbox,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for RegisterPhoneNumberTier {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "PROD" => Self::Prod,
+            "SANDBOX" => Self::Sandbox,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for RegisterPhoneNumberTier {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RegisterPhoneNumberTier {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
 /// Rejects an incoming call.
 ///
 /// Schema `RejectCallRequest`, from `whatsapp/calling.yaml#/components/schemas/RejectCallRequest`.
@@ -14183,6 +21474,38 @@ impl RejectJoinRequestsResponse {
         }
     }
 }
+/// The user to remove.
+///
+/// Schema `RemoveAssignedUserRequest`, from `whatsapp/assigned_users.yaml#/components/schemas/RemoveAssignedUserRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RemoveAssignedUserRequest {
+    /// ID of the user to remove.
+    pub user: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RemoveAssignedUserRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(user: impl Into<String>) -> Self {
+        Self {
+            user: user.into(),
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for RemoveAssignedUserRequest {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for RemoveAssignedUserRequest {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
 /// One reply button.
 ///
 /// Schema `ReplyButton`, from `whatsapp/messages.yaml#/components/schemas/ReplyButton`.
@@ -14252,6 +21575,248 @@ impl ReplyButtonContent {
         Self {
             id: id.into(),
             title: title.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// How and in which language to send the code.
+///
+/// Schema `RequestVerificationCodeRequest`, from `whatsapp/phone_number_verification.yaml#/components/schemas/RequestVerificationCodeRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RequestVerificationCodeRequest {
+    /// The `code_method` member.
+    pub code_method: VerificationCodeMethod,
+    /// Locale of the message or call, such as `en_US`.
+    pub language: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RequestVerificationCodeRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        code_method: impl Into<VerificationCodeMethod>,
+        language: impl Into<String>,
+    ) -> Self {
+        Self {
+            code_method: code_method.into(),
+            language: language.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// Result of a code request.
+///
+/// Schema `RequestVerificationCodeResponse`, from `whatsapp/phone_number_verification.yaml#/components/schemas/RequestVerificationCodeResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RequestVerificationCodeResponse {
+    /// True when the code was sent.
+    pub success: bool,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl RequestVerificationCodeResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(success: bool) -> Self {
+        Self {
+            success,
+            extra: Default::default(),
+        }
+    }
+}
+/// A day of the week.
+///
+/// Schema `ScheduleDayOfWeek`, from `whatsapp/schedules.yaml#/components/schemas/ScheduleDayOfWeek`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ScheduleDayOfWeek {
+    /// `MONDAY`
+    Monday,
+    /// `TUESDAY`
+    Tuesday,
+    /// `WEDNESDAY`
+    Wednesday,
+    /// `THURSDAY`
+    Thursday,
+    /// `FRIDAY`
+    Friday,
+    /// `SATURDAY`
+    Saturday,
+    /// `SUNDAY`
+    Sunday,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl ScheduleDayOfWeek {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Monday => "MONDAY",
+            Self::Tuesday => "TUESDAY",
+            Self::Wednesday => "WEDNESDAY",
+            Self::Thursday => "THURSDAY",
+            Self::Friday => "FRIDAY",
+            Self::Saturday => "SATURDAY",
+            Self::Sunday => "SUNDAY",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for ScheduleDayOfWeek {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for ScheduleDayOfWeek {
+    fn from(value: &str) -> Self {
+        match value {
+            "MONDAY" => Self::Monday,
+            "TUESDAY" => Self::Tuesday,
+            "WEDNESDAY" => Self::Wednesday,
+            "THURSDAY" => Self::Thursday,
+            "FRIDAY" => Self::Friday,
+            "SATURDAY" => Self::Saturday,
+            "SUNDAY" => Self::Sunday,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for ScheduleDayOfWeek {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "MONDAY" => Self::Monday,
+            "TUESDAY" => Self::Tuesday,
+            "WEDNESDAY" => Self::Wednesday,
+            "THURSDAY" => Self::Thursday,
+            "FRIDAY" => Self::Friday,
+            "SATURDAY" => Self::Saturday,
+            "SUNDAY" => Self::Sunday,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for ScheduleDayOfWeek {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ScheduleDayOfWeek {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The period a schedule repeats in.
+///
+/// Schema `ScheduleRecurrenceFrequency`, from `whatsapp/schedules.yaml#/components/schemas/ScheduleRecurrenceFrequency`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ScheduleRecurrenceFrequency {
+    /// `DAILY`
+    Daily,
+    /// `WEEKLY`
+    Weekly,
+    /// `MONTHLY`
+    Monthly,
+    /// `YEARLY`
+    Yearly,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl ScheduleRecurrenceFrequency {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Daily => "DAILY",
+            Self::Weekly => "WEEKLY",
+            Self::Monthly => "MONTHLY",
+            Self::Yearly => "YEARLY",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for ScheduleRecurrenceFrequency {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for ScheduleRecurrenceFrequency {
+    fn from(value: &str) -> Self {
+        match value {
+            "DAILY" => Self::Daily,
+            "WEEKLY" => Self::Weekly,
+            "MONTHLY" => Self::Monthly,
+            "YEARLY" => Self::Yearly,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for ScheduleRecurrenceFrequency {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "DAILY" => Self::Daily,
+            "WEEKLY" => Self::Weekly,
+            "MONTHLY" => Self::Monthly,
+            "YEARLY" => Self::Yearly,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for ScheduleRecurrenceFrequency {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ScheduleRecurrenceFrequency {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// How a schedule repeats.
+///
+/// Schema `ScheduleRecurrencePattern`, from `whatsapp/schedules.yaml#/components/schemas/ScheduleRecurrencePattern`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ScheduleRecurrencePattern {
+    /// The `frequency` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frequency: Option<ScheduleRecurrenceFrequency>,
+    /// Repeat every this many periods (1 or more).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<i64>,
+    /// Last day of the recurrence, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ScheduleRecurrencePattern {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            frequency: None,
+            interval: None,
+            end_date: None,
             extra: Default::default(),
         }
     }
@@ -14543,6 +22108,96 @@ impl<'de> ::serde::Deserialize<'de> for SentMessageStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+/// The account, solution and app the intent is for.
+///
+/// Schema `SetOboMobilityIntentRequest`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/SetOboMobilityIntentRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SetOboMobilityIntentRequest {
+    /// The OBO WhatsApp Business Account's ID.
+    pub waba_id: String,
+    /// ID of the solution the account should move under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub solution_id: Option<String>,
+    /// ID of the app setting the intent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_id: Option<String>,
+    /// ID of the user acting, when not the token's user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_id: Option<String>,
+    /// Your own ID for the call, echoed back (up to 255 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_mutation_id: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl SetOboMobilityIntentRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(waba_id: impl Into<String>) -> Self {
+        Self {
+            waba_id: waba_id.into(),
+            solution_id: None,
+            app_id: None,
+            actor_id: None,
+            client_mutation_id: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for SetOboMobilityIntentRequest {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for SetOboMobilityIntentRequest {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// Result of setting a mobility intent.
+///
+/// Schema `SetOboMobilityIntentResponse`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/SetOboMobilityIntentResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SetOboMobilityIntentResponse {
+    /// True when the intent was set.
+    pub success: bool,
+    /// ID of the intent; null when it was not set.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::nullable"
+    )]
+    pub intent_id: Option<Option<String>>,
+    /// The `client_mutation_id` you sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_mutation_id: Option<String>,
+    /// Why the intent was not set; null on success.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::nullable"
+    )]
+    pub error_msg: Option<Option<String>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl SetOboMobilityIntentResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(success: bool) -> Self {
+        Self {
+            success,
+            intent_id: None,
+            client_mutation_id: None,
+            error_msg: None,
+            extra: Default::default(),
+        }
+    }
+}
 /// Contact list changes of a WhatsApp Business app number.
 ///
 /// Schema `SmbAppStateSyncChange`, from `whatsapp/webhooks.yaml#/components/schemas/SmbAppStateSyncChange`.
@@ -14624,6 +22279,664 @@ impl SmbMessageEchoesChange {
             value: value.into(),
             extra: Default::default(),
         }
+    }
+}
+/// A Meta app taking part in a solution.
+///
+/// Schema `SolutionApp`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/SolutionApp`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SolutionApp {
+    /// The app's ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The app's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl SolutionApp {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The app's part in a solution.
+///
+/// Schema `SolutionApplicationRole`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/SolutionApplicationRole`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SolutionApplicationRole {
+    /// `OWNER`
+    Owner,
+    /// `PARTNER`
+    Partner,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl SolutionApplicationRole {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Owner => "OWNER",
+            Self::Partner => "PARTNER",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for SolutionApplicationRole {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for SolutionApplicationRole {
+    fn from(value: &str) -> Self {
+        match value {
+            "OWNER" => Self::Owner,
+            "PARTNER" => Self::Partner,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for SolutionApplicationRole {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "OWNER" => Self::Owner,
+            "PARTNER" => Self::Partner,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for SolutionApplicationRole {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SolutionApplicationRole {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// A task that can be given to the owner or the partner app when creating a solution.
+///
+/// Schema `SolutionConfigurablePermission`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/SolutionConfigurablePermission`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum SolutionConfigurablePermission {
+    /// `MESSAGING`
+    #[default]
+    Messaging,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl SolutionConfigurablePermission {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Messaging => "MESSAGING",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for SolutionConfigurablePermission {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for SolutionConfigurablePermission {
+    fn from(value: &str) -> Self {
+        match value {
+            "MESSAGING" => Self::Messaging,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for SolutionConfigurablePermission {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "MESSAGING" => Self::Messaging,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for SolutionConfigurablePermission {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SolutionConfigurablePermission {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Confirms that the pending deactivation request is declined.
+///
+/// Schema `SolutionDeactivationRejectRequest`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/SolutionDeactivationRejectRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SolutionDeactivationRejectRequest {
+    /// Set to true to decline the request.
+    pub reject_deactivation_request: bool,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl SolutionDeactivationRejectRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(reject_deactivation_request: bool) -> Self {
+        Self {
+            reject_deactivation_request,
+            extra: Default::default(),
+        }
+    }
+}
+/// Optional details of a deactivation request.
+///
+/// Schema `SolutionDeactivationRequest`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/SolutionDeactivationRequest`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SolutionDeactivationRequest {
+    /// Why the solution should be deactivated (up to 500 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl SolutionDeactivationRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            reason: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Result of sending a deactivation request.
+///
+/// Schema `SolutionDeactivationResponse`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/SolutionDeactivationResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SolutionDeactivationResponse {
+    /// True when the request was sent.
+    pub success: bool,
+    /// A confirmation for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// ID to track the deactivation request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl SolutionDeactivationResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(success: bool) -> Self {
+        Self {
+            success,
+            message: None,
+            request_id: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// What to do with the migration.
+///
+/// Schema `SolutionMigrationAction`, from `whatsapp/solution_migration.yaml#/components/schemas/SolutionMigrationAction`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SolutionMigrationAction {
+    /// `INITIATE_MIGRATION`
+    InitiateMigration,
+    /// `CANCEL_MIGRATION`
+    CancelMigration,
+    /// `CONFIRM_MIGRATION`
+    ConfirmMigration,
+    /// `SCHEDULE_MIGRATION`
+    ScheduleMigration,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl SolutionMigrationAction {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InitiateMigration => "INITIATE_MIGRATION",
+            Self::CancelMigration => "CANCEL_MIGRATION",
+            Self::ConfirmMigration => "CONFIRM_MIGRATION",
+            Self::ScheduleMigration => "SCHEDULE_MIGRATION",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for SolutionMigrationAction {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for SolutionMigrationAction {
+    fn from(value: &str) -> Self {
+        match value {
+            "INITIATE_MIGRATION" => Self::InitiateMigration,
+            "CANCEL_MIGRATION" => Self::CancelMigration,
+            "CONFIRM_MIGRATION" => Self::ConfirmMigration,
+            "SCHEDULE_MIGRATION" => Self::ScheduleMigration,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for SolutionMigrationAction {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "INITIATE_MIGRATION" => Self::InitiateMigration,
+            "CANCEL_MIGRATION" => Self::CancelMigration,
+            "CONFIRM_MIGRATION" => Self::ConfirmMigration,
+            "SCHEDULE_MIGRATION" => Self::ScheduleMigration,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for SolutionMigrationAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SolutionMigrationAction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The migration step to record.
+///
+/// Schema `SolutionMigrationIntentRequest`, from `whatsapp/solution_migration.yaml#/components/schemas/SolutionMigrationIntentRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SolutionMigrationIntentRequest {
+    /// ID of the solution the account uses now.
+    pub solution_id: String,
+    /// The `migration_intent` member.
+    pub migration_intent: SolutionMigrationAction,
+    /// ID of the solution to move to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_solution_id: Option<String>,
+    /// Why the account moves (up to 500 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub migration_reason: Option<String>,
+    /// When to migrate (SCHEDULE_MIGRATION).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_migration_time: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl SolutionMigrationIntentRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        solution_id: impl Into<String>,
+        migration_intent: impl Into<SolutionMigrationAction>,
+    ) -> Self {
+        Self {
+            solution_id: solution_id.into(),
+            migration_intent: migration_intent.into(),
+            target_solution_id: None,
+            migration_reason: None,
+            scheduled_migration_time: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Result of recording a migration intent.
+///
+/// Schema `SolutionMigrationIntentResponse`, from `whatsapp/solution_migration.yaml#/components/schemas/SolutionMigrationIntentResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SolutionMigrationIntentResponse {
+    /// True when the intent was recorded.
+    pub success: bool,
+    /// ID of the migration intent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub migration_intent_id: Option<String>,
+    /// The `status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<SolutionMigrationRequestStatus>,
+    /// When the migration is expected to finish.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimated_completion_time: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl SolutionMigrationIntentResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(success: bool) -> Self {
+        Self {
+            success,
+            migration_intent_id: None,
+            status: None,
+            estimated_completion_time: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// State of the migration request.
+///
+/// Schema `SolutionMigrationRequestStatus`, from `whatsapp/solution_migration.yaml#/components/schemas/SolutionMigrationRequestStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SolutionMigrationRequestStatus {
+    /// `PENDING`
+    Pending,
+    /// `APPROVED`
+    Approved,
+    /// `REJECTED`
+    Rejected,
+    /// `SCHEDULED`
+    Scheduled,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl SolutionMigrationRequestStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Approved => "APPROVED",
+            Self::Rejected => "REJECTED",
+            Self::Scheduled => "SCHEDULED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for SolutionMigrationRequestStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for SolutionMigrationRequestStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "PENDING" => Self::Pending,
+            "APPROVED" => Self::Approved,
+            "REJECTED" => Self::Rejected,
+            "SCHEDULED" => Self::Scheduled,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for SolutionMigrationRequestStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "PENDING" => Self::Pending,
+            "APPROVED" => Self::Approved,
+            "REJECTED" => Self::Rejected,
+            "SCHEDULED" => Self::Scheduled,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for SolutionMigrationRequestStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SolutionMigrationRequestStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Where the partner app stands in the solution.
+///
+/// Schema `SolutionPartnerStatus`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/SolutionPartnerStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SolutionPartnerStatus {
+    /// `DRAFT`
+    Draft,
+    /// `INITIATED`
+    Initiated,
+    /// `NOTIFICATION_SENT`
+    NotificationSent,
+    /// `ACCEPTED`
+    Accepted,
+    /// `REJECTED`
+    Rejected,
+    /// `DEACTIVATED`
+    Deactivated,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl SolutionPartnerStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Draft => "DRAFT",
+            Self::Initiated => "INITIATED",
+            Self::NotificationSent => "NOTIFICATION_SENT",
+            Self::Accepted => "ACCEPTED",
+            Self::Rejected => "REJECTED",
+            Self::Deactivated => "DEACTIVATED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for SolutionPartnerStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for SolutionPartnerStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "DRAFT" => Self::Draft,
+            "INITIATED" => Self::Initiated,
+            "NOTIFICATION_SENT" => Self::NotificationSent,
+            "ACCEPTED" => Self::Accepted,
+            "REJECTED" => Self::Rejected,
+            "DEACTIVATED" => Self::Deactivated,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for SolutionPartnerStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "DRAFT" => Self::Draft,
+            "INITIATED" => Self::Initiated,
+            "NOTIFICATION_SENT" => Self::NotificationSent,
+            "ACCEPTED" => Self::Accepted,
+            "REJECTED" => Self::Rejected,
+            "DEACTIVATED" => Self::Deactivated,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for SolutionPartnerStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SolutionPartnerStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The request to decline.
+///
+/// Schema `SolutionRejectRequest`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/SolutionRejectRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SolutionRejectRequest {
+    /// The `request_type` member.
+    pub request_type: SolutionRequestType,
+    /// Why it is declined (up to 500 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection_reason: Option<String>,
+    /// The requesting partner app; needed for PARTNERSHIP_REQUEST.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_app_id: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl SolutionRejectRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(request_type: impl Into<SolutionRequestType>) -> Self {
+        Self {
+            request_type: request_type.into(),
+            rejection_reason: None,
+            partner_app_id: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Result of declining a request.
+///
+/// Schema `SolutionRejectResponse`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/SolutionRejectResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SolutionRejectResponse {
+    /// True when the request was declined.
+    pub success: bool,
+    /// The solution's ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub solution_id: Option<String>,
+    /// The `rejected_request_type` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejected_request_type: Option<SolutionRequestType>,
+    /// When the request was declined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejection_timestamp: Option<String>,
+    /// The partner app whose request was declined (partnership requests).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_app_id: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl SolutionRejectResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(success: bool) -> Self {
+        Self {
+            success,
+            solution_id: None,
+            rejected_request_type: None,
+            rejection_timestamp: None,
+            partner_app_id: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The kind of pending request.
+///
+/// Schema `SolutionRequestType`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/SolutionRequestType`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SolutionRequestType {
+    /// `PARTNERSHIP_REQUEST`
+    PartnershipRequest,
+    /// `DEACTIVATION_REQUEST`
+    DeactivationRequest,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl SolutionRequestType {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PartnershipRequest => "PARTNERSHIP_REQUEST",
+            Self::DeactivationRequest => "DEACTIVATION_REQUEST",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for SolutionRequestType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for SolutionRequestType {
+    fn from(value: &str) -> Self {
+        match value {
+            "PARTNERSHIP_REQUEST" => Self::PartnershipRequest,
+            "DEACTIVATION_REQUEST" => Self::DeactivationRequest,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for SolutionRequestType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "PARTNERSHIP_REQUEST" => Self::PartnershipRequest,
+            "DEACTIVATION_REQUEST" => Self::DeactivationRequest,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for SolutionRequestType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SolutionRequestType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
 /// A call the business started.
@@ -14972,6 +23285,240 @@ impl StickerMessage {
             type_: Default::default(),
             context: None,
             sticker: sticker.into(),
+        }
+    }
+}
+/// New local storage setting.
+///
+/// Schema `StorageConfigurationSettingsUpdateRequest`, from `whatsapp/settings.yaml#/components/schemas/StorageConfigurationSettingsUpdateRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct StorageConfigurationSettingsUpdateRequest {
+    /// The `storage_configuration` member.
+    pub storage_configuration: PhoneNumberStorageConfiguration,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl StorageConfigurationSettingsUpdateRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        storage_configuration: impl Into<PhoneNumberStorageConfiguration>,
+    ) -> Self {
+        Self {
+            storage_configuration: storage_configuration.into(),
+            extra: Default::default(),
+        }
+    }
+}
+/// `DEFAULT`: Meta's usual storage; `IN_COUNTRY_STORAGE_ENABLED`: kept in `data_localization_region`.
+///
+/// Schema `StorageConfigurationStatus`, from `whatsapp/settings.yaml#/components/schemas/StorageConfigurationStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum StorageConfigurationStatus {
+    /// `DEFAULT`
+    Default,
+    /// `IN_COUNTRY_STORAGE_ENABLED`
+    InCountryStorageEnabled,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl StorageConfigurationStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Default => "DEFAULT",
+            Self::InCountryStorageEnabled => "IN_COUNTRY_STORAGE_ENABLED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for StorageConfigurationStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for StorageConfigurationStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "DEFAULT" => Self::Default,
+            "IN_COUNTRY_STORAGE_ENABLED" => Self::InCountryStorageEnabled,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for StorageConfigurationStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "DEFAULT" => Self::Default,
+            "IN_COUNTRY_STORAGE_ENABLED" => Self::InCountryStorageEnabled,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for StorageConfigurationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for StorageConfigurationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Optional settings for the subscription.
+///
+/// Schema `SubscribeToWebhooksRequest`, from `whatsapp/subscribed_apps.yaml#/components/schemas/SubscribeToWebhooksRequest`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SubscribeToWebhooksRequest {
+    /// A callback URL to use for this account instead of the app's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_callback_uri: Option<String>,
+    /// The verify token Meta uses when it checks the override callback URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_token: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl SubscribeToWebhooksRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            override_callback_uri: None,
+            verify_token: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// One app's webhook subscription.
+///
+/// Schema `SubscribedApp`, from `whatsapp/subscribed_apps.yaml#/components/schemas/SubscribedApp`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SubscribedApp {
+    /// The `whatsapp_business_api_data` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub whatsapp_business_api_data: Option<SubscribedAppData>,
+    /// The callback URL used for this account instead of the app's default, if set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_callback_uri: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl SubscribedApp {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            whatsapp_business_api_data: None,
+            override_callback_uri: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The subscribed app.
+///
+/// Schema `SubscribedAppData`, from `whatsapp/subscribed_apps.yaml#/components/schemas/SubscribedAppData`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SubscribedAppData {
+    /// The app's ID.
+    pub id: String,
+    /// The app's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A link to the app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl SubscribedAppData {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            link: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for SubscribedAppData {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for SubscribedAppData {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// The apps subscribed to an account's webhooks.
+///
+/// Schema `SubscribedAppList`, from `whatsapp/subscribed_apps.yaml#/components/schemas/SubscribedAppList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SubscribedAppList {
+    /// The subscriptions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<SubscribedApp>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl SubscribedAppList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Result of subscribing or unsubscribing.
+///
+/// Schema `SubscribedAppsUpdateResponse`, from `whatsapp/subscribed_apps.yaml#/components/schemas/SubscribedAppsUpdateResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct SubscribedAppsUpdateResponse {
+    /// True when the change was made.
+    pub success: bool,
+    /// The resulting subscription, when the API returns it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<SubscribedApp>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl SubscribedAppsUpdateResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(success: bool) -> Self {
+        Self {
+            success,
+            data: None,
+            extra: Default::default(),
         }
     }
 }
@@ -20417,6 +28964,146 @@ impl<'de> ::serde::Deserialize<'de> for TypeVideo {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+/// Result of an unblock request.
+///
+/// Schema `UnblockUsersResponse`, from `whatsapp/block_users.yaml#/components/schemas/UnblockUsersResponse`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UnblockUsersResponse {
+    /// Always `whatsapp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// The `block_users` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_users: Option<UnblockUsersResult>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl UnblockUsersResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            messaging_product: None,
+            block_users: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The users that were unblocked and those that failed.
+///
+/// Schema `UnblockUsersResult`, from `whatsapp/block_users.yaml#/components/schemas/UnblockUsersResult`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UnblockUsersResult {
+    /// Users no longer blocked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removed_users: Option<Vec<BlockUserOutcome>>,
+    /// Users that could not be unblocked, with the reasons.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_users: Option<Vec<BlockUserFailure>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl UnblockUsersResult {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            removed_users: None,
+            failed_users: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The Flow JSON file to upload.
+///
+/// Schema `UpdateFlowJsonRequest`, from `whatsapp/flows.yaml#/components/schemas/UpdateFlowJsonRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UpdateFlowJsonRequest {
+    /// The Flow JSON file.
+    pub file: crate::FilePart,
+    /// The asset's file name; use `flow.json`.
+    pub name: String,
+    /// The kind of asset; always FLOW_JSON.
+    #[serde(default)]
+    pub asset_type: AssetTypeFlowJson,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl UpdateFlowJsonRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(file: crate::FilePart, name: impl Into<String>) -> Self {
+        Self {
+            file,
+            name: name.into(),
+            asset_type: Default::default(),
+            extra: Default::default(),
+        }
+    }
+}
+/// Result of a Flow JSON upload.
+///
+/// Schema `UpdateFlowJsonResponse`, from `whatsapp/flows.yaml#/components/schemas/UpdateFlowJsonResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UpdateFlowJsonResponse {
+    /// True when the file was stored.
+    pub success: bool,
+    /// Problems found in the uploaded Flow JSON; empty when it is valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation_errors: Option<Vec<FlowValidationError>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl UpdateFlowJsonResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(success: bool) -> Self {
+        Self {
+            success,
+            validation_errors: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The metadata to change; fields left out keep their value.
+///
+/// Schema `UpdateFlowMetadataRequest`, from `whatsapp/flows.yaml#/components/schemas/UpdateFlowMetadataRequest`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UpdateFlowMetadataRequest {
+    /// The Flow's new name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The Flow's new categories.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub categories: Option<Vec<String>>,
+    /// The new endpoint that exchanges data with the Flow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_uri: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl UpdateFlowMetadataRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            categories: None,
+            endpoint_uri: None,
+            extra: Default::default(),
+        }
+    }
+}
 /// A new group picture, uploaded as a file.
 ///
 /// Schema `UpdateGroupPictureRequest`, from `whatsapp/groups.yaml#/components/schemas/UpdateGroupPictureRequest`.
@@ -20474,6 +29161,50 @@ impl UpdateGroupSettingsRequest {
             subject: None,
             description: None,
             profile_picture_file: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Whether to check a user's identity after it changes.
+///
+/// Schema `UserIdentityChangeSettings`, from `whatsapp/settings.yaml#/components/schemas/UserIdentityChangeSettings`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UserIdentityChangeSettings {
+    /// True to hold messages to users whose identity changed until it is confirmed.
+    pub enabled: bool,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl UserIdentityChangeSettings {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(enabled: bool) -> Self {
+        Self {
+            enabled,
+            extra: Default::default(),
+        }
+    }
+}
+/// New user identity change setting.
+///
+/// Schema `UserIdentityChangeSettingsUpdateRequest`, from `whatsapp/settings.yaml#/components/schemas/UserIdentityChangeSettingsUpdateRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UserIdentityChangeSettingsUpdateRequest {
+    /// The `user_identity_change` member.
+    pub user_identity_change: UserIdentityChangeSettings,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl UserIdentityChangeSettingsUpdateRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(user_identity_change: impl Into<UserIdentityChangeSettings>) -> Self {
+        Self {
+            user_identity_change: user_identity_change.into(),
             extra: Default::default(),
         }
     }
@@ -20641,6 +29372,127 @@ impl UserPreferencesValue {
         }
     }
 }
+/// How the verification code is delivered.
+///
+/// Schema `VerificationCodeMethod`, from `whatsapp/phone_number_verification.yaml#/components/schemas/VerificationCodeMethod`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum VerificationCodeMethod {
+    /// `SMS`
+    Sms,
+    /// `VOICE`
+    Voice,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl VerificationCodeMethod {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Sms => "SMS",
+            Self::Voice => "VOICE",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for VerificationCodeMethod {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for VerificationCodeMethod {
+    fn from(value: &str) -> Self {
+        match value {
+            "SMS" => Self::Sms,
+            "VOICE" => Self::Voice,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for VerificationCodeMethod {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "SMS" => Self::Sms,
+            "VOICE" => Self::Voice,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for VerificationCodeMethod {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for VerificationCodeMethod {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The code to check.
+///
+/// Schema `VerifyPhoneNumberCodeRequest`, from `whatsapp/phone_number_verification.yaml#/components/schemas/VerifyPhoneNumberCodeRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct VerifyPhoneNumberCodeRequest {
+    /// The 6-digit code received by SMS or voice call.
+    pub code: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl VerifyPhoneNumberCodeRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for VerifyPhoneNumberCodeRequest {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for VerifyPhoneNumberCodeRequest {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// Result of a code check.
+///
+/// Schema `VerifyPhoneNumberCodeResponse`, from `whatsapp/phone_number_verification.yaml#/components/schemas/VerifyPhoneNumberCodeResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct VerifyPhoneNumberCodeResponse {
+    /// True when the code was correct.
+    pub success: bool,
+    /// ID of the verified phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl VerifyPhoneNumberCodeResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(success: bool) -> Self {
+        Self {
+            success,
+            id: None,
+            extra: Default::default(),
+        }
+    }
+}
 /// A video message.
 ///
 /// Schema `VideoMessage`, from `whatsapp/messages.yaml#/components/schemas/VideoMessage`.
@@ -20714,6 +29566,1828 @@ impl VolumeTierInfo {
             region: None,
             extra: Default::default(),
         }
+    }
+}
+/// Where the account's review by Meta stands.
+///
+/// Schema `WabaAccountReviewStatus`, merged from 2 identical definitions (first: `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/WabaAccountReviewStatus`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WabaAccountReviewStatus {
+    /// `APPROVED`
+    Approved,
+    /// `PENDING`
+    Pending,
+    /// `REJECTED`
+    Rejected,
+    /// `RESTRICTED`
+    Restricted,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl WabaAccountReviewStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Approved => "APPROVED",
+            Self::Pending => "PENDING",
+            Self::Rejected => "REJECTED",
+            Self::Restricted => "RESTRICTED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WabaAccountReviewStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WabaAccountReviewStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "APPROVED" => Self::Approved,
+            "PENDING" => Self::Pending,
+            "REJECTED" => Self::Rejected,
+            "RESTRICTED" => Self::Restricted,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for WabaAccountReviewStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "APPROVED" => Self::Approved,
+            "PENDING" => Self::Pending,
+            "REJECTED" => Self::Rejected,
+            "RESTRICTED" => Self::Restricted,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for WabaAccountReviewStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WabaAccountReviewStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// One recorded action on the account.
+///
+/// Schema `WabaActivity`, from `whatsapp/whatsapp_business_account_activities.yaml#/components/schemas/WabaActivity`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WabaActivity {
+    /// The activity record's ID.
+    pub id: String,
+    /// The `activity_type` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activity_type: Option<WabaActivityType>,
+    /// When the action happened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    /// The `actor_type` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_type: Option<WabaActivityActorType>,
+    /// ID of the user or system that acted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_id: Option<String>,
+    /// Name of the user or system that acted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_name: Option<String>,
+    /// The action in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Further details; the keys depend on the activity type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// IP address the action came from, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_address: Option<String>,
+    /// User agent of the client that acted, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WabaActivity {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            activity_type: None,
+            timestamp: None,
+            actor_type: None,
+            actor_id: None,
+            actor_name: None,
+            description: None,
+            details: None,
+            ip_address: None,
+            user_agent: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for WabaActivity {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for WabaActivity {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// Who or what performed the action.
+///
+/// Schema `WabaActivityActorType`, from `whatsapp/whatsapp_business_account_activities.yaml#/components/schemas/WabaActivityActorType`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WabaActivityActorType {
+    /// `USER`
+    User,
+    /// `SYSTEM`
+    System,
+    /// `API`
+    Api,
+    /// `ADMIN`
+    Admin,
+    /// `AUTOMATED_PROCESS`
+    AutomatedProcess,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl WabaActivityActorType {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::User => "USER",
+            Self::System => "SYSTEM",
+            Self::Api => "API",
+            Self::Admin => "ADMIN",
+            Self::AutomatedProcess => "AUTOMATED_PROCESS",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WabaActivityActorType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WabaActivityActorType {
+    fn from(value: &str) -> Self {
+        match value {
+            "USER" => Self::User,
+            "SYSTEM" => Self::System,
+            "API" => Self::Api,
+            "ADMIN" => Self::Admin,
+            "AUTOMATED_PROCESS" => Self::AutomatedProcess,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for WabaActivityActorType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "USER" => Self::User,
+            "SYSTEM" => Self::System,
+            "API" => Self::Api,
+            "ADMIN" => Self::Admin,
+            "AUTOMATED_PROCESS" => Self::AutomatedProcess,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for WabaActivityActorType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WabaActivityActorType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// A page of account activities.
+///
+/// Schema `WabaActivityList`, from `whatsapp/whatsapp_business_account_activities.yaml#/components/schemas/WabaActivityList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WabaActivityList {
+    /// The activities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<WabaActivity>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WabaActivityList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The kind of action.
+///
+/// Schema `WabaActivityType`, from `whatsapp/whatsapp_business_account_activities.yaml#/components/schemas/WabaActivityType`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WabaActivityType {
+    /// `ACCOUNT_CREATED`
+    AccountCreated,
+    /// `ACCOUNT_UPDATED`
+    AccountUpdated,
+    /// `ACCOUNT_DELETED`
+    AccountDeleted,
+    /// `PHONE_NUMBER_ADDED`
+    PhoneNumberAdded,
+    /// `PHONE_NUMBER_REMOVED`
+    PhoneNumberRemoved,
+    /// `PHONE_NUMBER_VERIFIED`
+    PhoneNumberVerified,
+    /// `USER_ADDED`
+    UserAdded,
+    /// `USER_REMOVED`
+    UserRemoved,
+    /// `USER_ROLE_CHANGED`
+    UserRoleChanged,
+    /// `PERMISSION_GRANTED`
+    PermissionGranted,
+    /// `PERMISSION_REVOKED`
+    PermissionRevoked,
+    /// `TEMPLATE_CREATED`
+    TemplateCreated,
+    /// `TEMPLATE_UPDATED`
+    TemplateUpdated,
+    /// `TEMPLATE_DELETED`
+    TemplateDeleted,
+    /// `WEBHOOK_CONFIGURED`
+    WebhookConfigured,
+    /// `API_ACCESS_GRANTED`
+    ApiAccessGranted,
+    /// `API_ACCESS_REVOKED`
+    ApiAccessRevoked,
+    /// `BILLING_UPDATED`
+    BillingUpdated,
+    /// `COMPLIANCE_ACTION`
+    ComplianceAction,
+    /// `SECURITY_EVENT`
+    SecurityEvent,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl WabaActivityType {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AccountCreated => "ACCOUNT_CREATED",
+            Self::AccountUpdated => "ACCOUNT_UPDATED",
+            Self::AccountDeleted => "ACCOUNT_DELETED",
+            Self::PhoneNumberAdded => "PHONE_NUMBER_ADDED",
+            Self::PhoneNumberRemoved => "PHONE_NUMBER_REMOVED",
+            Self::PhoneNumberVerified => "PHONE_NUMBER_VERIFIED",
+            Self::UserAdded => "USER_ADDED",
+            Self::UserRemoved => "USER_REMOVED",
+            Self::UserRoleChanged => "USER_ROLE_CHANGED",
+            Self::PermissionGranted => "PERMISSION_GRANTED",
+            Self::PermissionRevoked => "PERMISSION_REVOKED",
+            Self::TemplateCreated => "TEMPLATE_CREATED",
+            Self::TemplateUpdated => "TEMPLATE_UPDATED",
+            Self::TemplateDeleted => "TEMPLATE_DELETED",
+            Self::WebhookConfigured => "WEBHOOK_CONFIGURED",
+            Self::ApiAccessGranted => "API_ACCESS_GRANTED",
+            Self::ApiAccessRevoked => "API_ACCESS_REVOKED",
+            Self::BillingUpdated => "BILLING_UPDATED",
+            Self::ComplianceAction => "COMPLIANCE_ACTION",
+            Self::SecurityEvent => "SECURITY_EVENT",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WabaActivityType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WabaActivityType {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACCOUNT_CREATED" => Self::AccountCreated,
+            "ACCOUNT_UPDATED" => Self::AccountUpdated,
+            "ACCOUNT_DELETED" => Self::AccountDeleted,
+            "PHONE_NUMBER_ADDED" => Self::PhoneNumberAdded,
+            "PHONE_NUMBER_REMOVED" => Self::PhoneNumberRemoved,
+            "PHONE_NUMBER_VERIFIED" => Self::PhoneNumberVerified,
+            "USER_ADDED" => Self::UserAdded,
+            "USER_REMOVED" => Self::UserRemoved,
+            "USER_ROLE_CHANGED" => Self::UserRoleChanged,
+            "PERMISSION_GRANTED" => Self::PermissionGranted,
+            "PERMISSION_REVOKED" => Self::PermissionRevoked,
+            "TEMPLATE_CREATED" => Self::TemplateCreated,
+            "TEMPLATE_UPDATED" => Self::TemplateUpdated,
+            "TEMPLATE_DELETED" => Self::TemplateDeleted,
+            "WEBHOOK_CONFIGURED" => Self::WebhookConfigured,
+            "API_ACCESS_GRANTED" => Self::ApiAccessGranted,
+            "API_ACCESS_REVOKED" => Self::ApiAccessRevoked,
+            "BILLING_UPDATED" => Self::BillingUpdated,
+            "COMPLIANCE_ACTION" => Self::ComplianceAction,
+            "SECURITY_EVENT" => Self::SecurityEvent,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for WabaActivityType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "ACCOUNT_CREATED" => Self::AccountCreated,
+            "ACCOUNT_UPDATED" => Self::AccountUpdated,
+            "ACCOUNT_DELETED" => Self::AccountDeleted,
+            "PHONE_NUMBER_ADDED" => Self::PhoneNumberAdded,
+            "PHONE_NUMBER_REMOVED" => Self::PhoneNumberRemoved,
+            "PHONE_NUMBER_VERIFIED" => Self::PhoneNumberVerified,
+            "USER_ADDED" => Self::UserAdded,
+            "USER_REMOVED" => Self::UserRemoved,
+            "USER_ROLE_CHANGED" => Self::UserRoleChanged,
+            "PERMISSION_GRANTED" => Self::PermissionGranted,
+            "PERMISSION_REVOKED" => Self::PermissionRevoked,
+            "TEMPLATE_CREATED" => Self::TemplateCreated,
+            "TEMPLATE_UPDATED" => Self::TemplateUpdated,
+            "TEMPLATE_DELETED" => Self::TemplateDeleted,
+            "WEBHOOK_CONFIGURED" => Self::WebhookConfigured,
+            "API_ACCESS_GRANTED" => Self::ApiAccessGranted,
+            "API_ACCESS_REVOKED" => Self::ApiAccessRevoked,
+            "BILLING_UPDATED" => Self::BillingUpdated,
+            "COMPLIANCE_ACTION" => Self::ComplianceAction,
+            "SECURITY_EVENT" => Self::SecurityEvent,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for WabaActivityType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WabaActivityType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The kind of WhatsApp Business Account.
+///
+/// Schema `WabaBusinessType`, merged from 2 identical definitions (first: `whatsapp/owned_whatsapp_business_accounts.yaml#/components/schemas/WabaBusinessType`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WabaBusinessType {
+    /// `ENTERPRISE`
+    Enterprise,
+    /// `SMB`
+    Smb,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl WabaBusinessType {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enterprise => "ENTERPRISE",
+            Self::Smb => "SMB",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WabaBusinessType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WabaBusinessType {
+    fn from(value: &str) -> Self {
+        match value {
+            "ENTERPRISE" => Self::Enterprise,
+            "SMB" => Self::Smb,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for WabaBusinessType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "ENTERPRISE" => Self::Enterprise,
+            "SMB" => Self::Smb,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for WabaBusinessType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WabaBusinessType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Verification state of the business behind the account.
+///
+/// Schema `WabaBusinessVerificationStatus`, merged from 2 identical definitions (first: `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/WabaBusinessVerificationStatus`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WabaBusinessVerificationStatus {
+    /// `VERIFIED`
+    Verified,
+    /// `UNVERIFIED`
+    Unverified,
+    /// `PENDING`
+    Pending,
+    /// `REJECTED`
+    Rejected,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl WabaBusinessVerificationStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Verified => "VERIFIED",
+            Self::Unverified => "UNVERIFIED",
+            Self::Pending => "PENDING",
+            Self::Rejected => "REJECTED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WabaBusinessVerificationStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WabaBusinessVerificationStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "VERIFIED" => Self::Verified,
+            "UNVERIFIED" => Self::Unverified,
+            "PENDING" => Self::Pending,
+            "REJECTED" => Self::Rejected,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for WabaBusinessVerificationStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "VERIFIED" => Self::Verified,
+            "UNVERIFIED" => Self::Unverified,
+            "PENDING" => Self::Pending,
+            "REJECTED" => Self::Rejected,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for WabaBusinessVerificationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WabaBusinessVerificationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The business on whose behalf the account is operated.
+///
+/// Schema `WabaOnBehalfOfBusiness`, merged from 2 identical definitions (first: `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/WabaOnBehalfOfBusiness`).
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WabaOnBehalfOfBusiness {
+    /// The business's ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The business's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WabaOnBehalfOfBusiness {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A task (permission) that can be granted on a WhatsApp Business Account.
+///
+/// Schema `WabaPermissionTask`, merged from 2 identical definitions (first: `whatsapp/assigned_whatsapp_business_accounts.yaml#/components/schemas/WabaPermissionTask`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WabaPermissionTask {
+    /// `MANAGE`
+    Manage,
+    /// `DEVELOP`
+    Develop,
+    /// `MANAGE_TEMPLATES`
+    ManageTemplates,
+    /// `MANAGE_PHONE`
+    ManagePhone,
+    /// `VIEW_COST`
+    ViewCost,
+    /// `MANAGE_EXTENSIONS`
+    ManageExtensions,
+    /// `VIEW_PHONE_ASSETS`
+    ViewPhoneAssets,
+    /// `MANAGE_PHONE_ASSETS`
+    ManagePhoneAssets,
+    /// `VIEW_TEMPLATES`
+    ViewTemplates,
+    /// `VIEW_INSIGHTS`
+    ViewInsights,
+    /// `RECEIVE_INCOMING_MESSAGES`
+    ReceiveIncomingMessages,
+    /// `MANAGE_BILLING`
+    ManageBilling,
+    /// `MANAGE_USERS`
+    ManageUsers,
+    /// `MESSAGING`
+    Messaging,
+    /// `FULL_CONTROL`
+    FullControl,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl WabaPermissionTask {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Manage => "MANAGE",
+            Self::Develop => "DEVELOP",
+            Self::ManageTemplates => "MANAGE_TEMPLATES",
+            Self::ManagePhone => "MANAGE_PHONE",
+            Self::ViewCost => "VIEW_COST",
+            Self::ManageExtensions => "MANAGE_EXTENSIONS",
+            Self::ViewPhoneAssets => "VIEW_PHONE_ASSETS",
+            Self::ManagePhoneAssets => "MANAGE_PHONE_ASSETS",
+            Self::ViewTemplates => "VIEW_TEMPLATES",
+            Self::ViewInsights => "VIEW_INSIGHTS",
+            Self::ReceiveIncomingMessages => "RECEIVE_INCOMING_MESSAGES",
+            Self::ManageBilling => "MANAGE_BILLING",
+            Self::ManageUsers => "MANAGE_USERS",
+            Self::Messaging => "MESSAGING",
+            Self::FullControl => "FULL_CONTROL",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WabaPermissionTask {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WabaPermissionTask {
+    fn from(value: &str) -> Self {
+        match value {
+            "MANAGE" => Self::Manage,
+            "DEVELOP" => Self::Develop,
+            "MANAGE_TEMPLATES" => Self::ManageTemplates,
+            "MANAGE_PHONE" => Self::ManagePhone,
+            "VIEW_COST" => Self::ViewCost,
+            "MANAGE_EXTENSIONS" => Self::ManageExtensions,
+            "VIEW_PHONE_ASSETS" => Self::ViewPhoneAssets,
+            "MANAGE_PHONE_ASSETS" => Self::ManagePhoneAssets,
+            "VIEW_TEMPLATES" => Self::ViewTemplates,
+            "VIEW_INSIGHTS" => Self::ViewInsights,
+            "RECEIVE_INCOMING_MESSAGES" => Self::ReceiveIncomingMessages,
+            "MANAGE_BILLING" => Self::ManageBilling,
+            "MANAGE_USERS" => Self::ManageUsers,
+            "MESSAGING" => Self::Messaging,
+            "FULL_CONTROL" => Self::FullControl,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for WabaPermissionTask {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "MANAGE" => Self::Manage,
+            "DEVELOP" => Self::Develop,
+            "MANAGE_TEMPLATES" => Self::ManageTemplates,
+            "MANAGE_PHONE" => Self::ManagePhone,
+            "VIEW_COST" => Self::ViewCost,
+            "MANAGE_EXTENSIONS" => Self::ManageExtensions,
+            "VIEW_PHONE_ASSETS" => Self::ViewPhoneAssets,
+            "MANAGE_PHONE_ASSETS" => Self::ManagePhoneAssets,
+            "VIEW_TEMPLATES" => Self::ViewTemplates,
+            "VIEW_INSIGHTS" => Self::ViewInsights,
+            "RECEIVE_INCOMING_MESSAGES" => Self::ReceiveIncomingMessages,
+            "MANAGE_BILLING" => Self::ManageBilling,
+            "MANAGE_USERS" => Self::ManageUsers,
+            "MESSAGING" => Self::Messaging,
+            "FULL_CONTROL" => Self::FullControl,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for WabaPermissionTask {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WabaPermissionTask {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// A phone number of a WhatsApp Business Account.
+///
+/// Schema `WabaPhoneNumber`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumber`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WabaPhoneNumber {
+    /// The phone number's ID.
+    pub id: String,
+    /// The number in international format, for display.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_phone_number: Option<String>,
+    /// The display name approved for the number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_name: Option<String>,
+    /// The `status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<WabaPhoneNumberStatus>,
+    /// The `quality_rating` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality_rating: Option<WabaPhoneNumberQualityRating>,
+    /// ISO 3166-1 alpha-2 country code, such as `GB`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_code: Option<String>,
+    /// Country calling code, such as `44`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_dial_code: Option<String>,
+    /// The `code_verification_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_verification_status: Option<WabaPhoneNumberCodeVerificationStatus>,
+    /// The `unified_cert_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unified_cert_status: Option<WabaPhoneNumberCertStatus>,
+    /// The `account_mode` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_mode: Option<WabaPhoneNumberAccountMode>,
+    /// The `host_platform` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_platform: Option<WabaPhoneNumberHostPlatform>,
+    /// The `messaging_limit_tier` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_limit_tier: Option<WabaPhoneNumberMessagingLimitTier>,
+    /// True when the number is an Official Business Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_official_business_account: Option<bool>,
+    /// The business username, or null when none is set.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::runtime::nullable"
+    )]
+    pub username: Option<Option<String>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WabaPhoneNumber {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            display_phone_number: None,
+            verified_name: None,
+            status: None,
+            quality_rating: None,
+            country_code: None,
+            country_dial_code: None,
+            code_verification_status: None,
+            unified_cert_status: None,
+            account_mode: None,
+            host_platform: None,
+            messaging_limit_tier: None,
+            is_official_business_account: None,
+            username: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for WabaPhoneNumber {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for WabaPhoneNumber {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// Whether the number is live or in the sandbox.
+///
+/// Schema `WabaPhoneNumberAccountMode`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumberAccountMode`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WabaPhoneNumberAccountMode {
+    /// `LIVE`
+    Live,
+    /// `SANDBOX`
+    Sandbox,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl WabaPhoneNumberAccountMode {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Live => "LIVE",
+            Self::Sandbox => "SANDBOX",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WabaPhoneNumberAccountMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WabaPhoneNumberAccountMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "LIVE" => Self::Live,
+            "SANDBOX" => Self::Sandbox,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for WabaPhoneNumberAccountMode {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "LIVE" => Self::Live,
+            "SANDBOX" => Self::Sandbox,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for WabaPhoneNumberAccountMode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberAccountMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Combined state of business verification and display-name review.
+///
+/// Schema `WabaPhoneNumberCertStatus`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumberCertStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WabaPhoneNumberCertStatus {
+    /// `APPROVED`
+    Approved,
+    /// `NAME_PENDING_REVIEW`
+    NamePendingReview,
+    /// `NAME_NOT_APPROVED`
+    NameNotApproved,
+    /// `ACCOUNT_REVIEW_NOT_STARTED`
+    AccountReviewNotStarted,
+    /// `LIMITED_ACCESS`
+    LimitedAccess,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl WabaPhoneNumberCertStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Approved => "APPROVED",
+            Self::NamePendingReview => "NAME_PENDING_REVIEW",
+            Self::NameNotApproved => "NAME_NOT_APPROVED",
+            Self::AccountReviewNotStarted => "ACCOUNT_REVIEW_NOT_STARTED",
+            Self::LimitedAccess => "LIMITED_ACCESS",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WabaPhoneNumberCertStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WabaPhoneNumberCertStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "APPROVED" => Self::Approved,
+            "NAME_PENDING_REVIEW" => Self::NamePendingReview,
+            "NAME_NOT_APPROVED" => Self::NameNotApproved,
+            "ACCOUNT_REVIEW_NOT_STARTED" => Self::AccountReviewNotStarted,
+            "LIMITED_ACCESS" => Self::LimitedAccess,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for WabaPhoneNumberCertStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "APPROVED" => Self::Approved,
+            "NAME_PENDING_REVIEW" => Self::NamePendingReview,
+            "NAME_NOT_APPROVED" => Self::NameNotApproved,
+            "ACCOUNT_REVIEW_NOT_STARTED" => Self::AccountReviewNotStarted,
+            "LIMITED_ACCESS" => Self::LimitedAccess,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for WabaPhoneNumberCertStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberCertStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Whether the number's ownership was verified with a code.
+///
+/// Schema `WabaPhoneNumberCodeVerificationStatus`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumberCodeVerificationStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WabaPhoneNumberCodeVerificationStatus {
+    /// `VERIFIED`
+    Verified,
+    /// `NOT_VERIFIED`
+    NotVerified,
+    /// `UNVERIFIED`
+    Unverified,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl WabaPhoneNumberCodeVerificationStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Verified => "VERIFIED",
+            Self::NotVerified => "NOT_VERIFIED",
+            Self::Unverified => "UNVERIFIED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WabaPhoneNumberCodeVerificationStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WabaPhoneNumberCodeVerificationStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "VERIFIED" => Self::Verified,
+            "NOT_VERIFIED" => Self::NotVerified,
+            "UNVERIFIED" => Self::Unverified,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for WabaPhoneNumberCodeVerificationStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "VERIFIED" => Self::Verified,
+            "NOT_VERIFIED" => Self::NotVerified,
+            "UNVERIFIED" => Self::Unverified,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for WabaPhoneNumberCodeVerificationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberCodeVerificationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The phone number to add and the display name to review.
+///
+/// Schema `WabaPhoneNumberCreateRequest`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumberCreateRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WabaPhoneNumberCreateRequest {
+    /// The number, digits only, without `+`.
+    pub phone_number: String,
+    /// The display name to submit for review.
+    pub verified_name: String,
+    /// The country calling code, such as `44`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cc: Option<String>,
+    /// True when moving the number from the On-Premises API (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub migrate_phone_number: Option<bool>,
+    /// ID of a pre-verified number to use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preverified_id: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WabaPhoneNumberCreateRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        phone_number: impl Into<String>,
+        verified_name: impl Into<String>,
+    ) -> Self {
+        Self {
+            phone_number: phone_number.into(),
+            verified_name: verified_name.into(),
+            cc: None,
+            migrate_phone_number: None,
+            preverified_id: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The added phone number.
+///
+/// Schema `WabaPhoneNumberCreateResponse`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumberCreateResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WabaPhoneNumberCreateResponse {
+    /// The new phone number's ID.
+    pub id: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WabaPhoneNumberCreateResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for WabaPhoneNumberCreateResponse {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for WabaPhoneNumberCreateResponse {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// Which API hosts the number.
+///
+/// Schema `WabaPhoneNumberHostPlatform`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumberHostPlatform`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WabaPhoneNumberHostPlatform {
+    /// `CLOUD_API`
+    CloudApi,
+    /// `ON_PREMISE`
+    OnPremise,
+    /// `NOT_APPLICABLE`
+    NotApplicable,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl WabaPhoneNumberHostPlatform {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CloudApi => "CLOUD_API",
+            Self::OnPremise => "ON_PREMISE",
+            Self::NotApplicable => "NOT_APPLICABLE",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WabaPhoneNumberHostPlatform {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WabaPhoneNumberHostPlatform {
+    fn from(value: &str) -> Self {
+        match value {
+            "CLOUD_API" => Self::CloudApi,
+            "ON_PREMISE" => Self::OnPremise,
+            "NOT_APPLICABLE" => Self::NotApplicable,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for WabaPhoneNumberHostPlatform {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "CLOUD_API" => Self::CloudApi,
+            "ON_PREMISE" => Self::OnPremise,
+            "NOT_APPLICABLE" => Self::NotApplicable,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for WabaPhoneNumberHostPlatform {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberHostPlatform {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// A page of the account's phone numbers.
+///
+/// Schema `WabaPhoneNumberList`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumberList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WabaPhoneNumberList {
+    /// The phone numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<WabaPhoneNumber>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WabaPhoneNumberList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// How many users the number may start conversations with in 24 hours.
+///
+/// Schema `WabaPhoneNumberMessagingLimitTier`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumberMessagingLimitTier`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WabaPhoneNumberMessagingLimitTier {
+    /// `TIER_50`
+    Tier50,
+    /// `TIER_250`
+    Tier250,
+    /// `TIER_1K`
+    Tier1k,
+    /// `TIER_10K`
+    Tier10k,
+    /// `TIER_100K`
+    Tier100k,
+    /// `TIER_UNLIMITED`
+    TierUnlimited,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl WabaPhoneNumberMessagingLimitTier {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Tier50 => "TIER_50",
+            Self::Tier250 => "TIER_250",
+            Self::Tier1k => "TIER_1K",
+            Self::Tier10k => "TIER_10K",
+            Self::Tier100k => "TIER_100K",
+            Self::TierUnlimited => "TIER_UNLIMITED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WabaPhoneNumberMessagingLimitTier {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WabaPhoneNumberMessagingLimitTier {
+    fn from(value: &str) -> Self {
+        match value {
+            "TIER_50" => Self::Tier50,
+            "TIER_250" => Self::Tier250,
+            "TIER_1K" => Self::Tier1k,
+            "TIER_10K" => Self::Tier10k,
+            "TIER_100K" => Self::Tier100k,
+            "TIER_UNLIMITED" => Self::TierUnlimited,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for WabaPhoneNumberMessagingLimitTier {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "TIER_50" => Self::Tier50,
+            "TIER_250" => Self::Tier250,
+            "TIER_1K" => Self::Tier1k,
+            "TIER_10K" => Self::Tier10k,
+            "TIER_100K" => Self::Tier100k,
+            "TIER_UNLIMITED" => Self::TierUnlimited,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for WabaPhoneNumberMessagingLimitTier {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberMessagingLimitTier {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Quality of the number's recent messaging; `UNKNOWN` or `NA` while not yet rated.
+///
+/// Schema `WabaPhoneNumberQualityRating`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumberQualityRating`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WabaPhoneNumberQualityRating {
+    /// `GREEN`
+    Green,
+    /// `YELLOW`
+    Yellow,
+    /// `RED`
+    Red,
+    /// `UNKNOWN`
+    Unknown,
+    /// `NA`
+    Na,
+    /// A value not listed in the spec, kept as received.
+    UnknownValue(String),
+}
+impl WabaPhoneNumberQualityRating {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Green => "GREEN",
+            Self::Yellow => "YELLOW",
+            Self::Red => "RED",
+            Self::Unknown => "UNKNOWN",
+            Self::Na => "NA",
+            Self::UnknownValue(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WabaPhoneNumberQualityRating {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WabaPhoneNumberQualityRating {
+    fn from(value: &str) -> Self {
+        match value {
+            "GREEN" => Self::Green,
+            "YELLOW" => Self::Yellow,
+            "RED" => Self::Red,
+            "UNKNOWN" => Self::Unknown,
+            "NA" => Self::Na,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl From<String> for WabaPhoneNumberQualityRating {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "GREEN" => Self::Green,
+            "YELLOW" => Self::Yellow,
+            "RED" => Self::Red,
+            "UNKNOWN" => Self::Unknown,
+            "NA" => Self::Na,
+            _ => Self::UnknownValue(value),
+        }
+    }
+}
+impl ::serde::Serialize for WabaPhoneNumberQualityRating {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberQualityRating {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Sort order for the phone number list.
+///
+/// Schema `WabaPhoneNumberSort`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumberSort`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WabaPhoneNumberSort {
+    /// `creation_time.asc`
+    CreationTimeAsc,
+    /// `creation_time.desc`
+    CreationTimeDesc,
+    /// `last_onboarded_time.asc`
+    LastOnboardedTimeAsc,
+    /// `last_onboarded_time.desc`
+    LastOnboardedTimeDesc,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl WabaPhoneNumberSort {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CreationTimeAsc => "creation_time.asc",
+            Self::CreationTimeDesc => "creation_time.desc",
+            Self::LastOnboardedTimeAsc => "last_onboarded_time.asc",
+            Self::LastOnboardedTimeDesc => "last_onboarded_time.desc",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WabaPhoneNumberSort {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WabaPhoneNumberSort {
+    fn from(value: &str) -> Self {
+        match value {
+            "creation_time.asc" => Self::CreationTimeAsc,
+            "creation_time.desc" => Self::CreationTimeDesc,
+            "last_onboarded_time.asc" => Self::LastOnboardedTimeAsc,
+            "last_onboarded_time.desc" => Self::LastOnboardedTimeDesc,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for WabaPhoneNumberSort {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "creation_time.asc" => Self::CreationTimeAsc,
+            "creation_time.desc" => Self::CreationTimeDesc,
+            "last_onboarded_time.asc" => Self::LastOnboardedTimeAsc,
+            "last_onboarded_time.desc" => Self::LastOnboardedTimeDesc,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for WabaPhoneNumberSort {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberSort {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The phone number's connection status.
+///
+/// Schema `WabaPhoneNumberStatus`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumberStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WabaPhoneNumberStatus {
+    /// `PENDING`
+    Pending,
+    /// `CONNECTED`
+    Connected,
+    /// `DISCONNECTED`
+    Disconnected,
+    /// `LINKED`
+    Linked,
+    /// `UNLINKED`
+    Unlinked,
+    /// `DELETED`
+    Deleted,
+    /// `MIGRATED`
+    Migrated,
+    /// `BANNED`
+    Banned,
+    /// `RESTRICTED`
+    Restricted,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl WabaPhoneNumberStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Connected => "CONNECTED",
+            Self::Disconnected => "DISCONNECTED",
+            Self::Linked => "LINKED",
+            Self::Unlinked => "UNLINKED",
+            Self::Deleted => "DELETED",
+            Self::Migrated => "MIGRATED",
+            Self::Banned => "BANNED",
+            Self::Restricted => "RESTRICTED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WabaPhoneNumberStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WabaPhoneNumberStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "PENDING" => Self::Pending,
+            "CONNECTED" => Self::Connected,
+            "DISCONNECTED" => Self::Disconnected,
+            "LINKED" => Self::Linked,
+            "UNLINKED" => Self::Unlinked,
+            "DELETED" => Self::Deleted,
+            "MIGRATED" => Self::Migrated,
+            "BANNED" => Self::Banned,
+            "RESTRICTED" => Self::Restricted,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for WabaPhoneNumberStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "PENDING" => Self::Pending,
+            "CONNECTED" => Self::Connected,
+            "DISCONNECTED" => Self::Disconnected,
+            "LINKED" => Self::Linked,
+            "UNLINKED" => Self::Unlinked,
+            "DELETED" => Self::Deleted,
+            "MIGRATED" => Self::Migrated,
+            "BANNED" => Self::Banned,
+            "RESTRICTED" => Self::Restricted,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for WabaPhoneNumberStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// A schedule of a WhatsApp Business Account.
+///
+/// Schema `WabaSchedule`, from `whatsapp/schedules.yaml#/components/schemas/WabaSchedule`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WabaSchedule {
+    /// The schedule's ID.
+    pub id: String,
+    /// The schedule's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The `status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<WabaScheduleStatus>,
+    /// The `schedule_type` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_type: Option<WabaScheduleType>,
+    /// What the schedule is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Daily start time, `HH:MM`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    /// Daily end time, `HH:MM`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+    /// IANA time zone of the times, such as `Europe/London`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// Days on which the schedule applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days_of_week: Option<Vec<ScheduleDayOfWeek>>,
+    /// When the schedule was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_time: Option<String>,
+    /// When the schedule was last changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_time: Option<String>,
+    /// True when the schedule is in effect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
+    /// The `recurrence_pattern` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recurrence_pattern: Option<ScheduleRecurrencePattern>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WabaSchedule {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            status: None,
+            schedule_type: None,
+            description: None,
+            start_time: None,
+            end_time: None,
+            timezone: None,
+            days_of_week: None,
+            created_time: None,
+            updated_time: None,
+            is_active: None,
+            recurrence_pattern: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for WabaSchedule {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for WabaSchedule {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// A page of the account's schedules.
+///
+/// Schema `WabaScheduleList`, from `whatsapp/schedules.yaml#/components/schemas/WabaScheduleList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WabaScheduleList {
+    /// The schedules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<WabaSchedule>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WabaScheduleList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Sort order for the schedule list.
+///
+/// Schema `WabaScheduleSort`, from `whatsapp/schedules.yaml#/components/schemas/WabaScheduleSort`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WabaScheduleSort {
+    /// `created_time.asc`
+    CreatedTimeAsc,
+    /// `created_time.desc`
+    CreatedTimeDesc,
+    /// `updated_time.asc`
+    UpdatedTimeAsc,
+    /// `updated_time.desc`
+    UpdatedTimeDesc,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl WabaScheduleSort {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CreatedTimeAsc => "created_time.asc",
+            Self::CreatedTimeDesc => "created_time.desc",
+            Self::UpdatedTimeAsc => "updated_time.asc",
+            Self::UpdatedTimeDesc => "updated_time.desc",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WabaScheduleSort {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WabaScheduleSort {
+    fn from(value: &str) -> Self {
+        match value {
+            "created_time.asc" => Self::CreatedTimeAsc,
+            "created_time.desc" => Self::CreatedTimeDesc,
+            "updated_time.asc" => Self::UpdatedTimeAsc,
+            "updated_time.desc" => Self::UpdatedTimeDesc,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for WabaScheduleSort {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "created_time.asc" => Self::CreatedTimeAsc,
+            "created_time.desc" => Self::CreatedTimeDesc,
+            "updated_time.asc" => Self::UpdatedTimeAsc,
+            "updated_time.desc" => Self::UpdatedTimeDesc,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for WabaScheduleSort {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WabaScheduleSort {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The schedule's state.
+///
+/// Schema `WabaScheduleStatus`, from `whatsapp/schedules.yaml#/components/schemas/WabaScheduleStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WabaScheduleStatus {
+    /// `ACTIVE`
+    Active,
+    /// `INACTIVE`
+    Inactive,
+    /// `PAUSED`
+    Paused,
+    /// `EXPIRED`
+    Expired,
+    /// `DRAFT`
+    Draft,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl WabaScheduleStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "ACTIVE",
+            Self::Inactive => "INACTIVE",
+            Self::Paused => "PAUSED",
+            Self::Expired => "EXPIRED",
+            Self::Draft => "DRAFT",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WabaScheduleStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WabaScheduleStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            "PAUSED" => Self::Paused,
+            "EXPIRED" => Self::Expired,
+            "DRAFT" => Self::Draft,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for WabaScheduleStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "ACTIVE" => Self::Active,
+            "INACTIVE" => Self::Inactive,
+            "PAUSED" => Self::Paused,
+            "EXPIRED" => Self::Expired,
+            "DRAFT" => Self::Draft,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for WabaScheduleStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WabaScheduleStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// What kind of schedule it is.
+///
+/// Schema `WabaScheduleType`, from `whatsapp/schedules.yaml#/components/schemas/WabaScheduleType`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WabaScheduleType {
+    /// `BUSINESS_HOURS`
+    BusinessHours,
+    /// `AUTOMATED_RESPONSE`
+    AutomatedResponse,
+    /// `MESSAGE_CAMPAIGN`
+    MessageCampaign,
+    /// `MAINTENANCE_WINDOW`
+    MaintenanceWindow,
+    /// `CUSTOM`
+    Custom,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl WabaScheduleType {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::BusinessHours => "BUSINESS_HOURS",
+            Self::AutomatedResponse => "AUTOMATED_RESPONSE",
+            Self::MessageCampaign => "MESSAGE_CAMPAIGN",
+            Self::MaintenanceWindow => "MAINTENANCE_WINDOW",
+            Self::Custom => "CUSTOM",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WabaScheduleType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WabaScheduleType {
+    fn from(value: &str) -> Self {
+        match value {
+            "BUSINESS_HOURS" => Self::BusinessHours,
+            "AUTOMATED_RESPONSE" => Self::AutomatedResponse,
+            "MESSAGE_CAMPAIGN" => Self::MessageCampaign,
+            "MAINTENANCE_WINDOW" => Self::MaintenanceWindow,
+            "CUSTOM" => Self::Custom,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for WabaScheduleType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "BUSINESS_HOURS" => Self::BusinessHours,
+            "AUTOMATED_RESPONSE" => Self::AutomatedResponse,
+            "MESSAGE_CAMPAIGN" => Self::MessageCampaign,
+            "MAINTENANCE_WINDOW" => Self::MaintenanceWindow,
+            "CUSTOM" => Self::Custom,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for WabaScheduleType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WabaScheduleType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
 /// The WebRTC session description of the other side.
@@ -21621,6 +32295,226 @@ impl<'de> ::serde::Deserialize<'de> for WebhookTemplateQualityScore {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+/// The account to create.
+///
+/// Schema `WhatsAppBusinessAccountCreateRequest`, from `whatsapp/whatsapp_business_accounts.yaml#/components/schemas/WhatsAppBusinessAccountCreateRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WhatsAppBusinessAccountCreateRequest {
+    /// The account's name; unique within the portfolio.
+    pub name: String,
+    /// ID of the payment method (credit card or credit line) to bill.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_funding_id: Option<String>,
+    /// Purchase order number for billing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_order_number: Option<String>,
+    /// Billing currency (ISO 4217).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// The account's time zone ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone_id: Option<i64>,
+    /// The `business_type` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_type: Option<WabaBusinessType>,
+    /// ID of the business the account is created for, when not the portfolio itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of_business_id: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WhatsAppBusinessAccountCreateRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            primary_funding_id: None,
+            purchase_order_number: None,
+            currency: None,
+            timezone_id: None,
+            business_type: None,
+            on_behalf_of_business_id: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for WhatsAppBusinessAccountCreateRequest {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for WhatsAppBusinessAccountCreateRequest {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// The created account.
+///
+/// Schema `WhatsAppBusinessAccountCreateResponse`, from `whatsapp/whatsapp_business_accounts.yaml#/components/schemas/WhatsAppBusinessAccountCreateResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WhatsAppBusinessAccountCreateResponse {
+    /// The new account's ID.
+    pub id: String,
+    /// ID of the payment account that bills the new account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_account_id: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WhatsAppBusinessAccountCreateResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            payment_account_id: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for WhatsAppBusinessAccountCreateResponse {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for WhatsAppBusinessAccountCreateResponse {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// A task (permission) a user may be given on the account.
+///
+/// Schema `WhatsAppBusinessAccountTask`, from `whatsapp/assigned_users.yaml#/components/schemas/WhatsAppBusinessAccountTask`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WhatsAppBusinessAccountTask {
+    /// `MANAGE`
+    Manage,
+    /// `DEVELOP`
+    Develop,
+    /// `MANAGE_TEMPLATES`
+    ManageTemplates,
+    /// `MANAGE_PHONE`
+    ManagePhone,
+    /// `VIEW_COST`
+    ViewCost,
+    /// `MANAGE_EXTENSIONS`
+    ManageExtensions,
+    /// `VIEW_PHONE_ASSETS`
+    ViewPhoneAssets,
+    /// `MANAGE_PHONE_ASSETS`
+    ManagePhoneAssets,
+    /// `VIEW_TEMPLATES`
+    ViewTemplates,
+    /// `VIEW_INSIGHTS`
+    ViewInsights,
+    /// `RECEIVE_INCOMING_MESSAGES`
+    ReceiveIncomingMessages,
+    /// `MANAGE_BILLING`
+    ManageBilling,
+    /// `MANAGE_USERS`
+    ManageUsers,
+    /// `MESSAGING`
+    Messaging,
+    /// `FULL_CONTROL`
+    FullControl,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl WhatsAppBusinessAccountTask {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Manage => "MANAGE",
+            Self::Develop => "DEVELOP",
+            Self::ManageTemplates => "MANAGE_TEMPLATES",
+            Self::ManagePhone => "MANAGE_PHONE",
+            Self::ViewCost => "VIEW_COST",
+            Self::ManageExtensions => "MANAGE_EXTENSIONS",
+            Self::ViewPhoneAssets => "VIEW_PHONE_ASSETS",
+            Self::ManagePhoneAssets => "MANAGE_PHONE_ASSETS",
+            Self::ViewTemplates => "VIEW_TEMPLATES",
+            Self::ViewInsights => "VIEW_INSIGHTS",
+            Self::ReceiveIncomingMessages => "RECEIVE_INCOMING_MESSAGES",
+            Self::ManageBilling => "MANAGE_BILLING",
+            Self::ManageUsers => "MANAGE_USERS",
+            Self::Messaging => "MESSAGING",
+            Self::FullControl => "FULL_CONTROL",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WhatsAppBusinessAccountTask {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WhatsAppBusinessAccountTask {
+    fn from(value: &str) -> Self {
+        match value {
+            "MANAGE" => Self::Manage,
+            "DEVELOP" => Self::Develop,
+            "MANAGE_TEMPLATES" => Self::ManageTemplates,
+            "MANAGE_PHONE" => Self::ManagePhone,
+            "VIEW_COST" => Self::ViewCost,
+            "MANAGE_EXTENSIONS" => Self::ManageExtensions,
+            "VIEW_PHONE_ASSETS" => Self::ViewPhoneAssets,
+            "MANAGE_PHONE_ASSETS" => Self::ManagePhoneAssets,
+            "VIEW_TEMPLATES" => Self::ViewTemplates,
+            "VIEW_INSIGHTS" => Self::ViewInsights,
+            "RECEIVE_INCOMING_MESSAGES" => Self::ReceiveIncomingMessages,
+            "MANAGE_BILLING" => Self::ManageBilling,
+            "MANAGE_USERS" => Self::ManageUsers,
+            "MESSAGING" => Self::Messaging,
+            "FULL_CONTROL" => Self::FullControl,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for WhatsAppBusinessAccountTask {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "MANAGE" => Self::Manage,
+            "DEVELOP" => Self::Develop,
+            "MANAGE_TEMPLATES" => Self::ManageTemplates,
+            "MANAGE_PHONE" => Self::ManagePhone,
+            "VIEW_COST" => Self::ViewCost,
+            "MANAGE_EXTENSIONS" => Self::ManageExtensions,
+            "VIEW_PHONE_ASSETS" => Self::ViewPhoneAssets,
+            "MANAGE_PHONE_ASSETS" => Self::ManagePhoneAssets,
+            "VIEW_TEMPLATES" => Self::ViewTemplates,
+            "VIEW_INSIGHTS" => Self::ViewInsights,
+            "RECEIVE_INCOMING_MESSAGES" => Self::ReceiveIncomingMessages,
+            "MANAGE_BILLING" => Self::ManageBilling,
+            "MANAGE_USERS" => Self::ManageUsers,
+            "MESSAGING" => Self::Messaging,
+            "FULL_CONTROL" => Self::FullControl,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for WhatsAppBusinessAccountTask {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WhatsAppBusinessAccountTask {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
 /// A business public key and the state of its signature.
 ///
 /// Schema `WhatsAppBusinessEncryptionInfo`, from `whatsapp/business_encryption.yaml#/components/schemas/WhatsAppBusinessEncryptionInfo`.
@@ -21928,6 +32822,414 @@ impl WhatsAppBusinessProfileUpdateResponse {
             success: None,
             extra: Default::default(),
         }
+    }
+}
+/// A Multi-Partner Solution.
+///
+/// Schema `WhatsAppBusinessSolution`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/WhatsAppBusinessSolution`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WhatsAppBusinessSolution {
+    /// The solution's ID.
+    pub id: String,
+    /// The solution's name (2 to 75 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The `status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<WhatsAppBusinessSolutionStatus>,
+    /// The `status_for_pending_request` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_for_pending_request: Option<WhatsAppBusinessSolutionPendingStatus>,
+    /// The `owner_app` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_app: Option<SolutionApp>,
+    /// Tasks the owner app holds on the accounts that use the solution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_permissions: Option<Vec<WabaPermissionTask>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WhatsAppBusinessSolution {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            status: None,
+            status_for_pending_request: None,
+            owner_app: None,
+            owner_permissions: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for WhatsAppBusinessSolution {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for WhatsAppBusinessSolution {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// The app accepting the invitation.
+///
+/// Schema `WhatsAppBusinessSolutionAcceptRequest`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/WhatsAppBusinessSolutionAcceptRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WhatsAppBusinessSolutionAcceptRequest {
+    /// ID of the invited partner app; must match the invitation.
+    pub partner_app_id: String,
+    /// Your own ID to correlate logs across calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_session_id: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WhatsAppBusinessSolutionAcceptRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(partner_app_id: impl Into<String>) -> Self {
+        Self {
+            partner_app_id: partner_app_id.into(),
+            log_session_id: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for WhatsAppBusinessSolutionAcceptRequest {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for WhatsAppBusinessSolutionAcceptRequest {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// Result of accepting an invitation.
+///
+/// Schema `WhatsAppBusinessSolutionAcceptResponse`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/WhatsAppBusinessSolutionAcceptResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WhatsAppBusinessSolutionAcceptResponse {
+    /// True when the invitation was accepted.
+    pub success: bool,
+    /// The solution's ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub solution_id: Option<String>,
+    /// The `partner_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_status: Option<SolutionPartnerStatus>,
+    /// A confirmation for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// When the acceptance was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_time: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WhatsAppBusinessSolutionAcceptResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(success: bool) -> Self {
+        Self {
+            success,
+            solution_id: None,
+            partner_status: None,
+            message: None,
+            update_time: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// A business access token scoped to one customer business.
+///
+/// Schema `WhatsAppBusinessSolutionAccessToken`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/WhatsAppBusinessSolutionAccessToken`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WhatsAppBusinessSolutionAccessToken {
+    /// The token.
+    pub access_token: String,
+    /// When the token expires, in Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WhatsAppBusinessSolutionAccessToken {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(access_token: impl Into<String>) -> Self {
+        Self {
+            access_token: access_token.into(),
+            expires_at: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for WhatsAppBusinessSolutionAccessToken {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for WhatsAppBusinessSolutionAccessToken {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// The solution to create.
+///
+/// Schema `WhatsAppBusinessSolutionCreateRequest`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/WhatsAppBusinessSolutionCreateRequest`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WhatsAppBusinessSolutionCreateRequest {
+    /// The solution's name (2 to 75 characters).
+    pub solution_name: String,
+    /// ID of the partner app to invite.
+    pub partner_app_id: String,
+    /// Tasks for the owner app, empty or \[MESSAGING\]; exactly one of the two apps gets MESSAGING.
+    pub owner_permissions: Vec<SolutionConfigurablePermission>,
+    /// Tasks for the partner app, empty or \[MESSAGING\].
+    pub partner_permissions: Vec<SolutionConfigurablePermission>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WhatsAppBusinessSolutionCreateRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        solution_name: impl Into<String>,
+        partner_app_id: impl Into<String>,
+        owner_permissions: Vec<SolutionConfigurablePermission>,
+        partner_permissions: Vec<SolutionConfigurablePermission>,
+    ) -> Self {
+        Self {
+            solution_name: solution_name.into(),
+            partner_app_id: partner_app_id.into(),
+            owner_permissions,
+            partner_permissions,
+            extra: Default::default(),
+        }
+    }
+}
+/// The new solution's ID.
+///
+/// Schema `WhatsAppBusinessSolutionCreateResponse`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/WhatsAppBusinessSolutionCreateResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WhatsAppBusinessSolutionCreateResponse {
+    /// ID of the created solution.
+    pub solution_id: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WhatsAppBusinessSolutionCreateResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(solution_id: impl Into<String>) -> Self {
+        Self {
+            solution_id: solution_id.into(),
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for WhatsAppBusinessSolutionCreateResponse {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for WhatsAppBusinessSolutionCreateResponse {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// A page of Multi-Partner Solutions.
+///
+/// Schema `WhatsAppBusinessSolutionList`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/WhatsAppBusinessSolutionList`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WhatsAppBusinessSolutionList {
+    /// The solutions on this page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<WhatsAppBusinessSolution>>,
+    /// The `paging` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<CursorPaging>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WhatsAppBusinessSolutionList {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            data: None,
+            paging: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// The state change the solution is waiting on, if any.
+///
+/// Schema `WhatsAppBusinessSolutionPendingStatus`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/WhatsAppBusinessSolutionPendingStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WhatsAppBusinessSolutionPendingStatus {
+    /// `PENDING_ACTIVATION`
+    PendingActivation,
+    /// `PENDING_DEACTIVATION`
+    PendingDeactivation,
+    /// `NONE`
+    None,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl WhatsAppBusinessSolutionPendingStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PendingActivation => "PENDING_ACTIVATION",
+            Self::PendingDeactivation => "PENDING_DEACTIVATION",
+            Self::None => "NONE",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WhatsAppBusinessSolutionPendingStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WhatsAppBusinessSolutionPendingStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "PENDING_ACTIVATION" => Self::PendingActivation,
+            "PENDING_DEACTIVATION" => Self::PendingDeactivation,
+            "NONE" => Self::None,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for WhatsAppBusinessSolutionPendingStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "PENDING_ACTIVATION" => Self::PendingActivation,
+            "PENDING_DEACTIVATION" => Self::PendingDeactivation,
+            "NONE" => Self::None,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for WhatsAppBusinessSolutionPendingStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WhatsAppBusinessSolutionPendingStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The solution's current state.
+///
+/// Schema `WhatsAppBusinessSolutionStatus`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/WhatsAppBusinessSolutionStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WhatsAppBusinessSolutionStatus {
+    /// `DRAFT`
+    Draft,
+    /// `INITIATED`
+    Initiated,
+    /// `ACTIVE`
+    Active,
+    /// `REJECTED`
+    Rejected,
+    /// `DEACTIVATED`
+    Deactivated,
+    /// `PENDING_DEACTIVATION`
+    PendingDeactivation,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl WhatsAppBusinessSolutionStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Draft => "DRAFT",
+            Self::Initiated => "INITIATED",
+            Self::Active => "ACTIVE",
+            Self::Rejected => "REJECTED",
+            Self::Deactivated => "DEACTIVATED",
+            Self::PendingDeactivation => "PENDING_DEACTIVATION",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WhatsAppBusinessSolutionStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WhatsAppBusinessSolutionStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "DRAFT" => Self::Draft,
+            "INITIATED" => Self::Initiated,
+            "ACTIVE" => Self::Active,
+            "REJECTED" => Self::Rejected,
+            "DEACTIVATED" => Self::Deactivated,
+            "PENDING_DEACTIVATION" => Self::PendingDeactivation,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for WhatsAppBusinessSolutionStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "DRAFT" => Self::Draft,
+            "INITIATED" => Self::Initiated,
+            "ACTIVE" => Self::Active,
+            "REJECTED" => Self::Rejected,
+            "DEACTIVATED" => Self::Deactivated,
+            "PENDING_DEACTIVATION" => Self::PendingDeactivation,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for WhatsAppBusinessSolutionStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WhatsAppBusinessSolutionStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
 /// The industry of the business.

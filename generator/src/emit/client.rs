@@ -504,7 +504,13 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
                 (BodyMedia::Form, Some(field)) => {
                     quote!(request = request.form(&[(#field, #value.to_string())]);)
                 }
-                (BodyMedia::Form, None) => quote!(request = request.form(#value);),
+                (BodyMedia::Form, None) => match struct_of(api, &b.ty) {
+                    Some(def) => {
+                        let pairs = form_struct(def, &value);
+                        quote!(request = request.form(&{ #pairs });)
+                    }
+                    None => quote!(request = request.form(#value);),
+                },
                 (BodyMedia::Multipart, Some(field)) => quote! {
                     request = request.multipart(::reqwest::multipart::Form::new().text(#field, #value.to_string()));
                 },
@@ -680,23 +686,59 @@ fn multipart_struct(def: &crate::ir::StructDef, value: &TokenStream) -> TokenStr
         };
         if f.optional() {
             let a = add(quote!(v), quote!(v));
-            parts.push(quote!(if let Some(v) = &body.#rust { #a }));
+            parts.push(quote!(if let Some(v) = &source.#rust { #a }));
         } else {
-            parts.push(add(quote!(body.#rust), quote!(&body.#rust)));
+            parts.push(add(quote!(source.#rust), quote!(&source.#rust)));
         }
     }
     if let crate::ir::Extra::Keep(n) | crate::ir::Extra::Typed(n, _) = &def.extra {
         let n = ident(n);
         parts.push(quote! {
-            for (name, v) in &body.#n {
+            for (name, v) in &source.#n {
                 form = form.text(name.clone(), crate::runtime::text_value(v)?);
             }
         });
     }
     quote! {
-        let body = #value;
+        let source = #value;
         let mut form = ::reqwest::multipart::Form::new();
         #(#parts)*
         form
+    }
+}
+
+/// A URL-encoded form built field by field, like a multipart form: strings
+/// are sent as they are, anything else (arrays, objects, numbers) as JSON
+/// text, which is how the Graph API reads form fields; absent optional fields
+/// are left out.
+fn form_struct(def: &crate::ir::StructDef, value: &TokenStream) -> TokenStream {
+    let mut pairs = Vec::new();
+    for f in &def.fields {
+        let rust = ident(&f.rust);
+        let wire = &f.wire;
+        let add = |place: TokenStream, reference: TokenStream| match &f.ty {
+            Ty::String => quote!(pairs.push((#wire.to_string(), #place.clone()));),
+            _ => quote!(pairs.push((#wire.to_string(), crate::runtime::text_value(#reference)?));),
+        };
+        if f.optional() {
+            let a = add(quote!(v), quote!(v));
+            pairs.push(quote!(if let Some(v) = &source.#rust { #a }));
+        } else {
+            pairs.push(add(quote!(source.#rust), quote!(&source.#rust)));
+        }
+    }
+    if let crate::ir::Extra::Keep(n) | crate::ir::Extra::Typed(n, _) = &def.extra {
+        let n = ident(n);
+        pairs.push(quote! {
+            for (name, v) in &source.#n {
+                pairs.push((name.clone(), crate::runtime::text_value(v)?));
+            }
+        });
+    }
+    quote! {
+        let source = #value;
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        #(#pairs)*
+        pairs
     }
 }

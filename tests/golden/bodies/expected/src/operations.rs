@@ -48,7 +48,25 @@ impl<'a> SendForm<'a> {
         let mut request = self.client.http().request(::reqwest::Method::POST, url);
         request = self.client.authorize(request);
         if let Some(body) = &self.body {
-            request = request.form(body);
+            request = request
+                .form(
+                    &{
+                        let source = body;
+                        let mut pairs: Vec<(String, String)> = Vec::new();
+                        pairs.push(("name".to_string(), source.name.clone()));
+                        if let Some(v) = &source.count {
+                            pairs
+                                .push((
+                                    "count".to_string(),
+                                    crate::runtime::text_value(v)?,
+                                ));
+                        }
+                        for (name, v) in &source.extra {
+                            pairs.push((name.clone(), crate::runtime::text_value(v)?));
+                        }
+                        pairs
+                    },
+                );
         }
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
@@ -203,13 +221,13 @@ impl<'a> SendMultipart<'a> {
         request = self.client.authorize(request);
         request = request
             .multipart({
-                let body = &self.body;
+                let source = &self.body;
                 let mut form = ::reqwest::multipart::Form::new();
-                form = form.text("name", body.name.clone());
-                if let Some(v) = &body.count {
+                form = form.text("name", source.name.clone());
+                if let Some(v) = &source.count {
                     form = form.text("count", crate::runtime::text_value(v)?);
                 }
-                for (name, v) in &body.extra {
+                for (name, v) in &source.extra {
                     form = form.text(name.clone(), crate::runtime::text_value(v)?);
                 }
                 form
