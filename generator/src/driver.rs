@@ -25,19 +25,24 @@ pub struct TargetReport {
     pub elapsed: Duration,
     /// Diagnostics that did not stop generation.
     pub warnings: Vec<crate::SpecError>,
+    /// Time spent in each stage.
+    pub timings: crate::Timings,
 }
 
 impl std::fmt::Display for TargetReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{}: {} operations, {} types, {} files ({} changed), {} ms",
+            "{}: {} operations, {} types, {} files ({} changed), {} ms (load {}, lower {}, emit {})",
             self.crate_name,
             self.operations,
             self.types,
             self.files,
             self.changed.len(),
-            self.elapsed.as_millis()
+            self.elapsed.as_millis(),
+            self.timings.load.as_millis(),
+            self.timings.lower.as_millis(),
+            self.timings.emit.as_millis()
         )
     }
 }
@@ -113,6 +118,7 @@ pub fn run(root: &Path, check: bool) -> Result<Report, String> {
             changed,
             elapsed,
             warnings: output.warnings.clone(),
+            timings: output.timings,
         });
     }
     Ok(report)

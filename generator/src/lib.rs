@@ -36,18 +36,42 @@ pub struct Output {
     pub types: usize,
     /// Diagnostics that did not stop generation.
     pub warnings: Vec<SpecError>,
+    /// Time spent in each stage.
+    pub timings: Timings,
+}
+
+/// Time spent in each stage.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timings {
+    /// Reading, parsing and normalising fragments.
+    pub load: std::time::Duration,
+    /// Building the IR.
+    pub lower: std::time::Duration,
+    /// Emitting and formatting the code.
+    pub emit: std::time::Duration,
 }
 
 /// Loads, lowers and emits one target. `specs_root` is the `specs/` directory.
 pub fn generate(specs_root: &Path, target: &config::Target) -> Result<Output> {
+    let start = std::time::Instant::now();
     let fragments = load::load_dir(specs_root, &target.fragments)?;
-    generate_from(target, &fragments)
+    let load = start.elapsed();
+    let mut output = generate_from(target, &fragments)?;
+    output.timings.load = load;
+    Ok(output)
 }
 
 /// Lowers and emits already loaded fragments (in any order).
 pub fn generate_from(target: &config::Target, fragments: &[load::Fragment]) -> Result<Output> {
+    let start = std::time::Instant::now();
     let api = lower::lower(target, fragments)?;
+    let lowered = std::time::Instant::now();
     let files = emit::emit(&api)?;
+    let timings = Timings {
+        load: std::time::Duration::ZERO,
+        lower: lowered - start,
+        emit: lowered.elapsed(),
+    };
     let files = files
         .into_iter()
         .map(|(p, s)| (target.output.join(p), s))
@@ -57,5 +81,6 @@ pub fn generate_from(target: &config::Target, fragments: &[load::Fragment]) -> R
         operations: api.operations.len(),
         types: api.types.len(),
         warnings: api.warnings.clone(),
+        timings,
     })
 }

@@ -87,7 +87,6 @@ pub type Items = BTreeMap<(String, String), TokenStream>;
 /// Emits every file of the crate, by path relative to the crate root.
 pub fn emit(api: &Api) -> Result<BTreeMap<PathBuf, String>> {
     let mut items: Items = BTreeMap::new();
-    types::emit(api, &mut items);
     client::emit(api, &mut items);
     if let Some(kinds) = &api.target.error_kinds {
         items.insert(
@@ -108,6 +107,11 @@ pub fn emit(api: &Api) -> Result<BTreeMap<PathBuf, String>> {
             format_file(&module, quote!(#header #body))?,
         );
     }
+    // The types module is by far the largest: it is generated and formatted
+    // in parallel (see `types::emit_formatted`).
+    let mut types_rs = format_file("types", module_header("types"))?;
+    types_rs.push_str(&types::emit_formatted(api)?);
+    files.insert(PathBuf::from("src/types.rs"), types_rs);
     files.insert(
         PathBuf::from("src/lib.rs"),
         format_file("lib", lib_rs(api))?,

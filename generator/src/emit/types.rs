@@ -3,21 +3,63 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use super::{Items, docs};
+use super::docs;
 use crate::ir::{
     Api, EnumDef, Extra, Field, JsonKind, StructDef, TaggedDef, Ty, TypeDef, TypeKind, UntaggedDef,
 };
 
-pub(super) fn emit(api: &Api, items: &mut Items) {
-    for def in api.types.values() {
-        let tokens = match &def.kind {
-            TypeKind::Struct(s) => struct_def(def, s),
-            TypeKind::Enum(e) => enum_def(def, e),
-            TypeKind::Alias(t) => alias_def(def, t),
-            TypeKind::Tagged(t) => tagged_def(api, def, t),
-            TypeKind::Untagged(u) => untagged_def(def, u),
-        };
-        items.insert(("types".to_string(), def.name.clone()), tokens);
+/// Every type, formatted, in name order. Types are generated and formatted
+/// in contiguous chunks on separate threads and joined in order; formatting
+/// item by item gives the same bytes as formatting one file (prettyplease
+/// lays out each item on its own), so the output does not depend on the
+/// number of threads.
+pub(super) fn emit_formatted(api: &Api) -> crate::error::Result<String> {
+    let defs: Vec<&TypeDef> = api.types.values().collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let chunk = defs.len().div_ceil(threads).max(1);
+    let parts: Vec<crate::error::Result<String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = defs
+            .chunks(chunk)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    let mut out = String::new();
+                    for def in chunk {
+                        let file: syn::File = syn::parse2(type_def(api, def)).map_err(|e| {
+                            crate::error::Error::Emit {
+                                item: def.name.clone(),
+                                message: e.to_string(),
+                            }
+                        })?;
+                        out.push_str(&prettyplease::unparse(&file));
+                    }
+                    Ok(out)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(crate::error::Error::Emit {
+                        item: "types".into(),
+                        message: "a formatter thread panicked".into(),
+                    })
+                })
+            })
+            .collect()
+    });
+    parts.into_iter().collect()
+}
+
+fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
+    match &def.kind {
+        TypeKind::Struct(s) => struct_def(def, s),
+        TypeKind::Enum(e) => enum_def(def, e),
+        TypeKind::Alias(t) => alias_def(def, t),
+        TypeKind::Tagged(t) => tagged_def(api, def, t),
+        TypeKind::Untagged(u) => untagged_def(def, u),
     }
 }
 
