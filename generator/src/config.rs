@@ -58,6 +58,9 @@ pub struct Target {
     /// The API's error codes, sorted into kinds callers can branch on.
     #[serde(default)]
     pub error_kinds: Option<ErrorKinds>,
+    /// Words kept whole when names are converted to snake_case (`WhatsApp`).
+    #[serde(default)]
+    pub words: Vec<String>,
     /// operationId → Rust method name.
     #[serde(default)]
     pub operation_renames: BTreeMap<String, String>,

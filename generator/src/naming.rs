@@ -119,6 +119,19 @@ pub fn snake_ident(original: &str) -> String {
     name
 }
 
+/// [`snake_ident`], with the configured words kept whole: with `WhatsApp` in
+/// `words`, `getWhatsAppBusinessProfile` is `get_whatsapp_business_profile`,
+/// not `get_whats_app_business_profile`.
+pub fn snake_ident_with(original: &str, words: &[String]) -> String {
+    let mut text = original.to_string();
+    for word in words {
+        let mut whole: String = word.chars().take(1).collect();
+        whole.push_str(&word.chars().skip(1).collect::<String>().to_lowercase());
+        text = text.replace(word.as_str(), &whole);
+    }
+    snake_ident(&text)
+}
+
 /// An UpperCamelCase enum variant name for an enum value.
 pub fn variant_name(value: &str) -> String {
     let mut name = value.to_upper_camel_case();
@@ -179,6 +192,23 @@ mod tests {
         assert_eq!(variant_name("EVENT_PLAN"), "EventPlan");
         assert_eq!(variant_name("1"), "V1");
         assert_eq!(variant_name(""), "Empty");
+    }
+
+    #[test]
+    fn configured_words_stay_whole() {
+        let words = vec!["WhatsApp".to_string()];
+        assert_eq!(
+            snake_ident_with("getWhatsAppBusinessProfile", &words),
+            "get_whatsapp_business_profile"
+        );
+        assert_eq!(
+            snake_ident_with("WhatsApp-Business-Account-ID", &words),
+            "whatsapp_business_account_id"
+        );
+        assert_eq!(
+            snake_ident("getWhatsAppBusinessProfile"),
+            "get_whats_app_business_profile"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! [`Client`](crate::Client) and sent with `.send().await`.
 /// Request builder for [`Client::get_business_public_key`](crate::Client::get_business_public_key): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetBusinessPublicKey<'a> {
     client: &'a crate::Client,
     fields: Option<String>,
@@ -71,6 +72,7 @@ impl<'a> GetBusinessPublicKey<'a> {
 }
 /// Request builder for [`Client::set_business_public_key`](crate::Client::set_business_public_key): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct SetBusinessPublicKey<'a> {
     client: &'a crate::Client,
     business_public_key: String,

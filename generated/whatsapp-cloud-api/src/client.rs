@@ -79,7 +79,7 @@ impl Client {
     ///
     /// Accepts the other app's pending deactivation request; the solution becomes DEACTIVATED.
     ///
-    /// `POST /{Version}/{Solution-ID}/accept_deactivation_request` (operationId `acceptSolutionDeactivationRequest`, from `specs/whatsapp/multi_partner_solutions.yaml`).
+    /// `POST /{Version}/{Solution-ID}/accept_deactivation_request` (operationId `acceptWhatsAppBusinessSolutionDeactivationRequest`, from `specs/whatsapp/multi_partner_solutions.yaml`).
     pub fn accept_solution_deactivation_request(
         &self,
         solution_id: impl Into<String>,
@@ -94,12 +94,12 @@ impl Client {
     /// The invited partner app accepts taking part in the solution.
     ///
     /// `POST /{Version}/{Solution-ID}/accept` (operationId `acceptWhatsAppBusinessSolution`, from `specs/whatsapp/multi_partner_solutions.yaml`).
-    pub fn accept_whats_app_business_solution(
+    pub fn accept_whatsapp_business_solution(
         &self,
         solution_id: impl Into<String>,
         body: crate::types::WhatsAppBusinessSolutionAcceptRequest,
-    ) -> crate::operations::AcceptWhatsAppBusinessSolution<'_> {
-        crate::operations::AcceptWhatsAppBusinessSolution::new(
+    ) -> crate::operations::AcceptWhatsappBusinessSolution<'_> {
+        crate::operations::AcceptWhatsappBusinessSolution::new(
             self,
             solution_id.into(),
             body,
@@ -112,12 +112,12 @@ impl Client {
     /// `POST /{Version}/{WhatsApp-Business-Account-ID}/assigned_users` (operationId `addAssignedUser`, from `specs/whatsapp/assigned_users.yaml`).
     pub fn add_assigned_user(
         &self,
-        whats_app_business_account_id: impl Into<String>,
+        whatsapp_business_account_id: impl Into<String>,
         body: crate::types::AddAssignedUserRequest,
     ) -> crate::operations::AddAssignedUser<'_> {
         crate::operations::AddAssignedUser::new(
             self,
-            whats_app_business_account_id.into(),
+            whatsapp_business_account_id.into(),
             body,
         )
     }
@@ -161,7 +161,7 @@ impl Client {
     ///
     /// Blocks the given users so they can no longer message the business phone number.
     ///
-    /// `POST /{Version}/{Phone-Number-ID}/block_users` (operationId `blockUsers`, from `specs/whatsapp/block_users.yaml`).
+    /// `POST /{Version}/{Phone-Number-ID}/block_users` (operationId `blockUserS`, from `specs/whatsapp/block_users.yaml`).
     pub fn block_users(
         &self,
         phone_number_id: impl Into<String>,
@@ -213,7 +213,7 @@ impl Client {
     ///
     /// Submits a new template for review; it can be sent once approved.
     ///
-    /// `POST /{Version}/{WABA-ID}/message_templates` (operationId `createMessageTemplate`, from `specs/whatsapp/templates.yaml`).
+    /// `POST /{Version}/{WABA-ID}/message_templates` (operationId `createAuthenticationTemplateWOtpCopyCodeButton`, from `specs/whatsapp/templates.yaml`).
     pub fn create_message_template(
         &self,
         waba_id: impl Into<String>,
@@ -250,12 +250,12 @@ impl Client {
     /// Creates a WhatsApp Business Account in the business portfolio, optionally on behalf of another business.
     ///
     /// `POST /{Version}/{Business-ID}/whatsapp_business_accounts` (operationId `createWhatsAppBusinessAccount`, from `specs/whatsapp/whatsapp_business_accounts.yaml`).
-    pub fn create_whats_app_business_account(
+    pub fn create_whatsapp_business_account(
         &self,
         business_id: impl Into<String>,
         body: crate::types::WhatsAppBusinessAccountCreateRequest,
-    ) -> crate::operations::CreateWhatsAppBusinessAccount<'_> {
-        crate::operations::CreateWhatsAppBusinessAccount::new(
+    ) -> crate::operations::CreateWhatsappBusinessAccount<'_> {
+        crate::operations::CreateWhatsappBusinessAccount::new(
             self,
             business_id.into(),
             body,
@@ -266,12 +266,12 @@ impl Client {
     /// Adds a phone number and its display name to the account, starting verification and name review.
     ///
     /// `POST /{Version}/{WABA-ID}/phone_numbers` (operationId `createWhatsAppBusinessAccountPhoneNumber`, from `specs/whatsapp/phone_numbers.yaml`).
-    pub fn create_whats_app_business_account_phone_number(
+    pub fn create_whatsapp_business_account_phone_number(
         &self,
         waba_id: impl Into<String>,
         body: crate::types::WabaPhoneNumberCreateRequest,
-    ) -> crate::operations::CreateWhatsAppBusinessAccountPhoneNumber<'_> {
-        crate::operations::CreateWhatsAppBusinessAccountPhoneNumber::new(
+    ) -> crate::operations::CreateWhatsappBusinessAccountPhoneNumber<'_> {
+        crate::operations::CreateWhatsappBusinessAccountPhoneNumber::new(
             self,
             waba_id.into(),
             body,
@@ -282,12 +282,12 @@ impl Client {
     /// Creates a schedule with its daily time window, days, time zone and recurrence.
     ///
     /// `POST /{Version}/{WABA-ID}/schedules` (operationId `createWhatsAppBusinessAccountSchedule`, from `specs/whatsapp/schedules.yaml`).
-    pub fn create_whats_app_business_account_schedule(
+    pub fn create_whatsapp_business_account_schedule(
         &self,
         waba_id: impl Into<String>,
         body: crate::types::CreateScheduleRequest,
-    ) -> crate::operations::CreateWhatsAppBusinessAccountSchedule<'_> {
-        crate::operations::CreateWhatsAppBusinessAccountSchedule::new(
+    ) -> crate::operations::CreateWhatsappBusinessAccountSchedule<'_> {
+        crate::operations::CreateWhatsappBusinessAccountSchedule::new(
             self,
             waba_id.into(),
             body,
@@ -298,12 +298,12 @@ impl Client {
     /// Creates a Multi-Partner Solution owned by the app and invites a partner app to it.
     ///
     /// `POST /{Version}/{Application-ID}/whatsapp_business_solution` (operationId `createWhatsAppBusinessSolution`, from `specs/whatsapp/multi_partner_solutions.yaml`).
-    pub fn create_whats_app_business_solution(
+    pub fn create_whatsapp_business_solution(
         &self,
         application_id: impl Into<String>,
         body: crate::types::WhatsAppBusinessSolutionCreateRequest,
-    ) -> crate::operations::CreateWhatsAppBusinessSolution<'_> {
-        crate::operations::CreateWhatsAppBusinessSolution::new(
+    ) -> crate::operations::CreateWhatsappBusinessSolution<'_> {
+        crate::operations::CreateWhatsappBusinessSolution::new(
             self,
             application_id.into(),
             body,
@@ -374,7 +374,7 @@ impl Client {
     ///
     /// Deletes every language version of the named template, or only the one with `hsm_id`.
     ///
-    /// `DELETE /{Version}/{WABA-ID}/message_templates` (operationId `deleteMessageTemplate`, from `specs/whatsapp/templates.yaml`).
+    /// `DELETE /{Version}/{WABA-ID}/message_templates` (operationId `deleteTemplateByName`, from `specs/whatsapp/templates.yaml`).
     pub fn delete_message_template(
         &self,
         waba_id: impl Into<String>,
@@ -433,7 +433,7 @@ impl Client {
     ///
     /// Changes a template's category or components.
     ///
-    /// `POST /{Version}/{TEMPLATE_ID}` (operationId `editMessageTemplate`, from `specs/whatsapp/templates.yaml`).
+    /// `POST /{Version}/{TEMPLATE_ID}` (operationId `editTemplate`, from `specs/whatsapp/templates.yaml`).
     pub fn edit_message_template(
         &self,
         template_id: impl Into<String>,
@@ -446,11 +446,11 @@ impl Client {
     /// Returns the Multi-Partner Solutions the app owns or takes part in, a page at a time.
     ///
     /// `GET /{Version}/{Application-ID}/whatsapp_business_solutions` (operationId `getApplicationWhatsAppBusinessSolutions`, from `specs/whatsapp/multi_partner_solutions.yaml`).
-    pub fn get_application_whats_app_business_solutions(
+    pub fn get_application_whatsapp_business_solutions(
         &self,
         application_id: impl Into<String>,
-    ) -> crate::operations::GetApplicationWhatsAppBusinessSolutions<'_> {
-        crate::operations::GetApplicationWhatsAppBusinessSolutions::new(
+    ) -> crate::operations::GetApplicationWhatsappBusinessSolutions<'_> {
+        crate::operations::GetApplicationWhatsappBusinessSolutions::new(
             self,
             application_id.into(),
         )
@@ -462,12 +462,12 @@ impl Client {
     /// `GET /{Version}/{WhatsApp-Business-Account-ID}/assigned_users` (operationId `getAssignedUsers`, from `specs/whatsapp/assigned_users.yaml`).
     pub fn get_assigned_users(
         &self,
-        whats_app_business_account_id: impl Into<String>,
+        whatsapp_business_account_id: impl Into<String>,
         business: impl Into<String>,
     ) -> crate::operations::GetAssignedUsers<'_> {
         crate::operations::GetAssignedUsers::new(
             self,
-            whats_app_business_account_id.into(),
+            whatsapp_business_account_id.into(),
             business.into(),
         )
     }
@@ -476,11 +476,11 @@ impl Client {
     /// Returns the WhatsApp Business Accounts assigned to the user, a page at a time.
     ///
     /// `GET /{Version}/{User-ID}/assigned_whatsapp_business_accounts` (operationId `getAssignedWhatsAppBusinessAccounts`, from `specs/whatsapp/assigned_whatsapp_business_accounts.yaml`).
-    pub fn get_assigned_whats_app_business_accounts(
+    pub fn get_assigned_whatsapp_business_accounts(
         &self,
         user_id: impl Into<String>,
-    ) -> crate::operations::GetAssignedWhatsAppBusinessAccounts<'_> {
-        crate::operations::GetAssignedWhatsAppBusinessAccounts::new(self, user_id.into())
+    ) -> crate::operations::GetAssignedWhatsappBusinessAccounts<'_> {
+        crate::operations::GetAssignedWhatsappBusinessAccounts::new(self, user_id.into())
     }
     /// List blocked users.
     ///
@@ -533,7 +533,7 @@ impl Client {
     ///
     /// Returns whether the business may call a WhatsApp user and which call actions are open to it.
     ///
-    /// `GET /{Version}/{Phone-Number-ID}/call_permissions` (operationId `getCallPermissions`, from `specs/whatsapp/calling.yaml`).
+    /// `GET /{Version}/{Phone-Number-ID}/call_permissions` (operationId `checkCallPermissions`, from `specs/whatsapp/calling.yaml`).
     pub fn get_call_permissions(
         &self,
         phone_number_id: impl Into<String>,
@@ -550,11 +550,11 @@ impl Client {
     /// Returns the WhatsApp Business Accounts shared with the business by its clients, a page at a time.
     ///
     /// `GET /{Version}/{Business-ID}/client_whatsapp_business_accounts` (operationId `getClientWhatsAppBusinessAccounts`, from `specs/whatsapp/client_whatsapp_business_accounts.yaml`).
-    pub fn get_client_whats_app_business_accounts(
+    pub fn get_client_whatsapp_business_accounts(
         &self,
         business_id: impl Into<String>,
-    ) -> crate::operations::GetClientWhatsAppBusinessAccounts<'_> {
-        crate::operations::GetClientWhatsAppBusinessAccounts::new(
+    ) -> crate::operations::GetClientWhatsappBusinessAccounts<'_> {
+        crate::operations::GetClientWhatsappBusinessAccounts::new(
             self,
             business_id.into(),
         )
@@ -607,7 +607,7 @@ impl Client {
     ///
     /// Lists the Flow's assets, each with a temporary URL to download its Flow JSON.
     ///
-    /// `GET /{Version}/{Flow-ID}/assets` (operationId `getFlowJsonUrl`, from `specs/whatsapp/flows.yaml`).
+    /// `GET /{Version}/{Flow-ID}/assets` (operationId `listAssetsGetFlowJsonUrl`, from `specs/whatsapp/flows.yaml`).
     pub fn get_flow_json_url(
         &self,
         flow_id: impl Into<String>,
@@ -656,7 +656,7 @@ impl Client {
     ///
     /// Returns a download URL, valid for 5 minutes, and the file's type, size and hash.
     ///
-    /// `GET /{Version}/{Media-ID}` (operationId `getMediaUrl`, from `specs/whatsapp/media.yaml`).
+    /// `GET /{Version}/{Media-ID}` (operationId `retrieveMediaUrl`, from `specs/whatsapp/media.yaml`).
     pub fn get_media_url(
         &self,
         media_id: impl Into<String>,
@@ -689,7 +689,7 @@ impl Client {
     ///
     /// Returns one template by its ID.
     ///
-    /// `GET /{Version}/{TEMPLATE_ID}` (operationId `getMessageTemplate`, from `specs/whatsapp/templates.yaml`).
+    /// `GET /{Version}/{TEMPLATE_ID}` (operationId `getTemplateByIdDefaultFields`, from `specs/whatsapp/templates.yaml`).
     pub fn get_message_template(
         &self,
         template_id: impl Into<String>,
@@ -740,11 +740,11 @@ impl Client {
     /// Returns the WhatsApp Business Accounts the business owns, a page at a time.
     ///
     /// `GET /{Version}/{Business-ID}/owned_whatsapp_business_accounts` (operationId `getOwnedWhatsAppBusinessAccounts`, from `specs/whatsapp/owned_whatsapp_business_accounts.yaml`).
-    pub fn get_owned_whats_app_business_accounts(
+    pub fn get_owned_whatsapp_business_accounts(
         &self,
         business_id: impl Into<String>,
-    ) -> crate::operations::GetOwnedWhatsAppBusinessAccounts<'_> {
-        crate::operations::GetOwnedWhatsAppBusinessAccounts::new(
+    ) -> crate::operations::GetOwnedWhatsappBusinessAccounts<'_> {
+        crate::operations::GetOwnedWhatsappBusinessAccounts::new(
             self,
             business_id.into(),
         )
@@ -831,11 +831,11 @@ impl Client {
     /// Returns the account's activity records, a page at a time, optionally filtered by time and type.
     ///
     /// `GET /{Version}/{WABA-ID}/activities` (operationId `getWhatsAppBusinessAccountActivities`, from `specs/whatsapp/whatsapp_business_account_activities.yaml`).
-    pub fn get_whats_app_business_account_activities(
+    pub fn get_whatsapp_business_account_activities(
         &self,
         waba_id: impl Into<String>,
-    ) -> crate::operations::GetWhatsAppBusinessAccountActivities<'_> {
-        crate::operations::GetWhatsAppBusinessAccountActivities::new(
+    ) -> crate::operations::GetWhatsappBusinessAccountActivities<'_> {
+        crate::operations::GetWhatsappBusinessAccountActivities::new(
             self,
             waba_id.into(),
         )
@@ -845,11 +845,11 @@ impl Client {
     /// Returns the account's phone numbers with their status and limits, a page at a time.
     ///
     /// `GET /{Version}/{WABA-ID}/phone_numbers` (operationId `getWhatsAppBusinessAccountPhoneNumbers`, from `specs/whatsapp/phone_numbers.yaml`).
-    pub fn get_whats_app_business_account_phone_numbers(
+    pub fn get_whatsapp_business_account_phone_numbers(
         &self,
         waba_id: impl Into<String>,
-    ) -> crate::operations::GetWhatsAppBusinessAccountPhoneNumbers<'_> {
-        crate::operations::GetWhatsAppBusinessAccountPhoneNumbers::new(
+    ) -> crate::operations::GetWhatsappBusinessAccountPhoneNumbers<'_> {
+        crate::operations::GetWhatsappBusinessAccountPhoneNumbers::new(
             self,
             waba_id.into(),
         )
@@ -859,17 +859,17 @@ impl Client {
     /// Returns the account's schedules with their timing and state, a page at a time.
     ///
     /// `GET /{Version}/{WABA-ID}/schedules` (operationId `getWhatsAppBusinessAccountSchedules`, from `specs/whatsapp/schedules.yaml`).
-    pub fn get_whats_app_business_account_schedules(
+    pub fn get_whatsapp_business_account_schedules(
         &self,
         waba_id: impl Into<String>,
-    ) -> crate::operations::GetWhatsAppBusinessAccountSchedules<'_> {
-        crate::operations::GetWhatsAppBusinessAccountSchedules::new(self, waba_id.into())
+    ) -> crate::operations::GetWhatsappBusinessAccountSchedules<'_> {
+        crate::operations::GetWhatsappBusinessAccountSchedules::new(self, waba_id.into())
     }
     /// List active groups.
     ///
     /// Returns the active groups of the business phone number, a page at a time.
     ///
-    /// `GET /{Version}/{Phone-Number-ID}/groups` (operationId `listActiveGroups`, from `specs/whatsapp/groups.yaml`).
+    /// `GET /{Version}/{Phone-Number-ID}/groups` (operationId `getActiveGroups`, from `specs/whatsapp/groups.yaml`).
     pub fn list_active_groups(
         &self,
         phone_number_id: impl Into<String>,
@@ -902,7 +902,7 @@ impl Client {
     ///
     /// Returns the group's open join requests.
     ///
-    /// `GET /{Version}/{group_id}/join_requests` (operationId `listJoinRequests`, from `specs/whatsapp/groups.yaml`).
+    /// `GET /{Version}/{group_id}/join_requests` (operationId `getJoinRequests`, from `specs/whatsapp/groups.yaml`).
     pub fn list_join_requests(
         &self,
         group_id: impl Into<String>,
@@ -913,7 +913,7 @@ impl Client {
     ///
     /// Returns the account's message templates, a page at a time, optionally filtered.
     ///
-    /// `GET /{Version}/{WABA-ID}/message_templates` (operationId `listMessageTemplates`, from `specs/whatsapp/templates.yaml`).
+    /// `GET /{Version}/{WABA-ID}/message_templates` (operationId `getTemplateByNameDefaultFields`, from `specs/whatsapp/templates.yaml`).
     pub fn list_message_templates(
         &self,
         waba_id: impl Into<String>,
@@ -924,7 +924,7 @@ impl Client {
     ///
     /// Returns the apps subscribed to the account's webhooks.
     ///
-    /// `GET /{Version}/{WABA-ID}/subscribed_apps` (operationId `listSubscribedApps`, from `specs/whatsapp/subscribed_apps.yaml`).
+    /// `GET /{Version}/{WABA-ID}/subscribed_apps` (operationId `getAllSubscriptionsForAWaba`, from `specs/whatsapp/subscribed_apps.yaml`).
     pub fn list_subscribed_apps(
         &self,
         waba_id: impl Into<String>,
@@ -947,17 +947,17 @@ impl Client {
     /// Returns the WhatsApp Business Accounts the business portfolio owns, a page at a time.
     ///
     /// `GET /{Version}/{Business-ID}/whatsapp_business_accounts` (operationId `listWhatsAppBusinessAccounts`, from `specs/whatsapp/whatsapp_business_accounts.yaml`).
-    pub fn list_whats_app_business_accounts(
+    pub fn list_whatsapp_business_accounts(
         &self,
         business_id: impl Into<String>,
-    ) -> crate::operations::ListWhatsAppBusinessAccounts<'_> {
-        crate::operations::ListWhatsAppBusinessAccounts::new(self, business_id.into())
+    ) -> crate::operations::ListWhatsappBusinessAccounts<'_> {
+        crate::operations::ListWhatsappBusinessAccounts::new(self, business_id.into())
     }
     /// Start or act on a call.
     ///
     /// Starts a call (`connect`) or pre-accepts, accepts, rejects or ends one, chosen by `action`.
     ///
-    /// `POST /{Version}/{Phone-Number-ID}/calls` (operationId `manageCall`, from `specs/whatsapp/calling.yaml`).
+    /// `POST /{Version}/{Phone-Number-ID}/calls` (operationId `manageCalls`, from `specs/whatsapp/calling.yaml`).
     pub fn manage_call(
         &self,
         phone_number_id: impl Into<String>,
@@ -1004,12 +1004,12 @@ impl Client {
     /// Registers the phone number for Cloud API and sets its two-step verification PIN.
     ///
     /// `POST /{Version}/{Phone-Number-ID}/register` (operationId `registerWhatsAppBusinessPhoneNumber`, from `specs/whatsapp/phone_number_registration.yaml`).
-    pub fn register_whats_app_business_phone_number(
+    pub fn register_whatsapp_business_phone_number(
         &self,
         phone_number_id: impl Into<String>,
         body: crate::types::RegisterPhoneNumberRequest,
-    ) -> crate::operations::RegisterWhatsAppBusinessPhoneNumber<'_> {
-        crate::operations::RegisterWhatsAppBusinessPhoneNumber::new(
+    ) -> crate::operations::RegisterWhatsappBusinessPhoneNumber<'_> {
+        crate::operations::RegisterWhatsappBusinessPhoneNumber::new(
             self,
             phone_number_id.into(),
             body,
@@ -1062,12 +1062,12 @@ impl Client {
     /// `DELETE /{Version}/{WhatsApp-Business-Account-ID}/assigned_users` (operationId `removeAssignedUser`, from `specs/whatsapp/assigned_users.yaml`).
     pub fn remove_assigned_user(
         &self,
-        whats_app_business_account_id: impl Into<String>,
+        whatsapp_business_account_id: impl Into<String>,
         body: crate::types::RemoveAssignedUserRequest,
     ) -> crate::operations::RemoveAssignedUser<'_> {
         crate::operations::RemoveAssignedUser::new(
             self,
-            whats_app_business_account_id.into(),
+            whatsapp_business_account_id.into(),
             body,
         )
     }
@@ -1119,7 +1119,7 @@ impl Client {
     ///
     /// Creates a new invite link for the group, replacing the current one.
     ///
-    /// `POST /{Version}/{group_id}/invite_link` (operationId `resetGroupInviteLink`, from `specs/whatsapp/groups.yaml`).
+    /// `POST /{Version}/{group_id}/invite_link` (operationId `createGroupInviteLink`, from `specs/whatsapp/groups.yaml`).
     pub fn reset_group_invite_link(
         &self,
         group_id: impl Into<String>,
@@ -1256,7 +1256,7 @@ impl Client {
     ///
     /// Removes the given users from the business phone number's block list.
     ///
-    /// `DELETE /{Version}/{Phone-Number-ID}/block_users` (operationId `unblockUsers`, from `specs/whatsapp/block_users.yaml`).
+    /// `DELETE /{Version}/{Phone-Number-ID}/block_users` (operationId `unblockUserS`, from `specs/whatsapp/block_users.yaml`).
     pub fn unblock_users(
         &self,
         phone_number_id: impl Into<String>,
@@ -1295,7 +1295,7 @@ impl Client {
     ///
     /// Changes the listed profile fields; fields left out keep their value.
     ///
-    /// `POST /{Version}/{Phone-Number-ID}/whatsapp_business_profile` (operationId `updateWhatsAppBusinessProfile`, from `specs/whatsapp/business_profile.yaml`).
+    /// `POST /{Version}/{Phone-Number-ID}/whatsapp_business_profile` (operationId `updateWhatsAppBusinessProfileInformation`, from `specs/whatsapp/business_profile.yaml`).
     pub fn update_business_profile(
         &self,
         phone_number_id: impl Into<String>,
@@ -1343,7 +1343,7 @@ impl Client {
     ///
     /// Submits, resubmits or withdraws the phone number's Official Business Account application.
     ///
-    /// `POST /{Version}/{Phone-Number-ID}/official_business_account` (operationId `updateOfficialBusinessAccountStatus`, from `specs/whatsapp/official_business_account.yaml`).
+    /// `POST /{Version}/{Phone-Number-ID}/official_business_account` (operationId `GraphWhatsAppBusinessAccountToNumberCurrentStatusOfficialBusinessAccountPost`, from `specs/whatsapp/official_business_account.yaml`).
     pub fn update_official_business_account_status(
         &self,
         phone_number_id: impl Into<String>,
@@ -1375,7 +1375,7 @@ impl Client {
     ///
     /// Uploads a file and returns the media ID to send it with; uploaded media is kept for 30 days.
     ///
-    /// `POST /{Version}/{Phone-Number-ID}/media` (operationId `uploadMedia`, from `specs/whatsapp/media.yaml`).
+    /// `POST /{Version}/{Phone-Number-ID}/media` (operationId `uploadImage`, from `specs/whatsapp/media.yaml`).
     pub fn upload_media(
         &self,
         phone_number_id: impl Into<String>,

@@ -6,6 +6,7 @@
 //! [`Client`](crate::Client) and sent with `.send().await`.
 /// Request builder for [`Client::accept_solution_deactivation_request`](crate::Client::accept_solution_deactivation_request): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct AcceptSolutionDeactivationRequest<'a> {
     client: &'a crate::Client,
     solution_id: String,
@@ -89,9 +90,10 @@ impl<'a> AcceptSolutionDeactivationRequest<'a> {
         crate::runtime::decode_json(response)
     }
 }
-/// Request builder for [`Client::accept_whats_app_business_solution`](crate::Client::accept_whats_app_business_solution): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::accept_whatsapp_business_solution`](crate::Client::accept_whatsapp_business_solution): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
-pub struct AcceptWhatsAppBusinessSolution<'a> {
+#[derive(Clone)]
+pub struct AcceptWhatsappBusinessSolution<'a> {
     client: &'a crate::Client,
     solution_id: String,
     user_agent: Option<String>,
@@ -99,7 +101,7 @@ pub struct AcceptWhatsAppBusinessSolution<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
-impl<'a> AcceptWhatsAppBusinessSolution<'a> {
+impl<'a> AcceptWhatsappBusinessSolution<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
         solution_id: String,
@@ -171,9 +173,10 @@ impl<'a> AcceptWhatsAppBusinessSolution<'a> {
 }
 /// Request builder for [`Client::add_assigned_user`](crate::Client::add_assigned_user): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct AddAssignedUser<'a> {
     client: &'a crate::Client,
-    whats_app_business_account_id: String,
+    whatsapp_business_account_id: String,
     user_agent: Option<String>,
     body: crate::types::AddAssignedUserRequest,
     retry: Option<crate::RetryPolicy>,
@@ -182,12 +185,12 @@ pub struct AddAssignedUser<'a> {
 impl<'a> AddAssignedUser<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
-        whats_app_business_account_id: String,
+        whatsapp_business_account_id: String,
         body: crate::types::AddAssignedUserRequest,
     ) -> Self {
         Self {
             client,
-            whats_app_business_account_id,
+            whatsapp_business_account_id,
             user_agent: None,
             body,
             retry: None,
@@ -221,7 +224,7 @@ impl<'a> AddAssignedUser<'a> {
             "/",
             &crate::runtime::encode_path(self.client.version()),
             "/",
-            &crate::runtime::encode_path(&self.whats_app_business_account_id),
+            &crate::runtime::encode_path(&self.whatsapp_business_account_id),
             "/assigned_users",
         ]
             .concat();
@@ -267,6 +270,7 @@ impl<'a> AddAssignedUser<'a> {
 }
 /// Request builder for [`Client::add_group_participants`](crate::Client::add_group_participants): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct AddGroupParticipants<'a> {
     client: &'a crate::Client,
     group_id: String,
@@ -347,6 +351,7 @@ impl<'a> AddGroupParticipants<'a> {
 }
 /// Request builder for [`Client::add_phone_numbers`](crate::Client::add_phone_numbers): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct AddPhoneNumbers<'a> {
     client: &'a crate::Client,
     business_id: String,
@@ -427,6 +432,7 @@ impl<'a> AddPhoneNumbers<'a> {
 }
 /// Request builder for [`Client::approve_join_requests`](crate::Client::approve_join_requests): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct ApproveJoinRequests<'a> {
     client: &'a crate::Client,
     group_id: String,
@@ -507,6 +513,7 @@ impl<'a> ApproveJoinRequests<'a> {
 }
 /// Request builder for [`Client::block_users`](crate::Client::block_users): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct BlockUsers<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -587,6 +594,7 @@ impl<'a> BlockUsers<'a> {
 }
 /// Request builder for [`Client::configure_conversational_automation`](crate::Client::configure_conversational_automation): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct ConfigureConversationalAutomation<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -667,6 +675,7 @@ impl<'a> ConfigureConversationalAutomation<'a> {
 }
 /// Request builder for [`Client::create_flow`](crate::Client::create_flow): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct CreateFlow<'a> {
     client: &'a crate::Client,
     waba_id: String,
@@ -764,6 +773,7 @@ impl<'a> CreateFlow<'a> {
 }
 /// Request builder for [`Client::create_group`](crate::Client::create_group): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct CreateGroup<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -844,6 +854,7 @@ impl<'a> CreateGroup<'a> {
 }
 /// Request builder for [`Client::create_message_template`](crate::Client::create_message_template): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct CreateMessageTemplate<'a> {
     client: &'a crate::Client,
     waba_id: String,
@@ -924,6 +935,7 @@ impl<'a> CreateMessageTemplate<'a> {
 }
 /// Request builder for [`Client::create_obo_mobility_intent`](crate::Client::create_obo_mobility_intent): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct CreateOboMobilityIntent<'a> {
     client: &'a crate::Client,
     waba_id: String,
@@ -1004,6 +1016,7 @@ impl<'a> CreateOboMobilityIntent<'a> {
 }
 /// Request builder for [`Client::create_or_update_qr_code`](crate::Client::create_or_update_qr_code): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct CreateOrUpdateQrCode<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -1079,9 +1092,10 @@ impl<'a> CreateOrUpdateQrCode<'a> {
         crate::runtime::decode_json(response)
     }
 }
-/// Request builder for [`Client::create_whats_app_business_account`](crate::Client::create_whats_app_business_account): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::create_whatsapp_business_account`](crate::Client::create_whatsapp_business_account): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
-pub struct CreateWhatsAppBusinessAccount<'a> {
+#[derive(Clone)]
+pub struct CreateWhatsappBusinessAccount<'a> {
     client: &'a crate::Client,
     business_id: String,
     user_agent: Option<String>,
@@ -1089,7 +1103,7 @@ pub struct CreateWhatsAppBusinessAccount<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
-impl<'a> CreateWhatsAppBusinessAccount<'a> {
+impl<'a> CreateWhatsappBusinessAccount<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
         business_id: String,
@@ -1159,9 +1173,10 @@ impl<'a> CreateWhatsAppBusinessAccount<'a> {
         crate::runtime::decode_json(response)
     }
 }
-/// Request builder for [`Client::create_whats_app_business_account_phone_number`](crate::Client::create_whats_app_business_account_phone_number): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::create_whatsapp_business_account_phone_number`](crate::Client::create_whatsapp_business_account_phone_number): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
-pub struct CreateWhatsAppBusinessAccountPhoneNumber<'a> {
+#[derive(Clone)]
+pub struct CreateWhatsappBusinessAccountPhoneNumber<'a> {
     client: &'a crate::Client,
     waba_id: String,
     user_agent: Option<String>,
@@ -1169,7 +1184,7 @@ pub struct CreateWhatsAppBusinessAccountPhoneNumber<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
-impl<'a> CreateWhatsAppBusinessAccountPhoneNumber<'a> {
+impl<'a> CreateWhatsappBusinessAccountPhoneNumber<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
         waba_id: String,
@@ -1241,9 +1256,10 @@ impl<'a> CreateWhatsAppBusinessAccountPhoneNumber<'a> {
         crate::runtime::decode_json(response)
     }
 }
-/// Request builder for [`Client::create_whats_app_business_account_schedule`](crate::Client::create_whats_app_business_account_schedule): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::create_whatsapp_business_account_schedule`](crate::Client::create_whatsapp_business_account_schedule): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
-pub struct CreateWhatsAppBusinessAccountSchedule<'a> {
+#[derive(Clone)]
+pub struct CreateWhatsappBusinessAccountSchedule<'a> {
     client: &'a crate::Client,
     waba_id: String,
     user_agent: Option<String>,
@@ -1251,7 +1267,7 @@ pub struct CreateWhatsAppBusinessAccountSchedule<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
-impl<'a> CreateWhatsAppBusinessAccountSchedule<'a> {
+impl<'a> CreateWhatsappBusinessAccountSchedule<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
         waba_id: String,
@@ -1323,9 +1339,10 @@ impl<'a> CreateWhatsAppBusinessAccountSchedule<'a> {
         crate::runtime::decode_json(response)
     }
 }
-/// Request builder for [`Client::create_whats_app_business_solution`](crate::Client::create_whats_app_business_solution): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::create_whatsapp_business_solution`](crate::Client::create_whatsapp_business_solution): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
-pub struct CreateWhatsAppBusinessSolution<'a> {
+#[derive(Clone)]
+pub struct CreateWhatsappBusinessSolution<'a> {
     client: &'a crate::Client,
     application_id: String,
     user_agent: Option<String>,
@@ -1333,7 +1350,7 @@ pub struct CreateWhatsAppBusinessSolution<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
-impl<'a> CreateWhatsAppBusinessSolution<'a> {
+impl<'a> CreateWhatsappBusinessSolution<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
         application_id: String,
@@ -1405,6 +1422,7 @@ impl<'a> CreateWhatsAppBusinessSolution<'a> {
 }
 /// Request builder for [`Client::delete_flow`](crate::Client::delete_flow): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct DeleteFlow<'a> {
     client: &'a crate::Client,
     flow_id: String,
@@ -1477,6 +1495,7 @@ impl<'a> DeleteFlow<'a> {
 }
 /// Request builder for [`Client::delete_group`](crate::Client::delete_group): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct DeleteGroup<'a> {
     client: &'a crate::Client,
     group_id: String,
@@ -1549,6 +1568,7 @@ impl<'a> DeleteGroup<'a> {
 }
 /// Request builder for [`Client::delete_group_invite_link`](crate::Client::delete_group_invite_link): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct DeleteGroupInviteLink<'a> {
     client: &'a crate::Client,
     group_id: String,
@@ -1629,6 +1649,7 @@ impl<'a> DeleteGroupInviteLink<'a> {
 }
 /// Request builder for [`Client::delete_individual_qr_code`](crate::Client::delete_individual_qr_code): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct DeleteIndividualQrCode<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -1709,6 +1730,7 @@ impl<'a> DeleteIndividualQrCode<'a> {
 }
 /// Request builder for [`Client::delete_media`](crate::Client::delete_media): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct DeleteMedia<'a> {
     client: &'a crate::Client,
     media_id: String,
@@ -1793,6 +1815,7 @@ impl<'a> DeleteMedia<'a> {
 }
 /// Request builder for [`Client::delete_message_template`](crate::Client::delete_message_template): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct DeleteMessageTemplate<'a> {
     client: &'a crate::Client,
     waba_id: String,
@@ -1884,6 +1907,7 @@ impl<'a> DeleteMessageTemplate<'a> {
 }
 /// Request builder for [`Client::delete_pre_verified_phone_number`](crate::Client::delete_pre_verified_phone_number): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct DeletePreVerifiedPhoneNumber<'a> {
     client: &'a crate::Client,
     pre_verified_phone_number_id: String,
@@ -1959,6 +1983,7 @@ impl<'a> DeletePreVerifiedPhoneNumber<'a> {
 }
 /// Request builder for [`Client::deprecate_flow`](crate::Client::deprecate_flow): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct DeprecateFlow<'a> {
     client: &'a crate::Client,
     flow_id: String,
@@ -2032,6 +2057,7 @@ impl<'a> DeprecateFlow<'a> {
 }
 /// Request builder for [`Client::deregister_phone_number`](crate::Client::deregister_phone_number): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct DeregisterPhoneNumber<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -2105,6 +2131,7 @@ impl<'a> DeregisterPhoneNumber<'a> {
 }
 /// Request builder for [`Client::download_media`](crate::Client::download_media): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct DownloadMedia<'a> {
     client: &'a crate::Client,
     media_url: String,
@@ -2167,6 +2194,7 @@ impl<'a> DownloadMedia<'a> {
 }
 /// Request builder for [`Client::edit_message_template`](crate::Client::edit_message_template): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct EditMessageTemplate<'a> {
     client: &'a crate::Client,
     template_id: String,
@@ -2244,9 +2272,10 @@ impl<'a> EditMessageTemplate<'a> {
         crate::runtime::decode_json(response)
     }
 }
-/// Request builder for [`Client::get_application_whats_app_business_solutions`](crate::Client::get_application_whats_app_business_solutions): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::get_application_whatsapp_business_solutions`](crate::Client::get_application_whatsapp_business_solutions): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
-pub struct GetApplicationWhatsAppBusinessSolutions<'a> {
+#[derive(Clone)]
+pub struct GetApplicationWhatsappBusinessSolutions<'a> {
     client: &'a crate::Client,
     application_id: String,
     user_agent: Option<String>,
@@ -2258,7 +2287,7 @@ pub struct GetApplicationWhatsAppBusinessSolutions<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
-impl<'a> GetApplicationWhatsAppBusinessSolutions<'a> {
+impl<'a> GetApplicationWhatsappBusinessSolutions<'a> {
     pub(crate) fn new(client: &'a crate::Client, application_id: String) -> Self {
         Self {
             client,
@@ -2312,6 +2341,71 @@ impl<'a> GetApplicationWhatsAppBusinessSolutions<'a> {
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = Some(timeout);
         self
+    }
+    /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
+    pub fn into_stream(
+        self,
+        max_pages: Option<usize>,
+    ) -> impl ::futures::Stream<
+        Item = Result<
+            crate::types::WhatsAppBusinessSolution,
+            crate::Error<crate::types::GraphAPIError>,
+        >,
+    > + 'a {
+        struct Pages<'a> {
+            next: Option<GetApplicationWhatsappBusinessSolutions<'a>>,
+            items: std::vec::IntoIter<crate::types::WhatsAppBusinessSolution>,
+            fetched: usize,
+            last_cursor: Option<String>,
+        }
+        let state = Pages {
+            next: Some(self),
+            items: Vec::new().into_iter(),
+            fetched: 0,
+            last_cursor: None,
+        };
+        ::futures::stream::unfold(
+            (state, max_pages),
+            |(mut state, max_pages)| async move {
+                loop {
+                    if let Some(item) = state.items.next() {
+                        return Some((Ok(item), (state, max_pages)));
+                    }
+                    if max_pages.is_some_and(|max| state.fetched >= max) {
+                        return None;
+                    }
+                    let request = state.next.take()?;
+                    state.fetched += 1;
+                    let again = request.clone();
+                    match request.send().await {
+                        Err(e) => return Some((Err(e), (state, max_pages))),
+                        Ok(mut page) => {
+                            let after = page
+                                .paging
+                                .as_ref()
+                                .and_then(|paging| paging.cursors.as_ref())
+                                .and_then(|cursors| cursors.after.as_ref())
+                                .cloned();
+                            let more = page
+                                .paging
+                                .as_ref()
+                                .is_some_and(|paging| paging.next.as_ref().is_some());
+                            state.items = page
+                                .data
+                                .take()
+                                .unwrap_or_default()
+                                .into_iter();
+                            if let Some(after) = after
+                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
+                            {
+                                state.last_cursor = Some(after.clone());
+                                state.next = Some(again.after(after));
+                            }
+                        }
+                    }
+                }
+            },
+        )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
@@ -2371,9 +2465,10 @@ impl<'a> GetApplicationWhatsAppBusinessSolutions<'a> {
 }
 /// Request builder for [`Client::get_assigned_users`](crate::Client::get_assigned_users): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetAssignedUsers<'a> {
     client: &'a crate::Client,
-    whats_app_business_account_id: String,
+    whatsapp_business_account_id: String,
     business: String,
     user_agent: Option<String>,
     fields: Option<String>,
@@ -2386,12 +2481,12 @@ pub struct GetAssignedUsers<'a> {
 impl<'a> GetAssignedUsers<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
-        whats_app_business_account_id: String,
+        whatsapp_business_account_id: String,
         business: String,
     ) -> Self {
         Self {
             client,
-            whats_app_business_account_id,
+            whatsapp_business_account_id,
             business,
             user_agent: None,
             fields: None,
@@ -2437,6 +2532,71 @@ impl<'a> GetAssignedUsers<'a> {
         self.timeout = Some(timeout);
         self
     }
+    /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
+    pub fn into_stream(
+        self,
+        max_pages: Option<usize>,
+    ) -> impl ::futures::Stream<
+        Item = Result<
+            crate::types::AssignedUser,
+            crate::Error<crate::types::GraphAPIError>,
+        >,
+    > + 'a {
+        struct Pages<'a> {
+            next: Option<GetAssignedUsers<'a>>,
+            items: std::vec::IntoIter<crate::types::AssignedUser>,
+            fetched: usize,
+            last_cursor: Option<String>,
+        }
+        let state = Pages {
+            next: Some(self),
+            items: Vec::new().into_iter(),
+            fetched: 0,
+            last_cursor: None,
+        };
+        ::futures::stream::unfold(
+            (state, max_pages),
+            |(mut state, max_pages)| async move {
+                loop {
+                    if let Some(item) = state.items.next() {
+                        return Some((Ok(item), (state, max_pages)));
+                    }
+                    if max_pages.is_some_and(|max| state.fetched >= max) {
+                        return None;
+                    }
+                    let request = state.next.take()?;
+                    state.fetched += 1;
+                    let again = request.clone();
+                    match request.send().await {
+                        Err(e) => return Some((Err(e), (state, max_pages))),
+                        Ok(mut page) => {
+                            let after = page
+                                .paging
+                                .as_ref()
+                                .and_then(|paging| paging.cursors.as_ref())
+                                .and_then(|cursors| cursors.after.as_ref())
+                                .cloned();
+                            let more = page
+                                .paging
+                                .as_ref()
+                                .is_some_and(|paging| paging.next.as_ref().is_some());
+                            state.items = page
+                                .data
+                                .take()
+                                .unwrap_or_default()
+                                .into_iter();
+                            if let Some(after) = after
+                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
+                            {
+                                state.last_cursor = Some(after.clone());
+                                state.next = Some(again.after(after));
+                            }
+                        }
+                    }
+                }
+            },
+        )
+    }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
         self,
@@ -2449,7 +2609,7 @@ impl<'a> GetAssignedUsers<'a> {
             "/",
             &crate::runtime::encode_path(self.client.version()),
             "/",
-            &crate::runtime::encode_path(&self.whats_app_business_account_id),
+            &crate::runtime::encode_path(&self.whatsapp_business_account_id),
             "/assigned_users",
         ]
             .concat();
@@ -2494,9 +2654,10 @@ impl<'a> GetAssignedUsers<'a> {
         crate::runtime::decode_json(response)
     }
 }
-/// Request builder for [`Client::get_assigned_whats_app_business_accounts`](crate::Client::get_assigned_whats_app_business_accounts): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::get_assigned_whatsapp_business_accounts`](crate::Client::get_assigned_whatsapp_business_accounts): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
-pub struct GetAssignedWhatsAppBusinessAccounts<'a> {
+#[derive(Clone)]
+pub struct GetAssignedWhatsappBusinessAccounts<'a> {
     client: &'a crate::Client,
     user_id: String,
     user_agent: Option<String>,
@@ -2507,7 +2668,7 @@ pub struct GetAssignedWhatsAppBusinessAccounts<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
-impl<'a> GetAssignedWhatsAppBusinessAccounts<'a> {
+impl<'a> GetAssignedWhatsappBusinessAccounts<'a> {
     pub(crate) fn new(client: &'a crate::Client, user_id: String) -> Self {
         Self {
             client,
@@ -2555,6 +2716,71 @@ impl<'a> GetAssignedWhatsAppBusinessAccounts<'a> {
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = Some(timeout);
         self
+    }
+    /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
+    pub fn into_stream(
+        self,
+        max_pages: Option<usize>,
+    ) -> impl ::futures::Stream<
+        Item = Result<
+            crate::types::AssignedWhatsAppBusinessAccount,
+            crate::Error<crate::types::GraphAPIError>,
+        >,
+    > + 'a {
+        struct Pages<'a> {
+            next: Option<GetAssignedWhatsappBusinessAccounts<'a>>,
+            items: std::vec::IntoIter<crate::types::AssignedWhatsAppBusinessAccount>,
+            fetched: usize,
+            last_cursor: Option<String>,
+        }
+        let state = Pages {
+            next: Some(self),
+            items: Vec::new().into_iter(),
+            fetched: 0,
+            last_cursor: None,
+        };
+        ::futures::stream::unfold(
+            (state, max_pages),
+            |(mut state, max_pages)| async move {
+                loop {
+                    if let Some(item) = state.items.next() {
+                        return Some((Ok(item), (state, max_pages)));
+                    }
+                    if max_pages.is_some_and(|max| state.fetched >= max) {
+                        return None;
+                    }
+                    let request = state.next.take()?;
+                    state.fetched += 1;
+                    let again = request.clone();
+                    match request.send().await {
+                        Err(e) => return Some((Err(e), (state, max_pages))),
+                        Ok(mut page) => {
+                            let after = page
+                                .paging
+                                .as_ref()
+                                .and_then(|paging| paging.cursors.as_ref())
+                                .and_then(|cursors| cursors.after.as_ref())
+                                .cloned();
+                            let more = page
+                                .paging
+                                .as_ref()
+                                .is_some_and(|paging| paging.next.as_ref().is_some());
+                            state.items = page
+                                .data
+                                .take()
+                                .unwrap_or_default()
+                                .into_iter();
+                            if let Some(after) = after
+                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
+                            {
+                                state.last_cursor = Some(after.clone());
+                                state.next = Some(again.after(after));
+                            }
+                        }
+                    }
+                }
+            },
+        )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
@@ -2611,6 +2837,7 @@ impl<'a> GetAssignedWhatsAppBusinessAccounts<'a> {
 }
 /// Request builder for [`Client::get_blocked_users`](crate::Client::get_blocked_users): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetBlockedUsers<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -2664,6 +2891,71 @@ impl<'a> GetBlockedUsers<'a> {
         self.timeout = Some(timeout);
         self
     }
+    /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
+    pub fn into_stream(
+        self,
+        max_pages: Option<usize>,
+    ) -> impl ::futures::Stream<
+        Item = Result<
+            crate::types::BlockedUser,
+            crate::Error<crate::types::GraphAPIError>,
+        >,
+    > + 'a {
+        struct Pages<'a> {
+            next: Option<GetBlockedUsers<'a>>,
+            items: std::vec::IntoIter<crate::types::BlockedUser>,
+            fetched: usize,
+            last_cursor: Option<String>,
+        }
+        let state = Pages {
+            next: Some(self),
+            items: Vec::new().into_iter(),
+            fetched: 0,
+            last_cursor: None,
+        };
+        ::futures::stream::unfold(
+            (state, max_pages),
+            |(mut state, max_pages)| async move {
+                loop {
+                    if let Some(item) = state.items.next() {
+                        return Some((Ok(item), (state, max_pages)));
+                    }
+                    if max_pages.is_some_and(|max| state.fetched >= max) {
+                        return None;
+                    }
+                    let request = state.next.take()?;
+                    state.fetched += 1;
+                    let again = request.clone();
+                    match request.send().await {
+                        Err(e) => return Some((Err(e), (state, max_pages))),
+                        Ok(mut page) => {
+                            let after = page
+                                .paging
+                                .as_ref()
+                                .and_then(|paging| paging.cursors.as_ref())
+                                .and_then(|cursors| cursors.after.as_ref())
+                                .cloned();
+                            let more = page
+                                .paging
+                                .as_ref()
+                                .is_some_and(|paging| paging.next.as_ref().is_some());
+                            state.items = page
+                                .data
+                                .take()
+                                .unwrap_or_default()
+                                .into_iter();
+                            if let Some(after) = after
+                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
+                            {
+                                state.last_cursor = Some(after.clone());
+                                state.next = Some(again.after(after));
+                            }
+                        }
+                    }
+                }
+            },
+        )
+    }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
         self,
@@ -2716,6 +3008,7 @@ impl<'a> GetBlockedUsers<'a> {
 }
 /// Request builder for [`Client::get_business_compliance_info`](crate::Client::get_business_compliance_info): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetBusinessComplianceInfo<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -2801,6 +3094,7 @@ impl<'a> GetBusinessComplianceInfo<'a> {
 }
 /// Request builder for [`Client::get_business_encryption_public_key`](crate::Client::get_business_encryption_public_key): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetBusinessEncryptionPublicKey<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -2886,6 +3180,7 @@ impl<'a> GetBusinessEncryptionPublicKey<'a> {
 }
 /// Request builder for [`Client::get_business_profile`](crate::Client::get_business_profile): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetBusinessProfile<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -2971,6 +3266,7 @@ impl<'a> GetBusinessProfile<'a> {
 }
 /// Request builder for [`Client::get_call_permissions`](crate::Client::get_call_permissions): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetCallPermissions<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -3054,9 +3350,10 @@ impl<'a> GetCallPermissions<'a> {
         crate::runtime::decode_json(response)
     }
 }
-/// Request builder for [`Client::get_client_whats_app_business_accounts`](crate::Client::get_client_whats_app_business_accounts): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::get_client_whatsapp_business_accounts`](crate::Client::get_client_whatsapp_business_accounts): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
-pub struct GetClientWhatsAppBusinessAccounts<'a> {
+#[derive(Clone)]
+pub struct GetClientWhatsappBusinessAccounts<'a> {
     client: &'a crate::Client,
     business_id: String,
     user_agent: Option<String>,
@@ -3069,7 +3366,7 @@ pub struct GetClientWhatsAppBusinessAccounts<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
-impl<'a> GetClientWhatsAppBusinessAccounts<'a> {
+impl<'a> GetClientWhatsappBusinessAccounts<'a> {
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
         Self {
             client,
@@ -3129,6 +3426,71 @@ impl<'a> GetClientWhatsAppBusinessAccounts<'a> {
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = Some(timeout);
         self
+    }
+    /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
+    pub fn into_stream(
+        self,
+        max_pages: Option<usize>,
+    ) -> impl ::futures::Stream<
+        Item = Result<
+            crate::types::ClientWhatsAppBusinessAccount,
+            crate::Error<crate::types::GraphAPIError>,
+        >,
+    > + 'a {
+        struct Pages<'a> {
+            next: Option<GetClientWhatsappBusinessAccounts<'a>>,
+            items: std::vec::IntoIter<crate::types::ClientWhatsAppBusinessAccount>,
+            fetched: usize,
+            last_cursor: Option<String>,
+        }
+        let state = Pages {
+            next: Some(self),
+            items: Vec::new().into_iter(),
+            fetched: 0,
+            last_cursor: None,
+        };
+        ::futures::stream::unfold(
+            (state, max_pages),
+            |(mut state, max_pages)| async move {
+                loop {
+                    if let Some(item) = state.items.next() {
+                        return Some((Ok(item), (state, max_pages)));
+                    }
+                    if max_pages.is_some_and(|max| state.fetched >= max) {
+                        return None;
+                    }
+                    let request = state.next.take()?;
+                    state.fetched += 1;
+                    let again = request.clone();
+                    match request.send().await {
+                        Err(e) => return Some((Err(e), (state, max_pages))),
+                        Ok(mut page) => {
+                            let after = page
+                                .paging
+                                .as_ref()
+                                .and_then(|paging| paging.cursors.as_ref())
+                                .and_then(|cursors| cursors.after.as_ref())
+                                .cloned();
+                            let more = page
+                                .paging
+                                .as_ref()
+                                .is_some_and(|paging| paging.next.as_ref().is_some());
+                            state.items = page
+                                .data
+                                .take()
+                                .unwrap_or_default()
+                                .into_iter();
+                            if let Some(after) = after
+                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
+                            {
+                                state.last_cursor = Some(after.clone());
+                                state.next = Some(again.after(after));
+                            }
+                        }
+                    }
+                }
+            },
+        )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
@@ -3191,6 +3553,7 @@ impl<'a> GetClientWhatsAppBusinessAccounts<'a> {
 }
 /// Request builder for [`Client::get_commerce_settings`](crate::Client::get_commerce_settings): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetCommerceSettings<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -3264,6 +3627,7 @@ impl<'a> GetCommerceSettings<'a> {
 }
 /// Request builder for [`Client::get_connected_client_businesses`](crate::Client::get_connected_client_businesses): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetConnectedClientBusinesses<'a> {
     client: &'a crate::Client,
     application_id: String,
@@ -3324,6 +3688,71 @@ impl<'a> GetConnectedClientBusinesses<'a> {
         self.timeout = Some(timeout);
         self
     }
+    /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
+    pub fn into_stream(
+        self,
+        max_pages: Option<usize>,
+    ) -> impl ::futures::Stream<
+        Item = Result<
+            crate::types::ConnectedClientBusiness,
+            crate::Error<crate::types::GraphAPIError>,
+        >,
+    > + 'a {
+        struct Pages<'a> {
+            next: Option<GetConnectedClientBusinesses<'a>>,
+            items: std::vec::IntoIter<crate::types::ConnectedClientBusiness>,
+            fetched: usize,
+            last_cursor: Option<String>,
+        }
+        let state = Pages {
+            next: Some(self),
+            items: Vec::new().into_iter(),
+            fetched: 0,
+            last_cursor: None,
+        };
+        ::futures::stream::unfold(
+            (state, max_pages),
+            |(mut state, max_pages)| async move {
+                loop {
+                    if let Some(item) = state.items.next() {
+                        return Some((Ok(item), (state, max_pages)));
+                    }
+                    if max_pages.is_some_and(|max| state.fetched >= max) {
+                        return None;
+                    }
+                    let request = state.next.take()?;
+                    state.fetched += 1;
+                    let again = request.clone();
+                    match request.send().await {
+                        Err(e) => return Some((Err(e), (state, max_pages))),
+                        Ok(mut page) => {
+                            let after = page
+                                .paging
+                                .as_ref()
+                                .and_then(|paging| paging.cursors.as_ref())
+                                .and_then(|cursors| cursors.after.as_ref())
+                                .cloned();
+                            let more = page
+                                .paging
+                                .as_ref()
+                                .is_some_and(|paging| paging.next.as_ref().is_some());
+                            state.items = page
+                                .data
+                                .take()
+                                .unwrap_or_default()
+                                .into_iter();
+                            if let Some(after) = after
+                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
+                            {
+                                state.last_cursor = Some(after.clone());
+                                state.next = Some(again.after(after));
+                            }
+                        }
+                    }
+                }
+            },
+        )
+    }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
         self,
@@ -3379,6 +3808,7 @@ impl<'a> GetConnectedClientBusinesses<'a> {
 }
 /// Request builder for [`Client::get_credit_lines`](crate::Client::get_credit_lines): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetCreditLines<'a> {
     client: &'a crate::Client,
     business_id: String,
@@ -3464,6 +3894,7 @@ impl<'a> GetCreditLines<'a> {
 }
 /// Request builder for [`Client::get_flow`](crate::Client::get_flow): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetFlow<'a> {
     client: &'a crate::Client,
     flow_id: String,
@@ -3555,6 +3986,7 @@ impl<'a> GetFlow<'a> {
 }
 /// Request builder for [`Client::get_flow_json_url`](crate::Client::get_flow_json_url): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetFlowJsonUrl<'a> {
     client: &'a crate::Client,
     flow_id: String,
@@ -3608,6 +4040,68 @@ impl<'a> GetFlowJsonUrl<'a> {
         self.timeout = Some(timeout);
         self
     }
+    /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
+    pub fn into_stream(
+        self,
+        max_pages: Option<usize>,
+    ) -> impl ::futures::Stream<
+        Item = Result<crate::types::FlowAsset, crate::Error<crate::types::GraphAPIError>>,
+    > + 'a {
+        struct Pages<'a> {
+            next: Option<GetFlowJsonUrl<'a>>,
+            items: std::vec::IntoIter<crate::types::FlowAsset>,
+            fetched: usize,
+            last_cursor: Option<String>,
+        }
+        let state = Pages {
+            next: Some(self),
+            items: Vec::new().into_iter(),
+            fetched: 0,
+            last_cursor: None,
+        };
+        ::futures::stream::unfold(
+            (state, max_pages),
+            |(mut state, max_pages)| async move {
+                loop {
+                    if let Some(item) = state.items.next() {
+                        return Some((Ok(item), (state, max_pages)));
+                    }
+                    if max_pages.is_some_and(|max| state.fetched >= max) {
+                        return None;
+                    }
+                    let request = state.next.take()?;
+                    state.fetched += 1;
+                    let again = request.clone();
+                    match request.send().await {
+                        Err(e) => return Some((Err(e), (state, max_pages))),
+                        Ok(mut page) => {
+                            let after = page
+                                .paging
+                                .as_ref()
+                                .and_then(|paging| paging.cursors.as_ref())
+                                .and_then(|cursors| cursors.after.as_ref())
+                                .cloned();
+                            let more = page
+                                .paging
+                                .as_ref()
+                                .is_some_and(|paging| paging.next.as_ref().is_some());
+                            state.items = page
+                                .data
+                                .take()
+                                .unwrap_or_default()
+                                .into_iter();
+                            if let Some(after) = after
+                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
+                            {
+                                state.last_cursor = Some(after.clone());
+                                state.next = Some(again.after(after));
+                            }
+                        }
+                    }
+                }
+            },
+        )
+    }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
         self,
@@ -3657,6 +4151,7 @@ impl<'a> GetFlowJsonUrl<'a> {
 }
 /// Request builder for [`Client::get_group_info`](crate::Client::get_group_info): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetGroupInfo<'a> {
     client: &'a crate::Client,
     group_id: String,
@@ -3738,6 +4233,7 @@ impl<'a> GetGroupInfo<'a> {
 }
 /// Request builder for [`Client::get_in_progress_on_behalf_requests`](crate::Client::get_in_progress_on_behalf_requests): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetInProgressOnBehalfRequests<'a> {
     client: &'a crate::Client,
     waba_id: String,
@@ -3798,6 +4294,71 @@ impl<'a> GetInProgressOnBehalfRequests<'a> {
         self.timeout = Some(timeout);
         self
     }
+    /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
+    pub fn into_stream(
+        self,
+        max_pages: Option<usize>,
+    ) -> impl ::futures::Stream<
+        Item = Result<
+            crate::types::OnBehalfRequest,
+            crate::Error<crate::types::GraphAPIError>,
+        >,
+    > + 'a {
+        struct Pages<'a> {
+            next: Option<GetInProgressOnBehalfRequests<'a>>,
+            items: std::vec::IntoIter<crate::types::OnBehalfRequest>,
+            fetched: usize,
+            last_cursor: Option<String>,
+        }
+        let state = Pages {
+            next: Some(self),
+            items: Vec::new().into_iter(),
+            fetched: 0,
+            last_cursor: None,
+        };
+        ::futures::stream::unfold(
+            (state, max_pages),
+            |(mut state, max_pages)| async move {
+                loop {
+                    if let Some(item) = state.items.next() {
+                        return Some((Ok(item), (state, max_pages)));
+                    }
+                    if max_pages.is_some_and(|max| state.fetched >= max) {
+                        return None;
+                    }
+                    let request = state.next.take()?;
+                    state.fetched += 1;
+                    let again = request.clone();
+                    match request.send().await {
+                        Err(e) => return Some((Err(e), (state, max_pages))),
+                        Ok(mut page) => {
+                            let after = page
+                                .paging
+                                .as_ref()
+                                .and_then(|paging| paging.cursors.as_ref())
+                                .and_then(|cursors| cursors.after.as_ref())
+                                .cloned();
+                            let more = page
+                                .paging
+                                .as_ref()
+                                .is_some_and(|paging| paging.next.as_ref().is_some());
+                            state.items = page
+                                .data
+                                .take()
+                                .unwrap_or_default()
+                                .into_iter();
+                            if let Some(after) = after
+                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
+                            {
+                                state.last_cursor = Some(after.clone());
+                                state.next = Some(again.after(after));
+                            }
+                        }
+                    }
+                }
+            },
+        )
+    }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
         self,
@@ -3853,6 +4414,7 @@ impl<'a> GetInProgressOnBehalfRequests<'a> {
 }
 /// Request builder for [`Client::get_individual_qr_code`](crate::Client::get_individual_qr_code): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetIndividualQrCode<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -3945,6 +4507,7 @@ impl<'a> GetIndividualQrCode<'a> {
 }
 /// Request builder for [`Client::get_media_url`](crate::Client::get_media_url): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetMediaUrl<'a> {
     client: &'a crate::Client,
     media_id: String,
@@ -4029,6 +4592,7 @@ impl<'a> GetMediaUrl<'a> {
 }
 /// Request builder for [`Client::get_message_history`](crate::Client::get_message_history): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetMessageHistory<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -4096,6 +4660,71 @@ impl<'a> GetMessageHistory<'a> {
         self.timeout = Some(timeout);
         self
     }
+    /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
+    pub fn into_stream(
+        self,
+        max_pages: Option<usize>,
+    ) -> impl ::futures::Stream<
+        Item = Result<
+            crate::types::MessageHistoryEntry,
+            crate::Error<crate::types::GraphAPIError>,
+        >,
+    > + 'a {
+        struct Pages<'a> {
+            next: Option<GetMessageHistory<'a>>,
+            items: std::vec::IntoIter<crate::types::MessageHistoryEntry>,
+            fetched: usize,
+            last_cursor: Option<String>,
+        }
+        let state = Pages {
+            next: Some(self),
+            items: Vec::new().into_iter(),
+            fetched: 0,
+            last_cursor: None,
+        };
+        ::futures::stream::unfold(
+            (state, max_pages),
+            |(mut state, max_pages)| async move {
+                loop {
+                    if let Some(item) = state.items.next() {
+                        return Some((Ok(item), (state, max_pages)));
+                    }
+                    if max_pages.is_some_and(|max| state.fetched >= max) {
+                        return None;
+                    }
+                    let request = state.next.take()?;
+                    state.fetched += 1;
+                    let again = request.clone();
+                    match request.send().await {
+                        Err(e) => return Some((Err(e), (state, max_pages))),
+                        Ok(mut page) => {
+                            let after = page
+                                .paging
+                                .as_ref()
+                                .and_then(|paging| paging.cursors.as_ref())
+                                .and_then(|cursors| cursors.after.as_ref())
+                                .cloned();
+                            let more = page
+                                .paging
+                                .as_ref()
+                                .is_some_and(|paging| paging.next.as_ref().is_some());
+                            state.items = page
+                                .data
+                                .take()
+                                .unwrap_or_default()
+                                .into_iter();
+                            if let Some(after) = after
+                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
+                            {
+                                state.last_cursor = Some(after.clone());
+                                state.next = Some(again.after(after));
+                            }
+                        }
+                    }
+                }
+            },
+        )
+    }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
         self,
@@ -4154,6 +4783,7 @@ impl<'a> GetMessageHistory<'a> {
 }
 /// Request builder for [`Client::get_message_history_events`](crate::Client::get_message_history_events): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetMessageHistoryEvents<'a> {
     client: &'a crate::Client,
     message_history_id: String,
@@ -4221,6 +4851,71 @@ impl<'a> GetMessageHistoryEvents<'a> {
         self.timeout = Some(timeout);
         self
     }
+    /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
+    pub fn into_stream(
+        self,
+        max_pages: Option<usize>,
+    ) -> impl ::futures::Stream<
+        Item = Result<
+            crate::types::MessageHistoryEventEdge,
+            crate::Error<crate::types::GraphAPIError>,
+        >,
+    > + 'a {
+        struct Pages<'a> {
+            next: Option<GetMessageHistoryEvents<'a>>,
+            items: std::vec::IntoIter<crate::types::MessageHistoryEventEdge>,
+            fetched: usize,
+            last_cursor: Option<String>,
+        }
+        let state = Pages {
+            next: Some(self),
+            items: Vec::new().into_iter(),
+            fetched: 0,
+            last_cursor: None,
+        };
+        ::futures::stream::unfold(
+            (state, max_pages),
+            |(mut state, max_pages)| async move {
+                loop {
+                    if let Some(item) = state.items.next() {
+                        return Some((Ok(item), (state, max_pages)));
+                    }
+                    if max_pages.is_some_and(|max| state.fetched >= max) {
+                        return None;
+                    }
+                    let request = state.next.take()?;
+                    state.fetched += 1;
+                    let again = request.clone();
+                    match request.send().await {
+                        Err(e) => return Some((Err(e), (state, max_pages))),
+                        Ok(mut page) => {
+                            let after = page
+                                .paging
+                                .as_ref()
+                                .and_then(|paging| paging.cursors.as_ref())
+                                .and_then(|cursors| cursors.after.as_ref())
+                                .cloned();
+                            let more = page
+                                .paging
+                                .as_ref()
+                                .is_some_and(|paging| paging.next.as_ref().is_some());
+                            state.items = page
+                                .data
+                                .take()
+                                .unwrap_or_default()
+                                .into_iter();
+                            if let Some(after) = after
+                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
+                            {
+                                state.last_cursor = Some(after.clone());
+                                state.next = Some(again.after(after));
+                            }
+                        }
+                    }
+                }
+            },
+        )
+    }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
         self,
@@ -4279,6 +4974,7 @@ impl<'a> GetMessageHistoryEvents<'a> {
 }
 /// Request builder for [`Client::get_message_template`](crate::Client::get_message_template): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetMessageTemplate<'a> {
     client: &'a crate::Client,
     template_id: String,
@@ -4363,6 +5059,7 @@ impl<'a> GetMessageTemplate<'a> {
 }
 /// Request builder for [`Client::get_migration_intent_details`](crate::Client::get_migration_intent_details): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetMigrationIntentDetails<'a> {
     client: &'a crate::Client,
     migration_intent_id: String,
@@ -4447,6 +5144,7 @@ impl<'a> GetMigrationIntentDetails<'a> {
 }
 /// Request builder for [`Client::get_obo_mobility_intent`](crate::Client::get_obo_mobility_intent): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetOboMobilityIntent<'a> {
     client: &'a crate::Client,
     obo_mobility_intent_id: String,
@@ -4534,6 +5232,7 @@ impl<'a> GetOboMobilityIntent<'a> {
 }
 /// Request builder for [`Client::get_official_business_account_status`](crate::Client::get_official_business_account_status): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetOfficialBusinessAccountStatus<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -4617,9 +5316,10 @@ impl<'a> GetOfficialBusinessAccountStatus<'a> {
         crate::runtime::decode_json(response)
     }
 }
-/// Request builder for [`Client::get_owned_whats_app_business_accounts`](crate::Client::get_owned_whats_app_business_accounts): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::get_owned_whatsapp_business_accounts`](crate::Client::get_owned_whatsapp_business_accounts): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
-pub struct GetOwnedWhatsAppBusinessAccounts<'a> {
+#[derive(Clone)]
+pub struct GetOwnedWhatsappBusinessAccounts<'a> {
     client: &'a crate::Client,
     business_id: String,
     user_agent: Option<String>,
@@ -4632,7 +5332,7 @@ pub struct GetOwnedWhatsAppBusinessAccounts<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
-impl<'a> GetOwnedWhatsAppBusinessAccounts<'a> {
+impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
         Self {
             client,
@@ -4692,6 +5392,71 @@ impl<'a> GetOwnedWhatsAppBusinessAccounts<'a> {
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = Some(timeout);
         self
+    }
+    /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
+    pub fn into_stream(
+        self,
+        max_pages: Option<usize>,
+    ) -> impl ::futures::Stream<
+        Item = Result<
+            crate::types::OwnedWhatsAppBusinessAccount,
+            crate::Error<crate::types::GraphAPIError>,
+        >,
+    > + 'a {
+        struct Pages<'a> {
+            next: Option<GetOwnedWhatsappBusinessAccounts<'a>>,
+            items: std::vec::IntoIter<crate::types::OwnedWhatsAppBusinessAccount>,
+            fetched: usize,
+            last_cursor: Option<String>,
+        }
+        let state = Pages {
+            next: Some(self),
+            items: Vec::new().into_iter(),
+            fetched: 0,
+            last_cursor: None,
+        };
+        ::futures::stream::unfold(
+            (state, max_pages),
+            |(mut state, max_pages)| async move {
+                loop {
+                    if let Some(item) = state.items.next() {
+                        return Some((Ok(item), (state, max_pages)));
+                    }
+                    if max_pages.is_some_and(|max| state.fetched >= max) {
+                        return None;
+                    }
+                    let request = state.next.take()?;
+                    state.fetched += 1;
+                    let again = request.clone();
+                    match request.send().await {
+                        Err(e) => return Some((Err(e), (state, max_pages))),
+                        Ok(mut page) => {
+                            let after = page
+                                .paging
+                                .as_ref()
+                                .and_then(|paging| paging.cursors.as_ref())
+                                .and_then(|cursors| cursors.after.as_ref())
+                                .cloned();
+                            let more = page
+                                .paging
+                                .as_ref()
+                                .is_some_and(|paging| paging.next.as_ref().is_some());
+                            state.items = page
+                                .data
+                                .take()
+                                .unwrap_or_default()
+                                .into_iter();
+                            if let Some(after) = after
+                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
+                            {
+                                state.last_cursor = Some(after.clone());
+                                state.next = Some(again.after(after));
+                            }
+                        }
+                    }
+                }
+            },
+        )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
@@ -4762,6 +5527,7 @@ impl<'a> GetOwnedWhatsAppBusinessAccounts<'a> {
 }
 /// Request builder for [`Client::get_phone_number_settings`](crate::Client::get_phone_number_settings): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetPhoneNumberSettings<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -4847,6 +5613,7 @@ impl<'a> GetPhoneNumberSettings<'a> {
 }
 /// Request builder for [`Client::get_pre_verified_phone_number_details`](crate::Client::get_pre_verified_phone_number_details): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetPreVerifiedPhoneNumberDetails<'a> {
     client: &'a crate::Client,
     pre_verified_phone_number_id: String,
@@ -4934,6 +5701,7 @@ impl<'a> GetPreVerifiedPhoneNumberDetails<'a> {
 }
 /// Request builder for [`Client::get_pre_verified_phone_number_partners`](crate::Client::get_pre_verified_phone_number_partners): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetPreVerifiedPhoneNumberPartners<'a> {
     client: &'a crate::Client,
     pre_verified_phone_number_id: String,
@@ -4997,6 +5765,71 @@ impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
         self.timeout = Some(timeout);
         self
     }
+    /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
+    pub fn into_stream(
+        self,
+        max_pages: Option<usize>,
+    ) -> impl ::futures::Stream<
+        Item = Result<
+            crate::types::PreVerifiedPhoneNumberPartner,
+            crate::Error<crate::types::GraphAPIError>,
+        >,
+    > + 'a {
+        struct Pages<'a> {
+            next: Option<GetPreVerifiedPhoneNumberPartners<'a>>,
+            items: std::vec::IntoIter<crate::types::PreVerifiedPhoneNumberPartner>,
+            fetched: usize,
+            last_cursor: Option<String>,
+        }
+        let state = Pages {
+            next: Some(self),
+            items: Vec::new().into_iter(),
+            fetched: 0,
+            last_cursor: None,
+        };
+        ::futures::stream::unfold(
+            (state, max_pages),
+            |(mut state, max_pages)| async move {
+                loop {
+                    if let Some(item) = state.items.next() {
+                        return Some((Ok(item), (state, max_pages)));
+                    }
+                    if max_pages.is_some_and(|max| state.fetched >= max) {
+                        return None;
+                    }
+                    let request = state.next.take()?;
+                    state.fetched += 1;
+                    let again = request.clone();
+                    match request.send().await {
+                        Err(e) => return Some((Err(e), (state, max_pages))),
+                        Ok(mut page) => {
+                            let after = page
+                                .paging
+                                .as_ref()
+                                .and_then(|paging| paging.cursors.as_ref())
+                                .and_then(|cursors| cursors.after.as_ref())
+                                .cloned();
+                            let more = page
+                                .paging
+                                .as_ref()
+                                .is_some_and(|paging| paging.next.as_ref().is_some());
+                            state.items = page
+                                .data
+                                .take()
+                                .unwrap_or_default()
+                                .into_iter();
+                            if let Some(after) = after
+                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
+                            {
+                                state.last_cursor = Some(after.clone());
+                                state.next = Some(again.after(after));
+                            }
+                        }
+                    }
+                }
+            },
+        )
+    }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
         self,
@@ -5052,6 +5885,7 @@ impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
 }
 /// Request builder for [`Client::get_pre_verified_phone_numbers`](crate::Client::get_pre_verified_phone_numbers): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetPreVerifiedPhoneNumbers<'a> {
     client: &'a crate::Client,
     business_id: String,
@@ -5139,6 +5973,71 @@ impl<'a> GetPreVerifiedPhoneNumbers<'a> {
         self.timeout = Some(timeout);
         self
     }
+    /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
+    pub fn into_stream(
+        self,
+        max_pages: Option<usize>,
+    ) -> impl ::futures::Stream<
+        Item = Result<
+            crate::types::PreVerifiedPhoneNumber,
+            crate::Error<crate::types::GraphAPIError>,
+        >,
+    > + 'a {
+        struct Pages<'a> {
+            next: Option<GetPreVerifiedPhoneNumbers<'a>>,
+            items: std::vec::IntoIter<crate::types::PreVerifiedPhoneNumber>,
+            fetched: usize,
+            last_cursor: Option<String>,
+        }
+        let state = Pages {
+            next: Some(self),
+            items: Vec::new().into_iter(),
+            fetched: 0,
+            last_cursor: None,
+        };
+        ::futures::stream::unfold(
+            (state, max_pages),
+            |(mut state, max_pages)| async move {
+                loop {
+                    if let Some(item) = state.items.next() {
+                        return Some((Ok(item), (state, max_pages)));
+                    }
+                    if max_pages.is_some_and(|max| state.fetched >= max) {
+                        return None;
+                    }
+                    let request = state.next.take()?;
+                    state.fetched += 1;
+                    let again = request.clone();
+                    match request.send().await {
+                        Err(e) => return Some((Err(e), (state, max_pages))),
+                        Ok(mut page) => {
+                            let after = page
+                                .paging
+                                .as_ref()
+                                .and_then(|paging| paging.cursors.as_ref())
+                                .and_then(|cursors| cursors.after.as_ref())
+                                .cloned();
+                            let more = page
+                                .paging
+                                .as_ref()
+                                .is_some_and(|paging| paging.next.as_ref().is_some());
+                            state.items = page
+                                .data
+                                .take()
+                                .unwrap_or_default()
+                                .into_iter();
+                            if let Some(after) = after
+                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
+                            {
+                                state.last_cursor = Some(after.clone());
+                                state.next = Some(again.after(after));
+                            }
+                        }
+                    }
+                }
+            },
+        )
+    }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
         self,
@@ -5203,6 +6102,7 @@ impl<'a> GetPreVerifiedPhoneNumbers<'a> {
 }
 /// Request builder for [`Client::get_solution_access_token`](crate::Client::get_solution_access_token): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetSolutionAccessToken<'a> {
     client: &'a crate::Client,
     solution_id: String,
@@ -5288,6 +6188,7 @@ impl<'a> GetSolutionAccessToken<'a> {
 }
 /// Request builder for [`Client::get_solution_details`](crate::Client::get_solution_details): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetSolutionDetails<'a> {
     client: &'a crate::Client,
     solution_id: String,
@@ -5370,9 +6271,10 @@ impl<'a> GetSolutionDetails<'a> {
         crate::runtime::decode_json(response)
     }
 }
-/// Request builder for [`Client::get_whats_app_business_account_activities`](crate::Client::get_whats_app_business_account_activities): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::get_whatsapp_business_account_activities`](crate::Client::get_whatsapp_business_account_activities): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
-pub struct GetWhatsAppBusinessAccountActivities<'a> {
+#[derive(Clone)]
+pub struct GetWhatsappBusinessAccountActivities<'a> {
     client: &'a crate::Client,
     waba_id: String,
     user_agent: Option<String>,
@@ -5386,7 +6288,7 @@ pub struct GetWhatsAppBusinessAccountActivities<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
-impl<'a> GetWhatsAppBusinessAccountActivities<'a> {
+impl<'a> GetWhatsappBusinessAccountActivities<'a> {
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
             client,
@@ -5453,6 +6355,71 @@ impl<'a> GetWhatsAppBusinessAccountActivities<'a> {
         self.timeout = Some(timeout);
         self
     }
+    /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
+    pub fn into_stream(
+        self,
+        max_pages: Option<usize>,
+    ) -> impl ::futures::Stream<
+        Item = Result<
+            crate::types::WabaActivity,
+            crate::Error<crate::types::GraphAPIError>,
+        >,
+    > + 'a {
+        struct Pages<'a> {
+            next: Option<GetWhatsappBusinessAccountActivities<'a>>,
+            items: std::vec::IntoIter<crate::types::WabaActivity>,
+            fetched: usize,
+            last_cursor: Option<String>,
+        }
+        let state = Pages {
+            next: Some(self),
+            items: Vec::new().into_iter(),
+            fetched: 0,
+            last_cursor: None,
+        };
+        ::futures::stream::unfold(
+            (state, max_pages),
+            |(mut state, max_pages)| async move {
+                loop {
+                    if let Some(item) = state.items.next() {
+                        return Some((Ok(item), (state, max_pages)));
+                    }
+                    if max_pages.is_some_and(|max| state.fetched >= max) {
+                        return None;
+                    }
+                    let request = state.next.take()?;
+                    state.fetched += 1;
+                    let again = request.clone();
+                    match request.send().await {
+                        Err(e) => return Some((Err(e), (state, max_pages))),
+                        Ok(mut page) => {
+                            let after = page
+                                .paging
+                                .as_ref()
+                                .and_then(|paging| paging.cursors.as_ref())
+                                .and_then(|cursors| cursors.after.as_ref())
+                                .cloned();
+                            let more = page
+                                .paging
+                                .as_ref()
+                                .is_some_and(|paging| paging.next.as_ref().is_some());
+                            state.items = page
+                                .data
+                                .take()
+                                .unwrap_or_default()
+                                .into_iter();
+                            if let Some(after) = after
+                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
+                            {
+                                state.last_cursor = Some(after.clone());
+                                state.next = Some(again.after(after));
+                            }
+                        }
+                    }
+                }
+            },
+        )
+    }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
         self,
@@ -5515,9 +6482,10 @@ impl<'a> GetWhatsAppBusinessAccountActivities<'a> {
         crate::runtime::decode_json(response)
     }
 }
-/// Request builder for [`Client::get_whats_app_business_account_phone_numbers`](crate::Client::get_whats_app_business_account_phone_numbers): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::get_whatsapp_business_account_phone_numbers`](crate::Client::get_whatsapp_business_account_phone_numbers): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
-pub struct GetWhatsAppBusinessAccountPhoneNumbers<'a> {
+#[derive(Clone)]
+pub struct GetWhatsappBusinessAccountPhoneNumbers<'a> {
     client: &'a crate::Client,
     waba_id: String,
     user_agent: Option<String>,
@@ -5530,7 +6498,7 @@ pub struct GetWhatsAppBusinessAccountPhoneNumbers<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
-impl<'a> GetWhatsAppBusinessAccountPhoneNumbers<'a> {
+impl<'a> GetWhatsappBusinessAccountPhoneNumbers<'a> {
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
             client,
@@ -5591,6 +6559,71 @@ impl<'a> GetWhatsAppBusinessAccountPhoneNumbers<'a> {
         self.timeout = Some(timeout);
         self
     }
+    /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
+    pub fn into_stream(
+        self,
+        max_pages: Option<usize>,
+    ) -> impl ::futures::Stream<
+        Item = Result<
+            crate::types::WabaPhoneNumber,
+            crate::Error<crate::types::GraphAPIError>,
+        >,
+    > + 'a {
+        struct Pages<'a> {
+            next: Option<GetWhatsappBusinessAccountPhoneNumbers<'a>>,
+            items: std::vec::IntoIter<crate::types::WabaPhoneNumber>,
+            fetched: usize,
+            last_cursor: Option<String>,
+        }
+        let state = Pages {
+            next: Some(self),
+            items: Vec::new().into_iter(),
+            fetched: 0,
+            last_cursor: None,
+        };
+        ::futures::stream::unfold(
+            (state, max_pages),
+            |(mut state, max_pages)| async move {
+                loop {
+                    if let Some(item) = state.items.next() {
+                        return Some((Ok(item), (state, max_pages)));
+                    }
+                    if max_pages.is_some_and(|max| state.fetched >= max) {
+                        return None;
+                    }
+                    let request = state.next.take()?;
+                    state.fetched += 1;
+                    let again = request.clone();
+                    match request.send().await {
+                        Err(e) => return Some((Err(e), (state, max_pages))),
+                        Ok(mut page) => {
+                            let after = page
+                                .paging
+                                .as_ref()
+                                .and_then(|paging| paging.cursors.as_ref())
+                                .and_then(|cursors| cursors.after.as_ref())
+                                .cloned();
+                            let more = page
+                                .paging
+                                .as_ref()
+                                .is_some_and(|paging| paging.next.as_ref().is_some());
+                            state.items = page
+                                .data
+                                .take()
+                                .unwrap_or_default()
+                                .into_iter();
+                            if let Some(after) = after
+                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
+                            {
+                                state.last_cursor = Some(after.clone());
+                                state.next = Some(again.after(after));
+                            }
+                        }
+                    }
+                }
+            },
+        )
+    }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
         self,
@@ -5650,9 +6683,10 @@ impl<'a> GetWhatsAppBusinessAccountPhoneNumbers<'a> {
         crate::runtime::decode_json(response)
     }
 }
-/// Request builder for [`Client::get_whats_app_business_account_schedules`](crate::Client::get_whats_app_business_account_schedules): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::get_whatsapp_business_account_schedules`](crate::Client::get_whatsapp_business_account_schedules): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
-pub struct GetWhatsAppBusinessAccountSchedules<'a> {
+#[derive(Clone)]
+pub struct GetWhatsappBusinessAccountSchedules<'a> {
     client: &'a crate::Client,
     waba_id: String,
     user_agent: Option<String>,
@@ -5665,7 +6699,7 @@ pub struct GetWhatsAppBusinessAccountSchedules<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
-impl<'a> GetWhatsAppBusinessAccountSchedules<'a> {
+impl<'a> GetWhatsappBusinessAccountSchedules<'a> {
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
             client,
@@ -5725,6 +6759,71 @@ impl<'a> GetWhatsAppBusinessAccountSchedules<'a> {
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = Some(timeout);
         self
+    }
+    /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
+    pub fn into_stream(
+        self,
+        max_pages: Option<usize>,
+    ) -> impl ::futures::Stream<
+        Item = Result<
+            crate::types::WabaSchedule,
+            crate::Error<crate::types::GraphAPIError>,
+        >,
+    > + 'a {
+        struct Pages<'a> {
+            next: Option<GetWhatsappBusinessAccountSchedules<'a>>,
+            items: std::vec::IntoIter<crate::types::WabaSchedule>,
+            fetched: usize,
+            last_cursor: Option<String>,
+        }
+        let state = Pages {
+            next: Some(self),
+            items: Vec::new().into_iter(),
+            fetched: 0,
+            last_cursor: None,
+        };
+        ::futures::stream::unfold(
+            (state, max_pages),
+            |(mut state, max_pages)| async move {
+                loop {
+                    if let Some(item) = state.items.next() {
+                        return Some((Ok(item), (state, max_pages)));
+                    }
+                    if max_pages.is_some_and(|max| state.fetched >= max) {
+                        return None;
+                    }
+                    let request = state.next.take()?;
+                    state.fetched += 1;
+                    let again = request.clone();
+                    match request.send().await {
+                        Err(e) => return Some((Err(e), (state, max_pages))),
+                        Ok(mut page) => {
+                            let after = page
+                                .paging
+                                .as_ref()
+                                .and_then(|paging| paging.cursors.as_ref())
+                                .and_then(|cursors| cursors.after.as_ref())
+                                .cloned();
+                            let more = page
+                                .paging
+                                .as_ref()
+                                .is_some_and(|paging| paging.next.as_ref().is_some());
+                            state.items = page
+                                .data
+                                .take()
+                                .unwrap_or_default()
+                                .into_iter();
+                            if let Some(after) = after
+                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
+                            {
+                                state.last_cursor = Some(after.clone());
+                                state.next = Some(again.after(after));
+                            }
+                        }
+                    }
+                }
+            },
+        )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
@@ -5787,6 +6886,7 @@ impl<'a> GetWhatsAppBusinessAccountSchedules<'a> {
 }
 /// Request builder for [`Client::list_active_groups`](crate::Client::list_active_groups): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct ListActiveGroups<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -5892,6 +6992,7 @@ impl<'a> ListActiveGroups<'a> {
 }
 /// Request builder for [`Client::list_all_qr_codes`](crate::Client::list_all_qr_codes): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct ListAllQrCodes<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -5959,6 +7060,68 @@ impl<'a> ListAllQrCodes<'a> {
         self.timeout = Some(timeout);
         self
     }
+    /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
+    pub fn into_stream(
+        self,
+        max_pages: Option<usize>,
+    ) -> impl ::futures::Stream<
+        Item = Result<crate::types::QrCode, crate::Error<crate::types::GraphAPIError>>,
+    > + 'a {
+        struct Pages<'a> {
+            next: Option<ListAllQrCodes<'a>>,
+            items: std::vec::IntoIter<crate::types::QrCode>,
+            fetched: usize,
+            last_cursor: Option<String>,
+        }
+        let state = Pages {
+            next: Some(self),
+            items: Vec::new().into_iter(),
+            fetched: 0,
+            last_cursor: None,
+        };
+        ::futures::stream::unfold(
+            (state, max_pages),
+            |(mut state, max_pages)| async move {
+                loop {
+                    if let Some(item) = state.items.next() {
+                        return Some((Ok(item), (state, max_pages)));
+                    }
+                    if max_pages.is_some_and(|max| state.fetched >= max) {
+                        return None;
+                    }
+                    let request = state.next.take()?;
+                    state.fetched += 1;
+                    let again = request.clone();
+                    match request.send().await {
+                        Err(e) => return Some((Err(e), (state, max_pages))),
+                        Ok(mut page) => {
+                            let after = page
+                                .paging
+                                .as_ref()
+                                .and_then(|paging| paging.cursors.as_ref())
+                                .and_then(|cursors| cursors.after.as_ref())
+                                .cloned();
+                            let more = page
+                                .paging
+                                .as_ref()
+                                .is_some_and(|paging| paging.next.as_ref().is_some());
+                            state.items = page
+                                .data
+                                .take()
+                                .unwrap_or_default()
+                                .into_iter();
+                            if let Some(after) = after
+                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
+                            {
+                                state.last_cursor = Some(after.clone());
+                                state.next = Some(again.after(after));
+                            }
+                        }
+                    }
+                }
+            },
+        )
+    }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
         self,
@@ -6014,6 +7177,7 @@ impl<'a> ListAllQrCodes<'a> {
 }
 /// Request builder for [`Client::list_flows`](crate::Client::list_flows): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct ListFlows<'a> {
     client: &'a crate::Client,
     waba_id: String,
@@ -6074,6 +7238,68 @@ impl<'a> ListFlows<'a> {
         self.timeout = Some(timeout);
         self
     }
+    /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
+    pub fn into_stream(
+        self,
+        max_pages: Option<usize>,
+    ) -> impl ::futures::Stream<
+        Item = Result<crate::types::Flow, crate::Error<crate::types::GraphAPIError>>,
+    > + 'a {
+        struct Pages<'a> {
+            next: Option<ListFlows<'a>>,
+            items: std::vec::IntoIter<crate::types::Flow>,
+            fetched: usize,
+            last_cursor: Option<String>,
+        }
+        let state = Pages {
+            next: Some(self),
+            items: Vec::new().into_iter(),
+            fetched: 0,
+            last_cursor: None,
+        };
+        ::futures::stream::unfold(
+            (state, max_pages),
+            |(mut state, max_pages)| async move {
+                loop {
+                    if let Some(item) = state.items.next() {
+                        return Some((Ok(item), (state, max_pages)));
+                    }
+                    if max_pages.is_some_and(|max| state.fetched >= max) {
+                        return None;
+                    }
+                    let request = state.next.take()?;
+                    state.fetched += 1;
+                    let again = request.clone();
+                    match request.send().await {
+                        Err(e) => return Some((Err(e), (state, max_pages))),
+                        Ok(mut page) => {
+                            let after = page
+                                .paging
+                                .as_ref()
+                                .and_then(|paging| paging.cursors.as_ref())
+                                .and_then(|cursors| cursors.after.as_ref())
+                                .cloned();
+                            let more = page
+                                .paging
+                                .as_ref()
+                                .is_some_and(|paging| paging.next.as_ref().is_some());
+                            state.items = page
+                                .data
+                                .take()
+                                .unwrap_or_default()
+                                .into_iter();
+                            if let Some(after) = after
+                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
+                            {
+                                state.last_cursor = Some(after.clone());
+                                state.next = Some(again.after(after));
+                            }
+                        }
+                    }
+                }
+            },
+        )
+    }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
         self,
@@ -6126,6 +7352,7 @@ impl<'a> ListFlows<'a> {
 }
 /// Request builder for [`Client::list_join_requests`](crate::Client::list_join_requests): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct ListJoinRequests<'a> {
     client: &'a crate::Client,
     group_id: String,
@@ -6199,6 +7426,7 @@ impl<'a> ListJoinRequests<'a> {
 }
 /// Request builder for [`Client::list_message_templates`](crate::Client::list_message_templates): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct ListMessageTemplates<'a> {
     client: &'a crate::Client,
     waba_id: String,
@@ -6287,6 +7515,71 @@ impl<'a> ListMessageTemplates<'a> {
         self.timeout = Some(timeout);
         self
     }
+    /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
+    pub fn into_stream(
+        self,
+        max_pages: Option<usize>,
+    ) -> impl ::futures::Stream<
+        Item = Result<
+            crate::types::MessageTemplate,
+            crate::Error<crate::types::GraphAPIError>,
+        >,
+    > + 'a {
+        struct Pages<'a> {
+            next: Option<ListMessageTemplates<'a>>,
+            items: std::vec::IntoIter<crate::types::MessageTemplate>,
+            fetched: usize,
+            last_cursor: Option<String>,
+        }
+        let state = Pages {
+            next: Some(self),
+            items: Vec::new().into_iter(),
+            fetched: 0,
+            last_cursor: None,
+        };
+        ::futures::stream::unfold(
+            (state, max_pages),
+            |(mut state, max_pages)| async move {
+                loop {
+                    if let Some(item) = state.items.next() {
+                        return Some((Ok(item), (state, max_pages)));
+                    }
+                    if max_pages.is_some_and(|max| state.fetched >= max) {
+                        return None;
+                    }
+                    let request = state.next.take()?;
+                    state.fetched += 1;
+                    let again = request.clone();
+                    match request.send().await {
+                        Err(e) => return Some((Err(e), (state, max_pages))),
+                        Ok(mut page) => {
+                            let after = page
+                                .paging
+                                .as_ref()
+                                .and_then(|paging| paging.cursors.as_ref())
+                                .and_then(|cursors| cursors.after.as_ref())
+                                .cloned();
+                            let more = page
+                                .paging
+                                .as_ref()
+                                .is_some_and(|paging| paging.next.as_ref().is_some());
+                            state.items = page
+                                .data
+                                .take()
+                                .unwrap_or_default()
+                                .into_iter();
+                            if let Some(after) = after
+                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
+                            {
+                                state.last_cursor = Some(after.clone());
+                                state.next = Some(again.after(after));
+                            }
+                        }
+                    }
+                }
+            },
+        )
+    }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
         self,
@@ -6351,6 +7644,7 @@ impl<'a> ListMessageTemplates<'a> {
 }
 /// Request builder for [`Client::list_subscribed_apps`](crate::Client::list_subscribed_apps): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct ListSubscribedApps<'a> {
     client: &'a crate::Client,
     waba_id: String,
@@ -6436,6 +7730,7 @@ impl<'a> ListSubscribedApps<'a> {
 }
 /// Request builder for [`Client::list_waba_solutions`](crate::Client::list_waba_solutions): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct ListWabaSolutions<'a> {
     client: &'a crate::Client,
     waba_id: String,
@@ -6496,6 +7791,71 @@ impl<'a> ListWabaSolutions<'a> {
         self.timeout = Some(timeout);
         self
     }
+    /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
+    pub fn into_stream(
+        self,
+        max_pages: Option<usize>,
+    ) -> impl ::futures::Stream<
+        Item = Result<
+            crate::types::WhatsAppBusinessSolution,
+            crate::Error<crate::types::GraphAPIError>,
+        >,
+    > + 'a {
+        struct Pages<'a> {
+            next: Option<ListWabaSolutions<'a>>,
+            items: std::vec::IntoIter<crate::types::WhatsAppBusinessSolution>,
+            fetched: usize,
+            last_cursor: Option<String>,
+        }
+        let state = Pages {
+            next: Some(self),
+            items: Vec::new().into_iter(),
+            fetched: 0,
+            last_cursor: None,
+        };
+        ::futures::stream::unfold(
+            (state, max_pages),
+            |(mut state, max_pages)| async move {
+                loop {
+                    if let Some(item) = state.items.next() {
+                        return Some((Ok(item), (state, max_pages)));
+                    }
+                    if max_pages.is_some_and(|max| state.fetched >= max) {
+                        return None;
+                    }
+                    let request = state.next.take()?;
+                    state.fetched += 1;
+                    let again = request.clone();
+                    match request.send().await {
+                        Err(e) => return Some((Err(e), (state, max_pages))),
+                        Ok(mut page) => {
+                            let after = page
+                                .paging
+                                .as_ref()
+                                .and_then(|paging| paging.cursors.as_ref())
+                                .and_then(|cursors| cursors.after.as_ref())
+                                .cloned();
+                            let more = page
+                                .paging
+                                .as_ref()
+                                .is_some_and(|paging| paging.next.as_ref().is_some());
+                            state.items = page
+                                .data
+                                .take()
+                                .unwrap_or_default()
+                                .into_iter();
+                            if let Some(after) = after
+                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
+                            {
+                                state.last_cursor = Some(after.clone());
+                                state.next = Some(again.after(after));
+                            }
+                        }
+                    }
+                }
+            },
+        )
+    }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
         self,
@@ -6549,9 +7909,10 @@ impl<'a> ListWabaSolutions<'a> {
         crate::runtime::decode_json(response)
     }
 }
-/// Request builder for [`Client::list_whats_app_business_accounts`](crate::Client::list_whats_app_business_accounts): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::list_whatsapp_business_accounts`](crate::Client::list_whatsapp_business_accounts): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
-pub struct ListWhatsAppBusinessAccounts<'a> {
+#[derive(Clone)]
+pub struct ListWhatsappBusinessAccounts<'a> {
     client: &'a crate::Client,
     business_id: String,
     user_agent: Option<String>,
@@ -6564,7 +7925,7 @@ pub struct ListWhatsAppBusinessAccounts<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
-impl<'a> ListWhatsAppBusinessAccounts<'a> {
+impl<'a> ListWhatsappBusinessAccounts<'a> {
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
         Self {
             client,
@@ -6624,6 +7985,71 @@ impl<'a> ListWhatsAppBusinessAccounts<'a> {
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
         self.timeout = Some(timeout);
         self
+    }
+    /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
+    pub fn into_stream(
+        self,
+        max_pages: Option<usize>,
+    ) -> impl ::futures::Stream<
+        Item = Result<
+            crate::types::PortfolioWhatsAppBusinessAccount,
+            crate::Error<crate::types::GraphAPIError>,
+        >,
+    > + 'a {
+        struct Pages<'a> {
+            next: Option<ListWhatsappBusinessAccounts<'a>>,
+            items: std::vec::IntoIter<crate::types::PortfolioWhatsAppBusinessAccount>,
+            fetched: usize,
+            last_cursor: Option<String>,
+        }
+        let state = Pages {
+            next: Some(self),
+            items: Vec::new().into_iter(),
+            fetched: 0,
+            last_cursor: None,
+        };
+        ::futures::stream::unfold(
+            (state, max_pages),
+            |(mut state, max_pages)| async move {
+                loop {
+                    if let Some(item) = state.items.next() {
+                        return Some((Ok(item), (state, max_pages)));
+                    }
+                    if max_pages.is_some_and(|max| state.fetched >= max) {
+                        return None;
+                    }
+                    let request = state.next.take()?;
+                    state.fetched += 1;
+                    let again = request.clone();
+                    match request.send().await {
+                        Err(e) => return Some((Err(e), (state, max_pages))),
+                        Ok(mut page) => {
+                            let after = page
+                                .paging
+                                .as_ref()
+                                .and_then(|paging| paging.cursors.as_ref())
+                                .and_then(|cursors| cursors.after.as_ref())
+                                .cloned();
+                            let more = page
+                                .paging
+                                .as_ref()
+                                .is_some_and(|paging| paging.next.as_ref().is_some());
+                            state.items = page
+                                .data
+                                .take()
+                                .unwrap_or_default()
+                                .into_iter();
+                            if let Some(after) = after
+                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
+                            {
+                                state.last_cursor = Some(after.clone());
+                                state.next = Some(again.after(after));
+                            }
+                        }
+                    }
+                }
+            },
+        )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
     pub async fn send(
@@ -6694,6 +8120,7 @@ impl<'a> ListWhatsAppBusinessAccounts<'a> {
 }
 /// Request builder for [`Client::manage_call`](crate::Client::manage_call): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct ManageCall<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -6774,6 +8201,7 @@ impl<'a> ManageCall<'a> {
 }
 /// Request builder for [`Client::migrate_flows`](crate::Client::migrate_flows): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct MigrateFlows<'a> {
     client: &'a crate::Client,
     waba_id: String,
@@ -6867,6 +8295,7 @@ impl<'a> MigrateFlows<'a> {
 }
 /// Request builder for [`Client::onboard_partners_to_mm_lite`](crate::Client::onboard_partners_to_mm_lite): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct OnboardPartnersToMmLite<'a> {
     client: &'a crate::Client,
     business_id: String,
@@ -6952,6 +8381,7 @@ impl<'a> OnboardPartnersToMmLite<'a> {
 }
 /// Request builder for [`Client::publish_flow`](crate::Client::publish_flow): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct PublishFlow<'a> {
     client: &'a crate::Client,
     flow_id: String,
@@ -7023,9 +8453,10 @@ impl<'a> PublishFlow<'a> {
         crate::runtime::decode_json(response)
     }
 }
-/// Request builder for [`Client::register_whats_app_business_phone_number`](crate::Client::register_whats_app_business_phone_number): set optional parameters, then `.send().await`.
+/// Request builder for [`Client::register_whatsapp_business_phone_number`](crate::Client::register_whatsapp_business_phone_number): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
-pub struct RegisterWhatsAppBusinessPhoneNumber<'a> {
+#[derive(Clone)]
+pub struct RegisterWhatsappBusinessPhoneNumber<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
     user_agent: Option<String>,
@@ -7033,7 +8464,7 @@ pub struct RegisterWhatsAppBusinessPhoneNumber<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
-impl<'a> RegisterWhatsAppBusinessPhoneNumber<'a> {
+impl<'a> RegisterWhatsappBusinessPhoneNumber<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
         phone_number_id: String,
@@ -7105,6 +8536,7 @@ impl<'a> RegisterWhatsAppBusinessPhoneNumber<'a> {
 }
 /// Request builder for [`Client::reject_join_requests`](crate::Client::reject_join_requests): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct RejectJoinRequests<'a> {
     client: &'a crate::Client,
     group_id: String,
@@ -7185,6 +8617,7 @@ impl<'a> RejectJoinRequests<'a> {
 }
 /// Request builder for [`Client::reject_solution_deactivation_request`](crate::Client::reject_solution_deactivation_request): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct RejectSolutionDeactivationRequest<'a> {
     client: &'a crate::Client,
     solution_id: String,
@@ -7277,6 +8710,7 @@ impl<'a> RejectSolutionDeactivationRequest<'a> {
 }
 /// Request builder for [`Client::reject_solution_request`](crate::Client::reject_solution_request): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct RejectSolutionRequest<'a> {
     client: &'a crate::Client,
     solution_id: String,
@@ -7357,9 +8791,10 @@ impl<'a> RejectSolutionRequest<'a> {
 }
 /// Request builder for [`Client::remove_assigned_user`](crate::Client::remove_assigned_user): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct RemoveAssignedUser<'a> {
     client: &'a crate::Client,
-    whats_app_business_account_id: String,
+    whatsapp_business_account_id: String,
     user_agent: Option<String>,
     body: crate::types::RemoveAssignedUserRequest,
     retry: Option<crate::RetryPolicy>,
@@ -7368,12 +8803,12 @@ pub struct RemoveAssignedUser<'a> {
 impl<'a> RemoveAssignedUser<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
-        whats_app_business_account_id: String,
+        whatsapp_business_account_id: String,
         body: crate::types::RemoveAssignedUserRequest,
     ) -> Self {
         Self {
             client,
-            whats_app_business_account_id,
+            whatsapp_business_account_id,
             user_agent: None,
             body,
             retry: None,
@@ -7407,7 +8842,7 @@ impl<'a> RemoveAssignedUser<'a> {
             "/",
             &crate::runtime::encode_path(self.client.version()),
             "/",
-            &crate::runtime::encode_path(&self.whats_app_business_account_id),
+            &crate::runtime::encode_path(&self.whatsapp_business_account_id),
             "/assigned_users",
         ]
             .concat();
@@ -7448,6 +8883,7 @@ impl<'a> RemoveAssignedUser<'a> {
 }
 /// Request builder for [`Client::remove_group_participants`](crate::Client::remove_group_participants): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct RemoveGroupParticipants<'a> {
     client: &'a crate::Client,
     group_id: String,
@@ -7528,6 +8964,7 @@ impl<'a> RemoveGroupParticipants<'a> {
 }
 /// Request builder for [`Client::request_pre_verified_phone_number_code`](crate::Client::request_pre_verified_phone_number_code): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct RequestPreVerifiedPhoneNumberCode<'a> {
     client: &'a crate::Client,
     pre_verified_phone_number_id: String,
@@ -7608,6 +9045,7 @@ impl<'a> RequestPreVerifiedPhoneNumberCode<'a> {
 }
 /// Request builder for [`Client::request_verification_code`](crate::Client::request_verification_code): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct RequestVerificationCode<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -7688,6 +9126,7 @@ impl<'a> RequestVerificationCode<'a> {
 }
 /// Request builder for [`Client::reset_group_invite_link`](crate::Client::reset_group_invite_link): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct ResetGroupInviteLink<'a> {
     client: &'a crate::Client,
     group_id: String,
@@ -7768,6 +9207,7 @@ impl<'a> ResetGroupInviteLink<'a> {
 }
 /// Request builder for [`Client::send_encrypted_message`](crate::Client::send_encrypted_message): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct SendEncryptedMessage<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -7848,6 +9288,7 @@ impl<'a> SendEncryptedMessage<'a> {
 }
 /// Request builder for [`Client::send_marketing_message`](crate::Client::send_marketing_message): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct SendMarketingMessage<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -7928,6 +9369,7 @@ impl<'a> SendMarketingMessage<'a> {
 }
 /// Request builder for [`Client::send_message`](crate::Client::send_message): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct SendMessage<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -8008,6 +9450,7 @@ impl<'a> SendMessage<'a> {
 }
 /// Request builder for [`Client::send_solution_deactivation_request`](crate::Client::send_solution_deactivation_request): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct SendSolutionDeactivationRequest<'a> {
     client: &'a crate::Client,
     solution_id: String,
@@ -8091,6 +9534,7 @@ impl<'a> SendSolutionDeactivationRequest<'a> {
 }
 /// Request builder for [`Client::set_business_encryption_public_key`](crate::Client::set_business_encryption_public_key): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct SetBusinessEncryptionPublicKey<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -8181,6 +9625,7 @@ impl<'a> SetBusinessEncryptionPublicKey<'a> {
 }
 /// Request builder for [`Client::set_obo_mobility_intent`](crate::Client::set_obo_mobility_intent): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct SetOboMobilityIntent<'a> {
     client: &'a crate::Client,
     waba_id: String,
@@ -8261,6 +9706,7 @@ impl<'a> SetOboMobilityIntent<'a> {
 }
 /// Request builder for [`Client::set_or_update_commerce_settings`](crate::Client::set_or_update_commerce_settings): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct SetOrUpdateCommerceSettings<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -8356,6 +9802,7 @@ impl<'a> SetOrUpdateCommerceSettings<'a> {
 }
 /// Request builder for [`Client::set_solution_migration_intent`](crate::Client::set_solution_migration_intent): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct SetSolutionMigrationIntent<'a> {
     client: &'a crate::Client,
     waba_id: String,
@@ -8436,6 +9883,7 @@ impl<'a> SetSolutionMigrationIntent<'a> {
 }
 /// Request builder for [`Client::share_pre_verified_phone_number`](crate::Client::share_pre_verified_phone_number): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct SharePreVerifiedPhoneNumber<'a> {
     client: &'a crate::Client,
     business_id: String,
@@ -8516,6 +9964,7 @@ impl<'a> SharePreVerifiedPhoneNumber<'a> {
 }
 /// Request builder for [`Client::subscribe_to_waba_webhooks`](crate::Client::subscribe_to_waba_webhooks): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct SubscribeToWabaWebhooks<'a> {
     client: &'a crate::Client,
     waba_id: String,
@@ -8599,6 +10048,7 @@ impl<'a> SubscribeToWabaWebhooks<'a> {
 }
 /// Request builder for [`Client::unblock_users`](crate::Client::unblock_users): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct UnblockUsers<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -8679,6 +10129,7 @@ impl<'a> UnblockUsers<'a> {
 }
 /// Request builder for [`Client::unsubscribe_from_waba_webhooks`](crate::Client::unsubscribe_from_waba_webhooks): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct UnsubscribeFromWabaWebhooks<'a> {
     client: &'a crate::Client,
     waba_id: String,
@@ -8752,6 +10203,7 @@ impl<'a> UnsubscribeFromWabaWebhooks<'a> {
 }
 /// Request builder for [`Client::update_business_compliance_info`](crate::Client::update_business_compliance_info): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct UpdateBusinessComplianceInfo<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -8832,6 +10284,7 @@ impl<'a> UpdateBusinessComplianceInfo<'a> {
 }
 /// Request builder for [`Client::update_business_profile`](crate::Client::update_business_profile): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct UpdateBusinessProfile<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -8912,6 +10365,7 @@ impl<'a> UpdateBusinessProfile<'a> {
 }
 /// Request builder for [`Client::update_flow_json`](crate::Client::update_flow_json): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct UpdateFlowJson<'a> {
     client: &'a crate::Client,
     flow_id: String,
@@ -9004,6 +10458,7 @@ impl<'a> UpdateFlowJson<'a> {
 }
 /// Request builder for [`Client::update_flow_metadata`](crate::Client::update_flow_metadata): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct UpdateFlowMetadata<'a> {
     client: &'a crate::Client,
     flow_id: String,
@@ -9100,6 +10555,7 @@ impl<'a> UpdateFlowMetadata<'a> {
 }
 /// Request builder for [`Client::update_group_settings`](crate::Client::update_group_settings): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct UpdateGroupSettings<'a> {
     client: &'a crate::Client,
     group_id: String,
@@ -9179,6 +10635,7 @@ impl<'a> UpdateGroupSettings<'a> {
 }
 /// Request builder for [`Client::update_official_business_account_status`](crate::Client::update_official_business_account_status): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct UpdateOfficialBusinessAccountStatus<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -9259,6 +10716,7 @@ impl<'a> UpdateOfficialBusinessAccountStatus<'a> {
 }
 /// Request builder for [`Client::update_phone_number_settings`](crate::Client::update_phone_number_settings): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct UpdatePhoneNumberSettings<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -9339,6 +10797,7 @@ impl<'a> UpdatePhoneNumberSettings<'a> {
 }
 /// Request builder for [`Client::upload_media`](crate::Client::upload_media): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct UploadMedia<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -9434,6 +10893,7 @@ impl<'a> UploadMedia<'a> {
 }
 /// Request builder for [`Client::verify_phone_number_code`](crate::Client::verify_phone_number_code): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct VerifyPhoneNumberCode<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
@@ -9514,6 +10974,7 @@ impl<'a> VerifyPhoneNumberCode<'a> {
 }
 /// Request builder for [`Client::verify_pre_verified_phone_number_code`](crate::Client::verify_pre_verified_phone_number_code): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct VerifyPreVerifiedPhoneNumberCode<'a> {
     client: &'a crate::Client,
     pre_verified_phone_number_id: String,

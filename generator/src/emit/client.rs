@@ -600,6 +600,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
         }
     }
     let send_doc = docs::own(&format!("{send_doc}{alt}"));
+    let stream = pagination(api, op, &error_ty).unwrap_or_default();
     let params_new = new_args.clone();
     let new_allow = if params_new.len() > 6 {
         quote!(#[allow(clippy::too_many_arguments)])
@@ -610,6 +611,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
     quote! {
         #doc
         #[must_use = #must_use]
+        #[derive(Clone)]
         pub struct #builder<'a> {
             client: &'a crate::Client,
             #( #fields, )*
@@ -636,6 +638,8 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
                 self.timeout = Some(timeout);
                 self
             }
+
+            #stream
 
             #send_doc
             pub async fn send(self) -> Result<#ok_ty, crate::Error<#error_ty>> {
@@ -741,4 +745,117 @@ fn form_struct(def: &crate::ir::StructDef, value: &TokenStream) -> TokenStream {
         #(#pairs)*
         pairs
     }
+}
+
+/// A field of a struct by wire name.
+fn field<'a>(def: &'a crate::ir::StructDef, wire: &str) -> Option<&'a crate::ir::Field> {
+    def.fields.iter().find(|f| f.wire == wire)
+}
+
+/// Reads a field as an `Option<&T>`-like expression: optional fields are
+/// `Option`s already, required ones are wrapped.
+fn get_opt(base: TokenStream, f: &crate::ir::Field) -> TokenStream {
+    let name = ident(&f.rust);
+    if f.optional() {
+        quote!(#base.#name.as_ref())
+    } else {
+        quote!(Some(&#base.#name))
+    }
+}
+
+/// `into_stream` for list operations: the success body has `data: [items]`
+/// and `paging` with `cursors.after`, and the operation takes an optional
+/// `after` query parameter. Which operations are lists is derived from this
+/// shape, not listed by hand.
+fn pagination(api: &Api, op: &Operation, error_ty: &TokenStream) -> Option<TokenStream> {
+    let builder_ident = ident(&op.builder);
+    let ResponseContent::Json(page_ty) = &op.success.content else {
+        return None;
+    };
+    let page = struct_of(api, page_ty)?;
+    let data = field(page, "data")?;
+    let Ty::Array(item) = &data.ty else {
+        return None;
+    };
+    let paging_field = field(page, "paging")?;
+    let paging = struct_of(api, &paging_field.ty)?;
+    let cursors_field = field(paging, "cursors")?;
+    let cursors = struct_of(api, &cursors_field.ty)?;
+    let after_field = field(cursors, "after")?;
+    if after_field.ty != Ty::String
+        || after_field.boxed
+        || paging_field.boxed
+        || cursors_field.boxed
+    {
+        return None;
+    }
+    let after_param = op.params.iter().find(|p| {
+        p.wire == "after"
+            && !p.required
+            && p.location == crate::ir::ParamLocation::Query
+            && p.ty == Ty::String
+    })?;
+    let setter = ident(&after_param.rust);
+    let item_ty = rust_ty(item, &quote!(crate::types::));
+    let data_name = ident(&data.rust);
+    let items = if data.optional() {
+        quote!(page.#data_name.take().unwrap_or_default())
+    } else {
+        quote!(std::mem::take(&mut page.#data_name))
+    };
+    let paging_get = get_opt(quote!(page), paging_field);
+    let cursors_get = get_opt(quote!(paging), cursors_field);
+    let after_get = get_opt(quote!(cursors), after_field);
+    // With a `next` link in the schema, its absence marks the last page.
+    let has_next = match field(paging, "next") {
+        Some(next) => {
+            let next_get = get_opt(quote!(paging), next);
+            quote!(#paging_get.is_some_and(|paging| #next_get.is_some()))
+        }
+        None => quote!(true),
+    };
+    let doc = " Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.";
+    Some(quote! {
+        #[doc = #doc]
+        pub fn into_stream(
+            self,
+            max_pages: Option<usize>,
+        ) -> impl ::futures::Stream<Item = Result<#item_ty, crate::Error<#error_ty>>> + 'a {
+            struct Pages<'a> {
+                next: Option<#builder_ident<'a>>,
+                items: std::vec::IntoIter<#item_ty>,
+                fetched: usize,
+                last_cursor: Option<String>,
+            }
+            let state = Pages { next: Some(self), items: Vec::new().into_iter(), fetched: 0, last_cursor: None };
+            ::futures::stream::unfold((state, max_pages), |(mut state, max_pages)| async move {
+                loop {
+                    if let Some(item) = state.items.next() {
+                        return Some((Ok(item), (state, max_pages)));
+                    }
+                    if max_pages.is_some_and(|max| state.fetched >= max) {
+                        return None;
+                    }
+                    let request = state.next.take()?;
+                    state.fetched += 1;
+                    let again = request.clone();
+                    match request.send().await {
+                        Err(e) => return Some((Err(e), (state, max_pages))),
+                        Ok(mut page) => {
+                            let after = #paging_get
+                                .and_then(|paging| #cursors_get)
+                                .and_then(|cursors| #after_get)
+                                .cloned();
+                            let more = #has_next;
+                            state.items = #items.into_iter();
+                            if let Some(after) = after.filter(|a| more && state.last_cursor.as_ref() != Some(a)) {
+                                state.last_cursor = Some(after.clone());
+                                state.next = Some(again.#setter(after));
+                            }
+                        }
+                    }
+                }
+            })
+        }
+    })
 }

@@ -72,6 +72,7 @@ fn webhooks_rs(w: &crate::ir::Webhook) -> Result<String> {
 /// Dependencies of every generated crate.
 const DEPENDENCIES: &str = r#"[dependencies]
 fastrand = "2"
+futures = { version = "0.3", default-features = false, features = ["std"] }
 percent-encoding = "2"
 reqwest = { version = "0.12", default-features = false, features = ["json", "multipart", "rustls-tls"] }
 serde = { version = "1", features = ["derive"] }

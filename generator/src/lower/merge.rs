@@ -132,7 +132,10 @@ pub(super) fn finish(l: Lowerer<'_>, info: TargetInfo) -> Result<Api> {
                         };
                         Field {
                             wire: f.wire.clone(),
-                            rust: naming::unique(naming::snake_ident(&f.wire), &mut used),
+                            rust: naming::unique(
+                                naming::snake_ident_with(&f.wire, &l.target.words),
+                                &mut used,
+                            ),
                             ty: map_ty(&f.ty),
                             required: f.required,
                             nullable: f.nullable,

@@ -417,7 +417,7 @@ impl<'a> Lowerer<'a> {
             .iter()
             .map(|p| ir::ClientParam {
                 wire: p.name.clone(),
-                rust: naming::snake_ident(&p.name),
+                rust: naming::snake_ident_with(&p.name, &t.words),
                 default: p.default.clone(),
                 doc: p.doc.clone(),
             })

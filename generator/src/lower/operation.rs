@@ -150,7 +150,7 @@ impl<'a> Lowerer<'a> {
             .operation_renames
             .get(&operation_id)
             .cloned()
-            .unwrap_or_else(|| naming::snake_ident(&operation_id));
+            .unwrap_or_else(|| naming::snake_ident_with(&operation_id, &self.target.words));
         let builder = naming::type_name(&heck::ToUpperCamelCase::to_upper_camel_case(
             method.as_str(),
         ));
@@ -237,7 +237,10 @@ impl<'a> Lowerer<'a> {
             };
             params.push(super::operation::DraftParam {
                 wire: data.name.clone(),
-                rust: naming::unique(naming::snake_ident(&data.name), &mut used),
+                rust: naming::unique(
+                    naming::snake_ident_with(&data.name, &self.target.words),
+                    &mut used,
+                ),
                 location,
                 required: data.required || location == ParamLocation::Path,
                 ty: usage.ty,
@@ -529,7 +532,8 @@ impl<'a> Lowerer<'a> {
             match (&usage.title, scalar) {
                 (Some(title), true) => {
                     used.remove("body");
-                    rust = naming::unique(naming::snake_ident(title), used);
+                    rust =
+                        naming::unique(naming::snake_ident_with(title, &self.target.words), used);
                     form_field = Some(title.clone());
                 }
                 _ => {

@@ -33,3 +33,18 @@ fn main() {
     // An unsigned delivery is rejected before it is parsed.
     assert!(matches!(on_delivery(b"secret", b"{}", None), Err(webhooks::WebhookError::MissingSignature)));
 }
+
+// The README's "Lists" example.
+async fn templates(client: &whatsapp_cloud_api::Client, waba_id: &str) -> Result<(), Box<dyn std::error::Error>> {
+    use futures::StreamExt;
+    let mut stream = Box::pin(client.list_message_templates(waba_id).limit(100).into_stream(Some(10)));
+    while let Some(template) = stream.next().await {
+        println!("{:?}", template?.name);
+    }
+    Ok(())
+}
+
+#[allow(dead_code)]
+fn uses_templates(client: &whatsapp_cloud_api::Client) {
+    let _future = templates(client, "waba");
+}

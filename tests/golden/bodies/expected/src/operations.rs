@@ -6,6 +6,7 @@
 //! [`Client`](crate::Client) and sent with `.send().await`.
 /// Request builder for [`Client::send_form`](crate::Client::send_form): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct SendForm<'a> {
     client: &'a crate::Client,
     body: Option<crate::types::Item>,
@@ -84,6 +85,7 @@ impl<'a> SendForm<'a> {
 }
 /// Request builder for [`Client::send_json`](crate::Client::send_json): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct SendJson<'a> {
     client: &'a crate::Client,
     ids: Vec<String>,
@@ -183,6 +185,7 @@ impl<'a> SendJson<'a> {
 }
 /// Request builder for [`Client::send_multipart`](crate::Client::send_multipart): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct SendMultipart<'a> {
     client: &'a crate::Client,
     body: crate::types::Item,
@@ -249,6 +252,7 @@ impl<'a> SendMultipart<'a> {
 }
 /// Request builder for [`Client::set_key`](crate::Client::set_key): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct SetKey<'a> {
     client: &'a crate::Client,
     public_key: String,

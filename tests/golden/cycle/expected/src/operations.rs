@@ -6,6 +6,7 @@
 //! [`Client`](crate::Client) and sent with `.send().await`.
 /// Request builder for [`Client::list_nodes`](crate::Client::list_nodes): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct ListNodes<'a> {
     client: &'a crate::Client,
     retry: Option<crate::RetryPolicy>,

@@ -6,6 +6,7 @@
 //! [`Client`](crate::Client) and sent with `.send().await`.
 /// Request builder for [`Client::get_thing`](crate::Client::get_thing): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetThing<'a> {
     client: &'a crate::Client,
     thing_id: i64,

@@ -6,6 +6,7 @@
 //! [`Client`](crate::Client) and sent with `.send().await`.
 /// Request builder for [`Client::get_profile_a`](crate::Client::get_profile_a): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetProfileA<'a> {
     client: &'a crate::Client,
     id: String,
@@ -61,6 +62,7 @@ impl<'a> GetProfileA<'a> {
 }
 /// Request builder for [`Client::get_profile_b`](crate::Client::get_profile_b): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct GetProfileB<'a> {
     client: &'a crate::Client,
     id: i64,

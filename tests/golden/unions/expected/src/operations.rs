@@ -6,6 +6,7 @@
 //! [`Client`](crate::Client) and sent with `.send().await`.
 /// Request builder for [`Client::send_message`](crate::Client::send_message): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
 pub struct SendMessage<'a> {
     client: &'a crate::Client,
     body: crate::types::Message,
