@@ -11,6 +11,7 @@
 //! [`generate`] runs all three for one target of the configuration.
 
 pub mod config;
+pub mod coverage;
 pub mod diff;
 pub mod driver;
 pub mod emit;

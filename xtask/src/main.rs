@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask codegen [--check]";
+const USAGE: &str = "usage: cargo xtask codegen [--check]\n       cargo xtask coverage [REFERENCE.yaml]   (default: $WHATSAPP_OFFICIAL_SPEC)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -19,6 +19,8 @@ fn main() -> ExitCode {
     {
         ["codegen"] => false,
         ["codegen", "--check"] => true,
+        ["coverage"] => return coverage(std::env::var("WHATSAPP_OFFICIAL_SPEC").ok()),
+        ["coverage", file] => return coverage(Some(file.to_string())),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -62,4 +64,39 @@ fn root() -> PathBuf {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default()
+}
+
+/// Prints which fragment of `specs/whatsapp` covers each operation of the
+/// reference; fails when one is not covered.
+fn coverage(reference: Option<String>) -> ExitCode {
+    let Some(reference) = reference else {
+        eprintln!("error: name the reference file, or set WHATSAPP_OFFICIAL_SPEC\n{USAGE}");
+        return ExitCode::FAILURE;
+    };
+    let run = || -> Result<fragment_codegen::coverage::Coverage, String> {
+        let path = PathBuf::from(&reference);
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("error: {reference}: {e}"))?;
+        let name = path.file_name().map(PathBuf::from).unwrap_or_default();
+        let official =
+            fragment_codegen::load::parse(&name, &text).map_err(|e| format!("error: {e}"))?;
+        let specs = root().join("specs");
+        let ours = fragment_codegen::load::load_dir(&specs, Path::new("whatsapp"))
+            .map_err(|e| format!("error: {e}"))?;
+        Ok(fragment_codegen::coverage::coverage(&official, &ours))
+    };
+    match run() {
+        Ok(c) => {
+            print!("{}", c.table());
+            if c.uncovered().is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -518,6 +518,20 @@ impl Client {
             phone_number_id.into(),
         )
     }
+    /// Get business portfolio fields.
+    ///
+    /// Returns the requested fields of a business portfolio.
+    ///
+    /// `GET /{Version}/{Business-ID}` (operationId `getBusinessPortfolioSpecificFields`, from `specs/whatsapp/business_portfolio.yaml`).
+    pub fn get_business_portfolio_specific_fields(
+        &self,
+        business_id: impl Into<String>,
+    ) -> crate::operations::GetBusinessPortfolioSpecificFields<'_> {
+        crate::operations::GetBusinessPortfolioSpecificFields::new(
+            self,
+            business_id.into(),
+        )
+    }
     /// Get the business profile.
     ///
     /// Returns the profile of the business phone number.
@@ -749,6 +763,17 @@ impl Client {
             business_id.into(),
         )
     }
+    /// Get a phone number.
+    ///
+    /// Returns the display number, verified name, quality rating and requested status fields of a business phone number.
+    ///
+    /// `GET /{Version}/{Phone-Number-ID}` (operationId `getPhoneNumberById`, from `specs/whatsapp/phone_number.yaml`).
+    pub fn get_phone_number_by_id(
+        &self,
+        phone_number_id: impl Into<String>,
+    ) -> crate::operations::GetPhoneNumberById<'_> {
+        crate::operations::GetPhoneNumberById::new(self, phone_number_id.into())
+    }
     /// Get phone number settings.
     ///
     /// Returns the phone number's calling, payload encryption and storage settings.
@@ -826,6 +851,20 @@ impl Client {
     ) -> crate::operations::GetSolutionDetails<'_> {
         crate::operations::GetSolutionDetails::new(self, solution_id.into())
     }
+    /// Get a WhatsApp account number.
+    ///
+    /// Returns the status, quality rating, verification state and limits of a WhatsApp account number.
+    ///
+    /// `GET /{Version}/{WhatsApp-Account-Number-ID}` (operationId `getWhatsAppAccountNumberDetails`, from `specs/whatsapp/account_number.yaml`).
+    pub fn get_whatsapp_account_number_details(
+        &self,
+        whatsapp_account_number_id: impl Into<String>,
+    ) -> crate::operations::GetWhatsappAccountNumberDetails<'_> {
+        crate::operations::GetWhatsappAccountNumberDetails::new(
+            self,
+            whatsapp_account_number_id.into(),
+        )
+    }
     /// List account activities.
     ///
     /// Returns the account's activity records, a page at a time, optionally filtered by time and type.
@@ -839,6 +878,17 @@ impl Client {
             self,
             waba_id.into(),
         )
+    }
+    /// Get a WhatsApp Business Account.
+    ///
+    /// Returns the name, timezone, template namespace, review and verification status of a WhatsApp Business Account.
+    ///
+    /// `GET /{Version}/{WABA-ID}` (operationId `getWhatsAppBusinessAccountDetails`, from `specs/whatsapp/business_account.yaml`).
+    pub fn get_whatsapp_business_account_details(
+        &self,
+        waba_id: impl Into<String>,
+    ) -> crate::operations::GetWhatsappBusinessAccountDetails<'_> {
+        crate::operations::GetWhatsappBusinessAccountDetails::new(self, waba_id.into())
     }
     /// List phone numbers.
     ///
@@ -864,6 +914,31 @@ impl Client {
         waba_id: impl Into<String>,
     ) -> crate::operations::GetWhatsappBusinessAccountSchedules<'_> {
         crate::operations::GetWhatsappBusinessAccountSchedules::new(self, waba_id.into())
+    }
+    /// Get bot details.
+    ///
+    /// Returns a business bot's prompts, commands and whether its welcome message is on.
+    ///
+    /// `GET /{Version}/{WABA-Bot-ID}` (operationId `getWhatsAppBusinessBotDetails`, from `specs/whatsapp/bot_details.yaml`).
+    pub fn get_whatsapp_business_bot_details(
+        &self,
+        waba_bot_id: impl Into<String>,
+    ) -> crate::operations::GetWhatsappBusinessBotDetails<'_> {
+        crate::operations::GetWhatsappBusinessBotDetails::new(self, waba_bot_id.into())
+    }
+    /// Get a business profile.
+    ///
+    /// Returns the name, description, contact details, vertical and websites of a business profile.
+    ///
+    /// `GET /{Version}/{WhatsApp-Business-Profile-ID}` (operationId `getWhatsAppBusinessProfileDetails`, from `specs/whatsapp/business_profile_node.yaml`).
+    pub fn get_whatsapp_business_profile_details(
+        &self,
+        whatsapp_business_profile_id: impl Into<String>,
+    ) -> crate::operations::GetWhatsappBusinessProfileDetails<'_> {
+        crate::operations::GetWhatsappBusinessProfileDetails::new(
+            self,
+            whatsapp_business_profile_id.into(),
+        )
     }
     /// List active groups.
     ///
@@ -1368,6 +1443,45 @@ impl Client {
         crate::operations::UpdatePhoneNumberSettings::new(
             self,
             phone_number_id.into(),
+            body,
+        )
+    }
+    /// Update a phone number.
+    ///
+    /// Changes the connection status, webhook, two-step PIN, search visibility, display name or username of a business phone number.
+    ///
+    /// `POST /{Version}/{Phone-Number-ID}` (operationId `updatePhoneNumberStatus`, from `specs/whatsapp/phone_number.yaml`).
+    pub fn update_phone_number_status(
+        &self,
+        phone_number_id: impl Into<String>,
+    ) -> crate::operations::UpdatePhoneNumberStatus<'_> {
+        crate::operations::UpdatePhoneNumberStatus::new(self, phone_number_id.into())
+    }
+    /// Update a WhatsApp Business Account.
+    ///
+    /// Changes the name or timezone of a WhatsApp Business Account.
+    ///
+    /// `POST /{Version}/{WABA-ID}` (operationId `updateWhatsAppBusinessAccount`, from `specs/whatsapp/business_account.yaml`).
+    pub fn update_whatsapp_business_account(
+        &self,
+        waba_id: impl Into<String>,
+        body: crate::types::BusinessAccountNodeUpdateRequest,
+    ) -> crate::operations::UpdateWhatsappBusinessAccount<'_> {
+        crate::operations::UpdateWhatsappBusinessAccount::new(self, waba_id.into(), body)
+    }
+    /// Update a business profile.
+    ///
+    /// Changes the name, description, contact details, vertical, websites or picture of a business profile.
+    ///
+    /// `POST /{Version}/{WhatsApp-Business-Profile-ID}` (operationId `updateWhatsAppBusinessProfile`, from `specs/whatsapp/business_profile_node.yaml`).
+    pub fn update_whatsapp_business_profile(
+        &self,
+        whatsapp_business_profile_id: impl Into<String>,
+        body: crate::types::BusinessProfileNodeUpdateRequest,
+    ) -> crate::operations::UpdateWhatsappBusinessProfile<'_> {
+        crate::operations::UpdateWhatsappBusinessProfile::new(
+            self,
+            whatsapp_business_profile_id.into(),
             body,
         )
     }

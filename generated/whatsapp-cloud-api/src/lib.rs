@@ -6,13 +6,18 @@
 //!
 //! Generated from these OpenAPI fragments:
 //!
+//! - `specs/whatsapp/account_number.yaml`
 //! - `specs/whatsapp/add_phone_numbers.yaml`
 //! - `specs/whatsapp/assigned_users.yaml`
 //! - `specs/whatsapp/assigned_whatsapp_business_accounts.yaml`
 //! - `specs/whatsapp/block_users.yaml`
+//! - `specs/whatsapp/bot_details.yaml`
+//! - `specs/whatsapp/business_account.yaml`
 //! - `specs/whatsapp/business_compliance.yaml`
 //! - `specs/whatsapp/business_encryption.yaml`
+//! - `specs/whatsapp/business_portfolio.yaml`
 //! - `specs/whatsapp/business_profile.yaml`
+//! - `specs/whatsapp/business_profile_node.yaml`
 //! - `specs/whatsapp/calling.yaml`
 //! - `specs/whatsapp/client_whatsapp_business_accounts.yaml`
 //! - `specs/whatsapp/commerce_settings.yaml`
@@ -34,6 +39,7 @@
 //! - `specs/whatsapp/official_business_account.yaml`
 //! - `specs/whatsapp/onbehalf_requests.yaml`
 //! - `specs/whatsapp/owned_whatsapp_business_accounts.yaml`
+//! - `specs/whatsapp/phone_number.yaml`
 //! - `specs/whatsapp/phone_number_registration.yaml`
 //! - `specs/whatsapp/phone_number_verification.yaml`
 //! - `specs/whatsapp/phone_numbers.yaml`

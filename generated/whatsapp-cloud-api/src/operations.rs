@@ -3178,6 +3178,91 @@ impl<'a> GetBusinessEncryptionPublicKey<'a> {
         crate::runtime::decode_json(response)
     }
 }
+/// Request builder for [`Client::get_business_portfolio_specific_fields`](crate::Client::get_business_portfolio_specific_fields): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct GetBusinessPortfolioSpecificFields<'a> {
+    client: &'a crate::Client,
+    business_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetBusinessPortfolioSpecificFields<'a> {
+    pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
+        Self {
+            client,
+            business_id,
+            user_agent: None,
+            fields: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated fields to return (id, name, timezone_id).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::BusinessPortfolio,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.business_id),
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
 /// Request builder for [`Client::get_business_profile`](crate::Client::get_business_profile): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
@@ -5525,6 +5610,91 @@ impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
         crate::runtime::decode_json(response)
     }
 }
+/// Request builder for [`Client::get_phone_number_by_id`](crate::Client::get_phone_number_by_id): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct GetPhoneNumberById<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetPhoneNumberById<'a> {
+    pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            fields: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated extra fields to return (name_status, code_verification_status); id, display_phone_number, verified_name and quality_rating come by default.
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::PhoneNumberNode,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
 /// Request builder for [`Client::get_phone_number_settings`](crate::Client::get_phone_number_settings): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
@@ -6271,6 +6441,94 @@ impl<'a> GetSolutionDetails<'a> {
         crate::runtime::decode_json(response)
     }
 }
+/// Request builder for [`Client::get_whatsapp_account_number_details`](crate::Client::get_whatsapp_account_number_details): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct GetWhatsappAccountNumberDetails<'a> {
+    client: &'a crate::Client,
+    whatsapp_account_number_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetWhatsappAccountNumberDetails<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        whatsapp_account_number_id: String,
+    ) -> Self {
+        Self {
+            client,
+            whatsapp_account_number_id,
+            user_agent: None,
+            fields: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated fields to return (id, display_phone_number, verified_name, status, quality_rating, country_code, country_dial_code, code_verification_status, name_status, messaging_limit_tier, account_mode, certificate, is_official_business_account).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::WhatsAppAccountNumber,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.whatsapp_account_number_id),
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
 /// Request builder for [`Client::get_whatsapp_business_account_activities`](crate::Client::get_whatsapp_business_account_activities): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
@@ -6458,6 +6716,91 @@ impl<'a> GetWhatsappBusinessAccountActivities<'a> {
         }
         if let Some(value) = &self.activity_type {
             query.push(("activity_type", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_whatsapp_business_account_details`](crate::Client::get_whatsapp_business_account_details): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct GetWhatsappBusinessAccountDetails<'a> {
+    client: &'a crate::Client,
+    waba_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetWhatsappBusinessAccountDetails<'a> {
+    pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
+        Self {
+            client,
+            waba_id,
+            user_agent: None,
+            fields: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated fields to return (id, name, timezone_id, message_template_namespace, account_review_status, business_verification_status, country, ownership_type, primary_business_location, currency, ...).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::BusinessAccountNode,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.waba_id),
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
         }
         request = request.query(&query);
         if let Some(value) = &self.user_agent {
@@ -6860,6 +7203,179 @@ impl<'a> GetWhatsappBusinessAccountSchedules<'a> {
         }
         if let Some(value) = &self.before {
             query.push(("before", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_whatsapp_business_bot_details`](crate::Client::get_whatsapp_business_bot_details): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct GetWhatsappBusinessBotDetails<'a> {
+    client: &'a crate::Client,
+    waba_bot_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetWhatsappBusinessBotDetails<'a> {
+    pub(crate) fn new(client: &'a crate::Client, waba_bot_id: String) -> Self {
+        Self {
+            client,
+            waba_bot_id,
+            user_agent: None,
+            fields: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated fields to return (id, prompts, commands, enable_welcome_message).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::WhatsAppBusinessBot,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.waba_bot_id),
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
+        }
+        request = request.query(&query);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: true,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::get_whatsapp_business_profile_details`](crate::Client::get_whatsapp_business_profile_details): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct GetWhatsappBusinessProfileDetails<'a> {
+    client: &'a crate::Client,
+    whatsapp_business_profile_id: String,
+    user_agent: Option<String>,
+    fields: Option<String>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> GetWhatsappBusinessProfileDetails<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        whatsapp_business_profile_id: String,
+    ) -> Self {
+        Self {
+            client,
+            whatsapp_business_profile_id,
+            user_agent: None,
+            fields: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Comma-separated fields to return (id, account_name, description, email, about, address, vertical, websites, profile_picture_url, messaging_product).
+    pub fn fields(mut self, value: impl Into<String>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::BusinessProfileNode,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.whatsapp_business_profile_id),
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut query: Vec<(&str, String)> = Vec::new();
+        if let Some(value) = &self.fields {
+            query.push(("fields", value.clone()));
         }
         request = request.query(&query);
         if let Some(value) = &self.user_agent {
@@ -10769,6 +11285,249 @@ impl<'a> UpdatePhoneNumberSettings<'a> {
             "/",
             &crate::runtime::encode_path(&self.phone_number_id),
             "/settings",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::update_phone_number_status`](crate::Client::update_phone_number_status): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct UpdatePhoneNumberStatus<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    body: Option<crate::types::PhoneNumberStatusUpdateRequest>,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> UpdatePhoneNumberStatus<'a> {
+    pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            body: None,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Sets the request body.
+    pub fn body(mut self, value: crate::types::PhoneNumberStatusUpdateRequest) -> Self {
+        self.body = Some(value);
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::PhoneNumberUpdateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(body) = &self.body {
+            request = request.json(body);
+        }
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::update_whatsapp_business_account`](crate::Client::update_whatsapp_business_account): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct UpdateWhatsappBusinessAccount<'a> {
+    client: &'a crate::Client,
+    waba_id: String,
+    user_agent: Option<String>,
+    body: crate::types::BusinessAccountNodeUpdateRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> UpdateWhatsappBusinessAccount<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        waba_id: String,
+        body: crate::types::BusinessAccountNodeUpdateRequest,
+    ) -> Self {
+        Self {
+            client,
+            waba_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::BusinessAccountNodeUpdateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.waba_id),
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let call = crate::runtime::Call {
+            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
+            idempotent: false,
+        };
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+}
+/// Request builder for [`Client::update_whatsapp_business_profile`](crate::Client::update_whatsapp_business_profile): set optional parameters, then `.send().await`.
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct UpdateWhatsappBusinessProfile<'a> {
+    client: &'a crate::Client,
+    whatsapp_business_profile_id: String,
+    user_agent: Option<String>,
+    body: crate::types::BusinessProfileNodeUpdateRequest,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+impl<'a> UpdateWhatsappBusinessProfile<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        whatsapp_business_profile_id: String,
+        body: crate::types::BusinessProfileNodeUpdateRequest,
+    ) -> Self {
+        Self {
+            client,
+            whatsapp_business_profile_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::BusinessProfileNodeUpdateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.whatsapp_business_profile_id),
         ]
             .concat();
         let mut request = self.client.http().request(::reqwest::Method::POST, url);

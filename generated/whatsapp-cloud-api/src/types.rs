@@ -2343,6 +2343,371 @@ impl BlockedUserList {
         }
     }
 }
+/// A WhatsApp Business Account.
+///
+/// Schema `BusinessAccountNode`, from `whatsapp/business_account.yaml#/components/schemas/BusinessAccountNode`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BusinessAccountNode {
+    /// The WhatsApp Business Account's ID.
+    pub id: String,
+    /// The account's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// ID of the account's timezone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone_id: Option<String>,
+    /// Namespace of the account's message templates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_template_namespace: Option<String>,
+    /// The `account_review_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_review_status: Option<BusinessAccountNodeReviewStatus>,
+    /// The `business_verification_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_verification_status: Option<BusinessAccountNodeVerificationStatus>,
+    /// Two-letter country code of the account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// The `ownership_type` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ownership_type: Option<BusinessAccountNodeOwnershipType>,
+    /// Two-letter country code of the business's main location.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_business_location: Option<String>,
+    /// Three-letter currency code used for billing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// Purchase order number attached to the account's invoices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_order_number: Option<String>,
+    /// True when insights are enabled for the account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_enabled_for_insights: Option<bool>,
+    /// The `on_behalf_of_business_info` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of_business_info: Option<BusinessAccountNodeOnBehalfOfBusiness>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BusinessAccountNode {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            timezone_id: None,
+            message_template_namespace: None,
+            account_review_status: None,
+            business_verification_status: None,
+            country: None,
+            ownership_type: None,
+            primary_business_location: None,
+            currency: None,
+            purchase_order_number: None,
+            is_enabled_for_insights: None,
+            on_behalf_of_business_info: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for BusinessAccountNode {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for BusinessAccountNode {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// The business the account acts on behalf of.
+///
+/// Schema `BusinessAccountNodeOnBehalfOfBusiness`, from `whatsapp/business_account.yaml#/components/schemas/BusinessAccountNodeOnBehalfOfBusiness`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BusinessAccountNodeOnBehalfOfBusiness {
+    /// That business's ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// That business's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BusinessAccountNodeOnBehalfOfBusiness {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Who owns the account.
+///
+/// Schema `BusinessAccountNodeOwnershipType`, from `whatsapp/business_account.yaml#/components/schemas/BusinessAccountNodeOwnershipType`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum BusinessAccountNodeOwnershipType {
+    /// `SELF_OWNED`
+    SelfOwned,
+    /// `CLIENT_OWNED`
+    ClientOwned,
+    /// `AGENCY_OWNED`
+    AgencyOwned,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl BusinessAccountNodeOwnershipType {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::SelfOwned => "SELF_OWNED",
+            Self::ClientOwned => "CLIENT_OWNED",
+            Self::AgencyOwned => "AGENCY_OWNED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for BusinessAccountNodeOwnershipType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for BusinessAccountNodeOwnershipType {
+    fn from(value: &str) -> Self {
+        match value {
+            "SELF_OWNED" => Self::SelfOwned,
+            "CLIENT_OWNED" => Self::ClientOwned,
+            "AGENCY_OWNED" => Self::AgencyOwned,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for BusinessAccountNodeOwnershipType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "SELF_OWNED" => Self::SelfOwned,
+            "CLIENT_OWNED" => Self::ClientOwned,
+            "AGENCY_OWNED" => Self::AgencyOwned,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for BusinessAccountNodeOwnershipType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BusinessAccountNodeOwnershipType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Review state of the account.
+///
+/// Schema `BusinessAccountNodeReviewStatus`, from `whatsapp/business_account.yaml#/components/schemas/BusinessAccountNodeReviewStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum BusinessAccountNodeReviewStatus {
+    /// `PENDING`
+    Pending,
+    /// `APPROVED`
+    Approved,
+    /// `REJECTED`
+    Rejected,
+    /// `LIMIT_REACHED`
+    LimitReached,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl BusinessAccountNodeReviewStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Approved => "APPROVED",
+            Self::Rejected => "REJECTED",
+            Self::LimitReached => "LIMIT_REACHED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for BusinessAccountNodeReviewStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for BusinessAccountNodeReviewStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "PENDING" => Self::Pending,
+            "APPROVED" => Self::Approved,
+            "REJECTED" => Self::Rejected,
+            "LIMIT_REACHED" => Self::LimitReached,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for BusinessAccountNodeReviewStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "PENDING" => Self::Pending,
+            "APPROVED" => Self::Approved,
+            "REJECTED" => Self::Rejected,
+            "LIMIT_REACHED" => Self::LimitReached,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for BusinessAccountNodeReviewStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BusinessAccountNodeReviewStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// The account fields to change; send only the ones to update.
+///
+/// Schema `BusinessAccountNodeUpdateRequest`, from `whatsapp/business_account.yaml#/components/schemas/BusinessAccountNodeUpdateRequest`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BusinessAccountNodeUpdateRequest {
+    /// New account name (1 to 100 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// ID of the new timezone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone_id: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BusinessAccountNodeUpdateRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            timezone_id: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Result of an account update.
+///
+/// Schema `BusinessAccountNodeUpdateResponse`, from `whatsapp/business_account.yaml#/components/schemas/BusinessAccountNodeUpdateResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BusinessAccountNodeUpdateResponse {
+    /// True when the update was applied.
+    pub success: bool,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BusinessAccountNodeUpdateResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(success: bool) -> Self {
+        Self {
+            success,
+            extra: Default::default(),
+        }
+    }
+}
+/// Business verification state of the owning business.
+///
+/// Schema `BusinessAccountNodeVerificationStatus`, from `whatsapp/business_account.yaml#/components/schemas/BusinessAccountNodeVerificationStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum BusinessAccountNodeVerificationStatus {
+    /// `VERIFIED`
+    Verified,
+    /// `UNVERIFIED`
+    Unverified,
+    /// `PENDING`
+    Pending,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl BusinessAccountNodeVerificationStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Verified => "VERIFIED",
+            Self::Unverified => "UNVERIFIED",
+            Self::Pending => "PENDING",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for BusinessAccountNodeVerificationStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for BusinessAccountNodeVerificationStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "VERIFIED" => Self::Verified,
+            "UNVERIFIED" => Self::Unverified,
+            "PENDING" => Self::Pending,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for BusinessAccountNodeVerificationStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "VERIFIED" => Self::Verified,
+            "UNVERIFIED" => Self::Unverified,
+            "PENDING" => Self::Pending,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for BusinessAccountNodeVerificationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BusinessAccountNodeVerificationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
 /// The WABA's or business portfolio's limits changed.
 ///
 /// Schema `BusinessCapabilityUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/BusinessCapabilityUpdateChange`.
@@ -2768,6 +3133,200 @@ impl<'de> ::serde::Deserialize<'de> for BusinessEntityType {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// A Meta business portfolio (Business Manager account).
+///
+/// Schema `BusinessPortfolio`, from `whatsapp/business_portfolio.yaml#/components/schemas/BusinessPortfolio`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BusinessPortfolio {
+    /// The business portfolio's ID.
+    pub id: String,
+    /// The business portfolio's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Numeric code of the portfolio's timezone (0 is unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone_id: Option<i64>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BusinessPortfolio {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: None,
+            timezone_id: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for BusinessPortfolio {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for BusinessPortfolio {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// A WhatsApp business profile.
+///
+/// Schema `BusinessProfileNode`, from `whatsapp/business_profile_node.yaml#/components/schemas/BusinessProfileNode`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BusinessProfileNode {
+    /// The business profile's ID.
+    pub id: String,
+    /// Name of the business account (1 to 75 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
+    /// What the business does (up to 256 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Contact email address (up to 128 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The profile's About text (1 to 139 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about: Option<String>,
+    /// Postal address of the business (up to 256 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// The `vertical` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vertical: Option<WhatsAppBusinessVertical>,
+    /// Up to two website URLs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub websites: Option<Vec<String>>,
+    /// URL of the profile picture.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_picture_url: Option<String>,
+    /// Handle of the uploaded profile picture.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_picture_handle: Option<String>,
+    /// Always `whatsapp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BusinessProfileNode {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            account_name: None,
+            description: None,
+            email: None,
+            about: None,
+            address: None,
+            vertical: None,
+            websites: None,
+            profile_picture_url: None,
+            profile_picture_handle: None,
+            messaging_product: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for BusinessProfileNode {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for BusinessProfileNode {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// The profile fields to change; send only the ones to update.
+///
+/// Schema `BusinessProfileNodeUpdateRequest`, from `whatsapp/business_profile_node.yaml#/components/schemas/BusinessProfileNodeUpdateRequest`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BusinessProfileNodeUpdateRequest {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// Name of the business account (1 to 75 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
+    /// What the business does (up to 256 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Contact email address (up to 128 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The profile's About text (1 to 139 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about: Option<String>,
+    /// Postal address of the business (up to 256 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// The `vertical` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vertical: Option<WhatsAppBusinessVertical>,
+    /// Up to two website URLs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub websites: Option<Vec<String>>,
+    /// Handle of a picture uploaded with the Resumable Upload API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_picture_handle: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BusinessProfileNodeUpdateRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            messaging_product: Default::default(),
+            account_name: None,
+            description: None,
+            email: None,
+            about: None,
+            address: None,
+            vertical: None,
+            websites: None,
+            profile_picture_handle: None,
+            extra: Default::default(),
+        }
+    }
+}
+/// Result of a profile update.
+///
+/// Schema `BusinessProfileNodeUpdateResponse`, from `whatsapp/business_profile_node.yaml#/components/schemas/BusinessProfileNodeUpdateResponse`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct BusinessProfileNodeUpdateResponse {
+    /// The updated profile's ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// True when the profile was updated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl BusinessProfileNodeUpdateResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            success: None,
+            extra: Default::default(),
+        }
     }
 }
 /// Whether the stored key's signature verified.
@@ -9001,7 +9560,7 @@ impl From<String> for FlowWhatsAppBusinessAccount {
 }
 /// The error envelope every Graph API call returns on failure.
 ///
-/// Schema `GraphAPIError`, merged from 43 identical definitions (first: `whatsapp/add_phone_numbers.yaml#/components/schemas/GraphAPIError`).
+/// Schema `GraphAPIError`, merged from 49 identical definitions (first: `whatsapp/account_number.yaml#/components/schemas/GraphAPIError`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GraphAPIError {
     /// The error itself.
@@ -9023,7 +9582,7 @@ impl GraphAPIError {
 }
 /// The error itself.
 ///
-/// Schema `GraphAPIErrorError`, merged from 43 identical definitions (first: `whatsapp/add_phone_numbers.yaml#/components/schemas/GraphAPIError/properties/error`).
+/// Schema `GraphAPIErrorError`, merged from 49 identical definitions (first: `whatsapp/account_number.yaml#/components/schemas/GraphAPIError/properties/error`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GraphAPIErrorDetails {
     /// What went wrong, for developers.
@@ -16510,7 +17069,7 @@ impl<'de> ::serde::Deserialize<'de> for MessagingLimitTier {
 }
 /// Always `whatsapp`.
 ///
-/// Schema `MessagingProductWhatsapp`, merged from 54 identical definitions (first: `whatsapp/block_users.yaml#/components/schemas/BlockUsersRequest/properties/messaging_product`).
+/// Schema `MessagingProductWhatsapp`, merged from 56 identical definitions (first: `whatsapp/block_users.yaml#/components/schemas/BlockUsersRequest/properties/messaging_product`).
 ///
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
@@ -18957,6 +19516,37 @@ impl<'de> ::serde::Deserialize<'de> for PayloadEncryptionStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+/// Security and notification settings of the phone number.
+///
+/// Schema `PhoneNumberApiData`, from `whatsapp/phone_number.yaml#/components/schemas/PhoneNumberApiData`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PhoneNumberApiData {
+    /// Six-digit two-step verification PIN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin: Option<String>,
+    /// Whether users see security notifications for this number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_security_notifications: Option<bool>,
+    /// Whether users are told when the business changes its number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notify_user_change_number: Option<bool>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PhoneNumberApiData {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            pin: None,
+            show_security_notifications: None,
+            notify_user_change_number: None,
+            extra: Default::default(),
+        }
+    }
+}
 /// Calling API settings; in an update, members left out keep their value.
 ///
 /// Schema `PhoneNumberCallingSettings`, from `whatsapp/settings.yaml#/components/schemas/PhoneNumberCallingSettings`.
@@ -19018,6 +19608,114 @@ impl PhoneNumberCallingSettings {
             restrictions: None,
             extra: Default::default(),
         }
+    }
+}
+/// Connection or messaging-limit state of the phone number.
+///
+/// Schema `PhoneNumberConnectionStatus`, from `whatsapp/phone_number.yaml#/components/schemas/PhoneNumberConnectionStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PhoneNumberConnectionStatus {
+    /// `CONNECTED`
+    Connected,
+    /// `DISCONNECTED`
+    Disconnected,
+    /// `PENDING`
+    Pending,
+    /// `FLAGGED`
+    Flagged,
+    /// `RESTRICTED`
+    Restricted,
+    /// `RATE_LIMITED`
+    RateLimited,
+    /// `MESSAGING_LIMIT_TIER_0`
+    MessagingLimitTier0,
+    /// `MESSAGING_LIMIT_TIER_1`
+    MessagingLimitTier1,
+    /// `MESSAGING_LIMIT_TIER_2`
+    MessagingLimitTier2,
+    /// `MESSAGING_LIMIT_TIER_3`
+    MessagingLimitTier3,
+    /// `MESSAGING_LIMIT_TIER_4`
+    MessagingLimitTier4,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl PhoneNumberConnectionStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Connected => "CONNECTED",
+            Self::Disconnected => "DISCONNECTED",
+            Self::Pending => "PENDING",
+            Self::Flagged => "FLAGGED",
+            Self::Restricted => "RESTRICTED",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::MessagingLimitTier0 => "MESSAGING_LIMIT_TIER_0",
+            Self::MessagingLimitTier1 => "MESSAGING_LIMIT_TIER_1",
+            Self::MessagingLimitTier2 => "MESSAGING_LIMIT_TIER_2",
+            Self::MessagingLimitTier3 => "MESSAGING_LIMIT_TIER_3",
+            Self::MessagingLimitTier4 => "MESSAGING_LIMIT_TIER_4",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for PhoneNumberConnectionStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for PhoneNumberConnectionStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "CONNECTED" => Self::Connected,
+            "DISCONNECTED" => Self::Disconnected,
+            "PENDING" => Self::Pending,
+            "FLAGGED" => Self::Flagged,
+            "RESTRICTED" => Self::Restricted,
+            "RATE_LIMITED" => Self::RateLimited,
+            "MESSAGING_LIMIT_TIER_0" => Self::MessagingLimitTier0,
+            "MESSAGING_LIMIT_TIER_1" => Self::MessagingLimitTier1,
+            "MESSAGING_LIMIT_TIER_2" => Self::MessagingLimitTier2,
+            "MESSAGING_LIMIT_TIER_3" => Self::MessagingLimitTier3,
+            "MESSAGING_LIMIT_TIER_4" => Self::MessagingLimitTier4,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for PhoneNumberConnectionStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "CONNECTED" => Self::Connected,
+            "DISCONNECTED" => Self::Disconnected,
+            "PENDING" => Self::Pending,
+            "FLAGGED" => Self::Flagged,
+            "RESTRICTED" => Self::Restricted,
+            "RATE_LIMITED" => Self::RateLimited,
+            "MESSAGING_LIMIT_TIER_0" => Self::MessagingLimitTier0,
+            "MESSAGING_LIMIT_TIER_1" => Self::MessagingLimitTier1,
+            "MESSAGING_LIMIT_TIER_2" => Self::MessagingLimitTier2,
+            "MESSAGING_LIMIT_TIER_3" => Self::MessagingLimitTier3,
+            "MESSAGING_LIMIT_TIER_4" => Self::MessagingLimitTier4,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for PhoneNumberConnectionStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PhoneNumberConnectionStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
 /// The review of a phone number's display name has a result.
@@ -19156,6 +19854,58 @@ impl<'de> ::serde::Deserialize<'de> for PhoneNumberNameUpdateValueDecision {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// A business phone number.
+///
+/// Schema `PhoneNumberNode`, from `whatsapp/phone_number.yaml#/components/schemas/PhoneNumberNode`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PhoneNumberNode {
+    /// The phone number's ID.
+    pub id: String,
+    /// The number as shown to users, in international format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_phone_number: Option<String>,
+    /// The business name verified for this number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_name: Option<String>,
+    /// The `quality_rating` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality_rating: Option<WhatsAppPhoneNumberQualityRating>,
+    /// The `code_verification_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_verification_status: Option<WhatsAppCodeVerificationStatus>,
+    /// The `name_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_status: Option<WhatsAppDisplayNameStatus>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PhoneNumberNode {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            display_phone_number: None,
+            verified_name: None,
+            quality_rating: None,
+            code_verification_status: None,
+            name_status: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for PhoneNumberNode {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for PhoneNumberNode {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// Payload encryption state.
@@ -19337,6 +20087,69 @@ impl<'de> ::serde::Deserialize<'de> for PhoneNumberQualityUpdateValueEvent {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+/// Whether the business can be found in WhatsApp search.
+///
+/// Schema `PhoneNumberSearchVisibility`, from `whatsapp/phone_number.yaml#/components/schemas/PhoneNumberSearchVisibility`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PhoneNumberSearchVisibility {
+    /// `VISIBLE`
+    Visible,
+    /// `HIDDEN`
+    Hidden,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl PhoneNumberSearchVisibility {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Visible => "VISIBLE",
+            Self::Hidden => "HIDDEN",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for PhoneNumberSearchVisibility {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for PhoneNumberSearchVisibility {
+    fn from(value: &str) -> Self {
+        match value {
+            "VISIBLE" => Self::Visible,
+            "HIDDEN" => Self::Hidden,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for PhoneNumberSearchVisibility {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "VISIBLE" => Self::Visible,
+            "HIDDEN" => Self::Hidden,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for PhoneNumberSearchVisibility {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PhoneNumberSearchVisibility {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
 /// The settings of a business phone number.
 ///
 /// Schema `PhoneNumberSettings`, from `whatsapp/settings.yaml#/components/schemas/PhoneNumberSettings`.
@@ -19483,6 +20296,57 @@ impl PhoneNumberSettingsUpdateResponse {
         }
     }
 }
+/// The phone number settings to change; send only the ones to update.
+///
+/// Schema `PhoneNumberStatusUpdateRequest`, from `whatsapp/phone_number.yaml#/components/schemas/PhoneNumberStatusUpdateRequest`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PhoneNumberStatusUpdateRequest {
+    /// The `connection_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_status: Option<PhoneNumberConnectionStatus>,
+    /// URL to receive this number's webhooks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_url: Option<String>,
+    /// The `whatsapp_business_api_data` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub whatsapp_business_api_data: Option<PhoneNumberApiData>,
+    /// Six-digit two-step verification PIN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin: Option<String>,
+    /// The `search_visibility` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search_visibility: Option<PhoneNumberSearchVisibility>,
+    /// The `webhook_configuration` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_configuration: Option<PhoneNumberWebhookConfiguration>,
+    /// Display name to submit for review (2 to 75 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_display_name: Option<String>,
+    /// Business username to set for the number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PhoneNumberStatusUpdateRequest {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            connection_status: None,
+            webhook_url: None,
+            whatsapp_business_api_data: None,
+            pin: None,
+            search_visibility: None,
+            webhook_configuration: None,
+            new_display_name: None,
+            username: None,
+            extra: Default::default(),
+        }
+    }
+}
 /// Where message data at rest is kept (local storage).
 ///
 /// Schema `PhoneNumberStorageConfiguration`, from `whatsapp/settings.yaml#/components/schemas/PhoneNumberStorageConfiguration`.
@@ -19507,6 +20371,64 @@ impl PhoneNumberStorageConfiguration {
             data_localization_region: None,
             extra: Default::default(),
         }
+    }
+}
+/// Result of a phone number update.
+///
+/// Schema `PhoneNumberUpdateResponse`, from `whatsapp/phone_number.yaml#/components/schemas/PhoneNumberUpdateResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PhoneNumberUpdateResponse {
+    /// True when the update was applied.
+    pub success: bool,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PhoneNumberUpdateResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(success: bool) -> Self {
+        Self {
+            success,
+            extra: Default::default(),
+        }
+    }
+}
+/// A callback URL overriding the app's webhook URL for this number.
+///
+/// Schema `PhoneNumberWebhookConfiguration`, from `whatsapp/phone_number.yaml#/components/schemas/PhoneNumberWebhookConfiguration`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PhoneNumberWebhookConfiguration {
+    /// URL that receives this number's webhooks instead of the app's.
+    pub override_callback_uri: String,
+    /// Token echoed back during the webhook verification request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_token: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl PhoneNumberWebhookConfiguration {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(override_callback_uri: impl Into<String>) -> Self {
+        Self {
+            override_callback_uri: override_callback_uri.into(),
+            verify_token: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for PhoneNumberWebhookConfiguration {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for PhoneNumberWebhookConfiguration {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 /// Language policy; only `deterministic` exists.
@@ -32295,6 +33217,315 @@ impl<'de> ::serde::Deserialize<'de> for WebhookTemplateQualityScore {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+/// A WhatsApp account number and its state.
+///
+/// Schema `WhatsAppAccountNumber`, from `whatsapp/account_number.yaml#/components/schemas/WhatsAppAccountNumber`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WhatsAppAccountNumber {
+    /// The account number's ID.
+    pub id: String,
+    /// The number as shown to users, in international format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_phone_number: Option<String>,
+    /// The business name verified for this number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_name: Option<String>,
+    /// The `status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<WhatsAppAccountNumberStatus>,
+    /// The `quality_rating` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality_rating: Option<WhatsAppPhoneNumberQualityRating>,
+    /// ISO 3166-1 alpha-2 country code of the number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_code: Option<String>,
+    /// Country calling code, without `+`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country_dial_code: Option<String>,
+    /// The `code_verification_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_verification_status: Option<WhatsAppCodeVerificationStatus>,
+    /// The `name_status` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_status: Option<WhatsAppDisplayNameStatus>,
+    /// The `messaging_limit_tier` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messaging_limit_tier: Option<WhatsAppAccountNumberMessagingLimitTier>,
+    /// The `account_mode` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_mode: Option<WhatsAppAccountNumberMode>,
+    /// The display name certificate, when one was issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
+    /// True when the number belongs to an Official Business Account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_official_business_account: Option<bool>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WhatsAppAccountNumber {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            display_phone_number: None,
+            verified_name: None,
+            status: None,
+            quality_rating: None,
+            country_code: None,
+            country_dial_code: None,
+            code_verification_status: None,
+            name_status: None,
+            messaging_limit_tier: None,
+            account_mode: None,
+            certificate: None,
+            is_official_business_account: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for WhatsAppAccountNumber {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for WhatsAppAccountNumber {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// How many unique users the number may start conversations with per day.
+///
+/// Schema `WhatsAppAccountNumberMessagingLimitTier`, from `whatsapp/account_number.yaml#/components/schemas/WhatsAppAccountNumberMessagingLimitTier`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WhatsAppAccountNumberMessagingLimitTier {
+    /// `TIER_50`
+    Tier50,
+    /// `TIER_250`
+    Tier250,
+    /// `TIER_1K`
+    Tier1k,
+    /// `TIER_10K`
+    Tier10k,
+    /// `TIER_100K`
+    Tier100k,
+    /// `TIER_UNLIMITED`
+    TierUnlimited,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl WhatsAppAccountNumberMessagingLimitTier {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Tier50 => "TIER_50",
+            Self::Tier250 => "TIER_250",
+            Self::Tier1k => "TIER_1K",
+            Self::Tier10k => "TIER_10K",
+            Self::Tier100k => "TIER_100K",
+            Self::TierUnlimited => "TIER_UNLIMITED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WhatsAppAccountNumberMessagingLimitTier {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WhatsAppAccountNumberMessagingLimitTier {
+    fn from(value: &str) -> Self {
+        match value {
+            "TIER_50" => Self::Tier50,
+            "TIER_250" => Self::Tier250,
+            "TIER_1K" => Self::Tier1k,
+            "TIER_10K" => Self::Tier10k,
+            "TIER_100K" => Self::Tier100k,
+            "TIER_UNLIMITED" => Self::TierUnlimited,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for WhatsAppAccountNumberMessagingLimitTier {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "TIER_50" => Self::Tier50,
+            "TIER_250" => Self::Tier250,
+            "TIER_1K" => Self::Tier1k,
+            "TIER_10K" => Self::Tier10k,
+            "TIER_100K" => Self::Tier100k,
+            "TIER_UNLIMITED" => Self::TierUnlimited,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for WhatsAppAccountNumberMessagingLimitTier {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WhatsAppAccountNumberMessagingLimitTier {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Whether the number is live or in the sandbox.
+///
+/// Schema `WhatsAppAccountNumberMode`, from `whatsapp/account_number.yaml#/components/schemas/WhatsAppAccountNumberMode`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WhatsAppAccountNumberMode {
+    /// `LIVE`
+    Live,
+    /// `SANDBOX`
+    Sandbox,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl WhatsAppAccountNumberMode {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Live => "LIVE",
+            Self::Sandbox => "SANDBOX",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WhatsAppAccountNumberMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WhatsAppAccountNumberMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "LIVE" => Self::Live,
+            "SANDBOX" => Self::Sandbox,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for WhatsAppAccountNumberMode {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "LIVE" => Self::Live,
+            "SANDBOX" => Self::Sandbox,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for WhatsAppAccountNumberMode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WhatsAppAccountNumberMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Connection state of the account number.
+///
+/// Schema `WhatsAppAccountNumberStatus`, from `whatsapp/account_number.yaml#/components/schemas/WhatsAppAccountNumberStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WhatsAppAccountNumberStatus {
+    /// `CONNECTED`
+    Connected,
+    /// `DISCONNECTED`
+    Disconnected,
+    /// `UNVERIFIED`
+    Unverified,
+    /// `PENDING`
+    Pending,
+    /// `FLAGGED`
+    Flagged,
+    /// `RESTRICTED`
+    Restricted,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl WhatsAppAccountNumberStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Connected => "CONNECTED",
+            Self::Disconnected => "DISCONNECTED",
+            Self::Unverified => "UNVERIFIED",
+            Self::Pending => "PENDING",
+            Self::Flagged => "FLAGGED",
+            Self::Restricted => "RESTRICTED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WhatsAppAccountNumberStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WhatsAppAccountNumberStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "CONNECTED" => Self::Connected,
+            "DISCONNECTED" => Self::Disconnected,
+            "UNVERIFIED" => Self::Unverified,
+            "PENDING" => Self::Pending,
+            "FLAGGED" => Self::Flagged,
+            "RESTRICTED" => Self::Restricted,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for WhatsAppAccountNumberStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "CONNECTED" => Self::Connected,
+            "DISCONNECTED" => Self::Disconnected,
+            "UNVERIFIED" => Self::Unverified,
+            "PENDING" => Self::Pending,
+            "FLAGGED" => Self::Flagged,
+            "RESTRICTED" => Self::Restricted,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for WhatsAppAccountNumberStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WhatsAppAccountNumberStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
 /// The account to create.
 ///
 /// Schema `WhatsAppBusinessAccountCreateRequest`, from `whatsapp/whatsapp_business_accounts.yaml#/components/schemas/WhatsAppBusinessAccountCreateRequest`.
@@ -32513,6 +33744,78 @@ impl<'de> ::serde::Deserialize<'de> for WhatsAppBusinessAccountTask {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// A WhatsApp business bot's conversation settings.
+///
+/// Schema `WhatsAppBusinessBot`, from `whatsapp/bot_details.yaml#/components/schemas/WhatsAppBusinessBot`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WhatsAppBusinessBot {
+    /// The bot's ID.
+    pub id: String,
+    /// Ice-breaker prompts shown to users.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompts: Option<Vec<String>>,
+    /// Slash commands users can send.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commands: Option<Vec<WhatsAppBusinessBotCommand>>,
+    /// True when a welcome message is sent when a chat opens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_welcome_message: Option<bool>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WhatsAppBusinessBot {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            prompts: None,
+            commands: None,
+            enable_welcome_message: None,
+            extra: Default::default(),
+        }
+    }
+}
+impl From<&str> for WhatsAppBusinessBot {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+impl From<String> for WhatsAppBusinessBot {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+/// A command users can send to the bot.
+///
+/// Schema `WhatsAppBusinessBotCommand`, from `whatsapp/bot_details.yaml#/components/schemas/WhatsAppBusinessBotCommand`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct WhatsAppBusinessBotCommand {
+    /// The command, without the leading slash.
+    pub command_name: String,
+    /// What the command does.
+    pub command_description: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl WhatsAppBusinessBotCommand {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        command_name: impl Into<String>,
+        command_description: impl Into<String>,
+    ) -> Self {
+        Self {
+            command_name: command_name.into(),
+            command_description: command_description.into(),
+            extra: Default::default(),
+        }
     }
 }
 /// A business public key and the state of its signature.
@@ -33234,7 +34537,7 @@ impl<'de> ::serde::Deserialize<'de> for WhatsAppBusinessSolutionStatus {
 }
 /// The industry of the business.
 ///
-/// Schema `WhatsAppBusinessVertical`, from `whatsapp/business_profile.yaml#/components/schemas/WhatsAppBusinessVertical`.
+/// Schema `WhatsAppBusinessVertical`, merged from 2 identical definitions (first: `whatsapp/business_profile.yaml#/components/schemas/WhatsAppBusinessVertical`).
 ///
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
@@ -33384,6 +34687,225 @@ impl ::serde::Serialize for WhatsAppBusinessVertical {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for WhatsAppBusinessVertical {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Whether the phone number's ownership was verified with a code.
+///
+/// Schema `WhatsAppCodeVerificationStatus`, merged from 2 identical definitions (first: `whatsapp/account_number.yaml#/components/schemas/WhatsAppCodeVerificationStatus`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WhatsAppCodeVerificationStatus {
+    /// `VERIFIED`
+    Verified,
+    /// `UNVERIFIED`
+    Unverified,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl WhatsAppCodeVerificationStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Verified => "VERIFIED",
+            Self::Unverified => "UNVERIFIED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WhatsAppCodeVerificationStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WhatsAppCodeVerificationStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "VERIFIED" => Self::Verified,
+            "UNVERIFIED" => Self::Unverified,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for WhatsAppCodeVerificationStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "VERIFIED" => Self::Verified,
+            "UNVERIFIED" => Self::Unverified,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for WhatsAppCodeVerificationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WhatsAppCodeVerificationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Review state of the number's display name certificate.
+///
+/// Schema `WhatsAppDisplayNameStatus`, merged from 2 identical definitions (first: `whatsapp/account_number.yaml#/components/schemas/WhatsAppDisplayNameStatus`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WhatsAppDisplayNameStatus {
+    /// `APPROVED`
+    Approved,
+    /// `AVAILABLE_WITHOUT_REVIEW`
+    AvailableWithoutReview,
+    /// `DECLINED`
+    Declined,
+    /// `EXPIRED`
+    Expired,
+    /// `PENDING_REVIEW`
+    PendingReview,
+    /// `NONE`
+    None,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl WhatsAppDisplayNameStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Approved => "APPROVED",
+            Self::AvailableWithoutReview => "AVAILABLE_WITHOUT_REVIEW",
+            Self::Declined => "DECLINED",
+            Self::Expired => "EXPIRED",
+            Self::PendingReview => "PENDING_REVIEW",
+            Self::None => "NONE",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WhatsAppDisplayNameStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WhatsAppDisplayNameStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "APPROVED" => Self::Approved,
+            "AVAILABLE_WITHOUT_REVIEW" => Self::AvailableWithoutReview,
+            "DECLINED" => Self::Declined,
+            "EXPIRED" => Self::Expired,
+            "PENDING_REVIEW" => Self::PendingReview,
+            "NONE" => Self::None,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for WhatsAppDisplayNameStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "APPROVED" => Self::Approved,
+            "AVAILABLE_WITHOUT_REVIEW" => Self::AvailableWithoutReview,
+            "DECLINED" => Self::Declined,
+            "EXPIRED" => Self::Expired,
+            "PENDING_REVIEW" => Self::PendingReview,
+            "NONE" => Self::None,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for WhatsAppDisplayNameStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WhatsAppDisplayNameStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+/// Quality rating from recent message delivery and user feedback (NA while not yet rated).
+///
+/// Schema `WhatsAppPhoneNumberQualityRating`, merged from 2 identical definitions (first: `whatsapp/account_number.yaml#/components/schemas/WhatsAppPhoneNumberQualityRating`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WhatsAppPhoneNumberQualityRating {
+    /// `GREEN`
+    Green,
+    /// `YELLOW`
+    Yellow,
+    /// `RED`
+    Red,
+    /// `NA`
+    Na,
+    /// A value not listed in the spec, kept as received.
+    Unknown(String),
+}
+impl WhatsAppPhoneNumberQualityRating {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Green => "GREEN",
+            Self::Yellow => "YELLOW",
+            Self::Red => "RED",
+            Self::Na => "NA",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+impl ::std::fmt::Display for WhatsAppPhoneNumberQualityRating {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl From<&str> for WhatsAppPhoneNumberQualityRating {
+    fn from(value: &str) -> Self {
+        match value {
+            "GREEN" => Self::Green,
+            "YELLOW" => Self::Yellow,
+            "RED" => Self::Red,
+            "NA" => Self::Na,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl From<String> for WhatsAppPhoneNumberQualityRating {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "GREEN" => Self::Green,
+            "YELLOW" => Self::Yellow,
+            "RED" => Self::Red,
+            "NA" => Self::Na,
+            _ => Self::Unknown(value),
+        }
+    }
+}
+impl ::serde::Serialize for WhatsAppPhoneNumberQualityRating {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WhatsAppPhoneNumberQualityRating {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
