@@ -739,14 +739,17 @@ impl<'a> CreateFlow<'a> {
             .multipart({
                 let source = &self.body;
                 let mut form = ::reqwest::multipart::Form::new();
-                form = form.text("name", source.name.clone());
+                form = form.text("name".to_string(), source.name.clone());
                 form = form
-                    .text("categories", crate::runtime::text_value(&source.categories)?);
+                    .text(
+                        "categories".to_string(),
+                        crate::runtime::text_value(&source.categories)?,
+                    );
                 if let Some(v) = &source.clone_flow_id {
-                    form = form.text("clone_flow_id", v.clone());
+                    form = form.text("clone_flow_id".to_string(), v.clone());
                 }
                 if let Some(v) = &source.endpoint_uri {
-                    form = form.text("endpoint_uri", v.clone());
+                    form = form.text("endpoint_uri".to_string(), v.clone());
                 }
                 for (name, v) in &source.extra {
                     form = form.text(name.clone(), crate::runtime::text_value(v)?);
@@ -8781,10 +8784,14 @@ impl<'a> MigrateFlows<'a> {
             .multipart({
                 let source = &self.body;
                 let mut form = ::reqwest::multipart::Form::new();
-                form = form.text("source_waba_id", source.source_waba_id.clone());
+                form = form
+                    .text("source_waba_id".to_string(), source.source_waba_id.clone());
                 if let Some(v) = &source.source_flow_names {
                     form = form
-                        .text("source_flow_names", crate::runtime::text_value(v)?);
+                        .text(
+                            "source_flow_names".to_string(),
+                            crate::runtime::text_value(v)?,
+                        );
                 }
                 for (name, v) in &source.extra {
                     form = form.text(name.clone(), crate::runtime::text_value(v)?);
@@ -10115,7 +10122,10 @@ impl<'a> SetBusinessEncryptionPublicKey<'a> {
                 let source = &self.body;
                 let mut form = ::reqwest::multipart::Form::new();
                 form = form
-                    .text("business_public_key", source.business_public_key.clone());
+                    .text(
+                        "business_public_key".to_string(),
+                        source.business_public_key.clone(),
+                    );
                 for (name, v) in &source.extra {
                     form = form.text(name.clone(), crate::runtime::text_value(v)?);
                 }
@@ -10945,10 +10955,13 @@ impl<'a> UpdateFlowJson<'a> {
             .multipart({
                 let source = &self.body;
                 let mut form = ::reqwest::multipart::Form::new();
-                form = form.part("file", source.file.to_part()?);
-                form = form.text("name", source.name.clone());
+                form = form.part("file".to_string(), source.file.to_part()?);
+                form = form.text("name".to_string(), source.name.clone());
                 form = form
-                    .text("asset_type", crate::runtime::text_value(&source.asset_type)?);
+                    .text(
+                        "asset_type".to_string(),
+                        crate::runtime::text_value(&source.asset_type)?,
+                    );
                 for (name, v) in &source.extra {
                     form = form.text(name.clone(), crate::runtime::text_value(v)?);
                 }
@@ -11038,13 +11051,14 @@ impl<'a> UpdateFlowMetadata<'a> {
                 let source = &self.body;
                 let mut form = ::reqwest::multipart::Form::new();
                 if let Some(v) = &source.name {
-                    form = form.text("name", v.clone());
+                    form = form.text("name".to_string(), v.clone());
                 }
                 if let Some(v) = &source.categories {
-                    form = form.text("categories", crate::runtime::text_value(v)?);
+                    form = form
+                        .text("categories".to_string(), crate::runtime::text_value(v)?);
                 }
                 if let Some(v) = &source.endpoint_uri {
-                    form = form.text("endpoint_uri", v.clone());
+                    form = form.text("endpoint_uri".to_string(), v.clone());
                 }
                 for (name, v) in &source.extra {
                     form = form.text(name.clone(), crate::runtime::text_value(v)?);
@@ -11620,11 +11634,11 @@ impl<'a> UploadMedia<'a> {
             .multipart({
                 let source = &self.body;
                 let mut form = ::reqwest::multipart::Form::new();
-                form = form.part("file", source.file.to_part()?);
-                form = form.text("type", source.type_.clone());
+                form = form.part("file".to_string(), source.file.to_part()?);
+                form = form.text("type".to_string(), source.type_.clone());
                 form = form
                     .text(
-                        "messaging_product",
+                        "messaging_product".to_string(),
                         crate::runtime::text_value(&source.messaging_product)?,
                     );
                 for (name, v) in &source.extra {

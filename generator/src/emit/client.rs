@@ -674,35 +674,55 @@ fn struct_of<'a>(api: &'a Api, ty: &Ty) -> Option<&'a crate::ir::StructDef> {
     }
 }
 
-/// A multipart form built field by field: binary fields become file parts
-/// (with their file name and media type), strings are sent as they are,
-/// anything else as JSON text, absent optional fields are left out.
-fn multipart_struct(def: &crate::ir::StructDef, value: &TokenStream) -> TokenStream {
-    let mut parts = Vec::new();
+/// The statements that add a body struct's fields to a form, one by one:
+/// `text(name, value)` adds a text field (both are `String` expressions),
+/// `file(name, place)` a binary field when the form takes files. Strings are
+/// sent as they are, anything else as JSON text (which is how the Graph API
+/// reads form fields), absent optional fields are left out, and members kept
+/// in the struct's extra map are sent too. The struct is bound to `source`.
+fn form_fields(
+    def: &crate::ir::StructDef,
+    text: impl Fn(TokenStream, TokenStream) -> TokenStream,
+    file: Option<&dyn Fn(TokenStream, TokenStream) -> TokenStream>,
+) -> Vec<TokenStream> {
+    let mut out = Vec::new();
     for f in &def.fields {
         let rust = ident(&f.rust);
         let wire = &f.wire;
         // `place` is the value (for method calls), `reference` a reference to it.
-        let add = |place: TokenStream, reference: TokenStream| match &f.ty {
-            Ty::Bytes => quote!(form = form.part(#wire, #place.to_part()?);),
-            Ty::String => quote!(form = form.text(#wire, #place.clone());),
-            _ => quote!(form = form.text(#wire, crate::runtime::text_value(#reference)?);),
+        let add = |place: TokenStream, reference: TokenStream| match (&f.ty, file) {
+            (Ty::Bytes, Some(file)) => file(quote!(#wire.to_string()), place),
+            (Ty::String, _) => text(quote!(#wire.to_string()), quote!(#place.clone())),
+            _ => text(
+                quote!(#wire.to_string()),
+                quote!(crate::runtime::text_value(#reference)?),
+            ),
         };
         if f.optional() {
             let a = add(quote!(v), quote!(v));
-            parts.push(quote!(if let Some(v) = &source.#rust { #a }));
+            out.push(quote!(if let Some(v) = &source.#rust { #a }));
         } else {
-            parts.push(add(quote!(source.#rust), quote!(&source.#rust)));
+            out.push(add(quote!(source.#rust), quote!(&source.#rust)));
         }
     }
     if let crate::ir::Extra::Keep(n) | crate::ir::Extra::Typed(n, _) = &def.extra {
         let n = ident(n);
-        parts.push(quote! {
-            for (name, v) in &source.#n {
-                form = form.text(name.clone(), crate::runtime::text_value(v)?);
-            }
-        });
+        let a = text(quote!(name.clone()), quote!(crate::runtime::text_value(v)?));
+        out.push(quote!(for (name, v) in &source.#n { #a }));
     }
+    out
+}
+
+/// A multipart form built field by field ([`form_fields`]); binary fields
+/// become file parts with their file name and media type.
+fn multipart_struct(def: &crate::ir::StructDef, value: &TokenStream) -> TokenStream {
+    let file =
+        |name: TokenStream, place: TokenStream| quote!(form = form.part(#name, #place.to_part()?););
+    let parts = form_fields(
+        def,
+        |name, v| quote!(form = form.text(#name, #v);),
+        Some(&file),
+    );
     quote! {
         let source = #value;
         let mut form = ::reqwest::multipart::Form::new();
@@ -711,34 +731,9 @@ fn multipart_struct(def: &crate::ir::StructDef, value: &TokenStream) -> TokenStr
     }
 }
 
-/// A URL-encoded form built field by field, like a multipart form: strings
-/// are sent as they are, anything else (arrays, objects, numbers) as JSON
-/// text, which is how the Graph API reads form fields; absent optional fields
-/// are left out.
+/// A URL-encoded form built field by field ([`form_fields`]).
 fn form_struct(def: &crate::ir::StructDef, value: &TokenStream) -> TokenStream {
-    let mut pairs = Vec::new();
-    for f in &def.fields {
-        let rust = ident(&f.rust);
-        let wire = &f.wire;
-        let add = |place: TokenStream, reference: TokenStream| match &f.ty {
-            Ty::String => quote!(pairs.push((#wire.to_string(), #place.clone()));),
-            _ => quote!(pairs.push((#wire.to_string(), crate::runtime::text_value(#reference)?));),
-        };
-        if f.optional() {
-            let a = add(quote!(v), quote!(v));
-            pairs.push(quote!(if let Some(v) = &source.#rust { #a }));
-        } else {
-            pairs.push(add(quote!(source.#rust), quote!(&source.#rust)));
-        }
-    }
-    if let crate::ir::Extra::Keep(n) | crate::ir::Extra::Typed(n, _) = &def.extra {
-        let n = ident(n);
-        pairs.push(quote! {
-            for (name, v) in &source.#n {
-                pairs.push((name.clone(), crate::runtime::text_value(v)?));
-            }
-        });
-    }
+    let pairs = form_fields(def, |name, v| quote!(pairs.push((#name, #v));), None);
     quote! {
         let source = #value;
         let mut pairs: Vec<(String, String)> = Vec::new();

@@ -476,14 +476,9 @@ impl<'a> Lowerer<'a> {
         // then multipart. The others are listed in the method's documentation.
         let pick = |want: BodyMedia| {
             rb.content.iter().find(|(m, _)| {
-                let m = m
-                    .split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase();
+                let m = essence(m);
                 match want {
-                    BodyMedia::Json => m == "application/json" || m.ends_with("+json"),
+                    BodyMedia::Json => is_json(&m),
                     BodyMedia::Form => m == "application/x-www-form-urlencoded",
                     BodyMedia::Multipart => m == "multipart/form-data",
                 }
@@ -569,15 +564,7 @@ impl<'a> Lowerer<'a> {
         resp: &'a openapiv3::Response,
         name: String,
     ) -> Result<DraftContent, SpecError> {
-        let json = resp.content.iter().find(|(m, _)| {
-            let m = m
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
-            m == "application/json" || m.ends_with("+json")
-        });
+        let json = resp.content.iter().find(|(m, _)| is_json(&essence(m)));
         if let Some((media, content)) = json {
             let cptr = format!("{ptr}/content/{}", escape_pointer_token(media));
             return match &content.schema {
@@ -621,4 +608,19 @@ fn methods(item: &PathItem) -> [(&'static str, HttpMethod, &Option<openapiv3::Op
         ("patch", HttpMethod::Patch, &item.patch),
         ("trace", HttpMethod::Trace, &item.trace),
     ]
+}
+
+/// A media type without parameters, lowercased (`application/json`).
+fn essence(media: &str) -> String {
+    media
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// `application/json` or any `+json` type.
+fn is_json(essence: &str) -> bool {
+    essence == "application/json" || essence.ends_with("+json")
 }

@@ -226,9 +226,10 @@ impl<'a> SendMultipart<'a> {
             .multipart({
                 let source = &self.body;
                 let mut form = ::reqwest::multipart::Form::new();
-                form = form.text("name", source.name.clone());
+                form = form.text("name".to_string(), source.name.clone());
                 if let Some(v) = &source.count {
-                    form = form.text("count", crate::runtime::text_value(v)?);
+                    form = form
+                        .text("count".to_string(), crate::runtime::text_value(v)?);
                 }
                 for (name, v) in &source.extra {
                     form = form.text(name.clone(), crate::runtime::text_value(v)?);
