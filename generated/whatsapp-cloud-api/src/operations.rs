@@ -2355,59 +2355,29 @@ impl<'a> GetApplicationWhatsappBusinessSolutions<'a> {
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        struct Pages<'a> {
-            next: Option<GetApplicationWhatsappBusinessSolutions<'a>>,
-            items: std::vec::IntoIter<crate::types::WhatsAppBusinessSolution>,
-            fetched: usize,
-            last_cursor: Option<String>,
-        }
-        let state = Pages {
-            next: Some(self),
-            items: Vec::new().into_iter(),
-            fetched: 0,
-            last_cursor: None,
-        };
-        ::futures::stream::unfold(
-            (state, max_pages),
-            |(mut state, max_pages)| async move {
-                loop {
-                    if let Some(item) = state.items.next() {
-                        return Some((Ok(item), (state, max_pages)));
-                    }
-                    if max_pages.is_some_and(|max| state.fetched >= max) {
-                        return None;
-                    }
-                    let request = state.next.take()?;
-                    state.fetched += 1;
-                    let again = request.clone();
-                    match request.send().await {
-                        Err(e) => return Some((Err(e), (state, max_pages))),
-                        Ok(mut page) => {
-                            let after = page
-                                .paging
-                                .as_ref()
-                                .and_then(|paging| paging.cursors.as_ref())
-                                .and_then(|cursors| cursors.after.as_ref())
-                                .cloned();
-                            let more = page
-                                .paging
-                                .as_ref()
-                                .is_some_and(|paging| paging.next.as_ref().is_some());
-                            state.items = page
-                                .data
-                                .take()
-                                .unwrap_or_default()
-                                .into_iter();
-                            if let Some(after) = after
-                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
-                            {
-                                state.last_cursor = Some(after.clone());
-                                state.next = Some(again.after(after));
-                            }
-                        }
-                    }
-                }
+        crate::runtime::paginate(
+            self,
+            max_pages,
+            |request: Self| async move {
+                let mut page = request.send().await?;
+                let next = page
+                    .paging
+                    .as_ref()
+                    .and_then(|paging| paging.cursors.as_ref())
+                    .and_then(|cursors| cursors.after.as_ref())
+                    .cloned()
+                    .filter(|_| {
+                        page
+                            .paging
+                            .as_ref()
+                            .is_some_and(|paging| paging.next.as_ref().is_some())
+                    });
+                Ok(crate::runtime::Page {
+                    items: page.data.take().unwrap_or_default(),
+                    next,
+                })
             },
+            |request, after| request.after(after),
         )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -2545,59 +2515,29 @@ impl<'a> GetAssignedUsers<'a> {
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        struct Pages<'a> {
-            next: Option<GetAssignedUsers<'a>>,
-            items: std::vec::IntoIter<crate::types::AssignedUser>,
-            fetched: usize,
-            last_cursor: Option<String>,
-        }
-        let state = Pages {
-            next: Some(self),
-            items: Vec::new().into_iter(),
-            fetched: 0,
-            last_cursor: None,
-        };
-        ::futures::stream::unfold(
-            (state, max_pages),
-            |(mut state, max_pages)| async move {
-                loop {
-                    if let Some(item) = state.items.next() {
-                        return Some((Ok(item), (state, max_pages)));
-                    }
-                    if max_pages.is_some_and(|max| state.fetched >= max) {
-                        return None;
-                    }
-                    let request = state.next.take()?;
-                    state.fetched += 1;
-                    let again = request.clone();
-                    match request.send().await {
-                        Err(e) => return Some((Err(e), (state, max_pages))),
-                        Ok(mut page) => {
-                            let after = page
-                                .paging
-                                .as_ref()
-                                .and_then(|paging| paging.cursors.as_ref())
-                                .and_then(|cursors| cursors.after.as_ref())
-                                .cloned();
-                            let more = page
-                                .paging
-                                .as_ref()
-                                .is_some_and(|paging| paging.next.as_ref().is_some());
-                            state.items = page
-                                .data
-                                .take()
-                                .unwrap_or_default()
-                                .into_iter();
-                            if let Some(after) = after
-                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
-                            {
-                                state.last_cursor = Some(after.clone());
-                                state.next = Some(again.after(after));
-                            }
-                        }
-                    }
-                }
+        crate::runtime::paginate(
+            self,
+            max_pages,
+            |request: Self| async move {
+                let mut page = request.send().await?;
+                let next = page
+                    .paging
+                    .as_ref()
+                    .and_then(|paging| paging.cursors.as_ref())
+                    .and_then(|cursors| cursors.after.as_ref())
+                    .cloned()
+                    .filter(|_| {
+                        page
+                            .paging
+                            .as_ref()
+                            .is_some_and(|paging| paging.next.as_ref().is_some())
+                    });
+                Ok(crate::runtime::Page {
+                    items: page.data.take().unwrap_or_default(),
+                    next,
+                })
             },
+            |request, after| request.after(after),
         )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -2730,59 +2670,29 @@ impl<'a> GetAssignedWhatsappBusinessAccounts<'a> {
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        struct Pages<'a> {
-            next: Option<GetAssignedWhatsappBusinessAccounts<'a>>,
-            items: std::vec::IntoIter<crate::types::AssignedWhatsAppBusinessAccount>,
-            fetched: usize,
-            last_cursor: Option<String>,
-        }
-        let state = Pages {
-            next: Some(self),
-            items: Vec::new().into_iter(),
-            fetched: 0,
-            last_cursor: None,
-        };
-        ::futures::stream::unfold(
-            (state, max_pages),
-            |(mut state, max_pages)| async move {
-                loop {
-                    if let Some(item) = state.items.next() {
-                        return Some((Ok(item), (state, max_pages)));
-                    }
-                    if max_pages.is_some_and(|max| state.fetched >= max) {
-                        return None;
-                    }
-                    let request = state.next.take()?;
-                    state.fetched += 1;
-                    let again = request.clone();
-                    match request.send().await {
-                        Err(e) => return Some((Err(e), (state, max_pages))),
-                        Ok(mut page) => {
-                            let after = page
-                                .paging
-                                .as_ref()
-                                .and_then(|paging| paging.cursors.as_ref())
-                                .and_then(|cursors| cursors.after.as_ref())
-                                .cloned();
-                            let more = page
-                                .paging
-                                .as_ref()
-                                .is_some_and(|paging| paging.next.as_ref().is_some());
-                            state.items = page
-                                .data
-                                .take()
-                                .unwrap_or_default()
-                                .into_iter();
-                            if let Some(after) = after
-                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
-                            {
-                                state.last_cursor = Some(after.clone());
-                                state.next = Some(again.after(after));
-                            }
-                        }
-                    }
-                }
+        crate::runtime::paginate(
+            self,
+            max_pages,
+            |request: Self| async move {
+                let mut page = request.send().await?;
+                let next = page
+                    .paging
+                    .as_ref()
+                    .and_then(|paging| paging.cursors.as_ref())
+                    .and_then(|cursors| cursors.after.as_ref())
+                    .cloned()
+                    .filter(|_| {
+                        page
+                            .paging
+                            .as_ref()
+                            .is_some_and(|paging| paging.next.as_ref().is_some())
+                    });
+                Ok(crate::runtime::Page {
+                    items: page.data.take().unwrap_or_default(),
+                    next,
+                })
             },
+            |request, after| request.after(after),
         )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -2904,59 +2814,29 @@ impl<'a> GetBlockedUsers<'a> {
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        struct Pages<'a> {
-            next: Option<GetBlockedUsers<'a>>,
-            items: std::vec::IntoIter<crate::types::BlockedUser>,
-            fetched: usize,
-            last_cursor: Option<String>,
-        }
-        let state = Pages {
-            next: Some(self),
-            items: Vec::new().into_iter(),
-            fetched: 0,
-            last_cursor: None,
-        };
-        ::futures::stream::unfold(
-            (state, max_pages),
-            |(mut state, max_pages)| async move {
-                loop {
-                    if let Some(item) = state.items.next() {
-                        return Some((Ok(item), (state, max_pages)));
-                    }
-                    if max_pages.is_some_and(|max| state.fetched >= max) {
-                        return None;
-                    }
-                    let request = state.next.take()?;
-                    state.fetched += 1;
-                    let again = request.clone();
-                    match request.send().await {
-                        Err(e) => return Some((Err(e), (state, max_pages))),
-                        Ok(mut page) => {
-                            let after = page
-                                .paging
-                                .as_ref()
-                                .and_then(|paging| paging.cursors.as_ref())
-                                .and_then(|cursors| cursors.after.as_ref())
-                                .cloned();
-                            let more = page
-                                .paging
-                                .as_ref()
-                                .is_some_and(|paging| paging.next.as_ref().is_some());
-                            state.items = page
-                                .data
-                                .take()
-                                .unwrap_or_default()
-                                .into_iter();
-                            if let Some(after) = after
-                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
-                            {
-                                state.last_cursor = Some(after.clone());
-                                state.next = Some(again.after(after));
-                            }
-                        }
-                    }
-                }
+        crate::runtime::paginate(
+            self,
+            max_pages,
+            |request: Self| async move {
+                let mut page = request.send().await?;
+                let next = page
+                    .paging
+                    .as_ref()
+                    .and_then(|paging| paging.cursors.as_ref())
+                    .and_then(|cursors| cursors.after.as_ref())
+                    .cloned()
+                    .filter(|_| {
+                        page
+                            .paging
+                            .as_ref()
+                            .is_some_and(|paging| paging.next.as_ref().is_some())
+                    });
+                Ok(crate::runtime::Page {
+                    items: page.data.take().unwrap_or_default(),
+                    next,
+                })
             },
+            |request, after| request.after(after),
         )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -3525,59 +3405,29 @@ impl<'a> GetClientWhatsappBusinessAccounts<'a> {
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        struct Pages<'a> {
-            next: Option<GetClientWhatsappBusinessAccounts<'a>>,
-            items: std::vec::IntoIter<crate::types::ClientWhatsAppBusinessAccount>,
-            fetched: usize,
-            last_cursor: Option<String>,
-        }
-        let state = Pages {
-            next: Some(self),
-            items: Vec::new().into_iter(),
-            fetched: 0,
-            last_cursor: None,
-        };
-        ::futures::stream::unfold(
-            (state, max_pages),
-            |(mut state, max_pages)| async move {
-                loop {
-                    if let Some(item) = state.items.next() {
-                        return Some((Ok(item), (state, max_pages)));
-                    }
-                    if max_pages.is_some_and(|max| state.fetched >= max) {
-                        return None;
-                    }
-                    let request = state.next.take()?;
-                    state.fetched += 1;
-                    let again = request.clone();
-                    match request.send().await {
-                        Err(e) => return Some((Err(e), (state, max_pages))),
-                        Ok(mut page) => {
-                            let after = page
-                                .paging
-                                .as_ref()
-                                .and_then(|paging| paging.cursors.as_ref())
-                                .and_then(|cursors| cursors.after.as_ref())
-                                .cloned();
-                            let more = page
-                                .paging
-                                .as_ref()
-                                .is_some_and(|paging| paging.next.as_ref().is_some());
-                            state.items = page
-                                .data
-                                .take()
-                                .unwrap_or_default()
-                                .into_iter();
-                            if let Some(after) = after
-                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
-                            {
-                                state.last_cursor = Some(after.clone());
-                                state.next = Some(again.after(after));
-                            }
-                        }
-                    }
-                }
+        crate::runtime::paginate(
+            self,
+            max_pages,
+            |request: Self| async move {
+                let mut page = request.send().await?;
+                let next = page
+                    .paging
+                    .as_ref()
+                    .and_then(|paging| paging.cursors.as_ref())
+                    .and_then(|cursors| cursors.after.as_ref())
+                    .cloned()
+                    .filter(|_| {
+                        page
+                            .paging
+                            .as_ref()
+                            .is_some_and(|paging| paging.next.as_ref().is_some())
+                    });
+                Ok(crate::runtime::Page {
+                    items: page.data.take().unwrap_or_default(),
+                    next,
+                })
             },
+            |request, after| request.after(after),
         )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -3786,59 +3636,29 @@ impl<'a> GetConnectedClientBusinesses<'a> {
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        struct Pages<'a> {
-            next: Option<GetConnectedClientBusinesses<'a>>,
-            items: std::vec::IntoIter<crate::types::ConnectedClientBusiness>,
-            fetched: usize,
-            last_cursor: Option<String>,
-        }
-        let state = Pages {
-            next: Some(self),
-            items: Vec::new().into_iter(),
-            fetched: 0,
-            last_cursor: None,
-        };
-        ::futures::stream::unfold(
-            (state, max_pages),
-            |(mut state, max_pages)| async move {
-                loop {
-                    if let Some(item) = state.items.next() {
-                        return Some((Ok(item), (state, max_pages)));
-                    }
-                    if max_pages.is_some_and(|max| state.fetched >= max) {
-                        return None;
-                    }
-                    let request = state.next.take()?;
-                    state.fetched += 1;
-                    let again = request.clone();
-                    match request.send().await {
-                        Err(e) => return Some((Err(e), (state, max_pages))),
-                        Ok(mut page) => {
-                            let after = page
-                                .paging
-                                .as_ref()
-                                .and_then(|paging| paging.cursors.as_ref())
-                                .and_then(|cursors| cursors.after.as_ref())
-                                .cloned();
-                            let more = page
-                                .paging
-                                .as_ref()
-                                .is_some_and(|paging| paging.next.as_ref().is_some());
-                            state.items = page
-                                .data
-                                .take()
-                                .unwrap_or_default()
-                                .into_iter();
-                            if let Some(after) = after
-                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
-                            {
-                                state.last_cursor = Some(after.clone());
-                                state.next = Some(again.after(after));
-                            }
-                        }
-                    }
-                }
+        crate::runtime::paginate(
+            self,
+            max_pages,
+            |request: Self| async move {
+                let mut page = request.send().await?;
+                let next = page
+                    .paging
+                    .as_ref()
+                    .and_then(|paging| paging.cursors.as_ref())
+                    .and_then(|cursors| cursors.after.as_ref())
+                    .cloned()
+                    .filter(|_| {
+                        page
+                            .paging
+                            .as_ref()
+                            .is_some_and(|paging| paging.next.as_ref().is_some())
+                    });
+                Ok(crate::runtime::Page {
+                    items: page.data.take().unwrap_or_default(),
+                    next,
+                })
             },
+            |request, after| request.after(after),
         )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -4135,59 +3955,29 @@ impl<'a> GetFlowJsonUrl<'a> {
     ) -> impl ::futures::Stream<
         Item = Result<crate::types::FlowAsset, crate::Error<crate::types::GraphAPIError>>,
     > + 'a {
-        struct Pages<'a> {
-            next: Option<GetFlowJsonUrl<'a>>,
-            items: std::vec::IntoIter<crate::types::FlowAsset>,
-            fetched: usize,
-            last_cursor: Option<String>,
-        }
-        let state = Pages {
-            next: Some(self),
-            items: Vec::new().into_iter(),
-            fetched: 0,
-            last_cursor: None,
-        };
-        ::futures::stream::unfold(
-            (state, max_pages),
-            |(mut state, max_pages)| async move {
-                loop {
-                    if let Some(item) = state.items.next() {
-                        return Some((Ok(item), (state, max_pages)));
-                    }
-                    if max_pages.is_some_and(|max| state.fetched >= max) {
-                        return None;
-                    }
-                    let request = state.next.take()?;
-                    state.fetched += 1;
-                    let again = request.clone();
-                    match request.send().await {
-                        Err(e) => return Some((Err(e), (state, max_pages))),
-                        Ok(mut page) => {
-                            let after = page
-                                .paging
-                                .as_ref()
-                                .and_then(|paging| paging.cursors.as_ref())
-                                .and_then(|cursors| cursors.after.as_ref())
-                                .cloned();
-                            let more = page
-                                .paging
-                                .as_ref()
-                                .is_some_and(|paging| paging.next.as_ref().is_some());
-                            state.items = page
-                                .data
-                                .take()
-                                .unwrap_or_default()
-                                .into_iter();
-                            if let Some(after) = after
-                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
-                            {
-                                state.last_cursor = Some(after.clone());
-                                state.next = Some(again.after(after));
-                            }
-                        }
-                    }
-                }
+        crate::runtime::paginate(
+            self,
+            max_pages,
+            |request: Self| async move {
+                let mut page = request.send().await?;
+                let next = page
+                    .paging
+                    .as_ref()
+                    .and_then(|paging| paging.cursors.as_ref())
+                    .and_then(|cursors| cursors.after.as_ref())
+                    .cloned()
+                    .filter(|_| {
+                        page
+                            .paging
+                            .as_ref()
+                            .is_some_and(|paging| paging.next.as_ref().is_some())
+                    });
+                Ok(crate::runtime::Page {
+                    items: page.data.take().unwrap_or_default(),
+                    next,
+                })
             },
+            |request, after| request.after(after),
         )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -4392,59 +4182,29 @@ impl<'a> GetInProgressOnBehalfRequests<'a> {
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        struct Pages<'a> {
-            next: Option<GetInProgressOnBehalfRequests<'a>>,
-            items: std::vec::IntoIter<crate::types::OnBehalfRequest>,
-            fetched: usize,
-            last_cursor: Option<String>,
-        }
-        let state = Pages {
-            next: Some(self),
-            items: Vec::new().into_iter(),
-            fetched: 0,
-            last_cursor: None,
-        };
-        ::futures::stream::unfold(
-            (state, max_pages),
-            |(mut state, max_pages)| async move {
-                loop {
-                    if let Some(item) = state.items.next() {
-                        return Some((Ok(item), (state, max_pages)));
-                    }
-                    if max_pages.is_some_and(|max| state.fetched >= max) {
-                        return None;
-                    }
-                    let request = state.next.take()?;
-                    state.fetched += 1;
-                    let again = request.clone();
-                    match request.send().await {
-                        Err(e) => return Some((Err(e), (state, max_pages))),
-                        Ok(mut page) => {
-                            let after = page
-                                .paging
-                                .as_ref()
-                                .and_then(|paging| paging.cursors.as_ref())
-                                .and_then(|cursors| cursors.after.as_ref())
-                                .cloned();
-                            let more = page
-                                .paging
-                                .as_ref()
-                                .is_some_and(|paging| paging.next.as_ref().is_some());
-                            state.items = page
-                                .data
-                                .take()
-                                .unwrap_or_default()
-                                .into_iter();
-                            if let Some(after) = after
-                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
-                            {
-                                state.last_cursor = Some(after.clone());
-                                state.next = Some(again.after(after));
-                            }
-                        }
-                    }
-                }
+        crate::runtime::paginate(
+            self,
+            max_pages,
+            |request: Self| async move {
+                let mut page = request.send().await?;
+                let next = page
+                    .paging
+                    .as_ref()
+                    .and_then(|paging| paging.cursors.as_ref())
+                    .and_then(|cursors| cursors.after.as_ref())
+                    .cloned()
+                    .filter(|_| {
+                        page
+                            .paging
+                            .as_ref()
+                            .is_some_and(|paging| paging.next.as_ref().is_some())
+                    });
+                Ok(crate::runtime::Page {
+                    items: page.data.take().unwrap_or_default(),
+                    next,
+                })
             },
+            |request, after| request.after(after),
         )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -4758,59 +4518,29 @@ impl<'a> GetMessageHistory<'a> {
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        struct Pages<'a> {
-            next: Option<GetMessageHistory<'a>>,
-            items: std::vec::IntoIter<crate::types::MessageHistoryEntry>,
-            fetched: usize,
-            last_cursor: Option<String>,
-        }
-        let state = Pages {
-            next: Some(self),
-            items: Vec::new().into_iter(),
-            fetched: 0,
-            last_cursor: None,
-        };
-        ::futures::stream::unfold(
-            (state, max_pages),
-            |(mut state, max_pages)| async move {
-                loop {
-                    if let Some(item) = state.items.next() {
-                        return Some((Ok(item), (state, max_pages)));
-                    }
-                    if max_pages.is_some_and(|max| state.fetched >= max) {
-                        return None;
-                    }
-                    let request = state.next.take()?;
-                    state.fetched += 1;
-                    let again = request.clone();
-                    match request.send().await {
-                        Err(e) => return Some((Err(e), (state, max_pages))),
-                        Ok(mut page) => {
-                            let after = page
-                                .paging
-                                .as_ref()
-                                .and_then(|paging| paging.cursors.as_ref())
-                                .and_then(|cursors| cursors.after.as_ref())
-                                .cloned();
-                            let more = page
-                                .paging
-                                .as_ref()
-                                .is_some_and(|paging| paging.next.as_ref().is_some());
-                            state.items = page
-                                .data
-                                .take()
-                                .unwrap_or_default()
-                                .into_iter();
-                            if let Some(after) = after
-                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
-                            {
-                                state.last_cursor = Some(after.clone());
-                                state.next = Some(again.after(after));
-                            }
-                        }
-                    }
-                }
+        crate::runtime::paginate(
+            self,
+            max_pages,
+            |request: Self| async move {
+                let mut page = request.send().await?;
+                let next = page
+                    .paging
+                    .as_ref()
+                    .and_then(|paging| paging.cursors.as_ref())
+                    .and_then(|cursors| cursors.after.as_ref())
+                    .cloned()
+                    .filter(|_| {
+                        page
+                            .paging
+                            .as_ref()
+                            .is_some_and(|paging| paging.next.as_ref().is_some())
+                    });
+                Ok(crate::runtime::Page {
+                    items: page.data.take().unwrap_or_default(),
+                    next,
+                })
             },
+            |request, after| request.after(after),
         )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -4949,59 +4679,29 @@ impl<'a> GetMessageHistoryEvents<'a> {
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        struct Pages<'a> {
-            next: Option<GetMessageHistoryEvents<'a>>,
-            items: std::vec::IntoIter<crate::types::MessageHistoryEventEdge>,
-            fetched: usize,
-            last_cursor: Option<String>,
-        }
-        let state = Pages {
-            next: Some(self),
-            items: Vec::new().into_iter(),
-            fetched: 0,
-            last_cursor: None,
-        };
-        ::futures::stream::unfold(
-            (state, max_pages),
-            |(mut state, max_pages)| async move {
-                loop {
-                    if let Some(item) = state.items.next() {
-                        return Some((Ok(item), (state, max_pages)));
-                    }
-                    if max_pages.is_some_and(|max| state.fetched >= max) {
-                        return None;
-                    }
-                    let request = state.next.take()?;
-                    state.fetched += 1;
-                    let again = request.clone();
-                    match request.send().await {
-                        Err(e) => return Some((Err(e), (state, max_pages))),
-                        Ok(mut page) => {
-                            let after = page
-                                .paging
-                                .as_ref()
-                                .and_then(|paging| paging.cursors.as_ref())
-                                .and_then(|cursors| cursors.after.as_ref())
-                                .cloned();
-                            let more = page
-                                .paging
-                                .as_ref()
-                                .is_some_and(|paging| paging.next.as_ref().is_some());
-                            state.items = page
-                                .data
-                                .take()
-                                .unwrap_or_default()
-                                .into_iter();
-                            if let Some(after) = after
-                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
-                            {
-                                state.last_cursor = Some(after.clone());
-                                state.next = Some(again.after(after));
-                            }
-                        }
-                    }
-                }
+        crate::runtime::paginate(
+            self,
+            max_pages,
+            |request: Self| async move {
+                let mut page = request.send().await?;
+                let next = page
+                    .paging
+                    .as_ref()
+                    .and_then(|paging| paging.cursors.as_ref())
+                    .and_then(|cursors| cursors.after.as_ref())
+                    .cloned()
+                    .filter(|_| {
+                        page
+                            .paging
+                            .as_ref()
+                            .is_some_and(|paging| paging.next.as_ref().is_some())
+                    });
+                Ok(crate::runtime::Page {
+                    items: page.data.take().unwrap_or_default(),
+                    next,
+                })
             },
+            |request, after| request.after(after),
         )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -5491,59 +5191,29 @@ impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        struct Pages<'a> {
-            next: Option<GetOwnedWhatsappBusinessAccounts<'a>>,
-            items: std::vec::IntoIter<crate::types::OwnedWhatsAppBusinessAccount>,
-            fetched: usize,
-            last_cursor: Option<String>,
-        }
-        let state = Pages {
-            next: Some(self),
-            items: Vec::new().into_iter(),
-            fetched: 0,
-            last_cursor: None,
-        };
-        ::futures::stream::unfold(
-            (state, max_pages),
-            |(mut state, max_pages)| async move {
-                loop {
-                    if let Some(item) = state.items.next() {
-                        return Some((Ok(item), (state, max_pages)));
-                    }
-                    if max_pages.is_some_and(|max| state.fetched >= max) {
-                        return None;
-                    }
-                    let request = state.next.take()?;
-                    state.fetched += 1;
-                    let again = request.clone();
-                    match request.send().await {
-                        Err(e) => return Some((Err(e), (state, max_pages))),
-                        Ok(mut page) => {
-                            let after = page
-                                .paging
-                                .as_ref()
-                                .and_then(|paging| paging.cursors.as_ref())
-                                .and_then(|cursors| cursors.after.as_ref())
-                                .cloned();
-                            let more = page
-                                .paging
-                                .as_ref()
-                                .is_some_and(|paging| paging.next.as_ref().is_some());
-                            state.items = page
-                                .data
-                                .take()
-                                .unwrap_or_default()
-                                .into_iter();
-                            if let Some(after) = after
-                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
-                            {
-                                state.last_cursor = Some(after.clone());
-                                state.next = Some(again.after(after));
-                            }
-                        }
-                    }
-                }
+        crate::runtime::paginate(
+            self,
+            max_pages,
+            |request: Self| async move {
+                let mut page = request.send().await?;
+                let next = page
+                    .paging
+                    .as_ref()
+                    .and_then(|paging| paging.cursors.as_ref())
+                    .and_then(|cursors| cursors.after.as_ref())
+                    .cloned()
+                    .filter(|_| {
+                        page
+                            .paging
+                            .as_ref()
+                            .is_some_and(|paging| paging.next.as_ref().is_some())
+                    });
+                Ok(crate::runtime::Page {
+                    items: page.data.take().unwrap_or_default(),
+                    next,
+                })
             },
+            |request, after| request.after(after),
         )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -5948,59 +5618,29 @@ impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        struct Pages<'a> {
-            next: Option<GetPreVerifiedPhoneNumberPartners<'a>>,
-            items: std::vec::IntoIter<crate::types::PreVerifiedPhoneNumberPartner>,
-            fetched: usize,
-            last_cursor: Option<String>,
-        }
-        let state = Pages {
-            next: Some(self),
-            items: Vec::new().into_iter(),
-            fetched: 0,
-            last_cursor: None,
-        };
-        ::futures::stream::unfold(
-            (state, max_pages),
-            |(mut state, max_pages)| async move {
-                loop {
-                    if let Some(item) = state.items.next() {
-                        return Some((Ok(item), (state, max_pages)));
-                    }
-                    if max_pages.is_some_and(|max| state.fetched >= max) {
-                        return None;
-                    }
-                    let request = state.next.take()?;
-                    state.fetched += 1;
-                    let again = request.clone();
-                    match request.send().await {
-                        Err(e) => return Some((Err(e), (state, max_pages))),
-                        Ok(mut page) => {
-                            let after = page
-                                .paging
-                                .as_ref()
-                                .and_then(|paging| paging.cursors.as_ref())
-                                .and_then(|cursors| cursors.after.as_ref())
-                                .cloned();
-                            let more = page
-                                .paging
-                                .as_ref()
-                                .is_some_and(|paging| paging.next.as_ref().is_some());
-                            state.items = page
-                                .data
-                                .take()
-                                .unwrap_or_default()
-                                .into_iter();
-                            if let Some(after) = after
-                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
-                            {
-                                state.last_cursor = Some(after.clone());
-                                state.next = Some(again.after(after));
-                            }
-                        }
-                    }
-                }
+        crate::runtime::paginate(
+            self,
+            max_pages,
+            |request: Self| async move {
+                let mut page = request.send().await?;
+                let next = page
+                    .paging
+                    .as_ref()
+                    .and_then(|paging| paging.cursors.as_ref())
+                    .and_then(|cursors| cursors.after.as_ref())
+                    .cloned()
+                    .filter(|_| {
+                        page
+                            .paging
+                            .as_ref()
+                            .is_some_and(|paging| paging.next.as_ref().is_some())
+                    });
+                Ok(crate::runtime::Page {
+                    items: page.data.take().unwrap_or_default(),
+                    next,
+                })
             },
+            |request, after| request.after(after),
         )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -6156,59 +5796,29 @@ impl<'a> GetPreVerifiedPhoneNumbers<'a> {
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        struct Pages<'a> {
-            next: Option<GetPreVerifiedPhoneNumbers<'a>>,
-            items: std::vec::IntoIter<crate::types::PreVerifiedPhoneNumber>,
-            fetched: usize,
-            last_cursor: Option<String>,
-        }
-        let state = Pages {
-            next: Some(self),
-            items: Vec::new().into_iter(),
-            fetched: 0,
-            last_cursor: None,
-        };
-        ::futures::stream::unfold(
-            (state, max_pages),
-            |(mut state, max_pages)| async move {
-                loop {
-                    if let Some(item) = state.items.next() {
-                        return Some((Ok(item), (state, max_pages)));
-                    }
-                    if max_pages.is_some_and(|max| state.fetched >= max) {
-                        return None;
-                    }
-                    let request = state.next.take()?;
-                    state.fetched += 1;
-                    let again = request.clone();
-                    match request.send().await {
-                        Err(e) => return Some((Err(e), (state, max_pages))),
-                        Ok(mut page) => {
-                            let after = page
-                                .paging
-                                .as_ref()
-                                .and_then(|paging| paging.cursors.as_ref())
-                                .and_then(|cursors| cursors.after.as_ref())
-                                .cloned();
-                            let more = page
-                                .paging
-                                .as_ref()
-                                .is_some_and(|paging| paging.next.as_ref().is_some());
-                            state.items = page
-                                .data
-                                .take()
-                                .unwrap_or_default()
-                                .into_iter();
-                            if let Some(after) = after
-                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
-                            {
-                                state.last_cursor = Some(after.clone());
-                                state.next = Some(again.after(after));
-                            }
-                        }
-                    }
-                }
+        crate::runtime::paginate(
+            self,
+            max_pages,
+            |request: Self| async move {
+                let mut page = request.send().await?;
+                let next = page
+                    .paging
+                    .as_ref()
+                    .and_then(|paging| paging.cursors.as_ref())
+                    .and_then(|cursors| cursors.after.as_ref())
+                    .cloned()
+                    .filter(|_| {
+                        page
+                            .paging
+                            .as_ref()
+                            .is_some_and(|paging| paging.next.as_ref().is_some())
+                    });
+                Ok(crate::runtime::Page {
+                    items: page.data.take().unwrap_or_default(),
+                    next,
+                })
             },
+            |request, after| request.after(after),
         )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -6626,59 +6236,29 @@ impl<'a> GetWhatsappBusinessAccountActivities<'a> {
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        struct Pages<'a> {
-            next: Option<GetWhatsappBusinessAccountActivities<'a>>,
-            items: std::vec::IntoIter<crate::types::WabaActivity>,
-            fetched: usize,
-            last_cursor: Option<String>,
-        }
-        let state = Pages {
-            next: Some(self),
-            items: Vec::new().into_iter(),
-            fetched: 0,
-            last_cursor: None,
-        };
-        ::futures::stream::unfold(
-            (state, max_pages),
-            |(mut state, max_pages)| async move {
-                loop {
-                    if let Some(item) = state.items.next() {
-                        return Some((Ok(item), (state, max_pages)));
-                    }
-                    if max_pages.is_some_and(|max| state.fetched >= max) {
-                        return None;
-                    }
-                    let request = state.next.take()?;
-                    state.fetched += 1;
-                    let again = request.clone();
-                    match request.send().await {
-                        Err(e) => return Some((Err(e), (state, max_pages))),
-                        Ok(mut page) => {
-                            let after = page
-                                .paging
-                                .as_ref()
-                                .and_then(|paging| paging.cursors.as_ref())
-                                .and_then(|cursors| cursors.after.as_ref())
-                                .cloned();
-                            let more = page
-                                .paging
-                                .as_ref()
-                                .is_some_and(|paging| paging.next.as_ref().is_some());
-                            state.items = page
-                                .data
-                                .take()
-                                .unwrap_or_default()
-                                .into_iter();
-                            if let Some(after) = after
-                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
-                            {
-                                state.last_cursor = Some(after.clone());
-                                state.next = Some(again.after(after));
-                            }
-                        }
-                    }
-                }
+        crate::runtime::paginate(
+            self,
+            max_pages,
+            |request: Self| async move {
+                let mut page = request.send().await?;
+                let next = page
+                    .paging
+                    .as_ref()
+                    .and_then(|paging| paging.cursors.as_ref())
+                    .and_then(|cursors| cursors.after.as_ref())
+                    .cloned()
+                    .filter(|_| {
+                        page
+                            .paging
+                            .as_ref()
+                            .is_some_and(|paging| paging.next.as_ref().is_some())
+                    });
+                Ok(crate::runtime::Page {
+                    items: page.data.take().unwrap_or_default(),
+                    next,
+                })
             },
+            |request, after| request.after(after),
         )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -6915,59 +6495,29 @@ impl<'a> GetWhatsappBusinessAccountPhoneNumbers<'a> {
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        struct Pages<'a> {
-            next: Option<GetWhatsappBusinessAccountPhoneNumbers<'a>>,
-            items: std::vec::IntoIter<crate::types::WabaPhoneNumber>,
-            fetched: usize,
-            last_cursor: Option<String>,
-        }
-        let state = Pages {
-            next: Some(self),
-            items: Vec::new().into_iter(),
-            fetched: 0,
-            last_cursor: None,
-        };
-        ::futures::stream::unfold(
-            (state, max_pages),
-            |(mut state, max_pages)| async move {
-                loop {
-                    if let Some(item) = state.items.next() {
-                        return Some((Ok(item), (state, max_pages)));
-                    }
-                    if max_pages.is_some_and(|max| state.fetched >= max) {
-                        return None;
-                    }
-                    let request = state.next.take()?;
-                    state.fetched += 1;
-                    let again = request.clone();
-                    match request.send().await {
-                        Err(e) => return Some((Err(e), (state, max_pages))),
-                        Ok(mut page) => {
-                            let after = page
-                                .paging
-                                .as_ref()
-                                .and_then(|paging| paging.cursors.as_ref())
-                                .and_then(|cursors| cursors.after.as_ref())
-                                .cloned();
-                            let more = page
-                                .paging
-                                .as_ref()
-                                .is_some_and(|paging| paging.next.as_ref().is_some());
-                            state.items = page
-                                .data
-                                .take()
-                                .unwrap_or_default()
-                                .into_iter();
-                            if let Some(after) = after
-                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
-                            {
-                                state.last_cursor = Some(after.clone());
-                                state.next = Some(again.after(after));
-                            }
-                        }
-                    }
-                }
+        crate::runtime::paginate(
+            self,
+            max_pages,
+            |request: Self| async move {
+                let mut page = request.send().await?;
+                let next = page
+                    .paging
+                    .as_ref()
+                    .and_then(|paging| paging.cursors.as_ref())
+                    .and_then(|cursors| cursors.after.as_ref())
+                    .cloned()
+                    .filter(|_| {
+                        page
+                            .paging
+                            .as_ref()
+                            .is_some_and(|paging| paging.next.as_ref().is_some())
+                    });
+                Ok(crate::runtime::Page {
+                    items: page.data.take().unwrap_or_default(),
+                    next,
+                })
             },
+            |request, after| request.after(after),
         )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -7116,59 +6666,29 @@ impl<'a> GetWhatsappBusinessAccountSchedules<'a> {
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        struct Pages<'a> {
-            next: Option<GetWhatsappBusinessAccountSchedules<'a>>,
-            items: std::vec::IntoIter<crate::types::WabaSchedule>,
-            fetched: usize,
-            last_cursor: Option<String>,
-        }
-        let state = Pages {
-            next: Some(self),
-            items: Vec::new().into_iter(),
-            fetched: 0,
-            last_cursor: None,
-        };
-        ::futures::stream::unfold(
-            (state, max_pages),
-            |(mut state, max_pages)| async move {
-                loop {
-                    if let Some(item) = state.items.next() {
-                        return Some((Ok(item), (state, max_pages)));
-                    }
-                    if max_pages.is_some_and(|max| state.fetched >= max) {
-                        return None;
-                    }
-                    let request = state.next.take()?;
-                    state.fetched += 1;
-                    let again = request.clone();
-                    match request.send().await {
-                        Err(e) => return Some((Err(e), (state, max_pages))),
-                        Ok(mut page) => {
-                            let after = page
-                                .paging
-                                .as_ref()
-                                .and_then(|paging| paging.cursors.as_ref())
-                                .and_then(|cursors| cursors.after.as_ref())
-                                .cloned();
-                            let more = page
-                                .paging
-                                .as_ref()
-                                .is_some_and(|paging| paging.next.as_ref().is_some());
-                            state.items = page
-                                .data
-                                .take()
-                                .unwrap_or_default()
-                                .into_iter();
-                            if let Some(after) = after
-                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
-                            {
-                                state.last_cursor = Some(after.clone());
-                                state.next = Some(again.after(after));
-                            }
-                        }
-                    }
-                }
+        crate::runtime::paginate(
+            self,
+            max_pages,
+            |request: Self| async move {
+                let mut page = request.send().await?;
+                let next = page
+                    .paging
+                    .as_ref()
+                    .and_then(|paging| paging.cursors.as_ref())
+                    .and_then(|cursors| cursors.after.as_ref())
+                    .cloned()
+                    .filter(|_| {
+                        page
+                            .paging
+                            .as_ref()
+                            .is_some_and(|paging| paging.next.as_ref().is_some())
+                    });
+                Ok(crate::runtime::Page {
+                    items: page.data.take().unwrap_or_default(),
+                    next,
+                })
             },
+            |request, after| request.after(after),
         )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -7586,59 +7106,29 @@ impl<'a> ListAllQrCodes<'a> {
     ) -> impl ::futures::Stream<
         Item = Result<crate::types::QrCode, crate::Error<crate::types::GraphAPIError>>,
     > + 'a {
-        struct Pages<'a> {
-            next: Option<ListAllQrCodes<'a>>,
-            items: std::vec::IntoIter<crate::types::QrCode>,
-            fetched: usize,
-            last_cursor: Option<String>,
-        }
-        let state = Pages {
-            next: Some(self),
-            items: Vec::new().into_iter(),
-            fetched: 0,
-            last_cursor: None,
-        };
-        ::futures::stream::unfold(
-            (state, max_pages),
-            |(mut state, max_pages)| async move {
-                loop {
-                    if let Some(item) = state.items.next() {
-                        return Some((Ok(item), (state, max_pages)));
-                    }
-                    if max_pages.is_some_and(|max| state.fetched >= max) {
-                        return None;
-                    }
-                    let request = state.next.take()?;
-                    state.fetched += 1;
-                    let again = request.clone();
-                    match request.send().await {
-                        Err(e) => return Some((Err(e), (state, max_pages))),
-                        Ok(mut page) => {
-                            let after = page
-                                .paging
-                                .as_ref()
-                                .and_then(|paging| paging.cursors.as_ref())
-                                .and_then(|cursors| cursors.after.as_ref())
-                                .cloned();
-                            let more = page
-                                .paging
-                                .as_ref()
-                                .is_some_and(|paging| paging.next.as_ref().is_some());
-                            state.items = page
-                                .data
-                                .take()
-                                .unwrap_or_default()
-                                .into_iter();
-                            if let Some(after) = after
-                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
-                            {
-                                state.last_cursor = Some(after.clone());
-                                state.next = Some(again.after(after));
-                            }
-                        }
-                    }
-                }
+        crate::runtime::paginate(
+            self,
+            max_pages,
+            |request: Self| async move {
+                let mut page = request.send().await?;
+                let next = page
+                    .paging
+                    .as_ref()
+                    .and_then(|paging| paging.cursors.as_ref())
+                    .and_then(|cursors| cursors.after.as_ref())
+                    .cloned()
+                    .filter(|_| {
+                        page
+                            .paging
+                            .as_ref()
+                            .is_some_and(|paging| paging.next.as_ref().is_some())
+                    });
+                Ok(crate::runtime::Page {
+                    items: page.data.take().unwrap_or_default(),
+                    next,
+                })
             },
+            |request, after| request.after(after),
         )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -7764,59 +7254,29 @@ impl<'a> ListFlows<'a> {
     ) -> impl ::futures::Stream<
         Item = Result<crate::types::Flow, crate::Error<crate::types::GraphAPIError>>,
     > + 'a {
-        struct Pages<'a> {
-            next: Option<ListFlows<'a>>,
-            items: std::vec::IntoIter<crate::types::Flow>,
-            fetched: usize,
-            last_cursor: Option<String>,
-        }
-        let state = Pages {
-            next: Some(self),
-            items: Vec::new().into_iter(),
-            fetched: 0,
-            last_cursor: None,
-        };
-        ::futures::stream::unfold(
-            (state, max_pages),
-            |(mut state, max_pages)| async move {
-                loop {
-                    if let Some(item) = state.items.next() {
-                        return Some((Ok(item), (state, max_pages)));
-                    }
-                    if max_pages.is_some_and(|max| state.fetched >= max) {
-                        return None;
-                    }
-                    let request = state.next.take()?;
-                    state.fetched += 1;
-                    let again = request.clone();
-                    match request.send().await {
-                        Err(e) => return Some((Err(e), (state, max_pages))),
-                        Ok(mut page) => {
-                            let after = page
-                                .paging
-                                .as_ref()
-                                .and_then(|paging| paging.cursors.as_ref())
-                                .and_then(|cursors| cursors.after.as_ref())
-                                .cloned();
-                            let more = page
-                                .paging
-                                .as_ref()
-                                .is_some_and(|paging| paging.next.as_ref().is_some());
-                            state.items = page
-                                .data
-                                .take()
-                                .unwrap_or_default()
-                                .into_iter();
-                            if let Some(after) = after
-                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
-                            {
-                                state.last_cursor = Some(after.clone());
-                                state.next = Some(again.after(after));
-                            }
-                        }
-                    }
-                }
+        crate::runtime::paginate(
+            self,
+            max_pages,
+            |request: Self| async move {
+                let mut page = request.send().await?;
+                let next = page
+                    .paging
+                    .as_ref()
+                    .and_then(|paging| paging.cursors.as_ref())
+                    .and_then(|cursors| cursors.after.as_ref())
+                    .cloned()
+                    .filter(|_| {
+                        page
+                            .paging
+                            .as_ref()
+                            .is_some_and(|paging| paging.next.as_ref().is_some())
+                    });
+                Ok(crate::runtime::Page {
+                    items: page.data.take().unwrap_or_default(),
+                    next,
+                })
             },
+            |request, after| request.after(after),
         )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -8044,59 +7504,29 @@ impl<'a> ListMessageTemplates<'a> {
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        struct Pages<'a> {
-            next: Option<ListMessageTemplates<'a>>,
-            items: std::vec::IntoIter<crate::types::MessageTemplate>,
-            fetched: usize,
-            last_cursor: Option<String>,
-        }
-        let state = Pages {
-            next: Some(self),
-            items: Vec::new().into_iter(),
-            fetched: 0,
-            last_cursor: None,
-        };
-        ::futures::stream::unfold(
-            (state, max_pages),
-            |(mut state, max_pages)| async move {
-                loop {
-                    if let Some(item) = state.items.next() {
-                        return Some((Ok(item), (state, max_pages)));
-                    }
-                    if max_pages.is_some_and(|max| state.fetched >= max) {
-                        return None;
-                    }
-                    let request = state.next.take()?;
-                    state.fetched += 1;
-                    let again = request.clone();
-                    match request.send().await {
-                        Err(e) => return Some((Err(e), (state, max_pages))),
-                        Ok(mut page) => {
-                            let after = page
-                                .paging
-                                .as_ref()
-                                .and_then(|paging| paging.cursors.as_ref())
-                                .and_then(|cursors| cursors.after.as_ref())
-                                .cloned();
-                            let more = page
-                                .paging
-                                .as_ref()
-                                .is_some_and(|paging| paging.next.as_ref().is_some());
-                            state.items = page
-                                .data
-                                .take()
-                                .unwrap_or_default()
-                                .into_iter();
-                            if let Some(after) = after
-                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
-                            {
-                                state.last_cursor = Some(after.clone());
-                                state.next = Some(again.after(after));
-                            }
-                        }
-                    }
-                }
+        crate::runtime::paginate(
+            self,
+            max_pages,
+            |request: Self| async move {
+                let mut page = request.send().await?;
+                let next = page
+                    .paging
+                    .as_ref()
+                    .and_then(|paging| paging.cursors.as_ref())
+                    .and_then(|cursors| cursors.after.as_ref())
+                    .cloned()
+                    .filter(|_| {
+                        page
+                            .paging
+                            .as_ref()
+                            .is_some_and(|paging| paging.next.as_ref().is_some())
+                    });
+                Ok(crate::runtime::Page {
+                    items: page.data.take().unwrap_or_default(),
+                    next,
+                })
             },
+            |request, after| request.after(after),
         )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -8320,59 +7750,29 @@ impl<'a> ListWabaSolutions<'a> {
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        struct Pages<'a> {
-            next: Option<ListWabaSolutions<'a>>,
-            items: std::vec::IntoIter<crate::types::WhatsAppBusinessSolution>,
-            fetched: usize,
-            last_cursor: Option<String>,
-        }
-        let state = Pages {
-            next: Some(self),
-            items: Vec::new().into_iter(),
-            fetched: 0,
-            last_cursor: None,
-        };
-        ::futures::stream::unfold(
-            (state, max_pages),
-            |(mut state, max_pages)| async move {
-                loop {
-                    if let Some(item) = state.items.next() {
-                        return Some((Ok(item), (state, max_pages)));
-                    }
-                    if max_pages.is_some_and(|max| state.fetched >= max) {
-                        return None;
-                    }
-                    let request = state.next.take()?;
-                    state.fetched += 1;
-                    let again = request.clone();
-                    match request.send().await {
-                        Err(e) => return Some((Err(e), (state, max_pages))),
-                        Ok(mut page) => {
-                            let after = page
-                                .paging
-                                .as_ref()
-                                .and_then(|paging| paging.cursors.as_ref())
-                                .and_then(|cursors| cursors.after.as_ref())
-                                .cloned();
-                            let more = page
-                                .paging
-                                .as_ref()
-                                .is_some_and(|paging| paging.next.as_ref().is_some());
-                            state.items = page
-                                .data
-                                .take()
-                                .unwrap_or_default()
-                                .into_iter();
-                            if let Some(after) = after
-                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
-                            {
-                                state.last_cursor = Some(after.clone());
-                                state.next = Some(again.after(after));
-                            }
-                        }
-                    }
-                }
+        crate::runtime::paginate(
+            self,
+            max_pages,
+            |request: Self| async move {
+                let mut page = request.send().await?;
+                let next = page
+                    .paging
+                    .as_ref()
+                    .and_then(|paging| paging.cursors.as_ref())
+                    .and_then(|cursors| cursors.after.as_ref())
+                    .cloned()
+                    .filter(|_| {
+                        page
+                            .paging
+                            .as_ref()
+                            .is_some_and(|paging| paging.next.as_ref().is_some())
+                    });
+                Ok(crate::runtime::Page {
+                    items: page.data.take().unwrap_or_default(),
+                    next,
+                })
             },
+            |request, after| request.after(after),
         )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -8515,59 +7915,29 @@ impl<'a> ListWhatsappBusinessAccounts<'a> {
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        struct Pages<'a> {
-            next: Option<ListWhatsappBusinessAccounts<'a>>,
-            items: std::vec::IntoIter<crate::types::PortfolioWhatsAppBusinessAccount>,
-            fetched: usize,
-            last_cursor: Option<String>,
-        }
-        let state = Pages {
-            next: Some(self),
-            items: Vec::new().into_iter(),
-            fetched: 0,
-            last_cursor: None,
-        };
-        ::futures::stream::unfold(
-            (state, max_pages),
-            |(mut state, max_pages)| async move {
-                loop {
-                    if let Some(item) = state.items.next() {
-                        return Some((Ok(item), (state, max_pages)));
-                    }
-                    if max_pages.is_some_and(|max| state.fetched >= max) {
-                        return None;
-                    }
-                    let request = state.next.take()?;
-                    state.fetched += 1;
-                    let again = request.clone();
-                    match request.send().await {
-                        Err(e) => return Some((Err(e), (state, max_pages))),
-                        Ok(mut page) => {
-                            let after = page
-                                .paging
-                                .as_ref()
-                                .and_then(|paging| paging.cursors.as_ref())
-                                .and_then(|cursors| cursors.after.as_ref())
-                                .cloned();
-                            let more = page
-                                .paging
-                                .as_ref()
-                                .is_some_and(|paging| paging.next.as_ref().is_some());
-                            state.items = page
-                                .data
-                                .take()
-                                .unwrap_or_default()
-                                .into_iter();
-                            if let Some(after) = after
-                                .filter(|a| more && state.last_cursor.as_ref() != Some(a))
-                            {
-                                state.last_cursor = Some(after.clone());
-                                state.next = Some(again.after(after));
-                            }
-                        }
-                    }
-                }
+        crate::runtime::paginate(
+            self,
+            max_pages,
+            |request: Self| async move {
+                let mut page = request.send().await?;
+                let next = page
+                    .paging
+                    .as_ref()
+                    .and_then(|paging| paging.cursors.as_ref())
+                    .and_then(|cursors| cursors.after.as_ref())
+                    .cloned()
+                    .filter(|_| {
+                        page
+                            .paging
+                            .as_ref()
+                            .is_some_and(|paging| paging.next.as_ref().is_some())
+                    });
+                Ok(crate::runtime::Page {
+                    items: page.data.take().unwrap_or_default(),
+                    next,
+                })
             },
+            |request, after| request.after(after),
         )
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).

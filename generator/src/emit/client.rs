@@ -763,7 +763,6 @@ fn get_opt(base: TokenStream, f: &crate::ir::Field) -> TokenStream {
 /// `after` query parameter. Which operations are lists is derived from this
 /// shape, not listed by hand.
 fn pagination(api: &Api, op: &Operation, error_ty: &TokenStream) -> Option<TokenStream> {
-    let builder_ident = ident(&op.builder);
     let ResponseContent::Json(page_ty) = &op.success.content else {
         return None;
     };
@@ -816,41 +815,20 @@ fn pagination(api: &Api, op: &Operation, error_ty: &TokenStream) -> Option<Token
             self,
             max_pages: Option<usize>,
         ) -> impl ::futures::Stream<Item = Result<#item_ty, crate::Error<#error_ty>>> + 'a {
-            struct Pages<'a> {
-                next: Option<#builder_ident<'a>>,
-                items: std::vec::IntoIter<#item_ty>,
-                fetched: usize,
-                last_cursor: Option<String>,
-            }
-            let state = Pages { next: Some(self), items: Vec::new().into_iter(), fetched: 0, last_cursor: None };
-            ::futures::stream::unfold((state, max_pages), |(mut state, max_pages)| async move {
-                loop {
-                    if let Some(item) = state.items.next() {
-                        return Some((Ok(item), (state, max_pages)));
-                    }
-                    if max_pages.is_some_and(|max| state.fetched >= max) {
-                        return None;
-                    }
-                    let request = state.next.take()?;
-                    state.fetched += 1;
-                    let again = request.clone();
-                    match request.send().await {
-                        Err(e) => return Some((Err(e), (state, max_pages))),
-                        Ok(mut page) => {
-                            let after = #paging_get
-                                .and_then(|paging| #cursors_get)
-                                .and_then(|cursors| #after_get)
-                                .cloned();
-                            let more = #has_next;
-                            state.items = #items.into_iter();
-                            if let Some(after) = after.filter(|a| more && state.last_cursor.as_ref() != Some(a)) {
-                                state.last_cursor = Some(after.clone());
-                                state.next = Some(again.#setter(after));
-                            }
-                        }
-                    }
-                }
-            })
+            crate::runtime::paginate(
+                self,
+                max_pages,
+                |request: Self| async move {
+                    let mut page = request.send().await?;
+                    let next = #paging_get
+                        .and_then(|paging| #cursors_get)
+                        .and_then(|cursors| #after_get)
+                        .cloned()
+                        .filter(|_| #has_next);
+                    Ok(crate::runtime::Page { items: #items, next })
+                },
+                |request, after| request.#setter(after),
+            )
         }
     })
 }
