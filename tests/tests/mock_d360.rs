@@ -125,7 +125,10 @@ async fn documented_error_statuses_decode_into_the_error_type() {
                 .map(|_| ())
                 .expect_err("error"),
         ] {
-            let Error::Api { status: got, body } = &error else {
+            let Error::Api {
+                status: got, body, ..
+            } = &error
+            else {
                 panic!("HTTP {status}: {error:?}")
             };
             assert_eq!(*got, status);
@@ -168,7 +171,7 @@ async fn an_undocumented_status_keeps_the_raw_body_and_unknown_values_decode() {
         .send()
         .await
         .expect_err("418");
-    let Error::UnexpectedResponse { status, body } = &e else {
+    let Error::UnexpectedResponse { status, body, .. } = &e else {
         panic!("{e:?}")
     };
     assert_eq!((*status, body.text().as_ref()), (418, "teapot"));

@@ -366,7 +366,10 @@ async fn every_documented_error_status_decodes_into_graph_api_error() {
         ];
         for error in errors {
             assert_eq!(error.status(), Some(status));
-            let Error::Api { status: got, body } = &error else {
+            let Error::Api {
+                status: got, body, ..
+            } = &error
+            else {
                 panic!("HTTP {status}: expected Error::Api, got {error:?}")
             };
             assert_eq!(*got, status);
@@ -408,7 +411,7 @@ async fn undocumented_status_and_undecodable_bodies_keep_the_raw_body() {
     let c = client(&server);
 
     let e = c.get_business_profile("502").send().await.expect_err("502");
-    let Error::UnexpectedResponse { status, body } = &e else {
+    let Error::UnexpectedResponse { status, body, .. } = &e else {
         panic!("{e:?}")
     };
     assert_eq!(
@@ -421,7 +424,7 @@ async fn undocumented_status_and_undecodable_bodies_keep_the_raw_body() {
         .send()
         .await
         .expect_err("400 with text body");
-    let Error::UnexpectedResponse { status, body } = &e else {
+    let Error::UnexpectedResponse { status, body, .. } = &e else {
         panic!("{e:?}")
     };
     assert_eq!((*status, body.bytes()), (400, b"not json".as_slice()));
@@ -436,6 +439,7 @@ async fn undocumented_status_and_undecodable_bodies_keep_the_raw_body() {
         path,
         body,
         source,
+        ..
     } = &e
     else {
         panic!("{e:?}")

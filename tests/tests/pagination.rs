@@ -114,7 +114,7 @@ async fn an_error_on_page_two_is_an_error_item_and_ends_the_stream() {
     assert_eq!(items.len(), 3, "two items, then the error");
     assert!(items[0].is_ok() && items[1].is_ok());
     match &items[2] {
-        Err(Error::Api { status, body }) => {
+        Err(Error::Api { status, body, .. }) => {
             assert_eq!(*status, 500);
             assert_eq!(body.error.message, "boom");
         }

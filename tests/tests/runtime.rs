@@ -176,7 +176,7 @@ async fn attempts_stop_at_the_bound() {
         .await
         .expect_err("always 429");
     assert!(
-        matches!(&e, Error::Api { status: 429, body } if body.error.code == 4),
+        matches!(&e, Error::Api { status: 429, body, .. } if body.error.code == 4),
         "{e:?}"
     );
     assert_eq!(requests(&server).await, 4);
@@ -370,4 +370,182 @@ fn an_unknown_code_classifies_as_unknown_and_keeps_the_raw_fields() {
         Some(&json!("kept"))
     );
     assert_eq!(body.error.fbtrace_id.as_deref(), Some("T"));
+}
+
+#[tokio::test]
+async fn send_with_meta_returns_status_headers_and_parsed_usage() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v23.0/7"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("X-App-Usage", r#"{"call_count":28,"total_time":25,"total_cputime":3}"#)
+                .insert_header(
+                    "X-Business-Use-Case-Usage",
+                    r#"{"104": [{"type": "whatsapp_business_management", "call_count": 95, "total_cputime": 1, "total_time": 2, "estimated_time_to_regain_access": 12, "ads_api_access_tier": "standard_access"}]}"#,
+                )
+                .set_body_json(json!({"id": "7"})),
+        )
+        .mount(&server)
+        .await;
+    let response = client(&server.uri(), RetryPolicy::disabled())
+        .get_whatsapp_account_number_details("7")
+        .send_with_meta()
+        .await
+        .expect("success");
+    assert_eq!(response.value.id, "7");
+    let meta = &response.meta;
+    assert_eq!(meta.status(), 200);
+    assert_eq!(meta.attempts(), 1);
+    assert!(meta.headers().contains_key("x-app-usage"));
+    let app = meta.app_usage().expect("parses").expect("present");
+    assert_eq!(
+        (app.call_count, app.total_time, app.total_cputime),
+        (28, 25, 3)
+    );
+    let business = meta
+        .business_use_case_usage()
+        .expect("parses")
+        .expect("present");
+    let usage = &business["104"][0];
+    assert_eq!(usage.use_case, "whatsapp_business_management");
+    assert_eq!(usage.call_count, 95);
+    assert_eq!(usage.estimated_time_to_regain_access, 12);
+    assert_eq!(
+        usage.extra["ads_api_access_tier"], "standard_access",
+        "unknown members are kept"
+    );
+}
+
+#[tokio::test]
+async fn usage_headers_that_are_absent_or_malformed_are_reported_not_guessed() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v23.0/7"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("X-App-Usage", r#"{"call_count":"lots"}"#)
+                .set_body_json(json!({"id": "7"})),
+        )
+        .mount(&server)
+        .await;
+    let meta = client(&server.uri(), RetryPolicy::disabled())
+        .get_whatsapp_account_number_details("7")
+        .send_with_meta()
+        .await
+        .expect("success")
+        .meta;
+    let e = meta.app_usage().expect_err("a string is not a percentage");
+    assert_eq!(e.header, "x-app-usage");
+    assert!(e.to_string().contains("call_count"), "{e}");
+    assert_eq!(meta.business_use_case_usage(), Ok(None));
+}
+
+#[tokio::test]
+async fn errors_carry_the_response_metadata_and_the_attempt_count() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v23.0/7"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .insert_header("X-Business-Use-Case-Usage", r#"{"1": [{"type": "messenger", "call_count": 100, "total_cputime": 0, "total_time": 0, "estimated_time_to_regain_access": 5}]}"#)
+                .set_body_json(graph_error(80007, false)),
+        )
+        .mount(&server)
+        .await;
+    let (policy, delays) = recording(RetryPolicy::new().max_attempts(2));
+    let e = client(&server.uri(), policy)
+        .get_whatsapp_account_number_details("7")
+        .send()
+        .await
+        .expect_err("rate limited");
+    let meta = e.meta().expect("the server answered");
+    assert_eq!(meta.status(), 400);
+    assert_eq!(
+        meta.attempts(),
+        2,
+        "80007 is a rate-limit code: retried once"
+    );
+    assert_eq!(delays.lock().expect("lock").len(), 1);
+    let usage = meta
+        .business_use_case_usage()
+        .expect("parses")
+        .expect("present");
+    assert_eq!(usage["1"][0].estimated_time_to_regain_access, 5);
+}
+
+/// A hook that adds a header and records what it saw.
+#[derive(Default, Clone)]
+struct Recorder {
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl whatsapp_cloud_api::Hook for Recorder {
+    fn on_request(&self, request: &mut whatsapp_cloud_api::reqwest::Request) {
+        request.headers_mut().insert(
+            "x-trace-id",
+            whatsapp_cloud_api::reqwest::header::HeaderValue::from_static("abc"),
+        );
+        self.seen.lock().expect("lock").push(format!(
+            "request {} {}",
+            request.method(),
+            request.url().path()
+        ));
+    }
+
+    fn on_response(&self, exchange: &whatsapp_cloud_api::Exchange<'_>) {
+        let outcome = match exchange.outcome {
+            Ok((status, _)) => status.to_string(),
+            Err(_) => "failed".to_string(),
+        };
+        self.seen.lock().expect("lock").push(format!(
+            "response {} attempt {} {}",
+            exchange.url.path(),
+            exchange.attempt,
+            outcome
+        ));
+    }
+}
+
+#[tokio::test]
+async fn hooks_add_headers_and_observe_every_attempt() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v23.0/7"))
+        .and(wiremock::matchers::header("x-trace-id", "abc"))
+        .respond_with(ResponseTemplate::new(429))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v23.0/7"))
+        .and(wiremock::matchers::header("x-trace-id", "abc"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "7"})))
+        .mount(&server)
+        .await;
+    let recorder = Recorder::default();
+    let (policy, _) = recording(RetryPolicy::new());
+    let client = Client::builder("token")
+        .base_url(server.uri())
+        .retry(policy)
+        .hook(recorder.clone())
+        .build()
+        .expect("client builds");
+    assert!(format!("{client:?}").contains("1 hook(s)"), "{client:?}");
+    let meta = client
+        .get_whatsapp_account_number_details("7")
+        .send_with_meta()
+        .await
+        .expect("the header matched, so the second attempt succeeds")
+        .meta;
+    assert_eq!(meta.attempts(), 2);
+    assert_eq!(
+        *recorder.seen.lock().expect("lock"),
+        [
+            "request GET /v23.0/7",
+            "response /v23.0/7 attempt 1 429",
+            "request GET /v23.0/7",
+            "response /v23.0/7 attempt 2 200",
+        ]
+    );
 }

@@ -23,6 +23,7 @@ pub struct Client {
     base_url: String,
     credentials: crate::runtime::Secret,
     retry: crate::RetryPolicy,
+    hooks: crate::runtime::Hooks,
 }
 impl ::std::fmt::Debug for Client {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -30,6 +31,7 @@ impl ::std::fmt::Debug for Client {
             .field("base_url", &self.base_url)
             .field("credentials", &self.credentials)
             .field("retry", &self.retry)
+            .field("hooks", &self.hooks)
             .finish_non_exhaustive()
     }
 }
@@ -47,6 +49,7 @@ impl Client {
             base_url: DEFAULT_BASE_URL.to_string(),
             http: None,
             retry: crate::RetryPolicy::default(),
+            hooks: crate::runtime::Hooks::default(),
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
         }
@@ -72,6 +75,18 @@ impl Client {
                 request.header("D360-API-KEY", value)
             }
             Err(_) => request,
+        }
+    }
+    /// The settings a call runs with: its own retry policy or the client's.
+    pub(crate) fn call<'c>(
+        &'c self,
+        retry: Option<&'c crate::RetryPolicy>,
+        idempotent: bool,
+    ) -> crate::runtime::Call<'c> {
+        crate::runtime::Call {
+            policy: retry.unwrap_or(&self.retry),
+            idempotent,
+            hooks: &self.hooks,
         }
     }
     /// Get Business Encryption Public Key.
@@ -103,6 +118,7 @@ pub struct ClientBuilder {
     base_url: String,
     http: Option<::reqwest::Client>,
     retry: crate::RetryPolicy,
+    hooks: crate::runtime::Hooks,
     timeout: ::std::time::Duration,
     connect_timeout: ::std::time::Duration,
 }
@@ -111,6 +127,7 @@ impl ::std::fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
             .field("credentials", &self.credentials)
+            .field("hooks", &self.hooks)
             .finish_non_exhaustive()
     }
 }
@@ -124,6 +141,13 @@ impl ClientBuilder {
     /// Sets the retry policy for every call (calls can set their own).
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+    /// Adds a hook that sees (and may change) every request before it is
+    /// sent and every outcome after: for extra headers, tracing or
+    /// metrics. Hooks run in the order they were added.
+    pub fn hook(mut self, hook: impl crate::Hook + 'static) -> Self {
+        self.hooks.0.push(::std::sync::Arc::new(hook));
         self
     }
     /// Sets how long a whole request may take
@@ -160,6 +184,7 @@ impl ClientBuilder {
             base_url: self.base_url,
             credentials: self.credentials,
             retry: self.retry,
+            hooks: self.hooks,
         })
     }
 }

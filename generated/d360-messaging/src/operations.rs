@@ -44,6 +44,17 @@ impl<'a> GetBusinessPublicKey<'a> {
         crate::types::GetBusinessPublicKeyResponse,
         crate::Error<crate::types::ErrorResponse>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::GetBusinessPublicKeyResponse>,
+        crate::Error<crate::types::ErrorResponse>,
+    > {
         let url = [self.client.base_url(), "/whatsapp_business_encryption"].concat();
         let mut request = self.client.http().request(::reqwest::Method::GET, url);
         let mut query: Vec<(&str, String)> = Vec::new();
@@ -55,10 +66,7 @@ impl<'a> GetBusinessPublicKey<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::ErrorResponse,
         >(
@@ -105,6 +113,17 @@ impl<'a> SetBusinessPublicKey<'a> {
         crate::types::SetBusinessPublicKeyResponse,
         crate::Error<crate::types::ErrorResponse>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::SetBusinessPublicKeyResponse>,
+        crate::Error<crate::types::ErrorResponse>,
+    > {
         let url = [self.client.base_url(), "/whatsapp_business_encryption"].concat();
         let mut request = self.client.http().request(::reqwest::Method::POST, url);
         request = self.client.authorize(request);
@@ -113,10 +132,7 @@ impl<'a> SetBusinessPublicKey<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::ErrorResponse,
         >(

@@ -23,6 +23,7 @@ pub struct Client {
     base_url: String,
     credentials: crate::runtime::Secret,
     retry: crate::RetryPolicy,
+    hooks: crate::runtime::Hooks,
     version: String,
 }
 impl ::std::fmt::Debug for Client {
@@ -31,6 +32,7 @@ impl ::std::fmt::Debug for Client {
             .field("base_url", &self.base_url)
             .field("credentials", &self.credentials)
             .field("retry", &self.retry)
+            .field("hooks", &self.hooks)
             .field(stringify!(version), &self.version)
             .finish_non_exhaustive()
     }
@@ -49,6 +51,7 @@ impl Client {
             base_url: DEFAULT_BASE_URL.to_string(),
             http: None,
             retry: crate::RetryPolicy::default(),
+            hooks: crate::runtime::Hooks::default(),
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             version: "v23.0".to_string(),
@@ -74,6 +77,18 @@ impl Client {
         request: ::reqwest::RequestBuilder,
     ) -> ::reqwest::RequestBuilder {
         request.bearer_auth(self.credentials.expose())
+    }
+    /// The settings a call runs with: its own retry policy or the client's.
+    pub(crate) fn call<'c>(
+        &'c self,
+        retry: Option<&'c crate::RetryPolicy>,
+        idempotent: bool,
+    ) -> crate::runtime::Call<'c> {
+        crate::runtime::Call {
+            policy: retry.unwrap_or(&self.retry),
+            idempotent,
+            hooks: &self.hooks,
+        }
     }
     /// Accept a solution deactivation request.
     ///
@@ -1533,6 +1548,7 @@ pub struct ClientBuilder {
     base_url: String,
     http: Option<::reqwest::Client>,
     retry: crate::RetryPolicy,
+    hooks: crate::runtime::Hooks,
     timeout: ::std::time::Duration,
     connect_timeout: ::std::time::Duration,
     version: String,
@@ -1542,6 +1558,7 @@ impl ::std::fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
             .field("credentials", &self.credentials)
+            .field("hooks", &self.hooks)
             .field(stringify!(version), &self.version)
             .finish_non_exhaustive()
     }
@@ -1561,6 +1578,13 @@ impl ClientBuilder {
     /// Sets the retry policy for every call (calls can set their own).
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+    /// Adds a hook that sees (and may change) every request before it is
+    /// sent and every outcome after: for extra headers, tracing or
+    /// metrics. Hooks run in the order they were added.
+    pub fn hook(mut self, hook: impl crate::Hook + 'static) -> Self {
+        self.hooks.0.push(::std::sync::Arc::new(hook));
         self
     }
     /// Sets how long a whole request may take
@@ -1597,6 +1621,7 @@ impl ClientBuilder {
             base_url: self.base_url,
             credentials: self.credentials,
             retry: self.retry,
+            hooks: self.hooks,
             version: self.version,
         })
     }

@@ -53,6 +53,17 @@ impl<'a> AcceptSolutionDeactivationRequest<'a> {
         crate::types::WhatsAppBusinessSolution,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::WhatsAppBusinessSolution>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -75,10 +86,7 @@ impl<'a> AcceptSolutionDeactivationRequest<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -138,6 +146,17 @@ impl<'a> AcceptWhatsappBusinessSolution<'a> {
         crate::types::WhatsAppBusinessSolutionAcceptResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::WhatsAppBusinessSolutionAcceptResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -156,10 +175,7 @@ impl<'a> AcceptWhatsappBusinessSolution<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -219,6 +235,17 @@ impl<'a> AddAssignedUser<'a> {
         crate::types::AssignedUserSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::AssignedUserSuccessResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -253,10 +280,7 @@ impl<'a> AddAssignedUser<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -316,6 +340,17 @@ impl<'a> AddGroupParticipants<'a> {
         crate::types::GroupSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::GroupSuccessResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -334,10 +369,7 @@ impl<'a> AddGroupParticipants<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -397,6 +429,17 @@ impl<'a> AddPhoneNumbers<'a> {
         crate::types::AddPhoneNumbersResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::AddPhoneNumbersResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -415,10 +458,7 @@ impl<'a> AddPhoneNumbers<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -478,6 +518,17 @@ impl<'a> ApproveJoinRequests<'a> {
         crate::types::ApproveJoinRequestsResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::ApproveJoinRequestsResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -496,10 +547,7 @@ impl<'a> ApproveJoinRequests<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -559,6 +607,17 @@ impl<'a> BlockUsers<'a> {
         crate::types::BlockUsersResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::BlockUsersResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -577,10 +636,7 @@ impl<'a> BlockUsers<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -640,6 +696,17 @@ impl<'a> ConfigureConversationalAutomation<'a> {
         crate::types::ConversationalAutomationResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::ConversationalAutomationResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -658,10 +725,7 @@ impl<'a> ConfigureConversationalAutomation<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -721,6 +785,17 @@ impl<'a> CreateFlow<'a> {
         crate::types::CreateFlowResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::CreateFlowResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -759,10 +834,7 @@ impl<'a> CreateFlow<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -822,6 +894,17 @@ impl<'a> CreateGroup<'a> {
         crate::types::CreateGroupResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::CreateGroupResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -840,10 +923,7 @@ impl<'a> CreateGroup<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -903,6 +983,17 @@ impl<'a> CreateMessageTemplate<'a> {
         crate::types::TemplateCreateResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::TemplateCreateResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -921,10 +1012,7 @@ impl<'a> CreateMessageTemplate<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -984,6 +1072,17 @@ impl<'a> CreateOboMobilityIntent<'a> {
         crate::types::OboMobilityIntentResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::OboMobilityIntentResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -1002,10 +1101,7 @@ impl<'a> CreateOboMobilityIntent<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -1062,6 +1158,17 @@ impl<'a> CreateOrUpdateQrCode<'a> {
     pub async fn send(
         self,
     ) -> Result<crate::types::QrCode, crate::Error<crate::types::GraphAPIError>> {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::QrCode>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -1080,10 +1187,7 @@ impl<'a> CreateOrUpdateQrCode<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -1143,6 +1247,17 @@ impl<'a> CreateWhatsappBusinessAccount<'a> {
         crate::types::WhatsAppBusinessAccountCreateResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::WhatsAppBusinessAccountCreateResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -1161,10 +1276,7 @@ impl<'a> CreateWhatsappBusinessAccount<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -1224,6 +1336,17 @@ impl<'a> CreateWhatsappBusinessAccountPhoneNumber<'a> {
         crate::types::WabaPhoneNumberCreateResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::WabaPhoneNumberCreateResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -1242,10 +1365,7 @@ impl<'a> CreateWhatsappBusinessAccountPhoneNumber<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -1307,6 +1427,17 @@ impl<'a> CreateWhatsappBusinessAccountSchedule<'a> {
         crate::types::CreateScheduleResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::CreateScheduleResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -1325,10 +1456,7 @@ impl<'a> CreateWhatsappBusinessAccountSchedule<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -1390,6 +1518,17 @@ impl<'a> CreateWhatsappBusinessSolution<'a> {
         crate::types::WhatsAppBusinessSolutionCreateResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::WhatsAppBusinessSolutionCreateResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -1408,10 +1547,7 @@ impl<'a> CreateWhatsappBusinessSolution<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -1465,6 +1601,17 @@ impl<'a> DeleteFlow<'a> {
         crate::types::FlowSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::FlowSuccessResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -1481,10 +1628,7 @@ impl<'a> DeleteFlow<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -1538,6 +1682,17 @@ impl<'a> DeleteGroup<'a> {
         crate::types::GroupSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::GroupSuccessResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -1554,10 +1709,7 @@ impl<'a> DeleteGroup<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -1617,6 +1769,17 @@ impl<'a> DeleteGroupInviteLink<'a> {
         crate::types::DeleteGroupInviteLinkResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::DeleteGroupInviteLinkResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -1635,10 +1798,7 @@ impl<'a> DeleteGroupInviteLink<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -1698,6 +1858,17 @@ impl<'a> DeleteIndividualQrCode<'a> {
         crate::types::DeleteQrCodeResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::DeleteQrCodeResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -1716,10 +1887,7 @@ impl<'a> DeleteIndividualQrCode<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -1780,6 +1948,17 @@ impl<'a> DeleteMedia<'a> {
         crate::types::MediaDeleteResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::MediaDeleteResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -1801,10 +1980,7 @@ impl<'a> DeleteMedia<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -1867,6 +2043,17 @@ impl<'a> DeleteMessageTemplate<'a> {
         crate::types::TemplateSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::TemplateSuccessResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -1893,10 +2080,7 @@ impl<'a> DeleteMessageTemplate<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -1953,6 +2137,17 @@ impl<'a> DeletePreVerifiedPhoneNumber<'a> {
         crate::types::PreVerifiedPhoneNumberSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::PreVerifiedPhoneNumberSuccessResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -1969,10 +2164,7 @@ impl<'a> DeletePreVerifiedPhoneNumber<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -2026,6 +2218,17 @@ impl<'a> DeprecateFlow<'a> {
         crate::types::FlowSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::FlowSuccessResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -2043,10 +2246,7 @@ impl<'a> DeprecateFlow<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -2100,6 +2300,17 @@ impl<'a> DeregisterPhoneNumber<'a> {
         crate::types::DeregisterPhoneNumberResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::DeregisterPhoneNumberResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -2117,10 +2328,7 @@ impl<'a> DeregisterPhoneNumber<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -2171,6 +2379,14 @@ impl<'a> DownloadMedia<'a> {
     pub async fn send(
         self,
     ) -> Result<Vec<u8>, crate::Error<crate::types::GraphAPIError>> {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::Response<Vec<u8>>, crate::Error<crate::types::GraphAPIError>> {
         let url = self.media_url.clone();
         let mut request = self.client.http().request(::reqwest::Method::GET, url);
         if let Some(value) = &self.user_agent {
@@ -2180,10 +2396,7 @@ impl<'a> DownloadMedia<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -2192,7 +2405,7 @@ impl<'a> DownloadMedia<'a> {
                 |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
             )
             .await?;
-        Ok(response.body)
+        crate::runtime::decode_bytes(response)
     }
 }
 /// Request builder for [`Client::edit_message_template`](crate::Client::edit_message_template): set optional parameters, then `.send().await`.
@@ -2243,6 +2456,17 @@ impl<'a> EditMessageTemplate<'a> {
         crate::types::TemplateSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::TemplateSuccessResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -2260,10 +2484,7 @@ impl<'a> EditMessageTemplate<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -2387,6 +2608,17 @@ impl<'a> GetApplicationWhatsappBusinessSolutions<'a> {
         crate::types::WhatsAppBusinessSolutionList,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::WhatsAppBusinessSolutionList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -2421,10 +2653,7 @@ impl<'a> GetApplicationWhatsappBusinessSolutions<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -2547,6 +2776,17 @@ impl<'a> GetAssignedUsers<'a> {
         crate::types::AssignedUserList,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::AssignedUserList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -2582,10 +2822,7 @@ impl<'a> GetAssignedUsers<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -2702,6 +2939,17 @@ impl<'a> GetAssignedWhatsappBusinessAccounts<'a> {
         crate::types::AssignedWhatsAppBusinessAccountList,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::AssignedWhatsAppBusinessAccountList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -2733,10 +2981,7 @@ impl<'a> GetAssignedWhatsappBusinessAccounts<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -2846,6 +3091,17 @@ impl<'a> GetBlockedUsers<'a> {
         crate::types::BlockedUserList,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::BlockedUserList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -2874,10 +3130,7 @@ impl<'a> GetBlockedUsers<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -2938,6 +3191,17 @@ impl<'a> GetBusinessComplianceInfo<'a> {
         crate::types::BusinessComplianceInfoList,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::BusinessComplianceInfoList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -2960,10 +3224,7 @@ impl<'a> GetBusinessComplianceInfo<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -3024,6 +3285,17 @@ impl<'a> GetBusinessEncryptionPublicKey<'a> {
         crate::types::WhatsAppBusinessEncryptionResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::WhatsAppBusinessEncryptionResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -3046,10 +3318,7 @@ impl<'a> GetBusinessEncryptionPublicKey<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -3110,6 +3379,17 @@ impl<'a> GetBusinessPortfolioSpecificFields<'a> {
         crate::types::BusinessPortfolio,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::BusinessPortfolio>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -3131,10 +3411,7 @@ impl<'a> GetBusinessPortfolioSpecificFields<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -3195,6 +3472,17 @@ impl<'a> GetBusinessProfile<'a> {
         crate::types::WhatsAppBusinessProfileResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::WhatsAppBusinessProfileResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -3217,10 +3505,7 @@ impl<'a> GetBusinessProfile<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -3280,6 +3565,17 @@ impl<'a> GetCallPermissions<'a> {
         crate::types::CallPermissionsResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::CallPermissionsResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -3303,10 +3599,7 @@ impl<'a> GetCallPermissions<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -3437,6 +3730,17 @@ impl<'a> GetClientWhatsappBusinessAccounts<'a> {
         crate::types::ClientWhatsAppBusinessAccountList,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::ClientWhatsAppBusinessAccountList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -3474,10 +3778,7 @@ impl<'a> GetClientWhatsappBusinessAccounts<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -3531,6 +3832,17 @@ impl<'a> GetCommerceSettings<'a> {
         crate::types::CommerceSettingsList,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::CommerceSettingsList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -3548,10 +3860,7 @@ impl<'a> GetCommerceSettings<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -3668,6 +3977,17 @@ impl<'a> GetConnectedClientBusinesses<'a> {
         crate::types::ConnectedClientBusinessList,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::ConnectedClientBusinessList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -3699,10 +4019,7 @@ impl<'a> GetConnectedClientBusinesses<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -3763,6 +4080,17 @@ impl<'a> GetCreditLines<'a> {
         crate::types::CreditLineList,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::CreditLineList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -3785,10 +4113,7 @@ impl<'a> GetCreditLines<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -3853,6 +4178,17 @@ impl<'a> GetFlow<'a> {
     pub async fn send(
         self,
     ) -> Result<crate::types::Flow, crate::Error<crate::types::GraphAPIError>> {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::Flow>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -3877,10 +4213,7 @@ impl<'a> GetFlow<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -3984,6 +4317,17 @@ impl<'a> GetFlowJsonUrl<'a> {
     pub async fn send(
         self,
     ) -> Result<crate::types::FlowAssetList, crate::Error<crate::types::GraphAPIError>> {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::FlowAssetList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -4012,10 +4356,7 @@ impl<'a> GetFlowJsonUrl<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -4073,6 +4414,17 @@ impl<'a> GetGroupInfo<'a> {
     pub async fn send(
         self,
     ) -> Result<crate::types::GroupInfo, crate::Error<crate::types::GraphAPIError>> {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::GroupInfo>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -4094,10 +4446,7 @@ impl<'a> GetGroupInfo<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -4214,6 +4563,17 @@ impl<'a> GetInProgressOnBehalfRequests<'a> {
         crate::types::OnBehalfRequestList,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::OnBehalfRequestList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -4245,10 +4605,7 @@ impl<'a> GetInProgressOnBehalfRequests<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -4315,6 +4672,17 @@ impl<'a> GetIndividualQrCode<'a> {
         crate::types::QrCodeDetailsResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::QrCodeDetailsResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -4338,10 +4706,7 @@ impl<'a> GetIndividualQrCode<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -4402,6 +4767,17 @@ impl<'a> GetMediaUrl<'a> {
         crate::types::MediaUrlResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::MediaUrlResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -4423,10 +4799,7 @@ impl<'a> GetMediaUrl<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -4550,6 +4923,17 @@ impl<'a> GetMessageHistory<'a> {
         crate::types::MessageHistoryList,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::MessageHistoryList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -4584,10 +4968,7 @@ impl<'a> GetMessageHistory<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -4711,6 +5092,17 @@ impl<'a> GetMessageHistoryEvents<'a> {
         crate::types::MessageHistoryEventEdgeList,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::MessageHistoryEventEdgeList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -4745,10 +5137,7 @@ impl<'a> GetMessageHistoryEvents<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -4809,6 +5198,17 @@ impl<'a> GetMessageTemplate<'a> {
         crate::types::MessageTemplate,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::MessageTemplate>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -4830,10 +5230,7 @@ impl<'a> GetMessageTemplate<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -4894,6 +5291,17 @@ impl<'a> GetMigrationIntentDetails<'a> {
         crate::types::MigrationIntent,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::MigrationIntent>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -4915,10 +5323,7 @@ impl<'a> GetMigrationIntentDetails<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -4982,6 +5387,17 @@ impl<'a> GetOboMobilityIntent<'a> {
         crate::types::OboMobilityIntent,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::OboMobilityIntent>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -5003,10 +5419,7 @@ impl<'a> GetOboMobilityIntent<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -5067,6 +5480,17 @@ impl<'a> GetOfficialBusinessAccountStatus<'a> {
         crate::types::OfficialBusinessAccountStatus,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::OfficialBusinessAccountStatus>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -5089,10 +5513,7 @@ impl<'a> GetOfficialBusinessAccountStatus<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -5223,6 +5644,17 @@ impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
         crate::types::OwnedWhatsAppBusinessAccountList,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::OwnedWhatsAppBusinessAccountList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -5268,10 +5700,7 @@ impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -5332,6 +5761,17 @@ impl<'a> GetPhoneNumberById<'a> {
         crate::types::PhoneNumberNode,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::PhoneNumberNode>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -5353,10 +5793,7 @@ impl<'a> GetPhoneNumberById<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -5417,6 +5854,17 @@ impl<'a> GetPhoneNumberSettings<'a> {
         crate::types::PhoneNumberSettings,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::PhoneNumberSettings>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -5439,10 +5887,7 @@ impl<'a> GetPhoneNumberSettings<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -5506,6 +5951,17 @@ impl<'a> GetPreVerifiedPhoneNumberDetails<'a> {
         crate::types::PreVerifiedPhoneNumberDetails,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::PreVerifiedPhoneNumberDetails>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -5527,10 +5983,7 @@ impl<'a> GetPreVerifiedPhoneNumberDetails<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -5650,6 +6103,17 @@ impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
         crate::types::PreVerifiedPhoneNumberPartnerList,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::PreVerifiedPhoneNumberPartnerList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -5681,10 +6145,7 @@ impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -5828,6 +6289,17 @@ impl<'a> GetPreVerifiedPhoneNumbers<'a> {
         crate::types::PreVerifiedPhoneNumberList,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::PreVerifiedPhoneNumberList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -5868,10 +6340,7 @@ impl<'a> GetPreVerifiedPhoneNumbers<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -5931,6 +6400,17 @@ impl<'a> GetSolutionAccessToken<'a> {
         crate::types::WhatsAppBusinessSolutionAccessToken,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::WhatsAppBusinessSolutionAccessToken>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -5954,10 +6434,7 @@ impl<'a> GetSolutionAccessToken<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -6018,6 +6495,17 @@ impl<'a> GetSolutionDetails<'a> {
         crate::types::WhatsAppBusinessSolution,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::WhatsAppBusinessSolution>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -6039,10 +6527,7 @@ impl<'a> GetSolutionDetails<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -6106,6 +6591,17 @@ impl<'a> GetWhatsappAccountNumberDetails<'a> {
         crate::types::WhatsAppAccountNumber,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::WhatsAppAccountNumber>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -6127,10 +6623,7 @@ impl<'a> GetWhatsappAccountNumberDetails<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -6268,6 +6761,17 @@ impl<'a> GetWhatsappBusinessAccountActivities<'a> {
         crate::types::WabaActivityList,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::WabaActivityList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -6308,10 +6812,7 @@ impl<'a> GetWhatsappBusinessAccountActivities<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -6372,6 +6873,17 @@ impl<'a> GetWhatsappBusinessAccountDetails<'a> {
         crate::types::BusinessAccountNode,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::BusinessAccountNode>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -6393,10 +6905,7 @@ impl<'a> GetWhatsappBusinessAccountDetails<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -6527,6 +7036,17 @@ impl<'a> GetWhatsappBusinessAccountPhoneNumbers<'a> {
         crate::types::WabaPhoneNumberList,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::WabaPhoneNumberList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -6564,10 +7084,7 @@ impl<'a> GetWhatsappBusinessAccountPhoneNumbers<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -6698,6 +7215,17 @@ impl<'a> GetWhatsappBusinessAccountSchedules<'a> {
         crate::types::WabaScheduleList,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::WabaScheduleList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -6735,10 +7263,7 @@ impl<'a> GetWhatsappBusinessAccountSchedules<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -6799,6 +7324,17 @@ impl<'a> GetWhatsappBusinessBotDetails<'a> {
         crate::types::WhatsAppBusinessBot,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::WhatsAppBusinessBot>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -6820,10 +7356,7 @@ impl<'a> GetWhatsappBusinessBotDetails<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -6887,6 +7420,17 @@ impl<'a> GetWhatsappBusinessProfileDetails<'a> {
         crate::types::BusinessProfileNode,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::BusinessProfileNode>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -6908,10 +7452,7 @@ impl<'a> GetWhatsappBusinessProfileDetails<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -6986,6 +7527,17 @@ impl<'a> ListActiveGroups<'a> {
         crate::types::ActiveGroupList,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::ActiveGroupList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -7014,10 +7566,7 @@ impl<'a> ListActiveGroups<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -7135,6 +7684,17 @@ impl<'a> ListAllQrCodes<'a> {
     pub async fn send(
         self,
     ) -> Result<crate::types::QrCodeList, crate::Error<crate::types::GraphAPIError>> {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::QrCodeList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -7169,10 +7729,7 @@ impl<'a> ListAllQrCodes<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -7283,6 +7840,17 @@ impl<'a> ListFlows<'a> {
     pub async fn send(
         self,
     ) -> Result<crate::types::FlowList, crate::Error<crate::types::GraphAPIError>> {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::FlowList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -7314,10 +7882,7 @@ impl<'a> ListFlows<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -7371,6 +7936,17 @@ impl<'a> ListJoinRequests<'a> {
         crate::types::JoinRequestList,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::JoinRequestList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -7388,10 +7964,7 @@ impl<'a> ListJoinRequests<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -7533,6 +8106,17 @@ impl<'a> ListMessageTemplates<'a> {
     pub async fn send(
         self,
     ) -> Result<crate::types::TemplateList, crate::Error<crate::types::GraphAPIError>> {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::TemplateList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -7576,10 +8160,7 @@ impl<'a> ListMessageTemplates<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -7640,6 +8221,17 @@ impl<'a> ListSubscribedApps<'a> {
         crate::types::SubscribedAppList,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::SubscribedAppList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -7662,10 +8254,7 @@ impl<'a> ListSubscribedApps<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -7782,6 +8371,17 @@ impl<'a> ListWabaSolutions<'a> {
         crate::types::WhatsAppBusinessSolutionList,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::WhatsAppBusinessSolutionList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -7813,10 +8413,7 @@ impl<'a> ListWabaSolutions<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -7947,6 +8544,17 @@ impl<'a> ListWhatsappBusinessAccounts<'a> {
         crate::types::PortfolioWhatsAppBusinessAccountList,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::PortfolioWhatsAppBusinessAccountList>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -7992,10 +8600,7 @@ impl<'a> ListWhatsappBusinessAccounts<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -8055,6 +8660,17 @@ impl<'a> ManageCall<'a> {
         crate::types::CallActionResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::CallActionResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -8073,10 +8689,7 @@ impl<'a> ManageCall<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -8136,6 +8749,17 @@ impl<'a> MigrateFlows<'a> {
         crate::types::MigrateFlowsResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::MigrateFlowsResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -8171,10 +8795,7 @@ impl<'a> MigrateFlows<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -8235,6 +8856,17 @@ impl<'a> OnboardPartnersToMmLite<'a> {
         crate::types::MmLiteOnboardingResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::MmLiteOnboardingResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -8257,10 +8889,7 @@ impl<'a> OnboardPartnersToMmLite<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -8314,6 +8943,17 @@ impl<'a> PublishFlow<'a> {
         crate::types::FlowSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::FlowSuccessResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -8331,10 +8971,7 @@ impl<'a> PublishFlow<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -8394,6 +9031,17 @@ impl<'a> RegisterWhatsappBusinessPhoneNumber<'a> {
         crate::types::RegisterPhoneNumberResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::RegisterPhoneNumberResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -8412,10 +9060,7 @@ impl<'a> RegisterWhatsappBusinessPhoneNumber<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -8475,6 +9120,17 @@ impl<'a> RejectJoinRequests<'a> {
         crate::types::RejectJoinRequestsResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::RejectJoinRequestsResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -8493,10 +9149,7 @@ impl<'a> RejectJoinRequests<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -8563,6 +9216,17 @@ impl<'a> RejectSolutionDeactivationRequest<'a> {
         crate::types::WhatsAppBusinessSolution,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::WhatsAppBusinessSolution>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -8586,10 +9250,7 @@ impl<'a> RejectSolutionDeactivationRequest<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -8649,6 +9310,17 @@ impl<'a> RejectSolutionRequest<'a> {
         crate::types::SolutionRejectResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::SolutionRejectResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -8667,10 +9339,7 @@ impl<'a> RejectSolutionRequest<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -8730,6 +9399,17 @@ impl<'a> RemoveAssignedUser<'a> {
         crate::types::AssignedUserSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::AssignedUserSuccessResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -8759,10 +9439,7 @@ impl<'a> RemoveAssignedUser<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -8822,6 +9499,17 @@ impl<'a> RemoveGroupParticipants<'a> {
         crate::types::GroupSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::GroupSuccessResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -8840,10 +9528,7 @@ impl<'a> RemoveGroupParticipants<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -8903,6 +9588,17 @@ impl<'a> RequestPreVerifiedPhoneNumberCode<'a> {
         crate::types::PreVerifiedPhoneNumberSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::PreVerifiedPhoneNumberSuccessResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -8921,10 +9617,7 @@ impl<'a> RequestPreVerifiedPhoneNumberCode<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -8984,6 +9677,17 @@ impl<'a> RequestVerificationCode<'a> {
         crate::types::RequestVerificationCodeResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::RequestVerificationCodeResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -9002,10 +9706,7 @@ impl<'a> RequestVerificationCode<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -9065,6 +9766,17 @@ impl<'a> ResetGroupInviteLink<'a> {
         crate::types::GroupInviteLinkResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::GroupInviteLinkResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -9083,10 +9795,7 @@ impl<'a> ResetGroupInviteLink<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -9146,6 +9855,17 @@ impl<'a> SendEncryptedMessage<'a> {
         crate::types::EncryptedMessageResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::EncryptedMessageResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -9164,10 +9884,7 @@ impl<'a> SendEncryptedMessage<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -9227,6 +9944,17 @@ impl<'a> SendMarketingMessage<'a> {
         crate::types::MarketingMessageResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::MarketingMessageResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -9245,10 +9973,7 @@ impl<'a> SendMarketingMessage<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -9308,6 +10033,17 @@ impl<'a> SendMessage<'a> {
         crate::types::SendMessageResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::SendMessageResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -9326,10 +10062,7 @@ impl<'a> SendMessage<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -9390,6 +10123,17 @@ impl<'a> SendSolutionDeactivationRequest<'a> {
         crate::types::SolutionDeactivationResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::SolutionDeactivationResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -9410,10 +10154,7 @@ impl<'a> SendSolutionDeactivationRequest<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -9473,6 +10214,17 @@ impl<'a> SetBusinessEncryptionPublicKey<'a> {
         crate::types::WhatsAppBusinessEncryptionUploadResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::WhatsAppBusinessEncryptionUploadResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -9504,10 +10256,7 @@ impl<'a> SetBusinessEncryptionPublicKey<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -9567,6 +10316,17 @@ impl<'a> SetOboMobilityIntent<'a> {
         crate::types::SetOboMobilityIntentResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::SetOboMobilityIntentResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -9585,10 +10345,7 @@ impl<'a> SetOboMobilityIntent<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -9656,6 +10413,17 @@ impl<'a> SetOrUpdateCommerceSettings<'a> {
         crate::types::CommerceSettingsUpdateResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::CommerceSettingsUpdateResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -9681,10 +10449,7 @@ impl<'a> SetOrUpdateCommerceSettings<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -9744,6 +10509,17 @@ impl<'a> SetSolutionMigrationIntent<'a> {
         crate::types::SolutionMigrationIntentResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::SolutionMigrationIntentResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -9762,10 +10538,7 @@ impl<'a> SetSolutionMigrationIntent<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -9825,6 +10598,17 @@ impl<'a> SharePreVerifiedPhoneNumber<'a> {
         crate::types::PreVerifiedPhoneNumberShareResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::PreVerifiedPhoneNumberShareResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -9843,10 +10627,7 @@ impl<'a> SharePreVerifiedPhoneNumber<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -9907,6 +10688,17 @@ impl<'a> SubscribeToWabaWebhooks<'a> {
         crate::types::SubscribedAppsUpdateResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::SubscribedAppsUpdateResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -9927,10 +10719,7 @@ impl<'a> SubscribeToWabaWebhooks<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -9990,6 +10779,17 @@ impl<'a> UnblockUsers<'a> {
         crate::types::UnblockUsersResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::UnblockUsersResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -10008,10 +10808,7 @@ impl<'a> UnblockUsers<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -10065,6 +10862,17 @@ impl<'a> UnsubscribeFromWabaWebhooks<'a> {
         crate::types::SubscribedAppsUpdateResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::SubscribedAppsUpdateResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -10082,10 +10890,7 @@ impl<'a> UnsubscribeFromWabaWebhooks<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -10145,6 +10950,17 @@ impl<'a> UpdateBusinessComplianceInfo<'a> {
         crate::types::BusinessComplianceUpdateResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::BusinessComplianceUpdateResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -10163,10 +10979,7 @@ impl<'a> UpdateBusinessComplianceInfo<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -10226,6 +11039,17 @@ impl<'a> UpdateBusinessProfile<'a> {
         crate::types::WhatsAppBusinessProfileUpdateResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::WhatsAppBusinessProfileUpdateResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -10244,10 +11068,7 @@ impl<'a> UpdateBusinessProfile<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -10307,6 +11128,17 @@ impl<'a> UpdateFlowJson<'a> {
         crate::types::UpdateFlowJsonResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::UpdateFlowJsonResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -10340,10 +11172,7 @@ impl<'a> UpdateFlowJson<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -10403,6 +11232,17 @@ impl<'a> UpdateFlowMetadata<'a> {
         crate::types::FlowSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::FlowSuccessResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -10438,10 +11278,7 @@ impl<'a> UpdateFlowMetadata<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -10501,6 +11338,17 @@ impl<'a> UpdateGroupSettings<'a> {
         crate::types::GroupSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::GroupSuccessResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -10518,10 +11366,7 @@ impl<'a> UpdateGroupSettings<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -10581,6 +11426,17 @@ impl<'a> UpdateOfficialBusinessAccountStatus<'a> {
         crate::types::OfficialBusinessAccountUpdateResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::OfficialBusinessAccountUpdateResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -10599,10 +11455,7 @@ impl<'a> UpdateOfficialBusinessAccountStatus<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -10662,6 +11515,17 @@ impl<'a> UpdatePhoneNumberSettings<'a> {
         crate::types::PhoneNumberSettingsUpdateResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::PhoneNumberSettingsUpdateResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -10680,10 +11544,7 @@ impl<'a> UpdatePhoneNumberSettings<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -10744,6 +11605,17 @@ impl<'a> UpdatePhoneNumberStatus<'a> {
         crate::types::PhoneNumberUpdateResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::PhoneNumberUpdateResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -10763,10 +11635,7 @@ impl<'a> UpdatePhoneNumberStatus<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -10826,6 +11695,17 @@ impl<'a> UpdateWhatsappBusinessAccount<'a> {
         crate::types::BusinessAccountNodeUpdateResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::BusinessAccountNodeUpdateResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -10843,10 +11723,7 @@ impl<'a> UpdateWhatsappBusinessAccount<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -10906,6 +11783,17 @@ impl<'a> UpdateWhatsappBusinessProfile<'a> {
         crate::types::BusinessProfileNodeUpdateResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::BusinessProfileNodeUpdateResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -10923,10 +11811,7 @@ impl<'a> UpdateWhatsappBusinessProfile<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -10986,6 +11871,17 @@ impl<'a> UploadMedia<'a> {
         crate::types::MediaUploadResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::MediaUploadResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -11019,10 +11915,7 @@ impl<'a> UploadMedia<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -11082,6 +11975,17 @@ impl<'a> VerifyPhoneNumberCode<'a> {
         crate::types::VerifyPhoneNumberCodeResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::VerifyPhoneNumberCodeResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -11100,10 +12004,7 @@ impl<'a> VerifyPhoneNumberCode<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -11163,6 +12064,17 @@ impl<'a> VerifyPreVerifiedPhoneNumberCode<'a> {
         crate::types::PreVerifiedPhoneNumberSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::PreVerifiedPhoneNumberSuccessResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -11181,10 +12093,7 @@ impl<'a> VerifyPreVerifiedPhoneNumberCode<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(

@@ -111,6 +111,7 @@ fn client(api: &Api) -> TokenStream {
             base_url: String,
             credentials: crate::runtime::Secret,
             retry: crate::RetryPolicy,
+            hooks: crate::runtime::Hooks,
             #( #param_fields: String, )*
         }
 
@@ -120,6 +121,7 @@ fn client(api: &Api) -> TokenStream {
                     .field("base_url", &self.base_url)
                     .field("credentials", &self.credentials)
                     .field("retry", &self.retry)
+                    .field("hooks", &self.hooks)
                     #( .field(stringify!(#param_fields), &self.#param_fields) )*
                     .finish_non_exhaustive()
             }
@@ -140,6 +142,7 @@ fn client(api: &Api) -> TokenStream {
                     base_url: DEFAULT_BASE_URL.to_string(),
                     http: None,
                     retry: crate::RetryPolicy::default(),
+                    hooks: crate::runtime::Hooks::default(),
                     timeout: DEFAULT_TIMEOUT,
                     connect_timeout: DEFAULT_CONNECT_TIMEOUT,
                     #( #param_fields: #param_defaults.to_string(), )*
@@ -171,6 +174,15 @@ fn client(api: &Api) -> TokenStream {
                 #authorize
             }
 
+            /// The settings a call runs with: its own retry policy or the client's.
+            pub(crate) fn call<'c>(&'c self, retry: Option<&'c crate::RetryPolicy>, idempotent: bool) -> crate::runtime::Call<'c> {
+                crate::runtime::Call {
+                    policy: retry.unwrap_or(&self.retry),
+                    idempotent,
+                    hooks: &self.hooks,
+                }
+            }
+
             #(#methods)*
         }
 
@@ -181,6 +193,7 @@ fn client(api: &Api) -> TokenStream {
             base_url: String,
             http: Option<::reqwest::Client>,
             retry: crate::RetryPolicy,
+            hooks: crate::runtime::Hooks,
             timeout: ::std::time::Duration,
             connect_timeout: ::std::time::Duration,
             #( #param_fields: String, )*
@@ -191,6 +204,7 @@ fn client(api: &Api) -> TokenStream {
                 f.debug_struct("ClientBuilder")
                     .field("base_url", &self.base_url)
                     .field("credentials", &self.credentials)
+                    .field("hooks", &self.hooks)
                     #( .field(stringify!(#param_fields), &self.#param_fields) )*
                     .finish_non_exhaustive()
             }
@@ -215,6 +229,14 @@ fn client(api: &Api) -> TokenStream {
             /// Sets the retry policy for every call (calls can set their own).
             pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
                 self.retry = policy;
+                self
+            }
+
+            /// Adds a hook that sees (and may change) every request before it is
+            /// sent and every outcome after: for extra headers, tracing or
+            /// metrics. Hooks run in the order they were added.
+            pub fn hook(mut self, hook: impl crate::Hook + 'static) -> Self {
+                self.hooks.0.push(::std::sync::Arc::new(hook));
                 self
             }
 
@@ -253,6 +275,7 @@ fn client(api: &Api) -> TokenStream {
                     base_url: self.base_url,
                     credentials: self.credentials,
                     retry: self.retry,
+                    hooks: self.hooks,
                     #( #param_fields: self.#param_fields, )*
                 })
             }
@@ -535,7 +558,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
 
     let error_ty = rust_ty(&op.error_ty, &tp);
     let (ok_ty, finish) = match &op.success.content {
-        ResponseContent::Empty => (quote!(()), quote! { let _ = response; Ok(()) }),
+        ResponseContent::Empty => (quote!(()), quote!(crate::runtime::decode_empty(response))),
         ResponseContent::Json(t) => {
             let t = rust_ty(t, &tp);
             (t, quote!(crate::runtime::decode_json(response)))
@@ -544,7 +567,10 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
             quote!(String),
             quote!(crate::runtime::decode_text(response)),
         ),
-        ResponseContent::Bytes => (quote!(Vec<u8>), quote!(Ok(response.body))),
+        ResponseContent::Bytes => (
+            quote!(Vec<u8>),
+            quote!(crate::runtime::decode_bytes(response)),
+        ),
     };
     let mut codes = Vec::new();
     let mut ranges = Vec::new();
@@ -643,6 +669,13 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
 
             #send_doc
             pub async fn send(self) -> Result<#ok_ty, crate::Error<#error_ty>> {
+                self.send_with_meta().await.map(crate::Response::into_value)
+            }
+
+            /// Sends the request like `send`, and also returns the response's
+            /// status, headers (with the usage headers parsed on demand) and
+            /// the number of attempts.
+            pub async fn send_with_meta(self) -> Result<crate::Response<#ok_ty>, crate::Error<#error_ty>> {
                 let url = #url_expr;
                 let mut request = self.client.http().request(::reqwest::Method::#http_method, url);
                 #query_block
@@ -652,10 +685,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
                 if let Some(timeout) = self.timeout {
                     request = request.timeout(timeout);
                 }
-                let call = crate::runtime::Call {
-                    policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-                    idempotent: #idempotent,
-                };
+                let call = self.client.call(self.retry.as_ref(), #idempotent);
                 let response = crate::runtime::execute::<#error_ty>(request, call, #documented).await?;
                 #finish
             }

@@ -20,7 +20,7 @@ async fn update_profile(token: String, phone_number_id: &str) -> Result<(), Box<
     // Errors: documented error statuses decode into `GraphAPIError`.
     match client.get_business_encryption_public_key(phone_number_id).send().await {
         Ok(key) => println!("{key:?}"),
-        Err(Error::Api { status, body }) => eprintln!("HTTP {status}: {} (code {})", body.error.message, body.error.code),
+        Err(Error::Api { status, body, .. }) => eprintln!("HTTP {status}: {} (code {})", body.error.message, body.error.code),
         Err(other) => return Err(other.into()),
     }
     Ok(())

@@ -39,6 +39,14 @@ impl<'a> SendForm<'a> {
     }
     /// Sends the request. Success is the body as text; documented error statuses decode into `a JSON value` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded`.
     pub async fn send(self) -> Result<String, crate::Error<::serde_json::Value>> {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::Response<String>, crate::Error<::serde_json::Value>> {
         let url = [
             self.client.base_url(),
             "/",
@@ -72,10 +80,7 @@ impl<'a> SendForm<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             ::serde_json::Value,
         >(request, call, |_status: u16| false)
@@ -142,6 +147,17 @@ impl<'a> SendJson<'a> {
     pub async fn send(
         self,
     ) -> Result<crate::types::Item, crate::Error<crate::types::Problem>> {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::Item>,
+        crate::Error<crate::types::Problem>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -172,10 +188,7 @@ impl<'a> SendJson<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::Problem,
         >(request, call, |status: u16| (400..500).contains(&status))
@@ -213,6 +226,14 @@ impl<'a> SendMultipart<'a> {
     }
     /// Sends the request. Success is `()`; documented error statuses decode into `Problem` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`.
     pub async fn send(self) -> Result<(), crate::Error<crate::types::Problem>> {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::Response<()>, crate::Error<crate::types::Problem>> {
         let url = [
             self.client.base_url(),
             "/",
@@ -239,16 +260,12 @@ impl<'a> SendMultipart<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             crate::types::Problem,
         >(request, call, |_status: u16| true)
             .await?;
-        let _ = response;
-        Ok(())
+        crate::runtime::decode_empty(response)
     }
 }
 /// Request builder for [`Client::set_key`](crate::Client::set_key): set optional parameters, then `.send().await`.
@@ -281,6 +298,14 @@ impl<'a> SetKey<'a> {
     }
     /// Sends the request. Success is the raw body; documented error statuses decode into `a JSON value` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded` with the single field `public_key`. The spec also allows multipart/form-data, which this client does not use.
     pub async fn send(self) -> Result<Vec<u8>, crate::Error<::serde_json::Value>> {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<crate::Response<Vec<u8>>, crate::Error<::serde_json::Value>> {
         let url = [
             self.client.base_url(),
             "/",
@@ -294,14 +319,11 @@ impl<'a> SetKey<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             ::serde_json::Value,
         >(request, call, |_status: u16| false)
             .await?;
-        Ok(response.body)
+        crate::runtime::decode_bytes(response)
     }
 }

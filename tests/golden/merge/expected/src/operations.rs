@@ -36,6 +36,17 @@ impl<'a> GetProfileA<'a> {
     pub async fn send(
         self,
     ) -> Result<crate::types::Profile, crate::Error<crate::types::GraphAPIError>> {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::Profile>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -49,10 +60,7 @@ impl<'a> GetProfileA<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(request, call, |status: u16| matches!(status, 400))
@@ -92,6 +100,17 @@ impl<'a> GetProfileB<'a> {
     pub async fn send(
         self,
     ) -> Result<crate::types::ProfileB, crate::Error<crate::types::GraphAPIError>> {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::ProfileB>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -105,10 +124,7 @@ impl<'a> GetProfileB<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: true,
-        };
+        let call = self.client.call(self.retry.as_ref(), true);
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(request, call, |status: u16| matches!(status, 404))

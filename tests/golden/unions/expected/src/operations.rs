@@ -36,6 +36,17 @@ impl<'a> SendMessage<'a> {
     pub async fn send(
         self,
     ) -> Result<crate::types::Event, crate::Error<::serde_json::Value>> {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::Event>,
+        crate::Error<::serde_json::Value>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -49,10 +60,7 @@ impl<'a> SendMessage<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = crate::runtime::Call {
-            policy: self.retry.as_ref().unwrap_or(self.client.retry_policy()),
-            idempotent: false,
-        };
+        let call = self.client.call(self.retry.as_ref(), false);
         let response = crate::runtime::execute::<
             ::serde_json::Value,
         >(request, call, |_status: u16| false)

@@ -16,6 +16,8 @@ pub enum Error<E: std::fmt::Debug> {
         status: u16,
         /// The decoded error body.
         body: E,
+        /// The response's headers (usage headers included) and attempts.
+        meta: Box<ResponseMeta>,
     },
     /// The server answered with a status the operation does not document, or
     /// with an error body that does not decode; the raw body is kept.
@@ -25,6 +27,8 @@ pub enum Error<E: std::fmt::Debug> {
         status: u16,
         /// The body as received.
         body: RawBody,
+        /// The response's headers (usage headers included) and attempts.
+        meta: Box<ResponseMeta>,
     },
     /// A success response whose body does not match the documented type; the
     /// raw body is kept, and `path` names the member that did not fit.
@@ -39,6 +43,8 @@ pub enum Error<E: std::fmt::Debug> {
         /// Why it did not decode.
         #[source]
         source: serde_json::Error,
+        /// The response's headers (usage headers included) and attempts.
+        meta: Box<ResponseMeta>,
     },
     /// The request could not be encoded (for example a multipart body that is
     /// not an object).
@@ -70,6 +76,16 @@ impl<E: std::fmt::Debug> Error<E> {
         match self {
             Error::Api { body, .. } => Some(body),
             _ => None,
+        }
+    }
+    /// The status, headers and parsed usage headers of the response, when
+    /// the server answered.
+    pub fn meta(&self) -> Option<&ResponseMeta> {
+        match self {
+            Error::Api { meta, .. }
+            | Error::UnexpectedResponse { meta, .. }
+            | Error::Decode { meta, .. } => Some(meta),
+            Error::Encode(_) | Error::Transport(_) => None,
         }
     }
     /// The raw body of a response that did not decode.
@@ -293,10 +309,175 @@ const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANU
 pub(crate) fn encode_path(value: &str) -> String {
     percent_encoding::utf8_percent_encode(value, PATH_SEGMENT).to_string()
 }
-/// A response with a success status, read in full.
-pub(crate) struct Response {
-    pub(crate) status: u16,
+/// A response as received, before its body is decoded.
+pub(crate) struct Received {
     pub(crate) body: Vec<u8>,
+    pub(crate) meta: ResponseMeta,
+}
+/// A decoded success value together with what came with it: the status, the
+/// headers (with the API's usage headers parsed on demand) and the number of
+/// attempts it took. Returned by every request builder's `send_with_meta`.
+#[derive(Debug, Clone)]
+pub struct Response<T> {
+    /// The decoded body.
+    pub value: T,
+    /// Status, headers and attempts.
+    pub meta: ResponseMeta,
+}
+impl<T> Response<T> {
+    /// The decoded body, dropping the metadata.
+    pub fn into_value(self) -> T {
+        self.value
+    }
+}
+/// The status and headers of a response, and how many attempts the call took.
+#[derive(Debug, Clone)]
+pub struct ResponseMeta {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    attempts: u32,
+}
+impl ResponseMeta {
+    /// Metadata for a response (for tests and for code that wraps the client).
+    pub fn new(status: u16, headers: reqwest::header::HeaderMap, attempts: u32) -> Self {
+        ResponseMeta {
+            status,
+            headers,
+            attempts,
+        }
+    }
+    /// The HTTP status code.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+    /// The response headers, as received.
+    pub fn headers(&self) -> &reqwest::header::HeaderMap {
+        &self.headers
+    }
+    /// How many times the request was sent (1 when it was not retried).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+    /// The `X-App-Usage` header, parsed: how much of the app's call, CPU and
+    /// time budget is used, in percent. `Ok(None)` when the header is absent.
+    pub fn app_usage(&self) -> Result<Option<AppUsage>, UsageHeaderError> {
+        self.usage_header("x-app-usage")
+    }
+    /// The `X-Business-Use-Case-Usage` header, parsed: per business ID, the
+    /// usage of each rate-limited use case. `Ok(None)` when it is absent.
+    pub fn business_use_case_usage(
+        &self,
+    ) -> Result<Option<BusinessUseCaseUsage>, UsageHeaderError> {
+        self.usage_header("x-business-use-case-usage")
+    }
+    fn usage_header<T: DeserializeOwned>(
+        &self,
+        name: &'static str,
+    ) -> Result<Option<T>, UsageHeaderError> {
+        let Some(value) = self.headers.get(name) else { return Ok(None) };
+        let text = value
+            .to_str()
+            .map_err(|e| UsageHeaderError {
+                header: name,
+                message: e.to_string(),
+            })?;
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(&mut deserializer)
+            .map(Some)
+            .map_err(|e| UsageHeaderError {
+                header: name,
+                message: format!("at `{}`: {}", e.path(), e.inner()),
+            })
+    }
+}
+/// A usage header that is present but does not parse; the header is named and
+/// its raw value stays available in [`ResponseMeta::headers`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("could not parse the `{header}` header: {message}")]
+pub struct UsageHeaderError {
+    /// The header's (lowercase) name.
+    pub header: &'static str,
+    /// What did not fit.
+    pub message: String,
+}
+/// The `X-App-Usage` header: shares of the app's hourly budget used, in percent.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AppUsage {
+    /// Calls made, in percent of the budget.
+    #[serde(default)]
+    pub call_count: u64,
+    /// CPU time used, in percent of the budget.
+    #[serde(default)]
+    pub total_cputime: u64,
+    /// Total time used, in percent of the budget.
+    #[serde(default)]
+    pub total_time: u64,
+    /// Members this client does not know, kept as sent.
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
+}
+/// The `X-Business-Use-Case-Usage` header: for each business ID, the usage of
+/// each of its rate-limited use cases.
+pub type BusinessUseCaseUsage = std::collections::BTreeMap<String, Vec<UseCaseUsage>>;
+/// The usage of one rate-limited use case of one business.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UseCaseUsage {
+    /// The use case (`whatsapp_business_management`, `messenger`, ...).
+    #[serde(rename = "type")]
+    pub use_case: String,
+    /// Calls made, in percent of the budget.
+    #[serde(default)]
+    pub call_count: u64,
+    /// CPU time used, in percent of the budget.
+    #[serde(default)]
+    pub total_cputime: u64,
+    /// Total time used, in percent of the budget.
+    #[serde(default)]
+    pub total_time: u64,
+    /// Minutes until calls are accepted again (0 when not throttled).
+    #[serde(default)]
+    pub estimated_time_to_regain_access: u64,
+    /// Members this client does not know, kept as sent.
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
+}
+/// Observes or adjusts requests without changing the generated code: add a
+/// header, record a trace span, count attempts. Hooks are called for every
+/// attempt (retries included), in the order they were added to the client.
+///
+/// The request a hook sees carries the credentials; a hook that logs requests
+/// should leave the `Authorization` header out.
+pub trait Hook: Send + Sync {
+    /// Called just before an attempt is sent; may change the request.
+    fn on_request(&self, request: &mut reqwest::Request) {
+        let _ = request;
+    }
+    /// Called when an attempt has ended, with its outcome.
+    fn on_response(&self, exchange: &Exchange<'_>) {
+        let _ = exchange;
+    }
+}
+/// One finished attempt, as [`Hook::on_response`] sees it.
+#[derive(Debug)]
+pub struct Exchange<'a> {
+    /// The request method.
+    pub method: &'a reqwest::Method,
+    /// The request URL.
+    pub url: &'a reqwest::Url,
+    /// Which attempt this was (1 for the first).
+    pub attempt: u32,
+    /// Time since the attempt was sent.
+    pub elapsed: std::time::Duration,
+    /// The status and headers, or the transport error.
+    pub outcome: Result<(u16, &'a reqwest::header::HeaderMap), &'a reqwest::Error>,
+}
+/// The hooks of a client, in order; its `Debug` output shows how many.
+#[derive(Clone, Default)]
+pub(crate) struct Hooks(pub(crate) Vec<std::sync::Arc<dyn Hook>>);
+impl std::fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} hook(s)", self.0.len())
+    }
 }
 /// A future that waits, as the retry policy's sleeper returns it.
 pub type SleepFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
@@ -407,7 +588,12 @@ impl RetryPolicy {
 }
 /// What one attempt came to.
 enum Attempt {
-    Answer { status: u16, retry_after: Option<std::time::Duration>, body: Vec<u8> },
+    Answer {
+        status: u16,
+        headers: reqwest::header::HeaderMap,
+        retry_after: Option<std::time::Duration>,
+        body: Vec<u8>,
+    },
     Failed(reqwest::Error),
 }
 /// Whether an attempt may be repeated, and no sooner than when.
@@ -418,6 +604,7 @@ fn retryable(
 ) -> Option<Option<std::time::Duration>> {
     let may_repeat = idempotent || policy.retry_non_idempotent;
     match attempt {
+        Attempt::Failed(e) if e.is_builder() => None,
         Attempt::Failed(e) if e.is_connect() => Some(None),
         Attempt::Failed(_) => may_repeat.then_some(None),
         Attempt::Answer { status: 429, retry_after, .. } => Some(*retry_after),
@@ -425,6 +612,7 @@ fn retryable(
             status,
             retry_after,
             body,
+            ..
         } if !(200..300).contains(status) => {
             let value: serde_json::Value = serde_json::from_slice(body).ok()?;
             let code = value.pointer("/error/code").and_then(serde_json::Value::as_i64);
@@ -439,33 +627,70 @@ fn retryable(
         Attempt::Answer { .. } => None,
     }
 }
-async fn attempt(request: reqwest::RequestBuilder) -> Attempt {
-    let response = match request.send().await {
-        Ok(response) => response,
+async fn attempt(
+    request: reqwest::RequestBuilder,
+    hooks: &Hooks,
+    number: u32,
+) -> Attempt {
+    let (http, request) = request.build_split();
+    let mut request = match request {
+        Ok(request) => request,
         Err(e) => return Attempt::Failed(e),
     };
+    for hook in &hooks.0 {
+        hook.on_request(&mut request);
+    }
+    let method = request.method().clone();
+    let url = request.url().clone();
+    let sent = std::time::Instant::now();
+    let observe = |outcome: Result<(u16, &reqwest::header::HeaderMap), &reqwest::Error>| {
+        let exchange = Exchange {
+            method: &method,
+            url: &url,
+            attempt: number,
+            elapsed: sent.elapsed(),
+            outcome,
+        };
+        for hook in &hooks.0 {
+            hook.on_response(&exchange);
+        }
+    };
+    let response = match http.execute(request).await {
+        Ok(response) => response,
+        Err(e) => {
+            observe(Err(&e));
+            return Attempt::Failed(e);
+        }
+    };
     let status = response.status().as_u16();
-    let retry_after = response
-        .headers()
+    let headers = response.headers().clone();
+    let retry_after = headers
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(std::time::Duration::from_secs);
-    match response.bytes().await {
+    let outcome = match response.bytes().await {
         Ok(body) => {
             Attempt::Answer {
                 status,
+                headers,
                 retry_after,
                 body: body.to_vec(),
             }
         }
         Err(e) => Attempt::Failed(e),
+    };
+    match &outcome {
+        Attempt::Answer { status, headers, .. } => observe(Ok((*status, headers))),
+        Attempt::Failed(e) => observe(Err(e)),
     }
+    outcome
 }
 /// Per-call settings for [`execute`].
 pub(crate) struct Call<'a> {
     pub(crate) policy: &'a RetryPolicy,
     pub(crate) idempotent: bool,
+    pub(crate) hooks: &'a Hooks,
 }
 /// Sends a request, retrying as the policy allows, and sorts the answer:
 /// success statuses are returned, documented error statuses
@@ -474,82 +699,121 @@ pub(crate) async fn execute<E: DeserializeOwned + std::fmt::Debug>(
     request: reqwest::RequestBuilder,
     call: Call<'_>,
     documented: impl Fn(u16) -> bool,
-) -> Result<Response, Error<E>> {
+) -> Result<Received, Error<E>> {
     let start = std::time::Instant::now();
-    let mut retries = 0;
+    let mut attempts = 1;
     let outcome = loop {
-        let Some(this) = request.try_clone() else { break attempt(request).await };
-        let outcome = attempt(this).await;
+        let Some(this) = request.try_clone() else {
+            break attempt(request, call.hooks, attempts).await
+        };
+        let outcome = attempt(this, call.hooks, attempts).await;
         let Some(retry_after) = retryable(&outcome, call.idempotent, call.policy) else {
             break outcome
         };
-        retries += 1;
-        let delay = call.policy.delay(retries, retry_after);
-        if retries >= call.policy.max_attempts
+        let delay = call.policy.delay(attempts, retry_after);
+        if attempts >= call.policy.max_attempts
             || start.elapsed() + delay > call.policy.max_elapsed
         {
             break outcome;
         }
+        attempts += 1;
         (call.policy.sleep)(delay).await;
     };
-    let (status, body) = match outcome {
+    let (status, headers, body) = match outcome {
         Attempt::Failed(e) => return Err(Error::Transport(e)),
-        Attempt::Answer { status, body, .. } => (status, body),
+        Attempt::Answer { status, headers, body, .. } => (status, headers, body),
+    };
+    let meta = ResponseMeta {
+        status,
+        headers,
+        attempts,
     };
     if (200..300).contains(&status) {
-        return Ok(Response { status, body });
+        return Ok(Received { body, meta });
     }
     if documented(status) {
         if let Ok(decoded) = serde_json::from_slice::<E>(&body) {
             return Err(Error::Api {
                 status,
                 body: decoded,
+                meta: Box::new(meta),
             });
         }
     }
     Err(Error::UnexpectedResponse {
         status,
         body: RawBody(body),
+        meta: Box::new(meta),
     })
 }
 /// Decodes a JSON success body.
 pub(crate) fn decode_json<T: DeserializeOwned, E: std::fmt::Debug>(
-    response: Response,
-) -> Result<T, Error<E>> {
-    let mut deserializer = serde_json::Deserializer::from_slice(&response.body);
+    response: Received,
+) -> Result<Response<T>, Error<E>> {
+    let Received { body, meta } = response;
+    let status = meta.status;
+    let mut deserializer = serde_json::Deserializer::from_slice(&body);
     let result: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
     let value = match result {
         Ok(value) => value,
         Err(e) => {
             let path = e.path().to_string();
             return Err(Error::Decode {
-                status: response.status,
+                status,
                 path,
-                body: RawBody(response.body),
+                body: RawBody(body),
                 source: e.into_inner(),
+                meta: Box::new(meta),
             });
         }
     };
-    deserializer
-        .end()
-        .map_err(|source| Error::Decode {
-            status: response.status,
+    if let Err(source) = deserializer.end() {
+        return Err(Error::Decode {
+            status,
             path: ".".to_string(),
-            body: RawBody(response.body.clone()),
+            body: RawBody(body),
             source,
-        })?;
-    Ok(value)
+            meta: Box::new(meta),
+        });
+    }
+    Ok(Response { value, meta })
 }
 /// Decodes a text success body.
 #[allow(dead_code)]
 pub(crate) fn decode_text<E: std::fmt::Debug>(
-    response: Response,
-) -> Result<String, Error<E>> {
-    String::from_utf8(response.body)
-        .map_err(|e| Error::UnexpectedResponse {
-            status: response.status,
-            body: RawBody(e.into_bytes()),
-        })
+    response: Received,
+) -> Result<Response<String>, Error<E>> {
+    let Received { body, meta } = response;
+    match String::from_utf8(body) {
+        Ok(value) => Ok(Response { value, meta }),
+        Err(e) => {
+            Err(Error::UnexpectedResponse {
+                status: meta.status,
+                body: RawBody(e.into_bytes()),
+                meta: Box::new(meta),
+            })
+        }
+    }
+}
+/// Keeps a success body as bytes.
+#[allow(dead_code)]
+pub(crate) fn decode_bytes<E: std::fmt::Debug>(
+    response: Received,
+) -> Result<Response<Vec<u8>>, Error<E>> {
+    Ok(Response {
+        value: response.body,
+        meta: response.meta,
+    })
+}
+/// A success whose body is not documented (and is ignored).
+#[allow(dead_code)]
+pub(crate) fn decode_empty<E: std::fmt::Debug>(
+    response: Received,
+) -> Result<Response<()>, Error<E>> {
+    Ok(Response {
+        value: (),
+        meta: response.meta,
+    })
 }
 /// Builds a `multipart/form-data` body from a serialisable object: each member
 /// becomes one text part; strings are sent as they are, other values as JSON
