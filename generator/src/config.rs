@@ -61,6 +61,10 @@ pub struct Target {
     /// Words kept whole when names are converted to snake_case (`WhatsApp`).
     #[serde(default)]
     pub words: Vec<String>,
+    /// Emit the per-operation mock-server tests (`tests/operations.rs`);
+    /// every operation then needs documented examples.
+    #[serde(default)]
+    pub mock_tests: bool,
     /// operationId → Rust method name.
     #[serde(default)]
     pub operation_renames: BTreeMap<String, String>,

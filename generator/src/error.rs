@@ -54,6 +54,10 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// `mock_tests = true`, but some operations lack the examples their
+    /// tests are written from (one `operationId: what` per line).
+    #[error("`mock_tests = true` needs an example for every request body, success and error response; missing:\n  {}", .0.join("\n  "))]
+    MissingExamples(Vec<String>),
     /// Emitted code did not parse; this is a bug in the generator, not in the spec.
     #[error("internal error: emitted code for `{item}` does not parse: {message}")]
     Emit {

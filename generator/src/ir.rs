@@ -56,6 +56,8 @@ pub struct TargetInfo {
     pub rate_limit_codes: Vec<i64>,
     /// The error code table, if the target has one.
     pub error_kinds: Option<crate::config::ErrorKinds>,
+    /// Emit `tests/operations.rs`, the per-operation mock-server tests.
+    pub mock_tests: bool,
 }
 
 /// How the client authenticates.
@@ -401,6 +403,24 @@ pub struct Operation {
     pub deprecated: bool,
     /// The fragment the operation comes from.
     pub source: String,
+    /// The examples the spec documents for it (used to emit its mock tests).
+    pub examples: Examples,
+}
+
+/// The documented examples of one operation, as the spec gives them.
+/// Examples given by `$ref` are not followed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Examples {
+    /// Parameter examples by wire name (the parameter's own `example`, its
+    /// first `examples` entry, or its schema's `example`).
+    pub params: BTreeMap<String, serde_json::Value>,
+    /// Request body examples in spec order, by name (`example` for the single
+    /// `example` member).
+    pub bodies: Vec<(String, serde_json::Value)>,
+    /// Success response examples in spec order: status, name, value.
+    pub success: Vec<(u16, String, serde_json::Value)>,
+    /// Error response examples in spec order: status, name, value.
+    pub errors: Vec<(u16, String, serde_json::Value)>,
 }
 
 /// A piece of a path template.

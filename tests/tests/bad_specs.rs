@@ -169,3 +169,50 @@ fn union_variants_that_cannot_be_told_apart_are_a_warning_naming_both() {
     );
     // `Action`'s variants differ by the fixed value of `name`: no warning.
 }
+
+#[test]
+fn mock_tests_need_every_example_and_name_what_is_missing() {
+    let config = Config::parse(
+        Path::new("mock.toml"),
+        "[[target]]\nname = \"m\"\ncrate_name = \"m\"\ndescription = \"d\"\noutput = \"out\"\nfragments = \".\"\nbase_url = \"https://x.example\"\nauth = \"bearerAuth\"\nmock_tests = true\n",
+    )
+    .expect("config parses");
+    let target = config.targets.into_iter().next().expect("one target");
+    let spec = |success_example: &str| {
+        format!(
+            "openapi: 3.1.0\ninfo: {{title: t, version: '1'}}\ncomponents:\n  securitySchemes:\n    bearerAuth: {{type: http, scheme: bearer}}\npaths:\n  /pets/{{id}}:\n    get:\n      operationId: getPet\n      parameters:\n        - {{name: id, in: path, required: true, schema: {{type: string}}, example: 'a b'}}\n        - {{name: fields, in: query, schema: {{type: string}}, example: 'name'}}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{type: object, properties: {{name: {{type: string}}}}}}\n{success_example}        '404':\n          description: missing\n          content:\n            application/json:\n              schema: {{type: object, properties: {{message: {{type: string}}}}}}\n              example: {{message: no such pet}}\n"
+        )
+    };
+    let without = fragment_codegen::load::parse(Path::new("pets.yaml"), &spec("")).expect("parses");
+    let Err(e) = fragment_codegen::generate_from(&target, &[without]) else {
+        panic!("an operation without a success example is refused");
+    };
+    assert_eq!(
+        e.to_string(),
+        "`mock_tests = true` needs an example for every request body, success and error response; missing:\n  getPet: the success response has no example"
+    );
+
+    let with = fragment_codegen::load::parse(
+        Path::new("pets.yaml"),
+        &spec("              example: {name: Rex}\n"),
+    )
+    .expect("parses");
+    let output = fragment_codegen::generate_from(&target, &[with]).expect("generates");
+    let tests = output
+        .files
+        .iter()
+        .find(|(path, _)| path.ends_with("tests/operations.rs"))
+        .map(|(_, text)| text.clone())
+        .expect("a test file");
+    // The path parameter is percent-encoded, the query carries the
+    // documented example, and both examples are checked.
+    for needle in [
+        "async fn get_pet()",
+        "path: \"/pets/a%20b\".to_string()",
+        "query: vec![(\"fields\", \"name\".to_string())]",
+        "\"{\\\"name\\\":\\\"Rex\\\"}\"",
+        "\"{\\\"message\\\":\\\"no such pet\\\"}\"",
+    ] {
+        assert!(tests.contains(needle), "missing {needle} in:\n{tests}");
+    }
+}

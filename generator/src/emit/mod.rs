@@ -9,6 +9,7 @@
 mod client;
 mod docs;
 mod errors;
+mod tests;
 mod types;
 
 use std::collections::BTreeMap;
@@ -35,6 +36,13 @@ const WEBHOOK_DEPENDENCIES: &str = r#"hex = "0.4"
 hmac = "0.12"
 serde_urlencoded = "0.7"
 sha2 = "0.10"
+"#;
+
+/// Development dependencies of a crate with generated mock-server tests.
+const MOCK_TEST_DEPENDENCIES: &str = r#"
+[dev-dependencies]
+tokio = { version = "1", features = ["macros", "rt"] }
+wiremock = "0.6"
 "#;
 
 fn webhooks_rs(w: &crate::ir::Webhook) -> Result<String> {
@@ -129,6 +137,13 @@ pub fn emit(api: &Api) -> Result<BTreeMap<PathBuf, String>> {
         PathBuf::from("src/runtime.rs"),
         format!("{PREAMBLE}{}", prettyplease::unparse(&runtime)),
     );
+    if api.target.mock_tests {
+        let tests = tests::emit(api)?;
+        if !tests.gaps.is_empty() {
+            return Err(Error::MissingExamples(tests.gaps));
+        }
+        files.insert(PathBuf::from("tests/operations.rs"), tests.source);
+    }
     files.insert(PathBuf::from("Cargo.toml"), cargo_toml(api));
     Ok(files)
 }
@@ -232,6 +247,10 @@ fn cargo_toml(api: &Api) -> String {
         lib = t.lib_name,
     ) + if api.webhook.is_some() {
         WEBHOOK_DEPENDENCIES
+    } else {
+        ""
+    } + if api.target.mock_tests {
+        MOCK_TEST_DEPENDENCIES
     } else {
         ""
     }

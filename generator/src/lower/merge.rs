@@ -288,6 +288,7 @@ pub(super) fn finish(l: Lowerer<'_>, info: TargetInfo) -> Result<Api> {
             summary: op.summary.clone(),
             doc: op.doc.clone(),
             deprecated: op.deprecated,
+            examples: op.examples.clone(),
             source: l.fragments[op.fragment]
                 .path
                 .to_string_lossy()

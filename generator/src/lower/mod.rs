@@ -425,6 +425,7 @@ impl<'a> Lowerer<'a> {
         Ok(ir::TargetInfo {
             crate_name: t.crate_name.clone(),
             lib_name: t.lib_name(),
+            mock_tests: t.mock_tests,
             description: t.description.clone(),
             base_url: base_url.trim_end_matches('/').to_string(),
             auth,

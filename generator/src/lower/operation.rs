@@ -32,6 +32,7 @@ pub(crate) struct DraftOperation {
     pub summary: Option<String>,
     pub doc: Option<String>,
     pub deprecated: bool,
+    pub examples: crate::ir::Examples,
 }
 
 #[derive(Debug, Clone)]
@@ -181,6 +182,7 @@ impl<'a> Lowerer<'a> {
             resolved.push((pfi, pptr, param));
         }
 
+        let mut examples = crate::ir::Examples::default();
         let mut params = Vec::new();
         // Names the request builders use for their own setters.
         let mut used =
@@ -223,6 +225,22 @@ impl<'a> Lowerer<'a> {
                     ));
                 }
             };
+            let example = data
+                .example
+                .clone()
+                .or_else(|| {
+                    data.examples.values().find_map(|e| match e {
+                        ReferenceOr::Item(e) => e.value.clone(),
+                        ReferenceOr::Reference { .. } => None,
+                    })
+                })
+                .or_else(|| match schema {
+                    ReferenceOr::Item(s) => s.schema_data.example.clone(),
+                    ReferenceOr::Reference { .. } => None,
+                });
+            if let Some(example) = example {
+                examples.params.insert(data.name.clone(), example);
+            }
             let base = format!("{builder}{}", naming::type_suffix(&data.name));
             let usage = self.schema_ref(
                 *pfi,
@@ -332,7 +350,10 @@ impl<'a> Lowerer<'a> {
 
         let body = match &op.request_body {
             Some(rb) => {
-                Some(self.body(fi, rb, &format!("{ptr}/requestBody"), &builder, &mut used)?)
+                let (body, body_examples) =
+                    self.body(fi, rb, &format!("{ptr}/requestBody"), &builder, &mut used)?;
+                examples.bodies = body_examples;
+                Some(body)
             }
             None => None,
         };
@@ -367,6 +388,24 @@ impl<'a> Lowerer<'a> {
             let (rfi, rptr, resp) =
                 self.resolve_component(fi, r, &rptr, "responses", |c| &c.responses)?;
             let content = self.response_content(rfi, &rptr, resp, name)?;
+            let code = match status {
+                StatusMatch::Code(c) => Some(c),
+                StatusMatch::Range(r) => Some(r * 100),
+                StatusMatch::Default => None,
+            };
+            let documented = resp
+                .content
+                .iter()
+                .find(|(m, _)| is_json(&essence(m)))
+                .map(|(_, c)| media_examples(c))
+                .unwrap_or_default();
+            for (example_name, value) in documented {
+                match code {
+                    Some(c) if is_success => examples.success.push((c, example_name, value)),
+                    Some(c) => examples.errors.push((c, example_name, value)),
+                    None => {}
+                }
+            }
             if is_success {
                 if let StatusMatch::Code(c) = status {
                     success_statuses.push(c);
@@ -423,6 +462,7 @@ impl<'a> Lowerer<'a> {
             summary: text(&op.summary),
             doc: text(&op.description),
             deprecated: op.deprecated,
+            examples,
         })
     }
 
@@ -469,7 +509,7 @@ impl<'a> Lowerer<'a> {
         ptr: &str,
         builder: &str,
         used: &mut BTreeSet<String>,
-    ) -> Result<DraftBody, SpecError> {
+    ) -> Result<(DraftBody, Vec<(String, serde_json::Value)>), SpecError> {
         let (bfi, bptr, rb) =
             self.resolve_component(fi, rb, ptr, "requestBodies", |c| &c.request_bodies)?;
         // Preference when several media types are offered: JSON, then a form,
@@ -546,7 +586,7 @@ impl<'a> Lowerer<'a> {
             .filter(|m| *m != media_name)
             .cloned()
             .collect();
-        Ok(DraftBody {
+        let body = DraftBody {
             media,
             required: rb.required,
             ty: usage.ty,
@@ -554,7 +594,8 @@ impl<'a> Lowerer<'a> {
             rust,
             alternatives,
             doc: rb.description.as_deref().map(str::trim).map(str::to_string),
-        })
+        };
+        Ok((body, media_examples(content)))
     }
 
     fn response_content(
@@ -586,6 +627,24 @@ impl<'a> Lowerer<'a> {
             Some(_) => Ok(DraftContent::Bytes),
         }
     }
+}
+
+/// A media type's examples: its `example` (named `example`), then its
+/// `examples` in spec order. Examples given by `$ref` are not followed.
+fn media_examples(content: &openapiv3::MediaType) -> Vec<(String, serde_json::Value)> {
+    let mut out: Vec<(String, serde_json::Value)> = content
+        .example
+        .iter()
+        .map(|v| ("example".to_string(), v.clone()))
+        .collect();
+    for (name, e) in &content.examples {
+        if let ReferenceOr::Item(e) = e {
+            if let Some(v) = &e.value {
+                out.push((name.clone(), v.clone()));
+            }
+        }
+    }
+    out
 }
 
 fn location_key(p: &Parameter) -> u8 {

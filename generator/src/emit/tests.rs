@@ -1,0 +1,476 @@
+//! The generated crate's own mock-server tests: one test per operation (and
+//! one more per further request body example), written from the examples the
+//! fragments document.
+//!
+//! Each test calls the operation with the documented parameter and body
+//! examples, checks the request the mock server received (method, path,
+//! query, headers, credentials, body and its media type), serves every
+//! documented success example and checks that it decodes into the typed value
+//! (which encodes back to the example), then serves the documented error
+//! example and checks that it surfaces as `Error::Api` with its typed body.
+//!
+//! An operation without the examples a test needs is listed in
+//! [`MockTests::gaps`]; the freshness test of the repository requires that
+//! list to be empty for the targets that emit these tests.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::types::ident;
+use crate::error::{Error, Result};
+use crate::ir::{
+    Api, BodyMedia, Operation, ParamLocation, PathPart, ResponseContent, Ty, TypeKind,
+};
+
+/// The helpers at the top of every generated test file.
+const SUPPORT: &str = include_str!("../../templates/mock_support.rs");
+
+/// The emitted test file and what it could not cover.
+pub struct MockTests {
+    /// The test file's source.
+    pub source: String,
+    /// `operationId: what is missing`, one per operation lacking an example.
+    pub gaps: Vec<String>,
+}
+
+/// Emits `tests/operations.rs` for the crate.
+pub fn emit(api: &Api) -> Result<MockTests> {
+    let lib = ident(&api.target.lib_name);
+    let mut gaps = Vec::new();
+    let mut used = BTreeSet::new();
+    let mut tests = Vec::new();
+    for op in &api.operations {
+        match operation_tests(api, op, &mut used) {
+            Ok(t) => tests.extend(t),
+            Err(gap) => gaps.push(format!("{}: {gap}", op.operation_id)),
+        }
+    }
+    let support: syn::File = syn::parse_str(SUPPORT).map_err(|e| Error::Emit {
+        item: "mock test support".into(),
+        message: e.to_string(),
+    })?;
+    let (header, sent) = match &api.target.auth {
+        crate::ir::Auth::Bearer => ("authorization".to_string(), "Bearer test-token"),
+        crate::ir::Auth::ApiKeyHeader { header } => (header.to_ascii_lowercase(), "test-token"),
+    };
+    let tokens = quote! {
+        //! Every operation against a mock server, from the examples its
+        //! fragment documents: the request it sends, and the typed decoding of
+        //! its success and error examples.
+
+        // Deprecated operations are tested too, and not every crate's tests
+        // use every helper (a crate without JSON bodies never checks one).
+        #![allow(deprecated, dead_code)]
+        // Formatted by the generator; rustfmt would make `codegen --check` fail.
+        #![cfg_attr(rustfmt, rustfmt::skip)]
+
+        use #lib::reqwest;
+        use #lib::{Client, Error, RetryPolicy};
+
+        /// The credentials every test client is built with.
+        const TOKEN: &str = "test-token";
+
+        /// The header the credentials travel in, and its value.
+        const CREDENTIALS_HEADER: &str = #header;
+        const CREDENTIALS_SENT: &str = #sent;
+
+        #(#tests)*
+    };
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| Error::Emit {
+        item: "mock tests".into(),
+        message: e.to_string(),
+    })?;
+    let at = file.items.len() - tests_len(&file);
+    for (i, item) in support.items.into_iter().enumerate() {
+        file.items.insert(at + i, item);
+    }
+    Ok(MockTests {
+        source: format!("{}{}", super::PREAMBLE, prettyplease::unparse(&file)),
+        gaps,
+    })
+}
+
+/// The number of test functions at the end of the file.
+fn tests_len(file: &syn::File) -> usize {
+    file.items
+        .iter()
+        .filter(|i| matches!(i, syn::Item::Fn(_)))
+        .count()
+}
+
+/// A JSON value as the compact text the tests parse.
+fn json_text(v: &serde_json::Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+/// The text a scalar example is sent as (in a path, a query or a header).
+fn scalar_text(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// A value for a required parameter that documents no example: a plain
+/// string, number or boolean, or the first value of a string enum.
+fn stand_in(api: &Api, ty: &Ty) -> Option<serde_json::Value> {
+    match ty {
+        Ty::String => Some("1234567890".into()),
+        Ty::I32 | Ty::I64 => Some(1.into()),
+        Ty::F64 => Some(serde_json::json!(1.5)),
+        Ty::Bool => Some(true.into()),
+        Ty::Named(n) => match &api.types.get(n)?.kind {
+            TypeKind::Enum(e) => e.variants.first().map(|v| v.wire.clone().into()),
+            TypeKind::Alias(t) => stand_in(api, t),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Percent-encodes a path segment the way the client does (RFC 3986
+/// unreserved characters stay).
+fn encode_segment(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The expression passed for a parameter or body: a string literal for
+/// string arguments, otherwise the example decoded into the argument's type.
+fn argument(ty: &Ty, what: &str, v: &serde_json::Value) -> TokenStream {
+    match (ty, v) {
+        (Ty::String, v) => match scalar_text(v) {
+            Some(s) => quote!(#s),
+            None => {
+                let t = json_text(v);
+                quote!(#t)
+            }
+        },
+        _ => {
+            let t = json_text(v);
+            quote!(value(#what, #t))
+        }
+    }
+}
+
+/// The tests of one operation, or what it lacks.
+fn operation_tests(
+    api: &Api,
+    op: &Operation,
+    used: &mut BTreeSet<String>,
+) -> std::result::Result<Vec<TokenStream>, String> {
+    let ex = &op.examples;
+    let method = ident(&op.method);
+    let http = op.http_method.as_str();
+
+    // Parameters: required ones always (an example, or a stand-in), optional
+    // ones when they document a scalar or array example.
+    let mut args = Vec::new();
+    let mut setters = Vec::new();
+    let mut query = Vec::new();
+    let mut headers = Vec::new();
+    let mut path_values: Vec<Option<String>> = vec![None; op.params.len()];
+    let mut whole_url = false;
+    for (i, p) in op.params.iter().enumerate() {
+        let what = format!("the example of parameter `{}`", p.wire);
+        if p.whole_url {
+            whole_url = true;
+            args.push(quote!(format!("{}/media-download", server.uri())));
+            continue;
+        }
+        let example = match ex.params.get(&p.wire) {
+            Some(v) => v.clone(),
+            None if p.required => stand_in(api, &p.ty)
+                .ok_or_else(|| format!("required parameter `{}` has no example", p.wire))?,
+            None => continue,
+        };
+        // The texts the request should carry for this value.
+        let texts: Vec<String> = match &example {
+            serde_json::Value::Array(items) => {
+                let items: Option<Vec<String>> = items.iter().map(scalar_text).collect();
+                let Some(items) = items else { continue };
+                if p.explode && p.location == ParamLocation::Query {
+                    items
+                } else {
+                    vec![items.join(",")]
+                }
+            }
+            v => match scalar_text(v) {
+                Some(s) => vec![s],
+                None if p.required => {
+                    return Err(format!("parameter `{}` has a non-scalar example", p.wire));
+                }
+                None => continue,
+            },
+        };
+        let arg = argument(&p.ty, &what, &example);
+        if p.required {
+            args.push(arg);
+        } else {
+            let setter = ident(&p.rust);
+            setters.push(quote!(.#setter(#arg)));
+        }
+        let wire = &p.wire;
+        match p.location {
+            ParamLocation::Path => path_values[i] = texts.into_iter().next(),
+            ParamLocation::Query => {
+                for t in texts {
+                    query.push(quote!((#wire, #t.to_string())));
+                }
+            }
+            ParamLocation::Header => {
+                for t in texts {
+                    headers.push(quote!((#wire, #t.to_string())));
+                }
+            }
+        }
+    }
+    let path = if whole_url {
+        "/media-download".to_string()
+    } else {
+        let mut path = String::new();
+        for part in &op.path_parts {
+            match part {
+                PathPart::Literal(l) => path.push_str(l),
+                PathPart::Client(ci) => {
+                    path.push_str(&encode_segment(&api.target.client_params[*ci].default))
+                }
+                PathPart::Param(pi) => {
+                    let v = path_values[*pi].as_deref().unwrap_or_default();
+                    path.push_str(&encode_segment(v));
+                }
+            }
+        }
+        path
+    };
+
+    // Request bodies: one test per documented example.
+    let mut bodies: Vec<(String, Option<(BodyCall, TokenStream)>)> = Vec::new();
+    match &op.body {
+        None => bodies.push(("request".into(), None)),
+        Some(b) => {
+            if ex.bodies.is_empty() {
+                if b.required {
+                    return Err("the request body has no example".into());
+                }
+                bodies.push(("request".into(), None));
+            }
+            for (name, example) in &ex.bodies {
+                let what = format!("request body example `{name}`");
+                let (sent, check) = body_example(api, b, example)?;
+                let arg = argument(&b.ty, &what, &sent);
+                let call = if b.required {
+                    BodyCall::Arg(arg)
+                } else {
+                    let setter = ident(&b.rust);
+                    BodyCall::Setter(quote!(.#setter(#arg)))
+                };
+                bodies.push((name.clone(), Some((call, check))));
+            }
+        }
+    }
+
+    // Success: every documented example (JSON), or a body of the documented kind.
+    let success_status = op.success.statuses.first().copied().unwrap_or(200);
+    let mut successes: Vec<TokenStream> = Vec::new();
+    match &op.success.content {
+        ResponseContent::Json(_) => {
+            if ex.success.is_empty() {
+                return Err("the success response has no example".into());
+            }
+            for (status, name, v) in &ex.success {
+                let t = json_text(v);
+                let what = format!("success example `{name}`");
+                successes.push(quote! {
+                    serve(&server, #status, Some(json(#t)), None).await;
+                    let value = call().send().await.unwrap_or_else(|e| panic!("{}: {e}", #what));
+                    assert_json(#what, &value, &json(#t));
+                    assert_request(&server, &expected).await;
+                });
+            }
+        }
+        ResponseContent::Empty => successes.push(quote! {
+            serve(&server, #success_status, None, None).await;
+            let value: () = call().send().await.expect("the call succeeds");
+            assert_eq!(value, ());
+            assert_request(&server, &expected).await;
+        }),
+        ResponseContent::Bytes => successes.push(quote! {
+            let bytes: &[u8] = b"\x89PNG\r\n\x1a\n example bytes";
+            serve(&server, #success_status, None, Some(bytes)).await;
+            let value = call().send().await.expect("the call succeeds");
+            assert_eq!(value, bytes);
+            assert_request(&server, &expected).await;
+        }),
+        ResponseContent::Text => successes.push(quote! {
+            serve(&server, #success_status, None, Some(b"example text")).await;
+            let value = call().send().await.expect("the call succeeds");
+            assert_eq!(value, "example text");
+            assert_request(&server, &expected).await;
+        }),
+    }
+
+    // The documented error.
+    let Some((err_status, err_name, err_value)) = ex.errors.first() else {
+        return Err("no error response has an example".into());
+    };
+    let err_text = json_text(err_value);
+    let err_what = format!("error example `{err_name}` (HTTP {err_status})");
+    let error_check = quote! {
+        serve(&server, #err_status, Some(json(#err_text)), None).await;
+        let error = call().send().await.expect_err(#err_what);
+        match &error {
+            Error::Api { status, body, .. } => {
+                assert_eq!(*status, #err_status);
+                assert_json(#err_what, body, &json(#err_text));
+            }
+            other => panic!("{}: expected Error::Api, got {other:?}", #err_what),
+        }
+        assert_request(&server, &expected).await;
+    };
+
+    let mut out = Vec::new();
+    for (i, (name, body)) in bodies.into_iter().enumerate() {
+        let base = if i == 0 && name == "request" {
+            op.method.clone()
+        } else {
+            format!(
+                "{}_{}",
+                op.method,
+                crate::naming::snake_ident_with(&name, &[])
+            )
+        };
+        let test = ident(&crate::naming::unique(base, used));
+        let (body_arg, body_setter, body_check) = match body {
+            Some((BodyCall::Arg(a), check)) => (Some(a), quote!(), check),
+            Some((BodyCall::Setter(s), check)) => (None, s, check),
+            None => (None, quote!(), quote!(BodyCheck::None)),
+        };
+        let all_args: Vec<&TokenStream> = args.iter().chain(body_arg.as_ref()).collect();
+        let checks = if i == 0 {
+            let s = &successes;
+            quote!(#(#s)* #error_check)
+        } else {
+            let first = &successes[0];
+            quote!(#first)
+        };
+        let doc = format!(
+            " `{http} {}` ({}), with {}.",
+            op.path,
+            op.operation_id,
+            if name == "request" {
+                "its documented parameters".to_string()
+            } else {
+                format!("request body example `{name}`")
+            }
+        );
+        out.push(quote! {
+            #[doc = #doc]
+            #[tokio::test]
+            async fn #test() {
+                let server = wiremock::MockServer::start().await;
+                let client = client(&server);
+                let call = || client.#method(#(#all_args),*) #(#setters)* #body_setter;
+                let expected = Expected {
+                    method: #http,
+                    path: #path.to_string(),
+                    query: vec![#(#query),*],
+                    headers: vec![#(#headers),*],
+                    body: #body_check,
+                };
+                #checks
+            }
+        });
+    }
+    Ok(out)
+}
+
+/// How a body example is passed: a required body is an argument of the
+/// client method, an optional one is set with its setter.
+enum BodyCall {
+    Arg(TokenStream),
+    Setter(TokenStream),
+}
+
+/// The value to send for a body example, and the check of what arrives.
+fn body_example(
+    api: &Api,
+    b: &crate::ir::Body,
+    example: &serde_json::Value,
+) -> std::result::Result<(serde_json::Value, TokenStream), String> {
+    if let Some(field) = &b.form_field {
+        // A single-field form: the example is the value, or an object holding it.
+        let v = match example {
+            serde_json::Value::Object(m) => m.get(field).cloned().unwrap_or_default(),
+            v => v.clone(),
+        };
+        let text = scalar_text(&v).ok_or("a single-field form example is not a scalar")?;
+        let check = match b.media {
+            BodyMedia::Multipart => quote!(BodyCheck::Multipart(vec![#field])),
+            _ => quote!(BodyCheck::Form(
+                vec![(#field.to_string(), #text.to_string())]
+            )),
+        };
+        return Ok((v, check));
+    }
+    match b.media {
+        BodyMedia::Json => {
+            let t = json_text(example);
+            Ok((example.clone(), quote!(BodyCheck::Json(json(#t)))))
+        }
+        BodyMedia::Form => {
+            let serde_json::Value::Object(members) = example else {
+                return Err("a form body example is not an object".into());
+            };
+            let pairs = members.iter().map(|(k, v)| {
+                let t = json_text(v);
+                quote!((#k.to_string(), form_text(&json(#t))))
+            });
+            Ok((example.clone(), quote!(BodyCheck::Form(vec![#(#pairs),*]))))
+        }
+        BodyMedia::Multipart => {
+            let serde_json::Value::Object(members) = example else {
+                return Err("a multipart body example is not an object".into());
+            };
+            // Binary members are documented as a placeholder; a small file
+            // stands in for them.
+            let binary: BTreeSet<&str> = match &b.ty {
+                Ty::Named(n) => match api.types.get(n).map(|t| &t.kind) {
+                    Some(TypeKind::Struct(s)) => s
+                        .fields
+                        .iter()
+                        .filter(|f| f.ty == Ty::Bytes)
+                        .map(|f| f.wire.as_str())
+                        .collect(),
+                    _ => BTreeSet::new(),
+                },
+                _ => BTreeSet::new(),
+            };
+            let mut sent = members.clone();
+            for name in &binary {
+                if sent.contains_key(*name) {
+                    sent.insert(
+                        name.to_string(),
+                        serde_json::json!({"file_name": "example.bin", "content_type": "application/octet-stream", "bytes": [1, 2, 3]}),
+                    );
+                }
+            }
+            let fields: Vec<&String> = sent.keys().collect();
+            Ok((
+                serde_json::Value::Object(sent.clone()),
+                quote!(BodyCheck::Multipart(vec![#(#fields),*])),
+            ))
+        }
+    }
+}
