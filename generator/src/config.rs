@@ -65,6 +65,18 @@ pub struct Target {
     /// every operation then needs documented examples.
     #[serde(default)]
     pub mock_tests: bool,
+    /// One cargo feature per fragment (all on by default), so a crate that
+    /// needs one API area compiles only that area.
+    #[serde(default)]
+    pub area_features: bool,
+    /// Extra `[dev-dependencies]` of the generated crate (for its examples),
+    /// as TOML values: `axum = "0.8"`.
+    #[serde(default)]
+    pub dev_dependencies: BTreeMap<String, toml::Value>,
+    /// Hand-written examples in the crate's `examples/` folder, with the
+    /// area features each needs.
+    #[serde(default)]
+    pub examples: Vec<Example>,
     /// operationId → Rust method name.
     #[serde(default)]
     pub operation_renames: BTreeMap<String, String>,
@@ -109,6 +121,17 @@ pub struct ErrorKind {
     /// retries it whatever the method.
     #[serde(default)]
     pub rate_limit: bool,
+}
+
+/// A hand-written example of a generated crate.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    /// The file stem under `examples/`.
+    pub name: String,
+    /// The features it needs (`required-features`).
+    #[serde(default)]
+    pub features: Vec<String>,
 }
 
 /// The inbound webhook operation of a target.

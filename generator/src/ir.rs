@@ -58,6 +58,12 @@ pub struct TargetInfo {
     pub error_kinds: Option<crate::config::ErrorKinds>,
     /// Emit `tests/operations.rs`, the per-operation mock-server tests.
     pub mock_tests: bool,
+    /// One cargo feature per fragment.
+    pub area_features: bool,
+    /// Extra development dependencies: name and TOML value.
+    pub dev_dependencies: Vec<(String, String)>,
+    /// Hand-written examples: name and required features.
+    pub examples: Vec<(String, Vec<String>)>,
 }
 
 /// How the client authenticates.

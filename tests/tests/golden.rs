@@ -39,6 +39,11 @@ fn merge() {
 }
 
 #[test]
+fn areas() {
+    check_case("areas");
+}
+
+#[test]
 fn cycle() {
     check_case("cycle");
 }
@@ -67,6 +72,9 @@ fn every_fixture_folder_has_a_test() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     cases.sort();
-    assert_eq!(cases, ["bodies", "cycle", "dialect31", "merge", "unions"]);
+    assert_eq!(
+        cases,
+        ["areas", "bodies", "cycle", "dialect31", "merge", "unions"]
+    );
     let _ = Path::new("");
 }

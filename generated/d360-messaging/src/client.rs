@@ -58,6 +58,7 @@ impl Client {
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
+    #[allow(dead_code)]
     pub(crate) fn http(&self) -> &::reqwest::Client {
         &self.http
     }
@@ -65,6 +66,7 @@ impl Client {
     pub fn retry_policy(&self) -> &crate::RetryPolicy {
         &self.retry
     }
+    #[allow(dead_code)]
     pub(crate) fn authorize(
         &self,
         request: ::reqwest::RequestBuilder,
@@ -78,6 +80,7 @@ impl Client {
         }
     }
     /// The settings a call runs with: its own retry policy or the client's.
+    #[allow(dead_code)]
     pub(crate) fn call<'c>(
         &'c self,
         retry: Option<&'c crate::RetryPolicy>,
@@ -94,6 +97,7 @@ impl Client {
     /// Retrieve the current business public key and its signature verification status. The public key is used for encrypting message payloads and data channel requests.
     ///
     /// `GET /whatsapp_business_encryption` (operationId `get-business-public-key`, from `specs/360dialog/get-business-public-key.json`).
+    #[cfg(feature = "get-business-public-key")]
     pub fn get_business_public_key(
         &self,
     ) -> crate::operations::GetBusinessPublicKey<'_> {
@@ -104,6 +108,7 @@ impl Client {
     /// Upload and configure a business public key for message payload encryption. The key must be a valid RSA public key in PEM format. Only one active public key per phone number at a time; previous keys are replaced when a new one is uploaded.
     ///
     /// `POST /whatsapp_business_encryption` (operationId `set-business-public-key`, from `specs/360dialog/set-business-public-key.json`).
+    #[cfg(feature = "set-business-public-key")]
     pub fn set_business_public_key(
         &self,
         business_public_key: impl Into<String>,

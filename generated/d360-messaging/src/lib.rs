@@ -10,6 +10,10 @@
 //! - `specs/360dialog/set-business-public-key.json`
 //!
 //! Start with [`Client`]; every operation is a method on it that returns a request builder from [`operations`]; every schema is a type in [`types`].
+//!
+//! # Cargo features
+//!
+//! One feature per API area (per fragment), all on by default. With `default-features = false` and only the features you name, the crate compiles just those areas' operations and the types they use; `FEATURES.md` beside `Cargo.toml` lists each area with its size. The features: `get-business-public-key`, `set-business-public-key`.
 #![deny(warnings)]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -17,6 +21,7 @@
 mod client;
 #[rustfmt::skip]
 pub mod operations;
+#[allow(dead_code)]
 #[rustfmt::skip]
 mod runtime;
 #[rustfmt::skip]

@@ -5,6 +5,7 @@
 //! One request builder per operation; created by the methods of
 //! [`Client`](crate::Client) and sent with `.send().await`.
 /// Request builder for [`Client::get_business_public_key`](crate::Client::get_business_public_key): set optional parameters, then `.send().await`.
+#[cfg(feature = "get-business-public-key")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetBusinessPublicKey<'a> {
@@ -13,6 +14,7 @@ pub struct GetBusinessPublicKey<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "get-business-public-key")]
 impl<'a> GetBusinessPublicKey<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self {
@@ -79,6 +81,7 @@ impl<'a> GetBusinessPublicKey<'a> {
     }
 }
 /// Request builder for [`Client::set_business_public_key`](crate::Client::set_business_public_key): set optional parameters, then `.send().await`.
+#[cfg(feature = "set-business-public-key")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct SetBusinessPublicKey<'a> {
@@ -87,6 +90,7 @@ pub struct SetBusinessPublicKey<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "set-business-public-key")]
 impl<'a> SetBusinessPublicKey<'a> {
     pub(crate) fn new(client: &'a crate::Client, business_public_key: String) -> Self {
         Self {

@@ -3,6 +3,7 @@
 // or the generator, then regenerate.
 
 //! Every schema of the API as a Rust type.
+#[cfg(feature = "get-business-public-key")]
 /// Business encryption public key information and verification status
 ///
 /// Schema `whatsapp_business_encryption.BusinessEncryptionInfo`, from `360dialog/get-business-public-key.json#/components/schemas/whatsapp_business_encryption.BusinessEncryptionInfo`.
@@ -19,6 +20,7 @@ pub struct BusinessEncryptionInfo {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "get-business-public-key")]
 impl BusinessEncryptionInfo {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -30,6 +32,7 @@ impl BusinessEncryptionInfo {
         }
     }
 }
+#[cfg(feature = "get-business-public-key")]
 /// Schema `WhatsappBusinessEncryptionBusinessEncryptionInfoBusinessPublicKeySignatureStatus`, from `360dialog/get-business-public-key.json#/components/schemas/whatsapp_business_encryption.BusinessEncryptionInfo/properties/business_public_key_signature_status`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -43,6 +46,7 @@ pub enum BusinessPublicKeySignatureStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "get-business-public-key")]
 impl BusinessPublicKeySignatureStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -53,11 +57,13 @@ impl BusinessPublicKeySignatureStatus {
         }
     }
 }
+#[cfg(feature = "get-business-public-key")]
 impl ::std::fmt::Display for BusinessPublicKeySignatureStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "get-business-public-key")]
 impl From<&str> for BusinessPublicKeySignatureStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -67,6 +73,7 @@ impl From<&str> for BusinessPublicKeySignatureStatus {
         }
     }
 }
+#[cfg(feature = "get-business-public-key")]
 impl From<String> for BusinessPublicKeySignatureStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -76,6 +83,7 @@ impl From<String> for BusinessPublicKeySignatureStatus {
         }
     }
 }
+#[cfg(feature = "get-business-public-key")]
 impl ::serde::Serialize for BusinessPublicKeySignatureStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -84,6 +92,7 @@ impl ::serde::Serialize for BusinessPublicKeySignatureStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "get-business-public-key")]
 impl<'de> ::serde::Deserialize<'de> for BusinessPublicKeySignatureStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -112,6 +121,7 @@ impl ErrorResponse {
         }
     }
 }
+#[cfg(feature = "get-business-public-key")]
 /// Response containing business encryption public key information wrapped in a data array
 ///
 /// Schema `whatsapp_business_encryption.GetBusinessPublicKeyResponse`, from `360dialog/get-business-public-key.json#/components/schemas/whatsapp_business_encryption.GetBusinessPublicKeyResponse`.
@@ -125,6 +135,7 @@ pub struct GetBusinessPublicKeyResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "get-business-public-key")]
 impl GetBusinessPublicKeyResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -135,6 +146,7 @@ impl GetBusinessPublicKeyResponse {
         }
     }
 }
+#[cfg(feature = "set-business-public-key")]
 /// Response after successfully uploading and configuring the business encryption public key
 ///
 /// Schema `whatsapp_business_encryption.SetBusinessPublicKeyResponse`, from `360dialog/set-business-public-key.json#/components/schemas/whatsapp_business_encryption.SetBusinessPublicKeyResponse`.
@@ -148,6 +160,7 @@ pub struct SetBusinessPublicKeyResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "set-business-public-key")]
 impl SetBusinessPublicKeyResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.

@@ -194,6 +194,7 @@ fn form_text(value: &serde_json::Value) -> String {
     }
 }
 /// `GET /whatsapp_business_encryption` (get-business-public-key), with its documented parameters.
+#[cfg(feature = "get-business-public-key")]
 #[tokio::test]
 async fn get_business_public_key() {
     let server = wiremock::MockServer::start().await;
@@ -263,6 +264,7 @@ async fn get_business_public_key() {
     assert_request(&server, &expected).await;
 }
 /// `POST /whatsapp_business_encryption` (set-business-public-key), with request body example `example`.
+#[cfg(feature = "set-business-public-key")]
 #[tokio::test]
 async fn set_business_public_key_example() {
     let server = wiremock::MockServer::start().await;

@@ -65,6 +65,7 @@ impl Client {
     pub fn version(&self) -> &str {
         &self.version
     }
+    #[allow(dead_code)]
     pub(crate) fn http(&self) -> &::reqwest::Client {
         &self.http
     }
@@ -72,6 +73,7 @@ impl Client {
     pub fn retry_policy(&self) -> &crate::RetryPolicy {
         &self.retry
     }
+    #[allow(dead_code)]
     pub(crate) fn authorize(
         &self,
         request: ::reqwest::RequestBuilder,
@@ -79,6 +81,7 @@ impl Client {
         request.bearer_auth(self.credentials.expose())
     }
     /// The settings a call runs with: its own retry policy or the client's.
+    #[allow(dead_code)]
     pub(crate) fn call<'c>(
         &'c self,
         retry: Option<&'c crate::RetryPolicy>,
@@ -95,6 +98,7 @@ impl Client {
     /// Accepts the other app's pending deactivation request; the solution becomes DEACTIVATED.
     ///
     /// `POST /{Version}/{Solution-ID}/accept_deactivation_request` (operationId `acceptWhatsAppBusinessSolutionDeactivationRequest`, from `specs/whatsapp/multi_partner_solutions.yaml`).
+    #[cfg(feature = "multi_partner_solutions")]
     pub fn accept_solution_deactivation_request(
         &self,
         solution_id: impl Into<String>,
@@ -109,6 +113,7 @@ impl Client {
     /// The invited partner app accepts taking part in the solution.
     ///
     /// `POST /{Version}/{Solution-ID}/accept` (operationId `acceptWhatsAppBusinessSolution`, from `specs/whatsapp/multi_partner_solutions.yaml`).
+    #[cfg(feature = "multi_partner_solutions")]
     pub fn accept_whatsapp_business_solution(
         &self,
         solution_id: impl Into<String>,
@@ -125,6 +130,7 @@ impl Client {
     /// Gives a user access to the account with the listed tasks.
     ///
     /// `POST /{Version}/{WhatsApp-Business-Account-ID}/assigned_users` (operationId `addAssignedUser`, from `specs/whatsapp/assigned_users.yaml`).
+    #[cfg(feature = "assigned_users")]
     pub fn add_assigned_user(
         &self,
         whatsapp_business_account_id: impl Into<String>,
@@ -141,6 +147,7 @@ impl Client {
     /// Adds up to 8 users to the group (the pages say users normally join through the invite link).
     ///
     /// `POST /{Version}/{group_id}/participants` (operationId `addGroupParticipants`, from `specs/whatsapp/groups.yaml`).
+    #[cfg(feature = "groups")]
     pub fn add_group_participants(
         &self,
         group_id: impl Into<String>,
@@ -153,6 +160,7 @@ impl Client {
     /// Adds a phone number to the business portfolio as a pre-verified number and returns its ID.
     ///
     /// `POST /{Version}/{Business-ID}/add_phone_numbers` (operationId `addPhoneNumbers`, from `specs/whatsapp/add_phone_numbers.yaml`).
+    #[cfg(feature = "add_phone_numbers")]
     pub fn add_phone_numbers(
         &self,
         business_id: impl Into<String>,
@@ -165,6 +173,7 @@ impl Client {
     /// Lets the users behind the given join requests into the group.
     ///
     /// `POST /{Version}/{group_id}/join_requests` (operationId `approveJoinRequests`, from `specs/whatsapp/groups.yaml`).
+    #[cfg(feature = "groups")]
     pub fn approve_join_requests(
         &self,
         group_id: impl Into<String>,
@@ -177,6 +186,7 @@ impl Client {
     /// Blocks the given users so they can no longer message the business phone number.
     ///
     /// `POST /{Version}/{Phone-Number-ID}/block_users` (operationId `blockUserS`, from `specs/whatsapp/block_users.yaml`).
+    #[cfg(feature = "block_users")]
     pub fn block_users(
         &self,
         phone_number_id: impl Into<String>,
@@ -189,6 +199,7 @@ impl Client {
     /// Sets the welcome message switch, ice breakers and commands shown to customers.
     ///
     /// `POST /{Version}/{Phone-Number-ID}/conversational_automation` (operationId `configureConversationalAutomation`, from `specs/whatsapp/conversational_automation.yaml`).
+    #[cfg(feature = "conversational_automation")]
     pub fn configure_conversational_automation(
         &self,
         phone_number_id: impl Into<String>,
@@ -205,6 +216,7 @@ impl Client {
     /// Creates a draft Flow, empty or cloned from an existing one.
     ///
     /// `POST /{Version}/{WABA-ID}/flows` (operationId `createFlow`, from `specs/whatsapp/flows.yaml`).
+    #[cfg(feature = "flows")]
     pub fn create_flow(
         &self,
         waba_id: impl Into<String>,
@@ -217,6 +229,7 @@ impl Client {
     /// Asks WhatsApp to create a group; the group and its invite link arrive in a group webhook.
     ///
     /// `POST /{Version}/{Phone-Number-ID}/groups` (operationId `createGroup`, from `specs/whatsapp/groups.yaml`).
+    #[cfg(feature = "groups")]
     pub fn create_group(
         &self,
         phone_number_id: impl Into<String>,
@@ -229,6 +242,7 @@ impl Client {
     /// Submits a new template for review; it can be sent once approved.
     ///
     /// `POST /{Version}/{WABA-ID}/message_templates` (operationId `createAuthenticationTemplateWOtpCopyCodeButton`, from `specs/whatsapp/templates.yaml`).
+    #[cfg(feature = "templates")]
     pub fn create_message_template(
         &self,
         waba_id: impl Into<String>,
@@ -241,6 +255,7 @@ impl Client {
     /// Starts, confirms, cancels or hands over the move of an OBO account to another solution.
     ///
     /// `POST /{Version}/{WABA-ID}/obo_mobility_intent` (operationId `createOBOMobilityIntent`, from `specs/whatsapp/obo_mobility_intent.yaml`).
+    #[cfg(feature = "obo_mobility_intent")]
     pub fn create_obo_mobility_intent(
         &self,
         waba_id: impl Into<String>,
@@ -253,6 +268,7 @@ impl Client {
     /// Creates a QR code for a pre-filled message, or changes the message of an existing code when `code` is given.
     ///
     /// `POST /{Version}/{Phone-Number-ID}/message_qrdls` (operationId `createOrUpdateQrCode`, from `specs/whatsapp/qr_codes.yaml`).
+    #[cfg(feature = "qr_codes")]
     pub fn create_or_update_qr_code(
         &self,
         phone_number_id: impl Into<String>,
@@ -265,6 +281,7 @@ impl Client {
     /// Creates a WhatsApp Business Account in the business portfolio, optionally on behalf of another business.
     ///
     /// `POST /{Version}/{Business-ID}/whatsapp_business_accounts` (operationId `createWhatsAppBusinessAccount`, from `specs/whatsapp/whatsapp_business_accounts.yaml`).
+    #[cfg(feature = "whatsapp_business_accounts")]
     pub fn create_whatsapp_business_account(
         &self,
         business_id: impl Into<String>,
@@ -281,6 +298,7 @@ impl Client {
     /// Adds a phone number and its display name to the account, starting verification and name review.
     ///
     /// `POST /{Version}/{WABA-ID}/phone_numbers` (operationId `createWhatsAppBusinessAccountPhoneNumber`, from `specs/whatsapp/phone_numbers.yaml`).
+    #[cfg(feature = "phone_numbers")]
     pub fn create_whatsapp_business_account_phone_number(
         &self,
         waba_id: impl Into<String>,
@@ -297,6 +315,7 @@ impl Client {
     /// Creates a schedule with its daily time window, days, time zone and recurrence.
     ///
     /// `POST /{Version}/{WABA-ID}/schedules` (operationId `createWhatsAppBusinessAccountSchedule`, from `specs/whatsapp/schedules.yaml`).
+    #[cfg(feature = "schedules")]
     pub fn create_whatsapp_business_account_schedule(
         &self,
         waba_id: impl Into<String>,
@@ -313,6 +332,7 @@ impl Client {
     /// Creates a Multi-Partner Solution owned by the app and invites a partner app to it.
     ///
     /// `POST /{Version}/{Application-ID}/whatsapp_business_solution` (operationId `createWhatsAppBusinessSolution`, from `specs/whatsapp/multi_partner_solutions.yaml`).
+    #[cfg(feature = "multi_partner_solutions")]
     pub fn create_whatsapp_business_solution(
         &self,
         application_id: impl Into<String>,
@@ -329,6 +349,7 @@ impl Client {
     /// Deletes a draft Flow for good; published Flows cannot be deleted.
     ///
     /// `DELETE /{Version}/{Flow-ID}` (operationId `deleteFlow`, from `specs/whatsapp/flows.yaml`).
+    #[cfg(feature = "flows")]
     pub fn delete_flow(
         &self,
         flow_id: impl Into<String>,
@@ -340,6 +361,7 @@ impl Client {
     /// Deletes the group and removes every participant, the business included.
     ///
     /// `DELETE /{Version}/{group_id}` (operationId `deleteGroup`, from `specs/whatsapp/groups.yaml`).
+    #[cfg(feature = "groups")]
     pub fn delete_group(
         &self,
         group_id: impl Into<String>,
@@ -351,6 +373,7 @@ impl Client {
     /// Deletes the group's current invite link.
     ///
     /// `DELETE /{Version}/{group_id}/invite_link` (operationId `deleteGroupInviteLink`, from `specs/whatsapp/groups.yaml`).
+    #[cfg(feature = "groups")]
     pub fn delete_group_invite_link(
         &self,
         group_id: impl Into<String>,
@@ -363,6 +386,7 @@ impl Client {
     /// Deletes the QR code for good; its deep link stops working.
     ///
     /// `DELETE /{Version}/{Phone-Number-ID}/message_qrdls/{QR-Code-ID}` (operationId `deleteIndividualQrCode`, from `specs/whatsapp/qr_codes.yaml`).
+    #[cfg(feature = "qr_codes")]
     pub fn delete_individual_qr_code(
         &self,
         phone_number_id: impl Into<String>,
@@ -379,6 +403,7 @@ impl Client {
     /// Deletes uploaded or received media by its ID.
     ///
     /// `DELETE /{Version}/{Media-ID}` (operationId `deleteMedia`, from `specs/whatsapp/media.yaml`).
+    #[cfg(feature = "media")]
     pub fn delete_media(
         &self,
         media_id: impl Into<String>,
@@ -390,6 +415,7 @@ impl Client {
     /// Deletes every language version of the named template, or only the one with `hsm_id`.
     ///
     /// `DELETE /{Version}/{WABA-ID}/message_templates` (operationId `deleteTemplateByName`, from `specs/whatsapp/templates.yaml`).
+    #[cfg(feature = "templates")]
     pub fn delete_message_template(
         &self,
         waba_id: impl Into<String>,
@@ -402,6 +428,7 @@ impl Client {
     /// Removes the pre-verified number from the business.
     ///
     /// `DELETE /{Version}/{Pre-Verified-Phone-Number-ID}` (operationId `deletePreVerifiedPhoneNumber`, from `specs/whatsapp/preverified_phone_numbers.yaml`).
+    #[cfg(feature = "preverified_phone_numbers")]
     pub fn delete_pre_verified_phone_number(
         &self,
         pre_verified_phone_number_id: impl Into<String>,
@@ -416,6 +443,7 @@ impl Client {
     /// Marks a published Flow as deprecated so it can no longer be sent.
     ///
     /// `POST /{Version}/{Flow-ID}/deprecate` (operationId `deprecateFlow`, from `specs/whatsapp/flows.yaml`).
+    #[cfg(feature = "flows")]
     pub fn deprecate_flow(
         &self,
         flow_id: impl Into<String>,
@@ -427,6 +455,7 @@ impl Client {
     /// Removes the phone number from Cloud API; it can no longer send or receive messages until registered again.
     ///
     /// `POST /{Version}/{Phone-Number-ID}/deregister` (operationId `deregisterPhoneNumber`, from `specs/whatsapp/phone_numbers.yaml`).
+    #[cfg(feature = "phone_numbers")]
     pub fn deregister_phone_number(
         &self,
         phone_number_id: impl Into<String>,
@@ -438,6 +467,7 @@ impl Client {
     /// Fetches the file bytes from a URL returned by getMediaUrl, with the same bearer token.
     ///
     /// `GET /{Version}/{Media-URL}` (operationId `downloadMedia`, from `specs/whatsapp/media.yaml`).
+    #[cfg(feature = "media")]
     pub fn download_media(
         &self,
         media_url: impl Into<String>,
@@ -449,6 +479,7 @@ impl Client {
     /// Changes a template's category or components.
     ///
     /// `POST /{Version}/{TEMPLATE_ID}` (operationId `editTemplate`, from `specs/whatsapp/templates.yaml`).
+    #[cfg(feature = "templates")]
     pub fn edit_message_template(
         &self,
         template_id: impl Into<String>,
@@ -461,6 +492,7 @@ impl Client {
     /// Returns the Multi-Partner Solutions the app owns or takes part in, a page at a time.
     ///
     /// `GET /{Version}/{Application-ID}/whatsapp_business_solutions` (operationId `getApplicationWhatsAppBusinessSolutions`, from `specs/whatsapp/multi_partner_solutions.yaml`).
+    #[cfg(feature = "multi_partner_solutions")]
     pub fn get_application_whatsapp_business_solutions(
         &self,
         application_id: impl Into<String>,
@@ -475,6 +507,7 @@ impl Client {
     /// Returns the users who have access to the account, a page at a time.
     ///
     /// `GET /{Version}/{WhatsApp-Business-Account-ID}/assigned_users` (operationId `getAssignedUsers`, from `specs/whatsapp/assigned_users.yaml`).
+    #[cfg(feature = "assigned_users")]
     pub fn get_assigned_users(
         &self,
         whatsapp_business_account_id: impl Into<String>,
@@ -491,6 +524,7 @@ impl Client {
     /// Returns the WhatsApp Business Accounts assigned to the user, a page at a time.
     ///
     /// `GET /{Version}/{User-ID}/assigned_whatsapp_business_accounts` (operationId `getAssignedWhatsAppBusinessAccounts`, from `specs/whatsapp/assigned_whatsapp_business_accounts.yaml`).
+    #[cfg(feature = "assigned_whatsapp_business_accounts")]
     pub fn get_assigned_whatsapp_business_accounts(
         &self,
         user_id: impl Into<String>,
@@ -502,6 +536,7 @@ impl Client {
     /// Returns the users the business phone number has blocked, a page at a time.
     ///
     /// `GET /{Version}/{Phone-Number-ID}/block_users` (operationId `getBlockedUsers`, from `specs/whatsapp/block_users.yaml`).
+    #[cfg(feature = "block_users")]
     pub fn get_blocked_users(
         &self,
         phone_number_id: impl Into<String>,
@@ -513,6 +548,7 @@ impl Client {
     /// Returns the legal entity and contact details stored for the phone number.
     ///
     /// `GET /{Version}/{Phone-Number-ID}/business_compliance_info` (operationId `getBusinessComplianceInfo`, from `specs/whatsapp/business_compliance.yaml`).
+    #[cfg(feature = "business_compliance")]
     pub fn get_business_compliance_info(
         &self,
         phone_number_id: impl Into<String>,
@@ -524,6 +560,7 @@ impl Client {
     /// Returns the public key configured for the phone number and whether its signature verified.
     ///
     /// `GET /{Version}/{Phone-Number-ID}/whatsapp_business_encryption` (operationId `getBusinessEncryptionPublicKey`, from `specs/whatsapp/business_encryption.yaml`).
+    #[cfg(feature = "business_encryption")]
     pub fn get_business_encryption_public_key(
         &self,
         phone_number_id: impl Into<String>,
@@ -538,6 +575,7 @@ impl Client {
     /// Returns the requested fields of a business portfolio.
     ///
     /// `GET /{Version}/{Business-ID}` (operationId `getBusinessPortfolioSpecificFields`, from `specs/whatsapp/business_portfolio.yaml`).
+    #[cfg(feature = "business_portfolio")]
     pub fn get_business_portfolio_specific_fields(
         &self,
         business_id: impl Into<String>,
@@ -552,6 +590,7 @@ impl Client {
     /// Returns the profile of the business phone number.
     ///
     /// `GET /{Version}/{Phone-Number-ID}/whatsapp_business_profile` (operationId `getWhatsAppBusinessProfile`, from `specs/whatsapp/business_profile.yaml`).
+    #[cfg(feature = "business_profile")]
     pub fn get_business_profile(
         &self,
         phone_number_id: impl Into<String>,
@@ -563,6 +602,7 @@ impl Client {
     /// Returns whether the business may call a WhatsApp user and which call actions are open to it.
     ///
     /// `GET /{Version}/{Phone-Number-ID}/call_permissions` (operationId `checkCallPermissions`, from `specs/whatsapp/calling.yaml`).
+    #[cfg(feature = "calling")]
     pub fn get_call_permissions(
         &self,
         phone_number_id: impl Into<String>,
@@ -579,6 +619,7 @@ impl Client {
     /// Returns the WhatsApp Business Accounts shared with the business by its clients, a page at a time.
     ///
     /// `GET /{Version}/{Business-ID}/client_whatsapp_business_accounts` (operationId `getClientWhatsAppBusinessAccounts`, from `specs/whatsapp/client_whatsapp_business_accounts.yaml`).
+    #[cfg(feature = "client_whatsapp_business_accounts")]
     pub fn get_client_whatsapp_business_accounts(
         &self,
         business_id: impl Into<String>,
@@ -593,6 +634,7 @@ impl Client {
     /// Returns whether the catalog and the cart are enabled for the phone number.
     ///
     /// `GET /{Version}/{Phone-Number-ID}/whatsapp_commerce_settings` (operationId `getCommerceSettings`, from `specs/whatsapp/commerce_settings.yaml`).
+    #[cfg(feature = "commerce_settings")]
     pub fn get_commerce_settings(
         &self,
         phone_number_id: impl Into<String>,
@@ -604,6 +646,7 @@ impl Client {
     /// Returns the client businesses connected to the app, a page at a time.
     ///
     /// `GET /{Version}/{Application-ID}/connected_client_businesses` (operationId `getConnectedClientBusinesses`, from `specs/whatsapp/connected_client_businesses.yaml`).
+    #[cfg(feature = "connected_client_businesses")]
     pub fn get_connected_client_businesses(
         &self,
         application_id: impl Into<String>,
@@ -615,6 +658,7 @@ impl Client {
     /// Returns the business portfolio's extended credit lines with their legal entity names.
     ///
     /// `GET /{Version}/{Business-ID}/extendedcredits` (operationId `getCreditLines`, from `specs/whatsapp/extended_credits.yaml`).
+    #[cfg(feature = "extended_credits")]
     pub fn get_credit_lines(
         &self,
         business_id: impl Into<String>,
@@ -626,6 +670,7 @@ impl Client {
     /// Returns one Flow; `fields` selects details such as its preview link, health or endpoint metrics.
     ///
     /// `GET /{Version}/{Flow-ID}` (operationId `getFlow`, from `specs/whatsapp/flows.yaml`).
+    #[cfg(feature = "flows")]
     pub fn get_flow(
         &self,
         flow_id: impl Into<String>,
@@ -637,6 +682,7 @@ impl Client {
     /// Lists the Flow's assets, each with a temporary URL to download its Flow JSON.
     ///
     /// `GET /{Version}/{Flow-ID}/assets` (operationId `listAssetsGetFlowJsonUrl`, from `specs/whatsapp/flows.yaml`).
+    #[cfg(feature = "flows")]
     pub fn get_flow_json_url(
         &self,
         flow_id: impl Into<String>,
@@ -648,6 +694,7 @@ impl Client {
     /// Returns a group's subject, description, settings and participants.
     ///
     /// `GET /{Version}/{group_id}` (operationId `getGroupInfo`, from `specs/whatsapp/groups.yaml`).
+    #[cfg(feature = "groups")]
     pub fn get_group_info(
         &self,
         group_id: impl Into<String>,
@@ -659,6 +706,7 @@ impl Client {
     /// Returns the on-behalf-of requests sent for the account that are still waiting, a page at a time.
     ///
     /// `GET /{Version}/{WABA-ID}/in_progress_onbehalf_request` (operationId `getInProgressOnBehalfRequests`, from `specs/whatsapp/onbehalf_requests.yaml`).
+    #[cfg(feature = "onbehalf_requests")]
     pub fn get_in_progress_on_behalf_requests(
         &self,
         waba_id: impl Into<String>,
@@ -670,6 +718,7 @@ impl Client {
     /// Returns one QR code, inside a `data` list.
     ///
     /// `GET /{Version}/{Phone-Number-ID}/message_qrdls/{QR-Code-ID}` (operationId `getIndividualQrCode`, from `specs/whatsapp/qr_codes.yaml`).
+    #[cfg(feature = "qr_codes")]
     pub fn get_individual_qr_code(
         &self,
         phone_number_id: impl Into<String>,
@@ -686,6 +735,7 @@ impl Client {
     /// Returns a download URL, valid for 5 minutes, and the file's type, size and hash.
     ///
     /// `GET /{Version}/{Media-ID}` (operationId `retrieveMediaUrl`, from `specs/whatsapp/media.yaml`).
+    #[cfg(feature = "media")]
     pub fn get_media_url(
         &self,
         media_id: impl Into<String>,
@@ -697,6 +747,7 @@ impl Client {
     /// Returns sent messages with their delivery status events, a page at a time.
     ///
     /// `GET /{Version}/{Phone-Number-ID}/message_history` (operationId `getMessageHistory`, from `specs/whatsapp/message_history.yaml`).
+    #[cfg(feature = "message_history")]
     pub fn get_message_history(
         &self,
         phone_number_id: impl Into<String>,
@@ -708,6 +759,7 @@ impl Client {
     /// Returns the delivery status events of a message history entry, a page at a time.
     ///
     /// `GET /{Version}/{Message-History-ID}/events` (operationId `getMessageHistoryEvents`, from `specs/whatsapp/message_history_events.yaml`).
+    #[cfg(feature = "message_history_events")]
     pub fn get_message_history_events(
         &self,
         message_history_id: impl Into<String>,
@@ -719,6 +771,7 @@ impl Client {
     /// Returns one template by its ID.
     ///
     /// `GET /{Version}/{TEMPLATE_ID}` (operationId `getTemplateByIdDefaultFields`, from `specs/whatsapp/templates.yaml`).
+    #[cfg(feature = "templates")]
     pub fn get_message_template(
         &self,
         template_id: impl Into<String>,
@@ -730,6 +783,7 @@ impl Client {
     /// Returns a migration intent's ID and status.
     ///
     /// `GET /{Version}/{Migration-Intent-ID}` (operationId `getMigrationIntentDetails`, from `specs/whatsapp/migration_intent.yaml`).
+    #[cfg(feature = "migration_intent")]
     pub fn get_migration_intent_details(
         &self,
         migration_intent_id: impl Into<String>,
@@ -744,6 +798,7 @@ impl Client {
     /// Returns an OBO mobility intent with its account, solution and status.
     ///
     /// `GET /{Version}/{OBO-Mobility-Intent-ID}` (operationId `getOBOMobilityIntent`, from `specs/whatsapp/obo_mobility_intent.yaml`).
+    #[cfg(feature = "obo_mobility_intent")]
     pub fn get_obo_mobility_intent(
         &self,
         obo_mobility_intent_id: impl Into<String>,
@@ -755,6 +810,7 @@ impl Client {
     /// Returns where the phone number stands in Official Business Account review.
     ///
     /// `GET /{Version}/{Phone-Number-ID}/official_business_account` (operationId `getOfficialBusinessAccountStatus`, from `specs/whatsapp/official_business_account.yaml`).
+    #[cfg(feature = "official_business_account")]
     pub fn get_official_business_account_status(
         &self,
         phone_number_id: impl Into<String>,
@@ -769,6 +825,7 @@ impl Client {
     /// Returns the WhatsApp Business Accounts the business owns, a page at a time.
     ///
     /// `GET /{Version}/{Business-ID}/owned_whatsapp_business_accounts` (operationId `getOwnedWhatsAppBusinessAccounts`, from `specs/whatsapp/owned_whatsapp_business_accounts.yaml`).
+    #[cfg(feature = "owned_whatsapp_business_accounts")]
     pub fn get_owned_whatsapp_business_accounts(
         &self,
         business_id: impl Into<String>,
@@ -783,6 +840,7 @@ impl Client {
     /// Returns the display number, verified name, quality rating and requested status fields of a business phone number.
     ///
     /// `GET /{Version}/{Phone-Number-ID}` (operationId `getPhoneNumberById`, from `specs/whatsapp/phone_number.yaml`).
+    #[cfg(feature = "phone_number")]
     pub fn get_phone_number_by_id(
         &self,
         phone_number_id: impl Into<String>,
@@ -794,6 +852,7 @@ impl Client {
     /// Returns the phone number's calling, payload encryption and storage settings.
     ///
     /// `GET /{Version}/{Phone-Number-ID}/settings` (operationId `getPhoneNumberSettings`, from `specs/whatsapp/settings.yaml`).
+    #[cfg(feature = "settings")]
     pub fn get_phone_number_settings(
         &self,
         phone_number_id: impl Into<String>,
@@ -805,6 +864,7 @@ impl Client {
     /// Returns a pre-verified number and whether the given ID is valid.
     ///
     /// `GET /{Version}/{Pre-Verified-Phone-Number-ID}` (operationId `getPreVerifiedPhoneNumberDetails`, from `specs/whatsapp/preverified_phone_numbers.yaml`).
+    #[cfg(feature = "preverified_phone_numbers")]
     pub fn get_pre_verified_phone_number_details(
         &self,
         pre_verified_phone_number_id: impl Into<String>,
@@ -819,6 +879,7 @@ impl Client {
     /// Returns the partner businesses the pre-verified number is shared with, a page at a time.
     ///
     /// `GET /{Version}/{Pre-Verified-Phone-Number-ID}/partners` (operationId `getPreVerifiedPhoneNumberPartners`, from `specs/whatsapp/preverified_phone_number_partners.yaml`).
+    #[cfg(feature = "preverified_phone_number_partners")]
     pub fn get_pre_verified_phone_number_partners(
         &self,
         pre_verified_phone_number_id: impl Into<String>,
@@ -833,6 +894,7 @@ impl Client {
     /// Returns the business's pre-verified phone numbers, a page at a time, optionally filtered.
     ///
     /// `GET /{Version}/{Business-ID}/preverified_numbers` (operationId `getPreVerifiedPhoneNumbers`, from `specs/whatsapp/preverified_phone_numbers.yaml`).
+    #[cfg(feature = "preverified_phone_numbers")]
     pub fn get_pre_verified_phone_numbers(
         &self,
         business_id: impl Into<String>,
@@ -844,6 +906,7 @@ impl Client {
     /// Returns a granular business-integration system user token for one customer business that shared its account with the solution.
     ///
     /// `GET /{Version}/{Solution-ID}/access_token` (operationId `getSolutionAccessToken`, from `specs/whatsapp/multi_partner_solutions.yaml`).
+    #[cfg(feature = "multi_partner_solutions")]
     pub fn get_solution_access_token(
         &self,
         solution_id: impl Into<String>,
@@ -860,6 +923,7 @@ impl Client {
     /// Returns a Multi-Partner Solution's status, pending request, owner app and owner permissions.
     ///
     /// `GET /{Version}/{Solution-ID}` (operationId `getSolutionDetails`, from `specs/whatsapp/multi_partner_solutions.yaml`).
+    #[cfg(feature = "multi_partner_solutions")]
     pub fn get_solution_details(
         &self,
         solution_id: impl Into<String>,
@@ -871,6 +935,7 @@ impl Client {
     /// Returns the status, quality rating, verification state and limits of a WhatsApp account number.
     ///
     /// `GET /{Version}/{WhatsApp-Account-Number-ID}` (operationId `getWhatsAppAccountNumberDetails`, from `specs/whatsapp/account_number.yaml`).
+    #[cfg(feature = "account_number")]
     pub fn get_whatsapp_account_number_details(
         &self,
         whatsapp_account_number_id: impl Into<String>,
@@ -885,6 +950,7 @@ impl Client {
     /// Returns the account's activity records, a page at a time, optionally filtered by time and type.
     ///
     /// `GET /{Version}/{WABA-ID}/activities` (operationId `getWhatsAppBusinessAccountActivities`, from `specs/whatsapp/whatsapp_business_account_activities.yaml`).
+    #[cfg(feature = "whatsapp_business_account_activities")]
     pub fn get_whatsapp_business_account_activities(
         &self,
         waba_id: impl Into<String>,
@@ -899,6 +965,7 @@ impl Client {
     /// Returns the name, timezone, template namespace, review and verification status of a WhatsApp Business Account.
     ///
     /// `GET /{Version}/{WABA-ID}` (operationId `getWhatsAppBusinessAccountDetails`, from `specs/whatsapp/business_account.yaml`).
+    #[cfg(feature = "business_account")]
     pub fn get_whatsapp_business_account_details(
         &self,
         waba_id: impl Into<String>,
@@ -910,6 +977,7 @@ impl Client {
     /// Returns the account's phone numbers with their status and limits, a page at a time.
     ///
     /// `GET /{Version}/{WABA-ID}/phone_numbers` (operationId `getWhatsAppBusinessAccountPhoneNumbers`, from `specs/whatsapp/phone_numbers.yaml`).
+    #[cfg(feature = "phone_numbers")]
     pub fn get_whatsapp_business_account_phone_numbers(
         &self,
         waba_id: impl Into<String>,
@@ -924,6 +992,7 @@ impl Client {
     /// Returns the account's schedules with their timing and state, a page at a time.
     ///
     /// `GET /{Version}/{WABA-ID}/schedules` (operationId `getWhatsAppBusinessAccountSchedules`, from `specs/whatsapp/schedules.yaml`).
+    #[cfg(feature = "schedules")]
     pub fn get_whatsapp_business_account_schedules(
         &self,
         waba_id: impl Into<String>,
@@ -935,6 +1004,7 @@ impl Client {
     /// Returns a business bot's prompts, commands and whether its welcome message is on.
     ///
     /// `GET /{Version}/{WABA-Bot-ID}` (operationId `getWhatsAppBusinessBotDetails`, from `specs/whatsapp/bot_details.yaml`).
+    #[cfg(feature = "bot_details")]
     pub fn get_whatsapp_business_bot_details(
         &self,
         waba_bot_id: impl Into<String>,
@@ -946,6 +1016,7 @@ impl Client {
     /// Returns the name, description, contact details, vertical and websites of a business profile.
     ///
     /// `GET /{Version}/{WhatsApp-Business-Profile-ID}` (operationId `getWhatsAppBusinessProfileDetails`, from `specs/whatsapp/business_profile_node.yaml`).
+    #[cfg(feature = "business_profile_node")]
     pub fn get_whatsapp_business_profile_details(
         &self,
         whatsapp_business_profile_id: impl Into<String>,
@@ -960,6 +1031,7 @@ impl Client {
     /// Returns the active groups of the business phone number, a page at a time.
     ///
     /// `GET /{Version}/{Phone-Number-ID}/groups` (operationId `getActiveGroups`, from `specs/whatsapp/groups.yaml`).
+    #[cfg(feature = "groups")]
     pub fn list_active_groups(
         &self,
         phone_number_id: impl Into<String>,
@@ -971,6 +1043,7 @@ impl Client {
     /// Returns the phone number's message QR codes, newest first, a page at a time.
     ///
     /// `GET /{Version}/{Phone-Number-ID}/message_qrdls` (operationId `listAllQrCodes`, from `specs/whatsapp/qr_codes.yaml`).
+    #[cfg(feature = "qr_codes")]
     pub fn list_all_qr_codes(
         &self,
         phone_number_id: impl Into<String>,
@@ -982,6 +1055,7 @@ impl Client {
     /// Returns the Flows of a WhatsApp Business Account, a page at a time.
     ///
     /// `GET /{Version}/{WABA-ID}/flows` (operationId `listFlows`, from `specs/whatsapp/flows.yaml`).
+    #[cfg(feature = "flows")]
     pub fn list_flows(
         &self,
         waba_id: impl Into<String>,
@@ -993,6 +1067,7 @@ impl Client {
     /// Returns the group's open join requests.
     ///
     /// `GET /{Version}/{group_id}/join_requests` (operationId `getJoinRequests`, from `specs/whatsapp/groups.yaml`).
+    #[cfg(feature = "groups")]
     pub fn list_join_requests(
         &self,
         group_id: impl Into<String>,
@@ -1004,6 +1079,7 @@ impl Client {
     /// Returns the account's message templates, a page at a time, optionally filtered.
     ///
     /// `GET /{Version}/{WABA-ID}/message_templates` (operationId `getTemplateByNameDefaultFields`, from `specs/whatsapp/templates.yaml`).
+    #[cfg(feature = "templates")]
     pub fn list_message_templates(
         &self,
         waba_id: impl Into<String>,
@@ -1015,6 +1091,7 @@ impl Client {
     /// Returns the apps subscribed to the account's webhooks.
     ///
     /// `GET /{Version}/{WABA-ID}/subscribed_apps` (operationId `getAllSubscriptionsForAWaba`, from `specs/whatsapp/subscribed_apps.yaml`).
+    #[cfg(feature = "subscribed_apps")]
     pub fn list_subscribed_apps(
         &self,
         waba_id: impl Into<String>,
@@ -1026,6 +1103,7 @@ impl Client {
     /// Returns the Multi-Partner Solutions the WhatsApp Business Account is linked to, a page at a time.
     ///
     /// `GET /{Version}/{WABA-ID}/solutions` (operationId `listWabaSolutions`, from `specs/whatsapp/multi_partner_solutions.yaml`).
+    #[cfg(feature = "multi_partner_solutions")]
     pub fn list_waba_solutions(
         &self,
         waba_id: impl Into<String>,
@@ -1037,6 +1115,7 @@ impl Client {
     /// Returns the WhatsApp Business Accounts the business portfolio owns, a page at a time.
     ///
     /// `GET /{Version}/{Business-ID}/whatsapp_business_accounts` (operationId `listWhatsAppBusinessAccounts`, from `specs/whatsapp/whatsapp_business_accounts.yaml`).
+    #[cfg(feature = "whatsapp_business_accounts")]
     pub fn list_whatsapp_business_accounts(
         &self,
         business_id: impl Into<String>,
@@ -1048,6 +1127,7 @@ impl Client {
     /// Starts a call (`connect`) or pre-accepts, accepts, rejects or ends one, chosen by `action`.
     ///
     /// `POST /{Version}/{Phone-Number-ID}/calls` (operationId `manageCalls`, from `specs/whatsapp/calling.yaml`).
+    #[cfg(feature = "calling")]
     pub fn manage_call(
         &self,
         phone_number_id: impl Into<String>,
@@ -1060,6 +1140,7 @@ impl Client {
     /// Copies Flows, all or the named ones, from another WhatsApp Business Account into this one.
     ///
     /// `POST /{Version}/{WABA-ID}/migrate_flows` (operationId `migrateFlows`, from `specs/whatsapp/flows.yaml`).
+    #[cfg(feature = "flows")]
     pub fn migrate_flows(
         &self,
         waba_id: impl Into<String>,
@@ -1072,6 +1153,7 @@ impl Client {
     /// Creates (or returns the pending) MM Lite onboarding request from the partner to the end business.
     ///
     /// `POST /{Version}/{Business-ID}/onboard_partners_to_mm_lite` (operationId `onboardPartnersToMMLite`, from `specs/whatsapp/mm_lite_onboarding.yaml`).
+    #[cfg(feature = "mm_lite_onboarding")]
     pub fn onboard_partners_to_mm_lite(
         &self,
         business_id: impl Into<String>,
@@ -1083,6 +1165,7 @@ impl Client {
     /// Publishes a draft Flow so it can be sent; a published Flow can no longer be edited.
     ///
     /// `POST /{Version}/{Flow-ID}/publish` (operationId `publishFlow`, from `specs/whatsapp/flows.yaml`).
+    #[cfg(feature = "flows")]
     pub fn publish_flow(
         &self,
         flow_id: impl Into<String>,
@@ -1094,6 +1177,7 @@ impl Client {
     /// Registers the phone number for Cloud API and sets its two-step verification PIN.
     ///
     /// `POST /{Version}/{Phone-Number-ID}/register` (operationId `registerWhatsAppBusinessPhoneNumber`, from `specs/whatsapp/phone_number_registration.yaml`).
+    #[cfg(feature = "phone_number_registration")]
     pub fn register_whatsapp_business_phone_number(
         &self,
         phone_number_id: impl Into<String>,
@@ -1110,6 +1194,7 @@ impl Client {
     /// Turns down the given join requests.
     ///
     /// `DELETE /{Version}/{group_id}/join_requests` (operationId `rejectJoinRequests`, from `specs/whatsapp/groups.yaml`).
+    #[cfg(feature = "groups")]
     pub fn reject_join_requests(
         &self,
         group_id: impl Into<String>,
@@ -1122,6 +1207,7 @@ impl Client {
     /// Declines the other app's pending deactivation request; the solution stays ACTIVE.
     ///
     /// `POST /{Version}/{Solution-ID}/reject_deactivation_request` (operationId `rejectSolutionDeactivationRequest`, from `specs/whatsapp/multi_partner_solutions.yaml`).
+    #[cfg(feature = "multi_partner_solutions")]
     pub fn reject_solution_deactivation_request(
         &self,
         solution_id: impl Into<String>,
@@ -1138,6 +1224,7 @@ impl Client {
     /// Declines a pending partnership request or deactivation request for the solution.
     ///
     /// `POST /{Version}/{Solution-ID}/reject` (operationId `rejectSolutionRequest`, from `specs/whatsapp/multi_partner_solutions.yaml`).
+    #[cfg(feature = "multi_partner_solutions")]
     pub fn reject_solution_request(
         &self,
         solution_id: impl Into<String>,
@@ -1150,6 +1237,7 @@ impl Client {
     /// Takes away all of a user's access to the account.
     ///
     /// `DELETE /{Version}/{WhatsApp-Business-Account-ID}/assigned_users` (operationId `removeAssignedUser`, from `specs/whatsapp/assigned_users.yaml`).
+    #[cfg(feature = "assigned_users")]
     pub fn remove_assigned_user(
         &self,
         whatsapp_business_account_id: impl Into<String>,
@@ -1166,6 +1254,7 @@ impl Client {
     /// Removes up to 8 users from the group.
     ///
     /// `DELETE /{Version}/{group_id}/participants` (operationId `removeGroupParticipants`, from `specs/whatsapp/groups.yaml`).
+    #[cfg(feature = "groups")]
     pub fn remove_group_participants(
         &self,
         group_id: impl Into<String>,
@@ -1178,6 +1267,7 @@ impl Client {
     /// Sends a verification code to the pre-verified number by SMS or voice call.
     ///
     /// `POST /{Version}/{Pre-Verified-Phone-Number-ID}/request_code` (operationId `requestPreVerifiedPhoneNumberCode`, from `specs/whatsapp/preverified_phone_numbers.yaml`).
+    #[cfg(feature = "preverified_phone_numbers")]
     pub fn request_pre_verified_phone_number_code(
         &self,
         pre_verified_phone_number_id: impl Into<String>,
@@ -1194,6 +1284,7 @@ impl Client {
     /// Sends a verification code to the phone number by SMS or voice call.
     ///
     /// `POST /{Version}/{Phone-Number-ID}/request_code` (operationId `requestVerificationCode`, from `specs/whatsapp/phone_number_verification.yaml`).
+    #[cfg(feature = "phone_number_verification")]
     pub fn request_verification_code(
         &self,
         phone_number_id: impl Into<String>,
@@ -1210,6 +1301,7 @@ impl Client {
     /// Creates a new invite link for the group, replacing the current one.
     ///
     /// `POST /{Version}/{group_id}/invite_link` (operationId `createGroupInviteLink`, from `specs/whatsapp/groups.yaml`).
+    #[cfg(feature = "groups")]
     pub fn reset_group_invite_link(
         &self,
         group_id: impl Into<String>,
@@ -1222,6 +1314,7 @@ impl Client {
     /// Sends a message whose `/messages` payload is encrypted in a JWE token; needs payload encryption enabled for the number.
     ///
     /// `POST /{Version}/{Phone-Number-ID}/messages_encrypted` (operationId `sendEncryptedMessage`, from `specs/whatsapp/encrypted_messages.yaml`).
+    #[cfg(feature = "encrypted_messages")]
     pub fn send_encrypted_message(
         &self,
         phone_number_id: impl Into<String>,
@@ -1234,6 +1327,7 @@ impl Client {
     /// Sends an approved marketing template to one user through Marketing Messages Lite.
     ///
     /// `POST /{Version}/{Phone-Number-ID}/marketing_messages` (operationId `sendMarketingMessage`, from `specs/whatsapp/marketing_messages_lite.yaml`).
+    #[cfg(feature = "marketing_messages_lite")]
     pub fn send_marketing_message(
         &self,
         phone_number_id: impl Into<String>,
@@ -1246,6 +1340,7 @@ impl Client {
     /// Sends one message of the given type to a WhatsApp user or group.
     ///
     /// `POST /{Version}/{Phone-Number-ID}/messages` (operationId `sendMessage`, from `specs/whatsapp/messages.yaml`).
+    #[cfg(feature = "messages")]
     pub fn send_message(
         &self,
         phone_number_id: impl Into<String>,
@@ -1258,6 +1353,7 @@ impl Client {
     /// Starts deactivating the solution; the other app must accept the request.
     ///
     /// `POST /{Version}/{Solution-ID}/send_deactivation_request` (operationId `sendSolutionDeactivationRequest`, from `specs/whatsapp/multi_partner_solutions.yaml`).
+    #[cfg(feature = "multi_partner_solutions")]
     pub fn send_solution_deactivation_request(
         &self,
         solution_id: impl Into<String>,
@@ -1269,6 +1365,7 @@ impl Client {
     /// Stores a 2048-bit RSA public key (PEM) for the phone number, replacing any previous key.
     ///
     /// `POST /{Version}/{Phone-Number-ID}/whatsapp_business_encryption` (operationId `setBusinessEncryptionPublicKey`, from `specs/whatsapp/business_encryption.yaml`).
+    #[cfg(feature = "business_encryption")]
     pub fn set_business_encryption_public_key(
         &self,
         phone_number_id: impl Into<String>,
@@ -1285,6 +1382,7 @@ impl Client {
     /// Marks the OBO account as ready to move under the given solution and app.
     ///
     /// `POST /{Version}/{WABA-ID}/set_obo_mobility_intent` (operationId `setOBOMobilityIntent`, from `specs/whatsapp/obo_mobility_intent.yaml`).
+    #[cfg(feature = "obo_mobility_intent")]
     pub fn set_obo_mobility_intent(
         &self,
         waba_id: impl Into<String>,
@@ -1297,6 +1395,7 @@ impl Client {
     /// Turns the cart and the catalog storefront icon on or off for the phone number.
     ///
     /// `POST /{Version}/{Phone-Number-ID}/whatsapp_commerce_settings` (operationId `setOrUpdateCommerceSettings`, from `specs/whatsapp/commerce_settings.yaml`).
+    #[cfg(feature = "commerce_settings")]
     pub fn set_or_update_commerce_settings(
         &self,
         phone_number_id: impl Into<String>,
@@ -1308,6 +1407,7 @@ impl Client {
     /// Records an intent to move the account from one solution to another, or confirms, schedules or cancels it.
     ///
     /// `POST /{Version}/{WABA-ID}/set_solution_migration_intent` (operationId `setSolutionMigrationIntent`, from `specs/whatsapp/solution_migration.yaml`).
+    #[cfg(feature = "solution_migration")]
     pub fn set_solution_migration_intent(
         &self,
         waba_id: impl Into<String>,
@@ -1320,6 +1420,7 @@ impl Client {
     /// Lets a partner business use one of the business's pre-verified numbers.
     ///
     /// `POST /{Version}/{Business-ID}/share_preverified_numbers` (operationId `sharePreVerifiedPhoneNumber`, from `specs/whatsapp/preverified_phone_number_sharing.yaml`).
+    #[cfg(feature = "preverified_phone_number_sharing")]
     pub fn share_pre_verified_phone_number(
         &self,
         business_id: impl Into<String>,
@@ -1336,6 +1437,7 @@ impl Client {
     /// Subscribes the calling app to the account's webhooks, optionally to a callback URL of its own.
     ///
     /// `POST /{Version}/{WABA-ID}/subscribed_apps` (operationId `subscribeToWabaWebhooks`, from `specs/whatsapp/subscribed_apps.yaml`).
+    #[cfg(feature = "subscribed_apps")]
     pub fn subscribe_to_waba_webhooks(
         &self,
         waba_id: impl Into<String>,
@@ -1347,6 +1449,7 @@ impl Client {
     /// Removes the given users from the business phone number's block list.
     ///
     /// `DELETE /{Version}/{Phone-Number-ID}/block_users` (operationId `unblockUserS`, from `specs/whatsapp/block_users.yaml`).
+    #[cfg(feature = "block_users")]
     pub fn unblock_users(
         &self,
         phone_number_id: impl Into<String>,
@@ -1359,6 +1462,7 @@ impl Client {
     /// Removes the calling app's subscription; its webhooks for this account stop at once.
     ///
     /// `DELETE /{Version}/{WABA-ID}/subscribed_apps` (operationId `unsubscribeFromWabaWebhooks`, from `specs/whatsapp/subscribed_apps.yaml`).
+    #[cfg(feature = "subscribed_apps")]
     pub fn unsubscribe_from_waba_webhooks(
         &self,
         waba_id: impl Into<String>,
@@ -1370,6 +1474,7 @@ impl Client {
     /// Stores or replaces the legal entity and contact details for the phone number.
     ///
     /// `POST /{Version}/{Phone-Number-ID}/business_compliance_info` (operationId `updateBusinessComplianceInfo`, from `specs/whatsapp/business_compliance.yaml`).
+    #[cfg(feature = "business_compliance")]
     pub fn update_business_compliance_info(
         &self,
         phone_number_id: impl Into<String>,
@@ -1386,6 +1491,7 @@ impl Client {
     /// Changes the listed profile fields; fields left out keep their value.
     ///
     /// `POST /{Version}/{Phone-Number-ID}/whatsapp_business_profile` (operationId `updateWhatsAppBusinessProfileInformation`, from `specs/whatsapp/business_profile.yaml`).
+    #[cfg(feature = "business_profile")]
     pub fn update_business_profile(
         &self,
         phone_number_id: impl Into<String>,
@@ -1398,6 +1504,7 @@ impl Client {
     /// Replaces the Flow's JSON definition and returns any validation errors found in it.
     ///
     /// `POST /{Version}/{Flow-ID}/assets` (operationId `updateFlowJson`, from `specs/whatsapp/flows.yaml`).
+    #[cfg(feature = "flows")]
     pub fn update_flow_json(
         &self,
         flow_id: impl Into<String>,
@@ -1410,6 +1517,7 @@ impl Client {
     /// Changes a Flow's name, categories or endpoint URI.
     ///
     /// `POST /{Version}/{Flow-ID}` (operationId `updateFlowMetadata`, from `specs/whatsapp/flows.yaml`).
+    #[cfg(feature = "flows")]
     pub fn update_flow_metadata(
         &self,
         flow_id: impl Into<String>,
@@ -1422,6 +1530,7 @@ impl Client {
     /// Changes a group's subject, description or profile picture.
     ///
     /// `POST /{Version}/{group_id}` (operationId `updateGroupSettings`, from `specs/whatsapp/groups.yaml`).
+    #[cfg(feature = "groups")]
     pub fn update_group_settings(
         &self,
         group_id: impl Into<String>,
@@ -1434,6 +1543,7 @@ impl Client {
     /// Submits, resubmits or withdraws the phone number's Official Business Account application.
     ///
     /// `POST /{Version}/{Phone-Number-ID}/official_business_account` (operationId `GraphWhatsAppBusinessAccountToNumberCurrentStatusOfficialBusinessAccountPost`, from `specs/whatsapp/official_business_account.yaml`).
+    #[cfg(feature = "official_business_account")]
     pub fn update_official_business_account_status(
         &self,
         phone_number_id: impl Into<String>,
@@ -1450,6 +1560,7 @@ impl Client {
     /// Changes one group of settings (calling, user identity change, payload encryption or storage) per request.
     ///
     /// `POST /{Version}/{Phone-Number-ID}/settings` (operationId `updatePhoneNumberSettings`, from `specs/whatsapp/settings.yaml`).
+    #[cfg(feature = "settings")]
     pub fn update_phone_number_settings(
         &self,
         phone_number_id: impl Into<String>,
@@ -1466,6 +1577,7 @@ impl Client {
     /// Changes the connection status, webhook, two-step PIN, search visibility, display name or username of a business phone number.
     ///
     /// `POST /{Version}/{Phone-Number-ID}` (operationId `updatePhoneNumberStatus`, from `specs/whatsapp/phone_number.yaml`).
+    #[cfg(feature = "phone_number")]
     pub fn update_phone_number_status(
         &self,
         phone_number_id: impl Into<String>,
@@ -1477,6 +1589,7 @@ impl Client {
     /// Changes the name or timezone of a WhatsApp Business Account.
     ///
     /// `POST /{Version}/{WABA-ID}` (operationId `updateWhatsAppBusinessAccount`, from `specs/whatsapp/business_account.yaml`).
+    #[cfg(feature = "business_account")]
     pub fn update_whatsapp_business_account(
         &self,
         waba_id: impl Into<String>,
@@ -1489,6 +1602,7 @@ impl Client {
     /// Changes the name, description, contact details, vertical, websites or picture of a business profile.
     ///
     /// `POST /{Version}/{WhatsApp-Business-Profile-ID}` (operationId `updateWhatsAppBusinessProfile`, from `specs/whatsapp/business_profile_node.yaml`).
+    #[cfg(feature = "business_profile_node")]
     pub fn update_whatsapp_business_profile(
         &self,
         whatsapp_business_profile_id: impl Into<String>,
@@ -1505,6 +1619,7 @@ impl Client {
     /// Uploads a file and returns the media ID to send it with; uploaded media is kept for 30 days.
     ///
     /// `POST /{Version}/{Phone-Number-ID}/media` (operationId `uploadImage`, from `specs/whatsapp/media.yaml`).
+    #[cfg(feature = "media")]
     pub fn upload_media(
         &self,
         phone_number_id: impl Into<String>,
@@ -1517,6 +1632,7 @@ impl Client {
     /// Submits the code the phone number received, completing its verification.
     ///
     /// `POST /{Version}/{Phone-Number-ID}/verify_code` (operationId `verifyPhoneNumberCode`, from `specs/whatsapp/phone_number_verification.yaml`).
+    #[cfg(feature = "phone_number_verification")]
     pub fn verify_phone_number_code(
         &self,
         phone_number_id: impl Into<String>,
@@ -1529,6 +1645,7 @@ impl Client {
     /// Submits the code received on the pre-verified number to prove ownership.
     ///
     /// `POST /{Version}/{Pre-Verified-Phone-Number-ID}/verify_code` (operationId `verifyPreVerifiedPhoneNumberCode`, from `specs/whatsapp/preverified_phone_numbers.yaml`).
+    #[cfg(feature = "preverified_phone_numbers")]
     pub fn verify_pre_verified_phone_number_code(
         &self,
         pre_verified_phone_number_id: impl Into<String>,

@@ -57,6 +57,10 @@
 //! - `specs/whatsapp/whatsapp_business_accounts.yaml`
 //!
 //! Start with [`Client`]; every operation is a method on it that returns a request builder from [`operations`]; every schema is a type in [`types`].
+//!
+//! # Cargo features
+//!
+//! One feature per API area (per fragment), all on by default. With `default-features = false` and only the features you name, the crate compiles just those areas' operations and the types they use; `FEATURES.md` beside `Cargo.toml` lists each area with its size. The features: `account_number`, `add_phone_numbers`, `assigned_users`, `assigned_whatsapp_business_accounts`, `block_users`, `bot_details`, `business_account`, `business_compliance`, `business_encryption`, `business_portfolio`, `business_profile`, `business_profile_node`, `calling`, `client_whatsapp_business_accounts`, `commerce_settings`, `connected_client_businesses`, `conversational_automation`, `encrypted_messages`, `extended_credits`, `flows`, `groups`, `marketing_messages_lite`, `media`, `message_history`, `message_history_events`, `messages`, `migration_intent`, `mm_lite_onboarding`, `multi_partner_solutions`, `obo_mobility_intent`, `official_business_account`, `onbehalf_requests`, `owned_whatsapp_business_accounts`, `phone_number`, `phone_number_registration`, `phone_number_verification`, `phone_numbers`, `preverified_phone_number_partners`, `preverified_phone_number_sharing`, `preverified_phone_numbers`, `qr_codes`, `schedules`, `settings`, `solution_migration`, `subscribed_apps`, `templates`, `webhooks`, `whatsapp_business_account_activities`, `whatsapp_business_accounts`.
 #![deny(warnings)]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -64,6 +68,7 @@
 mod client;
 #[rustfmt::skip]
 pub mod operations;
+#[allow(dead_code)]
 #[rustfmt::skip]
 mod runtime;
 #[rustfmt::skip]
@@ -77,6 +82,7 @@ pub use reqwest;
 pub use runtime::{AppUsage, BusinessUseCaseUsage, UsageHeaderError, UseCaseUsage};
 pub use runtime::{BuildError, Error, FilePart, RawBody, RetryPolicy, SleepFuture};
 pub use runtime::{Exchange, Hook, Response, ResponseMeta};
+#[cfg(feature = "webhooks")]
 #[rustfmt::skip]
 pub mod webhooks;
 #[rustfmt::skip]

@@ -5,6 +5,7 @@
 //! One request builder per operation; created by the methods of
 //! [`Client`](crate::Client) and sent with `.send().await`.
 /// Request builder for [`Client::accept_solution_deactivation_request`](crate::Client::accept_solution_deactivation_request): set optional parameters, then `.send().await`.
+#[cfg(feature = "multi_partner_solutions")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct AcceptSolutionDeactivationRequest<'a> {
@@ -15,6 +16,7 @@ pub struct AcceptSolutionDeactivationRequest<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl<'a> AcceptSolutionDeactivationRequest<'a> {
     pub(crate) fn new(client: &'a crate::Client, solution_id: String) -> Self {
         Self {
@@ -99,6 +101,7 @@ impl<'a> AcceptSolutionDeactivationRequest<'a> {
     }
 }
 /// Request builder for [`Client::accept_whatsapp_business_solution`](crate::Client::accept_whatsapp_business_solution): set optional parameters, then `.send().await`.
+#[cfg(feature = "multi_partner_solutions")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct AcceptWhatsappBusinessSolution<'a> {
@@ -109,6 +112,7 @@ pub struct AcceptWhatsappBusinessSolution<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl<'a> AcceptWhatsappBusinessSolution<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -188,6 +192,7 @@ impl<'a> AcceptWhatsappBusinessSolution<'a> {
     }
 }
 /// Request builder for [`Client::add_assigned_user`](crate::Client::add_assigned_user): set optional parameters, then `.send().await`.
+#[cfg(feature = "assigned_users")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct AddAssignedUser<'a> {
@@ -198,6 +203,7 @@ pub struct AddAssignedUser<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "assigned_users")]
 impl<'a> AddAssignedUser<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -293,6 +299,7 @@ impl<'a> AddAssignedUser<'a> {
     }
 }
 /// Request builder for [`Client::add_group_participants`](crate::Client::add_group_participants): set optional parameters, then `.send().await`.
+#[cfg(feature = "groups")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct AddGroupParticipants<'a> {
@@ -303,6 +310,7 @@ pub struct AddGroupParticipants<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "groups")]
 impl<'a> AddGroupParticipants<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -382,6 +390,7 @@ impl<'a> AddGroupParticipants<'a> {
     }
 }
 /// Request builder for [`Client::add_phone_numbers`](crate::Client::add_phone_numbers): set optional parameters, then `.send().await`.
+#[cfg(feature = "add_phone_numbers")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct AddPhoneNumbers<'a> {
@@ -392,6 +401,7 @@ pub struct AddPhoneNumbers<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "add_phone_numbers")]
 impl<'a> AddPhoneNumbers<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -471,6 +481,7 @@ impl<'a> AddPhoneNumbers<'a> {
     }
 }
 /// Request builder for [`Client::approve_join_requests`](crate::Client::approve_join_requests): set optional parameters, then `.send().await`.
+#[cfg(feature = "groups")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct ApproveJoinRequests<'a> {
@@ -481,6 +492,7 @@ pub struct ApproveJoinRequests<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "groups")]
 impl<'a> ApproveJoinRequests<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -560,6 +572,7 @@ impl<'a> ApproveJoinRequests<'a> {
     }
 }
 /// Request builder for [`Client::block_users`](crate::Client::block_users): set optional parameters, then `.send().await`.
+#[cfg(feature = "block_users")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct BlockUsers<'a> {
@@ -570,6 +583,7 @@ pub struct BlockUsers<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "block_users")]
 impl<'a> BlockUsers<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -649,6 +663,7 @@ impl<'a> BlockUsers<'a> {
     }
 }
 /// Request builder for [`Client::configure_conversational_automation`](crate::Client::configure_conversational_automation): set optional parameters, then `.send().await`.
+#[cfg(feature = "conversational_automation")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct ConfigureConversationalAutomation<'a> {
@@ -659,6 +674,7 @@ pub struct ConfigureConversationalAutomation<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "conversational_automation")]
 impl<'a> ConfigureConversationalAutomation<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -738,6 +754,7 @@ impl<'a> ConfigureConversationalAutomation<'a> {
     }
 }
 /// Request builder for [`Client::create_flow`](crate::Client::create_flow): set optional parameters, then `.send().await`.
+#[cfg(feature = "flows")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct CreateFlow<'a> {
@@ -748,6 +765,7 @@ pub struct CreateFlow<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "flows")]
 impl<'a> CreateFlow<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -847,6 +865,7 @@ impl<'a> CreateFlow<'a> {
     }
 }
 /// Request builder for [`Client::create_group`](crate::Client::create_group): set optional parameters, then `.send().await`.
+#[cfg(feature = "groups")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct CreateGroup<'a> {
@@ -857,6 +876,7 @@ pub struct CreateGroup<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "groups")]
 impl<'a> CreateGroup<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -936,6 +956,7 @@ impl<'a> CreateGroup<'a> {
     }
 }
 /// Request builder for [`Client::create_message_template`](crate::Client::create_message_template): set optional parameters, then `.send().await`.
+#[cfg(feature = "templates")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct CreateMessageTemplate<'a> {
@@ -946,6 +967,7 @@ pub struct CreateMessageTemplate<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "templates")]
 impl<'a> CreateMessageTemplate<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -1025,6 +1047,7 @@ impl<'a> CreateMessageTemplate<'a> {
     }
 }
 /// Request builder for [`Client::create_obo_mobility_intent`](crate::Client::create_obo_mobility_intent): set optional parameters, then `.send().await`.
+#[cfg(feature = "obo_mobility_intent")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct CreateOboMobilityIntent<'a> {
@@ -1035,6 +1058,7 @@ pub struct CreateOboMobilityIntent<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl<'a> CreateOboMobilityIntent<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -1114,6 +1138,7 @@ impl<'a> CreateOboMobilityIntent<'a> {
     }
 }
 /// Request builder for [`Client::create_or_update_qr_code`](crate::Client::create_or_update_qr_code): set optional parameters, then `.send().await`.
+#[cfg(feature = "qr_codes")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct CreateOrUpdateQrCode<'a> {
@@ -1124,6 +1149,7 @@ pub struct CreateOrUpdateQrCode<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "qr_codes")]
 impl<'a> CreateOrUpdateQrCode<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -1200,6 +1226,7 @@ impl<'a> CreateOrUpdateQrCode<'a> {
     }
 }
 /// Request builder for [`Client::create_whatsapp_business_account`](crate::Client::create_whatsapp_business_account): set optional parameters, then `.send().await`.
+#[cfg(feature = "whatsapp_business_accounts")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct CreateWhatsappBusinessAccount<'a> {
@@ -1210,6 +1237,7 @@ pub struct CreateWhatsappBusinessAccount<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "whatsapp_business_accounts")]
 impl<'a> CreateWhatsappBusinessAccount<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -1289,6 +1317,7 @@ impl<'a> CreateWhatsappBusinessAccount<'a> {
     }
 }
 /// Request builder for [`Client::create_whatsapp_business_account_phone_number`](crate::Client::create_whatsapp_business_account_phone_number): set optional parameters, then `.send().await`.
+#[cfg(feature = "phone_numbers")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct CreateWhatsappBusinessAccountPhoneNumber<'a> {
@@ -1299,6 +1328,7 @@ pub struct CreateWhatsappBusinessAccountPhoneNumber<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "phone_numbers")]
 impl<'a> CreateWhatsappBusinessAccountPhoneNumber<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -1380,6 +1410,7 @@ impl<'a> CreateWhatsappBusinessAccountPhoneNumber<'a> {
     }
 }
 /// Request builder for [`Client::create_whatsapp_business_account_schedule`](crate::Client::create_whatsapp_business_account_schedule): set optional parameters, then `.send().await`.
+#[cfg(feature = "schedules")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct CreateWhatsappBusinessAccountSchedule<'a> {
@@ -1390,6 +1421,7 @@ pub struct CreateWhatsappBusinessAccountSchedule<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "schedules")]
 impl<'a> CreateWhatsappBusinessAccountSchedule<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -1471,6 +1503,7 @@ impl<'a> CreateWhatsappBusinessAccountSchedule<'a> {
     }
 }
 /// Request builder for [`Client::create_whatsapp_business_solution`](crate::Client::create_whatsapp_business_solution): set optional parameters, then `.send().await`.
+#[cfg(feature = "multi_partner_solutions")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct CreateWhatsappBusinessSolution<'a> {
@@ -1481,6 +1514,7 @@ pub struct CreateWhatsappBusinessSolution<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl<'a> CreateWhatsappBusinessSolution<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -1560,6 +1594,7 @@ impl<'a> CreateWhatsappBusinessSolution<'a> {
     }
 }
 /// Request builder for [`Client::delete_flow`](crate::Client::delete_flow): set optional parameters, then `.send().await`.
+#[cfg(feature = "flows")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct DeleteFlow<'a> {
@@ -1569,6 +1604,7 @@ pub struct DeleteFlow<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "flows")]
 impl<'a> DeleteFlow<'a> {
     pub(crate) fn new(client: &'a crate::Client, flow_id: String) -> Self {
         Self {
@@ -1641,6 +1677,7 @@ impl<'a> DeleteFlow<'a> {
     }
 }
 /// Request builder for [`Client::delete_group`](crate::Client::delete_group): set optional parameters, then `.send().await`.
+#[cfg(feature = "groups")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct DeleteGroup<'a> {
@@ -1650,6 +1687,7 @@ pub struct DeleteGroup<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "groups")]
 impl<'a> DeleteGroup<'a> {
     pub(crate) fn new(client: &'a crate::Client, group_id: String) -> Self {
         Self {
@@ -1722,6 +1760,7 @@ impl<'a> DeleteGroup<'a> {
     }
 }
 /// Request builder for [`Client::delete_group_invite_link`](crate::Client::delete_group_invite_link): set optional parameters, then `.send().await`.
+#[cfg(feature = "groups")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct DeleteGroupInviteLink<'a> {
@@ -1732,6 +1771,7 @@ pub struct DeleteGroupInviteLink<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "groups")]
 impl<'a> DeleteGroupInviteLink<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -1811,6 +1851,7 @@ impl<'a> DeleteGroupInviteLink<'a> {
     }
 }
 /// Request builder for [`Client::delete_individual_qr_code`](crate::Client::delete_individual_qr_code): set optional parameters, then `.send().await`.
+#[cfg(feature = "qr_codes")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct DeleteIndividualQrCode<'a> {
@@ -1821,6 +1862,7 @@ pub struct DeleteIndividualQrCode<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "qr_codes")]
 impl<'a> DeleteIndividualQrCode<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -1900,6 +1942,7 @@ impl<'a> DeleteIndividualQrCode<'a> {
     }
 }
 /// Request builder for [`Client::delete_media`](crate::Client::delete_media): set optional parameters, then `.send().await`.
+#[cfg(feature = "media")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct DeleteMedia<'a> {
@@ -1910,6 +1953,7 @@ pub struct DeleteMedia<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "media")]
 impl<'a> DeleteMedia<'a> {
     pub(crate) fn new(client: &'a crate::Client, media_id: String) -> Self {
         Self {
@@ -1993,6 +2037,7 @@ impl<'a> DeleteMedia<'a> {
     }
 }
 /// Request builder for [`Client::delete_message_template`](crate::Client::delete_message_template): set optional parameters, then `.send().await`.
+#[cfg(feature = "templates")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct DeleteMessageTemplate<'a> {
@@ -2004,6 +2049,7 @@ pub struct DeleteMessageTemplate<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "templates")]
 impl<'a> DeleteMessageTemplate<'a> {
     pub(crate) fn new(client: &'a crate::Client, waba_id: String, name: String) -> Self {
         Self {
@@ -2093,6 +2139,7 @@ impl<'a> DeleteMessageTemplate<'a> {
     }
 }
 /// Request builder for [`Client::delete_pre_verified_phone_number`](crate::Client::delete_pre_verified_phone_number): set optional parameters, then `.send().await`.
+#[cfg(feature = "preverified_phone_numbers")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct DeletePreVerifiedPhoneNumber<'a> {
@@ -2102,6 +2149,7 @@ pub struct DeletePreVerifiedPhoneNumber<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl<'a> DeletePreVerifiedPhoneNumber<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -2177,6 +2225,7 @@ impl<'a> DeletePreVerifiedPhoneNumber<'a> {
     }
 }
 /// Request builder for [`Client::deprecate_flow`](crate::Client::deprecate_flow): set optional parameters, then `.send().await`.
+#[cfg(feature = "flows")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct DeprecateFlow<'a> {
@@ -2186,6 +2235,7 @@ pub struct DeprecateFlow<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "flows")]
 impl<'a> DeprecateFlow<'a> {
     pub(crate) fn new(client: &'a crate::Client, flow_id: String) -> Self {
         Self {
@@ -2259,6 +2309,7 @@ impl<'a> DeprecateFlow<'a> {
     }
 }
 /// Request builder for [`Client::deregister_phone_number`](crate::Client::deregister_phone_number): set optional parameters, then `.send().await`.
+#[cfg(feature = "phone_numbers")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct DeregisterPhoneNumber<'a> {
@@ -2268,6 +2319,7 @@ pub struct DeregisterPhoneNumber<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "phone_numbers")]
 impl<'a> DeregisterPhoneNumber<'a> {
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -2341,6 +2393,7 @@ impl<'a> DeregisterPhoneNumber<'a> {
     }
 }
 /// Request builder for [`Client::download_media`](crate::Client::download_media): set optional parameters, then `.send().await`.
+#[cfg(feature = "media")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct DownloadMedia<'a> {
@@ -2350,6 +2403,7 @@ pub struct DownloadMedia<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "media")]
 impl<'a> DownloadMedia<'a> {
     pub(crate) fn new(client: &'a crate::Client, media_url: String) -> Self {
         Self {
@@ -2409,6 +2463,7 @@ impl<'a> DownloadMedia<'a> {
     }
 }
 /// Request builder for [`Client::edit_message_template`](crate::Client::edit_message_template): set optional parameters, then `.send().await`.
+#[cfg(feature = "templates")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct EditMessageTemplate<'a> {
@@ -2419,6 +2474,7 @@ pub struct EditMessageTemplate<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "templates")]
 impl<'a> EditMessageTemplate<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -2497,6 +2553,7 @@ impl<'a> EditMessageTemplate<'a> {
     }
 }
 /// Request builder for [`Client::get_application_whatsapp_business_solutions`](crate::Client::get_application_whatsapp_business_solutions): set optional parameters, then `.send().await`.
+#[cfg(feature = "multi_partner_solutions")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetApplicationWhatsappBusinessSolutions<'a> {
@@ -2511,6 +2568,7 @@ pub struct GetApplicationWhatsappBusinessSolutions<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl<'a> GetApplicationWhatsappBusinessSolutions<'a> {
     pub(crate) fn new(client: &'a crate::Client, application_id: String) -> Self {
         Self {
@@ -2666,6 +2724,7 @@ impl<'a> GetApplicationWhatsappBusinessSolutions<'a> {
     }
 }
 /// Request builder for [`Client::get_assigned_users`](crate::Client::get_assigned_users): set optional parameters, then `.send().await`.
+#[cfg(feature = "assigned_users")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetAssignedUsers<'a> {
@@ -2680,6 +2739,7 @@ pub struct GetAssignedUsers<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "assigned_users")]
 impl<'a> GetAssignedUsers<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -2835,6 +2895,7 @@ impl<'a> GetAssignedUsers<'a> {
     }
 }
 /// Request builder for [`Client::get_assigned_whatsapp_business_accounts`](crate::Client::get_assigned_whatsapp_business_accounts): set optional parameters, then `.send().await`.
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetAssignedWhatsappBusinessAccounts<'a> {
@@ -2848,6 +2909,7 @@ pub struct GetAssignedWhatsappBusinessAccounts<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 impl<'a> GetAssignedWhatsappBusinessAccounts<'a> {
     pub(crate) fn new(client: &'a crate::Client, user_id: String) -> Self {
         Self {
@@ -2994,6 +3056,7 @@ impl<'a> GetAssignedWhatsappBusinessAccounts<'a> {
     }
 }
 /// Request builder for [`Client::get_blocked_users`](crate::Client::get_blocked_users): set optional parameters, then `.send().await`.
+#[cfg(feature = "block_users")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetBlockedUsers<'a> {
@@ -3006,6 +3069,7 @@ pub struct GetBlockedUsers<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "block_users")]
 impl<'a> GetBlockedUsers<'a> {
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -3143,6 +3207,7 @@ impl<'a> GetBlockedUsers<'a> {
     }
 }
 /// Request builder for [`Client::get_business_compliance_info`](crate::Client::get_business_compliance_info): set optional parameters, then `.send().await`.
+#[cfg(feature = "business_compliance")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetBusinessComplianceInfo<'a> {
@@ -3153,6 +3218,7 @@ pub struct GetBusinessComplianceInfo<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "business_compliance")]
 impl<'a> GetBusinessComplianceInfo<'a> {
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -3237,6 +3303,7 @@ impl<'a> GetBusinessComplianceInfo<'a> {
     }
 }
 /// Request builder for [`Client::get_business_encryption_public_key`](crate::Client::get_business_encryption_public_key): set optional parameters, then `.send().await`.
+#[cfg(feature = "business_encryption")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetBusinessEncryptionPublicKey<'a> {
@@ -3247,6 +3314,7 @@ pub struct GetBusinessEncryptionPublicKey<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "business_encryption")]
 impl<'a> GetBusinessEncryptionPublicKey<'a> {
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -3331,6 +3399,7 @@ impl<'a> GetBusinessEncryptionPublicKey<'a> {
     }
 }
 /// Request builder for [`Client::get_business_portfolio_specific_fields`](crate::Client::get_business_portfolio_specific_fields): set optional parameters, then `.send().await`.
+#[cfg(feature = "business_portfolio")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetBusinessPortfolioSpecificFields<'a> {
@@ -3341,6 +3410,7 @@ pub struct GetBusinessPortfolioSpecificFields<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "business_portfolio")]
 impl<'a> GetBusinessPortfolioSpecificFields<'a> {
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
         Self {
@@ -3424,6 +3494,7 @@ impl<'a> GetBusinessPortfolioSpecificFields<'a> {
     }
 }
 /// Request builder for [`Client::get_business_profile`](crate::Client::get_business_profile): set optional parameters, then `.send().await`.
+#[cfg(feature = "business_profile")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetBusinessProfile<'a> {
@@ -3434,6 +3505,7 @@ pub struct GetBusinessProfile<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "business_profile")]
 impl<'a> GetBusinessProfile<'a> {
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -3518,6 +3590,7 @@ impl<'a> GetBusinessProfile<'a> {
     }
 }
 /// Request builder for [`Client::get_call_permissions`](crate::Client::get_call_permissions): set optional parameters, then `.send().await`.
+#[cfg(feature = "calling")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetCallPermissions<'a> {
@@ -3528,6 +3601,7 @@ pub struct GetCallPermissions<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "calling")]
 impl<'a> GetCallPermissions<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -3612,6 +3686,7 @@ impl<'a> GetCallPermissions<'a> {
     }
 }
 /// Request builder for [`Client::get_client_whatsapp_business_accounts`](crate::Client::get_client_whatsapp_business_accounts): set optional parameters, then `.send().await`.
+#[cfg(feature = "client_whatsapp_business_accounts")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetClientWhatsappBusinessAccounts<'a> {
@@ -3627,6 +3702,7 @@ pub struct GetClientWhatsappBusinessAccounts<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 impl<'a> GetClientWhatsappBusinessAccounts<'a> {
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
         Self {
@@ -3791,6 +3867,7 @@ impl<'a> GetClientWhatsappBusinessAccounts<'a> {
     }
 }
 /// Request builder for [`Client::get_commerce_settings`](crate::Client::get_commerce_settings): set optional parameters, then `.send().await`.
+#[cfg(feature = "commerce_settings")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetCommerceSettings<'a> {
@@ -3800,6 +3877,7 @@ pub struct GetCommerceSettings<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "commerce_settings")]
 impl<'a> GetCommerceSettings<'a> {
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -3873,6 +3951,7 @@ impl<'a> GetCommerceSettings<'a> {
     }
 }
 /// Request builder for [`Client::get_connected_client_businesses`](crate::Client::get_connected_client_businesses): set optional parameters, then `.send().await`.
+#[cfg(feature = "connected_client_businesses")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetConnectedClientBusinesses<'a> {
@@ -3886,6 +3965,7 @@ pub struct GetConnectedClientBusinesses<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "connected_client_businesses")]
 impl<'a> GetConnectedClientBusinesses<'a> {
     pub(crate) fn new(client: &'a crate::Client, application_id: String) -> Self {
         Self {
@@ -4032,6 +4112,7 @@ impl<'a> GetConnectedClientBusinesses<'a> {
     }
 }
 /// Request builder for [`Client::get_credit_lines`](crate::Client::get_credit_lines): set optional parameters, then `.send().await`.
+#[cfg(feature = "extended_credits")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetCreditLines<'a> {
@@ -4042,6 +4123,7 @@ pub struct GetCreditLines<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "extended_credits")]
 impl<'a> GetCreditLines<'a> {
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
         Self {
@@ -4126,6 +4208,7 @@ impl<'a> GetCreditLines<'a> {
     }
 }
 /// Request builder for [`Client::get_flow`](crate::Client::get_flow): set optional parameters, then `.send().await`.
+#[cfg(feature = "flows")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetFlow<'a> {
@@ -4137,6 +4220,7 @@ pub struct GetFlow<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "flows")]
 impl<'a> GetFlow<'a> {
     pub(crate) fn new(client: &'a crate::Client, flow_id: String) -> Self {
         Self {
@@ -4226,6 +4310,7 @@ impl<'a> GetFlow<'a> {
     }
 }
 /// Request builder for [`Client::get_flow_json_url`](crate::Client::get_flow_json_url): set optional parameters, then `.send().await`.
+#[cfg(feature = "flows")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetFlowJsonUrl<'a> {
@@ -4238,6 +4323,7 @@ pub struct GetFlowJsonUrl<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "flows")]
 impl<'a> GetFlowJsonUrl<'a> {
     pub(crate) fn new(client: &'a crate::Client, flow_id: String) -> Self {
         Self {
@@ -4369,6 +4455,7 @@ impl<'a> GetFlowJsonUrl<'a> {
     }
 }
 /// Request builder for [`Client::get_group_info`](crate::Client::get_group_info): set optional parameters, then `.send().await`.
+#[cfg(feature = "groups")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetGroupInfo<'a> {
@@ -4379,6 +4466,7 @@ pub struct GetGroupInfo<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "groups")]
 impl<'a> GetGroupInfo<'a> {
     pub(crate) fn new(client: &'a crate::Client, group_id: String) -> Self {
         Self {
@@ -4459,6 +4547,7 @@ impl<'a> GetGroupInfo<'a> {
     }
 }
 /// Request builder for [`Client::get_in_progress_on_behalf_requests`](crate::Client::get_in_progress_on_behalf_requests): set optional parameters, then `.send().await`.
+#[cfg(feature = "onbehalf_requests")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetInProgressOnBehalfRequests<'a> {
@@ -4472,6 +4561,7 @@ pub struct GetInProgressOnBehalfRequests<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "onbehalf_requests")]
 impl<'a> GetInProgressOnBehalfRequests<'a> {
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
@@ -4618,6 +4708,7 @@ impl<'a> GetInProgressOnBehalfRequests<'a> {
     }
 }
 /// Request builder for [`Client::get_individual_qr_code`](crate::Client::get_individual_qr_code): set optional parameters, then `.send().await`.
+#[cfg(feature = "qr_codes")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetIndividualQrCode<'a> {
@@ -4629,6 +4720,7 @@ pub struct GetIndividualQrCode<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "qr_codes")]
 impl<'a> GetIndividualQrCode<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -4719,6 +4811,7 @@ impl<'a> GetIndividualQrCode<'a> {
     }
 }
 /// Request builder for [`Client::get_media_url`](crate::Client::get_media_url): set optional parameters, then `.send().await`.
+#[cfg(feature = "media")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetMediaUrl<'a> {
@@ -4729,6 +4822,7 @@ pub struct GetMediaUrl<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "media")]
 impl<'a> GetMediaUrl<'a> {
     pub(crate) fn new(client: &'a crate::Client, media_id: String) -> Self {
         Self {
@@ -4812,6 +4906,7 @@ impl<'a> GetMediaUrl<'a> {
     }
 }
 /// Request builder for [`Client::get_message_history`](crate::Client::get_message_history): set optional parameters, then `.send().await`.
+#[cfg(feature = "message_history")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetMessageHistory<'a> {
@@ -4826,6 +4921,7 @@ pub struct GetMessageHistory<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "message_history")]
 impl<'a> GetMessageHistory<'a> {
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -4981,6 +5077,7 @@ impl<'a> GetMessageHistory<'a> {
     }
 }
 /// Request builder for [`Client::get_message_history_events`](crate::Client::get_message_history_events): set optional parameters, then `.send().await`.
+#[cfg(feature = "message_history_events")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetMessageHistoryEvents<'a> {
@@ -4995,6 +5092,7 @@ pub struct GetMessageHistoryEvents<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "message_history_events")]
 impl<'a> GetMessageHistoryEvents<'a> {
     pub(crate) fn new(client: &'a crate::Client, message_history_id: String) -> Self {
         Self {
@@ -5150,6 +5248,7 @@ impl<'a> GetMessageHistoryEvents<'a> {
     }
 }
 /// Request builder for [`Client::get_message_template`](crate::Client::get_message_template): set optional parameters, then `.send().await`.
+#[cfg(feature = "templates")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetMessageTemplate<'a> {
@@ -5160,6 +5259,7 @@ pub struct GetMessageTemplate<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "templates")]
 impl<'a> GetMessageTemplate<'a> {
     pub(crate) fn new(client: &'a crate::Client, template_id: String) -> Self {
         Self {
@@ -5243,6 +5343,7 @@ impl<'a> GetMessageTemplate<'a> {
     }
 }
 /// Request builder for [`Client::get_migration_intent_details`](crate::Client::get_migration_intent_details): set optional parameters, then `.send().await`.
+#[cfg(feature = "migration_intent")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetMigrationIntentDetails<'a> {
@@ -5253,6 +5354,7 @@ pub struct GetMigrationIntentDetails<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "migration_intent")]
 impl<'a> GetMigrationIntentDetails<'a> {
     pub(crate) fn new(client: &'a crate::Client, migration_intent_id: String) -> Self {
         Self {
@@ -5336,6 +5438,7 @@ impl<'a> GetMigrationIntentDetails<'a> {
     }
 }
 /// Request builder for [`Client::get_obo_mobility_intent`](crate::Client::get_obo_mobility_intent): set optional parameters, then `.send().await`.
+#[cfg(feature = "obo_mobility_intent")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetOboMobilityIntent<'a> {
@@ -5346,6 +5449,7 @@ pub struct GetOboMobilityIntent<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl<'a> GetOboMobilityIntent<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -5432,6 +5536,7 @@ impl<'a> GetOboMobilityIntent<'a> {
     }
 }
 /// Request builder for [`Client::get_official_business_account_status`](crate::Client::get_official_business_account_status): set optional parameters, then `.send().await`.
+#[cfg(feature = "official_business_account")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetOfficialBusinessAccountStatus<'a> {
@@ -5442,6 +5547,7 @@ pub struct GetOfficialBusinessAccountStatus<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "official_business_account")]
 impl<'a> GetOfficialBusinessAccountStatus<'a> {
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -5526,6 +5632,7 @@ impl<'a> GetOfficialBusinessAccountStatus<'a> {
     }
 }
 /// Request builder for [`Client::get_owned_whatsapp_business_accounts`](crate::Client::get_owned_whatsapp_business_accounts): set optional parameters, then `.send().await`.
+#[cfg(feature = "owned_whatsapp_business_accounts")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetOwnedWhatsappBusinessAccounts<'a> {
@@ -5541,6 +5648,7 @@ pub struct GetOwnedWhatsappBusinessAccounts<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "owned_whatsapp_business_accounts")]
 impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
         Self {
@@ -5713,6 +5821,7 @@ impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
     }
 }
 /// Request builder for [`Client::get_phone_number_by_id`](crate::Client::get_phone_number_by_id): set optional parameters, then `.send().await`.
+#[cfg(feature = "phone_number")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetPhoneNumberById<'a> {
@@ -5723,6 +5832,7 @@ pub struct GetPhoneNumberById<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "phone_number")]
 impl<'a> GetPhoneNumberById<'a> {
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -5806,6 +5916,7 @@ impl<'a> GetPhoneNumberById<'a> {
     }
 }
 /// Request builder for [`Client::get_phone_number_settings`](crate::Client::get_phone_number_settings): set optional parameters, then `.send().await`.
+#[cfg(feature = "settings")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetPhoneNumberSettings<'a> {
@@ -5816,6 +5927,7 @@ pub struct GetPhoneNumberSettings<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "settings")]
 impl<'a> GetPhoneNumberSettings<'a> {
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -5900,6 +6012,7 @@ impl<'a> GetPhoneNumberSettings<'a> {
     }
 }
 /// Request builder for [`Client::get_pre_verified_phone_number_details`](crate::Client::get_pre_verified_phone_number_details): set optional parameters, then `.send().await`.
+#[cfg(feature = "preverified_phone_numbers")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetPreVerifiedPhoneNumberDetails<'a> {
@@ -5910,6 +6023,7 @@ pub struct GetPreVerifiedPhoneNumberDetails<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl<'a> GetPreVerifiedPhoneNumberDetails<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -5996,6 +6110,7 @@ impl<'a> GetPreVerifiedPhoneNumberDetails<'a> {
     }
 }
 /// Request builder for [`Client::get_pre_verified_phone_number_partners`](crate::Client::get_pre_verified_phone_number_partners): set optional parameters, then `.send().await`.
+#[cfg(feature = "preverified_phone_number_partners")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetPreVerifiedPhoneNumberPartners<'a> {
@@ -6009,6 +6124,7 @@ pub struct GetPreVerifiedPhoneNumberPartners<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "preverified_phone_number_partners")]
 impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -6158,6 +6274,7 @@ impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
     }
 }
 /// Request builder for [`Client::get_pre_verified_phone_numbers`](crate::Client::get_pre_verified_phone_numbers): set optional parameters, then `.send().await`.
+#[cfg(feature = "preverified_phone_numbers")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetPreVerifiedPhoneNumbers<'a> {
@@ -6174,6 +6291,7 @@ pub struct GetPreVerifiedPhoneNumbers<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl<'a> GetPreVerifiedPhoneNumbers<'a> {
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
         Self {
@@ -6353,6 +6471,7 @@ impl<'a> GetPreVerifiedPhoneNumbers<'a> {
     }
 }
 /// Request builder for [`Client::get_solution_access_token`](crate::Client::get_solution_access_token): set optional parameters, then `.send().await`.
+#[cfg(feature = "multi_partner_solutions")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetSolutionAccessToken<'a> {
@@ -6363,6 +6482,7 @@ pub struct GetSolutionAccessToken<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl<'a> GetSolutionAccessToken<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -6447,6 +6567,7 @@ impl<'a> GetSolutionAccessToken<'a> {
     }
 }
 /// Request builder for [`Client::get_solution_details`](crate::Client::get_solution_details): set optional parameters, then `.send().await`.
+#[cfg(feature = "multi_partner_solutions")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetSolutionDetails<'a> {
@@ -6457,6 +6578,7 @@ pub struct GetSolutionDetails<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl<'a> GetSolutionDetails<'a> {
     pub(crate) fn new(client: &'a crate::Client, solution_id: String) -> Self {
         Self {
@@ -6540,6 +6662,7 @@ impl<'a> GetSolutionDetails<'a> {
     }
 }
 /// Request builder for [`Client::get_whatsapp_account_number_details`](crate::Client::get_whatsapp_account_number_details): set optional parameters, then `.send().await`.
+#[cfg(feature = "account_number")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetWhatsappAccountNumberDetails<'a> {
@@ -6550,6 +6673,7 @@ pub struct GetWhatsappAccountNumberDetails<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "account_number")]
 impl<'a> GetWhatsappAccountNumberDetails<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -6636,6 +6760,7 @@ impl<'a> GetWhatsappAccountNumberDetails<'a> {
     }
 }
 /// Request builder for [`Client::get_whatsapp_business_account_activities`](crate::Client::get_whatsapp_business_account_activities): set optional parameters, then `.send().await`.
+#[cfg(feature = "whatsapp_business_account_activities")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetWhatsappBusinessAccountActivities<'a> {
@@ -6652,6 +6777,7 @@ pub struct GetWhatsappBusinessAccountActivities<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "whatsapp_business_account_activities")]
 impl<'a> GetWhatsappBusinessAccountActivities<'a> {
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
@@ -6825,6 +6951,7 @@ impl<'a> GetWhatsappBusinessAccountActivities<'a> {
     }
 }
 /// Request builder for [`Client::get_whatsapp_business_account_details`](crate::Client::get_whatsapp_business_account_details): set optional parameters, then `.send().await`.
+#[cfg(feature = "business_account")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetWhatsappBusinessAccountDetails<'a> {
@@ -6835,6 +6962,7 @@ pub struct GetWhatsappBusinessAccountDetails<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "business_account")]
 impl<'a> GetWhatsappBusinessAccountDetails<'a> {
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
@@ -6918,6 +7046,7 @@ impl<'a> GetWhatsappBusinessAccountDetails<'a> {
     }
 }
 /// Request builder for [`Client::get_whatsapp_business_account_phone_numbers`](crate::Client::get_whatsapp_business_account_phone_numbers): set optional parameters, then `.send().await`.
+#[cfg(feature = "phone_numbers")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetWhatsappBusinessAccountPhoneNumbers<'a> {
@@ -6933,6 +7062,7 @@ pub struct GetWhatsappBusinessAccountPhoneNumbers<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "phone_numbers")]
 impl<'a> GetWhatsappBusinessAccountPhoneNumbers<'a> {
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
@@ -7097,6 +7227,7 @@ impl<'a> GetWhatsappBusinessAccountPhoneNumbers<'a> {
     }
 }
 /// Request builder for [`Client::get_whatsapp_business_account_schedules`](crate::Client::get_whatsapp_business_account_schedules): set optional parameters, then `.send().await`.
+#[cfg(feature = "schedules")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetWhatsappBusinessAccountSchedules<'a> {
@@ -7112,6 +7243,7 @@ pub struct GetWhatsappBusinessAccountSchedules<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "schedules")]
 impl<'a> GetWhatsappBusinessAccountSchedules<'a> {
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
@@ -7276,6 +7408,7 @@ impl<'a> GetWhatsappBusinessAccountSchedules<'a> {
     }
 }
 /// Request builder for [`Client::get_whatsapp_business_bot_details`](crate::Client::get_whatsapp_business_bot_details): set optional parameters, then `.send().await`.
+#[cfg(feature = "bot_details")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetWhatsappBusinessBotDetails<'a> {
@@ -7286,6 +7419,7 @@ pub struct GetWhatsappBusinessBotDetails<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "bot_details")]
 impl<'a> GetWhatsappBusinessBotDetails<'a> {
     pub(crate) fn new(client: &'a crate::Client, waba_bot_id: String) -> Self {
         Self {
@@ -7369,6 +7503,7 @@ impl<'a> GetWhatsappBusinessBotDetails<'a> {
     }
 }
 /// Request builder for [`Client::get_whatsapp_business_profile_details`](crate::Client::get_whatsapp_business_profile_details): set optional parameters, then `.send().await`.
+#[cfg(feature = "business_profile_node")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct GetWhatsappBusinessProfileDetails<'a> {
@@ -7379,6 +7514,7 @@ pub struct GetWhatsappBusinessProfileDetails<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "business_profile_node")]
 impl<'a> GetWhatsappBusinessProfileDetails<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -7465,6 +7601,7 @@ impl<'a> GetWhatsappBusinessProfileDetails<'a> {
     }
 }
 /// Request builder for [`Client::list_active_groups`](crate::Client::list_active_groups): set optional parameters, then `.send().await`.
+#[cfg(feature = "groups")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct ListActiveGroups<'a> {
@@ -7477,6 +7614,7 @@ pub struct ListActiveGroups<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "groups")]
 impl<'a> ListActiveGroups<'a> {
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -7579,6 +7717,7 @@ impl<'a> ListActiveGroups<'a> {
     }
 }
 /// Request builder for [`Client::list_all_qr_codes`](crate::Client::list_all_qr_codes): set optional parameters, then `.send().await`.
+#[cfg(feature = "qr_codes")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct ListAllQrCodes<'a> {
@@ -7593,6 +7732,7 @@ pub struct ListAllQrCodes<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "qr_codes")]
 impl<'a> ListAllQrCodes<'a> {
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -7742,6 +7882,7 @@ impl<'a> ListAllQrCodes<'a> {
     }
 }
 /// Request builder for [`Client::list_flows`](crate::Client::list_flows): set optional parameters, then `.send().await`.
+#[cfg(feature = "flows")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct ListFlows<'a> {
@@ -7755,6 +7896,7 @@ pub struct ListFlows<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "flows")]
 impl<'a> ListFlows<'a> {
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
@@ -7895,6 +8037,7 @@ impl<'a> ListFlows<'a> {
     }
 }
 /// Request builder for [`Client::list_join_requests`](crate::Client::list_join_requests): set optional parameters, then `.send().await`.
+#[cfg(feature = "groups")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct ListJoinRequests<'a> {
@@ -7904,6 +8047,7 @@ pub struct ListJoinRequests<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "groups")]
 impl<'a> ListJoinRequests<'a> {
     pub(crate) fn new(client: &'a crate::Client, group_id: String) -> Self {
         Self {
@@ -7977,6 +8121,7 @@ impl<'a> ListJoinRequests<'a> {
     }
 }
 /// Request builder for [`Client::list_message_templates`](crate::Client::list_message_templates): set optional parameters, then `.send().await`.
+#[cfg(feature = "templates")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct ListMessageTemplates<'a> {
@@ -7994,6 +8139,7 @@ pub struct ListMessageTemplates<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "templates")]
 impl<'a> ListMessageTemplates<'a> {
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
@@ -8173,6 +8319,7 @@ impl<'a> ListMessageTemplates<'a> {
     }
 }
 /// Request builder for [`Client::list_subscribed_apps`](crate::Client::list_subscribed_apps): set optional parameters, then `.send().await`.
+#[cfg(feature = "subscribed_apps")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct ListSubscribedApps<'a> {
@@ -8183,6 +8330,7 @@ pub struct ListSubscribedApps<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "subscribed_apps")]
 impl<'a> ListSubscribedApps<'a> {
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
@@ -8267,6 +8415,7 @@ impl<'a> ListSubscribedApps<'a> {
     }
 }
 /// Request builder for [`Client::list_waba_solutions`](crate::Client::list_waba_solutions): set optional parameters, then `.send().await`.
+#[cfg(feature = "multi_partner_solutions")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct ListWabaSolutions<'a> {
@@ -8280,6 +8429,7 @@ pub struct ListWabaSolutions<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl<'a> ListWabaSolutions<'a> {
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
@@ -8426,6 +8576,7 @@ impl<'a> ListWabaSolutions<'a> {
     }
 }
 /// Request builder for [`Client::list_whatsapp_business_accounts`](crate::Client::list_whatsapp_business_accounts): set optional parameters, then `.send().await`.
+#[cfg(feature = "whatsapp_business_accounts")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct ListWhatsappBusinessAccounts<'a> {
@@ -8441,6 +8592,7 @@ pub struct ListWhatsappBusinessAccounts<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "whatsapp_business_accounts")]
 impl<'a> ListWhatsappBusinessAccounts<'a> {
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
         Self {
@@ -8613,6 +8765,7 @@ impl<'a> ListWhatsappBusinessAccounts<'a> {
     }
 }
 /// Request builder for [`Client::manage_call`](crate::Client::manage_call): set optional parameters, then `.send().await`.
+#[cfg(feature = "calling")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct ManageCall<'a> {
@@ -8623,6 +8776,7 @@ pub struct ManageCall<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "calling")]
 impl<'a> ManageCall<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -8702,6 +8856,7 @@ impl<'a> ManageCall<'a> {
     }
 }
 /// Request builder for [`Client::migrate_flows`](crate::Client::migrate_flows): set optional parameters, then `.send().await`.
+#[cfg(feature = "flows")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct MigrateFlows<'a> {
@@ -8712,6 +8867,7 @@ pub struct MigrateFlows<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "flows")]
 impl<'a> MigrateFlows<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -8808,6 +8964,7 @@ impl<'a> MigrateFlows<'a> {
     }
 }
 /// Request builder for [`Client::onboard_partners_to_mm_lite`](crate::Client::onboard_partners_to_mm_lite): set optional parameters, then `.send().await`.
+#[cfg(feature = "mm_lite_onboarding")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct OnboardPartnersToMmLite<'a> {
@@ -8818,6 +8975,7 @@ pub struct OnboardPartnersToMmLite<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "mm_lite_onboarding")]
 impl<'a> OnboardPartnersToMmLite<'a> {
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
         Self {
@@ -8902,6 +9060,7 @@ impl<'a> OnboardPartnersToMmLite<'a> {
     }
 }
 /// Request builder for [`Client::publish_flow`](crate::Client::publish_flow): set optional parameters, then `.send().await`.
+#[cfg(feature = "flows")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct PublishFlow<'a> {
@@ -8911,6 +9070,7 @@ pub struct PublishFlow<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "flows")]
 impl<'a> PublishFlow<'a> {
     pub(crate) fn new(client: &'a crate::Client, flow_id: String) -> Self {
         Self {
@@ -8984,6 +9144,7 @@ impl<'a> PublishFlow<'a> {
     }
 }
 /// Request builder for [`Client::register_whatsapp_business_phone_number`](crate::Client::register_whatsapp_business_phone_number): set optional parameters, then `.send().await`.
+#[cfg(feature = "phone_number_registration")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct RegisterWhatsappBusinessPhoneNumber<'a> {
@@ -8994,6 +9155,7 @@ pub struct RegisterWhatsappBusinessPhoneNumber<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "phone_number_registration")]
 impl<'a> RegisterWhatsappBusinessPhoneNumber<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -9073,6 +9235,7 @@ impl<'a> RegisterWhatsappBusinessPhoneNumber<'a> {
     }
 }
 /// Request builder for [`Client::reject_join_requests`](crate::Client::reject_join_requests): set optional parameters, then `.send().await`.
+#[cfg(feature = "groups")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct RejectJoinRequests<'a> {
@@ -9083,6 +9246,7 @@ pub struct RejectJoinRequests<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "groups")]
 impl<'a> RejectJoinRequests<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -9162,6 +9326,7 @@ impl<'a> RejectJoinRequests<'a> {
     }
 }
 /// Request builder for [`Client::reject_solution_deactivation_request`](crate::Client::reject_solution_deactivation_request): set optional parameters, then `.send().await`.
+#[cfg(feature = "multi_partner_solutions")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct RejectSolutionDeactivationRequest<'a> {
@@ -9173,6 +9338,7 @@ pub struct RejectSolutionDeactivationRequest<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl<'a> RejectSolutionDeactivationRequest<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -9263,6 +9429,7 @@ impl<'a> RejectSolutionDeactivationRequest<'a> {
     }
 }
 /// Request builder for [`Client::reject_solution_request`](crate::Client::reject_solution_request): set optional parameters, then `.send().await`.
+#[cfg(feature = "multi_partner_solutions")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct RejectSolutionRequest<'a> {
@@ -9273,6 +9440,7 @@ pub struct RejectSolutionRequest<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl<'a> RejectSolutionRequest<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -9352,6 +9520,7 @@ impl<'a> RejectSolutionRequest<'a> {
     }
 }
 /// Request builder for [`Client::remove_assigned_user`](crate::Client::remove_assigned_user): set optional parameters, then `.send().await`.
+#[cfg(feature = "assigned_users")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct RemoveAssignedUser<'a> {
@@ -9362,6 +9531,7 @@ pub struct RemoveAssignedUser<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "assigned_users")]
 impl<'a> RemoveAssignedUser<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -9452,6 +9622,7 @@ impl<'a> RemoveAssignedUser<'a> {
     }
 }
 /// Request builder for [`Client::remove_group_participants`](crate::Client::remove_group_participants): set optional parameters, then `.send().await`.
+#[cfg(feature = "groups")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct RemoveGroupParticipants<'a> {
@@ -9462,6 +9633,7 @@ pub struct RemoveGroupParticipants<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "groups")]
 impl<'a> RemoveGroupParticipants<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -9541,6 +9713,7 @@ impl<'a> RemoveGroupParticipants<'a> {
     }
 }
 /// Request builder for [`Client::request_pre_verified_phone_number_code`](crate::Client::request_pre_verified_phone_number_code): set optional parameters, then `.send().await`.
+#[cfg(feature = "preverified_phone_numbers")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct RequestPreVerifiedPhoneNumberCode<'a> {
@@ -9551,6 +9724,7 @@ pub struct RequestPreVerifiedPhoneNumberCode<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl<'a> RequestPreVerifiedPhoneNumberCode<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -9630,6 +9804,7 @@ impl<'a> RequestPreVerifiedPhoneNumberCode<'a> {
     }
 }
 /// Request builder for [`Client::request_verification_code`](crate::Client::request_verification_code): set optional parameters, then `.send().await`.
+#[cfg(feature = "phone_number_verification")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct RequestVerificationCode<'a> {
@@ -9640,6 +9815,7 @@ pub struct RequestVerificationCode<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "phone_number_verification")]
 impl<'a> RequestVerificationCode<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -9719,6 +9895,7 @@ impl<'a> RequestVerificationCode<'a> {
     }
 }
 /// Request builder for [`Client::reset_group_invite_link`](crate::Client::reset_group_invite_link): set optional parameters, then `.send().await`.
+#[cfg(feature = "groups")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct ResetGroupInviteLink<'a> {
@@ -9729,6 +9906,7 @@ pub struct ResetGroupInviteLink<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "groups")]
 impl<'a> ResetGroupInviteLink<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -9808,6 +9986,7 @@ impl<'a> ResetGroupInviteLink<'a> {
     }
 }
 /// Request builder for [`Client::send_encrypted_message`](crate::Client::send_encrypted_message): set optional parameters, then `.send().await`.
+#[cfg(feature = "encrypted_messages")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct SendEncryptedMessage<'a> {
@@ -9818,6 +9997,7 @@ pub struct SendEncryptedMessage<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "encrypted_messages")]
 impl<'a> SendEncryptedMessage<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -9897,6 +10077,7 @@ impl<'a> SendEncryptedMessage<'a> {
     }
 }
 /// Request builder for [`Client::send_marketing_message`](crate::Client::send_marketing_message): set optional parameters, then `.send().await`.
+#[cfg(feature = "marketing_messages_lite")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct SendMarketingMessage<'a> {
@@ -9907,6 +10088,7 @@ pub struct SendMarketingMessage<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl<'a> SendMarketingMessage<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -9986,6 +10168,7 @@ impl<'a> SendMarketingMessage<'a> {
     }
 }
 /// Request builder for [`Client::send_message`](crate::Client::send_message): set optional parameters, then `.send().await`.
+#[cfg(feature = "messages")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct SendMessage<'a> {
@@ -9996,6 +10179,7 @@ pub struct SendMessage<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "messages")]
 impl<'a> SendMessage<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -10075,6 +10259,7 @@ impl<'a> SendMessage<'a> {
     }
 }
 /// Request builder for [`Client::send_solution_deactivation_request`](crate::Client::send_solution_deactivation_request): set optional parameters, then `.send().await`.
+#[cfg(feature = "multi_partner_solutions")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct SendSolutionDeactivationRequest<'a> {
@@ -10085,6 +10270,7 @@ pub struct SendSolutionDeactivationRequest<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl<'a> SendSolutionDeactivationRequest<'a> {
     pub(crate) fn new(client: &'a crate::Client, solution_id: String) -> Self {
         Self {
@@ -10167,6 +10353,7 @@ impl<'a> SendSolutionDeactivationRequest<'a> {
     }
 }
 /// Request builder for [`Client::set_business_encryption_public_key`](crate::Client::set_business_encryption_public_key): set optional parameters, then `.send().await`.
+#[cfg(feature = "business_encryption")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct SetBusinessEncryptionPublicKey<'a> {
@@ -10177,6 +10364,7 @@ pub struct SetBusinessEncryptionPublicKey<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "business_encryption")]
 impl<'a> SetBusinessEncryptionPublicKey<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -10269,6 +10457,7 @@ impl<'a> SetBusinessEncryptionPublicKey<'a> {
     }
 }
 /// Request builder for [`Client::set_obo_mobility_intent`](crate::Client::set_obo_mobility_intent): set optional parameters, then `.send().await`.
+#[cfg(feature = "obo_mobility_intent")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct SetOboMobilityIntent<'a> {
@@ -10279,6 +10468,7 @@ pub struct SetOboMobilityIntent<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl<'a> SetOboMobilityIntent<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -10358,6 +10548,7 @@ impl<'a> SetOboMobilityIntent<'a> {
     }
 }
 /// Request builder for [`Client::set_or_update_commerce_settings`](crate::Client::set_or_update_commerce_settings): set optional parameters, then `.send().await`.
+#[cfg(feature = "commerce_settings")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct SetOrUpdateCommerceSettings<'a> {
@@ -10369,6 +10560,7 @@ pub struct SetOrUpdateCommerceSettings<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "commerce_settings")]
 impl<'a> SetOrUpdateCommerceSettings<'a> {
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -10462,6 +10654,7 @@ impl<'a> SetOrUpdateCommerceSettings<'a> {
     }
 }
 /// Request builder for [`Client::set_solution_migration_intent`](crate::Client::set_solution_migration_intent): set optional parameters, then `.send().await`.
+#[cfg(feature = "solution_migration")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct SetSolutionMigrationIntent<'a> {
@@ -10472,6 +10665,7 @@ pub struct SetSolutionMigrationIntent<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "solution_migration")]
 impl<'a> SetSolutionMigrationIntent<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -10551,6 +10745,7 @@ impl<'a> SetSolutionMigrationIntent<'a> {
     }
 }
 /// Request builder for [`Client::share_pre_verified_phone_number`](crate::Client::share_pre_verified_phone_number): set optional parameters, then `.send().await`.
+#[cfg(feature = "preverified_phone_number_sharing")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct SharePreVerifiedPhoneNumber<'a> {
@@ -10561,6 +10756,7 @@ pub struct SharePreVerifiedPhoneNumber<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "preverified_phone_number_sharing")]
 impl<'a> SharePreVerifiedPhoneNumber<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -10640,6 +10836,7 @@ impl<'a> SharePreVerifiedPhoneNumber<'a> {
     }
 }
 /// Request builder for [`Client::subscribe_to_waba_webhooks`](crate::Client::subscribe_to_waba_webhooks): set optional parameters, then `.send().await`.
+#[cfg(feature = "subscribed_apps")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct SubscribeToWabaWebhooks<'a> {
@@ -10650,6 +10847,7 @@ pub struct SubscribeToWabaWebhooks<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "subscribed_apps")]
 impl<'a> SubscribeToWabaWebhooks<'a> {
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
@@ -10732,6 +10930,7 @@ impl<'a> SubscribeToWabaWebhooks<'a> {
     }
 }
 /// Request builder for [`Client::unblock_users`](crate::Client::unblock_users): set optional parameters, then `.send().await`.
+#[cfg(feature = "block_users")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct UnblockUsers<'a> {
@@ -10742,6 +10941,7 @@ pub struct UnblockUsers<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "block_users")]
 impl<'a> UnblockUsers<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -10821,6 +11021,7 @@ impl<'a> UnblockUsers<'a> {
     }
 }
 /// Request builder for [`Client::unsubscribe_from_waba_webhooks`](crate::Client::unsubscribe_from_waba_webhooks): set optional parameters, then `.send().await`.
+#[cfg(feature = "subscribed_apps")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct UnsubscribeFromWabaWebhooks<'a> {
@@ -10830,6 +11031,7 @@ pub struct UnsubscribeFromWabaWebhooks<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "subscribed_apps")]
 impl<'a> UnsubscribeFromWabaWebhooks<'a> {
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
@@ -10903,6 +11105,7 @@ impl<'a> UnsubscribeFromWabaWebhooks<'a> {
     }
 }
 /// Request builder for [`Client::update_business_compliance_info`](crate::Client::update_business_compliance_info): set optional parameters, then `.send().await`.
+#[cfg(feature = "business_compliance")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct UpdateBusinessComplianceInfo<'a> {
@@ -10913,6 +11116,7 @@ pub struct UpdateBusinessComplianceInfo<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "business_compliance")]
 impl<'a> UpdateBusinessComplianceInfo<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -10992,6 +11196,7 @@ impl<'a> UpdateBusinessComplianceInfo<'a> {
     }
 }
 /// Request builder for [`Client::update_business_profile`](crate::Client::update_business_profile): set optional parameters, then `.send().await`.
+#[cfg(feature = "business_profile")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct UpdateBusinessProfile<'a> {
@@ -11002,6 +11207,7 @@ pub struct UpdateBusinessProfile<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "business_profile")]
 impl<'a> UpdateBusinessProfile<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -11081,6 +11287,7 @@ impl<'a> UpdateBusinessProfile<'a> {
     }
 }
 /// Request builder for [`Client::update_flow_json`](crate::Client::update_flow_json): set optional parameters, then `.send().await`.
+#[cfg(feature = "flows")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct UpdateFlowJson<'a> {
@@ -11091,6 +11298,7 @@ pub struct UpdateFlowJson<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "flows")]
 impl<'a> UpdateFlowJson<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -11185,6 +11393,7 @@ impl<'a> UpdateFlowJson<'a> {
     }
 }
 /// Request builder for [`Client::update_flow_metadata`](crate::Client::update_flow_metadata): set optional parameters, then `.send().await`.
+#[cfg(feature = "flows")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct UpdateFlowMetadata<'a> {
@@ -11195,6 +11404,7 @@ pub struct UpdateFlowMetadata<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "flows")]
 impl<'a> UpdateFlowMetadata<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -11291,6 +11501,7 @@ impl<'a> UpdateFlowMetadata<'a> {
     }
 }
 /// Request builder for [`Client::update_group_settings`](crate::Client::update_group_settings): set optional parameters, then `.send().await`.
+#[cfg(feature = "groups")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct UpdateGroupSettings<'a> {
@@ -11301,6 +11512,7 @@ pub struct UpdateGroupSettings<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "groups")]
 impl<'a> UpdateGroupSettings<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -11379,6 +11591,7 @@ impl<'a> UpdateGroupSettings<'a> {
     }
 }
 /// Request builder for [`Client::update_official_business_account_status`](crate::Client::update_official_business_account_status): set optional parameters, then `.send().await`.
+#[cfg(feature = "official_business_account")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct UpdateOfficialBusinessAccountStatus<'a> {
@@ -11389,6 +11602,7 @@ pub struct UpdateOfficialBusinessAccountStatus<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "official_business_account")]
 impl<'a> UpdateOfficialBusinessAccountStatus<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -11468,6 +11682,7 @@ impl<'a> UpdateOfficialBusinessAccountStatus<'a> {
     }
 }
 /// Request builder for [`Client::update_phone_number_settings`](crate::Client::update_phone_number_settings): set optional parameters, then `.send().await`.
+#[cfg(feature = "settings")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct UpdatePhoneNumberSettings<'a> {
@@ -11478,6 +11693,7 @@ pub struct UpdatePhoneNumberSettings<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "settings")]
 impl<'a> UpdatePhoneNumberSettings<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -11557,6 +11773,7 @@ impl<'a> UpdatePhoneNumberSettings<'a> {
     }
 }
 /// Request builder for [`Client::update_phone_number_status`](crate::Client::update_phone_number_status): set optional parameters, then `.send().await`.
+#[cfg(feature = "phone_number")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct UpdatePhoneNumberStatus<'a> {
@@ -11567,6 +11784,7 @@ pub struct UpdatePhoneNumberStatus<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "phone_number")]
 impl<'a> UpdatePhoneNumberStatus<'a> {
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -11648,6 +11866,7 @@ impl<'a> UpdatePhoneNumberStatus<'a> {
     }
 }
 /// Request builder for [`Client::update_whatsapp_business_account`](crate::Client::update_whatsapp_business_account): set optional parameters, then `.send().await`.
+#[cfg(feature = "business_account")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct UpdateWhatsappBusinessAccount<'a> {
@@ -11658,6 +11877,7 @@ pub struct UpdateWhatsappBusinessAccount<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "business_account")]
 impl<'a> UpdateWhatsappBusinessAccount<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -11736,6 +11956,7 @@ impl<'a> UpdateWhatsappBusinessAccount<'a> {
     }
 }
 /// Request builder for [`Client::update_whatsapp_business_profile`](crate::Client::update_whatsapp_business_profile): set optional parameters, then `.send().await`.
+#[cfg(feature = "business_profile_node")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct UpdateWhatsappBusinessProfile<'a> {
@@ -11746,6 +11967,7 @@ pub struct UpdateWhatsappBusinessProfile<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "business_profile_node")]
 impl<'a> UpdateWhatsappBusinessProfile<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -11824,6 +12046,7 @@ impl<'a> UpdateWhatsappBusinessProfile<'a> {
     }
 }
 /// Request builder for [`Client::upload_media`](crate::Client::upload_media): set optional parameters, then `.send().await`.
+#[cfg(feature = "media")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct UploadMedia<'a> {
@@ -11834,6 +12057,7 @@ pub struct UploadMedia<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "media")]
 impl<'a> UploadMedia<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -11928,6 +12152,7 @@ impl<'a> UploadMedia<'a> {
     }
 }
 /// Request builder for [`Client::verify_phone_number_code`](crate::Client::verify_phone_number_code): set optional parameters, then `.send().await`.
+#[cfg(feature = "phone_number_verification")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct VerifyPhoneNumberCode<'a> {
@@ -11938,6 +12163,7 @@ pub struct VerifyPhoneNumberCode<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "phone_number_verification")]
 impl<'a> VerifyPhoneNumberCode<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -12017,6 +12243,7 @@ impl<'a> VerifyPhoneNumberCode<'a> {
     }
 }
 /// Request builder for [`Client::verify_pre_verified_phone_number_code`](crate::Client::verify_pre_verified_phone_number_code): set optional parameters, then `.send().await`.
+#[cfg(feature = "preverified_phone_numbers")]
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct VerifyPreVerifiedPhoneNumberCode<'a> {
@@ -12027,6 +12254,7 @@ pub struct VerifyPreVerifiedPhoneNumberCode<'a> {
     retry: Option<crate::RetryPolicy>,
     timeout: Option<::std::time::Duration>,
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl<'a> VerifyPreVerifiedPhoneNumberCode<'a> {
     pub(crate) fn new(
         client: &'a crate::Client,

@@ -3,6 +3,7 @@
 // or the generator, then regenerate.
 
 //! Every schema of the API as a Rust type.
+#[cfg(feature = "calling")]
 /// Accepts an incoming call.
 ///
 /// Schema `AcceptCallRequest`, from `whatsapp/calling.yaml#/components/schemas/AcceptCallRequest`.
@@ -30,6 +31,7 @@ pub struct AcceptCallRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "calling")]
 impl AcceptCallRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -45,16 +47,19 @@ impl AcceptCallRequest {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl From<&str> for AcceptCallRequest {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "calling")]
 impl From<String> for AcceptCallRequest {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "webhooks")]
 /// The alert.
 ///
 /// Schema `AccountAlertInfo`, from `whatsapp/webhooks.yaml#/components/schemas/AccountAlertInfo`.
@@ -77,6 +82,7 @@ pub struct AccountAlertInfo {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl AccountAlertInfo {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -90,6 +96,7 @@ impl AccountAlertInfo {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// How serious the alert is.
 ///
 /// Schema `AccountAlertInfoAlertSeverity`, from `whatsapp/webhooks.yaml#/components/schemas/AccountAlertInfo/properties/alert_severity`.
@@ -107,6 +114,7 @@ pub enum AccountAlertInfoAlertSeverity {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl AccountAlertInfoAlertSeverity {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -118,11 +126,13 @@ impl AccountAlertInfoAlertSeverity {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for AccountAlertInfoAlertSeverity {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for AccountAlertInfoAlertSeverity {
     fn from(value: &str) -> Self {
         match value {
@@ -133,6 +143,7 @@ impl From<&str> for AccountAlertInfoAlertSeverity {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for AccountAlertInfoAlertSeverity {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -143,6 +154,7 @@ impl From<String> for AccountAlertInfoAlertSeverity {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for AccountAlertInfoAlertSeverity {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -151,6 +163,7 @@ impl ::serde::Serialize for AccountAlertInfoAlertSeverity {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for AccountAlertInfoAlertSeverity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -158,6 +171,7 @@ impl<'de> ::serde::Deserialize<'de> for AccountAlertInfoAlertSeverity {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Whether the alert is active.
 ///
 /// Schema `AccountAlertInfoAlertStatus`, from `whatsapp/webhooks.yaml#/components/schemas/AccountAlertInfo/properties/alert_status`.
@@ -173,6 +187,7 @@ pub enum AccountAlertInfoAlertStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl AccountAlertInfoAlertStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -183,11 +198,13 @@ impl AccountAlertInfoAlertStatus {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for AccountAlertInfoAlertStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for AccountAlertInfoAlertStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -197,6 +214,7 @@ impl From<&str> for AccountAlertInfoAlertStatus {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for AccountAlertInfoAlertStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -206,6 +224,7 @@ impl From<String> for AccountAlertInfoAlertStatus {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for AccountAlertInfoAlertStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -214,6 +233,7 @@ impl ::serde::Serialize for AccountAlertInfoAlertStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for AccountAlertInfoAlertStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -221,6 +241,7 @@ impl<'de> ::serde::Deserialize<'de> for AccountAlertInfoAlertStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// An alert about messaging limits, the business profile or Official Business Account status.
 ///
 /// Schema `AccountAlertsChange`, from `whatsapp/webhooks.yaml#/components/schemas/AccountAlertsChange`.
@@ -236,6 +257,7 @@ pub struct AccountAlertsChange {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl AccountAlertsChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -247,6 +269,7 @@ impl AccountAlertsChange {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The `account_alerts` value.
 ///
 /// Schema `AccountAlertsValue`, from `whatsapp/webhooks.yaml#/components/schemas/AccountAlertsValue`.
@@ -266,6 +289,7 @@ pub struct AccountAlertsValue {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl AccountAlertsValue {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -278,6 +302,7 @@ impl AccountAlertsValue {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// What the alert is about.
 ///
 /// Schema `AccountAlertsValueEntityType`, from `whatsapp/webhooks.yaml#/components/schemas/AccountAlertsValue/properties/entity_type`.
@@ -295,6 +320,7 @@ pub enum AccountAlertsValueEntityType {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl AccountAlertsValueEntityType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -306,11 +332,13 @@ impl AccountAlertsValueEntityType {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for AccountAlertsValueEntityType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for AccountAlertsValueEntityType {
     fn from(value: &str) -> Self {
         match value {
@@ -321,6 +349,7 @@ impl From<&str> for AccountAlertsValueEntityType {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for AccountAlertsValueEntityType {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -331,6 +360,7 @@ impl From<String> for AccountAlertsValueEntityType {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for AccountAlertsValueEntityType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -339,6 +369,7 @@ impl ::serde::Serialize for AccountAlertsValueEntityType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for AccountAlertsValueEntityType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -346,6 +377,7 @@ impl<'de> ::serde::Deserialize<'de> for AccountAlertsValueEntityType {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// The WABA's ban state.
 ///
 /// Schema `AccountBanInfo`, from `whatsapp/webhooks.yaml#/components/schemas/AccountBanInfo`.
@@ -362,6 +394,7 @@ pub struct AccountBanInfo {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl AccountBanInfo {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -373,6 +406,7 @@ impl AccountBanInfo {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The ban state.
 ///
 /// Schema `AccountBanInfoWabaBanState`, from `whatsapp/webhooks.yaml#/components/schemas/AccountBanInfo/properties/waba_ban_state`.
@@ -390,6 +424,7 @@ pub enum AccountBanInfoWabaBanState {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl AccountBanInfoWabaBanState {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -401,11 +436,13 @@ impl AccountBanInfoWabaBanState {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for AccountBanInfoWabaBanState {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for AccountBanInfoWabaBanState {
     fn from(value: &str) -> Self {
         match value {
@@ -416,6 +453,7 @@ impl From<&str> for AccountBanInfoWabaBanState {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for AccountBanInfoWabaBanState {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -426,6 +464,7 @@ impl From<String> for AccountBanInfoWabaBanState {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for AccountBanInfoWabaBanState {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -434,6 +473,7 @@ impl ::serde::Serialize for AccountBanInfoWabaBanState {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for AccountBanInfoWabaBanState {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -441,6 +481,7 @@ impl<'de> ::serde::Deserialize<'de> for AccountBanInfoWabaBanState {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// The WABA's policy review has a result.
 ///
 /// Schema `AccountReviewUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/AccountReviewUpdateChange`.
@@ -456,6 +497,7 @@ pub struct AccountReviewUpdateChange {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl AccountReviewUpdateChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -467,6 +509,7 @@ impl AccountReviewUpdateChange {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The `account_review_update` value.
 ///
 /// Schema `AccountReviewUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/AccountReviewUpdateValue`.
@@ -480,6 +523,7 @@ pub struct AccountReviewUpdateValue {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl AccountReviewUpdateValue {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -490,6 +534,7 @@ impl AccountReviewUpdateValue {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The review result.
 ///
 /// Schema `AccountReviewUpdateValueDecision`, from `whatsapp/webhooks.yaml#/components/schemas/AccountReviewUpdateValue/properties/decision`.
@@ -509,6 +554,7 @@ pub enum AccountReviewUpdateValueDecision {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl AccountReviewUpdateValueDecision {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -521,11 +567,13 @@ impl AccountReviewUpdateValueDecision {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for AccountReviewUpdateValueDecision {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for AccountReviewUpdateValueDecision {
     fn from(value: &str) -> Self {
         match value {
@@ -537,6 +585,7 @@ impl From<&str> for AccountReviewUpdateValueDecision {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for AccountReviewUpdateValueDecision {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -548,6 +597,7 @@ impl From<String> for AccountReviewUpdateValueDecision {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for AccountReviewUpdateValueDecision {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -556,6 +606,7 @@ impl ::serde::Serialize for AccountReviewUpdateValueDecision {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for AccountReviewUpdateValueDecision {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -563,6 +614,7 @@ impl<'de> ::serde::Deserialize<'de> for AccountReviewUpdateValueDecision {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// The WABA was shared, unshared, deleted, restricted, verified or otherwise updated.
 ///
 /// Schema `AccountUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/AccountUpdateChange`.
@@ -578,6 +630,7 @@ pub struct AccountUpdateChange {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl AccountUpdateChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -589,6 +642,7 @@ impl AccountUpdateChange {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The `account_update` value; `event` says which other members are present.
 ///
 /// Schema `AccountUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/AccountUpdateValue`.
@@ -623,6 +677,7 @@ pub struct AccountUpdateValue {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl AccountUpdateValue {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -640,6 +695,7 @@ impl AccountUpdateValue {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// What happened to the WABA.
 ///
 /// Schema `AccountUpdateValueEvent`, from `whatsapp/webhooks.yaml#/components/schemas/AccountUpdateValue/properties/event`.
@@ -677,6 +733,7 @@ pub enum AccountUpdateValueEvent {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl AccountUpdateValueEvent {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -702,11 +759,13 @@ impl AccountUpdateValueEvent {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for AccountUpdateValueEvent {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for AccountUpdateValueEvent {
     fn from(value: &str) -> Self {
         match value {
@@ -731,6 +790,7 @@ impl From<&str> for AccountUpdateValueEvent {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for AccountUpdateValueEvent {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -755,6 +815,7 @@ impl From<String> for AccountUpdateValueEvent {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for AccountUpdateValueEvent {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -763,6 +824,7 @@ impl ::serde::Serialize for AccountUpdateValueEvent {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for AccountUpdateValueEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -770,6 +832,7 @@ impl<'de> ::serde::Deserialize<'de> for AccountUpdateValueEvent {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// The policy the WABA violated.
 ///
 /// Schema `AccountViolationInfo`, from `whatsapp/webhooks.yaml#/components/schemas/AccountViolationInfo`.
@@ -783,6 +846,7 @@ pub struct AccountViolationInfo {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl AccountViolationInfo {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -793,6 +857,7 @@ impl AccountViolationInfo {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The WABA concerned by a partner or ad account event.
 ///
 /// Schema `AccountWabaInfo`, from `whatsapp/webhooks.yaml#/components/schemas/AccountWabaInfo`.
@@ -821,6 +886,7 @@ pub struct AccountWabaInfo {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl AccountWabaInfo {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -836,6 +902,7 @@ impl AccountWabaInfo {
         }
     }
 }
+#[cfg(feature = "calling")]
 /// Always `accept`.
 ///
 /// Schema `ActionAccept`, from `whatsapp/calling.yaml#/components/schemas/AcceptCallRequest/properties/action`.
@@ -850,6 +917,7 @@ pub enum ActionAccept {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "calling")]
 impl ActionAccept {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -859,11 +927,13 @@ impl ActionAccept {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl ::std::fmt::Display for ActionAccept {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "calling")]
 impl From<&str> for ActionAccept {
     fn from(value: &str) -> Self {
         match value {
@@ -872,6 +942,7 @@ impl From<&str> for ActionAccept {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl From<String> for ActionAccept {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -880,6 +951,7 @@ impl From<String> for ActionAccept {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl ::serde::Serialize for ActionAccept {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -888,6 +960,7 @@ impl ::serde::Serialize for ActionAccept {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "calling")]
 impl<'de> ::serde::Deserialize<'de> for ActionAccept {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -895,6 +968,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionAccept {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "calling")]
 /// Always `connect`.
 ///
 /// Schema `ActionConnect`, from `whatsapp/calling.yaml#/components/schemas/ConnectCallRequest/properties/action`.
@@ -909,6 +983,7 @@ pub enum ActionConnect {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "calling")]
 impl ActionConnect {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -918,11 +993,13 @@ impl ActionConnect {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl ::std::fmt::Display for ActionConnect {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "calling")]
 impl From<&str> for ActionConnect {
     fn from(value: &str) -> Self {
         match value {
@@ -931,6 +1008,7 @@ impl From<&str> for ActionConnect {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl From<String> for ActionConnect {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -939,6 +1017,7 @@ impl From<String> for ActionConnect {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl ::serde::Serialize for ActionConnect {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -947,6 +1026,7 @@ impl ::serde::Serialize for ActionConnect {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "calling")]
 impl<'de> ::serde::Deserialize<'de> for ActionConnect {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -954,6 +1034,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionConnect {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "calling")]
 /// Always `pre_accept`.
 ///
 /// Schema `ActionPreAccept`, from `whatsapp/calling.yaml#/components/schemas/PreAcceptCallRequest/properties/action`.
@@ -968,6 +1049,7 @@ pub enum ActionPreAccept {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "calling")]
 impl ActionPreAccept {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -977,11 +1059,13 @@ impl ActionPreAccept {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl ::std::fmt::Display for ActionPreAccept {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "calling")]
 impl From<&str> for ActionPreAccept {
     fn from(value: &str) -> Self {
         match value {
@@ -990,6 +1074,7 @@ impl From<&str> for ActionPreAccept {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl From<String> for ActionPreAccept {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -998,6 +1083,7 @@ impl From<String> for ActionPreAccept {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl ::serde::Serialize for ActionPreAccept {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1006,6 +1092,7 @@ impl ::serde::Serialize for ActionPreAccept {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "calling")]
 impl<'de> ::serde::Deserialize<'de> for ActionPreAccept {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1013,6 +1100,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionPreAccept {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "calling")]
 /// Always `reject`.
 ///
 /// Schema `ActionReject`, from `whatsapp/calling.yaml#/components/schemas/RejectCallRequest/properties/action`.
@@ -1027,6 +1115,7 @@ pub enum ActionReject {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "calling")]
 impl ActionReject {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -1036,11 +1125,13 @@ impl ActionReject {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl ::std::fmt::Display for ActionReject {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "calling")]
 impl From<&str> for ActionReject {
     fn from(value: &str) -> Self {
         match value {
@@ -1049,6 +1140,7 @@ impl From<&str> for ActionReject {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl From<String> for ActionReject {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -1057,6 +1149,7 @@ impl From<String> for ActionReject {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl ::serde::Serialize for ActionReject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1065,6 +1158,7 @@ impl ::serde::Serialize for ActionReject {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "calling")]
 impl<'de> ::serde::Deserialize<'de> for ActionReject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1072,6 +1166,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionReject {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "calling")]
 /// Always `terminate`.
 ///
 /// Schema `ActionTerminate`, from `whatsapp/calling.yaml#/components/schemas/TerminateCallRequest/properties/action`.
@@ -1086,6 +1181,7 @@ pub enum ActionTerminate {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "calling")]
 impl ActionTerminate {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -1095,11 +1191,13 @@ impl ActionTerminate {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl ::std::fmt::Display for ActionTerminate {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "calling")]
 impl From<&str> for ActionTerminate {
     fn from(value: &str) -> Self {
         match value {
@@ -1108,6 +1206,7 @@ impl From<&str> for ActionTerminate {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl From<String> for ActionTerminate {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -1116,6 +1215,7 @@ impl From<String> for ActionTerminate {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl ::serde::Serialize for ActionTerminate {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1124,6 +1224,7 @@ impl ::serde::Serialize for ActionTerminate {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "calling")]
 impl<'de> ::serde::Deserialize<'de> for ActionTerminate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1131,6 +1232,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionTerminate {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "groups")]
 /// A group in the active-groups list.
 ///
 /// Schema `ActiveGroup`, from `whatsapp/groups.yaml#/components/schemas/ActiveGroup`.
@@ -1149,6 +1251,7 @@ pub struct ActiveGroup {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "groups")]
 impl ActiveGroup {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -1161,16 +1264,19 @@ impl ActiveGroup {
         }
     }
 }
+#[cfg(feature = "groups")]
 impl From<&str> for ActiveGroup {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "groups")]
 impl From<String> for ActiveGroup {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "groups")]
 /// A page of active groups.
 ///
 /// Schema `ActiveGroupList`, from `whatsapp/groups.yaml#/components/schemas/ActiveGroupList`.
@@ -1187,6 +1293,7 @@ pub struct ActiveGroupList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "groups")]
 impl ActiveGroupList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -1198,6 +1305,7 @@ impl ActiveGroupList {
         }
     }
 }
+#[cfg(feature = "groups")]
 /// The groups of this page.
 ///
 /// Schema `ActiveGroupListData`, from `whatsapp/groups.yaml#/components/schemas/ActiveGroupListData`.
@@ -1211,6 +1319,7 @@ pub struct ActiveGroupListData {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "groups")]
 impl ActiveGroupListData {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -1221,6 +1330,7 @@ impl ActiveGroupListData {
         }
     }
 }
+#[cfg(feature = "assigned_users")]
 /// The user to add and what they may do.
 ///
 /// Schema `AddAssignedUserRequest`, from `whatsapp/assigned_users.yaml#/components/schemas/AddAssignedUserRequest`.
@@ -1235,6 +1345,7 @@ pub struct AddAssignedUserRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "assigned_users")]
 impl AddAssignedUserRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -1249,6 +1360,7 @@ impl AddAssignedUserRequest {
         }
     }
 }
+#[cfg(feature = "add_phone_numbers")]
 /// The phone number to add.
 ///
 /// Schema `AddPhoneNumbersRequest`, from `whatsapp/add_phone_numbers.yaml#/components/schemas/AddPhoneNumbersRequest`.
@@ -1261,6 +1373,7 @@ pub struct AddPhoneNumbersRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "add_phone_numbers")]
 impl AddPhoneNumbersRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -1271,16 +1384,19 @@ impl AddPhoneNumbersRequest {
         }
     }
 }
+#[cfg(feature = "add_phone_numbers")]
 impl From<&str> for AddPhoneNumbersRequest {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "add_phone_numbers")]
 impl From<String> for AddPhoneNumbersRequest {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "add_phone_numbers")]
 /// The added number.
 ///
 /// Schema `AddPhoneNumbersResponse`, from `whatsapp/add_phone_numbers.yaml#/components/schemas/AddPhoneNumbersResponse`.
@@ -1293,6 +1409,7 @@ pub struct AddPhoneNumbersResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "add_phone_numbers")]
 impl AddPhoneNumbersResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -1303,16 +1420,19 @@ impl AddPhoneNumbersResponse {
         }
     }
 }
+#[cfg(feature = "add_phone_numbers")]
 impl From<&str> for AddPhoneNumbersResponse {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "add_phone_numbers")]
 impl From<String> for AddPhoneNumbersResponse {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "groups")]
 /// Which join requests were approved and which failed.
 ///
 /// Schema `ApproveJoinRequestsResponse`, from `whatsapp/groups.yaml#/components/schemas/ApproveJoinRequestsResponse`.
@@ -1335,6 +1455,7 @@ pub struct ApproveJoinRequestsResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "groups")]
 impl ApproveJoinRequestsResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -1348,6 +1469,7 @@ impl ApproveJoinRequestsResponse {
         }
     }
 }
+#[cfg(feature = "flows")]
 /// The kind of asset; always FLOW_JSON.
 ///
 /// Schema `AssetTypeFlowJson`, from `whatsapp/flows.yaml#/components/schemas/UpdateFlowJsonRequest/properties/asset_type`.
@@ -1362,6 +1484,7 @@ pub enum AssetTypeFlowJson {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "flows")]
 impl AssetTypeFlowJson {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -1371,11 +1494,13 @@ impl AssetTypeFlowJson {
         }
     }
 }
+#[cfg(feature = "flows")]
 impl ::std::fmt::Display for AssetTypeFlowJson {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "flows")]
 impl From<&str> for AssetTypeFlowJson {
     fn from(value: &str) -> Self {
         match value {
@@ -1384,6 +1509,7 @@ impl From<&str> for AssetTypeFlowJson {
         }
     }
 }
+#[cfg(feature = "flows")]
 impl From<String> for AssetTypeFlowJson {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -1392,6 +1518,7 @@ impl From<String> for AssetTypeFlowJson {
         }
     }
 }
+#[cfg(feature = "flows")]
 impl ::serde::Serialize for AssetTypeFlowJson {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1400,6 +1527,7 @@ impl ::serde::Serialize for AssetTypeFlowJson {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "flows")]
 impl<'de> ::serde::Deserialize<'de> for AssetTypeFlowJson {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1407,6 +1535,7 @@ impl<'de> ::serde::Deserialize<'de> for AssetTypeFlowJson {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "assigned_users")]
 /// A user with access to the account.
 ///
 /// Schema `AssignedUser`, from `whatsapp/assigned_users.yaml#/components/schemas/AssignedUser`.
@@ -1428,6 +1557,7 @@ pub struct AssignedUser {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "assigned_users")]
 impl AssignedUser {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -1441,16 +1571,19 @@ impl AssignedUser {
         }
     }
 }
+#[cfg(feature = "assigned_users")]
 impl From<&str> for AssignedUser {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "assigned_users")]
 impl From<String> for AssignedUser {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "assigned_users")]
 /// The business portfolio the user belongs to.
 ///
 /// Schema `AssignedUserBusiness`, from `whatsapp/assigned_users.yaml#/components/schemas/AssignedUserBusiness`.
@@ -1467,6 +1600,7 @@ pub struct AssignedUserBusiness {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "assigned_users")]
 impl AssignedUserBusiness {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -1478,6 +1612,7 @@ impl AssignedUserBusiness {
         }
     }
 }
+#[cfg(feature = "assigned_users")]
 /// A page of users assigned to an account.
 ///
 /// Schema `AssignedUserList`, from `whatsapp/assigned_users.yaml#/components/schemas/AssignedUserList`.
@@ -1497,6 +1632,7 @@ pub struct AssignedUserList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "assigned_users")]
 impl AssignedUserList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -1509,6 +1645,7 @@ impl AssignedUserList {
         }
     }
 }
+#[cfg(feature = "assigned_users")]
 /// Result of adding or removing a user.
 ///
 /// Schema `AssignedUserSuccessResponse`, from `whatsapp/assigned_users.yaml#/components/schemas/AssignedUserSuccessResponse`.
@@ -1521,6 +1658,7 @@ pub struct AssignedUserSuccessResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "assigned_users")]
 impl AssignedUserSuccessResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -1531,6 +1669,7 @@ impl AssignedUserSuccessResponse {
         }
     }
 }
+#[cfg(feature = "assigned_users")]
 /// Totals over all pages.
 ///
 /// Schema `AssignedUserSummary`, from `whatsapp/assigned_users.yaml#/components/schemas/AssignedUserSummary`.
@@ -1544,6 +1683,7 @@ pub struct AssignedUserSummary {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "assigned_users")]
 impl AssignedUserSummary {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -1554,6 +1694,7 @@ impl AssignedUserSummary {
         }
     }
 }
+#[cfg(feature = "assigned_users")]
 /// The kind of user.
 ///
 /// Schema `AssignedUserType`, from `whatsapp/assigned_users.yaml#/components/schemas/AssignedUserType`.
@@ -1571,6 +1712,7 @@ pub enum AssignedUserType {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "assigned_users")]
 impl AssignedUserType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -1582,11 +1724,13 @@ impl AssignedUserType {
         }
     }
 }
+#[cfg(feature = "assigned_users")]
 impl ::std::fmt::Display for AssignedUserType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "assigned_users")]
 impl From<&str> for AssignedUserType {
     fn from(value: &str) -> Self {
         match value {
@@ -1597,6 +1741,7 @@ impl From<&str> for AssignedUserType {
         }
     }
 }
+#[cfg(feature = "assigned_users")]
 impl From<String> for AssignedUserType {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -1607,6 +1752,7 @@ impl From<String> for AssignedUserType {
         }
     }
 }
+#[cfg(feature = "assigned_users")]
 impl ::serde::Serialize for AssignedUserType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1615,6 +1761,7 @@ impl ::serde::Serialize for AssignedUserType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "assigned_users")]
 impl<'de> ::serde::Deserialize<'de> for AssignedUserType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1622,6 +1769,7 @@ impl<'de> ::serde::Deserialize<'de> for AssignedUserType {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 /// A business phone number, in short.
 ///
 /// Schema `AssignedWabaPhoneNumber`, from `whatsapp/assigned_whatsapp_business_accounts.yaml#/components/schemas/AssignedWabaPhoneNumber`.
@@ -1644,6 +1792,7 @@ pub struct AssignedWabaPhoneNumber {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 impl AssignedWabaPhoneNumber {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -1657,6 +1806,7 @@ impl AssignedWabaPhoneNumber {
         }
     }
 }
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 /// The account's business phone numbers.
 ///
 /// Schema `AssignedWabaPhoneNumberList`, from `whatsapp/assigned_whatsapp_business_accounts.yaml#/components/schemas/AssignedWabaPhoneNumberList`.
@@ -1673,6 +1823,7 @@ pub struct AssignedWabaPhoneNumberList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 impl AssignedWabaPhoneNumberList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -1684,6 +1835,7 @@ impl AssignedWabaPhoneNumberList {
         }
     }
 }
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 /// The phone number's connection state.
 ///
 /// Schema `AssignedWabaPhoneNumberStatus`, from `whatsapp/assigned_whatsapp_business_accounts.yaml#/components/schemas/AssignedWabaPhoneNumberStatus`.
@@ -1705,6 +1857,7 @@ pub enum AssignedWabaPhoneNumberStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 impl AssignedWabaPhoneNumberStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -1718,11 +1871,13 @@ impl AssignedWabaPhoneNumberStatus {
         }
     }
 }
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 impl ::std::fmt::Display for AssignedWabaPhoneNumberStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 impl From<&str> for AssignedWabaPhoneNumberStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1735,6 +1890,7 @@ impl From<&str> for AssignedWabaPhoneNumberStatus {
         }
     }
 }
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 impl From<String> for AssignedWabaPhoneNumberStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -1747,6 +1903,7 @@ impl From<String> for AssignedWabaPhoneNumberStatus {
         }
     }
 }
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 impl ::serde::Serialize for AssignedWabaPhoneNumberStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1755,6 +1912,7 @@ impl ::serde::Serialize for AssignedWabaPhoneNumberStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 impl<'de> ::serde::Deserialize<'de> for AssignedWabaPhoneNumberStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1762,6 +1920,7 @@ impl<'de> ::serde::Deserialize<'de> for AssignedWabaPhoneNumberStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 /// The account's state.
 ///
 /// Schema `AssignedWabaStatus`, from `whatsapp/assigned_whatsapp_business_accounts.yaml#/components/schemas/AssignedWabaStatus`.
@@ -1781,6 +1940,7 @@ pub enum AssignedWabaStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 impl AssignedWabaStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -1793,11 +1953,13 @@ impl AssignedWabaStatus {
         }
     }
 }
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 impl ::std::fmt::Display for AssignedWabaStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 impl From<&str> for AssignedWabaStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1809,6 +1971,7 @@ impl From<&str> for AssignedWabaStatus {
         }
     }
 }
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 impl From<String> for AssignedWabaStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -1820,6 +1983,7 @@ impl From<String> for AssignedWabaStatus {
         }
     }
 }
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 impl ::serde::Serialize for AssignedWabaStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1828,6 +1992,7 @@ impl ::serde::Serialize for AssignedWabaStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 impl<'de> ::serde::Deserialize<'de> for AssignedWabaStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -1835,6 +2000,7 @@ impl<'de> ::serde::Deserialize<'de> for AssignedWabaStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 /// A WhatsApp Business Account assigned to the user.
 ///
 /// Schema `AssignedWhatsAppBusinessAccount`, from `whatsapp/assigned_whatsapp_business_accounts.yaml#/components/schemas/AssignedWhatsAppBusinessAccount`.
@@ -1865,6 +2031,7 @@ pub struct AssignedWhatsAppBusinessAccount {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 impl AssignedWhatsAppBusinessAccount {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -1881,16 +2048,19 @@ impl AssignedWhatsAppBusinessAccount {
         }
     }
 }
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 impl From<&str> for AssignedWhatsAppBusinessAccount {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 impl From<String> for AssignedWhatsAppBusinessAccount {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 /// A page of assigned WhatsApp Business Accounts.
 ///
 /// Schema `AssignedWhatsAppBusinessAccountList`, from `whatsapp/assigned_whatsapp_business_accounts.yaml#/components/schemas/AssignedWhatsAppBusinessAccountList`.
@@ -1907,6 +2077,7 @@ pub struct AssignedWhatsAppBusinessAccountList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 impl AssignedWhatsAppBusinessAccountList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -1918,6 +2089,7 @@ impl AssignedWhatsAppBusinessAccountList {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// An audio message.
 ///
 /// Schema `AudioMessage`, from `whatsapp/messages.yaml#/components/schemas/AudioMessage`.
@@ -1940,6 +2112,7 @@ pub struct AudioMessage {
     /// The `audio` member.
     pub audio: MediaObject,
 }
+#[cfg(feature = "messages")]
 impl AudioMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -1954,6 +2127,7 @@ impl AudioMessage {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// When authentication-international rates start.
 ///
 /// Schema `AuthInternationalRateEligibility`, from `whatsapp/webhooks.yaml#/components/schemas/AuthInternationalRateEligibility`.
@@ -1970,6 +2144,7 @@ pub struct AuthInternationalRateEligibility {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl AuthInternationalRateEligibility {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -1981,6 +2156,7 @@ impl AuthInternationalRateEligibility {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A country with its own start time.
 ///
 /// Schema `AuthInternationalRateException`, from `whatsapp/webhooks.yaml#/components/schemas/AuthInternationalRateException`.
@@ -1997,6 +2173,7 @@ pub struct AuthInternationalRateException {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl AuthInternationalRateException {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -2008,6 +2185,7 @@ impl AuthInternationalRateException {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// Fields every outgoing message has.
 ///
 /// Schema `BaseMessageProperties`, from `whatsapp/messages.yaml#/components/schemas/BaseMessageProperties`.
@@ -2032,6 +2210,7 @@ pub struct BaseMessageProperties {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl BaseMessageProperties {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -2046,16 +2225,19 @@ impl BaseMessageProperties {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for BaseMessageProperties {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for BaseMessageProperties {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "block_users")]
 /// An error for one user.
 ///
 /// Schema `BlockUserError`, from `whatsapp/block_users.yaml#/components/schemas/BlockUserError`.
@@ -2075,6 +2257,7 @@ pub struct BlockUserError {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "block_users")]
 impl BlockUserError {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -2087,6 +2270,7 @@ impl BlockUserError {
         }
     }
 }
+#[cfg(feature = "block_users")]
 /// More about the error.
 ///
 /// Schema `BlockUserErrorData`, from `whatsapp/block_users.yaml#/components/schemas/BlockUserErrorData`.
@@ -2100,6 +2284,7 @@ pub struct BlockUserErrorData {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "block_users")]
 impl BlockUserErrorData {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -2110,6 +2295,7 @@ impl BlockUserErrorData {
         }
     }
 }
+#[cfg(feature = "block_users")]
 /// A user the request could not be applied to.
 ///
 /// Schema `BlockUserFailure`, from `whatsapp/block_users.yaml#/components/schemas/BlockUserFailure`.
@@ -2129,6 +2315,7 @@ pub struct BlockUserFailure {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "block_users")]
 impl BlockUserFailure {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -2141,6 +2328,7 @@ impl BlockUserFailure {
         }
     }
 }
+#[cfg(feature = "block_users")]
 /// A user the request was applied to.
 ///
 /// Schema `BlockUserOutcome`, from `whatsapp/block_users.yaml#/components/schemas/BlockUserOutcome`.
@@ -2157,6 +2345,7 @@ pub struct BlockUserOutcome {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "block_users")]
 impl BlockUserOutcome {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -2168,6 +2357,7 @@ impl BlockUserOutcome {
         }
     }
 }
+#[cfg(feature = "block_users")]
 /// A user to block or unblock.
 ///
 /// Schema `BlockUserTarget`, from `whatsapp/block_users.yaml#/components/schemas/BlockUserTarget`.
@@ -2180,6 +2370,7 @@ pub struct BlockUserTarget {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "block_users")]
 impl BlockUserTarget {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -2190,16 +2381,19 @@ impl BlockUserTarget {
         }
     }
 }
+#[cfg(feature = "block_users")]
 impl From<&str> for BlockUserTarget {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "block_users")]
 impl From<String> for BlockUserTarget {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "block_users")]
 /// The users to block or unblock.
 ///
 /// Schema `BlockUsersRequest`, from `whatsapp/block_users.yaml#/components/schemas/BlockUsersRequest`.
@@ -2215,6 +2409,7 @@ pub struct BlockUsersRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "block_users")]
 impl BlockUsersRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -2226,6 +2421,7 @@ impl BlockUsersRequest {
         }
     }
 }
+#[cfg(feature = "block_users")]
 /// Result of a block request.
 ///
 /// Schema `BlockUsersResponse`, from `whatsapp/block_users.yaml#/components/schemas/BlockUsersResponse`.
@@ -2242,6 +2438,7 @@ pub struct BlockUsersResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "block_users")]
 impl BlockUsersResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -2253,6 +2450,7 @@ impl BlockUsersResponse {
         }
     }
 }
+#[cfg(feature = "block_users")]
 /// The users that were blocked and those that failed.
 ///
 /// Schema `BlockUsersResult`, from `whatsapp/block_users.yaml#/components/schemas/BlockUsersResult`.
@@ -2269,6 +2467,7 @@ pub struct BlockUsersResult {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "block_users")]
 impl BlockUsersResult {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -2280,6 +2479,7 @@ impl BlockUsersResult {
         }
     }
 }
+#[cfg(feature = "block_users")]
 /// A blocked user.
 ///
 /// Schema `BlockedUser`, from `whatsapp/block_users.yaml#/components/schemas/BlockedUser`.
@@ -2295,6 +2495,7 @@ pub struct BlockedUser {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "block_users")]
 impl BlockedUser {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -2306,16 +2507,19 @@ impl BlockedUser {
         }
     }
 }
+#[cfg(feature = "block_users")]
 impl From<&str> for BlockedUser {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "block_users")]
 impl From<String> for BlockedUser {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "block_users")]
 /// A page of blocked users.
 ///
 /// Schema `BlockedUserList`, from `whatsapp/block_users.yaml#/components/schemas/BlockedUserList`.
@@ -2332,6 +2536,7 @@ pub struct BlockedUserList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "block_users")]
 impl BlockedUserList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -2343,6 +2548,7 @@ impl BlockedUserList {
         }
     }
 }
+#[cfg(feature = "business_account")]
 /// A WhatsApp Business Account.
 ///
 /// Schema `BusinessAccountNode`, from `whatsapp/business_account.yaml#/components/schemas/BusinessAccountNode`.
@@ -2391,6 +2597,7 @@ pub struct BusinessAccountNode {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "business_account")]
 impl BusinessAccountNode {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -2413,16 +2620,19 @@ impl BusinessAccountNode {
         }
     }
 }
+#[cfg(feature = "business_account")]
 impl From<&str> for BusinessAccountNode {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "business_account")]
 impl From<String> for BusinessAccountNode {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "business_account")]
 /// The business the account acts on behalf of.
 ///
 /// Schema `BusinessAccountNodeOnBehalfOfBusiness`, from `whatsapp/business_account.yaml#/components/schemas/BusinessAccountNodeOnBehalfOfBusiness`.
@@ -2439,6 +2649,7 @@ pub struct BusinessAccountNodeOnBehalfOfBusiness {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "business_account")]
 impl BusinessAccountNodeOnBehalfOfBusiness {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -2450,6 +2661,7 @@ impl BusinessAccountNodeOnBehalfOfBusiness {
         }
     }
 }
+#[cfg(feature = "business_account")]
 /// Who owns the account.
 ///
 /// Schema `BusinessAccountNodeOwnershipType`, from `whatsapp/business_account.yaml#/components/schemas/BusinessAccountNodeOwnershipType`.
@@ -2467,6 +2679,7 @@ pub enum BusinessAccountNodeOwnershipType {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "business_account")]
 impl BusinessAccountNodeOwnershipType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -2478,11 +2691,13 @@ impl BusinessAccountNodeOwnershipType {
         }
     }
 }
+#[cfg(feature = "business_account")]
 impl ::std::fmt::Display for BusinessAccountNodeOwnershipType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "business_account")]
 impl From<&str> for BusinessAccountNodeOwnershipType {
     fn from(value: &str) -> Self {
         match value {
@@ -2493,6 +2708,7 @@ impl From<&str> for BusinessAccountNodeOwnershipType {
         }
     }
 }
+#[cfg(feature = "business_account")]
 impl From<String> for BusinessAccountNodeOwnershipType {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -2503,6 +2719,7 @@ impl From<String> for BusinessAccountNodeOwnershipType {
         }
     }
 }
+#[cfg(feature = "business_account")]
 impl ::serde::Serialize for BusinessAccountNodeOwnershipType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2511,6 +2728,7 @@ impl ::serde::Serialize for BusinessAccountNodeOwnershipType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "business_account")]
 impl<'de> ::serde::Deserialize<'de> for BusinessAccountNodeOwnershipType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2518,6 +2736,7 @@ impl<'de> ::serde::Deserialize<'de> for BusinessAccountNodeOwnershipType {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "business_account")]
 /// Review state of the account.
 ///
 /// Schema `BusinessAccountNodeReviewStatus`, from `whatsapp/business_account.yaml#/components/schemas/BusinessAccountNodeReviewStatus`.
@@ -2537,6 +2756,7 @@ pub enum BusinessAccountNodeReviewStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "business_account")]
 impl BusinessAccountNodeReviewStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -2549,11 +2769,13 @@ impl BusinessAccountNodeReviewStatus {
         }
     }
 }
+#[cfg(feature = "business_account")]
 impl ::std::fmt::Display for BusinessAccountNodeReviewStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "business_account")]
 impl From<&str> for BusinessAccountNodeReviewStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -2565,6 +2787,7 @@ impl From<&str> for BusinessAccountNodeReviewStatus {
         }
     }
 }
+#[cfg(feature = "business_account")]
 impl From<String> for BusinessAccountNodeReviewStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -2576,6 +2799,7 @@ impl From<String> for BusinessAccountNodeReviewStatus {
         }
     }
 }
+#[cfg(feature = "business_account")]
 impl ::serde::Serialize for BusinessAccountNodeReviewStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2584,6 +2808,7 @@ impl ::serde::Serialize for BusinessAccountNodeReviewStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "business_account")]
 impl<'de> ::serde::Deserialize<'de> for BusinessAccountNodeReviewStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2591,6 +2816,7 @@ impl<'de> ::serde::Deserialize<'de> for BusinessAccountNodeReviewStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "business_account")]
 /// The account fields to change; send only the ones to update.
 ///
 /// Schema `BusinessAccountNodeUpdateRequest`, from `whatsapp/business_account.yaml#/components/schemas/BusinessAccountNodeUpdateRequest`.
@@ -2607,6 +2833,7 @@ pub struct BusinessAccountNodeUpdateRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "business_account")]
 impl BusinessAccountNodeUpdateRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -2618,6 +2845,7 @@ impl BusinessAccountNodeUpdateRequest {
         }
     }
 }
+#[cfg(feature = "business_account")]
 /// Result of an account update.
 ///
 /// Schema `BusinessAccountNodeUpdateResponse`, from `whatsapp/business_account.yaml#/components/schemas/BusinessAccountNodeUpdateResponse`.
@@ -2630,6 +2858,7 @@ pub struct BusinessAccountNodeUpdateResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "business_account")]
 impl BusinessAccountNodeUpdateResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -2640,6 +2869,7 @@ impl BusinessAccountNodeUpdateResponse {
         }
     }
 }
+#[cfg(feature = "business_account")]
 /// Business verification state of the owning business.
 ///
 /// Schema `BusinessAccountNodeVerificationStatus`, from `whatsapp/business_account.yaml#/components/schemas/BusinessAccountNodeVerificationStatus`.
@@ -2657,6 +2887,7 @@ pub enum BusinessAccountNodeVerificationStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "business_account")]
 impl BusinessAccountNodeVerificationStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -2668,11 +2899,13 @@ impl BusinessAccountNodeVerificationStatus {
         }
     }
 }
+#[cfg(feature = "business_account")]
 impl ::std::fmt::Display for BusinessAccountNodeVerificationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "business_account")]
 impl From<&str> for BusinessAccountNodeVerificationStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -2683,6 +2916,7 @@ impl From<&str> for BusinessAccountNodeVerificationStatus {
         }
     }
 }
+#[cfg(feature = "business_account")]
 impl From<String> for BusinessAccountNodeVerificationStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -2693,6 +2927,7 @@ impl From<String> for BusinessAccountNodeVerificationStatus {
         }
     }
 }
+#[cfg(feature = "business_account")]
 impl ::serde::Serialize for BusinessAccountNodeVerificationStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -2701,6 +2936,7 @@ impl ::serde::Serialize for BusinessAccountNodeVerificationStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "business_account")]
 impl<'de> ::serde::Deserialize<'de> for BusinessAccountNodeVerificationStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -2708,6 +2944,7 @@ impl<'de> ::serde::Deserialize<'de> for BusinessAccountNodeVerificationStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// The WABA's or business portfolio's limits changed.
 ///
 /// Schema `BusinessCapabilityUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/BusinessCapabilityUpdateChange`.
@@ -2723,6 +2960,7 @@ pub struct BusinessCapabilityUpdateChange {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl BusinessCapabilityUpdateChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -2734,6 +2972,7 @@ impl BusinessCapabilityUpdateChange {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The `business_capability_update` value.
 ///
 /// Schema `BusinessCapabilityUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/BusinessCapabilityUpdateValue`.
@@ -2756,6 +2995,7 @@ pub struct BusinessCapabilityUpdateValue {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl BusinessCapabilityUpdateValue {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -2769,6 +3009,7 @@ impl BusinessCapabilityUpdateValue {
         }
     }
 }
+#[cfg(feature = "business_compliance")]
 /// How customers reach customer care.
 ///
 /// Schema `BusinessComplianceCustomerCare`, from `whatsapp/business_compliance.yaml#/components/schemas/BusinessComplianceCustomerCare`.
@@ -2788,6 +3029,7 @@ pub struct BusinessComplianceCustomerCare {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "business_compliance")]
 impl BusinessComplianceCustomerCare {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -2800,6 +3042,7 @@ impl BusinessComplianceCustomerCare {
         }
     }
 }
+#[cfg(feature = "business_compliance")]
 /// The customer care contacts to publish.
 ///
 /// Schema `BusinessComplianceCustomerCareUpdate`, from `whatsapp/business_compliance.yaml#/components/schemas/BusinessComplianceCustomerCareUpdate`.
@@ -2818,6 +3061,7 @@ pub struct BusinessComplianceCustomerCareUpdate {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "business_compliance")]
 impl BusinessComplianceCustomerCareUpdate {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -2830,16 +3074,19 @@ impl BusinessComplianceCustomerCareUpdate {
         }
     }
 }
+#[cfg(feature = "business_compliance")]
 impl From<&str> for BusinessComplianceCustomerCareUpdate {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "business_compliance")]
 impl From<String> for BusinessComplianceCustomerCareUpdate {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "business_compliance")]
 /// The officer who handles customer grievances.
 ///
 /// Schema `BusinessComplianceGrievanceOfficer`, from `whatsapp/business_compliance.yaml#/components/schemas/BusinessComplianceGrievanceOfficer`.
@@ -2862,6 +3109,7 @@ pub struct BusinessComplianceGrievanceOfficer {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "business_compliance")]
 impl BusinessComplianceGrievanceOfficer {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -2875,6 +3123,7 @@ impl BusinessComplianceGrievanceOfficer {
         }
     }
 }
+#[cfg(feature = "business_compliance")]
 /// The grievance officer to publish.
 ///
 /// Schema `BusinessComplianceGrievanceOfficerUpdate`, from `whatsapp/business_compliance.yaml#/components/schemas/BusinessComplianceGrievanceOfficerUpdate`.
@@ -2895,6 +3144,7 @@ pub struct BusinessComplianceGrievanceOfficerUpdate {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "business_compliance")]
 impl BusinessComplianceGrievanceOfficerUpdate {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -2908,6 +3158,7 @@ impl BusinessComplianceGrievanceOfficerUpdate {
         }
     }
 }
+#[cfg(feature = "business_compliance")]
 /// A business's compliance details.
 ///
 /// Schema `BusinessComplianceInfo`, from `whatsapp/business_compliance.yaml#/components/schemas/BusinessComplianceInfo`.
@@ -2942,6 +3193,7 @@ pub struct BusinessComplianceInfo {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "business_compliance")]
 impl BusinessComplianceInfo {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -2959,6 +3211,7 @@ impl BusinessComplianceInfo {
         }
     }
 }
+#[cfg(feature = "business_compliance")]
 /// The compliance details of a phone number, in a `data` list.
 ///
 /// Schema `BusinessComplianceInfoList`, from `whatsapp/business_compliance.yaml#/components/schemas/BusinessComplianceInfoList`.
@@ -2972,6 +3225,7 @@ pub struct BusinessComplianceInfoList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "business_compliance")]
 impl BusinessComplianceInfoList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -2982,6 +3236,7 @@ impl BusinessComplianceInfoList {
         }
     }
 }
+#[cfg(feature = "business_compliance")]
 /// The compliance details to store.
 ///
 /// Schema `BusinessComplianceInfoUpdateRequest`, from `whatsapp/business_compliance.yaml#/components/schemas/BusinessComplianceInfoUpdateRequest`.
@@ -3009,6 +3264,7 @@ pub struct BusinessComplianceInfoUpdateRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "business_compliance")]
 impl BusinessComplianceInfoUpdateRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -3030,6 +3286,7 @@ impl BusinessComplianceInfoUpdateRequest {
         }
     }
 }
+#[cfg(feature = "business_compliance")]
 /// Result of storing compliance details.
 ///
 /// Schema `BusinessComplianceUpdateResponse`, from `whatsapp/business_compliance.yaml#/components/schemas/BusinessComplianceUpdateResponse`.
@@ -3042,6 +3299,7 @@ pub struct BusinessComplianceUpdateResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "business_compliance")]
 impl BusinessComplianceUpdateResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -3052,6 +3310,7 @@ impl BusinessComplianceUpdateResponse {
         }
     }
 }
+#[cfg(feature = "business_compliance")]
 /// The kind of legal entity.
 ///
 /// Schema `BusinessEntityType`, from `whatsapp/business_compliance.yaml#/components/schemas/BusinessEntityType`.
@@ -3075,6 +3334,7 @@ pub enum BusinessEntityType {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "business_compliance")]
 impl BusinessEntityType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -3089,11 +3349,13 @@ impl BusinessEntityType {
         }
     }
 }
+#[cfg(feature = "business_compliance")]
 impl ::std::fmt::Display for BusinessEntityType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "business_compliance")]
 impl From<&str> for BusinessEntityType {
     fn from(value: &str) -> Self {
         match value {
@@ -3107,6 +3369,7 @@ impl From<&str> for BusinessEntityType {
         }
     }
 }
+#[cfg(feature = "business_compliance")]
 impl From<String> for BusinessEntityType {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -3120,6 +3383,7 @@ impl From<String> for BusinessEntityType {
         }
     }
 }
+#[cfg(feature = "business_compliance")]
 impl ::serde::Serialize for BusinessEntityType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3128,6 +3392,7 @@ impl ::serde::Serialize for BusinessEntityType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "business_compliance")]
 impl<'de> ::serde::Deserialize<'de> for BusinessEntityType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3135,6 +3400,7 @@ impl<'de> ::serde::Deserialize<'de> for BusinessEntityType {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "business_portfolio")]
 /// A Meta business portfolio (Business Manager account).
 ///
 /// Schema `BusinessPortfolio`, from `whatsapp/business_portfolio.yaml#/components/schemas/BusinessPortfolio`.
@@ -3153,6 +3419,7 @@ pub struct BusinessPortfolio {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "business_portfolio")]
 impl BusinessPortfolio {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -3165,16 +3432,19 @@ impl BusinessPortfolio {
         }
     }
 }
+#[cfg(feature = "business_portfolio")]
 impl From<&str> for BusinessPortfolio {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "business_portfolio")]
 impl From<String> for BusinessPortfolio {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "business_profile_node")]
 /// A WhatsApp business profile.
 ///
 /// Schema `BusinessProfileNode`, from `whatsapp/business_profile_node.yaml#/components/schemas/BusinessProfileNode`.
@@ -3217,6 +3487,7 @@ pub struct BusinessProfileNode {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "business_profile_node")]
 impl BusinessProfileNode {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -3237,16 +3508,19 @@ impl BusinessProfileNode {
         }
     }
 }
+#[cfg(feature = "business_profile_node")]
 impl From<&str> for BusinessProfileNode {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "business_profile_node")]
 impl From<String> for BusinessProfileNode {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "business_profile_node")]
 /// The profile fields to change; send only the ones to update.
 ///
 /// Schema `BusinessProfileNodeUpdateRequest`, from `whatsapp/business_profile_node.yaml#/components/schemas/BusinessProfileNodeUpdateRequest`.
@@ -3284,6 +3558,7 @@ pub struct BusinessProfileNodeUpdateRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "business_profile_node")]
 impl BusinessProfileNodeUpdateRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -3302,6 +3577,7 @@ impl BusinessProfileNodeUpdateRequest {
         }
     }
 }
+#[cfg(feature = "business_profile_node")]
 /// Result of a profile update.
 ///
 /// Schema `BusinessProfileNodeUpdateResponse`, from `whatsapp/business_profile_node.yaml#/components/schemas/BusinessProfileNodeUpdateResponse`.
@@ -3318,6 +3594,7 @@ pub struct BusinessProfileNodeUpdateResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "business_profile_node")]
 impl BusinessProfileNodeUpdateResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -3329,6 +3606,7 @@ impl BusinessProfileNodeUpdateResponse {
         }
     }
 }
+#[cfg(feature = "business_encryption")]
 /// Whether the stored key's signature verified.
 ///
 /// Schema `BusinessPublicKeyVerificationStatus`, from `whatsapp/business_encryption.yaml#/components/schemas/BusinessPublicKeyVerificationStatus`.
@@ -3344,6 +3622,7 @@ pub enum BusinessPublicKeyVerificationStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "business_encryption")]
 impl BusinessPublicKeyVerificationStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -3354,11 +3633,13 @@ impl BusinessPublicKeyVerificationStatus {
         }
     }
 }
+#[cfg(feature = "business_encryption")]
 impl ::std::fmt::Display for BusinessPublicKeyVerificationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "business_encryption")]
 impl From<&str> for BusinessPublicKeyVerificationStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -3368,6 +3649,7 @@ impl From<&str> for BusinessPublicKeyVerificationStatus {
         }
     }
 }
+#[cfg(feature = "business_encryption")]
 impl From<String> for BusinessPublicKeyVerificationStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -3377,6 +3659,7 @@ impl From<String> for BusinessPublicKeyVerificationStatus {
         }
     }
 }
+#[cfg(feature = "business_encryption")]
 impl ::serde::Serialize for BusinessPublicKeyVerificationStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3385,6 +3668,7 @@ impl ::serde::Serialize for BusinessPublicKeyVerificationStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "business_encryption")]
 impl<'de> ::serde::Deserialize<'de> for BusinessPublicKeyVerificationStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3392,6 +3676,7 @@ impl<'de> ::serde::Deserialize<'de> for BusinessPublicKeyVerificationStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// The reply button tapped.
 ///
 /// Schema `ButtonReply`, from `whatsapp/webhooks.yaml#/components/schemas/ButtonReply`.
@@ -3408,6 +3693,7 @@ pub struct ButtonReply {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl ButtonReply {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -3419,6 +3705,7 @@ impl ButtonReply {
         }
     }
 }
+#[cfg(feature = "calling")]
 /// A usage limit over a time period.
 ///
 /// Schema `CallActionLimit`, from `whatsapp/calling.yaml#/components/schemas/CallActionLimit`.
@@ -3438,6 +3725,7 @@ pub struct CallActionLimit {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "calling")]
 impl CallActionLimit {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -3455,6 +3743,7 @@ impl CallActionLimit {
         }
     }
 }
+#[cfg(feature = "calling")]
 /// A call action; the `action` member selects the variant.
 ///
 /// Schema `CallActionRequest`, from `whatsapp/calling.yaml#/components/schemas/CallActionRequest`.
@@ -3481,6 +3770,7 @@ pub enum CallActionRequest {
         value: ::serde_json::Value,
     },
 }
+#[cfg(feature = "calling")]
 impl CallActionRequest {
     /// A `connect` value: [`ConnectCallRequest::new`] with these fields, optional ones empty.
     pub fn connect(to: impl Into<String>) -> Self {
@@ -3514,6 +3804,7 @@ impl CallActionRequest {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl ::serde::Serialize for CallActionRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3543,6 +3834,7 @@ impl ::serde::Serialize for CallActionRequest {
         ::serde::Serialize::serialize(&payload, serializer)
     }
 }
+#[cfg(feature = "calling")]
 impl<'de> ::serde::Deserialize<'de> for CallActionRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3585,31 +3877,37 @@ impl<'de> ::serde::Deserialize<'de> for CallActionRequest {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl From<ConnectCallRequest> for CallActionRequest {
     fn from(value: ConnectCallRequest) -> Self {
         Self::Connect(value)
     }
 }
+#[cfg(feature = "calling")]
 impl From<PreAcceptCallRequest> for CallActionRequest {
     fn from(value: PreAcceptCallRequest) -> Self {
         Self::PreAccept(value)
     }
 }
+#[cfg(feature = "calling")]
 impl From<AcceptCallRequest> for CallActionRequest {
     fn from(value: AcceptCallRequest) -> Self {
         Self::Accept(value)
     }
 }
+#[cfg(feature = "calling")]
 impl From<RejectCallRequest> for CallActionRequest {
     fn from(value: RejectCallRequest) -> Self {
         Self::Reject(value)
     }
 }
+#[cfg(feature = "calling")]
 impl From<TerminateCallRequest> for CallActionRequest {
     fn from(value: TerminateCallRequest) -> Self {
         Self::Terminate(value)
     }
 }
+#[cfg(feature = "calling")]
 /// The result of a call action; `connect` returns the call, the others a success flag.
 ///
 /// Schema `CallActionResponse`, from `whatsapp/calling.yaml#/components/schemas/CallActionResponse`.
@@ -3625,6 +3923,7 @@ pub enum CallActionResponse {
     /// A value no variant accepts, kept as received.
     Other(::serde_json::Value),
 }
+#[cfg(feature = "calling")]
 impl ::serde::Serialize for CallActionResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3637,6 +3936,7 @@ impl ::serde::Serialize for CallActionResponse {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl<'de> ::serde::Deserialize<'de> for CallActionResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3660,16 +3960,19 @@ impl<'de> ::serde::Deserialize<'de> for CallActionResponse {
         Ok(Self::Other(value))
     }
 }
+#[cfg(feature = "calling")]
 impl From<ConnectCallResponse> for CallActionResponse {
     fn from(value: ConnectCallResponse) -> Self {
         Self::ConnectCallResponse(value)
     }
 }
+#[cfg(feature = "calling")]
 impl From<CallActionSuccess> for CallActionResponse {
     fn from(value: CallActionSuccess) -> Self {
         Self::CallActionSuccess(value)
     }
 }
+#[cfg(feature = "calling")]
 /// Result of a pre-accept, accept, reject or terminate action.
 ///
 /// Schema `CallActionSuccess`, from `whatsapp/calling.yaml#/components/schemas/CallActionSuccess`.
@@ -3682,6 +3985,7 @@ pub struct CallActionSuccess {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "calling")]
 impl CallActionSuccess {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -3692,6 +3996,7 @@ impl CallActionSuccess {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A call was offered, connected or ended.
 ///
 /// Schema `CallEvent`, from `whatsapp/webhooks.yaml#/components/schemas/CallEvent`.
@@ -3740,6 +4045,7 @@ pub struct CallEvent {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl CallEvent {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -3762,16 +4068,19 @@ impl CallEvent {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for CallEvent {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for CallEvent {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Who started the call.
 ///
 /// Schema `CallEventDirection`, from `whatsapp/webhooks.yaml#/components/schemas/CallEvent/properties/direction`.
@@ -3787,6 +4096,7 @@ pub enum CallEventDirection {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl CallEventDirection {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -3797,11 +4107,13 @@ impl CallEventDirection {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for CallEventDirection {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for CallEventDirection {
     fn from(value: &str) -> Self {
         match value {
@@ -3811,6 +4123,7 @@ impl From<&str> for CallEventDirection {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for CallEventDirection {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -3820,6 +4133,7 @@ impl From<String> for CallEventDirection {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for CallEventDirection {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3828,6 +4142,7 @@ impl ::serde::Serialize for CallEventDirection {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for CallEventDirection {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3835,6 +4150,7 @@ impl<'de> ::serde::Deserialize<'de> for CallEventDirection {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// What happened.
 ///
 /// Schema `CallEventEvent`, from `whatsapp/webhooks.yaml#/components/schemas/CallEvent/properties/event`.
@@ -3850,6 +4166,7 @@ pub enum CallEventEvent {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl CallEventEvent {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -3860,11 +4177,13 @@ impl CallEventEvent {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for CallEventEvent {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for CallEventEvent {
     fn from(value: &str) -> Self {
         match value {
@@ -3874,6 +4193,7 @@ impl From<&str> for CallEventEvent {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for CallEventEvent {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -3883,6 +4203,7 @@ impl From<String> for CallEventEvent {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for CallEventEvent {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -3891,6 +4212,7 @@ impl ::serde::Serialize for CallEventEvent {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for CallEventEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3898,6 +4220,7 @@ impl<'de> ::serde::Deserialize<'de> for CallEventEvent {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "calling")]
 /// The business's permission to call the user.
 ///
 /// Schema `CallPermission`, from `whatsapp/calling.yaml#/components/schemas/CallPermission`.
@@ -3913,6 +4236,7 @@ pub struct CallPermission {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "calling")]
 impl CallPermission {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -3924,6 +4248,7 @@ impl CallPermission {
         }
     }
 }
+#[cfg(feature = "calling")]
 /// One action and whether the business may take it.
 ///
 /// Schema `CallPermissionAction`, from `whatsapp/calling.yaml#/components/schemas/CallPermissionAction`.
@@ -3945,6 +4270,7 @@ pub struct CallPermissionAction {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "calling")]
 impl CallPermissionAction {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -3960,6 +4286,7 @@ impl CallPermissionAction {
         }
     }
 }
+#[cfg(feature = "calling")]
 /// A call-related action.
 ///
 /// Schema `CallPermissionActionName`, from `whatsapp/calling.yaml#/components/schemas/CallPermissionActionName`.
@@ -3975,6 +4302,7 @@ pub enum CallPermissionActionName {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "calling")]
 impl CallPermissionActionName {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -3985,11 +4313,13 @@ impl CallPermissionActionName {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl ::std::fmt::Display for CallPermissionActionName {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "calling")]
 impl From<&str> for CallPermissionActionName {
     fn from(value: &str) -> Self {
         match value {
@@ -3999,6 +4329,7 @@ impl From<&str> for CallPermissionActionName {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl From<String> for CallPermissionActionName {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -4008,6 +4339,7 @@ impl From<String> for CallPermissionActionName {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl ::serde::Serialize for CallPermissionActionName {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4016,6 +4348,7 @@ impl ::serde::Serialize for CallPermissionActionName {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "calling")]
 impl<'de> ::serde::Deserialize<'de> for CallPermissionActionName {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4023,6 +4356,7 @@ impl<'de> ::serde::Deserialize<'de> for CallPermissionActionName {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "messages")]
 /// Asks for call permission.
 ///
 /// Schema `CallPermissionRequestAction`, from `whatsapp/messages.yaml#/components/schemas/CallPermissionRequestAction`.
@@ -4036,6 +4370,7 @@ pub struct CallPermissionRequestAction {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl CallPermissionRequestAction {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -4046,6 +4381,7 @@ impl CallPermissionRequestAction {
         }
     }
 }
+#[cfg(feature = "calling")]
 /// State of the call permission.
 ///
 /// Schema `CallPermissionStatus`, from `whatsapp/calling.yaml#/components/schemas/CallPermissionStatus`.
@@ -4065,6 +4401,7 @@ pub enum CallPermissionStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "calling")]
 impl CallPermissionStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -4077,11 +4414,13 @@ impl CallPermissionStatus {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl ::std::fmt::Display for CallPermissionStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "calling")]
 impl From<&str> for CallPermissionStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -4093,6 +4432,7 @@ impl From<&str> for CallPermissionStatus {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl From<String> for CallPermissionStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -4104,6 +4444,7 @@ impl From<String> for CallPermissionStatus {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl ::serde::Serialize for CallPermissionStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4112,6 +4453,7 @@ impl ::serde::Serialize for CallPermissionStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "calling")]
 impl<'de> ::serde::Deserialize<'de> for CallPermissionStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4119,6 +4461,7 @@ impl<'de> ::serde::Deserialize<'de> for CallPermissionStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "calling")]
 /// Whether the business may call a user, and what it can do next.
 ///
 /// Schema `CallPermissionsResponse`, from `whatsapp/calling.yaml#/components/schemas/CallPermissionsResponse`.
@@ -4137,6 +4480,7 @@ pub struct CallPermissionsResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "calling")]
 impl CallPermissionsResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -4149,6 +4493,7 @@ impl CallPermissionsResponse {
         }
     }
 }
+#[cfg(feature = "calling")]
 /// `offer` when starting a call, `answer` when pre-accepting or accepting one.
 ///
 /// Schema `CallSdpType`, from `whatsapp/calling.yaml#/components/schemas/CallSdpType`.
@@ -4164,6 +4509,7 @@ pub enum CallSdpType {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "calling")]
 impl CallSdpType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -4174,11 +4520,13 @@ impl CallSdpType {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl ::std::fmt::Display for CallSdpType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "calling")]
 impl From<&str> for CallSdpType {
     fn from(value: &str) -> Self {
         match value {
@@ -4188,6 +4536,7 @@ impl From<&str> for CallSdpType {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl From<String> for CallSdpType {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -4197,6 +4546,7 @@ impl From<String> for CallSdpType {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl ::serde::Serialize for CallSdpType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4205,6 +4555,7 @@ impl ::serde::Serialize for CallSdpType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "calling")]
 impl<'de> ::serde::Deserialize<'de> for CallSdpType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4212,6 +4563,7 @@ impl<'de> ::serde::Deserialize<'de> for CallSdpType {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "calling")]
 /// The SDP offer or answer for the call's media.
 ///
 /// Schema `CallSession`, from `whatsapp/calling.yaml#/components/schemas/CallSession`.
@@ -4226,6 +4578,7 @@ pub struct CallSession {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "calling")]
 impl CallSession {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -4237,6 +4590,7 @@ impl CallSession {
         }
     }
 }
+#[cfg(feature = "settings")]
 /// A day of the week.
 ///
 /// Schema `CallingDayOfWeek`, from `whatsapp/settings.yaml#/components/schemas/CallingDayOfWeek`.
@@ -4262,6 +4616,7 @@ pub enum CallingDayOfWeek {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "settings")]
 impl CallingDayOfWeek {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -4277,11 +4632,13 @@ impl CallingDayOfWeek {
         }
     }
 }
+#[cfg(feature = "settings")]
 impl ::std::fmt::Display for CallingDayOfWeek {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "settings")]
 impl From<&str> for CallingDayOfWeek {
     fn from(value: &str) -> Self {
         match value {
@@ -4296,6 +4653,7 @@ impl From<&str> for CallingDayOfWeek {
         }
     }
 }
+#[cfg(feature = "settings")]
 impl From<String> for CallingDayOfWeek {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -4310,6 +4668,7 @@ impl From<String> for CallingDayOfWeek {
         }
     }
 }
+#[cfg(feature = "settings")]
 impl ::serde::Serialize for CallingDayOfWeek {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4318,6 +4677,7 @@ impl ::serde::Serialize for CallingDayOfWeek {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "settings")]
 impl<'de> ::serde::Deserialize<'de> for CallingDayOfWeek {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4325,6 +4685,7 @@ impl<'de> ::serde::Deserialize<'de> for CallingDayOfWeek {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "settings")]
 /// Whether a calling feature is on.
 ///
 /// Schema `CallingFeatureStatus`, from `whatsapp/settings.yaml#/components/schemas/CallingFeatureStatus`.
@@ -4340,6 +4701,7 @@ pub enum CallingFeatureStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "settings")]
 impl CallingFeatureStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -4350,11 +4712,13 @@ impl CallingFeatureStatus {
         }
     }
 }
+#[cfg(feature = "settings")]
 impl ::std::fmt::Display for CallingFeatureStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "settings")]
 impl From<&str> for CallingFeatureStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -4364,6 +4728,7 @@ impl From<&str> for CallingFeatureStatus {
         }
     }
 }
+#[cfg(feature = "settings")]
 impl From<String> for CallingFeatureStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -4373,6 +4738,7 @@ impl From<String> for CallingFeatureStatus {
         }
     }
 }
+#[cfg(feature = "settings")]
 impl ::serde::Serialize for CallingFeatureStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4381,6 +4747,7 @@ impl ::serde::Serialize for CallingFeatureStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "settings")]
 impl<'de> ::serde::Deserialize<'de> for CallingFeatureStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4388,6 +4755,7 @@ impl<'de> ::serde::Deserialize<'de> for CallingFeatureStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "settings")]
 /// Call hours on one date.
 ///
 /// Schema `CallingHoliday`, from `whatsapp/settings.yaml#/components/schemas/CallingHoliday`.
@@ -4404,6 +4772,7 @@ pub struct CallingHoliday {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "settings")]
 impl CallingHoliday {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -4420,6 +4789,7 @@ impl CallingHoliday {
         }
     }
 }
+#[cfg(feature = "settings")]
 /// When the business takes calls.
 ///
 /// Schema `CallingHours`, from `whatsapp/settings.yaml#/components/schemas/CallingHours`.
@@ -4442,6 +4812,7 @@ pub struct CallingHours {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "settings")]
 impl CallingHours {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -4455,6 +4826,7 @@ impl CallingHours {
         }
     }
 }
+#[cfg(feature = "settings")]
 /// Call hours on one weekday.
 ///
 /// Schema `CallingHoursDay`, from `whatsapp/settings.yaml#/components/schemas/CallingHoursDay`.
@@ -4471,6 +4843,7 @@ pub struct CallingHoursDay {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "settings")]
 impl CallingHoursDay {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -4487,6 +4860,7 @@ impl CallingHoursDay {
         }
     }
 }
+#[cfg(feature = "settings")]
 /// `DEFAULT`: the call button shows in the chat; `DISABLE_ALL`: it is hidden (users can still call back).
 ///
 /// Schema `CallingIconVisibility`, from `whatsapp/settings.yaml#/components/schemas/CallingIconVisibility`.
@@ -4502,6 +4876,7 @@ pub enum CallingIconVisibility {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "settings")]
 impl CallingIconVisibility {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -4512,11 +4887,13 @@ impl CallingIconVisibility {
         }
     }
 }
+#[cfg(feature = "settings")]
 impl ::std::fmt::Display for CallingIconVisibility {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "settings")]
 impl From<&str> for CallingIconVisibility {
     fn from(value: &str) -> Self {
         match value {
@@ -4526,6 +4903,7 @@ impl From<&str> for CallingIconVisibility {
         }
     }
 }
+#[cfg(feature = "settings")]
 impl From<String> for CallingIconVisibility {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -4535,6 +4913,7 @@ impl From<String> for CallingIconVisibility {
         }
     }
 }
+#[cfg(feature = "settings")]
 impl ::serde::Serialize for CallingIconVisibility {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4543,6 +4922,7 @@ impl ::serde::Serialize for CallingIconVisibility {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "settings")]
 impl<'de> ::serde::Deserialize<'de> for CallingIconVisibility {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4550,6 +4930,7 @@ impl<'de> ::serde::Deserialize<'de> for CallingIconVisibility {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "settings")]
 /// Where the call button is shown.
 ///
 /// Schema `CallingIcons`, from `whatsapp/settings.yaml#/components/schemas/CallingIcons`.
@@ -4563,6 +4944,7 @@ pub struct CallingIcons {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "settings")]
 impl CallingIcons {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -4573,6 +4955,7 @@ impl CallingIcons {
         }
     }
 }
+#[cfg(feature = "settings")]
 /// IP addresses Meta uses for calls (in responses).
 ///
 /// Schema `CallingIpAddresses`, from `whatsapp/settings.yaml#/components/schemas/CallingIpAddresses`.
@@ -4586,6 +4969,7 @@ pub struct CallingIpAddresses {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "settings")]
 impl CallingIpAddresses {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -4596,6 +4980,7 @@ impl CallingIpAddresses {
         }
     }
 }
+#[cfg(feature = "settings")]
 /// Whether a kind of call media is on.
 ///
 /// Schema `CallingMediaSetting`, from `whatsapp/settings.yaml#/components/schemas/CallingMediaSetting`.
@@ -4609,6 +4994,7 @@ pub struct CallingMediaSetting {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "settings")]
 impl CallingMediaSetting {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -4619,6 +5005,7 @@ impl CallingMediaSetting {
         }
     }
 }
+#[cfg(feature = "settings")]
 /// A restriction on calling.
 ///
 /// Schema `CallingRestriction`, from `whatsapp/settings.yaml#/components/schemas/CallingRestriction`.
@@ -4635,6 +5022,7 @@ pub struct CallingRestriction {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "settings")]
 impl CallingRestriction {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -4646,6 +5034,7 @@ impl CallingRestriction {
         }
     }
 }
+#[cfg(feature = "settings")]
 /// Restrictions currently placed on calling (in responses).
 ///
 /// Schema `CallingRestrictions`, from `whatsapp/settings.yaml#/components/schemas/CallingRestrictions`.
@@ -4659,6 +5048,7 @@ pub struct CallingRestrictions {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "settings")]
 impl CallingRestrictions {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -4669,6 +5059,7 @@ impl CallingRestrictions {
         }
     }
 }
+#[cfg(feature = "settings")]
 /// New calling settings.
 ///
 /// Schema `CallingSettingsUpdateRequest`, from `whatsapp/settings.yaml#/components/schemas/CallingSettingsUpdateRequest`.
@@ -4681,6 +5072,7 @@ pub struct CallingSettingsUpdateRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "settings")]
 impl CallingSettingsUpdateRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -4691,6 +5083,7 @@ impl CallingSettingsUpdateRequest {
         }
     }
 }
+#[cfg(feature = "settings")]
 /// A SIP server of the business.
 ///
 /// Schema `CallingSipServer`, from `whatsapp/settings.yaml#/components/schemas/CallingSipServer`.
@@ -4715,6 +5108,7 @@ pub struct CallingSipServer {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "settings")]
 impl CallingSipServer {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -4729,16 +5123,19 @@ impl CallingSipServer {
         }
     }
 }
+#[cfg(feature = "settings")]
 impl From<&str> for CallingSipServer {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "settings")]
 impl From<String> for CallingSipServer {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "settings")]
 /// SIP signalling for calls instead of Graph API calls and webhooks.
 ///
 /// Schema `CallingSipSettings`, from `whatsapp/settings.yaml#/components/schemas/CallingSipSettings`.
@@ -4755,6 +5152,7 @@ pub struct CallingSipSettings {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "settings")]
 impl CallingSipSettings {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -4766,6 +5164,7 @@ impl CallingSipSettings {
         }
     }
 }
+#[cfg(feature = "settings")]
 /// How media encryption keys are exchanged (`SDES` only with SIP).
 ///
 /// Schema `CallingSrtpKeyExchangeProtocol`, from `whatsapp/settings.yaml#/components/schemas/CallingSrtpKeyExchangeProtocol`.
@@ -4781,6 +5180,7 @@ pub enum CallingSrtpKeyExchangeProtocol {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "settings")]
 impl CallingSrtpKeyExchangeProtocol {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -4791,11 +5191,13 @@ impl CallingSrtpKeyExchangeProtocol {
         }
     }
 }
+#[cfg(feature = "settings")]
 impl ::std::fmt::Display for CallingSrtpKeyExchangeProtocol {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "settings")]
 impl From<&str> for CallingSrtpKeyExchangeProtocol {
     fn from(value: &str) -> Self {
         match value {
@@ -4805,6 +5207,7 @@ impl From<&str> for CallingSrtpKeyExchangeProtocol {
         }
     }
 }
+#[cfg(feature = "settings")]
 impl From<String> for CallingSrtpKeyExchangeProtocol {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -4814,6 +5217,7 @@ impl From<String> for CallingSrtpKeyExchangeProtocol {
         }
     }
 }
+#[cfg(feature = "settings")]
 impl ::serde::Serialize for CallingSrtpKeyExchangeProtocol {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4822,6 +5226,7 @@ impl ::serde::Serialize for CallingSrtpKeyExchangeProtocol {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "settings")]
 impl<'de> ::serde::Deserialize<'de> for CallingSrtpKeyExchangeProtocol {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4829,6 +5234,7 @@ impl<'de> ::serde::Deserialize<'de> for CallingSrtpKeyExchangeProtocol {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Calling API events (connect, terminate) and call status updates.
 ///
 /// Schema `CallsChange`, from `whatsapp/webhooks.yaml#/components/schemas/CallsChange`.
@@ -4844,6 +5250,7 @@ pub struct CallsChange {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl CallsChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -4855,6 +5262,7 @@ impl CallsChange {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The `calls` value; call events, or call status updates in `statuses`.
 ///
 /// Schema `CallsValue`, from `whatsapp/webhooks.yaml#/components/schemas/CallsValue`.
@@ -4883,6 +5291,7 @@ pub struct CallsValue {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl CallsValue {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -4898,6 +5307,7 @@ impl CallsValue {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// An image or video given by uploaded media ID or by URL, with an optional caption.
 ///
 /// Schema `CaptionedMedia`, from `whatsapp/messages.yaml#/components/schemas/CaptionedMedia`.
@@ -4913,6 +5323,7 @@ pub enum CaptionedMedia {
     /// A value no variant accepts, kept as received.
     Other(::serde_json::Value),
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for CaptionedMedia {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -4925,6 +5336,7 @@ impl ::serde::Serialize for CaptionedMedia {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for CaptionedMedia {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -4945,16 +5357,19 @@ impl<'de> ::serde::Deserialize<'de> for CaptionedMedia {
         Ok(Self::Other(value))
     }
 }
+#[cfg(feature = "messages")]
 impl From<CaptionedMediaById> for CaptionedMedia {
     fn from(value: CaptionedMediaById) -> Self {
         Self::CaptionedMediaById(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<CaptionedMediaByLink> for CaptionedMedia {
     fn from(value: CaptionedMediaByLink) -> Self {
         Self::CaptionedMediaByLink(value)
     }
 }
+#[cfg(feature = "messages")]
 /// An uploaded image or video, by its ID.
 ///
 /// Schema `CaptionedMediaById`, from `whatsapp/messages.yaml#/components/schemas/CaptionedMediaById`.
@@ -4966,6 +5381,7 @@ pub struct CaptionedMediaById {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
 }
+#[cfg(feature = "messages")]
 impl CaptionedMediaById {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -4976,16 +5392,19 @@ impl CaptionedMediaById {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for CaptionedMediaById {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for CaptionedMediaById {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 /// An image or video fetched from a public URL.
 ///
 /// Schema `CaptionedMediaByLink`, from `whatsapp/messages.yaml#/components/schemas/CaptionedMediaByLink`.
@@ -4997,6 +5416,7 @@ pub struct CaptionedMediaByLink {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
 }
+#[cfg(feature = "messages")]
 impl CaptionedMediaByLink {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -5007,16 +5427,19 @@ impl CaptionedMediaByLink {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for CaptionedMediaByLink {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for CaptionedMediaByLink {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 /// Opens the catalog.
 ///
 /// Schema `CatalogMessageAction`, from `whatsapp/messages.yaml#/components/schemas/CatalogMessageAction`.
@@ -5032,6 +5455,7 @@ pub struct CatalogMessageAction {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl CatalogMessageAction {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -5043,6 +5467,7 @@ impl CatalogMessageAction {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// How the catalog message looks.
 ///
 /// Schema `CatalogMessageParameters`, from `whatsapp/messages.yaml#/components/schemas/CatalogMessageParameters`.
@@ -5055,6 +5480,7 @@ pub struct CatalogMessageParameters {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl CatalogMessageParameters {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -5065,16 +5491,19 @@ impl CatalogMessageParameters {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for CatalogMessageParameters {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for CatalogMessageParameters {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 /// A day of the week.
 ///
 /// Schema `ClientWabaDayOfWeek`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaDayOfWeek`.
@@ -5100,6 +5529,7 @@ pub enum ClientWabaDayOfWeek {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 impl ClientWabaDayOfWeek {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -5115,11 +5545,13 @@ impl ClientWabaDayOfWeek {
         }
     }
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 impl ::std::fmt::Display for ClientWabaDayOfWeek {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 impl From<&str> for ClientWabaDayOfWeek {
     fn from(value: &str) -> Self {
         match value {
@@ -5134,6 +5566,7 @@ impl From<&str> for ClientWabaDayOfWeek {
         }
     }
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 impl From<String> for ClientWabaDayOfWeek {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -5148,6 +5581,7 @@ impl From<String> for ClientWabaDayOfWeek {
         }
     }
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 impl ::serde::Serialize for ClientWabaDayOfWeek {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5156,6 +5590,7 @@ impl ::serde::Serialize for ClientWabaDayOfWeek {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 impl<'de> ::serde::Deserialize<'de> for ClientWabaDayOfWeek {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5163,6 +5598,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientWabaDayOfWeek {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 /// The account's DCC configuration.
 ///
 /// Schema `ClientWabaDccConfig`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaDccConfig`.
@@ -5179,6 +5615,7 @@ pub struct ClientWabaDccConfig {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 impl ClientWabaDccConfig {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -5190,6 +5627,7 @@ impl ClientWabaDccConfig {
         }
     }
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 /// A message template, in short.
 ///
 /// Schema `ClientWabaMessageTemplate`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaMessageTemplate`.
@@ -5209,6 +5647,7 @@ pub struct ClientWabaMessageTemplate {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 impl ClientWabaMessageTemplate {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -5221,6 +5660,7 @@ impl ClientWabaMessageTemplate {
         }
     }
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 /// The account's message templates.
 ///
 /// Schema `ClientWabaMessageTemplateList`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaMessageTemplateList`.
@@ -5237,6 +5677,7 @@ pub struct ClientWabaMessageTemplateList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 impl ClientWabaMessageTemplateList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -5248,6 +5689,7 @@ impl ClientWabaMessageTemplateList {
         }
     }
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 /// Who owns the account relative to the business.
 ///
 /// Schema `ClientWabaOwnershipType`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaOwnershipType`.
@@ -5265,6 +5707,7 @@ pub enum ClientWabaOwnershipType {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 impl ClientWabaOwnershipType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -5276,11 +5719,13 @@ impl ClientWabaOwnershipType {
         }
     }
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 impl ::std::fmt::Display for ClientWabaOwnershipType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 impl From<&str> for ClientWabaOwnershipType {
     fn from(value: &str) -> Self {
         match value {
@@ -5291,6 +5736,7 @@ impl From<&str> for ClientWabaOwnershipType {
         }
     }
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 impl From<String> for ClientWabaOwnershipType {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -5301,6 +5747,7 @@ impl From<String> for ClientWabaOwnershipType {
         }
     }
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 impl ::serde::Serialize for ClientWabaOwnershipType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5309,6 +5756,7 @@ impl ::serde::Serialize for ClientWabaOwnershipType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 impl<'de> ::serde::Deserialize<'de> for ClientWabaOwnershipType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5316,6 +5764,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientWabaOwnershipType {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 /// A business phone number, in short.
 ///
 /// Schema `ClientWabaPhoneNumber`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaPhoneNumber`.
@@ -5335,6 +5784,7 @@ pub struct ClientWabaPhoneNumber {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 impl ClientWabaPhoneNumber {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -5347,6 +5797,7 @@ impl ClientWabaPhoneNumber {
         }
     }
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 /// The account's business phone numbers.
 ///
 /// Schema `ClientWabaPhoneNumberList`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaPhoneNumberList`.
@@ -5363,6 +5814,7 @@ pub struct ClientWabaPhoneNumberList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 impl ClientWabaPhoneNumberList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -5374,6 +5826,7 @@ impl ClientWabaPhoneNumberList {
         }
     }
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 /// Opening hours for one day of the week.
 ///
 /// Schema `ClientWabaSchedule`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaSchedule`.
@@ -5393,6 +5846,7 @@ pub struct ClientWabaSchedule {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 impl ClientWabaSchedule {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -5405,6 +5859,7 @@ impl ClientWabaSchedule {
         }
     }
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 /// The account's business-hours schedules.
 ///
 /// Schema `ClientWabaScheduleList`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaScheduleList`.
@@ -5421,6 +5876,7 @@ pub struct ClientWabaScheduleList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 impl ClientWabaScheduleList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -5432,6 +5888,7 @@ impl ClientWabaScheduleList {
         }
     }
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 /// An app subscribed to the account's webhooks.
 ///
 /// Schema `ClientWabaSubscribedApp`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaSubscribedApp`.
@@ -5448,6 +5905,7 @@ pub struct ClientWabaSubscribedApp {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 impl ClientWabaSubscribedApp {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -5459,6 +5917,7 @@ impl ClientWabaSubscribedApp {
         }
     }
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 /// Apps subscribed to the account's webhooks.
 ///
 /// Schema `ClientWabaSubscribedAppList`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaSubscribedAppList`.
@@ -5475,6 +5934,7 @@ pub struct ClientWabaSubscribedAppList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 impl ClientWabaSubscribedAppList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -5486,6 +5946,7 @@ impl ClientWabaSubscribedAppList {
         }
     }
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 /// A WhatsApp Business Account a client business shared.
 ///
 /// Schema `ClientWhatsAppBusinessAccount`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWhatsAppBusinessAccount`.
@@ -5546,6 +6007,7 @@ pub struct ClientWhatsAppBusinessAccount {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 impl ClientWhatsAppBusinessAccount {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -5572,16 +6034,19 @@ impl ClientWhatsAppBusinessAccount {
         }
     }
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 impl From<&str> for ClientWhatsAppBusinessAccount {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 impl From<String> for ClientWhatsAppBusinessAccount {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 /// A page of client WhatsApp Business Accounts.
 ///
 /// Schema `ClientWhatsAppBusinessAccountList`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWhatsAppBusinessAccountList`.
@@ -5598,6 +6063,7 @@ pub struct ClientWhatsAppBusinessAccountList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "client_whatsapp_business_accounts")]
 impl ClientWhatsAppBusinessAccountList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -5609,6 +6075,7 @@ impl ClientWhatsAppBusinessAccountList {
         }
     }
 }
+#[cfg(feature = "commerce_settings")]
 /// Cart and catalog settings of a phone number.
 ///
 /// Schema `CommerceSettings`, from `whatsapp/commerce_settings.yaml#/components/schemas/CommerceSettings`.
@@ -5627,6 +6094,7 @@ pub struct CommerceSettings {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "commerce_settings")]
 impl CommerceSettings {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -5639,16 +6107,19 @@ impl CommerceSettings {
         }
     }
 }
+#[cfg(feature = "commerce_settings")]
 impl From<&str> for CommerceSettings {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "commerce_settings")]
 impl From<String> for CommerceSettings {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "commerce_settings")]
 /// The phone number's commerce settings, in a `data` list.
 ///
 /// Schema `CommerceSettingsList`, from `whatsapp/commerce_settings.yaml#/components/schemas/CommerceSettingsList`.
@@ -5662,6 +6133,7 @@ pub struct CommerceSettingsList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "commerce_settings")]
 impl CommerceSettingsList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -5672,6 +6144,7 @@ impl CommerceSettingsList {
         }
     }
 }
+#[cfg(feature = "commerce_settings")]
 /// Result of a settings update.
 ///
 /// Schema `CommerceSettingsUpdateResponse`, from `whatsapp/commerce_settings.yaml#/components/schemas/CommerceSettingsUpdateResponse`.
@@ -5685,6 +6158,7 @@ pub struct CommerceSettingsUpdateResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "commerce_settings")]
 impl CommerceSettingsUpdateResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -5695,6 +6169,7 @@ impl CommerceSettingsUpdateResponse {
         }
     }
 }
+#[cfg(feature = "calling")]
 /// Starts a call to a WhatsApp user.
 ///
 /// Schema `ConnectCallRequest`, from `whatsapp/calling.yaml#/components/schemas/ConnectCallRequest`.
@@ -5719,6 +6194,7 @@ pub struct ConnectCallRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "calling")]
 impl ConnectCallRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -5733,16 +6209,19 @@ impl ConnectCallRequest {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl From<&str> for ConnectCallRequest {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "calling")]
 impl From<String> for ConnectCallRequest {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "calling")]
 /// The call that was started.
 ///
 /// Schema `ConnectCallResponse`, from `whatsapp/calling.yaml#/components/schemas/ConnectCallResponse`.
@@ -5758,6 +6237,7 @@ pub struct ConnectCallResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "calling")]
 impl ConnectCallResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -5769,6 +6249,7 @@ impl ConnectCallResponse {
         }
     }
 }
+#[cfg(feature = "connected_client_businesses")]
 /// A client business connected to the app.
 ///
 /// Schema `ConnectedClientBusiness`, from `whatsapp/connected_client_businesses.yaml#/components/schemas/ConnectedClientBusiness`.
@@ -5796,6 +6277,7 @@ pub struct ConnectedClientBusiness {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "connected_client_businesses")]
 impl ConnectedClientBusiness {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -5811,16 +6293,19 @@ impl ConnectedClientBusiness {
         }
     }
 }
+#[cfg(feature = "connected_client_businesses")]
 impl From<&str> for ConnectedClientBusiness {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "connected_client_businesses")]
 impl From<String> for ConnectedClientBusiness {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "connected_client_businesses")]
 /// A page of connected client businesses.
 ///
 /// Schema `ConnectedClientBusinessList`, from `whatsapp/connected_client_businesses.yaml#/components/schemas/ConnectedClientBusinessList`.
@@ -5837,6 +6322,7 @@ pub struct ConnectedClientBusinessList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "connected_client_businesses")]
 impl ConnectedClientBusinessList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -5848,6 +6334,7 @@ impl ConnectedClientBusinessList {
         }
     }
 }
+#[cfg(feature = "connected_client_businesses")]
 /// The business's state.
 ///
 /// Schema `ConnectedClientBusinessStatus`, from `whatsapp/connected_client_businesses.yaml#/components/schemas/ConnectedClientBusinessStatus`.
@@ -5867,6 +6354,7 @@ pub enum ConnectedClientBusinessStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "connected_client_businesses")]
 impl ConnectedClientBusinessStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -5879,11 +6367,13 @@ impl ConnectedClientBusinessStatus {
         }
     }
 }
+#[cfg(feature = "connected_client_businesses")]
 impl ::std::fmt::Display for ConnectedClientBusinessStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "connected_client_businesses")]
 impl From<&str> for ConnectedClientBusinessStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -5895,6 +6385,7 @@ impl From<&str> for ConnectedClientBusinessStatus {
         }
     }
 }
+#[cfg(feature = "connected_client_businesses")]
 impl From<String> for ConnectedClientBusinessStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -5906,6 +6397,7 @@ impl From<String> for ConnectedClientBusinessStatus {
         }
     }
 }
+#[cfg(feature = "connected_client_businesses")]
 impl ::serde::Serialize for ConnectedClientBusinessStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5914,6 +6406,7 @@ impl ::serde::Serialize for ConnectedClientBusinessStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "connected_client_businesses")]
 impl<'de> ::serde::Deserialize<'de> for ConnectedClientBusinessStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5921,6 +6414,7 @@ impl<'de> ::serde::Deserialize<'de> for ConnectedClientBusinessStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "connected_client_businesses")]
 /// Whether Meta has verified the business.
 ///
 /// Schema `ConnectedClientBusinessVerificationStatus`, from `whatsapp/connected_client_businesses.yaml#/components/schemas/ConnectedClientBusinessVerificationStatus`.
@@ -5940,6 +6434,7 @@ pub enum ConnectedClientBusinessVerificationStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "connected_client_businesses")]
 impl ConnectedClientBusinessVerificationStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -5952,11 +6447,13 @@ impl ConnectedClientBusinessVerificationStatus {
         }
     }
 }
+#[cfg(feature = "connected_client_businesses")]
 impl ::std::fmt::Display for ConnectedClientBusinessVerificationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "connected_client_businesses")]
 impl From<&str> for ConnectedClientBusinessVerificationStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -5968,6 +6465,7 @@ impl From<&str> for ConnectedClientBusinessVerificationStatus {
         }
     }
 }
+#[cfg(feature = "connected_client_businesses")]
 impl From<String> for ConnectedClientBusinessVerificationStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -5979,6 +6477,7 @@ impl From<String> for ConnectedClientBusinessVerificationStatus {
         }
     }
 }
+#[cfg(feature = "connected_client_businesses")]
 impl ::serde::Serialize for ConnectedClientBusinessVerificationStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -5987,6 +6486,7 @@ impl ::serde::Serialize for ConnectedClientBusinessVerificationStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "connected_client_businesses")]
 impl<'de> ::serde::Deserialize<'de> for ConnectedClientBusinessVerificationStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -5994,6 +6494,7 @@ impl<'de> ::serde::Deserialize<'de> for ConnectedClientBusinessVerificationStatu
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "messages")]
 /// One contact card.
 ///
 /// Schema `Contact`, from `whatsapp/messages.yaml#/components/schemas/Contact`.
@@ -6024,6 +6525,7 @@ pub struct Contact {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl Contact {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -6040,6 +6542,7 @@ impl Contact {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// A postal address of the contact.
 ///
 /// Schema `ContactAddress`, from `whatsapp/messages.yaml#/components/schemas/ContactAddress`.
@@ -6071,6 +6574,7 @@ pub struct ContactAddress {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl ContactAddress {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -6087,6 +6591,7 @@ impl ContactAddress {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A contact card.
 ///
 /// Schema `ContactCard`, from `whatsapp/webhooks.yaml#/components/schemas/ContactCard`.
@@ -6118,6 +6623,7 @@ pub struct ContactCard {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl ContactCard {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -6134,6 +6640,7 @@ impl ContactCard {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A postal address on a contact card.
 ///
 /// Schema `ContactCardAddress`, from `whatsapp/webhooks.yaml#/components/schemas/ContactCardAddress`.
@@ -6165,6 +6672,7 @@ pub struct ContactCardAddress {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl ContactCardAddress {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -6181,6 +6689,7 @@ impl ContactCardAddress {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// An email address on a contact card.
 ///
 /// Schema `ContactCardEmail`, from `whatsapp/webhooks.yaml#/components/schemas/ContactCardEmail`.
@@ -6197,6 +6706,7 @@ pub struct ContactCardEmail {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl ContactCardEmail {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -6208,6 +6718,7 @@ impl ContactCardEmail {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The name on a contact card.
 ///
 /// Schema `ContactCardName`, from `whatsapp/webhooks.yaml#/components/schemas/ContactCardName`.
@@ -6236,6 +6747,7 @@ pub struct ContactCardName {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl ContactCardName {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -6251,6 +6763,7 @@ impl ContactCardName {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// Where the contact works.
 ///
 /// Schema `ContactCardOrg`, from `whatsapp/webhooks.yaml#/components/schemas/ContactCardOrg`.
@@ -6270,6 +6783,7 @@ pub struct ContactCardOrg {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl ContactCardOrg {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -6282,6 +6796,7 @@ impl ContactCardOrg {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A phone number on a contact card.
 ///
 /// Schema `ContactCardPhone`, from `whatsapp/webhooks.yaml#/components/schemas/ContactCardPhone`.
@@ -6301,6 +6816,7 @@ pub struct ContactCardPhone {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl ContactCardPhone {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -6313,6 +6829,7 @@ impl ContactCardPhone {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A web address on a contact card.
 ///
 /// Schema `ContactCardUrl`, from `whatsapp/webhooks.yaml#/components/schemas/ContactCardUrl`.
@@ -6329,6 +6846,7 @@ pub struct ContactCardUrl {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl ContactCardUrl {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -6340,6 +6858,7 @@ impl ContactCardUrl {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// An email address of the contact.
 ///
 /// Schema `ContactEmail`, from `whatsapp/messages.yaml#/components/schemas/ContactEmail`.
@@ -6355,6 +6874,7 @@ pub struct ContactEmail {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl ContactEmail {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -6366,16 +6886,19 @@ impl ContactEmail {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for ContactEmail {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for ContactEmail {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 /// Whether an address, email, phone or URL is private or for work.
 ///
 /// Schema `ContactInfoType`, from `whatsapp/messages.yaml#/components/schemas/ContactInfoType`.
@@ -6391,6 +6914,7 @@ pub enum ContactInfoType {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "messages")]
 impl ContactInfoType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -6401,11 +6925,13 @@ impl ContactInfoType {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::std::fmt::Display for ContactInfoType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for ContactInfoType {
     fn from(value: &str) -> Self {
         match value {
@@ -6415,6 +6941,7 @@ impl From<&str> for ContactInfoType {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for ContactInfoType {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -6424,6 +6951,7 @@ impl From<String> for ContactInfoType {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for ContactInfoType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -6432,6 +6960,7 @@ impl ::serde::Serialize for ContactInfoType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for ContactInfoType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -6439,6 +6968,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactInfoType {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "messages")]
 /// The contact's name.
 ///
 /// Schema `ContactName`, from `whatsapp/messages.yaml#/components/schemas/ContactName`.
@@ -6466,6 +6996,7 @@ pub struct ContactName {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl ContactName {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -6481,16 +7012,19 @@ impl ContactName {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for ContactName {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for ContactName {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 /// Where the contact works.
 ///
 /// Schema `ContactOrg`, from `whatsapp/messages.yaml#/components/schemas/ContactOrg`.
@@ -6510,6 +7044,7 @@ pub struct ContactOrg {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl ContactOrg {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -6522,6 +7057,7 @@ impl ContactOrg {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// A phone number of the contact.
 ///
 /// Schema `ContactPhone`, from `whatsapp/messages.yaml#/components/schemas/ContactPhone`.
@@ -6540,6 +7076,7 @@ pub struct ContactPhone {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl ContactPhone {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -6552,16 +7089,19 @@ impl ContactPhone {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for ContactPhone {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for ContactPhone {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 /// A web address of the contact.
 ///
 /// Schema `ContactUrl`, from `whatsapp/messages.yaml#/components/schemas/ContactUrl`.
@@ -6577,6 +7117,7 @@ pub struct ContactUrl {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl ContactUrl {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -6588,16 +7129,19 @@ impl ContactUrl {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for ContactUrl {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for ContactUrl {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 /// One or more contact cards.
 ///
 /// Schema `ContactsMessage`, from `whatsapp/messages.yaml#/components/schemas/ContactsMessage`.
@@ -6620,6 +7164,7 @@ pub struct ContactsMessage {
     /// The contact cards, one to five.
     pub contacts: Vec<Contact>,
 }
+#[cfg(feature = "messages")]
 impl ContactsMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -6634,6 +7179,7 @@ impl ContactsMessage {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// What opened the conversation.
 ///
 /// Schema `ConversationOrigin`, from `whatsapp/webhooks.yaml#/components/schemas/ConversationOrigin`.
@@ -6647,6 +7193,7 @@ pub struct ConversationOrigin {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl ConversationOrigin {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -6657,6 +7204,7 @@ impl ConversationOrigin {
         }
     }
 }
+#[cfg(feature = "conversational_automation")]
 /// A command and what it does.
 ///
 /// Schema `ConversationalAutomationCommand`, from `whatsapp/conversational_automation.yaml#/components/schemas/ConversationalAutomationCommand`.
@@ -6671,6 +7219,7 @@ pub struct ConversationalAutomationCommand {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "conversational_automation")]
 impl ConversationalAutomationCommand {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -6685,6 +7234,7 @@ impl ConversationalAutomationCommand {
         }
     }
 }
+#[cfg(feature = "conversational_automation")]
 /// The automation settings to store.
 ///
 /// Schema `ConversationalAutomationRequest`, from `whatsapp/conversational_automation.yaml#/components/schemas/ConversationalAutomationRequest`.
@@ -6704,6 +7254,7 @@ pub struct ConversationalAutomationRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "conversational_automation")]
 impl ConversationalAutomationRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -6716,6 +7267,7 @@ impl ConversationalAutomationRequest {
         }
     }
 }
+#[cfg(feature = "conversational_automation")]
 /// Result of storing the settings.
 ///
 /// Schema `ConversationalAutomationResponse`, from `whatsapp/conversational_automation.yaml#/components/schemas/ConversationalAutomationResponse`.
@@ -6728,6 +7280,7 @@ pub struct ConversationalAutomationResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "conversational_automation")]
 impl ConversationalAutomationResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -6738,6 +7291,7 @@ impl ConversationalAutomationResponse {
         }
     }
 }
+#[cfg(feature = "flows")]
 /// The Flow to create.
 ///
 /// Schema `CreateFlowRequest`, from `whatsapp/flows.yaml#/components/schemas/CreateFlowRequest`.
@@ -6758,6 +7312,7 @@ pub struct CreateFlowRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "flows")]
 impl CreateFlowRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -6771,6 +7326,7 @@ impl CreateFlowRequest {
         }
     }
 }
+#[cfg(feature = "flows")]
 /// The created Flow.
 ///
 /// Schema `CreateFlowResponse`, from `whatsapp/flows.yaml#/components/schemas/CreateFlowResponse`.
@@ -6783,6 +7339,7 @@ pub struct CreateFlowResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "flows")]
 impl CreateFlowResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -6793,16 +7350,19 @@ impl CreateFlowResponse {
         }
     }
 }
+#[cfg(feature = "flows")]
 impl From<&str> for CreateFlowResponse {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "flows")]
 impl From<String> for CreateFlowResponse {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "groups")]
 /// The group to create.
 ///
 /// Schema `CreateGroupRequest`, from `whatsapp/groups.yaml#/components/schemas/CreateGroupRequest`.
@@ -6824,6 +7384,7 @@ pub struct CreateGroupRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "groups")]
 impl CreateGroupRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -6837,16 +7398,19 @@ impl CreateGroupRequest {
         }
     }
 }
+#[cfg(feature = "groups")]
 impl From<&str> for CreateGroupRequest {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "groups")]
 impl From<String> for CreateGroupRequest {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "groups")]
 /// The accepted creation request.
 ///
 /// Schema `CreateGroupResponse`, from `whatsapp/groups.yaml#/components/schemas/CreateGroupResponse`.
@@ -6863,6 +7427,7 @@ pub struct CreateGroupResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "groups")]
 impl CreateGroupResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -6874,6 +7439,7 @@ impl CreateGroupResponse {
         }
     }
 }
+#[cfg(feature = "schedules")]
 /// The schedule to create.
 ///
 /// Schema `CreateScheduleRequest`, from `whatsapp/schedules.yaml#/components/schemas/CreateScheduleRequest`.
@@ -6907,6 +7473,7 @@ pub struct CreateScheduleRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "schedules")]
 impl CreateScheduleRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -6930,6 +7497,7 @@ impl CreateScheduleRequest {
         }
     }
 }
+#[cfg(feature = "schedules")]
 /// The created schedule.
 ///
 /// Schema `CreateScheduleResponse`, from `whatsapp/schedules.yaml#/components/schemas/CreateScheduleResponse`.
@@ -6942,6 +7510,7 @@ pub struct CreateScheduleResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "schedules")]
 impl CreateScheduleResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -6952,16 +7521,19 @@ impl CreateScheduleResponse {
         }
     }
 }
+#[cfg(feature = "schedules")]
 impl From<&str> for CreateScheduleResponse {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "schedules")]
 impl From<String> for CreateScheduleResponse {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "extended_credits")]
 /// An extended credit line.
 ///
 /// Schema `CreditLine`, from `whatsapp/extended_credits.yaml#/components/schemas/CreditLine`.
@@ -6977,6 +7549,7 @@ pub struct CreditLine {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "extended_credits")]
 impl CreditLine {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -6988,16 +7561,19 @@ impl CreditLine {
         }
     }
 }
+#[cfg(feature = "extended_credits")]
 impl From<&str> for CreditLine {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "extended_credits")]
 impl From<String> for CreditLine {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "extended_credits")]
 /// The credit lines of a business portfolio.
 ///
 /// Schema `CreditLineList`, from `whatsapp/extended_credits.yaml#/components/schemas/CreditLineList`.
@@ -7014,6 +7590,7 @@ pub struct CreditLineList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "extended_credits")]
 impl CreditLineList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -7025,6 +7602,32 @@ impl CreditLineList {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "assigned_users",
+        feature = "assigned_whatsapp_business_accounts",
+        feature = "block_users",
+        feature = "client_whatsapp_business_accounts",
+        feature = "connected_client_businesses",
+        feature = "extended_credits",
+        feature = "flows",
+        feature = "groups",
+        feature = "message_history",
+        feature = "message_history_events",
+        feature = "multi_partner_solutions",
+        feature = "onbehalf_requests",
+        feature = "owned_whatsapp_business_accounts",
+        feature = "phone_numbers",
+        feature = "preverified_phone_number_partners",
+        feature = "preverified_phone_numbers",
+        feature = "qr_codes",
+        feature = "schedules",
+        feature = "subscribed_apps",
+        feature = "templates",
+        feature = "whatsapp_business_account_activities",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 /// Cursors and links for moving between pages.
 ///
 /// Schema `CursorPaging`, merged from 22 identical definitions (first: `whatsapp/assigned_users.yaml#/components/schemas/CursorPaging`).
@@ -7044,6 +7647,32 @@ pub struct CursorPaging {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(
+    any(
+        feature = "assigned_users",
+        feature = "assigned_whatsapp_business_accounts",
+        feature = "block_users",
+        feature = "client_whatsapp_business_accounts",
+        feature = "connected_client_businesses",
+        feature = "extended_credits",
+        feature = "flows",
+        feature = "groups",
+        feature = "message_history",
+        feature = "message_history_events",
+        feature = "multi_partner_solutions",
+        feature = "onbehalf_requests",
+        feature = "owned_whatsapp_business_accounts",
+        feature = "phone_numbers",
+        feature = "preverified_phone_number_partners",
+        feature = "preverified_phone_numbers",
+        feature = "qr_codes",
+        feature = "schedules",
+        feature = "subscribed_apps",
+        feature = "templates",
+        feature = "whatsapp_business_account_activities",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 impl CursorPaging {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -7056,6 +7685,7 @@ impl CursorPaging {
         }
     }
 }
+#[cfg(feature = "groups")]
 /// Result of deleting the invite link.
 ///
 /// Schema `DeleteGroupInviteLinkResponse`, from `whatsapp/groups.yaml#/components/schemas/DeleteGroupInviteLinkResponse`.
@@ -7072,6 +7702,7 @@ pub struct DeleteGroupInviteLinkResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "groups")]
 impl DeleteGroupInviteLinkResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -7083,6 +7714,7 @@ impl DeleteGroupInviteLinkResponse {
         }
     }
 }
+#[cfg(feature = "qr_codes")]
 /// Result of deleting a QR code.
 ///
 /// Schema `DeleteQrCodeResponse`, from `whatsapp/qr_codes.yaml#/components/schemas/DeleteQrCodeResponse`.
@@ -7095,6 +7727,7 @@ pub struct DeleteQrCodeResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "qr_codes")]
 impl DeleteQrCodeResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -7105,6 +7738,7 @@ impl DeleteQrCodeResponse {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 /// Result of deregistering a phone number.
 ///
 /// Schema `DeregisterPhoneNumberResponse`, from `whatsapp/phone_numbers.yaml#/components/schemas/DeregisterPhoneNumberResponse`.
@@ -7117,6 +7751,7 @@ pub struct DeregisterPhoneNumberResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "phone_numbers")]
 impl DeregisterPhoneNumberResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -7127,6 +7762,7 @@ impl DeregisterPhoneNumberResponse {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// A document given by uploaded media ID or by URL, with optional caption and file name.
 ///
 /// Schema `DocumentMedia`, from `whatsapp/messages.yaml#/components/schemas/DocumentMedia`.
@@ -7142,6 +7778,7 @@ pub enum DocumentMedia {
     /// A value no variant accepts, kept as received.
     Other(::serde_json::Value),
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for DocumentMedia {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7154,6 +7791,7 @@ impl ::serde::Serialize for DocumentMedia {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for DocumentMedia {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7174,16 +7812,19 @@ impl<'de> ::serde::Deserialize<'de> for DocumentMedia {
         Ok(Self::Other(value))
     }
 }
+#[cfg(feature = "messages")]
 impl From<DocumentMediaById> for DocumentMedia {
     fn from(value: DocumentMediaById) -> Self {
         Self::DocumentMediaById(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<DocumentMediaByLink> for DocumentMedia {
     fn from(value: DocumentMediaByLink) -> Self {
         Self::DocumentMediaByLink(value)
     }
 }
+#[cfg(feature = "messages")]
 /// An uploaded document, by its ID.
 ///
 /// Schema `DocumentMediaById`, from `whatsapp/messages.yaml#/components/schemas/DocumentMediaById`.
@@ -7198,6 +7839,7 @@ pub struct DocumentMediaById {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filename: Option<String>,
 }
+#[cfg(feature = "messages")]
 impl DocumentMediaById {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -7209,16 +7851,19 @@ impl DocumentMediaById {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for DocumentMediaById {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for DocumentMediaById {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 /// A document fetched from a public URL.
 ///
 /// Schema `DocumentMediaByLink`, from `whatsapp/messages.yaml#/components/schemas/DocumentMediaByLink`.
@@ -7233,6 +7878,7 @@ pub struct DocumentMediaByLink {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filename: Option<String>,
 }
+#[cfg(feature = "messages")]
 impl DocumentMediaByLink {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -7244,16 +7890,19 @@ impl DocumentMediaByLink {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for DocumentMediaByLink {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for DocumentMediaByLink {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 /// A document message.
 ///
 /// Schema `DocumentMessage`, from `whatsapp/messages.yaml#/components/schemas/DocumentMessage`.
@@ -7276,6 +7925,7 @@ pub struct DocumentMessage {
     /// The `document` member.
     pub document: DocumentMedia,
 }
+#[cfg(feature = "messages")]
 impl DocumentMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -7290,6 +7940,7 @@ impl DocumentMessage {
         }
     }
 }
+#[cfg(feature = "encrypted_messages")]
 /// An encrypted message.
 ///
 /// Schema `EncryptedMessageRequest`, from `whatsapp/encrypted_messages.yaml#/components/schemas/EncryptedMessageRequest`.
@@ -7301,6 +7952,7 @@ pub struct EncryptedMessageRequest {
     /// A JWE token holding the encrypted `/messages` request body.
     pub encrypted_contents: String,
 }
+#[cfg(feature = "encrypted_messages")]
 impl EncryptedMessageRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -7311,16 +7963,19 @@ impl EncryptedMessageRequest {
         }
     }
 }
+#[cfg(feature = "encrypted_messages")]
 impl From<&str> for EncryptedMessageRequest {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "encrypted_messages")]
 impl From<String> for EncryptedMessageRequest {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "encrypted_messages")]
 /// The encrypted result of a send.
 ///
 /// Schema `EncryptedMessageResponse`, from `whatsapp/encrypted_messages.yaml#/components/schemas/EncryptedMessageResponse`.
@@ -7333,6 +7988,7 @@ pub struct EncryptedMessageResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "encrypted_messages")]
 impl EncryptedMessageResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -7343,16 +7999,19 @@ impl EncryptedMessageResponse {
         }
     }
 }
+#[cfg(feature = "encrypted_messages")]
 impl From<&str> for EncryptedMessageResponse {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "encrypted_messages")]
 impl From<String> for EncryptedMessageResponse {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "flows")]
 /// A Flow that could not be copied.
 ///
 /// Schema `FailedFlowMigration`, from `whatsapp/flows.yaml#/components/schemas/FailedFlowMigration`.
@@ -7372,6 +8031,7 @@ pub struct FailedFlowMigration {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "flows")]
 impl FailedFlowMigration {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -7384,6 +8044,7 @@ impl FailedFlowMigration {
         }
     }
 }
+#[cfg(feature = "groups")]
 /// A join request the call could not handle.
 ///
 /// Schema `FailedJoinRequest`, from `whatsapp/groups.yaml#/components/schemas/FailedJoinRequest`.
@@ -7400,6 +8061,7 @@ pub struct FailedJoinRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "groups")]
 impl FailedJoinRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -7411,6 +8073,7 @@ impl FailedJoinRequest {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `FieldAccountAlerts`, from `whatsapp/webhooks.yaml#/components/schemas/AccountAlertsChange/properties/field`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -7423,6 +8086,7 @@ pub enum FieldAccountAlerts {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl FieldAccountAlerts {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -7432,11 +8096,13 @@ impl FieldAccountAlerts {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for FieldAccountAlerts {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for FieldAccountAlerts {
     fn from(value: &str) -> Self {
         match value {
@@ -7445,6 +8111,7 @@ impl From<&str> for FieldAccountAlerts {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for FieldAccountAlerts {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -7453,6 +8120,7 @@ impl From<String> for FieldAccountAlerts {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for FieldAccountAlerts {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7461,6 +8129,7 @@ impl ::serde::Serialize for FieldAccountAlerts {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for FieldAccountAlerts {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7468,6 +8137,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldAccountAlerts {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `FieldAccountReviewUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/AccountReviewUpdateChange/properties/field`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -7480,6 +8150,7 @@ pub enum FieldAccountReviewUpdate {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl FieldAccountReviewUpdate {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -7489,11 +8160,13 @@ impl FieldAccountReviewUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for FieldAccountReviewUpdate {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for FieldAccountReviewUpdate {
     fn from(value: &str) -> Self {
         match value {
@@ -7502,6 +8175,7 @@ impl From<&str> for FieldAccountReviewUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for FieldAccountReviewUpdate {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -7510,6 +8184,7 @@ impl From<String> for FieldAccountReviewUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for FieldAccountReviewUpdate {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7518,6 +8193,7 @@ impl ::serde::Serialize for FieldAccountReviewUpdate {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for FieldAccountReviewUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7525,6 +8201,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldAccountReviewUpdate {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `FieldAccountUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/AccountUpdateChange/properties/field`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -7537,6 +8214,7 @@ pub enum FieldAccountUpdate {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl FieldAccountUpdate {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -7546,11 +8224,13 @@ impl FieldAccountUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for FieldAccountUpdate {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for FieldAccountUpdate {
     fn from(value: &str) -> Self {
         match value {
@@ -7559,6 +8239,7 @@ impl From<&str> for FieldAccountUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for FieldAccountUpdate {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -7567,6 +8248,7 @@ impl From<String> for FieldAccountUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for FieldAccountUpdate {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7575,6 +8257,7 @@ impl ::serde::Serialize for FieldAccountUpdate {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for FieldAccountUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7582,6 +8265,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldAccountUpdate {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `FieldBusinessCapabilityUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/BusinessCapabilityUpdateChange/properties/field`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -7594,6 +8278,7 @@ pub enum FieldBusinessCapabilityUpdate {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl FieldBusinessCapabilityUpdate {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -7603,11 +8288,13 @@ impl FieldBusinessCapabilityUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for FieldBusinessCapabilityUpdate {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for FieldBusinessCapabilityUpdate {
     fn from(value: &str) -> Self {
         match value {
@@ -7616,6 +8303,7 @@ impl From<&str> for FieldBusinessCapabilityUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for FieldBusinessCapabilityUpdate {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -7624,6 +8312,7 @@ impl From<String> for FieldBusinessCapabilityUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for FieldBusinessCapabilityUpdate {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7632,6 +8321,7 @@ impl ::serde::Serialize for FieldBusinessCapabilityUpdate {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for FieldBusinessCapabilityUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7639,6 +8329,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldBusinessCapabilityUpdate {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `FieldCalls`, from `whatsapp/webhooks.yaml#/components/schemas/CallsChange/properties/field`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -7651,6 +8342,7 @@ pub enum FieldCalls {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl FieldCalls {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -7660,11 +8352,13 @@ impl FieldCalls {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for FieldCalls {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for FieldCalls {
     fn from(value: &str) -> Self {
         match value {
@@ -7673,6 +8367,7 @@ impl From<&str> for FieldCalls {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for FieldCalls {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -7681,6 +8376,7 @@ impl From<String> for FieldCalls {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for FieldCalls {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7689,6 +8385,7 @@ impl ::serde::Serialize for FieldCalls {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for FieldCalls {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7696,6 +8393,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldCalls {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `FieldGroupLifecycleUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/GroupLifecycleUpdateChange/properties/field`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -7708,6 +8406,7 @@ pub enum FieldGroupLifecycleUpdate {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl FieldGroupLifecycleUpdate {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -7717,11 +8416,13 @@ impl FieldGroupLifecycleUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for FieldGroupLifecycleUpdate {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for FieldGroupLifecycleUpdate {
     fn from(value: &str) -> Self {
         match value {
@@ -7730,6 +8431,7 @@ impl From<&str> for FieldGroupLifecycleUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for FieldGroupLifecycleUpdate {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -7738,6 +8440,7 @@ impl From<String> for FieldGroupLifecycleUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for FieldGroupLifecycleUpdate {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7746,6 +8449,7 @@ impl ::serde::Serialize for FieldGroupLifecycleUpdate {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for FieldGroupLifecycleUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7753,6 +8457,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldGroupLifecycleUpdate {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `FieldGroupParticipantsUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/GroupParticipantsUpdateChange/properties/field`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -7765,6 +8470,7 @@ pub enum FieldGroupParticipantsUpdate {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl FieldGroupParticipantsUpdate {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -7774,11 +8480,13 @@ impl FieldGroupParticipantsUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for FieldGroupParticipantsUpdate {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for FieldGroupParticipantsUpdate {
     fn from(value: &str) -> Self {
         match value {
@@ -7787,6 +8495,7 @@ impl From<&str> for FieldGroupParticipantsUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for FieldGroupParticipantsUpdate {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -7795,6 +8504,7 @@ impl From<String> for FieldGroupParticipantsUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for FieldGroupParticipantsUpdate {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7803,6 +8513,7 @@ impl ::serde::Serialize for FieldGroupParticipantsUpdate {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for FieldGroupParticipantsUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7810,6 +8521,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldGroupParticipantsUpdate {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `FieldGroupSettingsUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/GroupSettingsUpdateChange/properties/field`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -7822,6 +8534,7 @@ pub enum FieldGroupSettingsUpdate {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl FieldGroupSettingsUpdate {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -7831,11 +8544,13 @@ impl FieldGroupSettingsUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for FieldGroupSettingsUpdate {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for FieldGroupSettingsUpdate {
     fn from(value: &str) -> Self {
         match value {
@@ -7844,6 +8559,7 @@ impl From<&str> for FieldGroupSettingsUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for FieldGroupSettingsUpdate {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -7852,6 +8568,7 @@ impl From<String> for FieldGroupSettingsUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for FieldGroupSettingsUpdate {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7860,6 +8577,7 @@ impl ::serde::Serialize for FieldGroupSettingsUpdate {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for FieldGroupSettingsUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7867,6 +8585,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldGroupSettingsUpdate {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `FieldGroupStatusUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/GroupStatusUpdateChange/properties/field`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -7879,6 +8598,7 @@ pub enum FieldGroupStatusUpdate {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl FieldGroupStatusUpdate {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -7888,11 +8608,13 @@ impl FieldGroupStatusUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for FieldGroupStatusUpdate {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for FieldGroupStatusUpdate {
     fn from(value: &str) -> Self {
         match value {
@@ -7901,6 +8623,7 @@ impl From<&str> for FieldGroupStatusUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for FieldGroupStatusUpdate {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -7909,6 +8632,7 @@ impl From<String> for FieldGroupStatusUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for FieldGroupStatusUpdate {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7917,6 +8641,7 @@ impl ::serde::Serialize for FieldGroupStatusUpdate {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for FieldGroupStatusUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7924,6 +8649,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldGroupStatusUpdate {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `FieldHistory`, from `whatsapp/webhooks.yaml#/components/schemas/HistoryChange/properties/field`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -7936,6 +8662,7 @@ pub enum FieldHistory {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl FieldHistory {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -7945,11 +8672,13 @@ impl FieldHistory {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for FieldHistory {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for FieldHistory {
     fn from(value: &str) -> Self {
         match value {
@@ -7958,6 +8687,7 @@ impl From<&str> for FieldHistory {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for FieldHistory {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -7966,6 +8696,7 @@ impl From<String> for FieldHistory {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for FieldHistory {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -7974,6 +8705,7 @@ impl ::serde::Serialize for FieldHistory {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for FieldHistory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -7981,6 +8713,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldHistory {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `FieldMessageEchoes`, from `whatsapp/webhooks.yaml#/components/schemas/MessageEchoesChange/properties/field`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -7993,6 +8726,7 @@ pub enum FieldMessageEchoes {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl FieldMessageEchoes {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -8002,11 +8736,13 @@ impl FieldMessageEchoes {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for FieldMessageEchoes {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for FieldMessageEchoes {
     fn from(value: &str) -> Self {
         match value {
@@ -8015,6 +8751,7 @@ impl From<&str> for FieldMessageEchoes {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for FieldMessageEchoes {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -8023,6 +8760,7 @@ impl From<String> for FieldMessageEchoes {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for FieldMessageEchoes {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8031,6 +8769,7 @@ impl ::serde::Serialize for FieldMessageEchoes {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for FieldMessageEchoes {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8038,6 +8777,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldMessageEchoes {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `FieldMessageTemplateComponentsUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateComponentsUpdateChange/properties/field`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -8050,6 +8790,7 @@ pub enum FieldMessageTemplateComponentsUpdate {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl FieldMessageTemplateComponentsUpdate {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -8059,11 +8800,13 @@ impl FieldMessageTemplateComponentsUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for FieldMessageTemplateComponentsUpdate {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for FieldMessageTemplateComponentsUpdate {
     fn from(value: &str) -> Self {
         match value {
@@ -8072,6 +8815,7 @@ impl From<&str> for FieldMessageTemplateComponentsUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for FieldMessageTemplateComponentsUpdate {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -8080,6 +8824,7 @@ impl From<String> for FieldMessageTemplateComponentsUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for FieldMessageTemplateComponentsUpdate {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8088,6 +8833,7 @@ impl ::serde::Serialize for FieldMessageTemplateComponentsUpdate {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for FieldMessageTemplateComponentsUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8095,6 +8841,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldMessageTemplateComponentsUpdate {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `FieldMessageTemplateQualityUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateQualityUpdateChange/properties/field`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -8107,6 +8854,7 @@ pub enum FieldMessageTemplateQualityUpdate {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl FieldMessageTemplateQualityUpdate {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -8116,11 +8864,13 @@ impl FieldMessageTemplateQualityUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for FieldMessageTemplateQualityUpdate {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for FieldMessageTemplateQualityUpdate {
     fn from(value: &str) -> Self {
         match value {
@@ -8129,6 +8879,7 @@ impl From<&str> for FieldMessageTemplateQualityUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for FieldMessageTemplateQualityUpdate {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -8137,6 +8888,7 @@ impl From<String> for FieldMessageTemplateQualityUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for FieldMessageTemplateQualityUpdate {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8145,6 +8897,7 @@ impl ::serde::Serialize for FieldMessageTemplateQualityUpdate {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for FieldMessageTemplateQualityUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8152,6 +8905,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldMessageTemplateQualityUpdate {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `FieldMessageTemplateStatusUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateStatusUpdateChange/properties/field`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -8164,6 +8918,7 @@ pub enum FieldMessageTemplateStatusUpdate {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl FieldMessageTemplateStatusUpdate {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -8173,11 +8928,13 @@ impl FieldMessageTemplateStatusUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for FieldMessageTemplateStatusUpdate {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for FieldMessageTemplateStatusUpdate {
     fn from(value: &str) -> Self {
         match value {
@@ -8186,6 +8943,7 @@ impl From<&str> for FieldMessageTemplateStatusUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for FieldMessageTemplateStatusUpdate {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -8194,6 +8952,7 @@ impl From<String> for FieldMessageTemplateStatusUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for FieldMessageTemplateStatusUpdate {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8202,6 +8961,7 @@ impl ::serde::Serialize for FieldMessageTemplateStatusUpdate {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for FieldMessageTemplateStatusUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8209,6 +8969,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldMessageTemplateStatusUpdate {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `FieldMessages`, from `whatsapp/webhooks.yaml#/components/schemas/MessagesChange/properties/field`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -8221,6 +8982,7 @@ pub enum FieldMessages {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl FieldMessages {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -8230,11 +8992,13 @@ impl FieldMessages {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for FieldMessages {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for FieldMessages {
     fn from(value: &str) -> Self {
         match value {
@@ -8243,6 +9007,7 @@ impl From<&str> for FieldMessages {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for FieldMessages {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -8251,6 +9016,7 @@ impl From<String> for FieldMessages {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for FieldMessages {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8259,6 +9025,7 @@ impl ::serde::Serialize for FieldMessages {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for FieldMessages {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8266,6 +9033,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldMessages {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `FieldPhoneNumberNameUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/PhoneNumberNameUpdateChange/properties/field`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -8278,6 +9046,7 @@ pub enum FieldPhoneNumberNameUpdate {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl FieldPhoneNumberNameUpdate {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -8287,11 +9056,13 @@ impl FieldPhoneNumberNameUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for FieldPhoneNumberNameUpdate {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for FieldPhoneNumberNameUpdate {
     fn from(value: &str) -> Self {
         match value {
@@ -8300,6 +9071,7 @@ impl From<&str> for FieldPhoneNumberNameUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for FieldPhoneNumberNameUpdate {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -8308,6 +9080,7 @@ impl From<String> for FieldPhoneNumberNameUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for FieldPhoneNumberNameUpdate {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8316,6 +9089,7 @@ impl ::serde::Serialize for FieldPhoneNumberNameUpdate {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for FieldPhoneNumberNameUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8323,6 +9097,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldPhoneNumberNameUpdate {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `FieldPhoneNumberQualityUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/PhoneNumberQualityUpdateChange/properties/field`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -8335,6 +9110,7 @@ pub enum FieldPhoneNumberQualityUpdate {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl FieldPhoneNumberQualityUpdate {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -8344,11 +9120,13 @@ impl FieldPhoneNumberQualityUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for FieldPhoneNumberQualityUpdate {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for FieldPhoneNumberQualityUpdate {
     fn from(value: &str) -> Self {
         match value {
@@ -8357,6 +9135,7 @@ impl From<&str> for FieldPhoneNumberQualityUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for FieldPhoneNumberQualityUpdate {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -8365,6 +9144,7 @@ impl From<String> for FieldPhoneNumberQualityUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for FieldPhoneNumberQualityUpdate {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8373,6 +9153,7 @@ impl ::serde::Serialize for FieldPhoneNumberQualityUpdate {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for FieldPhoneNumberQualityUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8380,6 +9161,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldPhoneNumberQualityUpdate {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `FieldSecurity`, from `whatsapp/webhooks.yaml#/components/schemas/SecurityChange/properties/field`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -8392,6 +9174,7 @@ pub enum FieldSecurity {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl FieldSecurity {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -8401,11 +9184,13 @@ impl FieldSecurity {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for FieldSecurity {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for FieldSecurity {
     fn from(value: &str) -> Self {
         match value {
@@ -8414,6 +9199,7 @@ impl From<&str> for FieldSecurity {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for FieldSecurity {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -8422,6 +9208,7 @@ impl From<String> for FieldSecurity {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for FieldSecurity {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8430,6 +9217,7 @@ impl ::serde::Serialize for FieldSecurity {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for FieldSecurity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8437,6 +9225,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldSecurity {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `FieldSmbAppStateSync`, from `whatsapp/webhooks.yaml#/components/schemas/SmbAppStateSyncChange/properties/field`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -8449,6 +9238,7 @@ pub enum FieldSmbAppStateSync {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl FieldSmbAppStateSync {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -8458,11 +9248,13 @@ impl FieldSmbAppStateSync {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for FieldSmbAppStateSync {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for FieldSmbAppStateSync {
     fn from(value: &str) -> Self {
         match value {
@@ -8471,6 +9263,7 @@ impl From<&str> for FieldSmbAppStateSync {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for FieldSmbAppStateSync {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -8479,6 +9272,7 @@ impl From<String> for FieldSmbAppStateSync {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for FieldSmbAppStateSync {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8487,6 +9281,7 @@ impl ::serde::Serialize for FieldSmbAppStateSync {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for FieldSmbAppStateSync {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8494,6 +9289,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldSmbAppStateSync {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `FieldSmbMessageEchoes`, from `whatsapp/webhooks.yaml#/components/schemas/SmbMessageEchoesChange/properties/field`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -8506,6 +9302,7 @@ pub enum FieldSmbMessageEchoes {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl FieldSmbMessageEchoes {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -8515,11 +9312,13 @@ impl FieldSmbMessageEchoes {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for FieldSmbMessageEchoes {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for FieldSmbMessageEchoes {
     fn from(value: &str) -> Self {
         match value {
@@ -8528,6 +9327,7 @@ impl From<&str> for FieldSmbMessageEchoes {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for FieldSmbMessageEchoes {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -8536,6 +9336,7 @@ impl From<String> for FieldSmbMessageEchoes {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for FieldSmbMessageEchoes {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8544,6 +9345,7 @@ impl ::serde::Serialize for FieldSmbMessageEchoes {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for FieldSmbMessageEchoes {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8551,6 +9353,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldSmbMessageEchoes {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `FieldTemplateCategoryUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateCategoryUpdateChange/properties/field`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -8563,6 +9366,7 @@ pub enum FieldTemplateCategoryUpdate {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl FieldTemplateCategoryUpdate {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -8572,11 +9376,13 @@ impl FieldTemplateCategoryUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for FieldTemplateCategoryUpdate {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for FieldTemplateCategoryUpdate {
     fn from(value: &str) -> Self {
         match value {
@@ -8585,6 +9391,7 @@ impl From<&str> for FieldTemplateCategoryUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for FieldTemplateCategoryUpdate {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -8593,6 +9400,7 @@ impl From<String> for FieldTemplateCategoryUpdate {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for FieldTemplateCategoryUpdate {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8601,6 +9409,7 @@ impl ::serde::Serialize for FieldTemplateCategoryUpdate {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for FieldTemplateCategoryUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8608,6 +9417,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldTemplateCategoryUpdate {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `FieldUserPreferences`, from `whatsapp/webhooks.yaml#/components/schemas/UserPreferencesChange/properties/field`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -8620,6 +9430,7 @@ pub enum FieldUserPreferences {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl FieldUserPreferences {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -8629,11 +9440,13 @@ impl FieldUserPreferences {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for FieldUserPreferences {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for FieldUserPreferences {
     fn from(value: &str) -> Self {
         match value {
@@ -8642,6 +9455,7 @@ impl From<&str> for FieldUserPreferences {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for FieldUserPreferences {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -8650,6 +9464,7 @@ impl From<String> for FieldUserPreferences {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for FieldUserPreferences {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8658,6 +9473,7 @@ impl ::serde::Serialize for FieldUserPreferences {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for FieldUserPreferences {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8665,6 +9481,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldUserPreferences {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "flows")]
 /// A WhatsApp Flow.
 ///
 /// Schema `Flow`, from `whatsapp/flows.yaml#/components/schemas/Flow`.
@@ -8713,6 +9530,7 @@ pub struct Flow {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "flows")]
 impl Flow {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -8735,16 +9553,19 @@ impl Flow {
         }
     }
 }
+#[cfg(feature = "flows")]
 impl From<&str> for Flow {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "flows")]
 impl From<String> for Flow {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 /// Opens a Flow.
 ///
 /// Schema `FlowAction`, from `whatsapp/messages.yaml#/components/schemas/FlowAction`.
@@ -8760,6 +9581,7 @@ pub struct FlowAction {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl FlowAction {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -8771,6 +9593,7 @@ impl FlowAction {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// `navigate` opens a given first screen; `data_exchange` asks your endpoint for it. `navigate` when left out.
 ///
 /// Schema `FlowActionKind`, from `whatsapp/messages.yaml#/components/schemas/FlowActionKind`.
@@ -8786,6 +9609,7 @@ pub enum FlowActionKind {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "messages")]
 impl FlowActionKind {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -8796,11 +9620,13 @@ impl FlowActionKind {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::std::fmt::Display for FlowActionKind {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for FlowActionKind {
     fn from(value: &str) -> Self {
         match value {
@@ -8810,6 +9636,7 @@ impl From<&str> for FlowActionKind {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for FlowActionKind {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -8819,6 +9646,7 @@ impl From<String> for FlowActionKind {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for FlowActionKind {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8827,6 +9655,7 @@ impl ::serde::Serialize for FlowActionKind {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for FlowActionKind {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -8834,6 +9663,7 @@ impl<'de> ::serde::Deserialize<'de> for FlowActionKind {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "messages")]
 /// The first screen and its input data, for `flow_action` `navigate`.
 ///
 /// Schema `FlowActionPayload`, from `whatsapp/messages.yaml#/components/schemas/FlowActionPayload`.
@@ -8850,6 +9680,7 @@ pub struct FlowActionPayload {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl FlowActionPayload {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -8861,6 +9692,7 @@ impl FlowActionPayload {
         }
     }
 }
+#[cfg(feature = "flows")]
 /// The Meta app linked to the Flow.
 ///
 /// Schema `FlowApplication`, from `whatsapp/flows.yaml#/components/schemas/FlowApplication`.
@@ -8879,6 +9711,7 @@ pub struct FlowApplication {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "flows")]
 impl FlowApplication {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -8891,16 +9724,19 @@ impl FlowApplication {
         }
     }
 }
+#[cfg(feature = "flows")]
 impl From<&str> for FlowApplication {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "flows")]
 impl From<String> for FlowApplication {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "flows")]
 /// A file belonging to a Flow.
 ///
 /// Schema `FlowAsset`, from `whatsapp/flows.yaml#/components/schemas/FlowAsset`.
@@ -8920,6 +9756,7 @@ pub struct FlowAsset {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "flows")]
 impl FlowAsset {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -8932,6 +9769,7 @@ impl FlowAsset {
         }
     }
 }
+#[cfg(feature = "flows")]
 /// A page of Flow assets.
 ///
 /// Schema `FlowAssetList`, from `whatsapp/flows.yaml#/components/schemas/FlowAssetList`.
@@ -8948,6 +9786,7 @@ pub struct FlowAssetList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "flows")]
 impl FlowAssetList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -8959,6 +9798,7 @@ impl FlowAssetList {
         }
     }
 }
+#[cfg(feature = "flows")]
 /// The sending state of one entity the Flow depends on.
 ///
 /// Schema `FlowHealthEntity`, from `whatsapp/flows.yaml#/components/schemas/FlowHealthEntity`.
@@ -8981,6 +9821,7 @@ pub struct FlowHealthEntity {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "flows")]
 impl FlowHealthEntity {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -8994,6 +9835,7 @@ impl FlowHealthEntity {
         }
     }
 }
+#[cfg(feature = "flows")]
 /// A problem that limits or blocks sending, with a way to fix it.
 ///
 /// Schema `FlowHealthError`, from `whatsapp/flows.yaml#/components/schemas/FlowHealthError`.
@@ -9013,6 +9855,7 @@ pub struct FlowHealthError {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "flows")]
 impl FlowHealthError {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -9025,6 +9868,7 @@ impl FlowHealthError {
         }
     }
 }
+#[cfg(feature = "flows")]
 /// Whether the Flow can be sent now, overall and per related entity.
 ///
 /// Schema `FlowHealthStatus`, from `whatsapp/flows.yaml#/components/schemas/FlowHealthStatus`.
@@ -9041,6 +9885,7 @@ pub struct FlowHealthStatus {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "flows")]
 impl FlowHealthStatus {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -9052,6 +9897,7 @@ impl FlowHealthStatus {
         }
     }
 }
+#[cfg(feature = "flows")]
 /// A page of Flows.
 ///
 /// Schema `FlowList`, from `whatsapp/flows.yaml#/components/schemas/FlowList`.
@@ -9068,6 +9914,7 @@ pub struct FlowList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "flows")]
 impl FlowList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -9079,6 +9926,7 @@ impl FlowList {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// Flow message version; currently `3`.
 ///
 /// Schema `FlowMessageVersion3`, from `whatsapp/messages.yaml#/components/schemas/FlowParameters/properties/flow_message_version`.
@@ -9093,6 +9941,7 @@ pub enum FlowMessageVersion3 {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "messages")]
 impl FlowMessageVersion3 {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -9102,11 +9951,13 @@ impl FlowMessageVersion3 {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::std::fmt::Display for FlowMessageVersion3 {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for FlowMessageVersion3 {
     fn from(value: &str) -> Self {
         match value {
@@ -9115,6 +9966,7 @@ impl From<&str> for FlowMessageVersion3 {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for FlowMessageVersion3 {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -9123,6 +9975,7 @@ impl From<String> for FlowMessageVersion3 {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for FlowMessageVersion3 {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9131,6 +9984,7 @@ impl ::serde::Serialize for FlowMessageVersion3 {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for FlowMessageVersion3 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9138,6 +9992,7 @@ impl<'de> ::serde::Deserialize<'de> for FlowMessageVersion3 {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "flows")]
 /// One endpoint metric over time, as requested with `fields=metric.name(...)`.
 ///
 /// Schema `FlowMetric`, from `whatsapp/flows.yaml#/components/schemas/FlowMetric`.
@@ -9157,6 +10012,7 @@ pub struct FlowMetric {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "flows")]
 impl FlowMetric {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -9169,6 +10025,7 @@ impl FlowMetric {
         }
     }
 }
+#[cfg(feature = "flows")]
 /// The metric's values for one time step.
 ///
 /// Schema `FlowMetricDataPoint`, from `whatsapp/flows.yaml#/components/schemas/FlowMetricDataPoint`.
@@ -9185,6 +10042,7 @@ pub struct FlowMetricDataPoint {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "flows")]
 impl FlowMetricDataPoint {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -9196,6 +10054,7 @@ impl FlowMetricDataPoint {
         }
     }
 }
+#[cfg(feature = "flows")]
 /// One keyed value of a data point.
 ///
 /// Schema `FlowMetricValue`, from `whatsapp/flows.yaml#/components/schemas/FlowMetricValue`.
@@ -9212,6 +10071,7 @@ pub struct FlowMetricValue {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "flows")]
 impl FlowMetricValue {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -9223,6 +10083,7 @@ impl FlowMetricValue {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// Whether to open the draft or the published Flow; `published` when left out.
 ///
 /// Schema `FlowMode`, from `whatsapp/messages.yaml#/components/schemas/FlowMode`.
@@ -9238,6 +10099,7 @@ pub enum FlowMode {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "messages")]
 impl FlowMode {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -9248,11 +10110,13 @@ impl FlowMode {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::std::fmt::Display for FlowMode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for FlowMode {
     fn from(value: &str) -> Self {
         match value {
@@ -9262,6 +10126,7 @@ impl From<&str> for FlowMode {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for FlowMode {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -9271,6 +10136,7 @@ impl From<String> for FlowMode {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for FlowMode {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9279,6 +10145,7 @@ impl ::serde::Serialize for FlowMode {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for FlowMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9286,6 +10153,7 @@ impl<'de> ::serde::Deserialize<'de> for FlowMode {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "messages")]
 /// Which Flow to open and how; give exactly one of `flow_id` and `flow_name`.
 ///
 /// Schema `FlowParameters`, from `whatsapp/messages.yaml#/components/schemas/FlowParameters`.
@@ -9319,6 +10187,7 @@ pub struct FlowParameters {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl FlowParameters {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -9336,16 +10205,19 @@ impl FlowParameters {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for FlowParameters {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for FlowParameters {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "flows")]
 /// A temporary link to preview the Flow.
 ///
 /// Schema `FlowPreview`, from `whatsapp/flows.yaml#/components/schemas/FlowPreview`.
@@ -9362,6 +10234,7 @@ pub struct FlowPreview {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "flows")]
 impl FlowPreview {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -9373,6 +10246,7 @@ impl FlowPreview {
         }
     }
 }
+#[cfg(feature = "flows")]
 /// Whether messages with the Flow can be sent.
 ///
 /// Schema `FlowSendAvailability`, from `whatsapp/flows.yaml#/components/schemas/FlowSendAvailability`.
@@ -9390,6 +10264,7 @@ pub enum FlowSendAvailability {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "flows")]
 impl FlowSendAvailability {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -9401,11 +10276,13 @@ impl FlowSendAvailability {
         }
     }
 }
+#[cfg(feature = "flows")]
 impl ::std::fmt::Display for FlowSendAvailability {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "flows")]
 impl From<&str> for FlowSendAvailability {
     fn from(value: &str) -> Self {
         match value {
@@ -9416,6 +10293,7 @@ impl From<&str> for FlowSendAvailability {
         }
     }
 }
+#[cfg(feature = "flows")]
 impl From<String> for FlowSendAvailability {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -9426,6 +10304,7 @@ impl From<String> for FlowSendAvailability {
         }
     }
 }
+#[cfg(feature = "flows")]
 impl ::serde::Serialize for FlowSendAvailability {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9434,6 +10313,7 @@ impl ::serde::Serialize for FlowSendAvailability {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "flows")]
 impl<'de> ::serde::Deserialize<'de> for FlowSendAvailability {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9441,6 +10321,7 @@ impl<'de> ::serde::Deserialize<'de> for FlowSendAvailability {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "flows")]
 /// Result of a Flow change.
 ///
 /// Schema `FlowSuccessResponse`, from `whatsapp/flows.yaml#/components/schemas/FlowSuccessResponse`.
@@ -9453,6 +10334,7 @@ pub struct FlowSuccessResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "flows")]
 impl FlowSuccessResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -9463,6 +10345,7 @@ impl FlowSuccessResponse {
         }
     }
 }
+#[cfg(feature = "flows")]
 /// One problem found in a Flow JSON, with where it is.
 ///
 /// Schema `FlowValidationError`, from `whatsapp/flows.yaml#/components/schemas/FlowValidationError`.
@@ -9494,6 +10377,7 @@ pub struct FlowValidationError {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "flows")]
 impl FlowValidationError {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -9510,6 +10394,7 @@ impl FlowValidationError {
         }
     }
 }
+#[cfg(feature = "flows")]
 /// The WhatsApp Business Account that owns the Flow.
 ///
 /// Schema `FlowWhatsAppBusinessAccount`, from `whatsapp/flows.yaml#/components/schemas/FlowWhatsAppBusinessAccount`.
@@ -9534,6 +10419,7 @@ pub struct FlowWhatsAppBusinessAccount {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "flows")]
 impl FlowWhatsAppBusinessAccount {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -9548,11 +10434,13 @@ impl FlowWhatsAppBusinessAccount {
         }
     }
 }
+#[cfg(feature = "flows")]
 impl From<&str> for FlowWhatsAppBusinessAccount {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "flows")]
 impl From<String> for FlowWhatsAppBusinessAccount {
     fn from(value: String) -> Self {
         Self::new(value)
@@ -9633,6 +10521,7 @@ impl GraphAPIErrorDetails {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// One group event; `type` says what happened and which members are present.
 ///
 /// Schema `GroupEvent`, from `whatsapp/webhooks.yaml#/components/schemas/GroupEvent`.
@@ -9700,6 +10589,7 @@ pub struct GroupEvent {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl GroupEvent {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -9728,6 +10618,7 @@ impl GroupEvent {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The event.
 ///
 /// Schema `GroupEventType`, from `whatsapp/webhooks.yaml#/components/schemas/GroupEvent/properties/type`.
@@ -9757,6 +10648,7 @@ pub enum GroupEventType {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl GroupEventType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -9774,11 +10666,13 @@ impl GroupEventType {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for GroupEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for GroupEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -9795,6 +10689,7 @@ impl From<&str> for GroupEventType {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for GroupEventType {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -9811,6 +10706,7 @@ impl From<String> for GroupEventType {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for GroupEventType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9819,6 +10715,7 @@ impl ::serde::Serialize for GroupEventType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for GroupEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9826,6 +10723,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupEventType {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "groups")]
 /// A group.
 ///
 /// Schema `GroupInfo`, from `whatsapp/groups.yaml#/components/schemas/GroupInfo`.
@@ -9862,6 +10760,7 @@ pub struct GroupInfo {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "groups")]
 impl GroupInfo {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -9880,16 +10779,19 @@ impl GroupInfo {
         }
     }
 }
+#[cfg(feature = "groups")]
 impl From<&str> for GroupInfo {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "groups")]
 impl From<String> for GroupInfo {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "groups")]
 /// The group's new invite link.
 ///
 /// Schema `GroupInviteLinkResponse`, from `whatsapp/groups.yaml#/components/schemas/GroupInviteLinkResponse`.
@@ -9906,6 +10808,7 @@ pub struct GroupInviteLinkResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "groups")]
 impl GroupInviteLinkResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -9917,6 +10820,7 @@ impl GroupInviteLinkResponse {
         }
     }
 }
+#[cfg(feature = "groups")]
 /// `approval_required`: users who open the invite link wait for approval; `auto_approve` (the default): they join at once.
 ///
 /// Schema `GroupJoinApprovalMode`, from `whatsapp/groups.yaml#/components/schemas/GroupJoinApprovalMode`.
@@ -9932,6 +10836,7 @@ pub enum GroupJoinApprovalMode {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "groups")]
 impl GroupJoinApprovalMode {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -9942,11 +10847,13 @@ impl GroupJoinApprovalMode {
         }
     }
 }
+#[cfg(feature = "groups")]
 impl ::std::fmt::Display for GroupJoinApprovalMode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "groups")]
 impl From<&str> for GroupJoinApprovalMode {
     fn from(value: &str) -> Self {
         match value {
@@ -9956,6 +10863,7 @@ impl From<&str> for GroupJoinApprovalMode {
         }
     }
 }
+#[cfg(feature = "groups")]
 impl From<String> for GroupJoinApprovalMode {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -9965,6 +10873,7 @@ impl From<String> for GroupJoinApprovalMode {
         }
     }
 }
+#[cfg(feature = "groups")]
 impl ::serde::Serialize for GroupJoinApprovalMode {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9973,6 +10882,7 @@ impl ::serde::Serialize for GroupJoinApprovalMode {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "groups")]
 impl<'de> ::serde::Deserialize<'de> for GroupJoinApprovalMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -9980,6 +10890,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupJoinApprovalMode {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// A group was created or deleted, or the attempt failed.
 ///
 /// Schema `GroupLifecycleUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/GroupLifecycleUpdateChange`.
@@ -9995,6 +10906,7 @@ pub struct GroupLifecycleUpdateChange {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl GroupLifecycleUpdateChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -10006,6 +10918,7 @@ impl GroupLifecycleUpdateChange {
         }
     }
 }
+#[cfg(feature = "groups")]
 /// A body holding only the messaging product.
 ///
 /// Schema `GroupMessagingProductRequest`, from `whatsapp/groups.yaml#/components/schemas/GroupMessagingProductRequest`.
@@ -10019,6 +10932,7 @@ pub struct GroupMessagingProductRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "groups")]
 impl GroupMessagingProductRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -10029,6 +10943,7 @@ impl GroupMessagingProductRequest {
         }
     }
 }
+#[cfg(feature = "groups")]
 /// An error reported inside a successful response.
 ///
 /// Schema `GroupOperationError`, from `whatsapp/groups.yaml#/components/schemas/GroupOperationError`.
@@ -10051,6 +10966,7 @@ pub struct GroupOperationError {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "groups")]
 impl GroupOperationError {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -10064,6 +10980,7 @@ impl GroupOperationError {
         }
     }
 }
+#[cfg(feature = "groups")]
 /// More about the error.
 ///
 /// Schema `GroupOperationErrorData`, from `whatsapp/groups.yaml#/components/schemas/GroupOperationErrorData`.
@@ -10077,6 +10994,7 @@ pub struct GroupOperationErrorData {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "groups")]
 impl GroupOperationErrorData {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -10087,6 +11005,7 @@ impl GroupOperationErrorData {
         }
     }
 }
+#[cfg(feature = "groups")]
 /// A group participant.
 ///
 /// Schema `GroupParticipant`, from `whatsapp/groups.yaml#/components/schemas/GroupParticipant`.
@@ -10100,6 +11019,7 @@ pub struct GroupParticipant {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "groups")]
 impl GroupParticipant {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -10110,6 +11030,7 @@ impl GroupParticipant {
         }
     }
 }
+#[cfg(feature = "groups")]
 /// A user, by phone number or WhatsApp ID.
 ///
 /// Schema `GroupParticipantRef`, from `whatsapp/groups.yaml#/components/schemas/GroupParticipantRef`.
@@ -10122,6 +11043,7 @@ pub struct GroupParticipantRef {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "groups")]
 impl GroupParticipantRef {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -10132,16 +11054,19 @@ impl GroupParticipantRef {
         }
     }
 }
+#[cfg(feature = "groups")]
 impl From<&str> for GroupParticipantRef {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "groups")]
 impl From<String> for GroupParticipantRef {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "groups")]
 /// The users to add or remove.
 ///
 /// Schema `GroupParticipantsRequest`, from `whatsapp/groups.yaml#/components/schemas/GroupParticipantsRequest`.
@@ -10157,6 +11082,7 @@ pub struct GroupParticipantsRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "groups")]
 impl GroupParticipantsRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -10168,6 +11094,7 @@ impl GroupParticipantsRequest {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// Participants joined, left, were removed, or asked to join a group.
 ///
 /// Schema `GroupParticipantsUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/GroupParticipantsUpdateChange`.
@@ -10183,6 +11110,7 @@ pub struct GroupParticipantsUpdateChange {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl GroupParticipantsUpdateChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -10194,6 +11122,7 @@ impl GroupParticipantsUpdateChange {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The result of a group picture update.
 ///
 /// Schema `GroupProfilePicture`, from `whatsapp/webhooks.yaml#/components/schemas/GroupProfilePicture`.
@@ -10216,6 +11145,7 @@ pub struct GroupProfilePicture {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl GroupProfilePicture {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -10229,6 +11159,7 @@ impl GroupProfilePicture {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A group's subject, description or picture was updated, or the update failed.
 ///
 /// Schema `GroupSettingsUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/GroupSettingsUpdateChange`.
@@ -10244,6 +11175,7 @@ pub struct GroupSettingsUpdateChange {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl GroupSettingsUpdateChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -10255,6 +11187,7 @@ impl GroupSettingsUpdateChange {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A group was suspended or its suspension was cleared.
 ///
 /// Schema `GroupStatusUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/GroupStatusUpdateChange`.
@@ -10270,6 +11203,7 @@ pub struct GroupStatusUpdateChange {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl GroupStatusUpdateChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -10281,6 +11215,7 @@ impl GroupStatusUpdateChange {
         }
     }
 }
+#[cfg(feature = "groups")]
 /// Result of a group change.
 ///
 /// Schema `GroupSuccessResponse`, from `whatsapp/groups.yaml#/components/schemas/GroupSuccessResponse`.
@@ -10294,6 +11229,7 @@ pub struct GroupSuccessResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "groups")]
 impl GroupSuccessResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -10304,6 +11240,7 @@ impl GroupSuccessResponse {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The result of a group subject or description update.
 ///
 /// Schema `GroupTextSetting`, from `whatsapp/webhooks.yaml#/components/schemas/GroupTextSetting`.
@@ -10323,6 +11260,7 @@ pub struct GroupTextSetting {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl GroupTextSetting {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -10335,6 +11273,7 @@ impl GroupTextSetting {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The value of the four group fields.
 ///
 /// Schema `GroupsValue`, from `whatsapp/webhooks.yaml#/components/schemas/GroupsValue`.
@@ -10354,6 +11293,7 @@ pub struct GroupsValue {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl GroupsValue {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -10366,6 +11306,7 @@ impl GroupsValue {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// Chat history of a WhatsApp Business app number, sent in chunks after onboarding.
 ///
 /// Schema `HistoryChange`, from `whatsapp/webhooks.yaml#/components/schemas/HistoryChange`.
@@ -10381,6 +11322,7 @@ pub struct HistoryChange {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl HistoryChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -10392,6 +11334,7 @@ impl HistoryChange {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// One chunk of synchronised chat history.
 ///
 /// Schema `HistoryChunk`, from `whatsapp/webhooks.yaml#/components/schemas/HistoryChunk`.
@@ -10411,6 +11354,7 @@ pub struct HistoryChunk {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl HistoryChunk {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -10423,6 +11367,7 @@ impl HistoryChunk {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// Where the chunk sits in the synchronisation.
 ///
 /// Schema `HistoryChunkMetadata`, from `whatsapp/webhooks.yaml#/components/schemas/HistoryChunkMetadata`.
@@ -10442,6 +11387,7 @@ pub struct HistoryChunkMetadata {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl HistoryChunkMetadata {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -10454,6 +11400,7 @@ impl HistoryChunkMetadata {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The message's last known state.
 ///
 /// Schema `HistoryContext`, from `whatsapp/webhooks.yaml#/components/schemas/HistoryContext`.
@@ -10467,6 +11414,7 @@ pub struct HistoryContext {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl HistoryContext {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -10477,6 +11425,7 @@ impl HistoryContext {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// Delivery status.
 ///
 /// Schema `HistoryContextStatus`, from `whatsapp/webhooks.yaml#/components/schemas/HistoryContext/properties/status`.
@@ -10500,6 +11449,7 @@ pub enum HistoryContextStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl HistoryContextStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -10514,11 +11464,13 @@ impl HistoryContextStatus {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for HistoryContextStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for HistoryContextStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -10532,6 +11484,7 @@ impl From<&str> for HistoryContextStatus {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for HistoryContextStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -10545,6 +11498,7 @@ impl From<String> for HistoryContextStatus {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for HistoryContextStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -10553,6 +11507,7 @@ impl ::serde::Serialize for HistoryContextStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for HistoryContextStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -10560,6 +11515,7 @@ impl<'de> ::serde::Deserialize<'de> for HistoryContextStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// A past message; `to` is present only for messages the business sent.
 ///
 /// Schema `HistoryMessage`, from `whatsapp/webhooks.yaml#/components/schemas/HistoryMessage`.
@@ -10623,6 +11579,7 @@ pub struct HistoryMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl HistoryMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -10650,6 +11607,7 @@ impl HistoryMessage {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The history of one chat.
 ///
 /// Schema `HistoryThread`, from `whatsapp/webhooks.yaml#/components/schemas/HistoryThread`.
@@ -10666,6 +11624,7 @@ pub struct HistoryThread {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl HistoryThread {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -10677,6 +11636,7 @@ impl HistoryThread {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The `history` value; a chunk of past chats, or the content of earlier media placeholders.
 ///
 /// Schema `HistoryValue`, from `whatsapp/webhooks.yaml#/components/schemas/HistoryValue`.
@@ -10699,6 +11659,7 @@ pub struct HistoryValue {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl HistoryValue {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -10712,6 +11673,7 @@ impl HistoryValue {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// An image message.
 ///
 /// Schema `ImageMessage`, from `whatsapp/messages.yaml#/components/schemas/ImageMessage`.
@@ -10734,6 +11696,7 @@ pub struct ImageMessage {
     /// The `image` member.
     pub image: CaptionedMedia,
 }
+#[cfg(feature = "messages")]
 impl ImageMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -10748,6 +11711,7 @@ impl ImageMessage {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// An audio file or voice note.
 ///
 /// Schema `IncomingAudioMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingAudioMessage`.
@@ -10784,6 +11748,7 @@ pub struct IncomingAudioMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl IncomingAudioMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -10808,6 +11773,7 @@ impl IncomingAudioMessage {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The quick-reply button tapped.
 ///
 /// Schema `IncomingButton`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingButton`.
@@ -10824,6 +11790,7 @@ pub struct IncomingButton {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl IncomingButton {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -10835,6 +11802,7 @@ impl IncomingButton {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A tap on a quick-reply button of a template message.
 ///
 /// Schema `IncomingButtonMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingButtonMessage`.
@@ -10871,6 +11839,7 @@ pub struct IncomingButtonMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl IncomingButtonMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -10895,6 +11864,7 @@ impl IncomingButtonMessage {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// One or more shared contact cards.
 ///
 /// Schema `IncomingContactsMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingContactsMessage`.
@@ -10931,6 +11901,7 @@ pub struct IncomingContactsMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl IncomingContactsMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -10955,6 +11926,7 @@ impl IncomingContactsMessage {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A document.
 ///
 /// Schema `IncomingDocumentMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingDocumentMessage`.
@@ -10991,6 +11963,7 @@ pub struct IncomingDocumentMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl IncomingDocumentMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -11015,6 +11988,7 @@ impl IncomingDocumentMessage {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// An image.
 ///
 /// Schema `IncomingImageMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingImageMessage`.
@@ -11051,6 +12025,7 @@ pub struct IncomingImageMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl IncomingImageMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -11075,6 +12050,7 @@ impl IncomingImageMessage {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The interactive reply; `type` says which member holds it.
 ///
 /// Schema `IncomingInteractive`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingInteractive`.
@@ -11097,6 +12073,7 @@ pub enum IncomingInteractive {
         value: ::serde_json::Value,
     },
 }
+#[cfg(feature = "webhooks")]
 impl IncomingInteractive {
     /// A `button_reply` value: [`InteractiveButtonReply::new`] with these fields, optional ones empty.
     pub fn button_reply(button_reply: impl Into<ButtonReply>) -> Self {
@@ -11120,6 +12097,7 @@ impl IncomingInteractive {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for IncomingInteractive {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -11146,6 +12124,7 @@ impl ::serde::Serialize for IncomingInteractive {
         ::serde::Serialize::serialize(&payload, serializer)
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for IncomingInteractive {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -11178,21 +12157,25 @@ impl<'de> ::serde::Deserialize<'de> for IncomingInteractive {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<InteractiveButtonReply> for IncomingInteractive {
     fn from(value: InteractiveButtonReply) -> Self {
         Self::ButtonReply(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<InteractiveListReply> for IncomingInteractive {
     fn from(value: InteractiveListReply) -> Self {
         Self::ListReply(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<InteractiveNfmReply> for IncomingInteractive {
     fn from(value: InteractiveNfmReply) -> Self {
         Self::NfmReply(value)
     }
 }
+#[cfg(feature = "webhooks")]
 /// A reply to an interactive message (button, list or Flow).
 ///
 /// Schema `IncomingInteractiveMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingInteractiveMessage`.
@@ -11229,6 +12212,7 @@ pub struct IncomingInteractiveMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl IncomingInteractiveMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -11253,6 +12237,7 @@ impl IncomingInteractiveMessage {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A location; coordinates arrive as JSON numbers.
 ///
 /// Schema `IncomingLocation`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingLocation`.
@@ -11276,6 +12261,7 @@ pub struct IncomingLocation {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl IncomingLocation {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -11290,6 +12276,7 @@ impl IncomingLocation {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A shared location.
 ///
 /// Schema `IncomingLocationMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingLocationMessage`.
@@ -11326,6 +12313,7 @@ pub struct IncomingLocationMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl IncomingLocationMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -11350,6 +12338,7 @@ impl IncomingLocationMessage {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A received media file; download it through the media endpoint with `id`.
 ///
 /// Schema `IncomingMedia`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingMedia`.
@@ -11381,6 +12370,7 @@ pub struct IncomingMedia {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl IncomingMedia {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -11402,6 +12392,7 @@ impl IncomingMedia {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A message a WhatsApp user sent; `type` says which content member it carries.
 ///
 /// Schema `IncomingMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingMessage`.
@@ -11448,6 +12439,7 @@ pub enum IncomingMessage {
         value: ::serde_json::Value,
     },
 }
+#[cfg(feature = "webhooks")]
 impl IncomingMessage {
     /// A `text` value: [`IncomingTextMessage::new`] with these fields, optional ones empty.
     pub fn text(
@@ -11606,6 +12598,7 @@ impl IncomingMessage {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for IncomingMessage {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -11644,6 +12637,7 @@ impl ::serde::Serialize for IncomingMessage {
         ::serde::Serialize::serialize(&payload, serializer)
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for IncomingMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -11734,81 +12728,97 @@ impl<'de> ::serde::Deserialize<'de> for IncomingMessage {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<IncomingTextMessage> for IncomingMessage {
     fn from(value: IncomingTextMessage) -> Self {
         Self::Text(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<IncomingReactionMessage> for IncomingMessage {
     fn from(value: IncomingReactionMessage) -> Self {
         Self::Reaction(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<IncomingImageMessage> for IncomingMessage {
     fn from(value: IncomingImageMessage) -> Self {
         Self::Image(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<IncomingAudioMessage> for IncomingMessage {
     fn from(value: IncomingAudioMessage) -> Self {
         Self::Audio(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<IncomingVideoMessage> for IncomingMessage {
     fn from(value: IncomingVideoMessage) -> Self {
         Self::Video(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<IncomingDocumentMessage> for IncomingMessage {
     fn from(value: IncomingDocumentMessage) -> Self {
         Self::Document(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<IncomingStickerMessage> for IncomingMessage {
     fn from(value: IncomingStickerMessage) -> Self {
         Self::Sticker(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<IncomingLocationMessage> for IncomingMessage {
     fn from(value: IncomingLocationMessage) -> Self {
         Self::Location(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<IncomingContactsMessage> for IncomingMessage {
     fn from(value: IncomingContactsMessage) -> Self {
         Self::Contacts(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<IncomingButtonMessage> for IncomingMessage {
     fn from(value: IncomingButtonMessage) -> Self {
         Self::Button(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<IncomingInteractiveMessage> for IncomingMessage {
     fn from(value: IncomingInteractiveMessage) -> Self {
         Self::Interactive(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<IncomingOrderMessage> for IncomingMessage {
     fn from(value: IncomingOrderMessage) -> Self {
         Self::Order(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<IncomingSystemMessage> for IncomingMessage {
     fn from(value: IncomingSystemMessage) -> Self {
         Self::System(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<IncomingUnsupportedMessage> for IncomingMessage {
     fn from(value: IncomingUnsupportedMessage) -> Self {
         Self::Unsupported(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<IncomingUnknownMessage> for IncomingMessage {
     fn from(value: IncomingUnknownMessage) -> Self {
         Self::Unknown(value)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Members every incoming message has, whatever its type.
 ///
 /// Schema `IncomingMessageBase`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingMessageBase`.
@@ -11843,6 +12853,7 @@ pub struct IncomingMessageBase {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl IncomingMessageBase {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -11866,6 +12877,7 @@ impl IncomingMessageBase {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// What the message replies to, or that it was forwarded.
 ///
 /// Schema `IncomingMessageContext`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingMessageContext`.
@@ -11891,6 +12903,7 @@ pub struct IncomingMessageContext {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl IncomingMessageContext {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -11905,6 +12918,7 @@ impl IncomingMessageContext {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The order's contents.
 ///
 /// Schema `IncomingOrder`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingOrder`.
@@ -11924,6 +12938,7 @@ pub struct IncomingOrder {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl IncomingOrder {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -11936,6 +12951,7 @@ impl IncomingOrder {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// An order placed from a catalog or product message.
 ///
 /// Schema `IncomingOrderMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingOrderMessage`.
@@ -11972,6 +12988,7 @@ pub struct IncomingOrderMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl IncomingOrderMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -11996,6 +13013,7 @@ impl IncomingOrderMessage {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A reaction.
 ///
 /// Schema `IncomingReaction`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingReaction`.
@@ -12011,6 +13029,7 @@ pub struct IncomingReaction {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl IncomingReaction {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -12022,16 +13041,19 @@ impl IncomingReaction {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for IncomingReaction {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for IncomingReaction {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "webhooks")]
 /// A reaction to an earlier message, or its removal.
 ///
 /// Schema `IncomingReactionMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingReactionMessage`.
@@ -12068,6 +13090,7 @@ pub struct IncomingReactionMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl IncomingReactionMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -12092,6 +13115,7 @@ impl IncomingReactionMessage {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A sticker.
 ///
 /// Schema `IncomingStickerMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingStickerMessage`.
@@ -12128,6 +13152,7 @@ pub struct IncomingStickerMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl IncomingStickerMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -12152,6 +13177,7 @@ impl IncomingStickerMessage {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// What changed.
 ///
 /// Schema `IncomingSystem`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingSystem`.
@@ -12180,6 +13206,7 @@ pub struct IncomingSystem {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl IncomingSystem {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -12195,6 +13222,7 @@ impl IncomingSystem {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A system notice, such as the user changing their number.
 ///
 /// Schema `IncomingSystemMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingSystemMessage`.
@@ -12231,6 +13259,7 @@ pub struct IncomingSystemMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl IncomingSystemMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -12255,6 +13284,7 @@ impl IncomingSystemMessage {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The kind of change.
 ///
 /// Schema `IncomingSystemType`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingSystem/properties/type`.
@@ -12272,6 +13302,7 @@ pub enum IncomingSystemType {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl IncomingSystemType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -12283,11 +13314,13 @@ impl IncomingSystemType {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for IncomingSystemType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for IncomingSystemType {
     fn from(value: &str) -> Self {
         match value {
@@ -12298,6 +13331,7 @@ impl From<&str> for IncomingSystemType {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for IncomingSystemType {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -12308,6 +13342,7 @@ impl From<String> for IncomingSystemType {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for IncomingSystemType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -12316,6 +13351,7 @@ impl ::serde::Serialize for IncomingSystemType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for IncomingSystemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -12323,6 +13359,7 @@ impl<'de> ::serde::Deserialize<'de> for IncomingSystemType {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Text content.
 ///
 /// Schema `IncomingText`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingText`.
@@ -12335,6 +13372,7 @@ pub struct IncomingText {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl IncomingText {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -12345,16 +13383,19 @@ impl IncomingText {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for IncomingText {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for IncomingText {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "webhooks")]
 /// A text message.
 ///
 /// Schema `IncomingTextMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingTextMessage`.
@@ -12391,6 +13432,7 @@ pub struct IncomingTextMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl IncomingTextMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -12415,6 +13457,7 @@ impl IncomingTextMessage {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A message of unknown type; `errors` says why.
 ///
 /// Schema `IncomingUnknownMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingUnknownMessage`.
@@ -12449,6 +13492,7 @@ pub struct IncomingUnknownMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl IncomingUnknownMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -12471,6 +13515,7 @@ impl IncomingUnknownMessage {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A message type Cloud API does not support; `errors` says why.
 ///
 /// Schema `IncomingUnsupportedMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingUnsupportedMessage`.
@@ -12505,6 +13550,7 @@ pub struct IncomingUnsupportedMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl IncomingUnsupportedMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -12527,6 +13573,7 @@ impl IncomingUnsupportedMessage {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A video.
 ///
 /// Schema `IncomingVideoMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingVideoMessage`.
@@ -12563,6 +13610,7 @@ pub struct IncomingVideoMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl IncomingVideoMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -12587,6 +13635,7 @@ impl IncomingVideoMessage {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// The content of an interactive message; `type` says which kind.
 ///
 /// Schema `Interactive`, from `whatsapp/messages.yaml#/components/schemas/Interactive`.
@@ -12621,6 +13670,7 @@ pub enum Interactive {
         value: ::serde_json::Value,
     },
 }
+#[cfg(feature = "messages")]
 impl Interactive {
     /// A `button` value: [`InteractiveButtonMessage::new`] with these fields, optional ones empty.
     pub fn button(
@@ -12701,6 +13751,7 @@ impl Interactive {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for Interactive {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -12735,6 +13786,7 @@ impl ::serde::Serialize for Interactive {
         ::serde::Serialize::serialize(&payload, serializer)
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for Interactive {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -12793,51 +13845,61 @@ impl<'de> ::serde::Deserialize<'de> for Interactive {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<InteractiveButtonMessage> for Interactive {
     fn from(value: InteractiveButtonMessage) -> Self {
         Self::Button(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<InteractiveListMessage> for Interactive {
     fn from(value: InteractiveListMessage) -> Self {
         Self::List(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<InteractiveProductMessage> for Interactive {
     fn from(value: InteractiveProductMessage) -> Self {
         Self::Product(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<InteractiveProductListMessage> for Interactive {
     fn from(value: InteractiveProductListMessage) -> Self {
         Self::ProductList(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<InteractiveCatalogMessage> for Interactive {
     fn from(value: InteractiveCatalogMessage) -> Self {
         Self::CatalogMessage(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<InteractiveFlowMessage> for Interactive {
     fn from(value: InteractiveFlowMessage) -> Self {
         Self::Flow(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<InteractiveCallPermissionRequestMessage> for Interactive {
     fn from(value: InteractiveCallPermissionRequestMessage) -> Self {
         Self::CallPermissionRequest(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<InteractiveOrderDetailsMessage> for Interactive {
     fn from(value: InteractiveOrderDetailsMessage) -> Self {
         Self::OrderDetails(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<InteractiveOrderStatusMessage> for Interactive {
     fn from(value: InteractiveOrderStatusMessage) -> Self {
         Self::OrderStatus(value)
     }
 }
+#[cfg(feature = "messages")]
 /// The main text of an interactive message.
 ///
 /// Schema `InteractiveBody`, from `whatsapp/messages.yaml#/components/schemas/InteractiveBody`.
@@ -12850,6 +13912,7 @@ pub struct InteractiveBody {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl InteractiveBody {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -12860,16 +13923,19 @@ impl InteractiveBody {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for InteractiveBody {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for InteractiveBody {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 /// A message with up to three reply buttons.
 ///
 /// Schema `InteractiveButtonMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveButtonMessage`.
@@ -12893,6 +13959,7 @@ pub struct InteractiveButtonMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl InteractiveButtonMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -12910,6 +13977,7 @@ impl InteractiveButtonMessage {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A tap on a reply button.
 ///
 /// Schema `InteractiveButtonReply`, from `whatsapp/webhooks.yaml#/components/schemas/InteractiveButtonReply`.
@@ -12925,6 +13993,7 @@ pub struct InteractiveButtonReply {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl InteractiveButtonReply {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -12936,6 +14005,7 @@ impl InteractiveButtonReply {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// A message asking the user for permission to call them.
 ///
 /// Schema `InteractiveCallPermissionRequestMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveCallPermissionRequestMessage`.
@@ -12959,6 +14029,7 @@ pub struct InteractiveCallPermissionRequestMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl InteractiveCallPermissionRequestMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -12976,6 +14047,7 @@ impl InteractiveCallPermissionRequestMessage {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// A message with a button that opens your whole catalog.
 ///
 /// Schema `InteractiveCatalogMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveCatalogMessage`.
@@ -12999,6 +14071,7 @@ pub struct InteractiveCatalogMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl InteractiveCatalogMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13016,6 +14089,7 @@ impl InteractiveCatalogMessage {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// A document header.
 ///
 /// Schema `InteractiveDocumentHeader`, from `whatsapp/messages.yaml#/components/schemas/InteractiveDocumentHeader`.
@@ -13031,6 +14105,7 @@ pub struct InteractiveDocumentHeader {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl InteractiveDocumentHeader {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13042,6 +14117,7 @@ impl InteractiveDocumentHeader {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// A message with a button that opens a WhatsApp Flow.
 ///
 /// Schema `InteractiveFlowMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveFlowMessage`.
@@ -13065,6 +14141,7 @@ pub struct InteractiveFlowMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl InteractiveFlowMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13079,6 +14156,7 @@ impl InteractiveFlowMessage {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// Small text under the body.
 ///
 /// Schema `InteractiveFooter`, from `whatsapp/messages.yaml#/components/schemas/InteractiveFooter`.
@@ -13091,6 +14169,7 @@ pub struct InteractiveFooter {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl InteractiveFooter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13101,16 +14180,19 @@ impl InteractiveFooter {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for InteractiveFooter {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for InteractiveFooter {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 /// The header shown above the body; `type` says what it holds.
 ///
 /// Schema `InteractiveHeader`, from `whatsapp/messages.yaml#/components/schemas/InteractiveHeader`.
@@ -13135,6 +14217,7 @@ pub enum InteractiveHeader {
         value: ::serde_json::Value,
     },
 }
+#[cfg(feature = "messages")]
 impl InteractiveHeader {
     /// A `text` value: [`InteractiveTextHeader::new`] with these fields, optional ones empty.
     pub fn text(text: impl Into<String>) -> Self {
@@ -13163,6 +14246,7 @@ impl InteractiveHeader {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for InteractiveHeader {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -13190,6 +14274,7 @@ impl ::serde::Serialize for InteractiveHeader {
         ::serde::Serialize::serialize(&payload, serializer)
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for InteractiveHeader {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -13225,26 +14310,31 @@ impl<'de> ::serde::Deserialize<'de> for InteractiveHeader {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<InteractiveTextHeader> for InteractiveHeader {
     fn from(value: InteractiveTextHeader) -> Self {
         Self::Text(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<InteractiveImageHeader> for InteractiveHeader {
     fn from(value: InteractiveImageHeader) -> Self {
         Self::Image(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<InteractiveVideoHeader> for InteractiveHeader {
     fn from(value: InteractiveVideoHeader) -> Self {
         Self::Video(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<InteractiveDocumentHeader> for InteractiveHeader {
     fn from(value: InteractiveDocumentHeader) -> Self {
         Self::Document(value)
     }
 }
+#[cfg(feature = "messages")]
 /// An image header.
 ///
 /// Schema `InteractiveImageHeader`, from `whatsapp/messages.yaml#/components/schemas/InteractiveImageHeader`.
@@ -13260,6 +14350,7 @@ pub struct InteractiveImageHeader {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl InteractiveImageHeader {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13271,6 +14362,7 @@ impl InteractiveImageHeader {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// A message with a button that opens a list of choices.
 ///
 /// Schema `InteractiveListMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveListMessage`.
@@ -13294,6 +14386,7 @@ pub struct InteractiveListMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl InteractiveListMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13308,6 +14401,7 @@ impl InteractiveListMessage {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A row picked from a list message.
 ///
 /// Schema `InteractiveListReply`, from `whatsapp/webhooks.yaml#/components/schemas/InteractiveListReply`.
@@ -13323,6 +14417,7 @@ pub struct InteractiveListReply {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl InteractiveListReply {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13334,6 +14429,7 @@ impl InteractiveListReply {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// An interactive message (buttons, list, products, catalog, flow, ...).
 ///
 /// Schema `InteractiveMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveMessage`.
@@ -13356,6 +14452,7 @@ pub struct InteractiveMessage {
     /// The `interactive` member.
     pub interactive: Interactive,
 }
+#[cfg(feature = "messages")]
 impl InteractiveMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13370,6 +14467,7 @@ impl InteractiveMessage {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A completed WhatsApp Flow.
 ///
 /// Schema `InteractiveNfmReply`, from `whatsapp/webhooks.yaml#/components/schemas/InteractiveNfmReply`.
@@ -13385,6 +14483,7 @@ pub struct InteractiveNfmReply {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl InteractiveNfmReply {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13396,6 +14495,7 @@ impl InteractiveNfmReply {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// An order with a payment request (payments in India).
 ///
 /// Schema `InteractiveOrderDetailsMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveOrderDetailsMessage`.
@@ -13419,6 +14519,7 @@ pub struct InteractiveOrderDetailsMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl InteractiveOrderDetailsMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13436,6 +14537,7 @@ impl InteractiveOrderDetailsMessage {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// An update on the status of an earlier order (payments in India).
 ///
 /// Schema `InteractiveOrderStatusMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveOrderStatusMessage`.
@@ -13459,6 +14561,7 @@ pub struct InteractiveOrderStatusMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl InteractiveOrderStatusMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13476,6 +14579,7 @@ impl InteractiveOrderStatusMessage {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// A message showing up to 30 products from your catalog, in sections.
 ///
 /// Schema `InteractiveProductListMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveProductListMessage`.
@@ -13498,6 +14602,7 @@ pub struct InteractiveProductListMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl InteractiveProductListMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13516,6 +14621,7 @@ impl InteractiveProductListMessage {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// A message showing one product from your catalog.
 ///
 /// Schema `InteractiveProductMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveProductMessage`.
@@ -13537,6 +14643,7 @@ pub struct InteractiveProductMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl InteractiveProductMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13550,6 +14657,7 @@ impl InteractiveProductMessage {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// A text header.
 ///
 /// Schema `InteractiveTextHeader`, from `whatsapp/messages.yaml#/components/schemas/InteractiveTextHeader`.
@@ -13568,6 +14676,7 @@ pub struct InteractiveTextHeader {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl InteractiveTextHeader {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13580,16 +14689,19 @@ impl InteractiveTextHeader {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for InteractiveTextHeader {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for InteractiveTextHeader {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 /// A video header.
 ///
 /// Schema `InteractiveVideoHeader`, from `whatsapp/messages.yaml#/components/schemas/InteractiveVideoHeader`.
@@ -13605,6 +14717,7 @@ pub struct InteractiveVideoHeader {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl InteractiveVideoHeader {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13616,6 +14729,7 @@ impl InteractiveVideoHeader {
         }
     }
 }
+#[cfg(feature = "groups")]
 /// A user's request to join the group.
 ///
 /// Schema `JoinRequest`, from `whatsapp/groups.yaml#/components/schemas/JoinRequest`.
@@ -13634,6 +14748,7 @@ pub struct JoinRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "groups")]
 impl JoinRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13646,16 +14761,19 @@ impl JoinRequest {
         }
     }
 }
+#[cfg(feature = "groups")]
 impl From<&str> for JoinRequest {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "groups")]
 impl From<String> for JoinRequest {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "groups")]
 /// The group's open join requests.
 ///
 /// Schema `JoinRequestList`, from `whatsapp/groups.yaml#/components/schemas/JoinRequestList`.
@@ -13672,6 +14790,7 @@ pub struct JoinRequestList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "groups")]
 impl JoinRequestList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13683,6 +14802,7 @@ impl JoinRequestList {
         }
     }
 }
+#[cfg(feature = "groups")]
 /// The join requests to approve or reject.
 ///
 /// Schema `JoinRequestsRequest`, from `whatsapp/groups.yaml#/components/schemas/JoinRequestsRequest`.
@@ -13698,6 +14818,7 @@ pub struct JoinRequestsRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "groups")]
 impl JoinRequestsRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13709,6 +14830,7 @@ impl JoinRequestsRequest {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// The list's button and its sections.
 ///
 /// Schema `ListAction`, from `whatsapp/messages.yaml#/components/schemas/ListAction`.
@@ -13723,6 +14845,7 @@ pub struct ListAction {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl ListAction {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13734,6 +14857,7 @@ impl ListAction {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The list row picked.
 ///
 /// Schema `ListReply`, from `whatsapp/webhooks.yaml#/components/schemas/ListReply`.
@@ -13753,6 +14877,7 @@ pub struct ListReply {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl ListReply {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13765,6 +14890,7 @@ impl ListReply {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// One choice in a list.
 ///
 /// Schema `ListRow`, from `whatsapp/messages.yaml#/components/schemas/ListRow`.
@@ -13782,6 +14908,7 @@ pub struct ListRow {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl ListRow {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13794,6 +14921,7 @@ impl ListRow {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// A titled group of list rows.
 ///
 /// Schema `ListSection`, from `whatsapp/messages.yaml#/components/schemas/ListSection`.
@@ -13809,6 +14937,7 @@ pub struct ListSection {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl ListSection {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13820,6 +14949,7 @@ impl ListSection {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// A place on the map.
 ///
 /// Schema `LocationContent`, from `whatsapp/messages.yaml#/components/schemas/LocationContent`.
@@ -13840,6 +14970,7 @@ pub struct LocationContent {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl LocationContent {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13853,6 +14984,7 @@ impl LocationContent {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// A location pin.
 ///
 /// Schema `LocationMessage`, from `whatsapp/messages.yaml#/components/schemas/LocationMessage`.
@@ -13875,6 +15007,7 @@ pub struct LocationMessage {
     /// The `location` member.
     pub location: LocationContent,
 }
+#[cfg(feature = "messages")]
 impl LocationMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13889,6 +15022,7 @@ impl LocationMessage {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// A recipient.
 ///
 /// Schema `MarketingMessageContact`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingMessageContact`.
@@ -13905,6 +15039,7 @@ pub struct MarketingMessageContact {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingMessageContact {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13916,6 +15051,7 @@ impl MarketingMessageContact {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// A marketing template message to one user.
 ///
 /// Schema `MarketingMessageRequest`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingMessageRequest`.
@@ -13941,6 +15077,7 @@ pub struct MarketingMessageRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_activity_sharing: Option<bool>,
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingMessageRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13956,6 +15093,7 @@ impl MarketingMessageRequest {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// The recipient and the message ID of an accepted message.
 ///
 /// Schema `MarketingMessageResponse`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingMessageResponse`.
@@ -13975,6 +15113,7 @@ pub struct MarketingMessageResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingMessageResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -13987,6 +15126,7 @@ impl MarketingMessageResponse {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// A created message.
 ///
 /// Schema `MarketingMessageResult`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingMessageResult`.
@@ -14002,6 +15142,7 @@ pub struct MarketingMessageResult {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingMessageResult {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -14013,16 +15154,19 @@ impl MarketingMessageResult {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<&str> for MarketingMessageResult {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<String> for MarketingMessageResult {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// What happened to the message on arrival.
 ///
 /// Schema `MarketingMessageStatus`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingMessageStatus`.
@@ -14040,6 +15184,7 @@ pub enum MarketingMessageStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingMessageStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -14051,11 +15196,13 @@ impl MarketingMessageStatus {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl ::std::fmt::Display for MarketingMessageStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<&str> for MarketingMessageStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -14066,6 +15213,7 @@ impl From<&str> for MarketingMessageStatus {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<String> for MarketingMessageStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -14076,6 +15224,7 @@ impl From<String> for MarketingMessageStatus {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl ::serde::Serialize for MarketingMessageStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14084,6 +15233,7 @@ impl ::serde::Serialize for MarketingMessageStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl<'de> ::serde::Deserialize<'de> for MarketingMessageStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14091,6 +15241,7 @@ impl<'de> ::serde::Deserialize<'de> for MarketingMessageStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// `CLOUD_API_FALLBACK` lets the message go out through Cloud API when MM Lite cannot take it; `STRICT` does not.
 ///
 /// Schema `MarketingProductPolicy`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingProductPolicy`.
@@ -14106,6 +15257,7 @@ pub enum MarketingProductPolicy {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingProductPolicy {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -14116,11 +15268,13 @@ impl MarketingProductPolicy {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl ::std::fmt::Display for MarketingProductPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<&str> for MarketingProductPolicy {
     fn from(value: &str) -> Self {
         match value {
@@ -14130,6 +15284,7 @@ impl From<&str> for MarketingProductPolicy {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<String> for MarketingProductPolicy {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -14139,6 +15294,7 @@ impl From<String> for MarketingProductPolicy {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl ::serde::Serialize for MarketingProductPolicy {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14147,6 +15303,7 @@ impl ::serde::Serialize for MarketingProductPolicy {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl<'de> ::serde::Deserialize<'de> for MarketingProductPolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14154,6 +15311,7 @@ impl<'de> ::serde::Deserialize<'de> for MarketingProductPolicy {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// The template to send and the values for its variables.
 ///
 /// Schema `MarketingTemplate`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplate`.
@@ -14171,6 +15329,7 @@ pub struct MarketingTemplate {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingTemplate {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -14186,6 +15345,7 @@ impl MarketingTemplate {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// Values for the body variables (text, currency or date-time).
 ///
 /// Schema `MarketingTemplateBodyComponent`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateBodyComponent`.
@@ -14202,6 +15362,7 @@ pub struct MarketingTemplateBodyComponent {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingTemplateBodyComponent {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -14213,6 +15374,7 @@ impl MarketingTemplateBodyComponent {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// Values for one button.
 ///
 /// Schema `MarketingTemplateButtonComponent`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateButtonComponent`.
@@ -14232,6 +15394,7 @@ pub struct MarketingTemplateButtonComponent {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingTemplateButtonComponent {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -14249,6 +15412,7 @@ impl MarketingTemplateButtonComponent {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// The value for a button; `type` selects the variant.
 ///
 /// Schema `MarketingTemplateButtonParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateButtonParameter`.
@@ -14269,6 +15433,7 @@ pub enum MarketingTemplateButtonParameter {
         value: ::serde_json::Value,
     },
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingTemplateButtonParameter {
     /// A `payload` value: [`MarketingTemplateButtonPayloadParameter::new`] with these fields, optional ones empty.
     pub fn payload(payload: impl Into<String>) -> Self {
@@ -14287,6 +15452,7 @@ impl MarketingTemplateButtonParameter {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl ::serde::Serialize for MarketingTemplateButtonParameter {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14312,6 +15478,7 @@ impl ::serde::Serialize for MarketingTemplateButtonParameter {
         ::serde::Serialize::serialize(&payload, serializer)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl<'de> ::serde::Deserialize<'de> for MarketingTemplateButtonParameter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14337,16 +15504,19 @@ impl<'de> ::serde::Deserialize<'de> for MarketingTemplateButtonParameter {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<MarketingTemplateButtonPayloadParameter> for MarketingTemplateButtonParameter {
     fn from(value: MarketingTemplateButtonPayloadParameter) -> Self {
         Self::Payload(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<MarketingTemplateButtonTextParameter> for MarketingTemplateButtonParameter {
     fn from(value: MarketingTemplateButtonTextParameter) -> Self {
         Self::Text(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// The payload sent back when a quick reply button is tapped.
 ///
 /// Schema `MarketingTemplateButtonPayloadParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateButtonPayloadParameter`.
@@ -14362,6 +15532,7 @@ pub struct MarketingTemplateButtonPayloadParameter {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingTemplateButtonPayloadParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -14373,16 +15544,19 @@ impl MarketingTemplateButtonPayloadParameter {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<&str> for MarketingTemplateButtonPayloadParameter {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<String> for MarketingTemplateButtonPayloadParameter {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// The kind of button the values are for.
 ///
 /// Schema `MarketingTemplateButtonSubType`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateButtonSubType`.
@@ -14400,6 +15574,7 @@ pub enum MarketingTemplateButtonSubType {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingTemplateButtonSubType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -14411,11 +15586,13 @@ impl MarketingTemplateButtonSubType {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl ::std::fmt::Display for MarketingTemplateButtonSubType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<&str> for MarketingTemplateButtonSubType {
     fn from(value: &str) -> Self {
         match value {
@@ -14426,6 +15603,7 @@ impl From<&str> for MarketingTemplateButtonSubType {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<String> for MarketingTemplateButtonSubType {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -14436,6 +15614,7 @@ impl From<String> for MarketingTemplateButtonSubType {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl ::serde::Serialize for MarketingTemplateButtonSubType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14444,6 +15623,7 @@ impl ::serde::Serialize for MarketingTemplateButtonSubType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl<'de> ::serde::Deserialize<'de> for MarketingTemplateButtonSubType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14451,6 +15631,7 @@ impl<'de> ::serde::Deserialize<'de> for MarketingTemplateButtonSubType {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// The suffix appended to a URL button's URL.
 ///
 /// Schema `MarketingTemplateButtonTextParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateButtonTextParameter`.
@@ -14466,6 +15647,7 @@ pub struct MarketingTemplateButtonTextParameter {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingTemplateButtonTextParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -14477,16 +15659,19 @@ impl MarketingTemplateButtonTextParameter {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<&str> for MarketingTemplateButtonTextParameter {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<String> for MarketingTemplateButtonTextParameter {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// Values for one part of the template; `type` selects the variant.
 ///
 /// Schema `MarketingTemplateComponent`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateComponent`.
@@ -14509,6 +15694,7 @@ pub enum MarketingTemplateComponent {
         value: ::serde_json::Value,
     },
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingTemplateComponent {
     /// A `header` value: [`MarketingTemplateHeaderComponent::new`] with these fields, optional ones empty.
     pub fn header() -> Self {
@@ -14536,6 +15722,7 @@ impl MarketingTemplateComponent {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl ::serde::Serialize for MarketingTemplateComponent {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14562,6 +15749,7 @@ impl ::serde::Serialize for MarketingTemplateComponent {
         ::serde::Serialize::serialize(&payload, serializer)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl<'de> ::serde::Deserialize<'de> for MarketingTemplateComponent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14592,21 +15780,25 @@ impl<'de> ::serde::Deserialize<'de> for MarketingTemplateComponent {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<MarketingTemplateHeaderComponent> for MarketingTemplateComponent {
     fn from(value: MarketingTemplateHeaderComponent) -> Self {
         Self::Header(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<MarketingTemplateBodyComponent> for MarketingTemplateComponent {
     fn from(value: MarketingTemplateBodyComponent) -> Self {
         Self::Body(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<MarketingTemplateButtonComponent> for MarketingTemplateComponent {
     fn from(value: MarketingTemplateButtonComponent) -> Self {
         Self::Button(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// An amount in a currency.
 ///
 /// Schema `MarketingTemplateCurrency`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateCurrency`.
@@ -14623,6 +15815,7 @@ pub struct MarketingTemplateCurrency {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingTemplateCurrency {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -14639,6 +15832,7 @@ impl MarketingTemplateCurrency {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// A money amount.
 ///
 /// Schema `MarketingTemplateCurrencyParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateCurrencyParameter`.
@@ -14654,6 +15848,7 @@ pub struct MarketingTemplateCurrencyParameter {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingTemplateCurrencyParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -14665,6 +15860,7 @@ impl MarketingTemplateCurrencyParameter {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// A date and time, given as display text.
 ///
 /// Schema `MarketingTemplateDateTime`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateDateTime`.
@@ -14677,6 +15873,7 @@ pub struct MarketingTemplateDateTime {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingTemplateDateTime {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -14687,16 +15884,19 @@ impl MarketingTemplateDateTime {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<&str> for MarketingTemplateDateTime {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<String> for MarketingTemplateDateTime {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// A date and time.
 ///
 /// Schema `MarketingTemplateDateTimeParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateDateTimeParameter`.
@@ -14712,6 +15912,7 @@ pub struct MarketingTemplateDateTimeParameter {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingTemplateDateTimeParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -14723,6 +15924,7 @@ impl MarketingTemplateDateTimeParameter {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// A PDF document for the header.
 ///
 /// Schema `MarketingTemplateDocumentParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateDocumentParameter`.
@@ -14738,6 +15940,7 @@ pub struct MarketingTemplateDocumentParameter {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingTemplateDocumentParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -14749,6 +15952,7 @@ impl MarketingTemplateDocumentParameter {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// Values for the header (text, image, video or document).
 ///
 /// Schema `MarketingTemplateHeaderComponent`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateHeaderComponent`.
@@ -14765,6 +15969,7 @@ pub struct MarketingTemplateHeaderComponent {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingTemplateHeaderComponent {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -14776,6 +15981,7 @@ impl MarketingTemplateHeaderComponent {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// An image for the header.
 ///
 /// Schema `MarketingTemplateImageParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateImageParameter`.
@@ -14791,6 +15997,7 @@ pub struct MarketingTemplateImageParameter {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingTemplateImageParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -14802,6 +16009,7 @@ impl MarketingTemplateImageParameter {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// The language version of the template to send.
 ///
 /// Schema `MarketingTemplateLanguage`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateLanguage`.
@@ -14817,6 +16025,7 @@ pub struct MarketingTemplateLanguage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingTemplateLanguage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -14828,16 +16037,19 @@ impl MarketingTemplateLanguage {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<&str> for MarketingTemplateLanguage {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<String> for MarketingTemplateLanguage {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// A media file, given by uploaded media ID or by URL.
 ///
 /// Schema `MarketingTemplateMedia`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateMedia`.
@@ -14853,6 +16065,7 @@ pub enum MarketingTemplateMedia {
     /// A value no variant accepts, kept as received.
     Other(::serde_json::Value),
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl ::serde::Serialize for MarketingTemplateMedia {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -14869,6 +16082,7 @@ impl ::serde::Serialize for MarketingTemplateMedia {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl<'de> ::serde::Deserialize<'de> for MarketingTemplateMedia {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -14889,16 +16103,19 @@ impl<'de> ::serde::Deserialize<'de> for MarketingTemplateMedia {
         Ok(Self::Other(value))
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<MarketingTemplateMediaById> for MarketingTemplateMedia {
     fn from(value: MarketingTemplateMediaById) -> Self {
         Self::MarketingTemplateMediaById(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<MarketingTemplateMediaByLink> for MarketingTemplateMedia {
     fn from(value: MarketingTemplateMediaByLink) -> Self {
         Self::MarketingTemplateMediaByLink(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// Media uploaded earlier, by its ID.
 ///
 /// Schema `MarketingTemplateMediaById`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateMediaById`.
@@ -14911,6 +16128,7 @@ pub struct MarketingTemplateMediaById {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingTemplateMediaById {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -14921,16 +16139,19 @@ impl MarketingTemplateMediaById {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<&str> for MarketingTemplateMediaById {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<String> for MarketingTemplateMediaById {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// Media fetched from a URL.
 ///
 /// Schema `MarketingTemplateMediaByLink`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateMediaByLink`.
@@ -14943,6 +16164,7 @@ pub struct MarketingTemplateMediaByLink {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingTemplateMediaByLink {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -14953,16 +16175,19 @@ impl MarketingTemplateMediaByLink {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<&str> for MarketingTemplateMediaByLink {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<String> for MarketingTemplateMediaByLink {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// One value for a header or body variable; `type` selects the variant.
 ///
 /// Schema `MarketingTemplateParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateParameter`.
@@ -14991,6 +16216,7 @@ pub enum MarketingTemplateParameter {
         value: ::serde_json::Value,
     },
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingTemplateParameter {
     /// A `text` value: [`MarketingTemplateTextParameter::new`] with these fields, optional ones empty.
     pub fn text(text: impl Into<String>) -> Self {
@@ -15029,6 +16255,7 @@ impl MarketingTemplateParameter {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl ::serde::Serialize for MarketingTemplateParameter {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15058,6 +16285,7 @@ impl ::serde::Serialize for MarketingTemplateParameter {
         ::serde::Serialize::serialize(&payload, serializer)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl<'de> ::serde::Deserialize<'de> for MarketingTemplateParameter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15103,36 +16331,43 @@ impl<'de> ::serde::Deserialize<'de> for MarketingTemplateParameter {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<MarketingTemplateTextParameter> for MarketingTemplateParameter {
     fn from(value: MarketingTemplateTextParameter) -> Self {
         Self::Text(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<MarketingTemplateCurrencyParameter> for MarketingTemplateParameter {
     fn from(value: MarketingTemplateCurrencyParameter) -> Self {
         Self::Currency(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<MarketingTemplateDateTimeParameter> for MarketingTemplateParameter {
     fn from(value: MarketingTemplateDateTimeParameter) -> Self {
         Self::DateTime(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<MarketingTemplateImageParameter> for MarketingTemplateParameter {
     fn from(value: MarketingTemplateImageParameter) -> Self {
         Self::Image(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<MarketingTemplateVideoParameter> for MarketingTemplateParameter {
     fn from(value: MarketingTemplateVideoParameter) -> Self {
         Self::Video(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<MarketingTemplateDocumentParameter> for MarketingTemplateParameter {
     fn from(value: MarketingTemplateDocumentParameter) -> Self {
         Self::Document(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// A text value.
 ///
 /// Schema `MarketingTemplateTextParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateTextParameter`.
@@ -15148,6 +16383,7 @@ pub struct MarketingTemplateTextParameter {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingTemplateTextParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -15159,16 +16395,19 @@ impl MarketingTemplateTextParameter {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<&str> for MarketingTemplateTextParameter {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<String> for MarketingTemplateTextParameter {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// A video for the header.
 ///
 /// Schema `MarketingTemplateVideoParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateVideoParameter`.
@@ -15184,6 +16423,7 @@ pub struct MarketingTemplateVideoParameter {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl MarketingTemplateVideoParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -15195,6 +16435,7 @@ impl MarketingTemplateVideoParameter {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// Media uploaded earlier, by its ID.
 ///
 /// Schema `MediaById`, from `whatsapp/messages.yaml#/components/schemas/MediaById`.
@@ -15203,6 +16444,7 @@ pub struct MediaById {
     /// The media ID returned by the upload call.
     pub id: String,
 }
+#[cfg(feature = "messages")]
 impl MediaById {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -15210,16 +16452,19 @@ impl MediaById {
         Self { id: id.into() }
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for MediaById {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for MediaById {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 /// Media fetched by WhatsApp from a public URL.
 ///
 /// Schema `MediaByLink`, from `whatsapp/messages.yaml#/components/schemas/MediaByLink`.
@@ -15228,6 +16473,7 @@ pub struct MediaByLink {
     /// HTTP or HTTPS URL of the file.
     pub link: String,
 }
+#[cfg(feature = "messages")]
 impl MediaByLink {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -15235,20 +16481,24 @@ impl MediaByLink {
         Self { link: link.into() }
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for MediaByLink {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for MediaByLink {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "media")]
 /// The raw bytes of a media file.
 ///
 /// Schema `MediaContent`, from `whatsapp/media.yaml#/components/schemas/MediaContent`.
 pub type MediaContent = crate::FilePart;
+#[cfg(feature = "media")]
 /// Result of a deletion.
 ///
 /// Schema `MediaDeleteResponse`, from `whatsapp/media.yaml#/components/schemas/MediaDeleteResponse`.
@@ -15261,6 +16511,7 @@ pub struct MediaDeleteResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "media")]
 impl MediaDeleteResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -15271,6 +16522,7 @@ impl MediaDeleteResponse {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// A media file given by uploaded media ID or by URL, without caption.
 ///
 /// Schema `MediaObject`, from `whatsapp/messages.yaml#/components/schemas/MediaObject`.
@@ -15286,6 +16538,7 @@ pub enum MediaObject {
     /// A value no variant accepts, kept as received.
     Other(::serde_json::Value),
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for MediaObject {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15298,6 +16551,7 @@ impl ::serde::Serialize for MediaObject {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for MediaObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15318,16 +16572,19 @@ impl<'de> ::serde::Deserialize<'de> for MediaObject {
         Ok(Self::Other(value))
     }
 }
+#[cfg(feature = "messages")]
 impl From<MediaById> for MediaObject {
     fn from(value: MediaById) -> Self {
         Self::MediaById(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<MediaByLink> for MediaObject {
     fn from(value: MediaByLink) -> Self {
         Self::MediaByLink(value)
     }
 }
+#[cfg(feature = "media")]
 /// The file to upload and its MIME type.
 ///
 /// Schema `MediaUploadRequest`, from `whatsapp/media.yaml#/components/schemas/MediaUploadRequest`.
@@ -15346,6 +16603,7 @@ pub struct MediaUploadRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "media")]
 impl MediaUploadRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -15358,6 +16616,7 @@ impl MediaUploadRequest {
         }
     }
 }
+#[cfg(feature = "media")]
 /// Result of an upload.
 ///
 /// Schema `MediaUploadResponse`, from `whatsapp/media.yaml#/components/schemas/MediaUploadResponse`.
@@ -15370,6 +16629,7 @@ pub struct MediaUploadResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "media")]
 impl MediaUploadResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -15380,16 +16640,19 @@ impl MediaUploadResponse {
         }
     }
 }
+#[cfg(feature = "media")]
 impl From<&str> for MediaUploadResponse {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "media")]
 impl From<String> for MediaUploadResponse {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "media")]
 /// Where to download a media file, and its details.
 ///
 /// Schema `MediaUrlResponse`, from `whatsapp/media.yaml#/components/schemas/MediaUrlResponse`.
@@ -15417,6 +16680,7 @@ pub struct MediaUrlResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "media")]
 impl MediaUrlResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -15432,16 +16696,19 @@ impl MediaUrlResponse {
         }
     }
 }
+#[cfg(feature = "media")]
 impl From<&str> for MediaUrlResponse {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "media")]
 impl From<String> for MediaUrlResponse {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 /// A message to send; `type` says which kind it is.
 ///
 /// Schema `Message`, from `whatsapp/messages.yaml#/components/schemas/Message`.
@@ -15480,6 +16747,7 @@ pub enum Message {
         value: ::serde_json::Value,
     },
 }
+#[cfg(feature = "messages")]
 impl Message {
     /// A `text` value: [`TextMessage::new`] with these fields, optional ones empty.
     pub fn text(to: impl Into<String>, text: impl Into<TextContent>) -> Self {
@@ -15552,6 +16820,7 @@ impl Message {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for Message {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15584,6 +16853,7 @@ impl ::serde::Serialize for Message {
         ::serde::Serialize::serialize(&payload, serializer)
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for Message {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15654,61 +16924,73 @@ impl<'de> ::serde::Deserialize<'de> for Message {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<TextMessage> for Message {
     fn from(value: TextMessage) -> Self {
         Self::Text(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<AudioMessage> for Message {
     fn from(value: AudioMessage) -> Self {
         Self::Audio(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<DocumentMessage> for Message {
     fn from(value: DocumentMessage) -> Self {
         Self::Document(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<ImageMessage> for Message {
     fn from(value: ImageMessage) -> Self {
         Self::Image(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<LocationMessage> for Message {
     fn from(value: LocationMessage) -> Self {
         Self::Location(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<VideoMessage> for Message {
     fn from(value: VideoMessage) -> Self {
         Self::Video(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<StickerMessage> for Message {
     fn from(value: StickerMessage) -> Self {
         Self::Sticker(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<ReactionMessage> for Message {
     fn from(value: ReactionMessage) -> Self {
         Self::Reaction(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<InteractiveMessage> for Message {
     fn from(value: InteractiveMessage) -> Self {
         Self::Interactive(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<TemplateMessage> for Message {
     fn from(value: TemplateMessage) -> Self {
         Self::Template(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<ContactsMessage> for Message {
     fn from(value: ContactsMessage) -> Self {
         Self::Contacts(value)
     }
 }
+#[cfg(feature = "messages")]
 /// Makes the message a reply to an earlier message.
 ///
 /// Schema `MessageContext`, from `whatsapp/messages.yaml#/components/schemas/MessageContext`.
@@ -15721,6 +17003,7 @@ pub struct MessageContext {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl MessageContext {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -15731,16 +17014,19 @@ impl MessageContext {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for MessageContext {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for MessageContext {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(any(feature = "message_history", feature = "message_history_events"))]
 /// A message's delivery status.
 ///
 /// Schema `MessageDeliveryStatus`, merged from 2 identical definitions (first: `whatsapp/message_history.yaml#/components/schemas/MessageDeliveryStatus`).
@@ -15762,6 +17048,7 @@ pub enum MessageDeliveryStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(any(feature = "message_history", feature = "message_history_events"))]
 impl MessageDeliveryStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -15775,11 +17062,13 @@ impl MessageDeliveryStatus {
         }
     }
 }
+#[cfg(any(feature = "message_history", feature = "message_history_events"))]
 impl ::std::fmt::Display for MessageDeliveryStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "message_history", feature = "message_history_events"))]
 impl From<&str> for MessageDeliveryStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -15792,6 +17081,7 @@ impl From<&str> for MessageDeliveryStatus {
         }
     }
 }
+#[cfg(any(feature = "message_history", feature = "message_history_events"))]
 impl From<String> for MessageDeliveryStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -15804,6 +17094,7 @@ impl From<String> for MessageDeliveryStatus {
         }
     }
 }
+#[cfg(any(feature = "message_history", feature = "message_history_events"))]
 impl ::serde::Serialize for MessageDeliveryStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -15812,6 +17103,7 @@ impl ::serde::Serialize for MessageDeliveryStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "message_history", feature = "message_history_events"))]
 impl<'de> ::serde::Deserialize<'de> for MessageDeliveryStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -15819,6 +17111,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeliveryStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "message_history_events")]
 /// One delivery status change of the message.
 ///
 /// Schema `MessageDeliveryStatusOccurrence`, from `whatsapp/message_history_events.yaml#/components/schemas/MessageDeliveryStatusOccurrence`.
@@ -15846,6 +17139,7 @@ pub struct MessageDeliveryStatusOccurrence {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "message_history_events")]
 impl MessageDeliveryStatusOccurrence {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -15861,16 +17155,19 @@ impl MessageDeliveryStatusOccurrence {
         }
     }
 }
+#[cfg(feature = "message_history_events")]
 impl From<&str> for MessageDeliveryStatusOccurrence {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "message_history_events")]
 impl From<String> for MessageDeliveryStatusOccurrence {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "webhooks")]
 /// A message the business sent outside Cloud API; the member named by `type` holds its content, in the send-side shape.
 ///
 /// Schema `MessageEcho`, from `whatsapp/webhooks.yaml#/components/schemas/MessageEcho`.
@@ -15931,6 +17228,7 @@ pub struct MessageEcho {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl MessageEcho {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -15957,6 +17255,7 @@ impl MessageEcho {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// Copies of messages the business sent from another app on the same number.
 ///
 /// Schema `MessageEchoesChange`, from `whatsapp/webhooks.yaml#/components/schemas/MessageEchoesChange`.
@@ -15972,6 +17271,7 @@ pub struct MessageEchoesChange {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl MessageEchoesChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -15983,6 +17283,7 @@ impl MessageEchoesChange {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The `message_echoes` and `smb_message_echoes` value.
 ///
 /// Schema `MessageEchoesValue`, from `whatsapp/webhooks.yaml#/components/schemas/MessageEchoesValue`.
@@ -16005,6 +17306,7 @@ pub struct MessageEchoesValue {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl MessageEchoesValue {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -16018,6 +17320,7 @@ impl MessageEchoesValue {
         }
     }
 }
+#[cfg(any(feature = "message_history", feature = "message_history_events"))]
 /// The Meta app that handled the event.
 ///
 /// Schema `MessageHistoryApplication`, merged from 2 identical definitions (first: `whatsapp/message_history.yaml#/components/schemas/MessageHistoryApplication`).
@@ -16034,6 +17337,7 @@ pub struct MessageHistoryApplication {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(any(feature = "message_history", feature = "message_history_events"))]
 impl MessageHistoryApplication {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -16045,6 +17349,7 @@ impl MessageHistoryApplication {
         }
     }
 }
+#[cfg(feature = "message_history")]
 /// The delivery history of one sent message.
 ///
 /// Schema `MessageHistoryEntry`, from `whatsapp/message_history.yaml#/components/schemas/MessageHistoryEntry`.
@@ -16063,6 +17368,7 @@ pub struct MessageHistoryEntry {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "message_history")]
 impl MessageHistoryEntry {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -16075,16 +17381,19 @@ impl MessageHistoryEntry {
         }
     }
 }
+#[cfg(feature = "message_history")]
 impl From<&str> for MessageHistoryEntry {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "message_history")]
 impl From<String> for MessageHistoryEntry {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "message_history")]
 /// One delivery status change and how its webhook went.
 ///
 /// Schema `MessageHistoryEvent`, from `whatsapp/message_history.yaml#/components/schemas/MessageHistoryEvent`.
@@ -16115,6 +17424,7 @@ pub struct MessageHistoryEvent {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "message_history")]
 impl MessageHistoryEvent {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -16131,16 +17441,19 @@ impl MessageHistoryEvent {
         }
     }
 }
+#[cfg(feature = "message_history")]
 impl From<&str> for MessageHistoryEvent {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "message_history")]
 impl From<String> for MessageHistoryEvent {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "message_history_events")]
 /// One event with its pagination cursor.
 ///
 /// Schema `MessageHistoryEventEdge`, from `whatsapp/message_history_events.yaml#/components/schemas/MessageHistoryEventEdge`.
@@ -16157,6 +17470,7 @@ pub struct MessageHistoryEventEdge {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "message_history_events")]
 impl MessageHistoryEventEdge {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -16168,6 +17482,7 @@ impl MessageHistoryEventEdge {
         }
     }
 }
+#[cfg(feature = "message_history_events")]
 /// A page of delivery status events.
 ///
 /// Schema `MessageHistoryEventEdgeList`, from `whatsapp/message_history_events.yaml#/components/schemas/MessageHistoryEventEdgeList`.
@@ -16184,6 +17499,7 @@ pub struct MessageHistoryEventEdgeList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "message_history_events")]
 impl MessageHistoryEventEdgeList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -16195,6 +17511,7 @@ impl MessageHistoryEventEdgeList {
         }
     }
 }
+#[cfg(feature = "message_history")]
 /// The message's delivery status events.
 ///
 /// Schema `MessageHistoryEventList`, from `whatsapp/message_history.yaml#/components/schemas/MessageHistoryEventList`.
@@ -16211,6 +17528,7 @@ pub struct MessageHistoryEventList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "message_history")]
 impl MessageHistoryEventList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -16222,6 +17540,7 @@ impl MessageHistoryEventList {
         }
     }
 }
+#[cfg(feature = "message_history")]
 /// A page of message history entries.
 ///
 /// Schema `MessageHistoryList`, from `whatsapp/message_history.yaml#/components/schemas/MessageHistoryList`.
@@ -16238,6 +17557,7 @@ pub struct MessageHistoryList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "message_history")]
 impl MessageHistoryList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -16249,6 +17569,7 @@ impl MessageHistoryList {
         }
     }
 }
+#[cfg(feature = "message_history")]
 /// How sending the status webhook went.
 ///
 /// Schema `MessageHistoryWebhookState`, from `whatsapp/message_history.yaml#/components/schemas/MessageHistoryWebhookState`.
@@ -16268,6 +17589,7 @@ pub enum MessageHistoryWebhookState {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "message_history")]
 impl MessageHistoryWebhookState {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -16280,11 +17602,13 @@ impl MessageHistoryWebhookState {
         }
     }
 }
+#[cfg(feature = "message_history")]
 impl ::std::fmt::Display for MessageHistoryWebhookState {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "message_history")]
 impl From<&str> for MessageHistoryWebhookState {
     fn from(value: &str) -> Self {
         match value {
@@ -16296,6 +17620,7 @@ impl From<&str> for MessageHistoryWebhookState {
         }
     }
 }
+#[cfg(feature = "message_history")]
 impl From<String> for MessageHistoryWebhookState {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -16307,6 +17632,7 @@ impl From<String> for MessageHistoryWebhookState {
         }
     }
 }
+#[cfg(feature = "message_history")]
 impl ::serde::Serialize for MessageHistoryWebhookState {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -16315,6 +17641,7 @@ impl ::serde::Serialize for MessageHistoryWebhookState {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "message_history")]
 impl<'de> ::serde::Deserialize<'de> for MessageHistoryWebhookState {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -16322,6 +17649,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageHistoryWebhookState {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// The sender's security identity, with the identity change check enabled.
 ///
 /// Schema `MessageIdentity`, from `whatsapp/webhooks.yaml#/components/schemas/MessageIdentity`.
@@ -16341,6 +17669,7 @@ pub struct MessageIdentity {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl MessageIdentity {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -16353,6 +17682,7 @@ impl MessageIdentity {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A status update for a message (or call) the business sent.
 ///
 /// Schema `MessageStatus`, from `whatsapp/webhooks.yaml#/components/schemas/MessageStatus`.
@@ -16392,6 +17722,7 @@ pub struct MessageStatus {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl MessageStatus {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -16417,6 +17748,7 @@ impl MessageStatus {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The new status; `played` (voice notes) is seen only in live payloads, and call statuses use other values.
 ///
 /// Schema `MessageStatusStatus`, from `whatsapp/webhooks.yaml#/components/schemas/MessageStatus/properties/status`.
@@ -16442,6 +17774,7 @@ pub enum MessageStatusStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl MessageStatusStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -16457,11 +17790,13 @@ impl MessageStatusStatus {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for MessageStatusStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for MessageStatusStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -16476,6 +17811,7 @@ impl From<&str> for MessageStatusStatus {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for MessageStatusStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -16490,6 +17826,7 @@ impl From<String> for MessageStatusStatus {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for MessageStatusStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -16498,6 +17835,7 @@ impl ::serde::Serialize for MessageStatusStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for MessageStatusStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -16505,6 +17843,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStatusStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "templates")]
 /// A message template.
 ///
 /// Schema `MessageTemplate`, from `whatsapp/templates.yaml#/components/schemas/MessageTemplate`.
@@ -16541,6 +17880,7 @@ pub struct MessageTemplate {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "templates")]
 impl MessageTemplate {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -16559,16 +17899,19 @@ impl MessageTemplate {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl From<&str> for MessageTemplate {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "templates")]
 impl From<String> for MessageTemplate {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "webhooks")]
 /// A template's components were edited.
 ///
 /// Schema `MessageTemplateComponentsUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateComponentsUpdateChange`.
@@ -16584,6 +17927,7 @@ pub struct MessageTemplateComponentsUpdateChange {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl MessageTemplateComponentsUpdateChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -16595,6 +17939,7 @@ impl MessageTemplateComponentsUpdateChange {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The `message_template_components_update` value, with the edited template's texts.
 ///
 /// Schema `MessageTemplateComponentsUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateComponentsUpdateValue`.
@@ -16626,6 +17971,7 @@ pub struct MessageTemplateComponentsUpdateValue {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl MessageTemplateComponentsUpdateValue {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -16642,6 +17988,7 @@ impl MessageTemplateComponentsUpdateValue {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A template's quality score changed.
 ///
 /// Schema `MessageTemplateQualityUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateQualityUpdateChange`.
@@ -16657,6 +18004,7 @@ pub struct MessageTemplateQualityUpdateChange {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl MessageTemplateQualityUpdateChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -16668,6 +18016,7 @@ impl MessageTemplateQualityUpdateChange {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The `message_template_quality_update` value.
 ///
 /// Schema `MessageTemplateQualityUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateQualityUpdateValue`.
@@ -16693,6 +18042,7 @@ pub struct MessageTemplateQualityUpdateValue {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl MessageTemplateQualityUpdateValue {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -16707,6 +18057,7 @@ impl MessageTemplateQualityUpdateValue {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A template was approved, rejected, paused, disabled or otherwise changed status.
 ///
 /// Schema `MessageTemplateStatusUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateStatusUpdateChange`.
@@ -16722,6 +18073,7 @@ pub struct MessageTemplateStatusUpdateChange {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl MessageTemplateStatusUpdateChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -16733,6 +18085,7 @@ impl MessageTemplateStatusUpdateChange {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The `message_template_status_update` value.
 ///
 /// Schema `MessageTemplateStatusUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateStatusUpdateValue`.
@@ -16774,6 +18127,7 @@ pub struct MessageTemplateStatusUpdateValue {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl MessageTemplateStatusUpdateValue {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -16792,6 +18146,7 @@ impl MessageTemplateStatusUpdateValue {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The template's new status.
 ///
 /// Schema `MessageTemplateStatusUpdateValueEvent`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateStatusUpdateValue/properties/event`.
@@ -16829,6 +18184,7 @@ pub enum MessageTemplateStatusUpdateValueEvent {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl MessageTemplateStatusUpdateValueEvent {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -16850,11 +18206,13 @@ impl MessageTemplateStatusUpdateValueEvent {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for MessageTemplateStatusUpdateValueEvent {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for MessageTemplateStatusUpdateValueEvent {
     fn from(value: &str) -> Self {
         match value {
@@ -16875,6 +18233,7 @@ impl From<&str> for MessageTemplateStatusUpdateValueEvent {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for MessageTemplateStatusUpdateValueEvent {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -16895,6 +18254,7 @@ impl From<String> for MessageTemplateStatusUpdateValueEvent {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for MessageTemplateStatusUpdateValueEvent {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -16903,6 +18263,7 @@ impl ::serde::Serialize for MessageTemplateStatusUpdateValueEvent {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for MessageTemplateStatusUpdateValueEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -16910,6 +18271,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageTemplateStatusUpdateValueEvent {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Messages from users, and status updates for messages you sent.
 ///
 /// Schema `MessagesChange`, from `whatsapp/webhooks.yaml#/components/schemas/MessagesChange`.
@@ -16925,6 +18287,7 @@ pub struct MessagesChange {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl MessagesChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -16936,6 +18299,7 @@ impl MessagesChange {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The `messages` value; holds incoming messages, statuses, or only errors.
 ///
 /// Schema `MessagesValue`, from `whatsapp/webhooks.yaml#/components/schemas/MessagesValue`.
@@ -16964,6 +18328,7 @@ pub struct MessagesValue {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl MessagesValue {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -16979,6 +18344,7 @@ impl MessagesValue {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A messaging limit or throughput tier.
 ///
 /// Schema `MessagingLimitTier`, from `whatsapp/webhooks.yaml#/components/schemas/MessagingLimitTier`.
@@ -17004,6 +18370,7 @@ pub enum MessagingLimitTier {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl MessagingLimitTier {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -17019,11 +18386,13 @@ impl MessagingLimitTier {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for MessagingLimitTier {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for MessagingLimitTier {
     fn from(value: &str) -> Self {
         match value {
@@ -17038,6 +18407,7 @@ impl From<&str> for MessagingLimitTier {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for MessagingLimitTier {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -17052,6 +18422,7 @@ impl From<String> for MessagingLimitTier {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for MessagingLimitTier {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -17060,6 +18431,7 @@ impl ::serde::Serialize for MessagingLimitTier {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for MessagingLimitTier {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -17067,6 +18439,22 @@ impl<'de> ::serde::Deserialize<'de> for MessagingLimitTier {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(
+    any(
+        feature = "block_users",
+        feature = "business_compliance",
+        feature = "business_profile",
+        feature = "business_profile_node",
+        feature = "calling",
+        feature = "encrypted_messages",
+        feature = "groups",
+        feature = "marketing_messages_lite",
+        feature = "media",
+        feature = "messages",
+        feature = "phone_number_registration",
+        feature = "webhooks"
+    )
+)]
 /// Always `whatsapp`.
 ///
 /// Schema `MessagingProductWhatsapp`, merged from 56 identical definitions (first: `whatsapp/block_users.yaml#/components/schemas/BlockUsersRequest/properties/messaging_product`).
@@ -17081,6 +18469,22 @@ pub enum MessagingProductWhatsapp {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(
+    any(
+        feature = "block_users",
+        feature = "business_compliance",
+        feature = "business_profile",
+        feature = "business_profile_node",
+        feature = "calling",
+        feature = "encrypted_messages",
+        feature = "groups",
+        feature = "marketing_messages_lite",
+        feature = "media",
+        feature = "messages",
+        feature = "phone_number_registration",
+        feature = "webhooks"
+    )
+)]
 impl MessagingProductWhatsapp {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -17090,11 +18494,43 @@ impl MessagingProductWhatsapp {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "block_users",
+        feature = "business_compliance",
+        feature = "business_profile",
+        feature = "business_profile_node",
+        feature = "calling",
+        feature = "encrypted_messages",
+        feature = "groups",
+        feature = "marketing_messages_lite",
+        feature = "media",
+        feature = "messages",
+        feature = "phone_number_registration",
+        feature = "webhooks"
+    )
+)]
 impl ::std::fmt::Display for MessagingProductWhatsapp {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(
+    any(
+        feature = "block_users",
+        feature = "business_compliance",
+        feature = "business_profile",
+        feature = "business_profile_node",
+        feature = "calling",
+        feature = "encrypted_messages",
+        feature = "groups",
+        feature = "marketing_messages_lite",
+        feature = "media",
+        feature = "messages",
+        feature = "phone_number_registration",
+        feature = "webhooks"
+    )
+)]
 impl From<&str> for MessagingProductWhatsapp {
     fn from(value: &str) -> Self {
         match value {
@@ -17103,6 +18539,22 @@ impl From<&str> for MessagingProductWhatsapp {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "block_users",
+        feature = "business_compliance",
+        feature = "business_profile",
+        feature = "business_profile_node",
+        feature = "calling",
+        feature = "encrypted_messages",
+        feature = "groups",
+        feature = "marketing_messages_lite",
+        feature = "media",
+        feature = "messages",
+        feature = "phone_number_registration",
+        feature = "webhooks"
+    )
+)]
 impl From<String> for MessagingProductWhatsapp {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -17111,6 +18563,22 @@ impl From<String> for MessagingProductWhatsapp {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "block_users",
+        feature = "business_compliance",
+        feature = "business_profile",
+        feature = "business_profile_node",
+        feature = "calling",
+        feature = "encrypted_messages",
+        feature = "groups",
+        feature = "marketing_messages_lite",
+        feature = "media",
+        feature = "messages",
+        feature = "phone_number_registration",
+        feature = "webhooks"
+    )
+)]
 impl ::serde::Serialize for MessagingProductWhatsapp {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -17119,6 +18587,22 @@ impl ::serde::Serialize for MessagingProductWhatsapp {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(
+    any(
+        feature = "block_users",
+        feature = "business_compliance",
+        feature = "business_profile",
+        feature = "business_profile_node",
+        feature = "calling",
+        feature = "encrypted_messages",
+        feature = "groups",
+        feature = "marketing_messages_lite",
+        feature = "media",
+        feature = "messages",
+        feature = "phone_number_registration",
+        feature = "webhooks"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for MessagingProductWhatsapp {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -17126,6 +18610,7 @@ impl<'de> ::serde::Deserialize<'de> for MessagingProductWhatsapp {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "flows")]
 /// Where to copy Flows from.
 ///
 /// Schema `MigrateFlowsRequest`, from `whatsapp/flows.yaml#/components/schemas/MigrateFlowsRequest`.
@@ -17141,6 +18626,7 @@ pub struct MigrateFlowsRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "flows")]
 impl MigrateFlowsRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -17152,16 +18638,19 @@ impl MigrateFlowsRequest {
         }
     }
 }
+#[cfg(feature = "flows")]
 impl From<&str> for MigrateFlowsRequest {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "flows")]
 impl From<String> for MigrateFlowsRequest {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "flows")]
 /// The outcome of a migration, Flow by Flow.
 ///
 /// Schema `MigrateFlowsResponse`, from `whatsapp/flows.yaml#/components/schemas/MigrateFlowsResponse`.
@@ -17178,6 +18667,7 @@ pub struct MigrateFlowsResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "flows")]
 impl MigrateFlowsResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -17189,6 +18679,7 @@ impl MigrateFlowsResponse {
         }
     }
 }
+#[cfg(feature = "flows")]
 /// A Flow that was copied.
 ///
 /// Schema `MigratedFlow`, from `whatsapp/flows.yaml#/components/schemas/MigratedFlow`.
@@ -17208,6 +18699,7 @@ pub struct MigratedFlow {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "flows")]
 impl MigratedFlow {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -17220,6 +18712,7 @@ impl MigratedFlow {
         }
     }
 }
+#[cfg(feature = "migration_intent")]
 /// A WhatsApp Business Account migration intent.
 ///
 /// Schema `MigrationIntent`, from `whatsapp/migration_intent.yaml#/components/schemas/MigrationIntent`.
@@ -17235,6 +18728,7 @@ pub struct MigrationIntent {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "migration_intent")]
 impl MigrationIntent {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -17246,16 +18740,19 @@ impl MigrationIntent {
         }
     }
 }
+#[cfg(feature = "migration_intent")]
 impl From<&str> for MigrationIntent {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "migration_intent")]
 impl From<String> for MigrationIntent {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "migration_intent")]
 /// Where the migration stands.
 ///
 /// Schema `MigrationIntentStatus`, from `whatsapp/migration_intent.yaml#/components/schemas/MigrationIntentStatus`.
@@ -17275,6 +18772,7 @@ pub enum MigrationIntentStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "migration_intent")]
 impl MigrationIntentStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -17287,11 +18785,13 @@ impl MigrationIntentStatus {
         }
     }
 }
+#[cfg(feature = "migration_intent")]
 impl ::std::fmt::Display for MigrationIntentStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "migration_intent")]
 impl From<&str> for MigrationIntentStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -17303,6 +18803,7 @@ impl From<&str> for MigrationIntentStatus {
         }
     }
 }
+#[cfg(feature = "migration_intent")]
 impl From<String> for MigrationIntentStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -17314,6 +18815,7 @@ impl From<String> for MigrationIntentStatus {
         }
     }
 }
+#[cfg(feature = "migration_intent")]
 impl ::serde::Serialize for MigrationIntentStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -17322,6 +18824,7 @@ impl ::serde::Serialize for MigrationIntentStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "migration_intent")]
 impl<'de> ::serde::Deserialize<'de> for MigrationIntentStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -17329,6 +18832,7 @@ impl<'de> ::serde::Deserialize<'de> for MigrationIntentStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "mm_lite_onboarding")]
 /// The MM Lite onboarding request that was created or already pending.
 ///
 /// Schema `MmLiteOnboardingResponse`, from `whatsapp/mm_lite_onboarding.yaml#/components/schemas/MmLiteOnboardingResponse`.
@@ -17341,6 +18845,7 @@ pub struct MmLiteOnboardingResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "mm_lite_onboarding")]
 impl MmLiteOnboardingResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -17351,16 +18856,19 @@ impl MmLiteOnboardingResponse {
         }
     }
 }
+#[cfg(feature = "mm_lite_onboarding")]
 impl From<&str> for MmLiteOnboardingResponse {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "mm_lite_onboarding")]
 impl From<String> for MmLiteOnboardingResponse {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 /// Always `call_permission_request`.
 ///
 /// Schema `NameCallPermissionRequest`, from `whatsapp/messages.yaml#/components/schemas/CallPermissionRequestAction/properties/name`.
@@ -17375,6 +18883,7 @@ pub enum NameCallPermissionRequest {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "messages")]
 impl NameCallPermissionRequest {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -17384,11 +18893,13 @@ impl NameCallPermissionRequest {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::std::fmt::Display for NameCallPermissionRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for NameCallPermissionRequest {
     fn from(value: &str) -> Self {
         match value {
@@ -17397,6 +18908,7 @@ impl From<&str> for NameCallPermissionRequest {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for NameCallPermissionRequest {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -17405,6 +18917,7 @@ impl From<String> for NameCallPermissionRequest {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for NameCallPermissionRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -17413,6 +18926,7 @@ impl ::serde::Serialize for NameCallPermissionRequest {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for NameCallPermissionRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -17420,6 +18934,7 @@ impl<'de> ::serde::Deserialize<'de> for NameCallPermissionRequest {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "messages")]
 /// Always `catalog_message`.
 ///
 /// Schema `NameCatalogMessage`, from `whatsapp/messages.yaml#/components/schemas/CatalogMessageAction/properties/name`.
@@ -17434,6 +18949,7 @@ pub enum NameCatalogMessage {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "messages")]
 impl NameCatalogMessage {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -17443,11 +18959,13 @@ impl NameCatalogMessage {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::std::fmt::Display for NameCatalogMessage {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for NameCatalogMessage {
     fn from(value: &str) -> Self {
         match value {
@@ -17456,6 +18974,7 @@ impl From<&str> for NameCatalogMessage {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for NameCatalogMessage {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -17464,6 +18983,7 @@ impl From<String> for NameCatalogMessage {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for NameCatalogMessage {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -17472,6 +18992,7 @@ impl ::serde::Serialize for NameCatalogMessage {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for NameCatalogMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -17479,6 +19000,7 @@ impl<'de> ::serde::Deserialize<'de> for NameCatalogMessage {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "messages")]
 /// Always `flow`.
 ///
 /// Schema `NameFlow`, from `whatsapp/messages.yaml#/components/schemas/FlowAction/properties/name`.
@@ -17493,6 +19015,7 @@ pub enum NameFlow {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "messages")]
 impl NameFlow {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -17502,11 +19025,13 @@ impl NameFlow {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::std::fmt::Display for NameFlow {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for NameFlow {
     fn from(value: &str) -> Self {
         match value {
@@ -17515,6 +19040,7 @@ impl From<&str> for NameFlow {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for NameFlow {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -17523,6 +19049,7 @@ impl From<String> for NameFlow {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for NameFlow {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -17531,6 +19058,7 @@ impl ::serde::Serialize for NameFlow {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for NameFlow {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -17538,6 +19066,7 @@ impl<'de> ::serde::Deserialize<'de> for NameFlow {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "messages")]
 /// Always `review_and_pay`.
 ///
 /// Schema `NameReviewAndPay`, from `whatsapp/messages.yaml#/components/schemas/OrderDetailsAction/properties/name`.
@@ -17552,6 +19081,7 @@ pub enum NameReviewAndPay {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "messages")]
 impl NameReviewAndPay {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -17561,11 +19091,13 @@ impl NameReviewAndPay {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::std::fmt::Display for NameReviewAndPay {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for NameReviewAndPay {
     fn from(value: &str) -> Self {
         match value {
@@ -17574,6 +19106,7 @@ impl From<&str> for NameReviewAndPay {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for NameReviewAndPay {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -17582,6 +19115,7 @@ impl From<String> for NameReviewAndPay {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for NameReviewAndPay {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -17590,6 +19124,7 @@ impl ::serde::Serialize for NameReviewAndPay {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for NameReviewAndPay {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -17597,6 +19132,7 @@ impl<'de> ::serde::Deserialize<'de> for NameReviewAndPay {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "messages")]
 /// Always `review_order`.
 ///
 /// Schema `NameReviewOrder`, from `whatsapp/messages.yaml#/components/schemas/OrderStatusAction/properties/name`.
@@ -17611,6 +19147,7 @@ pub enum NameReviewOrder {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "messages")]
 impl NameReviewOrder {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -17620,11 +19157,13 @@ impl NameReviewOrder {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::std::fmt::Display for NameReviewOrder {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for NameReviewOrder {
     fn from(value: &str) -> Self {
         match value {
@@ -17633,6 +19172,7 @@ impl From<&str> for NameReviewOrder {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for NameReviewOrder {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -17641,6 +19181,7 @@ impl From<String> for NameReviewOrder {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for NameReviewOrder {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -17649,6 +19190,7 @@ impl ::serde::Serialize for NameReviewOrder {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for NameReviewOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -17656,6 +19198,7 @@ impl<'de> ::serde::Deserialize<'de> for NameReviewOrder {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// The Flow's response.
 ///
 /// Schema `NfmReply`, from `whatsapp/webhooks.yaml#/components/schemas/NfmReply`.
@@ -17675,6 +19218,7 @@ pub struct NfmReply {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl NfmReply {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -17687,6 +19231,7 @@ impl NfmReply {
         }
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 /// State of the account or solution.
 ///
 /// Schema `OboMobilityEntityStatus`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/OboMobilityEntityStatus`.
@@ -17704,6 +19249,7 @@ pub enum OboMobilityEntityStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl OboMobilityEntityStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -17715,11 +19261,13 @@ impl OboMobilityEntityStatus {
         }
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl ::std::fmt::Display for OboMobilityEntityStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl From<&str> for OboMobilityEntityStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -17730,6 +19278,7 @@ impl From<&str> for OboMobilityEntityStatus {
         }
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl From<String> for OboMobilityEntityStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -17740,6 +19289,7 @@ impl From<String> for OboMobilityEntityStatus {
         }
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl ::serde::Serialize for OboMobilityEntityStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -17748,6 +19298,7 @@ impl ::serde::Serialize for OboMobilityEntityStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl<'de> ::serde::Deserialize<'de> for OboMobilityEntityStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -17755,6 +19306,7 @@ impl<'de> ::serde::Deserialize<'de> for OboMobilityEntityStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 /// An OBO mobility intent.
 ///
 /// Schema `OboMobilityIntent`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/OboMobilityIntent`.
@@ -17782,6 +19334,7 @@ pub struct OboMobilityIntent {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl OboMobilityIntent {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -17797,16 +19350,19 @@ impl OboMobilityIntent {
         }
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl From<&str> for OboMobilityIntent {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl From<String> for OboMobilityIntent {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 /// The mobility step to take.
 ///
 /// Schema `OboMobilityIntentRequest`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/OboMobilityIntentRequest`.
@@ -17833,6 +19389,7 @@ pub struct OboMobilityIntentRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl OboMobilityIntentRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -17851,6 +19408,7 @@ impl OboMobilityIntentRequest {
         }
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 /// Result of creating a mobility intent.
 ///
 /// Schema `OboMobilityIntentResponse`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/OboMobilityIntentResponse`.
@@ -17878,6 +19436,7 @@ pub struct OboMobilityIntentResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl OboMobilityIntentResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -17893,6 +19452,7 @@ impl OboMobilityIntentResponse {
         }
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 /// The solution the intent moves the account under.
 ///
 /// Schema `OboMobilityIntentSolution`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/OboMobilityIntentSolution`.
@@ -17914,6 +19474,7 @@ pub struct OboMobilityIntentSolution {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl OboMobilityIntentSolution {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -17927,16 +19488,19 @@ impl OboMobilityIntentSolution {
         }
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl From<&str> for OboMobilityIntentSolution {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl From<String> for OboMobilityIntentSolution {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 /// Where the intent stands.
 ///
 /// Schema `OboMobilityIntentStatus`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/OboMobilityIntentStatus`.
@@ -17958,6 +19522,7 @@ pub enum OboMobilityIntentStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl OboMobilityIntentStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -17971,11 +19536,13 @@ impl OboMobilityIntentStatus {
         }
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl ::std::fmt::Display for OboMobilityIntentStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl From<&str> for OboMobilityIntentStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -17988,6 +19555,7 @@ impl From<&str> for OboMobilityIntentStatus {
         }
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl From<String> for OboMobilityIntentStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -18000,6 +19568,7 @@ impl From<String> for OboMobilityIntentStatus {
         }
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl ::serde::Serialize for OboMobilityIntentStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -18008,6 +19577,7 @@ impl ::serde::Serialize for OboMobilityIntentStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl<'de> ::serde::Deserialize<'de> for OboMobilityIntentStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -18015,6 +19585,7 @@ impl<'de> ::serde::Deserialize<'de> for OboMobilityIntentStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 /// What the mobility request does.
 ///
 /// Schema `OboMobilityIntentType`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/OboMobilityIntentType`.
@@ -18038,6 +19609,7 @@ pub enum OboMobilityIntentType {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl OboMobilityIntentType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -18052,11 +19624,13 @@ impl OboMobilityIntentType {
         }
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl ::std::fmt::Display for OboMobilityIntentType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl From<&str> for OboMobilityIntentType {
     fn from(value: &str) -> Self {
         match value {
@@ -18070,6 +19644,7 @@ impl From<&str> for OboMobilityIntentType {
         }
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl From<String> for OboMobilityIntentType {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -18083,6 +19658,7 @@ impl From<String> for OboMobilityIntentType {
         }
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl ::serde::Serialize for OboMobilityIntentType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -18091,6 +19667,7 @@ impl ::serde::Serialize for OboMobilityIntentType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl<'de> ::serde::Deserialize<'de> for OboMobilityIntentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -18098,6 +19675,7 @@ impl<'de> ::serde::Deserialize<'de> for OboMobilityIntentType {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 /// The WhatsApp Business Account the intent moves.
 ///
 /// Schema `OboMobilityIntentWaba`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/OboMobilityIntentWaba`.
@@ -18116,6 +19694,7 @@ pub struct OboMobilityIntentWaba {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl OboMobilityIntentWaba {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -18128,16 +19707,19 @@ impl OboMobilityIntentWaba {
         }
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl From<&str> for OboMobilityIntentWaba {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl From<String> for OboMobilityIntentWaba {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 /// State of the mobility request.
 ///
 /// Schema `OboMobilityRequestStatus`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/OboMobilityRequestStatus`.
@@ -18163,6 +19745,7 @@ pub enum OboMobilityRequestStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl OboMobilityRequestStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -18178,11 +19761,13 @@ impl OboMobilityRequestStatus {
         }
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl ::std::fmt::Display for OboMobilityRequestStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl From<&str> for OboMobilityRequestStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -18197,6 +19782,7 @@ impl From<&str> for OboMobilityRequestStatus {
         }
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl From<String> for OboMobilityRequestStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -18211,6 +19797,7 @@ impl From<String> for OboMobilityRequestStatus {
         }
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl ::serde::Serialize for OboMobilityRequestStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -18219,6 +19806,7 @@ impl ::serde::Serialize for OboMobilityRequestStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl<'de> ::serde::Deserialize<'de> for OboMobilityRequestStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -18226,6 +19814,7 @@ impl<'de> ::serde::Deserialize<'de> for OboMobilityRequestStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "official_business_account")]
 /// The change to make to the application.
 ///
 /// Schema `OfficialBusinessAccountAction`, from `whatsapp/official_business_account.yaml#/components/schemas/OfficialBusinessAccountAction`.
@@ -18243,6 +19832,7 @@ pub enum OfficialBusinessAccountAction {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "official_business_account")]
 impl OfficialBusinessAccountAction {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -18254,11 +19844,13 @@ impl OfficialBusinessAccountAction {
         }
     }
 }
+#[cfg(feature = "official_business_account")]
 impl ::std::fmt::Display for OfficialBusinessAccountAction {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "official_business_account")]
 impl From<&str> for OfficialBusinessAccountAction {
     fn from(value: &str) -> Self {
         match value {
@@ -18269,6 +19861,7 @@ impl From<&str> for OfficialBusinessAccountAction {
         }
     }
 }
+#[cfg(feature = "official_business_account")]
 impl From<String> for OfficialBusinessAccountAction {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -18279,6 +19872,7 @@ impl From<String> for OfficialBusinessAccountAction {
         }
     }
 }
+#[cfg(feature = "official_business_account")]
 impl ::serde::Serialize for OfficialBusinessAccountAction {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -18287,6 +19881,7 @@ impl ::serde::Serialize for OfficialBusinessAccountAction {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "official_business_account")]
 impl<'de> ::serde::Deserialize<'de> for OfficialBusinessAccountAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -18294,6 +19889,7 @@ impl<'de> ::serde::Deserialize<'de> for OfficialBusinessAccountAction {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "official_business_account")]
 /// The business details sent with a (re)submitted application.
 ///
 /// Schema `OfficialBusinessAccountApplication`, from `whatsapp/official_business_account.yaml#/components/schemas/OfficialBusinessAccountApplication`.
@@ -18316,6 +19912,7 @@ pub struct OfficialBusinessAccountApplication {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "official_business_account")]
 impl OfficialBusinessAccountApplication {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -18329,6 +19926,7 @@ impl OfficialBusinessAccountApplication {
         }
     }
 }
+#[cfg(feature = "official_business_account")]
 /// Where the Official Business Account review stands.
 ///
 /// Schema `OfficialBusinessAccountReviewStatus`, from `whatsapp/official_business_account.yaml#/components/schemas/OfficialBusinessAccountReviewStatus`.
@@ -18352,6 +19950,7 @@ pub enum OfficialBusinessAccountReviewStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "official_business_account")]
 impl OfficialBusinessAccountReviewStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -18366,11 +19965,13 @@ impl OfficialBusinessAccountReviewStatus {
         }
     }
 }
+#[cfg(feature = "official_business_account")]
 impl ::std::fmt::Display for OfficialBusinessAccountReviewStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "official_business_account")]
 impl From<&str> for OfficialBusinessAccountReviewStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -18384,6 +19985,7 @@ impl From<&str> for OfficialBusinessAccountReviewStatus {
         }
     }
 }
+#[cfg(feature = "official_business_account")]
 impl From<String> for OfficialBusinessAccountReviewStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -18397,6 +19999,7 @@ impl From<String> for OfficialBusinessAccountReviewStatus {
         }
     }
 }
+#[cfg(feature = "official_business_account")]
 impl ::serde::Serialize for OfficialBusinessAccountReviewStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -18405,6 +20008,7 @@ impl ::serde::Serialize for OfficialBusinessAccountReviewStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "official_business_account")]
 impl<'de> ::serde::Deserialize<'de> for OfficialBusinessAccountReviewStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -18412,6 +20016,7 @@ impl<'de> ::serde::Deserialize<'de> for OfficialBusinessAccountReviewStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "official_business_account")]
 /// A phone number's Official Business Account status.
 ///
 /// Schema `OfficialBusinessAccountStatus`, from `whatsapp/official_business_account.yaml#/components/schemas/OfficialBusinessAccountStatus`.
@@ -18430,6 +20035,7 @@ pub struct OfficialBusinessAccountStatus {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "official_business_account")]
 impl OfficialBusinessAccountStatus {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -18442,16 +20048,19 @@ impl OfficialBusinessAccountStatus {
         }
     }
 }
+#[cfg(feature = "official_business_account")]
 impl From<&str> for OfficialBusinessAccountStatus {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "official_business_account")]
 impl From<String> for OfficialBusinessAccountStatus {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "official_business_account")]
 /// What to do with the application.
 ///
 /// Schema `OfficialBusinessAccountUpdateRequest`, from `whatsapp/official_business_account.yaml#/components/schemas/OfficialBusinessAccountUpdateRequest`.
@@ -18467,6 +20076,7 @@ pub struct OfficialBusinessAccountUpdateRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "official_business_account")]
 impl OfficialBusinessAccountUpdateRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -18478,6 +20088,7 @@ impl OfficialBusinessAccountUpdateRequest {
         }
     }
 }
+#[cfg(feature = "official_business_account")]
 /// Result of an application change.
 ///
 /// Schema `OfficialBusinessAccountUpdateResponse`, from `whatsapp/official_business_account.yaml#/components/schemas/OfficialBusinessAccountUpdateResponse`.
@@ -18499,6 +20110,7 @@ pub struct OfficialBusinessAccountUpdateResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "official_business_account")]
 impl OfficialBusinessAccountUpdateResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -18512,6 +20124,7 @@ impl OfficialBusinessAccountUpdateResponse {
         }
     }
 }
+#[cfg(feature = "onbehalf_requests")]
 /// A request for one business to operate an asset on behalf of another.
 ///
 /// Schema `OnBehalfRequest`, from `whatsapp/onbehalf_requests.yaml#/components/schemas/OnBehalfRequest`.
@@ -18536,6 +20149,7 @@ pub struct OnBehalfRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "onbehalf_requests")]
 impl OnBehalfRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -18550,16 +20164,19 @@ impl OnBehalfRequest {
         }
     }
 }
+#[cfg(feature = "onbehalf_requests")]
 impl From<&str> for OnBehalfRequest {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "onbehalf_requests")]
 impl From<String> for OnBehalfRequest {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "onbehalf_requests")]
 /// A business on either side of the request.
 ///
 /// Schema `OnBehalfRequestBusiness`, from `whatsapp/onbehalf_requests.yaml#/components/schemas/OnBehalfRequestBusiness`.
@@ -18576,6 +20193,7 @@ pub struct OnBehalfRequestBusiness {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "onbehalf_requests")]
 impl OnBehalfRequestBusiness {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -18587,6 +20205,7 @@ impl OnBehalfRequestBusiness {
         }
     }
 }
+#[cfg(feature = "onbehalf_requests")]
 /// A page of on-behalf-of requests.
 ///
 /// Schema `OnBehalfRequestList`, from `whatsapp/onbehalf_requests.yaml#/components/schemas/OnBehalfRequestList`.
@@ -18603,6 +20222,7 @@ pub struct OnBehalfRequestList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "onbehalf_requests")]
 impl OnBehalfRequestList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -18614,6 +20234,7 @@ impl OnBehalfRequestList {
         }
     }
 }
+#[cfg(feature = "onbehalf_requests")]
 /// Where the request stands.
 ///
 /// Schema `OnBehalfRequestStatus`, from `whatsapp/onbehalf_requests.yaml#/components/schemas/OnBehalfRequestStatus`.
@@ -18639,6 +20260,7 @@ pub enum OnBehalfRequestStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "onbehalf_requests")]
 impl OnBehalfRequestStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -18654,11 +20276,13 @@ impl OnBehalfRequestStatus {
         }
     }
 }
+#[cfg(feature = "onbehalf_requests")]
 impl ::std::fmt::Display for OnBehalfRequestStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "onbehalf_requests")]
 impl From<&str> for OnBehalfRequestStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -18673,6 +20297,7 @@ impl From<&str> for OnBehalfRequestStatus {
         }
     }
 }
+#[cfg(feature = "onbehalf_requests")]
 impl From<String> for OnBehalfRequestStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -18687,6 +20312,7 @@ impl From<String> for OnBehalfRequestStatus {
         }
     }
 }
+#[cfg(feature = "onbehalf_requests")]
 impl ::serde::Serialize for OnBehalfRequestStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -18695,6 +20321,7 @@ impl ::serde::Serialize for OnBehalfRequestStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "onbehalf_requests")]
 impl<'de> ::serde::Deserialize<'de> for OnBehalfRequestStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -18702,6 +20329,7 @@ impl<'de> ::serde::Deserialize<'de> for OnBehalfRequestStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "messages")]
 /// A money amount as an integer and a divisor (value 1500, offset 100 means 15.00).
 ///
 /// Schema `OrderAmount`, from `whatsapp/messages.yaml#/components/schemas/OrderAmount`.
@@ -18716,6 +20344,7 @@ pub struct OrderAmount {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl OrderAmount {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -18727,6 +20356,7 @@ impl OrderAmount {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// A tax or shipping charge.
 ///
 /// Schema `OrderCharge`, from `whatsapp/messages.yaml#/components/schemas/OrderCharge`.
@@ -18744,6 +20374,7 @@ pub struct OrderCharge {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl OrderCharge {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -18756,6 +20387,7 @@ impl OrderCharge {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// The items and charges of an order.
 ///
 /// Schema `OrderDetails`, from `whatsapp/messages.yaml#/components/schemas/OrderDetails`.
@@ -18784,6 +20416,7 @@ pub struct OrderDetails {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl OrderDetails {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -18799,6 +20432,7 @@ impl OrderDetails {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// Asks the user to review and pay for an order.
 ///
 /// Schema `OrderDetailsAction`, from `whatsapp/messages.yaml#/components/schemas/OrderDetailsAction`.
@@ -18814,6 +20448,7 @@ pub struct OrderDetailsAction {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl OrderDetailsAction {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -18825,6 +20460,7 @@ impl OrderDetailsAction {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// The order, its total and how it is paid.
 ///
 /// Schema `OrderDetailsParameters`, from `whatsapp/messages.yaml#/components/schemas/OrderDetailsParameters`.
@@ -18854,6 +20490,7 @@ pub struct OrderDetailsParameters {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl OrderDetailsParameters {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -18870,6 +20507,7 @@ impl OrderDetailsParameters {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// A discount on the order.
 ///
 /// Schema `OrderDiscount`, from `whatsapp/messages.yaml#/components/schemas/OrderDiscount`.
@@ -18890,6 +20528,7 @@ pub struct OrderDiscount {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl OrderDiscount {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -18903,6 +20542,7 @@ impl OrderDiscount {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// One line of an order.
 ///
 /// Schema `OrderItem`, from `whatsapp/messages.yaml#/components/schemas/OrderItem`.
@@ -18928,6 +20568,7 @@ pub struct OrderItem {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl OrderItem {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -18942,6 +20583,7 @@ impl OrderItem {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// One ordered product.
 ///
 /// Schema `OrderProductItem`, from `whatsapp/webhooks.yaml#/components/schemas/OrderProductItem`.
@@ -18964,6 +20606,7 @@ pub struct OrderProductItem {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl OrderProductItem {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -18977,6 +20620,7 @@ impl OrderProductItem {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// Shows the new status of an order.
 ///
 /// Schema `OrderStatusAction`, from `whatsapp/messages.yaml#/components/schemas/OrderStatusAction`.
@@ -18992,6 +20636,7 @@ pub struct OrderStatusAction {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl OrderStatusAction {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -19003,6 +20648,7 @@ impl OrderStatusAction {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// Which order changed and its new status.
 ///
 /// Schema `OrderStatusParameters`, from `whatsapp/messages.yaml#/components/schemas/OrderStatusParameters`.
@@ -19017,6 +20663,7 @@ pub struct OrderStatusParameters {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl OrderStatusParameters {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -19031,6 +20678,7 @@ impl OrderStatusParameters {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// The new status of an order.
 ///
 /// Schema `OrderStatusUpdate`, from `whatsapp/messages.yaml#/components/schemas/OrderStatusUpdate`.
@@ -19046,6 +20694,7 @@ pub struct OrderStatusUpdate {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl OrderStatusUpdate {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -19057,16 +20706,19 @@ impl OrderStatusUpdate {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for OrderStatusUpdate {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for OrderStatusUpdate {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "owned_whatsapp_business_accounts")]
 /// A WhatsApp Business Account the business owns.
 ///
 /// Schema `OwnedWhatsAppBusinessAccount`, from `whatsapp/owned_whatsapp_business_accounts.yaml#/components/schemas/OwnedWhatsAppBusinessAccount`.
@@ -19088,6 +20740,7 @@ pub struct OwnedWhatsAppBusinessAccount {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "owned_whatsapp_business_accounts")]
 impl OwnedWhatsAppBusinessAccount {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -19101,16 +20754,19 @@ impl OwnedWhatsAppBusinessAccount {
         }
     }
 }
+#[cfg(feature = "owned_whatsapp_business_accounts")]
 impl From<&str> for OwnedWhatsAppBusinessAccount {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "owned_whatsapp_business_accounts")]
 impl From<String> for OwnedWhatsAppBusinessAccount {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "owned_whatsapp_business_accounts")]
 /// A page of owned WhatsApp Business Accounts.
 ///
 /// Schema `OwnedWhatsAppBusinessAccountList`, from `whatsapp/owned_whatsapp_business_accounts.yaml#/components/schemas/OwnedWhatsAppBusinessAccountList`.
@@ -19127,6 +20783,7 @@ pub struct OwnedWhatsAppBusinessAccountList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "owned_whatsapp_business_accounts")]
 impl OwnedWhatsAppBusinessAccountList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -19138,6 +20795,32 @@ impl OwnedWhatsAppBusinessAccountList {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "assigned_users",
+        feature = "assigned_whatsapp_business_accounts",
+        feature = "block_users",
+        feature = "client_whatsapp_business_accounts",
+        feature = "connected_client_businesses",
+        feature = "extended_credits",
+        feature = "flows",
+        feature = "groups",
+        feature = "message_history",
+        feature = "message_history_events",
+        feature = "multi_partner_solutions",
+        feature = "onbehalf_requests",
+        feature = "owned_whatsapp_business_accounts",
+        feature = "phone_numbers",
+        feature = "preverified_phone_number_partners",
+        feature = "preverified_phone_numbers",
+        feature = "qr_codes",
+        feature = "schedules",
+        feature = "subscribed_apps",
+        feature = "templates",
+        feature = "whatsapp_business_account_activities",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 /// The cursors at either end of the page.
 ///
 /// Schema `PagingCursors`, merged from 22 identical definitions (first: `whatsapp/assigned_users.yaml#/components/schemas/PagingCursors`).
@@ -19154,6 +20837,32 @@ pub struct PagingCursors {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(
+    any(
+        feature = "assigned_users",
+        feature = "assigned_whatsapp_business_accounts",
+        feature = "block_users",
+        feature = "client_whatsapp_business_accounts",
+        feature = "connected_client_businesses",
+        feature = "extended_credits",
+        feature = "flows",
+        feature = "groups",
+        feature = "message_history",
+        feature = "message_history_events",
+        feature = "multi_partner_solutions",
+        feature = "onbehalf_requests",
+        feature = "owned_whatsapp_business_accounts",
+        feature = "phone_numbers",
+        feature = "preverified_phone_number_partners",
+        feature = "preverified_phone_numbers",
+        feature = "qr_codes",
+        feature = "schedules",
+        feature = "subscribed_apps",
+        feature = "templates",
+        feature = "whatsapp_business_account_activities",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 impl PagingCursors {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -19165,6 +20874,7 @@ impl PagingCursors {
         }
     }
 }
+#[cfg(feature = "preverified_phone_number_partners")]
 /// The two-factor authentication the business requires.
 ///
 /// Schema `PartnerBusinessTwoFactorType`, from `whatsapp/preverified_phone_number_partners.yaml#/components/schemas/PartnerBusinessTwoFactorType`.
@@ -19180,6 +20890,7 @@ pub enum PartnerBusinessTwoFactorType {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "preverified_phone_number_partners")]
 impl PartnerBusinessTwoFactorType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -19190,11 +20901,13 @@ impl PartnerBusinessTwoFactorType {
         }
     }
 }
+#[cfg(feature = "preverified_phone_number_partners")]
 impl ::std::fmt::Display for PartnerBusinessTwoFactorType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "preverified_phone_number_partners")]
 impl From<&str> for PartnerBusinessTwoFactorType {
     fn from(value: &str) -> Self {
         match value {
@@ -19204,6 +20917,7 @@ impl From<&str> for PartnerBusinessTwoFactorType {
         }
     }
 }
+#[cfg(feature = "preverified_phone_number_partners")]
 impl From<String> for PartnerBusinessTwoFactorType {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -19213,6 +20927,7 @@ impl From<String> for PartnerBusinessTwoFactorType {
         }
     }
 }
+#[cfg(feature = "preverified_phone_number_partners")]
 impl ::serde::Serialize for PartnerBusinessTwoFactorType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -19221,6 +20936,7 @@ impl ::serde::Serialize for PartnerBusinessTwoFactorType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "preverified_phone_number_partners")]
 impl<'de> ::serde::Deserialize<'de> for PartnerBusinessTwoFactorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -19228,6 +20944,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerBusinessTwoFactorType {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "preverified_phone_number_partners")]
 /// Whether Meta has verified the business.
 ///
 /// Schema `PartnerBusinessVerificationStatus`, from `whatsapp/preverified_phone_number_partners.yaml#/components/schemas/PartnerBusinessVerificationStatus`.
@@ -19245,6 +20962,7 @@ pub enum PartnerBusinessVerificationStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "preverified_phone_number_partners")]
 impl PartnerBusinessVerificationStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -19256,11 +20974,13 @@ impl PartnerBusinessVerificationStatus {
         }
     }
 }
+#[cfg(feature = "preverified_phone_number_partners")]
 impl ::std::fmt::Display for PartnerBusinessVerificationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "preverified_phone_number_partners")]
 impl From<&str> for PartnerBusinessVerificationStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -19271,6 +20991,7 @@ impl From<&str> for PartnerBusinessVerificationStatus {
         }
     }
 }
+#[cfg(feature = "preverified_phone_number_partners")]
 impl From<String> for PartnerBusinessVerificationStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -19281,6 +21002,7 @@ impl From<String> for PartnerBusinessVerificationStatus {
         }
     }
 }
+#[cfg(feature = "preverified_phone_number_partners")]
 impl ::serde::Serialize for PartnerBusinessVerificationStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -19289,6 +21011,7 @@ impl ::serde::Serialize for PartnerBusinessVerificationStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "preverified_phone_number_partners")]
 impl<'de> ::serde::Deserialize<'de> for PartnerBusinessVerificationStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -19296,6 +21019,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerBusinessVerificationStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// The state of a partner-led business verification.
 ///
 /// Schema `PartnerClientCertificationInfo`, from `whatsapp/webhooks.yaml#/components/schemas/PartnerClientCertificationInfo`.
@@ -19315,6 +21039,7 @@ pub struct PartnerClientCertificationInfo {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl PartnerClientCertificationInfo {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -19327,6 +21052,7 @@ impl PartnerClientCertificationInfo {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The verification state.
 ///
 /// Schema `PartnerClientCertificationInfoStatus`, from `whatsapp/webhooks.yaml#/components/schemas/PartnerClientCertificationInfo/properties/status`.
@@ -19348,6 +21074,7 @@ pub enum PartnerClientCertificationInfoStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl PartnerClientCertificationInfoStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -19361,11 +21088,13 @@ impl PartnerClientCertificationInfoStatus {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for PartnerClientCertificationInfoStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for PartnerClientCertificationInfoStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -19378,6 +21107,7 @@ impl From<&str> for PartnerClientCertificationInfoStatus {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for PartnerClientCertificationInfoStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -19390,6 +21120,7 @@ impl From<String> for PartnerClientCertificationInfoStatus {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for PartnerClientCertificationInfoStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -19398,6 +21129,7 @@ impl ::serde::Serialize for PartnerClientCertificationInfoStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for PartnerClientCertificationInfoStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -19405,6 +21137,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerClientCertificationInfoStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "settings")]
 /// Turns payload encryption on or off.
 ///
 /// Schema `PayloadEncryptionSettingsUpdate`, from `whatsapp/settings.yaml#/components/schemas/PayloadEncryptionSettingsUpdate`.
@@ -19420,6 +21153,7 @@ pub struct PayloadEncryptionSettingsUpdate {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "settings")]
 impl PayloadEncryptionSettingsUpdate {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -19431,6 +21165,7 @@ impl PayloadEncryptionSettingsUpdate {
         }
     }
 }
+#[cfg(feature = "settings")]
 /// New payload encryption setting.
 ///
 /// Schema `PayloadEncryptionSettingsUpdateRequest`, from `whatsapp/settings.yaml#/components/schemas/PayloadEncryptionSettingsUpdateRequest`.
@@ -19443,6 +21178,7 @@ pub struct PayloadEncryptionSettingsUpdateRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "settings")]
 impl PayloadEncryptionSettingsUpdateRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -19453,6 +21189,7 @@ impl PayloadEncryptionSettingsUpdateRequest {
         }
     }
 }
+#[cfg(feature = "settings")]
 /// Whether payload encryption is on.
 ///
 /// Schema `PayloadEncryptionStatus`, from `whatsapp/settings.yaml#/components/schemas/PayloadEncryptionStatus`.
@@ -19468,6 +21205,7 @@ pub enum PayloadEncryptionStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "settings")]
 impl PayloadEncryptionStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -19478,11 +21216,13 @@ impl PayloadEncryptionStatus {
         }
     }
 }
+#[cfg(feature = "settings")]
 impl ::std::fmt::Display for PayloadEncryptionStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "settings")]
 impl From<&str> for PayloadEncryptionStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -19492,6 +21232,7 @@ impl From<&str> for PayloadEncryptionStatus {
         }
     }
 }
+#[cfg(feature = "settings")]
 impl From<String> for PayloadEncryptionStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -19501,6 +21242,7 @@ impl From<String> for PayloadEncryptionStatus {
         }
     }
 }
+#[cfg(feature = "settings")]
 impl ::serde::Serialize for PayloadEncryptionStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -19509,6 +21251,7 @@ impl ::serde::Serialize for PayloadEncryptionStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "settings")]
 impl<'de> ::serde::Deserialize<'de> for PayloadEncryptionStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -19516,6 +21259,7 @@ impl<'de> ::serde::Deserialize<'de> for PayloadEncryptionStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "phone_number")]
 /// Security and notification settings of the phone number.
 ///
 /// Schema `PhoneNumberApiData`, from `whatsapp/phone_number.yaml#/components/schemas/PhoneNumberApiData`.
@@ -19535,6 +21279,7 @@ pub struct PhoneNumberApiData {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "phone_number")]
 impl PhoneNumberApiData {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -19547,6 +21292,7 @@ impl PhoneNumberApiData {
         }
     }
 }
+#[cfg(feature = "settings")]
 /// Calling API settings; in an update, members left out keep their value.
 ///
 /// Schema `PhoneNumberCallingSettings`, from `whatsapp/settings.yaml#/components/schemas/PhoneNumberCallingSettings`.
@@ -19590,6 +21336,7 @@ pub struct PhoneNumberCallingSettings {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "settings")]
 impl PhoneNumberCallingSettings {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -19610,6 +21357,7 @@ impl PhoneNumberCallingSettings {
         }
     }
 }
+#[cfg(feature = "phone_number")]
 /// Connection or messaging-limit state of the phone number.
 ///
 /// Schema `PhoneNumberConnectionStatus`, from `whatsapp/phone_number.yaml#/components/schemas/PhoneNumberConnectionStatus`.
@@ -19643,6 +21391,7 @@ pub enum PhoneNumberConnectionStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "phone_number")]
 impl PhoneNumberConnectionStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -19662,11 +21411,13 @@ impl PhoneNumberConnectionStatus {
         }
     }
 }
+#[cfg(feature = "phone_number")]
 impl ::std::fmt::Display for PhoneNumberConnectionStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "phone_number")]
 impl From<&str> for PhoneNumberConnectionStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -19685,6 +21436,7 @@ impl From<&str> for PhoneNumberConnectionStatus {
         }
     }
 }
+#[cfg(feature = "phone_number")]
 impl From<String> for PhoneNumberConnectionStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -19703,6 +21455,7 @@ impl From<String> for PhoneNumberConnectionStatus {
         }
     }
 }
+#[cfg(feature = "phone_number")]
 impl ::serde::Serialize for PhoneNumberConnectionStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -19711,6 +21464,7 @@ impl ::serde::Serialize for PhoneNumberConnectionStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "phone_number")]
 impl<'de> ::serde::Deserialize<'de> for PhoneNumberConnectionStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -19718,6 +21472,7 @@ impl<'de> ::serde::Deserialize<'de> for PhoneNumberConnectionStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// The review of a phone number's display name has a result.
 ///
 /// Schema `PhoneNumberNameUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/PhoneNumberNameUpdateChange`.
@@ -19733,6 +21488,7 @@ pub struct PhoneNumberNameUpdateChange {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl PhoneNumberNameUpdateChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -19744,6 +21500,7 @@ impl PhoneNumberNameUpdateChange {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The `phone_number_name_update` value.
 ///
 /// Schema `PhoneNumberNameUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/PhoneNumberNameUpdateValue`.
@@ -19770,6 +21527,7 @@ pub struct PhoneNumberNameUpdateValue {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl PhoneNumberNameUpdateValue {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -19783,6 +21541,7 @@ impl PhoneNumberNameUpdateValue {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The review result.
 ///
 /// Schema `PhoneNumberNameUpdateValueDecision`, from `whatsapp/webhooks.yaml#/components/schemas/PhoneNumberNameUpdateValue/properties/decision`.
@@ -19802,6 +21561,7 @@ pub enum PhoneNumberNameUpdateValueDecision {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl PhoneNumberNameUpdateValueDecision {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -19814,11 +21574,13 @@ impl PhoneNumberNameUpdateValueDecision {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for PhoneNumberNameUpdateValueDecision {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for PhoneNumberNameUpdateValueDecision {
     fn from(value: &str) -> Self {
         match value {
@@ -19830,6 +21592,7 @@ impl From<&str> for PhoneNumberNameUpdateValueDecision {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for PhoneNumberNameUpdateValueDecision {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -19841,6 +21604,7 @@ impl From<String> for PhoneNumberNameUpdateValueDecision {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for PhoneNumberNameUpdateValueDecision {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -19849,6 +21613,7 @@ impl ::serde::Serialize for PhoneNumberNameUpdateValueDecision {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for PhoneNumberNameUpdateValueDecision {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -19856,6 +21621,7 @@ impl<'de> ::serde::Deserialize<'de> for PhoneNumberNameUpdateValueDecision {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "phone_number")]
 /// A business phone number.
 ///
 /// Schema `PhoneNumberNode`, from `whatsapp/phone_number.yaml#/components/schemas/PhoneNumberNode`.
@@ -19883,6 +21649,7 @@ pub struct PhoneNumberNode {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "phone_number")]
 impl PhoneNumberNode {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -19898,16 +21665,19 @@ impl PhoneNumberNode {
         }
     }
 }
+#[cfg(feature = "phone_number")]
 impl From<&str> for PhoneNumberNode {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "phone_number")]
 impl From<String> for PhoneNumberNode {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "settings")]
 /// Payload encryption state.
 ///
 /// Schema `PhoneNumberPayloadEncryption`, from `whatsapp/settings.yaml#/components/schemas/PhoneNumberPayloadEncryption`.
@@ -19927,6 +21697,7 @@ pub struct PhoneNumberPayloadEncryption {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "settings")]
 impl PhoneNumberPayloadEncryption {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -19939,6 +21710,7 @@ impl PhoneNumberPayloadEncryption {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A phone number's messaging limit or throughput changed.
 ///
 /// Schema `PhoneNumberQualityUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/PhoneNumberQualityUpdateChange`.
@@ -19954,6 +21726,7 @@ pub struct PhoneNumberQualityUpdateChange {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl PhoneNumberQualityUpdateChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -19965,6 +21738,7 @@ impl PhoneNumberQualityUpdateChange {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The `phone_number_quality_update` value.
 ///
 /// Schema `PhoneNumberQualityUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/PhoneNumberQualityUpdateValue`.
@@ -19990,6 +21764,7 @@ pub struct PhoneNumberQualityUpdateValue {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl PhoneNumberQualityUpdateValue {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -20004,6 +21779,7 @@ impl PhoneNumberQualityUpdateValue {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// What changed.
 ///
 /// Schema `PhoneNumberQualityUpdateValueEvent`, from `whatsapp/webhooks.yaml#/components/schemas/PhoneNumberQualityUpdateValue/properties/event`.
@@ -20027,6 +21803,7 @@ pub enum PhoneNumberQualityUpdateValueEvent {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl PhoneNumberQualityUpdateValueEvent {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -20041,11 +21818,13 @@ impl PhoneNumberQualityUpdateValueEvent {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for PhoneNumberQualityUpdateValueEvent {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for PhoneNumberQualityUpdateValueEvent {
     fn from(value: &str) -> Self {
         match value {
@@ -20059,6 +21838,7 @@ impl From<&str> for PhoneNumberQualityUpdateValueEvent {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for PhoneNumberQualityUpdateValueEvent {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -20072,6 +21852,7 @@ impl From<String> for PhoneNumberQualityUpdateValueEvent {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for PhoneNumberQualityUpdateValueEvent {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -20080,6 +21861,7 @@ impl ::serde::Serialize for PhoneNumberQualityUpdateValueEvent {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for PhoneNumberQualityUpdateValueEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -20087,6 +21869,7 @@ impl<'de> ::serde::Deserialize<'de> for PhoneNumberQualityUpdateValueEvent {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "phone_number")]
 /// Whether the business can be found in WhatsApp search.
 ///
 /// Schema `PhoneNumberSearchVisibility`, from `whatsapp/phone_number.yaml#/components/schemas/PhoneNumberSearchVisibility`.
@@ -20102,6 +21885,7 @@ pub enum PhoneNumberSearchVisibility {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "phone_number")]
 impl PhoneNumberSearchVisibility {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -20112,11 +21896,13 @@ impl PhoneNumberSearchVisibility {
         }
     }
 }
+#[cfg(feature = "phone_number")]
 impl ::std::fmt::Display for PhoneNumberSearchVisibility {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "phone_number")]
 impl From<&str> for PhoneNumberSearchVisibility {
     fn from(value: &str) -> Self {
         match value {
@@ -20126,6 +21912,7 @@ impl From<&str> for PhoneNumberSearchVisibility {
         }
     }
 }
+#[cfg(feature = "phone_number")]
 impl From<String> for PhoneNumberSearchVisibility {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -20135,6 +21922,7 @@ impl From<String> for PhoneNumberSearchVisibility {
         }
     }
 }
+#[cfg(feature = "phone_number")]
 impl ::serde::Serialize for PhoneNumberSearchVisibility {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -20143,6 +21931,7 @@ impl ::serde::Serialize for PhoneNumberSearchVisibility {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "phone_number")]
 impl<'de> ::serde::Deserialize<'de> for PhoneNumberSearchVisibility {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -20150,6 +21939,7 @@ impl<'de> ::serde::Deserialize<'de> for PhoneNumberSearchVisibility {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "settings")]
 /// The settings of a business phone number.
 ///
 /// Schema `PhoneNumberSettings`, from `whatsapp/settings.yaml#/components/schemas/PhoneNumberSettings`.
@@ -20169,6 +21959,7 @@ pub struct PhoneNumberSettings {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "settings")]
 impl PhoneNumberSettings {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -20181,6 +21972,7 @@ impl PhoneNumberSettings {
         }
     }
 }
+#[cfg(feature = "settings")]
 /// One group of settings to change.
 ///
 /// Schema `PhoneNumberSettingsUpdateRequest`, from `whatsapp/settings.yaml#/components/schemas/PhoneNumberSettingsUpdateRequest`.
@@ -20200,6 +21992,7 @@ pub enum PhoneNumberSettingsUpdateRequest {
     /// A value no variant accepts, kept as received.
     Other(::serde_json::Value),
 }
+#[cfg(feature = "settings")]
 impl ::serde::Serialize for PhoneNumberSettingsUpdateRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -20222,6 +22015,7 @@ impl ::serde::Serialize for PhoneNumberSettingsUpdateRequest {
         }
     }
 }
+#[cfg(feature = "settings")]
 impl<'de> ::serde::Deserialize<'de> for PhoneNumberSettingsUpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -20252,27 +22046,32 @@ impl<'de> ::serde::Deserialize<'de> for PhoneNumberSettingsUpdateRequest {
         Ok(Self::Other(value))
     }
 }
+#[cfg(feature = "settings")]
 impl From<CallingSettingsUpdateRequest> for PhoneNumberSettingsUpdateRequest {
     fn from(value: CallingSettingsUpdateRequest) -> Self {
         Self::CallingSettingsUpdateRequest(value)
     }
 }
+#[cfg(feature = "settings")]
 impl From<UserIdentityChangeSettingsUpdateRequest> for PhoneNumberSettingsUpdateRequest {
     fn from(value: UserIdentityChangeSettingsUpdateRequest) -> Self {
         Self::UserIdentityChangeSettingsUpdateRequest(value)
     }
 }
+#[cfg(feature = "settings")]
 impl From<PayloadEncryptionSettingsUpdateRequest> for PhoneNumberSettingsUpdateRequest {
     fn from(value: PayloadEncryptionSettingsUpdateRequest) -> Self {
         Self::PayloadEncryptionSettingsUpdateRequest(value)
     }
 }
+#[cfg(feature = "settings")]
 impl From<StorageConfigurationSettingsUpdateRequest>
 for PhoneNumberSettingsUpdateRequest {
     fn from(value: StorageConfigurationSettingsUpdateRequest) -> Self {
         Self::StorageConfigurationSettingsUpdateRequest(value)
     }
 }
+#[cfg(feature = "settings")]
 /// Result of a settings update.
 ///
 /// Schema `PhoneNumberSettingsUpdateResponse`, from `whatsapp/settings.yaml#/components/schemas/PhoneNumberSettingsUpdateResponse`.
@@ -20286,6 +22085,7 @@ pub struct PhoneNumberSettingsUpdateResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "settings")]
 impl PhoneNumberSettingsUpdateResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -20296,6 +22096,7 @@ impl PhoneNumberSettingsUpdateResponse {
         }
     }
 }
+#[cfg(feature = "phone_number")]
 /// The phone number settings to change; send only the ones to update.
 ///
 /// Schema `PhoneNumberStatusUpdateRequest`, from `whatsapp/phone_number.yaml#/components/schemas/PhoneNumberStatusUpdateRequest`.
@@ -20330,6 +22131,7 @@ pub struct PhoneNumberStatusUpdateRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "phone_number")]
 impl PhoneNumberStatusUpdateRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -20347,6 +22149,7 @@ impl PhoneNumberStatusUpdateRequest {
         }
     }
 }
+#[cfg(feature = "settings")]
 /// Where message data at rest is kept (local storage).
 ///
 /// Schema `PhoneNumberStorageConfiguration`, from `whatsapp/settings.yaml#/components/schemas/PhoneNumberStorageConfiguration`.
@@ -20362,6 +22165,7 @@ pub struct PhoneNumberStorageConfiguration {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "settings")]
 impl PhoneNumberStorageConfiguration {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -20373,6 +22177,7 @@ impl PhoneNumberStorageConfiguration {
         }
     }
 }
+#[cfg(feature = "phone_number")]
 /// Result of a phone number update.
 ///
 /// Schema `PhoneNumberUpdateResponse`, from `whatsapp/phone_number.yaml#/components/schemas/PhoneNumberUpdateResponse`.
@@ -20385,6 +22190,7 @@ pub struct PhoneNumberUpdateResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "phone_number")]
 impl PhoneNumberUpdateResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -20395,6 +22201,7 @@ impl PhoneNumberUpdateResponse {
         }
     }
 }
+#[cfg(feature = "phone_number")]
 /// A callback URL overriding the app's webhook URL for this number.
 ///
 /// Schema `PhoneNumberWebhookConfiguration`, from `whatsapp/phone_number.yaml#/components/schemas/PhoneNumberWebhookConfiguration`.
@@ -20410,6 +22217,7 @@ pub struct PhoneNumberWebhookConfiguration {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "phone_number")]
 impl PhoneNumberWebhookConfiguration {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -20421,16 +22229,19 @@ impl PhoneNumberWebhookConfiguration {
         }
     }
 }
+#[cfg(feature = "phone_number")]
 impl From<&str> for PhoneNumberWebhookConfiguration {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "phone_number")]
 impl From<String> for PhoneNumberWebhookConfiguration {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 /// Language policy; only `deterministic` exists.
 ///
 /// Schema `PolicyDeterministic`, merged from 2 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateLanguage/properties/policy`).
@@ -20445,6 +22256,7 @@ pub enum PolicyDeterministic {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl PolicyDeterministic {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -20454,11 +22266,13 @@ impl PolicyDeterministic {
         }
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl ::std::fmt::Display for PolicyDeterministic {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl From<&str> for PolicyDeterministic {
     fn from(value: &str) -> Self {
         match value {
@@ -20467,6 +22281,7 @@ impl From<&str> for PolicyDeterministic {
         }
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl From<String> for PolicyDeterministic {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -20475,6 +22290,7 @@ impl From<String> for PolicyDeterministic {
         }
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl ::serde::Serialize for PolicyDeterministic {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -20483,6 +22299,7 @@ impl ::serde::Serialize for PolicyDeterministic {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl<'de> ::serde::Deserialize<'de> for PolicyDeterministic {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -20490,6 +22307,7 @@ impl<'de> ::serde::Deserialize<'de> for PolicyDeterministic {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "whatsapp_business_accounts")]
 /// A WhatsApp Business Account of the portfolio.
 ///
 /// Schema `PortfolioWhatsAppBusinessAccount`, from `whatsapp/whatsapp_business_accounts.yaml#/components/schemas/PortfolioWhatsAppBusinessAccount`.
@@ -20532,6 +22350,7 @@ pub struct PortfolioWhatsAppBusinessAccount {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "whatsapp_business_accounts")]
 impl PortfolioWhatsAppBusinessAccount {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -20552,16 +22371,19 @@ impl PortfolioWhatsAppBusinessAccount {
         }
     }
 }
+#[cfg(feature = "whatsapp_business_accounts")]
 impl From<&str> for PortfolioWhatsAppBusinessAccount {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "whatsapp_business_accounts")]
 impl From<String> for PortfolioWhatsAppBusinessAccount {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "whatsapp_business_accounts")]
 /// A page of a portfolio's WhatsApp Business Accounts.
 ///
 /// Schema `PortfolioWhatsAppBusinessAccountList`, from `whatsapp/whatsapp_business_accounts.yaml#/components/schemas/PortfolioWhatsAppBusinessAccountList`.
@@ -20578,6 +22400,7 @@ pub struct PortfolioWhatsAppBusinessAccountList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "whatsapp_business_accounts")]
 impl PortfolioWhatsAppBusinessAccountList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -20589,6 +22412,7 @@ impl PortfolioWhatsAppBusinessAccountList {
         }
     }
 }
+#[cfg(feature = "calling")]
 /// Sets up the media connection of an incoming call before accepting it.
 ///
 /// Schema `PreAcceptCallRequest`, from `whatsapp/calling.yaml#/components/schemas/PreAcceptCallRequest`.
@@ -20613,6 +22437,7 @@ pub struct PreAcceptCallRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "calling")]
 impl PreAcceptCallRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -20627,16 +22452,19 @@ impl PreAcceptCallRequest {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl From<&str> for PreAcceptCallRequest {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "calling")]
 impl From<String> for PreAcceptCallRequest {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 /// A phone number verified ahead of use with WhatsApp.
 ///
 /// Schema `PreVerifiedPhoneNumber`, from `whatsapp/preverified_phone_numbers.yaml#/components/schemas/PreVerifiedPhoneNumber`.
@@ -20676,6 +22504,7 @@ pub struct PreVerifiedPhoneNumber {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl PreVerifiedPhoneNumber {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -20695,16 +22524,19 @@ impl PreVerifiedPhoneNumber {
         }
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl From<&str> for PreVerifiedPhoneNumber {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl From<String> for PreVerifiedPhoneNumber {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 /// Whether the number can be taken into use.
 ///
 /// Schema `PreVerifiedPhoneNumberAvailabilityStatus`, from `whatsapp/preverified_phone_numbers.yaml#/components/schemas/PreVerifiedPhoneNumberAvailabilityStatus`.
@@ -20724,6 +22556,7 @@ pub enum PreVerifiedPhoneNumberAvailabilityStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl PreVerifiedPhoneNumberAvailabilityStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -20736,11 +22569,13 @@ impl PreVerifiedPhoneNumberAvailabilityStatus {
         }
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl ::std::fmt::Display for PreVerifiedPhoneNumberAvailabilityStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl From<&str> for PreVerifiedPhoneNumberAvailabilityStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -20752,6 +22587,7 @@ impl From<&str> for PreVerifiedPhoneNumberAvailabilityStatus {
         }
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl From<String> for PreVerifiedPhoneNumberAvailabilityStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -20763,6 +22599,7 @@ impl From<String> for PreVerifiedPhoneNumberAvailabilityStatus {
         }
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl ::serde::Serialize for PreVerifiedPhoneNumberAvailabilityStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -20771,6 +22608,7 @@ impl ::serde::Serialize for PreVerifiedPhoneNumberAvailabilityStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl<'de> ::serde::Deserialize<'de> for PreVerifiedPhoneNumberAvailabilityStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -20778,6 +22616,7 @@ impl<'de> ::serde::Deserialize<'de> for PreVerifiedPhoneNumberAvailabilityStatus
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 /// How the code is delivered.
 ///
 /// Schema `PreVerifiedPhoneNumberCodeMethod`, from `whatsapp/preverified_phone_numbers.yaml#/components/schemas/PreVerifiedPhoneNumberCodeMethod`.
@@ -20793,6 +22632,7 @@ pub enum PreVerifiedPhoneNumberCodeMethod {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl PreVerifiedPhoneNumberCodeMethod {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -20803,11 +22643,13 @@ impl PreVerifiedPhoneNumberCodeMethod {
         }
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl ::std::fmt::Display for PreVerifiedPhoneNumberCodeMethod {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl From<&str> for PreVerifiedPhoneNumberCodeMethod {
     fn from(value: &str) -> Self {
         match value {
@@ -20817,6 +22659,7 @@ impl From<&str> for PreVerifiedPhoneNumberCodeMethod {
         }
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl From<String> for PreVerifiedPhoneNumberCodeMethod {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -20826,6 +22669,7 @@ impl From<String> for PreVerifiedPhoneNumberCodeMethod {
         }
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl ::serde::Serialize for PreVerifiedPhoneNumberCodeMethod {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -20834,6 +22678,7 @@ impl ::serde::Serialize for PreVerifiedPhoneNumberCodeMethod {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl<'de> ::serde::Deserialize<'de> for PreVerifiedPhoneNumberCodeMethod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -20841,6 +22686,7 @@ impl<'de> ::serde::Deserialize<'de> for PreVerifiedPhoneNumberCodeMethod {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 /// How and in which language to send the code.
 ///
 /// Schema `PreVerifiedPhoneNumberCodeRequest`, from `whatsapp/preverified_phone_numbers.yaml#/components/schemas/PreVerifiedPhoneNumberCodeRequest`.
@@ -20855,6 +22701,7 @@ pub struct PreVerifiedPhoneNumberCodeRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl PreVerifiedPhoneNumberCodeRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -20869,6 +22716,7 @@ impl PreVerifiedPhoneNumberCodeRequest {
         }
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 /// A pre-verified number looked up by ID.
 ///
 /// Schema `PreVerifiedPhoneNumberDetails`, from `whatsapp/preverified_phone_numbers.yaml#/components/schemas/PreVerifiedPhoneNumberDetails`.
@@ -20893,6 +22741,7 @@ pub struct PreVerifiedPhoneNumberDetails {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl PreVerifiedPhoneNumberDetails {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -20907,16 +22756,19 @@ impl PreVerifiedPhoneNumberDetails {
         }
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl From<&str> for PreVerifiedPhoneNumberDetails {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl From<String> for PreVerifiedPhoneNumberDetails {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 /// A WhatsApp feature a number can support.
 ///
 /// Schema `PreVerifiedPhoneNumberFeature`, from `whatsapp/preverified_phone_numbers.yaml#/components/schemas/PreVerifiedPhoneNumberFeature`.
@@ -20942,6 +22794,7 @@ pub enum PreVerifiedPhoneNumberFeature {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl PreVerifiedPhoneNumberFeature {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -20957,11 +22810,13 @@ impl PreVerifiedPhoneNumberFeature {
         }
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl ::std::fmt::Display for PreVerifiedPhoneNumberFeature {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl From<&str> for PreVerifiedPhoneNumberFeature {
     fn from(value: &str) -> Self {
         match value {
@@ -20976,6 +22831,7 @@ impl From<&str> for PreVerifiedPhoneNumberFeature {
         }
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl From<String> for PreVerifiedPhoneNumberFeature {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -20990,6 +22846,7 @@ impl From<String> for PreVerifiedPhoneNumberFeature {
         }
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl ::serde::Serialize for PreVerifiedPhoneNumberFeature {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -20998,6 +22855,7 @@ impl ::serde::Serialize for PreVerifiedPhoneNumberFeature {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl<'de> ::serde::Deserialize<'de> for PreVerifiedPhoneNumberFeature {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -21005,6 +22863,7 @@ impl<'de> ::serde::Deserialize<'de> for PreVerifiedPhoneNumberFeature {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 /// A page of pre-verified phone numbers.
 ///
 /// Schema `PreVerifiedPhoneNumberList`, from `whatsapp/preverified_phone_numbers.yaml#/components/schemas/PreVerifiedPhoneNumberList`.
@@ -21021,6 +22880,7 @@ pub struct PreVerifiedPhoneNumberList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl PreVerifiedPhoneNumberList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -21032,6 +22892,7 @@ impl PreVerifiedPhoneNumberList {
         }
     }
 }
+#[cfg(feature = "preverified_phone_number_partners")]
 /// A business the pre-verified number is shared with.
 ///
 /// Schema `PreVerifiedPhoneNumberPartner`, from `whatsapp/preverified_phone_number_partners.yaml#/components/schemas/PreVerifiedPhoneNumberPartner`.
@@ -21065,6 +22926,7 @@ pub struct PreVerifiedPhoneNumberPartner {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "preverified_phone_number_partners")]
 impl PreVerifiedPhoneNumberPartner {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -21082,16 +22944,19 @@ impl PreVerifiedPhoneNumberPartner {
         }
     }
 }
+#[cfg(feature = "preverified_phone_number_partners")]
 impl From<&str> for PreVerifiedPhoneNumberPartner {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "preverified_phone_number_partners")]
 impl From<String> for PreVerifiedPhoneNumberPartner {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "preverified_phone_number_partners")]
 /// A page of partner businesses.
 ///
 /// Schema `PreVerifiedPhoneNumberPartnerList`, from `whatsapp/preverified_phone_number_partners.yaml#/components/schemas/PreVerifiedPhoneNumberPartnerList`.
@@ -21108,6 +22973,7 @@ pub struct PreVerifiedPhoneNumberPartnerList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "preverified_phone_number_partners")]
 impl PreVerifiedPhoneNumberPartnerList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -21119,6 +22985,7 @@ impl PreVerifiedPhoneNumberPartnerList {
         }
     }
 }
+#[cfg(feature = "preverified_phone_number_sharing")]
 /// The number to share and the business to share it with.
 ///
 /// Schema `PreVerifiedPhoneNumberShareRequest`, from `whatsapp/preverified_phone_number_sharing.yaml#/components/schemas/PreVerifiedPhoneNumberShareRequest`.
@@ -21133,6 +23000,7 @@ pub struct PreVerifiedPhoneNumberShareRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "preverified_phone_number_sharing")]
 impl PreVerifiedPhoneNumberShareRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -21147,6 +23015,7 @@ impl PreVerifiedPhoneNumberShareRequest {
         }
     }
 }
+#[cfg(feature = "preverified_phone_number_sharing")]
 /// Result of sharing a number.
 ///
 /// Schema `PreVerifiedPhoneNumberShareResponse`, from `whatsapp/preverified_phone_number_sharing.yaml#/components/schemas/PreVerifiedPhoneNumberShareResponse`.
@@ -21159,6 +23028,7 @@ pub struct PreVerifiedPhoneNumberShareResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "preverified_phone_number_sharing")]
 impl PreVerifiedPhoneNumberShareResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -21169,6 +23039,7 @@ impl PreVerifiedPhoneNumberShareResponse {
         }
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 /// Result of a pre-verified number action.
 ///
 /// Schema `PreVerifiedPhoneNumberSuccessResponse`, from `whatsapp/preverified_phone_numbers.yaml#/components/schemas/PreVerifiedPhoneNumberSuccessResponse`.
@@ -21181,6 +23052,7 @@ pub struct PreVerifiedPhoneNumberSuccessResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl PreVerifiedPhoneNumberSuccessResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -21191,6 +23063,7 @@ impl PreVerifiedPhoneNumberSuccessResponse {
         }
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 /// Where the number's verification stands.
 ///
 /// Schema `PreVerifiedPhoneNumberVerificationStatus`, from `whatsapp/preverified_phone_numbers.yaml#/components/schemas/PreVerifiedPhoneNumberVerificationStatus`.
@@ -21210,6 +23083,7 @@ pub enum PreVerifiedPhoneNumberVerificationStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl PreVerifiedPhoneNumberVerificationStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -21222,11 +23096,13 @@ impl PreVerifiedPhoneNumberVerificationStatus {
         }
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl ::std::fmt::Display for PreVerifiedPhoneNumberVerificationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl From<&str> for PreVerifiedPhoneNumberVerificationStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -21238,6 +23114,7 @@ impl From<&str> for PreVerifiedPhoneNumberVerificationStatus {
         }
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl From<String> for PreVerifiedPhoneNumberVerificationStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -21249,6 +23126,7 @@ impl From<String> for PreVerifiedPhoneNumberVerificationStatus {
         }
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl ::serde::Serialize for PreVerifiedPhoneNumberVerificationStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -21257,6 +23135,7 @@ impl ::serde::Serialize for PreVerifiedPhoneNumberVerificationStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl<'de> ::serde::Deserialize<'de> for PreVerifiedPhoneNumberVerificationStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -21264,6 +23143,7 @@ impl<'de> ::serde::Deserialize<'de> for PreVerifiedPhoneNumberVerificationStatus
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 /// The code to check.
 ///
 /// Schema `PreVerifiedPhoneNumberVerifyCodeRequest`, from `whatsapp/preverified_phone_numbers.yaml#/components/schemas/PreVerifiedPhoneNumberVerifyCodeRequest`.
@@ -21276,6 +23156,7 @@ pub struct PreVerifiedPhoneNumberVerifyCodeRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl PreVerifiedPhoneNumberVerifyCodeRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -21286,16 +23167,19 @@ impl PreVerifiedPhoneNumberVerifyCodeRequest {
         }
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl From<&str> for PreVerifiedPhoneNumberVerifyCodeRequest {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "preverified_phone_numbers")]
 impl From<String> for PreVerifiedPhoneNumberVerifyCodeRequest {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 /// The product to show.
 ///
 /// Schema `ProductAction`, from `whatsapp/messages.yaml#/components/schemas/ProductAction`.
@@ -21310,6 +23194,7 @@ pub struct ProductAction {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl ProductAction {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -21324,6 +23209,7 @@ impl ProductAction {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// One product of a product list.
 ///
 /// Schema `ProductItem`, from `whatsapp/messages.yaml#/components/schemas/ProductItem`.
@@ -21336,6 +23222,7 @@ pub struct ProductItem {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl ProductItem {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -21346,16 +23233,19 @@ impl ProductItem {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for ProductItem {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for ProductItem {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 /// The catalog and the product sections to show.
 ///
 /// Schema `ProductListAction`, from `whatsapp/messages.yaml#/components/schemas/ProductListAction`.
@@ -21370,6 +23260,7 @@ pub struct ProductListAction {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl ProductListAction {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -21381,6 +23272,7 @@ impl ProductListAction {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// A titled group of products.
 ///
 /// Schema `ProductSection`, from `whatsapp/messages.yaml#/components/schemas/ProductSection`.
@@ -21396,6 +23288,7 @@ pub struct ProductSection {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl ProductSection {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -21407,6 +23300,7 @@ impl ProductSection {
         }
     }
 }
+#[cfg(feature = "qr_codes")]
 /// A message QR code.
 ///
 /// Schema `QrCode`, from `whatsapp/qr_codes.yaml#/components/schemas/QrCode`.
@@ -21431,6 +23325,7 @@ pub struct QrCode {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "qr_codes")]
 impl QrCode {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -21445,16 +23340,19 @@ impl QrCode {
         }
     }
 }
+#[cfg(feature = "qr_codes")]
 impl From<&str> for QrCode {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "qr_codes")]
 impl From<String> for QrCode {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "qr_codes")]
 /// One QR code, in a `data` list.
 ///
 /// Schema `QrCodeDetailsResponse`, from `whatsapp/qr_codes.yaml#/components/schemas/QrCodeDetailsResponse`.
@@ -21468,6 +23366,7 @@ pub struct QrCodeDetailsResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "qr_codes")]
 impl QrCodeDetailsResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -21478,6 +23377,7 @@ impl QrCodeDetailsResponse {
         }
     }
 }
+#[cfg(feature = "qr_codes")]
 /// A page of QR codes.
 ///
 /// Schema `QrCodeList`, from `whatsapp/qr_codes.yaml#/components/schemas/QrCodeList`.
@@ -21494,6 +23394,7 @@ pub struct QrCodeList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "qr_codes")]
 impl QrCodeList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -21505,6 +23406,7 @@ impl QrCodeList {
         }
     }
 }
+#[cfg(feature = "qr_codes")]
 /// A QR code to create, or (with `code`) the QR code to update.
 ///
 /// Schema `QrCodeRequest`, from `whatsapp/qr_codes.yaml#/components/schemas/QrCodeRequest`.
@@ -21523,6 +23425,7 @@ pub struct QrCodeRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "qr_codes")]
 impl QrCodeRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -21535,16 +23438,19 @@ impl QrCodeRequest {
         }
     }
 }
+#[cfg(feature = "qr_codes")]
 impl From<&str> for QrCodeRequest {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "qr_codes")]
 impl From<String> for QrCodeRequest {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "qr_codes")]
 /// Image format for `qr_image_url`.
 ///
 /// Schema `QrImageFormat`, from `whatsapp/qr_codes.yaml#/components/schemas/QrImageFormat`.
@@ -21560,6 +23466,7 @@ pub enum QrImageFormat {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "qr_codes")]
 impl QrImageFormat {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -21570,11 +23477,13 @@ impl QrImageFormat {
         }
     }
 }
+#[cfg(feature = "qr_codes")]
 impl ::std::fmt::Display for QrImageFormat {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "qr_codes")]
 impl From<&str> for QrImageFormat {
     fn from(value: &str) -> Self {
         match value {
@@ -21584,6 +23493,7 @@ impl From<&str> for QrImageFormat {
         }
     }
 }
+#[cfg(feature = "qr_codes")]
 impl From<String> for QrImageFormat {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -21593,6 +23503,7 @@ impl From<String> for QrImageFormat {
         }
     }
 }
+#[cfg(feature = "qr_codes")]
 impl ::serde::Serialize for QrImageFormat {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -21601,6 +23512,7 @@ impl ::serde::Serialize for QrImageFormat {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "qr_codes")]
 impl<'de> ::serde::Deserialize<'de> for QrImageFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -21608,6 +23520,7 @@ impl<'de> ::serde::Deserialize<'de> for QrImageFormat {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "messages")]
 /// The reaction and the message it applies to.
 ///
 /// Schema `ReactionContent`, from `whatsapp/messages.yaml#/components/schemas/ReactionContent`.
@@ -21622,6 +23535,7 @@ pub struct ReactionContent {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl ReactionContent {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -21633,6 +23547,7 @@ impl ReactionContent {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// An emoji reaction to an earlier message.
 ///
 /// Schema `ReactionMessage`, from `whatsapp/messages.yaml#/components/schemas/ReactionMessage`.
@@ -21655,6 +23570,7 @@ pub struct ReactionMessage {
     /// The `reaction` member.
     pub reaction: ReactionContent,
 }
+#[cfg(feature = "messages")]
 impl ReactionMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -21669,6 +23585,7 @@ impl ReactionMessage {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// Whether the message goes to one user or to a group; `individual` when left out.
 ///
 /// Schema `RecipientType`, from `whatsapp/messages.yaml#/components/schemas/RecipientType`.
@@ -21684,6 +23601,7 @@ pub enum RecipientType {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "messages")]
 impl RecipientType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -21694,11 +23612,13 @@ impl RecipientType {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::std::fmt::Display for RecipientType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for RecipientType {
     fn from(value: &str) -> Self {
         match value {
@@ -21708,6 +23628,7 @@ impl From<&str> for RecipientType {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for RecipientType {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -21717,6 +23638,7 @@ impl From<String> for RecipientType {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for RecipientType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -21725,6 +23647,7 @@ impl ::serde::Serialize for RecipientType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for RecipientType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -21732,6 +23655,7 @@ impl<'de> ::serde::Deserialize<'de> for RecipientType {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 /// Always `individual`.
 ///
 /// Schema `RecipientTypeIndividual`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingMessageRequest/properties/recipient_type`.
@@ -21746,6 +23670,7 @@ pub enum RecipientTypeIndividual {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl RecipientTypeIndividual {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -21755,11 +23680,13 @@ impl RecipientTypeIndividual {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl ::std::fmt::Display for RecipientTypeIndividual {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<&str> for RecipientTypeIndividual {
     fn from(value: &str) -> Self {
         match value {
@@ -21768,6 +23695,7 @@ impl From<&str> for RecipientTypeIndividual {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl From<String> for RecipientTypeIndividual {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -21776,6 +23704,7 @@ impl From<String> for RecipientTypeIndividual {
         }
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl ::serde::Serialize for RecipientTypeIndividual {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -21784,6 +23713,7 @@ impl ::serde::Serialize for RecipientTypeIndividual {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "marketing_messages_lite")]
 impl<'de> ::serde::Deserialize<'de> for RecipientTypeIndividual {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -21791,6 +23721,7 @@ impl<'de> ::serde::Deserialize<'de> for RecipientTypeIndividual {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// The Click to WhatsApp ad or post the user came from.
 ///
 /// Schema `Referral`, from `whatsapp/webhooks.yaml#/components/schemas/Referral`.
@@ -21834,6 +23765,7 @@ pub struct Referral {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl Referral {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -21854,6 +23786,7 @@ impl Referral {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The kind of media the ad shows.
 ///
 /// Schema `ReferralMediaType`, from `whatsapp/webhooks.yaml#/components/schemas/Referral/properties/media_type`.
@@ -21869,6 +23802,7 @@ pub enum ReferralMediaType {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl ReferralMediaType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -21879,11 +23813,13 @@ impl ReferralMediaType {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for ReferralMediaType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for ReferralMediaType {
     fn from(value: &str) -> Self {
         match value {
@@ -21893,6 +23829,7 @@ impl From<&str> for ReferralMediaType {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for ReferralMediaType {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -21902,6 +23839,7 @@ impl From<String> for ReferralMediaType {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for ReferralMediaType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -21910,6 +23848,7 @@ impl ::serde::Serialize for ReferralMediaType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for ReferralMediaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -21917,6 +23856,7 @@ impl<'de> ::serde::Deserialize<'de> for ReferralMediaType {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Where the user came from.
 ///
 /// Schema `ReferralSourceType`, from `whatsapp/webhooks.yaml#/components/schemas/Referral/properties/source_type`.
@@ -21932,6 +23872,7 @@ pub enum ReferralSourceType {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl ReferralSourceType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -21942,11 +23883,13 @@ impl ReferralSourceType {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for ReferralSourceType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for ReferralSourceType {
     fn from(value: &str) -> Self {
         match value {
@@ -21956,6 +23899,7 @@ impl From<&str> for ReferralSourceType {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for ReferralSourceType {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -21965,6 +23909,7 @@ impl From<String> for ReferralSourceType {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for ReferralSourceType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -21973,6 +23918,7 @@ impl ::serde::Serialize for ReferralSourceType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for ReferralSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -21980,6 +23926,7 @@ impl<'de> ::serde::Deserialize<'de> for ReferralSourceType {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// The greeting the ad showed.
 ///
 /// Schema `ReferralWelcomeMessage`, from `whatsapp/webhooks.yaml#/components/schemas/ReferralWelcomeMessage`.
@@ -21993,6 +23940,7 @@ pub struct ReferralWelcomeMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl ReferralWelcomeMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -22003,6 +23951,7 @@ impl ReferralWelcomeMessage {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The product the user asked about from a product message or catalog.
 ///
 /// Schema `ReferredProduct`, from `whatsapp/webhooks.yaml#/components/schemas/ReferredProduct`.
@@ -22019,6 +23968,7 @@ pub struct ReferredProduct {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl ReferredProduct {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -22030,6 +23980,7 @@ impl ReferredProduct {
         }
     }
 }
+#[cfg(feature = "phone_number_registration")]
 /// Country where data at rest is kept (local storage); deprecated since v21 in favour of the Settings API.
 ///
 /// Schema `RegisterDataLocalizationRegion`, from `whatsapp/phone_number_registration.yaml#/components/schemas/RegisterDataLocalizationRegion`.
@@ -22069,6 +24020,7 @@ pub enum RegisterDataLocalizationRegion {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "phone_number_registration")]
 impl RegisterDataLocalizationRegion {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -22091,11 +24043,13 @@ impl RegisterDataLocalizationRegion {
         }
     }
 }
+#[cfg(feature = "phone_number_registration")]
 impl ::std::fmt::Display for RegisterDataLocalizationRegion {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "phone_number_registration")]
 impl From<&str> for RegisterDataLocalizationRegion {
     fn from(value: &str) -> Self {
         match value {
@@ -22117,6 +24071,7 @@ impl From<&str> for RegisterDataLocalizationRegion {
         }
     }
 }
+#[cfg(feature = "phone_number_registration")]
 impl From<String> for RegisterDataLocalizationRegion {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -22138,6 +24093,7 @@ impl From<String> for RegisterDataLocalizationRegion {
         }
     }
 }
+#[cfg(feature = "phone_number_registration")]
 impl ::serde::Serialize for RegisterDataLocalizationRegion {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -22146,6 +24102,7 @@ impl ::serde::Serialize for RegisterDataLocalizationRegion {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "phone_number_registration")]
 impl<'de> ::serde::Deserialize<'de> for RegisterDataLocalizationRegion {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -22153,6 +24110,7 @@ impl<'de> ::serde::Deserialize<'de> for RegisterDataLocalizationRegion {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "phone_number_registration")]
 /// An On-Premises API backup to restore while migrating.
 ///
 /// Schema `RegisterPhoneNumberBackup`, from `whatsapp/phone_number_registration.yaml#/components/schemas/RegisterPhoneNumberBackup`.
@@ -22169,6 +24127,7 @@ pub struct RegisterPhoneNumberBackup {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "phone_number_registration")]
 impl RegisterPhoneNumberBackup {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -22180,6 +24139,7 @@ impl RegisterPhoneNumberBackup {
         }
     }
 }
+#[cfg(feature = "phone_number_registration")]
 /// Registration details.
 ///
 /// Schema `RegisterPhoneNumberRequest`, from `whatsapp/phone_number_registration.yaml#/components/schemas/RegisterPhoneNumberRequest`.
@@ -22207,6 +24167,7 @@ pub struct RegisterPhoneNumberRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "phone_number_registration")]
 impl RegisterPhoneNumberRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -22222,16 +24183,19 @@ impl RegisterPhoneNumberRequest {
         }
     }
 }
+#[cfg(feature = "phone_number_registration")]
 impl From<&str> for RegisterPhoneNumberRequest {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "phone_number_registration")]
 impl From<String> for RegisterPhoneNumberRequest {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "phone_number_registration")]
 /// Result of the registration.
 ///
 /// Schema `RegisterPhoneNumberResponse`, from `whatsapp/phone_number_registration.yaml#/components/schemas/RegisterPhoneNumberResponse`.
@@ -22244,6 +24208,7 @@ pub struct RegisterPhoneNumberResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "phone_number_registration")]
 impl RegisterPhoneNumberResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -22254,6 +24219,7 @@ impl RegisterPhoneNumberResponse {
         }
     }
 }
+#[cfg(feature = "phone_number_registration")]
 /// The Cloud API tier to register on.
 ///
 /// Schema `RegisterPhoneNumberTier`, from `whatsapp/phone_number_registration.yaml#/components/schemas/RegisterPhoneNumberTier`.
@@ -22269,6 +24235,7 @@ pub enum RegisterPhoneNumberTier {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "phone_number_registration")]
 impl RegisterPhoneNumberTier {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -22279,11 +24246,13 @@ impl RegisterPhoneNumberTier {
         }
     }
 }
+#[cfg(feature = "phone_number_registration")]
 impl ::std::fmt::Display for RegisterPhoneNumberTier {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "phone_number_registration")]
 impl From<&str> for RegisterPhoneNumberTier {
     fn from(value: &str) -> Self {
         match value {
@@ -22293,6 +24262,7 @@ impl From<&str> for RegisterPhoneNumberTier {
         }
     }
 }
+#[cfg(feature = "phone_number_registration")]
 impl From<String> for RegisterPhoneNumberTier {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -22302,6 +24272,7 @@ impl From<String> for RegisterPhoneNumberTier {
         }
     }
 }
+#[cfg(feature = "phone_number_registration")]
 impl ::serde::Serialize for RegisterPhoneNumberTier {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -22310,6 +24281,7 @@ impl ::serde::Serialize for RegisterPhoneNumberTier {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "phone_number_registration")]
 impl<'de> ::serde::Deserialize<'de> for RegisterPhoneNumberTier {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -22317,6 +24289,7 @@ impl<'de> ::serde::Deserialize<'de> for RegisterPhoneNumberTier {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "calling")]
 /// Rejects an incoming call.
 ///
 /// Schema `RejectCallRequest`, from `whatsapp/calling.yaml#/components/schemas/RejectCallRequest`.
@@ -22338,6 +24311,7 @@ pub struct RejectCallRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "calling")]
 impl RejectCallRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -22351,16 +24325,19 @@ impl RejectCallRequest {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl From<&str> for RejectCallRequest {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "calling")]
 impl From<String> for RejectCallRequest {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "groups")]
 /// Which join requests were rejected and which failed.
 ///
 /// Schema `RejectJoinRequestsResponse`, from `whatsapp/groups.yaml#/components/schemas/RejectJoinRequestsResponse`.
@@ -22383,6 +24360,7 @@ pub struct RejectJoinRequestsResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "groups")]
 impl RejectJoinRequestsResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -22396,6 +24374,7 @@ impl RejectJoinRequestsResponse {
         }
     }
 }
+#[cfg(feature = "assigned_users")]
 /// The user to remove.
 ///
 /// Schema `RemoveAssignedUserRequest`, from `whatsapp/assigned_users.yaml#/components/schemas/RemoveAssignedUserRequest`.
@@ -22408,6 +24387,7 @@ pub struct RemoveAssignedUserRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "assigned_users")]
 impl RemoveAssignedUserRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -22418,16 +24398,19 @@ impl RemoveAssignedUserRequest {
         }
     }
 }
+#[cfg(feature = "assigned_users")]
 impl From<&str> for RemoveAssignedUserRequest {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "assigned_users")]
 impl From<String> for RemoveAssignedUserRequest {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 /// One reply button.
 ///
 /// Schema `ReplyButton`, from `whatsapp/messages.yaml#/components/schemas/ReplyButton`.
@@ -22443,6 +24426,7 @@ pub struct ReplyButton {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl ReplyButton {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -22454,6 +24438,7 @@ impl ReplyButton {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// The reply buttons to show.
 ///
 /// Schema `ReplyButtonAction`, from `whatsapp/messages.yaml#/components/schemas/ReplyButtonAction`.
@@ -22466,6 +24451,7 @@ pub struct ReplyButtonAction {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl ReplyButtonAction {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -22476,6 +24462,7 @@ impl ReplyButtonAction {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// The ID and label of a reply button.
 ///
 /// Schema `ReplyButtonContent`, from `whatsapp/messages.yaml#/components/schemas/ReplyButtonContent`.
@@ -22490,6 +24477,7 @@ pub struct ReplyButtonContent {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl ReplyButtonContent {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -22501,6 +24489,7 @@ impl ReplyButtonContent {
         }
     }
 }
+#[cfg(feature = "phone_number_verification")]
 /// How and in which language to send the code.
 ///
 /// Schema `RequestVerificationCodeRequest`, from `whatsapp/phone_number_verification.yaml#/components/schemas/RequestVerificationCodeRequest`.
@@ -22515,6 +24504,7 @@ pub struct RequestVerificationCodeRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "phone_number_verification")]
 impl RequestVerificationCodeRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -22529,6 +24519,7 @@ impl RequestVerificationCodeRequest {
         }
     }
 }
+#[cfg(feature = "phone_number_verification")]
 /// Result of a code request.
 ///
 /// Schema `RequestVerificationCodeResponse`, from `whatsapp/phone_number_verification.yaml#/components/schemas/RequestVerificationCodeResponse`.
@@ -22541,6 +24532,7 @@ pub struct RequestVerificationCodeResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "phone_number_verification")]
 impl RequestVerificationCodeResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -22551,6 +24543,7 @@ impl RequestVerificationCodeResponse {
         }
     }
 }
+#[cfg(feature = "schedules")]
 /// A day of the week.
 ///
 /// Schema `ScheduleDayOfWeek`, from `whatsapp/schedules.yaml#/components/schemas/ScheduleDayOfWeek`.
@@ -22576,6 +24569,7 @@ pub enum ScheduleDayOfWeek {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "schedules")]
 impl ScheduleDayOfWeek {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -22591,11 +24585,13 @@ impl ScheduleDayOfWeek {
         }
     }
 }
+#[cfg(feature = "schedules")]
 impl ::std::fmt::Display for ScheduleDayOfWeek {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "schedules")]
 impl From<&str> for ScheduleDayOfWeek {
     fn from(value: &str) -> Self {
         match value {
@@ -22610,6 +24606,7 @@ impl From<&str> for ScheduleDayOfWeek {
         }
     }
 }
+#[cfg(feature = "schedules")]
 impl From<String> for ScheduleDayOfWeek {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -22624,6 +24621,7 @@ impl From<String> for ScheduleDayOfWeek {
         }
     }
 }
+#[cfg(feature = "schedules")]
 impl ::serde::Serialize for ScheduleDayOfWeek {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -22632,6 +24630,7 @@ impl ::serde::Serialize for ScheduleDayOfWeek {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "schedules")]
 impl<'de> ::serde::Deserialize<'de> for ScheduleDayOfWeek {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -22639,6 +24638,7 @@ impl<'de> ::serde::Deserialize<'de> for ScheduleDayOfWeek {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "schedules")]
 /// The period a schedule repeats in.
 ///
 /// Schema `ScheduleRecurrenceFrequency`, from `whatsapp/schedules.yaml#/components/schemas/ScheduleRecurrenceFrequency`.
@@ -22658,6 +24658,7 @@ pub enum ScheduleRecurrenceFrequency {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "schedules")]
 impl ScheduleRecurrenceFrequency {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -22670,11 +24671,13 @@ impl ScheduleRecurrenceFrequency {
         }
     }
 }
+#[cfg(feature = "schedules")]
 impl ::std::fmt::Display for ScheduleRecurrenceFrequency {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "schedules")]
 impl From<&str> for ScheduleRecurrenceFrequency {
     fn from(value: &str) -> Self {
         match value {
@@ -22686,6 +24689,7 @@ impl From<&str> for ScheduleRecurrenceFrequency {
         }
     }
 }
+#[cfg(feature = "schedules")]
 impl From<String> for ScheduleRecurrenceFrequency {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -22697,6 +24701,7 @@ impl From<String> for ScheduleRecurrenceFrequency {
         }
     }
 }
+#[cfg(feature = "schedules")]
 impl ::serde::Serialize for ScheduleRecurrenceFrequency {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -22705,6 +24710,7 @@ impl ::serde::Serialize for ScheduleRecurrenceFrequency {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "schedules")]
 impl<'de> ::serde::Deserialize<'de> for ScheduleRecurrenceFrequency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -22712,6 +24718,7 @@ impl<'de> ::serde::Deserialize<'de> for ScheduleRecurrenceFrequency {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "schedules")]
 /// How a schedule repeats.
 ///
 /// Schema `ScheduleRecurrencePattern`, from `whatsapp/schedules.yaml#/components/schemas/ScheduleRecurrencePattern`.
@@ -22731,6 +24738,7 @@ pub struct ScheduleRecurrencePattern {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "schedules")]
 impl ScheduleRecurrencePattern {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -22743,6 +24751,7 @@ impl ScheduleRecurrencePattern {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A phone number's two-step verification PIN was changed or a reset was requested.
 ///
 /// Schema `SecurityChange`, from `whatsapp/webhooks.yaml#/components/schemas/SecurityChange`.
@@ -22758,6 +24767,7 @@ pub struct SecurityChange {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl SecurityChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -22769,6 +24779,7 @@ impl SecurityChange {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The `security` value.
 ///
 /// Schema `SecurityValue`, from `whatsapp/webhooks.yaml#/components/schemas/SecurityValue`.
@@ -22788,6 +24799,7 @@ pub struct SecurityValue {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl SecurityValue {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -22800,6 +24812,7 @@ impl SecurityValue {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// What happened to the two-step verification PIN.
 ///
 /// Schema `SecurityValueEvent`, from `whatsapp/webhooks.yaml#/components/schemas/SecurityValue/properties/event`.
@@ -22817,6 +24830,7 @@ pub enum SecurityValueEvent {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl SecurityValueEvent {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -22828,11 +24842,13 @@ impl SecurityValueEvent {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for SecurityValueEvent {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for SecurityValueEvent {
     fn from(value: &str) -> Self {
         match value {
@@ -22843,6 +24859,7 @@ impl From<&str> for SecurityValueEvent {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for SecurityValueEvent {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -22853,6 +24870,7 @@ impl From<String> for SecurityValueEvent {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for SecurityValueEvent {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -22861,6 +24879,7 @@ impl ::serde::Serialize for SecurityValueEvent {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for SecurityValueEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -22868,6 +24887,7 @@ impl<'de> ::serde::Deserialize<'de> for SecurityValueEvent {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "messages")]
 /// What the API returns for an accepted message.
 ///
 /// Schema `SendMessageResponse`, from `whatsapp/messages.yaml#/components/schemas/SendMessageResponse`.
@@ -22887,6 +24907,7 @@ pub struct SendMessageResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl SendMessageResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -22899,6 +24920,7 @@ impl SendMessageResponse {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// An accepted message.
 ///
 /// Schema `SentMessage`, from `whatsapp/messages.yaml#/components/schemas/SentMessage`.
@@ -22914,6 +24936,7 @@ pub struct SentMessage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl SentMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -22925,16 +24948,19 @@ impl SentMessage {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for SentMessage {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for SentMessage {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 /// A recipient of the message.
 ///
 /// Schema `SentMessageContact`, from `whatsapp/messages.yaml#/components/schemas/SentMessageContact`.
@@ -22951,6 +24977,7 @@ pub struct SentMessageContact {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl SentMessageContact {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -22962,6 +24989,7 @@ impl SentMessageContact {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// The state of the message right after the call; not every response carries it.
 ///
 /// Schema `SentMessageStatus`, from `whatsapp/messages.yaml#/components/schemas/SentMessageStatus`.
@@ -22979,6 +25007,7 @@ pub enum SentMessageStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "messages")]
 impl SentMessageStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -22990,11 +25019,13 @@ impl SentMessageStatus {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::std::fmt::Display for SentMessageStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for SentMessageStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -23005,6 +25036,7 @@ impl From<&str> for SentMessageStatus {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for SentMessageStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -23015,6 +25047,7 @@ impl From<String> for SentMessageStatus {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for SentMessageStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -23023,6 +25056,7 @@ impl ::serde::Serialize for SentMessageStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for SentMessageStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -23030,6 +25064,7 @@ impl<'de> ::serde::Deserialize<'de> for SentMessageStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 /// The account, solution and app the intent is for.
 ///
 /// Schema `SetOboMobilityIntentRequest`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/SetOboMobilityIntentRequest`.
@@ -23054,6 +25089,7 @@ pub struct SetOboMobilityIntentRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl SetOboMobilityIntentRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -23068,16 +25104,19 @@ impl SetOboMobilityIntentRequest {
         }
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl From<&str> for SetOboMobilityIntentRequest {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl From<String> for SetOboMobilityIntentRequest {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "obo_mobility_intent")]
 /// Result of setting a mobility intent.
 ///
 /// Schema `SetOboMobilityIntentResponse`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/SetOboMobilityIntentResponse`.
@@ -23107,6 +25146,7 @@ pub struct SetOboMobilityIntentResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "obo_mobility_intent")]
 impl SetOboMobilityIntentResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -23120,6 +25160,7 @@ impl SetOboMobilityIntentResponse {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// Contact list changes of a WhatsApp Business app number.
 ///
 /// Schema `SmbAppStateSyncChange`, from `whatsapp/webhooks.yaml#/components/schemas/SmbAppStateSyncChange`.
@@ -23135,6 +25176,7 @@ pub struct SmbAppStateSyncChange {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl SmbAppStateSyncChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -23146,6 +25188,7 @@ impl SmbAppStateSyncChange {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The `smb_app_state_sync` value.
 ///
 /// Schema `SmbAppStateSyncValue`, from `whatsapp/webhooks.yaml#/components/schemas/SmbAppStateSyncValue`.
@@ -23165,6 +25208,7 @@ pub struct SmbAppStateSyncValue {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl SmbAppStateSyncValue {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -23177,6 +25221,7 @@ impl SmbAppStateSyncValue {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// Copies of messages a WhatsApp Business app user sent from the app or a linked device.
 ///
 /// Schema `SmbMessageEchoesChange`, from `whatsapp/webhooks.yaml#/components/schemas/SmbMessageEchoesChange`.
@@ -23192,6 +25237,7 @@ pub struct SmbMessageEchoesChange {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl SmbMessageEchoesChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -23203,6 +25249,7 @@ impl SmbMessageEchoesChange {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 /// A Meta app taking part in a solution.
 ///
 /// Schema `SolutionApp`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/SolutionApp`.
@@ -23219,6 +25266,7 @@ pub struct SolutionApp {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl SolutionApp {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -23230,6 +25278,7 @@ impl SolutionApp {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 /// The app's part in a solution.
 ///
 /// Schema `SolutionApplicationRole`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/SolutionApplicationRole`.
@@ -23245,6 +25294,7 @@ pub enum SolutionApplicationRole {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl SolutionApplicationRole {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -23255,11 +25305,13 @@ impl SolutionApplicationRole {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl ::std::fmt::Display for SolutionApplicationRole {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl From<&str> for SolutionApplicationRole {
     fn from(value: &str) -> Self {
         match value {
@@ -23269,6 +25321,7 @@ impl From<&str> for SolutionApplicationRole {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl From<String> for SolutionApplicationRole {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -23278,6 +25331,7 @@ impl From<String> for SolutionApplicationRole {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl ::serde::Serialize for SolutionApplicationRole {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -23286,6 +25340,7 @@ impl ::serde::Serialize for SolutionApplicationRole {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl<'de> ::serde::Deserialize<'de> for SolutionApplicationRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -23293,6 +25348,7 @@ impl<'de> ::serde::Deserialize<'de> for SolutionApplicationRole {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 /// A task that can be given to the owner or the partner app when creating a solution.
 ///
 /// Schema `SolutionConfigurablePermission`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/SolutionConfigurablePermission`.
@@ -23307,6 +25363,7 @@ pub enum SolutionConfigurablePermission {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl SolutionConfigurablePermission {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -23316,11 +25373,13 @@ impl SolutionConfigurablePermission {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl ::std::fmt::Display for SolutionConfigurablePermission {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl From<&str> for SolutionConfigurablePermission {
     fn from(value: &str) -> Self {
         match value {
@@ -23329,6 +25388,7 @@ impl From<&str> for SolutionConfigurablePermission {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl From<String> for SolutionConfigurablePermission {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -23337,6 +25397,7 @@ impl From<String> for SolutionConfigurablePermission {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl ::serde::Serialize for SolutionConfigurablePermission {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -23345,6 +25406,7 @@ impl ::serde::Serialize for SolutionConfigurablePermission {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl<'de> ::serde::Deserialize<'de> for SolutionConfigurablePermission {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -23352,6 +25414,7 @@ impl<'de> ::serde::Deserialize<'de> for SolutionConfigurablePermission {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 /// Confirms that the pending deactivation request is declined.
 ///
 /// Schema `SolutionDeactivationRejectRequest`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/SolutionDeactivationRejectRequest`.
@@ -23364,6 +25427,7 @@ pub struct SolutionDeactivationRejectRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl SolutionDeactivationRejectRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -23374,6 +25438,7 @@ impl SolutionDeactivationRejectRequest {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 /// Optional details of a deactivation request.
 ///
 /// Schema `SolutionDeactivationRequest`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/SolutionDeactivationRequest`.
@@ -23387,6 +25452,7 @@ pub struct SolutionDeactivationRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl SolutionDeactivationRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -23397,6 +25463,7 @@ impl SolutionDeactivationRequest {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 /// Result of sending a deactivation request.
 ///
 /// Schema `SolutionDeactivationResponse`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/SolutionDeactivationResponse`.
@@ -23415,6 +25482,7 @@ pub struct SolutionDeactivationResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl SolutionDeactivationResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -23427,6 +25495,7 @@ impl SolutionDeactivationResponse {
         }
     }
 }
+#[cfg(feature = "solution_migration")]
 /// What to do with the migration.
 ///
 /// Schema `SolutionMigrationAction`, from `whatsapp/solution_migration.yaml#/components/schemas/SolutionMigrationAction`.
@@ -23446,6 +25515,7 @@ pub enum SolutionMigrationAction {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "solution_migration")]
 impl SolutionMigrationAction {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -23458,11 +25528,13 @@ impl SolutionMigrationAction {
         }
     }
 }
+#[cfg(feature = "solution_migration")]
 impl ::std::fmt::Display for SolutionMigrationAction {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "solution_migration")]
 impl From<&str> for SolutionMigrationAction {
     fn from(value: &str) -> Self {
         match value {
@@ -23474,6 +25546,7 @@ impl From<&str> for SolutionMigrationAction {
         }
     }
 }
+#[cfg(feature = "solution_migration")]
 impl From<String> for SolutionMigrationAction {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -23485,6 +25558,7 @@ impl From<String> for SolutionMigrationAction {
         }
     }
 }
+#[cfg(feature = "solution_migration")]
 impl ::serde::Serialize for SolutionMigrationAction {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -23493,6 +25567,7 @@ impl ::serde::Serialize for SolutionMigrationAction {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "solution_migration")]
 impl<'de> ::serde::Deserialize<'de> for SolutionMigrationAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -23500,6 +25575,7 @@ impl<'de> ::serde::Deserialize<'de> for SolutionMigrationAction {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "solution_migration")]
 /// The migration step to record.
 ///
 /// Schema `SolutionMigrationIntentRequest`, from `whatsapp/solution_migration.yaml#/components/schemas/SolutionMigrationIntentRequest`.
@@ -23523,6 +25599,7 @@ pub struct SolutionMigrationIntentRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "solution_migration")]
 impl SolutionMigrationIntentRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -23540,6 +25617,7 @@ impl SolutionMigrationIntentRequest {
         }
     }
 }
+#[cfg(feature = "solution_migration")]
 /// Result of recording a migration intent.
 ///
 /// Schema `SolutionMigrationIntentResponse`, from `whatsapp/solution_migration.yaml#/components/schemas/SolutionMigrationIntentResponse`.
@@ -23561,6 +25639,7 @@ pub struct SolutionMigrationIntentResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "solution_migration")]
 impl SolutionMigrationIntentResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -23574,6 +25653,7 @@ impl SolutionMigrationIntentResponse {
         }
     }
 }
+#[cfg(feature = "solution_migration")]
 /// State of the migration request.
 ///
 /// Schema `SolutionMigrationRequestStatus`, from `whatsapp/solution_migration.yaml#/components/schemas/SolutionMigrationRequestStatus`.
@@ -23593,6 +25673,7 @@ pub enum SolutionMigrationRequestStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "solution_migration")]
 impl SolutionMigrationRequestStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -23605,11 +25686,13 @@ impl SolutionMigrationRequestStatus {
         }
     }
 }
+#[cfg(feature = "solution_migration")]
 impl ::std::fmt::Display for SolutionMigrationRequestStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "solution_migration")]
 impl From<&str> for SolutionMigrationRequestStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -23621,6 +25704,7 @@ impl From<&str> for SolutionMigrationRequestStatus {
         }
     }
 }
+#[cfg(feature = "solution_migration")]
 impl From<String> for SolutionMigrationRequestStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -23632,6 +25716,7 @@ impl From<String> for SolutionMigrationRequestStatus {
         }
     }
 }
+#[cfg(feature = "solution_migration")]
 impl ::serde::Serialize for SolutionMigrationRequestStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -23640,6 +25725,7 @@ impl ::serde::Serialize for SolutionMigrationRequestStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "solution_migration")]
 impl<'de> ::serde::Deserialize<'de> for SolutionMigrationRequestStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -23647,6 +25733,7 @@ impl<'de> ::serde::Deserialize<'de> for SolutionMigrationRequestStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 /// Where the partner app stands in the solution.
 ///
 /// Schema `SolutionPartnerStatus`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/SolutionPartnerStatus`.
@@ -23670,6 +25757,7 @@ pub enum SolutionPartnerStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl SolutionPartnerStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -23684,11 +25772,13 @@ impl SolutionPartnerStatus {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl ::std::fmt::Display for SolutionPartnerStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl From<&str> for SolutionPartnerStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -23702,6 +25792,7 @@ impl From<&str> for SolutionPartnerStatus {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl From<String> for SolutionPartnerStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -23715,6 +25806,7 @@ impl From<String> for SolutionPartnerStatus {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl ::serde::Serialize for SolutionPartnerStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -23723,6 +25815,7 @@ impl ::serde::Serialize for SolutionPartnerStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl<'de> ::serde::Deserialize<'de> for SolutionPartnerStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -23730,6 +25823,7 @@ impl<'de> ::serde::Deserialize<'de> for SolutionPartnerStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 /// The request to decline.
 ///
 /// Schema `SolutionRejectRequest`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/SolutionRejectRequest`.
@@ -23748,6 +25842,7 @@ pub struct SolutionRejectRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl SolutionRejectRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -23760,6 +25855,7 @@ impl SolutionRejectRequest {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 /// Result of declining a request.
 ///
 /// Schema `SolutionRejectResponse`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/SolutionRejectResponse`.
@@ -23784,6 +25880,7 @@ pub struct SolutionRejectResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl SolutionRejectResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -23798,6 +25895,7 @@ impl SolutionRejectResponse {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 /// The kind of pending request.
 ///
 /// Schema `SolutionRequestType`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/SolutionRequestType`.
@@ -23813,6 +25911,7 @@ pub enum SolutionRequestType {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl SolutionRequestType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -23823,11 +25922,13 @@ impl SolutionRequestType {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl ::std::fmt::Display for SolutionRequestType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl From<&str> for SolutionRequestType {
     fn from(value: &str) -> Self {
         match value {
@@ -23837,6 +25938,7 @@ impl From<&str> for SolutionRequestType {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl From<String> for SolutionRequestType {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -23846,6 +25948,7 @@ impl From<String> for SolutionRequestType {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl ::serde::Serialize for SolutionRequestType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -23854,6 +25957,7 @@ impl ::serde::Serialize for SolutionRequestType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl<'de> ::serde::Deserialize<'de> for SolutionRequestType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -23861,6 +25965,7 @@ impl<'de> ::serde::Deserialize<'de> for SolutionRequestType {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "calling")]
 /// A call the business started.
 ///
 /// Schema `StartedCall`, from `whatsapp/calling.yaml#/components/schemas/StartedCall`.
@@ -23873,6 +25978,7 @@ pub struct StartedCall {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "calling")]
 impl StartedCall {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -23883,16 +25989,19 @@ impl StartedCall {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl From<&str> for StartedCall {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "calling")]
 impl From<String> for StartedCall {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "webhooks")]
 /// The contact as saved in the app; names are absent for removals.
 ///
 /// Schema `StateSyncContact`, from `whatsapp/webhooks.yaml#/components/schemas/StateSyncContact`.
@@ -23912,6 +26021,7 @@ pub struct StateSyncContact {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl StateSyncContact {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -23924,6 +26034,7 @@ impl StateSyncContact {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// One contact added, edited or removed in the WhatsApp Business app.
 ///
 /// Schema `StateSyncEntry`, from `whatsapp/webhooks.yaml#/components/schemas/StateSyncEntry`.
@@ -23946,6 +26057,7 @@ pub struct StateSyncEntry {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl StateSyncEntry {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -23959,6 +26071,7 @@ impl StateSyncEntry {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// `add` (also for edits) or `remove`.
 ///
 /// Schema `StateSyncEntryAction`, from `whatsapp/webhooks.yaml#/components/schemas/StateSyncEntry/properties/action`.
@@ -23974,6 +26087,7 @@ pub enum StateSyncEntryAction {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl StateSyncEntryAction {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -23984,11 +26098,13 @@ impl StateSyncEntryAction {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for StateSyncEntryAction {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for StateSyncEntryAction {
     fn from(value: &str) -> Self {
         match value {
@@ -23998,6 +26114,7 @@ impl From<&str> for StateSyncEntryAction {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for StateSyncEntryAction {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -24007,6 +26124,7 @@ impl From<String> for StateSyncEntryAction {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for StateSyncEntryAction {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -24015,6 +26133,7 @@ impl ::serde::Serialize for StateSyncEntryAction {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for StateSyncEntryAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -24022,6 +26141,7 @@ impl<'de> ::serde::Deserialize<'de> for StateSyncEntryAction {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// When the change happened.
 ///
 /// Schema `StateSyncMetadata`, from `whatsapp/webhooks.yaml#/components/schemas/StateSyncMetadata`.
@@ -24035,6 +26155,7 @@ pub struct StateSyncMetadata {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl StateSyncMetadata {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -24045,6 +26166,7 @@ impl StateSyncMetadata {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The conversation the message belongs to, when one applies.
 ///
 /// Schema `StatusConversation`, from `whatsapp/webhooks.yaml#/components/schemas/StatusConversation`.
@@ -24064,6 +26186,7 @@ pub struct StatusConversation {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl StatusConversation {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -24076,6 +26199,7 @@ impl StatusConversation {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// How the message is charged.
 ///
 /// Schema `StatusPricing`, from `whatsapp/webhooks.yaml#/components/schemas/StatusPricing`.
@@ -24098,6 +26222,7 @@ pub struct StatusPricing {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl StatusPricing {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -24111,6 +26236,7 @@ impl StatusPricing {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The pricing model.
 ///
 /// Schema `StatusPricingPricingModel`, from `whatsapp/webhooks.yaml#/components/schemas/StatusPricing/properties/pricing_model`.
@@ -24126,6 +26252,7 @@ pub enum StatusPricingPricingModel {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl StatusPricingPricingModel {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -24136,11 +26263,13 @@ impl StatusPricingPricingModel {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for StatusPricingPricingModel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for StatusPricingPricingModel {
     fn from(value: &str) -> Self {
         match value {
@@ -24150,6 +26279,7 @@ impl From<&str> for StatusPricingPricingModel {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for StatusPricingPricingModel {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -24159,6 +26289,7 @@ impl From<String> for StatusPricingPricingModel {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for StatusPricingPricingModel {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -24167,6 +26298,7 @@ impl ::serde::Serialize for StatusPricingPricingModel {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for StatusPricingPricingModel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -24174,6 +26306,7 @@ impl<'de> ::serde::Deserialize<'de> for StatusPricingPricingModel {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "messages")]
 /// A sticker message.
 ///
 /// Schema `StickerMessage`, from `whatsapp/messages.yaml#/components/schemas/StickerMessage`.
@@ -24196,6 +26329,7 @@ pub struct StickerMessage {
     /// The `sticker` member.
     pub sticker: MediaObject,
 }
+#[cfg(feature = "messages")]
 impl StickerMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -24210,6 +26344,7 @@ impl StickerMessage {
         }
     }
 }
+#[cfg(feature = "settings")]
 /// New local storage setting.
 ///
 /// Schema `StorageConfigurationSettingsUpdateRequest`, from `whatsapp/settings.yaml#/components/schemas/StorageConfigurationSettingsUpdateRequest`.
@@ -24222,6 +26357,7 @@ pub struct StorageConfigurationSettingsUpdateRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "settings")]
 impl StorageConfigurationSettingsUpdateRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -24234,6 +26370,7 @@ impl StorageConfigurationSettingsUpdateRequest {
         }
     }
 }
+#[cfg(feature = "settings")]
 /// `DEFAULT`: Meta's usual storage; `IN_COUNTRY_STORAGE_ENABLED`: kept in `data_localization_region`.
 ///
 /// Schema `StorageConfigurationStatus`, from `whatsapp/settings.yaml#/components/schemas/StorageConfigurationStatus`.
@@ -24249,6 +26386,7 @@ pub enum StorageConfigurationStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "settings")]
 impl StorageConfigurationStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -24259,11 +26397,13 @@ impl StorageConfigurationStatus {
         }
     }
 }
+#[cfg(feature = "settings")]
 impl ::std::fmt::Display for StorageConfigurationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "settings")]
 impl From<&str> for StorageConfigurationStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -24273,6 +26413,7 @@ impl From<&str> for StorageConfigurationStatus {
         }
     }
 }
+#[cfg(feature = "settings")]
 impl From<String> for StorageConfigurationStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -24282,6 +26423,7 @@ impl From<String> for StorageConfigurationStatus {
         }
     }
 }
+#[cfg(feature = "settings")]
 impl ::serde::Serialize for StorageConfigurationStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -24290,6 +26432,7 @@ impl ::serde::Serialize for StorageConfigurationStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "settings")]
 impl<'de> ::serde::Deserialize<'de> for StorageConfigurationStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -24297,6 +26440,7 @@ impl<'de> ::serde::Deserialize<'de> for StorageConfigurationStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "subscribed_apps")]
 /// Optional settings for the subscription.
 ///
 /// Schema `SubscribeToWebhooksRequest`, from `whatsapp/subscribed_apps.yaml#/components/schemas/SubscribeToWebhooksRequest`.
@@ -24313,6 +26457,7 @@ pub struct SubscribeToWebhooksRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "subscribed_apps")]
 impl SubscribeToWebhooksRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -24324,6 +26469,7 @@ impl SubscribeToWebhooksRequest {
         }
     }
 }
+#[cfg(feature = "subscribed_apps")]
 /// One app's webhook subscription.
 ///
 /// Schema `SubscribedApp`, from `whatsapp/subscribed_apps.yaml#/components/schemas/SubscribedApp`.
@@ -24340,6 +26486,7 @@ pub struct SubscribedApp {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "subscribed_apps")]
 impl SubscribedApp {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -24351,6 +26498,7 @@ impl SubscribedApp {
         }
     }
 }
+#[cfg(feature = "subscribed_apps")]
 /// The subscribed app.
 ///
 /// Schema `SubscribedAppData`, from `whatsapp/subscribed_apps.yaml#/components/schemas/SubscribedAppData`.
@@ -24369,6 +26517,7 @@ pub struct SubscribedAppData {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "subscribed_apps")]
 impl SubscribedAppData {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -24381,16 +26530,19 @@ impl SubscribedAppData {
         }
     }
 }
+#[cfg(feature = "subscribed_apps")]
 impl From<&str> for SubscribedAppData {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "subscribed_apps")]
 impl From<String> for SubscribedAppData {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "subscribed_apps")]
 /// The apps subscribed to an account's webhooks.
 ///
 /// Schema `SubscribedAppList`, from `whatsapp/subscribed_apps.yaml#/components/schemas/SubscribedAppList`.
@@ -24407,6 +26559,7 @@ pub struct SubscribedAppList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "subscribed_apps")]
 impl SubscribedAppList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -24418,6 +26571,7 @@ impl SubscribedAppList {
         }
     }
 }
+#[cfg(feature = "subscribed_apps")]
 /// Result of subscribing or unsubscribing.
 ///
 /// Schema `SubscribedAppsUpdateResponse`, from `whatsapp/subscribed_apps.yaml#/components/schemas/SubscribedAppsUpdateResponse`.
@@ -24433,6 +26587,7 @@ pub struct SubscribedAppsUpdateResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "subscribed_apps")]
 impl SubscribedAppsUpdateResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -24444,6 +26599,7 @@ impl SubscribedAppsUpdateResponse {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// Which template to send and the values to fill into it.
 ///
 /// Schema `Template`, from `whatsapp/messages.yaml#/components/schemas/Template`.
@@ -24461,6 +26617,7 @@ pub struct Template {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl Template {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -24473,6 +26630,7 @@ impl Template {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// Settings for a catalog or Flow button.
 ///
 /// Schema `TemplateActionParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateActionParameter`.
@@ -24488,6 +26646,7 @@ pub struct TemplateActionParameter {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl TemplateActionParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -24499,6 +26658,7 @@ impl TemplateActionParameter {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// Values for the template body, in placeholder order.
 ///
 /// Schema `TemplateBodyComponent`, from `whatsapp/messages.yaml#/components/schemas/TemplateBodyComponent`.
@@ -24515,6 +26675,7 @@ pub struct TemplateBodyComponent {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl TemplateBodyComponent {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -24526,6 +26687,7 @@ impl TemplateBodyComponent {
         }
     }
 }
+#[cfg(feature = "templates")]
 /// The template body.
 ///
 /// Schema `TemplateBodyDefinition`, from `whatsapp/templates.yaml#/components/schemas/TemplateBodyDefinition`.
@@ -24548,6 +26710,7 @@ pub struct TemplateBodyDefinition {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "templates")]
 impl TemplateBodyDefinition {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -24561,6 +26724,7 @@ impl TemplateBodyDefinition {
         }
     }
 }
+#[cfg(feature = "templates")]
 /// Sample values for the body variables, for review.
 ///
 /// Schema `TemplateBodyExample`, from `whatsapp/templates.yaml#/components/schemas/TemplateBodyExample`.
@@ -24574,6 +26738,7 @@ pub struct TemplateBodyExample {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "templates")]
 impl TemplateBodyExample {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -24584,6 +26749,7 @@ impl TemplateBodyExample {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// Settings for a catalog button (thumbnail) or a Flow button (token and data).
 ///
 /// Schema `TemplateButtonAction`, from `whatsapp/messages.yaml#/components/schemas/TemplateButtonAction`.
@@ -24603,6 +26769,7 @@ pub struct TemplateButtonAction {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl TemplateButtonAction {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -24615,6 +26782,7 @@ impl TemplateButtonAction {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// Values for one template button.
 ///
 /// Schema `TemplateButtonComponent`, from `whatsapp/messages.yaml#/components/schemas/TemplateButtonComponent`.
@@ -24634,6 +26802,7 @@ pub struct TemplateButtonComponent {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl TemplateButtonComponent {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -24651,6 +26820,7 @@ impl TemplateButtonComponent {
         }
     }
 }
+#[cfg(feature = "templates")]
 /// One template button; `type` selects the variant.
 ///
 /// Schema `TemplateButtonDefinition`, from `whatsapp/templates.yaml#/components/schemas/TemplateButtonDefinition`.
@@ -24683,6 +26853,7 @@ pub enum TemplateButtonDefinition {
         value: ::serde_json::Value,
     },
 }
+#[cfg(feature = "templates")]
 impl TemplateButtonDefinition {
     /// A `QUICK_REPLY` value: [`TemplateQuickReplyButton::new`] with these fields, optional ones empty.
     pub fn quick_reply(text: impl Into<String>) -> Self {
@@ -24734,6 +26905,7 @@ impl TemplateButtonDefinition {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::serde::Serialize for TemplateButtonDefinition {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -24765,6 +26937,7 @@ impl ::serde::Serialize for TemplateButtonDefinition {
         ::serde::Serialize::serialize(&payload, serializer)
     }
 }
+#[cfg(feature = "templates")]
 impl<'de> ::serde::Deserialize<'de> for TemplateButtonDefinition {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -24814,46 +26987,55 @@ impl<'de> ::serde::Deserialize<'de> for TemplateButtonDefinition {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl From<TemplateQuickReplyButton> for TemplateButtonDefinition {
     fn from(value: TemplateQuickReplyButton) -> Self {
         Self::QuickReply(value)
     }
 }
+#[cfg(feature = "templates")]
 impl From<TemplateUrlButton> for TemplateButtonDefinition {
     fn from(value: TemplateUrlButton) -> Self {
         Self::Url(value)
     }
 }
+#[cfg(feature = "templates")]
 impl From<TemplatePhoneNumberButton> for TemplateButtonDefinition {
     fn from(value: TemplatePhoneNumberButton) -> Self {
         Self::PhoneNumber(value)
     }
 }
+#[cfg(feature = "templates")]
 impl From<TemplateOtpButton> for TemplateButtonDefinition {
     fn from(value: TemplateOtpButton) -> Self {
         Self::Otp(value)
     }
 }
+#[cfg(feature = "templates")]
 impl From<TemplateCopyCodeButton> for TemplateButtonDefinition {
     fn from(value: TemplateCopyCodeButton) -> Self {
         Self::CopyCode(value)
     }
 }
+#[cfg(feature = "templates")]
 impl From<TemplateFlowButton> for TemplateButtonDefinition {
     fn from(value: TemplateFlowButton) -> Self {
         Self::Flow(value)
     }
 }
+#[cfg(feature = "templates")]
 impl From<TemplateCatalogButton> for TemplateButtonDefinition {
     fn from(value: TemplateCatalogButton) -> Self {
         Self::Catalog(value)
     }
 }
+#[cfg(feature = "templates")]
 impl From<TemplateMultiProductButton> for TemplateButtonDefinition {
     fn from(value: TemplateMultiProductButton) -> Self {
         Self::Mpm(value)
     }
 }
+#[cfg(feature = "messages")]
 /// A value for a template button; `type` says which kind.
 ///
 /// Schema `TemplateButtonParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateButtonParameter`.
@@ -24876,6 +27058,7 @@ pub enum TemplateButtonParameter {
         value: ::serde_json::Value,
     },
 }
+#[cfg(feature = "messages")]
 impl TemplateButtonParameter {
     /// A `payload` value: [`TemplatePayloadParameter::new`] with these fields, optional ones empty.
     pub fn payload(payload: impl Into<String>) -> Self {
@@ -24899,6 +27082,7 @@ impl TemplateButtonParameter {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for TemplateButtonParameter {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -24925,6 +27109,7 @@ impl ::serde::Serialize for TemplateButtonParameter {
         ::serde::Serialize::serialize(&payload, serializer)
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for TemplateButtonParameter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -24955,21 +27140,25 @@ impl<'de> ::serde::Deserialize<'de> for TemplateButtonParameter {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<TemplatePayloadParameter> for TemplateButtonParameter {
     fn from(value: TemplatePayloadParameter) -> Self {
         Self::Payload(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<TemplateTextParameter> for TemplateButtonParameter {
     fn from(value: TemplateTextParameter) -> Self {
         Self::Text(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<TemplateActionParameter> for TemplateButtonParameter {
     fn from(value: TemplateActionParameter) -> Self {
         Self::Action(value)
     }
 }
+#[cfg(feature = "messages")]
 /// The kind of template button.
 ///
 /// Schema `TemplateButtonSubType`, from `whatsapp/messages.yaml#/components/schemas/TemplateButtonSubType`.
@@ -24989,6 +27178,7 @@ pub enum TemplateButtonSubType {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "messages")]
 impl TemplateButtonSubType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -25001,11 +27191,13 @@ impl TemplateButtonSubType {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::std::fmt::Display for TemplateButtonSubType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for TemplateButtonSubType {
     fn from(value: &str) -> Self {
         match value {
@@ -25017,6 +27209,7 @@ impl From<&str> for TemplateButtonSubType {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for TemplateButtonSubType {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -25028,6 +27221,7 @@ impl From<String> for TemplateButtonSubType {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for TemplateButtonSubType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -25036,6 +27230,7 @@ impl ::serde::Serialize for TemplateButtonSubType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for TemplateButtonSubType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -25043,6 +27238,7 @@ impl<'de> ::serde::Deserialize<'de> for TemplateButtonSubType {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "templates")]
 /// The template's buttons.
 ///
 /// Schema `TemplateButtonsDefinition`, from `whatsapp/templates.yaml#/components/schemas/TemplateButtonsDefinition`.
@@ -25058,6 +27254,7 @@ pub struct TemplateButtonsDefinition {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "templates")]
 impl TemplateButtonsDefinition {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -25069,6 +27266,7 @@ impl TemplateButtonsDefinition {
         }
     }
 }
+#[cfg(feature = "templates")]
 /// A button that opens the business's product catalog.
 ///
 /// Schema `TemplateCatalogButton`, from `whatsapp/templates.yaml#/components/schemas/TemplateCatalogButton`.
@@ -25084,6 +27282,7 @@ pub struct TemplateCatalogButton {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "templates")]
 impl TemplateCatalogButton {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -25095,16 +27294,19 @@ impl TemplateCatalogButton {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl From<&str> for TemplateCatalogButton {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "templates")]
 impl From<String> for TemplateCatalogButton {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(any(feature = "templates", feature = "webhooks"))]
 /// What the template is for.
 ///
 /// Schema `TemplateCategory`, merged from 2 identical definitions (first: `whatsapp/templates.yaml#/components/schemas/TemplateCategory`).
@@ -25122,6 +27324,7 @@ pub enum TemplateCategory {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(any(feature = "templates", feature = "webhooks"))]
 impl TemplateCategory {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -25133,11 +27336,13 @@ impl TemplateCategory {
         }
     }
 }
+#[cfg(any(feature = "templates", feature = "webhooks"))]
 impl ::std::fmt::Display for TemplateCategory {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "templates", feature = "webhooks"))]
 impl From<&str> for TemplateCategory {
     fn from(value: &str) -> Self {
         match value {
@@ -25148,6 +27353,7 @@ impl From<&str> for TemplateCategory {
         }
     }
 }
+#[cfg(any(feature = "templates", feature = "webhooks"))]
 impl From<String> for TemplateCategory {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -25158,6 +27364,7 @@ impl From<String> for TemplateCategory {
         }
     }
 }
+#[cfg(any(feature = "templates", feature = "webhooks"))]
 impl ::serde::Serialize for TemplateCategory {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -25166,6 +27373,7 @@ impl ::serde::Serialize for TemplateCategory {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "templates", feature = "webhooks"))]
 impl<'de> ::serde::Deserialize<'de> for TemplateCategory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -25173,6 +27381,7 @@ impl<'de> ::serde::Deserialize<'de> for TemplateCategory {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// A template's category is about to change or has changed.
 ///
 /// Schema `TemplateCategoryUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateCategoryUpdateChange`.
@@ -25188,6 +27397,7 @@ pub struct TemplateCategoryUpdateChange {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl TemplateCategoryUpdateChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -25199,6 +27409,7 @@ impl TemplateCategoryUpdateChange {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The `template_category_update` value; a coming change has `correct_category`, a done one `previous_category`.
 ///
 /// Schema `TemplateCategoryUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateCategoryUpdateValue`.
@@ -25230,6 +27441,7 @@ pub struct TemplateCategoryUpdateValue {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl TemplateCategoryUpdateValue {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -25246,6 +27458,7 @@ impl TemplateCategoryUpdateValue {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// Values for one part of a template; `type` says which part.
 ///
 /// Schema `TemplateComponent`, from `whatsapp/messages.yaml#/components/schemas/TemplateComponent`.
@@ -25268,6 +27481,7 @@ pub enum TemplateComponent {
         value: ::serde_json::Value,
     },
 }
+#[cfg(feature = "messages")]
 impl TemplateComponent {
     /// A `header` value: [`TemplateHeaderComponent::new`] with these fields, optional ones empty.
     pub fn header() -> Self {
@@ -25295,6 +27509,7 @@ impl TemplateComponent {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for TemplateComponent {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -25321,6 +27536,7 @@ impl ::serde::Serialize for TemplateComponent {
         ::serde::Serialize::serialize(&payload, serializer)
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for TemplateComponent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -25351,21 +27567,25 @@ impl<'de> ::serde::Deserialize<'de> for TemplateComponent {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<TemplateHeaderComponent> for TemplateComponent {
     fn from(value: TemplateHeaderComponent) -> Self {
         Self::Header(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<TemplateBodyComponent> for TemplateComponent {
     fn from(value: TemplateBodyComponent) -> Self {
         Self::Body(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<TemplateButtonComponent> for TemplateComponent {
     fn from(value: TemplateButtonComponent) -> Self {
         Self::Button(value)
     }
 }
+#[cfg(feature = "templates")]
 /// One part of a template; `type` selects the variant.
 ///
 /// Schema `TemplateComponentDefinition`, from `whatsapp/templates.yaml#/components/schemas/TemplateComponentDefinition`.
@@ -25390,6 +27610,7 @@ pub enum TemplateComponentDefinition {
         value: ::serde_json::Value,
     },
 }
+#[cfg(feature = "templates")]
 impl TemplateComponentDefinition {
     /// A `HEADER` value: [`TemplateHeaderDefinition::new`] with these fields, optional ones empty.
     pub fn header(format: impl Into<TemplateHeaderFormat>) -> Self {
@@ -25418,6 +27639,7 @@ impl TemplateComponentDefinition {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::serde::Serialize for TemplateComponentDefinition {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -25445,6 +27667,7 @@ impl ::serde::Serialize for TemplateComponentDefinition {
         ::serde::Serialize::serialize(&payload, serializer)
     }
 }
+#[cfg(feature = "templates")]
 impl<'de> ::serde::Deserialize<'de> for TemplateComponentDefinition {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -25480,26 +27703,31 @@ impl<'de> ::serde::Deserialize<'de> for TemplateComponentDefinition {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl From<TemplateHeaderDefinition> for TemplateComponentDefinition {
     fn from(value: TemplateHeaderDefinition) -> Self {
         Self::Header(value)
     }
 }
+#[cfg(feature = "templates")]
 impl From<TemplateBodyDefinition> for TemplateComponentDefinition {
     fn from(value: TemplateBodyDefinition) -> Self {
         Self::Body(value)
     }
 }
+#[cfg(feature = "templates")]
 impl From<TemplateFooterDefinition> for TemplateComponentDefinition {
     fn from(value: TemplateFooterDefinition) -> Self {
         Self::Footer(value)
     }
 }
+#[cfg(feature = "templates")]
 impl From<TemplateButtonsDefinition> for TemplateComponentDefinition {
     fn from(value: TemplateButtonsDefinition) -> Self {
         Self::Buttons(value)
     }
 }
+#[cfg(feature = "webhooks")]
 /// A button of the edited template.
 ///
 /// Schema `TemplateComponentsButton`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateComponentsButton`.
@@ -25522,6 +27750,7 @@ pub struct TemplateComponentsButton {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl TemplateComponentsButton {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -25535,6 +27764,7 @@ impl TemplateComponentsButton {
         }
     }
 }
+#[cfg(feature = "templates")]
 /// A button that copies a code, such as an offer code, to the clipboard.
 ///
 /// Schema `TemplateCopyCodeButton`, from `whatsapp/templates.yaml#/components/schemas/TemplateCopyCodeButton`.
@@ -25554,6 +27784,7 @@ pub struct TemplateCopyCodeButton {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "templates")]
 impl TemplateCopyCodeButton {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -25566,6 +27797,7 @@ impl TemplateCopyCodeButton {
         }
     }
 }
+#[cfg(feature = "templates")]
 /// A new template to submit for review.
 ///
 /// Schema `TemplateCreateRequest`, from `whatsapp/templates.yaml#/components/schemas/TemplateCreateRequest`.
@@ -25587,6 +27819,7 @@ pub struct TemplateCreateRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "templates")]
 impl TemplateCreateRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -25606,6 +27839,7 @@ impl TemplateCreateRequest {
         }
     }
 }
+#[cfg(feature = "templates")]
 /// The submitted template.
 ///
 /// Schema `TemplateCreateResponse`, from `whatsapp/templates.yaml#/components/schemas/TemplateCreateResponse`.
@@ -25624,6 +27858,7 @@ pub struct TemplateCreateResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "templates")]
 impl TemplateCreateResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -25636,16 +27871,19 @@ impl TemplateCreateResponse {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl From<&str> for TemplateCreateResponse {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "templates")]
 impl From<String> for TemplateCreateResponse {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 /// A money amount with a fallback text.
 ///
 /// Schema `TemplateCurrency`, from `whatsapp/messages.yaml#/components/schemas/TemplateCurrency`.
@@ -25662,6 +27900,7 @@ pub struct TemplateCurrency {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl TemplateCurrency {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -25678,6 +27917,7 @@ impl TemplateCurrency {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// A money amount.
 ///
 /// Schema `TemplateCurrencyParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateCurrencyParameter`.
@@ -25693,6 +27933,7 @@ pub struct TemplateCurrencyParameter {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl TemplateCurrencyParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -25704,6 +27945,7 @@ impl TemplateCurrencyParameter {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// A date and time, sent as text.
 ///
 /// Schema `TemplateDateTime`, from `whatsapp/messages.yaml#/components/schemas/TemplateDateTime`.
@@ -25716,6 +27958,7 @@ pub struct TemplateDateTime {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl TemplateDateTime {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -25726,16 +27969,19 @@ impl TemplateDateTime {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for TemplateDateTime {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for TemplateDateTime {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 /// A date and time.
 ///
 /// Schema `TemplateDateTimeParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateDateTimeParameter`.
@@ -25751,6 +27997,7 @@ pub struct TemplateDateTimeParameter {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl TemplateDateTimeParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -25762,6 +28009,7 @@ impl TemplateDateTimeParameter {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// When the template was disabled.
 ///
 /// Schema `TemplateDisableInfo`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateDisableInfo`.
@@ -25775,6 +28023,7 @@ pub struct TemplateDisableInfo {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl TemplateDisableInfo {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -25785,6 +28034,7 @@ impl TemplateDisableInfo {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// A PDF document for the header.
 ///
 /// Schema `TemplateDocumentParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateDocumentParameter`.
@@ -25800,6 +28050,7 @@ pub struct TemplateDocumentParameter {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl TemplateDocumentParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -25811,6 +28062,7 @@ impl TemplateDocumentParameter {
         }
     }
 }
+#[cfg(feature = "templates")]
 /// The template members to change; members left out keep their value.
 ///
 /// Schema `TemplateEditRequest`, from `whatsapp/templates.yaml#/components/schemas/TemplateEditRequest`.
@@ -25833,6 +28085,7 @@ pub struct TemplateEditRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "templates")]
 impl TemplateEditRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -25846,6 +28099,7 @@ impl TemplateEditRequest {
         }
     }
 }
+#[cfg(feature = "templates")]
 /// A button that opens a WhatsApp Flow.
 ///
 /// Schema `TemplateFlowButton`, from `whatsapp/templates.yaml#/components/schemas/TemplateFlowButton`.
@@ -25876,6 +28130,7 @@ pub struct TemplateFlowButton {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "templates")]
 impl TemplateFlowButton {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -25892,16 +28147,19 @@ impl TemplateFlowButton {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl From<&str> for TemplateFlowButton {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "templates")]
 impl From<String> for TemplateFlowButton {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "templates")]
 /// The template footer.
 ///
 /// Schema `TemplateFooterDefinition`, from `whatsapp/templates.yaml#/components/schemas/TemplateFooterDefinition`.
@@ -25921,6 +28179,7 @@ pub struct TemplateFooterDefinition {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "templates")]
 impl TemplateFooterDefinition {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -25933,6 +28192,7 @@ impl TemplateFooterDefinition {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// Values for the template header.
 ///
 /// Schema `TemplateHeaderComponent`, from `whatsapp/messages.yaml#/components/schemas/TemplateHeaderComponent`.
@@ -25949,6 +28209,7 @@ pub struct TemplateHeaderComponent {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl TemplateHeaderComponent {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -25960,6 +28221,7 @@ impl TemplateHeaderComponent {
         }
     }
 }
+#[cfg(feature = "templates")]
 /// The template header.
 ///
 /// Schema `TemplateHeaderDefinition`, from `whatsapp/templates.yaml#/components/schemas/TemplateHeaderDefinition`.
@@ -25981,6 +28243,7 @@ pub struct TemplateHeaderDefinition {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "templates")]
 impl TemplateHeaderDefinition {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -25994,6 +28257,7 @@ impl TemplateHeaderDefinition {
         }
     }
 }
+#[cfg(feature = "templates")]
 /// Sample header content for review.
 ///
 /// Schema `TemplateHeaderExample`, from `whatsapp/templates.yaml#/components/schemas/TemplateHeaderExample`.
@@ -26010,6 +28274,7 @@ pub struct TemplateHeaderExample {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "templates")]
 impl TemplateHeaderExample {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -26021,6 +28286,7 @@ impl TemplateHeaderExample {
         }
     }
 }
+#[cfg(feature = "templates")]
 /// What the header shows.
 ///
 /// Schema `TemplateHeaderFormat`, from `whatsapp/templates.yaml#/components/schemas/TemplateHeaderFormat`.
@@ -26042,6 +28308,7 @@ pub enum TemplateHeaderFormat {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "templates")]
 impl TemplateHeaderFormat {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -26055,11 +28322,13 @@ impl TemplateHeaderFormat {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::std::fmt::Display for TemplateHeaderFormat {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl From<&str> for TemplateHeaderFormat {
     fn from(value: &str) -> Self {
         match value {
@@ -26072,6 +28341,7 @@ impl From<&str> for TemplateHeaderFormat {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl From<String> for TemplateHeaderFormat {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -26084,6 +28354,7 @@ impl From<String> for TemplateHeaderFormat {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::serde::Serialize for TemplateHeaderFormat {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -26092,6 +28363,7 @@ impl ::serde::Serialize for TemplateHeaderFormat {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl<'de> ::serde::Deserialize<'de> for TemplateHeaderFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -26099,6 +28371,7 @@ impl<'de> ::serde::Deserialize<'de> for TemplateHeaderFormat {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "messages")]
 /// An image for the header.
 ///
 /// Schema `TemplateImageParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateImageParameter`.
@@ -26114,6 +28387,7 @@ pub struct TemplateImageParameter {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl TemplateImageParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -26125,6 +28399,7 @@ impl TemplateImageParameter {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// The language version of the template to use.
 ///
 /// Schema `TemplateLanguage`, from `whatsapp/messages.yaml#/components/schemas/TemplateLanguage`.
@@ -26140,6 +28415,7 @@ pub struct TemplateLanguage {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl TemplateLanguage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -26151,16 +28427,19 @@ impl TemplateLanguage {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for TemplateLanguage {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for TemplateLanguage {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "templates")]
 /// A page of templates.
 ///
 /// Schema `TemplateList`, from `whatsapp/templates.yaml#/components/schemas/TemplateList`.
@@ -26177,6 +28456,7 @@ pub struct TemplateList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "templates")]
 impl TemplateList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -26188,6 +28468,7 @@ impl TemplateList {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// A message built from an approved template.
 ///
 /// Schema `TemplateMessage`, from `whatsapp/messages.yaml#/components/schemas/TemplateMessage`.
@@ -26210,6 +28491,7 @@ pub struct TemplateMessage {
     /// The `template` member.
     pub template: Template,
 }
+#[cfg(feature = "messages")]
 impl TemplateMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -26224,6 +28506,7 @@ impl TemplateMessage {
         }
     }
 }
+#[cfg(feature = "templates")]
 /// A button that shows several products (multi-product message).
 ///
 /// Schema `TemplateMultiProductButton`, from `whatsapp/templates.yaml#/components/schemas/TemplateMultiProductButton`.
@@ -26239,6 +28522,7 @@ pub struct TemplateMultiProductButton {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "templates")]
 impl TemplateMultiProductButton {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -26250,16 +28534,19 @@ impl TemplateMultiProductButton {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl From<&str> for TemplateMultiProductButton {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "templates")]
 impl From<String> for TemplateMultiProductButton {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Why a template was paused, unpaused, locked or unlocked.
 ///
 /// Schema `TemplateOtherInfo`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateOtherInfo`.
@@ -26276,6 +28563,7 @@ pub struct TemplateOtherInfo {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl TemplateOtherInfo {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -26287,6 +28575,7 @@ impl TemplateOtherInfo {
         }
     }
 }
+#[cfg(feature = "templates")]
 /// A one-time-password button (authentication templates).
 ///
 /// Schema `TemplateOtpButton`, from `whatsapp/templates.yaml#/components/schemas/TemplateOtpButton`.
@@ -26314,6 +28603,7 @@ pub struct TemplateOtpButton {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "templates")]
 impl TemplateOtpButton {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -26329,6 +28619,7 @@ impl TemplateOtpButton {
         }
     }
 }
+#[cfg(feature = "templates")]
 /// How the user gets the code into your app.
 ///
 /// Schema `TemplateOtpType`, from `whatsapp/templates.yaml#/components/schemas/TemplateOtpType`.
@@ -26346,6 +28637,7 @@ pub enum TemplateOtpType {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "templates")]
 impl TemplateOtpType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -26357,11 +28649,13 @@ impl TemplateOtpType {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::std::fmt::Display for TemplateOtpType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl From<&str> for TemplateOtpType {
     fn from(value: &str) -> Self {
         match value {
@@ -26372,6 +28666,7 @@ impl From<&str> for TemplateOtpType {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl From<String> for TemplateOtpType {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -26382,6 +28677,7 @@ impl From<String> for TemplateOtpType {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::serde::Serialize for TemplateOtpType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -26390,6 +28686,7 @@ impl ::serde::Serialize for TemplateOtpType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl<'de> ::serde::Deserialize<'de> for TemplateOtpType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -26397,6 +28694,7 @@ impl<'de> ::serde::Deserialize<'de> for TemplateOtpType {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "messages")]
 /// A value for a header or body placeholder; `type` says which kind.
 ///
 /// Schema `TemplateParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateParameter`.
@@ -26425,6 +28723,7 @@ pub enum TemplateParameter {
         value: ::serde_json::Value,
     },
 }
+#[cfg(feature = "messages")]
 impl TemplateParameter {
     /// A `text` value: [`TemplateTextParameter::new`] with these fields, optional ones empty.
     pub fn text(text: impl Into<String>) -> Self {
@@ -26463,6 +28762,7 @@ impl TemplateParameter {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for TemplateParameter {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -26492,6 +28792,7 @@ impl ::serde::Serialize for TemplateParameter {
         ::serde::Serialize::serialize(&payload, serializer)
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for TemplateParameter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -26537,36 +28838,43 @@ impl<'de> ::serde::Deserialize<'de> for TemplateParameter {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<TemplateTextParameter> for TemplateParameter {
     fn from(value: TemplateTextParameter) -> Self {
         Self::Text(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<TemplateCurrencyParameter> for TemplateParameter {
     fn from(value: TemplateCurrencyParameter) -> Self {
         Self::Currency(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<TemplateDateTimeParameter> for TemplateParameter {
     fn from(value: TemplateDateTimeParameter) -> Self {
         Self::DateTime(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<TemplateImageParameter> for TemplateParameter {
     fn from(value: TemplateImageParameter) -> Self {
         Self::Image(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<TemplateDocumentParameter> for TemplateParameter {
     fn from(value: TemplateDocumentParameter) -> Self {
         Self::Document(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<TemplateVideoParameter> for TemplateParameter {
     fn from(value: TemplateVideoParameter) -> Self {
         Self::Video(value)
     }
 }
+#[cfg(feature = "templates")]
 /// How variables are written, `{{1}}` (POSITIONAL) or `{{name}}` (NAMED).
 ///
 /// Schema `TemplateParameterFormat`, from `whatsapp/templates.yaml#/components/schemas/TemplateParameterFormat`.
@@ -26582,6 +28890,7 @@ pub enum TemplateParameterFormat {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "templates")]
 impl TemplateParameterFormat {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -26592,11 +28901,13 @@ impl TemplateParameterFormat {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::std::fmt::Display for TemplateParameterFormat {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl From<&str> for TemplateParameterFormat {
     fn from(value: &str) -> Self {
         match value {
@@ -26606,6 +28917,7 @@ impl From<&str> for TemplateParameterFormat {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl From<String> for TemplateParameterFormat {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -26615,6 +28927,7 @@ impl From<String> for TemplateParameterFormat {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::serde::Serialize for TemplateParameterFormat {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -26623,6 +28936,7 @@ impl ::serde::Serialize for TemplateParameterFormat {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl<'de> ::serde::Deserialize<'de> for TemplateParameterFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -26630,6 +28944,7 @@ impl<'de> ::serde::Deserialize<'de> for TemplateParameterFormat {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "messages")]
 /// The payload sent back when a quick-reply button is tapped.
 ///
 /// Schema `TemplatePayloadParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplatePayloadParameter`.
@@ -26645,6 +28960,7 @@ pub struct TemplatePayloadParameter {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl TemplatePayloadParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -26656,16 +28972,19 @@ impl TemplatePayloadParameter {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for TemplatePayloadParameter {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for TemplatePayloadParameter {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "templates")]
 /// A button that calls a phone number.
 ///
 /// Schema `TemplatePhoneNumberButton`, from `whatsapp/templates.yaml#/components/schemas/TemplatePhoneNumberButton`.
@@ -26683,6 +29002,7 @@ pub struct TemplatePhoneNumberButton {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "templates")]
 impl TemplatePhoneNumberButton {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -26695,6 +29015,7 @@ impl TemplatePhoneNumberButton {
         }
     }
 }
+#[cfg(feature = "templates")]
 /// Quality rating, from user feedback.
 ///
 /// Schema `TemplateQualityRating`, from `whatsapp/templates.yaml#/components/schemas/TemplateQualityRating`.
@@ -26714,6 +29035,7 @@ pub enum TemplateQualityRating {
     /// A value not listed in the spec, kept as received.
     UnknownValue(String),
 }
+#[cfg(feature = "templates")]
 impl TemplateQualityRating {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -26726,11 +29048,13 @@ impl TemplateQualityRating {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::std::fmt::Display for TemplateQualityRating {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl From<&str> for TemplateQualityRating {
     fn from(value: &str) -> Self {
         match value {
@@ -26742,6 +29066,7 @@ impl From<&str> for TemplateQualityRating {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl From<String> for TemplateQualityRating {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -26753,6 +29078,7 @@ impl From<String> for TemplateQualityRating {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::serde::Serialize for TemplateQualityRating {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -26761,6 +29087,7 @@ impl ::serde::Serialize for TemplateQualityRating {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl<'de> ::serde::Deserialize<'de> for TemplateQualityRating {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -26768,6 +29095,7 @@ impl<'de> ::serde::Deserialize<'de> for TemplateQualityRating {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "templates")]
 /// The template's quality rating.
 ///
 /// Schema `TemplateQualityScore`, from `whatsapp/templates.yaml#/components/schemas/TemplateQualityScore`.
@@ -26784,6 +29112,7 @@ pub struct TemplateQualityScore {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "templates")]
 impl TemplateQualityScore {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -26795,6 +29124,7 @@ impl TemplateQualityScore {
         }
     }
 }
+#[cfg(feature = "templates")]
 /// A button that sends a reply message back.
 ///
 /// Schema `TemplateQuickReplyButton`, from `whatsapp/templates.yaml#/components/schemas/TemplateQuickReplyButton`.
@@ -26810,6 +29140,7 @@ pub struct TemplateQuickReplyButton {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "templates")]
 impl TemplateQuickReplyButton {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -26821,16 +29152,19 @@ impl TemplateQuickReplyButton {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl From<&str> for TemplateQuickReplyButton {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "templates")]
 impl From<String> for TemplateQuickReplyButton {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Details of a rejection for `INVALID_FORMAT`.
 ///
 /// Schema `TemplateRejectionInfo`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateRejectionInfo`.
@@ -26847,6 +29181,7 @@ pub struct TemplateRejectionInfo {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl TemplateRejectionInfo {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -26858,6 +29193,7 @@ impl TemplateRejectionInfo {
         }
     }
 }
+#[cfg(feature = "templates")]
 /// Review state of the template.
 ///
 /// Schema `TemplateStatus`, from `whatsapp/templates.yaml#/components/schemas/TemplateStatus`.
@@ -26887,6 +29223,7 @@ pub enum TemplateStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "templates")]
 impl TemplateStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -26904,11 +29241,13 @@ impl TemplateStatus {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::std::fmt::Display for TemplateStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl From<&str> for TemplateStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -26925,6 +29264,7 @@ impl From<&str> for TemplateStatus {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl From<String> for TemplateStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -26941,6 +29281,7 @@ impl From<String> for TemplateStatus {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::serde::Serialize for TemplateStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -26949,6 +29290,7 @@ impl ::serde::Serialize for TemplateStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl<'de> ::serde::Deserialize<'de> for TemplateStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -26956,6 +29298,7 @@ impl<'de> ::serde::Deserialize<'de> for TemplateStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "templates")]
 /// Result of an edit or delete.
 ///
 /// Schema `TemplateSuccessResponse`, from `whatsapp/templates.yaml#/components/schemas/TemplateSuccessResponse`.
@@ -26969,6 +29312,7 @@ pub struct TemplateSuccessResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "templates")]
 impl TemplateSuccessResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -26979,6 +29323,7 @@ impl TemplateSuccessResponse {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// A text value (or, on a URL button, the URL suffix).
 ///
 /// Schema `TemplateTextParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateTextParameter`.
@@ -26994,6 +29339,7 @@ pub struct TemplateTextParameter {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl TemplateTextParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -27005,16 +29351,19 @@ impl TemplateTextParameter {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for TemplateTextParameter {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for TemplateTextParameter {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "templates")]
 /// A button that opens a web page.
 ///
 /// Schema `TemplateUrlButton`, from `whatsapp/templates.yaml#/components/schemas/TemplateUrlButton`.
@@ -27035,6 +29384,7 @@ pub struct TemplateUrlButton {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "templates")]
 impl TemplateUrlButton {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -27048,6 +29398,7 @@ impl TemplateUrlButton {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// A video for the header.
 ///
 /// Schema `TemplateVideoParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateVideoParameter`.
@@ -27063,6 +29414,7 @@ pub struct TemplateVideoParameter {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl TemplateVideoParameter {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -27074,6 +29426,7 @@ impl TemplateVideoParameter {
         }
     }
 }
+#[cfg(feature = "calling")]
 /// Ends an active call.
 ///
 /// Schema `TerminateCallRequest`, from `whatsapp/calling.yaml#/components/schemas/TerminateCallRequest`.
@@ -27092,6 +29445,7 @@ pub struct TerminateCallRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "calling")]
 impl TerminateCallRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -27104,16 +29458,19 @@ impl TerminateCallRequest {
         }
     }
 }
+#[cfg(feature = "calling")]
 impl From<&str> for TerminateCallRequest {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "calling")]
 impl From<String> for TerminateCallRequest {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 /// The text to send.
 ///
 /// Schema `TextContent`, from `whatsapp/messages.yaml#/components/schemas/TextContent`.
@@ -27129,6 +29486,7 @@ pub struct TextContent {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "messages")]
 impl TextContent {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -27140,16 +29498,19 @@ impl TextContent {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for TextContent {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for TextContent {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
 /// A text message.
 ///
 /// Schema `TextMessage`, from `whatsapp/messages.yaml#/components/schemas/TextMessage`.
@@ -27172,6 +29533,7 @@ pub struct TextMessage {
     /// The `text` member.
     pub text: TextContent,
 }
+#[cfg(feature = "messages")]
 impl TextMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -27186,6 +29548,7 @@ impl TextMessage {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// Always `action`.
 ///
 /// Schema `TypeAction`, from `whatsapp/messages.yaml#/components/schemas/TemplateActionParameter/properties/type`.
@@ -27200,6 +29563,7 @@ pub enum TypeAction {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "messages")]
 impl TypeAction {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -27209,11 +29573,13 @@ impl TypeAction {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::std::fmt::Display for TypeAction {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for TypeAction {
     fn from(value: &str) -> Self {
         match value {
@@ -27222,6 +29588,7 @@ impl From<&str> for TypeAction {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for TypeAction {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -27230,6 +29597,7 @@ impl From<String> for TypeAction {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for TypeAction {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27238,6 +29606,7 @@ impl ::serde::Serialize for TypeAction {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for TypeAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27245,6 +29614,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeAction {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 /// Always `audio`.
 ///
 /// Schema `TypeAudio`, merged from 2 identical definitions (first: `whatsapp/messages.yaml#/components/schemas/AudioMessage/allOf/1/properties/type`).
@@ -27259,6 +29629,7 @@ pub enum TypeAudio {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl TypeAudio {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -27268,11 +29639,13 @@ impl TypeAudio {
         }
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl ::std::fmt::Display for TypeAudio {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl From<&str> for TypeAudio {
     fn from(value: &str) -> Self {
         match value {
@@ -27281,6 +29654,7 @@ impl From<&str> for TypeAudio {
         }
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl From<String> for TypeAudio {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -27289,6 +29663,7 @@ impl From<String> for TypeAudio {
         }
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl ::serde::Serialize for TypeAudio {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27297,6 +29672,7 @@ impl ::serde::Serialize for TypeAudio {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl<'de> ::serde::Deserialize<'de> for TypeAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27304,6 +29680,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeAudio {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 /// Always `body`.
 ///
 /// Schema `TypeBody`, merged from 2 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateBodyComponent/properties/type`).
@@ -27318,6 +29695,7 @@ pub enum TypeBody {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl TypeBody {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -27327,11 +29705,13 @@ impl TypeBody {
         }
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl ::std::fmt::Display for TypeBody {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl From<&str> for TypeBody {
     fn from(value: &str) -> Self {
         match value {
@@ -27340,6 +29720,7 @@ impl From<&str> for TypeBody {
         }
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl From<String> for TypeBody {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -27348,6 +29729,7 @@ impl From<String> for TypeBody {
         }
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl ::serde::Serialize for TypeBody {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27356,6 +29738,7 @@ impl ::serde::Serialize for TypeBody {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl<'de> ::serde::Deserialize<'de> for TypeBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27363,6 +29746,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeBody {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "templates")]
 /// Always `BODY`.
 ///
 /// Schema `TypeBody`, from `whatsapp/templates.yaml#/components/schemas/TemplateBodyDefinition/properties/type`.
@@ -27377,6 +29761,7 @@ pub enum TypeBodyTemplates {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "templates")]
 impl TypeBodyTemplates {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -27386,11 +29771,13 @@ impl TypeBodyTemplates {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::std::fmt::Display for TypeBodyTemplates {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl From<&str> for TypeBodyTemplates {
     fn from(value: &str) -> Self {
         match value {
@@ -27399,6 +29786,7 @@ impl From<&str> for TypeBodyTemplates {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl From<String> for TypeBodyTemplates {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -27407,6 +29795,7 @@ impl From<String> for TypeBodyTemplates {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::serde::Serialize for TypeBodyTemplates {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27415,6 +29804,7 @@ impl ::serde::Serialize for TypeBodyTemplates {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl<'de> ::serde::Deserialize<'de> for TypeBodyTemplates {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27422,6 +29812,9 @@ impl<'de> ::serde::Deserialize<'de> for TypeBodyTemplates {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 /// Always `button`.
 ///
 /// Schema `TypeButton`, merged from 4 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateButtonComponent/properties/type`).
@@ -27436,6 +29829,9 @@ pub enum TypeButton {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl TypeButton {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -27445,11 +29841,17 @@ impl TypeButton {
         }
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl ::std::fmt::Display for TypeButton {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl From<&str> for TypeButton {
     fn from(value: &str) -> Self {
         match value {
@@ -27458,6 +29860,9 @@ impl From<&str> for TypeButton {
         }
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl From<String> for TypeButton {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -27466,6 +29871,9 @@ impl From<String> for TypeButton {
         }
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl ::serde::Serialize for TypeButton {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27474,6 +29882,9 @@ impl ::serde::Serialize for TypeButton {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl<'de> ::serde::Deserialize<'de> for TypeButton {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27481,6 +29892,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeButton {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `TypeButtonReply`, from `whatsapp/webhooks.yaml#/components/schemas/InteractiveButtonReply/properties/type`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -27493,6 +29905,7 @@ pub enum TypeButtonReply {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl TypeButtonReply {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -27502,11 +29915,13 @@ impl TypeButtonReply {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for TypeButtonReply {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for TypeButtonReply {
     fn from(value: &str) -> Self {
         match value {
@@ -27515,6 +29930,7 @@ impl From<&str> for TypeButtonReply {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for TypeButtonReply {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -27523,6 +29939,7 @@ impl From<String> for TypeButtonReply {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for TypeButtonReply {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27531,6 +29948,7 @@ impl ::serde::Serialize for TypeButtonReply {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for TypeButtonReply {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27538,6 +29956,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeButtonReply {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "templates")]
 /// Always `BUTTONS`.
 ///
 /// Schema `TypeButtons`, from `whatsapp/templates.yaml#/components/schemas/TemplateButtonsDefinition/properties/type`.
@@ -27552,6 +29971,7 @@ pub enum TypeButtons {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "templates")]
 impl TypeButtons {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -27561,11 +29981,13 @@ impl TypeButtons {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::std::fmt::Display for TypeButtons {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl From<&str> for TypeButtons {
     fn from(value: &str) -> Self {
         match value {
@@ -27574,6 +29996,7 @@ impl From<&str> for TypeButtons {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl From<String> for TypeButtons {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -27582,6 +30005,7 @@ impl From<String> for TypeButtons {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::serde::Serialize for TypeButtons {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27590,6 +30014,7 @@ impl ::serde::Serialize for TypeButtons {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl<'de> ::serde::Deserialize<'de> for TypeButtons {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27597,6 +30022,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeButtons {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "messages")]
 /// Always `call_permission_request`.
 ///
 /// Schema `TypeCallPermissionRequest`, from `whatsapp/messages.yaml#/components/schemas/InteractiveCallPermissionRequestMessage/properties/type`.
@@ -27611,6 +30037,7 @@ pub enum TypeCallPermissionRequest {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "messages")]
 impl TypeCallPermissionRequest {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -27620,11 +30047,13 @@ impl TypeCallPermissionRequest {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::std::fmt::Display for TypeCallPermissionRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for TypeCallPermissionRequest {
     fn from(value: &str) -> Self {
         match value {
@@ -27633,6 +30062,7 @@ impl From<&str> for TypeCallPermissionRequest {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for TypeCallPermissionRequest {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -27641,6 +30071,7 @@ impl From<String> for TypeCallPermissionRequest {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for TypeCallPermissionRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27649,6 +30080,7 @@ impl ::serde::Serialize for TypeCallPermissionRequest {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for TypeCallPermissionRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27656,6 +30088,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeCallPermissionRequest {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "templates")]
 /// Always `CATALOG`.
 ///
 /// Schema `TypeCatalog`, from `whatsapp/templates.yaml#/components/schemas/TemplateCatalogButton/properties/type`.
@@ -27670,6 +30103,7 @@ pub enum TypeCatalog {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "templates")]
 impl TypeCatalog {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -27679,11 +30113,13 @@ impl TypeCatalog {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::std::fmt::Display for TypeCatalog {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl From<&str> for TypeCatalog {
     fn from(value: &str) -> Self {
         match value {
@@ -27692,6 +30128,7 @@ impl From<&str> for TypeCatalog {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl From<String> for TypeCatalog {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -27700,6 +30137,7 @@ impl From<String> for TypeCatalog {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::serde::Serialize for TypeCatalog {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27708,6 +30146,7 @@ impl ::serde::Serialize for TypeCatalog {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl<'de> ::serde::Deserialize<'de> for TypeCatalog {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27715,6 +30154,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeCatalog {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "messages")]
 /// Always `catalog_message`.
 ///
 /// Schema `TypeCatalogMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveCatalogMessage/properties/type`.
@@ -27729,6 +30169,7 @@ pub enum TypeCatalogMessage {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "messages")]
 impl TypeCatalogMessage {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -27738,11 +30179,13 @@ impl TypeCatalogMessage {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::std::fmt::Display for TypeCatalogMessage {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for TypeCatalogMessage {
     fn from(value: &str) -> Self {
         match value {
@@ -27751,6 +30194,7 @@ impl From<&str> for TypeCatalogMessage {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for TypeCatalogMessage {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -27759,6 +30203,7 @@ impl From<String> for TypeCatalogMessage {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for TypeCatalogMessage {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27767,6 +30212,7 @@ impl ::serde::Serialize for TypeCatalogMessage {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for TypeCatalogMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27774,6 +30220,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeCatalogMessage {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 /// Always `contacts`.
 ///
 /// Schema `TypeContacts`, merged from 2 identical definitions (first: `whatsapp/messages.yaml#/components/schemas/ContactsMessage/allOf/1/properties/type`).
@@ -27788,6 +30235,7 @@ pub enum TypeContacts {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl TypeContacts {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -27797,11 +30245,13 @@ impl TypeContacts {
         }
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl ::std::fmt::Display for TypeContacts {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl From<&str> for TypeContacts {
     fn from(value: &str) -> Self {
         match value {
@@ -27810,6 +30260,7 @@ impl From<&str> for TypeContacts {
         }
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl From<String> for TypeContacts {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -27818,6 +30269,7 @@ impl From<String> for TypeContacts {
         }
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl ::serde::Serialize for TypeContacts {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27826,6 +30278,7 @@ impl ::serde::Serialize for TypeContacts {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl<'de> ::serde::Deserialize<'de> for TypeContacts {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27833,6 +30286,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeContacts {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "templates")]
 /// Always `COPY_CODE`.
 ///
 /// Schema `TypeCopyCode`, from `whatsapp/templates.yaml#/components/schemas/TemplateCopyCodeButton/properties/type`.
@@ -27847,6 +30301,7 @@ pub enum TypeCopyCode {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "templates")]
 impl TypeCopyCode {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -27856,11 +30311,13 @@ impl TypeCopyCode {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::std::fmt::Display for TypeCopyCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl From<&str> for TypeCopyCode {
     fn from(value: &str) -> Self {
         match value {
@@ -27869,6 +30326,7 @@ impl From<&str> for TypeCopyCode {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl From<String> for TypeCopyCode {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -27877,6 +30335,7 @@ impl From<String> for TypeCopyCode {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::serde::Serialize for TypeCopyCode {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27885,6 +30344,7 @@ impl ::serde::Serialize for TypeCopyCode {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl<'de> ::serde::Deserialize<'de> for TypeCopyCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27892,6 +30352,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeCopyCode {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 /// Always `currency`.
 ///
 /// Schema `TypeCurrency`, merged from 2 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateCurrencyParameter/properties/type`).
@@ -27906,6 +30367,7 @@ pub enum TypeCurrency {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl TypeCurrency {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -27915,11 +30377,13 @@ impl TypeCurrency {
         }
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl ::std::fmt::Display for TypeCurrency {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl From<&str> for TypeCurrency {
     fn from(value: &str) -> Self {
         match value {
@@ -27928,6 +30392,7 @@ impl From<&str> for TypeCurrency {
         }
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl From<String> for TypeCurrency {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -27936,6 +30401,7 @@ impl From<String> for TypeCurrency {
         }
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl ::serde::Serialize for TypeCurrency {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -27944,6 +30410,7 @@ impl ::serde::Serialize for TypeCurrency {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl<'de> ::serde::Deserialize<'de> for TypeCurrency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -27951,6 +30418,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeCurrency {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 /// Always `date_time`.
 ///
 /// Schema `TypeDateTime`, merged from 2 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateDateTimeParameter/properties/type`).
@@ -27965,6 +30433,7 @@ pub enum TypeDateTime {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl TypeDateTime {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -27974,11 +30443,13 @@ impl TypeDateTime {
         }
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl ::std::fmt::Display for TypeDateTime {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl From<&str> for TypeDateTime {
     fn from(value: &str) -> Self {
         match value {
@@ -27987,6 +30458,7 @@ impl From<&str> for TypeDateTime {
         }
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl From<String> for TypeDateTime {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -27995,6 +30467,7 @@ impl From<String> for TypeDateTime {
         }
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl ::serde::Serialize for TypeDateTime {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28003,6 +30476,7 @@ impl ::serde::Serialize for TypeDateTime {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl<'de> ::serde::Deserialize<'de> for TypeDateTime {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28010,6 +30484,9 @@ impl<'de> ::serde::Deserialize<'de> for TypeDateTime {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 /// Always `document`.
 ///
 /// Schema `TypeDocument`, merged from 5 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateDocumentParameter/properties/type`).
@@ -28024,6 +30501,9 @@ pub enum TypeDocument {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl TypeDocument {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -28033,11 +30513,17 @@ impl TypeDocument {
         }
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl ::std::fmt::Display for TypeDocument {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl From<&str> for TypeDocument {
     fn from(value: &str) -> Self {
         match value {
@@ -28046,6 +30532,9 @@ impl From<&str> for TypeDocument {
         }
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl From<String> for TypeDocument {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -28054,6 +30543,9 @@ impl From<String> for TypeDocument {
         }
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl ::serde::Serialize for TypeDocument {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28062,6 +30554,9 @@ impl ::serde::Serialize for TypeDocument {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl<'de> ::serde::Deserialize<'de> for TypeDocument {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28069,6 +30564,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeDocument {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "messages")]
 /// Always `flow`.
 ///
 /// Schema `TypeFlow`, from `whatsapp/messages.yaml#/components/schemas/InteractiveFlowMessage/properties/type`.
@@ -28083,6 +30579,7 @@ pub enum TypeFlow {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "messages")]
 impl TypeFlow {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -28092,11 +30589,13 @@ impl TypeFlow {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::std::fmt::Display for TypeFlow {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for TypeFlow {
     fn from(value: &str) -> Self {
         match value {
@@ -28105,6 +30604,7 @@ impl From<&str> for TypeFlow {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for TypeFlow {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -28113,6 +30613,7 @@ impl From<String> for TypeFlow {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for TypeFlow {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28121,6 +30622,7 @@ impl ::serde::Serialize for TypeFlow {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for TypeFlow {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28128,6 +30630,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeFlow {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "templates")]
 /// Always `FLOW`.
 ///
 /// Schema `TypeFlow`, from `whatsapp/templates.yaml#/components/schemas/TemplateFlowButton/properties/type`.
@@ -28142,6 +30645,7 @@ pub enum TypeFlowTemplates {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "templates")]
 impl TypeFlowTemplates {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -28151,11 +30655,13 @@ impl TypeFlowTemplates {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::std::fmt::Display for TypeFlowTemplates {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl From<&str> for TypeFlowTemplates {
     fn from(value: &str) -> Self {
         match value {
@@ -28164,6 +30670,7 @@ impl From<&str> for TypeFlowTemplates {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl From<String> for TypeFlowTemplates {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -28172,6 +30679,7 @@ impl From<String> for TypeFlowTemplates {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::serde::Serialize for TypeFlowTemplates {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28180,6 +30688,7 @@ impl ::serde::Serialize for TypeFlowTemplates {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl<'de> ::serde::Deserialize<'de> for TypeFlowTemplates {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28187,6 +30696,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeFlowTemplates {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "templates")]
 /// Always `FOOTER`.
 ///
 /// Schema `TypeFooter`, from `whatsapp/templates.yaml#/components/schemas/TemplateFooterDefinition/properties/type`.
@@ -28201,6 +30711,7 @@ pub enum TypeFooter {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "templates")]
 impl TypeFooter {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -28210,11 +30721,13 @@ impl TypeFooter {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::std::fmt::Display for TypeFooter {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl From<&str> for TypeFooter {
     fn from(value: &str) -> Self {
         match value {
@@ -28223,6 +30736,7 @@ impl From<&str> for TypeFooter {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl From<String> for TypeFooter {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -28231,6 +30745,7 @@ impl From<String> for TypeFooter {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::serde::Serialize for TypeFooter {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28239,6 +30754,7 @@ impl ::serde::Serialize for TypeFooter {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl<'de> ::serde::Deserialize<'de> for TypeFooter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28246,6 +30762,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeFooter {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 /// Always `header`.
 ///
 /// Schema `TypeHeader`, merged from 2 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateHeaderComponent/properties/type`).
@@ -28260,6 +30777,7 @@ pub enum TypeHeader {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl TypeHeader {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -28269,11 +30787,13 @@ impl TypeHeader {
         }
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl ::std::fmt::Display for TypeHeader {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl From<&str> for TypeHeader {
     fn from(value: &str) -> Self {
         match value {
@@ -28282,6 +30802,7 @@ impl From<&str> for TypeHeader {
         }
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl From<String> for TypeHeader {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -28290,6 +30811,7 @@ impl From<String> for TypeHeader {
         }
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl ::serde::Serialize for TypeHeader {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28298,6 +30820,7 @@ impl ::serde::Serialize for TypeHeader {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl<'de> ::serde::Deserialize<'de> for TypeHeader {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28305,6 +30828,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeHeader {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "templates")]
 /// Always `HEADER`.
 ///
 /// Schema `TypeHeader`, from `whatsapp/templates.yaml#/components/schemas/TemplateHeaderDefinition/properties/type`.
@@ -28319,6 +30843,7 @@ pub enum TypeHeaderTemplates {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "templates")]
 impl TypeHeaderTemplates {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -28328,11 +30853,13 @@ impl TypeHeaderTemplates {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::std::fmt::Display for TypeHeaderTemplates {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl From<&str> for TypeHeaderTemplates {
     fn from(value: &str) -> Self {
         match value {
@@ -28341,6 +30868,7 @@ impl From<&str> for TypeHeaderTemplates {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl From<String> for TypeHeaderTemplates {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -28349,6 +30877,7 @@ impl From<String> for TypeHeaderTemplates {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::serde::Serialize for TypeHeaderTemplates {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28357,6 +30886,7 @@ impl ::serde::Serialize for TypeHeaderTemplates {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl<'de> ::serde::Deserialize<'de> for TypeHeaderTemplates {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28364,6 +30894,9 @@ impl<'de> ::serde::Deserialize<'de> for TypeHeaderTemplates {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 /// Always `image`.
 ///
 /// Schema `TypeImage`, merged from 5 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateImageParameter/properties/type`).
@@ -28378,6 +30911,9 @@ pub enum TypeImage {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl TypeImage {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -28387,11 +30923,17 @@ impl TypeImage {
         }
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl ::std::fmt::Display for TypeImage {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl From<&str> for TypeImage {
     fn from(value: &str) -> Self {
         match value {
@@ -28400,6 +30942,9 @@ impl From<&str> for TypeImage {
         }
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl From<String> for TypeImage {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -28408,6 +30953,9 @@ impl From<String> for TypeImage {
         }
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl ::serde::Serialize for TypeImage {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28416,6 +30964,9 @@ impl ::serde::Serialize for TypeImage {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl<'de> ::serde::Deserialize<'de> for TypeImage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28423,6 +30974,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeImage {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 /// Always `interactive`.
 ///
 /// Schema `TypeInteractive`, merged from 2 identical definitions (first: `whatsapp/messages.yaml#/components/schemas/InteractiveMessage/allOf/1/properties/type`).
@@ -28437,6 +30989,7 @@ pub enum TypeInteractive {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl TypeInteractive {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -28446,11 +30999,13 @@ impl TypeInteractive {
         }
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl ::std::fmt::Display for TypeInteractive {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl From<&str> for TypeInteractive {
     fn from(value: &str) -> Self {
         match value {
@@ -28459,6 +31014,7 @@ impl From<&str> for TypeInteractive {
         }
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl From<String> for TypeInteractive {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -28467,6 +31023,7 @@ impl From<String> for TypeInteractive {
         }
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl ::serde::Serialize for TypeInteractive {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28475,6 +31032,7 @@ impl ::serde::Serialize for TypeInteractive {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl<'de> ::serde::Deserialize<'de> for TypeInteractive {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28482,6 +31040,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeInteractive {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "messages")]
 /// Always `list`.
 ///
 /// Schema `TypeList`, from `whatsapp/messages.yaml#/components/schemas/InteractiveListMessage/properties/type`.
@@ -28496,6 +31055,7 @@ pub enum TypeList {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "messages")]
 impl TypeList {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -28505,11 +31065,13 @@ impl TypeList {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::std::fmt::Display for TypeList {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for TypeList {
     fn from(value: &str) -> Self {
         match value {
@@ -28518,6 +31080,7 @@ impl From<&str> for TypeList {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for TypeList {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -28526,6 +31089,7 @@ impl From<String> for TypeList {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for TypeList {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28534,6 +31098,7 @@ impl ::serde::Serialize for TypeList {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for TypeList {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28541,6 +31106,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeList {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `TypeListReply`, from `whatsapp/webhooks.yaml#/components/schemas/InteractiveListReply/properties/type`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -28553,6 +31119,7 @@ pub enum TypeListReply {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl TypeListReply {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -28562,11 +31129,13 @@ impl TypeListReply {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for TypeListReply {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for TypeListReply {
     fn from(value: &str) -> Self {
         match value {
@@ -28575,6 +31144,7 @@ impl From<&str> for TypeListReply {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for TypeListReply {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -28583,6 +31153,7 @@ impl From<String> for TypeListReply {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for TypeListReply {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28591,6 +31162,7 @@ impl ::serde::Serialize for TypeListReply {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for TypeListReply {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28598,6 +31170,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeListReply {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 /// Always `location`.
 ///
 /// Schema `TypeLocation`, merged from 2 identical definitions (first: `whatsapp/messages.yaml#/components/schemas/LocationMessage/allOf/1/properties/type`).
@@ -28612,6 +31185,7 @@ pub enum TypeLocation {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl TypeLocation {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -28621,11 +31195,13 @@ impl TypeLocation {
         }
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl ::std::fmt::Display for TypeLocation {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl From<&str> for TypeLocation {
     fn from(value: &str) -> Self {
         match value {
@@ -28634,6 +31210,7 @@ impl From<&str> for TypeLocation {
         }
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl From<String> for TypeLocation {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -28642,6 +31219,7 @@ impl From<String> for TypeLocation {
         }
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl ::serde::Serialize for TypeLocation {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28650,6 +31228,7 @@ impl ::serde::Serialize for TypeLocation {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl<'de> ::serde::Deserialize<'de> for TypeLocation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28657,6 +31236,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeLocation {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "templates")]
 /// Always `MPM`.
 ///
 /// Schema `TypeMpm`, from `whatsapp/templates.yaml#/components/schemas/TemplateMultiProductButton/properties/type`.
@@ -28671,6 +31251,7 @@ pub enum TypeMpm {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "templates")]
 impl TypeMpm {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -28680,11 +31261,13 @@ impl TypeMpm {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::std::fmt::Display for TypeMpm {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl From<&str> for TypeMpm {
     fn from(value: &str) -> Self {
         match value {
@@ -28693,6 +31276,7 @@ impl From<&str> for TypeMpm {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl From<String> for TypeMpm {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -28701,6 +31285,7 @@ impl From<String> for TypeMpm {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::serde::Serialize for TypeMpm {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28709,6 +31294,7 @@ impl ::serde::Serialize for TypeMpm {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl<'de> ::serde::Deserialize<'de> for TypeMpm {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28716,6 +31302,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeMpm {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `TypeNfmReply`, from `whatsapp/webhooks.yaml#/components/schemas/InteractiveNfmReply/properties/type`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -28728,6 +31315,7 @@ pub enum TypeNfmReply {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl TypeNfmReply {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -28737,11 +31325,13 @@ impl TypeNfmReply {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for TypeNfmReply {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for TypeNfmReply {
     fn from(value: &str) -> Self {
         match value {
@@ -28750,6 +31340,7 @@ impl From<&str> for TypeNfmReply {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for TypeNfmReply {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -28758,6 +31349,7 @@ impl From<String> for TypeNfmReply {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for TypeNfmReply {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28766,6 +31358,7 @@ impl ::serde::Serialize for TypeNfmReply {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for TypeNfmReply {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28773,6 +31366,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeNfmReply {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `TypeOrder`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingOrderMessage/allOf/1/properties/type`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -28785,6 +31379,7 @@ pub enum TypeOrder {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl TypeOrder {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -28794,11 +31389,13 @@ impl TypeOrder {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for TypeOrder {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for TypeOrder {
     fn from(value: &str) -> Self {
         match value {
@@ -28807,6 +31404,7 @@ impl From<&str> for TypeOrder {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for TypeOrder {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -28815,6 +31413,7 @@ impl From<String> for TypeOrder {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for TypeOrder {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28823,6 +31422,7 @@ impl ::serde::Serialize for TypeOrder {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for TypeOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28830,6 +31430,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeOrder {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "messages")]
 /// Always `order_details`.
 ///
 /// Schema `TypeOrderDetails`, from `whatsapp/messages.yaml#/components/schemas/InteractiveOrderDetailsMessage/properties/type`.
@@ -28844,6 +31445,7 @@ pub enum TypeOrderDetails {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "messages")]
 impl TypeOrderDetails {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -28853,11 +31455,13 @@ impl TypeOrderDetails {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::std::fmt::Display for TypeOrderDetails {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for TypeOrderDetails {
     fn from(value: &str) -> Self {
         match value {
@@ -28866,6 +31470,7 @@ impl From<&str> for TypeOrderDetails {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for TypeOrderDetails {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -28874,6 +31479,7 @@ impl From<String> for TypeOrderDetails {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for TypeOrderDetails {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28882,6 +31488,7 @@ impl ::serde::Serialize for TypeOrderDetails {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for TypeOrderDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28889,6 +31496,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeOrderDetails {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "messages")]
 /// Always `order_status`.
 ///
 /// Schema `TypeOrderStatus`, from `whatsapp/messages.yaml#/components/schemas/InteractiveOrderStatusMessage/properties/type`.
@@ -28903,6 +31511,7 @@ pub enum TypeOrderStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "messages")]
 impl TypeOrderStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -28912,11 +31521,13 @@ impl TypeOrderStatus {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::std::fmt::Display for TypeOrderStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for TypeOrderStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -28925,6 +31536,7 @@ impl From<&str> for TypeOrderStatus {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for TypeOrderStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -28933,6 +31545,7 @@ impl From<String> for TypeOrderStatus {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for TypeOrderStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -28941,6 +31554,7 @@ impl ::serde::Serialize for TypeOrderStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for TypeOrderStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -28948,6 +31562,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeOrderStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "templates")]
 /// Always `OTP`.
 ///
 /// Schema `TypeOtp`, from `whatsapp/templates.yaml#/components/schemas/TemplateOtpButton/properties/type`.
@@ -28962,6 +31577,7 @@ pub enum TypeOtp {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "templates")]
 impl TypeOtp {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -28971,11 +31587,13 @@ impl TypeOtp {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::std::fmt::Display for TypeOtp {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl From<&str> for TypeOtp {
     fn from(value: &str) -> Self {
         match value {
@@ -28984,6 +31602,7 @@ impl From<&str> for TypeOtp {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl From<String> for TypeOtp {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -28992,6 +31611,7 @@ impl From<String> for TypeOtp {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::serde::Serialize for TypeOtp {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29000,6 +31620,7 @@ impl ::serde::Serialize for TypeOtp {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl<'de> ::serde::Deserialize<'de> for TypeOtp {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29007,6 +31628,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeOtp {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 /// Always `payload`.
 ///
 /// Schema `TypePayload`, merged from 2 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateButtonPayloadParameter/properties/type`).
@@ -29021,6 +31643,7 @@ pub enum TypePayload {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl TypePayload {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -29030,11 +31653,13 @@ impl TypePayload {
         }
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl ::std::fmt::Display for TypePayload {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl From<&str> for TypePayload {
     fn from(value: &str) -> Self {
         match value {
@@ -29043,6 +31668,7 @@ impl From<&str> for TypePayload {
         }
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl From<String> for TypePayload {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -29051,6 +31677,7 @@ impl From<String> for TypePayload {
         }
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl ::serde::Serialize for TypePayload {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29059,6 +31686,7 @@ impl ::serde::Serialize for TypePayload {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl<'de> ::serde::Deserialize<'de> for TypePayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29066,6 +31694,7 @@ impl<'de> ::serde::Deserialize<'de> for TypePayload {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "templates")]
 /// Always `PHONE_NUMBER`.
 ///
 /// Schema `TypePhoneNumber`, from `whatsapp/templates.yaml#/components/schemas/TemplatePhoneNumberButton/properties/type`.
@@ -29080,6 +31709,7 @@ pub enum TypePhoneNumber {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "templates")]
 impl TypePhoneNumber {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -29089,11 +31719,13 @@ impl TypePhoneNumber {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::std::fmt::Display for TypePhoneNumber {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl From<&str> for TypePhoneNumber {
     fn from(value: &str) -> Self {
         match value {
@@ -29102,6 +31734,7 @@ impl From<&str> for TypePhoneNumber {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl From<String> for TypePhoneNumber {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -29110,6 +31743,7 @@ impl From<String> for TypePhoneNumber {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::serde::Serialize for TypePhoneNumber {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29118,6 +31752,7 @@ impl ::serde::Serialize for TypePhoneNumber {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl<'de> ::serde::Deserialize<'de> for TypePhoneNumber {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29125,6 +31760,7 @@ impl<'de> ::serde::Deserialize<'de> for TypePhoneNumber {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "messages")]
 /// Always `product`.
 ///
 /// Schema `TypeProduct`, from `whatsapp/messages.yaml#/components/schemas/InteractiveProductMessage/properties/type`.
@@ -29139,6 +31775,7 @@ pub enum TypeProduct {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "messages")]
 impl TypeProduct {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -29148,11 +31785,13 @@ impl TypeProduct {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::std::fmt::Display for TypeProduct {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for TypeProduct {
     fn from(value: &str) -> Self {
         match value {
@@ -29161,6 +31800,7 @@ impl From<&str> for TypeProduct {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for TypeProduct {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -29169,6 +31809,7 @@ impl From<String> for TypeProduct {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for TypeProduct {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29177,6 +31818,7 @@ impl ::serde::Serialize for TypeProduct {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for TypeProduct {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29184,6 +31826,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeProduct {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "messages")]
 /// Always `product_list`.
 ///
 /// Schema `TypeProductList`, from `whatsapp/messages.yaml#/components/schemas/InteractiveProductListMessage/properties/type`.
@@ -29198,6 +31841,7 @@ pub enum TypeProductList {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "messages")]
 impl TypeProductList {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -29207,11 +31851,13 @@ impl TypeProductList {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::std::fmt::Display for TypeProductList {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for TypeProductList {
     fn from(value: &str) -> Self {
         match value {
@@ -29220,6 +31866,7 @@ impl From<&str> for TypeProductList {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for TypeProductList {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -29228,6 +31875,7 @@ impl From<String> for TypeProductList {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for TypeProductList {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29236,6 +31884,7 @@ impl ::serde::Serialize for TypeProductList {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for TypeProductList {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29243,6 +31892,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeProductList {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "templates")]
 /// Always `QUICK_REPLY`.
 ///
 /// Schema `TypeQuickReply`, from `whatsapp/templates.yaml#/components/schemas/TemplateQuickReplyButton/properties/type`.
@@ -29257,6 +31907,7 @@ pub enum TypeQuickReply {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "templates")]
 impl TypeQuickReply {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -29266,11 +31917,13 @@ impl TypeQuickReply {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::std::fmt::Display for TypeQuickReply {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl From<&str> for TypeQuickReply {
     fn from(value: &str) -> Self {
         match value {
@@ -29279,6 +31932,7 @@ impl From<&str> for TypeQuickReply {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl From<String> for TypeQuickReply {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -29287,6 +31941,7 @@ impl From<String> for TypeQuickReply {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::serde::Serialize for TypeQuickReply {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29295,6 +31950,7 @@ impl ::serde::Serialize for TypeQuickReply {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl<'de> ::serde::Deserialize<'de> for TypeQuickReply {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29302,6 +31958,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeQuickReply {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 /// Always `reaction`.
 ///
 /// Schema `TypeReaction`, merged from 2 identical definitions (first: `whatsapp/messages.yaml#/components/schemas/ReactionMessage/allOf/1/properties/type`).
@@ -29316,6 +31973,7 @@ pub enum TypeReaction {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl TypeReaction {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -29325,11 +31983,13 @@ impl TypeReaction {
         }
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl ::std::fmt::Display for TypeReaction {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl From<&str> for TypeReaction {
     fn from(value: &str) -> Self {
         match value {
@@ -29338,6 +31998,7 @@ impl From<&str> for TypeReaction {
         }
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl From<String> for TypeReaction {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -29346,6 +32007,7 @@ impl From<String> for TypeReaction {
         }
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl ::serde::Serialize for TypeReaction {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29354,6 +32016,7 @@ impl ::serde::Serialize for TypeReaction {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl<'de> ::serde::Deserialize<'de> for TypeReaction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29361,6 +32024,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeReaction {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "messages")]
 /// Always `reply`.
 ///
 /// Schema `TypeReply`, from `whatsapp/messages.yaml#/components/schemas/ReplyButton/properties/type`.
@@ -29375,6 +32039,7 @@ pub enum TypeReply {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "messages")]
 impl TypeReply {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -29384,11 +32049,13 @@ impl TypeReply {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::std::fmt::Display for TypeReply {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl From<&str> for TypeReply {
     fn from(value: &str) -> Self {
         match value {
@@ -29397,6 +32064,7 @@ impl From<&str> for TypeReply {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl From<String> for TypeReply {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -29405,6 +32073,7 @@ impl From<String> for TypeReply {
         }
     }
 }
+#[cfg(feature = "messages")]
 impl ::serde::Serialize for TypeReply {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29413,6 +32082,7 @@ impl ::serde::Serialize for TypeReply {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "messages")]
 impl<'de> ::serde::Deserialize<'de> for TypeReply {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29420,6 +32090,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeReply {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 /// Always `sticker`.
 ///
 /// Schema `TypeSticker`, merged from 2 identical definitions (first: `whatsapp/messages.yaml#/components/schemas/StickerMessage/allOf/1/properties/type`).
@@ -29434,6 +32105,7 @@ pub enum TypeSticker {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl TypeSticker {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -29443,11 +32115,13 @@ impl TypeSticker {
         }
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl ::std::fmt::Display for TypeSticker {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl From<&str> for TypeSticker {
     fn from(value: &str) -> Self {
         match value {
@@ -29456,6 +32130,7 @@ impl From<&str> for TypeSticker {
         }
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl From<String> for TypeSticker {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -29464,6 +32139,7 @@ impl From<String> for TypeSticker {
         }
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl ::serde::Serialize for TypeSticker {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29472,6 +32148,7 @@ impl ::serde::Serialize for TypeSticker {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "messages", feature = "webhooks"))]
 impl<'de> ::serde::Deserialize<'de> for TypeSticker {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29479,6 +32156,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeSticker {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `TypeSystem`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingSystemMessage/allOf/1/properties/type`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -29491,6 +32169,7 @@ pub enum TypeSystem {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl TypeSystem {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -29500,11 +32179,13 @@ impl TypeSystem {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for TypeSystem {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for TypeSystem {
     fn from(value: &str) -> Self {
         match value {
@@ -29513,6 +32194,7 @@ impl From<&str> for TypeSystem {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for TypeSystem {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -29521,6 +32203,7 @@ impl From<String> for TypeSystem {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for TypeSystem {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29529,6 +32212,7 @@ impl ::serde::Serialize for TypeSystem {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for TypeSystem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29536,6 +32220,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeSystem {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 /// Always `template`.
 ///
 /// Schema `TypeTemplate`, merged from 2 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingMessageRequest/properties/type`).
@@ -29550,6 +32235,7 @@ pub enum TypeTemplate {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl TypeTemplate {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -29559,11 +32245,13 @@ impl TypeTemplate {
         }
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl ::std::fmt::Display for TypeTemplate {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl From<&str> for TypeTemplate {
     fn from(value: &str) -> Self {
         match value {
@@ -29572,6 +32260,7 @@ impl From<&str> for TypeTemplate {
         }
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl From<String> for TypeTemplate {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -29580,6 +32269,7 @@ impl From<String> for TypeTemplate {
         }
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl ::serde::Serialize for TypeTemplate {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29588,6 +32278,7 @@ impl ::serde::Serialize for TypeTemplate {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl<'de> ::serde::Deserialize<'de> for TypeTemplate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29595,6 +32286,9 @@ impl<'de> ::serde::Deserialize<'de> for TypeTemplate {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 /// Always `text`.
 ///
 /// Schema `TypeText`, merged from 6 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateButtonTextParameter/properties/type`).
@@ -29609,6 +32303,9 @@ pub enum TypeText {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl TypeText {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -29618,11 +32315,17 @@ impl TypeText {
         }
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl ::std::fmt::Display for TypeText {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl From<&str> for TypeText {
     fn from(value: &str) -> Self {
         match value {
@@ -29631,6 +32334,9 @@ impl From<&str> for TypeText {
         }
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl From<String> for TypeText {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -29639,6 +32345,9 @@ impl From<String> for TypeText {
         }
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl ::serde::Serialize for TypeText {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29647,6 +32356,9 @@ impl ::serde::Serialize for TypeText {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl<'de> ::serde::Deserialize<'de> for TypeText {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29654,6 +32366,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeText {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `TypeUnknown`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingUnknownMessage/allOf/1/properties/type`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -29666,6 +32379,7 @@ pub enum TypeUnknown {
     /// A value not listed in the spec, kept as received.
     UnknownValue(String),
 }
+#[cfg(feature = "webhooks")]
 impl TypeUnknown {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -29675,11 +32389,13 @@ impl TypeUnknown {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for TypeUnknown {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for TypeUnknown {
     fn from(value: &str) -> Self {
         match value {
@@ -29688,6 +32404,7 @@ impl From<&str> for TypeUnknown {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for TypeUnknown {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -29696,6 +32413,7 @@ impl From<String> for TypeUnknown {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for TypeUnknown {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29704,6 +32422,7 @@ impl ::serde::Serialize for TypeUnknown {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for TypeUnknown {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29711,6 +32430,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeUnknown {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// Schema `TypeUnsupported`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingUnsupportedMessage/allOf/1/properties/type`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -29723,6 +32443,7 @@ pub enum TypeUnsupported {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl TypeUnsupported {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -29732,11 +32453,13 @@ impl TypeUnsupported {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for TypeUnsupported {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for TypeUnsupported {
     fn from(value: &str) -> Self {
         match value {
@@ -29745,6 +32468,7 @@ impl From<&str> for TypeUnsupported {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for TypeUnsupported {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -29753,6 +32477,7 @@ impl From<String> for TypeUnsupported {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for TypeUnsupported {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29761,6 +32486,7 @@ impl ::serde::Serialize for TypeUnsupported {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for TypeUnsupported {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29768,6 +32494,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeUnsupported {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "templates")]
 /// Always `URL`.
 ///
 /// Schema `TypeUrl`, from `whatsapp/templates.yaml#/components/schemas/TemplateUrlButton/properties/type`.
@@ -29782,6 +32509,7 @@ pub enum TypeUrl {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "templates")]
 impl TypeUrl {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -29791,11 +32519,13 @@ impl TypeUrl {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::std::fmt::Display for TypeUrl {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl From<&str> for TypeUrl {
     fn from(value: &str) -> Self {
         match value {
@@ -29804,6 +32534,7 @@ impl From<&str> for TypeUrl {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl From<String> for TypeUrl {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -29812,6 +32543,7 @@ impl From<String> for TypeUrl {
         }
     }
 }
+#[cfg(feature = "templates")]
 impl ::serde::Serialize for TypeUrl {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29820,6 +32552,7 @@ impl ::serde::Serialize for TypeUrl {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "templates")]
 impl<'de> ::serde::Deserialize<'de> for TypeUrl {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29827,6 +32560,9 @@ impl<'de> ::serde::Deserialize<'de> for TypeUrl {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 /// Always `video`.
 ///
 /// Schema `TypeVideo`, merged from 5 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateVideoParameter/properties/type`).
@@ -29841,6 +32577,9 @@ pub enum TypeVideo {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl TypeVideo {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -29850,11 +32589,17 @@ impl TypeVideo {
         }
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl ::std::fmt::Display for TypeVideo {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl From<&str> for TypeVideo {
     fn from(value: &str) -> Self {
         match value {
@@ -29863,6 +32608,9 @@ impl From<&str> for TypeVideo {
         }
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl From<String> for TypeVideo {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -29871,6 +32619,9 @@ impl From<String> for TypeVideo {
         }
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl ::serde::Serialize for TypeVideo {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -29879,6 +32630,9 @@ impl ::serde::Serialize for TypeVideo {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(
+    any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
+)]
 impl<'de> ::serde::Deserialize<'de> for TypeVideo {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -29886,6 +32640,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeVideo {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "block_users")]
 /// Result of an unblock request.
 ///
 /// Schema `UnblockUsersResponse`, from `whatsapp/block_users.yaml#/components/schemas/UnblockUsersResponse`.
@@ -29902,6 +32657,7 @@ pub struct UnblockUsersResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "block_users")]
 impl UnblockUsersResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -29913,6 +32669,7 @@ impl UnblockUsersResponse {
         }
     }
 }
+#[cfg(feature = "block_users")]
 /// The users that were unblocked and those that failed.
 ///
 /// Schema `UnblockUsersResult`, from `whatsapp/block_users.yaml#/components/schemas/UnblockUsersResult`.
@@ -29929,6 +32686,7 @@ pub struct UnblockUsersResult {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "block_users")]
 impl UnblockUsersResult {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -29940,6 +32698,7 @@ impl UnblockUsersResult {
         }
     }
 }
+#[cfg(feature = "flows")]
 /// The Flow JSON file to upload.
 ///
 /// Schema `UpdateFlowJsonRequest`, from `whatsapp/flows.yaml#/components/schemas/UpdateFlowJsonRequest`.
@@ -29957,6 +32716,7 @@ pub struct UpdateFlowJsonRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "flows")]
 impl UpdateFlowJsonRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -29969,6 +32729,7 @@ impl UpdateFlowJsonRequest {
         }
     }
 }
+#[cfg(feature = "flows")]
 /// Result of a Flow JSON upload.
 ///
 /// Schema `UpdateFlowJsonResponse`, from `whatsapp/flows.yaml#/components/schemas/UpdateFlowJsonResponse`.
@@ -29984,6 +32745,7 @@ pub struct UpdateFlowJsonResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "flows")]
 impl UpdateFlowJsonResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -29995,6 +32757,7 @@ impl UpdateFlowJsonResponse {
         }
     }
 }
+#[cfg(feature = "flows")]
 /// The metadata to change; fields left out keep their value.
 ///
 /// Schema `UpdateFlowMetadataRequest`, from `whatsapp/flows.yaml#/components/schemas/UpdateFlowMetadataRequest`.
@@ -30014,6 +32777,7 @@ pub struct UpdateFlowMetadataRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "flows")]
 impl UpdateFlowMetadataRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -30026,6 +32790,7 @@ impl UpdateFlowMetadataRequest {
         }
     }
 }
+#[cfg(feature = "groups")]
 /// A new group picture, uploaded as a file.
 ///
 /// Schema `UpdateGroupPictureRequest`, from `whatsapp/groups.yaml#/components/schemas/UpdateGroupPictureRequest`.
@@ -30041,6 +32806,7 @@ pub struct UpdateGroupPictureRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "groups")]
 impl UpdateGroupPictureRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -30052,6 +32818,7 @@ impl UpdateGroupPictureRequest {
         }
     }
 }
+#[cfg(feature = "groups")]
 /// The group settings to change; members left out keep their value.
 ///
 /// Schema `UpdateGroupSettingsRequest`, from `whatsapp/groups.yaml#/components/schemas/UpdateGroupSettingsRequest`.
@@ -30074,6 +32841,7 @@ pub struct UpdateGroupSettingsRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "groups")]
 impl UpdateGroupSettingsRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -30087,6 +32855,7 @@ impl UpdateGroupSettingsRequest {
         }
     }
 }
+#[cfg(feature = "settings")]
 /// Whether to check a user's identity after it changes.
 ///
 /// Schema `UserIdentityChangeSettings`, from `whatsapp/settings.yaml#/components/schemas/UserIdentityChangeSettings`.
@@ -30099,6 +32868,7 @@ pub struct UserIdentityChangeSettings {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "settings")]
 impl UserIdentityChangeSettings {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -30109,6 +32879,7 @@ impl UserIdentityChangeSettings {
         }
     }
 }
+#[cfg(feature = "settings")]
 /// New user identity change setting.
 ///
 /// Schema `UserIdentityChangeSettingsUpdateRequest`, from `whatsapp/settings.yaml#/components/schemas/UserIdentityChangeSettingsUpdateRequest`.
@@ -30121,6 +32892,7 @@ pub struct UserIdentityChangeSettingsUpdateRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "settings")]
 impl UserIdentityChangeSettingsUpdateRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -30131,6 +32903,7 @@ impl UserIdentityChangeSettingsUpdateRequest {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// One preference change.
 ///
 /// Schema `UserPreference`, from `whatsapp/webhooks.yaml#/components/schemas/UserPreference`.
@@ -30156,6 +32929,7 @@ pub struct UserPreference {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl UserPreference {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -30170,6 +32944,7 @@ impl UserPreference {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The new setting.
 ///
 /// Schema `UserPreferenceValue`, from `whatsapp/webhooks.yaml#/components/schemas/UserPreference/properties/value`.
@@ -30185,6 +32960,7 @@ pub enum UserPreferenceValue {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl UserPreferenceValue {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -30195,11 +32971,13 @@ impl UserPreferenceValue {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for UserPreferenceValue {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for UserPreferenceValue {
     fn from(value: &str) -> Self {
         match value {
@@ -30209,6 +32987,7 @@ impl From<&str> for UserPreferenceValue {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for UserPreferenceValue {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -30218,6 +32997,7 @@ impl From<String> for UserPreferenceValue {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for UserPreferenceValue {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -30226,6 +33006,7 @@ impl ::serde::Serialize for UserPreferenceValue {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for UserPreferenceValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -30233,6 +33014,7 @@ impl<'de> ::serde::Deserialize<'de> for UserPreferenceValue {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// A user stopped or resumed marketing messages.
 ///
 /// Schema `UserPreferencesChange`, from `whatsapp/webhooks.yaml#/components/schemas/UserPreferencesChange`.
@@ -30248,6 +33030,7 @@ pub struct UserPreferencesChange {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl UserPreferencesChange {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -30259,6 +33042,7 @@ impl UserPreferencesChange {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The `user_preferences` value.
 ///
 /// Schema `UserPreferencesValue`, from `whatsapp/webhooks.yaml#/components/schemas/UserPreferencesValue`.
@@ -30281,6 +33065,7 @@ pub struct UserPreferencesValue {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl UserPreferencesValue {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -30294,6 +33079,7 @@ impl UserPreferencesValue {
         }
     }
 }
+#[cfg(feature = "phone_number_verification")]
 /// How the verification code is delivered.
 ///
 /// Schema `VerificationCodeMethod`, from `whatsapp/phone_number_verification.yaml#/components/schemas/VerificationCodeMethod`.
@@ -30309,6 +33095,7 @@ pub enum VerificationCodeMethod {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "phone_number_verification")]
 impl VerificationCodeMethod {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -30319,11 +33106,13 @@ impl VerificationCodeMethod {
         }
     }
 }
+#[cfg(feature = "phone_number_verification")]
 impl ::std::fmt::Display for VerificationCodeMethod {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "phone_number_verification")]
 impl From<&str> for VerificationCodeMethod {
     fn from(value: &str) -> Self {
         match value {
@@ -30333,6 +33122,7 @@ impl From<&str> for VerificationCodeMethod {
         }
     }
 }
+#[cfg(feature = "phone_number_verification")]
 impl From<String> for VerificationCodeMethod {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -30342,6 +33132,7 @@ impl From<String> for VerificationCodeMethod {
         }
     }
 }
+#[cfg(feature = "phone_number_verification")]
 impl ::serde::Serialize for VerificationCodeMethod {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -30350,6 +33141,7 @@ impl ::serde::Serialize for VerificationCodeMethod {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "phone_number_verification")]
 impl<'de> ::serde::Deserialize<'de> for VerificationCodeMethod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -30357,6 +33149,7 @@ impl<'de> ::serde::Deserialize<'de> for VerificationCodeMethod {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "phone_number_verification")]
 /// The code to check.
 ///
 /// Schema `VerifyPhoneNumberCodeRequest`, from `whatsapp/phone_number_verification.yaml#/components/schemas/VerifyPhoneNumberCodeRequest`.
@@ -30369,6 +33162,7 @@ pub struct VerifyPhoneNumberCodeRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "phone_number_verification")]
 impl VerifyPhoneNumberCodeRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -30379,16 +33173,19 @@ impl VerifyPhoneNumberCodeRequest {
         }
     }
 }
+#[cfg(feature = "phone_number_verification")]
 impl From<&str> for VerifyPhoneNumberCodeRequest {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "phone_number_verification")]
 impl From<String> for VerifyPhoneNumberCodeRequest {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "phone_number_verification")]
 /// Result of a code check.
 ///
 /// Schema `VerifyPhoneNumberCodeResponse`, from `whatsapp/phone_number_verification.yaml#/components/schemas/VerifyPhoneNumberCodeResponse`.
@@ -30404,6 +33201,7 @@ pub struct VerifyPhoneNumberCodeResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "phone_number_verification")]
 impl VerifyPhoneNumberCodeResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -30415,6 +33213,7 @@ impl VerifyPhoneNumberCodeResponse {
         }
     }
 }
+#[cfg(feature = "messages")]
 /// A video message.
 ///
 /// Schema `VideoMessage`, from `whatsapp/messages.yaml#/components/schemas/VideoMessage`.
@@ -30437,6 +33236,7 @@ pub struct VideoMessage {
     /// The `video` member.
     pub video: CaptionedMedia,
 }
+#[cfg(feature = "messages")]
 impl VideoMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -30451,6 +33251,7 @@ impl VideoMessage {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A volume-based pricing tier change.
 ///
 /// Schema `VolumeTierInfo`, from `whatsapp/webhooks.yaml#/components/schemas/VolumeTierInfo`.
@@ -30476,6 +33277,7 @@ pub struct VolumeTierInfo {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl VolumeTierInfo {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -30490,6 +33292,12 @@ impl VolumeTierInfo {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "client_whatsapp_business_accounts",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 /// Where the account's review by Meta stands.
 ///
 /// Schema `WabaAccountReviewStatus`, merged from 2 identical definitions (first: `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/WabaAccountReviewStatus`).
@@ -30509,6 +33317,12 @@ pub enum WabaAccountReviewStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(
+    any(
+        feature = "client_whatsapp_business_accounts",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 impl WabaAccountReviewStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -30521,11 +33335,23 @@ impl WabaAccountReviewStatus {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "client_whatsapp_business_accounts",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 impl ::std::fmt::Display for WabaAccountReviewStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(
+    any(
+        feature = "client_whatsapp_business_accounts",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 impl From<&str> for WabaAccountReviewStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -30537,6 +33363,12 @@ impl From<&str> for WabaAccountReviewStatus {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "client_whatsapp_business_accounts",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 impl From<String> for WabaAccountReviewStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -30548,6 +33380,12 @@ impl From<String> for WabaAccountReviewStatus {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "client_whatsapp_business_accounts",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 impl ::serde::Serialize for WabaAccountReviewStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -30556,6 +33394,12 @@ impl ::serde::Serialize for WabaAccountReviewStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(
+    any(
+        feature = "client_whatsapp_business_accounts",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for WabaAccountReviewStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -30563,6 +33407,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaAccountReviewStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "whatsapp_business_account_activities")]
 /// One recorded action on the account.
 ///
 /// Schema `WabaActivity`, from `whatsapp/whatsapp_business_account_activities.yaml#/components/schemas/WabaActivity`.
@@ -30602,6 +33447,7 @@ pub struct WabaActivity {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "whatsapp_business_account_activities")]
 impl WabaActivity {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -30621,16 +33467,19 @@ impl WabaActivity {
         }
     }
 }
+#[cfg(feature = "whatsapp_business_account_activities")]
 impl From<&str> for WabaActivity {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "whatsapp_business_account_activities")]
 impl From<String> for WabaActivity {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "whatsapp_business_account_activities")]
 /// Who or what performed the action.
 ///
 /// Schema `WabaActivityActorType`, from `whatsapp/whatsapp_business_account_activities.yaml#/components/schemas/WabaActivityActorType`.
@@ -30652,6 +33501,7 @@ pub enum WabaActivityActorType {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "whatsapp_business_account_activities")]
 impl WabaActivityActorType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -30665,11 +33515,13 @@ impl WabaActivityActorType {
         }
     }
 }
+#[cfg(feature = "whatsapp_business_account_activities")]
 impl ::std::fmt::Display for WabaActivityActorType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "whatsapp_business_account_activities")]
 impl From<&str> for WabaActivityActorType {
     fn from(value: &str) -> Self {
         match value {
@@ -30682,6 +33534,7 @@ impl From<&str> for WabaActivityActorType {
         }
     }
 }
+#[cfg(feature = "whatsapp_business_account_activities")]
 impl From<String> for WabaActivityActorType {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -30694,6 +33547,7 @@ impl From<String> for WabaActivityActorType {
         }
     }
 }
+#[cfg(feature = "whatsapp_business_account_activities")]
 impl ::serde::Serialize for WabaActivityActorType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -30702,6 +33556,7 @@ impl ::serde::Serialize for WabaActivityActorType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "whatsapp_business_account_activities")]
 impl<'de> ::serde::Deserialize<'de> for WabaActivityActorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -30709,6 +33564,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaActivityActorType {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "whatsapp_business_account_activities")]
 /// A page of account activities.
 ///
 /// Schema `WabaActivityList`, from `whatsapp/whatsapp_business_account_activities.yaml#/components/schemas/WabaActivityList`.
@@ -30725,6 +33581,7 @@ pub struct WabaActivityList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "whatsapp_business_account_activities")]
 impl WabaActivityList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -30736,6 +33593,7 @@ impl WabaActivityList {
         }
     }
 }
+#[cfg(feature = "whatsapp_business_account_activities")]
 /// The kind of action.
 ///
 /// Schema `WabaActivityType`, from `whatsapp/whatsapp_business_account_activities.yaml#/components/schemas/WabaActivityType`.
@@ -30787,6 +33645,7 @@ pub enum WabaActivityType {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "whatsapp_business_account_activities")]
 impl WabaActivityType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -30815,11 +33674,13 @@ impl WabaActivityType {
         }
     }
 }
+#[cfg(feature = "whatsapp_business_account_activities")]
 impl ::std::fmt::Display for WabaActivityType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "whatsapp_business_account_activities")]
 impl From<&str> for WabaActivityType {
     fn from(value: &str) -> Self {
         match value {
@@ -30847,6 +33708,7 @@ impl From<&str> for WabaActivityType {
         }
     }
 }
+#[cfg(feature = "whatsapp_business_account_activities")]
 impl From<String> for WabaActivityType {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -30874,6 +33736,7 @@ impl From<String> for WabaActivityType {
         }
     }
 }
+#[cfg(feature = "whatsapp_business_account_activities")]
 impl ::serde::Serialize for WabaActivityType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -30882,6 +33745,7 @@ impl ::serde::Serialize for WabaActivityType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "whatsapp_business_account_activities")]
 impl<'de> ::serde::Deserialize<'de> for WabaActivityType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -30889,6 +33753,12 @@ impl<'de> ::serde::Deserialize<'de> for WabaActivityType {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(
+    any(
+        feature = "owned_whatsapp_business_accounts",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 /// The kind of WhatsApp Business Account.
 ///
 /// Schema `WabaBusinessType`, merged from 2 identical definitions (first: `whatsapp/owned_whatsapp_business_accounts.yaml#/components/schemas/WabaBusinessType`).
@@ -30904,6 +33774,12 @@ pub enum WabaBusinessType {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(
+    any(
+        feature = "owned_whatsapp_business_accounts",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 impl WabaBusinessType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -30914,11 +33790,23 @@ impl WabaBusinessType {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "owned_whatsapp_business_accounts",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 impl ::std::fmt::Display for WabaBusinessType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(
+    any(
+        feature = "owned_whatsapp_business_accounts",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 impl From<&str> for WabaBusinessType {
     fn from(value: &str) -> Self {
         match value {
@@ -30928,6 +33816,12 @@ impl From<&str> for WabaBusinessType {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "owned_whatsapp_business_accounts",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 impl From<String> for WabaBusinessType {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -30937,6 +33831,12 @@ impl From<String> for WabaBusinessType {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "owned_whatsapp_business_accounts",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 impl ::serde::Serialize for WabaBusinessType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -30945,6 +33845,12 @@ impl ::serde::Serialize for WabaBusinessType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(
+    any(
+        feature = "owned_whatsapp_business_accounts",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for WabaBusinessType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -30952,6 +33858,12 @@ impl<'de> ::serde::Deserialize<'de> for WabaBusinessType {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(
+    any(
+        feature = "client_whatsapp_business_accounts",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 /// Verification state of the business behind the account.
 ///
 /// Schema `WabaBusinessVerificationStatus`, merged from 2 identical definitions (first: `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/WabaBusinessVerificationStatus`).
@@ -30971,6 +33883,12 @@ pub enum WabaBusinessVerificationStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(
+    any(
+        feature = "client_whatsapp_business_accounts",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 impl WabaBusinessVerificationStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -30983,11 +33901,23 @@ impl WabaBusinessVerificationStatus {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "client_whatsapp_business_accounts",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 impl ::std::fmt::Display for WabaBusinessVerificationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(
+    any(
+        feature = "client_whatsapp_business_accounts",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 impl From<&str> for WabaBusinessVerificationStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -30999,6 +33929,12 @@ impl From<&str> for WabaBusinessVerificationStatus {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "client_whatsapp_business_accounts",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 impl From<String> for WabaBusinessVerificationStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -31010,6 +33946,12 @@ impl From<String> for WabaBusinessVerificationStatus {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "client_whatsapp_business_accounts",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 impl ::serde::Serialize for WabaBusinessVerificationStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -31018,6 +33960,12 @@ impl ::serde::Serialize for WabaBusinessVerificationStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(
+    any(
+        feature = "client_whatsapp_business_accounts",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for WabaBusinessVerificationStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -31025,6 +33973,12 @@ impl<'de> ::serde::Deserialize<'de> for WabaBusinessVerificationStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(
+    any(
+        feature = "client_whatsapp_business_accounts",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 /// The business on whose behalf the account is operated.
 ///
 /// Schema `WabaOnBehalfOfBusiness`, merged from 2 identical definitions (first: `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/WabaOnBehalfOfBusiness`).
@@ -31041,6 +33995,12 @@ pub struct WabaOnBehalfOfBusiness {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(
+    any(
+        feature = "client_whatsapp_business_accounts",
+        feature = "whatsapp_business_accounts"
+    )
+)]
 impl WabaOnBehalfOfBusiness {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -31052,6 +34012,12 @@ impl WabaOnBehalfOfBusiness {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "assigned_whatsapp_business_accounts",
+        feature = "multi_partner_solutions"
+    )
+)]
 /// A task (permission) that can be granted on a WhatsApp Business Account.
 ///
 /// Schema `WabaPermissionTask`, merged from 2 identical definitions (first: `whatsapp/assigned_whatsapp_business_accounts.yaml#/components/schemas/WabaPermissionTask`).
@@ -31093,6 +34059,12 @@ pub enum WabaPermissionTask {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(
+    any(
+        feature = "assigned_whatsapp_business_accounts",
+        feature = "multi_partner_solutions"
+    )
+)]
 impl WabaPermissionTask {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -31116,11 +34088,23 @@ impl WabaPermissionTask {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "assigned_whatsapp_business_accounts",
+        feature = "multi_partner_solutions"
+    )
+)]
 impl ::std::fmt::Display for WabaPermissionTask {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(
+    any(
+        feature = "assigned_whatsapp_business_accounts",
+        feature = "multi_partner_solutions"
+    )
+)]
 impl From<&str> for WabaPermissionTask {
     fn from(value: &str) -> Self {
         match value {
@@ -31143,6 +34127,12 @@ impl From<&str> for WabaPermissionTask {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "assigned_whatsapp_business_accounts",
+        feature = "multi_partner_solutions"
+    )
+)]
 impl From<String> for WabaPermissionTask {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -31165,6 +34155,12 @@ impl From<String> for WabaPermissionTask {
         }
     }
 }
+#[cfg(
+    any(
+        feature = "assigned_whatsapp_business_accounts",
+        feature = "multi_partner_solutions"
+    )
+)]
 impl ::serde::Serialize for WabaPermissionTask {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -31173,6 +34169,12 @@ impl ::serde::Serialize for WabaPermissionTask {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(
+    any(
+        feature = "assigned_whatsapp_business_accounts",
+        feature = "multi_partner_solutions"
+    )
+)]
 impl<'de> ::serde::Deserialize<'de> for WabaPermissionTask {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -31180,6 +34182,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaPermissionTask {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "phone_numbers")]
 /// A phone number of a WhatsApp Business Account.
 ///
 /// Schema `WabaPhoneNumber`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumber`.
@@ -31235,6 +34238,7 @@ pub struct WabaPhoneNumber {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "phone_numbers")]
 impl WabaPhoneNumber {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -31258,16 +34262,19 @@ impl WabaPhoneNumber {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl From<&str> for WabaPhoneNumber {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl From<String> for WabaPhoneNumber {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "phone_numbers")]
 /// Whether the number is live or in the sandbox.
 ///
 /// Schema `WabaPhoneNumberAccountMode`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumberAccountMode`.
@@ -31283,6 +34290,7 @@ pub enum WabaPhoneNumberAccountMode {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "phone_numbers")]
 impl WabaPhoneNumberAccountMode {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -31293,11 +34301,13 @@ impl WabaPhoneNumberAccountMode {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl ::std::fmt::Display for WabaPhoneNumberAccountMode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl From<&str> for WabaPhoneNumberAccountMode {
     fn from(value: &str) -> Self {
         match value {
@@ -31307,6 +34317,7 @@ impl From<&str> for WabaPhoneNumberAccountMode {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl From<String> for WabaPhoneNumberAccountMode {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -31316,6 +34327,7 @@ impl From<String> for WabaPhoneNumberAccountMode {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl ::serde::Serialize for WabaPhoneNumberAccountMode {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -31324,6 +34336,7 @@ impl ::serde::Serialize for WabaPhoneNumberAccountMode {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberAccountMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -31331,6 +34344,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberAccountMode {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "phone_numbers")]
 /// Combined state of business verification and display-name review.
 ///
 /// Schema `WabaPhoneNumberCertStatus`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumberCertStatus`.
@@ -31352,6 +34366,7 @@ pub enum WabaPhoneNumberCertStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "phone_numbers")]
 impl WabaPhoneNumberCertStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -31365,11 +34380,13 @@ impl WabaPhoneNumberCertStatus {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl ::std::fmt::Display for WabaPhoneNumberCertStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl From<&str> for WabaPhoneNumberCertStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -31382,6 +34399,7 @@ impl From<&str> for WabaPhoneNumberCertStatus {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl From<String> for WabaPhoneNumberCertStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -31394,6 +34412,7 @@ impl From<String> for WabaPhoneNumberCertStatus {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl ::serde::Serialize for WabaPhoneNumberCertStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -31402,6 +34421,7 @@ impl ::serde::Serialize for WabaPhoneNumberCertStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberCertStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -31409,6 +34429,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberCertStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "phone_numbers")]
 /// Whether the number's ownership was verified with a code.
 ///
 /// Schema `WabaPhoneNumberCodeVerificationStatus`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumberCodeVerificationStatus`.
@@ -31426,6 +34447,7 @@ pub enum WabaPhoneNumberCodeVerificationStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "phone_numbers")]
 impl WabaPhoneNumberCodeVerificationStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -31437,11 +34459,13 @@ impl WabaPhoneNumberCodeVerificationStatus {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl ::std::fmt::Display for WabaPhoneNumberCodeVerificationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl From<&str> for WabaPhoneNumberCodeVerificationStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -31452,6 +34476,7 @@ impl From<&str> for WabaPhoneNumberCodeVerificationStatus {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl From<String> for WabaPhoneNumberCodeVerificationStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -31462,6 +34487,7 @@ impl From<String> for WabaPhoneNumberCodeVerificationStatus {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl ::serde::Serialize for WabaPhoneNumberCodeVerificationStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -31470,6 +34496,7 @@ impl ::serde::Serialize for WabaPhoneNumberCodeVerificationStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberCodeVerificationStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -31477,6 +34504,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberCodeVerificationStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "phone_numbers")]
 /// The phone number to add and the display name to review.
 ///
 /// Schema `WabaPhoneNumberCreateRequest`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumberCreateRequest`.
@@ -31500,6 +34528,7 @@ pub struct WabaPhoneNumberCreateRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "phone_numbers")]
 impl WabaPhoneNumberCreateRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -31517,6 +34546,7 @@ impl WabaPhoneNumberCreateRequest {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 /// The added phone number.
 ///
 /// Schema `WabaPhoneNumberCreateResponse`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumberCreateResponse`.
@@ -31529,6 +34559,7 @@ pub struct WabaPhoneNumberCreateResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "phone_numbers")]
 impl WabaPhoneNumberCreateResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -31539,16 +34570,19 @@ impl WabaPhoneNumberCreateResponse {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl From<&str> for WabaPhoneNumberCreateResponse {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl From<String> for WabaPhoneNumberCreateResponse {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "phone_numbers")]
 /// Which API hosts the number.
 ///
 /// Schema `WabaPhoneNumberHostPlatform`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumberHostPlatform`.
@@ -31566,6 +34600,7 @@ pub enum WabaPhoneNumberHostPlatform {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "phone_numbers")]
 impl WabaPhoneNumberHostPlatform {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -31577,11 +34612,13 @@ impl WabaPhoneNumberHostPlatform {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl ::std::fmt::Display for WabaPhoneNumberHostPlatform {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl From<&str> for WabaPhoneNumberHostPlatform {
     fn from(value: &str) -> Self {
         match value {
@@ -31592,6 +34629,7 @@ impl From<&str> for WabaPhoneNumberHostPlatform {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl From<String> for WabaPhoneNumberHostPlatform {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -31602,6 +34640,7 @@ impl From<String> for WabaPhoneNumberHostPlatform {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl ::serde::Serialize for WabaPhoneNumberHostPlatform {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -31610,6 +34649,7 @@ impl ::serde::Serialize for WabaPhoneNumberHostPlatform {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberHostPlatform {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -31617,6 +34657,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberHostPlatform {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "phone_numbers")]
 /// A page of the account's phone numbers.
 ///
 /// Schema `WabaPhoneNumberList`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumberList`.
@@ -31633,6 +34674,7 @@ pub struct WabaPhoneNumberList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "phone_numbers")]
 impl WabaPhoneNumberList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -31644,6 +34686,7 @@ impl WabaPhoneNumberList {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 /// How many users the number may start conversations with in 24 hours.
 ///
 /// Schema `WabaPhoneNumberMessagingLimitTier`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumberMessagingLimitTier`.
@@ -31667,6 +34710,7 @@ pub enum WabaPhoneNumberMessagingLimitTier {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "phone_numbers")]
 impl WabaPhoneNumberMessagingLimitTier {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -31681,11 +34725,13 @@ impl WabaPhoneNumberMessagingLimitTier {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl ::std::fmt::Display for WabaPhoneNumberMessagingLimitTier {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl From<&str> for WabaPhoneNumberMessagingLimitTier {
     fn from(value: &str) -> Self {
         match value {
@@ -31699,6 +34745,7 @@ impl From<&str> for WabaPhoneNumberMessagingLimitTier {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl From<String> for WabaPhoneNumberMessagingLimitTier {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -31712,6 +34759,7 @@ impl From<String> for WabaPhoneNumberMessagingLimitTier {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl ::serde::Serialize for WabaPhoneNumberMessagingLimitTier {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -31720,6 +34768,7 @@ impl ::serde::Serialize for WabaPhoneNumberMessagingLimitTier {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberMessagingLimitTier {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -31727,6 +34776,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberMessagingLimitTier {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "phone_numbers")]
 /// Quality of the number's recent messaging; `UNKNOWN` or `NA` while not yet rated.
 ///
 /// Schema `WabaPhoneNumberQualityRating`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumberQualityRating`.
@@ -31748,6 +34798,7 @@ pub enum WabaPhoneNumberQualityRating {
     /// A value not listed in the spec, kept as received.
     UnknownValue(String),
 }
+#[cfg(feature = "phone_numbers")]
 impl WabaPhoneNumberQualityRating {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -31761,11 +34812,13 @@ impl WabaPhoneNumberQualityRating {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl ::std::fmt::Display for WabaPhoneNumberQualityRating {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl From<&str> for WabaPhoneNumberQualityRating {
     fn from(value: &str) -> Self {
         match value {
@@ -31778,6 +34831,7 @@ impl From<&str> for WabaPhoneNumberQualityRating {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl From<String> for WabaPhoneNumberQualityRating {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -31790,6 +34844,7 @@ impl From<String> for WabaPhoneNumberQualityRating {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl ::serde::Serialize for WabaPhoneNumberQualityRating {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -31798,6 +34853,7 @@ impl ::serde::Serialize for WabaPhoneNumberQualityRating {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberQualityRating {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -31805,6 +34861,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberQualityRating {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "phone_numbers")]
 /// Sort order for the phone number list.
 ///
 /// Schema `WabaPhoneNumberSort`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumberSort`.
@@ -31824,6 +34881,7 @@ pub enum WabaPhoneNumberSort {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "phone_numbers")]
 impl WabaPhoneNumberSort {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -31836,11 +34894,13 @@ impl WabaPhoneNumberSort {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl ::std::fmt::Display for WabaPhoneNumberSort {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl From<&str> for WabaPhoneNumberSort {
     fn from(value: &str) -> Self {
         match value {
@@ -31852,6 +34912,7 @@ impl From<&str> for WabaPhoneNumberSort {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl From<String> for WabaPhoneNumberSort {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -31863,6 +34924,7 @@ impl From<String> for WabaPhoneNumberSort {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl ::serde::Serialize for WabaPhoneNumberSort {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -31871,6 +34933,7 @@ impl ::serde::Serialize for WabaPhoneNumberSort {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberSort {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -31878,6 +34941,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberSort {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "phone_numbers")]
 /// The phone number's connection status.
 ///
 /// Schema `WabaPhoneNumberStatus`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumberStatus`.
@@ -31907,6 +34971,7 @@ pub enum WabaPhoneNumberStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "phone_numbers")]
 impl WabaPhoneNumberStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -31924,11 +34989,13 @@ impl WabaPhoneNumberStatus {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl ::std::fmt::Display for WabaPhoneNumberStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl From<&str> for WabaPhoneNumberStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -31945,6 +35012,7 @@ impl From<&str> for WabaPhoneNumberStatus {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl From<String> for WabaPhoneNumberStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -31961,6 +35029,7 @@ impl From<String> for WabaPhoneNumberStatus {
         }
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl ::serde::Serialize for WabaPhoneNumberStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -31969,6 +35038,7 @@ impl ::serde::Serialize for WabaPhoneNumberStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "phone_numbers")]
 impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -31976,6 +35046,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "schedules")]
 /// A schedule of a WhatsApp Business Account.
 ///
 /// Schema `WabaSchedule`, from `whatsapp/schedules.yaml#/components/schemas/WabaSchedule`.
@@ -32024,6 +35095,7 @@ pub struct WabaSchedule {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "schedules")]
 impl WabaSchedule {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -32046,16 +35118,19 @@ impl WabaSchedule {
         }
     }
 }
+#[cfg(feature = "schedules")]
 impl From<&str> for WabaSchedule {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "schedules")]
 impl From<String> for WabaSchedule {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "schedules")]
 /// A page of the account's schedules.
 ///
 /// Schema `WabaScheduleList`, from `whatsapp/schedules.yaml#/components/schemas/WabaScheduleList`.
@@ -32072,6 +35147,7 @@ pub struct WabaScheduleList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "schedules")]
 impl WabaScheduleList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -32083,6 +35159,7 @@ impl WabaScheduleList {
         }
     }
 }
+#[cfg(feature = "schedules")]
 /// Sort order for the schedule list.
 ///
 /// Schema `WabaScheduleSort`, from `whatsapp/schedules.yaml#/components/schemas/WabaScheduleSort`.
@@ -32102,6 +35179,7 @@ pub enum WabaScheduleSort {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "schedules")]
 impl WabaScheduleSort {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -32114,11 +35192,13 @@ impl WabaScheduleSort {
         }
     }
 }
+#[cfg(feature = "schedules")]
 impl ::std::fmt::Display for WabaScheduleSort {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "schedules")]
 impl From<&str> for WabaScheduleSort {
     fn from(value: &str) -> Self {
         match value {
@@ -32130,6 +35210,7 @@ impl From<&str> for WabaScheduleSort {
         }
     }
 }
+#[cfg(feature = "schedules")]
 impl From<String> for WabaScheduleSort {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -32141,6 +35222,7 @@ impl From<String> for WabaScheduleSort {
         }
     }
 }
+#[cfg(feature = "schedules")]
 impl ::serde::Serialize for WabaScheduleSort {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -32149,6 +35231,7 @@ impl ::serde::Serialize for WabaScheduleSort {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "schedules")]
 impl<'de> ::serde::Deserialize<'de> for WabaScheduleSort {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -32156,6 +35239,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaScheduleSort {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "schedules")]
 /// The schedule's state.
 ///
 /// Schema `WabaScheduleStatus`, from `whatsapp/schedules.yaml#/components/schemas/WabaScheduleStatus`.
@@ -32177,6 +35261,7 @@ pub enum WabaScheduleStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "schedules")]
 impl WabaScheduleStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -32190,11 +35275,13 @@ impl WabaScheduleStatus {
         }
     }
 }
+#[cfg(feature = "schedules")]
 impl ::std::fmt::Display for WabaScheduleStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "schedules")]
 impl From<&str> for WabaScheduleStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -32207,6 +35294,7 @@ impl From<&str> for WabaScheduleStatus {
         }
     }
 }
+#[cfg(feature = "schedules")]
 impl From<String> for WabaScheduleStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -32219,6 +35307,7 @@ impl From<String> for WabaScheduleStatus {
         }
     }
 }
+#[cfg(feature = "schedules")]
 impl ::serde::Serialize for WabaScheduleStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -32227,6 +35316,7 @@ impl ::serde::Serialize for WabaScheduleStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "schedules")]
 impl<'de> ::serde::Deserialize<'de> for WabaScheduleStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -32234,6 +35324,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaScheduleStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "schedules")]
 /// What kind of schedule it is.
 ///
 /// Schema `WabaScheduleType`, from `whatsapp/schedules.yaml#/components/schemas/WabaScheduleType`.
@@ -32255,6 +35346,7 @@ pub enum WabaScheduleType {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "schedules")]
 impl WabaScheduleType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -32268,11 +35360,13 @@ impl WabaScheduleType {
         }
     }
 }
+#[cfg(feature = "schedules")]
 impl ::std::fmt::Display for WabaScheduleType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "schedules")]
 impl From<&str> for WabaScheduleType {
     fn from(value: &str) -> Self {
         match value {
@@ -32285,6 +35379,7 @@ impl From<&str> for WabaScheduleType {
         }
     }
 }
+#[cfg(feature = "schedules")]
 impl From<String> for WabaScheduleType {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -32297,6 +35392,7 @@ impl From<String> for WabaScheduleType {
         }
     }
 }
+#[cfg(feature = "schedules")]
 impl ::serde::Serialize for WabaScheduleType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -32305,6 +35401,7 @@ impl ::serde::Serialize for WabaScheduleType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "schedules")]
 impl<'de> ::serde::Deserialize<'de> for WabaScheduleType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -32312,6 +35409,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaScheduleType {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// The WebRTC session description of the other side.
 ///
 /// Schema `WebhookCallSession`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookCallSession`.
@@ -32328,6 +35426,7 @@ pub struct WebhookCallSession {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl WebhookCallSession {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -32339,6 +35438,7 @@ impl WebhookCallSession {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// `offer` for user-initiated calls, `answer` for business-initiated ones.
 ///
 /// Schema `WebhookCallSessionSdpType`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookCallSession/properties/sdp_type`.
@@ -32354,6 +35454,7 @@ pub enum WebhookCallSessionSdpType {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "webhooks")]
 impl WebhookCallSessionSdpType {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -32364,11 +35465,13 @@ impl WebhookCallSessionSdpType {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookCallSessionSdpType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for WebhookCallSessionSdpType {
     fn from(value: &str) -> Self {
         match value {
@@ -32378,6 +35481,7 @@ impl From<&str> for WebhookCallSessionSdpType {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for WebhookCallSessionSdpType {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -32387,6 +35491,7 @@ impl From<String> for WebhookCallSessionSdpType {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookCallSessionSdpType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -32395,6 +35500,7 @@ impl ::serde::Serialize for WebhookCallSessionSdpType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookCallSessionSdpType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -32402,6 +35508,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookCallSessionSdpType {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
 /// One change; `field` names the webhook field and decides the shape of `value`.
 ///
 /// Schema `WebhookChange`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookChange`.
@@ -32462,6 +35569,7 @@ pub enum WebhookChange {
         value: ::serde_json::Value,
     },
 }
+#[cfg(feature = "webhooks")]
 impl WebhookChange {
     /// A `messages` value: [`MessagesChange::new`] with these fields, optional ones empty.
     pub fn messages(value: impl Into<MessagesValue>) -> Self {
@@ -32600,6 +35708,7 @@ impl WebhookChange {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookChange {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -32672,6 +35781,7 @@ impl ::serde::Serialize for WebhookChange {
         ::serde::Serialize::serialize(&payload, serializer)
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookChange {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -32799,116 +35909,139 @@ impl<'de> ::serde::Deserialize<'de> for WebhookChange {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<MessagesChange> for WebhookChange {
     fn from(value: MessagesChange) -> Self {
         Self::Messages(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<MessageEchoesChange> for WebhookChange {
     fn from(value: MessageEchoesChange) -> Self {
         Self::MessageEchoes(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<SmbMessageEchoesChange> for WebhookChange {
     fn from(value: SmbMessageEchoesChange) -> Self {
         Self::SmbMessageEchoes(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<HistoryChange> for WebhookChange {
     fn from(value: HistoryChange) -> Self {
         Self::History(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<SmbAppStateSyncChange> for WebhookChange {
     fn from(value: SmbAppStateSyncChange) -> Self {
         Self::SmbAppStateSync(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<UserPreferencesChange> for WebhookChange {
     fn from(value: UserPreferencesChange) -> Self {
         Self::UserPreferences(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<CallsChange> for WebhookChange {
     fn from(value: CallsChange) -> Self {
         Self::Calls(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<MessageTemplateStatusUpdateChange> for WebhookChange {
     fn from(value: MessageTemplateStatusUpdateChange) -> Self {
         Self::MessageTemplateStatusUpdate(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<MessageTemplateQualityUpdateChange> for WebhookChange {
     fn from(value: MessageTemplateQualityUpdateChange) -> Self {
         Self::MessageTemplateQualityUpdate(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<MessageTemplateComponentsUpdateChange> for WebhookChange {
     fn from(value: MessageTemplateComponentsUpdateChange) -> Self {
         Self::MessageTemplateComponentsUpdate(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<TemplateCategoryUpdateChange> for WebhookChange {
     fn from(value: TemplateCategoryUpdateChange) -> Self {
         Self::TemplateCategoryUpdate(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<PhoneNumberNameUpdateChange> for WebhookChange {
     fn from(value: PhoneNumberNameUpdateChange) -> Self {
         Self::PhoneNumberNameUpdate(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<PhoneNumberQualityUpdateChange> for WebhookChange {
     fn from(value: PhoneNumberQualityUpdateChange) -> Self {
         Self::PhoneNumberQualityUpdate(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<AccountUpdateChange> for WebhookChange {
     fn from(value: AccountUpdateChange) -> Self {
         Self::AccountUpdate(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<AccountReviewUpdateChange> for WebhookChange {
     fn from(value: AccountReviewUpdateChange) -> Self {
         Self::AccountReviewUpdate(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<AccountAlertsChange> for WebhookChange {
     fn from(value: AccountAlertsChange) -> Self {
         Self::AccountAlerts(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<BusinessCapabilityUpdateChange> for WebhookChange {
     fn from(value: BusinessCapabilityUpdateChange) -> Self {
         Self::BusinessCapabilityUpdate(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<SecurityChange> for WebhookChange {
     fn from(value: SecurityChange) -> Self {
         Self::Security(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<GroupLifecycleUpdateChange> for WebhookChange {
     fn from(value: GroupLifecycleUpdateChange) -> Self {
         Self::GroupLifecycleUpdate(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<GroupParticipantsUpdateChange> for WebhookChange {
     fn from(value: GroupParticipantsUpdateChange) -> Self {
         Self::GroupParticipantsUpdate(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<GroupSettingsUpdateChange> for WebhookChange {
     fn from(value: GroupSettingsUpdateChange) -> Self {
         Self::GroupSettingsUpdate(value)
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<GroupStatusUpdateChange> for WebhookChange {
     fn from(value: GroupStatusUpdateChange) -> Self {
         Self::GroupStatusUpdate(value)
     }
 }
+#[cfg(feature = "webhooks")]
 /// A WhatsApp user who sent a message or is otherwise concerned.
 ///
 /// Schema `WebhookContact`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookContact`.
@@ -32931,6 +36064,7 @@ pub struct WebhookContact {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl WebhookContact {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -32944,6 +36078,7 @@ impl WebhookContact {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The user's WhatsApp profile.
 ///
 /// Schema `WebhookContactProfile`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookContactProfile`.
@@ -32957,6 +36092,7 @@ pub struct WebhookContactProfile {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl WebhookContactProfile {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -32967,6 +36103,7 @@ impl WebhookContactProfile {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The changes for one WhatsApp Business Account.
 ///
 /// Schema `WebhookEntry`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookEntry`.
@@ -32984,6 +36121,7 @@ pub struct WebhookEntry {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl WebhookEntry {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -32996,6 +36134,7 @@ impl WebhookEntry {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// An error reported inside a webhook; only `code` is always present.
 ///
 /// Schema `WebhookError`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookError`.
@@ -33020,6 +36159,7 @@ pub struct WebhookError {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl WebhookError {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -33034,6 +36174,7 @@ impl WebhookError {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// Extra error details.
 ///
 /// Schema `WebhookErrorData`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookErrorData`.
@@ -33047,6 +36188,7 @@ pub struct WebhookErrorData {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl WebhookErrorData {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -33057,6 +36199,7 @@ impl WebhookErrorData {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A group participant.
 ///
 /// Schema `WebhookGroupParticipant`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookGroupParticipant`.
@@ -33079,6 +36222,7 @@ pub struct WebhookGroupParticipant {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl WebhookGroupParticipant {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -33092,6 +36236,7 @@ impl WebhookGroupParticipant {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// The business phone number the notification concerns.
 ///
 /// Schema `WebhookMetadata`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookMetadata`.
@@ -33108,6 +36253,7 @@ pub struct WebhookMetadata {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl WebhookMetadata {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -33119,6 +36265,7 @@ impl WebhookMetadata {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// One webhook delivery; it may batch several entries and changes.
 ///
 /// Schema `WebhookPayload`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookPayload`.
@@ -33133,6 +36280,7 @@ pub struct WebhookPayload {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "webhooks")]
 impl WebhookPayload {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -33144,6 +36292,7 @@ impl WebhookPayload {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 /// A template quality score; `UNKNOWN` while it is pending.
 ///
 /// Schema `WebhookTemplateQualityScore`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookTemplateQualityScore`.
@@ -33163,6 +36312,7 @@ pub enum WebhookTemplateQualityScore {
     /// A value not listed in the spec, kept as received.
     UnknownValue(String),
 }
+#[cfg(feature = "webhooks")]
 impl WebhookTemplateQualityScore {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -33175,11 +36325,13 @@ impl WebhookTemplateQualityScore {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::std::fmt::Display for WebhookTemplateQualityScore {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<&str> for WebhookTemplateQualityScore {
     fn from(value: &str) -> Self {
         match value {
@@ -33191,6 +36343,7 @@ impl From<&str> for WebhookTemplateQualityScore {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl From<String> for WebhookTemplateQualityScore {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -33202,6 +36355,7 @@ impl From<String> for WebhookTemplateQualityScore {
         }
     }
 }
+#[cfg(feature = "webhooks")]
 impl ::serde::Serialize for WebhookTemplateQualityScore {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -33210,6 +36364,7 @@ impl ::serde::Serialize for WebhookTemplateQualityScore {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for WebhookTemplateQualityScore {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -33217,6 +36372,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookTemplateQualityScore {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "account_number")]
 /// A WhatsApp account number and its state.
 ///
 /// Schema `WhatsAppAccountNumber`, from `whatsapp/account_number.yaml#/components/schemas/WhatsAppAccountNumber`.
@@ -33265,6 +36421,7 @@ pub struct WhatsAppAccountNumber {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "account_number")]
 impl WhatsAppAccountNumber {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -33287,16 +36444,19 @@ impl WhatsAppAccountNumber {
         }
     }
 }
+#[cfg(feature = "account_number")]
 impl From<&str> for WhatsAppAccountNumber {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "account_number")]
 impl From<String> for WhatsAppAccountNumber {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "account_number")]
 /// How many unique users the number may start conversations with per day.
 ///
 /// Schema `WhatsAppAccountNumberMessagingLimitTier`, from `whatsapp/account_number.yaml#/components/schemas/WhatsAppAccountNumberMessagingLimitTier`.
@@ -33320,6 +36480,7 @@ pub enum WhatsAppAccountNumberMessagingLimitTier {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "account_number")]
 impl WhatsAppAccountNumberMessagingLimitTier {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -33334,11 +36495,13 @@ impl WhatsAppAccountNumberMessagingLimitTier {
         }
     }
 }
+#[cfg(feature = "account_number")]
 impl ::std::fmt::Display for WhatsAppAccountNumberMessagingLimitTier {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "account_number")]
 impl From<&str> for WhatsAppAccountNumberMessagingLimitTier {
     fn from(value: &str) -> Self {
         match value {
@@ -33352,6 +36515,7 @@ impl From<&str> for WhatsAppAccountNumberMessagingLimitTier {
         }
     }
 }
+#[cfg(feature = "account_number")]
 impl From<String> for WhatsAppAccountNumberMessagingLimitTier {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -33365,6 +36529,7 @@ impl From<String> for WhatsAppAccountNumberMessagingLimitTier {
         }
     }
 }
+#[cfg(feature = "account_number")]
 impl ::serde::Serialize for WhatsAppAccountNumberMessagingLimitTier {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -33373,6 +36538,7 @@ impl ::serde::Serialize for WhatsAppAccountNumberMessagingLimitTier {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "account_number")]
 impl<'de> ::serde::Deserialize<'de> for WhatsAppAccountNumberMessagingLimitTier {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -33380,6 +36546,7 @@ impl<'de> ::serde::Deserialize<'de> for WhatsAppAccountNumberMessagingLimitTier 
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "account_number")]
 /// Whether the number is live or in the sandbox.
 ///
 /// Schema `WhatsAppAccountNumberMode`, from `whatsapp/account_number.yaml#/components/schemas/WhatsAppAccountNumberMode`.
@@ -33395,6 +36562,7 @@ pub enum WhatsAppAccountNumberMode {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "account_number")]
 impl WhatsAppAccountNumberMode {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -33405,11 +36573,13 @@ impl WhatsAppAccountNumberMode {
         }
     }
 }
+#[cfg(feature = "account_number")]
 impl ::std::fmt::Display for WhatsAppAccountNumberMode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "account_number")]
 impl From<&str> for WhatsAppAccountNumberMode {
     fn from(value: &str) -> Self {
         match value {
@@ -33419,6 +36589,7 @@ impl From<&str> for WhatsAppAccountNumberMode {
         }
     }
 }
+#[cfg(feature = "account_number")]
 impl From<String> for WhatsAppAccountNumberMode {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -33428,6 +36599,7 @@ impl From<String> for WhatsAppAccountNumberMode {
         }
     }
 }
+#[cfg(feature = "account_number")]
 impl ::serde::Serialize for WhatsAppAccountNumberMode {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -33436,6 +36608,7 @@ impl ::serde::Serialize for WhatsAppAccountNumberMode {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "account_number")]
 impl<'de> ::serde::Deserialize<'de> for WhatsAppAccountNumberMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -33443,6 +36616,7 @@ impl<'de> ::serde::Deserialize<'de> for WhatsAppAccountNumberMode {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "account_number")]
 /// Connection state of the account number.
 ///
 /// Schema `WhatsAppAccountNumberStatus`, from `whatsapp/account_number.yaml#/components/schemas/WhatsAppAccountNumberStatus`.
@@ -33466,6 +36640,7 @@ pub enum WhatsAppAccountNumberStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "account_number")]
 impl WhatsAppAccountNumberStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -33480,11 +36655,13 @@ impl WhatsAppAccountNumberStatus {
         }
     }
 }
+#[cfg(feature = "account_number")]
 impl ::std::fmt::Display for WhatsAppAccountNumberStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "account_number")]
 impl From<&str> for WhatsAppAccountNumberStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -33498,6 +36675,7 @@ impl From<&str> for WhatsAppAccountNumberStatus {
         }
     }
 }
+#[cfg(feature = "account_number")]
 impl From<String> for WhatsAppAccountNumberStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -33511,6 +36689,7 @@ impl From<String> for WhatsAppAccountNumberStatus {
         }
     }
 }
+#[cfg(feature = "account_number")]
 impl ::serde::Serialize for WhatsAppAccountNumberStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -33519,6 +36698,7 @@ impl ::serde::Serialize for WhatsAppAccountNumberStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "account_number")]
 impl<'de> ::serde::Deserialize<'de> for WhatsAppAccountNumberStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -33526,6 +36706,7 @@ impl<'de> ::serde::Deserialize<'de> for WhatsAppAccountNumberStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "whatsapp_business_accounts")]
 /// The account to create.
 ///
 /// Schema `WhatsAppBusinessAccountCreateRequest`, from `whatsapp/whatsapp_business_accounts.yaml#/components/schemas/WhatsAppBusinessAccountCreateRequest`.
@@ -33556,6 +36737,7 @@ pub struct WhatsAppBusinessAccountCreateRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "whatsapp_business_accounts")]
 impl WhatsAppBusinessAccountCreateRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -33572,16 +36754,19 @@ impl WhatsAppBusinessAccountCreateRequest {
         }
     }
 }
+#[cfg(feature = "whatsapp_business_accounts")]
 impl From<&str> for WhatsAppBusinessAccountCreateRequest {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "whatsapp_business_accounts")]
 impl From<String> for WhatsAppBusinessAccountCreateRequest {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "whatsapp_business_accounts")]
 /// The created account.
 ///
 /// Schema `WhatsAppBusinessAccountCreateResponse`, from `whatsapp/whatsapp_business_accounts.yaml#/components/schemas/WhatsAppBusinessAccountCreateResponse`.
@@ -33597,6 +36782,7 @@ pub struct WhatsAppBusinessAccountCreateResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "whatsapp_business_accounts")]
 impl WhatsAppBusinessAccountCreateResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -33608,16 +36794,19 @@ impl WhatsAppBusinessAccountCreateResponse {
         }
     }
 }
+#[cfg(feature = "whatsapp_business_accounts")]
 impl From<&str> for WhatsAppBusinessAccountCreateResponse {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "whatsapp_business_accounts")]
 impl From<String> for WhatsAppBusinessAccountCreateResponse {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "assigned_users")]
 /// A task (permission) a user may be given on the account.
 ///
 /// Schema `WhatsAppBusinessAccountTask`, from `whatsapp/assigned_users.yaml#/components/schemas/WhatsAppBusinessAccountTask`.
@@ -33659,6 +36848,7 @@ pub enum WhatsAppBusinessAccountTask {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "assigned_users")]
 impl WhatsAppBusinessAccountTask {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -33682,11 +36872,13 @@ impl WhatsAppBusinessAccountTask {
         }
     }
 }
+#[cfg(feature = "assigned_users")]
 impl ::std::fmt::Display for WhatsAppBusinessAccountTask {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "assigned_users")]
 impl From<&str> for WhatsAppBusinessAccountTask {
     fn from(value: &str) -> Self {
         match value {
@@ -33709,6 +36901,7 @@ impl From<&str> for WhatsAppBusinessAccountTask {
         }
     }
 }
+#[cfg(feature = "assigned_users")]
 impl From<String> for WhatsAppBusinessAccountTask {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -33731,6 +36924,7 @@ impl From<String> for WhatsAppBusinessAccountTask {
         }
     }
 }
+#[cfg(feature = "assigned_users")]
 impl ::serde::Serialize for WhatsAppBusinessAccountTask {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -33739,6 +36933,7 @@ impl ::serde::Serialize for WhatsAppBusinessAccountTask {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "assigned_users")]
 impl<'de> ::serde::Deserialize<'de> for WhatsAppBusinessAccountTask {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -33746,6 +36941,7 @@ impl<'de> ::serde::Deserialize<'de> for WhatsAppBusinessAccountTask {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "bot_details")]
 /// A WhatsApp business bot's conversation settings.
 ///
 /// Schema `WhatsAppBusinessBot`, from `whatsapp/bot_details.yaml#/components/schemas/WhatsAppBusinessBot`.
@@ -33767,6 +36963,7 @@ pub struct WhatsAppBusinessBot {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "bot_details")]
 impl WhatsAppBusinessBot {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -33780,16 +36977,19 @@ impl WhatsAppBusinessBot {
         }
     }
 }
+#[cfg(feature = "bot_details")]
 impl From<&str> for WhatsAppBusinessBot {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "bot_details")]
 impl From<String> for WhatsAppBusinessBot {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "bot_details")]
 /// A command users can send to the bot.
 ///
 /// Schema `WhatsAppBusinessBotCommand`, from `whatsapp/bot_details.yaml#/components/schemas/WhatsAppBusinessBotCommand`.
@@ -33804,6 +37004,7 @@ pub struct WhatsAppBusinessBotCommand {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "bot_details")]
 impl WhatsAppBusinessBotCommand {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -33818,6 +37019,7 @@ impl WhatsAppBusinessBotCommand {
         }
     }
 }
+#[cfg(feature = "business_encryption")]
 /// A business public key and the state of its signature.
 ///
 /// Schema `WhatsAppBusinessEncryptionInfo`, from `whatsapp/business_encryption.yaml#/components/schemas/WhatsAppBusinessEncryptionInfo`.
@@ -33836,6 +37038,7 @@ pub struct WhatsAppBusinessEncryptionInfo {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "business_encryption")]
 impl WhatsAppBusinessEncryptionInfo {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -33847,6 +37050,7 @@ impl WhatsAppBusinessEncryptionInfo {
         }
     }
 }
+#[cfg(feature = "business_encryption")]
 /// The encryption settings of a phone number, in a `data` list.
 ///
 /// Schema `WhatsAppBusinessEncryptionResponse`, from `whatsapp/business_encryption.yaml#/components/schemas/WhatsAppBusinessEncryptionResponse`.
@@ -33860,6 +37064,7 @@ pub struct WhatsAppBusinessEncryptionResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "business_encryption")]
 impl WhatsAppBusinessEncryptionResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -33870,6 +37075,7 @@ impl WhatsAppBusinessEncryptionResponse {
         }
     }
 }
+#[cfg(feature = "business_encryption")]
 /// The key to upload.
 ///
 /// Schema `WhatsAppBusinessEncryptionUploadRequest`, from `whatsapp/business_encryption.yaml#/components/schemas/WhatsAppBusinessEncryptionUploadRequest`.
@@ -33882,6 +37088,7 @@ pub struct WhatsAppBusinessEncryptionUploadRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "business_encryption")]
 impl WhatsAppBusinessEncryptionUploadRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -33892,16 +37099,19 @@ impl WhatsAppBusinessEncryptionUploadRequest {
         }
     }
 }
+#[cfg(feature = "business_encryption")]
 impl From<&str> for WhatsAppBusinessEncryptionUploadRequest {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "business_encryption")]
 impl From<String> for WhatsAppBusinessEncryptionUploadRequest {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "business_encryption")]
 /// Result of a key upload.
 ///
 /// Schema `WhatsAppBusinessEncryptionUploadResponse`, from `whatsapp/business_encryption.yaml#/components/schemas/WhatsAppBusinessEncryptionUploadResponse`.
@@ -33914,6 +37124,7 @@ pub struct WhatsAppBusinessEncryptionUploadResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "business_encryption")]
 impl WhatsAppBusinessEncryptionUploadResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -33924,6 +37135,7 @@ impl WhatsAppBusinessEncryptionUploadResponse {
         }
     }
 }
+#[cfg(feature = "business_profile")]
 /// A business profile.
 ///
 /// Schema `WhatsAppBusinessProfile`, from `whatsapp/business_profile.yaml#/components/schemas/WhatsAppBusinessProfile`.
@@ -33958,6 +37170,7 @@ pub struct WhatsAppBusinessProfile {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "business_profile")]
 impl WhatsAppBusinessProfile {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -33975,6 +37188,7 @@ impl WhatsAppBusinessProfile {
         }
     }
 }
+#[cfg(feature = "business_profile")]
 /// One `data\[\]` element. The live API puts the profile fields here; the reference page shows them nested under `business_profile`, which is kept as an optional member so both shapes decode.
 ///
 /// Schema `WhatsAppBusinessProfileData`, from `whatsapp/business_profile.yaml#/components/schemas/WhatsAppBusinessProfileData`.
@@ -34012,6 +37226,7 @@ pub struct WhatsAppBusinessProfileData {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "business_profile")]
 impl WhatsAppBusinessProfileData {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -34030,6 +37245,7 @@ impl WhatsAppBusinessProfileData {
         }
     }
 }
+#[cfg(feature = "business_profile")]
 /// The profile, in a `data` list.
 ///
 /// Schema `WhatsAppBusinessProfileResponse`, from `whatsapp/business_profile.yaml#/components/schemas/WhatsAppBusinessProfileResponse`.
@@ -34043,6 +37259,7 @@ pub struct WhatsAppBusinessProfileResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "business_profile")]
 impl WhatsAppBusinessProfileResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -34053,6 +37270,7 @@ impl WhatsAppBusinessProfileResponse {
         }
     }
 }
+#[cfg(feature = "business_profile")]
 /// The profile fields to change.
 ///
 /// Schema `WhatsAppBusinessProfileUpdateRequest`, from `whatsapp/business_profile.yaml#/components/schemas/WhatsAppBusinessProfileUpdateRequest`.
@@ -34087,6 +37305,7 @@ pub struct WhatsAppBusinessProfileUpdateRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "business_profile")]
 impl WhatsAppBusinessProfileUpdateRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -34104,6 +37323,7 @@ impl WhatsAppBusinessProfileUpdateRequest {
         }
     }
 }
+#[cfg(feature = "business_profile")]
 /// Result of a profile update.
 ///
 /// Schema `WhatsAppBusinessProfileUpdateResponse`, from `whatsapp/business_profile.yaml#/components/schemas/WhatsAppBusinessProfileUpdateResponse`.
@@ -34117,6 +37337,7 @@ pub struct WhatsAppBusinessProfileUpdateResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "business_profile")]
 impl WhatsAppBusinessProfileUpdateResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -34127,6 +37348,7 @@ impl WhatsAppBusinessProfileUpdateResponse {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 /// A Multi-Partner Solution.
 ///
 /// Schema `WhatsAppBusinessSolution`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/WhatsAppBusinessSolution`.
@@ -34154,6 +37376,7 @@ pub struct WhatsAppBusinessSolution {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl WhatsAppBusinessSolution {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -34169,16 +37392,19 @@ impl WhatsAppBusinessSolution {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl From<&str> for WhatsAppBusinessSolution {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl From<String> for WhatsAppBusinessSolution {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 /// The app accepting the invitation.
 ///
 /// Schema `WhatsAppBusinessSolutionAcceptRequest`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/WhatsAppBusinessSolutionAcceptRequest`.
@@ -34194,6 +37420,7 @@ pub struct WhatsAppBusinessSolutionAcceptRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl WhatsAppBusinessSolutionAcceptRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -34205,16 +37432,19 @@ impl WhatsAppBusinessSolutionAcceptRequest {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl From<&str> for WhatsAppBusinessSolutionAcceptRequest {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl From<String> for WhatsAppBusinessSolutionAcceptRequest {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 /// Result of accepting an invitation.
 ///
 /// Schema `WhatsAppBusinessSolutionAcceptResponse`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/WhatsAppBusinessSolutionAcceptResponse`.
@@ -34239,6 +37469,7 @@ pub struct WhatsAppBusinessSolutionAcceptResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl WhatsAppBusinessSolutionAcceptResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -34253,6 +37484,7 @@ impl WhatsAppBusinessSolutionAcceptResponse {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 /// A business access token scoped to one customer business.
 ///
 /// Schema `WhatsAppBusinessSolutionAccessToken`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/WhatsAppBusinessSolutionAccessToken`.
@@ -34268,6 +37500,7 @@ pub struct WhatsAppBusinessSolutionAccessToken {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl WhatsAppBusinessSolutionAccessToken {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -34279,16 +37512,19 @@ impl WhatsAppBusinessSolutionAccessToken {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl From<&str> for WhatsAppBusinessSolutionAccessToken {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl From<String> for WhatsAppBusinessSolutionAccessToken {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 /// The solution to create.
 ///
 /// Schema `WhatsAppBusinessSolutionCreateRequest`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/WhatsAppBusinessSolutionCreateRequest`.
@@ -34307,6 +37543,7 @@ pub struct WhatsAppBusinessSolutionCreateRequest {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl WhatsAppBusinessSolutionCreateRequest {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -34325,6 +37562,7 @@ impl WhatsAppBusinessSolutionCreateRequest {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 /// The new solution's ID.
 ///
 /// Schema `WhatsAppBusinessSolutionCreateResponse`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/WhatsAppBusinessSolutionCreateResponse`.
@@ -34337,6 +37575,7 @@ pub struct WhatsAppBusinessSolutionCreateResponse {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl WhatsAppBusinessSolutionCreateResponse {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -34347,16 +37586,19 @@ impl WhatsAppBusinessSolutionCreateResponse {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl From<&str> for WhatsAppBusinessSolutionCreateResponse {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl From<String> for WhatsAppBusinessSolutionCreateResponse {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 /// A page of Multi-Partner Solutions.
 ///
 /// Schema `WhatsAppBusinessSolutionList`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/WhatsAppBusinessSolutionList`.
@@ -34373,6 +37615,7 @@ pub struct WhatsAppBusinessSolutionList {
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl WhatsAppBusinessSolutionList {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -34384,6 +37627,7 @@ impl WhatsAppBusinessSolutionList {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 /// The state change the solution is waiting on, if any.
 ///
 /// Schema `WhatsAppBusinessSolutionPendingStatus`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/WhatsAppBusinessSolutionPendingStatus`.
@@ -34401,6 +37645,7 @@ pub enum WhatsAppBusinessSolutionPendingStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl WhatsAppBusinessSolutionPendingStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -34412,11 +37657,13 @@ impl WhatsAppBusinessSolutionPendingStatus {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl ::std::fmt::Display for WhatsAppBusinessSolutionPendingStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl From<&str> for WhatsAppBusinessSolutionPendingStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -34427,6 +37674,7 @@ impl From<&str> for WhatsAppBusinessSolutionPendingStatus {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl From<String> for WhatsAppBusinessSolutionPendingStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -34437,6 +37685,7 @@ impl From<String> for WhatsAppBusinessSolutionPendingStatus {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl ::serde::Serialize for WhatsAppBusinessSolutionPendingStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34445,6 +37694,7 @@ impl ::serde::Serialize for WhatsAppBusinessSolutionPendingStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl<'de> ::serde::Deserialize<'de> for WhatsAppBusinessSolutionPendingStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34452,6 +37702,7 @@ impl<'de> ::serde::Deserialize<'de> for WhatsAppBusinessSolutionPendingStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 /// The solution's current state.
 ///
 /// Schema `WhatsAppBusinessSolutionStatus`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/WhatsAppBusinessSolutionStatus`.
@@ -34475,6 +37726,7 @@ pub enum WhatsAppBusinessSolutionStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl WhatsAppBusinessSolutionStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -34489,11 +37741,13 @@ impl WhatsAppBusinessSolutionStatus {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl ::std::fmt::Display for WhatsAppBusinessSolutionStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl From<&str> for WhatsAppBusinessSolutionStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -34507,6 +37761,7 @@ impl From<&str> for WhatsAppBusinessSolutionStatus {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl From<String> for WhatsAppBusinessSolutionStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -34520,6 +37775,7 @@ impl From<String> for WhatsAppBusinessSolutionStatus {
         }
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl ::serde::Serialize for WhatsAppBusinessSolutionStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34528,6 +37784,7 @@ impl ::serde::Serialize for WhatsAppBusinessSolutionStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "multi_partner_solutions")]
 impl<'de> ::serde::Deserialize<'de> for WhatsAppBusinessSolutionStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34535,6 +37792,7 @@ impl<'de> ::serde::Deserialize<'de> for WhatsAppBusinessSolutionStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(any(feature = "business_profile", feature = "business_profile_node"))]
 /// The industry of the business.
 ///
 /// Schema `WhatsAppBusinessVertical`, merged from 2 identical definitions (first: `whatsapp/business_profile.yaml#/components/schemas/WhatsAppBusinessVertical`).
@@ -34588,6 +37846,7 @@ pub enum WhatsAppBusinessVertical {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(any(feature = "business_profile", feature = "business_profile_node"))]
 impl WhatsAppBusinessVertical {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -34617,11 +37876,13 @@ impl WhatsAppBusinessVertical {
         }
     }
 }
+#[cfg(any(feature = "business_profile", feature = "business_profile_node"))]
 impl ::std::fmt::Display for WhatsAppBusinessVertical {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "business_profile", feature = "business_profile_node"))]
 impl From<&str> for WhatsAppBusinessVertical {
     fn from(value: &str) -> Self {
         match value {
@@ -34650,6 +37911,7 @@ impl From<&str> for WhatsAppBusinessVertical {
         }
     }
 }
+#[cfg(any(feature = "business_profile", feature = "business_profile_node"))]
 impl From<String> for WhatsAppBusinessVertical {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -34678,6 +37940,7 @@ impl From<String> for WhatsAppBusinessVertical {
         }
     }
 }
+#[cfg(any(feature = "business_profile", feature = "business_profile_node"))]
 impl ::serde::Serialize for WhatsAppBusinessVertical {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34686,6 +37949,7 @@ impl ::serde::Serialize for WhatsAppBusinessVertical {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "business_profile", feature = "business_profile_node"))]
 impl<'de> ::serde::Deserialize<'de> for WhatsAppBusinessVertical {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34693,6 +37957,7 @@ impl<'de> ::serde::Deserialize<'de> for WhatsAppBusinessVertical {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(any(feature = "account_number", feature = "phone_number"))]
 /// Whether the phone number's ownership was verified with a code.
 ///
 /// Schema `WhatsAppCodeVerificationStatus`, merged from 2 identical definitions (first: `whatsapp/account_number.yaml#/components/schemas/WhatsAppCodeVerificationStatus`).
@@ -34708,6 +37973,7 @@ pub enum WhatsAppCodeVerificationStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(any(feature = "account_number", feature = "phone_number"))]
 impl WhatsAppCodeVerificationStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -34718,11 +37984,13 @@ impl WhatsAppCodeVerificationStatus {
         }
     }
 }
+#[cfg(any(feature = "account_number", feature = "phone_number"))]
 impl ::std::fmt::Display for WhatsAppCodeVerificationStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "account_number", feature = "phone_number"))]
 impl From<&str> for WhatsAppCodeVerificationStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -34732,6 +38000,7 @@ impl From<&str> for WhatsAppCodeVerificationStatus {
         }
     }
 }
+#[cfg(any(feature = "account_number", feature = "phone_number"))]
 impl From<String> for WhatsAppCodeVerificationStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -34741,6 +38010,7 @@ impl From<String> for WhatsAppCodeVerificationStatus {
         }
     }
 }
+#[cfg(any(feature = "account_number", feature = "phone_number"))]
 impl ::serde::Serialize for WhatsAppCodeVerificationStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34749,6 +38019,7 @@ impl ::serde::Serialize for WhatsAppCodeVerificationStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "account_number", feature = "phone_number"))]
 impl<'de> ::serde::Deserialize<'de> for WhatsAppCodeVerificationStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34756,6 +38027,7 @@ impl<'de> ::serde::Deserialize<'de> for WhatsAppCodeVerificationStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(any(feature = "account_number", feature = "phone_number"))]
 /// Review state of the number's display name certificate.
 ///
 /// Schema `WhatsAppDisplayNameStatus`, merged from 2 identical definitions (first: `whatsapp/account_number.yaml#/components/schemas/WhatsAppDisplayNameStatus`).
@@ -34779,6 +38051,7 @@ pub enum WhatsAppDisplayNameStatus {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(any(feature = "account_number", feature = "phone_number"))]
 impl WhatsAppDisplayNameStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -34793,11 +38066,13 @@ impl WhatsAppDisplayNameStatus {
         }
     }
 }
+#[cfg(any(feature = "account_number", feature = "phone_number"))]
 impl ::std::fmt::Display for WhatsAppDisplayNameStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "account_number", feature = "phone_number"))]
 impl From<&str> for WhatsAppDisplayNameStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -34811,6 +38086,7 @@ impl From<&str> for WhatsAppDisplayNameStatus {
         }
     }
 }
+#[cfg(any(feature = "account_number", feature = "phone_number"))]
 impl From<String> for WhatsAppDisplayNameStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -34824,6 +38100,7 @@ impl From<String> for WhatsAppDisplayNameStatus {
         }
     }
 }
+#[cfg(any(feature = "account_number", feature = "phone_number"))]
 impl ::serde::Serialize for WhatsAppDisplayNameStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34832,6 +38109,7 @@ impl ::serde::Serialize for WhatsAppDisplayNameStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "account_number", feature = "phone_number"))]
 impl<'de> ::serde::Deserialize<'de> for WhatsAppDisplayNameStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -34839,6 +38117,7 @@ impl<'de> ::serde::Deserialize<'de> for WhatsAppDisplayNameStatus {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(any(feature = "account_number", feature = "phone_number"))]
 /// Quality rating from recent message delivery and user feedback (NA while not yet rated).
 ///
 /// Schema `WhatsAppPhoneNumberQualityRating`, merged from 2 identical definitions (first: `whatsapp/account_number.yaml#/components/schemas/WhatsAppPhoneNumberQualityRating`).
@@ -34858,6 +38137,7 @@ pub enum WhatsAppPhoneNumberQualityRating {
     /// A value not listed in the spec, kept as received.
     Unknown(String),
 }
+#[cfg(any(feature = "account_number", feature = "phone_number"))]
 impl WhatsAppPhoneNumberQualityRating {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -34870,11 +38150,13 @@ impl WhatsAppPhoneNumberQualityRating {
         }
     }
 }
+#[cfg(any(feature = "account_number", feature = "phone_number"))]
 impl ::std::fmt::Display for WhatsAppPhoneNumberQualityRating {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(any(feature = "account_number", feature = "phone_number"))]
 impl From<&str> for WhatsAppPhoneNumberQualityRating {
     fn from(value: &str) -> Self {
         match value {
@@ -34886,6 +38168,7 @@ impl From<&str> for WhatsAppPhoneNumberQualityRating {
         }
     }
 }
+#[cfg(any(feature = "account_number", feature = "phone_number"))]
 impl From<String> for WhatsAppPhoneNumberQualityRating {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -34897,6 +38180,7 @@ impl From<String> for WhatsAppPhoneNumberQualityRating {
         }
     }
 }
+#[cfg(any(feature = "account_number", feature = "phone_number"))]
 impl ::serde::Serialize for WhatsAppPhoneNumberQualityRating {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -34905,6 +38189,7 @@ impl ::serde::Serialize for WhatsAppPhoneNumberQualityRating {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(any(feature = "account_number", feature = "phone_number"))]
 impl<'de> ::serde::Deserialize<'de> for WhatsAppPhoneNumberQualityRating {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,

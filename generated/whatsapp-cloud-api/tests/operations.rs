@@ -194,6 +194,7 @@ fn form_text(value: &serde_json::Value) -> String {
     }
 }
 /// `POST /{Version}/{Solution-ID}/accept_deactivation_request` (acceptWhatsAppBusinessSolutionDeactivationRequest), with its documented parameters.
+#[cfg(feature = "multi_partner_solutions")]
 #[tokio::test]
 async fn accept_solution_deactivation_request() {
     let server = wiremock::MockServer::start().await;
@@ -266,6 +267,7 @@ async fn accept_solution_deactivation_request() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Solution-ID}/accept` (acceptWhatsAppBusinessSolution), with request body example `accept`.
+#[cfg(feature = "multi_partner_solutions")]
 #[tokio::test]
 async fn accept_whatsapp_business_solution_accept() {
     let server = wiremock::MockServer::start().await;
@@ -343,6 +345,7 @@ async fn accept_whatsapp_business_solution_accept() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{WhatsApp-Business-Account-ID}/assigned_users` (addAssignedUser), with request body example `example`.
+#[cfg(feature = "assigned_users")]
 #[tokio::test]
 async fn add_assigned_user_example() {
     let server = wiremock::MockServer::start().await;
@@ -410,6 +413,7 @@ async fn add_assigned_user_example() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{group_id}/participants` (addGroupParticipants), with request body example `example`.
+#[cfg(feature = "groups")]
 #[tokio::test]
 async fn add_group_participants_example() {
     let server = wiremock::MockServer::start().await;
@@ -475,6 +479,7 @@ async fn add_group_participants_example() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Business-ID}/add_phone_numbers` (addPhoneNumbers), with request body example `e164`.
+#[cfg(feature = "add_phone_numbers")]
 #[tokio::test]
 async fn add_phone_numbers_e164() {
     let server = wiremock::MockServer::start().await;
@@ -540,6 +545,7 @@ async fn add_phone_numbers_e164() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Business-ID}/add_phone_numbers` (addPhoneNumbers), with request body example `formatted`.
+#[cfg(feature = "add_phone_numbers")]
 #[tokio::test]
 async fn add_phone_numbers_formatted() {
     let server = wiremock::MockServer::start().await;
@@ -574,6 +580,7 @@ async fn add_phone_numbers_formatted() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{group_id}/join_requests` (approveJoinRequests), with request body example `example`.
+#[cfg(feature = "groups")]
 #[tokio::test]
 async fn approve_join_requests_example() {
     let server = wiremock::MockServer::start().await;
@@ -655,6 +662,7 @@ async fn approve_join_requests_example() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/block_users` (blockUserS), with request body example `example`.
+#[cfg(feature = "block_users")]
 #[tokio::test]
 async fn block_users_example() {
     let server = wiremock::MockServer::start().await;
@@ -759,6 +767,7 @@ async fn block_users_example() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/conversational_automation` (configureConversationalAutomation), with request body example `full`.
+#[cfg(feature = "conversational_automation")]
 #[tokio::test]
 async fn configure_conversational_automation_full() {
     let server = wiremock::MockServer::start().await;
@@ -824,6 +833,7 @@ async fn configure_conversational_automation_full() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/conversational_automation` (configureConversationalAutomation), with request body example `off`.
+#[cfg(feature = "conversational_automation")]
 #[tokio::test]
 async fn configure_conversational_automation_off() {
     let server = wiremock::MockServer::start().await;
@@ -856,6 +866,7 @@ async fn configure_conversational_automation_off() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{WABA-ID}/flows` (createFlow), with request body example `example`.
+#[cfg(feature = "flows")]
 #[tokio::test]
 async fn create_flow_example() {
     let server = wiremock::MockServer::start().await;
@@ -921,6 +932,7 @@ async fn create_flow_example() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/groups` (createGroup), with request body example `example`.
+#[cfg(feature = "groups")]
 #[tokio::test]
 async fn create_group_example() {
     let server = wiremock::MockServer::start().await;
@@ -1000,6 +1012,7 @@ async fn create_group_example() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{WABA-ID}/message_templates` (createAuthenticationTemplateWOtpCopyCodeButton), with request body example `utility`.
+#[cfg(feature = "templates")]
 #[tokio::test]
 async fn create_message_template_utility() {
     let server = wiremock::MockServer::start().await;
@@ -1081,6 +1094,7 @@ async fn create_message_template_utility() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{WABA-ID}/message_templates` (createAuthenticationTemplateWOtpCopyCodeButton), with request body example `authentication`.
+#[cfg(feature = "templates")]
 #[tokio::test]
 async fn create_message_template_authentication() {
     let server = wiremock::MockServer::start().await;
@@ -1131,6 +1145,7 @@ async fn create_message_template_authentication() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{WABA-ID}/obo_mobility_intent` (createOBOMobilityIntent), with request body example `transfer`.
+#[cfg(feature = "obo_mobility_intent")]
 #[tokio::test]
 async fn create_obo_mobility_intent_transfer() {
     let server = wiremock::MockServer::start().await;
@@ -1212,6 +1227,7 @@ async fn create_obo_mobility_intent_transfer() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/message_qrdls` (createOrUpdateQrCode), with request body example `create`.
+#[cfg(feature = "qr_codes")]
 #[tokio::test]
 async fn create_or_update_qr_code_create() {
     let server = wiremock::MockServer::start().await;
@@ -1316,6 +1332,7 @@ async fn create_or_update_qr_code_create() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/message_qrdls` (createOrUpdateQrCode), with request body example `update`.
+#[cfg(feature = "qr_codes")]
 #[tokio::test]
 async fn create_or_update_qr_code_update() {
     let server = wiremock::MockServer::start().await;
@@ -1366,6 +1383,7 @@ async fn create_or_update_qr_code_update() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Business-ID}/whatsapp_business_accounts` (createWhatsAppBusinessAccount), with request body example `create`.
+#[cfg(feature = "whatsapp_business_accounts")]
 #[tokio::test]
 async fn create_whatsapp_business_account_create() {
     let server = wiremock::MockServer::start().await;
@@ -1445,6 +1463,7 @@ async fn create_whatsapp_business_account_create() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{WABA-ID}/phone_numbers` (createWhatsAppBusinessAccountPhoneNumber), with request body example `new_number`.
+#[cfg(feature = "phone_numbers")]
 #[tokio::test]
 async fn create_whatsapp_business_account_phone_number_new_number() {
     let server = wiremock::MockServer::start().await;
@@ -1514,6 +1533,7 @@ async fn create_whatsapp_business_account_phone_number_new_number() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{WABA-ID}/phone_numbers` (createWhatsAppBusinessAccountPhoneNumber), with request body example `migration`.
+#[cfg(feature = "phone_numbers")]
 #[tokio::test]
 async fn create_whatsapp_business_account_phone_number_migration() {
     let server = wiremock::MockServer::start().await;
@@ -1552,6 +1572,7 @@ async fn create_whatsapp_business_account_phone_number_migration() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{WABA-ID}/schedules` (createWhatsAppBusinessAccountSchedule), with request body example `after_hours`.
+#[cfg(feature = "schedules")]
 #[tokio::test]
 async fn create_whatsapp_business_account_schedule_after_hours() {
     let server = wiremock::MockServer::start().await;
@@ -1621,6 +1642,7 @@ async fn create_whatsapp_business_account_schedule_after_hours() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Application-ID}/whatsapp_business_solution` (createWhatsAppBusinessSolution), with request body example `partner_sends`.
+#[cfg(feature = "multi_partner_solutions")]
 #[tokio::test]
 async fn create_whatsapp_business_solution_partner_sends() {
     let server = wiremock::MockServer::start().await;
@@ -1691,6 +1713,7 @@ async fn create_whatsapp_business_solution_partner_sends() {
     assert_request(&server, &expected).await;
 }
 /// `DELETE /{Version}/{Flow-ID}` (deleteFlow), with its documented parameters.
+#[cfg(feature = "flows")]
 #[tokio::test]
 async fn delete_flow() {
     let server = wiremock::MockServer::start().await;
@@ -1743,6 +1766,7 @@ async fn delete_flow() {
     assert_request(&server, &expected).await;
 }
 /// `DELETE /{Version}/{group_id}` (deleteGroup), with its documented parameters.
+#[cfg(feature = "groups")]
 #[tokio::test]
 async fn delete_group() {
     let server = wiremock::MockServer::start().await;
@@ -1795,6 +1819,7 @@ async fn delete_group() {
     assert_request(&server, &expected).await;
 }
 /// `DELETE /{Version}/{group_id}/invite_link` (deleteGroupInviteLink), with request body example `example`.
+#[cfg(feature = "groups")]
 #[tokio::test]
 async fn delete_group_invite_link_example() {
     let server = wiremock::MockServer::start().await;
@@ -1866,6 +1891,7 @@ async fn delete_group_invite_link_example() {
     assert_request(&server, &expected).await;
 }
 /// `DELETE /{Version}/{Phone-Number-ID}/message_qrdls/{QR-Code-ID}` (deleteIndividualQrCode), with its documented parameters.
+#[cfg(feature = "qr_codes")]
 #[tokio::test]
 async fn delete_individual_qr_code() {
     let server = wiremock::MockServer::start().await;
@@ -1918,6 +1944,7 @@ async fn delete_individual_qr_code() {
     assert_request(&server, &expected).await;
 }
 /// `DELETE /{Version}/{Media-ID}` (deleteMedia), with its documented parameters.
+#[cfg(feature = "media")]
 #[tokio::test]
 async fn delete_media() {
     let server = wiremock::MockServer::start().await;
@@ -1970,6 +1997,7 @@ async fn delete_media() {
     assert_request(&server, &expected).await;
 }
 /// `DELETE /{Version}/{WABA-ID}/message_templates` (deleteTemplateByName), with its documented parameters.
+#[cfg(feature = "templates")]
 #[tokio::test]
 async fn delete_message_template() {
     let server = wiremock::MockServer::start().await;
@@ -2029,6 +2057,7 @@ async fn delete_message_template() {
     assert_request(&server, &expected).await;
 }
 /// `DELETE /{Version}/{Pre-Verified-Phone-Number-ID}` (deletePreVerifiedPhoneNumber), with its documented parameters.
+#[cfg(feature = "preverified_phone_numbers")]
 #[tokio::test]
 async fn delete_pre_verified_phone_number() {
     let server = wiremock::MockServer::start().await;
@@ -2081,6 +2110,7 @@ async fn delete_pre_verified_phone_number() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Flow-ID}/deprecate` (deprecateFlow), with its documented parameters.
+#[cfg(feature = "flows")]
 #[tokio::test]
 async fn deprecate_flow() {
     let server = wiremock::MockServer::start().await;
@@ -2133,6 +2163,7 @@ async fn deprecate_flow() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/deregister` (deregisterPhoneNumber), with its documented parameters.
+#[cfg(feature = "phone_numbers")]
 #[tokio::test]
 async fn deregister_phone_number() {
     let server = wiremock::MockServer::start().await;
@@ -2185,6 +2216,7 @@ async fn deregister_phone_number() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Media-URL}` (downloadMedia), with its documented parameters.
+#[cfg(feature = "media")]
 #[tokio::test]
 async fn download_media() {
     let server = wiremock::MockServer::start().await;
@@ -2235,6 +2267,7 @@ async fn download_media() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{TEMPLATE_ID}` (editTemplate), with request body example `example`.
+#[cfg(feature = "templates")]
 #[tokio::test]
 async fn edit_message_template_example() {
     let server = wiremock::MockServer::start().await;
@@ -2300,6 +2333,7 @@ async fn edit_message_template_example() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Application-ID}/whatsapp_business_solutions` (getApplicationWhatsAppBusinessSolutions), with its documented parameters.
+#[cfg(feature = "multi_partner_solutions")]
 #[tokio::test]
 async fn get_application_whatsapp_business_solutions() {
     let server = wiremock::MockServer::start().await;
@@ -2374,6 +2408,7 @@ async fn get_application_whatsapp_business_solutions() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{WhatsApp-Business-Account-ID}/assigned_users` (getAssignedUsers), with its documented parameters.
+#[cfg(feature = "assigned_users")]
 #[tokio::test]
 async fn get_assigned_users() {
     let server = wiremock::MockServer::start().await;
@@ -2449,6 +2484,7 @@ async fn get_assigned_users() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{User-ID}/assigned_whatsapp_business_accounts` (getAssignedWhatsAppBusinessAccounts), with its documented parameters.
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
 #[tokio::test]
 async fn get_assigned_whatsapp_business_accounts() {
     let server = wiremock::MockServer::start().await;
@@ -2521,6 +2557,7 @@ async fn get_assigned_whatsapp_business_accounts() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Phone-Number-ID}/block_users` (getBlockedUsers), with its documented parameters.
+#[cfg(feature = "block_users")]
 #[tokio::test]
 async fn get_blocked_users() {
     let server = wiremock::MockServer::start().await;
@@ -2589,6 +2626,7 @@ async fn get_blocked_users() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Phone-Number-ID}/business_compliance_info` (getBusinessComplianceInfo), with its documented parameters.
+#[cfg(feature = "business_compliance")]
 #[tokio::test]
 async fn get_business_compliance_info() {
     let server = wiremock::MockServer::start().await;
@@ -2690,6 +2728,7 @@ async fn get_business_compliance_info() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Phone-Number-ID}/whatsapp_business_encryption` (getBusinessEncryptionPublicKey), with its documented parameters.
+#[cfg(feature = "business_encryption")]
 #[tokio::test]
 async fn get_business_encryption_public_key() {
     let server = wiremock::MockServer::start().await;
@@ -2784,6 +2823,7 @@ async fn get_business_encryption_public_key() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Business-ID}` (getBusinessPortfolioSpecificFields), with its documented parameters.
+#[cfg(feature = "business_portfolio")]
 #[tokio::test]
 async fn get_business_portfolio_specific_fields() {
     let server = wiremock::MockServer::start().await;
@@ -2856,6 +2896,7 @@ async fn get_business_portfolio_specific_fields() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Phone-Number-ID}/whatsapp_business_profile` (getWhatsAppBusinessProfile), with its documented parameters.
+#[cfg(feature = "business_profile")]
 #[tokio::test]
 async fn get_business_profile() {
     let server = wiremock::MockServer::start().await;
@@ -2930,6 +2971,7 @@ async fn get_business_profile() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Phone-Number-ID}/call_permissions` (checkCallPermissions), with its documented parameters.
+#[cfg(feature = "calling")]
 #[tokio::test]
 async fn get_call_permissions() {
     let server = wiremock::MockServer::start().await;
@@ -3021,6 +3063,7 @@ async fn get_call_permissions() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Business-ID}/client_whatsapp_business_accounts` (getClientWhatsAppBusinessAccounts), with its documented parameters.
+#[cfg(feature = "client_whatsapp_business_accounts")]
 #[tokio::test]
 async fn get_client_whatsapp_business_accounts() {
     let server = wiremock::MockServer::start().await;
@@ -3095,6 +3138,7 @@ async fn get_client_whatsapp_business_accounts() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Phone-Number-ID}/whatsapp_commerce_settings` (getCommerceSettings), with its documented parameters.
+#[cfg(feature = "commerce_settings")]
 #[tokio::test]
 async fn get_commerce_settings() {
     let server = wiremock::MockServer::start().await;
@@ -3163,6 +3207,7 @@ async fn get_commerce_settings() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Application-ID}/connected_client_businesses` (getConnectedClientBusinesses), with its documented parameters.
+#[cfg(feature = "connected_client_businesses")]
 #[tokio::test]
 async fn get_connected_client_businesses() {
     let server = wiremock::MockServer::start().await;
@@ -3237,6 +3282,7 @@ async fn get_connected_client_businesses() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Business-ID}/extendedcredits` (getCreditLines), with its documented parameters.
+#[cfg(feature = "extended_credits")]
 #[tokio::test]
 async fn get_credit_lines() {
     let server = wiremock::MockServer::start().await;
@@ -3305,6 +3351,7 @@ async fn get_credit_lines() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Flow-ID}` (getFlow), with its documented parameters.
+#[cfg(feature = "flows")]
 #[tokio::test]
 async fn get_flow() {
     let server = wiremock::MockServer::start().await;
@@ -3407,6 +3454,7 @@ async fn get_flow() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Flow-ID}/assets` (listAssetsGetFlowJsonUrl), with its documented parameters.
+#[cfg(feature = "flows")]
 #[tokio::test]
 async fn get_flow_json_url() {
     let server = wiremock::MockServer::start().await;
@@ -3475,6 +3523,7 @@ async fn get_flow_json_url() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{group_id}` (getGroupInfo), with its documented parameters.
+#[cfg(feature = "groups")]
 #[tokio::test]
 async fn get_group_info() {
     let server = wiremock::MockServer::start().await;
@@ -3549,6 +3598,7 @@ async fn get_group_info() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{WABA-ID}/in_progress_onbehalf_request` (getInProgressOnBehalfRequests), with its documented parameters.
+#[cfg(feature = "onbehalf_requests")]
 #[tokio::test]
 async fn get_in_progress_on_behalf_requests() {
     let server = wiremock::MockServer::start().await;
@@ -3623,6 +3673,7 @@ async fn get_in_progress_on_behalf_requests() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Phone-Number-ID}/message_qrdls/{QR-Code-ID}` (getIndividualQrCode), with its documented parameters.
+#[cfg(feature = "qr_codes")]
 #[tokio::test]
 async fn get_individual_qr_code() {
     let server = wiremock::MockServer::start().await;
@@ -3698,6 +3749,7 @@ async fn get_individual_qr_code() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Media-ID}` (retrieveMediaUrl), with its documented parameters.
+#[cfg(feature = "media")]
 #[tokio::test]
 async fn get_media_url() {
     let server = wiremock::MockServer::start().await;
@@ -3766,6 +3818,7 @@ async fn get_media_url() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Phone-Number-ID}/message_history` (getMessageHistory), with its documented parameters.
+#[cfg(feature = "message_history")]
 #[tokio::test]
 async fn get_message_history() {
     let server = wiremock::MockServer::start().await;
@@ -3847,6 +3900,7 @@ async fn get_message_history() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Message-History-ID}/events` (getMessageHistoryEvents), with its documented parameters.
+#[cfg(feature = "message_history_events")]
 #[tokio::test]
 async fn get_message_history_events() {
     let server = wiremock::MockServer::start().await;
@@ -3926,6 +3980,7 @@ async fn get_message_history_events() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{TEMPLATE_ID}` (getTemplateByIdDefaultFields), with its documented parameters.
+#[cfg(feature = "templates")]
 #[tokio::test]
 async fn get_message_template() {
     let server = wiremock::MockServer::start().await;
@@ -3998,6 +4053,7 @@ async fn get_message_template() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Migration-Intent-ID}` (getMigrationIntentDetails), with its documented parameters.
+#[cfg(feature = "migration_intent")]
 #[tokio::test]
 async fn get_migration_intent_details() {
     let server = wiremock::MockServer::start().await;
@@ -4060,6 +4116,7 @@ async fn get_migration_intent_details() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{OBO-Mobility-Intent-ID}` (getOBOMobilityIntent), with its documented parameters.
+#[cfg(feature = "obo_mobility_intent")]
 #[tokio::test]
 async fn get_obo_mobility_intent() {
     let server = wiremock::MockServer::start().await;
@@ -4130,6 +4187,7 @@ async fn get_obo_mobility_intent() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Phone-Number-ID}/official_business_account` (getOfficialBusinessAccountStatus), with its documented parameters.
+#[cfg(feature = "official_business_account")]
 #[tokio::test]
 async fn get_official_business_account_status() {
     let server = wiremock::MockServer::start().await;
@@ -4225,6 +4283,7 @@ async fn get_official_business_account_status() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Business-ID}/owned_whatsapp_business_accounts` (getOwnedWhatsAppBusinessAccounts), with its documented parameters.
+#[cfg(feature = "owned_whatsapp_business_accounts")]
 #[tokio::test]
 async fn get_owned_whatsapp_business_accounts() {
     let server = wiremock::MockServer::start().await;
@@ -4293,6 +4352,7 @@ async fn get_owned_whatsapp_business_accounts() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Phone-Number-ID}` (getPhoneNumberById), with its documented parameters.
+#[cfg(feature = "phone_number")]
 #[tokio::test]
 async fn get_phone_number_by_id() {
     let server = wiremock::MockServer::start().await;
@@ -4388,6 +4448,7 @@ async fn get_phone_number_by_id() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Phone-Number-ID}/settings` (getPhoneNumberSettings), with its documented parameters.
+#[cfg(feature = "settings")]
 #[tokio::test]
 async fn get_phone_number_settings() {
     let server = wiremock::MockServer::start().await;
@@ -4456,6 +4517,7 @@ async fn get_phone_number_settings() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Pre-Verified-Phone-Number-ID}` (getPreVerifiedPhoneNumberDetails), with its documented parameters.
+#[cfg(feature = "preverified_phone_numbers")]
 #[tokio::test]
 async fn get_pre_verified_phone_number_details() {
     let server = wiremock::MockServer::start().await;
@@ -4531,6 +4593,7 @@ async fn get_pre_verified_phone_number_details() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Pre-Verified-Phone-Number-ID}/partners` (getPreVerifiedPhoneNumberPartners), with its documented parameters.
+#[cfg(feature = "preverified_phone_number_partners")]
 #[tokio::test]
 async fn get_pre_verified_phone_number_partners() {
     let server = wiremock::MockServer::start().await;
@@ -4603,6 +4666,7 @@ async fn get_pre_verified_phone_number_partners() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Business-ID}/preverified_numbers` (getPreVerifiedPhoneNumbers), with its documented parameters.
+#[cfg(feature = "preverified_phone_numbers")]
 #[tokio::test]
 async fn get_pre_verified_phone_numbers() {
     let server = wiremock::MockServer::start().await;
@@ -4678,6 +4742,7 @@ async fn get_pre_verified_phone_numbers() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Solution-ID}/access_token` (getSolutionAccessToken), with its documented parameters.
+#[cfg(feature = "multi_partner_solutions")]
 #[tokio::test]
 async fn get_solution_access_token() {
     let server = wiremock::MockServer::start().await;
@@ -4746,6 +4811,7 @@ async fn get_solution_access_token() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Solution-ID}` (getSolutionDetails), with its documented parameters.
+#[cfg(feature = "multi_partner_solutions")]
 #[tokio::test]
 async fn get_solution_details() {
     let server = wiremock::MockServer::start().await;
@@ -4824,6 +4890,7 @@ async fn get_solution_details() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{WhatsApp-Account-Number-ID}` (getWhatsAppAccountNumberDetails), with its documented parameters.
+#[cfg(feature = "account_number")]
 #[tokio::test]
 async fn get_whatsapp_account_number_details() {
     let server = wiremock::MockServer::start().await;
@@ -4898,6 +4965,7 @@ async fn get_whatsapp_account_number_details() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{WABA-ID}/activities` (getWhatsAppBusinessAccountActivities), with its documented parameters.
+#[cfg(feature = "whatsapp_business_account_activities")]
 #[tokio::test]
 async fn get_whatsapp_business_account_activities() {
     let server = wiremock::MockServer::start().await;
@@ -4978,6 +5046,7 @@ async fn get_whatsapp_business_account_activities() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{WABA-ID}` (getWhatsAppBusinessAccountDetails), with its documented parameters.
+#[cfg(feature = "business_account")]
 #[tokio::test]
 async fn get_whatsapp_business_account_details() {
     let server = wiremock::MockServer::start().await;
@@ -5050,6 +5119,7 @@ async fn get_whatsapp_business_account_details() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{WABA-ID}/phone_numbers` (getWhatsAppBusinessAccountPhoneNumbers), with its documented parameters.
+#[cfg(feature = "phone_numbers")]
 #[tokio::test]
 async fn get_whatsapp_business_account_phone_numbers() {
     let server = wiremock::MockServer::start().await;
@@ -5130,6 +5200,7 @@ async fn get_whatsapp_business_account_phone_numbers() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{WABA-ID}/schedules` (getWhatsAppBusinessAccountSchedules), with its documented parameters.
+#[cfg(feature = "schedules")]
 #[tokio::test]
 async fn get_whatsapp_business_account_schedules() {
     let server = wiremock::MockServer::start().await;
@@ -5210,6 +5281,7 @@ async fn get_whatsapp_business_account_schedules() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{WABA-Bot-ID}` (getWhatsAppBusinessBotDetails), with its documented parameters.
+#[cfg(feature = "bot_details")]
 #[tokio::test]
 async fn get_whatsapp_business_bot_details() {
     let server = wiremock::MockServer::start().await;
@@ -5284,6 +5356,7 @@ async fn get_whatsapp_business_bot_details() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{WhatsApp-Business-Profile-ID}` (getWhatsAppBusinessProfileDetails), with its documented parameters.
+#[cfg(feature = "business_profile_node")]
 #[tokio::test]
 async fn get_whatsapp_business_profile_details() {
     let server = wiremock::MockServer::start().await;
@@ -5358,6 +5431,7 @@ async fn get_whatsapp_business_profile_details() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Phone-Number-ID}/groups` (getActiveGroups), with its documented parameters.
+#[cfg(feature = "groups")]
 #[tokio::test]
 async fn list_active_groups() {
     let server = wiremock::MockServer::start().await;
@@ -5426,6 +5500,7 @@ async fn list_active_groups() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Phone-Number-ID}/message_qrdls` (listAllQrCodes), with its documented parameters.
+#[cfg(feature = "qr_codes")]
 #[tokio::test]
 async fn list_all_qr_codes() {
     let server = wiremock::MockServer::start().await;
@@ -5508,6 +5583,7 @@ async fn list_all_qr_codes() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{WABA-ID}/flows` (listFlows), with its documented parameters.
+#[cfg(feature = "flows")]
 #[tokio::test]
 async fn list_flows() {
     let server = wiremock::MockServer::start().await;
@@ -5582,6 +5658,7 @@ async fn list_flows() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{group_id}/join_requests` (getJoinRequests), with its documented parameters.
+#[cfg(feature = "groups")]
 #[tokio::test]
 async fn list_join_requests() {
     let server = wiremock::MockServer::start().await;
@@ -5650,6 +5727,7 @@ async fn list_join_requests() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{WABA-ID}/message_templates` (getTemplateByNameDefaultFields), with its documented parameters.
+#[cfg(feature = "templates")]
 #[tokio::test]
 async fn list_message_templates() {
     let server = wiremock::MockServer::start().await;
@@ -5724,6 +5802,7 @@ async fn list_message_templates() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{WABA-ID}/subscribed_apps` (getAllSubscriptionsForAWaba), with its documented parameters.
+#[cfg(feature = "subscribed_apps")]
 #[tokio::test]
 async fn list_subscribed_apps() {
     let server = wiremock::MockServer::start().await;
@@ -5799,6 +5878,7 @@ async fn list_subscribed_apps() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{WABA-ID}/solutions` (listWabaSolutions), with its documented parameters.
+#[cfg(feature = "multi_partner_solutions")]
 #[tokio::test]
 async fn list_waba_solutions() {
     let server = wiremock::MockServer::start().await;
@@ -5869,6 +5949,7 @@ async fn list_waba_solutions() {
     assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{Business-ID}/whatsapp_business_accounts` (listWhatsAppBusinessAccounts), with its documented parameters.
+#[cfg(feature = "whatsapp_business_accounts")]
 #[tokio::test]
 async fn list_whatsapp_business_accounts() {
     let server = wiremock::MockServer::start().await;
@@ -5941,6 +6022,7 @@ async fn list_whatsapp_business_accounts() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/calls` (manageCalls), with request body example `connect`.
+#[cfg(feature = "calling")]
 #[tokio::test]
 async fn manage_call_connect() {
     let server = wiremock::MockServer::start().await;
@@ -6029,6 +6111,7 @@ async fn manage_call_connect() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/calls` (manageCalls), with request body example `accept`.
+#[cfg(feature = "calling")]
 #[tokio::test]
 async fn manage_call_accept() {
     let server = wiremock::MockServer::start().await;
@@ -6079,6 +6162,7 @@ async fn manage_call_accept() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/calls` (manageCalls), with request body example `terminate`.
+#[cfg(feature = "calling")]
 #[tokio::test]
 async fn manage_call_terminate() {
     let server = wiremock::MockServer::start().await;
@@ -6129,6 +6213,7 @@ async fn manage_call_terminate() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{WABA-ID}/migrate_flows` (migrateFlows), with request body example `example`.
+#[cfg(feature = "flows")]
 #[tokio::test]
 async fn migrate_flows_example() {
     let server = wiremock::MockServer::start().await;
@@ -6206,6 +6291,7 @@ async fn migrate_flows_example() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Business-ID}/onboard_partners_to_mm_lite` (onboardPartnersToMMLite), with its documented parameters.
+#[cfg(feature = "mm_lite_onboarding")]
 #[tokio::test]
 async fn onboard_partners_to_mm_lite() {
     let server = wiremock::MockServer::start().await;
@@ -6265,6 +6351,7 @@ async fn onboard_partners_to_mm_lite() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Flow-ID}/publish` (publishFlow), with its documented parameters.
+#[cfg(feature = "flows")]
 #[tokio::test]
 async fn publish_flow() {
     let server = wiremock::MockServer::start().await;
@@ -6317,6 +6404,7 @@ async fn publish_flow() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/register` (registerWhatsAppBusinessPhoneNumber), with request body example `register`.
+#[cfg(feature = "phone_number_registration")]
 #[tokio::test]
 async fn register_whatsapp_business_phone_number_register() {
     let server = wiremock::MockServer::start().await;
@@ -6380,6 +6468,7 @@ async fn register_whatsapp_business_phone_number_register() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/register` (registerWhatsAppBusinessPhoneNumber), with request body example `migrate`.
+#[cfg(feature = "phone_number_registration")]
 #[tokio::test]
 async fn register_whatsapp_business_phone_number_migrate() {
     let server = wiremock::MockServer::start().await;
@@ -6414,6 +6503,7 @@ async fn register_whatsapp_business_phone_number_migrate() {
     assert_request(&server, &expected).await;
 }
 /// `DELETE /{Version}/{group_id}/join_requests` (rejectJoinRequests), with request body example `example`.
+#[cfg(feature = "groups")]
 #[tokio::test]
 async fn reject_join_requests_example() {
     let server = wiremock::MockServer::start().await;
@@ -6495,6 +6585,7 @@ async fn reject_join_requests_example() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Solution-ID}/reject_deactivation_request` (rejectSolutionDeactivationRequest), with request body example `reject`.
+#[cfg(feature = "multi_partner_solutions")]
 #[tokio::test]
 async fn reject_solution_deactivation_request_reject() {
     let server = wiremock::MockServer::start().await;
@@ -6573,6 +6664,7 @@ async fn reject_solution_deactivation_request_reject() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Solution-ID}/reject` (rejectSolutionRequest), with request body example `partnership`.
+#[cfg(feature = "multi_partner_solutions")]
 #[tokio::test]
 async fn reject_solution_request_partnership() {
     let server = wiremock::MockServer::start().await;
@@ -6654,6 +6746,7 @@ async fn reject_solution_request_partnership() {
     assert_request(&server, &expected).await;
 }
 /// `DELETE /{Version}/{WhatsApp-Business-Account-ID}/assigned_users` (removeAssignedUser), with request body example `example`.
+#[cfg(feature = "assigned_users")]
 #[tokio::test]
 async fn remove_assigned_user_example() {
     let server = wiremock::MockServer::start().await;
@@ -6714,6 +6807,7 @@ async fn remove_assigned_user_example() {
     assert_request(&server, &expected).await;
 }
 /// `DELETE /{Version}/{group_id}/participants` (removeGroupParticipants), with request body example `example`.
+#[cfg(feature = "groups")]
 #[tokio::test]
 async fn remove_group_participants_example() {
     let server = wiremock::MockServer::start().await;
@@ -6779,6 +6873,7 @@ async fn remove_group_participants_example() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Pre-Verified-Phone-Number-ID}/request_code` (requestPreVerifiedPhoneNumberCode), with request body example `sms`.
+#[cfg(feature = "preverified_phone_numbers")]
 #[tokio::test]
 async fn request_pre_verified_phone_number_code_sms() {
     let server = wiremock::MockServer::start().await;
@@ -6840,6 +6935,7 @@ async fn request_pre_verified_phone_number_code_sms() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/request_code` (requestVerificationCode), with request body example `sms`.
+#[cfg(feature = "phone_number_verification")]
 #[tokio::test]
 async fn request_verification_code_sms() {
     let server = wiremock::MockServer::start().await;
@@ -6901,6 +6997,7 @@ async fn request_verification_code_sms() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/request_code` (requestVerificationCode), with request body example `voice`.
+#[cfg(feature = "phone_number_verification")]
 #[tokio::test]
 async fn request_verification_code_voice() {
     let server = wiremock::MockServer::start().await;
@@ -6931,6 +7028,7 @@ async fn request_verification_code_voice() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{group_id}/invite_link` (createGroupInviteLink), with request body example `example`.
+#[cfg(feature = "groups")]
 #[tokio::test]
 async fn reset_group_invite_link_example() {
     let server = wiremock::MockServer::start().await;
@@ -7008,6 +7106,7 @@ async fn reset_group_invite_link_example() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/messages_encrypted` (sendEncryptedMessage), with request body example `example`.
+#[cfg(feature = "encrypted_messages")]
 #[tokio::test]
 async fn send_encrypted_message_example() {
     let server = wiremock::MockServer::start().await;
@@ -7089,6 +7188,7 @@ async fn send_encrypted_message_example() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/marketing_messages` (sendMarketingMessage), with request body example `with_parameters`.
+#[cfg(feature = "marketing_messages_lite")]
 #[tokio::test]
 async fn send_marketing_message_with_parameters() {
     let server = wiremock::MockServer::start().await;
@@ -7170,6 +7270,7 @@ async fn send_marketing_message_with_parameters() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `text`.
+#[cfg(feature = "messages")]
 #[tokio::test]
 async fn send_message_text() {
     let server = wiremock::MockServer::start().await;
@@ -7251,6 +7352,7 @@ async fn send_message_text() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `image_by_link`.
+#[cfg(feature = "messages")]
 #[tokio::test]
 async fn send_message_image_by_link() {
     let server = wiremock::MockServer::start().await;
@@ -7301,6 +7403,7 @@ async fn send_message_image_by_link() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `interactive_list`.
+#[cfg(feature = "messages")]
 #[tokio::test]
 async fn send_message_interactive_list() {
     let server = wiremock::MockServer::start().await;
@@ -7351,6 +7454,7 @@ async fn send_message_interactive_list() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `template`.
+#[cfg(feature = "messages")]
 #[tokio::test]
 async fn send_message_template() {
     let server = wiremock::MockServer::start().await;
@@ -7401,6 +7505,7 @@ async fn send_message_template() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Solution-ID}/send_deactivation_request` (sendSolutionDeactivationRequest), with request body example `with_reason`.
+#[cfg(feature = "multi_partner_solutions")]
 #[tokio::test]
 async fn send_solution_deactivation_request_with_reason() {
     let server = wiremock::MockServer::start().await;
@@ -7480,6 +7585,7 @@ async fn send_solution_deactivation_request_with_reason() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/whatsapp_business_encryption` (setBusinessEncryptionPublicKey), with request body example `example`.
+#[cfg(feature = "business_encryption")]
 #[tokio::test]
 async fn set_business_encryption_public_key_example() {
     let server = wiremock::MockServer::start().await;
@@ -7541,6 +7647,7 @@ async fn set_business_encryption_public_key_example() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{WABA-ID}/set_obo_mobility_intent` (setOBOMobilityIntent), with request body example `set`.
+#[cfg(feature = "obo_mobility_intent")]
 #[tokio::test]
 async fn set_obo_mobility_intent_set() {
     let server = wiremock::MockServer::start().await;
@@ -7622,6 +7729,7 @@ async fn set_obo_mobility_intent_set() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/whatsapp_commerce_settings` (setOrUpdateCommerceSettings), with its documented parameters.
+#[cfg(feature = "commerce_settings")]
 #[tokio::test]
 async fn set_or_update_commerce_settings() {
     let server = wiremock::MockServer::start().await;
@@ -7684,6 +7792,7 @@ async fn set_or_update_commerce_settings() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{WABA-ID}/set_solution_migration_intent` (setSolutionMigrationIntent), with request body example `schedule`.
+#[cfg(feature = "solution_migration")]
 #[tokio::test]
 async fn set_solution_migration_intent_schedule() {
     let server = wiremock::MockServer::start().await;
@@ -7765,6 +7874,7 @@ async fn set_solution_migration_intent_schedule() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Business-ID}/share_preverified_numbers` (sharePreVerifiedPhoneNumber), with request body example `share`.
+#[cfg(feature = "preverified_phone_number_sharing")]
 #[tokio::test]
 async fn share_pre_verified_phone_number_share() {
     let server = wiremock::MockServer::start().await;
@@ -7830,6 +7940,7 @@ async fn share_pre_verified_phone_number_share() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{WABA-ID}/subscribed_apps` (subscribeToWabaWebhooks), with request body example `example`.
+#[cfg(feature = "subscribed_apps")]
 #[tokio::test]
 async fn subscribe_to_waba_webhooks_example() {
     let server = wiremock::MockServer::start().await;
@@ -7918,6 +8029,7 @@ async fn subscribe_to_waba_webhooks_example() {
     assert_request(&server, &expected).await;
 }
 /// `DELETE /{Version}/{Phone-Number-ID}/block_users` (unblockUserS), with request body example `example`.
+#[cfg(feature = "block_users")]
 #[tokio::test]
 async fn unblock_users_example() {
     let server = wiremock::MockServer::start().await;
@@ -7999,6 +8111,7 @@ async fn unblock_users_example() {
     assert_request(&server, &expected).await;
 }
 /// `DELETE /{Version}/{WABA-ID}/subscribed_apps` (unsubscribeFromWabaWebhooks), with its documented parameters.
+#[cfg(feature = "subscribed_apps")]
 #[tokio::test]
 async fn unsubscribe_from_waba_webhooks() {
     let server = wiremock::MockServer::start().await;
@@ -8051,6 +8164,7 @@ async fn unsubscribe_from_waba_webhooks() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/business_compliance_info` (updateBusinessComplianceInfo), with request body example `private_company`.
+#[cfg(feature = "business_compliance")]
 #[tokio::test]
 async fn update_business_compliance_info_private_company() {
     let server = wiremock::MockServer::start().await;
@@ -8116,6 +8230,7 @@ async fn update_business_compliance_info_private_company() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/business_compliance_info` (updateBusinessComplianceInfo), with request body example `other`.
+#[cfg(feature = "business_compliance")]
 #[tokio::test]
 async fn update_business_compliance_info_other() {
     let server = wiremock::MockServer::start().await;
@@ -8150,6 +8265,7 @@ async fn update_business_compliance_info_other() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/whatsapp_business_profile` (updateWhatsAppBusinessProfileInformation), with request body example `example`.
+#[cfg(feature = "business_profile")]
 #[tokio::test]
 async fn update_business_profile_example() {
     let server = wiremock::MockServer::start().await;
@@ -8221,6 +8337,7 @@ async fn update_business_profile_example() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Flow-ID}/assets` (updateFlowJson), with request body example `example`.
+#[cfg(feature = "flows")]
 #[tokio::test]
 async fn update_flow_json_example() {
     let server = wiremock::MockServer::start().await;
@@ -8315,6 +8432,7 @@ async fn update_flow_json_example() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Flow-ID}` (updateFlowMetadata), with request body example `example`.
+#[cfg(feature = "flows")]
 #[tokio::test]
 async fn update_flow_metadata_example() {
     let server = wiremock::MockServer::start().await;
@@ -8376,6 +8494,7 @@ async fn update_flow_metadata_example() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{group_id}` (updateGroupSettings), with request body example `example`.
+#[cfg(feature = "groups")]
 #[tokio::test]
 async fn update_group_settings_example() {
     let server = wiremock::MockServer::start().await;
@@ -8441,6 +8560,7 @@ async fn update_group_settings_example() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/official_business_account` (GraphWhatsAppBusinessAccountToNumberCurrentStatusOfficialBusinessAccountPost), with request body example `submit`.
+#[cfg(feature = "official_business_account")]
 #[tokio::test]
 async fn update_official_business_account_status_submit() {
     let server = wiremock::MockServer::start().await;
@@ -8522,6 +8642,7 @@ async fn update_official_business_account_status_submit() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/official_business_account` (GraphWhatsAppBusinessAccountToNumberCurrentStatusOfficialBusinessAccountPost), with request body example `withdraw`.
+#[cfg(feature = "official_business_account")]
 #[tokio::test]
 async fn update_official_business_account_status_withdraw() {
     let server = wiremock::MockServer::start().await;
@@ -8568,6 +8689,7 @@ async fn update_official_business_account_status_withdraw() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/settings` (updatePhoneNumberSettings), with request body example `enable_calling`.
+#[cfg(feature = "settings")]
 #[tokio::test]
 async fn update_phone_number_settings_enable_calling() {
     let server = wiremock::MockServer::start().await;
@@ -8633,6 +8755,7 @@ async fn update_phone_number_settings_enable_calling() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/settings` (updatePhoneNumberSettings), with request body example `user_identity_change`.
+#[cfg(feature = "settings")]
 #[tokio::test]
 async fn update_phone_number_settings_user_identity_change() {
     let server = wiremock::MockServer::start().await;
@@ -8663,6 +8786,7 @@ async fn update_phone_number_settings_user_identity_change() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/settings` (updatePhoneNumberSettings), with request body example `local_storage`.
+#[cfg(feature = "settings")]
 #[tokio::test]
 async fn update_phone_number_settings_local_storage() {
     let server = wiremock::MockServer::start().await;
@@ -8697,6 +8821,7 @@ async fn update_phone_number_settings_local_storage() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}` (updatePhoneNumberStatus), with request body example `example`.
+#[cfg(feature = "phone_number")]
 #[tokio::test]
 async fn update_phone_number_status_example() {
     let server = wiremock::MockServer::start().await;
@@ -8762,6 +8887,7 @@ async fn update_phone_number_status_example() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{WABA-ID}` (updateWhatsAppBusinessAccount), with request body example `example`.
+#[cfg(feature = "business_account")]
 #[tokio::test]
 async fn update_whatsapp_business_account_example() {
     let server = wiremock::MockServer::start().await;
@@ -8823,6 +8949,7 @@ async fn update_whatsapp_business_account_example() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{WhatsApp-Business-Profile-ID}` (updateWhatsAppBusinessProfile), with request body example `example`.
+#[cfg(feature = "business_profile_node")]
 #[tokio::test]
 async fn update_whatsapp_business_profile_example() {
     let server = wiremock::MockServer::start().await;
@@ -8898,6 +9025,7 @@ async fn update_whatsapp_business_profile_example() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/media` (uploadImage), with request body example `example`.
+#[cfg(feature = "media")]
 #[tokio::test]
 async fn upload_media_example() {
     let server = wiremock::MockServer::start().await;
@@ -8963,6 +9091,7 @@ async fn upload_media_example() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/verify_code` (verifyPhoneNumberCode), with request body example `example`.
+#[cfg(feature = "phone_number_verification")]
 #[tokio::test]
 async fn verify_phone_number_code_example() {
     let server = wiremock::MockServer::start().await;
@@ -9031,6 +9160,7 @@ async fn verify_phone_number_code_example() {
     assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Pre-Verified-Phone-Number-ID}/verify_code` (verifyPreVerifiedPhoneNumberCode), with request body example `code`.
+#[cfg(feature = "preverified_phone_numbers")]
 #[tokio::test]
 async fn verify_pre_verified_phone_number_code_code() {
     let server = wiremock::MockServer::start().await;

@@ -3,6 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::features::Plan;
 use super::types::{ident, rust_ty};
 use super::{Items, docs};
 use crate::ir::{
@@ -10,10 +11,14 @@ use crate::ir::{
     StatusMatch, Ty,
 };
 
-pub(super) fn emit(api: &Api, items: &mut Items) {
-    items.insert(("client".into(), "Client".into()), client(api));
+pub(super) fn emit(api: &Api, plan: &Plan, items: &mut Items) {
+    items.insert(("client".into(), "Client".into()), client(api, plan));
     for op in &api.operations {
-        items.insert(("operations".into(), op.builder.clone()), builder(api, op));
+        let cfg = plan.operation_cfg(&op.operation_id);
+        items.insert(
+            ("operations".into(), op.builder.clone()),
+            builder(api, op, &cfg),
+        );
     }
 }
 
@@ -36,7 +41,7 @@ fn arg_value(name: &proc_macro2::Ident, ty: &Ty) -> TokenStream {
     }
 }
 
-fn client(api: &Api) -> TokenStream {
+fn client(api: &Api, plan: &Plan) -> TokenStream {
     let t = &api.target;
     let base_url = &t.base_url;
     let (cred_name, cred_doc, authorize) = match &t.auth {
@@ -82,12 +87,21 @@ fn client(api: &Api) -> TokenStream {
             format!(" {d} Default: `{}`.", p.default)
         })
         .collect();
-    let methods = api.operations.iter().map(client_method);
+    let methods = api
+        .operations
+        .iter()
+        .map(|op| client_method(op, &plan.operation_cfg(&op.operation_id)));
     let rate_limit_codes: Vec<proc_macro2::Literal> = t
         .rate_limit_codes
         .iter()
         .map(|c| proc_macro2::Literal::i64_unsuffixed(*c))
         .collect();
+    // With only some areas enabled, the request helpers may go unused.
+    let dead_ok = if plan.features.is_empty() {
+        quote!()
+    } else {
+        quote!(#[allow(dead_code)])
+    };
     quote! {
         /// The default base URL.
         pub const DEFAULT_BASE_URL: &str = #base_url;
@@ -161,6 +175,7 @@ fn client(api: &Api) -> TokenStream {
                 }
             )*
 
+            #dead_ok
             pub(crate) fn http(&self) -> &::reqwest::Client {
                 &self.http
             }
@@ -170,11 +185,13 @@ fn client(api: &Api) -> TokenStream {
                 &self.retry
             }
 
+            #dead_ok
             pub(crate) fn authorize(&self, request: ::reqwest::RequestBuilder) -> ::reqwest::RequestBuilder {
                 #authorize
             }
 
             /// The settings a call runs with: its own retry policy or the client's.
+            #dead_ok
             pub(crate) fn call<'c>(&'c self, retry: Option<&'c crate::RetryPolicy>, idempotent: bool) -> crate::runtime::Call<'c> {
                 crate::runtime::Call {
                     policy: retry.unwrap_or(&self.retry),
@@ -307,7 +324,7 @@ fn required_params(op: &Operation) -> impl Iterator<Item = &Param> {
     op.params.iter().filter(|p| p.required)
 }
 
-fn client_method(op: &Operation) -> TokenStream {
+fn client_method(op: &Operation, cfg: &TokenStream) -> TokenStream {
     let method = ident(&op.method);
     let builder = ident(&op.builder);
     let doc = docs::outer(&op_doc(op));
@@ -337,6 +354,7 @@ fn client_method(op: &Operation) -> TokenStream {
     };
     quote! {
         #doc
+        #cfg
         #deprecated
         #allow
         pub fn #method(&self, #(#args),*) -> crate::operations::#builder<'_> {
@@ -353,7 +371,7 @@ fn value_to_string(expr: TokenStream, ty: &Ty) -> TokenStream {
     }
 }
 
-fn builder(api: &Api, op: &Operation) -> TokenStream {
+fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
     let builder = ident(&op.builder);
     let tp = types_prefix();
     let doc = docs::own(&format!(
@@ -636,6 +654,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
 
     quote! {
         #doc
+        #cfg
         #[must_use = #must_use]
         #[derive(Clone)]
         pub struct #builder<'a> {
@@ -645,6 +664,7 @@ fn builder(api: &Api, op: &Operation) -> TokenStream {
             timeout: Option<::std::time::Duration>,
         }
 
+        #cfg
         impl<'a> #builder<'a> {
             #new_allow
             pub(crate) fn new(client: &'a crate::Client, #(#params_new),*) -> Self {

@@ -16,7 +16,7 @@ fn field_path(path: &str) -> Result<TokenStream> {
     Ok(quote!(#expr))
 }
 
-pub(super) fn error_kinds(table: &ErrorKinds) -> Result<TokenStream> {
+pub(super) fn error_kinds(table: &ErrorKinds, cfg: &TokenStream) -> Result<TokenStream> {
     let ty = ident(&table.type_name);
     let code = field_path(&table.code)?;
     let subcode = field_path(&table.subcode)?;
@@ -74,6 +74,7 @@ pub(super) fn error_kinds(table: &ErrorKinds) -> Result<TokenStream> {
             }
         }
 
+        #cfg
         impl crate::types::#ty {
             #[doc = #ty_doc]
             pub fn kind(&self) -> ErrorKind {

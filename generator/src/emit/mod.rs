@@ -9,6 +9,7 @@
 mod client;
 mod docs;
 mod errors;
+pub mod features;
 mod tests;
 mod types;
 
@@ -31,19 +32,74 @@ const RUNTIME: &str = include_str!("../../templates/runtime.rs");
 /// The webhook support module, for targets with an inbound operation.
 const WEBHOOKS: &str = include_str!("../../templates/webhooks.rs");
 
-/// Extra dependencies of a crate with a `webhooks` module.
-const WEBHOOK_DEPENDENCIES: &str = r#"hex = "0.4"
-hmac = "0.12"
-serde_urlencoded = "0.7"
-sha2 = "0.10"
-"#;
+/// Extra dependencies of a crate with a `webhooks` module: name, version.
+const WEBHOOK_DEPENDENCIES: &[(&str, &str)] = &[
+    ("hex", "0.4"),
+    ("hmac", "0.12"),
+    ("serde_urlencoded", "0.7"),
+    ("sha2", "0.10"),
+];
+
+/// The webhook dependencies as `[dependencies]` lines; optional when only
+/// the webhook area's feature turns them on.
+fn webhook_dependencies(optional: bool) -> String {
+    WEBHOOK_DEPENDENCIES
+        .iter()
+        .map(|(name, version)| {
+            if optional {
+                format!("{name} = {{ version = {version:?}, optional = true }}\n")
+            } else {
+                format!("{name} = {version:?}\n")
+            }
+        })
+        .collect()
+}
 
 /// Development dependencies of a crate with generated mock-server tests.
-const MOCK_TEST_DEPENDENCIES: &str = r#"
-[dev-dependencies]
-tokio = { version = "1", features = ["macros", "rt"] }
-wiremock = "0.6"
-"#;
+const MOCK_TEST_DEPENDENCIES: &[(&str, &str)] = &[
+    ("tokio", r#"{ version = "1", features = ["macros", "rt"] }"#),
+    ("wiremock", r#""0.6""#),
+];
+
+/// `[dev-dependencies]` (the mock tests', then the configured ones, which
+/// win) and one `[[example]]` per configured example with the features it
+/// needs.
+fn dev_toml(api: &Api, plan: &features::Plan) -> Result<String> {
+    let mut deps: BTreeMap<String, String> = BTreeMap::new();
+    if api.target.mock_tests {
+        for (name, value) in MOCK_TEST_DEPENDENCIES {
+            deps.insert(name.to_string(), value.to_string());
+        }
+    }
+    for (name, value) in &api.target.dev_dependencies {
+        deps.insert(name.clone(), value.clone());
+    }
+    let mut out = String::new();
+    if !deps.is_empty() {
+        out.push_str("\n[dev-dependencies]\n");
+        for (name, value) in &deps {
+            out.push_str(&format!("{name} = {value}\n"));
+        }
+    }
+    for (name, needs) in &api.target.examples {
+        if let Some(unknown) = needs.iter().find(|f| !plan.features.contains(f)) {
+            return Err(Error::Config {
+                file: PathBuf::from("specs/codegen.toml"),
+                message: format!(
+                    "example `{name}` needs feature `{unknown}`, which is not an area of target `{}` (areas: {})",
+                    api.target.crate_name,
+                    plan.features.join(", ")
+                ),
+            });
+        }
+        let list: Vec<String> = needs.iter().map(|f| format!("{f:?}")).collect();
+        out.push_str(&format!(
+            "\n[[example]]\nname = {name:?}\nrequired-features = [{}]\n",
+            list.join(", ")
+        ));
+    }
+    Ok(out)
+}
 
 fn webhooks_rs(w: &crate::ir::Webhook) -> Result<String> {
     let template = syn::parse_file(WEBHOOKS).map_err(|e| Error::Emit {
@@ -95,13 +151,31 @@ pub type Items = BTreeMap<(String, String), TokenStream>;
 
 /// Emits every file of the crate, by path relative to the crate root.
 pub fn emit(api: &Api) -> Result<BTreeMap<PathBuf, String>> {
+    let plan = features::plan(api);
     let mut items: Items = BTreeMap::new();
-    client::emit(api, &mut items);
+    client::emit(api, &plan, &mut items);
     if let Some(kinds) = &api.target.error_kinds {
+        let cfg = plan.type_cfg(&kinds.type_name);
         items.insert(
             ("errors".into(), "ErrorKind".into()),
-            errors::error_kinds(kinds)?,
+            errors::error_kinds(kinds, &cfg)?,
         );
+    }
+
+    // The size of each operation's request builder, for `FEATURES.md`.
+    let mut builder_lines = Vec::new();
+    if !plan.features.is_empty() {
+        for op in &api.operations {
+            let (Some(feature), Some(tokens)) = (
+                plan.operations.get(&op.operation_id),
+                items.get(&("operations".to_string(), op.builder.clone())),
+            ) else {
+                continue;
+            };
+            let text = format_file(&op.builder, tokens.clone())?;
+            let n = text.lines().count() - PREAMBLE.lines().count();
+            builder_lines.push((std::collections::BTreeSet::from([feature.clone()]), n));
+        }
     }
 
     let mut modules: BTreeMap<String, TokenStream> = BTreeMap::new();
@@ -119,11 +193,14 @@ pub fn emit(api: &Api) -> Result<BTreeMap<PathBuf, String>> {
     // The types module is by far the largest: it is generated and formatted
     // in parallel (see `types::emit_formatted`).
     let mut types_rs = format_file("types", module_header("types"))?;
-    types_rs.push_str(&types::emit_formatted(api)?);
+    let type_texts = types::emit_formatted(api, &plan)?;
+    for (_, text) in &type_texts {
+        types_rs.push_str(text);
+    }
     files.insert(PathBuf::from("src/types.rs"), types_rs);
     files.insert(
         PathBuf::from("src/lib.rs"),
-        format_file("lib", lib_rs(api))?,
+        format_file("lib", lib_rs(api, &plan))?,
     );
     if let Some(w) = &api.webhook {
         let module = webhooks_rs(w)?;
@@ -138,13 +215,17 @@ pub fn emit(api: &Api) -> Result<BTreeMap<PathBuf, String>> {
         format!("{PREAMBLE}{}", prettyplease::unparse(&runtime)),
     );
     if api.target.mock_tests {
-        let tests = tests::emit(api)?;
+        let tests = tests::emit(api, &plan)?;
         if !tests.gaps.is_empty() {
             return Err(Error::MissingExamples(tests.gaps));
         }
         files.insert(PathBuf::from("tests/operations.rs"), tests.source);
     }
-    files.insert(PathBuf::from("Cargo.toml"), cargo_toml(api));
+    files.insert(PathBuf::from("Cargo.toml"), cargo_toml(api, &plan)?);
+    if !plan.features.is_empty() {
+        let table = features_md(api, &plan, &type_texts, &builder_lines, &files)?;
+        files.insert(PathBuf::from("FEATURES.md"), table);
+    }
     Ok(files)
 }
 
@@ -176,7 +257,7 @@ fn format_file(item: &str, tokens: TokenStream) -> Result<String> {
     Ok(format!("{PREAMBLE}{}", prettyplease::unparse(&file)))
 }
 
-fn lib_rs(api: &Api) -> TokenStream {
+fn lib_rs(api: &Api, plan: &features::Plan) -> TokenStream {
     let t = &api.target;
     let errors = if api.target.error_kinds.is_some() {
         quote! {
@@ -187,7 +268,12 @@ fn lib_rs(api: &Api) -> TokenStream {
         quote!()
     };
     let webhooks = if api.webhook.is_some() {
+        let cfg = match &plan.webhook {
+            Some(f) => plan.cfg(&std::collections::BTreeSet::from([f.clone()])),
+            None => quote!(),
+        };
         quote! {
+            #cfg
             #[rustfmt::skip]
             pub mod webhooks;
         }
@@ -204,6 +290,20 @@ fn lib_rs(api: &Api) -> TokenStream {
             .join("\n")
     );
     doc.push_str("\n\nStart with [`Client`]; every operation is a method on it that returns a request builder from [`operations`]; every schema is a type in [`types`].");
+    if !plan.features.is_empty() {
+        doc.push_str(&format!(
+            "\n\n# Cargo features\n\nOne feature per API area (per fragment), all on by default. With `default-features = false` and only the features you name, the crate compiles just those areas' operations and the types they use; `FEATURES.md` beside `Cargo.toml` lists each area with its size. The features: {}.",
+            plan.features.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let runtime_allow = if plan.features.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            // With only some areas enabled, some helpers go unused.
+            #[allow(dead_code)]
+        }
+    };
     let doc = docs::own_inner(&doc);
     quote! {
         #doc
@@ -217,6 +317,7 @@ fn lib_rs(api: &Api) -> TokenStream {
         mod client;
         #[rustfmt::skip]
         pub mod operations;
+        #runtime_allow
         #[rustfmt::skip]
         mod runtime;
         #[rustfmt::skip]
@@ -238,20 +339,101 @@ fn lib_rs(api: &Api) -> TokenStream {
     }
 }
 
-fn cargo_toml(api: &Api) -> String {
+fn cargo_toml(api: &Api, plan: &features::Plan) -> Result<String> {
     let t = &api.target;
-    format!(
+    Ok(format!(
         "# This file is generated by `cargo xtask codegen` from `specs/codegen.toml`.\n# Do not edit it by hand.\n\n[package]\nname = {name:?}\nversion = \"0.1.0\"\nedition = \"2024\"\nrust-version = \"1.85\"\ndescription = {desc:?}\nlicense = \"MIT OR Apache-2.0\"\npublish = false\n\n[lib]\nname = {lib:?}\n\n{DEPENDENCIES}",
         name = t.crate_name,
         desc = t.description,
         lib = t.lib_name,
-    ) + if api.webhook.is_some() {
-        WEBHOOK_DEPENDENCIES
+    ) + &if api.webhook.is_some() {
+        webhook_dependencies(plan.webhook.is_some())
     } else {
-        ""
-    } + if api.target.mock_tests {
-        MOCK_TEST_DEPENDENCIES
-    } else {
-        ""
+        String::new()
+    } + &features_toml(api, plan)
+        + &dev_toml(api, plan)?)
+}
+
+/// The `[features]` table: one feature per area, all on by default; the
+/// webhook area also turns on the webhook module's dependencies.
+fn features_toml(api: &Api, plan: &features::Plan) -> String {
+    if plan.features.is_empty() {
+        return String::new();
     }
+    let mut out = String::from("\n[features]\n");
+    let all: Vec<String> = plan.features.iter().map(|f| format!("{f:?}")).collect();
+    out.push_str(&format!("default = [{}]\n", all.join(", ")));
+    for f in &plan.features {
+        let deps = if api.webhook.is_some() && plan.webhook.as_ref() == Some(f) {
+            WEBHOOK_DEPENDENCIES
+                .iter()
+                .map(|(d, _)| format!("\"dep:{d}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else {
+            String::new()
+        };
+        // Fragment stems are bare TOML keys unless they hold other characters.
+        let bare = f
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        let key = if bare { f.clone() } else { format!("{f:?}") };
+        out.push_str(&format!("{key} = [{deps}]\n"));
+    }
+    out
+}
+
+/// `FEATURES.md`: each area with its fragment, operations, types and the
+/// lines of library code compiled when it is the only feature on.
+fn features_md(
+    api: &Api,
+    plan: &features::Plan,
+    type_texts: &[(String, String)],
+    builder_lines: &[(std::collections::BTreeSet<String>, usize)],
+    files: &BTreeMap<PathBuf, String>,
+) -> Result<String> {
+    let lines = |s: &str| s.lines().count();
+    // Lines of each gated item: types, request builders and client methods.
+    let mut gated: Vec<(std::collections::BTreeSet<String>, usize)> = Vec::new();
+    for (name, text) in type_texts {
+        if let Some(set) = plan.types.get(name) {
+            if set.len() < plan.features.len() {
+                gated.push((set.clone(), lines(text)));
+            }
+        }
+    }
+    gated.extend(builder_lines.iter().cloned());
+    let total: usize = files
+        .iter()
+        .filter(|(p, _)| p.starts_with("src"))
+        .map(|(_, t)| lines(t))
+        .sum();
+    let gated_total: usize = gated.iter().map(|(_, n)| n).sum();
+    let base = total.saturating_sub(gated_total);
+    let mut out = format!(
+        "<!-- This file is generated by `cargo xtask codegen`. Do not edit it by hand. -->\n\n# Cargo features of `{}`\n\nOne feature per API area (per fragment under `specs/`), all on by default. A crate that needs only some areas depends on this one with `default-features = false` and names them; it then compiles only their operations and the types those use.\n\n\"Lines\" counts the generated library source compiled with only that feature on: {base} lines that every configuration compiles (client, runtime, shared types), plus the area's own operations and types. All features together: {total} lines.\n\n| Feature | Fragment | Operations | Types | Lines |\n|---|---|---:|---:|---:|\n",
+        api.target.crate_name
+    );
+    for f in &plan.features {
+        let fragment = api
+            .target
+            .fragments
+            .iter()
+            .find(|p| features::feature_of(p) == *f)
+            .cloned()
+            .unwrap_or_default();
+        let ops = plan.operations.values().filter(|v| *v == f).count()
+            + usize::from(plan.webhook.as_ref() == Some(f));
+        let types = plan.types.values().filter(|s| s.contains(f)).count();
+        let own: usize = gated
+            .iter()
+            .filter(|(s, _)| s.contains(f))
+            .map(|(_, n)| n)
+            .sum();
+        out.push_str(&format!(
+            "| `{f}` | `specs/{fragment}` | {ops} | {types} | {} |\n",
+            base + own
+        ));
+    }
+    Ok(out)
 }

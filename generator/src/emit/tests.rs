@@ -36,13 +36,14 @@ pub struct MockTests {
 }
 
 /// Emits `tests/operations.rs` for the crate.
-pub fn emit(api: &Api) -> Result<MockTests> {
+pub fn emit(api: &Api, plan: &super::features::Plan) -> Result<MockTests> {
     let lib = ident(&api.target.lib_name);
     let mut gaps = Vec::new();
     let mut used = BTreeSet::new();
     let mut tests = Vec::new();
     for op in &api.operations {
-        match operation_tests(api, op, &mut used) {
+        let cfg = plan.operation_cfg(&op.operation_id);
+        match operation_tests(api, op, &cfg, &mut used) {
             Ok(t) => tests.extend(t),
             Err(gap) => gaps.push(format!("{}: {gap}", op.operation_id)),
         }
@@ -168,6 +169,7 @@ fn argument(ty: &Ty, what: &str, v: &serde_json::Value) -> TokenStream {
 fn operation_tests(
     api: &Api,
     op: &Operation,
+    cfg: &TokenStream,
     used: &mut BTreeSet<String>,
 ) -> std::result::Result<Vec<TokenStream>, String> {
     let ex = &op.examples;
@@ -377,6 +379,7 @@ fn operation_tests(
         );
         out.push(quote! {
             #[doc = #doc]
+            #cfg
             #[tokio::test]
             async fn #test() {
                 let server = wiremock::MockServer::start().await;

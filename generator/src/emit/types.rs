@@ -2,6 +2,7 @@
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
+use syn::parse::Parser;
 
 use super::docs;
 use crate::ir::{
@@ -13,26 +14,43 @@ use crate::ir::{
 /// item by item gives the same bytes as formatting one file (prettyplease
 /// lays out each item on its own), so the output does not depend on the
 /// number of threads.
-pub(super) fn emit_formatted(api: &Api) -> crate::error::Result<String> {
+pub(super) fn emit_formatted(
+    api: &Api,
+    plan: &super::features::Plan,
+) -> crate::error::Result<Vec<(String, String)>> {
     let defs: Vec<&TypeDef> = api.types.values().collect();
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8);
     let chunk = defs.len().div_ceil(threads).max(1);
-    let parts: Vec<crate::error::Result<String>> = std::thread::scope(|scope| {
+    let parts: Vec<crate::error::Result<Vec<(String, String)>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = defs
             .chunks(chunk)
             .map(|chunk| {
                 scope.spawn(move || {
-                    let mut out = String::new();
+                    let mut out = Vec::new();
                     for def in chunk {
-                        let file: syn::File = syn::parse2(type_def(api, def)).map_err(|e| {
+                        let mut file: syn::File = syn::parse2(type_def(api, def)).map_err(|e| {
                             crate::error::Error::Emit {
                                 item: def.name.clone(),
                                 message: e.to_string(),
                             }
                         })?;
-                        out.push_str(&prettyplease::unparse(&file));
+                        let cfg = plan.type_cfg(&def.name);
+                        if !cfg.is_empty() {
+                            let attrs = syn::Attribute::parse_outer.parse2(cfg).map_err(|e| {
+                                crate::error::Error::Emit {
+                                    item: def.name.clone(),
+                                    message: e.to_string(),
+                                }
+                            })?;
+                            for item in &mut file.items {
+                                if let Some(item_attrs) = item_attrs(item) {
+                                    item_attrs.splice(0..0, attrs.iter().cloned());
+                                }
+                            }
+                        }
+                        out.push((def.name.clone(), prettyplease::unparse(&file)));
                     }
                     Ok(out)
                 })
@@ -50,7 +68,23 @@ pub(super) fn emit_formatted(api: &Api) -> crate::error::Result<String> {
             })
             .collect()
     });
-    parts.into_iter().collect()
+    let parts: Vec<Vec<(String, String)>> =
+        parts.into_iter().collect::<crate::error::Result<_>>()?;
+    Ok(parts.into_iter().flatten().collect())
+}
+
+/// The attributes of an item, for the kinds a type's code consists of.
+fn item_attrs(item: &mut syn::Item) -> Option<&mut Vec<syn::Attribute>> {
+    match item {
+        syn::Item::Struct(i) => Some(&mut i.attrs),
+        syn::Item::Enum(i) => Some(&mut i.attrs),
+        syn::Item::Impl(i) => Some(&mut i.attrs),
+        syn::Item::Type(i) => Some(&mut i.attrs),
+        syn::Item::Const(i) => Some(&mut i.attrs),
+        syn::Item::Fn(i) => Some(&mut i.attrs),
+        syn::Item::Mod(i) => Some(&mut i.attrs),
+        _ => None,
+    }
 }
 
 fn type_def(api: &Api, def: &TypeDef) -> TokenStream {

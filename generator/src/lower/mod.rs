@@ -426,6 +426,17 @@ impl<'a> Lowerer<'a> {
             crate_name: t.crate_name.clone(),
             lib_name: t.lib_name(),
             mock_tests: t.mock_tests,
+            area_features: t.area_features,
+            dev_dependencies: t
+                .dev_dependencies
+                .iter()
+                .map(|(k, v)| (k.clone(), v.to_string()))
+                .collect(),
+            examples: t
+                .examples
+                .iter()
+                .map(|e| (e.name.clone(), e.features.clone()))
+                .collect(),
             description: t.description.clone(),
             base_url: base_url.trim_end_matches('/').to_string(),
             auth,
