@@ -3,11 +3,18 @@
 //! - `cargo xtask codegen`: regenerate every target crate from `specs/`.
 //! - `cargo xtask codegen --check`: write nothing; fail with a diff when
 //!   `generated/` is stale.
+//! - `cargo xtask coverage [FILE]`: which fragment covers each operation of
+//!   Meta's official spec.
+//! - `cargo xtask bench`: how long codegen takes (median of runs, per stage);
+//!   with `--build`, how long a generated crate takes to build from clean,
+//!   with all features and with one area.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask codegen [--check]\n       cargo xtask coverage [REFERENCE.yaml]   (default: $WHATSAPP_OFFICIAL_SPEC)";
+mod bench;
+
+const USAGE: &str = "usage: cargo xtask codegen [--check]\n       cargo xtask coverage [REFERENCE.yaml]   (default: $WHATSAPP_OFFICIAL_SPEC)\n       cargo xtask bench [--runs N] [--build [--features F]...]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -21,6 +28,7 @@ fn main() -> ExitCode {
         ["codegen", "--check"] => true,
         ["coverage"] => return coverage(std::env::var("WHATSAPP_OFFICIAL_SPEC").ok()),
         ["coverage", file] => return coverage(Some(file.to_string())),
+        ["bench", rest @ ..] => return bench::run(&root(), rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

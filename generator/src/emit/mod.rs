@@ -162,19 +162,26 @@ pub fn emit(api: &Api) -> Result<BTreeMap<PathBuf, String>> {
         );
     }
 
+    // The request builders are many and independent: formatted in parallel
+    // (in name order, as the map holds them), then joined.
+    let builders: Vec<(String, TokenStream)> = items
+        .iter()
+        .filter(|((module, _), _)| module == "operations")
+        .map(|((_, name), tokens)| (name.clone(), tokens.clone()))
+        .collect();
+    items.retain(|(module, _), _| module != "operations");
+    let builder_texts = format_parallel(builders.clone())?;
     // The size of each operation's request builder, for `FEATURES.md`.
     let mut builder_lines = Vec::new();
-    if !plan.features.is_empty() {
-        for op in &api.operations {
-            let (Some(feature), Some(tokens)) = (
-                plan.operations.get(&op.operation_id),
-                items.get(&("operations".to_string(), op.builder.clone())),
-            ) else {
-                continue;
-            };
-            let text = format_file(&op.builder, tokens.clone())?;
-            let n = text.lines().count() - PREAMBLE.lines().count();
-            builder_lines.push((std::collections::BTreeSet::from([feature.clone()]), n));
+    for op in &api.operations {
+        let Some(feature) = plan.operations.get(&op.operation_id) else {
+            continue;
+        };
+        if let Some(i) = builders.iter().position(|(name, _)| *name == op.builder) {
+            builder_lines.push((
+                std::collections::BTreeSet::from([feature.clone()]),
+                builder_texts[i].lines().count(),
+            ));
         }
     }
 
@@ -183,6 +190,13 @@ pub fn emit(api: &Api) -> Result<BTreeMap<PathBuf, String>> {
         modules.entry(module).or_default().extend(tokens);
     }
     let mut files = BTreeMap::new();
+    if !builder_texts.is_empty() {
+        let mut operations_rs = format_file("operations", module_header("operations"))?;
+        for text in &builder_texts {
+            operations_rs.push_str(text);
+        }
+        files.insert(PathBuf::from("src/operations.rs"), operations_rs);
+    }
     for (module, body) in modules {
         let header = module_header(&module);
         files.insert(
@@ -247,6 +261,57 @@ fn module_header(module: &str) -> TokenStream {
         },
         _ => quote! {},
     }
+}
+
+/// Formats independent items on up to 8 threads and returns their texts in
+/// the given order. prettyplease lays out each item on its own, so joining
+/// the texts gives the bytes formatting them as one file would. (Token
+/// streams cannot cross threads; their text does.)
+pub(crate) fn format_parallel(parts: Vec<(String, TokenStream)>) -> Result<Vec<String>> {
+    let parts: Vec<(String, String)> = parts
+        .into_iter()
+        .map(|(name, tokens)| (name, tokens.to_string()))
+        .collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let chunk = parts.len().div_ceil(threads).max(1);
+    let results: Vec<Result<Vec<String>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .chunks(chunk)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|(name, tokens)| {
+                            let file: syn::File =
+                                syn::parse_str(tokens).map_err(|e| Error::Emit {
+                                    item: name.clone(),
+                                    message: e.to_string(),
+                                })?;
+                            Ok(prettyplease::unparse(&file))
+                        })
+                        .collect::<Result<Vec<String>>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(Error::Emit {
+                        item: "formatting".into(),
+                        message: "a formatter thread panicked".into(),
+                    })
+                })
+            })
+            .collect()
+    });
+    let mut out = Vec::new();
+    for r in results {
+        out.extend(r?);
+    }
+    Ok(out)
 }
 
 fn format_file(item: &str, tokens: TokenStream) -> Result<String> {

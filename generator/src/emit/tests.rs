@@ -40,11 +40,11 @@ pub fn emit(api: &Api, plan: &super::features::Plan) -> Result<MockTests> {
     let lib = ident(&api.target.lib_name);
     let mut gaps = Vec::new();
     let mut used = BTreeSet::new();
-    let mut tests = Vec::new();
+    let mut tests: Vec<(String, TokenStream)> = Vec::new();
     for op in &api.operations {
         let cfg = plan.operation_cfg(&op.operation_id);
         match operation_tests(api, op, &cfg, &mut used) {
-            Ok(t) => tests.extend(t),
+            Ok(t) => tests.extend(t.into_iter().map(|t| (op.operation_id.clone(), t))),
             Err(gap) => gaps.push(format!("{}: {gap}", op.operation_id)),
         }
     }
@@ -76,29 +76,18 @@ pub fn emit(api: &Api, plan: &super::features::Plan) -> Result<MockTests> {
         /// The header the credentials travel in, and its value.
         const CREDENTIALS_HEADER: &str = #header;
         const CREDENTIALS_SENT: &str = #sent;
-
-        #(#tests)*
     };
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| Error::Emit {
         item: "mock tests".into(),
         message: e.to_string(),
     })?;
-    let at = file.items.len() - tests_len(&file);
-    for (i, item) in support.items.into_iter().enumerate() {
-        file.items.insert(at + i, item);
+    file.items.extend(support.items);
+    // The tests are many and independent: formatted in parallel, in order.
+    let mut source = format!("{}{}", super::PREAMBLE, prettyplease::unparse(&file));
+    for text in super::format_parallel(tests)? {
+        source.push_str(&text);
     }
-    Ok(MockTests {
-        source: format!("{}{}", super::PREAMBLE, prettyplease::unparse(&file)),
-        gaps,
-    })
-}
-
-/// The number of test functions at the end of the file.
-fn tests_len(file: &syn::File) -> usize {
-    file.items
-        .iter()
-        .filter(|i| matches!(i, syn::Item::Fn(_)))
-        .count()
+    Ok(MockTests { source, gaps })
 }
 
 /// A JSON value as the compact text the tests parse.

@@ -48,3 +48,20 @@ async fn templates(client: &whatsapp_cloud_api::Client, waba_id: &str) -> Result
 fn uses_templates(client: &whatsapp_cloud_api::Client) {
     let _future = templates(client, "waba");
 }
+
+// The README's "Rate-limit insight and request hooks" example.
+async fn paced(client: &whatsapp_cloud_api::Client, phone_number_id: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let response = client.get_business_profile(phone_number_id).send_with_meta().await?;
+    if let Some(usage) = response.meta.app_usage()? {
+        if usage.call_count > 80 {
+            eprintln!("slow down: {}% of the app's call budget used", usage.call_count);
+        }
+    }
+    println!("{:?}", response.value);
+    Ok(())
+}
+
+#[allow(dead_code)]
+fn uses_paced(client: &whatsapp_cloud_api::Client) {
+    let _future = paced(client, "1234567890");
+}
