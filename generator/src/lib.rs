@@ -85,3 +85,17 @@ pub fn generate_from(target: &config::Target, fragments: &[load::Fragment]) -> R
         timings,
     })
 }
+
+/// The area features a generated crate's `Cargo.toml` declares (every key of
+/// `[features]` but `default`), in order.
+pub fn features_of_manifest(text: &str) -> std::result::Result<Vec<String>, String> {
+    let manifest: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
+    let Some(features) = manifest.get("features").and_then(|f| f.as_table()) else {
+        return Ok(Vec::new());
+    };
+    Ok(features
+        .keys()
+        .filter(|k| k.as_str() != "default")
+        .cloned()
+        .collect())
+}

@@ -216,3 +216,22 @@ fn mock_tests_need_every_example_and_name_what_is_missing() {
         assert!(tests.contains(needle), "missing {needle} in:\n{tests}");
     }
 }
+
+#[test]
+fn an_example_needing_an_unknown_area_is_a_config_error() {
+    let config = Config::parse(
+        Path::new("examples.toml"),
+        "[[target]]\nname = \"m\"\ncrate_name = \"m\"\ndescription = \"d\"\noutput = \"out\"\nfragments = \".\"\nbase_url = \"https://x.example\"\nauth = \"bearerAuth\"\narea_features = true\n\n[[target.examples]]\nname = \"send\"\nfeatures = [\"pets\", \"messages\"]\n",
+    )
+    .expect("config parses");
+    let target = config.targets.into_iter().next().expect("one target");
+    let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\ncomponents:\n  securitySchemes:\n    bearerAuth: {type: http, scheme: bearer}\npaths:\n  /pets:\n    get:\n      operationId: listPets\n      responses:\n        '204': {description: none}\n";
+    let fragment = fragment_codegen::load::parse(Path::new("pets.yaml"), text).expect("parses");
+    let Err(e) = fragment_codegen::generate_from(&target, &[fragment]) else {
+        panic!("an example needing an unknown feature is refused");
+    };
+    assert_eq!(
+        e.to_string(),
+        "specs/codegen.toml: example `send` needs feature `messages`, which is not an area of target `m` (areas: pets)"
+    );
+}

@@ -5,6 +5,8 @@
 //!   `generated/` is stale.
 //! - `cargo xtask coverage [FILE]`: which fragment covers each operation of
 //!   Meta's official spec.
+//! - `cargo xtask check-features`: every area feature of every generated
+//!   crate compiles on its own (and with none at all).
 //! - `cargo xtask bench`: how long codegen takes (median of runs, per stage);
 //!   with `--build`, how long a generated crate takes to build from clean,
 //!   with all features and with one area.
@@ -14,7 +16,7 @@ use std::process::ExitCode;
 
 mod bench;
 
-const USAGE: &str = "usage: cargo xtask codegen [--check]\n       cargo xtask coverage [REFERENCE.yaml]   (default: $WHATSAPP_OFFICIAL_SPEC)\n       cargo xtask bench [--runs N] [--build [--features F]...]";
+const USAGE: &str = "usage: cargo xtask codegen [--check]\n       cargo xtask coverage [REFERENCE.yaml]   (default: $WHATSAPP_OFFICIAL_SPEC)\n       cargo xtask check-features\n       cargo xtask bench [--runs N] [--build [--features F]...]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -29,6 +31,7 @@ fn main() -> ExitCode {
         ["coverage"] => return coverage(std::env::var("WHATSAPP_OFFICIAL_SPEC").ok()),
         ["coverage", file] => return coverage(Some(file.to_string())),
         ["bench", rest @ ..] => return bench::run(&root(), rest),
+        ["check-features"] => return check_features(&root()),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -104,6 +107,69 @@ fn coverage(reference: Option<String>) -> ExitCode {
         }
         Err(message) => {
             eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs `cargo check` on each generated crate with area features: with no
+/// feature, then with each feature alone. Any configuration must compile.
+fn check_features(root: &Path) -> ExitCode {
+    let run = || -> Result<(), String> {
+        let config = fragment_codegen::config::Config::load(&root.join("specs/codegen.toml"))
+            .map_err(|e| e.to_string())?;
+        for target in config.targets.iter().filter(|t| t.area_features) {
+            let manifest = root.join(&target.output).join("Cargo.toml");
+            let text = std::fs::read_to_string(&manifest)
+                .map_err(|e| format!("{}: {e}", manifest.display()))?;
+            let features = fragment_codegen::features_of_manifest(&text)
+                .map_err(|e| format!("{}: {e}", manifest.display()))?;
+            let mut configs = vec![String::new()];
+            configs.extend(features);
+            for feature in &configs {
+                let start = std::time::Instant::now();
+                let mut args = vec![
+                    "check",
+                    "-q",
+                    "-p",
+                    target.crate_name.as_str(),
+                    "--no-default-features",
+                ];
+                if !feature.is_empty() {
+                    args.extend(["--features", feature.as_str()]);
+                }
+                let out = std::process::Command::new(
+                    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()),
+                )
+                .args(&args)
+                .current_dir(root)
+                .output()
+                .map_err(|e| format!("cargo: {e}"))?;
+                let label = if feature.is_empty() {
+                    "(no feature)"
+                } else {
+                    feature
+                };
+                if !out.status.success() {
+                    return Err(format!(
+                        "{} with {label} does not compile:\n{}",
+                        target.crate_name,
+                        String::from_utf8_lossy(&out.stderr)
+                    ));
+                }
+                println!(
+                    "{} {label}: ok ({:.1} s)",
+                    target.crate_name,
+                    start.elapsed().as_secs_f64()
+                );
+            }
+        }
+        Ok(())
+    };
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }
