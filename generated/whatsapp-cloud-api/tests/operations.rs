@@ -7453,6 +7453,363 @@ async fn send_message_interactive_list() {
     );
     assert_request(&server, &expected).await;
 }
+/// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `audio_by_id`.
+#[cfg(feature = "messages")]
+#[tokio::test]
+async fn send_message_audio_by_id() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .send_message(
+                "1234567890",
+                value(
+                    "request body example `audio_by_id`",
+                    "{\"audio\":{\"id\":\"1037543291543636\"},\"messaging_product\":\"whatsapp\",\"to\":\"447700900123\",\"type\":\"audio\"}",
+                ),
+            )
+    };
+    let expected = Expected {
+        method: "POST",
+        path: "/v23.0/1234567890/messages".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json(
+                "{\"audio\":{\"id\":\"1037543291543636\"},\"messaging_product\":\"whatsapp\",\"to\":\"447700900123\",\"type\":\"audio\"}",
+            ),
+        ),
+    };
+    serve(
+            &server,
+            200u16,
+            Some(
+                json(
+                    "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+                ),
+            ),
+            None,
+        )
+        .await;
+    let value = call()
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", "success example `accepted`"));
+    assert_json(
+        "success example `accepted`",
+        &value,
+        &json(
+            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+        ),
+    );
+    assert_request(&server, &expected).await;
+}
+/// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `document_by_link`.
+#[cfg(feature = "messages")]
+#[tokio::test]
+async fn send_message_document_by_link() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .send_message(
+                "1234567890",
+                value(
+                    "request body example `document_by_link`",
+                    "{\"document\":{\"caption\":\"Our autumn menu\",\"filename\":\"autumn-menu.pdf\",\"link\":\"https://bistro.example/menus/autumn.pdf\"},\"messaging_product\":\"whatsapp\",\"to\":\"447700900123\",\"type\":\"document\"}",
+                ),
+            )
+    };
+    let expected = Expected {
+        method: "POST",
+        path: "/v23.0/1234567890/messages".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json(
+                "{\"document\":{\"caption\":\"Our autumn menu\",\"filename\":\"autumn-menu.pdf\",\"link\":\"https://bistro.example/menus/autumn.pdf\"},\"messaging_product\":\"whatsapp\",\"to\":\"447700900123\",\"type\":\"document\"}",
+            ),
+        ),
+    };
+    serve(
+            &server,
+            200u16,
+            Some(
+                json(
+                    "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+                ),
+            ),
+            None,
+        )
+        .await;
+    let value = call()
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", "success example `accepted`"));
+    assert_json(
+        "success example `accepted`",
+        &value,
+        &json(
+            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+        ),
+    );
+    assert_request(&server, &expected).await;
+}
+/// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `video_by_link`.
+#[cfg(feature = "messages")]
+#[tokio::test]
+async fn send_message_video_by_link() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .send_message(
+                "1234567890",
+                value(
+                    "request body example `video_by_link`",
+                    "{\"messaging_product\":\"whatsapp\",\"to\":\"447700900123\",\"type\":\"video\",\"video\":{\"caption\":\"A look at our kitchen\",\"link\":\"https://bistro.example/video/kitchen-tour.mp4\"}}",
+                ),
+            )
+    };
+    let expected = Expected {
+        method: "POST",
+        path: "/v23.0/1234567890/messages".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json(
+                "{\"messaging_product\":\"whatsapp\",\"to\":\"447700900123\",\"type\":\"video\",\"video\":{\"caption\":\"A look at our kitchen\",\"link\":\"https://bistro.example/video/kitchen-tour.mp4\"}}",
+            ),
+        ),
+    };
+    serve(
+            &server,
+            200u16,
+            Some(
+                json(
+                    "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+                ),
+            ),
+            None,
+        )
+        .await;
+    let value = call()
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", "success example `accepted`"));
+    assert_json(
+        "success example `accepted`",
+        &value,
+        &json(
+            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+        ),
+    );
+    assert_request(&server, &expected).await;
+}
+/// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `sticker_by_id`.
+#[cfg(feature = "messages")]
+#[tokio::test]
+async fn send_message_sticker_by_id() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .send_message(
+                "1234567890",
+                value(
+                    "request body example `sticker_by_id`",
+                    "{\"messaging_product\":\"whatsapp\",\"sticker\":{\"id\":\"1052719982238210\"},\"to\":\"447700900123\",\"type\":\"sticker\"}",
+                ),
+            )
+    };
+    let expected = Expected {
+        method: "POST",
+        path: "/v23.0/1234567890/messages".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json(
+                "{\"messaging_product\":\"whatsapp\",\"sticker\":{\"id\":\"1052719982238210\"},\"to\":\"447700900123\",\"type\":\"sticker\"}",
+            ),
+        ),
+    };
+    serve(
+            &server,
+            200u16,
+            Some(
+                json(
+                    "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+                ),
+            ),
+            None,
+        )
+        .await;
+    let value = call()
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", "success example `accepted`"));
+    assert_json(
+        "success example `accepted`",
+        &value,
+        &json(
+            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+        ),
+    );
+    assert_request(&server, &expected).await;
+}
+/// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `location`.
+#[cfg(feature = "messages")]
+#[tokio::test]
+async fn send_message_location() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .send_message(
+                "1234567890",
+                value(
+                    "request body example `location`",
+                    "{\"location\":{\"address\":\"12 Harbour Lane, London\",\"latitude\":51.5138,\"longitude\":-0.0984,\"name\":\"The Bistro\"},\"messaging_product\":\"whatsapp\",\"to\":\"447700900123\",\"type\":\"location\"}",
+                ),
+            )
+    };
+    let expected = Expected {
+        method: "POST",
+        path: "/v23.0/1234567890/messages".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json(
+                "{\"location\":{\"address\":\"12 Harbour Lane, London\",\"latitude\":51.5138,\"longitude\":-0.0984,\"name\":\"The Bistro\"},\"messaging_product\":\"whatsapp\",\"to\":\"447700900123\",\"type\":\"location\"}",
+            ),
+        ),
+    };
+    serve(
+            &server,
+            200u16,
+            Some(
+                json(
+                    "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+                ),
+            ),
+            None,
+        )
+        .await;
+    let value = call()
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", "success example `accepted`"));
+    assert_json(
+        "success example `accepted`",
+        &value,
+        &json(
+            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+        ),
+    );
+    assert_request(&server, &expected).await;
+}
+/// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `contacts`.
+#[cfg(feature = "messages")]
+#[tokio::test]
+async fn send_message_contacts() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .send_message(
+                "1234567890",
+                value(
+                    "request body example `contacts`",
+                    "{\"contacts\":[{\"emails\":[{\"email\":\"bookings@bistro.example\",\"type\":\"WORK\"}],\"name\":{\"first_name\":\"Alex\",\"formatted_name\":\"Alex Moreno\",\"last_name\":\"Moreno\"},\"org\":{\"company\":\"The Bistro\",\"title\":\"Head of Bookings\"},\"phones\":[{\"phone\":\"+44 20 7946 0321\",\"type\":\"WORK\",\"wa_id\":\"442079460321\"}]}],\"messaging_product\":\"whatsapp\",\"to\":\"447700900123\",\"type\":\"contacts\"}",
+                ),
+            )
+    };
+    let expected = Expected {
+        method: "POST",
+        path: "/v23.0/1234567890/messages".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json(
+                "{\"contacts\":[{\"emails\":[{\"email\":\"bookings@bistro.example\",\"type\":\"WORK\"}],\"name\":{\"first_name\":\"Alex\",\"formatted_name\":\"Alex Moreno\",\"last_name\":\"Moreno\"},\"org\":{\"company\":\"The Bistro\",\"title\":\"Head of Bookings\"},\"phones\":[{\"phone\":\"+44 20 7946 0321\",\"type\":\"WORK\",\"wa_id\":\"442079460321\"}]}],\"messaging_product\":\"whatsapp\",\"to\":\"447700900123\",\"type\":\"contacts\"}",
+            ),
+        ),
+    };
+    serve(
+            &server,
+            200u16,
+            Some(
+                json(
+                    "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+                ),
+            ),
+            None,
+        )
+        .await;
+    let value = call()
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", "success example `accepted`"));
+    assert_json(
+        "success example `accepted`",
+        &value,
+        &json(
+            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+        ),
+    );
+    assert_request(&server, &expected).await;
+}
+/// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `reaction`.
+#[cfg(feature = "messages")]
+#[tokio::test]
+async fn send_message_reaction() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .send_message(
+                "1234567890",
+                value(
+                    "request body example `reaction`",
+                    "{\"messaging_product\":\"whatsapp\",\"reaction\":{\"emoji\":\"👍\",\"message_id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAEhgUM0EyQjc5RjQ1QkE0QzNGNkE5MTEA\"},\"to\":\"447700900123\",\"type\":\"reaction\"}",
+                ),
+            )
+    };
+    let expected = Expected {
+        method: "POST",
+        path: "/v23.0/1234567890/messages".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json(
+                "{\"messaging_product\":\"whatsapp\",\"reaction\":{\"emoji\":\"👍\",\"message_id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAEhgUM0EyQjc5RjQ1QkE0QzNGNkE5MTEA\"},\"to\":\"447700900123\",\"type\":\"reaction\"}",
+            ),
+        ),
+    };
+    serve(
+            &server,
+            200u16,
+            Some(
+                json(
+                    "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+                ),
+            ),
+            None,
+        )
+        .await;
+    let value = call()
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", "success example `accepted`"));
+    assert_json(
+        "success example `accepted`",
+        &value,
+        &json(
+            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+        ),
+    );
+    assert_request(&server, &expected).await;
+}
 /// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `template`.
 #[cfg(feature = "messages")]
 #[tokio::test]
