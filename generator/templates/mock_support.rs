@@ -145,3 +145,52 @@ fn form_text(value: &serde_json::Value) -> String {
         other => other.to_string(),
     }
 }
+
+/// Serves a documented success example, sends the request, and checks that
+/// the typed value encodes back to the example and that the request was the
+/// expected one.
+async fn check_success<T, E, F, Fut>(
+    server: &wiremock::MockServer,
+    expected: &Expected,
+    status: u16,
+    what: &str,
+    example: &str,
+    send: F,
+) where
+    T: serde::Serialize,
+    E: std::fmt::Debug,
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error<E>>>,
+{
+    serve(server, status, Some(json(example)), None).await;
+    let value = send().await.unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert_json(what, &value, &json(example));
+    assert_request(server, expected).await;
+}
+
+/// Serves a documented error example, sends the request, and checks that it
+/// surfaces as `Error::Api` with that status and the typed body, and that the
+/// request was the expected one.
+async fn check_error<T, E, F, Fut>(
+    server: &wiremock::MockServer,
+    expected: &Expected,
+    status: u16,
+    what: &str,
+    example: &str,
+    send: F,
+) where
+    T: std::fmt::Debug,
+    E: serde::Serialize + std::fmt::Debug,
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error<E>>>,
+{
+    serve(server, status, Some(json(example)), None).await;
+    match send().await {
+        Err(Error::Api { status: got, body, .. }) => {
+            assert_eq!(got, status, "{what}: status");
+            assert_json(what, &body, &json(example));
+        }
+        other => panic!("{what}: expected Error::Api, got {other:?}"),
+    }
+    assert_request(server, expected).await;
+}

@@ -193,6 +193,55 @@ fn form_text(value: &serde_json::Value) -> String {
         other => other.to_string(),
     }
 }
+/// Serves a documented success example, sends the request, and checks that
+/// the typed value encodes back to the example and that the request was the
+/// expected one.
+async fn check_success<T, E, F, Fut>(
+    server: &wiremock::MockServer,
+    expected: &Expected,
+    status: u16,
+    what: &str,
+    example: &str,
+    send: F,
+)
+where
+    T: serde::Serialize,
+    E: std::fmt::Debug,
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error<E>>>,
+{
+    serve(server, status, Some(json(example)), None).await;
+    let value = send().await.unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert_json(what, &value, &json(example));
+    assert_request(server, expected).await;
+}
+/// Serves a documented error example, sends the request, and checks that it
+/// surfaces as `Error::Api` with that status and the typed body, and that the
+/// request was the expected one.
+async fn check_error<T, E, F, Fut>(
+    server: &wiremock::MockServer,
+    expected: &Expected,
+    status: u16,
+    what: &str,
+    example: &str,
+    send: F,
+)
+where
+    T: std::fmt::Debug,
+    E: serde::Serialize + std::fmt::Debug,
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error<E>>>,
+{
+    serve(server, status, Some(json(example)), None).await;
+    match send().await {
+        Err(Error::Api { status: got, body, .. }) => {
+            assert_eq!(got, status, "{what}: status");
+            assert_json(what, &body, &json(example));
+        }
+        other => panic!("{what}: expected Error::Api, got {other:?}"),
+    }
+    assert_request(server, expected).await;
+}
 /// `GET /whatsapp_business_encryption` (get-business-public-key), with its documented parameters.
 #[cfg(feature = "get-business-public-key")]
 #[tokio::test]
@@ -214,54 +263,24 @@ async fn get_business_public_key() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"business_public_key\":\"-----BEGIN PUBLIC KEY-----\\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAexamplekey\\n-----END PUBLIC KEY-----\",\"business_public_key_signature_status\":\"VALID\"}]}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `example`"));
-    assert_json(
-        "success example `example`",
-        &value,
-        &json(
+            "success example `example`",
             "{\"data\":[{\"business_public_key\":\"-----BEGIN PUBLIC KEY-----\\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAexamplekey\\n-----END PUBLIC KEY-----\",\"business_public_key_signature_status\":\"VALID\"}]}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(json("{\"error\":\"unknown field `public_key` in fields\"}")),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json("{\"error\":\"unknown field `public_key` in fields\"}"),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":\"unknown field `public_key` in fields\"}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /whatsapp_business_encryption` (set-business-public-key), with request body example `example`.
 #[cfg(feature = "set-business-public-key")]
@@ -288,42 +307,22 @@ async fn set_business_public_key_example() {
             ],
         ),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `example`"));
-    assert_json("success example `example`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":\"business_public_key is not a valid RSA public key in PEM format\"}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `example`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":\"business_public_key is not a valid RSA public key in PEM format\"}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":\"business_public_key is not a valid RSA public key in PEM format\"}",
+            || call().send(),
+        )
+        .await;
 }

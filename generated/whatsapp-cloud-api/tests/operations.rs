@@ -193,6 +193,55 @@ fn form_text(value: &serde_json::Value) -> String {
         other => other.to_string(),
     }
 }
+/// Serves a documented success example, sends the request, and checks that
+/// the typed value encodes back to the example and that the request was the
+/// expected one.
+async fn check_success<T, E, F, Fut>(
+    server: &wiremock::MockServer,
+    expected: &Expected,
+    status: u16,
+    what: &str,
+    example: &str,
+    send: F,
+)
+where
+    T: serde::Serialize,
+    E: std::fmt::Debug,
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error<E>>>,
+{
+    serve(server, status, Some(json(example)), None).await;
+    let value = send().await.unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert_json(what, &value, &json(example));
+    assert_request(server, expected).await;
+}
+/// Serves a documented error example, sends the request, and checks that it
+/// surfaces as `Error::Api` with that status and the typed body, and that the
+/// request was the expected one.
+async fn check_error<T, E, F, Fut>(
+    server: &wiremock::MockServer,
+    expected: &Expected,
+    status: u16,
+    what: &str,
+    example: &str,
+    send: F,
+)
+where
+    T: std::fmt::Debug,
+    E: serde::Serialize + std::fmt::Debug,
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error<E>>>,
+{
+    serve(server, status, Some(json(example)), None).await;
+    match send().await {
+        Err(Error::Api { status: got, body, .. }) => {
+            assert_eq!(got, status, "{what}: status");
+            assert_json(what, &body, &json(example));
+        }
+        other => panic!("{what}: expected Error::Api, got {other:?}"),
+    }
+    assert_request(server, expected).await;
+}
 /// `POST /{Version}/{Solution-ID}/accept_deactivation_request` (acceptWhatsAppBusinessSolutionDeactivationRequest), with its documented parameters.
 #[cfg(feature = "multi_partner_solutions")]
 #[tokio::test]
@@ -211,60 +260,24 @@ async fn accept_solution_deactivation_request() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"id\":\"781234509876543\",\"name\":\"Acme Retail Messaging\",\"status\":\"DEACTIVATED\",\"status_for_pending_request\":\"NONE\"}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `deactivated`"));
-    assert_json(
-        "success example `deactivated`",
-        &value,
-        &json(
+            "success example `deactivated`",
             "{\"id\":\"781234509876543\",\"name\":\"Acme Retail Messaging\",\"status\":\"DEACTIVATED\",\"status_for_pending_request\":\"NONE\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Solution-ID}/accept` (acceptWhatsAppBusinessSolution), with request body example `accept`.
 #[cfg(feature = "multi_partner_solutions")]
@@ -289,60 +302,24 @@ async fn accept_whatsapp_business_solution_accept() {
         headers: vec![],
         body: BodyCheck::Json(json("{\"partner_app_id\":\"559203847162538\"}")),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"partner_status\":\"ACCEPTED\",\"solution_id\":\"781234509876543\",\"success\":true,\"update_time\":\"2025-03-04T09:12:45Z\"}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `accepted`"));
-    assert_json(
-        "success example `accepted`",
-        &value,
-        &json(
+            "success example `accepted`",
             "{\"partner_status\":\"ACCEPTED\",\"solution_id\":\"781234509876543\",\"success\":true,\"update_time\":\"2025-03-04T09:12:45Z\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{WhatsApp-Business-Account-ID}/assigned_users` (addAssignedUser), with request body example `example`.
 #[cfg(feature = "assigned_users")]
@@ -373,44 +350,24 @@ async fn add_assigned_user_example() {
             ],
         ),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `added`"));
-    assert_json("success example `added`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `added`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{group_id}/participants` (addGroupParticipants), with request body example `example`.
 #[cfg(feature = "groups")]
@@ -439,44 +396,24 @@ async fn add_group_participants_example() {
             ),
         ),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `added`"));
-    assert_json("success example `added`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `added`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Business-ID}/add_phone_numbers` (addPhoneNumbers), with request body example `e164`.
 #[cfg(feature = "add_phone_numbers")]
@@ -501,48 +438,24 @@ async fn add_phone_numbers_e164() {
         headers: vec![],
         body: BodyCheck::Json(json("{\"phone_number\":\"+14155550123\"}")),
     };
-    serve(&server, 200u16, Some(json("{\"id\":\"864239017725513\"}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `added`"));
-    assert_json(
-        "success example `added`",
-        &value,
-        &json("{\"id\":\"864239017725513\"}"),
-    );
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `added`",
+            "{\"id\":\"864239017725513\"}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Business-ID}/add_phone_numbers` (addPhoneNumbers), with request body example `formatted`.
 #[cfg(feature = "add_phone_numbers")]
@@ -567,17 +480,15 @@ async fn add_phone_numbers_formatted() {
         headers: vec![],
         body: BodyCheck::Json(json("{\"phone_number\":\"+1 (415) 555-0124\"}")),
     };
-    serve(&server, 200u16, Some(json("{\"id\":\"864239017725513\"}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `added`"));
-    assert_json(
-        "success example `added`",
-        &value,
-        &json("{\"id\":\"864239017725513\"}"),
-    );
-    assert_request(&server, &expected).await;
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `added`",
+            "{\"id\":\"864239017725513\"}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{group_id}/join_requests` (approveJoinRequests), with request body example `example`.
 #[cfg(feature = "groups")]
@@ -606,60 +517,24 @@ async fn approve_join_requests_example() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"approved_join_requests\":[\"MTQ0NzcwMDkwMDQ1NjoxMjAzNjM0MDU1MTgyNzE0NTk=\"],\"messaging_product\":\"whatsapp\"}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `approved`"));
-    assert_json(
-        "success example `approved`",
-        &value,
-        &json(
+            "success example `approved`",
             "{\"approved_join_requests\":[\"MTQ0NzcwMDkwMDQ1NjoxMjAzNjM0MDU1MTgyNzE0NTk=\"],\"messaging_product\":\"whatsapp\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/block_users` (blockUserS), with request body example `example`.
 #[cfg(feature = "block_users")]
@@ -688,83 +563,33 @@ async fn block_users_example() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"block_users\":{\"added_users\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"},{\"input\":\"5511987654321\",\"wa_id\":\"5511987654321\"}]},\"messaging_product\":\"whatsapp\"}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `blocked`"));
-    assert_json(
-        "success example `blocked`",
-        &value,
-        &json(
+            "success example `blocked`",
             "{\"block_users\":{\"added_users\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"},{\"input\":\"5511987654321\",\"wa_id\":\"5511987654321\"}]},\"messaging_product\":\"whatsapp\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
+            || call().send(),
+        )
+        .await;
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"block_users\":{\"added_users\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"failed_users\":[{\"errors\":[{\"code\":139100,\"error_data\":{\"details\":\"The user has not messaged this business in the last 24 hours.\"},\"message\":\"Failed to block/unblock users\"}],\"input\":\"5511987654321\"}]},\"messaging_product\":\"whatsapp\"}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `partial`"));
-    assert_json(
-        "success example `partial`",
-        &value,
-        &json(
+            "success example `partial`",
             "{\"block_users\":{\"added_users\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"failed_users\":[{\"errors\":[{\"code\":139100,\"error_data\":{\"details\":\"The user has not messaged this business in the last 24 hours.\"},\"message\":\"Failed to block/unblock users\"}],\"input\":\"5511987654321\"}]},\"messaging_product\":\"whatsapp\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/conversational_automation` (configureConversationalAutomation), with request body example `full`.
 #[cfg(feature = "conversational_automation")]
@@ -793,44 +618,24 @@ async fn configure_conversational_automation_full() {
             ),
         ),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `stored`"));
-    assert_json("success example `stored`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `stored`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/conversational_automation` (configureConversationalAutomation), with request body example `off`.
 #[cfg(feature = "conversational_automation")]
@@ -857,13 +662,15 @@ async fn configure_conversational_automation_off() {
             json("{\"commands\":[],\"enable_welcome_message\":false,\"prompts\":[]}"),
         ),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `stored`"));
-    assert_json("success example `stored`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `stored`",
+            "{\"success\":true}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{WABA-ID}/flows` (createFlow), with request body example `example`.
 #[cfg(feature = "flows")]
@@ -888,48 +695,24 @@ async fn create_flow_example() {
         headers: vec![],
         body: BodyCheck::Multipart(vec!["categories", "endpoint_uri", "name"]),
     };
-    serve(&server, 200u16, Some(json("{\"id\":\"1209834756120934\"}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `created`"));
-    assert_json(
-        "success example `created`",
-        &value,
-        &json("{\"id\":\"1209834756120934\"}"),
-    );
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `created`",
+            "{\"id\":\"1209834756120934\"}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/groups` (createGroup), with request body example `example`.
 #[cfg(feature = "groups")]
@@ -958,58 +741,24 @@ async fn create_group_example() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"messaging_product\":\"whatsapp\",\"request_id\":\"728190452265123\"}",
-                ),
-            ),
-            None,
+            "success example `accepted`",
+            "{\"messaging_product\":\"whatsapp\",\"request_id\":\"728190452265123\"}",
+            || call().send(),
         )
         .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `accepted`"));
-    assert_json(
-        "success example `accepted`",
-        &value,
-        &json("{\"messaging_product\":\"whatsapp\",\"request_id\":\"728190452265123\"}"),
-    );
-    assert_request(&server, &expected).await;
-    serve(
+    check_error(
             &server,
+            &expected,
             400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{WABA-ID}/message_templates` (createAuthenticationTemplateWOtpCopyCodeButton), with request body example `utility`.
 #[cfg(feature = "templates")]
@@ -1038,60 +787,24 @@ async fn create_message_template_utility() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"category\":\"UTILITY\",\"id\":\"1046923380271450\",\"status\":\"PENDING\"}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `pending`"));
-    assert_json(
-        "success example `pending`",
-        &value,
-        &json(
+            "success example `pending`",
             "{\"category\":\"UTILITY\",\"id\":\"1046923380271450\",\"status\":\"PENDING\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{WABA-ID}/message_templates` (createAuthenticationTemplateWOtpCopyCodeButton), with request body example `authentication`.
 #[cfg(feature = "templates")]
@@ -1120,29 +833,15 @@ async fn create_message_template_authentication() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"category\":\"UTILITY\",\"id\":\"1046923380271450\",\"status\":\"PENDING\"}",
-                ),
-            ),
-            None,
+            "success example `pending`",
+            "{\"category\":\"UTILITY\",\"id\":\"1046923380271450\",\"status\":\"PENDING\"}",
+            || call().send(),
         )
         .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `pending`"));
-    assert_json(
-        "success example `pending`",
-        &value,
-        &json(
-            "{\"category\":\"UTILITY\",\"id\":\"1046923380271450\",\"status\":\"PENDING\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{WABA-ID}/obo_mobility_intent` (createOBOMobilityIntent), with request body example `transfer`.
 #[cfg(feature = "obo_mobility_intent")]
@@ -1171,60 +870,24 @@ async fn create_obo_mobility_intent_transfer() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"approval_required\":true,\"mobility_intent_id\":\"720918364512873\",\"next_steps\":[\"Wait for the receiving partner to approve\"],\"status\":\"PENDING\",\"success\":true}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `pending`"));
-    assert_json(
-        "success example `pending`",
-        &value,
-        &json(
+            "success example `pending`",
             "{\"approval_required\":true,\"mobility_intent_id\":\"720918364512873\",\"next_steps\":[\"Wait for the receiving partner to approve\"],\"status\":\"PENDING\",\"success\":true}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/message_qrdls` (createOrUpdateQrCode), with request body example `create`.
 #[cfg(feature = "qr_codes")]
@@ -1253,83 +916,33 @@ async fn create_or_update_qr_code_create() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"code\":\"4O4YGZEG3RIVE1\",\"deep_link_url\":\"https://wa.me/message/4O4YGZEG3RIVE1\",\"prefilled_message\":\"I'd like to book a table for tonight\",\"qr_image_url\":\"https://scontent.xx.fbcdn.net/m1/v/t6/qr-4O4YGZEG3RIVE1.svg\"}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `created`"));
-    assert_json(
-        "success example `created`",
-        &value,
-        &json(
+            "success example `created`",
             "{\"code\":\"4O4YGZEG3RIVE1\",\"deep_link_url\":\"https://wa.me/message/4O4YGZEG3RIVE1\",\"prefilled_message\":\"I'd like to book a table for tonight\",\"qr_image_url\":\"https://scontent.xx.fbcdn.net/m1/v/t6/qr-4O4YGZEG3RIVE1.svg\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
+            || call().send(),
+        )
+        .await;
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"code\":\"4O4YGZEG3RIVE1\",\"deep_link_url\":\"https://wa.me/message/4O4YGZEG3RIVE1\",\"prefilled_message\":\"I'd like to book a table for this weekend\"}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `updated`"));
-    assert_json(
-        "success example `updated`",
-        &value,
-        &json(
+            "success example `updated`",
             "{\"code\":\"4O4YGZEG3RIVE1\",\"deep_link_url\":\"https://wa.me/message/4O4YGZEG3RIVE1\",\"prefilled_message\":\"I'd like to book a table for this weekend\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/message_qrdls` (createOrUpdateQrCode), with request body example `update`.
 #[cfg(feature = "qr_codes")]
@@ -1358,29 +971,15 @@ async fn create_or_update_qr_code_update() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"code\":\"4O4YGZEG3RIVE1\",\"deep_link_url\":\"https://wa.me/message/4O4YGZEG3RIVE1\",\"prefilled_message\":\"I'd like to book a table for tonight\",\"qr_image_url\":\"https://scontent.xx.fbcdn.net/m1/v/t6/qr-4O4YGZEG3RIVE1.svg\"}",
-                ),
-            ),
-            None,
+            "success example `created`",
+            "{\"code\":\"4O4YGZEG3RIVE1\",\"deep_link_url\":\"https://wa.me/message/4O4YGZEG3RIVE1\",\"prefilled_message\":\"I'd like to book a table for tonight\",\"qr_image_url\":\"https://scontent.xx.fbcdn.net/m1/v/t6/qr-4O4YGZEG3RIVE1.svg\"}",
+            || call().send(),
         )
         .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `created`"));
-    assert_json(
-        "success example `created`",
-        &value,
-        &json(
-            "{\"code\":\"4O4YGZEG3RIVE1\",\"deep_link_url\":\"https://wa.me/message/4O4YGZEG3RIVE1\",\"prefilled_message\":\"I'd like to book a table for tonight\",\"qr_image_url\":\"https://scontent.xx.fbcdn.net/m1/v/t6/qr-4O4YGZEG3RIVE1.svg\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Business-ID}/whatsapp_business_accounts` (createWhatsAppBusinessAccount), with request body example `create`.
 #[cfg(feature = "whatsapp_business_accounts")]
@@ -1409,58 +1008,24 @@ async fn create_whatsapp_business_account_create() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"id\":\"102290129340398\",\"payment_account_id\":\"401827365019283\"}",
-                ),
-            ),
-            None,
+            "success example `created`",
+            "{\"id\":\"102290129340398\",\"payment_account_id\":\"401827365019283\"}",
+            || call().send(),
         )
         .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `created`"));
-    assert_json(
-        "success example `created`",
-        &value,
-        &json("{\"id\":\"102290129340398\",\"payment_account_id\":\"401827365019283\"}"),
-    );
-    assert_request(&server, &expected).await;
-    serve(
+    check_error(
             &server,
+            &expected,
             400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{WABA-ID}/phone_numbers` (createWhatsAppBusinessAccountPhoneNumber), with request body example `new_number`.
 #[cfg(feature = "phone_numbers")]
@@ -1489,48 +1054,24 @@ async fn create_whatsapp_business_account_phone_number_new_number() {
             ),
         ),
     };
-    serve(&server, 200u16, Some(json("{\"id\":\"106540352243017\"}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `added`"));
-    assert_json(
-        "success example `added`",
-        &value,
-        &json("{\"id\":\"106540352243017\"}"),
-    );
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `added`",
+            "{\"id\":\"106540352243017\"}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{WABA-ID}/phone_numbers` (createWhatsAppBusinessAccountPhoneNumber), with request body example `migration`.
 #[cfg(feature = "phone_numbers")]
@@ -1559,17 +1100,15 @@ async fn create_whatsapp_business_account_phone_number_migration() {
             ),
         ),
     };
-    serve(&server, 200u16, Some(json("{\"id\":\"106540352243017\"}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `added`"));
-    assert_json(
-        "success example `added`",
-        &value,
-        &json("{\"id\":\"106540352243017\"}"),
-    );
-    assert_request(&server, &expected).await;
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `added`",
+            "{\"id\":\"106540352243017\"}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{WABA-ID}/schedules` (createWhatsAppBusinessAccountSchedule), with request body example `after_hours`.
 #[cfg(feature = "schedules")]
@@ -1598,48 +1137,24 @@ async fn create_whatsapp_business_account_schedule_after_hours() {
             ),
         ),
     };
-    serve(&server, 200u16, Some(json("{\"id\":\"982145630057405\"}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `created`"));
-    assert_json(
-        "success example `created`",
-        &value,
-        &json("{\"id\":\"982145630057405\"}"),
-    );
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `created`",
+            "{\"id\":\"982145630057405\"}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Application-ID}/whatsapp_business_solution` (createWhatsAppBusinessSolution), with request body example `partner_sends`.
 #[cfg(feature = "multi_partner_solutions")]
@@ -1668,49 +1183,24 @@ async fn create_whatsapp_business_solution_partner_sends() {
             ),
         ),
     };
-    serve(&server, 200u16, Some(json("{\"solution_id\":\"781234509876543\"}")), None)
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `created`"));
-    assert_json(
-        "success example `created`",
-        &value,
-        &json("{\"solution_id\":\"781234509876543\"}"),
-    );
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `created`",
+            "{\"solution_id\":\"781234509876543\"}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `DELETE /{Version}/{Flow-ID}` (deleteFlow), with its documented parameters.
 #[cfg(feature = "flows")]
@@ -1726,44 +1216,24 @@ async fn delete_flow() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `deleted`"));
-    assert_json("success example `deleted`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `deleted`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `DELETE /{Version}/{group_id}` (deleteGroup), with its documented parameters.
 #[cfg(feature = "groups")]
@@ -1779,44 +1249,24 @@ async fn delete_group() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `deleted`"));
-    assert_json("success example `deleted`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `deleted`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `DELETE /{Version}/{group_id}/invite_link` (deleteGroupInviteLink), with request body example `example`.
 #[cfg(feature = "groups")]
@@ -1841,54 +1291,24 @@ async fn delete_group_invite_link_example() {
         headers: vec![],
         body: BodyCheck::Json(json("{\"messaging_product\":\"whatsapp\"}")),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(json("{\"messaging_product\":\"whatsapp\",\"success\":true}")),
-            None,
+            "success example `deleted`",
+            "{\"messaging_product\":\"whatsapp\",\"success\":true}",
+            || call().send(),
         )
         .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `deleted`"));
-    assert_json(
-        "success example `deleted`",
-        &value,
-        &json("{\"messaging_product\":\"whatsapp\",\"success\":true}"),
-    );
-    assert_request(&server, &expected).await;
-    serve(
+    check_error(
             &server,
+            &expected,
             400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
 }
 /// `DELETE /{Version}/{Phone-Number-ID}/message_qrdls/{QR-Code-ID}` (deleteIndividualQrCode), with its documented parameters.
 #[cfg(feature = "qr_codes")]
@@ -1904,44 +1324,24 @@ async fn delete_individual_qr_code() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `deleted`"));
-    assert_json("success example `deleted`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `deleted`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `DELETE /{Version}/{Media-ID}` (deleteMedia), with its documented parameters.
 #[cfg(feature = "media")]
@@ -1957,44 +1357,24 @@ async fn delete_media() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `deleted`"));
-    assert_json("success example `deleted`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `deleted`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `DELETE /{Version}/{WABA-ID}/message_templates` (deleteTemplateByName), with its documented parameters.
 #[cfg(feature = "templates")]
@@ -2017,44 +1397,24 @@ async fn delete_message_template() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `deleted`"));
-    assert_json("success example `deleted`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `deleted`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `DELETE /{Version}/{Pre-Verified-Phone-Number-ID}` (deletePreVerifiedPhoneNumber), with its documented parameters.
 #[cfg(feature = "preverified_phone_numbers")]
@@ -2070,44 +1430,24 @@ async fn delete_pre_verified_phone_number() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `deleted`"));
-    assert_json("success example `deleted`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `deleted`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Flow-ID}/deprecate` (deprecateFlow), with its documented parameters.
 #[cfg(feature = "flows")]
@@ -2123,44 +1463,24 @@ async fn deprecate_flow() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `deprecated`"));
-    assert_json("success example `deprecated`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `deprecated`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/deregister` (deregisterPhoneNumber), with its documented parameters.
 #[cfg(feature = "phone_numbers")]
@@ -2176,44 +1496,24 @@ async fn deregister_phone_number() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `deregistered`"));
-    assert_json("success example `deregistered`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `deregistered`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Media-URL}` (downloadMedia), with its documented parameters.
 #[cfg(feature = "media")]
@@ -2234,37 +1534,15 @@ async fn download_media() {
     let value = call().send().await.expect("the call succeeds");
     assert_eq!(value, bytes);
     assert_request(&server, &expected).await;
-    serve(
+    check_error(
             &server,
+            &expected,
             400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{TEMPLATE_ID}` (editTemplate), with request body example `example`.
 #[cfg(feature = "templates")]
@@ -2293,44 +1571,24 @@ async fn edit_message_template_example() {
             ),
         ),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `edited`"));
-    assert_json("success example `edited`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `edited`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Application-ID}/whatsapp_business_solutions` (getApplicationWhatsAppBusinessSolutions), with its documented parameters.
 #[cfg(feature = "multi_partner_solutions")]
@@ -2352,60 +1610,24 @@ async fn get_application_whatsapp_business_solutions() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"id\":\"781234509876543\",\"name\":\"Acme Retail Messaging\",\"owner_app\":{\"id\":\"402918374650192\",\"name\":\"Acme Connect\"},\"status\":\"ACTIVE\",\"status_for_pending_request\":\"NONE\"},{\"id\":\"781234509876544\",\"name\":\"Acme Support Desk\",\"status\":\"DRAFT\",\"status_for_pending_request\":\"PENDING_ACTIVATION\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUlpXY0ZAxdGc3\",\"before\":\"QVFIUmRhc2RmTUR3\"}}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `page`"));
-    assert_json(
-        "success example `page`",
-        &value,
-        &json(
+            "success example `page`",
             "{\"data\":[{\"id\":\"781234509876543\",\"name\":\"Acme Retail Messaging\",\"owner_app\":{\"id\":\"402918374650192\",\"name\":\"Acme Connect\"},\"status\":\"ACTIVE\",\"status_for_pending_request\":\"NONE\"},{\"id\":\"781234509876544\",\"name\":\"Acme Support Desk\",\"status\":\"DRAFT\",\"status_for_pending_request\":\"PENDING_ACTIVATION\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUlpXY0ZAxdGc3\",\"before\":\"QVFIUmRhc2RmTUR3\"}}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{WhatsApp-Business-Account-ID}/assigned_users` (getAssignedUsers), with its documented parameters.
 #[cfg(feature = "assigned_users")]
@@ -2428,60 +1650,24 @@ async fn get_assigned_users() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"business\":{\"id\":\"556677889900112\",\"name\":\"Harbour Bistro Group\"},\"id\":\"100087654321098\",\"name\":\"Maria Costa\",\"user_type\":\"BUSINESS_USER\"},{\"business\":{\"id\":\"556677889900112\",\"name\":\"Harbour Bistro Group\"},\"id\":\"122098765432109\",\"name\":\"Bookings integration\",\"user_type\":\"SYSTEM_USER\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUkQ5bHVlb0VJWnFR\",\"before\":\"QVFIUlBnN3pGc0pTWkdn\"}},\"summary\":{\"total_count\":2}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `page`"));
-    assert_json(
-        "success example `page`",
-        &value,
-        &json(
+            "success example `page`",
             "{\"data\":[{\"business\":{\"id\":\"556677889900112\",\"name\":\"Harbour Bistro Group\"},\"id\":\"100087654321098\",\"name\":\"Maria Costa\",\"user_type\":\"BUSINESS_USER\"},{\"business\":{\"id\":\"556677889900112\",\"name\":\"Harbour Bistro Group\"},\"id\":\"122098765432109\",\"name\":\"Bookings integration\",\"user_type\":\"SYSTEM_USER\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUkQ5bHVlb0VJWnFR\",\"before\":\"QVFIUlBnN3pGc0pTWkdn\"}},\"summary\":{\"total_count\":2}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{User-ID}/assigned_whatsapp_business_accounts` (getAssignedWhatsAppBusinessAccounts), with its documented parameters.
 #[cfg(feature = "assigned_whatsapp_business_accounts")]
@@ -2501,60 +1687,24 @@ async fn get_assigned_whatsapp_business_accounts() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"business_id\":\"230948571628394\",\"id\":\"104996122399160\",\"name\":\"Lucky Shrub\",\"permissions\":[\"MANAGE\",\"MANAGE_TEMPLATES\",\"VIEW_INSIGHTS\"],\"status\":\"ACTIVE\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUmFzc2lnbmVkMg\",\"before\":\"QVFIUmFzc2lnbmVkMQ\"}}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `page`"));
-    assert_json(
-        "success example `page`",
-        &value,
-        &json(
+            "success example `page`",
             "{\"data\":[{\"business_id\":\"230948571628394\",\"id\":\"104996122399160\",\"name\":\"Lucky Shrub\",\"permissions\":[\"MANAGE\",\"MANAGE_TEMPLATES\",\"VIEW_INSIGHTS\"],\"status\":\"ACTIVE\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUmFzc2lnbmVkMg\",\"before\":\"QVFIUmFzc2lnbmVkMQ\"}}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Phone-Number-ID}/block_users` (getBlockedUsers), with its documented parameters.
 #[cfg(feature = "block_users")]
@@ -2570,60 +1720,24 @@ async fn get_blocked_users() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"messaging_product\":\"whatsapp\",\"wa_id\":\"447700900123\"},{\"messaging_product\":\"whatsapp\",\"wa_id\":\"5511987654321\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUlZAKVXhOa3R0ZAlEZD\",\"before\":\"QVFIUkZAsYlBzN2ZAUQ0ZD\"}}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `page`"));
-    assert_json(
-        "success example `page`",
-        &value,
-        &json(
+            "success example `page`",
             "{\"data\":[{\"messaging_product\":\"whatsapp\",\"wa_id\":\"447700900123\"},{\"messaging_product\":\"whatsapp\",\"wa_id\":\"5511987654321\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUlZAKVXhOa3R0ZAlEZD\",\"before\":\"QVFIUkZAsYlBzN2ZAUQ0ZD\"}}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Phone-Number-ID}/business_compliance_info` (getBusinessComplianceInfo), with its documented parameters.
 #[cfg(feature = "business_compliance")]
@@ -2649,83 +1763,33 @@ async fn get_business_compliance_info() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"customer_care_details\":{\"email\":\"care@harbourbistro.example\",\"landline_number\":\"+912261234567\",\"mobile_number\":\"+919812345679\"},\"entity_name\":\"Harbour Bistro Private Limited\",\"entity_type\":\"Private Company\",\"grievance_officer_details\":{\"email\":\"grievance@harbourbistro.example\",\"mobile_number\":\"+919812345678\",\"name\":\"Anika Rao\"},\"is_registered\":true,\"messaging_product\":\"whatsapp\",\"whatsapp_business_account_id\":\"102290129340398\"}]}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `registered`"));
-    assert_json(
-        "success example `registered`",
-        &value,
-        &json(
+            "success example `registered`",
             "{\"data\":[{\"customer_care_details\":{\"email\":\"care@harbourbistro.example\",\"landline_number\":\"+912261234567\",\"mobile_number\":\"+919812345679\"},\"entity_name\":\"Harbour Bistro Private Limited\",\"entity_type\":\"Private Company\",\"grievance_officer_details\":{\"email\":\"grievance@harbourbistro.example\",\"mobile_number\":\"+919812345678\",\"name\":\"Anika Rao\"},\"is_registered\":true,\"messaging_product\":\"whatsapp\",\"whatsapp_business_account_id\":\"102290129340398\"}]}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
+            || call().send(),
+        )
+        .await;
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"is_registered\":false,\"messaging_product\":\"whatsapp\",\"whatsapp_business_account_id\":\"102290129340398\"}]}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `not_set`"));
-    assert_json(
-        "success example `not_set`",
-        &value,
-        &json(
+            "success example `not_set`",
             "{\"data\":[{\"is_registered\":false,\"messaging_product\":\"whatsapp\",\"whatsapp_business_account_id\":\"102290129340398\"}]}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Phone-Number-ID}/whatsapp_business_encryption` (getBusinessEncryptionPublicKey), with its documented parameters.
 #[cfg(feature = "business_encryption")]
@@ -2748,79 +1812,33 @@ async fn get_business_encryption_public_key() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json("{\"data\":[{\"business_public_key_signature_status\":\"VALID\"}]}"),
-            ),
-            None,
+            "success example `valid_key`",
+            "{\"data\":[{\"business_public_key_signature_status\":\"VALID\"}]}",
+            || call().send(),
         )
         .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `valid_key`"));
-    assert_json(
-        "success example `valid_key`",
-        &value,
-        &json("{\"data\":[{\"business_public_key_signature_status\":\"VALID\"}]}"),
-    );
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"business_public_key\":\" \",\"business_public_key_signature_status\":\"MISMATCH\"}]}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `mismatch_key`"));
-    assert_json(
-        "success example `mismatch_key`",
-        &value,
-        &json(
+            "success example `mismatch_key`",
             "{\"data\":[{\"business_public_key\":\" \",\"business_public_key_signature_status\":\"MISMATCH\"}]}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Business-ID}` (getBusinessPortfolioSpecificFields), with its documented parameters.
 #[cfg(feature = "business_portfolio")]
@@ -2840,60 +1858,24 @@ async fn get_business_portfolio_specific_fields() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"id\":\"104996229208432\",\"name\":\"Harbour Bakery Ltd\",\"timezone_id\":0}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `portfolio`"));
-    assert_json(
-        "success example `portfolio`",
-        &value,
-        &json(
+            "success example `portfolio`",
             "{\"id\":\"104996229208432\",\"name\":\"Harbour Bakery Ltd\",\"timezone_id\":0}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Phone-Number-ID}/whatsapp_business_profile` (getWhatsAppBusinessProfile), with its documented parameters.
 #[cfg(feature = "business_profile")]
@@ -2915,60 +1897,24 @@ async fn get_business_profile() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"about\":\"Open every day from 9 to 5.\",\"address\":\"1 Harbour Road, Springfield\",\"description\":\"Fresh bread and pastries.\",\"email\":\"hello@bakery.example\",\"messaging_product\":\"whatsapp\",\"profile_picture_url\":\"https://pps.whatsapp.net/v/example\",\"vertical\":\"RESTAURANT\",\"websites\":[\"https://bakery.example\"]}]}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `live_shape`"));
-    assert_json(
-        "success example `live_shape`",
-        &value,
-        &json(
+            "success example `live_shape`",
             "{\"data\":[{\"about\":\"Open every day from 9 to 5.\",\"address\":\"1 Harbour Road, Springfield\",\"description\":\"Fresh bread and pastries.\",\"email\":\"hello@bakery.example\",\"messaging_product\":\"whatsapp\",\"profile_picture_url\":\"https://pps.whatsapp.net/v/example\",\"vertical\":\"RESTAURANT\",\"websites\":[\"https://bakery.example\"]}]}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Phone-Number-ID}/call_permissions` (checkCallPermissions), with its documented parameters.
 #[cfg(feature = "calling")]
@@ -2984,83 +1930,33 @@ async fn get_call_permissions() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"actions\":[{\"action_name\":\"start_call\",\"can_perform_action\":true,\"limits\":[{\"current_usage\":3,\"limit_expiration_time\":1764633600,\"max_allowed\":100,\"time_period\":\"24h\"}]},{\"action_name\":\"send_call_permission_request\",\"can_perform_action\":false,\"limits\":null}],\"messaging_product\":\"whatsapp\",\"permission\":{\"expiration_time\":1767225600,\"status\":\"granted\"}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `granted`"));
-    assert_json(
-        "success example `granted`",
-        &value,
-        &json(
+            "success example `granted`",
             "{\"actions\":[{\"action_name\":\"start_call\",\"can_perform_action\":true,\"limits\":[{\"current_usage\":3,\"limit_expiration_time\":1764633600,\"max_allowed\":100,\"time_period\":\"24h\"}]},{\"action_name\":\"send_call_permission_request\",\"can_perform_action\":false,\"limits\":null}],\"messaging_product\":\"whatsapp\",\"permission\":{\"expiration_time\":1767225600,\"status\":\"granted\"}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
+            || call().send(),
+        )
+        .await;
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"actions\":[{\"action_name\":\"start_call\",\"can_perform_action\":false},{\"action_name\":\"send_call_permission_request\",\"can_perform_action\":true,\"limits\":[{\"current_usage\":1,\"max_allowed\":5,\"time_period\":\"24h\"}]}],\"messaging_product\":\"whatsapp\",\"permission\":{\"status\":\"denied\"}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `denied`"));
-    assert_json(
-        "success example `denied`",
-        &value,
-        &json(
+            "success example `denied`",
             "{\"actions\":[{\"action_name\":\"start_call\",\"can_perform_action\":false},{\"action_name\":\"send_call_permission_request\",\"can_perform_action\":true,\"limits\":[{\"current_usage\":1,\"max_allowed\":5,\"time_period\":\"24h\"}]}],\"messaging_product\":\"whatsapp\",\"permission\":{\"status\":\"denied\"}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Business-ID}/client_whatsapp_business_accounts` (getClientWhatsAppBusinessAccounts), with its documented parameters.
 #[cfg(feature = "client_whatsapp_business_accounts")]
@@ -3082,60 +1978,24 @@ async fn get_client_whatsapp_business_accounts() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"account_review_status\":\"APPROVED\",\"business_verification_status\":\"VERIFIED\",\"country\":\"US\",\"currency\":\"USD\",\"id\":\"104996122399160\",\"name\":\"Lucky Shrub\",\"on_behalf_of_business_info\":{\"id\":\"230948571628394\",\"name\":\"Lucky Shrub Garden Supplies\"},\"ownership_type\":\"CLIENT_OWNED\",\"phone_numbers\":{\"data\":[{\"display_phone_number\":\"+1 555-019-3482\",\"id\":\"106540352242922\",\"verified_name\":\"Lucky Shrub\"}]},\"timezone_id\":\"1\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUmNsaWVudHdhYmEy\",\"before\":\"QVFIUmNsaWVudHdhYmEx\"}}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `page`"));
-    assert_json(
-        "success example `page`",
-        &value,
-        &json(
+            "success example `page`",
             "{\"data\":[{\"account_review_status\":\"APPROVED\",\"business_verification_status\":\"VERIFIED\",\"country\":\"US\",\"currency\":\"USD\",\"id\":\"104996122399160\",\"name\":\"Lucky Shrub\",\"on_behalf_of_business_info\":{\"id\":\"230948571628394\",\"name\":\"Lucky Shrub Garden Supplies\"},\"ownership_type\":\"CLIENT_OWNED\",\"phone_numbers\":{\"data\":[{\"display_phone_number\":\"+1 555-019-3482\",\"id\":\"106540352242922\",\"verified_name\":\"Lucky Shrub\"}]},\"timezone_id\":\"1\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUmNsaWVudHdhYmEy\",\"before\":\"QVFIUmNsaWVudHdhYmEx\"}}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Phone-Number-ID}/whatsapp_commerce_settings` (getCommerceSettings), with its documented parameters.
 #[cfg(feature = "commerce_settings")]
@@ -3151,60 +2011,24 @@ async fn get_commerce_settings() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"id\":\"731952604418227\",\"is_cart_enabled\":true,\"is_catalog_visible\":false}]}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `settings`"));
-    assert_json(
-        "success example `settings`",
-        &value,
-        &json(
+            "success example `settings`",
             "{\"data\":[{\"id\":\"731952604418227\",\"is_cart_enabled\":true,\"is_catalog_visible\":false}]}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Application-ID}/connected_client_businesses` (getConnectedClientBusinesses), with its documented parameters.
 #[cfg(feature = "connected_client_businesses")]
@@ -3226,60 +2050,24 @@ async fn get_connected_client_businesses() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"business_status\":\"ACTIVE\",\"created_time\":\"2024-09-12T14:03:27Z\",\"id\":\"230948571628394\",\"name\":\"Lucky Shrub Garden Supplies\",\"verification_status\":\"VERIFIED\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUmNsaWVudGxhc3Q\",\"before\":\"QVFIUmNsaWVudGZpcnN0\"}}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `page`"));
-    assert_json(
-        "success example `page`",
-        &value,
-        &json(
+            "success example `page`",
             "{\"data\":[{\"business_status\":\"ACTIVE\",\"created_time\":\"2024-09-12T14:03:27Z\",\"id\":\"230948571628394\",\"name\":\"Lucky Shrub Garden Supplies\",\"verification_status\":\"VERIFIED\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUmNsaWVudGxhc3Q\",\"before\":\"QVFIUmNsaWVudGZpcnN0\"}}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Business-ID}/extendedcredits` (getCreditLines), with its documented parameters.
 #[cfg(feature = "extended_credits")]
@@ -3295,60 +2083,24 @@ async fn get_credit_lines() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"id\":\"2093847561029384\",\"legal_entity_name\":\"Harbour Bistro Private Limited\"}]}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `one_line`"));
-    assert_json(
-        "success example `one_line`",
-        &value,
-        &json(
+            "success example `one_line`",
             "{\"data\":[{\"id\":\"2093847561029384\",\"legal_entity_name\":\"Harbour Bistro Private Limited\"}]}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Flow-ID}` (getFlow), with its documented parameters.
 #[cfg(feature = "flows")]
@@ -3375,83 +2127,33 @@ async fn get_flow() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"application\":{\"id\":\"334455667788990\",\"link\":\"https://www.facebook.com/games/?app_id=334455667788990\",\"name\":\"Harbour Bistro Bookings\"},\"categories\":[\"APPOINTMENT_BOOKING\"],\"data_api_version\":\"3.0\",\"data_channel_uri\":\"https://bookings.example.com/flows/endpoint\",\"health_status\":{\"can_send_message\":\"LIMITED\",\"entities\":[{\"can_send_message\":\"AVAILABLE\",\"entity_type\":\"FLOW\",\"id\":\"1209834756120934\"},{\"can_send_message\":\"LIMITED\",\"entity_type\":\"BUSINESS\",\"errors\":[{\"error_code\":141010,\"error_description\":\"The business has not completed business verification.\",\"possible_solution\":\"Start or finish business verification in Business Settings.\"}],\"id\":\"556677889900112\"}]},\"id\":\"1209834756120934\",\"json_version\":\"6.0\",\"name\":\"table_booking\",\"preview\":{\"expires_at\":\"2025-06-04T10:15:00+0000\",\"preview_url\":\"https://business.facebook.com/wa/manage/flows/1209834756120934/preview/?token=3f9a1c\"},\"status\":\"DRAFT\",\"validation_errors\":[],\"whatsapp_business_account\":{\"id\":\"102290129340398\",\"message_template_namespace\":\"7b2f9d1e_4c3a_4e8b_9f10_2a6c5d4e3b21\",\"name\":\"Harbour Bistro\",\"timezone_id\":\"42\"}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `flow`"));
-    assert_json(
-        "success example `flow`",
-        &value,
-        &json(
+            "success example `flow`",
             "{\"application\":{\"id\":\"334455667788990\",\"link\":\"https://www.facebook.com/games/?app_id=334455667788990\",\"name\":\"Harbour Bistro Bookings\"},\"categories\":[\"APPOINTMENT_BOOKING\"],\"data_api_version\":\"3.0\",\"data_channel_uri\":\"https://bookings.example.com/flows/endpoint\",\"health_status\":{\"can_send_message\":\"LIMITED\",\"entities\":[{\"can_send_message\":\"AVAILABLE\",\"entity_type\":\"FLOW\",\"id\":\"1209834756120934\"},{\"can_send_message\":\"LIMITED\",\"entity_type\":\"BUSINESS\",\"errors\":[{\"error_code\":141010,\"error_description\":\"The business has not completed business verification.\",\"possible_solution\":\"Start or finish business verification in Business Settings.\"}],\"id\":\"556677889900112\"}]},\"id\":\"1209834756120934\",\"json_version\":\"6.0\",\"name\":\"table_booking\",\"preview\":{\"expires_at\":\"2025-06-04T10:15:00+0000\",\"preview_url\":\"https://business.facebook.com/wa/manage/flows/1209834756120934/preview/?token=3f9a1c\"},\"status\":\"DRAFT\",\"validation_errors\":[],\"whatsapp_business_account\":{\"id\":\"102290129340398\",\"message_template_namespace\":\"7b2f9d1e_4c3a_4e8b_9f10_2a6c5d4e3b21\",\"name\":\"Harbour Bistro\",\"timezone_id\":\"42\"}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
+            || call().send(),
+        )
+        .await;
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"id\":\"1209834756120934\",\"metric\":{\"data_points\":[{\"data\":[{\"key\":\"value\",\"value\":214}],\"timestamp\":\"2025-06-01T07:00:00+0000\"},{\"data\":[{\"key\":\"value\",\"value\":187}],\"timestamp\":\"2025-06-02T07:00:00+0000\"}],\"granularity\":\"DAY\",\"name\":\"ENDPOINT_REQUEST_COUNT\"}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `metric`"));
-    assert_json(
-        "success example `metric`",
-        &value,
-        &json(
+            "success example `metric`",
             "{\"id\":\"1209834756120934\",\"metric\":{\"data_points\":[{\"data\":[{\"key\":\"value\",\"value\":214}],\"timestamp\":\"2025-06-01T07:00:00+0000\"},{\"data\":[{\"key\":\"value\",\"value\":187}],\"timestamp\":\"2025-06-02T07:00:00+0000\"}],\"granularity\":\"DAY\",\"name\":\"ENDPOINT_REQUEST_COUNT\"}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Flow-ID}/assets` (listAssetsGetFlowJsonUrl), with its documented parameters.
 #[cfg(feature = "flows")]
@@ -3467,60 +2169,24 @@ async fn get_flow_json_url() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"asset_type\":\"FLOW_JSON\",\"download_url\":\"https://mmg.whatsapp.net/m1/v/t24/An8kTq2Lx0flowjson?ccb=10-5&oh=01_Q5Aa1gF&oe=6843A1B2\",\"name\":\"flow.json\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUnB3aFZAZAUVlN\",\"before\":\"QVFIUnB3aFZAZAUVlN\"}}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `flow_json`"));
-    assert_json(
-        "success example `flow_json`",
-        &value,
-        &json(
+            "success example `flow_json`",
             "{\"data\":[{\"asset_type\":\"FLOW_JSON\",\"download_url\":\"https://mmg.whatsapp.net/m1/v/t24/An8kTq2Lx0flowjson?ccb=10-5&oh=01_Q5Aa1gF&oe=6843A1B2\",\"name\":\"flow.json\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUnB3aFZAZAUVlN\",\"before\":\"QVFIUnB3aFZAZAUVlN\"}}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{group_id}` (getGroupInfo), with its documented parameters.
 #[cfg(feature = "groups")]
@@ -3542,60 +2208,24 @@ async fn get_group_info() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"creation_timestamp\":1743500000,\"description\":\"Questions about spring orders, answered by our team.\",\"id\":\"Y2FwaV9ncm91cDoxNDQ3NzAwOTAwMTIzOjEyMDM2MzQwNTUxODI3MTQ1OQZDZD\",\"join_approval_mode\":\"approval_required\",\"messaging_product\":\"whatsapp\",\"participants\":[{\"wa_id\":\"447700900123\"},{\"wa_id\":\"447700900456\"}],\"subject\":\"Spring order support\",\"suspended\":false,\"total_participant_count\":2}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `group`"));
-    assert_json(
-        "success example `group`",
-        &value,
-        &json(
+            "success example `group`",
             "{\"creation_timestamp\":1743500000,\"description\":\"Questions about spring orders, answered by our team.\",\"id\":\"Y2FwaV9ncm91cDoxNDQ3NzAwOTAwMTIzOjEyMDM2MzQwNTUxODI3MTQ1OQZDZD\",\"join_approval_mode\":\"approval_required\",\"messaging_product\":\"whatsapp\",\"participants\":[{\"wa_id\":\"447700900123\"},{\"wa_id\":\"447700900456\"}],\"subject\":\"Spring order support\",\"suspended\":false,\"total_participant_count\":2}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{WABA-ID}/in_progress_onbehalf_request` (getInProgressOnBehalfRequests), with its documented parameters.
 #[cfg(feature = "onbehalf_requests")]
@@ -3617,60 +2247,24 @@ async fn get_in_progress_on_behalf_requests() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"business_owned_object\":\"104996122399160\",\"id\":\"596120384756102\",\"receiving_business\":{\"id\":\"318504926173845\",\"name\":\"Northwind Messaging Ltd\"},\"requesting_business\":{\"id\":\"230948571628394\",\"name\":\"Lucky Shrub Garden Supplies\"},\"status\":\"IN_PROGRESS\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUm9uYmVoYWxmMg\",\"before\":\"QVFIUm9uYmVoYWxmMQ\"}}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `page`"));
-    assert_json(
-        "success example `page`",
-        &value,
-        &json(
+            "success example `page`",
             "{\"data\":[{\"business_owned_object\":\"104996122399160\",\"id\":\"596120384756102\",\"receiving_business\":{\"id\":\"318504926173845\",\"name\":\"Northwind Messaging Ltd\"},\"requesting_business\":{\"id\":\"230948571628394\",\"name\":\"Lucky Shrub Garden Supplies\"},\"status\":\"IN_PROGRESS\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUm9uYmVoYWxmMg\",\"before\":\"QVFIUm9uYmVoYWxmMQ\"}}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Phone-Number-ID}/message_qrdls/{QR-Code-ID}` (getIndividualQrCode), with its documented parameters.
 #[cfg(feature = "qr_codes")]
@@ -3693,60 +2287,24 @@ async fn get_individual_qr_code() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"code\":\"4O4YGZEG3RIVE1\",\"deep_link_url\":\"https://wa.me/message/4O4YGZEG3RIVE1\",\"prefilled_message\":\"I'd like to book a table for tonight\",\"qr_image_url\":\"https://scontent.xx.fbcdn.net/m1/v/t6/qr-4O4YGZEG3RIVE1.svg\"}]}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `found`"));
-    assert_json(
-        "success example `found`",
-        &value,
-        &json(
+            "success example `found`",
             "{\"data\":[{\"code\":\"4O4YGZEG3RIVE1\",\"deep_link_url\":\"https://wa.me/message/4O4YGZEG3RIVE1\",\"prefilled_message\":\"I'd like to book a table for tonight\",\"qr_image_url\":\"https://scontent.xx.fbcdn.net/m1/v/t6/qr-4O4YGZEG3RIVE1.svg\"}]}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Media-ID}` (retrieveMediaUrl), with its documented parameters.
 #[cfg(feature = "media")]
@@ -3762,60 +2320,24 @@ async fn get_media_url() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"file_size\":303833,\"id\":\"1037543291543636\",\"messaging_product\":\"whatsapp\",\"mime_type\":\"image/jpeg\",\"sha256\":\"3c2f6c0a3e5b9d7b1c4e8f0a2d6b9e1f4a7c0d3e6f9a2b5c8d1e4f7a0b3c6d9e\",\"url\":\"https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1037543291543636&ext=1718895342&hash=ATtXkK3vQ5sFz1pYh0eB\"}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `image`"));
-    assert_json(
-        "success example `image`",
-        &value,
-        &json(
+            "success example `image`",
             "{\"file_size\":303833,\"id\":\"1037543291543636\",\"messaging_product\":\"whatsapp\",\"mime_type\":\"image/jpeg\",\"sha256\":\"3c2f6c0a3e5b9d7b1c4e8f0a2d6b9e1f4a7c0d3e6f9a2b5c8d1e4f7a0b3c6d9e\",\"url\":\"https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1037543291543636&ext=1718895342&hash=ATtXkK3vQ5sFz1pYh0eB\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Phone-Number-ID}/message_history` (getMessageHistory), with its documented parameters.
 #[cfg(feature = "message_history")]
@@ -3844,60 +2366,24 @@ async fn get_message_history() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"events\":{\"data\":[{\"application\":{\"id\":\"334455667788990\"},\"delivery_status\":\"SENT\",\"id\":\"1187340298812240\",\"timestamp\":1748940000,\"webhook_update_state\":\"DELIVERED\",\"webhook_uri\":\"https://hooks.harbourbistro.example/whatsapp\"},{\"application\":{\"id\":\"334455667788990\"},\"delivery_status\":\"DELIVERED\",\"id\":\"1187340298812241\",\"timestamp\":1748940004,\"webhook_update_state\":\"DELIVERED\",\"webhook_uri\":\"https://hooks.harbourbistro.example/whatsapp\"}]},\"id\":\"1187340298812233\",\"message_id\":\"wamid.HBgMOTE5ODEyMzQ1Njc4FQIAERgSQzVGNDc3QTk0RTFCNkM1NDAzAA==\"}],\"paging\":{\"cursors\":{\"after\":\"MTE4NzM0MDI5ODgxMjIzMw==\",\"before\":\"MTE4NzM0MDI5ODgxMjIzMw==\"}}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `page`"));
-    assert_json(
-        "success example `page`",
-        &value,
-        &json(
+            "success example `page`",
             "{\"data\":[{\"events\":{\"data\":[{\"application\":{\"id\":\"334455667788990\"},\"delivery_status\":\"SENT\",\"id\":\"1187340298812240\",\"timestamp\":1748940000,\"webhook_update_state\":\"DELIVERED\",\"webhook_uri\":\"https://hooks.harbourbistro.example/whatsapp\"},{\"application\":{\"id\":\"334455667788990\"},\"delivery_status\":\"DELIVERED\",\"id\":\"1187340298812241\",\"timestamp\":1748940004,\"webhook_update_state\":\"DELIVERED\",\"webhook_uri\":\"https://hooks.harbourbistro.example/whatsapp\"}]},\"id\":\"1187340298812233\",\"message_id\":\"wamid.HBgMOTE5ODEyMzQ1Njc4FQIAERgSQzVGNDc3QTk0RTFCNkM1NDAzAA==\"}],\"paging\":{\"cursors\":{\"after\":\"MTE4NzM0MDI5ODgxMjIzMw==\",\"before\":\"MTE4NzM0MDI5ODgxMjIzMw==\"}}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Message-History-ID}/events` (getMessageHistoryEvents), with its documented parameters.
 #[cfg(feature = "message_history_events")]
@@ -3924,60 +2410,24 @@ async fn get_message_history_events() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"cursor\":\"MTE4NzM0MDI5ODgxMjI0MA==\",\"node\":{\"application\":{\"id\":\"334455667788990\",\"name\":\"Harbour Bistro Bookings\"},\"delivery_status\":\"SENT\",\"id\":\"1187340298812240\",\"occurrence_timestamp\":1748940000,\"status_timestamp\":1748940001}},{\"cursor\":\"MTE4NzM0MDI5ODgxMjI0MQ==\",\"node\":{\"application\":{\"id\":\"334455667788990\",\"name\":\"Harbour Bistro Bookings\"},\"delivery_status\":\"DELIVERED\",\"id\":\"1187340298812241\",\"occurrence_timestamp\":1748940004,\"status_timestamp\":1748940005}},{\"cursor\":\"MTE4NzM0MDI5ODgxMjI0Mg==\",\"node\":{\"application\":{\"id\":\"334455667788990\",\"name\":\"Harbour Bistro Bookings\"},\"delivery_status\":\"READ\",\"id\":\"1187340298812242\",\"occurrence_timestamp\":1748940310,\"status_timestamp\":1748940311}}],\"paging\":{\"cursors\":{\"after\":\"MTE4NzM0MDI5ODgxMjI0Mg==\",\"before\":\"MTE4NzM0MDI5ODgxMjI0MA==\"}}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `page`"));
-    assert_json(
-        "success example `page`",
-        &value,
-        &json(
+            "success example `page`",
             "{\"data\":[{\"cursor\":\"MTE4NzM0MDI5ODgxMjI0MA==\",\"node\":{\"application\":{\"id\":\"334455667788990\",\"name\":\"Harbour Bistro Bookings\"},\"delivery_status\":\"SENT\",\"id\":\"1187340298812240\",\"occurrence_timestamp\":1748940000,\"status_timestamp\":1748940001}},{\"cursor\":\"MTE4NzM0MDI5ODgxMjI0MQ==\",\"node\":{\"application\":{\"id\":\"334455667788990\",\"name\":\"Harbour Bistro Bookings\"},\"delivery_status\":\"DELIVERED\",\"id\":\"1187340298812241\",\"occurrence_timestamp\":1748940004,\"status_timestamp\":1748940005}},{\"cursor\":\"MTE4NzM0MDI5ODgxMjI0Mg==\",\"node\":{\"application\":{\"id\":\"334455667788990\",\"name\":\"Harbour Bistro Bookings\"},\"delivery_status\":\"READ\",\"id\":\"1187340298812242\",\"occurrence_timestamp\":1748940310,\"status_timestamp\":1748940311}}],\"paging\":{\"cursors\":{\"after\":\"MTE4NzM0MDI5ODgxMjI0Mg==\",\"before\":\"MTE4NzM0MDI5ODgxMjI0MA==\"}}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{TEMPLATE_ID}` (getTemplateByIdDefaultFields), with its documented parameters.
 #[cfg(feature = "templates")]
@@ -3997,60 +2447,24 @@ async fn get_message_template() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"category\":\"MARKETING\",\"components\":[{\"example\":{\"body_text\":[[\"Priya\",\"SPRING20\"]]},\"text\":\"Hi {{1}}, our spring sale starts today. Use code {{2}} for 20% off.\",\"type\":\"BODY\"},{\"buttons\":[{\"text\":\"Stop promotions\",\"type\":\"QUICK_REPLY\"}],\"type\":\"BUTTONS\"}],\"id\":\"920070352646140\",\"language\":\"en_GB\",\"name\":\"spring_sale\",\"quality_score\":{\"date\":1745000000,\"score\":\"GREEN\"},\"status\":\"APPROVED\"}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `marketing`"));
-    assert_json(
-        "success example `marketing`",
-        &value,
-        &json(
+            "success example `marketing`",
             "{\"category\":\"MARKETING\",\"components\":[{\"example\":{\"body_text\":[[\"Priya\",\"SPRING20\"]]},\"text\":\"Hi {{1}}, our spring sale starts today. Use code {{2}} for 20% off.\",\"type\":\"BODY\"},{\"buttons\":[{\"text\":\"Stop promotions\",\"type\":\"QUICK_REPLY\"}],\"type\":\"BUTTONS\"}],\"id\":\"920070352646140\",\"language\":\"en_GB\",\"name\":\"spring_sale\",\"quality_score\":{\"date\":1745000000,\"score\":\"GREEN\"},\"status\":\"APPROVED\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Migration-Intent-ID}` (getMigrationIntentDetails), with its documented parameters.
 #[cfg(feature = "migration_intent")]
@@ -4066,54 +2480,24 @@ async fn get_migration_intent_details() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(json("{\"id\":\"663091827364512\",\"status\":\"ACCEPTED\"}")),
-            None,
+            "success example `accepted`",
+            "{\"id\":\"663091827364512\",\"status\":\"ACCEPTED\"}",
+            || call().send(),
         )
         .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `accepted`"));
-    assert_json(
-        "success example `accepted`",
-        &value,
-        &json("{\"id\":\"663091827364512\",\"status\":\"ACCEPTED\"}"),
-    );
-    assert_request(&server, &expected).await;
-    serve(
+    check_error(
             &server,
+            &expected,
             400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
 }
 /// `GET /{Version}/{OBO-Mobility-Intent-ID}` (getOBOMobilityIntent), with its documented parameters.
 #[cfg(feature = "obo_mobility_intent")]
@@ -4131,60 +2515,24 @@ async fn get_obo_mobility_intent() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"created_time\":\"2025-03-01T08:00:00Z\",\"id\":\"720918364512873\",\"solution\":{\"id\":\"781234509876990\",\"name\":\"Northwind Messaging\",\"partner_id\":\"559203847162538\",\"status\":\"ACTIVE\"},\"status\":\"ACTIVE\",\"updated_time\":\"2025-03-02T10:15:00Z\",\"waba\":{\"id\":\"104996122399160\",\"name\":\"Lucky Shrub\",\"status\":\"ACTIVE\"}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `active`"));
-    assert_json(
-        "success example `active`",
-        &value,
-        &json(
+            "success example `active`",
             "{\"created_time\":\"2025-03-01T08:00:00Z\",\"id\":\"720918364512873\",\"solution\":{\"id\":\"781234509876990\",\"name\":\"Northwind Messaging\",\"partner_id\":\"559203847162538\",\"status\":\"ACTIVE\"},\"status\":\"ACTIVE\",\"updated_time\":\"2025-03-02T10:15:00Z\",\"waba\":{\"id\":\"104996122399160\",\"name\":\"Lucky Shrub\",\"status\":\"ACTIVE\"}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Phone-Number-ID}/official_business_account` (getOfficialBusinessAccountStatus), with its documented parameters.
 #[cfg(feature = "official_business_account")]
@@ -4204,83 +2552,33 @@ async fn get_official_business_account_status() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"id\":\"106540352242922\",\"oba_status\":\"PENDING\",\"status_message\":\"Your request for an Official Business Account is being reviewed.\"}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `under_review`"));
-    assert_json(
-        "success example `under_review`",
-        &value,
-        &json(
+            "success example `under_review`",
             "{\"id\":\"106540352242922\",\"oba_status\":\"PENDING\",\"status_message\":\"Your request for an Official Business Account is being reviewed.\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
+            || call().send(),
+        )
+        .await;
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"id\":\"106540352242922\",\"oba_status\":\"APPROVED\",\"status_message\":\"This phone number is an Official Business Account.\"}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `approved`"));
-    assert_json(
-        "success example `approved`",
-        &value,
-        &json(
+            "success example `approved`",
             "{\"id\":\"106540352242922\",\"oba_status\":\"APPROVED\",\"status_message\":\"This phone number is an Official Business Account.\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Business-ID}/owned_whatsapp_business_accounts` (getOwnedWhatsAppBusinessAccounts), with its documented parameters.
 #[cfg(feature = "owned_whatsapp_business_accounts")]
@@ -4296,60 +2594,24 @@ async fn get_owned_whatsapp_business_accounts() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"id\":\"104996122399160\",\"message_template_namespace\":\"58e6d318_b627_4112_b9c7_2961197553ea\",\"name\":\"Lucky Shrub\",\"timezone_id\":\"1\"},{\"id\":\"102290129340398\",\"message_template_namespace\":\"ba30dd89_2ebd_41e4_b805_f2c05ae04cc9\",\"name\":\"Lucky Shrub Support\",\"timezone_id\":\"1\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUm93bmVkbGFzdA\",\"before\":\"QVFIUm93bmVkZmlyc3Q\"}}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `page`"));
-    assert_json(
-        "success example `page`",
-        &value,
-        &json(
+            "success example `page`",
             "{\"data\":[{\"id\":\"104996122399160\",\"message_template_namespace\":\"58e6d318_b627_4112_b9c7_2961197553ea\",\"name\":\"Lucky Shrub\",\"timezone_id\":\"1\"},{\"id\":\"102290129340398\",\"message_template_namespace\":\"ba30dd89_2ebd_41e4_b805_f2c05ae04cc9\",\"name\":\"Lucky Shrub Support\",\"timezone_id\":\"1\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUm93bmVkbGFzdA\",\"before\":\"QVFIUm93bmVkZmlyc3Q\"}}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Phone-Number-ID}` (getPhoneNumberById), with its documented parameters.
 #[cfg(feature = "phone_number")]
@@ -4369,83 +2631,33 @@ async fn get_phone_number_by_id() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"display_phone_number\":\"+44 20 7946 0321\",\"id\":\"110200345501442\",\"quality_rating\":\"GREEN\",\"verified_name\":\"Harbour Bakery\"}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `default_fields`"));
-    assert_json(
-        "success example `default_fields`",
-        &value,
-        &json(
+            "success example `default_fields`",
             "{\"display_phone_number\":\"+44 20 7946 0321\",\"id\":\"110200345501442\",\"quality_rating\":\"GREEN\",\"verified_name\":\"Harbour Bakery\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
+            || call().send(),
+        )
+        .await;
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"code_verification_status\":\"VERIFIED\",\"display_phone_number\":\"+44 20 7946 0321\",\"id\":\"110200345501442\",\"name_status\":\"APPROVED\",\"quality_rating\":\"YELLOW\",\"verified_name\":\"Harbour Bakery\"}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `with_statuses`"));
-    assert_json(
-        "success example `with_statuses`",
-        &value,
-        &json(
+            "success example `with_statuses`",
             "{\"code_verification_status\":\"VERIFIED\",\"display_phone_number\":\"+44 20 7946 0321\",\"id\":\"110200345501442\",\"name_status\":\"APPROVED\",\"quality_rating\":\"YELLOW\",\"verified_name\":\"Harbour Bakery\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Phone-Number-ID}/settings` (getPhoneNumberSettings), with its documented parameters.
 #[cfg(feature = "settings")]
@@ -4461,60 +2673,24 @@ async fn get_phone_number_settings() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"calling\":{\"call_hours\":{\"holiday_schedule\":[{\"date\":\"2025-12-25\",\"end_time\":\"2359\",\"start_time\":\"0000\"}],\"status\":\"ENABLED\",\"timezone_id\":\"Europe/Madrid\",\"weekly_operating_hours\":[{\"close_time\":\"1800\",\"day_of_week\":\"MONDAY\",\"open_time\":\"0900\"},{\"close_time\":\"1500\",\"day_of_week\":\"FRIDAY\",\"open_time\":\"0900\"}]},\"call_icon_visibility\":\"DEFAULT\",\"callback_permission_status\":\"ENABLED\",\"ip_addresses\":{\"default\":[\"157.240.221.45\",\"157.240.221.46\"]},\"sip\":{\"servers\":[{\"hostname\":\"sip.example-contact-centre.es\",\"port\":5061,\"sip_user_password\":\"4f1c7b2e9a\"}],\"status\":\"ENABLED\"},\"status\":\"ENABLED\",\"video\":{\"status\":\"DISABLED\"}},\"payload_encryption\":{\"status\":\"disabled\"},\"storage_configuration\":{\"status\":\"DEFAULT\"}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `calling_enabled`"));
-    assert_json(
-        "success example `calling_enabled`",
-        &value,
-        &json(
+            "success example `calling_enabled`",
             "{\"calling\":{\"call_hours\":{\"holiday_schedule\":[{\"date\":\"2025-12-25\",\"end_time\":\"2359\",\"start_time\":\"0000\"}],\"status\":\"ENABLED\",\"timezone_id\":\"Europe/Madrid\",\"weekly_operating_hours\":[{\"close_time\":\"1800\",\"day_of_week\":\"MONDAY\",\"open_time\":\"0900\"},{\"close_time\":\"1500\",\"day_of_week\":\"FRIDAY\",\"open_time\":\"0900\"}]},\"call_icon_visibility\":\"DEFAULT\",\"callback_permission_status\":\"ENABLED\",\"ip_addresses\":{\"default\":[\"157.240.221.45\",\"157.240.221.46\"]},\"sip\":{\"servers\":[{\"hostname\":\"sip.example-contact-centre.es\",\"port\":5061,\"sip_user_password\":\"4f1c7b2e9a\"}],\"status\":\"ENABLED\"},\"status\":\"ENABLED\",\"video\":{\"status\":\"DISABLED\"}},\"payload_encryption\":{\"status\":\"disabled\"},\"storage_configuration\":{\"status\":\"DEFAULT\"}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Pre-Verified-Phone-Number-ID}` (getPreVerifiedPhoneNumberDetails), with its documented parameters.
 #[cfg(feature = "preverified_phone_numbers")]
@@ -4537,60 +2713,24 @@ async fn get_pre_verified_phone_number_details() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"country_prefix\":1,\"display_phone_number\":\"+1 415-555-0142\",\"id\":\"1906385232743451\",\"is_input_id_valid\":true}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `valid`"));
-    assert_json(
-        "success example `valid`",
-        &value,
-        &json(
+            "success example `valid`",
             "{\"country_prefix\":1,\"display_phone_number\":\"+1 415-555-0142\",\"id\":\"1906385232743451\",\"is_input_id_valid\":true}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Pre-Verified-Phone-Number-ID}/partners` (getPreVerifiedPhoneNumberPartners), with its documented parameters.
 #[cfg(feature = "preverified_phone_number_partners")]
@@ -4610,60 +2750,24 @@ async fn get_pre_verified_phone_number_partners() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"id\":\"318504926173845\",\"name\":\"Northwind Messaging Ltd\",\"timezone_id\":1,\"two_factor_type\":\"admin_required\",\"verification_status\":\"verified\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUnBhcnRsYXN0\",\"before\":\"QVFIUnBhcnRmaXJzdA\"}}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `page`"));
-    assert_json(
-        "success example `page`",
-        &value,
-        &json(
+            "success example `page`",
             "{\"data\":[{\"id\":\"318504926173845\",\"name\":\"Northwind Messaging Ltd\",\"timezone_id\":1,\"two_factor_type\":\"admin_required\",\"verification_status\":\"verified\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUnBhcnRsYXN0\",\"before\":\"QVFIUnBhcnRmaXJzdA\"}}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Business-ID}/preverified_numbers` (getPreVerifiedPhoneNumbers), with its documented parameters.
 #[cfg(feature = "preverified_phone_numbers")]
@@ -4686,60 +2790,24 @@ async fn get_pre_verified_phone_numbers() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"availability_status\":\"AVAILABLE\",\"country_code\":\"US\",\"country_prefix\":1,\"display_phone_number\":\"+1 415-555-0142\",\"id\":\"1906385232743451\",\"verification_status\":\"VERIFIED\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUnByZWxhc3Q\",\"before\":\"QVFIUnByZWZpcnN0\"}}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `page`"));
-    assert_json(
-        "success example `page`",
-        &value,
-        &json(
+            "success example `page`",
             "{\"data\":[{\"availability_status\":\"AVAILABLE\",\"country_code\":\"US\",\"country_prefix\":1,\"display_phone_number\":\"+1 415-555-0142\",\"id\":\"1906385232743451\",\"verification_status\":\"VERIFIED\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUnByZWxhc3Q\",\"before\":\"QVFIUnByZWZpcnN0\"}}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Solution-ID}/access_token` (getSolutionAccessToken), with its documented parameters.
 #[cfg(feature = "multi_partner_solutions")]
@@ -4755,60 +2823,24 @@ async fn get_solution_access_token() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"access_token\":\"EAAGm0PX4ZCpsBO2xZBqZCtZAy7mJ9aZC0kWq\",\"expires_at\":1767225600}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `token`"));
-    assert_json(
-        "success example `token`",
-        &value,
-        &json(
+            "success example `token`",
             "{\"access_token\":\"EAAGm0PX4ZCpsBO2xZBqZCtZAy7mJ9aZC0kWq\",\"expires_at\":1767225600}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Solution-ID}` (getSolutionDetails), with its documented parameters.
 #[cfg(feature = "multi_partner_solutions")]
@@ -4834,60 +2866,24 @@ async fn get_solution_details() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"id\":\"781234509876543\",\"name\":\"Acme Retail Messaging\",\"owner_app\":{\"id\":\"402918374650192\",\"name\":\"Acme Connect\"},\"owner_permissions\":[\"MANAGE\",\"DEVELOP\",\"MANAGE_TEMPLATES\"],\"status\":\"ACTIVE\",\"status_for_pending_request\":\"NONE\"}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `active`"));
-    assert_json(
-        "success example `active`",
-        &value,
-        &json(
+            "success example `active`",
             "{\"id\":\"781234509876543\",\"name\":\"Acme Retail Messaging\",\"owner_app\":{\"id\":\"402918374650192\",\"name\":\"Acme Connect\"},\"owner_permissions\":[\"MANAGE\",\"DEVELOP\",\"MANAGE_TEMPLATES\"],\"status\":\"ACTIVE\",\"status_for_pending_request\":\"NONE\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{WhatsApp-Account-Number-ID}` (getWhatsAppAccountNumberDetails), with its documented parameters.
 #[cfg(feature = "account_number")]
@@ -4909,60 +2905,24 @@ async fn get_whatsapp_account_number_details() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"account_mode\":\"LIVE\",\"code_verification_status\":\"VERIFIED\",\"country_code\":\"GB\",\"country_dial_code\":\"44\",\"display_phone_number\":\"+44 20 7946 0321\",\"id\":\"110200345501442\",\"is_official_business_account\":false,\"messaging_limit_tier\":\"TIER_10K\",\"name_status\":\"APPROVED\",\"quality_rating\":\"GREEN\",\"status\":\"CONNECTED\",\"verified_name\":\"Harbour Bakery\"}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `live_number`"));
-    assert_json(
-        "success example `live_number`",
-        &value,
-        &json(
+            "success example `live_number`",
             "{\"account_mode\":\"LIVE\",\"code_verification_status\":\"VERIFIED\",\"country_code\":\"GB\",\"country_dial_code\":\"44\",\"display_phone_number\":\"+44 20 7946 0321\",\"id\":\"110200345501442\",\"is_official_business_account\":false,\"messaging_limit_tier\":\"TIER_10K\",\"name_status\":\"APPROVED\",\"quality_rating\":\"GREEN\",\"status\":\"CONNECTED\",\"verified_name\":\"Harbour Bakery\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{WABA-ID}/activities` (getWhatsAppBusinessAccountActivities), with its documented parameters.
 #[cfg(feature = "whatsapp_business_account_activities")]
@@ -4990,60 +2950,24 @@ async fn get_whatsapp_business_account_activities() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"activity_type\":\"TEMPLATE_CREATED\",\"actor_id\":\"100087654321098\",\"actor_name\":\"Maria Costa\",\"actor_type\":\"USER\",\"description\":\"Message template 'table_confirmation' was created\",\"details\":{\"template_category\":\"UTILITY\",\"template_language\":\"en_GB\",\"template_name\":\"table_confirmation\"},\"id\":\"1290384756102938\",\"timestamp\":\"2025-05-20T09:12:44Z\"},{\"activity_type\":\"USER_ADDED\",\"actor_id\":\"100012345678901\",\"actor_name\":\"Dev Patel\",\"actor_type\":\"ADMIN\",\"description\":\"Maria Costa was added to the account\",\"details\":{\"user_id\":\"100087654321098\"},\"id\":\"1290384756102871\",\"ip_address\":\"203.0.113.24\",\"timestamp\":\"2025-05-19T16:03:10Z\"}],\"paging\":{\"cursors\":{\"after\":\"MTI5MDM4NDc1NjEwMjg3MQ==\",\"before\":\"MTI5MDM4NDc1NjEwMjkzOA==\"},\"next\":\"https://graph.facebook.com/v23.0/102290129340398/activities?limit=2&after=MTI5MDM4NDc1NjEwMjg3MQ==\"}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `page`"));
-    assert_json(
-        "success example `page`",
-        &value,
-        &json(
+            "success example `page`",
             "{\"data\":[{\"activity_type\":\"TEMPLATE_CREATED\",\"actor_id\":\"100087654321098\",\"actor_name\":\"Maria Costa\",\"actor_type\":\"USER\",\"description\":\"Message template 'table_confirmation' was created\",\"details\":{\"template_category\":\"UTILITY\",\"template_language\":\"en_GB\",\"template_name\":\"table_confirmation\"},\"id\":\"1290384756102938\",\"timestamp\":\"2025-05-20T09:12:44Z\"},{\"activity_type\":\"USER_ADDED\",\"actor_id\":\"100012345678901\",\"actor_name\":\"Dev Patel\",\"actor_type\":\"ADMIN\",\"description\":\"Maria Costa was added to the account\",\"details\":{\"user_id\":\"100087654321098\"},\"id\":\"1290384756102871\",\"ip_address\":\"203.0.113.24\",\"timestamp\":\"2025-05-19T16:03:10Z\"}],\"paging\":{\"cursors\":{\"after\":\"MTI5MDM4NDc1NjEwMjg3MQ==\",\"before\":\"MTI5MDM4NDc1NjEwMjkzOA==\"},\"next\":\"https://graph.facebook.com/v23.0/102290129340398/activities?limit=2&after=MTI5MDM4NDc1NjEwMjg3MQ==\"}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{WABA-ID}` (getWhatsAppBusinessAccountDetails), with its documented parameters.
 #[cfg(feature = "business_account")]
@@ -5063,60 +2987,24 @@ async fn get_whatsapp_business_account_details() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"account_review_status\":\"APPROVED\",\"business_verification_status\":\"VERIFIED\",\"country\":\"GB\",\"currency\":\"GBP\",\"id\":\"102290129340398\",\"message_template_namespace\":\"3f4e2a1c_7b9d_4c2e_a8f1_5d6b7c8e9f01\",\"name\":\"Harbour Bakery\",\"ownership_type\":\"SELF_OWNED\",\"primary_business_location\":\"GB\",\"timezone_id\":\"1\"}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `approved_account`"));
-    assert_json(
-        "success example `approved_account`",
-        &value,
-        &json(
+            "success example `approved_account`",
             "{\"account_review_status\":\"APPROVED\",\"business_verification_status\":\"VERIFIED\",\"country\":\"GB\",\"currency\":\"GBP\",\"id\":\"102290129340398\",\"message_template_namespace\":\"3f4e2a1c_7b9d_4c2e_a8f1_5d6b7c8e9f01\",\"name\":\"Harbour Bakery\",\"ownership_type\":\"SELF_OWNED\",\"primary_business_location\":\"GB\",\"timezone_id\":\"1\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{WABA-ID}/phone_numbers` (getWhatsAppBusinessAccountPhoneNumbers), with its documented parameters.
 #[cfg(feature = "phone_numbers")]
@@ -5144,60 +3032,24 @@ async fn get_whatsapp_business_account_phone_numbers() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"account_mode\":\"LIVE\",\"code_verification_status\":\"VERIFIED\",\"country_code\":\"GB\",\"country_dial_code\":\"44\",\"display_phone_number\":\"+44 20 7946 0321\",\"host_platform\":\"CLOUD_API\",\"id\":\"106540352242922\",\"is_official_business_account\":false,\"messaging_limit_tier\":\"TIER_10K\",\"quality_rating\":\"GREEN\",\"status\":\"CONNECTED\",\"unified_cert_status\":\"APPROVED\",\"username\":\"harbourbakery\",\"verified_name\":\"Harbour Street Bakery\"},{\"account_mode\":\"SANDBOX\",\"code_verification_status\":\"NOT_VERIFIED\",\"display_phone_number\":\"+44 20 7946 0322\",\"id\":\"106540352242958\",\"messaging_limit_tier\":\"TIER_250\",\"quality_rating\":\"UNKNOWN\",\"status\":\"PENDING\",\"username\":null,\"verified_name\":\"Harbour Street Catering\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUkR0X3VhNnNBZDZD\",\"before\":\"QVFIUnV3bGxCZAE1EZD\"}}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `page`"));
-    assert_json(
-        "success example `page`",
-        &value,
-        &json(
+            "success example `page`",
             "{\"data\":[{\"account_mode\":\"LIVE\",\"code_verification_status\":\"VERIFIED\",\"country_code\":\"GB\",\"country_dial_code\":\"44\",\"display_phone_number\":\"+44 20 7946 0321\",\"host_platform\":\"CLOUD_API\",\"id\":\"106540352242922\",\"is_official_business_account\":false,\"messaging_limit_tier\":\"TIER_10K\",\"quality_rating\":\"GREEN\",\"status\":\"CONNECTED\",\"unified_cert_status\":\"APPROVED\",\"username\":\"harbourbakery\",\"verified_name\":\"Harbour Street Bakery\"},{\"account_mode\":\"SANDBOX\",\"code_verification_status\":\"NOT_VERIFIED\",\"display_phone_number\":\"+44 20 7946 0322\",\"id\":\"106540352242958\",\"messaging_limit_tier\":\"TIER_250\",\"quality_rating\":\"UNKNOWN\",\"status\":\"PENDING\",\"username\":null,\"verified_name\":\"Harbour Street Catering\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUkR0X3VhNnNBZDZD\",\"before\":\"QVFIUnV3bGxCZAE1EZD\"}}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{WABA-ID}/schedules` (getWhatsAppBusinessAccountSchedules), with its documented parameters.
 #[cfg(feature = "schedules")]
@@ -5225,60 +3077,24 @@ async fn get_whatsapp_business_account_schedules() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"created_time\":\"2025-03-03T09:12:44Z\",\"days_of_week\":[\"MONDAY\",\"TUESDAY\",\"WEDNESDAY\",\"THURSDAY\",\"FRIDAY\"],\"description\":\"Staffed chat on weekdays\",\"end_time\":\"18:00\",\"id\":\"982145630057312\",\"is_active\":true,\"name\":\"Shop opening hours\",\"recurrence_pattern\":{\"frequency\":\"WEEKLY\",\"interval\":1},\"schedule_type\":\"BUSINESS_HOURS\",\"start_time\":\"08:30\",\"status\":\"ACTIVE\",\"timezone\":\"Europe/London\",\"updated_time\":\"2025-04-10T16:05:02Z\"},{\"days_of_week\":[\"SATURDAY\"],\"end_time\":\"12:00\",\"id\":\"982145630057388\",\"is_active\":false,\"name\":\"Spring sale reminders\",\"recurrence_pattern\":{\"end_date\":\"2025-06-28\",\"frequency\":\"WEEKLY\",\"interval\":2},\"schedule_type\":\"MESSAGE_CAMPAIGN\",\"start_time\":\"10:00\",\"status\":\"PAUSED\",\"timezone\":\"Europe/London\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUjdWZAl9aMGlnZD\",\"before\":\"QVFIUmNhT2xFZAkZD\"}}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `page`"));
-    assert_json(
-        "success example `page`",
-        &value,
-        &json(
+            "success example `page`",
             "{\"data\":[{\"created_time\":\"2025-03-03T09:12:44Z\",\"days_of_week\":[\"MONDAY\",\"TUESDAY\",\"WEDNESDAY\",\"THURSDAY\",\"FRIDAY\"],\"description\":\"Staffed chat on weekdays\",\"end_time\":\"18:00\",\"id\":\"982145630057312\",\"is_active\":true,\"name\":\"Shop opening hours\",\"recurrence_pattern\":{\"frequency\":\"WEEKLY\",\"interval\":1},\"schedule_type\":\"BUSINESS_HOURS\",\"start_time\":\"08:30\",\"status\":\"ACTIVE\",\"timezone\":\"Europe/London\",\"updated_time\":\"2025-04-10T16:05:02Z\"},{\"days_of_week\":[\"SATURDAY\"],\"end_time\":\"12:00\",\"id\":\"982145630057388\",\"is_active\":false,\"name\":\"Spring sale reminders\",\"recurrence_pattern\":{\"end_date\":\"2025-06-28\",\"frequency\":\"WEEKLY\",\"interval\":2},\"schedule_type\":\"MESSAGE_CAMPAIGN\",\"start_time\":\"10:00\",\"status\":\"PAUSED\",\"timezone\":\"Europe/London\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUjdWZAl9aMGlnZD\",\"before\":\"QVFIUmNhT2xFZAkZD\"}}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{WABA-Bot-ID}` (getWhatsAppBusinessBotDetails), with its documented parameters.
 #[cfg(feature = "bot_details")]
@@ -5300,60 +3116,24 @@ async fn get_whatsapp_business_bot_details() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"commands\":[{\"command_description\":\"Show today's bakes\",\"command_name\":\"menu\"},{\"command_description\":\"Track an order\",\"command_name\":\"order\"}],\"enable_welcome_message\":true,\"id\":\"318822114501720\",\"prompts\":[\"Order a cake\",\"Check opening hours\"]}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `configured_bot`"));
-    assert_json(
-        "success example `configured_bot`",
-        &value,
-        &json(
+            "success example `configured_bot`",
             "{\"commands\":[{\"command_description\":\"Show today's bakes\",\"command_name\":\"menu\"},{\"command_description\":\"Track an order\",\"command_name\":\"order\"}],\"enable_welcome_message\":true,\"id\":\"318822114501720\",\"prompts\":[\"Order a cake\",\"Check opening hours\"]}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{WhatsApp-Business-Profile-ID}` (getWhatsAppBusinessProfileDetails), with its documented parameters.
 #[cfg(feature = "business_profile_node")]
@@ -5375,60 +3155,24 @@ async fn get_whatsapp_business_profile_details() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"about\":\"Open every day from 7 to 5.\",\"account_name\":\"Harbour Bakery\",\"address\":\"1 Harbour Road, Springfield\",\"description\":\"Fresh bread and pastries baked every morning.\",\"email\":\"hello@bakery.example\",\"id\":\"209834557710223\",\"messaging_product\":\"whatsapp\",\"profile_picture_url\":\"https://pps.whatsapp.net/v/t61.24694-24/example.jpg\",\"vertical\":\"RESTAURANT\",\"websites\":[\"https://bakery.example\"]}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `full_profile`"));
-    assert_json(
-        "success example `full_profile`",
-        &value,
-        &json(
+            "success example `full_profile`",
             "{\"about\":\"Open every day from 7 to 5.\",\"account_name\":\"Harbour Bakery\",\"address\":\"1 Harbour Road, Springfield\",\"description\":\"Fresh bread and pastries baked every morning.\",\"email\":\"hello@bakery.example\",\"id\":\"209834557710223\",\"messaging_product\":\"whatsapp\",\"profile_picture_url\":\"https://pps.whatsapp.net/v/t61.24694-24/example.jpg\",\"vertical\":\"RESTAURANT\",\"websites\":[\"https://bakery.example\"]}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Phone-Number-ID}/groups` (getActiveGroups), with its documented parameters.
 #[cfg(feature = "groups")]
@@ -5444,60 +3188,24 @@ async fn list_active_groups() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":{\"groups\":[{\"created_at\":\"1743500000\",\"id\":\"Y2FwaV9ncm91cDoxNDQ3NzAwOTAwMTIzOjEyMDM2MzQwNTUxODI3MTQ1OQZDZD\",\"subject\":\"Spring order support\"}]},\"paging\":{\"cursors\":{\"after\":\"QVFIUmxKcUZA4bWcZD\",\"before\":\"QVFIUmlRb3BTUQZDZD\"}}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `page`"));
-    assert_json(
-        "success example `page`",
-        &value,
-        &json(
+            "success example `page`",
             "{\"data\":{\"groups\":[{\"created_at\":\"1743500000\",\"id\":\"Y2FwaV9ncm91cDoxNDQ3NzAwOTAwMTIzOjEyMDM2MzQwNTUxODI3MTQ1OQZDZD\",\"subject\":\"Spring order support\"}]},\"paging\":{\"cursors\":{\"after\":\"QVFIUmxKcUZA4bWcZD\",\"before\":\"QVFIUmlRb3BTUQZDZD\"}}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Phone-Number-ID}/message_qrdls` (listAllQrCodes), with its documented parameters.
 #[cfg(feature = "qr_codes")]
@@ -5520,67 +3228,33 @@ async fn list_all_qr_codes() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"code\":\"4O4YGZEG3RIVE1\",\"deep_link_url\":\"https://wa.me/message/4O4YGZEG3RIVE1\",\"prefilled_message\":\"I'd like to book a table for tonight\",\"qr_image_url\":\"https://scontent.xx.fbcdn.net/m1/v/t6/qr-4O4YGZEG3RIVE1.png\"},{\"code\":\"TSJ7HNB2XQLMC1\",\"deep_link_url\":\"https://wa.me/message/TSJ7HNB2XQLMC1\",\"prefilled_message\":\"What are your opening hours?\",\"qr_image_url\":\"https://scontent.xx.fbcdn.net/m1/v/t6/qr-TSJ7HNB2XQLMC1.png\"}],\"paging\":{\"cursors\":{\"after\":\"MTY4NjkxMDQwMA==\",\"before\":\"MTY4NzA5NjQwMA==\"}}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `page`"));
-    assert_json(
-        "success example `page`",
-        &value,
-        &json(
+            "success example `page`",
             "{\"data\":[{\"code\":\"4O4YGZEG3RIVE1\",\"deep_link_url\":\"https://wa.me/message/4O4YGZEG3RIVE1\",\"prefilled_message\":\"I'd like to book a table for tonight\",\"qr_image_url\":\"https://scontent.xx.fbcdn.net/m1/v/t6/qr-4O4YGZEG3RIVE1.png\"},{\"code\":\"TSJ7HNB2XQLMC1\",\"deep_link_url\":\"https://wa.me/message/TSJ7HNB2XQLMC1\",\"prefilled_message\":\"What are your opening hours?\",\"qr_image_url\":\"https://scontent.xx.fbcdn.net/m1/v/t6/qr-TSJ7HNB2XQLMC1.png\"}],\"paging\":{\"cursors\":{\"after\":\"MTY4NjkxMDQwMA==\",\"before\":\"MTY4NzA5NjQwMA==\"}}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(&server, 200u16, Some(json("{\"data\":[]}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `empty`"));
-    assert_json("success example `empty`", &value, &json("{\"data\":[]}"));
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `empty`",
+            "{\"data\":[]}",
+            || call().send(),
+        )
+        .await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{WABA-ID}/flows` (listFlows), with its documented parameters.
 #[cfg(feature = "flows")]
@@ -5602,60 +3276,24 @@ async fn list_flows() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"categories\":[\"APPOINTMENT_BOOKING\"],\"id\":\"1209834756120934\",\"name\":\"table_booking\",\"status\":\"DRAFT\",\"validation_errors\":[{\"column_end\":40,\"column_start\":21,\"error\":\"INVALID_PROPERTY_VALUE\",\"error_type\":\"FLOW_JSON_ERROR\",\"line_end\":12,\"line_start\":12,\"message\":\"The value of \\\"type\\\" at \\\"$root/screens/0/layout\\\" is not supported.\"}]},{\"categories\":[\"SIGN_UP\"],\"id\":\"874512093365120\",\"name\":\"newsletter_sign_up\",\"status\":\"PUBLISHED\",\"validation_errors\":[]}],\"paging\":{\"cursors\":{\"after\":\"QVFIUkx6R3JmcXNBS2Rn\",\"before\":\"QVFIUmZAxOXhLdWxkM0Fn\"}}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `page`"));
-    assert_json(
-        "success example `page`",
-        &value,
-        &json(
+            "success example `page`",
             "{\"data\":[{\"categories\":[\"APPOINTMENT_BOOKING\"],\"id\":\"1209834756120934\",\"name\":\"table_booking\",\"status\":\"DRAFT\",\"validation_errors\":[{\"column_end\":40,\"column_start\":21,\"error\":\"INVALID_PROPERTY_VALUE\",\"error_type\":\"FLOW_JSON_ERROR\",\"line_end\":12,\"line_start\":12,\"message\":\"The value of \\\"type\\\" at \\\"$root/screens/0/layout\\\" is not supported.\"}]},{\"categories\":[\"SIGN_UP\"],\"id\":\"874512093365120\",\"name\":\"newsletter_sign_up\",\"status\":\"PUBLISHED\",\"validation_errors\":[]}],\"paging\":{\"cursors\":{\"after\":\"QVFIUkx6R3JmcXNBS2Rn\",\"before\":\"QVFIUmZAxOXhLdWxkM0Fn\"}}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{group_id}/join_requests` (getJoinRequests), with its documented parameters.
 #[cfg(feature = "groups")]
@@ -5671,60 +3309,24 @@ async fn list_join_requests() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"creation_timestamp\":1743590400,\"join_request_id\":\"MTQ0NzcwMDkwMDQ1NjoxMjAzNjM0MDU1MTgyNzE0NTk=\",\"wa_id\":\"447700900456\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUnBvZAkZD\",\"before\":\"QVFIUnBvZAkZD\"}}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `open`"));
-    assert_json(
-        "success example `open`",
-        &value,
-        &json(
+            "success example `open`",
             "{\"data\":[{\"creation_timestamp\":1743590400,\"join_request_id\":\"MTQ0NzcwMDkwMDQ1NjoxMjAzNjM0MDU1MTgyNzE0NTk=\",\"wa_id\":\"447700900456\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUnBvZAkZD\",\"before\":\"QVFIUnBvZAkZD\"}}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{WABA-ID}/message_templates` (getTemplateByNameDefaultFields), with its documented parameters.
 #[cfg(feature = "templates")]
@@ -5746,60 +3348,24 @@ async fn list_message_templates() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"category\":\"UTILITY\",\"components\":[{\"format\":\"TEXT\",\"text\":\"Your order is on its way\",\"type\":\"HEADER\"},{\"example\":{\"body_text\":[[\"Ana\",\"48213\",\"Friday\"]]},\"text\":\"Hi {{1}}, order {{2}} has shipped and should arrive by {{3}}.\",\"type\":\"BODY\"},{\"text\":\"Reply STOP to opt out of updates\",\"type\":\"FOOTER\"},{\"buttons\":[{\"example\":[\"https://shop.example/track/48213\"],\"text\":\"Track order\",\"type\":\"URL\",\"url\":\"https://shop.example/track/{{1}}\"}],\"type\":\"BUTTONS\"}],\"id\":\"1046923380271450\",\"language\":\"en_US\",\"name\":\"order_shipped\",\"status\":\"APPROVED\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUkxNZAjBRWTNBUDZAn\",\"before\":\"QVFIUkxNZAjBRWTNBUDZAn\"}}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `page`"));
-    assert_json(
-        "success example `page`",
-        &value,
-        &json(
+            "success example `page`",
             "{\"data\":[{\"category\":\"UTILITY\",\"components\":[{\"format\":\"TEXT\",\"text\":\"Your order is on its way\",\"type\":\"HEADER\"},{\"example\":{\"body_text\":[[\"Ana\",\"48213\",\"Friday\"]]},\"text\":\"Hi {{1}}, order {{2}} has shipped and should arrive by {{3}}.\",\"type\":\"BODY\"},{\"text\":\"Reply STOP to opt out of updates\",\"type\":\"FOOTER\"},{\"buttons\":[{\"example\":[\"https://shop.example/track/48213\"],\"text\":\"Track order\",\"type\":\"URL\",\"url\":\"https://shop.example/track/{{1}}\"}],\"type\":\"BUTTONS\"}],\"id\":\"1046923380271450\",\"language\":\"en_US\",\"name\":\"order_shipped\",\"status\":\"APPROVED\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUkxNZAjBRWTNBUDZAn\",\"before\":\"QVFIUkxNZAjBRWTNBUDZAn\"}}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{WABA-ID}/subscribed_apps` (getAllSubscriptionsForAWaba), with its documented parameters.
 #[cfg(feature = "subscribed_apps")]
@@ -5815,67 +3381,33 @@ async fn list_subscribed_apps() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"whatsapp_business_api_data\":{\"id\":\"334455667788990\",\"link\":\"https://www.facebook.com/games/?app_id=334455667788990\",\"name\":\"Harbour Bistro Bookings\"}},{\"override_callback_uri\":\"https://hooks.partner.example/whatsapp/102290129340398\",\"whatsapp_business_api_data\":{\"id\":\"445566778899001\",\"link\":\"https://www.facebook.com/games/?app_id=445566778899001\",\"name\":\"Partner Inbox\"}}]}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `two_apps`"));
-    assert_json(
-        "success example `two_apps`",
-        &value,
-        &json(
+            "success example `two_apps`",
             "{\"data\":[{\"whatsapp_business_api_data\":{\"id\":\"334455667788990\",\"link\":\"https://www.facebook.com/games/?app_id=334455667788990\",\"name\":\"Harbour Bistro Bookings\"}},{\"override_callback_uri\":\"https://hooks.partner.example/whatsapp/102290129340398\",\"whatsapp_business_api_data\":{\"id\":\"445566778899001\",\"link\":\"https://www.facebook.com/games/?app_id=445566778899001\",\"name\":\"Partner Inbox\"}}]}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(&server, 200u16, Some(json("{\"data\":[]}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `none`"));
-    assert_json("success example `none`", &value, &json("{\"data\":[]}"));
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `none`",
+            "{\"data\":[]}",
+            || call().send(),
+        )
+        .await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{WABA-ID}/solutions` (listWabaSolutions), with its documented parameters.
 #[cfg(feature = "multi_partner_solutions")]
@@ -5893,60 +3425,24 @@ async fn list_waba_solutions() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"id\":\"781234509876543\",\"name\":\"Acme Retail Messaging\",\"owner_app\":{\"id\":\"402918374650192\",\"name\":\"Acme Connect\"},\"status\":\"ACTIVE\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUmVuZGN1cnNy\",\"before\":\"QVFIUnN0YXJ0Y3Vy\"}}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `page`"));
-    assert_json(
-        "success example `page`",
-        &value,
-        &json(
+            "success example `page`",
             "{\"data\":[{\"id\":\"781234509876543\",\"name\":\"Acme Retail Messaging\",\"owner_app\":{\"id\":\"402918374650192\",\"name\":\"Acme Connect\"},\"status\":\"ACTIVE\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUmVuZGN1cnNy\",\"before\":\"QVFIUnN0YXJ0Y3Vy\"}}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `GET /{Version}/{Business-ID}/whatsapp_business_accounts` (listWhatsAppBusinessAccounts), with its documented parameters.
 #[cfg(feature = "whatsapp_business_accounts")]
@@ -5966,60 +3462,24 @@ async fn list_whatsapp_business_accounts() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"account_review_status\":\"APPROVED\",\"currency\":\"USD\",\"id\":\"104996122399160\",\"message_template_namespace\":\"58e6d318_b627_4112_b9c7_2961197553ea\",\"name\":\"Lucky Shrub\",\"timezone_id\":\"1\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUnBvcnRmb2xpbzI\",\"before\":\"QVFIUnBvcnRmb2xpbzE\"}}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `page`"));
-    assert_json(
-        "success example `page`",
-        &value,
-        &json(
+            "success example `page`",
             "{\"data\":[{\"account_review_status\":\"APPROVED\",\"currency\":\"USD\",\"id\":\"104996122399160\",\"message_template_namespace\":\"58e6d318_b627_4112_b9c7_2961197553ea\",\"name\":\"Lucky Shrub\",\"timezone_id\":\"1\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUnBvcnRmb2xpbzI\",\"before\":\"QVFIUnBvcnRmb2xpbzE\"}}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/calls` (manageCalls), with request body example `connect`.
 #[cfg(feature = "calling")]
@@ -6048,67 +3508,33 @@ async fn manage_call_connect() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"calls\":[{\"id\":\"wacid.HBgLMTQwODU1NTEyMzQVAgARGCA3QjE2RjQ0\"}],\"messaging_product\":\"whatsapp\"}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `connected`"));
-    assert_json(
-        "success example `connected`",
-        &value,
-        &json(
+            "success example `connected`",
             "{\"calls\":[{\"id\":\"wacid.HBgLMTQwODU1NTEyMzQVAgARGCA3QjE2RjQ0\"}],\"messaging_product\":\"whatsapp\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `done`"));
-    assert_json("success example `done`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `done`",
+            "{\"success\":true}",
+            || call().send(),
+        )
+        .await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/calls` (manageCalls), with request body example `accept`.
 #[cfg(feature = "calling")]
@@ -6137,29 +3563,15 @@ async fn manage_call_accept() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"calls\":[{\"id\":\"wacid.HBgLMTQwODU1NTEyMzQVAgARGCA3QjE2RjQ0\"}],\"messaging_product\":\"whatsapp\"}",
-                ),
-            ),
-            None,
+            "success example `connected`",
+            "{\"calls\":[{\"id\":\"wacid.HBgLMTQwODU1NTEyMzQVAgARGCA3QjE2RjQ0\"}],\"messaging_product\":\"whatsapp\"}",
+            || call().send(),
         )
         .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `connected`"));
-    assert_json(
-        "success example `connected`",
-        &value,
-        &json(
-            "{\"calls\":[{\"id\":\"wacid.HBgLMTQwODU1NTEyMzQVAgARGCA3QjE2RjQ0\"}],\"messaging_product\":\"whatsapp\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/calls` (manageCalls), with request body example `terminate`.
 #[cfg(feature = "calling")]
@@ -6188,29 +3600,15 @@ async fn manage_call_terminate() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"calls\":[{\"id\":\"wacid.HBgLMTQwODU1NTEyMzQVAgARGCA3QjE2RjQ0\"}],\"messaging_product\":\"whatsapp\"}",
-                ),
-            ),
-            None,
+            "success example `connected`",
+            "{\"calls\":[{\"id\":\"wacid.HBgLMTQwODU1NTEyMzQVAgARGCA3QjE2RjQ0\"}],\"messaging_product\":\"whatsapp\"}",
+            || call().send(),
         )
         .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `connected`"));
-    assert_json(
-        "success example `connected`",
-        &value,
-        &json(
-            "{\"calls\":[{\"id\":\"wacid.HBgLMTQwODU1NTEyMzQVAgARGCA3QjE2RjQ0\"}],\"messaging_product\":\"whatsapp\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{WABA-ID}/migrate_flows` (migrateFlows), with request body example `example`.
 #[cfg(feature = "flows")]
@@ -6235,60 +3633,24 @@ async fn migrate_flows_example() {
         headers: vec![],
         body: BodyCheck::Multipart(vec!["source_flow_names", "source_waba_id"]),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"failed_flows\":[{\"error_code\":\"4233041\",\"error_message\":\"Flows Migration Error: Flow name not found in source WABA.\",\"source_name\":\"newsletter_sign_up\"}],\"migrated_flows\":[{\"migrated_id\":\"990011223344556\",\"source_id\":\"1209834756120934\",\"source_name\":\"table_booking\"}]}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `partial`"));
-    assert_json(
-        "success example `partial`",
-        &value,
-        &json(
+            "success example `partial`",
             "{\"failed_flows\":[{\"error_code\":\"4233041\",\"error_message\":\"Flows Migration Error: Flow name not found in source WABA.\",\"source_name\":\"newsletter_sign_up\"}],\"migrated_flows\":[{\"migrated_id\":\"990011223344556\",\"source_id\":\"1209834756120934\",\"source_name\":\"table_booking\"}]}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Business-ID}/onboard_partners_to_mm_lite` (onboardPartnersToMMLite), with its documented parameters.
 #[cfg(feature = "mm_lite_onboarding")]
@@ -6306,49 +3668,24 @@ async fn onboard_partners_to_mm_lite() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(&server, 200u16, Some(json("{\"request_id\":\"845120937465120\"}")), None)
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `created`"));
-    assert_json(
-        "success example `created`",
-        &value,
-        &json("{\"request_id\":\"845120937465120\"}"),
-    );
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `created`",
+            "{\"request_id\":\"845120937465120\"}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Flow-ID}/publish` (publishFlow), with its documented parameters.
 #[cfg(feature = "flows")]
@@ -6364,44 +3701,24 @@ async fn publish_flow() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `published`"));
-    assert_json("success example `published`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `published`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/register` (registerWhatsAppBusinessPhoneNumber), with request body example `register`.
 #[cfg(feature = "phone_number_registration")]
@@ -6428,44 +3745,24 @@ async fn register_whatsapp_business_phone_number_register() {
             json("{\"messaging_product\":\"whatsapp\",\"pin\":\"418203\"}"),
         ),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `registered`"));
-    assert_json("success example `registered`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `registered`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/register` (registerWhatsAppBusinessPhoneNumber), with request body example `migrate`.
 #[cfg(feature = "phone_number_registration")]
@@ -6494,13 +3791,15 @@ async fn register_whatsapp_business_phone_number_migrate() {
             ),
         ),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `registered`"));
-    assert_json("success example `registered`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `registered`",
+            "{\"success\":true}",
+            || call().send(),
+        )
+        .await;
 }
 /// `DELETE /{Version}/{group_id}/join_requests` (rejectJoinRequests), with request body example `example`.
 #[cfg(feature = "groups")]
@@ -6529,60 +3828,24 @@ async fn reject_join_requests_example() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"failed_join_requests\":[{\"errors\":[{\"code\":131000,\"error_data\":{\"details\":\"The join request is no longer open.\"},\"message\":\"Something went wrong\",\"title\":\"Something went wrong\"}],\"join_request_id\":\"MTQ0NzcwMDkwMDc4OToxMjAzNjM0MDU1MTgyNzE0NTk=\"}],\"messaging_product\":\"whatsapp\",\"rejected_join_requests\":[\"MTQ0NzcwMDkwMDQ1NjoxMjAzNjM0MDU1MTgyNzE0NTk=\"]}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `partly_failed`"));
-    assert_json(
-        "success example `partly_failed`",
-        &value,
-        &json(
+            "success example `partly_failed`",
             "{\"failed_join_requests\":[{\"errors\":[{\"code\":131000,\"error_data\":{\"details\":\"The join request is no longer open.\"},\"message\":\"Something went wrong\",\"title\":\"Something went wrong\"}],\"join_request_id\":\"MTQ0NzcwMDkwMDc4OToxMjAzNjM0MDU1MTgyNzE0NTk=\"}],\"messaging_product\":\"whatsapp\",\"rejected_join_requests\":[\"MTQ0NzcwMDkwMDQ1NjoxMjAzNjM0MDU1MTgyNzE0NTk=\"]}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Solution-ID}/reject_deactivation_request` (rejectSolutionDeactivationRequest), with request body example `reject`.
 #[cfg(feature = "multi_partner_solutions")]
@@ -6608,60 +3871,24 @@ async fn reject_solution_deactivation_request_reject() {
         headers: vec![],
         body: BodyCheck::Json(json("{\"reject_deactivation_request\":true}")),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"id\":\"781234509876543\",\"name\":\"Acme Retail Messaging\",\"status\":\"ACTIVE\",\"status_for_pending_request\":\"NONE\"}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `still_active`"));
-    assert_json(
-        "success example `still_active`",
-        &value,
-        &json(
+            "success example `still_active`",
             "{\"id\":\"781234509876543\",\"name\":\"Acme Retail Messaging\",\"status\":\"ACTIVE\",\"status_for_pending_request\":\"NONE\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Solution-ID}/reject` (rejectSolutionRequest), with request body example `partnership`.
 #[cfg(feature = "multi_partner_solutions")]
@@ -6690,60 +3917,24 @@ async fn reject_solution_request_partnership() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"partner_app_id\":\"559203847162538\",\"rejected_request_type\":\"PARTNERSHIP_REQUEST\",\"rejection_timestamp\":\"2025-03-04T09:20:00Z\",\"solution_id\":\"781234509876543\",\"success\":true}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `rejected`"));
-    assert_json(
-        "success example `rejected`",
-        &value,
-        &json(
+            "success example `rejected`",
             "{\"partner_app_id\":\"559203847162538\",\"rejected_request_type\":\"PARTNERSHIP_REQUEST\",\"rejection_timestamp\":\"2025-03-04T09:20:00Z\",\"solution_id\":\"781234509876543\",\"success\":true}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `DELETE /{Version}/{WhatsApp-Business-Account-ID}/assigned_users` (removeAssignedUser), with request body example `example`.
 #[cfg(feature = "assigned_users")]
@@ -6767,44 +3958,24 @@ async fn remove_assigned_user_example() {
             vec![("user".to_string(), form_text(& json("\"122098765432109\"")))],
         ),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `removed`"));
-    assert_json("success example `removed`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `removed`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `DELETE /{Version}/{group_id}/participants` (removeGroupParticipants), with request body example `example`.
 #[cfg(feature = "groups")]
@@ -6833,44 +4004,24 @@ async fn remove_group_participants_example() {
             ),
         ),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `removed`"));
-    assert_json("success example `removed`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `removed`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Pre-Verified-Phone-Number-ID}/request_code` (requestPreVerifiedPhoneNumberCode), with request body example `sms`.
 #[cfg(feature = "preverified_phone_numbers")]
@@ -6895,44 +4046,24 @@ async fn request_pre_verified_phone_number_code_sms() {
         headers: vec![],
         body: BodyCheck::Json(json("{\"code_method\":\"SMS\",\"language\":\"en_US\"}")),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `sent`"));
-    assert_json("success example `sent`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `sent`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/request_code` (requestVerificationCode), with request body example `sms`.
 #[cfg(feature = "phone_number_verification")]
@@ -6957,44 +4088,24 @@ async fn request_verification_code_sms() {
         headers: vec![],
         body: BodyCheck::Json(json("{\"code_method\":\"SMS\",\"language\":\"en_GB\"}")),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `sent`"));
-    assert_json("success example `sent`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `sent`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/request_code` (requestVerificationCode), with request body example `voice`.
 #[cfg(feature = "phone_number_verification")]
@@ -7019,13 +4130,15 @@ async fn request_verification_code_voice() {
         headers: vec![],
         body: BodyCheck::Json(json("{\"code_method\":\"VOICE\",\"language\":\"pt_BR\"}")),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `sent`"));
-    assert_json("success example `sent`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `sent`",
+            "{\"success\":true}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{group_id}/invite_link` (createGroupInviteLink), with request body example `example`.
 #[cfg(feature = "groups")]
@@ -7050,60 +4163,24 @@ async fn reset_group_invite_link_example() {
         headers: vec![],
         body: BodyCheck::Json(json("{\"messaging_product\":\"whatsapp\"}")),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"invite_link\":\"https://chat.whatsapp.com/Hq4v2Rf8TtK1cXbNwYpA3s\",\"messaging_product\":\"whatsapp\"}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `created`"));
-    assert_json(
-        "success example `created`",
-        &value,
-        &json(
+            "success example `created`",
             "{\"invite_link\":\"https://chat.whatsapp.com/Hq4v2Rf8TtK1cXbNwYpA3s\",\"messaging_product\":\"whatsapp\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/messages_encrypted` (sendEncryptedMessage), with request body example `example`.
 #[cfg(feature = "encrypted_messages")]
@@ -7132,60 +4209,24 @@ async fn send_encrypted_message_example() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"encrypted_contents\":\"eyJhbGciOiJSU0EtT0FFUC0yNTYiLCJlbmMiOiJBMjU2R0NNIn0.Pq8mX2cT1nRd.Lw4e7ZbK0sYv.b2sgc2VudA.Hn3kQ9vE1xU\"}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `sent`"));
-    assert_json(
-        "success example `sent`",
-        &value,
-        &json(
+            "success example `sent`",
             "{\"encrypted_contents\":\"eyJhbGciOiJSU0EtT0FFUC0yNTYiLCJlbmMiOiJBMjU2R0NNIn0.Pq8mX2cT1nRd.Lw4e7ZbK0sYv.b2sgc2VudA.Hn3kQ9vE1xU\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/marketing_messages` (sendMarketingMessage), with request body example `with_parameters`.
 #[cfg(feature = "marketing_messages_lite")]
@@ -7214,60 +4255,24 @@ async fn send_marketing_message_with_parameters() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"contacts\":[{\"input\":\"447700900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSQzE4RjdBMjY4QjA5RkE0NDAA\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `accepted`"));
-    assert_json(
-        "success example `accepted`",
-        &value,
-        &json(
+            "success example `accepted`",
             "{\"contacts\":[{\"input\":\"447700900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSQzE4RjdBMjY4QjA5RkE0NDAA\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `text`.
 #[cfg(feature = "messages")]
@@ -7296,60 +4301,24 @@ async fn send_message_text() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `accepted`"));
-    assert_json(
-        "success example `accepted`",
-        &value,
-        &json(
+            "success example `accepted`",
             "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `image_by_link`.
 #[cfg(feature = "messages")]
@@ -7378,29 +4347,15 @@ async fn send_message_image_by_link() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
-                ),
-            ),
-            None,
+            "success example `accepted`",
+            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+            || call().send(),
         )
         .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `accepted`"));
-    assert_json(
-        "success example `accepted`",
-        &value,
-        &json(
-            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `interactive_list`.
 #[cfg(feature = "messages")]
@@ -7429,29 +4384,15 @@ async fn send_message_interactive_list() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
-                ),
-            ),
-            None,
+            "success example `accepted`",
+            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+            || call().send(),
         )
         .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `accepted`"));
-    assert_json(
-        "success example `accepted`",
-        &value,
-        &json(
-            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `audio_by_id`.
 #[cfg(feature = "messages")]
@@ -7480,29 +4421,15 @@ async fn send_message_audio_by_id() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
-                ),
-            ),
-            None,
+            "success example `accepted`",
+            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+            || call().send(),
         )
         .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `accepted`"));
-    assert_json(
-        "success example `accepted`",
-        &value,
-        &json(
-            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `document_by_link`.
 #[cfg(feature = "messages")]
@@ -7531,29 +4458,15 @@ async fn send_message_document_by_link() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
-                ),
-            ),
-            None,
+            "success example `accepted`",
+            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+            || call().send(),
         )
         .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `accepted`"));
-    assert_json(
-        "success example `accepted`",
-        &value,
-        &json(
-            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `video_by_link`.
 #[cfg(feature = "messages")]
@@ -7582,29 +4495,15 @@ async fn send_message_video_by_link() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
-                ),
-            ),
-            None,
+            "success example `accepted`",
+            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+            || call().send(),
         )
         .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `accepted`"));
-    assert_json(
-        "success example `accepted`",
-        &value,
-        &json(
-            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `sticker_by_id`.
 #[cfg(feature = "messages")]
@@ -7633,29 +4532,15 @@ async fn send_message_sticker_by_id() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
-                ),
-            ),
-            None,
+            "success example `accepted`",
+            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+            || call().send(),
         )
         .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `accepted`"));
-    assert_json(
-        "success example `accepted`",
-        &value,
-        &json(
-            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `location`.
 #[cfg(feature = "messages")]
@@ -7684,29 +4569,15 @@ async fn send_message_location() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
-                ),
-            ),
-            None,
+            "success example `accepted`",
+            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+            || call().send(),
         )
         .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `accepted`"));
-    assert_json(
-        "success example `accepted`",
-        &value,
-        &json(
-            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `contacts`.
 #[cfg(feature = "messages")]
@@ -7735,29 +4606,15 @@ async fn send_message_contacts() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
-                ),
-            ),
-            None,
+            "success example `accepted`",
+            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+            || call().send(),
         )
         .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `accepted`"));
-    assert_json(
-        "success example `accepted`",
-        &value,
-        &json(
-            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `reaction`.
 #[cfg(feature = "messages")]
@@ -7786,29 +4643,15 @@ async fn send_message_reaction() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
-                ),
-            ),
-            None,
+            "success example `accepted`",
+            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+            || call().send(),
         )
         .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `accepted`"));
-    assert_json(
-        "success example `accepted`",
-        &value,
-        &json(
-            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `template`.
 #[cfg(feature = "messages")]
@@ -7837,29 +4680,15 @@ async fn send_message_template() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
-                ),
-            ),
-            None,
+            "success example `accepted`",
+            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+            || call().send(),
         )
         .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `accepted`"));
-    assert_json(
-        "success example `accepted`",
-        &value,
-        &json(
-            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Solution-ID}/send_deactivation_request` (sendSolutionDeactivationRequest), with request body example `with_reason`.
 #[cfg(feature = "multi_partner_solutions")]
@@ -7886,60 +4715,24 @@ async fn send_solution_deactivation_request_with_reason() {
             json("{\"reason\":\"The customer moved all numbers to a new provider.\"}"),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"message\":\"Deactivation request sent\",\"request_id\":\"907162534819265\",\"success\":true}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `sent`"));
-    assert_json(
-        "success example `sent`",
-        &value,
-        &json(
+            "success example `sent`",
             "{\"message\":\"Deactivation request sent\",\"request_id\":\"907162534819265\",\"success\":true}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/whatsapp_business_encryption` (setBusinessEncryptionPublicKey), with request body example `example`.
 #[cfg(feature = "business_encryption")]
@@ -7964,44 +4757,24 @@ async fn set_business_encryption_public_key_example() {
         headers: vec![],
         body: BodyCheck::Multipart(vec!["business_public_key"]),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `success`"));
-    assert_json("success example `success`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `success`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{WABA-ID}/set_obo_mobility_intent` (setOBOMobilityIntent), with request body example `set`.
 #[cfg(feature = "obo_mobility_intent")]
@@ -8030,60 +4803,24 @@ async fn set_obo_mobility_intent_set() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"client_mutation_id\":\"set-intent-0001\",\"error_msg\":null,\"intent_id\":\"720918364512873\",\"success\":true}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `set`"));
-    assert_json(
-        "success example `set`",
-        &value,
-        &json(
+            "success example `set`",
             "{\"client_mutation_id\":\"set-intent-0001\",\"error_msg\":null,\"intent_id\":\"720918364512873\",\"success\":true}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/whatsapp_commerce_settings` (setOrUpdateCommerceSettings), with its documented parameters.
 #[cfg(feature = "commerce_settings")]
@@ -8109,44 +4846,24 @@ async fn set_or_update_commerce_settings() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `saved`"));
-    assert_json("success example `saved`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `saved`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{WABA-ID}/set_solution_migration_intent` (setSolutionMigrationIntent), with request body example `schedule`.
 #[cfg(feature = "solution_migration")]
@@ -8175,60 +4892,24 @@ async fn set_solution_migration_intent_schedule() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"estimated_completion_time\":\"2025-06-01T02:30:00Z\",\"migration_intent_id\":\"663091827364512\",\"status\":\"SCHEDULED\",\"success\":true}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `scheduled`"));
-    assert_json(
-        "success example `scheduled`",
-        &value,
-        &json(
+            "success example `scheduled`",
             "{\"estimated_completion_time\":\"2025-06-01T02:30:00Z\",\"migration_intent_id\":\"663091827364512\",\"status\":\"SCHEDULED\",\"success\":true}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Business-ID}/share_preverified_numbers` (sharePreVerifiedPhoneNumber), with request body example `share`.
 #[cfg(feature = "preverified_phone_number_sharing")]
@@ -8257,44 +4938,24 @@ async fn share_pre_verified_phone_number_share() {
             ),
         ),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `shared`"));
-    assert_json("success example `shared`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `shared`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{WABA-ID}/subscribed_apps` (subscribeToWabaWebhooks), with request body example `example`.
 #[cfg(feature = "subscribed_apps")]
@@ -8323,67 +4984,33 @@ async fn subscribe_to_waba_webhooks_example() {
             ),
         ),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `subscribed`"));
-    assert_json("success example `subscribed`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"data\":[{\"override_callback_uri\":\"https://hooks.partner.example/whatsapp/102290129340398\",\"whatsapp_business_api_data\":{\"id\":\"445566778899001\",\"link\":\"https://www.facebook.com/games/?app_id=445566778899001\",\"name\":\"Partner Inbox\"}}],\"success\":true}",
-                ),
-            ),
-            None,
+            "success example `subscribed`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `override`"));
-    assert_json(
-        "success example `override`",
-        &value,
-        &json(
-            "{\"data\":[{\"override_callback_uri\":\"https://hooks.partner.example/whatsapp/102290129340398\",\"whatsapp_business_api_data\":{\"id\":\"445566778899001\",\"link\":\"https://www.facebook.com/games/?app_id=445566778899001\",\"name\":\"Partner Inbox\"}}],\"success\":true}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `override`",
+            "{\"data\":[{\"override_callback_uri\":\"https://hooks.partner.example/whatsapp/102290129340398\",\"whatsapp_business_api_data\":{\"id\":\"445566778899001\",\"link\":\"https://www.facebook.com/games/?app_id=445566778899001\",\"name\":\"Partner Inbox\"}}],\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `DELETE /{Version}/{Phone-Number-ID}/block_users` (unblockUserS), with request body example `example`.
 #[cfg(feature = "block_users")]
@@ -8412,60 +5039,24 @@ async fn unblock_users_example() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"block_users\":{\"removed_users\":[{\"input\":\"447700900123\",\"wa_id\":\"447700900123\"}]},\"messaging_product\":\"whatsapp\"}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `unblocked`"));
-    assert_json(
-        "success example `unblocked`",
-        &value,
-        &json(
+            "success example `unblocked`",
             "{\"block_users\":{\"removed_users\":[{\"input\":\"447700900123\",\"wa_id\":\"447700900123\"}]},\"messaging_product\":\"whatsapp\"}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `DELETE /{Version}/{WABA-ID}/subscribed_apps` (unsubscribeFromWabaWebhooks), with its documented parameters.
 #[cfg(feature = "subscribed_apps")]
@@ -8481,44 +5072,24 @@ async fn unsubscribe_from_waba_webhooks() {
         headers: vec![],
         body: BodyCheck::None,
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `unsubscribed`"));
-    assert_json("success example `unsubscribed`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `unsubscribed`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/business_compliance_info` (updateBusinessComplianceInfo), with request body example `private_company`.
 #[cfg(feature = "business_compliance")]
@@ -8547,44 +5118,24 @@ async fn update_business_compliance_info_private_company() {
             ),
         ),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `stored`"));
-    assert_json("success example `stored`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `stored`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/business_compliance_info` (updateBusinessComplianceInfo), with request body example `other`.
 #[cfg(feature = "business_compliance")]
@@ -8613,13 +5164,15 @@ async fn update_business_compliance_info_other() {
             ),
         ),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `stored`"));
-    assert_json("success example `stored`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `stored`",
+            "{\"success\":true}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/whatsapp_business_profile` (updateWhatsAppBusinessProfileInformation), with request body example `example`.
 #[cfg(feature = "business_profile")]
@@ -8648,50 +5201,24 @@ async fn update_business_profile_example() {
             ),
         ),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| {
-            panic!("{}: {e}", "success example `profile_update_success`")
-        });
-    assert_json(
-        "success example `profile_update_success`",
-        &value,
-        &json("{\"success\":true}"),
-    );
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `profile_update_success`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Flow-ID}/assets` (updateFlowJson), with request body example `example`.
 #[cfg(feature = "flows")]
@@ -8716,77 +5243,33 @@ async fn update_flow_json_example() {
         headers: vec![],
         body: BodyCheck::Multipart(vec!["asset_type", "file", "name"]),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(json("{\"success\":true,\"validation_errors\":[]}")),
-            None,
+            "success example `valid`",
+            "{\"success\":true,\"validation_errors\":[]}",
+            || call().send(),
         )
         .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `valid`"));
-    assert_json(
-        "success example `valid`",
-        &value,
-        &json("{\"success\":true,\"validation_errors\":[]}"),
-    );
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"success\":true,\"validation_errors\":[{\"column_end\":25,\"column_start\":15,\"error\":\"INVALID_PROPERTY\",\"error_type\":\"JSON_SCHEMA_ERROR\",\"line_end\":27,\"line_start\":27,\"message\":\"The property \\\"min-date\\\" cannot be specified at \\\"$root/screens/0/layout/children/1\\\".\"}]}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `with_errors`"));
-    assert_json(
-        "success example `with_errors`",
-        &value,
-        &json(
+            "success example `with_errors`",
             "{\"success\":true,\"validation_errors\":[{\"column_end\":25,\"column_start\":15,\"error\":\"INVALID_PROPERTY\",\"error_type\":\"JSON_SCHEMA_ERROR\",\"line_end\":27,\"line_start\":27,\"message\":\"The property \\\"min-date\\\" cannot be specified at \\\"$root/screens/0/layout/children/1\\\".\"}]}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Flow-ID}` (updateFlowMetadata), with request body example `example`.
 #[cfg(feature = "flows")]
@@ -8811,44 +5294,24 @@ async fn update_flow_metadata_example() {
         headers: vec![],
         body: BodyCheck::Multipart(vec!["categories", "name"]),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `updated`"));
-    assert_json("success example `updated`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `updated`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{group_id}` (updateGroupSettings), with request body example `example`.
 #[cfg(feature = "groups")]
@@ -8877,44 +5340,24 @@ async fn update_group_settings_example() {
             ),
         ),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `updated`"));
-    assert_json("success example `updated`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `updated`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/official_business_account` (GraphWhatsAppBusinessAccountToNumberCurrentStatusOfficialBusinessAccountPost), with request body example `submit`.
 #[cfg(feature = "official_business_account")]
@@ -8943,60 +5386,24 @@ async fn update_official_business_account_status_submit() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"message\":\"Application submitted.\",\"success\":true,\"tracking_id\":\"oba_req_7f3a9c21d4e8b610\",\"updated_status\":{\"id\":\"106540352242922\",\"oba_status\":\"PENDING\",\"status_message\":\"Your request for an Official Business Account is being reviewed.\"}}",
-                ),
-            ),
-            None,
-        )
-        .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `submitted`"));
-    assert_json(
-        "success example `submitted`",
-        &value,
-        &json(
+            "success example `submitted`",
             "{\"message\":\"Application submitted.\",\"success\":true,\"tracking_id\":\"oba_req_7f3a9c21d4e8b610\",\"updated_status\":{\"id\":\"106540352242922\",\"oba_status\":\"PENDING\",\"status_message\":\"Your request for an Official Business Account is being reviewed.\"}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
-    serve(
-            &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/official_business_account` (GraphWhatsAppBusinessAccountToNumberCurrentStatusOfficialBusinessAccountPost), with request body example `withdraw`.
 #[cfg(feature = "official_business_account")]
@@ -9021,29 +5428,15 @@ async fn update_official_business_account_status_withdraw() {
         headers: vec![],
         body: BodyCheck::Json(json("{\"action\":\"WITHDRAW_APPLICATION\"}")),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(
-                json(
-                    "{\"message\":\"Application submitted.\",\"success\":true,\"tracking_id\":\"oba_req_7f3a9c21d4e8b610\",\"updated_status\":{\"id\":\"106540352242922\",\"oba_status\":\"PENDING\",\"status_message\":\"Your request for an Official Business Account is being reviewed.\"}}",
-                ),
-            ),
-            None,
+            "success example `submitted`",
+            "{\"message\":\"Application submitted.\",\"success\":true,\"tracking_id\":\"oba_req_7f3a9c21d4e8b610\",\"updated_status\":{\"id\":\"106540352242922\",\"oba_status\":\"PENDING\",\"status_message\":\"Your request for an Official Business Account is being reviewed.\"}}",
+            || call().send(),
         )
         .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `submitted`"));
-    assert_json(
-        "success example `submitted`",
-        &value,
-        &json(
-            "{\"message\":\"Application submitted.\",\"success\":true,\"tracking_id\":\"oba_req_7f3a9c21d4e8b610\",\"updated_status\":{\"id\":\"106540352242922\",\"oba_status\":\"PENDING\",\"status_message\":\"Your request for an Official Business Account is being reviewed.\"}}",
-        ),
-    );
-    assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/settings` (updatePhoneNumberSettings), with request body example `enable_calling`.
 #[cfg(feature = "settings")]
@@ -9072,44 +5465,24 @@ async fn update_phone_number_settings_enable_calling() {
             ),
         ),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `saved`"));
-    assert_json("success example `saved`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `saved`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/settings` (updatePhoneNumberSettings), with request body example `user_identity_change`.
 #[cfg(feature = "settings")]
@@ -9134,13 +5507,15 @@ async fn update_phone_number_settings_user_identity_change() {
         headers: vec![],
         body: BodyCheck::Json(json("{\"user_identity_change\":{\"enabled\":true}}")),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `saved`"));
-    assert_json("success example `saved`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `saved`",
+            "{\"success\":true}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/settings` (updatePhoneNumberSettings), with request body example `local_storage`.
 #[cfg(feature = "settings")]
@@ -9169,13 +5544,15 @@ async fn update_phone_number_settings_local_storage() {
             ),
         ),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `saved`"));
-    assert_json("success example `saved`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `saved`",
+            "{\"success\":true}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}` (updatePhoneNumberStatus), with request body example `example`.
 #[cfg(feature = "phone_number")]
@@ -9204,44 +5581,24 @@ async fn update_phone_number_status_example() {
             ),
         ),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `success`"));
-    assert_json("success example `success`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `success`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{WABA-ID}` (updateWhatsAppBusinessAccount), with request body example `example`.
 #[cfg(feature = "business_account")]
@@ -9266,44 +5623,24 @@ async fn update_whatsapp_business_account_example() {
         headers: vec![],
         body: BodyCheck::Json(json("{\"name\":\"Harbour Bakery & Cafe\"}")),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `success`"));
-    assert_json("success example `success`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `success`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{WhatsApp-Business-Profile-ID}` (updateWhatsAppBusinessProfile), with request body example `example`.
 #[cfg(feature = "business_profile_node")]
@@ -9332,54 +5669,24 @@ async fn update_whatsapp_business_profile_example() {
             ),
         ),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(json("{\"id\":\"209834557710223\",\"success\":true}")),
-            None,
+            "success example `success`",
+            "{\"id\":\"209834557710223\",\"success\":true}",
+            || call().send(),
         )
         .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `success`"));
-    assert_json(
-        "success example `success`",
-        &value,
-        &json("{\"id\":\"209834557710223\",\"success\":true}"),
-    );
-    assert_request(&server, &expected).await;
-    serve(
+    check_error(
             &server,
+            &expected,
             400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/media` (uploadImage), with request body example `example`.
 #[cfg(feature = "media")]
@@ -9404,48 +5711,24 @@ async fn upload_media_example() {
         headers: vec![],
         body: BodyCheck::Multipart(vec!["file", "messaging_product", "type"]),
     };
-    serve(&server, 200u16, Some(json("{\"id\":\"1037543291543636\"}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `uploaded`"));
-    assert_json(
-        "success example `uploaded`",
-        &value,
-        &json("{\"id\":\"1037543291543636\"}"),
-    );
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `uploaded`",
+            "{\"id\":\"1037543291543636\"}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }
 /// `POST /{Version}/{Phone-Number-ID}/verify_code` (verifyPhoneNumberCode), with request body example `example`.
 #[cfg(feature = "phone_number_verification")]
@@ -9467,54 +5750,24 @@ async fn verify_phone_number_code_example() {
         headers: vec![],
         body: BodyCheck::Json(json("{\"code\":\"640519\"}")),
     };
-    serve(
+    check_success(
             &server,
+            &expected,
             200u16,
-            Some(json("{\"id\":\"106540352242922\",\"success\":true}")),
-            None,
+            "success example `verified`",
+            "{\"id\":\"106540352242922\",\"success\":true}",
+            || call().send(),
         )
         .await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `verified`"));
-    assert_json(
-        "success example `verified`",
-        &value,
-        &json("{\"id\":\"106540352242922\",\"success\":true}"),
-    );
-    assert_request(&server, &expected).await;
-    serve(
+    check_error(
             &server,
+            &expected,
             400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
 }
 /// `POST /{Version}/{Pre-Verified-Phone-Number-ID}/verify_code` (verifyPreVerifiedPhoneNumberCode), with request body example `code`.
 #[cfg(feature = "preverified_phone_numbers")]
@@ -9536,42 +5789,22 @@ async fn verify_pre_verified_phone_number_code_code() {
         headers: vec![],
         body: BodyCheck::Json(json("{\"code\":\"482915\"}")),
     };
-    serve(&server, 200u16, Some(json("{\"success\":true}")), None).await;
-    let value = call()
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{}: {e}", "success example `verified`"));
-    assert_json("success example `verified`", &value, &json("{\"success\":true}"));
-    assert_request(&server, &expected).await;
-    serve(
+    check_success(
             &server,
-            400u16,
-            Some(
-                json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            ),
-            None,
+            &expected,
+            200u16,
+            "success example `verified`",
+            "{\"success\":true}",
+            || call().send(),
         )
         .await;
-    let error = call().send().await.expect_err("error example `example` (HTTP 400)");
-    match &error {
-        Error::Api { status, body, .. } => {
-            assert_eq!(* status, 400u16);
-            assert_json(
-                "error example `example` (HTTP 400)",
-                body,
-                &json(
-                    "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
-                ),
-            );
-        }
-        other => {
-            panic!(
-                "{}: expected Error::Api, got {other:?}",
-                "error example `example` (HTTP 400)"
-            )
-        }
-    }
-    assert_request(&server, &expected).await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
 }

@@ -284,10 +284,7 @@ fn operation_tests(
                 let t = json_text(v);
                 let what = format!("success example `{name}`");
                 successes.push(quote! {
-                    serve(&server, #status, Some(json(#t)), None).await;
-                    let value = call().send().await.unwrap_or_else(|e| panic!("{}: {e}", #what));
-                    assert_json(#what, &value, &json(#t));
-                    assert_request(&server, &expected).await;
+                    check_success(&server, &expected, #status, #what, #t, || call().send()).await;
                 });
             }
         }
@@ -319,16 +316,7 @@ fn operation_tests(
     let err_text = json_text(err_value);
     let err_what = format!("error example `{err_name}` (HTTP {err_status})");
     let error_check = quote! {
-        serve(&server, #err_status, Some(json(#err_text)), None).await;
-        let error = call().send().await.expect_err(#err_what);
-        match &error {
-            Error::Api { status, body, .. } => {
-                assert_eq!(*status, #err_status);
-                assert_json(#err_what, body, &json(#err_text));
-            }
-            other => panic!("{}: expected Error::Api, got {other:?}", #err_what),
-        }
-        assert_request(&server, &expected).await;
+        check_error(&server, &expected, #err_status, #err_what, #err_text, || call().send()).await;
     };
 
     let mut out = Vec::new();
