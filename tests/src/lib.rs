@@ -42,3 +42,11 @@ pub fn compare_or_update(
     }
     diffs
 }
+
+/// Says why a test did nothing, where `cargo test` shows it: straight to the
+/// process's standard error, which the test harness does not capture (it
+/// captures `println!` and `eprintln!` of passing tests).
+pub fn print_skip(reason: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "skipped: {reason}");
+}

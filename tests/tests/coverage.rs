@@ -13,8 +13,8 @@ const NOT_COVERED: &[(&str, &str)] = &[];
 #[test]
 fn every_reference_operation_is_covered_by_a_fragment() {
     let Some(spec) = std::env::var_os("WHATSAPP_OFFICIAL_SPEC") else {
-        println!(
-            "skipped: WHATSAPP_OFFICIAL_SPEC is not set; set it to Meta's business-messaging-api_v23.0.yaml to check coverage (.ci/run does when ../shared/reference has it)"
+        codegen_tests::print_skip(
+            "WHATSAPP_OFFICIAL_SPEC is not set; set it to Meta's business-messaging-api_v23.0.yaml to check coverage (.ci/run does when ../shared/reference has it)",
         );
         return;
     };
