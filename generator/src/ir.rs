@@ -372,6 +372,20 @@ impl HttpMethod {
             HttpMethod::Trace => "TRACE",
         }
     }
+
+    /// Sending the request twice has the effect of sending it once (RFC 9110
+    /// idempotent methods), so a failed attempt may be repeated.
+    pub fn is_idempotent(self) -> bool {
+        matches!(
+            self,
+            HttpMethod::Get
+                | HttpMethod::Head
+                | HttpMethod::Options
+                | HttpMethod::Trace
+                | HttpMethod::Put
+                | HttpMethod::Delete
+        )
+    }
 }
 
 /// One operation: one client method.

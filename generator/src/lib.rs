@@ -20,6 +20,7 @@ pub mod ir;
 pub mod load;
 pub mod lower;
 pub mod naming;
+mod parallel;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

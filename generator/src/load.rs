@@ -51,50 +51,19 @@ pub fn load_dir(specs_root: &Path, dir: &Path) -> Result<Vec<Fragment>> {
         })?;
         texts.push((rel, text));
     }
-    // Parsing is the slow part and each file stands alone: the files are
-    // parsed on up to 8 threads, in contiguous chunks, and the results kept
-    // in file order.
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    let chunk = texts.len().div_ceil(threads).max(1);
-    let parsed: Vec<std::result::Result<Fragment, SpecError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = texts
-            .chunks(chunk)
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|(rel, text)| parse(rel, text))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .zip(texts.chunks(chunk))
-            .flat_map(|(h, chunk)| {
-                h.join().unwrap_or_else(|_| {
-                    chunk
-                        .iter()
-                        .map(|(rel, _)| {
-                            Err(SpecError {
-                                file: rel.clone(),
-                                pointer: "#".into(),
-                                message: "the parser panicked on this file".into(),
-                            })
-                        })
-                        .collect()
-                })
-            })
-            .collect()
-    });
+    // Parsing is the slow part and each file stands alone.
+    let parsed = crate::parallel::map(&texts, |(rel, text)| parse(rel, text));
     let mut fragments = Vec::new();
     let mut errors = Vec::new();
-    for p in parsed {
+    for (p, (rel, _)) in parsed.into_iter().zip(&texts) {
         match p {
-            Ok(f) => fragments.push(f),
-            Err(e) => errors.push(e),
+            Some(Ok(f)) => fragments.push(f),
+            Some(Err(e)) => errors.push(e),
+            None => errors.push(SpecError {
+                file: rel.clone(),
+                pointer: "#".into(),
+                message: "the parser panicked on this file".into(),
+            }),
         }
     }
     match errors.len() {

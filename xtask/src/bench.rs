@@ -119,8 +119,8 @@ fn codegen(root: &Path, runs: usize) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs a command, failing with its output when it fails.
-fn cargo(dir: &Path, args: &[&str]) -> Result<Duration, String> {
+/// Runs cargo in `dir` and returns how long it took, or its error output.
+pub(crate) fn cargo(dir: &Path, args: &[&str]) -> Result<Duration, String> {
     let start = Instant::now();
     let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args(args)

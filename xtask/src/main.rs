@@ -127,7 +127,6 @@ fn check_features(root: &Path) -> ExitCode {
             let mut configs = vec![String::new()];
             configs.extend(features);
             for feature in &configs {
-                let start = std::time::Instant::now();
                 let mut args = vec![
                     "check",
                     "-q",
@@ -138,29 +137,18 @@ fn check_features(root: &Path) -> ExitCode {
                 if !feature.is_empty() {
                     args.extend(["--features", feature.as_str()]);
                 }
-                let out = std::process::Command::new(
-                    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()),
-                )
-                .args(&args)
-                .current_dir(root)
-                .output()
-                .map_err(|e| format!("cargo: {e}"))?;
                 let label = if feature.is_empty() {
                     "(no feature)"
                 } else {
                     feature
                 };
-                if !out.status.success() {
-                    return Err(format!(
-                        "{} with {label} does not compile:\n{}",
-                        target.crate_name,
-                        String::from_utf8_lossy(&out.stderr)
-                    ));
-                }
+                let took = bench::cargo(root, &args).map_err(|e| {
+                    format!("{} with {label} does not compile: {e}", target.crate_name)
+                })?;
                 println!(
                     "{} {label}: ok ({:.1} s)",
                     target.crate_name,
-                    start.elapsed().as_secs_f64()
+                    took.as_secs_f64()
                 );
             }
         }

@@ -7,8 +7,8 @@ use super::features::Plan;
 use super::types::{ident, rust_ty};
 use super::{Items, docs};
 use crate::ir::{
-    Api, Auth, BodyMedia, HttpMethod, Operation, Param, ParamLocation, PathPart, ResponseContent,
-    StatusMatch, Ty,
+    Api, Auth, BodyMedia, Operation, Param, ParamLocation, PathPart, ResponseContent, StatusMatch,
+    Ty,
 };
 
 pub(super) fn emit(api: &Api, plan: &Plan, items: &mut Items) {
@@ -465,14 +465,7 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
         None => quote!([#(#url_parts),*].concat()),
     };
     let http_method = ident(op.http_method.as_str());
-    let idempotent = matches!(
-        op.http_method,
-        HttpMethod::Get
-            | HttpMethod::Head
-            | HttpMethod::Options
-            | HttpMethod::Put
-            | HttpMethod::Delete
-    );
+    let idempotent = op.http_method.is_idempotent();
 
     let mut query = Vec::new();
     let mut headers = Vec::new();

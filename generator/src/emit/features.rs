@@ -166,10 +166,15 @@ impl Plan {
         }
     }
 
+    /// The `#[cfg]` attribute of an item of one area.
+    pub fn feature_cfg(&self, feature: &str) -> TokenStream {
+        self.cfg(&BTreeSet::from([feature.to_string()]))
+    }
+
     /// The `#[cfg]` attribute of an operation.
     pub fn operation_cfg(&self, operation_id: &str) -> TokenStream {
         match self.operations.get(operation_id) {
-            Some(f) => self.cfg(&BTreeSet::from([f.clone()])),
+            Some(f) => self.feature_cfg(f),
             None => quote!(),
         }
     }

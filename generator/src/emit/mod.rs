@@ -172,18 +172,22 @@ pub fn emit(api: &Api) -> Result<BTreeMap<PathBuf, String>> {
     items.retain(|(module, _), _| module != "operations");
     let builder_texts = format_parallel(builders.clone())?;
     // The size of each operation's request builder, for `FEATURES.md`.
-    let mut builder_lines = Vec::new();
-    for op in &api.operations {
-        let Some(feature) = plan.operations.get(&op.operation_id) else {
-            continue;
-        };
-        if let Some(i) = builders.iter().position(|(name, _)| *name == op.builder) {
-            builder_lines.push((
-                std::collections::BTreeSet::from([feature.clone()]),
-                builder_texts[i].lines().count(),
-            ));
-        }
-    }
+    let feature_of_builder: BTreeMap<&str, &String> = api
+        .operations
+        .iter()
+        .filter_map(|op| Some((op.builder.as_str(), plan.operations.get(&op.operation_id)?)))
+        .collect();
+    let builder_lines: Vec<(std::collections::BTreeSet<String>, usize)> = builders
+        .iter()
+        .zip(&builder_texts)
+        .filter_map(|((name, _), text)| {
+            let feature = feature_of_builder.get(name.as_str())?;
+            Some((
+                std::collections::BTreeSet::from([feature.to_string()]),
+                text.lines().count(),
+            ))
+        })
+        .collect();
 
     let mut modules: BTreeMap<String, TokenStream> = BTreeMap::new();
     for ((module, _), tokens) in items {
@@ -237,7 +241,7 @@ pub fn emit(api: &Api) -> Result<BTreeMap<PathBuf, String>> {
     }
     files.insert(PathBuf::from("Cargo.toml"), cargo_toml(api, &plan)?);
     if !plan.features.is_empty() {
-        let table = features_md(api, &plan, &type_texts, &builder_lines, &files)?;
+        let table = features_md(api, &plan, &type_texts, &builder_lines, &files);
         files.insert(PathBuf::from("FEATURES.md"), table);
     }
     Ok(files)
@@ -272,46 +276,25 @@ pub(crate) fn format_parallel(parts: Vec<(String, TokenStream)>) -> Result<Vec<S
         .into_iter()
         .map(|(name, tokens)| (name, tokens.to_string()))
         .collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    let chunk = parts.len().div_ceil(threads).max(1);
-    let results: Vec<Result<Vec<String>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = parts
-            .chunks(chunk)
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|(name, tokens)| {
-                            let file: syn::File =
-                                syn::parse_str(tokens).map_err(|e| Error::Emit {
-                                    item: name.clone(),
-                                    message: e.to_string(),
-                                })?;
-                            Ok(prettyplease::unparse(&file))
-                        })
-                        .collect::<Result<Vec<String>>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(Error::Emit {
-                        item: "formatting".into(),
-                        message: "a formatter thread panicked".into(),
-                    })
-                })
-            })
-            .collect()
+    let texts = crate::parallel::map(&parts, |(name, tokens)| {
+        let file: syn::File = syn::parse_str(tokens).map_err(|e| Error::Emit {
+            item: name.clone(),
+            message: e.to_string(),
+        })?;
+        Ok(prettyplease::unparse(&file))
     });
-    let mut out = Vec::new();
-    for r in results {
-        out.extend(r?);
-    }
-    Ok(out)
+    parts
+        .iter()
+        .zip(texts)
+        .map(|((name, _), text)| {
+            text.unwrap_or_else(|| {
+                Err(Error::Emit {
+                    item: name.clone(),
+                    message: "the formatter thread panicked".into(),
+                })
+            })
+        })
+        .collect()
 }
 
 fn format_file(item: &str, tokens: TokenStream) -> Result<String> {
@@ -334,7 +317,7 @@ fn lib_rs(api: &Api, plan: &features::Plan) -> TokenStream {
     };
     let webhooks = if api.webhook.is_some() {
         let cfg = match &plan.webhook {
-            Some(f) => plan.cfg(&std::collections::BTreeSet::from([f.clone()])),
+            Some(f) => plan.feature_cfg(f),
             None => quote!(),
         };
         quote! {
@@ -415,13 +398,13 @@ fn cargo_toml(api: &Api, plan: &features::Plan) -> Result<String> {
         webhook_dependencies(plan.webhook.is_some())
     } else {
         String::new()
-    } + &features_toml(api, plan)
+    } + &features_toml(plan)
         + &dev_toml(api, plan)?)
 }
 
 /// The `[features]` table: one feature per area, all on by default; the
 /// webhook area also turns on the webhook module's dependencies.
-fn features_toml(api: &Api, plan: &features::Plan) -> String {
+fn features_toml(plan: &features::Plan) -> String {
     if plan.features.is_empty() {
         return String::new();
     }
@@ -429,7 +412,7 @@ fn features_toml(api: &Api, plan: &features::Plan) -> String {
     let all: Vec<String> = plan.features.iter().map(|f| format!("{f:?}")).collect();
     out.push_str(&format!("default = [{}]\n", all.join(", ")));
     for f in &plan.features {
-        let deps = if api.webhook.is_some() && plan.webhook.as_ref() == Some(f) {
+        let deps = if plan.webhook.as_ref() == Some(f) {
             WEBHOOK_DEPENDENCIES
                 .iter()
                 .map(|(d, _)| format!("\"dep:{d}\""))
@@ -456,9 +439,10 @@ fn features_md(
     type_texts: &[(String, String)],
     builder_lines: &[(std::collections::BTreeSet<String>, usize)],
     files: &BTreeMap<PathBuf, String>,
-) -> Result<String> {
+) -> String {
     let lines = |s: &str| s.lines().count();
-    // Lines of each gated item: types, request builders and client methods.
+    // Lines of each gated item: types and request builders (the client's
+    // one-line methods count toward the base).
     let mut gated: Vec<(std::collections::BTreeSet<String>, usize)> = Vec::new();
     for (name, text) in type_texts {
         if let Some(set) = plan.types.get(name) {
@@ -500,5 +484,5 @@ fn features_md(
             base + own
         ));
     }
-    Ok(out)
+    out
 }

@@ -19,58 +19,42 @@ pub(super) fn emit_formatted(
     plan: &super::features::Plan,
 ) -> crate::error::Result<Vec<(String, String)>> {
     let defs: Vec<&TypeDef> = api.types.values().collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    let chunk = defs.len().div_ceil(threads).max(1);
-    let parts: Vec<crate::error::Result<Vec<(String, String)>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = defs
-            .chunks(chunk)
-            .map(|chunk| {
-                scope.spawn(move || {
-                    let mut out = Vec::new();
-                    for def in chunk {
-                        let mut file: syn::File = syn::parse2(type_def(api, def)).map_err(|e| {
-                            crate::error::Error::Emit {
-                                item: def.name.clone(),
-                                message: e.to_string(),
-                            }
-                        })?;
-                        let cfg = plan.type_cfg(&def.name);
-                        if !cfg.is_empty() {
-                            let attrs = syn::Attribute::parse_outer.parse2(cfg).map_err(|e| {
-                                crate::error::Error::Emit {
-                                    item: def.name.clone(),
-                                    message: e.to_string(),
-                                }
-                            })?;
-                            for item in &mut file.items {
-                                if let Some(item_attrs) = item_attrs(item) {
-                                    item_attrs.splice(0..0, attrs.iter().cloned());
-                                }
-                            }
-                        }
-                        out.push((def.name.clone(), prettyplease::unparse(&file)));
-                    }
-                    Ok(out)
+    let texts = crate::parallel::map(&defs, |def| formatted(api, plan, def));
+    defs.iter()
+        .zip(texts)
+        .map(|(def, text)| {
+            let text = text.unwrap_or_else(|| {
+                Err(crate::error::Error::Emit {
+                    item: def.name.clone(),
+                    message: "the formatter thread panicked".into(),
                 })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(crate::error::Error::Emit {
-                        item: "types".into(),
-                        message: "a formatter thread panicked".into(),
-                    })
-                })
-            })
-            .collect()
-    });
-    let parts: Vec<Vec<(String, String)>> =
-        parts.into_iter().collect::<crate::error::Result<_>>()?;
-    Ok(parts.into_iter().flatten().collect())
+            })?;
+            Ok((def.name.clone(), text))
+        })
+        .collect()
+}
+
+/// One type's items, behind its feature `cfg`, formatted.
+fn formatted(
+    api: &Api,
+    plan: &super::features::Plan,
+    def: &TypeDef,
+) -> crate::error::Result<String> {
+    let emit_err = |e: syn::Error| crate::error::Error::Emit {
+        item: def.name.clone(),
+        message: e.to_string(),
+    };
+    let mut file: syn::File = syn::parse2(type_def(api, def)).map_err(emit_err)?;
+    let cfg = plan.type_cfg(&def.name);
+    if !cfg.is_empty() {
+        let attrs = syn::Attribute::parse_outer.parse2(cfg).map_err(emit_err)?;
+        for item in &mut file.items {
+            if let Some(item_attrs) = item_attrs(item) {
+                item_attrs.splice(0..0, attrs.iter().cloned());
+            }
+        }
+    }
+    Ok(prettyplease::unparse(&file))
 }
 
 /// The attributes of an item, for the kinds a type's code consists of.

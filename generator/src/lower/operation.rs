@@ -387,18 +387,12 @@ impl<'a> Lowerer<'a> {
             };
             let (rfi, rptr, resp) =
                 self.resolve_component(fi, r, &rptr, "responses", |c| &c.responses)?;
-            let content = self.response_content(rfi, &rptr, resp, name)?;
+            let (content, documented) = self.response_content(rfi, &rptr, resp, name)?;
             let code = match status {
                 StatusMatch::Code(c) => Some(c),
                 StatusMatch::Range(r) => Some(r * 100),
                 StatusMatch::Default => None,
             };
-            let documented = resp
-                .content
-                .iter()
-                .find(|(m, _)| is_json(&essence(m)))
-                .map(|(_, c)| media_examples(c))
-                .unwrap_or_default();
             for (example_name, value) in documented {
                 match code {
                     Some(c) if is_success => examples.success.push((c, example_name, value)),
@@ -604,28 +598,30 @@ impl<'a> Lowerer<'a> {
         ptr: &str,
         resp: &'a openapiv3::Response,
         name: String,
-    ) -> Result<DraftContent, SpecError> {
+    ) -> Result<(DraftContent, Vec<(String, serde_json::Value)>), SpecError> {
         let json = resp.content.iter().find(|(m, _)| is_json(&essence(m)));
         if let Some((media, content)) = json {
             let cptr = format!("{ptr}/content/{}", escape_pointer_token(media));
-            return match &content.schema {
+            let ty = match &content.schema {
                 Some(schema) => {
-                    let u = self.schema_ref(
+                    self.schema_ref(
                         fi,
                         schema.into(),
                         &format!("{cptr}/schema"),
                         Dest::root(name),
-                    )?;
-                    Ok(DraftContent::Json(u.ty))
+                    )?
+                    .ty
                 }
-                None => Ok(DraftContent::Json(Ty::Json)),
+                None => Ty::Json,
             };
+            return Ok((DraftContent::Json(ty), media_examples(content)));
         }
-        match resp.content.keys().next() {
-            None => Ok(DraftContent::Empty),
-            Some(m) if m.starts_with("text/") => Ok(DraftContent::Text),
-            Some(_) => Ok(DraftContent::Bytes),
-        }
+        let content = match resp.content.keys().next() {
+            None => DraftContent::Empty,
+            Some(m) if m.starts_with("text/") => DraftContent::Text,
+            Some(_) => DraftContent::Bytes,
+        };
+        Ok((content, Vec::new()))
     }
 }
 

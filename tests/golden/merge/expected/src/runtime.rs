@@ -487,7 +487,8 @@ pub type SleepFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + 
 /// a connection that could not be made (nothing was sent), HTTP 429, and the
 /// API's rate-limit error codes (the request was refused, not processed) for
 /// every method; a transport failure after sending, and an error the API marks
-/// `is_transient`, only for GET, HEAD and DELETE, unless
+/// `is_transient`, only for idempotent methods (GET, HEAD, OPTIONS, TRACE,
+/// PUT, DELETE), unless
 /// [`RetryPolicy::retry_non_idempotent`] opts in. Delays grow exponentially
 /// with full jitter, never shorter than a `Retry-After` header (in seconds),
 /// bounded by [`RetryPolicy::max_attempts`] and [`RetryPolicy::max_elapsed`].
