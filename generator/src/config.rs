@@ -77,6 +77,14 @@ pub struct Target {
     /// area features each needs.
     #[serde(default)]
     pub examples: Vec<Example>,
+    /// Members of a request body's `oneOf` that get a client method of their
+    /// own (the same path and HTTP method, another body).
+    #[serde(default)]
+    pub body_variants: Vec<BodyVariant>,
+    /// Hand-written Rust modules compiled into the crate, for conveniences
+    /// built on the generated code.
+    #[serde(default)]
+    pub extensions: Vec<Extension>,
     /// operationId → Rust method name.
     #[serde(default)]
     pub operation_renames: BTreeMap<String, String>,
@@ -85,22 +93,96 @@ pub struct Target {
     pub type_renames: BTreeMap<String, String>,
 }
 
+/// One member of an operation's request body `oneOf`, exposed as a client
+/// method of its own. The operation's own method keeps the other member
+/// (exactly one must remain). The new method's builder takes the member's
+/// required fields as arguments and its optional fields as setters.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BodyVariant {
+    /// The operationId whose body is split.
+    pub operation: String,
+    /// The schema name of the member (a `$ref` of the body's `oneOf`).
+    pub schema: String,
+    /// The client method for it (snake_case).
+    pub method: String,
+    /// The schema name of the member of the success response's `oneOf` this
+    /// body is answered with; the operation's own method keeps the other one.
+    /// Without it, both methods share the success response.
+    #[serde(default)]
+    pub response: Option<String>,
+}
+
+/// A hand-written module of a generated crate: Rust source kept beside the
+/// fragments and copied into the crate, so conveniences built on the
+/// generated types and calls are compiled (and break) with them.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Extension {
+    /// The Rust file, relative to `specs/`; its stem is the module name.
+    pub file: PathBuf,
+    /// The area features it needs; the module compiles only when all are on.
+    #[serde(default)]
+    pub features: Vec<String>,
+    /// The file's text, read when the configuration is loaded.
+    #[serde(skip)]
+    pub source: String,
+}
+
+impl Extension {
+    /// The module name: the file stem.
+    pub fn module(&self) -> String {
+        self.file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+}
+
+/// Module names a generated crate uses itself.
+pub const GENERATED_MODULES: &[&str] = &[
+    "client",
+    "errors",
+    "operations",
+    "runtime",
+    "types",
+    "webhooks",
+];
+
 /// The data table of known error codes: one place, with its source named.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorKinds {
     /// Where the codes come from (the API's error code reference).
     pub source: String,
-    /// The generated error type that gets a `kind()` method.
-    #[serde(rename = "type")]
-    pub type_name: String,
-    /// The Rust field path of the numeric code inside that type (`error.code`).
-    pub code: String,
-    /// The Rust field path of the optional subcode (`error.error_subcode`).
-    pub subcode: String,
+    /// The generated types that carry a code: each gets `kind()` and a
+    /// one-line `Display`.
+    #[serde(rename = "carrier")]
+    pub carriers: Vec<ErrorCarrier>,
     /// The kinds, in the order they are tried.
     #[serde(rename = "kind")]
     pub kinds: Vec<ErrorKind>,
+}
+
+/// A generated type that carries an error code. Paths are Rust field paths
+/// (`error.code`), checked against the type when the crate is generated.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorCarrier {
+    /// The generated type name (`GraphAPIError`).
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// The numeric code (`error.code`).
+    pub code: String,
+    /// The optional subcode (`error.error_subcode`).
+    #[serde(default)]
+    pub subcode: Option<String>,
+    /// The message, for `Display` (`error.message`).
+    #[serde(default)]
+    pub message: Option<String>,
+    /// A trace id to quote to support, for `Display` (`error.fbtrace_id`).
+    #[serde(default)]
+    pub trace: Option<String>,
 }
 
 /// One kind of error.
@@ -117,10 +199,19 @@ pub struct ErrorKind {
     /// Code ranges of this kind, inclusive (`[[200, 299]]`).
     #[serde(default)]
     pub ranges: Vec<[i64; 2]>,
+    /// HTTP statuses that mean this kind when the body carries no code (a
+    /// bare `429` is a rate limit).
+    #[serde(default)]
+    pub statuses: Vec<u16>,
     /// The request was refused, not processed: the default retry policy
     /// retries it whatever the method.
     #[serde(default)]
     pub rate_limit: bool,
+    /// A temporary problem on the API's side: the default retry policy
+    /// retries it for idempotent methods (as it does errors marked
+    /// `is_transient`).
+    #[serde(default)]
+    pub transient: bool,
 }
 
 /// A hand-written example of a generated crate.
@@ -170,10 +261,41 @@ impl Config {
 
     /// Parses configuration text; `path` is only used in messages.
     pub fn parse(path: &Path, text: &str) -> Result<Config> {
-        let config: Config = toml::from_str(text).map_err(|e| Error::Config {
+        let mut config: Config = toml::from_str(text).map_err(|e| Error::Config {
             file: path.to_path_buf(),
             message: e.to_string().trim_end().to_string(),
         })?;
+        let specs_root = path.parent().unwrap_or(Path::new(""));
+        for t in &mut config.targets {
+            let mut modules = std::collections::BTreeSet::new();
+            for ext in &mut t.extensions {
+                let module = ext.module();
+                if !crate::naming::is_snake_ident(&module)
+                    || GENERATED_MODULES.contains(&module.as_str())
+                    || !modules.insert(module.clone())
+                    || ext.file.extension().is_none_or(|e| e != "rs")
+                {
+                    return Err(Error::Config {
+                        file: path.to_path_buf(),
+                        message: format!(
+                            "target `{}`: extension `{}` must be a `.rs` file whose stem is a snake_case module name, unique and not one of {}",
+                            t.name,
+                            ext.file.display(),
+                            GENERATED_MODULES.join(", ")
+                        ),
+                    });
+                }
+                let full = specs_root.join(&ext.file);
+                ext.source = std::fs::read_to_string(&full).map_err(|e| Error::Config {
+                    file: path.to_path_buf(),
+                    message: format!(
+                        "target `{}`: extension `{}` cannot be read: {e}",
+                        t.name,
+                        ext.file.display()
+                    ),
+                })?;
+            }
+        }
         let mut names = std::collections::BTreeSet::new();
         for t in &config.targets {
             if !names.insert(&t.name) {

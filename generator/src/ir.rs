@@ -52,10 +52,8 @@ pub struct TargetInfo {
     pub client_params: Vec<ClientParam>,
     /// The fragments the crate was generated from, relative to `specs/`.
     pub fragments: Vec<String>,
-    /// Error codes that mean "rate limited": retried by the default policy.
-    pub rate_limit_codes: Vec<i64>,
     /// The error code table, if the target has one.
-    pub error_kinds: Option<crate::config::ErrorKinds>,
+    pub errors: Option<ErrorTable>,
     /// Emit `tests/operations.rs`, the per-operation mock-server tests.
     pub mock_tests: bool,
     /// One cargo feature per fragment.
@@ -64,6 +62,101 @@ pub struct TargetInfo {
     pub dev_dependencies: Vec<(String, String)>,
     /// Hand-written examples: name and required features.
     pub examples: Vec<(String, Vec<String>)>,
+    /// Hand-written modules copied into the crate (`[[target.extensions]]`).
+    pub extensions: Vec<ExtensionModule>,
+}
+
+/// The API's error codes sorted into kinds, and the types that carry a code
+/// (resolved against the generated types).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorTable {
+    /// Where the codes come from.
+    pub source: String,
+    /// The kinds, in the order they are tried.
+    pub kinds: Vec<crate::config::ErrorKind>,
+    /// The types with a `kind()` method and a one-line `Display`.
+    pub carriers: Vec<ErrorCarrier>,
+}
+
+impl ErrorTable {
+    /// Codes the default retry policy retries whatever the method.
+    pub fn rate_limit_codes(&self) -> Vec<i64> {
+        self.kinds
+            .iter()
+            .filter(|k| k.rate_limit)
+            .flat_map(|k| k.codes.iter().copied())
+            .collect()
+    }
+
+    /// Codes the default retry policy retries for idempotent methods.
+    pub fn transient_codes(&self) -> Vec<i64> {
+        self.kinds
+            .iter()
+            .filter(|k| k.transient)
+            .flat_map(|k| k.codes.iter().copied())
+            .collect()
+    }
+}
+
+/// A generated type that carries an error code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorCarrier {
+    /// The type's name.
+    pub type_name: String,
+    /// The numeric code (an integer field).
+    pub code: FieldPath,
+    /// The subcode (an integer field).
+    pub subcode: Option<FieldPath>,
+    /// The message (a string field).
+    pub message: Option<FieldPath>,
+    /// The trace id (a string field).
+    pub trace: Option<FieldPath>,
+}
+
+/// A chain of struct fields from a type down to a member, checked to exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldPath {
+    /// Each step: the Rust field name, whether it is an `Option`, and
+    /// whether it is boxed.
+    pub steps: Vec<PathStep>,
+    /// The type of the last field.
+    pub ty: Ty,
+}
+
+/// One field of a [`FieldPath`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathStep {
+    /// The Rust field name.
+    pub rust: String,
+    /// The JSON member name.
+    pub wire: String,
+    /// The field is an `Option`.
+    pub optional: bool,
+    /// The field is boxed.
+    pub boxed: bool,
+}
+
+impl FieldPath {
+    /// The JSON pointer of the member (`/error/code`).
+    pub fn pointer(&self) -> String {
+        self.steps
+            .iter()
+            .map(|s| format!("/{}", crate::error::escape_pointer_token(&s.wire)))
+            .collect()
+    }
+}
+
+/// A hand-written module of the crate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtensionModule {
+    /// The module name.
+    pub module: String,
+    /// Its file, relative to `specs/`.
+    pub file: String,
+    /// The area features it needs.
+    pub features: Vec<String>,
+    /// Its source text.
+    pub source: String,
 }
 
 /// How the client authenticates.
@@ -169,6 +262,50 @@ pub struct TypeDef {
     /// Every place (fragment + JSON pointer) the type was defined; several
     /// when identical copies were merged.
     pub sources: Vec<String>,
+    /// Which way its values travel: in requests, in responses and webhooks.
+    pub flow: Flow,
+    /// An operation's error body that no error carrier describes: it gets a
+    /// `Display` that writes it as compact JSON, so `Error<Self>` displays.
+    pub json_display: bool,
+}
+
+/// Which way the values of a type travel, found by following references
+/// from each operation's parameters and body (outbound) and from its
+/// responses and the webhook payload (inbound). A type no operation reaches
+/// is neither.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flow {
+    /// Reached from a request parameter or body.
+    pub outbound: bool,
+    /// Reached from a response or the webhook payload.
+    pub inbound: bool,
+}
+
+impl Flow {
+    /// Only ever received: decoding may be lenient (see `lower::flow`).
+    pub fn inbound_only(self) -> bool {
+        self.inbound && !self.outbound
+    }
+}
+
+impl TypeKind {
+    /// The named types this type refers to, in field or variant order.
+    pub fn refs(&self) -> Vec<&String> {
+        let mut out = Vec::new();
+        match self {
+            TypeKind::Struct(s) => {
+                out.extend(s.fields.iter().filter_map(|f| f.ty.named()));
+                if let Extra::Typed(_, t) = &s.extra {
+                    out.extend(t.named());
+                }
+            }
+            TypeKind::Enum(_) => {}
+            TypeKind::Alias(t) => out.extend(t.named()),
+            TypeKind::Tagged(t) => out.extend(t.variants.iter().filter_map(|v| v.ty.named())),
+            TypeKind::Untagged(u) => out.extend(u.variants.iter().filter_map(|v| v.ty.named())),
+        }
+        out
+    }
 }
 
 /// The shape of a generated type.
@@ -196,6 +333,25 @@ pub struct TaggedDef {
     pub variants: Vec<TaggedVariant>,
     /// The variant name for unknown tags (keeps the tag and the raw JSON).
     pub unknown: String,
+    /// Fields every variant's struct has alike (same member, Rust name, type
+    /// and optionality), in the first variant's order: the union gets an
+    /// accessor for each (and, when it is sent, a `with_` setter).
+    pub shared: Vec<SharedField>,
+}
+
+/// A field every variant of a tagged union has (see [`TaggedDef::shared`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SharedField {
+    /// The JSON member name.
+    pub wire: String,
+    /// The Rust field name (also the accessor's name).
+    pub rust: String,
+    /// The value type (without `Option`).
+    pub ty: Ty,
+    /// The field is an `Option` in every variant.
+    pub optional: bool,
+    /// The description, from the first variant.
+    pub doc: Option<String>,
 }
 
 /// One variant of a discriminated union.
@@ -270,14 +426,12 @@ pub struct StructDef {
 /// Where members beyond the listed properties go.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Extra {
-    /// Kept in a `serde_json::Map` field with this Rust name (the default:
-    /// the live API sends fields the spec does not list).
+    /// Kept in a `serde_json::Map` field with this Rust name (the default,
+    /// `additionalProperties: false` included: the live API sends fields the
+    /// spec does not list, and a caller may need to send one).
     Keep(String),
     /// `additionalProperties: <schema>`: a typed map field with this Rust name.
     Typed(String, Ty),
-    /// `additionalProperties: false`: none are expected; unknown members are
-    /// still tolerated when decoding, but not kept.
-    None,
 }
 
 /// One struct field.
@@ -388,6 +542,22 @@ impl HttpMethod {
     }
 }
 
+/// The names every request builder uses for its own fields and methods. A
+/// parameter (or flattened body field) that would take one is renamed by
+/// lowering (a number appended), so a builder never defines a name twice.
+pub const BUILDER_NAMES: &[&str] = &[
+    "body",
+    "client",
+    "into_future",
+    "into_stream",
+    "new",
+    "retry",
+    "send",
+    "send_streaming",
+    "send_with_meta",
+    "timeout",
+];
+
 /// One operation: one client method.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Operation {
@@ -425,6 +595,9 @@ pub struct Operation {
     pub source: String,
     /// The examples the spec documents for it (used to emit its mock tests).
     pub examples: Examples,
+    /// For a method made from one member of the operation's request body
+    /// `oneOf` (`[[target.body_variants]]`): that member's schema name.
+    pub body_variant: Option<String>,
 }
 
 /// The documented examples of one operation, as the spec gives them.
@@ -528,6 +701,24 @@ pub struct Body {
     pub alternatives: Vec<String>,
     /// The description.
     pub doc: Option<String>,
+    /// When the body struct's fields are the builder's own arguments and
+    /// setters (a body variant method): one entry per non-constant field.
+    pub flat: Option<Vec<FlatField>>,
+}
+
+/// A field of a flattened body (see [`Body::flat`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlatField {
+    /// The struct field's Rust name.
+    pub field: String,
+    /// The builder's argument or setter name.
+    pub name: String,
+    /// Required: an argument of the client method (in field order, as the
+    /// struct's `new` takes them); otherwise a setter.
+    pub argument: bool,
+    /// The field has one possible value (a struct of constants, or a
+    /// one-value enum): its setter takes no argument.
+    pub unit: bool,
 }
 
 /// What a success response holds.

@@ -148,6 +148,21 @@ pub fn variant_name(value: &str) -> String {
     name
 }
 
+/// The name of every catch-all variant: the one that keeps an enum value, a
+/// union tag or a union value this version of the spec does not list
+/// (`Vertical::Unrecognized(String)`, `IncomingMessage::Unrecognized { tag,
+/// value }`, `ErrorKind::Unrecognized { code, subcode }`). It is reserved
+/// before the spec's own values are named, so a spec value that would take
+/// it is the one that gets a number (`Unrecognized2`); the catch-all name
+/// never changes.
+pub const CATCH_ALL: &str = "Unrecognized";
+
+/// A fresh name set for the variants of one enum or union, with
+/// [`CATCH_ALL`] reserved.
+pub fn variant_names() -> BTreeSet<String> {
+    BTreeSet::from([CATCH_ALL.to_string()])
+}
+
 /// Makes `name` unique within `used` by appending `2`, `3`, … and records it.
 pub fn unique(name: String, used: &mut BTreeSet<String>) -> String {
     if used.insert(name.clone()) {

@@ -158,7 +158,7 @@ async fn check_success<T, E, F, Fut>(
     send: F,
 ) where
     T: serde::Serialize,
-    E: std::fmt::Debug,
+    E: std::fmt::Debug + std::fmt::Display,
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Result<T, Error<E>>>,
 {

@@ -74,7 +74,20 @@ fn every_fixture_folder_has_a_test() {
     cases.sort();
     assert_eq!(
         cases,
-        ["areas", "bodies", "cycle", "dialect31", "merge", "unions"]
+        [
+            "areas",
+            "bodies",
+            "bot",
+            "cycle",
+            "dialect31",
+            "merge",
+            "unions"
+        ]
     );
     let _ = Path::new("");
+}
+
+#[test]
+fn bot() {
+    check_case("bot");
 }

@@ -163,7 +163,7 @@ async fn an_undocumented_status_keeps_the_raw_body_and_unknown_values_decode() {
     let info = &response.data.expect("data")[0];
     assert_eq!(
         info.business_public_key_signature_status,
-        Some(SignatureStatus::Unknown("REVOKED".into()))
+        Some(SignatureStatus::Unrecognized("REVOKED".into()))
     );
     assert_eq!(info.extra.get("rotated_at"), Some(&json!(1700000000)));
     let e = c

@@ -273,7 +273,9 @@ async fn get_profile_decodes_the_live_shape_unknown_enum_values_and_extra_fields
     assert_eq!(item.about.as_deref(), Some("Fresh bread."));
     assert_eq!(
         item.vertical,
-        Some(WhatsAppBusinessVertical::Unknown("SPACE_TRAVEL".into()))
+        Some(WhatsAppBusinessVertical::Unrecognized(
+            "SPACE_TRAVEL".into()
+        ))
     );
     assert_eq!(
         item.vertical.as_ref().map(|v| v.as_str()),

@@ -357,7 +357,7 @@ fn an_unknown_code_classifies_as_unknown_and_keeps_the_raw_fields() {
     let body = error_body(999_999, Some(2_494_010));
     assert_eq!(
         body.kind(),
-        ErrorKind::Unknown {
+        ErrorKind::Unrecognized {
             code: 999_999,
             subcode: Some(2_494_010)
         }

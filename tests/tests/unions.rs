@@ -46,11 +46,11 @@ fn unknown_tag_keeps_the_tag_and_the_raw_value() {
     let json = json!({"type": "hologram", "to": "1", "hologram": {"depth": 3}});
     let message: Message = serde_json::from_value(json.clone()).expect("unknown tags decode");
     match &message {
-        Message::Unknown { tag, value } => {
+        Message::Unrecognized { tag, value } => {
             assert_eq!(tag, "hologram");
             assert_eq!(value, &json);
         }
-        other => panic!("expected Unknown, got {other:?}"),
+        other => panic!("expected Unrecognized, got {other:?}"),
     }
     assert_eq!(
         serde_json::to_value(&message).expect("encodes"),
@@ -76,7 +76,7 @@ fn untagged_union_is_chosen_by_required_keys() {
         serde_json::from_value(json!({"link": "https://x.example"})).expect("decodes");
     assert!(matches!(by_link, Media::WithLink(_)), "{by_link:?}");
     let neither: Media = serde_json::from_value(json!({"path": "/tmp/a"})).expect("kept");
-    assert_eq!(neither, Media::Other(json!({"path": "/tmp/a"})));
+    assert_eq!(neither, Media::Unrecognized(json!({"path": "/tmp/a"})));
     assert_eq!(
         serde_json::to_value(Media::from(MediaWithId::new("9"))).expect("encodes"),
         json!({"id": "9"})
@@ -95,7 +95,7 @@ fn untagged_primitives_are_chosen_by_json_type() {
     );
     assert_eq!(
         serde_json::from_value::<IdOrCount>(json!(true)).expect("decodes"),
-        IdOrCount::Other(json!(true))
+        IdOrCount::Unrecognized(json!(true))
     );
 }
 

@@ -57,6 +57,25 @@ impl<'a> GetBusinessPublicKey<'a> {
         crate::Response<crate::types::GetBusinessPublicKeyResponse>,
         crate::Error<crate::types::ErrorResponse>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::ErrorResponse,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::ErrorResponse>,
+    > {
         let url = [self.client.base_url(), "/whatsapp_business_encryption"].concat();
         let mut request = self.client.http().request(::reqwest::Method::GET, url);
         let mut query: Vec<(&str, String)> = Vec::new();
@@ -68,16 +87,19 @@ impl<'a> GetBusinessPublicKey<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::ErrorResponse,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "get-business-public-key")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetBusinessPublicKey<'a> {
+    type Output = Result<
+        crate::types::GetBusinessPublicKeyResponse,
+        crate::Error<crate::types::ErrorResponse>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::set_business_public_key`](crate::Client::set_business_public_key): set optional parameters, then `.send().await`.
@@ -128,15 +150,7 @@ impl<'a> SetBusinessPublicKey<'a> {
         crate::Response<crate::types::SetBusinessPublicKeyResponse>,
         crate::Error<crate::types::ErrorResponse>,
     > {
-        let url = [self.client.base_url(), "/whatsapp_business_encryption"].concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
-        request = self.client.authorize(request);
-        request = request
-            .form(&[("business_public_key", &self.business_public_key.to_string())]);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        let call = self.client.call(self.retry.as_ref(), false);
+        let (request, call) = self.request()?;
         let response = crate::runtime::execute::<
             crate::types::ErrorResponse,
         >(
@@ -146,5 +160,35 @@ impl<'a> SetBusinessPublicKey<'a> {
             )
             .await?;
         crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::ErrorResponse>,
+    > {
+        let url = [self.client.base_url(), "/whatsapp_business_encryption"].concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        request = self.client.authorize(request);
+        request = request
+            .form(&[("business_public_key", &self.business_public_key.to_string())]);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "set-business-public-key")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for SetBusinessPublicKey<'a> {
+    type Output = Result<
+        crate::types::SetBusinessPublicKeyResponse,
+        crate::Error<crate::types::ErrorResponse>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }

@@ -10,7 +10,11 @@
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BusinessEncryptionInfo {
     /// The `business_public_key` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub business_public_key: Option<String>,
     /// The `business_public_key_signature_status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -44,7 +48,7 @@ pub enum BusinessPublicKeySignatureStatus {
     /// `MISMATCH`
     Mismatch,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "get-business-public-key")]
 impl BusinessPublicKeySignatureStatus {
@@ -53,7 +57,7 @@ impl BusinessPublicKeySignatureStatus {
         match self {
             Self::Valid => "VALID",
             Self::Mismatch => "MISMATCH",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -69,7 +73,7 @@ impl From<&str> for BusinessPublicKeySignatureStatus {
         match value {
             "VALID" => Self::Valid,
             "MISMATCH" => Self::Mismatch,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -79,7 +83,7 @@ impl From<String> for BusinessPublicKeySignatureStatus {
         match value.as_str() {
             "VALID" => Self::Valid,
             "MISMATCH" => Self::Mismatch,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -104,7 +108,11 @@ impl<'de> ::serde::Deserialize<'de> for BusinessPublicKeySignatureStatus {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ErrorResponse {
     /// The `error` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub error: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -118,6 +126,15 @@ impl ErrorResponse {
         Self {
             error: None,
             extra: Default::default(),
+        }
+    }
+}
+/// The error body as compact JSON, on one line.
+impl ::std::fmt::Display for ErrorResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match ::serde_json::to_string(self) {
+            Ok(text) => f.write_str(&text),
+            Err(_) => f.write_str("(an error body that does not encode)"),
         }
     }
 }

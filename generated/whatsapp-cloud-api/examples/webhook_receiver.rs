@@ -99,14 +99,25 @@ async fn delivery(State(receiver): State<Receiver>, headers: HeaderMap, body: By
     StatusCode::OK
 }
 
-/// One line about a message, by its type.
+/// One line about a message, by its type. The sender is its phone number,
+/// or its business-scoped user ID when the phone number is not shown.
 pub fn describe(message: &IncomingMessage) -> String {
+    let from = message
+        .from()
+        .or(message.from_user_id())
+        .unwrap_or("an unknown sender");
     match message {
-        IncomingMessage::Text(m) => format!("text from {}: {}", m.from, m.text.body),
-        IncomingMessage::Image(m) => format!("image from {}: media {}", m.from, m.image.id),
-        IncomingMessage::Location(m) => format!("location from {}", m.from),
-        IncomingMessage::Reaction(m) => format!("reaction from {}", m.from),
-        other => format!("{} message", other.tag()),
+        IncomingMessage::Text(m) => match &m.text {
+            Some(text) => format!("text from {from}: {}", text.body),
+            None => format!("text from {from}, without its content"),
+        },
+        IncomingMessage::Image(m) => match &m.image {
+            Some(image) => format!("image from {from}: media {}", image.id),
+            None => format!("image from {from}, without its content"),
+        },
+        IncomingMessage::Location(_) => format!("location from {from}"),
+        IncomingMessage::Reaction(_) => format!("reaction from {from}"),
+        other => format!("{} message from {from}", other.tag()),
     }
 }
 

@@ -8,6 +8,11 @@ pub const DEFAULT_BASE_URL: &str = "https://graph.facebook.com";
 /// Error codes that mean "rate limited, try later": calls refused with
 /// one of these are retried by the default [`RetryPolicy`](crate::RetryPolicy).
 pub const RATE_LIMIT_CODES: &[i64] = &[4, 17, 32, 613, 80007, 130429, 131056];
+/// Error codes that mean "a temporary problem on the API's side": calls
+/// refused with one of these are retried by the default
+/// [`RetryPolicy`](crate::RetryPolicy) for idempotent methods, as are
+/// errors marked `is_transient`.
+pub const TRANSIENT_CODES: &[i64] = &[1, 2, 131000, 133004];
 /// How long connecting may take by default.
 pub const DEFAULT_CONNECT_TIMEOUT: ::std::time::Duration = ::std::time::Duration::from_secs(
     10,
@@ -82,13 +87,13 @@ impl Client {
     }
     /// The settings a call runs with: its own retry policy or the client's.
     #[allow(dead_code)]
-    pub(crate) fn call<'c>(
-        &'c self,
-        retry: Option<&'c crate::RetryPolicy>,
+    pub(crate) fn call(
+        &self,
+        retry: Option<crate::RetryPolicy>,
         idempotent: bool,
-    ) -> crate::runtime::Call<'c> {
+    ) -> crate::runtime::Call<'_> {
         crate::runtime::Call {
-            policy: retry.unwrap_or(&self.retry),
+            policy: retry.unwrap_or_else(|| self.retry.clone()),
             idempotent,
             hooks: &self.hooks,
         }
@@ -466,7 +471,7 @@ impl Client {
     ///
     /// Fetches the file bytes from a URL returned by getMediaUrl, with the same bearer token.
     ///
-    /// `GET /{Version}/{Media-URL}` (operationId `downloadMedia`, from `specs/whatsapp/media.yaml`).
+    /// `GET` to the URL given as `media_url` (the spec's path `/{Version}/{Media-URL}`; operationId `downloadMedia`, from `specs/whatsapp/media.yaml`).
     #[cfg(feature = "media")]
     pub fn download_media(
         &self,
@@ -1134,6 +1139,21 @@ impl Client {
         body: crate::types::CallActionRequest,
     ) -> crate::operations::ManageCall<'_> {
         crate::operations::ManageCall::new(self, phone_number_id.into(), body)
+    }
+    /// Marks an incoming message (and every earlier one in the chat) as read, optionally showing a typing indicator until you reply or for up to 25 seconds.
+    ///
+    /// `POST /{Version}/{Phone-Number-ID}/messages` (operationId `sendMessage`, body `MarkMessageRead`, from `specs/whatsapp/messages.yaml`).
+    #[cfg(feature = "messages")]
+    pub fn mark_as_read(
+        &self,
+        phone_number_id: impl Into<String>,
+        message_id: impl Into<String>,
+    ) -> crate::operations::MarkAsRead<'_> {
+        crate::operations::MarkAsRead::new(
+            self,
+            phone_number_id.into(),
+            crate::types::MarkMessageRead::new(message_id),
+        )
     }
     /// Migrate Flows between accounts.
     ///

@@ -10,7 +10,7 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
-    /// Too many calls for the app, the account or the business; wait (honour `Retry-After`) and try again. Codes: 4, 17, 32, 613, 80007.
+    /// Too many calls for the app, the account or the business; wait (honour `Retry-After`) and try again. Codes: 4, 17, 32, 613, 80007. Also HTTP 429 without a code.
     RateLimit,
     /// The phone number's messages-per-second throughput was reached; slow down and try again. Codes: 130429.
     Throughput,
@@ -39,7 +39,7 @@ pub enum ErrorKind {
     /// A temporary problem on the API's side; an idempotent call may be retried. Codes: 1, 2, 131000, 133004.
     ServiceUnavailable,
     /// A code this version does not classify.
-    Unknown {
+    Unrecognized {
         /// The error code.
         code: i64,
         /// The error subcode, if any.
@@ -47,7 +47,7 @@ pub enum ErrorKind {
     },
 }
 impl ErrorKind {
-    /// The kind of an error code (the subcode is kept for `Unknown`).
+    /// The kind of an error code (the subcode is kept for `Unrecognized`).
     pub fn from_code(code: i64, subcode: Option<i64>) -> Self {
         match code {
             4 | 17 | 32 | 613 | 80007 => ErrorKind::RateLimit,
@@ -67,17 +67,174 @@ impl ErrorKind {
             }
             1 | 2 | 131000 | 133004 => ErrorKind::ServiceUnavailable,
             _ => {
-                ErrorKind::Unknown {
+                ErrorKind::Unrecognized {
                     code,
                     subcode,
                 }
             }
         }
     }
+    /// The kind an HTTP status means when the body carries no code
+    /// (a bare `429`), if any.
+    pub fn from_status(status: u16) -> Option<Self> {
+        match status {
+            429 => Some(ErrorKind::RateLimit),
+            _ => None,
+        }
+    }
+    /// The request was refused for its rate, not processed: the
+    /// default retry policy retries it for every method.
+    pub fn is_rate_limit(&self) -> bool {
+        matches!(
+            self, ErrorKind::RateLimit | ErrorKind::Throughput | ErrorKind::PairRateLimit
+        )
+    }
+    /// A temporary problem on the API's side: the default retry
+    /// policy retries it for idempotent methods.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, ErrorKind::ServiceUnavailable)
+    }
+    /// Trying again later may succeed: a rate limit or a transient
+    /// problem (what the default retry policy retries, for some or all
+    /// methods).
+    pub fn is_retryable(&self) -> bool {
+        self.is_rate_limit() || self.is_transient()
+    }
+}
+/// An error body that can say which [`ErrorKind`] it is.
+pub trait Classify {
+    /// The kind, when the body carries a code.
+    fn error_kind(&self) -> Option<ErrorKind>;
+}
+/// A JSON error body: classified by the code at the first of the
+/// configured places that holds one.
+impl Classify for ::serde_json::Value {
+    fn error_kind(&self) -> Option<ErrorKind> {
+        const PLACES: &[(&str, &str)] = &[
+            ("/error/code", "/error/error_subcode"),
+            ("/code", ""),
+        ];
+        PLACES
+            .iter()
+            .find_map(|(code, subcode)| {
+                let code = self.pointer(code)?.as_i64()?;
+                let subcode = self
+                    .pointer(subcode)
+                    .and_then(::serde_json::Value::as_i64);
+                Some(ErrorKind::from_code(code, subcode))
+            })
+    }
+}
+impl<E: ::std::fmt::Debug + Classify> crate::Error<E> {
+    /// What went wrong, by the error code table: the kind of a decoded
+    /// error body, else of a code in a raw JSON body, else of the
+    /// status (a bare `429` is a rate limit). `None` for transport and
+    /// encoding errors, and for statuses that mean no kind.
+    pub fn kind(&self) -> Option<ErrorKind> {
+        if let Some(kind) = self.api_error().and_then(Classify::error_kind) {
+            return Some(kind);
+        }
+        let raw = self
+            .raw_body()
+            .and_then(|raw| {
+                ::serde_json::from_slice::<::serde_json::Value>(raw.bytes()).ok()
+            });
+        if let Some(kind) = raw.as_ref().and_then(Classify::error_kind) {
+            return Some(kind);
+        }
+        self.status().and_then(ErrorKind::from_status)
+    }
 }
 impl crate::types::GraphAPIError {
-    /// What this error means, from its code (see [`ErrorKind`]). A code the table does not know is [`ErrorKind::Unknown`], with the code and subcode kept.
+    /// What this error means, from its code (see [`ErrorKind`]); a code the table does not know is [`ErrorKind::Unrecognized`], with the code and subcode kept.
     pub fn kind(&self) -> ErrorKind {
-        ErrorKind::from_code(self.error.code, self.error.error_subcode)
+        ErrorKind::from_code(self.error_code().unwrap_or_default(), self.error_subcode())
+    }
+    fn error_code(&self) -> Option<i64> {
+        let v = self;
+        let v = &v.error;
+        let v = &v.code;
+        Some(*v)
+    }
+    fn error_subcode(&self) -> Option<i64> {
+        let v = self;
+        let v = &v.error;
+        let v = v.error_subcode.as_ref()?;
+        Some(*v)
+    }
+    fn error_message(&self) -> Option<&str> {
+        let v = self;
+        let v = &v.error;
+        let v = &v.message;
+        Some(v.as_str())
+    }
+    fn error_trace(&self) -> Option<&str> {
+        let v = self;
+        let v = &v.error;
+        let v = v.fbtrace_id.as_ref()?;
+        Some(v.as_str())
+    }
+}
+/// One line: the message, then the code, subcode and trace id.
+impl ::std::fmt::Display for crate::types::GraphAPIError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.error_message().unwrap_or("error"))?;
+        write!(f, " (code {}", self.error_code().unwrap_or_default())?;
+        if let Some(subcode) = self.error_subcode() {
+            write!(f, ", subcode {subcode}")?;
+        }
+        if let Some(trace) = self.error_trace() {
+            write!(f, ", trace {trace}")?;
+        }
+        f.write_str(")")
+    }
+}
+impl Classify for crate::types::GraphAPIError {
+    fn error_kind(&self) -> Option<ErrorKind> {
+        self.error_code().map(|code| ErrorKind::from_code(code, self.error_subcode()))
+    }
+}
+#[cfg(feature = "webhooks")]
+impl crate::types::NotificationError {
+    /// What this error means, from its code (see [`ErrorKind`]); a code the table does not know is [`ErrorKind::Unrecognized`], with the code and subcode kept.
+    pub fn kind(&self) -> ErrorKind {
+        ErrorKind::from_code(self.error_code().unwrap_or_default(), self.error_subcode())
+    }
+    fn error_code(&self) -> Option<i64> {
+        let v = self;
+        let v = &v.code;
+        Some(*v)
+    }
+    fn error_subcode(&self) -> Option<i64> {
+        None
+    }
+    fn error_message(&self) -> Option<&str> {
+        let v = self;
+        let v = v.message.as_ref()?;
+        Some(v.as_str())
+    }
+    fn error_trace(&self) -> Option<&str> {
+        None
+    }
+}
+#[cfg(feature = "webhooks")]
+/// One line: the message, then the code.
+impl ::std::fmt::Display for crate::types::NotificationError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.error_message().unwrap_or("error"))?;
+        write!(f, " (code {}", self.error_code().unwrap_or_default())?;
+        if let Some(subcode) = self.error_subcode() {
+            write!(f, ", subcode {subcode}")?;
+        }
+        if let Some(trace) = self.error_trace() {
+            write!(f, ", trace {trace}")?;
+        }
+        f.write_str(")")
+    }
+}
+#[cfg(feature = "webhooks")]
+impl Classify for crate::types::NotificationError {
+    fn error_kind(&self) -> Option<ErrorKind> {
+        self.error_code().map(|code| ErrorKind::from_code(code, self.error_subcode()))
     }
 }

@@ -66,6 +66,25 @@ impl<'a> AcceptSolutionDeactivationRequest<'a> {
         crate::Response<crate::types::WhatsAppBusinessSolution>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -88,16 +107,19 @@ impl<'a> AcceptSolutionDeactivationRequest<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "multi_partner_solutions")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for AcceptSolutionDeactivationRequest<'a> {
+    type Output = Result<
+        crate::types::WhatsAppBusinessSolution,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::accept_whatsapp_business_solution`](crate::Client::accept_whatsapp_business_solution): set optional parameters, then `.send().await`.
@@ -161,6 +183,25 @@ impl<'a> AcceptWhatsappBusinessSolution<'a> {
         crate::Response<crate::types::WhatsAppBusinessSolutionAcceptResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -179,16 +220,19 @@ impl<'a> AcceptWhatsappBusinessSolution<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "multi_partner_solutions")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for AcceptWhatsappBusinessSolution<'a> {
+    type Output = Result<
+        crate::types::WhatsAppBusinessSolutionAcceptResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::add_assigned_user`](crate::Client::add_assigned_user): set optional parameters, then `.send().await`.
@@ -252,6 +296,25 @@ impl<'a> AddAssignedUser<'a> {
         crate::Response<crate::types::AssignedUserSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -286,16 +349,19 @@ impl<'a> AddAssignedUser<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "assigned_users")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for AddAssignedUser<'a> {
+    type Output = Result<
+        crate::types::AssignedUserSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::add_group_participants`](crate::Client::add_group_participants): set optional parameters, then `.send().await`.
@@ -359,6 +425,25 @@ impl<'a> AddGroupParticipants<'a> {
         crate::Response<crate::types::GroupSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -377,16 +462,19 @@ impl<'a> AddGroupParticipants<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "groups")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for AddGroupParticipants<'a> {
+    type Output = Result<
+        crate::types::GroupSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::add_phone_numbers`](crate::Client::add_phone_numbers): set optional parameters, then `.send().await`.
@@ -450,6 +538,25 @@ impl<'a> AddPhoneNumbers<'a> {
         crate::Response<crate::types::AddPhoneNumbersResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -468,16 +575,19 @@ impl<'a> AddPhoneNumbers<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "add_phone_numbers")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for AddPhoneNumbers<'a> {
+    type Output = Result<
+        crate::types::AddPhoneNumbersResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::approve_join_requests`](crate::Client::approve_join_requests): set optional parameters, then `.send().await`.
@@ -541,6 +651,25 @@ impl<'a> ApproveJoinRequests<'a> {
         crate::Response<crate::types::ApproveJoinRequestsResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -559,16 +688,19 @@ impl<'a> ApproveJoinRequests<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "groups")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for ApproveJoinRequests<'a> {
+    type Output = Result<
+        crate::types::ApproveJoinRequestsResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::block_users`](crate::Client::block_users): set optional parameters, then `.send().await`.
@@ -632,6 +764,25 @@ impl<'a> BlockUsers<'a> {
         crate::Response<crate::types::BlockUsersResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -650,16 +801,19 @@ impl<'a> BlockUsers<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "block_users")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for BlockUsers<'a> {
+    type Output = Result<
+        crate::types::BlockUsersResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::configure_conversational_automation`](crate::Client::configure_conversational_automation): set optional parameters, then `.send().await`.
@@ -723,6 +877,25 @@ impl<'a> ConfigureConversationalAutomation<'a> {
         crate::Response<crate::types::ConversationalAutomationResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -741,16 +914,19 @@ impl<'a> ConfigureConversationalAutomation<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "conversational_automation")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for ConfigureConversationalAutomation<'a> {
+    type Output = Result<
+        crate::types::ConversationalAutomationResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::create_flow`](crate::Client::create_flow): set optional parameters, then `.send().await`.
@@ -814,6 +990,25 @@ impl<'a> CreateFlow<'a> {
         crate::Response<crate::types::CreateFlowResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -852,16 +1047,19 @@ impl<'a> CreateFlow<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "flows")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for CreateFlow<'a> {
+    type Output = Result<
+        crate::types::CreateFlowResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::create_group`](crate::Client::create_group): set optional parameters, then `.send().await`.
@@ -925,6 +1123,25 @@ impl<'a> CreateGroup<'a> {
         crate::Response<crate::types::CreateGroupResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -943,16 +1160,19 @@ impl<'a> CreateGroup<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "groups")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for CreateGroup<'a> {
+    type Output = Result<
+        crate::types::CreateGroupResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::create_message_template`](crate::Client::create_message_template): set optional parameters, then `.send().await`.
@@ -1016,6 +1236,25 @@ impl<'a> CreateMessageTemplate<'a> {
         crate::Response<crate::types::TemplateCreateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -1034,16 +1273,19 @@ impl<'a> CreateMessageTemplate<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "templates")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for CreateMessageTemplate<'a> {
+    type Output = Result<
+        crate::types::TemplateCreateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::create_obo_mobility_intent`](crate::Client::create_obo_mobility_intent): set optional parameters, then `.send().await`.
@@ -1107,6 +1349,25 @@ impl<'a> CreateOboMobilityIntent<'a> {
         crate::Response<crate::types::OboMobilityIntentResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -1125,16 +1386,19 @@ impl<'a> CreateOboMobilityIntent<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "obo_mobility_intent")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for CreateOboMobilityIntent<'a> {
+    type Output = Result<
+        crate::types::OboMobilityIntentResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::create_or_update_qr_code`](crate::Client::create_or_update_qr_code): set optional parameters, then `.send().await`.
@@ -1195,6 +1459,25 @@ impl<'a> CreateOrUpdateQrCode<'a> {
         crate::Response<crate::types::QrCode>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -1213,16 +1496,19 @@ impl<'a> CreateOrUpdateQrCode<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "qr_codes")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for CreateOrUpdateQrCode<'a> {
+    type Output = Result<
+        crate::types::QrCode,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::create_whatsapp_business_account`](crate::Client::create_whatsapp_business_account): set optional parameters, then `.send().await`.
@@ -1286,6 +1572,25 @@ impl<'a> CreateWhatsappBusinessAccount<'a> {
         crate::Response<crate::types::WhatsAppBusinessAccountCreateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -1304,16 +1609,19 @@ impl<'a> CreateWhatsappBusinessAccount<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "whatsapp_business_accounts")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for CreateWhatsappBusinessAccount<'a> {
+    type Output = Result<
+        crate::types::WhatsAppBusinessAccountCreateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::create_whatsapp_business_account_phone_number`](crate::Client::create_whatsapp_business_account_phone_number): set optional parameters, then `.send().await`.
@@ -1377,6 +1685,27 @@ impl<'a> CreateWhatsappBusinessAccountPhoneNumber<'a> {
         crate::Response<crate::types::WabaPhoneNumberCreateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| {
+                    matches!(status, 400 | 401 | 403 | 404 | 409 | 422 | 429 | 500)
+                },
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -1395,18 +1724,19 @@ impl<'a> CreateWhatsappBusinessAccountPhoneNumber<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| {
-                    matches!(status, 400 | 401 | 403 | 404 | 409 | 422 | 429 | 500)
-                },
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "phone_numbers")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for CreateWhatsappBusinessAccountPhoneNumber<'a> {
+    type Output = Result<
+        crate::types::WabaPhoneNumberCreateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::create_whatsapp_business_account_schedule`](crate::Client::create_whatsapp_business_account_schedule): set optional parameters, then `.send().await`.
@@ -1470,6 +1800,27 @@ impl<'a> CreateWhatsappBusinessAccountSchedule<'a> {
         crate::Response<crate::types::CreateScheduleResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| {
+                    matches!(status, 400 | 401 | 403 | 404 | 409 | 422 | 429 | 500)
+                },
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -1488,18 +1839,19 @@ impl<'a> CreateWhatsappBusinessAccountSchedule<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| {
-                    matches!(status, 400 | 401 | 403 | 404 | 409 | 422 | 429 | 500)
-                },
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "schedules")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for CreateWhatsappBusinessAccountSchedule<'a> {
+    type Output = Result<
+        crate::types::CreateScheduleResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::create_whatsapp_business_solution`](crate::Client::create_whatsapp_business_solution): set optional parameters, then `.send().await`.
@@ -1563,6 +1915,25 @@ impl<'a> CreateWhatsappBusinessSolution<'a> {
         crate::Response<crate::types::WhatsAppBusinessSolutionCreateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -1581,16 +1952,19 @@ impl<'a> CreateWhatsappBusinessSolution<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "multi_partner_solutions")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for CreateWhatsappBusinessSolution<'a> {
+    type Output = Result<
+        crate::types::WhatsAppBusinessSolutionCreateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::delete_flow`](crate::Client::delete_flow): set optional parameters, then `.send().await`.
@@ -1648,6 +2022,25 @@ impl<'a> DeleteFlow<'a> {
         crate::Response<crate::types::FlowSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -1664,16 +2057,19 @@ impl<'a> DeleteFlow<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "flows")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for DeleteFlow<'a> {
+    type Output = Result<
+        crate::types::FlowSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::delete_group`](crate::Client::delete_group): set optional parameters, then `.send().await`.
@@ -1731,6 +2127,25 @@ impl<'a> DeleteGroup<'a> {
         crate::Response<crate::types::GroupSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -1747,16 +2162,19 @@ impl<'a> DeleteGroup<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "groups")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for DeleteGroup<'a> {
+    type Output = Result<
+        crate::types::GroupSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::delete_group_invite_link`](crate::Client::delete_group_invite_link): set optional parameters, then `.send().await`.
@@ -1820,6 +2238,25 @@ impl<'a> DeleteGroupInviteLink<'a> {
         crate::Response<crate::types::DeleteGroupInviteLinkResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -1838,16 +2275,19 @@ impl<'a> DeleteGroupInviteLink<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "groups")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for DeleteGroupInviteLink<'a> {
+    type Output = Result<
+        crate::types::DeleteGroupInviteLinkResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::delete_individual_qr_code`](crate::Client::delete_individual_qr_code): set optional parameters, then `.send().await`.
@@ -1911,6 +2351,25 @@ impl<'a> DeleteIndividualQrCode<'a> {
         crate::Response<crate::types::DeleteQrCodeResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -1929,16 +2388,19 @@ impl<'a> DeleteIndividualQrCode<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "qr_codes")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for DeleteIndividualQrCode<'a> {
+    type Output = Result<
+        crate::types::DeleteQrCodeResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::delete_media`](crate::Client::delete_media): set optional parameters, then `.send().await`.
@@ -2003,6 +2465,25 @@ impl<'a> DeleteMedia<'a> {
         crate::Response<crate::types::MediaDeleteResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -2024,16 +2505,19 @@ impl<'a> DeleteMedia<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "media")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for DeleteMedia<'a> {
+    type Output = Result<
+        crate::types::MediaDeleteResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::delete_message_template`](crate::Client::delete_message_template): set optional parameters, then `.send().await`.
@@ -2100,6 +2584,25 @@ impl<'a> DeleteMessageTemplate<'a> {
         crate::Response<crate::types::TemplateSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -2126,16 +2629,19 @@ impl<'a> DeleteMessageTemplate<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "templates")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for DeleteMessageTemplate<'a> {
+    type Output = Result<
+        crate::types::TemplateSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::delete_pre_verified_phone_number`](crate::Client::delete_pre_verified_phone_number): set optional parameters, then `.send().await`.
@@ -2196,6 +2702,25 @@ impl<'a> DeletePreVerifiedPhoneNumber<'a> {
         crate::Response<crate::types::PreVerifiedPhoneNumberSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -2212,16 +2737,19 @@ impl<'a> DeletePreVerifiedPhoneNumber<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "preverified_phone_numbers")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for DeletePreVerifiedPhoneNumber<'a> {
+    type Output = Result<
+        crate::types::PreVerifiedPhoneNumberSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::deprecate_flow`](crate::Client::deprecate_flow): set optional parameters, then `.send().await`.
@@ -2279,6 +2807,25 @@ impl<'a> DeprecateFlow<'a> {
         crate::Response<crate::types::FlowSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -2296,16 +2843,19 @@ impl<'a> DeprecateFlow<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "flows")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for DeprecateFlow<'a> {
+    type Output = Result<
+        crate::types::FlowSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::deregister_phone_number`](crate::Client::deregister_phone_number): set optional parameters, then `.send().await`.
@@ -2363,6 +2913,25 @@ impl<'a> DeregisterPhoneNumber<'a> {
         crate::Response<crate::types::DeregisterPhoneNumberResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -2380,16 +2949,19 @@ impl<'a> DeregisterPhoneNumber<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "phone_numbers")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for DeregisterPhoneNumber<'a> {
+    type Output = Result<
+        crate::types::DeregisterPhoneNumberResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::download_media`](crate::Client::download_media): set optional parameters, then `.send().await`.
@@ -2441,16 +3013,7 @@ impl<'a> DownloadMedia<'a> {
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::Response<Vec<u8>>, crate::Error<crate::types::GraphAPIError>> {
-        let url = self.media_url.clone();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
-        }
-        request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        let call = self.client.call(self.retry.as_ref(), true);
+        let (request, call) = self.request()?;
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -2460,6 +3023,50 @@ impl<'a> DownloadMedia<'a> {
             )
             .await?;
         crate::runtime::decode_bytes(response)
+    }
+    /// Sends the request like `send`, but hands the success body out
+    /// as it arrives ([`ByteStream`](crate::ByteStream)) instead of
+    /// reading it into memory: for large files.
+    pub async fn send_streaming(
+        self,
+    ) -> Result<crate::ByteStream, crate::Error<crate::types::GraphAPIError>> {
+        let (request, call) = self.request()?;
+        crate::runtime::execute_streaming::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = self.media_url.clone();
+        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "media")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for DownloadMedia<'a> {
+    type Output = Result<Vec<u8>, crate::Error<crate::types::GraphAPIError>>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::edit_message_template`](crate::Client::edit_message_template): set optional parameters, then `.send().await`.
@@ -2523,6 +3130,25 @@ impl<'a> EditMessageTemplate<'a> {
         crate::Response<crate::types::TemplateSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -2540,16 +3166,19 @@ impl<'a> EditMessageTemplate<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "templates")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for EditMessageTemplate<'a> {
+    type Output = Result<
+        crate::types::TemplateSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_application_whatsapp_business_solutions`](crate::Client::get_application_whatsapp_business_solutions): set optional parameters, then `.send().await`.
@@ -2677,6 +3306,25 @@ impl<'a> GetApplicationWhatsappBusinessSolutions<'a> {
         crate::Response<crate::types::WhatsAppBusinessSolutionList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -2711,16 +3359,19 @@ impl<'a> GetApplicationWhatsappBusinessSolutions<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "multi_partner_solutions")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetApplicationWhatsappBusinessSolutions<'a> {
+    type Output = Result<
+        crate::types::WhatsAppBusinessSolutionList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_assigned_users`](crate::Client::get_assigned_users): set optional parameters, then `.send().await`.
@@ -2847,6 +3498,25 @@ impl<'a> GetAssignedUsers<'a> {
         crate::Response<crate::types::AssignedUserList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -2882,16 +3552,19 @@ impl<'a> GetAssignedUsers<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "assigned_users")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetAssignedUsers<'a> {
+    type Output = Result<
+        crate::types::AssignedUserList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_assigned_whatsapp_business_accounts`](crate::Client::get_assigned_whatsapp_business_accounts): set optional parameters, then `.send().await`.
@@ -3012,6 +3685,25 @@ impl<'a> GetAssignedWhatsappBusinessAccounts<'a> {
         crate::Response<crate::types::AssignedWhatsAppBusinessAccountList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -3043,16 +3735,19 @@ impl<'a> GetAssignedWhatsappBusinessAccounts<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "assigned_whatsapp_business_accounts")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetAssignedWhatsappBusinessAccounts<'a> {
+    type Output = Result<
+        crate::types::AssignedWhatsAppBusinessAccountList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_blocked_users`](crate::Client::get_blocked_users): set optional parameters, then `.send().await`.
@@ -3166,6 +3861,25 @@ impl<'a> GetBlockedUsers<'a> {
         crate::Response<crate::types::BlockedUserList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -3194,16 +3908,19 @@ impl<'a> GetBlockedUsers<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "block_users")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetBlockedUsers<'a> {
+    type Output = Result<
+        crate::types::BlockedUserList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_business_compliance_info`](crate::Client::get_business_compliance_info): set optional parameters, then `.send().await`.
@@ -3268,6 +3985,25 @@ impl<'a> GetBusinessComplianceInfo<'a> {
         crate::Response<crate::types::BusinessComplianceInfoList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -3290,16 +4026,19 @@ impl<'a> GetBusinessComplianceInfo<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "business_compliance")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetBusinessComplianceInfo<'a> {
+    type Output = Result<
+        crate::types::BusinessComplianceInfoList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_business_encryption_public_key`](crate::Client::get_business_encryption_public_key): set optional parameters, then `.send().await`.
@@ -3364,6 +4103,25 @@ impl<'a> GetBusinessEncryptionPublicKey<'a> {
         crate::Response<crate::types::WhatsAppBusinessEncryptionResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -3386,16 +4144,19 @@ impl<'a> GetBusinessEncryptionPublicKey<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "business_encryption")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetBusinessEncryptionPublicKey<'a> {
+    type Output = Result<
+        crate::types::WhatsAppBusinessEncryptionResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_business_portfolio_specific_fields`](crate::Client::get_business_portfolio_specific_fields): set optional parameters, then `.send().await`.
@@ -3460,6 +4221,25 @@ impl<'a> GetBusinessPortfolioSpecificFields<'a> {
         crate::Response<crate::types::BusinessPortfolio>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -3481,16 +4261,19 @@ impl<'a> GetBusinessPortfolioSpecificFields<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "business_portfolio")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetBusinessPortfolioSpecificFields<'a> {
+    type Output = Result<
+        crate::types::BusinessPortfolio,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_business_profile`](crate::Client::get_business_profile): set optional parameters, then `.send().await`.
@@ -3555,6 +4338,25 @@ impl<'a> GetBusinessProfile<'a> {
         crate::Response<crate::types::WhatsAppBusinessProfileResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -3577,16 +4379,19 @@ impl<'a> GetBusinessProfile<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "business_profile")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetBusinessProfile<'a> {
+    type Output = Result<
+        crate::types::WhatsAppBusinessProfileResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_call_permissions`](crate::Client::get_call_permissions): set optional parameters, then `.send().await`.
@@ -3650,6 +4455,25 @@ impl<'a> GetCallPermissions<'a> {
         crate::Response<crate::types::CallPermissionsResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -3673,16 +4497,19 @@ impl<'a> GetCallPermissions<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "calling")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetCallPermissions<'a> {
+    type Output = Result<
+        crate::types::CallPermissionsResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_client_whatsapp_business_accounts`](crate::Client::get_client_whatsapp_business_accounts): set optional parameters, then `.send().await`.
@@ -3817,6 +4644,25 @@ impl<'a> GetClientWhatsappBusinessAccounts<'a> {
         crate::Response<crate::types::ClientWhatsAppBusinessAccountList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -3854,16 +4700,19 @@ impl<'a> GetClientWhatsappBusinessAccounts<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "client_whatsapp_business_accounts")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetClientWhatsappBusinessAccounts<'a> {
+    type Output = Result<
+        crate::types::ClientWhatsAppBusinessAccountList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_commerce_settings`](crate::Client::get_commerce_settings): set optional parameters, then `.send().await`.
@@ -3921,6 +4770,25 @@ impl<'a> GetCommerceSettings<'a> {
         crate::Response<crate::types::CommerceSettingsList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -3938,16 +4806,19 @@ impl<'a> GetCommerceSettings<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "commerce_settings")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetCommerceSettings<'a> {
+    type Output = Result<
+        crate::types::CommerceSettingsList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_connected_client_businesses`](crate::Client::get_connected_client_businesses): set optional parameters, then `.send().await`.
@@ -4068,6 +4939,25 @@ impl<'a> GetConnectedClientBusinesses<'a> {
         crate::Response<crate::types::ConnectedClientBusinessList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -4099,16 +4989,19 @@ impl<'a> GetConnectedClientBusinesses<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "connected_client_businesses")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetConnectedClientBusinesses<'a> {
+    type Output = Result<
+        crate::types::ConnectedClientBusinessList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_credit_lines`](crate::Client::get_credit_lines): set optional parameters, then `.send().await`.
@@ -4173,6 +5066,25 @@ impl<'a> GetCreditLines<'a> {
         crate::Response<crate::types::CreditLineList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -4195,16 +5107,19 @@ impl<'a> GetCreditLines<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "extended_credits")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetCreditLines<'a> {
+    type Output = Result<
+        crate::types::CreditLineList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_flow`](crate::Client::get_flow): set optional parameters, then `.send().await`.
@@ -4273,6 +5188,25 @@ impl<'a> GetFlow<'a> {
         crate::Response<crate::types::Flow>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -4297,16 +5231,16 @@ impl<'a> GetFlow<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "flows")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetFlow<'a> {
+    type Output = Result<crate::types::Flow, crate::Error<crate::types::GraphAPIError>>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_flow_json_url`](crate::Client::get_flow_json_url): set optional parameters, then `.send().await`.
@@ -4414,6 +5348,25 @@ impl<'a> GetFlowJsonUrl<'a> {
         crate::Response<crate::types::FlowAssetList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -4442,16 +5395,19 @@ impl<'a> GetFlowJsonUrl<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "flows")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetFlowJsonUrl<'a> {
+    type Output = Result<
+        crate::types::FlowAssetList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_group_info`](crate::Client::get_group_info): set optional parameters, then `.send().await`.
@@ -4513,6 +5469,25 @@ impl<'a> GetGroupInfo<'a> {
         crate::Response<crate::types::GroupInfo>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -4534,16 +5509,19 @@ impl<'a> GetGroupInfo<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "groups")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetGroupInfo<'a> {
+    type Output = Result<
+        crate::types::GroupInfo,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_in_progress_on_behalf_requests`](crate::Client::get_in_progress_on_behalf_requests): set optional parameters, then `.send().await`.
@@ -4664,6 +5642,25 @@ impl<'a> GetInProgressOnBehalfRequests<'a> {
         crate::Response<crate::types::OnBehalfRequestList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -4695,16 +5692,19 @@ impl<'a> GetInProgressOnBehalfRequests<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "onbehalf_requests")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetInProgressOnBehalfRequests<'a> {
+    type Output = Result<
+        crate::types::OnBehalfRequestList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_individual_qr_code`](crate::Client::get_individual_qr_code): set optional parameters, then `.send().await`.
@@ -4775,6 +5775,25 @@ impl<'a> GetIndividualQrCode<'a> {
         crate::Response<crate::types::QrCodeDetailsResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -4798,16 +5817,19 @@ impl<'a> GetIndividualQrCode<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "qr_codes")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetIndividualQrCode<'a> {
+    type Output = Result<
+        crate::types::QrCodeDetailsResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_media_url`](crate::Client::get_media_url): set optional parameters, then `.send().await`.
@@ -4872,6 +5894,25 @@ impl<'a> GetMediaUrl<'a> {
         crate::Response<crate::types::MediaUrlResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -4893,16 +5934,19 @@ impl<'a> GetMediaUrl<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "media")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetMediaUrl<'a> {
+    type Output = Result<
+        crate::types::MediaUrlResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_message_history`](crate::Client::get_message_history): set optional parameters, then `.send().await`.
@@ -5030,6 +6074,25 @@ impl<'a> GetMessageHistory<'a> {
         crate::Response<crate::types::MessageHistoryList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -5064,16 +6127,19 @@ impl<'a> GetMessageHistory<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "message_history")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetMessageHistory<'a> {
+    type Output = Result<
+        crate::types::MessageHistoryList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_message_history_events`](crate::Client::get_message_history_events): set optional parameters, then `.send().await`.
@@ -5201,6 +6267,25 @@ impl<'a> GetMessageHistoryEvents<'a> {
         crate::Response<crate::types::MessageHistoryEventEdgeList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -5235,16 +6320,19 @@ impl<'a> GetMessageHistoryEvents<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "message_history_events")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetMessageHistoryEvents<'a> {
+    type Output = Result<
+        crate::types::MessageHistoryEventEdgeList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_message_template`](crate::Client::get_message_template): set optional parameters, then `.send().await`.
@@ -5309,6 +6397,25 @@ impl<'a> GetMessageTemplate<'a> {
         crate::Response<crate::types::MessageTemplate>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -5330,16 +6437,19 @@ impl<'a> GetMessageTemplate<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "templates")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetMessageTemplate<'a> {
+    type Output = Result<
+        crate::types::MessageTemplate,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_migration_intent_details`](crate::Client::get_migration_intent_details): set optional parameters, then `.send().await`.
@@ -5404,6 +6514,25 @@ impl<'a> GetMigrationIntentDetails<'a> {
         crate::Response<crate::types::MigrationIntent>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -5425,16 +6554,19 @@ impl<'a> GetMigrationIntentDetails<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "migration_intent")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetMigrationIntentDetails<'a> {
+    type Output = Result<
+        crate::types::MigrationIntent,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_obo_mobility_intent`](crate::Client::get_obo_mobility_intent): set optional parameters, then `.send().await`.
@@ -5502,6 +6634,25 @@ impl<'a> GetOboMobilityIntent<'a> {
         crate::Response<crate::types::OboMobilityIntent>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -5523,16 +6674,19 @@ impl<'a> GetOboMobilityIntent<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "obo_mobility_intent")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetOboMobilityIntent<'a> {
+    type Output = Result<
+        crate::types::OboMobilityIntent,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_official_business_account_status`](crate::Client::get_official_business_account_status): set optional parameters, then `.send().await`.
@@ -5597,6 +6751,25 @@ impl<'a> GetOfficialBusinessAccountStatus<'a> {
         crate::Response<crate::types::OfficialBusinessAccountStatus>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -5619,16 +6792,19 @@ impl<'a> GetOfficialBusinessAccountStatus<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "official_business_account")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetOfficialBusinessAccountStatus<'a> {
+    type Output = Result<
+        crate::types::OfficialBusinessAccountStatus,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_owned_whatsapp_business_accounts`](crate::Client::get_owned_whatsapp_business_accounts): set optional parameters, then `.send().await`.
@@ -5763,6 +6939,25 @@ impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
         crate::Response<crate::types::OwnedWhatsAppBusinessAccountList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -5808,16 +7003,19 @@ impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "owned_whatsapp_business_accounts")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetOwnedWhatsappBusinessAccounts<'a> {
+    type Output = Result<
+        crate::types::OwnedWhatsAppBusinessAccountList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_phone_number_by_id`](crate::Client::get_phone_number_by_id): set optional parameters, then `.send().await`.
@@ -5882,6 +7080,25 @@ impl<'a> GetPhoneNumberById<'a> {
         crate::Response<crate::types::PhoneNumberNode>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -5903,16 +7120,19 @@ impl<'a> GetPhoneNumberById<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "phone_number")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetPhoneNumberById<'a> {
+    type Output = Result<
+        crate::types::PhoneNumberNode,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_phone_number_settings`](crate::Client::get_phone_number_settings): set optional parameters, then `.send().await`.
@@ -5977,6 +7197,25 @@ impl<'a> GetPhoneNumberSettings<'a> {
         crate::Response<crate::types::PhoneNumberSettings>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -5999,16 +7238,19 @@ impl<'a> GetPhoneNumberSettings<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "settings")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetPhoneNumberSettings<'a> {
+    type Output = Result<
+        crate::types::PhoneNumberSettings,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_pre_verified_phone_number_details`](crate::Client::get_pre_verified_phone_number_details): set optional parameters, then `.send().await`.
@@ -6076,6 +7318,25 @@ impl<'a> GetPreVerifiedPhoneNumberDetails<'a> {
         crate::Response<crate::types::PreVerifiedPhoneNumberDetails>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -6097,16 +7358,19 @@ impl<'a> GetPreVerifiedPhoneNumberDetails<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "preverified_phone_numbers")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetPreVerifiedPhoneNumberDetails<'a> {
+    type Output = Result<
+        crate::types::PreVerifiedPhoneNumberDetails,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_pre_verified_phone_number_partners`](crate::Client::get_pre_verified_phone_number_partners): set optional parameters, then `.send().await`.
@@ -6230,6 +7494,25 @@ impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
         crate::Response<crate::types::PreVerifiedPhoneNumberPartnerList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -6261,16 +7544,19 @@ impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "preverified_phone_number_partners")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetPreVerifiedPhoneNumberPartners<'a> {
+    type Output = Result<
+        crate::types::PreVerifiedPhoneNumberPartnerList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_pre_verified_phone_numbers`](crate::Client::get_pre_verified_phone_numbers): set optional parameters, then `.send().await`.
@@ -6418,6 +7704,25 @@ impl<'a> GetPreVerifiedPhoneNumbers<'a> {
         crate::Response<crate::types::PreVerifiedPhoneNumberList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -6458,16 +7763,19 @@ impl<'a> GetPreVerifiedPhoneNumbers<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "preverified_phone_numbers")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetPreVerifiedPhoneNumbers<'a> {
+    type Output = Result<
+        crate::types::PreVerifiedPhoneNumberList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_solution_access_token`](crate::Client::get_solution_access_token): set optional parameters, then `.send().await`.
@@ -6531,6 +7839,25 @@ impl<'a> GetSolutionAccessToken<'a> {
         crate::Response<crate::types::WhatsAppBusinessSolutionAccessToken>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -6554,16 +7881,19 @@ impl<'a> GetSolutionAccessToken<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "multi_partner_solutions")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetSolutionAccessToken<'a> {
+    type Output = Result<
+        crate::types::WhatsAppBusinessSolutionAccessToken,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_solution_details`](crate::Client::get_solution_details): set optional parameters, then `.send().await`.
@@ -6628,6 +7958,25 @@ impl<'a> GetSolutionDetails<'a> {
         crate::Response<crate::types::WhatsAppBusinessSolution>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -6649,16 +7998,19 @@ impl<'a> GetSolutionDetails<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "multi_partner_solutions")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetSolutionDetails<'a> {
+    type Output = Result<
+        crate::types::WhatsAppBusinessSolution,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_whatsapp_account_number_details`](crate::Client::get_whatsapp_account_number_details): set optional parameters, then `.send().await`.
@@ -6726,6 +8078,25 @@ impl<'a> GetWhatsappAccountNumberDetails<'a> {
         crate::Response<crate::types::WhatsAppAccountNumber>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -6747,16 +8118,19 @@ impl<'a> GetWhatsappAccountNumberDetails<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "account_number")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetWhatsappAccountNumberDetails<'a> {
+    type Output = Result<
+        crate::types::WhatsAppAccountNumber,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_whatsapp_business_account_activities`](crate::Client::get_whatsapp_business_account_activities): set optional parameters, then `.send().await`.
@@ -6898,6 +8272,25 @@ impl<'a> GetWhatsappBusinessAccountActivities<'a> {
         crate::Response<crate::types::WabaActivityList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -6938,16 +8331,19 @@ impl<'a> GetWhatsappBusinessAccountActivities<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "whatsapp_business_account_activities")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetWhatsappBusinessAccountActivities<'a> {
+    type Output = Result<
+        crate::types::WabaActivityList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_whatsapp_business_account_details`](crate::Client::get_whatsapp_business_account_details): set optional parameters, then `.send().await`.
@@ -7012,6 +8408,25 @@ impl<'a> GetWhatsappBusinessAccountDetails<'a> {
         crate::Response<crate::types::BusinessAccountNode>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -7033,16 +8448,19 @@ impl<'a> GetWhatsappBusinessAccountDetails<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "business_account")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetWhatsappBusinessAccountDetails<'a> {
+    type Output = Result<
+        crate::types::BusinessAccountNode,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_whatsapp_business_account_phone_numbers`](crate::Client::get_whatsapp_business_account_phone_numbers): set optional parameters, then `.send().await`.
@@ -7177,6 +8595,25 @@ impl<'a> GetWhatsappBusinessAccountPhoneNumbers<'a> {
         crate::Response<crate::types::WabaPhoneNumberList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -7214,16 +8651,19 @@ impl<'a> GetWhatsappBusinessAccountPhoneNumbers<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "phone_numbers")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetWhatsappBusinessAccountPhoneNumbers<'a> {
+    type Output = Result<
+        crate::types::WabaPhoneNumberList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_whatsapp_business_account_schedules`](crate::Client::get_whatsapp_business_account_schedules): set optional parameters, then `.send().await`.
@@ -7358,6 +8798,25 @@ impl<'a> GetWhatsappBusinessAccountSchedules<'a> {
         crate::Response<crate::types::WabaScheduleList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -7395,16 +8854,19 @@ impl<'a> GetWhatsappBusinessAccountSchedules<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "schedules")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetWhatsappBusinessAccountSchedules<'a> {
+    type Output = Result<
+        crate::types::WabaScheduleList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_whatsapp_business_bot_details`](crate::Client::get_whatsapp_business_bot_details): set optional parameters, then `.send().await`.
@@ -7469,6 +8931,25 @@ impl<'a> GetWhatsappBusinessBotDetails<'a> {
         crate::Response<crate::types::WhatsAppBusinessBot>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -7490,16 +8971,19 @@ impl<'a> GetWhatsappBusinessBotDetails<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "bot_details")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetWhatsappBusinessBotDetails<'a> {
+    type Output = Result<
+        crate::types::WhatsAppBusinessBot,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_whatsapp_business_profile_details`](crate::Client::get_whatsapp_business_profile_details): set optional parameters, then `.send().await`.
@@ -7567,6 +9051,25 @@ impl<'a> GetWhatsappBusinessProfileDetails<'a> {
         crate::Response<crate::types::BusinessProfileNode>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -7588,16 +9091,19 @@ impl<'a> GetWhatsappBusinessProfileDetails<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "business_profile_node")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetWhatsappBusinessProfileDetails<'a> {
+    type Output = Result<
+        crate::types::BusinessProfileNode,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::list_active_groups`](crate::Client::list_active_groups): set optional parameters, then `.send().await`.
@@ -7676,6 +9182,25 @@ impl<'a> ListActiveGroups<'a> {
         crate::Response<crate::types::ActiveGroupList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -7704,16 +9229,19 @@ impl<'a> ListActiveGroups<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "groups")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for ListActiveGroups<'a> {
+    type Output = Result<
+        crate::types::ActiveGroupList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::list_all_qr_codes`](crate::Client::list_all_qr_codes): set optional parameters, then `.send().await`.
@@ -7835,6 +9363,25 @@ impl<'a> ListAllQrCodes<'a> {
         crate::Response<crate::types::QrCodeList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -7869,16 +9416,19 @@ impl<'a> ListAllQrCodes<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "qr_codes")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for ListAllQrCodes<'a> {
+    type Output = Result<
+        crate::types::QrCodeList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::list_flows`](crate::Client::list_flows): set optional parameters, then `.send().await`.
@@ -7993,6 +9543,25 @@ impl<'a> ListFlows<'a> {
         crate::Response<crate::types::FlowList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -8024,16 +9593,19 @@ impl<'a> ListFlows<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "flows")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for ListFlows<'a> {
+    type Output = Result<
+        crate::types::FlowList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::list_join_requests`](crate::Client::list_join_requests): set optional parameters, then `.send().await`.
@@ -8091,6 +9663,25 @@ impl<'a> ListJoinRequests<'a> {
         crate::Response<crate::types::JoinRequestList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -8108,16 +9699,19 @@ impl<'a> ListJoinRequests<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "groups")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for ListJoinRequests<'a> {
+    type Output = Result<
+        crate::types::JoinRequestList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::list_message_templates`](crate::Client::list_message_templates): set optional parameters, then `.send().await`.
@@ -8263,6 +9857,25 @@ impl<'a> ListMessageTemplates<'a> {
         crate::Response<crate::types::TemplateList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -8306,16 +9919,19 @@ impl<'a> ListMessageTemplates<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "templates")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for ListMessageTemplates<'a> {
+    type Output = Result<
+        crate::types::TemplateList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::list_subscribed_apps`](crate::Client::list_subscribed_apps): set optional parameters, then `.send().await`.
@@ -8380,6 +9996,25 @@ impl<'a> ListSubscribedApps<'a> {
         crate::Response<crate::types::SubscribedAppList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -8402,16 +10037,19 @@ impl<'a> ListSubscribedApps<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "subscribed_apps")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for ListSubscribedApps<'a> {
+    type Output = Result<
+        crate::types::SubscribedAppList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::list_waba_solutions`](crate::Client::list_waba_solutions): set optional parameters, then `.send().await`.
@@ -8532,6 +10170,25 @@ impl<'a> ListWabaSolutions<'a> {
         crate::Response<crate::types::WhatsAppBusinessSolutionList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -8563,16 +10220,19 @@ impl<'a> ListWabaSolutions<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "multi_partner_solutions")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for ListWabaSolutions<'a> {
+    type Output = Result<
+        crate::types::WhatsAppBusinessSolutionList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::list_whatsapp_business_accounts`](crate::Client::list_whatsapp_business_accounts): set optional parameters, then `.send().await`.
@@ -8707,6 +10367,25 @@ impl<'a> ListWhatsappBusinessAccounts<'a> {
         crate::Response<crate::types::PortfolioWhatsAppBusinessAccountList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -8752,16 +10431,19 @@ impl<'a> ListWhatsappBusinessAccounts<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "whatsapp_business_accounts")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for ListWhatsappBusinessAccounts<'a> {
+    type Output = Result<
+        crate::types::PortfolioWhatsAppBusinessAccountList,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::manage_call`](crate::Client::manage_call): set optional parameters, then `.send().await`.
@@ -8825,6 +10507,25 @@ impl<'a> ManageCall<'a> {
         crate::Response<crate::types::CallActionResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -8843,7 +10544,90 @@ impl<'a> ManageCall<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "calling")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for ManageCall<'a> {
+    type Output = Result<
+        crate::types::CallActionResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+/// Request builder for [`Client::mark_as_read`](crate::Client::mark_as_read): set optional parameters, then `.send().await`.
+#[cfg(feature = "messages")]
+#[must_use = "a request does nothing until `.send().await`"]
+#[derive(Clone)]
+pub struct MarkAsRead<'a> {
+    client: &'a crate::Client,
+    phone_number_id: String,
+    user_agent: Option<String>,
+    body: crate::types::MarkMessageRead,
+    retry: Option<crate::RetryPolicy>,
+    timeout: Option<::std::time::Duration>,
+}
+#[cfg(feature = "messages")]
+impl<'a> MarkAsRead<'a> {
+    pub(crate) fn new(
+        client: &'a crate::Client,
+        phone_number_id: String,
+        body: crate::types::MarkMessageRead,
+    ) -> Self {
+        Self {
+            client,
+            phone_number_id,
+            user_agent: None,
+            body,
+            retry: None,
+            timeout: None,
+        }
+    }
+    /// Identifies the calling software.
+    pub fn user_agent(mut self, value: impl Into<String>) -> Self {
+        self.user_agent = Some(value.into());
+        self
+    }
+    /// Sets the `typing_indicator` member.
+    ///
+    /// The member has one possible value, which this sends.
+    pub fn typing_indicator(mut self) -> Self {
+        self.body.typing_indicator = Some(Default::default());
+        self
+    }
+    /// Uses this retry policy for this call instead of the client's.
+    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sets how long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
+    pub async fn send(
+        self,
+    ) -> Result<
+        crate::types::MarkMessageReadResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        self.send_with_meta().await.map(crate::Response::into_value)
+    }
+    /// Sends the request like `send`, and also returns the response's
+    /// status, headers (with the usage headers parsed on demand) and
+    /// the number of attempts.
+    pub async fn send_with_meta(
+        self,
+    ) -> Result<
+        crate::Response<crate::types::MarkMessageReadResponse>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let (request, call) = self.request()?;
         let response = crate::runtime::execute::<
             crate::types::GraphAPIError,
         >(
@@ -8853,6 +10637,46 @@ impl<'a> ManageCall<'a> {
             )
             .await?;
         crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
+        let url = [
+            self.client.base_url(),
+            "/",
+            &crate::runtime::encode_path(self.client.version()),
+            "/",
+            &crate::runtime::encode_path(&self.phone_number_id),
+            "/messages",
+        ]
+            .concat();
+        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        if let Some(value) = &self.user_agent {
+            request = request.header("User-Agent", value.clone());
+        }
+        request = self.client.authorize(request);
+        request = request.json(&self.body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "messages")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for MarkAsRead<'a> {
+    type Output = Result<
+        crate::types::MarkMessageReadResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::migrate_flows`](crate::Client::migrate_flows): set optional parameters, then `.send().await`.
@@ -8916,6 +10740,25 @@ impl<'a> MigrateFlows<'a> {
         crate::Response<crate::types::MigrateFlowsResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -8951,16 +10794,19 @@ impl<'a> MigrateFlows<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "flows")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for MigrateFlows<'a> {
+    type Output = Result<
+        crate::types::MigrateFlowsResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::onboard_partners_to_mm_lite`](crate::Client::onboard_partners_to_mm_lite): set optional parameters, then `.send().await`.
@@ -9025,6 +10871,25 @@ impl<'a> OnboardPartnersToMmLite<'a> {
         crate::Response<crate::types::MmLiteOnboardingResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -9047,16 +10912,19 @@ impl<'a> OnboardPartnersToMmLite<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "mm_lite_onboarding")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for OnboardPartnersToMmLite<'a> {
+    type Output = Result<
+        crate::types::MmLiteOnboardingResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::publish_flow`](crate::Client::publish_flow): set optional parameters, then `.send().await`.
@@ -9114,6 +10982,25 @@ impl<'a> PublishFlow<'a> {
         crate::Response<crate::types::FlowSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -9131,16 +11018,19 @@ impl<'a> PublishFlow<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "flows")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for PublishFlow<'a> {
+    type Output = Result<
+        crate::types::FlowSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::register_whatsapp_business_phone_number`](crate::Client::register_whatsapp_business_phone_number): set optional parameters, then `.send().await`.
@@ -9204,6 +11094,25 @@ impl<'a> RegisterWhatsappBusinessPhoneNumber<'a> {
         crate::Response<crate::types::RegisterPhoneNumberResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -9222,16 +11131,19 @@ impl<'a> RegisterWhatsappBusinessPhoneNumber<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "phone_number_registration")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for RegisterWhatsappBusinessPhoneNumber<'a> {
+    type Output = Result<
+        crate::types::RegisterPhoneNumberResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::reject_join_requests`](crate::Client::reject_join_requests): set optional parameters, then `.send().await`.
@@ -9295,6 +11207,25 @@ impl<'a> RejectJoinRequests<'a> {
         crate::Response<crate::types::RejectJoinRequestsResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -9313,16 +11244,19 @@ impl<'a> RejectJoinRequests<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "groups")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for RejectJoinRequests<'a> {
+    type Output = Result<
+        crate::types::RejectJoinRequestsResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::reject_solution_deactivation_request`](crate::Client::reject_solution_deactivation_request): set optional parameters, then `.send().await`.
@@ -9393,6 +11327,25 @@ impl<'a> RejectSolutionDeactivationRequest<'a> {
         crate::Response<crate::types::WhatsAppBusinessSolution>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -9416,16 +11369,19 @@ impl<'a> RejectSolutionDeactivationRequest<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "multi_partner_solutions")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for RejectSolutionDeactivationRequest<'a> {
+    type Output = Result<
+        crate::types::WhatsAppBusinessSolution,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::reject_solution_request`](crate::Client::reject_solution_request): set optional parameters, then `.send().await`.
@@ -9489,6 +11445,25 @@ impl<'a> RejectSolutionRequest<'a> {
         crate::Response<crate::types::SolutionRejectResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -9507,16 +11482,19 @@ impl<'a> RejectSolutionRequest<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "multi_partner_solutions")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for RejectSolutionRequest<'a> {
+    type Output = Result<
+        crate::types::SolutionRejectResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::remove_assigned_user`](crate::Client::remove_assigned_user): set optional parameters, then `.send().await`.
@@ -9580,6 +11558,25 @@ impl<'a> RemoveAssignedUser<'a> {
         crate::Response<crate::types::AssignedUserSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -9609,16 +11606,19 @@ impl<'a> RemoveAssignedUser<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "assigned_users")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for RemoveAssignedUser<'a> {
+    type Output = Result<
+        crate::types::AssignedUserSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::remove_group_participants`](crate::Client::remove_group_participants): set optional parameters, then `.send().await`.
@@ -9682,6 +11682,25 @@ impl<'a> RemoveGroupParticipants<'a> {
         crate::Response<crate::types::GroupSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -9700,16 +11719,19 @@ impl<'a> RemoveGroupParticipants<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "groups")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for RemoveGroupParticipants<'a> {
+    type Output = Result<
+        crate::types::GroupSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::request_pre_verified_phone_number_code`](crate::Client::request_pre_verified_phone_number_code): set optional parameters, then `.send().await`.
@@ -9773,6 +11795,25 @@ impl<'a> RequestPreVerifiedPhoneNumberCode<'a> {
         crate::Response<crate::types::PreVerifiedPhoneNumberSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -9791,16 +11832,19 @@ impl<'a> RequestPreVerifiedPhoneNumberCode<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "preverified_phone_numbers")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for RequestPreVerifiedPhoneNumberCode<'a> {
+    type Output = Result<
+        crate::types::PreVerifiedPhoneNumberSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::request_verification_code`](crate::Client::request_verification_code): set optional parameters, then `.send().await`.
@@ -9864,6 +11908,25 @@ impl<'a> RequestVerificationCode<'a> {
         crate::Response<crate::types::RequestVerificationCodeResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -9882,16 +11945,19 @@ impl<'a> RequestVerificationCode<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "phone_number_verification")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for RequestVerificationCode<'a> {
+    type Output = Result<
+        crate::types::RequestVerificationCodeResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::reset_group_invite_link`](crate::Client::reset_group_invite_link): set optional parameters, then `.send().await`.
@@ -9955,6 +12021,25 @@ impl<'a> ResetGroupInviteLink<'a> {
         crate::Response<crate::types::GroupInviteLinkResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -9973,16 +12058,19 @@ impl<'a> ResetGroupInviteLink<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "groups")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for ResetGroupInviteLink<'a> {
+    type Output = Result<
+        crate::types::GroupInviteLinkResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::send_encrypted_message`](crate::Client::send_encrypted_message): set optional parameters, then `.send().await`.
@@ -10046,6 +12134,25 @@ impl<'a> SendEncryptedMessage<'a> {
         crate::Response<crate::types::EncryptedMessageResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -10064,16 +12171,19 @@ impl<'a> SendEncryptedMessage<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "encrypted_messages")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for SendEncryptedMessage<'a> {
+    type Output = Result<
+        crate::types::EncryptedMessageResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::send_marketing_message`](crate::Client::send_marketing_message): set optional parameters, then `.send().await`.
@@ -10137,6 +12247,25 @@ impl<'a> SendMarketingMessage<'a> {
         crate::Response<crate::types::MarketingMessageResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -10155,16 +12284,19 @@ impl<'a> SendMarketingMessage<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "marketing_messages_lite")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for SendMarketingMessage<'a> {
+    type Output = Result<
+        crate::types::MarketingMessageResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::send_message`](crate::Client::send_message): set optional parameters, then `.send().await`.
@@ -10228,6 +12360,25 @@ impl<'a> SendMessage<'a> {
         crate::Response<crate::types::SendMessageResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -10246,16 +12397,19 @@ impl<'a> SendMessage<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "messages")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for SendMessage<'a> {
+    type Output = Result<
+        crate::types::SendMessageResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::send_solution_deactivation_request`](crate::Client::send_solution_deactivation_request): set optional parameters, then `.send().await`.
@@ -10320,6 +12474,25 @@ impl<'a> SendSolutionDeactivationRequest<'a> {
         crate::Response<crate::types::SolutionDeactivationResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -10340,16 +12513,19 @@ impl<'a> SendSolutionDeactivationRequest<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "multi_partner_solutions")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for SendSolutionDeactivationRequest<'a> {
+    type Output = Result<
+        crate::types::SolutionDeactivationResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::set_business_encryption_public_key`](crate::Client::set_business_encryption_public_key): set optional parameters, then `.send().await`.
@@ -10413,6 +12589,25 @@ impl<'a> SetBusinessEncryptionPublicKey<'a> {
         crate::Response<crate::types::WhatsAppBusinessEncryptionUploadResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -10444,16 +12639,19 @@ impl<'a> SetBusinessEncryptionPublicKey<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "business_encryption")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for SetBusinessEncryptionPublicKey<'a> {
+    type Output = Result<
+        crate::types::WhatsAppBusinessEncryptionUploadResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::set_obo_mobility_intent`](crate::Client::set_obo_mobility_intent): set optional parameters, then `.send().await`.
@@ -10517,6 +12715,25 @@ impl<'a> SetOboMobilityIntent<'a> {
         crate::Response<crate::types::SetOboMobilityIntentResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -10535,16 +12752,19 @@ impl<'a> SetOboMobilityIntent<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "obo_mobility_intent")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for SetOboMobilityIntent<'a> {
+    type Output = Result<
+        crate::types::SetOboMobilityIntentResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::set_or_update_commerce_settings`](crate::Client::set_or_update_commerce_settings): set optional parameters, then `.send().await`.
@@ -10616,6 +12836,25 @@ impl<'a> SetOrUpdateCommerceSettings<'a> {
         crate::Response<crate::types::CommerceSettingsUpdateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -10641,16 +12880,19 @@ impl<'a> SetOrUpdateCommerceSettings<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "commerce_settings")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for SetOrUpdateCommerceSettings<'a> {
+    type Output = Result<
+        crate::types::CommerceSettingsUpdateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::set_solution_migration_intent`](crate::Client::set_solution_migration_intent): set optional parameters, then `.send().await`.
@@ -10714,6 +12956,25 @@ impl<'a> SetSolutionMigrationIntent<'a> {
         crate::Response<crate::types::SolutionMigrationIntentResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -10732,16 +12993,19 @@ impl<'a> SetSolutionMigrationIntent<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "solution_migration")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for SetSolutionMigrationIntent<'a> {
+    type Output = Result<
+        crate::types::SolutionMigrationIntentResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::share_pre_verified_phone_number`](crate::Client::share_pre_verified_phone_number): set optional parameters, then `.send().await`.
@@ -10805,6 +13069,25 @@ impl<'a> SharePreVerifiedPhoneNumber<'a> {
         crate::Response<crate::types::PreVerifiedPhoneNumberShareResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -10823,16 +13106,19 @@ impl<'a> SharePreVerifiedPhoneNumber<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "preverified_phone_number_sharing")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for SharePreVerifiedPhoneNumber<'a> {
+    type Output = Result<
+        crate::types::PreVerifiedPhoneNumberShareResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::subscribe_to_waba_webhooks`](crate::Client::subscribe_to_waba_webhooks): set optional parameters, then `.send().await`.
@@ -10897,6 +13183,25 @@ impl<'a> SubscribeToWabaWebhooks<'a> {
         crate::Response<crate::types::SubscribedAppsUpdateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -10917,16 +13222,19 @@ impl<'a> SubscribeToWabaWebhooks<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "subscribed_apps")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for SubscribeToWabaWebhooks<'a> {
+    type Output = Result<
+        crate::types::SubscribedAppsUpdateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::unblock_users`](crate::Client::unblock_users): set optional parameters, then `.send().await`.
@@ -10990,6 +13298,25 @@ impl<'a> UnblockUsers<'a> {
         crate::Response<crate::types::UnblockUsersResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -11008,16 +13335,19 @@ impl<'a> UnblockUsers<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "block_users")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for UnblockUsers<'a> {
+    type Output = Result<
+        crate::types::UnblockUsersResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::unsubscribe_from_waba_webhooks`](crate::Client::unsubscribe_from_waba_webhooks): set optional parameters, then `.send().await`.
@@ -11075,6 +13405,25 @@ impl<'a> UnsubscribeFromWabaWebhooks<'a> {
         crate::Response<crate::types::SubscribedAppsUpdateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -11092,16 +13441,19 @@ impl<'a> UnsubscribeFromWabaWebhooks<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "subscribed_apps")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for UnsubscribeFromWabaWebhooks<'a> {
+    type Output = Result<
+        crate::types::SubscribedAppsUpdateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::update_business_compliance_info`](crate::Client::update_business_compliance_info): set optional parameters, then `.send().await`.
@@ -11165,6 +13517,25 @@ impl<'a> UpdateBusinessComplianceInfo<'a> {
         crate::Response<crate::types::BusinessComplianceUpdateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -11183,16 +13554,19 @@ impl<'a> UpdateBusinessComplianceInfo<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "business_compliance")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for UpdateBusinessComplianceInfo<'a> {
+    type Output = Result<
+        crate::types::BusinessComplianceUpdateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::update_business_profile`](crate::Client::update_business_profile): set optional parameters, then `.send().await`.
@@ -11256,6 +13630,25 @@ impl<'a> UpdateBusinessProfile<'a> {
         crate::Response<crate::types::WhatsAppBusinessProfileUpdateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -11274,16 +13667,19 @@ impl<'a> UpdateBusinessProfile<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "business_profile")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for UpdateBusinessProfile<'a> {
+    type Output = Result<
+        crate::types::WhatsAppBusinessProfileUpdateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::update_flow_json`](crate::Client::update_flow_json): set optional parameters, then `.send().await`.
@@ -11347,6 +13743,25 @@ impl<'a> UpdateFlowJson<'a> {
         crate::Response<crate::types::UpdateFlowJsonResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -11380,16 +13795,19 @@ impl<'a> UpdateFlowJson<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "flows")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for UpdateFlowJson<'a> {
+    type Output = Result<
+        crate::types::UpdateFlowJsonResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::update_flow_metadata`](crate::Client::update_flow_metadata): set optional parameters, then `.send().await`.
@@ -11453,6 +13871,25 @@ impl<'a> UpdateFlowMetadata<'a> {
         crate::Response<crate::types::FlowSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -11488,16 +13925,19 @@ impl<'a> UpdateFlowMetadata<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "flows")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for UpdateFlowMetadata<'a> {
+    type Output = Result<
+        crate::types::FlowSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::update_group_settings`](crate::Client::update_group_settings): set optional parameters, then `.send().await`.
@@ -11561,6 +14001,25 @@ impl<'a> UpdateGroupSettings<'a> {
         crate::Response<crate::types::GroupSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -11578,16 +14037,19 @@ impl<'a> UpdateGroupSettings<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "groups")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for UpdateGroupSettings<'a> {
+    type Output = Result<
+        crate::types::GroupSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::update_official_business_account_status`](crate::Client::update_official_business_account_status): set optional parameters, then `.send().await`.
@@ -11651,6 +14113,25 @@ impl<'a> UpdateOfficialBusinessAccountStatus<'a> {
         crate::Response<crate::types::OfficialBusinessAccountUpdateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -11669,16 +14150,19 @@ impl<'a> UpdateOfficialBusinessAccountStatus<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "official_business_account")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for UpdateOfficialBusinessAccountStatus<'a> {
+    type Output = Result<
+        crate::types::OfficialBusinessAccountUpdateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::update_phone_number_settings`](crate::Client::update_phone_number_settings): set optional parameters, then `.send().await`.
@@ -11742,6 +14226,25 @@ impl<'a> UpdatePhoneNumberSettings<'a> {
         crate::Response<crate::types::PhoneNumberSettingsUpdateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -11760,16 +14263,19 @@ impl<'a> UpdatePhoneNumberSettings<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "settings")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for UpdatePhoneNumberSettings<'a> {
+    type Output = Result<
+        crate::types::PhoneNumberSettingsUpdateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::update_phone_number_status`](crate::Client::update_phone_number_status): set optional parameters, then `.send().await`.
@@ -11834,6 +14340,25 @@ impl<'a> UpdatePhoneNumberStatus<'a> {
         crate::Response<crate::types::PhoneNumberUpdateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -11853,16 +14378,19 @@ impl<'a> UpdatePhoneNumberStatus<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "phone_number")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for UpdatePhoneNumberStatus<'a> {
+    type Output = Result<
+        crate::types::PhoneNumberUpdateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::update_whatsapp_business_account`](crate::Client::update_whatsapp_business_account): set optional parameters, then `.send().await`.
@@ -11926,6 +14454,25 @@ impl<'a> UpdateWhatsappBusinessAccount<'a> {
         crate::Response<crate::types::BusinessAccountNodeUpdateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -11943,16 +14490,19 @@ impl<'a> UpdateWhatsappBusinessAccount<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "business_account")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for UpdateWhatsappBusinessAccount<'a> {
+    type Output = Result<
+        crate::types::BusinessAccountNodeUpdateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::update_whatsapp_business_profile`](crate::Client::update_whatsapp_business_profile): set optional parameters, then `.send().await`.
@@ -12016,6 +14566,25 @@ impl<'a> UpdateWhatsappBusinessProfile<'a> {
         crate::Response<crate::types::BusinessProfileNodeUpdateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -12033,16 +14602,19 @@ impl<'a> UpdateWhatsappBusinessProfile<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "business_profile_node")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for UpdateWhatsappBusinessProfile<'a> {
+    type Output = Result<
+        crate::types::BusinessProfileNodeUpdateResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::upload_media`](crate::Client::upload_media): set optional parameters, then `.send().await`.
@@ -12106,6 +14678,25 @@ impl<'a> UploadMedia<'a> {
         crate::Response<crate::types::MediaUploadResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -12139,16 +14730,19 @@ impl<'a> UploadMedia<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "media")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for UploadMedia<'a> {
+    type Output = Result<
+        crate::types::MediaUploadResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::verify_phone_number_code`](crate::Client::verify_phone_number_code): set optional parameters, then `.send().await`.
@@ -12212,6 +14806,25 @@ impl<'a> VerifyPhoneNumberCode<'a> {
         crate::Response<crate::types::VerifyPhoneNumberCodeResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -12230,16 +14843,19 @@ impl<'a> VerifyPhoneNumberCode<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "phone_number_verification")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for VerifyPhoneNumberCode<'a> {
+    type Output = Result<
+        crate::types::VerifyPhoneNumberCodeResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::verify_pre_verified_phone_number_code`](crate::Client::verify_pre_verified_phone_number_code): set optional parameters, then `.send().await`.
@@ -12303,6 +14919,25 @@ impl<'a> VerifyPreVerifiedPhoneNumberCode<'a> {
         crate::Response<crate::types::PreVerifiedPhoneNumberSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(
+                request,
+                call,
+                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+            )
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -12321,15 +14956,18 @@ impl<'a> VerifyPreVerifiedPhoneNumberCode<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+#[cfg(feature = "preverified_phone_numbers")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for VerifyPreVerifiedPhoneNumberCode<'a> {
+    type Output = Result<
+        crate::types::PreVerifiedPhoneNumberSuccessResponse,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }

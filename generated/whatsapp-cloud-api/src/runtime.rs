@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 pub enum Error<E: std::fmt::Debug> {
     /// The server answered with a documented error status, and the body
     /// decoded into the documented error type.
-    #[error("the API answered HTTP {status}: {body:?}")]
+    #[error("the API answered HTTP {status}: {body}")]
     Api {
         /// The HTTP status code.
         status: u16,
@@ -280,6 +280,120 @@ pub(crate) mod nullable {
         }
     }
 }
+/// A value decoded leniently: a string also from a JSON number (kept as its
+/// decimal text), an integer or a number also from a string holding one.
+/// Inbound-only types use it for their string and numeric fields, because the
+/// live API sends both forms for some of them (see the fields'
+/// `deserialize_with`); encoding is unchanged.
+pub(crate) struct Lenient<T>(pub(crate) T);
+/// Decodes a field with [`Lenient`].
+#[allow(dead_code)]
+pub(crate) fn lenient<'de, T, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<T, D::Error>
+where
+    Lenient<T>: serde::Deserialize<'de>,
+{
+    <Lenient<T> as serde::Deserialize>::deserialize(deserializer).map(|l| l.0)
+}
+/// Decodes an optional field with [`Lenient`] (`null` is `None`).
+#[allow(dead_code)]
+pub(crate) fn lenient_option<'de, T, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error>
+where
+    Lenient<T>: serde::Deserialize<'de>,
+{
+    <Option<Lenient<T>> as serde::Deserialize>::deserialize(deserializer)
+        .map(|o| o.map(|l| l.0))
+}
+struct LenientVisitor<T>(std::marker::PhantomData<T>);
+impl<'de> serde::de::Visitor<'de> for LenientVisitor<String> {
+    type Value = String;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string or a number")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<String, E> {
+        Ok(v)
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<String, E> {
+        Ok(
+            serde_json::Number::from_f64(v)
+                .map_or_else(|| v.to_string(), |n| n.to_string()),
+        )
+    }
+}
+impl<'de> serde::Deserialize<'de> for Lenient<String> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_any(LenientVisitor::<String>(std::marker::PhantomData))
+            .map(Lenient)
+    }
+}
+/// Integer visitors: the number itself when it fits, or a string that parses
+/// as one.
+macro_rules! lenient_integer {
+    ($ty:ty, $from_i64:expr, $from_u64:expr) => {
+        impl <'de > serde::de::Visitor <'de > for LenientVisitor <$ty > { type Value =
+        $ty; fn expecting(& self, f : & mut std::fmt::Formatter <'_ >) ->
+        std::fmt::Result { f.write_str(concat!("an integer that fits `", stringify!($ty),
+        "`, or a string holding one")) } fn visit_i64 < E : serde::de::Error > (self, v :
+        i64) -> Result <$ty, E > { let convert : fn (i64) -> Option <$ty > = $from_i64;
+        convert(v).ok_or_else(|| E::invalid_value(serde::de::Unexpected::Signed(v), &
+        self)) } fn visit_u64 < E : serde::de::Error > (self, v : u64) -> Result <$ty, E
+        > { let convert : fn (u64) -> Option <$ty > = $from_u64; convert(v).ok_or_else(||
+        E::invalid_value(serde::de::Unexpected::Unsigned(v), & self)) } fn visit_str < E
+        : serde::de::Error > (self, v : & str) -> Result <$ty, E > { v.trim().parse::<$ty
+        > ().map_err(| _ | E::invalid_value(serde::de::Unexpected::Str(v), & self)) } }
+        impl <'de > serde::Deserialize <'de > for Lenient <$ty > { fn deserialize < D :
+        serde::Deserializer <'de >> (deserializer : D) -> Result < Self, D::Error > {
+        deserializer.deserialize_any(LenientVisitor::<$ty > (std::marker::PhantomData))
+        .map(Lenient) } }
+    };
+}
+lenient_integer!(i64, Some, | v | i64::try_from(v).ok());
+lenient_integer!(i32, | v | i32::try_from(v).ok(), | v | i32::try_from(v).ok());
+impl<'de> serde::de::Visitor<'de> for LenientVisitor<f64> {
+    type Value = f64;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a number, or a string holding one")
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<f64, E> {
+        Ok(v)
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<f64, E> {
+        Ok(v as f64)
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<f64, E> {
+        Ok(v as f64)
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<f64, E> {
+        match v.trim().parse::<f64>() {
+            Ok(n) if n.is_finite() => Ok(n),
+            _ => Err(E::invalid_value(serde::de::Unexpected::Str(v), &self)),
+        }
+    }
+}
+impl<'de> serde::Deserialize<'de> for Lenient<f64> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_any(LenientVisitor::<f64>(std::marker::PhantomData))
+            .map(Lenient)
+    }
+}
 /// A credential that never shows in `Debug` output.
 #[derive(Clone)]
 pub(crate) struct Secret(String);
@@ -487,7 +601,8 @@ pub type SleepFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + 
 /// a connection that could not be made (nothing was sent), HTTP 429, and the
 /// API's rate-limit error codes (the request was refused, not processed) for
 /// every method; a transport failure after sending, and an error the API marks
-/// `is_transient`, only for idempotent methods (GET, HEAD, OPTIONS, TRACE,
+/// `is_transient` or whose code is one of the transient codes, only for
+/// idempotent methods (GET, HEAD, OPTIONS, TRACE,
 /// PUT, DELETE), unless
 /// [`RetryPolicy::retry_non_idempotent`] opts in. Delays grow exponentially
 /// with full jitter, never shorter than a `Retry-After` header (in seconds),
@@ -501,6 +616,7 @@ pub struct RetryPolicy {
     max_elapsed: std::time::Duration,
     retry_non_idempotent: bool,
     rate_limit_codes: Vec<i64>,
+    transient_codes: Vec<i64>,
     sleep: std::sync::Arc<dyn Fn(std::time::Duration) -> SleepFuture + Send + Sync>,
 }
 impl std::fmt::Debug for RetryPolicy {
@@ -512,6 +628,7 @@ impl std::fmt::Debug for RetryPolicy {
             .field("max_elapsed", &self.max_elapsed)
             .field("retry_non_idempotent", &self.retry_non_idempotent)
             .field("rate_limit_codes", &self.rate_limit_codes)
+            .field("transient_codes", &self.transient_codes)
             .finish_non_exhaustive()
     }
 }
@@ -524,6 +641,7 @@ impl Default for RetryPolicy {
             max_elapsed: std::time::Duration::from_secs(60),
             retry_non_idempotent: false,
             rate_limit_codes: crate::client::RATE_LIMIT_CODES.to_vec(),
+            transient_codes: crate::client::TRANSIENT_CODES.to_vec(),
             sleep: std::sync::Arc::new(|d| Box::pin(tokio::time::sleep(d))),
         }
     }
@@ -595,6 +713,8 @@ enum Attempt {
         retry_after: Option<std::time::Duration>,
         body: Vec<u8>,
     },
+    /// A success whose body is left unread, for the caller to stream.
+    Streaming { response: reqwest::Response },
     Failed(reqwest::Error),
 }
 /// Whether an attempt may be repeated, and no sooner than when.
@@ -608,6 +728,7 @@ fn retryable(
         Attempt::Failed(e) if e.is_builder() => None,
         Attempt::Failed(e) if e.is_connect() => Some(None),
         Attempt::Failed(_) => may_repeat.then_some(None),
+        Attempt::Streaming { .. } => None,
         Attempt::Answer { status: 429, retry_after, .. } => Some(*retry_after),
         Attempt::Answer {
             status,
@@ -622,7 +743,8 @@ fn retryable(
             }
             let transient = value
                 .pointer("/error/is_transient")
-                .and_then(serde_json::Value::as_bool) == Some(true);
+                .and_then(serde_json::Value::as_bool) == Some(true)
+                || code.is_some_and(|c| policy.transient_codes.contains(&c));
             (transient && may_repeat).then_some(*retry_after)
         }
         Attempt::Answer { .. } => None,
@@ -632,6 +754,7 @@ async fn attempt(
     request: reqwest::RequestBuilder,
     hooks: &Hooks,
     number: u32,
+    stream: bool,
 ) -> Attempt {
     let (http, request) = request.build_split();
     let mut request = match request {
@@ -664,6 +787,10 @@ async fn attempt(
         }
     };
     let status = response.status().as_u16();
+    if stream && (200..300).contains(&status) {
+        observe(Ok((status, response.headers())));
+        return Attempt::Streaming { response };
+    }
     let headers = response.headers().clone();
     let retry_after = headers
         .get(reqwest::header::RETRY_AFTER)
@@ -684,31 +811,31 @@ async fn attempt(
     match &outcome {
         Attempt::Answer { status, headers, .. } => observe(Ok((*status, headers))),
         Attempt::Failed(e) => observe(Err(e)),
+        Attempt::Streaming { .. } => {}
     }
     outcome
 }
 /// Per-call settings for [`execute`].
 pub(crate) struct Call<'a> {
-    pub(crate) policy: &'a RetryPolicy,
+    pub(crate) policy: RetryPolicy,
     pub(crate) idempotent: bool,
     pub(crate) hooks: &'a Hooks,
 }
-/// Sends a request, retrying as the policy allows, and sorts the answer:
-/// success statuses are returned, documented error statuses
-/// (`documented(status)`) decode into `E`, anything else is kept raw.
-pub(crate) async fn execute<E: DeserializeOwned + std::fmt::Debug>(
+/// Sends a request, retrying as the policy allows, until an attempt's
+/// outcome is final; returns it with the number of attempts.
+async fn run(
     request: reqwest::RequestBuilder,
-    call: Call<'_>,
-    documented: impl Fn(u16) -> bool,
-) -> Result<Received, Error<E>> {
+    call: &Call<'_>,
+    stream: bool,
+) -> (Attempt, u32) {
     let start = std::time::Instant::now();
     let mut attempts = 1;
     let outcome = loop {
         let Some(this) = request.try_clone() else {
-            break attempt(request, call.hooks, attempts).await
+            break attempt(request, call.hooks, attempts, stream).await
         };
-        let outcome = attempt(this, call.hooks, attempts).await;
-        let Some(retry_after) = retryable(&outcome, call.idempotent, call.policy) else {
+        let outcome = attempt(this, call.hooks, attempts, stream).await;
+        let Some(retry_after) = retryable(&outcome, call.idempotent, &call.policy) else {
             break outcome
         };
         let delay = call.policy.delay(attempts, retry_after);
@@ -720,9 +847,52 @@ pub(crate) async fn execute<E: DeserializeOwned + std::fmt::Debug>(
         attempts += 1;
         (call.policy.sleep)(delay).await;
     };
-    let (status, headers, body) = match outcome {
-        Attempt::Failed(e) => return Err(Error::Transport(e)),
-        Attempt::Answer { status, headers, body, .. } => (status, headers, body),
+    (outcome, attempts)
+}
+/// Sorts a non-success answer: documented error statuses
+/// (`documented(status)`) decode into `E`, anything else is kept raw.
+fn error_answer<E: DeserializeOwned + std::fmt::Debug>(
+    status: u16,
+    body: Vec<u8>,
+    meta: ResponseMeta,
+    documented: impl Fn(u16) -> bool,
+) -> Error<E> {
+    if documented(status) {
+        if let Ok(decoded) = serde_json::from_slice::<E>(&body) {
+            return Error::Api {
+                status,
+                body: decoded,
+                meta: Box::new(meta),
+            };
+        }
+    }
+    Error::UnexpectedResponse {
+        status,
+        body: RawBody(body),
+        meta: Box::new(meta),
+    }
+}
+/// Sends a request, retrying as the policy allows, and sorts the answer:
+/// success statuses are returned, documented error statuses
+/// (`documented(status)`) decode into `E`, anything else is kept raw.
+pub(crate) async fn execute<E: DeserializeOwned + std::fmt::Debug>(
+    request: reqwest::RequestBuilder,
+    call: Call<'_>,
+    documented: impl Fn(u16) -> bool,
+) -> Result<Received, Error<E>> {
+    let (status, headers, body, attempts) = match run(request, &call, false).await {
+        (Attempt::Failed(e), _) => return Err(Error::Transport(e)),
+        (Attempt::Answer { status, headers, body, .. }, attempts) => {
+            (status, headers, body, attempts)
+        }
+        (Attempt::Streaming { response }, attempts) => {
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            match response.bytes().await {
+                Ok(body) => (status, headers, body.to_vec(), attempts),
+                Err(e) => return Err(Error::Transport(e)),
+            }
+        }
     };
     let meta = ResponseMeta {
         status,
@@ -732,20 +902,82 @@ pub(crate) async fn execute<E: DeserializeOwned + std::fmt::Debug>(
     if (200..300).contains(&status) {
         return Ok(Received { body, meta });
     }
-    if documented(status) {
-        if let Ok(decoded) = serde_json::from_slice::<E>(&body) {
-            return Err(Error::Api {
+    Err(error_answer(status, body, meta, documented))
+}
+/// [`execute`] for a success body read as it arrives: the body of a success
+/// is not read here but handed out as a [`ByteStream`]; error answers are
+/// read and sorted as [`execute`] does.
+#[allow(dead_code)]
+pub(crate) async fn execute_streaming<E: DeserializeOwned + std::fmt::Debug>(
+    request: reqwest::RequestBuilder,
+    call: Call<'_>,
+    documented: impl Fn(u16) -> bool,
+) -> Result<ByteStream, Error<E>> {
+    match run(request, &call, true).await {
+        (Attempt::Failed(e), _) => Err(Error::Transport(e)),
+        (Attempt::Streaming { response }, attempts) => {
+            let meta = ResponseMeta {
+                status: response.status().as_u16(),
+                headers: response.headers().clone(),
+                attempts,
+            };
+            Ok(ByteStream { response, meta })
+        }
+        (Attempt::Answer { status, headers, body, .. }, attempts) => {
+            let meta = ResponseMeta {
                 status,
-                body: decoded,
-                meta: Box::new(meta),
-            });
+                headers,
+                attempts,
+            };
+            Err(error_answer(status, body, meta, documented))
         }
     }
-    Err(Error::UnexpectedResponse {
-        status,
-        body: RawBody(body),
-        meta: Box::new(meta),
-    })
+}
+/// A success body read chunk by chunk as it arrives, so a large download is
+/// never held in memory whole. Returned by `send_streaming` on operations
+/// whose success body is binary.
+#[derive(Debug)]
+pub struct ByteStream {
+    response: reqwest::Response,
+    meta: ResponseMeta,
+}
+impl ByteStream {
+    /// The status, headers and attempts of the response.
+    pub fn meta(&self) -> &ResponseMeta {
+        &self.meta
+    }
+    /// The `Content-Type` header, if present and text.
+    pub fn content_type(&self) -> Option<&str> {
+        self.meta
+            .headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+    }
+    /// The body's length as announced by the server, if it announced one.
+    pub fn content_length(&self) -> Option<u64> {
+        self.response.content_length()
+    }
+    /// The next chunk of the body, or `None` at its end. An error (the
+    /// connection dropped, a timeout) ends the body.
+    pub async fn next_chunk(&mut self) -> Result<Option<bytes::Bytes>, reqwest::Error> {
+        self.response.chunk().await
+    }
+    /// The body as a `futures::Stream` of chunks.
+    pub fn into_stream(
+        self,
+    ) -> impl futures::Stream<Item = Result<bytes::Bytes, reqwest::Error>> + Send {
+        futures::stream::unfold(
+            Some(self),
+            |state| async move {
+                let mut this = state?;
+                match this.next_chunk().await {
+                    Ok(Some(chunk)) => Some((Ok(chunk), Some(this))),
+                    Ok(None) => None,
+                    Err(e) => Some((Err(e), None)),
+                }
+            },
+        )
+    }
 }
 /// Decodes a JSON success body.
 pub(crate) fn decode_json<T: DeserializeOwned, E: std::fmt::Debug>(

@@ -72,10 +72,18 @@ pub struct AccountAlertInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alert_status: Option<AccountAlertInfoAlertStatus>,
     /// The kind of alert, such as `OBA_APPROVED` or `PROFILE_PICTURE_LOST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub alert_type: Option<String>,
     /// A readable explanation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub alert_description: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -112,7 +120,7 @@ pub enum AccountAlertInfoAlertSeverity {
     /// `WARNING`
     Warning,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl AccountAlertInfoAlertSeverity {
@@ -122,7 +130,7 @@ impl AccountAlertInfoAlertSeverity {
             Self::Critical => "CRITICAL",
             Self::Informational => "INFORMATIONAL",
             Self::Warning => "WARNING",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -139,7 +147,7 @@ impl From<&str> for AccountAlertInfoAlertSeverity {
             "CRITICAL" => Self::Critical,
             "INFORMATIONAL" => Self::Informational,
             "WARNING" => Self::Warning,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -150,7 +158,7 @@ impl From<String> for AccountAlertInfoAlertSeverity {
             "CRITICAL" => Self::Critical,
             "INFORMATIONAL" => Self::Informational,
             "WARNING" => Self::Warning,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -185,7 +193,7 @@ pub enum AccountAlertInfoAlertStatus {
     /// `NONE`
     None,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl AccountAlertInfoAlertStatus {
@@ -194,7 +202,7 @@ impl AccountAlertInfoAlertStatus {
         match self {
             Self::Active => "ACTIVE",
             Self::None => "NONE",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -210,7 +218,7 @@ impl From<&str> for AccountAlertInfoAlertStatus {
         match value {
             "ACTIVE" => Self::Active,
             "NONE" => Self::None,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -220,7 +228,7 @@ impl From<String> for AccountAlertInfoAlertStatus {
         match value.as_str() {
             "ACTIVE" => Self::Active,
             "NONE" => Self::None,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -279,7 +287,11 @@ pub struct AccountAlertsValue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entity_type: Option<AccountAlertsValueEntityType>,
     /// The business portfolio or phone number ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub entity_id: Option<String>,
     /// The `alert_info` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -318,7 +330,7 @@ pub enum AccountAlertsValueEntityType {
     /// `CURRENT_STATUS_ID`
     CurrentStatusId,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl AccountAlertsValueEntityType {
@@ -328,7 +340,7 @@ impl AccountAlertsValueEntityType {
             Self::Business => "BUSINESS",
             Self::PhoneNumber => "PHONE_NUMBER",
             Self::CurrentStatusId => "CURRENT_STATUS_ID",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -345,7 +357,7 @@ impl From<&str> for AccountAlertsValueEntityType {
             "BUSINESS" => Self::Business,
             "PHONE_NUMBER" => Self::PhoneNumber,
             "CURRENT_STATUS_ID" => Self::CurrentStatusId,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -356,7 +368,7 @@ impl From<String> for AccountAlertsValueEntityType {
             "BUSINESS" => Self::Business,
             "PHONE_NUMBER" => Self::PhoneNumber,
             "CURRENT_STATUS_ID" => Self::CurrentStatusId,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -387,7 +399,11 @@ pub struct AccountBanInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waba_ban_state: Option<AccountBanInfoWabaBanState>,
     /// The ban date, as readable text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub waba_ban_date: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -422,7 +438,7 @@ pub enum AccountBanInfoWabaBanState {
     /// `SCHEDULE_FOR_DISABLE`
     ScheduleForDisable,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl AccountBanInfoWabaBanState {
@@ -432,7 +448,7 @@ impl AccountBanInfoWabaBanState {
             Self::Disable => "DISABLE",
             Self::Reinstate => "REINSTATE",
             Self::ScheduleForDisable => "SCHEDULE_FOR_DISABLE",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -449,7 +465,7 @@ impl From<&str> for AccountBanInfoWabaBanState {
             "DISABLE" => Self::Disable,
             "REINSTATE" => Self::Reinstate,
             "SCHEDULE_FOR_DISABLE" => Self::ScheduleForDisable,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -460,7 +476,7 @@ impl From<String> for AccountBanInfoWabaBanState {
             "DISABLE" => Self::Disable,
             "REINSTATE" => Self::Reinstate,
             "SCHEDULE_FOR_DISABLE" => Self::ScheduleForDisable,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -475,6 +491,120 @@ impl ::serde::Serialize for AccountBanInfoWabaBanState {
 }
 #[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for AccountBanInfoWabaBanState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+#[cfg(feature = "webhooks")]
+/// One restriction on a WABA.
+///
+/// Schema `AccountRestriction`, from `whatsapp/webhooks.yaml#/components/schemas/AccountRestriction`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AccountRestriction {
+    /// What is restricted, such as `RESTRICTED_BIZ_INITIATED_MESSAGING`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restriction_type: Option<AccountRestrictionRestrictionType>,
+    /// Unix time the restriction ends.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub expiration: Option<i64>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl AccountRestriction {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            restriction_type: None,
+            expiration: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// What is restricted, such as `RESTRICTED_BIZ_INITIATED_MESSAGING`.
+///
+/// Schema `AccountRestrictionRestrictionType`, from `whatsapp/webhooks.yaml#/components/schemas/AccountRestriction/properties/restriction_type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AccountRestrictionRestrictionType {
+    /// `RESTRICTED_ADD_PHONE_NUMBER_ACTION`
+    RestrictedAddPhoneNumberAction,
+    /// `RESTRICTED_BIZ_INITIATED_MESSAGING`
+    RestrictedBizInitiatedMessaging,
+    /// `RESTRICTED_CUSTOMER_INITIATED_MESSAGING`
+    RestrictedCustomerInitiatedMessaging,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl AccountRestrictionRestrictionType {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::RestrictedAddPhoneNumberAction => "RESTRICTED_ADD_PHONE_NUMBER_ACTION",
+            Self::RestrictedBizInitiatedMessaging => "RESTRICTED_BIZ_INITIATED_MESSAGING",
+            Self::RestrictedCustomerInitiatedMessaging => {
+                "RESTRICTED_CUSTOMER_INITIATED_MESSAGING"
+            }
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for AccountRestrictionRestrictionType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for AccountRestrictionRestrictionType {
+    fn from(value: &str) -> Self {
+        match value {
+            "RESTRICTED_ADD_PHONE_NUMBER_ACTION" => Self::RestrictedAddPhoneNumberAction,
+            "RESTRICTED_BIZ_INITIATED_MESSAGING" => Self::RestrictedBizInitiatedMessaging,
+            "RESTRICTED_CUSTOMER_INITIATED_MESSAGING" => {
+                Self::RestrictedCustomerInitiatedMessaging
+            }
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for AccountRestrictionRestrictionType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "RESTRICTED_ADD_PHONE_NUMBER_ACTION" => Self::RestrictedAddPhoneNumberAction,
+            "RESTRICTED_BIZ_INITIATED_MESSAGING" => Self::RestrictedBizInitiatedMessaging,
+            "RESTRICTED_CUSTOMER_INITIATED_MESSAGING" => {
+                Self::RestrictedCustomerInitiatedMessaging
+            }
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for AccountRestrictionRestrictionType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for AccountRestrictionRestrictionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -552,7 +682,7 @@ pub enum AccountReviewUpdateValueDecision {
     /// `DEFERRED`
     Deferred,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl AccountReviewUpdateValueDecision {
@@ -563,7 +693,7 @@ impl AccountReviewUpdateValueDecision {
             Self::Rejected => "REJECTED",
             Self::Pending => "PENDING",
             Self::Deferred => "DEFERRED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -581,7 +711,7 @@ impl From<&str> for AccountReviewUpdateValueDecision {
             "REJECTED" => Self::Rejected,
             "PENDING" => Self::Pending,
             "DEFERRED" => Self::Deferred,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -593,7 +723,7 @@ impl From<String> for AccountReviewUpdateValueDecision {
             "REJECTED" => Self::Rejected,
             "PENDING" => Self::Pending,
             "DEFERRED" => Self::Deferred,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -651,8 +781,22 @@ pub struct AccountUpdateValue {
     /// What happened to the WABA.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<AccountUpdateValueEvent>,
-    /// ISO 3166-1 alpha-2 code of the business's primary location.
+    /// The phone number that was verified (`VERIFIED_ACCOUNT`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub phone_number: Option<String>,
+    /// The restrictions placed on the WABA (`ACCOUNT_RESTRICTION`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restriction_info: Option<Vec<AccountRestriction>>,
+    /// ISO 3166-1 alpha-2 code of the business's primary location.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub country: Option<String>,
     /// The `waba_info` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -684,6 +828,8 @@ impl AccountUpdateValue {
     pub fn new() -> Self {
         Self {
             event: None,
+            phone_number: None,
+            restriction_info: None,
             country: None,
             waba_info: None,
             violation_info: None,
@@ -706,6 +852,12 @@ impl AccountUpdateValue {
 pub enum AccountUpdateValueEvent {
     /// `ACCOUNT_DELETED`
     AccountDeleted,
+    /// `ACCOUNT_OFFBOARDED`
+    AccountOffboarded,
+    /// `ACCOUNT_RECONNECTED`
+    AccountReconnected,
+    /// `ACCOUNT_RESTRICTION`
+    AccountRestriction,
     /// `ACCOUNT_VIOLATION`
     AccountViolation,
     /// `AD_ACCOUNT_LINKED`
@@ -724,14 +876,18 @@ pub enum AccountUpdateValueEvent {
     PartnerAppInstalled,
     /// `PARTNER_APP_UNINSTALLED`
     PartnerAppUninstalled,
+    /// `PARTNER_CLIENT_CERTIFICATION_NEEDED`
+    PartnerClientCertificationNeeded,
     /// `PARTNER_CLIENT_CERTIFICATION_STATUS_UPDATE`
     PartnerClientCertificationStatusUpdate,
     /// `PARTNER_REMOVED`
     PartnerRemoved,
+    /// `VERIFIED_ACCOUNT`
+    VerifiedAccount,
     /// `VOLUME_BASED_PRICING_TIER_UPDATE`
     VolumeBasedPricingTierUpdate,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl AccountUpdateValueEvent {
@@ -739,6 +895,9 @@ impl AccountUpdateValueEvent {
     pub fn as_str(&self) -> &str {
         match self {
             Self::AccountDeleted => "ACCOUNT_DELETED",
+            Self::AccountOffboarded => "ACCOUNT_OFFBOARDED",
+            Self::AccountReconnected => "ACCOUNT_RECONNECTED",
+            Self::AccountRestriction => "ACCOUNT_RESTRICTION",
             Self::AccountViolation => "ACCOUNT_VIOLATION",
             Self::AdAccountLinked => "AD_ACCOUNT_LINKED",
             Self::AuthIntlPriceEligibilityUpdate => "AUTH_INTL_PRICE_ELIGIBILITY_UPDATE",
@@ -750,12 +909,16 @@ impl AccountUpdateValueEvent {
             Self::PartnerAdded => "PARTNER_ADDED",
             Self::PartnerAppInstalled => "PARTNER_APP_INSTALLED",
             Self::PartnerAppUninstalled => "PARTNER_APP_UNINSTALLED",
+            Self::PartnerClientCertificationNeeded => {
+                "PARTNER_CLIENT_CERTIFICATION_NEEDED"
+            }
             Self::PartnerClientCertificationStatusUpdate => {
                 "PARTNER_CLIENT_CERTIFICATION_STATUS_UPDATE"
             }
             Self::PartnerRemoved => "PARTNER_REMOVED",
+            Self::VerifiedAccount => "VERIFIED_ACCOUNT",
             Self::VolumeBasedPricingTierUpdate => "VOLUME_BASED_PRICING_TIER_UPDATE",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -770,6 +933,9 @@ impl From<&str> for AccountUpdateValueEvent {
     fn from(value: &str) -> Self {
         match value {
             "ACCOUNT_DELETED" => Self::AccountDeleted,
+            "ACCOUNT_OFFBOARDED" => Self::AccountOffboarded,
+            "ACCOUNT_RECONNECTED" => Self::AccountReconnected,
+            "ACCOUNT_RESTRICTION" => Self::AccountRestriction,
             "ACCOUNT_VIOLATION" => Self::AccountViolation,
             "AD_ACCOUNT_LINKED" => Self::AdAccountLinked,
             "AUTH_INTL_PRICE_ELIGIBILITY_UPDATE" => Self::AuthIntlPriceEligibilityUpdate,
@@ -781,12 +947,16 @@ impl From<&str> for AccountUpdateValueEvent {
             "PARTNER_ADDED" => Self::PartnerAdded,
             "PARTNER_APP_INSTALLED" => Self::PartnerAppInstalled,
             "PARTNER_APP_UNINSTALLED" => Self::PartnerAppUninstalled,
+            "PARTNER_CLIENT_CERTIFICATION_NEEDED" => {
+                Self::PartnerClientCertificationNeeded
+            }
             "PARTNER_CLIENT_CERTIFICATION_STATUS_UPDATE" => {
                 Self::PartnerClientCertificationStatusUpdate
             }
             "PARTNER_REMOVED" => Self::PartnerRemoved,
+            "VERIFIED_ACCOUNT" => Self::VerifiedAccount,
             "VOLUME_BASED_PRICING_TIER_UPDATE" => Self::VolumeBasedPricingTierUpdate,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -795,6 +965,9 @@ impl From<String> for AccountUpdateValueEvent {
     fn from(value: String) -> Self {
         match value.as_str() {
             "ACCOUNT_DELETED" => Self::AccountDeleted,
+            "ACCOUNT_OFFBOARDED" => Self::AccountOffboarded,
+            "ACCOUNT_RECONNECTED" => Self::AccountReconnected,
+            "ACCOUNT_RESTRICTION" => Self::AccountRestriction,
             "ACCOUNT_VIOLATION" => Self::AccountViolation,
             "AD_ACCOUNT_LINKED" => Self::AdAccountLinked,
             "AUTH_INTL_PRICE_ELIGIBILITY_UPDATE" => Self::AuthIntlPriceEligibilityUpdate,
@@ -806,12 +979,16 @@ impl From<String> for AccountUpdateValueEvent {
             "PARTNER_ADDED" => Self::PartnerAdded,
             "PARTNER_APP_INSTALLED" => Self::PartnerAppInstalled,
             "PARTNER_APP_UNINSTALLED" => Self::PartnerAppUninstalled,
+            "PARTNER_CLIENT_CERTIFICATION_NEEDED" => {
+                Self::PartnerClientCertificationNeeded
+            }
             "PARTNER_CLIENT_CERTIFICATION_STATUS_UPDATE" => {
                 Self::PartnerClientCertificationStatusUpdate
             }
             "PARTNER_REMOVED" => Self::PartnerRemoved,
+            "VERIFIED_ACCOUNT" => Self::VerifiedAccount,
             "VOLUME_BASED_PRICING_TIER_UPDATE" => Self::VolumeBasedPricingTierUpdate,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -839,7 +1016,11 @@ impl<'de> ::serde::Deserialize<'de> for AccountUpdateValueEvent {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AccountViolationInfo {
     /// The violation type, such as `ADULT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub violation_type: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -864,19 +1045,39 @@ impl AccountViolationInfo {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AccountWabaInfo {
     /// The WABA ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub waba_id: Option<String>,
     /// The owning business portfolio ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub owner_business_id: Option<String>,
     /// The ad account ID shared with the partner.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub ad_account_linked: Option<String>,
     /// The partner app ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub partner_app_id: Option<String>,
     /// The Multi-Partner Solution ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub solution_id: Option<String>,
     /// Business portfolio IDs of the solution's partners.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -915,7 +1116,7 @@ pub enum ActionAccept {
     #[default]
     Accept,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "calling")]
 impl ActionAccept {
@@ -923,7 +1124,7 @@ impl ActionAccept {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Accept => "accept",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -938,7 +1139,7 @@ impl From<&str> for ActionAccept {
     fn from(value: &str) -> Self {
         match value {
             "accept" => Self::Accept,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -947,7 +1148,7 @@ impl From<String> for ActionAccept {
     fn from(value: String) -> Self {
         match value.as_str() {
             "accept" => Self::Accept,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -981,7 +1182,7 @@ pub enum ActionConnect {
     #[default]
     Connect,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "calling")]
 impl ActionConnect {
@@ -989,7 +1190,7 @@ impl ActionConnect {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Connect => "connect",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -1004,7 +1205,7 @@ impl From<&str> for ActionConnect {
     fn from(value: &str) -> Self {
         match value {
             "connect" => Self::Connect,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -1013,7 +1214,7 @@ impl From<String> for ActionConnect {
     fn from(value: String) -> Self {
         match value.as_str() {
             "connect" => Self::Connect,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -1047,7 +1248,7 @@ pub enum ActionPreAccept {
     #[default]
     PreAccept,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "calling")]
 impl ActionPreAccept {
@@ -1055,7 +1256,7 @@ impl ActionPreAccept {
     pub fn as_str(&self) -> &str {
         match self {
             Self::PreAccept => "pre_accept",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -1070,7 +1271,7 @@ impl From<&str> for ActionPreAccept {
     fn from(value: &str) -> Self {
         match value {
             "pre_accept" => Self::PreAccept,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -1079,7 +1280,7 @@ impl From<String> for ActionPreAccept {
     fn from(value: String) -> Self {
         match value.as_str() {
             "pre_accept" => Self::PreAccept,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -1113,7 +1314,7 @@ pub enum ActionReject {
     #[default]
     Reject,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "calling")]
 impl ActionReject {
@@ -1121,7 +1322,7 @@ impl ActionReject {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Reject => "reject",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -1136,7 +1337,7 @@ impl From<&str> for ActionReject {
     fn from(value: &str) -> Self {
         match value {
             "reject" => Self::Reject,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -1145,7 +1346,7 @@ impl From<String> for ActionReject {
     fn from(value: String) -> Self {
         match value.as_str() {
             "reject" => Self::Reject,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -1179,7 +1380,7 @@ pub enum ActionTerminate {
     #[default]
     Terminate,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "calling")]
 impl ActionTerminate {
@@ -1187,7 +1388,7 @@ impl ActionTerminate {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Terminate => "terminate",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -1202,7 +1403,7 @@ impl From<&str> for ActionTerminate {
     fn from(value: &str) -> Self {
         match value {
             "terminate" => Self::Terminate,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -1211,7 +1412,7 @@ impl From<String> for ActionTerminate {
     fn from(value: String) -> Self {
         match value.as_str() {
             "terminate" => Self::Terminate,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -1239,12 +1440,21 @@ impl<'de> ::serde::Deserialize<'de> for ActionTerminate {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ActiveGroup {
     /// The group's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The group's subject.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub subject: Option<String>,
     /// When the group was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub created_at: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -1403,6 +1613,7 @@ impl From<String> for AddPhoneNumbersRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AddPhoneNumbersResponse {
     /// ID of the new pre-verified phone number.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -1482,7 +1693,7 @@ pub enum AssetTypeFlowJson {
     #[default]
     FlowJson,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "flows")]
 impl AssetTypeFlowJson {
@@ -1490,7 +1701,7 @@ impl AssetTypeFlowJson {
     pub fn as_str(&self) -> &str {
         match self {
             Self::FlowJson => "FLOW_JSON",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -1505,7 +1716,7 @@ impl From<&str> for AssetTypeFlowJson {
     fn from(value: &str) -> Self {
         match value {
             "FLOW_JSON" => Self::FlowJson,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -1514,7 +1725,7 @@ impl From<String> for AssetTypeFlowJson {
     fn from(value: String) -> Self {
         match value.as_str() {
             "FLOW_JSON" => Self::FlowJson,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -1542,9 +1753,14 @@ impl<'de> ::serde::Deserialize<'de> for AssetTypeFlowJson {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AssignedUser {
     /// The user's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The user's display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// The `business` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1590,10 +1806,18 @@ impl From<String> for AssignedUser {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AssignedUserBusiness {
     /// The business portfolio's ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub id: Option<String>,
     /// The business portfolio's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -1676,7 +1900,11 @@ impl AssignedUserSuccessResponse {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AssignedUserSummary {
     /// Number of users assigned to the account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub total_count: Option<i64>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -1710,7 +1938,7 @@ pub enum AssignedUserType {
     /// `PERSONAL_USER`
     PersonalUser,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "assigned_users")]
 impl AssignedUserType {
@@ -1720,7 +1948,7 @@ impl AssignedUserType {
             Self::BusinessUser => "BUSINESS_USER",
             Self::SystemUser => "SYSTEM_USER",
             Self::PersonalUser => "PERSONAL_USER",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -1737,7 +1965,7 @@ impl From<&str> for AssignedUserType {
             "BUSINESS_USER" => Self::BusinessUser,
             "SYSTEM_USER" => Self::SystemUser,
             "PERSONAL_USER" => Self::PersonalUser,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -1748,7 +1976,7 @@ impl From<String> for AssignedUserType {
             "BUSINESS_USER" => Self::BusinessUser,
             "SYSTEM_USER" => Self::SystemUser,
             "PERSONAL_USER" => Self::PersonalUser,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -1776,13 +2004,25 @@ impl<'de> ::serde::Deserialize<'de> for AssignedUserType {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AssignedWabaPhoneNumber {
     /// The phone number's ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub id: Option<String>,
     /// The number, formatted for display.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub display_phone_number: Option<String>,
     /// The verified business name shown with the number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub verified_name: Option<String>,
     /// The `status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1855,7 +2095,7 @@ pub enum AssignedWabaPhoneNumberStatus {
     /// `DELETED`
     Deleted,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "assigned_whatsapp_business_accounts")]
 impl AssignedWabaPhoneNumberStatus {
@@ -1867,7 +2107,7 @@ impl AssignedWabaPhoneNumberStatus {
             Self::Migrated => "MIGRATED",
             Self::Pending => "PENDING",
             Self::Deleted => "DELETED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -1886,7 +2126,7 @@ impl From<&str> for AssignedWabaPhoneNumberStatus {
             "MIGRATED" => Self::Migrated,
             "PENDING" => Self::Pending,
             "DELETED" => Self::Deleted,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -1899,7 +2139,7 @@ impl From<String> for AssignedWabaPhoneNumberStatus {
             "MIGRATED" => Self::Migrated,
             "PENDING" => Self::Pending,
             "DELETED" => Self::Deleted,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -1938,7 +2178,7 @@ pub enum AssignedWabaStatus {
     /// `DISABLED`
     Disabled,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "assigned_whatsapp_business_accounts")]
 impl AssignedWabaStatus {
@@ -1949,7 +2189,7 @@ impl AssignedWabaStatus {
             Self::Pending => "PENDING",
             Self::Restricted => "RESTRICTED",
             Self::Disabled => "DISABLED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -1967,7 +2207,7 @@ impl From<&str> for AssignedWabaStatus {
             "PENDING" => Self::Pending,
             "RESTRICTED" => Self::Restricted,
             "DISABLED" => Self::Disabled,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -1979,7 +2219,7 @@ impl From<String> for AssignedWabaStatus {
             "PENDING" => Self::Pending,
             "RESTRICTED" => Self::Restricted,
             "DISABLED" => Self::Disabled,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -2007,21 +2247,34 @@ impl<'de> ::serde::Deserialize<'de> for AssignedWabaStatus {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AssignedWhatsAppBusinessAccount {
     /// The account's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The account's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// The `status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<AssignedWabaStatus>,
     /// When the account was assigned to the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub assignment_date: Option<String>,
     /// Tasks the user may perform on the account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<WabaPermissionTask>>,
     /// ID of the business that owns the account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub business_id: Option<String>,
     /// The `phone_numbers` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2109,8 +2362,15 @@ pub struct AudioMessage {
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<MessageContext>,
+    /// Your own tracking text; status webhooks for this message carry it back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biz_opaque_callback_data: Option<String>,
     /// The `audio` member.
     pub audio: MediaObject,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 #[cfg(feature = "messages")]
 impl AudioMessage {
@@ -2123,7 +2383,9 @@ impl AudioMessage {
             to: to.into(),
             type_: Default::default(),
             context: None,
+            biz_opaque_callback_data: None,
             audio: audio.into(),
+            extra: Default::default(),
         }
     }
 }
@@ -2134,7 +2396,11 @@ impl AudioMessage {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthInternationalRateEligibility {
     /// Unix start time for all countries without an exception.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub start_time: Option<i64>,
     /// Countries with their own start time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2163,10 +2429,18 @@ impl AuthInternationalRateEligibility {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthInternationalRateException {
     /// ISO 3166-1 alpha-2 country code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub country_code: Option<String>,
     /// Unix start time for this country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub start_time: Option<i64>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -2205,6 +2479,9 @@ pub struct BaseMessageProperties {
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<MessageContext>,
+    /// Your own tracking text; status webhooks for this message carry it back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biz_opaque_callback_data: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -2221,6 +2498,7 @@ impl BaseMessageProperties {
             to: to.into(),
             type_: None,
             context: None,
+            biz_opaque_callback_data: None,
             extra: Default::default(),
         }
     }
@@ -2244,10 +2522,18 @@ impl From<String> for BaseMessageProperties {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BlockUserError {
     /// What went wrong.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message: Option<String>,
     /// The numeric error code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub code: Option<i64>,
     /// The `error_data` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2277,7 +2563,11 @@ impl BlockUserError {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BlockUserErrorData {
     /// A longer explanation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub details: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -2302,10 +2592,18 @@ impl BlockUserErrorData {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BlockUserFailure {
     /// The user as given in the request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub input: Option<String>,
     /// The user's WhatsApp ID, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub wa_id: Option<String>,
     /// Why it failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2335,10 +2633,18 @@ impl BlockUserFailure {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BlockUserOutcome {
     /// The user as given in the request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub input: Option<String>,
     /// The user's WhatsApp ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub wa_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -2489,6 +2795,7 @@ pub struct BlockedUser {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messaging_product: Option<MessagingProductWhatsapp>,
     /// The user's WhatsApp ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub wa_id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -2555,15 +2862,28 @@ impl BlockedUserList {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BusinessAccountNode {
     /// The WhatsApp Business Account's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The account's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// ID of the account's timezone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub timezone_id: Option<String>,
     /// Namespace of the account's message templates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message_template_namespace: Option<String>,
     /// The `account_review_status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2572,19 +2892,35 @@ pub struct BusinessAccountNode {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_verification_status: Option<BusinessAccountNodeVerificationStatus>,
     /// Two-letter country code of the account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub country: Option<String>,
     /// The `ownership_type` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ownership_type: Option<BusinessAccountNodeOwnershipType>,
     /// Two-letter country code of the business's main location.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub primary_business_location: Option<String>,
     /// Three-letter currency code used for billing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub currency: Option<String>,
     /// Purchase order number attached to the account's invoices.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub purchase_order_number: Option<String>,
     /// True when insights are enabled for the account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2639,10 +2975,18 @@ impl From<String> for BusinessAccountNode {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BusinessAccountNodeOnBehalfOfBusiness {
     /// That business's ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub id: Option<String>,
     /// That business's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -2677,7 +3021,7 @@ pub enum BusinessAccountNodeOwnershipType {
     /// `AGENCY_OWNED`
     AgencyOwned,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "business_account")]
 impl BusinessAccountNodeOwnershipType {
@@ -2687,7 +3031,7 @@ impl BusinessAccountNodeOwnershipType {
             Self::SelfOwned => "SELF_OWNED",
             Self::ClientOwned => "CLIENT_OWNED",
             Self::AgencyOwned => "AGENCY_OWNED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -2704,7 +3048,7 @@ impl From<&str> for BusinessAccountNodeOwnershipType {
             "SELF_OWNED" => Self::SelfOwned,
             "CLIENT_OWNED" => Self::ClientOwned,
             "AGENCY_OWNED" => Self::AgencyOwned,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -2715,7 +3059,7 @@ impl From<String> for BusinessAccountNodeOwnershipType {
             "SELF_OWNED" => Self::SelfOwned,
             "CLIENT_OWNED" => Self::ClientOwned,
             "AGENCY_OWNED" => Self::AgencyOwned,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -2754,7 +3098,7 @@ pub enum BusinessAccountNodeReviewStatus {
     /// `LIMIT_REACHED`
     LimitReached,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "business_account")]
 impl BusinessAccountNodeReviewStatus {
@@ -2765,7 +3109,7 @@ impl BusinessAccountNodeReviewStatus {
             Self::Approved => "APPROVED",
             Self::Rejected => "REJECTED",
             Self::LimitReached => "LIMIT_REACHED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -2783,7 +3127,7 @@ impl From<&str> for BusinessAccountNodeReviewStatus {
             "APPROVED" => Self::Approved,
             "REJECTED" => Self::Rejected,
             "LIMIT_REACHED" => Self::LimitReached,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -2795,7 +3139,7 @@ impl From<String> for BusinessAccountNodeReviewStatus {
             "APPROVED" => Self::Approved,
             "REJECTED" => Self::Rejected,
             "LIMIT_REACHED" => Self::LimitReached,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -2885,7 +3229,7 @@ pub enum BusinessAccountNodeVerificationStatus {
     /// `PENDING`
     Pending,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "business_account")]
 impl BusinessAccountNodeVerificationStatus {
@@ -2895,7 +3239,7 @@ impl BusinessAccountNodeVerificationStatus {
             Self::Verified => "VERIFIED",
             Self::Unverified => "UNVERIFIED",
             Self::Pending => "PENDING",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -2912,7 +3256,7 @@ impl From<&str> for BusinessAccountNodeVerificationStatus {
             "VERIFIED" => Self::Verified,
             "UNVERIFIED" => Self::Unverified,
             "PENDING" => Self::Pending,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -2923,7 +3267,7 @@ impl From<String> for BusinessAccountNodeVerificationStatus {
             "VERIFIED" => Self::Verified,
             "UNVERIFIED" => Self::Unverified,
             "PENDING" => Self::Pending,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -2979,16 +3323,28 @@ impl BusinessCapabilityUpdateChange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BusinessCapabilityUpdateValue {
     /// The old per-number messaging limit; -1 means unlimited.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub max_daily_conversation_per_phone: Option<i64>,
     /// The portfolio's messaging limit; a number in older payloads, a tier such as `TIER_2K` in newer ones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_daily_conversations_per_business: Option<::serde_json::Value>,
     /// How many phone numbers the business portfolio may have.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub max_phone_numbers_per_business: Option<i64>,
     /// How many phone numbers one WABA may have.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub max_phone_numbers_per_waba: Option<i64>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -3016,13 +3372,25 @@ impl BusinessCapabilityUpdateValue {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BusinessComplianceCustomerCare {
     /// Customer care email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub email: Option<String>,
     /// Customer care mobile number, with country code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub mobile_number: Option<String>,
     /// Customer care landline number, with country code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub landline_number: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -3093,16 +3461,32 @@ impl From<String> for BusinessComplianceCustomerCareUpdate {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BusinessComplianceGrievanceOfficer {
     /// The officer's full name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// The officer's email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub email: Option<String>,
     /// The officer's mobile number, with country code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub mobile_number: Option<String>,
     /// The officer's landline number, with country code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub landline_number: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -3165,19 +3549,35 @@ impl BusinessComplianceGrievanceOfficerUpdate {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BusinessComplianceInfo {
     /// ID of the WhatsApp Business Account the number belongs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub whatsapp_business_account_id: Option<String>,
     /// Always `whatsapp`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messaging_product: Option<MessagingProductWhatsapp>,
     /// The legal name of the business.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub entity_name: Option<String>,
     /// The kind of legal entity, as free text (such as `Partnership`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub entity_type: Option<String>,
     /// The kind of legal entity, when it is OTHER.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub entity_type_custom: Option<String>,
     /// True when the entity is officially registered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3332,7 +3732,7 @@ pub enum BusinessEntityType {
     /// `OTHER`
     Other,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "business_compliance")]
 impl BusinessEntityType {
@@ -3345,7 +3745,7 @@ impl BusinessEntityType {
             Self::PublicCompany => "PUBLIC_COMPANY",
             Self::PrivateCompany => "PRIVATE_COMPANY",
             Self::Other => "OTHER",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -3365,7 +3765,7 @@ impl From<&str> for BusinessEntityType {
             "PUBLIC_COMPANY" => Self::PublicCompany,
             "PRIVATE_COMPANY" => Self::PrivateCompany,
             "OTHER" => Self::Other,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -3379,7 +3779,7 @@ impl From<String> for BusinessEntityType {
             "PUBLIC_COMPANY" => Self::PublicCompany,
             "PRIVATE_COMPANY" => Self::PrivateCompany,
             "OTHER" => Self::Other,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -3407,12 +3807,21 @@ impl<'de> ::serde::Deserialize<'de> for BusinessEntityType {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BusinessPortfolio {
     /// The business portfolio's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The business portfolio's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// Numeric code of the portfolio's timezone (0 is unknown).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub timezone_id: Option<i64>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -3451,21 +3860,42 @@ impl From<String> for BusinessPortfolio {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BusinessProfileNode {
     /// The business profile's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Name of the business account (1 to 75 characters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub account_name: Option<String>,
     /// What the business does (up to 256 characters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub description: Option<String>,
     /// Contact email address (up to 128 characters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub email: Option<String>,
     /// The profile's About text (1 to 139 characters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub about: Option<String>,
     /// Postal address of the business (up to 256 characters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub address: Option<String>,
     /// The `vertical` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3474,10 +3904,18 @@ pub struct BusinessProfileNode {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub websites: Option<Vec<String>>,
     /// URL of the profile picture.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub profile_picture_url: Option<String>,
     /// Handle of the uploaded profile picture.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub profile_picture_handle: Option<String>,
     /// Always `whatsapp`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3584,7 +4022,11 @@ impl BusinessProfileNodeUpdateRequest {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BusinessProfileNodeUpdateResponse {
     /// The updated profile's ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub id: Option<String>,
     /// True when the profile was updated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3620,7 +4062,7 @@ pub enum BusinessPublicKeyVerificationStatus {
     /// `MISMATCH`
     Mismatch,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "business_encryption")]
 impl BusinessPublicKeyVerificationStatus {
@@ -3629,7 +4071,7 @@ impl BusinessPublicKeyVerificationStatus {
         match self {
             Self::Valid => "VALID",
             Self::Mismatch => "MISMATCH",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -3645,7 +4087,7 @@ impl From<&str> for BusinessPublicKeyVerificationStatus {
         match value {
             "VALID" => Self::Valid,
             "MISMATCH" => Self::Mismatch,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -3655,7 +4097,7 @@ impl From<String> for BusinessPublicKeyVerificationStatus {
         match value.as_str() {
             "VALID" => Self::Valid,
             "MISMATCH" => Self::Mismatch,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -3683,10 +4125,18 @@ impl<'de> ::serde::Deserialize<'de> for BusinessPublicKeyVerificationStatus {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ButtonReply {
     /// The button ID you set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub id: Option<String>,
     /// The button label.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub title: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -3712,13 +4162,20 @@ impl ButtonReply {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CallActionLimit {
     /// The period the limit counts over.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub time_period: String,
     /// Uses so far in the period.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub current_usage: i64,
     /// Uses allowed in the period.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub max_allowed: i64,
     /// When the count resets (Unix seconds).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub limit_expiration_time: Option<i64>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -3748,7 +4205,7 @@ impl CallActionLimit {
 ///
 /// Schema `CallActionRequest`, from `whatsapp/calling.yaml#/components/schemas/CallActionRequest`.
 ///
-/// Chosen by the `action` member. Serialising writes `action` exactly once; a value whose `action` this version does not know decodes into [`CallActionRequest::Unknown`], which keeps it whole.
+/// Chosen by the `action` member. Serialising writes `action` exactly once; a value whose `action` this version does not know decodes into [`CallActionRequest::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum CallActionRequest {
@@ -3763,7 +4220,7 @@ pub enum CallActionRequest {
     /// `action: terminate`.
     Terminate(TerminateCallRequest),
     /// A tag this version does not know, with the whole value as received.
-    Unknown {
+    Unrecognized {
         /// The tag value.
         tag: String,
         /// The whole value, tag included.
@@ -3800,7 +4257,7 @@ impl CallActionRequest {
             Self::Accept(_) => "accept",
             Self::Reject(_) => "reject",
             Self::Terminate(_) => "terminate",
-            Self::Unknown { tag, .. } => tag.as_str(),
+            Self::Unrecognized { tag, .. } => tag.as_str(),
         }
     }
 }
@@ -3817,7 +4274,7 @@ impl ::serde::Serialize for CallActionRequest {
             Self::Accept(v) => ("accept", ::serde_json::to_value(v)),
             Self::Reject(v) => ("reject", ::serde_json::to_value(v)),
             Self::Terminate(v) => ("terminate", ::serde_json::to_value(v)),
-            Self::Unknown { value, .. } => {
+            Self::Unrecognized { value, .. } => {
                 return ::serde::Serialize::serialize(value, serializer);
             }
         };
@@ -3873,7 +4330,7 @@ impl<'de> ::serde::Deserialize<'de> for CallActionRequest {
                     .map(Self::Terminate)
                     .map_err(D::Error::custom)
             }
-            _ => Ok(Self::Unknown { tag, value }),
+            _ => Ok(Self::Unrecognized { tag, value }),
         }
     }
 }
@@ -3912,7 +4369,7 @@ impl From<TerminateCallRequest> for CallActionRequest {
 ///
 /// Schema `CallActionResponse`, from `whatsapp/calling.yaml#/components/schemas/CallActionResponse`.
 ///
-/// One of several shapes, told apart by their required members; decoding tries `ConnectCallResponse`, `CallActionSuccess` in that order, and keeps a value none accepts in [`CallActionResponse::Other`].
+/// One of several shapes, told apart by their required members; decoding tries `ConnectCallResponse`, `CallActionSuccess` in that order, and keeps a value none accepts in [`CallActionResponse::Unrecognized`].
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum CallActionResponse {
@@ -3921,7 +4378,7 @@ pub enum CallActionResponse {
     /// Tried when the value is an object with `success`.
     CallActionSuccess(CallActionSuccess),
     /// A value no variant accepts, kept as received.
-    Other(::serde_json::Value),
+    Unrecognized(::serde_json::Value),
 }
 #[cfg(feature = "calling")]
 impl ::serde::Serialize for CallActionResponse {
@@ -3932,7 +4389,7 @@ impl ::serde::Serialize for CallActionResponse {
         match self {
             Self::ConnectCallResponse(v) => ::serde::Serialize::serialize(v, serializer),
             Self::CallActionSuccess(v) => ::serde::Serialize::serialize(v, serializer),
-            Self::Other(v) => ::serde::Serialize::serialize(v, serializer),
+            Self::Unrecognized(v) => ::serde::Serialize::serialize(v, serializer),
         }
     }
 }
@@ -3957,7 +4414,7 @@ impl<'de> ::serde::Deserialize<'de> for CallActionResponse {
                 return Ok(Self::CallActionSuccess(v));
             }
         }
-        Ok(Self::Other(value))
+        Ok(Self::Unrecognized(value))
     }
 }
 #[cfg(feature = "calling")]
@@ -4003,18 +4460,31 @@ impl CallActionSuccess {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CallEvent {
     /// The call ID (`wacid.`...).
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The caller's number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub from: Option<String>,
     /// The callee's number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub to: Option<String>,
     /// What happened.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<CallEventEvent>,
     /// Unix time of the event, as a decimal string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub timestamp: Option<String>,
     /// Who started the call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4023,23 +4493,43 @@ pub struct CallEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<WebhookCallSession>,
     /// How the call ended (terminate events), such as `COMPLETED` or `FAILED`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub status: Option<String>,
     /// Unix time the call started (terminate events).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub start_time: Option<String>,
     /// Unix time the call ended (terminate events).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub end_time: Option<String>,
     /// Call length in seconds (terminate events).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub duration: Option<i64>,
     /// The tracking string you passed when accepting or starting the call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub biz_opaque_callback_data: Option<String>,
     /// Why the call failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -4094,7 +4584,7 @@ pub enum CallEventDirection {
     /// `BUSINESS_INITIATED`
     BusinessInitiated,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl CallEventDirection {
@@ -4103,7 +4593,7 @@ impl CallEventDirection {
         match self {
             Self::UserInitiated => "USER_INITIATED",
             Self::BusinessInitiated => "BUSINESS_INITIATED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -4119,7 +4609,7 @@ impl From<&str> for CallEventDirection {
         match value {
             "USER_INITIATED" => Self::UserInitiated,
             "BUSINESS_INITIATED" => Self::BusinessInitiated,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -4129,7 +4619,7 @@ impl From<String> for CallEventDirection {
         match value.as_str() {
             "USER_INITIATED" => Self::UserInitiated,
             "BUSINESS_INITIATED" => Self::BusinessInitiated,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -4164,7 +4654,7 @@ pub enum CallEventEvent {
     /// `terminate`
     Terminate,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl CallEventEvent {
@@ -4173,7 +4663,7 @@ impl CallEventEvent {
         match self {
             Self::Connect => "connect",
             Self::Terminate => "terminate",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -4189,7 +4679,7 @@ impl From<&str> for CallEventEvent {
         match value {
             "connect" => Self::Connect,
             "terminate" => Self::Terminate,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -4199,7 +4689,7 @@ impl From<String> for CallEventEvent {
         match value.as_str() {
             "connect" => Self::Connect,
             "terminate" => Self::Terminate,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -4229,7 +4719,11 @@ pub struct CallPermission {
     /// The `status` member.
     pub status: CallPermissionStatus,
     /// When the permission ends (Unix seconds), if it does.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub expiration_time: Option<i64>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -4300,7 +4794,7 @@ pub enum CallPermissionActionName {
     /// `send_call_permission_request`
     SendCallPermissionRequest,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "calling")]
 impl CallPermissionActionName {
@@ -4309,7 +4803,7 @@ impl CallPermissionActionName {
         match self {
             Self::StartCall => "start_call",
             Self::SendCallPermissionRequest => "send_call_permission_request",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -4325,7 +4819,7 @@ impl From<&str> for CallPermissionActionName {
         match value {
             "start_call" => Self::StartCall,
             "send_call_permission_request" => Self::SendCallPermissionRequest,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -4335,7 +4829,7 @@ impl From<String> for CallPermissionActionName {
         match value.as_str() {
             "start_call" => Self::StartCall,
             "send_call_permission_request" => Self::SendCallPermissionRequest,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -4399,7 +4893,7 @@ pub enum CallPermissionStatus {
     /// `expired`
     Expired,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "calling")]
 impl CallPermissionStatus {
@@ -4410,7 +4904,7 @@ impl CallPermissionStatus {
             Self::Pending => "pending",
             Self::Denied => "denied",
             Self::Expired => "expired",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -4428,7 +4922,7 @@ impl From<&str> for CallPermissionStatus {
             "pending" => Self::Pending,
             "denied" => Self::Denied,
             "expired" => Self::Expired,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -4440,7 +4934,7 @@ impl From<String> for CallPermissionStatus {
             "pending" => Self::Pending,
             "denied" => Self::Denied,
             "expired" => Self::Expired,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -4507,7 +5001,7 @@ pub enum CallSdpType {
     /// `answer`
     Answer,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "calling")]
 impl CallSdpType {
@@ -4516,7 +5010,7 @@ impl CallSdpType {
         match self {
             Self::Offer => "offer",
             Self::Answer => "answer",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -4532,7 +5026,7 @@ impl From<&str> for CallSdpType {
         match value {
             "offer" => Self::Offer,
             "answer" => Self::Answer,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -4542,7 +5036,7 @@ impl From<String> for CallSdpType {
         match value.as_str() {
             "offer" => Self::Offer,
             "answer" => Self::Answer,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -4614,7 +5108,7 @@ pub enum CallingDayOfWeek {
     /// `SUNDAY`
     Sunday,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "settings")]
 impl CallingDayOfWeek {
@@ -4628,7 +5122,7 @@ impl CallingDayOfWeek {
             Self::Friday => "FRIDAY",
             Self::Saturday => "SATURDAY",
             Self::Sunday => "SUNDAY",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -4649,7 +5143,7 @@ impl From<&str> for CallingDayOfWeek {
             "FRIDAY" => Self::Friday,
             "SATURDAY" => Self::Saturday,
             "SUNDAY" => Self::Sunday,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -4664,7 +5158,7 @@ impl From<String> for CallingDayOfWeek {
             "FRIDAY" => Self::Friday,
             "SATURDAY" => Self::Saturday,
             "SUNDAY" => Self::Sunday,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -4699,7 +5193,7 @@ pub enum CallingFeatureStatus {
     /// `DISABLED`
     Disabled,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "settings")]
 impl CallingFeatureStatus {
@@ -4708,7 +5202,7 @@ impl CallingFeatureStatus {
         match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -4724,7 +5218,7 @@ impl From<&str> for CallingFeatureStatus {
         match value {
             "ENABLED" => Self::Enabled,
             "DISABLED" => Self::Disabled,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -4734,7 +5228,7 @@ impl From<String> for CallingFeatureStatus {
         match value.as_str() {
             "ENABLED" => Self::Enabled,
             "DISABLED" => Self::Disabled,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -4874,7 +5368,7 @@ pub enum CallingIconVisibility {
     /// `DISABLE_ALL`
     DisableAll,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "settings")]
 impl CallingIconVisibility {
@@ -4883,7 +5377,7 @@ impl CallingIconVisibility {
         match self {
             Self::Default => "DEFAULT",
             Self::DisableAll => "DISABLE_ALL",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -4899,7 +5393,7 @@ impl From<&str> for CallingIconVisibility {
         match value {
             "DEFAULT" => Self::Default,
             "DISABLE_ALL" => Self::DisableAll,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -4909,7 +5403,7 @@ impl From<String> for CallingIconVisibility {
         match value.as_str() {
             "DEFAULT" => Self::Default,
             "DISABLE_ALL" => Self::DisableAll,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -5178,7 +5672,7 @@ pub enum CallingSrtpKeyExchangeProtocol {
     /// `SDES`
     Sdes,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "settings")]
 impl CallingSrtpKeyExchangeProtocol {
@@ -5187,7 +5681,7 @@ impl CallingSrtpKeyExchangeProtocol {
         match self {
             Self::Dtls => "DTLS",
             Self::Sdes => "SDES",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -5203,7 +5697,7 @@ impl From<&str> for CallingSrtpKeyExchangeProtocol {
         match value {
             "DTLS" => Self::Dtls,
             "SDES" => Self::Sdes,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -5213,7 +5707,7 @@ impl From<String> for CallingSrtpKeyExchangeProtocol {
         match value.as_str() {
             "DTLS" => Self::Dtls,
             "SDES" => Self::Sdes,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -5285,7 +5779,7 @@ pub struct CallsValue {
     pub statuses: Option<Vec<MessageStatus>>,
     /// Errors not tied to one call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -5312,7 +5806,7 @@ impl CallsValue {
 ///
 /// Schema `CaptionedMedia`, from `whatsapp/messages.yaml#/components/schemas/CaptionedMedia`.
 ///
-/// One of several shapes, told apart by their required members; decoding tries `CaptionedMediaById`, `CaptionedMediaByLink` in that order, and keeps a value none accepts in [`CaptionedMedia::Other`].
+/// One of several shapes, told apart by their required members; decoding tries `CaptionedMediaById`, `CaptionedMediaByLink` in that order, and keeps a value none accepts in [`CaptionedMedia::Unrecognized`].
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum CaptionedMedia {
@@ -5321,7 +5815,7 @@ pub enum CaptionedMedia {
     /// Tried when the value is an object with `link`.
     CaptionedMediaByLink(CaptionedMediaByLink),
     /// A value no variant accepts, kept as received.
-    Other(::serde_json::Value),
+    Unrecognized(::serde_json::Value),
 }
 #[cfg(feature = "messages")]
 impl ::serde::Serialize for CaptionedMedia {
@@ -5332,7 +5826,7 @@ impl ::serde::Serialize for CaptionedMedia {
         match self {
             Self::CaptionedMediaById(v) => ::serde::Serialize::serialize(v, serializer),
             Self::CaptionedMediaByLink(v) => ::serde::Serialize::serialize(v, serializer),
-            Self::Other(v) => ::serde::Serialize::serialize(v, serializer),
+            Self::Unrecognized(v) => ::serde::Serialize::serialize(v, serializer),
         }
     }
 }
@@ -5354,7 +5848,7 @@ impl<'de> ::serde::Deserialize<'de> for CaptionedMedia {
                 return Ok(Self::CaptionedMediaByLink(v));
             }
         }
-        Ok(Self::Other(value))
+        Ok(Self::Unrecognized(value))
     }
 }
 #[cfg(feature = "messages")]
@@ -5380,6 +5874,10 @@ pub struct CaptionedMediaById {
     /// Text shown under the media, up to 1024 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 #[cfg(feature = "messages")]
 impl CaptionedMediaById {
@@ -5389,6 +5887,7 @@ impl CaptionedMediaById {
         Self {
             id: id.into(),
             caption: None,
+            extra: Default::default(),
         }
     }
 }
@@ -5415,6 +5914,10 @@ pub struct CaptionedMediaByLink {
     /// Text shown under the media, up to 1024 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 #[cfg(feature = "messages")]
 impl CaptionedMediaByLink {
@@ -5424,6 +5927,7 @@ impl CaptionedMediaByLink {
         Self {
             link: link.into(),
             caption: None,
+            extra: Default::default(),
         }
     }
 }
@@ -5527,7 +6031,7 @@ pub enum ClientWabaDayOfWeek {
     /// `SUNDAY`
     Sunday,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "client_whatsapp_business_accounts")]
 impl ClientWabaDayOfWeek {
@@ -5541,7 +6045,7 @@ impl ClientWabaDayOfWeek {
             Self::Friday => "FRIDAY",
             Self::Saturday => "SATURDAY",
             Self::Sunday => "SUNDAY",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -5562,7 +6066,7 @@ impl From<&str> for ClientWabaDayOfWeek {
             "FRIDAY" => Self::Friday,
             "SATURDAY" => Self::Saturday,
             "SUNDAY" => Self::Sunday,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -5577,7 +6081,7 @@ impl From<String> for ClientWabaDayOfWeek {
             "FRIDAY" => Self::Friday,
             "SATURDAY" => Self::Saturday,
             "SUNDAY" => Self::Sunday,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -5608,7 +6112,11 @@ pub struct ClientWabaDccConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// URL of the policy shown to users.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub policy_url: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -5634,13 +6142,25 @@ impl ClientWabaDccConfig {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ClientWabaMessageTemplate {
     /// The template's ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub id: Option<String>,
     /// The template's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// The template's review status, such as APPROVED or REJECTED.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub status: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -5705,7 +6225,7 @@ pub enum ClientWabaOwnershipType {
     /// `AGENCY_OWNED`
     AgencyOwned,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "client_whatsapp_business_accounts")]
 impl ClientWabaOwnershipType {
@@ -5715,7 +6235,7 @@ impl ClientWabaOwnershipType {
             Self::SelfOwned => "SELF_OWNED",
             Self::ClientOwned => "CLIENT_OWNED",
             Self::AgencyOwned => "AGENCY_OWNED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -5732,7 +6252,7 @@ impl From<&str> for ClientWabaOwnershipType {
             "SELF_OWNED" => Self::SelfOwned,
             "CLIENT_OWNED" => Self::ClientOwned,
             "AGENCY_OWNED" => Self::AgencyOwned,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -5743,7 +6263,7 @@ impl From<String> for ClientWabaOwnershipType {
             "SELF_OWNED" => Self::SelfOwned,
             "CLIENT_OWNED" => Self::ClientOwned,
             "AGENCY_OWNED" => Self::AgencyOwned,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -5771,13 +6291,25 @@ impl<'de> ::serde::Deserialize<'de> for ClientWabaOwnershipType {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ClientWabaPhoneNumber {
     /// The phone number's ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub id: Option<String>,
     /// The number, formatted for display.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub display_phone_number: Option<String>,
     /// The verified business name shown with the number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub verified_name: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -5836,10 +6368,18 @@ pub struct ClientWabaSchedule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day_of_week: Option<ClientWabaDayOfWeek>,
     /// Opening time, `HH:MM`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub open_time: Option<String>,
     /// Closing time, `HH:MM`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub close_time: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -5895,10 +6435,18 @@ impl ClientWabaScheduleList {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ClientWabaSubscribedApp {
     /// The app's ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub id: Option<String>,
     /// The app's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -5953,15 +6501,24 @@ impl ClientWabaSubscribedAppList {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ClientWhatsAppBusinessAccount {
     /// The account's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The account's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// The `account_review_status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_review_status: Option<WabaAccountReviewStatus>,
     /// Purchase order number used for billing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub purchase_order_number: Option<String>,
     /// Audiences the account targets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5976,13 +6533,25 @@ pub struct ClientWhatsAppBusinessAccount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_verification_status: Option<WabaBusinessVerificationStatus>,
     /// Country of the account (ISO 3166-1 alpha-2).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub country: Option<String>,
     /// Billing currency (ISO 4217).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub currency: Option<String>,
     /// The account's time zone ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub timezone_id: Option<String>,
     /// The `on_behalf_of_business_info` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6082,6 +6651,7 @@ impl ClientWhatsAppBusinessAccountList {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CommerceSettings {
     /// ID of the commerce settings object.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// True when customers can add products to a cart.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6256,9 +6826,14 @@ impl ConnectCallResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ConnectedClientBusiness {
     /// The business's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The business's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// The `verification_status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6267,10 +6842,18 @@ pub struct ConnectedClientBusiness {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_status: Option<ConnectedClientBusinessStatus>,
     /// When the connection was made.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub created_time: Option<String>,
     /// When the connection last changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub updated_time: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -6352,7 +6935,7 @@ pub enum ConnectedClientBusinessStatus {
     /// `PENDING_APPROVAL`
     PendingApproval,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "connected_client_businesses")]
 impl ConnectedClientBusinessStatus {
@@ -6363,7 +6946,7 @@ impl ConnectedClientBusinessStatus {
             Self::Inactive => "INACTIVE",
             Self::Suspended => "SUSPENDED",
             Self::PendingApproval => "PENDING_APPROVAL",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -6381,7 +6964,7 @@ impl From<&str> for ConnectedClientBusinessStatus {
             "INACTIVE" => Self::Inactive,
             "SUSPENDED" => Self::Suspended,
             "PENDING_APPROVAL" => Self::PendingApproval,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -6393,7 +6976,7 @@ impl From<String> for ConnectedClientBusinessStatus {
             "INACTIVE" => Self::Inactive,
             "SUSPENDED" => Self::Suspended,
             "PENDING_APPROVAL" => Self::PendingApproval,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -6432,7 +7015,7 @@ pub enum ConnectedClientBusinessVerificationStatus {
     /// `REJECTED`
     Rejected,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "connected_client_businesses")]
 impl ConnectedClientBusinessVerificationStatus {
@@ -6443,7 +7026,7 @@ impl ConnectedClientBusinessVerificationStatus {
             Self::Unverified => "UNVERIFIED",
             Self::Pending => "PENDING",
             Self::Rejected => "REJECTED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -6461,7 +7044,7 @@ impl From<&str> for ConnectedClientBusinessVerificationStatus {
             "UNVERIFIED" => Self::Unverified,
             "PENDING" => Self::Pending,
             "REJECTED" => Self::Rejected,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -6473,7 +7056,7 @@ impl From<String> for ConnectedClientBusinessVerificationStatus {
             "UNVERIFIED" => Self::Unverified,
             "PENDING" => Self::Pending,
             "REJECTED" => Self::Rejected,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -6601,7 +7184,11 @@ pub struct ContactCard {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub addresses: Option<Vec<ContactCardAddress>>,
     /// Birthday, YYYY-MM-DD.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub birthday: Option<String>,
     /// Email addresses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6647,25 +7234,54 @@ impl ContactCard {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ContactCardAddress {
     /// Street and number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub street: Option<String>,
     /// City.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub city: Option<String>,
     /// State or region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub state: Option<String>,
     /// Postal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub zip: Option<String>,
     /// Country name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub country: Option<String>,
     /// ISO country code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub country_code: Option<String>,
     /// Kind of address, such as `HOME` or `WORK`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub type_: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -6696,10 +7312,19 @@ impl ContactCardAddress {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ContactCardEmail {
     /// The address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub email: Option<String>,
     /// Kind of address, such as `HOME` or `WORK`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub type_: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -6725,22 +7350,46 @@ impl ContactCardEmail {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ContactCardName {
     /// The full name as shown.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub formatted_name: Option<String>,
     /// First name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub first_name: Option<String>,
     /// Last name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub last_name: Option<String>,
     /// Middle name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub middle_name: Option<String>,
     /// Name prefix.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub prefix: Option<String>,
     /// Name suffix.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub suffix: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -6770,13 +7419,25 @@ impl ContactCardName {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ContactCardOrg {
     /// Company name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub company: Option<String>,
     /// Department.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub department: Option<String>,
     /// Job title.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub title: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -6803,13 +7464,26 @@ impl ContactCardOrg {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ContactCardPhone {
     /// The number as written on the card.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub phone: Option<String>,
     /// The number's WhatsApp ID, when it has one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub wa_id: Option<String>,
     /// Kind of number, such as `CELL`, `MOBILE`, `HOME` or `WORK`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub type_: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -6836,10 +7510,19 @@ impl ContactCardPhone {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ContactCardUrl {
     /// The address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub url: Option<String>,
     /// Kind of address, such as `HOME` or `WORK`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub type_: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -6912,7 +7595,7 @@ pub enum ContactInfoType {
     /// `WORK`
     Work,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "messages")]
 impl ContactInfoType {
@@ -6921,7 +7604,7 @@ impl ContactInfoType {
         match self {
             Self::Home => "HOME",
             Self::Work => "WORK",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -6937,7 +7620,7 @@ impl From<&str> for ContactInfoType {
         match value {
             "HOME" => Self::Home,
             "WORK" => Self::Work,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -6947,7 +7630,7 @@ impl From<String> for ContactInfoType {
         match value.as_str() {
             "HOME" => Self::Home,
             "WORK" => Self::Work,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -7161,8 +7844,15 @@ pub struct ContactsMessage {
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<MessageContext>,
+    /// Your own tracking text; status webhooks for this message carry it back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biz_opaque_callback_data: Option<String>,
     /// The contact cards, one to five.
     pub contacts: Vec<Contact>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 #[cfg(feature = "messages")]
 impl ContactsMessage {
@@ -7175,7 +7865,9 @@ impl ContactsMessage {
             to: to.into(),
             type_: Default::default(),
             context: None,
+            biz_opaque_callback_data: None,
             contacts,
+            extra: Default::default(),
         }
     }
 }
@@ -7186,7 +7878,12 @@ impl ContactsMessage {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ConversationOrigin {
     /// The conversation category, such as `marketing`, `utility`, `authentication`, `service` or `referral_conversion`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub type_: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -7333,6 +8030,7 @@ impl CreateFlowRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateFlowResponse {
     /// The new Flow's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -7420,7 +8118,11 @@ pub struct CreateGroupResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messaging_product: Option<MessagingProductWhatsapp>,
     /// ID of the creation request, repeated in the group webhook.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub request_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -7504,6 +8206,7 @@ impl CreateScheduleRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateScheduleResponse {
     /// The new schedule's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -7540,9 +8243,14 @@ impl From<String> for CreateScheduleResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreditLine {
     /// The credit line's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The legal entity that owns the credit line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub legal_entity_name: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -7637,10 +8345,18 @@ pub struct CursorPaging {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursors: Option<PagingCursors>,
     /// URL of the previous page, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub previous: Option<String>,
     /// URL of the next page, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub next: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -7767,7 +8483,7 @@ impl DeregisterPhoneNumberResponse {
 ///
 /// Schema `DocumentMedia`, from `whatsapp/messages.yaml#/components/schemas/DocumentMedia`.
 ///
-/// One of several shapes, told apart by their required members; decoding tries `DocumentMediaById`, `DocumentMediaByLink` in that order, and keeps a value none accepts in [`DocumentMedia::Other`].
+/// One of several shapes, told apart by their required members; decoding tries `DocumentMediaById`, `DocumentMediaByLink` in that order, and keeps a value none accepts in [`DocumentMedia::Unrecognized`].
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum DocumentMedia {
@@ -7776,7 +8492,7 @@ pub enum DocumentMedia {
     /// Tried when the value is an object with `link`.
     DocumentMediaByLink(DocumentMediaByLink),
     /// A value no variant accepts, kept as received.
-    Other(::serde_json::Value),
+    Unrecognized(::serde_json::Value),
 }
 #[cfg(feature = "messages")]
 impl ::serde::Serialize for DocumentMedia {
@@ -7787,7 +8503,7 @@ impl ::serde::Serialize for DocumentMedia {
         match self {
             Self::DocumentMediaById(v) => ::serde::Serialize::serialize(v, serializer),
             Self::DocumentMediaByLink(v) => ::serde::Serialize::serialize(v, serializer),
-            Self::Other(v) => ::serde::Serialize::serialize(v, serializer),
+            Self::Unrecognized(v) => ::serde::Serialize::serialize(v, serializer),
         }
     }
 }
@@ -7809,7 +8525,7 @@ impl<'de> ::serde::Deserialize<'de> for DocumentMedia {
                 return Ok(Self::DocumentMediaByLink(v));
             }
         }
-        Ok(Self::Other(value))
+        Ok(Self::Unrecognized(value))
     }
 }
 #[cfg(feature = "messages")]
@@ -7838,6 +8554,10 @@ pub struct DocumentMediaById {
     /// File name shown to the recipient, with its extension.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filename: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 #[cfg(feature = "messages")]
 impl DocumentMediaById {
@@ -7848,6 +8568,7 @@ impl DocumentMediaById {
             id: id.into(),
             caption: None,
             filename: None,
+            extra: Default::default(),
         }
     }
 }
@@ -7877,6 +8598,10 @@ pub struct DocumentMediaByLink {
     /// File name shown to the recipient, with its extension.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filename: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 #[cfg(feature = "messages")]
 impl DocumentMediaByLink {
@@ -7887,6 +8612,7 @@ impl DocumentMediaByLink {
             link: link.into(),
             caption: None,
             filename: None,
+            extra: Default::default(),
         }
     }
 }
@@ -7922,8 +8648,15 @@ pub struct DocumentMessage {
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<MessageContext>,
+    /// Your own tracking text; status webhooks for this message carry it back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biz_opaque_callback_data: Option<String>,
     /// The `document` member.
     pub document: DocumentMedia,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 #[cfg(feature = "messages")]
 impl DocumentMessage {
@@ -7936,7 +8669,59 @@ impl DocumentMessage {
             to: to.into(),
             type_: Default::default(),
             context: None,
+            biz_opaque_callback_data: None,
             document: document.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The new content of an edited message; `type` names the member that holds it.
+///
+/// Schema `EditedContent`, from `whatsapp/webhooks.yaml#/components/schemas/EditedContent`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct EditedContent {
+    /// The kind of content, such as `text` or `image`.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub type_: Option<String>,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<IncomingMessageContext>,
+    /// The `text` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<IncomingText>,
+    /// The `image` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<IncomingMedia>,
+    /// The `video` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<IncomingMedia>,
+    /// The `document` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<IncomingMedia>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl EditedContent {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            type_: None,
+            context: None,
+            text: None,
+            image: None,
+            video: None,
+            document: None,
+            extra: Default::default(),
         }
     }
 }
@@ -7951,6 +8736,10 @@ pub struct EncryptedMessageRequest {
     pub messaging_product: MessagingProductWhatsapp,
     /// A JWE token holding the encrypted `/messages` request body.
     pub encrypted_contents: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 #[cfg(feature = "encrypted_messages")]
 impl EncryptedMessageRequest {
@@ -7960,6 +8749,7 @@ impl EncryptedMessageRequest {
         Self {
             messaging_product: Default::default(),
             encrypted_contents: encrypted_contents.into(),
+            extra: Default::default(),
         }
     }
 }
@@ -7982,6 +8772,7 @@ impl From<String> for EncryptedMessageRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EncryptedMessageResponse {
     /// A JWE token holding the encrypted `/messages` response body.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub encrypted_contents: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -8018,13 +8809,25 @@ impl From<String> for EncryptedMessageResponse {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FailedFlowMigration {
     /// The Flow's name in the source account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub source_name: Option<String>,
     /// The error code, as a string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub error_code: Option<String>,
     /// Why the Flow was not copied.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub error_message: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -8051,7 +8854,11 @@ impl FailedFlowMigration {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FailedJoinRequest {
     /// The join request's ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub join_request_id: Option<String>,
     /// Why it failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8084,7 +8891,7 @@ pub enum FieldAccountAlerts {
     #[default]
     AccountAlerts,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl FieldAccountAlerts {
@@ -8092,7 +8899,7 @@ impl FieldAccountAlerts {
     pub fn as_str(&self) -> &str {
         match self {
             Self::AccountAlerts => "account_alerts",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -8107,7 +8914,7 @@ impl From<&str> for FieldAccountAlerts {
     fn from(value: &str) -> Self {
         match value {
             "account_alerts" => Self::AccountAlerts,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -8116,7 +8923,7 @@ impl From<String> for FieldAccountAlerts {
     fn from(value: String) -> Self {
         match value.as_str() {
             "account_alerts" => Self::AccountAlerts,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -8148,7 +8955,7 @@ pub enum FieldAccountReviewUpdate {
     #[default]
     AccountReviewUpdate,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl FieldAccountReviewUpdate {
@@ -8156,7 +8963,7 @@ impl FieldAccountReviewUpdate {
     pub fn as_str(&self) -> &str {
         match self {
             Self::AccountReviewUpdate => "account_review_update",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -8171,7 +8978,7 @@ impl From<&str> for FieldAccountReviewUpdate {
     fn from(value: &str) -> Self {
         match value {
             "account_review_update" => Self::AccountReviewUpdate,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -8180,7 +8987,7 @@ impl From<String> for FieldAccountReviewUpdate {
     fn from(value: String) -> Self {
         match value.as_str() {
             "account_review_update" => Self::AccountReviewUpdate,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -8212,7 +9019,7 @@ pub enum FieldAccountUpdate {
     #[default]
     AccountUpdate,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl FieldAccountUpdate {
@@ -8220,7 +9027,7 @@ impl FieldAccountUpdate {
     pub fn as_str(&self) -> &str {
         match self {
             Self::AccountUpdate => "account_update",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -8235,7 +9042,7 @@ impl From<&str> for FieldAccountUpdate {
     fn from(value: &str) -> Self {
         match value {
             "account_update" => Self::AccountUpdate,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -8244,7 +9051,7 @@ impl From<String> for FieldAccountUpdate {
     fn from(value: String) -> Self {
         match value.as_str() {
             "account_update" => Self::AccountUpdate,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -8276,7 +9083,7 @@ pub enum FieldBusinessCapabilityUpdate {
     #[default]
     BusinessCapabilityUpdate,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl FieldBusinessCapabilityUpdate {
@@ -8284,7 +9091,7 @@ impl FieldBusinessCapabilityUpdate {
     pub fn as_str(&self) -> &str {
         match self {
             Self::BusinessCapabilityUpdate => "business_capability_update",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -8299,7 +9106,7 @@ impl From<&str> for FieldBusinessCapabilityUpdate {
     fn from(value: &str) -> Self {
         match value {
             "business_capability_update" => Self::BusinessCapabilityUpdate,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -8308,7 +9115,7 @@ impl From<String> for FieldBusinessCapabilityUpdate {
     fn from(value: String) -> Self {
         match value.as_str() {
             "business_capability_update" => Self::BusinessCapabilityUpdate,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -8340,7 +9147,7 @@ pub enum FieldCalls {
     #[default]
     Calls,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl FieldCalls {
@@ -8348,7 +9155,7 @@ impl FieldCalls {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Calls => "calls",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -8363,7 +9170,7 @@ impl From<&str> for FieldCalls {
     fn from(value: &str) -> Self {
         match value {
             "calls" => Self::Calls,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -8372,7 +9179,7 @@ impl From<String> for FieldCalls {
     fn from(value: String) -> Self {
         match value.as_str() {
             "calls" => Self::Calls,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -8404,7 +9211,7 @@ pub enum FieldGroupLifecycleUpdate {
     #[default]
     GroupLifecycleUpdate,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl FieldGroupLifecycleUpdate {
@@ -8412,7 +9219,7 @@ impl FieldGroupLifecycleUpdate {
     pub fn as_str(&self) -> &str {
         match self {
             Self::GroupLifecycleUpdate => "group_lifecycle_update",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -8427,7 +9234,7 @@ impl From<&str> for FieldGroupLifecycleUpdate {
     fn from(value: &str) -> Self {
         match value {
             "group_lifecycle_update" => Self::GroupLifecycleUpdate,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -8436,7 +9243,7 @@ impl From<String> for FieldGroupLifecycleUpdate {
     fn from(value: String) -> Self {
         match value.as_str() {
             "group_lifecycle_update" => Self::GroupLifecycleUpdate,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -8468,7 +9275,7 @@ pub enum FieldGroupParticipantsUpdate {
     #[default]
     GroupParticipantsUpdate,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl FieldGroupParticipantsUpdate {
@@ -8476,7 +9283,7 @@ impl FieldGroupParticipantsUpdate {
     pub fn as_str(&self) -> &str {
         match self {
             Self::GroupParticipantsUpdate => "group_participants_update",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -8491,7 +9298,7 @@ impl From<&str> for FieldGroupParticipantsUpdate {
     fn from(value: &str) -> Self {
         match value {
             "group_participants_update" => Self::GroupParticipantsUpdate,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -8500,7 +9307,7 @@ impl From<String> for FieldGroupParticipantsUpdate {
     fn from(value: String) -> Self {
         match value.as_str() {
             "group_participants_update" => Self::GroupParticipantsUpdate,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -8532,7 +9339,7 @@ pub enum FieldGroupSettingsUpdate {
     #[default]
     GroupSettingsUpdate,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl FieldGroupSettingsUpdate {
@@ -8540,7 +9347,7 @@ impl FieldGroupSettingsUpdate {
     pub fn as_str(&self) -> &str {
         match self {
             Self::GroupSettingsUpdate => "group_settings_update",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -8555,7 +9362,7 @@ impl From<&str> for FieldGroupSettingsUpdate {
     fn from(value: &str) -> Self {
         match value {
             "group_settings_update" => Self::GroupSettingsUpdate,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -8564,7 +9371,7 @@ impl From<String> for FieldGroupSettingsUpdate {
     fn from(value: String) -> Self {
         match value.as_str() {
             "group_settings_update" => Self::GroupSettingsUpdate,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -8596,7 +9403,7 @@ pub enum FieldGroupStatusUpdate {
     #[default]
     GroupStatusUpdate,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl FieldGroupStatusUpdate {
@@ -8604,7 +9411,7 @@ impl FieldGroupStatusUpdate {
     pub fn as_str(&self) -> &str {
         match self {
             Self::GroupStatusUpdate => "group_status_update",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -8619,7 +9426,7 @@ impl From<&str> for FieldGroupStatusUpdate {
     fn from(value: &str) -> Self {
         match value {
             "group_status_update" => Self::GroupStatusUpdate,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -8628,7 +9435,7 @@ impl From<String> for FieldGroupStatusUpdate {
     fn from(value: String) -> Self {
         match value.as_str() {
             "group_status_update" => Self::GroupStatusUpdate,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -8660,7 +9467,7 @@ pub enum FieldHistory {
     #[default]
     History,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl FieldHistory {
@@ -8668,7 +9475,7 @@ impl FieldHistory {
     pub fn as_str(&self) -> &str {
         match self {
             Self::History => "history",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -8683,7 +9490,7 @@ impl From<&str> for FieldHistory {
     fn from(value: &str) -> Self {
         match value {
             "history" => Self::History,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -8692,7 +9499,7 @@ impl From<String> for FieldHistory {
     fn from(value: String) -> Self {
         match value.as_str() {
             "history" => Self::History,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -8724,7 +9531,7 @@ pub enum FieldMessageEchoes {
     #[default]
     MessageEchoes,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl FieldMessageEchoes {
@@ -8732,7 +9539,7 @@ impl FieldMessageEchoes {
     pub fn as_str(&self) -> &str {
         match self {
             Self::MessageEchoes => "message_echoes",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -8747,7 +9554,7 @@ impl From<&str> for FieldMessageEchoes {
     fn from(value: &str) -> Self {
         match value {
             "message_echoes" => Self::MessageEchoes,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -8756,7 +9563,7 @@ impl From<String> for FieldMessageEchoes {
     fn from(value: String) -> Self {
         match value.as_str() {
             "message_echoes" => Self::MessageEchoes,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -8788,7 +9595,7 @@ pub enum FieldMessageTemplateComponentsUpdate {
     #[default]
     MessageTemplateComponentsUpdate,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl FieldMessageTemplateComponentsUpdate {
@@ -8796,7 +9603,7 @@ impl FieldMessageTemplateComponentsUpdate {
     pub fn as_str(&self) -> &str {
         match self {
             Self::MessageTemplateComponentsUpdate => "message_template_components_update",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -8811,7 +9618,7 @@ impl From<&str> for FieldMessageTemplateComponentsUpdate {
     fn from(value: &str) -> Self {
         match value {
             "message_template_components_update" => Self::MessageTemplateComponentsUpdate,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -8820,7 +9627,7 @@ impl From<String> for FieldMessageTemplateComponentsUpdate {
     fn from(value: String) -> Self {
         match value.as_str() {
             "message_template_components_update" => Self::MessageTemplateComponentsUpdate,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -8852,7 +9659,7 @@ pub enum FieldMessageTemplateQualityUpdate {
     #[default]
     MessageTemplateQualityUpdate,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl FieldMessageTemplateQualityUpdate {
@@ -8860,7 +9667,7 @@ impl FieldMessageTemplateQualityUpdate {
     pub fn as_str(&self) -> &str {
         match self {
             Self::MessageTemplateQualityUpdate => "message_template_quality_update",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -8875,7 +9682,7 @@ impl From<&str> for FieldMessageTemplateQualityUpdate {
     fn from(value: &str) -> Self {
         match value {
             "message_template_quality_update" => Self::MessageTemplateQualityUpdate,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -8884,7 +9691,7 @@ impl From<String> for FieldMessageTemplateQualityUpdate {
     fn from(value: String) -> Self {
         match value.as_str() {
             "message_template_quality_update" => Self::MessageTemplateQualityUpdate,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -8916,7 +9723,7 @@ pub enum FieldMessageTemplateStatusUpdate {
     #[default]
     MessageTemplateStatusUpdate,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl FieldMessageTemplateStatusUpdate {
@@ -8924,7 +9731,7 @@ impl FieldMessageTemplateStatusUpdate {
     pub fn as_str(&self) -> &str {
         match self {
             Self::MessageTemplateStatusUpdate => "message_template_status_update",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -8939,7 +9746,7 @@ impl From<&str> for FieldMessageTemplateStatusUpdate {
     fn from(value: &str) -> Self {
         match value {
             "message_template_status_update" => Self::MessageTemplateStatusUpdate,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -8948,7 +9755,7 @@ impl From<String> for FieldMessageTemplateStatusUpdate {
     fn from(value: String) -> Self {
         match value.as_str() {
             "message_template_status_update" => Self::MessageTemplateStatusUpdate,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -8980,7 +9787,7 @@ pub enum FieldMessages {
     #[default]
     Messages,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl FieldMessages {
@@ -8988,7 +9795,7 @@ impl FieldMessages {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Messages => "messages",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -9003,7 +9810,7 @@ impl From<&str> for FieldMessages {
     fn from(value: &str) -> Self {
         match value {
             "messages" => Self::Messages,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -9012,7 +9819,7 @@ impl From<String> for FieldMessages {
     fn from(value: String) -> Self {
         match value.as_str() {
             "messages" => Self::Messages,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -9044,7 +9851,7 @@ pub enum FieldPhoneNumberNameUpdate {
     #[default]
     PhoneNumberNameUpdate,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl FieldPhoneNumberNameUpdate {
@@ -9052,7 +9859,7 @@ impl FieldPhoneNumberNameUpdate {
     pub fn as_str(&self) -> &str {
         match self {
             Self::PhoneNumberNameUpdate => "phone_number_name_update",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -9067,7 +9874,7 @@ impl From<&str> for FieldPhoneNumberNameUpdate {
     fn from(value: &str) -> Self {
         match value {
             "phone_number_name_update" => Self::PhoneNumberNameUpdate,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -9076,7 +9883,7 @@ impl From<String> for FieldPhoneNumberNameUpdate {
     fn from(value: String) -> Self {
         match value.as_str() {
             "phone_number_name_update" => Self::PhoneNumberNameUpdate,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -9108,7 +9915,7 @@ pub enum FieldPhoneNumberQualityUpdate {
     #[default]
     PhoneNumberQualityUpdate,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl FieldPhoneNumberQualityUpdate {
@@ -9116,7 +9923,7 @@ impl FieldPhoneNumberQualityUpdate {
     pub fn as_str(&self) -> &str {
         match self {
             Self::PhoneNumberQualityUpdate => "phone_number_quality_update",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -9131,7 +9938,7 @@ impl From<&str> for FieldPhoneNumberQualityUpdate {
     fn from(value: &str) -> Self {
         match value {
             "phone_number_quality_update" => Self::PhoneNumberQualityUpdate,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -9140,7 +9947,7 @@ impl From<String> for FieldPhoneNumberQualityUpdate {
     fn from(value: String) -> Self {
         match value.as_str() {
             "phone_number_quality_update" => Self::PhoneNumberQualityUpdate,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -9172,7 +9979,7 @@ pub enum FieldSecurity {
     #[default]
     Security,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl FieldSecurity {
@@ -9180,7 +9987,7 @@ impl FieldSecurity {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Security => "security",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -9195,7 +10002,7 @@ impl From<&str> for FieldSecurity {
     fn from(value: &str) -> Self {
         match value {
             "security" => Self::Security,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -9204,7 +10011,7 @@ impl From<String> for FieldSecurity {
     fn from(value: String) -> Self {
         match value.as_str() {
             "security" => Self::Security,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -9236,7 +10043,7 @@ pub enum FieldSmbAppStateSync {
     #[default]
     SmbAppStateSync,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl FieldSmbAppStateSync {
@@ -9244,7 +10051,7 @@ impl FieldSmbAppStateSync {
     pub fn as_str(&self) -> &str {
         match self {
             Self::SmbAppStateSync => "smb_app_state_sync",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -9259,7 +10066,7 @@ impl From<&str> for FieldSmbAppStateSync {
     fn from(value: &str) -> Self {
         match value {
             "smb_app_state_sync" => Self::SmbAppStateSync,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -9268,7 +10075,7 @@ impl From<String> for FieldSmbAppStateSync {
     fn from(value: String) -> Self {
         match value.as_str() {
             "smb_app_state_sync" => Self::SmbAppStateSync,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -9300,7 +10107,7 @@ pub enum FieldSmbMessageEchoes {
     #[default]
     SmbMessageEchoes,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl FieldSmbMessageEchoes {
@@ -9308,7 +10115,7 @@ impl FieldSmbMessageEchoes {
     pub fn as_str(&self) -> &str {
         match self {
             Self::SmbMessageEchoes => "smb_message_echoes",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -9323,7 +10130,7 @@ impl From<&str> for FieldSmbMessageEchoes {
     fn from(value: &str) -> Self {
         match value {
             "smb_message_echoes" => Self::SmbMessageEchoes,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -9332,7 +10139,7 @@ impl From<String> for FieldSmbMessageEchoes {
     fn from(value: String) -> Self {
         match value.as_str() {
             "smb_message_echoes" => Self::SmbMessageEchoes,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -9364,7 +10171,7 @@ pub enum FieldTemplateCategoryUpdate {
     #[default]
     TemplateCategoryUpdate,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl FieldTemplateCategoryUpdate {
@@ -9372,7 +10179,7 @@ impl FieldTemplateCategoryUpdate {
     pub fn as_str(&self) -> &str {
         match self {
             Self::TemplateCategoryUpdate => "template_category_update",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -9387,7 +10194,7 @@ impl From<&str> for FieldTemplateCategoryUpdate {
     fn from(value: &str) -> Self {
         match value {
             "template_category_update" => Self::TemplateCategoryUpdate,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -9396,7 +10203,7 @@ impl From<String> for FieldTemplateCategoryUpdate {
     fn from(value: String) -> Self {
         match value.as_str() {
             "template_category_update" => Self::TemplateCategoryUpdate,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -9428,7 +10235,7 @@ pub enum FieldUserPreferences {
     #[default]
     UserPreferences,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl FieldUserPreferences {
@@ -9436,7 +10243,7 @@ impl FieldUserPreferences {
     pub fn as_str(&self) -> &str {
         match self {
             Self::UserPreferences => "user_preferences",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -9451,7 +10258,7 @@ impl From<&str> for FieldUserPreferences {
     fn from(value: &str) -> Self {
         match value {
             "user_preferences" => Self::UserPreferences,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -9460,7 +10267,7 @@ impl From<String> for FieldUserPreferences {
     fn from(value: String) -> Self {
         match value.as_str() {
             "user_preferences" => Self::UserPreferences,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -9488,27 +10295,48 @@ impl<'de> ::serde::Deserialize<'de> for FieldUserPreferences {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Flow {
     /// The Flow's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The Flow's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// The Flow's categories, such as SIGN_UP, APPOINTMENT_BOOKING or OTHER.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub categories: Option<Vec<String>>,
     /// The Flow's state, such as DRAFT, PUBLISHED or DEPRECATED.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub status: Option<String>,
     /// Problems found in the Flow JSON; empty when it is valid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation_errors: Option<Vec<FlowValidationError>>,
     /// The Flow JSON version, such as `6.0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub json_version: Option<String>,
     /// The version of the data exchange protocol the endpoint uses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub data_api_version: Option<String>,
     /// The endpoint that exchanges data with the Flow.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub data_channel_uri: Option<String>,
     /// The `preview` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -9607,7 +10435,7 @@ pub enum FlowActionKind {
     /// `data_exchange`
     DataExchange,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "messages")]
 impl FlowActionKind {
@@ -9616,7 +10444,7 @@ impl FlowActionKind {
         match self {
             Self::Navigate => "navigate",
             Self::DataExchange => "data_exchange",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -9632,7 +10460,7 @@ impl From<&str> for FlowActionKind {
         match value {
             "navigate" => Self::Navigate,
             "data_exchange" => Self::DataExchange,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -9642,7 +10470,7 @@ impl From<String> for FlowActionKind {
         match value.as_str() {
             "navigate" => Self::Navigate,
             "data_exchange" => Self::DataExchange,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -9699,12 +10527,21 @@ impl FlowActionPayload {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FlowApplication {
     /// The app's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The app's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// A link to the app.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub link: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -9743,13 +10580,25 @@ impl From<String> for FlowApplication {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FlowAsset {
     /// The file name, such as `flow.json`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// The kind of asset, such as FLOW_JSON.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub asset_type: Option<String>,
     /// A temporary URL to download the file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub download_url: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -9805,10 +10654,18 @@ impl FlowAssetList {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FlowHealthEntity {
     /// The kind of entity, such as FLOW, WABA, BUSINESS or APP.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub entity_type: Option<String>,
     /// The entity's ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub id: Option<String>,
     /// The `can_send_message` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -9842,13 +10699,25 @@ impl FlowHealthEntity {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FlowHealthError {
     /// The numeric error code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub error_code: Option<i64>,
     /// What is wrong.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub error_description: Option<String>,
     /// How to fix it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub possible_solution: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -9939,7 +10808,7 @@ pub enum FlowMessageVersion3 {
     #[default]
     V3,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "messages")]
 impl FlowMessageVersion3 {
@@ -9947,7 +10816,7 @@ impl FlowMessageVersion3 {
     pub fn as_str(&self) -> &str {
         match self {
             Self::V3 => "3",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -9962,7 +10831,7 @@ impl From<&str> for FlowMessageVersion3 {
     fn from(value: &str) -> Self {
         match value {
             "3" => Self::V3,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -9971,7 +10840,7 @@ impl From<String> for FlowMessageVersion3 {
     fn from(value: String) -> Self {
         match value.as_str() {
             "3" => Self::V3,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -9999,10 +10868,18 @@ impl<'de> ::serde::Deserialize<'de> for FlowMessageVersion3 {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FlowMetric {
     /// The metric, such as ENDPOINT_REQUEST_COUNT, ENDPOINT_REQUEST_ERROR, ENDPOINT_REQUEST_ERROR_RATE, ENDPOINT_REQUEST_LATENCY_SECONDS_CEIL or ENDPOINT_AVAILABILITY.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// The time step, such as DAY, HOUR or LIFETIME.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub granularity: Option<String>,
     /// The values, one entry per time step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -10032,7 +10909,11 @@ impl FlowMetric {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FlowMetricDataPoint {
     /// Start of the time step, such as `2025-06-01T07:00:00+0000`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub timestamp: Option<String>,
     /// The values, by key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -10061,10 +10942,18 @@ impl FlowMetricDataPoint {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FlowMetricValue {
     /// What the value counts, such as `value`, `succeeded` or an error kind.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub key: Option<String>,
     /// The value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub value: Option<f64>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -10097,7 +10986,7 @@ pub enum FlowMode {
     /// `published`
     Published,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "messages")]
 impl FlowMode {
@@ -10106,7 +10995,7 @@ impl FlowMode {
         match self {
             Self::Draft => "draft",
             Self::Published => "published",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -10122,7 +11011,7 @@ impl From<&str> for FlowMode {
         match value {
             "draft" => Self::Draft,
             "published" => Self::Published,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -10132,7 +11021,7 @@ impl From<String> for FlowMode {
         match value.as_str() {
             "draft" => Self::Draft,
             "published" => Self::Published,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -10224,10 +11113,18 @@ impl From<String> for FlowParameters {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FlowPreview {
     /// The preview link.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub preview_url: Option<String>,
     /// When the link expires, such as `2025-06-04T10:15:00+0000`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub expires_at: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -10262,7 +11159,7 @@ pub enum FlowSendAvailability {
     /// `BLOCKED`
     Blocked,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "flows")]
 impl FlowSendAvailability {
@@ -10272,7 +11169,7 @@ impl FlowSendAvailability {
             Self::Available => "AVAILABLE",
             Self::Limited => "LIMITED",
             Self::Blocked => "BLOCKED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -10289,7 +11186,7 @@ impl From<&str> for FlowSendAvailability {
             "AVAILABLE" => Self::Available,
             "LIMITED" => Self::Limited,
             "BLOCKED" => Self::Blocked,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -10300,7 +11197,7 @@ impl From<String> for FlowSendAvailability {
             "AVAILABLE" => Self::Available,
             "LIMITED" => Self::Limited,
             "BLOCKED" => Self::Blocked,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -10352,25 +11249,53 @@ impl FlowSuccessResponse {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FlowValidationError {
     /// The error code, such as INVALID_PROPERTY.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub error: Option<String>,
     /// The error class, such as JSON_SCHEMA_ERROR.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub error_type: Option<String>,
     /// What is wrong.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message: Option<String>,
     /// First line of the faulty part.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub line_start: Option<i64>,
     /// Last line of the faulty part.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub line_end: Option<i64>,
     /// First column of the faulty part.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub column_start: Option<i64>,
     /// Last column of the faulty part.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub column_end: Option<i64>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -10401,18 +11326,35 @@ impl FlowValidationError {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FlowWhatsAppBusinessAccount {
     /// The account's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The account's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// The account's business type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub business_type: Option<String>,
     /// The account's message template namespace.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message_template_namespace: Option<String>,
     /// The account's time zone ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub timezone_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -10474,26 +11416,44 @@ impl GraphAPIError {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GraphAPIErrorDetails {
     /// What went wrong, for developers.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub message: String,
     /// The error category, such as `OAuthException`.
-    #[serde(rename = "type")]
+    #[serde(rename = "type", deserialize_with = "crate::runtime::lenient")]
     pub type_: String,
     /// The numeric error code.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub code: i64,
     /// A more specific code, when there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub error_subcode: Option<i64>,
     /// Trace ID to quote to Meta support.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub fbtrace_id: Option<String>,
     /// True when retrying later may succeed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_transient: Option<bool>,
     /// A title suitable for end users.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub error_user_title: Option<String>,
     /// A message suitable for end users.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub error_user_msg: Option<String>,
     /// Extra details; the live API sends this although the pages do not list it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -10528,40 +11488,84 @@ impl GraphAPIErrorDetails {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GroupEvent {
     /// Unix time of the event, as a decimal string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub timestamp: Option<String>,
     /// The group ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub group_id: Option<String>,
     /// The event.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<GroupEventType>,
     /// The ID of your API request that caused the event.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub request_id: Option<String>,
     /// Why it happened, such as `invite_link`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub reason: Option<String>,
     /// Who caused a removal, `business` or `participant`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub initiated_by: Option<String>,
     /// The group subject.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub subject: Option<String>,
     /// The group description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub description: Option<String>,
     /// The group invite link.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub invite_link: Option<String>,
     /// Whether joining needs approval.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub join_approval_mode: Option<String>,
     /// The join request ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub join_request_id: Option<String>,
     /// The WhatsApp ID of the user who asked to join.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub wa_id: Option<String>,
     /// Participants who joined.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -10583,7 +11587,7 @@ pub struct GroupEvent {
     pub group_description: Option<GroupTextSetting>,
     /// Why the request failed, fully or partly.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -10646,7 +11650,7 @@ pub enum GroupEventType {
     /// `group_suspend_cleared`
     GroupSuspendCleared,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl GroupEventType {
@@ -10662,7 +11666,7 @@ impl GroupEventType {
             Self::GroupSettingsUpdate => "group_settings_update",
             Self::GroupSuspend => "group_suspend",
             Self::GroupSuspendCleared => "group_suspend_cleared",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -10685,7 +11689,7 @@ impl From<&str> for GroupEventType {
             "group_settings_update" => Self::GroupSettingsUpdate,
             "group_suspend" => Self::GroupSuspend,
             "group_suspend_cleared" => Self::GroupSuspendCleared,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -10702,7 +11706,7 @@ impl From<String> for GroupEventType {
             "group_settings_update" => Self::GroupSettingsUpdate,
             "group_suspend" => Self::GroupSuspend,
             "group_suspend_cleared" => Self::GroupSuspendCleared,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -10730,15 +11734,24 @@ impl<'de> ::serde::Deserialize<'de> for GroupEventType {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GroupInfo {
     /// The group's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Always `whatsapp`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messaging_product: Option<MessagingProductWhatsapp>,
     /// The group's subject.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub subject: Option<String>,
     /// The group's description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub description: Option<String>,
     /// The `join_approval_mode` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -10747,13 +11760,21 @@ pub struct GroupInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suspended: Option<bool>,
     /// When the group was created (Unix seconds).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub creation_timestamp: Option<i64>,
     /// The group's participants.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub participants: Option<Vec<GroupParticipant>>,
     /// Number of participants, not counting the business.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub total_participant_count: Option<i64>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -10801,7 +11822,11 @@ pub struct GroupInviteLinkResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messaging_product: Option<MessagingProductWhatsapp>,
     /// The invite link (`<https://chat.whatsapp.com/>...`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub invite_link: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -10834,7 +11859,7 @@ pub enum GroupJoinApprovalMode {
     /// `auto_approve`
     AutoApprove,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "groups")]
 impl GroupJoinApprovalMode {
@@ -10843,7 +11868,7 @@ impl GroupJoinApprovalMode {
         match self {
             Self::ApprovalRequired => "approval_required",
             Self::AutoApprove => "auto_approve",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -10859,7 +11884,7 @@ impl From<&str> for GroupJoinApprovalMode {
         match value {
             "approval_required" => Self::ApprovalRequired,
             "auto_approve" => Self::AutoApprove,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -10869,7 +11894,7 @@ impl From<String> for GroupJoinApprovalMode {
         match value.as_str() {
             "approval_required" => Self::ApprovalRequired,
             "auto_approve" => Self::AutoApprove,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -10950,13 +11975,25 @@ impl GroupMessagingProductRequest {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GroupOperationError {
     /// The numeric error code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub code: Option<i64>,
     /// What went wrong.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message: Option<String>,
     /// A short title for the error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub title: Option<String>,
     /// The `error_data` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -10987,7 +12024,11 @@ impl GroupOperationError {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GroupOperationErrorData {
     /// A longer explanation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub details: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -11012,7 +12053,11 @@ impl GroupOperationErrorData {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GroupParticipant {
     /// The participant's WhatsApp ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub wa_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -11129,17 +12174,25 @@ impl GroupParticipantsUpdateChange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GroupProfilePicture {
     /// The picture's MIME type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub mime_type: Option<String>,
     /// SHA-256 hash of the picture.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub sha256: Option<String>,
     /// True when the picture was set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_successful: Option<bool>,
     /// Why the update failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -11247,14 +12300,18 @@ impl GroupSuccessResponse {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GroupTextSetting {
     /// The requested text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub text: Option<String>,
     /// True when the text was set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update_successful: Option<bool>,
     /// Why the update failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -11348,7 +12405,7 @@ pub struct HistoryChunk {
     pub threads: Option<Vec<HistoryThread>>,
     /// Why no history is shared (for example, the business turned sharing off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -11374,13 +12431,25 @@ impl HistoryChunk {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct HistoryChunkMetadata {
     /// The period covered: 0 (day 0-1), 1 (day 1-90) or 2 (day 90-180).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub phase: Option<i64>,
     /// Position of the chunk, for reordering.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub chunk_order: Option<i64>,
     /// Overall progress in percent (0-100).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub progress: Option<i64>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -11447,7 +12516,7 @@ pub enum HistoryContextStatus {
     /// `SENT`
     Sent,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl HistoryContextStatus {
@@ -11460,7 +12529,7 @@ impl HistoryContextStatus {
             Self::Played => "PLAYED",
             Self::Read => "READ",
             Self::Sent => "SENT",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -11480,7 +12549,7 @@ impl From<&str> for HistoryContextStatus {
             "PLAYED" => Self::Played,
             "READ" => Self::Read,
             "SENT" => Self::Sent,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -11494,7 +12563,7 @@ impl From<String> for HistoryContextStatus {
             "PLAYED" => Self::Played,
             "READ" => Self::Read,
             "SENT" => Self::Sent,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -11522,18 +12591,31 @@ impl<'de> ::serde::Deserialize<'de> for HistoryContextStatus {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct HistoryMessage {
     /// The business phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub from: Option<String>,
     /// The recipient's phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub to: Option<String>,
     /// The message ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Unix time the message was sent, as a decimal string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub timestamp: Option<String>,
     /// The message type, such as `text` or `image`; names the content member.
-    #[serde(rename = "type")]
+    #[serde(rename = "type", deserialize_with = "crate::runtime::lenient")]
     pub type_: String,
     /// The `text` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -11570,7 +12652,7 @@ pub struct HistoryMessage {
     pub template: Option<::serde_json::Map<String, ::serde_json::Value>>,
     /// Problems with this message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// The `history_context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history_context: Option<HistoryContext>,
@@ -11614,7 +12696,11 @@ impl HistoryMessage {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct HistoryThread {
     /// The WhatsApp user's phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub id: Option<String>,
     /// The chat's messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -11693,8 +12779,15 @@ pub struct ImageMessage {
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<MessageContext>,
+    /// Your own tracking text; status webhooks for this message carry it back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biz_opaque_callback_data: Option<String>,
     /// The `image` member.
     pub image: CaptionedMedia,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 #[cfg(feature = "messages")]
 impl ImageMessage {
@@ -11707,7 +12800,9 @@ impl ImageMessage {
             to: to.into(),
             type_: Default::default(),
             context: None,
+            biz_opaque_callback_data: None,
             image: image.into(),
+            extra: Default::default(),
         }
     }
 }
@@ -11717,17 +12812,42 @@ impl ImageMessage {
 /// Schema `IncomingAudioMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingAudioMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingAudioMessage {
-    /// The sender's WhatsApp ID (usually their phone number).
-    pub from: String,
+    /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from: Option<String>,
+    /// The sender's business-scoped user ID (BSUID).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_user_id: Option<String>,
+    /// The sender's parent business-scoped user ID, when parent IDs are enabled.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub timestamp: String,
     /// Always `audio`; filled in by default.
     #[serde(rename = "type", default)]
     pub type_: TypeAudio,
     /// The group the message was sent in, for group messages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub group_id: Option<String>,
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -11740,9 +12860,10 @@ pub struct IncomingAudioMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// The `audio` member.
-    pub audio: IncomingMedia,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio: Option<IncomingMedia>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -11752,14 +12873,11 @@ pub struct IncomingAudioMessage {
 impl IncomingAudioMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-        audio: impl Into<IncomingMedia>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self {
-            from: from.into(),
+            from: None,
+            from_user_id: None,
+            from_parent_user_id: None,
             id: id.into(),
             timestamp: timestamp.into(),
             type_: Default::default(),
@@ -11768,7 +12886,7 @@ impl IncomingAudioMessage {
             referral: None,
             identity: None,
             errors: None,
-            audio: audio.into(),
+            audio: None,
             extra: Default::default(),
         }
     }
@@ -11780,10 +12898,18 @@ impl IncomingAudioMessage {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingButton {
     /// The payload set on the button.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub payload: Option<String>,
     /// The button label.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub text: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -11808,17 +12934,42 @@ impl IncomingButton {
 /// Schema `IncomingButtonMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingButtonMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingButtonMessage {
-    /// The sender's WhatsApp ID (usually their phone number).
-    pub from: String,
+    /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from: Option<String>,
+    /// The sender's business-scoped user ID (BSUID).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_user_id: Option<String>,
+    /// The sender's parent business-scoped user ID, when parent IDs are enabled.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub timestamp: String,
     /// Always `button`; filled in by default.
     #[serde(rename = "type", default)]
     pub type_: TypeButton,
     /// The group the message was sent in, for group messages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub group_id: Option<String>,
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -11831,9 +12982,10 @@ pub struct IncomingButtonMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// The `button` member.
-    pub button: IncomingButton,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub button: Option<IncomingButton>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -11843,14 +12995,11 @@ pub struct IncomingButtonMessage {
 impl IncomingButtonMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-        button: impl Into<IncomingButton>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self {
-            from: from.into(),
+            from: None,
+            from_user_id: None,
+            from_parent_user_id: None,
             id: id.into(),
             timestamp: timestamp.into(),
             type_: Default::default(),
@@ -11859,7 +13008,7 @@ impl IncomingButtonMessage {
             referral: None,
             identity: None,
             errors: None,
-            button: button.into(),
+            button: None,
             extra: Default::default(),
         }
     }
@@ -11870,17 +13019,42 @@ impl IncomingButtonMessage {
 /// Schema `IncomingContactsMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingContactsMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingContactsMessage {
-    /// The sender's WhatsApp ID (usually their phone number).
-    pub from: String,
+    /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from: Option<String>,
+    /// The sender's business-scoped user ID (BSUID).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_user_id: Option<String>,
+    /// The sender's parent business-scoped user ID, when parent IDs are enabled.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub timestamp: String,
     /// Always `contacts`; filled in by default.
     #[serde(rename = "type", default)]
     pub type_: TypeContacts,
     /// The group the message was sent in, for group messages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub group_id: Option<String>,
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -11893,9 +13067,10 @@ pub struct IncomingContactsMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// The contact cards; users may leave out any part.
-    pub contacts: Vec<ContactCard>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<Vec<ContactCard>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -11905,14 +13080,11 @@ pub struct IncomingContactsMessage {
 impl IncomingContactsMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-        contacts: Vec<ContactCard>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self {
-            from: from.into(),
+            from: None,
+            from_user_id: None,
+            from_parent_user_id: None,
             id: id.into(),
             timestamp: timestamp.into(),
             type_: Default::default(),
@@ -11921,7 +13093,7 @@ impl IncomingContactsMessage {
             referral: None,
             identity: None,
             errors: None,
-            contacts,
+            contacts: None,
             extra: Default::default(),
         }
     }
@@ -11932,17 +13104,42 @@ impl IncomingContactsMessage {
 /// Schema `IncomingDocumentMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingDocumentMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingDocumentMessage {
-    /// The sender's WhatsApp ID (usually their phone number).
-    pub from: String,
+    /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from: Option<String>,
+    /// The sender's business-scoped user ID (BSUID).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_user_id: Option<String>,
+    /// The sender's parent business-scoped user ID, when parent IDs are enabled.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub timestamp: String,
     /// Always `document`; filled in by default.
     #[serde(rename = "type", default)]
     pub type_: TypeDocument,
     /// The group the message was sent in, for group messages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub group_id: Option<String>,
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -11955,9 +13152,10 @@ pub struct IncomingDocumentMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// The `document` member.
-    pub document: IncomingMedia,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<IncomingMedia>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -11967,14 +13165,11 @@ pub struct IncomingDocumentMessage {
 impl IncomingDocumentMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-        document: impl Into<IncomingMedia>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self {
-            from: from.into(),
+            from: None,
+            from_user_id: None,
+            from_parent_user_id: None,
             id: id.into(),
             timestamp: timestamp.into(),
             type_: Default::default(),
@@ -11983,7 +13178,133 @@ impl IncomingDocumentMessage {
             referral: None,
             identity: None,
             errors: None,
-            document: document.into(),
+            document: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// Which message was edited, and its new content.
+///
+/// Schema `IncomingEdit`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingEdit`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingEdit {
+    /// The ID of the message that was edited.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
+    pub original_message_id: String,
+    /// The `message` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<EditedContent>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl IncomingEdit {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(original_message_id: impl Into<String>) -> Self {
+        Self {
+            original_message_id: original_message_id.into(),
+            message: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for IncomingEdit {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for IncomingEdit {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The user edited a message they sent earlier (text, or a caption).
+///
+/// Schema `IncomingEditMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingEditMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingEditMessage {
+    /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from: Option<String>,
+    /// The sender's business-scoped user ID (BSUID).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_user_id: Option<String>,
+    /// The sender's parent business-scoped user ID, when parent IDs are enabled.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_parent_user_id: Option<String>,
+    /// The message ID (`wamid.`...).
+    #[serde(deserialize_with = "crate::runtime::lenient")]
+    pub id: String,
+    /// Unix time the message was received, as a decimal string.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
+    pub timestamp: String,
+    /// Always `edit`; filled in by default.
+    #[serde(rename = "type", default)]
+    pub type_: TypeEdit,
+    /// The group the message was sent in, for group messages.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub group_id: Option<String>,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<IncomingMessageContext>,
+    /// The `referral` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+    /// The `identity` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<MessageIdentity>,
+    /// Why the message could not be processed (unsupported or unknown types).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<NotificationError>>,
+    /// The `edit` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edit: Option<IncomingEdit>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl IncomingEditMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
+        Self {
+            from: None,
+            from_user_id: None,
+            from_parent_user_id: None,
+            id: id.into(),
+            timestamp: timestamp.into(),
+            type_: Default::default(),
+            group_id: None,
+            context: None,
+            referral: None,
+            identity: None,
+            errors: None,
+            edit: None,
             extra: Default::default(),
         }
     }
@@ -11994,17 +13315,42 @@ impl IncomingDocumentMessage {
 /// Schema `IncomingImageMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingImageMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingImageMessage {
-    /// The sender's WhatsApp ID (usually their phone number).
-    pub from: String,
+    /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from: Option<String>,
+    /// The sender's business-scoped user ID (BSUID).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_user_id: Option<String>,
+    /// The sender's parent business-scoped user ID, when parent IDs are enabled.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub timestamp: String,
     /// Always `image`; filled in by default.
     #[serde(rename = "type", default)]
     pub type_: TypeImage,
     /// The group the message was sent in, for group messages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub group_id: Option<String>,
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -12017,9 +13363,10 @@ pub struct IncomingImageMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// The `image` member.
-    pub image: IncomingMedia,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<IncomingMedia>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -12029,14 +13376,11 @@ pub struct IncomingImageMessage {
 impl IncomingImageMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-        image: impl Into<IncomingMedia>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self {
-            from: from.into(),
+            from: None,
+            from_user_id: None,
+            from_parent_user_id: None,
             id: id.into(),
             timestamp: timestamp.into(),
             type_: Default::default(),
@@ -12045,7 +13389,7 @@ impl IncomingImageMessage {
             referral: None,
             identity: None,
             errors: None,
-            image: image.into(),
+            image: None,
             extra: Default::default(),
         }
     }
@@ -12055,7 +13399,7 @@ impl IncomingImageMessage {
 ///
 /// Schema `IncomingInteractive`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingInteractive`.
 ///
-/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`IncomingInteractive::Unknown`], which keeps it whole.
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`IncomingInteractive::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum IncomingInteractive {
@@ -12066,7 +13410,7 @@ pub enum IncomingInteractive {
     /// `type: nfm_reply`.
     NfmReply(InteractiveNfmReply),
     /// A tag this version does not know, with the whole value as received.
-    Unknown {
+    Unrecognized {
         /// The tag value.
         tag: String,
         /// The whole value, tag included.
@@ -12093,7 +13437,7 @@ impl IncomingInteractive {
             Self::ButtonReply(_) => "button_reply",
             Self::ListReply(_) => "list_reply",
             Self::NfmReply(_) => "nfm_reply",
-            Self::Unknown { tag, .. } => tag.as_str(),
+            Self::Unrecognized { tag, .. } => tag.as_str(),
         }
     }
 }
@@ -12108,7 +13452,7 @@ impl ::serde::Serialize for IncomingInteractive {
             Self::ButtonReply(v) => ("button_reply", ::serde_json::to_value(v)),
             Self::ListReply(v) => ("list_reply", ::serde_json::to_value(v)),
             Self::NfmReply(v) => ("nfm_reply", ::serde_json::to_value(v)),
-            Self::Unknown { value, .. } => {
+            Self::Unrecognized { value, .. } => {
                 return ::serde::Serialize::serialize(value, serializer);
             }
         };
@@ -12153,7 +13497,7 @@ impl<'de> ::serde::Deserialize<'de> for IncomingInteractive {
                     .map(Self::NfmReply)
                     .map_err(D::Error::custom)
             }
-            _ => Ok(Self::Unknown { tag, value }),
+            _ => Ok(Self::Unrecognized { tag, value }),
         }
     }
 }
@@ -12181,17 +13525,42 @@ impl From<InteractiveNfmReply> for IncomingInteractive {
 /// Schema `IncomingInteractiveMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingInteractiveMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingInteractiveMessage {
-    /// The sender's WhatsApp ID (usually their phone number).
-    pub from: String,
+    /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from: Option<String>,
+    /// The sender's business-scoped user ID (BSUID).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_user_id: Option<String>,
+    /// The sender's parent business-scoped user ID, when parent IDs are enabled.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub timestamp: String,
     /// Always `interactive`; filled in by default.
     #[serde(rename = "type", default)]
     pub type_: TypeInteractive,
     /// The group the message was sent in, for group messages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub group_id: Option<String>,
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -12204,9 +13573,10 @@ pub struct IncomingInteractiveMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// The `interactive` member.
-    pub interactive: IncomingInteractive,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interactive: Option<IncomingInteractive>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -12216,14 +13586,11 @@ pub struct IncomingInteractiveMessage {
 impl IncomingInteractiveMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-        interactive: impl Into<IncomingInteractive>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self {
-            from: from.into(),
+            from: None,
+            from_user_id: None,
+            from_parent_user_id: None,
             id: id.into(),
             timestamp: timestamp.into(),
             type_: Default::default(),
@@ -12232,7 +13599,7 @@ impl IncomingInteractiveMessage {
             referral: None,
             identity: None,
             errors: None,
-            interactive: interactive.into(),
+            interactive: None,
             extra: Default::default(),
         }
     }
@@ -12244,17 +13611,31 @@ impl IncomingInteractiveMessage {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingLocation {
     /// Latitude in degrees.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub latitude: f64,
     /// Longitude in degrees.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub longitude: f64,
     /// Name of the place.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// Address of the place.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub address: Option<String>,
     /// Website of the place, mostly for business locations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub url: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -12282,17 +13663,42 @@ impl IncomingLocation {
 /// Schema `IncomingLocationMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingLocationMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingLocationMessage {
-    /// The sender's WhatsApp ID (usually their phone number).
-    pub from: String,
+    /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from: Option<String>,
+    /// The sender's business-scoped user ID (BSUID).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_user_id: Option<String>,
+    /// The sender's parent business-scoped user ID, when parent IDs are enabled.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub timestamp: String,
     /// Always `location`; filled in by default.
     #[serde(rename = "type", default)]
     pub type_: TypeLocation,
     /// The group the message was sent in, for group messages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub group_id: Option<String>,
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -12305,9 +13711,10 @@ pub struct IncomingLocationMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// The `location` member.
-    pub location: IncomingLocation,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<IncomingLocation>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -12317,14 +13724,11 @@ pub struct IncomingLocationMessage {
 impl IncomingLocationMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-        location: impl Into<IncomingLocation>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self {
-            from: from.into(),
+            from: None,
+            from_user_id: None,
+            from_parent_user_id: None,
             id: id.into(),
             timestamp: timestamp.into(),
             type_: Default::default(),
@@ -12333,7 +13737,7 @@ impl IncomingLocationMessage {
             referral: None,
             identity: None,
             errors: None,
-            location: location.into(),
+            location: None,
             extra: Default::default(),
         }
     }
@@ -12345,19 +13749,34 @@ impl IncomingLocationMessage {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingMedia {
     /// The media ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The file's MIME type.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub mime_type: String,
     /// SHA-256 hash of the file.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub sha256: String,
     /// A download URL, when the webhook includes one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub url: Option<String>,
     /// The caption (images, videos, documents).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub caption: Option<String>,
     /// The file name (documents).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub filename: Option<String>,
     /// True for a voice note recorded in WhatsApp (audio).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -12397,7 +13816,7 @@ impl IncomingMedia {
 ///
 /// Schema `IncomingMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingMessage`.
 ///
-/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`IncomingMessage::UnknownTag`], which keeps it whole.
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`IncomingMessage::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum IncomingMessage {
@@ -12431,8 +13850,12 @@ pub enum IncomingMessage {
     Unsupported(IncomingUnsupportedMessage),
     /// `type: unknown`.
     Unknown(IncomingUnknownMessage),
+    /// `type: edit`.
+    Edit(IncomingEditMessage),
+    /// `type: revoke`.
+    Revoke(IncomingRevokeMessage),
     /// A tag this version does not know, with the whole value as received.
-    UnknownTag {
+    Unrecognized {
         /// The tag value.
         tag: String,
         /// The whole value, tag included.
@@ -12442,139 +13865,72 @@ pub enum IncomingMessage {
 #[cfg(feature = "webhooks")]
 impl IncomingMessage {
     /// A `text` value: [`IncomingTextMessage::new`] with these fields, optional ones empty.
-    pub fn text(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-        text: impl Into<IncomingText>,
-    ) -> Self {
-        Self::Text(IncomingTextMessage::new(from, id, timestamp, text))
+    pub fn text(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
+        Self::Text(IncomingTextMessage::new(id, timestamp))
     }
     /// A `reaction` value: [`IncomingReactionMessage::new`] with these fields, optional ones empty.
-    pub fn reaction(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-        reaction: impl Into<IncomingReaction>,
-    ) -> Self {
-        Self::Reaction(IncomingReactionMessage::new(from, id, timestamp, reaction))
+    pub fn reaction(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
+        Self::Reaction(IncomingReactionMessage::new(id, timestamp))
     }
     /// A `image` value: [`IncomingImageMessage::new`] with these fields, optional ones empty.
-    pub fn image(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-        image: impl Into<IncomingMedia>,
-    ) -> Self {
-        Self::Image(IncomingImageMessage::new(from, id, timestamp, image))
+    pub fn image(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
+        Self::Image(IncomingImageMessage::new(id, timestamp))
     }
     /// A `audio` value: [`IncomingAudioMessage::new`] with these fields, optional ones empty.
-    pub fn audio(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-        audio: impl Into<IncomingMedia>,
-    ) -> Self {
-        Self::Audio(IncomingAudioMessage::new(from, id, timestamp, audio))
+    pub fn audio(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
+        Self::Audio(IncomingAudioMessage::new(id, timestamp))
     }
     /// A `video` value: [`IncomingVideoMessage::new`] with these fields, optional ones empty.
-    pub fn video(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-        video: impl Into<IncomingMedia>,
-    ) -> Self {
-        Self::Video(IncomingVideoMessage::new(from, id, timestamp, video))
+    pub fn video(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
+        Self::Video(IncomingVideoMessage::new(id, timestamp))
     }
     /// A `document` value: [`IncomingDocumentMessage::new`] with these fields, optional ones empty.
-    pub fn document(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-        document: impl Into<IncomingMedia>,
-    ) -> Self {
-        Self::Document(IncomingDocumentMessage::new(from, id, timestamp, document))
+    pub fn document(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
+        Self::Document(IncomingDocumentMessage::new(id, timestamp))
     }
     /// A `sticker` value: [`IncomingStickerMessage::new`] with these fields, optional ones empty.
-    pub fn sticker(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-        sticker: impl Into<IncomingMedia>,
-    ) -> Self {
-        Self::Sticker(IncomingStickerMessage::new(from, id, timestamp, sticker))
+    pub fn sticker(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
+        Self::Sticker(IncomingStickerMessage::new(id, timestamp))
     }
     /// A `location` value: [`IncomingLocationMessage::new`] with these fields, optional ones empty.
-    pub fn location(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-        location: impl Into<IncomingLocation>,
-    ) -> Self {
-        Self::Location(IncomingLocationMessage::new(from, id, timestamp, location))
+    pub fn location(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
+        Self::Location(IncomingLocationMessage::new(id, timestamp))
     }
     /// A `contacts` value: [`IncomingContactsMessage::new`] with these fields, optional ones empty.
-    pub fn contacts(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-        contacts: Vec<ContactCard>,
-    ) -> Self {
-        Self::Contacts(IncomingContactsMessage::new(from, id, timestamp, contacts))
+    pub fn contacts(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
+        Self::Contacts(IncomingContactsMessage::new(id, timestamp))
     }
     /// A `button` value: [`IncomingButtonMessage::new`] with these fields, optional ones empty.
-    pub fn button(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-        button: impl Into<IncomingButton>,
-    ) -> Self {
-        Self::Button(IncomingButtonMessage::new(from, id, timestamp, button))
+    pub fn button(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
+        Self::Button(IncomingButtonMessage::new(id, timestamp))
     }
     /// A `interactive` value: [`IncomingInteractiveMessage::new`] with these fields, optional ones empty.
-    pub fn interactive(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-        interactive: impl Into<IncomingInteractive>,
-    ) -> Self {
-        Self::Interactive(
-            IncomingInteractiveMessage::new(from, id, timestamp, interactive),
-        )
+    pub fn interactive(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
+        Self::Interactive(IncomingInteractiveMessage::new(id, timestamp))
     }
     /// A `order` value: [`IncomingOrderMessage::new`] with these fields, optional ones empty.
-    pub fn order(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-        order: impl Into<IncomingOrder>,
-    ) -> Self {
-        Self::Order(IncomingOrderMessage::new(from, id, timestamp, order))
+    pub fn order(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
+        Self::Order(IncomingOrderMessage::new(id, timestamp))
     }
     /// A `system` value: [`IncomingSystemMessage::new`] with these fields, optional ones empty.
-    pub fn system(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-        system: impl Into<IncomingSystem>,
-    ) -> Self {
-        Self::System(IncomingSystemMessage::new(from, id, timestamp, system))
+    pub fn system(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
+        Self::System(IncomingSystemMessage::new(id, timestamp))
     }
     /// A `unsupported` value: [`IncomingUnsupportedMessage::new`] with these fields, optional ones empty.
-    pub fn unsupported(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-    ) -> Self {
-        Self::Unsupported(IncomingUnsupportedMessage::new(from, id, timestamp))
+    pub fn unsupported(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
+        Self::Unsupported(IncomingUnsupportedMessage::new(id, timestamp))
     }
     /// A `unknown` value: [`IncomingUnknownMessage::new`] with these fields, optional ones empty.
-    pub fn unknown(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-    ) -> Self {
-        Self::Unknown(IncomingUnknownMessage::new(from, id, timestamp))
+    pub fn unknown(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
+        Self::Unknown(IncomingUnknownMessage::new(id, timestamp))
+    }
+    /// A `edit` value: [`IncomingEditMessage::new`] with these fields, optional ones empty.
+    pub fn edit(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
+        Self::Edit(IncomingEditMessage::new(id, timestamp))
+    }
+    /// A `revoke` value: [`IncomingRevokeMessage::new`] with these fields, optional ones empty.
+    pub fn revoke(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
+        Self::Revoke(IncomingRevokeMessage::new(id, timestamp))
     }
     /// The tag value of this variant.
     pub fn tag(&self) -> &str {
@@ -12594,7 +13950,265 @@ impl IncomingMessage {
             Self::System(_) => "system",
             Self::Unsupported(_) => "unsupported",
             Self::Unknown(_) => "unknown",
-            Self::UnknownTag { tag, .. } => tag.as_str(),
+            Self::Edit(_) => "edit",
+            Self::Revoke(_) => "revoke",
+            Self::Unrecognized { tag, .. } => tag.as_str(),
+        }
+    }
+    /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
+    ///
+    /// The `from` member, which every kind has; for a kind this version does not know, read from its JSON value.
+    pub fn from(&self) -> Option<&str> {
+        match self {
+            Self::Text(v) => v.from.as_deref(),
+            Self::Reaction(v) => v.from.as_deref(),
+            Self::Image(v) => v.from.as_deref(),
+            Self::Audio(v) => v.from.as_deref(),
+            Self::Video(v) => v.from.as_deref(),
+            Self::Document(v) => v.from.as_deref(),
+            Self::Sticker(v) => v.from.as_deref(),
+            Self::Location(v) => v.from.as_deref(),
+            Self::Contacts(v) => v.from.as_deref(),
+            Self::Button(v) => v.from.as_deref(),
+            Self::Interactive(v) => v.from.as_deref(),
+            Self::Order(v) => v.from.as_deref(),
+            Self::System(v) => v.from.as_deref(),
+            Self::Unsupported(v) => v.from.as_deref(),
+            Self::Unknown(v) => v.from.as_deref(),
+            Self::Edit(v) => v.from.as_deref(),
+            Self::Revoke(v) => v.from.as_deref(),
+            Self::Unrecognized { value, .. } => {
+                value.get("from").and_then(::serde_json::Value::as_str)
+            }
+        }
+    }
+    /// The sender's business-scoped user ID (BSUID).
+    ///
+    /// The `from_user_id` member, which every kind has; for a kind this version does not know, read from its JSON value.
+    pub fn from_user_id(&self) -> Option<&str> {
+        match self {
+            Self::Text(v) => v.from_user_id.as_deref(),
+            Self::Reaction(v) => v.from_user_id.as_deref(),
+            Self::Image(v) => v.from_user_id.as_deref(),
+            Self::Audio(v) => v.from_user_id.as_deref(),
+            Self::Video(v) => v.from_user_id.as_deref(),
+            Self::Document(v) => v.from_user_id.as_deref(),
+            Self::Sticker(v) => v.from_user_id.as_deref(),
+            Self::Location(v) => v.from_user_id.as_deref(),
+            Self::Contacts(v) => v.from_user_id.as_deref(),
+            Self::Button(v) => v.from_user_id.as_deref(),
+            Self::Interactive(v) => v.from_user_id.as_deref(),
+            Self::Order(v) => v.from_user_id.as_deref(),
+            Self::System(v) => v.from_user_id.as_deref(),
+            Self::Unsupported(v) => v.from_user_id.as_deref(),
+            Self::Unknown(v) => v.from_user_id.as_deref(),
+            Self::Edit(v) => v.from_user_id.as_deref(),
+            Self::Revoke(v) => v.from_user_id.as_deref(),
+            Self::Unrecognized { value, .. } => {
+                value.get("from_user_id").and_then(::serde_json::Value::as_str)
+            }
+        }
+    }
+    /// The sender's parent business-scoped user ID, when parent IDs are enabled.
+    ///
+    /// The `from_parent_user_id` member, which every kind has; for a kind this version does not know, read from its JSON value.
+    pub fn from_parent_user_id(&self) -> Option<&str> {
+        match self {
+            Self::Text(v) => v.from_parent_user_id.as_deref(),
+            Self::Reaction(v) => v.from_parent_user_id.as_deref(),
+            Self::Image(v) => v.from_parent_user_id.as_deref(),
+            Self::Audio(v) => v.from_parent_user_id.as_deref(),
+            Self::Video(v) => v.from_parent_user_id.as_deref(),
+            Self::Document(v) => v.from_parent_user_id.as_deref(),
+            Self::Sticker(v) => v.from_parent_user_id.as_deref(),
+            Self::Location(v) => v.from_parent_user_id.as_deref(),
+            Self::Contacts(v) => v.from_parent_user_id.as_deref(),
+            Self::Button(v) => v.from_parent_user_id.as_deref(),
+            Self::Interactive(v) => v.from_parent_user_id.as_deref(),
+            Self::Order(v) => v.from_parent_user_id.as_deref(),
+            Self::System(v) => v.from_parent_user_id.as_deref(),
+            Self::Unsupported(v) => v.from_parent_user_id.as_deref(),
+            Self::Unknown(v) => v.from_parent_user_id.as_deref(),
+            Self::Edit(v) => v.from_parent_user_id.as_deref(),
+            Self::Revoke(v) => v.from_parent_user_id.as_deref(),
+            Self::Unrecognized { value, .. } => {
+                value.get("from_parent_user_id").and_then(::serde_json::Value::as_str)
+            }
+        }
+    }
+    /// The message ID (`wamid.`...).
+    ///
+    /// The `id` member, which every kind has; for a kind this version does not know, read from its JSON value.
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Self::Text(v) => Some(v.id.as_str()),
+            Self::Reaction(v) => Some(v.id.as_str()),
+            Self::Image(v) => Some(v.id.as_str()),
+            Self::Audio(v) => Some(v.id.as_str()),
+            Self::Video(v) => Some(v.id.as_str()),
+            Self::Document(v) => Some(v.id.as_str()),
+            Self::Sticker(v) => Some(v.id.as_str()),
+            Self::Location(v) => Some(v.id.as_str()),
+            Self::Contacts(v) => Some(v.id.as_str()),
+            Self::Button(v) => Some(v.id.as_str()),
+            Self::Interactive(v) => Some(v.id.as_str()),
+            Self::Order(v) => Some(v.id.as_str()),
+            Self::System(v) => Some(v.id.as_str()),
+            Self::Unsupported(v) => Some(v.id.as_str()),
+            Self::Unknown(v) => Some(v.id.as_str()),
+            Self::Edit(v) => Some(v.id.as_str()),
+            Self::Revoke(v) => Some(v.id.as_str()),
+            Self::Unrecognized { value, .. } => {
+                value.get("id").and_then(::serde_json::Value::as_str)
+            }
+        }
+    }
+    /// Unix time the message was received, as a decimal string.
+    ///
+    /// The `timestamp` member, which every kind has; for a kind this version does not know, read from its JSON value.
+    pub fn timestamp(&self) -> Option<&str> {
+        match self {
+            Self::Text(v) => Some(v.timestamp.as_str()),
+            Self::Reaction(v) => Some(v.timestamp.as_str()),
+            Self::Image(v) => Some(v.timestamp.as_str()),
+            Self::Audio(v) => Some(v.timestamp.as_str()),
+            Self::Video(v) => Some(v.timestamp.as_str()),
+            Self::Document(v) => Some(v.timestamp.as_str()),
+            Self::Sticker(v) => Some(v.timestamp.as_str()),
+            Self::Location(v) => Some(v.timestamp.as_str()),
+            Self::Contacts(v) => Some(v.timestamp.as_str()),
+            Self::Button(v) => Some(v.timestamp.as_str()),
+            Self::Interactive(v) => Some(v.timestamp.as_str()),
+            Self::Order(v) => Some(v.timestamp.as_str()),
+            Self::System(v) => Some(v.timestamp.as_str()),
+            Self::Unsupported(v) => Some(v.timestamp.as_str()),
+            Self::Unknown(v) => Some(v.timestamp.as_str()),
+            Self::Edit(v) => Some(v.timestamp.as_str()),
+            Self::Revoke(v) => Some(v.timestamp.as_str()),
+            Self::Unrecognized { value, .. } => {
+                value.get("timestamp").and_then(::serde_json::Value::as_str)
+            }
+        }
+    }
+    /// The group the message was sent in, for group messages.
+    ///
+    /// The `group_id` member, which every kind has; for a kind this version does not know, read from its JSON value.
+    pub fn group_id(&self) -> Option<&str> {
+        match self {
+            Self::Text(v) => v.group_id.as_deref(),
+            Self::Reaction(v) => v.group_id.as_deref(),
+            Self::Image(v) => v.group_id.as_deref(),
+            Self::Audio(v) => v.group_id.as_deref(),
+            Self::Video(v) => v.group_id.as_deref(),
+            Self::Document(v) => v.group_id.as_deref(),
+            Self::Sticker(v) => v.group_id.as_deref(),
+            Self::Location(v) => v.group_id.as_deref(),
+            Self::Contacts(v) => v.group_id.as_deref(),
+            Self::Button(v) => v.group_id.as_deref(),
+            Self::Interactive(v) => v.group_id.as_deref(),
+            Self::Order(v) => v.group_id.as_deref(),
+            Self::System(v) => v.group_id.as_deref(),
+            Self::Unsupported(v) => v.group_id.as_deref(),
+            Self::Unknown(v) => v.group_id.as_deref(),
+            Self::Edit(v) => v.group_id.as_deref(),
+            Self::Revoke(v) => v.group_id.as_deref(),
+            Self::Unrecognized { value, .. } => {
+                value.get("group_id").and_then(::serde_json::Value::as_str)
+            }
+        }
+    }
+    /// The `context` member, which every kind has; `None` for a kind this version does not know.
+    pub fn context(&self) -> Option<&IncomingMessageContext> {
+        match self {
+            Self::Text(v) => v.context.as_ref(),
+            Self::Reaction(v) => v.context.as_ref(),
+            Self::Image(v) => v.context.as_ref(),
+            Self::Audio(v) => v.context.as_ref(),
+            Self::Video(v) => v.context.as_ref(),
+            Self::Document(v) => v.context.as_ref(),
+            Self::Sticker(v) => v.context.as_ref(),
+            Self::Location(v) => v.context.as_ref(),
+            Self::Contacts(v) => v.context.as_ref(),
+            Self::Button(v) => v.context.as_ref(),
+            Self::Interactive(v) => v.context.as_ref(),
+            Self::Order(v) => v.context.as_ref(),
+            Self::System(v) => v.context.as_ref(),
+            Self::Unsupported(v) => v.context.as_ref(),
+            Self::Unknown(v) => v.context.as_ref(),
+            Self::Edit(v) => v.context.as_ref(),
+            Self::Revoke(v) => v.context.as_ref(),
+            Self::Unrecognized { .. } => None,
+        }
+    }
+    /// The `referral` member, which every kind has; `None` for a kind this version does not know.
+    pub fn referral(&self) -> Option<&Referral> {
+        match self {
+            Self::Text(v) => v.referral.as_ref(),
+            Self::Reaction(v) => v.referral.as_ref(),
+            Self::Image(v) => v.referral.as_ref(),
+            Self::Audio(v) => v.referral.as_ref(),
+            Self::Video(v) => v.referral.as_ref(),
+            Self::Document(v) => v.referral.as_ref(),
+            Self::Sticker(v) => v.referral.as_ref(),
+            Self::Location(v) => v.referral.as_ref(),
+            Self::Contacts(v) => v.referral.as_ref(),
+            Self::Button(v) => v.referral.as_ref(),
+            Self::Interactive(v) => v.referral.as_ref(),
+            Self::Order(v) => v.referral.as_ref(),
+            Self::System(v) => v.referral.as_ref(),
+            Self::Unsupported(v) => v.referral.as_ref(),
+            Self::Unknown(v) => v.referral.as_ref(),
+            Self::Edit(v) => v.referral.as_ref(),
+            Self::Revoke(v) => v.referral.as_ref(),
+            Self::Unrecognized { .. } => None,
+        }
+    }
+    /// The `identity` member, which every kind has; `None` for a kind this version does not know.
+    pub fn identity(&self) -> Option<&MessageIdentity> {
+        match self {
+            Self::Text(v) => v.identity.as_ref(),
+            Self::Reaction(v) => v.identity.as_ref(),
+            Self::Image(v) => v.identity.as_ref(),
+            Self::Audio(v) => v.identity.as_ref(),
+            Self::Video(v) => v.identity.as_ref(),
+            Self::Document(v) => v.identity.as_ref(),
+            Self::Sticker(v) => v.identity.as_ref(),
+            Self::Location(v) => v.identity.as_ref(),
+            Self::Contacts(v) => v.identity.as_ref(),
+            Self::Button(v) => v.identity.as_ref(),
+            Self::Interactive(v) => v.identity.as_ref(),
+            Self::Order(v) => v.identity.as_ref(),
+            Self::System(v) => v.identity.as_ref(),
+            Self::Unsupported(v) => v.identity.as_ref(),
+            Self::Unknown(v) => v.identity.as_ref(),
+            Self::Edit(v) => v.identity.as_ref(),
+            Self::Revoke(v) => v.identity.as_ref(),
+            Self::Unrecognized { .. } => None,
+        }
+    }
+    /// Why the message could not be processed (unsupported or unknown types).
+    ///
+    /// The `errors` member, which every kind has; `None` for a kind this version does not know.
+    pub fn errors(&self) -> Option<&[NotificationError]> {
+        match self {
+            Self::Text(v) => v.errors.as_deref(),
+            Self::Reaction(v) => v.errors.as_deref(),
+            Self::Image(v) => v.errors.as_deref(),
+            Self::Audio(v) => v.errors.as_deref(),
+            Self::Video(v) => v.errors.as_deref(),
+            Self::Document(v) => v.errors.as_deref(),
+            Self::Sticker(v) => v.errors.as_deref(),
+            Self::Location(v) => v.errors.as_deref(),
+            Self::Contacts(v) => v.errors.as_deref(),
+            Self::Button(v) => v.errors.as_deref(),
+            Self::Interactive(v) => v.errors.as_deref(),
+            Self::Order(v) => v.errors.as_deref(),
+            Self::System(v) => v.errors.as_deref(),
+            Self::Unsupported(v) => v.errors.as_deref(),
+            Self::Unknown(v) => v.errors.as_deref(),
+            Self::Edit(v) => v.errors.as_deref(),
+            Self::Revoke(v) => v.errors.as_deref(),
+            Self::Unrecognized { .. } => None,
         }
     }
 }
@@ -12621,7 +14235,9 @@ impl ::serde::Serialize for IncomingMessage {
             Self::System(v) => ("system", ::serde_json::to_value(v)),
             Self::Unsupported(v) => ("unsupported", ::serde_json::to_value(v)),
             Self::Unknown(v) => ("unknown", ::serde_json::to_value(v)),
-            Self::UnknownTag { value, .. } => {
+            Self::Edit(v) => ("edit", ::serde_json::to_value(v)),
+            Self::Revoke(v) => ("revoke", ::serde_json::to_value(v)),
+            Self::Unrecognized { value, .. } => {
                 return ::serde::Serialize::serialize(value, serializer);
             }
         };
@@ -12724,7 +14340,15 @@ impl<'de> ::serde::Deserialize<'de> for IncomingMessage {
                     .map(Self::Unknown)
                     .map_err(D::Error::custom)
             }
-            _ => Ok(Self::UnknownTag { tag, value }),
+            "edit" => {
+                ::serde_json::from_value(value).map(Self::Edit).map_err(D::Error::custom)
+            }
+            "revoke" => {
+                ::serde_json::from_value(value)
+                    .map(Self::Revoke)
+                    .map_err(D::Error::custom)
+            }
+            _ => Ok(Self::Unrecognized { tag, value }),
         }
     }
 }
@@ -12819,13 +14443,32 @@ impl From<IncomingUnknownMessage> for IncomingMessage {
     }
 }
 #[cfg(feature = "webhooks")]
+impl From<IncomingEditMessage> for IncomingMessage {
+    fn from(value: IncomingEditMessage) -> Self {
+        Self::Edit(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<IncomingRevokeMessage> for IncomingMessage {
+    fn from(value: IncomingRevokeMessage) -> Self {
+        Self::Revoke(value)
+    }
+}
+#[cfg(feature = "webhooks")]
 /// Members every incoming message has, whatever its type.
 ///
 /// Schema `IncomingMessageBase`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingMessageBase`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingMessageBase {
-    /// The sender's WhatsApp ID (usually their phone number).
-    pub from: String,
+    /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The sender's business-scoped user ID (BSUID).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_user_id: Option<String>,
+    /// The sender's parent business-scoped user ID, when parent IDs are enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
     pub id: String,
     /// Unix time the message was received, as a decimal string.
@@ -12847,7 +14490,7 @@ pub struct IncomingMessageBase {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -12858,13 +14501,14 @@ impl IncomingMessageBase {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
     pub fn new(
-        from: impl Into<String>,
         id: impl Into<String>,
         timestamp: impl Into<String>,
         type_: impl Into<String>,
     ) -> Self {
         Self {
-            from: from.into(),
+            from: None,
+            from_user_id: None,
+            from_parent_user_id: None,
             id: id.into(),
             timestamp: timestamp.into(),
             type_: type_.into(),
@@ -12884,10 +14528,18 @@ impl IncomingMessageBase {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingMessageContext {
     /// The business number that sent the message being replied to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub from: Option<String>,
     /// The ID of the message being replied to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub id: Option<String>,
     /// True when the message was forwarded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -12925,10 +14577,18 @@ impl IncomingMessageContext {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingOrder {
     /// The catalog ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub catalog_id: Option<String>,
     /// Text sent with the order (often empty).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub text: Option<String>,
     /// The ordered products.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -12957,17 +14617,42 @@ impl IncomingOrder {
 /// Schema `IncomingOrderMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingOrderMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingOrderMessage {
-    /// The sender's WhatsApp ID (usually their phone number).
-    pub from: String,
+    /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from: Option<String>,
+    /// The sender's business-scoped user ID (BSUID).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_user_id: Option<String>,
+    /// The sender's parent business-scoped user ID, when parent IDs are enabled.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub timestamp: String,
     /// Always `order`; filled in by default.
     #[serde(rename = "type", default)]
     pub type_: TypeOrder,
     /// The group the message was sent in, for group messages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub group_id: Option<String>,
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -12980,9 +14665,10 @@ pub struct IncomingOrderMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// The `order` member.
-    pub order: IncomingOrder,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<IncomingOrder>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -12992,14 +14678,11 @@ pub struct IncomingOrderMessage {
 impl IncomingOrderMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-        order: impl Into<IncomingOrder>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self {
-            from: from.into(),
+            from: None,
+            from_user_id: None,
+            from_parent_user_id: None,
             id: id.into(),
             timestamp: timestamp.into(),
             type_: Default::default(),
@@ -13008,7 +14691,7 @@ impl IncomingOrderMessage {
             referral: None,
             identity: None,
             errors: None,
-            order: order.into(),
+            order: None,
             extra: Default::default(),
         }
     }
@@ -13020,9 +14703,14 @@ impl IncomingOrderMessage {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingReaction {
     /// The ID of the message reacted to.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub message_id: String,
     /// The emoji; absent when the user removed their reaction.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub emoji: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -13059,17 +14747,42 @@ impl From<String> for IncomingReaction {
 /// Schema `IncomingReactionMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingReactionMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingReactionMessage {
-    /// The sender's WhatsApp ID (usually their phone number).
-    pub from: String,
+    /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from: Option<String>,
+    /// The sender's business-scoped user ID (BSUID).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_user_id: Option<String>,
+    /// The sender's parent business-scoped user ID, when parent IDs are enabled.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub timestamp: String,
     /// Always `reaction`; filled in by default.
     #[serde(rename = "type", default)]
     pub type_: TypeReaction,
     /// The group the message was sent in, for group messages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub group_id: Option<String>,
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13082,9 +14795,10 @@ pub struct IncomingReactionMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// The `reaction` member.
-    pub reaction: IncomingReaction,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reaction: Option<IncomingReaction>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -13094,14 +14808,11 @@ pub struct IncomingReactionMessage {
 impl IncomingReactionMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-        reaction: impl Into<IncomingReaction>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self {
-            from: from.into(),
+            from: None,
+            from_user_id: None,
+            from_parent_user_id: None,
             id: id.into(),
             timestamp: timestamp.into(),
             type_: Default::default(),
@@ -13110,7 +14821,129 @@ impl IncomingReactionMessage {
             referral: None,
             identity: None,
             errors: None,
-            reaction: reaction.into(),
+            reaction: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// Which message was deleted.
+///
+/// Schema `IncomingRevoke`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingRevoke`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingRevoke {
+    /// The ID of the message that was deleted.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
+    pub original_message_id: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl IncomingRevoke {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(original_message_id: impl Into<String>) -> Self {
+        Self {
+            original_message_id: original_message_id.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for IncomingRevoke {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for IncomingRevoke {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The user deleted a message they sent earlier.
+///
+/// Schema `IncomingRevokeMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingRevokeMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingRevokeMessage {
+    /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from: Option<String>,
+    /// The sender's business-scoped user ID (BSUID).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_user_id: Option<String>,
+    /// The sender's parent business-scoped user ID, when parent IDs are enabled.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_parent_user_id: Option<String>,
+    /// The message ID (`wamid.`...).
+    #[serde(deserialize_with = "crate::runtime::lenient")]
+    pub id: String,
+    /// Unix time the message was received, as a decimal string.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
+    pub timestamp: String,
+    /// Always `revoke`; filled in by default.
+    #[serde(rename = "type", default)]
+    pub type_: TypeRevoke,
+    /// The group the message was sent in, for group messages.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub group_id: Option<String>,
+    /// The `context` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<IncomingMessageContext>,
+    /// The `referral` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<Referral>,
+    /// The `identity` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<MessageIdentity>,
+    /// Why the message could not be processed (unsupported or unknown types).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<NotificationError>>,
+    /// The `revoke` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoke: Option<IncomingRevoke>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl IncomingRevokeMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
+        Self {
+            from: None,
+            from_user_id: None,
+            from_parent_user_id: None,
+            id: id.into(),
+            timestamp: timestamp.into(),
+            type_: Default::default(),
+            group_id: None,
+            context: None,
+            referral: None,
+            identity: None,
+            errors: None,
+            revoke: None,
             extra: Default::default(),
         }
     }
@@ -13121,17 +14954,42 @@ impl IncomingReactionMessage {
 /// Schema `IncomingStickerMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingStickerMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingStickerMessage {
-    /// The sender's WhatsApp ID (usually their phone number).
-    pub from: String,
+    /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from: Option<String>,
+    /// The sender's business-scoped user ID (BSUID).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_user_id: Option<String>,
+    /// The sender's parent business-scoped user ID, when parent IDs are enabled.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub timestamp: String,
     /// Always `sticker`; filled in by default.
     #[serde(rename = "type", default)]
     pub type_: TypeSticker,
     /// The group the message was sent in, for group messages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub group_id: Option<String>,
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13144,9 +15002,10 @@ pub struct IncomingStickerMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// The `sticker` member.
-    pub sticker: IncomingMedia,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sticker: Option<IncomingMedia>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -13156,14 +15015,11 @@ pub struct IncomingStickerMessage {
 impl IncomingStickerMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-        sticker: impl Into<IncomingMedia>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self {
-            from: from.into(),
+            from: None,
+            from_user_id: None,
+            from_parent_user_id: None,
             id: id.into(),
             timestamp: timestamp.into(),
             type_: Default::default(),
@@ -13172,7 +15028,7 @@ impl IncomingStickerMessage {
             referral: None,
             identity: None,
             errors: None,
-            sticker: sticker.into(),
+            sticker: None,
             extra: Default::default(),
         }
     }
@@ -13184,22 +15040,56 @@ impl IncomingStickerMessage {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingSystem {
     /// A readable description of the change.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub body: Option<String>,
     /// Hash of the user's new identity (identity changes).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub identity: Option<String>,
     /// The user's new WhatsApp ID (older payloads).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub new_wa_id: Option<String>,
     /// The user's new WhatsApp ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub wa_id: Option<String>,
+    /// The user's new business-scoped user ID (`user_changed_user_id`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub user_id: Option<String>,
+    /// The user's new parent business-scoped user ID, when parent IDs are enabled.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub parent_user_id: Option<String>,
     /// The kind of change.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<IncomingSystemType>,
     /// The user's WhatsApp ID before the change.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub customer: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -13216,6 +15106,8 @@ impl IncomingSystem {
             identity: None,
             new_wa_id: None,
             wa_id: None,
+            user_id: None,
+            parent_user_id: None,
             type_: None,
             customer: None,
             extra: Default::default(),
@@ -13228,17 +15120,42 @@ impl IncomingSystem {
 /// Schema `IncomingSystemMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingSystemMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingSystemMessage {
-    /// The sender's WhatsApp ID (usually their phone number).
-    pub from: String,
+    /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from: Option<String>,
+    /// The sender's business-scoped user ID (BSUID).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_user_id: Option<String>,
+    /// The sender's parent business-scoped user ID, when parent IDs are enabled.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub timestamp: String,
     /// Always `system`; filled in by default.
     #[serde(rename = "type", default)]
     pub type_: TypeSystem,
     /// The group the message was sent in, for group messages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub group_id: Option<String>,
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13251,9 +15168,10 @@ pub struct IncomingSystemMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// The `system` member.
-    pub system: IncomingSystem,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<IncomingSystem>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -13263,14 +15181,11 @@ pub struct IncomingSystemMessage {
 impl IncomingSystemMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-        system: impl Into<IncomingSystem>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self {
-            from: from.into(),
+            from: None,
+            from_user_id: None,
+            from_parent_user_id: None,
             id: id.into(),
             timestamp: timestamp.into(),
             type_: Default::default(),
@@ -13279,7 +15194,7 @@ impl IncomingSystemMessage {
             referral: None,
             identity: None,
             errors: None,
-            system: system.into(),
+            system: None,
             extra: Default::default(),
         }
     }
@@ -13299,8 +15214,10 @@ pub enum IncomingSystemType {
     CustomerChangedNumber,
     /// `customer_identity_changed`
     CustomerIdentityChanged,
+    /// `user_changed_user_id`
+    UserChangedUserId,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl IncomingSystemType {
@@ -13310,7 +15227,8 @@ impl IncomingSystemType {
             Self::UserChangedNumber => "user_changed_number",
             Self::CustomerChangedNumber => "customer_changed_number",
             Self::CustomerIdentityChanged => "customer_identity_changed",
-            Self::Unknown(value) => value.as_str(),
+            Self::UserChangedUserId => "user_changed_user_id",
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -13327,7 +15245,8 @@ impl From<&str> for IncomingSystemType {
             "user_changed_number" => Self::UserChangedNumber,
             "customer_changed_number" => Self::CustomerChangedNumber,
             "customer_identity_changed" => Self::CustomerIdentityChanged,
-            other => Self::Unknown(other.to_string()),
+            "user_changed_user_id" => Self::UserChangedUserId,
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -13338,7 +15257,8 @@ impl From<String> for IncomingSystemType {
             "user_changed_number" => Self::UserChangedNumber,
             "customer_changed_number" => Self::CustomerChangedNumber,
             "customer_identity_changed" => Self::CustomerIdentityChanged,
-            _ => Self::Unknown(value),
+            "user_changed_user_id" => Self::UserChangedUserId,
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -13366,6 +15286,7 @@ impl<'de> ::serde::Deserialize<'de> for IncomingSystemType {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingText {
     /// The text.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub body: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -13401,17 +15322,42 @@ impl From<String> for IncomingText {
 /// Schema `IncomingTextMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingTextMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingTextMessage {
-    /// The sender's WhatsApp ID (usually their phone number).
-    pub from: String,
+    /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from: Option<String>,
+    /// The sender's business-scoped user ID (BSUID).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_user_id: Option<String>,
+    /// The sender's parent business-scoped user ID, when parent IDs are enabled.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub timestamp: String,
     /// Always `text`; filled in by default.
     #[serde(rename = "type", default)]
     pub type_: TypeText,
     /// The group the message was sent in, for group messages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub group_id: Option<String>,
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13424,9 +15370,10 @@ pub struct IncomingTextMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// The `text` member.
-    pub text: IncomingText,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<IncomingText>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -13436,14 +15383,11 @@ pub struct IncomingTextMessage {
 impl IncomingTextMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-        text: impl Into<IncomingText>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self {
-            from: from.into(),
+            from: None,
+            from_user_id: None,
+            from_parent_user_id: None,
             id: id.into(),
             timestamp: timestamp.into(),
             type_: Default::default(),
@@ -13452,7 +15396,7 @@ impl IncomingTextMessage {
             referral: None,
             identity: None,
             errors: None,
-            text: text.into(),
+            text: None,
             extra: Default::default(),
         }
     }
@@ -13463,17 +15407,42 @@ impl IncomingTextMessage {
 /// Schema `IncomingUnknownMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingUnknownMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingUnknownMessage {
-    /// The sender's WhatsApp ID (usually their phone number).
-    pub from: String,
+    /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from: Option<String>,
+    /// The sender's business-scoped user ID (BSUID).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_user_id: Option<String>,
+    /// The sender's parent business-scoped user ID, when parent IDs are enabled.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub timestamp: String,
     /// Always `unknown`; filled in by default.
     #[serde(rename = "type", default)]
     pub type_: TypeUnknown,
     /// The group the message was sent in, for group messages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub group_id: Option<String>,
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13486,7 +15455,7 @@ pub struct IncomingUnknownMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -13496,13 +15465,11 @@ pub struct IncomingUnknownMessage {
 impl IncomingUnknownMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self {
-            from: from.into(),
+            from: None,
+            from_user_id: None,
+            from_parent_user_id: None,
             id: id.into(),
             timestamp: timestamp.into(),
             type_: Default::default(),
@@ -13511,6 +15478,36 @@ impl IncomingUnknownMessage {
             referral: None,
             identity: None,
             errors: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// What could not be passed on.
+///
+/// Schema `IncomingUnsupported`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingUnsupported`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct IncomingUnsupported {
+    /// The kind of content, such as `poll_creation`, `edit` or `image`.
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub type_: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl IncomingUnsupported {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            type_: None,
             extra: Default::default(),
         }
     }
@@ -13521,17 +15518,42 @@ impl IncomingUnknownMessage {
 /// Schema `IncomingUnsupportedMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingUnsupportedMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingUnsupportedMessage {
-    /// The sender's WhatsApp ID (usually their phone number).
-    pub from: String,
+    /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from: Option<String>,
+    /// The sender's business-scoped user ID (BSUID).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_user_id: Option<String>,
+    /// The sender's parent business-scoped user ID, when parent IDs are enabled.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub timestamp: String,
     /// Always `unsupported`; filled in by default.
     #[serde(rename = "type", default)]
     pub type_: TypeUnsupported,
     /// The group the message was sent in, for group messages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub group_id: Option<String>,
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13544,7 +15566,10 @@ pub struct IncomingUnsupportedMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
+    /// The `unsupported` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unsupported: Option<IncomingUnsupported>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -13554,13 +15579,11 @@ pub struct IncomingUnsupportedMessage {
 impl IncomingUnsupportedMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self {
-            from: from.into(),
+            from: None,
+            from_user_id: None,
+            from_parent_user_id: None,
             id: id.into(),
             timestamp: timestamp.into(),
             type_: Default::default(),
@@ -13569,6 +15592,7 @@ impl IncomingUnsupportedMessage {
             referral: None,
             identity: None,
             errors: None,
+            unsupported: None,
             extra: Default::default(),
         }
     }
@@ -13579,17 +15603,42 @@ impl IncomingUnsupportedMessage {
 /// Schema `IncomingVideoMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingVideoMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingVideoMessage {
-    /// The sender's WhatsApp ID (usually their phone number).
-    pub from: String,
+    /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from: Option<String>,
+    /// The sender's business-scoped user ID (BSUID).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_user_id: Option<String>,
+    /// The sender's parent business-scoped user ID, when parent IDs are enabled.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub timestamp: String,
     /// Always `video`; filled in by default.
     #[serde(rename = "type", default)]
     pub type_: TypeVideo,
     /// The group the message was sent in, for group messages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub group_id: Option<String>,
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13602,9 +15651,10 @@ pub struct IncomingVideoMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// The `video` member.
-    pub video: IncomingMedia,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<IncomingMedia>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -13614,14 +15664,11 @@ pub struct IncomingVideoMessage {
 impl IncomingVideoMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(
-        from: impl Into<String>,
-        id: impl Into<String>,
-        timestamp: impl Into<String>,
-        video: impl Into<IncomingMedia>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self {
-            from: from.into(),
+            from: None,
+            from_user_id: None,
+            from_parent_user_id: None,
             id: id.into(),
             timestamp: timestamp.into(),
             type_: Default::default(),
@@ -13630,7 +15677,7 @@ impl IncomingVideoMessage {
             referral: None,
             identity: None,
             errors: None,
-            video: video.into(),
+            video: None,
             extra: Default::default(),
         }
     }
@@ -13640,7 +15687,7 @@ impl IncomingVideoMessage {
 ///
 /// Schema `Interactive`, from `whatsapp/messages.yaml#/components/schemas/Interactive`.
 ///
-/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`Interactive::Unknown`], which keeps it whole.
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`Interactive::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum Interactive {
@@ -13663,7 +15710,7 @@ pub enum Interactive {
     /// `type: order_status`.
     OrderStatus(InteractiveOrderStatusMessage),
     /// A tag this version does not know, with the whole value as received.
-    Unknown {
+    Unrecognized {
         /// The tag value.
         tag: String,
         /// The whole value, tag included.
@@ -13747,8 +15794,47 @@ impl Interactive {
             Self::CallPermissionRequest(_) => "call_permission_request",
             Self::OrderDetails(_) => "order_details",
             Self::OrderStatus(_) => "order_status",
-            Self::Unknown { tag, .. } => tag.as_str(),
+            Self::Unrecognized { tag, .. } => tag.as_str(),
         }
+    }
+    /// The `footer` member, which every kind has; `None` for a kind this version does not know.
+    pub fn footer(&self) -> Option<&InteractiveFooter> {
+        match self {
+            Self::Button(v) => v.footer.as_ref(),
+            Self::List(v) => v.footer.as_ref(),
+            Self::Product(v) => v.footer.as_ref(),
+            Self::ProductList(v) => v.footer.as_ref(),
+            Self::CatalogMessage(v) => v.footer.as_ref(),
+            Self::Flow(v) => v.footer.as_ref(),
+            Self::CallPermissionRequest(v) => v.footer.as_ref(),
+            Self::OrderDetails(v) => v.footer.as_ref(),
+            Self::OrderStatus(v) => v.footer.as_ref(),
+            Self::Unrecognized { .. } => None,
+        }
+    }
+    /// Sets the `footer` member, whatever the kind (for a kind this version does not know, in its JSON value).
+    pub fn with_footer(mut self, footer: impl Into<InteractiveFooter>) -> Self {
+        let new_value = footer.into();
+        match &mut self {
+            Self::Button(v) => v.footer = Some(new_value),
+            Self::List(v) => v.footer = Some(new_value),
+            Self::Product(v) => v.footer = Some(new_value),
+            Self::ProductList(v) => v.footer = Some(new_value),
+            Self::CatalogMessage(v) => v.footer = Some(new_value),
+            Self::Flow(v) => v.footer = Some(new_value),
+            Self::CallPermissionRequest(v) => v.footer = Some(new_value),
+            Self::OrderDetails(v) => v.footer = Some(new_value),
+            Self::OrderStatus(v) => v.footer = Some(new_value),
+            Self::Unrecognized { value, .. } => {
+                if let (Some(members), Ok(encoded)) = (
+                    value.as_object_mut(),
+                    ::serde_json::to_value(&new_value),
+                ) {
+                    members.insert("footer".to_string(), encoded);
+                }
+            }
+        }
+        self
     }
 }
 #[cfg(feature = "messages")]
@@ -13770,7 +15856,7 @@ impl ::serde::Serialize for Interactive {
             }
             Self::OrderDetails(v) => ("order_details", ::serde_json::to_value(v)),
             Self::OrderStatus(v) => ("order_status", ::serde_json::to_value(v)),
-            Self::Unknown { value, .. } => {
+            Self::Unrecognized { value, .. } => {
                 return ::serde::Serialize::serialize(value, serializer);
             }
         };
@@ -13841,7 +15927,7 @@ impl<'de> ::serde::Deserialize<'de> for Interactive {
                     .map(Self::OrderStatus)
                     .map_err(D::Error::custom)
             }
-            _ => Ok(Self::Unknown { tag, value }),
+            _ => Ok(Self::Unrecognized { tag, value }),
         }
     }
 }
@@ -14197,7 +16283,7 @@ impl From<String> for InteractiveFooter {
 ///
 /// Schema `InteractiveHeader`, from `whatsapp/messages.yaml#/components/schemas/InteractiveHeader`.
 ///
-/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`InteractiveHeader::Unknown`], which keeps it whole.
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`InteractiveHeader::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum InteractiveHeader {
@@ -14210,7 +16296,7 @@ pub enum InteractiveHeader {
     /// `type: document`.
     Document(InteractiveDocumentHeader),
     /// A tag this version does not know, with the whole value as received.
-    Unknown {
+    Unrecognized {
         /// The tag value.
         tag: String,
         /// The whole value, tag included.
@@ -14242,7 +16328,7 @@ impl InteractiveHeader {
             Self::Image(_) => "image",
             Self::Video(_) => "video",
             Self::Document(_) => "document",
-            Self::Unknown { tag, .. } => tag.as_str(),
+            Self::Unrecognized { tag, .. } => tag.as_str(),
         }
     }
 }
@@ -14258,7 +16344,7 @@ impl ::serde::Serialize for InteractiveHeader {
             Self::Image(v) => ("image", ::serde_json::to_value(v)),
             Self::Video(v) => ("video", ::serde_json::to_value(v)),
             Self::Document(v) => ("document", ::serde_json::to_value(v)),
-            Self::Unknown { value, .. } => {
+            Self::Unrecognized { value, .. } => {
                 return ::serde::Serialize::serialize(value, serializer);
             }
         };
@@ -14306,7 +16392,7 @@ impl<'de> ::serde::Deserialize<'de> for InteractiveHeader {
                     .map(Self::Document)
                     .map_err(D::Error::custom)
             }
-            _ => Ok(Self::Unknown { tag, value }),
+            _ => Ok(Self::Unrecognized { tag, value }),
         }
     }
 }
@@ -14449,8 +16535,15 @@ pub struct InteractiveMessage {
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<MessageContext>,
+    /// Your own tracking text; status webhooks for this message carry it back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biz_opaque_callback_data: Option<String>,
     /// The `interactive` member.
     pub interactive: Interactive,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 #[cfg(feature = "messages")]
 impl InteractiveMessage {
@@ -14463,7 +16556,9 @@ impl InteractiveMessage {
             to: to.into(),
             type_: Default::default(),
             context: None,
+            biz_opaque_callback_data: None,
             interactive: interactive.into(),
+            extra: Default::default(),
         }
     }
 }
@@ -14736,12 +16831,21 @@ impl InteractiveVideoHeader {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct JoinRequest {
     /// The join request's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub join_request_id: String,
     /// WhatsApp ID of the user asking to join.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub wa_id: Option<String>,
     /// When the request was made (Unix seconds).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub creation_timestamp: Option<i64>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -14864,13 +16968,25 @@ impl ListAction {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ListReply {
     /// The row ID you set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub id: Option<String>,
     /// The row title.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub title: Option<String>,
     /// The row description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub description: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -15004,8 +17120,15 @@ pub struct LocationMessage {
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<MessageContext>,
+    /// Your own tracking text; status webhooks for this message carry it back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biz_opaque_callback_data: Option<String>,
     /// The `location` member.
     pub location: LocationContent,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 #[cfg(feature = "messages")]
 impl LocationMessage {
@@ -15018,7 +17141,81 @@ impl LocationMessage {
             to: to.into(),
             type_: Default::default(),
             context: None,
+            biz_opaque_callback_data: None,
             location: location.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+/// Marks an incoming message (and every earlier one in the chat) as read, optionally showing a typing indicator until you reply or for up to 25 seconds.
+///
+/// Schema `MarkMessageRead`, from `whatsapp/messages.yaml#/components/schemas/MarkMessageRead`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MarkMessageRead {
+    /// Always `whatsapp`.
+    #[serde(default)]
+    pub messaging_product: MessagingProductWhatsapp,
+    /// Always `read`.
+    #[serde(default)]
+    pub status: StatusRead,
+    /// The ID (wamid) of the incoming message.
+    pub message_id: String,
+    /// The `typing_indicator` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typing_indicator: Option<TypingIndicator>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "messages")]
+impl MarkMessageRead {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(message_id: impl Into<String>) -> Self {
+        Self {
+            messaging_product: Default::default(),
+            status: Default::default(),
+            message_id: message_id.into(),
+            typing_indicator: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl From<&str> for MarkMessageRead {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+#[cfg(feature = "messages")]
+impl From<String> for MarkMessageRead {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+#[cfg(feature = "messages")]
+/// The answer to a read receipt.
+///
+/// Schema `MarkMessageReadResponse`, from `whatsapp/messages.yaml#/components/schemas/MarkMessageReadResponse`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct MarkMessageReadResponse {
+    /// True when the message was marked as read.
+    pub success: bool,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "messages")]
+impl MarkMessageReadResponse {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(success: bool) -> Self {
+        Self {
+            success,
+            extra: Default::default(),
         }
     }
 }
@@ -15029,10 +17226,18 @@ impl LocationMessage {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MarketingMessageContact {
     /// The number as given in `to`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub input: Option<String>,
     /// The recipient's WhatsApp ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub wa_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -15076,6 +17281,10 @@ pub struct MarketingMessageRequest {
     /// Whether to share message activity (such as clicks) for this message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_activity_sharing: Option<bool>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 #[cfg(feature = "marketing_messages_lite")]
 impl MarketingMessageRequest {
@@ -15090,6 +17299,7 @@ impl MarketingMessageRequest {
             template: template.into(),
             product_policy: None,
             message_activity_sharing: None,
+            extra: Default::default(),
         }
     }
 }
@@ -15133,6 +17343,7 @@ impl MarketingMessageResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MarketingMessageResult {
     /// The message ID (`wamid.`...), also used in status webhooks.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The `message_status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -15182,7 +17393,7 @@ pub enum MarketingMessageStatus {
     /// `paused`
     Paused,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "marketing_messages_lite")]
 impl MarketingMessageStatus {
@@ -15192,7 +17403,7 @@ impl MarketingMessageStatus {
             Self::Accepted => "accepted",
             Self::HeldForQualityAssessment => "held_for_quality_assessment",
             Self::Paused => "paused",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -15209,7 +17420,7 @@ impl From<&str> for MarketingMessageStatus {
             "accepted" => Self::Accepted,
             "held_for_quality_assessment" => Self::HeldForQualityAssessment,
             "paused" => Self::Paused,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -15220,7 +17431,7 @@ impl From<String> for MarketingMessageStatus {
             "accepted" => Self::Accepted,
             "held_for_quality_assessment" => Self::HeldForQualityAssessment,
             "paused" => Self::Paused,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -15255,7 +17466,7 @@ pub enum MarketingProductPolicy {
     /// `STRICT`
     Strict,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "marketing_messages_lite")]
 impl MarketingProductPolicy {
@@ -15264,7 +17475,7 @@ impl MarketingProductPolicy {
         match self {
             Self::CloudApiFallback => "CLOUD_API_FALLBACK",
             Self::Strict => "STRICT",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -15280,7 +17491,7 @@ impl From<&str> for MarketingProductPolicy {
         match value {
             "CLOUD_API_FALLBACK" => Self::CloudApiFallback,
             "STRICT" => Self::Strict,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -15290,7 +17501,7 @@ impl From<String> for MarketingProductPolicy {
         match value.as_str() {
             "CLOUD_API_FALLBACK" => Self::CloudApiFallback,
             "STRICT" => Self::Strict,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -15417,7 +17628,7 @@ impl MarketingTemplateButtonComponent {
 ///
 /// Schema `MarketingTemplateButtonParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateButtonParameter`.
 ///
-/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`MarketingTemplateButtonParameter::Unknown`], which keeps it whole.
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`MarketingTemplateButtonParameter::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum MarketingTemplateButtonParameter {
@@ -15426,7 +17637,7 @@ pub enum MarketingTemplateButtonParameter {
     /// `type: text`.
     Text(MarketingTemplateButtonTextParameter),
     /// A tag this version does not know, with the whole value as received.
-    Unknown {
+    Unrecognized {
         /// The tag value.
         tag: String,
         /// The whole value, tag included.
@@ -15448,7 +17659,7 @@ impl MarketingTemplateButtonParameter {
         match self {
             Self::Payload(_) => "payload",
             Self::Text(_) => "text",
-            Self::Unknown { tag, .. } => tag.as_str(),
+            Self::Unrecognized { tag, .. } => tag.as_str(),
         }
     }
 }
@@ -15462,7 +17673,7 @@ impl ::serde::Serialize for MarketingTemplateButtonParameter {
         let (tag, payload) = match self {
             Self::Payload(v) => ("payload", ::serde_json::to_value(v)),
             Self::Text(v) => ("text", ::serde_json::to_value(v)),
-            Self::Unknown { value, .. } => {
+            Self::Unrecognized { value, .. } => {
                 return ::serde::Serialize::serialize(value, serializer);
             }
         };
@@ -15500,7 +17711,7 @@ impl<'de> ::serde::Deserialize<'de> for MarketingTemplateButtonParameter {
             "text" => {
                 ::serde_json::from_value(value).map(Self::Text).map_err(D::Error::custom)
             }
-            _ => Ok(Self::Unknown { tag, value }),
+            _ => Ok(Self::Unrecognized { tag, value }),
         }
     }
 }
@@ -15572,7 +17783,7 @@ pub enum MarketingTemplateButtonSubType {
     /// `catalog`
     Catalog,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "marketing_messages_lite")]
 impl MarketingTemplateButtonSubType {
@@ -15582,7 +17793,7 @@ impl MarketingTemplateButtonSubType {
             Self::QuickReply => "quick_reply",
             Self::Url => "url",
             Self::Catalog => "catalog",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -15599,7 +17810,7 @@ impl From<&str> for MarketingTemplateButtonSubType {
             "quick_reply" => Self::QuickReply,
             "url" => Self::Url,
             "catalog" => Self::Catalog,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -15610,7 +17821,7 @@ impl From<String> for MarketingTemplateButtonSubType {
             "quick_reply" => Self::QuickReply,
             "url" => Self::Url,
             "catalog" => Self::Catalog,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -15676,7 +17887,7 @@ impl From<String> for MarketingTemplateButtonTextParameter {
 ///
 /// Schema `MarketingTemplateComponent`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateComponent`.
 ///
-/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`MarketingTemplateComponent::Unknown`], which keeps it whole.
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`MarketingTemplateComponent::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum MarketingTemplateComponent {
@@ -15687,7 +17898,7 @@ pub enum MarketingTemplateComponent {
     /// `type: button`.
     Button(MarketingTemplateButtonComponent),
     /// A tag this version does not know, with the whole value as received.
-    Unknown {
+    Unrecognized {
         /// The tag value.
         tag: String,
         /// The whole value, tag included.
@@ -15718,7 +17929,7 @@ impl MarketingTemplateComponent {
             Self::Header(_) => "header",
             Self::Body(_) => "body",
             Self::Button(_) => "button",
-            Self::Unknown { tag, .. } => tag.as_str(),
+            Self::Unrecognized { tag, .. } => tag.as_str(),
         }
     }
 }
@@ -15733,7 +17944,7 @@ impl ::serde::Serialize for MarketingTemplateComponent {
             Self::Header(v) => ("header", ::serde_json::to_value(v)),
             Self::Body(v) => ("body", ::serde_json::to_value(v)),
             Self::Button(v) => ("button", ::serde_json::to_value(v)),
-            Self::Unknown { value, .. } => {
+            Self::Unrecognized { value, .. } => {
                 return ::serde::Serialize::serialize(value, serializer);
             }
         };
@@ -15776,7 +17987,7 @@ impl<'de> ::serde::Deserialize<'de> for MarketingTemplateComponent {
                     .map(Self::Button)
                     .map_err(D::Error::custom)
             }
-            _ => Ok(Self::Unknown { tag, value }),
+            _ => Ok(Self::Unrecognized { tag, value }),
         }
     }
 }
@@ -16054,7 +18265,7 @@ impl From<String> for MarketingTemplateLanguage {
 ///
 /// Schema `MarketingTemplateMedia`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateMedia`.
 ///
-/// One of several shapes, told apart by their required members; decoding tries `MarketingTemplateMediaById`, `MarketingTemplateMediaByLink` in that order, and keeps a value none accepts in [`MarketingTemplateMedia::Other`].
+/// One of several shapes, told apart by their required members; decoding tries `MarketingTemplateMediaById`, `MarketingTemplateMediaByLink` in that order, and keeps a value none accepts in [`MarketingTemplateMedia::Unrecognized`].
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum MarketingTemplateMedia {
@@ -16063,7 +18274,7 @@ pub enum MarketingTemplateMedia {
     /// Tried when the value is an object with `link`.
     MarketingTemplateMediaByLink(MarketingTemplateMediaByLink),
     /// A value no variant accepts, kept as received.
-    Other(::serde_json::Value),
+    Unrecognized(::serde_json::Value),
 }
 #[cfg(feature = "marketing_messages_lite")]
 impl ::serde::Serialize for MarketingTemplateMedia {
@@ -16078,7 +18289,7 @@ impl ::serde::Serialize for MarketingTemplateMedia {
             Self::MarketingTemplateMediaByLink(v) => {
                 ::serde::Serialize::serialize(v, serializer)
             }
-            Self::Other(v) => ::serde::Serialize::serialize(v, serializer),
+            Self::Unrecognized(v) => ::serde::Serialize::serialize(v, serializer),
         }
     }
 }
@@ -16100,7 +18311,7 @@ impl<'de> ::serde::Deserialize<'de> for MarketingTemplateMedia {
                 return Ok(Self::MarketingTemplateMediaByLink(v));
             }
         }
-        Ok(Self::Other(value))
+        Ok(Self::Unrecognized(value))
     }
 }
 #[cfg(feature = "marketing_messages_lite")]
@@ -16192,7 +18403,7 @@ impl From<String> for MarketingTemplateMediaByLink {
 ///
 /// Schema `MarketingTemplateParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateParameter`.
 ///
-/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`MarketingTemplateParameter::Unknown`], which keeps it whole.
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`MarketingTemplateParameter::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum MarketingTemplateParameter {
@@ -16209,7 +18420,7 @@ pub enum MarketingTemplateParameter {
     /// `type: document`.
     Document(MarketingTemplateDocumentParameter),
     /// A tag this version does not know, with the whole value as received.
-    Unknown {
+    Unrecognized {
         /// The tag value.
         tag: String,
         /// The whole value, tag included.
@@ -16251,7 +18462,7 @@ impl MarketingTemplateParameter {
             Self::Image(_) => "image",
             Self::Video(_) => "video",
             Self::Document(_) => "document",
-            Self::Unknown { tag, .. } => tag.as_str(),
+            Self::Unrecognized { tag, .. } => tag.as_str(),
         }
     }
 }
@@ -16269,7 +18480,7 @@ impl ::serde::Serialize for MarketingTemplateParameter {
             Self::Image(v) => ("image", ::serde_json::to_value(v)),
             Self::Video(v) => ("video", ::serde_json::to_value(v)),
             Self::Document(v) => ("document", ::serde_json::to_value(v)),
-            Self::Unknown { value, .. } => {
+            Self::Unrecognized { value, .. } => {
                 return ::serde::Serialize::serialize(value, serializer);
             }
         };
@@ -16327,7 +18538,7 @@ impl<'de> ::serde::Deserialize<'de> for MarketingTemplateParameter {
                     .map(Self::Document)
                     .map_err(D::Error::custom)
             }
-            _ => Ok(Self::Unknown { tag, value }),
+            _ => Ok(Self::Unrecognized { tag, value }),
         }
     }
 }
@@ -16443,13 +18654,20 @@ impl MarketingTemplateVideoParameter {
 pub struct MediaById {
     /// The media ID returned by the upload call.
     pub id: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 #[cfg(feature = "messages")]
 impl MediaById {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
     pub fn new(id: impl Into<String>) -> Self {
-        Self { id: id.into() }
+        Self {
+            id: id.into(),
+            extra: Default::default(),
+        }
     }
 }
 #[cfg(feature = "messages")]
@@ -16472,13 +18690,20 @@ impl From<String> for MediaById {
 pub struct MediaByLink {
     /// HTTP or HTTPS URL of the file.
     pub link: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 #[cfg(feature = "messages")]
 impl MediaByLink {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
     pub fn new(link: impl Into<String>) -> Self {
-        Self { link: link.into() }
+        Self {
+            link: link.into(),
+            extra: Default::default(),
+        }
     }
 }
 #[cfg(feature = "messages")]
@@ -16527,7 +18752,7 @@ impl MediaDeleteResponse {
 ///
 /// Schema `MediaObject`, from `whatsapp/messages.yaml#/components/schemas/MediaObject`.
 ///
-/// One of several shapes, told apart by their required members; decoding tries `MediaById`, `MediaByLink` in that order, and keeps a value none accepts in [`MediaObject::Other`].
+/// One of several shapes, told apart by their required members; decoding tries `MediaById`, `MediaByLink` in that order, and keeps a value none accepts in [`MediaObject::Unrecognized`].
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum MediaObject {
@@ -16536,7 +18761,7 @@ pub enum MediaObject {
     /// Tried when the value is an object with `link`.
     MediaByLink(MediaByLink),
     /// A value no variant accepts, kept as received.
-    Other(::serde_json::Value),
+    Unrecognized(::serde_json::Value),
 }
 #[cfg(feature = "messages")]
 impl ::serde::Serialize for MediaObject {
@@ -16547,7 +18772,7 @@ impl ::serde::Serialize for MediaObject {
         match self {
             Self::MediaById(v) => ::serde::Serialize::serialize(v, serializer),
             Self::MediaByLink(v) => ::serde::Serialize::serialize(v, serializer),
-            Self::Other(v) => ::serde::Serialize::serialize(v, serializer),
+            Self::Unrecognized(v) => ::serde::Serialize::serialize(v, serializer),
         }
     }
 }
@@ -16569,7 +18794,7 @@ impl<'de> ::serde::Deserialize<'de> for MediaObject {
                 return Ok(Self::MediaByLink(v));
             }
         }
-        Ok(Self::Other(value))
+        Ok(Self::Unrecognized(value))
     }
 }
 #[cfg(feature = "messages")]
@@ -16623,6 +18848,7 @@ impl MediaUploadRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MediaUploadResponse {
     /// The new media ID, to use in messages.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -16662,18 +18888,35 @@ pub struct MediaUrlResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messaging_product: Option<MessagingProductWhatsapp>,
     /// Download URL, valid for 5 minutes; needs the same bearer token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub url: Option<String>,
     /// The file's MIME type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub mime_type: Option<String>,
     /// SHA-256 hash of the file, in hex.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub sha256: Option<String>,
     /// File size in bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub file_size: Option<i64>,
     /// The media ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -16713,7 +18956,7 @@ impl From<String> for MediaUrlResponse {
 ///
 /// Schema `Message`, from `whatsapp/messages.yaml#/components/schemas/Message`.
 ///
-/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`Message::Unknown`], which keeps it whole.
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`Message::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum Message {
@@ -16740,7 +18983,7 @@ pub enum Message {
     /// `type: contacts`.
     Contacts(ContactsMessage),
     /// A tag this version does not know, with the whole value as received.
-    Unknown {
+    Unrecognized {
         /// The tag value.
         tag: String,
         /// The whole value, tag included.
@@ -16816,8 +19059,196 @@ impl Message {
             Self::Interactive(_) => "interactive",
             Self::Template(_) => "template",
             Self::Contacts(_) => "contacts",
-            Self::Unknown { tag, .. } => tag.as_str(),
+            Self::Unrecognized { tag, .. } => tag.as_str(),
         }
+    }
+    /// The `recipient_type` member, which every kind has; `None` for a kind this version does not know.
+    pub fn recipient_type(&self) -> Option<&RecipientType> {
+        match self {
+            Self::Text(v) => v.recipient_type.as_ref(),
+            Self::Audio(v) => v.recipient_type.as_ref(),
+            Self::Document(v) => v.recipient_type.as_ref(),
+            Self::Image(v) => v.recipient_type.as_ref(),
+            Self::Location(v) => v.recipient_type.as_ref(),
+            Self::Video(v) => v.recipient_type.as_ref(),
+            Self::Sticker(v) => v.recipient_type.as_ref(),
+            Self::Reaction(v) => v.recipient_type.as_ref(),
+            Self::Interactive(v) => v.recipient_type.as_ref(),
+            Self::Template(v) => v.recipient_type.as_ref(),
+            Self::Contacts(v) => v.recipient_type.as_ref(),
+            Self::Unrecognized { .. } => None,
+        }
+    }
+    /// Sets the `recipient_type` member, whatever the kind (for a kind this version does not know, in its JSON value).
+    pub fn with_recipient_type(
+        mut self,
+        recipient_type: impl Into<RecipientType>,
+    ) -> Self {
+        let new_value = recipient_type.into();
+        match &mut self {
+            Self::Text(v) => v.recipient_type = Some(new_value),
+            Self::Audio(v) => v.recipient_type = Some(new_value),
+            Self::Document(v) => v.recipient_type = Some(new_value),
+            Self::Image(v) => v.recipient_type = Some(new_value),
+            Self::Location(v) => v.recipient_type = Some(new_value),
+            Self::Video(v) => v.recipient_type = Some(new_value),
+            Self::Sticker(v) => v.recipient_type = Some(new_value),
+            Self::Reaction(v) => v.recipient_type = Some(new_value),
+            Self::Interactive(v) => v.recipient_type = Some(new_value),
+            Self::Template(v) => v.recipient_type = Some(new_value),
+            Self::Contacts(v) => v.recipient_type = Some(new_value),
+            Self::Unrecognized { value, .. } => {
+                if let (Some(members), Ok(encoded)) = (
+                    value.as_object_mut(),
+                    ::serde_json::to_value(&new_value),
+                ) {
+                    members.insert("recipient_type".to_string(), encoded);
+                }
+            }
+        }
+        self
+    }
+    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages.
+    ///
+    /// The `to` member, which every kind has; for a kind this version does not know, read from its JSON value.
+    pub fn to(&self) -> Option<&str> {
+        match self {
+            Self::Text(v) => Some(v.to.as_str()),
+            Self::Audio(v) => Some(v.to.as_str()),
+            Self::Document(v) => Some(v.to.as_str()),
+            Self::Image(v) => Some(v.to.as_str()),
+            Self::Location(v) => Some(v.to.as_str()),
+            Self::Video(v) => Some(v.to.as_str()),
+            Self::Sticker(v) => Some(v.to.as_str()),
+            Self::Reaction(v) => Some(v.to.as_str()),
+            Self::Interactive(v) => Some(v.to.as_str()),
+            Self::Template(v) => Some(v.to.as_str()),
+            Self::Contacts(v) => Some(v.to.as_str()),
+            Self::Unrecognized { value, .. } => {
+                value.get("to").and_then(::serde_json::Value::as_str)
+            }
+        }
+    }
+    /// Sets the `to` member, whatever the kind (for a kind this version does not know, in its JSON value).
+    pub fn with_to(mut self, to: impl Into<String>) -> Self {
+        let new_value = to.into();
+        match &mut self {
+            Self::Text(v) => v.to = new_value,
+            Self::Audio(v) => v.to = new_value,
+            Self::Document(v) => v.to = new_value,
+            Self::Image(v) => v.to = new_value,
+            Self::Location(v) => v.to = new_value,
+            Self::Video(v) => v.to = new_value,
+            Self::Sticker(v) => v.to = new_value,
+            Self::Reaction(v) => v.to = new_value,
+            Self::Interactive(v) => v.to = new_value,
+            Self::Template(v) => v.to = new_value,
+            Self::Contacts(v) => v.to = new_value,
+            Self::Unrecognized { value, .. } => {
+                if let (Some(members), Ok(encoded)) = (
+                    value.as_object_mut(),
+                    ::serde_json::to_value(&new_value),
+                ) {
+                    members.insert("to".to_string(), encoded);
+                }
+            }
+        }
+        self
+    }
+    /// The `context` member, which every kind has; `None` for a kind this version does not know.
+    pub fn context(&self) -> Option<&MessageContext> {
+        match self {
+            Self::Text(v) => v.context.as_ref(),
+            Self::Audio(v) => v.context.as_ref(),
+            Self::Document(v) => v.context.as_ref(),
+            Self::Image(v) => v.context.as_ref(),
+            Self::Location(v) => v.context.as_ref(),
+            Self::Video(v) => v.context.as_ref(),
+            Self::Sticker(v) => v.context.as_ref(),
+            Self::Reaction(v) => v.context.as_ref(),
+            Self::Interactive(v) => v.context.as_ref(),
+            Self::Template(v) => v.context.as_ref(),
+            Self::Contacts(v) => v.context.as_ref(),
+            Self::Unrecognized { .. } => None,
+        }
+    }
+    /// Sets the `context` member, whatever the kind (for a kind this version does not know, in its JSON value).
+    pub fn with_context(mut self, context: impl Into<MessageContext>) -> Self {
+        let new_value = context.into();
+        match &mut self {
+            Self::Text(v) => v.context = Some(new_value),
+            Self::Audio(v) => v.context = Some(new_value),
+            Self::Document(v) => v.context = Some(new_value),
+            Self::Image(v) => v.context = Some(new_value),
+            Self::Location(v) => v.context = Some(new_value),
+            Self::Video(v) => v.context = Some(new_value),
+            Self::Sticker(v) => v.context = Some(new_value),
+            Self::Reaction(v) => v.context = Some(new_value),
+            Self::Interactive(v) => v.context = Some(new_value),
+            Self::Template(v) => v.context = Some(new_value),
+            Self::Contacts(v) => v.context = Some(new_value),
+            Self::Unrecognized { value, .. } => {
+                if let (Some(members), Ok(encoded)) = (
+                    value.as_object_mut(),
+                    ::serde_json::to_value(&new_value),
+                ) {
+                    members.insert("context".to_string(), encoded);
+                }
+            }
+        }
+        self
+    }
+    /// Your own tracking text; status webhooks for this message carry it back.
+    ///
+    /// The `biz_opaque_callback_data` member, which every kind has; for a kind this version does not know, read from its JSON value.
+    pub fn biz_opaque_callback_data(&self) -> Option<&str> {
+        match self {
+            Self::Text(v) => v.biz_opaque_callback_data.as_deref(),
+            Self::Audio(v) => v.biz_opaque_callback_data.as_deref(),
+            Self::Document(v) => v.biz_opaque_callback_data.as_deref(),
+            Self::Image(v) => v.biz_opaque_callback_data.as_deref(),
+            Self::Location(v) => v.biz_opaque_callback_data.as_deref(),
+            Self::Video(v) => v.biz_opaque_callback_data.as_deref(),
+            Self::Sticker(v) => v.biz_opaque_callback_data.as_deref(),
+            Self::Reaction(v) => v.biz_opaque_callback_data.as_deref(),
+            Self::Interactive(v) => v.biz_opaque_callback_data.as_deref(),
+            Self::Template(v) => v.biz_opaque_callback_data.as_deref(),
+            Self::Contacts(v) => v.biz_opaque_callback_data.as_deref(),
+            Self::Unrecognized { value, .. } => {
+                value
+                    .get("biz_opaque_callback_data")
+                    .and_then(::serde_json::Value::as_str)
+            }
+        }
+    }
+    /// Sets the `biz_opaque_callback_data` member, whatever the kind (for a kind this version does not know, in its JSON value).
+    pub fn with_biz_opaque_callback_data(
+        mut self,
+        biz_opaque_callback_data: impl Into<String>,
+    ) -> Self {
+        let new_value = biz_opaque_callback_data.into();
+        match &mut self {
+            Self::Text(v) => v.biz_opaque_callback_data = Some(new_value),
+            Self::Audio(v) => v.biz_opaque_callback_data = Some(new_value),
+            Self::Document(v) => v.biz_opaque_callback_data = Some(new_value),
+            Self::Image(v) => v.biz_opaque_callback_data = Some(new_value),
+            Self::Location(v) => v.biz_opaque_callback_data = Some(new_value),
+            Self::Video(v) => v.biz_opaque_callback_data = Some(new_value),
+            Self::Sticker(v) => v.biz_opaque_callback_data = Some(new_value),
+            Self::Reaction(v) => v.biz_opaque_callback_data = Some(new_value),
+            Self::Interactive(v) => v.biz_opaque_callback_data = Some(new_value),
+            Self::Template(v) => v.biz_opaque_callback_data = Some(new_value),
+            Self::Contacts(v) => v.biz_opaque_callback_data = Some(new_value),
+            Self::Unrecognized { value, .. } => {
+                if let (Some(members), Ok(encoded)) = (
+                    value.as_object_mut(),
+                    ::serde_json::to_value(&new_value),
+                ) {
+                    members.insert("biz_opaque_callback_data".to_string(), encoded);
+                }
+            }
+        }
+        self
     }
 }
 #[cfg(feature = "messages")]
@@ -16839,7 +19270,7 @@ impl ::serde::Serialize for Message {
             Self::Interactive(v) => ("interactive", ::serde_json::to_value(v)),
             Self::Template(v) => ("template", ::serde_json::to_value(v)),
             Self::Contacts(v) => ("contacts", ::serde_json::to_value(v)),
-            Self::Unknown { value, .. } => {
+            Self::Unrecognized { value, .. } => {
                 return ::serde::Serialize::serialize(value, serializer);
             }
         };
@@ -16920,7 +19351,7 @@ impl<'de> ::serde::Deserialize<'de> for Message {
                     .map(Self::Contacts)
                     .map_err(D::Error::custom)
             }
-            _ => Ok(Self::Unknown { tag, value }),
+            _ => Ok(Self::Unrecognized { tag, value }),
         }
     }
 }
@@ -17046,7 +19477,7 @@ pub enum MessageDeliveryStatus {
     /// `DELETED`
     Deleted,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(any(feature = "message_history", feature = "message_history_events"))]
 impl MessageDeliveryStatus {
@@ -17058,7 +19489,7 @@ impl MessageDeliveryStatus {
             Self::Read => "READ",
             Self::Failed => "FAILED",
             Self::Deleted => "DELETED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -17077,7 +19508,7 @@ impl From<&str> for MessageDeliveryStatus {
             "READ" => Self::Read,
             "FAILED" => Self::Failed,
             "DELETED" => Self::Deleted,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -17090,7 +19521,7 @@ impl From<String> for MessageDeliveryStatus {
             "READ" => Self::Read,
             "FAILED" => Self::Failed,
             "DELETED" => Self::Deleted,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -17118,18 +19549,31 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeliveryStatus {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessageDeliveryStatusOccurrence {
     /// The event's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The `delivery_status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_status: Option<MessageDeliveryStatus>,
     /// What went wrong, when delivery failed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub error_description: Option<String>,
     /// When the status change happened (Unix seconds).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub occurrence_timestamp: Option<i64>,
     /// When the status was recorded (Unix seconds).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub status_timestamp: Option<i64>,
     /// The `application` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -17174,18 +19618,31 @@ impl From<String> for MessageDeliveryStatusOccurrence {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessageEcho {
     /// The business phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub from: Option<String>,
     /// The recipient's phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub to: Option<String>,
     /// The message ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Unix time the message was sent, as a decimal string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub timestamp: Option<String>,
     /// The message type, such as `text` or `image`; names the content member.
-    #[serde(rename = "type")]
+    #[serde(rename = "type", deserialize_with = "crate::runtime::lenient")]
     pub type_: String,
     /// The `text` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -17222,7 +19679,7 @@ pub struct MessageEcho {
     pub template: Option<::serde_json::Map<String, ::serde_json::Value>>,
     /// Problems with this message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -17300,7 +19757,7 @@ pub struct MessageEchoesValue {
     pub message_echoes: Option<Vec<MessageEcho>>,
     /// Errors not tied to one message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -17327,10 +19784,18 @@ impl MessageEchoesValue {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessageHistoryApplication {
     /// The app's ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub id: Option<String>,
     /// The app's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -17356,9 +19821,14 @@ impl MessageHistoryApplication {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessageHistoryEntry {
     /// The history entry's ID (use it with the events endpoint).
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The message's WhatsApp message ID (wamid).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message_id: Option<String>,
     /// The `events` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -17400,6 +19870,7 @@ impl From<String> for MessageHistoryEntry {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessageHistoryEvent {
     /// The event's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The `delivery_status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -17408,16 +19879,28 @@ pub struct MessageHistoryEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_update_state: Option<MessageHistoryWebhookState>,
     /// When the status changed (Unix seconds).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub timestamp: Option<i64>,
     /// The `application` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application: Option<MessageHistoryApplication>,
     /// The webhook URL the status update was sent to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub webhook_uri: Option<String>,
     /// What went wrong, when delivery or the webhook failed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub error_description: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -17460,7 +19943,11 @@ impl From<String> for MessageHistoryEvent {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessageHistoryEventEdge {
     /// Cursor pointing at this event.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub cursor: Option<String>,
     /// The `node` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -17587,7 +20074,7 @@ pub enum MessageHistoryWebhookState {
     /// `RETRYING`
     Retrying,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "message_history")]
 impl MessageHistoryWebhookState {
@@ -17598,7 +20085,7 @@ impl MessageHistoryWebhookState {
             Self::Delivered => "DELIVERED",
             Self::Failed => "FAILED",
             Self::Retrying => "RETRYING",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -17616,7 +20103,7 @@ impl From<&str> for MessageHistoryWebhookState {
             "DELIVERED" => Self::Delivered,
             "FAILED" => Self::Failed,
             "RETRYING" => Self::Retrying,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -17628,7 +20115,7 @@ impl From<String> for MessageHistoryWebhookState {
             "DELIVERED" => Self::Delivered,
             "FAILED" => Self::Failed,
             "RETRYING" => Self::Retrying,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -17659,10 +20146,18 @@ pub struct MessageIdentity {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acknowledged: Option<bool>,
     /// Unix time the identity was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub created_timestamp: Option<String>,
     /// Hash of the identity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub hash: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -17689,24 +20184,62 @@ impl MessageIdentity {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessageStatus {
     /// The ID of the message the status is about.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The new status; `played` (voice notes) is seen only in live payloads, and call statuses use other values.
     pub status: MessageStatusStatus,
     /// Unix time of the status change, as a decimal string.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub timestamp: String,
-    /// The recipient's WhatsApp ID, or the group ID for group messages.
-    pub recipient_id: String,
+    /// The recipient's WhatsApp ID, or the group ID for group messages; absent when the message was sent to a business-scoped user ID.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub recipient_id: Option<String>,
+    /// The recipient's business-scoped user ID (BSUID).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub recipient_user_id: Option<String>,
+    /// The recipient's parent business-scoped user ID, when parent IDs are enabled.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub recipient_parent_user_id: Option<String>,
     /// The kind of recipient, such as `individual` or `group`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub recipient_type: Option<String>,
     /// The group the message was sent to, for group messages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub group_id: Option<String>,
     /// The kind of status; `call` for call status updates, absent for messages.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub type_: Option<String>,
     /// The tracking string you sent with the message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub biz_opaque_callback_data: Option<String>,
     /// The `conversation` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -17716,7 +20249,7 @@ pub struct MessageStatus {
     pub pricing: Option<StatusPricing>,
     /// Why the message failed or has a warning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -17730,13 +20263,14 @@ impl MessageStatus {
         id: impl Into<String>,
         status: impl Into<MessageStatusStatus>,
         timestamp: impl Into<String>,
-        recipient_id: impl Into<String>,
     ) -> Self {
         Self {
             id: id.into(),
             status: status.into(),
             timestamp: timestamp.into(),
-            recipient_id: recipient_id.into(),
+            recipient_id: None,
+            recipient_user_id: None,
+            recipient_parent_user_id: None,
             recipient_type: None,
             group_id: None,
             type_: None,
@@ -17772,7 +20306,7 @@ pub enum MessageStatusStatus {
     /// `played`
     Played,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl MessageStatusStatus {
@@ -17786,7 +20320,7 @@ impl MessageStatusStatus {
             Self::Deleted => "deleted",
             Self::Warning => "warning",
             Self::Played => "played",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -17807,7 +20341,7 @@ impl From<&str> for MessageStatusStatus {
             "deleted" => Self::Deleted,
             "warning" => Self::Warning,
             "played" => Self::Played,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -17822,7 +20356,7 @@ impl From<String> for MessageStatusStatus {
             "deleted" => Self::Deleted,
             "warning" => Self::Warning,
             "played" => Self::Played,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -17850,12 +20384,21 @@ impl<'de> ::serde::Deserialize<'de> for MessageStatusStatus {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessageTemplate {
     /// The template's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The template's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// Language or locale code, such as `en_US`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub language: Option<String>,
     /// The `status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -17864,7 +20407,11 @@ pub struct MessageTemplate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<TemplateCategory>,
     /// The category before WhatsApp last changed it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub previous_category: Option<String>,
     /// The `parameter_format` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -17946,22 +20493,46 @@ impl MessageTemplateComponentsUpdateChange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessageTemplateComponentsUpdateValue {
     /// The template ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message_template_id: Option<i64>,
     /// The template name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message_template_name: Option<String>,
     /// The template's language and locale code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message_template_language: Option<String>,
     /// The body text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message_template_element: Option<String>,
     /// The header text, for text headers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message_template_title: Option<String>,
     /// The footer text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message_template_footer: Option<String>,
     /// The URL and phone number buttons.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -18029,13 +20600,25 @@ pub struct MessageTemplateQualityUpdateValue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_quality_score: Option<WebhookTemplateQualityScore>,
     /// The template ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message_template_id: Option<i64>,
     /// The template name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message_template_name: Option<String>,
     /// The template's language and locale code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message_template_language: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -18095,13 +20678,25 @@ pub struct MessageTemplateStatusUpdateValue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<MessageTemplateStatusUpdateValueEvent>,
     /// The template ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message_template_id: Option<i64>,
     /// The template name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message_template_name: Option<String>,
     /// The template's language and locale code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message_template_language: Option<String>,
     /// The `message_template_category` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -18182,7 +20777,7 @@ pub enum MessageTemplateStatusUpdateValueEvent {
     /// `REJECTED`
     Rejected,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl MessageTemplateStatusUpdateValueEvent {
@@ -18202,7 +20797,7 @@ impl MessageTemplateStatusUpdateValueEvent {
             Self::PendingDeletion => "PENDING_DELETION",
             Self::Reinstated => "REINSTATED",
             Self::Rejected => "REJECTED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -18229,7 +20824,7 @@ impl From<&str> for MessageTemplateStatusUpdateValueEvent {
             "PENDING_DELETION" => Self::PendingDeletion,
             "REINSTATED" => Self::Reinstated,
             "REJECTED" => Self::Rejected,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -18250,7 +20845,7 @@ impl From<String> for MessageTemplateStatusUpdateValueEvent {
             "PENDING_DELETION" => Self::PendingDeletion,
             "REINSTATED" => Self::Reinstated,
             "REJECTED" => Self::Rejected,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -18322,7 +20917,7 @@ pub struct MessagesValue {
     pub statuses: Option<Vec<MessageStatus>>,
     /// Errors not tied to one message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -18368,7 +20963,7 @@ pub enum MessagingLimitTier {
     /// `TIER_UNLIMITED`
     TierUnlimited,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl MessagingLimitTier {
@@ -18382,7 +20977,7 @@ impl MessagingLimitTier {
             Self::Tier100k => "TIER_100K",
             Self::TierNotSet => "TIER_NOT_SET",
             Self::TierUnlimited => "TIER_UNLIMITED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -18403,7 +20998,7 @@ impl From<&str> for MessagingLimitTier {
             "TIER_100K" => Self::Tier100k,
             "TIER_NOT_SET" => Self::TierNotSet,
             "TIER_UNLIMITED" => Self::TierUnlimited,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -18418,7 +21013,7 @@ impl From<String> for MessagingLimitTier {
             "TIER_100K" => Self::Tier100k,
             "TIER_NOT_SET" => Self::TierNotSet,
             "TIER_UNLIMITED" => Self::TierUnlimited,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -18457,7 +21052,7 @@ impl<'de> ::serde::Deserialize<'de> for MessagingLimitTier {
 )]
 /// Always `whatsapp`.
 ///
-/// Schema `MessagingProductWhatsapp`, merged from 56 identical definitions (first: `whatsapp/block_users.yaml#/components/schemas/BlockUsersRequest/properties/messaging_product`).
+/// Schema `MessagingProductWhatsapp`, merged from 57 identical definitions (first: `whatsapp/block_users.yaml#/components/schemas/BlockUsersRequest/properties/messaging_product`).
 ///
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
@@ -18467,7 +21062,7 @@ pub enum MessagingProductWhatsapp {
     #[default]
     Whatsapp,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(
     any(
@@ -18490,7 +21085,7 @@ impl MessagingProductWhatsapp {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Whatsapp => "whatsapp",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -18535,7 +21130,7 @@ impl From<&str> for MessagingProductWhatsapp {
     fn from(value: &str) -> Self {
         match value {
             "whatsapp" => Self::Whatsapp,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -18559,7 +21154,7 @@ impl From<String> for MessagingProductWhatsapp {
     fn from(value: String) -> Self {
         match value.as_str() {
             "whatsapp" => Self::Whatsapp,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -18686,13 +21281,25 @@ impl MigrateFlowsResponse {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MigratedFlow {
     /// The Flow's name in the source account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub source_name: Option<String>,
     /// The Flow's ID in the source account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub source_id: Option<String>,
     /// The ID of the copy in this account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub migrated_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -18719,6 +21326,7 @@ impl MigratedFlow {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MigrationIntent {
     /// The intent's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The `status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -18770,7 +21378,7 @@ pub enum MigrationIntentStatus {
     /// `REJECTED`
     Rejected,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "migration_intent")]
 impl MigrationIntentStatus {
@@ -18781,7 +21389,7 @@ impl MigrationIntentStatus {
             Self::Completed => "COMPLETED",
             Self::Initiated => "INITIATED",
             Self::Rejected => "REJECTED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -18799,7 +21407,7 @@ impl From<&str> for MigrationIntentStatus {
             "COMPLETED" => Self::Completed,
             "INITIATED" => Self::Initiated,
             "REJECTED" => Self::Rejected,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -18811,7 +21419,7 @@ impl From<String> for MigrationIntentStatus {
             "COMPLETED" => Self::Completed,
             "INITIATED" => Self::Initiated,
             "REJECTED" => Self::Rejected,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -18839,6 +21447,7 @@ impl<'de> ::serde::Deserialize<'de> for MigrationIntentStatus {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MmLiteOnboardingResponse {
     /// ID of the onboarding request, for tracking.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub request_id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -18881,7 +21490,7 @@ pub enum NameCallPermissionRequest {
     #[default]
     CallPermissionRequest,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "messages")]
 impl NameCallPermissionRequest {
@@ -18889,7 +21498,7 @@ impl NameCallPermissionRequest {
     pub fn as_str(&self) -> &str {
         match self {
             Self::CallPermissionRequest => "call_permission_request",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -18904,7 +21513,7 @@ impl From<&str> for NameCallPermissionRequest {
     fn from(value: &str) -> Self {
         match value {
             "call_permission_request" => Self::CallPermissionRequest,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -18913,7 +21522,7 @@ impl From<String> for NameCallPermissionRequest {
     fn from(value: String) -> Self {
         match value.as_str() {
             "call_permission_request" => Self::CallPermissionRequest,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -18947,7 +21556,7 @@ pub enum NameCatalogMessage {
     #[default]
     CatalogMessage,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "messages")]
 impl NameCatalogMessage {
@@ -18955,7 +21564,7 @@ impl NameCatalogMessage {
     pub fn as_str(&self) -> &str {
         match self {
             Self::CatalogMessage => "catalog_message",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -18970,7 +21579,7 @@ impl From<&str> for NameCatalogMessage {
     fn from(value: &str) -> Self {
         match value {
             "catalog_message" => Self::CatalogMessage,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -18979,7 +21588,7 @@ impl From<String> for NameCatalogMessage {
     fn from(value: String) -> Self {
         match value.as_str() {
             "catalog_message" => Self::CatalogMessage,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -19013,7 +21622,7 @@ pub enum NameFlow {
     #[default]
     Flow,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "messages")]
 impl NameFlow {
@@ -19021,7 +21630,7 @@ impl NameFlow {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Flow => "flow",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -19036,7 +21645,7 @@ impl From<&str> for NameFlow {
     fn from(value: &str) -> Self {
         match value {
             "flow" => Self::Flow,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -19045,7 +21654,7 @@ impl From<String> for NameFlow {
     fn from(value: String) -> Self {
         match value.as_str() {
             "flow" => Self::Flow,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -19079,7 +21688,7 @@ pub enum NameReviewAndPay {
     #[default]
     ReviewAndPay,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "messages")]
 impl NameReviewAndPay {
@@ -19087,7 +21696,7 @@ impl NameReviewAndPay {
     pub fn as_str(&self) -> &str {
         match self {
             Self::ReviewAndPay => "review_and_pay",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -19102,7 +21711,7 @@ impl From<&str> for NameReviewAndPay {
     fn from(value: &str) -> Self {
         match value {
             "review_and_pay" => Self::ReviewAndPay,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -19111,7 +21720,7 @@ impl From<String> for NameReviewAndPay {
     fn from(value: String) -> Self {
         match value.as_str() {
             "review_and_pay" => Self::ReviewAndPay,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -19145,7 +21754,7 @@ pub enum NameReviewOrder {
     #[default]
     ReviewOrder,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "messages")]
 impl NameReviewOrder {
@@ -19153,7 +21762,7 @@ impl NameReviewOrder {
     pub fn as_str(&self) -> &str {
         match self {
             Self::ReviewOrder => "review_order",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -19168,7 +21777,7 @@ impl From<&str> for NameReviewOrder {
     fn from(value: &str) -> Self {
         match value {
             "review_order" => Self::ReviewOrder,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -19177,7 +21786,7 @@ impl From<String> for NameReviewOrder {
     fn from(value: String) -> Self {
         match value.as_str() {
             "review_order" => Self::ReviewOrder,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -19205,13 +21814,25 @@ impl<'de> ::serde::Deserialize<'de> for NameReviewOrder {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct NfmReply {
     /// The Flow's response data, as a JSON string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub response_json: Option<String>,
     /// The text shown in the chat, such as `Sent`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub body: Option<String>,
     /// The reply kind, such as `flow`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -19227,6 +21848,88 @@ impl NfmReply {
             response_json: None,
             body: None,
             name: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// An error reported inside a webhook; only `code` is always present.
+///
+/// Schema `NotificationError`, from `whatsapp/webhooks.yaml#/components/schemas/NotificationError`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct NotificationError {
+    /// The numeric error code.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
+    pub code: i64,
+    /// Short title of the error code.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub title: Option<String>,
+    /// The error message.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub message: Option<String>,
+    /// The `error_data` member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_data: Option<NotificationErrorData>,
+    /// Link to the error code documentation.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub href: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl NotificationError {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(code: i64) -> Self {
+        Self {
+            code,
+            title: None,
+            message: None,
+            error_data: None,
+            href: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// Extra error details.
+///
+/// Schema `NotificationErrorData`, from `whatsapp/webhooks.yaml#/components/schemas/NotificationErrorData`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct NotificationErrorData {
+    /// What went wrong, in more detail.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub details: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl NotificationErrorData {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            details: None,
             extra: Default::default(),
         }
     }
@@ -19247,7 +21950,7 @@ pub enum OboMobilityEntityStatus {
     /// `PENDING`
     Pending,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "obo_mobility_intent")]
 impl OboMobilityEntityStatus {
@@ -19257,7 +21960,7 @@ impl OboMobilityEntityStatus {
             Self::Active => "ACTIVE",
             Self::Inactive => "INACTIVE",
             Self::Pending => "PENDING",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -19274,7 +21977,7 @@ impl From<&str> for OboMobilityEntityStatus {
             "ACTIVE" => Self::Active,
             "INACTIVE" => Self::Inactive,
             "PENDING" => Self::Pending,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -19285,7 +21988,7 @@ impl From<String> for OboMobilityEntityStatus {
             "ACTIVE" => Self::Active,
             "INACTIVE" => Self::Inactive,
             "PENDING" => Self::Pending,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -19313,6 +22016,7 @@ impl<'de> ::serde::Deserialize<'de> for OboMobilityEntityStatus {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OboMobilityIntent {
     /// The intent's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The `waba` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -19324,10 +22028,18 @@ pub struct OboMobilityIntent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OboMobilityIntentStatus>,
     /// When the intent was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub created_time: Option<String>,
     /// When the intent last changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub updated_time: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -19417,13 +22129,21 @@ pub struct OboMobilityIntentResponse {
     /// True when the intent was created.
     pub success: bool,
     /// ID of the intent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub mobility_intent_id: Option<String>,
     /// The `status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OboMobilityRequestStatus>,
     /// When the move is expected to finish.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub estimated_completion_time: Option<String>,
     /// True when another party must approve the move.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -19459,12 +22179,21 @@ impl OboMobilityIntentResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OboMobilityIntentSolution {
     /// The solution's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The solution's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// ID of the solution's partner.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub partner_id: Option<String>,
     /// The `status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -19520,7 +22249,7 @@ pub enum OboMobilityIntentStatus {
     /// `FAILED`
     Failed,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "obo_mobility_intent")]
 impl OboMobilityIntentStatus {
@@ -19532,7 +22261,7 @@ impl OboMobilityIntentStatus {
             Self::Completed => "COMPLETED",
             Self::Cancelled => "CANCELLED",
             Self::Failed => "FAILED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -19551,7 +22280,7 @@ impl From<&str> for OboMobilityIntentStatus {
             "COMPLETED" => Self::Completed,
             "CANCELLED" => Self::Cancelled,
             "FAILED" => Self::Failed,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -19564,7 +22293,7 @@ impl From<String> for OboMobilityIntentStatus {
             "COMPLETED" => Self::Completed,
             "CANCELLED" => Self::Cancelled,
             "FAILED" => Self::Failed,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -19607,7 +22336,7 @@ pub enum OboMobilityIntentType {
     /// `REJECT_HANDOVER`
     RejectHandover,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "obo_mobility_intent")]
 impl OboMobilityIntentType {
@@ -19620,7 +22349,7 @@ impl OboMobilityIntentType {
             Self::RequestHandover => "REQUEST_HANDOVER",
             Self::ApproveHandover => "APPROVE_HANDOVER",
             Self::RejectHandover => "REJECT_HANDOVER",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -19640,7 +22369,7 @@ impl From<&str> for OboMobilityIntentType {
             "REQUEST_HANDOVER" => Self::RequestHandover,
             "APPROVE_HANDOVER" => Self::ApproveHandover,
             "REJECT_HANDOVER" => Self::RejectHandover,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -19654,7 +22383,7 @@ impl From<String> for OboMobilityIntentType {
             "REQUEST_HANDOVER" => Self::RequestHandover,
             "APPROVE_HANDOVER" => Self::ApproveHandover,
             "REJECT_HANDOVER" => Self::RejectHandover,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -19682,9 +22411,14 @@ impl<'de> ::serde::Deserialize<'de> for OboMobilityIntentType {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OboMobilityIntentWaba {
     /// The account's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The account's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// The `status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -19743,7 +22477,7 @@ pub enum OboMobilityRequestStatus {
     /// `FAILED`
     Failed,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "obo_mobility_intent")]
 impl OboMobilityRequestStatus {
@@ -19757,7 +22491,7 @@ impl OboMobilityRequestStatus {
             Self::InProgress => "IN_PROGRESS",
             Self::Completed => "COMPLETED",
             Self::Failed => "FAILED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -19778,7 +22512,7 @@ impl From<&str> for OboMobilityRequestStatus {
             "IN_PROGRESS" => Self::InProgress,
             "COMPLETED" => Self::Completed,
             "FAILED" => Self::Failed,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -19793,7 +22527,7 @@ impl From<String> for OboMobilityRequestStatus {
             "IN_PROGRESS" => Self::InProgress,
             "COMPLETED" => Self::Completed,
             "FAILED" => Self::Failed,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -19830,7 +22564,7 @@ pub enum OfficialBusinessAccountAction {
     /// `RESUBMIT_APPLICATION`
     ResubmitApplication,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "official_business_account")]
 impl OfficialBusinessAccountAction {
@@ -19840,7 +22574,7 @@ impl OfficialBusinessAccountAction {
             Self::SubmitApplication => "SUBMIT_APPLICATION",
             Self::WithdrawApplication => "WITHDRAW_APPLICATION",
             Self::ResubmitApplication => "RESUBMIT_APPLICATION",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -19857,7 +22591,7 @@ impl From<&str> for OfficialBusinessAccountAction {
             "SUBMIT_APPLICATION" => Self::SubmitApplication,
             "WITHDRAW_APPLICATION" => Self::WithdrawApplication,
             "RESUBMIT_APPLICATION" => Self::ResubmitApplication,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -19868,7 +22602,7 @@ impl From<String> for OfficialBusinessAccountAction {
             "SUBMIT_APPLICATION" => Self::SubmitApplication,
             "WITHDRAW_APPLICATION" => Self::WithdrawApplication,
             "RESUBMIT_APPLICATION" => Self::ResubmitApplication,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -19948,7 +22682,7 @@ pub enum OfficialBusinessAccountReviewStatus {
     /// `CANCELLED`
     Cancelled,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "official_business_account")]
 impl OfficialBusinessAccountReviewStatus {
@@ -19961,7 +22695,7 @@ impl OfficialBusinessAccountReviewStatus {
             Self::UnderReview => "UNDER_REVIEW",
             Self::Expired => "EXPIRED",
             Self::Cancelled => "CANCELLED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -19981,7 +22715,7 @@ impl From<&str> for OfficialBusinessAccountReviewStatus {
             "UNDER_REVIEW" => Self::UnderReview,
             "EXPIRED" => Self::Expired,
             "CANCELLED" => Self::Cancelled,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -19995,7 +22729,7 @@ impl From<String> for OfficialBusinessAccountReviewStatus {
             "UNDER_REVIEW" => Self::UnderReview,
             "EXPIRED" => Self::Expired,
             "CANCELLED" => Self::Cancelled,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -20023,12 +22757,17 @@ impl<'de> ::serde::Deserialize<'de> for OfficialBusinessAccountReviewStatus {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OfficialBusinessAccountStatus {
     /// The phone number's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The `oba_status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oba_status: Option<OfficialBusinessAccountReviewStatus>,
     /// The status in words.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub status_message: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -20097,13 +22836,21 @@ pub struct OfficialBusinessAccountUpdateResponse {
     /// True when the change was accepted.
     pub success: bool,
     /// The result in words.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message: Option<String>,
     /// The `updated_status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_status: Option<OfficialBusinessAccountStatus>,
     /// ID to follow up the request with.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub tracking_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -20131,12 +22878,17 @@ impl OfficialBusinessAccountUpdateResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OnBehalfRequest {
     /// The request's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The `status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OnBehalfRequestStatus>,
     /// ID of the asset (such as the WhatsApp Business Account) the request is about.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub business_owned_object: Option<String>,
     /// The `receiving_business` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -20183,10 +22935,18 @@ impl From<String> for OnBehalfRequest {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OnBehalfRequestBusiness {
     /// The business's ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub id: Option<String>,
     /// The business's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -20258,7 +23018,7 @@ pub enum OnBehalfRequestStatus {
     /// `INVALID`
     Invalid,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "onbehalf_requests")]
 impl OnBehalfRequestStatus {
@@ -20272,7 +23032,7 @@ impl OnBehalfRequestStatus {
             Self::Pending => "PENDING",
             Self::Canceled => "CANCELED",
             Self::Invalid => "INVALID",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -20293,7 +23053,7 @@ impl From<&str> for OnBehalfRequestStatus {
             "PENDING" => Self::Pending,
             "CANCELED" => Self::Canceled,
             "INVALID" => Self::Invalid,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -20308,7 +23068,7 @@ impl From<String> for OnBehalfRequestStatus {
             "PENDING" => Self::Pending,
             "CANCELED" => Self::Canceled,
             "INVALID" => Self::Invalid,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -20590,16 +23350,32 @@ impl OrderItem {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrderProductItem {
     /// The product's retailer ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub product_retailer_id: Option<String>,
     /// How many were ordered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub quantity: Option<i64>,
     /// The unit price.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub item_price: Option<f64>,
     /// ISO 4217 currency code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub currency: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -20725,15 +23501,28 @@ impl From<String> for OrderStatusUpdate {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OwnedWhatsAppBusinessAccount {
     /// The account's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The account's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// Namespace of the account's message templates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message_template_namespace: Option<String>,
     /// The account's time zone ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub timezone_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -20827,10 +23616,18 @@ impl OwnedWhatsAppBusinessAccountList {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PagingCursors {
     /// Cursor at the start of the page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub before: Option<String>,
     /// Cursor at the end of the page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub after: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -20888,7 +23685,7 @@ pub enum PartnerBusinessTwoFactorType {
     /// `admin_required`
     AdminRequired,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "preverified_phone_number_partners")]
 impl PartnerBusinessTwoFactorType {
@@ -20897,7 +23694,7 @@ impl PartnerBusinessTwoFactorType {
         match self {
             Self::None => "none",
             Self::AdminRequired => "admin_required",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -20913,7 +23710,7 @@ impl From<&str> for PartnerBusinessTwoFactorType {
         match value {
             "none" => Self::None,
             "admin_required" => Self::AdminRequired,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -20923,7 +23720,7 @@ impl From<String> for PartnerBusinessTwoFactorType {
         match value.as_str() {
             "none" => Self::None,
             "admin_required" => Self::AdminRequired,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -20960,7 +23757,7 @@ pub enum PartnerBusinessVerificationStatus {
     /// `verified`
     Verified,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "preverified_phone_number_partners")]
 impl PartnerBusinessVerificationStatus {
@@ -20970,7 +23767,7 @@ impl PartnerBusinessVerificationStatus {
             Self::NotVerified => "not_verified",
             Self::Pending => "pending",
             Self::Verified => "verified",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -20987,7 +23784,7 @@ impl From<&str> for PartnerBusinessVerificationStatus {
             "not_verified" => Self::NotVerified,
             "pending" => Self::Pending,
             "verified" => Self::Verified,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -20998,7 +23795,7 @@ impl From<String> for PartnerBusinessVerificationStatus {
             "not_verified" => Self::NotVerified,
             "pending" => Self::Pending,
             "verified" => Self::Verified,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -21026,7 +23823,11 @@ impl<'de> ::serde::Deserialize<'de> for PartnerBusinessVerificationStatus {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PartnerClientCertificationInfo {
     /// The customer's business portfolio ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub client_business_id: Option<String>,
     /// The verification state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -21072,7 +23873,7 @@ pub enum PartnerClientCertificationInfoStatus {
     /// `REVOKED`
     Revoked,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl PartnerClientCertificationInfoStatus {
@@ -21084,7 +23885,7 @@ impl PartnerClientCertificationInfoStatus {
             Self::Failed => "FAILED",
             Self::Pending => "PENDING",
             Self::Revoked => "REVOKED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -21103,7 +23904,7 @@ impl From<&str> for PartnerClientCertificationInfoStatus {
             "FAILED" => Self::Failed,
             "PENDING" => Self::Pending,
             "REVOKED" => Self::Revoked,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -21116,7 +23917,7 @@ impl From<String> for PartnerClientCertificationInfoStatus {
             "FAILED" => Self::Failed,
             "PENDING" => Self::Pending,
             "REVOKED" => Self::Revoked,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -21203,7 +24004,7 @@ pub enum PayloadEncryptionStatus {
     /// `disabled`
     Disabled,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "settings")]
 impl PayloadEncryptionStatus {
@@ -21212,7 +24013,7 @@ impl PayloadEncryptionStatus {
         match self {
             Self::Enabled => "enabled",
             Self::Disabled => "disabled",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -21228,7 +24029,7 @@ impl From<&str> for PayloadEncryptionStatus {
         match value {
             "enabled" => Self::Enabled,
             "disabled" => Self::Disabled,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -21238,7 +24039,7 @@ impl From<String> for PayloadEncryptionStatus {
         match value.as_str() {
             "enabled" => Self::Enabled,
             "disabled" => Self::Disabled,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -21389,7 +24190,7 @@ pub enum PhoneNumberConnectionStatus {
     /// `MESSAGING_LIMIT_TIER_4`
     MessagingLimitTier4,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "phone_number")]
 impl PhoneNumberConnectionStatus {
@@ -21407,7 +24208,7 @@ impl PhoneNumberConnectionStatus {
             Self::MessagingLimitTier2 => "MESSAGING_LIMIT_TIER_2",
             Self::MessagingLimitTier3 => "MESSAGING_LIMIT_TIER_3",
             Self::MessagingLimitTier4 => "MESSAGING_LIMIT_TIER_4",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -21432,7 +24233,7 @@ impl From<&str> for PhoneNumberConnectionStatus {
             "MESSAGING_LIMIT_TIER_2" => Self::MessagingLimitTier2,
             "MESSAGING_LIMIT_TIER_3" => Self::MessagingLimitTier3,
             "MESSAGING_LIMIT_TIER_4" => Self::MessagingLimitTier4,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -21451,7 +24252,7 @@ impl From<String> for PhoneNumberConnectionStatus {
             "MESSAGING_LIMIT_TIER_2" => Self::MessagingLimitTier2,
             "MESSAGING_LIMIT_TIER_3" => Self::MessagingLimitTier3,
             "MESSAGING_LIMIT_TIER_4" => Self::MessagingLimitTier4,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -21507,13 +24308,21 @@ impl PhoneNumberNameUpdateChange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PhoneNumberNameUpdateValue {
     /// The business phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub display_phone_number: Option<String>,
     /// The review result.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<PhoneNumberNameUpdateValueDecision>,
     /// The display name that was reviewed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub requested_verified_name: Option<String>,
     /// Why the name was rejected; null when it was not.
     #[serde(
@@ -21559,7 +24368,7 @@ pub enum PhoneNumberNameUpdateValueDecision {
     /// `REJECTED`
     Rejected,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl PhoneNumberNameUpdateValueDecision {
@@ -21570,7 +24379,7 @@ impl PhoneNumberNameUpdateValueDecision {
             Self::Deferred => "DEFERRED",
             Self::Pending => "PENDING",
             Self::Rejected => "REJECTED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -21588,7 +24397,7 @@ impl From<&str> for PhoneNumberNameUpdateValueDecision {
             "DEFERRED" => Self::Deferred,
             "PENDING" => Self::Pending,
             "REJECTED" => Self::Rejected,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -21600,7 +24409,7 @@ impl From<String> for PhoneNumberNameUpdateValueDecision {
             "DEFERRED" => Self::Deferred,
             "PENDING" => Self::Pending,
             "REJECTED" => Self::Rejected,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -21628,12 +24437,21 @@ impl<'de> ::serde::Deserialize<'de> for PhoneNumberNameUpdateValueDecision {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PhoneNumberNode {
     /// The phone number's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The number as shown to users, in international format.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub display_phone_number: Option<String>,
     /// The business name verified for this number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub verified_name: Option<String>,
     /// The `quality_rating` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -21687,10 +24505,18 @@ pub struct PhoneNumberPayloadEncryption {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<PayloadEncryptionStatus>,
     /// Fingerprint of the business's public key, when encryption is on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub client_encryption_key_fingerprint: Option<String>,
     /// Meta's public key for the business to use, when encryption is on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub cloud_encryption_key: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -21745,7 +24571,11 @@ impl PhoneNumberQualityUpdateChange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PhoneNumberQualityUpdateValue {
     /// The business phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub display_phone_number: Option<String>,
     /// What changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -21801,7 +24631,7 @@ pub enum PhoneNumberQualityUpdateValueEvent {
     /// `DOWNGRADE`
     Downgrade,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl PhoneNumberQualityUpdateValueEvent {
@@ -21814,7 +24644,7 @@ impl PhoneNumberQualityUpdateValueEvent {
             Self::Unflagged => "UNFLAGGED",
             Self::Upgrade => "UPGRADE",
             Self::Downgrade => "DOWNGRADE",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -21834,7 +24664,7 @@ impl From<&str> for PhoneNumberQualityUpdateValueEvent {
             "UNFLAGGED" => Self::Unflagged,
             "UPGRADE" => Self::Upgrade,
             "DOWNGRADE" => Self::Downgrade,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -21848,7 +24678,7 @@ impl From<String> for PhoneNumberQualityUpdateValueEvent {
             "UNFLAGGED" => Self::Unflagged,
             "UPGRADE" => Self::Upgrade,
             "DOWNGRADE" => Self::Downgrade,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -21883,7 +24713,7 @@ pub enum PhoneNumberSearchVisibility {
     /// `HIDDEN`
     Hidden,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "phone_number")]
 impl PhoneNumberSearchVisibility {
@@ -21892,7 +24722,7 @@ impl PhoneNumberSearchVisibility {
         match self {
             Self::Visible => "VISIBLE",
             Self::Hidden => "HIDDEN",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -21908,7 +24738,7 @@ impl From<&str> for PhoneNumberSearchVisibility {
         match value {
             "VISIBLE" => Self::Visible,
             "HIDDEN" => Self::Hidden,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -21918,7 +24748,7 @@ impl From<String> for PhoneNumberSearchVisibility {
         match value.as_str() {
             "VISIBLE" => Self::Visible,
             "HIDDEN" => Self::Hidden,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -21977,7 +24807,7 @@ impl PhoneNumberSettings {
 ///
 /// Schema `PhoneNumberSettingsUpdateRequest`, from `whatsapp/settings.yaml#/components/schemas/PhoneNumberSettingsUpdateRequest`.
 ///
-/// One of several shapes, told apart by their required members; decoding tries `CallingSettingsUpdateRequest`, `UserIdentityChangeSettingsUpdateRequest`, `PayloadEncryptionSettingsUpdateRequest`, `StorageConfigurationSettingsUpdateRequest` in that order, and keeps a value none accepts in [`PhoneNumberSettingsUpdateRequest::Other`].
+/// One of several shapes, told apart by their required members; decoding tries `CallingSettingsUpdateRequest`, `UserIdentityChangeSettingsUpdateRequest`, `PayloadEncryptionSettingsUpdateRequest`, `StorageConfigurationSettingsUpdateRequest` in that order, and keeps a value none accepts in [`PhoneNumberSettingsUpdateRequest::Unrecognized`].
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum PhoneNumberSettingsUpdateRequest {
@@ -21990,7 +24820,7 @@ pub enum PhoneNumberSettingsUpdateRequest {
     /// Tried when the value is an object with `storage_configuration`.
     StorageConfigurationSettingsUpdateRequest(StorageConfigurationSettingsUpdateRequest),
     /// A value no variant accepts, kept as received.
-    Other(::serde_json::Value),
+    Unrecognized(::serde_json::Value),
 }
 #[cfg(feature = "settings")]
 impl ::serde::Serialize for PhoneNumberSettingsUpdateRequest {
@@ -22011,7 +24841,7 @@ impl ::serde::Serialize for PhoneNumberSettingsUpdateRequest {
             Self::StorageConfigurationSettingsUpdateRequest(v) => {
                 ::serde::Serialize::serialize(v, serializer)
             }
-            Self::Other(v) => ::serde::Serialize::serialize(v, serializer),
+            Self::Unrecognized(v) => ::serde::Serialize::serialize(v, serializer),
         }
     }
 }
@@ -22043,7 +24873,7 @@ impl<'de> ::serde::Deserialize<'de> for PhoneNumberSettingsUpdateRequest {
                 return Ok(Self::StorageConfigurationSettingsUpdateRequest(v));
             }
         }
-        Ok(Self::Other(value))
+        Ok(Self::Unrecognized(value))
     }
 }
 #[cfg(feature = "settings")]
@@ -22254,7 +25084,7 @@ pub enum PolicyDeterministic {
     #[default]
     Deterministic,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl PolicyDeterministic {
@@ -22262,7 +25092,7 @@ impl PolicyDeterministic {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Deterministic => "deterministic",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -22277,7 +25107,7 @@ impl From<&str> for PolicyDeterministic {
     fn from(value: &str) -> Self {
         match value {
             "deterministic" => Self::Deterministic,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -22286,7 +25116,7 @@ impl From<String> for PolicyDeterministic {
     fn from(value: String) -> Self {
         match value.as_str() {
             "deterministic" => Self::Deterministic,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -22314,27 +25144,48 @@ impl<'de> ::serde::Deserialize<'de> for PolicyDeterministic {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PortfolioWhatsAppBusinessAccount {
     /// The account's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The account's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// The `account_review_status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_review_status: Option<WabaAccountReviewStatus>,
     /// Purchase order number used for billing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub purchase_order_number: Option<String>,
     /// Billing currency (ISO 4217).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub currency: Option<String>,
     /// The account's time zone ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub timezone_id: Option<String>,
     /// The `business_verification_status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_verification_status: Option<WabaBusinessVerificationStatus>,
     /// Country where the account is registered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub country: Option<String>,
     /// The `on_behalf_of_business_info` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -22343,7 +25194,11 @@ pub struct PortfolioWhatsAppBusinessAccount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_enabled_for_insights: Option<bool>,
     /// Namespace of the account's message templates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message_template_namespace: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -22471,12 +25326,21 @@ impl From<String> for PreAcceptCallRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PreVerifiedPhoneNumber {
     /// The pre-verified number's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The number, formatted for display.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub display_phone_number: Option<String>,
     /// The country calling code, such as 1 or 44.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub country_prefix: Option<i64>,
     /// The `verification_status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -22485,19 +25349,35 @@ pub struct PreVerifiedPhoneNumber {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub availability_status: Option<PreVerifiedPhoneNumberAvailabilityStatus>,
     /// When the number was pre-verified.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub created_time: Option<String>,
     /// When the number's details last changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub last_updated: Option<String>,
     /// WhatsApp features the number supports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_features: Option<Vec<PreVerifiedPhoneNumberFeature>>,
     /// The number's country (ISO 3166-1 alpha-2).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub country_code: Option<String>,
     /// The number's geographic region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub region: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -22554,7 +25434,7 @@ pub enum PreVerifiedPhoneNumberAvailabilityStatus {
     /// `UNAVAILABLE`
     Unavailable,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "preverified_phone_numbers")]
 impl PreVerifiedPhoneNumberAvailabilityStatus {
@@ -22565,7 +25445,7 @@ impl PreVerifiedPhoneNumberAvailabilityStatus {
             Self::InUse => "IN_USE",
             Self::Reserved => "RESERVED",
             Self::Unavailable => "UNAVAILABLE",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -22583,7 +25463,7 @@ impl From<&str> for PreVerifiedPhoneNumberAvailabilityStatus {
             "IN_USE" => Self::InUse,
             "RESERVED" => Self::Reserved,
             "UNAVAILABLE" => Self::Unavailable,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -22595,7 +25475,7 @@ impl From<String> for PreVerifiedPhoneNumberAvailabilityStatus {
             "IN_USE" => Self::InUse,
             "RESERVED" => Self::Reserved,
             "UNAVAILABLE" => Self::Unavailable,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -22630,7 +25510,7 @@ pub enum PreVerifiedPhoneNumberCodeMethod {
     /// `VOICE`
     Voice,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "preverified_phone_numbers")]
 impl PreVerifiedPhoneNumberCodeMethod {
@@ -22639,7 +25519,7 @@ impl PreVerifiedPhoneNumberCodeMethod {
         match self {
             Self::Sms => "SMS",
             Self::Voice => "VOICE",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -22655,7 +25535,7 @@ impl From<&str> for PreVerifiedPhoneNumberCodeMethod {
         match value {
             "SMS" => Self::Sms,
             "VOICE" => Self::Voice,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -22665,7 +25545,7 @@ impl From<String> for PreVerifiedPhoneNumberCodeMethod {
         match value.as_str() {
             "SMS" => Self::Sms,
             "VOICE" => Self::Voice,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -22723,18 +25603,31 @@ impl PreVerifiedPhoneNumberCodeRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PreVerifiedPhoneNumberDetails {
     /// The pre-verified number's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The country calling code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub country_prefix: Option<i64>,
     /// The number, formatted for display.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub display_phone_number: Option<String>,
     /// True when the ID names a valid pre-verified number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_input_id_valid: Option<bool>,
     /// Why the ID is not valid, when it is not.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub error_msg: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -22792,7 +25685,7 @@ pub enum PreVerifiedPhoneNumberFeature {
     /// `FLOWS`
     Flows,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "preverified_phone_numbers")]
 impl PreVerifiedPhoneNumberFeature {
@@ -22806,7 +25699,7 @@ impl PreVerifiedPhoneNumberFeature {
             Self::Analytics => "ANALYTICS",
             Self::Commerce => "COMMERCE",
             Self::Flows => "FLOWS",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -22827,7 +25720,7 @@ impl From<&str> for PreVerifiedPhoneNumberFeature {
             "ANALYTICS" => Self::Analytics,
             "COMMERCE" => Self::Commerce,
             "FLOWS" => Self::Flows,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -22842,7 +25735,7 @@ impl From<String> for PreVerifiedPhoneNumberFeature {
             "ANALYTICS" => Self::Analytics,
             "COMMERCE" => Self::Commerce,
             "FLOWS" => Self::Flows,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -22899,24 +25792,45 @@ impl PreVerifiedPhoneNumberList {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PreVerifiedPhoneNumberPartner {
     /// The business's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The business's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// When the business was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub created_time: Option<String>,
     /// When the business last changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub updated_time: Option<String>,
     /// The `verification_status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verification_status: Option<PartnerBusinessVerificationStatus>,
     /// ID of the business's primary Facebook Page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub primary_page: Option<String>,
     /// The business's time zone ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub timezone_id: Option<i64>,
     /// The `two_factor_type` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -23081,7 +25995,7 @@ pub enum PreVerifiedPhoneNumberVerificationStatus {
     /// `EXPIRED`
     Expired,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "preverified_phone_numbers")]
 impl PreVerifiedPhoneNumberVerificationStatus {
@@ -23092,7 +26006,7 @@ impl PreVerifiedPhoneNumberVerificationStatus {
             Self::Pending => "PENDING",
             Self::Failed => "FAILED",
             Self::Expired => "EXPIRED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -23110,7 +26024,7 @@ impl From<&str> for PreVerifiedPhoneNumberVerificationStatus {
             "PENDING" => Self::Pending,
             "FAILED" => Self::Failed,
             "EXPIRED" => Self::Expired,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -23122,7 +26036,7 @@ impl From<String> for PreVerifiedPhoneNumberVerificationStatus {
             "PENDING" => Self::Pending,
             "FAILED" => Self::Failed,
             "EXPIRED" => Self::Expired,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -23307,18 +26221,35 @@ impl ProductSection {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct QrCode {
     /// The QR code's 14-character ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub code: String,
     /// The message the user's chat is pre-filled with.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub prefilled_message: Option<String>,
     /// The wa.me link that opens the chat with the message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub deep_link_url: Option<String>,
     /// When the code was created (Unix seconds); sent only to first-party apps.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub creation_time: Option<i64>,
     /// URL of the QR code image, when an image format was requested.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub qr_image_url: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -23464,7 +26395,7 @@ pub enum QrImageFormat {
     /// `SVG`
     Svg,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "qr_codes")]
 impl QrImageFormat {
@@ -23473,7 +26404,7 @@ impl QrImageFormat {
         match self {
             Self::Png => "PNG",
             Self::Svg => "SVG",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -23489,7 +26420,7 @@ impl From<&str> for QrImageFormat {
         match value {
             "PNG" => Self::Png,
             "SVG" => Self::Svg,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -23499,7 +26430,7 @@ impl From<String> for QrImageFormat {
         match value.as_str() {
             "PNG" => Self::Png,
             "SVG" => Self::Svg,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -23567,8 +26498,15 @@ pub struct ReactionMessage {
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<MessageContext>,
+    /// Your own tracking text; status webhooks for this message carry it back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biz_opaque_callback_data: Option<String>,
     /// The `reaction` member.
     pub reaction: ReactionContent,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 #[cfg(feature = "messages")]
 impl ReactionMessage {
@@ -23581,7 +26519,9 @@ impl ReactionMessage {
             to: to.into(),
             type_: Default::default(),
             context: None,
+            biz_opaque_callback_data: None,
             reaction: reaction.into(),
+            extra: Default::default(),
         }
     }
 }
@@ -23599,7 +26539,7 @@ pub enum RecipientType {
     /// `group`
     Group,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "messages")]
 impl RecipientType {
@@ -23608,7 +26548,7 @@ impl RecipientType {
         match self {
             Self::Individual => "individual",
             Self::Group => "group",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -23624,7 +26564,7 @@ impl From<&str> for RecipientType {
         match value {
             "individual" => Self::Individual,
             "group" => Self::Group,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -23634,7 +26574,7 @@ impl From<String> for RecipientType {
         match value.as_str() {
             "individual" => Self::Individual,
             "group" => Self::Group,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -23668,7 +26608,7 @@ pub enum RecipientTypeIndividual {
     #[default]
     Individual,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "marketing_messages_lite")]
 impl RecipientTypeIndividual {
@@ -23676,7 +26616,7 @@ impl RecipientTypeIndividual {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Individual => "individual",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -23691,7 +26631,7 @@ impl From<&str> for RecipientTypeIndividual {
     fn from(value: &str) -> Self {
         match value {
             "individual" => Self::Individual,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -23700,7 +26640,7 @@ impl From<String> for RecipientTypeIndividual {
     fn from(value: String) -> Self {
         match value.as_str() {
             "individual" => Self::Individual,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -23728,34 +26668,66 @@ impl<'de> ::serde::Deserialize<'de> for RecipientTypeIndividual {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Referral {
     /// URL of the ad or post.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub source_url: Option<String>,
     /// ID of the ad or post.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub source_id: Option<String>,
     /// Where the user came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_type: Option<ReferralSourceType>,
     /// The ad headline.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub headline: Option<String>,
     /// The ad's main text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub body: Option<String>,
     /// The kind of media the ad shows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<ReferralMediaType>,
     /// The ad image, for image ads.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub image_url: Option<String>,
     /// The ad video, for video ads.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub video_url: Option<String>,
     /// The video thumbnail, for video ads.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub thumbnail_url: Option<String>,
     /// The ad click ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub ctwa_clid: Option<String>,
     /// The `welcome_message` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -23800,7 +26772,7 @@ pub enum ReferralMediaType {
     /// `video`
     Video,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl ReferralMediaType {
@@ -23809,7 +26781,7 @@ impl ReferralMediaType {
         match self {
             Self::Image => "image",
             Self::Video => "video",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -23825,7 +26797,7 @@ impl From<&str> for ReferralMediaType {
         match value {
             "image" => Self::Image,
             "video" => Self::Video,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -23835,7 +26807,7 @@ impl From<String> for ReferralMediaType {
         match value.as_str() {
             "image" => Self::Image,
             "video" => Self::Video,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -23870,7 +26842,7 @@ pub enum ReferralSourceType {
     /// `post`
     Post,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl ReferralSourceType {
@@ -23879,7 +26851,7 @@ impl ReferralSourceType {
         match self {
             Self::Ad => "ad",
             Self::Post => "post",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -23895,7 +26867,7 @@ impl From<&str> for ReferralSourceType {
         match value {
             "ad" => Self::Ad,
             "post" => Self::Post,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -23905,7 +26877,7 @@ impl From<String> for ReferralSourceType {
         match value.as_str() {
             "ad" => Self::Ad,
             "post" => Self::Post,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -23933,7 +26905,11 @@ impl<'de> ::serde::Deserialize<'de> for ReferralSourceType {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ReferralWelcomeMessage {
     /// The greeting text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub text: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -23958,10 +26934,18 @@ impl ReferralWelcomeMessage {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ReferredProduct {
     /// The catalog ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub catalog_id: Option<String>,
     /// The product's retailer ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub product_retailer_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -24018,7 +27002,7 @@ pub enum RegisterDataLocalizationRegion {
     /// `ZA`
     Za,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "phone_number_registration")]
 impl RegisterDataLocalizationRegion {
@@ -24039,7 +27023,7 @@ impl RegisterDataLocalizationRegion {
             Self::Kr => "KR",
             Self::Sg => "SG",
             Self::Za => "ZA",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -24067,7 +27051,7 @@ impl From<&str> for RegisterDataLocalizationRegion {
             "KR" => Self::Kr,
             "SG" => Self::Sg,
             "ZA" => Self::Za,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -24089,7 +27073,7 @@ impl From<String> for RegisterDataLocalizationRegion {
             "KR" => Self::Kr,
             "SG" => Self::Sg,
             "ZA" => Self::Za,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -24233,7 +27217,7 @@ pub enum RegisterPhoneNumberTier {
     /// `SANDBOX`
     Sandbox,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "phone_number_registration")]
 impl RegisterPhoneNumberTier {
@@ -24242,7 +27226,7 @@ impl RegisterPhoneNumberTier {
         match self {
             Self::Prod => "PROD",
             Self::Sandbox => "SANDBOX",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -24258,7 +27242,7 @@ impl From<&str> for RegisterPhoneNumberTier {
         match value {
             "PROD" => Self::Prod,
             "SANDBOX" => Self::Sandbox,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -24268,7 +27252,7 @@ impl From<String> for RegisterPhoneNumberTier {
         match value.as_str() {
             "PROD" => Self::Prod,
             "SANDBOX" => Self::Sandbox,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -24567,7 +27551,7 @@ pub enum ScheduleDayOfWeek {
     /// `SUNDAY`
     Sunday,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "schedules")]
 impl ScheduleDayOfWeek {
@@ -24581,7 +27565,7 @@ impl ScheduleDayOfWeek {
             Self::Friday => "FRIDAY",
             Self::Saturday => "SATURDAY",
             Self::Sunday => "SUNDAY",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -24602,7 +27586,7 @@ impl From<&str> for ScheduleDayOfWeek {
             "FRIDAY" => Self::Friday,
             "SATURDAY" => Self::Saturday,
             "SUNDAY" => Self::Sunday,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -24617,7 +27601,7 @@ impl From<String> for ScheduleDayOfWeek {
             "FRIDAY" => Self::Friday,
             "SATURDAY" => Self::Saturday,
             "SUNDAY" => Self::Sunday,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -24656,7 +27640,7 @@ pub enum ScheduleRecurrenceFrequency {
     /// `YEARLY`
     Yearly,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "schedules")]
 impl ScheduleRecurrenceFrequency {
@@ -24667,7 +27651,7 @@ impl ScheduleRecurrenceFrequency {
             Self::Weekly => "WEEKLY",
             Self::Monthly => "MONTHLY",
             Self::Yearly => "YEARLY",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -24685,7 +27669,7 @@ impl From<&str> for ScheduleRecurrenceFrequency {
             "WEEKLY" => Self::Weekly,
             "MONTHLY" => Self::Monthly,
             "YEARLY" => Self::Yearly,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -24697,7 +27681,7 @@ impl From<String> for ScheduleRecurrenceFrequency {
             "WEEKLY" => Self::Weekly,
             "MONTHLY" => Self::Monthly,
             "YEARLY" => Self::Yearly,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -24786,13 +27770,21 @@ impl SecurityChange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SecurityValue {
     /// The business phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub display_phone_number: Option<String>,
     /// What happened to the two-step verification PIN.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<SecurityValueEvent>,
     /// The Meta Business Suite user who asked for a reset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub requester: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -24828,7 +27820,7 @@ pub enum SecurityValueEvent {
     /// `PIN_REQUEST_SUCCESS`
     PinRequestSuccess,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl SecurityValueEvent {
@@ -24838,7 +27830,7 @@ impl SecurityValueEvent {
             Self::PinChanged => "PIN_CHANGED",
             Self::PinResetRequest => "PIN_RESET_REQUEST",
             Self::PinRequestSuccess => "PIN_REQUEST_SUCCESS",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -24855,7 +27847,7 @@ impl From<&str> for SecurityValueEvent {
             "PIN_CHANGED" => Self::PinChanged,
             "PIN_RESET_REQUEST" => Self::PinResetRequest,
             "PIN_REQUEST_SUCCESS" => Self::PinRequestSuccess,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -24866,7 +27858,7 @@ impl From<String> for SecurityValueEvent {
             "PIN_CHANGED" => Self::PinChanged,
             "PIN_RESET_REQUEST" => Self::PinResetRequest,
             "PIN_REQUEST_SUCCESS" => Self::PinRequestSuccess,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -24927,6 +27919,7 @@ impl SendMessageResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SentMessage {
     /// The message ID (wamid), also used in status webhooks.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The `message_status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -24967,11 +27960,26 @@ impl From<String> for SentMessage {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SentMessageContact {
     /// The phone number or ID as it was sent in `to`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub input: Option<String>,
-    /// The recipient's WhatsApp ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The recipient's WhatsApp ID (when sent to a phone number).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub wa_id: Option<String>,
+    /// The recipient's business-scoped user ID (when sent to one).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub user_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -24985,6 +27993,7 @@ impl SentMessageContact {
         Self {
             input: None,
             wa_id: None,
+            user_id: None,
             extra: Default::default(),
         }
     }
@@ -25005,7 +28014,7 @@ pub enum SentMessageStatus {
     /// `paused`
     Paused,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "messages")]
 impl SentMessageStatus {
@@ -25015,7 +28024,7 @@ impl SentMessageStatus {
             Self::Accepted => "accepted",
             Self::HeldForQualityAssessment => "held_for_quality_assessment",
             Self::Paused => "paused",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -25032,7 +28041,7 @@ impl From<&str> for SentMessageStatus {
             "accepted" => Self::Accepted,
             "held_for_quality_assessment" => Self::HeldForQualityAssessment,
             "paused" => Self::Paused,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -25043,7 +28052,7 @@ impl From<String> for SentMessageStatus {
             "accepted" => Self::Accepted,
             "held_for_quality_assessment" => Self::HeldForQualityAssessment,
             "paused" => Self::Paused,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -25132,7 +28141,11 @@ pub struct SetOboMobilityIntentResponse {
     )]
     pub intent_id: Option<Option<String>>,
     /// The `client_mutation_id` you sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub client_mutation_id: Option<String>,
     /// Why the intent was not set; null on success.
     #[serde(
@@ -25256,10 +28269,18 @@ impl SmbMessageEchoesChange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SolutionApp {
     /// The app's ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub id: Option<String>,
     /// The app's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -25292,7 +28313,7 @@ pub enum SolutionApplicationRole {
     /// `PARTNER`
     Partner,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl SolutionApplicationRole {
@@ -25301,7 +28322,7 @@ impl SolutionApplicationRole {
         match self {
             Self::Owner => "OWNER",
             Self::Partner => "PARTNER",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -25317,7 +28338,7 @@ impl From<&str> for SolutionApplicationRole {
         match value {
             "OWNER" => Self::Owner,
             "PARTNER" => Self::Partner,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -25327,7 +28348,7 @@ impl From<String> for SolutionApplicationRole {
         match value.as_str() {
             "OWNER" => Self::Owner,
             "PARTNER" => Self::Partner,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -25361,7 +28382,7 @@ pub enum SolutionConfigurablePermission {
     #[default]
     Messaging,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl SolutionConfigurablePermission {
@@ -25369,7 +28390,7 @@ impl SolutionConfigurablePermission {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Messaging => "MESSAGING",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -25384,7 +28405,7 @@ impl From<&str> for SolutionConfigurablePermission {
     fn from(value: &str) -> Self {
         match value {
             "MESSAGING" => Self::Messaging,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -25393,7 +28414,7 @@ impl From<String> for SolutionConfigurablePermission {
     fn from(value: String) -> Self {
         match value.as_str() {
             "MESSAGING" => Self::Messaging,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -25472,10 +28493,18 @@ pub struct SolutionDeactivationResponse {
     /// True when the request was sent.
     pub success: bool,
     /// A confirmation for people.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message: Option<String>,
     /// ID to track the deactivation request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub request_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -25513,7 +28542,7 @@ pub enum SolutionMigrationAction {
     /// `SCHEDULE_MIGRATION`
     ScheduleMigration,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "solution_migration")]
 impl SolutionMigrationAction {
@@ -25524,7 +28553,7 @@ impl SolutionMigrationAction {
             Self::CancelMigration => "CANCEL_MIGRATION",
             Self::ConfirmMigration => "CONFIRM_MIGRATION",
             Self::ScheduleMigration => "SCHEDULE_MIGRATION",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -25542,7 +28571,7 @@ impl From<&str> for SolutionMigrationAction {
             "CANCEL_MIGRATION" => Self::CancelMigration,
             "CONFIRM_MIGRATION" => Self::ConfirmMigration,
             "SCHEDULE_MIGRATION" => Self::ScheduleMigration,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -25554,7 +28583,7 @@ impl From<String> for SolutionMigrationAction {
             "CANCEL_MIGRATION" => Self::CancelMigration,
             "CONFIRM_MIGRATION" => Self::ConfirmMigration,
             "SCHEDULE_MIGRATION" => Self::ScheduleMigration,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -25626,13 +28655,21 @@ pub struct SolutionMigrationIntentResponse {
     /// True when the intent was recorded.
     pub success: bool,
     /// ID of the migration intent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub migration_intent_id: Option<String>,
     /// The `status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SolutionMigrationRequestStatus>,
     /// When the migration is expected to finish.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub estimated_completion_time: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -25671,7 +28708,7 @@ pub enum SolutionMigrationRequestStatus {
     /// `SCHEDULED`
     Scheduled,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "solution_migration")]
 impl SolutionMigrationRequestStatus {
@@ -25682,7 +28719,7 @@ impl SolutionMigrationRequestStatus {
             Self::Approved => "APPROVED",
             Self::Rejected => "REJECTED",
             Self::Scheduled => "SCHEDULED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -25700,7 +28737,7 @@ impl From<&str> for SolutionMigrationRequestStatus {
             "APPROVED" => Self::Approved,
             "REJECTED" => Self::Rejected,
             "SCHEDULED" => Self::Scheduled,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -25712,7 +28749,7 @@ impl From<String> for SolutionMigrationRequestStatus {
             "APPROVED" => Self::Approved,
             "REJECTED" => Self::Rejected,
             "SCHEDULED" => Self::Scheduled,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -25755,7 +28792,7 @@ pub enum SolutionPartnerStatus {
     /// `DEACTIVATED`
     Deactivated,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl SolutionPartnerStatus {
@@ -25768,7 +28805,7 @@ impl SolutionPartnerStatus {
             Self::Accepted => "ACCEPTED",
             Self::Rejected => "REJECTED",
             Self::Deactivated => "DEACTIVATED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -25788,7 +28825,7 @@ impl From<&str> for SolutionPartnerStatus {
             "ACCEPTED" => Self::Accepted,
             "REJECTED" => Self::Rejected,
             "DEACTIVATED" => Self::Deactivated,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -25802,7 +28839,7 @@ impl From<String> for SolutionPartnerStatus {
             "ACCEPTED" => Self::Accepted,
             "REJECTED" => Self::Rejected,
             "DEACTIVATED" => Self::Deactivated,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -25864,16 +28901,28 @@ pub struct SolutionRejectResponse {
     /// True when the request was declined.
     pub success: bool,
     /// The solution's ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub solution_id: Option<String>,
     /// The `rejected_request_type` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejected_request_type: Option<SolutionRequestType>,
     /// When the request was declined.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub rejection_timestamp: Option<String>,
     /// The partner app whose request was declined (partnership requests).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub partner_app_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -25909,7 +28958,7 @@ pub enum SolutionRequestType {
     /// `DEACTIVATION_REQUEST`
     DeactivationRequest,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl SolutionRequestType {
@@ -25918,7 +28967,7 @@ impl SolutionRequestType {
         match self {
             Self::PartnershipRequest => "PARTNERSHIP_REQUEST",
             Self::DeactivationRequest => "DEACTIVATION_REQUEST",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -25934,7 +28983,7 @@ impl From<&str> for SolutionRequestType {
         match value {
             "PARTNERSHIP_REQUEST" => Self::PartnershipRequest,
             "DEACTIVATION_REQUEST" => Self::DeactivationRequest,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -25944,7 +28993,7 @@ impl From<String> for SolutionRequestType {
         match value.as_str() {
             "PARTNERSHIP_REQUEST" => Self::PartnershipRequest,
             "DEACTIVATION_REQUEST" => Self::DeactivationRequest,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -25972,6 +29021,7 @@ impl<'de> ::serde::Deserialize<'de> for SolutionRequestType {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct StartedCall {
     /// The call's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -26008,13 +29058,25 @@ impl From<String> for StartedCall {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct StateSyncContact {
     /// Full name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub full_name: Option<String>,
     /// First name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub first_name: Option<String>,
     /// WhatsApp phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub phone_number: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -26041,7 +29103,12 @@ impl StateSyncContact {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct StateSyncEntry {
     /// What is synchronised, such as `contact`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub type_: Option<String>,
     /// The `contact` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -26085,7 +29152,7 @@ pub enum StateSyncEntryAction {
     /// `remove`
     Remove,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl StateSyncEntryAction {
@@ -26094,7 +29161,7 @@ impl StateSyncEntryAction {
         match self {
             Self::Add => "add",
             Self::Remove => "remove",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -26110,7 +29177,7 @@ impl From<&str> for StateSyncEntryAction {
         match value {
             "add" => Self::Add,
             "remove" => Self::Remove,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -26120,7 +29187,7 @@ impl From<String> for StateSyncEntryAction {
         match value.as_str() {
             "add" => Self::Add,
             "remove" => Self::Remove,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -26148,7 +29215,11 @@ impl<'de> ::serde::Deserialize<'de> for StateSyncEntryAction {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct StateSyncMetadata {
     /// Unix time of the change, as a decimal string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub timestamp: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -26173,10 +29244,18 @@ impl StateSyncMetadata {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct StatusConversation {
     /// The conversation ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub id: Option<String>,
     /// Unix time the conversation window ends.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub expiration_timestamp: Option<String>,
     /// The `origin` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -26212,10 +29291,19 @@ pub struct StatusPricing {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pricing_model: Option<StatusPricingPricingModel>,
     /// The pricing category, such as `marketing`, `utility`, `authentication`, `authentication_international`, `service` or `referral_conversion`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub category: Option<String>,
     /// The charge type, such as `regular`, `free_customer_service` or `free_entry_point`.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub type_: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -26250,7 +29338,7 @@ pub enum StatusPricingPricingModel {
     /// `PMP`
     Pmp,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl StatusPricingPricingModel {
@@ -26259,7 +29347,7 @@ impl StatusPricingPricingModel {
         match self {
             Self::Cbp => "CBP",
             Self::Pmp => "PMP",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -26275,7 +29363,7 @@ impl From<&str> for StatusPricingPricingModel {
         match value {
             "CBP" => Self::Cbp,
             "PMP" => Self::Pmp,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -26285,7 +29373,7 @@ impl From<String> for StatusPricingPricingModel {
         match value.as_str() {
             "CBP" => Self::Cbp,
             "PMP" => Self::Pmp,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -26300,6 +29388,72 @@ impl ::serde::Serialize for StatusPricingPricingModel {
 }
 #[cfg(feature = "webhooks")]
 impl<'de> ::serde::Deserialize<'de> for StatusPricingPricingModel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+#[cfg(feature = "messages")]
+/// Always `read`.
+///
+/// Schema `StatusRead`, from `whatsapp/messages.yaml#/components/schemas/MarkMessageRead/properties/status`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum StatusRead {
+    /// `read`
+    #[default]
+    Read,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "messages")]
+impl StatusRead {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Read => "read",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::std::fmt::Display for StatusRead {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl From<&str> for StatusRead {
+    fn from(value: &str) -> Self {
+        match value {
+            "read" => Self::Read,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl From<String> for StatusRead {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "read" => Self::Read,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::serde::Serialize for StatusRead {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for StatusRead {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -26326,8 +29480,15 @@ pub struct StickerMessage {
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<MessageContext>,
+    /// Your own tracking text; status webhooks for this message carry it back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biz_opaque_callback_data: Option<String>,
     /// The `sticker` member.
     pub sticker: MediaObject,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 #[cfg(feature = "messages")]
 impl StickerMessage {
@@ -26340,7 +29501,9 @@ impl StickerMessage {
             to: to.into(),
             type_: Default::default(),
             context: None,
+            biz_opaque_callback_data: None,
             sticker: sticker.into(),
+            extra: Default::default(),
         }
     }
 }
@@ -26384,7 +29547,7 @@ pub enum StorageConfigurationStatus {
     /// `IN_COUNTRY_STORAGE_ENABLED`
     InCountryStorageEnabled,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "settings")]
 impl StorageConfigurationStatus {
@@ -26393,7 +29556,7 @@ impl StorageConfigurationStatus {
         match self {
             Self::Default => "DEFAULT",
             Self::InCountryStorageEnabled => "IN_COUNTRY_STORAGE_ENABLED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -26409,7 +29572,7 @@ impl From<&str> for StorageConfigurationStatus {
         match value {
             "DEFAULT" => Self::Default,
             "IN_COUNTRY_STORAGE_ENABLED" => Self::InCountryStorageEnabled,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -26419,7 +29582,7 @@ impl From<String> for StorageConfigurationStatus {
         match value.as_str() {
             "DEFAULT" => Self::Default,
             "IN_COUNTRY_STORAGE_ENABLED" => Self::InCountryStorageEnabled,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -26479,7 +29642,11 @@ pub struct SubscribedApp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub whatsapp_business_api_data: Option<SubscribedAppData>,
     /// The callback URL used for this account instead of the app's default, if set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub override_callback_uri: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -26505,12 +29672,21 @@ impl SubscribedApp {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SubscribedAppData {
     /// The app's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The app's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// A link to the app.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub link: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -26825,7 +30001,7 @@ impl TemplateButtonComponent {
 ///
 /// Schema `TemplateButtonDefinition`, from `whatsapp/templates.yaml#/components/schemas/TemplateButtonDefinition`.
 ///
-/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`TemplateButtonDefinition::Unknown`], which keeps it whole.
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`TemplateButtonDefinition::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum TemplateButtonDefinition {
@@ -26846,7 +30022,7 @@ pub enum TemplateButtonDefinition {
     /// `type: MPM`.
     Mpm(TemplateMultiProductButton),
     /// A tag this version does not know, with the whole value as received.
-    Unknown {
+    Unrecognized {
         /// The tag value.
         tag: String,
         /// The whole value, tag included.
@@ -26901,7 +30077,7 @@ impl TemplateButtonDefinition {
             Self::Flow(_) => "FLOW",
             Self::Catalog(_) => "CATALOG",
             Self::Mpm(_) => "MPM",
-            Self::Unknown { tag, .. } => tag.as_str(),
+            Self::Unrecognized { tag, .. } => tag.as_str(),
         }
     }
 }
@@ -26921,7 +30097,7 @@ impl ::serde::Serialize for TemplateButtonDefinition {
             Self::Flow(v) => ("FLOW", ::serde_json::to_value(v)),
             Self::Catalog(v) => ("CATALOG", ::serde_json::to_value(v)),
             Self::Mpm(v) => ("MPM", ::serde_json::to_value(v)),
-            Self::Unknown { value, .. } => {
+            Self::Unrecognized { value, .. } => {
                 return ::serde::Serialize::serialize(value, serializer);
             }
         };
@@ -26983,7 +30159,7 @@ impl<'de> ::serde::Deserialize<'de> for TemplateButtonDefinition {
             "MPM" => {
                 ::serde_json::from_value(value).map(Self::Mpm).map_err(D::Error::custom)
             }
-            _ => Ok(Self::Unknown { tag, value }),
+            _ => Ok(Self::Unrecognized { tag, value }),
         }
     }
 }
@@ -27040,7 +30216,7 @@ impl From<TemplateMultiProductButton> for TemplateButtonDefinition {
 ///
 /// Schema `TemplateButtonParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateButtonParameter`.
 ///
-/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`TemplateButtonParameter::Unknown`], which keeps it whole.
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`TemplateButtonParameter::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum TemplateButtonParameter {
@@ -27051,7 +30227,7 @@ pub enum TemplateButtonParameter {
     /// `type: action`.
     Action(TemplateActionParameter),
     /// A tag this version does not know, with the whole value as received.
-    Unknown {
+    Unrecognized {
         /// The tag value.
         tag: String,
         /// The whole value, tag included.
@@ -27078,7 +30254,7 @@ impl TemplateButtonParameter {
             Self::Payload(_) => "payload",
             Self::Text(_) => "text",
             Self::Action(_) => "action",
-            Self::Unknown { tag, .. } => tag.as_str(),
+            Self::Unrecognized { tag, .. } => tag.as_str(),
         }
     }
 }
@@ -27093,7 +30269,7 @@ impl ::serde::Serialize for TemplateButtonParameter {
             Self::Payload(v) => ("payload", ::serde_json::to_value(v)),
             Self::Text(v) => ("text", ::serde_json::to_value(v)),
             Self::Action(v) => ("action", ::serde_json::to_value(v)),
-            Self::Unknown { value, .. } => {
+            Self::Unrecognized { value, .. } => {
                 return ::serde::Serialize::serialize(value, serializer);
             }
         };
@@ -27136,7 +30312,7 @@ impl<'de> ::serde::Deserialize<'de> for TemplateButtonParameter {
                     .map(Self::Action)
                     .map_err(D::Error::custom)
             }
-            _ => Ok(Self::Unknown { tag, value }),
+            _ => Ok(Self::Unrecognized { tag, value }),
         }
     }
 }
@@ -27176,7 +30352,7 @@ pub enum TemplateButtonSubType {
     /// `flow`
     Flow,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "messages")]
 impl TemplateButtonSubType {
@@ -27187,7 +30363,7 @@ impl TemplateButtonSubType {
             Self::Url => "url",
             Self::Catalog => "catalog",
             Self::Flow => "flow",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -27205,7 +30381,7 @@ impl From<&str> for TemplateButtonSubType {
             "url" => Self::Url,
             "catalog" => Self::Catalog,
             "flow" => Self::Flow,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -27217,7 +30393,7 @@ impl From<String> for TemplateButtonSubType {
             "url" => Self::Url,
             "catalog" => Self::Catalog,
             "flow" => Self::Flow,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -27322,7 +30498,7 @@ pub enum TemplateCategory {
     /// `UTILITY`
     Utility,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(any(feature = "templates", feature = "webhooks"))]
 impl TemplateCategory {
@@ -27332,7 +30508,7 @@ impl TemplateCategory {
             Self::Authentication => "AUTHENTICATION",
             Self::Marketing => "MARKETING",
             Self::Utility => "UTILITY",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -27349,7 +30525,7 @@ impl From<&str> for TemplateCategory {
             "AUTHENTICATION" => Self::Authentication,
             "MARKETING" => Self::Marketing,
             "UTILITY" => Self::Utility,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -27360,7 +30536,7 @@ impl From<String> for TemplateCategory {
             "AUTHENTICATION" => Self::Authentication,
             "MARKETING" => Self::Marketing,
             "UTILITY" => Self::Utility,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -27416,13 +30592,25 @@ impl TemplateCategoryUpdateChange {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TemplateCategoryUpdateValue {
     /// The template ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message_template_id: Option<i64>,
     /// The template name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message_template_name: Option<String>,
     /// The template's language and locale code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message_template_language: Option<String>,
     /// The `previous_category` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -27434,7 +30622,11 @@ pub struct TemplateCategoryUpdateValue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correct_category: Option<TemplateCategory>,
     /// Unix time the coming change takes effect.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub category_update_timestamp: Option<i64>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -27463,7 +30655,7 @@ impl TemplateCategoryUpdateValue {
 ///
 /// Schema `TemplateComponent`, from `whatsapp/messages.yaml#/components/schemas/TemplateComponent`.
 ///
-/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`TemplateComponent::Unknown`], which keeps it whole.
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`TemplateComponent::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum TemplateComponent {
@@ -27474,7 +30666,7 @@ pub enum TemplateComponent {
     /// `type: button`.
     Button(TemplateButtonComponent),
     /// A tag this version does not know, with the whole value as received.
-    Unknown {
+    Unrecognized {
         /// The tag value.
         tag: String,
         /// The whole value, tag included.
@@ -27505,7 +30697,7 @@ impl TemplateComponent {
             Self::Header(_) => "header",
             Self::Body(_) => "body",
             Self::Button(_) => "button",
-            Self::Unknown { tag, .. } => tag.as_str(),
+            Self::Unrecognized { tag, .. } => tag.as_str(),
         }
     }
 }
@@ -27520,7 +30712,7 @@ impl ::serde::Serialize for TemplateComponent {
             Self::Header(v) => ("header", ::serde_json::to_value(v)),
             Self::Body(v) => ("body", ::serde_json::to_value(v)),
             Self::Button(v) => ("button", ::serde_json::to_value(v)),
-            Self::Unknown { value, .. } => {
+            Self::Unrecognized { value, .. } => {
                 return ::serde::Serialize::serialize(value, serializer);
             }
         };
@@ -27563,7 +30755,7 @@ impl<'de> ::serde::Deserialize<'de> for TemplateComponent {
                     .map(Self::Button)
                     .map_err(D::Error::custom)
             }
-            _ => Ok(Self::Unknown { tag, value }),
+            _ => Ok(Self::Unrecognized { tag, value }),
         }
     }
 }
@@ -27590,7 +30782,7 @@ impl From<TemplateButtonComponent> for TemplateComponent {
 ///
 /// Schema `TemplateComponentDefinition`, from `whatsapp/templates.yaml#/components/schemas/TemplateComponentDefinition`.
 ///
-/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`TemplateComponentDefinition::Unknown`], which keeps it whole.
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`TemplateComponentDefinition::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum TemplateComponentDefinition {
@@ -27603,7 +30795,7 @@ pub enum TemplateComponentDefinition {
     /// `type: BUTTONS`.
     Buttons(TemplateButtonsDefinition),
     /// A tag this version does not know, with the whole value as received.
-    Unknown {
+    Unrecognized {
         /// The tag value.
         tag: String,
         /// The whole value, tag included.
@@ -27635,7 +30827,7 @@ impl TemplateComponentDefinition {
             Self::Body(_) => "BODY",
             Self::Footer(_) => "FOOTER",
             Self::Buttons(_) => "BUTTONS",
-            Self::Unknown { tag, .. } => tag.as_str(),
+            Self::Unrecognized { tag, .. } => tag.as_str(),
         }
     }
 }
@@ -27651,7 +30843,7 @@ impl ::serde::Serialize for TemplateComponentDefinition {
             Self::Body(v) => ("BODY", ::serde_json::to_value(v)),
             Self::Footer(v) => ("FOOTER", ::serde_json::to_value(v)),
             Self::Buttons(v) => ("BUTTONS", ::serde_json::to_value(v)),
-            Self::Unknown { value, .. } => {
+            Self::Unrecognized { value, .. } => {
                 return ::serde::Serialize::serialize(value, serializer);
             }
         };
@@ -27699,7 +30891,7 @@ impl<'de> ::serde::Deserialize<'de> for TemplateComponentDefinition {
                     .map(Self::Buttons)
                     .map_err(D::Error::custom)
             }
-            _ => Ok(Self::Unknown { tag, value }),
+            _ => Ok(Self::Unrecognized { tag, value }),
         }
     }
 }
@@ -27734,16 +30926,32 @@ impl From<TemplateButtonsDefinition> for TemplateComponentDefinition {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TemplateComponentsButton {
     /// The button type, such as `URL`, `PHONE_NUMBER` or `QUICK_REPLY`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message_template_button_type: Option<String>,
     /// The button label.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message_template_button_text: Option<String>,
     /// The URL, for URL buttons.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message_template_button_url: Option<String>,
     /// The phone number, for phone number buttons.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message_template_button_phone_number: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -27846,6 +31054,7 @@ impl TemplateCreateRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TemplateCreateResponse {
     /// The new template's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The `status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -28016,7 +31225,11 @@ impl TemplateDateTimeParameter {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TemplateDisableInfo {
     /// Unix time the template was disabled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub disable_date: Option<i64>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -28306,7 +31519,7 @@ pub enum TemplateHeaderFormat {
     /// `LOCATION`
     Location,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "templates")]
 impl TemplateHeaderFormat {
@@ -28318,7 +31531,7 @@ impl TemplateHeaderFormat {
             Self::Video => "VIDEO",
             Self::Document => "DOCUMENT",
             Self::Location => "LOCATION",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -28337,7 +31550,7 @@ impl From<&str> for TemplateHeaderFormat {
             "VIDEO" => Self::Video,
             "DOCUMENT" => Self::Document,
             "LOCATION" => Self::Location,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -28350,7 +31563,7 @@ impl From<String> for TemplateHeaderFormat {
             "VIDEO" => Self::Video,
             "DOCUMENT" => Self::Document,
             "LOCATION" => Self::Location,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -28488,8 +31701,15 @@ pub struct TemplateMessage {
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<MessageContext>,
+    /// Your own tracking text; status webhooks for this message carry it back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biz_opaque_callback_data: Option<String>,
     /// The `template` member.
     pub template: Template,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 #[cfg(feature = "messages")]
 impl TemplateMessage {
@@ -28502,7 +31722,9 @@ impl TemplateMessage {
             to: to.into(),
             type_: Default::default(),
             context: None,
+            biz_opaque_callback_data: None,
             template: template.into(),
+            extra: Default::default(),
         }
     }
 }
@@ -28553,10 +31775,18 @@ impl From<String> for TemplateMultiProductButton {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TemplateOtherInfo {
     /// The kind of event, such as `FIRST_PAUSE` or `UNPAUSE`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub title: Option<String>,
     /// A readable explanation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub description: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -28635,7 +31865,7 @@ pub enum TemplateOtpType {
     /// `ZERO_TAP`
     ZeroTap,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "templates")]
 impl TemplateOtpType {
@@ -28645,7 +31875,7 @@ impl TemplateOtpType {
             Self::CopyCode => "COPY_CODE",
             Self::OneTap => "ONE_TAP",
             Self::ZeroTap => "ZERO_TAP",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -28662,7 +31892,7 @@ impl From<&str> for TemplateOtpType {
             "COPY_CODE" => Self::CopyCode,
             "ONE_TAP" => Self::OneTap,
             "ZERO_TAP" => Self::ZeroTap,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -28673,7 +31903,7 @@ impl From<String> for TemplateOtpType {
             "COPY_CODE" => Self::CopyCode,
             "ONE_TAP" => Self::OneTap,
             "ZERO_TAP" => Self::ZeroTap,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -28699,7 +31929,7 @@ impl<'de> ::serde::Deserialize<'de> for TemplateOtpType {
 ///
 /// Schema `TemplateParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateParameter`.
 ///
-/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`TemplateParameter::Unknown`], which keeps it whole.
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`TemplateParameter::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum TemplateParameter {
@@ -28716,7 +31946,7 @@ pub enum TemplateParameter {
     /// `type: video`.
     Video(TemplateVideoParameter),
     /// A tag this version does not know, with the whole value as received.
-    Unknown {
+    Unrecognized {
         /// The tag value.
         tag: String,
         /// The whole value, tag included.
@@ -28758,7 +31988,7 @@ impl TemplateParameter {
             Self::Image(_) => "image",
             Self::Document(_) => "document",
             Self::Video(_) => "video",
-            Self::Unknown { tag, .. } => tag.as_str(),
+            Self::Unrecognized { tag, .. } => tag.as_str(),
         }
     }
 }
@@ -28776,7 +32006,7 @@ impl ::serde::Serialize for TemplateParameter {
             Self::Image(v) => ("image", ::serde_json::to_value(v)),
             Self::Document(v) => ("document", ::serde_json::to_value(v)),
             Self::Video(v) => ("video", ::serde_json::to_value(v)),
-            Self::Unknown { value, .. } => {
+            Self::Unrecognized { value, .. } => {
                 return ::serde::Serialize::serialize(value, serializer);
             }
         };
@@ -28834,7 +32064,7 @@ impl<'de> ::serde::Deserialize<'de> for TemplateParameter {
                     .map(Self::Video)
                     .map_err(D::Error::custom)
             }
-            _ => Ok(Self::Unknown { tag, value }),
+            _ => Ok(Self::Unrecognized { tag, value }),
         }
     }
 }
@@ -28888,7 +32118,7 @@ pub enum TemplateParameterFormat {
     /// `NAMED`
     Named,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "templates")]
 impl TemplateParameterFormat {
@@ -28897,7 +32127,7 @@ impl TemplateParameterFormat {
         match self {
             Self::Positional => "POSITIONAL",
             Self::Named => "NAMED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -28913,7 +32143,7 @@ impl From<&str> for TemplateParameterFormat {
         match value {
             "POSITIONAL" => Self::Positional,
             "NAMED" => Self::Named,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -28923,7 +32153,7 @@ impl From<String> for TemplateParameterFormat {
         match value.as_str() {
             "POSITIONAL" => Self::Positional,
             "NAMED" => Self::Named,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -29033,7 +32263,7 @@ pub enum TemplateQualityRating {
     /// `UNKNOWN`
     Unknown,
     /// A value not listed in the spec, kept as received.
-    UnknownValue(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "templates")]
 impl TemplateQualityRating {
@@ -29044,7 +32274,7 @@ impl TemplateQualityRating {
             Self::Yellow => "YELLOW",
             Self::Red => "RED",
             Self::Unknown => "UNKNOWN",
-            Self::UnknownValue(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -29062,7 +32292,7 @@ impl From<&str> for TemplateQualityRating {
             "YELLOW" => Self::Yellow,
             "RED" => Self::Red,
             "UNKNOWN" => Self::Unknown,
-            other => Self::UnknownValue(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -29074,7 +32304,7 @@ impl From<String> for TemplateQualityRating {
             "YELLOW" => Self::Yellow,
             "RED" => Self::Red,
             "UNKNOWN" => Self::Unknown,
-            _ => Self::UnknownValue(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -29105,7 +32335,11 @@ pub struct TemplateQualityScore {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<TemplateQualityRating>,
     /// When the score was set (Unix seconds).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub date: Option<i64>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -29171,10 +32405,18 @@ impl From<String> for TemplateQuickReplyButton {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TemplateRejectionInfo {
     /// What is wrong with the template.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub reason: Option<String>,
     /// How to fix it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub recommendation: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -29221,7 +32463,7 @@ pub enum TemplateStatus {
     /// `LIMIT_EXCEEDED`
     LimitExceeded,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "templates")]
 impl TemplateStatus {
@@ -29237,7 +32479,7 @@ impl TemplateStatus {
             Self::PendingDeletion => "PENDING_DELETION",
             Self::Deleted => "DELETED",
             Self::LimitExceeded => "LIMIT_EXCEEDED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -29260,7 +32502,7 @@ impl From<&str> for TemplateStatus {
             "PENDING_DELETION" => Self::PendingDeletion,
             "DELETED" => Self::Deleted,
             "LIMIT_EXCEEDED" => Self::LimitExceeded,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -29277,7 +32519,7 @@ impl From<String> for TemplateStatus {
             "PENDING_DELETION" => Self::PendingDeletion,
             "DELETED" => Self::Deleted,
             "LIMIT_EXCEEDED" => Self::LimitExceeded,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -29332,6 +32574,9 @@ pub struct TemplateTextParameter {
     /// Always `text`.
     #[serde(rename = "type", default)]
     pub type_: TypeText,
+    /// For a template with named placeholders, the placeholder this value fills (`customer_name` for `{{customer_name}}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameter_name: Option<String>,
     /// The text.
     pub text: String,
     /// Members the schema does not list, kept as received (the live
@@ -29346,6 +32591,7 @@ impl TemplateTextParameter {
     pub fn new(text: impl Into<String>) -> Self {
         Self {
             type_: Default::default(),
+            parameter_name: None,
             text: text.into(),
             extra: Default::default(),
         }
@@ -29530,8 +32776,15 @@ pub struct TextMessage {
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<MessageContext>,
+    /// Your own tracking text; status webhooks for this message carry it back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biz_opaque_callback_data: Option<String>,
     /// The `text` member.
     pub text: TextContent,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 #[cfg(feature = "messages")]
 impl TextMessage {
@@ -29544,7 +32797,9 @@ impl TextMessage {
             to: to.into(),
             type_: Default::default(),
             context: None,
+            biz_opaque_callback_data: None,
             text: text.into(),
+            extra: Default::default(),
         }
     }
 }
@@ -29561,7 +32816,7 @@ pub enum TypeAction {
     #[default]
     Action,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "messages")]
 impl TypeAction {
@@ -29569,7 +32824,7 @@ impl TypeAction {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Action => "action",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -29584,7 +32839,7 @@ impl From<&str> for TypeAction {
     fn from(value: &str) -> Self {
         match value {
             "action" => Self::Action,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -29593,7 +32848,7 @@ impl From<String> for TypeAction {
     fn from(value: String) -> Self {
         match value.as_str() {
             "action" => Self::Action,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -29627,7 +32882,7 @@ pub enum TypeAudio {
     #[default]
     Audio,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(any(feature = "messages", feature = "webhooks"))]
 impl TypeAudio {
@@ -29635,7 +32890,7 @@ impl TypeAudio {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Audio => "audio",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -29650,7 +32905,7 @@ impl From<&str> for TypeAudio {
     fn from(value: &str) -> Self {
         match value {
             "audio" => Self::Audio,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -29659,7 +32914,7 @@ impl From<String> for TypeAudio {
     fn from(value: String) -> Self {
         match value.as_str() {
             "audio" => Self::Audio,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -29693,7 +32948,7 @@ pub enum TypeBody {
     #[default]
     Body,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl TypeBody {
@@ -29701,7 +32956,7 @@ impl TypeBody {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Body => "body",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -29716,7 +32971,7 @@ impl From<&str> for TypeBody {
     fn from(value: &str) -> Self {
         match value {
             "body" => Self::Body,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -29725,7 +32980,7 @@ impl From<String> for TypeBody {
     fn from(value: String) -> Self {
         match value.as_str() {
             "body" => Self::Body,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -29759,7 +33014,7 @@ pub enum TypeBodyTemplates {
     #[default]
     Body,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "templates")]
 impl TypeBodyTemplates {
@@ -29767,7 +33022,7 @@ impl TypeBodyTemplates {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Body => "BODY",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -29782,7 +33037,7 @@ impl From<&str> for TypeBodyTemplates {
     fn from(value: &str) -> Self {
         match value {
             "BODY" => Self::Body,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -29791,7 +33046,7 @@ impl From<String> for TypeBodyTemplates {
     fn from(value: String) -> Self {
         match value.as_str() {
             "BODY" => Self::Body,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -29827,7 +33082,7 @@ pub enum TypeButton {
     #[default]
     Button,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(
     any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
@@ -29837,7 +33092,7 @@ impl TypeButton {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Button => "button",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -29856,7 +33111,7 @@ impl From<&str> for TypeButton {
     fn from(value: &str) -> Self {
         match value {
             "button" => Self::Button,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -29867,7 +33122,7 @@ impl From<String> for TypeButton {
     fn from(value: String) -> Self {
         match value.as_str() {
             "button" => Self::Button,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -29903,7 +33158,7 @@ pub enum TypeButtonReply {
     #[default]
     ButtonReply,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl TypeButtonReply {
@@ -29911,7 +33166,7 @@ impl TypeButtonReply {
     pub fn as_str(&self) -> &str {
         match self {
             Self::ButtonReply => "button_reply",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -29926,7 +33181,7 @@ impl From<&str> for TypeButtonReply {
     fn from(value: &str) -> Self {
         match value {
             "button_reply" => Self::ButtonReply,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -29935,7 +33190,7 @@ impl From<String> for TypeButtonReply {
     fn from(value: String) -> Self {
         match value.as_str() {
             "button_reply" => Self::ButtonReply,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -29969,7 +33224,7 @@ pub enum TypeButtons {
     #[default]
     Buttons,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "templates")]
 impl TypeButtons {
@@ -29977,7 +33232,7 @@ impl TypeButtons {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Buttons => "BUTTONS",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -29992,7 +33247,7 @@ impl From<&str> for TypeButtons {
     fn from(value: &str) -> Self {
         match value {
             "BUTTONS" => Self::Buttons,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -30001,7 +33256,7 @@ impl From<String> for TypeButtons {
     fn from(value: String) -> Self {
         match value.as_str() {
             "BUTTONS" => Self::Buttons,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -30035,7 +33290,7 @@ pub enum TypeCallPermissionRequest {
     #[default]
     CallPermissionRequest,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "messages")]
 impl TypeCallPermissionRequest {
@@ -30043,7 +33298,7 @@ impl TypeCallPermissionRequest {
     pub fn as_str(&self) -> &str {
         match self {
             Self::CallPermissionRequest => "call_permission_request",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -30058,7 +33313,7 @@ impl From<&str> for TypeCallPermissionRequest {
     fn from(value: &str) -> Self {
         match value {
             "call_permission_request" => Self::CallPermissionRequest,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -30067,7 +33322,7 @@ impl From<String> for TypeCallPermissionRequest {
     fn from(value: String) -> Self {
         match value.as_str() {
             "call_permission_request" => Self::CallPermissionRequest,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -30101,7 +33356,7 @@ pub enum TypeCatalog {
     #[default]
     Catalog,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "templates")]
 impl TypeCatalog {
@@ -30109,7 +33364,7 @@ impl TypeCatalog {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Catalog => "CATALOG",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -30124,7 +33379,7 @@ impl From<&str> for TypeCatalog {
     fn from(value: &str) -> Self {
         match value {
             "CATALOG" => Self::Catalog,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -30133,7 +33388,7 @@ impl From<String> for TypeCatalog {
     fn from(value: String) -> Self {
         match value.as_str() {
             "CATALOG" => Self::Catalog,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -30167,7 +33422,7 @@ pub enum TypeCatalogMessage {
     #[default]
     CatalogMessage,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "messages")]
 impl TypeCatalogMessage {
@@ -30175,7 +33430,7 @@ impl TypeCatalogMessage {
     pub fn as_str(&self) -> &str {
         match self {
             Self::CatalogMessage => "catalog_message",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -30190,7 +33445,7 @@ impl From<&str> for TypeCatalogMessage {
     fn from(value: &str) -> Self {
         match value {
             "catalog_message" => Self::CatalogMessage,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -30199,7 +33454,7 @@ impl From<String> for TypeCatalogMessage {
     fn from(value: String) -> Self {
         match value.as_str() {
             "catalog_message" => Self::CatalogMessage,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -30233,7 +33488,7 @@ pub enum TypeContacts {
     #[default]
     Contacts,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(any(feature = "messages", feature = "webhooks"))]
 impl TypeContacts {
@@ -30241,7 +33496,7 @@ impl TypeContacts {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Contacts => "contacts",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -30256,7 +33511,7 @@ impl From<&str> for TypeContacts {
     fn from(value: &str) -> Self {
         match value {
             "contacts" => Self::Contacts,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -30265,7 +33520,7 @@ impl From<String> for TypeContacts {
     fn from(value: String) -> Self {
         match value.as_str() {
             "contacts" => Self::Contacts,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -30299,7 +33554,7 @@ pub enum TypeCopyCode {
     #[default]
     CopyCode,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "templates")]
 impl TypeCopyCode {
@@ -30307,7 +33562,7 @@ impl TypeCopyCode {
     pub fn as_str(&self) -> &str {
         match self {
             Self::CopyCode => "COPY_CODE",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -30322,7 +33577,7 @@ impl From<&str> for TypeCopyCode {
     fn from(value: &str) -> Self {
         match value {
             "COPY_CODE" => Self::CopyCode,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -30331,7 +33586,7 @@ impl From<String> for TypeCopyCode {
     fn from(value: String) -> Self {
         match value.as_str() {
             "COPY_CODE" => Self::CopyCode,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -30365,7 +33620,7 @@ pub enum TypeCurrency {
     #[default]
     Currency,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl TypeCurrency {
@@ -30373,7 +33628,7 @@ impl TypeCurrency {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Currency => "currency",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -30388,7 +33643,7 @@ impl From<&str> for TypeCurrency {
     fn from(value: &str) -> Self {
         match value {
             "currency" => Self::Currency,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -30397,7 +33652,7 @@ impl From<String> for TypeCurrency {
     fn from(value: String) -> Self {
         match value.as_str() {
             "currency" => Self::Currency,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -30431,7 +33686,7 @@ pub enum TypeDateTime {
     #[default]
     DateTime,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl TypeDateTime {
@@ -30439,7 +33694,7 @@ impl TypeDateTime {
     pub fn as_str(&self) -> &str {
         match self {
             Self::DateTime => "date_time",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -30454,7 +33709,7 @@ impl From<&str> for TypeDateTime {
     fn from(value: &str) -> Self {
         match value {
             "date_time" => Self::DateTime,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -30463,7 +33718,7 @@ impl From<String> for TypeDateTime {
     fn from(value: String) -> Self {
         match value.as_str() {
             "date_time" => Self::DateTime,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -30499,7 +33754,7 @@ pub enum TypeDocument {
     #[default]
     Document,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(
     any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
@@ -30509,7 +33764,7 @@ impl TypeDocument {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Document => "document",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -30528,7 +33783,7 @@ impl From<&str> for TypeDocument {
     fn from(value: &str) -> Self {
         match value {
             "document" => Self::Document,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -30539,7 +33794,7 @@ impl From<String> for TypeDocument {
     fn from(value: String) -> Self {
         match value.as_str() {
             "document" => Self::Document,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -30564,6 +33819,70 @@ impl<'de> ::serde::Deserialize<'de> for TypeDocument {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
+/// Schema `TypeEdit`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingEditMessage/allOf/1/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeEdit {
+    /// `edit`
+    #[default]
+    Edit,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl TypeEdit {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Edit => "edit",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for TypeEdit {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for TypeEdit {
+    fn from(value: &str) -> Self {
+        match value {
+            "edit" => Self::Edit,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for TypeEdit {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "edit" => Self::Edit,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for TypeEdit {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for TypeEdit {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
 #[cfg(feature = "messages")]
 /// Always `flow`.
 ///
@@ -30577,7 +33896,7 @@ pub enum TypeFlow {
     #[default]
     Flow,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "messages")]
 impl TypeFlow {
@@ -30585,7 +33904,7 @@ impl TypeFlow {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Flow => "flow",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -30600,7 +33919,7 @@ impl From<&str> for TypeFlow {
     fn from(value: &str) -> Self {
         match value {
             "flow" => Self::Flow,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -30609,7 +33928,7 @@ impl From<String> for TypeFlow {
     fn from(value: String) -> Self {
         match value.as_str() {
             "flow" => Self::Flow,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -30643,7 +33962,7 @@ pub enum TypeFlowTemplates {
     #[default]
     Flow,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "templates")]
 impl TypeFlowTemplates {
@@ -30651,7 +33970,7 @@ impl TypeFlowTemplates {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Flow => "FLOW",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -30666,7 +33985,7 @@ impl From<&str> for TypeFlowTemplates {
     fn from(value: &str) -> Self {
         match value {
             "FLOW" => Self::Flow,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -30675,7 +33994,7 @@ impl From<String> for TypeFlowTemplates {
     fn from(value: String) -> Self {
         match value.as_str() {
             "FLOW" => Self::Flow,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -30709,7 +34028,7 @@ pub enum TypeFooter {
     #[default]
     Footer,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "templates")]
 impl TypeFooter {
@@ -30717,7 +34036,7 @@ impl TypeFooter {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Footer => "FOOTER",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -30732,7 +34051,7 @@ impl From<&str> for TypeFooter {
     fn from(value: &str) -> Self {
         match value {
             "FOOTER" => Self::Footer,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -30741,7 +34060,7 @@ impl From<String> for TypeFooter {
     fn from(value: String) -> Self {
         match value.as_str() {
             "FOOTER" => Self::Footer,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -30775,7 +34094,7 @@ pub enum TypeHeader {
     #[default]
     Header,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl TypeHeader {
@@ -30783,7 +34102,7 @@ impl TypeHeader {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Header => "header",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -30798,7 +34117,7 @@ impl From<&str> for TypeHeader {
     fn from(value: &str) -> Self {
         match value {
             "header" => Self::Header,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -30807,7 +34126,7 @@ impl From<String> for TypeHeader {
     fn from(value: String) -> Self {
         match value.as_str() {
             "header" => Self::Header,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -30841,7 +34160,7 @@ pub enum TypeHeaderTemplates {
     #[default]
     Header,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "templates")]
 impl TypeHeaderTemplates {
@@ -30849,7 +34168,7 @@ impl TypeHeaderTemplates {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Header => "HEADER",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -30864,7 +34183,7 @@ impl From<&str> for TypeHeaderTemplates {
     fn from(value: &str) -> Self {
         match value {
             "HEADER" => Self::Header,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -30873,7 +34192,7 @@ impl From<String> for TypeHeaderTemplates {
     fn from(value: String) -> Self {
         match value.as_str() {
             "HEADER" => Self::Header,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -30909,7 +34228,7 @@ pub enum TypeImage {
     #[default]
     Image,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(
     any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
@@ -30919,7 +34238,7 @@ impl TypeImage {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Image => "image",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -30938,7 +34257,7 @@ impl From<&str> for TypeImage {
     fn from(value: &str) -> Self {
         match value {
             "image" => Self::Image,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -30949,7 +34268,7 @@ impl From<String> for TypeImage {
     fn from(value: String) -> Self {
         match value.as_str() {
             "image" => Self::Image,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -30987,7 +34306,7 @@ pub enum TypeInteractive {
     #[default]
     Interactive,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(any(feature = "messages", feature = "webhooks"))]
 impl TypeInteractive {
@@ -30995,7 +34314,7 @@ impl TypeInteractive {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Interactive => "interactive",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -31010,7 +34329,7 @@ impl From<&str> for TypeInteractive {
     fn from(value: &str) -> Self {
         match value {
             "interactive" => Self::Interactive,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -31019,7 +34338,7 @@ impl From<String> for TypeInteractive {
     fn from(value: String) -> Self {
         match value.as_str() {
             "interactive" => Self::Interactive,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -31053,7 +34372,7 @@ pub enum TypeList {
     #[default]
     List,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "messages")]
 impl TypeList {
@@ -31061,7 +34380,7 @@ impl TypeList {
     pub fn as_str(&self) -> &str {
         match self {
             Self::List => "list",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -31076,7 +34395,7 @@ impl From<&str> for TypeList {
     fn from(value: &str) -> Self {
         match value {
             "list" => Self::List,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -31085,7 +34404,7 @@ impl From<String> for TypeList {
     fn from(value: String) -> Self {
         match value.as_str() {
             "list" => Self::List,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -31117,7 +34436,7 @@ pub enum TypeListReply {
     #[default]
     ListReply,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl TypeListReply {
@@ -31125,7 +34444,7 @@ impl TypeListReply {
     pub fn as_str(&self) -> &str {
         match self {
             Self::ListReply => "list_reply",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -31140,7 +34459,7 @@ impl From<&str> for TypeListReply {
     fn from(value: &str) -> Self {
         match value {
             "list_reply" => Self::ListReply,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -31149,7 +34468,7 @@ impl From<String> for TypeListReply {
     fn from(value: String) -> Self {
         match value.as_str() {
             "list_reply" => Self::ListReply,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -31183,7 +34502,7 @@ pub enum TypeLocation {
     #[default]
     Location,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(any(feature = "messages", feature = "webhooks"))]
 impl TypeLocation {
@@ -31191,7 +34510,7 @@ impl TypeLocation {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Location => "location",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -31206,7 +34525,7 @@ impl From<&str> for TypeLocation {
     fn from(value: &str) -> Self {
         match value {
             "location" => Self::Location,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -31215,7 +34534,7 @@ impl From<String> for TypeLocation {
     fn from(value: String) -> Self {
         match value.as_str() {
             "location" => Self::Location,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -31249,7 +34568,7 @@ pub enum TypeMpm {
     #[default]
     Mpm,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "templates")]
 impl TypeMpm {
@@ -31257,7 +34576,7 @@ impl TypeMpm {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Mpm => "MPM",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -31272,7 +34591,7 @@ impl From<&str> for TypeMpm {
     fn from(value: &str) -> Self {
         match value {
             "MPM" => Self::Mpm,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -31281,7 +34600,7 @@ impl From<String> for TypeMpm {
     fn from(value: String) -> Self {
         match value.as_str() {
             "MPM" => Self::Mpm,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -31313,7 +34632,7 @@ pub enum TypeNfmReply {
     #[default]
     NfmReply,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl TypeNfmReply {
@@ -31321,7 +34640,7 @@ impl TypeNfmReply {
     pub fn as_str(&self) -> &str {
         match self {
             Self::NfmReply => "nfm_reply",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -31336,7 +34655,7 @@ impl From<&str> for TypeNfmReply {
     fn from(value: &str) -> Self {
         match value {
             "nfm_reply" => Self::NfmReply,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -31345,7 +34664,7 @@ impl From<String> for TypeNfmReply {
     fn from(value: String) -> Self {
         match value.as_str() {
             "nfm_reply" => Self::NfmReply,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -31377,7 +34696,7 @@ pub enum TypeOrder {
     #[default]
     Order,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl TypeOrder {
@@ -31385,7 +34704,7 @@ impl TypeOrder {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Order => "order",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -31400,7 +34719,7 @@ impl From<&str> for TypeOrder {
     fn from(value: &str) -> Self {
         match value {
             "order" => Self::Order,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -31409,7 +34728,7 @@ impl From<String> for TypeOrder {
     fn from(value: String) -> Self {
         match value.as_str() {
             "order" => Self::Order,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -31443,7 +34762,7 @@ pub enum TypeOrderDetails {
     #[default]
     OrderDetails,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "messages")]
 impl TypeOrderDetails {
@@ -31451,7 +34770,7 @@ impl TypeOrderDetails {
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrderDetails => "order_details",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -31466,7 +34785,7 @@ impl From<&str> for TypeOrderDetails {
     fn from(value: &str) -> Self {
         match value {
             "order_details" => Self::OrderDetails,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -31475,7 +34794,7 @@ impl From<String> for TypeOrderDetails {
     fn from(value: String) -> Self {
         match value.as_str() {
             "order_details" => Self::OrderDetails,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -31509,7 +34828,7 @@ pub enum TypeOrderStatus {
     #[default]
     OrderStatus,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "messages")]
 impl TypeOrderStatus {
@@ -31517,7 +34836,7 @@ impl TypeOrderStatus {
     pub fn as_str(&self) -> &str {
         match self {
             Self::OrderStatus => "order_status",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -31532,7 +34851,7 @@ impl From<&str> for TypeOrderStatus {
     fn from(value: &str) -> Self {
         match value {
             "order_status" => Self::OrderStatus,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -31541,7 +34860,7 @@ impl From<String> for TypeOrderStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
             "order_status" => Self::OrderStatus,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -31575,7 +34894,7 @@ pub enum TypeOtp {
     #[default]
     Otp,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "templates")]
 impl TypeOtp {
@@ -31583,7 +34902,7 @@ impl TypeOtp {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Otp => "OTP",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -31598,7 +34917,7 @@ impl From<&str> for TypeOtp {
     fn from(value: &str) -> Self {
         match value {
             "OTP" => Self::Otp,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -31607,7 +34926,7 @@ impl From<String> for TypeOtp {
     fn from(value: String) -> Self {
         match value.as_str() {
             "OTP" => Self::Otp,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -31641,7 +34960,7 @@ pub enum TypePayload {
     #[default]
     Payload,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl TypePayload {
@@ -31649,7 +34968,7 @@ impl TypePayload {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Payload => "payload",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -31664,7 +34983,7 @@ impl From<&str> for TypePayload {
     fn from(value: &str) -> Self {
         match value {
             "payload" => Self::Payload,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -31673,7 +34992,7 @@ impl From<String> for TypePayload {
     fn from(value: String) -> Self {
         match value.as_str() {
             "payload" => Self::Payload,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -31707,7 +35026,7 @@ pub enum TypePhoneNumber {
     #[default]
     PhoneNumber,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "templates")]
 impl TypePhoneNumber {
@@ -31715,7 +35034,7 @@ impl TypePhoneNumber {
     pub fn as_str(&self) -> &str {
         match self {
             Self::PhoneNumber => "PHONE_NUMBER",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -31730,7 +35049,7 @@ impl From<&str> for TypePhoneNumber {
     fn from(value: &str) -> Self {
         match value {
             "PHONE_NUMBER" => Self::PhoneNumber,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -31739,7 +35058,7 @@ impl From<String> for TypePhoneNumber {
     fn from(value: String) -> Self {
         match value.as_str() {
             "PHONE_NUMBER" => Self::PhoneNumber,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -31773,7 +35092,7 @@ pub enum TypeProduct {
     #[default]
     Product,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "messages")]
 impl TypeProduct {
@@ -31781,7 +35100,7 @@ impl TypeProduct {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Product => "product",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -31796,7 +35115,7 @@ impl From<&str> for TypeProduct {
     fn from(value: &str) -> Self {
         match value {
             "product" => Self::Product,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -31805,7 +35124,7 @@ impl From<String> for TypeProduct {
     fn from(value: String) -> Self {
         match value.as_str() {
             "product" => Self::Product,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -31839,7 +35158,7 @@ pub enum TypeProductList {
     #[default]
     ProductList,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "messages")]
 impl TypeProductList {
@@ -31847,7 +35166,7 @@ impl TypeProductList {
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProductList => "product_list",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -31862,7 +35181,7 @@ impl From<&str> for TypeProductList {
     fn from(value: &str) -> Self {
         match value {
             "product_list" => Self::ProductList,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -31871,7 +35190,7 @@ impl From<String> for TypeProductList {
     fn from(value: String) -> Self {
         match value.as_str() {
             "product_list" => Self::ProductList,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -31905,7 +35224,7 @@ pub enum TypeQuickReply {
     #[default]
     QuickReply,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "templates")]
 impl TypeQuickReply {
@@ -31913,7 +35232,7 @@ impl TypeQuickReply {
     pub fn as_str(&self) -> &str {
         match self {
             Self::QuickReply => "QUICK_REPLY",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -31928,7 +35247,7 @@ impl From<&str> for TypeQuickReply {
     fn from(value: &str) -> Self {
         match value {
             "QUICK_REPLY" => Self::QuickReply,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -31937,7 +35256,7 @@ impl From<String> for TypeQuickReply {
     fn from(value: String) -> Self {
         match value.as_str() {
             "QUICK_REPLY" => Self::QuickReply,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -31971,7 +35290,7 @@ pub enum TypeReaction {
     #[default]
     Reaction,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(any(feature = "messages", feature = "webhooks"))]
 impl TypeReaction {
@@ -31979,7 +35298,7 @@ impl TypeReaction {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Reaction => "reaction",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -31994,7 +35313,7 @@ impl From<&str> for TypeReaction {
     fn from(value: &str) -> Self {
         match value {
             "reaction" => Self::Reaction,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -32003,7 +35322,7 @@ impl From<String> for TypeReaction {
     fn from(value: String) -> Self {
         match value.as_str() {
             "reaction" => Self::Reaction,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -32037,7 +35356,7 @@ pub enum TypeReply {
     #[default]
     Reply,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "messages")]
 impl TypeReply {
@@ -32045,7 +35364,7 @@ impl TypeReply {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Reply => "reply",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -32060,7 +35379,7 @@ impl From<&str> for TypeReply {
     fn from(value: &str) -> Self {
         match value {
             "reply" => Self::Reply,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -32069,7 +35388,7 @@ impl From<String> for TypeReply {
     fn from(value: String) -> Self {
         match value.as_str() {
             "reply" => Self::Reply,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -32090,6 +35409,70 @@ impl<'de> ::serde::Deserialize<'de> for TypeReply {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
     }
 }
+#[cfg(feature = "webhooks")]
+/// Schema `TypeRevoke`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingRevokeMessage/allOf/1/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeRevoke {
+    /// `revoke`
+    #[default]
+    Revoke,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl TypeRevoke {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Revoke => "revoke",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for TypeRevoke {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for TypeRevoke {
+    fn from(value: &str) -> Self {
+        match value {
+            "revoke" => Self::Revoke,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for TypeRevoke {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "revoke" => Self::Revoke,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for TypeRevoke {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for TypeRevoke {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
 #[cfg(any(feature = "messages", feature = "webhooks"))]
 /// Always `sticker`.
 ///
@@ -32103,7 +35486,7 @@ pub enum TypeSticker {
     #[default]
     Sticker,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(any(feature = "messages", feature = "webhooks"))]
 impl TypeSticker {
@@ -32111,7 +35494,7 @@ impl TypeSticker {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sticker => "sticker",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -32126,7 +35509,7 @@ impl From<&str> for TypeSticker {
     fn from(value: &str) -> Self {
         match value {
             "sticker" => Self::Sticker,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -32135,7 +35518,7 @@ impl From<String> for TypeSticker {
     fn from(value: String) -> Self {
         match value.as_str() {
             "sticker" => Self::Sticker,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -32167,7 +35550,7 @@ pub enum TypeSystem {
     #[default]
     System,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl TypeSystem {
@@ -32175,7 +35558,7 @@ impl TypeSystem {
     pub fn as_str(&self) -> &str {
         match self {
             Self::System => "system",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -32190,7 +35573,7 @@ impl From<&str> for TypeSystem {
     fn from(value: &str) -> Self {
         match value {
             "system" => Self::System,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -32199,7 +35582,7 @@ impl From<String> for TypeSystem {
     fn from(value: String) -> Self {
         match value.as_str() {
             "system" => Self::System,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -32233,7 +35616,7 @@ pub enum TypeTemplate {
     #[default]
     Template,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(any(feature = "marketing_messages_lite", feature = "messages"))]
 impl TypeTemplate {
@@ -32241,7 +35624,7 @@ impl TypeTemplate {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Template => "template",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -32256,7 +35639,7 @@ impl From<&str> for TypeTemplate {
     fn from(value: &str) -> Self {
         match value {
             "template" => Self::Template,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -32265,7 +35648,7 @@ impl From<String> for TypeTemplate {
     fn from(value: String) -> Self {
         match value.as_str() {
             "template" => Self::Template,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -32291,7 +35674,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeTemplate {
 )]
 /// Always `text`.
 ///
-/// Schema `TypeText`, merged from 6 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateButtonTextParameter/properties/type`).
+/// Schema `TypeText`, merged from 7 identical definitions (first: `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateButtonTextParameter/properties/type`).
 ///
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
@@ -32301,7 +35684,7 @@ pub enum TypeText {
     #[default]
     Text,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(
     any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
@@ -32311,7 +35694,7 @@ impl TypeText {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -32330,7 +35713,7 @@ impl From<&str> for TypeText {
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -32341,7 +35724,7 @@ impl From<String> for TypeText {
     fn from(value: String) -> Self {
         match value.as_str() {
             "text" => Self::Text,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -32377,7 +35760,7 @@ pub enum TypeUnknown {
     #[default]
     Unknown,
     /// A value not listed in the spec, kept as received.
-    UnknownValue(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl TypeUnknown {
@@ -32385,7 +35768,7 @@ impl TypeUnknown {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Unknown => "unknown",
-            Self::UnknownValue(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -32400,7 +35783,7 @@ impl From<&str> for TypeUnknown {
     fn from(value: &str) -> Self {
         match value {
             "unknown" => Self::Unknown,
-            other => Self::UnknownValue(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -32409,7 +35792,7 @@ impl From<String> for TypeUnknown {
     fn from(value: String) -> Self {
         match value.as_str() {
             "unknown" => Self::Unknown,
-            _ => Self::UnknownValue(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -32441,7 +35824,7 @@ pub enum TypeUnsupported {
     #[default]
     Unsupported,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl TypeUnsupported {
@@ -32449,7 +35832,7 @@ impl TypeUnsupported {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Unsupported => "unsupported",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -32464,7 +35847,7 @@ impl From<&str> for TypeUnsupported {
     fn from(value: &str) -> Self {
         match value {
             "unsupported" => Self::Unsupported,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -32473,7 +35856,7 @@ impl From<String> for TypeUnsupported {
     fn from(value: String) -> Self {
         match value.as_str() {
             "unsupported" => Self::Unsupported,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -32507,7 +35890,7 @@ pub enum TypeUrl {
     #[default]
     Url,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "templates")]
 impl TypeUrl {
@@ -32515,7 +35898,7 @@ impl TypeUrl {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Url => "URL",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -32530,7 +35913,7 @@ impl From<&str> for TypeUrl {
     fn from(value: &str) -> Self {
         match value {
             "URL" => Self::Url,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -32539,7 +35922,7 @@ impl From<String> for TypeUrl {
     fn from(value: String) -> Self {
         match value.as_str() {
             "URL" => Self::Url,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -32575,7 +35958,7 @@ pub enum TypeVideo {
     #[default]
     Video,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(
     any(feature = "marketing_messages_lite", feature = "messages", feature = "webhooks")
@@ -32585,7 +35968,7 @@ impl TypeVideo {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Video => "video",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -32604,7 +35987,7 @@ impl From<&str> for TypeVideo {
     fn from(value: &str) -> Self {
         match value {
             "video" => Self::Video,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -32615,7 +35998,7 @@ impl From<String> for TypeVideo {
     fn from(value: String) -> Self {
         match value.as_str() {
             "video" => Self::Video,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -32638,6 +36021,31 @@ impl<'de> ::serde::Deserialize<'de> for TypeVideo {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+#[cfg(feature = "messages")]
+/// Shows the user that a reply is being typed.
+///
+/// Schema `TypingIndicator`, from `whatsapp/messages.yaml#/components/schemas/TypingIndicator`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct TypingIndicator {
+    /// Always `text`.
+    #[serde(rename = "type", default)]
+    pub type_: TypeText,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "messages")]
+impl TypingIndicator {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            type_: Default::default(),
+            extra: Default::default(),
+        }
     }
 }
 #[cfg(feature = "block_users")]
@@ -32910,19 +36318,35 @@ impl UserIdentityChangeSettingsUpdateRequest {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UserPreference {
     /// The user's WhatsApp ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub wa_id: Option<String>,
     /// A readable description of the change.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub detail: Option<String>,
     /// The preference, such as `marketing_messages`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub category: Option<String>,
     /// The new setting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<UserPreferenceValue>,
     /// Unix time of the change.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub timestamp: Option<i64>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -32958,7 +36382,7 @@ pub enum UserPreferenceValue {
     /// `resume`
     Resume,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl UserPreferenceValue {
@@ -32967,7 +36391,7 @@ impl UserPreferenceValue {
         match self {
             Self::Stop => "stop",
             Self::Resume => "resume",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -32983,7 +36407,7 @@ impl From<&str> for UserPreferenceValue {
         match value {
             "stop" => Self::Stop,
             "resume" => Self::Resume,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -32993,7 +36417,7 @@ impl From<String> for UserPreferenceValue {
         match value.as_str() {
             "stop" => Self::Stop,
             "resume" => Self::Resume,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -33093,7 +36517,7 @@ pub enum VerificationCodeMethod {
     /// `VOICE`
     Voice,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "phone_number_verification")]
 impl VerificationCodeMethod {
@@ -33102,7 +36526,7 @@ impl VerificationCodeMethod {
         match self {
             Self::Sms => "SMS",
             Self::Voice => "VOICE",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -33118,7 +36542,7 @@ impl From<&str> for VerificationCodeMethod {
         match value {
             "SMS" => Self::Sms,
             "VOICE" => Self::Voice,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -33128,7 +36552,7 @@ impl From<String> for VerificationCodeMethod {
         match value.as_str() {
             "SMS" => Self::Sms,
             "VOICE" => Self::Voice,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -33194,7 +36618,11 @@ pub struct VerifyPhoneNumberCodeResponse {
     /// True when the code was correct.
     pub success: bool,
     /// ID of the verified phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub id: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -33233,8 +36661,15 @@ pub struct VideoMessage {
     /// The `context` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<MessageContext>,
+    /// Your own tracking text; status webhooks for this message carry it back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biz_opaque_callback_data: Option<String>,
     /// The `video` member.
     pub video: CaptionedMedia,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 #[cfg(feature = "messages")]
 impl VideoMessage {
@@ -33247,7 +36682,9 @@ impl VideoMessage {
             to: to.into(),
             type_: Default::default(),
             context: None,
+            biz_opaque_callback_data: None,
             video: video.into(),
+            extra: Default::default(),
         }
     }
 }
@@ -33258,19 +36695,39 @@ impl VideoMessage {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct VolumeTierInfo {
     /// Unix time of the change.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub tier_update_time: Option<i64>,
     /// The pricing category the tier applies to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub pricing_category: Option<String>,
     /// The volume range, such as `25000001:50000000`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub tier: Option<String>,
     /// The month the tier applies to, `YYYY-MM`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub effective_month: Option<String>,
     /// The pricing region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub region: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -33315,7 +36772,7 @@ pub enum WabaAccountReviewStatus {
     /// `RESTRICTED`
     Restricted,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(
     any(
@@ -33331,7 +36788,7 @@ impl WabaAccountReviewStatus {
             Self::Pending => "PENDING",
             Self::Rejected => "REJECTED",
             Self::Restricted => "RESTRICTED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -33359,7 +36816,7 @@ impl From<&str> for WabaAccountReviewStatus {
             "PENDING" => Self::Pending,
             "REJECTED" => Self::Rejected,
             "RESTRICTED" => Self::Restricted,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -33376,7 +36833,7 @@ impl From<String> for WabaAccountReviewStatus {
             "PENDING" => Self::Pending,
             "REJECTED" => Self::Rejected,
             "RESTRICTED" => Self::Restricted,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -33414,33 +36871,58 @@ impl<'de> ::serde::Deserialize<'de> for WabaAccountReviewStatus {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WabaActivity {
     /// The activity record's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The `activity_type` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity_type: Option<WabaActivityType>,
     /// When the action happened.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub timestamp: Option<String>,
     /// The `actor_type` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor_type: Option<WabaActivityActorType>,
     /// ID of the user or system that acted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub actor_id: Option<String>,
     /// Name of the user or system that acted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub actor_name: Option<String>,
     /// The action in words.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub description: Option<String>,
     /// Further details; the keys depend on the activity type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<::serde_json::Map<String, ::serde_json::Value>>,
     /// IP address the action came from, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub ip_address: Option<String>,
     /// User agent of the client that acted, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub user_agent: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -33499,7 +36981,7 @@ pub enum WabaActivityActorType {
     /// `AUTOMATED_PROCESS`
     AutomatedProcess,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "whatsapp_business_account_activities")]
 impl WabaActivityActorType {
@@ -33511,7 +36993,7 @@ impl WabaActivityActorType {
             Self::Api => "API",
             Self::Admin => "ADMIN",
             Self::AutomatedProcess => "AUTOMATED_PROCESS",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -33530,7 +37012,7 @@ impl From<&str> for WabaActivityActorType {
             "API" => Self::Api,
             "ADMIN" => Self::Admin,
             "AUTOMATED_PROCESS" => Self::AutomatedProcess,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -33543,7 +37025,7 @@ impl From<String> for WabaActivityActorType {
             "API" => Self::Api,
             "ADMIN" => Self::Admin,
             "AUTOMATED_PROCESS" => Self::AutomatedProcess,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -33643,7 +37125,7 @@ pub enum WabaActivityType {
     /// `SECURITY_EVENT`
     SecurityEvent,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "whatsapp_business_account_activities")]
 impl WabaActivityType {
@@ -33670,7 +37152,7 @@ impl WabaActivityType {
             Self::BillingUpdated => "BILLING_UPDATED",
             Self::ComplianceAction => "COMPLIANCE_ACTION",
             Self::SecurityEvent => "SECURITY_EVENT",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -33704,7 +37186,7 @@ impl From<&str> for WabaActivityType {
             "BILLING_UPDATED" => Self::BillingUpdated,
             "COMPLIANCE_ACTION" => Self::ComplianceAction,
             "SECURITY_EVENT" => Self::SecurityEvent,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -33732,7 +37214,7 @@ impl From<String> for WabaActivityType {
             "BILLING_UPDATED" => Self::BillingUpdated,
             "COMPLIANCE_ACTION" => Self::ComplianceAction,
             "SECURITY_EVENT" => Self::SecurityEvent,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -33772,7 +37254,7 @@ pub enum WabaBusinessType {
     /// `SMB`
     Smb,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(
     any(
@@ -33786,7 +37268,7 @@ impl WabaBusinessType {
         match self {
             Self::Enterprise => "ENTERPRISE",
             Self::Smb => "SMB",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -33812,7 +37294,7 @@ impl From<&str> for WabaBusinessType {
         match value {
             "ENTERPRISE" => Self::Enterprise,
             "SMB" => Self::Smb,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -33827,7 +37309,7 @@ impl From<String> for WabaBusinessType {
         match value.as_str() {
             "ENTERPRISE" => Self::Enterprise,
             "SMB" => Self::Smb,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -33881,7 +37363,7 @@ pub enum WabaBusinessVerificationStatus {
     /// `REJECTED`
     Rejected,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(
     any(
@@ -33897,7 +37379,7 @@ impl WabaBusinessVerificationStatus {
             Self::Unverified => "UNVERIFIED",
             Self::Pending => "PENDING",
             Self::Rejected => "REJECTED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -33925,7 +37407,7 @@ impl From<&str> for WabaBusinessVerificationStatus {
             "UNVERIFIED" => Self::Unverified,
             "PENDING" => Self::Pending,
             "REJECTED" => Self::Rejected,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -33942,7 +37424,7 @@ impl From<String> for WabaBusinessVerificationStatus {
             "UNVERIFIED" => Self::Unverified,
             "PENDING" => Self::Pending,
             "REJECTED" => Self::Rejected,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -33985,10 +37467,18 @@ impl<'de> ::serde::Deserialize<'de> for WabaBusinessVerificationStatus {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WabaOnBehalfOfBusiness {
     /// The business's ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub id: Option<String>,
     /// The business's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -34057,7 +37547,7 @@ pub enum WabaPermissionTask {
     /// `FULL_CONTROL`
     FullControl,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(
     any(
@@ -34084,7 +37574,7 @@ impl WabaPermissionTask {
             Self::ManageUsers => "MANAGE_USERS",
             Self::Messaging => "MESSAGING",
             Self::FullControl => "FULL_CONTROL",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -34123,7 +37613,7 @@ impl From<&str> for WabaPermissionTask {
             "MANAGE_USERS" => Self::ManageUsers,
             "MESSAGING" => Self::Messaging,
             "FULL_CONTROL" => Self::FullControl,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -34151,7 +37641,7 @@ impl From<String> for WabaPermissionTask {
             "MANAGE_USERS" => Self::ManageUsers,
             "MESSAGING" => Self::Messaging,
             "FULL_CONTROL" => Self::FullControl,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -34189,12 +37679,21 @@ impl<'de> ::serde::Deserialize<'de> for WabaPermissionTask {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WabaPhoneNumber {
     /// The phone number's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The number in international format, for display.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub display_phone_number: Option<String>,
     /// The display name approved for the number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub verified_name: Option<String>,
     /// The `status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -34203,10 +37702,18 @@ pub struct WabaPhoneNumber {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality_rating: Option<WabaPhoneNumberQualityRating>,
     /// ISO 3166-1 alpha-2 country code, such as `GB`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub country_code: Option<String>,
     /// Country calling code, such as `44`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub country_dial_code: Option<String>,
     /// The `code_verification_status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -34288,7 +37795,7 @@ pub enum WabaPhoneNumberAccountMode {
     /// `SANDBOX`
     Sandbox,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "phone_numbers")]
 impl WabaPhoneNumberAccountMode {
@@ -34297,7 +37804,7 @@ impl WabaPhoneNumberAccountMode {
         match self {
             Self::Live => "LIVE",
             Self::Sandbox => "SANDBOX",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -34313,7 +37820,7 @@ impl From<&str> for WabaPhoneNumberAccountMode {
         match value {
             "LIVE" => Self::Live,
             "SANDBOX" => Self::Sandbox,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -34323,7 +37830,7 @@ impl From<String> for WabaPhoneNumberAccountMode {
         match value.as_str() {
             "LIVE" => Self::Live,
             "SANDBOX" => Self::Sandbox,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -34364,7 +37871,7 @@ pub enum WabaPhoneNumberCertStatus {
     /// `LIMITED_ACCESS`
     LimitedAccess,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "phone_numbers")]
 impl WabaPhoneNumberCertStatus {
@@ -34376,7 +37883,7 @@ impl WabaPhoneNumberCertStatus {
             Self::NameNotApproved => "NAME_NOT_APPROVED",
             Self::AccountReviewNotStarted => "ACCOUNT_REVIEW_NOT_STARTED",
             Self::LimitedAccess => "LIMITED_ACCESS",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -34395,7 +37902,7 @@ impl From<&str> for WabaPhoneNumberCertStatus {
             "NAME_NOT_APPROVED" => Self::NameNotApproved,
             "ACCOUNT_REVIEW_NOT_STARTED" => Self::AccountReviewNotStarted,
             "LIMITED_ACCESS" => Self::LimitedAccess,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -34408,7 +37915,7 @@ impl From<String> for WabaPhoneNumberCertStatus {
             "NAME_NOT_APPROVED" => Self::NameNotApproved,
             "ACCOUNT_REVIEW_NOT_STARTED" => Self::AccountReviewNotStarted,
             "LIMITED_ACCESS" => Self::LimitedAccess,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -34445,7 +37952,7 @@ pub enum WabaPhoneNumberCodeVerificationStatus {
     /// `UNVERIFIED`
     Unverified,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "phone_numbers")]
 impl WabaPhoneNumberCodeVerificationStatus {
@@ -34455,7 +37962,7 @@ impl WabaPhoneNumberCodeVerificationStatus {
             Self::Verified => "VERIFIED",
             Self::NotVerified => "NOT_VERIFIED",
             Self::Unverified => "UNVERIFIED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -34472,7 +37979,7 @@ impl From<&str> for WabaPhoneNumberCodeVerificationStatus {
             "VERIFIED" => Self::Verified,
             "NOT_VERIFIED" => Self::NotVerified,
             "UNVERIFIED" => Self::Unverified,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -34483,7 +37990,7 @@ impl From<String> for WabaPhoneNumberCodeVerificationStatus {
             "VERIFIED" => Self::Verified,
             "NOT_VERIFIED" => Self::NotVerified,
             "UNVERIFIED" => Self::Unverified,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -34553,6 +38060,7 @@ impl WabaPhoneNumberCreateRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WabaPhoneNumberCreateResponse {
     /// The new phone number's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -34598,7 +38106,7 @@ pub enum WabaPhoneNumberHostPlatform {
     /// `NOT_APPLICABLE`
     NotApplicable,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "phone_numbers")]
 impl WabaPhoneNumberHostPlatform {
@@ -34608,7 +38116,7 @@ impl WabaPhoneNumberHostPlatform {
             Self::CloudApi => "CLOUD_API",
             Self::OnPremise => "ON_PREMISE",
             Self::NotApplicable => "NOT_APPLICABLE",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -34625,7 +38133,7 @@ impl From<&str> for WabaPhoneNumberHostPlatform {
             "CLOUD_API" => Self::CloudApi,
             "ON_PREMISE" => Self::OnPremise,
             "NOT_APPLICABLE" => Self::NotApplicable,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -34636,7 +38144,7 @@ impl From<String> for WabaPhoneNumberHostPlatform {
             "CLOUD_API" => Self::CloudApi,
             "ON_PREMISE" => Self::OnPremise,
             "NOT_APPLICABLE" => Self::NotApplicable,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -34708,7 +38216,7 @@ pub enum WabaPhoneNumberMessagingLimitTier {
     /// `TIER_UNLIMITED`
     TierUnlimited,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "phone_numbers")]
 impl WabaPhoneNumberMessagingLimitTier {
@@ -34721,7 +38229,7 @@ impl WabaPhoneNumberMessagingLimitTier {
             Self::Tier10k => "TIER_10K",
             Self::Tier100k => "TIER_100K",
             Self::TierUnlimited => "TIER_UNLIMITED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -34741,7 +38249,7 @@ impl From<&str> for WabaPhoneNumberMessagingLimitTier {
             "TIER_10K" => Self::Tier10k,
             "TIER_100K" => Self::Tier100k,
             "TIER_UNLIMITED" => Self::TierUnlimited,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -34755,7 +38263,7 @@ impl From<String> for WabaPhoneNumberMessagingLimitTier {
             "TIER_10K" => Self::Tier10k,
             "TIER_100K" => Self::Tier100k,
             "TIER_UNLIMITED" => Self::TierUnlimited,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -34796,7 +38304,7 @@ pub enum WabaPhoneNumberQualityRating {
     /// `NA`
     Na,
     /// A value not listed in the spec, kept as received.
-    UnknownValue(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "phone_numbers")]
 impl WabaPhoneNumberQualityRating {
@@ -34808,7 +38316,7 @@ impl WabaPhoneNumberQualityRating {
             Self::Red => "RED",
             Self::Unknown => "UNKNOWN",
             Self::Na => "NA",
-            Self::UnknownValue(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -34827,7 +38335,7 @@ impl From<&str> for WabaPhoneNumberQualityRating {
             "RED" => Self::Red,
             "UNKNOWN" => Self::Unknown,
             "NA" => Self::Na,
-            other => Self::UnknownValue(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -34840,7 +38348,7 @@ impl From<String> for WabaPhoneNumberQualityRating {
             "RED" => Self::Red,
             "UNKNOWN" => Self::Unknown,
             "NA" => Self::Na,
-            _ => Self::UnknownValue(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -34879,7 +38387,7 @@ pub enum WabaPhoneNumberSort {
     /// `last_onboarded_time.desc`
     LastOnboardedTimeDesc,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "phone_numbers")]
 impl WabaPhoneNumberSort {
@@ -34890,7 +38398,7 @@ impl WabaPhoneNumberSort {
             Self::CreationTimeDesc => "creation_time.desc",
             Self::LastOnboardedTimeAsc => "last_onboarded_time.asc",
             Self::LastOnboardedTimeDesc => "last_onboarded_time.desc",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -34908,7 +38416,7 @@ impl From<&str> for WabaPhoneNumberSort {
             "creation_time.desc" => Self::CreationTimeDesc,
             "last_onboarded_time.asc" => Self::LastOnboardedTimeAsc,
             "last_onboarded_time.desc" => Self::LastOnboardedTimeDesc,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -34920,7 +38428,7 @@ impl From<String> for WabaPhoneNumberSort {
             "creation_time.desc" => Self::CreationTimeDesc,
             "last_onboarded_time.asc" => Self::LastOnboardedTimeAsc,
             "last_onboarded_time.desc" => Self::LastOnboardedTimeDesc,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -34969,7 +38477,7 @@ pub enum WabaPhoneNumberStatus {
     /// `RESTRICTED`
     Restricted,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "phone_numbers")]
 impl WabaPhoneNumberStatus {
@@ -34985,7 +38493,7 @@ impl WabaPhoneNumberStatus {
             Self::Migrated => "MIGRATED",
             Self::Banned => "BANNED",
             Self::Restricted => "RESTRICTED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -35008,7 +38516,7 @@ impl From<&str> for WabaPhoneNumberStatus {
             "MIGRATED" => Self::Migrated,
             "BANNED" => Self::Banned,
             "RESTRICTED" => Self::Restricted,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -35025,7 +38533,7 @@ impl From<String> for WabaPhoneNumberStatus {
             "MIGRATED" => Self::Migrated,
             "BANNED" => Self::Banned,
             "RESTRICTED" => Self::Restricted,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -35053,9 +38561,14 @@ impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberStatus {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WabaSchedule {
     /// The schedule's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The schedule's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// The `status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -35064,25 +38577,49 @@ pub struct WabaSchedule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule_type: Option<WabaScheduleType>,
     /// What the schedule is for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub description: Option<String>,
     /// Daily start time, `HH:MM`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub start_time: Option<String>,
     /// Daily end time, `HH:MM`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub end_time: Option<String>,
     /// IANA time zone of the times, such as `Europe/London`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub timezone: Option<String>,
     /// Days on which the schedule applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub days_of_week: Option<Vec<ScheduleDayOfWeek>>,
     /// When the schedule was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub created_time: Option<String>,
     /// When the schedule was last changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub updated_time: Option<String>,
     /// True when the schedule is in effect.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -35177,7 +38714,7 @@ pub enum WabaScheduleSort {
     /// `updated_time.desc`
     UpdatedTimeDesc,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "schedules")]
 impl WabaScheduleSort {
@@ -35188,7 +38725,7 @@ impl WabaScheduleSort {
             Self::CreatedTimeDesc => "created_time.desc",
             Self::UpdatedTimeAsc => "updated_time.asc",
             Self::UpdatedTimeDesc => "updated_time.desc",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -35206,7 +38743,7 @@ impl From<&str> for WabaScheduleSort {
             "created_time.desc" => Self::CreatedTimeDesc,
             "updated_time.asc" => Self::UpdatedTimeAsc,
             "updated_time.desc" => Self::UpdatedTimeDesc,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -35218,7 +38755,7 @@ impl From<String> for WabaScheduleSort {
             "created_time.desc" => Self::CreatedTimeDesc,
             "updated_time.asc" => Self::UpdatedTimeAsc,
             "updated_time.desc" => Self::UpdatedTimeDesc,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -35259,7 +38796,7 @@ pub enum WabaScheduleStatus {
     /// `DRAFT`
     Draft,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "schedules")]
 impl WabaScheduleStatus {
@@ -35271,7 +38808,7 @@ impl WabaScheduleStatus {
             Self::Paused => "PAUSED",
             Self::Expired => "EXPIRED",
             Self::Draft => "DRAFT",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -35290,7 +38827,7 @@ impl From<&str> for WabaScheduleStatus {
             "PAUSED" => Self::Paused,
             "EXPIRED" => Self::Expired,
             "DRAFT" => Self::Draft,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -35303,7 +38840,7 @@ impl From<String> for WabaScheduleStatus {
             "PAUSED" => Self::Paused,
             "EXPIRED" => Self::Expired,
             "DRAFT" => Self::Draft,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -35344,7 +38881,7 @@ pub enum WabaScheduleType {
     /// `CUSTOM`
     Custom,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "schedules")]
 impl WabaScheduleType {
@@ -35356,7 +38893,7 @@ impl WabaScheduleType {
             Self::MessageCampaign => "MESSAGE_CAMPAIGN",
             Self::MaintenanceWindow => "MAINTENANCE_WINDOW",
             Self::Custom => "CUSTOM",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -35375,7 +38912,7 @@ impl From<&str> for WabaScheduleType {
             "MESSAGE_CAMPAIGN" => Self::MessageCampaign,
             "MAINTENANCE_WINDOW" => Self::MaintenanceWindow,
             "CUSTOM" => Self::Custom,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -35388,7 +38925,7 @@ impl From<String> for WabaScheduleType {
             "MESSAGE_CAMPAIGN" => Self::MessageCampaign,
             "MAINTENANCE_WINDOW" => Self::MaintenanceWindow,
             "CUSTOM" => Self::Custom,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -35419,7 +38956,11 @@ pub struct WebhookCallSession {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sdp_type: Option<WebhookCallSessionSdpType>,
     /// The SDP text (RFC 8866).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub sdp: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -35452,7 +38993,7 @@ pub enum WebhookCallSessionSdpType {
     /// `answer`
     Answer,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl WebhookCallSessionSdpType {
@@ -35461,7 +39002,7 @@ impl WebhookCallSessionSdpType {
         match self {
             Self::Offer => "offer",
             Self::Answer => "answer",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -35477,7 +39018,7 @@ impl From<&str> for WebhookCallSessionSdpType {
         match value {
             "offer" => Self::Offer,
             "answer" => Self::Answer,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -35487,7 +39028,7 @@ impl From<String> for WebhookCallSessionSdpType {
         match value.as_str() {
             "offer" => Self::Offer,
             "answer" => Self::Answer,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -35513,7 +39054,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookCallSessionSdpType {
 ///
 /// Schema `WebhookChange`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookChange`.
 ///
-/// Chosen by the `field` member. Serialising writes `field` exactly once; a value whose `field` this version does not know decodes into [`WebhookChange::Unknown`], which keeps it whole.
+/// Chosen by the `field` member. Serialising writes `field` exactly once; a value whose `field` this version does not know decodes into [`WebhookChange::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum WebhookChange {
@@ -35562,7 +39103,7 @@ pub enum WebhookChange {
     /// `field: group_status_update`.
     GroupStatusUpdate(GroupStatusUpdateChange),
     /// A tag this version does not know, with the whole value as received.
-    Unknown {
+    Unrecognized {
         /// The tag value.
         tag: String,
         /// The whole value, tag included.
@@ -35704,7 +39245,7 @@ impl WebhookChange {
             Self::GroupParticipantsUpdate(_) => "group_participants_update",
             Self::GroupSettingsUpdate(_) => "group_settings_update",
             Self::GroupStatusUpdate(_) => "group_status_update",
-            Self::Unknown { tag, .. } => tag.as_str(),
+            Self::Unrecognized { tag, .. } => tag.as_str(),
         }
     }
 }
@@ -35764,7 +39305,7 @@ impl ::serde::Serialize for WebhookChange {
             Self::GroupStatusUpdate(v) => {
                 ("group_status_update", ::serde_json::to_value(v))
             }
-            Self::Unknown { value, .. } => {
+            Self::Unrecognized { value, .. } => {
                 return ::serde::Serialize::serialize(value, serializer);
             }
         };
@@ -35905,7 +39446,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookChange {
                     .map(Self::GroupStatusUpdate)
                     .map_err(D::Error::custom)
             }
-            _ => Ok(Self::Unknown { tag, value }),
+            _ => Ok(Self::Unrecognized { tag, value }),
         }
     }
 }
@@ -36051,13 +39592,32 @@ pub struct WebhookContact {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<WebhookContactProfile>,
     /// The user's WhatsApp ID (usually, but not always, their phone number).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub wa_id: Option<String>,
-    /// The user's business-scoped user ID, when sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The user's business-scoped user ID (BSUID), such as `US.13491208655302741918`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub user_id: Option<String>,
+    /// The user's parent business-scoped user ID, when parent IDs are enabled.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub parent_user_id: Option<String>,
     /// Hash of the user's identity key; only with the identity change check enabled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub identity_key_hash: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -36073,6 +39633,7 @@ impl WebhookContact {
             profile: None,
             wa_id: None,
             user_id: None,
+            parent_user_id: None,
             identity_key_hash: None,
             extra: Default::default(),
         }
@@ -36085,8 +39646,19 @@ impl WebhookContact {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WebhookContactProfile {
     /// The name the user set in WhatsApp.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
+    /// The user's WhatsApp username, when they have one.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
+    pub username: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -36099,6 +39671,7 @@ impl WebhookContactProfile {
     pub fn new() -> Self {
         Self {
             name: None,
+            username: None,
             extra: Default::default(),
         }
     }
@@ -36110,9 +39683,14 @@ impl WebhookContactProfile {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WebhookEntry {
     /// The WhatsApp Business Account (WABA) ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Unix time the notification was sent; absent on some fields.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub time: Option<i64>,
     /// The changes, each tagged with the subscribed field it belongs to.
     pub changes: Vec<WebhookChange>,
@@ -36135,88 +39713,35 @@ impl WebhookEntry {
     }
 }
 #[cfg(feature = "webhooks")]
-/// An error reported inside a webhook; only `code` is always present.
-///
-/// Schema `WebhookError`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookError`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct WebhookError {
-    /// The numeric error code.
-    pub code: i64,
-    /// Short title of the error code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    /// The error message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// The `error_data` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error_data: Option<WebhookErrorData>,
-    /// Link to the error code documentation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
-    /// Members the schema does not list, kept as received (the live
-    /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
-    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
-}
-#[cfg(feature = "webhooks")]
-impl WebhookError {
-    /// Creates a value from its required fields; optional fields start
-    /// empty and constant fields hold their value.
-    pub fn new(code: i64) -> Self {
-        Self {
-            code,
-            title: None,
-            message: None,
-            error_data: None,
-            href: None,
-            extra: Default::default(),
-        }
-    }
-}
-#[cfg(feature = "webhooks")]
-/// Extra error details.
-///
-/// Schema `WebhookErrorData`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookErrorData`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
-pub struct WebhookErrorData {
-    /// What went wrong, in more detail.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<String>,
-    /// Members the schema does not list, kept as received (the live
-    /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
-    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
-}
-#[cfg(feature = "webhooks")]
-impl WebhookErrorData {
-    /// Creates a value from its required fields; optional fields start
-    /// empty and constant fields hold their value.
-    pub fn new() -> Self {
-        Self {
-            details: None,
-            extra: Default::default(),
-        }
-    }
-}
-#[cfg(feature = "webhooks")]
 /// A group participant.
 ///
 /// Schema `WebhookGroupParticipant`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookGroupParticipant`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WebhookGroupParticipant {
     /// The phone number or WhatsApp ID given in your request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub input: Option<String>,
     /// The participant's WhatsApp ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub wa_id: Option<String>,
     /// The participant's business-scoped user ID, when sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub user_id: Option<String>,
     /// Why this participant could not be removed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<WebhookError>>,
+    pub errors: Option<Vec<NotificationError>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -36243,10 +39768,18 @@ impl WebhookGroupParticipant {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WebhookMetadata {
     /// The business phone number as displayed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub display_phone_number: Option<String>,
     /// The business phone number's ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub phone_number_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -36272,6 +39805,7 @@ impl WebhookMetadata {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WebhookPayload {
     /// The object the notification is about, usually `whatsapp_business_account`.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub object: String,
     /// One element per WhatsApp Business Account with news.
     pub entry: Vec<WebhookEntry>,
@@ -36310,7 +39844,7 @@ pub enum WebhookTemplateQualityScore {
     /// `UNKNOWN`
     Unknown,
     /// A value not listed in the spec, kept as received.
-    UnknownValue(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "webhooks")]
 impl WebhookTemplateQualityScore {
@@ -36321,7 +39855,7 @@ impl WebhookTemplateQualityScore {
             Self::Yellow => "YELLOW",
             Self::Red => "RED",
             Self::Unknown => "UNKNOWN",
-            Self::UnknownValue(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -36339,7 +39873,7 @@ impl From<&str> for WebhookTemplateQualityScore {
             "YELLOW" => Self::Yellow,
             "RED" => Self::Red,
             "UNKNOWN" => Self::Unknown,
-            other => Self::UnknownValue(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -36351,7 +39885,7 @@ impl From<String> for WebhookTemplateQualityScore {
             "YELLOW" => Self::Yellow,
             "RED" => Self::Red,
             "UNKNOWN" => Self::Unknown,
-            _ => Self::UnknownValue(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -36379,12 +39913,21 @@ impl<'de> ::serde::Deserialize<'de> for WebhookTemplateQualityScore {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WhatsAppAccountNumber {
     /// The account number's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The number as shown to users, in international format.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub display_phone_number: Option<String>,
     /// The business name verified for this number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub verified_name: Option<String>,
     /// The `status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -36393,10 +39936,18 @@ pub struct WhatsAppAccountNumber {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality_rating: Option<WhatsAppPhoneNumberQualityRating>,
     /// ISO 3166-1 alpha-2 country code of the number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub country_code: Option<String>,
     /// Country calling code, without `+`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub country_dial_code: Option<String>,
     /// The `code_verification_status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -36411,7 +39962,11 @@ pub struct WhatsAppAccountNumber {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_mode: Option<WhatsAppAccountNumberMode>,
     /// The display name certificate, when one was issued.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub certificate: Option<String>,
     /// True when the number belongs to an Official Business Account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -36478,7 +40033,7 @@ pub enum WhatsAppAccountNumberMessagingLimitTier {
     /// `TIER_UNLIMITED`
     TierUnlimited,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "account_number")]
 impl WhatsAppAccountNumberMessagingLimitTier {
@@ -36491,7 +40046,7 @@ impl WhatsAppAccountNumberMessagingLimitTier {
             Self::Tier10k => "TIER_10K",
             Self::Tier100k => "TIER_100K",
             Self::TierUnlimited => "TIER_UNLIMITED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -36511,7 +40066,7 @@ impl From<&str> for WhatsAppAccountNumberMessagingLimitTier {
             "TIER_10K" => Self::Tier10k,
             "TIER_100K" => Self::Tier100k,
             "TIER_UNLIMITED" => Self::TierUnlimited,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -36525,7 +40080,7 @@ impl From<String> for WhatsAppAccountNumberMessagingLimitTier {
             "TIER_10K" => Self::Tier10k,
             "TIER_100K" => Self::Tier100k,
             "TIER_UNLIMITED" => Self::TierUnlimited,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -36560,7 +40115,7 @@ pub enum WhatsAppAccountNumberMode {
     /// `SANDBOX`
     Sandbox,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "account_number")]
 impl WhatsAppAccountNumberMode {
@@ -36569,7 +40124,7 @@ impl WhatsAppAccountNumberMode {
         match self {
             Self::Live => "LIVE",
             Self::Sandbox => "SANDBOX",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -36585,7 +40140,7 @@ impl From<&str> for WhatsAppAccountNumberMode {
         match value {
             "LIVE" => Self::Live,
             "SANDBOX" => Self::Sandbox,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -36595,7 +40150,7 @@ impl From<String> for WhatsAppAccountNumberMode {
         match value.as_str() {
             "LIVE" => Self::Live,
             "SANDBOX" => Self::Sandbox,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -36638,7 +40193,7 @@ pub enum WhatsAppAccountNumberStatus {
     /// `RESTRICTED`
     Restricted,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "account_number")]
 impl WhatsAppAccountNumberStatus {
@@ -36651,7 +40206,7 @@ impl WhatsAppAccountNumberStatus {
             Self::Pending => "PENDING",
             Self::Flagged => "FLAGGED",
             Self::Restricted => "RESTRICTED",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -36671,7 +40226,7 @@ impl From<&str> for WhatsAppAccountNumberStatus {
             "PENDING" => Self::Pending,
             "FLAGGED" => Self::Flagged,
             "RESTRICTED" => Self::Restricted,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -36685,7 +40240,7 @@ impl From<String> for WhatsAppAccountNumberStatus {
             "PENDING" => Self::Pending,
             "FLAGGED" => Self::Flagged,
             "RESTRICTED" => Self::Restricted,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -36773,9 +40328,14 @@ impl From<String> for WhatsAppBusinessAccountCreateRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WhatsAppBusinessAccountCreateResponse {
     /// The new account's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// ID of the payment account that bills the new account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub payment_account_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -36846,7 +40406,7 @@ pub enum WhatsAppBusinessAccountTask {
     /// `FULL_CONTROL`
     FullControl,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "assigned_users")]
 impl WhatsAppBusinessAccountTask {
@@ -36868,7 +40428,7 @@ impl WhatsAppBusinessAccountTask {
             Self::ManageUsers => "MANAGE_USERS",
             Self::Messaging => "MESSAGING",
             Self::FullControl => "FULL_CONTROL",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -36897,7 +40457,7 @@ impl From<&str> for WhatsAppBusinessAccountTask {
             "MANAGE_USERS" => Self::ManageUsers,
             "MESSAGING" => Self::Messaging,
             "FULL_CONTROL" => Self::FullControl,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -36920,7 +40480,7 @@ impl From<String> for WhatsAppBusinessAccountTask {
             "MANAGE_USERS" => Self::ManageUsers,
             "MESSAGING" => Self::Messaging,
             "FULL_CONTROL" => Self::FullControl,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -36948,6 +40508,7 @@ impl<'de> ::serde::Deserialize<'de> for WhatsAppBusinessAccountTask {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WhatsAppBusinessBot {
     /// The bot's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Ice-breaker prompts shown to users.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -36996,8 +40557,10 @@ impl From<String> for WhatsAppBusinessBot {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WhatsAppBusinessBotCommand {
     /// The command, without the leading slash.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub command_name: String,
     /// What the command does.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub command_description: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -37026,7 +40589,11 @@ impl WhatsAppBusinessBotCommand {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WhatsAppBusinessEncryptionInfo {
     /// The public key (PEM). Absent when not requested with `fields`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub business_public_key: Option<String>,
     /// The `business_public_key_signature_status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37145,19 +40712,39 @@ pub struct WhatsAppBusinessProfile {
     #[serde(default)]
     pub messaging_product: MessagingProductWhatsapp,
     /// The profile's About text (1 to 139 characters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub about: Option<String>,
     /// Postal address of the business (up to 256 characters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub address: Option<String>,
     /// What the business does (up to 256 characters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub description: Option<String>,
     /// Contact email address (up to 128 characters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub email: Option<String>,
     /// URL of the profile picture.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub profile_picture_url: Option<String>,
     /// Up to two website URLs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37198,19 +40785,39 @@ pub struct WhatsAppBusinessProfileData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messaging_product: Option<MessagingProductWhatsapp>,
     /// The profile's About text (1 to 139 characters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub about: Option<String>,
     /// Postal address of the business (up to 256 characters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub address: Option<String>,
     /// What the business does (up to 256 characters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub description: Option<String>,
     /// Contact email address (up to 128 characters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub email: Option<String>,
     /// URL of the profile picture.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub profile_picture_url: Option<String>,
     /// Up to two website URLs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37355,9 +40962,14 @@ impl WhatsAppBusinessProfileUpdateResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WhatsAppBusinessSolution {
     /// The solution's ID.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The solution's name (2 to 75 characters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// The `status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37453,16 +41065,28 @@ pub struct WhatsAppBusinessSolutionAcceptResponse {
     /// True when the invitation was accepted.
     pub success: bool,
     /// The solution's ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub solution_id: Option<String>,
     /// The `partner_status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partner_status: Option<SolutionPartnerStatus>,
     /// A confirmation for people.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub message: Option<String>,
     /// When the acceptance was recorded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub update_time: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -37491,9 +41115,14 @@ impl WhatsAppBusinessSolutionAcceptResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WhatsAppBusinessSolutionAccessToken {
     /// The token.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub access_token: String,
     /// When the token expires, in Unix seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub expires_at: Option<i64>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -37569,6 +41198,7 @@ impl WhatsAppBusinessSolutionCreateRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WhatsAppBusinessSolutionCreateResponse {
     /// ID of the created solution.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub solution_id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -37643,7 +41273,7 @@ pub enum WhatsAppBusinessSolutionPendingStatus {
     /// `NONE`
     None,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl WhatsAppBusinessSolutionPendingStatus {
@@ -37653,7 +41283,7 @@ impl WhatsAppBusinessSolutionPendingStatus {
             Self::PendingActivation => "PENDING_ACTIVATION",
             Self::PendingDeactivation => "PENDING_DEACTIVATION",
             Self::None => "NONE",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -37670,7 +41300,7 @@ impl From<&str> for WhatsAppBusinessSolutionPendingStatus {
             "PENDING_ACTIVATION" => Self::PendingActivation,
             "PENDING_DEACTIVATION" => Self::PendingDeactivation,
             "NONE" => Self::None,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -37681,7 +41311,7 @@ impl From<String> for WhatsAppBusinessSolutionPendingStatus {
             "PENDING_ACTIVATION" => Self::PendingActivation,
             "PENDING_DEACTIVATION" => Self::PendingDeactivation,
             "NONE" => Self::None,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -37724,7 +41354,7 @@ pub enum WhatsAppBusinessSolutionStatus {
     /// `PENDING_DEACTIVATION`
     PendingDeactivation,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl WhatsAppBusinessSolutionStatus {
@@ -37737,7 +41367,7 @@ impl WhatsAppBusinessSolutionStatus {
             Self::Rejected => "REJECTED",
             Self::Deactivated => "DEACTIVATED",
             Self::PendingDeactivation => "PENDING_DEACTIVATION",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -37757,7 +41387,7 @@ impl From<&str> for WhatsAppBusinessSolutionStatus {
             "REJECTED" => Self::Rejected,
             "DEACTIVATED" => Self::Deactivated,
             "PENDING_DEACTIVATION" => Self::PendingDeactivation,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -37771,7 +41401,7 @@ impl From<String> for WhatsAppBusinessSolutionStatus {
             "REJECTED" => Self::Rejected,
             "DEACTIVATED" => Self::Deactivated,
             "PENDING_DEACTIVATION" => Self::PendingDeactivation,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -37844,7 +41474,7 @@ pub enum WhatsAppBusinessVertical {
     /// `OTC_DRUGS`
     OtcDrugs,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(any(feature = "business_profile", feature = "business_profile_node"))]
 impl WhatsAppBusinessVertical {
@@ -37872,7 +41502,7 @@ impl WhatsAppBusinessVertical {
             Self::OnlineGambling => "ONLINE_GAMBLING",
             Self::PhysicalGambling => "PHYSICAL_GAMBLING",
             Self::OtcDrugs => "OTC_DRUGS",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -37907,7 +41537,7 @@ impl From<&str> for WhatsAppBusinessVertical {
             "ONLINE_GAMBLING" => Self::OnlineGambling,
             "PHYSICAL_GAMBLING" => Self::PhysicalGambling,
             "OTC_DRUGS" => Self::OtcDrugs,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -37936,7 +41566,7 @@ impl From<String> for WhatsAppBusinessVertical {
             "ONLINE_GAMBLING" => Self::OnlineGambling,
             "PHYSICAL_GAMBLING" => Self::PhysicalGambling,
             "OTC_DRUGS" => Self::OtcDrugs,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -37958,7 +41588,7 @@ impl<'de> ::serde::Deserialize<'de> for WhatsAppBusinessVertical {
     }
 }
 #[cfg(any(feature = "account_number", feature = "phone_number"))]
-/// Whether the phone number's ownership was verified with a code.
+/// Whether the phone number's ownership was verified with a code; `EXPIRED` is common on connected numbers.
 ///
 /// Schema `WhatsAppCodeVerificationStatus`, merged from 2 identical definitions (first: `whatsapp/account_number.yaml#/components/schemas/WhatsAppCodeVerificationStatus`).
 ///
@@ -37970,8 +41600,12 @@ pub enum WhatsAppCodeVerificationStatus {
     Verified,
     /// `UNVERIFIED`
     Unverified,
+    /// `NOT_VERIFIED`
+    NotVerified,
+    /// `EXPIRED`
+    Expired,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(any(feature = "account_number", feature = "phone_number"))]
 impl WhatsAppCodeVerificationStatus {
@@ -37980,7 +41614,9 @@ impl WhatsAppCodeVerificationStatus {
         match self {
             Self::Verified => "VERIFIED",
             Self::Unverified => "UNVERIFIED",
-            Self::Unknown(value) => value.as_str(),
+            Self::NotVerified => "NOT_VERIFIED",
+            Self::Expired => "EXPIRED",
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -37996,7 +41632,9 @@ impl From<&str> for WhatsAppCodeVerificationStatus {
         match value {
             "VERIFIED" => Self::Verified,
             "UNVERIFIED" => Self::Unverified,
-            other => Self::Unknown(other.to_string()),
+            "NOT_VERIFIED" => Self::NotVerified,
+            "EXPIRED" => Self::Expired,
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -38006,7 +41644,9 @@ impl From<String> for WhatsAppCodeVerificationStatus {
         match value.as_str() {
             "VERIFIED" => Self::Verified,
             "UNVERIFIED" => Self::Unverified,
-            _ => Self::Unknown(value),
+            "NOT_VERIFIED" => Self::NotVerified,
+            "EXPIRED" => Self::Expired,
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -38049,7 +41689,7 @@ pub enum WhatsAppDisplayNameStatus {
     /// `NONE`
     None,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(any(feature = "account_number", feature = "phone_number"))]
 impl WhatsAppDisplayNameStatus {
@@ -38062,7 +41702,7 @@ impl WhatsAppDisplayNameStatus {
             Self::Expired => "EXPIRED",
             Self::PendingReview => "PENDING_REVIEW",
             Self::None => "NONE",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -38082,7 +41722,7 @@ impl From<&str> for WhatsAppDisplayNameStatus {
             "EXPIRED" => Self::Expired,
             "PENDING_REVIEW" => Self::PendingReview,
             "NONE" => Self::None,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -38096,7 +41736,7 @@ impl From<String> for WhatsAppDisplayNameStatus {
             "EXPIRED" => Self::Expired,
             "PENDING_REVIEW" => Self::PendingReview,
             "NONE" => Self::None,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -38135,7 +41775,7 @@ pub enum WhatsAppPhoneNumberQualityRating {
     /// `NA`
     Na,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 #[cfg(any(feature = "account_number", feature = "phone_number"))]
 impl WhatsAppPhoneNumberQualityRating {
@@ -38146,7 +41786,7 @@ impl WhatsAppPhoneNumberQualityRating {
             Self::Yellow => "YELLOW",
             Self::Red => "RED",
             Self::Na => "NA",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -38164,7 +41804,7 @@ impl From<&str> for WhatsAppPhoneNumberQualityRating {
             "YELLOW" => Self::Yellow,
             "RED" => Self::Red,
             "NA" => Self::Na,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -38176,7 +41816,7 @@ impl From<String> for WhatsAppPhoneNumberQualityRating {
             "YELLOW" => Self::Yellow,
             "RED" => Self::Red,
             "NA" => Self::Na,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }

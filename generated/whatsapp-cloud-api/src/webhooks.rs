@@ -20,7 +20,8 @@
 //! `hub.verify_token` and `hub.challenge`; answer 200 with the challenge when
 //! the token is yours ([`verify_subscription`]).
 /// The payload of the inbound operation `receiveWebhook` (from `specs/whatsapp/webhooks.yaml`).
-pub type Payload = crate::types::WebhookPayload;
+pub use crate::types::WebhookPayload;
+use crate::types::WebhookPayload as Payload;
 /// The header carrying `sha256=` and the hex HMAC-SHA256 of the raw body: `X-Hub-Signature-256`.
 pub const SIGNATURE_HEADER: &str = "X-Hub-Signature-256";
 use hmac::{Hmac, Mac};
@@ -55,6 +56,18 @@ pub enum WebhookError {
     /// The handshake has no challenge to echo.
     #[error("the subscription request has no `hub.challenge`")]
     MissingChallenge,
+}
+/// The signature header value for a body: `sha256=` and the hex HMAC-SHA256
+/// of the body keyed with the app secret, as the API sends it and as
+/// [`verify_signature`] expects it. For tests that sign their own fixtures.
+pub fn sign(app_secret: &[u8], body: &[u8]) -> String {
+    match Hmac::<Sha256>::new_from_slice(app_secret) {
+        Ok(mut mac) => {
+            mac.update(body);
+            format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+        }
+        Err(_) => "sha256=".to_string(),
+    }
 }
 /// Checks the signature header of a delivery against its raw body, in
 /// constant time.
@@ -134,4 +147,128 @@ pub fn verify_subscription_query(
             expected_token,
         )
         .map(str::to_string)
+}
+/// Ready-made `axum` routes for the handshake and verified deliveries (with
+/// the crate's `axum` feature).
+///
+/// ```text
+/// let secrets = webhooks::axum::WebhookSecrets::new(app_secret, verify_token);
+/// let app = webhooks::axum::router("/webhook", secrets, |payload| async move {
+///     // handle the payload
+/// });
+/// axum::serve(listener, app).await?;
+/// ```
+///
+/// Or, in routes of your own, take [`axum::Verified`] as an extractor (the
+/// router's state must give a [`axum::WebhookSecrets`] through `FromRef`).
+#[cfg(feature = "axum")]
+pub mod axum {
+    use std::sync::Arc;
+    use axum::extract::{FromRef, FromRequest, RawQuery, Request, State};
+    use axum::http::StatusCode;
+    use axum::response::{IntoResponse, Response};
+    use super::{Payload, WebhookError};
+    /// The app secret deliveries are signed with and the verify token of
+    /// the handshake. Its `Debug` output shows neither.
+    #[derive(Clone)]
+    pub struct WebhookSecrets {
+        app_secret: Arc<[u8]>,
+        verify_token: Arc<str>,
+    }
+    impl WebhookSecrets {
+        /// The secrets of one app.
+        pub fn new(app_secret: impl AsRef<[u8]>, verify_token: impl AsRef<str>) -> Self {
+            WebhookSecrets {
+                app_secret: app_secret.as_ref().into(),
+                verify_token: verify_token.as_ref().into(),
+            }
+        }
+    }
+    impl std::fmt::Debug for WebhookSecrets {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("WebhookSecrets")
+                .field("app_secret", &"<redacted>")
+                .field("verify_token", &"<redacted>")
+                .finish()
+        }
+    }
+    /// A delivery whose signature checked out, parsed: an extractor for a
+    /// `POST` route. A missing or wrong signature is rejected with 401, a
+    /// body that is not a payload with 400 (so the API delivers it again).
+    #[derive(Debug, Clone)]
+    pub struct Verified(pub Payload);
+    /// Why [`Verified`] rejected a request; answered as its status and a
+    /// one-line text.
+    #[derive(Debug)]
+    pub struct Rejection(pub WebhookError);
+    impl IntoResponse for Rejection {
+        fn into_response(self) -> Response {
+            let status = match &self.0 {
+                WebhookError::Parse { .. } => StatusCode::BAD_REQUEST,
+                WebhookError::NotSubscribe
+                | WebhookError::TokenMismatch
+                | WebhookError::MissingChallenge => StatusCode::FORBIDDEN,
+                _ => StatusCode::UNAUTHORIZED,
+            };
+            (status, self.0.to_string()).into_response()
+        }
+    }
+    impl<S> FromRequest<S> for Verified
+    where
+        S: Send + Sync,
+        WebhookSecrets: FromRef<S>,
+    {
+        type Rejection = Response;
+        async fn from_request(
+            request: Request,
+            state: &S,
+        ) -> Result<Self, Self::Rejection> {
+            let secrets = WebhookSecrets::from_ref(state);
+            let signature = request
+                .headers()
+                .get(super::SIGNATURE_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let body = axum::body::Bytes::from_request(request, state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+            super::parse_verified(&secrets.app_secret, &body, signature.as_deref())
+                .map(Verified)
+                .map_err(|e| Rejection(e).into_response())
+        }
+    }
+    /// The subscription handshake, as a `GET` handler: answers the challenge
+    /// when the verify token matches, 403 otherwise.
+    pub async fn handshake(
+        State(secrets): State<WebhookSecrets>,
+        RawQuery(query): RawQuery,
+    ) -> Response {
+        match super::verify_subscription_query(
+            &query.unwrap_or_default(),
+            &secrets.verify_token,
+        ) {
+            Ok(challenge) => (StatusCode::OK, challenge).into_response(),
+            Err(e) => Rejection(e).into_response(),
+        }
+    }
+    /// A router with the handshake (`GET path`) and deliveries (`POST
+    /// path`): each verified payload is passed to `on_payload`, and the
+    /// delivery is answered 200 once it returns.
+    pub fn router<F, Fut>(
+        path: &str,
+        secrets: WebhookSecrets,
+        on_payload: F,
+    ) -> axum::Router
+    where
+        F: Fn(Payload) -> Fut + Clone + Send + Sync + 'static,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let deliver = move |Verified(payload): Verified| async move {
+            on_payload(payload).await;
+            StatusCode::OK
+        };
+        axum::Router::new()
+            .route(path, axum::routing::get(handshake).post(deliver))
+            .with_state(secrets)
+    }
 }

@@ -206,7 +206,7 @@ async fn check_success<T, E, F, Fut>(
 )
 where
     T: serde::Serialize,
-    E: std::fmt::Debug,
+    E: std::fmt::Debug + std::fmt::Display,
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = Result<T, Error<E>>>,
 {
@@ -3610,6 +3610,84 @@ async fn manage_call_terminate() {
         )
         .await;
 }
+/// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `mark_read`.
+#[cfg(feature = "messages")]
+#[tokio::test]
+async fn mark_as_read_mark_read() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .mark_as_read(
+                "1234567890",
+                "wamid.HBgMNDQ3NzAwOTAwMTIzFQIAEhgUM0EyQjc5RjQ1QkE0QzNGNkE5MTEA",
+            )
+    };
+    let expected = Expected {
+        method: "POST",
+        path: "/v23.0/1234567890/messages".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json(
+                "{\"message_id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAEhgUM0EyQjc5RjQ1QkE0QzNGNkE5MTEA\",\"messaging_product\":\"whatsapp\",\"status\":\"read\"}",
+            ),
+        ),
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `read`",
+            "{\"success\":true}",
+            || call().send(),
+        )
+        .await;
+    check_error(
+            &server,
+            &expected,
+            400u16,
+            "error example `example` (HTTP 400)",
+            "{\"error\":{\"code\":100,\"fbtrace_id\":\"AbCdEfGhIjKlMnOp\",\"message\":\"(#100) Invalid parameter\",\"type\":\"OAuthException\"}}",
+            || call().send(),
+        )
+        .await;
+}
+/// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `mark_read_typing`.
+#[cfg(feature = "messages")]
+#[tokio::test]
+async fn mark_as_read_mark_read_typing() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .mark_as_read(
+                "1234567890",
+                "wamid.HBgMNDQ3NzAwOTAwMTIzFQIAEhgUM0EyQjc5RjQ1QkE0QzNGNkE5MTEA",
+            )
+            .typing_indicator()
+    };
+    let expected = Expected {
+        method: "POST",
+        path: "/v23.0/1234567890/messages".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json(
+                "{\"message_id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAEhgUM0EyQjc5RjQ1QkE0QzNGNkE5MTEA\",\"messaging_product\":\"whatsapp\",\"status\":\"read\",\"typing_indicator\":{\"type\":\"text\"}}",
+            ),
+        ),
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `read`",
+            "{\"success\":true}",
+            || call().send(),
+        )
+        .await;
+}
 /// `POST /{Version}/{WABA-ID}/migrate_flows` (migrateFlows), with request body example `example`.
 #[cfg(feature = "flows")]
 #[tokio::test]
@@ -4286,7 +4364,7 @@ async fn send_message_text() {
                 "1234567890",
                 value(
                     "request body example `text`",
-                    "{\"context\":{\"message_id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAEhgUM0EyQjc5RjQ1QkE0QzNGNkE5MTEA\"},\"messaging_product\":\"whatsapp\",\"recipient_type\":\"individual\",\"text\":{\"body\":\"Your table is booked. Menu: https://bistro.example/menu\",\"preview_url\":true},\"to\":\"447700900123\",\"type\":\"text\"}",
+                    "{\"biz_opaque_callback_data\":\"booking-8842\",\"context\":{\"message_id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAEhgUM0EyQjc5RjQ1QkE0QzNGNkE5MTEA\"},\"messaging_product\":\"whatsapp\",\"recipient_type\":\"individual\",\"text\":{\"body\":\"Your table is booked. Menu: https://bistro.example/menu\",\"preview_url\":true},\"to\":\"447700900123\",\"type\":\"text\"}",
                 ),
             )
     };
@@ -4297,7 +4375,7 @@ async fn send_message_text() {
         headers: vec![],
         body: BodyCheck::Json(
             json(
-                "{\"context\":{\"message_id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAEhgUM0EyQjc5RjQ1QkE0QzNGNkE5MTEA\"},\"messaging_product\":\"whatsapp\",\"recipient_type\":\"individual\",\"text\":{\"body\":\"Your table is booked. Menu: https://bistro.example/menu\",\"preview_url\":true},\"to\":\"447700900123\",\"type\":\"text\"}",
+                "{\"biz_opaque_callback_data\":\"booking-8842\",\"context\":{\"message_id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAEhgUM0EyQjc5RjQ1QkE0QzNGNkE5MTEA\"},\"messaging_product\":\"whatsapp\",\"recipient_type\":\"individual\",\"text\":{\"body\":\"Your table is booked. Menu: https://bistro.example/menu\",\"preview_url\":true},\"to\":\"447700900123\",\"type\":\"text\"}",
             ),
         ),
     };

@@ -7,8 +7,8 @@ use super::features::Plan;
 use super::types::{ident, rust_ty};
 use super::{Items, docs};
 use crate::ir::{
-    Api, Auth, BodyMedia, Operation, Param, ParamLocation, PathPart, ResponseContent, StatusMatch,
-    Ty,
+    Api, Auth, BodyMedia, FlatField, Operation, Param, ParamLocation, PathPart, ResponseContent,
+    StatusMatch, Ty,
 };
 
 pub(super) fn emit(api: &Api, plan: &Plan, items: &mut Items) {
@@ -90,12 +90,25 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
     let methods = api
         .operations
         .iter()
-        .map(|op| client_method(op, &plan.operation_cfg(&op.operation_id)));
-    let rate_limit_codes: Vec<proc_macro2::Literal> = t
-        .rate_limit_codes
-        .iter()
-        .map(|c| proc_macro2::Literal::i64_unsuffixed(*c))
-        .collect();
+        .map(|op| client_method(api, op, &plan.operation_cfg(&op.operation_id)));
+    let literals = |codes: Vec<i64>| -> Vec<proc_macro2::Literal> {
+        codes
+            .into_iter()
+            .map(proc_macro2::Literal::i64_unsuffixed)
+            .collect()
+    };
+    let rate_limit_codes = literals(
+        t.errors
+            .as_ref()
+            .map(|e| e.rate_limit_codes())
+            .unwrap_or_default(),
+    );
+    let transient_codes = literals(
+        t.errors
+            .as_ref()
+            .map(|e| e.transient_codes())
+            .unwrap_or_default(),
+    );
     // With only some areas enabled, the request helpers may go unused.
     let dead_ok = if plan.features.is_empty() {
         quote!()
@@ -109,6 +122,12 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
         /// Error codes that mean "rate limited, try later": calls refused with
         /// one of these are retried by the default [`RetryPolicy`](crate::RetryPolicy).
         pub const RATE_LIMIT_CODES: &[i64] = &[#(#rate_limit_codes),*];
+
+        /// Error codes that mean "a temporary problem on the API's side": calls
+        /// refused with one of these are retried by the default
+        /// [`RetryPolicy`](crate::RetryPolicy) for idempotent methods, as are
+        /// errors marked `is_transient`.
+        pub const TRANSIENT_CODES: &[i64] = &[#(#transient_codes),*];
 
         /// How long connecting may take by default.
         pub const DEFAULT_CONNECT_TIMEOUT: ::std::time::Duration = ::std::time::Duration::from_secs(10);
@@ -192,9 +211,9 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
 
             /// The settings a call runs with: its own retry policy or the client's.
             #dead_ok
-            pub(crate) fn call<'c>(&'c self, retry: Option<&'c crate::RetryPolicy>, idempotent: bool) -> crate::runtime::Call<'c> {
+            pub(crate) fn call(&self, retry: Option<crate::RetryPolicy>, idempotent: bool) -> crate::runtime::Call<'_> {
                 crate::runtime::Call {
-                    policy: retry.unwrap_or(&self.retry),
+                    policy: retry.unwrap_or_else(|| self.retry.clone()),
                     idempotent,
                     hooks: &self.hooks,
                 }
@@ -310,13 +329,28 @@ fn op_doc(op: &Operation) -> String {
         doc.push_str(d);
         doc.push_str("\n\n");
     }
-    doc.push_str(&format!(
-        "`{} {}` (operationId `{}`, from `specs/{}`).",
-        op.http_method.as_str(),
-        op.path,
-        op.operation_id,
-        op.source
-    ));
+    let variant = match &op.body_variant {
+        Some(schema) => format!(", body `{schema}`"),
+        None => String::new(),
+    };
+    match op.params.iter().find(|p| p.whole_url) {
+        // The request goes to a URL the API handed out, not to the path.
+        Some(p) => doc.push_str(&format!(
+            "`{}` to the URL given as `{}` (the spec's path `{}`; operationId `{}`{variant}, from `specs/{}`).",
+            op.http_method.as_str(),
+            p.rust,
+            op.path,
+            op.operation_id,
+            op.source
+        )),
+        None => doc.push_str(&format!(
+            "`{} {}` (operationId `{}`{variant}, from `specs/{}`).",
+            op.http_method.as_str(),
+            op.path,
+            op.operation_id,
+            op.source
+        )),
+    }
     doc
 }
 
@@ -324,7 +358,20 @@ fn required_params(op: &Operation) -> impl Iterator<Item = &Param> {
     op.params.iter().filter(|p| p.required)
 }
 
-fn client_method(op: &Operation, cfg: &TokenStream) -> TokenStream {
+/// The struct a flattened body is, with each flat entry's field.
+fn flat_fields<'a>(
+    api: &'a Api,
+    b: &'a crate::ir::Body,
+) -> Option<Vec<(&'a FlatField, &'a crate::ir::Field)>> {
+    let def = struct_of(api, &b.ty)?;
+    b.flat
+        .as_ref()?
+        .iter()
+        .map(|flat| Some((flat, def.fields.iter().find(|f| f.rust == flat.field)?)))
+        .collect()
+}
+
+fn client_method(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
     let method = ident(&op.method);
     let builder = ident(&op.builder);
     let doc = docs::outer(&op_doc(op));
@@ -341,11 +388,37 @@ fn client_method(op: &Operation, cfg: &TokenStream) -> TokenStream {
         args.push(quote!(#name: #ty));
         values.push(arg_value(&name, &p.ty));
     }
-    if let Some(b) = op.body.as_ref().filter(|b| b.required) {
-        let name = ident(&b.rust);
-        let ty = arg_ty(&b.ty);
-        args.push(quote!(#name: #ty));
-        values.push(arg_value(&name, &b.ty));
+    match op.body.as_ref() {
+        // A flattened body: its required fields are arguments, passed to
+        // the body struct's `new` in field order.
+        Some(b @ crate::ir::Body { flat: Some(_), .. }) => {
+            let mut names = Vec::new();
+            for (flat, f) in flat_fields(api, b).unwrap_or_default() {
+                if !flat.argument {
+                    continue;
+                }
+                let name = ident(&flat.name);
+                let ty = match &f.ty {
+                    Ty::String => quote!(impl Into<String>),
+                    t @ Ty::Named(_) => {
+                        let t = rust_ty(t, &types_prefix());
+                        quote!(impl Into<#t>)
+                    }
+                    t => rust_ty(t, &types_prefix()),
+                };
+                args.push(quote!(#name: #ty));
+                names.push(name);
+            }
+            let body_ty = rust_ty(&b.ty, &types_prefix());
+            values.push(quote!(#body_ty::new(#(#names),*)));
+        }
+        Some(b) if b.required => {
+            let name = ident(&b.rust);
+            let ty = arg_ty(&b.ty);
+            args.push(quote!(#name: #ty));
+            values.push(arg_value(&name, &b.ty));
+        }
+        _ => {}
     }
     let allow = if args.len() > 6 {
         quote!(#[allow(clippy::too_many_arguments)])
@@ -411,7 +484,63 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
             });
         }
     }
-    if let Some(b) = &op.body {
+    if let Some(b) = op.body.as_ref().filter(|b| b.flat.is_some()) {
+        // A flattened body: the builder holds the struct; each optional
+        // field is a setter (without an argument when it has one value).
+        let name = ident(&b.rust);
+        let ty = rust_ty(&b.ty, &tp);
+        fields.push(quote!(#name: #ty));
+        new_args.push(quote!(#name: #ty));
+        new_inits.push(quote!(#name));
+        for (flat, f) in flat_fields(api, b).unwrap_or_default() {
+            if flat.argument {
+                continue;
+            }
+            let setter = ident(&flat.name);
+            let field = ident(&f.rust);
+            let fdoc = docs::or(f.doc.as_deref(), &format!("Sets the `{}` member.", f.wire));
+            let wrap = |v: TokenStream| {
+                let v = if f.boxed { quote!(Box::new(#v)) } else { v };
+                if f.double_option() {
+                    quote!(Some(Some(#v)))
+                } else {
+                    quote!(Some(#v))
+                }
+            };
+            if flat.unit {
+                let value = wrap(quote!(Default::default()));
+                let note = docs::own("The member has one possible value, which this sends.");
+                setters.push(quote! {
+                    #fdoc
+                    ///
+                    #note
+                    pub fn #setter(mut self) -> Self {
+                        self.#name.#field = #value;
+                        self
+                    }
+                });
+            } else {
+                let (arg, value) = match &f.ty {
+                    Ty::String => (quote!(value: impl Into<String>), wrap(quote!(value.into()))),
+                    t @ Ty::Named(_) => {
+                        let t = rust_ty(t, &tp);
+                        (quote!(value: impl Into<#t>), wrap(quote!(value.into())))
+                    }
+                    t => {
+                        let t = rust_ty(t, &tp);
+                        (quote!(value: #t), wrap(quote!(value)))
+                    }
+                };
+                setters.push(quote! {
+                    #fdoc
+                    pub fn #setter(mut self, #arg) -> Self {
+                        self.#name.#field = #value;
+                        self
+                    }
+                });
+            }
+        }
+    } else if let Some(b) = &op.body {
         let name = ident(&b.rust);
         let ty = rust_ty(&b.ty, &tp);
         if b.required {
@@ -637,6 +766,18 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
         }
     }
     let send_doc = docs::own(&format!("{send_doc}{alt}"));
+    let streaming = match &op.success.content {
+        ResponseContent::Bytes => quote! {
+            /// Sends the request like `send`, but hands the success body out
+            /// as it arrives ([`ByteStream`](crate::ByteStream)) instead of
+            /// reading it into memory: for large files.
+            pub async fn send_streaming(self) -> Result<crate::ByteStream, crate::Error<#error_ty>> {
+                let (request, call) = self.request()?;
+                crate::runtime::execute_streaming::<#error_ty>(request, call, #documented).await
+            }
+        },
+        _ => quote!(),
+    };
     let stream = pagination(api, op, &error_ty).unwrap_or_default();
     let params_new = new_args.clone();
     let new_allow = if params_new.len() > 6 {
@@ -689,6 +830,17 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
             /// status, headers (with the usage headers parsed on demand) and
             /// the number of attempts.
             pub async fn send_with_meta(self) -> Result<crate::Response<#ok_ty>, crate::Error<#error_ty>> {
+                let (request, call) = self.request()?;
+                let response = crate::runtime::execute::<#error_ty>(request, call, #documented).await?;
+                #finish
+            }
+
+            #streaming
+
+            /// The request as it is sent, and the settings it runs with.
+            // The error is the call's own error type, large or not.
+            #[allow(clippy::result_large_err)]
+            fn request(&self) -> Result<(::reqwest::RequestBuilder, crate::runtime::Call<'a>), crate::Error<#error_ty>> {
                 let url = #url_expr;
                 let mut request = self.client.http().request(::reqwest::Method::#http_method, url);
                 #query_block
@@ -698,9 +850,18 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
                 if let Some(timeout) = self.timeout {
                     request = request.timeout(timeout);
                 }
-                let call = self.client.call(self.retry.as_ref(), #idempotent);
-                let response = crate::runtime::execute::<#error_ty>(request, call, #documented).await?;
-                #finish
+                Ok((request, self.client.call(self.retry.clone(), #idempotent)))
+            }
+        }
+
+        #cfg
+        /// `.await` on the builder sends it, like `.send().await`.
+        impl<'a> ::std::future::IntoFuture for #builder<'a> {
+            type Output = Result<#ok_ty, crate::Error<#error_ty>>;
+            type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
             }
         }
     }
@@ -748,11 +909,10 @@ fn form_fields(
             out.push(add(quote!(source.#rust), quote!(&source.#rust)));
         }
     }
-    if let crate::ir::Extra::Keep(n) | crate::ir::Extra::Typed(n, _) = &def.extra {
-        let n = ident(n);
-        let a = text(quote!(name.clone()), quote!(crate::runtime::text_value(v)?));
-        out.push(quote!(for (name, v) in &source.#n { #a }));
-    }
+    let (crate::ir::Extra::Keep(n) | crate::ir::Extra::Typed(n, _)) = &def.extra;
+    let n = ident(n);
+    let a = text(quote!(name.clone()), quote!(crate::runtime::text_value(v)?));
+    out.push(quote!(for (name, v) in &source.#n { #a }));
     out
 }
 

@@ -1,33 +1,124 @@
-//! The error kind table: `ErrorKind` and `kind()` on the API's error type.
+//! The error kind table: `ErrorKind`, and `kind()` plus a one-line `Display`
+//! on every type that carries an error code.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::features::Plan;
 use super::types::ident;
-use crate::config::ErrorKinds;
-use crate::error::{Error, Result};
+use crate::ir::{ErrorCarrier, ErrorTable, FieldPath, Ty};
 
-/// Parses a Rust field path (`error.code`) into tokens.
-fn field_path(path: &str) -> Result<TokenStream> {
-    let expr: syn::Expr = syn::parse_str(&format!("self.{path}")).map_err(|e| Error::Config {
-        file: "specs/codegen.toml".into(),
-        message: format!("error_kinds: `{path}` is not a field path: {e}"),
-    })?;
-    Ok(quote!(#expr))
+/// The body of a private method returning `Option<...>` of the member at
+/// `path`: integers as `i64`, strings as `&str`.
+fn read(path: &FieldPath) -> TokenStream {
+    let mut steps = vec![quote!(let v = self;)];
+    for s in &path.steps {
+        let f = ident(&s.rust);
+        steps.push(match (s.optional, s.boxed) {
+            (false, false) => quote!(let v = &v.#f;),
+            (false, true) => quote!(let v = &*v.#f;),
+            (true, false) => quote!(let v = v.#f.as_ref()?;),
+            (true, true) => quote!(let v = v.#f.as_deref()?;),
+        });
+    }
+    let value = match path.ty {
+        Ty::I32 => quote!(Some(i64::from(*v))),
+        Ty::I64 => quote!(Some(*v)),
+        _ => quote!(Some(v.as_str())),
+    };
+    quote!(#(#steps)* #value)
 }
 
-pub(super) fn error_kinds(table: &ErrorKinds, cfg: &TokenStream) -> Result<TokenStream> {
-    let ty = ident(&table.type_name);
-    let code = field_path(&table.code)?;
-    let subcode = field_path(&table.subcode)?;
+/// `kind()`, `Display` and [`Classify`] for one carrier.
+fn carrier(c: &ErrorCarrier, cfg: &TokenStream) -> TokenStream {
+    let ty = ident(&c.type_name);
+    let code = read(&c.code);
+    let optional = |p: &Option<FieldPath>| p.as_ref().map_or(quote!(None), read);
+    let subcode = optional(&c.subcode);
+    let message = optional(&c.message);
+    let trace = optional(&c.trace);
+    let kind_doc = " What this error means, from its code (see [`ErrorKind`]); a code the table does not know is [`ErrorKind::Unrecognized`], with the code and subcode kept.";
+    let display_doc = format!(
+        " One line: the message, then the code{}{}.",
+        if c.subcode.is_some() { ", subcode" } else { "" },
+        if c.trace.is_some() {
+            " and trace id"
+        } else {
+            ""
+        },
+    );
+    quote! {
+        #cfg
+        impl crate::types::#ty {
+            #[doc = #kind_doc]
+            pub fn kind(&self) -> ErrorKind {
+                ErrorKind::from_code(self.error_code().unwrap_or_default(), self.error_subcode())
+            }
+
+            fn error_code(&self) -> Option<i64> {
+                #code
+            }
+
+            fn error_subcode(&self) -> Option<i64> {
+                #subcode
+            }
+
+            fn error_message(&self) -> Option<&str> {
+                #message
+            }
+
+            fn error_trace(&self) -> Option<&str> {
+                #trace
+            }
+        }
+
+        #cfg
+        #[doc = #display_doc]
+        impl ::std::fmt::Display for crate::types::#ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.error_message().unwrap_or("error"))?;
+                write!(f, " (code {}", self.error_code().unwrap_or_default())?;
+                if let Some(subcode) = self.error_subcode() {
+                    write!(f, ", subcode {subcode}")?;
+                }
+                if let Some(trace) = self.error_trace() {
+                    write!(f, ", trace {trace}")?;
+                }
+                f.write_str(")")
+            }
+        }
+
+        #cfg
+        impl Classify for crate::types::#ty {
+            fn error_kind(&self) -> Option<ErrorKind> {
+                self.error_code().map(|code| ErrorKind::from_code(code, self.error_subcode()))
+            }
+        }
+    }
+}
+
+/// The `errors` module.
+pub(super) fn error_kinds(table: &ErrorTable, plan: &Plan) -> TokenStream {
     let mut variants = Vec::new();
     let mut arms = Vec::new();
+    let mut status_arms = Vec::new();
+    let mut rate_limited = Vec::new();
+    let mut transient = Vec::new();
     for k in &table.kinds {
         let name = ident(&k.name);
         let mut doc = format!(" {}", k.doc);
         let mut codes: Vec<String> = k.codes.iter().map(i64::to_string).collect();
         codes.extend(k.ranges.iter().map(|[a, b]| format!("{a}–{b}")));
-        doc.push_str(&format!(" Codes: {}.", codes.join(", ")));
+        if !codes.is_empty() {
+            doc.push_str(&format!(" Codes: {}.", codes.join(", ")));
+        }
+        if !k.statuses.is_empty() {
+            let statuses: Vec<String> = k.statuses.iter().map(u16::to_string).collect();
+            doc.push_str(&format!(
+                " Also HTTP {} without a code.",
+                statuses.join(", ")
+            ));
+        }
         variants.push(quote!(#[doc = #doc] #name,));
         let codes = k
             .codes
@@ -44,10 +135,50 @@ pub(super) fn error_kinds(table: &ErrorKinds, cfg: &TokenStream) -> Result<Token
         if !patterns.is_empty() {
             arms.push(quote!(#(#patterns)|* => ErrorKind::#name,));
         }
+        if !k.statuses.is_empty() {
+            let statuses = k
+                .statuses
+                .iter()
+                .map(|s| proc_macro2::Literal::u16_unsuffixed(*s));
+            status_arms.push(quote!(#(#statuses)|* => Some(ErrorKind::#name),));
+        }
+        if k.rate_limit {
+            rate_limited.push(quote!(ErrorKind::#name));
+        }
+        if k.transient {
+            transient.push(quote!(ErrorKind::#name));
+        }
     }
+    let matches_any = |kinds: &[TokenStream]| {
+        if kinds.is_empty() {
+            quote!(false)
+        } else {
+            quote!(matches!(self, #(#kinds)|*))
+        }
+    };
+    let is_rate_limit = matches_any(&rate_limited);
+    let is_transient = matches_any(&transient);
     let source = format!(" Codes from: {}.", table.source);
-    let ty_doc = " What this error means, from its code (see [`ErrorKind`]). A code the table does not know is [`ErrorKind::Unknown`], with the code and subcode kept.";
-    Ok(quote! {
+    let pointers: Vec<(String, String)> = table
+        .carriers
+        .iter()
+        .map(|c| {
+            (
+                c.code.pointer(),
+                c.subcode
+                    .as_ref()
+                    .map(FieldPath::pointer)
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    let code_pointers: Vec<&String> = pointers.iter().map(|(c, _)| c).collect();
+    let subcode_pointers: Vec<&String> = pointers.iter().map(|(_, s)| s).collect();
+    let carriers = table
+        .carriers
+        .iter()
+        .map(|c| carrier(c, &plan.type_cfg(&c.type_name)));
+    quote! {
         /// The kinds of API error callers usually handle differently.
         ///
         #[doc = #source]
@@ -56,7 +187,7 @@ pub(super) fn error_kinds(table: &ErrorKinds, cfg: &TokenStream) -> Result<Token
         pub enum ErrorKind {
             #(#variants)*
             /// A code this version does not classify.
-            Unknown {
+            Unrecognized {
                 /// The error code.
                 code: i64,
                 /// The error subcode, if any.
@@ -65,21 +196,81 @@ pub(super) fn error_kinds(table: &ErrorKinds, cfg: &TokenStream) -> Result<Token
         }
 
         impl ErrorKind {
-            /// The kind of an error code (the subcode is kept for `Unknown`).
+            /// The kind of an error code (the subcode is kept for `Unrecognized`).
             pub fn from_code(code: i64, subcode: Option<i64>) -> Self {
                 match code {
                     #(#arms)*
-                    _ => ErrorKind::Unknown { code, subcode },
+                    _ => ErrorKind::Unrecognized { code, subcode },
                 }
+            }
+
+            /// The kind an HTTP status means when the body carries no code
+            /// (a bare `429`), if any.
+            pub fn from_status(status: u16) -> Option<Self> {
+                match status {
+                    #(#status_arms)*
+                    _ => None,
+                }
+            }
+
+            /// The request was refused for its rate, not processed: the
+            /// default retry policy retries it for every method.
+            pub fn is_rate_limit(&self) -> bool {
+                #is_rate_limit
+            }
+
+            /// A temporary problem on the API's side: the default retry
+            /// policy retries it for idempotent methods.
+            pub fn is_transient(&self) -> bool {
+                #is_transient
+            }
+
+            /// Trying again later may succeed: a rate limit or a transient
+            /// problem (what the default retry policy retries, for some or all
+            /// methods).
+            pub fn is_retryable(&self) -> bool {
+                self.is_rate_limit() || self.is_transient()
             }
         }
 
-        #cfg
-        impl crate::types::#ty {
-            #[doc = #ty_doc]
-            pub fn kind(&self) -> ErrorKind {
-                ErrorKind::from_code(#code, #subcode)
+        /// An error body that can say which [`ErrorKind`] it is.
+        pub trait Classify {
+            /// The kind, when the body carries a code.
+            fn error_kind(&self) -> Option<ErrorKind>;
+        }
+
+        /// A JSON error body: classified by the code at the first of the
+        /// configured places that holds one.
+        impl Classify for ::serde_json::Value {
+            fn error_kind(&self) -> Option<ErrorKind> {
+                const PLACES: &[(&str, &str)] = &[#((#code_pointers, #subcode_pointers)),*];
+                PLACES.iter().find_map(|(code, subcode)| {
+                    let code = self.pointer(code)?.as_i64()?;
+                    let subcode = self.pointer(subcode).and_then(::serde_json::Value::as_i64);
+                    Some(ErrorKind::from_code(code, subcode))
+                })
             }
         }
-    })
+
+        impl<E: ::std::fmt::Debug + Classify> crate::Error<E> {
+            /// What went wrong, by the error code table: the kind of a decoded
+            /// error body, else of a code in a raw JSON body, else of the
+            /// status (a bare `429` is a rate limit). `None` for transport and
+            /// encoding errors, and for statuses that mean no kind.
+            pub fn kind(&self) -> Option<ErrorKind> {
+                if let Some(kind) = self.api_error().and_then(Classify::error_kind) {
+                    return Some(kind);
+                }
+                let raw = self
+                    .raw_body()
+                    .and_then(|raw| ::serde_json::from_slice::<::serde_json::Value>(raw.bytes()).ok());
+                if let Some(kind) = raw.as_ref().and_then(Classify::error_kind) {
+                    return Some(kind);
+                }
+                self.status().and_then(ErrorKind::from_status)
+            }
+        }
+
+        #(#carriers)*
+    }
 }

@@ -43,7 +43,7 @@ const WEBHOOK_DEPENDENCIES: &[(&str, &str)] = &[
 /// The webhook dependencies as `[dependencies]` lines; optional when only
 /// the webhook area's feature turns them on.
 fn webhook_dependencies(optional: bool) -> String {
-    WEBHOOK_DEPENDENCIES
+    let mut out: String = WEBHOOK_DEPENDENCIES
         .iter()
         .map(|(name, version)| {
             if optional {
@@ -52,8 +52,19 @@ fn webhook_dependencies(optional: bool) -> String {
                 format!("{name} = {version:?}\n")
             }
         })
-        .collect()
+        .collect();
+    // `webhooks::axum` (ready-made routes) behind the `axum` feature; the
+    // application picks axum's own features (server, runtime).
+    out.push_str(AXUM_DEPENDENCY);
+    out
 }
+
+/// The optional `axum` dependency of a crate with a `webhooks` module.
+const AXUM_DEPENDENCY: &str =
+    "axum = { version = \"0.8\", optional = true, default-features = false }\n";
+
+/// The feature that turns on `webhooks::axum`.
+pub const AXUM_FEATURE: &str = "axum";
 
 /// Development dependencies of a crate with generated mock-server tests.
 const MOCK_TEST_DEPENDENCIES: &[(&str, &str)] = &[
@@ -106,18 +117,35 @@ fn webhooks_rs(w: &crate::ir::Webhook) -> Result<String> {
         item: "webhooks".into(),
         message: e.to_string(),
     })?;
-    let payload = types::rust_ty(&w.payload, &quote!(crate::types::));
     let header = &w.signature_header;
-    let doc = format!(
-        " The payload of the inbound operation `{}` (from `specs/{}`).",
-        w.operation_id, w.source
-    );
     let header_doc = format!(
         " The header carrying `sha256=` and the hex HMAC-SHA256 of the raw body: `{header}`."
     );
+    // The payload type keeps its one name: re-exported here, so that
+    // `use types::*` and `use webhooks::*` together bring in one item.
+    let payload = match &w.payload {
+        crate::ir::Ty::Named(n) => {
+            let n = types::ident(n);
+            let doc = format!(
+                " The payload of the inbound operation `{}` (from `specs/{}`).",
+                w.operation_id, w.source
+            );
+            quote! {
+                #[doc = #doc]
+                pub use crate::types::#n;
+                use crate::types::#n as Payload;
+            }
+        }
+        other => {
+            let t = types::rust_ty(other, &quote!(crate::types::));
+            quote! {
+                /// The payload of the inbound operation.
+                pub type Payload = #t;
+            }
+        }
+    };
     let generated = quote! {
-        #[doc = #doc]
-        pub type Payload = #payload;
+        #payload
 
         #[doc = #header_doc]
         pub const SIGNATURE_HEADER: &str = #header;
@@ -133,8 +161,35 @@ fn webhooks_rs(w: &crate::ir::Webhook) -> Result<String> {
     Ok(format!("{PREAMBLE}{}", prettyplease::unparse(&file)))
 }
 
+/// A hand-written extension module, checked and formatted like the rest.
+fn extension_rs(
+    api: &Api,
+    plan: &features::Plan,
+    ext: &crate::ir::ExtensionModule,
+) -> Result<String> {
+    if let Some(unknown) = ext.features.iter().find(|f| !plan.features.contains(f)) {
+        return Err(Error::Config {
+            file: PathBuf::from("specs/codegen.toml"),
+            message: format!(
+                "extension `{}` needs feature `{unknown}`, which is not an area of target `{}`",
+                ext.file, api.target.crate_name
+            ),
+        });
+    }
+    let file = syn::parse_file(&ext.source).map_err(|e| Error::Config {
+        file: PathBuf::from("specs").join(&ext.file),
+        message: format!("the extension module does not parse as Rust: {e}"),
+    })?;
+    Ok(format!(
+        "// This file is a copy of `specs/{}`, made by `cargo xtask codegen`.\n// Do not edit it here: edit that file, then regenerate.\n\n{}",
+        ext.file,
+        prettyplease::unparse(&file)
+    ))
+}
+
 /// Dependencies of every generated crate.
 const DEPENDENCIES: &str = r#"[dependencies]
+bytes = "1"
 fastrand = "2"
 futures = { version = "0.3", default-features = false, features = ["std"] }
 percent-encoding = "2"
@@ -152,13 +207,21 @@ pub type Items = BTreeMap<(String, String), TokenStream>;
 /// Emits every file of the crate, by path relative to the crate root.
 pub fn emit(api: &Api) -> Result<BTreeMap<PathBuf, String>> {
     let plan = features::plan(api);
+    if api.webhook.is_some() && plan.features.iter().any(|f| f == AXUM_FEATURE) {
+        return Err(Error::Config {
+            file: PathBuf::from("specs/codegen.toml"),
+            message: format!(
+                "target `{}`: a fragment named `{AXUM_FEATURE}` would clash with the feature that turns on `webhooks::axum`",
+                api.target.crate_name
+            ),
+        });
+    }
     let mut items: Items = BTreeMap::new();
     client::emit(api, &plan, &mut items);
-    if let Some(kinds) = &api.target.error_kinds {
-        let cfg = plan.type_cfg(&kinds.type_name);
+    if let Some(table) = &api.target.errors {
         items.insert(
             ("errors".into(), "ErrorKind".into()),
-            errors::error_kinds(kinds, &cfg)?,
+            errors::error_kinds(table, &plan),
         );
     }
 
@@ -223,6 +286,12 @@ pub fn emit(api: &Api) -> Result<BTreeMap<PathBuf, String>> {
     if let Some(w) = &api.webhook {
         let module = webhooks_rs(w)?;
         files.insert(PathBuf::from("src/webhooks.rs"), module);
+    }
+    for ext in &api.target.extensions {
+        files.insert(
+            PathBuf::from(format!("src/{}.rs", ext.module)),
+            extension_rs(api, &plan, ext)?,
+        );
     }
     let runtime = syn::parse_file(RUNTIME).map_err(|e| Error::Emit {
         item: "runtime".into(),
@@ -307,7 +376,7 @@ fn format_file(item: &str, tokens: TokenStream) -> Result<String> {
 
 fn lib_rs(api: &Api, plan: &features::Plan) -> TokenStream {
     let t = &api.target;
-    let errors = if api.target.error_kinds.is_some() {
+    let errors = if api.target.errors.is_some() {
         quote! {
             #[rustfmt::skip]
             pub mod errors;
@@ -344,6 +413,21 @@ fn lib_rs(api: &Api, plan: &features::Plan) -> TokenStream {
             plan.features.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
         ));
     }
+    let extensions = api.target.extensions.iter().map(|ext| {
+        let module = types::ident(&ext.module);
+        let needs = &ext.features;
+        let cfg = match needs.as_slice() {
+            _ if plan.features.is_empty() => quote!(),
+            [] => quote!(),
+            [one] => quote!(#[cfg(feature = #one)]),
+            many => quote!(#[cfg(all(#(feature = #many),*))]),
+        };
+        quote! {
+            #cfg
+            #[rustfmt::skip]
+            pub mod #module;
+        }
+    });
     let runtime_allow = if plan.features.is_empty() {
         quote!()
     } else {
@@ -374,16 +458,18 @@ fn lib_rs(api: &Api, plan: &features::Plan) -> TokenStream {
         // Short `use` lines in rustfmt's order, so `cargo fmt` leaves the
         // file as generated.
         pub use client::{Client, ClientBuilder};
-        pub use client::{DEFAULT_BASE_URL, RATE_LIMIT_CODES};
+        pub use client::{DEFAULT_BASE_URL, RATE_LIMIT_CODES, TRANSIENT_CODES};
         pub use client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
         /// The HTTP client the crate is built on, for [`Hook`]s and
         /// [`ClientBuilder::http_client`] without a separate dependency.
         pub use reqwest;
         pub use runtime::{AppUsage, BusinessUseCaseUsage, UsageHeaderError, UseCaseUsage};
-        pub use runtime::{BuildError, Error, FilePart, RawBody, RetryPolicy, SleepFuture};
+        pub use runtime::{BuildError, ByteStream, Error, FilePart, RawBody};
         pub use runtime::{Exchange, Hook, Response, ResponseMeta};
+        pub use runtime::{RetryPolicy, SleepFuture};
         #webhooks
         #errors
+        #(#extensions)*
     }
 }
 
@@ -398,15 +484,27 @@ fn cargo_toml(api: &Api, plan: &features::Plan) -> Result<String> {
         webhook_dependencies(plan.webhook.is_some())
     } else {
         String::new()
-    } + &features_toml(plan)
+    } + &features_toml(api, plan)
         + &dev_toml(api, plan)?)
 }
 
 /// The `[features]` table: one feature per area, all on by default; the
 /// webhook area also turns on the webhook module's dependencies.
-fn features_toml(plan: &features::Plan) -> String {
+fn features_toml(api: &Api, plan: &features::Plan) -> String {
+    let axum = if api.webhook.is_none() {
+        String::new()
+    } else {
+        match &plan.webhook {
+            Some(area) => format!("{AXUM_FEATURE} = [\"dep:axum\", {area:?}]\n"),
+            None => format!("{AXUM_FEATURE} = [\"dep:axum\"]\n"),
+        }
+    };
     if plan.features.is_empty() {
-        return String::new();
+        return if axum.is_empty() {
+            axum
+        } else {
+            format!("\n[features]\n{axum}")
+        };
     }
     let mut out = String::from("\n[features]\n");
     let all: Vec<String> = plan.features.iter().map(|f| format!("{f:?}")).collect();
@@ -428,6 +526,7 @@ fn features_toml(plan: &features::Plan) -> String {
         let key = if bare { f.clone() } else { format!("{f:?}") };
         out.push_str(&format!("{key} = [{deps}]\n"));
     }
+    out.push_str(&axum);
     out
 }
 

@@ -260,11 +260,13 @@ fn operation_tests(
             for (name, example) in &ex.bodies {
                 let what = format!("request body example `{name}`");
                 let (sent, check) = body_example(api, b, example)?;
-                let arg = argument(&b.ty, &what, &sent);
-                let call = if b.required {
-                    BodyCall::Arg(arg)
+                let call = if b.flat.is_some() {
+                    flat_call(api, b, &what, &sent)?
+                } else if b.required {
+                    BodyCall::Arg(argument(&b.ty, &what, &sent))
                 } else {
                     let setter = ident(&b.rust);
+                    let arg = argument(&b.ty, &what, &sent);
                     BodyCall::Setter(quote!(.#setter(#arg)))
                 };
                 bodies.push((name.clone(), Some((call, check))));
@@ -331,12 +333,13 @@ fn operation_tests(
             )
         };
         let test = ident(&crate::naming::unique(base, used));
-        let (body_arg, body_setter, body_check) = match body {
-            Some((BodyCall::Arg(a), check)) => (Some(a), quote!(), check),
-            Some((BodyCall::Setter(s), check)) => (None, s, check),
-            None => (None, quote!(), quote!(BodyCheck::None)),
+        let (body_args, body_setter, body_check) = match body {
+            Some((BodyCall::Arg(a), check)) => (vec![a], quote!(), check),
+            Some((BodyCall::Setter(s), check)) => (Vec::new(), s, check),
+            Some((BodyCall::Flat(a, s), check)) => (a, s, check),
+            None => (Vec::new(), quote!(), quote!(BodyCheck::None)),
         };
-        let all_args: Vec<&TokenStream> = args.iter().chain(body_arg.as_ref()).collect();
+        let all_args: Vec<&TokenStream> = args.iter().chain(&body_args).collect();
         let checks = if i == 0 {
             let s = &successes;
             quote!(#(#s)* #error_check)
@@ -381,6 +384,47 @@ fn operation_tests(
 enum BodyCall {
     Arg(TokenStream),
     Setter(TokenStream),
+    /// A flattened body: the required members as arguments, the others set
+    /// with their setters.
+    Flat(Vec<TokenStream>, TokenStream),
+}
+
+/// The arguments and setters that send a flattened body example.
+fn flat_call(
+    api: &Api,
+    b: &crate::ir::Body,
+    what: &str,
+    example: &serde_json::Value,
+) -> std::result::Result<BodyCall, String> {
+    let def = match &b.ty {
+        Ty::Named(n) => match api.types.get(n).map(|t| &t.kind) {
+            Some(TypeKind::Struct(s)) => s,
+            _ => return Err("a flattened body is not a struct".into()),
+        },
+        _ => return Err("a flattened body is not a struct".into()),
+    };
+    let mut args = Vec::new();
+    let mut setters = Vec::new();
+    for flat in b.flat.iter().flatten() {
+        let Some(f) = def.fields.iter().find(|f| f.rust == flat.field) else {
+            continue;
+        };
+        let member = example.get(&f.wire);
+        let name = ident(&flat.name);
+        match member {
+            Some(v) if flat.argument => args.push(argument(&f.ty, what, v)),
+            None if flat.argument => {
+                return Err(format!("{what} lacks the required member `{}`", f.wire));
+            }
+            Some(_) if flat.unit => setters.push(quote!(.#name())),
+            Some(v) => {
+                let arg = argument(&f.ty, what, v);
+                setters.push(quote!(.#name(#arg)));
+            }
+            None => {}
+        }
+    }
+    Ok(BodyCall::Flat(args, quote!(#(#setters)*)))
 }
 
 /// The value to send for a body example, and the check of what arrives.

@@ -72,13 +72,29 @@ fn item_attrs(item: &mut syn::Item) -> Option<&mut Vec<syn::Attribute>> {
 }
 
 fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
-    match &def.kind {
+    let mut out = match &def.kind {
         TypeKind::Struct(s) => struct_def(def, s),
         TypeKind::Enum(e) => enum_def(def, e),
         TypeKind::Alias(t) => alias_def(def, t),
         TypeKind::Tagged(t) => tagged_def(api, def, t),
         TypeKind::Untagged(u) => untagged_def(def, u),
+    };
+    // Enums have their own `Display`; aliases are other types.
+    if def.json_display && !matches!(def.kind, TypeKind::Enum(_) | TypeKind::Alias(_)) {
+        let name = ident(&def.name);
+        out.extend(quote! {
+            /// The error body as compact JSON, on one line.
+            impl ::std::fmt::Display for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    match ::serde_json::to_string(self) {
+                        Ok(text) => f.write_str(&text),
+                        Err(_) => f.write_str("(an error body that does not encode)"),
+                    }
+                }
+            }
+        });
     }
+    out
 }
 
 /// An identifier for a generated name.
@@ -146,6 +162,15 @@ fn field_ty(f: &Field) -> TokenStream {
     }
 }
 
+/// Whether a field of `def` decodes leniently (see `lower::flow`): a
+/// string, integer or number field of a type that is only ever received.
+fn lenient(def: &TypeDef, f: &Field) -> bool {
+    def.flow.inbound_only()
+        && !f.boxed
+        && !f.double_option()
+        && matches!(f.ty, Ty::String | Ty::I32 | Ty::I64 | Ty::F64)
+}
+
 fn struct_def(def: &TypeDef, s: &StructDef) -> TokenStream {
     let name = ident(&def.name);
     let doc = type_doc(def);
@@ -174,6 +199,18 @@ fn struct_def(def: &TypeDef, s: &StructDef) -> TokenStream {
         } else if f.optional() && !(f.required && f.nullable) {
             serde_args.push(quote!(default, skip_serializing_if = "Option::is_none"));
         }
+        if lenient(def, f) {
+            if !f.optional() {
+                serde_args.push(quote!(deserialize_with = "crate::runtime::lenient"));
+            } else if f.required && f.nullable {
+                serde_args.push(quote!(
+                    default,
+                    deserialize_with = "crate::runtime::lenient_option"
+                ));
+            } else {
+                serde_args.push(quote!(deserialize_with = "crate::runtime::lenient_option"));
+            }
+        }
         let serde_attr = if serde_args.is_empty() {
             quote!()
         } else {
@@ -200,7 +237,6 @@ fn struct_def(def: &TypeDef, s: &StructDef) -> TokenStream {
                 pub #n: ::std::collections::BTreeMap<String, #t>,
             });
         }
-        Extra::None => {}
     }
 
     let args = new_args(s);
@@ -227,7 +263,6 @@ fn struct_def(def: &TypeDef, s: &StructDef) -> TokenStream {
             let n = ident(n);
             quote!(#n: Default::default(),)
         }
-        Extra::None => quote!(),
     };
     let allow = if args.len() > 7 {
         quote!(#[allow(clippy::too_many_arguments)])
@@ -390,10 +425,141 @@ fn payload_ty(ty: &Ty, boxed: bool) -> TokenStream {
     if boxed { quote!(Box<#t>) } else { t }
 }
 
+/// An accessor per shared field (see `TaggedDef::shared`), and for a union
+/// that is sent, a `with_` setter per shared field. Returns the methods and
+/// the names they take.
+fn shared_methods(def: &TypeDef, t: &TaggedDef) -> (TokenStream, Vec<String>) {
+    let mut out = TokenStream::new();
+    let mut names = Vec::new();
+    let unknown = ident(&t.unknown);
+    for f in &t.shared {
+        let field = ident(&f.rust);
+        let wire = &f.wire;
+        let what = f.doc.as_deref().map(str::trim).filter(|d| !d.is_empty());
+        // The return type, the value in a known variant (bound to `v`), and
+        // the value read from an unknown variant's JSON (bound to `value`).
+        let (ret, known, raw) = match &f.ty {
+            Ty::String => (
+                quote!(Option<&str>),
+                if f.optional {
+                    quote!(v.#field.as_deref())
+                } else {
+                    quote!(Some(v.#field.as_str()))
+                },
+                Some(quote!(value.get(#wire).and_then(::serde_json::Value::as_str))),
+            ),
+            t @ (Ty::I32 | Ty::I64 | Ty::F64 | Ty::Bool) => {
+                let rt = rust_ty(t, &quote!());
+                let raw = match t {
+                    Ty::I64 => quote!(value.get(#wire).and_then(::serde_json::Value::as_i64)),
+                    Ty::I32 => {
+                        quote!(value.get(#wire).and_then(::serde_json::Value::as_i64).and_then(|n| i32::try_from(n).ok()))
+                    }
+                    Ty::F64 => quote!(value.get(#wire).and_then(::serde_json::Value::as_f64)),
+                    _ => quote!(value.get(#wire).and_then(::serde_json::Value::as_bool)),
+                };
+                let known = if f.optional {
+                    quote!(v.#field)
+                } else {
+                    quote!(Some(v.#field))
+                };
+                (quote!(Option<#rt>), known, Some(raw))
+            }
+            Ty::Array(item) => {
+                let it = rust_ty(item, &quote!());
+                let known = if f.optional {
+                    quote!(v.#field.as_deref())
+                } else {
+                    quote!(Some(v.#field.as_slice()))
+                };
+                (quote!(Option<&[#it]>), known, None)
+            }
+            other => {
+                let rt = rust_ty(other, &quote!());
+                let known = if f.optional {
+                    quote!(v.#field.as_ref())
+                } else {
+                    quote!(Some(&v.#field))
+                };
+                (quote!(Option<&#rt>), known, None)
+            }
+        };
+        let arms = t.variants.iter().map(|v| {
+            let rust = ident(&v.rust);
+            quote!(Self::#rust(v) => #known,)
+        });
+        let raw_note = if raw.is_some() {
+            "for a kind this version does not know, read from its JSON value"
+        } else {
+            "`None` for a kind this version does not know"
+        };
+        let doc = docs::outer(&match what {
+            Some(w) => format!("{w}\n\nThe `{wire}` member, which every kind has; {raw_note}."),
+            None => format!("The `{wire}` member, which every kind has; {raw_note}."),
+        });
+        let raw_arm = match raw {
+            Some(raw) => quote!(Self::#unknown { value, .. } => #raw,),
+            None => quote!(Self::#unknown { .. } => None,),
+        };
+        out.extend(quote! {
+            #doc
+            pub fn #field(&self) -> #ret {
+                match self {
+                    #(#arms)*
+                    #raw_arm
+                }
+            }
+        });
+        names.push(f.rust.clone());
+        if !def.flow.outbound {
+            continue;
+        }
+        let setter = ident(&format!("with_{}", f.rust.trim_end_matches('_')));
+        let (param, convert) = match &f.ty {
+            Ty::String => (quote!(impl Into<String>), quote!(.into())),
+            t @ Ty::Named(_) => {
+                let t = rust_ty(t, &quote!());
+                (quote!(impl Into<#t>), quote!(.into()))
+            }
+            t => (rust_ty(t, &quote!()), quote!()),
+        };
+        let assign = if f.optional {
+            quote!(Some(new_value))
+        } else {
+            quote!(new_value)
+        };
+        let set_arms = t.variants.iter().map(|v| {
+            let rust = ident(&v.rust);
+            quote!(Self::#rust(v) => v.#field = #assign,)
+        });
+        let doc = format!(
+            " Sets the `{wire}` member, whatever the kind (for a kind this version does not know, in its JSON value)."
+        );
+        out.extend(quote! {
+            #[doc = #doc]
+            pub fn #setter(mut self, #field: #param) -> Self {
+                let new_value = #field #convert;
+                match &mut self {
+                    #(#set_arms)*
+                    Self::#unknown { value, .. } => {
+                        if let (Some(members), Ok(encoded)) = (value.as_object_mut(), ::serde_json::to_value(&new_value)) {
+                            members.insert(#wire.to_string(), encoded);
+                        }
+                    }
+                }
+                self
+            }
+        });
+        names.push(setter.to_string());
+    }
+    (out, names)
+}
+
 fn tagged_def(api: &Api, def: &TypeDef, t: &TaggedDef) -> TokenStream {
     let name = ident(&def.name);
     let doc = type_doc(def);
-    let constructors = variant_constructors(api, t);
+    let (shared, taken) = shared_methods(def, t);
+    let constructors = variant_constructors(api, t, taken);
     let tag = &t.tag;
     let unknown = ident(&t.unknown);
     let mut variants = Vec::new();
@@ -456,6 +622,8 @@ fn tagged_def(api: &Api, def: &TypeDef, t: &TaggedDef) -> TokenStream {
                     Self::#unknown { tag, .. } => tag.as_str(),
                 }
             }
+
+            #shared
         }
 
         impl ::serde::Serialize for #name {
@@ -655,9 +823,10 @@ fn from_string(name: &Ident, args: &[&Field]) -> TokenStream {
 
 /// One constructor per variant of a tagged union whose payload is a struct:
 /// `Message::text(to, text)` is `Message::Text(TextMessage::new(to, text))`.
-fn variant_constructors(api: &Api, t: &TaggedDef) -> TokenStream {
+fn variant_constructors(api: &Api, t: &TaggedDef, taken: Vec<String>) -> TokenStream {
     let mut out = TokenStream::new();
     let mut used = std::collections::BTreeSet::from(["tag".to_string()]);
+    used.extend(taken);
     for v in &t.variants {
         let Ty::Named(payload) = &v.ty else { continue };
         let Some(TypeKind::Struct(s)) = api.types.get(payload).map(|d| &d.kind) else {

@@ -29,7 +29,7 @@ use crate::ir::{
 };
 use crate::naming;
 
-pub(super) fn finish(l: Lowerer<'_>, info: TargetInfo) -> Result<Api> {
+pub(super) fn finish(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
     let class = partition(&l);
     let class_count = class.iter().max().map_or(0, |m| m + 1);
     let mut members: Vec<Vec<TypeId>> = vec![Vec::new(); class_count];
@@ -53,7 +53,7 @@ pub(super) fn finish(l: Lowerer<'_>, info: TargetInfo) -> Result<Api> {
             }
             DKind::Alias(t) => TypeKind::Alias(map_ty(t)),
             DKind::Tagged { tag, variants } => {
-                let mut used = BTreeSet::new();
+                let mut used = naming::variant_names();
                 let variants: Vec<TaggedVariant> = variants
                     .iter()
                     .enumerate()
@@ -64,22 +64,16 @@ pub(super) fn finish(l: Lowerer<'_>, info: TargetInfo) -> Result<Api> {
                         boxed: boxed.contains(&(c, i)),
                     })
                     .collect();
-                let unknown = naming::unique(
-                    if used.contains("Unknown") {
-                        "UnknownTag".to_string()
-                    } else {
-                        "Unknown".to_string()
-                    },
-                    &mut used,
-                );
                 TypeKind::Tagged(TaggedDef {
                     tag: tag.clone(),
                     variants,
-                    unknown,
+                    unknown: naming::CATCH_ALL.to_string(),
+                    // Filled in once every variant's struct is final (`shared_fields`).
+                    shared: Vec::new(),
                 })
             }
             DKind::Untagged { variants } => {
-                let mut used = BTreeSet::new();
+                let mut used = naming::variant_names();
                 let variants: Vec<UntaggedVariant> = variants
                     .iter()
                     .enumerate()
@@ -93,11 +87,13 @@ pub(super) fn finish(l: Lowerer<'_>, info: TargetInfo) -> Result<Api> {
                         boxed: boxed.contains(&(c, i)),
                     })
                     .collect();
-                let unknown = naming::unique("Other".to_string(), &mut used);
-                TypeKind::Untagged(UntaggedDef { variants, unknown })
+                TypeKind::Untagged(UntaggedDef {
+                    variants,
+                    unknown: naming::CATCH_ALL.to_string(),
+                })
             }
             DKind::Enum { values } => {
-                let mut used = BTreeSet::new();
+                let mut used = naming::variant_names();
                 let variants: Vec<Variant> = values
                     .iter()
                     .map(|v| Variant {
@@ -105,15 +101,10 @@ pub(super) fn finish(l: Lowerer<'_>, info: TargetInfo) -> Result<Api> {
                         rust: naming::unique(naming::variant_name(v), &mut used),
                     })
                     .collect();
-                let unknown = naming::unique(
-                    if used.contains("Unknown") {
-                        "UnknownValue".to_string()
-                    } else {
-                        "Unknown".to_string()
-                    },
-                    &mut used,
-                );
-                TypeKind::Enum(EnumDef { variants, unknown })
+                TypeKind::Enum(EnumDef {
+                    variants,
+                    unknown: naming::CATCH_ALL.to_string(),
+                })
             }
             DKind::Struct { fields, extra } => {
                 let mut used = BTreeSet::new();
@@ -150,7 +141,6 @@ pub(super) fn finish(l: Lowerer<'_>, info: TargetInfo) -> Result<Api> {
                     DExtra::Typed(t) => {
                         Extra::Typed(naming::unique("extra".into(), &mut used), map_ty(t))
                     }
-                    DExtra::None => Extra::None,
                 };
                 TypeKind::Struct(StructDef { fields, extra })
             }
@@ -182,6 +172,8 @@ pub(super) fn finish(l: Lowerer<'_>, info: TargetInfo) -> Result<Api> {
                 doc,
                 kind,
                 sources,
+                flow: Default::default(),
+                json_display: false,
             },
         );
     }
@@ -258,15 +250,23 @@ pub(super) fn finish(l: Lowerer<'_>, info: TargetInfo) -> Result<Api> {
                     doc: p.doc.clone(),
                 })
                 .collect(),
-            body: op.body.as_ref().map(|b| Body {
-                media: b.media,
-                required: b.required,
-                ty: map_ty(&b.ty),
-                form_field: b.form_field.clone(),
-                rust: b.rust.clone(),
-                alternatives: b.alternatives.clone(),
-                doc: b.doc.clone(),
-            }),
+            body: match &op.body {
+                None => None,
+                Some(b) => Some(Body {
+                    media: b.media,
+                    required: b.required,
+                    ty: map_ty(&b.ty),
+                    form_field: b.form_field.clone(),
+                    rust: b.rust.clone(),
+                    alternatives: b.alternatives.clone(),
+                    doc: b.doc.clone(),
+                    flat: if b.flatten {
+                        Some(flatten(&l, op, &map_ty(&b.ty), &types)?)
+                    } else {
+                        None
+                    },
+                }),
+            },
             success: Success {
                 statuses: op.success_statuses.clone(),
                 content: match &op.success {
@@ -289,6 +289,7 @@ pub(super) fn finish(l: Lowerer<'_>, info: TargetInfo) -> Result<Api> {
             doc: op.doc.clone(),
             deprecated: op.deprecated,
             examples: op.examples.clone(),
+            body_variant: op.body_variant.clone(),
             source: l.fragments[op.fragment]
                 .path
                 .to_string_lossy()
@@ -305,6 +306,31 @@ pub(super) fn finish(l: Lowerer<'_>, info: TargetInfo) -> Result<Api> {
             ),
         });
     }
+    shared_fields(&mut types);
+    super::flow::mark(&mut types, &operations, webhook.as_ref());
+    info.errors = l
+        .target
+        .error_kinds
+        .as_ref()
+        .map(|table| super::errors::resolve(&l.target.name, table, &types))
+        .transpose()?;
+    let carriers: BTreeSet<&String> = info
+        .errors
+        .iter()
+        .flat_map(|t| t.carriers.iter().map(|c| &c.type_name))
+        .collect();
+    let displayed: BTreeSet<String> = operations
+        .iter()
+        .filter_map(|op| match &op.error_ty {
+            Ty::Named(n) if !carriers.contains(n) => Some(n.clone()),
+            _ => None,
+        })
+        .collect();
+    for name in displayed {
+        if let Some(def) = types.get_mut(&name) {
+            def.json_display = true;
+        }
+    }
     Ok(Api {
         target: info,
         types,
@@ -319,6 +345,116 @@ pub(super) fn finish(l: Lowerer<'_>, info: TargetInfo) -> Result<Api> {
             w
         },
     })
+}
+
+/// The builder arguments and setters of a flattened body: the body struct's
+/// required fields are arguments, its optional ones setters; constant fields
+/// fill themselves in. Names that clash with the builder's own or with a
+/// parameter get a number.
+fn flatten(
+    l: &Lowerer<'_>,
+    op: &super::operation::DraftOperation,
+    ty: &Ty,
+    types: &BTreeMap<String, TypeDef>,
+) -> Result<Vec<crate::ir::FlatField>> {
+    let body = match ty {
+        Ty::Named(n) => match types.get(n).map(|d| &d.kind) {
+            Some(TypeKind::Struct(s)) => Some(s),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some(body) = body else {
+        return Err(Error::Spec(SpecError {
+            file: l.fragments[op.fragment].path.clone(),
+            pointer: format!("{}/requestBody", op.pointer),
+            message: format!(
+                "the body of method `{}` (`[[target.body_variants]]`) must be an object",
+                op.method
+            ),
+        }));
+    };
+    let mut used: BTreeSet<String> = crate::ir::BUILDER_NAMES
+        .iter()
+        .map(|n| n.to_string())
+        .chain(op.params.iter().map(|p| p.rust.clone()))
+        .collect();
+    let unit = |t: &Ty| match t {
+        Ty::Named(n) => match types.get(n).map(|d| &d.kind) {
+            Some(TypeKind::Struct(s)) => {
+                !s.fields.is_empty() && s.fields.iter().all(|f| f.required && f.constant.is_some())
+            }
+            Some(TypeKind::Enum(e)) => e.variants.len() == 1,
+            _ => false,
+        },
+        _ => false,
+    };
+    Ok(body
+        .fields
+        .iter()
+        .filter(|f| !(f.required && f.constant.is_some()))
+        .map(|f| crate::ir::FlatField {
+            field: f.rust.clone(),
+            name: naming::unique(f.rust.clone(), &mut used),
+            argument: !f.optional() && f.constant.is_none(),
+            unit: f.optional() && unit(&f.ty),
+        })
+        .collect())
+}
+
+/// Sets [`TaggedDef::shared`]: the fields every variant's struct has alike.
+/// Tag and constant fields are left out (the tag has `tag()`), and so are
+/// boxed and optional-nullable fields. A union with a variant that is not a
+/// struct shares nothing.
+fn shared_fields(types: &mut BTreeMap<String, TypeDef>) {
+    let mut found: Vec<(String, Vec<crate::ir::SharedField>)> = Vec::new();
+    for def in types.values() {
+        let TypeKind::Tagged(t) = &def.kind else {
+            continue;
+        };
+        let structs: Option<Vec<&StructDef>> = t
+            .variants
+            .iter()
+            .map(|v| match &v.ty {
+                Ty::Named(n) => match types.get(n).map(|d| &d.kind) {
+                    Some(TypeKind::Struct(s)) => Some(s),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        let Some((first, rest)) = structs.as_deref().and_then(<[_]>::split_first) else {
+            continue;
+        };
+        let alike = |a: &Field, b: &Field| {
+            a.wire == b.wire
+                && a.rust == b.rust
+                && a.ty == b.ty
+                && a.optional() == b.optional()
+                && !b.boxed
+                && !b.double_option()
+                && b.constant.is_none()
+        };
+        let shared = first
+            .fields
+            .iter()
+            .filter(|f| f.wire != t.tag && f.constant.is_none() && !f.boxed && !f.double_option())
+            .filter(|f| rest.iter().all(|s| s.fields.iter().any(|g| alike(f, g))))
+            .map(|f| crate::ir::SharedField {
+                wire: f.wire.clone(),
+                rust: f.rust.clone(),
+                ty: f.ty.clone(),
+                optional: f.optional(),
+                doc: f.doc.clone(),
+            })
+            .collect();
+        found.push((def.name.clone(), shared));
+    }
+    for (name, shared) in found {
+        if let Some(TypeKind::Tagged(t)) = types.get_mut(&name).map(|d| &mut d.kind) {
+            t.shared = shared;
+        }
+    }
 }
 
 /// The local shape of a type with references replaced by class ids; the base
@@ -343,7 +479,6 @@ fn shape_key(t: &super::DraftType, class: &[usize]) -> (String, String) {
             match extra {
                 DExtra::Keep => s.push_str(" +keep"),
                 DExtra::Typed(t) => s.push_str(&format!(" +map {}", ty(t))),
-                DExtra::None => s.push_str(" +none"),
             }
             s
         }

@@ -9,6 +9,8 @@
 //!    `other.yaml#/...` reference names: never by bare name across fragments.
 //! 4. Types are merged across fragments and named ([`merge`]).
 
+mod errors;
+mod flow;
 mod merge;
 mod operation;
 mod schema;
@@ -97,7 +99,6 @@ pub(crate) use crate::ir::JsonKind;
 pub(crate) enum DExtra {
     Keep,
     Typed(Ty<TypeId>),
-    None,
 }
 
 /// Lowering state for one target.
@@ -437,6 +438,16 @@ impl<'a> Lowerer<'a> {
                 .iter()
                 .map(|e| (e.name.clone(), e.features.clone()))
                 .collect(),
+            extensions: t
+                .extensions
+                .iter()
+                .map(|e| ir::ExtensionModule {
+                    module: e.module(),
+                    file: e.file.to_string_lossy().replace('\\', "/"),
+                    features: e.features.clone(),
+                    source: e.source.clone(),
+                })
+                .collect(),
             description: t.description.clone(),
             base_url: base_url.trim_end_matches('/').to_string(),
             auth,
@@ -446,17 +457,8 @@ impl<'a> Lowerer<'a> {
                 .iter()
                 .map(|f| f.path.to_string_lossy().replace('\\', "/"))
                 .collect(),
-            rate_limit_codes: t
-                .error_kinds
-                .iter()
-                .flat_map(|e| {
-                    e.kinds
-                        .iter()
-                        .filter(|k| k.rate_limit)
-                        .flat_map(|k| k.codes.iter().copied())
-                })
-                .collect(),
-            error_kinds: t.error_kinds.clone(),
+            // Resolved against the merged types in `merge::finish`.
+            errors: None,
         })
     }
 }

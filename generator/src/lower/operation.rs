@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 
 use openapiv3::{Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, StatusCode};
 
+use super::schema::SchemaRef;
 use super::{DKind, Dest, Lowerer, TypeId};
 use crate::error::{SpecError, escape_pointer_token};
 use crate::ir::{BodyMedia, HttpMethod, ParamLocation, PathPart, StatusMatch, Ty};
@@ -33,7 +34,22 @@ pub(crate) struct DraftOperation {
     pub doc: Option<String>,
     pub deprecated: bool,
     pub examples: crate::ir::Examples,
+    /// For a method made from one member of the body's `oneOf`: its schema name.
+    pub body_variant: Option<String>,
 }
+
+/// A member of a split `oneOf`: its schema and JSON pointer.
+type Member<'a> = (SchemaRef<'a>, String);
+
+/// Named examples, in spec order.
+type NamedExamples = Vec<(String, serde_json::Value)>;
+
+/// Examples with their status, in spec order.
+type StatusExamples = Vec<(u16, String, serde_json::Value)>;
+
+/// A split `oneOf`: the member left, the members picked (in the order
+/// asked for), and the examples of the whole.
+type Split<'a> = (Member<'a>, Vec<Member<'a>>, NamedExamples);
 
 #[derive(Debug, Clone)]
 pub(crate) struct DraftParam {
@@ -56,6 +72,8 @@ pub(crate) struct DraftBody {
     pub rust: String,
     pub alternatives: Vec<String>,
     pub doc: Option<String>,
+    /// The body struct's fields are the builder's arguments and setters.
+    pub flatten: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -85,21 +103,25 @@ impl<'a> Lowerer<'a> {
                     let Some(op) = op else { continue };
                     let ptr = format!("{item_ptr}/{name}");
                     match self.operation(fi, path, method, op, &item.parameters, &ptr) {
-                        Ok(draft) => {
-                            if !seen_ids.insert(draft.operation_id.clone()) {
-                                errors.push(self.err(
-                                    fi,
-                                    format!("{ptr}/operationId"),
-                                    format!("duplicate operationId `{}`", draft.operation_id),
-                                ));
-                            } else if !seen_methods.insert(draft.method.clone()) {
-                                errors.push(self.err(
-                                    fi,
-                                    format!("{ptr}/operationId"),
-                                    format!("operation `{}` would be a second client method named `{}`; add a rename", draft.operation_id, draft.method),
-                                ));
-                            } else {
-                                self.operations.push(draft);
+                        Ok(drafts) => {
+                            for draft in drafts {
+                                if draft.body_variant.is_none()
+                                    && !seen_ids.insert(draft.operation_id.clone())
+                                {
+                                    errors.push(self.err(
+                                        fi,
+                                        format!("{ptr}/operationId"),
+                                        format!("duplicate operationId `{}`", draft.operation_id),
+                                    ));
+                                } else if !seen_methods.insert(draft.method.clone()) {
+                                    errors.push(self.err(
+                                        fi,
+                                        format!("{ptr}/operationId"),
+                                        format!("operation `{}` would be a second client method named `{}`; add a rename", draft.operation_id, draft.method),
+                                    ));
+                                } else {
+                                    self.operations.push(draft);
+                                }
                             }
                         }
                         Err(e) => errors.push(e),
@@ -116,6 +138,18 @@ impl<'a> Lowerer<'a> {
                 });
             }
         }
+        for v in &self.target.body_variants {
+            if !seen_ids.contains(&v.operation) {
+                errors.push(SpecError {
+                    file: "specs/codegen.toml".into(),
+                    pointer: format!("#/target/{}/body_variants", self.target.name),
+                    message: format!(
+                        "body variant `{}` of unknown operationId `{}`",
+                        v.method, v.operation
+                    ),
+                });
+            }
+        }
     }
 
     fn operation(
@@ -126,7 +160,7 @@ impl<'a> Lowerer<'a> {
         op: &'a openapiv3::Operation,
         shared_params: &'a [ReferenceOr<Parameter>],
         ptr: &str,
-    ) -> Result<DraftOperation, SpecError> {
+    ) -> Result<Vec<DraftOperation>, SpecError> {
         // An inbound operation may lack an operationId; the configuration then
         // names it as `METHOD /path`, which stands in for the id.
         let method_and_path = format!("{} {path}", http_method.as_str());
@@ -184,9 +218,11 @@ impl<'a> Lowerer<'a> {
 
         let mut examples = crate::ir::Examples::default();
         let mut params = Vec::new();
-        // Names the request builders use for their own setters.
-        let mut used =
-            BTreeSet::from(["body", "client", "retry", "timeout", "send"].map(String::from));
+        // Names the request builders use for their own methods and fields.
+        let mut used: BTreeSet<String> = crate::ir::BUILDER_NAMES
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
         for (pfi, pptr, param) in &resolved {
             let data = param.parameter_data_ref();
             let location = match param {
@@ -348,15 +384,86 @@ impl<'a> Lowerer<'a> {
         let mut slots: Vec<Option<DraftParam>> = params.into_iter().map(Some).collect();
         let params: Vec<DraftParam> = order.iter().filter_map(|i| slots[*i].take()).collect();
 
+        // Members of the body's `oneOf` configured as methods of their own
+        // (`[[target.body_variants]]`): each gets its body and, when named,
+        // its success response; this method keeps the one member left.
+        let splits: Vec<&crate::config::BodyVariant> = self
+            .target
+            .body_variants
+            .iter()
+            .filter(|v| v.operation == operation_id)
+            .collect();
+        let mut variant_bodies: Vec<(DraftBody, NamedExamples)> = Vec::new();
         let body = match &op.request_body {
+            Some(rb) if !splits.is_empty() => {
+                let names: Vec<&str> = splits.iter().map(|v| v.schema.as_str()).collect();
+                let (rest, picked, all_examples) =
+                    self.split_body(fi, rb, &format!("{ptr}/requestBody"), &names)?;
+                let mut remaining = all_examples;
+                for (split, (member, member_ptr)) in splits.iter().zip(picked) {
+                    let variant_builder = naming::type_name(
+                        &heck::ToUpperCamelCase::to_upper_camel_case(split.method.as_str()),
+                    );
+                    let (mut body, _) = self.body(
+                        fi,
+                        rb,
+                        &format!("{ptr}/requestBody"),
+                        &variant_builder,
+                        &mut used.clone(),
+                        Some((member, member_ptr.clone())),
+                    )?;
+                    body.flatten = true;
+                    let mut mine = Vec::new();
+                    let mut others = Vec::new();
+                    for (name, value) in remaining {
+                        if self.example_matches(fi, member, &member_ptr, &value)? {
+                            mine.push((name, value));
+                        } else {
+                            others.push((name, value));
+                        }
+                    }
+                    remaining = others;
+                    variant_bodies.push((body, mine));
+                }
+                let (body, _) = self.body(
+                    fi,
+                    rb,
+                    &format!("{ptr}/requestBody"),
+                    &builder,
+                    &mut used,
+                    Some(rest),
+                )?;
+                examples.bodies = remaining;
+                Some(body)
+            }
             Some(rb) => {
-                let (body, body_examples) =
-                    self.body(fi, rb, &format!("{ptr}/requestBody"), &builder, &mut used)?;
+                let (body, body_examples) = self.body(
+                    fi,
+                    rb,
+                    &format!("{ptr}/requestBody"),
+                    &builder,
+                    &mut used,
+                    None,
+                )?;
                 examples.bodies = body_examples;
                 Some(body)
             }
+            None if !splits.is_empty() => {
+                return Err(self.err(
+                    fi,
+                    ptr,
+                    format!("`[[target.body_variants]]` names operation `{operation_id}`, which has no request body"),
+                ));
+            }
             None => None,
         };
+        // The success responses of the variant methods that name their own.
+        let response_splits: Vec<&str> = splits
+            .iter()
+            .filter_map(|v| v.response.as_deref())
+            .collect();
+        let mut variant_success: Vec<Option<(DraftContent, StatusExamples)>> =
+            vec![None; splits.len()];
 
         // Responses.
         let mut success_statuses = Vec::new();
@@ -387,7 +494,54 @@ impl<'a> Lowerer<'a> {
             };
             let (rfi, rptr, resp) =
                 self.resolve_component(fi, r, &rptr, "responses", |c| &c.responses)?;
-            let (content, documented) = self.response_content(rfi, &rptr, resp, name)?;
+            let (content, documented) = if is_success && !response_splits.is_empty() {
+                let (rest, picked, all_examples) =
+                    self.split_response(rfi, &rptr, resp, &response_splits)?;
+                let mut remaining = all_examples;
+                let mut picked = picked.into_iter();
+                for (i, split) in splits.iter().enumerate() {
+                    if split.response.is_none() {
+                        continue;
+                    }
+                    let Some((member, member_ptr)) = picked.next() else {
+                        break;
+                    };
+                    let variant_name = format!(
+                        "{}Response",
+                        naming::type_name(&heck::ToUpperCamelCase::to_upper_camel_case(
+                            split.method.as_str()
+                        ))
+                    );
+                    let ty = self
+                        .schema_ref(rfi, member, &member_ptr, Dest::root(variant_name))?
+                        .ty;
+                    let mut mine = Vec::new();
+                    let mut others = Vec::new();
+                    for (example_name, value) in remaining {
+                        if self.example_matches(rfi, member, &member_ptr, &value)? {
+                            mine.push((example_name, value));
+                        } else {
+                            others.push((example_name, value));
+                        }
+                    }
+                    remaining = others;
+                    let code = match status {
+                        StatusMatch::Code(c) => c,
+                        StatusMatch::Range(r) => r * 100,
+                        StatusMatch::Default => 200,
+                    };
+                    let entry = variant_success[i]
+                        .get_or_insert((DraftContent::Json(ty.clone()), Vec::new()));
+                    entry.1.extend(mine.into_iter().map(|(n, v)| (code, n, v)));
+                }
+                let (rest_schema, rest_ptr) = rest;
+                let ty = self
+                    .schema_ref(rfi, rest_schema, &rest_ptr, Dest::root(name))?
+                    .ty;
+                (DraftContent::Json(ty), remaining)
+            } else {
+                self.response_content(rfi, &rptr, resp, name)?
+            };
             let code = match status {
                 StatusMatch::Code(c) => Some(c),
                 StatusMatch::Range(r) => Some(r * 100),
@@ -440,7 +594,7 @@ impl<'a> Lowerer<'a> {
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
         };
-        Ok(DraftOperation {
+        let main = DraftOperation {
             fragment: fi,
             pointer: ptr.to_string(),
             operation_id,
@@ -457,7 +611,169 @@ impl<'a> Lowerer<'a> {
             doc: text(&op.description),
             deprecated: op.deprecated,
             examples,
-        })
+            body_variant: None,
+        };
+        let mut out = Vec::new();
+        for ((split, (body, body_examples)), own_success) in
+            splits.iter().zip(variant_bodies).zip(variant_success)
+        {
+            let mut variant = main.clone();
+            variant.method = split.method.clone();
+            variant.body_variant = Some(split.schema.clone());
+            // The summary is the member schema's description: what this
+            // body does, where the operation's summary says what all do.
+            variant.summary = match body.ty {
+                Ty::Named(id) => self.types[id].doc.clone(),
+                _ => None,
+            };
+            variant.doc = None;
+            variant.body = Some(body);
+            variant.examples.bodies = body_examples;
+            if let Some((content, success_examples)) = own_success {
+                variant.success = content;
+                variant.examples.success = success_examples;
+            }
+            out.push(variant);
+        }
+        out.insert(0, main);
+        Ok(out)
+    }
+
+    /// Splits a request body's `oneOf` into the members named `names` (by
+    /// schema name) and the one member left, with the body's examples.
+    fn split_body(
+        &self,
+        fi: usize,
+        rb: &'a ReferenceOr<openapiv3::RequestBody>,
+        ptr: &str,
+        names: &[&str],
+    ) -> Result<Split<'a>, SpecError> {
+        let (bfi, bptr, rb) =
+            self.resolve_component(fi, rb, ptr, "requestBodies", |c| &c.request_bodies)?;
+        let (media, content) = rb
+            .content
+            .iter()
+            .find(|(m, _)| is_json(&essence(m)))
+            .ok_or_else(|| {
+                self.err(
+                    bfi,
+                    format!("{bptr}/content"),
+                    "a body split into methods (`[[target.body_variants]]`) must be JSON",
+                )
+            })?;
+        let cptr = format!("{bptr}/content/{}/schema", escape_pointer_token(media));
+        let schema = content
+            .schema
+            .as_ref()
+            .ok_or_else(|| self.err(bfi, cptr.clone(), "request body has no schema"))?;
+        let (rest, picked) = self.split_union(bfi, schema, &cptr, names)?;
+        Ok((rest, picked, media_examples(content)))
+    }
+
+    /// [`Self::split_body`] for a success response.
+    fn split_response(
+        &self,
+        fi: usize,
+        ptr: &str,
+        resp: &'a openapiv3::Response,
+        names: &[&str],
+    ) -> Result<Split<'a>, SpecError> {
+        let (media, content) = resp
+            .content
+            .iter()
+            .find(|(m, _)| is_json(&essence(m)))
+            .ok_or_else(|| self.err(fi, format!("{ptr}/content"), "a success response split between methods (`[[target.body_variants]]`) must be JSON"))?;
+        let cptr = format!("{ptr}/content/{}/schema", escape_pointer_token(media));
+        let schema = content
+            .schema
+            .as_ref()
+            .ok_or_else(|| self.err(fi, cptr.clone(), "the response has no schema"))?;
+        let (rest, picked) = self.split_union(fi, schema, &cptr, names)?;
+        let examples = media_examples(content).into_iter().collect();
+        Ok((rest, picked, examples))
+    }
+
+    /// The members of an inline `oneOf`/`anyOf` of `$ref`s: the ones whose
+    /// schema is named in `names` (in that order), and the single one left.
+    fn split_union(
+        &self,
+        fi: usize,
+        schema: &'a ReferenceOr<openapiv3::Schema>,
+        ptr: &str,
+        names: &[&str],
+    ) -> Result<(Member<'a>, Vec<Member<'a>>), SpecError> {
+        let (members, key) = match schema {
+            ReferenceOr::Item(openapiv3::Schema {
+                schema_kind: openapiv3::SchemaKind::OneOf { one_of },
+                ..
+            }) => (one_of, "oneOf"),
+            ReferenceOr::Item(openapiv3::Schema {
+                schema_kind: openapiv3::SchemaKind::AnyOf { any_of },
+                ..
+            }) => (any_of, "anyOf"),
+            _ => {
+                return Err(self.err(
+                    fi,
+                    ptr,
+                    "a schema split into methods (`[[target.body_variants]]`) must be an inline `oneOf` of `$ref`s",
+                ));
+            }
+        };
+        let mut named: Vec<(String, Member<'a>)> = Vec::new();
+        for (i, m) in members.iter().enumerate() {
+            let mptr = format!("{ptr}/{key}/{i}");
+            let ReferenceOr::Reference { reference } = m else {
+                return Err(self.err(fi, mptr, "a member of a split `oneOf` must be a `$ref`"));
+            };
+            let id = self.resolve_schema_ref(fi, reference, &mptr)?;
+            named.push((self.types[id].original.clone(), (m.into(), mptr)));
+        }
+        let mut picked = Vec::new();
+        for name in names {
+            let at = named.iter().position(|(n, _)| n == name).ok_or_else(|| {
+                self.err(
+                    fi,
+                    format!("{ptr}/{key}"),
+                    format!("`[[target.body_variants]]` names `{name}`, which is not a member of this `{key}`"),
+                )
+            })?;
+            picked.push(named.remove(at).1);
+        }
+        match <[_; 1]>::try_from(named) {
+            Ok([(_, rest)]) => Ok((rest, picked)),
+            Err(left) => Err(self.err(
+                fi,
+                format!("{ptr}/{key}"),
+                format!(
+                    "after the members split into methods, exactly one must be left for the operation's own method; {} are",
+                    left.len()
+                ),
+            )),
+        }
+    }
+
+    /// Whether an example value is an instance of the object schema `schema`
+    /// as far as telling union members apart goes: it is an object with every
+    /// required member, and members fixed to one value hold it.
+    fn example_matches(
+        &self,
+        fi: usize,
+        schema: SchemaRef<'a>,
+        ptr: &str,
+        example: &serde_json::Value,
+    ) -> Result<bool, SpecError> {
+        let Some(members) = example.as_object() else {
+            return Ok(false);
+        };
+        let Some((required, consts)) = self.object_signature(fi, schema, ptr)? else {
+            return Ok(false);
+        };
+        Ok(required.iter().all(|r| members.contains_key(r))
+            && consts.iter().all(|(k, v)| {
+                members
+                    .get(k)
+                    .is_none_or(|m| m.as_str() == Some(v.as_str()))
+            }))
     }
 
     /// Error bodies that are different draft types may still be copies of one
@@ -503,6 +819,7 @@ impl<'a> Lowerer<'a> {
         ptr: &str,
         builder: &str,
         used: &mut BTreeSet<String>,
+        schema_override: Option<(SchemaRef<'a>, String)>,
     ) -> Result<(DraftBody, Vec<(String, serde_json::Value)>), SpecError> {
         let (bfi, bptr, rb) =
             self.resolve_component(fi, rb, ptr, "requestBodies", |c| &c.request_bodies)?;
@@ -534,14 +851,21 @@ impl<'a> Lowerer<'a> {
                     )
                 })?;
         let cptr = format!("{bptr}/content/{}", escape_pointer_token(media_name));
-        let schema = content
-            .schema
-            .as_ref()
-            .ok_or_else(|| self.err(bfi, cptr.clone(), "request body has no schema"))?;
+        let (schema, schema_ptr) = match schema_override {
+            Some(over) => over,
+            None => (
+                content
+                    .schema
+                    .as_ref()
+                    .ok_or_else(|| self.err(bfi, cptr.clone(), "request body has no schema"))?
+                    .into(),
+                format!("{cptr}/schema"),
+            ),
+        };
         let usage = self.schema_ref(
             bfi,
-            schema.into(),
-            &format!("{cptr}/schema"),
+            schema,
+            &schema_ptr,
             Dest::root(format!("{builder}Request")),
         )?;
         let is_object = |t: &Ty<TypeId>| match t {
@@ -588,6 +912,7 @@ impl<'a> Lowerer<'a> {
             rust,
             alternatives,
             doc: rb.description.as_deref().map(str::trim).map(str::to_string),
+            flatten: false,
         };
         Ok((body, media_examples(content)))
     }

@@ -345,11 +345,13 @@ impl<'a> Lowerer<'a> {
                     let u = self.schema_ref(vfi, value, &vptr, value_dest)?;
                     self.alias_or_inline(dest, Ty::Map(Box::new(u.ty)))
                 }
+                // An object that lists no members and forbids others is still
+                // a struct of its own (it keeps what it receives; see below).
                 Additional::None => {
                     let id = self.dest_type(dest, fi, ptr, doc);
                     self.types[id].kind = DKind::Struct {
                         fields: Vec::new(),
-                        extra: DExtra::None,
+                        extra: DExtra::Keep,
                     };
                     Ty::Named(id)
                 }
@@ -374,8 +376,12 @@ impl<'a> Lowerer<'a> {
                 let value_dest = Dest::child(self, id, "Value");
                 DExtra::Typed(self.schema_ref(vfi, value, &vptr, value_dest)?.ty)
             }
-            Additional::None => DExtra::None,
-            Additional::Keep => DExtra::Keep,
+            // `additionalProperties: false` is read as "the spec lists every
+            // member today": it orders union variants (strict ones first), but
+            // the struct still keeps an `extra` map, so a member the live API
+            // adds is not lost when decoding and a member newer than the spec
+            // can still be sent (documented fallback, pinned by the goldens).
+            Additional::None | Additional::Keep => DExtra::Keep,
         };
         self.types[id].kind = DKind::Struct { fields, extra };
         Ok(Ty::Named(id))
@@ -582,6 +588,34 @@ impl<'a> Lowerer<'a> {
         }
         self.types[id].kind = DKind::Untagged { variants };
         Ok(Ty::Named(id))
+    }
+
+    /// For an object schema: its required members and the members fixed to
+    /// one string value (what tells it apart from other objects); `None` for
+    /// any other schema.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn object_signature(
+        &self,
+        fi: usize,
+        schema: SchemaRef<'a>,
+        ptr: &str,
+    ) -> Result<Option<(Vec<String>, Vec<(String, String)>)>, SpecError> {
+        let (sfi, sptr, s) = self.deref(fi, schema, ptr)?;
+        let mut nullable = false;
+        let Shape::Object(o) = self.shape(sfi, s, &sptr, &mut nullable)? else {
+            return Ok(None);
+        };
+        let mut consts = Vec::new();
+        for p in &o.props {
+            let (pfi, pptr, ps) = self.deref(p.fi, p.schema, &p.ptr)?;
+            let mut n = false;
+            if let Shape::StringEnum(values) = self.shape(pfi, ps, &pptr, &mut n)? {
+                if values.len() == 1 {
+                    consts.push((p.name.clone(), values[0].clone()));
+                }
+            }
+        }
+        Ok(Some((o.required.clone(), consts)))
     }
 
     /// The tag value a variant declares for `tag` (a one-value enum).

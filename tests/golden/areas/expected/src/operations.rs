@@ -49,6 +49,21 @@ impl<'a> GetProfileA<'a> {
         crate::Response<crate::types::Profile>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(request, call, |status: u16| matches!(status, 400))
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -62,12 +77,19 @@ impl<'a> GetProfileA<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(request, call, |status: u16| matches!(status, 400))
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "a")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetProfileA<'a> {
+    type Output = Result<
+        crate::types::Profile,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::get_profile_b`](crate::Client::get_profile_b): set optional parameters, then `.send().await`.
@@ -115,6 +137,21 @@ impl<'a> GetProfileB<'a> {
         crate::Response<crate::types::ProfileB>,
         crate::Error<crate::types::GraphAPIError>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::GraphAPIError,
+        >(request, call, |status: u16| matches!(status, 404))
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -128,11 +165,18 @@ impl<'a> GetProfileB<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(request, call, |status: u16| matches!(status, 404))
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+#[cfg(feature = "b")]
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetProfileB<'a> {
+    type Output = Result<
+        crate::types::ProfileB,
+        crate::Error<crate::types::GraphAPIError>,
+    >;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }

@@ -25,12 +25,23 @@ impl GraphAPIError {
         }
     }
 }
+/// The error body as compact JSON, on one line.
+impl ::std::fmt::Display for GraphAPIError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match ::serde_json::to_string(self) {
+            Ok(text) => f.write_str(&text),
+            Err(_) => f.write_str("(an error body that does not encode)"),
+        }
+    }
+}
 /// Schema `GraphAPIErrorError`, merged from 2 identical definitions (first: `specs/a.yaml#/components/schemas/GraphAPIError/properties/error`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GraphAPIErrorError {
     /// Copy A's words.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub message: String,
     /// The `code` member.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub code: i64,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -58,14 +69,14 @@ pub enum MessagingProductWhatsapp {
     #[default]
     Whatsapp,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 impl MessagingProductWhatsapp {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Whatsapp => "whatsapp",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -78,7 +89,7 @@ impl From<&str> for MessagingProductWhatsapp {
     fn from(value: &str) -> Self {
         match value {
             "whatsapp" => Self::Whatsapp,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -86,7 +97,7 @@ impl From<String> for MessagingProductWhatsapp {
     fn from(value: String) -> Self {
         match value.as_str() {
             "whatsapp" => Self::Whatsapp,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -110,6 +121,7 @@ impl<'de> ::serde::Deserialize<'de> for MessagingProductWhatsapp {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Profile {
     /// Display name.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub name: String,
     /// Always `whatsapp`; filled in by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -152,10 +164,18 @@ impl From<String> for Profile {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ProfileB {
     /// The `name` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub name: Option<String>,
     /// The `age` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub age: Option<i32>,
     /// Always `whatsapp`; filled in by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -192,7 +212,7 @@ pub enum ProfileStatus {
     /// `unknown`
     Unknown,
     /// A value not listed in the spec, kept as received.
-    UnknownValue(String),
+    Unrecognized(String),
 }
 #[cfg(feature = "a")]
 impl ProfileStatus {
@@ -202,7 +222,7 @@ impl ProfileStatus {
             Self::Active => "ACTIVE",
             Self::Banned => "BANNED",
             Self::Unknown => "unknown",
-            Self::UnknownValue(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -219,7 +239,7 @@ impl From<&str> for ProfileStatus {
             "ACTIVE" => Self::Active,
             "BANNED" => Self::Banned,
             "unknown" => Self::Unknown,
-            other => Self::UnknownValue(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -230,7 +250,7 @@ impl From<String> for ProfileStatus {
             "ACTIVE" => Self::Active,
             "BANNED" => Self::Banned,
             "unknown" => Self::Unknown,
-            _ => Self::UnknownValue(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }

@@ -47,6 +47,21 @@ impl<'a> SendForm<'a> {
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::Response<String>, crate::Error<::serde_json::Value>> {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            ::serde_json::Value,
+        >(request, call, |_status: u16| false)
+            .await?;
+        crate::runtime::decode_text(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<::serde_json::Value>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -80,12 +95,15 @@ impl<'a> SendForm<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            ::serde_json::Value,
-        >(request, call, |_status: u16| false)
-            .await?;
-        crate::runtime::decode_text(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for SendForm<'a> {
+    type Output = Result<String, crate::Error<::serde_json::Value>>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::send_json`](crate::Client::send_json): set optional parameters, then `.send().await`.
@@ -158,6 +176,21 @@ impl<'a> SendJson<'a> {
         crate::Response<crate::types::Item>,
         crate::Error<crate::types::Problem>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::Problem,
+        >(request, call, |status: u16| (400..500).contains(&status))
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::Problem>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -188,12 +221,15 @@ impl<'a> SendJson<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::Problem,
-        >(request, call, |status: u16| (400..500).contains(&status))
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for SendJson<'a> {
+    type Output = Result<crate::types::Item, crate::Error<crate::types::Problem>>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::send_multipart`](crate::Client::send_multipart): set optional parameters, then `.send().await`.
@@ -234,6 +270,21 @@ impl<'a> SendMultipart<'a> {
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::Response<()>, crate::Error<crate::types::Problem>> {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            crate::types::Problem,
+        >(request, call, |_status: u16| true)
+            .await?;
+        crate::runtime::decode_empty(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<crate::types::Problem>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -260,12 +311,15 @@ impl<'a> SendMultipart<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            crate::types::Problem,
-        >(request, call, |_status: u16| true)
-            .await?;
-        crate::runtime::decode_empty(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for SendMultipart<'a> {
+    type Output = Result<(), crate::Error<crate::types::Problem>>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// Request builder for [`Client::set_key`](crate::Client::set_key): set optional parameters, then `.send().await`.
@@ -306,6 +360,33 @@ impl<'a> SetKey<'a> {
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::Response<Vec<u8>>, crate::Error<::serde_json::Value>> {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            ::serde_json::Value,
+        >(request, call, |_status: u16| false)
+            .await?;
+        crate::runtime::decode_bytes(response)
+    }
+    /// Sends the request like `send`, but hands the success body out
+    /// as it arrives ([`ByteStream`](crate::ByteStream)) instead of
+    /// reading it into memory: for large files.
+    pub async fn send_streaming(
+        self,
+    ) -> Result<crate::ByteStream, crate::Error<::serde_json::Value>> {
+        let (request, call) = self.request()?;
+        crate::runtime::execute_streaming::<
+            ::serde_json::Value,
+        >(request, call, |_status: u16| false)
+            .await
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<::serde_json::Value>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -319,11 +400,14 @@ impl<'a> SetKey<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), false);
-        let response = crate::runtime::execute::<
-            ::serde_json::Value,
-        >(request, call, |_status: u16| false)
-            .await?;
-        crate::runtime::decode_bytes(response)
+        Ok((request, self.client.call(self.retry.clone(), false)))
+    }
+}
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for SetKey<'a> {
+    type Output = Result<Vec<u8>, crate::Error<::serde_json::Value>>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }

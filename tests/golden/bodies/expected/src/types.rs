@@ -41,7 +41,11 @@ impl From<String> for Item {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Problem {
     /// The `title` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub title: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -58,6 +62,15 @@ impl Problem {
         }
     }
 }
+/// The error body as compact JSON, on one line.
+impl ::std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match ::serde_json::to_string(self) {
+            Ok(text) => f.write_str(&text),
+            Err(_) => f.write_str("(an error body that does not encode)"),
+        }
+    }
+}
 /// Schema `SendJsonMode`, from `specs/bodies.yaml#/paths/~1{Version}~1json/post/parameters/5/schema`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -69,7 +82,7 @@ pub enum SendJsonMode {
     /// `slow`
     Slow,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 impl SendJsonMode {
     /// The value as the API spells it.
@@ -77,7 +90,7 @@ impl SendJsonMode {
         match self {
             Self::Fast => "fast",
             Self::Slow => "slow",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -91,7 +104,7 @@ impl From<&str> for SendJsonMode {
         match value {
             "fast" => Self::Fast,
             "slow" => Self::Slow,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -100,7 +113,7 @@ impl From<String> for SendJsonMode {
         match value.as_str() {
             "fast" => Self::Fast,
             "slow" => Self::Slow,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }

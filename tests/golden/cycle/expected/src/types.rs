@@ -48,7 +48,11 @@ impl B {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Leaf {
     /// The `value` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub value: Option<f64>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -69,6 +73,7 @@ impl Leaf {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Node {
     /// The `id` member.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// The `children` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]

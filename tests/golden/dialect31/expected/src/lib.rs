@@ -21,11 +21,12 @@ mod runtime;
 #[rustfmt::skip]
 pub mod types;
 pub use client::{Client, ClientBuilder};
-pub use client::{DEFAULT_BASE_URL, RATE_LIMIT_CODES};
+pub use client::{DEFAULT_BASE_URL, RATE_LIMIT_CODES, TRANSIENT_CODES};
 pub use client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 /// The HTTP client the crate is built on, for [`Hook`]s and
 /// [`ClientBuilder::http_client`] without a separate dependency.
 pub use reqwest;
 pub use runtime::{AppUsage, BusinessUseCaseUsage, UsageHeaderError, UseCaseUsage};
-pub use runtime::{BuildError, Error, FilePart, RawBody, RetryPolicy, SleepFuture};
+pub use runtime::{BuildError, ByteStream, Error, FilePart, RawBody};
 pub use runtime::{Exchange, Hook, Response, ResponseMeta};
+pub use runtime::{RetryPolicy, SleepFuture};

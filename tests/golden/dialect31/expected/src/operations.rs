@@ -47,6 +47,21 @@ impl<'a> GetThing<'a> {
         crate::Response<crate::types::Thing>,
         crate::Error<::serde_json::Value>,
     > {
+        let (request, call) = self.request()?;
+        let response = crate::runtime::execute::<
+            ::serde_json::Value,
+        >(request, call, |_status: u16| false)
+            .await?;
+        crate::runtime::decode_json(response)
+    }
+    /// The request as it is sent, and the settings it runs with.
+    #[allow(clippy::result_large_err)]
+    fn request(
+        &self,
+    ) -> Result<
+        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        crate::Error<::serde_json::Value>,
+    > {
         let url = [
             self.client.base_url(),
             "/",
@@ -60,11 +75,14 @@ impl<'a> GetThing<'a> {
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
         }
-        let call = self.client.call(self.retry.as_ref(), true);
-        let response = crate::runtime::execute::<
-            ::serde_json::Value,
-        >(request, call, |_status: u16| false)
-            .await?;
-        crate::runtime::decode_json(response)
+        Ok((request, self.client.call(self.retry.clone(), true)))
+    }
+}
+/// `.await` on the builder sends it, like `.send().await`.
+impl<'a> ::std::future::IntoFuture for GetThing<'a> {
+    type Output = Result<crate::types::Thing, crate::Error<::serde_json::Value>>;
+    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }

@@ -42,14 +42,14 @@ pub enum KindThing {
     #[default]
     Thing,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 impl KindThing {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Thing => "thing",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -62,7 +62,7 @@ impl From<&str> for KindThing {
     fn from(value: &str) -> Self {
         match value {
             "thing" => Self::Thing,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -70,7 +70,7 @@ impl From<String> for KindThing {
     fn from(value: String) -> Self {
         match value.as_str() {
             "thing" => Self::Thing,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -118,12 +118,19 @@ pub struct Strict {
     /// The `only` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub only: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl Strict {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
     pub fn new() -> Self {
-        Self { only: None }
+        Self {
+            only: None,
+            extra: Default::default(),
+        }
     }
 }
 /// Schema `Tags`, from `specs/dialect.yaml#/components/schemas/Tags`.
@@ -134,14 +141,24 @@ pub type Tags = Vec<String>;
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Thing {
     /// The `id` member.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: i64,
     /// The `small` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub small: Option<i32>,
     /// The `ratio` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub ratio: Option<f64>,
     /// Required but nullable.
+    #[serde(default, deserialize_with = "crate::runtime::lenient_option")]
     pub nickname: Option<String>,
     /// Optional and nullable.
     #[serde(
@@ -157,10 +174,18 @@ pub struct Thing {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flag: Option<bool>,
     /// The `created` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub created: Option<String>,
     /// The `link` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub link: Option<String>,
     /// The `blob` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -182,7 +207,12 @@ pub struct Thing {
     )]
     pub shade: Option<Option<ThingShade>>,
     /// A keyword as a member name.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::lenient_option"
+    )]
     pub type_: Option<String>,
     /// The `2fa` member.
     #[serde(rename = "2fa", default, skip_serializing_if = "Option::is_none")]
@@ -228,7 +258,7 @@ pub enum ThingShade {
     /// `dark`
     Dark,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 impl ThingShade {
     /// The value as the API spells it.
@@ -236,7 +266,7 @@ impl ThingShade {
         match self {
             Self::Light => "light",
             Self::Dark => "dark",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -250,7 +280,7 @@ impl From<&str> for ThingShade {
         match value {
             "light" => Self::Light,
             "dark" => Self::Dark,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -259,7 +289,7 @@ impl From<String> for ThingShade {
         match value.as_str() {
             "light" => Self::Light,
             "dark" => Self::Dark,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }

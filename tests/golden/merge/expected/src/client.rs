@@ -8,6 +8,11 @@ pub const DEFAULT_BASE_URL: &str = "https://a.example";
 /// Error codes that mean "rate limited, try later": calls refused with
 /// one of these are retried by the default [`RetryPolicy`](crate::RetryPolicy).
 pub const RATE_LIMIT_CODES: &[i64] = &[];
+/// Error codes that mean "a temporary problem on the API's side": calls
+/// refused with one of these are retried by the default
+/// [`RetryPolicy`](crate::RetryPolicy) for idempotent methods, as are
+/// errors marked `is_transient`.
+pub const TRANSIENT_CODES: &[i64] = &[];
 /// How long connecting may take by default.
 pub const DEFAULT_CONNECT_TIMEOUT: ::std::time::Duration = ::std::time::Duration::from_secs(
     10,
@@ -79,13 +84,13 @@ impl Client {
         request.bearer_auth(self.credentials.expose())
     }
     /// The settings a call runs with: its own retry policy or the client's.
-    pub(crate) fn call<'c>(
-        &'c self,
-        retry: Option<&'c crate::RetryPolicy>,
+    pub(crate) fn call(
+        &self,
+        retry: Option<crate::RetryPolicy>,
         idempotent: bool,
-    ) -> crate::runtime::Call<'c> {
+    ) -> crate::runtime::Call<'_> {
         crate::runtime::Call {
-            policy: retry.unwrap_or(&self.retry),
+            policy: retry.unwrap_or_else(|| self.retry.clone()),
             idempotent,
             hooks: &self.hooks,
         }

@@ -33,7 +33,7 @@ impl BaseMessage {
 }
 /// Schema `Event`, from `specs/unions.yaml#/components/schemas/Event`.
 ///
-/// Chosen by the `kind` member. Serialising writes `kind` exactly once; a value whose `kind` this version does not know decodes into [`Event::Unknown`], which keeps it whole.
+/// Chosen by the `kind` member. Serialising writes `kind` exactly once; a value whose `kind` this version does not know decodes into [`Event::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum Event {
@@ -42,7 +42,7 @@ pub enum Event {
     /// `kind: group`.
     Group(Box<Group>),
     /// A tag this version does not know, with the whole value as received.
-    Unknown {
+    Unrecognized {
         /// The tag value.
         tag: String,
         /// The whole value, tag included.
@@ -63,7 +63,7 @@ impl Event {
         match self {
             Self::Sent(_) => "sent",
             Self::Group(_) => "group",
-            Self::Unknown { tag, .. } => tag.as_str(),
+            Self::Unrecognized { tag, .. } => tag.as_str(),
         }
     }
 }
@@ -76,7 +76,7 @@ impl ::serde::Serialize for Event {
         let (tag, payload) = match self {
             Self::Sent(v) => ("sent", ::serde_json::to_value(v)),
             Self::Group(v) => ("group", ::serde_json::to_value(v)),
-            Self::Unknown { value, .. } => {
+            Self::Unrecognized { value, .. } => {
                 return ::serde::Serialize::serialize(value, serializer);
             }
         };
@@ -111,7 +111,7 @@ impl<'de> ::serde::Deserialize<'de> for Event {
                     .map(|v| Self::Group(Box::new(v)))
                     .map_err(D::Error::custom)
             }
-            _ => Ok(Self::Unknown { tag, value }),
+            _ => Ok(Self::Unrecognized { tag, value }),
         }
     }
 }
@@ -156,7 +156,7 @@ impl Group {
 }
 /// Schema `IdOrCount`, from `specs/unions.yaml#/components/schemas/IdOrCount`.
 ///
-/// One of several shapes, told apart by their required members; decoding tries `String`, `Integer` in that order, and keeps a value none accepts in [`IdOrCount::Other`].
+/// One of several shapes, told apart by their required members; decoding tries `String`, `Integer` in that order, and keeps a value none accepts in [`IdOrCount::Unrecognized`].
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum IdOrCount {
@@ -165,7 +165,7 @@ pub enum IdOrCount {
     /// Tried when the value is an integer.
     Integer(i64),
     /// A value no variant accepts, kept as received.
-    Other(::serde_json::Value),
+    Unrecognized(::serde_json::Value),
 }
 impl ::serde::Serialize for IdOrCount {
     fn serialize<S: ::serde::Serializer>(
@@ -175,7 +175,7 @@ impl ::serde::Serialize for IdOrCount {
         match self {
             Self::String(v) => ::serde::Serialize::serialize(v, serializer),
             Self::Integer(v) => ::serde::Serialize::serialize(v, serializer),
-            Self::Other(v) => ::serde::Serialize::serialize(v, serializer),
+            Self::Unrecognized(v) => ::serde::Serialize::serialize(v, serializer),
         }
     }
 }
@@ -196,7 +196,7 @@ impl<'de> ::serde::Deserialize<'de> for IdOrCount {
                 return Ok(Self::Integer(v));
             }
         }
-        Ok(Self::Other(value))
+        Ok(Self::Unrecognized(value))
     }
 }
 /// Schema `ImageMessage`, from `specs/unions.yaml#/components/schemas/ImageMessage`.
@@ -212,6 +212,10 @@ pub struct ImageMessage {
     pub type_: TypeImage,
     /// The `image` member.
     pub image: Media,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl ImageMessage {
     /// Creates a value from its required fields; optional fields start
@@ -222,6 +226,7 @@ impl ImageMessage {
             to: to.into(),
             type_: Default::default(),
             image: image.into(),
+            extra: Default::default(),
         }
     }
 }
@@ -235,14 +240,14 @@ pub enum KindGroup {
     #[default]
     Group,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 impl KindGroup {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Group => "group",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -255,7 +260,7 @@ impl From<&str> for KindGroup {
     fn from(value: &str) -> Self {
         match value {
             "group" => Self::Group,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -263,7 +268,7 @@ impl From<String> for KindGroup {
     fn from(value: String) -> Self {
         match value.as_str() {
             "group" => Self::Group,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -292,14 +297,14 @@ pub enum KindSent {
     #[default]
     Sent,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 impl KindSent {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sent => "sent",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -312,7 +317,7 @@ impl From<&str> for KindSent {
     fn from(value: &str) -> Self {
         match value {
             "sent" => Self::Sent,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -320,7 +325,7 @@ impl From<String> for KindSent {
     fn from(value: String) -> Self {
         match value.as_str() {
             "sent" => Self::Sent,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -343,7 +348,7 @@ impl<'de> ::serde::Deserialize<'de> for KindSent {
 ///
 /// Schema `Media`, from `specs/unions.yaml#/components/schemas/Media`.
 ///
-/// One of several shapes, told apart by their required members; decoding tries `WithId`, `WithLink` in that order, and keeps a value none accepts in [`Media::Other`].
+/// One of several shapes, told apart by their required members; decoding tries `WithId`, `WithLink` in that order, and keeps a value none accepts in [`Media::Unrecognized`].
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum Media {
@@ -352,7 +357,7 @@ pub enum Media {
     /// Tried when the value is an object with `link`.
     WithLink(MediaWithLink),
     /// A value no variant accepts, kept as received.
-    Other(::serde_json::Value),
+    Unrecognized(::serde_json::Value),
 }
 impl ::serde::Serialize for Media {
     fn serialize<S: ::serde::Serializer>(
@@ -362,7 +367,7 @@ impl ::serde::Serialize for Media {
         match self {
             Self::WithId(v) => ::serde::Serialize::serialize(v, serializer),
             Self::WithLink(v) => ::serde::Serialize::serialize(v, serializer),
-            Self::Other(v) => ::serde::Serialize::serialize(v, serializer),
+            Self::Unrecognized(v) => ::serde::Serialize::serialize(v, serializer),
         }
     }
 }
@@ -383,7 +388,7 @@ impl<'de> ::serde::Deserialize<'de> for Media {
                 return Ok(Self::WithLink(v));
             }
         }
-        Ok(Self::Other(value))
+        Ok(Self::Unrecognized(value))
     }
 }
 impl From<MediaWithId> for Media {
@@ -466,7 +471,7 @@ impl From<String> for MediaWithLink {
 }
 /// Schema `Message`, from `specs/unions.yaml#/components/schemas/Message`.
 ///
-/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`Message::Unknown`], which keeps it whole.
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`Message::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum Message {
@@ -475,7 +480,7 @@ pub enum Message {
     /// `type: image`.
     Image(ImageMessage),
     /// A tag this version does not know, with the whole value as received.
-    Unknown {
+    Unrecognized {
         /// The tag value.
         tag: String,
         /// The whole value, tag included.
@@ -496,8 +501,35 @@ impl Message {
         match self {
             Self::Text(_) => "text",
             Self::Image(_) => "image",
-            Self::Unknown { tag, .. } => tag.as_str(),
+            Self::Unrecognized { tag, .. } => tag.as_str(),
         }
+    }
+    /// The `to` member, which every kind has; for a kind this version does not know, read from its JSON value.
+    pub fn to(&self) -> Option<&str> {
+        match self {
+            Self::Text(v) => Some(v.to.as_str()),
+            Self::Image(v) => Some(v.to.as_str()),
+            Self::Unrecognized { value, .. } => {
+                value.get("to").and_then(::serde_json::Value::as_str)
+            }
+        }
+    }
+    /// Sets the `to` member, whatever the kind (for a kind this version does not know, in its JSON value).
+    pub fn with_to(mut self, to: impl Into<String>) -> Self {
+        let new_value = to.into();
+        match &mut self {
+            Self::Text(v) => v.to = new_value,
+            Self::Image(v) => v.to = new_value,
+            Self::Unrecognized { value, .. } => {
+                if let (Some(members), Ok(encoded)) = (
+                    value.as_object_mut(),
+                    ::serde_json::to_value(&new_value),
+                ) {
+                    members.insert("to".to_string(), encoded);
+                }
+            }
+        }
+        self
     }
 }
 impl ::serde::Serialize for Message {
@@ -509,7 +541,7 @@ impl ::serde::Serialize for Message {
         let (tag, payload) = match self {
             Self::Text(v) => ("text", ::serde_json::to_value(v)),
             Self::Image(v) => ("image", ::serde_json::to_value(v)),
-            Self::Unknown { value, .. } => {
+            Self::Unrecognized { value, .. } => {
                 return ::serde::Serialize::serialize(value, serializer);
             }
         };
@@ -544,7 +576,7 @@ impl<'de> ::serde::Deserialize<'de> for Message {
                     .map(Self::Image)
                     .map_err(D::Error::custom)
             }
-            _ => Ok(Self::Unknown { tag, value }),
+            _ => Ok(Self::Unrecognized { tag, value }),
         }
     }
 }
@@ -568,14 +600,14 @@ pub enum MessagingProductWhatsapp {
     #[default]
     Whatsapp,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 impl MessagingProductWhatsapp {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Whatsapp => "whatsapp",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -588,7 +620,7 @@ impl From<&str> for MessagingProductWhatsapp {
     fn from(value: &str) -> Self {
         match value {
             "whatsapp" => Self::Whatsapp,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -596,7 +628,7 @@ impl From<String> for MessagingProductWhatsapp {
     fn from(value: String) -> Self {
         match value.as_str() {
             "whatsapp" => Self::Whatsapp,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -622,6 +654,7 @@ pub struct Sent {
     #[serde(default)]
     pub kind: KindSent,
     /// The `id` member.
+    #[serde(deserialize_with = "crate::runtime::lenient")]
     pub id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -662,6 +695,10 @@ pub struct TextMessage {
     pub type_: TypeText,
     /// The `text` member.
     pub text: TextMessageText,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl TextMessage {
     /// Creates a value from its required fields; optional fields start
@@ -672,6 +709,7 @@ impl TextMessage {
             to: to.into(),
             type_: Default::default(),
             text: text.into(),
+            extra: Default::default(),
         }
     }
 }
@@ -715,14 +753,14 @@ pub enum TypeImage {
     #[default]
     Image,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 impl TypeImage {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Image => "image",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -735,7 +773,7 @@ impl From<&str> for TypeImage {
     fn from(value: &str) -> Self {
         match value {
             "image" => Self::Image,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -743,7 +781,7 @@ impl From<String> for TypeImage {
     fn from(value: String) -> Self {
         match value.as_str() {
             "image" => Self::Image,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }
@@ -772,14 +810,14 @@ pub enum TypeText {
     #[default]
     Text,
     /// A value not listed in the spec, kept as received.
-    Unknown(String),
+    Unrecognized(String),
 }
 impl TypeText {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Text => "text",
-            Self::Unknown(value) => value.as_str(),
+            Self::Unrecognized(value) => value.as_str(),
         }
     }
 }
@@ -792,7 +830,7 @@ impl From<&str> for TypeText {
     fn from(value: &str) -> Self {
         match value {
             "text" => Self::Text,
-            other => Self::Unknown(other.to_string()),
+            other => Self::Unrecognized(other.to_string()),
         }
     }
 }
@@ -800,7 +838,7 @@ impl From<String> for TypeText {
     fn from(value: String) -> Self {
         match value.as_str() {
             "text" => Self::Text,
-            _ => Self::Unknown(value),
+            _ => Self::Unrecognized(value),
         }
     }
 }

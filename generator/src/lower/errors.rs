@@ -1,0 +1,160 @@
+//! The error code table: `[target.error_kinds]` resolved against the
+//! generated types, so every field path names real fields and every name the
+//! emitter prints is a valid identifier.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use crate::config::ErrorKinds;
+use crate::error::{Error, Result};
+use crate::ir::{ErrorCarrier, ErrorTable, FieldPath, PathStep, Ty, TypeDef, TypeKind};
+use crate::naming;
+
+fn config_err(target: &str, message: String) -> Error {
+    Error::Config {
+        file: PathBuf::from("specs/codegen.toml"),
+        message: format!("target `{target}`: [target.error_kinds]: {message}"),
+    }
+}
+
+/// Checks the table and resolves its field paths.
+pub(super) fn resolve(
+    target: &str,
+    table: &ErrorKinds,
+    types: &BTreeMap<String, TypeDef>,
+) -> Result<ErrorTable> {
+    let mut names = BTreeSet::new();
+    for k in &table.kinds {
+        if !naming::is_type_ident(&k.name) || k.name == naming::CATCH_ALL {
+            return Err(config_err(
+                target,
+                format!(
+                    "kind `{}` is not an UpperCamelCase Rust name other than `{}`",
+                    k.name,
+                    naming::CATCH_ALL
+                ),
+            ));
+        }
+        if !names.insert(&k.name) {
+            return Err(config_err(
+                target,
+                format!("kind `{}` is listed twice", k.name),
+            ));
+        }
+        if k.rate_limit && k.transient {
+            return Err(config_err(
+                target,
+                format!(
+                    "kind `{}` cannot be both `rate_limit` and `transient`",
+                    k.name
+                ),
+            ));
+        }
+    }
+    let mut carriers = Vec::new();
+    let mut seen = BTreeSet::new();
+    for c in &table.carriers {
+        if !seen.insert(&c.type_name) {
+            return Err(config_err(
+                target,
+                format!("type `{}` is listed twice", c.type_name),
+            ));
+        }
+        let path = |what: &str, text: &str, integer: bool| -> Result<FieldPath> {
+            let p = field_path(types, &c.type_name, text).map_err(|m| {
+                config_err(
+                    target,
+                    format!("`{what} = {text:?}` of type `{}`: {m}", c.type_name),
+                )
+            })?;
+            let ok = if integer {
+                matches!(p.ty, Ty::I32 | Ty::I64)
+            } else {
+                p.ty == Ty::String
+            };
+            if !ok {
+                return Err(config_err(
+                    target,
+                    format!(
+                        "`{what} = {text:?}` of type `{}` is not {} field",
+                        c.type_name,
+                        if integer { "an integer" } else { "a string" }
+                    ),
+                ));
+            }
+            Ok(p)
+        };
+        carriers.push(ErrorCarrier {
+            type_name: c.type_name.clone(),
+            code: path("code", &c.code, true)?,
+            subcode: c
+                .subcode
+                .as_deref()
+                .map(|s| path("subcode", s, true))
+                .transpose()?,
+            message: c
+                .message
+                .as_deref()
+                .map(|s| path("message", s, false))
+                .transpose()?,
+            trace: c
+                .trace
+                .as_deref()
+                .map(|s| path("trace", s, false))
+                .transpose()?,
+        });
+    }
+    Ok(ErrorTable {
+        source: table.source.clone(),
+        kinds: table.kinds.clone(),
+        carriers,
+    })
+}
+
+/// Follows `a.b.c` through struct fields (by Rust name) from type `start`.
+fn field_path(
+    types: &BTreeMap<String, TypeDef>,
+    start: &str,
+    text: &str,
+) -> std::result::Result<FieldPath, String> {
+    let mut current = types
+        .get(start)
+        .ok_or_else(|| "no generated type has this name".to_string())?;
+    let mut steps = Vec::new();
+    let segments: Vec<&str> = text.split('.').collect();
+    for (i, segment) in segments.iter().enumerate() {
+        let TypeKind::Struct(s) = &current.kind else {
+            return Err(format!("`{}` is not a struct", current.name));
+        };
+        let f = s
+            .fields
+            .iter()
+            .find(|f| f.rust == *segment)
+            .ok_or_else(|| format!("`{}` has no field `{segment}`", current.name))?;
+        steps.push(PathStep {
+            rust: f.rust.clone(),
+            wire: f.wire.clone(),
+            optional: f.optional() || f.double_option(),
+            boxed: f.boxed,
+        });
+        if f.double_option() {
+            return Err(format!(
+                "`{}.{segment}` is optional and nullable",
+                current.name
+            ));
+        }
+        if i + 1 == segments.len() {
+            return Ok(FieldPath {
+                steps,
+                ty: f.ty.clone(),
+            });
+        }
+        let Ty::Named(next) = &f.ty else {
+            return Err(format!("`{}.{segment}` is not a struct", current.name));
+        };
+        current = types
+            .get(next)
+            .ok_or_else(|| format!("`{next}` is not a generated type"))?;
+    }
+    Err("the path is empty".to_string())
+}
