@@ -128,17 +128,17 @@ pub fn verify_subscription_query(query: &str, expected_token: &str) -> Result<St
 /// the crate's `axum` feature).
 ///
 /// ```text
-/// let secrets = webhooks::axum::WebhookSecrets::new(app_secret, verify_token);
-/// let app = webhooks::axum::router("/webhook", secrets, |payload| async move {
+/// let secrets = webhooks::routes::WebhookSecrets::new(app_secret, verify_token);
+/// let app = webhooks::routes::router("/webhook", secrets, |payload| async move {
 ///     // handle the payload
 /// });
 /// axum::serve(listener, app).await?;
 /// ```
 ///
-/// Or, in routes of your own, take [`axum::Verified`] as an extractor (the
-/// router's state must give a [`axum::WebhookSecrets`] through `FromRef`).
+/// Or, in routes of your own, take [`routes::Verified`] as an extractor (the
+/// router's state must give a [`routes::WebhookSecrets`] through `FromRef`).
 #[cfg(feature = "axum")]
-pub mod axum {
+pub mod routes {
     use std::sync::Arc;
 
     use axum::extract::{FromRef, FromRequest, RawQuery, Request, State};

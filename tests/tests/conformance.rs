@@ -27,6 +27,7 @@ const POLICY: &str = "`language.policy` is required with the single value `deter
 const INDEX: &str = "button `index` is typed as a string, the example sends the integer 0";
 const RECIPIENT: &str = "`recipient_type` is required by the reference's BaseMessageProperties, the example leaves it out (the live API defaults it)";
 const LATITUDE: &str = "location `latitude` is typed as a string, the example (and the live API, NOTES.md) sends a number";
+const COERCED: &str = "the example sends a number where the schema declares a string (or the reverse); the inbound type decodes it leniently and encodes it in the declared type";
 const TYPE: &str = "the example has no `type`, so it is none of the kinds the discriminated `Message` union lists (read receipts and typing indicators are a different request)";
 
 /// Examples the reference gets wrong, by name, with the reason.
@@ -94,6 +95,15 @@ const KNOWN_BAD: &[(&str, &str)] = &[
     (
         "sendMessage request Send typing indicator and read receipt",
         TYPE,
+    ),
+    ("POST /whatsapp/webhooks request Group Create Message", COERCED),
+    (
+        "POST /whatsapp/webhooks request Group Remove Participants",
+        COERCED,
+    ),
+    (
+        "POST /whatsapp/webhooks request Group Settings Update",
+        COERCED,
     ),
 ];
 

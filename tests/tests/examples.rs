@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::json;
 use whatsapp_cloud_api::Client;
 use wiremock::matchers::{body_partial_json, header, method, path, query_param};
+use wiremock::Request;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 #[path = "../../generated/whatsapp-cloud-api/examples/send_text.rs"]
@@ -24,6 +25,10 @@ mod list_phone_numbers;
 #[path = "../../generated/whatsapp-cloud-api/examples/webhook_receiver.rs"]
 #[allow(dead_code)]
 mod webhook_receiver;
+
+#[path = "../../generated/whatsapp-cloud-api/examples/echo_bot.rs"]
+#[allow(dead_code)]
+mod echo_bot;
 
 fn client(server: &MockServer) -> Client {
     Client::builder("example-token")
@@ -231,4 +236,229 @@ async fn webhook_receiver_verifies_signatures_and_dispatches_by_message_type() {
         assert_eq!(response.status().as_u16(), 401);
     }
     assert_eq!(events.lock().expect("lock").len(), 2);
+}
+
+// ---------------------------------------------------------------------------
+// The echo bot
+// ---------------------------------------------------------------------------
+
+const BOT_NUMBER: &str = "106540352242922";
+const BOT_USER: &str = "16505551234";
+
+/// A `messages` delivery from `BOT_USER` carrying these messages.
+fn bot_delivery(messages: serde_json::Value) -> whatsapp_cloud_api::types::WebhookPayload {
+    let body = json!({
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "102290129340398", "changes": [{
+            "field": "messages",
+            "value": {
+                "messaging_product": "whatsapp",
+                "metadata": {"display_phone_number": "15550783881", "phone_number_id": BOT_NUMBER},
+                "contacts": [{"profile": {"name": "Sheena Nelson"}, "wa_id": BOT_USER}],
+                "messages": messages
+            }
+        }]}]
+    });
+    whatsapp_cloud_api::webhooks::parse(body.to_string().as_bytes()).expect("the delivery parses")
+}
+
+fn incoming(id: &str, kind: &str, member: serde_json::Value) -> serde_json::Value {
+    let mut m = json!({"from": BOT_USER, "id": id, "timestamp": "1750090702", "type": kind});
+    m[kind] = member;
+    m
+}
+
+/// The JSON bodies of the requests the mock received on the messages path.
+async fn message_bodies(server: &MockServer) -> Vec<serde_json::Value> {
+    let requests: Vec<Request> = server.received_requests().await.expect("recorded");
+    requests
+        .iter()
+        .filter(|r| r.url.path() == format!("/v23.0/{BOT_NUMBER}/messages"))
+        .map(|r| serde_json::from_slice(&r.body).expect("a JSON body"))
+        .collect()
+}
+
+async fn mount_messages(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path(format!("/v23.0/{BOT_NUMBER}/messages")))
+        .and(body_partial_json(json!({"status": "read"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"success": true})))
+        .with_priority(1)
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v23.0/{BOT_NUMBER}/messages")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "messaging_product": "whatsapp",
+            "contacts": [{"input": BOT_USER, "wa_id": BOT_USER}],
+            "messages": [{"id": "wamid.reply"}]
+        })))
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn echo_bot_marks_read_and_answers_each_kind_in_context() {
+    let server = MockServer::start().await;
+    mount_messages(&server).await;
+    let photo = b"\xff\xd8\xff\xe0 a small photo".to_vec();
+    Mock::given(method("GET"))
+        .and(path("/v23.0/1003383421387256"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "messaging_product": "whatsapp",
+            "url": format!("{}/lookaside/photo", server.uri()),
+            "mime_type": "image/jpeg",
+            "sha256": "abc",
+            "file_size": photo.len(),
+            "id": "1003383421387256"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/lookaside/photo"))
+        .and(header("authorization", "Bearer example-token"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(photo.clone()))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let bot = echo_bot::Bot::new(client(&server), BOT_NUMBER);
+    let outcomes = bot
+        .handle(bot_delivery(json!([
+            incoming("wamid.1", "text", json!({"body": "hello"})),
+            incoming("wamid.2", "text", json!({"body": "menu"})),
+            incoming("wamid.3", "interactive", json!({"type": "button_reply", "button_reply": {"id": "track_order", "title": "Track my order"}})),
+            incoming("wamid.4", "image", json!({"id": "1003383421387256", "mime_type": "image/jpeg", "sha256": "abc"})),
+            incoming("wamid.5", "reaction", json!({"message_id": "wamid.reply", "emoji": "\u{1F44D}"})),
+        ])))
+        .await;
+    assert_eq!(
+        outcomes,
+        [
+            echo_bot::Outcome::Echoed,
+            echo_bot::Outcome::SentMenu,
+            echo_bot::Outcome::SentOrderUpdate,
+            echo_bot::Outcome::ReadImage { bytes: photo.len(), mime_type: "image/jpeg".into() },
+            echo_bot::Outcome::Ignored("reaction message".into()),
+        ]
+    );
+
+    let bodies = message_bodies(&server).await;
+    // Every message was marked read first, with the typing indicator on.
+    let reads: Vec<&serde_json::Value> = bodies.iter().filter(|b| b["status"] == "read").collect();
+    assert_eq!(reads.len(), 5);
+    for (read, id) in reads.iter().zip(["wamid.1", "wamid.2", "wamid.3", "wamid.4", "wamid.5"]) {
+        assert_eq!(
+            **read,
+            json!({"messaging_product": "whatsapp", "status": "read", "message_id": id, "typing_indicator": {"type": "text"}})
+        );
+    }
+    let sent: Vec<&serde_json::Value> = bodies.iter().filter(|b| b.get("status").is_none()).collect();
+    assert_eq!(sent.len(), 4);
+    assert_eq!(
+        *sent[0],
+        json!({"messaging_product": "whatsapp", "to": BOT_USER, "type": "text", "text": {"body": "You said: hello"}, "context": {"message_id": "wamid.1"}})
+    );
+    assert_eq!(
+        *sent[1],
+        json!({
+            "messaging_product": "whatsapp", "to": BOT_USER, "type": "interactive",
+            "context": {"message_id": "wamid.2"},
+            "interactive": {
+                "type": "button",
+                "body": {"text": "What can I do for you?"},
+                "action": {"buttons": [
+                    {"type": "reply", "reply": {"id": "track_order", "title": "Track my order"}},
+                    {"type": "reply", "reply": {"id": "hours", "title": "Opening hours"}}
+                ]}
+            }
+        })
+    );
+    assert_eq!(
+        *sent[2],
+        json!({
+            "messaging_product": "whatsapp", "to": BOT_USER, "type": "template",
+            "template": {
+                "name": "order_update",
+                "language": {"code": "en_US"},
+                "components": [
+                    {"type": "body", "parameters": [{"type": "text", "text": "#4521"}]},
+                    {"type": "button", "sub_type": "url", "index": "0", "parameters": [{"type": "text", "text": "orders/4521"}]}
+                ]
+            }
+        })
+    );
+    assert_eq!(
+        sent[3]["text"]["body"],
+        json!(format!("Got your picture: {} bytes of image/jpeg.", photo.len()))
+    );
+    assert_eq!(sent[3]["context"]["message_id"], "wamid.4");
+}
+
+/// A bot whose client never retries, so refused calls come straight back.
+fn no_retry_bot(server: &MockServer) -> echo_bot::Bot {
+    let client = Client::builder("example-token")
+        .base_url(server.uri())
+        .retry(whatsapp_cloud_api::RetryPolicy::disabled())
+        .build()
+        .expect("client builds");
+    echo_bot::Bot::new(client, BOT_NUMBER)
+}
+
+fn graph_error(code: i64) -> serde_json::Value {
+    json!({"error": {"message": "refused", "type": "OAuthException", "code": code, "fbtrace_id": "Trace1"}})
+}
+
+#[tokio::test]
+async fn echo_bot_sends_a_template_when_the_user_is_outside_the_window() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(body_partial_json(json!({"type": "template"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"messages": [{"id": "wamid.t"}]})))
+        .with_priority(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(body_partial_json(json!({"status": "read"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"success": true})))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(graph_error(131047)))
+        .with_priority(3)
+        .mount(&server)
+        .await;
+    let outcomes = no_retry_bot(&server)
+        .handle(bot_delivery(json!([incoming("wamid.1", "text", json!({"body": "hello again"}))])))
+        .await;
+    assert_eq!(outcomes, [echo_bot::Outcome::OutsideWindow]);
+    let bodies = message_bodies(&server).await;
+    assert_eq!(bodies.last().map(|b| b["template"]["name"].clone()), Some(json!("we_are_back")));
+}
+
+#[tokio::test]
+async fn echo_bot_tells_a_rate_limit_and_an_expired_token_apart() {
+    for (status, body, want) in [
+        (429, None, echo_bot::Outcome::RateLimited),
+        (400, Some(graph_error(130429)), echo_bot::Outcome::RateLimited),
+        (401, Some(graph_error(190)), echo_bot::Outcome::TokenExpired),
+    ] {
+        let server = MockServer::start().await;
+        let mut answer = ResponseTemplate::new(status);
+        if let Some(body) = body {
+            answer = answer.set_body_json(body);
+        }
+        Mock::given(method("POST"))
+            .respond_with(answer)
+            .expect(1)
+            .mount(&server)
+            .await;
+        let outcomes = no_retry_bot(&server)
+            .handle(bot_delivery(json!([incoming("wamid.1", "text", json!({"body": "hi"}))])))
+            .await;
+        assert_eq!(outcomes, [want], "HTTP {status}");
+    }
 }

@@ -1111,3 +1111,224 @@ fn message_constructors_take_the_required_fields_of_each_kind() {
         "the constructor is the kind's `new` plus the conversion"
     );
 }
+
+// ---------------------------------------------------------------------------
+// The bot loop: read receipts, short builders, media by ID
+// ---------------------------------------------------------------------------
+
+/// The JSON body `message` goes on the wire as.
+async fn sent_body(message: Message) -> Value {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(sent(None)))
+        .mount(&server)
+        .await;
+    client(&server)
+        .send_message(PHONE_NUMBER_ID, message)
+        .await
+        .expect("sent");
+    serde_json::from_slice(&only_request(&server).await.body).expect("JSON")
+}
+
+#[tokio::test]
+async fn mark_as_read_sends_the_receipt_with_or_without_typing() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v23.0/{PHONE_NUMBER_ID}/messages")))
+        .and(header("authorization", bearer().as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"success": true})))
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    let plain = c.mark_as_read(PHONE_NUMBER_ID, REPLY_TO).await.expect("marked");
+    assert!(plain.success);
+    let typing = c
+        .mark_as_read(PHONE_NUMBER_ID, REPLY_TO)
+        .typing_indicator()
+        .send()
+        .await
+        .expect("marked");
+    assert!(typing.success);
+    let requests = server.received_requests().await.expect("recorded");
+    let bodies: Vec<Value> = requests
+        .iter()
+        .map(|r| serde_json::from_slice(&r.body).expect("JSON"))
+        .collect();
+    assert_eq!(
+        bodies,
+        [
+            json!({"messaging_product": "whatsapp", "status": "read", "message_id": REPLY_TO}),
+            json!({"messaging_product": "whatsapp", "status": "read", "message_id": REPLY_TO, "typing_indicator": {"type": "text"}}),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn reply_to_tracking_data_and_newer_fields_go_on_any_kind() {
+    let mut image = ImageMessage::new(USER, CaptionedMediaById::new(MEDIA_ID));
+    image
+        .extra
+        .insert("future_member".into(), json!({"on": true}));
+    let message = Message::from(image)
+        .reply_to(REPLY_TO)
+        .with_biz_opaque_callback_data("campaign-7");
+    assert_eq!(
+        sent_body(message).await,
+        json!({
+            "messaging_product": "whatsapp",
+            "to": USER,
+            "type": "image",
+            "image": {"id": MEDIA_ID},
+            "context": {"message_id": REPLY_TO},
+            "biz_opaque_callback_data": "campaign-7",
+            "future_member": {"on": true}
+        })
+    );
+    // A kind this version does not know gets them in its JSON.
+    let unknown = Message::Unrecognized {
+        tag: "poll".into(),
+        value: json!({"messaging_product": "whatsapp", "to": USER, "type": "poll", "poll": {}}),
+    };
+    let body = sent_body(unknown.reply_to(REPLY_TO)).await;
+    assert_eq!(body["context"], json!({"message_id": REPLY_TO}));
+    assert_eq!(body["poll"], json!({}));
+}
+
+#[tokio::test]
+async fn template_builders_fill_named_parameters_and_buttons() {
+    use whatsapp_cloud_api::types::TemplateParameter;
+    let template = Template::named("appointment", "en_GB")
+        .header(TemplateParameter::text("Dr Smith"))
+        .body_named([("patient", "Sam"), ("time", "10:30")])
+        .quick_reply_button(0, "CONFIRM_42")
+        .url_button(1, "appointments/42");
+    assert_eq!(
+        sent_body(Message::template(USER, template)).await,
+        json!({
+            "messaging_product": "whatsapp",
+            "to": USER,
+            "type": "template",
+            "template": {
+                "name": "appointment",
+                "language": {"code": "en_GB"},
+                "components": [
+                    {"type": "header", "parameters": [{"type": "text", "text": "Dr Smith"}]},
+                    {"type": "body", "parameters": [
+                        {"type": "text", "parameter_name": "patient", "text": "Sam"},
+                        {"type": "text", "parameter_name": "time", "text": "10:30"}
+                    ]},
+                    {"type": "button", "sub_type": "quick_reply", "index": "0", "parameters": [{"type": "payload", "payload": "CONFIRM_42"}]},
+                    {"type": "button", "sub_type": "url", "index": "1", "parameters": [{"type": "text", "text": "appointments/42"}]}
+                ]
+            }
+        })
+    );
+}
+
+/// A mock with the media endpoint answering the `n`-th URL request with
+/// `/files/photo-<n>`, so a refetch can be told apart.
+async fn media_server(photo: &[u8], first_download_status: u16) -> MockServer {
+    let server = MockServer::start().await;
+    let uri = server.uri();
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    Mock::given(method("GET"))
+        .and(path(format!("/v23.0/{MEDIA_ID}")))
+        .respond_with(move |_: &Request| {
+            let n = calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            ResponseTemplate::new(200).set_body_json(json!({
+                "url": format!("{uri}/files/photo-{n}"),
+                "mime_type": "image/jpeg",
+                "sha256": "abc",
+                "file_size": 9,
+                "id": MEDIA_ID
+            }))
+        })
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/files/photo-1"))
+        .respond_with(ResponseTemplate::new(first_download_status).set_body_bytes(photo.to_vec()))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/files/photo-2"))
+        .and(header("authorization", bearer().as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(photo.to_vec()))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn download_media_by_id_fetches_the_url_then_the_bytes() {
+    let photo = b"\xff\xd8 photo".to_vec();
+    let server = media_server(&photo, 200).await;
+    let media = client(&server)
+        .download_media_by_id(MEDIA_ID)
+        .await
+        .expect("downloaded");
+    assert_eq!(media.bytes, photo);
+    assert_eq!(media.mime_type, "image/jpeg");
+    assert_eq!(media.sha256.as_deref(), Some("abc"));
+    let paths: Vec<String> = server
+        .received_requests()
+        .await
+        .expect("recorded")
+        .iter()
+        .map(|r| r.url.path().to_string())
+        .collect();
+    assert_eq!(paths, [format!("/v23.0/{MEDIA_ID}"), "/files/photo-1".to_string()]);
+}
+
+#[tokio::test]
+async fn an_expired_download_url_is_fetched_afresh_once() {
+    let photo = b"\xff\xd8 photo".to_vec();
+    let server = media_server(&photo, 404).await;
+    let media = client(&server)
+        .download_media_by_id(MEDIA_ID)
+        .send()
+        .await
+        .expect("downloaded after a fresh URL");
+    assert_eq!(media.bytes, photo);
+    let paths: Vec<String> = server
+        .received_requests()
+        .await
+        .expect("recorded")
+        .iter()
+        .map(|r| r.url.path().to_string())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            format!("/v23.0/{MEDIA_ID}"),
+            "/files/photo-1".to_string(),
+            format!("/v23.0/{MEDIA_ID}"),
+            "/files/photo-2".to_string()
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_large_file_streams_chunk_by_chunk() {
+    // 4 MiB arrive in several chunks; none of them is the whole file.
+    let photo: Vec<u8> = (0..4 * 1024 * 1024).map(|i| (i % 251) as u8).collect();
+    let server = media_server(&photo, 200).await;
+    let mut download = client(&server)
+        .download_media_by_id(MEDIA_ID)
+        .send_streaming()
+        .await
+        .expect("started");
+    assert_eq!(download.mime_type, "image/jpeg");
+    assert_eq!(download.body.content_length(), Some(photo.len() as u64));
+    let mut received = Vec::new();
+    let mut chunks = 0;
+    let mut largest = 0;
+    while let Some(chunk) = download.body.next_chunk().await.expect("a chunk") {
+        chunks += 1;
+        largest = largest.max(chunk.len());
+        received.extend_from_slice(&chunk);
+    }
+    assert_eq!(received, photo);
+    assert!(chunks > 1, "{chunks} chunk(s)");
+    assert!(largest < photo.len(), "largest chunk {largest}");
+}

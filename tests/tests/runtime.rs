@@ -549,3 +549,130 @@ async fn hooks_add_headers_and_observe_every_attempt() {
         ]
     );
 }
+
+#[test]
+fn error_kinds_agree_with_the_retry_tables() {
+    use whatsapp_cloud_api::TRANSIENT_CODES;
+    // Every code the default policy retries for every method is a rate
+    // limit, and the throughput and pair limits are among them.
+    for code in RATE_LIMIT_CODES {
+        let kind = ErrorKind::from_code(*code, None);
+        assert!(kind.is_rate_limit(), "code {code}: {kind:?}");
+        assert!(kind.is_retryable(), "code {code}: {kind:?}");
+    }
+    for code in [130429, 131056] {
+        assert!(RATE_LIMIT_CODES.contains(&code), "{code}");
+        assert!(ErrorKind::from_code(code, None).is_rate_limit(), "{code}");
+    }
+    // Transient codes are retryable, not rate limits.
+    assert!(!TRANSIENT_CODES.is_empty());
+    for code in TRANSIENT_CODES {
+        let kind = ErrorKind::from_code(*code, None);
+        assert!(kind.is_transient() && kind.is_retryable(), "code {code}");
+        assert!(!kind.is_rate_limit(), "code {code}");
+    }
+    // Kinds that retrying does not help are neither.
+    for code in [100, 131047, 190, 368] {
+        assert!(!ErrorKind::from_code(code, None).is_retryable(), "code {code}");
+    }
+    assert_eq!(ErrorKind::from_status(429), Some(ErrorKind::RateLimit));
+    assert_eq!(ErrorKind::from_status(500), None);
+}
+
+#[tokio::test]
+async fn the_crate_error_has_a_kind_and_displays_on_one_line() {
+    let server = MockServer::start().await;
+    // A documented status with a Graph body, an undocumented one with a Graph
+    // body, and a bare 429.
+    Mock::given(method("GET"))
+        .and(path("/v23.0/1/whatsapp_business_profile"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "error": {"message": "(#131047) Re-engagement message", "type": "OAuthException", "code": 131047, "error_subcode": 2494010, "fbtrace_id": "AbCdEf"}
+        })))
+        .mount(&server)
+        .await;
+    let client = client(&server.uri(), RetryPolicy::disabled());
+    let e = client
+        .get_business_profile("1")
+        .send()
+        .await
+        .expect_err("refused");
+    assert_eq!(e.kind(), Some(ErrorKind::ReEngagementWindow));
+    assert_eq!(
+        e.to_string(),
+        "the API answered HTTP 400: (#131047) Re-engagement message (code 131047, subcode 2494010, trace AbCdEf)"
+    );
+    assert!(!e.to_string().contains('\n'));
+
+    server.reset().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(418).set_body_json(graph_error(190, false)))
+        .mount(&server)
+        .await;
+    let e = client
+        .get_business_profile("1")
+        .send()
+        .await
+        .expect_err("refused");
+    assert!(matches!(e, Error::UnexpectedResponse { status: 418, .. }));
+    assert_eq!(e.kind(), Some(ErrorKind::ExpiredToken), "read from the raw body");
+
+    server.reset().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(429))
+        .mount(&server)
+        .await;
+    let e = client
+        .get_business_profile("1")
+        .send()
+        .await
+        .expect_err("refused");
+    assert_eq!(e.kind(), Some(ErrorKind::RateLimit), "a bare 429");
+    assert!(e.kind().is_some_and(|k| k.is_rate_limit()));
+
+    // No answer at all: no kind.
+    let nowhere = Client::builder("token")
+        .base_url("http://127.0.0.1:9")
+        .retry(RetryPolicy::disabled())
+        .build()
+        .expect("client builds");
+    let e = nowhere
+        .get_business_profile("1")
+        .send()
+        .await
+        .expect_err("no server");
+    assert_eq!(e.kind(), None);
+}
+
+#[tokio::test]
+async fn transient_codes_are_retried_on_get_but_not_on_post() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(500).set_body_json(graph_error(131000, false)))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": []})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(500).set_body_json(graph_error(131000, false)))
+        .mount(&server)
+        .await;
+    let (policy, _) = recording(RetryPolicy::new());
+    let client = client(&server.uri(), policy);
+    client
+        .get_business_profile("1")
+        .send()
+        .await
+        .expect("the retry succeeds");
+    assert_eq!(requests(&server).await, 2);
+    let e = client
+        .send_message("1", Message::text("2", "hi"))
+        .send()
+        .await
+        .expect_err("not retried");
+    assert_eq!(e.kind(), Some(ErrorKind::ServiceUnavailable));
+    assert_eq!(requests(&server).await, 3, "the POST went out once");
+}

@@ -1177,3 +1177,311 @@ fn query_string_form_rejects_bad_handshakes() {
         assert!(ok, "{query:?}: expected {expected} error, got {result:?}");
     }
 }
+
+// ---------------------------------------------------------------------------
+// Live-traffic facts (see the comments at the top of the webhooks fragment)
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_user_known_only_by_business_scoped_id_decodes() {
+    // The sender has a username and no visible phone number: the contact has
+    // `user_id` (and `parent_user_id`, `profile.username`) but no `wa_id`, and
+    // the message has `from_user_id` instead of `from`.
+    let json = delivery(vec![json!({
+        "field": "messages",
+        "value": {
+            "messaging_product": "whatsapp",
+            "metadata": metadata(),
+            "contacts": [{
+                "profile": {"name": "Kai", "username": "kai.builds"},
+                "user_id": "US.13491208655302741918",
+                "parent_user_id": "US.ENT.11815799212886844830"
+            }],
+            "messages": [{
+                "from_user_id": "US.13491208655302741918",
+                "from_parent_user_id": "US.ENT.11815799212886844830",
+                "id": WAMID,
+                "timestamp": TIMESTAMP,
+                "type": "text",
+                "text": {"body": "hi"}
+            }]
+        }
+    })]);
+    let payload = parse_json(&json);
+    let WebhookChange::Messages(change) = only_change(&payload) else {
+        panic!("expected a messages change")
+    };
+    let contact = &change.value.contacts.as_ref().expect("contacts")[0];
+    assert_eq!(contact.wa_id, None);
+    assert_eq!(contact.user_id.as_deref(), Some("US.13491208655302741918"));
+    assert_eq!(
+        contact.parent_user_id.as_deref(),
+        Some("US.ENT.11815799212886844830")
+    );
+    assert_eq!(
+        contact.profile.as_ref().and_then(|p| p.username.as_deref()),
+        Some("kai.builds")
+    );
+    let message = &change.value.messages.as_ref().expect("messages")[0];
+    assert_eq!(message.from(), None);
+    assert_eq!(message.from_user_id(), Some("US.13491208655302741918"));
+    assert_eq!(
+        message.from_parent_user_id(),
+        Some("US.ENT.11815799212886844830")
+    );
+    assert_eq!(message.id(), Some(WAMID));
+    assert_round_trip(&payload, &json);
+}
+
+#[test]
+fn a_status_for_a_business_scoped_recipient_decodes_without_recipient_id() {
+    let json = status_delivery(json!({
+        "id": WAMID,
+        "status": "delivered",
+        "timestamp": TIMESTAMP,
+        "recipient_user_id": "US.13491208655302741918",
+        "biz_opaque_callback_data": "order-4521"
+    }));
+    let payload = parse_json(&json);
+    let status = &messages_value(&payload).statuses.as_ref().expect("statuses")[0];
+    assert_eq!(status.recipient_id, None);
+    assert_eq!(
+        status.recipient_user_id.as_deref(),
+        Some("US.13491208655302741918")
+    );
+    assert_eq!(
+        status.biz_opaque_callback_data.as_deref(),
+        Some("order-4521")
+    );
+    assert_round_trip(&payload, &json);
+}
+
+#[test]
+fn an_edit_names_the_original_message_and_carries_the_new_content() {
+    let json = message_delivery(incoming(
+        "edit",
+        json!({"edit": {
+            "original_message_id": "wamid.ORIGINAL",
+            "message": {"type": "text", "text": {"body": "Table for three, not two"}}
+        }}),
+    ));
+    let payload = parse_json(&json);
+    let IncomingMessage::Edit(edit) = only_message(&payload) else {
+        panic!("expected IncomingMessage::Edit")
+    };
+    let edit = edit.edit.as_ref().expect("edit");
+    assert_eq!(edit.original_message_id, "wamid.ORIGINAL");
+    let content = edit.message.as_ref().expect("message");
+    assert_eq!(content.type_.as_deref(), Some("text"));
+    assert_eq!(
+        content.text.as_ref().map(|t| t.body.as_str()),
+        Some("Table for three, not two")
+    );
+    assert_round_trip(&payload, &json);
+}
+
+#[test]
+fn a_revoke_names_the_deleted_message() {
+    let json = message_delivery(incoming(
+        "revoke",
+        json!({"revoke": {"original_message_id": "wamid.DELETED"}}),
+    ));
+    let payload = parse_json(&json);
+    let message = only_message(&payload);
+    let IncomingMessage::Revoke(revoke) = message else {
+        panic!("expected IncomingMessage::Revoke, got {message:?}")
+    };
+    assert_eq!(
+        revoke.revoke.as_ref().map(|r| r.original_message_id.as_str()),
+        Some("wamid.DELETED")
+    );
+    assert_eq!(message.id(), Some(WAMID));
+    assert_round_trip(&payload, &json);
+}
+
+#[test]
+fn a_known_kind_with_only_errors_decodes_into_its_variant() {
+    // An image whose content WhatsApp could not pass on: `type: image`, no
+    // `image` member, and the reason in `errors`.
+    let json = message_delivery(incoming(
+        "image",
+        json!({"errors": [{"code": 131052, "title": "Media download error", "message": "Media download error"}]}),
+    ));
+    let payload = parse_json(&json);
+    let message = only_message(&payload);
+    let IncomingMessage::Image(image) = message else {
+        panic!("expected IncomingMessage::Image, got {message:?}")
+    };
+    assert!(image.image.is_none());
+    let errors = message.errors().expect("errors");
+    assert_eq!(errors[0].code, 131052);
+    assert_eq!(
+        errors[0].kind(),
+        whatsapp_cloud_api::errors::ErrorKind::Unrecognized {
+            code: 131052,
+            subcode: None
+        }
+    );
+    assert_round_trip(&payload, &json);
+}
+
+#[test]
+fn enum_values_seen_live_have_their_own_variants() {
+    use whatsapp_cloud_api::types::{
+        AccountUpdateValueEvent, IncomingSystemType, ReferralSourceType,
+        WhatsAppCodeVerificationStatus,
+    };
+    for (wire, want) in [
+        ("VERIFIED_ACCOUNT", AccountUpdateValueEvent::VerifiedAccount),
+        (
+            "ACCOUNT_RESTRICTION",
+            AccountUpdateValueEvent::AccountRestriction,
+        ),
+        ("ACCOUNT_OFFBOARDED", AccountUpdateValueEvent::AccountOffboarded),
+        (
+            "PARTNER_CLIENT_CERTIFICATION_NEEDED",
+            AccountUpdateValueEvent::PartnerClientCertificationNeeded,
+        ),
+    ] {
+        assert_eq!(AccountUpdateValueEvent::from(wire), want);
+    }
+    let json = delivery(vec![json!({
+        "field": "account_update",
+        "value": {
+            "event": "ACCOUNT_RESTRICTION",
+            "restriction_info": [{"restriction_type": "RESTRICTED_BIZ_INITIATED_MESSAGING", "expiration": 1751000000}]
+        }
+    })]);
+    let payload = parse_json(&json);
+    let WebhookChange::AccountUpdate(change) = only_change(&payload) else {
+        panic!("expected an account update")
+    };
+    assert_eq!(
+        change.value.event,
+        Some(AccountUpdateValueEvent::AccountRestriction)
+    );
+    let restriction = &change.value.restriction_info.as_ref().expect("restrictions")[0];
+    assert_eq!(restriction.expiration, Some(1751000000));
+    assert_round_trip(&payload, &json);
+
+    for (wire, want) in [
+        ("EXPIRED", WhatsAppCodeVerificationStatus::Expired),
+        ("NOT_VERIFIED", WhatsAppCodeVerificationStatus::NotVerified),
+    ] {
+        let decoded: WhatsAppCodeVerificationStatus =
+            serde_json::from_value(json!(wire)).expect("decodes");
+        assert_eq!(decoded, want);
+    }
+    assert_eq!(
+        IncomingSystemType::from("user_changed_user_id"),
+        IncomingSystemType::UserChangedUserId
+    );
+    // The pages list two referral sources; any other is kept as received.
+    let unlisted: ReferralSourceType = serde_json::from_value(json!("story")).expect("decodes");
+    assert_eq!(unlisted, ReferralSourceType::Unrecognized("story".into()));
+    assert_eq!(serde_json::to_value(&unlisted).expect("encodes"), json!("story"));
+}
+
+// ---------------------------------------------------------------------------
+// Lenient decoding of inbound-only types
+// ---------------------------------------------------------------------------
+
+#[test]
+fn numbers_where_strings_are_documented_decode_and_keep_their_text() {
+    // `timestamp` documented as a string arrives as a number; `entry.time`
+    // documented as an integer arrives as a string.
+    let mut json = message_delivery(incoming("text", json!({"text": {"body": "hi"}})));
+    json["entry"][0]["time"] = json!("1749416390");
+    json["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] = json!(1749416383);
+    let payload = parse_json(&json);
+    assert_eq!(payload.entry[0].time, Some(1749416390));
+    let message = only_message(&payload);
+    assert_eq!(message.timestamp(), Some("1749416383"));
+    // Coerced values encode in their documented type; the rest as received.
+    let back = serde_json::to_value(&payload).expect("encodes");
+    assert_eq!(back["entry"][0]["time"], json!(1749416390));
+    assert_eq!(
+        back["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"],
+        json!("1749416383")
+    );
+    let mut expected = json.clone();
+    expected["entry"][0]["time"] = json!(1749416390);
+    expected["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] = json!("1749416383");
+    assert!(same(&back, &expected), "{back:#}");
+}
+
+#[test]
+fn numeric_strings_decode_into_numbers_and_bad_ones_still_fail() {
+    let json = message_delivery(incoming(
+        "location",
+        json!({"location": {"latitude": "37.483307", "longitude": -122.148981}}),
+    ));
+    let payload = parse_json(&json);
+    let IncomingMessage::Location(location) = only_message(&payload) else {
+        panic!("expected a location")
+    };
+    let place = location.location.as_ref().expect("location");
+    assert_eq!(place.latitude, 37.483307);
+    assert_eq!(place.longitude, -122.148981);
+
+    let media: whatsapp_cloud_api::types::MediaUrlResponse =
+        serde_json::from_value(json!({"id": 1184402993368271_u64, "file_size": "182859"}))
+            .expect("decodes");
+    assert_eq!(media.id, "1184402993368271");
+    assert_eq!(media.file_size, Some(182859));
+
+    // Text that is not a number is still an error, naming the member.
+    let bad = message_delivery(incoming(
+        "location",
+        json!({"location": {"latitude": "north", "longitude": 0}}),
+    ));
+    let body = serde_json::to_vec(&bad).expect("encodes");
+    let Err(e @ WebhookError::Parse { .. }) = webhooks::parse(&body) else {
+        panic!("a latitude of `north` must not decode")
+    };
+    assert!(e.to_string().contains("\"north\""), "{e}");
+}
+
+#[test]
+fn outbound_types_stay_strict() {
+    // A message is sent, not received: its text must be a string.
+    use whatsapp_cloud_api::types::TextContent;
+    assert!(serde_json::from_value::<TextContent>(json!({"body": 42})).is_err());
+    assert!(serde_json::from_value::<TextContent>(json!({"body": "42"})).is_ok());
+}
+
+#[test]
+fn every_webhook_example_of_the_fragment_decodes_and_encodes_back_whole() {
+    let path = codegen_tests::workspace_root().join("specs/whatsapp/webhooks.yaml");
+    let text = std::fs::read_to_string(&path).expect("the fragment reads");
+    let doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("the fragment parses");
+    let examples = doc["paths"]["/whatsapp/webhooks"]["post"]["requestBody"]["content"]
+        ["application/json"]["examples"]
+        .as_mapping()
+        .expect("examples");
+    assert!(examples.len() >= 6, "{} examples", examples.len());
+    for (name, example) in examples {
+        let json: Value = serde_json::to_value(&example["value"]).expect("YAML to JSON");
+        let body = serde_json::to_vec(&json).expect("encodes");
+        let payload = match webhooks::parse(&body) {
+            Ok(p) => p,
+            Err(e) => panic!("example {name:?} does not decode: {e}"),
+        };
+        let back = serde_json::to_value(&payload).expect("encodes");
+        assert!(same(&back, &json), "example {name:?} loses content:\n got {back:#}\nwant {json:#}");
+    }
+}
+
+#[test]
+fn signed_fixtures_verify() {
+    let body = serde_json::to_vec(&message_delivery(incoming("text", json!({"text": {"body": "hi"}}))))
+        .expect("encodes");
+    let signature = webhooks::sign(b"app-secret", &body);
+    assert!(signature.starts_with("sha256="), "{signature}");
+    assert_eq!(signature.len(), "sha256=".len() + 64);
+    assert!(parse_verified(b"app-secret", &body, Some(&signature)).is_ok());
+    assert!(matches!(
+        parse_verified(b"another-secret", &body, Some(&signature)),
+        Err(WebhookError::SignatureMismatch)
+    ));
+}

@@ -37937,7 +37937,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberCertStatus {
     }
 }
 #[cfg(feature = "phone_numbers")]
-/// Whether the number's ownership was verified with a code.
+/// Whether the number's ownership was verified with a code; `EXPIRED` is common on connected numbers.
 ///
 /// Schema `WabaPhoneNumberCodeVerificationStatus`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumberCodeVerificationStatus`.
 ///
@@ -37951,6 +37951,8 @@ pub enum WabaPhoneNumberCodeVerificationStatus {
     NotVerified,
     /// `UNVERIFIED`
     Unverified,
+    /// `EXPIRED`
+    Expired,
     /// A value not listed in the spec, kept as received.
     Unrecognized(String),
 }
@@ -37962,6 +37964,7 @@ impl WabaPhoneNumberCodeVerificationStatus {
             Self::Verified => "VERIFIED",
             Self::NotVerified => "NOT_VERIFIED",
             Self::Unverified => "UNVERIFIED",
+            Self::Expired => "EXPIRED",
             Self::Unrecognized(value) => value.as_str(),
         }
     }
@@ -37979,6 +37982,7 @@ impl From<&str> for WabaPhoneNumberCodeVerificationStatus {
             "VERIFIED" => Self::Verified,
             "NOT_VERIFIED" => Self::NotVerified,
             "UNVERIFIED" => Self::Unverified,
+            "EXPIRED" => Self::Expired,
             other => Self::Unrecognized(other.to_string()),
         }
     }
@@ -37990,6 +37994,7 @@ impl From<String> for WabaPhoneNumberCodeVerificationStatus {
             "VERIFIED" => Self::Verified,
             "NOT_VERIFIED" => Self::NotVerified,
             "UNVERIFIED" => Self::Unverified,
+            "EXPIRED" => Self::Expired,
             _ => Self::Unrecognized(value),
         }
     }

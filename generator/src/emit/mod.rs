@@ -92,8 +92,11 @@ fn dev_toml(api: &Api, plan: &features::Plan) -> Result<String> {
             out.push_str(&format!("{name} = {value}\n"));
         }
     }
+    let known = |f: &String| {
+        plan.features.contains(f) || (api.webhook.is_some() && f == AXUM_FEATURE)
+    };
     for (name, needs) in &api.target.examples {
-        if let Some(unknown) = needs.iter().find(|f| !plan.features.contains(f)) {
+        if let Some(unknown) = needs.iter().find(|f| !known(f)) {
             return Err(Error::Config {
                 file: PathBuf::from("specs/codegen.toml"),
                 message: format!(

@@ -1,5 +1,5 @@
 // The README's "Sending messages" and "Receiving webhooks" examples.
-use whatsapp_cloud_api::types::{IncomingMessage, Message, WebhookChange};
+use whatsapp_cloud_api::types::{IncomingMessage, IncomingTextMessage as TextIncoming, Message, WebhookChange};
 use whatsapp_cloud_api::webhooks;
 
 async fn send(client: &whatsapp_cloud_api::Client, phone_number_id: &str) -> Result<(), Box<dyn std::error::Error>> {
@@ -17,8 +17,10 @@ fn on_delivery(app_secret: &[u8], body: &[u8], signature: Option<&str>) -> Resul
         for change in entry.changes {
             if let WebhookChange::Messages(change) = change {
                 for message in change.value.messages.unwrap_or_default() {
-                    if let IncomingMessage::Text(text) = message {
-                        println!("{} wrote {}", text.from, text.text.body);
+                    // Every kind has `id()`, `from()`, `timestamp()` and `context()`;
+                    // a kind's content is optional (the API may send only `errors`).
+                    if let IncomingMessage::Text(TextIncoming { text: Some(text), .. }) = &message {
+                        println!("{} wrote {}", message.from().unwrap_or("someone"), text.body);
                     }
                 }
             }
