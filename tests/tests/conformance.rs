@@ -96,7 +96,10 @@ const KNOWN_BAD: &[(&str, &str)] = &[
         "sendMessage request Send typing indicator and read receipt",
         TYPE,
     ),
-    ("POST /whatsapp/webhooks request Group Create Message", COERCED),
+    (
+        "POST /whatsapp/webhooks request Group Create Message",
+        COERCED,
+    ),
     (
         "POST /whatsapp/webhooks request Group Remove Participants",
         COERCED,

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::json;
 use whatsapp_cloud_api::Client;
-use wiremock::matchers::{body_partial_json, header, method, path, query_param};
 use wiremock::Request;
+use wiremock::matchers::{body_partial_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 #[path = "../../generated/whatsapp-cloud-api/examples/send_text.rs"]
@@ -339,7 +339,10 @@ async fn echo_bot_marks_read_and_answers_each_kind_in_context() {
             echo_bot::Outcome::Echoed,
             echo_bot::Outcome::SentMenu,
             echo_bot::Outcome::SentOrderUpdate,
-            echo_bot::Outcome::ReadImage { bytes: photo.len(), mime_type: "image/jpeg".into() },
+            echo_bot::Outcome::ReadImage {
+                bytes: photo.len(),
+                mime_type: "image/jpeg".into()
+            },
             echo_bot::Outcome::Ignored("reaction message".into()),
         ]
     );
@@ -348,13 +351,19 @@ async fn echo_bot_marks_read_and_answers_each_kind_in_context() {
     // Every message was marked read first, with the typing indicator on.
     let reads: Vec<&serde_json::Value> = bodies.iter().filter(|b| b["status"] == "read").collect();
     assert_eq!(reads.len(), 5);
-    for (read, id) in reads.iter().zip(["wamid.1", "wamid.2", "wamid.3", "wamid.4", "wamid.5"]) {
+    for (read, id) in reads
+        .iter()
+        .zip(["wamid.1", "wamid.2", "wamid.3", "wamid.4", "wamid.5"])
+    {
         assert_eq!(
             **read,
             json!({"messaging_product": "whatsapp", "status": "read", "message_id": id, "typing_indicator": {"type": "text"}})
         );
     }
-    let sent: Vec<&serde_json::Value> = bodies.iter().filter(|b| b.get("status").is_none()).collect();
+    let sent: Vec<&serde_json::Value> = bodies
+        .iter()
+        .filter(|b| b.get("status").is_none())
+        .collect();
     assert_eq!(sent.len(), 4);
     assert_eq!(
         *sent[0],
@@ -391,7 +400,10 @@ async fn echo_bot_marks_read_and_answers_each_kind_in_context() {
     );
     assert_eq!(
         sent[3]["text"]["body"],
-        json!(format!("Got your picture: {} bytes of image/jpeg.", photo.len()))
+        json!(format!(
+            "Got your picture: {} bytes of image/jpeg.",
+            photo.len()
+        ))
     );
     assert_eq!(sent[3]["context"]["message_id"], "wamid.4");
 }
@@ -415,7 +427,9 @@ async fn echo_bot_sends_a_template_when_the_user_is_outside_the_window() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(body_partial_json(json!({"type": "template"})))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"messages": [{"id": "wamid.t"}]})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"messages": [{"id": "wamid.t"}]})),
+        )
         .with_priority(1)
         .expect(1)
         .mount(&server)
@@ -432,18 +446,29 @@ async fn echo_bot_sends_a_template_when_the_user_is_outside_the_window() {
         .mount(&server)
         .await;
     let outcomes = no_retry_bot(&server)
-        .handle(bot_delivery(json!([incoming("wamid.1", "text", json!({"body": "hello again"}))])))
+        .handle(bot_delivery(json!([incoming(
+            "wamid.1",
+            "text",
+            json!({"body": "hello again"})
+        )])))
         .await;
     assert_eq!(outcomes, [echo_bot::Outcome::OutsideWindow]);
     let bodies = message_bodies(&server).await;
-    assert_eq!(bodies.last().map(|b| b["template"]["name"].clone()), Some(json!("we_are_back")));
+    assert_eq!(
+        bodies.last().map(|b| b["template"]["name"].clone()),
+        Some(json!("we_are_back"))
+    );
 }
 
 #[tokio::test]
 async fn echo_bot_tells_a_rate_limit_and_an_expired_token_apart() {
     for (status, body, want) in [
         (429, None, echo_bot::Outcome::RateLimited),
-        (400, Some(graph_error(130429)), echo_bot::Outcome::RateLimited),
+        (
+            400,
+            Some(graph_error(130429)),
+            echo_bot::Outcome::RateLimited,
+        ),
         (401, Some(graph_error(190)), echo_bot::Outcome::TokenExpired),
     ] {
         let server = MockServer::start().await;
@@ -457,7 +482,11 @@ async fn echo_bot_tells_a_rate_limit_and_an_expired_token_apart() {
             .mount(&server)
             .await;
         let outcomes = no_retry_bot(&server)
-            .handle(bot_delivery(json!([incoming("wamid.1", "text", json!({"body": "hi"}))])))
+            .handle(bot_delivery(json!([incoming(
+                "wamid.1",
+                "text",
+                json!({"body": "hi"})
+            )])))
             .await;
         assert_eq!(outcomes, [want], "HTTP {status}");
     }

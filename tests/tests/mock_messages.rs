@@ -1140,7 +1140,10 @@ async fn mark_as_read_sends_the_receipt_with_or_without_typing() {
         .mount(&server)
         .await;
     let c = client(&server);
-    let plain = c.mark_as_read(PHONE_NUMBER_ID, REPLY_TO).await.expect("marked");
+    let plain = c
+        .mark_as_read(PHONE_NUMBER_ID, REPLY_TO)
+        .await
+        .expect("marked");
     assert!(plain.success);
     let typing = c
         .mark_as_read(PHONE_NUMBER_ID, REPLY_TO)
@@ -1277,7 +1280,10 @@ async fn download_media_by_id_fetches_the_url_then_the_bytes() {
         .iter()
         .map(|r| r.url.path().to_string())
         .collect();
-    assert_eq!(paths, [format!("/v23.0/{MEDIA_ID}"), "/files/photo-1".to_string()]);
+    assert_eq!(
+        paths,
+        [format!("/v23.0/{MEDIA_ID}"), "/files/photo-1".to_string()]
+    );
 }
 
 #[tokio::test]

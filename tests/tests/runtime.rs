@@ -573,7 +573,10 @@ fn error_kinds_agree_with_the_retry_tables() {
     }
     // Kinds that retrying does not help are neither.
     for code in [100, 131047, 190, 368] {
-        assert!(!ErrorKind::from_code(code, None).is_retryable(), "code {code}");
+        assert!(
+            !ErrorKind::from_code(code, None).is_retryable(),
+            "code {code}"
+        );
     }
     assert_eq!(ErrorKind::from_status(429), Some(ErrorKind::RateLimit));
     assert_eq!(ErrorKind::from_status(500), None);
@@ -615,7 +618,11 @@ async fn the_crate_error_has_a_kind_and_displays_on_one_line() {
         .await
         .expect_err("refused");
     assert!(matches!(e, Error::UnexpectedResponse { status: 418, .. }));
-    assert_eq!(e.kind(), Some(ErrorKind::ExpiredToken), "read from the raw body");
+    assert_eq!(
+        e.kind(),
+        Some(ErrorKind::ExpiredToken),
+        "read from the raw body"
+    );
 
     server.reset().await;
     Mock::given(method("GET"))

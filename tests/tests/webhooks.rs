@@ -1243,7 +1243,10 @@ fn a_status_for_a_business_scoped_recipient_decodes_without_recipient_id() {
         "biz_opaque_callback_data": "order-4521"
     }));
     let payload = parse_json(&json);
-    let status = &messages_value(&payload).statuses.as_ref().expect("statuses")[0];
+    let status = &messages_value(&payload)
+        .statuses
+        .as_ref()
+        .expect("statuses")[0];
     assert_eq!(status.recipient_id, None);
     assert_eq!(
         status.recipient_user_id.as_deref(),
@@ -1292,7 +1295,10 @@ fn a_revoke_names_the_deleted_message() {
         panic!("expected IncomingMessage::Revoke, got {message:?}")
     };
     assert_eq!(
-        revoke.revoke.as_ref().map(|r| r.original_message_id.as_str()),
+        revoke
+            .revoke
+            .as_ref()
+            .map(|r| r.original_message_id.as_str()),
         Some("wamid.DELETED")
     );
     assert_eq!(message.id(), Some(WAMID));
@@ -1337,7 +1343,10 @@ fn enum_values_seen_live_have_their_own_variants() {
             "ACCOUNT_RESTRICTION",
             AccountUpdateValueEvent::AccountRestriction,
         ),
-        ("ACCOUNT_OFFBOARDED", AccountUpdateValueEvent::AccountOffboarded),
+        (
+            "ACCOUNT_OFFBOARDED",
+            AccountUpdateValueEvent::AccountOffboarded,
+        ),
         (
             "PARTNER_CLIENT_CERTIFICATION_NEEDED",
             AccountUpdateValueEvent::PartnerClientCertificationNeeded,
@@ -1360,7 +1369,11 @@ fn enum_values_seen_live_have_their_own_variants() {
         change.value.event,
         Some(AccountUpdateValueEvent::AccountRestriction)
     );
-    let restriction = &change.value.restriction_info.as_ref().expect("restrictions")[0];
+    let restriction = &change
+        .value
+        .restriction_info
+        .as_ref()
+        .expect("restrictions")[0];
     assert_eq!(restriction.expiration, Some(1751000000));
     assert_round_trip(&payload, &json);
 
@@ -1379,7 +1392,10 @@ fn enum_values_seen_live_have_their_own_variants() {
     // The pages list two referral sources; any other is kept as received.
     let unlisted: ReferralSourceType = serde_json::from_value(json!("story")).expect("decodes");
     assert_eq!(unlisted, ReferralSourceType::Unrecognized("story".into()));
-    assert_eq!(serde_json::to_value(&unlisted).expect("encodes"), json!("story"));
+    assert_eq!(
+        serde_json::to_value(&unlisted).expect("encodes"),
+        json!("story")
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -1468,14 +1484,20 @@ fn every_webhook_example_of_the_fragment_decodes_and_encodes_back_whole() {
             Err(e) => panic!("example {name:?} does not decode: {e}"),
         };
         let back = serde_json::to_value(&payload).expect("encodes");
-        assert!(same(&back, &json), "example {name:?} loses content:\n got {back:#}\nwant {json:#}");
+        assert!(
+            same(&back, &json),
+            "example {name:?} loses content:\n got {back:#}\nwant {json:#}"
+        );
     }
 }
 
 #[test]
 fn signed_fixtures_verify() {
-    let body = serde_json::to_vec(&message_delivery(incoming("text", json!({"text": {"body": "hi"}}))))
-        .expect("encodes");
+    let body = serde_json::to_vec(&message_delivery(incoming(
+        "text",
+        json!({"text": {"body": "hi"}}),
+    )))
+    .expect("encodes");
     let signature = webhooks::sign(b"app-secret", &body);
     assert!(signature.starts_with("sha256="), "{signature}");
     assert_eq!(signature.len(), "sha256=".len() + 64);

@@ -107,7 +107,9 @@ impl Bot {
                         "What can I do for you?",
                         [(TRACK_ORDER, "Track my order"), ("hours", "Opening hours")],
                     );
-                    self.send(menu.reply_to(id)).await.map(|()| Outcome::SentMenu)
+                    self.send(menu.reply_to(id))
+                        .await
+                        .map(|()| Outcome::SentMenu)
                 }
                 Some(text) => {
                     let echo = Message::text(from, format!("You said: {text}")).reply_to(id);
