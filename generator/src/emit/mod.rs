@@ -92,9 +92,8 @@ fn dev_toml(api: &Api, plan: &features::Plan) -> Result<String> {
             out.push_str(&format!("{name} = {value}\n"));
         }
     }
-    let known = |f: &String| {
-        plan.features.contains(f) || (api.webhook.is_some() && f == AXUM_FEATURE)
-    };
+    let known =
+        |f: &String| plan.features.contains(f) || (api.webhook.is_some() && f == AXUM_FEATURE);
     for (name, needs) in &api.target.examples {
         if let Some(unknown) = needs.iter().find(|f| !known(f)) {
             return Err(Error::Config {
