@@ -546,11 +546,15 @@ impl HttpMethod {
 /// parameter (or flattened body field) that would take one is renamed by
 /// lowering (a number appended), so a builder never defines a name twice.
 pub const BUILDER_NAMES: &[&str] = &[
+    "attempt_timeout",
     "body",
     "client",
     "into_future",
     "into_stream",
+    "max_body_size",
     "new",
+    "options",
+    "request",
     "retry",
     "send",
     "send_streaming",

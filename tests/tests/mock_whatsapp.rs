@@ -470,7 +470,7 @@ async fn transport_errors_are_separate_and_never_show_the_token() {
         .send()
         .await
         .expect_err("connection refused");
-    assert!(matches!(e, Error::Transport(_)), "{e:?}");
+    assert!(matches!(e, Error::Transport { .. }), "{e:?}");
     assert_eq!(e.status(), None);
     for text in [
         format!("{e}"),

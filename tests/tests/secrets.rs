@@ -140,7 +140,7 @@ async fn errors_of_every_kind_hide_the_token_and_the_request_body() {
             Error::Api { .. } => "api",
             Error::UnexpectedResponse { .. } => "unexpected",
             Error::Decode { .. } => "decode",
-            Error::Transport(_) if e.is_timeout() => "timeout",
+            Error::Transport { .. } if e.is_timeout() => "timeout",
             _ => "other",
         });
         texts.extend(outputs(&e));
@@ -151,7 +151,7 @@ async fn errors_of_every_kind_hide_the_token_and_the_request_body() {
         .send()
         .await
         .expect_err("no server");
-    kinds.push(if matches!(refused, Error::Transport(_)) {
+    kinds.push(if matches!(refused, Error::Transport { .. }) {
         "transport"
     } else {
         "other"

@@ -17,8 +17,19 @@ pub const TRANSIENT_CODES: &[i64] = &[];
 pub const DEFAULT_CONNECT_TIMEOUT: ::std::time::Duration = ::std::time::Duration::from_secs(
     10,
 );
-/// How long a whole request may take by default.
+/// How long a whole call may take by default: every attempt, the waits
+/// between them and reading the body.
 pub const DEFAULT_TIMEOUT: ::std::time::Duration = ::std::time::Duration::from_secs(60);
+/// How long one attempt may take by default (reading its body included).
+pub const DEFAULT_ATTEMPT_TIMEOUT: ::std::time::Duration = ::std::time::Duration::from_secs(
+    30,
+);
+/// The largest JSON, text or error body read by default (16 MiB); a
+/// larger one is [`Error::BodyTooLarge`](crate::Error::BodyTooLarge).
+pub const DEFAULT_MAX_BODY_SIZE: u64 = 16 << 20;
+/// The largest binary body (a download) read into memory by default
+/// (128 MiB); `send_streaming` reads any size chunk by chunk.
+pub const DEFAULT_MAX_DOWNLOAD_SIZE: u64 = 128 << 20;
 /// The API client: cheap to clone, holds one connection pool.
 ///
 /// Its `Debug` output never shows the credentials.
@@ -29,6 +40,27 @@ pub struct Client {
     credentials: crate::runtime::Secret,
     retry: crate::RetryPolicy,
     hooks: crate::runtime::Hooks,
+    limits: Limits,
+}
+/// The client's timeouts and body limits.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    timeout: ::std::time::Duration,
+    attempt_timeout: ::std::time::Duration,
+    connect_timeout: ::std::time::Duration,
+    max_body_size: u64,
+    max_download_size: u64,
+}
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            timeout: DEFAULT_TIMEOUT,
+            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
+            max_download_size: DEFAULT_MAX_DOWNLOAD_SIZE,
+        }
+    }
 }
 impl ::std::fmt::Debug for Client {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -37,6 +69,7 @@ impl ::std::fmt::Debug for Client {
             .field("credentials", &self.credentials)
             .field("retry", &self.retry)
             .field("hooks", &self.hooks)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -55,8 +88,7 @@ impl Client {
             http: None,
             retry: crate::RetryPolicy::default(),
             hooks: crate::runtime::Hooks::default(),
-            timeout: DEFAULT_TIMEOUT,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            limits: Limits::default(),
         }
     }
     /// The base URL requests are sent to.
@@ -84,17 +116,27 @@ impl Client {
             Err(_) => request,
         }
     }
-    /// The settings a call runs with: its own retry policy or the client's.
+    /// The settings a call runs with: its own options, else the client's.
     #[allow(dead_code)]
     pub(crate) fn call(
         &self,
-        retry: Option<crate::RetryPolicy>,
-        idempotent: bool,
+        options: &crate::runtime::CallOptions,
+        kind: crate::runtime::CallKind,
     ) -> crate::runtime::Call<'_> {
+        let default_size = if kind.binary {
+            self.limits.max_download_size
+        } else {
+            self.limits.max_body_size
+        };
         crate::runtime::Call {
-            policy: retry.unwrap_or_else(|| self.retry.clone()),
-            idempotent,
+            policy: options.retry.clone().unwrap_or_else(|| self.retry.clone()),
+            kind,
             hooks: &self.hooks,
+            timeout: Some(options.timeout.unwrap_or(self.limits.timeout)),
+            attempt_timeout: Some(
+                options.attempt_timeout.unwrap_or(self.limits.attempt_timeout),
+            ),
+            max_body_size: options.max_body_size.unwrap_or(default_size),
         }
     }
     /// Get Business Encryption Public Key.
@@ -129,8 +171,7 @@ pub struct ClientBuilder {
     http: Option<::reqwest::Client>,
     retry: crate::RetryPolicy,
     hooks: crate::runtime::Hooks,
-    timeout: ::std::time::Duration,
-    connect_timeout: ::std::time::Duration,
+    limits: Limits,
 }
 impl ::std::fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -160,19 +201,42 @@ impl ClientBuilder {
         self.hooks.0.push(::std::sync::Arc::new(hook));
         self
     }
-    /// Sets how long a whole request may take
-    /// ([`DEFAULT_TIMEOUT`] unless set; calls can set their own).
+    /// Sets how long a whole call may take: every attempt, the waits
+    /// between them and reading the body ([`DEFAULT_TIMEOUT`] unless
+    /// set; calls can set their own).
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = timeout;
+        self.limits.timeout = timeout;
+        self
+    }
+    /// Sets how long one attempt may take, reading its body included
+    /// ([`DEFAULT_ATTEMPT_TIMEOUT`] unless set; calls can set their own).
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.limits.attempt_timeout = timeout;
         self
     }
     /// Sets how long connecting may take ([`DEFAULT_CONNECT_TIMEOUT`] unless set).
     pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.limits.connect_timeout = timeout;
         self
     }
-    /// Uses this `reqwest` client (its pool, timeouts and proxy settings)
-    /// instead of a new one; the builder's timeouts then do not apply.
+    /// Sets the largest JSON, text or error body read, in bytes
+    /// ([`DEFAULT_MAX_BODY_SIZE`] unless set; calls can set their own).
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.limits.max_body_size = bytes;
+        self
+    }
+    /// Sets the largest binary body (a download) read into memory, in
+    /// bytes ([`DEFAULT_MAX_DOWNLOAD_SIZE`] unless set).
+    pub fn max_download_size(mut self, bytes: u64) -> Self {
+        self.limits.max_download_size = bytes;
+        self
+    }
+    /// Uses this `reqwest` client (its pool, proxy, TLS and redirect
+    /// settings) instead of a new one. The client this builder makes
+    /// follows no redirects and connects within the connect timeout;
+    /// one of your own keeps whatever you chose (reqwest's default
+    /// follows up to 10 redirects, dropping credentials across hosts).
+    /// Call and attempt timeouts and body limits apply either way.
     pub fn http_client(mut self, http: ::reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -183,8 +247,8 @@ impl ClientBuilder {
             Some(http) => http,
             None => {
                 ::reqwest::Client::builder()
-                    .timeout(self.timeout)
-                    .connect_timeout(self.connect_timeout)
+                    .connect_timeout(self.limits.connect_timeout)
+                    .redirect(::reqwest::redirect::Policy::none())
                     .build()
                     .map_err(crate::BuildError::from)?
             }
@@ -195,6 +259,7 @@ impl ClientBuilder {
             credentials: self.credentials,
             retry: self.retry,
             hooks: self.hooks,
+            limits: self.limits,
         })
     }
 }

@@ -11,8 +11,7 @@
 pub struct GetBusinessPublicKey<'a> {
     client: &'a crate::Client,
     fields: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "get-business-public-key")]
 impl<'a> GetBusinessPublicKey<'a> {
@@ -20,8 +19,7 @@ impl<'a> GetBusinessPublicKey<'a> {
         Self {
             client,
             fields: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Comma-separated list of fields to include. Available fields: business_public_key, business_public_key_signature_status
@@ -31,12 +29,26 @@ impl<'a> GetBusinessPublicKey<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api).
@@ -84,10 +96,12 @@ impl<'a> GetBusinessPublicKey<'a> {
         }
         request = request.query(&query);
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "get-business-public-key")]
@@ -109,8 +123,7 @@ impl<'a> ::std::future::IntoFuture for GetBusinessPublicKey<'a> {
 pub struct SetBusinessPublicKey<'a> {
     client: &'a crate::Client,
     business_public_key: String,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "set-business-public-key")]
 impl<'a> SetBusinessPublicKey<'a> {
@@ -118,18 +131,31 @@ impl<'a> SetBusinessPublicKey<'a> {
         Self {
             client,
             business_public_key,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded` with the single field `business_public_key`. The spec also allows multipart/form-data, which this client does not use.
@@ -174,10 +200,12 @@ impl<'a> SetBusinessPublicKey<'a> {
         request = self.client.authorize(request);
         request = request
             .form(&[("business_public_key", &self.business_public_key.to_string())]);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "set-business-public-key")]

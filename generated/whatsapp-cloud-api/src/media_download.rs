@@ -56,7 +56,7 @@ pub struct MediaStream {
     /// Its size in bytes, as the media endpoint reports it.
     pub file_size: Option<i64>,
     /// The body, as it arrives.
-    pub body: ByteStream,
+    pub body: ByteStream<GraphAPIError>,
 }
 impl Client {
     /// Downloads the file with this media ID: asks for its download URL
@@ -103,7 +103,8 @@ impl<'a> DownloadMediaById<'a> {
         self.retry = Some(policy);
         self
     }
-    /// Sets how long each of the calls may take.
+    /// Sets how long each of the two calls may take (the download's reading
+    /// of the body included).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.timeout = Some(timeout);
         self

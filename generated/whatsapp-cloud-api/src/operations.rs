@@ -13,8 +13,7 @@ pub struct AcceptSolutionDeactivationRequest<'a> {
     solution_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> AcceptSolutionDeactivationRequest<'a> {
@@ -24,8 +23,7 @@ impl<'a> AcceptSolutionDeactivationRequest<'a> {
             solution_id,
             user_agent: None,
             fields: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -40,12 +38,26 @@ impl<'a> AcceptSolutionDeactivationRequest<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -104,10 +116,12 @@ impl<'a> AcceptSolutionDeactivationRequest<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
@@ -131,8 +145,7 @@ pub struct AcceptWhatsappBusinessSolution<'a> {
     solution_id: String,
     user_agent: Option<String>,
     body: crate::types::WhatsAppBusinessSolutionAcceptRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> AcceptWhatsappBusinessSolution<'a> {
@@ -146,8 +159,7 @@ impl<'a> AcceptWhatsappBusinessSolution<'a> {
             solution_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -157,12 +169,26 @@ impl<'a> AcceptWhatsappBusinessSolution<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -217,10 +243,12 @@ impl<'a> AcceptWhatsappBusinessSolution<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
@@ -244,8 +272,7 @@ pub struct AddAssignedUser<'a> {
     whatsapp_business_account_id: String,
     user_agent: Option<String>,
     body: crate::types::AddAssignedUserRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "assigned_users")]
 impl<'a> AddAssignedUser<'a> {
@@ -259,8 +286,7 @@ impl<'a> AddAssignedUser<'a> {
             whatsapp_business_account_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -270,12 +296,26 @@ impl<'a> AddAssignedUser<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded`.
@@ -346,10 +386,12 @@ impl<'a> AddAssignedUser<'a> {
                     pairs
                 },
             );
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "assigned_users")]
@@ -373,8 +415,7 @@ pub struct AddGroupParticipants<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::GroupParticipantsRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> AddGroupParticipants<'a> {
@@ -388,8 +429,7 @@ impl<'a> AddGroupParticipants<'a> {
             group_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -399,12 +439,26 @@ impl<'a> AddGroupParticipants<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -459,10 +513,12 @@ impl<'a> AddGroupParticipants<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "groups")]
@@ -486,8 +542,7 @@ pub struct AddPhoneNumbers<'a> {
     business_id: String,
     user_agent: Option<String>,
     body: crate::types::AddPhoneNumbersRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "add_phone_numbers")]
 impl<'a> AddPhoneNumbers<'a> {
@@ -501,8 +556,7 @@ impl<'a> AddPhoneNumbers<'a> {
             business_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -512,12 +566,26 @@ impl<'a> AddPhoneNumbers<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -572,10 +640,12 @@ impl<'a> AddPhoneNumbers<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "add_phone_numbers")]
@@ -599,8 +669,7 @@ pub struct ApproveJoinRequests<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::JoinRequestsRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> ApproveJoinRequests<'a> {
@@ -614,8 +683,7 @@ impl<'a> ApproveJoinRequests<'a> {
             group_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -625,12 +693,26 @@ impl<'a> ApproveJoinRequests<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -685,10 +767,12 @@ impl<'a> ApproveJoinRequests<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "groups")]
@@ -712,8 +796,7 @@ pub struct BlockUsers<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::BlockUsersRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "block_users")]
 impl<'a> BlockUsers<'a> {
@@ -727,8 +810,7 @@ impl<'a> BlockUsers<'a> {
             phone_number_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -738,12 +820,26 @@ impl<'a> BlockUsers<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -798,10 +894,12 @@ impl<'a> BlockUsers<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "block_users")]
@@ -825,8 +923,7 @@ pub struct ConfigureConversationalAutomation<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::ConversationalAutomationRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "conversational_automation")]
 impl<'a> ConfigureConversationalAutomation<'a> {
@@ -840,8 +937,7 @@ impl<'a> ConfigureConversationalAutomation<'a> {
             phone_number_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -851,12 +947,26 @@ impl<'a> ConfigureConversationalAutomation<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -911,10 +1021,12 @@ impl<'a> ConfigureConversationalAutomation<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "conversational_automation")]
@@ -938,8 +1050,7 @@ pub struct CreateFlow<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::CreateFlowRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> CreateFlow<'a> {
@@ -953,8 +1064,7 @@ impl<'a> CreateFlow<'a> {
             waba_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -964,12 +1074,26 @@ impl<'a> CreateFlow<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`.
@@ -1044,10 +1168,12 @@ impl<'a> CreateFlow<'a> {
                 }
                 form
             });
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "flows")]
@@ -1071,8 +1197,7 @@ pub struct CreateGroup<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::CreateGroupRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> CreateGroup<'a> {
@@ -1086,8 +1211,7 @@ impl<'a> CreateGroup<'a> {
             phone_number_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -1097,12 +1221,26 @@ impl<'a> CreateGroup<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -1157,10 +1295,12 @@ impl<'a> CreateGroup<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "groups")]
@@ -1184,8 +1324,7 @@ pub struct CreateMessageTemplate<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::TemplateCreateRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "templates")]
 impl<'a> CreateMessageTemplate<'a> {
@@ -1199,8 +1338,7 @@ impl<'a> CreateMessageTemplate<'a> {
             waba_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -1210,12 +1348,26 @@ impl<'a> CreateMessageTemplate<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -1270,10 +1422,12 @@ impl<'a> CreateMessageTemplate<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "templates")]
@@ -1297,8 +1451,7 @@ pub struct CreateOboMobilityIntent<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::OboMobilityIntentRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "obo_mobility_intent")]
 impl<'a> CreateOboMobilityIntent<'a> {
@@ -1312,8 +1465,7 @@ impl<'a> CreateOboMobilityIntent<'a> {
             waba_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -1323,12 +1475,26 @@ impl<'a> CreateOboMobilityIntent<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -1383,10 +1549,12 @@ impl<'a> CreateOboMobilityIntent<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "obo_mobility_intent")]
@@ -1410,8 +1578,7 @@ pub struct CreateOrUpdateQrCode<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::QrCodeRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "qr_codes")]
 impl<'a> CreateOrUpdateQrCode<'a> {
@@ -1425,8 +1592,7 @@ impl<'a> CreateOrUpdateQrCode<'a> {
             phone_number_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -1436,12 +1602,26 @@ impl<'a> CreateOrUpdateQrCode<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -1493,10 +1673,12 @@ impl<'a> CreateOrUpdateQrCode<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "qr_codes")]
@@ -1520,8 +1702,7 @@ pub struct CreateWhatsappBusinessAccount<'a> {
     business_id: String,
     user_agent: Option<String>,
     body: crate::types::WhatsAppBusinessAccountCreateRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "whatsapp_business_accounts")]
 impl<'a> CreateWhatsappBusinessAccount<'a> {
@@ -1535,8 +1716,7 @@ impl<'a> CreateWhatsappBusinessAccount<'a> {
             business_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -1546,12 +1726,26 @@ impl<'a> CreateWhatsappBusinessAccount<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -1606,10 +1800,12 @@ impl<'a> CreateWhatsappBusinessAccount<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "whatsapp_business_accounts")]
@@ -1633,8 +1829,7 @@ pub struct CreateWhatsappBusinessAccountPhoneNumber<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::WabaPhoneNumberCreateRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "phone_numbers")]
 impl<'a> CreateWhatsappBusinessAccountPhoneNumber<'a> {
@@ -1648,8 +1843,7 @@ impl<'a> CreateWhatsappBusinessAccountPhoneNumber<'a> {
             waba_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -1659,12 +1853,26 @@ impl<'a> CreateWhatsappBusinessAccountPhoneNumber<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -1721,10 +1929,12 @@ impl<'a> CreateWhatsappBusinessAccountPhoneNumber<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "phone_numbers")]
@@ -1748,8 +1958,7 @@ pub struct CreateWhatsappBusinessAccountSchedule<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::CreateScheduleRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "schedules")]
 impl<'a> CreateWhatsappBusinessAccountSchedule<'a> {
@@ -1763,8 +1972,7 @@ impl<'a> CreateWhatsappBusinessAccountSchedule<'a> {
             waba_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -1774,12 +1982,26 @@ impl<'a> CreateWhatsappBusinessAccountSchedule<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -1836,10 +2058,12 @@ impl<'a> CreateWhatsappBusinessAccountSchedule<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "schedules")]
@@ -1863,8 +2087,7 @@ pub struct CreateWhatsappBusinessSolution<'a> {
     application_id: String,
     user_agent: Option<String>,
     body: crate::types::WhatsAppBusinessSolutionCreateRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> CreateWhatsappBusinessSolution<'a> {
@@ -1878,8 +2101,7 @@ impl<'a> CreateWhatsappBusinessSolution<'a> {
             application_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -1889,12 +2111,26 @@ impl<'a> CreateWhatsappBusinessSolution<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -1949,10 +2185,12 @@ impl<'a> CreateWhatsappBusinessSolution<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
@@ -1975,8 +2213,7 @@ pub struct DeleteFlow<'a> {
     client: &'a crate::Client,
     flow_id: String,
     user_agent: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> DeleteFlow<'a> {
@@ -1985,8 +2222,7 @@ impl<'a> DeleteFlow<'a> {
             client,
             flow_id,
             user_agent: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -1996,12 +2232,26 @@ impl<'a> DeleteFlow<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -2054,10 +2304,12 @@ impl<'a> DeleteFlow<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "flows")]
@@ -2080,8 +2332,7 @@ pub struct DeleteGroup<'a> {
     client: &'a crate::Client,
     group_id: String,
     user_agent: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> DeleteGroup<'a> {
@@ -2090,8 +2341,7 @@ impl<'a> DeleteGroup<'a> {
             client,
             group_id,
             user_agent: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -2101,12 +2351,26 @@ impl<'a> DeleteGroup<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -2159,10 +2423,12 @@ impl<'a> DeleteGroup<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "groups")]
@@ -2186,8 +2452,7 @@ pub struct DeleteGroupInviteLink<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::GroupMessagingProductRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> DeleteGroupInviteLink<'a> {
@@ -2201,8 +2466,7 @@ impl<'a> DeleteGroupInviteLink<'a> {
             group_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -2212,12 +2476,26 @@ impl<'a> DeleteGroupInviteLink<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -2272,10 +2550,12 @@ impl<'a> DeleteGroupInviteLink<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "groups")]
@@ -2299,8 +2579,7 @@ pub struct DeleteIndividualQrCode<'a> {
     phone_number_id: String,
     qr_code_id: String,
     user_agent: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "qr_codes")]
 impl<'a> DeleteIndividualQrCode<'a> {
@@ -2314,8 +2593,7 @@ impl<'a> DeleteIndividualQrCode<'a> {
             phone_number_id,
             qr_code_id,
             user_agent: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -2325,12 +2603,26 @@ impl<'a> DeleteIndividualQrCode<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -2385,10 +2677,12 @@ impl<'a> DeleteIndividualQrCode<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "qr_codes")]
@@ -2412,8 +2706,7 @@ pub struct DeleteMedia<'a> {
     media_id: String,
     user_agent: Option<String>,
     phone_number_id: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "media")]
 impl<'a> DeleteMedia<'a> {
@@ -2423,8 +2716,7 @@ impl<'a> DeleteMedia<'a> {
             media_id,
             user_agent: None,
             phone_number_id: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -2439,12 +2731,26 @@ impl<'a> DeleteMedia<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -2502,10 +2808,12 @@ impl<'a> DeleteMedia<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "media")]
@@ -2530,8 +2838,7 @@ pub struct DeleteMessageTemplate<'a> {
     name: String,
     user_agent: Option<String>,
     hsm_id: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "templates")]
 impl<'a> DeleteMessageTemplate<'a> {
@@ -2542,8 +2849,7 @@ impl<'a> DeleteMessageTemplate<'a> {
             name,
             user_agent: None,
             hsm_id: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -2558,12 +2864,26 @@ impl<'a> DeleteMessageTemplate<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -2626,10 +2946,12 @@ impl<'a> DeleteMessageTemplate<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "templates")]
@@ -2652,8 +2974,7 @@ pub struct DeletePreVerifiedPhoneNumber<'a> {
     client: &'a crate::Client,
     pre_verified_phone_number_id: String,
     user_agent: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "preverified_phone_numbers")]
 impl<'a> DeletePreVerifiedPhoneNumber<'a> {
@@ -2665,8 +2986,7 @@ impl<'a> DeletePreVerifiedPhoneNumber<'a> {
             client,
             pre_verified_phone_number_id,
             user_agent: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -2676,12 +2996,26 @@ impl<'a> DeletePreVerifiedPhoneNumber<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -2734,10 +3068,12 @@ impl<'a> DeletePreVerifiedPhoneNumber<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "preverified_phone_numbers")]
@@ -2760,8 +3096,7 @@ pub struct DeprecateFlow<'a> {
     client: &'a crate::Client,
     flow_id: String,
     user_agent: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> DeprecateFlow<'a> {
@@ -2770,8 +3105,7 @@ impl<'a> DeprecateFlow<'a> {
             client,
             flow_id,
             user_agent: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -2781,12 +3115,26 @@ impl<'a> DeprecateFlow<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -2840,10 +3188,12 @@ impl<'a> DeprecateFlow<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "flows")]
@@ -2866,8 +3216,7 @@ pub struct DeregisterPhoneNumber<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
     user_agent: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "phone_numbers")]
 impl<'a> DeregisterPhoneNumber<'a> {
@@ -2876,8 +3225,7 @@ impl<'a> DeregisterPhoneNumber<'a> {
             client,
             phone_number_id,
             user_agent: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -2887,12 +3235,26 @@ impl<'a> DeregisterPhoneNumber<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -2946,10 +3308,12 @@ impl<'a> DeregisterPhoneNumber<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "phone_numbers")]
@@ -2972,8 +3336,7 @@ pub struct DownloadMedia<'a> {
     client: &'a crate::Client,
     media_url: String,
     user_agent: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "media")]
 impl<'a> DownloadMedia<'a> {
@@ -2982,8 +3345,7 @@ impl<'a> DownloadMedia<'a> {
             client,
             media_url,
             user_agent: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -2993,12 +3355,26 @@ impl<'a> DownloadMedia<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the raw body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -3029,7 +3405,10 @@ impl<'a> DownloadMedia<'a> {
     /// reading it into memory: for large files.
     pub async fn send_streaming(
         self,
-    ) -> Result<crate::ByteStream, crate::Error<crate::types::GraphAPIError>> {
+    ) -> Result<
+        crate::ByteStream<crate::types::GraphAPIError>,
+        crate::Error<crate::types::GraphAPIError>,
+    > {
         let (request, call) = self.request()?;
         crate::runtime::execute_streaming::<
             crate::types::GraphAPIError,
@@ -3054,10 +3433,12 @@ impl<'a> DownloadMedia<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: true,
+            follow_redirects: true,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "media")]
@@ -3078,8 +3459,7 @@ pub struct EditMessageTemplate<'a> {
     template_id: String,
     user_agent: Option<String>,
     body: crate::types::TemplateEditRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "templates")]
 impl<'a> EditMessageTemplate<'a> {
@@ -3093,8 +3473,7 @@ impl<'a> EditMessageTemplate<'a> {
             template_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -3104,12 +3483,26 @@ impl<'a> EditMessageTemplate<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -3163,10 +3556,12 @@ impl<'a> EditMessageTemplate<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "templates")]
@@ -3194,8 +3589,7 @@ pub struct GetApplicationWhatsappBusinessSolutions<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> GetApplicationWhatsappBusinessSolutions<'a> {
@@ -3209,8 +3603,7 @@ impl<'a> GetApplicationWhatsappBusinessSolutions<'a> {
             limit: None,
             after: None,
             before: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -3245,12 +3638,26 @@ impl<'a> GetApplicationWhatsappBusinessSolutions<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
@@ -3356,10 +3763,12 @@ impl<'a> GetApplicationWhatsappBusinessSolutions<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
@@ -3387,8 +3796,7 @@ pub struct GetAssignedUsers<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "assigned_users")]
 impl<'a> GetAssignedUsers<'a> {
@@ -3406,8 +3814,7 @@ impl<'a> GetAssignedUsers<'a> {
             limit: None,
             after: None,
             before: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -3437,12 +3844,26 @@ impl<'a> GetAssignedUsers<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
@@ -3549,10 +3970,12 @@ impl<'a> GetAssignedUsers<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "assigned_users")]
@@ -3579,8 +4002,7 @@ pub struct GetAssignedWhatsappBusinessAccounts<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "assigned_whatsapp_business_accounts")]
 impl<'a> GetAssignedWhatsappBusinessAccounts<'a> {
@@ -3593,8 +4015,7 @@ impl<'a> GetAssignedWhatsappBusinessAccounts<'a> {
             limit: None,
             after: None,
             before: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -3624,12 +4045,26 @@ impl<'a> GetAssignedWhatsappBusinessAccounts<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
@@ -3732,10 +4167,12 @@ impl<'a> GetAssignedWhatsappBusinessAccounts<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "assigned_whatsapp_business_accounts")]
@@ -3761,8 +4198,7 @@ pub struct GetBlockedUsers<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "block_users")]
 impl<'a> GetBlockedUsers<'a> {
@@ -3774,8 +4210,7 @@ impl<'a> GetBlockedUsers<'a> {
             limit: None,
             after: None,
             before: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -3800,12 +4235,26 @@ impl<'a> GetBlockedUsers<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
@@ -3905,10 +4354,12 @@ impl<'a> GetBlockedUsers<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "block_users")]
@@ -3932,8 +4383,7 @@ pub struct GetBusinessComplianceInfo<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "business_compliance")]
 impl<'a> GetBusinessComplianceInfo<'a> {
@@ -3943,8 +4393,7 @@ impl<'a> GetBusinessComplianceInfo<'a> {
             phone_number_id,
             user_agent: None,
             fields: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -3959,12 +4408,26 @@ impl<'a> GetBusinessComplianceInfo<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -4023,10 +4486,12 @@ impl<'a> GetBusinessComplianceInfo<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "business_compliance")]
@@ -4050,8 +4515,7 @@ pub struct GetBusinessEncryptionPublicKey<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "business_encryption")]
 impl<'a> GetBusinessEncryptionPublicKey<'a> {
@@ -4061,8 +4525,7 @@ impl<'a> GetBusinessEncryptionPublicKey<'a> {
             phone_number_id,
             user_agent: None,
             fields: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -4077,12 +4540,26 @@ impl<'a> GetBusinessEncryptionPublicKey<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -4141,10 +4618,12 @@ impl<'a> GetBusinessEncryptionPublicKey<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "business_encryption")]
@@ -4168,8 +4647,7 @@ pub struct GetBusinessPortfolioSpecificFields<'a> {
     business_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "business_portfolio")]
 impl<'a> GetBusinessPortfolioSpecificFields<'a> {
@@ -4179,8 +4657,7 @@ impl<'a> GetBusinessPortfolioSpecificFields<'a> {
             business_id,
             user_agent: None,
             fields: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -4195,12 +4672,26 @@ impl<'a> GetBusinessPortfolioSpecificFields<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -4258,10 +4749,12 @@ impl<'a> GetBusinessPortfolioSpecificFields<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "business_portfolio")]
@@ -4285,8 +4778,7 @@ pub struct GetBusinessProfile<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "business_profile")]
 impl<'a> GetBusinessProfile<'a> {
@@ -4296,8 +4788,7 @@ impl<'a> GetBusinessProfile<'a> {
             phone_number_id,
             user_agent: None,
             fields: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -4312,12 +4803,26 @@ impl<'a> GetBusinessProfile<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -4376,10 +4881,12 @@ impl<'a> GetBusinessProfile<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "business_profile")]
@@ -4403,8 +4910,7 @@ pub struct GetCallPermissions<'a> {
     phone_number_id: String,
     user_wa_id: String,
     user_agent: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "calling")]
 impl<'a> GetCallPermissions<'a> {
@@ -4418,8 +4924,7 @@ impl<'a> GetCallPermissions<'a> {
             phone_number_id,
             user_wa_id,
             user_agent: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -4429,12 +4934,26 @@ impl<'a> GetCallPermissions<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -4494,10 +5013,12 @@ impl<'a> GetCallPermissions<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "calling")]
@@ -4526,8 +5047,7 @@ pub struct GetClientWhatsappBusinessAccounts<'a> {
     after: Option<String>,
     before: Option<String>,
     find: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "client_whatsapp_business_accounts")]
 impl<'a> GetClientWhatsappBusinessAccounts<'a> {
@@ -4542,8 +5062,7 @@ impl<'a> GetClientWhatsappBusinessAccounts<'a> {
             after: None,
             before: None,
             find: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -4583,12 +5102,26 @@ impl<'a> GetClientWhatsappBusinessAccounts<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
@@ -4697,10 +5230,12 @@ impl<'a> GetClientWhatsappBusinessAccounts<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "client_whatsapp_business_accounts")]
@@ -4723,8 +5258,7 @@ pub struct GetCommerceSettings<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
     user_agent: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "commerce_settings")]
 impl<'a> GetCommerceSettings<'a> {
@@ -4733,8 +5267,7 @@ impl<'a> GetCommerceSettings<'a> {
             client,
             phone_number_id,
             user_agent: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -4744,12 +5277,26 @@ impl<'a> GetCommerceSettings<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -4803,10 +5350,12 @@ impl<'a> GetCommerceSettings<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "commerce_settings")]
@@ -4833,8 +5382,7 @@ pub struct GetConnectedClientBusinesses<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "connected_client_businesses")]
 impl<'a> GetConnectedClientBusinesses<'a> {
@@ -4847,8 +5395,7 @@ impl<'a> GetConnectedClientBusinesses<'a> {
             limit: None,
             after: None,
             before: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -4878,12 +5425,26 @@ impl<'a> GetConnectedClientBusinesses<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
@@ -4986,10 +5547,12 @@ impl<'a> GetConnectedClientBusinesses<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "connected_client_businesses")]
@@ -5013,8 +5576,7 @@ pub struct GetCreditLines<'a> {
     business_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "extended_credits")]
 impl<'a> GetCreditLines<'a> {
@@ -5024,8 +5586,7 @@ impl<'a> GetCreditLines<'a> {
             business_id,
             user_agent: None,
             fields: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -5040,12 +5601,26 @@ impl<'a> GetCreditLines<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -5104,10 +5679,12 @@ impl<'a> GetCreditLines<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "extended_credits")]
@@ -5132,8 +5709,7 @@ pub struct GetFlow<'a> {
     user_agent: Option<String>,
     fields: Option<String>,
     date_format: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> GetFlow<'a> {
@@ -5144,8 +5720,7 @@ impl<'a> GetFlow<'a> {
             user_agent: None,
             fields: None,
             date_format: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -5165,12 +5740,26 @@ impl<'a> GetFlow<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -5228,10 +5817,12 @@ impl<'a> GetFlow<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "flows")]
@@ -5254,8 +5845,7 @@ pub struct GetFlowJsonUrl<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> GetFlowJsonUrl<'a> {
@@ -5267,8 +5857,7 @@ impl<'a> GetFlowJsonUrl<'a> {
             limit: None,
             after: None,
             before: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -5293,12 +5882,26 @@ impl<'a> GetFlowJsonUrl<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
@@ -5392,10 +5995,12 @@ impl<'a> GetFlowJsonUrl<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "flows")]
@@ -5419,8 +6024,7 @@ pub struct GetGroupInfo<'a> {
     group_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> GetGroupInfo<'a> {
@@ -5430,8 +6034,7 @@ impl<'a> GetGroupInfo<'a> {
             group_id,
             user_agent: None,
             fields: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -5446,12 +6049,26 @@ impl<'a> GetGroupInfo<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -5506,10 +6123,12 @@ impl<'a> GetGroupInfo<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "groups")]
@@ -5536,8 +6155,7 @@ pub struct GetInProgressOnBehalfRequests<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "onbehalf_requests")]
 impl<'a> GetInProgressOnBehalfRequests<'a> {
@@ -5550,8 +6168,7 @@ impl<'a> GetInProgressOnBehalfRequests<'a> {
             limit: None,
             after: None,
             before: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -5581,12 +6198,26 @@ impl<'a> GetInProgressOnBehalfRequests<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
@@ -5689,10 +6320,12 @@ impl<'a> GetInProgressOnBehalfRequests<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "onbehalf_requests")]
@@ -5717,8 +6350,7 @@ pub struct GetIndividualQrCode<'a> {
     qr_code_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "qr_codes")]
 impl<'a> GetIndividualQrCode<'a> {
@@ -5733,8 +6365,7 @@ impl<'a> GetIndividualQrCode<'a> {
             qr_code_id,
             user_agent: None,
             fields: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -5749,12 +6380,26 @@ impl<'a> GetIndividualQrCode<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -5814,10 +6459,12 @@ impl<'a> GetIndividualQrCode<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "qr_codes")]
@@ -5841,8 +6488,7 @@ pub struct GetMediaUrl<'a> {
     media_id: String,
     user_agent: Option<String>,
     phone_number_id: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "media")]
 impl<'a> GetMediaUrl<'a> {
@@ -5852,8 +6498,7 @@ impl<'a> GetMediaUrl<'a> {
             media_id,
             user_agent: None,
             phone_number_id: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -5868,12 +6513,26 @@ impl<'a> GetMediaUrl<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -5931,10 +6590,12 @@ impl<'a> GetMediaUrl<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "media")]
@@ -5962,8 +6623,7 @@ pub struct GetMessageHistory<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "message_history")]
 impl<'a> GetMessageHistory<'a> {
@@ -5977,8 +6637,7 @@ impl<'a> GetMessageHistory<'a> {
             limit: None,
             after: None,
             before: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -6013,12 +6672,26 @@ impl<'a> GetMessageHistory<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
@@ -6124,10 +6797,12 @@ impl<'a> GetMessageHistory<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "message_history")]
@@ -6155,8 +6830,7 @@ pub struct GetMessageHistoryEvents<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "message_history_events")]
 impl<'a> GetMessageHistoryEvents<'a> {
@@ -6170,8 +6844,7 @@ impl<'a> GetMessageHistoryEvents<'a> {
             limit: None,
             after: None,
             before: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -6206,12 +6879,26 @@ impl<'a> GetMessageHistoryEvents<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
@@ -6317,10 +7004,12 @@ impl<'a> GetMessageHistoryEvents<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "message_history_events")]
@@ -6344,8 +7033,7 @@ pub struct GetMessageTemplate<'a> {
     template_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "templates")]
 impl<'a> GetMessageTemplate<'a> {
@@ -6355,8 +7043,7 @@ impl<'a> GetMessageTemplate<'a> {
             template_id,
             user_agent: None,
             fields: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -6371,12 +7058,26 @@ impl<'a> GetMessageTemplate<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -6434,10 +7135,12 @@ impl<'a> GetMessageTemplate<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "templates")]
@@ -6461,8 +7164,7 @@ pub struct GetMigrationIntentDetails<'a> {
     migration_intent_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "migration_intent")]
 impl<'a> GetMigrationIntentDetails<'a> {
@@ -6472,8 +7174,7 @@ impl<'a> GetMigrationIntentDetails<'a> {
             migration_intent_id,
             user_agent: None,
             fields: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -6488,12 +7189,26 @@ impl<'a> GetMigrationIntentDetails<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -6551,10 +7266,12 @@ impl<'a> GetMigrationIntentDetails<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "migration_intent")]
@@ -6578,8 +7295,7 @@ pub struct GetOboMobilityIntent<'a> {
     obo_mobility_intent_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "obo_mobility_intent")]
 impl<'a> GetOboMobilityIntent<'a> {
@@ -6592,8 +7308,7 @@ impl<'a> GetOboMobilityIntent<'a> {
             obo_mobility_intent_id,
             user_agent: None,
             fields: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -6608,12 +7323,26 @@ impl<'a> GetOboMobilityIntent<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -6671,10 +7400,12 @@ impl<'a> GetOboMobilityIntent<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "obo_mobility_intent")]
@@ -6698,8 +7429,7 @@ pub struct GetOfficialBusinessAccountStatus<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "official_business_account")]
 impl<'a> GetOfficialBusinessAccountStatus<'a> {
@@ -6709,8 +7439,7 @@ impl<'a> GetOfficialBusinessAccountStatus<'a> {
             phone_number_id,
             user_agent: None,
             fields: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -6725,12 +7454,26 @@ impl<'a> GetOfficialBusinessAccountStatus<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -6789,10 +7532,12 @@ impl<'a> GetOfficialBusinessAccountStatus<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "official_business_account")]
@@ -6821,8 +7566,7 @@ pub struct GetOwnedWhatsappBusinessAccounts<'a> {
     after: Option<String>,
     before: Option<String>,
     find: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "owned_whatsapp_business_accounts")]
 impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
@@ -6837,8 +7581,7 @@ impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
             after: None,
             before: None,
             find: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -6878,12 +7621,26 @@ impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
@@ -7000,10 +7757,12 @@ impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "owned_whatsapp_business_accounts")]
@@ -7027,8 +7786,7 @@ pub struct GetPhoneNumberById<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "phone_number")]
 impl<'a> GetPhoneNumberById<'a> {
@@ -7038,8 +7796,7 @@ impl<'a> GetPhoneNumberById<'a> {
             phone_number_id,
             user_agent: None,
             fields: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -7054,12 +7811,26 @@ impl<'a> GetPhoneNumberById<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -7117,10 +7888,12 @@ impl<'a> GetPhoneNumberById<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "phone_number")]
@@ -7144,8 +7917,7 @@ pub struct GetPhoneNumberSettings<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     include_sip_credentials: Option<bool>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "settings")]
 impl<'a> GetPhoneNumberSettings<'a> {
@@ -7155,8 +7927,7 @@ impl<'a> GetPhoneNumberSettings<'a> {
             phone_number_id,
             user_agent: None,
             include_sip_credentials: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -7171,12 +7942,26 @@ impl<'a> GetPhoneNumberSettings<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -7235,10 +8020,12 @@ impl<'a> GetPhoneNumberSettings<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "settings")]
@@ -7262,8 +8049,7 @@ pub struct GetPreVerifiedPhoneNumberDetails<'a> {
     pre_verified_phone_number_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "preverified_phone_numbers")]
 impl<'a> GetPreVerifiedPhoneNumberDetails<'a> {
@@ -7276,8 +8062,7 @@ impl<'a> GetPreVerifiedPhoneNumberDetails<'a> {
             pre_verified_phone_number_id,
             user_agent: None,
             fields: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -7292,12 +8077,26 @@ impl<'a> GetPreVerifiedPhoneNumberDetails<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -7355,10 +8154,12 @@ impl<'a> GetPreVerifiedPhoneNumberDetails<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "preverified_phone_numbers")]
@@ -7385,8 +8186,7 @@ pub struct GetPreVerifiedPhoneNumberPartners<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "preverified_phone_number_partners")]
 impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
@@ -7402,8 +8202,7 @@ impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
             limit: None,
             after: None,
             before: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -7433,12 +8232,26 @@ impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
@@ -7541,10 +8354,12 @@ impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "preverified_phone_number_partners")]
@@ -7574,8 +8389,7 @@ pub struct GetPreVerifiedPhoneNumbers<'a> {
     verification_status: Option<crate::types::PreVerifiedPhoneNumberVerificationStatus>,
     availability_status: Option<crate::types::PreVerifiedPhoneNumberAvailabilityStatus>,
     country_code: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "preverified_phone_numbers")]
 impl<'a> GetPreVerifiedPhoneNumbers<'a> {
@@ -7591,8 +8405,7 @@ impl<'a> GetPreVerifiedPhoneNumbers<'a> {
             verification_status: None,
             availability_status: None,
             country_code: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -7643,12 +8456,26 @@ impl<'a> GetPreVerifiedPhoneNumbers<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
@@ -7760,10 +8587,12 @@ impl<'a> GetPreVerifiedPhoneNumbers<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "preverified_phone_numbers")]
@@ -7787,8 +8616,7 @@ pub struct GetSolutionAccessToken<'a> {
     solution_id: String,
     business_id: String,
     user_agent: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> GetSolutionAccessToken<'a> {
@@ -7802,8 +8630,7 @@ impl<'a> GetSolutionAccessToken<'a> {
             solution_id,
             business_id,
             user_agent: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -7813,12 +8640,26 @@ impl<'a> GetSolutionAccessToken<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -7878,10 +8719,12 @@ impl<'a> GetSolutionAccessToken<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
@@ -7905,8 +8748,7 @@ pub struct GetSolutionDetails<'a> {
     solution_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> GetSolutionDetails<'a> {
@@ -7916,8 +8758,7 @@ impl<'a> GetSolutionDetails<'a> {
             solution_id,
             user_agent: None,
             fields: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -7932,12 +8773,26 @@ impl<'a> GetSolutionDetails<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -7995,10 +8850,12 @@ impl<'a> GetSolutionDetails<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
@@ -8022,8 +8879,7 @@ pub struct GetWhatsappAccountNumberDetails<'a> {
     whatsapp_account_number_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "account_number")]
 impl<'a> GetWhatsappAccountNumberDetails<'a> {
@@ -8036,8 +8892,7 @@ impl<'a> GetWhatsappAccountNumberDetails<'a> {
             whatsapp_account_number_id,
             user_agent: None,
             fields: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -8052,12 +8907,26 @@ impl<'a> GetWhatsappAccountNumberDetails<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -8115,10 +8984,12 @@ impl<'a> GetWhatsappAccountNumberDetails<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "account_number")]
@@ -8148,8 +9019,7 @@ pub struct GetWhatsappBusinessAccountActivities<'a> {
     since: Option<String>,
     until: Option<String>,
     activity_type: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "whatsapp_business_account_activities")]
 impl<'a> GetWhatsappBusinessAccountActivities<'a> {
@@ -8165,8 +9035,7 @@ impl<'a> GetWhatsappBusinessAccountActivities<'a> {
             since: None,
             until: None,
             activity_type: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -8211,12 +9080,26 @@ impl<'a> GetWhatsappBusinessAccountActivities<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
@@ -8328,10 +9211,12 @@ impl<'a> GetWhatsappBusinessAccountActivities<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "whatsapp_business_account_activities")]
@@ -8355,8 +9240,7 @@ pub struct GetWhatsappBusinessAccountDetails<'a> {
     waba_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "business_account")]
 impl<'a> GetWhatsappBusinessAccountDetails<'a> {
@@ -8366,8 +9250,7 @@ impl<'a> GetWhatsappBusinessAccountDetails<'a> {
             waba_id,
             user_agent: None,
             fields: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -8382,12 +9265,26 @@ impl<'a> GetWhatsappBusinessAccountDetails<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -8445,10 +9342,12 @@ impl<'a> GetWhatsappBusinessAccountDetails<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "business_account")]
@@ -8477,8 +9376,7 @@ pub struct GetWhatsappBusinessAccountPhoneNumbers<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "phone_numbers")]
 impl<'a> GetWhatsappBusinessAccountPhoneNumbers<'a> {
@@ -8493,8 +9391,7 @@ impl<'a> GetWhatsappBusinessAccountPhoneNumbers<'a> {
             limit: None,
             after: None,
             before: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -8534,12 +9431,26 @@ impl<'a> GetWhatsappBusinessAccountPhoneNumbers<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
@@ -8648,10 +9559,12 @@ impl<'a> GetWhatsappBusinessAccountPhoneNumbers<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "phone_numbers")]
@@ -8680,8 +9593,7 @@ pub struct GetWhatsappBusinessAccountSchedules<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "schedules")]
 impl<'a> GetWhatsappBusinessAccountSchedules<'a> {
@@ -8696,8 +9608,7 @@ impl<'a> GetWhatsappBusinessAccountSchedules<'a> {
             limit: None,
             after: None,
             before: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -8737,12 +9648,26 @@ impl<'a> GetWhatsappBusinessAccountSchedules<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
@@ -8851,10 +9776,12 @@ impl<'a> GetWhatsappBusinessAccountSchedules<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "schedules")]
@@ -8878,8 +9805,7 @@ pub struct GetWhatsappBusinessBotDetails<'a> {
     waba_bot_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "bot_details")]
 impl<'a> GetWhatsappBusinessBotDetails<'a> {
@@ -8889,8 +9815,7 @@ impl<'a> GetWhatsappBusinessBotDetails<'a> {
             waba_bot_id,
             user_agent: None,
             fields: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -8905,12 +9830,26 @@ impl<'a> GetWhatsappBusinessBotDetails<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -8968,10 +9907,12 @@ impl<'a> GetWhatsappBusinessBotDetails<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "bot_details")]
@@ -8995,8 +9936,7 @@ pub struct GetWhatsappBusinessProfileDetails<'a> {
     whatsapp_business_profile_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "business_profile_node")]
 impl<'a> GetWhatsappBusinessProfileDetails<'a> {
@@ -9009,8 +9949,7 @@ impl<'a> GetWhatsappBusinessProfileDetails<'a> {
             whatsapp_business_profile_id,
             user_agent: None,
             fields: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -9025,12 +9964,26 @@ impl<'a> GetWhatsappBusinessProfileDetails<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -9088,10 +10041,12 @@ impl<'a> GetWhatsappBusinessProfileDetails<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "business_profile_node")]
@@ -9117,8 +10072,7 @@ pub struct ListActiveGroups<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> ListActiveGroups<'a> {
@@ -9130,8 +10084,7 @@ impl<'a> ListActiveGroups<'a> {
             limit: None,
             after: None,
             before: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -9156,12 +10109,26 @@ impl<'a> ListActiveGroups<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -9226,10 +10193,12 @@ impl<'a> ListActiveGroups<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "groups")]
@@ -9257,8 +10226,7 @@ pub struct ListAllQrCodes<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "qr_codes")]
 impl<'a> ListAllQrCodes<'a> {
@@ -9272,8 +10240,7 @@ impl<'a> ListAllQrCodes<'a> {
             limit: None,
             after: None,
             before: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -9308,12 +10275,26 @@ impl<'a> ListAllQrCodes<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
@@ -9413,10 +10394,12 @@ impl<'a> ListAllQrCodes<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "qr_codes")]
@@ -9443,8 +10426,7 @@ pub struct ListFlows<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> ListFlows<'a> {
@@ -9457,8 +10439,7 @@ impl<'a> ListFlows<'a> {
             limit: None,
             after: None,
             before: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -9488,12 +10469,26 @@ impl<'a> ListFlows<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
@@ -9590,10 +10585,12 @@ impl<'a> ListFlows<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "flows")]
@@ -9616,8 +10613,7 @@ pub struct ListJoinRequests<'a> {
     client: &'a crate::Client,
     group_id: String,
     user_agent: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> ListJoinRequests<'a> {
@@ -9626,8 +10622,7 @@ impl<'a> ListJoinRequests<'a> {
             client,
             group_id,
             user_agent: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -9637,12 +10632,26 @@ impl<'a> ListJoinRequests<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -9696,10 +10705,12 @@ impl<'a> ListJoinRequests<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "groups")]
@@ -9730,8 +10741,7 @@ pub struct ListMessageTemplates<'a> {
     status: Option<crate::types::TemplateStatus>,
     category: Option<crate::types::TemplateCategory>,
     language: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "templates")]
 impl<'a> ListMessageTemplates<'a> {
@@ -9748,8 +10758,7 @@ impl<'a> ListMessageTemplates<'a> {
             status: None,
             category: None,
             language: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -9799,12 +10808,26 @@ impl<'a> ListMessageTemplates<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
@@ -9916,10 +10939,12 @@ impl<'a> ListMessageTemplates<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "templates")]
@@ -9943,8 +10968,7 @@ pub struct ListSubscribedApps<'a> {
     waba_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "subscribed_apps")]
 impl<'a> ListSubscribedApps<'a> {
@@ -9954,8 +10978,7 @@ impl<'a> ListSubscribedApps<'a> {
             waba_id,
             user_agent: None,
             fields: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -9970,12 +10993,26 @@ impl<'a> ListSubscribedApps<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -10034,10 +11071,12 @@ impl<'a> ListSubscribedApps<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "subscribed_apps")]
@@ -10064,8 +11103,7 @@ pub struct ListWabaSolutions<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> ListWabaSolutions<'a> {
@@ -10078,8 +11116,7 @@ impl<'a> ListWabaSolutions<'a> {
             limit: None,
             after: None,
             before: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -10109,12 +11146,26 @@ impl<'a> ListWabaSolutions<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
@@ -10217,10 +11268,12 @@ impl<'a> ListWabaSolutions<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
@@ -10249,8 +11302,7 @@ pub struct ListWhatsappBusinessAccounts<'a> {
     after: Option<String>,
     before: Option<String>,
     find: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "whatsapp_business_accounts")]
 impl<'a> ListWhatsappBusinessAccounts<'a> {
@@ -10265,8 +11317,7 @@ impl<'a> ListWhatsappBusinessAccounts<'a> {
             after: None,
             before: None,
             find: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -10306,12 +11357,26 @@ impl<'a> ListWhatsappBusinessAccounts<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
@@ -10428,10 +11493,12 @@ impl<'a> ListWhatsappBusinessAccounts<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "whatsapp_business_accounts")]
@@ -10455,8 +11522,7 @@ pub struct ManageCall<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::CallActionRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "calling")]
 impl<'a> ManageCall<'a> {
@@ -10470,8 +11536,7 @@ impl<'a> ManageCall<'a> {
             phone_number_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -10481,12 +11546,26 @@ impl<'a> ManageCall<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -10541,10 +11620,12 @@ impl<'a> ManageCall<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "calling")]
@@ -10568,8 +11649,7 @@ pub struct MarkAsRead<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::MarkMessageRead,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "messages")]
 impl<'a> MarkAsRead<'a> {
@@ -10583,8 +11663,7 @@ impl<'a> MarkAsRead<'a> {
             phone_number_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -10601,12 +11680,26 @@ impl<'a> MarkAsRead<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -10661,10 +11754,12 @@ impl<'a> MarkAsRead<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "messages")]
@@ -10688,8 +11783,7 @@ pub struct MigrateFlows<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::MigrateFlowsRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> MigrateFlows<'a> {
@@ -10703,8 +11797,7 @@ impl<'a> MigrateFlows<'a> {
             waba_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -10714,12 +11807,26 @@ impl<'a> MigrateFlows<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`.
@@ -10791,10 +11898,12 @@ impl<'a> MigrateFlows<'a> {
                 }
                 form
             });
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "flows")]
@@ -10818,8 +11927,7 @@ pub struct OnboardPartnersToMmLite<'a> {
     business_id: String,
     user_agent: Option<String>,
     solution_id: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "mm_lite_onboarding")]
 impl<'a> OnboardPartnersToMmLite<'a> {
@@ -10829,8 +11937,7 @@ impl<'a> OnboardPartnersToMmLite<'a> {
             business_id,
             user_agent: None,
             solution_id: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -10845,12 +11952,26 @@ impl<'a> OnboardPartnersToMmLite<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -10909,10 +12030,12 @@ impl<'a> OnboardPartnersToMmLite<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "mm_lite_onboarding")]
@@ -10935,8 +12058,7 @@ pub struct PublishFlow<'a> {
     client: &'a crate::Client,
     flow_id: String,
     user_agent: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> PublishFlow<'a> {
@@ -10945,8 +12067,7 @@ impl<'a> PublishFlow<'a> {
             client,
             flow_id,
             user_agent: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -10956,12 +12077,26 @@ impl<'a> PublishFlow<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -11015,10 +12150,12 @@ impl<'a> PublishFlow<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "flows")]
@@ -11042,8 +12179,7 @@ pub struct RegisterWhatsappBusinessPhoneNumber<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::RegisterPhoneNumberRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "phone_number_registration")]
 impl<'a> RegisterWhatsappBusinessPhoneNumber<'a> {
@@ -11057,8 +12193,7 @@ impl<'a> RegisterWhatsappBusinessPhoneNumber<'a> {
             phone_number_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -11068,12 +12203,26 @@ impl<'a> RegisterWhatsappBusinessPhoneNumber<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -11128,10 +12277,12 @@ impl<'a> RegisterWhatsappBusinessPhoneNumber<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "phone_number_registration")]
@@ -11155,8 +12306,7 @@ pub struct RejectJoinRequests<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::JoinRequestsRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> RejectJoinRequests<'a> {
@@ -11170,8 +12320,7 @@ impl<'a> RejectJoinRequests<'a> {
             group_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -11181,12 +12330,26 @@ impl<'a> RejectJoinRequests<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -11241,10 +12404,12 @@ impl<'a> RejectJoinRequests<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "groups")]
@@ -11269,8 +12434,7 @@ pub struct RejectSolutionDeactivationRequest<'a> {
     user_agent: Option<String>,
     fields: Option<String>,
     body: crate::types::SolutionDeactivationRejectRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> RejectSolutionDeactivationRequest<'a> {
@@ -11285,8 +12449,7 @@ impl<'a> RejectSolutionDeactivationRequest<'a> {
             user_agent: None,
             fields: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -11301,12 +12464,26 @@ impl<'a> RejectSolutionDeactivationRequest<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -11366,10 +12543,12 @@ impl<'a> RejectSolutionDeactivationRequest<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
@@ -11393,8 +12572,7 @@ pub struct RejectSolutionRequest<'a> {
     solution_id: String,
     user_agent: Option<String>,
     body: crate::types::SolutionRejectRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> RejectSolutionRequest<'a> {
@@ -11408,8 +12586,7 @@ impl<'a> RejectSolutionRequest<'a> {
             solution_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -11419,12 +12596,26 @@ impl<'a> RejectSolutionRequest<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -11479,10 +12670,12 @@ impl<'a> RejectSolutionRequest<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
@@ -11506,8 +12699,7 @@ pub struct RemoveAssignedUser<'a> {
     whatsapp_business_account_id: String,
     user_agent: Option<String>,
     body: crate::types::RemoveAssignedUserRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "assigned_users")]
 impl<'a> RemoveAssignedUser<'a> {
@@ -11521,8 +12713,7 @@ impl<'a> RemoveAssignedUser<'a> {
             whatsapp_business_account_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -11532,12 +12723,26 @@ impl<'a> RemoveAssignedUser<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded`.
@@ -11603,10 +12808,12 @@ impl<'a> RemoveAssignedUser<'a> {
                     pairs
                 },
             );
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "assigned_users")]
@@ -11630,8 +12837,7 @@ pub struct RemoveGroupParticipants<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::GroupParticipantsRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> RemoveGroupParticipants<'a> {
@@ -11645,8 +12851,7 @@ impl<'a> RemoveGroupParticipants<'a> {
             group_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -11656,12 +12861,26 @@ impl<'a> RemoveGroupParticipants<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -11716,10 +12935,12 @@ impl<'a> RemoveGroupParticipants<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "groups")]
@@ -11743,8 +12964,7 @@ pub struct RequestPreVerifiedPhoneNumberCode<'a> {
     pre_verified_phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::PreVerifiedPhoneNumberCodeRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "preverified_phone_numbers")]
 impl<'a> RequestPreVerifiedPhoneNumberCode<'a> {
@@ -11758,8 +12978,7 @@ impl<'a> RequestPreVerifiedPhoneNumberCode<'a> {
             pre_verified_phone_number_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -11769,12 +12988,26 @@ impl<'a> RequestPreVerifiedPhoneNumberCode<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -11829,10 +13062,12 @@ impl<'a> RequestPreVerifiedPhoneNumberCode<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "preverified_phone_numbers")]
@@ -11856,8 +13091,7 @@ pub struct RequestVerificationCode<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::RequestVerificationCodeRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "phone_number_verification")]
 impl<'a> RequestVerificationCode<'a> {
@@ -11871,8 +13105,7 @@ impl<'a> RequestVerificationCode<'a> {
             phone_number_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -11882,12 +13115,26 @@ impl<'a> RequestVerificationCode<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -11942,10 +13189,12 @@ impl<'a> RequestVerificationCode<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "phone_number_verification")]
@@ -11969,8 +13218,7 @@ pub struct ResetGroupInviteLink<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::GroupMessagingProductRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> ResetGroupInviteLink<'a> {
@@ -11984,8 +13232,7 @@ impl<'a> ResetGroupInviteLink<'a> {
             group_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -11995,12 +13242,26 @@ impl<'a> ResetGroupInviteLink<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -12055,10 +13316,12 @@ impl<'a> ResetGroupInviteLink<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "groups")]
@@ -12082,8 +13345,7 @@ pub struct SendEncryptedMessage<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::EncryptedMessageRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "encrypted_messages")]
 impl<'a> SendEncryptedMessage<'a> {
@@ -12097,8 +13359,7 @@ impl<'a> SendEncryptedMessage<'a> {
             phone_number_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -12108,12 +13369,26 @@ impl<'a> SendEncryptedMessage<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -12168,10 +13443,12 @@ impl<'a> SendEncryptedMessage<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "encrypted_messages")]
@@ -12195,8 +13472,7 @@ pub struct SendMarketingMessage<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::MarketingMessageRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "marketing_messages_lite")]
 impl<'a> SendMarketingMessage<'a> {
@@ -12210,8 +13486,7 @@ impl<'a> SendMarketingMessage<'a> {
             phone_number_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -12221,12 +13496,26 @@ impl<'a> SendMarketingMessage<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -12281,10 +13570,12 @@ impl<'a> SendMarketingMessage<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "marketing_messages_lite")]
@@ -12308,8 +13599,7 @@ pub struct SendMessage<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::Message,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "messages")]
 impl<'a> SendMessage<'a> {
@@ -12323,8 +13613,7 @@ impl<'a> SendMessage<'a> {
             phone_number_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -12334,12 +13623,26 @@ impl<'a> SendMessage<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -12394,10 +13697,12 @@ impl<'a> SendMessage<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "messages")]
@@ -12421,8 +13726,7 @@ pub struct SendSolutionDeactivationRequest<'a> {
     solution_id: String,
     user_agent: Option<String>,
     body: Option<crate::types::SolutionDeactivationRequest>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> SendSolutionDeactivationRequest<'a> {
@@ -12432,8 +13736,7 @@ impl<'a> SendSolutionDeactivationRequest<'a> {
             solution_id,
             user_agent: None,
             body: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -12448,12 +13751,26 @@ impl<'a> SendSolutionDeactivationRequest<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -12510,10 +13827,12 @@ impl<'a> SendSolutionDeactivationRequest<'a> {
         if let Some(body) = &self.body {
             request = request.json(body);
         }
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
@@ -12537,8 +13856,7 @@ pub struct SetBusinessEncryptionPublicKey<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::WhatsAppBusinessEncryptionUploadRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "business_encryption")]
 impl<'a> SetBusinessEncryptionPublicKey<'a> {
@@ -12552,8 +13870,7 @@ impl<'a> SetBusinessEncryptionPublicKey<'a> {
             phone_number_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -12563,12 +13880,26 @@ impl<'a> SetBusinessEncryptionPublicKey<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`.
@@ -12636,10 +13967,12 @@ impl<'a> SetBusinessEncryptionPublicKey<'a> {
                 }
                 form
             });
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "business_encryption")]
@@ -12663,8 +13996,7 @@ pub struct SetOboMobilityIntent<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::SetOboMobilityIntentRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "obo_mobility_intent")]
 impl<'a> SetOboMobilityIntent<'a> {
@@ -12678,8 +14010,7 @@ impl<'a> SetOboMobilityIntent<'a> {
             waba_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -12689,12 +14020,26 @@ impl<'a> SetOboMobilityIntent<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -12749,10 +14094,12 @@ impl<'a> SetOboMobilityIntent<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "obo_mobility_intent")]
@@ -12777,8 +14124,7 @@ pub struct SetOrUpdateCommerceSettings<'a> {
     user_agent: Option<String>,
     is_cart_enabled: Option<bool>,
     is_catalog_visible: Option<bool>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "commerce_settings")]
 impl<'a> SetOrUpdateCommerceSettings<'a> {
@@ -12789,8 +14135,7 @@ impl<'a> SetOrUpdateCommerceSettings<'a> {
             user_agent: None,
             is_cart_enabled: None,
             is_catalog_visible: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -12810,12 +14155,26 @@ impl<'a> SetOrUpdateCommerceSettings<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -12877,10 +14236,12 @@ impl<'a> SetOrUpdateCommerceSettings<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "commerce_settings")]
@@ -12904,8 +14265,7 @@ pub struct SetSolutionMigrationIntent<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::SolutionMigrationIntentRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "solution_migration")]
 impl<'a> SetSolutionMigrationIntent<'a> {
@@ -12919,8 +14279,7 @@ impl<'a> SetSolutionMigrationIntent<'a> {
             waba_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -12930,12 +14289,26 @@ impl<'a> SetSolutionMigrationIntent<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -12990,10 +14363,12 @@ impl<'a> SetSolutionMigrationIntent<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "solution_migration")]
@@ -13017,8 +14392,7 @@ pub struct SharePreVerifiedPhoneNumber<'a> {
     business_id: String,
     user_agent: Option<String>,
     body: crate::types::PreVerifiedPhoneNumberShareRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "preverified_phone_number_sharing")]
 impl<'a> SharePreVerifiedPhoneNumber<'a> {
@@ -13032,8 +14406,7 @@ impl<'a> SharePreVerifiedPhoneNumber<'a> {
             business_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -13043,12 +14416,26 @@ impl<'a> SharePreVerifiedPhoneNumber<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -13103,10 +14490,12 @@ impl<'a> SharePreVerifiedPhoneNumber<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "preverified_phone_number_sharing")]
@@ -13130,8 +14519,7 @@ pub struct SubscribeToWabaWebhooks<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: Option<crate::types::SubscribeToWebhooksRequest>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "subscribed_apps")]
 impl<'a> SubscribeToWabaWebhooks<'a> {
@@ -13141,8 +14529,7 @@ impl<'a> SubscribeToWabaWebhooks<'a> {
             waba_id,
             user_agent: None,
             body: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -13157,12 +14544,26 @@ impl<'a> SubscribeToWabaWebhooks<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -13219,10 +14620,12 @@ impl<'a> SubscribeToWabaWebhooks<'a> {
         if let Some(body) = &self.body {
             request = request.json(body);
         }
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "subscribed_apps")]
@@ -13246,8 +14649,7 @@ pub struct UnblockUsers<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::BlockUsersRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "block_users")]
 impl<'a> UnblockUsers<'a> {
@@ -13261,8 +14663,7 @@ impl<'a> UnblockUsers<'a> {
             phone_number_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -13272,12 +14673,26 @@ impl<'a> UnblockUsers<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -13332,10 +14747,12 @@ impl<'a> UnblockUsers<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "block_users")]
@@ -13358,8 +14775,7 @@ pub struct UnsubscribeFromWabaWebhooks<'a> {
     client: &'a crate::Client,
     waba_id: String,
     user_agent: Option<String>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "subscribed_apps")]
 impl<'a> UnsubscribeFromWabaWebhooks<'a> {
@@ -13368,8 +14784,7 @@ impl<'a> UnsubscribeFromWabaWebhooks<'a> {
             client,
             waba_id,
             user_agent: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -13379,12 +14794,26 @@ impl<'a> UnsubscribeFromWabaWebhooks<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -13438,10 +14867,12 @@ impl<'a> UnsubscribeFromWabaWebhooks<'a> {
             request = request.header("User-Agent", value.clone());
         }
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "subscribed_apps")]
@@ -13465,8 +14896,7 @@ pub struct UpdateBusinessComplianceInfo<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::BusinessComplianceInfoUpdateRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "business_compliance")]
 impl<'a> UpdateBusinessComplianceInfo<'a> {
@@ -13480,8 +14910,7 @@ impl<'a> UpdateBusinessComplianceInfo<'a> {
             phone_number_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -13491,12 +14920,26 @@ impl<'a> UpdateBusinessComplianceInfo<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -13551,10 +14994,12 @@ impl<'a> UpdateBusinessComplianceInfo<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "business_compliance")]
@@ -13578,8 +15023,7 @@ pub struct UpdateBusinessProfile<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::WhatsAppBusinessProfileUpdateRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "business_profile")]
 impl<'a> UpdateBusinessProfile<'a> {
@@ -13593,8 +15037,7 @@ impl<'a> UpdateBusinessProfile<'a> {
             phone_number_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -13604,12 +15047,26 @@ impl<'a> UpdateBusinessProfile<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -13664,10 +15121,12 @@ impl<'a> UpdateBusinessProfile<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "business_profile")]
@@ -13691,8 +15150,7 @@ pub struct UpdateFlowJson<'a> {
     flow_id: String,
     user_agent: Option<String>,
     body: crate::types::UpdateFlowJsonRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> UpdateFlowJson<'a> {
@@ -13706,8 +15164,7 @@ impl<'a> UpdateFlowJson<'a> {
             flow_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -13717,12 +15174,26 @@ impl<'a> UpdateFlowJson<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`.
@@ -13792,10 +15263,12 @@ impl<'a> UpdateFlowJson<'a> {
                 }
                 form
             });
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "flows")]
@@ -13819,8 +15292,7 @@ pub struct UpdateFlowMetadata<'a> {
     flow_id: String,
     user_agent: Option<String>,
     body: crate::types::UpdateFlowMetadataRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> UpdateFlowMetadata<'a> {
@@ -13834,8 +15306,7 @@ impl<'a> UpdateFlowMetadata<'a> {
             flow_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -13845,12 +15316,26 @@ impl<'a> UpdateFlowMetadata<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`.
@@ -13922,10 +15407,12 @@ impl<'a> UpdateFlowMetadata<'a> {
                 }
                 form
             });
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "flows")]
@@ -13949,8 +15436,7 @@ pub struct UpdateGroupSettings<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::UpdateGroupSettingsRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> UpdateGroupSettings<'a> {
@@ -13964,8 +15450,7 @@ impl<'a> UpdateGroupSettings<'a> {
             group_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -13975,12 +15460,26 @@ impl<'a> UpdateGroupSettings<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`. The spec also allows multipart/form-data, which this client does not use.
@@ -14034,10 +15533,12 @@ impl<'a> UpdateGroupSettings<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "groups")]
@@ -14061,8 +15562,7 @@ pub struct UpdateOfficialBusinessAccountStatus<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::OfficialBusinessAccountUpdateRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "official_business_account")]
 impl<'a> UpdateOfficialBusinessAccountStatus<'a> {
@@ -14076,8 +15576,7 @@ impl<'a> UpdateOfficialBusinessAccountStatus<'a> {
             phone_number_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -14087,12 +15586,26 @@ impl<'a> UpdateOfficialBusinessAccountStatus<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -14147,10 +15660,12 @@ impl<'a> UpdateOfficialBusinessAccountStatus<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "official_business_account")]
@@ -14174,8 +15689,7 @@ pub struct UpdatePhoneNumberSettings<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::PhoneNumberSettingsUpdateRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "settings")]
 impl<'a> UpdatePhoneNumberSettings<'a> {
@@ -14189,8 +15703,7 @@ impl<'a> UpdatePhoneNumberSettings<'a> {
             phone_number_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -14200,12 +15713,26 @@ impl<'a> UpdatePhoneNumberSettings<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -14260,10 +15787,12 @@ impl<'a> UpdatePhoneNumberSettings<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "settings")]
@@ -14287,8 +15816,7 @@ pub struct UpdatePhoneNumberStatus<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: Option<crate::types::PhoneNumberStatusUpdateRequest>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "phone_number")]
 impl<'a> UpdatePhoneNumberStatus<'a> {
@@ -14298,8 +15826,7 @@ impl<'a> UpdatePhoneNumberStatus<'a> {
             phone_number_id,
             user_agent: None,
             body: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -14314,12 +15841,26 @@ impl<'a> UpdatePhoneNumberStatus<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -14375,10 +15916,12 @@ impl<'a> UpdatePhoneNumberStatus<'a> {
         if let Some(body) = &self.body {
             request = request.json(body);
         }
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "phone_number")]
@@ -14402,8 +15945,7 @@ pub struct UpdateWhatsappBusinessAccount<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::BusinessAccountNodeUpdateRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "business_account")]
 impl<'a> UpdateWhatsappBusinessAccount<'a> {
@@ -14417,8 +15959,7 @@ impl<'a> UpdateWhatsappBusinessAccount<'a> {
             waba_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -14428,12 +15969,26 @@ impl<'a> UpdateWhatsappBusinessAccount<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -14487,10 +16042,12 @@ impl<'a> UpdateWhatsappBusinessAccount<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "business_account")]
@@ -14514,8 +16071,7 @@ pub struct UpdateWhatsappBusinessProfile<'a> {
     whatsapp_business_profile_id: String,
     user_agent: Option<String>,
     body: crate::types::BusinessProfileNodeUpdateRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "business_profile_node")]
 impl<'a> UpdateWhatsappBusinessProfile<'a> {
@@ -14529,8 +16085,7 @@ impl<'a> UpdateWhatsappBusinessProfile<'a> {
             whatsapp_business_profile_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -14540,12 +16095,26 @@ impl<'a> UpdateWhatsappBusinessProfile<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -14599,10 +16168,12 @@ impl<'a> UpdateWhatsappBusinessProfile<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "business_profile_node")]
@@ -14626,8 +16197,7 @@ pub struct UploadMedia<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::MediaUploadRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "media")]
 impl<'a> UploadMedia<'a> {
@@ -14641,8 +16211,7 @@ impl<'a> UploadMedia<'a> {
             phone_number_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -14652,12 +16221,26 @@ impl<'a> UploadMedia<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`.
@@ -14727,10 +16310,12 @@ impl<'a> UploadMedia<'a> {
                 }
                 form
             });
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "media")]
@@ -14754,8 +16339,7 @@ pub struct VerifyPhoneNumberCode<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::VerifyPhoneNumberCodeRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "phone_number_verification")]
 impl<'a> VerifyPhoneNumberCode<'a> {
@@ -14769,8 +16353,7 @@ impl<'a> VerifyPhoneNumberCode<'a> {
             phone_number_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -14780,12 +16363,26 @@ impl<'a> VerifyPhoneNumberCode<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -14840,10 +16437,12 @@ impl<'a> VerifyPhoneNumberCode<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "phone_number_verification")]
@@ -14867,8 +16466,7 @@ pub struct VerifyPreVerifiedPhoneNumberCode<'a> {
     pre_verified_phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::PreVerifiedPhoneNumberVerifyCodeRequest,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "preverified_phone_numbers")]
 impl<'a> VerifyPreVerifiedPhoneNumberCode<'a> {
@@ -14882,8 +16480,7 @@ impl<'a> VerifyPreVerifiedPhoneNumberCode<'a> {
             pre_verified_phone_number_id,
             user_agent: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Identifies the calling software.
@@ -14893,12 +16490,26 @@ impl<'a> VerifyPreVerifiedPhoneNumberCode<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -14953,10 +16564,12 @@ impl<'a> VerifyPreVerifiedPhoneNumberCode<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "preverified_phone_numbers")]

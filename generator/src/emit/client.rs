@@ -132,8 +132,20 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
         /// How long connecting may take by default.
         pub const DEFAULT_CONNECT_TIMEOUT: ::std::time::Duration = ::std::time::Duration::from_secs(10);
 
-        /// How long a whole request may take by default.
+        /// How long a whole call may take by default: every attempt, the waits
+        /// between them and reading the body.
         pub const DEFAULT_TIMEOUT: ::std::time::Duration = ::std::time::Duration::from_secs(60);
+
+        /// How long one attempt may take by default (reading its body included).
+        pub const DEFAULT_ATTEMPT_TIMEOUT: ::std::time::Duration = ::std::time::Duration::from_secs(30);
+
+        /// The largest JSON, text or error body read by default (16 MiB); a
+        /// larger one is [`Error::BodyTooLarge`](crate::Error::BodyTooLarge).
+        pub const DEFAULT_MAX_BODY_SIZE: u64 = 16 << 20;
+
+        /// The largest binary body (a download) read into memory by default
+        /// (128 MiB); `send_streaming` reads any size chunk by chunk.
+        pub const DEFAULT_MAX_DOWNLOAD_SIZE: u64 = 128 << 20;
 
         /// The API client: cheap to clone, holds one connection pool.
         ///
@@ -145,7 +157,30 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
             credentials: crate::runtime::Secret,
             retry: crate::RetryPolicy,
             hooks: crate::runtime::Hooks,
+            limits: Limits,
             #( #param_fields: String, )*
+        }
+
+        /// The client's timeouts and body limits.
+        #[derive(Debug, Clone, Copy)]
+        struct Limits {
+            timeout: ::std::time::Duration,
+            attempt_timeout: ::std::time::Duration,
+            connect_timeout: ::std::time::Duration,
+            max_body_size: u64,
+            max_download_size: u64,
+        }
+
+        impl Default for Limits {
+            fn default() -> Self {
+                Limits {
+                    timeout: DEFAULT_TIMEOUT,
+                    attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+                    connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+                    max_body_size: DEFAULT_MAX_BODY_SIZE,
+                    max_download_size: DEFAULT_MAX_DOWNLOAD_SIZE,
+                }
+            }
         }
 
         impl ::std::fmt::Debug for Client {
@@ -155,6 +190,7 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
                     .field("credentials", &self.credentials)
                     .field("retry", &self.retry)
                     .field("hooks", &self.hooks)
+                    .field("limits", &self.limits)
                     #( .field(stringify!(#param_fields), &self.#param_fields) )*
                     .finish_non_exhaustive()
             }
@@ -176,8 +212,7 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
                     http: None,
                     retry: crate::RetryPolicy::default(),
                     hooks: crate::runtime::Hooks::default(),
-                    timeout: DEFAULT_TIMEOUT,
-                    connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+                    limits: Limits::default(),
                     #( #param_fields: #param_defaults.to_string(), )*
                 }
             }
@@ -209,13 +244,17 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
                 #authorize
             }
 
-            /// The settings a call runs with: its own retry policy or the client's.
+            /// The settings a call runs with: its own options, else the client's.
             #dead_ok
-            pub(crate) fn call(&self, retry: Option<crate::RetryPolicy>, idempotent: bool) -> crate::runtime::Call<'_> {
+            pub(crate) fn call(&self, options: &crate::runtime::CallOptions, kind: crate::runtime::CallKind) -> crate::runtime::Call<'_> {
+                let default_size = if kind.binary { self.limits.max_download_size } else { self.limits.max_body_size };
                 crate::runtime::Call {
-                    policy: retry.unwrap_or_else(|| self.retry.clone()),
-                    idempotent,
+                    policy: options.retry.clone().unwrap_or_else(|| self.retry.clone()),
+                    kind,
                     hooks: &self.hooks,
+                    timeout: Some(options.timeout.unwrap_or(self.limits.timeout)),
+                    attempt_timeout: Some(options.attempt_timeout.unwrap_or(self.limits.attempt_timeout)),
+                    max_body_size: options.max_body_size.unwrap_or(default_size),
                 }
             }
 
@@ -230,8 +269,7 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
             http: Option<::reqwest::Client>,
             retry: crate::RetryPolicy,
             hooks: crate::runtime::Hooks,
-            timeout: ::std::time::Duration,
-            connect_timeout: ::std::time::Duration,
+            limits: Limits,
             #( #param_fields: String, )*
         }
 
@@ -276,21 +314,47 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
                 self
             }
 
-            /// Sets how long a whole request may take
-            /// ([`DEFAULT_TIMEOUT`] unless set; calls can set their own).
+            /// Sets how long a whole call may take: every attempt, the waits
+            /// between them and reading the body ([`DEFAULT_TIMEOUT`] unless
+            /// set; calls can set their own).
             pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                self.timeout = timeout;
+                self.limits.timeout = timeout;
+                self
+            }
+
+            /// Sets how long one attempt may take, reading its body included
+            /// ([`DEFAULT_ATTEMPT_TIMEOUT`] unless set; calls can set their own).
+            pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.limits.attempt_timeout = timeout;
                 self
             }
 
             /// Sets how long connecting may take ([`DEFAULT_CONNECT_TIMEOUT`] unless set).
             pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                self.connect_timeout = timeout;
+                self.limits.connect_timeout = timeout;
                 self
             }
 
-            /// Uses this `reqwest` client (its pool, timeouts and proxy settings)
-            /// instead of a new one; the builder's timeouts then do not apply.
+            /// Sets the largest JSON, text or error body read, in bytes
+            /// ([`DEFAULT_MAX_BODY_SIZE`] unless set; calls can set their own).
+            pub fn max_body_size(mut self, bytes: u64) -> Self {
+                self.limits.max_body_size = bytes;
+                self
+            }
+
+            /// Sets the largest binary body (a download) read into memory, in
+            /// bytes ([`DEFAULT_MAX_DOWNLOAD_SIZE`] unless set).
+            pub fn max_download_size(mut self, bytes: u64) -> Self {
+                self.limits.max_download_size = bytes;
+                self
+            }
+
+            /// Uses this `reqwest` client (its pool, proxy, TLS and redirect
+            /// settings) instead of a new one. The client this builder makes
+            /// follows no redirects and connects within the connect timeout;
+            /// one of your own keeps whatever you chose (reqwest's default
+            /// follows up to 10 redirects, dropping credentials across hosts).
+            /// Call and attempt timeouts and body limits apply either way.
             pub fn http_client(mut self, http: ::reqwest::Client) -> Self {
                 self.http = Some(http);
                 self
@@ -300,9 +364,14 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
             pub fn build(self) -> Result<Client, crate::BuildError> {
                 let http = match self.http {
                     Some(http) => http,
+                    // API calls never follow redirects: a 3xx comes back as an
+                    // error with its status and `Location`, so a redirected
+                    // send can never turn into a false success. Downloads
+                    // follow them in the runtime, without credentials to
+                    // another origin.
                     None => ::reqwest::Client::builder()
-                        .timeout(self.timeout)
-                        .connect_timeout(self.connect_timeout)
+                        .connect_timeout(self.limits.connect_timeout)
+                        .redirect(::reqwest::redirect::Policy::none())
                         .build()
                         .map_err(crate::BuildError::from)?,
                 };
@@ -312,6 +381,7 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
                     credentials: self.credentials,
                     retry: self.retry,
                     hooks: self.hooks,
+                    limits: self.limits,
                     #( #param_fields: self.#param_fields, )*
                 })
             }
@@ -595,6 +665,8 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
     };
     let http_method = ident(op.http_method.as_str());
     let idempotent = op.http_method.is_idempotent();
+    let binary = op.success.content == ResponseContent::Bytes;
+    let follow = op.params.iter().any(|p| p.whole_url);
 
     let mut query = Vec::new();
     let mut headers = Vec::new();
@@ -771,7 +843,7 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
             /// Sends the request like `send`, but hands the success body out
             /// as it arrives ([`ByteStream`](crate::ByteStream)) instead of
             /// reading it into memory: for large files.
-            pub async fn send_streaming(self) -> Result<crate::ByteStream, crate::Error<#error_ty>> {
+            pub async fn send_streaming(self) -> Result<crate::ByteStream<#error_ty>, crate::Error<#error_ty>> {
                 let (request, call) = self.request()?;
                 crate::runtime::execute_streaming::<#error_ty>(request, call, #documented).await
             }
@@ -794,28 +866,43 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
         pub struct #builder<'a> {
             client: &'a crate::Client,
             #( #fields, )*
-            retry: Option<crate::RetryPolicy>,
-            timeout: Option<::std::time::Duration>,
+            options: crate::runtime::CallOptions,
         }
 
         #cfg
         impl<'a> #builder<'a> {
             #new_allow
             pub(crate) fn new(client: &'a crate::Client, #(#params_new),*) -> Self {
-                Self { client, #(#new_inits,)* retry: None, timeout: None }
+                Self { client, #(#new_inits,)* options: Default::default() }
             }
 
             #(#setters)*
 
             /// Uses this retry policy for this call instead of the client's.
             pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-                self.retry = Some(policy);
+                self.options.retry = Some(policy);
                 self
             }
 
-            /// Sets how long this call may take, instead of the client's timeout.
+            /// Sets how long this whole call may take (every attempt, the
+            /// waits between them and reading the body), instead of the
+            /// client's timeout.
             pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                self.timeout = Some(timeout);
+                self.options.timeout = Some(timeout);
+                self
+            }
+
+            /// Sets how long each attempt of this call may take, instead of
+            /// the client's attempt timeout.
+            pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.options.attempt_timeout = Some(timeout);
+                self
+            }
+
+            /// Sets the largest body this call reads, in bytes, instead of the
+            /// client's limit.
+            pub fn max_body_size(mut self, bytes: u64) -> Self {
+                self.options.max_body_size = Some(bytes);
                 self
             }
 
@@ -847,10 +934,8 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
                 #(#headers)*
                 request = self.client.authorize(request);
                 #body_block
-                if let Some(timeout) = self.timeout {
-                    request = request.timeout(timeout);
-                }
-                Ok((request, self.client.call(self.retry.clone(), #idempotent)))
+                let kind = crate::runtime::CallKind { idempotent: #idempotent, binary: #binary, follow_redirects: #follow };
+                Ok((request, self.client.call(&self.options, kind)))
             }
         }
 

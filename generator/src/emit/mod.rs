@@ -194,6 +194,7 @@ const DEPENDENCIES: &str = r#"[dependencies]
 bytes = "1"
 fastrand = "2"
 futures = { version = "0.3", default-features = false, features = ["std"] }
+httpdate = "1"
 percent-encoding = "2"
 reqwest = { version = "0.12", default-features = false, features = ["json", "multipart", "rustls-tls"] }
 serde = { version = "1", features = ["derive"] }
@@ -460,8 +461,9 @@ fn lib_rs(api: &Api, plan: &features::Plan) -> TokenStream {
         // Short `use` lines in rustfmt's order, so `cargo fmt` leaves the
         // file as generated.
         pub use client::{Client, ClientBuilder};
+        pub use client::{DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
         pub use client::{DEFAULT_BASE_URL, RATE_LIMIT_CODES, TRANSIENT_CODES};
-        pub use client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+        pub use client::{DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_DOWNLOAD_SIZE};
         /// The HTTP client the crate is built on, for [`Hook`]s and
         /// [`ClientBuilder::http_client`] without a separate dependency.
         pub use reqwest;

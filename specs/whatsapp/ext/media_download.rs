@@ -57,7 +57,7 @@ pub struct MediaStream {
     /// Its size in bytes, as the media endpoint reports it.
     pub file_size: Option<i64>,
     /// The body, as it arrives.
-    pub body: ByteStream,
+    pub body: ByteStream<GraphAPIError>,
 }
 
 impl Client {
@@ -101,7 +101,8 @@ impl<'a> DownloadMediaById<'a> {
         self
     }
 
-    /// Sets how long each of the calls may take.
+    /// Sets how long each of the two calls may take (the download's reading
+    /// of the body included).
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.timeout = Some(timeout);
         self

@@ -46,7 +46,7 @@ async fn bot(client: &Client, phone_number_id: &str, message: &IncomingMessage) 
     let _: (&[u8], &str) = (&media.bytes, &media.mime_type);
     let mut stream = client.download_media_by_id("1184402993368271").send_streaming().await?;
     let _ = stream.body.content_type();
-    while let Some(chunk) = stream.body.next_chunk().await.map_err(Error::Transport)? {
+    while let Some(chunk) = stream.body.next_chunk().await? {
         let _: &[u8] = &chunk;
     }
     Ok(())

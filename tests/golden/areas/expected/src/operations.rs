@@ -11,8 +11,7 @@
 pub struct GetProfileA<'a> {
     client: &'a crate::Client,
     id: String,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "a")]
 impl<'a> GetProfileA<'a> {
@@ -20,18 +19,31 @@ impl<'a> GetProfileA<'a> {
         Self {
             client,
             id,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -74,10 +86,12 @@ impl<'a> GetProfileA<'a> {
             .concat();
         let mut request = self.client.http().request(::reqwest::Method::GET, url);
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "a")]
@@ -99,8 +113,7 @@ impl<'a> ::std::future::IntoFuture for GetProfileA<'a> {
 pub struct GetProfileB<'a> {
     client: &'a crate::Client,
     id: i64,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 #[cfg(feature = "b")]
 impl<'a> GetProfileB<'a> {
@@ -108,18 +121,31 @@ impl<'a> GetProfileB<'a> {
         Self {
             client,
             id,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -162,10 +188,12 @@ impl<'a> GetProfileB<'a> {
             .concat();
         let mut request = self.client.http().request(::reqwest::Method::GET, url);
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 #[cfg(feature = "b")]

@@ -6,6 +6,10 @@
 use serde::de::DeserializeOwned;
 /// Everything that can go wrong with a call. `E` is the type documented error
 /// responses decode into.
+///
+/// Once a status line has come back, the error says so: every variant but
+/// `Encode` and `Transport` carries the status and the response's metadata,
+/// so "the server answered" never looks like "no answer".
 #[derive(Debug, thiserror::Error)]
 pub enum Error<E: std::fmt::Debug> {
     /// The server answered with a documented error status, and the body
@@ -19,15 +23,16 @@ pub enum Error<E: std::fmt::Debug> {
         /// The response's headers (usage headers included) and attempts.
         meta: Box<ResponseMeta>,
     },
-    /// The server answered with a status the operation does not document, or
-    /// with an error body that does not decode; the raw body is kept.
-    #[error("unexpected HTTP {status} response: {body:?}")]
+    /// The server answered with a status the operation does not document (a
+    /// redirect included: API calls never follow one), or with an error body
+    /// that does not decode; the raw body is kept.
+    #[error("unexpected HTTP {status} response: {}", body.preview())]
     UnexpectedResponse {
         /// The HTTP status code.
         status: u16,
         /// The body as received.
         body: RawBody,
-        /// The response's headers (usage headers included) and attempts.
+        /// The response's headers (`Location` of a redirect included) and attempts.
         meta: Box<ResponseMeta>,
     },
     /// A success response whose body does not match the documented type; the
@@ -46,14 +51,52 @@ pub enum Error<E: std::fmt::Debug> {
         /// The response's headers (usage headers included) and attempts.
         meta: Box<ResponseMeta>,
     },
+    /// The server answered with this status, but its body did not arrive
+    /// whole (the connection dropped, or a timeout while reading it). The
+    /// request was received: a call with a 2xx status here was accepted.
+    #[error("the server answered HTTP {status}, but {}", incomplete(source))]
+    IncompleteBody {
+        /// The HTTP status code.
+        status: u16,
+        /// Why the body could not be read (`is_timeout()` tells a timeout).
+        #[source]
+        source: reqwest::Error,
+        /// The response's headers and attempts.
+        meta: Box<ResponseMeta>,
+    },
+    /// The server answered with this status and a body larger than the
+    /// limit, which was not read further.
+    #[error("the HTTP {status} response body is larger than the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// The HTTP status code.
+        status: u16,
+        /// The limit in bytes (see `ClientBuilder::max_body_size`).
+        limit: u64,
+        /// The response's headers and attempts.
+        meta: Box<ResponseMeta>,
+    },
     /// The request could not be encoded (for example a multipart body that is
-    /// not an object).
+    /// not an object). Nothing was sent.
     #[error("could not encode the request: {0}")]
     Encode(String),
-    /// The request did not complete: connection, TLS, timeout, or a body that
-    /// could not be read.
-    #[error("the request failed: {0}")]
-    Transport(#[source] reqwest::Error),
+    /// No status line came back: the connection could not be made, broke,
+    /// or timed out before the server answered.
+    #[error("the request failed after {attempts} attempt(s): {source}")]
+    Transport {
+        /// Why.
+        #[source]
+        source: reqwest::Error,
+        /// How many times the request was sent.
+        attempts: u32,
+    },
+}
+/// Why a body broke off, in words: a timeout says so.
+fn incomplete(source: &reqwest::Error) -> String {
+    if source.is_timeout() {
+        "the call timed out while its body was being read".to_string()
+    } else {
+        format!("its body could not be read whole: {source}")
+    }
 }
 impl<E: std::fmt::Debug> Error<E> {
     /// The HTTP status, when the server answered.
@@ -61,15 +104,29 @@ impl<E: std::fmt::Debug> Error<E> {
         match self {
             Error::Api { status, .. }
             | Error::UnexpectedResponse { status, .. }
-            | Error::Decode { status, .. } => Some(*status),
-            Error::Encode(_) => None,
-            Error::Transport(e) => e.status().map(|s| s.as_u16()),
+            | Error::Decode { status, .. }
+            | Error::IncompleteBody { status, .. }
+            | Error::BodyTooLarge { status, .. } => Some(*status),
+            Error::Encode(_) | Error::Transport { .. } => None,
         }
     }
-    /// True when the request timed out (see `ClientBuilder::timeout` and the
-    /// request builders' `timeout`).
+    /// True when the call timed out: before an answer, or while its body
+    /// was being read (see `ClientBuilder::timeout` and `attempt_timeout`).
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Transport(e) if e.is_timeout())
+        match self {
+            Error::Transport { source, .. } | Error::IncompleteBody { source, .. } => {
+                source.is_timeout()
+            }
+            _ => false,
+        }
+    }
+    /// How many times the request was sent (0 when it could not be encoded).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::Encode(_) => 0,
+            Error::Transport { attempts, .. } => *attempts,
+            other => other.meta().map_or(0, ResponseMeta::attempts),
+        }
     }
     /// The decoded error body of a documented error response.
     pub fn api_error(&self) -> Option<&E> {
@@ -84,11 +141,13 @@ impl<E: std::fmt::Debug> Error<E> {
         match self {
             Error::Api { meta, .. }
             | Error::UnexpectedResponse { meta, .. }
-            | Error::Decode { meta, .. } => Some(meta),
-            Error::Encode(_) | Error::Transport(_) => None,
+            | Error::Decode { meta, .. }
+            | Error::IncompleteBody { meta, .. }
+            | Error::BodyTooLarge { meta, .. } => Some(meta),
+            Error::Encode(_) | Error::Transport { .. } => None,
         }
     }
-    /// The raw body of a response that did not decode.
+    /// The raw body of a response that did not decode, whole.
     pub fn raw_body(&self) -> Option<&RawBody> {
         match self {
             Error::UnexpectedResponse { body, .. } | Error::Decode { body, .. } => {
@@ -102,7 +161,11 @@ impl<E: std::fmt::Debug> Error<E> {
 #[derive(Debug, thiserror::Error)]
 #[error("could not build the HTTP client: {0}")]
 pub struct BuildError(#[from] reqwest::Error);
-/// A response body kept as received. Its `Debug` output shows it as text.
+/// How many bytes of a raw body `Display` and `Debug` show.
+const PREVIEW_BYTES: usize = 300;
+/// A response body kept as received. `Display` and `Debug` (and so error
+/// messages) show a short preview; [`RawBody::bytes`] and [`RawBody::text`]
+/// give the whole of it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct RawBody(pub Vec<u8>);
 impl RawBody {
@@ -114,10 +177,25 @@ impl RawBody {
     pub fn bytes(&self) -> &[u8] {
         &self.0
     }
+    /// The first few hundred bytes as text, cut at a character boundary,
+    /// with the whole length when it was cut.
+    pub fn preview(&self) -> String {
+        if self.0.len() <= PREVIEW_BYTES {
+            return self.text().into_owned();
+        }
+        let mut end = PREVIEW_BYTES;
+        while end > 0 && (self.0[end] & 0b1100_0000) == 0b1000_0000 {
+            end -= 1;
+        }
+        format!(
+            "{}… ({} bytes in all)", String::from_utf8_lossy(& self.0[..end]), self.0
+            .len()
+        )
+    }
 }
 impl std::fmt::Debug for RawBody {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(&self.text(), f)
+        std::fmt::Debug::fmt(&self.preview(), f)
     }
 }
 /// The value of a `format: binary` field: file bytes, with the file name and
@@ -472,6 +550,10 @@ impl ResponseMeta {
     pub fn attempts(&self) -> u32 {
         self.attempts
     }
+    /// The `Location` header (where a redirect points), if present and text.
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok())
+    }
     /// The `X-App-Usage` header, parsed: how much of the app's call, CPU and
     /// time budget is used, in percent. `Ok(None)` when the header is absent.
     pub fn app_usage(&self) -> Result<Option<AppUsage>, UsageHeaderError> {
@@ -595,19 +677,28 @@ impl std::fmt::Debug for Hooks {
 }
 /// A future that waits, as the retry policy's sleeper returns it.
 pub type SleepFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+/// Statuses a gateway answers with when the API behind it did not take the
+/// request; retried for idempotent methods.
+const GATEWAY_STATUSES: [u16; 3] = [502, 503, 504];
 /// When, and how long after, a failed call is sent again.
 ///
-/// By default a call is retried only where that cannot duplicate its effect:
-/// a connection that could not be made (nothing was sent), HTTP 429, and the
-/// API's rate-limit error codes (the request was refused, not processed) for
-/// every method; a transport failure after sending, and an error the API marks
-/// `is_transient` or whose code is one of the transient codes, only for
-/// idempotent methods (GET, HEAD, OPTIONS, TRACE,
-/// PUT, DELETE), unless
-/// [`RetryPolicy::retry_non_idempotent`] opts in. Delays grow exponentially
-/// with full jitter, never shorter than a `Retry-After` header (in seconds),
-/// bounded by [`RetryPolicy::max_attempts`] and [`RetryPolicy::max_elapsed`].
-/// A request whose body cannot be replayed (a multipart upload) is sent once.
+/// The rule: once the server has answered with a status line, the request is
+/// sent again only for the answers that say it was not processed: HTTP 429
+/// and the API's rate-limit error codes (for every method), and for
+/// idempotent methods (GET, HEAD, OPTIONS, TRACE, PUT, DELETE) also the
+/// gateway statuses 502, 503 and 504 and errors the API marks `is_transient`
+/// or whose code is one of its transient codes. Without a status line, a
+/// connection that could not be made is retried for every method (nothing
+/// was sent), any other transport failure only for idempotent methods,
+/// unless [`RetryPolicy::retry_non_idempotent`] opts in; no setting re-sends
+/// a request whose status line came back.
+///
+/// Delays grow exponentially with full jitter, never shorter than a
+/// `Retry-After` header (seconds or an HTTP date). A wait longer than
+/// [`RetryPolicy::max_delay`], or one that would end after
+/// [`RetryPolicy::max_elapsed`] or the call's timeout, is not waited: the
+/// call gives up at once with the server's answer. A request whose body
+/// cannot be replayed (a multipart upload) is sent once.
 #[derive(Clone)]
 pub struct RetryPolicy {
     max_attempts: u32,
@@ -647,7 +738,8 @@ impl Default for RetryPolicy {
     }
 }
 impl RetryPolicy {
-    /// The default policy (3 attempts, 0.5 s base delay, 30 s cap, 60 s in all).
+    /// The default policy (3 attempts, 0.5 s base delay, 30 s longest wait,
+    /// 60 s in all).
     pub fn new() -> Self {
         Self::default()
     }
@@ -665,18 +757,21 @@ impl RetryPolicy {
         self.base_delay = delay;
         self
     }
-    /// The longest delay between two attempts (a `Retry-After` may exceed it).
+    /// The longest wait between two attempts; a `Retry-After` asking for
+    /// more ends the call with the server's answer instead.
     pub fn max_delay(mut self, delay: std::time::Duration) -> Self {
         self.max_delay = delay;
         self
     }
-    /// No retry starts once this much time has passed since the first attempt.
+    /// No retry starts, and no wait ends, later than this after the first attempt.
     pub fn max_elapsed(mut self, elapsed: std::time::Duration) -> Self {
         self.max_elapsed = elapsed;
         self
     }
-    /// Also retry POST and PATCH calls after a transport failure or a
-    /// transient error. Only opt in where sending twice is harmless.
+    /// Also retry POST and PATCH calls after a transport failure that came
+    /// before any answer (a dropped connection, a timeout). Only opt in where
+    /// sending twice is harmless; an answered request is never re-sent for
+    /// this.
     pub fn retry_non_idempotent(mut self, yes: bool) -> Self {
         self.retry_non_idempotent = yes;
         self
@@ -690,32 +785,83 @@ impl RetryPolicy {
         self.sleep = std::sync::Arc::new(sleep);
         self
     }
-    /// The delay before retry number `retry` (1 for the first retry).
+    /// The delay before retry number `retry` (1 for the first retry), or
+    /// `None` when the server asks for a longer wait than the policy allows.
     fn delay(
         &self,
         retry: u32,
         retry_after: Option<std::time::Duration>,
-    ) -> std::time::Duration {
+    ) -> Option<std::time::Duration> {
+        if retry_after.is_some_and(|after| after > self.max_delay) {
+            return None;
+        }
         let exponential = self
             .base_delay
             .saturating_mul(1u32 << (retry - 1).min(20))
             .min(self.max_delay);
         let millis = u64::try_from(exponential.as_millis()).unwrap_or(u64::MAX);
         let jittered = std::time::Duration::from_millis(fastrand::u64(0..=millis));
-        retry_after.map_or(jittered, |after| jittered.max(after))
+        Some(retry_after.map_or(jittered, |after| jittered.max(after)))
     }
 }
+/// The `Retry-After` header: seconds, or an HTTP date (a past date is no wait).
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<std::time::Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(std::time::Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(std::time::SystemTime::now()).unwrap_or_default())
+}
+/// Options a request builder can set for its call; unset ones come from the
+/// client.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CallOptions {
+    pub(crate) retry: Option<RetryPolicy>,
+    pub(crate) timeout: Option<std::time::Duration>,
+    pub(crate) attempt_timeout: Option<std::time::Duration>,
+    pub(crate) max_body_size: Option<u64>,
+}
+/// What kind of call an operation makes (fixed per operation).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CallKind {
+    /// Sending twice has the effect of sending once (RFC 9110).
+    pub(crate) idempotent: bool,
+    /// The success body is binary (a download): its own size limit applies.
+    pub(crate) binary: bool,
+    /// The request goes to a URL the API handed out: redirects are followed,
+    /// without credentials to another origin.
+    pub(crate) follow_redirects: bool,
+}
+/// Everything one call runs with.
+pub(crate) struct Call<'a> {
+    pub(crate) policy: RetryPolicy,
+    pub(crate) kind: CallKind,
+    pub(crate) hooks: &'a Hooks,
+    /// The whole call, retries and waits included.
+    pub(crate) timeout: Option<std::time::Duration>,
+    /// Each attempt.
+    pub(crate) attempt_timeout: Option<std::time::Duration>,
+    /// The largest body read into memory.
+    pub(crate) max_body_size: u64,
+}
+/// Redirects a download follows at most.
+const MAX_REDIRECTS: usize = 5;
 /// What one attempt came to.
 enum Attempt {
-    Answer {
-        status: u16,
-        headers: reqwest::header::HeaderMap,
-        retry_after: Option<std::time::Duration>,
-        body: Vec<u8>,
-    },
+    /// A status line and the whole body.
+    Answer { status: u16, headers: reqwest::header::HeaderMap, body: Vec<u8> },
     /// A success whose body is left unread, for the caller to stream.
     Streaming { response: reqwest::Response },
+    /// A status line whose body did not arrive whole, or was too large.
+    Cut { status: u16, headers: reqwest::header::HeaderMap, reason: Cut },
+    /// No status line: the request failed before an answer.
     Failed(reqwest::Error),
+}
+/// Why an answered attempt's body is missing.
+enum Cut {
+    Read(reqwest::Error),
+    TooLarge(u64),
 }
 /// Whether an attempt may be repeated, and no sooner than when.
 fn retryable(
@@ -723,45 +869,125 @@ fn retryable(
     idempotent: bool,
     policy: &RetryPolicy,
 ) -> Option<Option<std::time::Duration>> {
-    let may_repeat = idempotent || policy.retry_non_idempotent;
     match attempt {
         Attempt::Failed(e) if e.is_builder() => None,
         Attempt::Failed(e) if e.is_connect() => Some(None),
-        Attempt::Failed(_) => may_repeat.then_some(None),
+        Attempt::Failed(_) => (idempotent || policy.retry_non_idempotent).then_some(None),
         Attempt::Streaming { .. } => None,
-        Attempt::Answer { status: 429, retry_after, .. } => Some(*retry_after),
-        Attempt::Answer {
-            status,
-            retry_after,
-            body,
-            ..
-        } if !(200..300).contains(status) => {
-            let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-            let code = value.pointer("/error/code").and_then(serde_json::Value::as_i64);
+        Attempt::Cut { status, headers, .. } => {
+            let again = *status == 429
+                || (idempotent && GATEWAY_STATUSES.contains(status));
+            again.then(|| retry_after(headers))
+        }
+        Attempt::Answer { status, headers, body } => {
+            if (200..300).contains(status) {
+                return None;
+            }
+            let after = retry_after(headers);
+            if *status == 429 {
+                return Some(after);
+            }
+            let value: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+            let code = value
+                .as_ref()
+                .and_then(|v| v.pointer("/error/code"))
+                .and_then(serde_json::Value::as_i64);
             if code.is_some_and(|c| policy.rate_limit_codes.contains(&c)) {
-                return Some(*retry_after);
+                return Some(after);
+            }
+            if !idempotent {
+                return None;
             }
             let transient = value
-                .pointer("/error/is_transient")
+                .as_ref()
+                .and_then(|v| v.pointer("/error/is_transient"))
                 .and_then(serde_json::Value::as_bool) == Some(true)
                 || code.is_some_and(|c| policy.transient_codes.contains(&c));
-            (transient && may_repeat).then_some(*retry_after)
+            (transient || GATEWAY_STATUSES.contains(status)).then_some(after)
         }
-        Attempt::Answer { .. } => None,
     }
+}
+/// Reads a body whole, up to `limit` bytes, without a second copy.
+async fn read_body(
+    response: &mut reqwest::Response,
+    limit: u64,
+) -> Result<Vec<u8>, Cut> {
+    if response.content_length().is_some_and(|len| len > limit) {
+        return Err(Cut::TooLarge(limit));
+    }
+    let expected = response.content_length().unwrap_or(0).min(limit).min(1 << 20);
+    let mut body = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+    while let Some(chunk) = response.chunk().await.map_err(Cut::Read)? {
+        if body.len() as u64 + chunk.len() as u64 > limit {
+            return Err(Cut::TooLarge(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+/// Headers that carry credentials: never sent to another origin.
+fn is_credential(
+    name: &reqwest::header::HeaderName,
+    value: &reqwest::header::HeaderValue,
+) -> bool {
+    value.is_sensitive() || name == reqwest::header::AUTHORIZATION
+        || name == reqwest::header::COOKIE
+        || name == reqwest::header::PROXY_AUTHORIZATION
+}
+/// The request a redirect leads to: the same method and body for 307 and
+/// 308, a bodiless GET otherwise; no credentials when the origin changes.
+fn redirected(
+    from: &reqwest::Request,
+    status: u16,
+    location: &str,
+) -> Option<reqwest::Request> {
+    let url = from.url().join(location).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    let same_origin = url.origin() == from.url().origin();
+    let keep_method = matches!(status, 307 | 308);
+    let mut next = if keep_method {
+        let mut next = from.try_clone()?;
+        *next.url_mut() = url;
+        next
+    } else {
+        let mut next = reqwest::Request::new(reqwest::Method::GET, url);
+        *next.headers_mut() = from.headers().clone();
+        next.headers_mut().remove(reqwest::header::CONTENT_TYPE);
+        next.headers_mut().remove(reqwest::header::CONTENT_LENGTH);
+        *next.timeout_mut() = from.timeout().copied();
+        next
+    };
+    if !same_origin {
+        let names: Vec<reqwest::header::HeaderName> = next
+            .headers()
+            .iter()
+            .filter(|(name, value)| is_credential(name, value))
+            .map(|(name, _)| name.clone())
+            .collect();
+        for name in names {
+            next.headers_mut().remove(name);
+        }
+    }
+    Some(next)
 }
 async fn attempt(
     request: reqwest::RequestBuilder,
-    hooks: &Hooks,
+    call: &Call<'_>,
     number: u32,
     stream: bool,
+    timeout: Option<std::time::Duration>,
 ) -> Attempt {
     let (http, request) = request.build_split();
     let mut request = match request {
         Ok(request) => request,
         Err(e) => return Attempt::Failed(e),
     };
-    for hook in &hooks.0 {
+    if let Some(t) = timeout {
+        *request.timeout_mut() = Some(t);
+    }
+    for hook in &call.hooks.0 {
         hook.on_request(&mut request);
     }
     let method = request.method().clone();
@@ -775,15 +1001,40 @@ async fn attempt(
             elapsed: sent.elapsed(),
             outcome,
         };
-        for hook in &hooks.0 {
+        for hook in &call.hooks.0 {
             hook.on_response(&exchange);
         }
     };
-    let response = match http.execute(request).await {
-        Ok(response) => response,
-        Err(e) => {
-            observe(Err(&e));
-            return Attempt::Failed(e);
+    let mut hops = 0;
+    let mut response = loop {
+        let again = if call.kind.follow_redirects { request.try_clone() } else { None };
+        let response = match http.execute(request).await {
+            Ok(response) => response,
+            Err(e) => {
+                observe(Err(&e));
+                return Attempt::Failed(e);
+            }
+        };
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok());
+        let next = match (again, location) {
+            (
+                Some(from),
+                Some(location),
+            ) if response.status().is_redirection() && hops < MAX_REDIRECTS => {
+                redirected(&from, status, location)
+            }
+            _ => None,
+        };
+        match next {
+            Some(next) => {
+                hops += 1;
+                request = next;
+            }
+            None => break response,
         }
     };
     let status = response.status().as_u16();
@@ -792,62 +1043,69 @@ async fn attempt(
         return Attempt::Streaming { response };
     }
     let headers = response.headers().clone();
-    let retry_after = headers
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(std::time::Duration::from_secs);
-    let outcome = match response.bytes().await {
+    let outcome = match read_body(&mut response, call.max_body_size).await {
         Ok(body) => {
             Attempt::Answer {
                 status,
                 headers,
-                retry_after,
-                body: body.to_vec(),
+                body,
             }
         }
-        Err(e) => Attempt::Failed(e),
+        Err(reason) => {
+            Attempt::Cut {
+                status,
+                headers,
+                reason,
+            }
+        }
     };
     match &outcome {
-        Attempt::Answer { status, headers, .. } => observe(Ok((*status, headers))),
+        Attempt::Answer { status, headers, .. }
+        | Attempt::Cut { status, headers, .. } => observe(Ok((*status, headers))),
         Attempt::Failed(e) => observe(Err(e)),
         Attempt::Streaming { .. } => {}
     }
     outcome
 }
-/// Per-call settings for [`execute`].
-pub(crate) struct Call<'a> {
-    pub(crate) policy: RetryPolicy,
-    pub(crate) idempotent: bool,
-    pub(crate) hooks: &'a Hooks,
-}
 /// Sends a request, retrying as the policy allows, until an attempt's
-/// outcome is final; returns it with the number of attempts.
+/// outcome is final; returns it with the number of attempts. The call's
+/// timeout bounds everything: each attempt gets at most what is left of it,
+/// and a wait that would outlast it is not started.
 async fn run(
     request: reqwest::RequestBuilder,
     call: &Call<'_>,
     stream: bool,
 ) -> (Attempt, u32) {
     let start = std::time::Instant::now();
+    let budget = |limit: std::time::Duration| {
+        limit.checked_sub(start.elapsed()).unwrap_or_default()
+    };
     let mut attempts = 1;
-    let outcome = loop {
+    loop {
+        let left = call.timeout.map(budget);
+        let timeout = match (call.attempt_timeout, left) {
+            (Some(a), Some(l)) => Some(a.min(l)),
+            (a, l) => a.or(l),
+        };
         let Some(this) = request.try_clone() else {
-            break attempt(request, call.hooks, attempts, stream).await
+            return (attempt(request, call, attempts, stream, timeout).await, attempts);
         };
-        let outcome = attempt(this, call.hooks, attempts, stream).await;
-        let Some(retry_after) = retryable(&outcome, call.idempotent, &call.policy) else {
-            break outcome
+        let outcome = attempt(this, call, attempts, stream, timeout).await;
+        let Some(retry_after) = retryable(&outcome, call.kind.idempotent, &call.policy)
+        else {
+            return (outcome, attempts);
         };
-        let delay = call.policy.delay(attempts, retry_after);
-        if attempts >= call.policy.max_attempts
-            || start.elapsed() + delay > call.policy.max_elapsed
-        {
-            break outcome;
+        let Some(delay) = call.policy.delay(attempts, retry_after) else {
+            return (outcome, attempts);
+        };
+        let out_of_time = start.elapsed() + delay > call.policy.max_elapsed
+            || call.timeout.is_some_and(|t| start.elapsed() + delay >= t);
+        if attempts >= call.policy.max_attempts || out_of_time {
+            return (outcome, attempts);
         }
         attempts += 1;
         (call.policy.sleep)(delay).await;
-    };
-    (outcome, attempts)
+    }
 }
 /// Sorts a non-success answer: documented error statuses
 /// (`documented(status)`) decode into `E`, anything else is kept raw.
@@ -872,6 +1130,29 @@ fn error_answer<E: DeserializeOwned + std::fmt::Debug>(
         meta: Box::new(meta),
     }
 }
+/// The error of an answered attempt whose body is missing.
+fn cut_error<E: std::fmt::Debug>(
+    status: u16,
+    reason: Cut,
+    meta: ResponseMeta,
+) -> Error<E> {
+    match reason {
+        Cut::Read(source) => {
+            Error::IncompleteBody {
+                status,
+                source,
+                meta: Box::new(meta),
+            }
+        }
+        Cut::TooLarge(limit) => {
+            Error::BodyTooLarge {
+                status,
+                limit,
+                meta: Box::new(meta),
+            }
+        }
+    }
+}
 /// Sends a request, retrying as the policy allows, and sorts the answer:
 /// success statuses are returned, documented error statuses
 /// (`documented(status)`) decode into `E`, anything else is kept raw.
@@ -880,29 +1161,51 @@ pub(crate) async fn execute<E: DeserializeOwned + std::fmt::Debug>(
     call: Call<'_>,
     documented: impl Fn(u16) -> bool,
 ) -> Result<Received, Error<E>> {
-    let (status, headers, body, attempts) = match run(request, &call, false).await {
-        (Attempt::Failed(e), _) => return Err(Error::Transport(e)),
-        (Attempt::Answer { status, headers, body, .. }, attempts) => {
-            (status, headers, body, attempts)
+    match run(request, &call, false).await {
+        (Attempt::Failed(source), attempts) => {
+            Err(Error::Transport {
+                source,
+                attempts,
+            })
         }
-        (Attempt::Streaming { response }, attempts) => {
-            let status = response.status().as_u16();
-            let headers = response.headers().clone();
-            match response.bytes().await {
-                Ok(body) => (status, headers, body.to_vec(), attempts),
-                Err(e) => return Err(Error::Transport(e)),
+        (Attempt::Cut { status, headers, reason }, attempts) => {
+            Err(
+                cut_error(
+                    status,
+                    reason,
+                    ResponseMeta {
+                        status,
+                        headers,
+                        attempts,
+                    },
+                ),
+            )
+        }
+        (Attempt::Answer { status, headers, body }, attempts) => {
+            let meta = ResponseMeta {
+                status,
+                headers,
+                attempts,
+            };
+            if (200..300).contains(&status) {
+                Ok(Received { body, meta })
+            } else {
+                Err(error_answer(status, body, meta, documented))
             }
         }
-    };
-    let meta = ResponseMeta {
-        status,
-        headers,
-        attempts,
-    };
-    if (200..300).contains(&status) {
-        return Ok(Received { body, meta });
+        (Attempt::Streaming { mut response }, attempts) => {
+            let status = response.status().as_u16();
+            let meta = ResponseMeta {
+                status,
+                headers: response.headers().clone(),
+                attempts,
+            };
+            match read_body(&mut response, call.max_body_size).await {
+                Ok(body) => Ok(Received { body, meta }),
+                Err(reason) => Err(cut_error(status, reason, meta)),
+            }
+        }
     }
-    Err(error_answer(status, body, meta, documented))
 }
 /// [`execute`] for a success body read as it arrives: the body of a success
 /// is not read here but handed out as a [`ByteStream`]; error answers are
@@ -912,18 +1215,40 @@ pub(crate) async fn execute_streaming<E: DeserializeOwned + std::fmt::Debug>(
     request: reqwest::RequestBuilder,
     call: Call<'_>,
     documented: impl Fn(u16) -> bool,
-) -> Result<ByteStream, Error<E>> {
+) -> Result<ByteStream<E>, Error<E>> {
     match run(request, &call, true).await {
-        (Attempt::Failed(e), _) => Err(Error::Transport(e)),
+        (Attempt::Failed(source), attempts) => {
+            Err(Error::Transport {
+                source,
+                attempts,
+            })
+        }
         (Attempt::Streaming { response }, attempts) => {
             let meta = ResponseMeta {
                 status: response.status().as_u16(),
                 headers: response.headers().clone(),
                 attempts,
             };
-            Ok(ByteStream { response, meta })
+            Ok(ByteStream {
+                response,
+                meta,
+                error: std::marker::PhantomData,
+            })
         }
-        (Attempt::Answer { status, headers, body, .. }, attempts) => {
+        (Attempt::Cut { status, headers, reason }, attempts) => {
+            Err(
+                cut_error(
+                    status,
+                    reason,
+                    ResponseMeta {
+                        status,
+                        headers,
+                        attempts,
+                    },
+                ),
+            )
+        }
+        (Attempt::Answer { status, headers, body }, attempts) => {
             let meta = ResponseMeta {
                 status,
                 headers,
@@ -935,13 +1260,18 @@ pub(crate) async fn execute_streaming<E: DeserializeOwned + std::fmt::Debug>(
 }
 /// A success body read chunk by chunk as it arrives, so a large download is
 /// never held in memory whole. Returned by `send_streaming` on operations
-/// whose success body is binary.
-#[derive(Debug)]
-pub struct ByteStream {
+/// whose success body is binary; `E` is the operation's error type.
+pub struct ByteStream<E> {
     response: reqwest::Response,
     meta: ResponseMeta,
+    error: std::marker::PhantomData<fn() -> E>,
 }
-impl ByteStream {
+impl<E> std::fmt::Debug for ByteStream<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ByteStream").field("meta", &self.meta).finish_non_exhaustive()
+    }
+}
+impl<E: std::fmt::Debug> ByteStream<E> {
     /// The status, headers and attempts of the response.
     pub fn meta(&self) -> &ResponseMeta {
         &self.meta
@@ -957,15 +1287,23 @@ impl ByteStream {
     pub fn content_length(&self) -> Option<u64> {
         self.response.content_length()
     }
-    /// The next chunk of the body, or `None` at its end. An error (the
-    /// connection dropped, a timeout) ends the body.
-    pub async fn next_chunk(&mut self) -> Result<Option<bytes::Bytes>, reqwest::Error> {
-        self.response.chunk().await
+    /// The next chunk of the body, or `None` at its end. A body that stops
+    /// early (the connection dropped, a timeout) is
+    /// [`Error::IncompleteBody`], with the status that was received.
+    pub async fn next_chunk(&mut self) -> Result<Option<bytes::Bytes>, Error<E>> {
+        self.response
+            .chunk()
+            .await
+            .map_err(|source| Error::IncompleteBody {
+                status: self.meta.status,
+                source,
+                meta: Box::new(self.meta.clone()),
+            })
     }
     /// The body as a `futures::Stream` of chunks.
     pub fn into_stream(
         self,
-    ) -> impl futures::Stream<Item = Result<bytes::Bytes, reqwest::Error>> + Send {
+    ) -> impl futures::Stream<Item = Result<bytes::Bytes, Error<E>>> {
         futures::stream::unfold(
             Some(self),
             |state| async move {

@@ -10,16 +10,14 @@
 pub struct SendForm<'a> {
     client: &'a crate::Client,
     body: Option<crate::types::Item>,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 impl<'a> SendForm<'a> {
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self {
             client,
             body: None,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Sets the request body.
@@ -29,12 +27,26 @@ impl<'a> SendForm<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the body as text; documented error statuses decode into `a JSON value` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded`.
@@ -92,10 +104,12 @@ impl<'a> SendForm<'a> {
                     },
                 );
         }
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 /// `.await` on the builder sends it, like `.send().await`.
@@ -116,8 +130,7 @@ pub struct SendJson<'a> {
     tag: Option<Vec<i64>>,
     mode: Option<crate::types::SendJsonMode>,
     body: crate::types::Item,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 impl<'a> SendJson<'a> {
     pub(crate) fn new(
@@ -132,8 +145,7 @@ impl<'a> SendJson<'a> {
             tag: None,
             mode: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Sets the `X-Trace` parameter.
@@ -153,12 +165,26 @@ impl<'a> SendJson<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `Problem` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -218,10 +244,12 @@ impl<'a> SendJson<'a> {
         }
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 /// `.await` on the builder sends it, like `.send().await`.
@@ -238,26 +266,38 @@ impl<'a> ::std::future::IntoFuture for SendJson<'a> {
 pub struct SendMultipart<'a> {
     client: &'a crate::Client,
     body: crate::types::Item,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 impl<'a> SendMultipart<'a> {
     pub(crate) fn new(client: &'a crate::Client, body: crate::types::Item) -> Self {
         Self {
             client,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is `()`; documented error statuses decode into `Problem` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`.
@@ -308,10 +348,12 @@ impl<'a> SendMultipart<'a> {
                 }
                 form
             });
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 /// `.await` on the builder sends it, like `.send().await`.
@@ -328,26 +370,38 @@ impl<'a> ::std::future::IntoFuture for SendMultipart<'a> {
 pub struct SetKey<'a> {
     client: &'a crate::Client,
     public_key: String,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 impl<'a> SetKey<'a> {
     pub(crate) fn new(client: &'a crate::Client, public_key: String) -> Self {
         Self {
             client,
             public_key,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the raw body; documented error statuses decode into `a JSON value` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded` with the single field `public_key`. The spec also allows multipart/form-data, which this client does not use.
@@ -372,7 +426,10 @@ impl<'a> SetKey<'a> {
     /// reading it into memory: for large files.
     pub async fn send_streaming(
         self,
-    ) -> Result<crate::ByteStream, crate::Error<::serde_json::Value>> {
+    ) -> Result<
+        crate::ByteStream<::serde_json::Value>,
+        crate::Error<::serde_json::Value>,
+    > {
         let (request, call) = self.request()?;
         crate::runtime::execute_streaming::<
             ::serde_json::Value,
@@ -397,10 +454,12 @@ impl<'a> SetKey<'a> {
         let mut request = self.client.http().request(::reqwest::Method::POST, url);
         request = self.client.authorize(request);
         request = request.form(&[("public_key", &self.public_key.to_string())]);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: true,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 /// `.await` on the builder sends it, like `.send().await`.

@@ -12,8 +12,7 @@ pub struct Acknowledge<'a> {
     chat: String,
     new2: Option<bool>,
     body: crate::types::Receipt,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 impl<'a> Acknowledge<'a> {
     pub(crate) fn new(
@@ -26,8 +25,7 @@ impl<'a> Acknowledge<'a> {
             chat,
             new2: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// A parameter whose name a builder method also has.
@@ -49,12 +47,26 @@ impl<'a> Acknowledge<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `ApiError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -102,10 +114,12 @@ impl<'a> Acknowledge<'a> {
         request = request.query(&query);
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 /// `.await` on the builder sends it, like `.send().await`.
@@ -127,8 +141,7 @@ pub struct SendType<'a> {
     chat: String,
     new2: Option<bool>,
     body: crate::types::Message,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 impl<'a> SendType<'a> {
     pub(crate) fn new(
@@ -141,8 +154,7 @@ impl<'a> SendType<'a> {
             chat,
             new2: None,
             body,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// A parameter whose name a builder method also has.
@@ -152,12 +164,26 @@ impl<'a> SendType<'a> {
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `ApiError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
@@ -205,10 +231,12 @@ impl<'a> SendType<'a> {
         request = request.query(&query);
         request = self.client.authorize(request);
         request = request.json(&self.body);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), false)))
+        let kind = crate::runtime::CallKind {
+            idempotent: false,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 /// `.await` on the builder sends it, like `.send().await`.

@@ -22,8 +22,9 @@ mod runtime;
 #[rustfmt::skip]
 pub mod types;
 pub use client::{Client, ClientBuilder};
+pub use client::{DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use client::{DEFAULT_BASE_URL, RATE_LIMIT_CODES, TRANSIENT_CODES};
-pub use client::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+pub use client::{DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_DOWNLOAD_SIZE};
 /// The HTTP client the crate is built on, for [`Hook`]s and
 /// [`ClientBuilder::http_client`] without a separate dependency.
 pub use reqwest;

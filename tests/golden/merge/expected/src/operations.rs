@@ -10,26 +10,38 @@
 pub struct GetProfileA<'a> {
     client: &'a crate::Client,
     id: String,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 impl<'a> GetProfileA<'a> {
     pub(crate) fn new(client: &'a crate::Client, id: String) -> Self {
         Self {
             client,
             id,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -72,10 +84,12 @@ impl<'a> GetProfileA<'a> {
             .concat();
         let mut request = self.client.http().request(::reqwest::Method::GET, url);
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 /// `.await` on the builder sends it, like `.send().await`.
@@ -95,26 +109,38 @@ impl<'a> ::std::future::IntoFuture for GetProfileA<'a> {
 pub struct GetProfileB<'a> {
     client: &'a crate::Client,
     id: i64,
-    retry: Option<crate::RetryPolicy>,
-    timeout: Option<::std::time::Duration>,
+    options: crate::runtime::CallOptions,
 }
 impl<'a> GetProfileB<'a> {
     pub(crate) fn new(client: &'a crate::Client, id: i64) -> Self {
         Self {
             client,
             id,
-            retry: None,
-            timeout: None,
+            options: Default::default(),
         }
     }
     /// Uses this retry policy for this call instead of the client's.
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.options.retry = Some(policy);
         self
     }
-    /// Sets how long this call may take, instead of the client's timeout.
+    /// Sets how long this whole call may take (every attempt, the
+    /// waits between them and reading the body), instead of the
+    /// client's timeout.
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.options.timeout = Some(timeout);
+        self
+    }
+    /// Sets how long each attempt of this call may take, instead of
+    /// the client's attempt timeout.
+    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.options.attempt_timeout = Some(timeout);
+        self
+    }
+    /// Sets the largest body this call reads, in bytes, instead of the
+    /// client's limit.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.options.max_body_size = Some(bytes);
         self
     }
     /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
@@ -157,10 +183,12 @@ impl<'a> GetProfileB<'a> {
             .concat();
         let mut request = self.client.http().request(::reqwest::Method::GET, url);
         request = self.client.authorize(request);
-        if let Some(timeout) = self.timeout {
-            request = request.timeout(timeout);
-        }
-        Ok((request, self.client.call(self.retry.clone(), true)))
+        let kind = crate::runtime::CallKind {
+            idempotent: true,
+            binary: false,
+            follow_redirects: false,
+        };
+        Ok((request, self.client.call(&self.options, kind)))
     }
 }
 /// `.await` on the builder sends it, like `.send().await`.
