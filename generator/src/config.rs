@@ -91,6 +91,17 @@ pub struct Target {
     /// Generated type name → replacement name.
     #[serde(default)]
     pub type_renames: BTreeMap<String, String>,
+    /// Every setting must apply (the fragments are this project's own): a
+    /// rename, body variant, webhook or error carrier that matches nothing is
+    /// an error. Off when a target's settings are applied to a document they
+    /// were not written for (`cargo xtask api-diff` on Meta's merged file);
+    /// such settings are then left out with a warning.
+    #[serde(skip, default = "strict")]
+    pub strict: bool,
+}
+
+fn strict() -> bool {
+    true
 }
 
 /// One member of an operation's request body `oneOf`, exposed as a client

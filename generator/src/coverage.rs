@@ -79,6 +79,30 @@ fn operations(fragment: &Fragment) -> Vec<(String, String, Option<String>)> {
     out
 }
 
+/// Which fragment covers an operation (method and path template), by the
+/// same matching as [`coverage`]: for "where to edit" in change reports.
+pub fn locator(fragments: &[Fragment]) -> impl Fn(&str, &str) -> Option<String> + use<> {
+    let mut ours: BTreeMap<(String, String), String> = BTreeMap::new();
+    for f in fragments {
+        let name = f.path.to_string_lossy().replace('\\', "/");
+        for (method, path, _) in operations(f) {
+            ours.entry((method, normalize_path(&path)))
+                .or_insert(name.clone());
+        }
+    }
+    // An operation no fragment has yet belongs with the others of its path.
+    move |method: &str, path: &str| {
+        let path = normalize_path(path);
+        ours.get(&(method.to_string(), path.clone()))
+            .cloned()
+            .or_else(|| {
+                ours.iter()
+                    .find(|((_, p), _)| *p == path)
+                    .map(|(_, fragment)| fragment.clone())
+            })
+    }
+}
+
 /// Matches every operation of `reference` with the fragment covering it.
 pub fn coverage(reference: &Fragment, fragments: &[Fragment]) -> Coverage {
     let mut ours: BTreeMap<(String, String), (String, String, Option<String>)> = BTreeMap::new();

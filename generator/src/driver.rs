@@ -27,6 +27,9 @@ pub struct TargetReport {
     pub warnings: Vec<crate::SpecError>,
     /// Time spent in each stage.
     pub timings: crate::Timings,
+    /// What the regeneration changes in the crate's public API, compared with
+    /// the checked-in `api.json` (`None` when there was none to compare with).
+    pub api_changes: Option<crate::api_diff::Report>,
 }
 
 impl std::fmt::Display for TargetReport {
@@ -89,6 +92,7 @@ pub fn run(root: &Path, check: bool) -> Result<Report, String> {
         diffs: Vec::new(),
     };
     for (target, output, elapsed) in generated {
+        let api_changes = api_changes(root, target, &output);
         let mut changed = Vec::new();
         for (path, content) in &output.files {
             let full = root.join(path);
@@ -119,7 +123,76 @@ pub fn run(root: &Path, check: bool) -> Result<Report, String> {
             elapsed,
             warnings: output.warnings.clone(),
             timings: output.timings,
+            api_changes,
         });
     }
     Ok(report)
+}
+
+/// The change report between the checked-in `api.json` of a target and the
+/// one just generated. Each operation names the fragment it comes from.
+fn api_changes(
+    root: &Path,
+    target: &crate::config::Target,
+    output: &crate::Output,
+) -> Option<crate::api_diff::Report> {
+    let path = target.output.join("api.json");
+    let old = crate::surface::Surface::from_json(&std::fs::read_to_string(root.join(&path)).ok()?)?;
+    let new = crate::surface::Surface::from_json(output.files.get(&path)?)?;
+    let sources: std::collections::BTreeMap<(String, String), String> = old
+        .operations
+        .iter()
+        .chain(&new.operations)
+        .map(|op| ((op.http_method.clone(), op.path.clone()), op.source.clone()))
+        .collect();
+    let locate = |method: &str, path: &str| {
+        sources
+            .get(&(method.to_string(), path.to_string()))
+            .cloned()
+    };
+    Some(crate::api_diff::diff(&old, &new, &locate))
+}
+
+/// `cargo xtask api-diff OLD NEW`: lowers both sides with a target's
+/// settings (`target_name`, else the target whose fragment directory is one
+/// of the sides, else the first), applied where they fit, and compares their
+/// public APIs. Operations are located in that target's fragments (by method
+/// and path), so the report says which fragment to edit. Returns a title,
+/// the report, and the warnings of lowering either side (settings that did
+/// not fit it, among them).
+pub fn api_diff(
+    root: &Path,
+    old: &Path,
+    new: &Path,
+    target_name: Option<&str>,
+) -> Result<(String, crate::api_diff::Report, Vec<String>), String> {
+    let specs = root.join("specs");
+    let config = Config::load(&specs.join("codegen.toml")).map_err(|e| e.to_string())?;
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    let target = match target_name {
+        Some(name) => config
+            .target(name)
+            .ok_or_else(|| format!("no target named `{name}` in specs/codegen.toml"))?,
+        None => config
+            .targets
+            .iter()
+            .find(|t| {
+                [old, new]
+                    .iter()
+                    .any(|side| same(side, &specs.join(&t.fragments)))
+            })
+            .or(config.targets.first())
+            .ok_or("specs/codegen.toml has no target")?,
+    };
+    let mut warnings = Vec::new();
+    let old_surface = crate::api_diff::load_side(target, old, &mut warnings)?;
+    let new_surface = crate::api_diff::load_side(target, new, &mut warnings)?;
+    let fragments = crate::load::load_dir(&specs, &target.fragments).unwrap_or_default();
+    let locate = crate::coverage::locator(&fragments);
+    let report = crate::api_diff::diff(&old_surface, &new_surface, &locate);
+    let title = format!("{} → {}", old.display(), new.display());
+    Ok((title, report, warnings))
 }

@@ -10,6 +10,7 @@
 //!
 //! [`generate`] runs all three for one target of the configuration.
 
+pub mod api_diff;
 pub mod config;
 pub mod coverage;
 pub mod diff;
@@ -21,6 +22,7 @@ pub mod load;
 pub mod lower;
 pub mod naming;
 mod parallel;
+pub mod surface;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

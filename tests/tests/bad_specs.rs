@@ -130,12 +130,23 @@ fn codegen_writes_nothing_when_a_spec_is_broken() {
     )
     .expect("edit");
     let report = fragment_codegen::driver::run(root, true).expect("checks");
-    assert_eq!(report.diffs.len(), 1, "{:?}", report.diffs);
+    // The types and the API snapshot are stale.
+    assert_eq!(report.diffs.len(), 2, "{:?}", report.diffs);
+    assert!(report.diffs[0].contains("api.json"), "{}", report.diffs[0]);
     assert!(
-        report.diffs[0].contains("-    pub b: Option<String>,")
-            && report.diffs[0].contains("+    pub c: Option<i64>,"),
+        report.diffs[1].contains("-    pub b: Option<String>,")
+            && report.diffs[1].contains("+    pub c: Option<i64>,"),
         "{}",
-        report.diffs[0]
+        report.diffs[1]
+    );
+    // The change report, against the checked-in snapshot.
+    let changes = report.targets[0]
+        .api_changes
+        .as_ref()
+        .expect("a snapshot to compare with");
+    assert_eq!(
+        changes.to_text("ok"),
+        "ok: semver major (0 operations added, 0 removed, 0 changed; 0 types added, 0 removed, 1 changed; 1 breaking)\nBreaking:\n  type changed `A` (unused)\n      - field `b` removed\nNot breaking:\n  type changed `A` (unused)\n      - field `c` added (optional, `Option<i64>`)\n"
     );
     assert_eq!(
         std::fs::read_to_string(root.join("generated/ok/src/types.rs")).expect("still there"),

@@ -3,6 +3,9 @@
 //! - `cargo xtask codegen`: regenerate every target crate from `specs/`.
 //! - `cargo xtask codegen --check`: write nothing; fail with a diff when
 //!   `generated/` is stale.
+//! - `cargo xtask api-diff OLD NEW [--json]`: what changed between two
+//!   versions of an API (spec files, fragment directories or `api.json`
+//!   snapshots), classified as breaking or not, with the semver bump.
 //! - `cargo xtask coverage [FILE]`: which fragment covers each operation of
 //!   Meta's official spec.
 //! - `cargo xtask check-features`: every area feature of every generated
@@ -16,7 +19,7 @@ use std::process::ExitCode;
 
 mod bench;
 
-const USAGE: &str = "usage: cargo xtask codegen [--check]\n       cargo xtask coverage [REFERENCE.yaml]   (default: $WHATSAPP_OFFICIAL_SPEC)\n       cargo xtask check-features\n       cargo xtask bench [--runs N] [--build [--features F]...]";
+const USAGE: &str = "usage: cargo xtask codegen [--check]\n       cargo xtask api-diff OLD NEW [--json] [--target NAME]   (each a spec file, a fragment directory or an api.json)\n       cargo xtask coverage [REFERENCE.yaml]   (default: $WHATSAPP_OFFICIAL_SPEC)\n       cargo xtask check-features\n       cargo xtask bench [--runs N] [--build [--features F]...]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
         ["coverage"] => return coverage(std::env::var("WHATSAPP_OFFICIAL_SPEC").ok()),
         ["coverage", file] => return coverage(Some(file.to_string())),
         ["bench", rest @ ..] => return bench::run(&root(), rest),
+        ["api-diff", rest @ ..] => return api_diff(&root(), rest),
         ["check-features"] => return check_features(&root()),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
@@ -48,6 +52,14 @@ fn main() -> ExitCode {
                 for w in &t.warnings {
                     eprintln!("warning: specs/{w}");
                 }
+                // What the regeneration changes in the crate's API, against
+                // the checked-in `api.json`.
+                if let Some(changes) = t.api_changes.as_ref().filter(|c| !c.is_empty()) {
+                    print!(
+                        "{}",
+                        indent(&changes.to_text(&format!("API changes of {}", t.crate_name)))
+                    );
+                }
             }
             if report.diffs.is_empty() {
                 ExitCode::SUCCESS
@@ -64,6 +76,57 @@ fn main() -> ExitCode {
         }
         Err(message) => {
             eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Indents every line by two spaces.
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("  {l}\n")).collect()
+}
+
+/// `cargo xtask api-diff OLD NEW [--json] [--target NAME]`.
+fn api_diff(root: &Path, args: &[&str]) -> ExitCode {
+    let mut json = false;
+    let mut target_name: Option<&str> = None;
+    let mut sides: Vec<PathBuf> = Vec::new();
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match *arg {
+            "--json" => json = true,
+            "--target" => match rest.next() {
+                Some(name) => target_name = Some(name),
+                None => {
+                    eprintln!("error: `--target` needs a target name\n{USAGE}");
+                    return ExitCode::FAILURE;
+                }
+            },
+            other if other.starts_with("--") => {
+                eprintln!("error: unknown option `{other}`\n{USAGE}");
+                return ExitCode::FAILURE;
+            }
+            path => sides.push(PathBuf::from(path)),
+        }
+    }
+    let [old, new] = sides.as_slice() else {
+        eprintln!("error: api-diff takes two inputs, OLD and NEW\n{USAGE}");
+        return ExitCode::FAILURE;
+    };
+    match fragment_codegen::driver::api_diff(root, old, new, target_name) {
+        Ok((title, report, warnings)) => {
+            for w in &warnings {
+                eprintln!("warning: {w}");
+            }
+            if json {
+                print!("{}", report.to_json());
+            } else {
+                print!("{}", report.to_text(&title));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
             ExitCode::FAILURE
         }
     }

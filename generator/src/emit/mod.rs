@@ -312,6 +312,8 @@ pub fn emit(api: &Api) -> Result<BTreeMap<PathBuf, String>> {
         files.insert(PathBuf::from("tests/operations.rs"), tests.source);
     }
     files.insert(PathBuf::from("Cargo.toml"), cargo_toml(api, &plan)?);
+    // The public API as data, for the next regeneration's change report.
+    files.insert(PathBuf::from("api.json"), crate::surface::of(api).to_json());
     if !plan.features.is_empty() {
         let table = features_md(api, &plan, &type_texts, &builder_lines, &files);
         files.insert(PathBuf::from("FEATURES.md"), table);

@@ -20,6 +20,7 @@ fn config_err(target: &str, message: String) -> Error {
 /// Checks the table and resolves its field paths.
 pub(super) fn resolve(
     target: &str,
+    strict: bool,
     table: &ErrorKinds,
     types: &BTreeMap<String, TypeDef>,
 ) -> Result<ErrorTable> {
@@ -54,6 +55,10 @@ pub(super) fn resolve(
     let mut carriers = Vec::new();
     let mut seen = BTreeSet::new();
     for c in &table.carriers {
+        if !strict && !types.contains_key(&c.type_name) {
+            // A carrier of another document's types: left out.
+            continue;
+        }
         if !seen.insert(&c.type_name) {
             return Err(config_err(
                 target,

@@ -181,11 +181,13 @@ pub(super) fn finish(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
     let mut operations = Vec::new();
     let mut webhook = None;
     for op in &l.operations {
+        // The webhook is named by operationId or as `METHOD /path`.
+        let method_and_path = format!("{} {}", op.http_method.as_str(), op.path);
         if let Some(w) = l
             .target
             .webhooks
             .as_ref()
-            .filter(|w| w.operation == op.operation_id)
+            .filter(|w| w.operation == op.operation_id || w.operation == method_and_path)
         {
             let payload = op.body.as_ref().map(|b| map_ty(&b.ty)).ok_or_else(|| {
                 Error::Spec(SpecError {
@@ -297,7 +299,7 @@ pub(super) fn finish(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
         });
     }
     operations.sort_by(|a, b| a.method.cmp(&b.method));
-    if let (Some(w), None) = (&l.target.webhooks, &webhook) {
+    if let (Some(w), None, true) = (&l.target.webhooks, &webhook, l.target.strict) {
         return Err(Error::Config {
             file: PathBuf::from("specs/codegen.toml"),
             message: format!(
@@ -312,7 +314,7 @@ pub(super) fn finish(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
         .target
         .error_kinds
         .as_ref()
-        .map(|table| super::errors::resolve(&l.target.name, table, &types))
+        .map(|table| super::errors::resolve(&l.target.name, l.target.strict, table, &types))
         .transpose()?;
     let carriers: BTreeSet<&String> = info
         .errors
@@ -601,6 +603,11 @@ fn name_classes(l: &Lowerer<'_>, class: &[usize], members: &[Vec<TypeId>]) -> Re
                 };
                 if let Some((from, to)) = l.target.type_renames.get_key_value(&name) {
                     renamed.insert(from);
+                    if used.contains(to) && !l.target.strict {
+                        // Not applied to a document it was not written for.
+                        names[c] = Some(naming::unique(name, &mut used));
+                        continue;
+                    }
                     if used.contains(to) {
                         return Err(Error::Config {
                             file: PathBuf::from("specs/codegen.toml"),
@@ -616,7 +623,12 @@ fn name_classes(l: &Lowerer<'_>, class: &[usize], members: &[Vec<TypeId>]) -> Re
             }
         }
     }
-    if let Some(unused) = l.target.type_renames.keys().find(|k| !renamed.contains(k)) {
+    if let Some(unused) = l
+        .target
+        .type_renames
+        .keys()
+        .find(|k| !renamed.contains(k) && l.target.strict)
+    {
         return Err(Error::Config {
             file: PathBuf::from("specs/codegen.toml"),
             message: format!(

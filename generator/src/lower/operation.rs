@@ -129,9 +129,10 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
+        let mut unmatched = Vec::new();
         for op in self.target.operation_renames.keys() {
             if !seen_ids.contains(op) {
-                errors.push(SpecError {
+                unmatched.push(SpecError {
                     file: "specs/codegen.toml".into(),
                     pointer: format!("#/target/{}/operation_renames", self.target.name),
                     message: format!("rename of unknown operationId `{op}`"),
@@ -140,7 +141,7 @@ impl<'a> Lowerer<'a> {
         }
         for v in &self.target.body_variants {
             if !seen_ids.contains(&v.operation) {
-                errors.push(SpecError {
+                unmatched.push(SpecError {
                     file: "specs/codegen.toml".into(),
                     pointer: format!("#/target/{}/body_variants", self.target.name),
                     message: format!(
@@ -149,6 +150,11 @@ impl<'a> Lowerer<'a> {
                     ),
                 });
             }
+        }
+        if self.target.strict {
+            errors.extend(unmatched);
+        } else {
+            self.warnings.borrow_mut().extend(unmatched);
         }
     }
 
@@ -172,6 +178,23 @@ impl<'a> Lowerer<'a> {
         let operation_id = match (&op.operation_id, is_webhook) {
             (Some(id), _) => id.clone(),
             (None, true) => method_and_path,
+            (None, false) if !self.target.strict => {
+                // Named after the method and path (`get /pets/{id}` is
+                // `get_pets_id`), with a warning.
+                let name = naming::snake_ident(&format!(
+                    "{} {}",
+                    http_method.as_str().to_ascii_lowercase(),
+                    path.replace(['{', '}'], "")
+                ));
+                self.warnings.borrow_mut().push(self.err(
+                    fi,
+                    ptr,
+                    format!(
+                        "operation has no `operationId`; named `{name}` after its method and path"
+                    ),
+                ));
+                name
+            }
             (None, false) => {
                 return Err(self.err(
                     fi,
@@ -387,12 +410,27 @@ impl<'a> Lowerer<'a> {
         // Members of the body's `oneOf` configured as methods of their own
         // (`[[target.body_variants]]`): each gets its body and, when named,
         // its success response; this method keeps the one member left.
-        let splits: Vec<&crate::config::BodyVariant> = self
+        let mut splits: Vec<&crate::config::BodyVariant> = self
             .target
             .body_variants
             .iter()
             .filter(|v| v.operation == operation_id)
             .collect();
+        if !self.target.strict && !splits.is_empty() {
+            // Split only a body the settings fit; otherwise keep the
+            // operation whole, with a warning.
+            let names: Vec<&str> = splits.iter().map(|v| v.schema.as_str()).collect();
+            let unfit = match &op.request_body {
+                Some(rb) => self
+                    .split_body(fi, rb, &format!("{ptr}/requestBody"), &names)
+                    .err(),
+                None => Some(self.err(fi, ptr, "the operation has no request body to split")),
+            };
+            if let Some(e) = unfit {
+                self.warnings.borrow_mut().push(e);
+                splits.clear();
+            }
+        }
         let mut variant_bodies: Vec<(DraftBody, NamedExamples)> = Vec::new();
         let body = match &op.request_body {
             Some(rb) if !splits.is_empty() => {

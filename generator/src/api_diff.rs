@@ -1,0 +1,992 @@
+//! What changed between two versions of a crate's public API
+//! ([`crate::surface::Surface`]), and what the change breaks for a crate that
+//! uses it.
+//!
+//! Operations are matched by HTTP method, path template (parameter names
+//! normalised, as the coverage matcher does) and body variant; one left over
+//! on each side with the same operationId is the same operation whose path
+//! changed. Types are matched by name, fields by JSON member, parameters by
+//! location and wire name, enum values by wire spelling, union variants by
+//! name.
+//!
+//! Classification rules (for a downstream crate that uses the generated
+//! code; ARCHITECTURE.md states them too):
+//!
+//! - Breaking (semver major): a removed method, type, field, enum value or
+//!   union variant; a renamed method, argument, setter or field; a new
+//!   required argument, or a new required field in a type that is sent; a
+//!   parameter or body that moved between argument and setter; any changed
+//!   Rust type (of a field, parameter, body, success or error value, alias
+//!   or variant payload); a type whose kind changed.
+//! - Additions (minor): a new method or type; a new optional parameter or
+//!   optional body; a new optional field, or any new field of a type only
+//!   received; a new enum value or union variant (values the crate did not
+//!   know decoded into the catch-all `Unrecognized` variant before).
+//! - Fixes (patch): a path template spelled differently, a changed media
+//!   type, documented success or error statuses added or removed.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::coverage::normalize_path;
+use crate::surface::{self, Kind, Surface};
+
+/// How much a change matters to a crate that uses the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// Nothing a caller can observe at compile time.
+    Patch,
+    /// Something new; existing code still compiles.
+    Minor,
+    /// Existing code may no longer compile.
+    Major,
+}
+
+impl Level {
+    fn name(self) -> &'static str {
+        match self {
+            Level::Patch => "patch",
+            Level::Minor => "minor",
+            Level::Major => "major",
+        }
+    }
+}
+
+/// One change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// What changed, in one line.
+    pub what: String,
+    /// Whether it breaks a crate that uses the API.
+    pub breaking: bool,
+    /// The semver level it implies.
+    pub level: Level,
+}
+
+fn change(level: Level, what: impl Into<String>) -> Change {
+    Change {
+        what: what.into(),
+        breaking: level == Level::Major,
+        level,
+    }
+}
+
+/// An operation in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OperationEntry {
+    /// The HTTP method.
+    pub method: String,
+    /// The path template (of the new side, when there is one).
+    pub path: String,
+    /// The operationId.
+    pub operation_id: String,
+    /// The client method (of the new side, when there is one).
+    pub rust_method: String,
+    /// The fragment to edit for it, when a fragment directory covers it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fragment: Option<String>,
+    /// Whether the entry breaks a crate that uses the API.
+    pub breaking: bool,
+    /// What changed (empty for an added or removed operation).
+    pub changes: Vec<Change>,
+}
+
+/// A type in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TypeEntry {
+    /// The Rust name.
+    pub name: String,
+    /// `request`, `response`, `both` or `unused`.
+    pub direction: String,
+    /// Whether the entry breaks a crate that uses the API.
+    pub breaking: bool,
+    /// What changed (empty for an added or removed type).
+    pub changes: Vec<Change>,
+}
+
+/// Added, removed and changed entries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Section<T> {
+    /// New in the second version.
+    pub added: Vec<T>,
+    /// Gone from the second version.
+    pub removed: Vec<T>,
+    /// In both, different.
+    pub changed: Vec<T>,
+}
+
+impl<T> Default for Section<T> {
+    fn default() -> Self {
+        Section {
+            added: Vec::new(),
+            removed: Vec::new(),
+            changed: Vec::new(),
+        }
+    }
+}
+
+impl<T> Section<T> {
+    fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
+    }
+}
+
+/// The whole report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Client methods.
+    pub operations: Section<OperationEntry>,
+    /// Types.
+    pub types: Section<TypeEntry>,
+    /// `major`, `minor` or `patch`; `none` when nothing changed.
+    pub semver: String,
+}
+
+/// Finds the fragment that covers an operation (see [`crate::coverage`]).
+pub type Locate<'a> = &'a dyn Fn(&str, &str) -> Option<String>;
+
+fn direction(t: &surface::Type) -> &'static str {
+    match (t.outbound, t.inbound) {
+        (true, true) => "both",
+        (true, false) => "request",
+        (false, true) => "response",
+        (false, false) => "unused",
+    }
+}
+
+/// Compares two versions of an API. `locate(method, path)` names the
+/// fragment covering an operation, for the "where to edit" column.
+pub fn diff(old: &Surface, new: &Surface, locate: Locate<'_>) -> Report {
+    let types = diff_types(old, new);
+    let changed_types: BTreeMap<&str, &TypeEntry> =
+        types.changed.iter().map(|t| (t.name.as_str(), t)).collect();
+    let operations = diff_operations(old, new, &changed_types, locate);
+    let levels = operations
+        .added
+        .iter()
+        .map(|_| Level::Minor)
+        .chain(operations.removed.iter().map(|_| Level::Major))
+        .chain(
+            operations
+                .changed
+                .iter()
+                .flat_map(|o| o.changes.iter().map(|c| c.level)),
+        )
+        .chain(types.added.iter().map(|_| Level::Minor))
+        .chain(types.removed.iter().map(|_| Level::Major))
+        .chain(
+            types
+                .changed
+                .iter()
+                .flat_map(|t| t.changes.iter().map(|c| c.level)),
+        );
+    let semver = levels.max().map_or("none", Level::name).to_string();
+    Report {
+        operations,
+        types,
+        semver,
+    }
+}
+
+/// The key operations are matched by.
+fn op_key(op: &surface::Operation) -> (String, String, Option<String>) {
+    (
+        op.http_method.clone(),
+        normalize_path(&op.path),
+        op.body_variant.clone(),
+    )
+}
+
+fn entry(
+    op: &surface::Operation,
+    was: Option<&surface::Operation>,
+    locate: Locate<'_>,
+    changes: Vec<Change>,
+) -> OperationEntry {
+    // The fragment holding the operation; for one whose path changed, the
+    // fragment holding its old path.
+    let fragment = locate(&op.http_method, &op.path)
+        .or_else(|| was.and_then(|w| locate(&w.http_method, &w.path)));
+    OperationEntry {
+        method: op.http_method.clone(),
+        path: op.path.clone(),
+        operation_id: op.operation_id.clone(),
+        rust_method: op.method.clone(),
+        fragment,
+        breaking: changes.iter().any(|c| c.breaking),
+        changes,
+    }
+}
+
+fn diff_operations(
+    old: &Surface,
+    new: &Surface,
+    changed_types: &BTreeMap<&str, &TypeEntry>,
+    locate: Locate<'_>,
+) -> Section<OperationEntry> {
+    let by_key = |s: &'_ Surface| -> BTreeMap<(String, String, Option<String>), usize> {
+        s.operations
+            .iter()
+            .enumerate()
+            .map(|(i, op)| (op_key(op), i))
+            .collect()
+    };
+    let (old_keys, new_keys) = (by_key(old), by_key(new));
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    let mut old_left: BTreeSet<usize> = (0..old.operations.len()).collect();
+    let mut new_left: BTreeSet<usize> = (0..new.operations.len()).collect();
+    for (key, oi) in &old_keys {
+        if let Some(ni) = new_keys.get(key) {
+            pairs.push((*oi, *ni));
+            old_left.remove(oi);
+            new_left.remove(ni);
+        }
+    }
+    // The same operationId (and body variant) on both sides: its path changed.
+    for oi in old_left.clone() {
+        let o = &old.operations[oi];
+        let found = new_left.iter().copied().find(|ni| {
+            let n = &new.operations[*ni];
+            n.operation_id == o.operation_id && n.body_variant == o.body_variant
+        });
+        if let Some(ni) = found {
+            pairs.push((oi, ni));
+            old_left.remove(&oi);
+            new_left.remove(&ni);
+        }
+    }
+    let mut section = Section::default();
+    for (oi, ni) in pairs {
+        let (o, n) = (&old.operations[oi], &new.operations[ni]);
+        let changes = operation_changes(new, o, n, changed_types);
+        if !changes.is_empty() {
+            section.changed.push(entry(n, Some(o), locate, changes));
+        }
+    }
+    section.added = new_left
+        .into_iter()
+        .map(|i| entry(&new.operations[i], None, locate, Vec::new()))
+        .collect();
+    section.removed = old_left
+        .into_iter()
+        .map(|i| {
+            let mut e = entry(&old.operations[i], None, locate, Vec::new());
+            e.breaking = true;
+            e
+        })
+        .collect();
+    let order = |a: &OperationEntry, b: &OperationEntry| {
+        (&a.path, &a.method, &a.rust_method).cmp(&(&b.path, &b.method, &b.rust_method))
+    };
+    section.added.sort_by(order);
+    section.removed.sort_by(order);
+    section.changed.sort_by(order);
+    section
+}
+
+fn operation_changes(
+    new: &Surface,
+    o: &surface::Operation,
+    n: &surface::Operation,
+    changed_types: &BTreeMap<&str, &TypeEntry>,
+) -> Vec<Change> {
+    let mut out = Vec::new();
+    if o.method != n.method {
+        out.push(change(
+            Level::Major,
+            format!(
+                "client method renamed from `{}` to `{}`",
+                o.method, n.method
+            ),
+        ));
+    }
+    if o.path != n.path {
+        // The call goes elsewhere (or is spelled differently), but the Rust
+        // API is the same; parameters that changed are reported below.
+        out.push(change(
+            Level::Patch,
+            format!("path template `{}` → `{}`", o.path, n.path),
+        ));
+    }
+    // Parameters, by location and wire name.
+    let key = |p: &surface::Param| (p.location.clone(), p.wire.clone());
+    let old_params: BTreeMap<_, _> = o.params.iter().map(|p| (key(p), p)).collect();
+    let new_params: BTreeMap<_, _> = n.params.iter().map(|p| (key(p), p)).collect();
+    for (k, p) in &new_params {
+        match old_params.get(k) {
+            None if p.required => out.push(change(
+                Level::Major,
+                format!(
+                    "new required {} parameter `{}` (a new argument `{}: {}`)",
+                    p.location, p.wire, p.rust, p.ty
+                ),
+            )),
+            None => out.push(change(
+                Level::Minor,
+                format!(
+                    "new optional {} parameter `{}` (setter `{}`)",
+                    p.location, p.wire, p.rust
+                ),
+            )),
+            Some(q) => {
+                if q.required != p.required {
+                    out.push(change(
+                        Level::Major,
+                        format!(
+                            "{} parameter `{}` is now {} (it {})",
+                            p.location,
+                            p.wire,
+                            if p.required { "required" } else { "optional" },
+                            if p.required {
+                                "moves from a setter to an argument"
+                            } else {
+                                "moves from an argument to a setter"
+                            }
+                        ),
+                    ));
+                }
+                if q.ty != p.ty {
+                    out.push(change(
+                        Level::Major,
+                        format!(
+                            "{} parameter `{}`: type `{}` → `{}`",
+                            p.location, p.wire, q.ty, p.ty
+                        ),
+                    ));
+                }
+                if q.rust != p.rust {
+                    out.push(change(
+                        Level::Major,
+                        format!(
+                            "{} parameter `{}` renamed in Rust from `{}` to `{}`",
+                            p.location, p.wire, q.rust, p.rust
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    for (k, p) in &old_params {
+        if !new_params.contains_key(k) {
+            out.push(change(
+                Level::Major,
+                format!(
+                    "{} parameter `{}` removed ({} `{}`)",
+                    p.location,
+                    p.wire,
+                    if p.required { "argument" } else { "setter" },
+                    p.rust
+                ),
+            ));
+        }
+    }
+    // The body.
+    match (&o.body, &n.body) {
+        (None, None) => {}
+        (None, Some(b)) => out.push(change(
+            if b.required {
+                Level::Major
+            } else {
+                Level::Minor
+            },
+            format!(
+                "new {} request body `{}`",
+                if b.required { "required" } else { "optional" },
+                b.ty
+            ),
+        )),
+        (Some(b), None) => out.push(change(
+            Level::Major,
+            format!("request body `{}` removed", b.ty),
+        )),
+        (Some(a), Some(b)) => {
+            if a.ty != b.ty {
+                out.push(change(
+                    Level::Major,
+                    format!("request body type `{}` → `{}`", a.ty, b.ty),
+                ));
+            }
+            if a.required != b.required {
+                out.push(change(
+                    Level::Major,
+                    format!(
+                        "request body is now {}",
+                        if b.required { "required" } else { "optional" }
+                    ),
+                ));
+            }
+            if a.media != b.media {
+                out.push(change(
+                    Level::Patch,
+                    format!(
+                        "request body sent as `{}` instead of `{}`",
+                        b.media, a.media
+                    ),
+                ));
+            }
+            if a.flat != b.flat {
+                out.push(change(
+                    Level::Major,
+                    "the body's arguments and setters changed",
+                ));
+            }
+        }
+    }
+    if o.success != n.success {
+        out.push(change(
+            Level::Major,
+            format!("success type `{}` → `{}`", o.success, n.success),
+        ));
+    }
+    if o.error_type != n.error_type {
+        out.push(change(
+            Level::Major,
+            format!("error type `{}` → `{}`", o.error_type, n.error_type),
+        ));
+    }
+    let statuses = |a: &[String], b: &[String], what: &str, out: &mut Vec<Change>| {
+        for s in b.iter().filter(|s| !a.contains(s)) {
+            out.push(change(Level::Patch, format!("{what} status {s} added")));
+        }
+        for s in a.iter().filter(|s| !b.contains(s)) {
+            out.push(change(Level::Patch, format!("{what} status {s} removed")));
+        }
+    };
+    let text = |v: &[u16]| v.iter().map(u16::to_string).collect::<Vec<_>>();
+    statuses(
+        &text(&o.success_statuses),
+        &text(&n.success_statuses),
+        "success",
+        &mut out,
+    );
+    statuses(&o.error_statuses, &n.error_statuses, "error", &mut out);
+    // The types the body and the answers reach, with what changed in them.
+    let roots = |s: &Surface, op: &surface::Operation, request: bool| -> Vec<String> {
+        if request {
+            op.body
+                .iter()
+                .map(|b| b.ty.clone())
+                .chain(op.params.iter().map(|p| p.ty.clone()))
+                .flat_map(|t| s.named_in(&t))
+                .collect()
+        } else {
+            [op.success.clone(), op.error_type.clone()]
+                .iter()
+                .flat_map(|t| s.named_in(t))
+                .collect()
+        }
+    };
+    // Types only the old side reached are not named here: a change of the
+    // reference shows as the field or variant that now names another type.
+    for (request, label) in [(true, "request"), (false, "response")] {
+        let reached = reach_paths(new, &roots(new, n, request));
+        for (name, path) in &reached {
+            if let Some(t) = changed_types.get(name.as_str()) {
+                for c in &t.changes {
+                    out.push(change(
+                        c.level,
+                        format!("{label} {}: {}", path.join(" › "), c.what),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Every type reachable from `roots`, with the chain of names leading to it
+/// (breadth first, so each chain is a shortest one), in name order.
+fn reach_paths(s: &Surface, roots: &[String]) -> BTreeMap<String, Vec<String>> {
+    let mut paths: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut queue: std::collections::VecDeque<String> = std::collections::VecDeque::new();
+    for r in roots {
+        if !paths.contains_key(r) {
+            paths.insert(r.clone(), vec![format!("`{r}`")]);
+            queue.push_back(r.clone());
+        }
+    }
+    while let Some(name) = queue.pop_front() {
+        let base = paths.get(&name).cloned().unwrap_or_default();
+        for next in s.refs(&name) {
+            if !paths.contains_key(&next) {
+                let mut p = base.clone();
+                p.push(format!("`{next}`"));
+                paths.insert(next.clone(), p);
+                queue.push_back(next);
+            }
+        }
+    }
+    paths
+}
+
+fn diff_types(old: &Surface, new: &Surface) -> Section<TypeEntry> {
+    let mut section = Section::default();
+    for (name, t) in &new.types {
+        match old.types.get(name) {
+            None => section.added.push(TypeEntry {
+                name: name.clone(),
+                direction: direction(t).into(),
+                breaking: false,
+                changes: Vec::new(),
+            }),
+            Some(o) => {
+                let changes = type_changes(o, t);
+                if !changes.is_empty() {
+                    section.changed.push(TypeEntry {
+                        name: name.clone(),
+                        direction: direction(t).into(),
+                        breaking: changes.iter().any(|c| c.breaking),
+                        changes,
+                    });
+                }
+            }
+        }
+    }
+    for (name, t) in &old.types {
+        if !new.types.contains_key(name) {
+            section.removed.push(TypeEntry {
+                name: name.clone(),
+                direction: direction(t).into(),
+                breaking: true,
+                changes: Vec::new(),
+            });
+        }
+    }
+    section
+}
+
+fn kind_name(k: &Kind) -> &'static str {
+    match k {
+        Kind::Struct { .. } => "struct",
+        Kind::Enum { .. } => "enum",
+        Kind::Alias { .. } => "alias",
+        Kind::Tagged { .. } => "tagged union",
+        Kind::Untagged { .. } => "untagged union",
+    }
+}
+
+fn type_changes(o: &surface::Type, n: &surface::Type) -> Vec<Change> {
+    let mut out = Vec::new();
+    // A type that is sent must be built by callers: a new required field
+    // breaks them.
+    let sent = n.outbound || o.outbound;
+    match (&o.kind, &n.kind) {
+        (
+            Kind::Struct {
+                fields: a,
+                extra: ea,
+            },
+            Kind::Struct {
+                fields: b,
+                extra: eb,
+            },
+        ) => {
+            let old_fields: BTreeMap<&str, &surface::Field> =
+                a.iter().map(|f| (f.wire.as_str(), f)).collect();
+            let new_fields: BTreeMap<&str, &surface::Field> =
+                b.iter().map(|f| (f.wire.as_str(), f)).collect();
+            for f in b {
+                match old_fields.get(f.wire.as_str()) {
+                    None => {
+                        let optional = f.ty.starts_with("Option<");
+                        let level = if sent && !optional {
+                            Level::Major
+                        } else {
+                            Level::Minor
+                        };
+                        out.push(change(
+                            level,
+                            format!(
+                                "field `{}` added ({}, `{}`)",
+                                f.rust,
+                                if optional { "optional" } else { "required" },
+                                f.ty
+                            ),
+                        ));
+                    }
+                    Some(g) => {
+                        if g.ty != f.ty {
+                            out.push(change(
+                                Level::Major,
+                                format!("field `{}`: type `{}` → `{}`", f.rust, g.ty, f.ty),
+                            ));
+                        }
+                        if g.rust != f.rust {
+                            out.push(change(
+                                Level::Major,
+                                format!(
+                                    "field for `{}` renamed from `{}` to `{}`",
+                                    f.wire, g.rust, f.rust
+                                ),
+                            ));
+                        }
+                        if g.required != f.required && g.ty == f.ty {
+                            // Same Rust type (a constant or a nullable member):
+                            // only what a decoder accepts changed.
+                            out.push(change(
+                                Level::Patch,
+                                format!(
+                                    "field `{}` is now {}",
+                                    f.rust,
+                                    if f.required { "required" } else { "optional" }
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+            for f in a {
+                if !new_fields.contains_key(f.wire.as_str()) {
+                    out.push(change(Level::Major, format!("field `{}` removed", f.rust)));
+                }
+            }
+            if ea != eb {
+                out.push(change(
+                    Level::Major,
+                    format!("unlisted members: `{ea}` → `{eb}`"),
+                ));
+            }
+        }
+        (Kind::Enum { values: a }, Kind::Enum { values: b }) => {
+            for v in b.iter().filter(|v| !a.iter().any(|w| w.wire == v.wire)) {
+                out.push(change(
+                    Level::Minor,
+                    format!("enum value `{}` added (variant `{}`)", v.wire, v.rust),
+                ));
+            }
+            for v in a.iter().filter(|v| !b.iter().any(|w| w.wire == v.wire)) {
+                out.push(change(
+                    Level::Major,
+                    format!("enum value `{}` removed (variant `{}`)", v.wire, v.rust),
+                ));
+            }
+            for v in b {
+                if let Some(w) = a.iter().find(|w| w.wire == v.wire && w.rust != v.rust) {
+                    out.push(change(
+                        Level::Major,
+                        format!(
+                            "enum value `{}`: variant renamed from `{}` to `{}`",
+                            v.wire, w.rust, v.rust
+                        ),
+                    ));
+                }
+            }
+        }
+        (Kind::Alias { target: a }, Kind::Alias { target: b }) => {
+            if a != b {
+                out.push(change(Level::Major, format!("alias of `{a}` → `{b}`")));
+            }
+        }
+        (
+            Kind::Tagged {
+                tag: ta,
+                variants: a,
+            },
+            Kind::Tagged {
+                tag: tb,
+                variants: b,
+            },
+        ) => {
+            if ta != tb {
+                out.push(change(Level::Major, format!("tag member `{ta}` → `{tb}`")));
+            }
+            variants(a, b, &mut out);
+        }
+        (Kind::Untagged { variants: a }, Kind::Untagged { variants: b }) => {
+            variants(a, b, &mut out)
+        }
+        (a, b) => out.push(change(
+            Level::Major,
+            format!("now a {} (was a {})", kind_name(b), kind_name(a)),
+        )),
+    }
+    out
+}
+
+fn variants(a: &[surface::Variant], b: &[surface::Variant], out: &mut Vec<Change>) {
+    for v in b {
+        match a.iter().find(|w| w.rust == v.rust) {
+            None => out.push(change(
+                Level::Minor,
+                format!("variant `{}` added (`{}`)", v.rust, v.ty),
+            )),
+            Some(w) => {
+                if w.ty != v.ty {
+                    out.push(change(
+                        Level::Major,
+                        format!("variant `{}`: payload `{}` → `{}`", v.rust, w.ty, v.ty),
+                    ));
+                }
+                if w.tag != v.tag {
+                    out.push(change(
+                        Level::Major,
+                        format!(
+                            "variant `{}`: tag `{}` → `{}`",
+                            v.rust,
+                            w.tag.as_deref().unwrap_or_default(),
+                            v.tag.as_deref().unwrap_or_default()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    for w in a.iter().filter(|w| !b.iter().any(|v| v.rust == w.rust)) {
+        out.push(change(
+            Level::Major,
+            format!("variant `{}` removed", w.rust),
+        ));
+    }
+}
+
+impl Report {
+    /// Nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.operations.is_empty() && self.types.is_empty()
+    }
+
+    /// The report as JSON, for tools.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// The report for people: a summary line, then the breaking changes,
+    /// then the others, each group by operations and then types.
+    pub fn to_text(&self, title: &str) -> String {
+        if self.is_empty() {
+            return format!("{title}: no API changes\n");
+        }
+        let breaking_ops = self.operations.removed.len()
+            + self
+                .operations
+                .changed
+                .iter()
+                .filter(|o| o.breaking)
+                .count();
+        let breaking_types =
+            self.types.removed.len() + self.types.changed.iter().filter(|t| t.breaking).count();
+        let mut out = format!(
+            "{title}: semver {} ({} operations added, {} removed, {} changed; {} types added, {} removed, {} changed; {} breaking)\n",
+            self.semver,
+            self.operations.added.len(),
+            self.operations.removed.len(),
+            self.operations.changed.len(),
+            self.types.added.len(),
+            self.types.removed.len(),
+            self.types.changed.len(),
+            breaking_ops + breaking_types,
+        );
+        let op_line = |o: &OperationEntry, what: &str| {
+            let mut line = format!(
+                "  {what} {} {} ({}, `{}`)",
+                o.method, o.path, o.operation_id, o.rust_method
+            );
+            if let Some(f) = &o.fragment {
+                line.push_str(&format!(" [edit specs/{f}]"));
+            }
+            line.push('\n');
+            line
+        };
+        let change_lines = |changes: &[Change], breaking: Option<bool>| -> String {
+            changes
+                .iter()
+                .filter(|c| breaking.is_none_or(|b| c.breaking == b))
+                .map(|c| format!("      - {}\n", c.what))
+                .collect()
+        };
+        for (heading, breaking) in [("Breaking", true), ("Not breaking", false)] {
+            let mut group = String::new();
+            let removed_or_added = if breaking {
+                &self.operations.removed
+            } else {
+                &self.operations.added
+            };
+            for o in removed_or_added {
+                group.push_str(&op_line(o, if breaking { "removed" } else { "added" }));
+            }
+            for o in &self.operations.changed {
+                let lines = change_lines(&o.changes, Some(breaking));
+                if !lines.is_empty() {
+                    group.push_str(&op_line(o, "changed"));
+                    group.push_str(&lines);
+                }
+            }
+            let types = if breaking {
+                &self.types.removed
+            } else {
+                &self.types.added
+            };
+            for t in types {
+                group.push_str(&format!(
+                    "  type {} `{}` ({})\n",
+                    if breaking { "removed" } else { "added" },
+                    t.name,
+                    t.direction
+                ));
+            }
+            for t in &self.types.changed {
+                let lines = change_lines(&t.changes, Some(breaking));
+                if !lines.is_empty() {
+                    group.push_str(&format!("  type changed `{}` ({})\n", t.name, t.direction));
+                    group.push_str(&lines);
+                }
+            }
+            if !group.is_empty() {
+                out.push_str(&format!("{heading}:\n{group}"));
+            }
+        }
+        out
+    }
+}
+
+/// One side of `cargo xtask api-diff`: a spec file, a directory of fragments,
+/// or an `api.json` snapshot.
+pub fn load_side(
+    target: &crate::config::Target,
+    input: &std::path::Path,
+    warnings: &mut Vec<String>,
+) -> Result<Surface, String> {
+    if input.is_dir() {
+        let parent = input.parent().unwrap_or(std::path::Path::new(""));
+        let name = input
+            .file_name()
+            .map(std::path::PathBuf::from)
+            .unwrap_or_default();
+        let fragments = crate::load::load_dir(parent, &name)
+            .map_err(|e| format!("{}: {e}", input.display()))?;
+        return lower_side(target, &fragments, input, warnings);
+    }
+    let text = std::fs::read_to_string(input).map_err(|e| format!("{}: {e}", input.display()))?;
+    if let Some(surface) = Surface::from_json(&text) {
+        return Ok(surface);
+    }
+    let name = input
+        .file_name()
+        .map(std::path::PathBuf::from)
+        .unwrap_or_default();
+    let fragment =
+        crate::load::parse(&name, &text).map_err(|e| format!("{}: {e}", input.display()))?;
+    lower_side(target, &[fragment], input, warnings)
+}
+
+fn lower_side(
+    target: &crate::config::Target,
+    fragments: &[crate::load::Fragment],
+    input: &std::path::Path,
+    warnings: &mut Vec<String>,
+) -> Result<Surface, String> {
+    // The target's settings, applied where they fit (see `Target::strict`).
+    let mut relaxed = target.clone();
+    relaxed.strict = false;
+    relaxed.mock_tests = false;
+    let api = crate::lower::lower(&relaxed, fragments).map_err(|e| {
+        let errors = e.spec_errors();
+        if errors.is_empty() {
+            format!("{}: {e}", input.display())
+        } else {
+            errors
+                .iter()
+                .map(|se| format!("{}: {se}", input.display()))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+    })?;
+    warnings.extend(api.warnings.iter().map(ToString::to_string));
+    Ok(crate::surface::of(&api))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::surface::{Field, Type, Value};
+
+    fn struct_type(fields: &[(&str, &str, bool)], outbound: bool) -> Type {
+        Type {
+            kind: Kind::Struct {
+                fields: fields
+                    .iter()
+                    .map(|(wire, ty, required)| Field {
+                        wire: (*wire).into(),
+                        rust: (*wire).into(),
+                        ty: (*ty).into(),
+                        required: *required,
+                    })
+                    .collect(),
+                extra: "Map<String, Value>".into(),
+            },
+            outbound,
+            inbound: !outbound,
+        }
+    }
+
+    #[test]
+    fn a_new_required_field_breaks_only_a_type_that_is_sent() {
+        let old = struct_type(&[("id", "String", true)], true);
+        let new = struct_type(&[("id", "String", true), ("to", "String", true)], true);
+        assert_eq!(type_changes(&old, &new)[0].level, Level::Major);
+        let old = struct_type(&[("id", "String", true)], false);
+        let new = struct_type(&[("id", "String", true), ("at", "String", true)], false);
+        assert_eq!(type_changes(&old, &new)[0].level, Level::Minor);
+        let new = struct_type(
+            &[("id", "String", true), ("x", "Option<String>", false)],
+            true,
+        );
+        let old = struct_type(&[("id", "String", true)], true);
+        assert_eq!(type_changes(&old, &new)[0].level, Level::Minor);
+    }
+
+    #[test]
+    fn retyped_and_removed_fields_break() {
+        let old = struct_type(&[("id", "String", true), ("n", "i64", true)], false);
+        let new = struct_type(&[("id", "i64", true)], false);
+        let changes = type_changes(&old, &new);
+        assert_eq!(changes.len(), 2, "{changes:?}");
+        assert!(changes.iter().all(|c| c.breaking));
+    }
+
+    #[test]
+    fn enum_values_added_are_minor_and_removed_are_major() {
+        let e = |values: &[&str]| Type {
+            kind: Kind::Enum {
+                values: values
+                    .iter()
+                    .map(|v| Value {
+                        wire: (*v).into(),
+                        rust: v.to_uppercase(),
+                    })
+                    .collect(),
+            },
+            outbound: false,
+            inbound: true,
+        };
+        let changes = type_changes(&e(&["a", "b"]), &e(&["a", "c"]));
+        let levels: Vec<Level> = changes.iter().map(|c| c.level).collect();
+        assert_eq!(levels, [Level::Minor, Level::Major]);
+    }
+
+    #[test]
+    fn reach_paths_are_shortest_and_in_name_order() {
+        let mut s = Surface {
+            note: crate::surface::NOTE.into(),
+            format: crate::surface::FORMAT.into(),
+            crate_name: "c".into(),
+            operations: Vec::new(),
+            webhook: None,
+            types: BTreeMap::new(),
+        };
+        s.types.insert(
+            "A".into(),
+            struct_type(&[("b", "B", true), ("c", "Vec<C>", true)], true),
+        );
+        s.types
+            .insert("B".into(), struct_type(&[("c", "Option<C>", false)], true));
+        s.types.insert("C".into(), struct_type(&[], true));
+        let paths = reach_paths(&s, &["A".to_string()]);
+        assert_eq!(paths["C"], ["`A`", "`C`"]);
+        assert_eq!(paths["B"], ["`A`", "`B`"]);
+    }
+}
