@@ -34,6 +34,11 @@ pub struct Target {
     pub description: String,
     /// Where the crate is written, relative to the workspace root.
     pub output: PathBuf,
+    /// The runtime crate (`generator/runtime`), as the generated crate's
+    /// `Cargo.toml` names it: relative to `output`. By default `output` is
+    /// taken to be relative to the workspace root.
+    #[serde(default)]
+    pub runtime: Option<String>,
     /// The directory holding the target's fragments, relative to `specs/`.
     /// Every `.yaml`, `.yml` and `.json` file below it is read.
     pub fragments: PathBuf,
@@ -194,6 +199,10 @@ pub struct ErrorCarrier {
     /// A trace id to quote to support, for `Display` (`error.fbtrace_id`).
     #[serde(default)]
     pub trace: Option<String>,
+    /// A boolean that marks the error transient (`error.is_transient`); the
+    /// retry policy reads it (for the first carrier).
+    #[serde(default)]
+    pub transient: Option<String>,
 }
 
 /// One kind of error.
@@ -348,6 +357,18 @@ impl Config {
 }
 
 impl Target {
+    /// The runtime path the generated `Cargo.toml` names (see [`Target::runtime`]).
+    pub fn runtime_path(&self) -> String {
+        self.runtime.clone().unwrap_or_else(|| {
+            let up = self
+                .output
+                .components()
+                .filter(|c| matches!(c, std::path::Component::Normal(_)))
+                .count();
+            format!("{}generator/runtime", "../".repeat(up))
+        })
+    }
+
     /// The Rust library name of the generated crate (`whatsapp_cloud_api`).
     pub fn lib_name(&self) -> String {
         self.crate_name.replace('-', "_")

@@ -114,6 +114,20 @@ pub fn run(root: &Path, check: bool) -> Result<Report, String> {
                     .map_err(|e| format!("error: {}: {e}", full.display()))?;
             }
         }
+        // Generated files the new output no longer has (a module that went
+        // away) are removed; under `--check` they are stale.
+        for stale in leftover_files(root, &target.output, &output) {
+            changed.push(stale.clone());
+            if check {
+                let old = std::fs::read_to_string(root.join(&stale)).unwrap_or_default();
+                report
+                    .diffs
+                    .push(crate::diff::unified(&stale.to_string_lossy(), &old, ""));
+            } else {
+                std::fs::remove_file(root.join(&stale))
+                    .map_err(|e| format!("error: {}: {e}", stale.display()))?;
+            }
+        }
         report.targets.push(TargetReport {
             crate_name: target.crate_name.clone(),
             operations: output.operations,
@@ -195,4 +209,39 @@ pub fn api_diff(
     let report = crate::api_diff::diff(&old_surface, &new_surface, &locate);
     let title = format!("{} → {}", old.display(), new.display());
     Ok((title, report, warnings))
+}
+
+/// Files below a target's output directory that carry the "generated" mark
+/// but are not in the new output, relative to `root`.
+fn leftover_files(root: &Path, dir: &Path, output: &crate::Output) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![root.join(dir)];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if path.file_name().is_some_and(|n| n != "target") {
+                    stack.push(path);
+                }
+                continue;
+            }
+            let Ok(rel) = path.strip_prefix(root) else {
+                continue;
+            };
+            if output.files.contains_key(rel) {
+                continue;
+            }
+            let generated = std::fs::read_to_string(&path).is_ok_and(|text| {
+                text.starts_with(crate::emit::PREAMBLE.lines().next().unwrap_or_default())
+            });
+            if generated {
+                found.push(rel.to_path_buf());
+            }
+        }
+    }
+    found.sort();
+    found
 }

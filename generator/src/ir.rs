@@ -64,6 +64,8 @@ pub struct TargetInfo {
     pub examples: Vec<(String, Vec<String>)>,
     /// Hand-written modules copied into the crate (`[[target.extensions]]`).
     pub extensions: Vec<ExtensionModule>,
+    /// The runtime crate's path, as the crate's `Cargo.toml` names it.
+    pub runtime_path: String,
 }
 
 /// The API's error codes sorted into kinds, and the types that carry a code
@@ -111,6 +113,8 @@ pub struct ErrorCarrier {
     pub message: Option<FieldPath>,
     /// The trace id (a string field).
     pub trace: Option<FieldPath>,
+    /// The transient flag (a boolean field).
+    pub transient: Option<FieldPath>,
 }
 
 /// A chain of struct fields from a type down to a member, checked to exist.

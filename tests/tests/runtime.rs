@@ -11,6 +11,7 @@ use serde_json::json;
 use tokio::io::AsyncReadExt;
 use whatsapp_cloud_api::errors::ErrorKind;
 use whatsapp_cloud_api::types::{GraphAPIError, Message};
+use whatsapp_cloud_api::usage::UsageHeaders;
 use whatsapp_cloud_api::{Client, Error, RATE_LIMIT_CODES, RetryPolicy};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

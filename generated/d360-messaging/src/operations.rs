@@ -11,10 +11,24 @@
 pub struct GetBusinessPublicKey<'a> {
     client: &'a crate::Client,
     fields: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "get-business-public-key")]
 impl<'a> GetBusinessPublicKey<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self {
             client,
@@ -61,47 +75,38 @@ impl<'a> GetBusinessPublicKey<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::GetBusinessPublicKeyResponse>,
         crate::Error<crate::types::ErrorResponse>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::ErrorResponse,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::ErrorResponse>,
     > {
-        let url = [self.client.base_url(), "/whatsapp_business_encryption"].concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [self.client.base_url(), "/whatsapp_business_encryption"].concat(),
+        );
         if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
+            parts.query.push(("fields", value.clone()));
         }
-        request = request.query(&query);
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "get-business-public-key")]
@@ -111,7 +116,7 @@ impl<'a> ::std::future::IntoFuture for GetBusinessPublicKey<'a> {
         crate::types::GetBusinessPublicKeyResponse,
         crate::Error<crate::types::ErrorResponse>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -123,10 +128,24 @@ impl<'a> ::std::future::IntoFuture for GetBusinessPublicKey<'a> {
 pub struct SetBusinessPublicKey<'a> {
     client: &'a crate::Client,
     business_public_key: String,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "set-business-public-key")]
 impl<'a> SetBusinessPublicKey<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, business_public_key: String) -> Self {
         Self {
             client,
@@ -168,44 +187,41 @@ impl<'a> SetBusinessPublicKey<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::SetBusinessPublicKeyResponse>,
         crate::Error<crate::types::ErrorResponse>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::ErrorResponse,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::ErrorResponse>,
     > {
-        let url = [self.client.base_url(), "/whatsapp_business_encryption"].concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
-        request = self.client.authorize(request);
-        request = request
-            .form(&[("business_public_key", &self.business_public_key.to_string())]);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [self.client.base_url(), "/whatsapp_business_encryption"].concat(),
+        );
+        parts.body = ::fragment_codegen_runtime::Body::Form(
+            vec![
+                ("business_public_key".to_string(), ::std::string::ToString::to_string(&
+                self.business_public_key))
+            ],
+        );
+        Ok(parts)
     }
 }
 #[cfg(feature = "set-business-public-key")]
@@ -215,7 +231,7 @@ impl<'a> ::std::future::IntoFuture for SetBusinessPublicKey<'a> {
         crate::types::SetBusinessPublicKeyResponse,
         crate::Error<crate::types::ErrorResponse>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

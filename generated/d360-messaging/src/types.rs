@@ -13,7 +13,7 @@ pub struct BusinessEncryptionInfo {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub business_public_key: Option<String>,
     /// The `business_public_key_signature_status` member.
@@ -111,7 +111,7 @@ pub struct ErrorResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub error: Option<String>,
     /// Members the schema does not list, kept as received (the live

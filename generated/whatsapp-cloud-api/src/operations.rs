@@ -13,10 +13,25 @@ pub struct AcceptSolutionDeactivationRequest<'a> {
     solution_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> AcceptSolutionDeactivationRequest<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, solution_id: String) -> Self {
         Self {
             client,
@@ -70,58 +85,49 @@ impl<'a> AcceptSolutionDeactivationRequest<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::WhatsAppBusinessSolution>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.solution_id),
-            "/accept_deactivation_request",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
-        }
-        request = request.query(&query);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.solution_id),
+                "/accept_deactivation_request",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        if let Some(value) = &self.fields {
+            parts.query.push(("fields", value.clone()));
+        }
+        Ok(parts)
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
@@ -131,7 +137,7 @@ impl<'a> ::std::future::IntoFuture for AcceptSolutionDeactivationRequest<'a> {
         crate::types::WhatsAppBusinessSolution,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -145,10 +151,25 @@ pub struct AcceptWhatsappBusinessSolution<'a> {
     solution_id: String,
     user_agent: Option<String>,
     body: crate::types::WhatsAppBusinessSolutionAcceptRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> AcceptWhatsappBusinessSolution<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         solution_id: String,
@@ -201,54 +222,47 @@ impl<'a> AcceptWhatsappBusinessSolution<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::WhatsAppBusinessSolutionAcceptResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.solution_id),
-            "/accept",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.solution_id),
+                "/accept",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
@@ -258,7 +272,7 @@ impl<'a> ::std::future::IntoFuture for AcceptWhatsappBusinessSolution<'a> {
         crate::types::WhatsAppBusinessSolutionAcceptResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -272,10 +286,25 @@ pub struct AddAssignedUser<'a> {
     whatsapp_business_account_id: String,
     user_agent: Option<String>,
     body: crate::types::AddAssignedUserRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "assigned_users")]
 impl<'a> AddAssignedUser<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         whatsapp_business_account_id: String,
@@ -328,70 +357,62 @@ impl<'a> AddAssignedUser<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::AssignedUserSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.whatsapp_business_account_id),
-            "/assigned_users",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(
+                    &self.whatsapp_business_account_id,
+                ),
+                "/assigned_users",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request
-            .form(
-                &{
-                    let source = &self.body;
-                    let mut pairs: Vec<(String, String)> = Vec::new();
-                    pairs.push(("user".to_string(), source.user.clone()));
-                    pairs
-                        .push((
-                            "tasks".to_string(),
-                            crate::runtime::text_value(&source.tasks)?,
-                        ));
-                    for (name, v) in &source.extra {
-                        pairs.push((name.clone(), crate::runtime::text_value(v)?));
-                    }
-                    pairs
-                },
-            );
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::Form({
+            let source = &self.body;
+            let mut pairs: Vec<(String, String)> = Vec::new();
+            pairs.push(("user".to_string(), source.user.clone()));
+            pairs
+                .push((
+                    "tasks".to_string(),
+                    ::fragment_codegen_runtime::text_value(&source.tasks)?,
+                ));
+            for (name, v) in &source.extra {
+                pairs.push((name.clone(), ::fragment_codegen_runtime::text_value(v)?));
+            }
+            pairs
+        });
+        Ok(parts)
     }
 }
 #[cfg(feature = "assigned_users")]
@@ -401,7 +422,7 @@ impl<'a> ::std::future::IntoFuture for AddAssignedUser<'a> {
         crate::types::AssignedUserSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -415,10 +436,25 @@ pub struct AddGroupParticipants<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::GroupParticipantsRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> AddGroupParticipants<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         group_id: String,
@@ -471,54 +507,47 @@ impl<'a> AddGroupParticipants<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::GroupSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.group_id),
-            "/participants",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.group_id),
+                "/participants",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "groups")]
@@ -528,7 +557,7 @@ impl<'a> ::std::future::IntoFuture for AddGroupParticipants<'a> {
         crate::types::GroupSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -542,10 +571,25 @@ pub struct AddPhoneNumbers<'a> {
     business_id: String,
     user_agent: Option<String>,
     body: crate::types::AddPhoneNumbersRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "add_phone_numbers")]
 impl<'a> AddPhoneNumbers<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         business_id: String,
@@ -598,54 +642,47 @@ impl<'a> AddPhoneNumbers<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::AddPhoneNumbersResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.business_id),
-            "/add_phone_numbers",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.business_id),
+                "/add_phone_numbers",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "add_phone_numbers")]
@@ -655,7 +692,7 @@ impl<'a> ::std::future::IntoFuture for AddPhoneNumbers<'a> {
         crate::types::AddPhoneNumbersResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -669,10 +706,25 @@ pub struct ApproveJoinRequests<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::JoinRequestsRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> ApproveJoinRequests<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         group_id: String,
@@ -725,54 +777,47 @@ impl<'a> ApproveJoinRequests<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::ApproveJoinRequestsResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.group_id),
-            "/join_requests",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.group_id),
+                "/join_requests",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "groups")]
@@ -782,7 +827,7 @@ impl<'a> ::std::future::IntoFuture for ApproveJoinRequests<'a> {
         crate::types::ApproveJoinRequestsResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -796,10 +841,25 @@ pub struct BlockUsers<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::BlockUsersRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "block_users")]
 impl<'a> BlockUsers<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         phone_number_id: String,
@@ -852,54 +912,47 @@ impl<'a> BlockUsers<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::BlockUsersResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/block_users",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/block_users",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "block_users")]
@@ -909,7 +962,7 @@ impl<'a> ::std::future::IntoFuture for BlockUsers<'a> {
         crate::types::BlockUsersResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -923,10 +976,25 @@ pub struct ConfigureConversationalAutomation<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::ConversationalAutomationRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "conversational_automation")]
 impl<'a> ConfigureConversationalAutomation<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         phone_number_id: String,
@@ -979,54 +1047,47 @@ impl<'a> ConfigureConversationalAutomation<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::ConversationalAutomationResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/conversational_automation",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/conversational_automation",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "conversational_automation")]
@@ -1036,7 +1097,7 @@ impl<'a> ::std::future::IntoFuture for ConfigureConversationalAutomation<'a> {
         crate::types::ConversationalAutomationResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1050,10 +1111,25 @@ pub struct CreateFlow<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::CreateFlowRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> CreateFlow<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         waba_id: String,
@@ -1106,74 +1182,67 @@ impl<'a> CreateFlow<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::CreateFlowResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.waba_id),
-            "/flows",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                "/flows",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request
-            .multipart({
-                let source = &self.body;
-                let mut form = ::reqwest::multipart::Form::new();
-                form = form.text("name".to_string(), source.name.clone());
+        parts.body = ::fragment_codegen_runtime::Body::Multipart({
+            let source = &self.body;
+            let mut form = ::fragment_codegen_runtime::reqwest::multipart::Form::new();
+            form = form.text("name".to_string(), source.name.clone());
+            form = form
+                .text(
+                    "categories".to_string(),
+                    ::fragment_codegen_runtime::text_value(&source.categories)?,
+                );
+            if let Some(v) = &source.clone_flow_id {
+                form = form.text("clone_flow_id".to_string(), v.clone());
+            }
+            if let Some(v) = &source.endpoint_uri {
+                form = form.text("endpoint_uri".to_string(), v.clone());
+            }
+            for (name, v) in &source.extra {
                 form = form
-                    .text(
-                        "categories".to_string(),
-                        crate::runtime::text_value(&source.categories)?,
-                    );
-                if let Some(v) = &source.clone_flow_id {
-                    form = form.text("clone_flow_id".to_string(), v.clone());
-                }
-                if let Some(v) = &source.endpoint_uri {
-                    form = form.text("endpoint_uri".to_string(), v.clone());
-                }
-                for (name, v) in &source.extra {
-                    form = form.text(name.clone(), crate::runtime::text_value(v)?);
-                }
-                form
-            });
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+                    .text(name.clone(), ::fragment_codegen_runtime::text_value(v)?);
+            }
+            form
+        });
+        Ok(parts)
     }
 }
 #[cfg(feature = "flows")]
@@ -1183,7 +1252,7 @@ impl<'a> ::std::future::IntoFuture for CreateFlow<'a> {
         crate::types::CreateFlowResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1197,10 +1266,25 @@ pub struct CreateGroup<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::CreateGroupRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> CreateGroup<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         phone_number_id: String,
@@ -1253,54 +1337,47 @@ impl<'a> CreateGroup<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::CreateGroupResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/groups",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/groups",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "groups")]
@@ -1310,7 +1387,7 @@ impl<'a> ::std::future::IntoFuture for CreateGroup<'a> {
         crate::types::CreateGroupResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1324,10 +1401,25 @@ pub struct CreateMessageTemplate<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::TemplateCreateRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "templates")]
 impl<'a> CreateMessageTemplate<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         waba_id: String,
@@ -1380,54 +1472,47 @@ impl<'a> CreateMessageTemplate<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::TemplateCreateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.waba_id),
-            "/message_templates",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                "/message_templates",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "templates")]
@@ -1437,7 +1522,7 @@ impl<'a> ::std::future::IntoFuture for CreateMessageTemplate<'a> {
         crate::types::TemplateCreateResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1451,10 +1536,25 @@ pub struct CreateOboMobilityIntent<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::OboMobilityIntentRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "obo_mobility_intent")]
 impl<'a> CreateOboMobilityIntent<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         waba_id: String,
@@ -1507,54 +1607,47 @@ impl<'a> CreateOboMobilityIntent<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::OboMobilityIntentResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.waba_id),
-            "/obo_mobility_intent",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                "/obo_mobility_intent",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "obo_mobility_intent")]
@@ -1564,7 +1657,7 @@ impl<'a> ::std::future::IntoFuture for CreateOboMobilityIntent<'a> {
         crate::types::OboMobilityIntentResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1578,10 +1671,25 @@ pub struct CreateOrUpdateQrCode<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::QrCodeRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "qr_codes")]
 impl<'a> CreateOrUpdateQrCode<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         phone_number_id: String,
@@ -1631,54 +1739,47 @@ impl<'a> CreateOrUpdateQrCode<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::QrCode>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/message_qrdls",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/message_qrdls",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "qr_codes")]
@@ -1688,7 +1789,7 @@ impl<'a> ::std::future::IntoFuture for CreateOrUpdateQrCode<'a> {
         crate::types::QrCode,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1702,10 +1803,25 @@ pub struct CreateWhatsappBusinessAccount<'a> {
     business_id: String,
     user_agent: Option<String>,
     body: crate::types::WhatsAppBusinessAccountCreateRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "whatsapp_business_accounts")]
 impl<'a> CreateWhatsappBusinessAccount<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         business_id: String,
@@ -1758,54 +1874,47 @@ impl<'a> CreateWhatsappBusinessAccount<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::WhatsAppBusinessAccountCreateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.business_id),
-            "/whatsapp_business_accounts",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.business_id),
+                "/whatsapp_business_accounts",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "whatsapp_business_accounts")]
@@ -1815,7 +1924,7 @@ impl<'a> ::std::future::IntoFuture for CreateWhatsappBusinessAccount<'a> {
         crate::types::WhatsAppBusinessAccountCreateResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1829,10 +1938,26 @@ pub struct CreateWhatsappBusinessAccountPhoneNumber<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::WabaPhoneNumberCreateRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "phone_numbers")]
 impl<'a> CreateWhatsappBusinessAccountPhoneNumber<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(409),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         waba_id: String,
@@ -1885,56 +2010,47 @@ impl<'a> CreateWhatsappBusinessAccountPhoneNumber<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::WabaPhoneNumberCreateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| {
-                    matches!(status, 400 | 401 | 403 | 404 | 409 | 422 | 429 | 500)
-                },
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.waba_id),
-            "/phone_numbers",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                "/phone_numbers",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "phone_numbers")]
@@ -1944,7 +2060,7 @@ impl<'a> ::std::future::IntoFuture for CreateWhatsappBusinessAccountPhoneNumber<
         crate::types::WabaPhoneNumberCreateResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -1958,10 +2074,26 @@ pub struct CreateWhatsappBusinessAccountSchedule<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::CreateScheduleRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "schedules")]
 impl<'a> CreateWhatsappBusinessAccountSchedule<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(409),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         waba_id: String,
@@ -2014,56 +2146,47 @@ impl<'a> CreateWhatsappBusinessAccountSchedule<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::CreateScheduleResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| {
-                    matches!(status, 400 | 401 | 403 | 404 | 409 | 422 | 429 | 500)
-                },
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.waba_id),
-            "/schedules",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                "/schedules",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "schedules")]
@@ -2073,7 +2196,7 @@ impl<'a> ::std::future::IntoFuture for CreateWhatsappBusinessAccountSchedule<'a>
         crate::types::CreateScheduleResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -2087,10 +2210,25 @@ pub struct CreateWhatsappBusinessSolution<'a> {
     application_id: String,
     user_agent: Option<String>,
     body: crate::types::WhatsAppBusinessSolutionCreateRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> CreateWhatsappBusinessSolution<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         application_id: String,
@@ -2143,54 +2281,47 @@ impl<'a> CreateWhatsappBusinessSolution<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::WhatsAppBusinessSolutionCreateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.application_id),
-            "/whatsapp_business_solution",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.application_id),
+                "/whatsapp_business_solution",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
@@ -2200,7 +2331,7 @@ impl<'a> ::std::future::IntoFuture for CreateWhatsappBusinessSolution<'a> {
         crate::types::WhatsAppBusinessSolutionCreateResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -2213,10 +2344,25 @@ pub struct DeleteFlow<'a> {
     client: &'a crate::Client,
     flow_id: String,
     user_agent: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> DeleteFlow<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Delete,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, flow_id: String) -> Self {
         Self {
             client,
@@ -2264,52 +2410,45 @@ impl<'a> DeleteFlow<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::FlowSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.flow_id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::DELETE, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.flow_id),
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "flows")]
@@ -2319,7 +2458,7 @@ impl<'a> ::std::future::IntoFuture for DeleteFlow<'a> {
         crate::types::FlowSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -2332,10 +2471,25 @@ pub struct DeleteGroup<'a> {
     client: &'a crate::Client,
     group_id: String,
     user_agent: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> DeleteGroup<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Delete,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, group_id: String) -> Self {
         Self {
             client,
@@ -2383,52 +2537,45 @@ impl<'a> DeleteGroup<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::GroupSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.group_id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::DELETE, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.group_id),
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "groups")]
@@ -2438,7 +2585,7 @@ impl<'a> ::std::future::IntoFuture for DeleteGroup<'a> {
         crate::types::GroupSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -2452,10 +2599,25 @@ pub struct DeleteGroupInviteLink<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::GroupMessagingProductRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> DeleteGroupInviteLink<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Delete,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         group_id: String,
@@ -2508,54 +2670,47 @@ impl<'a> DeleteGroupInviteLink<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::DeleteGroupInviteLinkResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.group_id),
-            "/invite_link",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::DELETE, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.group_id),
+                "/invite_link",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "groups")]
@@ -2565,7 +2720,7 @@ impl<'a> ::std::future::IntoFuture for DeleteGroupInviteLink<'a> {
         crate::types::DeleteGroupInviteLinkResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -2579,10 +2734,25 @@ pub struct DeleteIndividualQrCode<'a> {
     phone_number_id: String,
     qr_code_id: String,
     user_agent: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "qr_codes")]
 impl<'a> DeleteIndividualQrCode<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Delete,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         phone_number_id: String,
@@ -2635,54 +2805,47 @@ impl<'a> DeleteIndividualQrCode<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::DeleteQrCodeResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/message_qrdls/",
-            &crate::runtime::encode_path(&self.qr_code_id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::DELETE, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/message_qrdls/",
+                &::fragment_codegen_runtime::encode_path(&self.qr_code_id),
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "qr_codes")]
@@ -2692,7 +2855,7 @@ impl<'a> ::std::future::IntoFuture for DeleteIndividualQrCode<'a> {
         crate::types::DeleteQrCodeResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -2706,10 +2869,25 @@ pub struct DeleteMedia<'a> {
     media_id: String,
     user_agent: Option<String>,
     phone_number_id: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "media")]
 impl<'a> DeleteMedia<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Delete,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, media_id: String) -> Self {
         Self {
             client,
@@ -2763,57 +2941,48 @@ impl<'a> DeleteMedia<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::MediaDeleteResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.media_id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::DELETE, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(value) = &self.phone_number_id {
-            query.push(("phone_number_id", value.clone()));
-        }
-        request = request.query(&query);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.media_id),
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        if let Some(value) = &self.phone_number_id {
+            parts.query.push(("phone_number_id", value.clone()));
+        }
+        Ok(parts)
     }
 }
 #[cfg(feature = "media")]
@@ -2823,7 +2992,7 @@ impl<'a> ::std::future::IntoFuture for DeleteMedia<'a> {
         crate::types::MediaDeleteResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -2838,10 +3007,25 @@ pub struct DeleteMessageTemplate<'a> {
     name: String,
     user_agent: Option<String>,
     hsm_id: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "templates")]
 impl<'a> DeleteMessageTemplate<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Delete,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String, name: String) -> Self {
         Self {
             client,
@@ -2896,62 +3080,53 @@ impl<'a> DeleteMessageTemplate<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::TemplateSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.waba_id),
-            "/message_templates",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::DELETE, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                "/message_templates",
+            ]
+                .concat(),
+        );
         {
             let value = &self.name;
-            query.push(("name", value.clone()));
+            parts.query.push(("name", value.clone()));
+        }
+        if let Some(value) = &self.user_agent {
+            parts.headers.push(("User-Agent", value.clone()));
         }
         if let Some(value) = &self.hsm_id {
-            query.push(("hsm_id", value.clone()));
+            parts.query.push(("hsm_id", value.clone()));
         }
-        request = request.query(&query);
-        if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
-        }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "templates")]
@@ -2961,7 +3136,7 @@ impl<'a> ::std::future::IntoFuture for DeleteMessageTemplate<'a> {
         crate::types::TemplateSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -2974,10 +3149,25 @@ pub struct DeletePreVerifiedPhoneNumber<'a> {
     client: &'a crate::Client,
     pre_verified_phone_number_id: String,
     user_agent: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "preverified_phone_numbers")]
 impl<'a> DeletePreVerifiedPhoneNumber<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Delete,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         pre_verified_phone_number_id: String,
@@ -3028,52 +3218,47 @@ impl<'a> DeletePreVerifiedPhoneNumber<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::PreVerifiedPhoneNumberSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.pre_verified_phone_number_id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::DELETE, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(
+                    &self.pre_verified_phone_number_id,
+                ),
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "preverified_phone_numbers")]
@@ -3083,7 +3268,7 @@ impl<'a> ::std::future::IntoFuture for DeletePreVerifiedPhoneNumber<'a> {
         crate::types::PreVerifiedPhoneNumberSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -3096,10 +3281,25 @@ pub struct DeprecateFlow<'a> {
     client: &'a crate::Client,
     flow_id: String,
     user_agent: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> DeprecateFlow<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, flow_id: String) -> Self {
         Self {
             client,
@@ -3147,53 +3347,46 @@ impl<'a> DeprecateFlow<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::FlowSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.flow_id),
-            "/deprecate",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.flow_id),
+                "/deprecate",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "flows")]
@@ -3203,7 +3396,7 @@ impl<'a> ::std::future::IntoFuture for DeprecateFlow<'a> {
         crate::types::FlowSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -3216,10 +3409,25 @@ pub struct DeregisterPhoneNumber<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
     user_agent: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "phone_numbers")]
 impl<'a> DeregisterPhoneNumber<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
             client,
@@ -3267,53 +3475,46 @@ impl<'a> DeregisterPhoneNumber<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::DeregisterPhoneNumberResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/deregister",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/deregister",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "phone_numbers")]
@@ -3323,7 +3524,7 @@ impl<'a> ::std::future::IntoFuture for DeregisterPhoneNumber<'a> {
         crate::types::DeregisterPhoneNumberResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -3336,10 +3537,25 @@ pub struct DownloadMedia<'a> {
     client: &'a crate::Client,
     media_url: String,
     user_agent: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "media")]
 impl<'a> DownloadMedia<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: true,
+        follow_redirects: true,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, media_url: String) -> Self {
         Self {
             client,
@@ -3384,21 +3600,19 @@ impl<'a> DownloadMedia<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::Response<Vec<u8>>, crate::Error<crate::types::GraphAPIError>> {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_bytes(response)
+        ::fragment_codegen_runtime::decode_bytes(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
     /// Sends the request like `send`, but hands the success body out
     /// as it arrives ([`ByteStream`](crate::ByteStream)) instead of
@@ -3409,43 +3623,34 @@ impl<'a> DownloadMedia<'a> {
         crate::ByteStream<crate::types::GraphAPIError>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        crate::runtime::execute_streaming::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
+        ::fragment_codegen_runtime::send_streaming(
+                self.client.core(),
+                &Self::SPEC,
+                self.parts()?,
+                &self.options,
             )
             .await
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = self.media_url.clone();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(self.media_url.clone());
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: true,
-            follow_redirects: true,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "media")]
 /// `.await` on the builder sends it, like `.send().await`.
 impl<'a> ::std::future::IntoFuture for DownloadMedia<'a> {
     type Output = Result<Vec<u8>, crate::Error<crate::types::GraphAPIError>>;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -3459,10 +3664,25 @@ pub struct EditMessageTemplate<'a> {
     template_id: String,
     user_agent: Option<String>,
     body: crate::types::TemplateEditRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "templates")]
 impl<'a> EditMessageTemplate<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         template_id: String,
@@ -3515,53 +3735,46 @@ impl<'a> EditMessageTemplate<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::TemplateSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.template_id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.template_id),
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "templates")]
@@ -3571,7 +3784,7 @@ impl<'a> ::std::future::IntoFuture for EditMessageTemplate<'a> {
         crate::types::TemplateSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -3589,10 +3802,25 @@ pub struct GetApplicationWhatsappBusinessSolutions<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> GetApplicationWhatsappBusinessSolutions<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, application_id: String) -> Self {
         Self {
             client,
@@ -3664,13 +3892,13 @@ impl<'a> GetApplicationWhatsappBusinessSolutions<'a> {
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::futures::Stream<
+    ) -> impl ::fragment_codegen_runtime::Stream<
         Item = Result<
             crate::types::WhatsAppBusinessSolution,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        crate::runtime::paginate(
+        ::fragment_codegen_runtime::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -3687,7 +3915,7 @@ impl<'a> GetApplicationWhatsappBusinessSolutions<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(crate::runtime::Page {
+                Ok(::fragment_codegen_runtime::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -3705,70 +3933,61 @@ impl<'a> GetApplicationWhatsappBusinessSolutions<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::WhatsAppBusinessSolutionList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.application_id),
-            "/whatsapp_business_solutions",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.application_id),
+                "/whatsapp_business_solutions",
+            ]
+                .concat(),
+        );
+        if let Some(value) = &self.user_agent {
+            parts.headers.push(("User-Agent", value.clone()));
+        }
         if let Some(value) = &self.role {
-            query.push(("role", value.as_str().to_string()));
+            parts.query.push(("role", value.as_str().to_string()));
         }
         if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
+            parts.query.push(("fields", value.clone()));
         }
         if let Some(value) = &self.limit {
-            query.push(("limit", value.to_string()));
+            parts.query.push(("limit", value.to_string()));
         }
         if let Some(value) = &self.after {
-            query.push(("after", value.clone()));
+            parts.query.push(("after", value.clone()));
         }
         if let Some(value) = &self.before {
-            query.push(("before", value.clone()));
+            parts.query.push(("before", value.clone()));
         }
-        request = request.query(&query);
-        if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
-        }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
@@ -3778,7 +3997,7 @@ impl<'a> ::std::future::IntoFuture for GetApplicationWhatsappBusinessSolutions<'
         crate::types::WhatsAppBusinessSolutionList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -3796,10 +4015,25 @@ pub struct GetAssignedUsers<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "assigned_users")]
 impl<'a> GetAssignedUsers<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         whatsapp_business_account_id: String,
@@ -3870,13 +4104,13 @@ impl<'a> GetAssignedUsers<'a> {
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::futures::Stream<
+    ) -> impl ::fragment_codegen_runtime::Stream<
         Item = Result<
             crate::types::AssignedUser,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        crate::runtime::paginate(
+        ::fragment_codegen_runtime::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -3893,7 +4127,7 @@ impl<'a> GetAssignedUsers<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(crate::runtime::Page {
+                Ok(::fragment_codegen_runtime::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -3911,71 +4145,64 @@ impl<'a> GetAssignedUsers<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::AssignedUserList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.whatsapp_business_account_id),
-            "/assigned_users",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(
+                    &self.whatsapp_business_account_id,
+                ),
+                "/assigned_users",
+            ]
+                .concat(),
+        );
         {
             let value = &self.business;
-            query.push(("business", value.clone()));
+            parts.query.push(("business", value.clone()));
+        }
+        if let Some(value) = &self.user_agent {
+            parts.headers.push(("User-Agent", value.clone()));
         }
         if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
+            parts.query.push(("fields", value.clone()));
         }
         if let Some(value) = &self.limit {
-            query.push(("limit", value.to_string()));
+            parts.query.push(("limit", value.to_string()));
         }
         if let Some(value) = &self.after {
-            query.push(("after", value.clone()));
+            parts.query.push(("after", value.clone()));
         }
         if let Some(value) = &self.before {
-            query.push(("before", value.clone()));
+            parts.query.push(("before", value.clone()));
         }
-        request = request.query(&query);
-        if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
-        }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "assigned_users")]
@@ -3985,7 +4212,7 @@ impl<'a> ::std::future::IntoFuture for GetAssignedUsers<'a> {
         crate::types::AssignedUserList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -4002,10 +4229,25 @@ pub struct GetAssignedWhatsappBusinessAccounts<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "assigned_whatsapp_business_accounts")]
 impl<'a> GetAssignedWhatsappBusinessAccounts<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, user_id: String) -> Self {
         Self {
             client,
@@ -4071,13 +4313,13 @@ impl<'a> GetAssignedWhatsappBusinessAccounts<'a> {
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::futures::Stream<
+    ) -> impl ::fragment_codegen_runtime::Stream<
         Item = Result<
             crate::types::AssignedWhatsAppBusinessAccount,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        crate::runtime::paginate(
+        ::fragment_codegen_runtime::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -4094,7 +4336,7 @@ impl<'a> GetAssignedWhatsappBusinessAccounts<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(crate::runtime::Page {
+                Ok(::fragment_codegen_runtime::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -4112,67 +4354,58 @@ impl<'a> GetAssignedWhatsappBusinessAccounts<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::AssignedWhatsAppBusinessAccountList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.user_id),
-            "/assigned_whatsapp_business_accounts",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.user_id),
+                "/assigned_whatsapp_business_accounts",
+            ]
+                .concat(),
+        );
+        if let Some(value) = &self.user_agent {
+            parts.headers.push(("User-Agent", value.clone()));
+        }
         if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
+            parts.query.push(("fields", value.clone()));
         }
         if let Some(value) = &self.limit {
-            query.push(("limit", value.to_string()));
+            parts.query.push(("limit", value.to_string()));
         }
         if let Some(value) = &self.after {
-            query.push(("after", value.clone()));
+            parts.query.push(("after", value.clone()));
         }
         if let Some(value) = &self.before {
-            query.push(("before", value.clone()));
+            parts.query.push(("before", value.clone()));
         }
-        request = request.query(&query);
-        if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
-        }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "assigned_whatsapp_business_accounts")]
@@ -4182,7 +4415,7 @@ impl<'a> ::std::future::IntoFuture for GetAssignedWhatsappBusinessAccounts<'a> {
         crate::types::AssignedWhatsAppBusinessAccountList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -4198,10 +4431,25 @@ pub struct GetBlockedUsers<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "block_users")]
 impl<'a> GetBlockedUsers<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
             client,
@@ -4261,13 +4509,13 @@ impl<'a> GetBlockedUsers<'a> {
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::futures::Stream<
+    ) -> impl ::fragment_codegen_runtime::Stream<
         Item = Result<
             crate::types::BlockedUser,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        crate::runtime::paginate(
+        ::fragment_codegen_runtime::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -4284,7 +4532,7 @@ impl<'a> GetBlockedUsers<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(crate::runtime::Page {
+                Ok(::fragment_codegen_runtime::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -4302,64 +4550,55 @@ impl<'a> GetBlockedUsers<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::BlockedUserList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/block_users",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/block_users",
+            ]
+                .concat(),
+        );
+        if let Some(value) = &self.user_agent {
+            parts.headers.push(("User-Agent", value.clone()));
+        }
         if let Some(value) = &self.limit {
-            query.push(("limit", value.to_string()));
+            parts.query.push(("limit", value.to_string()));
         }
         if let Some(value) = &self.after {
-            query.push(("after", value.clone()));
+            parts.query.push(("after", value.clone()));
         }
         if let Some(value) = &self.before {
-            query.push(("before", value.clone()));
+            parts.query.push(("before", value.clone()));
         }
-        request = request.query(&query);
-        if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
-        }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "block_users")]
@@ -4369,7 +4608,7 @@ impl<'a> ::std::future::IntoFuture for GetBlockedUsers<'a> {
         crate::types::BlockedUserList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -4383,10 +4622,25 @@ pub struct GetBusinessComplianceInfo<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "business_compliance")]
 impl<'a> GetBusinessComplianceInfo<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
             client,
@@ -4440,58 +4694,49 @@ impl<'a> GetBusinessComplianceInfo<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::BusinessComplianceInfoList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/business_compliance_info",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
-        }
-        request = request.query(&query);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/business_compliance_info",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        if let Some(value) = &self.fields {
+            parts.query.push(("fields", value.clone()));
+        }
+        Ok(parts)
     }
 }
 #[cfg(feature = "business_compliance")]
@@ -4501,7 +4746,7 @@ impl<'a> ::std::future::IntoFuture for GetBusinessComplianceInfo<'a> {
         crate::types::BusinessComplianceInfoList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -4515,10 +4760,25 @@ pub struct GetBusinessEncryptionPublicKey<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "business_encryption")]
 impl<'a> GetBusinessEncryptionPublicKey<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
             client,
@@ -4572,58 +4832,49 @@ impl<'a> GetBusinessEncryptionPublicKey<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::WhatsAppBusinessEncryptionResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/whatsapp_business_encryption",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
-        }
-        request = request.query(&query);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/whatsapp_business_encryption",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        if let Some(value) = &self.fields {
+            parts.query.push(("fields", value.clone()));
+        }
+        Ok(parts)
     }
 }
 #[cfg(feature = "business_encryption")]
@@ -4633,7 +4884,7 @@ impl<'a> ::std::future::IntoFuture for GetBusinessEncryptionPublicKey<'a> {
         crate::types::WhatsAppBusinessEncryptionResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -4647,10 +4898,25 @@ pub struct GetBusinessPortfolioSpecificFields<'a> {
     business_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "business_portfolio")]
 impl<'a> GetBusinessPortfolioSpecificFields<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
         Self {
             client,
@@ -4704,57 +4970,48 @@ impl<'a> GetBusinessPortfolioSpecificFields<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::BusinessPortfolio>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.business_id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
-        }
-        request = request.query(&query);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.business_id),
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        if let Some(value) = &self.fields {
+            parts.query.push(("fields", value.clone()));
+        }
+        Ok(parts)
     }
 }
 #[cfg(feature = "business_portfolio")]
@@ -4764,7 +5021,7 @@ impl<'a> ::std::future::IntoFuture for GetBusinessPortfolioSpecificFields<'a> {
         crate::types::BusinessPortfolio,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -4778,10 +5035,25 @@ pub struct GetBusinessProfile<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "business_profile")]
 impl<'a> GetBusinessProfile<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
             client,
@@ -4835,58 +5107,49 @@ impl<'a> GetBusinessProfile<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::WhatsAppBusinessProfileResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/whatsapp_business_profile",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
-        }
-        request = request.query(&query);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/whatsapp_business_profile",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        if let Some(value) = &self.fields {
+            parts.query.push(("fields", value.clone()));
+        }
+        Ok(parts)
     }
 }
 #[cfg(feature = "business_profile")]
@@ -4896,7 +5159,7 @@ impl<'a> ::std::future::IntoFuture for GetBusinessProfile<'a> {
         crate::types::WhatsAppBusinessProfileResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -4910,10 +5173,25 @@ pub struct GetCallPermissions<'a> {
     phone_number_id: String,
     user_wa_id: String,
     user_agent: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "calling")]
 impl<'a> GetCallPermissions<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         phone_number_id: String,
@@ -4966,59 +5244,50 @@ impl<'a> GetCallPermissions<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::CallPermissionsResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/call_permissions",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/call_permissions",
+            ]
+                .concat(),
+        );
         {
             let value = &self.user_wa_id;
-            query.push(("user_wa_id", value.clone()));
+            parts.query.push(("user_wa_id", value.clone()));
         }
-        request = request.query(&query);
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "calling")]
@@ -5028,7 +5297,7 @@ impl<'a> ::std::future::IntoFuture for GetCallPermissions<'a> {
         crate::types::CallPermissionsResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -5047,10 +5316,25 @@ pub struct GetClientWhatsappBusinessAccounts<'a> {
     after: Option<String>,
     before: Option<String>,
     find: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "client_whatsapp_business_accounts")]
 impl<'a> GetClientWhatsappBusinessAccounts<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
         Self {
             client,
@@ -5128,13 +5412,13 @@ impl<'a> GetClientWhatsappBusinessAccounts<'a> {
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::futures::Stream<
+    ) -> impl ::fragment_codegen_runtime::Stream<
         Item = Result<
             crate::types::ClientWhatsAppBusinessAccount,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        crate::runtime::paginate(
+        ::fragment_codegen_runtime::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -5151,7 +5435,7 @@ impl<'a> GetClientWhatsappBusinessAccounts<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(crate::runtime::Page {
+                Ok(::fragment_codegen_runtime::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -5169,73 +5453,64 @@ impl<'a> GetClientWhatsappBusinessAccounts<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::ClientWhatsAppBusinessAccountList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.business_id),
-            "/client_whatsapp_business_accounts",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.business_id),
+                "/client_whatsapp_business_accounts",
+            ]
+                .concat(),
+        );
+        if let Some(value) = &self.user_agent {
+            parts.headers.push(("User-Agent", value.clone()));
+        }
         if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
+            parts.query.push(("fields", value.clone()));
         }
         if let Some(values) = &self.business_type {
-            query.push(("business_type", values.join(",")));
+            parts.query.push(("business_type", values.join(",")));
         }
         if let Some(value) = &self.limit {
-            query.push(("limit", value.to_string()));
+            parts.query.push(("limit", value.to_string()));
         }
         if let Some(value) = &self.after {
-            query.push(("after", value.clone()));
+            parts.query.push(("after", value.clone()));
         }
         if let Some(value) = &self.before {
-            query.push(("before", value.clone()));
+            parts.query.push(("before", value.clone()));
         }
         if let Some(value) = &self.find {
-            query.push(("find", value.clone()));
+            parts.query.push(("find", value.clone()));
         }
-        request = request.query(&query);
-        if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
-        }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "client_whatsapp_business_accounts")]
@@ -5245,7 +5520,7 @@ impl<'a> ::std::future::IntoFuture for GetClientWhatsappBusinessAccounts<'a> {
         crate::types::ClientWhatsAppBusinessAccountList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -5258,10 +5533,25 @@ pub struct GetCommerceSettings<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
     user_agent: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "commerce_settings")]
 impl<'a> GetCommerceSettings<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
             client,
@@ -5309,53 +5599,46 @@ impl<'a> GetCommerceSettings<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::CommerceSettingsList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/whatsapp_commerce_settings",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/whatsapp_commerce_settings",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "commerce_settings")]
@@ -5365,7 +5648,7 @@ impl<'a> ::std::future::IntoFuture for GetCommerceSettings<'a> {
         crate::types::CommerceSettingsList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -5382,10 +5665,25 @@ pub struct GetConnectedClientBusinesses<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "connected_client_businesses")]
 impl<'a> GetConnectedClientBusinesses<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, application_id: String) -> Self {
         Self {
             client,
@@ -5451,13 +5749,13 @@ impl<'a> GetConnectedClientBusinesses<'a> {
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::futures::Stream<
+    ) -> impl ::fragment_codegen_runtime::Stream<
         Item = Result<
             crate::types::ConnectedClientBusiness,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        crate::runtime::paginate(
+        ::fragment_codegen_runtime::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -5474,7 +5772,7 @@ impl<'a> GetConnectedClientBusinesses<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(crate::runtime::Page {
+                Ok(::fragment_codegen_runtime::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -5492,67 +5790,58 @@ impl<'a> GetConnectedClientBusinesses<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::ConnectedClientBusinessList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.application_id),
-            "/connected_client_businesses",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.application_id),
+                "/connected_client_businesses",
+            ]
+                .concat(),
+        );
+        if let Some(value) = &self.user_agent {
+            parts.headers.push(("User-Agent", value.clone()));
+        }
         if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
+            parts.query.push(("fields", value.clone()));
         }
         if let Some(value) = &self.limit {
-            query.push(("limit", value.to_string()));
+            parts.query.push(("limit", value.to_string()));
         }
         if let Some(value) = &self.after {
-            query.push(("after", value.clone()));
+            parts.query.push(("after", value.clone()));
         }
         if let Some(value) = &self.before {
-            query.push(("before", value.clone()));
+            parts.query.push(("before", value.clone()));
         }
-        request = request.query(&query);
-        if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
-        }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "connected_client_businesses")]
@@ -5562,7 +5851,7 @@ impl<'a> ::std::future::IntoFuture for GetConnectedClientBusinesses<'a> {
         crate::types::ConnectedClientBusinessList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -5576,10 +5865,25 @@ pub struct GetCreditLines<'a> {
     business_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "extended_credits")]
 impl<'a> GetCreditLines<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
         Self {
             client,
@@ -5633,58 +5937,49 @@ impl<'a> GetCreditLines<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::CreditLineList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.business_id),
-            "/extendedcredits",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
-        }
-        request = request.query(&query);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.business_id),
+                "/extendedcredits",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        if let Some(value) = &self.fields {
+            parts.query.push(("fields", value.clone()));
+        }
+        Ok(parts)
     }
 }
 #[cfg(feature = "extended_credits")]
@@ -5694,7 +5989,7 @@ impl<'a> ::std::future::IntoFuture for GetCreditLines<'a> {
         crate::types::CreditLineList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -5709,10 +6004,25 @@ pub struct GetFlow<'a> {
     user_agent: Option<String>,
     fields: Option<String>,
     date_format: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> GetFlow<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, flow_id: String) -> Self {
         Self {
             client,
@@ -5769,67 +6079,58 @@ impl<'a> GetFlow<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::Flow>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.flow_id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.flow_id),
+            ]
+                .concat(),
+        );
+        if let Some(value) = &self.user_agent {
+            parts.headers.push(("User-Agent", value.clone()));
+        }
         if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
+            parts.query.push(("fields", value.clone()));
         }
         if let Some(value) = &self.date_format {
-            query.push(("date_format", value.clone()));
+            parts.query.push(("date_format", value.clone()));
         }
-        request = request.query(&query);
-        if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
-        }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "flows")]
 /// `.await` on the builder sends it, like `.send().await`.
 impl<'a> ::std::future::IntoFuture for GetFlow<'a> {
     type Output = Result<crate::types::Flow, crate::Error<crate::types::GraphAPIError>>;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -5845,10 +6146,25 @@ pub struct GetFlowJsonUrl<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> GetFlowJsonUrl<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, flow_id: String) -> Self {
         Self {
             client,
@@ -5908,10 +6224,10 @@ impl<'a> GetFlowJsonUrl<'a> {
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::futures::Stream<
+    ) -> impl ::fragment_codegen_runtime::Stream<
         Item = Result<crate::types::FlowAsset, crate::Error<crate::types::GraphAPIError>>,
     > + 'a {
-        crate::runtime::paginate(
+        ::fragment_codegen_runtime::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -5928,7 +6244,7 @@ impl<'a> GetFlowJsonUrl<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(crate::runtime::Page {
+                Ok(::fragment_codegen_runtime::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -5943,64 +6259,55 @@ impl<'a> GetFlowJsonUrl<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::FlowAssetList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.flow_id),
-            "/assets",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.flow_id),
+                "/assets",
+            ]
+                .concat(),
+        );
+        if let Some(value) = &self.user_agent {
+            parts.headers.push(("User-Agent", value.clone()));
+        }
         if let Some(value) = &self.limit {
-            query.push(("limit", value.to_string()));
+            parts.query.push(("limit", value.to_string()));
         }
         if let Some(value) = &self.after {
-            query.push(("after", value.clone()));
+            parts.query.push(("after", value.clone()));
         }
         if let Some(value) = &self.before {
-            query.push(("before", value.clone()));
+            parts.query.push(("before", value.clone()));
         }
-        request = request.query(&query);
-        if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
-        }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "flows")]
@@ -6010,7 +6317,7 @@ impl<'a> ::std::future::IntoFuture for GetFlowJsonUrl<'a> {
         crate::types::FlowAssetList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -6024,10 +6331,25 @@ pub struct GetGroupInfo<'a> {
     group_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> GetGroupInfo<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, group_id: String) -> Self {
         Self {
             client,
@@ -6078,57 +6400,48 @@ impl<'a> GetGroupInfo<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::GroupInfo>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.group_id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
-        }
-        request = request.query(&query);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.group_id),
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        if let Some(value) = &self.fields {
+            parts.query.push(("fields", value.clone()));
+        }
+        Ok(parts)
     }
 }
 #[cfg(feature = "groups")]
@@ -6138,7 +6451,7 @@ impl<'a> ::std::future::IntoFuture for GetGroupInfo<'a> {
         crate::types::GroupInfo,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -6155,10 +6468,25 @@ pub struct GetInProgressOnBehalfRequests<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "onbehalf_requests")]
 impl<'a> GetInProgressOnBehalfRequests<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
             client,
@@ -6224,13 +6552,13 @@ impl<'a> GetInProgressOnBehalfRequests<'a> {
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::futures::Stream<
+    ) -> impl ::fragment_codegen_runtime::Stream<
         Item = Result<
             crate::types::OnBehalfRequest,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        crate::runtime::paginate(
+        ::fragment_codegen_runtime::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -6247,7 +6575,7 @@ impl<'a> GetInProgressOnBehalfRequests<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(crate::runtime::Page {
+                Ok(::fragment_codegen_runtime::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -6265,67 +6593,58 @@ impl<'a> GetInProgressOnBehalfRequests<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::OnBehalfRequestList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.waba_id),
-            "/in_progress_onbehalf_request",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                "/in_progress_onbehalf_request",
+            ]
+                .concat(),
+        );
+        if let Some(value) = &self.user_agent {
+            parts.headers.push(("User-Agent", value.clone()));
+        }
         if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
+            parts.query.push(("fields", value.clone()));
         }
         if let Some(value) = &self.limit {
-            query.push(("limit", value.to_string()));
+            parts.query.push(("limit", value.to_string()));
         }
         if let Some(value) = &self.after {
-            query.push(("after", value.clone()));
+            parts.query.push(("after", value.clone()));
         }
         if let Some(value) = &self.before {
-            query.push(("before", value.clone()));
+            parts.query.push(("before", value.clone()));
         }
-        request = request.query(&query);
-        if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
-        }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "onbehalf_requests")]
@@ -6335,7 +6654,7 @@ impl<'a> ::std::future::IntoFuture for GetInProgressOnBehalfRequests<'a> {
         crate::types::OnBehalfRequestList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -6350,10 +6669,25 @@ pub struct GetIndividualQrCode<'a> {
     qr_code_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "qr_codes")]
 impl<'a> GetIndividualQrCode<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         phone_number_id: String,
@@ -6412,59 +6746,50 @@ impl<'a> GetIndividualQrCode<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::QrCodeDetailsResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/message_qrdls/",
-            &crate::runtime::encode_path(&self.qr_code_id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
-        }
-        request = request.query(&query);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/message_qrdls/",
+                &::fragment_codegen_runtime::encode_path(&self.qr_code_id),
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        if let Some(value) = &self.fields {
+            parts.query.push(("fields", value.clone()));
+        }
+        Ok(parts)
     }
 }
 #[cfg(feature = "qr_codes")]
@@ -6474,7 +6799,7 @@ impl<'a> ::std::future::IntoFuture for GetIndividualQrCode<'a> {
         crate::types::QrCodeDetailsResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -6488,10 +6813,25 @@ pub struct GetMediaUrl<'a> {
     media_id: String,
     user_agent: Option<String>,
     phone_number_id: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "media")]
 impl<'a> GetMediaUrl<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, media_id: String) -> Self {
         Self {
             client,
@@ -6545,57 +6885,48 @@ impl<'a> GetMediaUrl<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::MediaUrlResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.media_id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(value) = &self.phone_number_id {
-            query.push(("phone_number_id", value.clone()));
-        }
-        request = request.query(&query);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.media_id),
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        if let Some(value) = &self.phone_number_id {
+            parts.query.push(("phone_number_id", value.clone()));
+        }
+        Ok(parts)
     }
 }
 #[cfg(feature = "media")]
@@ -6605,7 +6936,7 @@ impl<'a> ::std::future::IntoFuture for GetMediaUrl<'a> {
         crate::types::MediaUrlResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -6623,10 +6954,25 @@ pub struct GetMessageHistory<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "message_history")]
 impl<'a> GetMessageHistory<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
             client,
@@ -6698,13 +7044,13 @@ impl<'a> GetMessageHistory<'a> {
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::futures::Stream<
+    ) -> impl ::fragment_codegen_runtime::Stream<
         Item = Result<
             crate::types::MessageHistoryEntry,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        crate::runtime::paginate(
+        ::fragment_codegen_runtime::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -6721,7 +7067,7 @@ impl<'a> GetMessageHistory<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(crate::runtime::Page {
+                Ok(::fragment_codegen_runtime::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -6739,70 +7085,61 @@ impl<'a> GetMessageHistory<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::MessageHistoryList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/message_history",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/message_history",
+            ]
+                .concat(),
+        );
+        if let Some(value) = &self.user_agent {
+            parts.headers.push(("User-Agent", value.clone()));
+        }
         if let Some(value) = &self.message_id {
-            query.push(("message_id", value.clone()));
+            parts.query.push(("message_id", value.clone()));
         }
         if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
+            parts.query.push(("fields", value.clone()));
         }
         if let Some(value) = &self.limit {
-            query.push(("limit", value.to_string()));
+            parts.query.push(("limit", value.to_string()));
         }
         if let Some(value) = &self.after {
-            query.push(("after", value.clone()));
+            parts.query.push(("after", value.clone()));
         }
         if let Some(value) = &self.before {
-            query.push(("before", value.clone()));
+            parts.query.push(("before", value.clone()));
         }
-        request = request.query(&query);
-        if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
-        }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "message_history")]
@@ -6812,7 +7149,7 @@ impl<'a> ::std::future::IntoFuture for GetMessageHistory<'a> {
         crate::types::MessageHistoryList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -6830,10 +7167,25 @@ pub struct GetMessageHistoryEvents<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "message_history_events")]
 impl<'a> GetMessageHistoryEvents<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, message_history_id: String) -> Self {
         Self {
             client,
@@ -6905,13 +7257,13 @@ impl<'a> GetMessageHistoryEvents<'a> {
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::futures::Stream<
+    ) -> impl ::fragment_codegen_runtime::Stream<
         Item = Result<
             crate::types::MessageHistoryEventEdge,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        crate::runtime::paginate(
+        ::fragment_codegen_runtime::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -6928,7 +7280,7 @@ impl<'a> GetMessageHistoryEvents<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(crate::runtime::Page {
+                Ok(::fragment_codegen_runtime::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -6946,70 +7298,61 @@ impl<'a> GetMessageHistoryEvents<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::MessageHistoryEventEdgeList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.message_history_id),
-            "/events",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.message_history_id),
+                "/events",
+            ]
+                .concat(),
+        );
+        if let Some(value) = &self.user_agent {
+            parts.headers.push(("User-Agent", value.clone()));
+        }
         if let Some(value) = &self.status_filter {
-            query.push(("status_filter", value.as_str().to_string()));
+            parts.query.push(("status_filter", value.as_str().to_string()));
         }
         if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
+            parts.query.push(("fields", value.clone()));
         }
         if let Some(value) = &self.limit {
-            query.push(("limit", value.to_string()));
+            parts.query.push(("limit", value.to_string()));
         }
         if let Some(value) = &self.after {
-            query.push(("after", value.clone()));
+            parts.query.push(("after", value.clone()));
         }
         if let Some(value) = &self.before {
-            query.push(("before", value.clone()));
+            parts.query.push(("before", value.clone()));
         }
-        request = request.query(&query);
-        if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
-        }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "message_history_events")]
@@ -7019,7 +7362,7 @@ impl<'a> ::std::future::IntoFuture for GetMessageHistoryEvents<'a> {
         crate::types::MessageHistoryEventEdgeList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -7033,10 +7376,25 @@ pub struct GetMessageTemplate<'a> {
     template_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "templates")]
 impl<'a> GetMessageTemplate<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, template_id: String) -> Self {
         Self {
             client,
@@ -7090,57 +7448,48 @@ impl<'a> GetMessageTemplate<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::MessageTemplate>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.template_id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
-        }
-        request = request.query(&query);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.template_id),
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        if let Some(value) = &self.fields {
+            parts.query.push(("fields", value.clone()));
+        }
+        Ok(parts)
     }
 }
 #[cfg(feature = "templates")]
@@ -7150,7 +7499,7 @@ impl<'a> ::std::future::IntoFuture for GetMessageTemplate<'a> {
         crate::types::MessageTemplate,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -7164,10 +7513,25 @@ pub struct GetMigrationIntentDetails<'a> {
     migration_intent_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "migration_intent")]
 impl<'a> GetMigrationIntentDetails<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, migration_intent_id: String) -> Self {
         Self {
             client,
@@ -7221,57 +7585,48 @@ impl<'a> GetMigrationIntentDetails<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::MigrationIntent>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.migration_intent_id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
-        }
-        request = request.query(&query);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.migration_intent_id),
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        if let Some(value) = &self.fields {
+            parts.query.push(("fields", value.clone()));
+        }
+        Ok(parts)
     }
 }
 #[cfg(feature = "migration_intent")]
@@ -7281,7 +7636,7 @@ impl<'a> ::std::future::IntoFuture for GetMigrationIntentDetails<'a> {
         crate::types::MigrationIntent,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -7295,10 +7650,25 @@ pub struct GetOboMobilityIntent<'a> {
     obo_mobility_intent_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "obo_mobility_intent")]
 impl<'a> GetOboMobilityIntent<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         obo_mobility_intent_id: String,
@@ -7355,57 +7725,48 @@ impl<'a> GetOboMobilityIntent<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::OboMobilityIntent>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.obo_mobility_intent_id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
-        }
-        request = request.query(&query);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.obo_mobility_intent_id),
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        if let Some(value) = &self.fields {
+            parts.query.push(("fields", value.clone()));
+        }
+        Ok(parts)
     }
 }
 #[cfg(feature = "obo_mobility_intent")]
@@ -7415,7 +7776,7 @@ impl<'a> ::std::future::IntoFuture for GetOboMobilityIntent<'a> {
         crate::types::OboMobilityIntent,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -7429,10 +7790,25 @@ pub struct GetOfficialBusinessAccountStatus<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "official_business_account")]
 impl<'a> GetOfficialBusinessAccountStatus<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
             client,
@@ -7486,58 +7862,49 @@ impl<'a> GetOfficialBusinessAccountStatus<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::OfficialBusinessAccountStatus>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/official_business_account",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
-        }
-        request = request.query(&query);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/official_business_account",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        if let Some(value) = &self.fields {
+            parts.query.push(("fields", value.clone()));
+        }
+        Ok(parts)
     }
 }
 #[cfg(feature = "official_business_account")]
@@ -7547,7 +7914,7 @@ impl<'a> ::std::future::IntoFuture for GetOfficialBusinessAccountStatus<'a> {
         crate::types::OfficialBusinessAccountStatus,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -7566,10 +7933,25 @@ pub struct GetOwnedWhatsappBusinessAccounts<'a> {
     after: Option<String>,
     before: Option<String>,
     find: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "owned_whatsapp_business_accounts")]
 impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
         Self {
             client,
@@ -7647,13 +8029,13 @@ impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::futures::Stream<
+    ) -> impl ::fragment_codegen_runtime::Stream<
         Item = Result<
             crate::types::OwnedWhatsAppBusinessAccount,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        crate::runtime::paginate(
+        ::fragment_codegen_runtime::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -7670,7 +8052,7 @@ impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(crate::runtime::Page {
+                Ok(::fragment_codegen_runtime::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -7688,46 +8070,48 @@ impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::OwnedWhatsAppBusinessAccountList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.business_id),
-            "/owned_whatsapp_business_accounts",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.business_id),
+                "/owned_whatsapp_business_accounts",
+            ]
+                .concat(),
+        );
+        if let Some(value) = &self.user_agent {
+            parts.headers.push(("User-Agent", value.clone()));
+        }
         if let Some(values) = &self.business_type {
-            query
+            parts
+                .query
                 .push((
                     "business_type",
                     values
@@ -7738,31 +8122,21 @@ impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
                 ));
         }
         if let Some(value) = &self.first {
-            query.push(("first", value.to_string()));
+            parts.query.push(("first", value.to_string()));
         }
         if let Some(value) = &self.last {
-            query.push(("last", value.to_string()));
+            parts.query.push(("last", value.to_string()));
         }
         if let Some(value) = &self.after {
-            query.push(("after", value.clone()));
+            parts.query.push(("after", value.clone()));
         }
         if let Some(value) = &self.before {
-            query.push(("before", value.clone()));
+            parts.query.push(("before", value.clone()));
         }
         if let Some(value) = &self.find {
-            query.push(("find", value.clone()));
+            parts.query.push(("find", value.clone()));
         }
-        request = request.query(&query);
-        if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
-        }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "owned_whatsapp_business_accounts")]
@@ -7772,7 +8146,7 @@ impl<'a> ::std::future::IntoFuture for GetOwnedWhatsappBusinessAccounts<'a> {
         crate::types::OwnedWhatsAppBusinessAccountList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -7786,10 +8160,25 @@ pub struct GetPhoneNumberById<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "phone_number")]
 impl<'a> GetPhoneNumberById<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
             client,
@@ -7843,57 +8232,48 @@ impl<'a> GetPhoneNumberById<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::PhoneNumberNode>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
-        }
-        request = request.query(&query);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        if let Some(value) = &self.fields {
+            parts.query.push(("fields", value.clone()));
+        }
+        Ok(parts)
     }
 }
 #[cfg(feature = "phone_number")]
@@ -7903,7 +8283,7 @@ impl<'a> ::std::future::IntoFuture for GetPhoneNumberById<'a> {
         crate::types::PhoneNumberNode,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -7917,10 +8297,25 @@ pub struct GetPhoneNumberSettings<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     include_sip_credentials: Option<bool>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "settings")]
 impl<'a> GetPhoneNumberSettings<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
             client,
@@ -7974,58 +8369,49 @@ impl<'a> GetPhoneNumberSettings<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::PhoneNumberSettings>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/settings",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(value) = &self.include_sip_credentials {
-            query.push(("include_sip_credentials", value.to_string()));
-        }
-        request = request.query(&query);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/settings",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        if let Some(value) = &self.include_sip_credentials {
+            parts.query.push(("include_sip_credentials", value.to_string()));
+        }
+        Ok(parts)
     }
 }
 #[cfg(feature = "settings")]
@@ -8035,7 +8421,7 @@ impl<'a> ::std::future::IntoFuture for GetPhoneNumberSettings<'a> {
         crate::types::PhoneNumberSettings,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -8049,10 +8435,25 @@ pub struct GetPreVerifiedPhoneNumberDetails<'a> {
     pre_verified_phone_number_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "preverified_phone_numbers")]
 impl<'a> GetPreVerifiedPhoneNumberDetails<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         pre_verified_phone_number_id: String,
@@ -8109,57 +8510,50 @@ impl<'a> GetPreVerifiedPhoneNumberDetails<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::PreVerifiedPhoneNumberDetails>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.pre_verified_phone_number_id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
-        }
-        request = request.query(&query);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(
+                    &self.pre_verified_phone_number_id,
+                ),
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        if let Some(value) = &self.fields {
+            parts.query.push(("fields", value.clone()));
+        }
+        Ok(parts)
     }
 }
 #[cfg(feature = "preverified_phone_numbers")]
@@ -8169,7 +8563,7 @@ impl<'a> ::std::future::IntoFuture for GetPreVerifiedPhoneNumberDetails<'a> {
         crate::types::PreVerifiedPhoneNumberDetails,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -8186,10 +8580,25 @@ pub struct GetPreVerifiedPhoneNumberPartners<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "preverified_phone_number_partners")]
 impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         pre_verified_phone_number_id: String,
@@ -8258,13 +8667,13 @@ impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::futures::Stream<
+    ) -> impl ::fragment_codegen_runtime::Stream<
         Item = Result<
             crate::types::PreVerifiedPhoneNumberPartner,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        crate::runtime::paginate(
+        ::fragment_codegen_runtime::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -8281,7 +8690,7 @@ impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(crate::runtime::Page {
+                Ok(::fragment_codegen_runtime::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -8299,67 +8708,60 @@ impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::PreVerifiedPhoneNumberPartnerList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.pre_verified_phone_number_id),
-            "/partners",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(
+                    &self.pre_verified_phone_number_id,
+                ),
+                "/partners",
+            ]
+                .concat(),
+        );
+        if let Some(value) = &self.user_agent {
+            parts.headers.push(("User-Agent", value.clone()));
+        }
         if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
+            parts.query.push(("fields", value.clone()));
         }
         if let Some(value) = &self.limit {
-            query.push(("limit", value.to_string()));
+            parts.query.push(("limit", value.to_string()));
         }
         if let Some(value) = &self.after {
-            query.push(("after", value.clone()));
+            parts.query.push(("after", value.clone()));
         }
         if let Some(value) = &self.before {
-            query.push(("before", value.clone()));
+            parts.query.push(("before", value.clone()));
         }
-        request = request.query(&query);
-        if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
-        }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "preverified_phone_number_partners")]
@@ -8369,7 +8771,7 @@ impl<'a> ::std::future::IntoFuture for GetPreVerifiedPhoneNumberPartners<'a> {
         crate::types::PreVerifiedPhoneNumberPartnerList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -8389,10 +8791,25 @@ pub struct GetPreVerifiedPhoneNumbers<'a> {
     verification_status: Option<crate::types::PreVerifiedPhoneNumberVerificationStatus>,
     availability_status: Option<crate::types::PreVerifiedPhoneNumberAvailabilityStatus>,
     country_code: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "preverified_phone_numbers")]
 impl<'a> GetPreVerifiedPhoneNumbers<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
         Self {
             client,
@@ -8482,13 +8899,13 @@ impl<'a> GetPreVerifiedPhoneNumbers<'a> {
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::futures::Stream<
+    ) -> impl ::fragment_codegen_runtime::Stream<
         Item = Result<
             crate::types::PreVerifiedPhoneNumber,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        crate::runtime::paginate(
+        ::fragment_codegen_runtime::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -8505,7 +8922,7 @@ impl<'a> GetPreVerifiedPhoneNumbers<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(crate::runtime::Page {
+                Ok(::fragment_codegen_runtime::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -8523,76 +8940,67 @@ impl<'a> GetPreVerifiedPhoneNumbers<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::PreVerifiedPhoneNumberList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.business_id),
-            "/preverified_numbers",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.business_id),
+                "/preverified_numbers",
+            ]
+                .concat(),
+        );
+        if let Some(value) = &self.user_agent {
+            parts.headers.push(("User-Agent", value.clone()));
+        }
         if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
+            parts.query.push(("fields", value.clone()));
         }
         if let Some(value) = &self.limit {
-            query.push(("limit", value.to_string()));
+            parts.query.push(("limit", value.to_string()));
         }
         if let Some(value) = &self.after {
-            query.push(("after", value.clone()));
+            parts.query.push(("after", value.clone()));
         }
         if let Some(value) = &self.before {
-            query.push(("before", value.clone()));
+            parts.query.push(("before", value.clone()));
         }
         if let Some(value) = &self.verification_status {
-            query.push(("verification_status", value.as_str().to_string()));
+            parts.query.push(("verification_status", value.as_str().to_string()));
         }
         if let Some(value) = &self.availability_status {
-            query.push(("availability_status", value.as_str().to_string()));
+            parts.query.push(("availability_status", value.as_str().to_string()));
         }
         if let Some(value) = &self.country_code {
-            query.push(("country_code", value.clone()));
+            parts.query.push(("country_code", value.clone()));
         }
-        request = request.query(&query);
-        if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
-        }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "preverified_phone_numbers")]
@@ -8602,7 +9010,7 @@ impl<'a> ::std::future::IntoFuture for GetPreVerifiedPhoneNumbers<'a> {
         crate::types::PreVerifiedPhoneNumberList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -8616,10 +9024,25 @@ pub struct GetSolutionAccessToken<'a> {
     solution_id: String,
     business_id: String,
     user_agent: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> GetSolutionAccessToken<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         solution_id: String,
@@ -8672,59 +9095,50 @@ impl<'a> GetSolutionAccessToken<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::WhatsAppBusinessSolutionAccessToken>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.solution_id),
-            "/access_token",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.solution_id),
+                "/access_token",
+            ]
+                .concat(),
+        );
         {
             let value = &self.business_id;
-            query.push(("business_id", value.clone()));
+            parts.query.push(("business_id", value.clone()));
         }
-        request = request.query(&query);
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
@@ -8734,7 +9148,7 @@ impl<'a> ::std::future::IntoFuture for GetSolutionAccessToken<'a> {
         crate::types::WhatsAppBusinessSolutionAccessToken,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -8748,10 +9162,25 @@ pub struct GetSolutionDetails<'a> {
     solution_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> GetSolutionDetails<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, solution_id: String) -> Self {
         Self {
             client,
@@ -8805,57 +9234,48 @@ impl<'a> GetSolutionDetails<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::WhatsAppBusinessSolution>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.solution_id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
-        }
-        request = request.query(&query);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.solution_id),
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        if let Some(value) = &self.fields {
+            parts.query.push(("fields", value.clone()));
+        }
+        Ok(parts)
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
@@ -8865,7 +9285,7 @@ impl<'a> ::std::future::IntoFuture for GetSolutionDetails<'a> {
         crate::types::WhatsAppBusinessSolution,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -8879,10 +9299,25 @@ pub struct GetWhatsappAccountNumberDetails<'a> {
     whatsapp_account_number_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "account_number")]
 impl<'a> GetWhatsappAccountNumberDetails<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         whatsapp_account_number_id: String,
@@ -8939,57 +9374,50 @@ impl<'a> GetWhatsappAccountNumberDetails<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::WhatsAppAccountNumber>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.whatsapp_account_number_id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
-        }
-        request = request.query(&query);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(
+                    &self.whatsapp_account_number_id,
+                ),
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        if let Some(value) = &self.fields {
+            parts.query.push(("fields", value.clone()));
+        }
+        Ok(parts)
     }
 }
 #[cfg(feature = "account_number")]
@@ -8999,7 +9427,7 @@ impl<'a> ::std::future::IntoFuture for GetWhatsappAccountNumberDetails<'a> {
         crate::types::WhatsAppAccountNumber,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -9019,10 +9447,25 @@ pub struct GetWhatsappBusinessAccountActivities<'a> {
     since: Option<String>,
     until: Option<String>,
     activity_type: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "whatsapp_business_account_activities")]
 impl<'a> GetWhatsappBusinessAccountActivities<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
             client,
@@ -9106,13 +9549,13 @@ impl<'a> GetWhatsappBusinessAccountActivities<'a> {
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::futures::Stream<
+    ) -> impl ::fragment_codegen_runtime::Stream<
         Item = Result<
             crate::types::WabaActivity,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        crate::runtime::paginate(
+        ::fragment_codegen_runtime::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -9129,7 +9572,7 @@ impl<'a> GetWhatsappBusinessAccountActivities<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(crate::runtime::Page {
+                Ok(::fragment_codegen_runtime::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -9147,76 +9590,67 @@ impl<'a> GetWhatsappBusinessAccountActivities<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::WabaActivityList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.waba_id),
-            "/activities",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                "/activities",
+            ]
+                .concat(),
+        );
+        if let Some(value) = &self.user_agent {
+            parts.headers.push(("User-Agent", value.clone()));
+        }
         if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
+            parts.query.push(("fields", value.clone()));
         }
         if let Some(value) = &self.limit {
-            query.push(("limit", value.to_string()));
+            parts.query.push(("limit", value.to_string()));
         }
         if let Some(value) = &self.after {
-            query.push(("after", value.clone()));
+            parts.query.push(("after", value.clone()));
         }
         if let Some(value) = &self.before {
-            query.push(("before", value.clone()));
+            parts.query.push(("before", value.clone()));
         }
         if let Some(value) = &self.since {
-            query.push(("since", value.clone()));
+            parts.query.push(("since", value.clone()));
         }
         if let Some(value) = &self.until {
-            query.push(("until", value.clone()));
+            parts.query.push(("until", value.clone()));
         }
         if let Some(value) = &self.activity_type {
-            query.push(("activity_type", value.clone()));
+            parts.query.push(("activity_type", value.clone()));
         }
-        request = request.query(&query);
-        if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
-        }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "whatsapp_business_account_activities")]
@@ -9226,7 +9660,7 @@ impl<'a> ::std::future::IntoFuture for GetWhatsappBusinessAccountActivities<'a> 
         crate::types::WabaActivityList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -9240,10 +9674,25 @@ pub struct GetWhatsappBusinessAccountDetails<'a> {
     waba_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "business_account")]
 impl<'a> GetWhatsappBusinessAccountDetails<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
             client,
@@ -9297,57 +9746,48 @@ impl<'a> GetWhatsappBusinessAccountDetails<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::BusinessAccountNode>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.waba_id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
-        }
-        request = request.query(&query);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        if let Some(value) = &self.fields {
+            parts.query.push(("fields", value.clone()));
+        }
+        Ok(parts)
     }
 }
 #[cfg(feature = "business_account")]
@@ -9357,7 +9797,7 @@ impl<'a> ::std::future::IntoFuture for GetWhatsappBusinessAccountDetails<'a> {
         crate::types::BusinessAccountNode,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -9376,10 +9816,25 @@ pub struct GetWhatsappBusinessAccountPhoneNumbers<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "phone_numbers")]
 impl<'a> GetWhatsappBusinessAccountPhoneNumbers<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
             client,
@@ -9457,13 +9912,13 @@ impl<'a> GetWhatsappBusinessAccountPhoneNumbers<'a> {
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::futures::Stream<
+    ) -> impl ::fragment_codegen_runtime::Stream<
         Item = Result<
             crate::types::WabaPhoneNumber,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        crate::runtime::paginate(
+        ::fragment_codegen_runtime::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -9480,7 +9935,7 @@ impl<'a> GetWhatsappBusinessAccountPhoneNumbers<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(crate::runtime::Page {
+                Ok(::fragment_codegen_runtime::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -9498,73 +9953,64 @@ impl<'a> GetWhatsappBusinessAccountPhoneNumbers<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::WabaPhoneNumberList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.waba_id),
-            "/phone_numbers",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                "/phone_numbers",
+            ]
+                .concat(),
+        );
+        if let Some(value) = &self.user_agent {
+            parts.headers.push(("User-Agent", value.clone()));
+        }
         if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
+            parts.query.push(("fields", value.clone()));
         }
         if let Some(value) = &self.filtering {
-            query.push(("filtering", value.clone()));
+            parts.query.push(("filtering", value.clone()));
         }
         if let Some(value) = &self.sort {
-            query.push(("sort", value.as_str().to_string()));
+            parts.query.push(("sort", value.as_str().to_string()));
         }
         if let Some(value) = &self.limit {
-            query.push(("limit", value.to_string()));
+            parts.query.push(("limit", value.to_string()));
         }
         if let Some(value) = &self.after {
-            query.push(("after", value.clone()));
+            parts.query.push(("after", value.clone()));
         }
         if let Some(value) = &self.before {
-            query.push(("before", value.clone()));
+            parts.query.push(("before", value.clone()));
         }
-        request = request.query(&query);
-        if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
-        }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "phone_numbers")]
@@ -9574,7 +10020,7 @@ impl<'a> ::std::future::IntoFuture for GetWhatsappBusinessAccountPhoneNumbers<'a
         crate::types::WabaPhoneNumberList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -9593,10 +10039,25 @@ pub struct GetWhatsappBusinessAccountSchedules<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "schedules")]
 impl<'a> GetWhatsappBusinessAccountSchedules<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
             client,
@@ -9674,13 +10135,13 @@ impl<'a> GetWhatsappBusinessAccountSchedules<'a> {
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::futures::Stream<
+    ) -> impl ::fragment_codegen_runtime::Stream<
         Item = Result<
             crate::types::WabaSchedule,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        crate::runtime::paginate(
+        ::fragment_codegen_runtime::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -9697,7 +10158,7 @@ impl<'a> GetWhatsappBusinessAccountSchedules<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(crate::runtime::Page {
+                Ok(::fragment_codegen_runtime::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -9715,73 +10176,64 @@ impl<'a> GetWhatsappBusinessAccountSchedules<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::WabaScheduleList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.waba_id),
-            "/schedules",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                "/schedules",
+            ]
+                .concat(),
+        );
+        if let Some(value) = &self.user_agent {
+            parts.headers.push(("User-Agent", value.clone()));
+        }
         if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
+            parts.query.push(("fields", value.clone()));
         }
         if let Some(value) = &self.filtering {
-            query.push(("filtering", value.clone()));
+            parts.query.push(("filtering", value.clone()));
         }
         if let Some(value) = &self.sort {
-            query.push(("sort", value.as_str().to_string()));
+            parts.query.push(("sort", value.as_str().to_string()));
         }
         if let Some(value) = &self.limit {
-            query.push(("limit", value.to_string()));
+            parts.query.push(("limit", value.to_string()));
         }
         if let Some(value) = &self.after {
-            query.push(("after", value.clone()));
+            parts.query.push(("after", value.clone()));
         }
         if let Some(value) = &self.before {
-            query.push(("before", value.clone()));
+            parts.query.push(("before", value.clone()));
         }
-        request = request.query(&query);
-        if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
-        }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "schedules")]
@@ -9791,7 +10243,7 @@ impl<'a> ::std::future::IntoFuture for GetWhatsappBusinessAccountSchedules<'a> {
         crate::types::WabaScheduleList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -9805,10 +10257,25 @@ pub struct GetWhatsappBusinessBotDetails<'a> {
     waba_bot_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "bot_details")]
 impl<'a> GetWhatsappBusinessBotDetails<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, waba_bot_id: String) -> Self {
         Self {
             client,
@@ -9862,57 +10329,48 @@ impl<'a> GetWhatsappBusinessBotDetails<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::WhatsAppBusinessBot>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.waba_bot_id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
-        }
-        request = request.query(&query);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.waba_bot_id),
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        if let Some(value) = &self.fields {
+            parts.query.push(("fields", value.clone()));
+        }
+        Ok(parts)
     }
 }
 #[cfg(feature = "bot_details")]
@@ -9922,7 +10380,7 @@ impl<'a> ::std::future::IntoFuture for GetWhatsappBusinessBotDetails<'a> {
         crate::types::WhatsAppBusinessBot,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -9936,10 +10394,25 @@ pub struct GetWhatsappBusinessProfileDetails<'a> {
     whatsapp_business_profile_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "business_profile_node")]
 impl<'a> GetWhatsappBusinessProfileDetails<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         whatsapp_business_profile_id: String,
@@ -9996,57 +10469,50 @@ impl<'a> GetWhatsappBusinessProfileDetails<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::BusinessProfileNode>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.whatsapp_business_profile_id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
-        }
-        request = request.query(&query);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(
+                    &self.whatsapp_business_profile_id,
+                ),
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        if let Some(value) = &self.fields {
+            parts.query.push(("fields", value.clone()));
+        }
+        Ok(parts)
     }
 }
 #[cfg(feature = "business_profile_node")]
@@ -10056,7 +10522,7 @@ impl<'a> ::std::future::IntoFuture for GetWhatsappBusinessProfileDetails<'a> {
         crate::types::BusinessProfileNode,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -10072,10 +10538,25 @@ pub struct ListActiveGroups<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> ListActiveGroups<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
             client,
@@ -10141,64 +10622,55 @@ impl<'a> ListActiveGroups<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::ActiveGroupList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/groups",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/groups",
+            ]
+                .concat(),
+        );
+        if let Some(value) = &self.user_agent {
+            parts.headers.push(("User-Agent", value.clone()));
+        }
         if let Some(value) = &self.limit {
-            query.push(("limit", value.to_string()));
+            parts.query.push(("limit", value.to_string()));
         }
         if let Some(value) = &self.after {
-            query.push(("after", value.clone()));
+            parts.query.push(("after", value.clone()));
         }
         if let Some(value) = &self.before {
-            query.push(("before", value.clone()));
+            parts.query.push(("before", value.clone()));
         }
-        request = request.query(&query);
-        if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
-        }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "groups")]
@@ -10208,7 +10680,7 @@ impl<'a> ::std::future::IntoFuture for ListActiveGroups<'a> {
         crate::types::ActiveGroupList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -10226,10 +10698,25 @@ pub struct ListAllQrCodes<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "qr_codes")]
 impl<'a> ListAllQrCodes<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
             client,
@@ -10301,10 +10788,10 @@ impl<'a> ListAllQrCodes<'a> {
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::futures::Stream<
+    ) -> impl ::fragment_codegen_runtime::Stream<
         Item = Result<crate::types::QrCode, crate::Error<crate::types::GraphAPIError>>,
     > + 'a {
-        crate::runtime::paginate(
+        ::fragment_codegen_runtime::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -10321,7 +10808,7 @@ impl<'a> ListAllQrCodes<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(crate::runtime::Page {
+                Ok(::fragment_codegen_runtime::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -10336,70 +10823,61 @@ impl<'a> ListAllQrCodes<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::QrCodeList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/message_qrdls",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/message_qrdls",
+            ]
+                .concat(),
+        );
+        if let Some(value) = &self.user_agent {
+            parts.headers.push(("User-Agent", value.clone()));
+        }
         if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
+            parts.query.push(("fields", value.clone()));
         }
         if let Some(value) = &self.code {
-            query.push(("code", value.clone()));
+            parts.query.push(("code", value.clone()));
         }
         if let Some(value) = &self.limit {
-            query.push(("limit", value.to_string()));
+            parts.query.push(("limit", value.to_string()));
         }
         if let Some(value) = &self.after {
-            query.push(("after", value.clone()));
+            parts.query.push(("after", value.clone()));
         }
         if let Some(value) = &self.before {
-            query.push(("before", value.clone()));
+            parts.query.push(("before", value.clone()));
         }
-        request = request.query(&query);
-        if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
-        }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "qr_codes")]
@@ -10409,7 +10887,7 @@ impl<'a> ::std::future::IntoFuture for ListAllQrCodes<'a> {
         crate::types::QrCodeList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -10426,10 +10904,25 @@ pub struct ListFlows<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> ListFlows<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
             client,
@@ -10495,10 +10988,10 @@ impl<'a> ListFlows<'a> {
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::futures::Stream<
+    ) -> impl ::fragment_codegen_runtime::Stream<
         Item = Result<crate::types::Flow, crate::Error<crate::types::GraphAPIError>>,
     > + 'a {
-        crate::runtime::paginate(
+        ::fragment_codegen_runtime::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -10515,7 +11008,7 @@ impl<'a> ListFlows<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(crate::runtime::Page {
+                Ok(::fragment_codegen_runtime::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -10530,67 +11023,58 @@ impl<'a> ListFlows<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::FlowList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.waba_id),
-            "/flows",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                "/flows",
+            ]
+                .concat(),
+        );
+        if let Some(value) = &self.user_agent {
+            parts.headers.push(("User-Agent", value.clone()));
+        }
         if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
+            parts.query.push(("fields", value.clone()));
         }
         if let Some(value) = &self.limit {
-            query.push(("limit", value.to_string()));
+            parts.query.push(("limit", value.to_string()));
         }
         if let Some(value) = &self.after {
-            query.push(("after", value.clone()));
+            parts.query.push(("after", value.clone()));
         }
         if let Some(value) = &self.before {
-            query.push(("before", value.clone()));
+            parts.query.push(("before", value.clone()));
         }
-        request = request.query(&query);
-        if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
-        }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "flows")]
@@ -10600,7 +11084,7 @@ impl<'a> ::std::future::IntoFuture for ListFlows<'a> {
         crate::types::FlowList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -10613,10 +11097,25 @@ pub struct ListJoinRequests<'a> {
     client: &'a crate::Client,
     group_id: String,
     user_agent: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> ListJoinRequests<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, group_id: String) -> Self {
         Self {
             client,
@@ -10664,53 +11163,46 @@ impl<'a> ListJoinRequests<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::JoinRequestList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.group_id),
-            "/join_requests",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.group_id),
+                "/join_requests",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "groups")]
@@ -10720,7 +11212,7 @@ impl<'a> ::std::future::IntoFuture for ListJoinRequests<'a> {
         crate::types::JoinRequestList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -10741,10 +11233,25 @@ pub struct ListMessageTemplates<'a> {
     status: Option<crate::types::TemplateStatus>,
     category: Option<crate::types::TemplateCategory>,
     language: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "templates")]
 impl<'a> ListMessageTemplates<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
             client,
@@ -10834,13 +11341,13 @@ impl<'a> ListMessageTemplates<'a> {
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::futures::Stream<
+    ) -> impl ::fragment_codegen_runtime::Stream<
         Item = Result<
             crate::types::MessageTemplate,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        crate::runtime::paginate(
+        ::fragment_codegen_runtime::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -10857,7 +11364,7 @@ impl<'a> ListMessageTemplates<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(crate::runtime::Page {
+                Ok(::fragment_codegen_runtime::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -10872,79 +11379,70 @@ impl<'a> ListMessageTemplates<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::TemplateList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.waba_id),
-            "/message_templates",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                "/message_templates",
+            ]
+                .concat(),
+        );
+        if let Some(value) = &self.user_agent {
+            parts.headers.push(("User-Agent", value.clone()));
+        }
         if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
+            parts.query.push(("fields", value.clone()));
         }
         if let Some(value) = &self.limit {
-            query.push(("limit", value.to_string()));
+            parts.query.push(("limit", value.to_string()));
         }
         if let Some(value) = &self.after {
-            query.push(("after", value.clone()));
+            parts.query.push(("after", value.clone()));
         }
         if let Some(value) = &self.before {
-            query.push(("before", value.clone()));
+            parts.query.push(("before", value.clone()));
         }
         if let Some(value) = &self.name {
-            query.push(("name", value.clone()));
+            parts.query.push(("name", value.clone()));
         }
         if let Some(value) = &self.status {
-            query.push(("status", value.as_str().to_string()));
+            parts.query.push(("status", value.as_str().to_string()));
         }
         if let Some(value) = &self.category {
-            query.push(("category", value.as_str().to_string()));
+            parts.query.push(("category", value.as_str().to_string()));
         }
         if let Some(value) = &self.language {
-            query.push(("language", value.clone()));
+            parts.query.push(("language", value.clone()));
         }
-        request = request.query(&query);
-        if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
-        }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "templates")]
@@ -10954,7 +11452,7 @@ impl<'a> ::std::future::IntoFuture for ListMessageTemplates<'a> {
         crate::types::TemplateList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -10968,10 +11466,25 @@ pub struct ListSubscribedApps<'a> {
     waba_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "subscribed_apps")]
 impl<'a> ListSubscribedApps<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
             client,
@@ -11025,58 +11538,49 @@ impl<'a> ListSubscribedApps<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::SubscribedAppList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.waba_id),
-            "/subscribed_apps",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
-        }
-        request = request.query(&query);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                "/subscribed_apps",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        if let Some(value) = &self.fields {
+            parts.query.push(("fields", value.clone()));
+        }
+        Ok(parts)
     }
 }
 #[cfg(feature = "subscribed_apps")]
@@ -11086,7 +11590,7 @@ impl<'a> ::std::future::IntoFuture for ListSubscribedApps<'a> {
         crate::types::SubscribedAppList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -11103,10 +11607,25 @@ pub struct ListWabaSolutions<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> ListWabaSolutions<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
             client,
@@ -11172,13 +11691,13 @@ impl<'a> ListWabaSolutions<'a> {
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::futures::Stream<
+    ) -> impl ::fragment_codegen_runtime::Stream<
         Item = Result<
             crate::types::WhatsAppBusinessSolution,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        crate::runtime::paginate(
+        ::fragment_codegen_runtime::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -11195,7 +11714,7 @@ impl<'a> ListWabaSolutions<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(crate::runtime::Page {
+                Ok(::fragment_codegen_runtime::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -11213,67 +11732,58 @@ impl<'a> ListWabaSolutions<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::WhatsAppBusinessSolutionList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.waba_id),
-            "/solutions",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                "/solutions",
+            ]
+                .concat(),
+        );
+        if let Some(value) = &self.user_agent {
+            parts.headers.push(("User-Agent", value.clone()));
+        }
         if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
+            parts.query.push(("fields", value.clone()));
         }
         if let Some(value) = &self.limit {
-            query.push(("limit", value.to_string()));
+            parts.query.push(("limit", value.to_string()));
         }
         if let Some(value) = &self.after {
-            query.push(("after", value.clone()));
+            parts.query.push(("after", value.clone()));
         }
         if let Some(value) = &self.before {
-            query.push(("before", value.clone()));
+            parts.query.push(("before", value.clone()));
         }
-        request = request.query(&query);
-        if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
-        }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
@@ -11283,7 +11793,7 @@ impl<'a> ::std::future::IntoFuture for ListWabaSolutions<'a> {
         crate::types::WhatsAppBusinessSolutionList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -11302,10 +11812,25 @@ pub struct ListWhatsappBusinessAccounts<'a> {
     after: Option<String>,
     before: Option<String>,
     find: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "whatsapp_business_accounts")]
 impl<'a> ListWhatsappBusinessAccounts<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
         Self {
             client,
@@ -11383,13 +11908,13 @@ impl<'a> ListWhatsappBusinessAccounts<'a> {
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::futures::Stream<
+    ) -> impl ::fragment_codegen_runtime::Stream<
         Item = Result<
             crate::types::PortfolioWhatsAppBusinessAccount,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        crate::runtime::paginate(
+        ::fragment_codegen_runtime::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -11406,7 +11931,7 @@ impl<'a> ListWhatsappBusinessAccounts<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(crate::runtime::Page {
+                Ok(::fragment_codegen_runtime::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -11424,49 +11949,51 @@ impl<'a> ListWhatsappBusinessAccounts<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::PortfolioWhatsAppBusinessAccountList>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.business_id),
-            "/whatsapp_business_accounts",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.business_id),
+                "/whatsapp_business_accounts",
+            ]
+                .concat(),
+        );
+        if let Some(value) = &self.user_agent {
+            parts.headers.push(("User-Agent", value.clone()));
+        }
         if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
+            parts.query.push(("fields", value.clone()));
         }
         if let Some(values) = &self.business_type {
-            query
+            parts
+                .query
                 .push((
                     "business_type",
                     values
@@ -11477,28 +12004,18 @@ impl<'a> ListWhatsappBusinessAccounts<'a> {
                 ));
         }
         if let Some(value) = &self.limit {
-            query.push(("limit", value.to_string()));
+            parts.query.push(("limit", value.to_string()));
         }
         if let Some(value) = &self.after {
-            query.push(("after", value.clone()));
+            parts.query.push(("after", value.clone()));
         }
         if let Some(value) = &self.before {
-            query.push(("before", value.clone()));
+            parts.query.push(("before", value.clone()));
         }
         if let Some(value) = &self.find {
-            query.push(("find", value.clone()));
+            parts.query.push(("find", value.clone()));
         }
-        request = request.query(&query);
-        if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
-        }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "whatsapp_business_accounts")]
@@ -11508,7 +12025,7 @@ impl<'a> ::std::future::IntoFuture for ListWhatsappBusinessAccounts<'a> {
         crate::types::PortfolioWhatsAppBusinessAccountList,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -11522,10 +12039,25 @@ pub struct ManageCall<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::CallActionRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "calling")]
 impl<'a> ManageCall<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         phone_number_id: String,
@@ -11578,54 +12110,47 @@ impl<'a> ManageCall<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::CallActionResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/calls",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/calls",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "calling")]
@@ -11635,7 +12160,7 @@ impl<'a> ::std::future::IntoFuture for ManageCall<'a> {
         crate::types::CallActionResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -11649,10 +12174,25 @@ pub struct MarkAsRead<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::MarkMessageRead,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "messages")]
 impl<'a> MarkAsRead<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         phone_number_id: String,
@@ -11712,54 +12252,47 @@ impl<'a> MarkAsRead<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::MarkMessageReadResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/messages",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/messages",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "messages")]
@@ -11769,7 +12302,7 @@ impl<'a> ::std::future::IntoFuture for MarkAsRead<'a> {
         crate::types::MarkMessageReadResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -11783,10 +12316,25 @@ pub struct MigrateFlows<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::MigrateFlowsRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> MigrateFlows<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         waba_id: String,
@@ -11839,71 +12387,64 @@ impl<'a> MigrateFlows<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::MigrateFlowsResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.waba_id),
-            "/migrate_flows",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                "/migrate_flows",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request
-            .multipart({
-                let source = &self.body;
-                let mut form = ::reqwest::multipart::Form::new();
+        parts.body = ::fragment_codegen_runtime::Body::Multipart({
+            let source = &self.body;
+            let mut form = ::fragment_codegen_runtime::reqwest::multipart::Form::new();
+            form = form
+                .text("source_waba_id".to_string(), source.source_waba_id.clone());
+            if let Some(v) = &source.source_flow_names {
                 form = form
-                    .text("source_waba_id".to_string(), source.source_waba_id.clone());
-                if let Some(v) = &source.source_flow_names {
-                    form = form
-                        .text(
-                            "source_flow_names".to_string(),
-                            crate::runtime::text_value(v)?,
-                        );
-                }
-                for (name, v) in &source.extra {
-                    form = form.text(name.clone(), crate::runtime::text_value(v)?);
-                }
-                form
-            });
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+                    .text(
+                        "source_flow_names".to_string(),
+                        ::fragment_codegen_runtime::text_value(v)?,
+                    );
+            }
+            for (name, v) in &source.extra {
+                form = form
+                    .text(name.clone(), ::fragment_codegen_runtime::text_value(v)?);
+            }
+            form
+        });
+        Ok(parts)
     }
 }
 #[cfg(feature = "flows")]
@@ -11913,7 +12454,7 @@ impl<'a> ::std::future::IntoFuture for MigrateFlows<'a> {
         crate::types::MigrateFlowsResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -11927,10 +12468,25 @@ pub struct OnboardPartnersToMmLite<'a> {
     business_id: String,
     user_agent: Option<String>,
     solution_id: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "mm_lite_onboarding")]
 impl<'a> OnboardPartnersToMmLite<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
         Self {
             client,
@@ -11984,58 +12540,49 @@ impl<'a> OnboardPartnersToMmLite<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::MmLiteOnboardingResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.business_id),
-            "/onboard_partners_to_mm_lite",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(value) = &self.solution_id {
-            query.push(("solution_id", value.clone()));
-        }
-        request = request.query(&query);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.business_id),
+                "/onboard_partners_to_mm_lite",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        if let Some(value) = &self.solution_id {
+            parts.query.push(("solution_id", value.clone()));
+        }
+        Ok(parts)
     }
 }
 #[cfg(feature = "mm_lite_onboarding")]
@@ -12045,7 +12592,7 @@ impl<'a> ::std::future::IntoFuture for OnboardPartnersToMmLite<'a> {
         crate::types::MmLiteOnboardingResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -12058,10 +12605,25 @@ pub struct PublishFlow<'a> {
     client: &'a crate::Client,
     flow_id: String,
     user_agent: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> PublishFlow<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, flow_id: String) -> Self {
         Self {
             client,
@@ -12109,53 +12671,46 @@ impl<'a> PublishFlow<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::FlowSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.flow_id),
-            "/publish",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.flow_id),
+                "/publish",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "flows")]
@@ -12165,7 +12720,7 @@ impl<'a> ::std::future::IntoFuture for PublishFlow<'a> {
         crate::types::FlowSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -12179,10 +12734,25 @@ pub struct RegisterWhatsappBusinessPhoneNumber<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::RegisterPhoneNumberRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "phone_number_registration")]
 impl<'a> RegisterWhatsappBusinessPhoneNumber<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         phone_number_id: String,
@@ -12235,54 +12805,47 @@ impl<'a> RegisterWhatsappBusinessPhoneNumber<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::RegisterPhoneNumberResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/register",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/register",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "phone_number_registration")]
@@ -12292,7 +12855,7 @@ impl<'a> ::std::future::IntoFuture for RegisterWhatsappBusinessPhoneNumber<'a> {
         crate::types::RegisterPhoneNumberResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -12306,10 +12869,25 @@ pub struct RejectJoinRequests<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::JoinRequestsRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> RejectJoinRequests<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Delete,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         group_id: String,
@@ -12362,54 +12940,47 @@ impl<'a> RejectJoinRequests<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::RejectJoinRequestsResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.group_id),
-            "/join_requests",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::DELETE, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.group_id),
+                "/join_requests",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "groups")]
@@ -12419,7 +12990,7 @@ impl<'a> ::std::future::IntoFuture for RejectJoinRequests<'a> {
         crate::types::RejectJoinRequestsResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -12434,10 +13005,25 @@ pub struct RejectSolutionDeactivationRequest<'a> {
     user_agent: Option<String>,
     fields: Option<String>,
     body: crate::types::SolutionDeactivationRejectRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> RejectSolutionDeactivationRequest<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         solution_id: String,
@@ -12496,59 +13082,50 @@ impl<'a> RejectSolutionDeactivationRequest<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::WhatsAppBusinessSolution>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.solution_id),
-            "/reject_deactivation_request",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
-        if let Some(value) = &self.fields {
-            query.push(("fields", value.clone()));
-        }
-        request = request.query(&query);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.solution_id),
+                "/reject_deactivation_request",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        if let Some(value) = &self.fields {
+            parts.query.push(("fields", value.clone()));
+        }
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
@@ -12558,7 +13135,7 @@ impl<'a> ::std::future::IntoFuture for RejectSolutionDeactivationRequest<'a> {
         crate::types::WhatsAppBusinessSolution,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -12572,10 +13149,25 @@ pub struct RejectSolutionRequest<'a> {
     solution_id: String,
     user_agent: Option<String>,
     body: crate::types::SolutionRejectRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> RejectSolutionRequest<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         solution_id: String,
@@ -12628,54 +13220,47 @@ impl<'a> RejectSolutionRequest<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::SolutionRejectResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.solution_id),
-            "/reject",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.solution_id),
+                "/reject",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
@@ -12685,7 +13270,7 @@ impl<'a> ::std::future::IntoFuture for RejectSolutionRequest<'a> {
         crate::types::SolutionRejectResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -12699,10 +13284,25 @@ pub struct RemoveAssignedUser<'a> {
     whatsapp_business_account_id: String,
     user_agent: Option<String>,
     body: crate::types::RemoveAssignedUserRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "assigned_users")]
 impl<'a> RemoveAssignedUser<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Delete,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         whatsapp_business_account_id: String,
@@ -12755,65 +13355,57 @@ impl<'a> RemoveAssignedUser<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::AssignedUserSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.whatsapp_business_account_id),
-            "/assigned_users",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::DELETE, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(
+                    &self.whatsapp_business_account_id,
+                ),
+                "/assigned_users",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request
-            .form(
-                &{
-                    let source = &self.body;
-                    let mut pairs: Vec<(String, String)> = Vec::new();
-                    pairs.push(("user".to_string(), source.user.clone()));
-                    for (name, v) in &source.extra {
-                        pairs.push((name.clone(), crate::runtime::text_value(v)?));
-                    }
-                    pairs
-                },
-            );
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::Form({
+            let source = &self.body;
+            let mut pairs: Vec<(String, String)> = Vec::new();
+            pairs.push(("user".to_string(), source.user.clone()));
+            for (name, v) in &source.extra {
+                pairs.push((name.clone(), ::fragment_codegen_runtime::text_value(v)?));
+            }
+            pairs
+        });
+        Ok(parts)
     }
 }
 #[cfg(feature = "assigned_users")]
@@ -12823,7 +13415,7 @@ impl<'a> ::std::future::IntoFuture for RemoveAssignedUser<'a> {
         crate::types::AssignedUserSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -12837,10 +13429,25 @@ pub struct RemoveGroupParticipants<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::GroupParticipantsRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> RemoveGroupParticipants<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Delete,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         group_id: String,
@@ -12893,54 +13500,47 @@ impl<'a> RemoveGroupParticipants<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::GroupSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.group_id),
-            "/participants",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::DELETE, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.group_id),
+                "/participants",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "groups")]
@@ -12950,7 +13550,7 @@ impl<'a> ::std::future::IntoFuture for RemoveGroupParticipants<'a> {
         crate::types::GroupSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -12964,10 +13564,25 @@ pub struct RequestPreVerifiedPhoneNumberCode<'a> {
     pre_verified_phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::PreVerifiedPhoneNumberCodeRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "preverified_phone_numbers")]
 impl<'a> RequestPreVerifiedPhoneNumberCode<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         pre_verified_phone_number_id: String,
@@ -13020,54 +13635,49 @@ impl<'a> RequestPreVerifiedPhoneNumberCode<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::PreVerifiedPhoneNumberSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.pre_verified_phone_number_id),
-            "/request_code",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(
+                    &self.pre_verified_phone_number_id,
+                ),
+                "/request_code",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "preverified_phone_numbers")]
@@ -13077,7 +13687,7 @@ impl<'a> ::std::future::IntoFuture for RequestPreVerifiedPhoneNumberCode<'a> {
         crate::types::PreVerifiedPhoneNumberSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -13091,10 +13701,25 @@ pub struct RequestVerificationCode<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::RequestVerificationCodeRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "phone_number_verification")]
 impl<'a> RequestVerificationCode<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         phone_number_id: String,
@@ -13147,54 +13772,47 @@ impl<'a> RequestVerificationCode<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::RequestVerificationCodeResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/request_code",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/request_code",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "phone_number_verification")]
@@ -13204,7 +13822,7 @@ impl<'a> ::std::future::IntoFuture for RequestVerificationCode<'a> {
         crate::types::RequestVerificationCodeResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -13218,10 +13836,25 @@ pub struct ResetGroupInviteLink<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::GroupMessagingProductRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> ResetGroupInviteLink<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         group_id: String,
@@ -13274,54 +13907,47 @@ impl<'a> ResetGroupInviteLink<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::GroupInviteLinkResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.group_id),
-            "/invite_link",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.group_id),
+                "/invite_link",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "groups")]
@@ -13331,7 +13957,7 @@ impl<'a> ::std::future::IntoFuture for ResetGroupInviteLink<'a> {
         crate::types::GroupInviteLinkResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -13345,10 +13971,25 @@ pub struct SendEncryptedMessage<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::EncryptedMessageRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "encrypted_messages")]
 impl<'a> SendEncryptedMessage<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         phone_number_id: String,
@@ -13401,54 +14042,47 @@ impl<'a> SendEncryptedMessage<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::EncryptedMessageResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/messages_encrypted",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/messages_encrypted",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "encrypted_messages")]
@@ -13458,7 +14092,7 @@ impl<'a> ::std::future::IntoFuture for SendEncryptedMessage<'a> {
         crate::types::EncryptedMessageResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -13472,10 +14106,25 @@ pub struct SendMarketingMessage<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::MarketingMessageRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "marketing_messages_lite")]
 impl<'a> SendMarketingMessage<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         phone_number_id: String,
@@ -13528,54 +14177,47 @@ impl<'a> SendMarketingMessage<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::MarketingMessageResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/marketing_messages",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/marketing_messages",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "marketing_messages_lite")]
@@ -13585,7 +14227,7 @@ impl<'a> ::std::future::IntoFuture for SendMarketingMessage<'a> {
         crate::types::MarketingMessageResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -13599,10 +14241,25 @@ pub struct SendMessage<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::Message,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "messages")]
 impl<'a> SendMessage<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         phone_number_id: String,
@@ -13655,54 +14312,47 @@ impl<'a> SendMessage<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::SendMessageResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/messages",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/messages",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "messages")]
@@ -13712,7 +14362,7 @@ impl<'a> ::std::future::IntoFuture for SendMessage<'a> {
         crate::types::SendMessageResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -13726,10 +14376,25 @@ pub struct SendSolutionDeactivationRequest<'a> {
     solution_id: String,
     user_agent: Option<String>,
     body: Option<crate::types::SolutionDeactivationRequest>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> SendSolutionDeactivationRequest<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, solution_id: String) -> Self {
         Self {
             client,
@@ -13783,56 +14448,49 @@ impl<'a> SendSolutionDeactivationRequest<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::SolutionDeactivationResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.solution_id),
-            "/send_deactivation_request",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.solution_id),
+                "/send_deactivation_request",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
         if let Some(body) = &self.body {
-            request = request.json(body);
+            parts.body = ::fragment_codegen_runtime::Body::json(body)?;
         }
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
@@ -13842,7 +14500,7 @@ impl<'a> ::std::future::IntoFuture for SendSolutionDeactivationRequest<'a> {
         crate::types::SolutionDeactivationResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -13856,10 +14514,25 @@ pub struct SetBusinessEncryptionPublicKey<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::WhatsAppBusinessEncryptionUploadRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "business_encryption")]
 impl<'a> SetBusinessEncryptionPublicKey<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         phone_number_id: String,
@@ -13912,67 +14585,60 @@ impl<'a> SetBusinessEncryptionPublicKey<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::WhatsAppBusinessEncryptionUploadResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/whatsapp_business_encryption",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/whatsapp_business_encryption",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request
-            .multipart({
-                let source = &self.body;
-                let mut form = ::reqwest::multipart::Form::new();
+        parts.body = ::fragment_codegen_runtime::Body::Multipart({
+            let source = &self.body;
+            let mut form = ::fragment_codegen_runtime::reqwest::multipart::Form::new();
+            form = form
+                .text(
+                    "business_public_key".to_string(),
+                    source.business_public_key.clone(),
+                );
+            for (name, v) in &source.extra {
                 form = form
-                    .text(
-                        "business_public_key".to_string(),
-                        source.business_public_key.clone(),
-                    );
-                for (name, v) in &source.extra {
-                    form = form.text(name.clone(), crate::runtime::text_value(v)?);
-                }
-                form
-            });
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+                    .text(name.clone(), ::fragment_codegen_runtime::text_value(v)?);
+            }
+            form
+        });
+        Ok(parts)
     }
 }
 #[cfg(feature = "business_encryption")]
@@ -13982,7 +14648,7 @@ impl<'a> ::std::future::IntoFuture for SetBusinessEncryptionPublicKey<'a> {
         crate::types::WhatsAppBusinessEncryptionUploadResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -13996,10 +14662,25 @@ pub struct SetOboMobilityIntent<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::SetOboMobilityIntentRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "obo_mobility_intent")]
 impl<'a> SetOboMobilityIntent<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         waba_id: String,
@@ -14052,54 +14733,47 @@ impl<'a> SetOboMobilityIntent<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::SetOboMobilityIntentResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.waba_id),
-            "/set_obo_mobility_intent",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                "/set_obo_mobility_intent",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "obo_mobility_intent")]
@@ -14109,7 +14783,7 @@ impl<'a> ::std::future::IntoFuture for SetOboMobilityIntent<'a> {
         crate::types::SetOboMobilityIntentResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -14124,10 +14798,25 @@ pub struct SetOrUpdateCommerceSettings<'a> {
     user_agent: Option<String>,
     is_cart_enabled: Option<bool>,
     is_catalog_visible: Option<bool>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "commerce_settings")]
 impl<'a> SetOrUpdateCommerceSettings<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
             client,
@@ -14187,61 +14876,52 @@ impl<'a> SetOrUpdateCommerceSettings<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::CommerceSettingsUpdateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/whatsapp_commerce_settings",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/whatsapp_commerce_settings",
+            ]
+                .concat(),
+        );
+        if let Some(value) = &self.user_agent {
+            parts.headers.push(("User-Agent", value.clone()));
+        }
         if let Some(value) = &self.is_cart_enabled {
-            query.push(("is_cart_enabled", value.to_string()));
+            parts.query.push(("is_cart_enabled", value.to_string()));
         }
         if let Some(value) = &self.is_catalog_visible {
-            query.push(("is_catalog_visible", value.to_string()));
+            parts.query.push(("is_catalog_visible", value.to_string()));
         }
-        request = request.query(&query);
-        if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
-        }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "commerce_settings")]
@@ -14251,7 +14931,7 @@ impl<'a> ::std::future::IntoFuture for SetOrUpdateCommerceSettings<'a> {
         crate::types::CommerceSettingsUpdateResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -14265,10 +14945,25 @@ pub struct SetSolutionMigrationIntent<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::SolutionMigrationIntentRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "solution_migration")]
 impl<'a> SetSolutionMigrationIntent<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         waba_id: String,
@@ -14321,54 +15016,47 @@ impl<'a> SetSolutionMigrationIntent<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::SolutionMigrationIntentResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.waba_id),
-            "/set_solution_migration_intent",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                "/set_solution_migration_intent",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "solution_migration")]
@@ -14378,7 +15066,7 @@ impl<'a> ::std::future::IntoFuture for SetSolutionMigrationIntent<'a> {
         crate::types::SolutionMigrationIntentResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -14392,10 +15080,25 @@ pub struct SharePreVerifiedPhoneNumber<'a> {
     business_id: String,
     user_agent: Option<String>,
     body: crate::types::PreVerifiedPhoneNumberShareRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "preverified_phone_number_sharing")]
 impl<'a> SharePreVerifiedPhoneNumber<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         business_id: String,
@@ -14448,54 +15151,47 @@ impl<'a> SharePreVerifiedPhoneNumber<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::PreVerifiedPhoneNumberShareResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.business_id),
-            "/share_preverified_numbers",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.business_id),
+                "/share_preverified_numbers",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "preverified_phone_number_sharing")]
@@ -14505,7 +15201,7 @@ impl<'a> ::std::future::IntoFuture for SharePreVerifiedPhoneNumber<'a> {
         crate::types::PreVerifiedPhoneNumberShareResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -14519,10 +15215,25 @@ pub struct SubscribeToWabaWebhooks<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: Option<crate::types::SubscribeToWebhooksRequest>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "subscribed_apps")]
 impl<'a> SubscribeToWabaWebhooks<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
             client,
@@ -14576,56 +15287,49 @@ impl<'a> SubscribeToWabaWebhooks<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::SubscribedAppsUpdateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.waba_id),
-            "/subscribed_apps",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                "/subscribed_apps",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
         if let Some(body) = &self.body {
-            request = request.json(body);
+            parts.body = ::fragment_codegen_runtime::Body::json(body)?;
         }
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "subscribed_apps")]
@@ -14635,7 +15339,7 @@ impl<'a> ::std::future::IntoFuture for SubscribeToWabaWebhooks<'a> {
         crate::types::SubscribedAppsUpdateResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -14649,10 +15353,25 @@ pub struct UnblockUsers<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::BlockUsersRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "block_users")]
 impl<'a> UnblockUsers<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Delete,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         phone_number_id: String,
@@ -14705,54 +15424,47 @@ impl<'a> UnblockUsers<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::UnblockUsersResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/block_users",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::DELETE, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/block_users",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "block_users")]
@@ -14762,7 +15474,7 @@ impl<'a> ::std::future::IntoFuture for UnblockUsers<'a> {
         crate::types::UnblockUsersResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -14775,10 +15487,25 @@ pub struct UnsubscribeFromWabaWebhooks<'a> {
     client: &'a crate::Client,
     waba_id: String,
     user_agent: Option<String>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "subscribed_apps")]
 impl<'a> UnsubscribeFromWabaWebhooks<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Delete,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
             client,
@@ -14826,53 +15553,46 @@ impl<'a> UnsubscribeFromWabaWebhooks<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::SubscribedAppsUpdateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.waba_id),
-            "/subscribed_apps",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::DELETE, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                "/subscribed_apps",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "subscribed_apps")]
@@ -14882,7 +15602,7 @@ impl<'a> ::std::future::IntoFuture for UnsubscribeFromWabaWebhooks<'a> {
         crate::types::SubscribedAppsUpdateResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -14896,10 +15616,25 @@ pub struct UpdateBusinessComplianceInfo<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::BusinessComplianceInfoUpdateRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "business_compliance")]
 impl<'a> UpdateBusinessComplianceInfo<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         phone_number_id: String,
@@ -14952,54 +15687,47 @@ impl<'a> UpdateBusinessComplianceInfo<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::BusinessComplianceUpdateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/business_compliance_info",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/business_compliance_info",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "business_compliance")]
@@ -15009,7 +15737,7 @@ impl<'a> ::std::future::IntoFuture for UpdateBusinessComplianceInfo<'a> {
         crate::types::BusinessComplianceUpdateResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -15023,10 +15751,25 @@ pub struct UpdateBusinessProfile<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::WhatsAppBusinessProfileUpdateRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "business_profile")]
 impl<'a> UpdateBusinessProfile<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         phone_number_id: String,
@@ -15079,54 +15822,47 @@ impl<'a> UpdateBusinessProfile<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::WhatsAppBusinessProfileUpdateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/whatsapp_business_profile",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/whatsapp_business_profile",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "business_profile")]
@@ -15136,7 +15872,7 @@ impl<'a> ::std::future::IntoFuture for UpdateBusinessProfile<'a> {
         crate::types::WhatsAppBusinessProfileUpdateResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -15150,10 +15886,25 @@ pub struct UpdateFlowJson<'a> {
     flow_id: String,
     user_agent: Option<String>,
     body: crate::types::UpdateFlowJsonRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> UpdateFlowJson<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         flow_id: String,
@@ -15206,69 +15957,62 @@ impl<'a> UpdateFlowJson<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::UpdateFlowJsonResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.flow_id),
-            "/assets",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.flow_id),
+                "/assets",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request
-            .multipart({
-                let source = &self.body;
-                let mut form = ::reqwest::multipart::Form::new();
-                form = form.part("file".to_string(), source.file.to_part()?);
-                form = form.text("name".to_string(), source.name.clone());
+        parts.body = ::fragment_codegen_runtime::Body::Multipart({
+            let source = &self.body;
+            let mut form = ::fragment_codegen_runtime::reqwest::multipart::Form::new();
+            form = form.part("file".to_string(), source.file.to_part()?);
+            form = form.text("name".to_string(), source.name.clone());
+            form = form
+                .text(
+                    "asset_type".to_string(),
+                    ::fragment_codegen_runtime::text_value(&source.asset_type)?,
+                );
+            for (name, v) in &source.extra {
                 form = form
-                    .text(
-                        "asset_type".to_string(),
-                        crate::runtime::text_value(&source.asset_type)?,
-                    );
-                for (name, v) in &source.extra {
-                    form = form.text(name.clone(), crate::runtime::text_value(v)?);
-                }
-                form
-            });
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+                    .text(name.clone(), ::fragment_codegen_runtime::text_value(v)?);
+            }
+            form
+        });
+        Ok(parts)
     }
 }
 #[cfg(feature = "flows")]
@@ -15278,7 +16022,7 @@ impl<'a> ::std::future::IntoFuture for UpdateFlowJson<'a> {
         crate::types::UpdateFlowJsonResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -15292,10 +16036,25 @@ pub struct UpdateFlowMetadata<'a> {
     flow_id: String,
     user_agent: Option<String>,
     body: crate::types::UpdateFlowMetadataRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> UpdateFlowMetadata<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         flow_id: String,
@@ -15348,71 +16107,67 @@ impl<'a> UpdateFlowMetadata<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::FlowSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.flow_id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.flow_id),
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request
-            .multipart({
-                let source = &self.body;
-                let mut form = ::reqwest::multipart::Form::new();
-                if let Some(v) = &source.name {
-                    form = form.text("name".to_string(), v.clone());
-                }
-                if let Some(v) = &source.categories {
-                    form = form
-                        .text("categories".to_string(), crate::runtime::text_value(v)?);
-                }
-                if let Some(v) = &source.endpoint_uri {
-                    form = form.text("endpoint_uri".to_string(), v.clone());
-                }
-                for (name, v) in &source.extra {
-                    form = form.text(name.clone(), crate::runtime::text_value(v)?);
-                }
-                form
-            });
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::Multipart({
+            let source = &self.body;
+            let mut form = ::fragment_codegen_runtime::reqwest::multipart::Form::new();
+            if let Some(v) = &source.name {
+                form = form.text("name".to_string(), v.clone());
+            }
+            if let Some(v) = &source.categories {
+                form = form
+                    .text(
+                        "categories".to_string(),
+                        ::fragment_codegen_runtime::text_value(v)?,
+                    );
+            }
+            if let Some(v) = &source.endpoint_uri {
+                form = form.text("endpoint_uri".to_string(), v.clone());
+            }
+            for (name, v) in &source.extra {
+                form = form
+                    .text(name.clone(), ::fragment_codegen_runtime::text_value(v)?);
+            }
+            form
+        });
+        Ok(parts)
     }
 }
 #[cfg(feature = "flows")]
@@ -15422,7 +16177,7 @@ impl<'a> ::std::future::IntoFuture for UpdateFlowMetadata<'a> {
         crate::types::FlowSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -15436,10 +16191,25 @@ pub struct UpdateGroupSettings<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::UpdateGroupSettingsRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> UpdateGroupSettings<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         group_id: String,
@@ -15492,53 +16262,46 @@ impl<'a> UpdateGroupSettings<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::GroupSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.group_id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.group_id),
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "groups")]
@@ -15548,7 +16311,7 @@ impl<'a> ::std::future::IntoFuture for UpdateGroupSettings<'a> {
         crate::types::GroupSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -15562,10 +16325,25 @@ pub struct UpdateOfficialBusinessAccountStatus<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::OfficialBusinessAccountUpdateRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "official_business_account")]
 impl<'a> UpdateOfficialBusinessAccountStatus<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         phone_number_id: String,
@@ -15618,54 +16396,47 @@ impl<'a> UpdateOfficialBusinessAccountStatus<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::OfficialBusinessAccountUpdateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/official_business_account",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/official_business_account",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "official_business_account")]
@@ -15675,7 +16446,7 @@ impl<'a> ::std::future::IntoFuture for UpdateOfficialBusinessAccountStatus<'a> {
         crate::types::OfficialBusinessAccountUpdateResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -15689,10 +16460,25 @@ pub struct UpdatePhoneNumberSettings<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::PhoneNumberSettingsUpdateRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "settings")]
 impl<'a> UpdatePhoneNumberSettings<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         phone_number_id: String,
@@ -15745,54 +16531,47 @@ impl<'a> UpdatePhoneNumberSettings<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::PhoneNumberSettingsUpdateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/settings",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/settings",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "settings")]
@@ -15802,7 +16581,7 @@ impl<'a> ::std::future::IntoFuture for UpdatePhoneNumberSettings<'a> {
         crate::types::PhoneNumberSettingsUpdateResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -15816,10 +16595,25 @@ pub struct UpdatePhoneNumberStatus<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: Option<crate::types::PhoneNumberStatusUpdateRequest>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "phone_number")]
 impl<'a> UpdatePhoneNumberStatus<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
             client,
@@ -15873,55 +16667,48 @@ impl<'a> UpdatePhoneNumberStatus<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::PhoneNumberUpdateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
         if let Some(body) = &self.body {
-            request = request.json(body);
+            parts.body = ::fragment_codegen_runtime::Body::json(body)?;
         }
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 #[cfg(feature = "phone_number")]
@@ -15931,7 +16718,7 @@ impl<'a> ::std::future::IntoFuture for UpdatePhoneNumberStatus<'a> {
         crate::types::PhoneNumberUpdateResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -15945,10 +16732,25 @@ pub struct UpdateWhatsappBusinessAccount<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::BusinessAccountNodeUpdateRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "business_account")]
 impl<'a> UpdateWhatsappBusinessAccount<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         waba_id: String,
@@ -16001,53 +16803,46 @@ impl<'a> UpdateWhatsappBusinessAccount<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::BusinessAccountNodeUpdateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.waba_id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "business_account")]
@@ -16057,7 +16852,7 @@ impl<'a> ::std::future::IntoFuture for UpdateWhatsappBusinessAccount<'a> {
         crate::types::BusinessAccountNodeUpdateResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -16071,10 +16866,25 @@ pub struct UpdateWhatsappBusinessProfile<'a> {
     whatsapp_business_profile_id: String,
     user_agent: Option<String>,
     body: crate::types::BusinessProfileNodeUpdateRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "business_profile_node")]
 impl<'a> UpdateWhatsappBusinessProfile<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         whatsapp_business_profile_id: String,
@@ -16127,53 +16937,48 @@ impl<'a> UpdateWhatsappBusinessProfile<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::BusinessProfileNodeUpdateResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.whatsapp_business_profile_id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(
+                    &self.whatsapp_business_profile_id,
+                ),
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "business_profile_node")]
@@ -16183,7 +16988,7 @@ impl<'a> ::std::future::IntoFuture for UpdateWhatsappBusinessProfile<'a> {
         crate::types::BusinessProfileNodeUpdateResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -16197,10 +17002,25 @@ pub struct UploadMedia<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::MediaUploadRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "media")]
 impl<'a> UploadMedia<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         phone_number_id: String,
@@ -16253,69 +17073,62 @@ impl<'a> UploadMedia<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::MediaUploadResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/media",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/media",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request
-            .multipart({
-                let source = &self.body;
-                let mut form = ::reqwest::multipart::Form::new();
-                form = form.part("file".to_string(), source.file.to_part()?);
-                form = form.text("type".to_string(), source.type_.clone());
+        parts.body = ::fragment_codegen_runtime::Body::Multipart({
+            let source = &self.body;
+            let mut form = ::fragment_codegen_runtime::reqwest::multipart::Form::new();
+            form = form.part("file".to_string(), source.file.to_part()?);
+            form = form.text("type".to_string(), source.type_.clone());
+            form = form
+                .text(
+                    "messaging_product".to_string(),
+                    ::fragment_codegen_runtime::text_value(&source.messaging_product)?,
+                );
+            for (name, v) in &source.extra {
                 form = form
-                    .text(
-                        "messaging_product".to_string(),
-                        crate::runtime::text_value(&source.messaging_product)?,
-                    );
-                for (name, v) in &source.extra {
-                    form = form.text(name.clone(), crate::runtime::text_value(v)?);
-                }
-                form
-            });
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+                    .text(name.clone(), ::fragment_codegen_runtime::text_value(v)?);
+            }
+            form
+        });
+        Ok(parts)
     }
 }
 #[cfg(feature = "media")]
@@ -16325,7 +17138,7 @@ impl<'a> ::std::future::IntoFuture for UploadMedia<'a> {
         crate::types::MediaUploadResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -16339,10 +17152,25 @@ pub struct VerifyPhoneNumberCode<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::VerifyPhoneNumberCodeRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "phone_number_verification")]
 impl<'a> VerifyPhoneNumberCode<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         phone_number_id: String,
@@ -16395,54 +17223,47 @@ impl<'a> VerifyPhoneNumberCode<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::VerifyPhoneNumberCodeResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.phone_number_id),
-            "/verify_code",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                "/verify_code",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "phone_number_verification")]
@@ -16452,7 +17273,7 @@ impl<'a> ::std::future::IntoFuture for VerifyPhoneNumberCode<'a> {
         crate::types::VerifyPhoneNumberCodeResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -16466,10 +17287,25 @@ pub struct VerifyPreVerifiedPhoneNumberCode<'a> {
     pre_verified_phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::PreVerifiedPhoneNumberVerifyCodeRequest,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "preverified_phone_numbers")]
 impl<'a> VerifyPreVerifiedPhoneNumberCode<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[
+            ::fragment_codegen_runtime::ErrorStatus::Code(400),
+            ::fragment_codegen_runtime::ErrorStatus::Code(401),
+            ::fragment_codegen_runtime::ErrorStatus::Code(403),
+            ::fragment_codegen_runtime::ErrorStatus::Code(404),
+            ::fragment_codegen_runtime::ErrorStatus::Code(422),
+            ::fragment_codegen_runtime::ErrorStatus::Code(429),
+            ::fragment_codegen_runtime::ErrorStatus::Code(500),
+        ],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         pre_verified_phone_number_id: String,
@@ -16522,54 +17358,49 @@ impl<'a> VerifyPreVerifiedPhoneNumberCode<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::PreVerifiedPhoneNumberSuccessResponse>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(
-                request,
-                call,
-                |status: u16| matches!(status, 400 | 401 | 403 | 404 | 422 | 429 | 500),
-            )
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/",
-            &crate::runtime::encode_path(&self.pre_verified_phone_number_id),
-            "/verify_code",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/",
+                &::fragment_codegen_runtime::encode_path(
+                    &self.pre_verified_phone_number_id,
+                ),
+                "/verify_code",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.user_agent {
-            request = request.header("User-Agent", value.clone());
+            parts.headers.push(("User-Agent", value.clone()));
         }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 #[cfg(feature = "preverified_phone_numbers")]
@@ -16579,7 +17410,7 @@ impl<'a> ::std::future::IntoFuture for VerifyPreVerifiedPhoneNumberCode<'a> {
         crate::types::PreVerifiedPhoneNumberSuccessResponse,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

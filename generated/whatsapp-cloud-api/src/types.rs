@@ -75,14 +75,14 @@ pub struct AccountAlertInfo {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub alert_type: Option<String>,
     /// A readable explanation.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub alert_description: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -290,7 +290,7 @@ pub struct AccountAlertsValue {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub entity_id: Option<String>,
     /// The `alert_info` member.
@@ -402,7 +402,7 @@ pub struct AccountBanInfo {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub waba_ban_date: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -510,7 +510,7 @@ pub struct AccountRestriction {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub expiration: Option<i64>,
     /// Members the schema does not list, kept as received (the live
@@ -785,7 +785,7 @@ pub struct AccountUpdateValue {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub phone_number: Option<String>,
     /// The restrictions placed on the WABA (`ACCOUNT_RESTRICTION`).
@@ -795,7 +795,7 @@ pub struct AccountUpdateValue {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub country: Option<String>,
     /// The `waba_info` member.
@@ -1019,7 +1019,7 @@ pub struct AccountViolationInfo {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub violation_type: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -1048,35 +1048,35 @@ pub struct AccountWabaInfo {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub waba_id: Option<String>,
     /// The owning business portfolio ID.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub owner_business_id: Option<String>,
     /// The ad account ID shared with the partner.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub ad_account_linked: Option<String>,
     /// The partner app ID.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub partner_app_id: Option<String>,
     /// The Multi-Partner Solution ID.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub solution_id: Option<String>,
     /// Business portfolio IDs of the solution's partners.
@@ -1440,20 +1440,20 @@ impl<'de> ::serde::Deserialize<'de> for ActionTerminate {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ActiveGroup {
     /// The group's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The group's subject.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub subject: Option<String>,
     /// When the group was created.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub created_at: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -1613,7 +1613,7 @@ impl From<String> for AddPhoneNumbersRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AddPhoneNumbersResponse {
     /// ID of the new pre-verified phone number.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -1753,13 +1753,13 @@ impl<'de> ::serde::Deserialize<'de> for AssetTypeFlowJson {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AssignedUser {
     /// The user's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The user's display name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// The `business` member.
@@ -1809,14 +1809,14 @@ pub struct AssignedUserBusiness {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub id: Option<String>,
     /// The business portfolio's name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -1903,7 +1903,7 @@ pub struct AssignedUserSummary {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub total_count: Option<i64>,
     /// Members the schema does not list, kept as received (the live
@@ -2007,21 +2007,21 @@ pub struct AssignedWabaPhoneNumber {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub id: Option<String>,
     /// The number, formatted for display.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub display_phone_number: Option<String>,
     /// The verified business name shown with the number.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub verified_name: Option<String>,
     /// The `status` member.
@@ -2247,13 +2247,13 @@ impl<'de> ::serde::Deserialize<'de> for AssignedWabaStatus {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AssignedWhatsAppBusinessAccount {
     /// The account's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The account's name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// The `status` member.
@@ -2263,7 +2263,7 @@ pub struct AssignedWhatsAppBusinessAccount {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub assignment_date: Option<String>,
     /// Tasks the user may perform on the account.
@@ -2273,7 +2273,7 @@ pub struct AssignedWhatsAppBusinessAccount {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub business_id: Option<String>,
     /// The `phone_numbers` member.
@@ -2399,7 +2399,7 @@ pub struct AuthInternationalRateEligibility {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub start_time: Option<i64>,
     /// Countries with their own start time.
@@ -2432,14 +2432,14 @@ pub struct AuthInternationalRateException {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub country_code: Option<String>,
     /// Unix start time for this country.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub start_time: Option<i64>,
     /// Members the schema does not list, kept as received (the live
@@ -2525,14 +2525,14 @@ pub struct BlockUserError {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message: Option<String>,
     /// The numeric error code.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub code: Option<i64>,
     /// The `error_data` member.
@@ -2566,7 +2566,7 @@ pub struct BlockUserErrorData {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub details: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -2595,14 +2595,14 @@ pub struct BlockUserFailure {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub input: Option<String>,
     /// The user's WhatsApp ID, when known.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub wa_id: Option<String>,
     /// Why it failed.
@@ -2636,14 +2636,14 @@ pub struct BlockUserOutcome {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub input: Option<String>,
     /// The user's WhatsApp ID.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub wa_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -2795,7 +2795,7 @@ pub struct BlockedUser {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messaging_product: Option<MessagingProductWhatsapp>,
     /// The user's WhatsApp ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub wa_id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -2862,27 +2862,27 @@ impl BlockedUserList {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BusinessAccountNode {
     /// The WhatsApp Business Account's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The account's name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// ID of the account's timezone.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub timezone_id: Option<String>,
     /// Namespace of the account's message templates.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message_template_namespace: Option<String>,
     /// The `account_review_status` member.
@@ -2895,7 +2895,7 @@ pub struct BusinessAccountNode {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub country: Option<String>,
     /// The `ownership_type` member.
@@ -2905,21 +2905,21 @@ pub struct BusinessAccountNode {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub primary_business_location: Option<String>,
     /// Three-letter currency code used for billing.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub currency: Option<String>,
     /// Purchase order number attached to the account's invoices.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub purchase_order_number: Option<String>,
     /// True when insights are enabled for the account.
@@ -2978,14 +2978,14 @@ pub struct BusinessAccountNodeOnBehalfOfBusiness {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub id: Option<String>,
     /// That business's name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -3326,7 +3326,7 @@ pub struct BusinessCapabilityUpdateValue {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub max_daily_conversation_per_phone: Option<i64>,
     /// The portfolio's messaging limit; a number in older payloads, a tier such as `TIER_2K` in newer ones.
@@ -3336,14 +3336,14 @@ pub struct BusinessCapabilityUpdateValue {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub max_phone_numbers_per_business: Option<i64>,
     /// How many phone numbers one WABA may have.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub max_phone_numbers_per_waba: Option<i64>,
     /// Members the schema does not list, kept as received (the live
@@ -3375,21 +3375,21 @@ pub struct BusinessComplianceCustomerCare {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub email: Option<String>,
     /// Customer care mobile number, with country code.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub mobile_number: Option<String>,
     /// Customer care landline number, with country code.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub landline_number: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -3464,28 +3464,28 @@ pub struct BusinessComplianceGrievanceOfficer {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// The officer's email address.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub email: Option<String>,
     /// The officer's mobile number, with country code.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub mobile_number: Option<String>,
     /// The officer's landline number, with country code.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub landline_number: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -3552,7 +3552,7 @@ pub struct BusinessComplianceInfo {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub whatsapp_business_account_id: Option<String>,
     /// Always `whatsapp`.
@@ -3562,21 +3562,21 @@ pub struct BusinessComplianceInfo {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub entity_name: Option<String>,
     /// The kind of legal entity, as free text (such as `Partnership`).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub entity_type: Option<String>,
     /// The kind of legal entity, when it is OTHER.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub entity_type_custom: Option<String>,
     /// True when the entity is officially registered.
@@ -3807,20 +3807,20 @@ impl<'de> ::serde::Deserialize<'de> for BusinessEntityType {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BusinessPortfolio {
     /// The business portfolio's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The business portfolio's name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// Numeric code of the portfolio's timezone (0 is unknown).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub timezone_id: Option<i64>,
     /// Members the schema does not list, kept as received (the live
@@ -3860,41 +3860,41 @@ impl From<String> for BusinessPortfolio {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BusinessProfileNode {
     /// The business profile's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Name of the business account (1 to 75 characters).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub account_name: Option<String>,
     /// What the business does (up to 256 characters).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub description: Option<String>,
     /// Contact email address (up to 128 characters).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub email: Option<String>,
     /// The profile's About text (1 to 139 characters).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub about: Option<String>,
     /// Postal address of the business (up to 256 characters).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub address: Option<String>,
     /// The `vertical` member.
@@ -3907,14 +3907,14 @@ pub struct BusinessProfileNode {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub profile_picture_url: Option<String>,
     /// Handle of the uploaded profile picture.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub profile_picture_handle: Option<String>,
     /// Always `whatsapp`.
@@ -4025,7 +4025,7 @@ pub struct BusinessProfileNodeUpdateResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub id: Option<String>,
     /// True when the profile was updated.
@@ -4128,14 +4128,14 @@ pub struct ButtonReply {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub id: Option<String>,
     /// The button label.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub title: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -4162,19 +4162,19 @@ impl ButtonReply {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CallActionLimit {
     /// The period the limit counts over.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub time_period: String,
     /// Uses so far in the period.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub current_usage: i64,
     /// Uses allowed in the period.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub max_allowed: i64,
     /// When the count resets (Unix seconds).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub limit_expiration_time: Option<i64>,
     /// Members the schema does not list, kept as received (the live
@@ -4460,20 +4460,20 @@ impl CallActionSuccess {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CallEvent {
     /// The call ID (`wacid.`...).
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The caller's number.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from: Option<String>,
     /// The callee's number.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub to: Option<String>,
     /// What happened.
@@ -4483,7 +4483,7 @@ pub struct CallEvent {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub timestamp: Option<String>,
     /// Who started the call.
@@ -4496,35 +4496,35 @@ pub struct CallEvent {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub status: Option<String>,
     /// Unix time the call started (terminate events).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub start_time: Option<String>,
     /// Unix time the call ended (terminate events).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub end_time: Option<String>,
     /// Call length in seconds (terminate events).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub duration: Option<i64>,
     /// The tracking string you passed when accepting or starting the call.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub biz_opaque_callback_data: Option<String>,
     /// Why the call failed.
@@ -4722,7 +4722,7 @@ pub struct CallPermission {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub expiration_time: Option<i64>,
     /// Members the schema does not list, kept as received (the live
@@ -4756,7 +4756,7 @@ pub struct CallPermissionAction {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::nullable"
+        with = "::fragment_codegen_runtime::nullable"
     )]
     pub limits: Option<Option<Vec<CallActionLimit>>>,
     /// Members the schema does not list, kept as received (the live
@@ -6115,7 +6115,7 @@ pub struct ClientWabaDccConfig {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub policy_url: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -6145,21 +6145,21 @@ pub struct ClientWabaMessageTemplate {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub id: Option<String>,
     /// The template's name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// The template's review status, such as APPROVED or REJECTED.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub status: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -6294,21 +6294,21 @@ pub struct ClientWabaPhoneNumber {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub id: Option<String>,
     /// The number, formatted for display.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub display_phone_number: Option<String>,
     /// The verified business name shown with the number.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub verified_name: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -6371,14 +6371,14 @@ pub struct ClientWabaSchedule {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub open_time: Option<String>,
     /// Closing time, `HH:MM`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub close_time: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -6438,14 +6438,14 @@ pub struct ClientWabaSubscribedApp {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub id: Option<String>,
     /// The app's name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -6501,13 +6501,13 @@ impl ClientWabaSubscribedAppList {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ClientWhatsAppBusinessAccount {
     /// The account's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The account's name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// The `account_review_status` member.
@@ -6517,7 +6517,7 @@ pub struct ClientWhatsAppBusinessAccount {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub purchase_order_number: Option<String>,
     /// Audiences the account targets.
@@ -6536,21 +6536,21 @@ pub struct ClientWhatsAppBusinessAccount {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub country: Option<String>,
     /// Billing currency (ISO 4217).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub currency: Option<String>,
     /// The account's time zone ID.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub timezone_id: Option<String>,
     /// The `on_behalf_of_business_info` member.
@@ -6651,7 +6651,7 @@ impl ClientWhatsAppBusinessAccountList {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CommerceSettings {
     /// ID of the commerce settings object.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// True when customers can add products to a cart.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6826,13 +6826,13 @@ impl ConnectCallResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ConnectedClientBusiness {
     /// The business's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The business's name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// The `verification_status` member.
@@ -6845,14 +6845,14 @@ pub struct ConnectedClientBusiness {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub created_time: Option<String>,
     /// When the connection last changed.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub updated_time: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -7187,7 +7187,7 @@ pub struct ContactCard {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub birthday: Option<String>,
     /// Email addresses.
@@ -7237,42 +7237,42 @@ pub struct ContactCardAddress {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub street: Option<String>,
     /// City.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub city: Option<String>,
     /// State or region.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub state: Option<String>,
     /// Postal code.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub zip: Option<String>,
     /// Country name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub country: Option<String>,
     /// ISO country code.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub country_code: Option<String>,
     /// Kind of address, such as `HOME` or `WORK`.
@@ -7280,7 +7280,7 @@ pub struct ContactCardAddress {
         rename = "type",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub type_: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -7315,7 +7315,7 @@ pub struct ContactCardEmail {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub email: Option<String>,
     /// Kind of address, such as `HOME` or `WORK`.
@@ -7323,7 +7323,7 @@ pub struct ContactCardEmail {
         rename = "type",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub type_: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -7353,42 +7353,42 @@ pub struct ContactCardName {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub formatted_name: Option<String>,
     /// First name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub first_name: Option<String>,
     /// Last name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub last_name: Option<String>,
     /// Middle name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub middle_name: Option<String>,
     /// Name prefix.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub prefix: Option<String>,
     /// Name suffix.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub suffix: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -7422,21 +7422,21 @@ pub struct ContactCardOrg {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub company: Option<String>,
     /// Department.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub department: Option<String>,
     /// Job title.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub title: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -7467,14 +7467,14 @@ pub struct ContactCardPhone {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub phone: Option<String>,
     /// The number's WhatsApp ID, when it has one.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub wa_id: Option<String>,
     /// Kind of number, such as `CELL`, `MOBILE`, `HOME` or `WORK`.
@@ -7482,7 +7482,7 @@ pub struct ContactCardPhone {
         rename = "type",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub type_: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -7513,7 +7513,7 @@ pub struct ContactCardUrl {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub url: Option<String>,
     /// Kind of address, such as `HOME` or `WORK`.
@@ -7521,7 +7521,7 @@ pub struct ContactCardUrl {
         rename = "type",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub type_: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -7882,7 +7882,7 @@ pub struct ConversationOrigin {
         rename = "type",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub type_: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -8030,7 +8030,7 @@ impl CreateFlowRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateFlowResponse {
     /// The new Flow's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -8121,7 +8121,7 @@ pub struct CreateGroupResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub request_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -8206,7 +8206,7 @@ impl CreateScheduleRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateScheduleResponse {
     /// The new schedule's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -8243,13 +8243,13 @@ impl From<String> for CreateScheduleResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreditLine {
     /// The credit line's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The legal entity that owns the credit line.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub legal_entity_name: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -8348,14 +8348,14 @@ pub struct CursorPaging {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub previous: Option<String>,
     /// URL of the next page, if any.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub next: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -8686,7 +8686,7 @@ pub struct EditedContent {
         rename = "type",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub type_: Option<String>,
     /// The `context` member.
@@ -8772,7 +8772,7 @@ impl From<String> for EncryptedMessageRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EncryptedMessageResponse {
     /// A JWE token holding the encrypted `/messages` response body.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub encrypted_contents: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -8812,21 +8812,21 @@ pub struct FailedFlowMigration {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub source_name: Option<String>,
     /// The error code, as a string.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub error_code: Option<String>,
     /// Why the Flow was not copied.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub error_message: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -8857,7 +8857,7 @@ pub struct FailedJoinRequest {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub join_request_id: Option<String>,
     /// Why it failed.
@@ -10295,13 +10295,13 @@ impl<'de> ::serde::Deserialize<'de> for FieldUserPreferences {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Flow {
     /// The Flow's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The Flow's name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// The Flow's categories, such as SIGN_UP, APPOINTMENT_BOOKING or OTHER.
@@ -10311,7 +10311,7 @@ pub struct Flow {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub status: Option<String>,
     /// Problems found in the Flow JSON; empty when it is valid.
@@ -10321,21 +10321,21 @@ pub struct Flow {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub json_version: Option<String>,
     /// The version of the data exchange protocol the endpoint uses.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub data_api_version: Option<String>,
     /// The endpoint that exchanges data with the Flow.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub data_channel_uri: Option<String>,
     /// The `preview` member.
@@ -10527,20 +10527,20 @@ impl FlowActionPayload {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FlowApplication {
     /// The app's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The app's name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// A link to the app.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub link: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -10583,21 +10583,21 @@ pub struct FlowAsset {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// The kind of asset, such as FLOW_JSON.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub asset_type: Option<String>,
     /// A temporary URL to download the file.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub download_url: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -10657,14 +10657,14 @@ pub struct FlowHealthEntity {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub entity_type: Option<String>,
     /// The entity's ID.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub id: Option<String>,
     /// The `can_send_message` member.
@@ -10702,21 +10702,21 @@ pub struct FlowHealthError {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub error_code: Option<i64>,
     /// What is wrong.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub error_description: Option<String>,
     /// How to fix it.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub possible_solution: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -10871,14 +10871,14 @@ pub struct FlowMetric {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// The time step, such as DAY, HOUR or LIFETIME.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub granularity: Option<String>,
     /// The values, one entry per time step.
@@ -10912,7 +10912,7 @@ pub struct FlowMetricDataPoint {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub timestamp: Option<String>,
     /// The values, by key.
@@ -10945,14 +10945,14 @@ pub struct FlowMetricValue {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub key: Option<String>,
     /// The value.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub value: Option<f64>,
     /// Members the schema does not list, kept as received (the live
@@ -11116,14 +11116,14 @@ pub struct FlowPreview {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub preview_url: Option<String>,
     /// When the link expires, such as `2025-06-04T10:15:00+0000`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub expires_at: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -11252,49 +11252,49 @@ pub struct FlowValidationError {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub error: Option<String>,
     /// The error class, such as JSON_SCHEMA_ERROR.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub error_type: Option<String>,
     /// What is wrong.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message: Option<String>,
     /// First line of the faulty part.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub line_start: Option<i64>,
     /// Last line of the faulty part.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub line_end: Option<i64>,
     /// First column of the faulty part.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub column_start: Option<i64>,
     /// Last column of the faulty part.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub column_end: Option<i64>,
     /// Members the schema does not list, kept as received (the live
@@ -11326,34 +11326,34 @@ impl FlowValidationError {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FlowWhatsAppBusinessAccount {
     /// The account's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The account's name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// The account's business type.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub business_type: Option<String>,
     /// The account's message template namespace.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message_template_namespace: Option<String>,
     /// The account's time zone ID.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub timezone_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -11416,26 +11416,26 @@ impl GraphAPIError {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GraphAPIErrorDetails {
     /// What went wrong, for developers.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub message: String,
     /// The error category, such as `OAuthException`.
-    #[serde(rename = "type", deserialize_with = "crate::runtime::lenient")]
+    #[serde(rename = "type", deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub type_: String,
     /// The numeric error code.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub code: i64,
     /// A more specific code, when there is one.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub error_subcode: Option<i64>,
     /// Trace ID to quote to Meta support.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub fbtrace_id: Option<String>,
     /// True when retrying later may succeed.
@@ -11445,14 +11445,14 @@ pub struct GraphAPIErrorDetails {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub error_user_title: Option<String>,
     /// A message suitable for end users.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub error_user_msg: Option<String>,
     /// Extra details; the live API sends this although the pages do not list it.
@@ -11491,14 +11491,14 @@ pub struct GroupEvent {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub timestamp: Option<String>,
     /// The group ID.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub group_id: Option<String>,
     /// The event.
@@ -11508,63 +11508,63 @@ pub struct GroupEvent {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub request_id: Option<String>,
     /// Why it happened, such as `invite_link`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub reason: Option<String>,
     /// Who caused a removal, `business` or `participant`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub initiated_by: Option<String>,
     /// The group subject.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub subject: Option<String>,
     /// The group description.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub description: Option<String>,
     /// The group invite link.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub invite_link: Option<String>,
     /// Whether joining needs approval.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub join_approval_mode: Option<String>,
     /// The join request ID.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub join_request_id: Option<String>,
     /// The WhatsApp ID of the user who asked to join.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub wa_id: Option<String>,
     /// Participants who joined.
@@ -11734,7 +11734,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupEventType {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GroupInfo {
     /// The group's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Always `whatsapp`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -11743,14 +11743,14 @@ pub struct GroupInfo {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub subject: Option<String>,
     /// The group's description.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub description: Option<String>,
     /// The `join_approval_mode` member.
@@ -11763,7 +11763,7 @@ pub struct GroupInfo {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub creation_timestamp: Option<i64>,
     /// The group's participants.
@@ -11773,7 +11773,7 @@ pub struct GroupInfo {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub total_participant_count: Option<i64>,
     /// Members the schema does not list, kept as received (the live
@@ -11825,7 +11825,7 @@ pub struct GroupInviteLinkResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub invite_link: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -11978,21 +11978,21 @@ pub struct GroupOperationError {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub code: Option<i64>,
     /// What went wrong.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message: Option<String>,
     /// A short title for the error.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub title: Option<String>,
     /// The `error_data` member.
@@ -12027,7 +12027,7 @@ pub struct GroupOperationErrorData {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub details: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -12056,7 +12056,7 @@ pub struct GroupParticipant {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub wa_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -12177,14 +12177,14 @@ pub struct GroupProfilePicture {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub mime_type: Option<String>,
     /// SHA-256 hash of the picture.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub sha256: Option<String>,
     /// True when the picture was set.
@@ -12303,7 +12303,7 @@ pub struct GroupTextSetting {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub text: Option<String>,
     /// True when the text was set.
@@ -12434,21 +12434,21 @@ pub struct HistoryChunkMetadata {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub phase: Option<i64>,
     /// Position of the chunk, for reordering.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub chunk_order: Option<i64>,
     /// Overall progress in percent (0-100).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub progress: Option<i64>,
     /// Members the schema does not list, kept as received (the live
@@ -12594,28 +12594,28 @@ pub struct HistoryMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from: Option<String>,
     /// The recipient's phone number.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub to: Option<String>,
     /// The message ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Unix time the message was sent, as a decimal string.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub timestamp: Option<String>,
     /// The message type, such as `text` or `image`; names the content member.
-    #[serde(rename = "type", deserialize_with = "crate::runtime::lenient")]
+    #[serde(rename = "type", deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub type_: String,
     /// The `text` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -12699,7 +12699,7 @@ pub struct HistoryThread {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub id: Option<String>,
     /// The chat's messages.
@@ -12816,28 +12816,28 @@ pub struct IncomingAudioMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from: Option<String>,
     /// The sender's business-scoped user ID (BSUID).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_user_id: Option<String>,
     /// The sender's parent business-scoped user ID, when parent IDs are enabled.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub timestamp: String,
     /// Always `audio`; filled in by default.
     #[serde(rename = "type", default)]
@@ -12846,7 +12846,7 @@ pub struct IncomingAudioMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub group_id: Option<String>,
     /// The `context` member.
@@ -12901,14 +12901,14 @@ pub struct IncomingButton {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub payload: Option<String>,
     /// The button label.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub text: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -12938,28 +12938,28 @@ pub struct IncomingButtonMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from: Option<String>,
     /// The sender's business-scoped user ID (BSUID).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_user_id: Option<String>,
     /// The sender's parent business-scoped user ID, when parent IDs are enabled.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub timestamp: String,
     /// Always `button`; filled in by default.
     #[serde(rename = "type", default)]
@@ -12968,7 +12968,7 @@ pub struct IncomingButtonMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub group_id: Option<String>,
     /// The `context` member.
@@ -13023,28 +13023,28 @@ pub struct IncomingContactsMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from: Option<String>,
     /// The sender's business-scoped user ID (BSUID).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_user_id: Option<String>,
     /// The sender's parent business-scoped user ID, when parent IDs are enabled.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub timestamp: String,
     /// Always `contacts`; filled in by default.
     #[serde(rename = "type", default)]
@@ -13053,7 +13053,7 @@ pub struct IncomingContactsMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub group_id: Option<String>,
     /// The `context` member.
@@ -13108,28 +13108,28 @@ pub struct IncomingDocumentMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from: Option<String>,
     /// The sender's business-scoped user ID (BSUID).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_user_id: Option<String>,
     /// The sender's parent business-scoped user ID, when parent IDs are enabled.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub timestamp: String,
     /// Always `document`; filled in by default.
     #[serde(rename = "type", default)]
@@ -13138,7 +13138,7 @@ pub struct IncomingDocumentMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub group_id: Option<String>,
     /// The `context` member.
@@ -13190,7 +13190,7 @@ impl IncomingDocumentMessage {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingEdit {
     /// The ID of the message that was edited.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub original_message_id: String,
     /// The `message` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -13234,28 +13234,28 @@ pub struct IncomingEditMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from: Option<String>,
     /// The sender's business-scoped user ID (BSUID).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_user_id: Option<String>,
     /// The sender's parent business-scoped user ID, when parent IDs are enabled.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub timestamp: String,
     /// Always `edit`; filled in by default.
     #[serde(rename = "type", default)]
@@ -13264,7 +13264,7 @@ pub struct IncomingEditMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub group_id: Option<String>,
     /// The `context` member.
@@ -13319,28 +13319,28 @@ pub struct IncomingImageMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from: Option<String>,
     /// The sender's business-scoped user ID (BSUID).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_user_id: Option<String>,
     /// The sender's parent business-scoped user ID, when parent IDs are enabled.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub timestamp: String,
     /// Always `image`; filled in by default.
     #[serde(rename = "type", default)]
@@ -13349,7 +13349,7 @@ pub struct IncomingImageMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub group_id: Option<String>,
     /// The `context` member.
@@ -13529,28 +13529,28 @@ pub struct IncomingInteractiveMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from: Option<String>,
     /// The sender's business-scoped user ID (BSUID).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_user_id: Option<String>,
     /// The sender's parent business-scoped user ID, when parent IDs are enabled.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub timestamp: String,
     /// Always `interactive`; filled in by default.
     #[serde(rename = "type", default)]
@@ -13559,7 +13559,7 @@ pub struct IncomingInteractiveMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub group_id: Option<String>,
     /// The `context` member.
@@ -13611,30 +13611,30 @@ impl IncomingInteractiveMessage {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingLocation {
     /// Latitude in degrees.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub latitude: f64,
     /// Longitude in degrees.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub longitude: f64,
     /// Name of the place.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// Address of the place.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub address: Option<String>,
     /// Website of the place, mostly for business locations.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub url: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -13667,28 +13667,28 @@ pub struct IncomingLocationMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from: Option<String>,
     /// The sender's business-scoped user ID (BSUID).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_user_id: Option<String>,
     /// The sender's parent business-scoped user ID, when parent IDs are enabled.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub timestamp: String,
     /// Always `location`; filled in by default.
     #[serde(rename = "type", default)]
@@ -13697,7 +13697,7 @@ pub struct IncomingLocationMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub group_id: Option<String>,
     /// The `context` member.
@@ -13749,33 +13749,33 @@ impl IncomingLocationMessage {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingMedia {
     /// The media ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The file's MIME type.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub mime_type: String,
     /// SHA-256 hash of the file.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub sha256: String,
     /// A download URL, when the webhook includes one.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub url: Option<String>,
     /// The caption (images, videos, documents).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub caption: Option<String>,
     /// The file name (documents).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub filename: Option<String>,
     /// True for a voice note recorded in WhatsApp (audio).
@@ -14531,14 +14531,14 @@ pub struct IncomingMessageContext {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from: Option<String>,
     /// The ID of the message being replied to.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub id: Option<String>,
     /// True when the message was forwarded.
@@ -14580,14 +14580,14 @@ pub struct IncomingOrder {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub catalog_id: Option<String>,
     /// Text sent with the order (often empty).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub text: Option<String>,
     /// The ordered products.
@@ -14621,28 +14621,28 @@ pub struct IncomingOrderMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from: Option<String>,
     /// The sender's business-scoped user ID (BSUID).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_user_id: Option<String>,
     /// The sender's parent business-scoped user ID, when parent IDs are enabled.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub timestamp: String,
     /// Always `order`; filled in by default.
     #[serde(rename = "type", default)]
@@ -14651,7 +14651,7 @@ pub struct IncomingOrderMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub group_id: Option<String>,
     /// The `context` member.
@@ -14703,13 +14703,13 @@ impl IncomingOrderMessage {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingReaction {
     /// The ID of the message reacted to.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub message_id: String,
     /// The emoji; absent when the user removed their reaction.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub emoji: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -14751,28 +14751,28 @@ pub struct IncomingReactionMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from: Option<String>,
     /// The sender's business-scoped user ID (BSUID).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_user_id: Option<String>,
     /// The sender's parent business-scoped user ID, when parent IDs are enabled.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub timestamp: String,
     /// Always `reaction`; filled in by default.
     #[serde(rename = "type", default)]
@@ -14781,7 +14781,7 @@ pub struct IncomingReactionMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub group_id: Option<String>,
     /// The `context` member.
@@ -14833,7 +14833,7 @@ impl IncomingReactionMessage {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingRevoke {
     /// The ID of the message that was deleted.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub original_message_id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -14873,28 +14873,28 @@ pub struct IncomingRevokeMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from: Option<String>,
     /// The sender's business-scoped user ID (BSUID).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_user_id: Option<String>,
     /// The sender's parent business-scoped user ID, when parent IDs are enabled.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub timestamp: String,
     /// Always `revoke`; filled in by default.
     #[serde(rename = "type", default)]
@@ -14903,7 +14903,7 @@ pub struct IncomingRevokeMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub group_id: Option<String>,
     /// The `context` member.
@@ -14958,28 +14958,28 @@ pub struct IncomingStickerMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from: Option<String>,
     /// The sender's business-scoped user ID (BSUID).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_user_id: Option<String>,
     /// The sender's parent business-scoped user ID, when parent IDs are enabled.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub timestamp: String,
     /// Always `sticker`; filled in by default.
     #[serde(rename = "type", default)]
@@ -14988,7 +14988,7 @@ pub struct IncomingStickerMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub group_id: Option<String>,
     /// The `context` member.
@@ -15043,42 +15043,42 @@ pub struct IncomingSystem {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub body: Option<String>,
     /// Hash of the user's new identity (identity changes).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub identity: Option<String>,
     /// The user's new WhatsApp ID (older payloads).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub new_wa_id: Option<String>,
     /// The user's new WhatsApp ID.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub wa_id: Option<String>,
     /// The user's new business-scoped user ID (`user_changed_user_id`).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub user_id: Option<String>,
     /// The user's new parent business-scoped user ID, when parent IDs are enabled.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub parent_user_id: Option<String>,
     /// The kind of change.
@@ -15088,7 +15088,7 @@ pub struct IncomingSystem {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub customer: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -15124,28 +15124,28 @@ pub struct IncomingSystemMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from: Option<String>,
     /// The sender's business-scoped user ID (BSUID).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_user_id: Option<String>,
     /// The sender's parent business-scoped user ID, when parent IDs are enabled.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub timestamp: String,
     /// Always `system`; filled in by default.
     #[serde(rename = "type", default)]
@@ -15154,7 +15154,7 @@ pub struct IncomingSystemMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub group_id: Option<String>,
     /// The `context` member.
@@ -15286,7 +15286,7 @@ impl<'de> ::serde::Deserialize<'de> for IncomingSystemType {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IncomingText {
     /// The text.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub body: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -15326,28 +15326,28 @@ pub struct IncomingTextMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from: Option<String>,
     /// The sender's business-scoped user ID (BSUID).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_user_id: Option<String>,
     /// The sender's parent business-scoped user ID, when parent IDs are enabled.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub timestamp: String,
     /// Always `text`; filled in by default.
     #[serde(rename = "type", default)]
@@ -15356,7 +15356,7 @@ pub struct IncomingTextMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub group_id: Option<String>,
     /// The `context` member.
@@ -15411,28 +15411,28 @@ pub struct IncomingUnknownMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from: Option<String>,
     /// The sender's business-scoped user ID (BSUID).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_user_id: Option<String>,
     /// The sender's parent business-scoped user ID, when parent IDs are enabled.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub timestamp: String,
     /// Always `unknown`; filled in by default.
     #[serde(rename = "type", default)]
@@ -15441,7 +15441,7 @@ pub struct IncomingUnknownMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub group_id: Option<String>,
     /// The `context` member.
@@ -15493,7 +15493,7 @@ pub struct IncomingUnsupported {
         rename = "type",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub type_: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -15522,28 +15522,28 @@ pub struct IncomingUnsupportedMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from: Option<String>,
     /// The sender's business-scoped user ID (BSUID).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_user_id: Option<String>,
     /// The sender's parent business-scoped user ID, when parent IDs are enabled.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub timestamp: String,
     /// Always `unsupported`; filled in by default.
     #[serde(rename = "type", default)]
@@ -15552,7 +15552,7 @@ pub struct IncomingUnsupportedMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub group_id: Option<String>,
     /// The `context` member.
@@ -15607,28 +15607,28 @@ pub struct IncomingVideoMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from: Option<String>,
     /// The sender's business-scoped user ID (BSUID).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_user_id: Option<String>,
     /// The sender's parent business-scoped user ID, when parent IDs are enabled.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from_parent_user_id: Option<String>,
     /// The message ID (`wamid.`...).
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Unix time the message was received, as a decimal string.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub timestamp: String,
     /// Always `video`; filled in by default.
     #[serde(rename = "type", default)]
@@ -15637,7 +15637,7 @@ pub struct IncomingVideoMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub group_id: Option<String>,
     /// The `context` member.
@@ -16831,20 +16831,20 @@ impl InteractiveVideoHeader {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct JoinRequest {
     /// The join request's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub join_request_id: String,
     /// WhatsApp ID of the user asking to join.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub wa_id: Option<String>,
     /// When the request was made (Unix seconds).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub creation_timestamp: Option<i64>,
     /// Members the schema does not list, kept as received (the live
@@ -16971,21 +16971,21 @@ pub struct ListReply {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub id: Option<String>,
     /// The row title.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub title: Option<String>,
     /// The row description.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub description: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -17229,14 +17229,14 @@ pub struct MarketingMessageContact {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub input: Option<String>,
     /// The recipient's WhatsApp ID.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub wa_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -17343,7 +17343,7 @@ impl MarketingMessageResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MarketingMessageResult {
     /// The message ID (`wamid.`...), also used in status webhooks.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The `message_status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -18848,7 +18848,7 @@ impl MediaUploadRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MediaUploadResponse {
     /// The new media ID, to use in messages.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -18891,32 +18891,32 @@ pub struct MediaUrlResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub url: Option<String>,
     /// The file's MIME type.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub mime_type: Option<String>,
     /// SHA-256 hash of the file, in hex.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub sha256: Option<String>,
     /// File size in bytes.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub file_size: Option<i64>,
     /// The media ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -19549,7 +19549,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeliveryStatus {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessageDeliveryStatusOccurrence {
     /// The event's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The `delivery_status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -19558,21 +19558,21 @@ pub struct MessageDeliveryStatusOccurrence {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub error_description: Option<String>,
     /// When the status change happened (Unix seconds).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub occurrence_timestamp: Option<i64>,
     /// When the status was recorded (Unix seconds).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub status_timestamp: Option<i64>,
     /// The `application` member.
@@ -19621,28 +19621,28 @@ pub struct MessageEcho {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub from: Option<String>,
     /// The recipient's phone number.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub to: Option<String>,
     /// The message ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Unix time the message was sent, as a decimal string.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub timestamp: Option<String>,
     /// The message type, such as `text` or `image`; names the content member.
-    #[serde(rename = "type", deserialize_with = "crate::runtime::lenient")]
+    #[serde(rename = "type", deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub type_: String,
     /// The `text` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -19787,14 +19787,14 @@ pub struct MessageHistoryApplication {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub id: Option<String>,
     /// The app's name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -19821,13 +19821,13 @@ impl MessageHistoryApplication {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessageHistoryEntry {
     /// The history entry's ID (use it with the events endpoint).
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The message's WhatsApp message ID (wamid).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message_id: Option<String>,
     /// The `events` member.
@@ -19870,7 +19870,7 @@ impl From<String> for MessageHistoryEntry {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessageHistoryEvent {
     /// The event's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The `delivery_status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -19882,7 +19882,7 @@ pub struct MessageHistoryEvent {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub timestamp: Option<i64>,
     /// The `application` member.
@@ -19892,14 +19892,14 @@ pub struct MessageHistoryEvent {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub webhook_uri: Option<String>,
     /// What went wrong, when delivery or the webhook failed.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub error_description: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -19946,7 +19946,7 @@ pub struct MessageHistoryEventEdge {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub cursor: Option<String>,
     /// The `node` member.
@@ -20149,14 +20149,14 @@ pub struct MessageIdentity {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub created_timestamp: Option<String>,
     /// Hash of the identity.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub hash: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -20184,46 +20184,46 @@ impl MessageIdentity {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessageStatus {
     /// The ID of the message the status is about.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The new status; `played` (voice notes) is seen only in live payloads, and call statuses use other values.
     pub status: MessageStatusStatus,
     /// Unix time of the status change, as a decimal string.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub timestamp: String,
     /// The recipient's WhatsApp ID, or the group ID for group messages; absent when the message was sent to a business-scoped user ID.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub recipient_id: Option<String>,
     /// The recipient's business-scoped user ID (BSUID).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub recipient_user_id: Option<String>,
     /// The recipient's parent business-scoped user ID, when parent IDs are enabled.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub recipient_parent_user_id: Option<String>,
     /// The kind of recipient, such as `individual` or `group`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub recipient_type: Option<String>,
     /// The group the message was sent to, for group messages.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub group_id: Option<String>,
     /// The kind of status; `call` for call status updates, absent for messages.
@@ -20231,14 +20231,14 @@ pub struct MessageStatus {
         rename = "type",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub type_: Option<String>,
     /// The tracking string you sent with the message.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub biz_opaque_callback_data: Option<String>,
     /// The `conversation` member.
@@ -20384,20 +20384,20 @@ impl<'de> ::serde::Deserialize<'de> for MessageStatusStatus {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MessageTemplate {
     /// The template's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The template's name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// Language or locale code, such as `en_US`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub language: Option<String>,
     /// The `status` member.
@@ -20410,7 +20410,7 @@ pub struct MessageTemplate {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub previous_category: Option<String>,
     /// The `parameter_format` member.
@@ -20496,42 +20496,42 @@ pub struct MessageTemplateComponentsUpdateValue {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message_template_id: Option<i64>,
     /// The template name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message_template_name: Option<String>,
     /// The template's language and locale code.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message_template_language: Option<String>,
     /// The body text.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message_template_element: Option<String>,
     /// The header text, for text headers.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message_template_title: Option<String>,
     /// The footer text.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message_template_footer: Option<String>,
     /// The URL and phone number buttons.
@@ -20603,21 +20603,21 @@ pub struct MessageTemplateQualityUpdateValue {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message_template_id: Option<i64>,
     /// The template name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message_template_name: Option<String>,
     /// The template's language and locale code.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message_template_language: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -20681,21 +20681,21 @@ pub struct MessageTemplateStatusUpdateValue {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message_template_id: Option<i64>,
     /// The template name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message_template_name: Option<String>,
     /// The template's language and locale code.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message_template_language: Option<String>,
     /// The `message_template_category` member.
@@ -20705,7 +20705,7 @@ pub struct MessageTemplateStatusUpdateValue {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::nullable"
+        with = "::fragment_codegen_runtime::nullable"
     )]
     pub reason: Option<Option<String>>,
     /// The `disable_info` member.
@@ -21284,21 +21284,21 @@ pub struct MigratedFlow {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub source_name: Option<String>,
     /// The Flow's ID in the source account.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub source_id: Option<String>,
     /// The ID of the copy in this account.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub migrated_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -21326,7 +21326,7 @@ impl MigratedFlow {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MigrationIntent {
     /// The intent's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The `status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -21447,7 +21447,7 @@ impl<'de> ::serde::Deserialize<'de> for MigrationIntentStatus {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MmLiteOnboardingResponse {
     /// ID of the onboarding request, for tracking.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub request_id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -21817,21 +21817,21 @@ pub struct NfmReply {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub response_json: Option<String>,
     /// The text shown in the chat, such as `Sent`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub body: Option<String>,
     /// The reply kind, such as `flow`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -21859,20 +21859,20 @@ impl NfmReply {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct NotificationError {
     /// The numeric error code.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub code: i64,
     /// Short title of the error code.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub title: Option<String>,
     /// The error message.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message: Option<String>,
     /// The `error_data` member.
@@ -21882,7 +21882,7 @@ pub struct NotificationError {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub href: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -21915,7 +21915,7 @@ pub struct NotificationErrorData {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub details: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -22016,7 +22016,7 @@ impl<'de> ::serde::Deserialize<'de> for OboMobilityEntityStatus {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OboMobilityIntent {
     /// The intent's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The `waba` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -22031,14 +22031,14 @@ pub struct OboMobilityIntent {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub created_time: Option<String>,
     /// When the intent last changed.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub updated_time: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -22132,7 +22132,7 @@ pub struct OboMobilityIntentResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub mobility_intent_id: Option<String>,
     /// The `status` member.
@@ -22142,7 +22142,7 @@ pub struct OboMobilityIntentResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub estimated_completion_time: Option<String>,
     /// True when another party must approve the move.
@@ -22179,20 +22179,20 @@ impl OboMobilityIntentResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OboMobilityIntentSolution {
     /// The solution's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The solution's name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// ID of the solution's partner.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub partner_id: Option<String>,
     /// The `status` member.
@@ -22411,13 +22411,13 @@ impl<'de> ::serde::Deserialize<'de> for OboMobilityIntentType {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OboMobilityIntentWaba {
     /// The account's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The account's name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// The `status` member.
@@ -22757,7 +22757,7 @@ impl<'de> ::serde::Deserialize<'de> for OfficialBusinessAccountReviewStatus {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OfficialBusinessAccountStatus {
     /// The phone number's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The `oba_status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -22766,7 +22766,7 @@ pub struct OfficialBusinessAccountStatus {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub status_message: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -22839,7 +22839,7 @@ pub struct OfficialBusinessAccountUpdateResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message: Option<String>,
     /// The `updated_status` member.
@@ -22849,7 +22849,7 @@ pub struct OfficialBusinessAccountUpdateResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub tracking_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -22878,7 +22878,7 @@ impl OfficialBusinessAccountUpdateResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OnBehalfRequest {
     /// The request's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The `status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -22887,7 +22887,7 @@ pub struct OnBehalfRequest {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub business_owned_object: Option<String>,
     /// The `receiving_business` member.
@@ -22938,14 +22938,14 @@ pub struct OnBehalfRequestBusiness {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub id: Option<String>,
     /// The business's name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -23353,28 +23353,28 @@ pub struct OrderProductItem {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub product_retailer_id: Option<String>,
     /// How many were ordered.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub quantity: Option<i64>,
     /// The unit price.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub item_price: Option<f64>,
     /// ISO 4217 currency code.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub currency: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -23501,27 +23501,27 @@ impl From<String> for OrderStatusUpdate {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OwnedWhatsAppBusinessAccount {
     /// The account's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The account's name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// Namespace of the account's message templates.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message_template_namespace: Option<String>,
     /// The account's time zone ID.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub timezone_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -23619,14 +23619,14 @@ pub struct PagingCursors {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub before: Option<String>,
     /// Cursor at the end of the page.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub after: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -23826,7 +23826,7 @@ pub struct PartnerClientCertificationInfo {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub client_business_id: Option<String>,
     /// The verification state.
@@ -24311,7 +24311,7 @@ pub struct PhoneNumberNameUpdateValue {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub display_phone_number: Option<String>,
     /// The review result.
@@ -24321,14 +24321,14 @@ pub struct PhoneNumberNameUpdateValue {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub requested_verified_name: Option<String>,
     /// Why the name was rejected; null when it was not.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::nullable"
+        with = "::fragment_codegen_runtime::nullable"
     )]
     pub rejection_reason: Option<Option<String>>,
     /// Members the schema does not list, kept as received (the live
@@ -24437,20 +24437,20 @@ impl<'de> ::serde::Deserialize<'de> for PhoneNumberNameUpdateValueDecision {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PhoneNumberNode {
     /// The phone number's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The number as shown to users, in international format.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub display_phone_number: Option<String>,
     /// The business name verified for this number.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub verified_name: Option<String>,
     /// The `quality_rating` member.
@@ -24508,14 +24508,14 @@ pub struct PhoneNumberPayloadEncryption {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub client_encryption_key_fingerprint: Option<String>,
     /// Meta's public key for the business to use, when encryption is on.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub cloud_encryption_key: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -24574,7 +24574,7 @@ pub struct PhoneNumberQualityUpdateValue {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub display_phone_number: Option<String>,
     /// What changed.
@@ -25144,13 +25144,13 @@ impl<'de> ::serde::Deserialize<'de> for PolicyDeterministic {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PortfolioWhatsAppBusinessAccount {
     /// The account's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The account's name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// The `account_review_status` member.
@@ -25160,21 +25160,21 @@ pub struct PortfolioWhatsAppBusinessAccount {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub purchase_order_number: Option<String>,
     /// Billing currency (ISO 4217).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub currency: Option<String>,
     /// The account's time zone ID.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub timezone_id: Option<String>,
     /// The `business_verification_status` member.
@@ -25184,7 +25184,7 @@ pub struct PortfolioWhatsAppBusinessAccount {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub country: Option<String>,
     /// The `on_behalf_of_business_info` member.
@@ -25197,7 +25197,7 @@ pub struct PortfolioWhatsAppBusinessAccount {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message_template_namespace: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -25326,20 +25326,20 @@ impl From<String> for PreAcceptCallRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PreVerifiedPhoneNumber {
     /// The pre-verified number's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The number, formatted for display.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub display_phone_number: Option<String>,
     /// The country calling code, such as 1 or 44.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub country_prefix: Option<i64>,
     /// The `verification_status` member.
@@ -25352,14 +25352,14 @@ pub struct PreVerifiedPhoneNumber {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub created_time: Option<String>,
     /// When the number's details last changed.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub last_updated: Option<String>,
     /// WhatsApp features the number supports.
@@ -25369,14 +25369,14 @@ pub struct PreVerifiedPhoneNumber {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub country_code: Option<String>,
     /// The number's geographic region.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub region: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -25603,20 +25603,20 @@ impl PreVerifiedPhoneNumberCodeRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PreVerifiedPhoneNumberDetails {
     /// The pre-verified number's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The country calling code.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub country_prefix: Option<i64>,
     /// The number, formatted for display.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub display_phone_number: Option<String>,
     /// True when the ID names a valid pre-verified number.
@@ -25626,7 +25626,7 @@ pub struct PreVerifiedPhoneNumberDetails {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub error_msg: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -25792,27 +25792,27 @@ impl PreVerifiedPhoneNumberList {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PreVerifiedPhoneNumberPartner {
     /// The business's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The business's name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// When the business was created.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub created_time: Option<String>,
     /// When the business last changed.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub updated_time: Option<String>,
     /// The `verification_status` member.
@@ -25822,14 +25822,14 @@ pub struct PreVerifiedPhoneNumberPartner {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub primary_page: Option<String>,
     /// The business's time zone ID.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub timezone_id: Option<i64>,
     /// The `two_factor_type` member.
@@ -26221,34 +26221,34 @@ impl ProductSection {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct QrCode {
     /// The QR code's 14-character ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub code: String,
     /// The message the user's chat is pre-filled with.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub prefilled_message: Option<String>,
     /// The wa.me link that opens the chat with the message.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub deep_link_url: Option<String>,
     /// When the code was created (Unix seconds); sent only to first-party apps.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub creation_time: Option<i64>,
     /// URL of the QR code image, when an image format was requested.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub qr_image_url: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -26671,14 +26671,14 @@ pub struct Referral {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub source_url: Option<String>,
     /// ID of the ad or post.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub source_id: Option<String>,
     /// Where the user came from.
@@ -26688,14 +26688,14 @@ pub struct Referral {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub headline: Option<String>,
     /// The ad's main text.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub body: Option<String>,
     /// The kind of media the ad shows.
@@ -26705,28 +26705,28 @@ pub struct Referral {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub image_url: Option<String>,
     /// The ad video, for video ads.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub video_url: Option<String>,
     /// The video thumbnail, for video ads.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub thumbnail_url: Option<String>,
     /// The ad click ID.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub ctwa_clid: Option<String>,
     /// The `welcome_message` member.
@@ -26908,7 +26908,7 @@ pub struct ReferralWelcomeMessage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub text: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -26937,14 +26937,14 @@ pub struct ReferredProduct {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub catalog_id: Option<String>,
     /// The product's retailer ID.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub product_retailer_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -27773,7 +27773,7 @@ pub struct SecurityValue {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub display_phone_number: Option<String>,
     /// What happened to the two-step verification PIN.
@@ -27783,7 +27783,7 @@ pub struct SecurityValue {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub requester: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -27919,7 +27919,7 @@ impl SendMessageResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SentMessage {
     /// The message ID (wamid), also used in status webhooks.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The `message_status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -27963,21 +27963,21 @@ pub struct SentMessageContact {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub input: Option<String>,
     /// The recipient's WhatsApp ID (when sent to a phone number).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub wa_id: Option<String>,
     /// The recipient's business-scoped user ID (when sent to one).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub user_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -28137,21 +28137,21 @@ pub struct SetOboMobilityIntentResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::nullable"
+        with = "::fragment_codegen_runtime::nullable"
     )]
     pub intent_id: Option<Option<String>>,
     /// The `client_mutation_id` you sent.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub client_mutation_id: Option<String>,
     /// Why the intent was not set; null on success.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::nullable"
+        with = "::fragment_codegen_runtime::nullable"
     )]
     pub error_msg: Option<Option<String>>,
     /// Members the schema does not list, kept as received (the live
@@ -28272,14 +28272,14 @@ pub struct SolutionApp {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub id: Option<String>,
     /// The app's name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -28496,14 +28496,14 @@ pub struct SolutionDeactivationResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message: Option<String>,
     /// ID to track the deactivation request.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub request_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -28658,7 +28658,7 @@ pub struct SolutionMigrationIntentResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub migration_intent_id: Option<String>,
     /// The `status` member.
@@ -28668,7 +28668,7 @@ pub struct SolutionMigrationIntentResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub estimated_completion_time: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -28904,7 +28904,7 @@ pub struct SolutionRejectResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub solution_id: Option<String>,
     /// The `rejected_request_type` member.
@@ -28914,14 +28914,14 @@ pub struct SolutionRejectResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub rejection_timestamp: Option<String>,
     /// The partner app whose request was declined (partnership requests).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub partner_app_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -29021,7 +29021,7 @@ impl<'de> ::serde::Deserialize<'de> for SolutionRequestType {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct StartedCall {
     /// The call's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -29061,21 +29061,21 @@ pub struct StateSyncContact {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub full_name: Option<String>,
     /// First name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub first_name: Option<String>,
     /// WhatsApp phone number.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub phone_number: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -29107,7 +29107,7 @@ pub struct StateSyncEntry {
         rename = "type",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub type_: Option<String>,
     /// The `contact` member.
@@ -29218,7 +29218,7 @@ pub struct StateSyncMetadata {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub timestamp: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -29247,14 +29247,14 @@ pub struct StatusConversation {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub id: Option<String>,
     /// Unix time the conversation window ends.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub expiration_timestamp: Option<String>,
     /// The `origin` member.
@@ -29294,7 +29294,7 @@ pub struct StatusPricing {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub category: Option<String>,
     /// The charge type, such as `regular`, `free_customer_service` or `free_entry_point`.
@@ -29302,7 +29302,7 @@ pub struct StatusPricing {
         rename = "type",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub type_: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -29645,7 +29645,7 @@ pub struct SubscribedApp {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub override_callback_uri: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -29672,20 +29672,20 @@ impl SubscribedApp {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SubscribedAppData {
     /// The app's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The app's name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// A link to the app.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub link: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -30595,21 +30595,21 @@ pub struct TemplateCategoryUpdateValue {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message_template_id: Option<i64>,
     /// The template name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message_template_name: Option<String>,
     /// The template's language and locale code.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message_template_language: Option<String>,
     /// The `previous_category` member.
@@ -30625,7 +30625,7 @@ pub struct TemplateCategoryUpdateValue {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub category_update_timestamp: Option<i64>,
     /// Members the schema does not list, kept as received (the live
@@ -30929,28 +30929,28 @@ pub struct TemplateComponentsButton {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message_template_button_type: Option<String>,
     /// The button label.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message_template_button_text: Option<String>,
     /// The URL, for URL buttons.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message_template_button_url: Option<String>,
     /// The phone number, for phone number buttons.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message_template_button_phone_number: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -31054,7 +31054,7 @@ impl TemplateCreateRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TemplateCreateResponse {
     /// The new template's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The `status` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -31228,7 +31228,7 @@ pub struct TemplateDisableInfo {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub disable_date: Option<i64>,
     /// Members the schema does not list, kept as received (the live
@@ -31778,14 +31778,14 @@ pub struct TemplateOtherInfo {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub title: Option<String>,
     /// A readable explanation.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub description: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -32338,7 +32338,7 @@ pub struct TemplateQualityScore {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub date: Option<i64>,
     /// Members the schema does not list, kept as received (the live
@@ -32408,14 +32408,14 @@ pub struct TemplateRejectionInfo {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub reason: Option<String>,
     /// How to fix it.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub recommendation: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -36321,21 +36321,21 @@ pub struct UserPreference {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub wa_id: Option<String>,
     /// A readable description of the change.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub detail: Option<String>,
     /// The preference, such as `marketing_messages`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub category: Option<String>,
     /// The new setting.
@@ -36345,7 +36345,7 @@ pub struct UserPreference {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub timestamp: Option<i64>,
     /// Members the schema does not list, kept as received (the live
@@ -36621,7 +36621,7 @@ pub struct VerifyPhoneNumberCodeResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub id: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -36698,35 +36698,35 @@ pub struct VolumeTierInfo {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub tier_update_time: Option<i64>,
     /// The pricing category the tier applies to.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub pricing_category: Option<String>,
     /// The volume range, such as `25000001:50000000`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub tier: Option<String>,
     /// The month the tier applies to, `YYYY-MM`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub effective_month: Option<String>,
     /// The pricing region.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub region: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -36871,7 +36871,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaAccountReviewStatus {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WabaActivity {
     /// The activity record's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The `activity_type` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -36880,7 +36880,7 @@ pub struct WabaActivity {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub timestamp: Option<String>,
     /// The `actor_type` member.
@@ -36890,21 +36890,21 @@ pub struct WabaActivity {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub actor_id: Option<String>,
     /// Name of the user or system that acted.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub actor_name: Option<String>,
     /// The action in words.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub description: Option<String>,
     /// Further details; the keys depend on the activity type.
@@ -36914,14 +36914,14 @@ pub struct WabaActivity {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub ip_address: Option<String>,
     /// User agent of the client that acted, when known.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub user_agent: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -37470,14 +37470,14 @@ pub struct WabaOnBehalfOfBusiness {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub id: Option<String>,
     /// The business's name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -37679,20 +37679,20 @@ impl<'de> ::serde::Deserialize<'de> for WabaPermissionTask {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WabaPhoneNumber {
     /// The phone number's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The number in international format, for display.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub display_phone_number: Option<String>,
     /// The display name approved for the number.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub verified_name: Option<String>,
     /// The `status` member.
@@ -37705,14 +37705,14 @@ pub struct WabaPhoneNumber {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub country_code: Option<String>,
     /// Country calling code, such as `44`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub country_dial_code: Option<String>,
     /// The `code_verification_status` member.
@@ -37737,7 +37737,7 @@ pub struct WabaPhoneNumber {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::nullable"
+        with = "::fragment_codegen_runtime::nullable"
     )]
     pub username: Option<Option<String>>,
     /// Members the schema does not list, kept as received (the live
@@ -38065,7 +38065,7 @@ impl WabaPhoneNumberCreateRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WabaPhoneNumberCreateResponse {
     /// The new phone number's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -38566,13 +38566,13 @@ impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberStatus {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WabaSchedule {
     /// The schedule's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The schedule's name.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// The `status` member.
@@ -38585,28 +38585,28 @@ pub struct WabaSchedule {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub description: Option<String>,
     /// Daily start time, `HH:MM`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub start_time: Option<String>,
     /// Daily end time, `HH:MM`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub end_time: Option<String>,
     /// IANA time zone of the times, such as `Europe/London`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub timezone: Option<String>,
     /// Days on which the schedule applies.
@@ -38616,14 +38616,14 @@ pub struct WabaSchedule {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub created_time: Option<String>,
     /// When the schedule was last changed.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub updated_time: Option<String>,
     /// True when the schedule is in effect.
@@ -38964,7 +38964,7 @@ pub struct WebhookCallSession {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub sdp: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -39600,28 +39600,28 @@ pub struct WebhookContact {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub wa_id: Option<String>,
     /// The user's business-scoped user ID (BSUID), such as `US.13491208655302741918`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub user_id: Option<String>,
     /// The user's parent business-scoped user ID, when parent IDs are enabled.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub parent_user_id: Option<String>,
     /// Hash of the user's identity key; only with the identity change check enabled.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub identity_key_hash: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -39654,14 +39654,14 @@ pub struct WebhookContactProfile {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// The user's WhatsApp username, when they have one.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub username: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -39688,13 +39688,13 @@ impl WebhookContactProfile {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WebhookEntry {
     /// The WhatsApp Business Account (WABA) ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Unix time the notification was sent; absent on some fields.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub time: Option<i64>,
     /// The changes, each tagged with the subscribed field it belongs to.
@@ -39727,21 +39727,21 @@ pub struct WebhookGroupParticipant {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub input: Option<String>,
     /// The participant's WhatsApp ID.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub wa_id: Option<String>,
     /// The participant's business-scoped user ID, when sent.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub user_id: Option<String>,
     /// Why this participant could not be removed.
@@ -39776,14 +39776,14 @@ pub struct WebhookMetadata {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub display_phone_number: Option<String>,
     /// The business phone number's ID.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub phone_number_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -39810,7 +39810,7 @@ impl WebhookMetadata {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WebhookPayload {
     /// The object the notification is about, usually `whatsapp_business_account`.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub object: String,
     /// One element per WhatsApp Business Account with news.
     pub entry: Vec<WebhookEntry>,
@@ -39918,20 +39918,20 @@ impl<'de> ::serde::Deserialize<'de> for WebhookTemplateQualityScore {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WhatsAppAccountNumber {
     /// The account number's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The number as shown to users, in international format.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub display_phone_number: Option<String>,
     /// The business name verified for this number.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub verified_name: Option<String>,
     /// The `status` member.
@@ -39944,14 +39944,14 @@ pub struct WhatsAppAccountNumber {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub country_code: Option<String>,
     /// Country calling code, without `+`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub country_dial_code: Option<String>,
     /// The `code_verification_status` member.
@@ -39970,7 +39970,7 @@ pub struct WhatsAppAccountNumber {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub certificate: Option<String>,
     /// True when the number belongs to an Official Business Account.
@@ -40333,13 +40333,13 @@ impl From<String> for WhatsAppBusinessAccountCreateRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WhatsAppBusinessAccountCreateResponse {
     /// The new account's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// ID of the payment account that bills the new account.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub payment_account_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -40513,7 +40513,7 @@ impl<'de> ::serde::Deserialize<'de> for WhatsAppBusinessAccountTask {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WhatsAppBusinessBot {
     /// The bot's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Ice-breaker prompts shown to users.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40562,10 +40562,10 @@ impl From<String> for WhatsAppBusinessBot {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WhatsAppBusinessBotCommand {
     /// The command, without the leading slash.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub command_name: String,
     /// What the command does.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub command_description: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -40597,7 +40597,7 @@ pub struct WhatsAppBusinessEncryptionInfo {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub business_public_key: Option<String>,
     /// The `business_public_key_signature_status` member.
@@ -40720,35 +40720,35 @@ pub struct WhatsAppBusinessProfile {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub about: Option<String>,
     /// Postal address of the business (up to 256 characters).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub address: Option<String>,
     /// What the business does (up to 256 characters).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub description: Option<String>,
     /// Contact email address (up to 128 characters).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub email: Option<String>,
     /// URL of the profile picture.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub profile_picture_url: Option<String>,
     /// Up to two website URLs.
@@ -40793,35 +40793,35 @@ pub struct WhatsAppBusinessProfileData {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub about: Option<String>,
     /// Postal address of the business (up to 256 characters).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub address: Option<String>,
     /// What the business does (up to 256 characters).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub description: Option<String>,
     /// Contact email address (up to 128 characters).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub email: Option<String>,
     /// URL of the profile picture.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub profile_picture_url: Option<String>,
     /// Up to two website URLs.
@@ -40967,13 +40967,13 @@ impl WhatsAppBusinessProfileUpdateResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WhatsAppBusinessSolution {
     /// The solution's ID.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The solution's name (2 to 75 characters).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// The `status` member.
@@ -41073,7 +41073,7 @@ pub struct WhatsAppBusinessSolutionAcceptResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub solution_id: Option<String>,
     /// The `partner_status` member.
@@ -41083,14 +41083,14 @@ pub struct WhatsAppBusinessSolutionAcceptResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub message: Option<String>,
     /// When the acceptance was recorded.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub update_time: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -41120,13 +41120,13 @@ impl WhatsAppBusinessSolutionAcceptResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WhatsAppBusinessSolutionAccessToken {
     /// The token.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub access_token: String,
     /// When the token expires, in Unix seconds.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub expires_at: Option<i64>,
     /// Members the schema does not list, kept as received (the live
@@ -41203,7 +41203,7 @@ impl WhatsAppBusinessSolutionCreateRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct WhatsAppBusinessSolutionCreateResponse {
     /// ID of the created solution.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub solution_id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).

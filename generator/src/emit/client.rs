@@ -41,34 +41,26 @@ fn arg_value(name: &proc_macro2::Ident, ty: &Ty) -> TokenStream {
     }
 }
 
+/// The runtime crate, as generated code names it.
+pub(super) fn rt() -> TokenStream {
+    quote!(::fragment_codegen_runtime)
+}
+
 fn client(api: &Api, plan: &Plan) -> TokenStream {
+    let rt = rt();
     let t = &api.target;
     let base_url = &t.base_url;
-    let (cred_name, cred_doc, authorize) = match &t.auth {
+    let (cred_name, cred_doc, credentials) = match &t.auth {
         Auth::Bearer => (
             ident("token"),
-            "The access token, sent as `Authorization: Bearer <token>`.",
-            quote!(request.bearer_auth(self.credentials.expose())),
+            " The access token, sent as `Authorization: Bearer <token>`.".to_string(),
+            quote!(#rt::Credentials::Bearer(#rt::Secret::new(token.into()))),
         ),
         Auth::ApiKeyHeader { header } => (
             ident("api_key"),
-            "The API key, sent in the `{header}` header.",
-            quote! {
-                match ::reqwest::header::HeaderValue::from_str(self.credentials.expose()) {
-                    Ok(mut value) => {
-                        value.set_sensitive(true);
-                        request.header(#header, value)
-                    }
-                    // An API key that is not a valid header value cannot be sent;
-                    // the request then fails with an authorization error.
-                    Err(_) => request,
-                }
-            },
+            format!(" The API key, sent in the `{header}` header."),
+            quote!(#rt::Credentials::Header { name: #header, value: #rt::Secret::new(api_key.into()) }),
         ),
-    };
-    let cred_doc = match &t.auth {
-        Auth::ApiKeyHeader { header } => format!(" {}", cred_doc.replace("{header}", header)),
-        Auth::Bearer => format!(" {cred_doc}"),
     };
     let param_fields: Vec<_> = t.client_params.iter().map(|p| ident(&p.rust)).collect();
     let param_defaults: Vec<_> = t.client_params.iter().map(|p| p.default.clone()).collect();
@@ -109,12 +101,17 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
             .map(|e| e.transient_codes())
             .unwrap_or_default(),
     );
-    // With only some areas enabled, the request helpers may go unused.
-    let dead_ok = if plan.features.is_empty() {
-        quote!()
-    } else {
-        quote!(#[allow(dead_code)])
+    let pointer = |p: Option<String>| match p {
+        Some(p) => quote!(Some(#p)),
+        None => quote!(None),
     };
+    let first = t.errors.as_ref().and_then(|e| e.carriers.first());
+    let error_code = pointer(first.map(|c| c.code.pointer()));
+    let transient_flag = pointer(
+        first
+            .and_then(|c| c.transient.as_ref())
+            .map(|p| p.pointer()),
+    );
     quote! {
         /// The default base URL.
         pub const DEFAULT_BASE_URL: &str = #base_url;
@@ -126,73 +123,33 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
         /// Error codes that mean "a temporary problem on the API's side": calls
         /// refused with one of these are retried by the default
         /// [`RetryPolicy`](crate::RetryPolicy) for idempotent methods, as are
-        /// errors marked `is_transient`.
+        /// errors marked transient.
         pub const TRANSIENT_CODES: &[i64] = &[#(#transient_codes),*];
 
-        /// How long connecting may take by default.
-        pub const DEFAULT_CONNECT_TIMEOUT: ::std::time::Duration = ::std::time::Duration::from_secs(10);
-
-        /// How long a whole call may take by default: every attempt, the waits
-        /// between them and reading the body.
-        pub const DEFAULT_TIMEOUT: ::std::time::Duration = ::std::time::Duration::from_secs(60);
-
-        /// How long one attempt may take by default (reading its body included).
-        pub const DEFAULT_ATTEMPT_TIMEOUT: ::std::time::Duration = ::std::time::Duration::from_secs(30);
-
-        /// The largest JSON, text or error body read by default (16 MiB); a
-        /// larger one is [`Error::BodyTooLarge`](crate::Error::BodyTooLarge).
-        pub const DEFAULT_MAX_BODY_SIZE: u64 = 16 << 20;
-
-        /// The largest binary body (a download) read into memory by default
-        /// (128 MiB); `send_streaming` reads any size chunk by chunk.
-        pub const DEFAULT_MAX_DOWNLOAD_SIZE: u64 = 128 << 20;
+        /// What this API's answers mean to the runtime: its retried codes and
+        /// where error bodies keep their code.
+        pub static PROFILE: #rt::Profile = #rt::Profile {
+            rate_limit_codes: RATE_LIMIT_CODES,
+            transient_codes: TRANSIENT_CODES,
+            error_code: #error_code,
+            transient_flag: #transient_flag,
+        };
 
         /// The API client: cheap to clone, holds one connection pool.
         ///
         /// Its `Debug` output never shows the credentials.
         #[derive(Clone)]
         pub struct Client {
-            http: ::reqwest::Client,
-            base_url: String,
-            credentials: crate::runtime::Secret,
-            retry: crate::RetryPolicy,
-            hooks: crate::runtime::Hooks,
-            limits: Limits,
+            core: #rt::ClientCore,
             #( #param_fields: String, )*
-        }
-
-        /// The client's timeouts and body limits.
-        #[derive(Debug, Clone, Copy)]
-        struct Limits {
-            timeout: ::std::time::Duration,
-            attempt_timeout: ::std::time::Duration,
-            connect_timeout: ::std::time::Duration,
-            max_body_size: u64,
-            max_download_size: u64,
-        }
-
-        impl Default for Limits {
-            fn default() -> Self {
-                Limits {
-                    timeout: DEFAULT_TIMEOUT,
-                    attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
-                    connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-                    max_body_size: DEFAULT_MAX_BODY_SIZE,
-                    max_download_size: DEFAULT_MAX_DOWNLOAD_SIZE,
-                }
-            }
         }
 
         impl ::std::fmt::Debug for Client {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.debug_struct("Client")
-                    .field("base_url", &self.base_url)
-                    .field("credentials", &self.credentials)
-                    .field("retry", &self.retry)
-                    .field("hooks", &self.hooks)
-                    .field("limits", &self.limits)
+                    .field("core", &self.core)
                     #( .field(stringify!(#param_fields), &self.#param_fields) )*
-                    .finish_non_exhaustive()
+                    .finish()
             }
         }
 
@@ -207,19 +164,14 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
             #[doc = #cred_doc]
             pub fn builder(#cred_name: impl Into<String>) -> ClientBuilder {
                 ClientBuilder {
-                    credentials: crate::runtime::Secret::new(#cred_name.into()),
-                    base_url: DEFAULT_BASE_URL.to_string(),
-                    http: None,
-                    retry: crate::RetryPolicy::default(),
-                    hooks: crate::runtime::Hooks::default(),
-                    limits: Limits::default(),
+                    core: #rt::CoreBuilder::new(#credentials, DEFAULT_BASE_URL, &PROFILE),
                     #( #param_fields: #param_defaults.to_string(), )*
                 }
             }
 
             /// The base URL requests are sent to.
             pub fn base_url(&self) -> &str {
-                &self.base_url
+                self.core.base_url()
             }
 
             #(
@@ -229,66 +181,32 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
                 }
             )*
 
-            #dead_ok
-            pub(crate) fn http(&self) -> &::reqwest::Client {
-                &self.http
-            }
-
             /// The retry policy calls use unless they set their own.
             pub fn retry_policy(&self) -> &crate::RetryPolicy {
-                &self.retry
+                self.core.retry_policy()
             }
 
-            #dead_ok
-            pub(crate) fn authorize(&self, request: ::reqwest::RequestBuilder) -> ::reqwest::RequestBuilder {
-                #authorize
-            }
-
-            /// The settings a call runs with: its own options, else the client's.
-            #dead_ok
-            pub(crate) fn call(&self, options: &crate::runtime::CallOptions, kind: crate::runtime::CallKind) -> crate::runtime::Call<'_> {
-                let default_size = if kind.binary { self.limits.max_download_size } else { self.limits.max_body_size };
-                crate::runtime::Call {
-                    policy: options.retry.clone().unwrap_or_else(|| self.retry.clone()),
-                    kind,
-                    hooks: &self.hooks,
-                    timeout: Some(options.timeout.unwrap_or(self.limits.timeout)),
-                    attempt_timeout: Some(options.attempt_timeout.unwrap_or(self.limits.attempt_timeout)),
-                    max_body_size: options.max_body_size.unwrap_or(default_size),
-                }
+            /// The runtime's part of the client, which sends the requests.
+            #[allow(dead_code)]
+            pub(crate) fn core(&self) -> &#rt::ClientCore {
+                &self.core
             }
 
             #(#methods)*
         }
 
         /// Configures a [`Client`].
-        #[derive(Clone)]
+        #[derive(Clone, Debug)]
         pub struct ClientBuilder {
-            credentials: crate::runtime::Secret,
-            base_url: String,
-            http: Option<::reqwest::Client>,
-            retry: crate::RetryPolicy,
-            hooks: crate::runtime::Hooks,
-            limits: Limits,
+            core: #rt::CoreBuilder,
             #( #param_fields: String, )*
-        }
-
-        impl ::std::fmt::Debug for ClientBuilder {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.debug_struct("ClientBuilder")
-                    .field("base_url", &self.base_url)
-                    .field("credentials", &self.credentials)
-                    .field("hooks", &self.hooks)
-                    #( .field(stringify!(#param_fields), &self.#param_fields) )*
-                    .finish_non_exhaustive()
-            }
         }
 
         impl ClientBuilder {
             /// Sends requests to another base URL (a proxy or a test server).
             /// A trailing `/` is ignored.
             pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
-                self.base_url = base_url.into().trim_end_matches('/').to_string();
+                self.core = self.core.base_url(base_url);
                 self
             }
 
@@ -302,7 +220,7 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
 
             /// Sets the retry policy for every call (calls can set their own).
             pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-                self.retry = policy;
+                self.core = self.core.retry(policy);
                 self
             }
 
@@ -310,42 +228,47 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
             /// sent and every outcome after: for extra headers, tracing or
             /// metrics. Hooks run in the order they were added.
             pub fn hook(mut self, hook: impl crate::Hook + 'static) -> Self {
-                self.hooks.0.push(::std::sync::Arc::new(hook));
+                self.core = self.core.hook(hook);
                 self
             }
 
             /// Sets how long a whole call may take: every attempt, the waits
-            /// between them and reading the body ([`DEFAULT_TIMEOUT`] unless
-            /// set; calls can set their own).
+            /// between them and reading the body
+            /// ([`DEFAULT_TIMEOUT`](crate::DEFAULT_TIMEOUT) unless set; calls
+            /// can set their own).
             pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                self.limits.timeout = timeout;
+                self.core = self.core.timeout(timeout);
                 self
             }
 
             /// Sets how long one attempt may take, reading its body included
-            /// ([`DEFAULT_ATTEMPT_TIMEOUT`] unless set; calls can set their own).
+            /// ([`DEFAULT_ATTEMPT_TIMEOUT`](crate::DEFAULT_ATTEMPT_TIMEOUT)
+            /// unless set; calls can set their own).
             pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                self.limits.attempt_timeout = timeout;
+                self.core = self.core.attempt_timeout(timeout);
                 self
             }
 
-            /// Sets how long connecting may take ([`DEFAULT_CONNECT_TIMEOUT`] unless set).
+            /// Sets how long connecting may take
+            /// ([`DEFAULT_CONNECT_TIMEOUT`](crate::DEFAULT_CONNECT_TIMEOUT) unless set).
             pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                self.limits.connect_timeout = timeout;
+                self.core = self.core.connect_timeout(timeout);
                 self
             }
 
             /// Sets the largest JSON, text or error body read, in bytes
-            /// ([`DEFAULT_MAX_BODY_SIZE`] unless set; calls can set their own).
+            /// ([`DEFAULT_MAX_BODY_SIZE`](crate::DEFAULT_MAX_BODY_SIZE) unless
+            /// set; calls can set their own).
             pub fn max_body_size(mut self, bytes: u64) -> Self {
-                self.limits.max_body_size = bytes;
+                self.core = self.core.max_body_size(bytes);
                 self
             }
 
             /// Sets the largest binary body (a download) read into memory, in
-            /// bytes ([`DEFAULT_MAX_DOWNLOAD_SIZE`] unless set).
+            /// bytes ([`DEFAULT_MAX_DOWNLOAD_SIZE`](crate::DEFAULT_MAX_DOWNLOAD_SIZE)
+            /// unless set).
             pub fn max_download_size(mut self, bytes: u64) -> Self {
-                self.limits.max_download_size = bytes;
+                self.core = self.core.max_download_size(bytes);
                 self
             }
 
@@ -355,33 +278,15 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
             /// one of your own keeps whatever you chose (reqwest's default
             /// follows up to 10 redirects, dropping credentials across hosts).
             /// Call and attempt timeouts and body limits apply either way.
-            pub fn http_client(mut self, http: ::reqwest::Client) -> Self {
-                self.http = Some(http);
+            pub fn http_client(mut self, http: crate::reqwest::Client) -> Self {
+                self.core = self.core.http_client(http);
                 self
             }
 
             /// Builds the client.
             pub fn build(self) -> Result<Client, crate::BuildError> {
-                let http = match self.http {
-                    Some(http) => http,
-                    // API calls never follow redirects: a 3xx comes back as an
-                    // error with its status and `Location`, so a redirected
-                    // send can never turn into a false success. Downloads
-                    // follow them in the runtime, without credentials to
-                    // another origin.
-                    None => ::reqwest::Client::builder()
-                        .connect_timeout(self.limits.connect_timeout)
-                        .redirect(::reqwest::redirect::Policy::none())
-                        .build()
-                        .map_err(crate::BuildError::from)?,
-                };
                 Ok(Client {
-                    http,
-                    base_url: self.base_url,
-                    credentials: self.credentials,
-                    retry: self.retry,
-                    hooks: self.hooks,
-                    limits: self.limits,
+                    core: self.core.build()?,
                     #( #param_fields: self.#param_fields, )*
                 })
             }
@@ -631,6 +536,7 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
         }
     }
 
+    let rt = rt();
     // URL: base + path template, every parameter percent-encoded as one segment.
     // The URL is assembled with `concat` rather than `format!`: prettyplease
     // formats the pieces of an array but leaves macro arguments as they are.
@@ -640,7 +546,7 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
             PathPart::Literal(l) => url_parts.push(quote!(#l)),
             PathPart::Client(i) => {
                 let getter = ident(&api.target.client_params[*i].rust);
-                url_parts.push(quote!(&crate::runtime::encode_path(self.client.#getter())));
+                url_parts.push(quote!(&#rt::encode_path(self.client.#getter())));
             }
             PathPart::Param(i) => {
                 let p = &op.params[*i];
@@ -650,7 +556,7 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
                     Ty::Named(_) => quote!(self.#name.as_str()),
                     _ => quote!(&self.#name.to_string()),
                 };
-                url_parts.push(quote!(&crate::runtime::encode_path(#s)));
+                url_parts.push(quote!(&#rt::encode_path(#s)));
             }
         }
     }
@@ -663,13 +569,20 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
         }
         None => quote!([#(#url_parts),*].concat()),
     };
-    let http_method = ident(op.http_method.as_str());
-    let idempotent = op.http_method.is_idempotent();
+    let http_method = ident(match op.http_method {
+        crate::ir::HttpMethod::Get => "Get",
+        crate::ir::HttpMethod::Put => "Put",
+        crate::ir::HttpMethod::Post => "Post",
+        crate::ir::HttpMethod::Delete => "Delete",
+        crate::ir::HttpMethod::Options => "Options",
+        crate::ir::HttpMethod::Head => "Head",
+        crate::ir::HttpMethod::Patch => "Patch",
+        crate::ir::HttpMethod::Trace => "Trace",
+    });
     let binary = op.success.content == ResponseContent::Bytes;
     let follow = op.params.iter().any(|p| p.whole_url);
 
-    let mut query = Vec::new();
-    let mut headers = Vec::new();
+    let mut pushes = Vec::new();
     for p in op
         .params
         .iter()
@@ -677,13 +590,17 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
     {
         let name = ident(&p.rust);
         let wire = &p.wire;
+        let list = match p.location {
+            ParamLocation::Query => quote!(query),
+            _ => quote!(headers),
+        };
         let (binding, push) = match &p.ty {
             Ty::Array(inner) => {
                 let item = value_to_string(quote!(item), inner);
                 if p.explode && p.location == ParamLocation::Query {
                     (
                         quote!(values),
-                        quote! { for item in values { query.push((#wire, #item)); } },
+                        quote! { for item in values { parts.query.push((#wire, #item)); } },
                     )
                 } else {
                     let joined = if **inner == Ty::String {
@@ -691,71 +608,47 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
                     } else {
                         quote!(values.iter().map(|item| #item).collect::<Vec<_>>().join(","))
                     };
-                    match p.location {
-                        ParamLocation::Query => {
-                            (quote!(values), quote!(query.push((#wire, #joined));))
-                        }
-                        _ => (
-                            quote!(values),
-                            quote!(request = request.header(#wire, #joined);),
-                        ),
-                    }
+                    (quote!(values), quote!(parts.#list.push((#wire, #joined));))
                 }
             }
             t => {
                 let v = value_to_string(quote!(value), t);
-                match p.location {
-                    ParamLocation::Query => (quote!(value), quote!(query.push((#wire, #v));)),
-                    _ => (quote!(value), quote!(request = request.header(#wire, #v);)),
-                }
+                (quote!(value), quote!(parts.#list.push((#wire, #v));))
             }
         };
-        let stmt = if p.required {
+        pushes.push(if p.required {
             quote! { { let #binding = &self.#name; #push } }
         } else {
             quote! { if let Some(#binding) = &self.#name { #push } }
-        };
-        match p.location {
-            ParamLocation::Query => query.push(stmt),
-            _ => headers.push(stmt),
-        }
+        });
     }
-    let query_block = if query.is_empty() {
-        quote!()
-    } else {
-        quote! {
-            let mut query: Vec<(&str, String)> = Vec::new();
-            #(#query)*
-            request = request.query(&query);
-        }
-    };
 
     let body_block = match &op.body {
         None => quote!(),
         Some(b) => {
             let name = ident(&b.rust);
             let send_one = |value: TokenStream| match (b.media, &b.form_field) {
-                (BodyMedia::Json, _) => quote!(request = request.json(#value);),
+                (BodyMedia::Json, _) => quote!(parts.body = #rt::Body::json(#value)?;),
                 (BodyMedia::Form, Some(field)) => {
-                    quote!(request = request.form(&[(#field, #value.to_string())]);)
+                    quote!(parts.body = #rt::Body::Form(vec![(#field.to_string(), ::std::string::ToString::to_string(#value))]);)
                 }
                 (BodyMedia::Form, None) => match struct_of(api, &b.ty) {
                     Some(def) => {
                         let pairs = form_struct(def, &value);
-                        quote!(request = request.form(&{ #pairs });)
+                        quote!(parts.body = #rt::Body::Form({ #pairs });)
                     }
-                    None => quote!(request = request.form(#value);),
+                    None => quote!(parts.body = #rt::Body::Form(#rt::form_pairs(#value)?);),
                 },
                 (BodyMedia::Multipart, Some(field)) => quote! {
-                    request = request.multipart(::reqwest::multipart::Form::new().text(#field, #value.to_string()));
+                    parts.body = #rt::Body::Multipart(#rt::reqwest::multipart::Form::new().text(#field, ::std::string::ToString::to_string(#value)));
                 },
                 (BodyMedia::Multipart, None) => match struct_of(api, &b.ty) {
                     Some(def) => {
                         let form = multipart_struct(def, &value);
-                        quote!(request = request.multipart({ #form });)
+                        quote!(parts.body = #rt::Body::Multipart({ #form });)
                     }
                     None => {
-                        quote!(request = request.multipart(crate::runtime::multipart_form(#value)?);)
+                        quote!(parts.body = #rt::Body::Multipart(#rt::multipart_form(#value)?);)
                     }
                 },
             };
@@ -769,46 +662,28 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
     };
 
     let error_ty = rust_ty(&op.error_ty, &tp);
-    let (ok_ty, finish) = match &op.success.content {
-        ResponseContent::Empty => (quote!(()), quote!(crate::runtime::decode_empty(response))),
+    let (ok_ty, decode) = match &op.success.content {
+        ResponseContent::Empty => (quote!(()), quote!(#rt::decode_empty)),
         ResponseContent::Json(t) => {
             let t = rust_ty(t, &tp);
-            (t, quote!(crate::runtime::decode_json(response)))
+            (t, quote!(#rt::decode_json))
         }
-        ResponseContent::Text => (
-            quote!(String),
-            quote!(crate::runtime::decode_text(response)),
-        ),
-        ResponseContent::Bytes => (
-            quote!(Vec<u8>),
-            quote!(crate::runtime::decode_bytes(response)),
-        ),
+        ResponseContent::Text => (quote!(String), quote!(#rt::decode_text)),
+        ResponseContent::Bytes => (quote!(Vec<u8>), quote!(#rt::decode_bytes)),
     };
-    let mut codes = Vec::new();
-    let mut ranges = Vec::new();
-    let mut has_default = false;
-    for e in &op.errors {
-        match e.status {
-            StatusMatch::Code(c) => codes.push(proc_macro2::Literal::u16_unsuffixed(c)),
-            StatusMatch::Range(r) => ranges.push(r * 100),
-            StatusMatch::Default => has_default = true,
+    let statuses = op.errors.iter().map(|e| match e.status {
+        StatusMatch::Code(c) => {
+            let c = proc_macro2::Literal::u16_unsuffixed(c);
+            quote!(#rt::ErrorStatus::Code(#c))
         }
-    }
-    let documented = if has_default {
-        quote!(|_status: u16| true)
-    } else if codes.is_empty() && ranges.is_empty() {
-        quote!(|_status: u16| false)
-    } else {
-        let mut checks: Vec<TokenStream> = Vec::new();
-        if !codes.is_empty() {
-            checks.push(quote!(matches!(status, #(#codes)|*)));
+        StatusMatch::Range(r) => {
+            let r = proc_macro2::Literal::u16_unsuffixed(r);
+            quote!(#rt::ErrorStatus::Range(#r))
         }
-        checks.extend(ranges.iter().map(|r| {
-            let start = proc_macro2::Literal::u16_unsuffixed(*r);
-            let end = proc_macro2::Literal::u16_unsuffixed(r + 100);
-            quote!((#start..#end).contains(&status))
-        }));
-        quote!(|status: u16| #(#checks)||*)
+        StatusMatch::Default => quote!(#rt::ErrorStatus::Default),
+    });
+    let spec = quote! {
+        #rt::OpSpec { method: #rt::Method::#http_method, binary: #binary, follow_redirects: #follow, errors: &[#(#statuses),*] }
     };
     let send_doc = format!(
         "Sends the request. Success is {}; documented error statuses decode into `{}` inside [`Error::Api`](crate::Error::Api).",
@@ -844,8 +719,7 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
             /// as it arrives ([`ByteStream`](crate::ByteStream)) instead of
             /// reading it into memory: for large files.
             pub async fn send_streaming(self) -> Result<crate::ByteStream<#error_ty>, crate::Error<#error_ty>> {
-                let (request, call) = self.request()?;
-                crate::runtime::execute_streaming::<#error_ty>(request, call, #documented).await
+                #rt::send_streaming(self.client.core(), &Self::SPEC, self.parts()?, &self.options).await
             }
         },
         _ => quote!(),
@@ -857,6 +731,11 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
     } else {
         quote!()
     };
+    let parts_mut = if pushes.is_empty() && op.body.is_none() {
+        quote!(let parts)
+    } else {
+        quote!(let mut parts)
+    };
 
     quote! {
         #doc
@@ -866,11 +745,14 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
         pub struct #builder<'a> {
             client: &'a crate::Client,
             #( #fields, )*
-            options: crate::runtime::CallOptions,
+            options: #rt::CallOptions,
         }
 
         #cfg
         impl<'a> #builder<'a> {
+            /// How the runtime sends this operation.
+            const SPEC: #rt::OpSpec = #spec;
+
             #new_allow
             pub(crate) fn new(client: &'a crate::Client, #(#params_new),*) -> Self {
                 Self { client, #(#new_inits,)* options: Default::default() }
@@ -914,28 +796,21 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
             }
 
             /// Sends the request like `send`, and also returns the response's
-            /// status, headers (with the usage headers parsed on demand) and
-            /// the number of attempts.
+            /// status, headers and the number of attempts.
             pub async fn send_with_meta(self) -> Result<crate::Response<#ok_ty>, crate::Error<#error_ty>> {
-                let (request, call) = self.request()?;
-                let response = crate::runtime::execute::<#error_ty>(request, call, #documented).await?;
-                #finish
+                #decode(#rt::send(self.client.core(), &Self::SPEC, self.parts()?, &self.options).await?)
             }
 
             #streaming
 
-            /// The request as it is sent, and the settings it runs with.
+            /// The request: its URL, parameters and body.
             // The error is the call's own error type, large or not.
             #[allow(clippy::result_large_err)]
-            fn request(&self) -> Result<(::reqwest::RequestBuilder, crate::runtime::Call<'a>), crate::Error<#error_ty>> {
-                let url = #url_expr;
-                let mut request = self.client.http().request(::reqwest::Method::#http_method, url);
-                #query_block
-                #(#headers)*
-                request = self.client.authorize(request);
+            fn parts(&self) -> Result<#rt::Parts, crate::Error<#error_ty>> {
+                #parts_mut = #rt::Parts::new(#url_expr);
+                #(#pushes)*
                 #body_block
-                let kind = crate::runtime::CallKind { idempotent: #idempotent, binary: #binary, follow_redirects: #follow };
-                Ok((request, self.client.call(&self.options, kind)))
+                Ok(parts)
             }
         }
 
@@ -943,7 +818,7 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
         /// `.await` on the builder sends it, like `.send().await`.
         impl<'a> ::std::future::IntoFuture for #builder<'a> {
             type Output = Result<#ok_ty, crate::Error<#error_ty>>;
-            type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+            type IntoFuture = #rt::BoxFuture<'a, Self::Output>;
 
             fn into_future(self) -> Self::IntoFuture {
                 Box::pin(self.send())
@@ -984,7 +859,7 @@ fn form_fields(
             (Ty::String, _) => text(quote!(#wire.to_string()), quote!(#place.clone())),
             _ => text(
                 quote!(#wire.to_string()),
-                quote!(crate::runtime::text_value(#reference)?),
+                quote!(::fragment_codegen_runtime::text_value(#reference)?),
             ),
         };
         if f.optional() {
@@ -996,7 +871,10 @@ fn form_fields(
     }
     let (crate::ir::Extra::Keep(n) | crate::ir::Extra::Typed(n, _)) = &def.extra;
     let n = ident(n);
-    let a = text(quote!(name.clone()), quote!(crate::runtime::text_value(v)?));
+    let a = text(
+        quote!(name.clone()),
+        quote!(::fragment_codegen_runtime::text_value(v)?),
+    );
     out.push(quote!(for (name, v) in &source.#n { #a }));
     out
 }
@@ -1013,7 +891,7 @@ fn multipart_struct(def: &crate::ir::StructDef, value: &TokenStream) -> TokenStr
     );
     quote! {
         let source = #value;
-        let mut form = ::reqwest::multipart::Form::new();
+        let mut form = ::fragment_codegen_runtime::reqwest::multipart::Form::new();
         #(#parts)*
         form
     }
@@ -1102,8 +980,8 @@ fn pagination(api: &Api, op: &Operation, error_ty: &TokenStream) -> Option<Token
         pub fn into_stream(
             self,
             max_pages: Option<usize>,
-        ) -> impl ::futures::Stream<Item = Result<#item_ty, crate::Error<#error_ty>>> + 'a {
-            crate::runtime::paginate(
+        ) -> impl ::fragment_codegen_runtime::Stream<Item = Result<#item_ty, crate::Error<#error_ty>>> + 'a {
+            ::fragment_codegen_runtime::paginate(
                 self,
                 max_pages,
                 |request: Self| async move {
@@ -1113,7 +991,7 @@ fn pagination(api: &Api, op: &Operation, error_ty: &TokenStream) -> Option<Token
                         .and_then(|cursors| #after_get)
                         .cloned()
                         .filter(|_| #has_next);
-                    Ok(crate::runtime::Page { items: #items, next })
+                    Ok(::fragment_codegen_runtime::Page { items: #items, next })
                 },
                 |request, after| request.#setter(after),
             )

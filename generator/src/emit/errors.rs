@@ -29,7 +29,7 @@ fn read(path: &FieldPath) -> TokenStream {
     quote!(#(#steps)* #value)
 }
 
-/// `kind()`, `Display` and [`Classify`] for one carrier.
+/// `kind()`, `Display` and the runtime's `ApiError` for one carrier.
 fn carrier(c: &ErrorCarrier, cfg: &TokenStream) -> TokenStream {
     let ty = ident(&c.type_name);
     let code = read(&c.code);
@@ -89,9 +89,19 @@ fn carrier(c: &ErrorCarrier, cfg: &TokenStream) -> TokenStream {
         }
 
         #cfg
-        impl Classify for crate::types::#ty {
+        impl ::fragment_codegen_runtime::ApiError for crate::types::#ty {
+            type Kind = ErrorKind;
+
             fn error_kind(&self) -> Option<ErrorKind> {
                 self.error_code().map(|code| ErrorKind::from_code(code, self.error_subcode()))
+            }
+
+            fn kind_of_json(body: &::serde_json::Value) -> Option<ErrorKind> {
+                ErrorKind::from_json(body)
+            }
+
+            fn kind_of_status(status: u16) -> Option<ErrorKind> {
+                ErrorKind::from_status(status)
             }
         }
     }
@@ -231,45 +241,22 @@ pub(super) fn error_kinds(table: &ErrorTable, plan: &Plan) -> TokenStream {
             pub fn is_retryable(&self) -> bool {
                 self.is_rate_limit() || self.is_transient()
             }
-        }
 
-        /// An error body that can say which [`ErrorKind`] it is.
-        pub trait Classify {
-            /// The kind, when the body carries a code.
-            fn error_kind(&self) -> Option<ErrorKind>;
-        }
-
-        /// A JSON error body: classified by the code at the first of the
-        /// configured places that holds one.
-        impl Classify for ::serde_json::Value {
-            fn error_kind(&self) -> Option<ErrorKind> {
+            /// The kind of a JSON error body, by the code at the first of the
+            /// configured places that holds one.
+            pub fn from_json(body: &::serde_json::Value) -> Option<Self> {
                 const PLACES: &[(&str, &str)] = &[#((#code_pointers, #subcode_pointers)),*];
                 PLACES.iter().find_map(|(code, subcode)| {
-                    let code = self.pointer(code)?.as_i64()?;
-                    let subcode = self.pointer(subcode).and_then(::serde_json::Value::as_i64);
+                    let code = body.pointer(code)?.as_i64()?;
+                    let subcode = body.pointer(subcode).and_then(::serde_json::Value::as_i64);
                     Some(ErrorKind::from_code(code, subcode))
                 })
             }
         }
 
-        impl<E: ::std::fmt::Debug + Classify> crate::Error<E> {
-            /// What went wrong, by the error code table: the kind of a decoded
-            /// error body, else of a code in a raw JSON body, else of the
-            /// status (a bare `429` is a rate limit). `None` for transport and
-            /// encoding errors, and for statuses that mean no kind.
-            pub fn kind(&self) -> Option<ErrorKind> {
-                if let Some(kind) = self.api_error().and_then(Classify::error_kind) {
-                    return Some(kind);
-                }
-                let raw = self
-                    .raw_body()
-                    .and_then(|raw| ::serde_json::from_slice::<::serde_json::Value>(raw.bytes()).ok());
-                if let Some(kind) = raw.as_ref().and_then(Classify::error_kind) {
-                    return Some(kind);
-                }
-                self.status().and_then(ErrorKind::from_status)
-            }
-        }
+        /// Classifies errors: `kind()` on the crate's `Error`, `error_kind()`
+        /// on the error types that carry a code.
+        pub use ::fragment_codegen_runtime::ApiError;
 
         #(#carriers)*
     }

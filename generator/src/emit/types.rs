@@ -194,21 +194,25 @@ fn struct_def(def: &TypeDef, s: &StructDef) -> TokenStream {
             serde_args.push(quote!(
                 default,
                 skip_serializing_if = "Option::is_none",
-                with = "crate::runtime::nullable"
+                with = "::fragment_codegen_runtime::nullable"
             ));
         } else if f.optional() && !(f.required && f.nullable) {
             serde_args.push(quote!(default, skip_serializing_if = "Option::is_none"));
         }
         if lenient(def, f) {
             if !f.optional() {
-                serde_args.push(quote!(deserialize_with = "crate::runtime::lenient"));
+                serde_args.push(quote!(
+                    deserialize_with = "::fragment_codegen_runtime::lenient"
+                ));
             } else if f.required && f.nullable {
                 serde_args.push(quote!(
                     default,
-                    deserialize_with = "crate::runtime::lenient_option"
+                    deserialize_with = "::fragment_codegen_runtime::lenient_option"
                 ));
             } else {
-                serde_args.push(quote!(deserialize_with = "crate::runtime::lenient_option"));
+                serde_args.push(quote!(
+                    deserialize_with = "::fragment_codegen_runtime::lenient_option"
+                ));
             }
         }
         let serde_attr = if serde_args.is_empty() {

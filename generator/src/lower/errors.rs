@@ -65,48 +65,45 @@ pub(super) fn resolve(
                 format!("type `{}` is listed twice", c.type_name),
             ));
         }
-        let path = |what: &str, text: &str, integer: bool| -> Result<FieldPath> {
+        // A field path that must end in a field of type `want` (`I64` for
+        // any integer).
+        let path = |what: &str, text: &str, want: Ty| -> Result<FieldPath> {
             let p = field_path(types, &c.type_name, text).map_err(|m| {
                 config_err(
                     target,
                     format!("`{what} = {text:?}` of type `{}`: {m}", c.type_name),
                 )
             })?;
-            let ok = if integer {
-                matches!(p.ty, Ty::I32 | Ty::I64)
-            } else {
-                p.ty == Ty::String
+            let ok = match want {
+                Ty::I64 => matches!(p.ty, Ty::I32 | Ty::I64),
+                ref other => p.ty == *other,
             };
             if !ok {
+                let kind = match want {
+                    Ty::I64 => "an integer",
+                    Ty::Bool => "a boolean",
+                    _ => "a string",
+                };
                 return Err(config_err(
                     target,
                     format!(
-                        "`{what} = {text:?}` of type `{}` is not {} field",
-                        c.type_name,
-                        if integer { "an integer" } else { "a string" }
+                        "`{what} = {text:?}` of type `{}` is not {kind} field",
+                        c.type_name
                     ),
                 ));
             }
             Ok(p)
         };
+        let optional = |what: &str, text: &Option<String>, want: Ty| {
+            text.as_deref().map(|t| path(what, t, want)).transpose()
+        };
         carriers.push(ErrorCarrier {
             type_name: c.type_name.clone(),
-            code: path("code", &c.code, true)?,
-            subcode: c
-                .subcode
-                .as_deref()
-                .map(|s| path("subcode", s, true))
-                .transpose()?,
-            message: c
-                .message
-                .as_deref()
-                .map(|s| path("message", s, false))
-                .transpose()?,
-            trace: c
-                .trace
-                .as_deref()
-                .map(|s| path("trace", s, false))
-                .transpose()?,
+            code: path("code", &c.code, Ty::I64)?,
+            subcode: optional("subcode", &c.subcode, Ty::I64)?,
+            message: optional("message", &c.message, Ty::String)?,
+            trace: optional("trace", &c.trace, Ty::String)?,
+            transient: optional("transient", &c.transient, Ty::Bool)?,
         });
     }
     Ok(ErrorTable {

@@ -438,6 +438,7 @@ impl<'a> Lowerer<'a> {
                 .iter()
                 .map(|e| (e.name.clone(), e.features.clone()))
                 .collect(),
+            runtime_path: t.runtime_path(),
             extensions: t
                 .extensions
                 .iter()

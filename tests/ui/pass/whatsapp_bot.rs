@@ -2,7 +2,7 @@
 // context, the accessors every incoming message shares, error kinds, media by
 // ID (whole or streamed), escape hatches on outgoing messages, builders that
 // are awaited directly, and webhook test support.
-use whatsapp_cloud_api::errors::{Classify, ErrorKind};
+use whatsapp_cloud_api::errors::{ApiError, ErrorKind};
 use whatsapp_cloud_api::types::*;
 use whatsapp_cloud_api::webhooks::*;
 use whatsapp_cloud_api::{Client, Error};

@@ -53,6 +53,7 @@ fn uses_templates(client: &whatsapp_cloud_api::Client) {
 
 // The README's "Rate-limit insight and request hooks" example.
 async fn paced(client: &whatsapp_cloud_api::Client, phone_number_id: &str) -> Result<(), Box<dyn std::error::Error>> {
+    use whatsapp_cloud_api::usage::UsageHeaders;
     let response = client.get_business_profile(phone_number_id).send_with_meta().await?;
     if let Some(usage) = response.meta.app_usage()? {
         if usage.call_count > 80 {

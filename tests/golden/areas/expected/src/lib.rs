@@ -14,26 +14,26 @@
 //! # Cargo features
 //!
 //! One feature per API area (per fragment), all on by default. With `default-features = false` and only the features you name, the crate compiles just those areas' operations and the types they use; `FEATURES.md` beside `Cargo.toml` lists each area with its size. The features: `a`, `b`.
-#![deny(warnings)]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #[rustfmt::skip]
 mod client;
 #[rustfmt::skip]
 pub mod operations;
-#[allow(dead_code)]
-#[rustfmt::skip]
-mod runtime;
 #[rustfmt::skip]
 pub mod types;
-pub use client::{Client, ClientBuilder};
-pub use client::{DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
-pub use client::{DEFAULT_BASE_URL, RATE_LIMIT_CODES, TRANSIENT_CODES};
-pub use client::{DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_DOWNLOAD_SIZE};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_BASE_URL, PROFILE, RATE_LIMIT_CODES, TRANSIENT_CODES,
+};
+pub use ::fragment_codegen_runtime::{
+    BuildError, ByteStream, Error, Exchange, FilePart, HeaderError, Hook, RawBody,
+    Response, ResponseMeta, RetryPolicy, SleepFuture,
+};
+pub use ::fragment_codegen_runtime::{
+    DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE,
+    DEFAULT_MAX_DOWNLOAD_SIZE, DEFAULT_TIMEOUT,
+};
 /// The HTTP client the crate is built on, for [`Hook`]s and
 /// [`ClientBuilder::http_client`] without a separate dependency.
-pub use reqwest;
-pub use runtime::{AppUsage, BusinessUseCaseUsage, UsageHeaderError, UseCaseUsage};
-pub use runtime::{BuildError, ByteStream, Error, FilePart, RawBody};
-pub use runtime::{Exchange, Hook, Response, ResponseMeta};
-pub use runtime::{RetryPolicy, SleepFuture};
+pub use ::fragment_codegen_runtime::reqwest;

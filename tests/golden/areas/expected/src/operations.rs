@@ -11,10 +11,17 @@
 pub struct GetProfileA<'a> {
     client: &'a crate::Client,
     id: String,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "a")]
 impl<'a> GetProfileA<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[::fragment_codegen_runtime::ErrorStatus::Code(400)],
+    };
     pub(crate) fn new(client: &'a crate::Client, id: String) -> Self {
         Self {
             client,
@@ -53,45 +60,42 @@ impl<'a> GetProfileA<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::Profile>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(request, call, |status: u16| matches!(status, 400))
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/profiles/",
-            &crate::runtime::encode_path(&self.id),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        let parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/profiles/",
+                &::fragment_codegen_runtime::encode_path(&self.id),
+            ]
+                .concat(),
+        );
+        Ok(parts)
     }
 }
 #[cfg(feature = "a")]
@@ -101,7 +105,7 @@ impl<'a> ::std::future::IntoFuture for GetProfileA<'a> {
         crate::types::Profile,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -113,10 +117,17 @@ impl<'a> ::std::future::IntoFuture for GetProfileA<'a> {
 pub struct GetProfileB<'a> {
     client: &'a crate::Client,
     id: i64,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 #[cfg(feature = "b")]
 impl<'a> GetProfileB<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[::fragment_codegen_runtime::ErrorStatus::Code(404)],
+    };
     pub(crate) fn new(client: &'a crate::Client, id: i64) -> Self {
         Self {
             client,
@@ -155,45 +166,42 @@ impl<'a> GetProfileB<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::ProfileB>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::GraphAPIError,
-        >(request, call, |status: u16| matches!(status, 404))
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/other/",
-            &crate::runtime::encode_path(&self.id.to_string()),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        let parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/other/",
+                &::fragment_codegen_runtime::encode_path(&self.id.to_string()),
+            ]
+                .concat(),
+        );
+        Ok(parts)
     }
 }
 #[cfg(feature = "b")]
@@ -203,7 +211,7 @@ impl<'a> ::std::future::IntoFuture for GetProfileB<'a> {
         crate::types::ProfileB,
         crate::Error<crate::types::GraphAPIError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

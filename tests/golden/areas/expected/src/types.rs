@@ -38,10 +38,10 @@ impl ::std::fmt::Display for GraphAPIError {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct GraphAPIErrorError {
     /// Copy A's words.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub message: String,
     /// The `code` member.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub code: i64,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -121,7 +121,7 @@ impl<'de> ::serde::Deserialize<'de> for MessagingProductWhatsapp {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Profile {
     /// Display name.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub name: String,
     /// Always `whatsapp`; filled in by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -167,14 +167,14 @@ pub struct ProfileB {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub name: Option<String>,
     /// The `age` member.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub age: Option<i32>,
     /// Always `whatsapp`; filled in by default.

@@ -10,9 +10,16 @@
 pub struct SendForm<'a> {
     client: &'a crate::Client,
     body: Option<crate::types::Item>,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 impl<'a> SendForm<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[],
+    };
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self {
             client,
@@ -54,68 +61,63 @@ impl<'a> SendForm<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::Response<String>, crate::Error<::serde_json::Value>> {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            ::serde_json::Value,
-        >(request, call, |_status: u16| false)
-            .await?;
-        crate::runtime::decode_text(response)
+        ::fragment_codegen_runtime::decode_text(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
-    ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
-        crate::Error<::serde_json::Value>,
-    > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/form",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
-        request = self.client.authorize(request);
+    ) -> Result<::fragment_codegen_runtime::Parts, crate::Error<::serde_json::Value>> {
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/form",
+            ]
+                .concat(),
+        );
         if let Some(body) = &self.body {
-            request = request
-                .form(
-                    &{
-                        let source = body;
-                        let mut pairs: Vec<(String, String)> = Vec::new();
-                        pairs.push(("name".to_string(), source.name.clone()));
-                        if let Some(v) = &source.count {
-                            pairs
-                                .push((
-                                    "count".to_string(),
-                                    crate::runtime::text_value(v)?,
-                                ));
-                        }
-                        for (name, v) in &source.extra {
-                            pairs.push((name.clone(), crate::runtime::text_value(v)?));
-                        }
-                        pairs
-                    },
-                );
+            parts.body = ::fragment_codegen_runtime::Body::Form({
+                let source = body;
+                let mut pairs: Vec<(String, String)> = Vec::new();
+                pairs.push(("name".to_string(), source.name.clone()));
+                if let Some(v) = &source.count {
+                    pairs
+                        .push((
+                            "count".to_string(),
+                            ::fragment_codegen_runtime::text_value(v)?,
+                        ));
+                }
+                for (name, v) in &source.extra {
+                    pairs
+                        .push((
+                            name.clone(),
+                            ::fragment_codegen_runtime::text_value(v)?,
+                        ));
+                }
+                pairs
+            });
         }
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        Ok(parts)
     }
 }
 /// `.await` on the builder sends it, like `.send().await`.
 impl<'a> ::std::future::IntoFuture for SendForm<'a> {
     type Output = Result<String, crate::Error<::serde_json::Value>>;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -130,9 +132,16 @@ pub struct SendJson<'a> {
     tag: Option<Vec<i64>>,
     mode: Option<crate::types::SendJsonMode>,
     body: crate::types::Item,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 impl<'a> SendJson<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[::fragment_codegen_runtime::ErrorStatus::Range(4)],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         ids: Vec<String>,
@@ -194,68 +203,60 @@ impl<'a> SendJson<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::Item>,
         crate::Error<crate::types::Problem>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::Problem,
-        >(request, call, |status: u16| (400..500).contains(&status))
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
-    ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
-        crate::Error<crate::types::Problem>,
-    > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/json",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+    ) -> Result<::fragment_codegen_runtime::Parts, crate::Error<crate::types::Problem>> {
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/json",
+            ]
+                .concat(),
+        );
         {
             let values = &self.ids;
-            query.push(("ids", values.join(",")));
+            parts.query.push(("ids", values.join(",")));
+        }
+        if let Some(value) = &self.x_trace {
+            parts.headers.push(("X-Trace", value.clone()));
         }
         if let Some(values) = &self.tag {
             for item in values {
-                query.push(("tag", item.to_string()));
+                parts.query.push(("tag", item.to_string()));
             }
         }
         if let Some(value) = &self.mode {
-            query.push(("mode", value.as_str().to_string()));
+            parts.query.push(("mode", value.as_str().to_string()));
         }
-        request = request.query(&query);
-        if let Some(value) = &self.x_trace {
-            request = request.header("X-Trace", value.clone());
-        }
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 /// `.await` on the builder sends it, like `.send().await`.
 impl<'a> ::std::future::IntoFuture for SendJson<'a> {
     type Output = Result<crate::types::Item, crate::Error<crate::types::Problem>>;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -266,9 +267,16 @@ impl<'a> ::std::future::IntoFuture for SendJson<'a> {
 pub struct SendMultipart<'a> {
     client: &'a crate::Client,
     body: crate::types::Item,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 impl<'a> SendMultipart<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[::fragment_codegen_runtime::ErrorStatus::Default],
+    };
     pub(crate) fn new(client: &'a crate::Client, body: crate::types::Item) -> Self {
         Self {
             client,
@@ -305,61 +313,58 @@ impl<'a> SendMultipart<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::Response<()>, crate::Error<crate::types::Problem>> {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::Problem,
-        >(request, call, |_status: u16| true)
-            .await?;
-        crate::runtime::decode_empty(response)
+        ::fragment_codegen_runtime::decode_empty(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
-    ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
-        crate::Error<crate::types::Problem>,
-    > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/multipart",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
-        request = self.client.authorize(request);
-        request = request
-            .multipart({
-                let source = &self.body;
-                let mut form = ::reqwest::multipart::Form::new();
-                form = form.text("name".to_string(), source.name.clone());
-                if let Some(v) = &source.count {
-                    form = form
-                        .text("count".to_string(), crate::runtime::text_value(v)?);
-                }
-                for (name, v) in &source.extra {
-                    form = form.text(name.clone(), crate::runtime::text_value(v)?);
-                }
-                form
-            });
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+    ) -> Result<::fragment_codegen_runtime::Parts, crate::Error<crate::types::Problem>> {
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/multipart",
+            ]
+                .concat(),
+        );
+        parts.body = ::fragment_codegen_runtime::Body::Multipart({
+            let source = &self.body;
+            let mut form = ::fragment_codegen_runtime::reqwest::multipart::Form::new();
+            form = form.text("name".to_string(), source.name.clone());
+            if let Some(v) = &source.count {
+                form = form
+                    .text(
+                        "count".to_string(),
+                        ::fragment_codegen_runtime::text_value(v)?,
+                    );
+            }
+            for (name, v) in &source.extra {
+                form = form
+                    .text(name.clone(), ::fragment_codegen_runtime::text_value(v)?);
+            }
+            form
+        });
+        Ok(parts)
     }
 }
 /// `.await` on the builder sends it, like `.send().await`.
 impl<'a> ::std::future::IntoFuture for SendMultipart<'a> {
     type Output = Result<(), crate::Error<crate::types::Problem>>;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -370,9 +375,16 @@ impl<'a> ::std::future::IntoFuture for SendMultipart<'a> {
 pub struct SetKey<'a> {
     client: &'a crate::Client,
     public_key: String,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 impl<'a> SetKey<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: true,
+        follow_redirects: false,
+        errors: &[],
+    };
     pub(crate) fn new(client: &'a crate::Client, public_key: String) -> Self {
         Self {
             client,
@@ -409,17 +421,19 @@ impl<'a> SetKey<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<crate::Response<Vec<u8>>, crate::Error<::serde_json::Value>> {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            ::serde_json::Value,
-        >(request, call, |_status: u16| false)
-            .await?;
-        crate::runtime::decode_bytes(response)
+        ::fragment_codegen_runtime::decode_bytes(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
     /// Sends the request like `send`, but hands the success body out
     /// as it arrives ([`ByteStream`](crate::ByteStream)) instead of
@@ -430,42 +444,41 @@ impl<'a> SetKey<'a> {
         crate::ByteStream<::serde_json::Value>,
         crate::Error<::serde_json::Value>,
     > {
-        let (request, call) = self.request()?;
-        crate::runtime::execute_streaming::<
-            ::serde_json::Value,
-        >(request, call, |_status: u16| false)
+        ::fragment_codegen_runtime::send_streaming(
+                self.client.core(),
+                &Self::SPEC,
+                self.parts()?,
+                &self.options,
+            )
             .await
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
-    ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
-        crate::Error<::serde_json::Value>,
-    > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/key",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
-        request = self.client.authorize(request);
-        request = request.form(&[("public_key", &self.public_key.to_string())]);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: true,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+    ) -> Result<::fragment_codegen_runtime::Parts, crate::Error<::serde_json::Value>> {
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/key",
+            ]
+                .concat(),
+        );
+        parts.body = ::fragment_codegen_runtime::Body::Form(
+            vec![
+                ("public_key".to_string(), ::std::string::ToString::to_string(& self
+                .public_key))
+            ],
+        );
+        Ok(parts)
     }
 }
 /// `.await` on the builder sends it, like `.send().await`.
 impl<'a> ::std::future::IntoFuture for SetKey<'a> {
     type Output = Result<Vec<u8>, crate::Error<::serde_json::Value>>;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

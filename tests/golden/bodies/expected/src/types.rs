@@ -44,7 +44,7 @@ pub struct Problem {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub title: Option<String>,
     /// Members the schema does not list, kept as received (the live

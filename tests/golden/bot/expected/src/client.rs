@@ -11,66 +11,26 @@ pub const RATE_LIMIT_CODES: &[i64] = &[4];
 /// Error codes that mean "a temporary problem on the API's side": calls
 /// refused with one of these are retried by the default
 /// [`RetryPolicy`](crate::RetryPolicy) for idempotent methods, as are
-/// errors marked `is_transient`.
+/// errors marked transient.
 pub const TRANSIENT_CODES: &[i64] = &[2];
-/// How long connecting may take by default.
-pub const DEFAULT_CONNECT_TIMEOUT: ::std::time::Duration = ::std::time::Duration::from_secs(
-    10,
-);
-/// How long a whole call may take by default: every attempt, the waits
-/// between them and reading the body.
-pub const DEFAULT_TIMEOUT: ::std::time::Duration = ::std::time::Duration::from_secs(60);
-/// How long one attempt may take by default (reading its body included).
-pub const DEFAULT_ATTEMPT_TIMEOUT: ::std::time::Duration = ::std::time::Duration::from_secs(
-    30,
-);
-/// The largest JSON, text or error body read by default (16 MiB); a
-/// larger one is [`Error::BodyTooLarge`](crate::Error::BodyTooLarge).
-pub const DEFAULT_MAX_BODY_SIZE: u64 = 16 << 20;
-/// The largest binary body (a download) read into memory by default
-/// (128 MiB); `send_streaming` reads any size chunk by chunk.
-pub const DEFAULT_MAX_DOWNLOAD_SIZE: u64 = 128 << 20;
+/// What this API's answers mean to the runtime: its retried codes and
+/// where error bodies keep their code.
+pub static PROFILE: ::fragment_codegen_runtime::Profile = ::fragment_codegen_runtime::Profile {
+    rate_limit_codes: RATE_LIMIT_CODES,
+    transient_codes: TRANSIENT_CODES,
+    error_code: Some("/error/code"),
+    transient_flag: None,
+};
 /// The API client: cheap to clone, holds one connection pool.
 ///
 /// Its `Debug` output never shows the credentials.
 #[derive(Clone)]
 pub struct Client {
-    http: ::reqwest::Client,
-    base_url: String,
-    credentials: crate::runtime::Secret,
-    retry: crate::RetryPolicy,
-    hooks: crate::runtime::Hooks,
-    limits: Limits,
-}
-/// The client's timeouts and body limits.
-#[derive(Debug, Clone, Copy)]
-struct Limits {
-    timeout: ::std::time::Duration,
-    attempt_timeout: ::std::time::Duration,
-    connect_timeout: ::std::time::Duration,
-    max_body_size: u64,
-    max_download_size: u64,
-}
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            timeout: DEFAULT_TIMEOUT,
-            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            max_body_size: DEFAULT_MAX_BODY_SIZE,
-            max_download_size: DEFAULT_MAX_DOWNLOAD_SIZE,
-        }
-    }
+    core: ::fragment_codegen_runtime::ClientCore,
 }
 impl ::std::fmt::Debug for Client {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("Client")
-            .field("base_url", &self.base_url)
-            .field("credentials", &self.credentials)
-            .field("retry", &self.retry)
-            .field("hooks", &self.hooks)
-            .field("limits", &self.limits)
-            .finish_non_exhaustive()
+        f.debug_struct("Client").field("core", &self.core).finish()
     }
 }
 impl Client {
@@ -83,52 +43,27 @@ impl Client {
     /// The access token, sent as `Authorization: Bearer <token>`.
     pub fn builder(token: impl Into<String>) -> ClientBuilder {
         ClientBuilder {
-            credentials: crate::runtime::Secret::new(token.into()),
-            base_url: DEFAULT_BASE_URL.to_string(),
-            http: None,
-            retry: crate::RetryPolicy::default(),
-            hooks: crate::runtime::Hooks::default(),
-            limits: Limits::default(),
+            core: ::fragment_codegen_runtime::CoreBuilder::new(
+                ::fragment_codegen_runtime::Credentials::Bearer(
+                    ::fragment_codegen_runtime::Secret::new(token.into()),
+                ),
+                DEFAULT_BASE_URL,
+                &PROFILE,
+            ),
         }
     }
     /// The base URL requests are sent to.
     pub fn base_url(&self) -> &str {
-        &self.base_url
-    }
-    pub(crate) fn http(&self) -> &::reqwest::Client {
-        &self.http
+        self.core.base_url()
     }
     /// The retry policy calls use unless they set their own.
     pub fn retry_policy(&self) -> &crate::RetryPolicy {
-        &self.retry
+        self.core.retry_policy()
     }
-    pub(crate) fn authorize(
-        &self,
-        request: ::reqwest::RequestBuilder,
-    ) -> ::reqwest::RequestBuilder {
-        request.bearer_auth(self.credentials.expose())
-    }
-    /// The settings a call runs with: its own options, else the client's.
-    pub(crate) fn call(
-        &self,
-        options: &crate::runtime::CallOptions,
-        kind: crate::runtime::CallKind,
-    ) -> crate::runtime::Call<'_> {
-        let default_size = if kind.binary {
-            self.limits.max_download_size
-        } else {
-            self.limits.max_body_size
-        };
-        crate::runtime::Call {
-            policy: options.retry.clone().unwrap_or_else(|| self.retry.clone()),
-            kind,
-            hooks: &self.hooks,
-            timeout: Some(options.timeout.unwrap_or(self.limits.timeout)),
-            attempt_timeout: Some(
-                options.attempt_timeout.unwrap_or(self.limits.attempt_timeout),
-            ),
-            max_body_size: options.max_body_size.unwrap_or(default_size),
-        }
+    /// The runtime's part of the client, which sends the requests.
+    #[allow(dead_code)]
+    pub(crate) fn core(&self) -> &::fragment_codegen_runtime::ClientCore {
+        &self.core
     }
     /// Marks a message as seen.
     ///
@@ -156,71 +91,62 @@ impl Client {
     }
 }
 /// Configures a [`Client`].
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct ClientBuilder {
-    credentials: crate::runtime::Secret,
-    base_url: String,
-    http: Option<::reqwest::Client>,
-    retry: crate::RetryPolicy,
-    hooks: crate::runtime::Hooks,
-    limits: Limits,
-}
-impl ::std::fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url)
-            .field("credentials", &self.credentials)
-            .field("hooks", &self.hooks)
-            .finish_non_exhaustive()
-    }
+    core: ::fragment_codegen_runtime::CoreBuilder,
 }
 impl ClientBuilder {
     /// Sends requests to another base URL (a proxy or a test server).
     /// A trailing `/` is ignored.
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
-        self.base_url = base_url.into().trim_end_matches('/').to_string();
+        self.core = self.core.base_url(base_url);
         self
     }
     /// Sets the retry policy for every call (calls can set their own).
     pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.retry = policy;
+        self.core = self.core.retry(policy);
         self
     }
     /// Adds a hook that sees (and may change) every request before it is
     /// sent and every outcome after: for extra headers, tracing or
     /// metrics. Hooks run in the order they were added.
     pub fn hook(mut self, hook: impl crate::Hook + 'static) -> Self {
-        self.hooks.0.push(::std::sync::Arc::new(hook));
+        self.core = self.core.hook(hook);
         self
     }
     /// Sets how long a whole call may take: every attempt, the waits
-    /// between them and reading the body ([`DEFAULT_TIMEOUT`] unless
-    /// set; calls can set their own).
+    /// between them and reading the body
+    /// ([`DEFAULT_TIMEOUT`](crate::DEFAULT_TIMEOUT) unless set; calls
+    /// can set their own).
     pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.limits.timeout = timeout;
+        self.core = self.core.timeout(timeout);
         self
     }
     /// Sets how long one attempt may take, reading its body included
-    /// ([`DEFAULT_ATTEMPT_TIMEOUT`] unless set; calls can set their own).
+    /// ([`DEFAULT_ATTEMPT_TIMEOUT`](crate::DEFAULT_ATTEMPT_TIMEOUT)
+    /// unless set; calls can set their own).
     pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.limits.attempt_timeout = timeout;
+        self.core = self.core.attempt_timeout(timeout);
         self
     }
-    /// Sets how long connecting may take ([`DEFAULT_CONNECT_TIMEOUT`] unless set).
+    /// Sets how long connecting may take
+    /// ([`DEFAULT_CONNECT_TIMEOUT`](crate::DEFAULT_CONNECT_TIMEOUT) unless set).
     pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.limits.connect_timeout = timeout;
+        self.core = self.core.connect_timeout(timeout);
         self
     }
     /// Sets the largest JSON, text or error body read, in bytes
-    /// ([`DEFAULT_MAX_BODY_SIZE`] unless set; calls can set their own).
+    /// ([`DEFAULT_MAX_BODY_SIZE`](crate::DEFAULT_MAX_BODY_SIZE) unless
+    /// set; calls can set their own).
     pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.limits.max_body_size = bytes;
+        self.core = self.core.max_body_size(bytes);
         self
     }
     /// Sets the largest binary body (a download) read into memory, in
-    /// bytes ([`DEFAULT_MAX_DOWNLOAD_SIZE`] unless set).
+    /// bytes ([`DEFAULT_MAX_DOWNLOAD_SIZE`](crate::DEFAULT_MAX_DOWNLOAD_SIZE)
+    /// unless set).
     pub fn max_download_size(mut self, bytes: u64) -> Self {
-        self.limits.max_download_size = bytes;
+        self.core = self.core.max_download_size(bytes);
         self
     }
     /// Uses this `reqwest` client (its pool, proxy, TLS and redirect
@@ -229,29 +155,12 @@ impl ClientBuilder {
     /// one of your own keeps whatever you chose (reqwest's default
     /// follows up to 10 redirects, dropping credentials across hosts).
     /// Call and attempt timeouts and body limits apply either way.
-    pub fn http_client(mut self, http: ::reqwest::Client) -> Self {
-        self.http = Some(http);
+    pub fn http_client(mut self, http: crate::reqwest::Client) -> Self {
+        self.core = self.core.http_client(http);
         self
     }
     /// Builds the client.
     pub fn build(self) -> Result<Client, crate::BuildError> {
-        let http = match self.http {
-            Some(http) => http,
-            None => {
-                ::reqwest::Client::builder()
-                    .connect_timeout(self.limits.connect_timeout)
-                    .redirect(::reqwest::redirect::Policy::none())
-                    .build()
-                    .map_err(crate::BuildError::from)?
-            }
-        };
-        Ok(Client {
-            http,
-            base_url: self.base_url,
-            credentials: self.credentials,
-            retry: self.retry,
-            hooks: self.hooks,
-            limits: self.limits,
-        })
+        Ok(Client { core: self.core.build()? })
     }
 }

@@ -60,48 +60,24 @@ impl ErrorKind {
     pub fn is_retryable(&self) -> bool {
         self.is_rate_limit() || self.is_transient()
     }
-}
-/// An error body that can say which [`ErrorKind`] it is.
-pub trait Classify {
-    /// The kind, when the body carries a code.
-    fn error_kind(&self) -> Option<ErrorKind>;
-}
-/// A JSON error body: classified by the code at the first of the
-/// configured places that holds one.
-impl Classify for ::serde_json::Value {
-    fn error_kind(&self) -> Option<ErrorKind> {
+    /// The kind of a JSON error body, by the code at the first of the
+    /// configured places that holds one.
+    pub fn from_json(body: &::serde_json::Value) -> Option<Self> {
         const PLACES: &[(&str, &str)] = &[("/error/code", "/error/subcode")];
         PLACES
             .iter()
             .find_map(|(code, subcode)| {
-                let code = self.pointer(code)?.as_i64()?;
-                let subcode = self
+                let code = body.pointer(code)?.as_i64()?;
+                let subcode = body
                     .pointer(subcode)
                     .and_then(::serde_json::Value::as_i64);
                 Some(ErrorKind::from_code(code, subcode))
             })
     }
 }
-impl<E: ::std::fmt::Debug + Classify> crate::Error<E> {
-    /// What went wrong, by the error code table: the kind of a decoded
-    /// error body, else of a code in a raw JSON body, else of the
-    /// status (a bare `429` is a rate limit). `None` for transport and
-    /// encoding errors, and for statuses that mean no kind.
-    pub fn kind(&self) -> Option<ErrorKind> {
-        if let Some(kind) = self.api_error().and_then(Classify::error_kind) {
-            return Some(kind);
-        }
-        let raw = self
-            .raw_body()
-            .and_then(|raw| {
-                ::serde_json::from_slice::<::serde_json::Value>(raw.bytes()).ok()
-            });
-        if let Some(kind) = raw.as_ref().and_then(Classify::error_kind) {
-            return Some(kind);
-        }
-        self.status().and_then(ErrorKind::from_status)
-    }
-}
+/// Classifies errors: `kind()` on the crate's `Error`, `error_kind()`
+/// on the error types that carry a code.
+pub use ::fragment_codegen_runtime::ApiError;
 impl crate::types::ApiError {
     /// What this error means, from its code (see [`ErrorKind`]); a code the table does not know is [`ErrorKind::Unrecognized`], with the code and subcode kept.
     pub fn kind(&self) -> ErrorKind {
@@ -146,8 +122,15 @@ impl ::std::fmt::Display for crate::types::ApiError {
         f.write_str(")")
     }
 }
-impl Classify for crate::types::ApiError {
+impl ::fragment_codegen_runtime::ApiError for crate::types::ApiError {
+    type Kind = ErrorKind;
     fn error_kind(&self) -> Option<ErrorKind> {
         self.error_code().map(|code| ErrorKind::from_code(code, self.error_subcode()))
+    }
+    fn kind_of_json(body: &::serde_json::Value) -> Option<ErrorKind> {
+        ErrorKind::from_json(body)
+    }
+    fn kind_of_status(status: u16) -> Option<ErrorKind> {
+        ErrorKind::from_status(status)
     }
 }

@@ -12,9 +12,16 @@ pub struct Acknowledge<'a> {
     chat: String,
     new2: Option<bool>,
     body: crate::types::Receipt,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 impl<'a> Acknowledge<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[::fragment_codegen_runtime::ErrorStatus::Code(429)],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         chat: String,
@@ -76,50 +83,45 @@ impl<'a> Acknowledge<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::ReceiptResponse>,
         crate::Error<crate::types::ApiError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::ApiError,
-        >(request, call, |status: u16| matches!(status, 429))
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::ApiError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/chats/",
-            &crate::runtime::encode_path(&self.chat),
-            "/messages",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/chats/",
+                &::fragment_codegen_runtime::encode_path(&self.chat),
+                "/messages",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.new2 {
-            query.push(("new", value.to_string()));
+            parts.query.push(("new", value.to_string()));
         }
-        request = request.query(&query);
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 /// `.await` on the builder sends it, like `.send().await`.
@@ -128,7 +130,7 @@ impl<'a> ::std::future::IntoFuture for Acknowledge<'a> {
         crate::types::ReceiptResponse,
         crate::Error<crate::types::ApiError>,
     >;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
@@ -141,9 +143,16 @@ pub struct SendType<'a> {
     chat: String,
     new2: Option<bool>,
     body: crate::types::Message,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 impl<'a> SendType<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Post,
+        binary: false,
+        follow_redirects: false,
+        errors: &[::fragment_codegen_runtime::ErrorStatus::Code(429)],
+    };
     pub(crate) fn new(
         client: &'a crate::Client,
         chat: String,
@@ -193,56 +202,51 @@ impl<'a> SendType<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::Sent>,
         crate::Error<crate::types::ApiError>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            crate::types::ApiError,
-        >(request, call, |status: u16| matches!(status, 429))
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
     ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
+        ::fragment_codegen_runtime::Parts,
         crate::Error<crate::types::ApiError>,
     > {
-        let url = [
-            self.client.base_url(),
-            "/chats/",
-            &crate::runtime::encode_path(&self.chat),
-            "/messages",
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::POST, url);
-        let mut query: Vec<(&str, String)> = Vec::new();
+        let mut parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/chats/",
+                &::fragment_codegen_runtime::encode_path(&self.chat),
+                "/messages",
+            ]
+                .concat(),
+        );
         if let Some(value) = &self.new2 {
-            query.push(("new", value.to_string()));
+            parts.query.push(("new", value.to_string()));
         }
-        request = request.query(&query);
-        request = self.client.authorize(request);
-        request = request.json(&self.body);
-        let kind = crate::runtime::CallKind {
-            idempotent: false,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        Ok(parts)
     }
 }
 /// `.await` on the builder sends it, like `.send().await`.
 impl<'a> ::std::future::IntoFuture for SendType<'a> {
     type Output = Result<crate::types::Sent, crate::Error<crate::types::ApiError>>;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

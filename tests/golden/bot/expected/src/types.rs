@@ -27,23 +27,23 @@ impl ApiError {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApiErrorError {
     /// The `code` member.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub code: i64,
     /// The `subcode` member.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub subcode: Option<i64>,
     /// The `message` member.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub message: String,
     /// The `trace_id` member.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub trace_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -132,23 +132,23 @@ impl From<String> for Context {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Event {
     /// The `id` member.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Unix time, as text (sometimes a number).
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub at: String,
     /// The `count` member.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub count: Option<i32>,
     /// The `score` member.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub score: Option<f64>,
     /// The `state` member.
@@ -181,7 +181,7 @@ impl Event {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EventError {
     /// The `code` member.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub code: i64,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -506,7 +506,7 @@ impl ReceiptResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Sent {
     /// The `id` member.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).

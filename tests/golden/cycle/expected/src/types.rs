@@ -51,7 +51,7 @@ pub struct Leaf {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub value: Option<f64>,
     /// Members the schema does not list, kept as received (the live
@@ -73,7 +73,7 @@ impl Leaf {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Node {
     /// The `id` member.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The `children` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]

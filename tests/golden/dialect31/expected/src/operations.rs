@@ -10,9 +10,16 @@
 pub struct GetThing<'a> {
     client: &'a crate::Client,
     thing_id: i64,
-    options: crate::runtime::CallOptions,
+    options: ::fragment_codegen_runtime::CallOptions,
 }
 impl<'a> GetThing<'a> {
+    /// How the runtime sends this operation.
+    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
+        method: ::fragment_codegen_runtime::Method::Get,
+        binary: false,
+        follow_redirects: false,
+        errors: &[],
+    };
     pub(crate) fn new(client: &'a crate::Client, thing_id: i64) -> Self {
         Self {
             client,
@@ -51,51 +58,45 @@ impl<'a> GetThing<'a> {
         self.send_with_meta().await.map(crate::Response::into_value)
     }
     /// Sends the request like `send`, and also returns the response's
-    /// status, headers (with the usage headers parsed on demand) and
-    /// the number of attempts.
+    /// status, headers and the number of attempts.
     pub async fn send_with_meta(
         self,
     ) -> Result<
         crate::Response<crate::types::Thing>,
         crate::Error<::serde_json::Value>,
     > {
-        let (request, call) = self.request()?;
-        let response = crate::runtime::execute::<
-            ::serde_json::Value,
-        >(request, call, |_status: u16| false)
-            .await?;
-        crate::runtime::decode_json(response)
+        ::fragment_codegen_runtime::decode_json(
+            ::fragment_codegen_runtime::send(
+                    self.client.core(),
+                    &Self::SPEC,
+                    self.parts()?,
+                    &self.options,
+                )
+                .await?,
+        )
     }
-    /// The request as it is sent, and the settings it runs with.
+    /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn request(
+    fn parts(
         &self,
-    ) -> Result<
-        (::reqwest::RequestBuilder, crate::runtime::Call<'a>),
-        crate::Error<::serde_json::Value>,
-    > {
-        let url = [
-            self.client.base_url(),
-            "/",
-            &crate::runtime::encode_path(self.client.version()),
-            "/things/",
-            &crate::runtime::encode_path(&self.thing_id.to_string()),
-        ]
-            .concat();
-        let mut request = self.client.http().request(::reqwest::Method::GET, url);
-        request = self.client.authorize(request);
-        let kind = crate::runtime::CallKind {
-            idempotent: true,
-            binary: false,
-            follow_redirects: false,
-        };
-        Ok((request, self.client.call(&self.options, kind)))
+    ) -> Result<::fragment_codegen_runtime::Parts, crate::Error<::serde_json::Value>> {
+        let parts = ::fragment_codegen_runtime::Parts::new(
+            [
+                self.client.base_url(),
+                "/",
+                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                "/things/",
+                &::fragment_codegen_runtime::encode_path(&self.thing_id.to_string()),
+            ]
+                .concat(),
+        );
+        Ok(parts)
     }
 }
 /// `.await` on the builder sends it, like `.send().await`.
 impl<'a> ::std::future::IntoFuture for GetThing<'a> {
     type Output = Result<crate::types::Thing, crate::Error<::serde_json::Value>>;
-    type IntoFuture = ::futures::future::BoxFuture<'a, Self::Output>;
+    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

@@ -141,30 +141,30 @@ pub type Tags = Vec<String>;
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Thing {
     /// The `id` member.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: i64,
     /// The `small` member.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub small: Option<i32>,
     /// The `ratio` member.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub ratio: Option<f64>,
     /// Required but nullable.
-    #[serde(default, deserialize_with = "crate::runtime::lenient_option")]
+    #[serde(default, deserialize_with = "::fragment_codegen_runtime::lenient_option")]
     pub nickname: Option<String>,
     /// Optional and nullable.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::nullable"
+        with = "::fragment_codegen_runtime::nullable"
     )]
     pub note: Option<Option<String>>,
     /// Always `thing`; filled in by default.
@@ -177,14 +177,14 @@ pub struct Thing {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub created: Option<String>,
     /// The `link` member.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub link: Option<String>,
     /// The `blob` member.
@@ -203,7 +203,7 @@ pub struct Thing {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::runtime::nullable"
+        with = "::fragment_codegen_runtime::nullable"
     )]
     pub shade: Option<Option<ThingShade>>,
     /// A keyword as a member name.
@@ -211,7 +211,7 @@ pub struct Thing {
         rename = "type",
         default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::lenient_option"
+        deserialize_with = "::fragment_codegen_runtime::lenient_option"
     )]
     pub type_: Option<String>,
     /// The `2fa` member.

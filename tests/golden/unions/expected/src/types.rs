@@ -654,7 +654,7 @@ pub struct Sent {
     #[serde(default)]
     pub kind: KindSent,
     /// The `id` member.
-    #[serde(deserialize_with = "crate::runtime::lenient")]
+    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).

@@ -1,20 +1,10 @@
 //! Receiving webhooks: verify a delivery's signature, parse its payload, and
-//! answer the subscription handshake.
+//! answer the subscription handshake (with the `webhooks` feature).
 //!
 //! A delivery is an HTTP POST whose raw body is signed with the app secret:
-//! the [`SIGNATURE_HEADER`] holds `sha256=` followed by the hex HMAC-SHA256 of
-//! the body. Verify it against the exact bytes received, before parsing:
-//!
-//! ```text
-//! match webhooks::parse_verified(app_secret, &body, signature_header) {
-//!     Ok(payload) => dispatch(payload),
-//!     Err(e) => reject(e),
-//! }
-//! ```
-//!
-//! Subscribing, the API first sends a GET with `hub.mode=subscribe`,
-//! `hub.verify_token` and `hub.challenge`; answer 200 with the challenge when
-//! the token is yours ([`verify_subscription`]).
+//! the signature header holds `sha256=` followed by the hex HMAC-SHA256 of
+//! the body. The generated crate's `webhooks` module names the header and
+//! the payload type, and wraps these functions.
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -68,20 +58,29 @@ pub fn sign(app_secret: &[u8], body: &[u8]) -> String {
 
 /// Checks the signature header of a delivery against its raw body, in
 /// constant time.
-pub fn verify_signature(app_secret: &[u8], body: &[u8], signature_header: Option<&str>) -> Result<(), WebhookError> {
+pub fn verify_signature(
+    app_secret: &[u8],
+    body: &[u8],
+    signature_header: Option<&str>,
+) -> Result<(), WebhookError> {
     let header = signature_header.ok_or(WebhookError::MissingSignature)?;
-    let digest = header.trim().strip_prefix("sha256=").ok_or(WebhookError::MalformedSignature)?;
+    let digest = header
+        .trim()
+        .strip_prefix("sha256=")
+        .ok_or(WebhookError::MalformedSignature)?;
     if digest.len() != 64 {
         return Err(WebhookError::MalformedSignature);
     }
     let expected = hex::decode(digest).map_err(|_| WebhookError::MalformedSignature)?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(app_secret).map_err(|_| WebhookError::SignatureMismatch)?;
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(app_secret).map_err(|_| WebhookError::SignatureMismatch)?;
     mac.update(body);
-    mac.verify_slice(&expected).map_err(|_| WebhookError::SignatureMismatch)
+    mac.verify_slice(&expected)
+        .map_err(|_| WebhookError::SignatureMismatch)
 }
 
 /// Parses a delivery's body (without checking its signature).
-pub fn parse(body: &[u8]) -> Result<Payload, WebhookError> {
+pub fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, WebhookError> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|e| WebhookError::Parse {
         path: e.path().to_string(),
@@ -90,7 +89,11 @@ pub fn parse(body: &[u8]) -> Result<Payload, WebhookError> {
 }
 
 /// Verifies a delivery's signature, then parses its body.
-pub fn parse_verified(app_secret: &[u8], body: &[u8], signature_header: Option<&str>) -> Result<Payload, WebhookError> {
+pub fn parse_verified<T: serde::de::DeserializeOwned>(
+    app_secret: &[u8],
+    body: &[u8],
+    signature_header: Option<&str>,
+) -> Result<T, WebhookError> {
     verify_signature(app_secret, body, signature_header)?;
     parse(body)
 }
@@ -118,25 +121,36 @@ pub fn verify_subscription<'a>(
 
 /// [`verify_subscription`] on a raw query string
 /// (`hub.mode=subscribe&hub.verify_token=...&hub.challenge=...`).
-pub fn verify_subscription_query(query: &str, expected_token: &str) -> Result<String, WebhookError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.trim_start_matches('?')).unwrap_or_default();
-    let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    verify_subscription(get("hub.mode"), get("hub.verify_token"), get("hub.challenge"), expected_token).map(str::to_string)
+pub fn verify_subscription_query(
+    query: &str,
+    expected_token: &str,
+) -> Result<String, WebhookError> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.trim_start_matches('?')).unwrap_or_default();
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    verify_subscription(
+        get("hub.mode"),
+        get("hub.verify_token"),
+        get("hub.challenge"),
+        expected_token,
+    )
+    .map(str::to_string)
 }
 
-/// Ready-made `axum` routes for the handshake and verified deliveries (with
-/// the crate's `axum` feature).
-///
-/// ```text
-/// let secrets = webhooks::routes::WebhookSecrets::new(app_secret, verify_token);
-/// let app = webhooks::routes::router("/webhook", secrets, |payload| async move {
-///     // handle the payload
-/// });
-/// axum::serve(listener, app).await?;
-/// ```
-///
-/// Or, in routes of your own, take [`routes::Verified`] as an extractor (the
-/// router's state must give a [`routes::WebhookSecrets`] through `FromRef`).
+/// A payload type that arrives signed, and the header its signature is in.
+pub trait Signed: serde::de::DeserializeOwned {
+    /// The signature header (`X-Hub-Signature-256`).
+    const SIGNATURE_HEADER: &'static str;
+}
+
+/// Ready-made `axum` pieces for the handshake and verified deliveries (with
+/// the `axum` feature); the generated crate's `webhooks::routes` builds on
+/// them.
 #[cfg(feature = "axum")]
 pub mod routes {
     use std::sync::Arc;
@@ -145,7 +159,7 @@ pub mod routes {
     use axum::http::StatusCode;
     use axum::response::{IntoResponse, Response};
 
-    use super::{Payload, WebhookError};
+    use super::{Signed, WebhookError};
 
     /// The app secret deliveries are signed with and the verify token of
     /// the handshake. Its `Debug` output shows neither.
@@ -158,24 +172,23 @@ pub mod routes {
     impl WebhookSecrets {
         /// The secrets of one app.
         pub fn new(app_secret: impl AsRef<[u8]>, verify_token: impl AsRef<str>) -> Self {
-            WebhookSecrets { app_secret: app_secret.as_ref().into(), verify_token: verify_token.as_ref().into() }
+            WebhookSecrets {
+                app_secret: app_secret.as_ref().into(),
+                verify_token: verify_token.as_ref().into(),
+            }
         }
     }
 
     impl std::fmt::Debug for WebhookSecrets {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.debug_struct("WebhookSecrets").field("app_secret", &"<redacted>").field("verify_token", &"<redacted>").finish()
+            f.debug_struct("WebhookSecrets")
+                .field("app_secret", &"<redacted>")
+                .field("verify_token", &"<redacted>")
+                .finish()
         }
     }
 
-    /// A delivery whose signature checked out, parsed: an extractor for a
-    /// `POST` route. A missing or wrong signature is rejected with 401, a
-    /// body that is not a payload with 400 (so the API delivers it again).
-    #[derive(Debug, Clone)]
-    pub struct Verified(pub Payload);
-
-    /// Why [`Verified`] rejected a request; answered as its status and a
-    /// one-line text.
+    /// Why a request was rejected; answered as its status and a one-line text.
     #[derive(Debug)]
     pub struct Rejection(pub WebhookError);
 
@@ -183,31 +196,43 @@ pub mod routes {
         fn into_response(self) -> Response {
             let status = match &self.0 {
                 WebhookError::Parse { .. } => StatusCode::BAD_REQUEST,
-                WebhookError::NotSubscribe | WebhookError::TokenMismatch | WebhookError::MissingChallenge => StatusCode::FORBIDDEN,
+                WebhookError::NotSubscribe
+                | WebhookError::TokenMismatch
+                | WebhookError::MissingChallenge => StatusCode::FORBIDDEN,
                 _ => StatusCode::UNAUTHORIZED,
             };
             (status, self.0.to_string()).into_response()
         }
     }
 
-    impl<S> FromRequest<S> for Verified
+    /// Reads a delivery from a request: checks its signature against the
+    /// secrets the state gives, then parses it. A missing or wrong signature
+    /// is answered 401, a body that is not a payload 400 (so the API delivers
+    /// it again).
+    pub async fn verified<T: Signed, S>(request: Request, state: &S) -> Result<T, Response>
     where
         S: Send + Sync,
         WebhookSecrets: FromRef<S>,
     {
-        type Rejection = Response;
-
-        async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-            let secrets = WebhookSecrets::from_ref(state);
-            let signature = request.headers().get(super::SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
-            let body = axum::body::Bytes::from_request(request, state).await.map_err(IntoResponse::into_response)?;
-            super::parse_verified(&secrets.app_secret, &body, signature.as_deref()).map(Verified).map_err(|e| Rejection(e).into_response())
-        }
+        let secrets = WebhookSecrets::from_ref(state);
+        let signature = request
+            .headers()
+            .get(T::SIGNATURE_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        super::parse_verified(&secrets.app_secret, &body, signature.as_deref())
+            .map_err(|e| Rejection(e).into_response())
     }
 
     /// The subscription handshake, as a `GET` handler: answers the challenge
     /// when the verify token matches, 403 otherwise.
-    pub async fn handshake(State(secrets): State<WebhookSecrets>, RawQuery(query): RawQuery) -> Response {
+    pub async fn handshake(
+        State(secrets): State<WebhookSecrets>,
+        RawQuery(query): RawQuery,
+    ) -> Response {
         match super::verify_subscription_query(&query.unwrap_or_default(), &secrets.verify_token) {
             Ok(challenge) => (StatusCode::OK, challenge).into_response(),
             Err(e) => Rejection(e).into_response(),
@@ -217,15 +242,23 @@ pub mod routes {
     /// A router with the handshake (`GET path`) and deliveries (`POST
     /// path`): each verified payload is passed to `on_payload`, and the
     /// delivery is answered 200 once it returns.
-    pub fn router<F, Fut>(path: &str, secrets: WebhookSecrets, on_payload: F) -> axum::Router
+    pub fn router<T, F, Fut>(path: &str, secrets: WebhookSecrets, on_payload: F) -> axum::Router
     where
-        F: Fn(Payload) -> Fut + Clone + Send + Sync + 'static,
+        T: Signed + Send + 'static,
+        F: Fn(T) -> Fut + Clone + Send + Sync + 'static,
         Fut: std::future::Future<Output = ()> + Send + 'static,
     {
-        let deliver = move |Verified(payload): Verified| async move {
-            on_payload(payload).await;
-            StatusCode::OK
+        let deliver = move |State(secrets): State<WebhookSecrets>, request: Request| async move {
+            match verified::<T, WebhookSecrets>(request, &secrets).await {
+                Ok(payload) => {
+                    on_payload(payload).await;
+                    StatusCode::OK.into_response()
+                }
+                Err(rejection) => rejection,
+            }
         };
-        axum::Router::new().route(path, axum::routing::get(handshake).post(deliver)).with_state(secrets)
+        axum::Router::new()
+            .route(path, axum::routing::get(handshake).post(deliver))
+            .with_state(secrets)
     }
 }

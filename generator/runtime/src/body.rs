@@ -1,0 +1,117 @@
+//! Request bodies: files, forms and multipart parts.
+
+use crate::error::Error;
+
+/// The value of a `format: binary` field: file bytes, with the file name and
+/// media type a `multipart/form-data` upload sends along. In JSON (where a
+/// binary field makes little sense) it is written as an object with these
+/// three members. Its `Debug` output shows the length, not the bytes.
+#[derive(Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct FilePart {
+    /// The file name sent with the part (`photo.jpg`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
+    /// The media type sent with the part (`image/jpeg`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// The file content.
+    pub bytes: Vec<u8>,
+}
+
+impl FilePart {
+    /// File content without a name or media type.
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
+        FilePart {
+            file_name: None,
+            content_type: None,
+            bytes: bytes.into(),
+        }
+    }
+
+    /// Sets the file name sent with the part.
+    pub fn file_name(mut self, file_name: impl Into<String>) -> Self {
+        self.file_name = Some(file_name.into());
+        self
+    }
+
+    /// Sets the media type sent with the part.
+    pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+
+    /// The multipart part for this file.
+    pub fn to_part<E: std::fmt::Debug>(&self) -> Result<reqwest::multipart::Part, Error<E>> {
+        let mut part = reqwest::multipart::Part::bytes(self.bytes.clone());
+        if let Some(name) = &self.file_name {
+            part = part.file_name(name.clone());
+        }
+        if let Some(content_type) = &self.content_type {
+            part = part
+                .mime_str(content_type)
+                .map_err(|e| Error::Encode(format!("content type `{content_type}`: {e}")))?;
+        }
+        Ok(part)
+    }
+}
+
+impl std::fmt::Debug for FilePart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FilePart")
+            .field("file_name", &self.file_name)
+            .field("content_type", &self.content_type)
+            .field("len", &self.bytes.len())
+            .finish()
+    }
+}
+
+/// A value as multipart text: strings as they are, anything else as JSON.
+pub fn text_value<T: serde::Serialize, E: std::fmt::Debug>(value: &T) -> Result<String, Error<E>> {
+    match serde_json::to_value(value).map_err(|e| Error::Encode(e.to_string()))? {
+        serde_json::Value::String(s) => Ok(s),
+        other => Ok(other.to_string()),
+    }
+}
+
+/// Builds a `multipart/form-data` body from a serialisable object: each member
+/// becomes one text part; strings are sent as they are, other values as JSON
+/// text, `null` members are left out.
+pub fn multipart_form<T: serde::Serialize, E: std::fmt::Debug>(
+    body: &T,
+) -> Result<reqwest::multipart::Form, Error<E>> {
+    let value = serde_json::to_value(body).map_err(|e| Error::Encode(e.to_string()))?;
+    let serde_json::Value::Object(members) = value else {
+        return Err(Error::Encode(
+            "a multipart body must be an object".to_string(),
+        ));
+    };
+    let mut form = reqwest::multipart::Form::new();
+    for (name, value) in members {
+        form = match value {
+            serde_json::Value::Null => form,
+            serde_json::Value::String(s) => form.text(name, s),
+            other => form.text(name, other.to_string()),
+        };
+    }
+    Ok(form)
+}
+
+/// The fields of an `application/x-www-form-urlencoded` body from a
+/// serialisable object: strings as they are, other values as JSON text,
+/// `null` members left out.
+pub fn form_pairs<T: serde::Serialize, E: std::fmt::Debug>(
+    body: &T,
+) -> Result<Vec<(String, String)>, Error<E>> {
+    let value = serde_json::to_value(body).map_err(|e| Error::Encode(e.to_string()))?;
+    let serde_json::Value::Object(members) = value else {
+        return Err(Error::Encode("a form body must be an object".to_string()));
+    };
+    Ok(members
+        .into_iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(name, value)| match value {
+            serde_json::Value::String(s) => (name, s),
+            other => (name, other.to_string()),
+        })
+        .collect())
+}
