@@ -135,7 +135,16 @@ signature_header = "X-Hub-Signature-256"
 "#,
     )
     .expect("conformance config parses");
-    config.targets.into_iter().next().expect("one target")
+    let mut target = config.targets.into_iter().next().expect("one target");
+    // The crate is written to a temporary directory, so it names the runtime
+    // crate by its absolute path.
+    target.runtime = Some(
+        workspace_root()
+            .join("generator/runtime")
+            .display()
+            .to_string(),
+    );
+    target
 }
 
 /// A Rust type expression for an IR type, from outside the generated crate.

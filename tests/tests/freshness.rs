@@ -73,13 +73,29 @@ fn graph_api_error_is_defined_once_and_shared() {
         workspace_root().join("generated/whatsapp-cloud-api/src/operations.rs"),
     )
     .expect("operations.rs");
-    // Every `crate::Error<...>` in the operations names the one error type.
-    assert!(ops.matches("pub async fn send(").count() >= 100);
+    // Every request builder names the one error type: the third argument of
+    // its `request_builder!` invocation.
+    let invocations: Vec<&str> = ops
+        .split("\nrequest_builder!(")
+        .skip(1)
+        .map(|rest| rest.split(");").next().unwrap_or_default())
+        .collect();
+    assert!(invocations.len() >= 100, "{} builders", invocations.len());
+    for invocation in &invocations {
+        let error = invocation.split(',').nth(2).unwrap_or_default();
+        assert_eq!(
+            error.split_whitespace().collect::<String>(),
+            "crate::types::GraphAPIError",
+            "every operation uses the one error type: {invocation}"
+        );
+    }
+    // Outside the builders, every `crate::Error<...>` names it too.
+    let outside = ops.split("\nrequest_builder!(").next().unwrap_or_default();
     assert_eq!(
-        ops.matches("crate::Error<crate::types::GraphAPIError>")
+        outside
+            .matches("crate::Error<crate::types::GraphAPIError>")
             .count(),
-        ops.matches("crate::Error<").count(),
-        "every operation uses the one error type"
+        outside.matches("crate::Error<").count(),
     );
 }
 

@@ -1456,6 +1456,12 @@ fn numeric_strings_decode_into_numbers_and_bad_ones_still_fail() {
         panic!("a latitude of `north` must not decode")
     };
     assert!(e.to_string().contains("\"north\""), "{e}");
+    // The error's path leads to the member, through the tagged union.
+    assert!(
+        e.to_string()
+            .contains("entry[0].changes[0].value.messages[0].location.latitude"),
+        "{e}"
+    );
 }
 
 #[test]

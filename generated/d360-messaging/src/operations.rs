@@ -4,6 +4,54 @@
 
 //! One request builder per operation; created by the methods of
 //! [`Client`](crate::Client) and sent with `.send().await`.
+//!
+//! Each builder below holds only what differs per operation (its
+//! fields and setters, how the runtime sends it, and how it
+//! assembles its request); `request_builder!` adds what every
+//! builder has alike.
+use ::fragment_codegen_runtime as rt;
+#[allow(unused_imports)]
+use rt::ErrorStatus::{Code, Default as AnyStatus, Range};
+/// The methods every request builder has: the call options, `send`,
+/// `send_with_meta` and `IntoFuture`.
+macro_rules! request_builder {
+    ($builder:ident, $ok:ty, $error:ty, $decode:ident, $send_doc:literal) => {
+        impl < 'a > $builder < 'a > { #[doc =
+        r" Uses this retry policy for this call instead of the client's."] pub fn
+        retry(mut self, policy : crate ::RetryPolicy) -> Self { self.options.retry =
+        Some(policy); self } #[doc =
+        r" Sets how long this whole call may take (every attempt, the"] #[doc =
+        r" waits between them and reading the body), instead of the"] #[doc =
+        r" client's timeout."] pub fn timeout(mut self, timeout : ::std::time::Duration)
+        -> Self { self.options.timeout = Some(timeout); self } #[doc =
+        r" Sets how long each attempt of this call may take, instead of"] #[doc =
+        r" the client's attempt timeout."] pub fn attempt_timeout(mut self, timeout :
+        ::std::time::Duration) -> Self { self.options.attempt_timeout = Some(timeout);
+        self } #[doc = r" Sets the largest body this call reads, in bytes, instead of"]
+        #[doc = r" the client's limit."] pub fn max_body_size(mut self, bytes : u64) ->
+        Self { self.options.max_body_size = Some(bytes); self } #[doc = $send_doc] pub
+        async fn send(self) -> Result < $ok, crate ::Error < $error >> { self
+        .send_with_meta(). await .map(crate ::Response::into_value) } #[doc =
+        r" Sends the request like `send`, and also returns the"] #[doc =
+        r" response's status, headers and the number of attempts."] pub async fn
+        send_with_meta(self) -> Result < crate ::Response < $ok >, crate ::Error < $error
+        >> { rt:: $decode (rt::send(self.client.core(), & Self::SPEC, self.parts() ?, &
+        self.options). await ?) } } #[doc =
+        r" `.await` on the builder sends it, like `.send().await`."] impl < 'a >
+        ::std::future::IntoFuture for $builder < 'a > { type Output = Result < $ok, crate
+        ::Error < $error >>; type IntoFuture = rt::BoxFuture < 'a, Self::Output >; fn
+        into_future(self) -> Self::IntoFuture { Box::pin(self.send()) } }
+    };
+}
+#[allow(dead_code)]
+const ERRORS_400_401_403_404_429_500: &[rt::ErrorStatus] = &[
+    Code(400),
+    Code(401),
+    Code(403),
+    Code(404),
+    Code(429),
+    Code(500),
+];
 /// Request builder for [`Client::get_business_public_key`](crate::Client::get_business_public_key): set optional parameters, then `.send().await`.
 #[cfg(feature = "get-business-public-key")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -11,23 +59,16 @@
 pub struct GetBusinessPublicKey<'a> {
     client: &'a crate::Client,
     fields: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "get-business-public-key")]
 impl<'a> GetBusinessPublicKey<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self {
@@ -41,66 +82,10 @@ impl<'a> GetBusinessPublicKey<'a> {
         self.fields = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::GetBusinessPublicKeyResponse,
-        crate::Error<crate::types::ErrorResponse>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::GetBusinessPublicKeyResponse>,
-        crate::Error<crate::types::ErrorResponse>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::ErrorResponse>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::ErrorResponse>> {
+        let mut parts = rt::Parts::new(
             [self.client.base_url(), "/whatsapp_business_encryption"].concat(),
         );
         if let Some(value) = &self.fields {
@@ -110,17 +95,11 @@ impl<'a> GetBusinessPublicKey<'a> {
     }
 }
 #[cfg(feature = "get-business-public-key")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetBusinessPublicKey<'a> {
-    type Output = Result<
-        crate::types::GetBusinessPublicKeyResponse,
-        crate::Error<crate::types::ErrorResponse>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetBusinessPublicKey, crate ::types::GetBusinessPublicKeyResponse, crate
+    ::types::ErrorResponse, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::set_business_public_key`](crate::Client::set_business_public_key): set optional parameters, then `.send().await`.
 #[cfg(feature = "set-business-public-key")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -128,23 +107,16 @@ impl<'a> ::std::future::IntoFuture for GetBusinessPublicKey<'a> {
 pub struct SetBusinessPublicKey<'a> {
     client: &'a crate::Client,
     business_public_key: String,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "set-business-public-key")]
 impl<'a> SetBusinessPublicKey<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, business_public_key: String) -> Self {
         Self {
@@ -153,69 +125,13 @@ impl<'a> SetBusinessPublicKey<'a> {
             options: Default::default(),
         }
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded` with the single field `business_public_key`. The spec also allows multipart/form-data, which this client does not use.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::SetBusinessPublicKeyResponse,
-        crate::Error<crate::types::ErrorResponse>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::SetBusinessPublicKeyResponse>,
-        crate::Error<crate::types::ErrorResponse>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::ErrorResponse>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::ErrorResponse>> {
+        let mut parts = rt::Parts::new(
             [self.client.base_url(), "/whatsapp_business_encryption"].concat(),
         );
-        parts.body = ::fragment_codegen_runtime::Body::Form(
+        parts.body = rt::Body::Form(
             vec![
                 ("business_public_key".to_string(), ::std::string::ToString::to_string(&
                 self.business_public_key))
@@ -225,14 +141,8 @@ impl<'a> SetBusinessPublicKey<'a> {
     }
 }
 #[cfg(feature = "set-business-public-key")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for SetBusinessPublicKey<'a> {
-    type Output = Result<
-        crate::types::SetBusinessPublicKeyResponse,
-        crate::Error<crate::types::ErrorResponse>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    SetBusinessPublicKey, crate ::types::SetBusinessPublicKeyResponse, crate
+    ::types::ErrorResponse, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded` with the single field `business_public_key`. The spec also allows multipart/form-data, which this client does not use."
+);

@@ -7,22 +7,62 @@
 /// Business encryption public key information and verification status
 ///
 /// Schema `whatsapp_business_encryption.BusinessEncryptionInfo`, from `360dialog/get-business-public-key.json#/components/schemas/whatsapp_business_encryption.BusinessEncryptionInfo`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct BusinessEncryptionInfo {
     /// The `business_public_key` member.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::fragment_codegen_runtime::lenient_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_public_key: Option<String>,
     /// The `business_public_key_signature_status` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub business_public_key_signature_status: Option<BusinessPublicKeySignatureStatus>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "get-business-public-key")]
+impl ::fragment_codegen_runtime::decode::FromEntries for BusinessEncryptionInfo {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<BusinessPublicKeySignatureStatus> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "business_public_key" => {
+                    field_0 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "business_public_key_signature_status" => {
+                    field_1 = map
+                        .next_value::<Option<BusinessPublicKeySignatureStatus>>()?;
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            business_public_key: field_0,
+            business_public_key_signature_status: field_1,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "get-business-public-key")]
+impl<'de> ::serde::Deserialize<'de> for BusinessEncryptionInfo {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `BusinessEncryptionInfo`",
+        )
+    }
 }
 #[cfg(feature = "get-business-public-key")]
 impl BusinessEncryptionInfo {
@@ -98,26 +138,64 @@ impl ::serde::Serialize for BusinessPublicKeySignatureStatus {
 }
 #[cfg(feature = "get-business-public-key")]
 impl<'de> ::serde::Deserialize<'de> for BusinessPublicKeySignatureStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "VALID" => Self::Valid,
+                "MISMATCH" => Self::Mismatch,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
     }
 }
 /// Schema `utils.ErrorResp`, merged from 2 identical definitions (first: `360dialog/get-business-public-key.json#/components/schemas/utils.ErrorResp`).
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct ErrorResponse {
     /// The `error` member.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::fragment_codegen_runtime::lenient_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for ErrorResponse {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "error" => {
+                    field_0 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self { error: field_0, extra })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ErrorResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `ErrorResponse`",
+        )
+    }
 }
 impl ErrorResponse {
     /// Creates a value from its required fields; optional fields start
@@ -142,15 +220,46 @@ impl ::std::fmt::Display for ErrorResponse {
 /// Response containing business encryption public key information wrapped in a data array
 ///
 /// Schema `whatsapp_business_encryption.GetBusinessPublicKeyResponse`, from `360dialog/get-business-public-key.json#/components/schemas/whatsapp_business_encryption.GetBusinessPublicKeyResponse`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct GetBusinessPublicKeyResponse {
     /// The `data` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<BusinessEncryptionInfo>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "get-business-public-key")]
+impl ::fragment_codegen_runtime::decode::FromEntries for GetBusinessPublicKeyResponse {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<Vec<BusinessEncryptionInfo>> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "data" => {
+                    field_0 = map.next_value::<Option<Vec<BusinessEncryptionInfo>>>()?;
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self { data: field_0, extra })
+    }
+}
+#[cfg(feature = "get-business-public-key")]
+impl<'de> ::serde::Deserialize<'de> for GetBusinessPublicKeyResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `GetBusinessPublicKeyResponse`",
+        )
+    }
 }
 #[cfg(feature = "get-business-public-key")]
 impl GetBusinessPublicKeyResponse {
@@ -167,15 +276,44 @@ impl GetBusinessPublicKeyResponse {
 /// Response after successfully uploading and configuring the business encryption public key
 ///
 /// Schema `whatsapp_business_encryption.SetBusinessPublicKeyResponse`, from `360dialog/set-business-public-key.json#/components/schemas/whatsapp_business_encryption.SetBusinessPublicKeyResponse`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct SetBusinessPublicKeyResponse {
     /// The `success` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "set-business-public-key")]
+impl ::fragment_codegen_runtime::decode::FromEntries for SetBusinessPublicKeyResponse {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<bool> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "success" => field_0 = map.next_value::<Option<bool>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self { success: field_0, extra })
+    }
+}
+#[cfg(feature = "set-business-public-key")]
+impl<'de> ::serde::Deserialize<'de> for SetBusinessPublicKeyResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `SetBusinessPublicKeyResponse`",
+        )
+    }
 }
 #[cfg(feature = "set-business-public-key")]
 impl SetBusinessPublicKeyResponse {

@@ -4,6 +4,66 @@
 
 //! One request builder per operation; created by the methods of
 //! [`Client`](crate::Client) and sent with `.send().await`.
+//!
+//! Each builder below holds only what differs per operation (its
+//! fields and setters, how the runtime sends it, and how it
+//! assembles its request); `request_builder!` adds what every
+//! builder has alike.
+use ::fragment_codegen_runtime as rt;
+#[allow(unused_imports)]
+use rt::ErrorStatus::{Code, Default as AnyStatus, Range};
+/// The methods every request builder has: the call options, `send`,
+/// `send_with_meta` and `IntoFuture`.
+macro_rules! request_builder {
+    ($builder:ident, $ok:ty, $error:ty, $decode:ident, $send_doc:literal) => {
+        impl < 'a > $builder < 'a > { #[doc =
+        r" Uses this retry policy for this call instead of the client's."] pub fn
+        retry(mut self, policy : crate ::RetryPolicy) -> Self { self.options.retry =
+        Some(policy); self } #[doc =
+        r" Sets how long this whole call may take (every attempt, the"] #[doc =
+        r" waits between them and reading the body), instead of the"] #[doc =
+        r" client's timeout."] pub fn timeout(mut self, timeout : ::std::time::Duration)
+        -> Self { self.options.timeout = Some(timeout); self } #[doc =
+        r" Sets how long each attempt of this call may take, instead of"] #[doc =
+        r" the client's attempt timeout."] pub fn attempt_timeout(mut self, timeout :
+        ::std::time::Duration) -> Self { self.options.attempt_timeout = Some(timeout);
+        self } #[doc = r" Sets the largest body this call reads, in bytes, instead of"]
+        #[doc = r" the client's limit."] pub fn max_body_size(mut self, bytes : u64) ->
+        Self { self.options.max_body_size = Some(bytes); self } #[doc = $send_doc] pub
+        async fn send(self) -> Result < $ok, crate ::Error < $error >> { self
+        .send_with_meta(). await .map(crate ::Response::into_value) } #[doc =
+        r" Sends the request like `send`, and also returns the"] #[doc =
+        r" response's status, headers and the number of attempts."] pub async fn
+        send_with_meta(self) -> Result < crate ::Response < $ok >, crate ::Error < $error
+        >> { rt:: $decode (rt::send(self.client.core(), & Self::SPEC, self.parts() ?, &
+        self.options). await ?) } } #[doc =
+        r" `.await` on the builder sends it, like `.send().await`."] impl < 'a >
+        ::std::future::IntoFuture for $builder < 'a > { type Output = Result < $ok, crate
+        ::Error < $error >>; type IntoFuture = rt::BoxFuture < 'a, Self::Output >; fn
+        into_future(self) -> Self::IntoFuture { Box::pin(self.send()) } }
+    };
+}
+#[allow(dead_code)]
+const ERRORS_400_401_403_404_409_422_429_500: &[rt::ErrorStatus] = &[
+    Code(400),
+    Code(401),
+    Code(403),
+    Code(404),
+    Code(409),
+    Code(422),
+    Code(429),
+    Code(500),
+];
+#[allow(dead_code)]
+const ERRORS_400_401_403_404_422_429_500: &[rt::ErrorStatus] = &[
+    Code(400),
+    Code(401),
+    Code(403),
+    Code(404),
+    Code(422),
+    Code(429),
+    Code(500),
+];
 /// Request builder for [`Client::accept_solution_deactivation_request`](crate::Client::accept_solution_deactivation_request): set optional parameters, then `.send().await`.
 #[cfg(feature = "multi_partner_solutions")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -13,24 +73,16 @@ pub struct AcceptSolutionDeactivationRequest<'a> {
     solution_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> AcceptSolutionDeactivationRequest<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, solution_id: String) -> Self {
         Self {
@@ -51,72 +103,16 @@ impl<'a> AcceptSolutionDeactivationRequest<'a> {
         self.fields = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::WhatsAppBusinessSolution,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::WhatsAppBusinessSolution>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.solution_id),
+                &rt::encode_path(&self.solution_id),
                 "/accept_deactivation_request",
             ]
                 .concat(),
@@ -131,17 +127,11 @@ impl<'a> AcceptSolutionDeactivationRequest<'a> {
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for AcceptSolutionDeactivationRequest<'a> {
-    type Output = Result<
-        crate::types::WhatsAppBusinessSolution,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    AcceptSolutionDeactivationRequest, crate ::types::WhatsAppBusinessSolution, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::accept_whatsapp_business_solution`](crate::Client::accept_whatsapp_business_solution): set optional parameters, then `.send().await`.
 #[cfg(feature = "multi_partner_solutions")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -151,24 +141,16 @@ pub struct AcceptWhatsappBusinessSolution<'a> {
     solution_id: String,
     user_agent: Option<String>,
     body: crate::types::WhatsAppBusinessSolutionAcceptRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> AcceptWhatsappBusinessSolution<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -188,72 +170,16 @@ impl<'a> AcceptWhatsappBusinessSolution<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::WhatsAppBusinessSolutionAcceptResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::WhatsAppBusinessSolutionAcceptResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.solution_id),
+                &rt::encode_path(&self.solution_id),
                 "/accept",
             ]
                 .concat(),
@@ -261,22 +187,17 @@ impl<'a> AcceptWhatsappBusinessSolution<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for AcceptWhatsappBusinessSolution<'a> {
-    type Output = Result<
-        crate::types::WhatsAppBusinessSolutionAcceptResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    AcceptWhatsappBusinessSolution, crate
+    ::types::WhatsAppBusinessSolutionAcceptResponse, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::add_assigned_user`](crate::Client::add_assigned_user): set optional parameters, then `.send().await`.
 #[cfg(feature = "assigned_users")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -286,24 +207,16 @@ pub struct AddAssignedUser<'a> {
     whatsapp_business_account_id: String,
     user_agent: Option<String>,
     body: crate::types::AddAssignedUserRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "assigned_users")]
 impl<'a> AddAssignedUser<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -323,74 +236,16 @@ impl<'a> AddAssignedUser<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::AssignedUserSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::AssignedUserSuccessResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(
-                    &self.whatsapp_business_account_id,
-                ),
+                &rt::encode_path(&self.whatsapp_business_account_id),
                 "/assigned_users",
             ]
                 .concat(),
@@ -398,17 +253,13 @@ impl<'a> AddAssignedUser<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::Form({
+        parts.body = rt::Body::Form({
             let source = &self.body;
             let mut pairs: Vec<(String, String)> = Vec::new();
             pairs.push(("user".to_string(), source.user.clone()));
-            pairs
-                .push((
-                    "tasks".to_string(),
-                    ::fragment_codegen_runtime::text_value(&source.tasks)?,
-                ));
+            pairs.push(("tasks".to_string(), rt::text_value(&source.tasks)?));
             for (name, v) in &source.extra {
-                pairs.push((name.clone(), ::fragment_codegen_runtime::text_value(v)?));
+                pairs.push((name.clone(), rt::text_value(v)?));
             }
             pairs
         });
@@ -416,17 +267,11 @@ impl<'a> AddAssignedUser<'a> {
     }
 }
 #[cfg(feature = "assigned_users")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for AddAssignedUser<'a> {
-    type Output = Result<
-        crate::types::AssignedUserSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    AddAssignedUser, crate ::types::AssignedUserSuccessResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded`."
+);
 /// Request builder for [`Client::add_group_participants`](crate::Client::add_group_participants): set optional parameters, then `.send().await`.
 #[cfg(feature = "groups")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -436,24 +281,16 @@ pub struct AddGroupParticipants<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::GroupParticipantsRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> AddGroupParticipants<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -473,72 +310,16 @@ impl<'a> AddGroupParticipants<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::GroupSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::GroupSuccessResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.group_id),
+                &rt::encode_path(&self.group_id),
                 "/participants",
             ]
                 .concat(),
@@ -546,22 +327,16 @@ impl<'a> AddGroupParticipants<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "groups")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for AddGroupParticipants<'a> {
-    type Output = Result<
-        crate::types::GroupSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    AddGroupParticipants, crate ::types::GroupSuccessResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::add_phone_numbers`](crate::Client::add_phone_numbers): set optional parameters, then `.send().await`.
 #[cfg(feature = "add_phone_numbers")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -571,24 +346,16 @@ pub struct AddPhoneNumbers<'a> {
     business_id: String,
     user_agent: Option<String>,
     body: crate::types::AddPhoneNumbersRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "add_phone_numbers")]
 impl<'a> AddPhoneNumbers<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -608,72 +375,16 @@ impl<'a> AddPhoneNumbers<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::AddPhoneNumbersResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::AddPhoneNumbersResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.business_id),
+                &rt::encode_path(&self.business_id),
                 "/add_phone_numbers",
             ]
                 .concat(),
@@ -681,22 +392,16 @@ impl<'a> AddPhoneNumbers<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "add_phone_numbers")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for AddPhoneNumbers<'a> {
-    type Output = Result<
-        crate::types::AddPhoneNumbersResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    AddPhoneNumbers, crate ::types::AddPhoneNumbersResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::approve_join_requests`](crate::Client::approve_join_requests): set optional parameters, then `.send().await`.
 #[cfg(feature = "groups")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -706,24 +411,16 @@ pub struct ApproveJoinRequests<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::JoinRequestsRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> ApproveJoinRequests<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -743,72 +440,16 @@ impl<'a> ApproveJoinRequests<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::ApproveJoinRequestsResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::ApproveJoinRequestsResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.group_id),
+                &rt::encode_path(&self.group_id),
                 "/join_requests",
             ]
                 .concat(),
@@ -816,22 +457,16 @@ impl<'a> ApproveJoinRequests<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "groups")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for ApproveJoinRequests<'a> {
-    type Output = Result<
-        crate::types::ApproveJoinRequestsResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    ApproveJoinRequests, crate ::types::ApproveJoinRequestsResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::block_users`](crate::Client::block_users): set optional parameters, then `.send().await`.
 #[cfg(feature = "block_users")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -841,24 +476,16 @@ pub struct BlockUsers<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::BlockUsersRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "block_users")]
 impl<'a> BlockUsers<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -878,72 +505,16 @@ impl<'a> BlockUsers<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::BlockUsersResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::BlockUsersResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/block_users",
             ]
                 .concat(),
@@ -951,22 +522,16 @@ impl<'a> BlockUsers<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "block_users")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for BlockUsers<'a> {
-    type Output = Result<
-        crate::types::BlockUsersResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    BlockUsers, crate ::types::BlockUsersResponse, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::configure_conversational_automation`](crate::Client::configure_conversational_automation): set optional parameters, then `.send().await`.
 #[cfg(feature = "conversational_automation")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -976,24 +541,16 @@ pub struct ConfigureConversationalAutomation<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::ConversationalAutomationRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "conversational_automation")]
 impl<'a> ConfigureConversationalAutomation<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -1013,72 +570,16 @@ impl<'a> ConfigureConversationalAutomation<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::ConversationalAutomationResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::ConversationalAutomationResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/conversational_automation",
             ]
                 .concat(),
@@ -1086,22 +587,16 @@ impl<'a> ConfigureConversationalAutomation<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "conversational_automation")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for ConfigureConversationalAutomation<'a> {
-    type Output = Result<
-        crate::types::ConversationalAutomationResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    ConfigureConversationalAutomation, crate ::types::ConversationalAutomationResponse,
+    crate ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::create_flow`](crate::Client::create_flow): set optional parameters, then `.send().await`.
 #[cfg(feature = "flows")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -1111,24 +606,16 @@ pub struct CreateFlow<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::CreateFlowRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> CreateFlow<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -1148,72 +635,16 @@ impl<'a> CreateFlow<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::CreateFlowResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::CreateFlowResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                &rt::encode_path(&self.waba_id),
                 "/flows",
             ]
                 .concat(),
@@ -1221,15 +652,12 @@ impl<'a> CreateFlow<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::Multipart({
+        parts.body = rt::Body::Multipart({
             let source = &self.body;
-            let mut form = ::fragment_codegen_runtime::reqwest::multipart::Form::new();
+            let mut form = rt::reqwest::multipart::Form::new();
             form = form.text("name".to_string(), source.name.clone());
             form = form
-                .text(
-                    "categories".to_string(),
-                    ::fragment_codegen_runtime::text_value(&source.categories)?,
-                );
+                .text("categories".to_string(), rt::text_value(&source.categories)?);
             if let Some(v) = &source.clone_flow_id {
                 form = form.text("clone_flow_id".to_string(), v.clone());
             }
@@ -1237,8 +665,7 @@ impl<'a> CreateFlow<'a> {
                 form = form.text("endpoint_uri".to_string(), v.clone());
             }
             for (name, v) in &source.extra {
-                form = form
-                    .text(name.clone(), ::fragment_codegen_runtime::text_value(v)?);
+                form = form.text(name.clone(), rt::text_value(v)?);
             }
             form
         });
@@ -1246,17 +673,11 @@ impl<'a> CreateFlow<'a> {
     }
 }
 #[cfg(feature = "flows")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for CreateFlow<'a> {
-    type Output = Result<
-        crate::types::CreateFlowResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    CreateFlow, crate ::types::CreateFlowResponse, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`."
+);
 /// Request builder for [`Client::create_group`](crate::Client::create_group): set optional parameters, then `.send().await`.
 #[cfg(feature = "groups")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -1266,24 +687,16 @@ pub struct CreateGroup<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::CreateGroupRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> CreateGroup<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -1303,72 +716,16 @@ impl<'a> CreateGroup<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::CreateGroupResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::CreateGroupResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/groups",
             ]
                 .concat(),
@@ -1376,22 +733,16 @@ impl<'a> CreateGroup<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "groups")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for CreateGroup<'a> {
-    type Output = Result<
-        crate::types::CreateGroupResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    CreateGroup, crate ::types::CreateGroupResponse, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::create_message_template`](crate::Client::create_message_template): set optional parameters, then `.send().await`.
 #[cfg(feature = "templates")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -1401,24 +752,16 @@ pub struct CreateMessageTemplate<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::TemplateCreateRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "templates")]
 impl<'a> CreateMessageTemplate<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -1438,72 +781,16 @@ impl<'a> CreateMessageTemplate<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::TemplateCreateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::TemplateCreateResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                &rt::encode_path(&self.waba_id),
                 "/message_templates",
             ]
                 .concat(),
@@ -1511,22 +798,16 @@ impl<'a> CreateMessageTemplate<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "templates")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for CreateMessageTemplate<'a> {
-    type Output = Result<
-        crate::types::TemplateCreateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    CreateMessageTemplate, crate ::types::TemplateCreateResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::create_obo_mobility_intent`](crate::Client::create_obo_mobility_intent): set optional parameters, then `.send().await`.
 #[cfg(feature = "obo_mobility_intent")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -1536,24 +817,16 @@ pub struct CreateOboMobilityIntent<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::OboMobilityIntentRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "obo_mobility_intent")]
 impl<'a> CreateOboMobilityIntent<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -1573,72 +846,16 @@ impl<'a> CreateOboMobilityIntent<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::OboMobilityIntentResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::OboMobilityIntentResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                &rt::encode_path(&self.waba_id),
                 "/obo_mobility_intent",
             ]
                 .concat(),
@@ -1646,22 +863,16 @@ impl<'a> CreateOboMobilityIntent<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "obo_mobility_intent")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for CreateOboMobilityIntent<'a> {
-    type Output = Result<
-        crate::types::OboMobilityIntentResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    CreateOboMobilityIntent, crate ::types::OboMobilityIntentResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::create_or_update_qr_code`](crate::Client::create_or_update_qr_code): set optional parameters, then `.send().await`.
 #[cfg(feature = "qr_codes")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -1671,24 +882,16 @@ pub struct CreateOrUpdateQrCode<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::QrCodeRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "qr_codes")]
 impl<'a> CreateOrUpdateQrCode<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -1708,69 +911,16 @@ impl<'a> CreateOrUpdateQrCode<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<crate::types::QrCode, crate::Error<crate::types::GraphAPIError>> {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::QrCode>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/message_qrdls",
             ]
                 .concat(),
@@ -1778,22 +928,16 @@ impl<'a> CreateOrUpdateQrCode<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "qr_codes")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for CreateOrUpdateQrCode<'a> {
-    type Output = Result<
-        crate::types::QrCode,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    CreateOrUpdateQrCode, crate ::types::QrCode, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::create_whatsapp_business_account`](crate::Client::create_whatsapp_business_account): set optional parameters, then `.send().await`.
 #[cfg(feature = "whatsapp_business_accounts")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -1803,24 +947,16 @@ pub struct CreateWhatsappBusinessAccount<'a> {
     business_id: String,
     user_agent: Option<String>,
     body: crate::types::WhatsAppBusinessAccountCreateRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "whatsapp_business_accounts")]
 impl<'a> CreateWhatsappBusinessAccount<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -1840,72 +976,16 @@ impl<'a> CreateWhatsappBusinessAccount<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::WhatsAppBusinessAccountCreateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::WhatsAppBusinessAccountCreateResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.business_id),
+                &rt::encode_path(&self.business_id),
                 "/whatsapp_business_accounts",
             ]
                 .concat(),
@@ -1913,22 +993,16 @@ impl<'a> CreateWhatsappBusinessAccount<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "whatsapp_business_accounts")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for CreateWhatsappBusinessAccount<'a> {
-    type Output = Result<
-        crate::types::WhatsAppBusinessAccountCreateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    CreateWhatsappBusinessAccount, crate ::types::WhatsAppBusinessAccountCreateResponse,
+    crate ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::create_whatsapp_business_account_phone_number`](crate::Client::create_whatsapp_business_account_phone_number): set optional parameters, then `.send().await`.
 #[cfg(feature = "phone_numbers")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -1938,25 +1012,16 @@ pub struct CreateWhatsappBusinessAccountPhoneNumber<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::WabaPhoneNumberCreateRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "phone_numbers")]
 impl<'a> CreateWhatsappBusinessAccountPhoneNumber<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(409),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_409_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -1976,72 +1041,16 @@ impl<'a> CreateWhatsappBusinessAccountPhoneNumber<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::WabaPhoneNumberCreateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::WabaPhoneNumberCreateResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                &rt::encode_path(&self.waba_id),
                 "/phone_numbers",
             ]
                 .concat(),
@@ -2049,22 +1058,16 @@ impl<'a> CreateWhatsappBusinessAccountPhoneNumber<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "phone_numbers")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for CreateWhatsappBusinessAccountPhoneNumber<'a> {
-    type Output = Result<
-        crate::types::WabaPhoneNumberCreateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    CreateWhatsappBusinessAccountPhoneNumber, crate
+    ::types::WabaPhoneNumberCreateResponse, crate ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::create_whatsapp_business_account_schedule`](crate::Client::create_whatsapp_business_account_schedule): set optional parameters, then `.send().await`.
 #[cfg(feature = "schedules")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -2074,25 +1077,16 @@ pub struct CreateWhatsappBusinessAccountSchedule<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::CreateScheduleRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "schedules")]
 impl<'a> CreateWhatsappBusinessAccountSchedule<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(409),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_409_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -2112,72 +1106,16 @@ impl<'a> CreateWhatsappBusinessAccountSchedule<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::CreateScheduleResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::CreateScheduleResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                &rt::encode_path(&self.waba_id),
                 "/schedules",
             ]
                 .concat(),
@@ -2185,22 +1123,16 @@ impl<'a> CreateWhatsappBusinessAccountSchedule<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "schedules")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for CreateWhatsappBusinessAccountSchedule<'a> {
-    type Output = Result<
-        crate::types::CreateScheduleResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    CreateWhatsappBusinessAccountSchedule, crate ::types::CreateScheduleResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::create_whatsapp_business_solution`](crate::Client::create_whatsapp_business_solution): set optional parameters, then `.send().await`.
 #[cfg(feature = "multi_partner_solutions")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -2210,24 +1142,16 @@ pub struct CreateWhatsappBusinessSolution<'a> {
     application_id: String,
     user_agent: Option<String>,
     body: crate::types::WhatsAppBusinessSolutionCreateRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> CreateWhatsappBusinessSolution<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -2247,72 +1171,16 @@ impl<'a> CreateWhatsappBusinessSolution<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::WhatsAppBusinessSolutionCreateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::WhatsAppBusinessSolutionCreateResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.application_id),
+                &rt::encode_path(&self.application_id),
                 "/whatsapp_business_solution",
             ]
                 .concat(),
@@ -2320,22 +1188,17 @@ impl<'a> CreateWhatsappBusinessSolution<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for CreateWhatsappBusinessSolution<'a> {
-    type Output = Result<
-        crate::types::WhatsAppBusinessSolutionCreateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    CreateWhatsappBusinessSolution, crate
+    ::types::WhatsAppBusinessSolutionCreateResponse, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::delete_flow`](crate::Client::delete_flow): set optional parameters, then `.send().await`.
 #[cfg(feature = "flows")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -2344,24 +1207,16 @@ pub struct DeleteFlow<'a> {
     client: &'a crate::Client,
     flow_id: String,
     user_agent: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> DeleteFlow<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Delete,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Delete,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, flow_id: String) -> Self {
         Self {
@@ -2376,72 +1231,16 @@ impl<'a> DeleteFlow<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::FlowSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::FlowSuccessResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.flow_id),
+                &rt::encode_path(&self.flow_id),
             ]
                 .concat(),
         );
@@ -2452,17 +1251,11 @@ impl<'a> DeleteFlow<'a> {
     }
 }
 #[cfg(feature = "flows")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for DeleteFlow<'a> {
-    type Output = Result<
-        crate::types::FlowSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    DeleteFlow, crate ::types::FlowSuccessResponse, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::delete_group`](crate::Client::delete_group): set optional parameters, then `.send().await`.
 #[cfg(feature = "groups")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -2471,24 +1264,16 @@ pub struct DeleteGroup<'a> {
     client: &'a crate::Client,
     group_id: String,
     user_agent: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> DeleteGroup<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Delete,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Delete,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, group_id: String) -> Self {
         Self {
@@ -2503,72 +1288,16 @@ impl<'a> DeleteGroup<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::GroupSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::GroupSuccessResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.group_id),
+                &rt::encode_path(&self.group_id),
             ]
                 .concat(),
         );
@@ -2579,17 +1308,11 @@ impl<'a> DeleteGroup<'a> {
     }
 }
 #[cfg(feature = "groups")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for DeleteGroup<'a> {
-    type Output = Result<
-        crate::types::GroupSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    DeleteGroup, crate ::types::GroupSuccessResponse, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::delete_group_invite_link`](crate::Client::delete_group_invite_link): set optional parameters, then `.send().await`.
 #[cfg(feature = "groups")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -2599,24 +1322,16 @@ pub struct DeleteGroupInviteLink<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::GroupMessagingProductRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> DeleteGroupInviteLink<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Delete,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Delete,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -2636,72 +1351,16 @@ impl<'a> DeleteGroupInviteLink<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::DeleteGroupInviteLinkResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::DeleteGroupInviteLinkResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.group_id),
+                &rt::encode_path(&self.group_id),
                 "/invite_link",
             ]
                 .concat(),
@@ -2709,22 +1368,16 @@ impl<'a> DeleteGroupInviteLink<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "groups")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for DeleteGroupInviteLink<'a> {
-    type Output = Result<
-        crate::types::DeleteGroupInviteLinkResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    DeleteGroupInviteLink, crate ::types::DeleteGroupInviteLinkResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::delete_individual_qr_code`](crate::Client::delete_individual_qr_code): set optional parameters, then `.send().await`.
 #[cfg(feature = "qr_codes")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -2734,24 +1387,16 @@ pub struct DeleteIndividualQrCode<'a> {
     phone_number_id: String,
     qr_code_id: String,
     user_agent: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "qr_codes")]
 impl<'a> DeleteIndividualQrCode<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Delete,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Delete,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -2771,74 +1416,18 @@ impl<'a> DeleteIndividualQrCode<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::DeleteQrCodeResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::DeleteQrCodeResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/message_qrdls/",
-                &::fragment_codegen_runtime::encode_path(&self.qr_code_id),
+                &rt::encode_path(&self.qr_code_id),
             ]
                 .concat(),
         );
@@ -2849,17 +1438,11 @@ impl<'a> DeleteIndividualQrCode<'a> {
     }
 }
 #[cfg(feature = "qr_codes")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for DeleteIndividualQrCode<'a> {
-    type Output = Result<
-        crate::types::DeleteQrCodeResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    DeleteIndividualQrCode, crate ::types::DeleteQrCodeResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::delete_media`](crate::Client::delete_media): set optional parameters, then `.send().await`.
 #[cfg(feature = "media")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -2869,24 +1452,16 @@ pub struct DeleteMedia<'a> {
     media_id: String,
     user_agent: Option<String>,
     phone_number_id: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "media")]
 impl<'a> DeleteMedia<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Delete,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Delete,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, media_id: String) -> Self {
         Self {
@@ -2907,72 +1482,16 @@ impl<'a> DeleteMedia<'a> {
         self.phone_number_id = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::MediaDeleteResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::MediaDeleteResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.media_id),
+                &rt::encode_path(&self.media_id),
             ]
                 .concat(),
         );
@@ -2986,17 +1505,11 @@ impl<'a> DeleteMedia<'a> {
     }
 }
 #[cfg(feature = "media")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for DeleteMedia<'a> {
-    type Output = Result<
-        crate::types::MediaDeleteResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    DeleteMedia, crate ::types::MediaDeleteResponse, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::delete_message_template`](crate::Client::delete_message_template): set optional parameters, then `.send().await`.
 #[cfg(feature = "templates")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -3007,24 +1520,16 @@ pub struct DeleteMessageTemplate<'a> {
     name: String,
     user_agent: Option<String>,
     hsm_id: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "templates")]
 impl<'a> DeleteMessageTemplate<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Delete,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Delete,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String, name: String) -> Self {
         Self {
@@ -3046,72 +1551,16 @@ impl<'a> DeleteMessageTemplate<'a> {
         self.hsm_id = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::TemplateSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::TemplateSuccessResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                &rt::encode_path(&self.waba_id),
                 "/message_templates",
             ]
                 .concat(),
@@ -3130,17 +1579,11 @@ impl<'a> DeleteMessageTemplate<'a> {
     }
 }
 #[cfg(feature = "templates")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for DeleteMessageTemplate<'a> {
-    type Output = Result<
-        crate::types::TemplateSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    DeleteMessageTemplate, crate ::types::TemplateSuccessResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::delete_pre_verified_phone_number`](crate::Client::delete_pre_verified_phone_number): set optional parameters, then `.send().await`.
 #[cfg(feature = "preverified_phone_numbers")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -3149,24 +1592,16 @@ pub struct DeletePreVerifiedPhoneNumber<'a> {
     client: &'a crate::Client,
     pre_verified_phone_number_id: String,
     user_agent: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "preverified_phone_numbers")]
 impl<'a> DeletePreVerifiedPhoneNumber<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Delete,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Delete,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -3184,74 +1619,16 @@ impl<'a> DeletePreVerifiedPhoneNumber<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::PreVerifiedPhoneNumberSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::PreVerifiedPhoneNumberSuccessResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(
-                    &self.pre_verified_phone_number_id,
-                ),
+                &rt::encode_path(&self.pre_verified_phone_number_id),
             ]
                 .concat(),
         );
@@ -3262,17 +1639,11 @@ impl<'a> DeletePreVerifiedPhoneNumber<'a> {
     }
 }
 #[cfg(feature = "preverified_phone_numbers")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for DeletePreVerifiedPhoneNumber<'a> {
-    type Output = Result<
-        crate::types::PreVerifiedPhoneNumberSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    DeletePreVerifiedPhoneNumber, crate ::types::PreVerifiedPhoneNumberSuccessResponse,
+    crate ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::deprecate_flow`](crate::Client::deprecate_flow): set optional parameters, then `.send().await`.
 #[cfg(feature = "flows")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -3281,24 +1652,16 @@ pub struct DeprecateFlow<'a> {
     client: &'a crate::Client,
     flow_id: String,
     user_agent: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> DeprecateFlow<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, flow_id: String) -> Self {
         Self {
@@ -3313,72 +1676,16 @@ impl<'a> DeprecateFlow<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::FlowSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::FlowSuccessResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.flow_id),
+                &rt::encode_path(&self.flow_id),
                 "/deprecate",
             ]
                 .concat(),
@@ -3390,17 +1697,11 @@ impl<'a> DeprecateFlow<'a> {
     }
 }
 #[cfg(feature = "flows")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for DeprecateFlow<'a> {
-    type Output = Result<
-        crate::types::FlowSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    DeprecateFlow, crate ::types::FlowSuccessResponse, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::deregister_phone_number`](crate::Client::deregister_phone_number): set optional parameters, then `.send().await`.
 #[cfg(feature = "phone_numbers")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -3409,24 +1710,16 @@ pub struct DeregisterPhoneNumber<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
     user_agent: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "phone_numbers")]
 impl<'a> DeregisterPhoneNumber<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -3441,72 +1734,16 @@ impl<'a> DeregisterPhoneNumber<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::DeregisterPhoneNumberResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::DeregisterPhoneNumberResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/deregister",
             ]
                 .concat(),
@@ -3518,17 +1755,11 @@ impl<'a> DeregisterPhoneNumber<'a> {
     }
 }
 #[cfg(feature = "phone_numbers")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for DeregisterPhoneNumber<'a> {
-    type Output = Result<
-        crate::types::DeregisterPhoneNumberResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    DeregisterPhoneNumber, crate ::types::DeregisterPhoneNumberResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::download_media`](crate::Client::download_media): set optional parameters, then `.send().await`.
 #[cfg(feature = "media")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -3537,24 +1768,16 @@ pub struct DownloadMedia<'a> {
     client: &'a crate::Client,
     media_url: String,
     user_agent: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "media")]
 impl<'a> DownloadMedia<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: true,
         follow_redirects: true,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, media_url: String) -> Self {
         Self {
@@ -3569,51 +1792,6 @@ impl<'a> DownloadMedia<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the raw body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<Vec<u8>, crate::Error<crate::types::GraphAPIError>> {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::Response<Vec<u8>>, crate::Error<crate::types::GraphAPIError>> {
-        ::fragment_codegen_runtime::decode_bytes(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// Sends the request like `send`, but hands the success body out
     /// as it arrives ([`ByteStream`](crate::ByteStream)) instead of
     /// reading it into memory: for large files.
@@ -3623,23 +1801,13 @@ impl<'a> DownloadMedia<'a> {
         crate::ByteStream<crate::types::GraphAPIError>,
         crate::Error<crate::types::GraphAPIError>,
     > {
-        ::fragment_codegen_runtime::send_streaming(
-                self.client.core(),
-                &Self::SPEC,
-                self.parts()?,
-                &self.options,
-            )
+        rt::send_streaming(self.client.core(), &Self::SPEC, self.parts()?, &self.options)
             .await
     }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(self.media_url.clone());
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(self.media_url.clone());
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
@@ -3647,14 +1815,10 @@ impl<'a> DownloadMedia<'a> {
     }
 }
 #[cfg(feature = "media")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for DownloadMedia<'a> {
-    type Output = Result<Vec<u8>, crate::Error<crate::types::GraphAPIError>>;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    DownloadMedia, Vec < u8 >, crate ::types::GraphAPIError, decode_bytes,
+    " Sends the request. Success is the raw body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::edit_message_template`](crate::Client::edit_message_template): set optional parameters, then `.send().await`.
 #[cfg(feature = "templates")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -3664,24 +1828,16 @@ pub struct EditMessageTemplate<'a> {
     template_id: String,
     user_agent: Option<String>,
     body: crate::types::TemplateEditRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "templates")]
 impl<'a> EditMessageTemplate<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -3701,94 +1857,32 @@ impl<'a> EditMessageTemplate<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::TemplateSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::TemplateSuccessResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.template_id),
+                &rt::encode_path(&self.template_id),
             ]
                 .concat(),
         );
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "templates")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for EditMessageTemplate<'a> {
-    type Output = Result<
-        crate::types::TemplateSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    EditMessageTemplate, crate ::types::TemplateSuccessResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::get_application_whatsapp_business_solutions`](crate::Client::get_application_whatsapp_business_solutions): set optional parameters, then `.send().await`.
 #[cfg(feature = "multi_partner_solutions")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -3802,24 +1896,16 @@ pub struct GetApplicationWhatsappBusinessSolutions<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> GetApplicationWhatsappBusinessSolutions<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, application_id: String) -> Self {
         Self {
@@ -3864,41 +1950,17 @@ impl<'a> GetApplicationWhatsappBusinessSolutions<'a> {
         self.before = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::fragment_codegen_runtime::Stream<
+    ) -> impl rt::Stream<
         Item = Result<
             crate::types::WhatsAppBusinessSolution,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        ::fragment_codegen_runtime::paginate(
+        rt::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -3915,7 +1977,7 @@ impl<'a> GetApplicationWhatsappBusinessSolutions<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(::fragment_codegen_runtime::Page {
+                Ok(rt::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -3923,48 +1985,16 @@ impl<'a> GetApplicationWhatsappBusinessSolutions<'a> {
             |request, after| request.after(after),
         )
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::WhatsAppBusinessSolutionList,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::WhatsAppBusinessSolutionList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.application_id),
+                &rt::encode_path(&self.application_id),
                 "/whatsapp_business_solutions",
             ]
                 .concat(),
@@ -3991,17 +2021,11 @@ impl<'a> GetApplicationWhatsappBusinessSolutions<'a> {
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetApplicationWhatsappBusinessSolutions<'a> {
-    type Output = Result<
-        crate::types::WhatsAppBusinessSolutionList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetApplicationWhatsappBusinessSolutions, crate ::types::WhatsAppBusinessSolutionList,
+    crate ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_assigned_users`](crate::Client::get_assigned_users): set optional parameters, then `.send().await`.
 #[cfg(feature = "assigned_users")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -4015,24 +2039,16 @@ pub struct GetAssignedUsers<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "assigned_users")]
 impl<'a> GetAssignedUsers<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -4076,41 +2092,17 @@ impl<'a> GetAssignedUsers<'a> {
         self.before = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::fragment_codegen_runtime::Stream<
+    ) -> impl rt::Stream<
         Item = Result<
             crate::types::AssignedUser,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        ::fragment_codegen_runtime::paginate(
+        rt::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -4127,7 +2119,7 @@ impl<'a> GetAssignedUsers<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(::fragment_codegen_runtime::Page {
+                Ok(rt::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -4135,50 +2127,16 @@ impl<'a> GetAssignedUsers<'a> {
             |request, after| request.after(after),
         )
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::AssignedUserList,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::AssignedUserList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(
-                    &self.whatsapp_business_account_id,
-                ),
+                &rt::encode_path(&self.whatsapp_business_account_id),
                 "/assigned_users",
             ]
                 .concat(),
@@ -4206,17 +2164,11 @@ impl<'a> GetAssignedUsers<'a> {
     }
 }
 #[cfg(feature = "assigned_users")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetAssignedUsers<'a> {
-    type Output = Result<
-        crate::types::AssignedUserList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetAssignedUsers, crate ::types::AssignedUserList, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_assigned_whatsapp_business_accounts`](crate::Client::get_assigned_whatsapp_business_accounts): set optional parameters, then `.send().await`.
 #[cfg(feature = "assigned_whatsapp_business_accounts")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -4229,24 +2181,16 @@ pub struct GetAssignedWhatsappBusinessAccounts<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "assigned_whatsapp_business_accounts")]
 impl<'a> GetAssignedWhatsappBusinessAccounts<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, user_id: String) -> Self {
         Self {
@@ -4285,41 +2229,17 @@ impl<'a> GetAssignedWhatsappBusinessAccounts<'a> {
         self.before = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::fragment_codegen_runtime::Stream<
+    ) -> impl rt::Stream<
         Item = Result<
             crate::types::AssignedWhatsAppBusinessAccount,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        ::fragment_codegen_runtime::paginate(
+        rt::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -4336,7 +2256,7 @@ impl<'a> GetAssignedWhatsappBusinessAccounts<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(::fragment_codegen_runtime::Page {
+                Ok(rt::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -4344,48 +2264,16 @@ impl<'a> GetAssignedWhatsappBusinessAccounts<'a> {
             |request, after| request.after(after),
         )
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::AssignedWhatsAppBusinessAccountList,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::AssignedWhatsAppBusinessAccountList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.user_id),
+                &rt::encode_path(&self.user_id),
                 "/assigned_whatsapp_business_accounts",
             ]
                 .concat(),
@@ -4409,17 +2297,12 @@ impl<'a> GetAssignedWhatsappBusinessAccounts<'a> {
     }
 }
 #[cfg(feature = "assigned_whatsapp_business_accounts")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetAssignedWhatsappBusinessAccounts<'a> {
-    type Output = Result<
-        crate::types::AssignedWhatsAppBusinessAccountList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetAssignedWhatsappBusinessAccounts, crate
+    ::types::AssignedWhatsAppBusinessAccountList, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_blocked_users`](crate::Client::get_blocked_users): set optional parameters, then `.send().await`.
 #[cfg(feature = "block_users")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -4431,24 +2314,16 @@ pub struct GetBlockedUsers<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "block_users")]
 impl<'a> GetBlockedUsers<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -4481,41 +2356,17 @@ impl<'a> GetBlockedUsers<'a> {
         self.before = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::fragment_codegen_runtime::Stream<
+    ) -> impl rt::Stream<
         Item = Result<
             crate::types::BlockedUser,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        ::fragment_codegen_runtime::paginate(
+        rt::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -4532,7 +2383,7 @@ impl<'a> GetBlockedUsers<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(::fragment_codegen_runtime::Page {
+                Ok(rt::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -4540,48 +2391,16 @@ impl<'a> GetBlockedUsers<'a> {
             |request, after| request.after(after),
         )
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::BlockedUserList,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::BlockedUserList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/block_users",
             ]
                 .concat(),
@@ -4602,17 +2421,11 @@ impl<'a> GetBlockedUsers<'a> {
     }
 }
 #[cfg(feature = "block_users")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetBlockedUsers<'a> {
-    type Output = Result<
-        crate::types::BlockedUserList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetBlockedUsers, crate ::types::BlockedUserList, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_business_compliance_info`](crate::Client::get_business_compliance_info): set optional parameters, then `.send().await`.
 #[cfg(feature = "business_compliance")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -4622,24 +2435,16 @@ pub struct GetBusinessComplianceInfo<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "business_compliance")]
 impl<'a> GetBusinessComplianceInfo<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -4660,72 +2465,16 @@ impl<'a> GetBusinessComplianceInfo<'a> {
         self.fields = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::BusinessComplianceInfoList,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::BusinessComplianceInfoList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/business_compliance_info",
             ]
                 .concat(),
@@ -4740,17 +2489,11 @@ impl<'a> GetBusinessComplianceInfo<'a> {
     }
 }
 #[cfg(feature = "business_compliance")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetBusinessComplianceInfo<'a> {
-    type Output = Result<
-        crate::types::BusinessComplianceInfoList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetBusinessComplianceInfo, crate ::types::BusinessComplianceInfoList, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_business_encryption_public_key`](crate::Client::get_business_encryption_public_key): set optional parameters, then `.send().await`.
 #[cfg(feature = "business_encryption")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -4760,24 +2503,16 @@ pub struct GetBusinessEncryptionPublicKey<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "business_encryption")]
 impl<'a> GetBusinessEncryptionPublicKey<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -4798,72 +2533,16 @@ impl<'a> GetBusinessEncryptionPublicKey<'a> {
         self.fields = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::WhatsAppBusinessEncryptionResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::WhatsAppBusinessEncryptionResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/whatsapp_business_encryption",
             ]
                 .concat(),
@@ -4878,17 +2557,11 @@ impl<'a> GetBusinessEncryptionPublicKey<'a> {
     }
 }
 #[cfg(feature = "business_encryption")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetBusinessEncryptionPublicKey<'a> {
-    type Output = Result<
-        crate::types::WhatsAppBusinessEncryptionResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetBusinessEncryptionPublicKey, crate ::types::WhatsAppBusinessEncryptionResponse,
+    crate ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_business_portfolio_specific_fields`](crate::Client::get_business_portfolio_specific_fields): set optional parameters, then `.send().await`.
 #[cfg(feature = "business_portfolio")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -4898,24 +2571,16 @@ pub struct GetBusinessPortfolioSpecificFields<'a> {
     business_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "business_portfolio")]
 impl<'a> GetBusinessPortfolioSpecificFields<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
         Self {
@@ -4936,72 +2601,16 @@ impl<'a> GetBusinessPortfolioSpecificFields<'a> {
         self.fields = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::BusinessPortfolio,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::BusinessPortfolio>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.business_id),
+                &rt::encode_path(&self.business_id),
             ]
                 .concat(),
         );
@@ -5015,17 +2624,11 @@ impl<'a> GetBusinessPortfolioSpecificFields<'a> {
     }
 }
 #[cfg(feature = "business_portfolio")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetBusinessPortfolioSpecificFields<'a> {
-    type Output = Result<
-        crate::types::BusinessPortfolio,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetBusinessPortfolioSpecificFields, crate ::types::BusinessPortfolio, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_business_profile`](crate::Client::get_business_profile): set optional parameters, then `.send().await`.
 #[cfg(feature = "business_profile")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -5035,24 +2638,16 @@ pub struct GetBusinessProfile<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "business_profile")]
 impl<'a> GetBusinessProfile<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -5073,72 +2668,16 @@ impl<'a> GetBusinessProfile<'a> {
         self.fields = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::WhatsAppBusinessProfileResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::WhatsAppBusinessProfileResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/whatsapp_business_profile",
             ]
                 .concat(),
@@ -5153,17 +2692,11 @@ impl<'a> GetBusinessProfile<'a> {
     }
 }
 #[cfg(feature = "business_profile")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetBusinessProfile<'a> {
-    type Output = Result<
-        crate::types::WhatsAppBusinessProfileResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetBusinessProfile, crate ::types::WhatsAppBusinessProfileResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_call_permissions`](crate::Client::get_call_permissions): set optional parameters, then `.send().await`.
 #[cfg(feature = "calling")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -5173,24 +2706,16 @@ pub struct GetCallPermissions<'a> {
     phone_number_id: String,
     user_wa_id: String,
     user_agent: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "calling")]
 impl<'a> GetCallPermissions<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -5210,72 +2735,16 @@ impl<'a> GetCallPermissions<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::CallPermissionsResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::CallPermissionsResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/call_permissions",
             ]
                 .concat(),
@@ -5291,17 +2760,11 @@ impl<'a> GetCallPermissions<'a> {
     }
 }
 #[cfg(feature = "calling")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetCallPermissions<'a> {
-    type Output = Result<
-        crate::types::CallPermissionsResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetCallPermissions, crate ::types::CallPermissionsResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_client_whatsapp_business_accounts`](crate::Client::get_client_whatsapp_business_accounts): set optional parameters, then `.send().await`.
 #[cfg(feature = "client_whatsapp_business_accounts")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -5316,24 +2779,16 @@ pub struct GetClientWhatsappBusinessAccounts<'a> {
     after: Option<String>,
     before: Option<String>,
     find: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "client_whatsapp_business_accounts")]
 impl<'a> GetClientWhatsappBusinessAccounts<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
         Self {
@@ -5384,41 +2839,17 @@ impl<'a> GetClientWhatsappBusinessAccounts<'a> {
         self.find = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::fragment_codegen_runtime::Stream<
+    ) -> impl rt::Stream<
         Item = Result<
             crate::types::ClientWhatsAppBusinessAccount,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        ::fragment_codegen_runtime::paginate(
+        rt::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -5435,7 +2866,7 @@ impl<'a> GetClientWhatsappBusinessAccounts<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(::fragment_codegen_runtime::Page {
+                Ok(rt::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -5443,48 +2874,16 @@ impl<'a> GetClientWhatsappBusinessAccounts<'a> {
             |request, after| request.after(after),
         )
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::ClientWhatsAppBusinessAccountList,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::ClientWhatsAppBusinessAccountList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.business_id),
+                &rt::encode_path(&self.business_id),
                 "/client_whatsapp_business_accounts",
             ]
                 .concat(),
@@ -5514,17 +2913,11 @@ impl<'a> GetClientWhatsappBusinessAccounts<'a> {
     }
 }
 #[cfg(feature = "client_whatsapp_business_accounts")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetClientWhatsappBusinessAccounts<'a> {
-    type Output = Result<
-        crate::types::ClientWhatsAppBusinessAccountList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetClientWhatsappBusinessAccounts, crate ::types::ClientWhatsAppBusinessAccountList,
+    crate ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_commerce_settings`](crate::Client::get_commerce_settings): set optional parameters, then `.send().await`.
 #[cfg(feature = "commerce_settings")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -5533,24 +2926,16 @@ pub struct GetCommerceSettings<'a> {
     client: &'a crate::Client,
     phone_number_id: String,
     user_agent: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "commerce_settings")]
 impl<'a> GetCommerceSettings<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -5565,72 +2950,16 @@ impl<'a> GetCommerceSettings<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::CommerceSettingsList,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::CommerceSettingsList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/whatsapp_commerce_settings",
             ]
                 .concat(),
@@ -5642,17 +2971,11 @@ impl<'a> GetCommerceSettings<'a> {
     }
 }
 #[cfg(feature = "commerce_settings")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetCommerceSettings<'a> {
-    type Output = Result<
-        crate::types::CommerceSettingsList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetCommerceSettings, crate ::types::CommerceSettingsList, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_connected_client_businesses`](crate::Client::get_connected_client_businesses): set optional parameters, then `.send().await`.
 #[cfg(feature = "connected_client_businesses")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -5665,24 +2988,16 @@ pub struct GetConnectedClientBusinesses<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "connected_client_businesses")]
 impl<'a> GetConnectedClientBusinesses<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, application_id: String) -> Self {
         Self {
@@ -5721,41 +3036,17 @@ impl<'a> GetConnectedClientBusinesses<'a> {
         self.before = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::fragment_codegen_runtime::Stream<
+    ) -> impl rt::Stream<
         Item = Result<
             crate::types::ConnectedClientBusiness,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        ::fragment_codegen_runtime::paginate(
+        rt::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -5772,7 +3063,7 @@ impl<'a> GetConnectedClientBusinesses<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(::fragment_codegen_runtime::Page {
+                Ok(rt::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -5780,48 +3071,16 @@ impl<'a> GetConnectedClientBusinesses<'a> {
             |request, after| request.after(after),
         )
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::ConnectedClientBusinessList,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::ConnectedClientBusinessList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.application_id),
+                &rt::encode_path(&self.application_id),
                 "/connected_client_businesses",
             ]
                 .concat(),
@@ -5845,17 +3104,11 @@ impl<'a> GetConnectedClientBusinesses<'a> {
     }
 }
 #[cfg(feature = "connected_client_businesses")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetConnectedClientBusinesses<'a> {
-    type Output = Result<
-        crate::types::ConnectedClientBusinessList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetConnectedClientBusinesses, crate ::types::ConnectedClientBusinessList, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_credit_lines`](crate::Client::get_credit_lines): set optional parameters, then `.send().await`.
 #[cfg(feature = "extended_credits")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -5865,24 +3118,16 @@ pub struct GetCreditLines<'a> {
     business_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "extended_credits")]
 impl<'a> GetCreditLines<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
         Self {
@@ -5903,72 +3148,16 @@ impl<'a> GetCreditLines<'a> {
         self.fields = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::CreditLineList,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::CreditLineList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.business_id),
+                &rt::encode_path(&self.business_id),
                 "/extendedcredits",
             ]
                 .concat(),
@@ -5983,17 +3172,11 @@ impl<'a> GetCreditLines<'a> {
     }
 }
 #[cfg(feature = "extended_credits")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetCreditLines<'a> {
-    type Output = Result<
-        crate::types::CreditLineList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetCreditLines, crate ::types::CreditLineList, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_flow`](crate::Client::get_flow): set optional parameters, then `.send().await`.
 #[cfg(feature = "flows")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -6004,24 +3187,16 @@ pub struct GetFlow<'a> {
     user_agent: Option<String>,
     fields: Option<String>,
     date_format: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> GetFlow<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, flow_id: String) -> Self {
         Self {
@@ -6048,69 +3223,16 @@ impl<'a> GetFlow<'a> {
         self.date_format = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<crate::types::Flow, crate::Error<crate::types::GraphAPIError>> {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::Flow>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.flow_id),
+                &rt::encode_path(&self.flow_id),
             ]
                 .concat(),
         );
@@ -6127,14 +3249,10 @@ impl<'a> GetFlow<'a> {
     }
 }
 #[cfg(feature = "flows")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetFlow<'a> {
-    type Output = Result<crate::types::Flow, crate::Error<crate::types::GraphAPIError>>;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetFlow, crate ::types::Flow, crate ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_flow_json_url`](crate::Client::get_flow_json_url): set optional parameters, then `.send().await`.
 #[cfg(feature = "flows")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -6146,24 +3264,16 @@ pub struct GetFlowJsonUrl<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> GetFlowJsonUrl<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, flow_id: String) -> Self {
         Self {
@@ -6196,38 +3306,14 @@ impl<'a> GetFlowJsonUrl<'a> {
         self.before = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::fragment_codegen_runtime::Stream<
+    ) -> impl rt::Stream<
         Item = Result<crate::types::FlowAsset, crate::Error<crate::types::GraphAPIError>>,
     > + 'a {
-        ::fragment_codegen_runtime::paginate(
+        rt::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -6244,7 +3330,7 @@ impl<'a> GetFlowJsonUrl<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(::fragment_codegen_runtime::Page {
+                Ok(rt::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -6252,45 +3338,16 @@ impl<'a> GetFlowJsonUrl<'a> {
             |request, after| request.after(after),
         )
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<crate::types::FlowAssetList, crate::Error<crate::types::GraphAPIError>> {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::FlowAssetList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.flow_id),
+                &rt::encode_path(&self.flow_id),
                 "/assets",
             ]
                 .concat(),
@@ -6311,17 +3368,11 @@ impl<'a> GetFlowJsonUrl<'a> {
     }
 }
 #[cfg(feature = "flows")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetFlowJsonUrl<'a> {
-    type Output = Result<
-        crate::types::FlowAssetList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetFlowJsonUrl, crate ::types::FlowAssetList, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_group_info`](crate::Client::get_group_info): set optional parameters, then `.send().await`.
 #[cfg(feature = "groups")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -6331,24 +3382,16 @@ pub struct GetGroupInfo<'a> {
     group_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> GetGroupInfo<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, group_id: String) -> Self {
         Self {
@@ -6369,69 +3412,16 @@ impl<'a> GetGroupInfo<'a> {
         self.fields = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<crate::types::GroupInfo, crate::Error<crate::types::GraphAPIError>> {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::GroupInfo>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.group_id),
+                &rt::encode_path(&self.group_id),
             ]
                 .concat(),
         );
@@ -6445,17 +3435,10 @@ impl<'a> GetGroupInfo<'a> {
     }
 }
 #[cfg(feature = "groups")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetGroupInfo<'a> {
-    type Output = Result<
-        crate::types::GroupInfo,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetGroupInfo, crate ::types::GroupInfo, crate ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_in_progress_on_behalf_requests`](crate::Client::get_in_progress_on_behalf_requests): set optional parameters, then `.send().await`.
 #[cfg(feature = "onbehalf_requests")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -6468,24 +3451,16 @@ pub struct GetInProgressOnBehalfRequests<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "onbehalf_requests")]
 impl<'a> GetInProgressOnBehalfRequests<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
@@ -6524,41 +3499,17 @@ impl<'a> GetInProgressOnBehalfRequests<'a> {
         self.before = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::fragment_codegen_runtime::Stream<
+    ) -> impl rt::Stream<
         Item = Result<
             crate::types::OnBehalfRequest,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        ::fragment_codegen_runtime::paginate(
+        rt::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -6575,7 +3526,7 @@ impl<'a> GetInProgressOnBehalfRequests<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(::fragment_codegen_runtime::Page {
+                Ok(rt::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -6583,48 +3534,16 @@ impl<'a> GetInProgressOnBehalfRequests<'a> {
             |request, after| request.after(after),
         )
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::OnBehalfRequestList,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::OnBehalfRequestList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                &rt::encode_path(&self.waba_id),
                 "/in_progress_onbehalf_request",
             ]
                 .concat(),
@@ -6648,17 +3567,11 @@ impl<'a> GetInProgressOnBehalfRequests<'a> {
     }
 }
 #[cfg(feature = "onbehalf_requests")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetInProgressOnBehalfRequests<'a> {
-    type Output = Result<
-        crate::types::OnBehalfRequestList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetInProgressOnBehalfRequests, crate ::types::OnBehalfRequestList, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_individual_qr_code`](crate::Client::get_individual_qr_code): set optional parameters, then `.send().await`.
 #[cfg(feature = "qr_codes")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -6669,24 +3582,16 @@ pub struct GetIndividualQrCode<'a> {
     qr_code_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "qr_codes")]
 impl<'a> GetIndividualQrCode<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -6712,74 +3617,18 @@ impl<'a> GetIndividualQrCode<'a> {
         self.fields = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::QrCodeDetailsResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::QrCodeDetailsResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/message_qrdls/",
-                &::fragment_codegen_runtime::encode_path(&self.qr_code_id),
+                &rt::encode_path(&self.qr_code_id),
             ]
                 .concat(),
         );
@@ -6793,17 +3642,11 @@ impl<'a> GetIndividualQrCode<'a> {
     }
 }
 #[cfg(feature = "qr_codes")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetIndividualQrCode<'a> {
-    type Output = Result<
-        crate::types::QrCodeDetailsResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetIndividualQrCode, crate ::types::QrCodeDetailsResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_media_url`](crate::Client::get_media_url): set optional parameters, then `.send().await`.
 #[cfg(feature = "media")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -6813,24 +3656,16 @@ pub struct GetMediaUrl<'a> {
     media_id: String,
     user_agent: Option<String>,
     phone_number_id: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "media")]
 impl<'a> GetMediaUrl<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, media_id: String) -> Self {
         Self {
@@ -6851,72 +3686,16 @@ impl<'a> GetMediaUrl<'a> {
         self.phone_number_id = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::MediaUrlResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::MediaUrlResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.media_id),
+                &rt::encode_path(&self.media_id),
             ]
                 .concat(),
         );
@@ -6930,17 +3709,11 @@ impl<'a> GetMediaUrl<'a> {
     }
 }
 #[cfg(feature = "media")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetMediaUrl<'a> {
-    type Output = Result<
-        crate::types::MediaUrlResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetMediaUrl, crate ::types::MediaUrlResponse, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_message_history`](crate::Client::get_message_history): set optional parameters, then `.send().await`.
 #[cfg(feature = "message_history")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -6954,24 +3727,16 @@ pub struct GetMessageHistory<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "message_history")]
 impl<'a> GetMessageHistory<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -7016,41 +3781,17 @@ impl<'a> GetMessageHistory<'a> {
         self.before = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::fragment_codegen_runtime::Stream<
+    ) -> impl rt::Stream<
         Item = Result<
             crate::types::MessageHistoryEntry,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        ::fragment_codegen_runtime::paginate(
+        rt::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -7067,7 +3808,7 @@ impl<'a> GetMessageHistory<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(::fragment_codegen_runtime::Page {
+                Ok(rt::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -7075,48 +3816,16 @@ impl<'a> GetMessageHistory<'a> {
             |request, after| request.after(after),
         )
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::MessageHistoryList,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::MessageHistoryList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/message_history",
             ]
                 .concat(),
@@ -7143,17 +3852,11 @@ impl<'a> GetMessageHistory<'a> {
     }
 }
 #[cfg(feature = "message_history")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetMessageHistory<'a> {
-    type Output = Result<
-        crate::types::MessageHistoryList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetMessageHistory, crate ::types::MessageHistoryList, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_message_history_events`](crate::Client::get_message_history_events): set optional parameters, then `.send().await`.
 #[cfg(feature = "message_history_events")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -7167,24 +3870,16 @@ pub struct GetMessageHistoryEvents<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "message_history_events")]
 impl<'a> GetMessageHistoryEvents<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, message_history_id: String) -> Self {
         Self {
@@ -7229,41 +3924,17 @@ impl<'a> GetMessageHistoryEvents<'a> {
         self.before = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::fragment_codegen_runtime::Stream<
+    ) -> impl rt::Stream<
         Item = Result<
             crate::types::MessageHistoryEventEdge,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        ::fragment_codegen_runtime::paginate(
+        rt::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -7280,7 +3951,7 @@ impl<'a> GetMessageHistoryEvents<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(::fragment_codegen_runtime::Page {
+                Ok(rt::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -7288,48 +3959,16 @@ impl<'a> GetMessageHistoryEvents<'a> {
             |request, after| request.after(after),
         )
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::MessageHistoryEventEdgeList,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::MessageHistoryEventEdgeList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.message_history_id),
+                &rt::encode_path(&self.message_history_id),
                 "/events",
             ]
                 .concat(),
@@ -7356,17 +3995,11 @@ impl<'a> GetMessageHistoryEvents<'a> {
     }
 }
 #[cfg(feature = "message_history_events")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetMessageHistoryEvents<'a> {
-    type Output = Result<
-        crate::types::MessageHistoryEventEdgeList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetMessageHistoryEvents, crate ::types::MessageHistoryEventEdgeList, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_message_template`](crate::Client::get_message_template): set optional parameters, then `.send().await`.
 #[cfg(feature = "templates")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -7376,24 +4009,16 @@ pub struct GetMessageTemplate<'a> {
     template_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "templates")]
 impl<'a> GetMessageTemplate<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, template_id: String) -> Self {
         Self {
@@ -7414,72 +4039,16 @@ impl<'a> GetMessageTemplate<'a> {
         self.fields = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::MessageTemplate,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::MessageTemplate>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.template_id),
+                &rt::encode_path(&self.template_id),
             ]
                 .concat(),
         );
@@ -7493,17 +4062,11 @@ impl<'a> GetMessageTemplate<'a> {
     }
 }
 #[cfg(feature = "templates")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetMessageTemplate<'a> {
-    type Output = Result<
-        crate::types::MessageTemplate,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetMessageTemplate, crate ::types::MessageTemplate, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_migration_intent_details`](crate::Client::get_migration_intent_details): set optional parameters, then `.send().await`.
 #[cfg(feature = "migration_intent")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -7513,24 +4076,16 @@ pub struct GetMigrationIntentDetails<'a> {
     migration_intent_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "migration_intent")]
 impl<'a> GetMigrationIntentDetails<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, migration_intent_id: String) -> Self {
         Self {
@@ -7551,72 +4106,16 @@ impl<'a> GetMigrationIntentDetails<'a> {
         self.fields = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::MigrationIntent,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::MigrationIntent>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.migration_intent_id),
+                &rt::encode_path(&self.migration_intent_id),
             ]
                 .concat(),
         );
@@ -7630,17 +4129,11 @@ impl<'a> GetMigrationIntentDetails<'a> {
     }
 }
 #[cfg(feature = "migration_intent")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetMigrationIntentDetails<'a> {
-    type Output = Result<
-        crate::types::MigrationIntent,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetMigrationIntentDetails, crate ::types::MigrationIntent, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_obo_mobility_intent`](crate::Client::get_obo_mobility_intent): set optional parameters, then `.send().await`.
 #[cfg(feature = "obo_mobility_intent")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -7650,24 +4143,16 @@ pub struct GetOboMobilityIntent<'a> {
     obo_mobility_intent_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "obo_mobility_intent")]
 impl<'a> GetOboMobilityIntent<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -7691,72 +4176,16 @@ impl<'a> GetOboMobilityIntent<'a> {
         self.fields = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::OboMobilityIntent,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::OboMobilityIntent>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.obo_mobility_intent_id),
+                &rt::encode_path(&self.obo_mobility_intent_id),
             ]
                 .concat(),
         );
@@ -7770,17 +4199,11 @@ impl<'a> GetOboMobilityIntent<'a> {
     }
 }
 #[cfg(feature = "obo_mobility_intent")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetOboMobilityIntent<'a> {
-    type Output = Result<
-        crate::types::OboMobilityIntent,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetOboMobilityIntent, crate ::types::OboMobilityIntent, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_official_business_account_status`](crate::Client::get_official_business_account_status): set optional parameters, then `.send().await`.
 #[cfg(feature = "official_business_account")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -7790,24 +4213,16 @@ pub struct GetOfficialBusinessAccountStatus<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "official_business_account")]
 impl<'a> GetOfficialBusinessAccountStatus<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -7828,72 +4243,16 @@ impl<'a> GetOfficialBusinessAccountStatus<'a> {
         self.fields = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::OfficialBusinessAccountStatus,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::OfficialBusinessAccountStatus>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/official_business_account",
             ]
                 .concat(),
@@ -7908,17 +4267,11 @@ impl<'a> GetOfficialBusinessAccountStatus<'a> {
     }
 }
 #[cfg(feature = "official_business_account")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetOfficialBusinessAccountStatus<'a> {
-    type Output = Result<
-        crate::types::OfficialBusinessAccountStatus,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetOfficialBusinessAccountStatus, crate ::types::OfficialBusinessAccountStatus, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_owned_whatsapp_business_accounts`](crate::Client::get_owned_whatsapp_business_accounts): set optional parameters, then `.send().await`.
 #[cfg(feature = "owned_whatsapp_business_accounts")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -7933,24 +4286,16 @@ pub struct GetOwnedWhatsappBusinessAccounts<'a> {
     after: Option<String>,
     before: Option<String>,
     find: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "owned_whatsapp_business_accounts")]
 impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
         Self {
@@ -8001,41 +4346,17 @@ impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
         self.find = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::fragment_codegen_runtime::Stream<
+    ) -> impl rt::Stream<
         Item = Result<
             crate::types::OwnedWhatsAppBusinessAccount,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        ::fragment_codegen_runtime::paginate(
+        rt::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -8052,7 +4373,7 @@ impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(::fragment_codegen_runtime::Page {
+                Ok(rt::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -8060,48 +4381,16 @@ impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
             |request, after| request.after(after),
         )
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::OwnedWhatsAppBusinessAccountList,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::OwnedWhatsAppBusinessAccountList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.business_id),
+                &rt::encode_path(&self.business_id),
                 "/owned_whatsapp_business_accounts",
             ]
                 .concat(),
@@ -8140,17 +4429,11 @@ impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
     }
 }
 #[cfg(feature = "owned_whatsapp_business_accounts")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetOwnedWhatsappBusinessAccounts<'a> {
-    type Output = Result<
-        crate::types::OwnedWhatsAppBusinessAccountList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetOwnedWhatsappBusinessAccounts, crate ::types::OwnedWhatsAppBusinessAccountList,
+    crate ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_phone_number_by_id`](crate::Client::get_phone_number_by_id): set optional parameters, then `.send().await`.
 #[cfg(feature = "phone_number")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -8160,24 +4443,16 @@ pub struct GetPhoneNumberById<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "phone_number")]
 impl<'a> GetPhoneNumberById<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -8198,72 +4473,16 @@ impl<'a> GetPhoneNumberById<'a> {
         self.fields = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::PhoneNumberNode,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::PhoneNumberNode>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
             ]
                 .concat(),
         );
@@ -8277,17 +4496,11 @@ impl<'a> GetPhoneNumberById<'a> {
     }
 }
 #[cfg(feature = "phone_number")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetPhoneNumberById<'a> {
-    type Output = Result<
-        crate::types::PhoneNumberNode,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetPhoneNumberById, crate ::types::PhoneNumberNode, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_phone_number_settings`](crate::Client::get_phone_number_settings): set optional parameters, then `.send().await`.
 #[cfg(feature = "settings")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -8297,24 +4510,16 @@ pub struct GetPhoneNumberSettings<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     include_sip_credentials: Option<bool>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "settings")]
 impl<'a> GetPhoneNumberSettings<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -8335,72 +4540,16 @@ impl<'a> GetPhoneNumberSettings<'a> {
         self.include_sip_credentials = Some(value);
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::PhoneNumberSettings,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::PhoneNumberSettings>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/settings",
             ]
                 .concat(),
@@ -8415,17 +4564,11 @@ impl<'a> GetPhoneNumberSettings<'a> {
     }
 }
 #[cfg(feature = "settings")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetPhoneNumberSettings<'a> {
-    type Output = Result<
-        crate::types::PhoneNumberSettings,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetPhoneNumberSettings, crate ::types::PhoneNumberSettings, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_pre_verified_phone_number_details`](crate::Client::get_pre_verified_phone_number_details): set optional parameters, then `.send().await`.
 #[cfg(feature = "preverified_phone_numbers")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -8435,24 +4578,16 @@ pub struct GetPreVerifiedPhoneNumberDetails<'a> {
     pre_verified_phone_number_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "preverified_phone_numbers")]
 impl<'a> GetPreVerifiedPhoneNumberDetails<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -8476,74 +4611,16 @@ impl<'a> GetPreVerifiedPhoneNumberDetails<'a> {
         self.fields = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::PreVerifiedPhoneNumberDetails,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::PreVerifiedPhoneNumberDetails>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(
-                    &self.pre_verified_phone_number_id,
-                ),
+                &rt::encode_path(&self.pre_verified_phone_number_id),
             ]
                 .concat(),
         );
@@ -8557,17 +4634,11 @@ impl<'a> GetPreVerifiedPhoneNumberDetails<'a> {
     }
 }
 #[cfg(feature = "preverified_phone_numbers")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetPreVerifiedPhoneNumberDetails<'a> {
-    type Output = Result<
-        crate::types::PreVerifiedPhoneNumberDetails,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetPreVerifiedPhoneNumberDetails, crate ::types::PreVerifiedPhoneNumberDetails, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_pre_verified_phone_number_partners`](crate::Client::get_pre_verified_phone_number_partners): set optional parameters, then `.send().await`.
 #[cfg(feature = "preverified_phone_number_partners")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -8580,24 +4651,16 @@ pub struct GetPreVerifiedPhoneNumberPartners<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "preverified_phone_number_partners")]
 impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -8639,41 +4702,17 @@ impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
         self.before = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::fragment_codegen_runtime::Stream<
+    ) -> impl rt::Stream<
         Item = Result<
             crate::types::PreVerifiedPhoneNumberPartner,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        ::fragment_codegen_runtime::paginate(
+        rt::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -8690,7 +4729,7 @@ impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(::fragment_codegen_runtime::Page {
+                Ok(rt::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -8698,50 +4737,16 @@ impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
             |request, after| request.after(after),
         )
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::PreVerifiedPhoneNumberPartnerList,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::PreVerifiedPhoneNumberPartnerList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(
-                    &self.pre_verified_phone_number_id,
-                ),
+                &rt::encode_path(&self.pre_verified_phone_number_id),
                 "/partners",
             ]
                 .concat(),
@@ -8765,17 +4770,11 @@ impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
     }
 }
 #[cfg(feature = "preverified_phone_number_partners")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetPreVerifiedPhoneNumberPartners<'a> {
-    type Output = Result<
-        crate::types::PreVerifiedPhoneNumberPartnerList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetPreVerifiedPhoneNumberPartners, crate ::types::PreVerifiedPhoneNumberPartnerList,
+    crate ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_pre_verified_phone_numbers`](crate::Client::get_pre_verified_phone_numbers): set optional parameters, then `.send().await`.
 #[cfg(feature = "preverified_phone_numbers")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -8791,24 +4790,16 @@ pub struct GetPreVerifiedPhoneNumbers<'a> {
     verification_status: Option<crate::types::PreVerifiedPhoneNumberVerificationStatus>,
     availability_status: Option<crate::types::PreVerifiedPhoneNumberAvailabilityStatus>,
     country_code: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "preverified_phone_numbers")]
 impl<'a> GetPreVerifiedPhoneNumbers<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
         Self {
@@ -8871,41 +4862,17 @@ impl<'a> GetPreVerifiedPhoneNumbers<'a> {
         self.country_code = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::fragment_codegen_runtime::Stream<
+    ) -> impl rt::Stream<
         Item = Result<
             crate::types::PreVerifiedPhoneNumber,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        ::fragment_codegen_runtime::paginate(
+        rt::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -8922,7 +4889,7 @@ impl<'a> GetPreVerifiedPhoneNumbers<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(::fragment_codegen_runtime::Page {
+                Ok(rt::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -8930,48 +4897,16 @@ impl<'a> GetPreVerifiedPhoneNumbers<'a> {
             |request, after| request.after(after),
         )
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::PreVerifiedPhoneNumberList,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::PreVerifiedPhoneNumberList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.business_id),
+                &rt::encode_path(&self.business_id),
                 "/preverified_numbers",
             ]
                 .concat(),
@@ -9004,17 +4939,11 @@ impl<'a> GetPreVerifiedPhoneNumbers<'a> {
     }
 }
 #[cfg(feature = "preverified_phone_numbers")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetPreVerifiedPhoneNumbers<'a> {
-    type Output = Result<
-        crate::types::PreVerifiedPhoneNumberList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetPreVerifiedPhoneNumbers, crate ::types::PreVerifiedPhoneNumberList, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_solution_access_token`](crate::Client::get_solution_access_token): set optional parameters, then `.send().await`.
 #[cfg(feature = "multi_partner_solutions")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -9024,24 +4953,16 @@ pub struct GetSolutionAccessToken<'a> {
     solution_id: String,
     business_id: String,
     user_agent: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> GetSolutionAccessToken<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -9061,72 +4982,16 @@ impl<'a> GetSolutionAccessToken<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::WhatsAppBusinessSolutionAccessToken,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::WhatsAppBusinessSolutionAccessToken>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.solution_id),
+                &rt::encode_path(&self.solution_id),
                 "/access_token",
             ]
                 .concat(),
@@ -9142,17 +5007,11 @@ impl<'a> GetSolutionAccessToken<'a> {
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetSolutionAccessToken<'a> {
-    type Output = Result<
-        crate::types::WhatsAppBusinessSolutionAccessToken,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetSolutionAccessToken, crate ::types::WhatsAppBusinessSolutionAccessToken, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_solution_details`](crate::Client::get_solution_details): set optional parameters, then `.send().await`.
 #[cfg(feature = "multi_partner_solutions")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -9162,24 +5021,16 @@ pub struct GetSolutionDetails<'a> {
     solution_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> GetSolutionDetails<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, solution_id: String) -> Self {
         Self {
@@ -9200,72 +5051,16 @@ impl<'a> GetSolutionDetails<'a> {
         self.fields = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::WhatsAppBusinessSolution,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::WhatsAppBusinessSolution>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.solution_id),
+                &rt::encode_path(&self.solution_id),
             ]
                 .concat(),
         );
@@ -9279,17 +5074,11 @@ impl<'a> GetSolutionDetails<'a> {
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetSolutionDetails<'a> {
-    type Output = Result<
-        crate::types::WhatsAppBusinessSolution,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetSolutionDetails, crate ::types::WhatsAppBusinessSolution, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_whatsapp_account_number_details`](crate::Client::get_whatsapp_account_number_details): set optional parameters, then `.send().await`.
 #[cfg(feature = "account_number")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -9299,24 +5088,16 @@ pub struct GetWhatsappAccountNumberDetails<'a> {
     whatsapp_account_number_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "account_number")]
 impl<'a> GetWhatsappAccountNumberDetails<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -9340,74 +5121,16 @@ impl<'a> GetWhatsappAccountNumberDetails<'a> {
         self.fields = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::WhatsAppAccountNumber,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::WhatsAppAccountNumber>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(
-                    &self.whatsapp_account_number_id,
-                ),
+                &rt::encode_path(&self.whatsapp_account_number_id),
             ]
                 .concat(),
         );
@@ -9421,17 +5144,11 @@ impl<'a> GetWhatsappAccountNumberDetails<'a> {
     }
 }
 #[cfg(feature = "account_number")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetWhatsappAccountNumberDetails<'a> {
-    type Output = Result<
-        crate::types::WhatsAppAccountNumber,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetWhatsappAccountNumberDetails, crate ::types::WhatsAppAccountNumber, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_whatsapp_business_account_activities`](crate::Client::get_whatsapp_business_account_activities): set optional parameters, then `.send().await`.
 #[cfg(feature = "whatsapp_business_account_activities")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -9447,24 +5164,16 @@ pub struct GetWhatsappBusinessAccountActivities<'a> {
     since: Option<String>,
     until: Option<String>,
     activity_type: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "whatsapp_business_account_activities")]
 impl<'a> GetWhatsappBusinessAccountActivities<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
@@ -9521,41 +5230,17 @@ impl<'a> GetWhatsappBusinessAccountActivities<'a> {
         self.activity_type = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::fragment_codegen_runtime::Stream<
+    ) -> impl rt::Stream<
         Item = Result<
             crate::types::WabaActivity,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        ::fragment_codegen_runtime::paginate(
+        rt::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -9572,7 +5257,7 @@ impl<'a> GetWhatsappBusinessAccountActivities<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(::fragment_codegen_runtime::Page {
+                Ok(rt::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -9580,48 +5265,16 @@ impl<'a> GetWhatsappBusinessAccountActivities<'a> {
             |request, after| request.after(after),
         )
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::WabaActivityList,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::WabaActivityList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                &rt::encode_path(&self.waba_id),
                 "/activities",
             ]
                 .concat(),
@@ -9654,17 +5307,11 @@ impl<'a> GetWhatsappBusinessAccountActivities<'a> {
     }
 }
 #[cfg(feature = "whatsapp_business_account_activities")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetWhatsappBusinessAccountActivities<'a> {
-    type Output = Result<
-        crate::types::WabaActivityList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetWhatsappBusinessAccountActivities, crate ::types::WabaActivityList, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_whatsapp_business_account_details`](crate::Client::get_whatsapp_business_account_details): set optional parameters, then `.send().await`.
 #[cfg(feature = "business_account")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -9674,24 +5321,16 @@ pub struct GetWhatsappBusinessAccountDetails<'a> {
     waba_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "business_account")]
 impl<'a> GetWhatsappBusinessAccountDetails<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
@@ -9712,72 +5351,16 @@ impl<'a> GetWhatsappBusinessAccountDetails<'a> {
         self.fields = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::BusinessAccountNode,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::BusinessAccountNode>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                &rt::encode_path(&self.waba_id),
             ]
                 .concat(),
         );
@@ -9791,17 +5374,11 @@ impl<'a> GetWhatsappBusinessAccountDetails<'a> {
     }
 }
 #[cfg(feature = "business_account")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetWhatsappBusinessAccountDetails<'a> {
-    type Output = Result<
-        crate::types::BusinessAccountNode,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetWhatsappBusinessAccountDetails, crate ::types::BusinessAccountNode, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_whatsapp_business_account_phone_numbers`](crate::Client::get_whatsapp_business_account_phone_numbers): set optional parameters, then `.send().await`.
 #[cfg(feature = "phone_numbers")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -9816,24 +5393,16 @@ pub struct GetWhatsappBusinessAccountPhoneNumbers<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "phone_numbers")]
 impl<'a> GetWhatsappBusinessAccountPhoneNumbers<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
@@ -9884,41 +5453,17 @@ impl<'a> GetWhatsappBusinessAccountPhoneNumbers<'a> {
         self.before = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::fragment_codegen_runtime::Stream<
+    ) -> impl rt::Stream<
         Item = Result<
             crate::types::WabaPhoneNumber,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        ::fragment_codegen_runtime::paginate(
+        rt::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -9935,7 +5480,7 @@ impl<'a> GetWhatsappBusinessAccountPhoneNumbers<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(::fragment_codegen_runtime::Page {
+                Ok(rt::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -9943,48 +5488,16 @@ impl<'a> GetWhatsappBusinessAccountPhoneNumbers<'a> {
             |request, after| request.after(after),
         )
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::WabaPhoneNumberList,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::WabaPhoneNumberList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                &rt::encode_path(&self.waba_id),
                 "/phone_numbers",
             ]
                 .concat(),
@@ -10014,17 +5527,11 @@ impl<'a> GetWhatsappBusinessAccountPhoneNumbers<'a> {
     }
 }
 #[cfg(feature = "phone_numbers")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetWhatsappBusinessAccountPhoneNumbers<'a> {
-    type Output = Result<
-        crate::types::WabaPhoneNumberList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetWhatsappBusinessAccountPhoneNumbers, crate ::types::WabaPhoneNumberList, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_whatsapp_business_account_schedules`](crate::Client::get_whatsapp_business_account_schedules): set optional parameters, then `.send().await`.
 #[cfg(feature = "schedules")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -10039,24 +5546,16 @@ pub struct GetWhatsappBusinessAccountSchedules<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "schedules")]
 impl<'a> GetWhatsappBusinessAccountSchedules<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
@@ -10107,41 +5606,17 @@ impl<'a> GetWhatsappBusinessAccountSchedules<'a> {
         self.before = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::fragment_codegen_runtime::Stream<
+    ) -> impl rt::Stream<
         Item = Result<
             crate::types::WabaSchedule,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        ::fragment_codegen_runtime::paginate(
+        rt::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -10158,7 +5633,7 @@ impl<'a> GetWhatsappBusinessAccountSchedules<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(::fragment_codegen_runtime::Page {
+                Ok(rt::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -10166,48 +5641,16 @@ impl<'a> GetWhatsappBusinessAccountSchedules<'a> {
             |request, after| request.after(after),
         )
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::WabaScheduleList,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::WabaScheduleList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                &rt::encode_path(&self.waba_id),
                 "/schedules",
             ]
                 .concat(),
@@ -10237,17 +5680,11 @@ impl<'a> GetWhatsappBusinessAccountSchedules<'a> {
     }
 }
 #[cfg(feature = "schedules")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetWhatsappBusinessAccountSchedules<'a> {
-    type Output = Result<
-        crate::types::WabaScheduleList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetWhatsappBusinessAccountSchedules, crate ::types::WabaScheduleList, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_whatsapp_business_bot_details`](crate::Client::get_whatsapp_business_bot_details): set optional parameters, then `.send().await`.
 #[cfg(feature = "bot_details")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -10257,24 +5694,16 @@ pub struct GetWhatsappBusinessBotDetails<'a> {
     waba_bot_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "bot_details")]
 impl<'a> GetWhatsappBusinessBotDetails<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, waba_bot_id: String) -> Self {
         Self {
@@ -10295,72 +5724,16 @@ impl<'a> GetWhatsappBusinessBotDetails<'a> {
         self.fields = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::WhatsAppBusinessBot,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::WhatsAppBusinessBot>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.waba_bot_id),
+                &rt::encode_path(&self.waba_bot_id),
             ]
                 .concat(),
         );
@@ -10374,17 +5747,11 @@ impl<'a> GetWhatsappBusinessBotDetails<'a> {
     }
 }
 #[cfg(feature = "bot_details")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetWhatsappBusinessBotDetails<'a> {
-    type Output = Result<
-        crate::types::WhatsAppBusinessBot,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetWhatsappBusinessBotDetails, crate ::types::WhatsAppBusinessBot, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_whatsapp_business_profile_details`](crate::Client::get_whatsapp_business_profile_details): set optional parameters, then `.send().await`.
 #[cfg(feature = "business_profile_node")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -10394,24 +5761,16 @@ pub struct GetWhatsappBusinessProfileDetails<'a> {
     whatsapp_business_profile_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "business_profile_node")]
 impl<'a> GetWhatsappBusinessProfileDetails<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -10435,74 +5794,16 @@ impl<'a> GetWhatsappBusinessProfileDetails<'a> {
         self.fields = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::BusinessProfileNode,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::BusinessProfileNode>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(
-                    &self.whatsapp_business_profile_id,
-                ),
+                &rt::encode_path(&self.whatsapp_business_profile_id),
             ]
                 .concat(),
         );
@@ -10516,17 +5817,11 @@ impl<'a> GetWhatsappBusinessProfileDetails<'a> {
     }
 }
 #[cfg(feature = "business_profile_node")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetWhatsappBusinessProfileDetails<'a> {
-    type Output = Result<
-        crate::types::BusinessProfileNode,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetWhatsappBusinessProfileDetails, crate ::types::BusinessProfileNode, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::list_active_groups`](crate::Client::list_active_groups): set optional parameters, then `.send().await`.
 #[cfg(feature = "groups")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -10538,24 +5833,16 @@ pub struct ListActiveGroups<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> ListActiveGroups<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -10588,72 +5875,16 @@ impl<'a> ListActiveGroups<'a> {
         self.before = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::ActiveGroupList,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::ActiveGroupList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/groups",
             ]
                 .concat(),
@@ -10674,17 +5905,11 @@ impl<'a> ListActiveGroups<'a> {
     }
 }
 #[cfg(feature = "groups")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for ListActiveGroups<'a> {
-    type Output = Result<
-        crate::types::ActiveGroupList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    ListActiveGroups, crate ::types::ActiveGroupList, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::list_all_qr_codes`](crate::Client::list_all_qr_codes): set optional parameters, then `.send().await`.
 #[cfg(feature = "qr_codes")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -10698,24 +5923,16 @@ pub struct ListAllQrCodes<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "qr_codes")]
 impl<'a> ListAllQrCodes<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -10760,38 +5977,14 @@ impl<'a> ListAllQrCodes<'a> {
         self.before = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::fragment_codegen_runtime::Stream<
+    ) -> impl rt::Stream<
         Item = Result<crate::types::QrCode, crate::Error<crate::types::GraphAPIError>>,
     > + 'a {
-        ::fragment_codegen_runtime::paginate(
+        rt::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -10808,7 +6001,7 @@ impl<'a> ListAllQrCodes<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(::fragment_codegen_runtime::Page {
+                Ok(rt::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -10816,45 +6009,16 @@ impl<'a> ListAllQrCodes<'a> {
             |request, after| request.after(after),
         )
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<crate::types::QrCodeList, crate::Error<crate::types::GraphAPIError>> {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::QrCodeList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/message_qrdls",
             ]
                 .concat(),
@@ -10881,17 +6045,10 @@ impl<'a> ListAllQrCodes<'a> {
     }
 }
 #[cfg(feature = "qr_codes")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for ListAllQrCodes<'a> {
-    type Output = Result<
-        crate::types::QrCodeList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    ListAllQrCodes, crate ::types::QrCodeList, crate ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::list_flows`](crate::Client::list_flows): set optional parameters, then `.send().await`.
 #[cfg(feature = "flows")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -10904,24 +6061,16 @@ pub struct ListFlows<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> ListFlows<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
@@ -10960,38 +6109,14 @@ impl<'a> ListFlows<'a> {
         self.before = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::fragment_codegen_runtime::Stream<
+    ) -> impl rt::Stream<
         Item = Result<crate::types::Flow, crate::Error<crate::types::GraphAPIError>>,
     > + 'a {
-        ::fragment_codegen_runtime::paginate(
+        rt::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -11008,7 +6133,7 @@ impl<'a> ListFlows<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(::fragment_codegen_runtime::Page {
+                Ok(rt::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -11016,45 +6141,16 @@ impl<'a> ListFlows<'a> {
             |request, after| request.after(after),
         )
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<crate::types::FlowList, crate::Error<crate::types::GraphAPIError>> {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::FlowList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                &rt::encode_path(&self.waba_id),
                 "/flows",
             ]
                 .concat(),
@@ -11078,17 +6174,10 @@ impl<'a> ListFlows<'a> {
     }
 }
 #[cfg(feature = "flows")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for ListFlows<'a> {
-    type Output = Result<
-        crate::types::FlowList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    ListFlows, crate ::types::FlowList, crate ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::list_join_requests`](crate::Client::list_join_requests): set optional parameters, then `.send().await`.
 #[cfg(feature = "groups")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -11097,24 +6186,16 @@ pub struct ListJoinRequests<'a> {
     client: &'a crate::Client,
     group_id: String,
     user_agent: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> ListJoinRequests<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, group_id: String) -> Self {
         Self {
@@ -11129,72 +6210,16 @@ impl<'a> ListJoinRequests<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::JoinRequestList,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::JoinRequestList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.group_id),
+                &rt::encode_path(&self.group_id),
                 "/join_requests",
             ]
                 .concat(),
@@ -11206,17 +6231,11 @@ impl<'a> ListJoinRequests<'a> {
     }
 }
 #[cfg(feature = "groups")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for ListJoinRequests<'a> {
-    type Output = Result<
-        crate::types::JoinRequestList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    ListJoinRequests, crate ::types::JoinRequestList, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::list_message_templates`](crate::Client::list_message_templates): set optional parameters, then `.send().await`.
 #[cfg(feature = "templates")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -11233,24 +6252,16 @@ pub struct ListMessageTemplates<'a> {
     status: Option<crate::types::TemplateStatus>,
     category: Option<crate::types::TemplateCategory>,
     language: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "templates")]
 impl<'a> ListMessageTemplates<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
@@ -11313,41 +6324,17 @@ impl<'a> ListMessageTemplates<'a> {
         self.language = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::fragment_codegen_runtime::Stream<
+    ) -> impl rt::Stream<
         Item = Result<
             crate::types::MessageTemplate,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        ::fragment_codegen_runtime::paginate(
+        rt::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -11364,7 +6351,7 @@ impl<'a> ListMessageTemplates<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(::fragment_codegen_runtime::Page {
+                Ok(rt::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -11372,45 +6359,16 @@ impl<'a> ListMessageTemplates<'a> {
             |request, after| request.after(after),
         )
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<crate::types::TemplateList, crate::Error<crate::types::GraphAPIError>> {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::TemplateList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                &rt::encode_path(&self.waba_id),
                 "/message_templates",
             ]
                 .concat(),
@@ -11446,17 +6404,11 @@ impl<'a> ListMessageTemplates<'a> {
     }
 }
 #[cfg(feature = "templates")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for ListMessageTemplates<'a> {
-    type Output = Result<
-        crate::types::TemplateList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    ListMessageTemplates, crate ::types::TemplateList, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::list_subscribed_apps`](crate::Client::list_subscribed_apps): set optional parameters, then `.send().await`.
 #[cfg(feature = "subscribed_apps")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -11466,24 +6418,16 @@ pub struct ListSubscribedApps<'a> {
     waba_id: String,
     user_agent: Option<String>,
     fields: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "subscribed_apps")]
 impl<'a> ListSubscribedApps<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
@@ -11504,72 +6448,16 @@ impl<'a> ListSubscribedApps<'a> {
         self.fields = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::SubscribedAppList,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::SubscribedAppList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                &rt::encode_path(&self.waba_id),
                 "/subscribed_apps",
             ]
                 .concat(),
@@ -11584,17 +6472,11 @@ impl<'a> ListSubscribedApps<'a> {
     }
 }
 #[cfg(feature = "subscribed_apps")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for ListSubscribedApps<'a> {
-    type Output = Result<
-        crate::types::SubscribedAppList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    ListSubscribedApps, crate ::types::SubscribedAppList, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::list_waba_solutions`](crate::Client::list_waba_solutions): set optional parameters, then `.send().await`.
 #[cfg(feature = "multi_partner_solutions")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -11607,24 +6489,16 @@ pub struct ListWabaSolutions<'a> {
     limit: Option<i64>,
     after: Option<String>,
     before: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> ListWabaSolutions<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
@@ -11663,41 +6537,17 @@ impl<'a> ListWabaSolutions<'a> {
         self.before = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::fragment_codegen_runtime::Stream<
+    ) -> impl rt::Stream<
         Item = Result<
             crate::types::WhatsAppBusinessSolution,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        ::fragment_codegen_runtime::paginate(
+        rt::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -11714,7 +6564,7 @@ impl<'a> ListWabaSolutions<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(::fragment_codegen_runtime::Page {
+                Ok(rt::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -11722,48 +6572,16 @@ impl<'a> ListWabaSolutions<'a> {
             |request, after| request.after(after),
         )
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::WhatsAppBusinessSolutionList,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::WhatsAppBusinessSolutionList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                &rt::encode_path(&self.waba_id),
                 "/solutions",
             ]
                 .concat(),
@@ -11787,17 +6605,11 @@ impl<'a> ListWabaSolutions<'a> {
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for ListWabaSolutions<'a> {
-    type Output = Result<
-        crate::types::WhatsAppBusinessSolutionList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    ListWabaSolutions, crate ::types::WhatsAppBusinessSolutionList, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::list_whatsapp_business_accounts`](crate::Client::list_whatsapp_business_accounts): set optional parameters, then `.send().await`.
 #[cfg(feature = "whatsapp_business_accounts")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -11812,24 +6624,16 @@ pub struct ListWhatsappBusinessAccounts<'a> {
     after: Option<String>,
     before: Option<String>,
     find: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "whatsapp_business_accounts")]
 impl<'a> ListWhatsappBusinessAccounts<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
         Self {
@@ -11880,41 +6684,17 @@ impl<'a> ListWhatsappBusinessAccounts<'a> {
         self.find = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
     /// Every item of every page, in order: sends this request, then the same request with `after` set to each page's `paging.cursors.after` until the API reports no next page (or an empty page repeats a cursor). `max_pages` caps the number of pages fetched. An error ends the stream after yielding it.
     pub fn into_stream(
         self,
         max_pages: Option<usize>,
-    ) -> impl ::fragment_codegen_runtime::Stream<
+    ) -> impl rt::Stream<
         Item = Result<
             crate::types::PortfolioWhatsAppBusinessAccount,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
-        ::fragment_codegen_runtime::paginate(
+        rt::paginate(
             self,
             max_pages,
             |request: Self| async move {
@@ -11931,7 +6711,7 @@ impl<'a> ListWhatsappBusinessAccounts<'a> {
                             .as_ref()
                             .is_some_and(|paging| paging.next.as_ref().is_some())
                     });
-                Ok(::fragment_codegen_runtime::Page {
+                Ok(rt::Page {
                     items: page.data.take().unwrap_or_default(),
                     next,
                 })
@@ -11939,48 +6719,16 @@ impl<'a> ListWhatsappBusinessAccounts<'a> {
             |request, after| request.after(after),
         )
     }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::PortfolioWhatsAppBusinessAccountList,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::PortfolioWhatsAppBusinessAccountList>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.business_id),
+                &rt::encode_path(&self.business_id),
                 "/whatsapp_business_accounts",
             ]
                 .concat(),
@@ -12019,17 +6767,11 @@ impl<'a> ListWhatsappBusinessAccounts<'a> {
     }
 }
 #[cfg(feature = "whatsapp_business_accounts")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for ListWhatsappBusinessAccounts<'a> {
-    type Output = Result<
-        crate::types::PortfolioWhatsAppBusinessAccountList,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    ListWhatsappBusinessAccounts, crate ::types::PortfolioWhatsAppBusinessAccountList,
+    crate ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::manage_call`](crate::Client::manage_call): set optional parameters, then `.send().await`.
 #[cfg(feature = "calling")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -12039,24 +6781,16 @@ pub struct ManageCall<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::CallActionRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "calling")]
 impl<'a> ManageCall<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -12076,72 +6810,16 @@ impl<'a> ManageCall<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::CallActionResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::CallActionResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/calls",
             ]
                 .concat(),
@@ -12149,22 +6827,16 @@ impl<'a> ManageCall<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "calling")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for ManageCall<'a> {
-    type Output = Result<
-        crate::types::CallActionResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    ManageCall, crate ::types::CallActionResponse, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::mark_as_read`](crate::Client::mark_as_read): set optional parameters, then `.send().await`.
 #[cfg(feature = "messages")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -12174,24 +6846,16 @@ pub struct MarkAsRead<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::MarkMessageRead,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "messages")]
 impl<'a> MarkAsRead<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -12218,72 +6882,16 @@ impl<'a> MarkAsRead<'a> {
         self.body.typing_indicator = Some(Default::default());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::MarkMessageReadResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::MarkMessageReadResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/messages",
             ]
                 .concat(),
@@ -12291,22 +6899,16 @@ impl<'a> MarkAsRead<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "messages")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for MarkAsRead<'a> {
-    type Output = Result<
-        crate::types::MarkMessageReadResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    MarkAsRead, crate ::types::MarkMessageReadResponse, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::migrate_flows`](crate::Client::migrate_flows): set optional parameters, then `.send().await`.
 #[cfg(feature = "flows")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -12316,24 +6918,16 @@ pub struct MigrateFlows<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::MigrateFlowsRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> MigrateFlows<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -12353,72 +6947,16 @@ impl<'a> MigrateFlows<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::MigrateFlowsResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::MigrateFlowsResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                &rt::encode_path(&self.waba_id),
                 "/migrate_flows",
             ]
                 .concat(),
@@ -12426,21 +6964,16 @@ impl<'a> MigrateFlows<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::Multipart({
+        parts.body = rt::Body::Multipart({
             let source = &self.body;
-            let mut form = ::fragment_codegen_runtime::reqwest::multipart::Form::new();
+            let mut form = rt::reqwest::multipart::Form::new();
             form = form
                 .text("source_waba_id".to_string(), source.source_waba_id.clone());
             if let Some(v) = &source.source_flow_names {
-                form = form
-                    .text(
-                        "source_flow_names".to_string(),
-                        ::fragment_codegen_runtime::text_value(v)?,
-                    );
+                form = form.text("source_flow_names".to_string(), rt::text_value(v)?);
             }
             for (name, v) in &source.extra {
-                form = form
-                    .text(name.clone(), ::fragment_codegen_runtime::text_value(v)?);
+                form = form.text(name.clone(), rt::text_value(v)?);
             }
             form
         });
@@ -12448,17 +6981,11 @@ impl<'a> MigrateFlows<'a> {
     }
 }
 #[cfg(feature = "flows")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for MigrateFlows<'a> {
-    type Output = Result<
-        crate::types::MigrateFlowsResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    MigrateFlows, crate ::types::MigrateFlowsResponse, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`."
+);
 /// Request builder for [`Client::onboard_partners_to_mm_lite`](crate::Client::onboard_partners_to_mm_lite): set optional parameters, then `.send().await`.
 #[cfg(feature = "mm_lite_onboarding")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -12468,24 +6995,16 @@ pub struct OnboardPartnersToMmLite<'a> {
     business_id: String,
     user_agent: Option<String>,
     solution_id: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "mm_lite_onboarding")]
 impl<'a> OnboardPartnersToMmLite<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
         Self {
@@ -12506,72 +7025,16 @@ impl<'a> OnboardPartnersToMmLite<'a> {
         self.solution_id = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::MmLiteOnboardingResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::MmLiteOnboardingResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.business_id),
+                &rt::encode_path(&self.business_id),
                 "/onboard_partners_to_mm_lite",
             ]
                 .concat(),
@@ -12586,17 +7049,11 @@ impl<'a> OnboardPartnersToMmLite<'a> {
     }
 }
 #[cfg(feature = "mm_lite_onboarding")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for OnboardPartnersToMmLite<'a> {
-    type Output = Result<
-        crate::types::MmLiteOnboardingResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    OnboardPartnersToMmLite, crate ::types::MmLiteOnboardingResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::publish_flow`](crate::Client::publish_flow): set optional parameters, then `.send().await`.
 #[cfg(feature = "flows")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -12605,24 +7062,16 @@ pub struct PublishFlow<'a> {
     client: &'a crate::Client,
     flow_id: String,
     user_agent: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> PublishFlow<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, flow_id: String) -> Self {
         Self {
@@ -12637,72 +7086,16 @@ impl<'a> PublishFlow<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::FlowSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::FlowSuccessResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.flow_id),
+                &rt::encode_path(&self.flow_id),
                 "/publish",
             ]
                 .concat(),
@@ -12714,17 +7107,11 @@ impl<'a> PublishFlow<'a> {
     }
 }
 #[cfg(feature = "flows")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for PublishFlow<'a> {
-    type Output = Result<
-        crate::types::FlowSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    PublishFlow, crate ::types::FlowSuccessResponse, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::register_whatsapp_business_phone_number`](crate::Client::register_whatsapp_business_phone_number): set optional parameters, then `.send().await`.
 #[cfg(feature = "phone_number_registration")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -12734,24 +7121,16 @@ pub struct RegisterWhatsappBusinessPhoneNumber<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::RegisterPhoneNumberRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "phone_number_registration")]
 impl<'a> RegisterWhatsappBusinessPhoneNumber<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -12771,72 +7150,16 @@ impl<'a> RegisterWhatsappBusinessPhoneNumber<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::RegisterPhoneNumberResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::RegisterPhoneNumberResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/register",
             ]
                 .concat(),
@@ -12844,22 +7167,16 @@ impl<'a> RegisterWhatsappBusinessPhoneNumber<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "phone_number_registration")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for RegisterWhatsappBusinessPhoneNumber<'a> {
-    type Output = Result<
-        crate::types::RegisterPhoneNumberResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    RegisterWhatsappBusinessPhoneNumber, crate ::types::RegisterPhoneNumberResponse,
+    crate ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::reject_join_requests`](crate::Client::reject_join_requests): set optional parameters, then `.send().await`.
 #[cfg(feature = "groups")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -12869,24 +7186,16 @@ pub struct RejectJoinRequests<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::JoinRequestsRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> RejectJoinRequests<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Delete,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Delete,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -12906,72 +7215,16 @@ impl<'a> RejectJoinRequests<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::RejectJoinRequestsResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::RejectJoinRequestsResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.group_id),
+                &rt::encode_path(&self.group_id),
                 "/join_requests",
             ]
                 .concat(),
@@ -12979,22 +7232,16 @@ impl<'a> RejectJoinRequests<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "groups")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for RejectJoinRequests<'a> {
-    type Output = Result<
-        crate::types::RejectJoinRequestsResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    RejectJoinRequests, crate ::types::RejectJoinRequestsResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::reject_solution_deactivation_request`](crate::Client::reject_solution_deactivation_request): set optional parameters, then `.send().await`.
 #[cfg(feature = "multi_partner_solutions")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -13005,24 +7252,16 @@ pub struct RejectSolutionDeactivationRequest<'a> {
     user_agent: Option<String>,
     fields: Option<String>,
     body: crate::types::SolutionDeactivationRejectRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> RejectSolutionDeactivationRequest<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -13048,72 +7287,16 @@ impl<'a> RejectSolutionDeactivationRequest<'a> {
         self.fields = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::WhatsAppBusinessSolution,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::WhatsAppBusinessSolution>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.solution_id),
+                &rt::encode_path(&self.solution_id),
                 "/reject_deactivation_request",
             ]
                 .concat(),
@@ -13124,22 +7307,16 @@ impl<'a> RejectSolutionDeactivationRequest<'a> {
         if let Some(value) = &self.fields {
             parts.query.push(("fields", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for RejectSolutionDeactivationRequest<'a> {
-    type Output = Result<
-        crate::types::WhatsAppBusinessSolution,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    RejectSolutionDeactivationRequest, crate ::types::WhatsAppBusinessSolution, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::reject_solution_request`](crate::Client::reject_solution_request): set optional parameters, then `.send().await`.
 #[cfg(feature = "multi_partner_solutions")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -13149,24 +7326,16 @@ pub struct RejectSolutionRequest<'a> {
     solution_id: String,
     user_agent: Option<String>,
     body: crate::types::SolutionRejectRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> RejectSolutionRequest<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -13186,72 +7355,16 @@ impl<'a> RejectSolutionRequest<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::SolutionRejectResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::SolutionRejectResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.solution_id),
+                &rt::encode_path(&self.solution_id),
                 "/reject",
             ]
                 .concat(),
@@ -13259,22 +7372,16 @@ impl<'a> RejectSolutionRequest<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for RejectSolutionRequest<'a> {
-    type Output = Result<
-        crate::types::SolutionRejectResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    RejectSolutionRequest, crate ::types::SolutionRejectResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::remove_assigned_user`](crate::Client::remove_assigned_user): set optional parameters, then `.send().await`.
 #[cfg(feature = "assigned_users")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -13284,24 +7391,16 @@ pub struct RemoveAssignedUser<'a> {
     whatsapp_business_account_id: String,
     user_agent: Option<String>,
     body: crate::types::RemoveAssignedUserRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "assigned_users")]
 impl<'a> RemoveAssignedUser<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Delete,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Delete,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -13321,74 +7420,16 @@ impl<'a> RemoveAssignedUser<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::AssignedUserSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::AssignedUserSuccessResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(
-                    &self.whatsapp_business_account_id,
-                ),
+                &rt::encode_path(&self.whatsapp_business_account_id),
                 "/assigned_users",
             ]
                 .concat(),
@@ -13396,12 +7437,12 @@ impl<'a> RemoveAssignedUser<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::Form({
+        parts.body = rt::Body::Form({
             let source = &self.body;
             let mut pairs: Vec<(String, String)> = Vec::new();
             pairs.push(("user".to_string(), source.user.clone()));
             for (name, v) in &source.extra {
-                pairs.push((name.clone(), ::fragment_codegen_runtime::text_value(v)?));
+                pairs.push((name.clone(), rt::text_value(v)?));
             }
             pairs
         });
@@ -13409,17 +7450,11 @@ impl<'a> RemoveAssignedUser<'a> {
     }
 }
 #[cfg(feature = "assigned_users")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for RemoveAssignedUser<'a> {
-    type Output = Result<
-        crate::types::AssignedUserSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    RemoveAssignedUser, crate ::types::AssignedUserSuccessResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded`."
+);
 /// Request builder for [`Client::remove_group_participants`](crate::Client::remove_group_participants): set optional parameters, then `.send().await`.
 #[cfg(feature = "groups")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -13429,24 +7464,16 @@ pub struct RemoveGroupParticipants<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::GroupParticipantsRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> RemoveGroupParticipants<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Delete,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Delete,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -13466,72 +7493,16 @@ impl<'a> RemoveGroupParticipants<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::GroupSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::GroupSuccessResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.group_id),
+                &rt::encode_path(&self.group_id),
                 "/participants",
             ]
                 .concat(),
@@ -13539,22 +7510,16 @@ impl<'a> RemoveGroupParticipants<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "groups")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for RemoveGroupParticipants<'a> {
-    type Output = Result<
-        crate::types::GroupSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    RemoveGroupParticipants, crate ::types::GroupSuccessResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::request_pre_verified_phone_number_code`](crate::Client::request_pre_verified_phone_number_code): set optional parameters, then `.send().await`.
 #[cfg(feature = "preverified_phone_numbers")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -13564,24 +7529,16 @@ pub struct RequestPreVerifiedPhoneNumberCode<'a> {
     pre_verified_phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::PreVerifiedPhoneNumberCodeRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "preverified_phone_numbers")]
 impl<'a> RequestPreVerifiedPhoneNumberCode<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -13601,74 +7558,16 @@ impl<'a> RequestPreVerifiedPhoneNumberCode<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::PreVerifiedPhoneNumberSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::PreVerifiedPhoneNumberSuccessResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(
-                    &self.pre_verified_phone_number_id,
-                ),
+                &rt::encode_path(&self.pre_verified_phone_number_id),
                 "/request_code",
             ]
                 .concat(),
@@ -13676,22 +7575,17 @@ impl<'a> RequestPreVerifiedPhoneNumberCode<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "preverified_phone_numbers")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for RequestPreVerifiedPhoneNumberCode<'a> {
-    type Output = Result<
-        crate::types::PreVerifiedPhoneNumberSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    RequestPreVerifiedPhoneNumberCode, crate
+    ::types::PreVerifiedPhoneNumberSuccessResponse, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::request_verification_code`](crate::Client::request_verification_code): set optional parameters, then `.send().await`.
 #[cfg(feature = "phone_number_verification")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -13701,24 +7595,16 @@ pub struct RequestVerificationCode<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::RequestVerificationCodeRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "phone_number_verification")]
 impl<'a> RequestVerificationCode<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -13738,72 +7624,16 @@ impl<'a> RequestVerificationCode<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::RequestVerificationCodeResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::RequestVerificationCodeResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/request_code",
             ]
                 .concat(),
@@ -13811,22 +7641,16 @@ impl<'a> RequestVerificationCode<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "phone_number_verification")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for RequestVerificationCode<'a> {
-    type Output = Result<
-        crate::types::RequestVerificationCodeResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    RequestVerificationCode, crate ::types::RequestVerificationCodeResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::reset_group_invite_link`](crate::Client::reset_group_invite_link): set optional parameters, then `.send().await`.
 #[cfg(feature = "groups")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -13836,24 +7660,16 @@ pub struct ResetGroupInviteLink<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::GroupMessagingProductRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> ResetGroupInviteLink<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -13873,72 +7689,16 @@ impl<'a> ResetGroupInviteLink<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::GroupInviteLinkResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::GroupInviteLinkResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.group_id),
+                &rt::encode_path(&self.group_id),
                 "/invite_link",
             ]
                 .concat(),
@@ -13946,22 +7706,16 @@ impl<'a> ResetGroupInviteLink<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "groups")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for ResetGroupInviteLink<'a> {
-    type Output = Result<
-        crate::types::GroupInviteLinkResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    ResetGroupInviteLink, crate ::types::GroupInviteLinkResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::send_encrypted_message`](crate::Client::send_encrypted_message): set optional parameters, then `.send().await`.
 #[cfg(feature = "encrypted_messages")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -13971,24 +7725,16 @@ pub struct SendEncryptedMessage<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::EncryptedMessageRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "encrypted_messages")]
 impl<'a> SendEncryptedMessage<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -14008,72 +7754,16 @@ impl<'a> SendEncryptedMessage<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::EncryptedMessageResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::EncryptedMessageResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/messages_encrypted",
             ]
                 .concat(),
@@ -14081,22 +7771,16 @@ impl<'a> SendEncryptedMessage<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "encrypted_messages")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for SendEncryptedMessage<'a> {
-    type Output = Result<
-        crate::types::EncryptedMessageResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    SendEncryptedMessage, crate ::types::EncryptedMessageResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::send_marketing_message`](crate::Client::send_marketing_message): set optional parameters, then `.send().await`.
 #[cfg(feature = "marketing_messages_lite")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -14106,24 +7790,16 @@ pub struct SendMarketingMessage<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::MarketingMessageRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "marketing_messages_lite")]
 impl<'a> SendMarketingMessage<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -14143,72 +7819,16 @@ impl<'a> SendMarketingMessage<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::MarketingMessageResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::MarketingMessageResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/marketing_messages",
             ]
                 .concat(),
@@ -14216,22 +7836,16 @@ impl<'a> SendMarketingMessage<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "marketing_messages_lite")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for SendMarketingMessage<'a> {
-    type Output = Result<
-        crate::types::MarketingMessageResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    SendMarketingMessage, crate ::types::MarketingMessageResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::send_message`](crate::Client::send_message): set optional parameters, then `.send().await`.
 #[cfg(feature = "messages")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -14241,24 +7855,16 @@ pub struct SendMessage<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::Message,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "messages")]
 impl<'a> SendMessage<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -14278,72 +7884,16 @@ impl<'a> SendMessage<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::SendMessageResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::SendMessageResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/messages",
             ]
                 .concat(),
@@ -14351,22 +7901,16 @@ impl<'a> SendMessage<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "messages")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for SendMessage<'a> {
-    type Output = Result<
-        crate::types::SendMessageResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    SendMessage, crate ::types::SendMessageResponse, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::send_solution_deactivation_request`](crate::Client::send_solution_deactivation_request): set optional parameters, then `.send().await`.
 #[cfg(feature = "multi_partner_solutions")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -14376,24 +7920,16 @@ pub struct SendSolutionDeactivationRequest<'a> {
     solution_id: String,
     user_agent: Option<String>,
     body: Option<crate::types::SolutionDeactivationRequest>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl<'a> SendSolutionDeactivationRequest<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, solution_id: String) -> Self {
         Self {
@@ -14414,72 +7950,16 @@ impl<'a> SendSolutionDeactivationRequest<'a> {
         self.body = Some(value);
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::SolutionDeactivationResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::SolutionDeactivationResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.solution_id),
+                &rt::encode_path(&self.solution_id),
                 "/send_deactivation_request",
             ]
                 .concat(),
@@ -14488,23 +7968,17 @@ impl<'a> SendSolutionDeactivationRequest<'a> {
             parts.headers.push(("User-Agent", value.clone()));
         }
         if let Some(body) = &self.body {
-            parts.body = ::fragment_codegen_runtime::Body::json(body)?;
+            parts.body = rt::Body::json(body)?;
         }
         Ok(parts)
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for SendSolutionDeactivationRequest<'a> {
-    type Output = Result<
-        crate::types::SolutionDeactivationResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    SendSolutionDeactivationRequest, crate ::types::SolutionDeactivationResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::set_business_encryption_public_key`](crate::Client::set_business_encryption_public_key): set optional parameters, then `.send().await`.
 #[cfg(feature = "business_encryption")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -14514,24 +7988,16 @@ pub struct SetBusinessEncryptionPublicKey<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::WhatsAppBusinessEncryptionUploadRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "business_encryption")]
 impl<'a> SetBusinessEncryptionPublicKey<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -14551,72 +8017,16 @@ impl<'a> SetBusinessEncryptionPublicKey<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::WhatsAppBusinessEncryptionUploadResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::WhatsAppBusinessEncryptionUploadResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/whatsapp_business_encryption",
             ]
                 .concat(),
@@ -14624,17 +8034,16 @@ impl<'a> SetBusinessEncryptionPublicKey<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::Multipart({
+        parts.body = rt::Body::Multipart({
             let source = &self.body;
-            let mut form = ::fragment_codegen_runtime::reqwest::multipart::Form::new();
+            let mut form = rt::reqwest::multipart::Form::new();
             form = form
                 .text(
                     "business_public_key".to_string(),
                     source.business_public_key.clone(),
                 );
             for (name, v) in &source.extra {
-                form = form
-                    .text(name.clone(), ::fragment_codegen_runtime::text_value(v)?);
+                form = form.text(name.clone(), rt::text_value(v)?);
             }
             form
         });
@@ -14642,17 +8051,12 @@ impl<'a> SetBusinessEncryptionPublicKey<'a> {
     }
 }
 #[cfg(feature = "business_encryption")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for SetBusinessEncryptionPublicKey<'a> {
-    type Output = Result<
-        crate::types::WhatsAppBusinessEncryptionUploadResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    SetBusinessEncryptionPublicKey, crate
+    ::types::WhatsAppBusinessEncryptionUploadResponse, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`."
+);
 /// Request builder for [`Client::set_obo_mobility_intent`](crate::Client::set_obo_mobility_intent): set optional parameters, then `.send().await`.
 #[cfg(feature = "obo_mobility_intent")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -14662,24 +8066,16 @@ pub struct SetOboMobilityIntent<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::SetOboMobilityIntentRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "obo_mobility_intent")]
 impl<'a> SetOboMobilityIntent<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -14699,72 +8095,16 @@ impl<'a> SetOboMobilityIntent<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::SetOboMobilityIntentResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::SetOboMobilityIntentResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                &rt::encode_path(&self.waba_id),
                 "/set_obo_mobility_intent",
             ]
                 .concat(),
@@ -14772,22 +8112,16 @@ impl<'a> SetOboMobilityIntent<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "obo_mobility_intent")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for SetOboMobilityIntent<'a> {
-    type Output = Result<
-        crate::types::SetOboMobilityIntentResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    SetOboMobilityIntent, crate ::types::SetOboMobilityIntentResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::set_or_update_commerce_settings`](crate::Client::set_or_update_commerce_settings): set optional parameters, then `.send().await`.
 #[cfg(feature = "commerce_settings")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -14798,24 +8132,16 @@ pub struct SetOrUpdateCommerceSettings<'a> {
     user_agent: Option<String>,
     is_cart_enabled: Option<bool>,
     is_catalog_visible: Option<bool>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "commerce_settings")]
 impl<'a> SetOrUpdateCommerceSettings<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -14842,72 +8168,16 @@ impl<'a> SetOrUpdateCommerceSettings<'a> {
         self.is_catalog_visible = Some(value);
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::CommerceSettingsUpdateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::CommerceSettingsUpdateResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/whatsapp_commerce_settings",
             ]
                 .concat(),
@@ -14925,17 +8195,11 @@ impl<'a> SetOrUpdateCommerceSettings<'a> {
     }
 }
 #[cfg(feature = "commerce_settings")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for SetOrUpdateCommerceSettings<'a> {
-    type Output = Result<
-        crate::types::CommerceSettingsUpdateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    SetOrUpdateCommerceSettings, crate ::types::CommerceSettingsUpdateResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::set_solution_migration_intent`](crate::Client::set_solution_migration_intent): set optional parameters, then `.send().await`.
 #[cfg(feature = "solution_migration")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -14945,24 +8209,16 @@ pub struct SetSolutionMigrationIntent<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::SolutionMigrationIntentRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "solution_migration")]
 impl<'a> SetSolutionMigrationIntent<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -14982,72 +8238,16 @@ impl<'a> SetSolutionMigrationIntent<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::SolutionMigrationIntentResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::SolutionMigrationIntentResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                &rt::encode_path(&self.waba_id),
                 "/set_solution_migration_intent",
             ]
                 .concat(),
@@ -15055,22 +8255,16 @@ impl<'a> SetSolutionMigrationIntent<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "solution_migration")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for SetSolutionMigrationIntent<'a> {
-    type Output = Result<
-        crate::types::SolutionMigrationIntentResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    SetSolutionMigrationIntent, crate ::types::SolutionMigrationIntentResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::share_pre_verified_phone_number`](crate::Client::share_pre_verified_phone_number): set optional parameters, then `.send().await`.
 #[cfg(feature = "preverified_phone_number_sharing")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -15080,24 +8274,16 @@ pub struct SharePreVerifiedPhoneNumber<'a> {
     business_id: String,
     user_agent: Option<String>,
     body: crate::types::PreVerifiedPhoneNumberShareRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "preverified_phone_number_sharing")]
 impl<'a> SharePreVerifiedPhoneNumber<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -15117,72 +8303,16 @@ impl<'a> SharePreVerifiedPhoneNumber<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::PreVerifiedPhoneNumberShareResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::PreVerifiedPhoneNumberShareResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.business_id),
+                &rt::encode_path(&self.business_id),
                 "/share_preverified_numbers",
             ]
                 .concat(),
@@ -15190,22 +8320,16 @@ impl<'a> SharePreVerifiedPhoneNumber<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "preverified_phone_number_sharing")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for SharePreVerifiedPhoneNumber<'a> {
-    type Output = Result<
-        crate::types::PreVerifiedPhoneNumberShareResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    SharePreVerifiedPhoneNumber, crate ::types::PreVerifiedPhoneNumberShareResponse,
+    crate ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::subscribe_to_waba_webhooks`](crate::Client::subscribe_to_waba_webhooks): set optional parameters, then `.send().await`.
 #[cfg(feature = "subscribed_apps")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -15215,24 +8339,16 @@ pub struct SubscribeToWabaWebhooks<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: Option<crate::types::SubscribeToWebhooksRequest>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "subscribed_apps")]
 impl<'a> SubscribeToWabaWebhooks<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
@@ -15253,72 +8369,16 @@ impl<'a> SubscribeToWabaWebhooks<'a> {
         self.body = Some(value);
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::SubscribedAppsUpdateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::SubscribedAppsUpdateResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                &rt::encode_path(&self.waba_id),
                 "/subscribed_apps",
             ]
                 .concat(),
@@ -15327,23 +8387,17 @@ impl<'a> SubscribeToWabaWebhooks<'a> {
             parts.headers.push(("User-Agent", value.clone()));
         }
         if let Some(body) = &self.body {
-            parts.body = ::fragment_codegen_runtime::Body::json(body)?;
+            parts.body = rt::Body::json(body)?;
         }
         Ok(parts)
     }
 }
 #[cfg(feature = "subscribed_apps")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for SubscribeToWabaWebhooks<'a> {
-    type Output = Result<
-        crate::types::SubscribedAppsUpdateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    SubscribeToWabaWebhooks, crate ::types::SubscribedAppsUpdateResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::unblock_users`](crate::Client::unblock_users): set optional parameters, then `.send().await`.
 #[cfg(feature = "block_users")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -15353,24 +8407,16 @@ pub struct UnblockUsers<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::BlockUsersRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "block_users")]
 impl<'a> UnblockUsers<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Delete,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Delete,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -15390,72 +8436,16 @@ impl<'a> UnblockUsers<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::UnblockUsersResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::UnblockUsersResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/block_users",
             ]
                 .concat(),
@@ -15463,22 +8453,16 @@ impl<'a> UnblockUsers<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "block_users")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for UnblockUsers<'a> {
-    type Output = Result<
-        crate::types::UnblockUsersResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    UnblockUsers, crate ::types::UnblockUsersResponse, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::unsubscribe_from_waba_webhooks`](crate::Client::unsubscribe_from_waba_webhooks): set optional parameters, then `.send().await`.
 #[cfg(feature = "subscribed_apps")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -15487,24 +8471,16 @@ pub struct UnsubscribeFromWabaWebhooks<'a> {
     client: &'a crate::Client,
     waba_id: String,
     user_agent: Option<String>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "subscribed_apps")]
 impl<'a> UnsubscribeFromWabaWebhooks<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Delete,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Delete,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
         Self {
@@ -15519,72 +8495,16 @@ impl<'a> UnsubscribeFromWabaWebhooks<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::SubscribedAppsUpdateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::SubscribedAppsUpdateResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                &rt::encode_path(&self.waba_id),
                 "/subscribed_apps",
             ]
                 .concat(),
@@ -15596,17 +8516,11 @@ impl<'a> UnsubscribeFromWabaWebhooks<'a> {
     }
 }
 #[cfg(feature = "subscribed_apps")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for UnsubscribeFromWabaWebhooks<'a> {
-    type Output = Result<
-        crate::types::SubscribedAppsUpdateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    UnsubscribeFromWabaWebhooks, crate ::types::SubscribedAppsUpdateResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::update_business_compliance_info`](crate::Client::update_business_compliance_info): set optional parameters, then `.send().await`.
 #[cfg(feature = "business_compliance")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -15616,24 +8530,16 @@ pub struct UpdateBusinessComplianceInfo<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::BusinessComplianceInfoUpdateRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "business_compliance")]
 impl<'a> UpdateBusinessComplianceInfo<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -15653,72 +8559,16 @@ impl<'a> UpdateBusinessComplianceInfo<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::BusinessComplianceUpdateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::BusinessComplianceUpdateResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/business_compliance_info",
             ]
                 .concat(),
@@ -15726,22 +8576,16 @@ impl<'a> UpdateBusinessComplianceInfo<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "business_compliance")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for UpdateBusinessComplianceInfo<'a> {
-    type Output = Result<
-        crate::types::BusinessComplianceUpdateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    UpdateBusinessComplianceInfo, crate ::types::BusinessComplianceUpdateResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::update_business_profile`](crate::Client::update_business_profile): set optional parameters, then `.send().await`.
 #[cfg(feature = "business_profile")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -15751,24 +8595,16 @@ pub struct UpdateBusinessProfile<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::WhatsAppBusinessProfileUpdateRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "business_profile")]
 impl<'a> UpdateBusinessProfile<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -15788,72 +8624,16 @@ impl<'a> UpdateBusinessProfile<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::WhatsAppBusinessProfileUpdateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::WhatsAppBusinessProfileUpdateResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/whatsapp_business_profile",
             ]
                 .concat(),
@@ -15861,22 +8641,16 @@ impl<'a> UpdateBusinessProfile<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "business_profile")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for UpdateBusinessProfile<'a> {
-    type Output = Result<
-        crate::types::WhatsAppBusinessProfileUpdateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    UpdateBusinessProfile, crate ::types::WhatsAppBusinessProfileUpdateResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::update_flow_json`](crate::Client::update_flow_json): set optional parameters, then `.send().await`.
 #[cfg(feature = "flows")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -15886,24 +8660,16 @@ pub struct UpdateFlowJson<'a> {
     flow_id: String,
     user_agent: Option<String>,
     body: crate::types::UpdateFlowJsonRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> UpdateFlowJson<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -15923,72 +8689,16 @@ impl<'a> UpdateFlowJson<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::UpdateFlowJsonResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::UpdateFlowJsonResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.flow_id),
+                &rt::encode_path(&self.flow_id),
                 "/assets",
             ]
                 .concat(),
@@ -15996,19 +8706,15 @@ impl<'a> UpdateFlowJson<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::Multipart({
+        parts.body = rt::Body::Multipart({
             let source = &self.body;
-            let mut form = ::fragment_codegen_runtime::reqwest::multipart::Form::new();
+            let mut form = rt::reqwest::multipart::Form::new();
             form = form.part("file".to_string(), source.file.to_part()?);
             form = form.text("name".to_string(), source.name.clone());
             form = form
-                .text(
-                    "asset_type".to_string(),
-                    ::fragment_codegen_runtime::text_value(&source.asset_type)?,
-                );
+                .text("asset_type".to_string(), rt::text_value(&source.asset_type)?);
             for (name, v) in &source.extra {
-                form = form
-                    .text(name.clone(), ::fragment_codegen_runtime::text_value(v)?);
+                form = form.text(name.clone(), rt::text_value(v)?);
             }
             form
         });
@@ -16016,17 +8722,11 @@ impl<'a> UpdateFlowJson<'a> {
     }
 }
 #[cfg(feature = "flows")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for UpdateFlowJson<'a> {
-    type Output = Result<
-        crate::types::UpdateFlowJsonResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    UpdateFlowJson, crate ::types::UpdateFlowJsonResponse, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`."
+);
 /// Request builder for [`Client::update_flow_metadata`](crate::Client::update_flow_metadata): set optional parameters, then `.send().await`.
 #[cfg(feature = "flows")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -16036,24 +8736,16 @@ pub struct UpdateFlowMetadata<'a> {
     flow_id: String,
     user_agent: Option<String>,
     body: crate::types::UpdateFlowMetadataRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "flows")]
 impl<'a> UpdateFlowMetadata<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -16073,97 +8765,36 @@ impl<'a> UpdateFlowMetadata<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::FlowSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::FlowSuccessResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.flow_id),
+                &rt::encode_path(&self.flow_id),
             ]
                 .concat(),
         );
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::Multipart({
+        parts.body = rt::Body::Multipart({
             let source = &self.body;
-            let mut form = ::fragment_codegen_runtime::reqwest::multipart::Form::new();
+            let mut form = rt::reqwest::multipart::Form::new();
             if let Some(v) = &source.name {
                 form = form.text("name".to_string(), v.clone());
             }
             if let Some(v) = &source.categories {
-                form = form
-                    .text(
-                        "categories".to_string(),
-                        ::fragment_codegen_runtime::text_value(v)?,
-                    );
+                form = form.text("categories".to_string(), rt::text_value(v)?);
             }
             if let Some(v) = &source.endpoint_uri {
                 form = form.text("endpoint_uri".to_string(), v.clone());
             }
             for (name, v) in &source.extra {
-                form = form
-                    .text(name.clone(), ::fragment_codegen_runtime::text_value(v)?);
+                form = form.text(name.clone(), rt::text_value(v)?);
             }
             form
         });
@@ -16171,17 +8802,11 @@ impl<'a> UpdateFlowMetadata<'a> {
     }
 }
 #[cfg(feature = "flows")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for UpdateFlowMetadata<'a> {
-    type Output = Result<
-        crate::types::FlowSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    UpdateFlowMetadata, crate ::types::FlowSuccessResponse, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`."
+);
 /// Request builder for [`Client::update_group_settings`](crate::Client::update_group_settings): set optional parameters, then `.send().await`.
 #[cfg(feature = "groups")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -16191,24 +8816,16 @@ pub struct UpdateGroupSettings<'a> {
     group_id: String,
     user_agent: Option<String>,
     body: crate::types::UpdateGroupSettingsRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "groups")]
 impl<'a> UpdateGroupSettings<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -16228,94 +8845,32 @@ impl<'a> UpdateGroupSettings<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`. The spec also allows multipart/form-data, which this client does not use.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::GroupSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::GroupSuccessResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.group_id),
+                &rt::encode_path(&self.group_id),
             ]
                 .concat(),
         );
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "groups")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for UpdateGroupSettings<'a> {
-    type Output = Result<
-        crate::types::GroupSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    UpdateGroupSettings, crate ::types::GroupSuccessResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`. The spec also allows multipart/form-data, which this client does not use."
+);
 /// Request builder for [`Client::update_official_business_account_status`](crate::Client::update_official_business_account_status): set optional parameters, then `.send().await`.
 #[cfg(feature = "official_business_account")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -16325,24 +8880,16 @@ pub struct UpdateOfficialBusinessAccountStatus<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::OfficialBusinessAccountUpdateRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "official_business_account")]
 impl<'a> UpdateOfficialBusinessAccountStatus<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -16362,72 +8909,16 @@ impl<'a> UpdateOfficialBusinessAccountStatus<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::OfficialBusinessAccountUpdateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::OfficialBusinessAccountUpdateResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/official_business_account",
             ]
                 .concat(),
@@ -16435,22 +8926,17 @@ impl<'a> UpdateOfficialBusinessAccountStatus<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "official_business_account")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for UpdateOfficialBusinessAccountStatus<'a> {
-    type Output = Result<
-        crate::types::OfficialBusinessAccountUpdateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    UpdateOfficialBusinessAccountStatus, crate
+    ::types::OfficialBusinessAccountUpdateResponse, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::update_phone_number_settings`](crate::Client::update_phone_number_settings): set optional parameters, then `.send().await`.
 #[cfg(feature = "settings")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -16460,24 +8946,16 @@ pub struct UpdatePhoneNumberSettings<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::PhoneNumberSettingsUpdateRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "settings")]
 impl<'a> UpdatePhoneNumberSettings<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -16497,72 +8975,16 @@ impl<'a> UpdatePhoneNumberSettings<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::PhoneNumberSettingsUpdateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::PhoneNumberSettingsUpdateResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/settings",
             ]
                 .concat(),
@@ -16570,22 +8992,16 @@ impl<'a> UpdatePhoneNumberSettings<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "settings")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for UpdatePhoneNumberSettings<'a> {
-    type Output = Result<
-        crate::types::PhoneNumberSettingsUpdateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    UpdatePhoneNumberSettings, crate ::types::PhoneNumberSettingsUpdateResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::update_phone_number_status`](crate::Client::update_phone_number_status): set optional parameters, then `.send().await`.
 #[cfg(feature = "phone_number")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -16595,24 +9011,16 @@ pub struct UpdatePhoneNumberStatus<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: Option<crate::types::PhoneNumberStatusUpdateRequest>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "phone_number")]
 impl<'a> UpdatePhoneNumberStatus<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
         Self {
@@ -16633,72 +9041,16 @@ impl<'a> UpdatePhoneNumberStatus<'a> {
         self.body = Some(value);
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::PhoneNumberUpdateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::PhoneNumberUpdateResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
             ]
                 .concat(),
         );
@@ -16706,23 +9058,17 @@ impl<'a> UpdatePhoneNumberStatus<'a> {
             parts.headers.push(("User-Agent", value.clone()));
         }
         if let Some(body) = &self.body {
-            parts.body = ::fragment_codegen_runtime::Body::json(body)?;
+            parts.body = rt::Body::json(body)?;
         }
         Ok(parts)
     }
 }
 #[cfg(feature = "phone_number")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for UpdatePhoneNumberStatus<'a> {
-    type Output = Result<
-        crate::types::PhoneNumberUpdateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    UpdatePhoneNumberStatus, crate ::types::PhoneNumberUpdateResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::update_whatsapp_business_account`](crate::Client::update_whatsapp_business_account): set optional parameters, then `.send().await`.
 #[cfg(feature = "business_account")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -16732,24 +9078,16 @@ pub struct UpdateWhatsappBusinessAccount<'a> {
     waba_id: String,
     user_agent: Option<String>,
     body: crate::types::BusinessAccountNodeUpdateRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "business_account")]
 impl<'a> UpdateWhatsappBusinessAccount<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -16769,94 +9107,32 @@ impl<'a> UpdateWhatsappBusinessAccount<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::BusinessAccountNodeUpdateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::BusinessAccountNodeUpdateResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.waba_id),
+                &rt::encode_path(&self.waba_id),
             ]
                 .concat(),
         );
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "business_account")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for UpdateWhatsappBusinessAccount<'a> {
-    type Output = Result<
-        crate::types::BusinessAccountNodeUpdateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    UpdateWhatsappBusinessAccount, crate ::types::BusinessAccountNodeUpdateResponse,
+    crate ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::update_whatsapp_business_profile`](crate::Client::update_whatsapp_business_profile): set optional parameters, then `.send().await`.
 #[cfg(feature = "business_profile_node")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -16866,24 +9142,16 @@ pub struct UpdateWhatsappBusinessProfile<'a> {
     whatsapp_business_profile_id: String,
     user_agent: Option<String>,
     body: crate::types::BusinessProfileNodeUpdateRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "business_profile_node")]
 impl<'a> UpdateWhatsappBusinessProfile<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -16903,96 +9171,32 @@ impl<'a> UpdateWhatsappBusinessProfile<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::BusinessProfileNodeUpdateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::BusinessProfileNodeUpdateResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(
-                    &self.whatsapp_business_profile_id,
-                ),
+                &rt::encode_path(&self.whatsapp_business_profile_id),
             ]
                 .concat(),
         );
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "business_profile_node")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for UpdateWhatsappBusinessProfile<'a> {
-    type Output = Result<
-        crate::types::BusinessProfileNodeUpdateResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    UpdateWhatsappBusinessProfile, crate ::types::BusinessProfileNodeUpdateResponse,
+    crate ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::upload_media`](crate::Client::upload_media): set optional parameters, then `.send().await`.
 #[cfg(feature = "media")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -17002,24 +9206,16 @@ pub struct UploadMedia<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::MediaUploadRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "media")]
 impl<'a> UploadMedia<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -17039,72 +9235,16 @@ impl<'a> UploadMedia<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::MediaUploadResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::MediaUploadResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/media",
             ]
                 .concat(),
@@ -17112,19 +9252,18 @@ impl<'a> UploadMedia<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::Multipart({
+        parts.body = rt::Body::Multipart({
             let source = &self.body;
-            let mut form = ::fragment_codegen_runtime::reqwest::multipart::Form::new();
+            let mut form = rt::reqwest::multipart::Form::new();
             form = form.part("file".to_string(), source.file.to_part()?);
             form = form.text("type".to_string(), source.type_.clone());
             form = form
                 .text(
                     "messaging_product".to_string(),
-                    ::fragment_codegen_runtime::text_value(&source.messaging_product)?,
+                    rt::text_value(&source.messaging_product)?,
                 );
             for (name, v) in &source.extra {
-                form = form
-                    .text(name.clone(), ::fragment_codegen_runtime::text_value(v)?);
+                form = form.text(name.clone(), rt::text_value(v)?);
             }
             form
         });
@@ -17132,17 +9271,11 @@ impl<'a> UploadMedia<'a> {
     }
 }
 #[cfg(feature = "media")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for UploadMedia<'a> {
-    type Output = Result<
-        crate::types::MediaUploadResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    UploadMedia, crate ::types::MediaUploadResponse, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`."
+);
 /// Request builder for [`Client::verify_phone_number_code`](crate::Client::verify_phone_number_code): set optional parameters, then `.send().await`.
 #[cfg(feature = "phone_number_verification")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -17152,24 +9285,16 @@ pub struct VerifyPhoneNumberCode<'a> {
     phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::VerifyPhoneNumberCodeRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "phone_number_verification")]
 impl<'a> VerifyPhoneNumberCode<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -17189,72 +9314,16 @@ impl<'a> VerifyPhoneNumberCode<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::VerifyPhoneNumberCodeResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::VerifyPhoneNumberCodeResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(&self.phone_number_id),
+                &rt::encode_path(&self.phone_number_id),
                 "/verify_code",
             ]
                 .concat(),
@@ -17262,22 +9331,16 @@ impl<'a> VerifyPhoneNumberCode<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "phone_number_verification")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for VerifyPhoneNumberCode<'a> {
-    type Output = Result<
-        crate::types::VerifyPhoneNumberCodeResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    VerifyPhoneNumberCode, crate ::types::VerifyPhoneNumberCodeResponse, crate
+    ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::verify_pre_verified_phone_number_code`](crate::Client::verify_pre_verified_phone_number_code): set optional parameters, then `.send().await`.
 #[cfg(feature = "preverified_phone_numbers")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -17287,24 +9350,16 @@ pub struct VerifyPreVerifiedPhoneNumberCode<'a> {
     pre_verified_phone_number_id: String,
     user_agent: Option<String>,
     body: crate::types::PreVerifiedPhoneNumberVerifyCodeRequest,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "preverified_phone_numbers")]
 impl<'a> VerifyPreVerifiedPhoneNumberCode<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[
-            ::fragment_codegen_runtime::ErrorStatus::Code(400),
-            ::fragment_codegen_runtime::ErrorStatus::Code(401),
-            ::fragment_codegen_runtime::ErrorStatus::Code(403),
-            ::fragment_codegen_runtime::ErrorStatus::Code(404),
-            ::fragment_codegen_runtime::ErrorStatus::Code(422),
-            ::fragment_codegen_runtime::ErrorStatus::Code(429),
-            ::fragment_codegen_runtime::ErrorStatus::Code(500),
-        ],
+        errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -17324,74 +9379,16 @@ impl<'a> VerifyPreVerifiedPhoneNumberCode<'a> {
         self.user_agent = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<
-        crate::types::PreVerifiedPhoneNumberSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::PreVerifiedPhoneNumberSuccessResponse>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/",
-                &::fragment_codegen_runtime::encode_path(
-                    &self.pre_verified_phone_number_id,
-                ),
+                &rt::encode_path(&self.pre_verified_phone_number_id),
                 "/verify_code",
             ]
                 .concat(),
@@ -17399,19 +9396,14 @@ impl<'a> VerifyPreVerifiedPhoneNumberCode<'a> {
         if let Some(value) = &self.user_agent {
             parts.headers.push(("User-Agent", value.clone()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
 #[cfg(feature = "preverified_phone_numbers")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for VerifyPreVerifiedPhoneNumberCode<'a> {
-    type Output = Result<
-        crate::types::PreVerifiedPhoneNumberSuccessResponse,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    VerifyPreVerifiedPhoneNumberCode, crate
+    ::types::PreVerifiedPhoneNumberSuccessResponse, crate ::types::GraphAPIError,
+    decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);

@@ -169,3 +169,473 @@ impl<'de> serde::Deserialize<'de> for Lenient<f64> {
             .map(Lenient)
     }
 }
+
+// ---------------------------------------------------------------------------
+// Decoding without a detour through `serde_json::Value`
+// ---------------------------------------------------------------------------
+//
+// A union decodes by capturing its JSON text once (a `RawValue`), reading the
+// tag (or, for untagged unions, the object's keys) with a scan that skips
+// every value, and decoding the chosen variant straight from that text. A
+// failed decode is decoded again with path tracking, so the error still names
+// the member that failed, across any number of nested unions: the inner path
+// travels inside the error message behind a marker and is joined to the outer
+// one where the decode started.
+
+use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, Visitor};
+
+/// Marks a nested path inside an error message: `\u{1}path\u{1}message`.
+const MARK: char = '\u{1}';
+
+/// A decode that failed, with the path of the member that did not fit
+/// (`entry[0].changes[0].value.messages[0].location.latitude`; `.` for the
+/// root) and why.
+#[derive(Debug)]
+pub struct PathError {
+    /// The member that failed.
+    pub path: String,
+    /// Why, without a position (positions are in the whole text).
+    pub source: serde_json::Error,
+}
+
+/// The message of a serde_json error, without its " at line L column C".
+fn message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    if e.line() == 0 {
+        return text;
+    }
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    text.strip_suffix(&suffix)
+        .map(str::to_string)
+        .unwrap_or(text)
+}
+
+/// Joins the tracked path with a nested one carried in the message.
+fn joined(path: String, e: &serde_json::Error) -> (String, String) {
+    let text = message(e);
+    let Some(rest) = text.strip_prefix(MARK) else {
+        return (path, text);
+    };
+    let Some((inner, msg)) = rest.split_once(MARK) else {
+        return (path, text);
+    };
+    let path = match (path.as_str(), inner) {
+        (".", inner) => inner.to_string(),
+        (outer, ".") => outer.to_string(),
+        (outer, inner) if inner.starts_with('[') => format!("{outer}{inner}"),
+        (outer, inner) => format!("{outer}.{inner}"),
+    };
+    (path, msg.to_string())
+}
+
+/// Decodes again with path tracking, after a fast decode failed.
+fn with_path<T: DeserializeOwned>(bytes: &[u8], fast: serde_json::Error) -> PathError {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let (path, text) = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Ok(_) => match deserializer.end() {
+            Ok(()) => (".".to_string(), message(&fast)),
+            Err(e) => (".".to_string(), message(&e)),
+        },
+        Err(e) => {
+            let path = e.path().to_string();
+            joined(path, e.inner())
+        }
+    };
+    PathError {
+        path,
+        source: <serde_json::Error as serde::de::Error>::custom(text),
+    }
+}
+
+/// Decodes `T` from JSON text: fast, without path tracking; a failure is
+/// decoded again to find the member that failed.
+///
+/// The text is checked to be UTF-8 once, up front, so strings are not
+/// checked again one by one.
+pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, PathError> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str(text).map_err(|e| with_path::<T>(bytes, e)),
+        // The decode that tracks paths also says where the text stops being UTF-8.
+        Err(_) => serde_json::from_slice(bytes).map_err(|e| with_path::<T>(bytes, e)),
+    }
+}
+
+/// A union's JSON text, captured once.
+pub type Raw = Box<serde_json::value::RawValue>;
+
+/// Tries one variant of an untagged union: the value, or nothing.
+pub fn attempt<T: DeserializeOwned>(raw: &Raw) -> Option<T> {
+    serde_json::from_str(raw.get()).ok()
+}
+
+/// The captured text as a JSON value (for a union's catch-all variant).
+pub fn value<E: serde::de::Error>(raw: &Raw) -> Result<serde_json::Value, E> {
+    serde_json::from_str(raw.get()).map_err(E::custom)
+}
+
+/// The JSON type of a value, as untagged unions tell variants apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonKind {
+    /// An object.
+    Object,
+    /// A string.
+    String,
+    /// An integer.
+    Integer,
+    /// A number with a fraction or exponent.
+    Float,
+    /// `true` or `false`.
+    Boolean,
+    /// An array.
+    Array,
+    /// `null`.
+    Null,
+}
+
+/// What a scan of a value found: its JSON type and, for an object, its keys
+/// and the members that are strings (values skipped, nothing else kept).
+#[derive(Debug, Clone)]
+pub struct Shape {
+    /// The JSON type.
+    pub kind: JsonKind,
+    keys: Vec<String>,
+    strings: Vec<(String, String)>,
+}
+
+impl Shape {
+    /// The object has this member.
+    pub fn has(&self, key: &str) -> bool {
+        self.keys.iter().any(|k| k == key)
+    }
+
+    /// The string value of a member, when it is a string.
+    pub fn string(&self, key: &str) -> Option<&str> {
+        self.strings
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value is a number (integer or not).
+    pub fn is_number(&self) -> bool {
+        matches!(self.kind, JsonKind::Integer | JsonKind::Float)
+    }
+}
+
+/// Scans a captured value: its type, and an object's keys and string members.
+pub fn shape(raw: &Raw) -> Shape {
+    struct ShapeVisitor;
+    impl<'de> Visitor<'de> for ShapeVisitor {
+        type Value = Shape;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Shape, E> {
+            Ok(Shape {
+                kind: JsonKind::Boolean,
+                keys: Vec::new(),
+                strings: Vec::new(),
+            })
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Shape, E> {
+            Ok(Shape {
+                kind: JsonKind::Integer,
+                keys: Vec::new(),
+                strings: Vec::new(),
+            })
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Shape, E> {
+            Ok(Shape {
+                kind: JsonKind::Integer,
+                keys: Vec::new(),
+                strings: Vec::new(),
+            })
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Shape, E> {
+            Ok(Shape {
+                kind: JsonKind::Float,
+                keys: Vec::new(),
+                strings: Vec::new(),
+            })
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Shape, E> {
+            Ok(Shape {
+                kind: JsonKind::String,
+                keys: Vec::new(),
+                strings: Vec::new(),
+            })
+        }
+        fn visit_unit<E>(self) -> Result<Shape, E> {
+            Ok(Shape {
+                kind: JsonKind::Null,
+                keys: Vec::new(),
+                strings: Vec::new(),
+            })
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Shape, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(Shape {
+                kind: JsonKind::Array,
+                keys: Vec::new(),
+                strings: Vec::new(),
+            })
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape, A::Error> {
+            let mut shape = Shape {
+                kind: JsonKind::Object,
+                keys: Vec::new(),
+                strings: Vec::new(),
+            };
+            while let Some(key) = map.next_key::<String>()? {
+                if let Member::Text(text) = map.next_value::<Member>()? {
+                    shape.strings.push((key.clone(), text));
+                }
+                shape.keys.push(key);
+            }
+            Ok(shape)
+        }
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(raw.get());
+    serde::Deserializer::deserialize_any(&mut deserializer, ShapeVisitor).unwrap_or(Shape {
+        kind: JsonKind::Null,
+        keys: Vec::new(),
+        strings: Vec::new(),
+    })
+}
+
+/// A member's value in a scan: its text when it is a string, else skipped.
+enum Member {
+    Text(String),
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for Member {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MemberVisitor;
+        impl<'de> Visitor<'de> for MemberVisitor {
+            type Value = Member;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Member, E> {
+                Ok(Member::Text(v.to_string()))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Member, E> {
+                Ok(Member::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Member, E> {
+                Ok(Member::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Member, E> {
+                Ok(Member::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Member, E> {
+                Ok(Member::Other)
+            }
+            fn visit_unit<E>(self) -> Result<Member, E> {
+                Ok(Member::Other)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Member, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Member::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Member, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Member::Other)
+            }
+        }
+        deserializer.deserialize_any(MemberVisitor)
+    }
+}
+
+/// An object's key as the generated struct visitors read it: borrowed from
+/// the input when it can be, owned otherwise (an escaped key, or a
+/// `serde_json::Value` being decoded).
+#[derive(Clone)]
+pub enum Key<'de> {
+    /// A slice of the input.
+    Borrowed(&'de str),
+    /// A copy.
+    Owned(String),
+}
+
+impl Key<'_> {
+    /// The key.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Key::Borrowed(s) => s,
+            Key::Owned(s) => s,
+        }
+    }
+
+    /// The key, owned (for a struct's map of unlisted members).
+    pub fn into_string(self) -> String {
+        match self {
+            Key::Borrowed(s) => s.to_string(),
+            Key::Owned(s) => s,
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key::Borrowed(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(v.to_string()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(v))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// The members of an object as a generated struct reads them: first the
+/// members a tagged union read before it found its tag (kept as raw text),
+/// then the rest straight from the input. A struct decoded on its own has
+/// no such members.
+pub struct Entries<'de, A> {
+    pre: std::vec::IntoIter<(Key<'de>, Raw)>,
+    current: Option<(Key<'de>, Raw)>,
+    live: A,
+    input: std::marker::PhantomData<&'de ()>,
+}
+
+impl<'de, A: MapAccess<'de>> Entries<'de, A> {
+    /// The kept members, then the rest of `live`.
+    pub fn new(pre: Vec<(Key<'de>, Raw)>, live: A) -> Self {
+        Entries {
+            pre: pre.into_iter(),
+            current: None,
+            live,
+            input: std::marker::PhantomData,
+        }
+    }
+
+    /// The next member's name.
+    pub fn next_key(&mut self) -> Result<Option<Key<'de>>, A::Error> {
+        if let Some((key, raw)) = self.pre.next() {
+            self.current = Some((key.clone(), raw));
+            return Ok(Some(key));
+        }
+        self.live.next_key()
+    }
+
+    /// The value of the member whose name was read last.
+    pub fn next_value<T: DeserializeOwned>(&mut self) -> Result<T, A::Error> {
+        match self.current.take() {
+            None => self.live.next_value(),
+            Some((key, raw)) => serde_json::from_str(raw.get()).map_err(|fast| {
+                let e = with_path::<T>(raw.get().as_bytes(), fast);
+                let key = key.as_str();
+                let path = if e.path == "." {
+                    key.to_string()
+                } else {
+                    format!("{key}.{}", e.path)
+                };
+                <A::Error as serde::de::Error>::custom(format!("{MARK}{path}{MARK}{}", e.source))
+            }),
+        }
+    }
+
+    /// The members left, as a JSON object (for a union's catch-all variant,
+    /// or a variant that is not a struct).
+    pub fn into_value(mut self) -> Result<serde_json::Value, A::Error> {
+        let mut members = serde_json::Map::new();
+        while let Some(key) = self.next_key()? {
+            let value = self.next_value::<serde_json::Value>()?;
+            members.insert(key.into_string(), value);
+        }
+        Ok(serde_json::Value::Object(members))
+    }
+}
+
+/// A generated struct, read member by member from an object.
+pub trait FromEntries: Sized {
+    /// Reads the object's members (the known ones into fields, the rest into
+    /// the struct's map of unlisted members).
+    fn from_entries<'de, A: MapAccess<'de>>(entries: Entries<'de, A>) -> Result<Self, A::Error>;
+}
+
+/// Decodes a generated struct from an object.
+pub fn object<'de, T: FromEntries, D: serde::Deserializer<'de>>(
+    deserializer: D,
+    expecting: &'static str,
+) -> Result<T, D::Error> {
+    struct ObjectVisitor<T>(&'static str, std::marker::PhantomData<T>);
+    impl<'de, T: FromEntries> Visitor<'de> for ObjectVisitor<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::from_entries(Entries::new(Vec::new(), map))
+        }
+    }
+    deserializer.deserialize_map(ObjectVisitor(expecting, std::marker::PhantomData))
+}
+
+/// A generated tagged union: the name of its tag member, and how a tag value
+/// picks the variant that reads the object.
+pub trait FromTagged: Sized {
+    /// The tag member.
+    const TAG: &'static str;
+
+    /// Decodes the variant `tag` names from the object's members (the tag
+    /// member among them); an unknown tag keeps the whole object.
+    fn from_tagged<'de, A: MapAccess<'de>>(
+        tag: &str,
+        entries: Entries<'de, A>,
+    ) -> Result<Self, A::Error>;
+}
+
+/// Decodes a tagged union: reads members until the tag (keeping the ones
+/// before it, and the tag, as text), then lets the variant read the rest
+/// straight from the input. A tag that is not a string is an ordinary member.
+pub fn tagged<'de, T: FromTagged, D: serde::Deserializer<'de>>(
+    deserializer: D,
+    expecting: &'static str,
+) -> Result<T, D::Error> {
+    struct TaggedVisitor<T>(&'static str, std::marker::PhantomData<T>);
+    impl<'de, T: FromTagged> Visitor<'de> for TaggedVisitor<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+            let mut pre: Vec<(Key<'de>, Raw)> = Vec::new();
+            while let Some(key) = map.next_key::<Key<'de>>()? {
+                let raw = map.next_value::<Raw>()?;
+                if key.as_str() == T::TAG {
+                    if let Ok(tag) = serde_json::from_str::<String>(raw.get()) {
+                        pre.push((key, raw));
+                        return T::from_tagged(&tag, Entries::new(pre, map));
+                    }
+                }
+                pre.push((key, raw));
+            }
+            Err(<A::Error as serde::de::Error>::missing_field(T::TAG))
+        }
+    }
+    deserializer.deserialize_map(TaggedVisitor(expecting, std::marker::PhantomData))
+}
+
+/// Decodes a variant that is not a generated struct from the object's
+/// members, through a JSON value.
+pub fn convert<'de, T: DeserializeOwned, A: MapAccess<'de>>(
+    entries: Entries<'de, A>,
+) -> Result<T, A::Error> {
+    serde_json::from_value(entries.into_value()?).map_err(<A::Error as serde::de::Error>::custom)
+}

@@ -985,33 +985,16 @@ pub fn decode_json<T: DeserializeOwned, E: std::fmt::Debug>(
     response: Received,
 ) -> Result<Response<T>, Error<E>> {
     let Received { body, meta } = response;
-    let status = meta.status;
-    let mut deserializer = serde_json::Deserializer::from_slice(&body);
-    let result: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
-    let value = match result {
-        Ok(value) => value,
-        Err(e) => {
-            let path = e.path().to_string();
-            return Err(Error::Decode {
-                status,
-                path,
-                body: RawBody(body),
-                source: e.into_inner(),
-                meta: Box::new(meta),
-            });
-        }
-    };
-    // Trailing characters after the JSON value are an error too.
-    if let Err(source) = deserializer.end() {
-        return Err(Error::Decode {
-            status,
-            path: ".".to_string(),
+    match crate::decode::from_slice(&body) {
+        Ok(value) => Ok(Response { value, meta }),
+        Err(e) => Err(Error::Decode {
+            status: meta.status,
+            path: e.path,
             body: RawBody(body),
-            source,
+            source: e.source,
             meta: Box::new(meta),
-        });
+        }),
     }
-    Ok(Response { value, meta })
 }
 
 /// Decodes a text success body.

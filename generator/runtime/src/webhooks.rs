@@ -81,10 +81,9 @@ pub fn verify_signature(
 
 /// Parses a delivery's body (without checking its signature).
 pub fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, WebhookError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| WebhookError::Parse {
-        path: e.path().to_string(),
-        source: e.into_inner(),
+    crate::decode::from_slice(body).map_err(|e| WebhookError::Parse {
+        path: e.path,
+        source: e.source,
     })
 }
 

@@ -13,6 +13,27 @@ use crate::ir::{
 
 pub(super) fn emit(api: &Api, plan: &Plan, items: &mut Items) {
     items.insert(("client".into(), "Client".into()), client(api, plan));
+    // The documented error statuses, one list per distinct set, shared by
+    // the operations' `SPEC`s (sorted first: `!` orders before letters).
+    let mut lists: std::collections::BTreeMap<String, TokenStream> =
+        std::collections::BTreeMap::new();
+    for op in &api.operations {
+        let (name, list) = error_list(op);
+        lists.insert(
+            name.to_string(),
+            quote! {
+                #[allow(dead_code)]
+                const #name: &[rt::ErrorStatus] = &[#list];
+            },
+        );
+    }
+    let lists = lists.into_values();
+    items.insert(
+        ("operations".into(), "!errors".into()),
+        quote! {
+            #(#lists)*
+        },
+    );
     for op in &api.operations {
         let cfg = plan.operation_cfg(&op.operation_id);
         items.insert(
@@ -24,6 +45,35 @@ pub(super) fn emit(api: &Api, plan: &Plan, items: &mut Items) {
 
 fn types_prefix() -> TokenStream {
     quote!(crate::types::)
+}
+
+/// The name of an operation's list of documented error statuses
+/// (`ERRORS_400_401_4XX_ANY`), and the list.
+fn error_list(op: &Operation) -> (proc_macro2::Ident, TokenStream) {
+    let mut name = String::from("ERRORS");
+    let mut list = Vec::new();
+    for e in &op.errors {
+        match e.status {
+            StatusMatch::Code(c) => {
+                name.push_str(&format!("_{c}"));
+                let c = proc_macro2::Literal::u16_unsuffixed(c);
+                list.push(quote!(Code(#c)));
+            }
+            StatusMatch::Range(r) => {
+                name.push_str(&format!("_{r}XX"));
+                let r = proc_macro2::Literal::u16_unsuffixed(r);
+                list.push(quote!(Range(#r)));
+            }
+            StatusMatch::Default => {
+                name.push_str("_ANY");
+                list.push(quote!(AnyStatus));
+            }
+        }
+    }
+    if list.is_empty() {
+        name = "NO_ERRORS".into();
+    }
+    (ident(&name), quote!(#(#list),*))
 }
 
 /// The argument type a caller passes for a parameter.
@@ -536,7 +586,6 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
         }
     }
 
-    let rt = rt();
     // URL: base + path template, every parameter percent-encoded as one segment.
     // The URL is assembled with `concat` rather than `format!`: prettyplease
     // formats the pieces of an array but leaves macro arguments as they are.
@@ -546,7 +595,7 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
             PathPart::Literal(l) => url_parts.push(quote!(#l)),
             PathPart::Client(i) => {
                 let getter = ident(&api.target.client_params[*i].rust);
-                url_parts.push(quote!(&#rt::encode_path(self.client.#getter())));
+                url_parts.push(quote!(&rt::encode_path(self.client.#getter())));
             }
             PathPart::Param(i) => {
                 let p = &op.params[*i];
@@ -556,7 +605,7 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
                     Ty::Named(_) => quote!(self.#name.as_str()),
                     _ => quote!(&self.#name.to_string()),
                 };
-                url_parts.push(quote!(&#rt::encode_path(#s)));
+                url_parts.push(quote!(&rt::encode_path(#s)));
             }
         }
     }
@@ -628,27 +677,27 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
         Some(b) => {
             let name = ident(&b.rust);
             let send_one = |value: TokenStream| match (b.media, &b.form_field) {
-                (BodyMedia::Json, _) => quote!(parts.body = #rt::Body::json(#value)?;),
+                (BodyMedia::Json, _) => quote!(parts.body = rt::Body::json(#value)?;),
                 (BodyMedia::Form, Some(field)) => {
-                    quote!(parts.body = #rt::Body::Form(vec![(#field.to_string(), ::std::string::ToString::to_string(#value))]);)
+                    quote!(parts.body = rt::Body::Form(vec![(#field.to_string(), ::std::string::ToString::to_string(#value))]);)
                 }
                 (BodyMedia::Form, None) => match struct_of(api, &b.ty) {
                     Some(def) => {
                         let pairs = form_struct(def, &value);
-                        quote!(parts.body = #rt::Body::Form({ #pairs });)
+                        quote!(parts.body = rt::Body::Form({ #pairs });)
                     }
-                    None => quote!(parts.body = #rt::Body::Form(#rt::form_pairs(#value)?);),
+                    None => quote!(parts.body = rt::Body::Form(rt::form_pairs(#value)?);),
                 },
                 (BodyMedia::Multipart, Some(field)) => quote! {
-                    parts.body = #rt::Body::Multipart(#rt::reqwest::multipart::Form::new().text(#field, ::std::string::ToString::to_string(#value)));
+                    parts.body = rt::Body::Multipart(rt::reqwest::multipart::Form::new().text(#field, ::std::string::ToString::to_string(#value)));
                 },
                 (BodyMedia::Multipart, None) => match struct_of(api, &b.ty) {
                     Some(def) => {
                         let form = multipart_struct(def, &value);
-                        quote!(parts.body = #rt::Body::Multipart({ #form });)
+                        quote!(parts.body = rt::Body::Multipart({ #form });)
                     }
                     None => {
-                        quote!(parts.body = #rt::Body::Multipart(#rt::multipart_form(#value)?);)
+                        quote!(parts.body = rt::Body::Multipart(rt::multipart_form(#value)?);)
                     }
                 },
             };
@@ -663,27 +712,17 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
 
     let error_ty = rust_ty(&op.error_ty, &tp);
     let (ok_ty, decode) = match &op.success.content {
-        ResponseContent::Empty => (quote!(()), quote!(#rt::decode_empty)),
+        ResponseContent::Empty => (quote!(()), quote!(decode_empty)),
         ResponseContent::Json(t) => {
             let t = rust_ty(t, &tp);
-            (t, quote!(#rt::decode_json))
+            (t, quote!(decode_json))
         }
-        ResponseContent::Text => (quote!(String), quote!(#rt::decode_text)),
-        ResponseContent::Bytes => (quote!(Vec<u8>), quote!(#rt::decode_bytes)),
+        ResponseContent::Text => (quote!(String), quote!(decode_text)),
+        ResponseContent::Bytes => (quote!(Vec<u8>), quote!(decode_bytes)),
     };
-    let statuses = op.errors.iter().map(|e| match e.status {
-        StatusMatch::Code(c) => {
-            let c = proc_macro2::Literal::u16_unsuffixed(c);
-            quote!(#rt::ErrorStatus::Code(#c))
-        }
-        StatusMatch::Range(r) => {
-            let r = proc_macro2::Literal::u16_unsuffixed(r);
-            quote!(#rt::ErrorStatus::Range(#r))
-        }
-        StatusMatch::Default => quote!(#rt::ErrorStatus::Default),
-    });
+    let (errors, _) = error_list(op);
     let spec = quote! {
-        #rt::OpSpec { method: #rt::Method::#http_method, binary: #binary, follow_redirects: #follow, errors: &[#(#statuses),*] }
+        rt::OpSpec { method: rt::Method::#http_method, binary: #binary, follow_redirects: #follow, errors: #errors }
     };
     let send_doc = format!(
         "Sends the request. Success is {}; documented error statuses decode into `{}` inside [`Error::Api`](crate::Error::Api).",
@@ -712,14 +751,14 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
             ));
         }
     }
-    let send_doc = docs::own(&format!("{send_doc}{alt}"));
+    let send_doc = format!(" {send_doc}{alt}");
     let streaming = match &op.success.content {
         ResponseContent::Bytes => quote! {
             /// Sends the request like `send`, but hands the success body out
             /// as it arrives ([`ByteStream`](crate::ByteStream)) instead of
             /// reading it into memory: for large files.
             pub async fn send_streaming(self) -> Result<crate::ByteStream<#error_ty>, crate::Error<#error_ty>> {
-                #rt::send_streaming(self.client.core(), &Self::SPEC, self.parts()?, &self.options).await
+                rt::send_streaming(self.client.core(), &Self::SPEC, self.parts()?, &self.options).await
             }
         },
         _ => quote!(),
@@ -745,13 +784,13 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
         pub struct #builder<'a> {
             client: &'a crate::Client,
             #( #fields, )*
-            options: #rt::CallOptions,
+            options: rt::CallOptions,
         }
 
         #cfg
         impl<'a> #builder<'a> {
             /// How the runtime sends this operation.
-            const SPEC: #rt::OpSpec = #spec;
+            const SPEC: rt::OpSpec = #spec;
 
             #new_allow
             pub(crate) fn new(client: &'a crate::Client, #(#params_new),*) -> Self {
@@ -760,54 +799,15 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
 
             #(#setters)*
 
-            /// Uses this retry policy for this call instead of the client's.
-            pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-                self.options.retry = Some(policy);
-                self
-            }
-
-            /// Sets how long this whole call may take (every attempt, the
-            /// waits between them and reading the body), instead of the
-            /// client's timeout.
-            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                self.options.timeout = Some(timeout);
-                self
-            }
-
-            /// Sets how long each attempt of this call may take, instead of
-            /// the client's attempt timeout.
-            pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                self.options.attempt_timeout = Some(timeout);
-                self
-            }
-
-            /// Sets the largest body this call reads, in bytes, instead of the
-            /// client's limit.
-            pub fn max_body_size(mut self, bytes: u64) -> Self {
-                self.options.max_body_size = Some(bytes);
-                self
-            }
-
             #stream
-
-            #send_doc
-            pub async fn send(self) -> Result<#ok_ty, crate::Error<#error_ty>> {
-                self.send_with_meta().await.map(crate::Response::into_value)
-            }
-
-            /// Sends the request like `send`, and also returns the response's
-            /// status, headers and the number of attempts.
-            pub async fn send_with_meta(self) -> Result<crate::Response<#ok_ty>, crate::Error<#error_ty>> {
-                #decode(#rt::send(self.client.core(), &Self::SPEC, self.parts()?, &self.options).await?)
-            }
 
             #streaming
 
             /// The request: its URL, parameters and body.
             // The error is the call's own error type, large or not.
             #[allow(clippy::result_large_err)]
-            fn parts(&self) -> Result<#rt::Parts, crate::Error<#error_ty>> {
-                #parts_mut = #rt::Parts::new(#url_expr);
+            fn parts(&self) -> Result<rt::Parts, crate::Error<#error_ty>> {
+                #parts_mut = rt::Parts::new(#url_expr);
                 #(#pushes)*
                 #body_block
                 Ok(parts)
@@ -815,15 +815,7 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
         }
 
         #cfg
-        /// `.await` on the builder sends it, like `.send().await`.
-        impl<'a> ::std::future::IntoFuture for #builder<'a> {
-            type Output = Result<#ok_ty, crate::Error<#error_ty>>;
-            type IntoFuture = #rt::BoxFuture<'a, Self::Output>;
-
-            fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.send())
-            }
-        }
+        request_builder!(#builder, #ok_ty, #error_ty, #decode, #send_doc);
     }
 }
 
@@ -859,7 +851,7 @@ fn form_fields(
             (Ty::String, _) => text(quote!(#wire.to_string()), quote!(#place.clone())),
             _ => text(
                 quote!(#wire.to_string()),
-                quote!(::fragment_codegen_runtime::text_value(#reference)?),
+                quote!(rt::text_value(#reference)?),
             ),
         };
         if f.optional() {
@@ -871,10 +863,7 @@ fn form_fields(
     }
     let (crate::ir::Extra::Keep(n) | crate::ir::Extra::Typed(n, _)) = &def.extra;
     let n = ident(n);
-    let a = text(
-        quote!(name.clone()),
-        quote!(::fragment_codegen_runtime::text_value(v)?),
-    );
+    let a = text(quote!(name.clone()), quote!(rt::text_value(v)?));
     out.push(quote!(for (name, v) in &source.#n { #a }));
     out
 }
@@ -891,7 +880,7 @@ fn multipart_struct(def: &crate::ir::StructDef, value: &TokenStream) -> TokenStr
     );
     quote! {
         let source = #value;
-        let mut form = ::fragment_codegen_runtime::reqwest::multipart::Form::new();
+        let mut form = rt::reqwest::multipart::Form::new();
         #(#parts)*
         form
     }
@@ -980,8 +969,8 @@ fn pagination(api: &Api, op: &Operation, error_ty: &TokenStream) -> Option<Token
         pub fn into_stream(
             self,
             max_pages: Option<usize>,
-        ) -> impl ::fragment_codegen_runtime::Stream<Item = Result<#item_ty, crate::Error<#error_ty>>> + 'a {
-            ::fragment_codegen_runtime::paginate(
+        ) -> impl rt::Stream<Item = Result<#item_ty, crate::Error<#error_ty>>> + 'a {
+            rt::paginate(
                 self,
                 max_pages,
                 |request: Self| async move {
@@ -991,7 +980,7 @@ fn pagination(api: &Api, op: &Operation, error_ty: &TokenStream) -> Option<Token
                         .and_then(|cursors| #after_get)
                         .cloned()
                         .filter(|_| #has_next);
-                    Ok(::fragment_codegen_runtime::Page { items: #items, next })
+                    Ok(rt::Page { items: #items, next })
                 },
                 |request, after| request.#setter(after),
             )

@@ -183,37 +183,22 @@ fn struct_def(def: &TypeDef, s: &StructDef) -> TokenStream {
             None => format!("The `{}` member.", f.wire),
         };
         let fdoc = docs::or(f.doc.as_deref(), &fallback);
+        // Serialisation attributes only: decoding is the visitor below.
         let mut serde_args = Vec::new();
         if f.rust != f.wire {
             let wire = &f.wire;
             serde_args.push(quote!(rename = #wire));
         }
-        if f.constant.is_some() && f.required {
-            serde_args.push(quote!(default));
-        } else if f.double_option() {
+        if f.double_option() {
             serde_args.push(quote!(
-                default,
                 skip_serializing_if = "Option::is_none",
-                with = "::fragment_codegen_runtime::nullable"
+                serialize_with = "::fragment_codegen_runtime::nullable::serialize"
             ));
-        } else if f.optional() && !(f.required && f.nullable) {
-            serde_args.push(quote!(default, skip_serializing_if = "Option::is_none"));
-        }
-        if lenient(def, f) {
-            if !f.optional() {
-                serde_args.push(quote!(
-                    deserialize_with = "::fragment_codegen_runtime::lenient"
-                ));
-            } else if f.required && f.nullable {
-                serde_args.push(quote!(
-                    default,
-                    deserialize_with = "::fragment_codegen_runtime::lenient_option"
-                ));
-            } else {
-                serde_args.push(quote!(
-                    deserialize_with = "::fragment_codegen_runtime::lenient_option"
-                ));
-            }
+        } else if f.optional()
+            && !(f.required && f.nullable)
+            && !(f.constant.is_some() && f.required)
+        {
+            serde_args.push(quote!(skip_serializing_if = "Option::is_none"));
         }
         let serde_attr = if serde_args.is_empty() {
             quote!()
@@ -228,7 +213,7 @@ fn struct_def(def: &TypeDef, s: &StructDef) -> TokenStream {
             fields.push(quote! {
                 /// Members the schema does not list, kept as received (the live
                 /// API sends more than it documents).
-                #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+                #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
                 pub #n: ::serde_json::Map<String, ::serde_json::Value>,
             });
         }
@@ -237,7 +222,7 @@ fn struct_def(def: &TypeDef, s: &StructDef) -> TokenStream {
             let t = rust_ty(t, &quote!());
             fields.push(quote! {
                 /// Members beyond the listed ones (`additionalProperties`).
-                #[serde(flatten, default, skip_serializing_if = "::std::collections::BTreeMap::is_empty")]
+                #[serde(flatten, skip_serializing_if = "::std::collections::BTreeMap::is_empty")]
                 pub #n: ::std::collections::BTreeMap<String, #t>,
             });
         }
@@ -274,16 +259,19 @@ fn struct_def(def: &TypeDef, s: &StructDef) -> TokenStream {
         quote!()
     };
     let derives = if derive_default {
-        quote!(#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)])
+        quote!(#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)])
     } else {
-        quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)])
+        quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize)])
     };
+    let deserialize = struct_deserialize(def, s);
     quote! {
         #doc
         #derives
         pub struct #name {
             #(#fields)*
         }
+
+        #deserialize
 
         impl #name {
             /// Creates a value from its required fields; optional fields start
@@ -295,6 +283,102 @@ fn struct_def(def: &TypeDef, s: &StructDef) -> TokenStream {
         }
 
         #from
+    }
+}
+
+/// `Deserialize` for a struct: a visitor that matches the listed members by
+/// name and collects the others into the `extra` map as it goes, instead of
+/// serde's `flatten` (which buffers the whole object first). Missing
+/// optional members are `None`; a missing required one is an error naming
+/// it, unless it is a constant (which then holds its value).
+fn struct_deserialize(def: &TypeDef, s: &StructDef) -> TokenStream {
+    let name = ident(&def.name);
+    let expecting = format!("an object `{}`", def.name);
+    let mut slots = Vec::new();
+    let mut arms = Vec::new();
+    let mut inits = Vec::new();
+    for (i, f) in s.fields.iter().enumerate() {
+        let slot = ident(&format!("field_{i}"));
+        let rust = ident(&f.rust);
+        let wire = &f.wire;
+        let inner = rust_ty(&f.ty, &quote!());
+        let inner = if f.boxed { quote!(Box<#inner>) } else { inner };
+        let lenient = lenient(def, f);
+        // What one member decodes into, as the field holds it.
+        let read = if f.double_option() {
+            quote!(Some(map.next_value::<Option<#inner>>()?))
+        } else if f.optional() {
+            if lenient {
+                quote!(map.next_value::<Option<::fragment_codegen_runtime::Lenient<#inner>>>()?.map(|l| l.0))
+            } else {
+                quote!(map.next_value::<Option<#inner>>()?)
+            }
+        } else if lenient {
+            quote!(Some(map.next_value::<::fragment_codegen_runtime::Lenient<#inner>>()?.0))
+        } else {
+            quote!(Some(map.next_value::<#inner>()?))
+        };
+        let slot_ty = if f.double_option() {
+            quote!(Option<Option<#inner>>)
+        } else {
+            quote!(Option<#inner>)
+        };
+        slots.push(quote!(let mut #slot: #slot_ty = None;));
+        arms.push(quote!(#wire => #slot = #read,));
+        inits.push(if f.optional() {
+            quote!(#rust: #slot)
+        } else if f.constant.is_some() {
+            quote!(#rust: #slot.unwrap_or_default())
+        } else {
+            quote!(#rust: #slot.ok_or_else(|| __A::Error::missing_field(#wire))?)
+        });
+    }
+    let (extra_name, extra_ty) = match &s.extra {
+        Extra::Keep(n) => (
+            ident(n),
+            quote!(::serde_json::Map<String, ::serde_json::Value>),
+        ),
+        Extra::Typed(n, t) => {
+            let t = rust_ty(t, &quote!());
+            (ident(n), quote!(::std::collections::BTreeMap<String, #t>))
+        }
+    };
+    let uses_error = s
+        .fields
+        .iter()
+        .any(|f| !f.optional() && f.constant.is_none());
+    let error_import = if uses_error {
+        quote!(
+            use ::serde::de::Error as _;
+        )
+    } else {
+        quote!()
+    };
+    quote! {
+        impl ::fragment_codegen_runtime::decode::FromEntries for #name {
+            fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+                mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+            ) -> Result<Self, __A::Error> {
+                #error_import
+                #(#slots)*
+                let mut #extra_name = <#extra_ty>::new();
+                while let Some(key) = map.next_key()? {
+                    match key.as_str() {
+                        #(#arms)*
+                        _ => {
+                            #extra_name.insert(key.into_string(), map.next_value()?);
+                        }
+                    }
+                }
+                Ok(Self { #(#inits,)* #extra_name })
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+                ::fragment_codegen_runtime::decode::object(deserializer, #expecting)
+            }
+        }
     }
 }
 
@@ -376,8 +460,12 @@ fn enum_def(def: &TypeDef, e: &EnumDef) -> TokenStream {
         }
 
         impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+            fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+                let value = <::fragment_codegen_runtime::decode::Key<'de> as ::serde::Deserialize>::deserialize(deserializer)?;
+                Ok(match value.as_str() {
+                    #( #wires => Self::#variants, )*
+                    _ => Self::#unknown(value.into_string()),
+                })
             }
         }
 
@@ -577,14 +665,24 @@ fn tagged_def(api: &Api, def: &TypeDef, t: &TaggedDef) -> TokenStream {
         let vdoc = format!(" `{tag}: {value}`.");
         variants.push(quote!(#[doc = #vdoc] #rust(#ty),));
         ser_arms.push(quote!(Self::#rust(v) => (#value, ::serde_json::to_value(v)),));
-        let wrap = if v.boxed {
-            quote!(|v| Self::#rust(Box::new(v)))
-        } else {
-            quote!(Self::#rust)
+        // A struct payload reads the rest of the object straight from the
+        // input; any other payload decodes from the members as a JSON value.
+        let is_struct = match &v.ty {
+            Ty::Named(n) => matches!(api.types.get(n).map(|d| &d.kind), Some(TypeKind::Struct(_))),
+            _ => false,
         };
-        de_arms.push(
-            quote!(#value => ::serde_json::from_value(value).map(#wrap).map_err(D::Error::custom),),
-        );
+        let decoded = if is_struct {
+            let payload = rust_ty(&v.ty, &quote!());
+            quote!(<#payload as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(entries)?)
+        } else {
+            quote!(::fragment_codegen_runtime::decode::convert(entries)?)
+        };
+        let decoded = if v.boxed {
+            quote!(Box::new(#decoded))
+        } else {
+            decoded
+        };
+        de_arms.push(quote!(#value => Self::#rust(#decoded),));
         tag_arms.push(quote!(Self::#rust(_) => #value,));
     }
     let from = from_impls(
@@ -597,6 +695,7 @@ fn tagged_def(api: &Api, def: &TypeDef, t: &TaggedDef) -> TokenStream {
         u = t.unknown
     );
     let not_object = format!("a `{}` variant must serialise to a JSON object", def.name);
+    let expecting = format!("an object `{}` with a `{tag}` member", def.name);
     quote! {
         #doc
         ///
@@ -646,18 +745,26 @@ fn tagged_def(api: &Api, def: &TypeDef, t: &TaggedDef) -> TokenStream {
             }
         }
 
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                use ::serde::de::Error as _;
-                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-                let tag = match value.get(#tag) {
-                    Some(::serde_json::Value::String(tag)) => tag.clone(),
-                    _ => return Err(D::Error::missing_field(#tag)),
-                };
-                match tag.as_str() {
+        /// Decodes without a detour through `serde_json::Value`: members
+        /// before the tag are kept as text, and the variant reads the rest
+        /// straight from the input.
+        impl ::fragment_codegen_runtime::decode::FromTagged for #name {
+            const TAG: &'static str = #tag;
+
+            fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
+                tag: &str,
+                entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+            ) -> Result<Self, __A::Error> {
+                Ok(match tag {
                     #(#de_arms)*
-                    _ => Ok(Self::#unknown { tag, value }),
-                }
+                    _ => Self::#unknown { value: entries.into_value()?, tag: tag.to_string() },
+                })
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+                ::fragment_codegen_runtime::decode::tagged(deserializer, #expecting)
             }
         }
 
@@ -668,17 +775,24 @@ fn tagged_def(api: &Api, def: &TypeDef, t: &TaggedDef) -> TokenStream {
 fn kind_check(kind: JsonKind, required: &[String], consts: &[(String, String)]) -> TokenStream {
     let (const_keys, const_values): (Vec<&String>, Vec<&String>) =
         consts.iter().map(|(k, v)| (k, v)).unzip();
+    let is = |k: &str| {
+        let k = ident(k);
+        quote!(shape.kind == ::fragment_codegen_runtime::decode::JsonKind::#k)
+    };
     match kind {
-        JsonKind::Object => quote! {
-            value.is_object()
-                #( && value.get(#required).is_some() )*
-                #( && value.get(#const_keys).and_then(|v| v.as_str()) == Some(#const_values) )*
-        },
-        JsonKind::String => quote!(value.is_string()),
-        JsonKind::Integer => quote!(value.is_i64() || value.is_u64()),
-        JsonKind::Number => quote!(value.is_number()),
-        JsonKind::Boolean => quote!(value.is_boolean()),
-        JsonKind::Array => quote!(value.is_array()),
+        JsonKind::Object => {
+            let object = is("Object");
+            quote! {
+                #object
+                    #( && shape.has(#required) )*
+                    #( && shape.string(#const_keys) == Some(#const_values) )*
+            }
+        }
+        JsonKind::String => is("String"),
+        JsonKind::Integer => is("Integer"),
+        JsonKind::Number => quote!(shape.is_number()),
+        JsonKind::Boolean => is("Boolean"),
+        JsonKind::Array => is("Array"),
         JsonKind::Any => quote!(true),
     }
 }
@@ -713,7 +827,7 @@ fn untagged_def(def: &TypeDef, u: &UntaggedDef) -> TokenStream {
         };
         attempts.push(quote! {
             if #check {
-                if let Ok(v) = ::serde_json::from_value(value.clone()) {
+                if let Some(v) = ::fragment_codegen_runtime::decode::attempt(&raw) {
                     return Ok(#wrap);
                 }
             }
@@ -751,11 +865,16 @@ fn untagged_def(def: &TypeDef, u: &UntaggedDef) -> TokenStream {
             }
         }
 
+        /// Decodes without cloning trees: the value's text is captured
+        /// once, scanned for its type and keys, and each variant whose
+        /// required keys are there is tried on the text.
         impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+            fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
+                let raw = <::fragment_codegen_runtime::decode::Raw as ::serde::Deserialize>::deserialize(deserializer)?;
+                #[allow(unused_variables)]
+                let shape = ::fragment_codegen_runtime::decode::shape(&raw);
                 #(#attempts)*
-                Ok(Self::#other(value))
+                Ok(Self::#other(::fragment_codegen_runtime::decode::value(&raw)?))
             }
         }
 

@@ -6,7 +6,10 @@
 //! use whatsapp_cloud_api::usage::UsageHeaders;
 //!
 //! # async fn run(client: whatsapp_cloud_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-//! let response = client.get_business_profile("106540352242922").send_with_meta().await?;
+//! let response = client
+//!     .mark_as_read("106540352242922", "wamid.HBgLMTY0NjcwNDM1OTUVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=")
+//!     .send_with_meta()
+//!     .await?;
 //! if let Some(usage) = response.meta.app_usage()? {
 //!     println!("{}% of the app's call budget used", usage.call_count);
 //! }

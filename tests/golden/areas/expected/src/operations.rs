@@ -4,6 +4,49 @@
 
 //! One request builder per operation; created by the methods of
 //! [`Client`](crate::Client) and sent with `.send().await`.
+//!
+//! Each builder below holds only what differs per operation (its
+//! fields and setters, how the runtime sends it, and how it
+//! assembles its request); `request_builder!` adds what every
+//! builder has alike.
+use ::fragment_codegen_runtime as rt;
+#[allow(unused_imports)]
+use rt::ErrorStatus::{Code, Default as AnyStatus, Range};
+/// The methods every request builder has: the call options, `send`,
+/// `send_with_meta` and `IntoFuture`.
+macro_rules! request_builder {
+    ($builder:ident, $ok:ty, $error:ty, $decode:ident, $send_doc:literal) => {
+        impl < 'a > $builder < 'a > { #[doc =
+        r" Uses this retry policy for this call instead of the client's."] pub fn
+        retry(mut self, policy : crate ::RetryPolicy) -> Self { self.options.retry =
+        Some(policy); self } #[doc =
+        r" Sets how long this whole call may take (every attempt, the"] #[doc =
+        r" waits between them and reading the body), instead of the"] #[doc =
+        r" client's timeout."] pub fn timeout(mut self, timeout : ::std::time::Duration)
+        -> Self { self.options.timeout = Some(timeout); self } #[doc =
+        r" Sets how long each attempt of this call may take, instead of"] #[doc =
+        r" the client's attempt timeout."] pub fn attempt_timeout(mut self, timeout :
+        ::std::time::Duration) -> Self { self.options.attempt_timeout = Some(timeout);
+        self } #[doc = r" Sets the largest body this call reads, in bytes, instead of"]
+        #[doc = r" the client's limit."] pub fn max_body_size(mut self, bytes : u64) ->
+        Self { self.options.max_body_size = Some(bytes); self } #[doc = $send_doc] pub
+        async fn send(self) -> Result < $ok, crate ::Error < $error >> { self
+        .send_with_meta(). await .map(crate ::Response::into_value) } #[doc =
+        r" Sends the request like `send`, and also returns the"] #[doc =
+        r" response's status, headers and the number of attempts."] pub async fn
+        send_with_meta(self) -> Result < crate ::Response < $ok >, crate ::Error < $error
+        >> { rt:: $decode (rt::send(self.client.core(), & Self::SPEC, self.parts() ?, &
+        self.options). await ?) } } #[doc =
+        r" `.await` on the builder sends it, like `.send().await`."] impl < 'a >
+        ::std::future::IntoFuture for $builder < 'a > { type Output = Result < $ok, crate
+        ::Error < $error >>; type IntoFuture = rt::BoxFuture < 'a, Self::Output >; fn
+        into_future(self) -> Self::IntoFuture { Box::pin(self.send()) } }
+    };
+}
+#[allow(dead_code)]
+const ERRORS_400: &[rt::ErrorStatus] = &[Code(400)];
+#[allow(dead_code)]
+const ERRORS_404: &[rt::ErrorStatus] = &[Code(404)];
 /// Request builder for [`Client::get_profile_a`](crate::Client::get_profile_a): set optional parameters, then `.send().await`.
 #[cfg(feature = "a")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -11,16 +54,16 @@
 pub struct GetProfileA<'a> {
     client: &'a crate::Client,
     id: String,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "a")]
 impl<'a> GetProfileA<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[::fragment_codegen_runtime::ErrorStatus::Code(400)],
+        errors: ERRORS_400,
     };
     pub(crate) fn new(client: &'a crate::Client, id: String) -> Self {
         Self {
@@ -29,69 +72,16 @@ impl<'a> GetProfileA<'a> {
             options: Default::default(),
         }
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<crate::types::Profile, crate::Error<crate::types::GraphAPIError>> {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::Profile>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/profiles/",
-                &::fragment_codegen_runtime::encode_path(&self.id),
+                &rt::encode_path(&self.id),
             ]
                 .concat(),
         );
@@ -99,17 +89,10 @@ impl<'a> GetProfileA<'a> {
     }
 }
 #[cfg(feature = "a")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetProfileA<'a> {
-    type Output = Result<
-        crate::types::Profile,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetProfileA, crate ::types::Profile, crate ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);
 /// Request builder for [`Client::get_profile_b`](crate::Client::get_profile_b): set optional parameters, then `.send().await`.
 #[cfg(feature = "b")]
 #[must_use = "a request does nothing until `.send().await`"]
@@ -117,16 +100,16 @@ impl<'a> ::std::future::IntoFuture for GetProfileA<'a> {
 pub struct GetProfileB<'a> {
     client: &'a crate::Client,
     id: i64,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 #[cfg(feature = "b")]
 impl<'a> GetProfileB<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Get,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
-        errors: &[::fragment_codegen_runtime::ErrorStatus::Code(404)],
+        errors: ERRORS_404,
     };
     pub(crate) fn new(client: &'a crate::Client, id: i64) -> Self {
         Self {
@@ -135,69 +118,16 @@ impl<'a> GetProfileB<'a> {
             options: Default::default(),
         }
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api).
-    pub async fn send(
-        self,
-    ) -> Result<crate::types::ProfileB, crate::Error<crate::types::GraphAPIError>> {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::ProfileB>,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::GraphAPIError>,
-    > {
-        let parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::GraphAPIError>> {
+        let parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/other/",
-                &::fragment_codegen_runtime::encode_path(&self.id.to_string()),
+                &rt::encode_path(&self.id.to_string()),
             ]
                 .concat(),
         );
@@ -205,14 +135,7 @@ impl<'a> GetProfileB<'a> {
     }
 }
 #[cfg(feature = "b")]
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for GetProfileB<'a> {
-    type Output = Result<
-        crate::types::ProfileB,
-        crate::Error<crate::types::GraphAPIError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    GetProfileB, crate ::types::ProfileB, crate ::types::GraphAPIError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
+);

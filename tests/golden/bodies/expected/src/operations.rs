@@ -4,21 +4,66 @@
 
 //! One request builder per operation; created by the methods of
 //! [`Client`](crate::Client) and sent with `.send().await`.
+//!
+//! Each builder below holds only what differs per operation (its
+//! fields and setters, how the runtime sends it, and how it
+//! assembles its request); `request_builder!` adds what every
+//! builder has alike.
+use ::fragment_codegen_runtime as rt;
+#[allow(unused_imports)]
+use rt::ErrorStatus::{Code, Default as AnyStatus, Range};
+/// The methods every request builder has: the call options, `send`,
+/// `send_with_meta` and `IntoFuture`.
+macro_rules! request_builder {
+    ($builder:ident, $ok:ty, $error:ty, $decode:ident, $send_doc:literal) => {
+        impl < 'a > $builder < 'a > { #[doc =
+        r" Uses this retry policy for this call instead of the client's."] pub fn
+        retry(mut self, policy : crate ::RetryPolicy) -> Self { self.options.retry =
+        Some(policy); self } #[doc =
+        r" Sets how long this whole call may take (every attempt, the"] #[doc =
+        r" waits between them and reading the body), instead of the"] #[doc =
+        r" client's timeout."] pub fn timeout(mut self, timeout : ::std::time::Duration)
+        -> Self { self.options.timeout = Some(timeout); self } #[doc =
+        r" Sets how long each attempt of this call may take, instead of"] #[doc =
+        r" the client's attempt timeout."] pub fn attempt_timeout(mut self, timeout :
+        ::std::time::Duration) -> Self { self.options.attempt_timeout = Some(timeout);
+        self } #[doc = r" Sets the largest body this call reads, in bytes, instead of"]
+        #[doc = r" the client's limit."] pub fn max_body_size(mut self, bytes : u64) ->
+        Self { self.options.max_body_size = Some(bytes); self } #[doc = $send_doc] pub
+        async fn send(self) -> Result < $ok, crate ::Error < $error >> { self
+        .send_with_meta(). await .map(crate ::Response::into_value) } #[doc =
+        r" Sends the request like `send`, and also returns the"] #[doc =
+        r" response's status, headers and the number of attempts."] pub async fn
+        send_with_meta(self) -> Result < crate ::Response < $ok >, crate ::Error < $error
+        >> { rt:: $decode (rt::send(self.client.core(), & Self::SPEC, self.parts() ?, &
+        self.options). await ?) } } #[doc =
+        r" `.await` on the builder sends it, like `.send().await`."] impl < 'a >
+        ::std::future::IntoFuture for $builder < 'a > { type Output = Result < $ok, crate
+        ::Error < $error >>; type IntoFuture = rt::BoxFuture < 'a, Self::Output >; fn
+        into_future(self) -> Self::IntoFuture { Box::pin(self.send()) } }
+    };
+}
+#[allow(dead_code)]
+const ERRORS_4XX: &[rt::ErrorStatus] = &[Range(4)];
+#[allow(dead_code)]
+const ERRORS_ANY: &[rt::ErrorStatus] = &[AnyStatus];
+#[allow(dead_code)]
+const NO_ERRORS: &[rt::ErrorStatus] = &[];
 /// Request builder for [`Client::send_form`](crate::Client::send_form): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct SendForm<'a> {
     client: &'a crate::Client,
     body: Option<crate::types::Item>,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 impl<'a> SendForm<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[],
+        errors: NO_ERRORS,
     };
     pub(crate) fn new(client: &'a crate::Client) -> Self {
         Self {
@@ -32,81 +77,28 @@ impl<'a> SendForm<'a> {
         self.body = Some(value);
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the body as text; documented error statuses decode into `a JSON value` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded`.
-    pub async fn send(self) -> Result<String, crate::Error<::serde_json::Value>> {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::Response<String>, crate::Error<::serde_json::Value>> {
-        ::fragment_codegen_runtime::decode_text(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<::fragment_codegen_runtime::Parts, crate::Error<::serde_json::Value>> {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<::serde_json::Value>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/form",
             ]
                 .concat(),
         );
         if let Some(body) = &self.body {
-            parts.body = ::fragment_codegen_runtime::Body::Form({
+            parts.body = rt::Body::Form({
                 let source = body;
                 let mut pairs: Vec<(String, String)> = Vec::new();
                 pairs.push(("name".to_string(), source.name.clone()));
                 if let Some(v) = &source.count {
-                    pairs
-                        .push((
-                            "count".to_string(),
-                            ::fragment_codegen_runtime::text_value(v)?,
-                        ));
+                    pairs.push(("count".to_string(), rt::text_value(v)?));
                 }
                 for (name, v) in &source.extra {
-                    pairs
-                        .push((
-                            name.clone(),
-                            ::fragment_codegen_runtime::text_value(v)?,
-                        ));
+                    pairs.push((name.clone(), rt::text_value(v)?));
                 }
                 pairs
             });
@@ -114,14 +106,10 @@ impl<'a> SendForm<'a> {
         Ok(parts)
     }
 }
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for SendForm<'a> {
-    type Output = Result<String, crate::Error<::serde_json::Value>>;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    SendForm, String, ::serde_json::Value, decode_text,
+    " Sends the request. Success is the body as text; documented error statuses decode into `a JSON value` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded`."
+);
 /// Request builder for [`Client::send_json`](crate::Client::send_json): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
@@ -132,15 +120,15 @@ pub struct SendJson<'a> {
     tag: Option<Vec<i64>>,
     mode: Option<crate::types::SendJsonMode>,
     body: crate::types::Item,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 impl<'a> SendJson<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[::fragment_codegen_runtime::ErrorStatus::Range(4)],
+        errors: ERRORS_4XX,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -172,64 +160,14 @@ impl<'a> SendJson<'a> {
         self.mode = Some(value);
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `Problem` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<crate::types::Item, crate::Error<crate::types::Problem>> {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::Item>,
-        crate::Error<crate::types::Problem>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<::fragment_codegen_runtime::Parts, crate::Error<crate::types::Problem>> {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::Problem>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/json",
             ]
                 .concat(),
@@ -249,33 +187,29 @@ impl<'a> SendJson<'a> {
         if let Some(value) = &self.mode {
             parts.query.push(("mode", value.as_str().to_string()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for SendJson<'a> {
-    type Output = Result<crate::types::Item, crate::Error<crate::types::Problem>>;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    SendJson, crate ::types::Item, crate ::types::Problem, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `Problem` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::send_multipart`](crate::Client::send_multipart): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct SendMultipart<'a> {
     client: &'a crate::Client,
     body: crate::types::Item,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 impl<'a> SendMultipart<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[::fragment_codegen_runtime::ErrorStatus::Default],
+        errors: ERRORS_ANY,
     };
     pub(crate) fn new(client: &'a crate::Client, body: crate::types::Item) -> Self {
         Self {
@@ -284,106 +218,52 @@ impl<'a> SendMultipart<'a> {
             options: Default::default(),
         }
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is `()`; documented error statuses decode into `Problem` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`.
-    pub async fn send(self) -> Result<(), crate::Error<crate::types::Problem>> {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::Response<()>, crate::Error<crate::types::Problem>> {
-        ::fragment_codegen_runtime::decode_empty(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<::fragment_codegen_runtime::Parts, crate::Error<crate::types::Problem>> {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::Problem>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/multipart",
             ]
                 .concat(),
         );
-        parts.body = ::fragment_codegen_runtime::Body::Multipart({
+        parts.body = rt::Body::Multipart({
             let source = &self.body;
-            let mut form = ::fragment_codegen_runtime::reqwest::multipart::Form::new();
+            let mut form = rt::reqwest::multipart::Form::new();
             form = form.text("name".to_string(), source.name.clone());
             if let Some(v) = &source.count {
-                form = form
-                    .text(
-                        "count".to_string(),
-                        ::fragment_codegen_runtime::text_value(v)?,
-                    );
+                form = form.text("count".to_string(), rt::text_value(v)?);
             }
             for (name, v) in &source.extra {
-                form = form
-                    .text(name.clone(), ::fragment_codegen_runtime::text_value(v)?);
+                form = form.text(name.clone(), rt::text_value(v)?);
             }
             form
         });
         Ok(parts)
     }
 }
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for SendMultipart<'a> {
-    type Output = Result<(), crate::Error<crate::types::Problem>>;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    SendMultipart, (), crate ::types::Problem, decode_empty,
+    " Sends the request. Success is `()`; documented error statuses decode into `Problem` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`."
+);
 /// Request builder for [`Client::set_key`](crate::Client::set_key): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
 pub struct SetKey<'a> {
     client: &'a crate::Client,
     public_key: String,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 impl<'a> SetKey<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: true,
         follow_redirects: false,
-        errors: &[],
+        errors: NO_ERRORS,
     };
     pub(crate) fn new(client: &'a crate::Client, public_key: String) -> Self {
         Self {
@@ -391,49 +271,6 @@ impl<'a> SetKey<'a> {
             public_key,
             options: Default::default(),
         }
-    }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the raw body; documented error statuses decode into `a JSON value` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded` with the single field `public_key`. The spec also allows multipart/form-data, which this client does not use.
-    pub async fn send(self) -> Result<Vec<u8>, crate::Error<::serde_json::Value>> {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<crate::Response<Vec<u8>>, crate::Error<::serde_json::Value>> {
-        ::fragment_codegen_runtime::decode_bytes(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
     }
     /// Sends the request like `send`, but hands the success body out
     /// as it arrives ([`ByteStream`](crate::ByteStream)) instead of
@@ -444,29 +281,22 @@ impl<'a> SetKey<'a> {
         crate::ByteStream<::serde_json::Value>,
         crate::Error<::serde_json::Value>,
     > {
-        ::fragment_codegen_runtime::send_streaming(
-                self.client.core(),
-                &Self::SPEC,
-                self.parts()?,
-                &self.options,
-            )
+        rt::send_streaming(self.client.core(), &Self::SPEC, self.parts()?, &self.options)
             .await
     }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<::fragment_codegen_runtime::Parts, crate::Error<::serde_json::Value>> {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<::serde_json::Value>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/",
-                &::fragment_codegen_runtime::encode_path(self.client.version()),
+                &rt::encode_path(self.client.version()),
                 "/key",
             ]
                 .concat(),
         );
-        parts.body = ::fragment_codegen_runtime::Body::Form(
+        parts.body = rt::Body::Form(
             vec![
                 ("public_key".to_string(), ::std::string::ToString::to_string(& self
                 .public_key))
@@ -475,11 +305,7 @@ impl<'a> SetKey<'a> {
         Ok(parts)
     }
 }
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for SetKey<'a> {
-    type Output = Result<Vec<u8>, crate::Error<::serde_json::Value>>;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    SetKey, Vec < u8 >, ::serde_json::Value, decode_bytes,
+    " Sends the request. Success is the raw body; documented error statuses decode into `a JSON value` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded` with the single field `public_key`. The spec also allows multipart/form-data, which this client does not use."
+);

@@ -4,17 +4,48 @@
 
 //! Every schema of the API as a Rust type.
 /// Schema `Item`, from `specs/bodies.yaml#/components/schemas/Item`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Item {
     /// The `name` member.
     pub name: String,
     /// The `count` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for Item {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<i64> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "name" => field_0 = Some(map.next_value::<String>()?),
+                "count" => field_1 = map.next_value::<Option<i64>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            name: field_0.ok_or_else(|| __A::Error::missing_field("name"))?,
+            count: field_1,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Item {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Item`")
+    }
 }
 impl Item {
     /// Creates a value from its required fields; optional fields start
@@ -38,19 +69,45 @@ impl From<String> for Item {
     }
 }
 /// Schema `Problem`, from `specs/bodies.yaml#/components/schemas/Problem`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct Problem {
     /// The `title` member.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::fragment_codegen_runtime::lenient_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for Problem {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "title" => {
+                    field_0 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self { title: field_0, extra })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Problem {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Problem`")
+    }
 }
 impl Problem {
     /// Creates a value from its required fields; optional fields start
@@ -126,9 +183,18 @@ impl ::serde::Serialize for SendJsonMode {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SendJsonMode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "fast" => Self::Fast,
+                "slow" => Self::Slow,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
     }
 }

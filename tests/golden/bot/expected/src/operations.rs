@@ -4,6 +4,47 @@
 
 //! One request builder per operation; created by the methods of
 //! [`Client`](crate::Client) and sent with `.send().await`.
+//!
+//! Each builder below holds only what differs per operation (its
+//! fields and setters, how the runtime sends it, and how it
+//! assembles its request); `request_builder!` adds what every
+//! builder has alike.
+use ::fragment_codegen_runtime as rt;
+#[allow(unused_imports)]
+use rt::ErrorStatus::{Code, Default as AnyStatus, Range};
+/// The methods every request builder has: the call options, `send`,
+/// `send_with_meta` and `IntoFuture`.
+macro_rules! request_builder {
+    ($builder:ident, $ok:ty, $error:ty, $decode:ident, $send_doc:literal) => {
+        impl < 'a > $builder < 'a > { #[doc =
+        r" Uses this retry policy for this call instead of the client's."] pub fn
+        retry(mut self, policy : crate ::RetryPolicy) -> Self { self.options.retry =
+        Some(policy); self } #[doc =
+        r" Sets how long this whole call may take (every attempt, the"] #[doc =
+        r" waits between them and reading the body), instead of the"] #[doc =
+        r" client's timeout."] pub fn timeout(mut self, timeout : ::std::time::Duration)
+        -> Self { self.options.timeout = Some(timeout); self } #[doc =
+        r" Sets how long each attempt of this call may take, instead of"] #[doc =
+        r" the client's attempt timeout."] pub fn attempt_timeout(mut self, timeout :
+        ::std::time::Duration) -> Self { self.options.attempt_timeout = Some(timeout);
+        self } #[doc = r" Sets the largest body this call reads, in bytes, instead of"]
+        #[doc = r" the client's limit."] pub fn max_body_size(mut self, bytes : u64) ->
+        Self { self.options.max_body_size = Some(bytes); self } #[doc = $send_doc] pub
+        async fn send(self) -> Result < $ok, crate ::Error < $error >> { self
+        .send_with_meta(). await .map(crate ::Response::into_value) } #[doc =
+        r" Sends the request like `send`, and also returns the"] #[doc =
+        r" response's status, headers and the number of attempts."] pub async fn
+        send_with_meta(self) -> Result < crate ::Response < $ok >, crate ::Error < $error
+        >> { rt:: $decode (rt::send(self.client.core(), & Self::SPEC, self.parts() ?, &
+        self.options). await ?) } } #[doc =
+        r" `.await` on the builder sends it, like `.send().await`."] impl < 'a >
+        ::std::future::IntoFuture for $builder < 'a > { type Output = Result < $ok, crate
+        ::Error < $error >>; type IntoFuture = rt::BoxFuture < 'a, Self::Output >; fn
+        into_future(self) -> Self::IntoFuture { Box::pin(self.send()) } }
+    };
+}
+#[allow(dead_code)]
+const ERRORS_429: &[rt::ErrorStatus] = &[Code(429)];
 /// Request builder for [`Client::acknowledge`](crate::Client::acknowledge): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
@@ -12,15 +53,15 @@ pub struct Acknowledge<'a> {
     chat: String,
     new2: Option<bool>,
     body: crate::types::Receipt,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 impl<'a> Acknowledge<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[::fragment_codegen_runtime::ErrorStatus::Code(429)],
+        errors: ERRORS_429,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -52,67 +93,14 @@ impl<'a> Acknowledge<'a> {
         self.body.note = Some(value.into());
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `ApiError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<crate::types::ReceiptResponse, crate::Error<crate::types::ApiError>> {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::ReceiptResponse>,
-        crate::Error<crate::types::ApiError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::ApiError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::ApiError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/chats/",
-                &::fragment_codegen_runtime::encode_path(&self.chat),
+                &rt::encode_path(&self.chat),
                 "/messages",
             ]
                 .concat(),
@@ -120,21 +108,14 @@ impl<'a> Acknowledge<'a> {
         if let Some(value) = &self.new2 {
             parts.query.push(("new", value.to_string()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for Acknowledge<'a> {
-    type Output = Result<
-        crate::types::ReceiptResponse,
-        crate::Error<crate::types::ApiError>,
-    >;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    Acknowledge, crate ::types::ReceiptResponse, crate ::types::ApiError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `ApiError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);
 /// Request builder for [`Client::send`](crate::Client::send): set optional parameters, then `.send().await`.
 #[must_use = "a request does nothing until `.send().await`"]
 #[derive(Clone)]
@@ -143,15 +124,15 @@ pub struct SendType<'a> {
     chat: String,
     new2: Option<bool>,
     body: crate::types::Message,
-    options: ::fragment_codegen_runtime::CallOptions,
+    options: rt::CallOptions,
 }
 impl<'a> SendType<'a> {
     /// How the runtime sends this operation.
-    const SPEC: ::fragment_codegen_runtime::OpSpec = ::fragment_codegen_runtime::OpSpec {
-        method: ::fragment_codegen_runtime::Method::Post,
+    const SPEC: rt::OpSpec = rt::OpSpec {
+        method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
-        errors: &[::fragment_codegen_runtime::ErrorStatus::Code(429)],
+        errors: ERRORS_429,
     };
     pub(crate) fn new(
         client: &'a crate::Client,
@@ -171,67 +152,14 @@ impl<'a> SendType<'a> {
         self.new2 = Some(value);
         self
     }
-    /// Uses this retry policy for this call instead of the client's.
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
-        self
-    }
-    /// Sets how long this whole call may take (every attempt, the
-    /// waits between them and reading the body), instead of the
-    /// client's timeout.
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.timeout = Some(timeout);
-        self
-    }
-    /// Sets how long each attempt of this call may take, instead of
-    /// the client's attempt timeout.
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.options.attempt_timeout = Some(timeout);
-        self
-    }
-    /// Sets the largest body this call reads, in bytes, instead of the
-    /// client's limit.
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.options.max_body_size = Some(bytes);
-        self
-    }
-    /// Sends the request. Success is the decoded JSON body; documented error statuses decode into `ApiError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`.
-    pub async fn send(
-        self,
-    ) -> Result<crate::types::Sent, crate::Error<crate::types::ApiError>> {
-        self.send_with_meta().await.map(crate::Response::into_value)
-    }
-    /// Sends the request like `send`, and also returns the response's
-    /// status, headers and the number of attempts.
-    pub async fn send_with_meta(
-        self,
-    ) -> Result<
-        crate::Response<crate::types::Sent>,
-        crate::Error<crate::types::ApiError>,
-    > {
-        ::fragment_codegen_runtime::decode_json(
-            ::fragment_codegen_runtime::send(
-                    self.client.core(),
-                    &Self::SPEC,
-                    self.parts()?,
-                    &self.options,
-                )
-                .await?,
-        )
-    }
     /// The request: its URL, parameters and body.
     #[allow(clippy::result_large_err)]
-    fn parts(
-        &self,
-    ) -> Result<
-        ::fragment_codegen_runtime::Parts,
-        crate::Error<crate::types::ApiError>,
-    > {
-        let mut parts = ::fragment_codegen_runtime::Parts::new(
+    fn parts(&self) -> Result<rt::Parts, crate::Error<crate::types::ApiError>> {
+        let mut parts = rt::Parts::new(
             [
                 self.client.base_url(),
                 "/chats/",
-                &::fragment_codegen_runtime::encode_path(&self.chat),
+                &rt::encode_path(&self.chat),
                 "/messages",
             ]
                 .concat(),
@@ -239,15 +167,11 @@ impl<'a> SendType<'a> {
         if let Some(value) = &self.new2 {
             parts.query.push(("new", value.to_string()));
         }
-        parts.body = ::fragment_codegen_runtime::Body::json(&self.body)?;
+        parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
 }
-/// `.await` on the builder sends it, like `.send().await`.
-impl<'a> ::std::future::IntoFuture for SendType<'a> {
-    type Output = Result<crate::types::Sent, crate::Error<crate::types::ApiError>>;
-    type IntoFuture = ::fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+request_builder!(
+    SendType, crate ::types::Sent, crate ::types::ApiError, decode_json,
+    " Sends the request. Success is the decoded JSON body; documented error statuses decode into `ApiError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
+);

@@ -4,14 +4,42 @@
 
 //! Every schema of the API as a Rust type.
 /// Schema `ApiError`, from `specs/bot.yaml#/components/schemas/ApiError`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ApiError {
     /// The `error` member.
     pub error: ApiErrorError,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for ApiError {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<ApiErrorError> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "error" => field_0 = Some(map.next_value::<ApiErrorError>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            error: field_0.ok_or_else(|| __A::Error::missing_field("error"))?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ApiError {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(deserializer, "an object `ApiError`")
+    }
 }
 impl ApiError {
     /// Creates a value from its required fields; optional fields start
@@ -24,32 +52,84 @@ impl ApiError {
     }
 }
 /// Schema `ApiErrorError`, from `specs/bot.yaml#/components/schemas/ApiError/properties/error`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ApiErrorError {
     /// The `code` member.
-    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub code: i64,
     /// The `subcode` member.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::fragment_codegen_runtime::lenient_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subcode: Option<i64>,
     /// The `message` member.
-    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub message: String,
     /// The `trace_id` member.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::fragment_codegen_runtime::lenient_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for ApiErrorError {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<i64> = None;
+        let mut field_1: Option<i64> = None;
+        let mut field_2: Option<String> = None;
+        let mut field_3: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "code" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<i64>>()?.0,
+                    );
+                }
+                "subcode" => {
+                    field_1 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<i64>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "message" => {
+                    field_2 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                "trace_id" => {
+                    field_3 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            code: field_0.ok_or_else(|| __A::Error::missing_field("code"))?,
+            subcode: field_1,
+            message: field_2.ok_or_else(|| __A::Error::missing_field("message"))?,
+            trace_id: field_3,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ApiErrorError {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `ApiErrorError`",
+        )
+    }
 }
 impl ApiErrorError {
     /// Creates a value from its required fields; optional fields start
@@ -65,17 +145,48 @@ impl ApiErrorError {
     }
 }
 /// Schema `Base`, from `specs/bot.yaml#/components/schemas/Base`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Base {
     /// Who gets it.
     pub to: String,
     /// The `context` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub context: Option<Context>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for Base {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<Context> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "to" => field_0 = Some(map.next_value::<String>()?),
+                "context" => field_1 = map.next_value::<Option<Context>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            to: field_0.ok_or_else(|| __A::Error::missing_field("to"))?,
+            context: field_1,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Base {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Base`")
+    }
 }
 impl Base {
     /// Creates a value from its required fields; optional fields start
@@ -99,14 +210,42 @@ impl From<String> for Base {
     }
 }
 /// Schema `Context`, from `specs/bot.yaml#/components/schemas/Context`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Context {
     /// The `message_id` member.
     pub message_id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for Context {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "message_id" => field_0 = Some(map.next_value::<String>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            message_id: field_0.ok_or_else(|| __A::Error::missing_field("message_id"))?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Context {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Context`")
+    }
 }
 impl Context {
     /// Creates a value from its required fields; optional fields start
@@ -129,38 +268,95 @@ impl From<String> for Context {
     }
 }
 /// Schema `Event`, from `specs/bot.yaml#/components/schemas/Event`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Event {
     /// The `id` member.
-    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Unix time, as text (sometimes a number).
-    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub at: String,
     /// The `count` member.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::fragment_codegen_runtime::lenient_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i32>,
     /// The `score` member.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::fragment_codegen_runtime::lenient_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
     /// The `state` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<EventState>,
     /// The `errors` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<EventError>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for Event {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<String> = None;
+        let mut field_2: Option<i32> = None;
+        let mut field_3: Option<f64> = None;
+        let mut field_4: Option<EventState> = None;
+        let mut field_5: Option<Vec<EventError>> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "id" => {
+                    field_0 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                "at" => {
+                    field_1 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                "count" => {
+                    field_2 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<i32>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "score" => {
+                    field_3 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<f64>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "state" => field_4 = map.next_value::<Option<EventState>>()?,
+                "errors" => field_5 = map.next_value::<Option<Vec<EventError>>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            id: field_0.ok_or_else(|| __A::Error::missing_field("id"))?,
+            at: field_1.ok_or_else(|| __A::Error::missing_field("at"))?,
+            count: field_2,
+            score: field_3,
+            state: field_4,
+            errors: field_5,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Event {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Event`")
+    }
 }
 impl Event {
     /// Creates a value from its required fields; optional fields start
@@ -178,15 +374,49 @@ impl Event {
     }
 }
 /// Schema `EventError`, from `specs/bot.yaml#/components/schemas/EventError`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct EventError {
     /// The `code` member.
-    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub code: i64,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for EventError {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<i64> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "code" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<i64>>()?.0,
+                    );
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            code: field_0.ok_or_else(|| __A::Error::missing_field("code"))?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EventError {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `EventError`",
+        )
+    }
 }
 impl EventError {
     /// Creates a value from its required fields; optional fields start
@@ -253,29 +483,78 @@ impl ::serde::Serialize for EventState {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for EventState {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "open" => Self::Open,
+                "unrecognized" => Self::Unrecognized2,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
     }
 }
 /// Schema `ImageMessage`, from `specs/bot.yaml#/components/schemas/ImageMessage`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ImageMessage {
     /// Who gets it.
     pub to: String,
     /// The `context` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub context: Option<Context>,
     /// Always `image`; filled in by default.
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type")]
     pub type_: TypeImage,
     /// The `link` member.
     pub link: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for ImageMessage {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<Context> = None;
+        let mut field_2: Option<TypeImage> = None;
+        let mut field_3: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "to" => field_0 = Some(map.next_value::<String>()?),
+                "context" => field_1 = map.next_value::<Option<Context>>()?,
+                "type" => field_2 = Some(map.next_value::<TypeImage>()?),
+                "link" => field_3 = Some(map.next_value::<String>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            to: field_0.ok_or_else(|| __A::Error::missing_field("to"))?,
+            context: field_1,
+            type_: field_2.unwrap_or_default(),
+            link: field_3.ok_or_else(|| __A::Error::missing_field("link"))?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ImageMessage {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `ImageMessage`",
+        )
+    }
 }
 impl ImageMessage {
     /// Creates a value from its required fields; optional fields start
@@ -403,29 +682,49 @@ impl ::serde::Serialize for Message {
         ::serde::Serialize::serialize(&payload, serializer)
     }
 }
+/// Decodes without a detour through `serde_json::Value`: members
+/// before the tag are kept as text, and the variant reads the rest
+/// straight from the input.
+impl ::fragment_codegen_runtime::decode::FromTagged for Message {
+    const TAG: &'static str = "type";
+    fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
+        tag: &str,
+        entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        Ok(
+            match tag {
+                "text" => {
+                    Self::Text(
+                        <TextMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
+                "image" => {
+                    Self::Image(
+                        <ImageMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
+                _ => {
+                    Self::Unrecognized {
+                        value: entries.into_value()?,
+                        tag: tag.to_string(),
+                    }
+                }
+            },
+        )
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for Message {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        use ::serde::de::Error as _;
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::tagged(
             deserializer,
-        )?;
-        let tag = match value.get("type") {
-            Some(::serde_json::Value::String(tag)) => tag.clone(),
-            _ => return Err(D::Error::missing_field("type")),
-        };
-        match tag.as_str() {
-            "text" => {
-                ::serde_json::from_value(value).map(Self::Text).map_err(D::Error::custom)
-            }
-            "image" => {
-                ::serde_json::from_value(value)
-                    .map(Self::Image)
-                    .map_err(D::Error::custom)
-            }
-            _ => Ok(Self::Unrecognized { tag, value }),
-        }
+            "an object `Message` with a `type` member",
+        )
     }
 }
 impl From<TextMessage> for Message {
@@ -441,23 +740,59 @@ impl From<ImageMessage> for Message {
 /// Marks a message as seen.
 ///
 /// Schema `Receipt`, from `specs/bot.yaml#/components/schemas/Receipt`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Receipt {
     /// Always `read`; filled in by default.
-    #[serde(default)]
     pub status: StatusRead,
     /// The `message_id` member.
     pub message_id: String,
     /// The `typing` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub typing: Option<Typing>,
     /// The `note` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for Receipt {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<StatusRead> = None;
+        let mut field_1: Option<String> = None;
+        let mut field_2: Option<Typing> = None;
+        let mut field_3: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "status" => field_0 = Some(map.next_value::<StatusRead>()?),
+                "message_id" => field_1 = Some(map.next_value::<String>()?),
+                "typing" => field_2 = map.next_value::<Option<Typing>>()?,
+                "note" => field_3 = map.next_value::<Option<String>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            status: field_0.unwrap_or_default(),
+            message_id: field_1.ok_or_else(|| __A::Error::missing_field("message_id"))?,
+            typing: field_2,
+            note: field_3,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Receipt {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Receipt`")
+    }
 }
 impl Receipt {
     /// Creates a value from its required fields; optional fields start
@@ -483,14 +818,45 @@ impl From<String> for Receipt {
     }
 }
 /// Schema `ReceiptResponse`, from `specs/bot.yaml#/components/schemas/ReceiptResponse`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ReceiptResponse {
     /// The `success` member.
     pub success: bool,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for ReceiptResponse {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<bool> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "success" => field_0 = Some(map.next_value::<bool>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            success: field_0.ok_or_else(|| __A::Error::missing_field("success"))?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ReceiptResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `ReceiptResponse`",
+        )
+    }
 }
 impl ReceiptResponse {
     /// Creates a value from its required fields; optional fields start
@@ -503,15 +869,48 @@ impl ReceiptResponse {
     }
 }
 /// Schema `Sent`, from `specs/bot.yaml#/components/schemas/Sent`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Sent {
     /// The `id` member.
-    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for Sent {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "id" => {
+                    field_0 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            id: field_0.ok_or_else(|| __A::Error::missing_field("id"))?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Sent {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Sent`")
+    }
 }
 impl Sent {
     /// Creates a value from its required fields; optional fields start
@@ -584,29 +983,77 @@ impl ::serde::Serialize for StatusRead {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for StatusRead {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "read" => Self::Read,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
     }
 }
 /// Schema `TextMessage`, from `specs/bot.yaml#/components/schemas/TextMessage`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct TextMessage {
     /// Who gets it.
     pub to: String,
     /// The `context` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub context: Option<Context>,
     /// Always `text`; filled in by default.
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type")]
     pub type_: TypeText,
     /// The `text` member.
     pub text: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for TextMessage {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<Context> = None;
+        let mut field_2: Option<TypeText> = None;
+        let mut field_3: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "to" => field_0 = Some(map.next_value::<String>()?),
+                "context" => field_1 = map.next_value::<Option<Context>>()?,
+                "type" => field_2 = Some(map.next_value::<TypeText>()?),
+                "text" => field_3 = Some(map.next_value::<String>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            to: field_0.ok_or_else(|| __A::Error::missing_field("to"))?,
+            context: field_1,
+            type_: field_2.unwrap_or_default(),
+            text: field_3.ok_or_else(|| __A::Error::missing_field("text"))?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TextMessage {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `TextMessage`",
+        )
+    }
 }
 impl TextMessage {
     /// Creates a value from its required fields; optional fields start
@@ -672,10 +1119,18 @@ impl ::serde::Serialize for TypeImage {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TypeImage {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "image" => Self::Image,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
     }
 }
 /// Schema `TypeText`, merged from 2 identical definitions (first: `specs/bot.yaml#/components/schemas/TextMessage/allOf/1/properties/type`).
@@ -729,22 +1184,57 @@ impl ::serde::Serialize for TypeText {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TypeText {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "text" => Self::Text,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
     }
 }
 /// Schema `Typing`, from `specs/bot.yaml#/components/schemas/Typing`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct Typing {
     /// Always `text`; filled in by default.
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type")]
     pub type_: TypeText,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for Typing {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<TypeText> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "type" => field_0 = Some(map.next_value::<TypeText>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            type_: field_0.unwrap_or_default(),
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Typing {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Typing`")
+    }
 }
 impl Typing {
     /// Creates a value from its required fields; optional fields start

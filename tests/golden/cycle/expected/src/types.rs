@@ -4,14 +4,42 @@
 
 //! Every schema of the API as a Rust type.
 /// Schema `A`, from `specs/tree.yaml#/components/schemas/A`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct A {
     /// The `b` member.
     pub b: Box<B>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for A {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<Box<B>> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "b" => field_0 = Some(map.next_value::<Box<B>>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            b: field_0.ok_or_else(|| __A::Error::missing_field("b"))?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for A {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(deserializer, "an object `A`")
+    }
 }
 impl A {
     /// Creates a value from its required fields; optional fields start
@@ -24,15 +52,39 @@ impl A {
     }
 }
 /// Schema `B`, from `specs/tree.yaml#/components/schemas/B`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct B {
     /// The `a` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub a: Option<Box<A>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for B {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<Box<A>> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "a" => field_0 = map.next_value::<Option<Box<A>>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self { a: field_0, extra })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for B {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(deserializer, "an object `B`")
+    }
 }
 impl B {
     /// Creates a value from its required fields; optional fields start
@@ -45,19 +97,45 @@ impl B {
     }
 }
 /// Schema `Leaf`, from `specs/leaf.yaml#/components/schemas/Leaf`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct Leaf {
     /// The `value` member.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::fragment_codegen_runtime::lenient_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for Leaf {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<f64> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "value" => {
+                    field_0 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<f64>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self { value: field_0, extra })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Leaf {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Leaf`")
+    }
 }
 impl Leaf {
     /// Creates a value from its required fields; optional fields start
@@ -70,27 +148,72 @@ impl Leaf {
     }
 }
 /// Schema `Node`, from `specs/tree.yaml#/components/schemas/Node`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Node {
     /// The `id` member.
-    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// The `children` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<Node>>,
     /// The `parent` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<Box<Node>>,
     /// The `first` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub first: Option<A>,
     /// The `leaf` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub leaf: Option<Leaf>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for Node {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<Vec<Node>> = None;
+        let mut field_2: Option<Box<Node>> = None;
+        let mut field_3: Option<A> = None;
+        let mut field_4: Option<Leaf> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "id" => {
+                    field_0 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                "children" => field_1 = map.next_value::<Option<Vec<Node>>>()?,
+                "parent" => field_2 = map.next_value::<Option<Box<Node>>>()?,
+                "first" => field_3 = map.next_value::<Option<A>>()?,
+                "leaf" => field_4 = map.next_value::<Option<Leaf>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            id: field_0.ok_or_else(|| __A::Error::missing_field("id"))?,
+            children: field_1,
+            parent: field_2,
+            first: field_3,
+            leaf: field_4,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Node {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Node`")
+    }
 }
 impl Node {
     /// Creates a value from its required fields; optional fields start

@@ -8,18 +8,51 @@ pub type Counts = ::std::collections::BTreeMap<String, i64>;
 /// `oneOf` branches that only list required members constrain presence: the type is the object, the constraint is not enforced.
 ///
 /// Schema `FlowTarget`, from `specs/dialect.yaml#/components/schemas/FlowTarget`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct FlowTarget {
     /// The `flow_id` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub flow_id: Option<String>,
     /// The `flow_name` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub flow_name: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for FlowTarget {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "flow_id" => field_0 = map.next_value::<Option<String>>()?,
+                "flow_name" => field_1 = map.next_value::<Option<String>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            flow_id: field_0,
+            flow_name: field_1,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FlowTarget {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `FlowTarget`",
+        )
+    }
 }
 impl FlowTarget {
     /// Creates a value from its required fields; optional fields start
@@ -83,24 +116,59 @@ impl ::serde::Serialize for KindThing {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for KindThing {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "thing" => Self::Thing,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
     }
 }
 /// `not: {required: \[...\]}` forbids members: accepted, not enforced (the Rust type is the same).
 ///
 /// Schema `NoContacts`, from `specs/dialect.yaml#/components/schemas/NoContacts`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct NoContacts {
     /// The `messages` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<String>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for NoContacts {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<Vec<String>> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "messages" => field_0 = map.next_value::<Option<Vec<String>>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self { messages: field_0, extra })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for NoContacts {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `NoContacts`",
+        )
+    }
 }
 impl NoContacts {
     /// Creates a value from its required fields; optional fields start
@@ -113,15 +181,39 @@ impl NoContacts {
     }
 }
 /// Schema `Strict`, from `specs/dialect.yaml#/components/schemas/Strict`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct Strict {
     /// The `only` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub only: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for Strict {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "only" => field_0 = map.next_value::<Option<String>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self { only: field_0, extra })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Strict {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Strict`")
+    }
 }
 impl Strict {
     /// Creates a value from its required fields; optional fields start
@@ -138,89 +230,186 @@ pub type Tags = Vec<String>;
 /// Every field kind.
 ///
 /// Schema `Thing`, from `specs/dialect.yaml#/components/schemas/Thing`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Thing {
     /// The `id` member.
-    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: i64,
     /// The `small` member.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::fragment_codegen_runtime::lenient_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub small: Option<i32>,
     /// The `ratio` member.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::fragment_codegen_runtime::lenient_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ratio: Option<f64>,
     /// Required but nullable.
-    #[serde(default, deserialize_with = "::fragment_codegen_runtime::lenient_option")]
     pub nickname: Option<String>,
     /// Optional and nullable.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
-        with = "::fragment_codegen_runtime::nullable"
+        serialize_with = "::fragment_codegen_runtime::nullable::serialize"
     )]
     pub note: Option<Option<String>>,
     /// Always `thing`; filled in by default.
-    #[serde(default)]
     pub kind: KindThing,
     /// A boolean const stays a bool.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub flag: Option<bool>,
     /// The `created` member.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::fragment_codegen_runtime::lenient_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
     /// The `link` member.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::fragment_codegen_runtime::lenient_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
     /// The `blob` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub blob: Option<crate::FilePart>,
     /// The `labels` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<::std::collections::BTreeMap<String, String>>,
     /// Free-form object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<::serde_json::Map<String, ::serde_json::Value>>,
     /// No type at all.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub anything: Option<::serde_json::Value>,
     /// The `shade` member.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
-        with = "::fragment_codegen_runtime::nullable"
+        serialize_with = "::fragment_codegen_runtime::nullable::serialize"
     )]
     pub shade: Option<Option<ThingShade>>,
     /// A keyword as a member name.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::fragment_codegen_runtime::lenient_option"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// The `2fa` member.
-    #[serde(rename = "2fa", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "2fa", skip_serializing_if = "Option::is_none")]
     pub n_2fa: Option<bool>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for Thing {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<i64> = None;
+        let mut field_1: Option<i32> = None;
+        let mut field_2: Option<f64> = None;
+        let mut field_3: Option<String> = None;
+        let mut field_4: Option<Option<String>> = None;
+        let mut field_5: Option<KindThing> = None;
+        let mut field_6: Option<bool> = None;
+        let mut field_7: Option<String> = None;
+        let mut field_8: Option<String> = None;
+        let mut field_9: Option<crate::FilePart> = None;
+        let mut field_10: Option<::std::collections::BTreeMap<String, String>> = None;
+        let mut field_11: Option<::serde_json::Map<String, ::serde_json::Value>> = None;
+        let mut field_12: Option<::serde_json::Value> = None;
+        let mut field_13: Option<Option<ThingShade>> = None;
+        let mut field_14: Option<String> = None;
+        let mut field_15: Option<bool> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "id" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<i64>>()?.0,
+                    );
+                }
+                "small" => {
+                    field_1 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<i32>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "ratio" => {
+                    field_2 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<f64>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "nickname" => {
+                    field_3 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "note" => field_4 = Some(map.next_value::<Option<String>>()?),
+                "kind" => field_5 = Some(map.next_value::<KindThing>()?),
+                "flag" => field_6 = map.next_value::<Option<bool>>()?,
+                "created" => {
+                    field_7 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "link" => {
+                    field_8 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "blob" => field_9 = map.next_value::<Option<crate::FilePart>>()?,
+                "labels" => {
+                    field_10 = map
+                        .next_value::<
+                            Option<::std::collections::BTreeMap<String, String>>,
+                        >()?;
+                }
+                "metadata" => {
+                    field_11 = map
+                        .next_value::<
+                            Option<::serde_json::Map<String, ::serde_json::Value>>,
+                        >()?;
+                }
+                "anything" => field_12 = map.next_value::<Option<::serde_json::Value>>()?,
+                "shade" => field_13 = Some(map.next_value::<Option<ThingShade>>()?),
+                "type" => {
+                    field_14 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "2fa" => field_15 = map.next_value::<Option<bool>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            id: field_0.ok_or_else(|| __A::Error::missing_field("id"))?,
+            small: field_1,
+            ratio: field_2,
+            nickname: field_3,
+            note: field_4,
+            kind: field_5.unwrap_or_default(),
+            flag: field_6,
+            created: field_7,
+            link: field_8,
+            blob: field_9,
+            labels: field_10,
+            metadata: field_11,
+            anything: field_12,
+            shade: field_13,
+            type_: field_14,
+            n_2fa: field_15,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Thing {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Thing`")
+    }
 }
 impl Thing {
     /// Creates a value from its required fields; optional fields start
@@ -302,9 +491,18 @@ impl ::serde::Serialize for ThingShade {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ThingShade {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "light" => Self::Light,
+                "dark" => Self::Dark,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
     }
 }

@@ -6,14 +6,45 @@
 /// Error envelope (copy A).
 ///
 /// Schema `GraphAPIError`, merged from 2 identical definitions (first: `specs/a.yaml#/components/schemas/GraphAPIError`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct GraphAPIError {
     /// The `error` member.
     pub error: GraphAPIErrorError,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for GraphAPIError {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<GraphAPIErrorError> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "error" => field_0 = Some(map.next_value::<GraphAPIErrorError>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            error: field_0.ok_or_else(|| __A::Error::missing_field("error"))?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GraphAPIError {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `GraphAPIError`",
+        )
+    }
 }
 impl GraphAPIError {
     /// Creates a value from its required fields; optional fields start
@@ -35,18 +66,60 @@ impl ::std::fmt::Display for GraphAPIError {
     }
 }
 /// Schema `GraphAPIErrorError`, merged from 2 identical definitions (first: `specs/a.yaml#/components/schemas/GraphAPIError/properties/error`).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct GraphAPIErrorError {
     /// Copy A's words.
-    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub message: String,
     /// The `code` member.
-    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub code: i64,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for GraphAPIErrorError {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<i64> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "message" => {
+                    field_0 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                "code" => {
+                    field_1 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<i64>>()?.0,
+                    );
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            message: field_0.ok_or_else(|| __A::Error::missing_field("message"))?,
+            code: field_1.ok_or_else(|| __A::Error::missing_field("code"))?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for GraphAPIErrorError {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `GraphAPIErrorError`",
+        )
+    }
 }
 impl GraphAPIErrorError {
     /// Creates a value from its required fields; optional fields start
@@ -110,28 +183,77 @@ impl ::serde::Serialize for MessagingProductWhatsapp {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MessagingProductWhatsapp {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "whatsapp" => Self::Whatsapp,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
     }
 }
 /// Schema `Profile`, from `specs/a.yaml#/components/schemas/Profile`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Profile {
     /// Display name.
-    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub name: String,
     /// Always `whatsapp`; filled in by default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub messaging_product: Option<MessagingProductWhatsapp>,
     /// The `status` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<ProfileStatus>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for Profile {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<MessagingProductWhatsapp> = None;
+        let mut field_2: Option<ProfileStatus> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "name" => {
+                    field_0 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                "messaging_product" => {
+                    field_1 = map.next_value::<Option<MessagingProductWhatsapp>>()?;
+                }
+                "status" => field_2 = map.next_value::<Option<ProfileStatus>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            name: field_0.ok_or_else(|| __A::Error::missing_field("name"))?,
+            messaging_product: field_1,
+            status: field_2,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Profile {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Profile`")
+    }
 }
 impl Profile {
     /// Creates a value from its required fields; optional fields start
@@ -156,29 +278,68 @@ impl From<String> for Profile {
     }
 }
 /// Schema `Profile`, from `specs/b.yaml#/components/schemas/Profile`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct ProfileB {
     /// The `name` member.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::fragment_codegen_runtime::lenient_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The `age` member.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "::fragment_codegen_runtime::lenient_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub age: Option<i32>,
     /// Always `whatsapp`; filled in by default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub messaging_product: Option<MessagingProductWhatsapp>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for ProfileB {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<i32> = None;
+        let mut field_2: Option<MessagingProductWhatsapp> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "name" => {
+                    field_0 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "age" => {
+                    field_1 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<i32>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "messaging_product" => {
+                    field_2 = map.next_value::<Option<MessagingProductWhatsapp>>()?;
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            name: field_0,
+            age: field_1,
+            messaging_product: field_2,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ProfileB {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(deserializer, "an object `ProfileB`")
+    }
 }
 impl ProfileB {
     /// Creates a value from its required fields; optional fields start
@@ -252,9 +413,19 @@ impl ::serde::Serialize for ProfileStatus {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ProfileStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "ACTIVE" => Self::Active,
+                "BANNED" => Self::Banned,
+                "unknown" => Self::Unknown,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
     }
 }

@@ -4,10 +4,9 @@
 
 //! Every schema of the API as a Rust type.
 /// Schema `BaseMessage`, from `specs/unions.yaml#/components/schemas/BaseMessage`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct BaseMessage {
     /// Always `whatsapp`; filled in by default.
-    #[serde(default)]
     pub messaging_product: MessagingProductWhatsapp,
     /// The `to` member.
     pub to: String,
@@ -16,8 +15,47 @@ pub struct BaseMessage {
     pub type_: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for BaseMessage {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<MessagingProductWhatsapp> = None;
+        let mut field_1: Option<String> = None;
+        let mut field_2: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "messaging_product" => {
+                    field_0 = Some(map.next_value::<MessagingProductWhatsapp>()?);
+                }
+                "to" => field_1 = Some(map.next_value::<String>()?),
+                "type" => field_2 = Some(map.next_value::<String>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            messaging_product: field_0.unwrap_or_default(),
+            to: field_1.ok_or_else(|| __A::Error::missing_field("to"))?,
+            type_: field_2.ok_or_else(|| __A::Error::missing_field("type"))?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BaseMessage {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `BaseMessage`",
+        )
+    }
 }
 impl BaseMessage {
     /// Creates a value from its required fields; optional fields start
@@ -90,29 +128,51 @@ impl ::serde::Serialize for Event {
         ::serde::Serialize::serialize(&payload, serializer)
     }
 }
+/// Decodes without a detour through `serde_json::Value`: members
+/// before the tag are kept as text, and the variant reads the rest
+/// straight from the input.
+impl ::fragment_codegen_runtime::decode::FromTagged for Event {
+    const TAG: &'static str = "kind";
+    fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
+        tag: &str,
+        entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        Ok(
+            match tag {
+                "sent" => {
+                    Self::Sent(
+                        <Sent as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
+                "group" => {
+                    Self::Group(
+                        Box::new(
+                            <Group as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
+                    )
+                }
+                _ => {
+                    Self::Unrecognized {
+                        value: entries.into_value()?,
+                        tag: tag.to_string(),
+                    }
+                }
+            },
+        )
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for Event {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        use ::serde::de::Error as _;
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::tagged(
             deserializer,
-        )?;
-        let tag = match value.get("kind") {
-            Some(::serde_json::Value::String(tag)) => tag.clone(),
-            _ => return Err(D::Error::missing_field("kind")),
-        };
-        match tag.as_str() {
-            "sent" => {
-                ::serde_json::from_value(value).map(Self::Sent).map_err(D::Error::custom)
-            }
-            "group" => {
-                ::serde_json::from_value(value)
-                    .map(|v| Self::Group(Box::new(v)))
-                    .map_err(D::Error::custom)
-            }
-            _ => Ok(Self::Unrecognized { tag, value }),
-        }
+            "an object `Event` with a `kind` member",
+        )
     }
 }
 impl From<Sent> for Event {
@@ -126,21 +186,53 @@ impl From<Group> for Event {
     }
 }
 /// Schema `Group`, from `specs/unions.yaml#/components/schemas/Group`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct Group {
     /// Always `group`; filled in by default.
-    #[serde(default)]
     pub kind: KindGroup,
     /// The `events` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<Event>>,
     /// The `first` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub first: Option<Box<Event>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for Group {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<KindGroup> = None;
+        let mut field_1: Option<Vec<Event>> = None;
+        let mut field_2: Option<Box<Event>> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "kind" => field_0 = Some(map.next_value::<KindGroup>()?),
+                "events" => field_1 = map.next_value::<Option<Vec<Event>>>()?,
+                "first" => field_2 = map.next_value::<Option<Box<Event>>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            kind: field_0.unwrap_or_default(),
+            events: field_1,
+            first: field_2,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Group {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Group`")
+    }
 }
 impl Group {
     /// Creates a value from its required fields; optional fields start
@@ -179,43 +271,89 @@ impl ::serde::Serialize for IdOrCount {
         }
     }
 }
+/// Decodes without cloning trees: the value's text is captured
+/// once, scanned for its type and keys, and each variant whose
+/// required keys are there is tried on the text.
 impl<'de> ::serde::Deserialize<'de> for IdOrCount {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let raw = <::fragment_codegen_runtime::decode::Raw as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if value.is_string() {
-            if let Ok(v) = ::serde_json::from_value(value.clone()) {
+        #[allow(unused_variables)]
+        let shape = ::fragment_codegen_runtime::decode::shape(&raw);
+        if shape.kind == ::fragment_codegen_runtime::decode::JsonKind::String {
+            if let Some(v) = ::fragment_codegen_runtime::decode::attempt(&raw) {
                 return Ok(Self::String(v));
             }
         }
-        if value.is_i64() || value.is_u64() {
-            if let Ok(v) = ::serde_json::from_value(value.clone()) {
+        if shape.kind == ::fragment_codegen_runtime::decode::JsonKind::Integer {
+            if let Some(v) = ::fragment_codegen_runtime::decode::attempt(&raw) {
                 return Ok(Self::Integer(v));
             }
         }
-        Ok(Self::Unrecognized(value))
+        Ok(Self::Unrecognized(::fragment_codegen_runtime::decode::value(&raw)?))
     }
 }
 /// Schema `ImageMessage`, from `specs/unions.yaml#/components/schemas/ImageMessage`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct ImageMessage {
     /// Always `whatsapp`; filled in by default.
-    #[serde(default)]
     pub messaging_product: MessagingProductWhatsapp,
     /// The `to` member.
     pub to: String,
     /// Always `image`; filled in by default.
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type")]
     pub type_: TypeImage,
     /// The `image` member.
     pub image: Media,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for ImageMessage {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<MessagingProductWhatsapp> = None;
+        let mut field_1: Option<String> = None;
+        let mut field_2: Option<TypeImage> = None;
+        let mut field_3: Option<Media> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "messaging_product" => {
+                    field_0 = Some(map.next_value::<MessagingProductWhatsapp>()?);
+                }
+                "to" => field_1 = Some(map.next_value::<String>()?),
+                "type" => field_2 = Some(map.next_value::<TypeImage>()?),
+                "image" => field_3 = Some(map.next_value::<Media>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            messaging_product: field_0.unwrap_or_default(),
+            to: field_1.ok_or_else(|| __A::Error::missing_field("to"))?,
+            type_: field_2.unwrap_or_default(),
+            image: field_3.ok_or_else(|| __A::Error::missing_field("image"))?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ImageMessage {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `ImageMessage`",
+        )
+    }
 }
 impl ImageMessage {
     /// Creates a value from its required fields; optional fields start
@@ -281,10 +419,18 @@ impl ::serde::Serialize for KindGroup {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for KindGroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "group" => Self::Group,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
     }
 }
 /// Schema `KindSent`, from `specs/unions.yaml#/components/schemas/Sent/properties/kind`.
@@ -338,10 +484,18 @@ impl ::serde::Serialize for KindSent {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for KindSent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "sent" => Self::Sent,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
     }
 }
 /// Given by id or by link.
@@ -371,24 +525,33 @@ impl ::serde::Serialize for Media {
         }
     }
 }
+/// Decodes without cloning trees: the value's text is captured
+/// once, scanned for its type and keys, and each variant whose
+/// required keys are there is tried on the text.
 impl<'de> ::serde::Deserialize<'de> for Media {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let raw = <::fragment_codegen_runtime::decode::Raw as ::serde::Deserialize>::deserialize(
             deserializer,
         )?;
-        if value.is_object() && value.get("id").is_some() {
-            if let Ok(v) = ::serde_json::from_value(value.clone()) {
+        #[allow(unused_variables)]
+        let shape = ::fragment_codegen_runtime::decode::shape(&raw);
+        if shape.kind == ::fragment_codegen_runtime::decode::JsonKind::Object
+            && shape.has("id")
+        {
+            if let Some(v) = ::fragment_codegen_runtime::decode::attempt(&raw) {
                 return Ok(Self::WithId(v));
             }
         }
-        if value.is_object() && value.get("link").is_some() {
-            if let Ok(v) = ::serde_json::from_value(value.clone()) {
+        if shape.kind == ::fragment_codegen_runtime::decode::JsonKind::Object
+            && shape.has("link")
+        {
+            if let Some(v) = ::fragment_codegen_runtime::decode::attempt(&raw) {
                 return Ok(Self::WithLink(v));
             }
         }
-        Ok(Self::Unrecognized(value))
+        Ok(Self::Unrecognized(::fragment_codegen_runtime::decode::value(&raw)?))
     }
 }
 impl From<MediaWithId> for Media {
@@ -402,17 +565,51 @@ impl From<MediaWithLink> for Media {
     }
 }
 /// Schema `MediaWithId`, from `specs/unions.yaml#/components/schemas/Media/oneOf/0`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct MediaWithId {
     /// The `id` member.
     pub id: String,
     /// The `caption` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for MediaWithId {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "id" => field_0 = Some(map.next_value::<String>()?),
+                "caption" => field_1 = map.next_value::<Option<String>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            id: field_0.ok_or_else(|| __A::Error::missing_field("id"))?,
+            caption: field_1,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MediaWithId {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `MediaWithId`",
+        )
+    }
 }
 impl MediaWithId {
     /// Creates a value from its required fields; optional fields start
@@ -436,17 +633,51 @@ impl From<String> for MediaWithId {
     }
 }
 /// Schema `MediaWithLink`, from `specs/unions.yaml#/components/schemas/Media/oneOf/1`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct MediaWithLink {
     /// The `link` member.
     pub link: String,
     /// The `caption` member.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for MediaWithLink {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "link" => field_0 = Some(map.next_value::<String>()?),
+                "caption" => field_1 = map.next_value::<Option<String>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            link: field_0.ok_or_else(|| __A::Error::missing_field("link"))?,
+            caption: field_1,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MediaWithLink {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `MediaWithLink`",
+        )
+    }
 }
 impl MediaWithLink {
     /// Creates a value from its required fields; optional fields start
@@ -555,29 +786,49 @@ impl ::serde::Serialize for Message {
         ::serde::Serialize::serialize(&payload, serializer)
     }
 }
+/// Decodes without a detour through `serde_json::Value`: members
+/// before the tag are kept as text, and the variant reads the rest
+/// straight from the input.
+impl ::fragment_codegen_runtime::decode::FromTagged for Message {
+    const TAG: &'static str = "type";
+    fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
+        tag: &str,
+        entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        Ok(
+            match tag {
+                "text" => {
+                    Self::Text(
+                        <TextMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
+                "image" => {
+                    Self::Image(
+                        <ImageMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
+                _ => {
+                    Self::Unrecognized {
+                        value: entries.into_value()?,
+                        tag: tag.to_string(),
+                    }
+                }
+            },
+        )
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for Message {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        use ::serde::de::Error as _;
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::tagged(
             deserializer,
-        )?;
-        let tag = match value.get("type") {
-            Some(::serde_json::Value::String(tag)) => tag.clone(),
-            _ => return Err(D::Error::missing_field("type")),
-        };
-        match tag.as_str() {
-            "text" => {
-                ::serde_json::from_value(value).map(Self::Text).map_err(D::Error::custom)
-            }
-            "image" => {
-                ::serde_json::from_value(value)
-                    .map(Self::Image)
-                    .map_err(D::Error::custom)
-            }
-            _ => Ok(Self::Unrecognized { tag, value }),
-        }
+            "an object `Message` with a `type` member",
+        )
     }
 }
 impl From<TextMessage> for Message {
@@ -641,25 +892,68 @@ impl ::serde::Serialize for MessagingProductWhatsapp {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MessagingProductWhatsapp {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "whatsapp" => Self::Whatsapp,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
     }
 }
 /// Schema `Sent`, from `specs/unions.yaml#/components/schemas/Sent`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct Sent {
     /// Always `sent`; filled in by default.
-    #[serde(default)]
     pub kind: KindSent,
     /// The `id` member.
-    #[serde(deserialize_with = "::fragment_codegen_runtime::lenient")]
     pub id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for Sent {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<KindSent> = None;
+        let mut field_1: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "kind" => field_0 = Some(map.next_value::<KindSent>()?),
+                "id" => {
+                    field_1 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            kind: field_0.unwrap_or_default(),
+            id: field_1.ok_or_else(|| __A::Error::missing_field("id"))?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Sent {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Sent`")
+    }
 }
 impl Sent {
     /// Creates a value from its required fields; optional fields start
@@ -683,22 +977,63 @@ impl From<String> for Sent {
     }
 }
 /// Schema `TextMessage`, from `specs/unions.yaml#/components/schemas/TextMessage`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct TextMessage {
     /// Always `whatsapp`; filled in by default.
-    #[serde(default)]
     pub messaging_product: MessagingProductWhatsapp,
     /// The `to` member.
     pub to: String,
     /// Always `text`; filled in by default.
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type")]
     pub type_: TypeText,
     /// The `text` member.
     pub text: TextMessageText,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for TextMessage {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<MessagingProductWhatsapp> = None;
+        let mut field_1: Option<String> = None;
+        let mut field_2: Option<TypeText> = None;
+        let mut field_3: Option<TextMessageText> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "messaging_product" => {
+                    field_0 = Some(map.next_value::<MessagingProductWhatsapp>()?);
+                }
+                "to" => field_1 = Some(map.next_value::<String>()?),
+                "type" => field_2 = Some(map.next_value::<TypeText>()?),
+                "text" => field_3 = Some(map.next_value::<TextMessageText>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            messaging_product: field_0.unwrap_or_default(),
+            to: field_1.ok_or_else(|| __A::Error::missing_field("to"))?,
+            type_: field_2.unwrap_or_default(),
+            text: field_3.ok_or_else(|| __A::Error::missing_field("text"))?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TextMessage {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `TextMessage`",
+        )
+    }
 }
 impl TextMessage {
     /// Creates a value from its required fields; optional fields start
@@ -714,14 +1049,45 @@ impl TextMessage {
     }
 }
 /// Schema `TextMessageText`, from `specs/unions.yaml#/components/schemas/TextMessage/allOf/1/properties/text`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct TextMessageText {
     /// The `body` member.
     pub body: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
-    #[serde(flatten, default, skip_serializing_if = "::serde_json::Map::is_empty")]
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+impl ::fragment_codegen_runtime::decode::FromEntries for TextMessageText {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "body" => field_0 = Some(map.next_value::<String>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            body: field_0.ok_or_else(|| __A::Error::missing_field("body"))?,
+            extra,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TextMessageText {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `TextMessageText`",
+        )
+    }
 }
 impl TextMessageText {
     /// Creates a value from its required fields; optional fields start
@@ -794,10 +1160,18 @@ impl ::serde::Serialize for TypeImage {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TypeImage {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "image" => Self::Image,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
     }
 }
 /// Schema `TypeText`, from `specs/unions.yaml#/components/schemas/TextMessage/allOf/1/properties/type`.
@@ -851,9 +1225,17 @@ impl ::serde::Serialize for TypeText {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TypeText {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        <String as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "text" => Self::Text,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
     }
 }
