@@ -10,16 +10,19 @@
 //!   Meta's official spec.
 //! - `cargo xtask check-features`: every area feature of every generated
 //!   crate compiles on its own (and with none at all).
-//! - `cargo xtask bench`: how long codegen takes (median of runs, per stage);
-//!   with `--build`, how long a generated crate takes to build from clean,
-//!   with all features and with one area.
+//! - `cargo xtask bench`: how long codegen takes (median of runs, per stage)
+//!   and how fast the WhatsApp crate decodes its examples against
+//!   `serde_json::Value`; with `--build`, how long the crate alone takes to
+//!   check and build after `cargo clean -p`, with all features and with one
+//!   area, optionally against a `--baseline` revision in the same run.
+//!   Writes `tests/bench/BENCHMARKS.md`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod bench;
 
-const USAGE: &str = "usage: cargo xtask codegen [--check]\n       cargo xtask api-diff OLD NEW [--json] [--target NAME]   (each a spec file, a fragment directory or an api.json)\n       cargo xtask coverage [REFERENCE.yaml]   (default: $WHATSAPP_OFFICIAL_SPEC)\n       cargo xtask check-features\n       cargo xtask bench [--runs N] [--build [--features F]...]";
+const USAGE: &str = "usage: cargo xtask codegen [--check]\n       cargo xtask api-diff OLD NEW [--json] [--target NAME]   (each a spec file, a fragment directory or an api.json)\n       cargo xtask coverage [REFERENCE.yaml]   (default: $WHATSAPP_OFFICIAL_SPEC)\n       cargo xtask check-features\n       cargo xtask bench [--runs N] [--build [--features F]... [--baseline REV]]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
