@@ -47,8 +47,10 @@ pub struct Target {
     #[serde(default)]
     pub base_url: Option<String>,
     /// The name of the security scheme (as declared in the fragments'
-    /// `components.securitySchemes`) the client authenticates with.
-    pub auth: String,
+    /// `components.securitySchemes`) the client authenticates with; without
+    /// it the client sends no credentials.
+    #[serde(default)]
+    pub auth: Option<String>,
     /// Path parameters that are client configuration rather than call arguments.
     #[serde(default)]
     pub client_params: Vec<ClientParam>,
@@ -103,6 +105,13 @@ pub struct Target {
     /// such settings are then left out with a warning.
     #[serde(skip, default = "strict")]
     pub strict: bool,
+    /// Degrade instead of refusing: a schema the generator cannot express
+    /// is read as any JSON value, and an operation it cannot express is left
+    /// out, each with a located warning. Off for `codegen.toml`'s targets
+    /// (the fragments are ours: every such case is an error); on for
+    /// `cargo xtask generate` unless `--strict`.
+    #[serde(skip)]
+    pub degrade: bool,
 }
 
 fn strict() -> bool {
@@ -314,7 +323,20 @@ impl Config {
                         ext.file.display()
                     ),
                 })?;
+                if let Err(e) = syn::parse_file(&ext.source) {
+                    return Err(Error::Config {
+                        file: full,
+                        message: format!("the extension module does not parse as Rust: {e}"),
+                    });
+                }
             }
+        }
+        let problems: Vec<String> = config.targets.iter().flat_map(check_target).collect();
+        if !problems.is_empty() {
+            return Err(Error::Config {
+                file: path.to_path_buf(),
+                message: problems.join("\n"),
+            });
         }
         let mut names = std::collections::BTreeSet::new();
         for t in &config.targets {
@@ -354,6 +376,85 @@ impl Config {
     pub fn target(&self, name: &str) -> Option<&Target> {
         self.targets.iter().find(|t| t.name == name)
     }
+}
+
+/// True for a Cargo package name whose library name is a Rust identifier:
+/// ASCII letters, digits, `-` and `_`, starting with a letter.
+fn is_package_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Every value of a target that generated code prints as a name, checked
+/// before anything is generated; each problem names its key.
+fn check_target(t: &Target) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut problem = |key: String, message: &str| {
+        out.push(format!("target `{}`: `{key}`: {message}", t.name));
+    };
+    if !is_package_name(&t.crate_name)
+        || !crate::naming::is_snake_ident(&t.lib_name().to_ascii_lowercase())
+    {
+        problem(
+            format!("crate_name = {:?}", t.crate_name),
+            "not a Cargo package name (ASCII letters, digits, `-` and `_`, starting with a letter) whose library name is a Rust identifier",
+        );
+    }
+    for (i, v) in t.body_variants.iter().enumerate() {
+        if !crate::naming::is_snake_ident(&v.method) {
+            problem(
+                format!("body_variants[{i}].method = {:?}", v.method),
+                "not a snake_case Rust identifier",
+            );
+        }
+    }
+    let Some(table) = &t.error_kinds else {
+        return out;
+    };
+    let mut kinds = std::collections::BTreeSet::new();
+    for (i, k) in table.kinds.iter().enumerate() {
+        let key = format!("error_kinds.kind[{i}].name = {:?}", k.name);
+        if !crate::naming::is_type_ident(&k.name) || k.name == crate::naming::CATCH_ALL {
+            problem(
+                key,
+                &format!(
+                    "not an UpperCamelCase Rust name other than `{}`",
+                    crate::naming::CATCH_ALL
+                ),
+            );
+        } else if !kinds.insert(&k.name) {
+            problem(key, "listed twice");
+        } else if k.rate_limit && k.transient {
+            problem(key, "a kind cannot be both `rate_limit` and `transient`");
+        }
+    }
+    let mut carriers = std::collections::BTreeSet::new();
+    for (i, c) in table.carriers.iter().enumerate() {
+        let key = format!("error_kinds.carrier[{i}].type = {:?}", c.type_name);
+        if !crate::naming::is_type_ident(&c.type_name) {
+            problem(key, "not an UpperCamelCase Rust type name");
+        } else if !carriers.insert(&c.type_name) {
+            problem(key, "listed twice");
+        }
+        let paths = [
+            ("code", Some(&c.code)),
+            ("subcode", c.subcode.as_ref()),
+            ("message", c.message.as_ref()),
+            ("trace", c.trace.as_ref()),
+            ("transient", c.transient.as_ref()),
+        ];
+        for (what, path) in paths {
+            let Some(path) = path else { continue };
+            if !path.split('.').all(crate::naming::is_snake_ident) {
+                problem(
+                    format!("error_kinds.carrier[{i}].{what} = {path:?}"),
+                    "not a path of Rust field names (`error.code`)",
+                );
+            }
+        }
+    }
+    out
 }
 
 impl Target {

@@ -5,7 +5,7 @@
 //! operation has its parameters in their final order. The emitter turns this
 //! into Rust code without consulting the fragments again.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A whole generated crate.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +20,55 @@ pub struct Api {
     pub webhook: Option<Webhook>,
     /// Diagnostics that did not stop generation (sorted by file and pointer).
     pub warnings: Vec<crate::SpecError>,
+    /// Which area feature compiles each item (empty without area features).
+    pub features: Features,
+    /// What degrade mode left out; zero otherwise.
+    pub skipped: Skipped,
+}
+
+/// What degrade mode left out (each with a warning in [`Api::warnings`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Skipped {
+    /// Operations left out.
+    pub operations: usize,
+    /// Named schemas read as any JSON value instead.
+    pub schemas: usize,
+}
+
+/// Where a schema was defined: a fragment (its path relative to `specs/`,
+/// with `/` separators) and a JSON pointer in it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Source {
+    /// The fragment's path (`whatsapp/messages.yaml`).
+    pub fragment: String,
+    /// The JSON pointer (`#/components/schemas/Message`).
+    pub pointer: String,
+}
+
+impl std::fmt::Display for Source {
+    /// `fragment#/pointer`, as a JSON reference would name it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}", self.fragment, self.pointer)
+    }
+}
+
+/// The feature that turns on `webhooks::routes` (ready-made `axum` routes).
+pub const AXUM_FEATURE: &str = "axum";
+
+/// Which cargo feature compiles each item of a crate with area features
+/// (`lower::features`): one feature per fragment.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Features {
+    /// Every feature, sorted. Empty when the target has no area features.
+    pub features: Vec<String>,
+    /// Feature of each operation, by operationId.
+    pub operations: BTreeMap<String, String>,
+    /// The features that compile each type, by type name.
+    pub types: BTreeMap<String, BTreeSet<String>>,
+    /// The feature of the inbound webhook, if there is one.
+    pub webhook: Option<String>,
+    /// The fragment each feature is named after, by feature.
+    pub fragments: BTreeMap<String, String>,
 }
 
 /// An inbound operation: the API calls the user's server with this payload.
@@ -173,6 +222,20 @@ pub enum Auth {
         /// The header name, as the spec spells it.
         header: String,
     },
+    /// An API key sent in the named query parameter.
+    ApiKeyQuery {
+        /// The parameter name.
+        name: String,
+    },
+    /// An API key sent in the named cookie.
+    ApiKeyCookie {
+        /// The cookie name.
+        name: String,
+    },
+    /// HTTP basic authentication: a user name and a password.
+    Basic,
+    /// No credentials.
+    None,
 }
 
 /// A path parameter lifted into client configuration.
@@ -263,9 +326,9 @@ pub struct TypeDef {
     pub doc: Option<String>,
     /// What it is.
     pub kind: TypeKind,
-    /// Every place (fragment + JSON pointer) the type was defined; several
-    /// when identical copies were merged.
-    pub sources: Vec<String>,
+    /// Every place the type was defined, sorted; several when identical
+    /// copies were merged.
+    pub sources: Vec<Source>,
     /// Which way its values travel: in requests, in responses and webhooks.
     pub flow: Flow,
     /// An operation's error body that no error carrier describes: it gets a
@@ -606,6 +669,40 @@ pub struct Operation {
     /// For a method made from one member of the operation's request body
     /// `oneOf` (`[[target.body_variants]]`): that member's schema name.
     pub body_variant: Option<String>,
+    /// For a list operation: how its pages link (see [`Pagination`]).
+    pub pagination: Option<Pagination>,
+}
+
+/// A list operation, recognised by its shape (`lower::finish`): the success
+/// body is a struct with `data: [items]` and `paging.cursors.after` (a
+/// string), and the operation takes an optional string query parameter
+/// `after`. Each step names the Rust field and whether it is an `Option`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pagination {
+    /// The item type of `data`.
+    pub item: Ty,
+    /// `data`, the page's items.
+    pub data: Member,
+    /// `paging`.
+    pub paging: Member,
+    /// `paging.cursors`.
+    pub cursors: Member,
+    /// `paging.cursors.after`, the next request's `after`.
+    pub after: Member,
+    /// `paging.next`, when the schema has it: its absence marks the last page.
+    pub next: Option<Member>,
+    /// The builder's setter of the `after` query parameter.
+    pub after_setter: String,
+}
+
+/// One field on the way to a value: its Rust name, and whether it is an
+/// `Option`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// The field's Rust name.
+    pub rust: String,
+    /// An `Option` field.
+    pub optional: bool,
 }
 
 /// The documented examples of one operation, as the spec gives them.
@@ -712,6 +809,48 @@ pub struct Body {
     /// When the body struct's fields are the builder's own arguments and
     /// setters (a body variant method): one entry per non-constant field.
     pub flat: Option<Vec<FlatField>>,
+    /// For a form or multipart body that is a struct: how each field is
+    /// sent (`lower::finish`). `None` for JSON bodies, titled primitives and
+    /// other types (which go through the runtime's generic encoders).
+    pub form: Option<FormBody>,
+}
+
+/// A struct sent as a form, field by field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormBody {
+    /// The fields, in declaration order.
+    pub fields: Vec<FormField>,
+    /// The Rust name of the map of members the schema does not list, sent
+    /// too (as JSON text unless strings).
+    pub extra: String,
+}
+
+/// One field of a [`FormBody`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormField {
+    /// The Rust field name.
+    pub rust: String,
+    /// The form field name.
+    pub wire: String,
+    /// An `Option` field: left out when `None`.
+    pub optional: bool,
+    /// An `Option<Option<_>>` field (optional and nullable): left out when
+    /// absent or `null`.
+    pub double_option: bool,
+    /// How the value is sent.
+    pub value: FormValue,
+}
+
+/// How a form field's value is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormValue {
+    /// A string, as it is.
+    Text,
+    /// Any other value, as JSON text (how the Graph API reads form fields).
+    Json,
+    /// A binary field of a multipart body: a file part with its file name
+    /// and media type.
+    File,
 }
 
 /// A field of a flattened body (see [`Body::flat`]).

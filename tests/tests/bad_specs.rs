@@ -246,3 +246,82 @@ fn an_example_needing_an_unknown_area_is_a_config_error() {
         "specs/codegen.toml: example `send` needs feature `messages`, which is not an area of target `m` (areas: pets)"
     );
 }
+
+/// Names that generated code prints are checked with the configuration,
+/// every one reported with its key, before any fragment is read.
+#[test]
+fn bad_names_in_the_configuration_are_located_config_errors() {
+    let text = r#"[[target]]
+name = "m"
+crate_name = "my crate"
+description = "d"
+output = "out"
+fragments = "."
+auth = "bearerAuth"
+
+[[target.body_variants]]
+operation = "send"
+schema = "Receipt"
+method = "Acknowledge"
+
+[target.error_kinds]
+source = "s"
+
+[[target.error_kinds.carrier]]
+type = "Graph API Error"
+code = "error.code"
+message = "error-message"
+
+[[target.error_kinds.carrier]]
+type = "ApiError"
+code = "code"
+
+[[target.error_kinds.carrier]]
+type = "ApiError"
+code = "code"
+
+[[target.error_kinds.kind]]
+name = "rate limit"
+doc = "d"
+
+[[target.error_kinds.kind]]
+name = "Busy"
+doc = "d"
+rate_limit = true
+transient = true
+"#;
+    let Err(e) = Config::parse(Path::new("specs/codegen.toml"), text) else {
+        panic!("the configuration is refused");
+    };
+    assert_eq!(
+        e.to_string(),
+        [
+            "specs/codegen.toml: target `m`: `crate_name = \"my crate\"`: not a Cargo package name (ASCII letters, digits, `-` and `_`, starting with a letter) whose library name is a Rust identifier",
+            "target `m`: `body_variants[0].method = \"Acknowledge\"`: not a snake_case Rust identifier",
+            "target `m`: `error_kinds.kind[0].name = \"rate limit\"`: not an UpperCamelCase Rust name other than `Unrecognized`",
+            "target `m`: `error_kinds.kind[1].name = \"Busy\"`: a kind cannot be both `rate_limit` and `transient`",
+            "target `m`: `error_kinds.carrier[0].type = \"Graph API Error\"`: not an UpperCamelCase Rust type name",
+            "target `m`: `error_kinds.carrier[0].message = \"error-message\"`: not a path of Rust field names (`error.code`)",
+            "target `m`: `error_kinds.carrier[2].type = \"ApiError\"`: listed twice",
+        ]
+        .join("\n")
+    );
+
+    // A valid name that is not a generated type is an error of the target
+    // when it is generated, naming the key too.
+    let config = Config::parse(
+        Path::new("specs/codegen.toml"),
+        "[[target]]\nname = \"m\"\ncrate_name = \"m\"\ndescription = \"d\"\noutput = \"out\"\nfragments = \".\"\nbase_url = \"https://x.example\"\nauth = \"bearerAuth\"\n\n[target.error_kinds]\nsource = \"s\"\n\n[[target.error_kinds.carrier]]\ntype = \"NoSuchType\"\ncode = \"code\"\n\n[[target.error_kinds.kind]]\nname = \"Busy\"\ndoc = \"d\"\n",
+    )
+    .expect("config parses");
+    let target = config.targets.into_iter().next().expect("one target");
+    let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\ncomponents:\n  securitySchemes:\n    bearerAuth: {type: http, scheme: bearer}\npaths:\n  /pets:\n    get:\n      operationId: listPets\n      responses:\n        '204': {description: none}\n";
+    let fragment = fragment_codegen::load::parse(Path::new("pets.yaml"), text).expect("parses");
+    let Err(e) = fragment_codegen::generate_from(&target, &[fragment]) else {
+        panic!("a carrier that is not a generated type is refused");
+    };
+    assert_eq!(
+        e.to_string(),
+        "specs/codegen.toml: target `m`: [target.error_kinds]: `code = \"code\"` of type `NoSuchType`: no generated type has this name"
+    );
+}

@@ -185,10 +185,14 @@ fn collect_examples(raw: &serde_yaml::Value, api: &Api, file: &str) -> Vec<Examp
     let to_json =
         |v: &serde_yaml::Value| serde_json::to_value(v).expect("YAML examples are JSON values");
     // Schema examples of named schemas: the type merged from that definition.
-    let by_source: BTreeMap<&str, &str> = api
+    let by_source: BTreeMap<String, &str> = api
         .types
         .values()
-        .flat_map(|t| t.sources.iter().map(move |s| (s.as_str(), t.name.as_str())))
+        .flat_map(|t| {
+            t.sources
+                .iter()
+                .map(move |s| (s.to_string(), t.name.as_str()))
+        })
         .collect();
     if let Some(schemas) = raw
         .get("components")

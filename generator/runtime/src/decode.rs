@@ -255,8 +255,13 @@ fn with_path<T: DeserializeOwned>(bytes: &[u8], fast: serde_json::Error) -> Path
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, PathError> {
     match std::str::from_utf8(bytes) {
         Ok(text) => serde_json::from_str(text).map_err(|e| with_path::<T>(bytes, e)),
-        // The decode that tracks paths also says where the text stops being UTF-8.
-        Err(_) => serde_json::from_slice(bytes).map_err(|e| with_path::<T>(bytes, e)),
+        // The decode that tracks paths says where the text stops being
+        // UTF-8 (decoding it without tracking first would compile every
+        // type's decoder once more, for a case that is always an error).
+        Err(e) => Err(with_path::<T>(
+            bytes,
+            <serde_json::Error as serde::de::Error>::custom(format!("the body is not UTF-8: {e}")),
+        )),
     }
 }
 
@@ -534,20 +539,22 @@ impl<'de, A: MapAccess<'de>> Entries<'de, A> {
     }
 
     /// The value of the member whose name was read last.
+    #[inline]
     pub fn next_value<T: DeserializeOwned>(&mut self) -> Result<T, A::Error> {
         match self.current.take() {
             None => self.live.next_value(),
-            Some((key, raw)) => serde_json::from_str(raw.get()).map_err(|fast| {
-                let e = with_path::<T>(raw.get().as_bytes(), fast);
-                let key = key.as_str();
-                let path = if e.path == "." {
-                    key.to_string()
-                } else {
-                    format!("{key}.{}", e.path)
-                };
-                <A::Error as serde::de::Error>::custom(format!("{MARK}{path}{MARK}{}", e.source))
-            }),
+            Some((key, raw)) => Self::buffered(key, raw),
         }
+    }
+
+    /// A member kept as text before the tag. Out of line: it is the less
+    /// common path, and every field of every generated struct calls
+    /// [`Entries::next_value`], so keeping it small keeps the generated
+    /// crates' build time down.
+    #[inline(never)]
+    fn buffered<T: DeserializeOwned>(key: Key<'de>, raw: Raw) -> Result<T, A::Error> {
+        serde_json::from_str(raw.get())
+            .map_err(|fast| buffered_error::<T, A::Error>(&key, &raw, fast))
     }
 
     /// The members left, as a JSON object (for a union's catch-all variant,
@@ -560,6 +567,24 @@ impl<'de, A: MapAccess<'de>> Entries<'de, A> {
         }
         Ok(serde_json::Value::Object(members))
     }
+}
+
+/// The error of a member kept as text, with its path below the member.
+#[cold]
+#[inline(never)]
+fn buffered_error<T: DeserializeOwned, E: serde::de::Error>(
+    key: &Key<'_>,
+    raw: &Raw,
+    fast: serde_json::Error,
+) -> E {
+    let e = with_path::<T>(raw.get().as_bytes(), fast);
+    let key = key.as_str();
+    let path = if e.path == "." {
+        key.to_string()
+    } else {
+        format!("{key}.{}", e.path)
+    };
+    E::custom(format!("{MARK}{path}{MARK}{}", e.source))
 }
 
 /// A generated struct, read member by member from an object.

@@ -5,14 +5,14 @@ use quote::quote;
 
 use super::features::Plan;
 use super::types::{ident, rust_ty};
-use super::{Items, docs};
+use super::{Items, Module, docs};
 use crate::ir::{
     Api, Auth, BodyMedia, FlatField, Operation, Param, ParamLocation, PathPart, ResponseContent,
     StatusMatch, Ty,
 };
 
 pub(super) fn emit(api: &Api, plan: &Plan, items: &mut Items) {
-    items.insert(("client".into(), "Client".into()), client(api, plan));
+    items.insert((Module::Client, "Client".into()), client(api, plan));
     // The documented error statuses, one list per distinct set, shared by
     // the operations' `SPEC`s (sorted first: `!` orders before letters).
     let mut lists: std::collections::BTreeMap<String, TokenStream> =
@@ -29,7 +29,7 @@ pub(super) fn emit(api: &Api, plan: &Plan, items: &mut Items) {
     }
     let lists = lists.into_values();
     items.insert(
-        ("operations".into(), "!errors".into()),
+        (Module::Operations, "!errors".into()),
         quote! {
             #(#lists)*
         },
@@ -37,7 +37,7 @@ pub(super) fn emit(api: &Api, plan: &Plan, items: &mut Items) {
     for op in &api.operations {
         let cfg = plan.operation_cfg(&op.operation_id);
         items.insert(
-            ("operations".into(), op.builder.clone()),
+            (Module::Operations, op.builder.clone()),
             builder(api, op, &cfg),
         );
     }
@@ -100,18 +100,51 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
     let rt = rt();
     let t = &api.target;
     let base_url = &t.base_url;
-    let (cred_name, cred_doc, credentials) = match &t.auth {
+    // The client's credential arguments (name, documentation) and the
+    // runtime value built from them.
+    let key = |place: &str| {
+        vec![(
+            ident("api_key"),
+            format!(" The API key, sent in the {place}."),
+        )]
+    };
+    let (cred_args, credentials) = match &t.auth {
         Auth::Bearer => (
-            ident("token"),
-            " The access token, sent as `Authorization: Bearer <token>`.".to_string(),
+            vec![(
+                ident("token"),
+                " The access token, sent as `Authorization: Bearer <token>`.".to_string(),
+            )],
             quote!(#rt::Credentials::Bearer(#rt::Secret::new(token.into()))),
         ),
         Auth::ApiKeyHeader { header } => (
-            ident("api_key"),
-            format!(" The API key, sent in the `{header}` header."),
+            key(&format!("`{header}` header")),
             quote!(#rt::Credentials::Header { name: #header, value: #rt::Secret::new(api_key.into()) }),
         ),
+        Auth::ApiKeyQuery { name } => (
+            key(&format!("`{name}` query parameter")),
+            quote!(#rt::Credentials::Query { name: #name, value: #rt::Secret::new(api_key.into()) }),
+        ),
+        Auth::ApiKeyCookie { name } => (
+            key(&format!("`{name}` cookie")),
+            quote!(#rt::Credentials::Cookie { name: #name, value: #rt::Secret::new(api_key.into()) }),
+        ),
+        Auth::Basic => (
+            vec![
+                (
+                    ident("user"),
+                    " The user name, for HTTP basic authentication.".to_string(),
+                ),
+                (
+                    ident("password"),
+                    " The password, for HTTP basic authentication.".to_string(),
+                ),
+            ],
+            quote!(#rt::Credentials::Basic { user: user.into(), password: #rt::Secret::new(password.into()) }),
+        ),
+        Auth::None => (Vec::new(), quote!(#rt::Credentials::None)),
     };
+    let cred_names: Vec<&proc_macro2::Ident> = cred_args.iter().map(|(n, _)| n).collect();
+    let cred_docs: Vec<&String> = cred_args.iter().map(|(_, d)| d).collect();
     let param_fields: Vec<_> = t.client_params.iter().map(|p| ident(&p.rust)).collect();
     let param_defaults: Vec<_> = t.client_params.iter().map(|p| p.default.clone()).collect();
     let param_getter_docs: Vec<_> = t
@@ -205,14 +238,16 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
 
         impl Client {
             /// Creates a client with the default base URL and settings.
-            pub fn new(#cred_name: impl Into<String>) -> Result<Self, crate::BuildError> {
-                Self::builder(#cred_name).build()
+            pub fn new(#( #cred_names: impl Into<String> ),*) -> Result<Self, crate::BuildError> {
+                Self::builder(#( #cred_names ),*).build()
             }
 
             /// Starts configuring a client.
-            ///
-            #[doc = #cred_doc]
-            pub fn builder(#cred_name: impl Into<String>) -> ClientBuilder {
+            #(
+                ///
+                #[doc = #cred_docs]
+            )*
+            pub fn builder(#( #cred_names: impl Into<String> ),*) -> ClientBuilder {
                 ClientBuilder {
                     core: #rt::CoreBuilder::new(#credentials, DEFAULT_BASE_URL, &PROFILE),
                     #( #param_fields: #param_defaults.to_string(), )*
@@ -681,9 +716,9 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
                 (BodyMedia::Form, Some(field)) => {
                     quote!(parts.body = rt::Body::Form(vec![(#field.to_string(), ::std::string::ToString::to_string(#value))]);)
                 }
-                (BodyMedia::Form, None) => match struct_of(api, &b.ty) {
-                    Some(def) => {
-                        let pairs = form_struct(def, &value);
+                (BodyMedia::Form, None) => match &b.form {
+                    Some(form) => {
+                        let pairs = form_struct(form, &value);
                         quote!(parts.body = rt::Body::Form({ #pairs });)
                     }
                     None => quote!(parts.body = rt::Body::Form(rt::form_pairs(#value)?);),
@@ -691,9 +726,9 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
                 (BodyMedia::Multipart, Some(field)) => quote! {
                     parts.body = rt::Body::Multipart(rt::reqwest::multipart::Form::new().text(#field, ::std::string::ToString::to_string(#value)));
                 },
-                (BodyMedia::Multipart, None) => match struct_of(api, &b.ty) {
-                    Some(def) => {
-                        let form = multipart_struct(def, &value);
+                (BodyMedia::Multipart, None) => match &b.form {
+                    Some(form) => {
+                        let form = multipart_struct(form, &value);
                         quote!(parts.body = rt::Body::Multipart({ #form });)
                     }
                     None => {
@@ -763,7 +798,7 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
         },
         _ => quote!(),
     };
-    let stream = pagination(api, op, &error_ty).unwrap_or_default();
+    let stream = pagination(op, &error_ty).unwrap_or_default();
     let params_new = new_args.clone();
     let new_allow = if params_new.len() > 6 {
         quote!(#[allow(clippy::too_many_arguments)])
@@ -832,37 +867,39 @@ fn struct_of<'a>(api: &'a Api, ty: &Ty) -> Option<&'a crate::ir::StructDef> {
 
 /// The statements that add a body struct's fields to a form, one by one:
 /// `text(name, value)` adds a text field (both are `String` expressions),
-/// `file(name, place)` a binary field when the form takes files. Strings are
-/// sent as they are, anything else as JSON text (which is how the Graph API
-/// reads form fields), absent optional fields are left out, and members kept
-/// in the struct's extra map are sent too. The struct is bound to `source`.
+/// The statements that send a form body field by field, as `lower`
+/// decided ([`crate::ir::FormBody`]): `text(name, value)` adds a text field,
+/// `file(name, place)` a file part. The struct is bound to `source`.
 fn form_fields(
-    def: &crate::ir::StructDef,
+    form: &crate::ir::FormBody,
     text: impl Fn(TokenStream, TokenStream) -> TokenStream,
-    file: Option<&dyn Fn(TokenStream, TokenStream) -> TokenStream>,
+    file: impl Fn(TokenStream, TokenStream) -> TokenStream,
 ) -> Vec<TokenStream> {
+    use crate::ir::FormValue;
     let mut out = Vec::new();
-    for f in &def.fields {
+    for f in &form.fields {
         let rust = ident(&f.rust);
         let wire = &f.wire;
         // `place` is the value (for method calls), `reference` a reference to it.
-        let add = |place: TokenStream, reference: TokenStream| match (&f.ty, file) {
-            (Ty::Bytes, Some(file)) => file(quote!(#wire.to_string()), place),
-            (Ty::String, _) => text(quote!(#wire.to_string()), quote!(#place.clone())),
-            _ => text(
+        let add = |place: TokenStream, reference: TokenStream| match f.value {
+            FormValue::File => file(quote!(#wire.to_string()), place),
+            FormValue::Text => text(quote!(#wire.to_string()), quote!(#place.clone())),
+            FormValue::Json => text(
                 quote!(#wire.to_string()),
                 quote!(rt::text_value(#reference)?),
             ),
         };
-        if f.optional() {
+        if f.double_option {
+            let a = add(quote!(v), quote!(v));
+            out.push(quote!(if let Some(Some(v)) = &source.#rust { #a }));
+        } else if f.optional {
             let a = add(quote!(v), quote!(v));
             out.push(quote!(if let Some(v) = &source.#rust { #a }));
         } else {
             out.push(add(quote!(source.#rust), quote!(&source.#rust)));
         }
     }
-    let (crate::ir::Extra::Keep(n) | crate::ir::Extra::Typed(n, _)) = &def.extra;
-    let n = ident(n);
+    let n = ident(&form.extra);
     let a = text(quote!(name.clone()), quote!(rt::text_value(v)?));
     out.push(quote!(for (name, v) in &source.#n { #a }));
     out
@@ -870,13 +907,11 @@ fn form_fields(
 
 /// A multipart form built field by field ([`form_fields`]); binary fields
 /// become file parts with their file name and media type.
-fn multipart_struct(def: &crate::ir::StructDef, value: &TokenStream) -> TokenStream {
-    let file =
-        |name: TokenStream, place: TokenStream| quote!(form = form.part(#name, #place.to_part()?););
+fn multipart_struct(form: &crate::ir::FormBody, value: &TokenStream) -> TokenStream {
     let parts = form_fields(
-        def,
+        form,
         |name, v| quote!(form = form.text(#name, #v);),
-        Some(&file),
+        |name, place| quote!(form = form.part(#name, #place.to_part()?);),
     );
     quote! {
         let source = #value;
@@ -887,8 +922,12 @@ fn multipart_struct(def: &crate::ir::StructDef, value: &TokenStream) -> TokenStr
 }
 
 /// A URL-encoded form built field by field ([`form_fields`]).
-fn form_struct(def: &crate::ir::StructDef, value: &TokenStream) -> TokenStream {
-    let pairs = form_fields(def, |name, v| quote!(pairs.push((#name, #v));), None);
+fn form_struct(form: &crate::ir::FormBody, value: &TokenStream) -> TokenStream {
+    let pairs = form_fields(
+        form,
+        |name, v| quote!(pairs.push((#name, #v));),
+        |name, place| quote!(pairs.push((#name, rt::text_value(&#place)?));),
+    );
     quote! {
         let source = #value;
         let mut pairs: Vec<(String, String)> = Vec::new();
@@ -897,68 +936,33 @@ fn form_struct(def: &crate::ir::StructDef, value: &TokenStream) -> TokenStream {
     }
 }
 
-/// A field of a struct by wire name.
-fn field<'a>(def: &'a crate::ir::StructDef, wire: &str) -> Option<&'a crate::ir::Field> {
-    def.fields.iter().find(|f| f.wire == wire)
-}
-
-/// Reads a field as an `Option<&T>`-like expression: optional fields are
-/// `Option`s already, required ones are wrapped.
-fn get_opt(base: TokenStream, f: &crate::ir::Field) -> TokenStream {
-    let name = ident(&f.rust);
-    if f.optional() {
-        quote!(#base.#name.as_ref())
-    } else {
-        quote!(Some(&#base.#name))
-    }
-}
-
-/// `into_stream` for list operations: the success body has `data: [items]`
-/// and `paging` with `cursors.after`, and the operation takes an optional
-/// `after` query parameter. Which operations are lists is derived from this
-/// shape, not listed by hand.
-fn pagination(api: &Api, op: &Operation, error_ty: &TokenStream) -> Option<TokenStream> {
-    let ResponseContent::Json(page_ty) = &op.success.content else {
-        return None;
+/// `into_stream` for list operations, from the operation's
+/// [`Pagination`](crate::ir::Pagination).
+fn pagination(op: &Operation, error_ty: &TokenStream) -> Option<TokenStream> {
+    let p = op.pagination.as_ref()?;
+    let get = |base: TokenStream, m: &crate::ir::Member| {
+        let name = ident(&m.rust);
+        if m.optional {
+            quote!(#base.#name.as_ref())
+        } else {
+            quote!(Some(&#base.#name))
+        }
     };
-    let page = struct_of(api, page_ty)?;
-    let data = field(page, "data")?;
-    let Ty::Array(item) = &data.ty else {
-        return None;
-    };
-    let paging_field = field(page, "paging")?;
-    let paging = struct_of(api, &paging_field.ty)?;
-    let cursors_field = field(paging, "cursors")?;
-    let cursors = struct_of(api, &cursors_field.ty)?;
-    let after_field = field(cursors, "after")?;
-    if after_field.ty != Ty::String
-        || after_field.boxed
-        || paging_field.boxed
-        || cursors_field.boxed
-    {
-        return None;
-    }
-    let after_param = op.params.iter().find(|p| {
-        p.wire == "after"
-            && !p.required
-            && p.location == crate::ir::ParamLocation::Query
-            && p.ty == Ty::String
-    })?;
-    let setter = ident(&after_param.rust);
-    let item_ty = rust_ty(item, &quote!(crate::types::));
-    let data_name = ident(&data.rust);
-    let items = if data.optional() {
+    let setter = ident(&p.after_setter);
+    let item_ty = rust_ty(&p.item, &quote!(crate::types::));
+    let data_name = ident(&p.data.rust);
+    let items = if p.data.optional {
         quote!(page.#data_name.take().unwrap_or_default())
     } else {
         quote!(std::mem::take(&mut page.#data_name))
     };
-    let paging_get = get_opt(quote!(page), paging_field);
-    let cursors_get = get_opt(quote!(paging), cursors_field);
-    let after_get = get_opt(quote!(cursors), after_field);
+    let paging_get = get(quote!(page), &p.paging);
+    let cursors_get = get(quote!(paging), &p.cursors);
+    let after_get = get(quote!(cursors), &p.after);
     // With a `next` link in the schema, its absence marks the last page.
-    let has_next = match field(paging, "next") {
+    let has_next = match &p.next {
         Some(next) => {
-            let next_get = get_opt(quote!(paging), next);
+            let next_get = get(quote!(paging), next);
             quote!(#paging_get.is_some_and(|paging| #next_get.is_some()))
         }
         None => quote!(true),

@@ -55,6 +55,15 @@ pub fn emit(api: &Api, plan: &super::features::Plan) -> Result<MockTests> {
     let (header, sent) = match &api.target.auth {
         crate::ir::Auth::Bearer => ("authorization".to_string(), "Bearer test-token"),
         crate::ir::Auth::ApiKeyHeader { header } => (header.to_ascii_lowercase(), "test-token"),
+        other => {
+            return Err(Error::Config {
+                file: std::path::PathBuf::from("specs/codegen.toml"),
+                message: format!(
+                    "target `{}`: generated mock tests need bearer or header API key credentials, not {other:?}",
+                    api.target.crate_name
+                ),
+            });
+        }
     };
     let tokens = quote! {
         //! Every operation against a mock server, from the examples its

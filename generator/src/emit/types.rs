@@ -77,7 +77,7 @@ fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
         TypeKind::Enum(e) => enum_def(def, e),
         TypeKind::Alias(t) => alias_def(def, t),
         TypeKind::Tagged(t) => tagged_def(api, def, t),
-        TypeKind::Untagged(u) => untagged_def(def, u),
+        TypeKind::Untagged(u) => untagged_def(api, def, u),
     };
     // Enums have their own `Display`; aliases are other types.
     if def.json_display && !matches!(def.kind, TypeKind::Enum(_) | TypeKind::Alias(_)) {
@@ -484,14 +484,23 @@ fn alias_def(def: &TypeDef, t: &Ty) -> TokenStream {
 
 /// `impl From<Payload> for Union` for every payload type that only one variant
 /// carries, so `Message::from(text_message)` and `.into()` work.
+/// Payload types are compared as Rust sees them, through aliases: two
+/// aliases of `i64` are one type.
 fn from_impls<'v>(
+    api: &Api,
     name: &Ident,
     variants: impl Iterator<Item = (&'v str, &'v Ty, bool)>,
 ) -> TokenStream {
     let variants: Vec<(&str, &Ty, bool)> = variants.collect();
+    let resolved: Vec<Ty> = variants
+        .iter()
+        .map(|(_, t, _)| resolve_alias(api, t))
+        .collect();
     let mut out = TokenStream::new();
-    for (rust, ty, boxed) in &variants {
-        if variants.iter().filter(|(_, t, _)| t == ty).count() != 1 || !matches!(ty, Ty::Named(_)) {
+    for (i, (rust, ty, boxed)) in variants.iter().enumerate() {
+        if resolved.iter().filter(|t| **t == resolved[i]).count() != 1
+            || !matches!(ty, Ty::Named(_))
+        {
             continue;
         }
         let v = ident(rust);
@@ -510,6 +519,23 @@ fn from_impls<'v>(
         });
     }
     out
+}
+
+/// The type an alias stands for, through chains of aliases.
+fn resolve_alias(api: &Api, ty: &Ty) -> Ty {
+    let mut ty = ty.clone();
+    // A chain cannot be longer than the number of types (alias cycles are
+    // rejected by `lower`).
+    for _ in 0..=api.types.len() {
+        match &ty {
+            Ty::Named(n) => match api.types.get(n).map(|d| &d.kind) {
+                Some(TypeKind::Alias(next)) => ty = next.clone(),
+                _ => break,
+            },
+            _ => break,
+        }
+    }
+    ty
 }
 
 fn payload_ty(ty: &Ty, boxed: bool) -> TokenStream {
@@ -686,6 +712,7 @@ fn tagged_def(api: &Api, def: &TypeDef, t: &TaggedDef) -> TokenStream {
         tag_arms.push(quote!(Self::#rust(_) => #value,));
     }
     let from = from_impls(
+        api,
         &name,
         t.variants.iter().map(|v| (v.rust.as_str(), &v.ty, v.boxed)),
     );
@@ -797,7 +824,7 @@ fn kind_check(kind: JsonKind, required: &[String], consts: &[(String, String)]) 
     }
 }
 
-fn untagged_def(def: &TypeDef, u: &UntaggedDef) -> TokenStream {
+fn untagged_def(api: &Api, def: &TypeDef, u: &UntaggedDef) -> TokenStream {
     let name = ident(&def.name);
     let doc = type_doc(def);
     let other = ident(&u.unknown);
@@ -835,6 +862,7 @@ fn untagged_def(def: &TypeDef, u: &UntaggedDef) -> TokenStream {
         order.push(format!("`{}`", v.rust));
     }
     let from = from_impls(
+        api,
         &name,
         u.variants.iter().map(|v| (v.rust.as_str(), &v.ty, v.boxed)),
     );

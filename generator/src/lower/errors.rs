@@ -2,13 +2,12 @@
 //! generated types, so every field path names real fields and every name the
 //! emitter prints is a valid identifier.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::config::ErrorKinds;
 use crate::error::{Error, Result};
 use crate::ir::{ErrorCarrier, ErrorTable, FieldPath, PathStep, Ty, TypeDef, TypeKind};
-use crate::naming;
 
 fn config_err(target: &str, message: String) -> Error {
     Error::Config {
@@ -24,46 +23,13 @@ pub(super) fn resolve(
     table: &ErrorKinds,
     types: &BTreeMap<String, TypeDef>,
 ) -> Result<ErrorTable> {
-    let mut names = BTreeSet::new();
-    for k in &table.kinds {
-        if !naming::is_type_ident(&k.name) || k.name == naming::CATCH_ALL {
-            return Err(config_err(
-                target,
-                format!(
-                    "kind `{}` is not an UpperCamelCase Rust name other than `{}`",
-                    k.name,
-                    naming::CATCH_ALL
-                ),
-            ));
-        }
-        if !names.insert(&k.name) {
-            return Err(config_err(
-                target,
-                format!("kind `{}` is listed twice", k.name),
-            ));
-        }
-        if k.rate_limit && k.transient {
-            return Err(config_err(
-                target,
-                format!(
-                    "kind `{}` cannot be both `rate_limit` and `transient`",
-                    k.name
-                ),
-            ));
-        }
-    }
+    // Names, duplicates and flags were checked with the configuration
+    // (`config::check_target`); what is left needs the generated types.
     let mut carriers = Vec::new();
-    let mut seen = BTreeSet::new();
     for c in &table.carriers {
         if !strict && !types.contains_key(&c.type_name) {
             // A carrier of another document's types: left out.
             continue;
-        }
-        if !seen.insert(&c.type_name) {
-            return Err(config_err(
-                target,
-                format!("type `{}` is listed twice", c.type_name),
-            ));
         }
         // A field path that must end in a field of type `want` (`I64` for
         // any integer).

@@ -23,8 +23,8 @@ use super::operation::DraftContent;
 use super::{DExtra, DKind, Lowerer, TypeId};
 use crate::error::{Error, Result, SpecError};
 use crate::ir::{
-    Api, Body, EnumDef, ErrorResponse, Extra, Field, Operation, Param, ResponseContent, StructDef,
-    Success, TaggedDef, TaggedVariant, TargetInfo, Ty, TypeDef, TypeKind, UntaggedDef,
+    Api, Body, EnumDef, ErrorResponse, Extra, Field, Operation, Param, ResponseContent, Source,
+    StructDef, Success, TaggedDef, TaggedVariant, TargetInfo, Ty, TypeDef, TypeKind, UntaggedDef,
     UntaggedVariant, Variant, Webhook,
 };
 use crate::naming;
@@ -145,18 +145,17 @@ pub(super) fn finish(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
                 TypeKind::Struct(StructDef { fields, extra })
             }
         };
-        let mut sources: Vec<String> = ids
+        let mut sources: Vec<Source> = ids
             .iter()
             .map(|id| {
                 let t = &l.types[*id];
-                format!(
-                    "{}{}",
-                    l.fragments[t.fragment]
+                Source {
+                    fragment: l.fragments[t.fragment]
                         .path
                         .to_string_lossy()
                         .replace('\\', "/"),
-                    t.pointer
-                )
+                    pointer: t.pointer.clone(),
+                }
             })
             .collect();
         sources.sort();
@@ -267,6 +266,7 @@ pub(super) fn finish(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
                     } else {
                         None
                     },
+                    form: None,
                 }),
             },
             success: Success {
@@ -292,6 +292,7 @@ pub(super) fn finish(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
             deprecated: op.deprecated,
             examples: op.examples.clone(),
             body_variant: op.body_variant.clone(),
+            pagination: None,
             source: l.fragments[op.fragment]
                 .path
                 .to_string_lossy()
@@ -333,7 +334,13 @@ pub(super) fn finish(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
             def.json_display = true;
         }
     }
-    Ok(Api {
+    for op in &mut operations {
+        op.pagination = super::finish::pagination(&types, op);
+        if let Some(body) = &mut op.body {
+            body.form = super::finish::form(&types, body);
+        }
+    }
+    let mut api = Api {
         target: info,
         types,
         operations,
@@ -346,7 +353,12 @@ pub(super) fn finish(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
             w.dedup();
             w
         },
-    })
+        features: Default::default(),
+        skipped: l.skipped,
+    };
+    api.features = super::features::plan(&api);
+    super::features::check(&api, l.target.strict)?;
+    Ok(api)
 }
 
 /// The builder arguments and setters of a flattened body: the body struct's
@@ -459,55 +471,90 @@ fn shared_fields(types: &mut BTreeMap<String, TypeDef>) {
     }
 }
 
-/// The local shape of a type with references replaced by class ids; the base
-/// name is part of the key so differently named types never merge.
-fn shape_key(t: &super::DraftType, class: &[usize]) -> (String, String) {
-    let ty = |t: &Ty<TypeId>| format!("{:?}", t.map_named(&mut |id| class[*id]));
+/// A reference in a [`Shape`]: the class of the referenced type.
+type ClassTy = Ty<usize>;
+
+/// The local shape of a draft type with references replaced by class ids:
+/// everything the merge compares (descriptions are not). Derived `Ord`, so
+/// it keys the refinement's map directly.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Shape {
+    Pending,
+    Alias(ClassTy),
+    Enum(Vec<String>),
+    Struct {
+        /// (member, type, required, nullable) per field, in order.
+        fields: Vec<(String, ClassTy, bool, bool)>,
+        /// `None` keeps unknown members; `Some` is a typed map.
+        extra: Option<ClassTy>,
+    },
+    Tagged {
+        tag: String,
+        variants: Vec<(String, ClassTy)>,
+    },
+    Untagged(Vec<UntaggedShape>),
+}
+
+/// One variant of an untagged union, in a [`Shape`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct UntaggedShape {
+    name: String,
+    ty: ClassTy,
+    required: Vec<String>,
+    consts: Vec<(String, String)>,
+    strict: bool,
+    kind: crate::ir::JsonKind,
+}
+
+/// What the refinement compares: the base name and the shape, so
+/// differently named types never merge.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct ShapeKey {
+    base: String,
+    shape: Shape,
+}
+
+fn shape_key(t: &super::DraftType, class: &[usize]) -> ShapeKey {
+    let ty = |t: &Ty<TypeId>| t.map_named(&mut |id| class[*id]);
     let shape = match &t.kind {
-        DKind::Pending => "pending".to_string(),
-        DKind::Alias(a) => format!("alias {}", ty(a)),
-        DKind::Enum { values } => format!("enum {values:?}"),
-        DKind::Struct { fields, extra } => {
-            let mut s = String::from("struct");
-            for f in fields {
-                s.push_str(&format!(
-                    " {:?}:{}:{}:{}",
-                    f.wire,
-                    ty(&f.ty),
-                    f.required,
-                    f.nullable
-                ));
-            }
-            match extra {
-                DExtra::Keep => s.push_str(" +keep"),
-                DExtra::Typed(t) => s.push_str(&format!(" +map {}", ty(t))),
-            }
-            s
-        }
-        DKind::Tagged { tag, variants } => {
-            let mut s = format!("tagged {tag:?}");
-            for (value, t) in variants {
-                s.push_str(&format!(" {value:?}:{}", ty(t)));
-            }
-            s
-        }
-        DKind::Untagged { variants } => {
-            let mut s = String::from("untagged");
-            for v in variants {
-                s.push_str(&format!(
-                    " {:?}:{}:{:?}:{:?}:{}:{:?}",
-                    v.name,
-                    ty(&v.ty),
-                    v.required,
-                    v.consts,
-                    v.strict,
-                    v.kind
-                ));
-            }
-            s
-        }
+        DKind::Pending => Shape::Pending,
+        DKind::Alias(a) => Shape::Alias(ty(a)),
+        DKind::Enum { values } => Shape::Enum(values.clone()),
+        DKind::Struct { fields, extra } => Shape::Struct {
+            fields: fields
+                .iter()
+                .map(|f| (f.wire.clone(), ty(&f.ty), f.required, f.nullable))
+                .collect(),
+            extra: match extra {
+                DExtra::Keep => None,
+                DExtra::Typed(t) => Some(ty(t)),
+            },
+        },
+        DKind::Tagged { tag, variants } => Shape::Tagged {
+            tag: tag.clone(),
+            variants: variants
+                .iter()
+                .map(|(value, t)| (value.clone(), ty(t)))
+                .collect(),
+        },
+        DKind::Untagged { variants } => Shape::Untagged(
+            variants
+                .iter()
+                .map(|v| UntaggedShape {
+                    name: v.name.clone(),
+                    ty: ty(&v.ty),
+                    required: v.required.clone(),
+                    consts: v.consts.clone(),
+                    strict: v.strict,
+                    kind: v.kind,
+                })
+                .collect(),
+        ),
     };
-    (t.base.clone(), shape)
+    ShapeKey {
+        base: t.base.clone(),
+        shape,
+    }
 }
 
 /// Partition refinement: starts from (base name, local shape) and splits until
@@ -518,7 +565,7 @@ fn partition(l: &Lowerer<'_>) -> Vec<usize> {
     let mut class = vec![0usize; n];
     let mut count = usize::MAX;
     loop {
-        let mut ids: BTreeMap<(String, String), usize> = BTreeMap::new();
+        let mut ids: BTreeMap<ShapeKey, usize> = BTreeMap::new();
         let mut next = Vec::with_capacity(n);
         for t in &l.types {
             let key = shape_key(t, &class);
@@ -714,5 +761,154 @@ fn slots(kind: &DKind) -> Vec<(usize, &Ty<TypeId>)> {
         DKind::Tagged { variants, .. } => variants.iter().map(|(_, t)| t).enumerate().collect(),
         DKind::Untagged { variants } => variants.iter().map(|v| &v.ty).enumerate().collect(),
         DKind::Pending | DKind::Enum { .. } | DKind::Alias(_) => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::config::{Config, Target};
+    use crate::ir::{Api, JsonKind, Ty, TypeKind};
+
+    fn target() -> Target {
+        let config = Config::parse(
+            Path::new("codegen.toml"),
+            "[[target]]\nname = \"t\"\ncrate_name = \"t\"\ndescription = \"d\"\noutput = \"out\"\nfragments = \".\"\nbase_url = \"https://x.example\"\nauth = \"bearerAuth\"\n",
+        )
+        .expect("config parses");
+        config.targets.into_iter().next().expect("one target")
+    }
+
+    /// Lowers fragments given as (path, `components/schemas` YAML).
+    fn lower(fragments: &[(&str, &str)]) -> Api {
+        let fragments: Vec<_> = fragments
+            .iter()
+            .map(|(path, schemas)| {
+                let text = format!(
+                    "openapi: 3.1.0\ninfo: {{title: t, version: '1'}}\npaths: {{}}\ncomponents:\n  securitySchemes:\n    bearerAuth: {{type: http, scheme: bearer}}\n  schemas:\n{schemas}"
+                );
+                crate::load::parse(Path::new(path), &text).expect("fragment parses")
+            })
+            .collect();
+        super::super::lower(&target(), &fragments).expect("fragments lower")
+    }
+
+    fn field_ty(api: &Api, ty: &str, member: &str) -> (Ty, bool) {
+        let TypeKind::Struct(s) = &api.types[ty].kind else {
+            panic!("{ty} is not a struct")
+        };
+        let f = s
+            .fields
+            .iter()
+            .find(|f| f.wire == member)
+            .expect("field exists");
+        (f.ty.clone(), f.boxed)
+    }
+
+    const ERROR: &str =
+        "    Error:\n      type: object\n      properties:\n        code: {type: integer}\n";
+
+    #[test]
+    fn identical_copies_merge_into_one_type_with_every_source() {
+        let api = lower(&[("a.yaml", ERROR), ("b.yaml", ERROR)]);
+        assert_eq!(api.types.keys().collect::<Vec<_>>(), ["Error"]);
+        let sources: Vec<String> = api.types["Error"]
+            .sources
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            sources,
+            [
+                "a.yaml#/components/schemas/Error",
+                "b.yaml#/components/schemas/Error"
+            ]
+        );
+    }
+
+    #[test]
+    fn refinement_splits_types_whose_references_differ() {
+        // `Wrapper` looks the same in both fragments, but refers to an
+        // `Inner` of another shape in each: refinement must split it.
+        let a = "    Wrapper:\n      type: object\n      properties:\n        inner: {$ref: '#/components/schemas/Inner'}\n    Inner:\n      type: object\n      properties:\n        x: {type: string}\n";
+        let b = "    Wrapper:\n      type: object\n      properties:\n        inner: {$ref: '#/components/schemas/Inner'}\n    Inner:\n      type: object\n      properties:\n        x: {type: integer}\n";
+        let api = lower(&[("a.yaml", a), ("b.yaml", b)]);
+        assert_eq!(
+            api.types.keys().collect::<Vec<_>>(),
+            ["Inner", "InnerB", "Wrapper", "WrapperB"]
+        );
+        assert_eq!(
+            field_ty(&api, "Wrapper", "inner").0,
+            Ty::Named("Inner".into())
+        );
+        assert_eq!(
+            field_ty(&api, "WrapperB", "inner").0,
+            Ty::Named("InnerB".into())
+        );
+    }
+
+    #[test]
+    fn cycles_merge_and_the_type_defined_most_keeps_the_name() {
+        let node = "    Node:\n      type: object\n      properties:\n        next: {$ref: '#/components/schemas/Node'}\n";
+        let other =
+            "    Node:\n      type: object\n      properties:\n        label: {type: string}\n";
+        // Two identical cyclic copies (in `b` and `c`) merge; being defined
+        // in two fragments, they keep `Node` although `a` sorts first.
+        let api = lower(&[("c.yaml", node), ("a.yaml", other), ("b.yaml", node)]);
+        assert_eq!(api.types.keys().collect::<Vec<_>>(), ["Node", "NodeA"]);
+        assert_eq!(api.types["Node"].sources.len(), 2);
+        assert_eq!(
+            field_ty(&api, "Node", "next"),
+            (Ty::Named("Node".into()), true),
+            "the edge that closes the cycle is boxed"
+        );
+    }
+
+    #[test]
+    fn a_naming_tie_goes_to_the_first_fragment_by_path() {
+        let one =
+            "    Error:\n      type: object\n      properties:\n        code: {type: string}\n";
+        let api = lower(&[("z.yaml", ERROR), ("m.yaml", one)]);
+        assert_eq!(api.types.keys().collect::<Vec<_>>(), ["Error", "ErrorZ"]);
+        assert_eq!(field_ty(&api, "Error", "code").0, Ty::String);
+        assert_eq!(field_ty(&api, "ErrorZ", "code").0, Ty::I64);
+    }
+
+    #[test]
+    fn only_direct_edges_that_close_a_cycle_are_boxed() {
+        let schemas = "    Tree:\n      type: object\n      properties:\n        children: {type: array, items: {$ref: '#/components/schemas/Tree'}}\n        parent: {$ref: '#/components/schemas/Link'}\n        meta: {$ref: '#/components/schemas/Meta'}\n    Link:\n      type: object\n      properties:\n        tree: {$ref: '#/components/schemas/Tree'}\n    Meta:\n      type: object\n      properties:\n        name: {type: string}\n";
+        let api = lower(&[("a.yaml", schemas)]);
+        // A `Vec` already has an indirection; `Meta` is not on a cycle.
+        assert!(!field_ty(&api, "Tree", "children").1);
+        assert!(!field_ty(&api, "Tree", "meta").1);
+        // `Tree -> Link -> Tree` is a cycle: one of its edges is boxed.
+        assert!(field_ty(&api, "Tree", "parent").1 || field_ty(&api, "Link", "tree").1);
+    }
+
+    #[test]
+    fn untagged_variants_are_tried_in_the_documented_order() {
+        let schemas = "    Choice:\n      oneOf:\n        - {type: string}\n        - $ref: '#/components/schemas/One'\n        - {type: integer}\n        - $ref: '#/components/schemas/Two'\n        - $ref: '#/components/schemas/Strict'\n    One:\n      type: object\n      required: [a]\n      properties:\n        a: {type: string}\n    Two:\n      type: object\n      required: [a, b]\n      properties:\n        a: {type: string}\n        b: {type: string}\n    Strict:\n      type: object\n      required: [c]\n      additionalProperties: false\n      properties:\n        c: {type: string}\n";
+        let api = lower(&[("a.yaml", schemas)]);
+        let TypeKind::Untagged(u) = &api.types["Choice"].kind else {
+            panic!("Choice is an untagged union")
+        };
+        let order: Vec<(&str, JsonKind)> = u
+            .variants
+            .iter()
+            .map(|v| (v.rust.as_str(), v.kind))
+            .collect();
+        // More required keys first, then strict objects, then spec order;
+        // primitives after the objects, by JSON type.
+        assert_eq!(
+            order,
+            [
+                ("Two", JsonKind::Object),
+                ("Strict", JsonKind::Object),
+                ("One", JsonKind::Object),
+                ("String", JsonKind::String),
+                ("Integer", JsonKind::Integer),
+            ]
+        );
     }
 }

@@ -10,6 +10,8 @@
 //! 4. Types are merged across fragments and named ([`merge`]).
 
 mod errors;
+mod features;
+mod finish;
 mod flow;
 mod merge;
 mod operation;
@@ -112,6 +114,8 @@ pub(crate) struct Lowerer<'a> {
     pub operations: Vec<operation::DraftOperation>,
     /// Diagnostics that do not stop generation.
     pub warnings: std::cell::RefCell<Vec<SpecError>>,
+    /// What degrade mode left out (see [`Target::degrade`]).
+    pub skipped: ir::Skipped,
 }
 
 /// Lowers the fragments of one target into its IR.
@@ -125,11 +129,21 @@ pub fn lower(target: &Target, fragments: &[Fragment]) -> Result<Api> {
         named: BTreeMap::new(),
         operations: Vec::new(),
         warnings: Default::default(),
+        skipped: Default::default(),
     };
     lowerer.reserve();
     let mut errors = Vec::new();
     lowerer.convert_named(&mut errors);
     lowerer.convert_operations(&mut errors);
+    if target.degrade {
+        // Inline types of a schema or operation that failed may be left
+        // unconverted: any JSON value.
+        for t in &mut lowerer.types {
+            if t.kind == DKind::Pending {
+                t.kind = DKind::Alias(Ty::Json);
+            }
+        }
+    }
     if !errors.is_empty() {
         errors.sort_by(|a, b| (&a.file, &a.pointer).cmp(&(&b.file, &b.pointer)));
         errors.dedup();
@@ -183,9 +197,23 @@ impl<'a> Lowerer<'a> {
                     .map(str::to_string);
             }
             if let Err(e) = self.schema_ref(fi, schema.into(), &ptr, Dest::Define(id)) {
-                errors.push(e);
+                if self.target.degrade {
+                    self.types[id].kind = DKind::Alias(Ty::Json);
+                    self.skipped.schemas += 1;
+                    self.warn_skipped(e, "the schema is read as any JSON value");
+                } else {
+                    errors.push(e);
+                }
             }
         }
+    }
+
+    /// Records an error that degrade mode turned into a warning.
+    pub(crate) fn warn_skipped(&self, e: SpecError, fallback: &str) {
+        self.warnings.borrow_mut().push(SpecError {
+            message: format!("{} ({fallback})", e.message),
+            ..e
+        });
     }
 
     /// Creates a draft type.
@@ -336,6 +364,64 @@ impl<'a> Lowerer<'a> {
         Err(self.err(fi, at, "`$ref` chain is too long or cyclic"))
     }
 
+    /// The credentials of the security scheme `name`, which every fragment
+    /// that declares it must declare alike. OAuth2 and OpenID Connect are a
+    /// bearer token the caller obtains.
+    pub(crate) fn auth(&self, name: &str) -> Result<ir::Auth> {
+        let mut auth: Option<(ir::Auth, &Path)> = None;
+        for f in &self.fragments {
+            let Some(scheme) = f
+                .doc
+                .components
+                .as_ref()
+                .and_then(|c| c.security_schemes.get(name))
+            else {
+                continue;
+            };
+            let ptr = format!(
+                "#/components/securitySchemes/{}",
+                escape_pointer_token(name)
+            );
+            let here = match scheme {
+                ReferenceOr::Item(s) => scheme_auth(s).ok_or_else(|| {
+                    Error::Spec(SpecError {
+                        file: f.path.clone(),
+                        pointer: ptr.clone(),
+                        message: "unsupported security scheme: HTTP schemes other than bearer and basic cannot be sent".into(),
+                    })
+                })?,
+                ReferenceOr::Reference { .. } => {
+                    return Err(Error::Spec(SpecError {
+                        file: f.path.clone(),
+                        pointer: ptr,
+                        message: "a security scheme `$ref` is not supported".into(),
+                    }));
+                }
+            };
+            match &auth {
+                Some((prev, prev_file)) if *prev != here => {
+                    return Err(Error::Spec(SpecError {
+                        file: f.path.clone(),
+                        pointer: ptr,
+                        message: format!(
+                            "security scheme `{name}` differs from the one in {}",
+                            prev_file.display()
+                        ),
+                    }));
+                }
+                Some(_) => {}
+                None => auth = Some((here, &f.path)),
+            }
+        }
+        auth.map(|(a, _)| a).ok_or_else(|| Error::Config {
+            file: PathBuf::from("specs/codegen.toml"),
+            message: format!(
+                "target `{}`: no fragment declares the security scheme `{name}`",
+                self.target.name
+            ),
+        })
+    }
+
     /// Crate-level settings: base URL, auth and client parameters.
     fn target_info(&self) -> Result<ir::TargetInfo> {
         let t = self.target;
@@ -356,63 +442,10 @@ impl<'a> Lowerer<'a> {
                     ))
                 })?,
         };
-        let mut auth: Option<(ir::Auth, &Path)> = None;
-        for f in &self.fragments {
-            let Some(scheme) = f
-                .doc
-                .components
-                .as_ref()
-                .and_then(|c| c.security_schemes.get(&t.auth))
-            else {
-                continue;
-            };
-            let ptr = format!(
-                "#/components/securitySchemes/{}",
-                escape_pointer_token(&t.auth)
-            );
-            let here = match scheme {
-                ReferenceOr::Item(SecurityScheme::HTTP { scheme, .. })
-                    if scheme.eq_ignore_ascii_case("bearer") =>
-                {
-                    ir::Auth::Bearer
-                }
-                ReferenceOr::Item(SecurityScheme::APIKey {
-                    location: openapiv3::APIKeyLocation::Header,
-                    name,
-                    ..
-                }) => ir::Auth::ApiKeyHeader {
-                    header: name.clone(),
-                },
-                _ => {
-                    return Err(Error::Spec(SpecError {
-                        file: f.path.clone(),
-                        pointer: ptr,
-                        message: "unsupported security scheme: only HTTP bearer and header API keys are supported".into(),
-                    }));
-                }
-            };
-            match &auth {
-                Some((prev, prev_file)) if *prev != here => {
-                    return Err(Error::Spec(SpecError {
-                        file: f.path.clone(),
-                        pointer: ptr,
-                        message: format!(
-                            "security scheme `{}` differs from the one in {}",
-                            t.auth,
-                            prev_file.display()
-                        ),
-                    }));
-                }
-                Some(_) => {}
-                None => auth = Some((here, &f.path)),
-            }
-        }
-        let auth = auth.map(|(a, _)| a).ok_or_else(|| {
-            config_err(format!(
-                "target `{}`: no fragment declares the security scheme `{}`",
-                t.name, t.auth
-            ))
-        })?;
+        let auth = match &t.auth {
+            None => ir::Auth::None,
+            Some(scheme) => self.auth(scheme)?,
+        };
         let client_params = t
             .client_params
             .iter()
@@ -482,4 +515,25 @@ fn normalize_path(p: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// The credentials a security scheme asks for, if the client can send them.
+pub(crate) fn scheme_auth(scheme: &SecurityScheme) -> Option<ir::Auth> {
+    Some(match scheme {
+        SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("bearer") => {
+            ir::Auth::Bearer
+        }
+        SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => {
+            ir::Auth::Basic
+        }
+        SecurityScheme::HTTP { .. } => return None,
+        SecurityScheme::APIKey { location, name, .. } => match location {
+            openapiv3::APIKeyLocation::Header => ir::Auth::ApiKeyHeader {
+                header: name.clone(),
+            },
+            openapiv3::APIKeyLocation::Query => ir::Auth::ApiKeyQuery { name: name.clone() },
+            openapiv3::APIKeyLocation::Cookie => ir::Auth::ApiKeyCookie { name: name.clone() },
+        },
+        SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } => ir::Auth::Bearer,
+    })
 }

@@ -95,7 +95,13 @@ impl<'a> Lowerer<'a> {
                 let item = match item {
                     ReferenceOr::Item(item) => item,
                     ReferenceOr::Reference { .. } => {
-                        errors.push(self.err(fi, item_ptr, "path item `$ref`s are not supported"));
+                        let e = self.err(fi, item_ptr, "path item `$ref`s are not supported");
+                        if self.target.degrade {
+                            self.skipped.operations += 1;
+                            self.warn_skipped(e, "its operations are left out");
+                        } else {
+                            errors.push(e);
+                        }
                         continue;
                     }
                 };
@@ -105,24 +111,37 @@ impl<'a> Lowerer<'a> {
                     match self.operation(fi, path, method, op, &item.parameters, &ptr) {
                         Ok(drafts) => {
                             for draft in drafts {
-                                if draft.body_variant.is_none()
+                                let clash = if draft.body_variant.is_none()
                                     && !seen_ids.insert(draft.operation_id.clone())
                                 {
-                                    errors.push(self.err(
+                                    Some(self.err(
                                         fi,
                                         format!("{ptr}/operationId"),
                                         format!("duplicate operationId `{}`", draft.operation_id),
-                                    ));
+                                    ))
                                 } else if !seen_methods.insert(draft.method.clone()) {
-                                    errors.push(self.err(
+                                    Some(self.err(
                                         fi,
                                         format!("{ptr}/operationId"),
                                         format!("operation `{}` would be a second client method named `{}`; add a rename", draft.operation_id, draft.method),
-                                    ));
+                                    ))
                                 } else {
                                     self.operations.push(draft);
+                                    None
+                                };
+                                match clash {
+                                    Some(e) if self.target.degrade => {
+                                        self.skipped.operations += 1;
+                                        self.warn_skipped(e, "the operation is left out");
+                                    }
+                                    Some(e) => errors.push(e),
+                                    None => {}
                                 }
                             }
+                        }
+                        Err(e) if self.target.degrade => {
+                            self.skipped.operations += 1;
+                            self.warn_skipped(e, "the operation is left out");
                         }
                         Err(e) => errors.push(e),
                     }
@@ -301,12 +320,15 @@ impl<'a> Lowerer<'a> {
                 examples.params.insert(data.name.clone(), example);
             }
             let base = format!("{builder}{}", naming::type_suffix(&data.name));
-            let usage = self.schema_ref(
+            let mut usage = self.schema_ref(
                 *pfi,
                 schema.into(),
                 &format!("{pptr}/schema"),
                 Dest::root(base),
             )?;
+            // A named schema that is only a primitive (`PageToken: {type:
+            // string}`) is a parameter of that primitive.
+            usage.ty = self.primitive_alias(usage.ty);
             self.check_param_ty(*pfi, &format!("{pptr}/schema"), &usage.ty, location)?;
             let explode = match param {
                 Parameter::Query { parameter_data, .. } => parameter_data.explode.unwrap_or(true),
@@ -619,11 +641,21 @@ impl<'a> Lowerer<'a> {
         let distinct: BTreeSet<&Ty<TypeId>> =
             errors.iter().filter_map(|(_, t)| t.as_ref()).collect();
         if distinct.len() > 1 && !self.same_shape(&distinct) {
-            return Err(self.err(
+            let e = self.err(
                 fi,
                 format!("{ptr}/responses"),
                 "error responses with different body types are not supported yet",
-            ));
+            );
+            if !self.target.degrade {
+                return Err(e);
+            }
+            // Degrade mode: every error body decodes as a JSON value.
+            self.warn_skipped(e, "error bodies decode as JSON values");
+            for (_, ty) in &mut errors {
+                if ty.is_some() {
+                    *ty = Some(Ty::Json);
+                }
+            }
         }
 
         let text = |s: &Option<String>| {
@@ -825,6 +857,22 @@ impl<'a> Lowerer<'a> {
             })
             .collect();
         kinds.len() == 1
+    }
+
+    /// The primitive a chain of aliases ends in, or the type itself.
+    fn primitive_alias(&self, ty: Ty<TypeId>) -> Ty<TypeId> {
+        let mut current = ty.clone();
+        for _ in 0..=self.types.len() {
+            match &current {
+                Ty::Named(id) => match &self.types[*id].kind {
+                    DKind::Alias(next) => current = next.clone(),
+                    _ => return ty,
+                },
+                Ty::String | Ty::I32 | Ty::I64 | Ty::F64 | Ty::Bool => return current,
+                _ => return ty,
+            }
+        }
+        ty
     }
 
     fn check_param_ty(

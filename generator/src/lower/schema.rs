@@ -890,6 +890,21 @@ impl<'a> Lowerer<'a> {
             SchemaKind::AllOf { all_of } if all_of.len() == 1 => {
                 Ok(Shape::Alias((&all_of[0]).into(), format!("{ptr}/allOf/0")))
             }
+            // One member that says what the value is, the others only
+            // annotations (`allOf: [{$ref: Enum}, {description: ..}]`, the
+            // usual way to describe a reference): that member.
+            SchemaKind::AllOf { all_of }
+                if all_of.iter().filter(|m| !annotation_only(m)).count() == 1 =>
+            {
+                let i = all_of
+                    .iter()
+                    .position(|m| !annotation_only(m))
+                    .unwrap_or_default();
+                Ok(Shape::Alias(
+                    (&all_of[i]).into(),
+                    format!("{ptr}/allOf/{i}"),
+                ))
+            }
             SchemaKind::AllOf { all_of } => Ok(Shape::Object(self.all_of(fi, ptr, all_of, None)?)),
             SchemaKind::OneOf { one_of } => Ok(union(one_of, "oneOf")),
             SchemaKind::AnyOf { any_of } => Ok(union(any_of, "anyOf")),
@@ -944,11 +959,19 @@ impl<'a> Lowerer<'a> {
                     return Ok(union(members, key));
                 }
                 if !any.all_of.is_empty() {
-                    if any.all_of.len() == 1 && !has_own && any.typ.is_none() {
-                        return Ok(Shape::Alias(
-                            (&any.all_of[0]).into(),
-                            format!("{ptr}/allOf/0"),
-                        ));
+                    // One member that says what the value is, the others only
+                    // annotations (`allOf: [{$ref: Enum}, {description: ..}]`,
+                    // the usual way to describe a reference): that member.
+                    let structural: Vec<usize> = (0..any.all_of.len())
+                        .filter(|i| !annotation_only(&any.all_of[*i]))
+                        .collect();
+                    if let [only] = structural.as_slice() {
+                        if !has_own && any.typ.is_none() {
+                            return Ok(Shape::Alias(
+                                (&any.all_of[*only]).into(),
+                                format!("{ptr}/allOf/{only}"),
+                            ));
+                        }
                     }
                     let own = has_own.then(|| {
                         self.object_shape(
@@ -963,33 +986,77 @@ impl<'a> Lowerer<'a> {
                 }
                 let is_object = !any.properties.is_empty() || any.additional_properties.is_some();
                 match any.typ.as_deref() {
-                    Some("object") | None if is_object => {
-                        Ok(Shape::Object(self.object_shape(fi, ptr, &any.properties, &any.required, any.additional_properties.as_ref())))
+                    Some("object") | None if is_object => Ok(Shape::Object(self.object_shape(
+                        fi,
+                        ptr,
+                        &any.properties,
+                        &any.required,
+                        any.additional_properties.as_ref(),
+                    ))),
+                    Some("array") | None if any.items.is_some() => {
+                        Ok(Shape::Array(any.items.as_ref().map(Into::into)))
                     }
-                    Some("array") | None if any.items.is_some() => Ok(Shape::Array(any.items.as_ref().map(Into::into))),
                     None if !any.enumeration.is_empty() => {
                         let mut values = Vec::new();
                         for (i, v) in any.enumeration.iter().enumerate() {
                             match v {
-                                serde_json::Value::String(s) if !values.contains(s) => values.push(s.clone()),
+                                serde_json::Value::String(s) if !values.contains(s) => {
+                                    values.push(s.clone())
+                                }
                                 serde_json::Value::String(_) => {}
                                 serde_json::Value::Null => *nullable = true,
                                 _ => {
-                                    return Err(self.err(fi, format!("{ptr}/enum/{i}"), "only string enums are supported"));
+                                    return Err(self.err(
+                                        fi,
+                                        format!("{ptr}/enum/{i}"),
+                                        "only string enums are supported",
+                                    ));
                                 }
                             }
                         }
                         Ok(Shape::StringEnum(values))
                     }
                     None => Ok(Shape::Prim(Ty::Json)),
-                    Some(t @ ("string" | "integer" | "number" | "boolean" | "object" | "array")) => Err(self.err(
+                    Some(
+                        t @ ("string" | "integer" | "number" | "boolean" | "object" | "array"),
+                    ) => {
+                        let e = self.err(
+                            fi,
+                            ptr.to_string(),
+                            format!("this `{t}` schema has keywords that do not apply to `{t}` (or an enum of another type)"),
+                        );
+                        if !self.target.degrade {
+                            return Err(e);
+                        }
+                        // Degrade mode: the declared type, without the
+                        // keywords that do not apply to it.
+                        self.warn_skipped(e, "they are ignored");
+                        Ok(Shape::Prim(match t {
+                            "string" => Ty::String,
+                            "integer" => Ty::I64,
+                            "number" => Ty::F64,
+                            "boolean" => Ty::Bool,
+                            "object" => Ty::JsonObject,
+                            _ => Ty::Array(Box::new(Ty::Json)),
+                        }))
+                    }
+                    Some(other) => Err(self.err(
                         fi,
-                        ptr.to_string(),
-                        format!("this `{t}` schema has keywords that do not apply to `{t}` (or an enum of another type)"),
+                        format!("{ptr}/type"),
+                        format!("unsupported schema type `{other}`"),
                     )),
-                    Some(other) => Err(self.err(fi, format!("{ptr}/type"), format!("unsupported schema type `{other}`"))),
                 }
             }
         }
     }
+}
+
+/// True for an inline schema that only annotates (a description, a
+/// default, examples): no type, members, items, enum or composition.
+fn annotation_only(m: &ReferenceOr<Schema>) -> bool {
+    matches!(m, ReferenceOr::Item(Schema { schema_kind: SchemaKind::Any(b), .. })
+        if b.typ.is_none() && b.properties.is_empty() && b.required.is_empty()
+            && b.one_of.is_empty() && b.all_of.is_empty() && b.any_of.is_empty()
+            && b.not.is_none() && b.additional_properties.is_none() && b.items.is_none()
+            && b.enumeration.is_empty() && b.format.is_none())
 }

@@ -52,6 +52,9 @@ pub struct Acknowledge<'a> {
     client: &'a crate::Client,
     chat: String,
     new2: Option<bool>,
+    send2: Option<String>,
+    send_with_meta2: Option<i64>,
+    into_stream2: Option<bool>,
     body: crate::types::Receipt,
     options: rt::CallOptions,
 }
@@ -72,6 +75,9 @@ impl<'a> Acknowledge<'a> {
             client,
             chat,
             new2: None,
+            send2: None,
+            send_with_meta2: None,
+            into_stream2: None,
             body,
             options: Default::default(),
         }
@@ -79,6 +85,21 @@ impl<'a> Acknowledge<'a> {
     /// A parameter whose name a builder method also has.
     pub fn new2(mut self, value: bool) -> Self {
         self.new2 = Some(value);
+        self
+    }
+    /// Another name a builder method has.
+    pub fn send2(mut self, value: impl Into<String>) -> Self {
+        self.send2 = Some(value.into());
+        self
+    }
+    /// Another name a builder method has.
+    pub fn send_with_meta2(mut self, value: i64) -> Self {
+        self.send_with_meta2 = Some(value);
+        self
+    }
+    /// Another name a builder method has.
+    pub fn into_stream2(mut self, value: bool) -> Self {
+        self.into_stream2 = Some(value);
         self
     }
     /// Sets the `typing` member.
@@ -108,6 +129,15 @@ impl<'a> Acknowledge<'a> {
         if let Some(value) = &self.new2 {
             parts.query.push(("new", value.to_string()));
         }
+        if let Some(value) = &self.send2 {
+            parts.query.push(("send", value.clone()));
+        }
+        if let Some(value) = &self.send_with_meta2 {
+            parts.query.push(("send_with_meta", value.to_string()));
+        }
+        if let Some(value) = &self.into_stream2 {
+            parts.query.push(("into_stream", value.to_string()));
+        }
         parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
     }
@@ -123,6 +153,9 @@ pub struct SendType<'a> {
     client: &'a crate::Client,
     chat: String,
     new2: Option<bool>,
+    send2: Option<String>,
+    send_with_meta2: Option<i64>,
+    into_stream2: Option<bool>,
     body: crate::types::Message,
     options: rt::CallOptions,
 }
@@ -143,6 +176,9 @@ impl<'a> SendType<'a> {
             client,
             chat,
             new2: None,
+            send2: None,
+            send_with_meta2: None,
+            into_stream2: None,
             body,
             options: Default::default(),
         }
@@ -150,6 +186,21 @@ impl<'a> SendType<'a> {
     /// A parameter whose name a builder method also has.
     pub fn new2(mut self, value: bool) -> Self {
         self.new2 = Some(value);
+        self
+    }
+    /// Another name a builder method has.
+    pub fn send2(mut self, value: impl Into<String>) -> Self {
+        self.send2 = Some(value.into());
+        self
+    }
+    /// Another name a builder method has.
+    pub fn send_with_meta2(mut self, value: i64) -> Self {
+        self.send_with_meta2 = Some(value);
+        self
+    }
+    /// Another name a builder method has.
+    pub fn into_stream2(mut self, value: bool) -> Self {
+        self.into_stream2 = Some(value);
         self
     }
     /// The request: its URL, parameters and body.
@@ -166,6 +217,15 @@ impl<'a> SendType<'a> {
         );
         if let Some(value) = &self.new2 {
             parts.query.push(("new", value.to_string()));
+        }
+        if let Some(value) = &self.send2 {
+            parts.query.push(("send", value.clone()));
+        }
+        if let Some(value) = &self.send_with_meta2 {
+            parts.query.push(("send_with_meta", value.to_string()));
+        }
+        if let Some(value) = &self.into_stream2 {
+            parts.query.push(("into_stream", value.to_string()));
         }
         parts.body = rt::Body::json(&self.body)?;
         Ok(parts)
