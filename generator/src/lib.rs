@@ -22,6 +22,7 @@ pub mod load;
 pub mod lower;
 pub mod naming;
 mod parallel;
+pub mod standalone;
 pub mod surface;
 
 use std::collections::BTreeMap;

@@ -98,6 +98,16 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 
 /// Parses one fragment from text. `path` names it in messages and `$ref`s.
 pub fn parse(path: &Path, text: &str) -> Result<Fragment, SpecError> {
+    parse_with(path, text, Mode::Strict).map(|(fragment, _)| fragment)
+}
+
+/// [`parse`] in either [`Mode`]; returns the fragment and, in lenient mode,
+/// a located warning for each construct that was rewritten to its fallback.
+pub fn parse_with(
+    path: &Path,
+    text: &str,
+    mode: Mode,
+) -> Result<(Fragment, Vec<SpecError>), SpecError> {
     let err = |pointer: String, message: String| SpecError {
         file: path.to_path_buf(),
         pointer,
@@ -130,7 +140,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Fragment, SpecError> {
         }
     };
     let mut schema_examples = Vec::new();
-    normalize(&mut value, &mut schema_examples).map_err(|(p, m)| err(p, m))?;
+    let warnings =
+        normalize_with(&mut value, &mut schema_examples, mode).map_err(|(p, m)| err(p, m))?;
+    let warnings = warnings.into_iter().map(|(p, m)| err(p, m)).collect();
     let doc: openapiv3::OpenAPI = match serde_path_to_error::deserialize(value.clone()) {
         Ok(doc) => doc,
         Err(e) => {
@@ -142,40 +154,99 @@ pub fn parse(path: &Path, text: &str) -> Result<Fragment, SpecError> {
             return Err(err(pointer, message));
         }
     };
-    Ok(Fragment {
-        path: path.to_path_buf(),
-        declared_version,
-        doc,
-        schema_examples,
-    })
+    Ok((
+        Fragment {
+            path: path.to_path_buf(),
+            declared_version,
+            doc,
+            schema_examples,
+        },
+        warnings,
+    ))
 }
 
 type NormalizeError = (String, String);
 
-/// Rewrites 3.1 constructs in place (see the module documentation).
+/// What the loader does with a construct that has no faithful 3.0 form.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Mode {
+    /// Every such construct is an error (the project's own fragments).
+    #[default]
+    Strict,
+    /// Each is rewritten to a documented fallback and reported as a warning
+    /// (`cargo xtask generate` on another API's document): ignored keywords
+    /// are removed, tuples and several types become any JSON value,
+    /// `patternProperties` a map, number enums plain numbers.
+    Lenient,
+}
+
+/// The state of one normalisation.
+struct Cx<'a> {
+    examples: &'a mut Vec<(String, Vec<serde_json::Value>)>,
+    mode: Mode,
+    warnings: Vec<NormalizeError>,
+}
+
+impl Cx<'_> {
+    /// In strict mode the error; in lenient mode a warning (the caller then
+    /// applies its fallback).
+    fn unsupported(
+        &mut self,
+        pointer: String,
+        message: String,
+    ) -> std::result::Result<(), NormalizeError> {
+        match self.mode {
+            Mode::Strict => Err((pointer, message)),
+            Mode::Lenient => {
+                self.warnings.push((pointer, message));
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Rewrites 3.1 constructs in place (see the module documentation); any
+/// construct without a faithful 3.0 form is an error.
 pub fn normalize(
     root: &mut Value,
     examples: &mut Vec<(String, Vec<serde_json::Value>)>,
 ) -> std::result::Result<(), NormalizeError> {
+    normalize_with(root, examples, Mode::Strict).map(|_| ())
+}
+
+/// [`normalize`] in either [`Mode`]; returns the warnings of lenient mode,
+/// as (JSON pointer, message) pairs.
+pub fn normalize_with(
+    root: &mut Value,
+    examples: &mut Vec<(String, Vec<serde_json::Value>)>,
+    mode: Mode,
+) -> std::result::Result<Vec<NormalizeError>, NormalizeError> {
     stringify_keys(root);
+    let mut cx = Cx {
+        examples,
+        mode,
+        warnings: Vec::new(),
+    };
     let Value::Mapping(map) = root else {
         return Err(("#".into(), "the document is not a mapping".into()));
     };
     if map.contains_key("webhooks") {
-        return Err((
+        cx.unsupported(
             "#/webhooks".into(),
-            "top-level `webhooks` are not supported; describe inbound payloads under `components.schemas`".into(),
-        ));
+            "top-level `webhooks` are not supported; describe inbound payloads under `components.schemas` (left out)".into(),
+        )?;
+        map.remove("webhooks");
     }
     map.insert("openapi".into(), "3.0.3".into());
-    walk_document(root, "#", examples)
+    walk_document(root, "#", &mut cx)?;
+    Ok(cx.warnings)
 }
 
 /// Finds every schema position in the document and normalises it.
 fn walk_document(
     value: &mut Value,
     ptr: &str,
-    examples: &mut Vec<(String, Vec<serde_json::Value>)>,
+    cx: &mut Cx<'_>,
 ) -> std::result::Result<(), NormalizeError> {
     match value {
         Value::Mapping(map) => {
@@ -189,23 +260,23 @@ fn walk_document(
                     continue;
                 };
                 if key == "schema" {
-                    walk_schema(child, &child_ptr, examples)?;
+                    walk_schema(child, &child_ptr, cx)?;
                 } else if key == "schemas" && ptr == "#/components" {
                     if let Value::Mapping(schemas) = child {
                         for (name, schema) in schemas.iter_mut() {
                             let name = name.as_str().unwrap_or_default();
                             let p = format!("{child_ptr}/{}", escape_pointer_token(name));
-                            walk_schema(schema, &p, examples)?;
+                            walk_schema(schema, &p, cx)?;
                         }
                     }
                 } else if !matches!(key.as_str(), "example" | "examples" | "default") {
-                    walk_document(child, &child_ptr, examples)?;
+                    walk_document(child, &child_ptr, cx)?;
                 }
             }
         }
         Value::Sequence(items) => {
             for (i, item) in items.iter_mut().enumerate() {
-                walk_document(item, &format!("{ptr}/{i}"), examples)?;
+                walk_document(item, &format!("{ptr}/{i}"), cx)?;
             }
         }
         _ => {}
@@ -216,10 +287,21 @@ fn walk_document(
 fn walk_schema(
     value: &mut Value,
     ptr: &str,
-    examples: &mut Vec<(String, Vec<serde_json::Value>)>,
+    cx: &mut Cx<'_>,
 ) -> std::result::Result<(), NormalizeError> {
+    if let Value::Bool(_) = value {
+        // `true`/`false` schemas (3.1) have no 3.0 equivalent; the lenient
+        // fallback accepts any value.
+        cx.unsupported(
+            ptr.to_string(),
+            format!(
+                "a schema must be a mapping, found {} (read as any JSON value)",
+                yaml_brief(value)
+            ),
+        )?;
+        *value = Value::Mapping(Mapping::new());
+    }
     let Value::Mapping(map) = value else {
-        // `true`/`false` schemas (3.1) have no 3.0 equivalent.
         return Err((
             ptr.to_string(),
             format!("a schema must be a mapping, found {}", yaml_brief(value)),
@@ -228,20 +310,98 @@ fn walk_schema(
     if map.contains_key("$ref") {
         return Ok(());
     }
-    for unsupported in [
-        "prefixItems",
+    // Keywords that only constrain values further: ignored (with a warning)
+    // in lenient mode.
+    for ignored in [
         "if",
         "then",
         "else",
         "dependentSchemas",
-        "patternProperties",
         "unevaluatedProperties",
     ] {
-        if map.contains_key(unsupported) {
-            return Err((
-                format!("{ptr}/{unsupported}"),
-                format!("the JSON Schema keyword `{unsupported}` is not supported"),
-            ));
+        if map.contains_key(ignored) {
+            cx.unsupported(
+                format!("{ptr}/{ignored}"),
+                format!("the JSON Schema keyword `{ignored}` is not supported (ignored)"),
+            )?;
+            map.remove(ignored);
+        }
+    }
+    // `not`, beyond the presence constraint `lower` accepts: ignored.
+    if cx.mode == Mode::Lenient {
+        let presence_only = map
+            .get("not")
+            .and_then(Value::as_mapping)
+            .is_some_and(|n| n.len() == 1 && n.contains_key("required"));
+        if map.contains_key("not") && !presence_only {
+            cx.unsupported(
+                format!("{ptr}/not"),
+                "the JSON Schema keyword `not` is not supported (ignored)".into(),
+            )?;
+            map.remove("not");
+        }
+    }
+    // Tuples: any JSON values.
+    let tuple =
+        map.contains_key("prefixItems") || matches!(map.get("items"), Some(Value::Sequence(_)));
+    if tuple {
+        let key = if map.contains_key("prefixItems") {
+            "prefixItems"
+        } else {
+            "items"
+        };
+        cx.unsupported(
+            format!("{ptr}/{key}"),
+            format!(
+                "the tuple keyword `{key}` is not supported (read as an array of any JSON values)"
+            ),
+        )?;
+        map.remove("prefixItems");
+        map.insert("items".into(), Value::Mapping(Mapping::new()));
+    }
+    if let Some(patterns) = map.remove("patternProperties") {
+        cx.unsupported(
+            format!("{ptr}/patternProperties"),
+            "the JSON Schema keyword `patternProperties` is not supported (read as a map of the first pattern's values)".into(),
+        )?;
+        if !map.contains_key("additionalProperties") {
+            let first = match &patterns {
+                Value::Mapping(m) => m.values().next().cloned(),
+                _ => None,
+            };
+            map.insert(
+                "additionalProperties".into(),
+                first.unwrap_or(Value::Mapping(Mapping::new())),
+            );
+        }
+    }
+    // 3.1 null unions: `oneOf`/`anyOf` with a `{type: "null"}` member →
+    // the other members, nullable; a single member left is used through
+    // `allOf`, which keeps its siblings.
+    for key in ["oneOf", "anyOf"] {
+        let Some(Value::Sequence(members)) = map.get(key) else {
+            continue;
+        };
+        let is_null = |m: &Value| {
+            m.get("type").and_then(Value::as_str) == Some("null")
+                && m.as_mapping().is_some_and(|m| m.len() == 1)
+        };
+        if !members.iter().any(is_null) {
+            continue;
+        }
+        let rest: Vec<Value> = members.iter().filter(|m| !is_null(m)).cloned().collect();
+        map.insert("nullable".into(), Value::Bool(true));
+        match rest.len() {
+            0 => {
+                map.remove(key);
+            }
+            1 if !map.contains_key("allOf") => {
+                map.remove(key);
+                map.insert("allOf".into(), Value::Sequence(rest));
+            }
+            _ => {
+                map.insert(key.into(), Value::Sequence(rest));
+            }
         }
     }
     // `type: [T, "null"]` → `type: T` + `nullable: true`.
@@ -265,23 +425,48 @@ fn walk_schema(
                 map.insert("type".into(), Value::String(one.clone()));
             }
             [] => {
-                return Err((
+                cx.unsupported(
                     format!("{ptr}/type"),
-                    "a schema whose only type is `null` is not supported".into(),
-                ));
+                    "a schema whose only type is `null` is not supported (read as any JSON value)"
+                        .into(),
+                )?;
+                map.remove("type");
             }
             many => {
-                return Err((
+                cx.unsupported(
                     format!("{ptr}/type"),
                     format!(
-                        "a schema with several types ({}) is not supported; use oneOf",
+                        "a schema with several types ({}) is not supported; use oneOf (read as any JSON value)",
                         many.join(", ")
                     ),
-                ));
+                )?;
+                map.remove("type");
             }
         }
         if nullable {
             map.insert("nullable".into(), Value::Bool(true));
+        }
+    }
+    if let Some(Value::String(t)) = map.get("type").cloned() {
+        if t == "null" {
+            cx.unsupported(
+                format!("{ptr}/type"),
+                "a schema whose only type is `null` is not supported (read as any JSON value)"
+                    .into(),
+            )?;
+            map.remove("type");
+            map.insert("nullable".into(), Value::Bool(true));
+        }
+        // Number enums, in lenient mode: plain numbers.
+        if (t == "integer" || t == "number") && map.contains_key("enum") && cx.mode == Mode::Lenient
+        {
+            cx.unsupported(
+                format!("{ptr}/enum"),
+                format!(
+                    "an enum of type `{t}` is read as a plain number (its values are not checked)"
+                ),
+            )?;
+            map.remove("enum");
         }
     }
     // `const: v` → `enum: [v]`.
@@ -289,7 +474,7 @@ fn walk_schema(
         // With an `enum` beside it, the value must be in both: the `const`
         // alone, or nothing at all (an error: no value would be valid).
         if let Some(Value::Sequence(values)) = map.get("enum") {
-            if !values.contains(&constant) {
+            if !values.contains(&constant) && cx.mode == Mode::Strict {
                 return Err((
                     format!("{ptr}/const"),
                     format!(
@@ -335,7 +520,7 @@ fn walk_schema(
                 serde_json::to_value(v).map_err(|e| (format!("{ptr}/examples"), e.to_string()))
             })
             .collect::<std::result::Result<Vec<_>, _>>()?;
-        examples.push((ptr.to_string(), values));
+        cx.examples.push((ptr.to_string(), values));
     }
     // Recurse into subschemas.
     if let Some(Value::Mapping(props)) = map.get_mut("properties") {
@@ -344,22 +529,22 @@ fn walk_schema(
             walk_schema(
                 schema,
                 &format!("{ptr}/properties/{}", escape_pointer_token(&name)),
-                examples,
+                cx,
             )?;
         }
     }
     for key in ["items", "not"] {
         if let Some(child) = map.get_mut(key) {
-            walk_schema(child, &format!("{ptr}/{key}"), examples)?;
+            walk_schema(child, &format!("{ptr}/{key}"), cx)?;
         }
     }
     if let Some(child @ Value::Mapping(_)) = map.get_mut("additionalProperties") {
-        walk_schema(child, &format!("{ptr}/additionalProperties"), examples)?;
+        walk_schema(child, &format!("{ptr}/additionalProperties"), cx)?;
     }
     for key in ["allOf", "oneOf", "anyOf"] {
         if let Some(Value::Sequence(items)) = map.get_mut(key) {
             for (i, item) in items.iter_mut().enumerate() {
-                walk_schema(item, &format!("{ptr}/{key}/{i}"), examples)?;
+                walk_schema(item, &format!("{ptr}/{key}/{i}"), cx)?;
             }
         }
     }

@@ -10,6 +10,9 @@
 //!   Meta's official spec.
 //! - `cargo xtask check-features`: every area feature of every generated
 //!   crate compiles on its own (and with none at all).
+//! - `cargo xtask generate SPEC --out DIR`: a standalone client crate for
+//!   any OpenAPI document, degrading what cannot be expressed (warnings and
+//!   skipped counts printed) unless `--strict`.
 //! - `cargo xtask bench`: how long codegen takes (median of runs, per stage)
 //!   and how fast the WhatsApp crate decodes its examples against
 //!   `serde_json::Value`; with `--build`, how long the crate alone takes to
@@ -22,7 +25,7 @@ use std::process::ExitCode;
 
 mod bench;
 
-const USAGE: &str = "usage: cargo xtask codegen [--check]\n       cargo xtask api-diff OLD NEW [--json] [--target NAME]   (each a spec file, a fragment directory or an api.json)\n       cargo xtask coverage [REFERENCE.yaml]   (default: $WHATSAPP_OFFICIAL_SPEC)\n       cargo xtask check-features\n       cargo xtask bench [--runs N] [--build [--features F]... [--baseline REV]]";
+const USAGE: &str = "usage: cargo xtask codegen [--check]\n       cargo xtask api-diff OLD NEW [--json] [--target NAME]   (each a spec file, a fragment directory or an api.json)\n       cargo xtask coverage [REFERENCE.yaml]   (default: $WHATSAPP_OFFICIAL_SPEC)\n       cargo xtask check-features\n       cargo xtask generate SPEC --out DIR [--name CRATE] [--strict]   (SPEC: a spec file or a directory of fragments)\n       cargo xtask bench [--runs N] [--build [--features F]... [--baseline REV]]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
         ["bench", rest @ ..] => return bench::run(&root(), rest),
         ["api-diff", rest @ ..] => return api_diff(&root(), rest),
         ["check-features"] => return check_features(&root()),
+        ["generate", rest @ ..] => return generate(&root(), rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -79,6 +83,63 @@ fn main() -> ExitCode {
         }
         Err(message) => {
             eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `cargo xtask generate SPEC --out DIR [--name CRATE] [--strict]`.
+fn generate(root: &Path, args: &[&str]) -> ExitCode {
+    let (mut spec, mut out, mut name, mut strict) = (None, None, None, false);
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match *arg {
+            "--out" | "--name" => {
+                let Some(value) = rest.next() else {
+                    eprintln!("error: `{arg}` needs a value\n{USAGE}");
+                    return ExitCode::FAILURE;
+                };
+                if *arg == "--out" {
+                    out = Some(PathBuf::from(value));
+                } else {
+                    name = Some(*value);
+                }
+            }
+            "--strict" => strict = true,
+            other if other.starts_with("--") => {
+                eprintln!("error: unknown option `{other}`\n{USAGE}");
+                return ExitCode::FAILURE;
+            }
+            other if spec.is_none() => spec = Some(PathBuf::from(other)),
+            other => {
+                eprintln!("error: unexpected argument `{other}`\n{USAGE}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    let (Some(spec), Some(out)) = (spec, out) else {
+        eprintln!("error: `generate` needs a SPEC and `--out DIR`\n{USAGE}");
+        return ExitCode::FAILURE;
+    };
+    let runtime = root.join("generator/runtime");
+    let request = fragment_codegen::standalone::Request {
+        spec: &spec,
+        out: &out,
+        name,
+        strict,
+        runtime: &runtime,
+    };
+    match fragment_codegen::standalone::generate(&request) {
+        Ok(report) => {
+            for w in &report.warnings {
+                eprintln!("warning: {w}");
+            }
+            println!("{report}");
+            println!("written to {}", out.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }

@@ -47,6 +47,39 @@ pub enum Credentials {
         /// The key.
         value: Secret,
     },
+    /// An API key in the named query parameter. Errors of requests sent
+    /// with it never show their URL.
+    Query {
+        /// The query parameter name.
+        name: &'static str,
+        /// The key.
+        value: Secret,
+    },
+    /// An API key in the named cookie (the `Cookie` header, marked
+    /// sensitive).
+    Cookie {
+        /// The cookie name.
+        name: &'static str,
+        /// The key.
+        value: Secret,
+    },
+    /// HTTP basic authentication.
+    Basic {
+        /// The user name.
+        user: String,
+        /// The password.
+        password: Secret,
+    },
+    /// No credentials: the API needs none.
+    None,
+}
+
+impl Credentials {
+    /// True when the credentials travel in the URL, so that errors must not
+    /// show it.
+    pub fn in_url(&self) -> bool {
+        matches!(self, Credentials::Query { .. })
+    }
 }
 
 impl std::fmt::Debug for Credentials {
@@ -54,6 +87,10 @@ impl std::fmt::Debug for Credentials {
         match self {
             Credentials::Bearer(_) => f.write_str("Bearer(<redacted>)"),
             Credentials::Header { name, .. } => write!(f, "Header({name}: <redacted>)"),
+            Credentials::Query { name, .. } => write!(f, "Query({name}=<redacted>)"),
+            Credentials::Cookie { name, .. } => write!(f, "Cookie({name}=<redacted>)"),
+            Credentials::Basic { user, .. } => write!(f, "Basic({user}:<redacted>)"),
+            Credentials::None => f.write_str("None"),
         }
     }
 }
@@ -424,6 +461,16 @@ impl ClientCore {
         }
     }
 
+    /// A transport error as it may be shown: without its URL when the
+    /// credentials travel in it.
+    fn scrub(&self, e: reqwest::Error) -> reqwest::Error {
+        if self.credentials.in_url() {
+            e.without_url()
+        } else {
+            e
+        }
+    }
+
     /// The request for `parts`, with the credentials.
     fn request(&self, spec: &OpSpec, parts: Parts) -> reqwest::RequestBuilder {
         let mut request = self.http.request(spec.method.reqwest(), parts.url);
@@ -446,6 +493,21 @@ impl ClientCore {
                     Err(_) => request,
                 }
             }
+            Credentials::Query { name, value } => request.query(&[(*name, value.expose())]),
+            Credentials::Cookie { name, value } => {
+                match reqwest::header::HeaderValue::from_str(&format!("{name}={}", value.expose()))
+                {
+                    Ok(mut value) => {
+                        value.set_sensitive(true);
+                        request.header(reqwest::header::COOKIE, value)
+                    }
+                    Err(_) => request,
+                }
+            }
+            Credentials::Basic { user, password } => {
+                request.basic_auth(user, Some(password.expose()))
+            }
+            Credentials::None => request,
         };
         match parts.body {
             Body::None => request,
@@ -779,11 +841,16 @@ fn error_answer<E: DeserializeOwned + std::fmt::Debug>(
 }
 
 /// The error of an answered attempt whose body is missing.
-fn cut_error<E: std::fmt::Debug>(status: u16, reason: Cut, meta: ResponseMeta) -> Error<E> {
+fn cut_error<E: std::fmt::Debug>(
+    core: &ClientCore,
+    status: u16,
+    reason: Cut,
+    meta: ResponseMeta,
+) -> Error<E> {
     match reason {
         Cut::Read(source) => Error::IncompleteBody {
             status,
-            source,
+            source: core.scrub(source),
             meta: Box::new(meta),
         },
         Cut::TooLarge(limit) => Error::BodyTooLarge {
@@ -806,7 +873,10 @@ pub async fn send<E: DeserializeOwned + std::fmt::Debug>(
     let call = core.call(spec, options);
     let request = core.request(spec, parts);
     match run(request, &call, false).await {
-        (Attempt::Failed(source), attempts) => Err(Error::Transport { source, attempts }),
+        (Attempt::Failed(source), attempts) => Err(Error::Transport {
+            source: core.scrub(source),
+            attempts,
+        }),
         (
             Attempt::Cut {
                 status,
@@ -815,6 +885,7 @@ pub async fn send<E: DeserializeOwned + std::fmt::Debug>(
             },
             attempts,
         ) => Err(cut_error(
+            core,
             status,
             reason,
             ResponseMeta {
@@ -852,7 +923,7 @@ pub async fn send<E: DeserializeOwned + std::fmt::Debug>(
             };
             match read_body(&mut response, call.max_body_size).await {
                 Ok(body) => Ok(Received { body, meta }),
-                Err(reason) => Err(cut_error(status, reason, meta)),
+                Err(reason) => Err(cut_error(core, status, reason, meta)),
             }
         }
     }
@@ -870,7 +941,10 @@ pub async fn send_streaming<E: DeserializeOwned + std::fmt::Debug>(
     let call = core.call(spec, options);
     let request = core.request(spec, parts);
     match run(request, &call, true).await {
-        (Attempt::Failed(source), attempts) => Err(Error::Transport { source, attempts }),
+        (Attempt::Failed(source), attempts) => Err(Error::Transport {
+            source: core.scrub(source),
+            attempts,
+        }),
         (Attempt::Streaming { response }, attempts) => {
             let meta = ResponseMeta {
                 status: response.status().as_u16(),
@@ -891,6 +965,7 @@ pub async fn send_streaming<E: DeserializeOwned + std::fmt::Debug>(
             },
             attempts,
         ) => Err(cut_error(
+            core,
             status,
             reason,
             ResponseMeta {

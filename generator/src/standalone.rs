@@ -1,0 +1,265 @@
+//! `cargo xtask generate SPEC --out DIR`: a client crate for any OpenAPI
+//! document, without a `codegen.toml`.
+//!
+//! The settings a target spells out come from the document instead: the
+//! base URL from its first server (variables at their defaults), the
+//! credentials from the first security requirement the client can send
+//! (none when the document has no scheme), the crate name from `info.title`
+//! unless given. Constructs the generator cannot express degrade: the loader
+//! rewrites keywords without a 3.0 form to their fallbacks, and `lower`
+//! reads a schema it cannot express as any JSON value and leaves out an
+//! operation it cannot express, each with a located warning
+//! ([`crate::config::Target::degrade`]). `strict` turns all of them back
+//! into errors. The crate written is a workspace of its own.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::error::{Error, Result, SpecError};
+use crate::load::{Fragment, Mode};
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    /// A spec file or a directory of fragments.
+    pub spec: &'a Path,
+    /// The crate's directory (created when missing).
+    pub out: &'a Path,
+    /// The package name; from `info.title` when `None`.
+    pub name: Option<&'a str>,
+    /// Every unsupported construct is an error instead of a warning.
+    pub strict: bool,
+    /// The runtime crate's directory, as the crate's `Cargo.toml` names it.
+    pub runtime: &'a Path,
+}
+
+/// What was generated.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The package name.
+    pub crate_name: String,
+    /// Client operations generated.
+    pub operations: usize,
+    /// Types generated.
+    pub types: usize,
+    /// Files written.
+    pub files: usize,
+    /// What was left out.
+    pub skipped: crate::ir::Skipped,
+    /// Every warning, located.
+    pub warnings: Vec<SpecError>,
+    /// Milliseconds from reading to writing.
+    pub millis: u128,
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {} operations, {} types, {} files, {} ms; skipped {} operations and {} schemas ({} warnings)",
+            self.crate_name,
+            self.operations,
+            self.types,
+            self.files,
+            self.millis,
+            self.skipped.operations,
+            self.skipped.schemas,
+            self.warnings.len()
+        )
+    }
+}
+
+/// Reads the document(s), with their paths relative to the spec's directory
+/// (or the spec's file name) in messages.
+fn load(spec: &Path, mode: Mode) -> Result<(Vec<Fragment>, Vec<SpecError>)> {
+    let mut files = Vec::new();
+    let root = if spec.is_dir() {
+        collect(spec, &mut files)?;
+        files.sort();
+        spec.to_path_buf()
+    } else {
+        files.push(spec.to_path_buf());
+        spec.parent().unwrap_or(Path::new("")).to_path_buf()
+    };
+    let (mut fragments, mut warnings, mut errors) = (Vec::new(), Vec::new(), Vec::new());
+    for file in files {
+        let text = std::fs::read_to_string(&file).map_err(|source| Error::Io {
+            path: file.clone(),
+            source,
+        })?;
+        let name = file.strip_prefix(&root).unwrap_or(&file).to_path_buf();
+        match crate::load::parse_with(&name, &text, mode) {
+            Ok((fragment, w)) => {
+                fragments.push(fragment);
+                warnings.extend(w);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    match errors.len() {
+        0 => Ok((fragments, warnings)),
+        1 => Err(Error::Spec(errors.remove(0))),
+        _ => Err(Error::Specs(errors)),
+    }
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let io = |source: std::io::Error| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if path.is_dir() {
+            collect(&path, out)?;
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// A Cargo package name from a title: lowercase words joined by `-`.
+pub fn crate_name(title: &str) -> String {
+    let name = heck::ToKebabCase::to_kebab_case(title)
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect::<String>()
+        .trim_matches('-')
+        .to_string();
+    match name.chars().next() {
+        None => "api-client".into(),
+        Some(c) if !c.is_ascii_alphabetic() => format!("api-{name}"),
+        Some(_) => name,
+    }
+}
+
+/// A server URL with its variables at their defaults, without a trailing `/`.
+fn server_url(server: &openapiv3::Server) -> String {
+    let mut url = server.url.clone();
+    for (name, variable) in server.variables.iter().flatten() {
+        url = url.replace(&format!("{{{name}}}"), &variable.default);
+    }
+    url.trim_end_matches('/').to_string()
+}
+
+/// The security scheme the client sends: the first of the document's
+/// security requirements it can send, else the first declared scheme it can
+/// send; `None` when there is none.
+fn auth(fragments: &[Fragment]) -> Option<String> {
+    let sendable = |name: &str| {
+        fragments.iter().any(|f| {
+            f.doc
+                .components
+                .as_ref()
+                .and_then(|c| c.security_schemes.get(name))
+                .and_then(|s| s.as_item())
+                .and_then(crate::lower::scheme_auth)
+                .is_some()
+        })
+    };
+    let required = fragments
+        .iter()
+        .flat_map(|f| f.doc.security.iter().flatten())
+        .flat_map(|requirement| requirement.keys());
+    let declared = fragments
+        .iter()
+        .filter_map(|f| f.doc.components.as_ref())
+        .flat_map(|c| c.security_schemes.keys());
+    required.chain(declared).find(|n| sendable(n)).cloned()
+}
+
+/// Generates the crate and writes it to `request.out`.
+pub fn generate(request: &Request<'_>) -> Result<Report> {
+    let start = Instant::now();
+    let mode = if request.strict {
+        Mode::Strict
+    } else {
+        Mode::Lenient
+    };
+    let (fragments, mut warnings) = load(request.spec, mode)?;
+    let first = fragments.first().ok_or_else(|| Error::Io {
+        path: request.spec.to_path_buf(),
+        source: std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "no OpenAPI document (`.yaml`, `.yml` or `.json`) found",
+        ),
+    })?;
+    let title = first.doc.info.title.clone();
+    let name = request
+        .name
+        .map(str::to_string)
+        .unwrap_or_else(|| crate_name(&title));
+    let base_url = fragments
+        .iter()
+        .find_map(|f| f.doc.servers.first().map(server_url))
+        .unwrap_or_else(|| {
+            warnings.push(SpecError {
+                file: first.path.clone(),
+                pointer: "#/servers".into(),
+                message: "no server is declared; the client's default base URL is `http://localhost` (set it with `Client::builder(..).base_url(..)`)".into(),
+            });
+            "http://localhost".into()
+        });
+    let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let mut text = format!(
+        "[[target]]\nname = \"generated\"\ncrate_name = {}\ndescription = {}\noutput = \"\"\nfragments = \".\"\nbase_url = {}\n",
+        quote(&name),
+        quote(&format!(
+            "A client for {title}, generated from its OpenAPI document."
+        )),
+        quote(&base_url),
+    );
+    if let Some(scheme) = auth(&fragments) {
+        text.push_str(&format!("auth = {}\n", quote(&scheme)));
+    }
+    let config = crate::config::Config::parse(Path::new("--name"), &text)?;
+    let mut target = config
+        .targets
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::Config {
+            file: PathBuf::from("--name"),
+            message: "no target".into(),
+        })?;
+    target.strict = request.strict;
+    target.degrade = !request.strict;
+    target.runtime = Some(request.runtime.display().to_string());
+    let api = crate::lower::lower(&target, &fragments)?;
+    let files = crate::emit::emit(&api)?;
+    warnings.extend(api.warnings.iter().cloned());
+    warnings
+        .sort_by(|a, b| (&a.file, &a.pointer, &a.message).cmp(&(&b.file, &b.pointer, &b.message)));
+    for (path, content) in &files {
+        let full = request.out.join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| Error::Io {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        // A workspace of its own, so that it builds wherever it is written.
+        let content = if path == Path::new("Cargo.toml") {
+            format!("{content}\n[workspace]\n")
+        } else {
+            content.clone()
+        };
+        std::fs::write(&full, content).map_err(|source| Error::Io {
+            path: full.clone(),
+            source,
+        })?;
+    }
+    Ok(Report {
+        crate_name: name,
+        operations: api.operations.len(),
+        types: api.types.len(),
+        files: files.len(),
+        skipped: api.skipped,
+        warnings,
+        millis: start.elapsed().as_millis(),
+    })
+}

@@ -1,0 +1,263 @@
+//! `cargo xtask generate` on documents of other APIs: defaults from the
+//! document, degrade mode and its warnings, `--strict`, and (with
+//! `FRAGMENT_CODEGEN_CORPUS` naming a folder of public OpenAPI documents)
+//! every document of the corpus.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use codegen_tests::workspace_root;
+use fragment_codegen::standalone::{Request, generate};
+
+/// A small document in the style of other APIs: no security scheme, a
+/// server with a variable, a 3.1 null union, an integer enum, a described
+/// reference, a tuple, ignored keywords and an operation the generator
+/// cannot express.
+const DOCUMENT: &str = r#"openapi: 3.1.0
+info: {title: "Pet Store (demo)", version: "1"}
+servers:
+  - url: "https://{region}.pets.example/v1/"
+    variables:
+      region: {default: eu}
+paths:
+  /pets/{id}:
+    get:
+      operationId: getPet
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+        - {name: cursor, in: query, schema: {$ref: '#/components/schemas/Cursor'}}
+      responses:
+        '200':
+          description: A pet.
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Pet'}
+        '404':
+          description: Not found.
+          content:
+            application/json:
+              schema: {type: object, properties: {message: {type: string}}}
+        '500':
+          description: Failed.
+          content:
+            application/json:
+              schema: {type: object, properties: {trace: {type: integer}}}
+  /pets:
+    get:
+      operationId: searchPets
+      parameters:
+        - name: filter
+          in: query
+          schema: {type: object, properties: {name: {type: string}}}
+      responses:
+        '204': {description: Nothing.}
+components:
+  schemas:
+    Cursor: {type: string}
+    Size:
+      type: integer
+      enum: [1, 2, 3]
+    Kind:
+      type: string
+      enum: [cat, dog]
+    Pet:
+      type: object
+      required: [name]
+      properties:
+        name: {type: string}
+        owner:
+          oneOf:
+            - $ref: '#/components/schemas/Owner'
+            - {type: 'null'}
+        size: {$ref: '#/components/schemas/Size'}
+        kind:
+          allOf:
+            - $ref: '#/components/schemas/Kind'
+            - description: What the pet is.
+        position:
+          type: array
+          prefixItems: [{type: number}, {type: number}]
+        tag:
+          type: string
+          if: {minLength: 1}
+          then: {maxLength: 9}
+    Owner:
+      type: object
+      properties:
+        name: {type: string}
+"#;
+
+fn write_document(dir: &Path) -> PathBuf {
+    let spec = dir.join("pets.yaml");
+    std::fs::write(&spec, DOCUMENT).expect("write the document");
+    spec
+}
+
+#[test]
+fn a_document_of_another_api_generates_with_its_defaults_and_located_warnings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = write_document(dir.path());
+    let out = dir.path().join("crate");
+    let runtime = workspace_root().join("generator/runtime");
+    let report = generate(&Request {
+        spec: &spec,
+        out: &out,
+        name: None,
+        strict: false,
+        runtime: &runtime,
+    })
+    .expect("the document generates");
+    assert_eq!(report.crate_name, "pet-store-demo");
+    assert_eq!((report.operations, report.skipped.operations), (1, 1));
+    assert_eq!(report.skipped.schemas, 0);
+    let warnings: Vec<String> = report.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "pets.yaml: #/components/schemas/Pet/properties/position/prefixItems: the tuple keyword `prefixItems` is not supported (read as an array of any JSON values)",
+            "pets.yaml: #/components/schemas/Pet/properties/tag/if: the JSON Schema keyword `if` is not supported (ignored)",
+            "pets.yaml: #/components/schemas/Pet/properties/tag/then: the JSON Schema keyword `then` is not supported (ignored)",
+            "pets.yaml: #/components/schemas/Size/enum: an enum of type `integer` is read as a plain number (its values are not checked)",
+            "pets.yaml: #/paths/~1pets/get/parameters/0/schema: only strings, numbers, booleans, string enums (and arrays of them in the query) are supported as parameters (the operation is left out)",
+            "pets.yaml: #/paths/~1pets~1{id}/get/responses: error responses with different body types are not supported yet (error bodies decode as JSON values)",
+        ]
+    );
+    let client = std::fs::read_to_string(out.join("src/client.rs")).expect("client.rs");
+    // No security scheme: a client without credentials, and the server's
+    // variable at its default.
+    assert!(
+        client.contains("pub fn new() -> Result<Self, crate::BuildError>"),
+        "{client}"
+    );
+    assert!(
+        client.contains("\"https://eu.pets.example/v1\""),
+        "{client}"
+    );
+    let types = std::fs::read_to_string(out.join("src/types.rs")).expect("types.rs");
+    // The null union is a nullable reference (optional too, so absent and
+    // `null` stay apart); the described reference is the enum itself.
+    assert!(
+        types.contains("pub owner: Option<Option<Owner>>,"),
+        "{types}"
+    );
+    assert!(types.contains("pub kind: Option<Kind>,"), "{types}");
+    assert!(types.contains("pub type Size = i64;"), "{types}");
+    assert!(
+        types.contains("pub position: Option<Vec<::serde_json::Value>>,"),
+        "{types}"
+    );
+    let manifest = std::fs::read_to_string(out.join("Cargo.toml")).expect("Cargo.toml");
+    assert!(manifest.contains("name = \"pet-store-demo\""));
+    assert!(
+        manifest.trim_end().ends_with("[workspace]"),
+        "a workspace of its own"
+    );
+}
+
+#[test]
+fn strict_mode_refuses_what_degrade_mode_leaves_out() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = write_document(dir.path());
+    let runtime = workspace_root().join("generator/runtime");
+    let Err(e) = generate(&Request {
+        spec: &spec,
+        out: &dir.path().join("crate"),
+        name: Some("pets"),
+        strict: true,
+        runtime: &runtime,
+    }) else {
+        panic!("strict mode refuses the tuple")
+    };
+    assert_eq!(
+        e.to_string(),
+        "pets.yaml: #/components/schemas/Pet/properties/position/prefixItems: the tuple keyword `prefixItems` is not supported (read as an array of any JSON values)"
+    );
+    assert!(!dir.path().join("crate").exists(), "nothing is written");
+}
+
+/// Documents of the corpus that skip more than 5% of their operations:
+/// (file stem, operations skipped, why). The count is exact, so a change
+/// either way is noticed.
+const KNOWN_SKIPS: &[(&str, usize, &str)] = &[(
+    "iceberg-rest-catalog",
+    7,
+    "a header parameter that is an array (`X-Iceberg-Access-Delegation`, on 6 operations) and a form body that is an `anyOf`",
+)];
+
+/// The corpus: every single-file document generates, skips at most 5% of
+/// its operations (or exactly its [`KNOWN_SKIPS`] count), and the crates of
+/// documents under 1 MB pass `cargo check`. Documents split over several
+/// files (the corpus's subfolders) are not read yet.
+#[test]
+fn every_document_of_the_corpus_generates() {
+    let Some(corpus) = std::env::var_os("FRAGMENT_CODEGEN_CORPUS") else {
+        codegen_tests::print_skip(
+            "FRAGMENT_CODEGEN_CORPUS is not set; set it to a folder of OpenAPI documents (.ci/run does when ../shared/corpus exists)",
+        );
+        return;
+    };
+    let corpus = PathBuf::from(corpus);
+    let mut documents: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .expect("the corpus folder")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| matches!(e, "json" | "yaml" | "yml"))
+        })
+        .collect();
+    documents.sort();
+    assert!(!documents.is_empty(), "no document in {}", corpus.display());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let runtime = workspace_root().join("generator/runtime");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut failures = Vec::new();
+    for spec in &documents {
+        let name = spec.file_stem().and_then(|s| s.to_str()).unwrap_or("doc");
+        let out = dir.path().join(name);
+        let report = match generate(&Request {
+            spec,
+            out: &out,
+            name: None,
+            strict: false,
+            runtime: &runtime,
+        }) {
+            Ok(r) => r,
+            Err(e) => {
+                failures.push(format!("{name}: does not generate: {e}"));
+                continue;
+            }
+        };
+        let total = report.operations + report.skipped.operations;
+        println!("{name}: {report}");
+        let known = KNOWN_SKIPS.iter().find(|(n, _, _)| *n == name);
+        let skipped = report.skipped.operations;
+        match known {
+            Some((_, count, why)) if skipped != *count => failures.push(format!(
+                "{name}: {skipped} operations skipped, {count} expected ({why})"
+            )),
+            None if skipped * 20 > total => {
+                failures.push(format!("{name}: {skipped} of {total} operations skipped"))
+            }
+            _ => {}
+        }
+        let size = std::fs::metadata(spec).map(|m| m.len()).unwrap_or(0);
+        if size < 1_000_000 {
+            std::fs::copy(workspace_root().join("Cargo.lock"), out.join("Cargo.lock"))
+                .expect("copy the lock file");
+            let status = Command::new(&cargo)
+                .args(["check", "--quiet", "--manifest-path"])
+                .arg(out.join("Cargo.toml"))
+                .env("CARGO_TARGET_DIR", workspace_root().join("target/corpus"))
+                .status()
+                .expect("cargo runs");
+            if !status.success() {
+                failures.push(format!(
+                    "{name}: the generated crate does not pass `cargo check`"
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
