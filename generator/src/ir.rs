@@ -52,6 +52,35 @@ impl std::fmt::Display for Source {
     }
 }
 
+/// The struct a type names, if it is one.
+pub fn struct_def<'a>(types: &'a BTreeMap<String, TypeDef>, ty: &Ty) -> Option<&'a StructDef> {
+    match ty {
+        Ty::Named(n) => match &types.get(n)?.kind {
+            TypeKind::Struct(s) => Some(s),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The type an alias stands for, through chains of aliases (two aliases of
+/// `i64` are one Rust type).
+pub fn resolve_alias(types: &BTreeMap<String, TypeDef>, ty: &Ty) -> Ty {
+    let mut ty = ty.clone();
+    // A chain is no longer than the number of types (`lower` rejects alias
+    // cycles).
+    for _ in 0..=types.len() {
+        match &ty {
+            Ty::Named(n) => match types.get(n).map(|d| &d.kind) {
+                Some(TypeKind::Alias(next)) => ty = next.clone(),
+                _ => break,
+            },
+            _ => break,
+        }
+    }
+    ty
+}
+
 /// The feature that turns on `webhooks::routes` (ready-made `axum` routes).
 pub const AXUM_FEATURE: &str = "axum";
 

@@ -73,7 +73,8 @@ pub fn load_dir(specs_root: &Path, dir: &Path) -> Result<Vec<Fragment>> {
     }
 }
 
-fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+/// Every `.yaml`, `.yml` and `.json` file below `dir`, in no order.
+pub(crate) fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
         path: dir.to_path_buf(),
         source,

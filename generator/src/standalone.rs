@@ -74,7 +74,7 @@ impl std::fmt::Display for Report {
 fn load(spec: &Path, mode: Mode) -> Result<(Vec<Fragment>, Vec<SpecError>)> {
     let mut files = Vec::new();
     let root = if spec.is_dir() {
-        collect(spec, &mut files)?;
+        crate::load::collect_files(spec, &mut files)?;
         files.sort();
         spec.to_path_buf()
     } else {
@@ -101,26 +101,6 @@ fn load(spec: &Path, mode: Mode) -> Result<(Vec<Fragment>, Vec<SpecError>)> {
         1 => Err(Error::Spec(errors.remove(0))),
         _ => Err(Error::Specs(errors)),
     }
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    let io = |source: std::io::Error| Error::Io {
-        path: dir.to_path_buf(),
-        source,
-    };
-    for entry in std::fs::read_dir(dir).map_err(io)? {
-        let path = entry.map_err(io)?.path();
-        if path.is_dir() {
-            collect(&path, out)?;
-        } else if path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
-        {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// A Cargo package name from a title: lowercase words joined by `-`.

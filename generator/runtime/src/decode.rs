@@ -547,10 +547,9 @@ impl<'de, A: MapAccess<'de>> Entries<'de, A> {
         }
     }
 
-    /// A member kept as text before the tag. Out of line: it is the less
-    /// common path, and every field of every generated struct calls
-    /// [`Entries::next_value`], so keeping it small keeps the generated
-    /// crates' build time down.
+    /// A member kept as text before the tag: the less common path, kept
+    /// out of [`Entries::next_value`], which every field of every generated
+    /// struct calls.
     #[inline(never)]
     fn buffered<T: DeserializeOwned>(key: Key<'de>, raw: Raw) -> Result<T, A::Error> {
         serde_json::from_str(raw.get())

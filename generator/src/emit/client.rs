@@ -856,13 +856,7 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
 
 /// The struct a body type names, if it is one.
 fn struct_of<'a>(api: &'a Api, ty: &Ty) -> Option<&'a crate::ir::StructDef> {
-    match ty {
-        Ty::Named(n) => match &api.types.get(n)?.kind {
-            crate::ir::TypeKind::Struct(s) => Some(s),
-            _ => None,
-        },
-        _ => None,
-    }
+    crate::ir::struct_def(&api.types, ty)
 }
 
 /// The statements that add a body struct's fields to a form, one by one:

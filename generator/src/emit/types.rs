@@ -494,7 +494,7 @@ fn from_impls<'v>(
     let variants: Vec<(&str, &Ty, bool)> = variants.collect();
     let resolved: Vec<Ty> = variants
         .iter()
-        .map(|(_, t, _)| resolve_alias(api, t))
+        .map(|(_, t, _)| crate::ir::resolve_alias(&api.types, t))
         .collect();
     let mut out = TokenStream::new();
     for (i, (rust, ty, boxed)) in variants.iter().enumerate() {
@@ -519,23 +519,6 @@ fn from_impls<'v>(
         });
     }
     out
-}
-
-/// The type an alias stands for, through chains of aliases.
-fn resolve_alias(api: &Api, ty: &Ty) -> Ty {
-    let mut ty = ty.clone();
-    // A chain cannot be longer than the number of types (alias cycles are
-    // rejected by `lower`).
-    for _ in 0..=api.types.len() {
-        match &ty {
-            Ty::Named(n) => match api.types.get(n).map(|d| &d.kind) {
-                Some(TypeKind::Alias(next)) => ty = next.clone(),
-                _ => break,
-            },
-            _ => break,
-        }
-    }
-    ty
 }
 
 fn payload_ty(ty: &Ty, boxed: bool) -> TokenStream {

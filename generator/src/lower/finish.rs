@@ -6,19 +6,10 @@ use std::collections::BTreeMap;
 
 use crate::ir::{
     Body, BodyMedia, Extra, Field, FormBody, FormField, FormValue, Member, Operation, Pagination,
-    ParamLocation, ResponseContent, StructDef, Ty, TypeDef, TypeKind,
+    ParamLocation, ResponseContent, StructDef, Ty, TypeDef,
 };
 
-/// The struct a type names, if it is one.
-fn struct_of<'a>(types: &'a BTreeMap<String, TypeDef>, ty: &Ty) -> Option<&'a StructDef> {
-    match ty {
-        Ty::Named(n) => match &types.get(n)?.kind {
-            TypeKind::Struct(s) => Some(s),
-            _ => None,
-        },
-        _ => None,
-    }
-}
+use crate::ir::struct_def as struct_of;
 
 /// A field of a struct by wire name.
 fn field<'a>(def: &'a StructDef, wire: &str) -> Option<&'a Field> {
