@@ -26,7 +26,8 @@ pub mod nullable {
 }
 
 /// A value decoded leniently: a string also from a JSON number (kept as its
-/// decimal text), an integer or a number also from a string holding one.
+/// decimal text), an integer or a number also from a string holding one, a
+/// boolean also from the string `"true"` or `"false"`.
 /// Inbound-only types use it for their string and numeric fields, because the
 /// live API sends both forms for some of them (see the fields'
 /// `deserialize_with`); encoding is unchanged.
@@ -134,6 +135,34 @@ macro_rules! lenient_integer {
 
 lenient_integer!(i64, Some, |v| i64::try_from(v).ok());
 lenient_integer!(i32, |v| i32::try_from(v).ok(), |v| i32::try_from(v).ok());
+
+impl<'de> serde::de::Visitor<'de> for LenientVisitor<bool> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a boolean, or the string `true` or `false`")
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<bool, E> {
+        Ok(v)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<bool, E> {
+        match v {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(E::invalid_value(serde::de::Unexpected::Str(v), &self)),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Lenient<bool> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_any(LenientVisitor::<bool>(std::marker::PhantomData))
+            .map(Lenient)
+    }
+}
 
 impl<'de> serde::de::Visitor<'de> for LenientVisitor<f64> {
     type Value = f64;
@@ -247,14 +276,23 @@ fn with_path<T: DeserializeOwned>(bytes: &[u8], fast: serde_json::Error) -> Path
     }
 }
 
-/// Decodes `T` from JSON text: fast, without path tracking; a failure is
-/// decoded again to find the member that failed.
+/// Decodes `T` from JSON text.
+///
+/// The first pass decodes every [`Item`] strictly, without capturing its
+/// text, which is the fast path for a body where everything fits. When it
+/// fails, the second pass decodes each item on its own, so an item that does
+/// not fit becomes [`Item::Invalid`] and the rest decodes as usual; when that
+/// fails too (the error is outside every item), a third pass finds the member
+/// that failed.
 ///
 /// The text is checked to be UTF-8 once, up front, so strings are not
 /// checked again one by one.
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, PathError> {
     match std::str::from_utf8(bytes) {
-        Ok(text) => serde_json::from_str(text).map_err(|e| with_path::<T>(bytes, e)),
+        Ok(text) => match strictly(|| serde_json::from_str(text)) {
+            Ok(value) => Ok(value),
+            Err(_) => serde_json::from_str(text).map_err(|e| with_path::<T>(bytes, e)),
+        },
         // The decode that tracks paths says where the text stops being
         // UTF-8 (decoding it without tracking first would compile every
         // type's decoder once more, for a case that is always an error).
@@ -265,12 +303,194 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, PathError> {
     }
 }
 
+/// Decodes `T` from JSON text without isolating items: an [`Item`] that does
+/// not fit its type fails the whole decode, naming the member. For tests
+/// that want every item of a fixture to fit, and for callers that would
+/// rather refuse a body than keep part of it undecoded.
+pub fn from_slice_strict<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, PathError> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => strictly(|| serde_json::from_str(text))
+            .map_err(|e| strictly(|| with_path::<T>(bytes, e))),
+        Err(e) => Err(with_path::<T>(
+            bytes,
+            <serde_json::Error as serde::de::Error>::custom(format!("the body is not UTF-8: {e}")),
+        )),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Items that decode on their own
+// ---------------------------------------------------------------------------
+
+thread_local! {
+    /// Set while [`from_slice`] makes its first, strict pass.
+    static STRICT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with every [`Item`] decoded strictly: an item that does not fit
+/// fails the whole decode instead of becoming [`Item::Invalid`]. The previous
+/// mode comes back when `f` returns or unwinds.
+pub(crate) fn strictly<R>(f: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            STRICT.with(|s| s.set(self.0));
+        }
+    }
+    let _restore = Restore(STRICT.with(|s| s.replace(true)));
+    f()
+}
+
+/// One item of a list that is received, decoded on its own: a webhook's
+/// entries, changes, messages and statuses, a list response's `data`.
+///
+/// An item that does not fit its type (a member missing or of the wrong
+/// type, a shape nobody documented) is kept whole in [`Item::Invalid`] with
+/// the reason, and every other item of the list, and of the body, decodes
+/// as usual: one odd message never costs the rest of a delivery. Encoding
+/// writes an invalid item back exactly as it was received.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item<T> {
+    /// The item, decoded.
+    Valid(T),
+    /// An item that does not fit its type, kept whole.
+    Invalid(Invalid),
+}
+
+/// An item that does not fit its type: the item as received, and why.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Invalid {
+    /// The item, as received.
+    pub value: serde_json::Value,
+    /// The member that did not fit, relative to the item (`location.latitude`;
+    /// `.` for the item itself).
+    pub path: String,
+    /// Why it did not fit.
+    pub message: String,
+}
+
+impl Invalid {
+    /// An invalid item: the value as received, the member that did not fit
+    /// (relative to the item, `.` for the item itself), and why.
+    pub fn new(
+        value: serde_json::Value,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Invalid {
+            value,
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "an item does not fit its type at `{}`: {}",
+            self.path, self.message
+        )
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+impl<T> Item<T> {
+    /// The item, when it decoded.
+    pub fn valid(&self) -> Option<&T> {
+        match self {
+            Item::Valid(v) => Some(v),
+            Item::Invalid(_) => None,
+        }
+    }
+
+    /// The item, when it decoded (for `filter_map`).
+    pub fn into_valid(self) -> Option<T> {
+        match self {
+            Item::Valid(v) => Some(v),
+            Item::Invalid(_) => None,
+        }
+    }
+
+    /// Why the item did not decode, when it did not.
+    pub fn invalid(&self) -> Option<&Invalid> {
+        match self {
+            Item::Valid(_) => None,
+            Item::Invalid(i) => Some(i),
+        }
+    }
+
+    /// The item, or why it did not decode.
+    pub fn as_result(&self) -> Result<&T, &Invalid> {
+        match self {
+            Item::Valid(v) => Ok(v),
+            Item::Invalid(i) => Err(i),
+        }
+    }
+
+    /// The item, or why it did not decode.
+    pub fn into_result(self) -> Result<T, Invalid> {
+        match self {
+            Item::Valid(v) => Ok(v),
+            Item::Invalid(i) => Err(i),
+        }
+    }
+}
+
+impl<T> From<T> for Item<T> {
+    fn from(value: T) -> Self {
+        Item::Valid(value)
+    }
+}
+
+impl<T: serde::Serialize> serde::Serialize for Item<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Item::Valid(v) => v.serialize(serializer),
+            Item::Invalid(i) => i.value.serialize(serializer),
+        }
+    }
+}
+
+impl<'de, T: DeserializeOwned> serde::Deserialize<'de> for Item<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if STRICT.with(std::cell::Cell::get) {
+            return T::deserialize(deserializer).map(Item::Valid);
+        }
+        let raw = Raw::deserialize(deserializer)?;
+        match serde_json::from_str::<T>(raw.get()) {
+            Ok(v) => Ok(Item::Valid(v)),
+            Err(e) => Ok(Item::Invalid(invalid::<T, D::Error>(&raw, e)?)),
+        }
+    }
+}
+
+/// An item that did not decode, with the member that failed.
+#[cold]
+#[inline(never)]
+fn invalid<T: DeserializeOwned, E: serde::de::Error>(
+    raw: &Raw,
+    fast: serde_json::Error,
+) -> Result<Invalid, E> {
+    let e = with_path::<T>(raw.get().as_bytes(), fast);
+    Ok(Invalid {
+        value: value(raw)?,
+        path: e.path,
+        message: e.source.to_string(),
+    })
+}
+
 /// A union's JSON text, captured once.
 pub type Raw = Box<serde_json::value::RawValue>;
 
-/// Tries one variant of an untagged union: the value, or nothing.
+/// Tries one variant of an untagged union: the value, or nothing. Items
+/// inside it decode strictly, so a variant whose items do not fit is not
+/// taken (the value then lands in the union's catch-all, whole).
 pub fn attempt<T: DeserializeOwned>(raw: &Raw) -> Option<T> {
-    serde_json::from_str(raw.get()).ok()
+    strictly(|| serde_json::from_str(raw.get()).ok())
 }
 
 /// The captured text as a JSON value (for a union's catch-all variant).

@@ -152,6 +152,14 @@ impl<E: std::fmt::Debug> Error<E> {
         }
     }
 
+    /// How long the server asked to wait before trying again (its
+    /// `Retry-After` header, in seconds or as an HTTP date), when it answered
+    /// with one. The client already waited that long between its own
+    /// retries; this is for a call that gave up, or for scheduling work.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        self.meta().and_then(ResponseMeta::retry_after)
+    }
+
     /// The raw body of a response that did not decode, whole.
     pub fn raw_body(&self) -> Option<&RawBody> {
         match self {

@@ -29,7 +29,7 @@ mod util;
 pub mod webhooks;
 
 pub use body::{FilePart, form_pairs, multipart_form, text_value};
-pub use decode::{Lenient, lenient, lenient_option, nullable};
+pub use decode::{Invalid, Item, Lenient, lenient, lenient_option, nullable};
 pub use error::{ApiError, BuildError, Error, RawBody};
 pub use hooks::{Exchange, Hook, Hooks};
 pub use meta::{HeaderError, Received, Response, ResponseMeta};

@@ -59,6 +59,13 @@ impl ResponseMeta {
         self.attempts
     }
 
+    /// How long the server asked to wait before the next request: its
+    /// `Retry-After` header, in seconds or as an HTTP date (a date in the
+    /// past is no wait). `None` when the header is absent or does not parse.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        crate::retry::retry_after(&self.headers)
+    }
+
     /// The `Location` header (where a redirect points), if present and text.
     pub fn location(&self) -> Option<&str> {
         self.headers

@@ -142,7 +142,8 @@ impl Default for Limits {
 pub struct ClientCore {
     http: reqwest::Client,
     base_url: String,
-    credentials: Credentials,
+    /// Shared by every clone, so replacing them reaches all of them.
+    credentials: std::sync::Arc<std::sync::RwLock<Credentials>>,
     retry: RetryPolicy,
     hooks: Hooks,
     limits: Limits,
@@ -153,7 +154,7 @@ impl std::fmt::Debug for ClientCore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientCore")
             .field("base_url", &self.base_url)
-            .field("credentials", &self.credentials)
+            .field("credentials", &*self.credentials())
             .field("retry", &self.retry)
             .field("hooks", &self.hooks)
             .field("limits", &self.limits)
@@ -170,6 +171,22 @@ impl ClientCore {
     /// The retry policy calls use unless they set their own.
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.retry
+    }
+
+    /// Replaces the credentials (an expired token, say) for this client and
+    /// every clone of it; attempts already sent keep the ones they had.
+    pub fn set_credentials(&self, credentials: Credentials) {
+        match self.credentials.write() {
+            Ok(mut current) => *current = credentials,
+            Err(poisoned) => *poisoned.into_inner() = credentials,
+        }
+    }
+
+    /// The current credentials.
+    fn credentials(&self) -> std::sync::RwLockReadGuard<'_, Credentials> {
+        self.credentials
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -281,7 +298,7 @@ impl CoreBuilder {
         Ok(ClientCore {
             http,
             base_url: self.base_url,
-            credentials: self.credentials,
+            credentials: std::sync::Arc::new(std::sync::RwLock::new(self.credentials)),
             retry: self.retry,
             hooks: self.hooks,
             limits: self.limits,
@@ -464,7 +481,7 @@ impl ClientCore {
     /// A transport error as it may be shown: without its URL when the
     /// credentials travel in it.
     fn scrub(&self, e: reqwest::Error) -> reqwest::Error {
-        if self.credentials.in_url() {
+        if self.credentials().in_url() {
             e.without_url()
         } else {
             e
@@ -480,7 +497,7 @@ impl ClientCore {
         for (name, value) in parts.headers {
             request = request.header(name, value);
         }
-        request = match &self.credentials {
+        request = match &*self.credentials() {
             Credentials::Bearer(token) => request.bearer_auth(token.expose()),
             Credentials::Header { name, value } => {
                 match reqwest::header::HeaderValue::from_str(value.expose()) {
