@@ -564,6 +564,7 @@ fn kind_name(k: &Kind) -> &'static str {
         Kind::Alias { .. } => "alias",
         Kind::Tagged { .. } => "tagged union",
         Kind::Untagged { .. } => "untagged union",
+        Kind::Choice { .. } => "choice",
     }
 }
 
@@ -694,9 +695,8 @@ fn type_changes(o: &surface::Type, n: &surface::Type) -> Vec<Change> {
             }
             variants(a, b, &mut out);
         }
-        (Kind::Untagged { variants: a }, Kind::Untagged { variants: b }) => {
-            variants(a, b, &mut out)
-        }
+        (Kind::Untagged { variants: a }, Kind::Untagged { variants: b })
+        | (Kind::Choice { variants: a }, Kind::Choice { variants: b }) => variants(a, b, &mut out),
         (a, b) => out.push(change(
             Level::Major,
             format!("now a {} (was a {})", kind_name(b), kind_name(a)),

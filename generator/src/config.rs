@@ -65,6 +65,12 @@ pub struct Target {
     /// The API's error codes, sorted into kinds callers can branch on.
     #[serde(default)]
     pub error_kinds: Option<ErrorKinds>,
+    /// Types whose items, in lists that are received, decode on their own
+    /// (`Vec<Item<T>>`): one that does not fit is kept whole with its error
+    /// instead of failing the whole body. The items of a success response's
+    /// `data` list always do.
+    #[serde(default)]
+    pub isolated_items: Vec<String>,
     /// Words kept whole when names are converted to snake_case (`WhatsApp`).
     #[serde(default)]
     pub words: Vec<String>,

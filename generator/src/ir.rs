@@ -301,6 +301,9 @@ pub enum Ty<R = String> {
     Bytes,
     /// `Vec<T>`.
     Array(Box<Ty<R>>),
+    /// An item of a received list that decodes on its own (`Item<T>`, see
+    /// `lower::finish::isolate`): only ever the item type of an `Array`.
+    Item(Box<Ty<R>>),
     /// A map from string keys (`additionalProperties: <schema>`).
     Map(Box<Ty<R>>),
     /// A generated type.
@@ -320,6 +323,7 @@ impl<R> Ty<R> {
             Ty::JsonObject => Ty::JsonObject,
             Ty::Bytes => Ty::Bytes,
             Ty::Array(t) => Ty::Array(Box::new(t.map_named(f))),
+            Ty::Item(t) => Ty::Item(Box::new(t.map_named(f))),
             Ty::Map(t) => Ty::Map(Box::new(t.map_named(f))),
             Ty::Named(r) => Ty::Named(f(r)),
         }
@@ -328,7 +332,7 @@ impl<R> Ty<R> {
     /// The named type this type mentions, if any.
     pub fn named(&self) -> Option<&R> {
         match self {
-            Ty::Array(t) | Ty::Map(t) => t.named(),
+            Ty::Array(t) | Ty::Item(t) | Ty::Map(t) => t.named(),
             Ty::Named(r) => Some(r),
             _ => None,
         }
@@ -394,7 +398,9 @@ impl TypeKind {
                 if let Extra::Typed(_, t) = &s.extra {
                     out.extend(t.named());
                 }
+                out.extend(s.choices.iter().map(|c| &c.ty));
             }
+            TypeKind::Choice(c) => out.extend(c.variants.iter().filter_map(|v| v.ty.named())),
             TypeKind::Enum(_) => {}
             TypeKind::Alias(t) => out.extend(t.named()),
             TypeKind::Tagged(t) => out.extend(t.variants.iter().filter_map(|v| v.ty.named())),
@@ -418,6 +424,8 @@ pub enum TypeKind {
     Tagged(TaggedDef),
     /// A `oneOf`/`anyOf` without discriminator: variants tried in order.
     Untagged(UntaggedDef),
+    /// Which one of a group of members a struct's `new` sets.
+    Choice(ChoiceDef),
 }
 
 /// A discriminated union.
@@ -517,6 +525,41 @@ pub struct StructDef {
     pub fields: Vec<Field>,
     /// What happens to members the schema does not list.
     pub extra: Extra,
+    /// Groups of optional fields of which exactly one must be set: `new`
+    /// takes one argument of the group's [`ChoiceDef`] type for each.
+    pub choices: Vec<StructChoice>,
+}
+
+/// A group of a struct's fields of which `new` sets exactly one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StructChoice {
+    /// The choice type (a [`TypeKind::Choice`]).
+    pub ty: String,
+    /// The argument's name in `new` (the first member's field name).
+    pub arg: String,
+    /// The Rust field each variant of the choice sets, in variant order.
+    pub fields: Vec<String>,
+    /// The choice's variant names, in the same order.
+    pub variants: Vec<String>,
+}
+
+/// Which one of a group of members to send, when an object needs exactly one
+/// of them: a constructor argument, never a value on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChoiceDef {
+    /// One variant per member, in the spec's order.
+    pub variants: Vec<ChoiceVariant>,
+}
+
+/// One member of a [`ChoiceDef`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChoiceVariant {
+    /// The JSON member it sets.
+    pub wire: String,
+    /// The Rust variant name.
+    pub rust: String,
+    /// The member's type.
+    pub ty: Ty,
 }
 
 /// Where members beyond the listed properties go.
@@ -549,6 +592,9 @@ pub struct Field {
     pub boxed: bool,
     /// The description.
     pub doc: Option<String>,
+    /// The name of its builder-style setter (`with_context`): set on the
+    /// optional fields of a type that is sent (`lower::finish::setters`).
+    pub setter: Option<String>,
 }
 
 impl Field {

@@ -142,6 +142,12 @@ pub enum Kind {
         /// The variants, in the order they are tried.
         variants: Vec<Variant>,
     },
+    /// Which one of a group of members a struct's `new` sets: one variant
+    /// per member (its wire name in `tag`).
+    Choice {
+        /// The variants, in order.
+        variants: Vec<Variant>,
+    },
 }
 
 /// A struct field.
@@ -190,6 +196,7 @@ pub fn ty_text(ty: &Ty) -> String {
         Ty::JsonObject => "Map<String, Value>".into(),
         Ty::Bytes => "FilePart".into(),
         Ty::Array(t) => format!("Vec<{}>", ty_text(t)),
+        Ty::Item(t) => format!("Item<{}>", ty_text(t)),
         Ty::Map(t) => format!("BTreeMap<String, {}>", ty_text(t)),
         Ty::Named(n) => n.clone(),
     }
@@ -318,6 +325,17 @@ pub fn of(api: &Api) -> Surface {
                         })
                         .collect(),
                 },
+                TypeKind::Choice(c) => Kind::Choice {
+                    variants: c
+                        .variants
+                        .iter()
+                        .map(|v| Variant {
+                            rust: v.rust.clone(),
+                            tag: Some(v.wire.clone()),
+                            ty: ty_text(&v.ty),
+                        })
+                        .collect(),
+                },
                 TypeKind::Untagged(u) => Kind::Untagged {
                     variants: u
                         .variants
@@ -389,9 +407,9 @@ impl Surface {
                 .collect(),
             Kind::Enum { .. } => Vec::new(),
             Kind::Alias { target } => vec![target.as_str()],
-            Kind::Tagged { variants, .. } | Kind::Untagged { variants } => {
-                variants.iter().map(|v| v.ty.as_str()).collect()
-            }
+            Kind::Tagged { variants, .. }
+            | Kind::Untagged { variants }
+            | Kind::Choice { variants } => variants.iter().map(|v| v.ty.as_str()).collect(),
         };
         texts.into_iter().flat_map(|t| self.named_in(t)).collect()
     }

@@ -143,6 +143,27 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
         ),
         Auth::None => (Vec::new(), quote!(#rt::Credentials::None)),
     };
+    // Replacing the credentials of a built client (and of its clones).
+    let set_credentials = match &t.auth {
+        Auth::None => quote!(),
+        auth => {
+            let (setter, what) = match auth {
+                Auth::Bearer => (ident("set_token"), "access token"),
+                Auth::Basic => (ident("set_credentials"), "user name and password"),
+                _ => (ident("set_api_key"), "API key"),
+            };
+            let doc = format!(
+                " Replaces the {what} (an expired one, say) for this client and every clone of it; calls already sent keep the one they had."
+            );
+            let names: Vec<&proc_macro2::Ident> = cred_args.iter().map(|(n, _)| n).collect();
+            quote! {
+                #[doc = #doc]
+                pub fn #setter(&self, #( #names: impl Into<String> ),*) {
+                    self.core.set_credentials(#credentials);
+                }
+            }
+        }
+    };
     let cred_names: Vec<&proc_macro2::Ident> = cred_args.iter().map(|(n, _)| n).collect();
     let cred_docs: Vec<&String> = cred_args.iter().map(|(_, d)| d).collect();
     let param_fields: Vec<_> = t.client_params.iter().map(|p| ident(&p.rust)).collect();
@@ -270,6 +291,8 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
             pub fn retry_policy(&self) -> &crate::RetryPolicy {
                 self.core.retry_policy()
             }
+
+            #set_credentials
 
             /// The runtime's part of the client, which sends the requests.
             #[allow(dead_code)]

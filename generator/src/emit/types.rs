@@ -6,7 +6,8 @@ use syn::parse::Parser;
 
 use super::docs;
 use crate::ir::{
-    Api, EnumDef, Extra, Field, JsonKind, StructDef, TaggedDef, Ty, TypeDef, TypeKind, UntaggedDef,
+    Api, ChoiceDef, EnumDef, Extra, Field, JsonKind, StructChoice, StructDef, TaggedDef, Ty,
+    TypeDef, TypeKind, UntaggedDef,
 };
 
 /// Every type, formatted, in name order. Types are generated and formatted
@@ -78,6 +79,7 @@ fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
         TypeKind::Alias(t) => alias_def(def, t),
         TypeKind::Tagged(t) => tagged_def(api, def, t),
         TypeKind::Untagged(u) => untagged_def(api, def, u),
+        TypeKind::Choice(c) => choice_def(def, c),
     };
     // Enums have their own `Display`; aliases are other types.
     if def.json_display && !matches!(def.kind, TypeKind::Enum(_) | TypeKind::Alias(_)) {
@@ -117,6 +119,10 @@ pub(super) fn rust_ty(ty: &Ty, prefix: &TokenStream) -> TokenStream {
         Ty::Array(t) => {
             let t = rust_ty(t, prefix);
             quote!(Vec<#t>)
+        }
+        Ty::Item(t) => {
+            let t = rust_ty(t, prefix);
+            quote!(crate::Item<#t>)
         }
         Ty::Map(t) => {
             let t = rust_ty(t, prefix);
@@ -163,12 +169,13 @@ fn field_ty(f: &Field) -> TokenStream {
 }
 
 /// Whether a field of `def` decodes leniently (see `lower::flow`): a
-/// string, integer or number field of a type that is only ever received.
+/// string, integer, number or boolean field of a type that is only ever
+/// received.
 fn lenient(def: &TypeDef, f: &Field) -> bool {
     def.flow.inbound_only()
         && !f.boxed
         && !f.double_option()
-        && matches!(f.ty, Ty::String | Ty::I32 | Ty::I64 | Ty::F64)
+        && matches!(f.ty, Ty::String | Ty::I32 | Ty::I64 | Ty::F64 | Ty::Bool)
 }
 
 fn struct_def(def: &TypeDef, s: &StructDef) -> TokenStream {
@@ -232,9 +239,12 @@ fn struct_def(def: &TypeDef, s: &StructDef) -> TokenStream {
     let derive_default = args.is_empty();
     let params = new_params(&args);
     let from = from_string(&name, &args);
+    let chosen = choice_assignments(s);
     let inits = s.fields.iter().map(|f| {
         let rust = ident(&f.rust);
-        if f.optional() {
+        if s.choices.iter().any(|c| c.fields.contains(&f.rust)) {
+            quote!(#rust)
+        } else if f.optional() {
             quote!(#rust: None)
         } else if f.constant.is_some() {
             quote!(#rust: Default::default())
@@ -264,6 +274,7 @@ fn struct_def(def: &TypeDef, s: &StructDef) -> TokenStream {
         quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize)])
     };
     let deserialize = struct_deserialize(def, s);
+    let setters = struct_setters(s);
     quote! {
         #doc
         #derives
@@ -278,12 +289,52 @@ fn struct_def(def: &TypeDef, s: &StructDef) -> TokenStream {
             /// empty and constant fields hold their value.
             #allow
             pub fn new(#(#params),*) -> Self {
+                #chosen
                 Self { #(#inits,)* #extra_init }
             }
+
+            #setters
         }
 
         #from
     }
+}
+
+/// The builder-style setters `lower` named (see `Field::setter`).
+fn struct_setters(s: &StructDef) -> TokenStream {
+    let mut out = TokenStream::new();
+    for f in &s.fields {
+        let Some(setter) = &f.setter else { continue };
+        let setter = ident(setter);
+        let field = ident(&f.rust);
+        let (param, value) = match &f.ty {
+            Ty::String => (quote!(impl Into<String>), quote!(value.into())),
+            t @ Ty::Named(_) => {
+                let t = rust_ty(t, &quote!());
+                (quote!(impl Into<#t>), quote!(value.into()))
+            }
+            t => (rust_ty(t, &quote!()), quote!(value)),
+        };
+        let value = if f.boxed {
+            quote!(Box::new(#value))
+        } else {
+            value
+        };
+        let value = if f.double_option() {
+            quote!(Some(Some(#value)))
+        } else {
+            quote!(Some(#value))
+        };
+        let doc = format!(" Sets `{}`.", f.wire);
+        out.extend(quote! {
+            #[doc = #doc]
+            pub fn #setter(mut self, value: #param) -> Self {
+                self.#field = #value;
+                self
+            }
+        });
+    }
+    out
 }
 
 /// `Deserialize` for a struct: a visitor that matches the listed members by
@@ -539,14 +590,22 @@ fn shared_methods(def: &TypeDef, t: &TaggedDef) -> (TokenStream, Vec<String>) {
         let what = f.doc.as_deref().map(str::trim).filter(|d| !d.is_empty());
         // The return type, the value in a known variant (bound to `v`), and
         // the value read from an unknown variant's JSON (bound to `value`).
+        // A primitive every kind requires is returned as it is: decoding an
+        // unknown kind checks that its JSON value has it (see
+        // `required_shared_checks`), so only a hand-built catch-all value
+        // can lack it (and then gives the empty value).
+        let plain = !f.optional;
         let (ret, known, raw) = match &f.ty {
+            Ty::String if plain => (
+                quote!(&str),
+                quote!(v.#field.as_str()),
+                Some(
+                    quote!(value.get(#wire).and_then(::serde_json::Value::as_str).unwrap_or_default()),
+                ),
+            ),
             Ty::String => (
                 quote!(Option<&str>),
-                if f.optional {
-                    quote!(v.#field.as_deref())
-                } else {
-                    quote!(Some(v.#field.as_str()))
-                },
+                quote!(v.#field.as_deref()),
                 Some(quote!(value.get(#wire).and_then(::serde_json::Value::as_str))),
             ),
             t @ (Ty::I32 | Ty::I64 | Ty::F64 | Ty::Bool) => {
@@ -559,12 +618,11 @@ fn shared_methods(def: &TypeDef, t: &TaggedDef) -> (TokenStream, Vec<String>) {
                     Ty::F64 => quote!(value.get(#wire).and_then(::serde_json::Value::as_f64)),
                     _ => quote!(value.get(#wire).and_then(::serde_json::Value::as_bool)),
                 };
-                let known = if f.optional {
-                    quote!(v.#field)
+                if plain {
+                    (rt, quote!(v.#field), Some(quote!(#raw.unwrap_or_default())))
                 } else {
-                    quote!(Some(v.#field))
-                };
-                (quote!(Option<#rt>), known, Some(raw))
+                    (quote!(Option<#rt>), quote!(v.#field), Some(raw))
+                }
             }
             Ty::Array(item) => {
                 let it = rust_ty(item, &quote!());
@@ -589,10 +647,12 @@ fn shared_methods(def: &TypeDef, t: &TaggedDef) -> (TokenStream, Vec<String>) {
             let rust = ident(&v.rust);
             quote!(Self::#rust(v) => #known,)
         });
-        let raw_note = if raw.is_some() {
-            "for a kind this version does not know, read from its JSON value"
-        } else {
-            "`None` for a kind this version does not know"
+        let raw_note = match (&raw, plain && is_primitive(&f.ty)) {
+            (Some(_), true) => {
+                "for a kind this version does not know, read from its JSON value (decoding checks it is there)"
+            }
+            (Some(_), false) => "for a kind this version does not know, read from its JSON value",
+            (None, _) => "`None` for a kind this version does not know",
         };
         let doc = docs::outer(&match what {
             Some(w) => format!("{w}\n\nThe `{wire}` member, which every kind has; {raw_note}."),
@@ -643,7 +703,7 @@ fn shared_methods(def: &TypeDef, t: &TaggedDef) -> (TokenStream, Vec<String>) {
                 match &mut self {
                     #(#set_arms)*
                     Self::#unknown { value, .. } => {
-                        if let (Some(members), Ok(encoded)) = (value.as_object_mut(), ::serde_json::to_value(&new_value)) {
+                        if let (Some(members), Ok(encoded)) = (value.as_object_mut(), ::serde_json::to_value(new_value)) {
                             members.insert(#wire.to_string(), encoded);
                         }
                     }
@@ -656,11 +716,41 @@ fn shared_methods(def: &TypeDef, t: &TaggedDef) -> (TokenStream, Vec<String>) {
     (out, names)
 }
 
+fn is_primitive(ty: &Ty) -> bool {
+    matches!(ty, Ty::String | Ty::I32 | Ty::I64 | Ty::F64 | Ty::Bool)
+}
+
+/// When a value of an unknown kind is decoded, the primitive members every
+/// known kind requires must be in it, with their JSON type, so the shared
+/// accessors can return them without an `Option`.
+fn required_shared_checks(t: &TaggedDef) -> TokenStream {
+    let checks = t
+        .shared
+        .iter()
+        .filter(|f| !f.optional && is_primitive(&f.ty))
+        .map(|f| {
+            let wire = &f.wire;
+            let is = match f.ty {
+                Ty::String => quote!(::serde_json::Value::is_string),
+                Ty::I32 | Ty::I64 => quote!(::serde_json::Value::is_i64),
+                Ty::F64 => quote!(::serde_json::Value::is_number),
+                _ => quote!(::serde_json::Value::is_boolean),
+            };
+            quote! {
+                if !value.get(#wire).is_some_and(#is) {
+                    return Err(<__A::Error as ::serde::de::Error>::missing_field(#wire));
+                }
+            }
+        });
+    quote!(#(#checks)*)
+}
+
 fn tagged_def(api: &Api, def: &TypeDef, t: &TaggedDef) -> TokenStream {
     let name = ident(&def.name);
     let doc = type_doc(def);
     let (shared, taken) = shared_methods(def, t);
     let constructors = variant_constructors(api, t, taken);
+    let checks = required_shared_checks(t);
     let tag = &t.tag;
     let unknown = ident(&t.unknown);
     let mut variants = Vec::new();
@@ -767,7 +857,11 @@ fn tagged_def(api: &Api, def: &TypeDef, t: &TaggedDef) -> TokenStream {
             ) -> Result<Self, __A::Error> {
                 Ok(match tag {
                     #(#de_arms)*
-                    _ => Self::#unknown { value: entries.into_value()?, tag: tag.to_string() },
+                    _ => {
+                        let value = entries.into_value()?;
+                        #checks
+                        Self::#unknown { value, tag: tag.to_string() }
+                    }
                 })
             }
         }
@@ -905,19 +999,48 @@ fn kind_name(kind: JsonKind) -> &'static str {
     }
 }
 
-/// The fields `new` takes: the required, non-nullable, non-constant ones.
-fn new_args(s: &StructDef) -> Vec<&Field> {
-    s.fields
-        .iter()
-        .filter(|f| !f.optional() && f.constant.is_none())
-        .collect()
+/// One argument of `new`: a required field, or a group of fields of which
+/// exactly one is set.
+enum NewArg<'a> {
+    Field(&'a Field),
+    Choice(&'a StructChoice),
+}
+
+impl NewArg<'_> {
+    fn name(&self) -> Ident {
+        match self {
+            NewArg::Field(f) => ident(&f.rust),
+            NewArg::Choice(c) => ident(&c.arg),
+        }
+    }
+}
+
+/// The arguments `new` takes, in field order: the required, non-nullable,
+/// non-constant fields, and each choice where its first member's field is.
+fn new_args(s: &StructDef) -> Vec<NewArg<'_>> {
+    let mut args = Vec::new();
+    for f in &s.fields {
+        if let Some(c) = s.choices.iter().find(|c| c.fields.first() == Some(&f.rust)) {
+            args.push(NewArg::Choice(c));
+        } else if !f.optional() && f.constant.is_none() {
+            args.push(NewArg::Field(f));
+        }
+    }
+    args
 }
 
 /// The parameter list of `new` (strings as `impl Into<String>`).
-fn new_params(args: &[&Field]) -> Vec<TokenStream> {
+fn new_params(args: &[NewArg<'_>]) -> Vec<TokenStream> {
     args.iter()
-        .map(|f| {
-            let rust = ident(&f.rust);
+        .map(|arg| {
+            let rust = arg.name();
+            let f = match arg {
+                NewArg::Field(f) => f,
+                NewArg::Choice(c) => {
+                    let t = ident(&c.ty);
+                    return quote!(#rust: impl Into<#t>);
+                }
+            };
             match &f.ty {
                 Ty::String => quote!(#rust: impl Into<String>),
                 t @ Ty::Named(_) => {
@@ -933,12 +1056,39 @@ fn new_params(args: &[&Field]) -> Vec<TokenStream> {
         .collect()
 }
 
+/// In `new`, the fields of each choice: the chosen one set, the others empty.
+fn choice_assignments(s: &StructDef) -> TokenStream {
+    let mut out = TokenStream::new();
+    for c in &s.choices {
+        let arg = ident(&c.arg);
+        let ty = ident(&c.ty);
+        let fields: Vec<Ident> = c.fields.iter().map(|f| ident(f)).collect();
+        let arms = fields.iter().enumerate().map(|(i, _)| {
+            let values = fields.iter().enumerate().map(|(j, _)| {
+                if i == j {
+                    quote!(Some(value))
+                } else {
+                    quote!(None)
+                }
+            });
+            let variant = ident(&c.variants[i]);
+            quote!(#ty::#variant(value) => (#(#values),*),)
+        });
+        out.extend(quote! {
+            let (#(#fields),*) = match #arg.into() {
+                #(#arms)*
+            };
+        });
+    }
+    out
+}
+
 /// `From<&str>` and `From<String>` for a struct whose only required field is
 /// a string, so `Message::text(to, "hello")` works where a `TextContent` is
 /// wanted.
-fn from_string(name: &Ident, args: &[&Field]) -> TokenStream {
+fn from_string(name: &Ident, args: &[NewArg<'_>]) -> TokenStream {
     match args {
-        [f] if f.ty == Ty::String => quote! {
+        [NewArg::Field(f)] if f.ty == Ty::String => quote! {
             impl From<&str> for #name {
                 fn from(value: &str) -> Self {
                     Self::new(value)
@@ -952,6 +1102,57 @@ fn from_string(name: &Ident, args: &[&Field]) -> TokenStream {
             }
         },
         _ => quote!(),
+    }
+}
+
+/// A choice type: one variant per member, and `From` a string for the first
+/// member when it is a string (`Message::text("+1555…", body)` sends `to`).
+fn choice_def(def: &TypeDef, c: &ChoiceDef) -> TokenStream {
+    let name = ident(&def.name);
+    let doc = type_doc(def);
+    let variants = c.variants.iter().map(|v| {
+        let rust = ident(&v.rust);
+        let ty = rust_ty(&v.ty, &quote!());
+        let vdoc = format!(" Sends `{}`.", v.wire);
+        quote!(#[doc = #vdoc] #rust(#ty),)
+    });
+    let from = match c.variants.first() {
+        Some(first) if first.ty == Ty::String => {
+            let rust = ident(&first.rust);
+            let fdoc = format!(" A string sends `{}`.", first.wire);
+            quote! {
+                #[doc = #fdoc]
+                impl From<&str> for #name {
+                    fn from(value: &str) -> Self {
+                        Self::#rust(value.to_string())
+                    }
+                }
+
+                #[doc = #fdoc]
+                impl From<&String> for #name {
+                    fn from(value: &String) -> Self {
+                        Self::#rust(value.clone())
+                    }
+                }
+
+                #[doc = #fdoc]
+                impl From<String> for #name {
+                    fn from(value: String) -> Self {
+                        Self::#rust(value)
+                    }
+                }
+            }
+        }
+        _ => quote!(),
+    };
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants)*
+        }
+
+        #from
     }
 }
 
@@ -972,11 +1173,11 @@ fn variant_constructors(api: &Api, t: &TaggedDef, taken: Vec<String>) -> TokenSt
         }
         let args = new_args(s);
         let params = new_params(&args);
-        let names: Vec<Ident> = args.iter().map(|f| ident(&f.rust)).collect();
+        let names: Vec<Ident> = args.iter().map(NewArg::name).collect();
         let variant = ident(&v.rust);
         let payload_ident = ident(payload);
         let doc = format!(
-            " A `{}` value: [`{payload}::new`] with these fields, optional ones empty.",
+            " The `{}` kind: [`{payload}::new`] with these fields, optional ones empty.",
             v.tag_value
         );
         let value = if v.boxed {

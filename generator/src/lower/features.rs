@@ -33,7 +33,7 @@ pub(super) fn feature_of(source: &str) -> String {
 fn refs(ty: &Ty, out: &mut Vec<String>) {
     match ty {
         Ty::Named(n) => out.push(n.clone()),
-        Ty::Array(t) | Ty::Map(t) => refs(t, out),
+        Ty::Array(t) | Ty::Item(t) | Ty::Map(t) => refs(t, out),
         _ => {}
     }
 }
@@ -51,7 +51,9 @@ fn type_refs(api: &Api, name: &str) -> Vec<String> {
             if let crate::ir::Extra::Typed(_, t) = &s.extra {
                 refs(t, &mut out);
             }
+            out.extend(s.choices.iter().map(|c| c.ty.clone()));
         }
+        TypeKind::Choice(c) => c.variants.iter().for_each(|v| refs(&v.ty, &mut out)),
         TypeKind::Enum(_) => {}
         TypeKind::Alias(t) => refs(t, &mut out),
         TypeKind::Tagged(t) => t.variants.iter().for_each(|v| refs(&v.ty, &mut out)),

@@ -1,12 +1,16 @@
-//! The last decisions of `lower`, taken on the merged types: which
-//! operations are lists and how their pages link, and how form bodies send
-//! their fields. `emit` prints what these passes record.
+//! The last decisions of `lower`, taken on the merged types: which list
+//! items decode on their own, which operations are lists and how their
+//! pages link, and how form bodies send their fields. `emit` prints what
+//! these passes record.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
 
+use crate::config::Target;
+use crate::error::{Error, Result};
 use crate::ir::{
     Body, BodyMedia, Extra, Field, FormBody, FormField, FormValue, Member, Operation, Pagination,
-    ParamLocation, ResponseContent, StructDef, Ty, TypeDef,
+    ParamLocation, ResponseContent, StructDef, Ty, TypeDef, TypeKind,
 };
 
 use crate::ir::struct_def as struct_of;
@@ -20,6 +24,92 @@ fn member(f: &Field) -> Member {
     Member {
         rust: f.rust.clone(),
         optional: f.optional(),
+    }
+}
+
+/// **Isolation rule.** In a type that is only received, an array field's
+/// items decode on their own (`Vec<Item<T>>`, see the runtime's `Item`)
+/// when their type is one of the target's `isolated_items`, or when the
+/// field is the `data` list of a success response body and its items are
+/// structs or unions. An item that does not fit its type is then kept whole
+/// with its error, and the rest of the body decodes as usual. Types that are
+/// also sent are left alone, so a request is built from plain values.
+pub(super) fn isolate(
+    target: &Target,
+    types: &mut BTreeMap<String, TypeDef>,
+    operations: &[Operation],
+) -> Result<()> {
+    let mut configured = BTreeSet::new();
+    for name in &target.isolated_items {
+        if types.contains_key(name) {
+            configured.insert(name.clone());
+        } else if target.strict {
+            return Err(Error::Config {
+                file: PathBuf::from("specs/codegen.toml"),
+                message: format!(
+                    "target `{}`: `isolated_items` names `{name}`, which is not a generated type",
+                    target.name
+                ),
+            });
+        }
+    }
+    let bodies: BTreeSet<&String> = operations
+        .iter()
+        .filter_map(|op| match &op.success.content {
+            ResponseContent::Json(Ty::Named(n)) => Some(n),
+            _ => None,
+        })
+        .collect();
+    let compound: BTreeSet<String> = types
+        .values()
+        .filter(|d| {
+            matches!(
+                d.kind,
+                TypeKind::Struct(_) | TypeKind::Tagged(_) | TypeKind::Untagged(_)
+            )
+        })
+        .map(|d| d.name.clone())
+        .collect();
+    for def in types.values_mut() {
+        if !def.flow.inbound_only() {
+            continue;
+        }
+        let is_body = bodies.contains(&def.name);
+        let TypeKind::Struct(s) = &mut def.kind else {
+            continue;
+        };
+        for f in &mut s.fields {
+            let Ty::Array(item) = &mut f.ty else { continue };
+            let Ty::Named(n) = &**item else { continue };
+            let data_list = is_body && f.wire == "data" && compound.contains(n);
+            if configured.contains(n) || data_list {
+                **item = Ty::Item(Box::new(Ty::Named(n.clone())));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// **Setter rule.** Every optional field of a struct that is sent gets a
+/// builder-style setter, `with_` and the field's name (without a trailing
+/// `_`), so a value is built in one expression:
+/// `TextContent::new("hi").with_preview_url(true)`. Names are unique among
+/// the struct's methods (`new` and the other setters).
+pub(super) fn setters(types: &mut BTreeMap<String, TypeDef>) {
+    for def in types.values_mut() {
+        if !def.flow.outbound {
+            continue;
+        }
+        let TypeKind::Struct(s) = &mut def.kind else {
+            continue;
+        };
+        let mut used = BTreeSet::from(["new".to_string()]);
+        for f in &mut s.fields {
+            if f.optional() && f.constant.is_none() {
+                let name = format!("with_{}", f.rust.trim_end_matches('_'));
+                f.setter = Some(crate::naming::unique(name, &mut used));
+            }
+        }
     }
 }
 

@@ -4,9 +4,10 @@
 //! *inbound* when a success or error response, or the webhook payload,
 //! reaches it (following struct fields, union variants, aliases, array items
 //! and map values). The emitter decodes inbound-only types leniently: a
-//! `string` field also accepts a JSON number (kept as its decimal text) and
-//! an `integer` or `number` field also accepts a numeric string, because the
-//! live API sends both forms for some fields. Types that are also sent stay
+//! `string` field also accepts a JSON number (kept as its decimal text), an
+//! `integer` or `number` field also accepts a numeric string, and a
+//! `boolean` field also accepts `"true"` and `"false"`, because the live API
+//! sends both forms for some fields. Types that are also sent stay
 //! strict, so a request is encoded exactly as the spec says.
 
 use std::collections::BTreeMap;
@@ -78,9 +79,11 @@ mod tests {
                         constant: None,
                         boxed: false,
                         doc: None,
+                        setter: None,
                     })
                     .collect(),
                 extra: Extra::Keep("extra".into()),
+                choices: Vec::new(),
             }),
             sources: Vec::new(),
             flow: Flow::default(),

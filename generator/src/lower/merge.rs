@@ -23,9 +23,9 @@ use super::operation::DraftContent;
 use super::{DExtra, DKind, Lowerer, TypeId};
 use crate::error::{Error, Result, SpecError};
 use crate::ir::{
-    Api, Body, EnumDef, ErrorResponse, Extra, Field, Operation, Param, ResponseContent, Source,
-    StructDef, Success, TaggedDef, TaggedVariant, TargetInfo, Ty, TypeDef, TypeKind, UntaggedDef,
-    UntaggedVariant, Variant, Webhook,
+    Api, Body, ChoiceDef, ChoiceVariant, EnumDef, ErrorResponse, Extra, Field, Operation, Param,
+    ResponseContent, Source, StructDef, Success, TaggedDef, TaggedVariant, TargetInfo, Ty, TypeDef,
+    TypeKind, UntaggedDef, UntaggedVariant, Variant, Webhook,
 };
 use crate::naming;
 
@@ -106,7 +106,22 @@ pub(super) fn finish(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
                     unknown: naming::CATCH_ALL.to_string(),
                 })
             }
-            DKind::Struct { fields, extra } => {
+            DKind::Choice { members: choice } => TypeKind::Choice(ChoiceDef {
+                variants: choice
+                    .iter()
+                    .zip(choice_variants(choice))
+                    .map(|((wire, t), rust)| ChoiceVariant {
+                        wire: wire.clone(),
+                        rust,
+                        ty: map_ty(t),
+                    })
+                    .collect(),
+            }),
+            DKind::Struct {
+                fields,
+                extra,
+                choices,
+            } => {
                 let mut used = BTreeSet::new();
                 let fields: Vec<Field> = fields
                     .iter()
@@ -133,6 +148,8 @@ pub(super) fn finish(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
                             constant,
                             boxed: boxed.contains(&(c, fi)),
                             doc: f.doc.clone(),
+                            // Taken once flows are known (`finish::setters`).
+                            setter: None,
                         }
                     })
                     .collect();
@@ -142,7 +159,17 @@ pub(super) fn finish(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
                         Extra::Typed(naming::unique("extra".into(), &mut used), map_ty(t))
                     }
                 };
-                TypeKind::Struct(StructDef { fields, extra })
+                let choices = choices
+                    .iter()
+                    .filter_map(|id| {
+                        struct_choice(&l.types[*id].kind, &fields, &map_ty(&Ty::Named(*id)))
+                    })
+                    .collect();
+                TypeKind::Struct(StructDef {
+                    fields,
+                    extra,
+                    choices,
+                })
             }
         };
         let mut sources: Vec<Source> = ids
@@ -309,8 +336,10 @@ pub(super) fn finish(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
             ),
         });
     }
-    shared_fields(&mut types);
     super::flow::mark(&mut types, &operations, webhook.as_ref());
+    super::finish::isolate(l.target, &mut types, &operations)?;
+    super::finish::setters(&mut types);
+    shared_fields(&mut types);
     info.errors = l
         .target
         .error_kinds
@@ -359,6 +388,38 @@ pub(super) fn finish(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
     api.features = super::features::plan(&api);
     super::features::check(&api, l.target.strict)?;
     Ok(api)
+}
+
+/// A struct's use of a choice type: which field each member sets.
+fn struct_choice(kind: &DKind, fields: &[Field], ty: &Ty) -> Option<crate::ir::StructChoice> {
+    let (DKind::Choice { members }, Ty::Named(name)) = (kind, ty) else {
+        return None;
+    };
+    let rust: Option<Vec<String>> = members
+        .iter()
+        .map(|(wire, _)| {
+            fields
+                .iter()
+                .find(|f| f.wire == *wire)
+                .map(|f| f.rust.clone())
+        })
+        .collect();
+    let rust = rust?;
+    Some(crate::ir::StructChoice {
+        ty: name.clone(),
+        arg: rust.first()?.clone(),
+        fields: rust,
+        variants: choice_variants(members),
+    })
+}
+
+/// The variant names of a choice: its members in UpperCamelCase, unique.
+fn choice_variants<T>(members: &[(String, T)]) -> Vec<String> {
+    let mut used = BTreeSet::new();
+    members
+        .iter()
+        .map(|(wire, _)| naming::unique(naming::variant_name(wire), &mut used))
+        .collect()
 }
 
 /// The builder arguments and setters of a flattened body: the body struct's
@@ -487,7 +548,10 @@ enum Shape {
         fields: Vec<(String, ClassTy, bool, bool)>,
         /// `None` keeps unknown members; `Some` is a typed map.
         extra: Option<ClassTy>,
+        /// The classes of its choice types.
+        choices: Vec<usize>,
     },
+    Choice(Vec<(String, ClassTy)>),
     Tagged {
         tag: String,
         variants: Vec<(String, ClassTy)>,
@@ -520,7 +584,11 @@ fn shape_key(t: &super::DraftType, class: &[usize]) -> ShapeKey {
         DKind::Pending => Shape::Pending,
         DKind::Alias(a) => Shape::Alias(ty(a)),
         DKind::Enum { values } => Shape::Enum(values.clone()),
-        DKind::Struct { fields, extra } => Shape::Struct {
+        DKind::Struct {
+            fields,
+            extra,
+            choices,
+        } => Shape::Struct {
             fields: fields
                 .iter()
                 .map(|f| (f.wire.clone(), ty(&f.ty), f.required, f.nullable))
@@ -529,7 +597,14 @@ fn shape_key(t: &super::DraftType, class: &[usize]) -> ShapeKey {
                 DExtra::Keep => None,
                 DExtra::Typed(t) => Some(ty(t)),
             },
+            choices: choices.iter().map(|id| class[*id]).collect(),
         },
+        DKind::Choice { members } => Shape::Choice(
+            members
+                .iter()
+                .map(|(wire, t)| (wire.clone(), ty(t)))
+                .collect(),
+        ),
         DKind::Tagged { tag, variants } => Shape::Tagged {
             tag: tag.clone(),
             variants: variants
@@ -760,7 +835,7 @@ fn slots(kind: &DKind) -> Vec<(usize, &Ty<TypeId>)> {
         DKind::Struct { fields, .. } => fields.iter().map(|f| &f.ty).enumerate().collect(),
         DKind::Tagged { variants, .. } => variants.iter().map(|(_, t)| t).enumerate().collect(),
         DKind::Untagged { variants } => variants.iter().map(|v| &v.ty).enumerate().collect(),
-        DKind::Pending | DKind::Enum { .. } | DKind::Alias(_) => Vec::new(),
+        DKind::Pending | DKind::Enum { .. } | DKind::Alias(_) | DKind::Choice { .. } => Vec::new(),
     }
 }
 

@@ -59,6 +59,9 @@ pub(crate) enum DKind {
     Struct {
         fields: Vec<DField>,
         extra: DExtra,
+        /// Groups of members of which exactly one must be sent (see
+        /// [`DKind::Choice`]), by the id of each group's choice type.
+        choices: Vec<TypeId>,
     },
     Enum {
         values: Vec<String>,
@@ -72,6 +75,13 @@ pub(crate) enum DKind {
     /// `oneOf`/`anyOf` without discriminator, in trial order.
     Untagged {
         variants: Vec<DVariant>,
+    },
+    /// Which one of a group of an object's members is sent, when the object
+    /// requires exactly one of them (`anyOf: [{required: [to]}, {required:
+    /// [recipient]}]`): (member, type) per member, in branch order. A
+    /// constructor argument, never a value on the wire.
+    Choice {
+        members: Vec<(String, Ty<TypeId>)>,
     },
 }
 

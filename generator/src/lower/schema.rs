@@ -143,6 +143,10 @@ struct ObjectShape<'a> {
     props: Vec<Prop<'a>>,
     required: Vec<String>,
     additional: Additional<'a>,
+    /// Groups of members of which exactly one is required (branches that
+    /// each require one member), with the fragment and pointer of the
+    /// `oneOf`/`anyOf` that says so.
+    choices: Vec<(Vec<String>, usize, String)>,
 }
 
 /// A `oneOf`/`anyOf`.
@@ -352,6 +356,7 @@ impl<'a> Lowerer<'a> {
                     self.types[id].kind = DKind::Struct {
                         fields: Vec::new(),
                         extra: DExtra::Keep,
+                        choices: Vec::new(),
                     };
                     Ty::Named(id)
                 }
@@ -383,8 +388,56 @@ impl<'a> Lowerer<'a> {
             // can still be sent (documented fallback, pinned by the goldens).
             Additional::None | Additional::Keep => DExtra::Keep,
         };
-        self.types[id].kind = DKind::Struct { fields, extra };
+        let choices = o
+            .choices
+            .iter()
+            .filter_map(|(members, cfi, cptr)| self.choice(&fields, members, *cfi, cptr))
+            .collect();
+        self.types[id].kind = DKind::Struct {
+            fields,
+            extra,
+            choices,
+        };
         Ok(Ty::Named(id))
+    }
+
+    /// The choice type of a group of members of which exactly one is
+    /// required: named after its members alone (`ToOrRecipient`), so the
+    /// same group in several objects is one type. A group with a member
+    /// that is required anyway, nullable or not a primitive stays a presence
+    /// constraint that is not enforced (documented fallback).
+    fn choice(
+        &mut self,
+        fields: &[DField],
+        members: &[String],
+        fi: usize,
+        ptr: &str,
+    ) -> Option<TypeId> {
+        let typed: Option<Vec<(String, Ty<TypeId>)>> = members
+            .iter()
+            .map(|m| {
+                let f = fields.iter().find(|f| f.wire == *m)?;
+                let primitive = matches!(f.ty, Ty::String | Ty::I32 | Ty::I64 | Ty::F64 | Ty::Bool);
+                (primitive && !f.required && !f.nullable).then(|| (f.wire.clone(), f.ty.clone()))
+            })
+            .collect();
+        let typed = typed?;
+        let base = members
+            .iter()
+            .map(|m| naming::type_suffix(m))
+            .collect::<Vec<_>>()
+            .join("Or");
+        let doc = format!(
+            "Which one of {} to send: the object needs exactly one of them.",
+            members
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let id = self.new_type(base.clone(), base, None, fi, ptr, Some(doc));
+        self.types[id].kind = DKind::Choice { members: typed };
+        Some(id)
     }
 
     fn union(
@@ -698,7 +751,28 @@ impl<'a> Lowerer<'a> {
                 Some(AdditionalProperties::Any(false)) => Additional::None,
                 Some(AdditionalProperties::Any(true)) | None => Additional::Keep,
             },
+            choices: Vec::new(),
         }
+    }
+
+    /// The object a schema without a `type` declares by its own keywords,
+    /// with the groups of members of which it needs exactly one.
+    fn own_object(
+        &self,
+        fi: usize,
+        ptr: &str,
+        any: &'a openapiv3::AnySchema,
+        choices: Vec<(Vec<String>, usize, String)>,
+    ) -> ObjectShape<'a> {
+        let mut object = self.object_shape(
+            fi,
+            ptr,
+            &any.properties,
+            &any.required,
+            any.additional_properties.as_ref(),
+        );
+        object.choices = choices;
+        object
     }
 
     /// Merges `allOf` members (and the schema's own properties) into one object.
@@ -713,6 +787,7 @@ impl<'a> Lowerer<'a> {
             props: Vec::new(),
             required: Vec::new(),
             additional: Additional::Keep,
+            choices: Vec::new(),
         };
         for (i, m) in members.iter().enumerate() {
             let mptr = format!("{ptr}/allOf/{i}");
@@ -768,6 +843,11 @@ impl<'a> Lowerer<'a> {
         for r in o.required {
             if !acc.required.contains(&r) {
                 acc.required.push(r);
+            }
+        }
+        for c in o.choices {
+            if !acc.choices.iter().any(|(members, ..)| *members == c.0) {
+                acc.choices.push(c);
             }
         }
         acc.additional = match (
@@ -933,6 +1013,7 @@ impl<'a> Lowerer<'a> {
                 let has_own = !any.properties.is_empty()
                     || !any.required.is_empty()
                     || any.additional_properties.is_some();
+                let mut choices = Vec::new();
                 for (key, members) in [("oneOf", &any.one_of), ("anyOf", &any.any_of)] {
                     if members.is_empty() {
                         continue;
@@ -951,6 +1032,26 @@ impl<'a> Lowerer<'a> {
                                     && b.required.iter().all(|r| any.properties.contains_key(r)))
                         });
                     if presence_only {
+                        // Branches that each require a different single
+                        // member: exactly one of those members is sent, a
+                        // choice the constructor takes (see `choice`).
+                        let singles: Vec<String> = members
+                            .iter()
+                            .filter_map(|m| match m {
+                                ReferenceOr::Item(Schema {
+                                    schema_kind: SchemaKind::Any(b),
+                                    ..
+                                }) if b.required.len() == 1 => Some(b.required[0].clone()),
+                                _ => None,
+                            })
+                            .collect();
+                        let distinct = singles.iter().collect::<std::collections::BTreeSet<_>>();
+                        if singles.len() == members.len()
+                            && distinct.len() == singles.len()
+                            && singles.len() > 1
+                        {
+                            choices.push((singles, fi, format!("{ptr}/{key}")));
+                        }
                         continue;
                     }
                     if has_own || !any.all_of.is_empty() {
@@ -973,26 +1074,14 @@ impl<'a> Lowerer<'a> {
                             ));
                         }
                     }
-                    let own = has_own.then(|| {
-                        self.object_shape(
-                            fi,
-                            ptr,
-                            &any.properties,
-                            &any.required,
-                            any.additional_properties.as_ref(),
-                        )
-                    });
+                    let own = has_own.then(|| self.own_object(fi, ptr, any, choices));
                     return Ok(Shape::Object(self.all_of(fi, ptr, &any.all_of, own)?));
                 }
                 let is_object = !any.properties.is_empty() || any.additional_properties.is_some();
                 match any.typ.as_deref() {
-                    Some("object") | None if is_object => Ok(Shape::Object(self.object_shape(
-                        fi,
-                        ptr,
-                        &any.properties,
-                        &any.required,
-                        any.additional_properties.as_ref(),
-                    ))),
+                    Some("object") | None if is_object => {
+                        Ok(Shape::Object(self.own_object(fi, ptr, any, choices)))
+                    }
                     Some("array") | None if any.items.is_some() => {
                         Ok(Shape::Array(any.items.as_ref().map(Into::into)))
                     }

@@ -57,6 +57,11 @@ impl Item {
             extra: Default::default(),
         }
     }
+    /// Sets `count`.
+    pub fn with_count(mut self, value: i64) -> Self {
+        self.count = Some(value);
+        self
+    }
 }
 impl From<&str> for Item {
     fn from(value: &str) -> Self {

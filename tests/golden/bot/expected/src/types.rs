@@ -568,6 +568,11 @@ impl ImageMessage {
             extra: Default::default(),
         }
     }
+    /// Sets `context`.
+    pub fn with_context(mut self, value: impl Into<Context>) -> Self {
+        self.context = Some(value.into());
+        self
+    }
 }
 /// Schema `Message`, from `specs/bot.yaml#/components/schemas/Message`.
 ///
@@ -588,11 +593,11 @@ pub enum Message {
     },
 }
 impl Message {
-    /// A `text` value: [`TextMessage::new`] with these fields, optional ones empty.
+    /// The `text` kind: [`TextMessage::new`] with these fields, optional ones empty.
     pub fn text(to: impl Into<String>, text: impl Into<String>) -> Self {
         Self::Text(TextMessage::new(to, text))
     }
-    /// A `image` value: [`ImageMessage::new`] with these fields, optional ones empty.
+    /// The `image` kind: [`ImageMessage::new`] with these fields, optional ones empty.
     pub fn image(to: impl Into<String>, link: impl Into<String>) -> Self {
         Self::Image(ImageMessage::new(to, link))
     }
@@ -606,13 +611,13 @@ impl Message {
     }
     /// Who gets it.
     ///
-    /// The `to` member, which every kind has; for a kind this version does not know, read from its JSON value.
-    pub fn to(&self) -> Option<&str> {
+    /// The `to` member, which every kind has; for a kind this version does not know, read from its JSON value (decoding checks it is there).
+    pub fn to(&self) -> &str {
         match self {
-            Self::Text(v) => Some(v.to.as_str()),
-            Self::Image(v) => Some(v.to.as_str()),
+            Self::Text(v) => v.to.as_str(),
+            Self::Image(v) => v.to.as_str(),
             Self::Unrecognized { value, .. } => {
-                value.get("to").and_then(::serde_json::Value::as_str)
+                value.get("to").and_then(::serde_json::Value::as_str).unwrap_or_default()
             }
         }
     }
@@ -625,7 +630,7 @@ impl Message {
             Self::Unrecognized { value, .. } => {
                 if let (Some(members), Ok(encoded)) = (
                     value.as_object_mut(),
-                    ::serde_json::to_value(&new_value),
+                    ::serde_json::to_value(new_value),
                 ) {
                     members.insert("to".to_string(), encoded);
                 }
@@ -650,7 +655,7 @@ impl Message {
             Self::Unrecognized { value, .. } => {
                 if let (Some(members), Ok(encoded)) = (
                     value.as_object_mut(),
-                    ::serde_json::to_value(&new_value),
+                    ::serde_json::to_value(new_value),
                 ) {
                     members.insert("context".to_string(), encoded);
                 }
@@ -708,8 +713,14 @@ impl ::fragment_codegen_runtime::decode::FromTagged for Message {
                     )
                 }
                 _ => {
+                    let value = entries.into_value()?;
+                    if !value.get("to").is_some_and(::serde_json::Value::is_string) {
+                        return Err(
+                            <__A::Error as ::serde::de::Error>::missing_field("to"),
+                        );
+                    }
                     Self::Unrecognized {
-                        value: entries.into_value()?,
+                        value,
                         tag: tag.to_string(),
                     }
                 }
@@ -806,6 +817,16 @@ impl Receipt {
             extra: Default::default(),
         }
     }
+    /// Sets `typing`.
+    pub fn with_typing(mut self, value: impl Into<Typing>) -> Self {
+        self.typing = Some(value.into());
+        self
+    }
+    /// Sets `note`.
+    pub fn with_note(mut self, value: impl Into<String>) -> Self {
+        self.note = Some(value.into());
+        self
+    }
 }
 impl From<&str> for Receipt {
     fn from(value: &str) -> Self {
@@ -836,7 +857,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for ReceiptResponse {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -1066,6 +1091,11 @@ impl TextMessage {
             text: text.into(),
             extra: Default::default(),
         }
+    }
+    /// Sets `context`.
+    pub fn with_context(mut self, value: impl Into<Context>) -> Self {
+        self.context = Some(value.into());
+        self
     }
 }
 /// Schema `TypeImage`, from `specs/bot.yaml#/components/schemas/ImageMessage/allOf/1/properties/type`.

@@ -5,10 +5,38 @@
 //! Every schema of the API as a Rust type.
 /// Schema `Counts`, from `specs/dialect.yaml#/components/schemas/Counts`.
 pub type Counts = ::std::collections::BTreeMap<String, i64>;
+/// Which one of `flow_id`, `flow_name` to send: the object needs exactly one of them.
+///
+/// Schema `FlowIdOrFlowName`, from `specs/dialect.yaml#/components/schemas/FlowTarget/oneOf`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FlowIdOrFlowName {
+    /// Sends `flow_id`.
+    FlowId(String),
+    /// Sends `flow_name`.
+    FlowName(String),
+}
+/// A string sends `flow_id`.
+impl From<&str> for FlowIdOrFlowName {
+    fn from(value: &str) -> Self {
+        Self::FlowId(value.to_string())
+    }
+}
+/// A string sends `flow_id`.
+impl From<&String> for FlowIdOrFlowName {
+    fn from(value: &String) -> Self {
+        Self::FlowId(value.clone())
+    }
+}
+/// A string sends `flow_id`.
+impl From<String> for FlowIdOrFlowName {
+    fn from(value: String) -> Self {
+        Self::FlowId(value)
+    }
+}
 /// `oneOf` branches that only list required members constrain presence: the type is the object, the constraint is not enforced.
 ///
 /// Schema `FlowTarget`, from `specs/dialect.yaml#/components/schemas/FlowTarget`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct FlowTarget {
     /// The `flow_id` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -57,10 +85,14 @@ impl<'de> ::serde::Deserialize<'de> for FlowTarget {
 impl FlowTarget {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new() -> Self {
+    pub fn new(flow_id: impl Into<FlowIdOrFlowName>) -> Self {
+        let (flow_id, flow_name) = match flow_id.into() {
+            FlowIdOrFlowName::FlowId(value) => (Some(value), None),
+            FlowIdOrFlowName::FlowName(value) => (None, Some(value)),
+        };
         Self {
-            flow_id: None,
-            flow_name: None,
+            flow_id,
+            flow_name,
             extra: Default::default(),
         }
     }
@@ -340,7 +372,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for Thing {
                 }
                 "note" => field_4 = Some(map.next_value::<Option<String>>()?),
                 "kind" => field_5 = Some(map.next_value::<KindThing>()?),
-                "flag" => field_6 = map.next_value::<Option<bool>>()?,
+                "flag" => {
+                    field_6 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 "created" => {
                     field_7 = map
                         .next_value::<
@@ -377,7 +415,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for Thing {
                         >()?
                         .map(|l| l.0);
                 }
-                "2fa" => field_15 = map.next_value::<Option<bool>>()?,
+                "2fa" => {
+                    field_15 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }

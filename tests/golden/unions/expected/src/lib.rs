@@ -11,6 +11,7 @@
 //! Start with [`Client`]; every operation is a method on it that returns a request builder from [`operations`]; every schema is a type in [`types`].
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #[rustfmt::skip]
 mod client;
@@ -22,8 +23,8 @@ pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, PROFILE, RATE_LIMIT_CODES, TRANSIENT_CODES,
 };
 pub use ::fragment_codegen_runtime::{
-    BuildError, ByteStream, Error, Exchange, FilePart, HeaderError, Hook, RawBody,
-    Response, ResponseMeta, RetryPolicy, SleepFuture,
+    BuildError, ByteStream, Error, Exchange, FilePart, HeaderError, Hook, Invalid, Item,
+    RawBody, Response, ResponseMeta, RetryPolicy, SleepFuture,
 };
 pub use ::fragment_codegen_runtime::{
     DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE,

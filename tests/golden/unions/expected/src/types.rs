@@ -88,11 +88,11 @@ pub enum Event {
     },
 }
 impl Event {
-    /// A `sent` value: [`Sent::new`] with these fields, optional ones empty.
+    /// The `sent` kind: [`Sent::new`] with these fields, optional ones empty.
     pub fn sent(id: impl Into<String>) -> Self {
         Self::Sent(Sent::new(id))
     }
-    /// A `group` value: [`Group::new`] with these fields, optional ones empty.
+    /// The `group` kind: [`Group::new`] with these fields, optional ones empty.
     pub fn group() -> Self {
         Self::Group(Box::new(Group::new()))
     }
@@ -156,8 +156,9 @@ impl ::fragment_codegen_runtime::decode::FromTagged for Event {
                     )
                 }
                 _ => {
+                    let value = entries.into_value()?;
                     Self::Unrecognized {
-                        value: entries.into_value()?,
+                        value,
                         tag: tag.to_string(),
                     }
                 }
@@ -621,6 +622,11 @@ impl MediaWithId {
             extra: Default::default(),
         }
     }
+    /// Sets `caption`.
+    pub fn with_caption(mut self, value: impl Into<String>) -> Self {
+        self.caption = Some(value.into());
+        self
+    }
 }
 impl From<&str> for MediaWithId {
     fn from(value: &str) -> Self {
@@ -689,6 +695,11 @@ impl MediaWithLink {
             extra: Default::default(),
         }
     }
+    /// Sets `caption`.
+    pub fn with_caption(mut self, value: impl Into<String>) -> Self {
+        self.caption = Some(value.into());
+        self
+    }
 }
 impl From<&str> for MediaWithLink {
     fn from(value: &str) -> Self {
@@ -719,11 +730,11 @@ pub enum Message {
     },
 }
 impl Message {
-    /// A `text` value: [`TextMessage::new`] with these fields, optional ones empty.
+    /// The `text` kind: [`TextMessage::new`] with these fields, optional ones empty.
     pub fn text(to: impl Into<String>, text: impl Into<TextMessageText>) -> Self {
         Self::Text(TextMessage::new(to, text))
     }
-    /// A `image` value: [`ImageMessage::new`] with these fields, optional ones empty.
+    /// The `image` kind: [`ImageMessage::new`] with these fields, optional ones empty.
     pub fn image(to: impl Into<String>, image: impl Into<Media>) -> Self {
         Self::Image(ImageMessage::new(to, image))
     }
@@ -735,13 +746,13 @@ impl Message {
             Self::Unrecognized { tag, .. } => tag.as_str(),
         }
     }
-    /// The `to` member, which every kind has; for a kind this version does not know, read from its JSON value.
-    pub fn to(&self) -> Option<&str> {
+    /// The `to` member, which every kind has; for a kind this version does not know, read from its JSON value (decoding checks it is there).
+    pub fn to(&self) -> &str {
         match self {
-            Self::Text(v) => Some(v.to.as_str()),
-            Self::Image(v) => Some(v.to.as_str()),
+            Self::Text(v) => v.to.as_str(),
+            Self::Image(v) => v.to.as_str(),
             Self::Unrecognized { value, .. } => {
-                value.get("to").and_then(::serde_json::Value::as_str)
+                value.get("to").and_then(::serde_json::Value::as_str).unwrap_or_default()
             }
         }
     }
@@ -754,7 +765,7 @@ impl Message {
             Self::Unrecognized { value, .. } => {
                 if let (Some(members), Ok(encoded)) = (
                     value.as_object_mut(),
-                    ::serde_json::to_value(&new_value),
+                    ::serde_json::to_value(new_value),
                 ) {
                     members.insert("to".to_string(), encoded);
                 }
@@ -812,8 +823,14 @@ impl ::fragment_codegen_runtime::decode::FromTagged for Message {
                     )
                 }
                 _ => {
+                    let value = entries.into_value()?;
+                    if !value.get("to").is_some_and(::serde_json::Value::is_string) {
+                        return Err(
+                            <__A::Error as ::serde::de::Error>::missing_field("to"),
+                        );
+                    }
                     Self::Unrecognized {
-                        value: entries.into_value()?,
+                        value,
                         tag: tag.to_string(),
                     }
                 }
