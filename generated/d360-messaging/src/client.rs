@@ -61,6 +61,14 @@ impl Client {
     pub fn retry_policy(&self) -> &crate::RetryPolicy {
         self.core.retry_policy()
     }
+    /// Replaces the API key (an expired one, say) for this client and every clone of it; calls already sent keep the one they had.
+    pub fn set_api_key(&self, api_key: impl Into<String>) {
+        self.core
+            .set_credentials(::fragment_codegen_runtime::Credentials::Header {
+                name: "D360-API-KEY",
+                value: ::fragment_codegen_runtime::Secret::new(api_key.into()),
+            });
+    }
     /// The runtime's part of the client, which sends the requests.
     #[allow(dead_code)]
     pub(crate) fn core(&self) -> &::fragment_codegen_runtime::ClientCore {

@@ -16,6 +16,7 @@
 //! One feature per API area (per fragment), all on by default. With `default-features = false` and only the features you name, the crate compiles just those areas' operations and the types they use; `FEATURES.md` beside `Cargo.toml` lists each area with its size. The features: `get-business-public-key`, `set-business-public-key`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #[rustfmt::skip]
 mod client;
@@ -27,8 +28,8 @@ pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, PROFILE, RATE_LIMIT_CODES, TRANSIENT_CODES,
 };
 pub use ::fragment_codegen_runtime::{
-    BuildError, ByteStream, Error, Exchange, FilePart, HeaderError, Hook, RawBody,
-    Response, ResponseMeta, RetryPolicy, SleepFuture,
+    BuildError, ByteStream, Error, Exchange, FilePart, HeaderError, Hook, Invalid, Item,
+    RawBody, Response, ResponseMeta, RetryPolicy, SleepFuture,
 };
 pub use ::fragment_codegen_runtime::{
     DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE,

@@ -224,7 +224,7 @@ impl ::std::fmt::Display for ErrorResponse {
 pub struct GetBusinessPublicKeyResponse {
     /// The `data` member.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<BusinessEncryptionInfo>>,
+    pub data: Option<Vec<crate::Item<BusinessEncryptionInfo>>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -235,12 +235,15 @@ impl ::fragment_codegen_runtime::decode::FromEntries for GetBusinessPublicKeyRes
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<BusinessEncryptionInfo>> = None;
+        let mut field_0: Option<Vec<crate::Item<BusinessEncryptionInfo>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
                 "data" => {
-                    field_0 = map.next_value::<Option<Vec<BusinessEncryptionInfo>>>()?;
+                    field_0 = map
+                        .next_value::<
+                            Option<Vec<crate::Item<BusinessEncryptionInfo>>>,
+                        >()?;
                 }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -295,7 +298,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for SetBusinessPublicKeyRes
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = map.next_value::<Option<bool>>()?,
+                "success" => {
+                    field_0 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }

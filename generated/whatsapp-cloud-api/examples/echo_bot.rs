@@ -2,9 +2,16 @@
 //! typing indicator, then answers in context. `menu` gets reply buttons,
 //! the "Track my order" button a template with a body value and a URL
 //! button, an image its size once downloaded, and any other text is echoed.
-//! When an answer is refused it branches on the error's kind: a rate limit,
-//! a user outside the 24-hour window (a template is sent instead), an
-//! expired token.
+//! `where` gets a location request. It answers users known only by their
+//! business-scoped user ID as it answers phone numbers. When an answer is
+//! refused it branches on the error's kind: a rate limit (how long to wait
+//! comes with it), a user outside the 24-hour window (a template is sent
+//! instead), an expired token. Messages that did not fit their type are
+//! reported, and the rest of the delivery is answered as usual.
+//!
+//! Deliveries are acknowledged once the bot has answered them; a bot with
+//! slow work should acknowledge first and answer from a queue, since Meta
+//! sends a delivery again when the answer takes too long.
 //!
 //! ```sh
 //! WHATSAPP_TOKEN=... WHATSAPP_PHONE_NUMBER_ID=... \
@@ -15,12 +22,14 @@
 //! It listens on `127.0.0.1:3000` (or `WEBHOOK_ADDR`) at `/webhook`;
 //! `WHATSAPP_BASE_URL` sends its calls to another server (a proxy or a mock).
 
+use std::time::Duration;
+
 use whatsapp_cloud_api::errors::ErrorKind;
 use whatsapp_cloud_api::types::{
-    GraphAPIError, IncomingInteractive, IncomingMessage, Message, Template, WebhookChange,
-    WebhookPayload,
+    Addressee, GraphAPIError, IncomingInteractive, IncomingMessage, Message, Template,
+    WebhookChange, WebhookPayload,
 };
-use whatsapp_cloud_api::{Client, Error, webhooks};
+use whatsapp_cloud_api::{Client, Error, Item, webhooks};
 
 /// What the bot did with one incoming message.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,14 +47,19 @@ pub enum Outcome {
         /// Its MIME type.
         mime_type: String,
     },
+    /// Asked the user to share their location.
+    AskedLocation,
     /// The user wrote more than 24 hours ago: sent a template instead.
     OutsideWindow,
-    /// Refused for the rate: try again later.
-    RateLimited,
+    /// Refused for the rate: try again later (after the wait the API asked
+    /// for, when it said).
+    RateLimited(Option<Duration>),
     /// The access token expired: the bot needs a new one.
     TokenExpired,
     /// Nothing to answer (a status, a reaction, a kind the bot ignores).
     Ignored(String),
+    /// A message that does not fit its type, kept with why.
+    Invalid(String),
     /// Any other failure.
     Failed(String),
 }
@@ -72,15 +86,16 @@ impl Bot {
     /// Answers every message of a delivery, in order.
     pub async fn handle(&self, payload: WebhookPayload) -> Vec<Outcome> {
         let mut outcomes = Vec::new();
-        for entry in payload.entry {
-            for change in entry.changes {
-                let WebhookChange::Messages(change) = change else {
-                    outcomes.push(Outcome::Ignored(format!("{} change", change.tag())));
-                    continue;
-                };
-                for message in change.value.messages.unwrap_or_default() {
-                    outcomes.push(self.answer(&message).await);
-                }
+        for change in payload.changes() {
+            let WebhookChange::Messages(change) = change else {
+                outcomes.push(Outcome::Ignored(format!("{} change", change.tag())));
+                continue;
+            };
+            for message in change.value.messages.iter().flatten() {
+                outcomes.push(match message {
+                    Item::Valid(message) => self.answer(message).await,
+                    Item::Invalid(invalid) => Outcome::Invalid(invalid.to_string()),
+                });
             }
         }
         outcomes
@@ -88,9 +103,12 @@ impl Bot {
 
     /// Marks one message read (showing "typing…") and answers it.
     async fn answer(&self, message: &IncomingMessage) -> Outcome {
-        let (Some(id), Some(from)) = (message.id(), message.from()) else {
+        // A phone number, or the business-scoped user ID of a user who
+        // hides their number.
+        let Some(from) = message.sender() else {
             return Outcome::Ignored(format!("{} message without a sender", message.tag()));
         };
+        let id = message.id();
         let read = self
             .client
             .mark_as_read(&self.phone_number_id, id)
@@ -101,9 +119,15 @@ impl Bot {
         }
         let result = match message {
             IncomingMessage::Text(m) => match m.text.as_ref().map(|t| t.body.trim()) {
+                Some(text) if text.eq_ignore_ascii_case("where") => {
+                    let ask = Message::location_request(from.clone(), "Where should we deliver?");
+                    self.send(ask.reply_to(id))
+                        .await
+                        .map(|()| Outcome::AskedLocation)
+                }
                 Some(text) if text.eq_ignore_ascii_case("menu") => {
                     let menu = Message::reply_buttons(
-                        from,
+                        from.clone(),
                         "What can I do for you?",
                         [(TRACK_ORDER, "Track my order"), ("hours", "Opening hours")],
                     );
@@ -112,7 +136,8 @@ impl Bot {
                         .map(|()| Outcome::SentMenu)
                 }
                 Some(text) => {
-                    let echo = Message::text(from, format!("You said: {text}")).reply_to(id);
+                    let echo =
+                        Message::text(from.clone(), format!("You said: {text}")).reply_to(id);
                     self.send(echo).await.map(|()| Outcome::Echoed)
                 }
                 None => return Outcome::Ignored("text without its content".into()),
@@ -121,14 +146,14 @@ impl Bot {
                 Some(IncomingInteractive::ButtonReply(reply))
                     if reply.button_reply.id.as_deref() == Some(TRACK_ORDER) =>
                 {
-                    self.send(order_update(from, "4521"))
+                    self.send(order_update(from.clone(), "4521"))
                         .await
                         .map(|()| Outcome::SentOrderUpdate)
                 }
                 _ => return Outcome::Ignored("another interactive reply".into()),
             },
             IncomingMessage::Image(m) => match &m.image {
-                Some(image) => self.read_image(from, id, &image.id).await,
+                Some(image) => self.read_image(from.clone(), id, &image.id).await,
                 None => return Outcome::Ignored("image without its content".into()),
             },
             other => return Outcome::Ignored(format!("{} message", other.tag())),
@@ -142,7 +167,7 @@ impl Bot {
     /// Downloads an image by its media ID and says how large it is.
     async fn read_image(
         &self,
-        from: &str,
+        from: Addressee,
         id: &str,
         media_id: &str,
     ) -> Result<Outcome, Error<GraphAPIError>> {
@@ -167,9 +192,9 @@ impl Bot {
     }
 
     /// What to do when a call is refused, by the kind of error.
-    async fn refused(&self, to: &str, error: Error<GraphAPIError>) -> Outcome {
+    async fn refused(&self, to: Addressee, error: Error<GraphAPIError>) -> Outcome {
         match error.kind() {
-            Some(kind) if kind.is_rate_limit() => Outcome::RateLimited,
+            Some(kind) if kind.is_rate_limit() => Outcome::RateLimited(error.retry_after()),
             Some(ErrorKind::ReEngagementWindow) => {
                 // Only a template may start a conversation again.
                 let template = Message::template(to, Template::named("we_are_back", "en_US"));
@@ -186,7 +211,7 @@ impl Bot {
 
 /// The `order_update` template: the order number in the body, and the
 /// tracking page's path after the URL button's base URL.
-pub fn order_update(to: &str, order: &str) -> Message {
+pub fn order_update(to: impl Into<Addressee>, order: &str) -> Message {
     Message::template(
         to,
         Template::named("order_update", "en_US")

@@ -9,16 +9,18 @@
 
 use futures::TryStreamExt;
 use whatsapp_cloud_api::types::{GraphAPIError, WabaPhoneNumber};
-use whatsapp_cloud_api::{Client, Error};
+use whatsapp_cloud_api::{Client, Error, Item};
 
 /// Every phone number of the account, following the `after` cursors page by
-/// page (`page_size` numbers a page, at most `max_pages` pages).
+/// page (`page_size` numbers a page, at most `max_pages` pages). Each is an
+/// [`Item`]: a number the API describes in a shape this crate does not read
+/// is kept whole with why, and the others are read as usual.
 pub async fn list_phone_numbers(
     client: &Client,
     waba_id: &str,
     page_size: i64,
     max_pages: Option<usize>,
-) -> Result<Vec<WabaPhoneNumber>, Error<GraphAPIError>> {
+) -> Result<Vec<Item<WabaPhoneNumber>>, Error<GraphAPIError>> {
     client
         .get_whatsapp_business_account_phone_numbers(waba_id)
         .fields("id,display_phone_number,verified_name,quality_rating")
@@ -44,12 +46,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = client_from_env()?;
     let waba_id = std::env::var("WHATSAPP_WABA_ID").map_err(|_| "set WHATSAPP_WABA_ID")?;
     for number in list_phone_numbers(&client, &waba_id, 25, None).await? {
-        println!(
-            "{}\t{}\t{}",
-            number.id,
-            number.display_phone_number.unwrap_or_default(),
-            number.verified_name.unwrap_or_default()
-        );
+        match number {
+            Item::Valid(number) => println!(
+                "{}\t{}\t{}",
+                number.id,
+                number.display_phone_number.unwrap_or_default(),
+                number.verified_name.unwrap_or_default()
+            ),
+            Item::Invalid(invalid) => eprintln!("a number not read: {invalid}"),
+        }
     }
     Ok(())
 }

@@ -29,15 +29,15 @@ pub async fn upload_and_send_image(
     jpeg: Vec<u8>,
     caption: &str,
 ) -> Result<Sent, Error<GraphAPIError>> {
+    // The upload's `type` is the file part's content type.
     let file = FilePart::new(jpeg)
         .file_name("image.jpg")
         .content_type("image/jpeg");
     let uploaded = client
-        .upload_media(phone_number_id, MediaUploadRequest::new(file, "image/jpeg"))
+        .upload_media(phone_number_id, MediaUploadRequest::from_file(file))
         .send()
         .await?;
-    let mut image = CaptionedMediaById::new(uploaded.id.clone());
-    image.caption = Some(caption.to_string());
+    let image = CaptionedMediaById::new(uploaded.id.clone()).with_caption(caption);
     let sent = client
         .send_message(phone_number_id, Message::image(to, image))
         .send()

@@ -2,6 +2,15 @@
 //! checks each delivery's signature against the app secret, and dispatches on
 //! the type of each incoming message.
 //!
+//! Its answers follow the crate's policy (the same as `webhooks::routes`): a
+//! delivery without a valid signature is refused with 401; a signed one
+//! whose body is not a delivery at all (not JSON, or without `object` and
+//! `entry`) with 400, so Meta delivers it again later; every other delivery
+//! is acknowledged with 200, items that did not fit their type included
+//! (they are kept, and reported here). Work that takes long should not delay
+//! the answer: queue it and acknowledge, since Meta sends a delivery again
+//! when the answer is late.
+//!
 //! ```sh
 //! WHATSAPP_APP_SECRET=... WHATSAPP_VERIFY_TOKEN=... \
 //!     cargo run -p whatsapp-cloud-api --example webhook_receiver
@@ -17,7 +26,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use whatsapp_cloud_api::types::{IncomingMessage, WebhookChange};
-use whatsapp_cloud_api::webhooks;
+use whatsapp_cloud_api::{Item, webhooks};
 
 /// What the receiver needs: the app secret (for signatures), the verify token
 /// (for the handshake), and what to do with each event.
@@ -71,29 +80,39 @@ async fn delivery(State(receiver): State<Receiver>, headers: HeaderMap, body: By
     let payload = match webhooks::parse_verified(&receiver.app_secret, &body, signature) {
         Ok(payload) => payload,
         Err(webhooks::WebhookError::Parse { path, .. }) => {
-            // Signed by Meta but not understood: acknowledge it, so it is not
-            // redelivered, and keep a note of where it did not fit.
+            // Signed by Meta but not a delivery at all: refuse it, so Meta
+            // delivers it again (to a receiver that may read it by then).
             (receiver.on_event)(format!("unparsed delivery (at `{path}`)"));
-            return StatusCode::OK;
+            return StatusCode::BAD_REQUEST;
         }
         Err(_) => return StatusCode::UNAUTHORIZED,
     };
-    for entry in &payload.entry {
-        for change in &entry.changes {
-            match change {
-                WebhookChange::Messages(change) => {
-                    for message in change.value.messages.iter().flatten() {
-                        (receiver.on_event)(describe(message));
-                    }
-                    for status in change.value.statuses.iter().flatten() {
-                        (receiver.on_event)(format!(
-                            "status of {}: {:?}",
-                            status.id, status.status
-                        ));
-                    }
+    for (path, invalid) in payload.invalid_items() {
+        (receiver.on_event)(format!("not decoded at {path}: {invalid}"));
+    }
+    for change in payload.changes() {
+        match change {
+            WebhookChange::Messages(change) => {
+                for message in change
+                    .value
+                    .messages
+                    .iter()
+                    .flatten()
+                    .filter_map(Item::valid)
+                {
+                    (receiver.on_event)(describe(message));
                 }
-                other => (receiver.on_event)(format!("{} change", other.tag())),
+                for status in change
+                    .value
+                    .statuses
+                    .iter()
+                    .flatten()
+                    .filter_map(Item::valid)
+                {
+                    (receiver.on_event)(format!("status of {}: {:?}", status.id, status.status));
+                }
             }
+            other => (receiver.on_event)(format!("{} change", other.tag())),
         }
     }
     StatusCode::OK

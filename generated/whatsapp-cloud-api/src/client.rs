@@ -69,6 +69,15 @@ impl Client {
     pub fn retry_policy(&self) -> &crate::RetryPolicy {
         self.core.retry_policy()
     }
+    /// Replaces the access token (an expired one, say) for this client and every clone of it; calls already sent keep the one they had.
+    pub fn set_token(&self, token: impl Into<String>) {
+        self.core
+            .set_credentials(
+                ::fragment_codegen_runtime::Credentials::Bearer(
+                    ::fragment_codegen_runtime::Secret::new(token.into()),
+                ),
+            );
+    }
     /// The runtime's part of the client, which sends the requests.
     #[allow(dead_code)]
     pub(crate) fn core(&self) -> &::fragment_codegen_runtime::ClientCore {

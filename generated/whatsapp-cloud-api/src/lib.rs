@@ -63,6 +63,7 @@
 //! One feature per API area (per fragment), all on by default. With `default-features = false` and only the features you name, the crate compiles just those areas' operations and the types they use; `FEATURES.md` beside `Cargo.toml` lists each area with its size. The features: `account_number`, `add_phone_numbers`, `assigned_users`, `assigned_whatsapp_business_accounts`, `block_users`, `bot_details`, `business_account`, `business_compliance`, `business_encryption`, `business_portfolio`, `business_profile`, `business_profile_node`, `calling`, `client_whatsapp_business_accounts`, `commerce_settings`, `connected_client_businesses`, `conversational_automation`, `encrypted_messages`, `extended_credits`, `flows`, `groups`, `marketing_messages_lite`, `media`, `message_history`, `message_history_events`, `messages`, `migration_intent`, `mm_lite_onboarding`, `multi_partner_solutions`, `obo_mobility_intent`, `official_business_account`, `onbehalf_requests`, `owned_whatsapp_business_accounts`, `phone_number`, `phone_number_registration`, `phone_number_verification`, `phone_numbers`, `preverified_phone_number_partners`, `preverified_phone_number_sharing`, `preverified_phone_numbers`, `qr_codes`, `schedules`, `settings`, `solution_migration`, `subscribed_apps`, `templates`, `webhooks`, `whatsapp_business_account_activities`, `whatsapp_business_accounts`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(rustfmt, rustfmt::skip)]
 #[rustfmt::skip]
 mod client;
@@ -74,8 +75,8 @@ pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, PROFILE, RATE_LIMIT_CODES, TRANSIENT_CODES,
 };
 pub use ::fragment_codegen_runtime::{
-    BuildError, ByteStream, Error, Exchange, FilePart, HeaderError, Hook, RawBody,
-    Response, ResponseMeta, RetryPolicy, SleepFuture,
+    BuildError, ByteStream, Error, Exchange, FilePart, HeaderError, Hook, Invalid, Item,
+    RawBody, Response, ResponseMeta, RetryPolicy, SleepFuture,
 };
 pub use ::fragment_codegen_runtime::{
     DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE,
@@ -95,5 +96,8 @@ pub mod compose;
 #[cfg(feature = "media")]
 #[rustfmt::skip]
 pub mod media_download;
+#[cfg(feature = "webhooks")]
+#[rustfmt::skip]
+pub mod deliveries;
 #[rustfmt::skip]
 pub mod usage;

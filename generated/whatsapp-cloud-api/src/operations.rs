@@ -1956,7 +1956,7 @@ impl<'a> GetApplicationWhatsappBusinessSolutions<'a> {
         max_pages: Option<usize>,
     ) -> impl rt::Stream<
         Item = Result<
-            crate::types::WhatsAppBusinessSolution,
+            crate::Item<crate::types::WhatsAppBusinessSolution>,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
@@ -2098,7 +2098,7 @@ impl<'a> GetAssignedUsers<'a> {
         max_pages: Option<usize>,
     ) -> impl rt::Stream<
         Item = Result<
-            crate::types::AssignedUser,
+            crate::Item<crate::types::AssignedUser>,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
@@ -2235,7 +2235,7 @@ impl<'a> GetAssignedWhatsappBusinessAccounts<'a> {
         max_pages: Option<usize>,
     ) -> impl rt::Stream<
         Item = Result<
-            crate::types::AssignedWhatsAppBusinessAccount,
+            crate::Item<crate::types::AssignedWhatsAppBusinessAccount>,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
@@ -2362,7 +2362,7 @@ impl<'a> GetBlockedUsers<'a> {
         max_pages: Option<usize>,
     ) -> impl rt::Stream<
         Item = Result<
-            crate::types::BlockedUser,
+            crate::Item<crate::types::BlockedUser>,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
@@ -2845,7 +2845,7 @@ impl<'a> GetClientWhatsappBusinessAccounts<'a> {
         max_pages: Option<usize>,
     ) -> impl rt::Stream<
         Item = Result<
-            crate::types::ClientWhatsAppBusinessAccount,
+            crate::Item<crate::types::ClientWhatsAppBusinessAccount>,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
@@ -3042,7 +3042,7 @@ impl<'a> GetConnectedClientBusinesses<'a> {
         max_pages: Option<usize>,
     ) -> impl rt::Stream<
         Item = Result<
-            crate::types::ConnectedClientBusiness,
+            crate::Item<crate::types::ConnectedClientBusiness>,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
@@ -3311,7 +3311,10 @@ impl<'a> GetFlowJsonUrl<'a> {
         self,
         max_pages: Option<usize>,
     ) -> impl rt::Stream<
-        Item = Result<crate::types::FlowAsset, crate::Error<crate::types::GraphAPIError>>,
+        Item = Result<
+            crate::Item<crate::types::FlowAsset>,
+            crate::Error<crate::types::GraphAPIError>,
+        >,
     > + 'a {
         rt::paginate(
             self,
@@ -3505,7 +3508,7 @@ impl<'a> GetInProgressOnBehalfRequests<'a> {
         max_pages: Option<usize>,
     ) -> impl rt::Stream<
         Item = Result<
-            crate::types::OnBehalfRequest,
+            crate::Item<crate::types::OnBehalfRequest>,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
@@ -3787,7 +3790,7 @@ impl<'a> GetMessageHistory<'a> {
         max_pages: Option<usize>,
     ) -> impl rt::Stream<
         Item = Result<
-            crate::types::MessageHistoryEntry,
+            crate::Item<crate::types::MessageHistoryEntry>,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
@@ -3930,7 +3933,7 @@ impl<'a> GetMessageHistoryEvents<'a> {
         max_pages: Option<usize>,
     ) -> impl rt::Stream<
         Item = Result<
-            crate::types::MessageHistoryEventEdge,
+            crate::Item<crate::types::MessageHistoryEventEdge>,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
@@ -4352,7 +4355,7 @@ impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
         max_pages: Option<usize>,
     ) -> impl rt::Stream<
         Item = Result<
-            crate::types::OwnedWhatsAppBusinessAccount,
+            crate::Item<crate::types::OwnedWhatsAppBusinessAccount>,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
@@ -4708,7 +4711,7 @@ impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
         max_pages: Option<usize>,
     ) -> impl rt::Stream<
         Item = Result<
-            crate::types::PreVerifiedPhoneNumberPartner,
+            crate::Item<crate::types::PreVerifiedPhoneNumberPartner>,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
@@ -4868,7 +4871,7 @@ impl<'a> GetPreVerifiedPhoneNumbers<'a> {
         max_pages: Option<usize>,
     ) -> impl rt::Stream<
         Item = Result<
-            crate::types::PreVerifiedPhoneNumber,
+            crate::Item<crate::types::PreVerifiedPhoneNumber>,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
@@ -5236,7 +5239,7 @@ impl<'a> GetWhatsappBusinessAccountActivities<'a> {
         max_pages: Option<usize>,
     ) -> impl rt::Stream<
         Item = Result<
-            crate::types::WabaActivity,
+            crate::Item<crate::types::WabaActivity>,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
@@ -5459,7 +5462,7 @@ impl<'a> GetWhatsappBusinessAccountPhoneNumbers<'a> {
         max_pages: Option<usize>,
     ) -> impl rt::Stream<
         Item = Result<
-            crate::types::WabaPhoneNumber,
+            crate::Item<crate::types::WabaPhoneNumber>,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
@@ -5612,7 +5615,7 @@ impl<'a> GetWhatsappBusinessAccountSchedules<'a> {
         max_pages: Option<usize>,
     ) -> impl rt::Stream<
         Item = Result<
-            crate::types::WabaSchedule,
+            crate::Item<crate::types::WabaSchedule>,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
@@ -5982,7 +5985,10 @@ impl<'a> ListAllQrCodes<'a> {
         self,
         max_pages: Option<usize>,
     ) -> impl rt::Stream<
-        Item = Result<crate::types::QrCode, crate::Error<crate::types::GraphAPIError>>,
+        Item = Result<
+            crate::Item<crate::types::QrCode>,
+            crate::Error<crate::types::GraphAPIError>,
+        >,
     > + 'a {
         rt::paginate(
             self,
@@ -6114,7 +6120,10 @@ impl<'a> ListFlows<'a> {
         self,
         max_pages: Option<usize>,
     ) -> impl rt::Stream<
-        Item = Result<crate::types::Flow, crate::Error<crate::types::GraphAPIError>>,
+        Item = Result<
+            crate::Item<crate::types::Flow>,
+            crate::Error<crate::types::GraphAPIError>,
+        >,
     > + 'a {
         rt::paginate(
             self,
@@ -6330,7 +6339,7 @@ impl<'a> ListMessageTemplates<'a> {
         max_pages: Option<usize>,
     ) -> impl rt::Stream<
         Item = Result<
-            crate::types::MessageTemplate,
+            crate::Item<crate::types::MessageTemplate>,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
@@ -6543,7 +6552,7 @@ impl<'a> ListWabaSolutions<'a> {
         max_pages: Option<usize>,
     ) -> impl rt::Stream<
         Item = Result<
-            crate::types::WhatsAppBusinessSolution,
+            crate::Item<crate::types::WhatsAppBusinessSolution>,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {
@@ -6690,7 +6699,7 @@ impl<'a> ListWhatsappBusinessAccounts<'a> {
         max_pages: Option<usize>,
     ) -> impl rt::Stream<
         Item = Result<
-            crate::types::PortfolioWhatsAppBusinessAccount,
+            crate::Item<crate::types::PortfolioWhatsAppBusinessAccount>,
             crate::Error<crate::types::GraphAPIError>,
         >,
     > + 'a {

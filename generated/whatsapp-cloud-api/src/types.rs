@@ -96,6 +96,21 @@ impl AcceptCallRequest {
             extra: Default::default(),
         }
     }
+    /// Sets `to`.
+    pub fn with_to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `session`.
+    pub fn with_session(mut self, value: impl Into<CallSession>) -> Self {
+        self.session = Some(value.into());
+        self
+    }
+    /// Sets `biz_opaque_callback_data`.
+    pub fn with_biz_opaque_callback_data(mut self, value: impl Into<String>) -> Self {
+        self.biz_opaque_callback_data = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "calling")]
 impl From<&str> for AcceptCallRequest {
@@ -121,7 +136,7 @@ pub struct AccountAlertInfo {
     /// Whether the alert is active.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alert_status: Option<AccountAlertInfoAlertStatus>,
-    /// The kind of alert, such as `OBA_APPROVED` or `PROFILE_PICTURE_LOST`.
+    /// The kind of alert, such as `OBA_APPROVED`, `OBA_REJECTED`, `PROFILE_PICTURE_LOST` or an `INCREASED_CAPABILITIES_ELIGIBILITY_*` one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alert_type: Option<String>,
     /// A readable explanation.
@@ -752,17 +767,271 @@ impl<'de> ::serde::Deserialize<'de> for AccountBanInfoWabaBanState {
     }
 }
 #[cfg(feature = "webhooks")]
+/// Why a number used with the WhatsApp Business app was disconnected from Cloud API (`PARTNER_REMOVED`).
+///
+/// Schema `AccountDisconnectionInfo`, from `whatsapp/webhooks.yaml#/components/schemas/AccountDisconnectionInfo`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct AccountDisconnectionInfo {
+    /// Why the number was disconnected; open list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<AccountDisconnectionInfoReason>,
+    /// Whether the user or WhatsApp caused it; open list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initiated_by: Option<AccountDisconnectionInfoInitiatedBy>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for AccountDisconnectionInfo {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<AccountDisconnectionInfoReason> = None;
+        let mut field_1: Option<AccountDisconnectionInfoInitiatedBy> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "reason" => {
+                    field_0 = map.next_value::<Option<AccountDisconnectionInfoReason>>()?;
+                }
+                "initiated_by" => {
+                    field_1 = map
+                        .next_value::<Option<AccountDisconnectionInfoInitiatedBy>>()?;
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            reason: field_0,
+            initiated_by: field_1,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for AccountDisconnectionInfo {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `AccountDisconnectionInfo`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl AccountDisconnectionInfo {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            reason: None,
+            initiated_by: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// Whether the user or WhatsApp caused it; open list.
+///
+/// Schema `AccountDisconnectionInfoInitiatedBy`, from `whatsapp/webhooks.yaml#/components/schemas/AccountDisconnectionInfo/properties/initiated_by`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AccountDisconnectionInfoInitiatedBy {
+    /// `SYSTEM`
+    System,
+    /// `USER`
+    User,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl AccountDisconnectionInfoInitiatedBy {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::System => "SYSTEM",
+            Self::User => "USER",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for AccountDisconnectionInfoInitiatedBy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for AccountDisconnectionInfoInitiatedBy {
+    fn from(value: &str) -> Self {
+        match value {
+            "SYSTEM" => Self::System,
+            "USER" => Self::User,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for AccountDisconnectionInfoInitiatedBy {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "SYSTEM" => Self::System,
+            "USER" => Self::User,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for AccountDisconnectionInfoInitiatedBy {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for AccountDisconnectionInfoInitiatedBy {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "SYSTEM" => Self::System,
+                "USER" => Self::User,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+/// Why the number was disconnected; open list.
+///
+/// Schema `AccountDisconnectionInfoReason`, from `whatsapp/webhooks.yaml#/components/schemas/AccountDisconnectionInfo/properties/reason`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AccountDisconnectionInfoReason {
+    /// `ACCOUNT_DISCONNECTED`
+    AccountDisconnected,
+    /// `BUSINESS_DOWNGRADE`
+    BusinessDowngrade,
+    /// `CHANGE_NUMBER`
+    ChangeNumber,
+    /// `COMPANION_INACTIVITY`
+    CompanionInactivity,
+    /// `PRIMARY_INACTIVITY`
+    PrimaryInactivity,
+    /// `USER_RE_REGISTERED`
+    UserReRegistered,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl AccountDisconnectionInfoReason {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AccountDisconnected => "ACCOUNT_DISCONNECTED",
+            Self::BusinessDowngrade => "BUSINESS_DOWNGRADE",
+            Self::ChangeNumber => "CHANGE_NUMBER",
+            Self::CompanionInactivity => "COMPANION_INACTIVITY",
+            Self::PrimaryInactivity => "PRIMARY_INACTIVITY",
+            Self::UserReRegistered => "USER_RE_REGISTERED",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for AccountDisconnectionInfoReason {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for AccountDisconnectionInfoReason {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACCOUNT_DISCONNECTED" => Self::AccountDisconnected,
+            "BUSINESS_DOWNGRADE" => Self::BusinessDowngrade,
+            "CHANGE_NUMBER" => Self::ChangeNumber,
+            "COMPANION_INACTIVITY" => Self::CompanionInactivity,
+            "PRIMARY_INACTIVITY" => Self::PrimaryInactivity,
+            "USER_RE_REGISTERED" => Self::UserReRegistered,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for AccountDisconnectionInfoReason {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "ACCOUNT_DISCONNECTED" => Self::AccountDisconnected,
+            "BUSINESS_DOWNGRADE" => Self::BusinessDowngrade,
+            "CHANGE_NUMBER" => Self::ChangeNumber,
+            "COMPANION_INACTIVITY" => Self::CompanionInactivity,
+            "PRIMARY_INACTIVITY" => Self::PrimaryInactivity,
+            "USER_RE_REGISTERED" => Self::UserReRegistered,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for AccountDisconnectionInfoReason {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for AccountDisconnectionInfoReason {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "ACCOUNT_DISCONNECTED" => Self::AccountDisconnected,
+                "BUSINESS_DOWNGRADE" => Self::BusinessDowngrade,
+                "CHANGE_NUMBER" => Self::ChangeNumber,
+                "COMPANION_INACTIVITY" => Self::CompanionInactivity,
+                "PRIMARY_INACTIVITY" => Self::PrimaryInactivity,
+                "USER_RE_REGISTERED" => Self::UserReRegistered,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// One restriction on a WABA.
 ///
 /// Schema `AccountRestriction`, from `whatsapp/webhooks.yaml#/components/schemas/AccountRestriction`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct AccountRestriction {
-    /// What is restricted, such as `RESTRICTED_BIZ_INITIATED_MESSAGING`.
+    /// What is restricted, such as `RESTRICTED_BIZ_INITIATED_MESSAGING`; open list.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub restriction_type: Option<AccountRestrictionRestrictionType>,
     /// Unix time the restriction ends.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expiration: Option<i64>,
+    /// What the business can do about the restriction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -775,6 +1044,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for AccountRestriction {
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<AccountRestrictionRestrictionType> = None;
         let mut field_1: Option<i64> = None;
+        let mut field_2: Option<String> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -789,6 +1059,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for AccountRestriction {
                         >()?
                         .map(|l| l.0);
                 }
+                "remediation" => {
+                    field_2 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -797,6 +1074,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for AccountRestriction {
         Ok(Self {
             restriction_type: field_0,
             expiration: field_1,
+            remediation: field_2,
             extra,
         })
     }
@@ -820,12 +1098,13 @@ impl AccountRestriction {
         Self {
             restriction_type: None,
             expiration: None,
+            remediation: None,
             extra: Default::default(),
         }
     }
 }
 #[cfg(feature = "webhooks")]
-/// What is restricted, such as `RESTRICTED_BIZ_INITIATED_MESSAGING`.
+/// What is restricted, such as `RESTRICTED_BIZ_INITIATED_MESSAGING`; open list.
 ///
 /// Schema `AccountRestrictionRestrictionType`, from `whatsapp/webhooks.yaml#/components/schemas/AccountRestriction/properties/restriction_type`.
 ///
@@ -839,6 +1118,18 @@ pub enum AccountRestrictionRestrictionType {
     RestrictedBizInitiatedMessaging,
     /// `RESTRICTED_CUSTOMER_INITIATED_MESSAGING`
     RestrictedCustomerInitiatedMessaging,
+    /// `RESTRICTED_BIZ_INITIATED_AND_USER_INITIATED_CALLING`
+    RestrictedBizInitiatedAndUserInitiatedCalling,
+    /// `RESTRICTED_BUSINESS_INITIATED_CALLING`
+    RestrictedBusinessInitiatedCalling,
+    /// `RESTRICTED_USER_INITIATED_CALLING`
+    RestrictedUserInitiatedCalling,
+    /// `RESTRICTED_USER_INITIATED_CALLING_CALL_BUTTON_HIDDEN`
+    RestrictedUserInitiatedCallingCallButtonHidden,
+    /// `RESTRICTED_UTILITY_TEMPLATES`
+    RestrictedUtilityTemplates,
+    /// `RESTRICTED_DIRECT_SEND_UTILITY_TEMPLATES`
+    RestrictedDirectSendUtilityTemplates,
     /// A value not listed in the spec, kept as received.
     Unrecognized(String),
 }
@@ -851,6 +1142,20 @@ impl AccountRestrictionRestrictionType {
             Self::RestrictedBizInitiatedMessaging => "RESTRICTED_BIZ_INITIATED_MESSAGING",
             Self::RestrictedCustomerInitiatedMessaging => {
                 "RESTRICTED_CUSTOMER_INITIATED_MESSAGING"
+            }
+            Self::RestrictedBizInitiatedAndUserInitiatedCalling => {
+                "RESTRICTED_BIZ_INITIATED_AND_USER_INITIATED_CALLING"
+            }
+            Self::RestrictedBusinessInitiatedCalling => {
+                "RESTRICTED_BUSINESS_INITIATED_CALLING"
+            }
+            Self::RestrictedUserInitiatedCalling => "RESTRICTED_USER_INITIATED_CALLING",
+            Self::RestrictedUserInitiatedCallingCallButtonHidden => {
+                "RESTRICTED_USER_INITIATED_CALLING_CALL_BUTTON_HIDDEN"
+            }
+            Self::RestrictedUtilityTemplates => "RESTRICTED_UTILITY_TEMPLATES",
+            Self::RestrictedDirectSendUtilityTemplates => {
+                "RESTRICTED_DIRECT_SEND_UTILITY_TEMPLATES"
             }
             Self::Unrecognized(value) => value.as_str(),
         }
@@ -871,6 +1176,20 @@ impl From<&str> for AccountRestrictionRestrictionType {
             "RESTRICTED_CUSTOMER_INITIATED_MESSAGING" => {
                 Self::RestrictedCustomerInitiatedMessaging
             }
+            "RESTRICTED_BIZ_INITIATED_AND_USER_INITIATED_CALLING" => {
+                Self::RestrictedBizInitiatedAndUserInitiatedCalling
+            }
+            "RESTRICTED_BUSINESS_INITIATED_CALLING" => {
+                Self::RestrictedBusinessInitiatedCalling
+            }
+            "RESTRICTED_USER_INITIATED_CALLING" => Self::RestrictedUserInitiatedCalling,
+            "RESTRICTED_USER_INITIATED_CALLING_CALL_BUTTON_HIDDEN" => {
+                Self::RestrictedUserInitiatedCallingCallButtonHidden
+            }
+            "RESTRICTED_UTILITY_TEMPLATES" => Self::RestrictedUtilityTemplates,
+            "RESTRICTED_DIRECT_SEND_UTILITY_TEMPLATES" => {
+                Self::RestrictedDirectSendUtilityTemplates
+            }
             other => Self::Unrecognized(other.to_string()),
         }
     }
@@ -883,6 +1202,20 @@ impl From<String> for AccountRestrictionRestrictionType {
             "RESTRICTED_BIZ_INITIATED_MESSAGING" => Self::RestrictedBizInitiatedMessaging,
             "RESTRICTED_CUSTOMER_INITIATED_MESSAGING" => {
                 Self::RestrictedCustomerInitiatedMessaging
+            }
+            "RESTRICTED_BIZ_INITIATED_AND_USER_INITIATED_CALLING" => {
+                Self::RestrictedBizInitiatedAndUserInitiatedCalling
+            }
+            "RESTRICTED_BUSINESS_INITIATED_CALLING" => {
+                Self::RestrictedBusinessInitiatedCalling
+            }
+            "RESTRICTED_USER_INITIATED_CALLING" => Self::RestrictedUserInitiatedCalling,
+            "RESTRICTED_USER_INITIATED_CALLING_CALL_BUTTON_HIDDEN" => {
+                Self::RestrictedUserInitiatedCallingCallButtonHidden
+            }
+            "RESTRICTED_UTILITY_TEMPLATES" => Self::RestrictedUtilityTemplates,
+            "RESTRICTED_DIRECT_SEND_UTILITY_TEMPLATES" => {
+                Self::RestrictedDirectSendUtilityTemplates
             }
             _ => Self::Unrecognized(value),
         }
@@ -915,6 +1248,22 @@ impl<'de> ::serde::Deserialize<'de> for AccountRestrictionRestrictionType {
                 }
                 "RESTRICTED_CUSTOMER_INITIATED_MESSAGING" => {
                     Self::RestrictedCustomerInitiatedMessaging
+                }
+                "RESTRICTED_BIZ_INITIATED_AND_USER_INITIATED_CALLING" => {
+                    Self::RestrictedBizInitiatedAndUserInitiatedCalling
+                }
+                "RESTRICTED_BUSINESS_INITIATED_CALLING" => {
+                    Self::RestrictedBusinessInitiatedCalling
+                }
+                "RESTRICTED_USER_INITIATED_CALLING" => {
+                    Self::RestrictedUserInitiatedCalling
+                }
+                "RESTRICTED_USER_INITIATED_CALLING_CALL_BUTTON_HIDDEN" => {
+                    Self::RestrictedUserInitiatedCallingCallButtonHidden
+                }
+                "RESTRICTED_UTILITY_TEMPLATES" => Self::RestrictedUtilityTemplates,
+                "RESTRICTED_DIRECT_SEND_UTILITY_TEMPLATES" => {
+                    Self::RestrictedDirectSendUtilityTemplates
                 }
                 _ => Self::Unrecognized(value.into_string()),
             },
@@ -1133,6 +1482,167 @@ impl<'de> ::serde::Deserialize<'de> for AccountReviewUpdateValueDecision {
     }
 }
 #[cfg(feature = "webhooks")]
+/// The settings of a business phone number changed (today only its calling settings).
+///
+/// Schema `AccountSettingsUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/AccountSettingsUpdateChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct AccountSettingsUpdateChange {
+    /// Always `account_settings_update`; filled in by default.
+    pub field: FieldAccountSettingsUpdate,
+    /// The `value` member.
+    pub value: AccountSettingsUpdateValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for AccountSettingsUpdateChange {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<FieldAccountSettingsUpdate> = None;
+        let mut field_1: Option<AccountSettingsUpdateValue> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "field" => {
+                    field_0 = Some(map.next_value::<FieldAccountSettingsUpdate>()?);
+                }
+                "value" => {
+                    field_1 = Some(map.next_value::<AccountSettingsUpdateValue>()?);
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            field: field_0.unwrap_or_default(),
+            value: field_1.ok_or_else(|| __A::Error::missing_field("value"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for AccountSettingsUpdateChange {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `AccountSettingsUpdateChange`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl AccountSettingsUpdateChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: impl Into<AccountSettingsUpdateValue>) -> Self {
+        Self {
+            field: Default::default(),
+            value: value.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The `account_settings_update` value; sent also for changes your own app made.
+///
+/// Schema `AccountSettingsUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/AccountSettingsUpdateValue`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct AccountSettingsUpdateValue {
+    /// Always `whatsapp`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// Unix time of the change, as a decimal string.
+    pub timestamp: String,
+    /// Which settings changed; `PHONE_NUMBER_SETTINGS` is the only documented value, and Meta's example writes it in lower case, so compare without case.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// The `phone_number_settings` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone_number_settings: Option<WebhookPhoneNumberSettings>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for AccountSettingsUpdateValue {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<MessagingProductWhatsapp> = None;
+        let mut field_1: Option<String> = None;
+        let mut field_2: Option<String> = None;
+        let mut field_3: Option<WebhookPhoneNumberSettings> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "messaging_product" => {
+                    field_0 = map.next_value::<Option<MessagingProductWhatsapp>>()?;
+                }
+                "timestamp" => {
+                    field_1 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                "type" => {
+                    field_2 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                "phone_number_settings" => {
+                    field_3 = map.next_value::<Option<WebhookPhoneNumberSettings>>()?;
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            messaging_product: field_0,
+            timestamp: field_1.ok_or_else(|| __A::Error::missing_field("timestamp"))?,
+            type_: field_2.ok_or_else(|| __A::Error::missing_field("type"))?,
+            phone_number_settings: field_3,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for AccountSettingsUpdateValue {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `AccountSettingsUpdateValue`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl AccountSettingsUpdateValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(timestamp: impl Into<String>, type_: impl Into<String>) -> Self {
+        Self {
+            messaging_product: None,
+            timestamp: timestamp.into(),
+            type_: type_.into(),
+            phone_number_settings: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
 /// The WABA was shared, unshared, deleted, restricted, verified or otherwise updated.
 ///
 /// Schema `AccountUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/AccountUpdateChange`.
@@ -1231,6 +1741,14 @@ pub struct AccountUpdateValue {
     /// The `volume_tier_info` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub volume_tier_info: Option<VolumeTierInfo>,
+    /// The `disconnection_info` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disconnection_info: Option<AccountDisconnectionInfo>,
+    /// The `partner_client_certification_needed_info` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partner_client_certification_needed_info: Option<
+        PartnerClientCertificationNeededInfo,
+    >,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -1251,6 +1769,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for AccountUpdateValue {
         let mut field_7: Option<AccountBanInfo> = None;
         let mut field_8: Option<PartnerClientCertificationInfo> = None;
         let mut field_9: Option<VolumeTierInfo> = None;
+        let mut field_10: Option<AccountDisconnectionInfo> = None;
+        let mut field_11: Option<PartnerClientCertificationNeededInfo> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -1287,6 +1807,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for AccountUpdateValue {
                 "volume_tier_info" => {
                     field_9 = map.next_value::<Option<VolumeTierInfo>>()?;
                 }
+                "disconnection_info" => {
+                    field_10 = map.next_value::<Option<AccountDisconnectionInfo>>()?;
+                }
+                "partner_client_certification_needed_info" => {
+                    field_11 = map
+                        .next_value::<Option<PartnerClientCertificationNeededInfo>>()?;
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -1303,6 +1830,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for AccountUpdateValue {
             ban_info: field_7,
             partner_client_certification_info: field_8,
             volume_tier_info: field_9,
+            disconnection_info: field_10,
+            partner_client_certification_needed_info: field_11,
             extra,
         })
     }
@@ -1334,6 +1863,8 @@ impl AccountUpdateValue {
             ban_info: None,
             partner_client_certification_info: None,
             volume_tier_info: None,
+            disconnection_info: None,
+            partner_client_certification_needed_info: None,
             extra: Default::default(),
         }
     }
@@ -1545,9 +2076,12 @@ impl<'de> ::serde::Deserialize<'de> for AccountUpdateValueEvent {
 /// Schema `AccountViolationInfo`, from `whatsapp/webhooks.yaml#/components/schemas/AccountViolationInfo`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct AccountViolationInfo {
-    /// The violation type, such as `ADULT`.
+    /// The violation type, such as `ADULT`, a calling quality one (`LOW_BUSINESS_INITIATED_CALLING_QUALITY`, `LOW_USER_INITIATED_CALLING_QUALITY`, `USER_INITIATED_CALLS_LOW_PICKUP_RATE`) or a direct-send one (`DIRECT_SEND_UTILITY_CATEGORY_ABUSE_WARN`, `DIRECT_SEND_UTILITY_CATEGORY_ABUSE_RATE_LIMIT`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub violation_type: Option<String>,
+    /// What the business can do about the violation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -1559,11 +2093,19 @@ impl ::fragment_codegen_runtime::decode::FromEntries for AccountViolationInfo {
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<String> = None;
+        let mut field_1: Option<String> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
                 "violation_type" => {
                     field_0 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "remediation" => {
+                    field_1 = map
                         .next_value::<
                             Option<::fragment_codegen_runtime::Lenient<String>>,
                         >()?
@@ -1576,6 +2118,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for AccountViolationInfo {
         }
         Ok(Self {
             violation_type: field_0,
+            remediation: field_1,
             extra,
         })
     }
@@ -1598,6 +2141,7 @@ impl AccountViolationInfo {
     pub fn new() -> Self {
         Self {
             violation_type: None,
+            remediation: None,
             extra: Default::default(),
         }
     }
@@ -2528,6 +3072,412 @@ impl From<String> for AddPhoneNumbersResponse {
         Self::new(value)
     }
 }
+#[cfg(feature = "messages")]
+/// Address form fields, all text; give only the ones to fill in.
+///
+/// Schema `AddressFields`, from `whatsapp/messages.yaml#/components/schemas/AddressFields`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct AddressFields {
+    /// Name of the person at the address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A valid phone number for the delivery.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    /// Indian PIN code, up to 6 characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_pin_code: Option<String>,
+    /// Singapore postal code, up to 6 characters (only older pages list Singapore).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sg_post_code: Option<String>,
+    /// Flat or house number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub house_number: Option<String>,
+    /// Floor number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub floor_number: Option<String>,
+    /// Tower number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tower_number: Option<String>,
+    /// Building or apartment name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub building_name: Option<String>,
+    /// Street address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Landmark or area.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub landmark_area: Option<String>,
+    /// City.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// State.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "messages")]
+impl ::fragment_codegen_runtime::decode::FromEntries for AddressFields {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<String> = None;
+        let mut field_2: Option<String> = None;
+        let mut field_3: Option<String> = None;
+        let mut field_4: Option<String> = None;
+        let mut field_5: Option<String> = None;
+        let mut field_6: Option<String> = None;
+        let mut field_7: Option<String> = None;
+        let mut field_8: Option<String> = None;
+        let mut field_9: Option<String> = None;
+        let mut field_10: Option<String> = None;
+        let mut field_11: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "name" => field_0 = map.next_value::<Option<String>>()?,
+                "phone_number" => field_1 = map.next_value::<Option<String>>()?,
+                "in_pin_code" => field_2 = map.next_value::<Option<String>>()?,
+                "sg_post_code" => field_3 = map.next_value::<Option<String>>()?,
+                "house_number" => field_4 = map.next_value::<Option<String>>()?,
+                "floor_number" => field_5 = map.next_value::<Option<String>>()?,
+                "tower_number" => field_6 = map.next_value::<Option<String>>()?,
+                "building_name" => field_7 = map.next_value::<Option<String>>()?,
+                "address" => field_8 = map.next_value::<Option<String>>()?,
+                "landmark_area" => field_9 = map.next_value::<Option<String>>()?,
+                "city" => field_10 = map.next_value::<Option<String>>()?,
+                "state" => field_11 = map.next_value::<Option<String>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            name: field_0,
+            phone_number: field_1,
+            in_pin_code: field_2,
+            sg_post_code: field_3,
+            house_number: field_4,
+            floor_number: field_5,
+            tower_number: field_6,
+            building_name: field_7,
+            address: field_8,
+            landmark_area: field_9,
+            city: field_10,
+            state: field_11,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for AddressFields {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `AddressFields`",
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl AddressFields {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            phone_number: None,
+            in_pin_code: None,
+            sg_post_code: None,
+            house_number: None,
+            floor_number: None,
+            tower_number: None,
+            building_name: None,
+            address: None,
+            landmark_area: None,
+            city: None,
+            state: None,
+            extra: Default::default(),
+        }
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `phone_number`.
+    pub fn with_phone_number(mut self, value: impl Into<String>) -> Self {
+        self.phone_number = Some(value.into());
+        self
+    }
+    /// Sets `in_pin_code`.
+    pub fn with_in_pin_code(mut self, value: impl Into<String>) -> Self {
+        self.in_pin_code = Some(value.into());
+        self
+    }
+    /// Sets `sg_post_code`.
+    pub fn with_sg_post_code(mut self, value: impl Into<String>) -> Self {
+        self.sg_post_code = Some(value.into());
+        self
+    }
+    /// Sets `house_number`.
+    pub fn with_house_number(mut self, value: impl Into<String>) -> Self {
+        self.house_number = Some(value.into());
+        self
+    }
+    /// Sets `floor_number`.
+    pub fn with_floor_number(mut self, value: impl Into<String>) -> Self {
+        self.floor_number = Some(value.into());
+        self
+    }
+    /// Sets `tower_number`.
+    pub fn with_tower_number(mut self, value: impl Into<String>) -> Self {
+        self.tower_number = Some(value.into());
+        self
+    }
+    /// Sets `building_name`.
+    pub fn with_building_name(mut self, value: impl Into<String>) -> Self {
+        self.building_name = Some(value.into());
+        self
+    }
+    /// Sets `address`.
+    pub fn with_address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `landmark_area`.
+    pub fn with_landmark_area(mut self, value: impl Into<String>) -> Self {
+        self.landmark_area = Some(value.into());
+        self
+    }
+    /// Sets `city`.
+    pub fn with_city(mut self, value: impl Into<String>) -> Self {
+        self.city = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "messages")]
+/// Opens the address form.
+///
+/// Schema `AddressMessageAction`, from `whatsapp/messages.yaml#/components/schemas/AddressMessageAction`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct AddressMessageAction {
+    /// Always `address_message`.
+    pub name: NameAddressMessage,
+    /// The `parameters` member.
+    pub parameters: AddressMessageParameters,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "messages")]
+impl ::fragment_codegen_runtime::decode::FromEntries for AddressMessageAction {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<NameAddressMessage> = None;
+        let mut field_1: Option<AddressMessageParameters> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "name" => field_0 = Some(map.next_value::<NameAddressMessage>()?),
+                "parameters" => {
+                    field_1 = Some(map.next_value::<AddressMessageParameters>()?);
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            name: field_0.unwrap_or_default(),
+            parameters: field_1.ok_or_else(|| __A::Error::missing_field("parameters"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for AddressMessageAction {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `AddressMessageAction`",
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl AddressMessageAction {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(parameters: impl Into<AddressMessageParameters>) -> Self {
+        Self {
+            name: Default::default(),
+            parameters: parameters.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+/// The form's country, and the values, saved addresses or errors to show in it.
+///
+/// Schema `AddressMessageParameters`, from `whatsapp/messages.yaml#/components/schemas/AddressMessageParameters`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct AddressMessageParameters {
+    /// Two-letter ISO 3166 country code of the form, such as `IN`; it must match the country of the recipient's number.
+    pub country: String,
+    /// The `values` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values: Option<AddressFields>,
+    /// Addresses the user may pick instead of filling in the form.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub saved_addresses: Option<Vec<SavedAddress>>,
+    /// Error text per field name (such as `in_pin_code`); the user must correct those fields before submitting. Send it together with the user's earlier `values`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validation_errors: Option<::std::collections::BTreeMap<String, String>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "messages")]
+impl ::fragment_codegen_runtime::decode::FromEntries for AddressMessageParameters {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<AddressFields> = None;
+        let mut field_2: Option<Vec<SavedAddress>> = None;
+        let mut field_3: Option<::std::collections::BTreeMap<String, String>> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "country" => field_0 = Some(map.next_value::<String>()?),
+                "values" => field_1 = map.next_value::<Option<AddressFields>>()?,
+                "saved_addresses" => {
+                    field_2 = map.next_value::<Option<Vec<SavedAddress>>>()?;
+                }
+                "validation_errors" => {
+                    field_3 = map
+                        .next_value::<
+                            Option<::std::collections::BTreeMap<String, String>>,
+                        >()?;
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            country: field_0.ok_or_else(|| __A::Error::missing_field("country"))?,
+            values: field_1,
+            saved_addresses: field_2,
+            validation_errors: field_3,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for AddressMessageParameters {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `AddressMessageParameters`",
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl AddressMessageParameters {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(country: impl Into<String>) -> Self {
+        Self {
+            country: country.into(),
+            values: None,
+            saved_addresses: None,
+            validation_errors: None,
+            extra: Default::default(),
+        }
+    }
+    /// Sets `values`.
+    pub fn with_values(mut self, value: impl Into<AddressFields>) -> Self {
+        self.values = Some(value.into());
+        self
+    }
+    /// Sets `saved_addresses`.
+    pub fn with_saved_addresses(mut self, value: Vec<SavedAddress>) -> Self {
+        self.saved_addresses = Some(value);
+        self
+    }
+    /// Sets `validation_errors`.
+    pub fn with_validation_errors(
+        mut self,
+        value: ::std::collections::BTreeMap<String, String>,
+    ) -> Self {
+        self.validation_errors = Some(value);
+        self
+    }
+}
+#[cfg(feature = "messages")]
+impl From<&str> for AddressMessageParameters {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+#[cfg(feature = "messages")]
+impl From<String> for AddressMessageParameters {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+#[cfg(feature = "messages")]
+/// Which one of `to`, `recipient` to send: the object needs exactly one of them.
+///
+/// Schema `ToOrRecipient`, merged from 12 identical definitions (first: `whatsapp/messages.yaml#/components/schemas/BaseMessageProperties/anyOf`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Addressee {
+    /// Sends `to`.
+    To(String),
+    /// Sends `recipient`.
+    Recipient(String),
+}
+#[cfg(feature = "messages")]
+/// A string sends `to`.
+impl From<&str> for Addressee {
+    fn from(value: &str) -> Self {
+        Self::To(value.to_string())
+    }
+}
+#[cfg(feature = "messages")]
+/// A string sends `to`.
+impl From<&String> for Addressee {
+    fn from(value: &String) -> Self {
+        Self::To(value.clone())
+    }
+}
+#[cfg(feature = "messages")]
+/// A string sends `to`.
+impl From<String> for Addressee {
+    fn from(value: String) -> Self {
+        Self::To(value)
+    }
+}
 #[cfg(feature = "groups")]
 /// Which join requests were approved and which failed.
 ///
@@ -2874,7 +3824,7 @@ impl AssignedUserBusiness {
 pub struct AssignedUserList {
     /// The users.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<AssignedUser>>,
+    pub data: Option<Vec<crate::Item<AssignedUser>>>,
     /// The `paging` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<CursorPaging>,
@@ -2891,13 +3841,15 @@ impl ::fragment_codegen_runtime::decode::FromEntries for AssignedUserList {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<AssignedUser>> = None;
+        let mut field_0: Option<Vec<crate::Item<AssignedUser>>> = None;
         let mut field_1: Option<CursorPaging> = None;
         let mut field_2: Option<AssignedUserSummary> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "data" => field_0 = map.next_value::<Option<Vec<AssignedUser>>>()?,
+                "data" => {
+                    field_0 = map.next_value::<Option<Vec<crate::Item<AssignedUser>>>>()?;
+                }
                 "paging" => field_1 = map.next_value::<Option<CursorPaging>>()?,
                 "summary" => field_2 = map.next_value::<Option<AssignedUserSummary>>()?,
                 _ => {
@@ -2960,7 +3912,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for AssignedUserSuccessResp
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -3642,7 +4598,7 @@ impl From<String> for AssignedWhatsAppBusinessAccount {
 pub struct AssignedWhatsAppBusinessAccountList {
     /// The accounts on this page.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<AssignedWhatsAppBusinessAccount>>,
+    pub data: Option<Vec<crate::Item<AssignedWhatsAppBusinessAccount>>>,
     /// The `paging` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<CursorPaging>,
@@ -3657,14 +4613,16 @@ for AssignedWhatsAppBusinessAccountList {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<AssignedWhatsAppBusinessAccount>> = None;
+        let mut field_0: Option<Vec<crate::Item<AssignedWhatsAppBusinessAccount>>> = None;
         let mut field_1: Option<CursorPaging> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
                 "data" => {
                     field_0 = map
-                        .next_value::<Option<Vec<AssignedWhatsAppBusinessAccount>>>()?;
+                        .next_value::<
+                            Option<Vec<crate::Item<AssignedWhatsAppBusinessAccount>>>,
+                        >()?;
                 }
                 "paging" => field_1 = map.next_value::<Option<CursorPaging>>()?,
                 _ => {
@@ -3713,8 +4671,12 @@ pub struct AudioMessage {
     /// The `recipient_type` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient_type: Option<RecipientType>,
-    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages.
-    pub to: String,
+    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages. Needed unless `recipient` is given; when both are given, `to` is used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// The recipient's business-scoped user ID (such as `US.13491208655302741918`) or parent business-scoped user ID, for users whose phone number you do not have. Ignored when `to` is also given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
     /// Always `audio`.
     #[serde(rename = "type")]
     pub type_: TypeAudio,
@@ -3740,10 +4702,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for AudioMessage {
         let mut field_0: Option<MessagingProductWhatsapp> = None;
         let mut field_1: Option<RecipientType> = None;
         let mut field_2: Option<String> = None;
-        let mut field_3: Option<TypeAudio> = None;
-        let mut field_4: Option<MessageContext> = None;
-        let mut field_5: Option<String> = None;
-        let mut field_6: Option<MediaObject> = None;
+        let mut field_3: Option<String> = None;
+        let mut field_4: Option<TypeAudio> = None;
+        let mut field_5: Option<MessageContext> = None;
+        let mut field_6: Option<String> = None;
+        let mut field_7: Option<MediaObject> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -3751,13 +4714,14 @@ impl ::fragment_codegen_runtime::decode::FromEntries for AudioMessage {
                     field_0 = Some(map.next_value::<MessagingProductWhatsapp>()?);
                 }
                 "recipient_type" => field_1 = map.next_value::<Option<RecipientType>>()?,
-                "to" => field_2 = Some(map.next_value::<String>()?),
-                "type" => field_3 = Some(map.next_value::<TypeAudio>()?),
-                "context" => field_4 = map.next_value::<Option<MessageContext>>()?,
+                "to" => field_2 = map.next_value::<Option<String>>()?,
+                "recipient" => field_3 = map.next_value::<Option<String>>()?,
+                "type" => field_4 = Some(map.next_value::<TypeAudio>()?),
+                "context" => field_5 = map.next_value::<Option<MessageContext>>()?,
                 "biz_opaque_callback_data" => {
-                    field_5 = map.next_value::<Option<String>>()?;
+                    field_6 = map.next_value::<Option<String>>()?;
                 }
-                "audio" => field_6 = Some(map.next_value::<MediaObject>()?),
+                "audio" => field_7 = Some(map.next_value::<MediaObject>()?),
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -3766,11 +4730,12 @@ impl ::fragment_codegen_runtime::decode::FromEntries for AudioMessage {
         Ok(Self {
             messaging_product: field_0.unwrap_or_default(),
             recipient_type: field_1,
-            to: field_2.ok_or_else(|| __A::Error::missing_field("to"))?,
-            type_: field_3.unwrap_or_default(),
-            context: field_4,
-            biz_opaque_callback_data: field_5,
-            audio: field_6.ok_or_else(|| __A::Error::missing_field("audio"))?,
+            to: field_2,
+            recipient: field_3,
+            type_: field_4.unwrap_or_default(),
+            context: field_5,
+            biz_opaque_callback_data: field_6,
+            audio: field_7.ok_or_else(|| __A::Error::missing_field("audio"))?,
             extra,
         })
     }
@@ -3790,17 +4755,47 @@ impl<'de> ::serde::Deserialize<'de> for AudioMessage {
 impl AudioMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(to: impl Into<String>, audio: impl Into<MediaObject>) -> Self {
+    pub fn new(to: impl Into<Addressee>, audio: impl Into<MediaObject>) -> Self {
+        let (to, recipient) = match to.into() {
+            Addressee::To(value) => (Some(value), None),
+            Addressee::Recipient(value) => (None, Some(value)),
+        };
         Self {
             messaging_product: Default::default(),
             recipient_type: None,
-            to: to.into(),
+            to,
+            recipient,
             type_: Default::default(),
             context: None,
             biz_opaque_callback_data: None,
             audio: audio.into(),
             extra: Default::default(),
         }
+    }
+    /// Sets `recipient_type`.
+    pub fn with_recipient_type(mut self, value: impl Into<RecipientType>) -> Self {
+        self.recipient_type = Some(value.into());
+        self
+    }
+    /// Sets `to`.
+    pub fn with_to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `recipient`.
+    pub fn with_recipient(mut self, value: impl Into<String>) -> Self {
+        self.recipient = Some(value.into());
+        self
+    }
+    /// Sets `context`.
+    pub fn with_context(mut self, value: impl Into<MessageContext>) -> Self {
+        self.context = Some(value.into());
+        self
+    }
+    /// Sets `biz_opaque_callback_data`.
+    pub fn with_biz_opaque_callback_data(mut self, value: impl Into<String>) -> Self {
+        self.biz_opaque_callback_data = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "webhooks")]
@@ -3953,8 +4948,409 @@ impl AuthInternationalRateException {
         }
     }
 }
+#[cfg(feature = "webhooks")]
+/// A purchase or lead WhatsApp detected in a chat that started from an ad.
+///
+/// Schema `AutomaticEvent`, from `whatsapp/webhooks.yaml#/components/schemas/AutomaticEvent`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct AutomaticEvent {
+    /// The ID of the message in which the event was detected.
+    pub id: String,
+    /// The kind of event; open list.
+    pub event_name: AutomaticEventEventName,
+    /// Unix time of the event (a JSON number, unlike message timestamps).
+    pub timestamp: i64,
+    /// The ad click ID; absent for ads shown in WhatsApp Status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ctwa_clid: Option<String>,
+    /// The `custom_data` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_data: Option<AutomaticEventCustomData>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for AutomaticEvent {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<AutomaticEventEventName> = None;
+        let mut field_2: Option<i64> = None;
+        let mut field_3: Option<String> = None;
+        let mut field_4: Option<AutomaticEventCustomData> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "id" => {
+                    field_0 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                "event_name" => {
+                    field_1 = Some(map.next_value::<AutomaticEventEventName>()?);
+                }
+                "timestamp" => {
+                    field_2 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<i64>>()?.0,
+                    );
+                }
+                "ctwa_clid" => {
+                    field_3 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "custom_data" => {
+                    field_4 = map.next_value::<Option<AutomaticEventCustomData>>()?;
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            id: field_0.ok_or_else(|| __A::Error::missing_field("id"))?,
+            event_name: field_1.ok_or_else(|| __A::Error::missing_field("event_name"))?,
+            timestamp: field_2.ok_or_else(|| __A::Error::missing_field("timestamp"))?,
+            ctwa_clid: field_3,
+            custom_data: field_4,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for AutomaticEvent {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `AutomaticEvent`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl AutomaticEvent {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        id: impl Into<String>,
+        event_name: impl Into<AutomaticEventEventName>,
+        timestamp: i64,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            event_name: event_name.into(),
+            timestamp,
+            ctwa_clid: None,
+            custom_data: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The amount of a purchase (`Purchase` events).
+///
+/// Schema `AutomaticEventCustomData`, from `whatsapp/webhooks.yaml#/components/schemas/AutomaticEventCustomData`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct AutomaticEventCustomData {
+    /// ISO 4217 currency code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// The amount multiplied by 1000 (25000 is 25.00).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for AutomaticEventCustomData {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<f64> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "currency" => {
+                    field_0 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "value" => {
+                    field_1 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<f64>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            currency: field_0,
+            value: field_1,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for AutomaticEventCustomData {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `AutomaticEventCustomData`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl AutomaticEventCustomData {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            currency: None,
+            value: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The kind of event; open list.
+///
+/// Schema `AutomaticEventEventName`, from `whatsapp/webhooks.yaml#/components/schemas/AutomaticEvent/properties/event_name`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AutomaticEventEventName {
+    /// `LeadSubmitted`
+    LeadSubmitted,
+    /// `Purchase`
+    Purchase,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl AutomaticEventEventName {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::LeadSubmitted => "LeadSubmitted",
+            Self::Purchase => "Purchase",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for AutomaticEventEventName {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for AutomaticEventEventName {
+    fn from(value: &str) -> Self {
+        match value {
+            "LeadSubmitted" => Self::LeadSubmitted,
+            "Purchase" => Self::Purchase,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for AutomaticEventEventName {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "LeadSubmitted" => Self::LeadSubmitted,
+            "Purchase" => Self::Purchase,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for AutomaticEventEventName {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for AutomaticEventEventName {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "LeadSubmitted" => Self::LeadSubmitted,
+                "Purchase" => Self::Purchase,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+/// WhatsApp detected a purchase or a lead in a chat that started from an ad.
+///
+/// Schema `AutomaticEventsChange`, from `whatsapp/webhooks.yaml#/components/schemas/AutomaticEventsChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct AutomaticEventsChange {
+    /// Always `automatic_events`; filled in by default.
+    pub field: FieldAutomaticEvents,
+    /// The `value` member.
+    pub value: AutomaticEventsValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for AutomaticEventsChange {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<FieldAutomaticEvents> = None;
+        let mut field_1: Option<AutomaticEventsValue> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "field" => field_0 = Some(map.next_value::<FieldAutomaticEvents>()?),
+                "value" => field_1 = Some(map.next_value::<AutomaticEventsValue>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            field: field_0.unwrap_or_default(),
+            value: field_1.ok_or_else(|| __A::Error::missing_field("value"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for AutomaticEventsChange {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `AutomaticEventsChange`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl AutomaticEventsChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: impl Into<AutomaticEventsValue>) -> Self {
+        Self {
+            field: Default::default(),
+            value: value.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The `automatic_events` value.
+///
+/// Schema `AutomaticEventsValue`, from `whatsapp/webhooks.yaml#/components/schemas/AutomaticEventsValue`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct AutomaticEventsValue {
+    /// Always `whatsapp`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// The `metadata` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<WebhookMetadata>,
+    /// The detected events.
+    pub automatic_events: Vec<AutomaticEvent>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for AutomaticEventsValue {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<MessagingProductWhatsapp> = None;
+        let mut field_1: Option<WebhookMetadata> = None;
+        let mut field_2: Option<Vec<AutomaticEvent>> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "messaging_product" => {
+                    field_0 = map.next_value::<Option<MessagingProductWhatsapp>>()?;
+                }
+                "metadata" => field_1 = map.next_value::<Option<WebhookMetadata>>()?,
+                "automatic_events" => {
+                    field_2 = Some(map.next_value::<Vec<AutomaticEvent>>()?);
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            messaging_product: field_0,
+            metadata: field_1,
+            automatic_events: field_2
+                .ok_or_else(|| __A::Error::missing_field("automatic_events"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for AutomaticEventsValue {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `AutomaticEventsValue`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl AutomaticEventsValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(automatic_events: Vec<AutomaticEvent>) -> Self {
+        Self {
+            messaging_product: None,
+            metadata: None,
+            automatic_events,
+            extra: Default::default(),
+        }
+    }
+}
 #[cfg(feature = "messages")]
-/// Fields every outgoing message has.
+/// Fields every outgoing message has; the recipient is named by `to`, `recipient` or both.
 ///
 /// Schema `BaseMessageProperties`, from `whatsapp/messages.yaml#/components/schemas/BaseMessageProperties`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -3964,8 +5360,12 @@ pub struct BaseMessageProperties {
     /// The `recipient_type` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient_type: Option<RecipientType>,
-    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages.
-    pub to: String,
+    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages. Needed unless `recipient` is given; when both are given, `to` is used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// The recipient's business-scoped user ID (such as `US.13491208655302741918`) or parent business-scoped user ID, for users whose phone number you do not have. Ignored when `to` is also given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
     /// The kind of message.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
@@ -3985,13 +5385,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for BaseMessageProperties {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        use ::serde::de::Error as _;
         let mut field_0: Option<MessagingProductWhatsapp> = None;
         let mut field_1: Option<RecipientType> = None;
         let mut field_2: Option<String> = None;
         let mut field_3: Option<String> = None;
-        let mut field_4: Option<MessageContext> = None;
-        let mut field_5: Option<String> = None;
+        let mut field_4: Option<String> = None;
+        let mut field_5: Option<MessageContext> = None;
+        let mut field_6: Option<String> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -3999,11 +5399,12 @@ impl ::fragment_codegen_runtime::decode::FromEntries for BaseMessageProperties {
                     field_0 = Some(map.next_value::<MessagingProductWhatsapp>()?);
                 }
                 "recipient_type" => field_1 = map.next_value::<Option<RecipientType>>()?,
-                "to" => field_2 = Some(map.next_value::<String>()?),
-                "type" => field_3 = map.next_value::<Option<String>>()?,
-                "context" => field_4 = map.next_value::<Option<MessageContext>>()?,
+                "to" => field_2 = map.next_value::<Option<String>>()?,
+                "recipient" => field_3 = map.next_value::<Option<String>>()?,
+                "type" => field_4 = map.next_value::<Option<String>>()?,
+                "context" => field_5 = map.next_value::<Option<MessageContext>>()?,
                 "biz_opaque_callback_data" => {
-                    field_5 = map.next_value::<Option<String>>()?;
+                    field_6 = map.next_value::<Option<String>>()?;
                 }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -4013,10 +5414,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for BaseMessageProperties {
         Ok(Self {
             messaging_product: field_0.unwrap_or_default(),
             recipient_type: field_1,
-            to: field_2.ok_or_else(|| __A::Error::missing_field("to"))?,
-            type_: field_3,
-            context: field_4,
-            biz_opaque_callback_data: field_5,
+            to: field_2,
+            recipient: field_3,
+            type_: field_4,
+            context: field_5,
+            biz_opaque_callback_data: field_6,
             extra,
         })
     }
@@ -4036,28 +5438,21 @@ impl<'de> ::serde::Deserialize<'de> for BaseMessageProperties {
 impl BaseMessageProperties {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(to: impl Into<String>) -> Self {
+    pub fn new(to: impl Into<Addressee>) -> Self {
+        let (to, recipient) = match to.into() {
+            Addressee::To(value) => (Some(value), None),
+            Addressee::Recipient(value) => (None, Some(value)),
+        };
         Self {
             messaging_product: Default::default(),
             recipient_type: None,
-            to: to.into(),
+            to,
+            recipient,
             type_: None,
             context: None,
             biz_opaque_callback_data: None,
             extra: Default::default(),
         }
-    }
-}
-#[cfg(feature = "messages")]
-impl From<&str> for BaseMessageProperties {
-    fn from(value: &str) -> Self {
-        Self::new(value)
-    }
-}
-#[cfg(feature = "messages")]
-impl From<String> for BaseMessageProperties {
-    fn from(value: String) -> Self {
-        Self::new(value)
     }
 }
 #[cfg(feature = "block_users")]
@@ -4725,7 +6120,7 @@ impl From<String> for BlockedUser {
 pub struct BlockedUserList {
     /// The blocked users.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<BlockedUser>>,
+    pub data: Option<Vec<crate::Item<BlockedUser>>>,
     /// The `paging` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<CursorPaging>,
@@ -4739,12 +6134,14 @@ impl ::fragment_codegen_runtime::decode::FromEntries for BlockedUserList {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<BlockedUser>> = None;
+        let mut field_0: Option<Vec<crate::Item<BlockedUser>>> = None;
         let mut field_1: Option<CursorPaging> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "data" => field_0 = map.next_value::<Option<Vec<BlockedUser>>>()?,
+                "data" => {
+                    field_0 = map.next_value::<Option<Vec<crate::Item<BlockedUser>>>>()?;
+                }
                 "paging" => field_1 = map.next_value::<Option<CursorPaging>>()?,
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -4920,7 +6317,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for BusinessAccountNode {
                         >()?
                         .map(|l| l.0);
                 }
-                "is_enabled_for_insights" => field_11 = map.next_value::<Option<bool>>()?,
+                "is_enabled_for_insights" => {
+                    field_11 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 "on_behalf_of_business_info" => {
                     field_12 = map
                         .next_value::<Option<BusinessAccountNodeOnBehalfOfBusiness>>()?;
@@ -5311,6 +6714,16 @@ impl BusinessAccountNodeUpdateRequest {
             extra: Default::default(),
         }
     }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `timezone_id`.
+    pub fn with_timezone_id(mut self, value: impl Into<String>) -> Self {
+        self.timezone_id = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "business_account")]
 /// Result of an account update.
@@ -5336,7 +6749,11 @@ for BusinessAccountNodeUpdateResponse {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -5379,12 +6796,26 @@ impl BusinessAccountNodeUpdateResponse {
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum BusinessAccountNodeVerificationStatus {
-    /// `VERIFIED`
-    Verified,
-    /// `UNVERIFIED`
-    Unverified,
-    /// `PENDING`
+    /// `expired`
+    Expired,
+    /// `failed`
+    Failed,
+    /// `ineligible`
+    Ineligible,
+    /// `not_verified`
+    NotVerified,
+    /// `pending`
     Pending,
+    /// `pending_need_more_info`
+    PendingNeedMoreInfo,
+    /// `pending_submission`
+    PendingSubmission,
+    /// `rejected`
+    Rejected,
+    /// `revoked`
+    Revoked,
+    /// `verified`
+    Verified,
     /// A value not listed in the spec, kept as received.
     Unrecognized(String),
 }
@@ -5393,9 +6824,16 @@ impl BusinessAccountNodeVerificationStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Verified => "VERIFIED",
-            Self::Unverified => "UNVERIFIED",
-            Self::Pending => "PENDING",
+            Self::Expired => "expired",
+            Self::Failed => "failed",
+            Self::Ineligible => "ineligible",
+            Self::NotVerified => "not_verified",
+            Self::Pending => "pending",
+            Self::PendingNeedMoreInfo => "pending_need_more_info",
+            Self::PendingSubmission => "pending_submission",
+            Self::Rejected => "rejected",
+            Self::Revoked => "revoked",
+            Self::Verified => "verified",
             Self::Unrecognized(value) => value.as_str(),
         }
     }
@@ -5410,9 +6848,16 @@ impl ::std::fmt::Display for BusinessAccountNodeVerificationStatus {
 impl From<&str> for BusinessAccountNodeVerificationStatus {
     fn from(value: &str) -> Self {
         match value {
-            "VERIFIED" => Self::Verified,
-            "UNVERIFIED" => Self::Unverified,
-            "PENDING" => Self::Pending,
+            "expired" => Self::Expired,
+            "failed" => Self::Failed,
+            "ineligible" => Self::Ineligible,
+            "not_verified" => Self::NotVerified,
+            "pending" => Self::Pending,
+            "pending_need_more_info" => Self::PendingNeedMoreInfo,
+            "pending_submission" => Self::PendingSubmission,
+            "rejected" => Self::Rejected,
+            "revoked" => Self::Revoked,
+            "verified" => Self::Verified,
             other => Self::Unrecognized(other.to_string()),
         }
     }
@@ -5421,9 +6866,16 @@ impl From<&str> for BusinessAccountNodeVerificationStatus {
 impl From<String> for BusinessAccountNodeVerificationStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
-            "VERIFIED" => Self::Verified,
-            "UNVERIFIED" => Self::Unverified,
-            "PENDING" => Self::Pending,
+            "expired" => Self::Expired,
+            "failed" => Self::Failed,
+            "ineligible" => Self::Ineligible,
+            "not_verified" => Self::NotVerified,
+            "pending" => Self::Pending,
+            "pending_need_more_info" => Self::PendingNeedMoreInfo,
+            "pending_submission" => Self::PendingSubmission,
+            "rejected" => Self::Rejected,
+            "revoked" => Self::Revoked,
+            "verified" => Self::Verified,
             _ => Self::Unrecognized(value),
         }
     }
@@ -5447,9 +6899,16 @@ impl<'de> ::serde::Deserialize<'de> for BusinessAccountNodeVerificationStatus {
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
-                "VERIFIED" => Self::Verified,
-                "UNVERIFIED" => Self::Unverified,
-                "PENDING" => Self::Pending,
+                "expired" => Self::Expired,
+                "failed" => Self::Failed,
+                "ineligible" => Self::Ineligible,
+                "not_verified" => Self::NotVerified,
+                "pending" => Self::Pending,
+                "pending_need_more_info" => Self::PendingNeedMoreInfo,
+                "pending_submission" => Self::PendingSubmission,
+                "rejected" => Self::Rejected,
+                "revoked" => Self::Revoked,
+                "verified" => Self::Verified,
                 _ => Self::Unrecognized(value.into_string()),
             },
         )
@@ -5780,6 +7239,16 @@ impl BusinessComplianceCustomerCareUpdate {
             extra: Default::default(),
         }
     }
+    /// Sets `mobile_number`.
+    pub fn with_mobile_number(mut self, value: impl Into<String>) -> Self {
+        self.mobile_number = Some(value.into());
+        self
+    }
+    /// Sets `landline_number`.
+    pub fn with_landline_number(mut self, value: impl Into<String>) -> Self {
+        self.landline_number = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "business_compliance")]
 impl From<&str> for BusinessComplianceCustomerCareUpdate {
@@ -5973,6 +7442,16 @@ impl BusinessComplianceGrievanceOfficerUpdate {
             extra: Default::default(),
         }
     }
+    /// Sets `mobile_number`.
+    pub fn with_mobile_number(mut self, value: impl Into<String>) -> Self {
+        self.mobile_number = Some(value.into());
+        self
+    }
+    /// Sets `landline_number`.
+    pub fn with_landline_number(mut self, value: impl Into<String>) -> Self {
+        self.landline_number = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "business_compliance")]
 /// A business's compliance details.
@@ -6056,7 +7535,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for BusinessComplianceInfo 
                         >()?
                         .map(|l| l.0);
                 }
-                "is_registered" => field_5 = map.next_value::<Option<bool>>()?,
+                "is_registered" => {
+                    field_5 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 "grievance_officer_details" => {
                     field_6 = map
                         .next_value::<Option<BusinessComplianceGrievanceOfficer>>()?;
@@ -6119,7 +7604,7 @@ impl BusinessComplianceInfo {
 pub struct BusinessComplianceInfoList {
     /// The compliance records (one per number).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<BusinessComplianceInfo>>,
+    pub data: Option<Vec<crate::Item<BusinessComplianceInfo>>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -6130,12 +7615,15 @@ impl ::fragment_codegen_runtime::decode::FromEntries for BusinessComplianceInfoL
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<BusinessComplianceInfo>> = None;
+        let mut field_0: Option<Vec<crate::Item<BusinessComplianceInfo>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
                 "data" => {
-                    field_0 = map.next_value::<Option<Vec<BusinessComplianceInfo>>>()?;
+                    field_0 = map
+                        .next_value::<
+                            Option<Vec<crate::Item<BusinessComplianceInfo>>>,
+                        >()?;
                 }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -6281,6 +7769,16 @@ impl BusinessComplianceInfoUpdateRequest {
             extra: Default::default(),
         }
     }
+    /// Sets `entity_type_custom`.
+    pub fn with_entity_type_custom(mut self, value: impl Into<String>) -> Self {
+        self.entity_type_custom = Some(value.into());
+        self
+    }
+    /// Sets `is_registered`.
+    pub fn with_is_registered(mut self, value: bool) -> Self {
+        self.is_registered = Some(value);
+        self
+    }
 }
 #[cfg(feature = "business_compliance")]
 /// Result of storing compliance details.
@@ -6306,7 +7804,11 @@ for BusinessComplianceUpdateResponse {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -6851,6 +8353,46 @@ impl BusinessProfileNodeUpdateRequest {
             extra: Default::default(),
         }
     }
+    /// Sets `account_name`.
+    pub fn with_account_name(mut self, value: impl Into<String>) -> Self {
+        self.account_name = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `about`.
+    pub fn with_about(mut self, value: impl Into<String>) -> Self {
+        self.about = Some(value.into());
+        self
+    }
+    /// Sets `address`.
+    pub fn with_address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `vertical`.
+    pub fn with_vertical(mut self, value: impl Into<WhatsAppBusinessVertical>) -> Self {
+        self.vertical = Some(value.into());
+        self
+    }
+    /// Sets `websites`.
+    pub fn with_websites(mut self, value: Vec<String>) -> Self {
+        self.websites = Some(value);
+        self
+    }
+    /// Sets `profile_picture_handle`.
+    pub fn with_profile_picture_handle(mut self, value: impl Into<String>) -> Self {
+        self.profile_picture_handle = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "business_profile_node")]
 /// Result of a profile update.
@@ -6887,7 +8429,13 @@ for BusinessProfileNodeUpdateResponse {
                         >()?
                         .map(|l| l.0);
                 }
-                "success" => field_1 = map.next_value::<Option<bool>>()?,
+                "success" => {
+                    field_1 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -7003,6 +8551,328 @@ impl<'de> ::serde::Deserialize<'de> for BusinessPublicKeyVerificationStatus {
     }
 }
 #[cfg(feature = "webhooks")]
+/// The same notification as `business_username_updates`, under the singular name older pages use.
+///
+/// Schema `BusinessUsernameUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/BusinessUsernameUpdateChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct BusinessUsernameUpdateChange {
+    /// Always `business_username_update`; filled in by default.
+    pub field: FieldBusinessUsernameUpdate,
+    /// The `value` member.
+    pub value: BusinessUsernameUpdatesValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for BusinessUsernameUpdateChange {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<FieldBusinessUsernameUpdate> = None;
+        let mut field_1: Option<BusinessUsernameUpdatesValue> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "field" => {
+                    field_0 = Some(map.next_value::<FieldBusinessUsernameUpdate>()?);
+                }
+                "value" => {
+                    field_1 = Some(map.next_value::<BusinessUsernameUpdatesValue>()?);
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            field: field_0.unwrap_or_default(),
+            value: field_1.ok_or_else(|| __A::Error::missing_field("value"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for BusinessUsernameUpdateChange {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `BusinessUsernameUpdateChange`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl BusinessUsernameUpdateChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: impl Into<BusinessUsernameUpdatesValue>) -> Self {
+        Self {
+            field: Default::default(),
+            value: value.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The username of a business phone number was reserved, approved or deleted.
+///
+/// Schema `BusinessUsernameUpdatesChange`, from `whatsapp/webhooks.yaml#/components/schemas/BusinessUsernameUpdatesChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct BusinessUsernameUpdatesChange {
+    /// Always `business_username_updates`; filled in by default.
+    pub field: FieldBusinessUsernameUpdates,
+    /// The `value` member.
+    pub value: BusinessUsernameUpdatesValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for BusinessUsernameUpdatesChange {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<FieldBusinessUsernameUpdates> = None;
+        let mut field_1: Option<BusinessUsernameUpdatesValue> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "field" => {
+                    field_0 = Some(map.next_value::<FieldBusinessUsernameUpdates>()?);
+                }
+                "value" => {
+                    field_1 = Some(map.next_value::<BusinessUsernameUpdatesValue>()?);
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            field: field_0.unwrap_or_default(),
+            value: field_1.ok_or_else(|| __A::Error::missing_field("value"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for BusinessUsernameUpdatesChange {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `BusinessUsernameUpdatesChange`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl BusinessUsernameUpdatesChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: impl Into<BusinessUsernameUpdatesValue>) -> Self {
+        Self {
+            field: Default::default(),
+            value: value.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The `business_username_updates` value.
+///
+/// Schema `BusinessUsernameUpdatesValue`, from `whatsapp/webhooks.yaml#/components/schemas/BusinessUsernameUpdatesValue`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct BusinessUsernameUpdatesValue {
+    /// The business phone number.
+    pub display_phone_number: String,
+    /// The username; absent when it was deleted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// The username's state, in lower case; open list.
+    pub status: BusinessUsernameUpdatesValueStatus,
+    /// Extra detail, such as `revoked` when Meta took the username back (reported by one client library only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for BusinessUsernameUpdatesValue {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<String> = None;
+        let mut field_2: Option<BusinessUsernameUpdatesValueStatus> = None;
+        let mut field_3: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "display_phone_number" => {
+                    field_0 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                "username" => {
+                    field_1 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "status" => {
+                    field_2 = Some(
+                        map.next_value::<BusinessUsernameUpdatesValueStatus>()?,
+                    );
+                }
+                "context" => {
+                    field_3 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            display_phone_number: field_0
+                .ok_or_else(|| __A::Error::missing_field("display_phone_number"))?,
+            username: field_1,
+            status: field_2.ok_or_else(|| __A::Error::missing_field("status"))?,
+            context: field_3,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for BusinessUsernameUpdatesValue {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `BusinessUsernameUpdatesValue`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl BusinessUsernameUpdatesValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        display_phone_number: impl Into<String>,
+        status: impl Into<BusinessUsernameUpdatesValueStatus>,
+    ) -> Self {
+        Self {
+            display_phone_number: display_phone_number.into(),
+            username: None,
+            status: status.into(),
+            context: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The username's state, in lower case; open list.
+///
+/// Schema `BusinessUsernameUpdatesValueStatus`, from `whatsapp/webhooks.yaml#/components/schemas/BusinessUsernameUpdatesValue/properties/status`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum BusinessUsernameUpdatesValueStatus {
+    /// `approved`
+    Approved,
+    /// `deleted`
+    Deleted,
+    /// `reserved`
+    Reserved,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl BusinessUsernameUpdatesValueStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Approved => "approved",
+            Self::Deleted => "deleted",
+            Self::Reserved => "reserved",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for BusinessUsernameUpdatesValueStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for BusinessUsernameUpdatesValueStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "approved" => Self::Approved,
+            "deleted" => Self::Deleted,
+            "reserved" => Self::Reserved,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for BusinessUsernameUpdatesValueStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "approved" => Self::Approved,
+            "deleted" => Self::Deleted,
+            "reserved" => Self::Reserved,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for BusinessUsernameUpdatesValueStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for BusinessUsernameUpdatesValueStatus {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "approved" => Self::Approved,
+                "deleted" => Self::Deleted,
+                "reserved" => Self::Reserved,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// The reply button tapped.
 ///
 /// Schema `ButtonReply`, from `whatsapp/webhooks.yaml#/components/schemas/ButtonReply`.
@@ -7084,13 +8954,13 @@ impl ButtonReply {
 /// Schema `CallActionLimit`, from `whatsapp/calling.yaml#/components/schemas/CallActionLimit`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct CallActionLimit {
-    /// The period the limit counts over.
+    /// The period the limit counts over, as an ISO 8601 duration such as `PT24H` or `P7D`.
     pub time_period: String,
     /// Uses so far in the period.
     pub current_usage: i64,
     /// Uses allowed in the period.
     pub max_allowed: i64,
-    /// When the count resets (Unix seconds).
+    /// When the count resets (Unix seconds); sent once the limit is reached.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_expiration_time: Option<i64>,
     /// Members the schema does not list, kept as received (the live
@@ -7210,23 +9080,23 @@ pub enum CallActionRequest {
 }
 #[cfg(feature = "calling")]
 impl CallActionRequest {
-    /// A `connect` value: [`ConnectCallRequest::new`] with these fields, optional ones empty.
+    /// The `connect` kind: [`ConnectCallRequest::new`] with these fields, optional ones empty.
     pub fn connect(to: impl Into<String>) -> Self {
         Self::Connect(ConnectCallRequest::new(to))
     }
-    /// A `pre_accept` value: [`PreAcceptCallRequest::new`] with these fields, optional ones empty.
+    /// The `pre_accept` kind: [`PreAcceptCallRequest::new`] with these fields, optional ones empty.
     pub fn pre_accept(call_id: impl Into<String>) -> Self {
         Self::PreAccept(PreAcceptCallRequest::new(call_id))
     }
-    /// A `accept` value: [`AcceptCallRequest::new`] with these fields, optional ones empty.
+    /// The `accept` kind: [`AcceptCallRequest::new`] with these fields, optional ones empty.
     pub fn accept(call_id: impl Into<String>) -> Self {
         Self::Accept(AcceptCallRequest::new(call_id))
     }
-    /// A `reject` value: [`RejectCallRequest::new`] with these fields, optional ones empty.
+    /// The `reject` kind: [`RejectCallRequest::new`] with these fields, optional ones empty.
     pub fn reject(call_id: impl Into<String>) -> Self {
         Self::Reject(RejectCallRequest::new(call_id))
     }
-    /// A `terminate` value: [`TerminateCallRequest::new`] with these fields, optional ones empty.
+    /// The `terminate` kind: [`TerminateCallRequest::new`] with these fields, optional ones empty.
     pub fn terminate(call_id: impl Into<String>) -> Self {
         Self::Terminate(TerminateCallRequest::new(call_id))
     }
@@ -7320,8 +9190,9 @@ impl ::fragment_codegen_runtime::decode::FromTagged for CallActionRequest {
                     )
                 }
                 _ => {
+                    let value = entries.into_value()?;
                     Self::Unrecognized {
-                        value: entries.into_value()?,
+                        value,
                         tag: tag.to_string(),
                     }
                 }
@@ -7465,7 +9336,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for CallActionSuccess {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -7500,20 +9375,32 @@ impl CallActionSuccess {
     }
 }
 #[cfg(feature = "webhooks")]
-/// A call was offered, connected or ended.
+/// A call was created, offered, connected or ended, or its recording or transcript is ready.
 ///
 /// Schema `CallEvent`, from `whatsapp/webhooks.yaml#/components/schemas/CallEvent`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct CallEvent {
     /// The call ID (`wacid.`...).
     pub id: String,
-    /// The caller's number.
+    /// The caller's number; may be absent for a user known only by a business-scoped user ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
+    /// The calling user's business-scoped user ID (user-initiated calls).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_user_id: Option<String>,
+    /// The calling user's parent business-scoped user ID, when parent IDs are enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_parent_user_id: Option<String>,
     /// The callee's number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
-    /// What happened.
+    /// The called user's business-scoped user ID (business-initiated calls).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_user_id: Option<String>,
+    /// The called user's parent business-scoped user ID, when parent IDs are enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_parent_user_id: Option<String>,
+    /// What happened; `call_created` is sent for SIP calls, the last two after the call, when its files are ready.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event: Option<CallEventEvent>,
     /// Unix time of the event, as a decimal string.
@@ -7525,9 +9412,18 @@ pub struct CallEvent {
     /// The `session` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session: Option<WebhookCallSession>,
-    /// How the call ended (terminate events), such as `COMPLETED` or `FAILED`.
+    /// The `connection` member.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub connection: Option<WebhookCallConnection>,
+    /// The payload of the call button the user tapped to call, when it had one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cta_payload: Option<String>,
+    /// The `biz_payload` of the call link the user opened to call, when it had one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deeplink_payload: Option<String>,
+    /// How the call ended (terminate events); open list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<CallEventStatus>,
     /// Unix time the call started (terminate events).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
@@ -7540,9 +9436,15 @@ pub struct CallEvent {
     /// The tracking string you passed when accepting or starting the call.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub biz_opaque_callback_data: Option<String>,
+    /// The `call_recording` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call_recording: Option<WebhookCallRecording>,
+    /// The `call_transcript` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call_transcript: Option<WebhookCallTranscript>,
     /// Why the call failed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -7557,16 +9459,25 @@ impl ::fragment_codegen_runtime::decode::FromEntries for CallEvent {
         let mut field_0: Option<String> = None;
         let mut field_1: Option<String> = None;
         let mut field_2: Option<String> = None;
-        let mut field_3: Option<CallEventEvent> = None;
+        let mut field_3: Option<String> = None;
         let mut field_4: Option<String> = None;
-        let mut field_5: Option<CallEventDirection> = None;
-        let mut field_6: Option<WebhookCallSession> = None;
-        let mut field_7: Option<String> = None;
+        let mut field_5: Option<String> = None;
+        let mut field_6: Option<String> = None;
+        let mut field_7: Option<CallEventEvent> = None;
         let mut field_8: Option<String> = None;
-        let mut field_9: Option<String> = None;
-        let mut field_10: Option<i64> = None;
-        let mut field_11: Option<String> = None;
-        let mut field_12: Option<Vec<NotificationError>> = None;
+        let mut field_9: Option<CallEventDirection> = None;
+        let mut field_10: Option<WebhookCallSession> = None;
+        let mut field_11: Option<WebhookCallConnection> = None;
+        let mut field_12: Option<String> = None;
+        let mut field_13: Option<String> = None;
+        let mut field_14: Option<CallEventStatus> = None;
+        let mut field_15: Option<String> = None;
+        let mut field_16: Option<String> = None;
+        let mut field_17: Option<i64> = None;
+        let mut field_18: Option<String> = None;
+        let mut field_19: Option<WebhookCallRecording> = None;
+        let mut field_20: Option<WebhookCallTranscript> = None;
+        let mut field_21: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -7584,60 +9495,106 @@ impl ::fragment_codegen_runtime::decode::FromEntries for CallEvent {
                         >()?
                         .map(|l| l.0);
                 }
-                "to" => {
+                "from_user_id" => {
                     field_2 = map
                         .next_value::<
                             Option<::fragment_codegen_runtime::Lenient<String>>,
                         >()?
                         .map(|l| l.0);
                 }
-                "event" => field_3 = map.next_value::<Option<CallEventEvent>>()?,
-                "timestamp" => {
+                "from_parent_user_id" => {
+                    field_3 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "to" => {
                     field_4 = map
                         .next_value::<
                             Option<::fragment_codegen_runtime::Lenient<String>>,
                         >()?
                         .map(|l| l.0);
                 }
-                "direction" => field_5 = map.next_value::<Option<CallEventDirection>>()?,
-                "session" => field_6 = map.next_value::<Option<WebhookCallSession>>()?,
-                "status" => {
-                    field_7 = map
+                "to_user_id" => {
+                    field_5 = map
                         .next_value::<
                             Option<::fragment_codegen_runtime::Lenient<String>>,
                         >()?
                         .map(|l| l.0);
                 }
-                "start_time" => {
+                "to_parent_user_id" => {
+                    field_6 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "event" => field_7 = map.next_value::<Option<CallEventEvent>>()?,
+                "timestamp" => {
                     field_8 = map
                         .next_value::<
                             Option<::fragment_codegen_runtime::Lenient<String>>,
                         >()?
                         .map(|l| l.0);
                 }
+                "direction" => field_9 = map.next_value::<Option<CallEventDirection>>()?,
+                "session" => field_10 = map.next_value::<Option<WebhookCallSession>>()?,
+                "connection" => {
+                    field_11 = map.next_value::<Option<WebhookCallConnection>>()?;
+                }
+                "cta_payload" => {
+                    field_12 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "deeplink_payload" => {
+                    field_13 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "status" => field_14 = map.next_value::<Option<CallEventStatus>>()?,
+                "start_time" => {
+                    field_15 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 "end_time" => {
-                    field_9 = map
+                    field_16 = map
                         .next_value::<
                             Option<::fragment_codegen_runtime::Lenient<String>>,
                         >()?
                         .map(|l| l.0);
                 }
                 "duration" => {
-                    field_10 = map
+                    field_17 = map
                         .next_value::<
                             Option<::fragment_codegen_runtime::Lenient<i64>>,
                         >()?
                         .map(|l| l.0);
                 }
                 "biz_opaque_callback_data" => {
-                    field_11 = map
+                    field_18 = map
                         .next_value::<
                             Option<::fragment_codegen_runtime::Lenient<String>>,
                         >()?
                         .map(|l| l.0);
                 }
+                "call_recording" => {
+                    field_19 = map.next_value::<Option<WebhookCallRecording>>()?;
+                }
+                "call_transcript" => {
+                    field_20 = map.next_value::<Option<WebhookCallTranscript>>()?;
+                }
                 "errors" => {
-                    field_12 = map.next_value::<Option<Vec<NotificationError>>>()?;
+                    field_21 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
                 }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -7647,17 +9604,26 @@ impl ::fragment_codegen_runtime::decode::FromEntries for CallEvent {
         Ok(Self {
             id: field_0.ok_or_else(|| __A::Error::missing_field("id"))?,
             from: field_1,
-            to: field_2,
-            event: field_3,
-            timestamp: field_4,
-            direction: field_5,
-            session: field_6,
-            status: field_7,
-            start_time: field_8,
-            end_time: field_9,
-            duration: field_10,
-            biz_opaque_callback_data: field_11,
-            errors: field_12,
+            from_user_id: field_2,
+            from_parent_user_id: field_3,
+            to: field_4,
+            to_user_id: field_5,
+            to_parent_user_id: field_6,
+            event: field_7,
+            timestamp: field_8,
+            direction: field_9,
+            session: field_10,
+            connection: field_11,
+            cta_payload: field_12,
+            deeplink_payload: field_13,
+            status: field_14,
+            start_time: field_15,
+            end_time: field_16,
+            duration: field_17,
+            biz_opaque_callback_data: field_18,
+            call_recording: field_19,
+            call_transcript: field_20,
+            errors: field_21,
             extra,
         })
     }
@@ -7678,16 +9644,25 @@ impl CallEvent {
         Self {
             id: id.into(),
             from: None,
+            from_user_id: None,
+            from_parent_user_id: None,
             to: None,
+            to_user_id: None,
+            to_parent_user_id: None,
             event: None,
             timestamp: None,
             direction: None,
             session: None,
+            connection: None,
+            cta_payload: None,
+            deeplink_payload: None,
             status: None,
             start_time: None,
             end_time: None,
             duration: None,
             biz_opaque_callback_data: None,
+            call_recording: None,
+            call_transcript: None,
             errors: None,
             extra: Default::default(),
         }
@@ -7785,7 +9760,7 @@ impl<'de> ::serde::Deserialize<'de> for CallEventDirection {
     }
 }
 #[cfg(feature = "webhooks")]
-/// What happened.
+/// What happened; `call_created` is sent for SIP calls, the last two after the call, when its files are ready.
 ///
 /// Schema `CallEventEvent`, from `whatsapp/webhooks.yaml#/components/schemas/CallEvent/properties/event`.
 ///
@@ -7797,6 +9772,12 @@ pub enum CallEventEvent {
     Connect,
     /// `terminate`
     Terminate,
+    /// `call_created`
+    CallCreated,
+    /// `call_recording_available`
+    CallRecordingAvailable,
+    /// `call_transcription_available`
+    CallTranscriptionAvailable,
     /// A value not listed in the spec, kept as received.
     Unrecognized(String),
 }
@@ -7807,6 +9788,9 @@ impl CallEventEvent {
         match self {
             Self::Connect => "connect",
             Self::Terminate => "terminate",
+            Self::CallCreated => "call_created",
+            Self::CallRecordingAvailable => "call_recording_available",
+            Self::CallTranscriptionAvailable => "call_transcription_available",
             Self::Unrecognized(value) => value.as_str(),
         }
     }
@@ -7823,6 +9807,9 @@ impl From<&str> for CallEventEvent {
         match value {
             "connect" => Self::Connect,
             "terminate" => Self::Terminate,
+            "call_created" => Self::CallCreated,
+            "call_recording_available" => Self::CallRecordingAvailable,
+            "call_transcription_available" => Self::CallTranscriptionAvailable,
             other => Self::Unrecognized(other.to_string()),
         }
     }
@@ -7833,6 +9820,9 @@ impl From<String> for CallEventEvent {
         match value.as_str() {
             "connect" => Self::Connect,
             "terminate" => Self::Terminate,
+            "call_created" => Self::CallCreated,
+            "call_recording_available" => Self::CallRecordingAvailable,
+            "call_transcription_available" => Self::CallTranscriptionAvailable,
             _ => Self::Unrecognized(value),
         }
     }
@@ -7858,6 +9848,88 @@ impl<'de> ::serde::Deserialize<'de> for CallEventEvent {
             match value.as_str() {
                 "connect" => Self::Connect,
                 "terminate" => Self::Terminate,
+                "call_created" => Self::CallCreated,
+                "call_recording_available" => Self::CallRecordingAvailable,
+                "call_transcription_available" => Self::CallTranscriptionAvailable,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+/// How the call ended (terminate events); open list.
+///
+/// Schema `CallEventStatus`, from `whatsapp/webhooks.yaml#/components/schemas/CallEvent/properties/status`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CallEventStatus {
+    /// `COMPLETED`
+    Completed,
+    /// `FAILED`
+    Failed,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl CallEventStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Completed => "COMPLETED",
+            Self::Failed => "FAILED",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for CallEventStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for CallEventStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "COMPLETED" => Self::Completed,
+            "FAILED" => Self::Failed,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for CallEventStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "COMPLETED" => Self::Completed,
+            "FAILED" => Self::Failed,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for CallEventStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for CallEventStatus {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "COMPLETED" => Self::Completed,
+                "FAILED" => Self::Failed,
                 _ => Self::Unrecognized(value.into_string()),
             },
         )
@@ -7871,7 +9943,7 @@ impl<'de> ::serde::Deserialize<'de> for CallEventEvent {
 pub struct CallPermission {
     /// The `status` member.
     pub status: CallPermissionStatus,
-    /// When the permission ends (Unix seconds), if it does.
+    /// When a temporary permission ends (Unix seconds); absent for the other statuses.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expiration_time: Option<i64>,
     /// Members the schema does not list, kept as received (the live
@@ -7969,7 +10041,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for CallPermissionAction {
                 "action_name" => {
                     field_0 = Some(map.next_value::<CallPermissionActionName>()?);
                 }
-                "can_perform_action" => field_1 = Some(map.next_value::<bool>()?),
+                "can_perform_action" => {
+                    field_1 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 "limits" => {
                     field_2 = Some(map.next_value::<Option<Vec<CallActionLimit>>>()?);
                 }
@@ -8094,6 +10170,263 @@ impl<'de> ::serde::Deserialize<'de> for CallPermissionActionName {
         )
     }
 }
+#[cfg(feature = "webhooks")]
+/// The user's answer about being called by the business.
+///
+/// Schema `CallPermissionReply`, from `whatsapp/webhooks.yaml#/components/schemas/CallPermissionReply`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct CallPermissionReply {
+    /// Whether the user allows calls; open list.
+    pub response: CallPermissionReplyResponse,
+    /// True when the permission does not expire.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_permanent: Option<bool>,
+    /// Unix time a temporary permission ends, as a decimal string; only for a temporary acceptance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiration_timestamp: Option<String>,
+    /// `user_action` when the user answered, `automatic` when WhatsApp gave or withdrew the permission itself; open list.
+    pub response_source: CallPermissionReplyResponseSource,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for CallPermissionReply {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<CallPermissionReplyResponse> = None;
+        let mut field_1: Option<bool> = None;
+        let mut field_2: Option<String> = None;
+        let mut field_3: Option<CallPermissionReplyResponseSource> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "response" => {
+                    field_0 = Some(map.next_value::<CallPermissionReplyResponse>()?);
+                }
+                "is_permanent" => {
+                    field_1 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "expiration_timestamp" => {
+                    field_2 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "response_source" => {
+                    field_3 = Some(
+                        map.next_value::<CallPermissionReplyResponseSource>()?,
+                    );
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            response: field_0.ok_or_else(|| __A::Error::missing_field("response"))?,
+            is_permanent: field_1,
+            expiration_timestamp: field_2,
+            response_source: field_3
+                .ok_or_else(|| __A::Error::missing_field("response_source"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for CallPermissionReply {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `CallPermissionReply`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl CallPermissionReply {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        response: impl Into<CallPermissionReplyResponse>,
+        response_source: impl Into<CallPermissionReplyResponseSource>,
+    ) -> Self {
+        Self {
+            response: response.into(),
+            is_permanent: None,
+            expiration_timestamp: None,
+            response_source: response_source.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// Whether the user allows calls; open list.
+///
+/// Schema `CallPermissionReplyResponse`, from `whatsapp/webhooks.yaml#/components/schemas/CallPermissionReply/properties/response`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CallPermissionReplyResponse {
+    /// `accept`
+    Accept,
+    /// `reject`
+    Reject,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl CallPermissionReplyResponse {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Accept => "accept",
+            Self::Reject => "reject",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for CallPermissionReplyResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for CallPermissionReplyResponse {
+    fn from(value: &str) -> Self {
+        match value {
+            "accept" => Self::Accept,
+            "reject" => Self::Reject,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for CallPermissionReplyResponse {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "accept" => Self::Accept,
+            "reject" => Self::Reject,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for CallPermissionReplyResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for CallPermissionReplyResponse {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "accept" => Self::Accept,
+                "reject" => Self::Reject,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+/// `user_action` when the user answered, `automatic` when WhatsApp gave or withdrew the permission itself; open list.
+///
+/// Schema `CallPermissionReplyResponseSource`, from `whatsapp/webhooks.yaml#/components/schemas/CallPermissionReply/properties/response_source`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CallPermissionReplyResponseSource {
+    /// `user_action`
+    UserAction,
+    /// `automatic`
+    Automatic,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl CallPermissionReplyResponseSource {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UserAction => "user_action",
+            Self::Automatic => "automatic",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for CallPermissionReplyResponseSource {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for CallPermissionReplyResponseSource {
+    fn from(value: &str) -> Self {
+        match value {
+            "user_action" => Self::UserAction,
+            "automatic" => Self::Automatic,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for CallPermissionReplyResponseSource {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "user_action" => Self::UserAction,
+            "automatic" => Self::Automatic,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for CallPermissionReplyResponseSource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for CallPermissionReplyResponseSource {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "user_action" => Self::UserAction,
+                "automatic" => Self::Automatic,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
 #[cfg(feature = "messages")]
 /// Asks for call permission.
 ///
@@ -8151,7 +10484,7 @@ impl CallPermissionRequestAction {
     }
 }
 #[cfg(feature = "calling")]
-/// State of the call permission.
+/// State of the call permission; `temporary` ends at `expiration_time`, `permanent` lasts until the user revokes it.
 ///
 /// Schema `CallPermissionStatus`, from `whatsapp/calling.yaml#/components/schemas/CallPermissionStatus`.
 ///
@@ -8159,14 +10492,12 @@ impl CallPermissionRequestAction {
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CallPermissionStatus {
-    /// `granted`
-    Granted,
-    /// `pending`
-    Pending,
-    /// `denied`
-    Denied,
-    /// `expired`
-    Expired,
+    /// `no_permission`
+    NoPermission,
+    /// `temporary`
+    Temporary,
+    /// `permanent`
+    Permanent,
     /// A value not listed in the spec, kept as received.
     Unrecognized(String),
 }
@@ -8175,10 +10506,9 @@ impl CallPermissionStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Granted => "granted",
-            Self::Pending => "pending",
-            Self::Denied => "denied",
-            Self::Expired => "expired",
+            Self::NoPermission => "no_permission",
+            Self::Temporary => "temporary",
+            Self::Permanent => "permanent",
             Self::Unrecognized(value) => value.as_str(),
         }
     }
@@ -8193,10 +10523,9 @@ impl ::std::fmt::Display for CallPermissionStatus {
 impl From<&str> for CallPermissionStatus {
     fn from(value: &str) -> Self {
         match value {
-            "granted" => Self::Granted,
-            "pending" => Self::Pending,
-            "denied" => Self::Denied,
-            "expired" => Self::Expired,
+            "no_permission" => Self::NoPermission,
+            "temporary" => Self::Temporary,
+            "permanent" => Self::Permanent,
             other => Self::Unrecognized(other.to_string()),
         }
     }
@@ -8205,10 +10534,9 @@ impl From<&str> for CallPermissionStatus {
 impl From<String> for CallPermissionStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
-            "granted" => Self::Granted,
-            "pending" => Self::Pending,
-            "denied" => Self::Denied,
-            "expired" => Self::Expired,
+            "no_permission" => Self::NoPermission,
+            "temporary" => Self::Temporary,
+            "permanent" => Self::Permanent,
             _ => Self::Unrecognized(value),
         }
     }
@@ -8232,10 +10560,9 @@ impl<'de> ::serde::Deserialize<'de> for CallPermissionStatus {
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
-                "granted" => Self::Granted,
-                "pending" => Self::Pending,
-                "denied" => Self::Denied,
-                "expired" => Self::Expired,
+                "no_permission" => Self::NoPermission,
+                "temporary" => Self::Temporary,
+                "permanent" => Self::Permanent,
                 _ => Self::Unrecognized(value.into_string()),
             },
         )
@@ -8457,10 +10784,10 @@ impl CallSession {
         }
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 /// A day of the week.
 ///
-/// Schema `CallingDayOfWeek`, from `whatsapp/settings.yaml#/components/schemas/CallingDayOfWeek`.
+/// Schema `CallingDayOfWeek`, merged from 2 identical definitions (first: `whatsapp/settings.yaml#/components/schemas/CallingDayOfWeek`).
 ///
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
@@ -8483,7 +10810,7 @@ pub enum CallingDayOfWeek {
     /// A value not listed in the spec, kept as received.
     Unrecognized(String),
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl CallingDayOfWeek {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -8499,13 +10826,13 @@ impl CallingDayOfWeek {
         }
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl ::std::fmt::Display for CallingDayOfWeek {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl From<&str> for CallingDayOfWeek {
     fn from(value: &str) -> Self {
         match value {
@@ -8520,7 +10847,7 @@ impl From<&str> for CallingDayOfWeek {
         }
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl From<String> for CallingDayOfWeek {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -8535,7 +10862,7 @@ impl From<String> for CallingDayOfWeek {
         }
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl ::serde::Serialize for CallingDayOfWeek {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8544,7 +10871,7 @@ impl ::serde::Serialize for CallingDayOfWeek {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl<'de> ::serde::Deserialize<'de> for CallingDayOfWeek {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
@@ -8566,10 +10893,10 @@ impl<'de> ::serde::Deserialize<'de> for CallingDayOfWeek {
         )
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 /// Whether a calling feature is on.
 ///
-/// Schema `CallingFeatureStatus`, from `whatsapp/settings.yaml#/components/schemas/CallingFeatureStatus`.
+/// Schema `CallingFeatureStatus`, merged from 2 identical definitions (first: `whatsapp/settings.yaml#/components/schemas/CallingFeatureStatus`).
 ///
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
@@ -8582,7 +10909,7 @@ pub enum CallingFeatureStatus {
     /// A value not listed in the spec, kept as received.
     Unrecognized(String),
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl CallingFeatureStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -8593,13 +10920,13 @@ impl CallingFeatureStatus {
         }
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl ::std::fmt::Display for CallingFeatureStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl From<&str> for CallingFeatureStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -8609,7 +10936,7 @@ impl From<&str> for CallingFeatureStatus {
         }
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl From<String> for CallingFeatureStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -8619,7 +10946,7 @@ impl From<String> for CallingFeatureStatus {
         }
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl ::serde::Serialize for CallingFeatureStatus {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8628,7 +10955,7 @@ impl ::serde::Serialize for CallingFeatureStatus {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl<'de> ::serde::Deserialize<'de> for CallingFeatureStatus {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
@@ -8645,10 +10972,10 @@ impl<'de> ::serde::Deserialize<'de> for CallingFeatureStatus {
         )
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 /// Call hours on one date.
 ///
-/// Schema `CallingHoliday`, from `whatsapp/settings.yaml#/components/schemas/CallingHoliday`.
+/// Schema `CallingHoliday`, merged from 2 identical definitions (first: `whatsapp/settings.yaml#/components/schemas/CallingHoliday`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct CallingHoliday {
     /// The date, `YYYY-MM-DD`.
@@ -8662,7 +10989,7 @@ pub struct CallingHoliday {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl ::fragment_codegen_runtime::decode::FromEntries for CallingHoliday {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -8690,7 +11017,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for CallingHoliday {
         })
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl<'de> ::serde::Deserialize<'de> for CallingHoliday {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
@@ -8701,7 +11028,7 @@ impl<'de> ::serde::Deserialize<'de> for CallingHoliday {
         )
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl CallingHoliday {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -8718,10 +11045,10 @@ impl CallingHoliday {
         }
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 /// When the business takes calls.
 ///
-/// Schema `CallingHours`, from `whatsapp/settings.yaml#/components/schemas/CallingHours`.
+/// Schema `CallingHours`, merged from 2 identical definitions (first: `whatsapp/settings.yaml#/components/schemas/CallingHours`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct CallingHours {
     /// The `status` member.
@@ -8741,7 +11068,7 @@ pub struct CallingHours {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl ::fragment_codegen_runtime::decode::FromEntries for CallingHours {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -8775,7 +11102,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for CallingHours {
         })
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl<'de> ::serde::Deserialize<'de> for CallingHours {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
@@ -8786,7 +11113,7 @@ impl<'de> ::serde::Deserialize<'de> for CallingHours {
         )
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl CallingHours {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -8799,11 +11126,31 @@ impl CallingHours {
             extra: Default::default(),
         }
     }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<CallingFeatureStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `timezone_id`.
+    pub fn with_timezone_id(mut self, value: impl Into<String>) -> Self {
+        self.timezone_id = Some(value.into());
+        self
+    }
+    /// Sets `weekly_operating_hours`.
+    pub fn with_weekly_operating_hours(mut self, value: Vec<CallingHoursDay>) -> Self {
+        self.weekly_operating_hours = Some(value);
+        self
+    }
+    /// Sets `holiday_schedule`.
+    pub fn with_holiday_schedule(mut self, value: Vec<CallingHoliday>) -> Self {
+        self.holiday_schedule = Some(value);
+        self
+    }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 /// Call hours on one weekday.
 ///
-/// Schema `CallingHoursDay`, from `whatsapp/settings.yaml#/components/schemas/CallingHoursDay`.
+/// Schema `CallingHoursDay`, merged from 2 identical definitions (first: `whatsapp/settings.yaml#/components/schemas/CallingHoursDay`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct CallingHoursDay {
     /// The `day_of_week` member.
@@ -8817,7 +11164,7 @@ pub struct CallingHoursDay {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl ::fragment_codegen_runtime::decode::FromEntries for CallingHoursDay {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -8846,7 +11193,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for CallingHoursDay {
         })
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl<'de> ::serde::Deserialize<'de> for CallingHoursDay {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
@@ -8857,7 +11204,7 @@ impl<'de> ::serde::Deserialize<'de> for CallingHoursDay {
         )
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl CallingHoursDay {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -8874,10 +11221,10 @@ impl CallingHoursDay {
         }
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 /// `DEFAULT`: the call button shows in the chat; `DISABLE_ALL`: it is hidden (users can still call back).
 ///
-/// Schema `CallingIconVisibility`, from `whatsapp/settings.yaml#/components/schemas/CallingIconVisibility`.
+/// Schema `CallingIconVisibility`, merged from 2 identical definitions (first: `whatsapp/settings.yaml#/components/schemas/CallingIconVisibility`).
 ///
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
@@ -8890,7 +11237,7 @@ pub enum CallingIconVisibility {
     /// A value not listed in the spec, kept as received.
     Unrecognized(String),
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl CallingIconVisibility {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -8901,13 +11248,13 @@ impl CallingIconVisibility {
         }
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl ::std::fmt::Display for CallingIconVisibility {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl From<&str> for CallingIconVisibility {
     fn from(value: &str) -> Self {
         match value {
@@ -8917,7 +11264,7 @@ impl From<&str> for CallingIconVisibility {
         }
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl From<String> for CallingIconVisibility {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -8927,7 +11274,7 @@ impl From<String> for CallingIconVisibility {
         }
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl ::serde::Serialize for CallingIconVisibility {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -8936,7 +11283,7 @@ impl ::serde::Serialize for CallingIconVisibility {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl<'de> ::serde::Deserialize<'de> for CallingIconVisibility {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
@@ -8953,10 +11300,10 @@ impl<'de> ::serde::Deserialize<'de> for CallingIconVisibility {
         )
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 /// Where the call button is shown.
 ///
-/// Schema `CallingIcons`, from `whatsapp/settings.yaml#/components/schemas/CallingIcons`.
+/// Schema `CallingIcons`, merged from 2 identical definitions (first: `whatsapp/settings.yaml#/components/schemas/CallingIcons`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct CallingIcons {
     /// ISO country codes of the users who see the call button; empty for everyone.
@@ -8967,7 +11314,7 @@ pub struct CallingIcons {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl ::fragment_codegen_runtime::decode::FromEntries for CallingIcons {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -8990,7 +11337,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for CallingIcons {
         })
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl<'de> ::serde::Deserialize<'de> for CallingIcons {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
@@ -9001,7 +11348,7 @@ impl<'de> ::serde::Deserialize<'de> for CallingIcons {
         )
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl CallingIcons {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -9011,11 +11358,16 @@ impl CallingIcons {
             extra: Default::default(),
         }
     }
+    /// Sets `restrict_to_user_countries`.
+    pub fn with_restrict_to_user_countries(mut self, value: Vec<String>) -> Self {
+        self.restrict_to_user_countries = Some(value);
+        self
+    }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 /// IP addresses Meta uses for calls (in responses).
 ///
-/// Schema `CallingIpAddresses`, from `whatsapp/settings.yaml#/components/schemas/CallingIpAddresses`.
+/// Schema `CallingIpAddresses`, merged from 2 identical definitions (first: `whatsapp/settings.yaml#/components/schemas/CallingIpAddresses`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct CallingIpAddresses {
     /// The addresses.
@@ -9026,7 +11378,7 @@ pub struct CallingIpAddresses {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl ::fragment_codegen_runtime::decode::FromEntries for CallingIpAddresses {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -9044,7 +11396,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for CallingIpAddresses {
         Ok(Self { default: field_0, extra })
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl<'de> ::serde::Deserialize<'de> for CallingIpAddresses {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
@@ -9055,7 +11407,7 @@ impl<'de> ::serde::Deserialize<'de> for CallingIpAddresses {
         )
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl CallingIpAddresses {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -9065,11 +11417,16 @@ impl CallingIpAddresses {
             extra: Default::default(),
         }
     }
+    /// Sets `default`.
+    pub fn with_default(mut self, value: Vec<String>) -> Self {
+        self.default = Some(value);
+        self
+    }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 /// Whether a kind of call media is on.
 ///
-/// Schema `CallingMediaSetting`, from `whatsapp/settings.yaml#/components/schemas/CallingMediaSetting`.
+/// Schema `CallingMediaSetting`, merged from 2 identical definitions (first: `whatsapp/settings.yaml#/components/schemas/CallingMediaSetting`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct CallingMediaSetting {
     /// The `status` member.
@@ -9080,7 +11437,7 @@ pub struct CallingMediaSetting {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl ::fragment_codegen_runtime::decode::FromEntries for CallingMediaSetting {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -9098,7 +11455,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for CallingMediaSetting {
         Ok(Self { status: field_0, extra })
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl<'de> ::serde::Deserialize<'de> for CallingMediaSetting {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
@@ -9109,7 +11466,7 @@ impl<'de> ::serde::Deserialize<'de> for CallingMediaSetting {
         )
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl CallingMediaSetting {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -9119,11 +11476,16 @@ impl CallingMediaSetting {
             extra: Default::default(),
         }
     }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<CallingFeatureStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 /// A restriction on calling.
 ///
-/// Schema `CallingRestriction`, from `whatsapp/settings.yaml#/components/schemas/CallingRestriction`.
+/// Schema `CallingRestriction`, merged from 2 identical definitions (first: `whatsapp/settings.yaml#/components/schemas/CallingRestriction`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct CallingRestriction {
     /// The kind of restriction.
@@ -9137,7 +11499,7 @@ pub struct CallingRestriction {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl ::fragment_codegen_runtime::decode::FromEntries for CallingRestriction {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -9161,7 +11523,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for CallingRestriction {
         })
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl<'de> ::serde::Deserialize<'de> for CallingRestriction {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
@@ -9172,7 +11534,7 @@ impl<'de> ::serde::Deserialize<'de> for CallingRestriction {
         )
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl CallingRestriction {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -9183,11 +11545,21 @@ impl CallingRestriction {
             extra: Default::default(),
         }
     }
+    /// Sets `type`.
+    pub fn with_type(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `expiration`.
+    pub fn with_expiration(mut self, value: i64) -> Self {
+        self.expiration = Some(value);
+        self
+    }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 /// Restrictions currently placed on calling (in responses).
 ///
-/// Schema `CallingRestrictions`, from `whatsapp/settings.yaml#/components/schemas/CallingRestrictions`.
+/// Schema `CallingRestrictions`, merged from 2 identical definitions (first: `whatsapp/settings.yaml#/components/schemas/CallingRestrictions`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct CallingRestrictions {
     /// The restrictions.
@@ -9198,7 +11570,7 @@ pub struct CallingRestrictions {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl ::fragment_codegen_runtime::decode::FromEntries for CallingRestrictions {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -9221,7 +11593,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for CallingRestrictions {
         })
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl<'de> ::serde::Deserialize<'de> for CallingRestrictions {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
@@ -9232,7 +11604,7 @@ impl<'de> ::serde::Deserialize<'de> for CallingRestrictions {
         )
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl CallingRestrictions {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -9241,6 +11613,11 @@ impl CallingRestrictions {
             restrictions: None,
             extra: Default::default(),
         }
+    }
+    /// Sets `restrictions`.
+    pub fn with_restrictions(mut self, value: Vec<CallingRestriction>) -> Self {
+        self.restrictions = Some(value);
+        self
     }
 }
 #[cfg(feature = "settings")]
@@ -9302,10 +11679,10 @@ impl CallingSettingsUpdateRequest {
         }
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 /// A SIP server of the business.
 ///
-/// Schema `CallingSipServer`, from `whatsapp/settings.yaml#/components/schemas/CallingSipServer`.
+/// Schema `CallingSipServer`, merged from 2 identical definitions (first: `whatsapp/settings.yaml#/components/schemas/CallingSipServer`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct CallingSipServer {
     /// The server's host name.
@@ -9327,7 +11704,7 @@ pub struct CallingSipServer {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl ::fragment_codegen_runtime::decode::FromEntries for CallingSipServer {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -9366,7 +11743,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for CallingSipServer {
         })
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl<'de> ::serde::Deserialize<'de> for CallingSipServer {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
@@ -9377,7 +11754,7 @@ impl<'de> ::serde::Deserialize<'de> for CallingSipServer {
         )
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl CallingSipServer {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -9391,23 +11768,46 @@ impl CallingSipServer {
             extra: Default::default(),
         }
     }
+    /// Sets `port`.
+    pub fn with_port(mut self, value: i64) -> Self {
+        self.port = Some(value);
+        self
+    }
+    /// Sets `request_uri_user_params`.
+    pub fn with_request_uri_user_params(
+        mut self,
+        value: ::std::collections::BTreeMap<String, String>,
+    ) -> Self {
+        self.request_uri_user_params = Some(value);
+        self
+    }
+    /// Sets `app_id`.
+    pub fn with_app_id(mut self, value: impl Into<String>) -> Self {
+        self.app_id = Some(value.into());
+        self
+    }
+    /// Sets `sip_user_password`.
+    pub fn with_sip_user_password(mut self, value: impl Into<String>) -> Self {
+        self.sip_user_password = Some(value.into());
+        self
+    }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl From<&str> for CallingSipServer {
     fn from(value: &str) -> Self {
         Self::new(value)
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl From<String> for CallingSipServer {
     fn from(value: String) -> Self {
         Self::new(value)
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 /// SIP signalling for calls instead of Graph API calls and webhooks.
 ///
-/// Schema `CallingSipSettings`, from `whatsapp/settings.yaml#/components/schemas/CallingSipSettings`.
+/// Schema `CallingSipSettings`, merged from 2 identical definitions (first: `whatsapp/settings.yaml#/components/schemas/CallingSipSettings`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct CallingSipSettings {
     /// The `status` member.
@@ -9421,7 +11821,7 @@ pub struct CallingSipSettings {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl ::fragment_codegen_runtime::decode::FromEntries for CallingSipSettings {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -9445,7 +11845,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for CallingSipSettings {
         })
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl<'de> ::serde::Deserialize<'de> for CallingSipSettings {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
@@ -9456,7 +11856,7 @@ impl<'de> ::serde::Deserialize<'de> for CallingSipSettings {
         )
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl CallingSipSettings {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -9467,11 +11867,21 @@ impl CallingSipSettings {
             extra: Default::default(),
         }
     }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<CallingFeatureStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `servers`.
+    pub fn with_servers(mut self, value: Vec<CallingSipServer>) -> Self {
+        self.servers = Some(value);
+        self
+    }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 /// How media encryption keys are exchanged (`SDES` only with SIP).
 ///
-/// Schema `CallingSrtpKeyExchangeProtocol`, from `whatsapp/settings.yaml#/components/schemas/CallingSrtpKeyExchangeProtocol`.
+/// Schema `CallingSrtpKeyExchangeProtocol`, merged from 2 identical definitions (first: `whatsapp/settings.yaml#/components/schemas/CallingSrtpKeyExchangeProtocol`).
 ///
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
@@ -9484,7 +11894,7 @@ pub enum CallingSrtpKeyExchangeProtocol {
     /// A value not listed in the spec, kept as received.
     Unrecognized(String),
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl CallingSrtpKeyExchangeProtocol {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
@@ -9495,13 +11905,13 @@ impl CallingSrtpKeyExchangeProtocol {
         }
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl ::std::fmt::Display for CallingSrtpKeyExchangeProtocol {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl From<&str> for CallingSrtpKeyExchangeProtocol {
     fn from(value: &str) -> Self {
         match value {
@@ -9511,7 +11921,7 @@ impl From<&str> for CallingSrtpKeyExchangeProtocol {
         }
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl From<String> for CallingSrtpKeyExchangeProtocol {
     fn from(value: String) -> Self {
         match value.as_str() {
@@ -9521,7 +11931,7 @@ impl From<String> for CallingSrtpKeyExchangeProtocol {
         }
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl ::serde::Serialize for CallingSrtpKeyExchangeProtocol {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -9530,7 +11940,7 @@ impl ::serde::Serialize for CallingSrtpKeyExchangeProtocol {
         serializer.serialize_str(self.as_str())
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl<'de> ::serde::Deserialize<'de> for CallingSrtpKeyExchangeProtocol {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
@@ -9548,7 +11958,7 @@ impl<'de> ::serde::Deserialize<'de> for CallingSrtpKeyExchangeProtocol {
     }
 }
 #[cfg(feature = "webhooks")]
-/// Calling API events (connect, terminate) and call status updates.
+/// Calling API events (connect, terminate, recordings, transcripts) and call status updates.
 ///
 /// Schema `CallsChange`, from `whatsapp/webhooks.yaml#/components/schemas/CallsChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -9624,16 +12034,16 @@ pub struct CallsValue {
     pub metadata: Option<WebhookMetadata>,
     /// The WhatsApp users on the calls.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub contacts: Option<Vec<WebhookContact>>,
+    pub contacts: Option<Vec<crate::Item<WebhookContact>>>,
     /// Call events.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub calls: Option<Vec<CallEvent>>,
+    pub calls: Option<Vec<crate::Item<CallEvent>>>,
     /// Status updates of business-initiated calls (`type` is `call`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub statuses: Option<Vec<MessageStatus>>,
+    pub statuses: Option<Vec<crate::Item<MessageStatus>>>,
     /// Errors not tied to one call.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -9646,10 +12056,10 @@ impl ::fragment_codegen_runtime::decode::FromEntries for CallsValue {
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<MessagingProductWhatsapp> = None;
         let mut field_1: Option<WebhookMetadata> = None;
-        let mut field_2: Option<Vec<WebhookContact>> = None;
-        let mut field_3: Option<Vec<CallEvent>> = None;
-        let mut field_4: Option<Vec<MessageStatus>> = None;
-        let mut field_5: Option<Vec<NotificationError>> = None;
+        let mut field_2: Option<Vec<crate::Item<WebhookContact>>> = None;
+        let mut field_3: Option<Vec<crate::Item<CallEvent>>> = None;
+        let mut field_4: Option<Vec<crate::Item<MessageStatus>>> = None;
+        let mut field_5: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -9657,10 +12067,21 @@ impl ::fragment_codegen_runtime::decode::FromEntries for CallsValue {
                     field_0 = map.next_value::<Option<MessagingProductWhatsapp>>()?;
                 }
                 "metadata" => field_1 = map.next_value::<Option<WebhookMetadata>>()?,
-                "contacts" => field_2 = map.next_value::<Option<Vec<WebhookContact>>>()?,
-                "calls" => field_3 = map.next_value::<Option<Vec<CallEvent>>>()?,
-                "statuses" => field_4 = map.next_value::<Option<Vec<MessageStatus>>>()?,
-                "errors" => field_5 = map.next_value::<Option<Vec<NotificationError>>>()?,
+                "contacts" => {
+                    field_2 = map
+                        .next_value::<Option<Vec<crate::Item<WebhookContact>>>>()?;
+                }
+                "calls" => {
+                    field_3 = map.next_value::<Option<Vec<crate::Item<CallEvent>>>>()?;
+                }
+                "statuses" => {
+                    field_4 = map
+                        .next_value::<Option<Vec<crate::Item<MessageStatus>>>>()?;
+                }
+                "errors" => {
+                    field_5 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -9838,6 +12259,11 @@ impl CaptionedMediaById {
             extra: Default::default(),
         }
     }
+    /// Sets `caption`.
+    pub fn with_caption(mut self, value: impl Into<String>) -> Self {
+        self.caption = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "messages")]
 impl From<&str> for CaptionedMediaById {
@@ -9914,6 +12340,11 @@ impl CaptionedMediaByLink {
             extra: Default::default(),
         }
     }
+    /// Sets `caption`.
+    pub fn with_caption(mut self, value: impl Into<String>) -> Self {
+        self.caption = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "messages")]
 impl From<&str> for CaptionedMediaByLink {
@@ -9925,6 +12356,733 @@ impl From<&str> for CaptionedMediaByLink {
 impl From<String> for CaptionedMediaByLink {
     fn from(value: String) -> Self {
         Self::new(value)
+    }
+}
+#[cfg(feature = "messages")]
+/// One carousel card; `type` says which kind.
+///
+/// Schema `CarouselCard`, from `whatsapp/messages.yaml#/components/schemas/CarouselCard`.
+///
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`CarouselCard::Unrecognized`], which keeps it whole.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum CarouselCard {
+    /// `type: cta_url`.
+    CtaUrl(CarouselMediaCard),
+    /// `type: product`.
+    Product(CarouselProductCard),
+    /// A tag this version does not know, with the whole value as received.
+    Unrecognized {
+        /// The tag value.
+        tag: String,
+        /// The whole value, tag included.
+        value: ::serde_json::Value,
+    },
+}
+#[cfg(feature = "messages")]
+impl CarouselCard {
+    /// The `cta_url` kind: [`CarouselMediaCard::new`] with these fields, optional ones empty.
+    pub fn cta_url(
+        card_index: i64,
+        header: impl Into<CarouselCardHeader>,
+        action: impl Into<CarouselCardAction>,
+    ) -> Self {
+        Self::CtaUrl(CarouselMediaCard::new(card_index, header, action))
+    }
+    /// The `product` kind: [`CarouselProductCard::new`] with these fields, optional ones empty.
+    pub fn product(card_index: i64, action: impl Into<ProductAction>) -> Self {
+        Self::Product(CarouselProductCard::new(card_index, action))
+    }
+    /// The tag value of this variant.
+    pub fn tag(&self) -> &str {
+        match self {
+            Self::CtaUrl(_) => "cta_url",
+            Self::Product(_) => "product",
+            Self::Unrecognized { tag, .. } => tag.as_str(),
+        }
+    }
+    /// The card's position from the left, 0 to 9, unique in the message.
+    ///
+    /// The `card_index` member, which every kind has; for a kind this version does not know, read from its JSON value (decoding checks it is there).
+    pub fn card_index(&self) -> i64 {
+        match self {
+            Self::CtaUrl(v) => v.card_index,
+            Self::Product(v) => v.card_index,
+            Self::Unrecognized { value, .. } => {
+                value
+                    .get("card_index")
+                    .and_then(::serde_json::Value::as_i64)
+                    .unwrap_or_default()
+            }
+        }
+    }
+    /// Sets the `card_index` member, whatever the kind (for a kind this version does not know, in its JSON value).
+    pub fn with_card_index(mut self, card_index: i64) -> Self {
+        let new_value = card_index;
+        match &mut self {
+            Self::CtaUrl(v) => v.card_index = new_value,
+            Self::Product(v) => v.card_index = new_value,
+            Self::Unrecognized { value, .. } => {
+                if let (Some(members), Ok(encoded)) = (
+                    value.as_object_mut(),
+                    ::serde_json::to_value(new_value),
+                ) {
+                    members.insert("card_index".to_string(), encoded);
+                }
+            }
+        }
+        self
+    }
+}
+#[cfg(feature = "messages")]
+impl ::serde::Serialize for CarouselCard {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::Error as _;
+        let (tag, payload) = match self {
+            Self::CtaUrl(v) => ("cta_url", ::serde_json::to_value(v)),
+            Self::Product(v) => ("product", ::serde_json::to_value(v)),
+            Self::Unrecognized { value, .. } => {
+                return ::serde::Serialize::serialize(value, serializer);
+            }
+        };
+        let mut payload = payload.map_err(S::Error::custom)?;
+        let ::serde_json::Value::Object(members) = &mut payload else {
+            return Err(
+                S::Error::custom(
+                    "a `CarouselCard` variant must serialise to a JSON object",
+                ),
+            );
+        };
+        members.insert("type".to_string(), ::serde_json::Value::String(tag.to_string()));
+        ::serde::Serialize::serialize(&payload, serializer)
+    }
+}
+#[cfg(feature = "messages")]
+/// Decodes without a detour through `serde_json::Value`: members
+/// before the tag are kept as text, and the variant reads the rest
+/// straight from the input.
+impl ::fragment_codegen_runtime::decode::FromTagged for CarouselCard {
+    const TAG: &'static str = "type";
+    fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
+        tag: &str,
+        entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        Ok(
+            match tag {
+                "cta_url" => {
+                    Self::CtaUrl(
+                        <CarouselMediaCard as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
+                "product" => {
+                    Self::Product(
+                        <CarouselProductCard as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
+                _ => {
+                    let value = entries.into_value()?;
+                    if !value.get("card_index").is_some_and(::serde_json::Value::is_i64)
+                    {
+                        return Err(
+                            <__A::Error as ::serde::de::Error>::missing_field(
+                                "card_index",
+                            ),
+                        );
+                    }
+                    Self::Unrecognized {
+                        value,
+                        tag: tag.to_string(),
+                    }
+                }
+            },
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for CarouselCard {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::tagged(
+            deserializer,
+            "an object `CarouselCard` with a `type` member",
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl From<CarouselMediaCard> for CarouselCard {
+    fn from(value: CarouselMediaCard) -> Self {
+        Self::CtaUrl(value)
+    }
+}
+#[cfg(feature = "messages")]
+impl From<CarouselProductCard> for CarouselCard {
+    fn from(value: CarouselProductCard) -> Self {
+        Self::Product(value)
+    }
+}
+#[cfg(feature = "messages")]
+/// A card's buttons, either one URL button or quick-reply buttons.
+///
+/// Schema `CarouselCardAction`, from `whatsapp/messages.yaml#/components/schemas/CarouselCardAction`.
+///
+/// One of several shapes, told apart by their required members; decoding tries `InteractiveCtaUrlAction`, `CarouselQuickReplyAction` in that order, and keeps a value none accepts in [`CarouselCardAction::Unrecognized`].
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum CarouselCardAction {
+    /// Tried when the value is an object with `name`, `parameters`.
+    InteractiveCtaUrlAction(InteractiveCtaUrlAction),
+    /// Tried when the value is an object with `buttons`.
+    CarouselQuickReplyAction(CarouselQuickReplyAction),
+    /// A value no variant accepts, kept as received.
+    Unrecognized(::serde_json::Value),
+}
+#[cfg(feature = "messages")]
+impl ::serde::Serialize for CarouselCardAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::InteractiveCtaUrlAction(v) => {
+                ::serde::Serialize::serialize(v, serializer)
+            }
+            Self::CarouselQuickReplyAction(v) => {
+                ::serde::Serialize::serialize(v, serializer)
+            }
+            Self::Unrecognized(v) => ::serde::Serialize::serialize(v, serializer),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+/// Decodes without cloning trees: the value's text is captured
+/// once, scanned for its type and keys, and each variant whose
+/// required keys are there is tried on the text.
+impl<'de> ::serde::Deserialize<'de> for CarouselCardAction {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let raw = <::fragment_codegen_runtime::decode::Raw as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        #[allow(unused_variables)]
+        let shape = ::fragment_codegen_runtime::decode::shape(&raw);
+        if shape.kind == ::fragment_codegen_runtime::decode::JsonKind::Object
+            && shape.has("name") && shape.has("parameters")
+            && shape.string("name") == Some("cta_url")
+        {
+            if let Some(v) = ::fragment_codegen_runtime::decode::attempt(&raw) {
+                return Ok(Self::InteractiveCtaUrlAction(v));
+            }
+        }
+        if shape.kind == ::fragment_codegen_runtime::decode::JsonKind::Object
+            && shape.has("buttons")
+        {
+            if let Some(v) = ::fragment_codegen_runtime::decode::attempt(&raw) {
+                return Ok(Self::CarouselQuickReplyAction(v));
+            }
+        }
+        Ok(Self::Unrecognized(::fragment_codegen_runtime::decode::value(&raw)?))
+    }
+}
+#[cfg(feature = "messages")]
+impl From<InteractiveCtaUrlAction> for CarouselCardAction {
+    fn from(value: InteractiveCtaUrlAction) -> Self {
+        Self::InteractiveCtaUrlAction(value)
+    }
+}
+#[cfg(feature = "messages")]
+impl From<CarouselQuickReplyAction> for CarouselCardAction {
+    fn from(value: CarouselQuickReplyAction) -> Self {
+        Self::CarouselQuickReplyAction(value)
+    }
+}
+#[cfg(feature = "messages")]
+/// Text shown under a card's media.
+///
+/// Schema `CarouselCardBody`, from `whatsapp/messages.yaml#/components/schemas/CarouselCardBody`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct CarouselCardBody {
+    /// Card text, up to 160 characters and 2 line breaks.
+    pub text: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "messages")]
+impl ::fragment_codegen_runtime::decode::FromEntries for CarouselCardBody {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "text" => field_0 = Some(map.next_value::<String>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            text: field_0.ok_or_else(|| __A::Error::missing_field("text"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for CarouselCardBody {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `CarouselCardBody`",
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl CarouselCardBody {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl From<&str> for CarouselCardBody {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+#[cfg(feature = "messages")]
+impl From<String> for CarouselCardBody {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+#[cfg(feature = "messages")]
+/// The card's image or video; Meta's examples give it by `link`.
+///
+/// Schema `CarouselCardHeader`, from `whatsapp/messages.yaml#/components/schemas/CarouselCardHeader`.
+///
+/// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`CarouselCardHeader::Unrecognized`], which keeps it whole.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum CarouselCardHeader {
+    /// `type: image`.
+    Image(InteractiveImageHeader),
+    /// `type: video`.
+    Video(InteractiveVideoHeader),
+    /// A tag this version does not know, with the whole value as received.
+    Unrecognized {
+        /// The tag value.
+        tag: String,
+        /// The whole value, tag included.
+        value: ::serde_json::Value,
+    },
+}
+#[cfg(feature = "messages")]
+impl CarouselCardHeader {
+    /// The `image` kind: [`InteractiveImageHeader::new`] with these fields, optional ones empty.
+    pub fn image(image: impl Into<MediaObject>) -> Self {
+        Self::Image(InteractiveImageHeader::new(image))
+    }
+    /// The `video` kind: [`InteractiveVideoHeader::new`] with these fields, optional ones empty.
+    pub fn video(video: impl Into<MediaObject>) -> Self {
+        Self::Video(InteractiveVideoHeader::new(video))
+    }
+    /// The tag value of this variant.
+    pub fn tag(&self) -> &str {
+        match self {
+            Self::Image(_) => "image",
+            Self::Video(_) => "video",
+            Self::Unrecognized { tag, .. } => tag.as_str(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::serde::Serialize for CarouselCardHeader {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        use ::serde::ser::Error as _;
+        let (tag, payload) = match self {
+            Self::Image(v) => ("image", ::serde_json::to_value(v)),
+            Self::Video(v) => ("video", ::serde_json::to_value(v)),
+            Self::Unrecognized { value, .. } => {
+                return ::serde::Serialize::serialize(value, serializer);
+            }
+        };
+        let mut payload = payload.map_err(S::Error::custom)?;
+        let ::serde_json::Value::Object(members) = &mut payload else {
+            return Err(
+                S::Error::custom(
+                    "a `CarouselCardHeader` variant must serialise to a JSON object",
+                ),
+            );
+        };
+        members.insert("type".to_string(), ::serde_json::Value::String(tag.to_string()));
+        ::serde::Serialize::serialize(&payload, serializer)
+    }
+}
+#[cfg(feature = "messages")]
+/// Decodes without a detour through `serde_json::Value`: members
+/// before the tag are kept as text, and the variant reads the rest
+/// straight from the input.
+impl ::fragment_codegen_runtime::decode::FromTagged for CarouselCardHeader {
+    const TAG: &'static str = "type";
+    fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
+        tag: &str,
+        entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        Ok(
+            match tag {
+                "image" => {
+                    Self::Image(
+                        <InteractiveImageHeader as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
+                "video" => {
+                    Self::Video(
+                        <InteractiveVideoHeader as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
+                _ => {
+                    let value = entries.into_value()?;
+                    Self::Unrecognized {
+                        value,
+                        tag: tag.to_string(),
+                    }
+                }
+            },
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for CarouselCardHeader {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::tagged(
+            deserializer,
+            "an object `CarouselCardHeader` with a `type` member",
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl From<InteractiveImageHeader> for CarouselCardHeader {
+    fn from(value: InteractiveImageHeader) -> Self {
+        Self::Image(value)
+    }
+}
+#[cfg(feature = "messages")]
+impl From<InteractiveVideoHeader> for CarouselCardHeader {
+    fn from(value: InteractiveVideoHeader) -> Self {
+        Self::Video(value)
+    }
+}
+#[cfg(feature = "messages")]
+/// A card with an image or video, optional text, and a URL button or quick-reply buttons.
+///
+/// Schema `CarouselMediaCard`, from `whatsapp/messages.yaml#/components/schemas/CarouselMediaCard`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct CarouselMediaCard {
+    /// The card's position from the left, 0 to 9, unique in the message.
+    pub card_index: i64,
+    /// Always `cta_url`, also on cards with quick-reply buttons.
+    #[serde(rename = "type")]
+    pub type_: TypeCtaUrl,
+    /// The `header` member.
+    pub header: CarouselCardHeader,
+    /// The `body` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<CarouselCardBody>,
+    /// The `action` member.
+    pub action: CarouselCardAction,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "messages")]
+impl ::fragment_codegen_runtime::decode::FromEntries for CarouselMediaCard {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<i64> = None;
+        let mut field_1: Option<TypeCtaUrl> = None;
+        let mut field_2: Option<CarouselCardHeader> = None;
+        let mut field_3: Option<CarouselCardBody> = None;
+        let mut field_4: Option<CarouselCardAction> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "card_index" => field_0 = Some(map.next_value::<i64>()?),
+                "type" => field_1 = Some(map.next_value::<TypeCtaUrl>()?),
+                "header" => field_2 = Some(map.next_value::<CarouselCardHeader>()?),
+                "body" => field_3 = map.next_value::<Option<CarouselCardBody>>()?,
+                "action" => field_4 = Some(map.next_value::<CarouselCardAction>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            card_index: field_0.ok_or_else(|| __A::Error::missing_field("card_index"))?,
+            type_: field_1.unwrap_or_default(),
+            header: field_2.ok_or_else(|| __A::Error::missing_field("header"))?,
+            body: field_3,
+            action: field_4.ok_or_else(|| __A::Error::missing_field("action"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for CarouselMediaCard {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `CarouselMediaCard`",
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl CarouselMediaCard {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        card_index: i64,
+        header: impl Into<CarouselCardHeader>,
+        action: impl Into<CarouselCardAction>,
+    ) -> Self {
+        Self {
+            card_index,
+            type_: Default::default(),
+            header: header.into(),
+            body: None,
+            action: action.into(),
+            extra: Default::default(),
+        }
+    }
+    /// Sets `body`.
+    pub fn with_body(mut self, value: impl Into<CarouselCardBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "messages")]
+/// A card showing one product from your catalog.
+///
+/// Schema `CarouselProductCard`, from `whatsapp/messages.yaml#/components/schemas/CarouselProductCard`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct CarouselProductCard {
+    /// The card's position from the left, 0 to 9, unique in the message.
+    pub card_index: i64,
+    /// Always `product`.
+    #[serde(rename = "type")]
+    pub type_: TypeProduct,
+    /// The `action` member.
+    pub action: ProductAction,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "messages")]
+impl ::fragment_codegen_runtime::decode::FromEntries for CarouselProductCard {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<i64> = None;
+        let mut field_1: Option<TypeProduct> = None;
+        let mut field_2: Option<ProductAction> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "card_index" => field_0 = Some(map.next_value::<i64>()?),
+                "type" => field_1 = Some(map.next_value::<TypeProduct>()?),
+                "action" => field_2 = Some(map.next_value::<ProductAction>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            card_index: field_0.ok_or_else(|| __A::Error::missing_field("card_index"))?,
+            type_: field_1.unwrap_or_default(),
+            action: field_2.ok_or_else(|| __A::Error::missing_field("action"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for CarouselProductCard {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `CarouselProductCard`",
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl CarouselProductCard {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(card_index: i64, action: impl Into<ProductAction>) -> Self {
+        Self {
+            card_index,
+            type_: Default::default(),
+            action: action.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+/// Quick-reply buttons on a card.
+///
+/// Schema `CarouselQuickReplyAction`, from `whatsapp/messages.yaml#/components/schemas/CarouselQuickReplyAction`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct CarouselQuickReplyAction {
+    /// One or more buttons.
+    pub buttons: Vec<CarouselQuickReplyButton>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "messages")]
+impl ::fragment_codegen_runtime::decode::FromEntries for CarouselQuickReplyAction {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<Vec<CarouselQuickReplyButton>> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "buttons" => {
+                    field_0 = Some(map.next_value::<Vec<CarouselQuickReplyButton>>()?);
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            buttons: field_0.ok_or_else(|| __A::Error::missing_field("buttons"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for CarouselQuickReplyAction {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `CarouselQuickReplyAction`",
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl CarouselQuickReplyAction {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(buttons: Vec<CarouselQuickReplyButton>) -> Self {
+        Self {
+            buttons,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+/// One quick-reply button on a card.
+///
+/// Schema `CarouselQuickReplyButton`, from `whatsapp/messages.yaml#/components/schemas/CarouselQuickReplyButton`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct CarouselQuickReplyButton {
+    /// Always `quick_reply`.
+    #[serde(rename = "type")]
+    pub type_: TypeQuickReply,
+    /// The `quick_reply` member.
+    pub quick_reply: ReplyButtonContent,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "messages")]
+impl ::fragment_codegen_runtime::decode::FromEntries for CarouselQuickReplyButton {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<TypeQuickReply> = None;
+        let mut field_1: Option<ReplyButtonContent> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "type" => field_0 = Some(map.next_value::<TypeQuickReply>()?),
+                "quick_reply" => field_1 = Some(map.next_value::<ReplyButtonContent>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            type_: field_0.unwrap_or_default(),
+            quick_reply: field_1
+                .ok_or_else(|| __A::Error::missing_field("quick_reply"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for CarouselQuickReplyButton {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `CarouselQuickReplyButton`",
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl CarouselQuickReplyButton {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(quick_reply: impl Into<ReplyButtonContent>) -> Self {
+        Self {
+            type_: Default::default(),
+            quick_reply: quick_reply.into(),
+            extra: Default::default(),
+        }
     }
 }
 #[cfg(feature = "messages")]
@@ -10202,7 +13360,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for ClientWabaDccConfig {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "enabled" => field_0 = map.next_value::<Option<bool>>()?,
+                "enabled" => {
+                    field_0 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 "policy_url" => {
                     field_1 = map
                         .next_value::<
@@ -11079,7 +14243,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for ClientWhatsAppBusinessA
                 "schedules" => {
                     field_12 = map.next_value::<Option<ClientWabaScheduleList>>()?;
                 }
-                "is_enabled_for_insights" => field_13 = map.next_value::<Option<bool>>()?,
+                "is_enabled_for_insights" => {
+                    field_13 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 "dcc_config" => {
                     field_14 = map.next_value::<Option<ClientWabaDccConfig>>()?;
                 }
@@ -11174,7 +14344,7 @@ impl From<String> for ClientWhatsAppBusinessAccount {
 pub struct ClientWhatsAppBusinessAccountList {
     /// The accounts on this page.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<ClientWhatsAppBusinessAccount>>,
+    pub data: Option<Vec<crate::Item<ClientWhatsAppBusinessAccount>>>,
     /// The `paging` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<CursorPaging>,
@@ -11189,14 +14359,16 @@ for ClientWhatsAppBusinessAccountList {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<ClientWhatsAppBusinessAccount>> = None;
+        let mut field_0: Option<Vec<crate::Item<ClientWhatsAppBusinessAccount>>> = None;
         let mut field_1: Option<CursorPaging> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
                 "data" => {
                     field_0 = map
-                        .next_value::<Option<Vec<ClientWhatsAppBusinessAccount>>>()?;
+                        .next_value::<
+                            Option<Vec<crate::Item<ClientWhatsAppBusinessAccount>>>,
+                        >()?;
                 }
                 "paging" => field_1 = map.next_value::<Option<CursorPaging>>()?,
                 _ => {
@@ -11272,8 +14444,20 @@ impl ::fragment_codegen_runtime::decode::FromEntries for CommerceSettings {
                             .0,
                     );
                 }
-                "is_cart_enabled" => field_1 = map.next_value::<Option<bool>>()?,
-                "is_catalog_visible" => field_2 = map.next_value::<Option<bool>>()?,
+                "is_cart_enabled" => {
+                    field_1 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "is_catalog_visible" => {
+                    field_2 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -11331,7 +14515,7 @@ impl From<String> for CommerceSettings {
 pub struct CommerceSettingsList {
     /// The settings (one element).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<CommerceSettings>>,
+    pub data: Option<Vec<crate::Item<CommerceSettings>>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -11342,11 +14526,14 @@ impl ::fragment_codegen_runtime::decode::FromEntries for CommerceSettingsList {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<CommerceSettings>> = None;
+        let mut field_0: Option<Vec<crate::Item<CommerceSettings>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "data" => field_0 = map.next_value::<Option<Vec<CommerceSettings>>>()?,
+                "data" => {
+                    field_0 = map
+                        .next_value::<Option<Vec<crate::Item<CommerceSettings>>>>()?;
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -11400,7 +14587,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for CommerceSettingsUpdateR
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = map.next_value::<Option<bool>>()?,
+                "success" => {
+                    field_0 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -11516,6 +14709,16 @@ impl ConnectCallRequest {
             biz_opaque_callback_data: None,
             extra: Default::default(),
         }
+    }
+    /// Sets `session`.
+    pub fn with_session(mut self, value: impl Into<CallSession>) -> Self {
+        self.session = Some(value.into());
+        self
+    }
+    /// Sets `biz_opaque_callback_data`.
+    pub fn with_biz_opaque_callback_data(mut self, value: impl Into<String>) -> Self {
+        self.biz_opaque_callback_data = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "calling")]
@@ -11739,7 +14942,7 @@ impl From<String> for ConnectedClientBusiness {
 pub struct ConnectedClientBusinessList {
     /// The businesses on this page.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<ConnectedClientBusiness>>,
+    pub data: Option<Vec<crate::Item<ConnectedClientBusiness>>>,
     /// The `paging` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<CursorPaging>,
@@ -11753,13 +14956,16 @@ impl ::fragment_codegen_runtime::decode::FromEntries for ConnectedClientBusiness
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<ConnectedClientBusiness>> = None;
+        let mut field_0: Option<Vec<crate::Item<ConnectedClientBusiness>>> = None;
         let mut field_1: Option<CursorPaging> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
                 "data" => {
-                    field_0 = map.next_value::<Option<Vec<ConnectedClientBusiness>>>()?;
+                    field_0 = map
+                        .next_value::<
+                            Option<Vec<crate::Item<ConnectedClientBusiness>>>,
+                        >()?;
                 }
                 "paging" => field_1 = map.next_value::<Option<CursorPaging>>()?,
                 _ => {
@@ -11897,14 +15103,26 @@ impl<'de> ::serde::Deserialize<'de> for ConnectedClientBusinessStatus {
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ConnectedClientBusinessVerificationStatus {
-    /// `VERIFIED`
-    Verified,
-    /// `UNVERIFIED`
-    Unverified,
-    /// `PENDING`
+    /// `expired`
+    Expired,
+    /// `failed`
+    Failed,
+    /// `ineligible`
+    Ineligible,
+    /// `not_verified`
+    NotVerified,
+    /// `pending`
     Pending,
-    /// `REJECTED`
+    /// `pending_need_more_info`
+    PendingNeedMoreInfo,
+    /// `pending_submission`
+    PendingSubmission,
+    /// `rejected`
     Rejected,
+    /// `revoked`
+    Revoked,
+    /// `verified`
+    Verified,
     /// A value not listed in the spec, kept as received.
     Unrecognized(String),
 }
@@ -11913,10 +15131,16 @@ impl ConnectedClientBusinessVerificationStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Verified => "VERIFIED",
-            Self::Unverified => "UNVERIFIED",
-            Self::Pending => "PENDING",
-            Self::Rejected => "REJECTED",
+            Self::Expired => "expired",
+            Self::Failed => "failed",
+            Self::Ineligible => "ineligible",
+            Self::NotVerified => "not_verified",
+            Self::Pending => "pending",
+            Self::PendingNeedMoreInfo => "pending_need_more_info",
+            Self::PendingSubmission => "pending_submission",
+            Self::Rejected => "rejected",
+            Self::Revoked => "revoked",
+            Self::Verified => "verified",
             Self::Unrecognized(value) => value.as_str(),
         }
     }
@@ -11931,10 +15155,16 @@ impl ::std::fmt::Display for ConnectedClientBusinessVerificationStatus {
 impl From<&str> for ConnectedClientBusinessVerificationStatus {
     fn from(value: &str) -> Self {
         match value {
-            "VERIFIED" => Self::Verified,
-            "UNVERIFIED" => Self::Unverified,
-            "PENDING" => Self::Pending,
-            "REJECTED" => Self::Rejected,
+            "expired" => Self::Expired,
+            "failed" => Self::Failed,
+            "ineligible" => Self::Ineligible,
+            "not_verified" => Self::NotVerified,
+            "pending" => Self::Pending,
+            "pending_need_more_info" => Self::PendingNeedMoreInfo,
+            "pending_submission" => Self::PendingSubmission,
+            "rejected" => Self::Rejected,
+            "revoked" => Self::Revoked,
+            "verified" => Self::Verified,
             other => Self::Unrecognized(other.to_string()),
         }
     }
@@ -11943,10 +15173,16 @@ impl From<&str> for ConnectedClientBusinessVerificationStatus {
 impl From<String> for ConnectedClientBusinessVerificationStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
-            "VERIFIED" => Self::Verified,
-            "UNVERIFIED" => Self::Unverified,
-            "PENDING" => Self::Pending,
-            "REJECTED" => Self::Rejected,
+            "expired" => Self::Expired,
+            "failed" => Self::Failed,
+            "ineligible" => Self::Ineligible,
+            "not_verified" => Self::NotVerified,
+            "pending" => Self::Pending,
+            "pending_need_more_info" => Self::PendingNeedMoreInfo,
+            "pending_submission" => Self::PendingSubmission,
+            "rejected" => Self::Rejected,
+            "revoked" => Self::Revoked,
+            "verified" => Self::Verified,
             _ => Self::Unrecognized(value),
         }
     }
@@ -11970,10 +15206,16 @@ impl<'de> ::serde::Deserialize<'de> for ConnectedClientBusinessVerificationStatu
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
-                "VERIFIED" => Self::Verified,
-                "UNVERIFIED" => Self::Unverified,
-                "PENDING" => Self::Pending,
-                "REJECTED" => Self::Rejected,
+                "expired" => Self::Expired,
+                "failed" => Self::Failed,
+                "ineligible" => Self::Ineligible,
+                "not_verified" => Self::NotVerified,
+                "pending" => Self::Pending,
+                "pending_need_more_info" => Self::PendingNeedMoreInfo,
+                "pending_submission" => Self::PendingSubmission,
+                "rejected" => Self::Rejected,
+                "revoked" => Self::Revoked,
+                "verified" => Self::Verified,
                 _ => Self::Unrecognized(value.into_string()),
             },
         )
@@ -12074,6 +15316,36 @@ impl Contact {
             extra: Default::default(),
         }
     }
+    /// Sets `addresses`.
+    pub fn with_addresses(mut self, value: Vec<ContactAddress>) -> Self {
+        self.addresses = Some(value);
+        self
+    }
+    /// Sets `birthday`.
+    pub fn with_birthday(mut self, value: impl Into<String>) -> Self {
+        self.birthday = Some(value.into());
+        self
+    }
+    /// Sets `emails`.
+    pub fn with_emails(mut self, value: Vec<ContactEmail>) -> Self {
+        self.emails = Some(value);
+        self
+    }
+    /// Sets `org`.
+    pub fn with_org(mut self, value: impl Into<ContactOrg>) -> Self {
+        self.org = Some(value.into());
+        self
+    }
+    /// Sets `phones`.
+    pub fn with_phones(mut self, value: Vec<ContactPhone>) -> Self {
+        self.phones = Some(value);
+        self
+    }
+    /// Sets `urls`.
+    pub fn with_urls(mut self, value: Vec<ContactUrl>) -> Self {
+        self.urls = Some(value);
+        self
+    }
 }
 #[cfg(feature = "messages")]
 /// A postal address of the contact.
@@ -12173,6 +15445,41 @@ impl ContactAddress {
             extra: Default::default(),
         }
     }
+    /// Sets `street`.
+    pub fn with_street(mut self, value: impl Into<String>) -> Self {
+        self.street = Some(value.into());
+        self
+    }
+    /// Sets `city`.
+    pub fn with_city(mut self, value: impl Into<String>) -> Self {
+        self.city = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `zip`.
+    pub fn with_zip(mut self, value: impl Into<String>) -> Self {
+        self.zip = Some(value.into());
+        self
+    }
+    /// Sets `country`.
+    pub fn with_country(mut self, value: impl Into<String>) -> Self {
+        self.country = Some(value.into());
+        self
+    }
+    /// Sets `country_code`.
+    pub fn with_country_code(mut self, value: impl Into<String>) -> Self {
+        self.country_code = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type(mut self, value: impl Into<ContactInfoType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "webhooks")]
 /// A contact card.
@@ -12201,6 +15508,12 @@ pub struct ContactCard {
     /// Web addresses.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub urls: Option<Vec<ContactCardUrl>>,
+    /// `contact_request` when the user shared their own number through a contact information request, `other` for a card shared by hand; open list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<ContactCardOrigin>,
+    /// The card as vCard text (`BEGIN:VCARD`...), seen with `origin` `other`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vcard: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -12218,6 +15531,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for ContactCard {
         let mut field_4: Option<ContactCardOrg> = None;
         let mut field_5: Option<Vec<ContactCardPhone>> = None;
         let mut field_6: Option<Vec<ContactCardUrl>> = None;
+        let mut field_7: Option<ContactCardOrigin> = None;
+        let mut field_8: Option<String> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -12236,6 +15551,14 @@ impl ::fragment_codegen_runtime::decode::FromEntries for ContactCard {
                 "org" => field_4 = map.next_value::<Option<ContactCardOrg>>()?,
                 "phones" => field_5 = map.next_value::<Option<Vec<ContactCardPhone>>>()?,
                 "urls" => field_6 = map.next_value::<Option<Vec<ContactCardUrl>>>()?,
+                "origin" => field_7 = map.next_value::<Option<ContactCardOrigin>>()?,
+                "vcard" => {
+                    field_8 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -12249,6 +15572,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for ContactCard {
             org: field_4,
             phones: field_5,
             urls: field_6,
+            origin: field_7,
+            vcard: field_8,
             extra,
         })
     }
@@ -12277,6 +15602,8 @@ impl ContactCard {
             org: None,
             phones: None,
             urls: None,
+            origin: None,
+            vcard: None,
             extra: Default::default(),
         }
     }
@@ -12716,6 +16043,85 @@ impl ContactCardOrg {
     }
 }
 #[cfg(feature = "webhooks")]
+/// `contact_request` when the user shared their own number through a contact information request, `other` for a card shared by hand; open list.
+///
+/// Schema `ContactCardOrigin`, from `whatsapp/webhooks.yaml#/components/schemas/ContactCard/properties/origin`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ContactCardOrigin {
+    /// `contact_request`
+    ContactRequest,
+    /// `other`
+    Other,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl ContactCardOrigin {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ContactRequest => "contact_request",
+            Self::Other => "other",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for ContactCardOrigin {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for ContactCardOrigin {
+    fn from(value: &str) -> Self {
+        match value {
+            "contact_request" => Self::ContactRequest,
+            "other" => Self::Other,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for ContactCardOrigin {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "contact_request" => Self::ContactRequest,
+            "other" => Self::Other,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for ContactCardOrigin {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for ContactCardOrigin {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "contact_request" => Self::ContactRequest,
+                "other" => Self::Other,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// A phone number on a contact card.
 ///
 /// Schema `ContactCardPhone`, from `whatsapp/webhooks.yaml#/components/schemas/ContactCardPhone`.
@@ -12943,6 +16349,11 @@ impl ContactEmail {
             extra: Default::default(),
         }
     }
+    /// Sets `type`.
+    pub fn with_type(mut self, value: impl Into<ContactInfoType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "messages")]
 impl From<&str> for ContactEmail {
@@ -13127,6 +16538,31 @@ impl ContactName {
             extra: Default::default(),
         }
     }
+    /// Sets `first_name`.
+    pub fn with_first_name(mut self, value: impl Into<String>) -> Self {
+        self.first_name = Some(value.into());
+        self
+    }
+    /// Sets `last_name`.
+    pub fn with_last_name(mut self, value: impl Into<String>) -> Self {
+        self.last_name = Some(value.into());
+        self
+    }
+    /// Sets `middle_name`.
+    pub fn with_middle_name(mut self, value: impl Into<String>) -> Self {
+        self.middle_name = Some(value.into());
+        self
+    }
+    /// Sets `prefix`.
+    pub fn with_prefix(mut self, value: impl Into<String>) -> Self {
+        self.prefix = Some(value.into());
+        self
+    }
+    /// Sets `suffix`.
+    pub fn with_suffix(mut self, value: impl Into<String>) -> Self {
+        self.suffix = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "messages")]
 impl From<&str> for ContactName {
@@ -13210,6 +16646,21 @@ impl ContactOrg {
             extra: Default::default(),
         }
     }
+    /// Sets `company`.
+    pub fn with_company(mut self, value: impl Into<String>) -> Self {
+        self.company = Some(value.into());
+        self
+    }
+    /// Sets `department`.
+    pub fn with_department(mut self, value: impl Into<String>) -> Self {
+        self.department = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "messages")]
 /// A phone number of the contact.
@@ -13280,6 +16731,16 @@ impl ContactPhone {
             wa_id: None,
             extra: Default::default(),
         }
+    }
+    /// Sets `type`.
+    pub fn with_type(mut self, value: impl Into<ContactInfoType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `wa_id`.
+    pub fn with_wa_id(mut self, value: impl Into<String>) -> Self {
+        self.wa_id = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "messages")]
@@ -13357,6 +16818,11 @@ impl ContactUrl {
             extra: Default::default(),
         }
     }
+    /// Sets `type`.
+    pub fn with_type(mut self, value: impl Into<ContactInfoType>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "messages")]
 impl From<&str> for ContactUrl {
@@ -13381,8 +16847,12 @@ pub struct ContactsMessage {
     /// The `recipient_type` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient_type: Option<RecipientType>,
-    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages.
-    pub to: String,
+    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages. Needed unless `recipient` is given; when both are given, `to` is used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// The recipient's business-scoped user ID (such as `US.13491208655302741918`) or parent business-scoped user ID, for users whose phone number you do not have. Ignored when `to` is also given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
     /// Always `contacts`.
     #[serde(rename = "type")]
     pub type_: TypeContacts,
@@ -13408,10 +16878,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for ContactsMessage {
         let mut field_0: Option<MessagingProductWhatsapp> = None;
         let mut field_1: Option<RecipientType> = None;
         let mut field_2: Option<String> = None;
-        let mut field_3: Option<TypeContacts> = None;
-        let mut field_4: Option<MessageContext> = None;
-        let mut field_5: Option<String> = None;
-        let mut field_6: Option<Vec<Contact>> = None;
+        let mut field_3: Option<String> = None;
+        let mut field_4: Option<TypeContacts> = None;
+        let mut field_5: Option<MessageContext> = None;
+        let mut field_6: Option<String> = None;
+        let mut field_7: Option<Vec<Contact>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -13419,13 +16890,14 @@ impl ::fragment_codegen_runtime::decode::FromEntries for ContactsMessage {
                     field_0 = Some(map.next_value::<MessagingProductWhatsapp>()?);
                 }
                 "recipient_type" => field_1 = map.next_value::<Option<RecipientType>>()?,
-                "to" => field_2 = Some(map.next_value::<String>()?),
-                "type" => field_3 = Some(map.next_value::<TypeContacts>()?),
-                "context" => field_4 = map.next_value::<Option<MessageContext>>()?,
+                "to" => field_2 = map.next_value::<Option<String>>()?,
+                "recipient" => field_3 = map.next_value::<Option<String>>()?,
+                "type" => field_4 = Some(map.next_value::<TypeContacts>()?),
+                "context" => field_5 = map.next_value::<Option<MessageContext>>()?,
                 "biz_opaque_callback_data" => {
-                    field_5 = map.next_value::<Option<String>>()?;
+                    field_6 = map.next_value::<Option<String>>()?;
                 }
-                "contacts" => field_6 = Some(map.next_value::<Vec<Contact>>()?),
+                "contacts" => field_7 = Some(map.next_value::<Vec<Contact>>()?),
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -13434,11 +16906,12 @@ impl ::fragment_codegen_runtime::decode::FromEntries for ContactsMessage {
         Ok(Self {
             messaging_product: field_0.unwrap_or_default(),
             recipient_type: field_1,
-            to: field_2.ok_or_else(|| __A::Error::missing_field("to"))?,
-            type_: field_3.unwrap_or_default(),
-            context: field_4,
-            biz_opaque_callback_data: field_5,
-            contacts: field_6.ok_or_else(|| __A::Error::missing_field("contacts"))?,
+            to: field_2,
+            recipient: field_3,
+            type_: field_4.unwrap_or_default(),
+            context: field_5,
+            biz_opaque_callback_data: field_6,
+            contacts: field_7.ok_or_else(|| __A::Error::missing_field("contacts"))?,
             extra,
         })
     }
@@ -13458,17 +16931,47 @@ impl<'de> ::serde::Deserialize<'de> for ContactsMessage {
 impl ContactsMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(to: impl Into<String>, contacts: Vec<Contact>) -> Self {
+    pub fn new(to: impl Into<Addressee>, contacts: Vec<Contact>) -> Self {
+        let (to, recipient) = match to.into() {
+            Addressee::To(value) => (Some(value), None),
+            Addressee::Recipient(value) => (None, Some(value)),
+        };
         Self {
             messaging_product: Default::default(),
             recipient_type: None,
-            to: to.into(),
+            to,
+            recipient,
             type_: Default::default(),
             context: None,
             biz_opaque_callback_data: None,
             contacts,
             extra: Default::default(),
         }
+    }
+    /// Sets `recipient_type`.
+    pub fn with_recipient_type(mut self, value: impl Into<RecipientType>) -> Self {
+        self.recipient_type = Some(value.into());
+        self
+    }
+    /// Sets `to`.
+    pub fn with_to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `recipient`.
+    pub fn with_recipient(mut self, value: impl Into<String>) -> Self {
+        self.recipient = Some(value.into());
+        self
+    }
+    /// Sets `context`.
+    pub fn with_context(mut self, value: impl Into<MessageContext>) -> Self {
+        self.context = Some(value.into());
+        self
+    }
+    /// Sets `biz_opaque_callback_data`.
+    pub fn with_biz_opaque_callback_data(mut self, value: impl Into<String>) -> Self {
+        self.biz_opaque_callback_data = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "webhooks")]
@@ -13477,7 +16980,7 @@ impl ContactsMessage {
 /// Schema `ConversationOrigin`, from `whatsapp/webhooks.yaml#/components/schemas/ConversationOrigin`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct ConversationOrigin {
-    /// The conversation category, such as `marketing`, `utility`, `authentication`, `service` or `referral_conversion`.
+    /// The conversation category, such as `marketing`, `marketing_lite`, `utility`, `authentication`, `authentication_international`, `service` or `referral_conversion`.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -13529,6 +17032,109 @@ impl ConversationOrigin {
             type_: None,
             extra: Default::default(),
         }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The role of an app in Conversation Routing; open list.
+///
+/// Schema `ConversationRoutingRole`, from `whatsapp/webhooks.yaml#/components/schemas/ConversationRoutingRole`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ConversationRoutingRole {
+    /// `ai_agent`
+    AiAgent,
+    /// `ctwa`
+    Ctwa,
+    /// `customer_service`
+    CustomerService,
+    /// `escalation`
+    Escalation,
+    /// `marketing`
+    Marketing,
+    /// `utility`
+    Utility,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl ConversationRoutingRole {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AiAgent => "ai_agent",
+            Self::Ctwa => "ctwa",
+            Self::CustomerService => "customer_service",
+            Self::Escalation => "escalation",
+            Self::Marketing => "marketing",
+            Self::Utility => "utility",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for ConversationRoutingRole {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for ConversationRoutingRole {
+    fn from(value: &str) -> Self {
+        match value {
+            "ai_agent" => Self::AiAgent,
+            "ctwa" => Self::Ctwa,
+            "customer_service" => Self::CustomerService,
+            "escalation" => Self::Escalation,
+            "marketing" => Self::Marketing,
+            "utility" => Self::Utility,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for ConversationRoutingRole {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "ai_agent" => Self::AiAgent,
+            "ctwa" => Self::Ctwa,
+            "customer_service" => Self::CustomerService,
+            "escalation" => Self::Escalation,
+            "marketing" => Self::Marketing,
+            "utility" => Self::Utility,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for ConversationRoutingRole {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for ConversationRoutingRole {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "ai_agent" => Self::AiAgent,
+                "ctwa" => Self::Ctwa,
+                "customer_service" => Self::CustomerService,
+                "escalation" => Self::Escalation,
+                "marketing" => Self::Marketing,
+                "utility" => Self::Utility,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
     }
 }
 #[cfg(feature = "conversational_automation")]
@@ -13674,6 +17280,21 @@ impl ConversationalAutomationRequest {
             extra: Default::default(),
         }
     }
+    /// Sets `enable_welcome_message`.
+    pub fn with_enable_welcome_message(mut self, value: bool) -> Self {
+        self.enable_welcome_message = Some(value);
+        self
+    }
+    /// Sets `prompts`.
+    pub fn with_prompts(mut self, value: Vec<String>) -> Self {
+        self.prompts = Some(value);
+        self
+    }
+    /// Sets `commands`.
+    pub fn with_commands(mut self, value: Vec<ConversationalAutomationCommand>) -> Self {
+        self.commands = Some(value);
+        self
+    }
 }
 #[cfg(feature = "conversational_automation")]
 /// Result of storing the settings.
@@ -13699,7 +17320,11 @@ for ConversationalAutomationResponse {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -13808,6 +17433,16 @@ impl CreateFlowRequest {
             endpoint_uri: None,
             extra: Default::default(),
         }
+    }
+    /// Sets `clone_flow_id`.
+    pub fn with_clone_flow_id(mut self, value: impl Into<String>) -> Self {
+        self.clone_flow_id = Some(value.into());
+        self
+    }
+    /// Sets `endpoint_uri`.
+    pub fn with_endpoint_uri(mut self, value: impl Into<String>) -> Self {
+        self.endpoint_uri = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "flows")]
@@ -13964,6 +17599,19 @@ impl CreateGroupRequest {
             join_approval_mode: None,
             extra: Default::default(),
         }
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `join_approval_mode`.
+    pub fn with_join_approval_mode(
+        mut self,
+        value: impl Into<GroupJoinApprovalMode>,
+    ) -> Self {
+        self.join_approval_mode = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "groups")]
@@ -14169,6 +17817,34 @@ impl CreateScheduleRequest {
             extra: Default::default(),
         }
     }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `timezone`.
+    pub fn with_timezone(mut self, value: impl Into<String>) -> Self {
+        self.timezone = Some(value.into());
+        self
+    }
+    /// Sets `days_of_week`.
+    pub fn with_days_of_week(mut self, value: Vec<ScheduleDayOfWeek>) -> Self {
+        self.days_of_week = Some(value);
+        self
+    }
+    /// Sets `is_active`.
+    pub fn with_is_active(mut self, value: bool) -> Self {
+        self.is_active = Some(value);
+        self
+    }
+    /// Sets `recurrence_pattern`.
+    pub fn with_recurrence_pattern(
+        mut self,
+        value: impl Into<ScheduleRecurrencePattern>,
+    ) -> Self {
+        self.recurrence_pattern = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "schedules")]
 /// The created schedule.
@@ -14341,7 +18017,7 @@ impl From<String> for CreditLine {
 pub struct CreditLineList {
     /// The credit lines.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<CreditLine>>,
+    pub data: Option<Vec<crate::Item<CreditLine>>>,
     /// The `paging` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<CursorPaging>,
@@ -14355,12 +18031,14 @@ impl ::fragment_codegen_runtime::decode::FromEntries for CreditLineList {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<CreditLine>> = None;
+        let mut field_0: Option<Vec<crate::Item<CreditLine>>> = None;
         let mut field_1: Option<CursorPaging> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "data" => field_0 = map.next_value::<Option<Vec<CreditLine>>>()?,
+                "data" => {
+                    field_0 = map.next_value::<Option<Vec<crate::Item<CreditLine>>>>()?;
+                }
                 "paging" => field_1 = map.next_value::<Option<CursorPaging>>()?,
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -14393,6 +18071,70 @@ impl CreditLineList {
         Self {
             data: None,
             paging: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+/// The label of the URL button and where it leads.
+///
+/// Schema `CtaUrlParameters`, from `whatsapp/messages.yaml#/components/schemas/CtaUrlParameters`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct CtaUrlParameters {
+    /// Button label, up to 20 characters.
+    pub display_text: String,
+    /// The URL opened when the button is tapped.
+    pub url: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "messages")]
+impl ::fragment_codegen_runtime::decode::FromEntries for CtaUrlParameters {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "display_text" => field_0 = Some(map.next_value::<String>()?),
+                "url" => field_1 = Some(map.next_value::<String>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            display_text: field_0
+                .ok_or_else(|| __A::Error::missing_field("display_text"))?,
+            url: field_1.ok_or_else(|| __A::Error::missing_field("url"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for CtaUrlParameters {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `CtaUrlParameters`",
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl CtaUrlParameters {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(display_text: impl Into<String>, url: impl Into<String>) -> Self {
+        Self {
+            display_text: display_text.into(),
+            url: url.into(),
             extra: Default::default(),
         }
     }
@@ -14610,7 +18352,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for DeleteGroupInviteLinkRe
                 "messaging_product" => {
                     field_0 = map.next_value::<Option<MessagingProductWhatsapp>>()?;
                 }
-                "success" => field_1 = map.next_value::<Option<bool>>()?,
+                "success" => {
+                    field_1 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -14669,7 +18417,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for DeleteQrCodeResponse {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -14726,7 +18478,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for DeregisterPhoneNumberRe
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -14901,6 +18657,16 @@ impl DocumentMediaById {
             extra: Default::default(),
         }
     }
+    /// Sets `caption`.
+    pub fn with_caption(mut self, value: impl Into<String>) -> Self {
+        self.caption = Some(value.into());
+        self
+    }
+    /// Sets `filename`.
+    pub fn with_filename(mut self, value: impl Into<String>) -> Self {
+        self.filename = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "messages")]
 impl From<&str> for DocumentMediaById {
@@ -14984,6 +18750,16 @@ impl DocumentMediaByLink {
             extra: Default::default(),
         }
     }
+    /// Sets `caption`.
+    pub fn with_caption(mut self, value: impl Into<String>) -> Self {
+        self.caption = Some(value.into());
+        self
+    }
+    /// Sets `filename`.
+    pub fn with_filename(mut self, value: impl Into<String>) -> Self {
+        self.filename = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "messages")]
 impl From<&str> for DocumentMediaByLink {
@@ -15008,8 +18784,12 @@ pub struct DocumentMessage {
     /// The `recipient_type` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient_type: Option<RecipientType>,
-    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages.
-    pub to: String,
+    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages. Needed unless `recipient` is given; when both are given, `to` is used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// The recipient's business-scoped user ID (such as `US.13491208655302741918`) or parent business-scoped user ID, for users whose phone number you do not have. Ignored when `to` is also given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
     /// Always `document`.
     #[serde(rename = "type")]
     pub type_: TypeDocument,
@@ -15035,10 +18815,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for DocumentMessage {
         let mut field_0: Option<MessagingProductWhatsapp> = None;
         let mut field_1: Option<RecipientType> = None;
         let mut field_2: Option<String> = None;
-        let mut field_3: Option<TypeDocument> = None;
-        let mut field_4: Option<MessageContext> = None;
-        let mut field_5: Option<String> = None;
-        let mut field_6: Option<DocumentMedia> = None;
+        let mut field_3: Option<String> = None;
+        let mut field_4: Option<TypeDocument> = None;
+        let mut field_5: Option<MessageContext> = None;
+        let mut field_6: Option<String> = None;
+        let mut field_7: Option<DocumentMedia> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -15046,13 +18827,14 @@ impl ::fragment_codegen_runtime::decode::FromEntries for DocumentMessage {
                     field_0 = Some(map.next_value::<MessagingProductWhatsapp>()?);
                 }
                 "recipient_type" => field_1 = map.next_value::<Option<RecipientType>>()?,
-                "to" => field_2 = Some(map.next_value::<String>()?),
-                "type" => field_3 = Some(map.next_value::<TypeDocument>()?),
-                "context" => field_4 = map.next_value::<Option<MessageContext>>()?,
+                "to" => field_2 = map.next_value::<Option<String>>()?,
+                "recipient" => field_3 = map.next_value::<Option<String>>()?,
+                "type" => field_4 = Some(map.next_value::<TypeDocument>()?),
+                "context" => field_5 = map.next_value::<Option<MessageContext>>()?,
                 "biz_opaque_callback_data" => {
-                    field_5 = map.next_value::<Option<String>>()?;
+                    field_6 = map.next_value::<Option<String>>()?;
                 }
-                "document" => field_6 = Some(map.next_value::<DocumentMedia>()?),
+                "document" => field_7 = Some(map.next_value::<DocumentMedia>()?),
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -15061,11 +18843,12 @@ impl ::fragment_codegen_runtime::decode::FromEntries for DocumentMessage {
         Ok(Self {
             messaging_product: field_0.unwrap_or_default(),
             recipient_type: field_1,
-            to: field_2.ok_or_else(|| __A::Error::missing_field("to"))?,
-            type_: field_3.unwrap_or_default(),
-            context: field_4,
-            biz_opaque_callback_data: field_5,
-            document: field_6.ok_or_else(|| __A::Error::missing_field("document"))?,
+            to: field_2,
+            recipient: field_3,
+            type_: field_4.unwrap_or_default(),
+            context: field_5,
+            biz_opaque_callback_data: field_6,
+            document: field_7.ok_or_else(|| __A::Error::missing_field("document"))?,
             extra,
         })
     }
@@ -15085,17 +18868,47 @@ impl<'de> ::serde::Deserialize<'de> for DocumentMessage {
 impl DocumentMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(to: impl Into<String>, document: impl Into<DocumentMedia>) -> Self {
+    pub fn new(to: impl Into<Addressee>, document: impl Into<DocumentMedia>) -> Self {
+        let (to, recipient) = match to.into() {
+            Addressee::To(value) => (Some(value), None),
+            Addressee::Recipient(value) => (None, Some(value)),
+        };
         Self {
             messaging_product: Default::default(),
             recipient_type: None,
-            to: to.into(),
+            to,
+            recipient,
             type_: Default::default(),
             context: None,
             biz_opaque_callback_data: None,
             document: document.into(),
             extra: Default::default(),
         }
+    }
+    /// Sets `recipient_type`.
+    pub fn with_recipient_type(mut self, value: impl Into<RecipientType>) -> Self {
+        self.recipient_type = Some(value.into());
+        self
+    }
+    /// Sets `to`.
+    pub fn with_to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `recipient`.
+    pub fn with_recipient(mut self, value: impl Into<String>) -> Self {
+        self.recipient = Some(value.into());
+        self
+    }
+    /// Sets `context`.
+    pub fn with_context(mut self, value: impl Into<MessageContext>) -> Self {
+        self.context = Some(value.into());
+        self
+    }
+    /// Sets `biz_opaque_callback_data`.
+    pub fn with_biz_opaque_callback_data(mut self, value: impl Into<String>) -> Self {
+        self.biz_opaque_callback_data = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "webhooks")]
@@ -15658,6 +19471,78 @@ impl<'de> ::serde::Deserialize<'de> for FieldAccountReviewUpdate {
     }
 }
 #[cfg(feature = "webhooks")]
+/// Schema `FieldAccountSettingsUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/AccountSettingsUpdateChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldAccountSettingsUpdate {
+    /// `account_settings_update`
+    #[default]
+    AccountSettingsUpdate,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl FieldAccountSettingsUpdate {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AccountSettingsUpdate => "account_settings_update",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for FieldAccountSettingsUpdate {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for FieldAccountSettingsUpdate {
+    fn from(value: &str) -> Self {
+        match value {
+            "account_settings_update" => Self::AccountSettingsUpdate,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for FieldAccountSettingsUpdate {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "account_settings_update" => Self::AccountSettingsUpdate,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for FieldAccountSettingsUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for FieldAccountSettingsUpdate {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "account_settings_update" => Self::AccountSettingsUpdate,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// Schema `FieldAccountUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/AccountUpdateChange/properties/field`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -15724,6 +19609,78 @@ impl<'de> ::serde::Deserialize<'de> for FieldAccountUpdate {
         Ok(
             match value.as_str() {
                 "account_update" => Self::AccountUpdate,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+/// Schema `FieldAutomaticEvents`, from `whatsapp/webhooks.yaml#/components/schemas/AutomaticEventsChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldAutomaticEvents {
+    /// `automatic_events`
+    #[default]
+    AutomaticEvents,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl FieldAutomaticEvents {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AutomaticEvents => "automatic_events",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for FieldAutomaticEvents {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for FieldAutomaticEvents {
+    fn from(value: &str) -> Self {
+        match value {
+            "automatic_events" => Self::AutomaticEvents,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for FieldAutomaticEvents {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "automatic_events" => Self::AutomaticEvents,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for FieldAutomaticEvents {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for FieldAutomaticEvents {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "automatic_events" => Self::AutomaticEvents,
                 _ => Self::Unrecognized(value.into_string()),
             },
         )
@@ -15802,6 +19759,150 @@ impl<'de> ::serde::Deserialize<'de> for FieldBusinessCapabilityUpdate {
     }
 }
 #[cfg(feature = "webhooks")]
+/// Schema `FieldBusinessUsernameUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/BusinessUsernameUpdateChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldBusinessUsernameUpdate {
+    /// `business_username_update`
+    #[default]
+    BusinessUsernameUpdate,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl FieldBusinessUsernameUpdate {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::BusinessUsernameUpdate => "business_username_update",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for FieldBusinessUsernameUpdate {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for FieldBusinessUsernameUpdate {
+    fn from(value: &str) -> Self {
+        match value {
+            "business_username_update" => Self::BusinessUsernameUpdate,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for FieldBusinessUsernameUpdate {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "business_username_update" => Self::BusinessUsernameUpdate,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for FieldBusinessUsernameUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for FieldBusinessUsernameUpdate {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "business_username_update" => Self::BusinessUsernameUpdate,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+/// Schema `FieldBusinessUsernameUpdates`, from `whatsapp/webhooks.yaml#/components/schemas/BusinessUsernameUpdatesChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldBusinessUsernameUpdates {
+    /// `business_username_updates`
+    #[default]
+    BusinessUsernameUpdates,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl FieldBusinessUsernameUpdates {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::BusinessUsernameUpdates => "business_username_updates",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for FieldBusinessUsernameUpdates {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for FieldBusinessUsernameUpdates {
+    fn from(value: &str) -> Self {
+        match value {
+            "business_username_updates" => Self::BusinessUsernameUpdates,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for FieldBusinessUsernameUpdates {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "business_username_updates" => Self::BusinessUsernameUpdates,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for FieldBusinessUsernameUpdates {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for FieldBusinessUsernameUpdates {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "business_username_updates" => Self::BusinessUsernameUpdates,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// Schema `FieldCalls`, from `whatsapp/webhooks.yaml#/components/schemas/CallsChange/properties/field`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -15868,6 +19969,78 @@ impl<'de> ::serde::Deserialize<'de> for FieldCalls {
         Ok(
             match value.as_str() {
                 "calls" => Self::Calls,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+/// Schema `FieldFlows`, from `whatsapp/webhooks.yaml#/components/schemas/FlowsChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldFlows {
+    /// `flows`
+    #[default]
+    Flows,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl FieldFlows {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Flows => "flows",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for FieldFlows {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for FieldFlows {
+    fn from(value: &str) -> Self {
+        match value {
+            "flows" => Self::Flows,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for FieldFlows {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "flows" => Self::Flows,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for FieldFlows {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for FieldFlows {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "flows" => Self::Flows,
                 _ => Self::Unrecognized(value.into_string()),
             },
         )
@@ -16596,6 +20769,222 @@ impl<'de> ::serde::Deserialize<'de> for FieldMessages {
     }
 }
 #[cfg(feature = "webhooks")]
+/// Schema `FieldMessagingHandovers`, from `whatsapp/webhooks.yaml#/components/schemas/MessagingHandoversChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldMessagingHandovers {
+    /// `messaging_handovers`
+    #[default]
+    MessagingHandovers,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl FieldMessagingHandovers {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::MessagingHandovers => "messaging_handovers",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for FieldMessagingHandovers {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for FieldMessagingHandovers {
+    fn from(value: &str) -> Self {
+        match value {
+            "messaging_handovers" => Self::MessagingHandovers,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for FieldMessagingHandovers {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "messaging_handovers" => Self::MessagingHandovers,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for FieldMessagingHandovers {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for FieldMessagingHandovers {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "messaging_handovers" => Self::MessagingHandovers,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+/// Schema `FieldPartnerSolutions`, from `whatsapp/webhooks.yaml#/components/schemas/PartnerSolutionsChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldPartnerSolutions {
+    /// `partner_solutions`
+    #[default]
+    PartnerSolutions,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl FieldPartnerSolutions {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PartnerSolutions => "partner_solutions",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for FieldPartnerSolutions {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for FieldPartnerSolutions {
+    fn from(value: &str) -> Self {
+        match value {
+            "partner_solutions" => Self::PartnerSolutions,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for FieldPartnerSolutions {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "partner_solutions" => Self::PartnerSolutions,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for FieldPartnerSolutions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for FieldPartnerSolutions {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "partner_solutions" => Self::PartnerSolutions,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+/// Schema `FieldPaymentConfigurationUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/PaymentConfigurationUpdateChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldPaymentConfigurationUpdate {
+    /// `payment_configuration_update`
+    #[default]
+    PaymentConfigurationUpdate,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl FieldPaymentConfigurationUpdate {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::PaymentConfigurationUpdate => "payment_configuration_update",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for FieldPaymentConfigurationUpdate {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for FieldPaymentConfigurationUpdate {
+    fn from(value: &str) -> Self {
+        match value {
+            "payment_configuration_update" => Self::PaymentConfigurationUpdate,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for FieldPaymentConfigurationUpdate {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "payment_configuration_update" => Self::PaymentConfigurationUpdate,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for FieldPaymentConfigurationUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for FieldPaymentConfigurationUpdate {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "payment_configuration_update" => Self::PaymentConfigurationUpdate,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// Schema `FieldPhoneNumberNameUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/PhoneNumberNameUpdateChange/properties/field`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -16956,6 +21345,78 @@ impl<'de> ::serde::Deserialize<'de> for FieldSmbMessageEchoes {
     }
 }
 #[cfg(feature = "webhooks")]
+/// Schema `FieldStandby`, from `whatsapp/webhooks.yaml#/components/schemas/StandbyChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldStandby {
+    /// `standby`
+    #[default]
+    Standby,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl FieldStandby {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Standby => "standby",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for FieldStandby {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for FieldStandby {
+    fn from(value: &str) -> Self {
+        match value {
+            "standby" => Self::Standby,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for FieldStandby {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "standby" => Self::Standby,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for FieldStandby {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for FieldStandby {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "standby" => Self::Standby,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
 /// Schema `FieldTemplateCategoryUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateCategoryUpdateChange/properties/field`.
 ///
 /// Values this version does not know decode into the catch-all
@@ -17022,6 +21483,158 @@ impl<'de> ::serde::Deserialize<'de> for FieldTemplateCategoryUpdate {
         Ok(
             match value.as_str() {
                 "template_category_update" => Self::TemplateCategoryUpdate,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+/// Schema `FieldTemplateCorrectCategoryDetection`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateCorrectCategoryDetectionChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldTemplateCorrectCategoryDetection {
+    /// `template_correct_category_detection`
+    #[default]
+    TemplateCorrectCategoryDetection,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl FieldTemplateCorrectCategoryDetection {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::TemplateCorrectCategoryDetection => {
+                "template_correct_category_detection"
+            }
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for FieldTemplateCorrectCategoryDetection {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for FieldTemplateCorrectCategoryDetection {
+    fn from(value: &str) -> Self {
+        match value {
+            "template_correct_category_detection" => {
+                Self::TemplateCorrectCategoryDetection
+            }
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for FieldTemplateCorrectCategoryDetection {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "template_correct_category_detection" => {
+                Self::TemplateCorrectCategoryDetection
+            }
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for FieldTemplateCorrectCategoryDetection {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for FieldTemplateCorrectCategoryDetection {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "template_correct_category_detection" => {
+                    Self::TemplateCorrectCategoryDetection
+                }
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+/// Schema `FieldUserIdUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/UserIdUpdateChange/properties/field`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum FieldUserIdUpdate {
+    /// `user_id_update`
+    #[default]
+    UserIdUpdate,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl FieldUserIdUpdate {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::UserIdUpdate => "user_id_update",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for FieldUserIdUpdate {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for FieldUserIdUpdate {
+    fn from(value: &str) -> Self {
+        match value {
+            "user_id_update" => Self::UserIdUpdate,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for FieldUserIdUpdate {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "user_id_update" => Self::UserIdUpdate,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for FieldUserIdUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for FieldUserIdUpdate {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "user_id_update" => Self::UserIdUpdate,
                 _ => Self::Unrecognized(value.into_string()),
             },
         )
@@ -17501,6 +22114,19 @@ impl FlowActionPayload {
             extra: Default::default(),
         }
     }
+    /// Sets `screen`.
+    pub fn with_screen(mut self, value: impl Into<String>) -> Self {
+        self.screen = Some(value.into());
+        self
+    }
+    /// Sets `data`.
+    pub fn with_data(
+        mut self,
+        value: ::serde_json::Map<String, ::serde_json::Value>,
+    ) -> Self {
+        self.data = Some(value);
+        self
+    }
 }
 #[cfg(feature = "flows")]
 /// The Meta app linked to the Flow.
@@ -17697,7 +22323,7 @@ impl FlowAsset {
 pub struct FlowAssetList {
     /// The assets.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<FlowAsset>>,
+    pub data: Option<Vec<crate::Item<FlowAsset>>>,
     /// The `paging` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<CursorPaging>,
@@ -17711,12 +22337,14 @@ impl ::fragment_codegen_runtime::decode::FromEntries for FlowAssetList {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<FlowAsset>> = None;
+        let mut field_0: Option<Vec<crate::Item<FlowAsset>>> = None;
         let mut field_1: Option<CursorPaging> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "data" => field_0 = map.next_value::<Option<Vec<FlowAsset>>>()?,
+                "data" => {
+                    field_0 = map.next_value::<Option<Vec<crate::Item<FlowAsset>>>>()?;
+                }
                 "paging" => field_1 = map.next_value::<Option<CursorPaging>>()?,
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -18010,7 +22638,7 @@ impl FlowHealthStatus {
 pub struct FlowList {
     /// The Flows.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<Flow>>,
+    pub data: Option<Vec<crate::Item<Flow>>>,
     /// The `paging` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<CursorPaging>,
@@ -18024,12 +22652,12 @@ impl ::fragment_codegen_runtime::decode::FromEntries for FlowList {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<Flow>> = None;
+        let mut field_0: Option<Vec<crate::Item<Flow>>> = None;
         let mut field_1: Option<CursorPaging> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "data" => field_0 = map.next_value::<Option<Vec<Flow>>>()?,
+                "data" => field_0 = map.next_value::<Option<Vec<crate::Item<Flow>>>>()?,
                 "paging" => field_1 = map.next_value::<Option<CursorPaging>>()?,
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -18555,6 +23183,39 @@ impl FlowParameters {
             extra: Default::default(),
         }
     }
+    /// Sets `flow_id`.
+    pub fn with_flow_id(mut self, value: impl Into<String>) -> Self {
+        self.flow_id = Some(value.into());
+        self
+    }
+    /// Sets `flow_name`.
+    pub fn with_flow_name(mut self, value: impl Into<String>) -> Self {
+        self.flow_name = Some(value.into());
+        self
+    }
+    /// Sets `mode`.
+    pub fn with_mode(mut self, value: impl Into<FlowMode>) -> Self {
+        self.mode = Some(value.into());
+        self
+    }
+    /// Sets `flow_token`.
+    pub fn with_flow_token(mut self, value: impl Into<String>) -> Self {
+        self.flow_token = Some(value.into());
+        self
+    }
+    /// Sets `flow_action`.
+    pub fn with_flow_action(mut self, value: impl Into<FlowActionKind>) -> Self {
+        self.flow_action = Some(value.into());
+        self
+    }
+    /// Sets `flow_action_payload`.
+    pub fn with_flow_action_payload(
+        mut self,
+        value: impl Into<FlowActionPayload>,
+    ) -> Self {
+        self.flow_action_payload = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "messages")]
 impl From<&str> for FlowParameters {
@@ -18752,7 +23413,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for FlowSuccessResponse {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -19054,6 +23719,543 @@ impl From<String> for FlowWhatsAppBusinessAccount {
         Self::new(value)
     }
 }
+#[cfg(feature = "webhooks")]
+/// One kind of error counted by an error-rate alert.
+///
+/// Schema `FlowsAlertError`, from `whatsapp/webhooks.yaml#/components/schemas/FlowsAlertError`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct FlowsAlertError {
+    /// The error kind, such as `TIMEOUT` or `INVALID_SCREEN_TRANSITION`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_type: Option<String>,
+    /// This kind's share of the requests, in percent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_rate: Option<f64>,
+    /// How many times it happened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_count: Option<i64>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for FlowsAlertError {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<f64> = None;
+        let mut field_2: Option<i64> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "error_type" => {
+                    field_0 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "error_rate" => {
+                    field_1 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<f64>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "error_count" => {
+                    field_2 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<i64>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            error_type: field_0,
+            error_rate: field_1,
+            error_count: field_2,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for FlowsAlertError {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `FlowsAlertError`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl FlowsAlertError {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            error_type: None,
+            error_rate: None,
+            error_count: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// A Flow changed status, or one of its endpoint alerts fired or cleared.
+///
+/// Schema `FlowsChange`, from `whatsapp/webhooks.yaml#/components/schemas/FlowsChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct FlowsChange {
+    /// Always `flows`; filled in by default.
+    pub field: FieldFlows,
+    /// The `value` member.
+    pub value: FlowsValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for FlowsChange {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<FieldFlows> = None;
+        let mut field_1: Option<FlowsValue> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "field" => field_0 = Some(map.next_value::<FieldFlows>()?),
+                "value" => field_1 = Some(map.next_value::<FlowsValue>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            field: field_0.unwrap_or_default(),
+            value: field_1.ok_or_else(|| __A::Error::missing_field("value"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for FlowsChange {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `FlowsChange`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl FlowsChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: impl Into<FlowsValue>) -> Self {
+        Self {
+            field: Default::default(),
+            value: value.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The `flows` value; `event` says which other members are present.
+///
+/// Schema `FlowsValue`, from `whatsapp/webhooks.yaml#/components/schemas/FlowsValue`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct FlowsValue {
+    /// What happened; open list.
+    pub event: FlowsValueEvent,
+    /// The Flow ID.
+    pub flow_id: String,
+    /// A readable summary of the event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// A readable warning, such as an expiring Flow JSON version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
+    /// The `old_status` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_status: Option<WebhookFlowStatus>,
+    /// The `new_status` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_status: Option<WebhookFlowStatus>,
+    /// Whether a metric alert started or ended; open list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alert_state: Option<FlowsValueAlertState>,
+    /// The alert's threshold (percent, or milliseconds for latency).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    /// The error rate in percent (error-rate alerts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_rate: Option<f64>,
+    /// The error kinds behind an error-rate alert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FlowsAlertError>>,
+    /// Median endpoint latency in milliseconds (latency alerts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p50_latency: Option<i64>,
+    /// 90th percentile endpoint latency in milliseconds (latency alerts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p90_latency: Option<i64>,
+    /// How many endpoint requests were measured (latency alerts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requests_count: Option<i64>,
+    /// The endpoint's availability in percent (availability alerts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub availability: Option<f64>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for FlowsValue {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<FlowsValueEvent> = None;
+        let mut field_1: Option<String> = None;
+        let mut field_2: Option<String> = None;
+        let mut field_3: Option<String> = None;
+        let mut field_4: Option<WebhookFlowStatus> = None;
+        let mut field_5: Option<WebhookFlowStatus> = None;
+        let mut field_6: Option<FlowsValueAlertState> = None;
+        let mut field_7: Option<f64> = None;
+        let mut field_8: Option<f64> = None;
+        let mut field_9: Option<Vec<FlowsAlertError>> = None;
+        let mut field_10: Option<i64> = None;
+        let mut field_11: Option<i64> = None;
+        let mut field_12: Option<i64> = None;
+        let mut field_13: Option<f64> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "event" => field_0 = Some(map.next_value::<FlowsValueEvent>()?),
+                "flow_id" => {
+                    field_1 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                "message" => {
+                    field_2 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "warning" => {
+                    field_3 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "old_status" => field_4 = map.next_value::<Option<WebhookFlowStatus>>()?,
+                "new_status" => field_5 = map.next_value::<Option<WebhookFlowStatus>>()?,
+                "alert_state" => {
+                    field_6 = map.next_value::<Option<FlowsValueAlertState>>()?;
+                }
+                "threshold" => {
+                    field_7 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<f64>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "error_rate" => {
+                    field_8 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<f64>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "errors" => field_9 = map.next_value::<Option<Vec<FlowsAlertError>>>()?,
+                "p50_latency" => {
+                    field_10 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<i64>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "p90_latency" => {
+                    field_11 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<i64>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "requests_count" => {
+                    field_12 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<i64>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "availability" => {
+                    field_13 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<f64>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            event: field_0.ok_or_else(|| __A::Error::missing_field("event"))?,
+            flow_id: field_1.ok_or_else(|| __A::Error::missing_field("flow_id"))?,
+            message: field_2,
+            warning: field_3,
+            old_status: field_4,
+            new_status: field_5,
+            alert_state: field_6,
+            threshold: field_7,
+            error_rate: field_8,
+            errors: field_9,
+            p50_latency: field_10,
+            p90_latency: field_11,
+            requests_count: field_12,
+            availability: field_13,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for FlowsValue {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `FlowsValue`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl FlowsValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(event: impl Into<FlowsValueEvent>, flow_id: impl Into<String>) -> Self {
+        Self {
+            event: event.into(),
+            flow_id: flow_id.into(),
+            message: None,
+            warning: None,
+            old_status: None,
+            new_status: None,
+            alert_state: None,
+            threshold: None,
+            error_rate: None,
+            errors: None,
+            p50_latency: None,
+            p90_latency: None,
+            requests_count: None,
+            availability: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// Whether a metric alert started or ended; open list.
+///
+/// Schema `FlowsValueAlertState`, from `whatsapp/webhooks.yaml#/components/schemas/FlowsValue/properties/alert_state`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FlowsValueAlertState {
+    /// `ACTIVATED`
+    Activated,
+    /// `DEACTIVATED`
+    Deactivated,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl FlowsValueAlertState {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Activated => "ACTIVATED",
+            Self::Deactivated => "DEACTIVATED",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for FlowsValueAlertState {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for FlowsValueAlertState {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVATED" => Self::Activated,
+            "DEACTIVATED" => Self::Deactivated,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for FlowsValueAlertState {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "ACTIVATED" => Self::Activated,
+            "DEACTIVATED" => Self::Deactivated,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for FlowsValueAlertState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for FlowsValueAlertState {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "ACTIVATED" => Self::Activated,
+                "DEACTIVATED" => Self::Deactivated,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+/// What happened; open list.
+///
+/// Schema `FlowsValueEvent`, from `whatsapp/webhooks.yaml#/components/schemas/FlowsValue/properties/event`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FlowsValueEvent {
+    /// `FLOW_STATUS_CHANGE`
+    FlowStatusChange,
+    /// `CLIENT_ERROR_RATE`
+    ClientErrorRate,
+    /// `ENDPOINT_ERROR_RATE`
+    EndpointErrorRate,
+    /// `ENDPOINT_LATENCY`
+    EndpointLatency,
+    /// `ENDPOINT_AVAILABILITY`
+    EndpointAvailability,
+    /// `FLOW_VERSION_EXPIRY_WARNING`
+    FlowVersionExpiryWarning,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl FlowsValueEvent {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FlowStatusChange => "FLOW_STATUS_CHANGE",
+            Self::ClientErrorRate => "CLIENT_ERROR_RATE",
+            Self::EndpointErrorRate => "ENDPOINT_ERROR_RATE",
+            Self::EndpointLatency => "ENDPOINT_LATENCY",
+            Self::EndpointAvailability => "ENDPOINT_AVAILABILITY",
+            Self::FlowVersionExpiryWarning => "FLOW_VERSION_EXPIRY_WARNING",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for FlowsValueEvent {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for FlowsValueEvent {
+    fn from(value: &str) -> Self {
+        match value {
+            "FLOW_STATUS_CHANGE" => Self::FlowStatusChange,
+            "CLIENT_ERROR_RATE" => Self::ClientErrorRate,
+            "ENDPOINT_ERROR_RATE" => Self::EndpointErrorRate,
+            "ENDPOINT_LATENCY" => Self::EndpointLatency,
+            "ENDPOINT_AVAILABILITY" => Self::EndpointAvailability,
+            "FLOW_VERSION_EXPIRY_WARNING" => Self::FlowVersionExpiryWarning,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for FlowsValueEvent {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "FLOW_STATUS_CHANGE" => Self::FlowStatusChange,
+            "CLIENT_ERROR_RATE" => Self::ClientErrorRate,
+            "ENDPOINT_ERROR_RATE" => Self::EndpointErrorRate,
+            "ENDPOINT_LATENCY" => Self::EndpointLatency,
+            "ENDPOINT_AVAILABILITY" => Self::EndpointAvailability,
+            "FLOW_VERSION_EXPIRY_WARNING" => Self::FlowVersionExpiryWarning,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for FlowsValueEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for FlowsValueEvent {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "FLOW_STATUS_CHANGE" => Self::FlowStatusChange,
+                "CLIENT_ERROR_RATE" => Self::ClientErrorRate,
+                "ENDPOINT_ERROR_RATE" => Self::EndpointErrorRate,
+                "ENDPOINT_LATENCY" => Self::EndpointLatency,
+                "ENDPOINT_AVAILABILITY" => Self::EndpointAvailability,
+                "FLOW_VERSION_EXPIRY_WARNING" => Self::FlowVersionExpiryWarning,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
 /// The error envelope every Graph API call returns on failure.
 ///
 /// Schema `GraphAPIError`, merged from 49 identical definitions (first: `whatsapp/account_number.yaml#/components/schemas/GraphAPIError`).
@@ -19192,7 +24394,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for GraphAPIErrorDetails {
                         >()?
                         .map(|l| l.0);
                 }
-                "is_transient" => field_5 = map.next_value::<Option<bool>>()?,
+                "is_transient" => {
+                    field_5 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 "error_user_title" => {
                     field_6 = map
                         .next_value::<
@@ -19322,7 +24530,7 @@ pub struct GroupEvent {
     pub group_description: Option<GroupTextSetting>,
     /// Why the request failed, fully or partly.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -19351,7 +24559,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for GroupEvent {
         let mut field_15: Option<GroupProfilePicture> = None;
         let mut field_16: Option<GroupTextSetting> = None;
         let mut field_17: Option<GroupTextSetting> = None;
-        let mut field_18: Option<Vec<NotificationError>> = None;
+        let mut field_18: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -19452,7 +24660,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for GroupEvent {
                     field_17 = map.next_value::<Option<GroupTextSetting>>()?;
                 }
                 "errors" => {
-                    field_18 = map.next_value::<Option<Vec<NotificationError>>>()?;
+                    field_18 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
                 }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -19726,7 +24935,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for GroupInfo {
                 "join_approval_mode" => {
                     field_4 = map.next_value::<Option<GroupJoinApprovalMode>>()?;
                 }
-                "suspended" => field_5 = map.next_value::<Option<bool>>()?,
+                "suspended" => {
+                    field_5 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 "creation_timestamp" => {
                     field_6 = map
                         .next_value::<
@@ -20511,7 +25726,7 @@ pub struct GroupProfilePicture {
     pub update_successful: Option<bool>,
     /// Why the update failed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -20525,7 +25740,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for GroupProfilePicture {
         let mut field_0: Option<String> = None;
         let mut field_1: Option<String> = None;
         let mut field_2: Option<bool> = None;
-        let mut field_3: Option<Vec<NotificationError>> = None;
+        let mut field_3: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -20543,8 +25758,17 @@ impl ::fragment_codegen_runtime::decode::FromEntries for GroupProfilePicture {
                         >()?
                         .map(|l| l.0);
                 }
-                "update_successful" => field_2 = map.next_value::<Option<bool>>()?,
-                "errors" => field_3 = map.next_value::<Option<Vec<NotificationError>>>()?,
+                "update_successful" => {
+                    field_2 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "errors" => {
+                    field_3 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -20733,7 +25957,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for GroupSuccessResponse {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = map.next_value::<Option<bool>>()?,
+                "success" => {
+                    field_0 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -20778,7 +26008,7 @@ pub struct GroupTextSetting {
     pub update_successful: Option<bool>,
     /// Why the update failed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -20791,7 +26021,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for GroupTextSetting {
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<String> = None;
         let mut field_1: Option<bool> = None;
-        let mut field_2: Option<Vec<NotificationError>> = None;
+        let mut field_2: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -20802,8 +26032,17 @@ impl ::fragment_codegen_runtime::decode::FromEntries for GroupTextSetting {
                         >()?
                         .map(|l| l.0);
                 }
-                "update_successful" => field_1 = map.next_value::<Option<bool>>()?,
-                "errors" => field_2 = map.next_value::<Option<Vec<NotificationError>>>()?,
+                "update_successful" => {
+                    field_1 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "errors" => {
+                    field_2 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -20855,7 +26094,7 @@ pub struct GroupsValue {
     pub metadata: Option<WebhookMetadata>,
     /// The group events.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub groups: Option<Vec<GroupEvent>>,
+    pub groups: Option<Vec<crate::Item<GroupEvent>>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -20868,7 +26107,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for GroupsValue {
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<MessagingProductWhatsapp> = None;
         let mut field_1: Option<WebhookMetadata> = None;
-        let mut field_2: Option<Vec<GroupEvent>> = None;
+        let mut field_2: Option<Vec<crate::Item<GroupEvent>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -20876,7 +26115,9 @@ impl ::fragment_codegen_runtime::decode::FromEntries for GroupsValue {
                     field_0 = map.next_value::<Option<MessagingProductWhatsapp>>()?;
                 }
                 "metadata" => field_1 = map.next_value::<Option<WebhookMetadata>>()?,
-                "groups" => field_2 = map.next_value::<Option<Vec<GroupEvent>>>()?,
+                "groups" => {
+                    field_2 = map.next_value::<Option<Vec<crate::Item<GroupEvent>>>>()?;
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -20910,6 +26151,138 @@ impl GroupsValue {
             messaging_product: None,
             metadata: None,
             groups: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// A generated summary of the conversation so far; sent only in some cases (`control_passed`).
+///
+/// Schema `HandoverConversationContext`, from `whatsapp/webhooks.yaml#/components/schemas/HandoverConversationContext`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct HandoverConversationContext {
+    /// The kind of context; `summary` is the only documented value.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// The `summary` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<HandoverConversationSummary>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for HandoverConversationContext {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<HandoverConversationSummary> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "type" => {
+                    field_0 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "summary" => {
+                    field_1 = map.next_value::<Option<HandoverConversationSummary>>()?;
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            type_: field_0,
+            summary: field_1,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for HandoverConversationContext {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `HandoverConversationContext`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl HandoverConversationContext {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            type_: None,
+            summary: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The summary.
+///
+/// Schema `HandoverConversationSummary`, from `whatsapp/webhooks.yaml#/components/schemas/HandoverConversationSummary`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct HandoverConversationSummary {
+    /// Generated text; not meant to be parsed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for HandoverConversationSummary {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "text" => {
+                    field_0 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self { text: field_0, extra })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for HandoverConversationSummary {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `HandoverConversationSummary`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl HandoverConversationSummary {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            text: None,
             extra: Default::default(),
         }
     }
@@ -20988,10 +26361,10 @@ pub struct HistoryChunk {
     pub metadata: Option<HistoryChunkMetadata>,
     /// Chat threads, one per WhatsApp user.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub threads: Option<Vec<HistoryThread>>,
+    pub threads: Option<Vec<crate::Item<HistoryThread>>>,
     /// Why no history is shared (for example, the business turned sharing off).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -21003,14 +26376,20 @@ impl ::fragment_codegen_runtime::decode::FromEntries for HistoryChunk {
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<HistoryChunkMetadata> = None;
-        let mut field_1: Option<Vec<HistoryThread>> = None;
-        let mut field_2: Option<Vec<NotificationError>> = None;
+        let mut field_1: Option<Vec<crate::Item<HistoryThread>>> = None;
+        let mut field_2: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
                 "metadata" => field_0 = map.next_value::<Option<HistoryChunkMetadata>>()?,
-                "threads" => field_1 = map.next_value::<Option<Vec<HistoryThread>>>()?,
-                "errors" => field_2 = map.next_value::<Option<Vec<NotificationError>>>()?,
+                "threads" => {
+                    field_1 = map
+                        .next_value::<Option<Vec<crate::Item<HistoryThread>>>>()?;
+                }
+                "errors" => {
+                    field_2 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -21349,7 +26728,7 @@ pub struct HistoryMessage {
     pub template: Option<::serde_json::Map<String, ::serde_json::Value>>,
     /// Problems with this message.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// The `history_context` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history_context: Option<HistoryContext>,
@@ -21380,7 +26759,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for HistoryMessage {
         let mut field_13: Option<Vec<::serde_json::Map<String, ::serde_json::Value>>> = None;
         let mut field_14: Option<::serde_json::Map<String, ::serde_json::Value>> = None;
         let mut field_15: Option<::serde_json::Map<String, ::serde_json::Value>> = None;
-        let mut field_16: Option<Vec<NotificationError>> = None;
+        let mut field_16: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut field_17: Option<HistoryContext> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
@@ -21477,7 +26856,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for HistoryMessage {
                         >()?;
                 }
                 "errors" => {
-                    field_16 = map.next_value::<Option<Vec<NotificationError>>>()?;
+                    field_16 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
                 }
                 "history_context" => {
                     field_17 = map.next_value::<Option<HistoryContext>>()?;
@@ -21560,7 +26940,7 @@ pub struct HistoryThread {
     pub id: Option<String>,
     /// The chat's messages.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub messages: Option<Vec<HistoryMessage>>,
+    pub messages: Option<Vec<crate::Item<HistoryMessage>>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -21572,7 +26952,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for HistoryThread {
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<String> = None;
-        let mut field_1: Option<Vec<HistoryMessage>> = None;
+        let mut field_1: Option<Vec<crate::Item<HistoryMessage>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -21583,7 +26963,10 @@ impl ::fragment_codegen_runtime::decode::FromEntries for HistoryThread {
                         >()?
                         .map(|l| l.0);
                 }
-                "messages" => field_1 = map.next_value::<Option<Vec<HistoryMessage>>>()?,
+                "messages" => {
+                    field_1 = map
+                        .next_value::<Option<Vec<crate::Item<HistoryMessage>>>>()?;
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -21633,10 +27016,10 @@ pub struct HistoryValue {
     pub metadata: Option<WebhookMetadata>,
     /// History chunks, or errors when sharing was declined.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub history: Option<Vec<HistoryChunk>>,
+    pub history: Option<Vec<crate::Item<HistoryChunk>>>,
     /// Media messages whose content followed a `media_placeholder`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub messages: Option<Vec<IncomingMessage>>,
+    pub messages: Option<Vec<crate::Item<IncomingMessage>>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -21649,8 +27032,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for HistoryValue {
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<MessagingProductWhatsapp> = None;
         let mut field_1: Option<WebhookMetadata> = None;
-        let mut field_2: Option<Vec<HistoryChunk>> = None;
-        let mut field_3: Option<Vec<IncomingMessage>> = None;
+        let mut field_2: Option<Vec<crate::Item<HistoryChunk>>> = None;
+        let mut field_3: Option<Vec<crate::Item<IncomingMessage>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -21658,8 +27041,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for HistoryValue {
                     field_0 = map.next_value::<Option<MessagingProductWhatsapp>>()?;
                 }
                 "metadata" => field_1 = map.next_value::<Option<WebhookMetadata>>()?,
-                "history" => field_2 = map.next_value::<Option<Vec<HistoryChunk>>>()?,
-                "messages" => field_3 = map.next_value::<Option<Vec<IncomingMessage>>>()?,
+                "history" => {
+                    field_2 = map.next_value::<Option<Vec<crate::Item<HistoryChunk>>>>()?;
+                }
+                "messages" => {
+                    field_3 = map
+                        .next_value::<Option<Vec<crate::Item<IncomingMessage>>>>()?;
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -21710,8 +27098,12 @@ pub struct ImageMessage {
     /// The `recipient_type` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient_type: Option<RecipientType>,
-    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages.
-    pub to: String,
+    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages. Needed unless `recipient` is given; when both are given, `to` is used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// The recipient's business-scoped user ID (such as `US.13491208655302741918`) or parent business-scoped user ID, for users whose phone number you do not have. Ignored when `to` is also given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
     /// Always `image`.
     #[serde(rename = "type")]
     pub type_: TypeImage,
@@ -21737,10 +27129,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for ImageMessage {
         let mut field_0: Option<MessagingProductWhatsapp> = None;
         let mut field_1: Option<RecipientType> = None;
         let mut field_2: Option<String> = None;
-        let mut field_3: Option<TypeImage> = None;
-        let mut field_4: Option<MessageContext> = None;
-        let mut field_5: Option<String> = None;
-        let mut field_6: Option<CaptionedMedia> = None;
+        let mut field_3: Option<String> = None;
+        let mut field_4: Option<TypeImage> = None;
+        let mut field_5: Option<MessageContext> = None;
+        let mut field_6: Option<String> = None;
+        let mut field_7: Option<CaptionedMedia> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -21748,13 +27141,14 @@ impl ::fragment_codegen_runtime::decode::FromEntries for ImageMessage {
                     field_0 = Some(map.next_value::<MessagingProductWhatsapp>()?);
                 }
                 "recipient_type" => field_1 = map.next_value::<Option<RecipientType>>()?,
-                "to" => field_2 = Some(map.next_value::<String>()?),
-                "type" => field_3 = Some(map.next_value::<TypeImage>()?),
-                "context" => field_4 = map.next_value::<Option<MessageContext>>()?,
+                "to" => field_2 = map.next_value::<Option<String>>()?,
+                "recipient" => field_3 = map.next_value::<Option<String>>()?,
+                "type" => field_4 = Some(map.next_value::<TypeImage>()?),
+                "context" => field_5 = map.next_value::<Option<MessageContext>>()?,
                 "biz_opaque_callback_data" => {
-                    field_5 = map.next_value::<Option<String>>()?;
+                    field_6 = map.next_value::<Option<String>>()?;
                 }
-                "image" => field_6 = Some(map.next_value::<CaptionedMedia>()?),
+                "image" => field_7 = Some(map.next_value::<CaptionedMedia>()?),
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -21763,11 +27157,12 @@ impl ::fragment_codegen_runtime::decode::FromEntries for ImageMessage {
         Ok(Self {
             messaging_product: field_0.unwrap_or_default(),
             recipient_type: field_1,
-            to: field_2.ok_or_else(|| __A::Error::missing_field("to"))?,
-            type_: field_3.unwrap_or_default(),
-            context: field_4,
-            biz_opaque_callback_data: field_5,
-            image: field_6.ok_or_else(|| __A::Error::missing_field("image"))?,
+            to: field_2,
+            recipient: field_3,
+            type_: field_4.unwrap_or_default(),
+            context: field_5,
+            biz_opaque_callback_data: field_6,
+            image: field_7.ok_or_else(|| __A::Error::missing_field("image"))?,
             extra,
         })
     }
@@ -21787,17 +27182,47 @@ impl<'de> ::serde::Deserialize<'de> for ImageMessage {
 impl ImageMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(to: impl Into<String>, image: impl Into<CaptionedMedia>) -> Self {
+    pub fn new(to: impl Into<Addressee>, image: impl Into<CaptionedMedia>) -> Self {
+        let (to, recipient) = match to.into() {
+            Addressee::To(value) => (Some(value), None),
+            Addressee::Recipient(value) => (None, Some(value)),
+        };
         Self {
             messaging_product: Default::default(),
             recipient_type: None,
-            to: to.into(),
+            to,
+            recipient,
             type_: Default::default(),
             context: None,
             biz_opaque_callback_data: None,
             image: image.into(),
             extra: Default::default(),
         }
+    }
+    /// Sets `recipient_type`.
+    pub fn with_recipient_type(mut self, value: impl Into<RecipientType>) -> Self {
+        self.recipient_type = Some(value.into());
+        self
+    }
+    /// Sets `to`.
+    pub fn with_to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `recipient`.
+    pub fn with_recipient(mut self, value: impl Into<String>) -> Self {
+        self.recipient = Some(value.into());
+        self
+    }
+    /// Sets `context`.
+    pub fn with_context(mut self, value: impl Into<MessageContext>) -> Self {
+        self.context = Some(value.into());
+        self
+    }
+    /// Sets `biz_opaque_callback_data`.
+    pub fn with_biz_opaque_callback_data(mut self, value: impl Into<String>) -> Self {
+        self.biz_opaque_callback_data = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "webhooks")]
@@ -21836,7 +27261,7 @@ pub struct IncomingAudioMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// The `audio` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audio: Option<IncomingMedia>,
@@ -21861,7 +27286,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingAudioMessage {
         let mut field_7: Option<IncomingMessageContext> = None;
         let mut field_8: Option<Referral> = None;
         let mut field_9: Option<MessageIdentity> = None;
-        let mut field_10: Option<Vec<NotificationError>> = None;
+        let mut field_10: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut field_11: Option<IncomingMedia> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
@@ -21915,7 +27340,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingAudioMessage {
                 "referral" => field_8 = map.next_value::<Option<Referral>>()?,
                 "identity" => field_9 = map.next_value::<Option<MessageIdentity>>()?,
                 "errors" => {
-                    field_10 = map.next_value::<Option<Vec<NotificationError>>>()?;
+                    field_10 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
                 }
                 "audio" => field_11 = map.next_value::<Option<IncomingMedia>>()?,
                 _ => {
@@ -22085,7 +27511,7 @@ pub struct IncomingButtonMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// The `button` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub button: Option<IncomingButton>,
@@ -22110,7 +27536,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingButtonMessage {
         let mut field_7: Option<IncomingMessageContext> = None;
         let mut field_8: Option<Referral> = None;
         let mut field_9: Option<MessageIdentity> = None;
-        let mut field_10: Option<Vec<NotificationError>> = None;
+        let mut field_10: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut field_11: Option<IncomingButton> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
@@ -22164,7 +27590,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingButtonMessage {
                 "referral" => field_8 = map.next_value::<Option<Referral>>()?,
                 "identity" => field_9 = map.next_value::<Option<MessageIdentity>>()?,
                 "errors" => {
-                    field_10 = map.next_value::<Option<Vec<NotificationError>>>()?;
+                    field_10 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
                 }
                 "button" => field_11 = map.next_value::<Option<IncomingButton>>()?,
                 _ => {
@@ -22258,7 +27685,7 @@ pub struct IncomingContactsMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// The contact cards; users may leave out any part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contacts: Option<Vec<ContactCard>>,
@@ -22283,7 +27710,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingContactsMessage
         let mut field_7: Option<IncomingMessageContext> = None;
         let mut field_8: Option<Referral> = None;
         let mut field_9: Option<MessageIdentity> = None;
-        let mut field_10: Option<Vec<NotificationError>> = None;
+        let mut field_10: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut field_11: Option<Vec<ContactCard>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
@@ -22337,7 +27764,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingContactsMessage
                 "referral" => field_8 = map.next_value::<Option<Referral>>()?,
                 "identity" => field_9 = map.next_value::<Option<MessageIdentity>>()?,
                 "errors" => {
-                    field_10 = map.next_value::<Option<Vec<NotificationError>>>()?;
+                    field_10 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
                 }
                 "contacts" => field_11 = map.next_value::<Option<Vec<ContactCard>>>()?,
                 _ => {
@@ -22431,7 +27859,7 @@ pub struct IncomingDocumentMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// The `document` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub document: Option<IncomingMedia>,
@@ -22456,7 +27884,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingDocumentMessage
         let mut field_7: Option<IncomingMessageContext> = None;
         let mut field_8: Option<Referral> = None;
         let mut field_9: Option<MessageIdentity> = None;
-        let mut field_10: Option<Vec<NotificationError>> = None;
+        let mut field_10: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut field_11: Option<IncomingMedia> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
@@ -22510,7 +27938,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingDocumentMessage
                 "referral" => field_8 = map.next_value::<Option<Referral>>()?,
                 "identity" => field_9 = map.next_value::<Option<MessageIdentity>>()?,
                 "errors" => {
-                    field_10 = map.next_value::<Option<Vec<NotificationError>>>()?;
+                    field_10 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
                 }
                 "document" => field_11 = map.next_value::<Option<IncomingMedia>>()?,
                 _ => {
@@ -22687,7 +28116,7 @@ pub struct IncomingEditMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// The `edit` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub edit: Option<IncomingEdit>,
@@ -22712,7 +28141,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingEditMessage {
         let mut field_7: Option<IncomingMessageContext> = None;
         let mut field_8: Option<Referral> = None;
         let mut field_9: Option<MessageIdentity> = None;
-        let mut field_10: Option<Vec<NotificationError>> = None;
+        let mut field_10: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut field_11: Option<IncomingEdit> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
@@ -22766,7 +28195,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingEditMessage {
                 "referral" => field_8 = map.next_value::<Option<Referral>>()?,
                 "identity" => field_9 = map.next_value::<Option<MessageIdentity>>()?,
                 "errors" => {
-                    field_10 = map.next_value::<Option<Vec<NotificationError>>>()?;
+                    field_10 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
                 }
                 "edit" => field_11 = map.next_value::<Option<IncomingEdit>>()?,
                 _ => {
@@ -22860,7 +28290,7 @@ pub struct IncomingImageMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// The `image` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<IncomingMedia>,
@@ -22885,7 +28315,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingImageMessage {
         let mut field_7: Option<IncomingMessageContext> = None;
         let mut field_8: Option<Referral> = None;
         let mut field_9: Option<MessageIdentity> = None;
-        let mut field_10: Option<Vec<NotificationError>> = None;
+        let mut field_10: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut field_11: Option<IncomingMedia> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
@@ -22939,7 +28369,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingImageMessage {
                 "referral" => field_8 = map.next_value::<Option<Referral>>()?,
                 "identity" => field_9 = map.next_value::<Option<MessageIdentity>>()?,
                 "errors" => {
-                    field_10 = map.next_value::<Option<Vec<NotificationError>>>()?;
+                    field_10 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
                 }
                 "image" => field_11 = map.next_value::<Option<IncomingMedia>>()?,
                 _ => {
@@ -23012,6 +28443,8 @@ pub enum IncomingInteractive {
     ListReply(InteractiveListReply),
     /// `type: nfm_reply`.
     NfmReply(InteractiveNfmReply),
+    /// `type: call_permission_reply`.
+    CallPermissionReply(InteractiveCallPermissionReply),
     /// A tag this version does not know, with the whole value as received.
     Unrecognized {
         /// The tag value.
@@ -23022,17 +28455,25 @@ pub enum IncomingInteractive {
 }
 #[cfg(feature = "webhooks")]
 impl IncomingInteractive {
-    /// A `button_reply` value: [`InteractiveButtonReply::new`] with these fields, optional ones empty.
+    /// The `button_reply` kind: [`InteractiveButtonReply::new`] with these fields, optional ones empty.
     pub fn button_reply(button_reply: impl Into<ButtonReply>) -> Self {
         Self::ButtonReply(InteractiveButtonReply::new(button_reply))
     }
-    /// A `list_reply` value: [`InteractiveListReply::new`] with these fields, optional ones empty.
+    /// The `list_reply` kind: [`InteractiveListReply::new`] with these fields, optional ones empty.
     pub fn list_reply(list_reply: impl Into<ListReply>) -> Self {
         Self::ListReply(InteractiveListReply::new(list_reply))
     }
-    /// A `nfm_reply` value: [`InteractiveNfmReply::new`] with these fields, optional ones empty.
+    /// The `nfm_reply` kind: [`InteractiveNfmReply::new`] with these fields, optional ones empty.
     pub fn nfm_reply(nfm_reply: impl Into<NfmReply>) -> Self {
         Self::NfmReply(InteractiveNfmReply::new(nfm_reply))
+    }
+    /// The `call_permission_reply` kind: [`InteractiveCallPermissionReply::new`] with these fields, optional ones empty.
+    pub fn call_permission_reply(
+        call_permission_reply: impl Into<CallPermissionReply>,
+    ) -> Self {
+        Self::CallPermissionReply(
+            InteractiveCallPermissionReply::new(call_permission_reply),
+        )
     }
     /// The tag value of this variant.
     pub fn tag(&self) -> &str {
@@ -23040,6 +28481,7 @@ impl IncomingInteractive {
             Self::ButtonReply(_) => "button_reply",
             Self::ListReply(_) => "list_reply",
             Self::NfmReply(_) => "nfm_reply",
+            Self::CallPermissionReply(_) => "call_permission_reply",
             Self::Unrecognized { tag, .. } => tag.as_str(),
         }
     }
@@ -23055,6 +28497,9 @@ impl ::serde::Serialize for IncomingInteractive {
             Self::ButtonReply(v) => ("button_reply", ::serde_json::to_value(v)),
             Self::ListReply(v) => ("list_reply", ::serde_json::to_value(v)),
             Self::NfmReply(v) => ("nfm_reply", ::serde_json::to_value(v)),
+            Self::CallPermissionReply(v) => {
+                ("call_permission_reply", ::serde_json::to_value(v))
+            }
             Self::Unrecognized { value, .. } => {
                 return ::serde::Serialize::serialize(value, serializer);
             }
@@ -23104,9 +28549,17 @@ impl ::fragment_codegen_runtime::decode::FromTagged for IncomingInteractive {
                         )?,
                     )
                 }
+                "call_permission_reply" => {
+                    Self::CallPermissionReply(
+                        <InteractiveCallPermissionReply as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
                 _ => {
+                    let value = entries.into_value()?;
                     Self::Unrecognized {
-                        value: entries.into_value()?,
+                        value,
                         tag: tag.to_string(),
                     }
                 }
@@ -23144,7 +28597,13 @@ impl From<InteractiveNfmReply> for IncomingInteractive {
     }
 }
 #[cfg(feature = "webhooks")]
-/// A reply to an interactive message (button, list or Flow).
+impl From<InteractiveCallPermissionReply> for IncomingInteractive {
+    fn from(value: InteractiveCallPermissionReply) -> Self {
+        Self::CallPermissionReply(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+/// A reply to an interactive message (button, list, Flow or call permission request).
 ///
 /// Schema `IncomingInteractiveMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingInteractiveMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -23179,7 +28638,7 @@ pub struct IncomingInteractiveMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// The `interactive` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interactive: Option<IncomingInteractive>,
@@ -23204,7 +28663,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingInteractiveMess
         let mut field_7: Option<IncomingMessageContext> = None;
         let mut field_8: Option<Referral> = None;
         let mut field_9: Option<MessageIdentity> = None;
-        let mut field_10: Option<Vec<NotificationError>> = None;
+        let mut field_10: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut field_11: Option<IncomingInteractive> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
@@ -23258,7 +28717,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingInteractiveMess
                 "referral" => field_8 = map.next_value::<Option<Referral>>()?,
                 "identity" => field_9 = map.next_value::<Option<MessageIdentity>>()?,
                 "errors" => {
-                    field_10 = map.next_value::<Option<Vec<NotificationError>>>()?;
+                    field_10 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
                 }
                 "interactive" => {
                     field_11 = map.next_value::<Option<IncomingInteractive>>()?;
@@ -23464,7 +28924,7 @@ pub struct IncomingLocationMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// The `location` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<IncomingLocation>,
@@ -23489,7 +28949,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingLocationMessage
         let mut field_7: Option<IncomingMessageContext> = None;
         let mut field_8: Option<Referral> = None;
         let mut field_9: Option<MessageIdentity> = None;
-        let mut field_10: Option<Vec<NotificationError>> = None;
+        let mut field_10: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut field_11: Option<IncomingLocation> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
@@ -23543,7 +29003,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingLocationMessage
                 "referral" => field_8 = map.next_value::<Option<Referral>>()?,
                 "identity" => field_9 = map.next_value::<Option<MessageIdentity>>()?,
                 "errors" => {
-                    field_10 = map.next_value::<Option<Vec<NotificationError>>>()?;
+                    field_10 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
                 }
                 "location" => field_11 = map.next_value::<Option<IncomingLocation>>()?,
                 _ => {
@@ -23611,8 +29072,9 @@ pub struct IncomingMedia {
     pub id: String,
     /// The file's MIME type.
     pub mime_type: String,
-    /// SHA-256 hash of the file.
-    pub sha256: String,
+    /// SHA-256 hash of the file (absent on some stickers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
     /// A download URL, when the webhook includes one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -23665,11 +29127,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingMedia {
                     );
                 }
                 "sha256" => {
-                    field_2 = Some(
-                        map
-                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
-                            .0,
-                    );
+                    field_2 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
                 }
                 "url" => {
                     field_3 = map
@@ -23692,8 +29154,20 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingMedia {
                         >()?
                         .map(|l| l.0);
                 }
-                "voice" => field_6 = map.next_value::<Option<bool>>()?,
-                "animated" => field_7 = map.next_value::<Option<bool>>()?,
+                "voice" => {
+                    field_6 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "animated" => {
+                    field_7 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -23702,7 +29176,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingMedia {
         Ok(Self {
             id: field_0.ok_or_else(|| __A::Error::missing_field("id"))?,
             mime_type: field_1.ok_or_else(|| __A::Error::missing_field("mime_type"))?,
-            sha256: field_2.ok_or_else(|| __A::Error::missing_field("sha256"))?,
+            sha256: field_2,
             url: field_3,
             caption: field_4,
             filename: field_5,
@@ -23727,15 +29201,11 @@ impl<'de> ::serde::Deserialize<'de> for IncomingMedia {
 impl IncomingMedia {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(
-        id: impl Into<String>,
-        mime_type: impl Into<String>,
-        sha256: impl Into<String>,
-    ) -> Self {
+    pub fn new(id: impl Into<String>, mime_type: impl Into<String>) -> Self {
         Self {
             id: id.into(),
             mime_type: mime_type.into(),
-            sha256: sha256.into(),
+            sha256: None,
             url: None,
             caption: None,
             filename: None,
@@ -23798,71 +29268,71 @@ pub enum IncomingMessage {
 }
 #[cfg(feature = "webhooks")]
 impl IncomingMessage {
-    /// A `text` value: [`IncomingTextMessage::new`] with these fields, optional ones empty.
+    /// The `text` kind: [`IncomingTextMessage::new`] with these fields, optional ones empty.
     pub fn text(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self::Text(IncomingTextMessage::new(id, timestamp))
     }
-    /// A `reaction` value: [`IncomingReactionMessage::new`] with these fields, optional ones empty.
+    /// The `reaction` kind: [`IncomingReactionMessage::new`] with these fields, optional ones empty.
     pub fn reaction(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self::Reaction(IncomingReactionMessage::new(id, timestamp))
     }
-    /// A `image` value: [`IncomingImageMessage::new`] with these fields, optional ones empty.
+    /// The `image` kind: [`IncomingImageMessage::new`] with these fields, optional ones empty.
     pub fn image(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self::Image(IncomingImageMessage::new(id, timestamp))
     }
-    /// A `audio` value: [`IncomingAudioMessage::new`] with these fields, optional ones empty.
+    /// The `audio` kind: [`IncomingAudioMessage::new`] with these fields, optional ones empty.
     pub fn audio(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self::Audio(IncomingAudioMessage::new(id, timestamp))
     }
-    /// A `video` value: [`IncomingVideoMessage::new`] with these fields, optional ones empty.
+    /// The `video` kind: [`IncomingVideoMessage::new`] with these fields, optional ones empty.
     pub fn video(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self::Video(IncomingVideoMessage::new(id, timestamp))
     }
-    /// A `document` value: [`IncomingDocumentMessage::new`] with these fields, optional ones empty.
+    /// The `document` kind: [`IncomingDocumentMessage::new`] with these fields, optional ones empty.
     pub fn document(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self::Document(IncomingDocumentMessage::new(id, timestamp))
     }
-    /// A `sticker` value: [`IncomingStickerMessage::new`] with these fields, optional ones empty.
+    /// The `sticker` kind: [`IncomingStickerMessage::new`] with these fields, optional ones empty.
     pub fn sticker(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self::Sticker(IncomingStickerMessage::new(id, timestamp))
     }
-    /// A `location` value: [`IncomingLocationMessage::new`] with these fields, optional ones empty.
+    /// The `location` kind: [`IncomingLocationMessage::new`] with these fields, optional ones empty.
     pub fn location(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self::Location(IncomingLocationMessage::new(id, timestamp))
     }
-    /// A `contacts` value: [`IncomingContactsMessage::new`] with these fields, optional ones empty.
+    /// The `contacts` kind: [`IncomingContactsMessage::new`] with these fields, optional ones empty.
     pub fn contacts(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self::Contacts(IncomingContactsMessage::new(id, timestamp))
     }
-    /// A `button` value: [`IncomingButtonMessage::new`] with these fields, optional ones empty.
+    /// The `button` kind: [`IncomingButtonMessage::new`] with these fields, optional ones empty.
     pub fn button(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self::Button(IncomingButtonMessage::new(id, timestamp))
     }
-    /// A `interactive` value: [`IncomingInteractiveMessage::new`] with these fields, optional ones empty.
+    /// The `interactive` kind: [`IncomingInteractiveMessage::new`] with these fields, optional ones empty.
     pub fn interactive(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self::Interactive(IncomingInteractiveMessage::new(id, timestamp))
     }
-    /// A `order` value: [`IncomingOrderMessage::new`] with these fields, optional ones empty.
+    /// The `order` kind: [`IncomingOrderMessage::new`] with these fields, optional ones empty.
     pub fn order(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self::Order(IncomingOrderMessage::new(id, timestamp))
     }
-    /// A `system` value: [`IncomingSystemMessage::new`] with these fields, optional ones empty.
+    /// The `system` kind: [`IncomingSystemMessage::new`] with these fields, optional ones empty.
     pub fn system(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self::System(IncomingSystemMessage::new(id, timestamp))
     }
-    /// A `unsupported` value: [`IncomingUnsupportedMessage::new`] with these fields, optional ones empty.
+    /// The `unsupported` kind: [`IncomingUnsupportedMessage::new`] with these fields, optional ones empty.
     pub fn unsupported(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self::Unsupported(IncomingUnsupportedMessage::new(id, timestamp))
     }
-    /// A `unknown` value: [`IncomingUnknownMessage::new`] with these fields, optional ones empty.
+    /// The `unknown` kind: [`IncomingUnknownMessage::new`] with these fields, optional ones empty.
     pub fn unknown(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self::Unknown(IncomingUnknownMessage::new(id, timestamp))
     }
-    /// A `edit` value: [`IncomingEditMessage::new`] with these fields, optional ones empty.
+    /// The `edit` kind: [`IncomingEditMessage::new`] with these fields, optional ones empty.
     pub fn edit(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self::Edit(IncomingEditMessage::new(id, timestamp))
     }
-    /// A `revoke` value: [`IncomingRevokeMessage::new`] with these fields, optional ones empty.
+    /// The `revoke` kind: [`IncomingRevokeMessage::new`] with these fields, optional ones empty.
     pub fn revoke(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
         Self::Revoke(IncomingRevokeMessage::new(id, timestamp))
     }
@@ -23972,55 +29442,58 @@ impl IncomingMessage {
     }
     /// The message ID (`wamid.`...).
     ///
-    /// The `id` member, which every kind has; for a kind this version does not know, read from its JSON value.
-    pub fn id(&self) -> Option<&str> {
+    /// The `id` member, which every kind has; for a kind this version does not know, read from its JSON value (decoding checks it is there).
+    pub fn id(&self) -> &str {
         match self {
-            Self::Text(v) => Some(v.id.as_str()),
-            Self::Reaction(v) => Some(v.id.as_str()),
-            Self::Image(v) => Some(v.id.as_str()),
-            Self::Audio(v) => Some(v.id.as_str()),
-            Self::Video(v) => Some(v.id.as_str()),
-            Self::Document(v) => Some(v.id.as_str()),
-            Self::Sticker(v) => Some(v.id.as_str()),
-            Self::Location(v) => Some(v.id.as_str()),
-            Self::Contacts(v) => Some(v.id.as_str()),
-            Self::Button(v) => Some(v.id.as_str()),
-            Self::Interactive(v) => Some(v.id.as_str()),
-            Self::Order(v) => Some(v.id.as_str()),
-            Self::System(v) => Some(v.id.as_str()),
-            Self::Unsupported(v) => Some(v.id.as_str()),
-            Self::Unknown(v) => Some(v.id.as_str()),
-            Self::Edit(v) => Some(v.id.as_str()),
-            Self::Revoke(v) => Some(v.id.as_str()),
+            Self::Text(v) => v.id.as_str(),
+            Self::Reaction(v) => v.id.as_str(),
+            Self::Image(v) => v.id.as_str(),
+            Self::Audio(v) => v.id.as_str(),
+            Self::Video(v) => v.id.as_str(),
+            Self::Document(v) => v.id.as_str(),
+            Self::Sticker(v) => v.id.as_str(),
+            Self::Location(v) => v.id.as_str(),
+            Self::Contacts(v) => v.id.as_str(),
+            Self::Button(v) => v.id.as_str(),
+            Self::Interactive(v) => v.id.as_str(),
+            Self::Order(v) => v.id.as_str(),
+            Self::System(v) => v.id.as_str(),
+            Self::Unsupported(v) => v.id.as_str(),
+            Self::Unknown(v) => v.id.as_str(),
+            Self::Edit(v) => v.id.as_str(),
+            Self::Revoke(v) => v.id.as_str(),
             Self::Unrecognized { value, .. } => {
-                value.get("id").and_then(::serde_json::Value::as_str)
+                value.get("id").and_then(::serde_json::Value::as_str).unwrap_or_default()
             }
         }
     }
     /// Unix time the message was received, as a decimal string.
     ///
-    /// The `timestamp` member, which every kind has; for a kind this version does not know, read from its JSON value.
-    pub fn timestamp(&self) -> Option<&str> {
+    /// The `timestamp` member, which every kind has; for a kind this version does not know, read from its JSON value (decoding checks it is there).
+    pub fn timestamp(&self) -> &str {
         match self {
-            Self::Text(v) => Some(v.timestamp.as_str()),
-            Self::Reaction(v) => Some(v.timestamp.as_str()),
-            Self::Image(v) => Some(v.timestamp.as_str()),
-            Self::Audio(v) => Some(v.timestamp.as_str()),
-            Self::Video(v) => Some(v.timestamp.as_str()),
-            Self::Document(v) => Some(v.timestamp.as_str()),
-            Self::Sticker(v) => Some(v.timestamp.as_str()),
-            Self::Location(v) => Some(v.timestamp.as_str()),
-            Self::Contacts(v) => Some(v.timestamp.as_str()),
-            Self::Button(v) => Some(v.timestamp.as_str()),
-            Self::Interactive(v) => Some(v.timestamp.as_str()),
-            Self::Order(v) => Some(v.timestamp.as_str()),
-            Self::System(v) => Some(v.timestamp.as_str()),
-            Self::Unsupported(v) => Some(v.timestamp.as_str()),
-            Self::Unknown(v) => Some(v.timestamp.as_str()),
-            Self::Edit(v) => Some(v.timestamp.as_str()),
-            Self::Revoke(v) => Some(v.timestamp.as_str()),
+            Self::Text(v) => v.timestamp.as_str(),
+            Self::Reaction(v) => v.timestamp.as_str(),
+            Self::Image(v) => v.timestamp.as_str(),
+            Self::Audio(v) => v.timestamp.as_str(),
+            Self::Video(v) => v.timestamp.as_str(),
+            Self::Document(v) => v.timestamp.as_str(),
+            Self::Sticker(v) => v.timestamp.as_str(),
+            Self::Location(v) => v.timestamp.as_str(),
+            Self::Contacts(v) => v.timestamp.as_str(),
+            Self::Button(v) => v.timestamp.as_str(),
+            Self::Interactive(v) => v.timestamp.as_str(),
+            Self::Order(v) => v.timestamp.as_str(),
+            Self::System(v) => v.timestamp.as_str(),
+            Self::Unsupported(v) => v.timestamp.as_str(),
+            Self::Unknown(v) => v.timestamp.as_str(),
+            Self::Edit(v) => v.timestamp.as_str(),
+            Self::Revoke(v) => v.timestamp.as_str(),
             Self::Unrecognized { value, .. } => {
-                value.get("timestamp").and_then(::serde_json::Value::as_str)
+                value
+                    .get("timestamp")
+                    .and_then(::serde_json::Value::as_str)
+                    .unwrap_or_default()
             }
         }
     }
@@ -24123,7 +29596,7 @@ impl IncomingMessage {
     /// Why the message could not be processed (unsupported or unknown types).
     ///
     /// The `errors` member, which every kind has; `None` for a kind this version does not know.
-    pub fn errors(&self) -> Option<&[NotificationError]> {
+    pub fn errors(&self) -> Option<&[crate::Item<NotificationError>]> {
         match self {
             Self::Text(v) => v.errors.as_deref(),
             Self::Reaction(v) => v.errors.as_deref(),
@@ -24319,8 +29792,24 @@ impl ::fragment_codegen_runtime::decode::FromTagged for IncomingMessage {
                     )
                 }
                 _ => {
+                    let value = entries.into_value()?;
+                    if !value.get("id").is_some_and(::serde_json::Value::is_string) {
+                        return Err(
+                            <__A::Error as ::serde::de::Error>::missing_field("id"),
+                        );
+                    }
+                    if !value
+                        .get("timestamp")
+                        .is_some_and(::serde_json::Value::is_string)
+                    {
+                        return Err(
+                            <__A::Error as ::serde::de::Error>::missing_field(
+                                "timestamp",
+                            ),
+                        );
+                    }
                     Self::Unrecognized {
-                        value: entries.into_value()?,
+                        value,
                         tag: tag.to_string(),
                     }
                 }
@@ -24584,9 +30073,15 @@ pub struct IncomingMessageContext {
     /// The business number that sent the message being replied to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    /// The ID of the message being replied to.
+    /// The ID of the message being replied to (`wamid.`), or of a call (`wacid.`) for a call permission given during a call.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// A business-scoped user ID sent with the context; the pages do not say whose.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_user_id: Option<String>,
+    /// A parent business-scoped user ID sent with the context, when parent IDs are enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_parent_user_id: Option<String>,
     /// True when the message was forwarded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forwarded: Option<bool>,
@@ -24608,9 +30103,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingMessageContext 
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<String> = None;
         let mut field_1: Option<String> = None;
-        let mut field_2: Option<bool> = None;
-        let mut field_3: Option<bool> = None;
-        let mut field_4: Option<ReferredProduct> = None;
+        let mut field_2: Option<String> = None;
+        let mut field_3: Option<String> = None;
+        let mut field_4: Option<bool> = None;
+        let mut field_5: Option<bool> = None;
+        let mut field_6: Option<ReferredProduct> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -24628,10 +30125,36 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingMessageContext 
                         >()?
                         .map(|l| l.0);
                 }
-                "forwarded" => field_2 = map.next_value::<Option<bool>>()?,
-                "frequently_forwarded" => field_3 = map.next_value::<Option<bool>>()?,
+                "from_user_id" => {
+                    field_2 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "from_parent_user_id" => {
+                    field_3 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "forwarded" => {
+                    field_4 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "frequently_forwarded" => {
+                    field_5 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 "referred_product" => {
-                    field_4 = map.next_value::<Option<ReferredProduct>>()?;
+                    field_6 = map.next_value::<Option<ReferredProduct>>()?;
                 }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -24641,9 +30164,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingMessageContext 
         Ok(Self {
             from: field_0,
             id: field_1,
-            forwarded: field_2,
-            frequently_forwarded: field_3,
-            referred_product: field_4,
+            from_user_id: field_2,
+            from_parent_user_id: field_3,
+            forwarded: field_4,
+            frequently_forwarded: field_5,
+            referred_product: field_6,
             extra,
         })
     }
@@ -24667,6 +30192,8 @@ impl IncomingMessageContext {
         Self {
             from: None,
             id: None,
+            from_user_id: None,
+            from_parent_user_id: None,
             forwarded: None,
             frequently_forwarded: None,
             referred_product: None,
@@ -24795,7 +30322,7 @@ pub struct IncomingOrderMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// The `order` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order: Option<IncomingOrder>,
@@ -24820,7 +30347,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingOrderMessage {
         let mut field_7: Option<IncomingMessageContext> = None;
         let mut field_8: Option<Referral> = None;
         let mut field_9: Option<MessageIdentity> = None;
-        let mut field_10: Option<Vec<NotificationError>> = None;
+        let mut field_10: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut field_11: Option<IncomingOrder> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
@@ -24874,7 +30401,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingOrderMessage {
                 "referral" => field_8 = map.next_value::<Option<Referral>>()?,
                 "identity" => field_9 = map.next_value::<Option<MessageIdentity>>()?,
                 "errors" => {
-                    field_10 = map.next_value::<Option<Vec<NotificationError>>>()?;
+                    field_10 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
                 }
                 "order" => field_11 = map.next_value::<Option<IncomingOrder>>()?,
                 _ => {
@@ -25056,7 +30584,7 @@ pub struct IncomingReactionMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// The `reaction` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reaction: Option<IncomingReaction>,
@@ -25081,7 +30609,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingReactionMessage
         let mut field_7: Option<IncomingMessageContext> = None;
         let mut field_8: Option<Referral> = None;
         let mut field_9: Option<MessageIdentity> = None;
-        let mut field_10: Option<Vec<NotificationError>> = None;
+        let mut field_10: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut field_11: Option<IncomingReaction> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
@@ -25135,7 +30663,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingReactionMessage
                 "referral" => field_8 = map.next_value::<Option<Referral>>()?,
                 "identity" => field_9 = map.next_value::<Option<MessageIdentity>>()?,
                 "errors" => {
-                    field_10 = map.next_value::<Option<Vec<NotificationError>>>()?;
+                    field_10 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
                 }
                 "reaction" => field_11 = map.next_value::<Option<IncomingReaction>>()?,
                 _ => {
@@ -25305,7 +30834,7 @@ pub struct IncomingRevokeMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// The `revoke` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub revoke: Option<IncomingRevoke>,
@@ -25330,7 +30859,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingRevokeMessage {
         let mut field_7: Option<IncomingMessageContext> = None;
         let mut field_8: Option<Referral> = None;
         let mut field_9: Option<MessageIdentity> = None;
-        let mut field_10: Option<Vec<NotificationError>> = None;
+        let mut field_10: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut field_11: Option<IncomingRevoke> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
@@ -25384,7 +30913,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingRevokeMessage {
                 "referral" => field_8 = map.next_value::<Option<Referral>>()?,
                 "identity" => field_9 = map.next_value::<Option<MessageIdentity>>()?,
                 "errors" => {
-                    field_10 = map.next_value::<Option<Vec<NotificationError>>>()?;
+                    field_10 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
                 }
                 "revoke" => field_11 = map.next_value::<Option<IncomingRevoke>>()?,
                 _ => {
@@ -25478,7 +31008,7 @@ pub struct IncomingStickerMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// The `sticker` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sticker: Option<IncomingMedia>,
@@ -25503,7 +31033,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingStickerMessage 
         let mut field_7: Option<IncomingMessageContext> = None;
         let mut field_8: Option<Referral> = None;
         let mut field_9: Option<MessageIdentity> = None;
-        let mut field_10: Option<Vec<NotificationError>> = None;
+        let mut field_10: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut field_11: Option<IncomingMedia> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
@@ -25557,7 +31087,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingStickerMessage 
                 "referral" => field_8 = map.next_value::<Option<Referral>>()?,
                 "identity" => field_9 = map.next_value::<Option<MessageIdentity>>()?,
                 "errors" => {
-                    field_10 = map.next_value::<Option<Vec<NotificationError>>>()?;
+                    field_10 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
                 }
                 "sticker" => field_11 = map.next_value::<Option<IncomingMedia>>()?,
                 _ => {
@@ -25799,7 +31330,7 @@ pub struct IncomingSystemMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// The `system` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub system: Option<IncomingSystem>,
@@ -25824,7 +31355,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingSystemMessage {
         let mut field_7: Option<IncomingMessageContext> = None;
         let mut field_8: Option<Referral> = None;
         let mut field_9: Option<MessageIdentity> = None;
-        let mut field_10: Option<Vec<NotificationError>> = None;
+        let mut field_10: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut field_11: Option<IncomingSystem> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
@@ -25878,7 +31409,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingSystemMessage {
                 "referral" => field_8 = map.next_value::<Option<Referral>>()?,
                 "identity" => field_9 = map.next_value::<Option<MessageIdentity>>()?,
                 "errors" => {
-                    field_10 = map.next_value::<Option<Vec<NotificationError>>>()?;
+                    field_10 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
                 }
                 "system" => field_11 = map.next_value::<Option<IncomingSystem>>()?,
                 _ => {
@@ -26138,7 +31670,7 @@ pub struct IncomingTextMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// The `text` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<IncomingText>,
@@ -26163,7 +31695,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingTextMessage {
         let mut field_7: Option<IncomingMessageContext> = None;
         let mut field_8: Option<Referral> = None;
         let mut field_9: Option<MessageIdentity> = None;
-        let mut field_10: Option<Vec<NotificationError>> = None;
+        let mut field_10: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut field_11: Option<IncomingText> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
@@ -26217,7 +31749,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingTextMessage {
                 "referral" => field_8 = map.next_value::<Option<Referral>>()?,
                 "identity" => field_9 = map.next_value::<Option<MessageIdentity>>()?,
                 "errors" => {
-                    field_10 = map.next_value::<Option<Vec<NotificationError>>>()?;
+                    field_10 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
                 }
                 "text" => field_11 = map.next_value::<Option<IncomingText>>()?,
                 _ => {
@@ -26311,7 +31844,7 @@ pub struct IncomingUnknownMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -26333,7 +31866,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingUnknownMessage 
         let mut field_7: Option<IncomingMessageContext> = None;
         let mut field_8: Option<Referral> = None;
         let mut field_9: Option<MessageIdentity> = None;
-        let mut field_10: Option<Vec<NotificationError>> = None;
+        let mut field_10: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -26386,7 +31919,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingUnknownMessage 
                 "referral" => field_8 = map.next_value::<Option<Referral>>()?,
                 "identity" => field_9 = map.next_value::<Option<MessageIdentity>>()?,
                 "errors" => {
-                    field_10 = map.next_value::<Option<Vec<NotificationError>>>()?;
+                    field_10 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
                 }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -26537,7 +32071,7 @@ pub struct IncomingUnsupportedMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// The `unsupported` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unsupported: Option<IncomingUnsupported>,
@@ -26562,7 +32096,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingUnsupportedMess
         let mut field_7: Option<IncomingMessageContext> = None;
         let mut field_8: Option<Referral> = None;
         let mut field_9: Option<MessageIdentity> = None;
-        let mut field_10: Option<Vec<NotificationError>> = None;
+        let mut field_10: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut field_11: Option<IncomingUnsupported> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
@@ -26616,7 +32150,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingUnsupportedMess
                 "referral" => field_8 = map.next_value::<Option<Referral>>()?,
                 "identity" => field_9 = map.next_value::<Option<MessageIdentity>>()?,
                 "errors" => {
-                    field_10 = map.next_value::<Option<Vec<NotificationError>>>()?;
+                    field_10 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
                 }
                 "unsupported" => {
                     field_11 = map.next_value::<Option<IncomingUnsupported>>()?;
@@ -26712,7 +32247,7 @@ pub struct IncomingVideoMessage {
     pub identity: Option<MessageIdentity>,
     /// Why the message could not be processed (unsupported or unknown types).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// The `video` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub video: Option<IncomingMedia>,
@@ -26737,7 +32272,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingVideoMessage {
         let mut field_7: Option<IncomingMessageContext> = None;
         let mut field_8: Option<Referral> = None;
         let mut field_9: Option<MessageIdentity> = None;
-        let mut field_10: Option<Vec<NotificationError>> = None;
+        let mut field_10: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut field_11: Option<IncomingMedia> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
@@ -26791,7 +32326,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for IncomingVideoMessage {
                 "referral" => field_8 = map.next_value::<Option<Referral>>()?,
                 "identity" => field_9 = map.next_value::<Option<MessageIdentity>>()?,
                 "errors" => {
-                    field_10 = map.next_value::<Option<Vec<NotificationError>>>()?;
+                    field_10 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
                 }
                 "video" => field_11 = map.next_value::<Option<IncomingMedia>>()?,
                 _ => {
@@ -26876,6 +32412,18 @@ pub enum Interactive {
     OrderDetails(InteractiveOrderDetailsMessage),
     /// `type: order_status`.
     OrderStatus(InteractiveOrderStatusMessage),
+    /// `type: location_request_message`.
+    LocationRequestMessage(InteractiveLocationRequestMessage),
+    /// `type: cta_url`.
+    CtaUrl(InteractiveCtaUrlMessage),
+    /// `type: address_message`.
+    AddressMessage(InteractiveAddressMessage),
+    /// `type: carousel`.
+    Carousel(InteractiveCarouselMessage),
+    /// `type: voice_call`.
+    VoiceCall(InteractiveVoiceCallMessage),
+    /// `type: request_contact_info`.
+    RequestContactInfo(InteractiveRequestContactInfoMessage),
     /// A tag this version does not know, with the whole value as received.
     Unrecognized {
         /// The tag value.
@@ -26886,25 +32434,25 @@ pub enum Interactive {
 }
 #[cfg(feature = "messages")]
 impl Interactive {
-    /// A `button` value: [`InteractiveButtonMessage::new`] with these fields, optional ones empty.
+    /// The `button` kind: [`InteractiveButtonMessage::new`] with these fields, optional ones empty.
     pub fn button(
         body: impl Into<InteractiveBody>,
         action: impl Into<ReplyButtonAction>,
     ) -> Self {
         Self::Button(InteractiveButtonMessage::new(body, action))
     }
-    /// A `list` value: [`InteractiveListMessage::new`] with these fields, optional ones empty.
+    /// The `list` kind: [`InteractiveListMessage::new`] with these fields, optional ones empty.
     pub fn list(
         body: impl Into<InteractiveBody>,
         action: impl Into<ListAction>,
     ) -> Self {
         Self::List(InteractiveListMessage::new(body, action))
     }
-    /// A `product` value: [`InteractiveProductMessage::new`] with these fields, optional ones empty.
+    /// The `product` kind: [`InteractiveProductMessage::new`] with these fields, optional ones empty.
     pub fn product(action: impl Into<ProductAction>) -> Self {
         Self::Product(InteractiveProductMessage::new(action))
     }
-    /// A `product_list` value: [`InteractiveProductListMessage::new`] with these fields, optional ones empty.
+    /// The `product_list` kind: [`InteractiveProductListMessage::new`] with these fields, optional ones empty.
     pub fn product_list(
         header: impl Into<InteractiveHeader>,
         body: impl Into<InteractiveBody>,
@@ -26912,21 +32460,21 @@ impl Interactive {
     ) -> Self {
         Self::ProductList(InteractiveProductListMessage::new(header, body, action))
     }
-    /// A `catalog_message` value: [`InteractiveCatalogMessage::new`] with these fields, optional ones empty.
+    /// The `catalog_message` kind: [`InteractiveCatalogMessage::new`] with these fields, optional ones empty.
     pub fn catalog_message(
         body: impl Into<InteractiveBody>,
         action: impl Into<CatalogMessageAction>,
     ) -> Self {
         Self::CatalogMessage(InteractiveCatalogMessage::new(body, action))
     }
-    /// A `flow` value: [`InteractiveFlowMessage::new`] with these fields, optional ones empty.
+    /// The `flow` kind: [`InteractiveFlowMessage::new`] with these fields, optional ones empty.
     pub fn flow(
         body: impl Into<InteractiveBody>,
         action: impl Into<FlowAction>,
     ) -> Self {
         Self::Flow(InteractiveFlowMessage::new(body, action))
     }
-    /// A `call_permission_request` value: [`InteractiveCallPermissionRequestMessage::new`] with these fields, optional ones empty.
+    /// The `call_permission_request` kind: [`InteractiveCallPermissionRequestMessage::new`] with these fields, optional ones empty.
     pub fn call_permission_request(
         body: impl Into<InteractiveBody>,
         action: impl Into<CallPermissionRequestAction>,
@@ -26935,19 +32483,63 @@ impl Interactive {
             InteractiveCallPermissionRequestMessage::new(body, action),
         )
     }
-    /// A `order_details` value: [`InteractiveOrderDetailsMessage::new`] with these fields, optional ones empty.
+    /// The `order_details` kind: [`InteractiveOrderDetailsMessage::new`] with these fields, optional ones empty.
     pub fn order_details(
         body: impl Into<InteractiveBody>,
         action: impl Into<OrderDetailsAction>,
     ) -> Self {
         Self::OrderDetails(InteractiveOrderDetailsMessage::new(body, action))
     }
-    /// A `order_status` value: [`InteractiveOrderStatusMessage::new`] with these fields, optional ones empty.
+    /// The `order_status` kind: [`InteractiveOrderStatusMessage::new`] with these fields, optional ones empty.
     pub fn order_status(
         body: impl Into<InteractiveBody>,
         action: impl Into<OrderStatusAction>,
     ) -> Self {
         Self::OrderStatus(InteractiveOrderStatusMessage::new(body, action))
+    }
+    /// The `location_request_message` kind: [`InteractiveLocationRequestMessage::new`] with these fields, optional ones empty.
+    pub fn location_request_message(
+        body: impl Into<InteractiveBody>,
+        action: impl Into<LocationRequestAction>,
+    ) -> Self {
+        Self::LocationRequestMessage(
+            InteractiveLocationRequestMessage::new(body, action),
+        )
+    }
+    /// The `cta_url` kind: [`InteractiveCtaUrlMessage::new`] with these fields, optional ones empty.
+    pub fn cta_url(
+        body: impl Into<InteractiveBody>,
+        action: impl Into<InteractiveCtaUrlAction>,
+    ) -> Self {
+        Self::CtaUrl(InteractiveCtaUrlMessage::new(body, action))
+    }
+    /// The `address_message` kind: [`InteractiveAddressMessage::new`] with these fields, optional ones empty.
+    pub fn address_message(
+        body: impl Into<InteractiveBody>,
+        action: impl Into<AddressMessageAction>,
+    ) -> Self {
+        Self::AddressMessage(InteractiveAddressMessage::new(body, action))
+    }
+    /// The `carousel` kind: [`InteractiveCarouselMessage::new`] with these fields, optional ones empty.
+    pub fn carousel(
+        body: impl Into<InteractiveBody>,
+        action: impl Into<InteractiveCarouselAction>,
+    ) -> Self {
+        Self::Carousel(InteractiveCarouselMessage::new(body, action))
+    }
+    /// The `voice_call` kind: [`InteractiveVoiceCallMessage::new`] with these fields, optional ones empty.
+    pub fn voice_call(
+        body: impl Into<InteractiveBody>,
+        action: impl Into<VoiceCallAction>,
+    ) -> Self {
+        Self::VoiceCall(InteractiveVoiceCallMessage::new(body, action))
+    }
+    /// The `request_contact_info` kind: [`InteractiveRequestContactInfoMessage::new`] with these fields, optional ones empty.
+    pub fn request_contact_info(
+        body: impl Into<InteractiveBody>,
+        action: impl Into<RequestContactInfoAction>,
+    ) -> Self {
+        Self::RequestContactInfo(InteractiveRequestContactInfoMessage::new(body, action))
     }
     /// The tag value of this variant.
     pub fn tag(&self) -> &str {
@@ -26961,47 +32553,14 @@ impl Interactive {
             Self::CallPermissionRequest(_) => "call_permission_request",
             Self::OrderDetails(_) => "order_details",
             Self::OrderStatus(_) => "order_status",
+            Self::LocationRequestMessage(_) => "location_request_message",
+            Self::CtaUrl(_) => "cta_url",
+            Self::AddressMessage(_) => "address_message",
+            Self::Carousel(_) => "carousel",
+            Self::VoiceCall(_) => "voice_call",
+            Self::RequestContactInfo(_) => "request_contact_info",
             Self::Unrecognized { tag, .. } => tag.as_str(),
         }
-    }
-    /// The `footer` member, which every kind has; `None` for a kind this version does not know.
-    pub fn footer(&self) -> Option<&InteractiveFooter> {
-        match self {
-            Self::Button(v) => v.footer.as_ref(),
-            Self::List(v) => v.footer.as_ref(),
-            Self::Product(v) => v.footer.as_ref(),
-            Self::ProductList(v) => v.footer.as_ref(),
-            Self::CatalogMessage(v) => v.footer.as_ref(),
-            Self::Flow(v) => v.footer.as_ref(),
-            Self::CallPermissionRequest(v) => v.footer.as_ref(),
-            Self::OrderDetails(v) => v.footer.as_ref(),
-            Self::OrderStatus(v) => v.footer.as_ref(),
-            Self::Unrecognized { .. } => None,
-        }
-    }
-    /// Sets the `footer` member, whatever the kind (for a kind this version does not know, in its JSON value).
-    pub fn with_footer(mut self, footer: impl Into<InteractiveFooter>) -> Self {
-        let new_value = footer.into();
-        match &mut self {
-            Self::Button(v) => v.footer = Some(new_value),
-            Self::List(v) => v.footer = Some(new_value),
-            Self::Product(v) => v.footer = Some(new_value),
-            Self::ProductList(v) => v.footer = Some(new_value),
-            Self::CatalogMessage(v) => v.footer = Some(new_value),
-            Self::Flow(v) => v.footer = Some(new_value),
-            Self::CallPermissionRequest(v) => v.footer = Some(new_value),
-            Self::OrderDetails(v) => v.footer = Some(new_value),
-            Self::OrderStatus(v) => v.footer = Some(new_value),
-            Self::Unrecognized { value, .. } => {
-                if let (Some(members), Ok(encoded)) = (
-                    value.as_object_mut(),
-                    ::serde_json::to_value(&new_value),
-                ) {
-                    members.insert("footer".to_string(), encoded);
-                }
-            }
-        }
-        self
     }
 }
 #[cfg(feature = "messages")]
@@ -27023,6 +32582,16 @@ impl ::serde::Serialize for Interactive {
             }
             Self::OrderDetails(v) => ("order_details", ::serde_json::to_value(v)),
             Self::OrderStatus(v) => ("order_status", ::serde_json::to_value(v)),
+            Self::LocationRequestMessage(v) => {
+                ("location_request_message", ::serde_json::to_value(v))
+            }
+            Self::CtaUrl(v) => ("cta_url", ::serde_json::to_value(v)),
+            Self::AddressMessage(v) => ("address_message", ::serde_json::to_value(v)),
+            Self::Carousel(v) => ("carousel", ::serde_json::to_value(v)),
+            Self::VoiceCall(v) => ("voice_call", ::serde_json::to_value(v)),
+            Self::RequestContactInfo(v) => {
+                ("request_contact_info", ::serde_json::to_value(v))
+            }
             Self::Unrecognized { value, .. } => {
                 return ::serde::Serialize::serialize(value, serializer);
             }
@@ -27114,9 +32683,52 @@ impl ::fragment_codegen_runtime::decode::FromTagged for Interactive {
                         )?,
                     )
                 }
+                "location_request_message" => {
+                    Self::LocationRequestMessage(
+                        <InteractiveLocationRequestMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
+                "cta_url" => {
+                    Self::CtaUrl(
+                        <InteractiveCtaUrlMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
+                "address_message" => {
+                    Self::AddressMessage(
+                        <InteractiveAddressMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
+                "carousel" => {
+                    Self::Carousel(
+                        <InteractiveCarouselMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
+                "voice_call" => {
+                    Self::VoiceCall(
+                        <InteractiveVoiceCallMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
+                "request_contact_info" => {
+                    Self::RequestContactInfo(
+                        <InteractiveRequestContactInfoMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
                 _ => {
+                    let value = entries.into_value()?;
                     Self::Unrecognized {
-                        value: entries.into_value()?,
+                        value,
                         tag: tag.to_string(),
                     }
                 }
@@ -27187,6 +32799,139 @@ impl From<InteractiveOrderDetailsMessage> for Interactive {
 impl From<InteractiveOrderStatusMessage> for Interactive {
     fn from(value: InteractiveOrderStatusMessage) -> Self {
         Self::OrderStatus(value)
+    }
+}
+#[cfg(feature = "messages")]
+impl From<InteractiveLocationRequestMessage> for Interactive {
+    fn from(value: InteractiveLocationRequestMessage) -> Self {
+        Self::LocationRequestMessage(value)
+    }
+}
+#[cfg(feature = "messages")]
+impl From<InteractiveCtaUrlMessage> for Interactive {
+    fn from(value: InteractiveCtaUrlMessage) -> Self {
+        Self::CtaUrl(value)
+    }
+}
+#[cfg(feature = "messages")]
+impl From<InteractiveAddressMessage> for Interactive {
+    fn from(value: InteractiveAddressMessage) -> Self {
+        Self::AddressMessage(value)
+    }
+}
+#[cfg(feature = "messages")]
+impl From<InteractiveCarouselMessage> for Interactive {
+    fn from(value: InteractiveCarouselMessage) -> Self {
+        Self::Carousel(value)
+    }
+}
+#[cfg(feature = "messages")]
+impl From<InteractiveVoiceCallMessage> for Interactive {
+    fn from(value: InteractiveVoiceCallMessage) -> Self {
+        Self::VoiceCall(value)
+    }
+}
+#[cfg(feature = "messages")]
+impl From<InteractiveRequestContactInfoMessage> for Interactive {
+    fn from(value: InteractiveRequestContactInfoMessage) -> Self {
+        Self::RequestContactInfo(value)
+    }
+}
+#[cfg(feature = "messages")]
+/// A message asking the user for a delivery address through a form (businesses and users in India).
+///
+/// Schema `InteractiveAddressMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveAddressMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct InteractiveAddressMessage {
+    /// Always `address_message`.
+    #[serde(rename = "type")]
+    pub type_: TypeAddressMessage,
+    /// The `header` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header: Option<InteractiveHeader>,
+    /// The `body` member.
+    pub body: InteractiveBody,
+    /// The `footer` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub footer: Option<InteractiveFooter>,
+    /// The `action` member.
+    pub action: AddressMessageAction,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "messages")]
+impl ::fragment_codegen_runtime::decode::FromEntries for InteractiveAddressMessage {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<TypeAddressMessage> = None;
+        let mut field_1: Option<InteractiveHeader> = None;
+        let mut field_2: Option<InteractiveBody> = None;
+        let mut field_3: Option<InteractiveFooter> = None;
+        let mut field_4: Option<AddressMessageAction> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "type" => field_0 = Some(map.next_value::<TypeAddressMessage>()?),
+                "header" => field_1 = map.next_value::<Option<InteractiveHeader>>()?,
+                "body" => field_2 = Some(map.next_value::<InteractiveBody>()?),
+                "footer" => field_3 = map.next_value::<Option<InteractiveFooter>>()?,
+                "action" => field_4 = Some(map.next_value::<AddressMessageAction>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            type_: field_0.unwrap_or_default(),
+            header: field_1,
+            body: field_2.ok_or_else(|| __A::Error::missing_field("body"))?,
+            footer: field_3,
+            action: field_4.ok_or_else(|| __A::Error::missing_field("action"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for InteractiveAddressMessage {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `InteractiveAddressMessage`",
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl InteractiveAddressMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        body: impl Into<InteractiveBody>,
+        action: impl Into<AddressMessageAction>,
+    ) -> Self {
+        Self {
+            type_: Default::default(),
+            header: None,
+            body: body.into(),
+            footer: None,
+            action: action.into(),
+            extra: Default::default(),
+        }
+    }
+    /// Sets `header`.
+    pub fn with_header(mut self, value: impl Into<InteractiveHeader>) -> Self {
+        self.header = Some(value.into());
+        self
+    }
+    /// Sets `footer`.
+    pub fn with_footer(mut self, value: impl Into<InteractiveFooter>) -> Self {
+        self.footer = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "messages")]
@@ -27344,6 +33089,16 @@ impl InteractiveButtonMessage {
             extra: Default::default(),
         }
     }
+    /// Sets `header`.
+    pub fn with_header(mut self, value: impl Into<InteractiveHeader>) -> Self {
+        self.header = Some(value.into());
+        self
+    }
+    /// Sets `footer`.
+    pub fn with_footer(mut self, value: impl Into<InteractiveFooter>) -> Self {
+        self.footer = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "webhooks")]
 /// A tap on a reply button.
@@ -27406,6 +33161,73 @@ impl InteractiveButtonReply {
         Self {
             type_: Default::default(),
             button_reply: button_reply.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The user answered a call permission request, or changed the permission later.
+///
+/// Schema `InteractiveCallPermissionReply`, from `whatsapp/webhooks.yaml#/components/schemas/InteractiveCallPermissionReply`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct InteractiveCallPermissionReply {
+    /// Always `call_permission_reply`; filled in by default.
+    #[serde(rename = "type")]
+    pub type_: TypeCallPermissionReply,
+    /// The `call_permission_reply` member.
+    pub call_permission_reply: CallPermissionReply,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for InteractiveCallPermissionReply {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<TypeCallPermissionReply> = None;
+        let mut field_1: Option<CallPermissionReply> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "type" => field_0 = Some(map.next_value::<TypeCallPermissionReply>()?),
+                "call_permission_reply" => {
+                    field_1 = Some(map.next_value::<CallPermissionReply>()?);
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            type_: field_0.unwrap_or_default(),
+            call_permission_reply: field_1
+                .ok_or_else(|| __A::Error::missing_field("call_permission_reply"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for InteractiveCallPermissionReply {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `InteractiveCallPermissionReply`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl InteractiveCallPermissionReply {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(call_permission_reply: impl Into<CallPermissionReply>) -> Self {
+        Self {
+            type_: Default::default(),
+            call_permission_reply: call_permission_reply.into(),
             extra: Default::default(),
         }
     }
@@ -27499,6 +33321,148 @@ impl InteractiveCallPermissionRequestMessage {
             extra: Default::default(),
         }
     }
+    /// Sets `header`.
+    pub fn with_header(mut self, value: impl Into<InteractiveHeader>) -> Self {
+        self.header = Some(value.into());
+        self
+    }
+    /// Sets `footer`.
+    pub fn with_footer(mut self, value: impl Into<InteractiveFooter>) -> Self {
+        self.footer = Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "messages")]
+/// The cards of a carousel.
+///
+/// Schema `InteractiveCarouselAction`, from `whatsapp/messages.yaml#/components/schemas/InteractiveCarouselAction`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct InteractiveCarouselAction {
+    /// Two to ten cards of one kind. Media cards must share one header type and one button kind and count; product cards one catalog.
+    pub cards: Vec<CarouselCard>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "messages")]
+impl ::fragment_codegen_runtime::decode::FromEntries for InteractiveCarouselAction {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<Vec<CarouselCard>> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "cards" => field_0 = Some(map.next_value::<Vec<CarouselCard>>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            cards: field_0.ok_or_else(|| __A::Error::missing_field("cards"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for InteractiveCarouselAction {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `InteractiveCarouselAction`",
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl InteractiveCarouselAction {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(cards: Vec<CarouselCard>) -> Self {
+        Self {
+            cards,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+/// A message of horizontally scrolling cards; no header, footer or buttons outside the cards.
+///
+/// Schema `InteractiveCarouselMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveCarouselMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct InteractiveCarouselMessage {
+    /// Always `carousel`.
+    #[serde(rename = "type")]
+    pub type_: TypeCarousel,
+    /// The `body` member.
+    pub body: InteractiveBody,
+    /// The `action` member.
+    pub action: InteractiveCarouselAction,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "messages")]
+impl ::fragment_codegen_runtime::decode::FromEntries for InteractiveCarouselMessage {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<TypeCarousel> = None;
+        let mut field_1: Option<InteractiveBody> = None;
+        let mut field_2: Option<InteractiveCarouselAction> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "type" => field_0 = Some(map.next_value::<TypeCarousel>()?),
+                "body" => field_1 = Some(map.next_value::<InteractiveBody>()?),
+                "action" => {
+                    field_2 = Some(map.next_value::<InteractiveCarouselAction>()?);
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            type_: field_0.unwrap_or_default(),
+            body: field_1.ok_or_else(|| __A::Error::missing_field("body"))?,
+            action: field_2.ok_or_else(|| __A::Error::missing_field("action"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for InteractiveCarouselMessage {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `InteractiveCarouselMessage`",
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl InteractiveCarouselMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        body: impl Into<InteractiveBody>,
+        action: impl Into<InteractiveCarouselAction>,
+    ) -> Self {
+        Self {
+            type_: Default::default(),
+            body: body.into(),
+            action: action.into(),
+            extra: Default::default(),
+        }
+    }
 }
 #[cfg(feature = "messages")]
 /// A message with a button that opens your whole catalog.
@@ -27585,6 +33549,176 @@ impl InteractiveCatalogMessage {
             action: action.into(),
             extra: Default::default(),
         }
+    }
+    /// Sets `header`.
+    pub fn with_header(mut self, value: impl Into<InteractiveHeader>) -> Self {
+        self.header = Some(value.into());
+        self
+    }
+    /// Sets `footer`.
+    pub fn with_footer(mut self, value: impl Into<InteractiveFooter>) -> Self {
+        self.footer = Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "messages")]
+/// A button that opens a URL in the device's browser.
+///
+/// Schema `InteractiveCtaUrlAction`, from `whatsapp/messages.yaml#/components/schemas/InteractiveCtaUrlAction`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct InteractiveCtaUrlAction {
+    /// Always `cta_url`.
+    pub name: NameCtaUrl,
+    /// The `parameters` member.
+    pub parameters: CtaUrlParameters,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "messages")]
+impl ::fragment_codegen_runtime::decode::FromEntries for InteractiveCtaUrlAction {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<NameCtaUrl> = None;
+        let mut field_1: Option<CtaUrlParameters> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "name" => field_0 = Some(map.next_value::<NameCtaUrl>()?),
+                "parameters" => field_1 = Some(map.next_value::<CtaUrlParameters>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            name: field_0.unwrap_or_default(),
+            parameters: field_1.ok_or_else(|| __A::Error::missing_field("parameters"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for InteractiveCtaUrlAction {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `InteractiveCtaUrlAction`",
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl InteractiveCtaUrlAction {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(parameters: impl Into<CtaUrlParameters>) -> Self {
+        Self {
+            name: Default::default(),
+            parameters: parameters.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+/// A message with one button that opens a URL.
+///
+/// Schema `InteractiveCtaUrlMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveCtaUrlMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct InteractiveCtaUrlMessage {
+    /// Always `cta_url`.
+    #[serde(rename = "type")]
+    pub type_: TypeCtaUrl,
+    /// The `header` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header: Option<InteractiveHeader>,
+    /// The `body` member.
+    pub body: InteractiveBody,
+    /// The `footer` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub footer: Option<InteractiveFooter>,
+    /// The `action` member.
+    pub action: InteractiveCtaUrlAction,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "messages")]
+impl ::fragment_codegen_runtime::decode::FromEntries for InteractiveCtaUrlMessage {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<TypeCtaUrl> = None;
+        let mut field_1: Option<InteractiveHeader> = None;
+        let mut field_2: Option<InteractiveBody> = None;
+        let mut field_3: Option<InteractiveFooter> = None;
+        let mut field_4: Option<InteractiveCtaUrlAction> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "type" => field_0 = Some(map.next_value::<TypeCtaUrl>()?),
+                "header" => field_1 = map.next_value::<Option<InteractiveHeader>>()?,
+                "body" => field_2 = Some(map.next_value::<InteractiveBody>()?),
+                "footer" => field_3 = map.next_value::<Option<InteractiveFooter>>()?,
+                "action" => field_4 = Some(map.next_value::<InteractiveCtaUrlAction>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            type_: field_0.unwrap_or_default(),
+            header: field_1,
+            body: field_2.ok_or_else(|| __A::Error::missing_field("body"))?,
+            footer: field_3,
+            action: field_4.ok_or_else(|| __A::Error::missing_field("action"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for InteractiveCtaUrlMessage {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `InteractiveCtaUrlMessage`",
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl InteractiveCtaUrlMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        body: impl Into<InteractiveBody>,
+        action: impl Into<InteractiveCtaUrlAction>,
+    ) -> Self {
+        Self {
+            type_: Default::default(),
+            header: None,
+            body: body.into(),
+            footer: None,
+            action: action.into(),
+            extra: Default::default(),
+        }
+    }
+    /// Sets `header`.
+    pub fn with_header(mut self, value: impl Into<InteractiveHeader>) -> Self {
+        self.header = Some(value.into());
+        self
+    }
+    /// Sets `footer`.
+    pub fn with_footer(mut self, value: impl Into<InteractiveFooter>) -> Self {
+        self.footer = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "messages")]
@@ -27734,6 +33868,16 @@ impl InteractiveFlowMessage {
             extra: Default::default(),
         }
     }
+    /// Sets `header`.
+    pub fn with_header(mut self, value: impl Into<InteractiveHeader>) -> Self {
+        self.header = Some(value.into());
+        self
+    }
+    /// Sets `footer`.
+    pub fn with_footer(mut self, value: impl Into<InteractiveFooter>) -> Self {
+        self.footer = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "messages")]
 /// Small text under the body.
@@ -27831,19 +33975,19 @@ pub enum InteractiveHeader {
 }
 #[cfg(feature = "messages")]
 impl InteractiveHeader {
-    /// A `text` value: [`InteractiveTextHeader::new`] with these fields, optional ones empty.
+    /// The `text` kind: [`InteractiveTextHeader::new`] with these fields, optional ones empty.
     pub fn text(text: impl Into<String>) -> Self {
         Self::Text(InteractiveTextHeader::new(text))
     }
-    /// A `image` value: [`InteractiveImageHeader::new`] with these fields, optional ones empty.
+    /// The `image` kind: [`InteractiveImageHeader::new`] with these fields, optional ones empty.
     pub fn image(image: impl Into<MediaObject>) -> Self {
         Self::Image(InteractiveImageHeader::new(image))
     }
-    /// A `video` value: [`InteractiveVideoHeader::new`] with these fields, optional ones empty.
+    /// The `video` kind: [`InteractiveVideoHeader::new`] with these fields, optional ones empty.
     pub fn video(video: impl Into<MediaObject>) -> Self {
         Self::Video(InteractiveVideoHeader::new(video))
     }
-    /// A `document` value: [`InteractiveDocumentHeader::new`] with these fields, optional ones empty.
+    /// The `document` kind: [`InteractiveDocumentHeader::new`] with these fields, optional ones empty.
     pub fn document(document: impl Into<MediaObject>) -> Self {
         Self::Document(InteractiveDocumentHeader::new(document))
     }
@@ -27927,8 +34071,9 @@ impl ::fragment_codegen_runtime::decode::FromTagged for InteractiveHeader {
                     )
                 }
                 _ => {
+                    let value = entries.into_value()?;
                     Self::Unrecognized {
-                        value: entries.into_value()?,
+                        value,
                         tag: tag.to_string(),
                     }
                 }
@@ -28118,6 +34263,16 @@ impl InteractiveListMessage {
             extra: Default::default(),
         }
     }
+    /// Sets `header`.
+    pub fn with_header(mut self, value: impl Into<InteractiveHeader>) -> Self {
+        self.header = Some(value.into());
+        self
+    }
+    /// Sets `footer`.
+    pub fn with_footer(mut self, value: impl Into<InteractiveFooter>) -> Self {
+        self.footer = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "webhooks")]
 /// A row picked from a list message.
@@ -28184,7 +34339,81 @@ impl InteractiveListReply {
     }
 }
 #[cfg(feature = "messages")]
-/// An interactive message (buttons, list, products, catalog, flow, ...).
+/// A message with a button that asks the user to share their location.
+///
+/// Schema `InteractiveLocationRequestMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveLocationRequestMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct InteractiveLocationRequestMessage {
+    /// Always `location_request_message`.
+    #[serde(rename = "type")]
+    pub type_: TypeLocationRequestMessage,
+    /// The `body` member.
+    pub body: InteractiveBody,
+    /// The `action` member.
+    pub action: LocationRequestAction,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "messages")]
+impl ::fragment_codegen_runtime::decode::FromEntries
+for InteractiveLocationRequestMessage {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<TypeLocationRequestMessage> = None;
+        let mut field_1: Option<InteractiveBody> = None;
+        let mut field_2: Option<LocationRequestAction> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "type" => field_0 = Some(map.next_value::<TypeLocationRequestMessage>()?),
+                "body" => field_1 = Some(map.next_value::<InteractiveBody>()?),
+                "action" => field_2 = Some(map.next_value::<LocationRequestAction>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            type_: field_0.unwrap_or_default(),
+            body: field_1.ok_or_else(|| __A::Error::missing_field("body"))?,
+            action: field_2.ok_or_else(|| __A::Error::missing_field("action"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for InteractiveLocationRequestMessage {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `InteractiveLocationRequestMessage`",
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl InteractiveLocationRequestMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        body: impl Into<InteractiveBody>,
+        action: impl Into<LocationRequestAction>,
+    ) -> Self {
+        Self {
+            type_: Default::default(),
+            body: body.into(),
+            action: action.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+/// An interactive message (buttons, list, products, catalog, flow, carousel, ...).
 ///
 /// Schema `InteractiveMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -28194,8 +34423,12 @@ pub struct InteractiveMessage {
     /// The `recipient_type` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient_type: Option<RecipientType>,
-    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages.
-    pub to: String,
+    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages. Needed unless `recipient` is given; when both are given, `to` is used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// The recipient's business-scoped user ID (such as `US.13491208655302741918`) or parent business-scoped user ID, for users whose phone number you do not have. Ignored when `to` is also given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
     /// Always `interactive`.
     #[serde(rename = "type")]
     pub type_: TypeInteractive,
@@ -28221,10 +34454,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for InteractiveMessage {
         let mut field_0: Option<MessagingProductWhatsapp> = None;
         let mut field_1: Option<RecipientType> = None;
         let mut field_2: Option<String> = None;
-        let mut field_3: Option<TypeInteractive> = None;
-        let mut field_4: Option<MessageContext> = None;
-        let mut field_5: Option<String> = None;
-        let mut field_6: Option<Interactive> = None;
+        let mut field_3: Option<String> = None;
+        let mut field_4: Option<TypeInteractive> = None;
+        let mut field_5: Option<MessageContext> = None;
+        let mut field_6: Option<String> = None;
+        let mut field_7: Option<Interactive> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -28232,13 +34466,14 @@ impl ::fragment_codegen_runtime::decode::FromEntries for InteractiveMessage {
                     field_0 = Some(map.next_value::<MessagingProductWhatsapp>()?);
                 }
                 "recipient_type" => field_1 = map.next_value::<Option<RecipientType>>()?,
-                "to" => field_2 = Some(map.next_value::<String>()?),
-                "type" => field_3 = Some(map.next_value::<TypeInteractive>()?),
-                "context" => field_4 = map.next_value::<Option<MessageContext>>()?,
+                "to" => field_2 = map.next_value::<Option<String>>()?,
+                "recipient" => field_3 = map.next_value::<Option<String>>()?,
+                "type" => field_4 = Some(map.next_value::<TypeInteractive>()?),
+                "context" => field_5 = map.next_value::<Option<MessageContext>>()?,
                 "biz_opaque_callback_data" => {
-                    field_5 = map.next_value::<Option<String>>()?;
+                    field_6 = map.next_value::<Option<String>>()?;
                 }
-                "interactive" => field_6 = Some(map.next_value::<Interactive>()?),
+                "interactive" => field_7 = Some(map.next_value::<Interactive>()?),
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -28247,11 +34482,12 @@ impl ::fragment_codegen_runtime::decode::FromEntries for InteractiveMessage {
         Ok(Self {
             messaging_product: field_0.unwrap_or_default(),
             recipient_type: field_1,
-            to: field_2.ok_or_else(|| __A::Error::missing_field("to"))?,
-            type_: field_3.unwrap_or_default(),
-            context: field_4,
-            biz_opaque_callback_data: field_5,
-            interactive: field_6
+            to: field_2,
+            recipient: field_3,
+            type_: field_4.unwrap_or_default(),
+            context: field_5,
+            biz_opaque_callback_data: field_6,
+            interactive: field_7
                 .ok_or_else(|| __A::Error::missing_field("interactive"))?,
             extra,
         })
@@ -28272,17 +34508,47 @@ impl<'de> ::serde::Deserialize<'de> for InteractiveMessage {
 impl InteractiveMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(to: impl Into<String>, interactive: impl Into<Interactive>) -> Self {
+    pub fn new(to: impl Into<Addressee>, interactive: impl Into<Interactive>) -> Self {
+        let (to, recipient) = match to.into() {
+            Addressee::To(value) => (Some(value), None),
+            Addressee::Recipient(value) => (None, Some(value)),
+        };
         Self {
             messaging_product: Default::default(),
             recipient_type: None,
-            to: to.into(),
+            to,
+            recipient,
             type_: Default::default(),
             context: None,
             biz_opaque_callback_data: None,
             interactive: interactive.into(),
             extra: Default::default(),
         }
+    }
+    /// Sets `recipient_type`.
+    pub fn with_recipient_type(mut self, value: impl Into<RecipientType>) -> Self {
+        self.recipient_type = Some(value.into());
+        self
+    }
+    /// Sets `to`.
+    pub fn with_to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `recipient`.
+    pub fn with_recipient(mut self, value: impl Into<String>) -> Self {
+        self.recipient = Some(value.into());
+        self
+    }
+    /// Sets `context`.
+    pub fn with_context(mut self, value: impl Into<MessageContext>) -> Self {
+        self.context = Some(value.into());
+        self
+    }
+    /// Sets `biz_opaque_callback_data`.
+    pub fn with_biz_opaque_callback_data(mut self, value: impl Into<String>) -> Self {
+        self.biz_opaque_callback_data = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "webhooks")]
@@ -28435,6 +34701,16 @@ impl InteractiveOrderDetailsMessage {
             extra: Default::default(),
         }
     }
+    /// Sets `header`.
+    pub fn with_header(mut self, value: impl Into<InteractiveHeader>) -> Self {
+        self.header = Some(value.into());
+        self
+    }
+    /// Sets `footer`.
+    pub fn with_footer(mut self, value: impl Into<InteractiveFooter>) -> Self {
+        self.footer = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "messages")]
 /// An update on the status of an earlier order (payments in India).
@@ -28521,6 +34797,16 @@ impl InteractiveOrderStatusMessage {
             action: action.into(),
             extra: Default::default(),
         }
+    }
+    /// Sets `header`.
+    pub fn with_header(mut self, value: impl Into<InteractiveHeader>) -> Self {
+        self.header = Some(value.into());
+        self
+    }
+    /// Sets `footer`.
+    pub fn with_footer(mut self, value: impl Into<InteractiveFooter>) -> Self {
+        self.footer = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "messages")]
@@ -28609,6 +34895,11 @@ impl InteractiveProductListMessage {
             extra: Default::default(),
         }
     }
+    /// Sets `footer`.
+    pub fn with_footer(mut self, value: impl Into<InteractiveFooter>) -> Self {
+        self.footer = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "messages")]
 /// A message showing one product from your catalog.
@@ -28687,6 +34978,90 @@ impl InteractiveProductMessage {
             extra: Default::default(),
         }
     }
+    /// Sets `body`.
+    pub fn with_body(mut self, value: impl Into<InteractiveBody>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Sets `footer`.
+    pub fn with_footer(mut self, value: impl Into<InteractiveFooter>) -> Self {
+        self.footer = Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "messages")]
+/// A message with a button that asks the user to share their phone number, for users you know only by username or business-scoped user ID.
+///
+/// Schema `InteractiveRequestContactInfoMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveRequestContactInfoMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct InteractiveRequestContactInfoMessage {
+    /// Always `request_contact_info`.
+    #[serde(rename = "type")]
+    pub type_: TypeRequestContactInfo,
+    /// The `body` member.
+    pub body: InteractiveBody,
+    /// The `action` member.
+    pub action: RequestContactInfoAction,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "messages")]
+impl ::fragment_codegen_runtime::decode::FromEntries
+for InteractiveRequestContactInfoMessage {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<TypeRequestContactInfo> = None;
+        let mut field_1: Option<InteractiveBody> = None;
+        let mut field_2: Option<RequestContactInfoAction> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "type" => field_0 = Some(map.next_value::<TypeRequestContactInfo>()?),
+                "body" => field_1 = Some(map.next_value::<InteractiveBody>()?),
+                "action" => field_2 = Some(map.next_value::<RequestContactInfoAction>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            type_: field_0.unwrap_or_default(),
+            body: field_1.ok_or_else(|| __A::Error::missing_field("body"))?,
+            action: field_2.ok_or_else(|| __A::Error::missing_field("action"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for InteractiveRequestContactInfoMessage {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `InteractiveRequestContactInfoMessage`",
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl InteractiveRequestContactInfoMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        body: impl Into<InteractiveBody>,
+        action: impl Into<RequestContactInfoAction>,
+    ) -> Self {
+        Self {
+            type_: Default::default(),
+            body: body.into(),
+            action: action.into(),
+            extra: Default::default(),
+        }
+    }
 }
 #[cfg(feature = "messages")]
 /// A text header.
@@ -28757,6 +35132,11 @@ impl InteractiveTextHeader {
             sub_text: None,
             extra: Default::default(),
         }
+    }
+    /// Sets `sub_text`.
+    pub fn with_sub_text(mut self, value: impl Into<String>) -> Self {
+        self.sub_text = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "messages")]
@@ -28831,6 +35211,79 @@ impl InteractiveVideoHeader {
         Self {
             type_: Default::default(),
             video: video.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+/// A message with a button that starts a WhatsApp call to the business (needs Cloud API calling; only inside the customer service window).
+///
+/// Schema `InteractiveVoiceCallMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveVoiceCallMessage`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct InteractiveVoiceCallMessage {
+    /// Always `voice_call`.
+    #[serde(rename = "type")]
+    pub type_: TypeVoiceCall,
+    /// The `body` member.
+    pub body: InteractiveBody,
+    /// The `action` member.
+    pub action: VoiceCallAction,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "messages")]
+impl ::fragment_codegen_runtime::decode::FromEntries for InteractiveVoiceCallMessage {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<TypeVoiceCall> = None;
+        let mut field_1: Option<InteractiveBody> = None;
+        let mut field_2: Option<VoiceCallAction> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "type" => field_0 = Some(map.next_value::<TypeVoiceCall>()?),
+                "body" => field_1 = Some(map.next_value::<InteractiveBody>()?),
+                "action" => field_2 = Some(map.next_value::<VoiceCallAction>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            type_: field_0.unwrap_or_default(),
+            body: field_1.ok_or_else(|| __A::Error::missing_field("body"))?,
+            action: field_2.ok_or_else(|| __A::Error::missing_field("action"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for InteractiveVoiceCallMessage {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `InteractiveVoiceCallMessage`",
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl InteractiveVoiceCallMessage {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        body: impl Into<InteractiveBody>,
+        action: impl Into<VoiceCallAction>,
+    ) -> Self {
+        Self {
+            type_: Default::default(),
+            body: body.into(),
+            action: action.into(),
             extra: Default::default(),
         }
     }
@@ -28945,7 +35398,7 @@ impl From<String> for JoinRequest {
 pub struct JoinRequestList {
     /// The join requests.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<JoinRequest>>,
+    pub data: Option<Vec<crate::Item<JoinRequest>>>,
     /// The `paging` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<CursorPaging>,
@@ -28959,12 +35412,14 @@ impl ::fragment_codegen_runtime::decode::FromEntries for JoinRequestList {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<JoinRequest>> = None;
+        let mut field_0: Option<Vec<crate::Item<JoinRequest>>> = None;
         let mut field_1: Option<CursorPaging> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "data" => field_0 = map.next_value::<Option<Vec<JoinRequest>>>()?,
+                "data" => {
+                    field_0 = map.next_value::<Option<Vec<crate::Item<JoinRequest>>>>()?;
+                }
                 "paging" => field_1 = map.next_value::<Option<CursorPaging>>()?,
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -29282,6 +35737,11 @@ impl ListRow {
             extra: Default::default(),
         }
     }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "messages")]
 /// A titled group of list rows.
@@ -29345,6 +35805,11 @@ impl ListSection {
             rows,
             extra: Default::default(),
         }
+    }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "messages")]
@@ -29423,6 +35888,16 @@ impl LocationContent {
             extra: Default::default(),
         }
     }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `address`.
+    pub fn with_address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "messages")]
 /// A location pin.
@@ -29435,8 +35910,12 @@ pub struct LocationMessage {
     /// The `recipient_type` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient_type: Option<RecipientType>,
-    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages.
-    pub to: String,
+    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages. Needed unless `recipient` is given; when both are given, `to` is used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// The recipient's business-scoped user ID (such as `US.13491208655302741918`) or parent business-scoped user ID, for users whose phone number you do not have. Ignored when `to` is also given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
     /// Always `location`.
     #[serde(rename = "type")]
     pub type_: TypeLocation,
@@ -29462,10 +35941,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for LocationMessage {
         let mut field_0: Option<MessagingProductWhatsapp> = None;
         let mut field_1: Option<RecipientType> = None;
         let mut field_2: Option<String> = None;
-        let mut field_3: Option<TypeLocation> = None;
-        let mut field_4: Option<MessageContext> = None;
-        let mut field_5: Option<String> = None;
-        let mut field_6: Option<LocationContent> = None;
+        let mut field_3: Option<String> = None;
+        let mut field_4: Option<TypeLocation> = None;
+        let mut field_5: Option<MessageContext> = None;
+        let mut field_6: Option<String> = None;
+        let mut field_7: Option<LocationContent> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -29473,13 +35953,14 @@ impl ::fragment_codegen_runtime::decode::FromEntries for LocationMessage {
                     field_0 = Some(map.next_value::<MessagingProductWhatsapp>()?);
                 }
                 "recipient_type" => field_1 = map.next_value::<Option<RecipientType>>()?,
-                "to" => field_2 = Some(map.next_value::<String>()?),
-                "type" => field_3 = Some(map.next_value::<TypeLocation>()?),
-                "context" => field_4 = map.next_value::<Option<MessageContext>>()?,
+                "to" => field_2 = map.next_value::<Option<String>>()?,
+                "recipient" => field_3 = map.next_value::<Option<String>>()?,
+                "type" => field_4 = Some(map.next_value::<TypeLocation>()?),
+                "context" => field_5 = map.next_value::<Option<MessageContext>>()?,
                 "biz_opaque_callback_data" => {
-                    field_5 = map.next_value::<Option<String>>()?;
+                    field_6 = map.next_value::<Option<String>>()?;
                 }
-                "location" => field_6 = Some(map.next_value::<LocationContent>()?),
+                "location" => field_7 = Some(map.next_value::<LocationContent>()?),
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -29488,11 +35969,12 @@ impl ::fragment_codegen_runtime::decode::FromEntries for LocationMessage {
         Ok(Self {
             messaging_product: field_0.unwrap_or_default(),
             recipient_type: field_1,
-            to: field_2.ok_or_else(|| __A::Error::missing_field("to"))?,
-            type_: field_3.unwrap_or_default(),
-            context: field_4,
-            biz_opaque_callback_data: field_5,
-            location: field_6.ok_or_else(|| __A::Error::missing_field("location"))?,
+            to: field_2,
+            recipient: field_3,
+            type_: field_4.unwrap_or_default(),
+            context: field_5,
+            biz_opaque_callback_data: field_6,
+            location: field_7.ok_or_else(|| __A::Error::missing_field("location"))?,
             extra,
         })
     }
@@ -29512,15 +35994,101 @@ impl<'de> ::serde::Deserialize<'de> for LocationMessage {
 impl LocationMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(to: impl Into<String>, location: impl Into<LocationContent>) -> Self {
+    pub fn new(to: impl Into<Addressee>, location: impl Into<LocationContent>) -> Self {
+        let (to, recipient) = match to.into() {
+            Addressee::To(value) => (Some(value), None),
+            Addressee::Recipient(value) => (None, Some(value)),
+        };
         Self {
             messaging_product: Default::default(),
             recipient_type: None,
-            to: to.into(),
+            to,
+            recipient,
             type_: Default::default(),
             context: None,
             biz_opaque_callback_data: None,
             location: location.into(),
+            extra: Default::default(),
+        }
+    }
+    /// Sets `recipient_type`.
+    pub fn with_recipient_type(mut self, value: impl Into<RecipientType>) -> Self {
+        self.recipient_type = Some(value.into());
+        self
+    }
+    /// Sets `to`.
+    pub fn with_to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `recipient`.
+    pub fn with_recipient(mut self, value: impl Into<String>) -> Self {
+        self.recipient = Some(value.into());
+        self
+    }
+    /// Sets `context`.
+    pub fn with_context(mut self, value: impl Into<MessageContext>) -> Self {
+        self.context = Some(value.into());
+        self
+    }
+    /// Sets `biz_opaque_callback_data`.
+    pub fn with_biz_opaque_callback_data(mut self, value: impl Into<String>) -> Self {
+        self.biz_opaque_callback_data = Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "messages")]
+/// Shows the send-location button; WhatsApp sets its label.
+///
+/// Schema `LocationRequestAction`, from `whatsapp/messages.yaml#/components/schemas/LocationRequestAction`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct LocationRequestAction {
+    /// Always `send_location`.
+    pub name: NameSendLocation,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "messages")]
+impl ::fragment_codegen_runtime::decode::FromEntries for LocationRequestAction {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<NameSendLocation> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "name" => field_0 = Some(map.next_value::<NameSendLocation>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            name: field_0.unwrap_or_default(),
+            extra,
+        })
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for LocationRequestAction {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `LocationRequestAction`",
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl LocationRequestAction {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
             extra: Default::default(),
         }
     }
@@ -29604,6 +36172,11 @@ impl MarkMessageRead {
             extra: Default::default(),
         }
     }
+    /// Sets `typing_indicator`.
+    pub fn with_typing_indicator(mut self, value: impl Into<TypingIndicator>) -> Self {
+        self.typing_indicator = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "messages")]
 impl From<&str> for MarkMessageRead {
@@ -29640,7 +36213,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for MarkMessageReadResponse
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -29850,6 +36427,19 @@ impl MarketingMessageRequest {
             message_activity_sharing: None,
             extra: Default::default(),
         }
+    }
+    /// Sets `product_policy`.
+    pub fn with_product_policy(
+        mut self,
+        value: impl Into<MarketingProductPolicy>,
+    ) -> Self {
+        self.product_policy = Some(value.into());
+        self
+    }
+    /// Sets `message_activity_sharing`.
+    pub fn with_message_activity_sharing(mut self, value: bool) -> Self {
+        self.message_activity_sharing = Some(value);
+        self
     }
 }
 #[cfg(feature = "marketing_messages_lite")]
@@ -30254,6 +36844,11 @@ impl MarketingTemplate {
             extra: Default::default(),
         }
     }
+    /// Sets `components`.
+    pub fn with_components(mut self, value: Vec<MarketingTemplateComponent>) -> Self {
+        self.components = Some(value);
+        self
+    }
 }
 #[cfg(feature = "marketing_messages_lite")]
 /// Values for the body variables (text, currency or date-time).
@@ -30320,6 +36915,11 @@ impl MarketingTemplateBodyComponent {
             parameters: None,
             extra: Default::default(),
         }
+    }
+    /// Sets `parameters`.
+    pub fn with_parameters(mut self, value: Vec<MarketingTemplateParameter>) -> Self {
+        self.parameters = Some(value);
+        self
     }
 }
 #[cfg(feature = "marketing_messages_lite")]
@@ -30432,11 +37032,11 @@ pub enum MarketingTemplateButtonParameter {
 }
 #[cfg(feature = "marketing_messages_lite")]
 impl MarketingTemplateButtonParameter {
-    /// A `payload` value: [`MarketingTemplateButtonPayloadParameter::new`] with these fields, optional ones empty.
+    /// The `payload` kind: [`MarketingTemplateButtonPayloadParameter::new`] with these fields, optional ones empty.
     pub fn payload(payload: impl Into<String>) -> Self {
         Self::Payload(MarketingTemplateButtonPayloadParameter::new(payload))
     }
-    /// A `text` value: [`MarketingTemplateButtonTextParameter::new`] with these fields, optional ones empty.
+    /// The `text` kind: [`MarketingTemplateButtonTextParameter::new`] with these fields, optional ones empty.
     pub fn text(text: impl Into<String>) -> Self {
         Self::Text(MarketingTemplateButtonTextParameter::new(text))
     }
@@ -30503,8 +37103,9 @@ for MarketingTemplateButtonParameter {
                     )
                 }
                 _ => {
+                    let value = entries.into_value()?;
                     Self::Unrecognized {
-                        value: entries.into_value()?,
+                        value,
                         tag: tag.to_string(),
                     }
                 }
@@ -30799,15 +37400,15 @@ pub enum MarketingTemplateComponent {
 }
 #[cfg(feature = "marketing_messages_lite")]
 impl MarketingTemplateComponent {
-    /// A `header` value: [`MarketingTemplateHeaderComponent::new`] with these fields, optional ones empty.
+    /// The `header` kind: [`MarketingTemplateHeaderComponent::new`] with these fields, optional ones empty.
     pub fn header() -> Self {
         Self::Header(MarketingTemplateHeaderComponent::new())
     }
-    /// A `body` value: [`MarketingTemplateBodyComponent::new`] with these fields, optional ones empty.
+    /// The `body` kind: [`MarketingTemplateBodyComponent::new`] with these fields, optional ones empty.
     pub fn body() -> Self {
         Self::Body(MarketingTemplateBodyComponent::new())
     }
-    /// A `button` value: [`MarketingTemplateButtonComponent::new`] with these fields, optional ones empty.
+    /// The `button` kind: [`MarketingTemplateButtonComponent::new`] with these fields, optional ones empty.
     pub fn button(
         sub_type: impl Into<MarketingTemplateButtonSubType>,
         index: impl Into<String>,
@@ -30886,8 +37487,9 @@ impl ::fragment_codegen_runtime::decode::FromTagged for MarketingTemplateCompone
                     )
                 }
                 _ => {
+                    let value = entries.into_value()?;
                     Self::Unrecognized {
-                        value: entries.into_value()?,
+                        value,
                         tag: tag.to_string(),
                     }
                 }
@@ -31335,6 +37937,11 @@ impl MarketingTemplateHeaderComponent {
             extra: Default::default(),
         }
     }
+    /// Sets `parameters`.
+    pub fn with_parameters(mut self, value: Vec<MarketingTemplateParameter>) -> Self {
+        self.parameters = Some(value);
+        self
+    }
 }
 #[cfg(feature = "marketing_messages_lite")]
 /// An image for the header.
@@ -31721,27 +38328,27 @@ pub enum MarketingTemplateParameter {
 }
 #[cfg(feature = "marketing_messages_lite")]
 impl MarketingTemplateParameter {
-    /// A `text` value: [`MarketingTemplateTextParameter::new`] with these fields, optional ones empty.
+    /// The `text` kind: [`MarketingTemplateTextParameter::new`] with these fields, optional ones empty.
     pub fn text(text: impl Into<String>) -> Self {
         Self::Text(MarketingTemplateTextParameter::new(text))
     }
-    /// A `currency` value: [`MarketingTemplateCurrencyParameter::new`] with these fields, optional ones empty.
+    /// The `currency` kind: [`MarketingTemplateCurrencyParameter::new`] with these fields, optional ones empty.
     pub fn currency(currency: impl Into<MarketingTemplateCurrency>) -> Self {
         Self::Currency(MarketingTemplateCurrencyParameter::new(currency))
     }
-    /// A `date_time` value: [`MarketingTemplateDateTimeParameter::new`] with these fields, optional ones empty.
+    /// The `date_time` kind: [`MarketingTemplateDateTimeParameter::new`] with these fields, optional ones empty.
     pub fn date_time(date_time: impl Into<MarketingTemplateDateTime>) -> Self {
         Self::DateTime(MarketingTemplateDateTimeParameter::new(date_time))
     }
-    /// A `image` value: [`MarketingTemplateImageParameter::new`] with these fields, optional ones empty.
+    /// The `image` kind: [`MarketingTemplateImageParameter::new`] with these fields, optional ones empty.
     pub fn image(image: impl Into<MarketingTemplateMedia>) -> Self {
         Self::Image(MarketingTemplateImageParameter::new(image))
     }
-    /// A `video` value: [`MarketingTemplateVideoParameter::new`] with these fields, optional ones empty.
+    /// The `video` kind: [`MarketingTemplateVideoParameter::new`] with these fields, optional ones empty.
     pub fn video(video: impl Into<MarketingTemplateMedia>) -> Self {
         Self::Video(MarketingTemplateVideoParameter::new(video))
     }
-    /// A `document` value: [`MarketingTemplateDocumentParameter::new`] with these fields, optional ones empty.
+    /// The `document` kind: [`MarketingTemplateDocumentParameter::new`] with these fields, optional ones empty.
     pub fn document(document: impl Into<MarketingTemplateMedia>) -> Self {
         Self::Document(MarketingTemplateDocumentParameter::new(document))
     }
@@ -31843,8 +38450,9 @@ impl ::fragment_codegen_runtime::decode::FromTagged for MarketingTemplateParamet
                     )
                 }
                 _ => {
+                    let value = entries.into_value()?;
                     Self::Unrecognized {
-                        value: entries.into_value()?,
+                        value,
                         tag: tag.to_string(),
                     }
                 }
@@ -32203,7 +38811,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for MediaDeleteResponse {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -32632,57 +39244,60 @@ pub enum Message {
 }
 #[cfg(feature = "messages")]
 impl Message {
-    /// A `text` value: [`TextMessage::new`] with these fields, optional ones empty.
-    pub fn text(to: impl Into<String>, text: impl Into<TextContent>) -> Self {
+    /// The `text` kind: [`TextMessage::new`] with these fields, optional ones empty.
+    pub fn text(to: impl Into<Addressee>, text: impl Into<TextContent>) -> Self {
         Self::Text(TextMessage::new(to, text))
     }
-    /// A `audio` value: [`AudioMessage::new`] with these fields, optional ones empty.
-    pub fn audio(to: impl Into<String>, audio: impl Into<MediaObject>) -> Self {
+    /// The `audio` kind: [`AudioMessage::new`] with these fields, optional ones empty.
+    pub fn audio(to: impl Into<Addressee>, audio: impl Into<MediaObject>) -> Self {
         Self::Audio(AudioMessage::new(to, audio))
     }
-    /// A `document` value: [`DocumentMessage::new`] with these fields, optional ones empty.
-    pub fn document(to: impl Into<String>, document: impl Into<DocumentMedia>) -> Self {
+    /// The `document` kind: [`DocumentMessage::new`] with these fields, optional ones empty.
+    pub fn document(
+        to: impl Into<Addressee>,
+        document: impl Into<DocumentMedia>,
+    ) -> Self {
         Self::Document(DocumentMessage::new(to, document))
     }
-    /// A `image` value: [`ImageMessage::new`] with these fields, optional ones empty.
-    pub fn image(to: impl Into<String>, image: impl Into<CaptionedMedia>) -> Self {
+    /// The `image` kind: [`ImageMessage::new`] with these fields, optional ones empty.
+    pub fn image(to: impl Into<Addressee>, image: impl Into<CaptionedMedia>) -> Self {
         Self::Image(ImageMessage::new(to, image))
     }
-    /// A `location` value: [`LocationMessage::new`] with these fields, optional ones empty.
+    /// The `location` kind: [`LocationMessage::new`] with these fields, optional ones empty.
     pub fn location(
-        to: impl Into<String>,
+        to: impl Into<Addressee>,
         location: impl Into<LocationContent>,
     ) -> Self {
         Self::Location(LocationMessage::new(to, location))
     }
-    /// A `video` value: [`VideoMessage::new`] with these fields, optional ones empty.
-    pub fn video(to: impl Into<String>, video: impl Into<CaptionedMedia>) -> Self {
+    /// The `video` kind: [`VideoMessage::new`] with these fields, optional ones empty.
+    pub fn video(to: impl Into<Addressee>, video: impl Into<CaptionedMedia>) -> Self {
         Self::Video(VideoMessage::new(to, video))
     }
-    /// A `sticker` value: [`StickerMessage::new`] with these fields, optional ones empty.
-    pub fn sticker(to: impl Into<String>, sticker: impl Into<MediaObject>) -> Self {
+    /// The `sticker` kind: [`StickerMessage::new`] with these fields, optional ones empty.
+    pub fn sticker(to: impl Into<Addressee>, sticker: impl Into<MediaObject>) -> Self {
         Self::Sticker(StickerMessage::new(to, sticker))
     }
-    /// A `reaction` value: [`ReactionMessage::new`] with these fields, optional ones empty.
+    /// The `reaction` kind: [`ReactionMessage::new`] with these fields, optional ones empty.
     pub fn reaction(
-        to: impl Into<String>,
+        to: impl Into<Addressee>,
         reaction: impl Into<ReactionContent>,
     ) -> Self {
         Self::Reaction(ReactionMessage::new(to, reaction))
     }
-    /// A `interactive` value: [`InteractiveMessage::new`] with these fields, optional ones empty.
+    /// The `interactive` kind: [`InteractiveMessage::new`] with these fields, optional ones empty.
     pub fn interactive(
-        to: impl Into<String>,
+        to: impl Into<Addressee>,
         interactive: impl Into<Interactive>,
     ) -> Self {
         Self::Interactive(InteractiveMessage::new(to, interactive))
     }
-    /// A `template` value: [`TemplateMessage::new`] with these fields, optional ones empty.
-    pub fn template(to: impl Into<String>, template: impl Into<Template>) -> Self {
+    /// The `template` kind: [`TemplateMessage::new`] with these fields, optional ones empty.
+    pub fn template(to: impl Into<Addressee>, template: impl Into<Template>) -> Self {
         Self::Template(TemplateMessage::new(to, template))
     }
-    /// A `contacts` value: [`ContactsMessage::new`] with these fields, optional ones empty.
-    pub fn contacts(to: impl Into<String>, contacts: Vec<Contact>) -> Self {
+    /// The `contacts` kind: [`ContactsMessage::new`] with these fields, optional ones empty.
+    pub fn contacts(to: impl Into<Addressee>, contacts: Vec<Contact>) -> Self {
         Self::Contacts(ContactsMessage::new(to, contacts))
     }
     /// The tag value of this variant.
@@ -32740,7 +39355,7 @@ impl Message {
             Self::Unrecognized { value, .. } => {
                 if let (Some(members), Ok(encoded)) = (
                     value.as_object_mut(),
-                    ::serde_json::to_value(&new_value),
+                    ::serde_json::to_value(new_value),
                 ) {
                     members.insert("recipient_type".to_string(), encoded);
                 }
@@ -32748,22 +39363,22 @@ impl Message {
         }
         self
     }
-    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages.
+    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages. Needed unless `recipient` is given; when both are given, `to` is used.
     ///
     /// The `to` member, which every kind has; for a kind this version does not know, read from its JSON value.
     pub fn to(&self) -> Option<&str> {
         match self {
-            Self::Text(v) => Some(v.to.as_str()),
-            Self::Audio(v) => Some(v.to.as_str()),
-            Self::Document(v) => Some(v.to.as_str()),
-            Self::Image(v) => Some(v.to.as_str()),
-            Self::Location(v) => Some(v.to.as_str()),
-            Self::Video(v) => Some(v.to.as_str()),
-            Self::Sticker(v) => Some(v.to.as_str()),
-            Self::Reaction(v) => Some(v.to.as_str()),
-            Self::Interactive(v) => Some(v.to.as_str()),
-            Self::Template(v) => Some(v.to.as_str()),
-            Self::Contacts(v) => Some(v.to.as_str()),
+            Self::Text(v) => v.to.as_deref(),
+            Self::Audio(v) => v.to.as_deref(),
+            Self::Document(v) => v.to.as_deref(),
+            Self::Image(v) => v.to.as_deref(),
+            Self::Location(v) => v.to.as_deref(),
+            Self::Video(v) => v.to.as_deref(),
+            Self::Sticker(v) => v.to.as_deref(),
+            Self::Reaction(v) => v.to.as_deref(),
+            Self::Interactive(v) => v.to.as_deref(),
+            Self::Template(v) => v.to.as_deref(),
+            Self::Contacts(v) => v.to.as_deref(),
             Self::Unrecognized { value, .. } => {
                 value.get("to").and_then(::serde_json::Value::as_str)
             }
@@ -32773,23 +39388,70 @@ impl Message {
     pub fn with_to(mut self, to: impl Into<String>) -> Self {
         let new_value = to.into();
         match &mut self {
-            Self::Text(v) => v.to = new_value,
-            Self::Audio(v) => v.to = new_value,
-            Self::Document(v) => v.to = new_value,
-            Self::Image(v) => v.to = new_value,
-            Self::Location(v) => v.to = new_value,
-            Self::Video(v) => v.to = new_value,
-            Self::Sticker(v) => v.to = new_value,
-            Self::Reaction(v) => v.to = new_value,
-            Self::Interactive(v) => v.to = new_value,
-            Self::Template(v) => v.to = new_value,
-            Self::Contacts(v) => v.to = new_value,
+            Self::Text(v) => v.to = Some(new_value),
+            Self::Audio(v) => v.to = Some(new_value),
+            Self::Document(v) => v.to = Some(new_value),
+            Self::Image(v) => v.to = Some(new_value),
+            Self::Location(v) => v.to = Some(new_value),
+            Self::Video(v) => v.to = Some(new_value),
+            Self::Sticker(v) => v.to = Some(new_value),
+            Self::Reaction(v) => v.to = Some(new_value),
+            Self::Interactive(v) => v.to = Some(new_value),
+            Self::Template(v) => v.to = Some(new_value),
+            Self::Contacts(v) => v.to = Some(new_value),
             Self::Unrecognized { value, .. } => {
                 if let (Some(members), Ok(encoded)) = (
                     value.as_object_mut(),
-                    ::serde_json::to_value(&new_value),
+                    ::serde_json::to_value(new_value),
                 ) {
                     members.insert("to".to_string(), encoded);
+                }
+            }
+        }
+        self
+    }
+    /// The recipient's business-scoped user ID (such as `US.13491208655302741918`) or parent business-scoped user ID, for users whose phone number you do not have. Ignored when `to` is also given.
+    ///
+    /// The `recipient` member, which every kind has; for a kind this version does not know, read from its JSON value.
+    pub fn recipient(&self) -> Option<&str> {
+        match self {
+            Self::Text(v) => v.recipient.as_deref(),
+            Self::Audio(v) => v.recipient.as_deref(),
+            Self::Document(v) => v.recipient.as_deref(),
+            Self::Image(v) => v.recipient.as_deref(),
+            Self::Location(v) => v.recipient.as_deref(),
+            Self::Video(v) => v.recipient.as_deref(),
+            Self::Sticker(v) => v.recipient.as_deref(),
+            Self::Reaction(v) => v.recipient.as_deref(),
+            Self::Interactive(v) => v.recipient.as_deref(),
+            Self::Template(v) => v.recipient.as_deref(),
+            Self::Contacts(v) => v.recipient.as_deref(),
+            Self::Unrecognized { value, .. } => {
+                value.get("recipient").and_then(::serde_json::Value::as_str)
+            }
+        }
+    }
+    /// Sets the `recipient` member, whatever the kind (for a kind this version does not know, in its JSON value).
+    pub fn with_recipient(mut self, recipient: impl Into<String>) -> Self {
+        let new_value = recipient.into();
+        match &mut self {
+            Self::Text(v) => v.recipient = Some(new_value),
+            Self::Audio(v) => v.recipient = Some(new_value),
+            Self::Document(v) => v.recipient = Some(new_value),
+            Self::Image(v) => v.recipient = Some(new_value),
+            Self::Location(v) => v.recipient = Some(new_value),
+            Self::Video(v) => v.recipient = Some(new_value),
+            Self::Sticker(v) => v.recipient = Some(new_value),
+            Self::Reaction(v) => v.recipient = Some(new_value),
+            Self::Interactive(v) => v.recipient = Some(new_value),
+            Self::Template(v) => v.recipient = Some(new_value),
+            Self::Contacts(v) => v.recipient = Some(new_value),
+            Self::Unrecognized { value, .. } => {
+                if let (Some(members), Ok(encoded)) = (
+                    value.as_object_mut(),
+                    ::serde_json::to_value(new_value),
+                ) {
+                    members.insert("recipient".to_string(), encoded);
                 }
             }
         }
@@ -32830,7 +39492,7 @@ impl Message {
             Self::Unrecognized { value, .. } => {
                 if let (Some(members), Ok(encoded)) = (
                     value.as_object_mut(),
-                    ::serde_json::to_value(&new_value),
+                    ::serde_json::to_value(new_value),
                 ) {
                     members.insert("context".to_string(), encoded);
                 }
@@ -32882,7 +39544,7 @@ impl Message {
             Self::Unrecognized { value, .. } => {
                 if let (Some(members), Ok(encoded)) = (
                     value.as_object_mut(),
-                    ::serde_json::to_value(&new_value),
+                    ::serde_json::to_value(new_value),
                 ) {
                     members.insert("biz_opaque_callback_data".to_string(), encoded);
                 }
@@ -33014,8 +39676,9 @@ impl ::fragment_codegen_runtime::decode::FromTagged for Message {
                     )
                 }
                 _ => {
+                    let value = entries.into_value()?;
                     Self::Unrecognized {
-                        value: entries.into_value()?,
+                        value,
                         tag: tag.to_string(),
                     }
                 }
@@ -33454,7 +40117,7 @@ pub struct MessageEcho {
     pub template: Option<::serde_json::Map<String, ::serde_json::Value>>,
     /// Problems with this message.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -33482,7 +40145,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for MessageEcho {
         let mut field_13: Option<Vec<::serde_json::Map<String, ::serde_json::Value>>> = None;
         let mut field_14: Option<::serde_json::Map<String, ::serde_json::Value>> = None;
         let mut field_15: Option<::serde_json::Map<String, ::serde_json::Value>> = None;
-        let mut field_16: Option<Vec<NotificationError>> = None;
+        let mut field_16: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -33578,7 +40241,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for MessageEcho {
                         >()?;
                 }
                 "errors" => {
-                    field_16 = map.next_value::<Option<Vec<NotificationError>>>()?;
+                    field_16 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
                 }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -33722,10 +40386,10 @@ pub struct MessageEchoesValue {
     pub metadata: Option<WebhookMetadata>,
     /// The messages the business sent.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub message_echoes: Option<Vec<MessageEcho>>,
+    pub message_echoes: Option<Vec<crate::Item<MessageEcho>>>,
     /// Errors not tied to one message.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -33738,8 +40402,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for MessageEchoesValue {
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<MessagingProductWhatsapp> = None;
         let mut field_1: Option<WebhookMetadata> = None;
-        let mut field_2: Option<Vec<MessageEcho>> = None;
-        let mut field_3: Option<Vec<NotificationError>> = None;
+        let mut field_2: Option<Vec<crate::Item<MessageEcho>>> = None;
+        let mut field_3: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -33748,9 +40412,12 @@ impl ::fragment_codegen_runtime::decode::FromEntries for MessageEchoesValue {
                 }
                 "metadata" => field_1 = map.next_value::<Option<WebhookMetadata>>()?,
                 "message_echoes" => {
-                    field_2 = map.next_value::<Option<Vec<MessageEcho>>>()?;
+                    field_2 = map.next_value::<Option<Vec<crate::Item<MessageEcho>>>>()?;
                 }
-                "errors" => field_3 = map.next_value::<Option<Vec<NotificationError>>>()?,
+                "errors" => {
+                    field_3 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -34185,7 +40852,7 @@ impl MessageHistoryEventEdge {
 pub struct MessageHistoryEventEdgeList {
     /// The events, each with its cursor.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<MessageHistoryEventEdge>>,
+    pub data: Option<Vec<crate::Item<MessageHistoryEventEdge>>>,
     /// The `paging` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<CursorPaging>,
@@ -34199,13 +40866,16 @@ impl ::fragment_codegen_runtime::decode::FromEntries for MessageHistoryEventEdge
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<MessageHistoryEventEdge>> = None;
+        let mut field_0: Option<Vec<crate::Item<MessageHistoryEventEdge>>> = None;
         let mut field_1: Option<CursorPaging> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
                 "data" => {
-                    field_0 = map.next_value::<Option<Vec<MessageHistoryEventEdge>>>()?;
+                    field_0 = map
+                        .next_value::<
+                            Option<Vec<crate::Item<MessageHistoryEventEdge>>>,
+                        >()?;
                 }
                 "paging" => field_1 = map.next_value::<Option<CursorPaging>>()?,
                 _ => {
@@ -34315,7 +40985,7 @@ impl MessageHistoryEventList {
 pub struct MessageHistoryList {
     /// The entries, one per message.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<MessageHistoryEntry>>,
+    pub data: Option<Vec<crate::Item<MessageHistoryEntry>>>,
     /// The `paging` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<CursorPaging>,
@@ -34329,12 +40999,15 @@ impl ::fragment_codegen_runtime::decode::FromEntries for MessageHistoryList {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<MessageHistoryEntry>> = None;
+        let mut field_0: Option<Vec<crate::Item<MessageHistoryEntry>>> = None;
         let mut field_1: Option<CursorPaging> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "data" => field_0 = map.next_value::<Option<Vec<MessageHistoryEntry>>>()?,
+                "data" => {
+                    field_0 = map
+                        .next_value::<Option<Vec<crate::Item<MessageHistoryEntry>>>>()?;
+                }
                 "paging" => field_1 = map.next_value::<Option<CursorPaging>>()?,
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -34493,7 +41166,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for MessageIdentity {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "acknowledged" => field_0 = map.next_value::<Option<bool>>()?,
+                "acknowledged" => {
+                    field_0 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 "created_timestamp" => {
                     field_1 = map
                         .next_value::<
@@ -34553,7 +41232,7 @@ impl MessageIdentity {
 pub struct MessageStatus {
     /// The ID of the message the status is about.
     pub id: String,
-    /// The new status; `played` (voice notes) is seen only in live payloads, and call statuses use other values.
+    /// The new status; `played` (voice notes) is seen only in live payloads; call status updates (`type` `call`) use the upper-case `RINGING`, `ACCEPTED` and `REJECTED`.
     pub status: MessageStatusStatus,
     /// Unix time of the status change, as a decimal string.
     pub timestamp: String,
@@ -34566,6 +41245,18 @@ pub struct MessageStatus {
     /// The recipient's parent business-scoped user ID, when parent IDs are enabled.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient_parent_user_id: Option<String>,
+    /// For a message sent to a group, the WhatsApp ID of the participant this status is about.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient_participant_id: Option<String>,
+    /// For a message sent to a group, the participant's business-scoped user ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient_participant_user_id: Option<String>,
+    /// For a message sent to a group, the participant's parent business-scoped user ID, when parent IDs are enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient_participant_parent_user_id: Option<String>,
+    /// Hash of the recipient's identity key; only with the identity change check enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient_identity_key_hash: Option<String>,
     /// The kind of recipient, such as `individual` or `group`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient_type: Option<String>,
@@ -34586,7 +41277,7 @@ pub struct MessageStatus {
     pub pricing: Option<StatusPricing>,
     /// Why the message failed or has a warning.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -34608,9 +41299,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for MessageStatus {
         let mut field_7: Option<String> = None;
         let mut field_8: Option<String> = None;
         let mut field_9: Option<String> = None;
-        let mut field_10: Option<StatusConversation> = None;
-        let mut field_11: Option<StatusPricing> = None;
-        let mut field_12: Option<Vec<NotificationError>> = None;
+        let mut field_10: Option<String> = None;
+        let mut field_11: Option<String> = None;
+        let mut field_12: Option<String> = None;
+        let mut field_13: Option<String> = None;
+        let mut field_14: Option<StatusConversation> = None;
+        let mut field_15: Option<StatusPricing> = None;
+        let mut field_16: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -34650,40 +41345,69 @@ impl ::fragment_codegen_runtime::decode::FromEntries for MessageStatus {
                         >()?
                         .map(|l| l.0);
                 }
-                "recipient_type" => {
+                "recipient_participant_id" => {
                     field_6 = map
                         .next_value::<
                             Option<::fragment_codegen_runtime::Lenient<String>>,
                         >()?
                         .map(|l| l.0);
                 }
-                "group_id" => {
+                "recipient_participant_user_id" => {
                     field_7 = map
                         .next_value::<
                             Option<::fragment_codegen_runtime::Lenient<String>>,
                         >()?
                         .map(|l| l.0);
                 }
-                "type" => {
+                "recipient_participant_parent_user_id" => {
                     field_8 = map
                         .next_value::<
                             Option<::fragment_codegen_runtime::Lenient<String>>,
                         >()?
                         .map(|l| l.0);
                 }
-                "biz_opaque_callback_data" => {
+                "recipient_identity_key_hash" => {
                     field_9 = map
                         .next_value::<
                             Option<::fragment_codegen_runtime::Lenient<String>>,
                         >()?
                         .map(|l| l.0);
                 }
-                "conversation" => {
-                    field_10 = map.next_value::<Option<StatusConversation>>()?;
+                "recipient_type" => {
+                    field_10 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
                 }
-                "pricing" => field_11 = map.next_value::<Option<StatusPricing>>()?,
+                "group_id" => {
+                    field_11 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "type" => {
+                    field_12 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "biz_opaque_callback_data" => {
+                    field_13 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "conversation" => {
+                    field_14 = map.next_value::<Option<StatusConversation>>()?;
+                }
+                "pricing" => field_15 = map.next_value::<Option<StatusPricing>>()?,
                 "errors" => {
-                    field_12 = map.next_value::<Option<Vec<NotificationError>>>()?;
+                    field_16 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
                 }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -34697,13 +41421,17 @@ impl ::fragment_codegen_runtime::decode::FromEntries for MessageStatus {
             recipient_id: field_3,
             recipient_user_id: field_4,
             recipient_parent_user_id: field_5,
-            recipient_type: field_6,
-            group_id: field_7,
-            type_: field_8,
-            biz_opaque_callback_data: field_9,
-            conversation: field_10,
-            pricing: field_11,
-            errors: field_12,
+            recipient_participant_id: field_6,
+            recipient_participant_user_id: field_7,
+            recipient_participant_parent_user_id: field_8,
+            recipient_identity_key_hash: field_9,
+            recipient_type: field_10,
+            group_id: field_11,
+            type_: field_12,
+            biz_opaque_callback_data: field_13,
+            conversation: field_14,
+            pricing: field_15,
+            errors: field_16,
             extra,
         })
     }
@@ -34735,6 +41463,10 @@ impl MessageStatus {
             recipient_id: None,
             recipient_user_id: None,
             recipient_parent_user_id: None,
+            recipient_participant_id: None,
+            recipient_participant_user_id: None,
+            recipient_participant_parent_user_id: None,
+            recipient_identity_key_hash: None,
             recipient_type: None,
             group_id: None,
             type_: None,
@@ -34747,7 +41479,7 @@ impl MessageStatus {
     }
 }
 #[cfg(feature = "webhooks")]
-/// The new status; `played` (voice notes) is seen only in live payloads, and call statuses use other values.
+/// The new status; `played` (voice notes) is seen only in live payloads; call status updates (`type` `call`) use the upper-case `RINGING`, `ACCEPTED` and `REJECTED`.
 ///
 /// Schema `MessageStatusStatus`, from `whatsapp/webhooks.yaml#/components/schemas/MessageStatus/properties/status`.
 ///
@@ -34769,6 +41501,12 @@ pub enum MessageStatusStatus {
     Warning,
     /// `played`
     Played,
+    /// `RINGING`
+    Ringing,
+    /// `ACCEPTED`
+    Accepted,
+    /// `REJECTED`
+    Rejected,
     /// A value not listed in the spec, kept as received.
     Unrecognized(String),
 }
@@ -34784,6 +41522,9 @@ impl MessageStatusStatus {
             Self::Deleted => "deleted",
             Self::Warning => "warning",
             Self::Played => "played",
+            Self::Ringing => "RINGING",
+            Self::Accepted => "ACCEPTED",
+            Self::Rejected => "REJECTED",
             Self::Unrecognized(value) => value.as_str(),
         }
     }
@@ -34805,6 +41546,9 @@ impl From<&str> for MessageStatusStatus {
             "deleted" => Self::Deleted,
             "warning" => Self::Warning,
             "played" => Self::Played,
+            "RINGING" => Self::Ringing,
+            "ACCEPTED" => Self::Accepted,
+            "REJECTED" => Self::Rejected,
             other => Self::Unrecognized(other.to_string()),
         }
     }
@@ -34820,6 +41564,9 @@ impl From<String> for MessageStatusStatus {
             "deleted" => Self::Deleted,
             "warning" => Self::Warning,
             "played" => Self::Played,
+            "RINGING" => Self::Ringing,
+            "ACCEPTED" => Self::Accepted,
+            "REJECTED" => Self::Rejected,
             _ => Self::Unrecognized(value),
         }
     }
@@ -34850,6 +41597,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageStatusStatus {
                 "deleted" => Self::Deleted,
                 "warning" => Self::Warning,
                 "played" => Self::Played,
+                "RINGING" => Self::Ringing,
+                "ACCEPTED" => Self::Accepted,
+                "REJECTED" => Self::Rejected,
                 _ => Self::Unrecognized(value.into_string()),
             },
         )
@@ -35490,7 +42240,7 @@ pub struct MessageTemplateStatusUpdateValue {
     /// The `message_template_category` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_template_category: Option<TemplateCategory>,
-    /// Why the template was rejected or paused, `NONE`, or null for a scheduled deletion.
+    /// Why the template was rejected or paused, such as `ABUSIVE_CONTENT`, `INCORRECT_CATEGORY`, `INVALID_FORMAT`, `PROMOTIONAL`, `SCAM`, `TAG_CONTENT_MISMATCH` or the deprecated `CATEGORY_NOT_AVAILABLE`; `NONE`, or null for a scheduled deletion.
     #[serde(
         skip_serializing_if = "Option::is_none",
         serialize_with = "::fragment_codegen_runtime::nullable::serialize"
@@ -35648,6 +42398,8 @@ pub enum MessageTemplateStatusUpdateValueEvent {
     Reinstated,
     /// `REJECTED`
     Rejected,
+    /// `UNARCHIVED`
+    Unarchived,
     /// A value not listed in the spec, kept as received.
     Unrecognized(String),
 }
@@ -35669,6 +42421,7 @@ impl MessageTemplateStatusUpdateValueEvent {
             Self::PendingDeletion => "PENDING_DELETION",
             Self::Reinstated => "REINSTATED",
             Self::Rejected => "REJECTED",
+            Self::Unarchived => "UNARCHIVED",
             Self::Unrecognized(value) => value.as_str(),
         }
     }
@@ -35696,6 +42449,7 @@ impl From<&str> for MessageTemplateStatusUpdateValueEvent {
             "PENDING_DELETION" => Self::PendingDeletion,
             "REINSTATED" => Self::Reinstated,
             "REJECTED" => Self::Rejected,
+            "UNARCHIVED" => Self::Unarchived,
             other => Self::Unrecognized(other.to_string()),
         }
     }
@@ -35717,6 +42471,7 @@ impl From<String> for MessageTemplateStatusUpdateValueEvent {
             "PENDING_DELETION" => Self::PendingDeletion,
             "REINSTATED" => Self::Reinstated,
             "REJECTED" => Self::Rejected,
+            "UNARCHIVED" => Self::Unarchived,
             _ => Self::Unrecognized(value),
         }
     }
@@ -35753,6 +42508,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageTemplateStatusUpdateValueEvent {
                 "PENDING_DELETION" => Self::PendingDeletion,
                 "REINSTATED" => Self::Reinstated,
                 "REJECTED" => Self::Rejected,
+                "UNARCHIVED" => Self::Unarchived,
                 _ => Self::Unrecognized(value.into_string()),
             },
         )
@@ -35835,16 +42591,16 @@ pub struct MessagesValue {
     pub metadata: Option<WebhookMetadata>,
     /// The senders of `messages` (absent for system messages and statuses).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub contacts: Option<Vec<WebhookContact>>,
+    pub contacts: Option<Vec<crate::Item<WebhookContact>>>,
     /// Messages users sent to the business.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub messages: Option<Vec<IncomingMessage>>,
+    pub messages: Option<Vec<crate::Item<IncomingMessage>>>,
     /// Status updates for messages the business sent.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub statuses: Option<Vec<MessageStatus>>,
+    pub statuses: Option<Vec<crate::Item<MessageStatus>>>,
     /// Errors not tied to one message.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -35857,10 +42613,10 @@ impl ::fragment_codegen_runtime::decode::FromEntries for MessagesValue {
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<MessagingProductWhatsapp> = None;
         let mut field_1: Option<WebhookMetadata> = None;
-        let mut field_2: Option<Vec<WebhookContact>> = None;
-        let mut field_3: Option<Vec<IncomingMessage>> = None;
-        let mut field_4: Option<Vec<MessageStatus>> = None;
-        let mut field_5: Option<Vec<NotificationError>> = None;
+        let mut field_2: Option<Vec<crate::Item<WebhookContact>>> = None;
+        let mut field_3: Option<Vec<crate::Item<IncomingMessage>>> = None;
+        let mut field_4: Option<Vec<crate::Item<MessageStatus>>> = None;
+        let mut field_5: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -35868,10 +42624,22 @@ impl ::fragment_codegen_runtime::decode::FromEntries for MessagesValue {
                     field_0 = map.next_value::<Option<MessagingProductWhatsapp>>()?;
                 }
                 "metadata" => field_1 = map.next_value::<Option<WebhookMetadata>>()?,
-                "contacts" => field_2 = map.next_value::<Option<Vec<WebhookContact>>>()?,
-                "messages" => field_3 = map.next_value::<Option<Vec<IncomingMessage>>>()?,
-                "statuses" => field_4 = map.next_value::<Option<Vec<MessageStatus>>>()?,
-                "errors" => field_5 = map.next_value::<Option<Vec<NotificationError>>>()?,
+                "contacts" => {
+                    field_2 = map
+                        .next_value::<Option<Vec<crate::Item<WebhookContact>>>>()?;
+                }
+                "messages" => {
+                    field_3 = map
+                        .next_value::<Option<Vec<crate::Item<IncomingMessage>>>>()?;
+                }
+                "statuses" => {
+                    field_4 = map
+                        .next_value::<Option<Vec<crate::Item<MessageStatus>>>>()?;
+                }
+                "errors" => {
+                    field_5 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -35916,7 +42684,420 @@ impl MessagesValue {
     }
 }
 #[cfg(feature = "webhooks")]
-/// A messaging limit or throughput tier.
+/// Who had and who has control of the conversation.
+///
+/// Schema `MessagingHandoverControl`, from `whatsapp/webhooks.yaml#/components/schemas/MessagingHandoverControl`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct MessagingHandoverControl {
+    /// The `previous_owner_role` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_owner_role: Option<ConversationRoutingRole>,
+    /// The `new_owner_role` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_owner_role: Option<ConversationRoutingRole>,
+    /// The text (at most 2000 characters) the app passing control added.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<String>,
+    /// The `conversation_context` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conversation_context: Option<HandoverConversationContext>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for MessagingHandoverControl {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<ConversationRoutingRole> = None;
+        let mut field_1: Option<ConversationRoutingRole> = None;
+        let mut field_2: Option<String> = None;
+        let mut field_3: Option<HandoverConversationContext> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "previous_owner_role" => {
+                    field_0 = map.next_value::<Option<ConversationRoutingRole>>()?;
+                }
+                "new_owner_role" => {
+                    field_1 = map.next_value::<Option<ConversationRoutingRole>>()?;
+                }
+                "metadata" => {
+                    field_2 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "conversation_context" => {
+                    field_3 = map.next_value::<Option<HandoverConversationContext>>()?;
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            previous_owner_role: field_0,
+            new_owner_role: field_1,
+            metadata: field_2,
+            conversation_context: field_3,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for MessagingHandoverControl {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `MessagingHandoverControl`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl MessagingHandoverControl {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            previous_owner_role: None,
+            new_owner_role: None,
+            metadata: None,
+            conversation_context: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The WhatsApp user whose conversation changed hands.
+///
+/// Schema `MessagingHandoverSender`, from `whatsapp/webhooks.yaml#/components/schemas/MessagingHandoverSender`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct MessagingHandoverSender {
+    /// The user's phone number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for MessagingHandoverSender {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "phone_number" => {
+                    field_0 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            phone_number: field_0,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for MessagingHandoverSender {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `MessagingHandoverSender`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl MessagingHandoverSender {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            phone_number: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// Control of a conversation passed between apps (Conversation Routing).
+///
+/// Schema `MessagingHandoversChange`, from `whatsapp/webhooks.yaml#/components/schemas/MessagingHandoversChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct MessagingHandoversChange {
+    /// Always `messaging_handovers`; filled in by default.
+    pub field: FieldMessagingHandovers,
+    /// The `value` member.
+    pub value: MessagingHandoversValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for MessagingHandoversChange {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<FieldMessagingHandovers> = None;
+        let mut field_1: Option<MessagingHandoversValue> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "field" => field_0 = Some(map.next_value::<FieldMessagingHandovers>()?),
+                "value" => field_1 = Some(map.next_value::<MessagingHandoversValue>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            field: field_0.unwrap_or_default(),
+            value: field_1.ok_or_else(|| __A::Error::missing_field("value"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for MessagingHandoversChange {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `MessagingHandoversChange`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl MessagingHandoversChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: impl Into<MessagingHandoversValue>) -> Self {
+        Self {
+            field: Default::default(),
+            value: value.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The `messaging_handovers` value; `type` names the member that holds the details.
+///
+/// Schema `MessagingHandoversValue`, from `whatsapp/webhooks.yaml#/components/schemas/MessagingHandoversValue`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct MessagingHandoversValue {
+    /// Always `whatsapp`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// The `recipient` member.
+    pub recipient: WebhookMetadata,
+    /// The `sender` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sender: Option<MessagingHandoverSender>,
+    /// `control_passed` (control came to your app) or `control_taken` (the escalation app took it from you); open list.
+    #[serde(rename = "type")]
+    pub type_: MessagingHandoversValueType,
+    /// Unix time of the handover, as a decimal string.
+    pub timestamp: String,
+    /// The `control_passed` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control_passed: Option<MessagingHandoverControl>,
+    /// The `control_taken` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control_taken: Option<MessagingHandoverControl>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for MessagingHandoversValue {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<MessagingProductWhatsapp> = None;
+        let mut field_1: Option<WebhookMetadata> = None;
+        let mut field_2: Option<MessagingHandoverSender> = None;
+        let mut field_3: Option<MessagingHandoversValueType> = None;
+        let mut field_4: Option<String> = None;
+        let mut field_5: Option<MessagingHandoverControl> = None;
+        let mut field_6: Option<MessagingHandoverControl> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "messaging_product" => {
+                    field_0 = map.next_value::<Option<MessagingProductWhatsapp>>()?;
+                }
+                "recipient" => field_1 = Some(map.next_value::<WebhookMetadata>()?),
+                "sender" => {
+                    field_2 = map.next_value::<Option<MessagingHandoverSender>>()?;
+                }
+                "type" => {
+                    field_3 = Some(map.next_value::<MessagingHandoversValueType>()?);
+                }
+                "timestamp" => {
+                    field_4 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                "control_passed" => {
+                    field_5 = map.next_value::<Option<MessagingHandoverControl>>()?;
+                }
+                "control_taken" => {
+                    field_6 = map.next_value::<Option<MessagingHandoverControl>>()?;
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            messaging_product: field_0,
+            recipient: field_1.ok_or_else(|| __A::Error::missing_field("recipient"))?,
+            sender: field_2,
+            type_: field_3.ok_or_else(|| __A::Error::missing_field("type"))?,
+            timestamp: field_4.ok_or_else(|| __A::Error::missing_field("timestamp"))?,
+            control_passed: field_5,
+            control_taken: field_6,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for MessagingHandoversValue {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `MessagingHandoversValue`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl MessagingHandoversValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        recipient: impl Into<WebhookMetadata>,
+        type_: impl Into<MessagingHandoversValueType>,
+        timestamp: impl Into<String>,
+    ) -> Self {
+        Self {
+            messaging_product: None,
+            recipient: recipient.into(),
+            sender: None,
+            type_: type_.into(),
+            timestamp: timestamp.into(),
+            control_passed: None,
+            control_taken: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// `control_passed` (control came to your app) or `control_taken` (the escalation app took it from you); open list.
+///
+/// Schema `MessagingHandoversValueType`, from `whatsapp/webhooks.yaml#/components/schemas/MessagingHandoversValue/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MessagingHandoversValueType {
+    /// `control_passed`
+    ControlPassed,
+    /// `control_taken`
+    ControlTaken,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl MessagingHandoversValueType {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ControlPassed => "control_passed",
+            Self::ControlTaken => "control_taken",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for MessagingHandoversValueType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for MessagingHandoversValueType {
+    fn from(value: &str) -> Self {
+        match value {
+            "control_passed" => Self::ControlPassed,
+            "control_taken" => Self::ControlTaken,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for MessagingHandoversValueType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "control_passed" => Self::ControlPassed,
+            "control_taken" => Self::ControlTaken,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for MessagingHandoversValueType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for MessagingHandoversValueType {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "control_passed" => Self::ControlPassed,
+                "control_taken" => Self::ControlTaken,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+/// A messaging limit or throughput tier; `TIER_1K` is a legacy value seen in older payloads.
 ///
 /// Schema `MessagingLimitTier`, from `whatsapp/webhooks.yaml#/components/schemas/MessagingLimitTier`.
 ///
@@ -35928,6 +43109,8 @@ pub enum MessagingLimitTier {
     Tier50,
     /// `TIER_250`
     Tier250,
+    /// `TIER_1K`
+    Tier1k,
     /// `TIER_2K`
     Tier2k,
     /// `TIER_10K`
@@ -35948,6 +43131,7 @@ impl MessagingLimitTier {
         match self {
             Self::Tier50 => "TIER_50",
             Self::Tier250 => "TIER_250",
+            Self::Tier1k => "TIER_1K",
             Self::Tier2k => "TIER_2K",
             Self::Tier10k => "TIER_10K",
             Self::Tier100k => "TIER_100K",
@@ -35969,6 +43153,7 @@ impl From<&str> for MessagingLimitTier {
         match value {
             "TIER_50" => Self::Tier50,
             "TIER_250" => Self::Tier250,
+            "TIER_1K" => Self::Tier1k,
             "TIER_2K" => Self::Tier2k,
             "TIER_10K" => Self::Tier10k,
             "TIER_100K" => Self::Tier100k,
@@ -35984,6 +43169,7 @@ impl From<String> for MessagingLimitTier {
         match value.as_str() {
             "TIER_50" => Self::Tier50,
             "TIER_250" => Self::Tier250,
+            "TIER_1K" => Self::Tier1k,
             "TIER_2K" => Self::Tier2k,
             "TIER_10K" => Self::Tier10k,
             "TIER_100K" => Self::Tier100k,
@@ -36014,6 +43200,7 @@ impl<'de> ::serde::Deserialize<'de> for MessagingLimitTier {
             match value.as_str() {
                 "TIER_50" => Self::Tier50,
                 "TIER_250" => Self::Tier250,
+                "TIER_1K" => Self::Tier1k,
                 "TIER_2K" => Self::Tier2k,
                 "TIER_10K" => Self::Tier10k,
                 "TIER_100K" => Self::Tier100k,
@@ -36042,7 +43229,7 @@ impl<'de> ::serde::Deserialize<'de> for MessagingLimitTier {
 )]
 /// Always `whatsapp`.
 ///
-/// Schema `MessagingProductWhatsapp`, merged from 57 identical definitions (first: `whatsapp/block_users.yaml#/components/schemas/BlockUsersRequest/properties/messaging_product`).
+/// Schema `MessagingProductWhatsapp`, merged from 62 identical definitions (first: `whatsapp/block_users.yaml#/components/schemas/BlockUsersRequest/properties/messaging_product`).
 ///
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
@@ -36266,6 +43453,11 @@ impl MigrateFlowsRequest {
             source_flow_names: None,
             extra: Default::default(),
         }
+    }
+    /// Sets `source_flow_names`.
+    pub fn with_source_flow_names(mut self, value: Vec<String>) -> Self {
+        self.source_flow_names = Some(value);
+        self
     }
 }
 #[cfg(feature = "flows")]
@@ -36686,6 +43878,80 @@ impl From<String> for MmLiteOnboardingResponse {
     }
 }
 #[cfg(feature = "messages")]
+/// Always `address_message`.
+///
+/// Schema `NameAddressMessage`, from `whatsapp/messages.yaml#/components/schemas/AddressMessageAction/properties/name`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum NameAddressMessage {
+    /// `address_message`
+    #[default]
+    AddressMessage,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "messages")]
+impl NameAddressMessage {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AddressMessage => "address_message",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::std::fmt::Display for NameAddressMessage {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl From<&str> for NameAddressMessage {
+    fn from(value: &str) -> Self {
+        match value {
+            "address_message" => Self::AddressMessage,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl From<String> for NameAddressMessage {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "address_message" => Self::AddressMessage,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::serde::Serialize for NameAddressMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for NameAddressMessage {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "address_message" => Self::AddressMessage,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "messages")]
 /// Always `call_permission_request`.
 ///
 /// Schema `NameCallPermissionRequest`, from `whatsapp/messages.yaml#/components/schemas/CallPermissionRequestAction/properties/name`.
@@ -36834,6 +44100,80 @@ impl<'de> ::serde::Deserialize<'de> for NameCatalogMessage {
     }
 }
 #[cfg(feature = "messages")]
+/// Always `cta_url`.
+///
+/// Schema `NameCtaUrl`, from `whatsapp/messages.yaml#/components/schemas/InteractiveCtaUrlAction/properties/name`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum NameCtaUrl {
+    /// `cta_url`
+    #[default]
+    CtaUrl,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "messages")]
+impl NameCtaUrl {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CtaUrl => "cta_url",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::std::fmt::Display for NameCtaUrl {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl From<&str> for NameCtaUrl {
+    fn from(value: &str) -> Self {
+        match value {
+            "cta_url" => Self::CtaUrl,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl From<String> for NameCtaUrl {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "cta_url" => Self::CtaUrl,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::serde::Serialize for NameCtaUrl {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for NameCtaUrl {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "cta_url" => Self::CtaUrl,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "messages")]
 /// Always `flow`.
 ///
 /// Schema `NameFlow`, from `whatsapp/messages.yaml#/components/schemas/FlowAction/properties/name`.
@@ -36902,6 +44242,80 @@ impl<'de> ::serde::Deserialize<'de> for NameFlow {
         Ok(
             match value.as_str() {
                 "flow" => Self::Flow,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "messages")]
+/// Always `request_contact_info`.
+///
+/// Schema `NameRequestContactInfo`, from `whatsapp/messages.yaml#/components/schemas/RequestContactInfoAction/properties/name`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum NameRequestContactInfo {
+    /// `request_contact_info`
+    #[default]
+    RequestContactInfo,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "messages")]
+impl NameRequestContactInfo {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::RequestContactInfo => "request_contact_info",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::std::fmt::Display for NameRequestContactInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl From<&str> for NameRequestContactInfo {
+    fn from(value: &str) -> Self {
+        match value {
+            "request_contact_info" => Self::RequestContactInfo,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl From<String> for NameRequestContactInfo {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "request_contact_info" => Self::RequestContactInfo,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::serde::Serialize for NameRequestContactInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for NameRequestContactInfo {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "request_contact_info" => Self::RequestContactInfo,
                 _ => Self::Unrecognized(value.into_string()),
             },
         )
@@ -37055,6 +44469,154 @@ impl<'de> ::serde::Deserialize<'de> for NameReviewOrder {
         )
     }
 }
+#[cfg(feature = "messages")]
+/// Always `send_location`.
+///
+/// Schema `NameSendLocation`, from `whatsapp/messages.yaml#/components/schemas/LocationRequestAction/properties/name`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum NameSendLocation {
+    /// `send_location`
+    #[default]
+    SendLocation,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "messages")]
+impl NameSendLocation {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::SendLocation => "send_location",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::std::fmt::Display for NameSendLocation {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl From<&str> for NameSendLocation {
+    fn from(value: &str) -> Self {
+        match value {
+            "send_location" => Self::SendLocation,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl From<String> for NameSendLocation {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "send_location" => Self::SendLocation,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::serde::Serialize for NameSendLocation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for NameSendLocation {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "send_location" => Self::SendLocation,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "messages")]
+/// Always `voice_call`.
+///
+/// Schema `NameVoiceCall`, from `whatsapp/messages.yaml#/components/schemas/VoiceCallAction/properties/name`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum NameVoiceCall {
+    /// `voice_call`
+    #[default]
+    VoiceCall,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "messages")]
+impl NameVoiceCall {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::VoiceCall => "voice_call",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::std::fmt::Display for NameVoiceCall {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl From<&str> for NameVoiceCall {
+    fn from(value: &str) -> Self {
+        match value {
+            "voice_call" => Self::VoiceCall,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl From<String> for NameVoiceCall {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "voice_call" => Self::VoiceCall,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::serde::Serialize for NameVoiceCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for NameVoiceCall {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "voice_call" => Self::VoiceCall,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
 #[cfg(feature = "webhooks")]
 /// The Flow's response.
 ///
@@ -37158,7 +44720,7 @@ pub struct NotificationError {
     /// The `error_data` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_data: Option<NotificationErrorData>,
-    /// Link to the error code documentation.
+    /// Link to the error code documentation; Meta's examples send a path without scheme and host.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub href: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -37625,6 +45187,29 @@ impl OboMobilityIntentRequest {
             extra: Default::default(),
         }
     }
+    /// Sets `target_solution_id`.
+    pub fn with_target_solution_id(mut self, value: impl Into<String>) -> Self {
+        self.target_solution_id = Some(value.into());
+        self
+    }
+    /// Sets `mobility_reason`.
+    pub fn with_mobility_reason(mut self, value: impl Into<String>) -> Self {
+        self.mobility_reason = Some(value.into());
+        self
+    }
+    /// Sets `scheduled_execution_time`.
+    pub fn with_scheduled_execution_time(mut self, value: impl Into<String>) -> Self {
+        self.scheduled_execution_time = Some(value.into());
+        self
+    }
+    /// Sets `metadata`.
+    pub fn with_metadata(
+        mut self,
+        value: ::serde_json::Map<String, ::serde_json::Value>,
+    ) -> Self {
+        self.metadata = Some(value);
+        self
+    }
 }
 #[cfg(feature = "obo_mobility_intent")]
 /// Result of creating a mobility intent.
@@ -37669,7 +45254,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for OboMobilityIntentRespon
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 "mobility_intent_id" => {
                     field_1 = map
                         .next_value::<
@@ -37687,7 +45276,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for OboMobilityIntentRespon
                         >()?
                         .map(|l| l.0);
                 }
-                "approval_required" => field_4 = map.next_value::<Option<bool>>()?,
+                "approval_required" => {
+                    field_4 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 "next_steps" => field_5 = map.next_value::<Option<Vec<String>>>()?,
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -38411,6 +46006,26 @@ impl OfficialBusinessAccountApplication {
             extra: Default::default(),
         }
     }
+    /// Sets `business_name`.
+    pub fn with_business_name(mut self, value: impl Into<String>) -> Self {
+        self.business_name = Some(value.into());
+        self
+    }
+    /// Sets `business_description`.
+    pub fn with_business_description(mut self, value: impl Into<String>) -> Self {
+        self.business_description = Some(value.into());
+        self
+    }
+    /// Sets `website_url`.
+    pub fn with_website_url(mut self, value: impl Into<String>) -> Self {
+        self.website_url = Some(value.into());
+        self
+    }
+    /// Sets `contact_email`.
+    pub fn with_contact_email(mut self, value: impl Into<String>) -> Self {
+        self.contact_email = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "official_business_account")]
 /// Where the Official Business Account review stands.
@@ -38682,6 +46297,14 @@ impl OfficialBusinessAccountUpdateRequest {
             extra: Default::default(),
         }
     }
+    /// Sets `application_data`.
+    pub fn with_application_data(
+        mut self,
+        value: impl Into<OfficialBusinessAccountApplication>,
+    ) -> Self {
+        self.application_data = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "official_business_account")]
 /// Result of an application change.
@@ -38719,7 +46342,11 @@ for OfficialBusinessAccountUpdateResponse {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 "message" => {
                     field_1 = map
                         .next_value::<
@@ -38973,7 +46600,7 @@ impl OnBehalfRequestBusiness {
 pub struct OnBehalfRequestList {
     /// The requests on this page.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<OnBehalfRequest>>,
+    pub data: Option<Vec<crate::Item<OnBehalfRequest>>>,
     /// The `paging` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<CursorPaging>,
@@ -38987,12 +46614,15 @@ impl ::fragment_codegen_runtime::decode::FromEntries for OnBehalfRequestList {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<OnBehalfRequest>> = None;
+        let mut field_0: Option<Vec<crate::Item<OnBehalfRequest>>> = None;
         let mut field_1: Option<CursorPaging> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "data" => field_0 = map.next_value::<Option<Vec<OnBehalfRequest>>>()?,
+                "data" => {
+                    field_0 = map
+                        .next_value::<Option<Vec<crate::Item<OnBehalfRequest>>>>()?;
+                }
                 "paging" => field_1 = map.next_value::<Option<CursorPaging>>()?,
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -39270,6 +46900,11 @@ impl OrderCharge {
             extra: Default::default(),
         }
     }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "messages")]
 /// The items and charges of an order.
@@ -39361,6 +46996,36 @@ impl OrderDetails {
             discount: None,
             extra: Default::default(),
         }
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `items`.
+    pub fn with_items(mut self, value: Vec<OrderItem>) -> Self {
+        self.items = Some(value);
+        self
+    }
+    /// Sets `subtotal`.
+    pub fn with_subtotal(mut self, value: impl Into<OrderAmount>) -> Self {
+        self.subtotal = Some(value.into());
+        self
+    }
+    /// Sets `tax`.
+    pub fn with_tax(mut self, value: impl Into<OrderCharge>) -> Self {
+        self.tax = Some(value.into());
+        self
+    }
+    /// Sets `shipping`.
+    pub fn with_shipping(mut self, value: impl Into<OrderCharge>) -> Self {
+        self.shipping = Some(value.into());
+        self
+    }
+    /// Sets `discount`.
+    pub fn with_discount(mut self, value: impl Into<OrderDiscount>) -> Self {
+        self.discount = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "messages")]
@@ -39526,6 +47191,31 @@ impl OrderDetailsParameters {
             extra: Default::default(),
         }
     }
+    /// Sets `type`.
+    pub fn with_type(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
+        self
+    }
+    /// Sets `payment_type`.
+    pub fn with_payment_type(mut self, value: impl Into<String>) -> Self {
+        self.payment_type = Some(value.into());
+        self
+    }
+    /// Sets `payment_configuration`.
+    pub fn with_payment_configuration(mut self, value: impl Into<String>) -> Self {
+        self.payment_configuration = Some(value.into());
+        self
+    }
+    /// Sets `currency`.
+    pub fn with_currency(mut self, value: impl Into<String>) -> Self {
+        self.currency = Some(value.into());
+        self
+    }
+    /// Sets `total_amount`.
+    pub fn with_total_amount(mut self, value: impl Into<OrderAmount>) -> Self {
+        self.total_amount = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "messages")]
 /// A discount on the order.
@@ -39602,6 +47292,16 @@ impl OrderDiscount {
             discount_program_name: None,
             extra: Default::default(),
         }
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `discount_program_name`.
+    pub fn with_discount_program_name(mut self, value: impl Into<String>) -> Self {
+        self.discount_program_name = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "messages")]
@@ -39684,6 +47384,31 @@ impl OrderItem {
             quantity: None,
             extra: Default::default(),
         }
+    }
+    /// Sets `retailer_id`.
+    pub fn with_retailer_id(mut self, value: impl Into<String>) -> Self {
+        self.retailer_id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `amount`.
+    pub fn with_amount(mut self, value: impl Into<OrderAmount>) -> Self {
+        self.amount = Some(value.into());
+        self
+    }
+    /// Sets `sale_amount`.
+    pub fn with_sale_amount(mut self, value: impl Into<OrderAmount>) -> Self {
+        self.sale_amount = Some(value.into());
+        self
+    }
+    /// Sets `quantity`.
+    pub fn with_quantity(mut self, value: i64) -> Self {
+        self.quantity = Some(value);
+        self
     }
 }
 #[cfg(feature = "webhooks")]
@@ -39983,6 +47708,11 @@ impl OrderStatusUpdate {
             extra: Default::default(),
         }
     }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "messages")]
 impl From<&str> for OrderStatusUpdate {
@@ -40118,7 +47848,7 @@ impl From<String> for OwnedWhatsAppBusinessAccount {
 pub struct OwnedWhatsAppBusinessAccountList {
     /// The accounts on this page.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<OwnedWhatsAppBusinessAccount>>,
+    pub data: Option<Vec<crate::Item<OwnedWhatsAppBusinessAccount>>>,
     /// The `paging` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<CursorPaging>,
@@ -40133,14 +47863,16 @@ for OwnedWhatsAppBusinessAccountList {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<OwnedWhatsAppBusinessAccount>> = None;
+        let mut field_0: Option<Vec<crate::Item<OwnedWhatsAppBusinessAccount>>> = None;
         let mut field_1: Option<CursorPaging> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
                 "data" => {
                     field_0 = map
-                        .next_value::<Option<Vec<OwnedWhatsAppBusinessAccount>>>()?;
+                        .next_value::<
+                            Option<Vec<crate::Item<OwnedWhatsAppBusinessAccount>>>,
+                        >()?;
                 }
                 "paging" => field_1 = map.next_value::<Option<CursorPaging>>()?,
                 _ => {
@@ -40442,10 +48174,24 @@ impl<'de> ::serde::Deserialize<'de> for PartnerBusinessTwoFactorType {
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PartnerBusinessVerificationStatus {
+    /// `expired`
+    Expired,
+    /// `failed`
+    Failed,
+    /// `ineligible`
+    Ineligible,
     /// `not_verified`
     NotVerified,
     /// `pending`
     Pending,
+    /// `pending_need_more_info`
+    PendingNeedMoreInfo,
+    /// `pending_submission`
+    PendingSubmission,
+    /// `rejected`
+    Rejected,
+    /// `revoked`
+    Revoked,
     /// `verified`
     Verified,
     /// A value not listed in the spec, kept as received.
@@ -40456,8 +48202,15 @@ impl PartnerBusinessVerificationStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
+            Self::Expired => "expired",
+            Self::Failed => "failed",
+            Self::Ineligible => "ineligible",
             Self::NotVerified => "not_verified",
             Self::Pending => "pending",
+            Self::PendingNeedMoreInfo => "pending_need_more_info",
+            Self::PendingSubmission => "pending_submission",
+            Self::Rejected => "rejected",
+            Self::Revoked => "revoked",
             Self::Verified => "verified",
             Self::Unrecognized(value) => value.as_str(),
         }
@@ -40473,8 +48226,15 @@ impl ::std::fmt::Display for PartnerBusinessVerificationStatus {
 impl From<&str> for PartnerBusinessVerificationStatus {
     fn from(value: &str) -> Self {
         match value {
+            "expired" => Self::Expired,
+            "failed" => Self::Failed,
+            "ineligible" => Self::Ineligible,
             "not_verified" => Self::NotVerified,
             "pending" => Self::Pending,
+            "pending_need_more_info" => Self::PendingNeedMoreInfo,
+            "pending_submission" => Self::PendingSubmission,
+            "rejected" => Self::Rejected,
+            "revoked" => Self::Revoked,
             "verified" => Self::Verified,
             other => Self::Unrecognized(other.to_string()),
         }
@@ -40484,8 +48244,15 @@ impl From<&str> for PartnerBusinessVerificationStatus {
 impl From<String> for PartnerBusinessVerificationStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
+            "expired" => Self::Expired,
+            "failed" => Self::Failed,
+            "ineligible" => Self::Ineligible,
             "not_verified" => Self::NotVerified,
             "pending" => Self::Pending,
+            "pending_need_more_info" => Self::PendingNeedMoreInfo,
+            "pending_submission" => Self::PendingSubmission,
+            "rejected" => Self::Rejected,
+            "revoked" => Self::Revoked,
             "verified" => Self::Verified,
             _ => Self::Unrecognized(value),
         }
@@ -40510,8 +48277,15 @@ impl<'de> ::serde::Deserialize<'de> for PartnerBusinessVerificationStatus {
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
+                "expired" => Self::Expired,
+                "failed" => Self::Failed,
+                "ineligible" => Self::Ineligible,
                 "not_verified" => Self::NotVerified,
                 "pending" => Self::Pending,
+                "pending_need_more_info" => Self::PendingNeedMoreInfo,
+                "pending_submission" => Self::PendingSubmission,
+                "rejected" => Self::Rejected,
+                "revoked" => Self::Revoked,
                 "verified" => Self::Verified,
                 _ => Self::Unrecognized(value.into_string()),
             },
@@ -40530,7 +48304,7 @@ pub struct PartnerClientCertificationInfo {
     /// The verification state.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<PartnerClientCertificationInfoStatus>,
-    /// Why it was rejected, or `NONE`.
+    /// Why it was rejected, or `NONE`; the values contain spaces, such as `LEGAL NAME NOT MATCHING`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rejection_reasons: Option<Vec<String>>,
     /// Members the schema does not list, kept as received (the live
@@ -40695,6 +48469,402 @@ impl<'de> ::serde::Deserialize<'de> for PartnerClientCertificationInfoStatus {
         )
     }
 }
+#[cfg(feature = "webhooks")]
+/// The customer whose business a partner must verify (`PARTNER_CLIENT_CERTIFICATION_NEEDED`).
+///
+/// Schema `PartnerClientCertificationNeededInfo`, from `whatsapp/webhooks.yaml#/components/schemas/PartnerClientCertificationNeededInfo`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct PartnerClientCertificationNeededInfo {
+    /// The customer's business portfolio ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_business_id: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries
+for PartnerClientCertificationNeededInfo {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "client_business_id" => {
+                    field_0 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            client_business_id: field_0,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for PartnerClientCertificationNeededInfo {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `PartnerClientCertificationNeededInfo`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl PartnerClientCertificationNeededInfo {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            client_business_id: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// A Multi-Partner Solution was created or changed status.
+///
+/// Schema `PartnerSolutionsChange`, from `whatsapp/webhooks.yaml#/components/schemas/PartnerSolutionsChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct PartnerSolutionsChange {
+    /// Always `partner_solutions`; filled in by default.
+    pub field: FieldPartnerSolutions,
+    /// The `value` member.
+    pub value: PartnerSolutionsValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for PartnerSolutionsChange {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<FieldPartnerSolutions> = None;
+        let mut field_1: Option<PartnerSolutionsValue> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "field" => field_0 = Some(map.next_value::<FieldPartnerSolutions>()?),
+                "value" => field_1 = Some(map.next_value::<PartnerSolutionsValue>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            field: field_0.unwrap_or_default(),
+            value: field_1.ok_or_else(|| __A::Error::missing_field("value"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for PartnerSolutionsChange {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `PartnerSolutionsChange`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl PartnerSolutionsChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: impl Into<PartnerSolutionsValue>) -> Self {
+        Self {
+            field: Default::default(),
+            value: value.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The `partner_solutions` value.
+///
+/// Schema `PartnerSolutionsValue`, from `whatsapp/webhooks.yaml#/components/schemas/PartnerSolutionsValue`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct PartnerSolutionsValue {
+    /// What happened to the solution; open list.
+    pub event: PartnerSolutionsValueEvent,
+    /// The Multi-Partner Solution ID.
+    pub solution_id: String,
+    /// The solution's status now; open list.
+    pub solution_status: PartnerSolutionsValueSolutionStatus,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for PartnerSolutionsValue {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<PartnerSolutionsValueEvent> = None;
+        let mut field_1: Option<String> = None;
+        let mut field_2: Option<PartnerSolutionsValueSolutionStatus> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "event" => {
+                    field_0 = Some(map.next_value::<PartnerSolutionsValueEvent>()?);
+                }
+                "solution_id" => {
+                    field_1 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                "solution_status" => {
+                    field_2 = Some(
+                        map.next_value::<PartnerSolutionsValueSolutionStatus>()?,
+                    );
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            event: field_0.ok_or_else(|| __A::Error::missing_field("event"))?,
+            solution_id: field_1
+                .ok_or_else(|| __A::Error::missing_field("solution_id"))?,
+            solution_status: field_2
+                .ok_or_else(|| __A::Error::missing_field("solution_status"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for PartnerSolutionsValue {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `PartnerSolutionsValue`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl PartnerSolutionsValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        event: impl Into<PartnerSolutionsValueEvent>,
+        solution_id: impl Into<String>,
+        solution_status: impl Into<PartnerSolutionsValueSolutionStatus>,
+    ) -> Self {
+        Self {
+            event: event.into(),
+            solution_id: solution_id.into(),
+            solution_status: solution_status.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// What happened to the solution; open list.
+///
+/// Schema `PartnerSolutionsValueEvent`, from `whatsapp/webhooks.yaml#/components/schemas/PartnerSolutionsValue/properties/event`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PartnerSolutionsValueEvent {
+    /// `SOLUTION_CREATED`
+    SolutionCreated,
+    /// `SOLUTION_UPDATED`
+    SolutionUpdated,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl PartnerSolutionsValueEvent {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::SolutionCreated => "SOLUTION_CREATED",
+            Self::SolutionUpdated => "SOLUTION_UPDATED",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for PartnerSolutionsValueEvent {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for PartnerSolutionsValueEvent {
+    fn from(value: &str) -> Self {
+        match value {
+            "SOLUTION_CREATED" => Self::SolutionCreated,
+            "SOLUTION_UPDATED" => Self::SolutionUpdated,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for PartnerSolutionsValueEvent {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "SOLUTION_CREATED" => Self::SolutionCreated,
+            "SOLUTION_UPDATED" => Self::SolutionUpdated,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for PartnerSolutionsValueEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for PartnerSolutionsValueEvent {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "SOLUTION_CREATED" => Self::SolutionCreated,
+                "SOLUTION_UPDATED" => Self::SolutionUpdated,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The solution's status now; open list.
+///
+/// Schema `PartnerSolutionsValueSolutionStatus`, from `whatsapp/webhooks.yaml#/components/schemas/PartnerSolutionsValue/properties/solution_status`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PartnerSolutionsValueSolutionStatus {
+    /// `ACTIVE`
+    Active,
+    /// `DEACTIVATED`
+    Deactivated,
+    /// `DRAFT`
+    Draft,
+    /// `INITIATED`
+    Initiated,
+    /// `PENDING_DEACTIVATION`
+    PendingDeactivation,
+    /// `REJECTED`
+    Rejected,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl PartnerSolutionsValueSolutionStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "ACTIVE",
+            Self::Deactivated => "DEACTIVATED",
+            Self::Draft => "DRAFT",
+            Self::Initiated => "INITIATED",
+            Self::PendingDeactivation => "PENDING_DEACTIVATION",
+            Self::Rejected => "REJECTED",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for PartnerSolutionsValueSolutionStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for PartnerSolutionsValueSolutionStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "ACTIVE" => Self::Active,
+            "DEACTIVATED" => Self::Deactivated,
+            "DRAFT" => Self::Draft,
+            "INITIATED" => Self::Initiated,
+            "PENDING_DEACTIVATION" => Self::PendingDeactivation,
+            "REJECTED" => Self::Rejected,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for PartnerSolutionsValueSolutionStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "ACTIVE" => Self::Active,
+            "DEACTIVATED" => Self::Deactivated,
+            "DRAFT" => Self::Draft,
+            "INITIATED" => Self::Initiated,
+            "PENDING_DEACTIVATION" => Self::PendingDeactivation,
+            "REJECTED" => Self::Rejected,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for PartnerSolutionsValueSolutionStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for PartnerSolutionsValueSolutionStatus {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "ACTIVE" => Self::Active,
+                "DEACTIVATED" => Self::Deactivated,
+                "DRAFT" => Self::Draft,
+                "INITIATED" => Self::Initiated,
+                "PENDING_DEACTIVATION" => Self::PendingDeactivation,
+                "REJECTED" => Self::Rejected,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
 #[cfg(feature = "settings")]
 /// Turns payload encryption on or off.
 ///
@@ -40758,6 +48928,11 @@ impl PayloadEncryptionSettingsUpdate {
             client_encryption_key: None,
             extra: Default::default(),
         }
+    }
+    /// Sets `client_encryption_key`.
+    pub fn with_client_encryption_key(mut self, value: impl Into<String>) -> Self {
+        self.client_encryption_key = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "settings")]
@@ -40900,6 +49075,289 @@ impl<'de> ::serde::Deserialize<'de> for PayloadEncryptionStatus {
         )
     }
 }
+#[cfg(feature = "webhooks")]
+/// A payment configuration (Payments API, India and Brazil) was created or changed.
+///
+/// Schema `PaymentConfigurationUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/PaymentConfigurationUpdateChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct PaymentConfigurationUpdateChange {
+    /// Always `payment_configuration_update`; filled in by default.
+    pub field: FieldPaymentConfigurationUpdate,
+    /// The `value` member.
+    pub value: PaymentConfigurationUpdateValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries
+for PaymentConfigurationUpdateChange {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<FieldPaymentConfigurationUpdate> = None;
+        let mut field_1: Option<PaymentConfigurationUpdateValue> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "field" => {
+                    field_0 = Some(map.next_value::<FieldPaymentConfigurationUpdate>()?);
+                }
+                "value" => {
+                    field_1 = Some(map.next_value::<PaymentConfigurationUpdateValue>()?);
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            field: field_0.unwrap_or_default(),
+            value: field_1.ok_or_else(|| __A::Error::missing_field("value"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for PaymentConfigurationUpdateChange {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `PaymentConfigurationUpdateChange`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl PaymentConfigurationUpdateChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: impl Into<PaymentConfigurationUpdateValue>) -> Self {
+        Self {
+            field: Default::default(),
+            value: value.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The `payment_configuration_update` value.
+///
+/// Schema `PaymentConfigurationUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/PaymentConfigurationUpdateValue`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct PaymentConfigurationUpdateValue {
+    /// The configuration's name, as used in order details messages.
+    pub configuration_name: String,
+    /// The payment gateway, such as `razorpay`, `payu`, `billdesk` or `zaakpay`.
+    pub provider_name: String,
+    /// The merchant account ID at the gateway.
+    pub provider_mid: String,
+    /// The configuration's state, written in words with spaces and capitals: `Active`, `Needs Connecting` or `Needs Testing`; open list.
+    pub status: PaymentConfigurationUpdateValueStatus,
+    /// Unix time the configuration was created.
+    pub created_timestamp: i64,
+    /// Unix time the configuration last changed.
+    pub updated_timestamp: i64,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries
+for PaymentConfigurationUpdateValue {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<String> = None;
+        let mut field_2: Option<String> = None;
+        let mut field_3: Option<PaymentConfigurationUpdateValueStatus> = None;
+        let mut field_4: Option<i64> = None;
+        let mut field_5: Option<i64> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "configuration_name" => {
+                    field_0 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                "provider_name" => {
+                    field_1 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                "provider_mid" => {
+                    field_2 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                "status" => {
+                    field_3 = Some(
+                        map.next_value::<PaymentConfigurationUpdateValueStatus>()?,
+                    );
+                }
+                "created_timestamp" => {
+                    field_4 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<i64>>()?.0,
+                    );
+                }
+                "updated_timestamp" => {
+                    field_5 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<i64>>()?.0,
+                    );
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            configuration_name: field_0
+                .ok_or_else(|| __A::Error::missing_field("configuration_name"))?,
+            provider_name: field_1
+                .ok_or_else(|| __A::Error::missing_field("provider_name"))?,
+            provider_mid: field_2
+                .ok_or_else(|| __A::Error::missing_field("provider_mid"))?,
+            status: field_3.ok_or_else(|| __A::Error::missing_field("status"))?,
+            created_timestamp: field_4
+                .ok_or_else(|| __A::Error::missing_field("created_timestamp"))?,
+            updated_timestamp: field_5
+                .ok_or_else(|| __A::Error::missing_field("updated_timestamp"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for PaymentConfigurationUpdateValue {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `PaymentConfigurationUpdateValue`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl PaymentConfigurationUpdateValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        configuration_name: impl Into<String>,
+        provider_name: impl Into<String>,
+        provider_mid: impl Into<String>,
+        status: impl Into<PaymentConfigurationUpdateValueStatus>,
+        created_timestamp: i64,
+        updated_timestamp: i64,
+    ) -> Self {
+        Self {
+            configuration_name: configuration_name.into(),
+            provider_name: provider_name.into(),
+            provider_mid: provider_mid.into(),
+            status: status.into(),
+            created_timestamp,
+            updated_timestamp,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The configuration's state, written in words with spaces and capitals: `Active`, `Needs Connecting` or `Needs Testing`; open list.
+///
+/// Schema `PaymentConfigurationUpdateValueStatus`, from `whatsapp/webhooks.yaml#/components/schemas/PaymentConfigurationUpdateValue/properties/status`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PaymentConfigurationUpdateValueStatus {
+    /// `Active`
+    Active,
+    /// `Needs Connecting`
+    NeedsConnecting,
+    /// `Needs Testing`
+    NeedsTesting,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl PaymentConfigurationUpdateValueStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "Active",
+            Self::NeedsConnecting => "Needs Connecting",
+            Self::NeedsTesting => "Needs Testing",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for PaymentConfigurationUpdateValueStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for PaymentConfigurationUpdateValueStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "Active" => Self::Active,
+            "Needs Connecting" => Self::NeedsConnecting,
+            "Needs Testing" => Self::NeedsTesting,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for PaymentConfigurationUpdateValueStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "Active" => Self::Active,
+            "Needs Connecting" => Self::NeedsConnecting,
+            "Needs Testing" => Self::NeedsTesting,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for PaymentConfigurationUpdateValueStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for PaymentConfigurationUpdateValueStatus {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "Active" => Self::Active,
+                "Needs Connecting" => Self::NeedsConnecting,
+                "Needs Testing" => Self::NeedsTesting,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
 #[cfg(feature = "phone_number")]
 /// Security and notification settings of the phone number.
 ///
@@ -40974,11 +49432,26 @@ impl PhoneNumberApiData {
             extra: Default::default(),
         }
     }
+    /// Sets `pin`.
+    pub fn with_pin(mut self, value: impl Into<String>) -> Self {
+        self.pin = Some(value.into());
+        self
+    }
+    /// Sets `show_security_notifications`.
+    pub fn with_show_security_notifications(mut self, value: bool) -> Self {
+        self.show_security_notifications = Some(value);
+        self
+    }
+    /// Sets `notify_user_change_number`.
+    pub fn with_notify_user_change_number(mut self, value: bool) -> Self {
+        self.notify_user_change_number = Some(value);
+        self
+    }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 /// Calling API settings; in an update, members left out keep their value.
 ///
-/// Schema `PhoneNumberCallingSettings`, from `whatsapp/settings.yaml#/components/schemas/PhoneNumberCallingSettings`.
+/// Schema `PhoneNumberCallingSettings`, merged from 2 identical definitions (first: `whatsapp/settings.yaml#/components/schemas/PhoneNumberCallingSettings`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct PhoneNumberCallingSettings {
     /// The `status` member.
@@ -41019,7 +49492,7 @@ pub struct PhoneNumberCallingSettings {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl ::fragment_codegen_runtime::decode::FromEntries for PhoneNumberCallingSettings {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -41080,7 +49553,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for PhoneNumberCallingSetti
         })
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl<'de> ::serde::Deserialize<'de> for PhoneNumberCallingSettings {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
@@ -41091,7 +49564,7 @@ impl<'de> ::serde::Deserialize<'de> for PhoneNumberCallingSettings {
         )
     }
 }
-#[cfg(feature = "settings")]
+#[cfg(any(feature = "settings", feature = "webhooks"))]
 impl PhoneNumberCallingSettings {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
@@ -41110,6 +49583,70 @@ impl PhoneNumberCallingSettings {
             restrictions: None,
             extra: Default::default(),
         }
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<CallingFeatureStatus>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+    /// Sets `call_icon_visibility`.
+    pub fn with_call_icon_visibility(
+        mut self,
+        value: impl Into<CallingIconVisibility>,
+    ) -> Self {
+        self.call_icon_visibility = Some(value.into());
+        self
+    }
+    /// Sets `call_icons`.
+    pub fn with_call_icons(mut self, value: impl Into<CallingIcons>) -> Self {
+        self.call_icons = Some(value.into());
+        self
+    }
+    /// Sets `call_hours`.
+    pub fn with_call_hours(mut self, value: impl Into<CallingHours>) -> Self {
+        self.call_hours = Some(value.into());
+        self
+    }
+    /// Sets `callback_permission_status`.
+    pub fn with_callback_permission_status(
+        mut self,
+        value: impl Into<CallingFeatureStatus>,
+    ) -> Self {
+        self.callback_permission_status = Some(value.into());
+        self
+    }
+    /// Sets `srtp_key_exchange_protocol`.
+    pub fn with_srtp_key_exchange_protocol(
+        mut self,
+        value: impl Into<CallingSrtpKeyExchangeProtocol>,
+    ) -> Self {
+        self.srtp_key_exchange_protocol = Some(value.into());
+        self
+    }
+    /// Sets `sip`.
+    pub fn with_sip(mut self, value: impl Into<CallingSipSettings>) -> Self {
+        self.sip = Some(value.into());
+        self
+    }
+    /// Sets `video`.
+    pub fn with_video(mut self, value: impl Into<CallingMediaSetting>) -> Self {
+        self.video = Some(value.into());
+        self
+    }
+    /// Sets `audio`.
+    pub fn with_audio(mut self, value: impl Into<CallingMediaSetting>) -> Self {
+        self.audio = Some(value.into());
+        self
+    }
+    /// Sets `ip_addresses`.
+    pub fn with_ip_addresses(mut self, value: impl Into<CallingIpAddresses>) -> Self {
+        self.ip_addresses = Some(value.into());
+        self
+    }
+    /// Sets `restrictions`.
+    pub fn with_restrictions(mut self, value: impl Into<CallingRestrictions>) -> Self {
+        self.restrictions = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "phone_number")]
@@ -41327,7 +49864,7 @@ pub struct PhoneNumberNameUpdateValue {
     /// The display name that was reviewed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_verified_name: Option<String>,
-    /// Why the name was rejected; null when it was not.
+    /// Why the name was rejected, such as `NAME_FORMAT_UNACCEPTABLE` or `NAME_NOT_CONSISTENT`; null when it was not.
     #[serde(
         skip_serializing_if = "Option::is_none",
         serialize_with = "::fragment_codegen_runtime::nullable::serialize"
@@ -42274,7 +50811,13 @@ for PhoneNumberSettingsUpdateResponse {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = map.next_value::<Option<bool>>()?,
+                "success" => {
+                    field_0 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -42419,6 +50962,58 @@ impl PhoneNumberStatusUpdateRequest {
             extra: Default::default(),
         }
     }
+    /// Sets `connection_status`.
+    pub fn with_connection_status(
+        mut self,
+        value: impl Into<PhoneNumberConnectionStatus>,
+    ) -> Self {
+        self.connection_status = Some(value.into());
+        self
+    }
+    /// Sets `webhook_url`.
+    pub fn with_webhook_url(mut self, value: impl Into<String>) -> Self {
+        self.webhook_url = Some(value.into());
+        self
+    }
+    /// Sets `whatsapp_business_api_data`.
+    pub fn with_whatsapp_business_api_data(
+        mut self,
+        value: impl Into<PhoneNumberApiData>,
+    ) -> Self {
+        self.whatsapp_business_api_data = Some(value.into());
+        self
+    }
+    /// Sets `pin`.
+    pub fn with_pin(mut self, value: impl Into<String>) -> Self {
+        self.pin = Some(value.into());
+        self
+    }
+    /// Sets `search_visibility`.
+    pub fn with_search_visibility(
+        mut self,
+        value: impl Into<PhoneNumberSearchVisibility>,
+    ) -> Self {
+        self.search_visibility = Some(value.into());
+        self
+    }
+    /// Sets `webhook_configuration`.
+    pub fn with_webhook_configuration(
+        mut self,
+        value: impl Into<PhoneNumberWebhookConfiguration>,
+    ) -> Self {
+        self.webhook_configuration = Some(value.into());
+        self
+    }
+    /// Sets `new_display_name`.
+    pub fn with_new_display_name(mut self, value: impl Into<String>) -> Self {
+        self.new_display_name = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "settings")]
 /// Where message data at rest is kept (local storage).
@@ -42488,6 +51083,11 @@ impl PhoneNumberStorageConfiguration {
             extra: Default::default(),
         }
     }
+    /// Sets `data_localization_region`.
+    pub fn with_data_localization_region(mut self, value: impl Into<String>) -> Self {
+        self.data_localization_region = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "phone_number")]
 /// Result of a phone number update.
@@ -42512,7 +51112,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for PhoneNumberUpdateRespon
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -42610,6 +51214,11 @@ impl PhoneNumberWebhookConfiguration {
             verify_token: None,
             extra: Default::default(),
         }
+    }
+    /// Sets `verify_token`.
+    pub fn with_verify_token(mut self, value: impl Into<String>) -> Self {
+        self.verify_token = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "phone_number")]
@@ -42813,7 +51422,13 @@ for PortfolioWhatsAppBusinessAccount {
                 "on_behalf_of_business_info" => {
                     field_8 = map.next_value::<Option<WabaOnBehalfOfBusiness>>()?;
                 }
-                "is_enabled_for_insights" => field_9 = map.next_value::<Option<bool>>()?,
+                "is_enabled_for_insights" => {
+                    field_9 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 "message_template_namespace" => {
                     field_10 = map
                         .next_value::<
@@ -42894,7 +51509,7 @@ impl From<String> for PortfolioWhatsAppBusinessAccount {
 pub struct PortfolioWhatsAppBusinessAccountList {
     /// The accounts on this page.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<PortfolioWhatsAppBusinessAccount>>,
+    pub data: Option<Vec<crate::Item<PortfolioWhatsAppBusinessAccount>>>,
     /// The `paging` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<CursorPaging>,
@@ -42909,14 +51524,16 @@ for PortfolioWhatsAppBusinessAccountList {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<PortfolioWhatsAppBusinessAccount>> = None;
+        let mut field_0: Option<Vec<crate::Item<PortfolioWhatsAppBusinessAccount>>> = None;
         let mut field_1: Option<CursorPaging> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
                 "data" => {
                     field_0 = map
-                        .next_value::<Option<Vec<PortfolioWhatsAppBusinessAccount>>>()?;
+                        .next_value::<
+                            Option<Vec<crate::Item<PortfolioWhatsAppBusinessAccount>>>,
+                        >()?;
                 }
                 "paging" => field_1 = map.next_value::<Option<CursorPaging>>()?,
                 _ => {
@@ -43037,6 +51654,16 @@ impl PreAcceptCallRequest {
             session: None,
             extra: Default::default(),
         }
+    }
+    /// Sets `to`.
+    pub fn with_to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `session`.
+    pub fn with_session(mut self, value: impl Into<CallSession>) -> Self {
+        self.session = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "calling")]
@@ -43538,7 +52165,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for PreVerifiedPhoneNumberD
                         >()?
                         .map(|l| l.0);
                 }
-                "is_input_id_valid" => field_3 = map.next_value::<Option<bool>>()?,
+                "is_input_id_valid" => {
+                    field_3 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 "error_msg" => {
                     field_4 = map
                         .next_value::<
@@ -43716,7 +52349,7 @@ impl<'de> ::serde::Deserialize<'de> for PreVerifiedPhoneNumberFeature {
 pub struct PreVerifiedPhoneNumberList {
     /// The numbers on this page.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<PreVerifiedPhoneNumber>>,
+    pub data: Option<Vec<crate::Item<PreVerifiedPhoneNumber>>>,
     /// The `paging` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<CursorPaging>,
@@ -43730,13 +52363,16 @@ impl ::fragment_codegen_runtime::decode::FromEntries for PreVerifiedPhoneNumberL
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<PreVerifiedPhoneNumber>> = None;
+        let mut field_0: Option<Vec<crate::Item<PreVerifiedPhoneNumber>>> = None;
         let mut field_1: Option<CursorPaging> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
                 "data" => {
-                    field_0 = map.next_value::<Option<Vec<PreVerifiedPhoneNumber>>>()?;
+                    field_0 = map
+                        .next_value::<
+                            Option<Vec<crate::Item<PreVerifiedPhoneNumber>>>,
+                        >()?;
                 }
                 "paging" => field_1 = map.next_value::<Option<CursorPaging>>()?,
                 _ => {
@@ -43941,7 +52577,7 @@ impl From<String> for PreVerifiedPhoneNumberPartner {
 pub struct PreVerifiedPhoneNumberPartnerList {
     /// The businesses on this page.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<PreVerifiedPhoneNumberPartner>>,
+    pub data: Option<Vec<crate::Item<PreVerifiedPhoneNumberPartner>>>,
     /// The `paging` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<CursorPaging>,
@@ -43956,14 +52592,16 @@ for PreVerifiedPhoneNumberPartnerList {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<PreVerifiedPhoneNumberPartner>> = None;
+        let mut field_0: Option<Vec<crate::Item<PreVerifiedPhoneNumberPartner>>> = None;
         let mut field_1: Option<CursorPaging> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
                 "data" => {
                     field_0 = map
-                        .next_value::<Option<Vec<PreVerifiedPhoneNumberPartner>>>()?;
+                        .next_value::<
+                            Option<Vec<crate::Item<PreVerifiedPhoneNumberPartner>>>,
+                        >()?;
                 }
                 "paging" => field_1 = map.next_value::<Option<CursorPaging>>()?,
                 _ => {
@@ -44094,7 +52732,11 @@ for PreVerifiedPhoneNumberShareResponse {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -44152,7 +52794,11 @@ for PreVerifiedPhoneNumberSuccessResponse {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -44611,6 +53257,11 @@ impl ProductSection {
             extra: Default::default(),
         }
     }
+    /// Sets `title`.
+    pub fn with_title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "qr_codes")]
 /// A message QR code.
@@ -44744,7 +53395,7 @@ impl From<String> for QrCode {
 pub struct QrCodeDetailsResponse {
     /// The QR code (one element).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<QrCode>>,
+    pub data: Option<Vec<crate::Item<QrCode>>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -44755,11 +53406,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for QrCodeDetailsResponse {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<QrCode>> = None;
+        let mut field_0: Option<Vec<crate::Item<QrCode>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "data" => field_0 = map.next_value::<Option<Vec<QrCode>>>()?,
+                "data" => field_0 = map.next_value::<Option<Vec<crate::Item<QrCode>>>>()?,
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -44798,7 +53449,7 @@ impl QrCodeDetailsResponse {
 pub struct QrCodeList {
     /// The QR codes.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<QrCode>>,
+    pub data: Option<Vec<crate::Item<QrCode>>>,
     /// The `paging` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<CursorPaging>,
@@ -44812,12 +53463,12 @@ impl ::fragment_codegen_runtime::decode::FromEntries for QrCodeList {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<QrCode>> = None;
+        let mut field_0: Option<Vec<crate::Item<QrCode>>> = None;
         let mut field_1: Option<CursorPaging> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "data" => field_0 = map.next_value::<Option<Vec<QrCode>>>()?,
+                "data" => field_0 = map.next_value::<Option<Vec<crate::Item<QrCode>>>>()?,
                 "paging" => field_1 = map.next_value::<Option<CursorPaging>>()?,
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -44926,6 +53577,16 @@ impl QrCodeRequest {
             generate_qr_image: None,
             extra: Default::default(),
         }
+    }
+    /// Sets `code`.
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `generate_qr_image`.
+    pub fn with_generate_qr_image(mut self, value: impl Into<QrImageFormat>) -> Self {
+        self.generate_qr_image = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "qr_codes")]
@@ -45093,8 +53754,12 @@ pub struct ReactionMessage {
     /// The `recipient_type` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient_type: Option<RecipientType>,
-    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages.
-    pub to: String,
+    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages. Needed unless `recipient` is given; when both are given, `to` is used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// The recipient's business-scoped user ID (such as `US.13491208655302741918`) or parent business-scoped user ID, for users whose phone number you do not have. Ignored when `to` is also given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
     /// Always `reaction`.
     #[serde(rename = "type")]
     pub type_: TypeReaction,
@@ -45120,10 +53785,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for ReactionMessage {
         let mut field_0: Option<MessagingProductWhatsapp> = None;
         let mut field_1: Option<RecipientType> = None;
         let mut field_2: Option<String> = None;
-        let mut field_3: Option<TypeReaction> = None;
-        let mut field_4: Option<MessageContext> = None;
-        let mut field_5: Option<String> = None;
-        let mut field_6: Option<ReactionContent> = None;
+        let mut field_3: Option<String> = None;
+        let mut field_4: Option<TypeReaction> = None;
+        let mut field_5: Option<MessageContext> = None;
+        let mut field_6: Option<String> = None;
+        let mut field_7: Option<ReactionContent> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -45131,13 +53797,14 @@ impl ::fragment_codegen_runtime::decode::FromEntries for ReactionMessage {
                     field_0 = Some(map.next_value::<MessagingProductWhatsapp>()?);
                 }
                 "recipient_type" => field_1 = map.next_value::<Option<RecipientType>>()?,
-                "to" => field_2 = Some(map.next_value::<String>()?),
-                "type" => field_3 = Some(map.next_value::<TypeReaction>()?),
-                "context" => field_4 = map.next_value::<Option<MessageContext>>()?,
+                "to" => field_2 = map.next_value::<Option<String>>()?,
+                "recipient" => field_3 = map.next_value::<Option<String>>()?,
+                "type" => field_4 = Some(map.next_value::<TypeReaction>()?),
+                "context" => field_5 = map.next_value::<Option<MessageContext>>()?,
                 "biz_opaque_callback_data" => {
-                    field_5 = map.next_value::<Option<String>>()?;
+                    field_6 = map.next_value::<Option<String>>()?;
                 }
-                "reaction" => field_6 = Some(map.next_value::<ReactionContent>()?),
+                "reaction" => field_7 = Some(map.next_value::<ReactionContent>()?),
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -45146,11 +53813,12 @@ impl ::fragment_codegen_runtime::decode::FromEntries for ReactionMessage {
         Ok(Self {
             messaging_product: field_0.unwrap_or_default(),
             recipient_type: field_1,
-            to: field_2.ok_or_else(|| __A::Error::missing_field("to"))?,
-            type_: field_3.unwrap_or_default(),
-            context: field_4,
-            biz_opaque_callback_data: field_5,
-            reaction: field_6.ok_or_else(|| __A::Error::missing_field("reaction"))?,
+            to: field_2,
+            recipient: field_3,
+            type_: field_4.unwrap_or_default(),
+            context: field_5,
+            biz_opaque_callback_data: field_6,
+            reaction: field_7.ok_or_else(|| __A::Error::missing_field("reaction"))?,
             extra,
         })
     }
@@ -45170,17 +53838,47 @@ impl<'de> ::serde::Deserialize<'de> for ReactionMessage {
 impl ReactionMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(to: impl Into<String>, reaction: impl Into<ReactionContent>) -> Self {
+    pub fn new(to: impl Into<Addressee>, reaction: impl Into<ReactionContent>) -> Self {
+        let (to, recipient) = match to.into() {
+            Addressee::To(value) => (Some(value), None),
+            Addressee::Recipient(value) => (None, Some(value)),
+        };
         Self {
             messaging_product: Default::default(),
             recipient_type: None,
-            to: to.into(),
+            to,
+            recipient,
             type_: Default::default(),
             context: None,
             biz_opaque_callback_data: None,
             reaction: reaction.into(),
             extra: Default::default(),
         }
+    }
+    /// Sets `recipient_type`.
+    pub fn with_recipient_type(mut self, value: impl Into<RecipientType>) -> Self {
+        self.recipient_type = Some(value.into());
+        self
+    }
+    /// Sets `to`.
+    pub fn with_to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `recipient`.
+    pub fn with_recipient(mut self, value: impl Into<String>) -> Self {
+        self.recipient = Some(value.into());
+        self
+    }
+    /// Sets `context`.
+    pub fn with_context(mut self, value: impl Into<MessageContext>) -> Self {
+        self.context = Some(value.into());
+        self
+    }
+    /// Sets `biz_opaque_callback_data`.
+    pub fn with_biz_opaque_callback_data(mut self, value: impl Into<String>) -> Self {
+        self.biz_opaque_callback_data = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "messages")]
@@ -46020,6 +54718,16 @@ impl RegisterPhoneNumberBackup {
             extra: Default::default(),
         }
     }
+    /// Sets `password`.
+    pub fn with_password(mut self, value: impl Into<String>) -> Self {
+        self.password = Some(value.into());
+        self
+    }
+    /// Sets `data`.
+    pub fn with_data(mut self, value: impl Into<String>) -> Self {
+        self.data = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "phone_number_registration")]
 /// Registration details.
@@ -46119,6 +54827,29 @@ impl RegisterPhoneNumberRequest {
             extra: Default::default(),
         }
     }
+    /// Sets `backup`.
+    pub fn with_backup(mut self, value: impl Into<RegisterPhoneNumberBackup>) -> Self {
+        self.backup = Some(value.into());
+        self
+    }
+    /// Sets `tier`.
+    pub fn with_tier(mut self, value: impl Into<RegisterPhoneNumberTier>) -> Self {
+        self.tier = Some(value.into());
+        self
+    }
+    /// Sets `data_localization_region`.
+    pub fn with_data_localization_region(
+        mut self,
+        value: impl Into<RegisterDataLocalizationRegion>,
+    ) -> Self {
+        self.data_localization_region = Some(value.into());
+        self
+    }
+    /// Sets `meta_store_retention_minutes`.
+    pub fn with_meta_store_retention_minutes(mut self, value: i64) -> Self {
+        self.meta_store_retention_minutes = Some(value);
+        self
+    }
 }
 #[cfg(feature = "phone_number_registration")]
 impl From<&str> for RegisterPhoneNumberRequest {
@@ -46155,7 +54886,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for RegisterPhoneNumberResp
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -46344,6 +55079,11 @@ impl RejectCallRequest {
             action: Default::default(),
             extra: Default::default(),
         }
+    }
+    /// Sets `to`.
+    pub fn with_to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "calling")]
@@ -46697,6 +55437,62 @@ impl ReplyButtonContent {
         }
     }
 }
+#[cfg(feature = "messages")]
+/// Shows the share-contact button; WhatsApp sets its label.
+///
+/// Schema `RequestContactInfoAction`, from `whatsapp/messages.yaml#/components/schemas/RequestContactInfoAction`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct RequestContactInfoAction {
+    /// Always `request_contact_info`.
+    pub name: NameRequestContactInfo,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "messages")]
+impl ::fragment_codegen_runtime::decode::FromEntries for RequestContactInfoAction {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<NameRequestContactInfo> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "name" => field_0 = Some(map.next_value::<NameRequestContactInfo>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            name: field_0.unwrap_or_default(),
+            extra,
+        })
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for RequestContactInfoAction {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `RequestContactInfoAction`",
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl RequestContactInfoAction {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            extra: Default::default(),
+        }
+    }
+}
 #[cfg(feature = "phone_number_verification")]
 /// How and in which language to send the code.
 ///
@@ -46790,7 +55586,11 @@ for RequestVerificationCodeResponse {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -46820,6 +55620,69 @@ impl RequestVerificationCodeResponse {
     pub fn new(success: bool) -> Self {
         Self {
             success,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+/// An address the user can choose in the form.
+///
+/// Schema `SavedAddress`, from `whatsapp/messages.yaml#/components/schemas/SavedAddress`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct SavedAddress {
+    /// Your ID for the address, sent back when the user chooses it.
+    pub id: String,
+    /// The `value` member.
+    pub value: AddressFields,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "messages")]
+impl ::fragment_codegen_runtime::decode::FromEntries for SavedAddress {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<AddressFields> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "id" => field_0 = Some(map.next_value::<String>()?),
+                "value" => field_1 = Some(map.next_value::<AddressFields>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            id: field_0.ok_or_else(|| __A::Error::missing_field("id"))?,
+            value: field_1.ok_or_else(|| __A::Error::missing_field("value"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for SavedAddress {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `SavedAddress`",
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl SavedAddress {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(id: impl Into<String>, value: impl Into<AddressFields>) -> Self {
+        Self {
+            id: id.into(),
+            value: value.into(),
             extra: Default::default(),
         }
     }
@@ -47095,6 +55958,24 @@ impl ScheduleRecurrencePattern {
             end_date: None,
             extra: Default::default(),
         }
+    }
+    /// Sets `frequency`.
+    pub fn with_frequency(
+        mut self,
+        value: impl Into<ScheduleRecurrenceFrequency>,
+    ) -> Self {
+        self.frequency = Some(value.into());
+        self
+    }
+    /// Sets `interval`.
+    pub fn with_interval(mut self, value: i64) -> Self {
+        self.interval = Some(value);
+        self
+    }
+    /// Sets `end_date`.
+    pub fn with_end_date(mut self, value: impl Into<String>) -> Self {
+        self.end_date = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "webhooks")]
@@ -47493,15 +56374,18 @@ impl From<String> for SentMessage {
 /// Schema `SentMessageContact`, from `whatsapp/messages.yaml#/components/schemas/SentMessageContact`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct SentMessageContact {
-    /// The phone number or ID as it was sent in `to`.
+    /// The phone number or ID as it was sent in `to` or `recipient`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub input: Option<String>,
-    /// The recipient's WhatsApp ID (when sent to a phone number).
+    /// The recipient's WhatsApp ID (when sent to a phone number); empty or absent when sent to a business-scoped user ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wa_id: Option<String>,
     /// The recipient's business-scoped user ID (when sent to one).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+    /// The recipient's parent business-scoped user ID, for businesses that use parent IDs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_user_id: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -47515,6 +56399,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for SentMessageContact {
         let mut field_0: Option<String> = None;
         let mut field_1: Option<String> = None;
         let mut field_2: Option<String> = None;
+        let mut field_3: Option<String> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -47539,6 +56424,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for SentMessageContact {
                         >()?
                         .map(|l| l.0);
                 }
+                "parent_user_id" => {
+                    field_3 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -47548,6 +56440,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for SentMessageContact {
             input: field_0,
             wa_id: field_1,
             user_id: field_2,
+            parent_user_id: field_3,
             extra,
         })
     }
@@ -47572,6 +56465,7 @@ impl SentMessageContact {
             input: None,
             wa_id: None,
             user_id: None,
+            parent_user_id: None,
             extra: Default::default(),
         }
     }
@@ -47745,6 +56639,26 @@ impl SetOboMobilityIntentRequest {
             extra: Default::default(),
         }
     }
+    /// Sets `solution_id`.
+    pub fn with_solution_id(mut self, value: impl Into<String>) -> Self {
+        self.solution_id = Some(value.into());
+        self
+    }
+    /// Sets `app_id`.
+    pub fn with_app_id(mut self, value: impl Into<String>) -> Self {
+        self.app_id = Some(value.into());
+        self
+    }
+    /// Sets `actor_id`.
+    pub fn with_actor_id(mut self, value: impl Into<String>) -> Self {
+        self.actor_id = Some(value.into());
+        self
+    }
+    /// Sets `client_mutation_id`.
+    pub fn with_client_mutation_id(mut self, value: impl Into<String>) -> Self {
+        self.client_mutation_id = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "obo_mobility_intent")]
 impl From<&str> for SetOboMobilityIntentRequest {
@@ -47799,7 +56713,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for SetOboMobilityIntentRes
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 "intent_id" => field_1 = Some(map.next_value::<Option<String>>()?),
                 "client_mutation_id" => {
                     field_2 = map
@@ -47925,7 +56843,7 @@ pub struct SmbAppStateSyncValue {
     pub metadata: Option<WebhookMetadata>,
     /// The contact changes.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub state_sync: Option<Vec<StateSyncEntry>>,
+    pub state_sync: Option<Vec<crate::Item<StateSyncEntry>>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -47938,7 +56856,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for SmbAppStateSyncValue {
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<MessagingProductWhatsapp> = None;
         let mut field_1: Option<WebhookMetadata> = None;
-        let mut field_2: Option<Vec<StateSyncEntry>> = None;
+        let mut field_2: Option<Vec<crate::Item<StateSyncEntry>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -47947,7 +56865,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for SmbAppStateSyncValue {
                 }
                 "metadata" => field_1 = map.next_value::<Option<WebhookMetadata>>()?,
                 "state_sync" => {
-                    field_2 = map.next_value::<Option<Vec<StateSyncEntry>>>()?;
+                    field_2 = map
+                        .next_value::<Option<Vec<crate::Item<StateSyncEntry>>>>()?;
                 }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -48394,6 +57313,11 @@ impl SolutionDeactivationRequest {
             extra: Default::default(),
         }
     }
+    /// Sets `reason`.
+    pub fn with_reason(mut self, value: impl Into<String>) -> Self {
+        self.reason = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "multi_partner_solutions")]
 /// Result of sending a deactivation request.
@@ -48426,7 +57350,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for SolutionDeactivationRes
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 "message" => {
                     field_1 = map
                         .next_value::<
@@ -48661,6 +57589,21 @@ impl SolutionMigrationIntentRequest {
             extra: Default::default(),
         }
     }
+    /// Sets `target_solution_id`.
+    pub fn with_target_solution_id(mut self, value: impl Into<String>) -> Self {
+        self.target_solution_id = Some(value.into());
+        self
+    }
+    /// Sets `migration_reason`.
+    pub fn with_migration_reason(mut self, value: impl Into<String>) -> Self {
+        self.migration_reason = Some(value.into());
+        self
+    }
+    /// Sets `scheduled_migration_time`.
+    pub fn with_scheduled_migration_time(mut self, value: impl Into<String>) -> Self {
+        self.scheduled_migration_time = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "solution_migration")]
 /// Result of recording a migration intent.
@@ -48698,7 +57641,11 @@ for SolutionMigrationIntentResponse {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 "migration_intent_id" => {
                     field_1 = map
                         .next_value::<
@@ -49022,6 +57969,16 @@ impl SolutionRejectRequest {
             extra: Default::default(),
         }
     }
+    /// Sets `rejection_reason`.
+    pub fn with_rejection_reason(mut self, value: impl Into<String>) -> Self {
+        self.rejection_reason = Some(value.into());
+        self
+    }
+    /// Sets `partner_app_id`.
+    pub fn with_partner_app_id(mut self, value: impl Into<String>) -> Self {
+        self.partner_app_id = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "multi_partner_solutions")]
 /// Result of declining a request.
@@ -49062,7 +58019,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for SolutionRejectResponse 
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 "solution_id" => {
                     field_1 = map
                         .next_value::<
@@ -49205,6 +58166,438 @@ impl<'de> ::serde::Deserialize<'de> for SolutionRequestType {
                 _ => Self::Unrecognized(value.into_string()),
             },
         )
+    }
+}
+#[cfg(feature = "webhooks")]
+/// Conversation activity handled by another app, for an app that is not the active one.
+///
+/// Schema `StandbyChange`, from `whatsapp/webhooks.yaml#/components/schemas/StandbyChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct StandbyChange {
+    /// Always `standby`; filled in by default.
+    pub field: FieldStandby,
+    /// The `value` member.
+    pub value: StandbyValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for StandbyChange {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<FieldStandby> = None;
+        let mut field_1: Option<StandbyValue> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "field" => field_0 = Some(map.next_value::<FieldStandby>()?),
+                "value" => field_1 = Some(map.next_value::<StandbyValue>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            field: field_0.unwrap_or_default(),
+            value: field_1.ok_or_else(|| __A::Error::missing_field("value"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for StandbyChange {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `StandbyChange`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl StandbyChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: impl Into<StandbyValue>) -> Self {
+        Self {
+            field: Default::default(),
+            value: value.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The Flow a Flow message used (Flow messages only).
+///
+/// Schema `StandbyEchoFlow`, from `whatsapp/webhooks.yaml#/components/schemas/StandbyEchoFlow`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct StandbyEchoFlow {
+    /// The Flow ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The Flow name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The Flow's state, such as `PUBLISHED`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// The Flow's categories.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub categories: Option<Vec<String>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for StandbyEchoFlow {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<String> = None;
+        let mut field_2: Option<String> = None;
+        let mut field_3: Option<Vec<String>> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "id" => {
+                    field_0 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "name" => {
+                    field_1 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "status" => {
+                    field_2 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "categories" => field_3 = map.next_value::<Option<Vec<String>>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            id: field_0,
+            name: field_1,
+            status: field_2,
+            categories: field_3,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for StandbyEchoFlow {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `StandbyEchoFlow`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl StandbyEchoFlow {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            id: None,
+            name: None,
+            status: None,
+            categories: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// What happened while another app was active; holds one of `messages`, `message_echoes` or `statuses`.
+///
+/// Schema `StandbyEvent`, from `whatsapp/webhooks.yaml#/components/schemas/StandbyEvent`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct StandbyEvent {
+    /// The senders of `messages`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<Vec<crate::Item<WebhookContact>>>,
+    /// Messages users sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messages: Option<Vec<crate::Item<IncomingMessage>>>,
+    /// Messages the active app sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_echoes: Option<Vec<StandbyMessageEcho>>,
+    /// Status updates for messages the active app sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statuses: Option<Vec<crate::Item<MessageStatus>>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for StandbyEvent {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<Vec<crate::Item<WebhookContact>>> = None;
+        let mut field_1: Option<Vec<crate::Item<IncomingMessage>>> = None;
+        let mut field_2: Option<Vec<StandbyMessageEcho>> = None;
+        let mut field_3: Option<Vec<crate::Item<MessageStatus>>> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "contacts" => {
+                    field_0 = map
+                        .next_value::<Option<Vec<crate::Item<WebhookContact>>>>()?;
+                }
+                "messages" => {
+                    field_1 = map
+                        .next_value::<Option<Vec<crate::Item<IncomingMessage>>>>()?;
+                }
+                "message_echoes" => {
+                    field_2 = map.next_value::<Option<Vec<StandbyMessageEcho>>>()?;
+                }
+                "statuses" => {
+                    field_3 = map
+                        .next_value::<Option<Vec<crate::Item<MessageStatus>>>>()?;
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            contacts: field_0,
+            messages: field_1,
+            message_echoes: field_2,
+            statuses: field_3,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for StandbyEvent {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `StandbyEvent`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl StandbyEvent {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            contacts: None,
+            messages: None,
+            message_echoes: None,
+            statuses: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// A message the active app sent, as the request body it used.
+///
+/// Schema `StandbyMessageEcho`, from `whatsapp/webhooks.yaml#/components/schemas/StandbyMessageEcho`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct StandbyMessageEcho {
+    /// The message ID.
+    pub id: String,
+    /// Unix time the message was sent, as a decimal string.
+    pub timestamp: String,
+    /// The send request body, as the active app posted it.
+    pub message: ::serde_json::Map<String, ::serde_json::Value>,
+    /// The template's definition, with placeholders (template messages only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// The `flow` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flow: Option<StandbyEchoFlow>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for StandbyMessageEcho {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<String> = None;
+        let mut field_2: Option<::serde_json::Map<String, ::serde_json::Value>> = None;
+        let mut field_3: Option<::serde_json::Map<String, ::serde_json::Value>> = None;
+        let mut field_4: Option<StandbyEchoFlow> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "id" => {
+                    field_0 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                "timestamp" => {
+                    field_1 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                "message" => {
+                    field_2 = Some(
+                        map
+                            .next_value::<
+                                ::serde_json::Map<String, ::serde_json::Value>,
+                            >()?,
+                    );
+                }
+                "template" => {
+                    field_3 = map
+                        .next_value::<
+                            Option<::serde_json::Map<String, ::serde_json::Value>>,
+                        >()?;
+                }
+                "flow" => field_4 = map.next_value::<Option<StandbyEchoFlow>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            id: field_0.ok_or_else(|| __A::Error::missing_field("id"))?,
+            timestamp: field_1.ok_or_else(|| __A::Error::missing_field("timestamp"))?,
+            message: field_2.ok_or_else(|| __A::Error::missing_field("message"))?,
+            template: field_3,
+            flow: field_4,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for StandbyMessageEcho {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `StandbyMessageEcho`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl StandbyMessageEcho {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        id: impl Into<String>,
+        timestamp: impl Into<String>,
+        message: ::serde_json::Map<String, ::serde_json::Value>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            timestamp: timestamp.into(),
+            message,
+            template: None,
+            flow: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The `standby` value.
+///
+/// Schema `StandbyValue`, from `whatsapp/webhooks.yaml#/components/schemas/StandbyValue`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct StandbyValue {
+    /// Always `whatsapp`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// The `metadata` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<WebhookMetadata>,
+    /// The `standby` member.
+    pub standby: StandbyEvent,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for StandbyValue {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<MessagingProductWhatsapp> = None;
+        let mut field_1: Option<WebhookMetadata> = None;
+        let mut field_2: Option<StandbyEvent> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "messaging_product" => {
+                    field_0 = map.next_value::<Option<MessagingProductWhatsapp>>()?;
+                }
+                "metadata" => field_1 = map.next_value::<Option<WebhookMetadata>>()?,
+                "standby" => field_2 = Some(map.next_value::<StandbyEvent>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            messaging_product: field_0,
+            metadata: field_1,
+            standby: field_2.ok_or_else(|| __A::Error::missing_field("standby"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for StandbyValue {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `StandbyValue`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl StandbyValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(standby: impl Into<StandbyEvent>) -> Self {
+        Self {
+            messaging_product: None,
+            metadata: None,
+            standby: standby.into(),
+            extra: Default::default(),
+        }
     }
 }
 #[cfg(feature = "calling")]
@@ -49689,10 +59082,10 @@ pub struct StatusPricing {
     /// The pricing model.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pricing_model: Option<StatusPricingPricingModel>,
-    /// The pricing category, such as `marketing`, `utility`, `authentication`, `authentication_international`, `service` or `referral_conversion`.
+    /// The pricing category, such as `marketing`, `marketing_lite`, `utility`, `authentication`, `authentication-international` (with a hyphen, as Meta's status page writes it; accept `authentication_international` too), `service`, `referral_conversion`, `group_marketing`, `group_service` or `group_utility`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
-    /// The charge type, such as `regular`, `free_customer_service` or `free_entry_point`.
+    /// The charge type, such as `regular`, `free_customer_service`, `free_group_customer_service` or `free_entry_point`.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
     /// Members the schema does not list, kept as received (the live
@@ -49712,7 +59105,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for StatusPricing {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "billable" => field_0 = map.next_value::<Option<bool>>()?,
+                "billable" => {
+                    field_0 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 "pricing_model" => {
                     field_1 = map.next_value::<Option<StatusPricingPricingModel>>()?;
                 }
@@ -49933,8 +59332,12 @@ pub struct StickerMessage {
     /// The `recipient_type` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient_type: Option<RecipientType>,
-    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages.
-    pub to: String,
+    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages. Needed unless `recipient` is given; when both are given, `to` is used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// The recipient's business-scoped user ID (such as `US.13491208655302741918`) or parent business-scoped user ID, for users whose phone number you do not have. Ignored when `to` is also given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
     /// Always `sticker`.
     #[serde(rename = "type")]
     pub type_: TypeSticker,
@@ -49960,10 +59363,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for StickerMessage {
         let mut field_0: Option<MessagingProductWhatsapp> = None;
         let mut field_1: Option<RecipientType> = None;
         let mut field_2: Option<String> = None;
-        let mut field_3: Option<TypeSticker> = None;
-        let mut field_4: Option<MessageContext> = None;
-        let mut field_5: Option<String> = None;
-        let mut field_6: Option<MediaObject> = None;
+        let mut field_3: Option<String> = None;
+        let mut field_4: Option<TypeSticker> = None;
+        let mut field_5: Option<MessageContext> = None;
+        let mut field_6: Option<String> = None;
+        let mut field_7: Option<MediaObject> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -49971,13 +59375,14 @@ impl ::fragment_codegen_runtime::decode::FromEntries for StickerMessage {
                     field_0 = Some(map.next_value::<MessagingProductWhatsapp>()?);
                 }
                 "recipient_type" => field_1 = map.next_value::<Option<RecipientType>>()?,
-                "to" => field_2 = Some(map.next_value::<String>()?),
-                "type" => field_3 = Some(map.next_value::<TypeSticker>()?),
-                "context" => field_4 = map.next_value::<Option<MessageContext>>()?,
+                "to" => field_2 = map.next_value::<Option<String>>()?,
+                "recipient" => field_3 = map.next_value::<Option<String>>()?,
+                "type" => field_4 = Some(map.next_value::<TypeSticker>()?),
+                "context" => field_5 = map.next_value::<Option<MessageContext>>()?,
                 "biz_opaque_callback_data" => {
-                    field_5 = map.next_value::<Option<String>>()?;
+                    field_6 = map.next_value::<Option<String>>()?;
                 }
-                "sticker" => field_6 = Some(map.next_value::<MediaObject>()?),
+                "sticker" => field_7 = Some(map.next_value::<MediaObject>()?),
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -49986,11 +59391,12 @@ impl ::fragment_codegen_runtime::decode::FromEntries for StickerMessage {
         Ok(Self {
             messaging_product: field_0.unwrap_or_default(),
             recipient_type: field_1,
-            to: field_2.ok_or_else(|| __A::Error::missing_field("to"))?,
-            type_: field_3.unwrap_or_default(),
-            context: field_4,
-            biz_opaque_callback_data: field_5,
-            sticker: field_6.ok_or_else(|| __A::Error::missing_field("sticker"))?,
+            to: field_2,
+            recipient: field_3,
+            type_: field_4.unwrap_or_default(),
+            context: field_5,
+            biz_opaque_callback_data: field_6,
+            sticker: field_7.ok_or_else(|| __A::Error::missing_field("sticker"))?,
             extra,
         })
     }
@@ -50010,17 +59416,47 @@ impl<'de> ::serde::Deserialize<'de> for StickerMessage {
 impl StickerMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(to: impl Into<String>, sticker: impl Into<MediaObject>) -> Self {
+    pub fn new(to: impl Into<Addressee>, sticker: impl Into<MediaObject>) -> Self {
+        let (to, recipient) = match to.into() {
+            Addressee::To(value) => (Some(value), None),
+            Addressee::Recipient(value) => (None, Some(value)),
+        };
         Self {
             messaging_product: Default::default(),
             recipient_type: None,
-            to: to.into(),
+            to,
+            recipient,
             type_: Default::default(),
             context: None,
             biz_opaque_callback_data: None,
             sticker: sticker.into(),
             extra: Default::default(),
         }
+    }
+    /// Sets `recipient_type`.
+    pub fn with_recipient_type(mut self, value: impl Into<RecipientType>) -> Self {
+        self.recipient_type = Some(value.into());
+        self
+    }
+    /// Sets `to`.
+    pub fn with_to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `recipient`.
+    pub fn with_recipient(mut self, value: impl Into<String>) -> Self {
+        self.recipient = Some(value.into());
+        self
+    }
+    /// Sets `context`.
+    pub fn with_context(mut self, value: impl Into<MessageContext>) -> Self {
+        self.context = Some(value.into());
+        self
+    }
+    /// Sets `biz_opaque_callback_data`.
+    pub fn with_biz_opaque_callback_data(mut self, value: impl Into<String>) -> Self {
+        self.biz_opaque_callback_data = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "settings")]
@@ -50228,6 +59664,16 @@ impl SubscribeToWebhooksRequest {
             extra: Default::default(),
         }
     }
+    /// Sets `override_callback_uri`.
+    pub fn with_override_callback_uri(mut self, value: impl Into<String>) -> Self {
+        self.override_callback_uri = Some(value.into());
+        self
+    }
+    /// Sets `verify_token`.
+    pub fn with_verify_token(mut self, value: impl Into<String>) -> Self {
+        self.verify_token = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "subscribed_apps")]
 /// One app's webhook subscription.
@@ -50410,7 +59856,7 @@ impl From<String> for SubscribedAppData {
 pub struct SubscribedAppList {
     /// The subscriptions.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<SubscribedApp>>,
+    pub data: Option<Vec<crate::Item<SubscribedApp>>>,
     /// The `paging` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<CursorPaging>,
@@ -50424,12 +59870,15 @@ impl ::fragment_codegen_runtime::decode::FromEntries for SubscribedAppList {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<SubscribedApp>> = None;
+        let mut field_0: Option<Vec<crate::Item<SubscribedApp>>> = None;
         let mut field_1: Option<CursorPaging> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "data" => field_0 = map.next_value::<Option<Vec<SubscribedApp>>>()?,
+                "data" => {
+                    field_0 = map
+                        .next_value::<Option<Vec<crate::Item<SubscribedApp>>>>()?;
+                }
                 "paging" => field_1 = map.next_value::<Option<CursorPaging>>()?,
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -50476,7 +59925,7 @@ pub struct SubscribedAppsUpdateResponse {
     pub success: bool,
     /// The resulting subscription, when the API returns it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<SubscribedApp>>,
+    pub data: Option<Vec<crate::Item<SubscribedApp>>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -50489,12 +59938,19 @@ impl ::fragment_codegen_runtime::decode::FromEntries for SubscribedAppsUpdateRes
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<bool> = None;
-        let mut field_1: Option<Vec<SubscribedApp>> = None;
+        let mut field_1: Option<Vec<crate::Item<SubscribedApp>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
-                "data" => field_1 = map.next_value::<Option<Vec<SubscribedApp>>>()?,
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
+                "data" => {
+                    field_1 = map
+                        .next_value::<Option<Vec<crate::Item<SubscribedApp>>>>()?;
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -50597,6 +60053,11 @@ impl Template {
             components: None,
             extra: Default::default(),
         }
+    }
+    /// Sets `components`.
+    pub fn with_components(mut self, value: Vec<TemplateComponent>) -> Self {
+        self.components = Some(value);
+        self
     }
 }
 #[cfg(feature = "messages")]
@@ -50728,6 +60189,11 @@ impl TemplateBodyComponent {
             extra: Default::default(),
         }
     }
+    /// Sets `parameters`.
+    pub fn with_parameters(mut self, value: Vec<TemplateParameter>) -> Self {
+        self.parameters = Some(value);
+        self
+    }
 }
 #[cfg(feature = "templates")]
 /// The template body.
@@ -50808,6 +60274,21 @@ impl TemplateBodyDefinition {
             extra: Default::default(),
         }
     }
+    /// Sets `text`.
+    pub fn with_text(mut self, value: impl Into<String>) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+    /// Sets `add_security_recommendation`.
+    pub fn with_add_security_recommendation(mut self, value: bool) -> Self {
+        self.add_security_recommendation = Some(value);
+        self
+    }
+    /// Sets `example`.
+    pub fn with_example(mut self, value: impl Into<TemplateBodyExample>) -> Self {
+        self.example = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "templates")]
 /// Sample values for the body variables, for review.
@@ -50861,6 +60342,11 @@ impl TemplateBodyExample {
             body_text: None,
             extra: Default::default(),
         }
+    }
+    /// Sets `body_text`.
+    pub fn with_body_text(mut self, value: Vec<Vec<String>>) -> Self {
+        self.body_text = Some(value);
+        self
     }
 }
 #[cfg(feature = "messages")]
@@ -50940,6 +60426,27 @@ impl TemplateButtonAction {
             extra: Default::default(),
         }
     }
+    /// Sets `thumbnail_product_retailer_id`.
+    pub fn with_thumbnail_product_retailer_id(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
+        self.thumbnail_product_retailer_id = Some(value.into());
+        self
+    }
+    /// Sets `flow_token`.
+    pub fn with_flow_token(mut self, value: impl Into<String>) -> Self {
+        self.flow_token = Some(value.into());
+        self
+    }
+    /// Sets `flow_action_data`.
+    pub fn with_flow_action_data(
+        mut self,
+        value: ::serde_json::Map<String, ::serde_json::Value>,
+    ) -> Self {
+        self.flow_action_data = Some(value);
+        self
+    }
 }
 #[cfg(feature = "messages")]
 /// Values for one template button.
@@ -50954,7 +60461,7 @@ pub struct TemplateButtonComponent {
     pub sub_type: TemplateButtonSubType,
     /// Position of the button in the template, from `0`.
     pub index: String,
-    /// The button's value (payload, URL suffix or action).
+    /// The button's value (payload, URL suffix, action, or a call button's lifetime and payload).
     pub parameters: Vec<TemplateButtonParameter>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
@@ -51058,38 +60565,38 @@ pub enum TemplateButtonDefinition {
 }
 #[cfg(feature = "templates")]
 impl TemplateButtonDefinition {
-    /// A `QUICK_REPLY` value: [`TemplateQuickReplyButton::new`] with these fields, optional ones empty.
+    /// The `QUICK_REPLY` kind: [`TemplateQuickReplyButton::new`] with these fields, optional ones empty.
     pub fn quick_reply(text: impl Into<String>) -> Self {
         Self::QuickReply(TemplateQuickReplyButton::new(text))
     }
-    /// A `URL` value: [`TemplateUrlButton::new`] with these fields, optional ones empty.
+    /// The `URL` kind: [`TemplateUrlButton::new`] with these fields, optional ones empty.
     pub fn url(text: impl Into<String>, url: impl Into<String>) -> Self {
         Self::Url(TemplateUrlButton::new(text, url))
     }
-    /// A `PHONE_NUMBER` value: [`TemplatePhoneNumberButton::new`] with these fields, optional ones empty.
+    /// The `PHONE_NUMBER` kind: [`TemplatePhoneNumberButton::new`] with these fields, optional ones empty.
     pub fn phone_number(
         text: impl Into<String>,
         phone_number: impl Into<String>,
     ) -> Self {
         Self::PhoneNumber(TemplatePhoneNumberButton::new(text, phone_number))
     }
-    /// A `OTP` value: [`TemplateOtpButton::new`] with these fields, optional ones empty.
+    /// The `OTP` kind: [`TemplateOtpButton::new`] with these fields, optional ones empty.
     pub fn otp(otp_type: impl Into<TemplateOtpType>) -> Self {
         Self::Otp(TemplateOtpButton::new(otp_type))
     }
-    /// A `COPY_CODE` value: [`TemplateCopyCodeButton::new`] with these fields, optional ones empty.
+    /// The `COPY_CODE` kind: [`TemplateCopyCodeButton::new`] with these fields, optional ones empty.
     pub fn copy_code() -> Self {
         Self::CopyCode(TemplateCopyCodeButton::new())
     }
-    /// A `FLOW` value: [`TemplateFlowButton::new`] with these fields, optional ones empty.
+    /// The `FLOW` kind: [`TemplateFlowButton::new`] with these fields, optional ones empty.
     pub fn flow(text: impl Into<String>) -> Self {
         Self::Flow(TemplateFlowButton::new(text))
     }
-    /// A `CATALOG` value: [`TemplateCatalogButton::new`] with these fields, optional ones empty.
+    /// The `CATALOG` kind: [`TemplateCatalogButton::new`] with these fields, optional ones empty.
     pub fn catalog(text: impl Into<String>) -> Self {
         Self::Catalog(TemplateCatalogButton::new(text))
     }
-    /// A `MPM` value: [`TemplateMultiProductButton::new`] with these fields, optional ones empty.
+    /// The `MPM` kind: [`TemplateMultiProductButton::new`] with these fields, optional ones empty.
     pub fn mpm(text: impl Into<String>) -> Self {
         Self::Mpm(TemplateMultiProductButton::new(text))
     }
@@ -51209,8 +60716,9 @@ impl ::fragment_codegen_runtime::decode::FromTagged for TemplateButtonDefinition
                     )
                 }
                 _ => {
+                    let value = entries.into_value()?;
                     Self::Unrecognized {
-                        value: entries.into_value()?,
+                        value,
                         tag: tag.to_string(),
                     }
                 }
@@ -51292,6 +60800,8 @@ pub enum TemplateButtonParameter {
     Text(TemplateTextParameter),
     /// `type: action`.
     Action(TemplateActionParameter),
+    /// `type: ttl_minutes`.
+    TtlMinutes(TemplateTtlMinutesParameter),
     /// A tag this version does not know, with the whole value as received.
     Unrecognized {
         /// The tag value.
@@ -51302,17 +60812,21 @@ pub enum TemplateButtonParameter {
 }
 #[cfg(feature = "messages")]
 impl TemplateButtonParameter {
-    /// A `payload` value: [`TemplatePayloadParameter::new`] with these fields, optional ones empty.
+    /// The `payload` kind: [`TemplatePayloadParameter::new`] with these fields, optional ones empty.
     pub fn payload(payload: impl Into<String>) -> Self {
         Self::Payload(TemplatePayloadParameter::new(payload))
     }
-    /// A `text` value: [`TemplateTextParameter::new`] with these fields, optional ones empty.
+    /// The `text` kind: [`TemplateTextParameter::new`] with these fields, optional ones empty.
     pub fn text(text: impl Into<String>) -> Self {
         Self::Text(TemplateTextParameter::new(text))
     }
-    /// A `action` value: [`TemplateActionParameter::new`] with these fields, optional ones empty.
+    /// The `action` kind: [`TemplateActionParameter::new`] with these fields, optional ones empty.
     pub fn action(action: impl Into<TemplateButtonAction>) -> Self {
         Self::Action(TemplateActionParameter::new(action))
+    }
+    /// The `ttl_minutes` kind: [`TemplateTtlMinutesParameter::new`] with these fields, optional ones empty.
+    pub fn ttl_minutes(ttl_minutes: i64) -> Self {
+        Self::TtlMinutes(TemplateTtlMinutesParameter::new(ttl_minutes))
     }
     /// The tag value of this variant.
     pub fn tag(&self) -> &str {
@@ -51320,6 +60834,7 @@ impl TemplateButtonParameter {
             Self::Payload(_) => "payload",
             Self::Text(_) => "text",
             Self::Action(_) => "action",
+            Self::TtlMinutes(_) => "ttl_minutes",
             Self::Unrecognized { tag, .. } => tag.as_str(),
         }
     }
@@ -51335,6 +60850,7 @@ impl ::serde::Serialize for TemplateButtonParameter {
             Self::Payload(v) => ("payload", ::serde_json::to_value(v)),
             Self::Text(v) => ("text", ::serde_json::to_value(v)),
             Self::Action(v) => ("action", ::serde_json::to_value(v)),
+            Self::TtlMinutes(v) => ("ttl_minutes", ::serde_json::to_value(v)),
             Self::Unrecognized { value, .. } => {
                 return ::serde::Serialize::serialize(value, serializer);
             }
@@ -51384,9 +60900,17 @@ impl ::fragment_codegen_runtime::decode::FromTagged for TemplateButtonParameter 
                         )?,
                     )
                 }
+                "ttl_minutes" => {
+                    Self::TtlMinutes(
+                        <TemplateTtlMinutesParameter as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
                 _ => {
+                    let value = entries.into_value()?;
                     Self::Unrecognized {
-                        value: entries.into_value()?,
+                        value,
                         tag: tag.to_string(),
                     }
                 }
@@ -51424,6 +60948,12 @@ impl From<TemplateActionParameter> for TemplateButtonParameter {
     }
 }
 #[cfg(feature = "messages")]
+impl From<TemplateTtlMinutesParameter> for TemplateButtonParameter {
+    fn from(value: TemplateTtlMinutesParameter) -> Self {
+        Self::TtlMinutes(value)
+    }
+}
+#[cfg(feature = "messages")]
 /// The kind of template button.
 ///
 /// Schema `TemplateButtonSubType`, from `whatsapp/messages.yaml#/components/schemas/TemplateButtonSubType`.
@@ -51440,6 +60970,8 @@ pub enum TemplateButtonSubType {
     Catalog,
     /// `flow`
     Flow,
+    /// `voice_call`
+    VoiceCall,
     /// A value not listed in the spec, kept as received.
     Unrecognized(String),
 }
@@ -51452,6 +60984,7 @@ impl TemplateButtonSubType {
             Self::Url => "url",
             Self::Catalog => "catalog",
             Self::Flow => "flow",
+            Self::VoiceCall => "voice_call",
             Self::Unrecognized(value) => value.as_str(),
         }
     }
@@ -51470,6 +61003,7 @@ impl From<&str> for TemplateButtonSubType {
             "url" => Self::Url,
             "catalog" => Self::Catalog,
             "flow" => Self::Flow,
+            "voice_call" => Self::VoiceCall,
             other => Self::Unrecognized(other.to_string()),
         }
     }
@@ -51482,6 +61016,7 @@ impl From<String> for TemplateButtonSubType {
             "url" => Self::Url,
             "catalog" => Self::Catalog,
             "flow" => Self::Flow,
+            "voice_call" => Self::VoiceCall,
             _ => Self::Unrecognized(value),
         }
     }
@@ -51509,6 +61044,7 @@ impl<'de> ::serde::Deserialize<'de> for TemplateButtonSubType {
                 "url" => Self::Url,
                 "catalog" => Self::Catalog,
                 "flow" => Self::Flow,
+                "voice_call" => Self::VoiceCall,
                 _ => Self::Unrecognized(value.into_string()),
             },
         )
@@ -51960,15 +61496,15 @@ pub enum TemplateComponent {
 }
 #[cfg(feature = "messages")]
 impl TemplateComponent {
-    /// A `header` value: [`TemplateHeaderComponent::new`] with these fields, optional ones empty.
+    /// The `header` kind: [`TemplateHeaderComponent::new`] with these fields, optional ones empty.
     pub fn header() -> Self {
         Self::Header(TemplateHeaderComponent::new())
     }
-    /// A `body` value: [`TemplateBodyComponent::new`] with these fields, optional ones empty.
+    /// The `body` kind: [`TemplateBodyComponent::new`] with these fields, optional ones empty.
     pub fn body() -> Self {
         Self::Body(TemplateBodyComponent::new())
     }
-    /// A `button` value: [`TemplateButtonComponent::new`] with these fields, optional ones empty.
+    /// The `button` kind: [`TemplateButtonComponent::new`] with these fields, optional ones empty.
     pub fn button(
         sub_type: impl Into<TemplateButtonSubType>,
         index: impl Into<String>,
@@ -52047,8 +61583,9 @@ impl ::fragment_codegen_runtime::decode::FromTagged for TemplateComponent {
                     )
                 }
                 _ => {
+                    let value = entries.into_value()?;
                     Self::Unrecognized {
-                        value: entries.into_value()?,
+                        value,
                         tag: tag.to_string(),
                     }
                 }
@@ -52112,19 +61649,19 @@ pub enum TemplateComponentDefinition {
 }
 #[cfg(feature = "templates")]
 impl TemplateComponentDefinition {
-    /// A `HEADER` value: [`TemplateHeaderDefinition::new`] with these fields, optional ones empty.
+    /// The `HEADER` kind: [`TemplateHeaderDefinition::new`] with these fields, optional ones empty.
     pub fn header(format: impl Into<TemplateHeaderFormat>) -> Self {
         Self::Header(TemplateHeaderDefinition::new(format))
     }
-    /// A `BODY` value: [`TemplateBodyDefinition::new`] with these fields, optional ones empty.
+    /// The `BODY` kind: [`TemplateBodyDefinition::new`] with these fields, optional ones empty.
     pub fn body() -> Self {
         Self::Body(TemplateBodyDefinition::new())
     }
-    /// A `FOOTER` value: [`TemplateFooterDefinition::new`] with these fields, optional ones empty.
+    /// The `FOOTER` kind: [`TemplateFooterDefinition::new`] with these fields, optional ones empty.
     pub fn footer() -> Self {
         Self::Footer(TemplateFooterDefinition::new())
     }
-    /// A `BUTTONS` value: [`TemplateButtonsDefinition::new`] with these fields, optional ones empty.
+    /// The `BUTTONS` kind: [`TemplateButtonsDefinition::new`] with these fields, optional ones empty.
     pub fn buttons(buttons: Vec<TemplateButtonDefinition>) -> Self {
         Self::Buttons(TemplateButtonsDefinition::new(buttons))
     }
@@ -52208,8 +61745,9 @@ impl ::fragment_codegen_runtime::decode::FromTagged for TemplateComponentDefinit
                     )
                 }
                 _ => {
+                    let value = entries.into_value()?;
                     Self::Unrecognized {
-                        value: entries.into_value()?,
+                        value,
                         tag: tag.to_string(),
                     }
                 }
@@ -52424,6 +61962,198 @@ impl TemplateCopyCodeButton {
             extra: Default::default(),
         }
     }
+    /// Sets `text`.
+    pub fn with_text(mut self, value: impl Into<String>) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+    /// Sets `example`.
+    pub fn with_example(mut self, value: ::serde_json::Value) -> Self {
+        self.example = Some(value);
+        self
+    }
+}
+#[cfg(feature = "webhooks")]
+/// A template sent through direct send was found to belong to another category.
+///
+/// Schema `TemplateCorrectCategoryDetectionChange`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateCorrectCategoryDetectionChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct TemplateCorrectCategoryDetectionChange {
+    /// Always `template_correct_category_detection`; filled in by default.
+    pub field: FieldTemplateCorrectCategoryDetection,
+    /// The `value` member.
+    pub value: TemplateCorrectCategoryDetectionValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries
+for TemplateCorrectCategoryDetectionChange {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<FieldTemplateCorrectCategoryDetection> = None;
+        let mut field_1: Option<TemplateCorrectCategoryDetectionValue> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "field" => {
+                    field_0 = Some(
+                        map.next_value::<FieldTemplateCorrectCategoryDetection>()?,
+                    );
+                }
+                "value" => {
+                    field_1 = Some(
+                        map.next_value::<TemplateCorrectCategoryDetectionValue>()?,
+                    );
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            field: field_0.unwrap_or_default(),
+            value: field_1.ok_or_else(|| __A::Error::missing_field("value"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for TemplateCorrectCategoryDetectionChange {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `TemplateCorrectCategoryDetectionChange`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl TemplateCorrectCategoryDetectionChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: impl Into<TemplateCorrectCategoryDetectionValue>) -> Self {
+        Self {
+            field: Default::default(),
+            value: value.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The `template_correct_category_detection` value.
+///
+/// Schema `TemplateCorrectCategoryDetectionValue`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateCorrectCategoryDetectionValue`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct TemplateCorrectCategoryDetectionValue {
+    /// The template ID.
+    pub message_template_id: i64,
+    /// The template name.
+    pub message_template_name: String,
+    /// The template's language and locale code.
+    pub message_template_language: String,
+    /// The `category` member.
+    pub category: TemplateCategory,
+    /// The `correct_category` member.
+    pub correct_category: TemplateCategory,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries
+for TemplateCorrectCategoryDetectionValue {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<i64> = None;
+        let mut field_1: Option<String> = None;
+        let mut field_2: Option<String> = None;
+        let mut field_3: Option<TemplateCategory> = None;
+        let mut field_4: Option<TemplateCategory> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "message_template_id" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<i64>>()?.0,
+                    );
+                }
+                "message_template_name" => {
+                    field_1 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                "message_template_language" => {
+                    field_2 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                "category" => field_3 = Some(map.next_value::<TemplateCategory>()?),
+                "correct_category" => {
+                    field_4 = Some(map.next_value::<TemplateCategory>()?);
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            message_template_id: field_0
+                .ok_or_else(|| __A::Error::missing_field("message_template_id"))?,
+            message_template_name: field_1
+                .ok_or_else(|| __A::Error::missing_field("message_template_name"))?,
+            message_template_language: field_2
+                .ok_or_else(|| __A::Error::missing_field("message_template_language"))?,
+            category: field_3.ok_or_else(|| __A::Error::missing_field("category"))?,
+            correct_category: field_4
+                .ok_or_else(|| __A::Error::missing_field("correct_category"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for TemplateCorrectCategoryDetectionValue {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `TemplateCorrectCategoryDetectionValue`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl TemplateCorrectCategoryDetectionValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        message_template_id: i64,
+        message_template_name: impl Into<String>,
+        message_template_language: impl Into<String>,
+        category: impl Into<TemplateCategory>,
+        correct_category: impl Into<TemplateCategory>,
+    ) -> Self {
+        Self {
+            message_template_id,
+            message_template_name: message_template_name.into(),
+            message_template_language: message_template_language.into(),
+            category: category.into(),
+            correct_category: correct_category.into(),
+            extra: Default::default(),
+        }
+    }
 }
 #[cfg(feature = "templates")]
 /// A new template to submit for review.
@@ -52514,6 +62244,14 @@ impl TemplateCreateRequest {
             components,
             extra: Default::default(),
         }
+    }
+    /// Sets `parameter_format`.
+    pub fn with_parameter_format(
+        mut self,
+        value: impl Into<TemplateParameterFormat>,
+    ) -> Self {
+        self.parameter_format = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "templates")]
@@ -53085,6 +62823,26 @@ impl TemplateEditRequest {
             extra: Default::default(),
         }
     }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `language`.
+    pub fn with_language(mut self, value: impl Into<String>) -> Self {
+        self.language = Some(value.into());
+        self
+    }
+    /// Sets `category`.
+    pub fn with_category(mut self, value: impl Into<TemplateCategory>) -> Self {
+        self.category = Some(value.into());
+        self
+    }
+    /// Sets `components`.
+    pub fn with_components(mut self, value: Vec<TemplateComponentDefinition>) -> Self {
+        self.components = Some(value);
+        self
+    }
 }
 #[cfg(feature = "templates")]
 /// A button that opens a WhatsApp Flow.
@@ -53184,6 +62942,31 @@ impl TemplateFlowButton {
             extra: Default::default(),
         }
     }
+    /// Sets `flow_id`.
+    pub fn with_flow_id(mut self, value: impl Into<String>) -> Self {
+        self.flow_id = Some(value.into());
+        self
+    }
+    /// Sets `flow_name`.
+    pub fn with_flow_name(mut self, value: impl Into<String>) -> Self {
+        self.flow_name = Some(value.into());
+        self
+    }
+    /// Sets `flow_json`.
+    pub fn with_flow_json(mut self, value: impl Into<String>) -> Self {
+        self.flow_json = Some(value.into());
+        self
+    }
+    /// Sets `flow_action`.
+    pub fn with_flow_action(mut self, value: impl Into<String>) -> Self {
+        self.flow_action = Some(value.into());
+        self
+    }
+    /// Sets `navigate_screen`.
+    pub fn with_navigate_screen(mut self, value: impl Into<String>) -> Self {
+        self.navigate_screen = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "templates")]
 impl From<&str> for TemplateFlowButton {
@@ -53267,6 +63050,16 @@ impl TemplateFooterDefinition {
             extra: Default::default(),
         }
     }
+    /// Sets `text`.
+    pub fn with_text(mut self, value: impl Into<String>) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+    /// Sets `code_expiration_minutes`.
+    pub fn with_code_expiration_minutes(mut self, value: i64) -> Self {
+        self.code_expiration_minutes = Some(value);
+        self
+    }
 }
 #[cfg(feature = "messages")]
 /// Values for the template header.
@@ -53332,6 +63125,11 @@ impl TemplateHeaderComponent {
             parameters: None,
             extra: Default::default(),
         }
+    }
+    /// Sets `parameters`.
+    pub fn with_parameters(mut self, value: Vec<TemplateParameter>) -> Self {
+        self.parameters = Some(value);
+        self
     }
 }
 #[cfg(feature = "templates")]
@@ -53411,6 +63209,16 @@ impl TemplateHeaderDefinition {
             extra: Default::default(),
         }
     }
+    /// Sets `text`.
+    pub fn with_text(mut self, value: impl Into<String>) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+    /// Sets `example`.
+    pub fn with_example(mut self, value: impl Into<TemplateHeaderExample>) -> Self {
+        self.example = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "templates")]
 /// Sample header content for review.
@@ -53474,6 +63282,16 @@ impl TemplateHeaderExample {
             header_handle: None,
             extra: Default::default(),
         }
+    }
+    /// Sets `header_text`.
+    pub fn with_header_text(mut self, value: Vec<String>) -> Self {
+        self.header_text = Some(value);
+        self
+    }
+    /// Sets `header_handle`.
+    pub fn with_header_handle(mut self, value: Vec<String>) -> Self {
+        self.header_handle = Some(value);
+        self
     }
 }
 #[cfg(feature = "templates")]
@@ -53721,7 +63539,7 @@ impl From<String> for TemplateLanguage {
 pub struct TemplateList {
     /// The templates.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<MessageTemplate>>,
+    pub data: Option<Vec<crate::Item<MessageTemplate>>>,
     /// The `paging` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<CursorPaging>,
@@ -53735,12 +63553,15 @@ impl ::fragment_codegen_runtime::decode::FromEntries for TemplateList {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<MessageTemplate>> = None;
+        let mut field_0: Option<Vec<crate::Item<MessageTemplate>>> = None;
         let mut field_1: Option<CursorPaging> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "data" => field_0 = map.next_value::<Option<Vec<MessageTemplate>>>()?,
+                "data" => {
+                    field_0 = map
+                        .next_value::<Option<Vec<crate::Item<MessageTemplate>>>>()?;
+                }
                 "paging" => field_1 = map.next_value::<Option<CursorPaging>>()?,
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -53788,8 +63609,12 @@ pub struct TemplateMessage {
     /// The `recipient_type` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient_type: Option<RecipientType>,
-    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages.
-    pub to: String,
+    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages. Needed unless `recipient` is given; when both are given, `to` is used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// The recipient's business-scoped user ID (such as `US.13491208655302741918`) or parent business-scoped user ID, for users whose phone number you do not have. Ignored when `to` is also given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
     /// Always `template`.
     #[serde(rename = "type")]
     pub type_: TypeTemplate,
@@ -53815,10 +63640,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for TemplateMessage {
         let mut field_0: Option<MessagingProductWhatsapp> = None;
         let mut field_1: Option<RecipientType> = None;
         let mut field_2: Option<String> = None;
-        let mut field_3: Option<TypeTemplate> = None;
-        let mut field_4: Option<MessageContext> = None;
-        let mut field_5: Option<String> = None;
-        let mut field_6: Option<Template> = None;
+        let mut field_3: Option<String> = None;
+        let mut field_4: Option<TypeTemplate> = None;
+        let mut field_5: Option<MessageContext> = None;
+        let mut field_6: Option<String> = None;
+        let mut field_7: Option<Template> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -53826,13 +63652,14 @@ impl ::fragment_codegen_runtime::decode::FromEntries for TemplateMessage {
                     field_0 = Some(map.next_value::<MessagingProductWhatsapp>()?);
                 }
                 "recipient_type" => field_1 = map.next_value::<Option<RecipientType>>()?,
-                "to" => field_2 = Some(map.next_value::<String>()?),
-                "type" => field_3 = Some(map.next_value::<TypeTemplate>()?),
-                "context" => field_4 = map.next_value::<Option<MessageContext>>()?,
+                "to" => field_2 = map.next_value::<Option<String>>()?,
+                "recipient" => field_3 = map.next_value::<Option<String>>()?,
+                "type" => field_4 = Some(map.next_value::<TypeTemplate>()?),
+                "context" => field_5 = map.next_value::<Option<MessageContext>>()?,
                 "biz_opaque_callback_data" => {
-                    field_5 = map.next_value::<Option<String>>()?;
+                    field_6 = map.next_value::<Option<String>>()?;
                 }
-                "template" => field_6 = Some(map.next_value::<Template>()?),
+                "template" => field_7 = Some(map.next_value::<Template>()?),
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -53841,11 +63668,12 @@ impl ::fragment_codegen_runtime::decode::FromEntries for TemplateMessage {
         Ok(Self {
             messaging_product: field_0.unwrap_or_default(),
             recipient_type: field_1,
-            to: field_2.ok_or_else(|| __A::Error::missing_field("to"))?,
-            type_: field_3.unwrap_or_default(),
-            context: field_4,
-            biz_opaque_callback_data: field_5,
-            template: field_6.ok_or_else(|| __A::Error::missing_field("template"))?,
+            to: field_2,
+            recipient: field_3,
+            type_: field_4.unwrap_or_default(),
+            context: field_5,
+            biz_opaque_callback_data: field_6,
+            template: field_7.ok_or_else(|| __A::Error::missing_field("template"))?,
             extra,
         })
     }
@@ -53865,17 +63693,47 @@ impl<'de> ::serde::Deserialize<'de> for TemplateMessage {
 impl TemplateMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(to: impl Into<String>, template: impl Into<Template>) -> Self {
+    pub fn new(to: impl Into<Addressee>, template: impl Into<Template>) -> Self {
+        let (to, recipient) = match to.into() {
+            Addressee::To(value) => (Some(value), None),
+            Addressee::Recipient(value) => (None, Some(value)),
+        };
         Self {
             messaging_product: Default::default(),
             recipient_type: None,
-            to: to.into(),
+            to,
+            recipient,
             type_: Default::default(),
             context: None,
             biz_opaque_callback_data: None,
             template: template.into(),
             extra: Default::default(),
         }
+    }
+    /// Sets `recipient_type`.
+    pub fn with_recipient_type(mut self, value: impl Into<RecipientType>) -> Self {
+        self.recipient_type = Some(value.into());
+        self
+    }
+    /// Sets `to`.
+    pub fn with_to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `recipient`.
+    pub fn with_recipient(mut self, value: impl Into<String>) -> Self {
+        self.recipient = Some(value.into());
+        self
+    }
+    /// Sets `context`.
+    pub fn with_context(mut self, value: impl Into<MessageContext>) -> Self {
+        self.context = Some(value.into());
+        self
+    }
+    /// Sets `biz_opaque_callback_data`.
+    pub fn with_biz_opaque_callback_data(mut self, value: impl Into<String>) -> Self {
+        self.biz_opaque_callback_data = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "templates")]
@@ -53960,7 +63818,7 @@ impl From<String> for TemplateMultiProductButton {
 /// Schema `TemplateOtherInfo`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateOtherInfo`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct TemplateOtherInfo {
-    /// The kind of event, such as `FIRST_PAUSE` or `UNPAUSE`.
+    /// The kind of event, such as `FIRST_PAUSE`, `SECOND_PAUSE`, `RATE_LIMITING_PAUSE`, `UNPAUSE` or `DISABLED`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// A readable explanation.
@@ -54121,6 +63979,26 @@ impl TemplateOtpButton {
             extra: Default::default(),
         }
     }
+    /// Sets `text`.
+    pub fn with_text(mut self, value: impl Into<String>) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+    /// Sets `autofill_text`.
+    pub fn with_autofill_text(mut self, value: impl Into<String>) -> Self {
+        self.autofill_text = Some(value.into());
+        self
+    }
+    /// Sets `package_name`.
+    pub fn with_package_name(mut self, value: impl Into<String>) -> Self {
+        self.package_name = Some(value.into());
+        self
+    }
+    /// Sets `signature_hash`.
+    pub fn with_signature_hash(mut self, value: impl Into<String>) -> Self {
+        self.signature_hash = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "templates")]
 /// How the user gets the code into your app.
@@ -54238,27 +64116,27 @@ pub enum TemplateParameter {
 }
 #[cfg(feature = "messages")]
 impl TemplateParameter {
-    /// A `text` value: [`TemplateTextParameter::new`] with these fields, optional ones empty.
+    /// The `text` kind: [`TemplateTextParameter::new`] with these fields, optional ones empty.
     pub fn text(text: impl Into<String>) -> Self {
         Self::Text(TemplateTextParameter::new(text))
     }
-    /// A `currency` value: [`TemplateCurrencyParameter::new`] with these fields, optional ones empty.
+    /// The `currency` kind: [`TemplateCurrencyParameter::new`] with these fields, optional ones empty.
     pub fn currency(currency: impl Into<TemplateCurrency>) -> Self {
         Self::Currency(TemplateCurrencyParameter::new(currency))
     }
-    /// A `date_time` value: [`TemplateDateTimeParameter::new`] with these fields, optional ones empty.
+    /// The `date_time` kind: [`TemplateDateTimeParameter::new`] with these fields, optional ones empty.
     pub fn date_time(date_time: impl Into<TemplateDateTime>) -> Self {
         Self::DateTime(TemplateDateTimeParameter::new(date_time))
     }
-    /// A `image` value: [`TemplateImageParameter::new`] with these fields, optional ones empty.
+    /// The `image` kind: [`TemplateImageParameter::new`] with these fields, optional ones empty.
     pub fn image(image: impl Into<MediaObject>) -> Self {
         Self::Image(TemplateImageParameter::new(image))
     }
-    /// A `document` value: [`TemplateDocumentParameter::new`] with these fields, optional ones empty.
+    /// The `document` kind: [`TemplateDocumentParameter::new`] with these fields, optional ones empty.
     pub fn document(document: impl Into<MediaObject>) -> Self {
         Self::Document(TemplateDocumentParameter::new(document))
     }
-    /// A `video` value: [`TemplateVideoParameter::new`] with these fields, optional ones empty.
+    /// The `video` kind: [`TemplateVideoParameter::new`] with these fields, optional ones empty.
     pub fn video(video: impl Into<MediaObject>) -> Self {
         Self::Video(TemplateVideoParameter::new(video))
     }
@@ -54360,8 +64238,9 @@ impl ::fragment_codegen_runtime::decode::FromTagged for TemplateParameter {
                     )
                 }
                 _ => {
+                    let value = entries.into_value()?;
                     Self::Unrecognized {
-                        value: entries.into_value()?,
+                        value,
                         tag: tag.to_string(),
                     }
                 }
@@ -54496,7 +64375,7 @@ impl<'de> ::serde::Deserialize<'de> for TemplateParameterFormat {
     }
 }
 #[cfg(feature = "messages")]
-/// The payload sent back when a quick-reply button is tapped.
+/// The payload sent back when a quick-reply button is tapped (on a call button, the text passed on to the call webhooks).
 ///
 /// Schema `TemplatePayloadParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplatePayloadParameter`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
@@ -54811,7 +64690,7 @@ impl TemplateQualityScore {
 pub struct TemplateQuickReplyButton {
     /// Always `QUICK_REPLY`.
     #[serde(rename = "type")]
-    pub type_: TypeQuickReply,
+    pub type_: TypeQuickReplyTemplates,
     /// Button label.
     pub text: String,
     /// Members the schema does not list, kept as received (the live
@@ -54825,12 +64704,12 @@ impl ::fragment_codegen_runtime::decode::FromEntries for TemplateQuickReplyButto
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
-        let mut field_0: Option<TypeQuickReply> = None;
+        let mut field_0: Option<TypeQuickReplyTemplates> = None;
         let mut field_1: Option<String> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "type" => field_0 = Some(map.next_value::<TypeQuickReply>()?),
+                "type" => field_0 = Some(map.next_value::<TypeQuickReplyTemplates>()?),
                 "text" => field_1 = Some(map.next_value::<String>()?),
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -55099,7 +64978,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for TemplateSuccessResponse
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = map.next_value::<Option<bool>>()?,
+                "success" => {
+                    field_0 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -55200,6 +65085,11 @@ impl TemplateTextParameter {
             extra: Default::default(),
         }
     }
+    /// Sets `parameter_name`.
+    pub fn with_parameter_name(mut self, value: impl Into<String>) -> Self {
+        self.parameter_name = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "messages")]
 impl From<&str> for TemplateTextParameter {
@@ -55211,6 +65101,71 @@ impl From<&str> for TemplateTextParameter {
 impl From<String> for TemplateTextParameter {
     fn from(value: String) -> Self {
         Self::new(value)
+    }
+}
+#[cfg(feature = "messages")]
+/// How long a call button works after sending.
+///
+/// Schema `TemplateTtlMinutesParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateTtlMinutesParameter`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct TemplateTtlMinutesParameter {
+    /// Always `ttl_minutes`.
+    #[serde(rename = "type")]
+    pub type_: TypeTtlMinutes,
+    /// Minutes the button stays usable, 1 to 43200 (30 days); 10080 (7 days) when left out.
+    pub ttl_minutes: i64,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "messages")]
+impl ::fragment_codegen_runtime::decode::FromEntries for TemplateTtlMinutesParameter {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<TypeTtlMinutes> = None;
+        let mut field_1: Option<i64> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "type" => field_0 = Some(map.next_value::<TypeTtlMinutes>()?),
+                "ttl_minutes" => field_1 = Some(map.next_value::<i64>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            type_: field_0.unwrap_or_default(),
+            ttl_minutes: field_1
+                .ok_or_else(|| __A::Error::missing_field("ttl_minutes"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for TemplateTtlMinutesParameter {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `TemplateTtlMinutesParameter`",
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl TemplateTtlMinutesParameter {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(ttl_minutes: i64) -> Self {
+        Self {
+            type_: Default::default(),
+            ttl_minutes,
+            extra: Default::default(),
+        }
     }
 }
 #[cfg(feature = "templates")]
@@ -55288,6 +65243,11 @@ impl TemplateUrlButton {
             example: None,
             extra: Default::default(),
         }
+    }
+    /// Sets `example`.
+    pub fn with_example(mut self, value: Vec<String>) -> Self {
+        self.example = Some(value);
+        self
     }
 }
 #[cfg(feature = "messages")]
@@ -55500,6 +65460,11 @@ impl TextContent {
             extra: Default::default(),
         }
     }
+    /// Sets `preview_url`.
+    pub fn with_preview_url(mut self, value: bool) -> Self {
+        self.preview_url = Some(value);
+        self
+    }
 }
 #[cfg(feature = "messages")]
 impl From<&str> for TextContent {
@@ -55524,8 +65489,12 @@ pub struct TextMessage {
     /// The `recipient_type` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient_type: Option<RecipientType>,
-    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages.
-    pub to: String,
+    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages. Needed unless `recipient` is given; when both are given, `to` is used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// The recipient's business-scoped user ID (such as `US.13491208655302741918`) or parent business-scoped user ID, for users whose phone number you do not have. Ignored when `to` is also given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
     /// Always `text`.
     #[serde(rename = "type")]
     pub type_: TypeText,
@@ -55551,10 +65520,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for TextMessage {
         let mut field_0: Option<MessagingProductWhatsapp> = None;
         let mut field_1: Option<RecipientType> = None;
         let mut field_2: Option<String> = None;
-        let mut field_3: Option<TypeText> = None;
-        let mut field_4: Option<MessageContext> = None;
-        let mut field_5: Option<String> = None;
-        let mut field_6: Option<TextContent> = None;
+        let mut field_3: Option<String> = None;
+        let mut field_4: Option<TypeText> = None;
+        let mut field_5: Option<MessageContext> = None;
+        let mut field_6: Option<String> = None;
+        let mut field_7: Option<TextContent> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -55562,13 +65532,14 @@ impl ::fragment_codegen_runtime::decode::FromEntries for TextMessage {
                     field_0 = Some(map.next_value::<MessagingProductWhatsapp>()?);
                 }
                 "recipient_type" => field_1 = map.next_value::<Option<RecipientType>>()?,
-                "to" => field_2 = Some(map.next_value::<String>()?),
-                "type" => field_3 = Some(map.next_value::<TypeText>()?),
-                "context" => field_4 = map.next_value::<Option<MessageContext>>()?,
+                "to" => field_2 = map.next_value::<Option<String>>()?,
+                "recipient" => field_3 = map.next_value::<Option<String>>()?,
+                "type" => field_4 = Some(map.next_value::<TypeText>()?),
+                "context" => field_5 = map.next_value::<Option<MessageContext>>()?,
                 "biz_opaque_callback_data" => {
-                    field_5 = map.next_value::<Option<String>>()?;
+                    field_6 = map.next_value::<Option<String>>()?;
                 }
-                "text" => field_6 = Some(map.next_value::<TextContent>()?),
+                "text" => field_7 = Some(map.next_value::<TextContent>()?),
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -55577,11 +65548,12 @@ impl ::fragment_codegen_runtime::decode::FromEntries for TextMessage {
         Ok(Self {
             messaging_product: field_0.unwrap_or_default(),
             recipient_type: field_1,
-            to: field_2.ok_or_else(|| __A::Error::missing_field("to"))?,
-            type_: field_3.unwrap_or_default(),
-            context: field_4,
-            biz_opaque_callback_data: field_5,
-            text: field_6.ok_or_else(|| __A::Error::missing_field("text"))?,
+            to: field_2,
+            recipient: field_3,
+            type_: field_4.unwrap_or_default(),
+            context: field_5,
+            biz_opaque_callback_data: field_6,
+            text: field_7.ok_or_else(|| __A::Error::missing_field("text"))?,
             extra,
         })
     }
@@ -55601,17 +65573,47 @@ impl<'de> ::serde::Deserialize<'de> for TextMessage {
 impl TextMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(to: impl Into<String>, text: impl Into<TextContent>) -> Self {
+    pub fn new(to: impl Into<Addressee>, text: impl Into<TextContent>) -> Self {
+        let (to, recipient) = match to.into() {
+            Addressee::To(value) => (Some(value), None),
+            Addressee::Recipient(value) => (None, Some(value)),
+        };
         Self {
             messaging_product: Default::default(),
             recipient_type: None,
-            to: to.into(),
+            to,
+            recipient,
             type_: Default::default(),
             context: None,
             biz_opaque_callback_data: None,
             text: text.into(),
             extra: Default::default(),
         }
+    }
+    /// Sets `recipient_type`.
+    pub fn with_recipient_type(mut self, value: impl Into<RecipientType>) -> Self {
+        self.recipient_type = Some(value.into());
+        self
+    }
+    /// Sets `to`.
+    pub fn with_to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `recipient`.
+    pub fn with_recipient(mut self, value: impl Into<String>) -> Self {
+        self.recipient = Some(value.into());
+        self
+    }
+    /// Sets `context`.
+    pub fn with_context(mut self, value: impl Into<MessageContext>) -> Self {
+        self.context = Some(value.into());
+        self
+    }
+    /// Sets `biz_opaque_callback_data`.
+    pub fn with_biz_opaque_callback_data(mut self, value: impl Into<String>) -> Self {
+        self.biz_opaque_callback_data = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "messages")]
@@ -55683,6 +65685,80 @@ impl<'de> ::serde::Deserialize<'de> for TypeAction {
         Ok(
             match value.as_str() {
                 "action" => Self::Action,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "messages")]
+/// Always `address_message`.
+///
+/// Schema `TypeAddressMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveAddressMessage/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeAddressMessage {
+    /// `address_message`
+    #[default]
+    AddressMessage,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "messages")]
+impl TypeAddressMessage {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AddressMessage => "address_message",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::std::fmt::Display for TypeAddressMessage {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl From<&str> for TypeAddressMessage {
+    fn from(value: &str) -> Self {
+        match value {
+            "address_message" => Self::AddressMessage,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl From<String> for TypeAddressMessage {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "address_message" => Self::AddressMessage,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::serde::Serialize for TypeAddressMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for TypeAddressMessage {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "address_message" => Self::AddressMessage,
                 _ => Self::Unrecognized(value.into_string()),
             },
         )
@@ -56144,6 +66220,78 @@ impl<'de> ::serde::Deserialize<'de> for TypeButtons {
         )
     }
 }
+#[cfg(feature = "webhooks")]
+/// Schema `TypeCallPermissionReply`, from `whatsapp/webhooks.yaml#/components/schemas/InteractiveCallPermissionReply/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeCallPermissionReply {
+    /// `call_permission_reply`
+    #[default]
+    CallPermissionReply,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl TypeCallPermissionReply {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CallPermissionReply => "call_permission_reply",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for TypeCallPermissionReply {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for TypeCallPermissionReply {
+    fn from(value: &str) -> Self {
+        match value {
+            "call_permission_reply" => Self::CallPermissionReply,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for TypeCallPermissionReply {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "call_permission_reply" => Self::CallPermissionReply,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for TypeCallPermissionReply {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for TypeCallPermissionReply {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "call_permission_reply" => Self::CallPermissionReply,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
 #[cfg(feature = "messages")]
 /// Always `call_permission_request`.
 ///
@@ -56213,6 +66361,80 @@ impl<'de> ::serde::Deserialize<'de> for TypeCallPermissionRequest {
         Ok(
             match value.as_str() {
                 "call_permission_request" => Self::CallPermissionRequest,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "messages")]
+/// Always `carousel`.
+///
+/// Schema `TypeCarousel`, from `whatsapp/messages.yaml#/components/schemas/InteractiveCarouselMessage/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeCarousel {
+    /// `carousel`
+    #[default]
+    Carousel,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "messages")]
+impl TypeCarousel {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Carousel => "carousel",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::std::fmt::Display for TypeCarousel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl From<&str> for TypeCarousel {
+    fn from(value: &str) -> Self {
+        match value {
+            "carousel" => Self::Carousel,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl From<String> for TypeCarousel {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "carousel" => Self::Carousel,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::serde::Serialize for TypeCarousel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for TypeCarousel {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "carousel" => Self::Carousel,
                 _ => Self::Unrecognized(value.into_string()),
             },
         )
@@ -56509,6 +66731,80 @@ impl<'de> ::serde::Deserialize<'de> for TypeCopyCode {
         Ok(
             match value.as_str() {
                 "COPY_CODE" => Self::CopyCode,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "messages")]
+/// Always `cta_url`, also on cards with quick-reply buttons.
+///
+/// Schema `TypeCtaUrl`, merged from 2 identical definitions (first: `whatsapp/messages.yaml#/components/schemas/CarouselMediaCard/properties/type`).
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeCtaUrl {
+    /// `cta_url`
+    #[default]
+    CtaUrl,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "messages")]
+impl TypeCtaUrl {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CtaUrl => "cta_url",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::std::fmt::Display for TypeCtaUrl {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl From<&str> for TypeCtaUrl {
+    fn from(value: &str) -> Self {
+        match value {
+            "cta_url" => Self::CtaUrl,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl From<String> for TypeCtaUrl {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "cta_url" => Self::CtaUrl,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::serde::Serialize for TypeCtaUrl {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for TypeCtaUrl {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "cta_url" => Self::CtaUrl,
                 _ => Self::Unrecognized(value.into_string()),
             },
         )
@@ -57574,6 +67870,80 @@ impl<'de> ::serde::Deserialize<'de> for TypeLocation {
         )
     }
 }
+#[cfg(feature = "messages")]
+/// Always `location_request_message`.
+///
+/// Schema `TypeLocationRequestMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveLocationRequestMessage/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeLocationRequestMessage {
+    /// `location_request_message`
+    #[default]
+    LocationRequestMessage,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "messages")]
+impl TypeLocationRequestMessage {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::LocationRequestMessage => "location_request_message",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::std::fmt::Display for TypeLocationRequestMessage {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl From<&str> for TypeLocationRequestMessage {
+    fn from(value: &str) -> Self {
+        match value {
+            "location_request_message" => Self::LocationRequestMessage,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl From<String> for TypeLocationRequestMessage {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "location_request_message" => Self::LocationRequestMessage,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::serde::Serialize for TypeLocationRequestMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for TypeLocationRequestMessage {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "location_request_message" => Self::LocationRequestMessage,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
 #[cfg(feature = "templates")]
 /// Always `MPM`.
 ///
@@ -58165,7 +68535,7 @@ impl<'de> ::serde::Deserialize<'de> for TypePhoneNumber {
 #[cfg(feature = "messages")]
 /// Always `product`.
 ///
-/// Schema `TypeProduct`, from `whatsapp/messages.yaml#/components/schemas/InteractiveProductMessage/properties/type`.
+/// Schema `TypeProduct`, merged from 2 identical definitions (first: `whatsapp/messages.yaml#/components/schemas/CarouselProductCard/properties/type`).
 ///
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
@@ -58310,6 +68680,80 @@ impl<'de> ::serde::Deserialize<'de> for TypeProductList {
         )
     }
 }
+#[cfg(feature = "messages")]
+/// Always `quick_reply`.
+///
+/// Schema `TypeQuickReply`, from `whatsapp/messages.yaml#/components/schemas/CarouselQuickReplyButton/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeQuickReply {
+    /// `quick_reply`
+    #[default]
+    QuickReply,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "messages")]
+impl TypeQuickReply {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::QuickReply => "quick_reply",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::std::fmt::Display for TypeQuickReply {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl From<&str> for TypeQuickReply {
+    fn from(value: &str) -> Self {
+        match value {
+            "quick_reply" => Self::QuickReply,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl From<String> for TypeQuickReply {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "quick_reply" => Self::QuickReply,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::serde::Serialize for TypeQuickReply {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for TypeQuickReply {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "quick_reply" => Self::QuickReply,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
 #[cfg(feature = "templates")]
 /// Always `QUICK_REPLY`.
 ///
@@ -58318,7 +68762,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeProductList {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub enum TypeQuickReply {
+pub enum TypeQuickReplyTemplates {
     /// `QUICK_REPLY`
     #[default]
     QuickReply,
@@ -58326,7 +68770,7 @@ pub enum TypeQuickReply {
     Unrecognized(String),
 }
 #[cfg(feature = "templates")]
-impl TypeQuickReply {
+impl TypeQuickReplyTemplates {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -58336,13 +68780,13 @@ impl TypeQuickReply {
     }
 }
 #[cfg(feature = "templates")]
-impl ::std::fmt::Display for TypeQuickReply {
+impl ::std::fmt::Display for TypeQuickReplyTemplates {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 #[cfg(feature = "templates")]
-impl From<&str> for TypeQuickReply {
+impl From<&str> for TypeQuickReplyTemplates {
     fn from(value: &str) -> Self {
         match value {
             "QUICK_REPLY" => Self::QuickReply,
@@ -58351,7 +68795,7 @@ impl From<&str> for TypeQuickReply {
     }
 }
 #[cfg(feature = "templates")]
-impl From<String> for TypeQuickReply {
+impl From<String> for TypeQuickReplyTemplates {
     fn from(value: String) -> Self {
         match value.as_str() {
             "QUICK_REPLY" => Self::QuickReply,
@@ -58360,7 +68804,7 @@ impl From<String> for TypeQuickReply {
     }
 }
 #[cfg(feature = "templates")]
-impl ::serde::Serialize for TypeQuickReply {
+impl ::serde::Serialize for TypeQuickReplyTemplates {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
@@ -58369,7 +68813,7 @@ impl ::serde::Serialize for TypeQuickReply {
     }
 }
 #[cfg(feature = "templates")]
-impl<'de> ::serde::Deserialize<'de> for TypeQuickReply {
+impl<'de> ::serde::Deserialize<'de> for TypeQuickReplyTemplates {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
@@ -58527,6 +68971,80 @@ impl<'de> ::serde::Deserialize<'de> for TypeReply {
         Ok(
             match value.as_str() {
                 "reply" => Self::Reply,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "messages")]
+/// Always `request_contact_info`.
+///
+/// Schema `TypeRequestContactInfo`, from `whatsapp/messages.yaml#/components/schemas/InteractiveRequestContactInfoMessage/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeRequestContactInfo {
+    /// `request_contact_info`
+    #[default]
+    RequestContactInfo,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "messages")]
+impl TypeRequestContactInfo {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::RequestContactInfo => "request_contact_info",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::std::fmt::Display for TypeRequestContactInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl From<&str> for TypeRequestContactInfo {
+    fn from(value: &str) -> Self {
+        match value {
+            "request_contact_info" => Self::RequestContactInfo,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl From<String> for TypeRequestContactInfo {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "request_contact_info" => Self::RequestContactInfo,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::serde::Serialize for TypeRequestContactInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for TypeRequestContactInfo {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "request_contact_info" => Self::RequestContactInfo,
                 _ => Self::Unrecognized(value.into_string()),
             },
         )
@@ -58912,6 +69430,80 @@ impl<'de> ::serde::Deserialize<'de> for TypeText {
         )
     }
 }
+#[cfg(feature = "messages")]
+/// Always `ttl_minutes`.
+///
+/// Schema `TypeTtlMinutes`, from `whatsapp/messages.yaml#/components/schemas/TemplateTtlMinutesParameter/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeTtlMinutes {
+    /// `ttl_minutes`
+    #[default]
+    TtlMinutes,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "messages")]
+impl TypeTtlMinutes {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::TtlMinutes => "ttl_minutes",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::std::fmt::Display for TypeTtlMinutes {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl From<&str> for TypeTtlMinutes {
+    fn from(value: &str) -> Self {
+        match value {
+            "ttl_minutes" => Self::TtlMinutes,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl From<String> for TypeTtlMinutes {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "ttl_minutes" => Self::TtlMinutes,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::serde::Serialize for TypeTtlMinutes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for TypeTtlMinutes {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "ttl_minutes" => Self::TtlMinutes,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
 #[cfg(feature = "webhooks")]
 /// Schema `TypeUnknown`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingUnknownMessage/allOf/1/properties/type`.
 ///
@@ -59219,6 +69811,80 @@ impl<'de> ::serde::Deserialize<'de> for TypeVideo {
     }
 }
 #[cfg(feature = "messages")]
+/// Always `voice_call`.
+///
+/// Schema `TypeVoiceCall`, from `whatsapp/messages.yaml#/components/schemas/InteractiveVoiceCallMessage/properties/type`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub enum TypeVoiceCall {
+    /// `voice_call`
+    #[default]
+    VoiceCall,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "messages")]
+impl TypeVoiceCall {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::VoiceCall => "voice_call",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::std::fmt::Display for TypeVoiceCall {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl From<&str> for TypeVoiceCall {
+    fn from(value: &str) -> Self {
+        match value {
+            "voice_call" => Self::VoiceCall,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl From<String> for TypeVoiceCall {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "voice_call" => Self::VoiceCall,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "messages")]
+impl ::serde::Serialize for TypeVoiceCall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for TypeVoiceCall {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "voice_call" => Self::VoiceCall,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
+    }
+}
+#[cfg(feature = "messages")]
 /// Shows the user that a reply is being typed.
 ///
 /// Schema `TypingIndicator`, from `whatsapp/messages.yaml#/components/schemas/TypingIndicator`.
@@ -59507,7 +70173,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for UpdateFlowJsonResponse 
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 "validation_errors" => {
                     field_1 = map.next_value::<Option<Vec<FlowValidationError>>>()?;
                 }
@@ -59615,6 +70285,21 @@ impl UpdateFlowMetadataRequest {
             endpoint_uri: None,
             extra: Default::default(),
         }
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `categories`.
+    pub fn with_categories(mut self, value: Vec<String>) -> Self {
+        self.categories = Some(value);
+        self
+    }
+    /// Sets `endpoint_uri`.
+    pub fn with_endpoint_uri(mut self, value: impl Into<String>) -> Self {
+        self.endpoint_uri = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "groups")]
@@ -59760,6 +70445,347 @@ impl UpdateGroupSettingsRequest {
             extra: Default::default(),
         }
     }
+    /// Sets `subject`.
+    pub fn with_subject(mut self, value: impl Into<String>) -> Self {
+        self.subject = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `profile_picture_file`.
+    pub fn with_profile_picture_file(mut self, value: impl Into<String>) -> Self {
+        self.profile_picture_file = Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "webhooks")]
+/// A business-scoped user ID before and after a change.
+///
+/// Schema `UserIdChange`, from `whatsapp/webhooks.yaml#/components/schemas/UserIdChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct UserIdChange {
+    /// The ID before the change.
+    pub previous: String,
+    /// The ID after the change.
+    pub current: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for UserIdChange {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "previous" => {
+                    field_0 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                "current" => {
+                    field_1 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            previous: field_0.ok_or_else(|| __A::Error::missing_field("previous"))?,
+            current: field_1.ok_or_else(|| __A::Error::missing_field("current"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for UserIdChange {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `UserIdChange`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl UserIdChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(previous: impl Into<String>, current: impl Into<String>) -> Self {
+        Self {
+            previous: previous.into(),
+            current: current.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// One user's new business-scoped user ID.
+///
+/// Schema `UserIdUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/UserIdUpdate`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct UserIdUpdate {
+    /// The user's WhatsApp ID; absent when their phone number is not shared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wa_id: Option<String>,
+    /// A readable description of the change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The `user_id` member.
+    pub user_id: UserIdChange,
+    /// The `parent_user_id` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_user_id: Option<UserIdChange>,
+    /// Unix time of the change, as a decimal string.
+    pub timestamp: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for UserIdUpdate {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<String> = None;
+        let mut field_2: Option<UserIdChange> = None;
+        let mut field_3: Option<UserIdChange> = None;
+        let mut field_4: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "wa_id" => {
+                    field_0 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "detail" => {
+                    field_1 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "user_id" => field_2 = Some(map.next_value::<UserIdChange>()?),
+                "parent_user_id" => field_3 = map.next_value::<Option<UserIdChange>>()?,
+                "timestamp" => {
+                    field_4 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            wa_id: field_0,
+            detail: field_1,
+            user_id: field_2.ok_or_else(|| __A::Error::missing_field("user_id"))?,
+            parent_user_id: field_3,
+            timestamp: field_4.ok_or_else(|| __A::Error::missing_field("timestamp"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for UserIdUpdate {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `UserIdUpdate`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl UserIdUpdate {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(user_id: impl Into<UserIdChange>, timestamp: impl Into<String>) -> Self {
+        Self {
+            wa_id: None,
+            detail: None,
+            user_id: user_id.into(),
+            parent_user_id: None,
+            timestamp: timestamp.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The business-scoped user ID of a user changed.
+///
+/// Schema `UserIdUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/UserIdUpdateChange`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct UserIdUpdateChange {
+    /// Always `user_id_update`; filled in by default.
+    pub field: FieldUserIdUpdate,
+    /// The `value` member.
+    pub value: UserIdUpdateValue,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for UserIdUpdateChange {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<FieldUserIdUpdate> = None;
+        let mut field_1: Option<UserIdUpdateValue> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "field" => field_0 = Some(map.next_value::<FieldUserIdUpdate>()?),
+                "value" => field_1 = Some(map.next_value::<UserIdUpdateValue>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            field: field_0.unwrap_or_default(),
+            value: field_1.ok_or_else(|| __A::Error::missing_field("value"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for UserIdUpdateChange {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `UserIdUpdateChange`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl UserIdUpdateChange {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(value: impl Into<UserIdUpdateValue>) -> Self {
+        Self {
+            field: Default::default(),
+            value: value.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The `user_id_update` value.
+///
+/// Schema `UserIdUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/UserIdUpdateValue`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct UserIdUpdateValue {
+    /// Always `whatsapp`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messaging_product: Option<MessagingProductWhatsapp>,
+    /// The `metadata` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<WebhookMetadata>,
+    /// The users concerned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contacts: Option<Vec<crate::Item<WebhookContact>>>,
+    /// The ID changes.
+    pub user_id_update: Vec<UserIdUpdate>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for UserIdUpdateValue {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<MessagingProductWhatsapp> = None;
+        let mut field_1: Option<WebhookMetadata> = None;
+        let mut field_2: Option<Vec<crate::Item<WebhookContact>>> = None;
+        let mut field_3: Option<Vec<UserIdUpdate>> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "messaging_product" => {
+                    field_0 = map.next_value::<Option<MessagingProductWhatsapp>>()?;
+                }
+                "metadata" => field_1 = map.next_value::<Option<WebhookMetadata>>()?,
+                "contacts" => {
+                    field_2 = map
+                        .next_value::<Option<Vec<crate::Item<WebhookContact>>>>()?;
+                }
+                "user_id_update" => {
+                    field_3 = Some(map.next_value::<Vec<UserIdUpdate>>()?);
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            messaging_product: field_0,
+            metadata: field_1,
+            contacts: field_2,
+            user_id_update: field_3
+                .ok_or_else(|| __A::Error::missing_field("user_id_update"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for UserIdUpdateValue {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `UserIdUpdateValue`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl UserIdUpdateValue {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(user_id_update: Vec<UserIdUpdate>) -> Self {
+        Self {
+            messaging_product: None,
+            metadata: None,
+            contacts: None,
+            user_id_update,
+            extra: Default::default(),
+        }
+    }
 }
 #[cfg(feature = "settings")]
 /// Whether to check a user's identity after it changes.
@@ -59885,9 +70911,18 @@ impl UserIdentityChangeSettingsUpdateRequest {
 /// Schema `UserPreference`, from `whatsapp/webhooks.yaml#/components/schemas/UserPreference`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct UserPreference {
-    /// The user's WhatsApp ID.
+    /// The user's WhatsApp ID; may be absent when only business-scoped user IDs are shared.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wa_id: Option<String>,
+    /// The business-scoped user ID the preference belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// The user's parent business-scoped user ID, when parent IDs are enabled (the preference still belongs to `user_id`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_user_id: Option<String>,
+    /// An ID of the signup the preference relates to, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signup_id: Option<String>,
     /// A readable description of the change.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -59913,8 +70948,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for UserPreference {
         let mut field_0: Option<String> = None;
         let mut field_1: Option<String> = None;
         let mut field_2: Option<String> = None;
-        let mut field_3: Option<UserPreferenceValue> = None;
-        let mut field_4: Option<i64> = None;
+        let mut field_3: Option<String> = None;
+        let mut field_4: Option<String> = None;
+        let mut field_5: Option<String> = None;
+        let mut field_6: Option<UserPreferenceValue> = None;
+        let mut field_7: Option<i64> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -59925,23 +70963,44 @@ impl ::fragment_codegen_runtime::decode::FromEntries for UserPreference {
                         >()?
                         .map(|l| l.0);
                 }
-                "detail" => {
+                "user_id" => {
                     field_1 = map
                         .next_value::<
                             Option<::fragment_codegen_runtime::Lenient<String>>,
                         >()?
                         .map(|l| l.0);
                 }
-                "category" => {
+                "parent_user_id" => {
                     field_2 = map
                         .next_value::<
                             Option<::fragment_codegen_runtime::Lenient<String>>,
                         >()?
                         .map(|l| l.0);
                 }
-                "value" => field_3 = map.next_value::<Option<UserPreferenceValue>>()?,
-                "timestamp" => {
+                "signup_id" => {
+                    field_3 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "detail" => {
                     field_4 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "category" => {
+                    field_5 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                "value" => field_6 = map.next_value::<Option<UserPreferenceValue>>()?,
+                "timestamp" => {
+                    field_7 = map
                         .next_value::<
                             Option<::fragment_codegen_runtime::Lenient<i64>>,
                         >()?
@@ -59954,10 +71013,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for UserPreference {
         }
         Ok(Self {
             wa_id: field_0,
-            detail: field_1,
-            category: field_2,
-            value: field_3,
-            timestamp: field_4,
+            user_id: field_1,
+            parent_user_id: field_2,
+            signup_id: field_3,
+            detail: field_4,
+            category: field_5,
+            value: field_6,
+            timestamp: field_7,
             extra,
         })
     }
@@ -59980,6 +71042,9 @@ impl UserPreference {
     pub fn new() -> Self {
         Self {
             wa_id: None,
+            user_id: None,
+            parent_user_id: None,
+            signup_id: None,
             detail: None,
             category: None,
             value: None,
@@ -60144,10 +71209,10 @@ pub struct UserPreferencesValue {
     pub metadata: Option<WebhookMetadata>,
     /// The users concerned.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub contacts: Option<Vec<WebhookContact>>,
+    pub contacts: Option<Vec<crate::Item<WebhookContact>>>,
     /// The preference changes.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_preferences: Option<Vec<UserPreference>>,
+    pub user_preferences: Option<Vec<crate::Item<UserPreference>>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -60160,8 +71225,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for UserPreferencesValue {
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<MessagingProductWhatsapp> = None;
         let mut field_1: Option<WebhookMetadata> = None;
-        let mut field_2: Option<Vec<WebhookContact>> = None;
-        let mut field_3: Option<Vec<UserPreference>> = None;
+        let mut field_2: Option<Vec<crate::Item<WebhookContact>>> = None;
+        let mut field_3: Option<Vec<crate::Item<UserPreference>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -60169,9 +71234,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for UserPreferencesValue {
                     field_0 = map.next_value::<Option<MessagingProductWhatsapp>>()?;
                 }
                 "metadata" => field_1 = map.next_value::<Option<WebhookMetadata>>()?,
-                "contacts" => field_2 = map.next_value::<Option<Vec<WebhookContact>>>()?,
+                "contacts" => {
+                    field_2 = map
+                        .next_value::<Option<Vec<crate::Item<WebhookContact>>>>()?;
+                }
                 "user_preferences" => {
-                    field_3 = map.next_value::<Option<Vec<UserPreference>>>()?;
+                    field_3 = map
+                        .next_value::<Option<Vec<crate::Item<UserPreference>>>>()?;
                 }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -60387,7 +71456,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for VerifyPhoneNumberCodeRe
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 "id" => {
                     field_1 = map
                         .next_value::<
@@ -60441,8 +71514,12 @@ pub struct VideoMessage {
     /// The `recipient_type` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient_type: Option<RecipientType>,
-    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages.
-    pub to: String,
+    /// The recipient's phone number or WhatsApp ID, or a group ID for group messages. Needed unless `recipient` is given; when both are given, `to` is used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// The recipient's business-scoped user ID (such as `US.13491208655302741918`) or parent business-scoped user ID, for users whose phone number you do not have. Ignored when `to` is also given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
     /// Always `video`.
     #[serde(rename = "type")]
     pub type_: TypeVideo,
@@ -60468,10 +71545,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for VideoMessage {
         let mut field_0: Option<MessagingProductWhatsapp> = None;
         let mut field_1: Option<RecipientType> = None;
         let mut field_2: Option<String> = None;
-        let mut field_3: Option<TypeVideo> = None;
-        let mut field_4: Option<MessageContext> = None;
-        let mut field_5: Option<String> = None;
-        let mut field_6: Option<CaptionedMedia> = None;
+        let mut field_3: Option<String> = None;
+        let mut field_4: Option<TypeVideo> = None;
+        let mut field_5: Option<MessageContext> = None;
+        let mut field_6: Option<String> = None;
+        let mut field_7: Option<CaptionedMedia> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -60479,13 +71557,14 @@ impl ::fragment_codegen_runtime::decode::FromEntries for VideoMessage {
                     field_0 = Some(map.next_value::<MessagingProductWhatsapp>()?);
                 }
                 "recipient_type" => field_1 = map.next_value::<Option<RecipientType>>()?,
-                "to" => field_2 = Some(map.next_value::<String>()?),
-                "type" => field_3 = Some(map.next_value::<TypeVideo>()?),
-                "context" => field_4 = map.next_value::<Option<MessageContext>>()?,
+                "to" => field_2 = map.next_value::<Option<String>>()?,
+                "recipient" => field_3 = map.next_value::<Option<String>>()?,
+                "type" => field_4 = Some(map.next_value::<TypeVideo>()?),
+                "context" => field_5 = map.next_value::<Option<MessageContext>>()?,
                 "biz_opaque_callback_data" => {
-                    field_5 = map.next_value::<Option<String>>()?;
+                    field_6 = map.next_value::<Option<String>>()?;
                 }
-                "video" => field_6 = Some(map.next_value::<CaptionedMedia>()?),
+                "video" => field_7 = Some(map.next_value::<CaptionedMedia>()?),
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -60494,11 +71573,12 @@ impl ::fragment_codegen_runtime::decode::FromEntries for VideoMessage {
         Ok(Self {
             messaging_product: field_0.unwrap_or_default(),
             recipient_type: field_1,
-            to: field_2.ok_or_else(|| __A::Error::missing_field("to"))?,
-            type_: field_3.unwrap_or_default(),
-            context: field_4,
-            biz_opaque_callback_data: field_5,
-            video: field_6.ok_or_else(|| __A::Error::missing_field("video"))?,
+            to: field_2,
+            recipient: field_3,
+            type_: field_4.unwrap_or_default(),
+            context: field_5,
+            biz_opaque_callback_data: field_6,
+            video: field_7.ok_or_else(|| __A::Error::missing_field("video"))?,
             extra,
         })
     }
@@ -60518,17 +71598,203 @@ impl<'de> ::serde::Deserialize<'de> for VideoMessage {
 impl VideoMessage {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(to: impl Into<String>, video: impl Into<CaptionedMedia>) -> Self {
+    pub fn new(to: impl Into<Addressee>, video: impl Into<CaptionedMedia>) -> Self {
+        let (to, recipient) = match to.into() {
+            Addressee::To(value) => (Some(value), None),
+            Addressee::Recipient(value) => (None, Some(value)),
+        };
         Self {
             messaging_product: Default::default(),
             recipient_type: None,
-            to: to.into(),
+            to,
+            recipient,
             type_: Default::default(),
             context: None,
             biz_opaque_callback_data: None,
             video: video.into(),
             extra: Default::default(),
         }
+    }
+    /// Sets `recipient_type`.
+    pub fn with_recipient_type(mut self, value: impl Into<RecipientType>) -> Self {
+        self.recipient_type = Some(value.into());
+        self
+    }
+    /// Sets `to`.
+    pub fn with_to(mut self, value: impl Into<String>) -> Self {
+        self.to = Some(value.into());
+        self
+    }
+    /// Sets `recipient`.
+    pub fn with_recipient(mut self, value: impl Into<String>) -> Self {
+        self.recipient = Some(value.into());
+        self
+    }
+    /// Sets `context`.
+    pub fn with_context(mut self, value: impl Into<MessageContext>) -> Self {
+        self.context = Some(value.into());
+        self
+    }
+    /// Sets `biz_opaque_callback_data`.
+    pub fn with_biz_opaque_callback_data(mut self, value: impl Into<String>) -> Self {
+        self.biz_opaque_callback_data = Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "messages")]
+/// The call button.
+///
+/// Schema `VoiceCallAction`, from `whatsapp/messages.yaml#/components/schemas/VoiceCallAction`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct VoiceCallAction {
+    /// Always `voice_call`.
+    pub name: NameVoiceCall,
+    /// The `parameters` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<VoiceCallParameters>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "messages")]
+impl ::fragment_codegen_runtime::decode::FromEntries for VoiceCallAction {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<NameVoiceCall> = None;
+        let mut field_1: Option<VoiceCallParameters> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "name" => field_0 = Some(map.next_value::<NameVoiceCall>()?),
+                "parameters" => {
+                    field_1 = map.next_value::<Option<VoiceCallParameters>>()?;
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            name: field_0.unwrap_or_default(),
+            parameters: field_1,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for VoiceCallAction {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `VoiceCallAction`",
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl VoiceCallAction {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            name: Default::default(),
+            parameters: None,
+            extra: Default::default(),
+        }
+    }
+    /// Sets `parameters`.
+    pub fn with_parameters(mut self, value: impl Into<VoiceCallParameters>) -> Self {
+        self.parameters = Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "messages")]
+/// Settings of the call button; each has a default.
+///
+/// Schema `VoiceCallParameters`, from `whatsapp/messages.yaml#/components/schemas/VoiceCallParameters`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct VoiceCallParameters {
+    /// Button label, up to 20 characters; `Call Now` when left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_text: Option<String>,
+    /// Minutes the button stays usable, 1 to 43200 (30 days); 10080 (7 days) when left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ttl_minutes: Option<i64>,
+    /// Your own text, up to 512 characters, passed on as `cta_payload` in the webhooks of a call started from the button.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "messages")]
+impl ::fragment_codegen_runtime::decode::FromEntries for VoiceCallParameters {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<i64> = None;
+        let mut field_2: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "display_text" => field_0 = map.next_value::<Option<String>>()?,
+                "ttl_minutes" => field_1 = map.next_value::<Option<i64>>()?,
+                "payload" => field_2 = map.next_value::<Option<String>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            display_text: field_0,
+            ttl_minutes: field_1,
+            payload: field_2,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "messages")]
+impl<'de> ::serde::Deserialize<'de> for VoiceCallParameters {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `VoiceCallParameters`",
+        )
+    }
+}
+#[cfg(feature = "messages")]
+impl VoiceCallParameters {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            display_text: None,
+            ttl_minutes: None,
+            payload: None,
+            extra: Default::default(),
+        }
+    }
+    /// Sets `display_text`.
+    pub fn with_display_text(mut self, value: impl Into<String>) -> Self {
+        self.display_text = Some(value.into());
+        self
+    }
+    /// Sets `ttl_minutes`.
+    pub fn with_ttl_minutes(mut self, value: i64) -> Self {
+        self.ttl_minutes = Some(value);
+        self
+    }
+    /// Sets `payload`.
+    pub fn with_payload(mut self, value: impl Into<String>) -> Self {
+        self.payload = Some(value.into());
+        self
     }
 }
 #[cfg(feature = "webhooks")]
@@ -61060,7 +72326,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaActivityActorType {
 pub struct WabaActivityList {
     /// The activities.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<WabaActivity>>,
+    pub data: Option<Vec<crate::Item<WabaActivity>>>,
     /// The `paging` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<CursorPaging>,
@@ -61074,12 +72340,14 @@ impl ::fragment_codegen_runtime::decode::FromEntries for WabaActivityList {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<WabaActivity>> = None;
+        let mut field_0: Option<Vec<crate::Item<WabaActivity>>> = None;
         let mut field_1: Option<CursorPaging> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "data" => field_0 = map.next_value::<Option<Vec<WabaActivity>>>()?,
+                "data" => {
+                    field_0 = map.next_value::<Option<Vec<crate::Item<WabaActivity>>>>()?;
+                }
                 "paging" => field_1 = map.next_value::<Option<CursorPaging>>()?,
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -61431,14 +72699,26 @@ impl<'de> ::serde::Deserialize<'de> for WabaBusinessType {
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum WabaBusinessVerificationStatus {
-    /// `VERIFIED`
-    Verified,
-    /// `UNVERIFIED`
-    Unverified,
-    /// `PENDING`
+    /// `expired`
+    Expired,
+    /// `failed`
+    Failed,
+    /// `ineligible`
+    Ineligible,
+    /// `not_verified`
+    NotVerified,
+    /// `pending`
     Pending,
-    /// `REJECTED`
+    /// `pending_need_more_info`
+    PendingNeedMoreInfo,
+    /// `pending_submission`
+    PendingSubmission,
+    /// `rejected`
     Rejected,
+    /// `revoked`
+    Revoked,
+    /// `verified`
+    Verified,
     /// A value not listed in the spec, kept as received.
     Unrecognized(String),
 }
@@ -61452,10 +72732,16 @@ impl WabaBusinessVerificationStatus {
     /// The value as the API spells it.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Verified => "VERIFIED",
-            Self::Unverified => "UNVERIFIED",
-            Self::Pending => "PENDING",
-            Self::Rejected => "REJECTED",
+            Self::Expired => "expired",
+            Self::Failed => "failed",
+            Self::Ineligible => "ineligible",
+            Self::NotVerified => "not_verified",
+            Self::Pending => "pending",
+            Self::PendingNeedMoreInfo => "pending_need_more_info",
+            Self::PendingSubmission => "pending_submission",
+            Self::Rejected => "rejected",
+            Self::Revoked => "revoked",
+            Self::Verified => "verified",
             Self::Unrecognized(value) => value.as_str(),
         }
     }
@@ -61480,10 +72766,16 @@ impl ::std::fmt::Display for WabaBusinessVerificationStatus {
 impl From<&str> for WabaBusinessVerificationStatus {
     fn from(value: &str) -> Self {
         match value {
-            "VERIFIED" => Self::Verified,
-            "UNVERIFIED" => Self::Unverified,
-            "PENDING" => Self::Pending,
-            "REJECTED" => Self::Rejected,
+            "expired" => Self::Expired,
+            "failed" => Self::Failed,
+            "ineligible" => Self::Ineligible,
+            "not_verified" => Self::NotVerified,
+            "pending" => Self::Pending,
+            "pending_need_more_info" => Self::PendingNeedMoreInfo,
+            "pending_submission" => Self::PendingSubmission,
+            "rejected" => Self::Rejected,
+            "revoked" => Self::Revoked,
+            "verified" => Self::Verified,
             other => Self::Unrecognized(other.to_string()),
         }
     }
@@ -61497,10 +72789,16 @@ impl From<&str> for WabaBusinessVerificationStatus {
 impl From<String> for WabaBusinessVerificationStatus {
     fn from(value: String) -> Self {
         match value.as_str() {
-            "VERIFIED" => Self::Verified,
-            "UNVERIFIED" => Self::Unverified,
-            "PENDING" => Self::Pending,
-            "REJECTED" => Self::Rejected,
+            "expired" => Self::Expired,
+            "failed" => Self::Failed,
+            "ineligible" => Self::Ineligible,
+            "not_verified" => Self::NotVerified,
+            "pending" => Self::Pending,
+            "pending_need_more_info" => Self::PendingNeedMoreInfo,
+            "pending_submission" => Self::PendingSubmission,
+            "rejected" => Self::Rejected,
+            "revoked" => Self::Revoked,
+            "verified" => Self::Verified,
             _ => Self::Unrecognized(value),
         }
     }
@@ -61534,10 +72832,16 @@ impl<'de> ::serde::Deserialize<'de> for WabaBusinessVerificationStatus {
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
             match value.as_str() {
-                "VERIFIED" => Self::Verified,
-                "UNVERIFIED" => Self::Unverified,
-                "PENDING" => Self::Pending,
-                "REJECTED" => Self::Rejected,
+                "expired" => Self::Expired,
+                "failed" => Self::Failed,
+                "ineligible" => Self::Ineligible,
+                "not_verified" => Self::NotVerified,
+                "pending" => Self::Pending,
+                "pending_need_more_info" => Self::PendingNeedMoreInfo,
+                "pending_submission" => Self::PendingSubmission,
+                "rejected" => Self::Rejected,
+                "revoked" => Self::Revoked,
+                "verified" => Self::Verified,
                 _ => Self::Unrecognized(value.into_string()),
             },
         )
@@ -61966,7 +73270,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for WabaPhoneNumber {
                         .next_value::<Option<WabaPhoneNumberMessagingLimitTier>>()?;
                 }
                 "is_official_business_account" => {
-                    field_12 = map.next_value::<Option<bool>>()?;
+                    field_12 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
                 }
                 "username" => field_13 = Some(map.next_value::<Option<String>>()?),
                 _ => {
@@ -62395,6 +73703,21 @@ impl WabaPhoneNumberCreateRequest {
             extra: Default::default(),
         }
     }
+    /// Sets `cc`.
+    pub fn with_cc(mut self, value: impl Into<String>) -> Self {
+        self.cc = Some(value.into());
+        self
+    }
+    /// Sets `migrate_phone_number`.
+    pub fn with_migrate_phone_number(mut self, value: bool) -> Self {
+        self.migrate_phone_number = Some(value);
+        self
+    }
+    /// Sets `preverified_id`.
+    pub fn with_preverified_id(mut self, value: impl Into<String>) -> Self {
+        self.preverified_id = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "phone_numbers")]
 /// The added phone number.
@@ -62564,7 +73887,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberHostPlatform {
 pub struct WabaPhoneNumberList {
     /// The phone numbers.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<WabaPhoneNumber>>,
+    pub data: Option<Vec<crate::Item<WabaPhoneNumber>>>,
     /// The `paging` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<CursorPaging>,
@@ -62578,12 +73901,15 @@ impl ::fragment_codegen_runtime::decode::FromEntries for WabaPhoneNumberList {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<WabaPhoneNumber>> = None;
+        let mut field_0: Option<Vec<crate::Item<WabaPhoneNumber>>> = None;
         let mut field_1: Option<CursorPaging> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "data" => field_0 = map.next_value::<Option<Vec<WabaPhoneNumber>>>()?,
+                "data" => {
+                    field_0 = map
+                        .next_value::<Option<Vec<crate::Item<WabaPhoneNumber>>>>()?;
+                }
                 "paging" => field_1 = map.next_value::<Option<CursorPaging>>()?,
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -63166,7 +74492,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for WabaSchedule {
                         >()?
                         .map(|l| l.0);
                 }
-                "is_active" => field_11 = map.next_value::<Option<bool>>()?,
+                "is_active" => {
+                    field_11 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 "recurrence_pattern" => {
                     field_12 = map.next_value::<Option<ScheduleRecurrencePattern>>()?;
                 }
@@ -63247,7 +74579,7 @@ impl From<String> for WabaSchedule {
 pub struct WabaScheduleList {
     /// The schedules.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<WabaSchedule>>,
+    pub data: Option<Vec<crate::Item<WabaSchedule>>>,
     /// The `paging` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<CursorPaging>,
@@ -63261,12 +74593,14 @@ impl ::fragment_codegen_runtime::decode::FromEntries for WabaScheduleList {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<WabaSchedule>> = None;
+        let mut field_0: Option<Vec<crate::Item<WabaSchedule>>> = None;
         let mut field_1: Option<CursorPaging> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "data" => field_0 = map.next_value::<Option<Vec<WabaSchedule>>>()?,
+                "data" => {
+                    field_0 = map.next_value::<Option<Vec<crate::Item<WabaSchedule>>>>()?;
+                }
                 "paging" => field_1 = map.next_value::<Option<CursorPaging>>()?,
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -63589,6 +74923,234 @@ impl<'de> ::serde::Deserialize<'de> for WabaScheduleType {
     }
 }
 #[cfg(feature = "webhooks")]
+/// Connection details sent next to `session` on the connect event of a business-initiated call.
+///
+/// Schema `WebhookCallConnection`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookCallConnection`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct WebhookCallConnection {
+    /// The `webrtc` member.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webrtc: Option<WebhookCallWebrtc>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for WebhookCallConnection {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<WebhookCallWebrtc> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "webrtc" => field_0 = map.next_value::<Option<WebhookCallWebrtc>>()?,
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self { webrtc: field_0, extra })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for WebhookCallConnection {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `WebhookCallConnection`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl WebhookCallConnection {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            webrtc: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// A call recording or transcript file; Meta keeps it for 7 days.
+///
+/// Schema `WebhookCallFile`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookCallFile`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct WebhookCallFile {
+    /// The media ID.
+    pub id: String,
+    /// The file's MIME type, such as `audio/ogg; codecs=opus` or `application/json`.
+    pub mime_type: String,
+    /// SHA-256 hash of the file (absent on some stickers).
+    pub sha256: String,
+    /// A download URL, valid for a few minutes only.
+    pub url: String,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for WebhookCallFile {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<String> = None;
+        let mut field_2: Option<String> = None;
+        let mut field_3: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "id" => {
+                    field_0 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                "mime_type" => {
+                    field_1 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                "sha256" => {
+                    field_2 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                "url" => {
+                    field_3 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            id: field_0.ok_or_else(|| __A::Error::missing_field("id"))?,
+            mime_type: field_1.ok_or_else(|| __A::Error::missing_field("mime_type"))?,
+            sha256: field_2.ok_or_else(|| __A::Error::missing_field("sha256"))?,
+            url: field_3.ok_or_else(|| __A::Error::missing_field("url"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for WebhookCallFile {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `WebhookCallFile`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl WebhookCallFile {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(
+        id: impl Into<String>,
+        mime_type: impl Into<String>,
+        sha256: impl Into<String>,
+        url: impl Into<String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            mime_type: mime_type.into(),
+            sha256: sha256.into(),
+            url: url.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The recording of a finished call (`call_recording_available`).
+///
+/// Schema `WebhookCallRecording`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookCallRecording`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct WebhookCallRecording {
+    /// The kind of recording; `audio` for now.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// The `audio` member.
+    pub audio: WebhookCallFile,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for WebhookCallRecording {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<WebhookCallFile> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "type" => {
+                    field_0 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                "audio" => field_1 = Some(map.next_value::<WebhookCallFile>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            type_: field_0.ok_or_else(|| __A::Error::missing_field("type"))?,
+            audio: field_1.ok_or_else(|| __A::Error::missing_field("audio"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for WebhookCallRecording {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `WebhookCallRecording`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl WebhookCallRecording {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(type_: impl Into<String>, audio: impl Into<WebhookCallFile>) -> Self {
+        Self {
+            type_: type_.into(),
+            audio: audio.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
 /// The WebRTC session description of the other side.
 ///
 /// Schema `WebhookCallSession`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookCallSession`.
@@ -63740,6 +75302,123 @@ impl<'de> ::serde::Deserialize<'de> for WebhookCallSessionSdpType {
     }
 }
 #[cfg(feature = "webhooks")]
+/// The transcript of a finished call (`call_transcription_available`), a JSON document.
+///
+/// Schema `WebhookCallTranscript`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookCallTranscript`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct WebhookCallTranscript {
+    /// The `document` member.
+    pub document: WebhookCallFile,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for WebhookCallTranscript {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<WebhookCallFile> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "document" => field_0 = Some(map.next_value::<WebhookCallFile>()?),
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            document: field_0.ok_or_else(|| __A::Error::missing_field("document"))?,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for WebhookCallTranscript {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `WebhookCallTranscript`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl WebhookCallTranscript {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(document: impl Into<WebhookCallFile>) -> Self {
+        Self {
+            document: document.into(),
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The WebRTC side of the connection.
+///
+/// Schema `WebhookCallWebrtc`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookCallWebrtc`.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct WebhookCallWebrtc {
+    /// The SDP text (RFC 8866).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sdp: Option<String>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for WebhookCallWebrtc {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        let mut field_0: Option<String> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "sdp" => {
+                    field_0 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self { sdp: field_0, extra })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for WebhookCallWebrtc {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `WebhookCallWebrtc`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl WebhookCallWebrtc {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new() -> Self {
+        Self {
+            sdp: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
 /// One change; `field` names the webhook field and decides the shape of `value`.
 ///
 /// Schema `WebhookChange`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookChange`.
@@ -63792,6 +75471,28 @@ pub enum WebhookChange {
     GroupSettingsUpdate(GroupSettingsUpdateChange),
     /// `field: group_status_update`.
     GroupStatusUpdate(GroupStatusUpdateChange),
+    /// `field: partner_solutions`.
+    PartnerSolutions(PartnerSolutionsChange),
+    /// `field: payment_configuration_update`.
+    PaymentConfigurationUpdate(PaymentConfigurationUpdateChange),
+    /// `field: automatic_events`.
+    AutomaticEvents(AutomaticEventsChange),
+    /// `field: flows`.
+    Flows(FlowsChange),
+    /// `field: account_settings_update`.
+    AccountSettingsUpdate(AccountSettingsUpdateChange),
+    /// `field: business_username_updates`.
+    BusinessUsernameUpdates(BusinessUsernameUpdatesChange),
+    /// `field: business_username_update`.
+    BusinessUsernameUpdate(BusinessUsernameUpdateChange),
+    /// `field: user_id_update`.
+    UserIdUpdate(UserIdUpdateChange),
+    /// `field: template_correct_category_detection`.
+    TemplateCorrectCategoryDetection(TemplateCorrectCategoryDetectionChange),
+    /// `field: messaging_handovers`.
+    MessagingHandovers(MessagingHandoversChange),
+    /// `field: standby`.
+    Standby(StandbyChange),
     /// A tag this version does not know, with the whole value as received.
     Unrecognized {
         /// The tag value.
@@ -63802,41 +75503,41 @@ pub enum WebhookChange {
 }
 #[cfg(feature = "webhooks")]
 impl WebhookChange {
-    /// A `messages` value: [`MessagesChange::new`] with these fields, optional ones empty.
+    /// The `messages` kind: [`MessagesChange::new`] with these fields, optional ones empty.
     pub fn messages(value: impl Into<MessagesValue>) -> Self {
         Self::Messages(MessagesChange::new(value))
     }
-    /// A `message_echoes` value: [`MessageEchoesChange::new`] with these fields, optional ones empty.
+    /// The `message_echoes` kind: [`MessageEchoesChange::new`] with these fields, optional ones empty.
     pub fn message_echoes(value: impl Into<MessageEchoesValue>) -> Self {
         Self::MessageEchoes(MessageEchoesChange::new(value))
     }
-    /// A `smb_message_echoes` value: [`SmbMessageEchoesChange::new`] with these fields, optional ones empty.
+    /// The `smb_message_echoes` kind: [`SmbMessageEchoesChange::new`] with these fields, optional ones empty.
     pub fn smb_message_echoes(value: impl Into<MessageEchoesValue>) -> Self {
         Self::SmbMessageEchoes(SmbMessageEchoesChange::new(value))
     }
-    /// A `history` value: [`HistoryChange::new`] with these fields, optional ones empty.
+    /// The `history` kind: [`HistoryChange::new`] with these fields, optional ones empty.
     pub fn history(value: impl Into<HistoryValue>) -> Self {
         Self::History(HistoryChange::new(value))
     }
-    /// A `smb_app_state_sync` value: [`SmbAppStateSyncChange::new`] with these fields, optional ones empty.
+    /// The `smb_app_state_sync` kind: [`SmbAppStateSyncChange::new`] with these fields, optional ones empty.
     pub fn smb_app_state_sync(value: impl Into<SmbAppStateSyncValue>) -> Self {
         Self::SmbAppStateSync(SmbAppStateSyncChange::new(value))
     }
-    /// A `user_preferences` value: [`UserPreferencesChange::new`] with these fields, optional ones empty.
+    /// The `user_preferences` kind: [`UserPreferencesChange::new`] with these fields, optional ones empty.
     pub fn user_preferences(value: impl Into<UserPreferencesValue>) -> Self {
         Self::UserPreferences(UserPreferencesChange::new(value))
     }
-    /// A `calls` value: [`CallsChange::new`] with these fields, optional ones empty.
+    /// The `calls` kind: [`CallsChange::new`] with these fields, optional ones empty.
     pub fn calls(value: impl Into<CallsValue>) -> Self {
         Self::Calls(CallsChange::new(value))
     }
-    /// A `message_template_status_update` value: [`MessageTemplateStatusUpdateChange::new`] with these fields, optional ones empty.
+    /// The `message_template_status_update` kind: [`MessageTemplateStatusUpdateChange::new`] with these fields, optional ones empty.
     pub fn message_template_status_update(
         value: impl Into<MessageTemplateStatusUpdateValue>,
     ) -> Self {
         Self::MessageTemplateStatusUpdate(MessageTemplateStatusUpdateChange::new(value))
     }
-    /// A `message_template_quality_update` value: [`MessageTemplateQualityUpdateChange::new`] with these fields, optional ones empty.
+    /// The `message_template_quality_update` kind: [`MessageTemplateQualityUpdateChange::new`] with these fields, optional ones empty.
     pub fn message_template_quality_update(
         value: impl Into<MessageTemplateQualityUpdateValue>,
     ) -> Self {
@@ -63844,7 +75545,7 @@ impl WebhookChange {
             MessageTemplateQualityUpdateChange::new(value),
         )
     }
-    /// A `message_template_components_update` value: [`MessageTemplateComponentsUpdateChange::new`] with these fields, optional ones empty.
+    /// The `message_template_components_update` kind: [`MessageTemplateComponentsUpdateChange::new`] with these fields, optional ones empty.
     pub fn message_template_components_update(
         value: impl Into<MessageTemplateComponentsUpdateValue>,
     ) -> Self {
@@ -63852,61 +75553,117 @@ impl WebhookChange {
             MessageTemplateComponentsUpdateChange::new(value),
         )
     }
-    /// A `template_category_update` value: [`TemplateCategoryUpdateChange::new`] with these fields, optional ones empty.
+    /// The `template_category_update` kind: [`TemplateCategoryUpdateChange::new`] with these fields, optional ones empty.
     pub fn template_category_update(
         value: impl Into<TemplateCategoryUpdateValue>,
     ) -> Self {
         Self::TemplateCategoryUpdate(TemplateCategoryUpdateChange::new(value))
     }
-    /// A `phone_number_name_update` value: [`PhoneNumberNameUpdateChange::new`] with these fields, optional ones empty.
+    /// The `phone_number_name_update` kind: [`PhoneNumberNameUpdateChange::new`] with these fields, optional ones empty.
     pub fn phone_number_name_update(
         value: impl Into<PhoneNumberNameUpdateValue>,
     ) -> Self {
         Self::PhoneNumberNameUpdate(PhoneNumberNameUpdateChange::new(value))
     }
-    /// A `phone_number_quality_update` value: [`PhoneNumberQualityUpdateChange::new`] with these fields, optional ones empty.
+    /// The `phone_number_quality_update` kind: [`PhoneNumberQualityUpdateChange::new`] with these fields, optional ones empty.
     pub fn phone_number_quality_update(
         value: impl Into<PhoneNumberQualityUpdateValue>,
     ) -> Self {
         Self::PhoneNumberQualityUpdate(PhoneNumberQualityUpdateChange::new(value))
     }
-    /// A `account_update` value: [`AccountUpdateChange::new`] with these fields, optional ones empty.
+    /// The `account_update` kind: [`AccountUpdateChange::new`] with these fields, optional ones empty.
     pub fn account_update(value: impl Into<AccountUpdateValue>) -> Self {
         Self::AccountUpdate(AccountUpdateChange::new(value))
     }
-    /// A `account_review_update` value: [`AccountReviewUpdateChange::new`] with these fields, optional ones empty.
+    /// The `account_review_update` kind: [`AccountReviewUpdateChange::new`] with these fields, optional ones empty.
     pub fn account_review_update(value: impl Into<AccountReviewUpdateValue>) -> Self {
         Self::AccountReviewUpdate(AccountReviewUpdateChange::new(value))
     }
-    /// A `account_alerts` value: [`AccountAlertsChange::new`] with these fields, optional ones empty.
+    /// The `account_alerts` kind: [`AccountAlertsChange::new`] with these fields, optional ones empty.
     pub fn account_alerts(value: impl Into<AccountAlertsValue>) -> Self {
         Self::AccountAlerts(AccountAlertsChange::new(value))
     }
-    /// A `business_capability_update` value: [`BusinessCapabilityUpdateChange::new`] with these fields, optional ones empty.
+    /// The `business_capability_update` kind: [`BusinessCapabilityUpdateChange::new`] with these fields, optional ones empty.
     pub fn business_capability_update(
         value: impl Into<BusinessCapabilityUpdateValue>,
     ) -> Self {
         Self::BusinessCapabilityUpdate(BusinessCapabilityUpdateChange::new(value))
     }
-    /// A `security` value: [`SecurityChange::new`] with these fields, optional ones empty.
+    /// The `security` kind: [`SecurityChange::new`] with these fields, optional ones empty.
     pub fn security(value: impl Into<SecurityValue>) -> Self {
         Self::Security(SecurityChange::new(value))
     }
-    /// A `group_lifecycle_update` value: [`GroupLifecycleUpdateChange::new`] with these fields, optional ones empty.
+    /// The `group_lifecycle_update` kind: [`GroupLifecycleUpdateChange::new`] with these fields, optional ones empty.
     pub fn group_lifecycle_update(value: impl Into<GroupsValue>) -> Self {
         Self::GroupLifecycleUpdate(GroupLifecycleUpdateChange::new(value))
     }
-    /// A `group_participants_update` value: [`GroupParticipantsUpdateChange::new`] with these fields, optional ones empty.
+    /// The `group_participants_update` kind: [`GroupParticipantsUpdateChange::new`] with these fields, optional ones empty.
     pub fn group_participants_update(value: impl Into<GroupsValue>) -> Self {
         Self::GroupParticipantsUpdate(GroupParticipantsUpdateChange::new(value))
     }
-    /// A `group_settings_update` value: [`GroupSettingsUpdateChange::new`] with these fields, optional ones empty.
+    /// The `group_settings_update` kind: [`GroupSettingsUpdateChange::new`] with these fields, optional ones empty.
     pub fn group_settings_update(value: impl Into<GroupsValue>) -> Self {
         Self::GroupSettingsUpdate(GroupSettingsUpdateChange::new(value))
     }
-    /// A `group_status_update` value: [`GroupStatusUpdateChange::new`] with these fields, optional ones empty.
+    /// The `group_status_update` kind: [`GroupStatusUpdateChange::new`] with these fields, optional ones empty.
     pub fn group_status_update(value: impl Into<GroupsValue>) -> Self {
         Self::GroupStatusUpdate(GroupStatusUpdateChange::new(value))
+    }
+    /// The `partner_solutions` kind: [`PartnerSolutionsChange::new`] with these fields, optional ones empty.
+    pub fn partner_solutions(value: impl Into<PartnerSolutionsValue>) -> Self {
+        Self::PartnerSolutions(PartnerSolutionsChange::new(value))
+    }
+    /// The `payment_configuration_update` kind: [`PaymentConfigurationUpdateChange::new`] with these fields, optional ones empty.
+    pub fn payment_configuration_update(
+        value: impl Into<PaymentConfigurationUpdateValue>,
+    ) -> Self {
+        Self::PaymentConfigurationUpdate(PaymentConfigurationUpdateChange::new(value))
+    }
+    /// The `automatic_events` kind: [`AutomaticEventsChange::new`] with these fields, optional ones empty.
+    pub fn automatic_events(value: impl Into<AutomaticEventsValue>) -> Self {
+        Self::AutomaticEvents(AutomaticEventsChange::new(value))
+    }
+    /// The `flows` kind: [`FlowsChange::new`] with these fields, optional ones empty.
+    pub fn flows(value: impl Into<FlowsValue>) -> Self {
+        Self::Flows(FlowsChange::new(value))
+    }
+    /// The `account_settings_update` kind: [`AccountSettingsUpdateChange::new`] with these fields, optional ones empty.
+    pub fn account_settings_update(
+        value: impl Into<AccountSettingsUpdateValue>,
+    ) -> Self {
+        Self::AccountSettingsUpdate(AccountSettingsUpdateChange::new(value))
+    }
+    /// The `business_username_updates` kind: [`BusinessUsernameUpdatesChange::new`] with these fields, optional ones empty.
+    pub fn business_username_updates(
+        value: impl Into<BusinessUsernameUpdatesValue>,
+    ) -> Self {
+        Self::BusinessUsernameUpdates(BusinessUsernameUpdatesChange::new(value))
+    }
+    /// The `business_username_update` kind: [`BusinessUsernameUpdateChange::new`] with these fields, optional ones empty.
+    pub fn business_username_update(
+        value: impl Into<BusinessUsernameUpdatesValue>,
+    ) -> Self {
+        Self::BusinessUsernameUpdate(BusinessUsernameUpdateChange::new(value))
+    }
+    /// The `user_id_update` kind: [`UserIdUpdateChange::new`] with these fields, optional ones empty.
+    pub fn user_id_update(value: impl Into<UserIdUpdateValue>) -> Self {
+        Self::UserIdUpdate(UserIdUpdateChange::new(value))
+    }
+    /// The `template_correct_category_detection` kind: [`TemplateCorrectCategoryDetectionChange::new`] with these fields, optional ones empty.
+    pub fn template_correct_category_detection(
+        value: impl Into<TemplateCorrectCategoryDetectionValue>,
+    ) -> Self {
+        Self::TemplateCorrectCategoryDetection(
+            TemplateCorrectCategoryDetectionChange::new(value),
+        )
+    }
+    /// The `messaging_handovers` kind: [`MessagingHandoversChange::new`] with these fields, optional ones empty.
+    pub fn messaging_handovers(value: impl Into<MessagingHandoversValue>) -> Self {
+        Self::MessagingHandovers(MessagingHandoversChange::new(value))
+    }
+    /// The `standby` kind: [`StandbyChange::new`] with these fields, optional ones empty.
+    pub fn standby(value: impl Into<StandbyValue>) -> Self {
+        Self::Standby(StandbyChange::new(value))
     }
     /// The tag value of this variant.
     pub fn tag(&self) -> &str {
@@ -63935,6 +75692,19 @@ impl WebhookChange {
             Self::GroupParticipantsUpdate(_) => "group_participants_update",
             Self::GroupSettingsUpdate(_) => "group_settings_update",
             Self::GroupStatusUpdate(_) => "group_status_update",
+            Self::PartnerSolutions(_) => "partner_solutions",
+            Self::PaymentConfigurationUpdate(_) => "payment_configuration_update",
+            Self::AutomaticEvents(_) => "automatic_events",
+            Self::Flows(_) => "flows",
+            Self::AccountSettingsUpdate(_) => "account_settings_update",
+            Self::BusinessUsernameUpdates(_) => "business_username_updates",
+            Self::BusinessUsernameUpdate(_) => "business_username_update",
+            Self::UserIdUpdate(_) => "user_id_update",
+            Self::TemplateCorrectCategoryDetection(_) => {
+                "template_correct_category_detection"
+            }
+            Self::MessagingHandovers(_) => "messaging_handovers",
+            Self::Standby(_) => "standby",
             Self::Unrecognized { tag, .. } => tag.as_str(),
         }
     }
@@ -63995,6 +75765,29 @@ impl ::serde::Serialize for WebhookChange {
             Self::GroupStatusUpdate(v) => {
                 ("group_status_update", ::serde_json::to_value(v))
             }
+            Self::PartnerSolutions(v) => ("partner_solutions", ::serde_json::to_value(v)),
+            Self::PaymentConfigurationUpdate(v) => {
+                ("payment_configuration_update", ::serde_json::to_value(v))
+            }
+            Self::AutomaticEvents(v) => ("automatic_events", ::serde_json::to_value(v)),
+            Self::Flows(v) => ("flows", ::serde_json::to_value(v)),
+            Self::AccountSettingsUpdate(v) => {
+                ("account_settings_update", ::serde_json::to_value(v))
+            }
+            Self::BusinessUsernameUpdates(v) => {
+                ("business_username_updates", ::serde_json::to_value(v))
+            }
+            Self::BusinessUsernameUpdate(v) => {
+                ("business_username_update", ::serde_json::to_value(v))
+            }
+            Self::UserIdUpdate(v) => ("user_id_update", ::serde_json::to_value(v)),
+            Self::TemplateCorrectCategoryDetection(v) => {
+                ("template_correct_category_detection", ::serde_json::to_value(v))
+            }
+            Self::MessagingHandovers(v) => {
+                ("messaging_handovers", ::serde_json::to_value(v))
+            }
+            Self::Standby(v) => ("standby", ::serde_json::to_value(v)),
             Self::Unrecognized { value, .. } => {
                 return ::serde::Serialize::serialize(value, serializer);
             }
@@ -64178,9 +75971,87 @@ impl ::fragment_codegen_runtime::decode::FromTagged for WebhookChange {
                         )?,
                     )
                 }
+                "partner_solutions" => {
+                    Self::PartnerSolutions(
+                        <PartnerSolutionsChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
+                "payment_configuration_update" => {
+                    Self::PaymentConfigurationUpdate(
+                        <PaymentConfigurationUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
+                "automatic_events" => {
+                    Self::AutomaticEvents(
+                        <AutomaticEventsChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
+                "flows" => {
+                    Self::Flows(
+                        <FlowsChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
+                "account_settings_update" => {
+                    Self::AccountSettingsUpdate(
+                        <AccountSettingsUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
+                "business_username_updates" => {
+                    Self::BusinessUsernameUpdates(
+                        <BusinessUsernameUpdatesChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
+                "business_username_update" => {
+                    Self::BusinessUsernameUpdate(
+                        <BusinessUsernameUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
+                "user_id_update" => {
+                    Self::UserIdUpdate(
+                        <UserIdUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
+                "template_correct_category_detection" => {
+                    Self::TemplateCorrectCategoryDetection(
+                        <TemplateCorrectCategoryDetectionChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
+                "messaging_handovers" => {
+                    Self::MessagingHandovers(
+                        <MessagingHandoversChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
+                "standby" => {
+                    Self::Standby(
+                        <StandbyChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                            entries,
+                        )?,
+                    )
+                }
                 _ => {
+                    let value = entries.into_value()?;
                     Self::Unrecognized {
-                        value: entries.into_value()?,
+                        value,
                         tag: tag.to_string(),
                     }
                 }
@@ -64332,6 +76203,72 @@ impl From<GroupStatusUpdateChange> for WebhookChange {
     }
 }
 #[cfg(feature = "webhooks")]
+impl From<PartnerSolutionsChange> for WebhookChange {
+    fn from(value: PartnerSolutionsChange) -> Self {
+        Self::PartnerSolutions(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<PaymentConfigurationUpdateChange> for WebhookChange {
+    fn from(value: PaymentConfigurationUpdateChange) -> Self {
+        Self::PaymentConfigurationUpdate(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<AutomaticEventsChange> for WebhookChange {
+    fn from(value: AutomaticEventsChange) -> Self {
+        Self::AutomaticEvents(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<FlowsChange> for WebhookChange {
+    fn from(value: FlowsChange) -> Self {
+        Self::Flows(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<AccountSettingsUpdateChange> for WebhookChange {
+    fn from(value: AccountSettingsUpdateChange) -> Self {
+        Self::AccountSettingsUpdate(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<BusinessUsernameUpdatesChange> for WebhookChange {
+    fn from(value: BusinessUsernameUpdatesChange) -> Self {
+        Self::BusinessUsernameUpdates(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<BusinessUsernameUpdateChange> for WebhookChange {
+    fn from(value: BusinessUsernameUpdateChange) -> Self {
+        Self::BusinessUsernameUpdate(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<UserIdUpdateChange> for WebhookChange {
+    fn from(value: UserIdUpdateChange) -> Self {
+        Self::UserIdUpdate(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<TemplateCorrectCategoryDetectionChange> for WebhookChange {
+    fn from(value: TemplateCorrectCategoryDetectionChange) -> Self {
+        Self::TemplateCorrectCategoryDetection(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<MessagingHandoversChange> for WebhookChange {
+    fn from(value: MessagingHandoversChange) -> Self {
+        Self::MessagingHandovers(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<StandbyChange> for WebhookChange {
+    fn from(value: StandbyChange) -> Self {
+        Self::Standby(value)
+    }
+}
+#[cfg(feature = "webhooks")]
 /// A WhatsApp user who sent a message or is otherwise concerned.
 ///
 /// Schema `WebhookContact`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookContact`.
@@ -64452,6 +76389,9 @@ pub struct WebhookContactProfile {
     /// The user's WhatsApp username, when they have one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
+    /// ISO 3166-1 alpha-2 code of the user's country; Meta says the value may change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country_code: Option<String>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -64464,6 +76404,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for WebhookContactProfile {
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<String> = None;
         let mut field_1: Option<String> = None;
+        let mut field_2: Option<String> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -64481,6 +76422,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for WebhookContactProfile {
                         >()?
                         .map(|l| l.0);
                 }
+                "country_code" => {
+                    field_2 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<String>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -64489,6 +76437,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for WebhookContactProfile {
         Ok(Self {
             name: field_0,
             username: field_1,
+            country_code: field_2,
             extra,
         })
     }
@@ -64512,6 +76461,7 @@ impl WebhookContactProfile {
         Self {
             name: None,
             username: None,
+            country_code: None,
             extra: Default::default(),
         }
     }
@@ -64522,13 +76472,13 @@ impl WebhookContactProfile {
 /// Schema `WebhookEntry`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookEntry`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct WebhookEntry {
-    /// The WhatsApp Business Account (WABA) ID.
+    /// The WhatsApp Business Account (WABA) ID; a business portfolio ID for `partner_solutions`.
     pub id: String,
     /// Unix time the notification was sent; absent on some fields.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time: Option<i64>,
     /// The changes, each tagged with the subscribed field it belongs to.
-    pub changes: Vec<WebhookChange>,
+    pub changes: Vec<crate::Item<WebhookChange>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -64542,7 +76492,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for WebhookEntry {
         use ::serde::de::Error as _;
         let mut field_0: Option<String> = None;
         let mut field_1: Option<i64> = None;
-        let mut field_2: Option<Vec<WebhookChange>> = None;
+        let mut field_2: Option<Vec<crate::Item<WebhookChange>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -64560,7 +76510,9 @@ impl ::fragment_codegen_runtime::decode::FromEntries for WebhookEntry {
                         >()?
                         .map(|l| l.0);
                 }
-                "changes" => field_2 = Some(map.next_value::<Vec<WebhookChange>>()?),
+                "changes" => {
+                    field_2 = Some(map.next_value::<Vec<crate::Item<WebhookChange>>>()?);
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -64589,13 +76541,110 @@ impl<'de> ::serde::Deserialize<'de> for WebhookEntry {
 impl WebhookEntry {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(id: impl Into<String>, changes: Vec<WebhookChange>) -> Self {
+    pub fn new(id: impl Into<String>, changes: Vec<crate::Item<WebhookChange>>) -> Self {
         Self {
             id: id.into(),
             time: None,
             changes,
             extra: Default::default(),
         }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The state of a Flow; open list.
+///
+/// Schema `WebhookFlowStatus`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookFlowStatus`.
+///
+/// Values this version does not know decode into the catch-all
+/// variant instead of failing, and serialise back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WebhookFlowStatus {
+    /// `DRAFT`
+    Draft,
+    /// `PUBLISHED`
+    Published,
+    /// `DEPRECATED`
+    Deprecated,
+    /// `BLOCKED`
+    Blocked,
+    /// `THROTTLED`
+    Throttled,
+    /// A value not listed in the spec, kept as received.
+    Unrecognized(String),
+}
+#[cfg(feature = "webhooks")]
+impl WebhookFlowStatus {
+    /// The value as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Draft => "DRAFT",
+            Self::Published => "PUBLISHED",
+            Self::Deprecated => "DEPRECATED",
+            Self::Blocked => "BLOCKED",
+            Self::Throttled => "THROTTLED",
+            Self::Unrecognized(value) => value.as_str(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::std::fmt::Display for WebhookFlowStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for WebhookFlowStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "DRAFT" => Self::Draft,
+            "PUBLISHED" => Self::Published,
+            "DEPRECATED" => Self::Deprecated,
+            "BLOCKED" => Self::Blocked,
+            "THROTTLED" => Self::Throttled,
+            other => Self::Unrecognized(other.to_string()),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for WebhookFlowStatus {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "DRAFT" => Self::Draft,
+            "PUBLISHED" => Self::Published,
+            "DEPRECATED" => Self::Deprecated,
+            "BLOCKED" => Self::Blocked,
+            "THROTTLED" => Self::Throttled,
+            _ => Self::Unrecognized(value),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl ::serde::Serialize for WebhookFlowStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for WebhookFlowStatus {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        let value = <::fragment_codegen_runtime::decode::Key<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Ok(
+            match value.as_str() {
+                "DRAFT" => Self::Draft,
+                "PUBLISHED" => Self::Published,
+                "DEPRECATED" => Self::Deprecated,
+                "BLOCKED" => Self::Blocked,
+                "THROTTLED" => Self::Throttled,
+                _ => Self::Unrecognized(value.into_string()),
+            },
+        )
     }
 }
 #[cfg(feature = "webhooks")]
@@ -64615,7 +76664,7 @@ pub struct WebhookGroupParticipant {
     pub user_id: Option<String>,
     /// Why this participant could not be removed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<NotificationError>>,
+    pub errors: Option<Vec<crate::Item<NotificationError>>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -64629,7 +76678,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for WebhookGroupParticipant
         let mut field_0: Option<String> = None;
         let mut field_1: Option<String> = None;
         let mut field_2: Option<String> = None;
-        let mut field_3: Option<Vec<NotificationError>> = None;
+        let mut field_3: Option<Vec<crate::Item<NotificationError>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -64654,7 +76703,10 @@ impl ::fragment_codegen_runtime::decode::FromEntries for WebhookGroupParticipant
                         >()?
                         .map(|l| l.0);
                 }
-                "errors" => field_3 = map.next_value::<Option<Vec<NotificationError>>>()?,
+                "errors" => {
+                    field_3 = map
+                        .next_value::<Option<Vec<crate::Item<NotificationError>>>>()?;
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -64698,14 +76750,13 @@ impl WebhookGroupParticipant {
 /// The business phone number the notification concerns.
 ///
 /// Schema `WebhookMetadata`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookMetadata`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 pub struct WebhookMetadata {
     /// The business phone number as displayed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_phone_number: Option<String>,
     /// The business phone number's ID.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub phone_number_id: Option<String>,
+    pub phone_number_id: String,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -64716,6 +76767,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for WebhookMetadata {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
         let mut field_0: Option<String> = None;
         let mut field_1: Option<String> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
@@ -64729,11 +76781,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for WebhookMetadata {
                         .map(|l| l.0);
                 }
                 "phone_number_id" => {
-                    field_1 = map
-                        .next_value::<
-                            Option<::fragment_codegen_runtime::Lenient<String>>,
-                        >()?
-                        .map(|l| l.0);
+                    field_1 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
                 }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -64742,7 +76794,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for WebhookMetadata {
         }
         Ok(Self {
             display_phone_number: field_0,
-            phone_number_id: field_1,
+            phone_number_id: field_1
+                .ok_or_else(|| __A::Error::missing_field("phone_number_id"))?,
             extra,
         })
     }
@@ -64762,12 +76815,24 @@ impl<'de> ::serde::Deserialize<'de> for WebhookMetadata {
 impl WebhookMetadata {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new() -> Self {
+    pub fn new(phone_number_id: impl Into<String>) -> Self {
         Self {
             display_phone_number: None,
-            phone_number_id: None,
+            phone_number_id: phone_number_id.into(),
             extra: Default::default(),
         }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for WebhookMetadata {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for WebhookMetadata {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -64779,7 +76844,7 @@ pub struct WebhookPayload {
     /// The object the notification is about, usually `whatsapp_business_account`.
     pub object: String,
     /// One element per WhatsApp Business Account with news.
-    pub entry: Vec<WebhookEntry>,
+    pub entry: Vec<crate::Item<WebhookEntry>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -64792,7 +76857,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for WebhookPayload {
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<String> = None;
-        let mut field_1: Option<Vec<WebhookEntry>> = None;
+        let mut field_1: Option<Vec<crate::Item<WebhookEntry>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
@@ -64803,7 +76868,9 @@ impl ::fragment_codegen_runtime::decode::FromEntries for WebhookPayload {
                             .0,
                     );
                 }
-                "entry" => field_1 = Some(map.next_value::<Vec<WebhookEntry>>()?),
+                "entry" => {
+                    field_1 = Some(map.next_value::<Vec<crate::Item<WebhookEntry>>>()?);
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -64831,12 +76898,105 @@ impl<'de> ::serde::Deserialize<'de> for WebhookPayload {
 impl WebhookPayload {
     /// Creates a value from its required fields; optional fields start
     /// empty and constant fields hold their value.
-    pub fn new(object: impl Into<String>, entry: Vec<WebhookEntry>) -> Self {
+    pub fn new(
+        object: impl Into<String>,
+        entry: Vec<crate::Item<WebhookEntry>>,
+    ) -> Self {
         Self {
             object: object.into(),
             entry,
             extra: Default::default(),
         }
+    }
+}
+#[cfg(feature = "webhooks")]
+/// The changed settings of one business phone number.
+///
+/// Schema `WebhookPhoneNumberSettings`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookPhoneNumberSettings`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+pub struct WebhookPhoneNumberSettings {
+    /// The business phone number's ID.
+    pub phone_number_id: String,
+    /// The number's calling settings after the change, or null.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "::fragment_codegen_runtime::nullable::serialize"
+    )]
+    pub calling: Option<Option<PhoneNumberCallingSettings>>,
+    /// Members the schema does not list, kept as received (the live
+    /// API sends more than it documents).
+    #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+    pub extra: ::serde_json::Map<String, ::serde_json::Value>,
+}
+#[cfg(feature = "webhooks")]
+impl ::fragment_codegen_runtime::decode::FromEntries for WebhookPhoneNumberSettings {
+    fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
+        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+    ) -> Result<Self, __A::Error> {
+        use ::serde::de::Error as _;
+        let mut field_0: Option<String> = None;
+        let mut field_1: Option<Option<PhoneNumberCallingSettings>> = None;
+        let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
+        while let Some(key) = map.next_key()? {
+            match key.as_str() {
+                "phone_number_id" => {
+                    field_0 = Some(
+                        map
+                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
+                            .0,
+                    );
+                }
+                "calling" => {
+                    field_1 = Some(
+                        map.next_value::<Option<PhoneNumberCallingSettings>>()?,
+                    );
+                }
+                _ => {
+                    extra.insert(key.into_string(), map.next_value()?);
+                }
+            }
+        }
+        Ok(Self {
+            phone_number_id: field_0
+                .ok_or_else(|| __A::Error::missing_field("phone_number_id"))?,
+            calling: field_1,
+            extra,
+        })
+    }
+}
+#[cfg(feature = "webhooks")]
+impl<'de> ::serde::Deserialize<'de> for WebhookPhoneNumberSettings {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> Result<Self, __D::Error> {
+        ::fragment_codegen_runtime::decode::object(
+            deserializer,
+            "an object `WebhookPhoneNumberSettings`",
+        )
+    }
+}
+#[cfg(feature = "webhooks")]
+impl WebhookPhoneNumberSettings {
+    /// Creates a value from its required fields; optional fields start
+    /// empty and constant fields hold their value.
+    pub fn new(phone_number_id: impl Into<String>) -> Self {
+        Self {
+            phone_number_id: phone_number_id.into(),
+            calling: None,
+            extra: Default::default(),
+        }
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<&str> for WebhookPhoneNumberSettings {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+#[cfg(feature = "webhooks")]
+impl From<String> for WebhookPhoneNumberSettings {
+    fn from(value: String) -> Self {
+        Self::new(value)
     }
 }
 #[cfg(feature = "webhooks")]
@@ -65064,7 +77224,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for WhatsAppAccountNumber {
                         .map(|l| l.0);
                 }
                 "is_official_business_account" => {
-                    field_12 = map.next_value::<Option<bool>>()?;
+                    field_12 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
                 }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -65523,6 +77687,36 @@ impl WhatsAppBusinessAccountCreateRequest {
             extra: Default::default(),
         }
     }
+    /// Sets `primary_funding_id`.
+    pub fn with_primary_funding_id(mut self, value: impl Into<String>) -> Self {
+        self.primary_funding_id = Some(value.into());
+        self
+    }
+    /// Sets `purchase_order_number`.
+    pub fn with_purchase_order_number(mut self, value: impl Into<String>) -> Self {
+        self.purchase_order_number = Some(value.into());
+        self
+    }
+    /// Sets `currency`.
+    pub fn with_currency(mut self, value: impl Into<String>) -> Self {
+        self.currency = Some(value.into());
+        self
+    }
+    /// Sets `timezone_id`.
+    pub fn with_timezone_id(mut self, value: i64) -> Self {
+        self.timezone_id = Some(value);
+        self
+    }
+    /// Sets `business_type`.
+    pub fn with_business_type(mut self, value: impl Into<WabaBusinessType>) -> Self {
+        self.business_type = Some(value.into());
+        self
+    }
+    /// Sets `on_behalf_of_business_id`.
+    pub fn with_on_behalf_of_business_id(mut self, value: impl Into<String>) -> Self {
+        self.on_behalf_of_business_id = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "whatsapp_business_accounts")]
 impl From<&str> for WhatsAppBusinessAccountCreateRequest {
@@ -65829,7 +78023,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for WhatsAppBusinessBot {
                     field_2 = map
                         .next_value::<Option<Vec<WhatsAppBusinessBotCommand>>>()?;
                 }
-                "enable_welcome_message" => field_3 = map.next_value::<Option<bool>>()?,
+                "enable_welcome_message" => {
+                    field_3 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -66044,7 +78244,7 @@ impl WhatsAppBusinessEncryptionInfo {
 pub struct WhatsAppBusinessEncryptionResponse {
     /// The `data` member.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<WhatsAppBusinessEncryptionInfo>>,
+    pub data: Option<Vec<crate::Item<WhatsAppBusinessEncryptionInfo>>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -66056,13 +78256,15 @@ for WhatsAppBusinessEncryptionResponse {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<WhatsAppBusinessEncryptionInfo>> = None;
+        let mut field_0: Option<Vec<crate::Item<WhatsAppBusinessEncryptionInfo>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
                 "data" => {
                     field_0 = map
-                        .next_value::<Option<Vec<WhatsAppBusinessEncryptionInfo>>>()?;
+                        .next_value::<
+                            Option<Vec<crate::Item<WhatsAppBusinessEncryptionInfo>>>,
+                        >()?;
                 }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -66189,7 +78391,11 @@ for WhatsAppBusinessEncryptionUploadResponse {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -66519,7 +78725,7 @@ impl WhatsAppBusinessProfileData {
 pub struct WhatsAppBusinessProfileResponse {
     /// The `data` member.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<WhatsAppBusinessProfileData>>,
+    pub data: Option<Vec<crate::Item<WhatsAppBusinessProfileData>>>,
     /// Members the schema does not list, kept as received (the live
     /// API sends more than it documents).
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -66531,13 +78737,15 @@ for WhatsAppBusinessProfileResponse {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<WhatsAppBusinessProfileData>> = None;
+        let mut field_0: Option<Vec<crate::Item<WhatsAppBusinessProfileData>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
                 "data" => {
                     field_0 = map
-                        .next_value::<Option<Vec<WhatsAppBusinessProfileData>>>()?;
+                        .next_value::<
+                            Option<Vec<crate::Item<WhatsAppBusinessProfileData>>>,
+                        >()?;
                 }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -66678,6 +78886,41 @@ impl WhatsAppBusinessProfileUpdateRequest {
             extra: Default::default(),
         }
     }
+    /// Sets `about`.
+    pub fn with_about(mut self, value: impl Into<String>) -> Self {
+        self.about = Some(value.into());
+        self
+    }
+    /// Sets `address`.
+    pub fn with_address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: impl Into<String>) -> Self {
+        self.email = Some(value.into());
+        self
+    }
+    /// Sets `profile_picture_handle`.
+    pub fn with_profile_picture_handle(mut self, value: impl Into<String>) -> Self {
+        self.profile_picture_handle = Some(value.into());
+        self
+    }
+    /// Sets `websites`.
+    pub fn with_websites(mut self, value: Vec<String>) -> Self {
+        self.websites = Some(value);
+        self
+    }
+    /// Sets `vertical`.
+    pub fn with_vertical(mut self, value: impl Into<WhatsAppBusinessVertical>) -> Self {
+        self.vertical = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "business_profile")]
 /// Result of a profile update.
@@ -66703,7 +78946,13 @@ for WhatsAppBusinessProfileUpdateResponse {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = map.next_value::<Option<bool>>()?,
+                "success" => {
+                    field_0 = map
+                        .next_value::<
+                            Option<::fragment_codegen_runtime::Lenient<bool>>,
+                        >()?
+                        .map(|l| l.0);
+                }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -66922,6 +79171,11 @@ impl WhatsAppBusinessSolutionAcceptRequest {
             extra: Default::default(),
         }
     }
+    /// Sets `log_session_id`.
+    pub fn with_log_session_id(mut self, value: impl Into<String>) -> Self {
+        self.log_session_id = Some(value.into());
+        self
+    }
 }
 #[cfg(feature = "multi_partner_solutions")]
 impl From<&str> for WhatsAppBusinessSolutionAcceptRequest {
@@ -66975,7 +79229,11 @@ for WhatsAppBusinessSolutionAcceptResponse {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => field_0 = Some(map.next_value::<bool>()?),
+                "success" => {
+                    field_0 = Some(
+                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
+                    );
+                }
                 "solution_id" => {
                     field_1 = map
                         .next_value::<
@@ -67309,7 +79567,7 @@ impl From<String> for WhatsAppBusinessSolutionCreateResponse {
 pub struct WhatsAppBusinessSolutionList {
     /// The solutions on this page.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<WhatsAppBusinessSolution>>,
+    pub data: Option<Vec<crate::Item<WhatsAppBusinessSolution>>>,
     /// The `paging` member.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<CursorPaging>,
@@ -67323,13 +79581,16 @@ impl ::fragment_codegen_runtime::decode::FromEntries for WhatsAppBusinessSolutio
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
         mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
-        let mut field_0: Option<Vec<WhatsAppBusinessSolution>> = None;
+        let mut field_0: Option<Vec<crate::Item<WhatsAppBusinessSolution>>> = None;
         let mut field_1: Option<CursorPaging> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
                 "data" => {
-                    field_0 = map.next_value::<Option<Vec<WhatsAppBusinessSolution>>>()?;
+                    field_0 = map
+                        .next_value::<
+                            Option<Vec<crate::Item<WhatsAppBusinessSolution>>>,
+                        >()?;
                 }
                 "paging" => field_1 = map.next_value::<Option<CursorPaging>>()?,
                 _ => {

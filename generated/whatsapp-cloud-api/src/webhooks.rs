@@ -13,6 +13,18 @@
 //! `hub.challenge`; answer 200 with the challenge when the token is
 //! yours ([`verify_subscription`]). Tests can sign their own fixtures
 //! with [`sign`].
+//!
+//! Every list item of a delivery decodes on its own, so a delivery
+//! that is a JSON object with its top-level members always parses: an
+//! item that does not fit its type is kept whole as `Item::Invalid`.
+//! [`parse`] fails only on a body that is not such an object.
+//!
+//! What to answer: 401 to a delivery whose signature does not verify;
+//! 400 to a signed one that does not parse, so the API delivers it
+//! again (a later version of the receiver may read it); 200 to every
+//! other, once it is safely handled. The API delivers again when the
+//! answer is late, so queue long work and answer first.
+//! `routes::router` (feature `axum`) answers this way.
 /// The payload of the inbound operation `receiveWebhook` (from `specs/whatsapp/webhooks.yaml`).
 pub use crate::types::WebhookPayload;
 pub use ::fragment_codegen_runtime::webhooks::{
@@ -54,6 +66,7 @@ pub fn parse_verified(
 /// (the router's state must give a [`routes::WebhookSecrets`] through
 /// `FromRef`).
 #[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod routes {
     use ::fragment_codegen_runtime::axum;
     pub use ::fragment_codegen_runtime::webhooks::routes::{
@@ -61,8 +74,8 @@ pub mod routes {
     };
     /// A delivery whose signature checked out, parsed: an extractor for
     /// a `POST` route. A missing or wrong signature is rejected with 401,
-    /// a body that is not a payload with 400 (so the API delivers it
-    /// again).
+    /// a signed body that does not parse with 400 (so the API delivers it
+    /// again); the route answers the rest, 200 once the delivery is safe.
     #[derive(Debug, Clone)]
     pub struct Verified(pub super::WebhookPayload);
     impl<S> axum::extract::FromRequest<S> for Verified
@@ -82,7 +95,10 @@ pub mod routes {
     }
     /// A router with the handshake (`GET path`) and deliveries (`POST
     /// path`): each verified payload is passed to `on_payload`, and the
-    /// delivery is answered 200 once it returns.
+    /// delivery is answered 200 once it returns (401 without a valid
+    /// signature, 400 for a signed body that does not parse). The API
+    /// delivers again when the answer is late: hand long work to a
+    /// queue or a spawned task and return.
     pub fn router<F, Fut>(
         path: &str,
         secrets: WebhookSecrets,

@@ -1934,8 +1934,8 @@ async fn get_call_permissions() {
             &server,
             &expected,
             200u16,
-            "success example `granted`",
-            "{\"actions\":[{\"action_name\":\"start_call\",\"can_perform_action\":true,\"limits\":[{\"current_usage\":3,\"limit_expiration_time\":1764633600,\"max_allowed\":100,\"time_period\":\"24h\"}]},{\"action_name\":\"send_call_permission_request\",\"can_perform_action\":false,\"limits\":null}],\"messaging_product\":\"whatsapp\",\"permission\":{\"expiration_time\":1767225600,\"status\":\"granted\"}}",
+            "success example `temporary`",
+            "{\"actions\":[{\"action_name\":\"start_call\",\"can_perform_action\":true,\"limits\":[{\"current_usage\":3,\"max_allowed\":5,\"time_period\":\"PT24H\"}]},{\"action_name\":\"send_call_permission_request\",\"can_perform_action\":false,\"limits\":null}],\"messaging_product\":\"whatsapp\",\"permission\":{\"expiration_time\":1767225600,\"status\":\"temporary\"}}",
             || call().send(),
         )
         .await;
@@ -1943,8 +1943,17 @@ async fn get_call_permissions() {
             &server,
             &expected,
             200u16,
-            "success example `denied`",
-            "{\"actions\":[{\"action_name\":\"start_call\",\"can_perform_action\":false},{\"action_name\":\"send_call_permission_request\",\"can_perform_action\":true,\"limits\":[{\"current_usage\":1,\"max_allowed\":5,\"time_period\":\"24h\"}]}],\"messaging_product\":\"whatsapp\",\"permission\":{\"status\":\"denied\"}}",
+            "success example `permanent`",
+            "{\"actions\":[{\"action_name\":\"start_call\",\"can_perform_action\":false,\"limits\":[{\"current_usage\":5,\"limit_expiration_time\":1764633600,\"max_allowed\":5,\"time_period\":\"PT24H\"}]}],\"messaging_product\":\"whatsapp\",\"permission\":{\"status\":\"permanent\"}}",
+            || call().send(),
+        )
+        .await;
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `no_permission`",
+            "{\"actions\":[{\"action_name\":\"start_call\",\"can_perform_action\":false},{\"action_name\":\"send_call_permission_request\",\"can_perform_action\":true,\"limits\":[{\"current_usage\":1,\"max_allowed\":1,\"time_period\":\"PT24H\"},{\"current_usage\":1,\"max_allowed\":2,\"time_period\":\"P7D\"}]}],\"messaging_product\":\"whatsapp\",\"permission\":{\"status\":\"no_permission\"}}",
             || call().send(),
         )
         .await;
@@ -1983,7 +1992,7 @@ async fn get_client_whatsapp_business_accounts() {
             &expected,
             200u16,
             "success example `page`",
-            "{\"data\":[{\"account_review_status\":\"APPROVED\",\"business_verification_status\":\"VERIFIED\",\"country\":\"US\",\"currency\":\"USD\",\"id\":\"104996122399160\",\"name\":\"Lucky Shrub\",\"on_behalf_of_business_info\":{\"id\":\"230948571628394\",\"name\":\"Lucky Shrub Garden Supplies\"},\"ownership_type\":\"CLIENT_OWNED\",\"phone_numbers\":{\"data\":[{\"display_phone_number\":\"+1 555-019-3482\",\"id\":\"106540352242922\",\"verified_name\":\"Lucky Shrub\"}]},\"timezone_id\":\"1\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUmNsaWVudHdhYmEy\",\"before\":\"QVFIUmNsaWVudHdhYmEx\"}}}",
+            "{\"data\":[{\"account_review_status\":\"APPROVED\",\"business_verification_status\":\"verified\",\"country\":\"US\",\"currency\":\"USD\",\"id\":\"104996122399160\",\"name\":\"Lucky Shrub\",\"on_behalf_of_business_info\":{\"id\":\"230948571628394\",\"name\":\"Lucky Shrub Garden Supplies\"},\"ownership_type\":\"CLIENT_OWNED\",\"phone_numbers\":{\"data\":[{\"display_phone_number\":\"+1 555-019-3482\",\"id\":\"106540352242922\",\"verified_name\":\"Lucky Shrub\"}]},\"timezone_id\":\"1\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUmNsaWVudHdhYmEy\",\"before\":\"QVFIUmNsaWVudHdhYmEx\"}}}",
             || call().send(),
         )
         .await;
@@ -2055,7 +2064,7 @@ async fn get_connected_client_businesses() {
             &expected,
             200u16,
             "success example `page`",
-            "{\"data\":[{\"business_status\":\"ACTIVE\",\"created_time\":\"2024-09-12T14:03:27Z\",\"id\":\"230948571628394\",\"name\":\"Lucky Shrub Garden Supplies\",\"verification_status\":\"VERIFIED\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUmNsaWVudGxhc3Q\",\"before\":\"QVFIUmNsaWVudGZpcnN0\"}}}",
+            "{\"data\":[{\"business_status\":\"ACTIVE\",\"created_time\":\"2024-09-12T14:03:27Z\",\"id\":\"230948571628394\",\"name\":\"Lucky Shrub Garden Supplies\",\"verification_status\":\"verified\"}],\"paging\":{\"cursors\":{\"after\":\"QVFIUmNsaWVudGxhc3Q\",\"before\":\"QVFIUmNsaWVudGZpcnN0\"}}}",
             || call().send(),
         )
         .await;
@@ -2992,7 +3001,7 @@ async fn get_whatsapp_business_account_details() {
             &expected,
             200u16,
             "success example `approved_account`",
-            "{\"account_review_status\":\"APPROVED\",\"business_verification_status\":\"VERIFIED\",\"country\":\"GB\",\"currency\":\"GBP\",\"id\":\"102290129340398\",\"message_template_namespace\":\"3f4e2a1c_7b9d_4c2e_a8f1_5d6b7c8e9f01\",\"name\":\"Harbour Bakery\",\"ownership_type\":\"SELF_OWNED\",\"primary_business_location\":\"GB\",\"timezone_id\":\"1\"}",
+            "{\"account_review_status\":\"APPROVED\",\"business_verification_status\":\"verified\",\"country\":\"GB\",\"currency\":\"GBP\",\"id\":\"102290129340398\",\"message_template_namespace\":\"3f4e2a1c_7b9d_4c2e_a8f1_5d6b7c8e9f01\",\"name\":\"Harbour Bakery\",\"ownership_type\":\"SELF_OWNED\",\"primary_business_location\":\"GB\",\"timezone_id\":\"1\"}",
             || call().send(),
         )
         .await;
@@ -4755,6 +4764,302 @@ async fn send_message_template() {
         body: BodyCheck::Json(
             json(
                 "{\"messaging_product\":\"whatsapp\",\"template\":{\"components\":[{\"parameters\":[{\"image\":{\"link\":\"https://bistro.example/img/front.jpg\"},\"type\":\"image\"}],\"type\":\"header\"},{\"parameters\":[{\"text\":\"Sam\",\"type\":\"text\"},{\"date_time\":{\"fallback_value\":\"Saturday 14 June, 19:30\"},\"type\":\"date_time\"},{\"currency\":{\"amount_1000\":20000,\"code\":\"GBP\",\"fallback_value\":\"£20.00\"},\"type\":\"currency\"}],\"type\":\"body\"},{\"index\":\"0\",\"parameters\":[{\"payload\":\"CANCEL_BOOKING_8842\",\"type\":\"payload\"}],\"sub_type\":\"quick_reply\",\"type\":\"button\"}],\"language\":{\"code\":\"en_GB\",\"policy\":\"deterministic\"},\"name\":\"booking_confirmation\"},\"to\":\"447700900123\",\"type\":\"template\"}",
+            ),
+        ),
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `accepted`",
+            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+            || call().send(),
+        )
+        .await;
+}
+/// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `text_to_business_scoped_user`.
+#[cfg(feature = "messages")]
+#[tokio::test]
+async fn send_message_text_to_business_scoped_user() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .send_message(
+                "1234567890",
+                value(
+                    "request body example `text_to_business_scoped_user`",
+                    "{\"messaging_product\":\"whatsapp\",\"recipient\":\"GB.48213097765120934417\",\"recipient_type\":\"individual\",\"text\":{\"body\":\"Your table for two is confirmed for Friday at 20:00.\"},\"type\":\"text\"}",
+                ),
+            )
+    };
+    let expected = Expected {
+        method: "POST",
+        path: "/v23.0/1234567890/messages".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json(
+                "{\"messaging_product\":\"whatsapp\",\"recipient\":\"GB.48213097765120934417\",\"recipient_type\":\"individual\",\"text\":{\"body\":\"Your table for two is confirmed for Friday at 20:00.\"},\"type\":\"text\"}",
+            ),
+        ),
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `accepted`",
+            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+            || call().send(),
+        )
+        .await;
+}
+/// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `interactive_location_request`.
+#[cfg(feature = "messages")]
+#[tokio::test]
+async fn send_message_interactive_location_request() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .send_message(
+                "1234567890",
+                value(
+                    "request body example `interactive_location_request`",
+                    "{\"interactive\":{\"action\":{\"name\":\"send_location\"},\"body\":{\"text\":\"Where should we deliver your order?\"},\"type\":\"location_request_message\"},\"messaging_product\":\"whatsapp\",\"recipient_type\":\"individual\",\"to\":\"447700900123\",\"type\":\"interactive\"}",
+                ),
+            )
+    };
+    let expected = Expected {
+        method: "POST",
+        path: "/v23.0/1234567890/messages".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json(
+                "{\"interactive\":{\"action\":{\"name\":\"send_location\"},\"body\":{\"text\":\"Where should we deliver your order?\"},\"type\":\"location_request_message\"},\"messaging_product\":\"whatsapp\",\"recipient_type\":\"individual\",\"to\":\"447700900123\",\"type\":\"interactive\"}",
+            ),
+        ),
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `accepted`",
+            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+            || call().send(),
+        )
+        .await;
+}
+/// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `interactive_cta_url`.
+#[cfg(feature = "messages")]
+#[tokio::test]
+async fn send_message_interactive_cta_url() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .send_message(
+                "1234567890",
+                value(
+                    "request body example `interactive_cta_url`",
+                    "{\"interactive\":{\"action\":{\"name\":\"cta_url\",\"parameters\":{\"display_text\":\"See the menu\",\"url\":\"https://bistro.example/menu/autumn\"}},\"body\":{\"text\":\"Our autumn menu is online.\"},\"footer\":{\"text\":\"Prices include service.\"},\"header\":{\"image\":{\"link\":\"https://bistro.example/img/autumn-menu.jpg\"},\"type\":\"image\"},\"type\":\"cta_url\"},\"messaging_product\":\"whatsapp\",\"to\":\"447700900123\",\"type\":\"interactive\"}",
+                ),
+            )
+    };
+    let expected = Expected {
+        method: "POST",
+        path: "/v23.0/1234567890/messages".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json(
+                "{\"interactive\":{\"action\":{\"name\":\"cta_url\",\"parameters\":{\"display_text\":\"See the menu\",\"url\":\"https://bistro.example/menu/autumn\"}},\"body\":{\"text\":\"Our autumn menu is online.\"},\"footer\":{\"text\":\"Prices include service.\"},\"header\":{\"image\":{\"link\":\"https://bistro.example/img/autumn-menu.jpg\"},\"type\":\"image\"},\"type\":\"cta_url\"},\"messaging_product\":\"whatsapp\",\"to\":\"447700900123\",\"type\":\"interactive\"}",
+            ),
+        ),
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `accepted`",
+            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+            || call().send(),
+        )
+        .await;
+}
+/// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `interactive_address`.
+#[cfg(feature = "messages")]
+#[tokio::test]
+async fn send_message_interactive_address() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .send_message(
+                "1234567890",
+                value(
+                    "request body example `interactive_address`",
+                    "{\"interactive\":{\"action\":{\"name\":\"address_message\",\"parameters\":{\"country\":\"IN\",\"validation_errors\":{\"in_pin_code\":\"We do not deliver to this PIN code yet.\"},\"values\":{\"city\":\"Mumbai\",\"in_pin_code\":\"400999\",\"name\":\"Priya Nair\",\"phone_number\":\"+919812300456\"}}},\"body\":{\"text\":\"Where should we deliver order 3107?\"},\"type\":\"address_message\"},\"messaging_product\":\"whatsapp\",\"recipient_type\":\"individual\",\"to\":\"919812300456\",\"type\":\"interactive\"}",
+                ),
+            )
+    };
+    let expected = Expected {
+        method: "POST",
+        path: "/v23.0/1234567890/messages".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json(
+                "{\"interactive\":{\"action\":{\"name\":\"address_message\",\"parameters\":{\"country\":\"IN\",\"validation_errors\":{\"in_pin_code\":\"We do not deliver to this PIN code yet.\"},\"values\":{\"city\":\"Mumbai\",\"in_pin_code\":\"400999\",\"name\":\"Priya Nair\",\"phone_number\":\"+919812300456\"}}},\"body\":{\"text\":\"Where should we deliver order 3107?\"},\"type\":\"address_message\"},\"messaging_product\":\"whatsapp\",\"recipient_type\":\"individual\",\"to\":\"919812300456\",\"type\":\"interactive\"}",
+            ),
+        ),
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `accepted`",
+            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+            || call().send(),
+        )
+        .await;
+}
+/// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `interactive_carousel`.
+#[cfg(feature = "messages")]
+#[tokio::test]
+async fn send_message_interactive_carousel() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .send_message(
+                "1234567890",
+                value(
+                    "request body example `interactive_carousel`",
+                    "{\"interactive\":{\"action\":{\"cards\":[{\"action\":{\"buttons\":[{\"quick_reply\":{\"id\":\"sunday-roast\",\"title\":\"Reserve this\"},\"type\":\"quick_reply\"}]},\"body\":{\"text\":\"Slow roast with seasonal greens\"},\"card_index\":0,\"header\":{\"image\":{\"link\":\"https://bistro.example/img/roast.jpg\"},\"type\":\"image\"},\"type\":\"cta_url\"},{\"action\":{\"buttons\":[{\"quick_reply\":{\"id\":\"sunday-risotto\",\"title\":\"Reserve this\"},\"type\":\"quick_reply\"}]},\"body\":{\"text\":\"Mushroom risotto\"},\"card_index\":1,\"header\":{\"image\":{\"link\":\"https://bistro.example/img/risotto.jpg\"},\"type\":\"image\"},\"type\":\"cta_url\"}]},\"body\":{\"text\":\"Pick a dish for Sunday lunch.\"},\"type\":\"carousel\"},\"messaging_product\":\"whatsapp\",\"to\":\"447700900123\",\"type\":\"interactive\"}",
+                ),
+            )
+    };
+    let expected = Expected {
+        method: "POST",
+        path: "/v23.0/1234567890/messages".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json(
+                "{\"interactive\":{\"action\":{\"cards\":[{\"action\":{\"buttons\":[{\"quick_reply\":{\"id\":\"sunday-roast\",\"title\":\"Reserve this\"},\"type\":\"quick_reply\"}]},\"body\":{\"text\":\"Slow roast with seasonal greens\"},\"card_index\":0,\"header\":{\"image\":{\"link\":\"https://bistro.example/img/roast.jpg\"},\"type\":\"image\"},\"type\":\"cta_url\"},{\"action\":{\"buttons\":[{\"quick_reply\":{\"id\":\"sunday-risotto\",\"title\":\"Reserve this\"},\"type\":\"quick_reply\"}]},\"body\":{\"text\":\"Mushroom risotto\"},\"card_index\":1,\"header\":{\"image\":{\"link\":\"https://bistro.example/img/risotto.jpg\"},\"type\":\"image\"},\"type\":\"cta_url\"}]},\"body\":{\"text\":\"Pick a dish for Sunday lunch.\"},\"type\":\"carousel\"},\"messaging_product\":\"whatsapp\",\"to\":\"447700900123\",\"type\":\"interactive\"}",
+            ),
+        ),
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `accepted`",
+            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+            || call().send(),
+        )
+        .await;
+}
+/// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `interactive_product_carousel`.
+#[cfg(feature = "messages")]
+#[tokio::test]
+async fn send_message_interactive_product_carousel() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .send_message(
+                "1234567890",
+                value(
+                    "request body example `interactive_product_carousel`",
+                    "{\"interactive\":{\"action\":{\"cards\":[{\"action\":{\"catalog_id\":\"6120449872013355\",\"product_retailer_id\":\"SAUCE-TOM-250\"},\"card_index\":0,\"type\":\"product\"},{\"action\":{\"catalog_id\":\"6120449872013355\",\"product_retailer_id\":\"SAUCE-PESTO-250\"},\"card_index\":1,\"type\":\"product\"}]},\"body\":{\"text\":\"Take our sauces home.\"},\"type\":\"carousel\"},\"messaging_product\":\"whatsapp\",\"to\":\"447700900123\",\"type\":\"interactive\"}",
+                ),
+            )
+    };
+    let expected = Expected {
+        method: "POST",
+        path: "/v23.0/1234567890/messages".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json(
+                "{\"interactive\":{\"action\":{\"cards\":[{\"action\":{\"catalog_id\":\"6120449872013355\",\"product_retailer_id\":\"SAUCE-TOM-250\"},\"card_index\":0,\"type\":\"product\"},{\"action\":{\"catalog_id\":\"6120449872013355\",\"product_retailer_id\":\"SAUCE-PESTO-250\"},\"card_index\":1,\"type\":\"product\"}]},\"body\":{\"text\":\"Take our sauces home.\"},\"type\":\"carousel\"},\"messaging_product\":\"whatsapp\",\"to\":\"447700900123\",\"type\":\"interactive\"}",
+            ),
+        ),
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `accepted`",
+            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+            || call().send(),
+        )
+        .await;
+}
+/// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `interactive_voice_call`.
+#[cfg(feature = "messages")]
+#[tokio::test]
+async fn send_message_interactive_voice_call() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .send_message(
+                "1234567890",
+                value(
+                    "request body example `interactive_voice_call`",
+                    "{\"interactive\":{\"action\":{\"name\":\"voice_call\",\"parameters\":{\"display_text\":\"Call the bistro\",\"payload\":\"booking-8842\",\"ttl_minutes\":1440}},\"body\":{\"text\":\"Want to change your booking? Call us here.\"},\"type\":\"voice_call\"},\"messaging_product\":\"whatsapp\",\"to\":\"447700900123\",\"type\":\"interactive\"}",
+                ),
+            )
+    };
+    let expected = Expected {
+        method: "POST",
+        path: "/v23.0/1234567890/messages".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json(
+                "{\"interactive\":{\"action\":{\"name\":\"voice_call\",\"parameters\":{\"display_text\":\"Call the bistro\",\"payload\":\"booking-8842\",\"ttl_minutes\":1440}},\"body\":{\"text\":\"Want to change your booking? Call us here.\"},\"type\":\"voice_call\"},\"messaging_product\":\"whatsapp\",\"to\":\"447700900123\",\"type\":\"interactive\"}",
+            ),
+        ),
+    };
+    check_success(
+            &server,
+            &expected,
+            200u16,
+            "success example `accepted`",
+            "{\"contacts\":[{\"input\":\"+44 7700 900123\",\"wa_id\":\"447700900123\"}],\"messages\":[{\"id\":\"wamid.HBgMNDQ3NzAwOTAwMTIzFQIAERgSN0QxQTlGQjY0RDc2RTY1QkE2AA==\",\"message_status\":\"accepted\"}],\"messaging_product\":\"whatsapp\"}",
+            || call().send(),
+        )
+        .await;
+}
+/// `POST /{Version}/{Phone-Number-ID}/messages` (sendMessage), with request body example `interactive_request_contact_info`.
+#[cfg(feature = "messages")]
+#[tokio::test]
+async fn send_message_interactive_request_contact_info() {
+    let server = wiremock::MockServer::start().await;
+    let client = client(&server);
+    let call = || {
+        client
+            .send_message(
+                "1234567890",
+                value(
+                    "request body example `interactive_request_contact_info`",
+                    "{\"interactive\":{\"action\":{\"name\":\"request_contact_info\"},\"body\":{\"text\":\"Share your number so we can text you when your table is ready.\"},\"type\":\"request_contact_info\"},\"messaging_product\":\"whatsapp\",\"recipient\":\"GB.48213097765120934417\",\"recipient_type\":\"individual\",\"type\":\"interactive\"}",
+                ),
+            )
+    };
+    let expected = Expected {
+        method: "POST",
+        path: "/v23.0/1234567890/messages".to_string(),
+        query: vec![],
+        headers: vec![],
+        body: BodyCheck::Json(
+            json(
+                "{\"interactive\":{\"action\":{\"name\":\"request_contact_info\"},\"body\":{\"text\":\"Share your number so we can text you when your table is ready.\"},\"type\":\"request_contact_info\"},\"messaging_product\":\"whatsapp\",\"recipient\":\"GB.48213097765120934417\",\"recipient_type\":\"individual\",\"type\":\"interactive\"}",
             ),
         ),
     };

@@ -1,31 +1,38 @@
 //! Short ways to build the messages a bot sends most: replies in context,
-//! reply buttons and templates with their parameters.
+//! reply buttons, location and address requests, link buttons, and
+//! templates with their parameters; and who to answer.
 //!
 //! Each helper returns the generated types, so whatever it does not cover
-//! can still be set on the result:
+//! can still be set on the result. The recipient is an
+//! [`Addressee`]: a phone number as a string, or a
+//! business-scoped user ID as `Addressee::Recipient`:
 //!
 //! ```
-//! use whatsapp_cloud_api::types::{Message, Template};
+//! use whatsapp_cloud_api::types::{Addressee, Message, Template};
 //!
 //! let reply = Message::text("+15551234567", "On its way!").reply_to("wamid.ABC");
+//! let to_user = Message::text(Addressee::Recipient("US.13491208655302741918".into()), "Hello!");
 //! let buttons = Message::reply_buttons("+15551234567", "Table for two?", [("yes", "Yes"), ("no", "No")]);
+//! let location = Message::location_request("+15551234567", "Where should we deliver?");
+//! let link = Message::cta_url("+15551234567", "Track your parcel.", "Track", "https://example.com/t/4521");
 //! let update = Message::template(
 //!     "+15551234567",
 //!     Template::named("order_update", "en_US")
 //!         .body_texts(["Maria", "#4521"])
 //!         .url_button(0, "orders/4521"),
 //! );
-//! # let _ = (reply, buttons, update);
+//! # let _ = (reply, to_user, buttons, location, link, update);
 //! ```
 //!
 //! This module is hand-written (`specs/whatsapp/ext/compose.rs`) and compiled
 //! with the generated code, so a spec change that breaks it breaks the build.
 
 use crate::types::{
-    Interactive, InteractiveBody, InteractiveButtonMessage, Message, MessageContext, ReplyButton,
-    ReplyButtonAction, ReplyButtonContent, Template, TemplateBodyComponent, TemplateButtonComponent,
-    TemplateButtonParameter, TemplateButtonSubType, TemplateComponent, TemplateHeaderComponent,
-    TemplateParameter, TemplatePayloadParameter, TemplateTextParameter,
+    AddressMessageAction, AddressMessageParameters, Addressee, Interactive, InteractiveAddressMessage, InteractiveBody,
+    InteractiveButtonMessage, InteractiveCtaUrlAction, InteractiveCtaUrlMessage, InteractiveLocationRequestMessage,
+    LocationRequestAction, Message, MessageContext, ReplyButton, ReplyButtonAction, ReplyButtonContent, Template,
+    TemplateBodyComponent, TemplateButtonComponent, TemplateButtonParameter, TemplateButtonSubType, TemplateComponent,
+    TemplateHeaderComponent, TemplateParameter, TemplatePayloadParameter, TemplateTextParameter, CtaUrlParameters,
 };
 
 impl Message {
@@ -38,7 +45,7 @@ impl Message {
     /// An interactive message with reply buttons (up to three), each given
     /// as `(id, title)`: the id comes back in the user's reply, the title is
     /// the label.
-    pub fn reply_buttons<I, K, V>(to: impl Into<String>, body: impl Into<String>, buttons: I) -> Message
+    pub fn reply_buttons<I, K, V>(to: impl Into<Addressee>, body: impl Into<String>, buttons: I) -> Message
     where
         I: IntoIterator<Item = (K, V)>,
         K: Into<String>,
@@ -50,6 +57,62 @@ impl Message {
             .collect();
         let content = InteractiveButtonMessage::new(InteractiveBody::new(body), ReplyButtonAction::new(buttons));
         Message::interactive(to, Interactive::Button(content))
+    }
+
+    /// Asks the user to share a location, with a button that opens the
+    /// location picker; the answer arrives as a `location` message replying
+    /// to this one.
+    pub fn location_request(to: impl Into<Addressee>, body: impl Into<String>) -> Message {
+        let content = InteractiveLocationRequestMessage::new(InteractiveBody::new(body), LocationRequestAction::new());
+        Message::interactive(to, Interactive::LocationRequestMessage(content))
+    }
+
+    /// A message with one button that opens `url`, labelled `display_text`
+    /// (up to 20 characters); set a header or footer on the
+    /// `InteractiveCtaUrlMessage` for more.
+    pub fn cta_url(
+        to: impl Into<Addressee>,
+        body: impl Into<String>,
+        display_text: impl Into<String>,
+        url: impl Into<String>,
+    ) -> Message {
+        let action = InteractiveCtaUrlAction::new(CtaUrlParameters::new(display_text, url));
+        let content = InteractiveCtaUrlMessage::new(InteractiveBody::new(body), action);
+        Message::interactive(to, Interactive::CtaUrl(content))
+    }
+
+    /// Asks the user for a delivery address in a form for `country` (an ISO
+    /// 3166 code such as `IN`); the answer arrives as an `interactive`
+    /// message whose `nfm_reply` is named `address_message`. Prefill fields
+    /// or offer saved addresses through the parameters of the returned
+    /// message's action.
+    pub fn address_request(to: impl Into<Addressee>, body: impl Into<String>, country: impl Into<String>) -> Message {
+        let action = AddressMessageAction::new(AddressMessageParameters::new(country));
+        let content = InteractiveAddressMessage::new(InteractiveBody::new(body), action);
+        Message::interactive(to, Interactive::AddressMessage(content))
+    }
+}
+
+#[cfg(feature = "webhooks")]
+impl crate::types::IncomingMessage {
+    /// Who to answer: the sender's phone number when the delivery shows it
+    /// (`from`), otherwise their business-scoped user ID (`from_user_id`),
+    /// which users who hide their number behind a username are known by.
+    /// `None` only for a message that carries neither.
+    ///
+    /// ```
+    /// # use whatsapp_cloud_api::types::{IncomingMessage, Message};
+    /// # fn answer(message: &IncomingMessage) -> Option<Message> {
+    /// let reply = Message::text(message.sender()?, "Thanks, we got it.").reply_to(message.id());
+    /// # Some(reply)
+    /// # }
+    /// ```
+    pub fn sender(&self) -> Option<Addressee> {
+        match (self.from(), self.from_user_id()) {
+            (Some(phone), _) if !phone.is_empty() => Some(Addressee::To(phone.to_string())),
+            (_, Some(user_id)) if !user_id.is_empty() => Some(Addressee::Recipient(user_id.to_string())),
+            _ => None,
+        }
     }
 }
 

@@ -179,3 +179,54 @@ impl<'a> std::future::IntoFuture for DownloadMediaById<'a> {
         Box::pin(self.send())
     }
 }
+
+impl crate::types::MediaUploadRequest {
+    /// An upload of `file`, whose MIME type is sent as the request's `type`:
+    /// the file part's content type when it has one, otherwise the type its
+    /// file name's extension stands for among the kinds WhatsApp accepts
+    /// (`application/octet-stream` when neither says, which the API refuses
+    /// with an error naming the type).
+    ///
+    /// ```
+    /// use whatsapp_cloud_api::FilePart;
+    /// use whatsapp_cloud_api::types::MediaUploadRequest;
+    ///
+    /// let upload = MediaUploadRequest::from_file(FilePart::new(vec![0xFF, 0xD8]).file_name("box.jpg"));
+    /// assert_eq!(upload.type_, "image/jpeg");
+    /// ```
+    pub fn from_file(file: crate::FilePart) -> Self {
+        let mime = file
+            .content_type
+            .clone()
+            .or_else(|| file.file_name.as_deref().and_then(mime_of_name).map(str::to_string))
+            .unwrap_or_else(|| "application/octet-stream".to_string());
+        Self::new(file, mime)
+    }
+}
+
+/// The MIME type of a file name's extension, for the kinds of media
+/// WhatsApp accepts.
+fn mime_of_name(name: &str) -> Option<&'static str> {
+    let (_, extension) = name.rsplit_once('.')?;
+    Some(match extension.to_ascii_lowercase().as_str() {
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "webp" => "image/webp",
+        "mp4" => "video/mp4",
+        "3gp" => "video/3gpp",
+        "aac" => "audio/aac",
+        "amr" => "audio/amr",
+        "mp3" => "audio/mpeg",
+        "m4a" => "audio/mp4",
+        "ogg" | "opus" => "audio/ogg",
+        "txt" => "text/plain",
+        "pdf" => "application/pdf",
+        "doc" => "application/msword",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xls" => "application/vnd.ms-excel",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "ppt" => "application/vnd.ms-powerpoint",
+        "pptx" => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        _ => return None,
+    })
+}
