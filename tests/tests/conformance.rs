@@ -159,6 +159,7 @@ fn rust_ty(ty: &Ty) -> String {
         Ty::JsonObject => "serde_json::Map<String, serde_json::Value>".into(),
         Ty::Bytes => "official_reference::FilePart".into(),
         Ty::Array(t) => format!("Vec<{}>", rust_ty(t)),
+        Ty::Item(t) => format!("official_reference::Item<{}>", rust_ty(t)),
         Ty::Map(t) => format!("std::collections::BTreeMap<String, {}>", rust_ty(t)),
         Ty::Named(n) => format!("official_reference::types::{n}"),
     }

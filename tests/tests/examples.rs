@@ -158,7 +158,10 @@ async fn list_phone_numbers_follows_cursors_to_the_last_page() {
         list_phone_numbers::list_phone_numbers(&client(&server), "102290129340398", 2, None)
             .await
             .expect("listed");
-    let ids: Vec<&str> = numbers.iter().map(|n| n.id.as_str()).collect();
+    let ids: Vec<&str> = numbers
+        .iter()
+        .map(|n| n.valid().expect("the number decodes").id.as_str())
+        .collect();
     assert_eq!(ids, ["1", "2", "3"]);
 }
 
@@ -462,19 +465,34 @@ async fn echo_bot_sends_a_template_when_the_user_is_outside_the_window() {
 
 #[tokio::test]
 async fn echo_bot_tells_a_rate_limit_and_an_expired_token_apart() {
-    for (status, body, want) in [
-        (429, None, echo_bot::Outcome::RateLimited),
+    use std::time::Duration;
+    for (status, body, retry_after, want) in [
+        (
+            429,
+            None,
+            Some("7"),
+            echo_bot::Outcome::RateLimited(Some(Duration::from_secs(7))),
+        ),
         (
             400,
             Some(graph_error(130429)),
-            echo_bot::Outcome::RateLimited,
+            None,
+            echo_bot::Outcome::RateLimited(None),
         ),
-        (401, Some(graph_error(190)), echo_bot::Outcome::TokenExpired),
+        (
+            401,
+            Some(graph_error(190)),
+            None,
+            echo_bot::Outcome::TokenExpired,
+        ),
     ] {
         let server = MockServer::start().await;
         let mut answer = ResponseTemplate::new(status);
         if let Some(body) = body {
             answer = answer.set_body_json(body);
+        }
+        if let Some(seconds) = retry_after {
+            answer = answer.insert_header("Retry-After", seconds);
         }
         Mock::given(method("POST"))
             .respond_with(answer)
@@ -490,4 +508,60 @@ async fn echo_bot_tells_a_rate_limit_and_an_expired_token_apart() {
             .await;
         assert_eq!(outcomes, [want], "HTTP {status}");
     }
+}
+
+#[tokio::test]
+async fn echo_bot_answers_a_user_known_only_by_business_scoped_id() {
+    let server = MockServer::start().await;
+    mount_messages(&server).await;
+    let user_id = "US.13491208655302741918";
+    let from_user = |id: &str, body: &str| json!({"from_user_id": user_id, "id": id, "timestamp": "1750090702", "type": "text", "text": {"body": body}});
+    let outcomes = no_retry_bot(&server)
+        .handle(bot_delivery(json!([
+            from_user("wamid.1", "hello"),
+            from_user("wamid.2", "where"),
+        ])))
+        .await;
+    assert_eq!(
+        outcomes,
+        [echo_bot::Outcome::Echoed, echo_bot::Outcome::AskedLocation]
+    );
+    let bodies = message_bodies(&server).await;
+    let sent: Vec<&serde_json::Value> = bodies.iter().filter(|b| b.get("type").is_some()).collect();
+    assert_eq!(sent.len(), 2, "{bodies:#?}");
+    for body in &sent {
+        assert_eq!(body["recipient"], json!(user_id), "{body}");
+        assert!(
+            body.get("to").is_none(),
+            "no `to` for a user without a phone number: {body}"
+        );
+    }
+    assert_eq!(sent[0]["text"]["body"], json!("You said: hello"));
+    assert_eq!(
+        sent[1]["interactive"]["type"],
+        json!("location_request_message")
+    );
+    assert_eq!(
+        sent[1]["interactive"]["action"]["name"],
+        json!("send_location")
+    );
+    assert_eq!(sent[1]["context"]["message_id"], json!("wamid.2"));
+}
+
+#[tokio::test]
+async fn echo_bot_reports_a_message_that_does_not_fit_and_answers_the_others() {
+    let server = MockServer::start().await;
+    mount_messages(&server).await;
+    let outcomes = no_retry_bot(&server)
+        .handle(bot_delivery(json!([
+            {"from": BOT_USER, "id": "wamid.odd", "timestamp": "1750090702", "text": {"body": "no type"}},
+            incoming("wamid.1", "text", json!({"body": "hi"})),
+        ])))
+        .await;
+    assert_eq!(outcomes.len(), 2);
+    let echo_bot::Outcome::Invalid(why) = &outcomes[0] else {
+        panic!("expected the odd message reported, got {outcomes:?}")
+    };
+    assert!(why.contains("missing field `type`"), "{why}");
+    assert_eq!(outcomes[1], echo_bot::Outcome::Echoed);
 }

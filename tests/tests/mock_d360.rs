@@ -38,7 +38,8 @@ async fn get_public_key_sends_the_api_key_header_and_decodes() {
         .send()
         .await
         .expect("decodes");
-    let info = &response.data.expect("data")[0];
+    let data = response.data.expect("data");
+    let info = data[0].valid().expect("the key decodes");
     assert_eq!(info.business_public_key.as_deref(), Some(PEM));
     assert_eq!(
         info.business_public_key_signature_status,
@@ -160,7 +161,8 @@ async fn an_undocumented_status_keeps_the_raw_body_and_unknown_values_decode() {
         .send()
         .await
         .expect("unknown enum value decodes");
-    let info = &response.data.expect("data")[0];
+    let data = response.data.expect("data");
+    let info = data[0].valid().expect("the key decodes");
     assert_eq!(
         info.business_public_key_signature_status,
         Some(SignatureStatus::Unrecognized("REVOKED".into()))

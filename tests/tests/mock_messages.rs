@@ -998,7 +998,7 @@ async fn list_templates_decodes_data_and_paging() {
 
     let data = list.data.as_ref().expect("data");
     assert_eq!(data.len(), 1);
-    let template = &data[0];
+    let template = data[0].valid().expect("the template decodes");
     assert_eq!(template.id, "1046923380271450");
     assert_eq!(template.name.as_deref(), Some("order_shipped"));
     assert_eq!(template.language.as_deref(), Some("en_US"));

@@ -74,9 +74,10 @@ async fn get_public_key_sends_the_documented_request_and_decodes_valid_key() {
         .expect("decodes");
     let data = info.data.expect("data present");
     assert_eq!(data.len(), 1);
-    assert_eq!(data[0].business_public_key, None);
+    let key = data[0].valid().expect("the key decodes");
+    assert_eq!(key.business_public_key, None);
     assert_eq!(
-        data[0].business_public_key_signature_status,
+        key.business_public_key_signature_status,
         Some(BusinessPublicKeyVerificationStatus::Valid)
     );
     let request = only_request(&server).await;
@@ -98,7 +99,8 @@ async fn get_public_key_decodes_mismatch_key() {
         .send()
         .await
         .expect("decodes");
-    let first = &info.data.expect("data")[0];
+    let data = info.data.expect("data");
+    let first = data[0].valid().expect("the key decodes");
     assert_eq!(first.business_public_key.as_deref(), Some(" "));
     assert_eq!(
         first.business_public_key_signature_status,
@@ -230,6 +232,8 @@ async fn get_profile_decodes_the_reference_page_example() {
         .await
         .expect("decodes");
     let nested = profile.data.as_ref().expect("data")[0]
+        .valid()
+        .expect("the profile decodes")
         .business_profile
         .as_ref()
         .expect("nested profile");
@@ -269,7 +273,9 @@ async fn get_profile_decodes_the_live_shape_unknown_enum_values_and_extra_fields
         .send()
         .await
         .expect("unknown values decode");
-    let item = &profile.data.as_ref().expect("data")[0];
+    let item = profile.data.as_ref().expect("data")[0]
+        .valid()
+        .expect("the profile decodes");
     assert_eq!(item.about.as_deref(), Some("Fresh bread."));
     assert_eq!(
         item.vertical,

@@ -69,7 +69,12 @@ async fn the_stream_yields_every_item_once_in_order_and_stops() {
         .await;
     let ids: Vec<String> = items
         .into_iter()
-        .map(|t| t.expect("page decodes").id)
+        .map(|t| {
+            t.expect("page decodes")
+                .into_valid()
+                .expect("the template decodes")
+                .id
+        })
         .collect();
     assert_eq!(ids, ["a", "b", "c", "d", "e"]);
     let requests = server.received_requests().await.expect("recording");

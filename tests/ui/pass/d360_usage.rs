@@ -9,6 +9,7 @@ async fn rotate_key(api_key: &str, pem: &str) -> Result<bool, Error<d360_messagi
         .data
         .unwrap_or_default()
         .iter()
+        .filter_map(d360_messaging::Item::valid)
         .any(|k| k.business_public_key_signature_status == Some(BusinessPublicKeySignatureStatus::Valid));
     if !valid {
         client.set_business_public_key(pem).send().await?;

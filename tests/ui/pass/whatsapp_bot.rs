@@ -8,36 +8,38 @@ use whatsapp_cloud_api::webhooks::*;
 use whatsapp_cloud_api::{Client, Error};
 
 async fn bot(client: &Client, phone_number_id: &str, message: &IncomingMessage) -> Result<(), Error<GraphAPIError>> {
-    // Accessors shared by every kind of incoming message.
-    let id: Option<&str> = message.id();
-    let from: Option<&str> = message.from().or(message.from_user_id());
-    let timestamp: Option<&str> = message.timestamp();
+    // Accessors shared by every kind of incoming message: every kind has an
+    // id and a timestamp; the sender is a phone number or a business-scoped
+    // user ID.
+    let id: &str = message.id();
+    let timestamp: &str = message.timestamp();
+    let phone: Option<&str> = message.from();
     let context: Option<&IncomingMessageContext> = message.context();
-    let _ = (timestamp, context);
-    let (Some(id), Some(from)) = (id, from) else { return Ok(()) };
+    let _ = (timestamp, context, phone);
+    let Some(from) = message.sender() else { return Ok(()) };
 
     // Mark as read, with a typing indicator; a builder is awaited directly.
     let read: MarkMessageReadResponse = client.mark_as_read(phone_number_id, id).typing_indicator().await?;
     assert!(read.success);
 
     // Reply in context, with tracking data the status webhook reports back.
-    let reply = Message::text(from, "On its way")
+    let reply = Message::text(from.clone(), "On its way")
         .reply_to(id)
         .with_biz_opaque_callback_data("order-4521");
     let sent: SendMessageResponse = client.send_message(phone_number_id, reply).await?;
     let _ = sent.messages;
 
     // Short builders: reply buttons, template parameters, a URL button.
-    let buttons = Message::reply_buttons(from, "Pick one", [("a", "Option A"), ("b", "Option B")]);
+    let buttons = Message::reply_buttons(from.clone(), "Pick one", [("a", "Option A"), ("b", "Option B")]);
     let template = Template::named("order_update", "en_US")
         .body_texts(["Maria", "#4521"])
         .body_named([("customer_name", "Maria")])
         .url_button(0, "orders/4521")
         .quick_reply_button(1, "STOP");
-    let _ = (buttons, Message::template(from, template), TemplateParameter::named("name", "Maria"));
+    let _ = (buttons, Message::template(from.clone(), template), TemplateParameter::named("name", "Maria"));
 
     // A field newer than the fragments can still be sent, flat beside the others.
-    let mut text = TextMessage::new(from, "hi");
+    let mut text = TextMessage::new(from, "hi").with_biz_opaque_callback_data("t-1");
     text.extra.insert("future_field".into(), serde_json::json!(true));
     let _: Message = text.into();
 
@@ -66,7 +68,7 @@ fn classify(error: &Error<GraphAPIError>, failed: &MessageStatus) {
     // One line: message, code, subcode, trace id.
     let _line: String = error.to_string();
     // Errors inside status webhooks have kinds too.
-    for e in failed.errors.iter().flatten() {
+    for e in failed.errors.iter().flatten().filter_map(whatsapp_cloud_api::Item::valid) {
         let _: ErrorKind = e.kind();
         let _: Option<ErrorKind> = e.error_kind();
         let _line = e.to_string();

@@ -1,5 +1,5 @@
 // The README's "Sending messages" and "Receiving webhooks" examples.
-use whatsapp_cloud_api::types::{IncomingMessage, IncomingTextMessage as TextIncoming, Message, WebhookChange};
+use whatsapp_cloud_api::types::{IncomingMessage, IncomingTextMessage as TextIncoming, Message};
 use whatsapp_cloud_api::webhooks;
 
 async fn send(client: &whatsapp_cloud_api::Client, phone_number_id: &str) -> Result<(), Box<dyn std::error::Error>> {
@@ -13,18 +13,17 @@ async fn send(client: &whatsapp_cloud_api::Client, phone_number_id: &str) -> Res
 
 fn on_delivery(app_secret: &[u8], body: &[u8], signature: Option<&str>) -> Result<(), webhooks::WebhookError> {
     let payload = webhooks::parse_verified(app_secret, body, signature)?;
-    for entry in payload.entry {
-        for change in entry.changes {
-            if let WebhookChange::Messages(change) = change {
-                for message in change.value.messages.unwrap_or_default() {
-                    // Every kind has `id()`, `from()`, `timestamp()` and `context()`;
-                    // a kind's content is optional (the API may send only `errors`).
-                    if let IncomingMessage::Text(TextIncoming { text: Some(text), .. }) = &message {
-                        println!("{} wrote {}", message.from().unwrap_or("someone"), text.body);
-                    }
-                }
-            }
+    for (_value, message) in payload.messages() {
+        // Every kind has `id()`, `timestamp()`, `sender()` (a phone number or
+        // a business-scoped user ID) and `context()`; a kind's content is
+        // optional (the API may send only `errors`).
+        if let IncomingMessage::Text(TextIncoming { text: Some(text), .. }) = message {
+            println!("{} ({:?}) wrote {}", message.id(), message.sender(), text.body);
         }
+    }
+    // Items that did not fit their type are kept, with where and why.
+    for (path, invalid) in payload.invalid_items() {
+        eprintln!("not decoded: {path}: {invalid}");
     }
     Ok(())
 }
@@ -41,7 +40,10 @@ async fn templates(client: &whatsapp_cloud_api::Client, waba_id: &str) -> Result
     use futures::StreamExt;
     let mut stream = Box::pin(client.list_message_templates(waba_id).limit(100).into_stream(Some(10)));
     while let Some(template) = stream.next().await {
-        println!("{:?}", template?.name);
+        match template? {
+            whatsapp_cloud_api::Item::Valid(template) => println!("{:?}", template.name),
+            whatsapp_cloud_api::Item::Invalid(invalid) => eprintln!("not read: {invalid}"),
+        }
     }
     Ok(())
 }

@@ -1,13 +1,15 @@
 // The usage example from the README, compiled as a user's crate would be.
 use whatsapp_cloud_api::types::{WhatsAppBusinessProfileUpdateRequest, WhatsAppBusinessVertical};
-use whatsapp_cloud_api::{Client, Error};
+use whatsapp_cloud_api::{Client, Error, Item};
 
 async fn update_profile(token: String, phone_number_id: &str) -> Result<(), Box<dyn std::error::Error>> {
     let client = Client::builder(token).version("v23.0").build()?;
 
     // Read: optional query parameters are setters; `.send().await` runs the call.
     let profile = client.get_business_profile(phone_number_id).fields("about,vertical").send().await?;
-    for entry in profile.data.unwrap_or_default() {
+    // List items decode one by one: one the crate cannot read is kept as
+    // `Item::Invalid` instead of failing the call.
+    for entry in profile.data.unwrap_or_default().into_iter().filter_map(Item::into_valid) {
         println!("about: {:?}, vertical: {:?}", entry.about, entry.vertical);
     }
 
