@@ -240,7 +240,71 @@ pub fn normalize_with(
     }
     map.insert("openapi".into(), "3.0.3".into());
     walk_document(root, "#", &mut cx)?;
+    answers(root, &mut cx)?;
     Ok(cx.warnings)
+}
+
+/// Operations without `responses` (optional in 3.1, missing from some 3.0
+/// documents too) get an empty map, so their success is empty; responses
+/// without the `description` 3.0 requires get an empty one. The project's
+/// own fragments (strict mode) must have both.
+fn answers(root: &mut Value, cx: &mut Cx<'_>) -> std::result::Result<(), NormalizeError> {
+    const METHODS: [&str; 8] = [
+        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    ];
+    fn described(
+        responses: &mut Mapping,
+        ptr: &str,
+        cx: &mut Cx<'_>,
+    ) -> std::result::Result<(), NormalizeError> {
+        for (status, response) in responses.iter_mut() {
+            let Value::Mapping(response) = response else {
+                continue;
+            };
+            if response.contains_key("$ref") || response.contains_key("description") {
+                continue;
+            }
+            let status = status.as_str().unwrap_or_default();
+            cx.unsupported(
+                format!("{ptr}/{}", escape_pointer_token(status)),
+                "a response without a `description` (read with an empty one)".into(),
+            )?;
+            response.insert("description".into(), "".into());
+        }
+        Ok(())
+    }
+    if let Some(Value::Mapping(paths)) = root.get_mut("paths") {
+        for (path, item) in paths.iter_mut() {
+            let Value::Mapping(item) = item else { continue };
+            let item_ptr = format!(
+                "#/paths/{}",
+                escape_pointer_token(path.as_str().unwrap_or_default())
+            );
+            for method in METHODS {
+                let Some(Value::Mapping(op)) = item.get_mut(method) else {
+                    continue;
+                };
+                let ptr = format!("{item_ptr}/{method}");
+                if !op.contains_key("responses") {
+                    cx.unsupported(
+                        format!("{ptr}/responses"),
+                        "an operation without `responses` (its success is taken as empty)".into(),
+                    )?;
+                    op.insert("responses".into(), Value::Mapping(Mapping::new()));
+                }
+                if let Some(Value::Mapping(responses)) = op.get_mut("responses") {
+                    described(responses, &format!("{ptr}/responses"), cx)?;
+                }
+            }
+        }
+    }
+    if let Some(Value::Mapping(responses)) = root
+        .get_mut("components")
+        .and_then(|c| c.get_mut("responses"))
+    {
+        described(responses, "#/components/responses", cx)?;
+    }
+    Ok(())
 }
 
 /// Finds every schema position in the document and normalises it.
@@ -510,6 +574,25 @@ fn walk_schema(
         if let Some(Value::Number(n)) = map.get(excl).cloned() {
             map.insert(bound.into(), Value::Number(n));
             map.insert(excl.into(), Value::Bool(true));
+        }
+    }
+    // Integer bounds that do not fit a 64-bit integer (the 3.0 model reads
+    // them as `i64`): they only narrow the values, so they are ignored.
+    if map.get("type").and_then(Value::as_str) == Some("integer") {
+        for bound in ["minimum", "maximum", "multipleOf"] {
+            let Some(Value::Number(n)) = map.get(bound) else {
+                continue;
+            };
+            if !n.is_i64() {
+                let n = n.clone();
+                cx.unsupported(
+                    format!("{ptr}/{bound}"),
+                    format!(
+                        "the integer bound `{bound}: {n}` does not fit a 64-bit integer (ignored)"
+                    ),
+                )?;
+                map.remove(bound);
+            }
         }
     }
     // Schema-level `examples` (3.1) are kept aside for tests.

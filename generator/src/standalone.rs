@@ -71,7 +71,7 @@ impl std::fmt::Display for Report {
 
 /// Reads the document(s), with their paths relative to the spec's directory
 /// (or the spec's file name) in messages.
-fn load(spec: &Path, mode: Mode) -> Result<(Vec<Fragment>, Vec<SpecError>)> {
+pub(crate) fn load(spec: &Path, mode: Mode) -> Result<(Vec<Fragment>, Vec<SpecError>)> {
     let mut files = Vec::new();
     let root = if spec.is_dir() {
         crate::load::collect_files(spec, &mut files)?;

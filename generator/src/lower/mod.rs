@@ -432,6 +432,16 @@ impl<'a> Lowerer<'a> {
         })
     }
 
+    /// Whether any fragment declares the security scheme `name`.
+    fn declares_scheme(&self, name: &str) -> bool {
+        self.fragments.iter().any(|f| {
+            f.doc
+                .components
+                .as_ref()
+                .is_some_and(|c| c.security_schemes.contains_key(name))
+        })
+    }
+
     /// Crate-level settings: base URL, auth and client parameters.
     fn target_info(&self) -> Result<ir::TargetInfo> {
         let t = self.target;
@@ -454,6 +464,19 @@ impl<'a> Lowerer<'a> {
         };
         let auth = match &t.auth {
             None => ir::Auth::None,
+            // A target's settings applied to a document they were not
+            // written for (`Target::strict` off): a scheme it does not
+            // declare leaves the client without credentials.
+            Some(scheme) if !t.strict && !self.declares_scheme(scheme) => {
+                self.warnings.borrow_mut().push(SpecError {
+                    file: self.fragments.first().map(|f| f.path.clone()).unwrap_or_default(),
+                    pointer: "#/components/securitySchemes".into(),
+                    message: format!(
+                        "no security scheme `{scheme}` is declared (the client sends no credentials)"
+                    ),
+                });
+                ir::Auth::None
+            }
             Some(scheme) => self.auth(scheme)?,
         };
         let client_params = t

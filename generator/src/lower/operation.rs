@@ -110,7 +110,7 @@ impl<'a> Lowerer<'a> {
                     let ptr = format!("{item_ptr}/{name}");
                     match self.operation(fi, path, method, op, &item.parameters, &ptr) {
                         Ok(drafts) => {
-                            for draft in drafts {
+                            for mut draft in drafts {
                                 let clash = if draft.body_variant.is_none()
                                     && !seen_ids.insert(draft.operation_id.clone())
                                 {
@@ -126,16 +126,27 @@ impl<'a> Lowerer<'a> {
                                         format!("operation `{}` would be a second client method named `{}`; add a rename", draft.operation_id, draft.method),
                                     ))
                                 } else {
-                                    self.operations.push(draft);
                                     None
                                 };
                                 match clash {
+                                    None => self.operations.push(draft),
+                                    // A published document may repeat an
+                                    // operationId: the later operation (in
+                                    // fragment, path and method order) gets
+                                    // a numbered method name.
                                     Some(e) if self.target.degrade => {
-                                        self.skipped.operations += 1;
-                                        self.warn_skipped(e, "the operation is left out");
+                                        draft.method =
+                                            naming::unique(draft.method.clone(), &mut seen_methods);
+                                        self.warn_skipped(
+                                            e,
+                                            &format!(
+                                                "its client method is named `{}`",
+                                                draft.method
+                                            ),
+                                        );
+                                        self.operations.push(draft);
                                     }
                                     Some(e) => errors.push(e),
-                                    None => {}
                                 }
                             }
                         }
@@ -386,6 +397,29 @@ impl<'a> Lowerer<'a> {
                     Some(pi) => {
                         path_parts.push(PathPart::Param(pi));
                         template_params.push(pi);
+                    }
+                    None if self.target.degrade => {
+                        // A published document may use a path parameter it
+                        // does not declare: a required string.
+                        self.warn_skipped(
+                            self.err(fi, ptr, format!("path template `{path}` names `{{{name}}}` but no path parameter declares it")),
+                            "it is taken as a string parameter",
+                        );
+                        params.push(super::operation::DraftParam {
+                            wire: name.to_string(),
+                            rust: naming::unique(
+                                naming::snake_ident_with(name, &self.target.words),
+                                &mut used,
+                            ),
+                            location: ParamLocation::Path,
+                            required: true,
+                            ty: Ty::String,
+                            explode: false,
+                            whole_url: self.target.url_params.iter().any(|u| u == name),
+                            doc: None,
+                        });
+                        path_parts.push(PathPart::Param(params.len() - 1));
+                        template_params.push(params.len() - 1);
                     }
                     None => {
                         return Err(self.err(fi, ptr, format!("path template `{path}` names `{{{name}}}` but no path parameter declares it")));
