@@ -167,18 +167,55 @@ fn api_changes(
     Some(crate::api_diff::diff(&old, &new, &locate))
 }
 
+/// What `cargo xtask api-diff` does with the target's baseline of accepted
+/// differences (`specs/<fragments>.accepted.json`, see
+/// [`crate::api_diff::baseline`]) when OLD is the target's own fragment
+/// directory.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum BaselineUse {
+    /// Leave out what it accepts, when the file exists.
+    #[default]
+    Apply,
+    /// Show every difference.
+    Ignore,
+    /// Write every difference of this comparison to it, and show them.
+    Accept,
+}
+
+/// The baseline file of a target: beside its fragment directory.
+pub fn baseline_path(root: &Path, target: &crate::config::Target) -> PathBuf {
+    let dir = root.join("specs").join(&target.fragments);
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dir.with_file_name(format!("{name}.accepted.json"))
+}
+
 /// `cargo xtask api-diff OLD NEW`: lowers both sides with a target's
 /// settings (`target_name`, else the target whose fragment directory is one
 /// of the sides, else the first), applied where they fit, and compares their
 /// public APIs. Operations are located in that target's fragments (by method
-/// and path), so the report says which fragment to edit. Returns a title,
-/// the report, and the warnings of lowering either side (settings that did
-/// not fit it, among them).
+/// and path), so the report says which fragment to edit. When OLD is the
+/// target's own fragment directory, its baseline is used as `baseline`
+/// says. Returns a title, the report, and the warnings of lowering either
+/// side (settings that did not fit it, among them).
 pub fn api_diff(
     root: &Path,
     old: &Path,
     new: &Path,
     target_name: Option<&str>,
+) -> Result<(String, crate::api_diff::Report, Vec<String>), String> {
+    api_diff_with(root, old, new, target_name, BaselineUse::Ignore)
+}
+
+/// [`api_diff`] with a choice of what to do with the baseline.
+pub fn api_diff_with(
+    root: &Path,
+    old: &Path,
+    new: &Path,
+    target_name: Option<&str>,
+    baseline: BaselineUse,
 ) -> Result<(String, crate::api_diff::Report, Vec<String>), String> {
     let specs = root.join("specs");
     let config = Config::load(&specs.join("codegen.toml")).map_err(|e| e.to_string())?;
@@ -202,12 +239,49 @@ pub fn api_diff(
             .ok_or("specs/codegen.toml has no target")?,
     };
     let mut warnings = Vec::new();
-    let old_surface = crate::api_diff::load_side(target, old, &mut warnings)?;
-    let new_surface = crate::api_diff::load_side(target, new, &mut warnings)?;
+    let own = specs.join(&target.fragments);
+    let old_surface = crate::api_diff::load_side(target, old, !same(old, &own), &mut warnings)?;
+    let new_surface = crate::api_diff::load_side(target, new, !same(new, &own), &mut warnings)?;
     let fragments = crate::load::load_dir(&specs, &target.fragments).unwrap_or_default();
     let locate = crate::coverage::locator(&fragments);
-    let report = crate::api_diff::diff(&old_surface, &new_surface, &locate);
+    let mut report = crate::api_diff::diff(&old_surface, &new_surface, &locate);
     let title = format!("{} → {}", old.display(), new.display());
+    if same(old, &own) {
+        let file = baseline_path(root, target);
+        let shown = file
+            .strip_prefix(root)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        match baseline {
+            BaselineUse::Ignore => {}
+            BaselineUse::Accept => {
+                // Paths as the checkout names them, file names for the others.
+                let name = |p: &Path| match p.canonicalize().ok().and_then(|c| {
+                    root.canonicalize()
+                        .ok()
+                        .and_then(|r| c.strip_prefix(r).ok().map(Path::to_path_buf))
+                }) {
+                    Some(rel) => rel.display().to_string(),
+                    None => p.file_name().map_or_else(
+                        || p.display().to_string(),
+                        |n| n.to_string_lossy().into_owned(),
+                    ),
+                };
+                let compared = format!("{} → {}", name(old), name(new));
+                let accepted = crate::api_diff::baseline::Baseline::of(&report, &compared);
+                std::fs::write(&file, accepted.to_json())
+                    .map_err(|e| format!("{}: {e}", file.display()))?;
+            }
+            BaselineUse::Apply => {
+                if let Ok(text) = std::fs::read_to_string(&file) {
+                    let accepted = crate::api_diff::baseline::Baseline::from_json(&text)
+                        .map_err(|e| format!("{shown}: {e}"))?;
+                    crate::api_diff::baseline::apply(&mut report, &accepted, &shown);
+                }
+            }
+        }
+    }
     Ok((title, report, warnings))
 }
 

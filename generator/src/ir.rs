@@ -530,6 +530,46 @@ pub struct StructDef {
     pub choices: Vec<StructChoice>,
 }
 
+/// One argument of a struct's `new`: a required field, or a group of fields
+/// of which exactly one is set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NewArg<'a> {
+    /// A required, non-constant field.
+    Field(&'a Field),
+    /// A choice of fields.
+    Choice(&'a StructChoice),
+}
+
+impl NewArg<'_> {
+    /// The argument's name.
+    pub fn name(&self) -> &str {
+        match self {
+            NewArg::Field(f) => &f.rust,
+            NewArg::Choice(c) => &c.arg,
+        }
+    }
+}
+
+impl StructDef {
+    /// The arguments `new` takes, in field order: the required, non-nullable,
+    /// non-constant fields, and each choice where its first member's field is.
+    pub fn new_args(&self) -> Vec<NewArg<'_>> {
+        let mut args = Vec::new();
+        for f in &self.fields {
+            if let Some(c) = self
+                .choices
+                .iter()
+                .find(|c| c.fields.first() == Some(&f.rust))
+            {
+                args.push(NewArg::Choice(c));
+            } else if !f.optional() && f.constant.is_none() {
+                args.push(NewArg::Field(f));
+            }
+        }
+        args
+    }
+}
+
 /// A group of a struct's fields of which `new` sets exactly one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StructChoice {

@@ -12,16 +12,21 @@
 //! Classification rules (for a downstream crate that uses the generated
 //! code; ARCHITECTURE.md states them too):
 //!
-//! - Breaking (semver major): a removed method, type, field, enum value or
-//!   union variant; a renamed method, argument, setter or field; a new
-//!   required argument, or a new required field in a type that is sent; a
-//!   parameter or body that moved between argument and setter; any changed
-//!   Rust type (of a field, parameter, body, success or error value, alias
-//!   or variant payload); a type whose kind changed.
-//! - Additions (minor): a new method or type; a new optional parameter or
-//!   optional body; a new optional field, or any new field of a type only
-//!   received; a new enum value or union variant (values the crate did not
-//!   know decoded into the catch-all `Unrecognized` variant before).
+//! Generated structs and enums are `#[non_exhaustive]`: callers build
+//! values with `new`, setters and field assignment, and match with a `_`
+//! arm. So:
+//!
+//! - Breaking (semver major): a removed method, type, field, enum value,
+//!   union variant, setter or shared accessor; a renamed method, argument,
+//!   setter or field; a new required argument of a client method; a
+//!   different `new` (a required field added or removed, a choice changed);
+//!   a parameter or body that moved between argument and setter; any
+//!   changed Rust type (of a field, parameter, body, success or error value,
+//!   alias, accessor or variant payload); a type whose kind changed.
+//! - Additions (minor): a new method, type, setter or accessor; a new
+//!   optional parameter or optional body; a new field; a new enum value or
+//!   union variant (values the crate did not know decoded into the
+//!   catch-all `Unrecognized` variant before).
 //! - Fixes (patch): a path template spelled differently, a changed media
 //!   type, documented success or error statuses added or removed.
 
@@ -31,6 +36,12 @@ use serde::Serialize;
 
 use crate::coverage::normalize_path;
 use crate::surface::{self, Kind, Surface};
+
+pub mod baseline;
+mod sides;
+pub mod text;
+
+pub use sides::load_side;
 
 /// How much a change matters to a crate that uses the API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -63,6 +74,11 @@ pub struct Change {
     pub breaking: bool,
     /// The semver level it implies.
     pub level: Level,
+    /// For a change of an operation that is a change of a type its body or
+    /// answers reach: that type (the report for people lists it once, with
+    /// the type).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
 }
 
 fn change(level: Level, what: impl Into<String>) -> Change {
@@ -70,6 +86,7 @@ fn change(level: Level, what: impl Into<String>) -> Change {
         what: what.into(),
         breaking: level == Level::Major,
         level,
+        via: None,
     }
 }
 
@@ -140,8 +157,37 @@ pub struct Report {
     pub operations: Section<OperationEntry>,
     /// Types.
     pub types: Section<TypeEntry>,
+    /// Types gone under one name and added under another with the same
+    /// shape (see [`pair_renames`]): one line each instead of two.
+    pub renamed: Vec<Renamed>,
     /// `major`, `minor` or `patch`; `none` when nothing changed.
     pub semver: String,
+    /// With a baseline ([`baseline`]): how many differences it accepts were
+    /// left out, and the accepted differences that are gone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineSummary>,
+}
+
+/// A type that changed its name and kept its shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Renamed {
+    /// The old name.
+    pub from: String,
+    /// The new name.
+    pub to: String,
+    /// `request`, `response`, `both` or `unused` (of the new type).
+    pub direction: String,
+}
+
+/// What a baseline did to a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BaselineSummary {
+    /// The baseline file.
+    pub file: String,
+    /// Differences it accepts that were left out.
+    pub accepted: usize,
+    /// Differences it accepts that are no longer there (each as its key).
+    pub gone: Vec<String>,
 }
 
 /// Finds the fragment that covers an operation (see [`crate::coverage`]).
@@ -159,35 +205,135 @@ fn direction(t: &surface::Type) -> &'static str {
 /// Compares two versions of an API. `locate(method, path)` names the
 /// fragment covering an operation, for the "where to edit" column.
 pub fn diff(old: &Surface, new: &Surface, locate: Locate<'_>) -> Report {
-    let types = diff_types(old, new);
+    let mut types = diff_types(old, new);
     let changed_types: BTreeMap<&str, &TypeEntry> =
         types.changed.iter().map(|t| (t.name.as_str(), t)).collect();
     let operations = diff_operations(old, new, &changed_types, locate);
-    let levels = operations
-        .added
-        .iter()
-        .map(|_| Level::Minor)
-        .chain(operations.removed.iter().map(|_| Level::Major))
-        .chain(
-            operations
-                .changed
-                .iter()
-                .flat_map(|o| o.changes.iter().map(|c| c.level)),
-        )
-        .chain(types.added.iter().map(|_| Level::Minor))
-        .chain(types.removed.iter().map(|_| Level::Major))
-        .chain(
-            types
-                .changed
-                .iter()
-                .flat_map(|t| t.changes.iter().map(|c| c.level)),
-        );
-    let semver = levels.max().map_or("none", Level::name).to_string();
-    Report {
+    let renamed = pair_renames(old, new, &mut types);
+    let mut report = Report {
         operations,
         types,
-        semver,
+        renamed,
+        semver: String::new(),
+        baseline: None,
+    };
+    report.semver = report.level().map_or("none", Level::name).to_string();
+    report
+}
+
+impl Report {
+    /// The highest level of any change in the report.
+    fn level(&self) -> Option<Level> {
+        let ops = &self.operations;
+        ops.added
+            .iter()
+            .map(|_| Level::Minor)
+            .chain(ops.removed.iter().map(|_| Level::Major))
+            .chain(
+                ops.changed
+                    .iter()
+                    .flat_map(|o| o.changes.iter().map(|c| c.level)),
+            )
+            .chain(self.types.added.iter().map(|_| Level::Minor))
+            .chain(self.types.removed.iter().map(|_| Level::Major))
+            .chain(self.renamed.iter().map(|_| Level::Major))
+            .chain(
+                self.types
+                    .changed
+                    .iter()
+                    .flat_map(|t| t.changes.iter().map(|c| c.level)),
+            )
+            .max()
     }
+
+    /// Nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.operations.is_empty() && self.types.is_empty() && self.renamed.is_empty()
+    }
+
+    /// The report as JSON, for tools.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+}
+
+/// Pairs types removed under one name with types added under another when
+/// their shape is the same (every type name in it replaced by one
+/// placeholder): a type the other side only names differently. Among
+/// several candidates the name sharing the longest prefix and suffix wins,
+/// then the first by name. Paired types leave the added and removed lists.
+/// A rename is breaking: code naming the old type no longer compiles.
+fn pair_renames(old: &Surface, new: &Surface, types: &mut Section<TypeEntry>) -> Vec<Renamed> {
+    let names: BTreeSet<&str> = old
+        .types
+        .keys()
+        .chain(new.types.keys())
+        .map(String::as_str)
+        .collect();
+    let shape = |t: &surface::Type| -> String {
+        let text = serde_json::to_string(&t.kind).unwrap_or_default();
+        let mut out = String::with_capacity(text.len());
+        let mut word = String::new();
+        for c in text.chars().chain(std::iter::once(' ')) {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                word.push(c);
+                continue;
+            }
+            out.push_str(if names.contains(word.as_str()) {
+                "_"
+            } else {
+                &word
+            });
+            word.clear();
+            out.push(c);
+        }
+        out
+    };
+    let mut added: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for t in &types.added {
+        if let Some(n) = new.types.get(&t.name) {
+            added.entry(shape(n)).or_default().push(t.name.clone());
+        }
+    }
+    let similarity = |a: &str, b: &str| {
+        let prefix = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+        let suffix = a
+            .chars()
+            .rev()
+            .zip(b.chars().rev())
+            .take_while(|(x, y)| x == y)
+            .count();
+        prefix + suffix
+    };
+    let mut renamed = Vec::new();
+    for t in &types.removed {
+        let Some(o) = old.types.get(&t.name) else {
+            continue;
+        };
+        let Some(candidates) = added.get_mut(&shape(o)) else {
+            continue;
+        };
+        let best = candidates
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, c)| (similarity(&t.name, c), std::cmp::Reverse((*c).clone())))
+            .map(|(i, _)| i);
+        if let Some(i) = best {
+            let to = candidates.remove(i);
+            renamed.push(Renamed {
+                direction: new.types.get(&to).map_or("unused", direction).into(),
+                from: t.name.clone(),
+                to,
+            });
+        }
+    }
+    let from: BTreeSet<&String> = renamed.iter().map(|r| &r.from).collect();
+    let to: BTreeSet<&String> = renamed.iter().map(|r| &r.to).collect();
+    types.removed.retain(|t| !from.contains(&t.name));
+    types.added.retain(|t| !to.contains(&t.name));
+    renamed
 }
 
 /// The key operations are matched by.
@@ -485,10 +631,10 @@ fn operation_changes(
         for (name, path) in &reached {
             if let Some(t) = changed_types.get(name.as_str()) {
                 for c in &t.changes {
-                    out.push(change(
-                        c.level,
-                        format!("{label} {}: {}", path.join(" › "), c.what),
-                    ));
+                    out.push(Change {
+                        via: Some(name.clone()),
+                        ..change(c.level, format!("{label} {}: {}", path.join(" › "), c.what))
+                    });
                 }
             }
         }
@@ -570,18 +716,19 @@ fn kind_name(k: &Kind) -> &'static str {
 
 fn type_changes(o: &surface::Type, n: &surface::Type) -> Vec<Change> {
     let mut out = Vec::new();
-    // A type that is sent must be built by callers: a new required field
-    // breaks them.
-    let sent = n.outbound || o.outbound;
     match (&o.kind, &n.kind) {
         (
             Kind::Struct {
                 fields: a,
                 extra: ea,
+                new: na,
+                setters: sa,
             },
             Kind::Struct {
                 fields: b,
                 extra: eb,
+                new: nb,
+                setters: sb,
             },
         ) => {
             let old_fields: BTreeMap<&str, &surface::Field> =
@@ -591,14 +738,12 @@ fn type_changes(o: &surface::Type, n: &surface::Type) -> Vec<Change> {
             for f in b {
                 match old_fields.get(f.wire.as_str()) {
                     None => {
+                        // Structs are `#[non_exhaustive]`: no caller builds
+                        // one with a literal, so a field alone breaks
+                        // nothing (a required one changes `new`, below).
                         let optional = f.ty.starts_with("Option<");
-                        let level = if sent && !optional {
-                            Level::Major
-                        } else {
-                            Level::Minor
-                        };
                         out.push(change(
-                            level,
+                            Level::Minor,
                             format!(
                                 "field `{}` added ({}, `{}`)",
                                 f.rust,
@@ -649,6 +794,13 @@ fn type_changes(o: &surface::Type, n: &surface::Type) -> Vec<Change> {
                     format!("unlisted members: `{ea}` → `{eb}`"),
                 ));
             }
+            if na != nb {
+                out.push(change(
+                    Level::Major,
+                    format!("`new({})` → `new({})`", na.join(", "), nb.join(", ")),
+                ));
+            }
+            methods("setter", sa, sb, &mut out);
         }
         (Kind::Enum { values: a }, Kind::Enum { values: b }) => {
             for v in b.iter().filter(|v| !a.iter().any(|w| w.wire == v.wire)) {
@@ -684,16 +836,19 @@ fn type_changes(o: &surface::Type, n: &surface::Type) -> Vec<Change> {
             Kind::Tagged {
                 tag: ta,
                 variants: a,
+                accessors: xa,
             },
             Kind::Tagged {
                 tag: tb,
                 variants: b,
+                accessors: xb,
             },
         ) => {
             if ta != tb {
                 out.push(change(Level::Major, format!("tag member `{ta}` → `{tb}`")));
             }
             variants(a, b, &mut out);
+            methods("accessor", xa, xb, &mut out);
         }
         (Kind::Untagged { variants: a }, Kind::Untagged { variants: b })
         | (Kind::Choice { variants: a }, Kind::Choice { variants: b }) => variants(a, b, &mut out),
@@ -703,6 +858,17 @@ fn type_changes(o: &surface::Type, n: &surface::Type) -> Vec<Change> {
         )),
     }
     out
+}
+
+/// Methods by their signature text: a new one is an addition, one that is
+/// gone (or whose signature changed) breaks its callers.
+fn methods(what: &str, a: &[String], b: &[String], out: &mut Vec<Change>) {
+    for m in b.iter().filter(|m| !a.contains(m)) {
+        out.push(change(Level::Minor, format!("{what} `{m}` added")));
+    }
+    for m in a.iter().filter(|m| !b.contains(m)) {
+        out.push(change(Level::Major, format!("{what} `{m}` removed")));
+    }
 }
 
 fn variants(a: &[surface::Variant], b: &[surface::Variant], out: &mut Vec<Change>) {
@@ -741,164 +907,6 @@ fn variants(a: &[surface::Variant], b: &[surface::Variant], out: &mut Vec<Change
     }
 }
 
-impl Report {
-    /// Nothing changed.
-    pub fn is_empty(&self) -> bool {
-        self.operations.is_empty() && self.types.is_empty()
-    }
-
-    /// The report as JSON, for tools.
-    pub fn to_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
-        text.push('\n');
-        text
-    }
-
-    /// The report for people: a summary line, then the breaking changes,
-    /// then the others, each group by operations and then types.
-    pub fn to_text(&self, title: &str) -> String {
-        if self.is_empty() {
-            return format!("{title}: no API changes\n");
-        }
-        let breaking_ops = self.operations.removed.len()
-            + self
-                .operations
-                .changed
-                .iter()
-                .filter(|o| o.breaking)
-                .count();
-        let breaking_types =
-            self.types.removed.len() + self.types.changed.iter().filter(|t| t.breaking).count();
-        let mut out = format!(
-            "{title}: semver {} ({} operations added, {} removed, {} changed; {} types added, {} removed, {} changed; {} breaking)\n",
-            self.semver,
-            self.operations.added.len(),
-            self.operations.removed.len(),
-            self.operations.changed.len(),
-            self.types.added.len(),
-            self.types.removed.len(),
-            self.types.changed.len(),
-            breaking_ops + breaking_types,
-        );
-        let op_line = |o: &OperationEntry, what: &str| {
-            let mut line = format!(
-                "  {what} {} {} ({}, `{}`)",
-                o.method, o.path, o.operation_id, o.rust_method
-            );
-            if let Some(f) = &o.fragment {
-                line.push_str(&format!(" [edit specs/{f}]"));
-            }
-            line.push('\n');
-            line
-        };
-        let change_lines = |changes: &[Change], breaking: Option<bool>| -> String {
-            changes
-                .iter()
-                .filter(|c| breaking.is_none_or(|b| c.breaking == b))
-                .map(|c| format!("      - {}\n", c.what))
-                .collect()
-        };
-        for (heading, breaking) in [("Breaking", true), ("Not breaking", false)] {
-            let mut group = String::new();
-            let removed_or_added = if breaking {
-                &self.operations.removed
-            } else {
-                &self.operations.added
-            };
-            for o in removed_or_added {
-                group.push_str(&op_line(o, if breaking { "removed" } else { "added" }));
-            }
-            for o in &self.operations.changed {
-                let lines = change_lines(&o.changes, Some(breaking));
-                if !lines.is_empty() {
-                    group.push_str(&op_line(o, "changed"));
-                    group.push_str(&lines);
-                }
-            }
-            let types = if breaking {
-                &self.types.removed
-            } else {
-                &self.types.added
-            };
-            for t in types {
-                group.push_str(&format!(
-                    "  type {} `{}` ({})\n",
-                    if breaking { "removed" } else { "added" },
-                    t.name,
-                    t.direction
-                ));
-            }
-            for t in &self.types.changed {
-                let lines = change_lines(&t.changes, Some(breaking));
-                if !lines.is_empty() {
-                    group.push_str(&format!("  type changed `{}` ({})\n", t.name, t.direction));
-                    group.push_str(&lines);
-                }
-            }
-            if !group.is_empty() {
-                out.push_str(&format!("{heading}:\n{group}"));
-            }
-        }
-        out
-    }
-}
-
-/// One side of `cargo xtask api-diff`: a spec file, a directory of fragments,
-/// or an `api.json` snapshot.
-pub fn load_side(
-    target: &crate::config::Target,
-    input: &std::path::Path,
-    warnings: &mut Vec<String>,
-) -> Result<Surface, String> {
-    if input.is_dir() {
-        let parent = input.parent().unwrap_or(std::path::Path::new(""));
-        let name = input
-            .file_name()
-            .map(std::path::PathBuf::from)
-            .unwrap_or_default();
-        let fragments = crate::load::load_dir(parent, &name)
-            .map_err(|e| format!("{}: {e}", input.display()))?;
-        return lower_side(target, &fragments, input, warnings);
-    }
-    let text = std::fs::read_to_string(input).map_err(|e| format!("{}: {e}", input.display()))?;
-    if let Some(surface) = Surface::from_json(&text) {
-        return Ok(surface);
-    }
-    let name = input
-        .file_name()
-        .map(std::path::PathBuf::from)
-        .unwrap_or_default();
-    let fragment =
-        crate::load::parse(&name, &text).map_err(|e| format!("{}: {e}", input.display()))?;
-    lower_side(target, &[fragment], input, warnings)
-}
-
-fn lower_side(
-    target: &crate::config::Target,
-    fragments: &[crate::load::Fragment],
-    input: &std::path::Path,
-    warnings: &mut Vec<String>,
-) -> Result<Surface, String> {
-    // The target's settings, applied where they fit (see `Target::strict`).
-    let mut relaxed = target.clone();
-    relaxed.strict = false;
-    relaxed.mock_tests = false;
-    let api = crate::lower::lower(&relaxed, fragments).map_err(|e| {
-        let errors = e.spec_errors();
-        if errors.is_empty() {
-            format!("{}: {e}", input.display())
-        } else {
-            errors
-                .iter()
-                .map(|se| format!("{}: {se}", input.display()))
-                .collect::<Vec<_>>()
-                .join("\n")
-        }
-    })?;
-    warnings.extend(api.warnings.iter().map(ToString::to_string));
-    Ok(crate::surface::of(&api))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -917,6 +925,12 @@ mod tests {
                     })
                     .collect(),
                 extra: "Map<String, Value>".into(),
+                new: fields
+                    .iter()
+                    .filter(|(_, ty, _)| !ty.starts_with("Option<"))
+                    .map(|(wire, ty, _)| format!("{wire}: {ty}"))
+                    .collect(),
+                setters: Vec::new(),
             },
             outbound,
             inbound: !outbound,
@@ -924,19 +938,23 @@ mod tests {
     }
 
     #[test]
-    fn a_new_required_field_breaks_only_a_type_that_is_sent() {
-        let old = struct_type(&[("id", "String", true)], true);
-        let new = struct_type(&[("id", "String", true), ("to", "String", true)], true);
-        assert_eq!(type_changes(&old, &new)[0].level, Level::Major);
-        let old = struct_type(&[("id", "String", true)], false);
-        let new = struct_type(&[("id", "String", true), ("at", "String", true)], false);
-        assert_eq!(type_changes(&old, &new)[0].level, Level::Minor);
-        let new = struct_type(
-            &[("id", "String", true), ("x", "Option<String>", false)],
-            true,
-        );
-        let old = struct_type(&[("id", "String", true)], true);
-        assert_eq!(type_changes(&old, &new)[0].level, Level::Minor);
+    fn a_new_required_field_breaks_new_and_an_optional_one_breaks_nothing() {
+        for outbound in [true, false] {
+            let old = struct_type(&[("id", "String", true)], outbound);
+            let new = struct_type(&[("id", "String", true), ("to", "String", true)], outbound);
+            let levels: Vec<Level> = type_changes(&old, &new).iter().map(|c| c.level).collect();
+            assert_eq!(
+                levels,
+                [Level::Minor, Level::Major],
+                "the field, then `new`"
+            );
+            let new = struct_type(
+                &[("id", "String", true), ("x", "Option<String>", false)],
+                outbound,
+            );
+            let levels: Vec<Level> = type_changes(&old, &new).iter().map(|c| c.level).collect();
+            assert_eq!(levels, [Level::Minor]);
+        }
     }
 
     #[test]
@@ -944,7 +962,8 @@ mod tests {
         let old = struct_type(&[("id", "String", true), ("n", "i64", true)], false);
         let new = struct_type(&[("id", "i64", true)], false);
         let changes = type_changes(&old, &new);
-        assert_eq!(changes.len(), 2, "{changes:?}");
+        // The retyped field, the removed one, and `new`.
+        assert_eq!(changes.len(), 3, "{changes:?}");
         assert!(changes.iter().all(|c| c.breaking));
     }
 

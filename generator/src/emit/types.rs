@@ -6,8 +6,8 @@ use syn::parse::Parser;
 
 use super::docs;
 use crate::ir::{
-    Api, ChoiceDef, EnumDef, Extra, Field, JsonKind, StructChoice, StructDef, TaggedDef, Ty,
-    TypeDef, TypeKind, UntaggedDef,
+    Api, ChoiceDef, EnumDef, Extra, Field, JsonKind, NewArg, StructDef, TaggedDef, Ty, TypeDef,
+    TypeKind, UntaggedDef,
 };
 
 /// Every type, formatted, in name order. Types are generated and formatted
@@ -235,7 +235,7 @@ fn struct_def(def: &TypeDef, s: &StructDef) -> TokenStream {
         }
     }
 
-    let args = new_args(s);
+    let args = s.new_args();
     let derive_default = args.is_empty();
     let params = new_params(&args);
     let from = from_string(&name, &args);
@@ -278,6 +278,7 @@ fn struct_def(def: &TypeDef, s: &StructDef) -> TokenStream {
     quote! {
         #doc
         #derives
+        #[non_exhaustive]
         pub struct #name {
             #(#fields)*
         }
@@ -464,6 +465,7 @@ fn enum_def(def: &TypeDef, e: &EnumDef) -> TokenStream {
         /// Values this version does not know decode into the catch-all
         /// variant instead of failing, and serialise back unchanged.
         #[derive(Debug, Clone, PartialEq, Eq, Hash, #derive_default)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variant_items)*
             /// A value not listed in the spec, kept as received.
@@ -804,6 +806,7 @@ fn tagged_def(api: &Api, def: &TypeDef, t: &TaggedDef) -> TokenStream {
         // The variants mirror the API's kinds, whose sizes differ; boxing
         // them would make every match go through a `Box`.
         #[allow(clippy::large_enum_variant)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A tag this version does not know, with the whole value as received.
@@ -955,6 +958,7 @@ fn untagged_def(api: &Api, def: &TypeDef, u: &UntaggedDef) -> TokenStream {
         #[doc = #union_doc]
         #[derive(Debug, Clone, PartialEq)]
         #[allow(clippy::large_enum_variant)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A value no variant accepts, kept as received.
@@ -999,41 +1003,11 @@ fn kind_name(kind: JsonKind) -> &'static str {
     }
 }
 
-/// One argument of `new`: a required field, or a group of fields of which
-/// exactly one is set.
-enum NewArg<'a> {
-    Field(&'a Field),
-    Choice(&'a StructChoice),
-}
-
-impl NewArg<'_> {
-    fn name(&self) -> Ident {
-        match self {
-            NewArg::Field(f) => ident(&f.rust),
-            NewArg::Choice(c) => ident(&c.arg),
-        }
-    }
-}
-
-/// The arguments `new` takes, in field order: the required, non-nullable,
-/// non-constant fields, and each choice where its first member's field is.
-fn new_args(s: &StructDef) -> Vec<NewArg<'_>> {
-    let mut args = Vec::new();
-    for f in &s.fields {
-        if let Some(c) = s.choices.iter().find(|c| c.fields.first() == Some(&f.rust)) {
-            args.push(NewArg::Choice(c));
-        } else if !f.optional() && f.constant.is_none() {
-            args.push(NewArg::Field(f));
-        }
-    }
-    args
-}
-
 /// The parameter list of `new` (strings as `impl Into<String>`).
 fn new_params(args: &[NewArg<'_>]) -> Vec<TokenStream> {
     args.iter()
         .map(|arg| {
-            let rust = arg.name();
+            let rust = ident(arg.name());
             let f = match arg {
                 NewArg::Field(f) => f,
                 NewArg::Choice(c) => {
@@ -1148,6 +1122,7 @@ fn choice_def(def: &TypeDef, c: &ChoiceDef) -> TokenStream {
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
         }
@@ -1171,9 +1146,9 @@ fn variant_constructors(api: &Api, t: &TaggedDef, taken: Vec<String>) -> TokenSt
         if !used.insert(name.clone()) {
             continue;
         }
-        let args = new_args(s);
+        let args = s.new_args();
         let params = new_params(&args);
-        let names: Vec<Ident> = args.iter().map(NewArg::name).collect();
+        let names: Vec<Ident> = args.iter().map(|a| ident(a.name())).collect();
         let variant = ident(&v.rust);
         let payload_ident = ident(payload);
         let doc = format!(
