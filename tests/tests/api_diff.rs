@@ -366,3 +366,193 @@ fn the_official_reference_against_the_fragments_names_the_fragment_to_edit() {
         ]
     );
 }
+
+/// A published document with what real revisions of Meta's file contain:
+/// the same operationId on two paths, a path parameter the operation does
+/// not declare, an operation without `responses`, a response without
+/// `description`, and an integer bound no 64-bit integer holds.
+const REVISION: &str = r#"openapi: 3.1.0
+info: {title: Revision, version: '1'}
+servers: [{url: 'https://api.example.com'}]
+paths:
+  /{Version}/things/{id}:
+    get:
+      operationId: getThing
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+      responses:
+        '200':
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  id: {type: string}
+                  count: {type: integer, maximum: 18446744073709551615}
+  /{Version}/other-things/{id}:
+    get:
+      operationId: getThing
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+      responses:
+        '204': {description: Nothing.}
+  /{Version}/things:
+    delete:
+      operationId: deleteThings
+"#;
+
+#[test]
+fn a_real_revision_diffs_and_generates_with_located_warnings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let old = dir.path().join("old.yaml");
+    let new = dir.path().join("new.yaml");
+    // The older revision lacks the second `getThing` and the delete.
+    let older = REVISION
+        .split("  /{Version}/other-things/{id}:")
+        .next()
+        .expect("first part")
+        .to_string();
+    std::fs::write(&old, &older).expect("write");
+    std::fs::write(&new, REVISION).expect("write");
+
+    let (_, report, warnings) =
+        fragment_codegen::driver::api_diff(&workspace_root(), &old, &new, Some("whatsapp"))
+            .unwrap_or_else(|e| panic!("the revisions diff: {e}"));
+    let text = report.to_text("old → new");
+    assert!(
+        text.contains("added GET /{Version}/other-things/{id} (getThing, `get_thing2`)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("added DELETE /{Version}/things (deleteThings"),
+        "{text}"
+    );
+    let all = warnings.join("\n");
+    for (pointer, what) in [
+        (
+            "#/paths/~1{Version}~1other-things~1{id}/get/operationId",
+            "duplicate operationId `getThing`",
+        ),
+        (
+            "#/paths/~1{Version}~1things/delete/responses",
+            "without `responses`",
+        ),
+        (
+            "#/paths/~1{Version}~1things~1{id}/get/responses/200",
+            "without a `description`",
+        ),
+        ("/properties/count/maximum", "does not fit a 64-bit integer"),
+    ] {
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains(pointer) && w.contains(what)),
+            "no warning at {pointer} saying {what:?}:\n{all}"
+        );
+    }
+
+    // `generate` reads the same document the same way, and without the
+    // WhatsApp target's client parameter `{Version}` is an undeclared path
+    // parameter: a string argument.
+    let out = dir.path().join("crate");
+    let generated =
+        fragment_codegen::standalone::generate(&fragment_codegen::standalone::Request {
+            spec: &new,
+            out: &out,
+            name: Some("revision"),
+            strict: false,
+            runtime: &workspace_root().join("generator/runtime"),
+        })
+        .unwrap_or_else(|e| panic!("the revision generates: {e}"));
+    assert_eq!(generated.operations, 3);
+    let messages: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        messages
+            .iter()
+            .any(|w| w.contains("names `{Version}` but no path parameter declares it")),
+        "{messages:#?}"
+    );
+    let client = std::fs::read_to_string(out.join("src/client.rs")).expect("client.rs");
+    assert!(
+        client.contains("pub fn get_thing2("),
+        "the second getThing has a method"
+    );
+    assert!(
+        client.contains("version: impl Into<String>"),
+        "{{Version}} is an argument"
+    );
+}
+
+/// Meta's reference, when the environment names it.
+fn reference() -> Option<PathBuf> {
+    match std::env::var("WHATSAPP_OFFICIAL_SPEC") {
+        Ok(path) => Some(PathBuf::from(path)),
+        Err(_) => {
+            codegen_tests::print_skip(
+                "WHATSAPP_OFFICIAL_SPEC is not set; the comparison with the baseline of accepted differences did not run",
+            );
+            None
+        }
+    }
+}
+
+#[test]
+fn against_the_reference_the_baseline_leaves_only_what_is_new() {
+    use fragment_codegen::driver::{BaselineUse, api_diff_with};
+    let Some(reference) = reference() else { return };
+    let root = workspace_root();
+    let (title, report, _) =
+        api_diff_with(&root, &whatsapp(), &reference, None, BaselineUse::Apply)
+            .expect("the fragments and the reference lower");
+    let text = report.to_text(&title);
+    assert!(
+        text.lines().count() <= 50,
+        "with the baseline the report should be short; accept the differences again with `cargo xtask api-diff specs/whatsapp REFERENCE --accept` when the fragments changed on purpose:\n{text}"
+    );
+    assert!(report.is_empty(), "{text}");
+
+    // One field removed from the reference: exactly that change appears.
+    let original = std::fs::read_to_string(&reference).expect("the reference reads");
+    let field = "    BlockedUser:\n      type: object\n      properties:\n        messaging_product:\n          type: string\n          example: whatsapp\n        wa_id:\n          type: string\n          example: '16505551234'\n";
+    assert_eq!(
+        original.matches(field).count(),
+        1,
+        "the reference's BlockedUser changed"
+    );
+    let edited = original.replace(
+        field,
+        "    BlockedUser:\n      type: object\n      properties:\n        messaging_product:\n          type: string\n          example: whatsapp\n",
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let revised = dir.path().join(reference.file_name().expect("file name"));
+    std::fs::write(&revised, edited).expect("write");
+    let (title, report, _) = api_diff_with(&root, &whatsapp(), &revised, None, BaselineUse::Apply)
+        .expect("the fragments and the revision lower");
+    let text = report.to_text(&title);
+    assert!(
+        report.operations.added.is_empty() && report.operations.removed.is_empty(),
+        "{text}"
+    );
+    assert!(
+        report.types.added.is_empty() && report.types.removed.is_empty(),
+        "{text}"
+    );
+    assert_eq!(report.types.changed.len(), 1, "{text}");
+    let changed = &report.types.changed[0];
+    assert_eq!(changed.name, "BlockedUser");
+    let whats: Vec<&str> = changed.changes.iter().map(|c| c.what.as_str()).collect();
+    assert_eq!(whats, ["field `wa_id` removed"], "{text}");
+    assert!(text.contains("reached by `get_blocked_users`"), "{text}");
+    // What the baseline accepted about that field is gone.
+    let gone = &report
+        .baseline
+        .as_ref()
+        .expect("the baseline was applied")
+        .gone;
+    assert!(
+        gone.iter()
+            .all(|k| k.contains("BlockedUser") || k.contains("blocked_users")),
+        "{gone:#?}"
+    );
+    assert!(!gone.is_empty());
+}

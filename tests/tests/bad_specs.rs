@@ -146,7 +146,7 @@ fn codegen_writes_nothing_when_a_spec_is_broken() {
         .expect("a snapshot to compare with");
     assert_eq!(
         changes.to_text("ok"),
-        "ok: semver major (0 operations added, 0 removed, 0 changed; 0 types added, 0 removed, 1 changed; 1 breaking)\nBreaking:\n  type changed `A` (unused)\n      - field `b` removed\nNot breaking:\n  type changed `A` (unused)\n      - field `c` added (optional, `Option<i64>`)\n"
+        "ok: semver major (0 operations added, 0 removed, 0 changed; 0 types added, 0 removed, 0 renamed, 1 changed; 1 breaking)\nBreaking:\n  type changed `A` (unused)\n      - field `b` removed\nNot breaking:\n  type changed `A` (unused)\n      - field `c` added (optional, `Option<i64>`)\n"
     );
     assert_eq!(
         std::fs::read_to_string(root.join("generated/ok/src/types.rs")).expect("still there"),

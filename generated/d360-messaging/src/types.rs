@@ -8,6 +8,7 @@
 ///
 /// Schema `whatsapp_business_encryption.BusinessEncryptionInfo`, from `360dialog/get-business-public-key.json#/components/schemas/whatsapp_business_encryption.BusinessEncryptionInfo`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BusinessEncryptionInfo {
     /// The `business_public_key` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -82,6 +83,7 @@ impl BusinessEncryptionInfo {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BusinessPublicKeySignatureStatus {
     /// `VALID`
     Valid,
@@ -155,6 +157,7 @@ impl<'de> ::serde::Deserialize<'de> for BusinessPublicKeySignatureStatus {
 }
 /// Schema `utils.ErrorResp`, merged from 2 identical definitions (first: `360dialog/get-business-public-key.json#/components/schemas/utils.ErrorResp`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ErrorResponse {
     /// The `error` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -221,6 +224,7 @@ impl ::std::fmt::Display for ErrorResponse {
 ///
 /// Schema `whatsapp_business_encryption.GetBusinessPublicKeyResponse`, from `360dialog/get-business-public-key.json#/components/schemas/whatsapp_business_encryption.GetBusinessPublicKeyResponse`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct GetBusinessPublicKeyResponse {
     /// The `data` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -280,6 +284,7 @@ impl GetBusinessPublicKeyResponse {
 ///
 /// Schema `whatsapp_business_encryption.SetBusinessPublicKeyResponse`, from `360dialog/set-business-public-key.json#/components/schemas/whatsapp_business_encryption.SetBusinessPublicKeyResponse`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SetBusinessPublicKeyResponse {
     /// The `success` member.
     #[serde(skip_serializing_if = "Option::is_none")]

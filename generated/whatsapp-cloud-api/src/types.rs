@@ -8,6 +8,7 @@
 ///
 /// Schema `AcceptCallRequest`, from `whatsapp/calling.yaml#/components/schemas/AcceptCallRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AcceptCallRequest {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -129,6 +130,7 @@ impl From<String> for AcceptCallRequest {
 ///
 /// Schema `AccountAlertInfo`, from `whatsapp/webhooks.yaml#/components/schemas/AccountAlertInfo`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AccountAlertInfo {
     /// How serious the alert is.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -226,6 +228,7 @@ impl AccountAlertInfo {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AccountAlertInfoAlertSeverity {
     /// `CRITICAL`
     Critical,
@@ -311,6 +314,7 @@ impl<'de> ::serde::Deserialize<'de> for AccountAlertInfoAlertSeverity {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AccountAlertInfoAlertStatus {
     /// `ACTIVE`
     Active,
@@ -387,6 +391,7 @@ impl<'de> ::serde::Deserialize<'de> for AccountAlertInfoAlertStatus {
 ///
 /// Schema `AccountAlertsChange`, from `whatsapp/webhooks.yaml#/components/schemas/AccountAlertsChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AccountAlertsChange {
     /// Always `account_alerts`; filled in by default.
     pub field: FieldAccountAlerts,
@@ -450,6 +455,7 @@ impl AccountAlertsChange {
 ///
 /// Schema `AccountAlertsValue`, from `whatsapp/webhooks.yaml#/components/schemas/AccountAlertsValue`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AccountAlertsValue {
     /// What the alert is about.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -532,6 +538,7 @@ impl AccountAlertsValue {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AccountAlertsValueEntityType {
     /// `BUSINESS`
     Business,
@@ -614,6 +621,7 @@ impl<'de> ::serde::Deserialize<'de> for AccountAlertsValueEntityType {
 ///
 /// Schema `AccountBanInfo`, from `whatsapp/webhooks.yaml#/components/schemas/AccountBanInfo`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AccountBanInfo {
     /// The ban state.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -689,6 +697,7 @@ impl AccountBanInfo {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AccountBanInfoWabaBanState {
     /// `DISABLE`
     Disable,
@@ -771,6 +780,7 @@ impl<'de> ::serde::Deserialize<'de> for AccountBanInfoWabaBanState {
 ///
 /// Schema `AccountDisconnectionInfo`, from `whatsapp/webhooks.yaml#/components/schemas/AccountDisconnectionInfo`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AccountDisconnectionInfo {
     /// Why the number was disconnected; open list.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -843,6 +853,7 @@ impl AccountDisconnectionInfo {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AccountDisconnectionInfoInitiatedBy {
     /// `SYSTEM`
     System,
@@ -922,6 +933,7 @@ impl<'de> ::serde::Deserialize<'de> for AccountDisconnectionInfoInitiatedBy {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AccountDisconnectionInfoReason {
     /// `ACCOUNT_DISCONNECTED`
     AccountDisconnected,
@@ -1022,6 +1034,7 @@ impl<'de> ::serde::Deserialize<'de> for AccountDisconnectionInfoReason {
 ///
 /// Schema `AccountRestriction`, from `whatsapp/webhooks.yaml#/components/schemas/AccountRestriction`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AccountRestriction {
     /// What is restricted, such as `RESTRICTED_BIZ_INITIATED_MESSAGING`; open list.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1111,6 +1124,7 @@ impl AccountRestriction {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AccountRestrictionRestrictionType {
     /// `RESTRICTED_ADD_PHONE_NUMBER_ACTION`
     RestrictedAddPhoneNumberAction,
@@ -1275,6 +1289,7 @@ impl<'de> ::serde::Deserialize<'de> for AccountRestrictionRestrictionType {
 ///
 /// Schema `AccountReviewUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/AccountReviewUpdateChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AccountReviewUpdateChange {
     /// Always `account_review_update`; filled in by default.
     pub field: FieldAccountReviewUpdate,
@@ -1338,6 +1353,7 @@ impl AccountReviewUpdateChange {
 ///
 /// Schema `AccountReviewUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/AccountReviewUpdateValue`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AccountReviewUpdateValue {
     /// The review result.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1398,6 +1414,7 @@ impl AccountReviewUpdateValue {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AccountReviewUpdateValueDecision {
     /// `APPROVED`
     Approved,
@@ -1486,6 +1503,7 @@ impl<'de> ::serde::Deserialize<'de> for AccountReviewUpdateValueDecision {
 ///
 /// Schema `AccountSettingsUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/AccountSettingsUpdateChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AccountSettingsUpdateChange {
     /// Always `account_settings_update`; filled in by default.
     pub field: FieldAccountSettingsUpdate,
@@ -1553,6 +1571,7 @@ impl AccountSettingsUpdateChange {
 ///
 /// Schema `AccountSettingsUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/AccountSettingsUpdateValue`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AccountSettingsUpdateValue {
     /// Always `whatsapp`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1647,6 +1666,7 @@ impl AccountSettingsUpdateValue {
 ///
 /// Schema `AccountUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/AccountUpdateChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AccountUpdateChange {
     /// Always `account_update`; filled in by default.
     pub field: FieldAccountUpdate,
@@ -1710,6 +1730,7 @@ impl AccountUpdateChange {
 ///
 /// Schema `AccountUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/AccountUpdateValue`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AccountUpdateValue {
     /// What happened to the WABA.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1877,6 +1898,7 @@ impl AccountUpdateValue {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AccountUpdateValueEvent {
     /// `ACCOUNT_DELETED`
     AccountDeleted,
@@ -2075,6 +2097,7 @@ impl<'de> ::serde::Deserialize<'de> for AccountUpdateValueEvent {
 ///
 /// Schema `AccountViolationInfo`, from `whatsapp/webhooks.yaml#/components/schemas/AccountViolationInfo`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AccountViolationInfo {
     /// The violation type, such as `ADULT`, a calling quality one (`LOW_BUSINESS_INITIATED_CALLING_QUALITY`, `LOW_USER_INITIATED_CALLING_QUALITY`, `USER_INITIATED_CALLS_LOW_PICKUP_RATE`) or a direct-send one (`DIRECT_SEND_UTILITY_CATEGORY_ABUSE_WARN`, `DIRECT_SEND_UTILITY_CATEGORY_ABUSE_RATE_LIMIT`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2151,6 +2174,7 @@ impl AccountViolationInfo {
 ///
 /// Schema `AccountWabaInfo`, from `whatsapp/webhooks.yaml#/components/schemas/AccountWabaInfo`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AccountWabaInfo {
     /// The WABA ID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2278,6 +2302,7 @@ impl AccountWabaInfo {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum ActionAccept {
     /// `accept`
     #[default]
@@ -2352,6 +2377,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionAccept {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum ActionConnect {
     /// `connect`
     #[default]
@@ -2426,6 +2452,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionConnect {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum ActionPreAccept {
     /// `pre_accept`
     #[default]
@@ -2500,6 +2527,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionPreAccept {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum ActionReject {
     /// `reject`
     #[default]
@@ -2574,6 +2602,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionReject {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum ActionTerminate {
     /// `terminate`
     #[default]
@@ -2645,6 +2674,7 @@ impl<'de> ::serde::Deserialize<'de> for ActionTerminate {
 ///
 /// Schema `ActiveGroup`, from `whatsapp/groups.yaml#/components/schemas/ActiveGroup`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ActiveGroup {
     /// The group's ID.
     pub id: String,
@@ -2746,6 +2776,7 @@ impl From<String> for ActiveGroup {
 ///
 /// Schema `ActiveGroupList`, from `whatsapp/groups.yaml#/components/schemas/ActiveGroupList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ActiveGroupList {
     /// The `data` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2810,6 +2841,7 @@ impl ActiveGroupList {
 ///
 /// Schema `ActiveGroupListData`, from `whatsapp/groups.yaml#/components/schemas/ActiveGroupListData`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ActiveGroupListData {
     /// The groups.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2864,6 +2896,7 @@ impl ActiveGroupListData {
 ///
 /// Schema `AddAssignedUserRequest`, from `whatsapp/assigned_users.yaml#/components/schemas/AddAssignedUserRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AddAssignedUserRequest {
     /// ID of the user to add.
     pub user: String,
@@ -2932,6 +2965,7 @@ impl AddAssignedUserRequest {
 ///
 /// Schema `AddPhoneNumbersRequest`, from `whatsapp/add_phone_numbers.yaml#/components/schemas/AddPhoneNumbersRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AddPhoneNumbersRequest {
     /// The number in E.164 form, or formatted with spaces, hyphens and parentheses; it is normalised.
     pub phone_number: String,
@@ -3002,6 +3036,7 @@ impl From<String> for AddPhoneNumbersRequest {
 ///
 /// Schema `AddPhoneNumbersResponse`, from `whatsapp/add_phone_numbers.yaml#/components/schemas/AddPhoneNumbersResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AddPhoneNumbersResponse {
     /// ID of the new pre-verified phone number.
     pub id: String,
@@ -3077,6 +3112,7 @@ impl From<String> for AddPhoneNumbersResponse {
 ///
 /// Schema `AddressFields`, from `whatsapp/messages.yaml#/components/schemas/AddressFields`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AddressFields {
     /// Name of the person at the address.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3271,6 +3307,7 @@ impl AddressFields {
 ///
 /// Schema `AddressMessageAction`, from `whatsapp/messages.yaml#/components/schemas/AddressMessageAction`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AddressMessageAction {
     /// Always `address_message`.
     pub name: NameAddressMessage,
@@ -3336,6 +3373,7 @@ impl AddressMessageAction {
 ///
 /// Schema `AddressMessageParameters`, from `whatsapp/messages.yaml#/components/schemas/AddressMessageParameters`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AddressMessageParameters {
     /// Two-letter ISO 3166 country code of the form, such as `IN`; it must match the country of the recipient's number.
     pub country: String,
@@ -3451,6 +3489,7 @@ impl From<String> for AddressMessageParameters {
 ///
 /// Schema `ToOrRecipient`, merged from 12 identical definitions (first: `whatsapp/messages.yaml#/components/schemas/BaseMessageProperties/anyOf`).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Addressee {
     /// Sends `to`.
     To(String),
@@ -3483,6 +3522,7 @@ impl From<String> for Addressee {
 ///
 /// Schema `ApproveJoinRequestsResponse`, from `whatsapp/groups.yaml#/components/schemas/ApproveJoinRequestsResponse`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ApproveJoinRequestsResponse {
     /// Always `whatsapp`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3572,6 +3612,7 @@ impl ApproveJoinRequestsResponse {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum AssetTypeFlowJson {
     /// `FLOW_JSON`
     #[default]
@@ -3643,6 +3684,7 @@ impl<'de> ::serde::Deserialize<'de> for AssetTypeFlowJson {
 ///
 /// Schema `AssignedUser`, from `whatsapp/assigned_users.yaml#/components/schemas/AssignedUser`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AssignedUser {
     /// The user's ID.
     pub id: String,
@@ -3745,6 +3787,7 @@ impl From<String> for AssignedUser {
 ///
 /// Schema `AssignedUserBusiness`, from `whatsapp/assigned_users.yaml#/components/schemas/AssignedUserBusiness`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AssignedUserBusiness {
     /// The business portfolio's ID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3821,6 +3864,7 @@ impl AssignedUserBusiness {
 ///
 /// Schema `AssignedUserList`, from `whatsapp/assigned_users.yaml#/components/schemas/AssignedUserList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AssignedUserList {
     /// The users.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3894,6 +3938,7 @@ impl AssignedUserList {
 ///
 /// Schema `AssignedUserSuccessResponse`, from `whatsapp/assigned_users.yaml#/components/schemas/AssignedUserSuccessResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AssignedUserSuccessResponse {
     /// True when the change was made.
     pub success: bool,
@@ -3955,6 +4000,7 @@ impl AssignedUserSuccessResponse {
 ///
 /// Schema `AssignedUserSummary`, from `whatsapp/assigned_users.yaml#/components/schemas/AssignedUserSummary`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AssignedUserSummary {
     /// Number of users assigned to the account.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4021,6 +4067,7 @@ impl AssignedUserSummary {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AssignedUserType {
     /// `BUSINESS_USER`
     BusinessUser,
@@ -4103,6 +4150,7 @@ impl<'de> ::serde::Deserialize<'de> for AssignedUserType {
 ///
 /// Schema `AssignedWabaPhoneNumber`, from `whatsapp/assigned_whatsapp_business_accounts.yaml#/components/schemas/AssignedWabaPhoneNumber`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AssignedWabaPhoneNumber {
     /// The phone number's ID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4201,6 +4249,7 @@ impl AssignedWabaPhoneNumber {
 ///
 /// Schema `AssignedWabaPhoneNumberList`, from `whatsapp/assigned_whatsapp_business_accounts.yaml#/components/schemas/AssignedWabaPhoneNumberList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AssignedWabaPhoneNumberList {
     /// The phone numbers.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4270,6 +4319,7 @@ impl AssignedWabaPhoneNumberList {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AssignedWabaPhoneNumberStatus {
     /// `CONNECTED`
     Connected,
@@ -4367,6 +4417,7 @@ impl<'de> ::serde::Deserialize<'de> for AssignedWabaPhoneNumberStatus {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AssignedWabaStatus {
     /// `ACTIVE`
     Active,
@@ -4455,6 +4506,7 @@ impl<'de> ::serde::Deserialize<'de> for AssignedWabaStatus {
 ///
 /// Schema `AssignedWhatsAppBusinessAccount`, from `whatsapp/assigned_whatsapp_business_accounts.yaml#/components/schemas/AssignedWhatsAppBusinessAccount`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AssignedWhatsAppBusinessAccount {
     /// The account's ID.
     pub id: String,
@@ -4595,6 +4647,7 @@ impl From<String> for AssignedWhatsAppBusinessAccount {
 ///
 /// Schema `AssignedWhatsAppBusinessAccountList`, from `whatsapp/assigned_whatsapp_business_accounts.yaml#/components/schemas/AssignedWhatsAppBusinessAccountList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AssignedWhatsAppBusinessAccountList {
     /// The accounts on this page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4665,6 +4718,7 @@ impl AssignedWhatsAppBusinessAccountList {
 ///
 /// Schema `AudioMessage`, from `whatsapp/messages.yaml#/components/schemas/AudioMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AudioMessage {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -4803,6 +4857,7 @@ impl AudioMessage {
 ///
 /// Schema `AuthInternationalRateEligibility`, from `whatsapp/webhooks.yaml#/components/schemas/AuthInternationalRateEligibility`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AuthInternationalRateEligibility {
     /// Unix start time for all countries without an exception.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4877,6 +4932,7 @@ impl AuthInternationalRateEligibility {
 ///
 /// Schema `AuthInternationalRateException`, from `whatsapp/webhooks.yaml#/components/schemas/AuthInternationalRateException`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AuthInternationalRateException {
     /// ISO 3166-1 alpha-2 country code.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4953,6 +5009,7 @@ impl AuthInternationalRateException {
 ///
 /// Schema `AutomaticEvent`, from `whatsapp/webhooks.yaml#/components/schemas/AutomaticEvent`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AutomaticEvent {
     /// The ID of the message in which the event was detected.
     pub id: String,
@@ -5060,6 +5117,7 @@ impl AutomaticEvent {
 ///
 /// Schema `AutomaticEventCustomData`, from `whatsapp/webhooks.yaml#/components/schemas/AutomaticEventCustomData`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AutomaticEventCustomData {
     /// ISO 4217 currency code.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5139,6 +5197,7 @@ impl AutomaticEventCustomData {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AutomaticEventEventName {
     /// `LeadSubmitted`
     LeadSubmitted,
@@ -5215,6 +5274,7 @@ impl<'de> ::serde::Deserialize<'de> for AutomaticEventEventName {
 ///
 /// Schema `AutomaticEventsChange`, from `whatsapp/webhooks.yaml#/components/schemas/AutomaticEventsChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AutomaticEventsChange {
     /// Always `automatic_events`; filled in by default.
     pub field: FieldAutomaticEvents,
@@ -5278,6 +5338,7 @@ impl AutomaticEventsChange {
 ///
 /// Schema `AutomaticEventsValue`, from `whatsapp/webhooks.yaml#/components/schemas/AutomaticEventsValue`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct AutomaticEventsValue {
     /// Always `whatsapp`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5354,6 +5415,7 @@ impl AutomaticEventsValue {
 ///
 /// Schema `BaseMessageProperties`, from `whatsapp/messages.yaml#/components/schemas/BaseMessageProperties`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BaseMessageProperties {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -5460,6 +5522,7 @@ impl BaseMessageProperties {
 ///
 /// Schema `BlockUserError`, from `whatsapp/block_users.yaml#/components/schemas/BlockUserError`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BlockUserError {
     /// What went wrong.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5543,6 +5606,7 @@ impl BlockUserError {
 ///
 /// Schema `BlockUserErrorData`, from `whatsapp/block_users.yaml#/components/schemas/BlockUserErrorData`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BlockUserErrorData {
     /// A longer explanation.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5603,6 +5667,7 @@ impl BlockUserErrorData {
 ///
 /// Schema `BlockUserFailure`, from `whatsapp/block_users.yaml#/components/schemas/BlockUserFailure`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BlockUserFailure {
     /// The user as given in the request.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5686,6 +5751,7 @@ impl BlockUserFailure {
 ///
 /// Schema `BlockUserOutcome`, from `whatsapp/block_users.yaml#/components/schemas/BlockUserOutcome`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BlockUserOutcome {
     /// The user as given in the request.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5762,6 +5828,7 @@ impl BlockUserOutcome {
 ///
 /// Schema `BlockUserTarget`, from `whatsapp/block_users.yaml#/components/schemas/BlockUserTarget`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BlockUserTarget {
     /// The user's phone number (any common format) or WhatsApp ID.
     pub user: String,
@@ -5831,6 +5898,7 @@ impl From<String> for BlockUserTarget {
 ///
 /// Schema `BlockUsersRequest`, from `whatsapp/block_users.yaml#/components/schemas/BlockUsersRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BlockUsersRequest {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -5899,6 +5967,7 @@ impl BlockUsersRequest {
 ///
 /// Schema `BlockUsersResponse`, from `whatsapp/block_users.yaml#/components/schemas/BlockUsersResponse`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BlockUsersResponse {
     /// Always `whatsapp`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -5965,6 +6034,7 @@ impl BlockUsersResponse {
 ///
 /// Schema `BlockUsersResult`, from `whatsapp/block_users.yaml#/components/schemas/BlockUsersResult`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BlockUsersResult {
     /// Users now blocked.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -6033,6 +6103,7 @@ impl BlockUsersResult {
 ///
 /// Schema `BlockedUser`, from `whatsapp/block_users.yaml#/components/schemas/BlockedUser`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BlockedUser {
     /// Always `whatsapp`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -6117,6 +6188,7 @@ impl From<String> for BlockedUser {
 ///
 /// Schema `BlockedUserList`, from `whatsapp/block_users.yaml#/components/schemas/BlockedUserList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BlockedUserList {
     /// The blocked users.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -6183,6 +6255,7 @@ impl BlockedUserList {
 ///
 /// Schema `BusinessAccountNode`, from `whatsapp/business_account.yaml#/components/schemas/BusinessAccountNode`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BusinessAccountNode {
     /// The WhatsApp Business Account's ID.
     pub id: String,
@@ -6402,6 +6475,7 @@ impl From<String> for BusinessAccountNode {
 ///
 /// Schema `BusinessAccountNodeOnBehalfOfBusiness`, from `whatsapp/business_account.yaml#/components/schemas/BusinessAccountNodeOnBehalfOfBusiness`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BusinessAccountNodeOnBehalfOfBusiness {
     /// That business's ID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -6482,6 +6556,7 @@ impl BusinessAccountNodeOnBehalfOfBusiness {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BusinessAccountNodeOwnershipType {
     /// `SELF_OWNED`
     SelfOwned,
@@ -6567,6 +6642,7 @@ impl<'de> ::serde::Deserialize<'de> for BusinessAccountNodeOwnershipType {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BusinessAccountNodeReviewStatus {
     /// `PENDING`
     Pending,
@@ -6655,6 +6731,7 @@ impl<'de> ::serde::Deserialize<'de> for BusinessAccountNodeReviewStatus {
 ///
 /// Schema `BusinessAccountNodeUpdateRequest`, from `whatsapp/business_account.yaml#/components/schemas/BusinessAccountNodeUpdateRequest`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BusinessAccountNodeUpdateRequest {
     /// New account name (1 to 100 characters).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -6730,6 +6807,7 @@ impl BusinessAccountNodeUpdateRequest {
 ///
 /// Schema `BusinessAccountNodeUpdateResponse`, from `whatsapp/business_account.yaml#/components/schemas/BusinessAccountNodeUpdateResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BusinessAccountNodeUpdateResponse {
     /// True when the update was applied.
     pub success: bool,
@@ -6795,6 +6873,7 @@ impl BusinessAccountNodeUpdateResponse {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BusinessAccountNodeVerificationStatus {
     /// `expired`
     Expired,
@@ -6919,6 +6998,7 @@ impl<'de> ::serde::Deserialize<'de> for BusinessAccountNodeVerificationStatus {
 ///
 /// Schema `BusinessCapabilityUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/BusinessCapabilityUpdateChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BusinessCapabilityUpdateChange {
     /// Always `business_capability_update`; filled in by default.
     pub field: FieldBusinessCapabilityUpdate,
@@ -6986,6 +7066,7 @@ impl BusinessCapabilityUpdateChange {
 ///
 /// Schema `BusinessCapabilityUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/BusinessCapabilityUpdateValue`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BusinessCapabilityUpdateValue {
     /// The old per-number messaging limit; -1 means unlimited.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -7084,6 +7165,7 @@ impl BusinessCapabilityUpdateValue {
 ///
 /// Schema `BusinessComplianceCustomerCare`, from `whatsapp/business_compliance.yaml#/components/schemas/BusinessComplianceCustomerCare`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BusinessComplianceCustomerCare {
     /// Customer care email address.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -7173,6 +7255,7 @@ impl BusinessComplianceCustomerCare {
 ///
 /// Schema `BusinessComplianceCustomerCareUpdate`, from `whatsapp/business_compliance.yaml#/components/schemas/BusinessComplianceCustomerCareUpdate`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BusinessComplianceCustomerCareUpdate {
     /// Customer care email address.
     pub email: String,
@@ -7267,6 +7350,7 @@ impl From<String> for BusinessComplianceCustomerCareUpdate {
 ///
 /// Schema `BusinessComplianceGrievanceOfficer`, from `whatsapp/business_compliance.yaml#/components/schemas/BusinessComplianceGrievanceOfficer`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BusinessComplianceGrievanceOfficer {
     /// The officer's full name.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -7370,6 +7454,7 @@ impl BusinessComplianceGrievanceOfficer {
 ///
 /// Schema `BusinessComplianceGrievanceOfficerUpdate`, from `whatsapp/business_compliance.yaml#/components/schemas/BusinessComplianceGrievanceOfficerUpdate`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BusinessComplianceGrievanceOfficerUpdate {
     /// The officer's full name.
     pub name: String,
@@ -7458,6 +7543,7 @@ impl BusinessComplianceGrievanceOfficerUpdate {
 ///
 /// Schema `BusinessComplianceInfo`, from `whatsapp/business_compliance.yaml#/components/schemas/BusinessComplianceInfo`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BusinessComplianceInfo {
     /// ID of the WhatsApp Business Account the number belongs to.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -7601,6 +7687,7 @@ impl BusinessComplianceInfo {
 ///
 /// Schema `BusinessComplianceInfoList`, from `whatsapp/business_compliance.yaml#/components/schemas/BusinessComplianceInfoList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BusinessComplianceInfoList {
     /// The compliance records (one per number).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -7660,6 +7747,7 @@ impl BusinessComplianceInfoList {
 ///
 /// Schema `BusinessComplianceInfoUpdateRequest`, from `whatsapp/business_compliance.yaml#/components/schemas/BusinessComplianceInfoUpdateRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BusinessComplianceInfoUpdateRequest {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -7785,6 +7873,7 @@ impl BusinessComplianceInfoUpdateRequest {
 ///
 /// Schema `BusinessComplianceUpdateResponse`, from `whatsapp/business_compliance.yaml#/components/schemas/BusinessComplianceUpdateResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BusinessComplianceUpdateResponse {
     /// True when the details were stored.
     pub success: bool,
@@ -7850,6 +7939,7 @@ impl BusinessComplianceUpdateResponse {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BusinessEntityType {
     /// `LIMITED_LIABILITY_PARTNERSHIP`
     LimitedLiabilityPartnership,
@@ -7950,6 +8040,7 @@ impl<'de> ::serde::Deserialize<'de> for BusinessEntityType {
 ///
 /// Schema `BusinessPortfolio`, from `whatsapp/business_portfolio.yaml#/components/schemas/BusinessPortfolio`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BusinessPortfolio {
     /// The business portfolio's ID.
     pub id: String,
@@ -8051,6 +8142,7 @@ impl From<String> for BusinessPortfolio {
 ///
 /// Schema `BusinessProfileNode`, from `whatsapp/business_profile_node.yaml#/components/schemas/BusinessProfileNode`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BusinessProfileNode {
     /// The business profile's ID.
     pub id: String,
@@ -8242,6 +8334,7 @@ impl From<String> for BusinessProfileNode {
 ///
 /// Schema `BusinessProfileNodeUpdateRequest`, from `whatsapp/business_profile_node.yaml#/components/schemas/BusinessProfileNodeUpdateRequest`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BusinessProfileNodeUpdateRequest {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -8399,6 +8492,7 @@ impl BusinessProfileNodeUpdateRequest {
 ///
 /// Schema `BusinessProfileNodeUpdateResponse`, from `whatsapp/business_profile_node.yaml#/components/schemas/BusinessProfileNodeUpdateResponse`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BusinessProfileNodeUpdateResponse {
     /// The updated profile's ID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -8479,6 +8573,7 @@ impl BusinessProfileNodeUpdateResponse {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BusinessPublicKeyVerificationStatus {
     /// `VALID`
     Valid,
@@ -8555,6 +8650,7 @@ impl<'de> ::serde::Deserialize<'de> for BusinessPublicKeyVerificationStatus {
 ///
 /// Schema `BusinessUsernameUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/BusinessUsernameUpdateChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BusinessUsernameUpdateChange {
     /// Always `business_username_update`; filled in by default.
     pub field: FieldBusinessUsernameUpdate,
@@ -8622,6 +8718,7 @@ impl BusinessUsernameUpdateChange {
 ///
 /// Schema `BusinessUsernameUpdatesChange`, from `whatsapp/webhooks.yaml#/components/schemas/BusinessUsernameUpdatesChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BusinessUsernameUpdatesChange {
     /// Always `business_username_updates`; filled in by default.
     pub field: FieldBusinessUsernameUpdates,
@@ -8689,6 +8786,7 @@ impl BusinessUsernameUpdatesChange {
 ///
 /// Schema `BusinessUsernameUpdatesValue`, from `whatsapp/webhooks.yaml#/components/schemas/BusinessUsernameUpdatesValue`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BusinessUsernameUpdatesValue {
     /// The business phone number.
     pub display_phone_number: String,
@@ -8795,6 +8893,7 @@ impl BusinessUsernameUpdatesValue {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BusinessUsernameUpdatesValueStatus {
     /// `approved`
     Approved,
@@ -8877,6 +8976,7 @@ impl<'de> ::serde::Deserialize<'de> for BusinessUsernameUpdatesValueStatus {
 ///
 /// Schema `ButtonReply`, from `whatsapp/webhooks.yaml#/components/schemas/ButtonReply`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ButtonReply {
     /// The button ID you set.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -8953,6 +9053,7 @@ impl ButtonReply {
 ///
 /// Schema `CallActionLimit`, from `whatsapp/calling.yaml#/components/schemas/CallActionLimit`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallActionLimit {
     /// The period the limit counts over, as an ISO 8601 duration such as `PT24H` or `P7D`.
     pub time_period: String,
@@ -9059,6 +9160,7 @@ impl CallActionLimit {
 /// Chosen by the `action` member. Serialising writes `action` exactly once; a value whose `action` this version does not know decodes into [`CallActionRequest::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum CallActionRequest {
     /// `action: connect`.
     Connect(ConnectCallRequest),
@@ -9249,6 +9351,7 @@ impl From<TerminateCallRequest> for CallActionRequest {
 /// One of several shapes, told apart by their required members; decoding tries `ConnectCallResponse`, `CallActionSuccess` in that order, and keeps a value none accepts in [`CallActionResponse::Unrecognized`].
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum CallActionResponse {
     /// Tried when the value is an object with `calls`.
     ConnectCallResponse(ConnectCallResponse),
@@ -9318,6 +9421,7 @@ impl From<CallActionSuccess> for CallActionResponse {
 ///
 /// Schema `CallActionSuccess`, from `whatsapp/calling.yaml#/components/schemas/CallActionSuccess`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallActionSuccess {
     /// True when the action was applied.
     pub success: bool,
@@ -9379,6 +9483,7 @@ impl CallActionSuccess {
 ///
 /// Schema `CallEvent`, from `whatsapp/webhooks.yaml#/components/schemas/CallEvent`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallEvent {
     /// The call ID (`wacid.`...).
     pub id: String,
@@ -9688,6 +9793,7 @@ impl From<String> for CallEvent {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CallEventDirection {
     /// `USER_INITIATED`
     UserInitiated,
@@ -9767,6 +9873,7 @@ impl<'de> ::serde::Deserialize<'de> for CallEventDirection {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CallEventEvent {
     /// `connect`
     Connect,
@@ -9864,6 +9971,7 @@ impl<'de> ::serde::Deserialize<'de> for CallEventEvent {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CallEventStatus {
     /// `COMPLETED`
     Completed,
@@ -9940,6 +10048,7 @@ impl<'de> ::serde::Deserialize<'de> for CallEventStatus {
 ///
 /// Schema `CallPermission`, from `whatsapp/calling.yaml#/components/schemas/CallPermission`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallPermission {
     /// The `status` member.
     pub status: CallPermissionStatus,
@@ -10010,6 +10119,7 @@ impl CallPermission {
 ///
 /// Schema `CallPermissionAction`, from `whatsapp/calling.yaml#/components/schemas/CallPermissionAction`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallPermissionAction {
     /// The `action_name` member.
     pub action_name: CallPermissionActionName,
@@ -10099,6 +10209,7 @@ impl CallPermissionAction {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CallPermissionActionName {
     /// `start_call`
     StartCall,
@@ -10175,6 +10286,7 @@ impl<'de> ::serde::Deserialize<'de> for CallPermissionActionName {
 ///
 /// Schema `CallPermissionReply`, from `whatsapp/webhooks.yaml#/components/schemas/CallPermissionReply`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallPermissionReply {
     /// Whether the user allows calls; open list.
     pub response: CallPermissionReplyResponse,
@@ -10277,6 +10389,7 @@ impl CallPermissionReply {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CallPermissionReplyResponse {
     /// `accept`
     Accept,
@@ -10356,6 +10469,7 @@ impl<'de> ::serde::Deserialize<'de> for CallPermissionReplyResponse {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CallPermissionReplyResponseSource {
     /// `user_action`
     UserAction,
@@ -10432,6 +10546,7 @@ impl<'de> ::serde::Deserialize<'de> for CallPermissionReplyResponseSource {
 ///
 /// Schema `CallPermissionRequestAction`, from `whatsapp/messages.yaml#/components/schemas/CallPermissionRequestAction`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallPermissionRequestAction {
     /// Always `call_permission_request`.
     pub name: NameCallPermissionRequest,
@@ -10491,6 +10606,7 @@ impl CallPermissionRequestAction {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CallPermissionStatus {
     /// `no_permission`
     NoPermission,
@@ -10573,6 +10689,7 @@ impl<'de> ::serde::Deserialize<'de> for CallPermissionStatus {
 ///
 /// Schema `CallPermissionsResponse`, from `whatsapp/calling.yaml#/components/schemas/CallPermissionsResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallPermissionsResponse {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -10650,6 +10767,7 @@ impl CallPermissionsResponse {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CallSdpType {
     /// `offer`
     Offer,
@@ -10726,6 +10844,7 @@ impl<'de> ::serde::Deserialize<'de> for CallSdpType {
 ///
 /// Schema `CallSession`, from `whatsapp/calling.yaml#/components/schemas/CallSession`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallSession {
     /// The `sdp_type` member.
     pub sdp_type: CallSdpType,
@@ -10792,6 +10911,7 @@ impl CallSession {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CallingDayOfWeek {
     /// `MONDAY`
     Monday,
@@ -10901,6 +11021,7 @@ impl<'de> ::serde::Deserialize<'de> for CallingDayOfWeek {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CallingFeatureStatus {
     /// `ENABLED`
     Enabled,
@@ -10977,6 +11098,7 @@ impl<'de> ::serde::Deserialize<'de> for CallingFeatureStatus {
 ///
 /// Schema `CallingHoliday`, merged from 2 identical definitions (first: `whatsapp/settings.yaml#/components/schemas/CallingHoliday`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallingHoliday {
     /// The date, `YYYY-MM-DD`.
     pub date: String,
@@ -11050,6 +11172,7 @@ impl CallingHoliday {
 ///
 /// Schema `CallingHours`, merged from 2 identical definitions (first: `whatsapp/settings.yaml#/components/schemas/CallingHours`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallingHours {
     /// The `status` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -11152,6 +11275,7 @@ impl CallingHours {
 ///
 /// Schema `CallingHoursDay`, merged from 2 identical definitions (first: `whatsapp/settings.yaml#/components/schemas/CallingHoursDay`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallingHoursDay {
     /// The `day_of_week` member.
     pub day_of_week: CallingDayOfWeek,
@@ -11229,6 +11353,7 @@ impl CallingHoursDay {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CallingIconVisibility {
     /// `DEFAULT`
     Default,
@@ -11305,6 +11430,7 @@ impl<'de> ::serde::Deserialize<'de> for CallingIconVisibility {
 ///
 /// Schema `CallingIcons`, merged from 2 identical definitions (first: `whatsapp/settings.yaml#/components/schemas/CallingIcons`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallingIcons {
     /// ISO country codes of the users who see the call button; empty for everyone.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -11369,6 +11495,7 @@ impl CallingIcons {
 ///
 /// Schema `CallingIpAddresses`, merged from 2 identical definitions (first: `whatsapp/settings.yaml#/components/schemas/CallingIpAddresses`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallingIpAddresses {
     /// The addresses.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -11428,6 +11555,7 @@ impl CallingIpAddresses {
 ///
 /// Schema `CallingMediaSetting`, merged from 2 identical definitions (first: `whatsapp/settings.yaml#/components/schemas/CallingMediaSetting`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallingMediaSetting {
     /// The `status` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -11487,6 +11615,7 @@ impl CallingMediaSetting {
 ///
 /// Schema `CallingRestriction`, merged from 2 identical definitions (first: `whatsapp/settings.yaml#/components/schemas/CallingRestriction`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallingRestriction {
     /// The kind of restriction.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
@@ -11561,6 +11690,7 @@ impl CallingRestriction {
 ///
 /// Schema `CallingRestrictions`, merged from 2 identical definitions (first: `whatsapp/settings.yaml#/components/schemas/CallingRestrictions`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallingRestrictions {
     /// The restrictions.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -11625,6 +11755,7 @@ impl CallingRestrictions {
 ///
 /// Schema `CallingSettingsUpdateRequest`, from `whatsapp/settings.yaml#/components/schemas/CallingSettingsUpdateRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallingSettingsUpdateRequest {
     /// The `calling` member.
     pub calling: PhoneNumberCallingSettings,
@@ -11684,6 +11815,7 @@ impl CallingSettingsUpdateRequest {
 ///
 /// Schema `CallingSipServer`, merged from 2 identical definitions (first: `whatsapp/settings.yaml#/components/schemas/CallingSipServer`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallingSipServer {
     /// The server's host name.
     pub hostname: String,
@@ -11809,6 +11941,7 @@ impl From<String> for CallingSipServer {
 ///
 /// Schema `CallingSipSettings`, merged from 2 identical definitions (first: `whatsapp/settings.yaml#/components/schemas/CallingSipSettings`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallingSipSettings {
     /// The `status` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -11886,6 +12019,7 @@ impl CallingSipSettings {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CallingSrtpKeyExchangeProtocol {
     /// `DTLS`
     Dtls,
@@ -11962,6 +12096,7 @@ impl<'de> ::serde::Deserialize<'de> for CallingSrtpKeyExchangeProtocol {
 ///
 /// Schema `CallsChange`, from `whatsapp/webhooks.yaml#/components/schemas/CallsChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallsChange {
     /// Always `calls`; filled in by default.
     pub field: FieldCalls,
@@ -12025,6 +12160,7 @@ impl CallsChange {
 ///
 /// Schema `CallsValue`, from `whatsapp/webhooks.yaml#/components/schemas/CallsValue`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CallsValue {
     /// Always `whatsapp`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -12133,6 +12269,7 @@ impl CallsValue {
 /// One of several shapes, told apart by their required members; decoding tries `CaptionedMediaById`, `CaptionedMediaByLink` in that order, and keeps a value none accepts in [`CaptionedMedia::Unrecognized`].
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum CaptionedMedia {
     /// Tried when the value is an object with `id`.
     CaptionedMediaById(CaptionedMediaById),
@@ -12201,6 +12338,7 @@ impl From<CaptionedMediaByLink> for CaptionedMedia {
 ///
 /// Schema `CaptionedMediaById`, from `whatsapp/messages.yaml#/components/schemas/CaptionedMediaById`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CaptionedMediaById {
     /// The media ID returned by the upload call.
     pub id: String,
@@ -12282,6 +12420,7 @@ impl From<String> for CaptionedMediaById {
 ///
 /// Schema `CaptionedMediaByLink`, from `whatsapp/messages.yaml#/components/schemas/CaptionedMediaByLink`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CaptionedMediaByLink {
     /// HTTP or HTTPS URL of the file.
     pub link: String,
@@ -12366,6 +12505,7 @@ impl From<String> for CaptionedMediaByLink {
 /// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`CarouselCard::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum CarouselCard {
     /// `type: cta_url`.
     CtaUrl(CarouselMediaCard),
@@ -12536,6 +12676,7 @@ impl From<CarouselProductCard> for CarouselCard {
 /// One of several shapes, told apart by their required members; decoding tries `InteractiveCtaUrlAction`, `CarouselQuickReplyAction` in that order, and keeps a value none accepts in [`CarouselCardAction::Unrecognized`].
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum CarouselCardAction {
     /// Tried when the value is an object with `name`, `parameters`.
     InteractiveCtaUrlAction(InteractiveCtaUrlAction),
@@ -12609,6 +12750,7 @@ impl From<CarouselQuickReplyAction> for CarouselCardAction {
 ///
 /// Schema `CarouselCardBody`, from `whatsapp/messages.yaml#/components/schemas/CarouselCardBody`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CarouselCardBody {
     /// Card text, up to 160 characters and 2 line breaks.
     pub text: String,
@@ -12681,6 +12823,7 @@ impl From<String> for CarouselCardBody {
 /// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`CarouselCardHeader::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum CarouselCardHeader {
     /// `type: image`.
     Image(InteractiveImageHeader),
@@ -12804,6 +12947,7 @@ impl From<InteractiveVideoHeader> for CarouselCardHeader {
 ///
 /// Schema `CarouselMediaCard`, from `whatsapp/messages.yaml#/components/schemas/CarouselMediaCard`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CarouselMediaCard {
     /// The card's position from the left, 0 to 9, unique in the message.
     pub card_index: i64,
@@ -12896,6 +13040,7 @@ impl CarouselMediaCard {
 ///
 /// Schema `CarouselProductCard`, from `whatsapp/messages.yaml#/components/schemas/CarouselProductCard`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CarouselProductCard {
     /// The card's position from the left, 0 to 9, unique in the message.
     pub card_index: i64,
@@ -12966,6 +13111,7 @@ impl CarouselProductCard {
 ///
 /// Schema `CarouselQuickReplyAction`, from `whatsapp/messages.yaml#/components/schemas/CarouselQuickReplyAction`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CarouselQuickReplyAction {
     /// One or more buttons.
     pub buttons: Vec<CarouselQuickReplyButton>,
@@ -13025,6 +13171,7 @@ impl CarouselQuickReplyAction {
 ///
 /// Schema `CarouselQuickReplyButton`, from `whatsapp/messages.yaml#/components/schemas/CarouselQuickReplyButton`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CarouselQuickReplyButton {
     /// Always `quick_reply`.
     #[serde(rename = "type")]
@@ -13090,6 +13237,7 @@ impl CarouselQuickReplyButton {
 ///
 /// Schema `CatalogMessageAction`, from `whatsapp/messages.yaml#/components/schemas/CatalogMessageAction`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CatalogMessageAction {
     /// Always `catalog_message`.
     pub name: NameCatalogMessage,
@@ -13155,6 +13303,7 @@ impl CatalogMessageAction {
 ///
 /// Schema `CatalogMessageParameters`, from `whatsapp/messages.yaml#/components/schemas/CatalogMessageParameters`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CatalogMessageParameters {
     /// Retailer ID of the product whose image is the message thumbnail.
     pub thumbnail_product_retailer_id: String,
@@ -13232,6 +13381,7 @@ impl From<String> for CatalogMessageParameters {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ClientWabaDayOfWeek {
     /// `MONDAY`
     Monday,
@@ -13338,6 +13488,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientWabaDayOfWeek {
 ///
 /// Schema `ClientWabaDccConfig`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaDccConfig`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ClientWabaDccConfig {
     /// True when the setting is on.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -13414,6 +13565,7 @@ impl ClientWabaDccConfig {
 ///
 /// Schema `ClientWabaMessageTemplate`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaMessageTemplate`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ClientWabaMessageTemplate {
     /// The template's ID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -13503,6 +13655,7 @@ impl ClientWabaMessageTemplate {
 ///
 /// Schema `ClientWabaMessageTemplateList`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaMessageTemplateList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ClientWabaMessageTemplateList {
     /// The templates.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -13572,6 +13725,7 @@ impl ClientWabaMessageTemplateList {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ClientWabaOwnershipType {
     /// `SELF_OWNED`
     SelfOwned,
@@ -13654,6 +13808,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientWabaOwnershipType {
 ///
 /// Schema `ClientWabaPhoneNumber`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaPhoneNumber`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ClientWabaPhoneNumber {
     /// The phone number's ID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -13743,6 +13898,7 @@ impl ClientWabaPhoneNumber {
 ///
 /// Schema `ClientWabaPhoneNumberList`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaPhoneNumberList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ClientWabaPhoneNumberList {
     /// The phone numbers.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -13809,6 +13965,7 @@ impl ClientWabaPhoneNumberList {
 ///
 /// Schema `ClientWabaSchedule`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaSchedule`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ClientWabaSchedule {
     /// The `day_of_week` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -13894,6 +14051,7 @@ impl ClientWabaSchedule {
 ///
 /// Schema `ClientWabaScheduleList`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaScheduleList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ClientWabaScheduleList {
     /// The schedule entries.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -13958,6 +14116,7 @@ impl ClientWabaScheduleList {
 ///
 /// Schema `ClientWabaSubscribedApp`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaSubscribedApp`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ClientWabaSubscribedApp {
     /// The app's ID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -14034,6 +14193,7 @@ impl ClientWabaSubscribedApp {
 ///
 /// Schema `ClientWabaSubscribedAppList`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWabaSubscribedAppList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ClientWabaSubscribedAppList {
     /// The apps.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -14100,6 +14260,7 @@ impl ClientWabaSubscribedAppList {
 ///
 /// Schema `ClientWhatsAppBusinessAccount`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWhatsAppBusinessAccount`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ClientWhatsAppBusinessAccount {
     /// The account's ID.
     pub id: String,
@@ -14341,6 +14502,7 @@ impl From<String> for ClientWhatsAppBusinessAccount {
 ///
 /// Schema `ClientWhatsAppBusinessAccountList`, from `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/ClientWhatsAppBusinessAccountList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ClientWhatsAppBusinessAccountList {
     /// The accounts on this page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -14411,6 +14573,7 @@ impl ClientWhatsAppBusinessAccountList {
 ///
 /// Schema `CommerceSettings`, from `whatsapp/commerce_settings.yaml#/components/schemas/CommerceSettings`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CommerceSettings {
     /// ID of the commerce settings object.
     pub id: String,
@@ -14512,6 +14675,7 @@ impl From<String> for CommerceSettings {
 ///
 /// Schema `CommerceSettingsList`, from `whatsapp/commerce_settings.yaml#/components/schemas/CommerceSettingsList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CommerceSettingsList {
     /// The settings (one element).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -14569,6 +14733,7 @@ impl CommerceSettingsList {
 ///
 /// Schema `CommerceSettingsUpdateResponse`, from `whatsapp/commerce_settings.yaml#/components/schemas/CommerceSettingsUpdateResponse`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CommerceSettingsUpdateResponse {
     /// True when the settings were saved.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -14629,6 +14794,7 @@ impl CommerceSettingsUpdateResponse {
 ///
 /// Schema `ConnectCallRequest`, from `whatsapp/calling.yaml#/components/schemas/ConnectCallRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ConnectCallRequest {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -14738,6 +14904,7 @@ impl From<String> for ConnectCallRequest {
 ///
 /// Schema `ConnectCallResponse`, from `whatsapp/calling.yaml#/components/schemas/ConnectCallResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ConnectCallResponse {
     /// Always `whatsapp`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -14804,6 +14971,7 @@ impl ConnectCallResponse {
 ///
 /// Schema `ConnectedClientBusiness`, from `whatsapp/connected_client_businesses.yaml#/components/schemas/ConnectedClientBusiness`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ConnectedClientBusiness {
     /// The business's ID.
     pub id: String,
@@ -14939,6 +15107,7 @@ impl From<String> for ConnectedClientBusiness {
 ///
 /// Schema `ConnectedClientBusinessList`, from `whatsapp/connected_client_businesses.yaml#/components/schemas/ConnectedClientBusinessList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ConnectedClientBusinessList {
     /// The businesses on this page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -15011,6 +15180,7 @@ impl ConnectedClientBusinessList {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ConnectedClientBusinessStatus {
     /// `ACTIVE`
     Active,
@@ -15102,6 +15272,7 @@ impl<'de> ::serde::Deserialize<'de> for ConnectedClientBusinessStatus {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ConnectedClientBusinessVerificationStatus {
     /// `expired`
     Expired,
@@ -15226,6 +15397,7 @@ impl<'de> ::serde::Deserialize<'de> for ConnectedClientBusinessVerificationStatu
 ///
 /// Schema `Contact`, from `whatsapp/messages.yaml#/components/schemas/Contact`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Contact {
     /// Postal addresses.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -15352,6 +15524,7 @@ impl Contact {
 ///
 /// Schema `ContactAddress`, from `whatsapp/messages.yaml#/components/schemas/ContactAddress`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ContactAddress {
     /// Street and number.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -15486,6 +15659,7 @@ impl ContactAddress {
 ///
 /// Schema `ContactCard`, from `whatsapp/webhooks.yaml#/components/schemas/ContactCard`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ContactCard {
     /// Postal addresses.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -15613,6 +15787,7 @@ impl ContactCard {
 ///
 /// Schema `ContactCardAddress`, from `whatsapp/webhooks.yaml#/components/schemas/ContactCardAddress`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ContactCardAddress {
     /// Street and number.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -15754,6 +15929,7 @@ impl ContactCardAddress {
 ///
 /// Schema `ContactCardEmail`, from `whatsapp/webhooks.yaml#/components/schemas/ContactCardEmail`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ContactCardEmail {
     /// The address.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -15830,6 +16006,7 @@ impl ContactCardEmail {
 ///
 /// Schema `ContactCardName`, from `whatsapp/webhooks.yaml#/components/schemas/ContactCardName`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ContactCardName {
     /// The full name as shown.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -15958,6 +16135,7 @@ impl ContactCardName {
 ///
 /// Schema `ContactCardOrg`, from `whatsapp/webhooks.yaml#/components/schemas/ContactCardOrg`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ContactCardOrg {
     /// Company name.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -16050,6 +16228,7 @@ impl ContactCardOrg {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ContactCardOrigin {
     /// `contact_request`
     ContactRequest,
@@ -16126,6 +16305,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactCardOrigin {
 ///
 /// Schema `ContactCardPhone`, from `whatsapp/webhooks.yaml#/components/schemas/ContactCardPhone`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ContactCardPhone {
     /// The number as written on the card.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -16215,6 +16395,7 @@ impl ContactCardPhone {
 ///
 /// Schema `ContactCardUrl`, from `whatsapp/webhooks.yaml#/components/schemas/ContactCardUrl`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ContactCardUrl {
     /// The address.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -16291,6 +16472,7 @@ impl ContactCardUrl {
 ///
 /// Schema `ContactEmail`, from `whatsapp/messages.yaml#/components/schemas/ContactEmail`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ContactEmail {
     /// The email address.
     pub email: String,
@@ -16375,6 +16557,7 @@ impl From<String> for ContactEmail {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ContactInfoType {
     /// `HOME`
     Home,
@@ -16451,6 +16634,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactInfoType {
 ///
 /// Schema `ContactName`, from `whatsapp/messages.yaml#/components/schemas/ContactName`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ContactName {
     /// The full name as it should be shown.
     pub formatted_name: String,
@@ -16581,6 +16765,7 @@ impl From<String> for ContactName {
 ///
 /// Schema `ContactOrg`, from `whatsapp/messages.yaml#/components/schemas/ContactOrg`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ContactOrg {
     /// Company name.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -16667,6 +16852,7 @@ impl ContactOrg {
 ///
 /// Schema `ContactPhone`, from `whatsapp/messages.yaml#/components/schemas/ContactPhone`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ContactPhone {
     /// The phone number, in any format.
     pub phone: String,
@@ -16760,6 +16946,7 @@ impl From<String> for ContactPhone {
 ///
 /// Schema `ContactUrl`, from `whatsapp/messages.yaml#/components/schemas/ContactUrl`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ContactUrl {
     /// The URL.
     pub url: String,
@@ -16841,6 +17028,7 @@ impl From<String> for ContactUrl {
 ///
 /// Schema `ContactsMessage`, from `whatsapp/messages.yaml#/components/schemas/ContactsMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ContactsMessage {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -16979,6 +17167,7 @@ impl ContactsMessage {
 ///
 /// Schema `ConversationOrigin`, from `whatsapp/webhooks.yaml#/components/schemas/ConversationOrigin`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ConversationOrigin {
     /// The conversation category, such as `marketing`, `marketing_lite`, `utility`, `authentication`, `authentication_international`, `service` or `referral_conversion`.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
@@ -17042,6 +17231,7 @@ impl ConversationOrigin {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ConversationRoutingRole {
     /// `ai_agent`
     AiAgent,
@@ -17142,6 +17332,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationRoutingRole {
 ///
 /// Schema `ConversationalAutomationCommand`, from `whatsapp/conversational_automation.yaml#/components/schemas/ConversationalAutomationCommand`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ConversationalAutomationCommand {
     /// The command, without the leading slash.
     pub command_name: String,
@@ -17211,6 +17402,7 @@ impl ConversationalAutomationCommand {
 ///
 /// Schema `ConversationalAutomationRequest`, from `whatsapp/conversational_automation.yaml#/components/schemas/ConversationalAutomationRequest`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ConversationalAutomationRequest {
     /// True to have WhatsApp send a welcome message when a customer opens a new chat.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -17301,6 +17493,7 @@ impl ConversationalAutomationRequest {
 ///
 /// Schema `ConversationalAutomationResponse`, from `whatsapp/conversational_automation.yaml#/components/schemas/ConversationalAutomationResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ConversationalAutomationResponse {
     /// True when the settings were stored.
     pub success: bool,
@@ -17363,6 +17556,7 @@ impl ConversationalAutomationResponse {
 ///
 /// Schema `CreateFlowRequest`, from `whatsapp/flows.yaml#/components/schemas/CreateFlowRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateFlowRequest {
     /// The Flow's name.
     pub name: String,
@@ -17450,6 +17644,7 @@ impl CreateFlowRequest {
 ///
 /// Schema `CreateFlowResponse`, from `whatsapp/flows.yaml#/components/schemas/CreateFlowResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateFlowResponse {
     /// The new Flow's ID.
     pub id: String,
@@ -17525,6 +17720,7 @@ impl From<String> for CreateFlowResponse {
 ///
 /// Schema `CreateGroupRequest`, from `whatsapp/groups.yaml#/components/schemas/CreateGroupRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateGroupRequest {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -17631,6 +17827,7 @@ impl From<String> for CreateGroupRequest {
 ///
 /// Schema `CreateGroupResponse`, from `whatsapp/groups.yaml#/components/schemas/CreateGroupResponse`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateGroupResponse {
     /// Always `whatsapp`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -17703,6 +17900,7 @@ impl CreateGroupResponse {
 ///
 /// Schema `CreateScheduleRequest`, from `whatsapp/schedules.yaml#/components/schemas/CreateScheduleRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateScheduleRequest {
     /// The schedule's name (up to 100 characters).
     pub name: String,
@@ -17851,6 +18049,7 @@ impl CreateScheduleRequest {
 ///
 /// Schema `CreateScheduleResponse`, from `whatsapp/schedules.yaml#/components/schemas/CreateScheduleResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CreateScheduleResponse {
     /// The new schedule's ID.
     pub id: String,
@@ -17926,6 +18125,7 @@ impl From<String> for CreateScheduleResponse {
 ///
 /// Schema `CreditLine`, from `whatsapp/extended_credits.yaml#/components/schemas/CreditLine`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CreditLine {
     /// The credit line's ID.
     pub id: String,
@@ -18014,6 +18214,7 @@ impl From<String> for CreditLine {
 ///
 /// Schema `CreditLineList`, from `whatsapp/extended_credits.yaml#/components/schemas/CreditLineList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CreditLineList {
     /// The credit lines.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -18080,6 +18281,7 @@ impl CreditLineList {
 ///
 /// Schema `CtaUrlParameters`, from `whatsapp/messages.yaml#/components/schemas/CtaUrlParameters`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CtaUrlParameters {
     /// Button label, up to 20 characters.
     pub display_text: String,
@@ -18169,6 +18371,7 @@ impl CtaUrlParameters {
 ///
 /// Schema `CursorPaging`, merged from 22 identical definitions (first: `whatsapp/assigned_users.yaml#/components/schemas/CursorPaging`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct CursorPaging {
     /// The `cursors` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -18327,6 +18530,7 @@ impl CursorPaging {
 ///
 /// Schema `DeleteGroupInviteLinkResponse`, from `whatsapp/groups.yaml#/components/schemas/DeleteGroupInviteLinkResponse`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct DeleteGroupInviteLinkResponse {
     /// Always `whatsapp`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -18399,6 +18603,7 @@ impl DeleteGroupInviteLinkResponse {
 ///
 /// Schema `DeleteQrCodeResponse`, from `whatsapp/qr_codes.yaml#/components/schemas/DeleteQrCodeResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct DeleteQrCodeResponse {
     /// True when the code was deleted.
     pub success: bool,
@@ -18460,6 +18665,7 @@ impl DeleteQrCodeResponse {
 ///
 /// Schema `DeregisterPhoneNumberResponse`, from `whatsapp/phone_numbers.yaml#/components/schemas/DeregisterPhoneNumberResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct DeregisterPhoneNumberResponse {
     /// True when the number was deregistered.
     pub success: bool,
@@ -18524,6 +18730,7 @@ impl DeregisterPhoneNumberResponse {
 /// One of several shapes, told apart by their required members; decoding tries `DocumentMediaById`, `DocumentMediaByLink` in that order, and keeps a value none accepts in [`DocumentMedia::Unrecognized`].
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum DocumentMedia {
     /// Tried when the value is an object with `id`.
     DocumentMediaById(DocumentMediaById),
@@ -18592,6 +18799,7 @@ impl From<DocumentMediaByLink> for DocumentMedia {
 ///
 /// Schema `DocumentMediaById`, from `whatsapp/messages.yaml#/components/schemas/DocumentMediaById`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct DocumentMediaById {
     /// The media ID returned by the upload call.
     pub id: String,
@@ -18685,6 +18893,7 @@ impl From<String> for DocumentMediaById {
 ///
 /// Schema `DocumentMediaByLink`, from `whatsapp/messages.yaml#/components/schemas/DocumentMediaByLink`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct DocumentMediaByLink {
     /// HTTP or HTTPS URL of the file.
     pub link: String,
@@ -18778,6 +18987,7 @@ impl From<String> for DocumentMediaByLink {
 ///
 /// Schema `DocumentMessage`, from `whatsapp/messages.yaml#/components/schemas/DocumentMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct DocumentMessage {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -18916,6 +19126,7 @@ impl DocumentMessage {
 ///
 /// Schema `EditedContent`, from `whatsapp/webhooks.yaml#/components/schemas/EditedContent`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct EditedContent {
     /// The kind of content, such as `text` or `image`.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
@@ -19016,6 +19227,7 @@ impl EditedContent {
 ///
 /// Schema `EncryptedMessageRequest`, from `whatsapp/encrypted_messages.yaml#/components/schemas/EncryptedMessageRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct EncryptedMessageRequest {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -19094,6 +19306,7 @@ impl From<String> for EncryptedMessageRequest {
 ///
 /// Schema `EncryptedMessageResponse`, from `whatsapp/encrypted_messages.yaml#/components/schemas/EncryptedMessageResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct EncryptedMessageResponse {
     /// A JWE token holding the encrypted `/messages` response body.
     pub encrypted_contents: String,
@@ -19170,6 +19383,7 @@ impl From<String> for EncryptedMessageResponse {
 ///
 /// Schema `FailedFlowMigration`, from `whatsapp/flows.yaml#/components/schemas/FailedFlowMigration`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct FailedFlowMigration {
     /// The Flow's name in the source account.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -19259,6 +19473,7 @@ impl FailedFlowMigration {
 ///
 /// Schema `FailedJoinRequest`, from `whatsapp/groups.yaml#/components/schemas/FailedJoinRequest`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct FailedJoinRequest {
     /// The join request's ID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -19332,6 +19547,7 @@ impl FailedJoinRequest {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldAccountAlerts {
     /// `account_alerts`
     #[default]
@@ -19404,6 +19620,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldAccountAlerts {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldAccountReviewUpdate {
     /// `account_review_update`
     #[default]
@@ -19476,6 +19693,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldAccountReviewUpdate {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldAccountSettingsUpdate {
     /// `account_settings_update`
     #[default]
@@ -19548,6 +19766,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldAccountSettingsUpdate {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldAccountUpdate {
     /// `account_update`
     #[default]
@@ -19620,6 +19839,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldAccountUpdate {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldAutomaticEvents {
     /// `automatic_events`
     #[default]
@@ -19692,6 +19912,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldAutomaticEvents {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldBusinessCapabilityUpdate {
     /// `business_capability_update`
     #[default]
@@ -19764,6 +19985,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldBusinessCapabilityUpdate {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldBusinessUsernameUpdate {
     /// `business_username_update`
     #[default]
@@ -19836,6 +20058,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldBusinessUsernameUpdate {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldBusinessUsernameUpdates {
     /// `business_username_updates`
     #[default]
@@ -19908,6 +20131,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldBusinessUsernameUpdates {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldCalls {
     /// `calls`
     #[default]
@@ -19980,6 +20204,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldCalls {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldFlows {
     /// `flows`
     #[default]
@@ -20052,6 +20277,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldFlows {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldGroupLifecycleUpdate {
     /// `group_lifecycle_update`
     #[default]
@@ -20124,6 +20350,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldGroupLifecycleUpdate {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldGroupParticipantsUpdate {
     /// `group_participants_update`
     #[default]
@@ -20196,6 +20423,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldGroupParticipantsUpdate {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldGroupSettingsUpdate {
     /// `group_settings_update`
     #[default]
@@ -20268,6 +20496,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldGroupSettingsUpdate {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldGroupStatusUpdate {
     /// `group_status_update`
     #[default]
@@ -20340,6 +20569,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldGroupStatusUpdate {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldHistory {
     /// `history`
     #[default]
@@ -20412,6 +20642,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldHistory {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldMessageEchoes {
     /// `message_echoes`
     #[default]
@@ -20484,6 +20715,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldMessageEchoes {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldMessageTemplateComponentsUpdate {
     /// `message_template_components_update`
     #[default]
@@ -20558,6 +20790,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldMessageTemplateComponentsUpdate {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldMessageTemplateQualityUpdate {
     /// `message_template_quality_update`
     #[default]
@@ -20630,6 +20863,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldMessageTemplateQualityUpdate {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldMessageTemplateStatusUpdate {
     /// `message_template_status_update`
     #[default]
@@ -20702,6 +20936,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldMessageTemplateStatusUpdate {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldMessages {
     /// `messages`
     #[default]
@@ -20774,6 +21009,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldMessages {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldMessagingHandovers {
     /// `messaging_handovers`
     #[default]
@@ -20846,6 +21082,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldMessagingHandovers {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldPartnerSolutions {
     /// `partner_solutions`
     #[default]
@@ -20918,6 +21155,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldPartnerSolutions {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldPaymentConfigurationUpdate {
     /// `payment_configuration_update`
     #[default]
@@ -20990,6 +21228,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldPaymentConfigurationUpdate {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldPhoneNumberNameUpdate {
     /// `phone_number_name_update`
     #[default]
@@ -21062,6 +21301,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldPhoneNumberNameUpdate {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldPhoneNumberQualityUpdate {
     /// `phone_number_quality_update`
     #[default]
@@ -21134,6 +21374,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldPhoneNumberQualityUpdate {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldSecurity {
     /// `security`
     #[default]
@@ -21206,6 +21447,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldSecurity {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldSmbAppStateSync {
     /// `smb_app_state_sync`
     #[default]
@@ -21278,6 +21520,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldSmbAppStateSync {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldSmbMessageEchoes {
     /// `smb_message_echoes`
     #[default]
@@ -21350,6 +21593,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldSmbMessageEchoes {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldStandby {
     /// `standby`
     #[default]
@@ -21422,6 +21666,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldStandby {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldTemplateCategoryUpdate {
     /// `template_category_update`
     #[default]
@@ -21494,6 +21739,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldTemplateCategoryUpdate {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldTemplateCorrectCategoryDetection {
     /// `template_correct_category_detection`
     #[default]
@@ -21574,6 +21820,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldTemplateCorrectCategoryDetection {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldUserIdUpdate {
     /// `user_id_update`
     #[default]
@@ -21646,6 +21893,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldUserIdUpdate {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FieldUserPreferences {
     /// `user_preferences`
     #[default]
@@ -21717,6 +21965,7 @@ impl<'de> ::serde::Deserialize<'de> for FieldUserPreferences {
 ///
 /// Schema `Flow`, from `whatsapp/flows.yaml#/components/schemas/Flow`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Flow {
     /// The Flow's ID.
     pub id: String,
@@ -21909,6 +22158,7 @@ impl From<String> for Flow {
 ///
 /// Schema `FlowAction`, from `whatsapp/messages.yaml#/components/schemas/FlowAction`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct FlowAction {
     /// Always `flow`.
     pub name: NameFlow,
@@ -21975,6 +22225,7 @@ impl FlowAction {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FlowActionKind {
     /// `navigate`
     Navigate,
@@ -22051,6 +22302,7 @@ impl<'de> ::serde::Deserialize<'de> for FlowActionKind {
 ///
 /// Schema `FlowActionPayload`, from `whatsapp/messages.yaml#/components/schemas/FlowActionPayload`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct FlowActionPayload {
     /// ID of the first screen; `FIRST_ENTRY_SCREEN` when left out.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -22133,6 +22385,7 @@ impl FlowActionPayload {
 ///
 /// Schema `FlowApplication`, from `whatsapp/flows.yaml#/components/schemas/FlowApplication`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct FlowApplication {
     /// The app's ID.
     pub id: String,
@@ -22234,6 +22487,7 @@ impl From<String> for FlowApplication {
 ///
 /// Schema `FlowAsset`, from `whatsapp/flows.yaml#/components/schemas/FlowAsset`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct FlowAsset {
     /// The file name, such as `flow.json`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -22320,6 +22574,7 @@ impl FlowAsset {
 ///
 /// Schema `FlowAssetList`, from `whatsapp/flows.yaml#/components/schemas/FlowAssetList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct FlowAssetList {
     /// The assets.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -22386,6 +22641,7 @@ impl FlowAssetList {
 ///
 /// Schema `FlowHealthEntity`, from `whatsapp/flows.yaml#/components/schemas/FlowHealthEntity`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct FlowHealthEntity {
     /// The kind of entity, such as FLOW, WABA, BUSINESS or APP.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -22478,6 +22734,7 @@ impl FlowHealthEntity {
 ///
 /// Schema `FlowHealthError`, from `whatsapp/flows.yaml#/components/schemas/FlowHealthError`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct FlowHealthError {
     /// The numeric error code.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -22567,6 +22824,7 @@ impl FlowHealthError {
 ///
 /// Schema `FlowHealthStatus`, from `whatsapp/flows.yaml#/components/schemas/FlowHealthStatus`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct FlowHealthStatus {
     /// The `can_send_message` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -22635,6 +22893,7 @@ impl FlowHealthStatus {
 ///
 /// Schema `FlowList`, from `whatsapp/flows.yaml#/components/schemas/FlowList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct FlowList {
     /// The Flows.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -22699,6 +22958,7 @@ impl FlowList {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum FlowMessageVersion3 {
     /// `3`
     #[default]
@@ -22770,6 +23030,7 @@ impl<'de> ::serde::Deserialize<'de> for FlowMessageVersion3 {
 ///
 /// Schema `FlowMetric`, from `whatsapp/flows.yaml#/components/schemas/FlowMetric`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct FlowMetric {
     /// The metric, such as ENDPOINT_REQUEST_COUNT, ENDPOINT_REQUEST_ERROR, ENDPOINT_REQUEST_ERROR_RATE, ENDPOINT_REQUEST_LATENCY_SECONDS_CEIL or ENDPOINT_AVAILABILITY.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -22855,6 +23116,7 @@ impl FlowMetric {
 ///
 /// Schema `FlowMetricDataPoint`, from `whatsapp/flows.yaml#/components/schemas/FlowMetricDataPoint`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct FlowMetricDataPoint {
     /// Start of the time step, such as `2025-06-01T07:00:00+0000`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -22925,6 +23187,7 @@ impl FlowMetricDataPoint {
 ///
 /// Schema `FlowMetricValue`, from `whatsapp/flows.yaml#/components/schemas/FlowMetricValue`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct FlowMetricValue {
     /// What the value counts, such as `value`, `succeeded` or an error kind.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -23004,6 +23267,7 @@ impl FlowMetricValue {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FlowMode {
     /// `draft`
     Draft,
@@ -23080,6 +23344,7 @@ impl<'de> ::serde::Deserialize<'de> for FlowMode {
 ///
 /// Schema `FlowParameters`, from `whatsapp/messages.yaml#/components/schemas/FlowParameters`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct FlowParameters {
     /// Flow message version; currently `3`.
     pub flow_message_version: FlowMessageVersion3,
@@ -23234,6 +23499,7 @@ impl From<String> for FlowParameters {
 ///
 /// Schema `FlowPreview`, from `whatsapp/flows.yaml#/components/schemas/FlowPreview`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct FlowPreview {
     /// The preview link.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -23313,6 +23579,7 @@ impl FlowPreview {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FlowSendAvailability {
     /// `AVAILABLE`
     Available,
@@ -23395,6 +23662,7 @@ impl<'de> ::serde::Deserialize<'de> for FlowSendAvailability {
 ///
 /// Schema `FlowSuccessResponse`, from `whatsapp/flows.yaml#/components/schemas/FlowSuccessResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct FlowSuccessResponse {
     /// True when the change was made.
     pub success: bool,
@@ -23456,6 +23724,7 @@ impl FlowSuccessResponse {
 ///
 /// Schema `FlowValidationError`, from `whatsapp/flows.yaml#/components/schemas/FlowValidationError`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct FlowValidationError {
     /// The error code, such as INVALID_PROPERTY.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -23597,6 +23866,7 @@ impl FlowValidationError {
 ///
 /// Schema `FlowWhatsAppBusinessAccount`, from `whatsapp/flows.yaml#/components/schemas/FlowWhatsAppBusinessAccount`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct FlowWhatsAppBusinessAccount {
     /// The account's ID.
     pub id: String,
@@ -23724,6 +23994,7 @@ impl From<String> for FlowWhatsAppBusinessAccount {
 ///
 /// Schema `FlowsAlertError`, from `whatsapp/webhooks.yaml#/components/schemas/FlowsAlertError`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct FlowsAlertError {
     /// The error kind, such as `TIMEOUT` or `INVALID_SCREEN_TRANSITION`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -23813,6 +24084,7 @@ impl FlowsAlertError {
 ///
 /// Schema `FlowsChange`, from `whatsapp/webhooks.yaml#/components/schemas/FlowsChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct FlowsChange {
     /// Always `flows`; filled in by default.
     pub field: FieldFlows,
@@ -23876,6 +24148,7 @@ impl FlowsChange {
 ///
 /// Schema `FlowsValue`, from `whatsapp/webhooks.yaml#/components/schemas/FlowsValue`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct FlowsValue {
     /// What happened; open list.
     pub event: FlowsValueEvent,
@@ -24082,6 +24355,7 @@ impl FlowsValue {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FlowsValueAlertState {
     /// `ACTIVATED`
     Activated,
@@ -24161,6 +24435,7 @@ impl<'de> ::serde::Deserialize<'de> for FlowsValueAlertState {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FlowsValueEvent {
     /// `FLOW_STATUS_CHANGE`
     FlowStatusChange,
@@ -24260,6 +24535,7 @@ impl<'de> ::serde::Deserialize<'de> for FlowsValueEvent {
 ///
 /// Schema `GraphAPIError`, merged from 49 identical definitions (first: `whatsapp/account_number.yaml#/components/schemas/GraphAPIError`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct GraphAPIError {
     /// The error itself.
     pub error: GraphAPIErrorDetails,
@@ -24313,6 +24589,7 @@ impl GraphAPIError {
 ///
 /// Schema `GraphAPIErrorError`, merged from 49 identical definitions (first: `whatsapp/account_number.yaml#/components/schemas/GraphAPIError/properties/error`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct GraphAPIErrorDetails {
     /// What went wrong, for developers.
     pub message: String,
@@ -24473,6 +24750,7 @@ impl GraphAPIErrorDetails {
 ///
 /// Schema `GroupEvent`, from `whatsapp/webhooks.yaml#/components/schemas/GroupEvent`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct GroupEvent {
     /// Unix time of the event, as a decimal string.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -24740,6 +25018,7 @@ impl GroupEvent {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GroupEventType {
     /// `group_create`
     GroupCreate,
@@ -24858,6 +25137,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupEventType {
 ///
 /// Schema `GroupInfo`, from `whatsapp/groups.yaml#/components/schemas/GroupInfo`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct GroupInfo {
     /// The group's ID.
     pub id: String,
@@ -25022,6 +25302,7 @@ impl From<String> for GroupInfo {
 ///
 /// Schema `GroupInviteLinkResponse`, from `whatsapp/groups.yaml#/components/schemas/GroupInviteLinkResponse`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct GroupInviteLinkResponse {
     /// Always `whatsapp`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -25097,6 +25378,7 @@ impl GroupInviteLinkResponse {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GroupJoinApprovalMode {
     /// `approval_required`
     ApprovalRequired,
@@ -25173,6 +25455,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupJoinApprovalMode {
 ///
 /// Schema `GroupLifecycleUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/GroupLifecycleUpdateChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct GroupLifecycleUpdateChange {
     /// Always `group_lifecycle_update`; filled in by default.
     pub field: FieldGroupLifecycleUpdate,
@@ -25236,6 +25519,7 @@ impl GroupLifecycleUpdateChange {
 ///
 /// Schema `GroupMessagingProductRequest`, from `whatsapp/groups.yaml#/components/schemas/GroupMessagingProductRequest`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct GroupMessagingProductRequest {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -25294,6 +25578,7 @@ impl GroupMessagingProductRequest {
 ///
 /// Schema `GroupOperationError`, from `whatsapp/groups.yaml#/components/schemas/GroupOperationError`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct GroupOperationError {
     /// The numeric error code.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -25392,6 +25677,7 @@ impl GroupOperationError {
 ///
 /// Schema `GroupOperationErrorData`, from `whatsapp/groups.yaml#/components/schemas/GroupOperationErrorData`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct GroupOperationErrorData {
     /// A longer explanation.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -25452,6 +25738,7 @@ impl GroupOperationErrorData {
 ///
 /// Schema `GroupParticipant`, from `whatsapp/groups.yaml#/components/schemas/GroupParticipant`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct GroupParticipant {
     /// The participant's WhatsApp ID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -25512,6 +25799,7 @@ impl GroupParticipant {
 ///
 /// Schema `GroupParticipantRef`, from `whatsapp/groups.yaml#/components/schemas/GroupParticipantRef`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct GroupParticipantRef {
     /// The user's phone number or WhatsApp ID.
     pub user: String,
@@ -25581,6 +25869,7 @@ impl From<String> for GroupParticipantRef {
 ///
 /// Schema `GroupParticipantsRequest`, from `whatsapp/groups.yaml#/components/schemas/GroupParticipantsRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct GroupParticipantsRequest {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -25649,6 +25938,7 @@ impl GroupParticipantsRequest {
 ///
 /// Schema `GroupParticipantsUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/GroupParticipantsUpdateChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct GroupParticipantsUpdateChange {
     /// Always `group_participants_update`; filled in by default.
     pub field: FieldGroupParticipantsUpdate,
@@ -25714,6 +26004,7 @@ impl GroupParticipantsUpdateChange {
 ///
 /// Schema `GroupProfilePicture`, from `whatsapp/webhooks.yaml#/components/schemas/GroupProfilePicture`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct GroupProfilePicture {
     /// The picture's MIME type.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -25813,6 +26104,7 @@ impl GroupProfilePicture {
 ///
 /// Schema `GroupSettingsUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/GroupSettingsUpdateChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct GroupSettingsUpdateChange {
     /// Always `group_settings_update`; filled in by default.
     pub field: FieldGroupSettingsUpdate,
@@ -25876,6 +26168,7 @@ impl GroupSettingsUpdateChange {
 ///
 /// Schema `GroupStatusUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/GroupStatusUpdateChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct GroupStatusUpdateChange {
     /// Always `group_status_update`; filled in by default.
     pub field: FieldGroupStatusUpdate,
@@ -25939,6 +26232,7 @@ impl GroupStatusUpdateChange {
 ///
 /// Schema `GroupSuccessResponse`, from `whatsapp/groups.yaml#/components/schemas/GroupSuccessResponse`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct GroupSuccessResponse {
     /// True when the change was made.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -25999,6 +26293,7 @@ impl GroupSuccessResponse {
 ///
 /// Schema `GroupTextSetting`, from `whatsapp/webhooks.yaml#/components/schemas/GroupTextSetting`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct GroupTextSetting {
     /// The requested text.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -26085,6 +26380,7 @@ impl GroupTextSetting {
 ///
 /// Schema `GroupsValue`, from `whatsapp/webhooks.yaml#/components/schemas/GroupsValue`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct GroupsValue {
     /// Always `whatsapp`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -26160,6 +26456,7 @@ impl GroupsValue {
 ///
 /// Schema `HandoverConversationContext`, from `whatsapp/webhooks.yaml#/components/schemas/HandoverConversationContext`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct HandoverConversationContext {
     /// The kind of context; `summary` is the only documented value.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
@@ -26232,6 +26529,7 @@ impl HandoverConversationContext {
 ///
 /// Schema `HandoverConversationSummary`, from `whatsapp/webhooks.yaml#/components/schemas/HandoverConversationSummary`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct HandoverConversationSummary {
     /// Generated text; not meant to be parsed.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -26292,6 +26590,7 @@ impl HandoverConversationSummary {
 ///
 /// Schema `HistoryChange`, from `whatsapp/webhooks.yaml#/components/schemas/HistoryChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct HistoryChange {
     /// Always `history`; filled in by default.
     pub field: FieldHistory,
@@ -26355,6 +26654,7 @@ impl HistoryChange {
 ///
 /// Schema `HistoryChunk`, from `whatsapp/webhooks.yaml#/components/schemas/HistoryChunk`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct HistoryChunk {
     /// The `metadata` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -26432,6 +26732,7 @@ impl HistoryChunk {
 ///
 /// Schema `HistoryChunkMetadata`, from `whatsapp/webhooks.yaml#/components/schemas/HistoryChunkMetadata`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct HistoryChunkMetadata {
     /// The period covered: 0 (day 0-1), 1 (day 1-90) or 2 (day 90-180).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -26521,6 +26822,7 @@ impl HistoryChunkMetadata {
 ///
 /// Schema `HistoryContext`, from `whatsapp/webhooks.yaml#/components/schemas/HistoryContext`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct HistoryContext {
     /// Delivery status.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -26578,6 +26880,7 @@ impl HistoryContext {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum HistoryContextStatus {
     /// `DELIVERED`
     Delivered,
@@ -26678,6 +26981,7 @@ impl<'de> ::serde::Deserialize<'de> for HistoryContextStatus {
 ///
 /// Schema `HistoryMessage`, from `whatsapp/webhooks.yaml#/components/schemas/HistoryMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct HistoryMessage {
     /// The business phone number.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -26934,6 +27238,7 @@ impl HistoryMessage {
 ///
 /// Schema `HistoryThread`, from `whatsapp/webhooks.yaml#/components/schemas/HistoryThread`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct HistoryThread {
     /// The WhatsApp user's phone number.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -27007,6 +27312,7 @@ impl HistoryThread {
 ///
 /// Schema `HistoryValue`, from `whatsapp/webhooks.yaml#/components/schemas/HistoryValue`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct HistoryValue {
     /// Always `whatsapp`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -27092,6 +27398,7 @@ impl HistoryValue {
 ///
 /// Schema `ImageMessage`, from `whatsapp/messages.yaml#/components/schemas/ImageMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ImageMessage {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -27230,6 +27537,7 @@ impl ImageMessage {
 ///
 /// Schema `IncomingAudioMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingAudioMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingAudioMessage {
     /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -27404,6 +27712,7 @@ impl IncomingAudioMessage {
 ///
 /// Schema `IncomingButton`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingButton`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingButton {
     /// The payload set on the button.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -27480,6 +27789,7 @@ impl IncomingButton {
 ///
 /// Schema `IncomingButtonMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingButtonMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingButtonMessage {
     /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -27654,6 +27964,7 @@ impl IncomingButtonMessage {
 ///
 /// Schema `IncomingContactsMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingContactsMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingContactsMessage {
     /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -27828,6 +28139,7 @@ impl IncomingContactsMessage {
 ///
 /// Schema `IncomingDocumentMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingDocumentMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingDocumentMessage {
     /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -28002,6 +28314,7 @@ impl IncomingDocumentMessage {
 ///
 /// Schema `IncomingEdit`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingEdit`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingEdit {
     /// The ID of the message that was edited.
     pub original_message_id: String,
@@ -28085,6 +28398,7 @@ impl From<String> for IncomingEdit {
 ///
 /// Schema `IncomingEditMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingEditMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingEditMessage {
     /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -28259,6 +28573,7 @@ impl IncomingEditMessage {
 ///
 /// Schema `IncomingImageMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingImageMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingImageMessage {
     /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -28436,6 +28751,7 @@ impl IncomingImageMessage {
 /// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`IncomingInteractive::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum IncomingInteractive {
     /// `type: button_reply`.
     ButtonReply(InteractiveButtonReply),
@@ -28607,6 +28923,7 @@ impl From<InteractiveCallPermissionReply> for IncomingInteractive {
 ///
 /// Schema `IncomingInteractiveMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingInteractiveMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingInteractiveMessage {
     /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -28783,6 +29100,7 @@ impl IncomingInteractiveMessage {
 ///
 /// Schema `IncomingLocation`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingLocation`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingLocation {
     /// Latitude in degrees.
     pub latitude: f64,
@@ -28893,6 +29211,7 @@ impl IncomingLocation {
 ///
 /// Schema `IncomingLocationMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingLocationMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingLocationMessage {
     /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -29067,6 +29386,7 @@ impl IncomingLocationMessage {
 ///
 /// Schema `IncomingMedia`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingMedia`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingMedia {
     /// The media ID.
     pub id: String,
@@ -29223,6 +29543,7 @@ impl IncomingMedia {
 /// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`IncomingMessage::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum IncomingMessage {
     /// `type: text`.
     Text(IncomingTextMessage),
@@ -29935,6 +30256,7 @@ impl From<IncomingRevokeMessage> for IncomingMessage {
 ///
 /// Schema `IncomingMessageBase`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingMessageBase`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingMessageBase {
     /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -30069,6 +30391,7 @@ impl IncomingMessageBase {
 ///
 /// Schema `IncomingMessageContext`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingMessageContext`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingMessageContext {
     /// The business number that sent the message being replied to.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -30206,6 +30529,7 @@ impl IncomingMessageContext {
 ///
 /// Schema `IncomingOrder`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingOrder`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingOrder {
     /// The catalog ID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -30291,6 +30615,7 @@ impl IncomingOrder {
 ///
 /// Schema `IncomingOrderMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingOrderMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingOrderMessage {
     /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -30465,6 +30790,7 @@ impl IncomingOrderMessage {
 ///
 /// Schema `IncomingReaction`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingReaction`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingReaction {
     /// The ID of the message reacted to.
     pub message_id: String,
@@ -30553,6 +30879,7 @@ impl From<String> for IncomingReaction {
 ///
 /// Schema `IncomingReactionMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingReactionMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingReactionMessage {
     /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -30727,6 +31054,7 @@ impl IncomingReactionMessage {
 ///
 /// Schema `IncomingRevoke`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingRevoke`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingRevoke {
     /// The ID of the message that was deleted.
     pub original_message_id: String,
@@ -30803,6 +31131,7 @@ impl From<String> for IncomingRevoke {
 ///
 /// Schema `IncomingRevokeMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingRevokeMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingRevokeMessage {
     /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -30977,6 +31306,7 @@ impl IncomingRevokeMessage {
 ///
 /// Schema `IncomingStickerMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingStickerMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingStickerMessage {
     /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -31151,6 +31481,7 @@ impl IncomingStickerMessage {
 ///
 /// Schema `IncomingSystem`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingSystem`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingSystem {
     /// A readable description of the change.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -31299,6 +31630,7 @@ impl IncomingSystem {
 ///
 /// Schema `IncomingSystemMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingSystemMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingSystemMessage {
     /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -31476,6 +31808,7 @@ impl IncomingSystemMessage {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum IncomingSystemType {
     /// `user_changed_number`
     UserChangedNumber,
@@ -31564,6 +31897,7 @@ impl<'de> ::serde::Deserialize<'de> for IncomingSystemType {
 ///
 /// Schema `IncomingText`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingText`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingText {
     /// The text.
     pub body: String,
@@ -31639,6 +31973,7 @@ impl From<String> for IncomingText {
 ///
 /// Schema `IncomingTextMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingTextMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingTextMessage {
     /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -31813,6 +32148,7 @@ impl IncomingTextMessage {
 ///
 /// Schema `IncomingUnknownMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingUnknownMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingUnknownMessage {
     /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -31980,6 +32316,7 @@ impl IncomingUnknownMessage {
 ///
 /// Schema `IncomingUnsupported`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingUnsupported`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingUnsupported {
     /// The kind of content, such as `poll_creation`, `edit` or `image`.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
@@ -32040,6 +32377,7 @@ impl IncomingUnsupported {
 ///
 /// Schema `IncomingUnsupportedMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingUnsupportedMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingUnsupportedMessage {
     /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -32216,6 +32554,7 @@ impl IncomingUnsupportedMessage {
 ///
 /// Schema `IncomingVideoMessage`, from `whatsapp/webhooks.yaml#/components/schemas/IncomingVideoMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IncomingVideoMessage {
     /// The sender's WhatsApp ID (usually their phone number); absent when the sender is identified only by `from_user_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -32393,6 +32732,7 @@ impl IncomingVideoMessage {
 /// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`Interactive::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum Interactive {
     /// `type: button`.
     Button(InteractiveButtonMessage),
@@ -32842,6 +33182,7 @@ impl From<InteractiveRequestContactInfoMessage> for Interactive {
 ///
 /// Schema `InteractiveAddressMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveAddressMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveAddressMessage {
     /// Always `address_message`.
     #[serde(rename = "type")]
@@ -32939,6 +33280,7 @@ impl InteractiveAddressMessage {
 ///
 /// Schema `InteractiveBody`, from `whatsapp/messages.yaml#/components/schemas/InteractiveBody`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveBody {
     /// Body text, up to 1024 characters; emoji and markdown allowed.
     pub text: String,
@@ -33008,6 +33350,7 @@ impl From<String> for InteractiveBody {
 ///
 /// Schema `InteractiveButtonMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveButtonMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveButtonMessage {
     /// Always `button`.
     #[serde(rename = "type")]
@@ -33105,6 +33448,7 @@ impl InteractiveButtonMessage {
 ///
 /// Schema `InteractiveButtonReply`, from `whatsapp/webhooks.yaml#/components/schemas/InteractiveButtonReply`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveButtonReply {
     /// Always `button_reply`; filled in by default.
     #[serde(rename = "type")]
@@ -33170,6 +33514,7 @@ impl InteractiveButtonReply {
 ///
 /// Schema `InteractiveCallPermissionReply`, from `whatsapp/webhooks.yaml#/components/schemas/InteractiveCallPermissionReply`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveCallPermissionReply {
     /// Always `call_permission_reply`; filled in by default.
     #[serde(rename = "type")]
@@ -33237,6 +33582,7 @@ impl InteractiveCallPermissionReply {
 ///
 /// Schema `InteractiveCallPermissionRequestMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveCallPermissionRequestMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveCallPermissionRequestMessage {
     /// Always `call_permission_request`.
     #[serde(rename = "type")]
@@ -33337,6 +33683,7 @@ impl InteractiveCallPermissionRequestMessage {
 ///
 /// Schema `InteractiveCarouselAction`, from `whatsapp/messages.yaml#/components/schemas/InteractiveCarouselAction`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveCarouselAction {
     /// Two to ten cards of one kind. Media cards must share one header type and one button kind and count; product cards one catalog.
     pub cards: Vec<CarouselCard>,
@@ -33394,6 +33741,7 @@ impl InteractiveCarouselAction {
 ///
 /// Schema `InteractiveCarouselMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveCarouselMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveCarouselMessage {
     /// Always `carousel`.
     #[serde(rename = "type")]
@@ -33469,6 +33817,7 @@ impl InteractiveCarouselMessage {
 ///
 /// Schema `InteractiveCatalogMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveCatalogMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveCatalogMessage {
     /// Always `catalog_message`.
     #[serde(rename = "type")]
@@ -33566,6 +33915,7 @@ impl InteractiveCatalogMessage {
 ///
 /// Schema `InteractiveCtaUrlAction`, from `whatsapp/messages.yaml#/components/schemas/InteractiveCtaUrlAction`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveCtaUrlAction {
     /// Always `cta_url`.
     pub name: NameCtaUrl,
@@ -33629,6 +33979,7 @@ impl InteractiveCtaUrlAction {
 ///
 /// Schema `InteractiveCtaUrlMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveCtaUrlMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveCtaUrlMessage {
     /// Always `cta_url`.
     #[serde(rename = "type")]
@@ -33726,6 +34077,7 @@ impl InteractiveCtaUrlMessage {
 ///
 /// Schema `InteractiveDocumentHeader`, from `whatsapp/messages.yaml#/components/schemas/InteractiveDocumentHeader`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveDocumentHeader {
     /// Always `document`.
     #[serde(rename = "type")]
@@ -33790,6 +34142,7 @@ impl InteractiveDocumentHeader {
 ///
 /// Schema `InteractiveFlowMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveFlowMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveFlowMessage {
     /// Always `flow`.
     #[serde(rename = "type")]
@@ -33884,6 +34237,7 @@ impl InteractiveFlowMessage {
 ///
 /// Schema `InteractiveFooter`, from `whatsapp/messages.yaml#/components/schemas/InteractiveFooter`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveFooter {
     /// Footer text, up to 60 characters; emoji, markdown and links allowed.
     pub text: String,
@@ -33956,6 +34310,7 @@ impl From<String> for InteractiveFooter {
 /// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`InteractiveHeader::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum InteractiveHeader {
     /// `type: text`.
     Text(InteractiveTextHeader),
@@ -34121,6 +34476,7 @@ impl From<InteractiveDocumentHeader> for InteractiveHeader {
 ///
 /// Schema `InteractiveImageHeader`, from `whatsapp/messages.yaml#/components/schemas/InteractiveImageHeader`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveImageHeader {
     /// Always `image`.
     #[serde(rename = "type")]
@@ -34185,6 +34541,7 @@ impl InteractiveImageHeader {
 ///
 /// Schema `InteractiveListMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveListMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveListMessage {
     /// Always `list`.
     #[serde(rename = "type")]
@@ -34279,6 +34636,7 @@ impl InteractiveListMessage {
 ///
 /// Schema `InteractiveListReply`, from `whatsapp/webhooks.yaml#/components/schemas/InteractiveListReply`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveListReply {
     /// Always `list_reply`; filled in by default.
     #[serde(rename = "type")]
@@ -34343,6 +34701,7 @@ impl InteractiveListReply {
 ///
 /// Schema `InteractiveLocationRequestMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveLocationRequestMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveLocationRequestMessage {
     /// Always `location_request_message`.
     #[serde(rename = "type")]
@@ -34417,6 +34776,7 @@ impl InteractiveLocationRequestMessage {
 ///
 /// Schema `InteractiveMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveMessage {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -34556,6 +34916,7 @@ impl InteractiveMessage {
 ///
 /// Schema `InteractiveNfmReply`, from `whatsapp/webhooks.yaml#/components/schemas/InteractiveNfmReply`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveNfmReply {
     /// Always `nfm_reply`; filled in by default.
     #[serde(rename = "type")]
@@ -34620,6 +34981,7 @@ impl InteractiveNfmReply {
 ///
 /// Schema `InteractiveOrderDetailsMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveOrderDetailsMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveOrderDetailsMessage {
     /// Always `order_details`.
     #[serde(rename = "type")]
@@ -34717,6 +35079,7 @@ impl InteractiveOrderDetailsMessage {
 ///
 /// Schema `InteractiveOrderStatusMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveOrderStatusMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveOrderStatusMessage {
     /// Always `order_status`.
     #[serde(rename = "type")]
@@ -34814,6 +35177,7 @@ impl InteractiveOrderStatusMessage {
 ///
 /// Schema `InteractiveProductListMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveProductListMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveProductListMessage {
     /// Always `product_list`.
     #[serde(rename = "type")]
@@ -34906,6 +35270,7 @@ impl InteractiveProductListMessage {
 ///
 /// Schema `InteractiveProductMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveProductMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveProductMessage {
     /// Always `product`.
     #[serde(rename = "type")]
@@ -34994,6 +35359,7 @@ impl InteractiveProductMessage {
 ///
 /// Schema `InteractiveRequestContactInfoMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveRequestContactInfoMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveRequestContactInfoMessage {
     /// Always `request_contact_info`.
     #[serde(rename = "type")]
@@ -35068,6 +35434,7 @@ impl InteractiveRequestContactInfoMessage {
 ///
 /// Schema `InteractiveTextHeader`, from `whatsapp/messages.yaml#/components/schemas/InteractiveTextHeader`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveTextHeader {
     /// Always `text`.
     #[serde(rename = "type")]
@@ -35156,6 +35523,7 @@ impl From<String> for InteractiveTextHeader {
 ///
 /// Schema `InteractiveVideoHeader`, from `whatsapp/messages.yaml#/components/schemas/InteractiveVideoHeader`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveVideoHeader {
     /// Always `video`.
     #[serde(rename = "type")]
@@ -35220,6 +35588,7 @@ impl InteractiveVideoHeader {
 ///
 /// Schema `InteractiveVoiceCallMessage`, from `whatsapp/messages.yaml#/components/schemas/InteractiveVoiceCallMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct InteractiveVoiceCallMessage {
     /// Always `voice_call`.
     #[serde(rename = "type")]
@@ -35293,6 +35662,7 @@ impl InteractiveVoiceCallMessage {
 ///
 /// Schema `JoinRequest`, from `whatsapp/groups.yaml#/components/schemas/JoinRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct JoinRequest {
     /// The join request's ID.
     pub join_request_id: String,
@@ -35395,6 +35765,7 @@ impl From<String> for JoinRequest {
 ///
 /// Schema `JoinRequestList`, from `whatsapp/groups.yaml#/components/schemas/JoinRequestList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct JoinRequestList {
     /// The join requests.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -35461,6 +35832,7 @@ impl JoinRequestList {
 ///
 /// Schema `JoinRequestsRequest`, from `whatsapp/groups.yaml#/components/schemas/JoinRequestsRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct JoinRequestsRequest {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -35527,6 +35899,7 @@ impl JoinRequestsRequest {
 ///
 /// Schema `ListAction`, from `whatsapp/messages.yaml#/components/schemas/ListAction`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ListAction {
     /// Label of the button that opens the list, up to 20 characters.
     pub button: String,
@@ -35590,6 +35963,7 @@ impl ListAction {
 ///
 /// Schema `ListReply`, from `whatsapp/webhooks.yaml#/components/schemas/ListReply`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ListReply {
     /// The row ID you set.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -35676,6 +36050,7 @@ impl ListReply {
 ///
 /// Schema `ListRow`, from `whatsapp/messages.yaml#/components/schemas/ListRow`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ListRow {
     /// Your ID for the row, sent back when chosen; up to 200 characters.
     pub id: String,
@@ -35748,6 +36123,7 @@ impl ListRow {
 ///
 /// Schema `ListSection`, from `whatsapp/messages.yaml#/components/schemas/ListSection`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ListSection {
     /// Section title, up to 24 characters; needed when there is more than one section.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -35817,6 +36193,7 @@ impl ListSection {
 ///
 /// Schema `LocationContent`, from `whatsapp/messages.yaml#/components/schemas/LocationContent`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct LocationContent {
     /// Latitude in decimal degrees.
     pub latitude: f64,
@@ -35904,6 +36281,7 @@ impl LocationContent {
 ///
 /// Schema `LocationMessage`, from `whatsapp/messages.yaml#/components/schemas/LocationMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct LocationMessage {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -36042,6 +36420,7 @@ impl LocationMessage {
 ///
 /// Schema `LocationRequestAction`, from `whatsapp/messages.yaml#/components/schemas/LocationRequestAction`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct LocationRequestAction {
     /// Always `send_location`.
     pub name: NameSendLocation,
@@ -36098,6 +36477,7 @@ impl LocationRequestAction {
 ///
 /// Schema `MarkMessageRead`, from `whatsapp/messages.yaml#/components/schemas/MarkMessageRead`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MarkMessageRead {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -36195,6 +36575,7 @@ impl From<String> for MarkMessageRead {
 ///
 /// Schema `MarkMessageReadResponse`, from `whatsapp/messages.yaml#/components/schemas/MarkMessageReadResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MarkMessageReadResponse {
     /// True when the message was marked as read.
     pub success: bool,
@@ -36256,6 +36637,7 @@ impl MarkMessageReadResponse {
 ///
 /// Schema `MarketingMessageContact`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingMessageContact`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MarketingMessageContact {
     /// The number as given in `to`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -36332,6 +36714,7 @@ impl MarketingMessageContact {
 ///
 /// Schema `MarketingMessageRequest`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingMessageRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MarketingMessageRequest {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -36447,6 +36830,7 @@ impl MarketingMessageRequest {
 ///
 /// Schema `MarketingMessageResponse`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingMessageResponse`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MarketingMessageResponse {
     /// Always `whatsapp`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -36524,6 +36908,7 @@ impl MarketingMessageResponse {
 ///
 /// Schema `MarketingMessageResult`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingMessageResult`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MarketingMessageResult {
     /// The message ID (`wamid.`...), also used in status webhooks.
     pub id: String,
@@ -36611,6 +36996,7 @@ impl From<String> for MarketingMessageResult {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MarketingMessageStatus {
     /// `accepted`
     Accepted,
@@ -36696,6 +37082,7 @@ impl<'de> ::serde::Deserialize<'de> for MarketingMessageStatus {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MarketingProductPolicy {
     /// `CLOUD_API_FALLBACK`
     CloudApiFallback,
@@ -36772,6 +37159,7 @@ impl<'de> ::serde::Deserialize<'de> for MarketingProductPolicy {
 ///
 /// Schema `MarketingTemplate`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplate`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MarketingTemplate {
     /// The template's name.
     pub name: String,
@@ -36855,6 +37243,7 @@ impl MarketingTemplate {
 ///
 /// Schema `MarketingTemplateBodyComponent`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateBodyComponent`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MarketingTemplateBodyComponent {
     /// Always `body`.
     #[serde(rename = "type")]
@@ -36927,6 +37316,7 @@ impl MarketingTemplateBodyComponent {
 ///
 /// Schema `MarketingTemplateButtonComponent`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateButtonComponent`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MarketingTemplateButtonComponent {
     /// Always `button`.
     #[serde(rename = "type")]
@@ -37017,6 +37407,7 @@ impl MarketingTemplateButtonComponent {
 /// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`MarketingTemplateButtonParameter::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum MarketingTemplateButtonParameter {
     /// `type: payload`.
     Payload(MarketingTemplateButtonPayloadParameter),
@@ -37141,6 +37532,7 @@ impl From<MarketingTemplateButtonTextParameter> for MarketingTemplateButtonParam
 ///
 /// Schema `MarketingTemplateButtonPayloadParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateButtonPayloadParameter`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MarketingTemplateButtonPayloadParameter {
     /// Always `payload`.
     #[serde(rename = "type")]
@@ -37221,6 +37613,7 @@ impl From<String> for MarketingTemplateButtonPayloadParameter {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MarketingTemplateButtonSubType {
     /// `quick_reply`
     QuickReply,
@@ -37303,6 +37696,7 @@ impl<'de> ::serde::Deserialize<'de> for MarketingTemplateButtonSubType {
 ///
 /// Schema `MarketingTemplateButtonTextParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateButtonTextParameter`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MarketingTemplateButtonTextParameter {
     /// Always `text`.
     #[serde(rename = "type")]
@@ -37383,6 +37777,7 @@ impl From<String> for MarketingTemplateButtonTextParameter {
 /// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`MarketingTemplateComponent::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum MarketingTemplateComponent {
     /// `type: header`.
     Header(MarketingTemplateHeaderComponent),
@@ -37531,6 +37926,7 @@ impl From<MarketingTemplateButtonComponent> for MarketingTemplateComponent {
 ///
 /// Schema `MarketingTemplateCurrency`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateCurrency`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MarketingTemplateCurrency {
     /// Text shown if the amount cannot be localised.
     pub fallback_value: String,
@@ -37606,6 +38002,7 @@ impl MarketingTemplateCurrency {
 ///
 /// Schema `MarketingTemplateCurrencyParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateCurrencyParameter`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MarketingTemplateCurrencyParameter {
     /// Always `currency`.
     #[serde(rename = "type")]
@@ -37673,6 +38070,7 @@ impl MarketingTemplateCurrencyParameter {
 ///
 /// Schema `MarketingTemplateDateTime`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateDateTime`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MarketingTemplateDateTime {
     /// The text shown (Cloud API always shows this value).
     pub fallback_value: String,
@@ -37743,6 +38141,7 @@ impl From<String> for MarketingTemplateDateTime {
 ///
 /// Schema `MarketingTemplateDateTimeParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateDateTimeParameter`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MarketingTemplateDateTimeParameter {
     /// Always `date_time`.
     #[serde(rename = "type")]
@@ -37810,6 +38209,7 @@ impl MarketingTemplateDateTimeParameter {
 ///
 /// Schema `MarketingTemplateDocumentParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateDocumentParameter`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MarketingTemplateDocumentParameter {
     /// Always `document`.
     #[serde(rename = "type")]
@@ -37875,6 +38275,7 @@ impl MarketingTemplateDocumentParameter {
 ///
 /// Schema `MarketingTemplateHeaderComponent`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateHeaderComponent`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MarketingTemplateHeaderComponent {
     /// Always `header`.
     #[serde(rename = "type")]
@@ -37948,6 +38349,7 @@ impl MarketingTemplateHeaderComponent {
 ///
 /// Schema `MarketingTemplateImageParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateImageParameter`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MarketingTemplateImageParameter {
     /// Always `image`.
     #[serde(rename = "type")]
@@ -38013,6 +38415,7 @@ impl MarketingTemplateImageParameter {
 ///
 /// Schema `MarketingTemplateLanguage`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateLanguage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MarketingTemplateLanguage {
     /// Language policy; only `deterministic` exists.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -38092,6 +38495,7 @@ impl From<String> for MarketingTemplateLanguage {
 /// One of several shapes, told apart by their required members; decoding tries `MarketingTemplateMediaById`, `MarketingTemplateMediaByLink` in that order, and keeps a value none accepts in [`MarketingTemplateMedia::Unrecognized`].
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum MarketingTemplateMedia {
     /// Tried when the value is an object with `id`.
     MarketingTemplateMediaById(MarketingTemplateMediaById),
@@ -38164,6 +38568,7 @@ impl From<MarketingTemplateMediaByLink> for MarketingTemplateMedia {
 ///
 /// Schema `MarketingTemplateMediaById`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateMediaById`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MarketingTemplateMediaById {
     /// The uploaded media's ID.
     pub id: String,
@@ -38233,6 +38638,7 @@ impl From<String> for MarketingTemplateMediaById {
 ///
 /// Schema `MarketingTemplateMediaByLink`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateMediaByLink`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MarketingTemplateMediaByLink {
     /// HTTP or HTTPS URL of the file.
     pub link: String,
@@ -38305,6 +38711,7 @@ impl From<String> for MarketingTemplateMediaByLink {
 /// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`MarketingTemplateParameter::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum MarketingTemplateParameter {
     /// `type: text`.
     Text(MarketingTemplateTextParameter),
@@ -38512,6 +38919,7 @@ impl From<MarketingTemplateDocumentParameter> for MarketingTemplateParameter {
 ///
 /// Schema `MarketingTemplateTextParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateTextParameter`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MarketingTemplateTextParameter {
     /// Always `text`.
     #[serde(rename = "type")]
@@ -38588,6 +38996,7 @@ impl From<String> for MarketingTemplateTextParameter {
 ///
 /// Schema `MarketingTemplateVideoParameter`, from `whatsapp/marketing_messages_lite.yaml#/components/schemas/MarketingTemplateVideoParameter`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MarketingTemplateVideoParameter {
     /// Always `video`.
     #[serde(rename = "type")]
@@ -38653,6 +39062,7 @@ impl MarketingTemplateVideoParameter {
 ///
 /// Schema `MediaById`, from `whatsapp/messages.yaml#/components/schemas/MediaById`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MediaById {
     /// The media ID returned by the upload call.
     pub id: String,
@@ -38719,6 +39129,7 @@ impl From<String> for MediaById {
 ///
 /// Schema `MediaByLink`, from `whatsapp/messages.yaml#/components/schemas/MediaByLink`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MediaByLink {
     /// HTTP or HTTPS URL of the file.
     pub link: String,
@@ -38793,6 +39204,7 @@ pub type MediaContent = crate::FilePart;
 ///
 /// Schema `MediaDeleteResponse`, from `whatsapp/media.yaml#/components/schemas/MediaDeleteResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MediaDeleteResponse {
     /// True when the media was deleted.
     pub success: bool,
@@ -38857,6 +39269,7 @@ impl MediaDeleteResponse {
 /// One of several shapes, told apart by their required members; decoding tries `MediaById`, `MediaByLink` in that order, and keeps a value none accepts in [`MediaObject::Unrecognized`].
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum MediaObject {
     /// Tried when the value is an object with `id`.
     MediaById(MediaById),
@@ -38925,6 +39338,7 @@ impl From<MediaByLink> for MediaObject {
 ///
 /// Schema `MediaUploadRequest`, from `whatsapp/media.yaml#/components/schemas/MediaUploadRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MediaUploadRequest {
     /// The file's bytes (form part with a file name and content type).
     pub file: crate::FilePart,
@@ -38997,6 +39411,7 @@ impl MediaUploadRequest {
 ///
 /// Schema `MediaUploadResponse`, from `whatsapp/media.yaml#/components/schemas/MediaUploadResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MediaUploadResponse {
     /// The new media ID, to use in messages.
     pub id: String,
@@ -39072,6 +39487,7 @@ impl From<String> for MediaUploadResponse {
 ///
 /// Schema `MediaUrlResponse`, from `whatsapp/media.yaml#/components/schemas/MediaUrlResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MediaUrlResponse {
     /// Always `whatsapp`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -39211,6 +39627,7 @@ impl From<String> for MediaUrlResponse {
 /// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`Message::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum Message {
     /// `type: text`.
     Text(TextMessage),
@@ -39768,6 +40185,7 @@ impl From<ContactsMessage> for Message {
 ///
 /// Schema `MessageContext`, from `whatsapp/messages.yaml#/components/schemas/MessageContext`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessageContext {
     /// ID (wamid) of the message being replied to.
     pub message_id: String,
@@ -39840,6 +40258,7 @@ impl From<String> for MessageContext {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MessageDeliveryStatus {
     /// `SENT`
     Sent,
@@ -39934,6 +40353,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeliveryStatus {
 ///
 /// Schema `MessageDeliveryStatusOccurrence`, from `whatsapp/message_history_events.yaml#/components/schemas/MessageDeliveryStatusOccurrence`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessageDeliveryStatusOccurrence {
     /// The event's ID.
     pub id: String,
@@ -40067,6 +40487,7 @@ impl From<String> for MessageDeliveryStatusOccurrence {
 ///
 /// Schema `MessageEcho`, from `whatsapp/webhooks.yaml#/components/schemas/MessageEcho`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessageEcho {
     /// The business phone number.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -40314,6 +40735,7 @@ impl MessageEcho {
 ///
 /// Schema `MessageEchoesChange`, from `whatsapp/webhooks.yaml#/components/schemas/MessageEchoesChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessageEchoesChange {
     /// Always `message_echoes`; filled in by default.
     pub field: FieldMessageEchoes,
@@ -40377,6 +40799,7 @@ impl MessageEchoesChange {
 ///
 /// Schema `MessageEchoesValue`, from `whatsapp/webhooks.yaml#/components/schemas/MessageEchoesValue`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessageEchoesValue {
     /// Always `whatsapp`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -40462,6 +40885,7 @@ impl MessageEchoesValue {
 ///
 /// Schema `MessageHistoryApplication`, merged from 2 identical definitions (first: `whatsapp/message_history.yaml#/components/schemas/MessageHistoryApplication`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessageHistoryApplication {
     /// The app's ID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -40538,6 +40962,7 @@ impl MessageHistoryApplication {
 ///
 /// Schema `MessageHistoryEntry`, from `whatsapp/message_history.yaml#/components/schemas/MessageHistoryEntry`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessageHistoryEntry {
     /// The history entry's ID (use it with the events endpoint).
     pub id: String,
@@ -40635,6 +41060,7 @@ impl From<String> for MessageHistoryEntry {
 ///
 /// Schema `MessageHistoryEvent`, from `whatsapp/message_history.yaml#/components/schemas/MessageHistoryEvent`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessageHistoryEvent {
     /// The event's ID.
     pub id: String,
@@ -40776,6 +41202,7 @@ impl From<String> for MessageHistoryEvent {
 ///
 /// Schema `MessageHistoryEventEdge`, from `whatsapp/message_history_events.yaml#/components/schemas/MessageHistoryEventEdge`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessageHistoryEventEdge {
     /// Cursor pointing at this event.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -40849,6 +41276,7 @@ impl MessageHistoryEventEdge {
 ///
 /// Schema `MessageHistoryEventEdgeList`, from `whatsapp/message_history_events.yaml#/components/schemas/MessageHistoryEventEdgeList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessageHistoryEventEdgeList {
     /// The events, each with its cursor.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -40918,6 +41346,7 @@ impl MessageHistoryEventEdgeList {
 ///
 /// Schema `MessageHistoryEventList`, from `whatsapp/message_history.yaml#/components/schemas/MessageHistoryEventList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessageHistoryEventList {
     /// The events.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -40982,6 +41411,7 @@ impl MessageHistoryEventList {
 ///
 /// Schema `MessageHistoryList`, from `whatsapp/message_history.yaml#/components/schemas/MessageHistoryList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessageHistoryList {
     /// The entries, one per message.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -41052,6 +41482,7 @@ impl MessageHistoryList {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MessageHistoryWebhookState {
     /// `PENDING`
     Pending,
@@ -41140,6 +41571,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageHistoryWebhookState {
 ///
 /// Schema `MessageIdentity`, from `whatsapp/webhooks.yaml#/components/schemas/MessageIdentity`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessageIdentity {
     /// True when the identity change has been acknowledged.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -41229,6 +41661,7 @@ impl MessageIdentity {
 ///
 /// Schema `MessageStatus`, from `whatsapp/webhooks.yaml#/components/schemas/MessageStatus`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessageStatus {
     /// The ID of the message the status is about.
     pub id: String,
@@ -41486,6 +41919,7 @@ impl MessageStatus {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MessageStatusStatus {
     /// `sent`
     Sent,
@@ -41610,6 +42044,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStatusStatus {
 ///
 /// Schema `MessageTemplate`, from `whatsapp/templates.yaml#/components/schemas/MessageTemplate`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessageTemplate {
     /// The template's ID.
     pub id: String,
@@ -41766,6 +42201,7 @@ impl From<String> for MessageTemplate {
 ///
 /// Schema `MessageTemplateComponentsUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateComponentsUpdateChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessageTemplateComponentsUpdateChange {
     /// Always `message_template_components_update`; filled in by default.
     pub field: FieldMessageTemplateComponentsUpdate,
@@ -41838,6 +42274,7 @@ impl MessageTemplateComponentsUpdateChange {
 ///
 /// Schema `MessageTemplateComponentsUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateComponentsUpdateValue`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessageTemplateComponentsUpdateValue {
     /// The template ID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -41976,6 +42413,7 @@ impl MessageTemplateComponentsUpdateValue {
 ///
 /// Schema `MessageTemplateQualityUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateQualityUpdateChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessageTemplateQualityUpdateChange {
     /// Always `message_template_quality_update`; filled in by default.
     pub field: FieldMessageTemplateQualityUpdate,
@@ -42048,6 +42486,7 @@ impl MessageTemplateQualityUpdateChange {
 ///
 /// Schema `MessageTemplateQualityUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateQualityUpdateValue`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessageTemplateQualityUpdateValue {
     /// The `previous_quality_score` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -42156,6 +42595,7 @@ impl MessageTemplateQualityUpdateValue {
 ///
 /// Schema `MessageTemplateStatusUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateStatusUpdateChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessageTemplateStatusUpdateChange {
     /// Always `message_template_status_update`; filled in by default.
     pub field: FieldMessageTemplateStatusUpdate,
@@ -42224,6 +42664,7 @@ impl MessageTemplateStatusUpdateChange {
 ///
 /// Schema `MessageTemplateStatusUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/MessageTemplateStatusUpdateValue`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessageTemplateStatusUpdateValue {
     /// The template's new status.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -42371,6 +42812,7 @@ impl MessageTemplateStatusUpdateValue {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MessageTemplateStatusUpdateValueEvent {
     /// `APPROVED`
     Approved,
@@ -42519,6 +42961,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageTemplateStatusUpdateValueEvent {
 ///
 /// Schema `MessagesChange`, from `whatsapp/webhooks.yaml#/components/schemas/MessagesChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessagesChange {
     /// Always `messages`; filled in by default.
     pub field: FieldMessages,
@@ -42582,6 +43025,7 @@ impl MessagesChange {
 ///
 /// Schema `MessagesValue`, from `whatsapp/webhooks.yaml#/components/schemas/MessagesValue`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessagesValue {
     /// Always `whatsapp`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -42688,6 +43132,7 @@ impl MessagesValue {
 ///
 /// Schema `MessagingHandoverControl`, from `whatsapp/webhooks.yaml#/components/schemas/MessagingHandoverControl`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessagingHandoverControl {
     /// The `previous_owner_role` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -42778,6 +43223,7 @@ impl MessagingHandoverControl {
 ///
 /// Schema `MessagingHandoverSender`, from `whatsapp/webhooks.yaml#/components/schemas/MessagingHandoverSender`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessagingHandoverSender {
     /// The user's phone number.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -42841,6 +43287,7 @@ impl MessagingHandoverSender {
 ///
 /// Schema `MessagingHandoversChange`, from `whatsapp/webhooks.yaml#/components/schemas/MessagingHandoversChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessagingHandoversChange {
     /// Always `messaging_handovers`; filled in by default.
     pub field: FieldMessagingHandovers,
@@ -42904,6 +43351,7 @@ impl MessagingHandoversChange {
 ///
 /// Schema `MessagingHandoversValue`, from `whatsapp/webhooks.yaml#/components/schemas/MessagingHandoversValue`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MessagingHandoversValue {
     /// Always `whatsapp`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -43025,6 +43473,7 @@ impl MessagingHandoversValue {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MessagingHandoversValueType {
     /// `control_passed`
     ControlPassed,
@@ -43104,6 +43553,7 @@ impl<'de> ::serde::Deserialize<'de> for MessagingHandoversValueType {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MessagingLimitTier {
     /// `TIER_50`
     Tier50,
@@ -43234,6 +43684,7 @@ impl<'de> ::serde::Deserialize<'de> for MessagingLimitTier {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum MessagingProductWhatsapp {
     /// `whatsapp`
     #[default]
@@ -43395,6 +43846,7 @@ impl<'de> ::serde::Deserialize<'de> for MessagingProductWhatsapp {
 ///
 /// Schema `MigrateFlowsRequest`, from `whatsapp/flows.yaml#/components/schemas/MigrateFlowsRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MigrateFlowsRequest {
     /// ID of the WhatsApp Business Account to copy from.
     pub source_waba_id: String,
@@ -43477,6 +43929,7 @@ impl From<String> for MigrateFlowsRequest {
 ///
 /// Schema `MigrateFlowsResponse`, from `whatsapp/flows.yaml#/components/schemas/MigrateFlowsResponse`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MigrateFlowsResponse {
     /// The Flows that were copied.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -43545,6 +43998,7 @@ impl MigrateFlowsResponse {
 ///
 /// Schema `MigratedFlow`, from `whatsapp/flows.yaml#/components/schemas/MigratedFlow`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MigratedFlow {
     /// The Flow's name in the source account.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -43634,6 +44088,7 @@ impl MigratedFlow {
 ///
 /// Schema `MigrationIntent`, from `whatsapp/migration_intent.yaml#/components/schemas/MigrationIntent`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MigrationIntent {
     /// The intent's ID.
     pub id: String,
@@ -43719,6 +44174,7 @@ impl From<String> for MigrationIntent {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MigrationIntentStatus {
     /// `ACCEPTED`
     Accepted,
@@ -43807,6 +44263,7 @@ impl<'de> ::serde::Deserialize<'de> for MigrationIntentStatus {
 ///
 /// Schema `MmLiteOnboardingResponse`, from `whatsapp/mm_lite_onboarding.yaml#/components/schemas/MmLiteOnboardingResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MmLiteOnboardingResponse {
     /// ID of the onboarding request, for tracking.
     pub request_id: String,
@@ -43885,6 +44342,7 @@ impl From<String> for MmLiteOnboardingResponse {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum NameAddressMessage {
     /// `address_message`
     #[default]
@@ -43959,6 +44417,7 @@ impl<'de> ::serde::Deserialize<'de> for NameAddressMessage {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum NameCallPermissionRequest {
     /// `call_permission_request`
     #[default]
@@ -44033,6 +44492,7 @@ impl<'de> ::serde::Deserialize<'de> for NameCallPermissionRequest {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum NameCatalogMessage {
     /// `catalog_message`
     #[default]
@@ -44107,6 +44567,7 @@ impl<'de> ::serde::Deserialize<'de> for NameCatalogMessage {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum NameCtaUrl {
     /// `cta_url`
     #[default]
@@ -44181,6 +44642,7 @@ impl<'de> ::serde::Deserialize<'de> for NameCtaUrl {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum NameFlow {
     /// `flow`
     #[default]
@@ -44255,6 +44717,7 @@ impl<'de> ::serde::Deserialize<'de> for NameFlow {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum NameRequestContactInfo {
     /// `request_contact_info`
     #[default]
@@ -44329,6 +44792,7 @@ impl<'de> ::serde::Deserialize<'de> for NameRequestContactInfo {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum NameReviewAndPay {
     /// `review_and_pay`
     #[default]
@@ -44403,6 +44867,7 @@ impl<'de> ::serde::Deserialize<'de> for NameReviewAndPay {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum NameReviewOrder {
     /// `review_order`
     #[default]
@@ -44477,6 +44942,7 @@ impl<'de> ::serde::Deserialize<'de> for NameReviewOrder {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum NameSendLocation {
     /// `send_location`
     #[default]
@@ -44551,6 +45017,7 @@ impl<'de> ::serde::Deserialize<'de> for NameSendLocation {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum NameVoiceCall {
     /// `voice_call`
     #[default]
@@ -44622,6 +45089,7 @@ impl<'de> ::serde::Deserialize<'de> for NameVoiceCall {
 ///
 /// Schema `NfmReply`, from `whatsapp/webhooks.yaml#/components/schemas/NfmReply`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct NfmReply {
     /// The Flow's response data, as a JSON string.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -44708,6 +45176,7 @@ impl NfmReply {
 ///
 /// Schema `NotificationError`, from `whatsapp/webhooks.yaml#/components/schemas/NotificationError`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct NotificationError {
     /// The numeric error code.
     pub code: i64,
@@ -44817,6 +45286,7 @@ impl NotificationError {
 ///
 /// Schema `NotificationErrorData`, from `whatsapp/webhooks.yaml#/components/schemas/NotificationErrorData`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct NotificationErrorData {
     /// What went wrong, in more detail.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -44880,6 +45350,7 @@ impl NotificationErrorData {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OboMobilityEntityStatus {
     /// `ACTIVE`
     Active,
@@ -44962,6 +45433,7 @@ impl<'de> ::serde::Deserialize<'de> for OboMobilityEntityStatus {
 ///
 /// Schema `OboMobilityIntent`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/OboMobilityIntent`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct OboMobilityIntent {
     /// The intent's ID.
     pub id: String,
@@ -45088,6 +45560,7 @@ impl From<String> for OboMobilityIntent {
 ///
 /// Schema `OboMobilityIntentRequest`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/OboMobilityIntentRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct OboMobilityIntentRequest {
     /// ID of the solution the account uses now.
     pub solution_id: String,
@@ -45216,6 +45689,7 @@ impl OboMobilityIntentRequest {
 ///
 /// Schema `OboMobilityIntentResponse`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/OboMobilityIntentResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct OboMobilityIntentResponse {
     /// True when the intent was created.
     pub success: bool,
@@ -45332,6 +45806,7 @@ impl OboMobilityIntentResponse {
 ///
 /// Schema `OboMobilityIntentSolution`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/OboMobilityIntentSolution`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct OboMobilityIntentSolution {
     /// The solution's ID.
     pub id: String,
@@ -45445,6 +45920,7 @@ impl From<String> for OboMobilityIntentSolution {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OboMobilityIntentStatus {
     /// `PENDING`
     Pending,
@@ -45542,6 +46018,7 @@ impl<'de> ::serde::Deserialize<'de> for OboMobilityIntentStatus {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OboMobilityIntentType {
     /// `INITIATE_TRANSFER`
     InitiateTransfer,
@@ -45642,6 +46119,7 @@ impl<'de> ::serde::Deserialize<'de> for OboMobilityIntentType {
 ///
 /// Schema `OboMobilityIntentWaba`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/OboMobilityIntentWaba`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct OboMobilityIntentWaba {
     /// The account's ID.
     pub id: String,
@@ -45742,6 +46220,7 @@ impl From<String> for OboMobilityIntentWaba {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OboMobilityRequestStatus {
     /// `PENDING`
     Pending,
@@ -45851,6 +46330,7 @@ impl<'de> ::serde::Deserialize<'de> for OboMobilityRequestStatus {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OfficialBusinessAccountAction {
     /// `SUBMIT_APPLICATION`
     SubmitApplication,
@@ -45933,6 +46413,7 @@ impl<'de> ::serde::Deserialize<'de> for OfficialBusinessAccountAction {
 ///
 /// Schema `OfficialBusinessAccountApplication`, from `whatsapp/official_business_account.yaml#/components/schemas/OfficialBusinessAccountApplication`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct OfficialBusinessAccountApplication {
     /// The business's official name.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -46035,6 +46516,7 @@ impl OfficialBusinessAccountApplication {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OfficialBusinessAccountReviewStatus {
     /// `PENDING`
     Pending,
@@ -46135,6 +46617,7 @@ impl<'de> ::serde::Deserialize<'de> for OfficialBusinessAccountReviewStatus {
 ///
 /// Schema `OfficialBusinessAccountStatus`, from `whatsapp/official_business_account.yaml#/components/schemas/OfficialBusinessAccountStatus`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct OfficialBusinessAccountStatus {
     /// The phone number's ID.
     pub id: String,
@@ -46233,6 +46716,7 @@ impl From<String> for OfficialBusinessAccountStatus {
 ///
 /// Schema `OfficialBusinessAccountUpdateRequest`, from `whatsapp/official_business_account.yaml#/components/schemas/OfficialBusinessAccountUpdateRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct OfficialBusinessAccountUpdateRequest {
     /// The `action` member.
     pub action: OfficialBusinessAccountAction,
@@ -46311,6 +46795,7 @@ impl OfficialBusinessAccountUpdateRequest {
 ///
 /// Schema `OfficialBusinessAccountUpdateResponse`, from `whatsapp/official_business_account.yaml#/components/schemas/OfficialBusinessAccountUpdateResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct OfficialBusinessAccountUpdateResponse {
     /// True when the change was accepted.
     pub success: bool,
@@ -46408,6 +46893,7 @@ impl OfficialBusinessAccountUpdateResponse {
 ///
 /// Schema `OnBehalfRequest`, from `whatsapp/onbehalf_requests.yaml#/components/schemas/OnBehalfRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct OnBehalfRequest {
     /// The request's ID.
     pub id: String,
@@ -46521,6 +47007,7 @@ impl From<String> for OnBehalfRequest {
 ///
 /// Schema `OnBehalfRequestBusiness`, from `whatsapp/onbehalf_requests.yaml#/components/schemas/OnBehalfRequestBusiness`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct OnBehalfRequestBusiness {
     /// The business's ID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -46597,6 +47084,7 @@ impl OnBehalfRequestBusiness {
 ///
 /// Schema `OnBehalfRequestList`, from `whatsapp/onbehalf_requests.yaml#/components/schemas/OnBehalfRequestList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct OnBehalfRequestList {
     /// The requests on this page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -46667,6 +47155,7 @@ impl OnBehalfRequestList {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OnBehalfRequestStatus {
     /// `APPROVE`
     Approve,
@@ -46773,6 +47262,7 @@ impl<'de> ::serde::Deserialize<'de> for OnBehalfRequestStatus {
 ///
 /// Schema `OrderAmount`, from `whatsapp/messages.yaml#/components/schemas/OrderAmount`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct OrderAmount {
     /// The amount times `offset`.
     pub value: i64,
@@ -46836,6 +47326,7 @@ impl OrderAmount {
 ///
 /// Schema `OrderCharge`, from `whatsapp/messages.yaml#/components/schemas/OrderCharge`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct OrderCharge {
     /// The amount times `offset`.
     pub value: i64,
@@ -46911,6 +47402,7 @@ impl OrderCharge {
 ///
 /// Schema `OrderDetails`, from `whatsapp/messages.yaml#/components/schemas/OrderDetails`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct OrderDetails {
     /// Order status, such as `pending`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -47033,6 +47525,7 @@ impl OrderDetails {
 ///
 /// Schema `OrderDetailsAction`, from `whatsapp/messages.yaml#/components/schemas/OrderDetailsAction`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct OrderDetailsAction {
     /// Always `review_and_pay`.
     pub name: NameReviewAndPay,
@@ -47098,6 +47591,7 @@ impl OrderDetailsAction {
 ///
 /// Schema `OrderDetailsParameters`, from `whatsapp/messages.yaml#/components/schemas/OrderDetailsParameters`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct OrderDetailsParameters {
     /// Your unique ID for the order.
     pub reference_id: String,
@@ -47222,6 +47716,7 @@ impl OrderDetailsParameters {
 ///
 /// Schema `OrderDiscount`, from `whatsapp/messages.yaml#/components/schemas/OrderDiscount`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct OrderDiscount {
     /// The amount times `offset`.
     pub value: i64,
@@ -47309,6 +47804,7 @@ impl OrderDiscount {
 ///
 /// Schema `OrderItem`, from `whatsapp/messages.yaml#/components/schemas/OrderItem`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct OrderItem {
     /// The product's retailer ID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -47416,6 +47912,7 @@ impl OrderItem {
 ///
 /// Schema `OrderProductItem`, from `whatsapp/webhooks.yaml#/components/schemas/OrderProductItem`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct OrderProductItem {
     /// The product's retailer ID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -47518,6 +48015,7 @@ impl OrderProductItem {
 ///
 /// Schema `OrderStatusAction`, from `whatsapp/messages.yaml#/components/schemas/OrderStatusAction`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct OrderStatusAction {
     /// Always `review_order`.
     pub name: NameReviewOrder,
@@ -47583,6 +48081,7 @@ impl OrderStatusAction {
 ///
 /// Schema `OrderStatusParameters`, from `whatsapp/messages.yaml#/components/schemas/OrderStatusParameters`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct OrderStatusParameters {
     /// The `reference_id` of the order details message.
     pub reference_id: String,
@@ -47650,6 +48149,7 @@ impl OrderStatusParameters {
 ///
 /// Schema `OrderStatusUpdate`, from `whatsapp/messages.yaml#/components/schemas/OrderStatusUpdate`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct OrderStatusUpdate {
     /// New order status, such as `processing`.
     pub status: String,
@@ -47731,6 +48231,7 @@ impl From<String> for OrderStatusUpdate {
 ///
 /// Schema `OwnedWhatsAppBusinessAccount`, from `whatsapp/owned_whatsapp_business_accounts.yaml#/components/schemas/OwnedWhatsAppBusinessAccount`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct OwnedWhatsAppBusinessAccount {
     /// The account's ID.
     pub id: String,
@@ -47845,6 +48346,7 @@ impl From<String> for OwnedWhatsAppBusinessAccount {
 ///
 /// Schema `OwnedWhatsAppBusinessAccountList`, from `whatsapp/owned_whatsapp_business_accounts.yaml#/components/schemas/OwnedWhatsAppBusinessAccountList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct OwnedWhatsAppBusinessAccountList {
     /// The accounts on this page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -47940,6 +48442,7 @@ impl OwnedWhatsAppBusinessAccountList {
 ///
 /// Schema `PagingCursors`, merged from 22 identical definitions (first: `whatsapp/assigned_users.yaml#/components/schemas/PagingCursors`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PagingCursors {
     /// Cursor at the start of the page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -48094,6 +48597,7 @@ impl PagingCursors {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PartnerBusinessTwoFactorType {
     /// `none`
     None,
@@ -48173,6 +48677,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerBusinessTwoFactorType {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PartnerBusinessVerificationStatus {
     /// `expired`
     Expired,
@@ -48297,6 +48802,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerBusinessVerificationStatus {
 ///
 /// Schema `PartnerClientCertificationInfo`, from `whatsapp/webhooks.yaml#/components/schemas/PartnerClientCertificationInfo`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PartnerClientCertificationInfo {
     /// The customer's business portfolio ID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -48380,6 +48886,7 @@ impl PartnerClientCertificationInfo {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PartnerClientCertificationInfoStatus {
     /// `APPROVED`
     Approved,
@@ -48474,6 +48981,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerClientCertificationInfoStatus {
 ///
 /// Schema `PartnerClientCertificationNeededInfo`, from `whatsapp/webhooks.yaml#/components/schemas/PartnerClientCertificationNeededInfo`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PartnerClientCertificationNeededInfo {
     /// The customer's business portfolio ID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -48538,6 +49046,7 @@ impl PartnerClientCertificationNeededInfo {
 ///
 /// Schema `PartnerSolutionsChange`, from `whatsapp/webhooks.yaml#/components/schemas/PartnerSolutionsChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PartnerSolutionsChange {
     /// Always `partner_solutions`; filled in by default.
     pub field: FieldPartnerSolutions,
@@ -48601,6 +49110,7 @@ impl PartnerSolutionsChange {
 ///
 /// Schema `PartnerSolutionsValue`, from `whatsapp/webhooks.yaml#/components/schemas/PartnerSolutionsValue`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PartnerSolutionsValue {
     /// What happened to the solution; open list.
     pub event: PartnerSolutionsValueEvent,
@@ -48691,6 +49201,7 @@ impl PartnerSolutionsValue {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PartnerSolutionsValueEvent {
     /// `SOLUTION_CREATED`
     SolutionCreated,
@@ -48770,6 +49281,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerSolutionsValueEvent {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PartnerSolutionsValueSolutionStatus {
     /// `ACTIVE`
     Active,
@@ -48870,6 +49382,7 @@ impl<'de> ::serde::Deserialize<'de> for PartnerSolutionsValueSolutionStatus {
 ///
 /// Schema `PayloadEncryptionSettingsUpdate`, from `whatsapp/settings.yaml#/components/schemas/PayloadEncryptionSettingsUpdate`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PayloadEncryptionSettingsUpdate {
     /// The `status` member.
     pub status: PayloadEncryptionStatus,
@@ -48940,6 +49453,7 @@ impl PayloadEncryptionSettingsUpdate {
 ///
 /// Schema `PayloadEncryptionSettingsUpdateRequest`, from `whatsapp/settings.yaml#/components/schemas/PayloadEncryptionSettingsUpdateRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PayloadEncryptionSettingsUpdateRequest {
     /// The `payload_encryption` member.
     pub payload_encryption: PayloadEncryptionSettingsUpdate,
@@ -49004,6 +49518,7 @@ impl PayloadEncryptionSettingsUpdateRequest {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PayloadEncryptionStatus {
     /// `enabled`
     Enabled,
@@ -49080,6 +49595,7 @@ impl<'de> ::serde::Deserialize<'de> for PayloadEncryptionStatus {
 ///
 /// Schema `PaymentConfigurationUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/PaymentConfigurationUpdateChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PaymentConfigurationUpdateChange {
     /// Always `payment_configuration_update`; filled in by default.
     pub field: FieldPaymentConfigurationUpdate,
@@ -49148,6 +49664,7 @@ impl PaymentConfigurationUpdateChange {
 ///
 /// Schema `PaymentConfigurationUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/PaymentConfigurationUpdateValue`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PaymentConfigurationUpdateValue {
     /// The configuration's name, as used in order details messages.
     pub configuration_name: String,
@@ -49281,6 +49798,7 @@ impl PaymentConfigurationUpdateValue {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PaymentConfigurationUpdateValueStatus {
     /// `Active`
     Active,
@@ -49363,6 +49881,7 @@ impl<'de> ::serde::Deserialize<'de> for PaymentConfigurationUpdateValueStatus {
 ///
 /// Schema `PhoneNumberApiData`, from `whatsapp/phone_number.yaml#/components/schemas/PhoneNumberApiData`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PhoneNumberApiData {
     /// Six-digit two-step verification PIN.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -49453,6 +49972,7 @@ impl PhoneNumberApiData {
 ///
 /// Schema `PhoneNumberCallingSettings`, merged from 2 identical definitions (first: `whatsapp/settings.yaml#/components/schemas/PhoneNumberCallingSettings`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PhoneNumberCallingSettings {
     /// The `status` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -49657,6 +50177,7 @@ impl PhoneNumberCallingSettings {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PhoneNumberConnectionStatus {
     /// `CONNECTED`
     Connected,
@@ -49787,6 +50308,7 @@ impl<'de> ::serde::Deserialize<'de> for PhoneNumberConnectionStatus {
 ///
 /// Schema `PhoneNumberNameUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/PhoneNumberNameUpdateChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PhoneNumberNameUpdateChange {
     /// Always `phone_number_name_update`; filled in by default.
     pub field: FieldPhoneNumberNameUpdate,
@@ -49854,6 +50376,7 @@ impl PhoneNumberNameUpdateChange {
 ///
 /// Schema `PhoneNumberNameUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/PhoneNumberNameUpdateValue`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PhoneNumberNameUpdateValue {
     /// The business phone number.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -49953,6 +50476,7 @@ impl PhoneNumberNameUpdateValue {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PhoneNumberNameUpdateValueDecision {
     /// `APPROVED`
     Approved,
@@ -50041,6 +50565,7 @@ impl<'de> ::serde::Deserialize<'de> for PhoneNumberNameUpdateValueDecision {
 ///
 /// Schema `PhoneNumberNode`, from `whatsapp/phone_number.yaml#/components/schemas/PhoneNumberNode`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PhoneNumberNode {
     /// The phone number's ID.
     pub id: String,
@@ -50170,6 +50695,7 @@ impl From<String> for PhoneNumberNode {
 ///
 /// Schema `PhoneNumberPayloadEncryption`, from `whatsapp/settings.yaml#/components/schemas/PhoneNumberPayloadEncryption`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PhoneNumberPayloadEncryption {
     /// The `status` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -50255,6 +50781,7 @@ impl PhoneNumberPayloadEncryption {
 ///
 /// Schema `PhoneNumberQualityUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/PhoneNumberQualityUpdateChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PhoneNumberQualityUpdateChange {
     /// Always `phone_number_quality_update`; filled in by default.
     pub field: FieldPhoneNumberQualityUpdate,
@@ -50322,6 +50849,7 @@ impl PhoneNumberQualityUpdateChange {
 ///
 /// Schema `PhoneNumberQualityUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/PhoneNumberQualityUpdateValue`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PhoneNumberQualityUpdateValue {
     /// The business phone number.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -50423,6 +50951,7 @@ impl PhoneNumberQualityUpdateValue {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PhoneNumberQualityUpdateValueEvent {
     /// `ONBOARDING`
     Onboarding,
@@ -50526,6 +51055,7 @@ impl<'de> ::serde::Deserialize<'de> for PhoneNumberQualityUpdateValueEvent {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PhoneNumberSearchVisibility {
     /// `VISIBLE`
     Visible,
@@ -50602,6 +51132,7 @@ impl<'de> ::serde::Deserialize<'de> for PhoneNumberSearchVisibility {
 ///
 /// Schema `PhoneNumberSettings`, from `whatsapp/settings.yaml#/components/schemas/PhoneNumberSettings`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PhoneNumberSettings {
     /// The `calling` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -50683,6 +51214,7 @@ impl PhoneNumberSettings {
 /// One of several shapes, told apart by their required members; decoding tries `CallingSettingsUpdateRequest`, `UserIdentityChangeSettingsUpdateRequest`, `PayloadEncryptionSettingsUpdateRequest`, `StorageConfigurationSettingsUpdateRequest` in that order, and keeps a value none accepts in [`PhoneNumberSettingsUpdateRequest::Unrecognized`].
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum PhoneNumberSettingsUpdateRequest {
     /// Tried when the value is an object with `calling`.
     CallingSettingsUpdateRequest(CallingSettingsUpdateRequest),
@@ -50792,6 +51324,7 @@ for PhoneNumberSettingsUpdateRequest {
 ///
 /// Schema `PhoneNumberSettingsUpdateResponse`, from `whatsapp/settings.yaml#/components/schemas/PhoneNumberSettingsUpdateResponse`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PhoneNumberSettingsUpdateResponse {
     /// True when the settings were saved.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -50853,6 +51386,7 @@ impl PhoneNumberSettingsUpdateResponse {
 ///
 /// Schema `PhoneNumberStatusUpdateRequest`, from `whatsapp/phone_number.yaml#/components/schemas/PhoneNumberStatusUpdateRequest`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PhoneNumberStatusUpdateRequest {
     /// The `connection_status` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -51020,6 +51554,7 @@ impl PhoneNumberStatusUpdateRequest {
 ///
 /// Schema `PhoneNumberStorageConfiguration`, from `whatsapp/settings.yaml#/components/schemas/PhoneNumberStorageConfiguration`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PhoneNumberStorageConfiguration {
     /// The `status` member.
     pub status: StorageConfigurationStatus,
@@ -51094,6 +51629,7 @@ impl PhoneNumberStorageConfiguration {
 ///
 /// Schema `PhoneNumberUpdateResponse`, from `whatsapp/phone_number.yaml#/components/schemas/PhoneNumberUpdateResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PhoneNumberUpdateResponse {
     /// True when the update was applied.
     pub success: bool,
@@ -51155,6 +51691,7 @@ impl PhoneNumberUpdateResponse {
 ///
 /// Schema `PhoneNumberWebhookConfiguration`, from `whatsapp/phone_number.yaml#/components/schemas/PhoneNumberWebhookConfiguration`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PhoneNumberWebhookConfiguration {
     /// URL that receives this number's webhooks instead of the app's.
     pub override_callback_uri: String,
@@ -51241,6 +51778,7 @@ impl From<String> for PhoneNumberWebhookConfiguration {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum PolicyDeterministic {
     /// `deterministic`
     #[default]
@@ -51312,6 +51850,7 @@ impl<'de> ::serde::Deserialize<'de> for PolicyDeterministic {
 ///
 /// Schema `PortfolioWhatsAppBusinessAccount`, from `whatsapp/whatsapp_business_accounts.yaml#/components/schemas/PortfolioWhatsAppBusinessAccount`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PortfolioWhatsAppBusinessAccount {
     /// The account's ID.
     pub id: String,
@@ -51506,6 +52045,7 @@ impl From<String> for PortfolioWhatsAppBusinessAccount {
 ///
 /// Schema `PortfolioWhatsAppBusinessAccountList`, from `whatsapp/whatsapp_business_accounts.yaml#/components/schemas/PortfolioWhatsAppBusinessAccountList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PortfolioWhatsAppBusinessAccountList {
     /// The accounts on this page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -51576,6 +52116,7 @@ impl PortfolioWhatsAppBusinessAccountList {
 ///
 /// Schema `PreAcceptCallRequest`, from `whatsapp/calling.yaml#/components/schemas/PreAcceptCallRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PreAcceptCallRequest {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -51683,6 +52224,7 @@ impl From<String> for PreAcceptCallRequest {
 ///
 /// Schema `PreVerifiedPhoneNumber`, from `whatsapp/preverified_phone_numbers.yaml#/components/schemas/PreVerifiedPhoneNumber`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PreVerifiedPhoneNumber {
     /// The pre-verified number's ID.
     pub id: String,
@@ -51873,6 +52415,7 @@ impl From<String> for PreVerifiedPhoneNumber {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PreVerifiedPhoneNumberAvailabilityStatus {
     /// `AVAILABLE`
     Available,
@@ -51964,6 +52507,7 @@ impl<'de> ::serde::Deserialize<'de> for PreVerifiedPhoneNumberAvailabilityStatus
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PreVerifiedPhoneNumberCodeMethod {
     /// `SMS`
     Sms,
@@ -52040,6 +52584,7 @@ impl<'de> ::serde::Deserialize<'de> for PreVerifiedPhoneNumberCodeMethod {
 ///
 /// Schema `PreVerifiedPhoneNumberCodeRequest`, from `whatsapp/preverified_phone_numbers.yaml#/components/schemas/PreVerifiedPhoneNumberCodeRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PreVerifiedPhoneNumberCodeRequest {
     /// The `code_method` member.
     pub code_method: PreVerifiedPhoneNumberCodeMethod,
@@ -52110,6 +52655,7 @@ impl PreVerifiedPhoneNumberCodeRequest {
 ///
 /// Schema `PreVerifiedPhoneNumberDetails`, from `whatsapp/preverified_phone_numbers.yaml#/components/schemas/PreVerifiedPhoneNumberDetails`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PreVerifiedPhoneNumberDetails {
     /// The pre-verified number's ID.
     pub id: String,
@@ -52240,6 +52786,7 @@ impl From<String> for PreVerifiedPhoneNumberDetails {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PreVerifiedPhoneNumberFeature {
     /// `MESSAGING`
     Messaging,
@@ -52346,6 +52893,7 @@ impl<'de> ::serde::Deserialize<'de> for PreVerifiedPhoneNumberFeature {
 ///
 /// Schema `PreVerifiedPhoneNumberList`, from `whatsapp/preverified_phone_numbers.yaml#/components/schemas/PreVerifiedPhoneNumberList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PreVerifiedPhoneNumberList {
     /// The numbers on this page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -52415,6 +52963,7 @@ impl PreVerifiedPhoneNumberList {
 ///
 /// Schema `PreVerifiedPhoneNumberPartner`, from `whatsapp/preverified_phone_number_partners.yaml#/components/schemas/PreVerifiedPhoneNumberPartner`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PreVerifiedPhoneNumberPartner {
     /// The business's ID.
     pub id: String,
@@ -52574,6 +53123,7 @@ impl From<String> for PreVerifiedPhoneNumberPartner {
 ///
 /// Schema `PreVerifiedPhoneNumberPartnerList`, from `whatsapp/preverified_phone_number_partners.yaml#/components/schemas/PreVerifiedPhoneNumberPartnerList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PreVerifiedPhoneNumberPartnerList {
     /// The businesses on this page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -52644,6 +53194,7 @@ impl PreVerifiedPhoneNumberPartnerList {
 ///
 /// Schema `PreVerifiedPhoneNumberShareRequest`, from `whatsapp/preverified_phone_number_sharing.yaml#/components/schemas/PreVerifiedPhoneNumberShareRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PreVerifiedPhoneNumberShareRequest {
     /// ID of the pre-verified number.
     pub preverified_id: String,
@@ -52713,6 +53264,7 @@ impl PreVerifiedPhoneNumberShareRequest {
 ///
 /// Schema `PreVerifiedPhoneNumberShareResponse`, from `whatsapp/preverified_phone_number_sharing.yaml#/components/schemas/PreVerifiedPhoneNumberShareResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PreVerifiedPhoneNumberShareResponse {
     /// True when the number was shared.
     pub success: bool,
@@ -52775,6 +53327,7 @@ impl PreVerifiedPhoneNumberShareResponse {
 ///
 /// Schema `PreVerifiedPhoneNumberSuccessResponse`, from `whatsapp/preverified_phone_numbers.yaml#/components/schemas/PreVerifiedPhoneNumberSuccessResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PreVerifiedPhoneNumberSuccessResponse {
     /// True when the action succeeded.
     pub success: bool,
@@ -52840,6 +53393,7 @@ impl PreVerifiedPhoneNumberSuccessResponse {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PreVerifiedPhoneNumberVerificationStatus {
     /// `VERIFIED`
     Verified,
@@ -52928,6 +53482,7 @@ impl<'de> ::serde::Deserialize<'de> for PreVerifiedPhoneNumberVerificationStatus
 ///
 /// Schema `PreVerifiedPhoneNumberVerifyCodeRequest`, from `whatsapp/preverified_phone_numbers.yaml#/components/schemas/PreVerifiedPhoneNumberVerifyCodeRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct PreVerifiedPhoneNumberVerifyCodeRequest {
     /// The received code, 4 to 8 digits.
     pub code: String,
@@ -52998,6 +53553,7 @@ impl From<String> for PreVerifiedPhoneNumberVerifyCodeRequest {
 ///
 /// Schema `ProductAction`, from `whatsapp/messages.yaml#/components/schemas/ProductAction`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ProductAction {
     /// ID of the catalog linked to the WhatsApp Business Account.
     pub catalog_id: String,
@@ -53065,6 +53621,7 @@ impl ProductAction {
 ///
 /// Schema `ProductItem`, from `whatsapp/messages.yaml#/components/schemas/ProductItem`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ProductItem {
     /// The product's retailer ID (SKU) in the catalog.
     pub product_retailer_id: String,
@@ -53135,6 +53692,7 @@ impl From<String> for ProductItem {
 ///
 /// Schema `ProductListAction`, from `whatsapp/messages.yaml#/components/schemas/ProductListAction`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ProductListAction {
     /// ID of the catalog linked to the WhatsApp Business Account.
     pub catalog_id: String,
@@ -53198,6 +53756,7 @@ impl ProductListAction {
 ///
 /// Schema `ProductSection`, from `whatsapp/messages.yaml#/components/schemas/ProductSection`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ProductSection {
     /// Section title, up to 24 characters; needed when there is more than one section.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -53268,6 +53827,7 @@ impl ProductSection {
 ///
 /// Schema `QrCode`, from `whatsapp/qr_codes.yaml#/components/schemas/QrCode`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct QrCode {
     /// The QR code's 14-character ID.
     pub code: String,
@@ -53392,6 +53952,7 @@ impl From<String> for QrCode {
 ///
 /// Schema `QrCodeDetailsResponse`, from `whatsapp/qr_codes.yaml#/components/schemas/QrCodeDetailsResponse`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct QrCodeDetailsResponse {
     /// The QR code (one element).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -53446,6 +54007,7 @@ impl QrCodeDetailsResponse {
 ///
 /// Schema `QrCodeList`, from `whatsapp/qr_codes.yaml#/components/schemas/QrCodeList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct QrCodeList {
     /// The QR codes.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -53510,6 +54072,7 @@ impl QrCodeList {
 ///
 /// Schema `QrCodeRequest`, from `whatsapp/qr_codes.yaml#/components/schemas/QrCodeRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct QrCodeRequest {
     /// ID of the QR code to update; leave out to create a new one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -53609,6 +54172,7 @@ impl From<String> for QrCodeRequest {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum QrImageFormat {
     /// `PNG`
     Png,
@@ -53685,6 +54249,7 @@ impl<'de> ::serde::Deserialize<'de> for QrImageFormat {
 ///
 /// Schema `ReactionContent`, from `whatsapp/messages.yaml#/components/schemas/ReactionContent`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ReactionContent {
     /// ID (wamid) of the message to react to.
     pub message_id: String,
@@ -53748,6 +54313,7 @@ impl ReactionContent {
 ///
 /// Schema `ReactionMessage`, from `whatsapp/messages.yaml#/components/schemas/ReactionMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ReactionMessage {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -53889,6 +54455,7 @@ impl ReactionMessage {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RecipientType {
     /// `individual`
     Individual,
@@ -53968,6 +54535,7 @@ impl<'de> ::serde::Deserialize<'de> for RecipientType {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum RecipientTypeIndividual {
     /// `individual`
     #[default]
@@ -54039,6 +54607,7 @@ impl<'de> ::serde::Deserialize<'de> for RecipientTypeIndividual {
 ///
 /// Schema `Referral`, from `whatsapp/webhooks.yaml#/components/schemas/Referral`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Referral {
     /// URL of the ad or post.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -54218,6 +54787,7 @@ impl Referral {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ReferralMediaType {
     /// `image`
     Image,
@@ -54297,6 +54867,7 @@ impl<'de> ::serde::Deserialize<'de> for ReferralMediaType {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ReferralSourceType {
     /// `ad`
     Ad,
@@ -54373,6 +54944,7 @@ impl<'de> ::serde::Deserialize<'de> for ReferralSourceType {
 ///
 /// Schema `ReferralWelcomeMessage`, from `whatsapp/webhooks.yaml#/components/schemas/ReferralWelcomeMessage`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ReferralWelcomeMessage {
     /// The greeting text.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -54433,6 +55005,7 @@ impl ReferralWelcomeMessage {
 ///
 /// Schema `ReferredProduct`, from `whatsapp/webhooks.yaml#/components/schemas/ReferredProduct`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ReferredProduct {
     /// The catalog ID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -54512,6 +55085,7 @@ impl ReferredProduct {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RegisterDataLocalizationRegion {
     /// `AE`
     Ae,
@@ -54660,6 +55234,7 @@ impl<'de> ::serde::Deserialize<'de> for RegisterDataLocalizationRegion {
 ///
 /// Schema `RegisterPhoneNumberBackup`, from `whatsapp/phone_number_registration.yaml#/components/schemas/RegisterPhoneNumberBackup`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RegisterPhoneNumberBackup {
     /// The password the backup was made with.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -54734,6 +55309,7 @@ impl RegisterPhoneNumberBackup {
 ///
 /// Schema `RegisterPhoneNumberRequest`, from `whatsapp/phone_number_registration.yaml#/components/schemas/RegisterPhoneNumberRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RegisterPhoneNumberRequest {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -54868,6 +55444,7 @@ impl From<String> for RegisterPhoneNumberRequest {
 ///
 /// Schema `RegisterPhoneNumberResponse`, from `whatsapp/phone_number_registration.yaml#/components/schemas/RegisterPhoneNumberResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RegisterPhoneNumberResponse {
     /// True when the number was registered.
     pub success: bool,
@@ -54932,6 +55509,7 @@ impl RegisterPhoneNumberResponse {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RegisterPhoneNumberTier {
     /// `PROD`
     Prod,
@@ -55008,6 +55586,7 @@ impl<'de> ::serde::Deserialize<'de> for RegisterPhoneNumberTier {
 ///
 /// Schema `RejectCallRequest`, from `whatsapp/calling.yaml#/components/schemas/RejectCallRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RejectCallRequest {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -55103,6 +55682,7 @@ impl From<String> for RejectCallRequest {
 ///
 /// Schema `RejectJoinRequestsResponse`, from `whatsapp/groups.yaml#/components/schemas/RejectJoinRequestsResponse`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RejectJoinRequestsResponse {
     /// Always `whatsapp`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -55189,6 +55769,7 @@ impl RejectJoinRequestsResponse {
 ///
 /// Schema `RemoveAssignedUserRequest`, from `whatsapp/assigned_users.yaml#/components/schemas/RemoveAssignedUserRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RemoveAssignedUserRequest {
     /// ID of the user to remove.
     pub user: String,
@@ -55258,6 +55839,7 @@ impl From<String> for RemoveAssignedUserRequest {
 ///
 /// Schema `ReplyButton`, from `whatsapp/messages.yaml#/components/schemas/ReplyButton`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ReplyButton {
     /// Always `reply`.
     #[serde(rename = "type")]
@@ -55322,6 +55904,7 @@ impl ReplyButton {
 ///
 /// Schema `ReplyButtonAction`, from `whatsapp/messages.yaml#/components/schemas/ReplyButtonAction`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ReplyButtonAction {
     /// One to three buttons.
     pub buttons: Vec<ReplyButton>,
@@ -55379,6 +55962,7 @@ impl ReplyButtonAction {
 ///
 /// Schema `ReplyButtonContent`, from `whatsapp/messages.yaml#/components/schemas/ReplyButtonContent`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ReplyButtonContent {
     /// Your ID for the button, sent back when tapped; up to 256 characters, unique.
     pub id: String,
@@ -55442,6 +56026,7 @@ impl ReplyButtonContent {
 ///
 /// Schema `RequestContactInfoAction`, from `whatsapp/messages.yaml#/components/schemas/RequestContactInfoAction`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RequestContactInfoAction {
     /// Always `request_contact_info`.
     pub name: NameRequestContactInfo,
@@ -55498,6 +56083,7 @@ impl RequestContactInfoAction {
 ///
 /// Schema `RequestVerificationCodeRequest`, from `whatsapp/phone_number_verification.yaml#/components/schemas/RequestVerificationCodeRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RequestVerificationCodeRequest {
     /// The `code_method` member.
     pub code_method: VerificationCodeMethod,
@@ -55567,6 +56153,7 @@ impl RequestVerificationCodeRequest {
 ///
 /// Schema `RequestVerificationCodeResponse`, from `whatsapp/phone_number_verification.yaml#/components/schemas/RequestVerificationCodeResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct RequestVerificationCodeResponse {
     /// True when the code was sent.
     pub success: bool,
@@ -55629,6 +56216,7 @@ impl RequestVerificationCodeResponse {
 ///
 /// Schema `SavedAddress`, from `whatsapp/messages.yaml#/components/schemas/SavedAddress`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SavedAddress {
     /// Your ID for the address, sent back when the user chooses it.
     pub id: String,
@@ -55695,6 +56283,7 @@ impl SavedAddress {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ScheduleDayOfWeek {
     /// `MONDAY`
     Monday,
@@ -55804,6 +56393,7 @@ impl<'de> ::serde::Deserialize<'de> for ScheduleDayOfWeek {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ScheduleRecurrenceFrequency {
     /// `DAILY`
     Daily,
@@ -55892,6 +56482,7 @@ impl<'de> ::serde::Deserialize<'de> for ScheduleRecurrenceFrequency {
 ///
 /// Schema `ScheduleRecurrencePattern`, from `whatsapp/schedules.yaml#/components/schemas/ScheduleRecurrencePattern`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ScheduleRecurrencePattern {
     /// The `frequency` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -55983,6 +56574,7 @@ impl ScheduleRecurrencePattern {
 ///
 /// Schema `SecurityChange`, from `whatsapp/webhooks.yaml#/components/schemas/SecurityChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SecurityChange {
     /// Always `security`; filled in by default.
     pub field: FieldSecurity,
@@ -56046,6 +56638,7 @@ impl SecurityChange {
 ///
 /// Schema `SecurityValue`, from `whatsapp/webhooks.yaml#/components/schemas/SecurityValue`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SecurityValue {
     /// The business phone number.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -56132,6 +56725,7 @@ impl SecurityValue {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SecurityValueEvent {
     /// `PIN_CHANGED`
     PinChanged,
@@ -56214,6 +56808,7 @@ impl<'de> ::serde::Deserialize<'de> for SecurityValueEvent {
 ///
 /// Schema `SendMessageResponse`, from `whatsapp/messages.yaml#/components/schemas/SendMessageResponse`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SendMessageResponse {
     /// Always `whatsapp`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -56289,6 +56884,7 @@ impl SendMessageResponse {
 ///
 /// Schema `SentMessage`, from `whatsapp/messages.yaml#/components/schemas/SentMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SentMessage {
     /// The message ID (wamid), also used in status webhooks.
     pub id: String,
@@ -56373,6 +56969,7 @@ impl From<String> for SentMessage {
 ///
 /// Schema `SentMessageContact`, from `whatsapp/messages.yaml#/components/schemas/SentMessageContact`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SentMessageContact {
     /// The phone number or ID as it was sent in `to` or `recipient`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -56478,6 +57075,7 @@ impl SentMessageContact {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SentMessageStatus {
     /// `accepted`
     Accepted,
@@ -56560,6 +57158,7 @@ impl<'de> ::serde::Deserialize<'de> for SentMessageStatus {
 ///
 /// Schema `SetOboMobilityIntentRequest`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/SetOboMobilityIntentRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SetOboMobilityIntentRequest {
     /// The OBO WhatsApp Business Account's ID.
     pub waba_id: String,
@@ -56677,6 +57276,7 @@ impl From<String> for SetOboMobilityIntentRequest {
 ///
 /// Schema `SetOboMobilityIntentResponse`, from `whatsapp/obo_mobility_intent.yaml#/components/schemas/SetOboMobilityIntentResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SetOboMobilityIntentResponse {
     /// True when the intent was set.
     pub success: bool,
@@ -56771,6 +57371,7 @@ impl SetOboMobilityIntentResponse {
 ///
 /// Schema `SmbAppStateSyncChange`, from `whatsapp/webhooks.yaml#/components/schemas/SmbAppStateSyncChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SmbAppStateSyncChange {
     /// Always `smb_app_state_sync`; filled in by default.
     pub field: FieldSmbAppStateSync,
@@ -56834,6 +57435,7 @@ impl SmbAppStateSyncChange {
 ///
 /// Schema `SmbAppStateSyncValue`, from `whatsapp/webhooks.yaml#/components/schemas/SmbAppStateSyncValue`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SmbAppStateSyncValue {
     /// Always `whatsapp`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -56910,6 +57512,7 @@ impl SmbAppStateSyncValue {
 ///
 /// Schema `SmbMessageEchoesChange`, from `whatsapp/webhooks.yaml#/components/schemas/SmbMessageEchoesChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SmbMessageEchoesChange {
     /// Always `smb_message_echoes`; filled in by default.
     pub field: FieldSmbMessageEchoes,
@@ -56973,6 +57576,7 @@ impl SmbMessageEchoesChange {
 ///
 /// Schema `SolutionApp`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/SolutionApp`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SolutionApp {
     /// The app's ID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -57052,6 +57656,7 @@ impl SolutionApp {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SolutionApplicationRole {
     /// `OWNER`
     Owner,
@@ -57131,6 +57736,7 @@ impl<'de> ::serde::Deserialize<'de> for SolutionApplicationRole {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum SolutionConfigurablePermission {
     /// `MESSAGING`
     #[default]
@@ -57202,6 +57808,7 @@ impl<'de> ::serde::Deserialize<'de> for SolutionConfigurablePermission {
 ///
 /// Schema `SolutionDeactivationRejectRequest`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/SolutionDeactivationRejectRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SolutionDeactivationRejectRequest {
     /// Set to true to decline the request.
     pub reject_deactivation_request: bool,
@@ -57265,6 +57872,7 @@ impl SolutionDeactivationRejectRequest {
 ///
 /// Schema `SolutionDeactivationRequest`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/SolutionDeactivationRequest`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SolutionDeactivationRequest {
     /// Why the solution should be deactivated (up to 500 characters).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -57324,6 +57932,7 @@ impl SolutionDeactivationRequest {
 ///
 /// Schema `SolutionDeactivationResponse`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/SolutionDeactivationResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SolutionDeactivationResponse {
     /// True when the request was sent.
     pub success: bool,
@@ -57414,6 +58023,7 @@ impl SolutionDeactivationResponse {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SolutionMigrationAction {
     /// `INITIATE_MIGRATION`
     InitiateMigration,
@@ -57502,6 +58112,7 @@ impl<'de> ::serde::Deserialize<'de> for SolutionMigrationAction {
 ///
 /// Schema `SolutionMigrationIntentRequest`, from `whatsapp/solution_migration.yaml#/components/schemas/SolutionMigrationIntentRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SolutionMigrationIntentRequest {
     /// ID of the solution the account uses now.
     pub solution_id: String,
@@ -57610,6 +58221,7 @@ impl SolutionMigrationIntentRequest {
 ///
 /// Schema `SolutionMigrationIntentResponse`, from `whatsapp/solution_migration.yaml#/components/schemas/SolutionMigrationIntentResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SolutionMigrationIntentResponse {
     /// True when the intent was recorded.
     pub success: bool,
@@ -57710,6 +58322,7 @@ impl SolutionMigrationIntentResponse {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SolutionMigrationRequestStatus {
     /// `PENDING`
     Pending,
@@ -57801,6 +58414,7 @@ impl<'de> ::serde::Deserialize<'de> for SolutionMigrationRequestStatus {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SolutionPartnerStatus {
     /// `DRAFT`
     Draft,
@@ -57901,6 +58515,7 @@ impl<'de> ::serde::Deserialize<'de> for SolutionPartnerStatus {
 ///
 /// Schema `SolutionRejectRequest`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/SolutionRejectRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SolutionRejectRequest {
     /// The `request_type` member.
     pub request_type: SolutionRequestType,
@@ -57985,6 +58600,7 @@ impl SolutionRejectRequest {
 ///
 /// Schema `SolutionRejectResponse`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/SolutionRejectResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SolutionRejectResponse {
     /// True when the request was declined.
     pub success: bool,
@@ -58097,6 +58713,7 @@ impl SolutionRejectResponse {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SolutionRequestType {
     /// `PARTNERSHIP_REQUEST`
     PartnershipRequest,
@@ -58173,6 +58790,7 @@ impl<'de> ::serde::Deserialize<'de> for SolutionRequestType {
 ///
 /// Schema `StandbyChange`, from `whatsapp/webhooks.yaml#/components/schemas/StandbyChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct StandbyChange {
     /// Always `standby`; filled in by default.
     pub field: FieldStandby,
@@ -58236,6 +58854,7 @@ impl StandbyChange {
 ///
 /// Schema `StandbyEchoFlow`, from `whatsapp/webhooks.yaml#/components/schemas/StandbyEchoFlow`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct StandbyEchoFlow {
     /// The Flow ID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -58332,6 +58951,7 @@ impl StandbyEchoFlow {
 ///
 /// Schema `StandbyEvent`, from `whatsapp/webhooks.yaml#/components/schemas/StandbyEvent`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct StandbyEvent {
     /// The senders of `messages`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -58421,6 +59041,7 @@ impl StandbyEvent {
 ///
 /// Schema `StandbyMessageEcho`, from `whatsapp/webhooks.yaml#/components/schemas/StandbyMessageEcho`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct StandbyMessageEcho {
     /// The message ID.
     pub id: String,
@@ -58532,6 +59153,7 @@ impl StandbyMessageEcho {
 ///
 /// Schema `StandbyValue`, from `whatsapp/webhooks.yaml#/components/schemas/StandbyValue`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct StandbyValue {
     /// Always `whatsapp`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -58605,6 +59227,7 @@ impl StandbyValue {
 ///
 /// Schema `StartedCall`, from `whatsapp/calling.yaml#/components/schemas/StartedCall`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct StartedCall {
     /// The call's ID.
     pub id: String,
@@ -58680,6 +59303,7 @@ impl From<String> for StartedCall {
 ///
 /// Schema `StateSyncContact`, from `whatsapp/webhooks.yaml#/components/schemas/StateSyncContact`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct StateSyncContact {
     /// Full name.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -58769,6 +59393,7 @@ impl StateSyncContact {
 ///
 /// Schema `StateSyncEntry`, from `whatsapp/webhooks.yaml#/components/schemas/StateSyncEntry`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct StateSyncEntry {
     /// What is synchronised, such as `contact`.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
@@ -58856,6 +59481,7 @@ impl StateSyncEntry {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum StateSyncEntryAction {
     /// `add`
     Add,
@@ -58932,6 +59558,7 @@ impl<'de> ::serde::Deserialize<'de> for StateSyncEntryAction {
 ///
 /// Schema `StateSyncMetadata`, from `whatsapp/webhooks.yaml#/components/schemas/StateSyncMetadata`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct StateSyncMetadata {
     /// Unix time of the change, as a decimal string.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -58992,6 +59619,7 @@ impl StateSyncMetadata {
 ///
 /// Schema `StatusConversation`, from `whatsapp/webhooks.yaml#/components/schemas/StatusConversation`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct StatusConversation {
     /// The conversation ID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -59075,6 +59703,7 @@ impl StatusConversation {
 ///
 /// Schema `StatusPricing`, from `whatsapp/webhooks.yaml#/components/schemas/StatusPricing`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct StatusPricing {
     /// True when the message is charged.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -59176,6 +59805,7 @@ impl StatusPricing {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum StatusPricingPricingModel {
     /// `CBP`
     Cbp,
@@ -59255,6 +59885,7 @@ impl<'de> ::serde::Deserialize<'de> for StatusPricingPricingModel {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum StatusRead {
     /// `read`
     #[default]
@@ -59326,6 +59957,7 @@ impl<'de> ::serde::Deserialize<'de> for StatusRead {
 ///
 /// Schema `StickerMessage`, from `whatsapp/messages.yaml#/components/schemas/StickerMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct StickerMessage {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -59464,6 +60096,7 @@ impl StickerMessage {
 ///
 /// Schema `StorageConfigurationSettingsUpdateRequest`, from `whatsapp/settings.yaml#/components/schemas/StorageConfigurationSettingsUpdateRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct StorageConfigurationSettingsUpdateRequest {
     /// The `storage_configuration` member.
     pub storage_configuration: PhoneNumberStorageConfiguration,
@@ -59530,6 +60163,7 @@ impl StorageConfigurationSettingsUpdateRequest {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum StorageConfigurationStatus {
     /// `DEFAULT`
     Default,
@@ -59606,6 +60240,7 @@ impl<'de> ::serde::Deserialize<'de> for StorageConfigurationStatus {
 ///
 /// Schema `SubscribeToWebhooksRequest`, from `whatsapp/subscribed_apps.yaml#/components/schemas/SubscribeToWebhooksRequest`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SubscribeToWebhooksRequest {
     /// A callback URL to use for this account instead of the app's default.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -59680,6 +60315,7 @@ impl SubscribeToWebhooksRequest {
 ///
 /// Schema `SubscribedApp`, from `whatsapp/subscribed_apps.yaml#/components/schemas/SubscribedApp`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SubscribedApp {
     /// The `whatsapp_business_api_data` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -59752,6 +60388,7 @@ impl SubscribedApp {
 ///
 /// Schema `SubscribedAppData`, from `whatsapp/subscribed_apps.yaml#/components/schemas/SubscribedAppData`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SubscribedAppData {
     /// The app's ID.
     pub id: String,
@@ -59853,6 +60490,7 @@ impl From<String> for SubscribedAppData {
 ///
 /// Schema `SubscribedAppList`, from `whatsapp/subscribed_apps.yaml#/components/schemas/SubscribedAppList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SubscribedAppList {
     /// The subscriptions.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -59920,6 +60558,7 @@ impl SubscribedAppList {
 ///
 /// Schema `SubscribedAppsUpdateResponse`, from `whatsapp/subscribed_apps.yaml#/components/schemas/SubscribedAppsUpdateResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct SubscribedAppsUpdateResponse {
     /// True when the change was made.
     pub success: bool,
@@ -59991,6 +60630,7 @@ impl SubscribedAppsUpdateResponse {
 ///
 /// Schema `Template`, from `whatsapp/messages.yaml#/components/schemas/Template`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Template {
     /// Name of the approved template.
     pub name: String,
@@ -60065,6 +60705,7 @@ impl Template {
 ///
 /// Schema `TemplateActionParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateActionParameter`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateActionParameter {
     /// Always `action`.
     #[serde(rename = "type")]
@@ -60129,6 +60770,7 @@ impl TemplateActionParameter {
 ///
 /// Schema `TemplateBodyComponent`, from `whatsapp/messages.yaml#/components/schemas/TemplateBodyComponent`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateBodyComponent {
     /// Always `body`.
     #[serde(rename = "type")]
@@ -60200,6 +60842,7 @@ impl TemplateBodyComponent {
 ///
 /// Schema `TemplateBodyDefinition`, from `whatsapp/templates.yaml#/components/schemas/TemplateBodyDefinition`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateBodyDefinition {
     /// Always `BODY`.
     #[serde(rename = "type")]
@@ -60295,6 +60938,7 @@ impl TemplateBodyDefinition {
 ///
 /// Schema `TemplateBodyExample`, from `whatsapp/templates.yaml#/components/schemas/TemplateBodyExample`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateBodyExample {
     /// One list of sample values, in variable order.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -60354,6 +60998,7 @@ impl TemplateBodyExample {
 ///
 /// Schema `TemplateButtonAction`, from `whatsapp/messages.yaml#/components/schemas/TemplateButtonAction`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateButtonAction {
     /// Catalog button; retailer ID of the product used as thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -60453,6 +61098,7 @@ impl TemplateButtonAction {
 ///
 /// Schema `TemplateButtonComponent`, from `whatsapp/messages.yaml#/components/schemas/TemplateButtonComponent`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateButtonComponent {
     /// Always `button`.
     #[serde(rename = "type")]
@@ -60538,6 +61184,7 @@ impl TemplateButtonComponent {
 /// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`TemplateButtonDefinition::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum TemplateButtonDefinition {
     /// `type: QUICK_REPLY`.
     QuickReply(TemplateQuickReplyButton),
@@ -60793,6 +61440,7 @@ impl From<TemplateMultiProductButton> for TemplateButtonDefinition {
 /// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`TemplateButtonParameter::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum TemplateButtonParameter {
     /// `type: payload`.
     Payload(TemplatePayloadParameter),
@@ -60961,6 +61609,7 @@ impl From<TemplateTtlMinutesParameter> for TemplateButtonParameter {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TemplateButtonSubType {
     /// `quick_reply`
     QuickReply,
@@ -61055,6 +61704,7 @@ impl<'de> ::serde::Deserialize<'de> for TemplateButtonSubType {
 ///
 /// Schema `TemplateButtonsDefinition`, from `whatsapp/templates.yaml#/components/schemas/TemplateButtonsDefinition`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateButtonsDefinition {
     /// Always `BUTTONS`.
     #[serde(rename = "type")]
@@ -61121,6 +61771,7 @@ impl TemplateButtonsDefinition {
 ///
 /// Schema `TemplateCatalogButton`, from `whatsapp/templates.yaml#/components/schemas/TemplateCatalogButton`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateCatalogButton {
     /// Always `CATALOG`.
     #[serde(rename = "type")]
@@ -61200,6 +61851,7 @@ impl From<String> for TemplateCatalogButton {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TemplateCategory {
     /// `AUTHENTICATION`
     Authentication,
@@ -61282,6 +61934,7 @@ impl<'de> ::serde::Deserialize<'de> for TemplateCategory {
 ///
 /// Schema `TemplateCategoryUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateCategoryUpdateChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateCategoryUpdateChange {
     /// Always `template_category_update`; filled in by default.
     pub field: FieldTemplateCategoryUpdate,
@@ -61349,6 +62002,7 @@ impl TemplateCategoryUpdateChange {
 ///
 /// Schema `TemplateCategoryUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateCategoryUpdateValue`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateCategoryUpdateValue {
     /// The template ID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -61479,6 +62133,7 @@ impl TemplateCategoryUpdateValue {
 /// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`TemplateComponent::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum TemplateComponent {
     /// `type: header`.
     Header(TemplateHeaderComponent),
@@ -61630,6 +62285,7 @@ impl From<TemplateButtonComponent> for TemplateComponent {
 /// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`TemplateComponentDefinition::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum TemplateComponentDefinition {
     /// `type: HEADER`.
     Header(TemplateHeaderDefinition),
@@ -61795,6 +62451,7 @@ impl From<TemplateButtonsDefinition> for TemplateComponentDefinition {
 ///
 /// Schema `TemplateComponentsButton`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateComponentsButton`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateComponentsButton {
     /// The button type, such as `URL`, `PHONE_NUMBER` or `QUICK_REPLY`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -61897,6 +62554,7 @@ impl TemplateComponentsButton {
 ///
 /// Schema `TemplateCopyCodeButton`, from `whatsapp/templates.yaml#/components/schemas/TemplateCopyCodeButton`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateCopyCodeButton {
     /// Always `COPY_CODE`.
     #[serde(rename = "type")]
@@ -61978,6 +62636,7 @@ impl TemplateCopyCodeButton {
 ///
 /// Schema `TemplateCorrectCategoryDetectionChange`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateCorrectCategoryDetectionChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateCorrectCategoryDetectionChange {
     /// Always `template_correct_category_detection`; filled in by default.
     pub field: FieldTemplateCorrectCategoryDetection,
@@ -62050,6 +62709,7 @@ impl TemplateCorrectCategoryDetectionChange {
 ///
 /// Schema `TemplateCorrectCategoryDetectionValue`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateCorrectCategoryDetectionValue`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateCorrectCategoryDetectionValue {
     /// The template ID.
     pub message_template_id: i64,
@@ -62160,6 +62820,7 @@ impl TemplateCorrectCategoryDetectionValue {
 ///
 /// Schema `TemplateCreateRequest`, from `whatsapp/templates.yaml#/components/schemas/TemplateCreateRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateCreateRequest {
     /// Template name (lowercase letters, digits and underscores).
     pub name: String,
@@ -62259,6 +62920,7 @@ impl TemplateCreateRequest {
 ///
 /// Schema `TemplateCreateResponse`, from `whatsapp/templates.yaml#/components/schemas/TemplateCreateResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateCreateResponse {
     /// The new template's ID.
     pub id: String,
@@ -62348,6 +63010,7 @@ impl From<String> for TemplateCreateResponse {
 ///
 /// Schema `TemplateCurrency`, from `whatsapp/messages.yaml#/components/schemas/TemplateCurrency`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateCurrency {
     /// Text shown when the amount cannot be localised.
     pub fallback_value: String,
@@ -62423,6 +63086,7 @@ impl TemplateCurrency {
 ///
 /// Schema `TemplateCurrencyParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateCurrencyParameter`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateCurrencyParameter {
     /// Always `currency`.
     #[serde(rename = "type")]
@@ -62487,6 +63151,7 @@ impl TemplateCurrencyParameter {
 ///
 /// Schema `TemplateDateTime`, from `whatsapp/messages.yaml#/components/schemas/TemplateDateTime`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateDateTime {
     /// The text shown; Cloud API always uses it.
     pub fallback_value: String,
@@ -62557,6 +63222,7 @@ impl From<String> for TemplateDateTime {
 ///
 /// Schema `TemplateDateTimeParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateDateTimeParameter`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateDateTimeParameter {
     /// Always `date_time`.
     #[serde(rename = "type")]
@@ -62621,6 +63287,7 @@ impl TemplateDateTimeParameter {
 ///
 /// Schema `TemplateDisableInfo`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateDisableInfo`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateDisableInfo {
     /// Unix time the template was disabled.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -62684,6 +63351,7 @@ impl TemplateDisableInfo {
 ///
 /// Schema `TemplateDocumentParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateDocumentParameter`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateDocumentParameter {
     /// Always `document`.
     #[serde(rename = "type")]
@@ -62748,6 +63416,7 @@ impl TemplateDocumentParameter {
 ///
 /// Schema `TemplateEditRequest`, from `whatsapp/templates.yaml#/components/schemas/TemplateEditRequest`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateEditRequest {
     /// Template name.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -62849,6 +63518,7 @@ impl TemplateEditRequest {
 ///
 /// Schema `TemplateFlowButton`, from `whatsapp/templates.yaml#/components/schemas/TemplateFlowButton`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateFlowButton {
     /// Always `FLOW`.
     #[serde(rename = "type")]
@@ -62985,6 +63655,7 @@ impl From<String> for TemplateFlowButton {
 ///
 /// Schema `TemplateFooterDefinition`, from `whatsapp/templates.yaml#/components/schemas/TemplateFooterDefinition`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateFooterDefinition {
     /// Always `FOOTER`.
     #[serde(rename = "type")]
@@ -63066,6 +63737,7 @@ impl TemplateFooterDefinition {
 ///
 /// Schema `TemplateHeaderComponent`, from `whatsapp/messages.yaml#/components/schemas/TemplateHeaderComponent`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateHeaderComponent {
     /// Always `header`.
     #[serde(rename = "type")]
@@ -63137,6 +63809,7 @@ impl TemplateHeaderComponent {
 ///
 /// Schema `TemplateHeaderDefinition`, from `whatsapp/templates.yaml#/components/schemas/TemplateHeaderDefinition`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateHeaderDefinition {
     /// Always `HEADER`.
     #[serde(rename = "type")]
@@ -63225,6 +63898,7 @@ impl TemplateHeaderDefinition {
 ///
 /// Schema `TemplateHeaderExample`, from `whatsapp/templates.yaml#/components/schemas/TemplateHeaderExample`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateHeaderExample {
     /// Sample value of the text header's variable.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -63302,6 +63976,7 @@ impl TemplateHeaderExample {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TemplateHeaderFormat {
     /// `TEXT`
     Text,
@@ -63396,6 +64071,7 @@ impl<'de> ::serde::Deserialize<'de> for TemplateHeaderFormat {
 ///
 /// Schema `TemplateImageParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateImageParameter`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateImageParameter {
     /// Always `image`.
     #[serde(rename = "type")]
@@ -63460,6 +64136,7 @@ impl TemplateImageParameter {
 ///
 /// Schema `TemplateLanguage`, from `whatsapp/messages.yaml#/components/schemas/TemplateLanguage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateLanguage {
     /// Language or locale code, such as `en` or `en_US`.
     pub code: String,
@@ -63536,6 +64213,7 @@ impl From<String> for TemplateLanguage {
 ///
 /// Schema `TemplateList`, from `whatsapp/templates.yaml#/components/schemas/TemplateList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateList {
     /// The templates.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -63603,6 +64281,7 @@ impl TemplateList {
 ///
 /// Schema `TemplateMessage`, from `whatsapp/messages.yaml#/components/schemas/TemplateMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateMessage {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -63741,6 +64420,7 @@ impl TemplateMessage {
 ///
 /// Schema `TemplateMultiProductButton`, from `whatsapp/templates.yaml#/components/schemas/TemplateMultiProductButton`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateMultiProductButton {
     /// Always `MPM`.
     #[serde(rename = "type")]
@@ -63817,6 +64497,7 @@ impl From<String> for TemplateMultiProductButton {
 ///
 /// Schema `TemplateOtherInfo`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateOtherInfo`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateOtherInfo {
     /// The kind of event, such as `FIRST_PAUSE`, `SECOND_PAUSE`, `RATE_LIMITING_PAUSE`, `UNPAUSE` or `DISABLED`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -63893,6 +64574,7 @@ impl TemplateOtherInfo {
 ///
 /// Schema `TemplateOtpButton`, from `whatsapp/templates.yaml#/components/schemas/TemplateOtpButton`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateOtpButton {
     /// Always `OTP`.
     #[serde(rename = "type")]
@@ -64008,6 +64690,7 @@ impl TemplateOtpButton {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TemplateOtpType {
     /// `COPY_CODE`
     CopyCode,
@@ -64093,6 +64776,7 @@ impl<'de> ::serde::Deserialize<'de> for TemplateOtpType {
 /// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`TemplateParameter::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum TemplateParameter {
     /// `type: text`.
     Text(TemplateTextParameter),
@@ -64303,6 +64987,7 @@ impl From<TemplateVideoParameter> for TemplateParameter {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TemplateParameterFormat {
     /// `POSITIONAL`
     Positional,
@@ -64379,6 +65064,7 @@ impl<'de> ::serde::Deserialize<'de> for TemplateParameterFormat {
 ///
 /// Schema `TemplatePayloadParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplatePayloadParameter`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplatePayloadParameter {
     /// Always `payload`.
     #[serde(rename = "type")]
@@ -64455,6 +65141,7 @@ impl From<String> for TemplatePayloadParameter {
 ///
 /// Schema `TemplatePhoneNumberButton`, from `whatsapp/templates.yaml#/components/schemas/TemplatePhoneNumberButton`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplatePhoneNumberButton {
     /// Always `PHONE_NUMBER`.
     #[serde(rename = "type")]
@@ -64529,6 +65216,7 @@ impl TemplatePhoneNumberButton {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TemplateQualityRating {
     /// `GREEN`
     Green,
@@ -64617,6 +65305,7 @@ impl<'de> ::serde::Deserialize<'de> for TemplateQualityRating {
 ///
 /// Schema `TemplateQualityScore`, from `whatsapp/templates.yaml#/components/schemas/TemplateQualityScore`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateQualityScore {
     /// The `score` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -64687,6 +65376,7 @@ impl TemplateQualityScore {
 ///
 /// Schema `TemplateQuickReplyButton`, from `whatsapp/templates.yaml#/components/schemas/TemplateQuickReplyButton`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateQuickReplyButton {
     /// Always `QUICK_REPLY`.
     #[serde(rename = "type")]
@@ -64763,6 +65453,7 @@ impl From<String> for TemplateQuickReplyButton {
 ///
 /// Schema `TemplateRejectionInfo`, from `whatsapp/webhooks.yaml#/components/schemas/TemplateRejectionInfo`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateRejectionInfo {
     /// What is wrong with the template.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -64842,6 +65533,7 @@ impl TemplateRejectionInfo {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TemplateStatus {
     /// `APPROVED`
     Approved,
@@ -64960,6 +65652,7 @@ impl<'de> ::serde::Deserialize<'de> for TemplateStatus {
 ///
 /// Schema `TemplateSuccessResponse`, from `whatsapp/templates.yaml#/components/schemas/TemplateSuccessResponse`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateSuccessResponse {
     /// True when the change was made.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -65020,6 +65713,7 @@ impl TemplateSuccessResponse {
 ///
 /// Schema `TemplateTextParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateTextParameter`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateTextParameter {
     /// Always `text`.
     #[serde(rename = "type")]
@@ -65108,6 +65802,7 @@ impl From<String> for TemplateTextParameter {
 ///
 /// Schema `TemplateTtlMinutesParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateTtlMinutesParameter`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateTtlMinutesParameter {
     /// Always `ttl_minutes`.
     #[serde(rename = "type")]
@@ -65173,6 +65868,7 @@ impl TemplateTtlMinutesParameter {
 ///
 /// Schema `TemplateUrlButton`, from `whatsapp/templates.yaml#/components/schemas/TemplateUrlButton`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateUrlButton {
     /// Always `URL`.
     #[serde(rename = "type")]
@@ -65255,6 +65951,7 @@ impl TemplateUrlButton {
 ///
 /// Schema `TemplateVideoParameter`, from `whatsapp/messages.yaml#/components/schemas/TemplateVideoParameter`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TemplateVideoParameter {
     /// Always `video`.
     #[serde(rename = "type")]
@@ -65319,6 +66016,7 @@ impl TemplateVideoParameter {
 ///
 /// Schema `TerminateCallRequest`, from `whatsapp/calling.yaml#/components/schemas/TerminateCallRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TerminateCallRequest {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -65402,6 +66100,7 @@ impl From<String> for TerminateCallRequest {
 ///
 /// Schema `TextContent`, from `whatsapp/messages.yaml#/components/schemas/TextContent`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TextContent {
     /// The message text, up to 4096 characters; may contain URLs and formatting.
     pub body: String,
@@ -65483,6 +66182,7 @@ impl From<String> for TextContent {
 ///
 /// Schema `TextMessage`, from `whatsapp/messages.yaml#/components/schemas/TextMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TextMessage {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -65624,6 +66324,7 @@ impl TextMessage {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeAction {
     /// `action`
     #[default]
@@ -65698,6 +66399,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeAction {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeAddressMessage {
     /// `address_message`
     #[default]
@@ -65772,6 +66474,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeAddressMessage {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeAudio {
     /// `audio`
     #[default]
@@ -65846,6 +66549,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeAudio {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeBody {
     /// `body`
     #[default]
@@ -65920,6 +66624,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeBody {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeBodyTemplates {
     /// `BODY`
     #[default]
@@ -65996,6 +66701,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeBodyTemplates {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeButton {
     /// `button`
     #[default]
@@ -66080,6 +66786,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeButton {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeButtonReply {
     /// `button_reply`
     #[default]
@@ -66154,6 +66861,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeButtonReply {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeButtons {
     /// `BUTTONS`
     #[default]
@@ -66226,6 +66934,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeButtons {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeCallPermissionReply {
     /// `call_permission_reply`
     #[default]
@@ -66300,6 +67009,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeCallPermissionReply {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeCallPermissionRequest {
     /// `call_permission_request`
     #[default]
@@ -66374,6 +67084,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeCallPermissionRequest {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeCarousel {
     /// `carousel`
     #[default]
@@ -66448,6 +67159,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeCarousel {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeCatalog {
     /// `CATALOG`
     #[default]
@@ -66522,6 +67234,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeCatalog {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeCatalogMessage {
     /// `catalog_message`
     #[default]
@@ -66596,6 +67309,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeCatalogMessage {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeContacts {
     /// `contacts`
     #[default]
@@ -66670,6 +67384,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeContacts {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeCopyCode {
     /// `COPY_CODE`
     #[default]
@@ -66744,6 +67459,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeCopyCode {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeCtaUrl {
     /// `cta_url`
     #[default]
@@ -66818,6 +67534,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeCtaUrl {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeCurrency {
     /// `currency`
     #[default]
@@ -66892,6 +67609,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeCurrency {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeDateTime {
     /// `date_time`
     #[default]
@@ -66968,6 +67686,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeDateTime {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeDocument {
     /// `document`
     #[default]
@@ -67052,6 +67771,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeDocument {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeEdit {
     /// `edit`
     #[default]
@@ -67126,6 +67846,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeEdit {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeFlow {
     /// `flow`
     #[default]
@@ -67200,6 +67921,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeFlow {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeFlowTemplates {
     /// `FLOW`
     #[default]
@@ -67274,6 +67996,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeFlowTemplates {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeFooter {
     /// `FOOTER`
     #[default]
@@ -67348,6 +68071,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeFooter {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeHeader {
     /// `header`
     #[default]
@@ -67422,6 +68146,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeHeader {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeHeaderTemplates {
     /// `HEADER`
     #[default]
@@ -67498,6 +68223,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeHeaderTemplates {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeImage {
     /// `image`
     #[default]
@@ -67584,6 +68310,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeImage {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeInteractive {
     /// `interactive`
     #[default]
@@ -67658,6 +68385,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeInteractive {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeList {
     /// `list`
     #[default]
@@ -67730,6 +68458,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeList {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeListReply {
     /// `list_reply`
     #[default]
@@ -67804,6 +68533,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeListReply {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeLocation {
     /// `location`
     #[default]
@@ -67878,6 +68608,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeLocation {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeLocationRequestMessage {
     /// `location_request_message`
     #[default]
@@ -67952,6 +68683,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeLocationRequestMessage {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeMpm {
     /// `MPM`
     #[default]
@@ -68024,6 +68756,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeMpm {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeNfmReply {
     /// `nfm_reply`
     #[default]
@@ -68096,6 +68829,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeNfmReply {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeOrder {
     /// `order`
     #[default]
@@ -68170,6 +68904,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeOrder {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeOrderDetails {
     /// `order_details`
     #[default]
@@ -68244,6 +68979,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeOrderDetails {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeOrderStatus {
     /// `order_status`
     #[default]
@@ -68318,6 +69054,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeOrderStatus {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeOtp {
     /// `OTP`
     #[default]
@@ -68392,6 +69129,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeOtp {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypePayload {
     /// `payload`
     #[default]
@@ -68466,6 +69204,7 @@ impl<'de> ::serde::Deserialize<'de> for TypePayload {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypePhoneNumber {
     /// `PHONE_NUMBER`
     #[default]
@@ -68540,6 +69279,7 @@ impl<'de> ::serde::Deserialize<'de> for TypePhoneNumber {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeProduct {
     /// `product`
     #[default]
@@ -68614,6 +69354,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeProduct {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeProductList {
     /// `product_list`
     #[default]
@@ -68688,6 +69429,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeProductList {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeQuickReply {
     /// `quick_reply`
     #[default]
@@ -68762,6 +69504,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeQuickReply {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeQuickReplyTemplates {
     /// `QUICK_REPLY`
     #[default]
@@ -68836,6 +69579,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeQuickReplyTemplates {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeReaction {
     /// `reaction`
     #[default]
@@ -68910,6 +69654,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeReaction {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeReply {
     /// `reply`
     #[default]
@@ -68984,6 +69729,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeReply {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeRequestContactInfo {
     /// `request_contact_info`
     #[default]
@@ -69056,6 +69802,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeRequestContactInfo {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeRevoke {
     /// `revoke`
     #[default]
@@ -69130,6 +69877,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeRevoke {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeSticker {
     /// `sticker`
     #[default]
@@ -69202,6 +69950,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeSticker {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeSystem {
     /// `system`
     #[default]
@@ -69276,6 +70025,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeSystem {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeTemplate {
     /// `template`
     #[default]
@@ -69352,6 +70102,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeTemplate {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeText {
     /// `text`
     #[default]
@@ -69438,6 +70189,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeText {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeTtlMinutes {
     /// `ttl_minutes`
     #[default]
@@ -69510,6 +70262,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeTtlMinutes {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeUnknown {
     /// `unknown`
     #[default]
@@ -69582,6 +70335,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeUnknown {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeUnsupported {
     /// `unsupported`
     #[default]
@@ -69656,6 +70410,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeUnsupported {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeUrl {
     /// `URL`
     #[default]
@@ -69732,6 +70487,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeUrl {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeVideo {
     /// `video`
     #[default]
@@ -69818,6 +70574,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeVideo {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeVoiceCall {
     /// `voice_call`
     #[default]
@@ -69889,6 +70646,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeVoiceCall {
 ///
 /// Schema `TypingIndicator`, from `whatsapp/messages.yaml#/components/schemas/TypingIndicator`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TypingIndicator {
     /// Always `text`.
     #[serde(rename = "type")]
@@ -69946,6 +70704,7 @@ impl TypingIndicator {
 ///
 /// Schema `UnblockUsersResponse`, from `whatsapp/block_users.yaml#/components/schemas/UnblockUsersResponse`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct UnblockUsersResponse {
     /// Always `whatsapp`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -70014,6 +70773,7 @@ impl UnblockUsersResponse {
 ///
 /// Schema `UnblockUsersResult`, from `whatsapp/block_users.yaml#/components/schemas/UnblockUsersResult`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct UnblockUsersResult {
     /// Users no longer blocked.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -70082,6 +70842,7 @@ impl UnblockUsersResult {
 ///
 /// Schema `UpdateFlowJsonRequest`, from `whatsapp/flows.yaml#/components/schemas/UpdateFlowJsonRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateFlowJsonRequest {
     /// The Flow JSON file.
     pub file: crate::FilePart,
@@ -70151,6 +70912,7 @@ impl UpdateFlowJsonRequest {
 ///
 /// Schema `UpdateFlowJsonResponse`, from `whatsapp/flows.yaml#/components/schemas/UpdateFlowJsonResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateFlowJsonResponse {
     /// True when the file was stored.
     pub success: bool,
@@ -70221,6 +70983,7 @@ impl UpdateFlowJsonResponse {
 ///
 /// Schema `UpdateFlowMetadataRequest`, from `whatsapp/flows.yaml#/components/schemas/UpdateFlowMetadataRequest`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateFlowMetadataRequest {
     /// The Flow's new name.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -70307,6 +71070,7 @@ impl UpdateFlowMetadataRequest {
 ///
 /// Schema `UpdateGroupPictureRequest`, from `whatsapp/groups.yaml#/components/schemas/UpdateGroupPictureRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateGroupPictureRequest {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -70372,6 +71136,7 @@ impl UpdateGroupPictureRequest {
 ///
 /// Schema `UpdateGroupSettingsRequest`, from `whatsapp/groups.yaml#/components/schemas/UpdateGroupSettingsRequest`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct UpdateGroupSettingsRequest {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -70466,6 +71231,7 @@ impl UpdateGroupSettingsRequest {
 ///
 /// Schema `UserIdChange`, from `whatsapp/webhooks.yaml#/components/schemas/UserIdChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct UserIdChange {
     /// The ID before the change.
     pub previous: String,
@@ -70541,6 +71307,7 @@ impl UserIdChange {
 ///
 /// Schema `UserIdUpdate`, from `whatsapp/webhooks.yaml#/components/schemas/UserIdUpdate`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct UserIdUpdate {
     /// The user's WhatsApp ID; absent when their phone number is not shared.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -70643,6 +71410,7 @@ impl UserIdUpdate {
 ///
 /// Schema `UserIdUpdateChange`, from `whatsapp/webhooks.yaml#/components/schemas/UserIdUpdateChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct UserIdUpdateChange {
     /// Always `user_id_update`; filled in by default.
     pub field: FieldUserIdUpdate,
@@ -70706,6 +71474,7 @@ impl UserIdUpdateChange {
 ///
 /// Schema `UserIdUpdateValue`, from `whatsapp/webhooks.yaml#/components/schemas/UserIdUpdateValue`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct UserIdUpdateValue {
     /// Always `whatsapp`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -70792,6 +71561,7 @@ impl UserIdUpdateValue {
 ///
 /// Schema `UserIdentityChangeSettings`, from `whatsapp/settings.yaml#/components/schemas/UserIdentityChangeSettings`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct UserIdentityChangeSettings {
     /// True to hold messages to users whose identity changed until it is confirmed.
     pub enabled: bool,
@@ -70849,6 +71619,7 @@ impl UserIdentityChangeSettings {
 ///
 /// Schema `UserIdentityChangeSettingsUpdateRequest`, from `whatsapp/settings.yaml#/components/schemas/UserIdentityChangeSettingsUpdateRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct UserIdentityChangeSettingsUpdateRequest {
     /// The `user_identity_change` member.
     pub user_identity_change: UserIdentityChangeSettings,
@@ -70910,6 +71681,7 @@ impl UserIdentityChangeSettingsUpdateRequest {
 ///
 /// Schema `UserPreference`, from `whatsapp/webhooks.yaml#/components/schemas/UserPreference`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct UserPreference {
     /// The user's WhatsApp ID; may be absent when only business-scoped user IDs are shared.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -71061,6 +71833,7 @@ impl UserPreference {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UserPreferenceValue {
     /// `stop`
     Stop,
@@ -71137,6 +71910,7 @@ impl<'de> ::serde::Deserialize<'de> for UserPreferenceValue {
 ///
 /// Schema `UserPreferencesChange`, from `whatsapp/webhooks.yaml#/components/schemas/UserPreferencesChange`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct UserPreferencesChange {
     /// Always `user_preferences`; filled in by default.
     pub field: FieldUserPreferences,
@@ -71200,6 +71974,7 @@ impl UserPreferencesChange {
 ///
 /// Schema `UserPreferencesValue`, from `whatsapp/webhooks.yaml#/components/schemas/UserPreferencesValue`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct UserPreferencesValue {
     /// Always `whatsapp`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -71289,6 +72064,7 @@ impl UserPreferencesValue {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum VerificationCodeMethod {
     /// `SMS`
     Sms,
@@ -71365,6 +72141,7 @@ impl<'de> ::serde::Deserialize<'de> for VerificationCodeMethod {
 ///
 /// Schema `VerifyPhoneNumberCodeRequest`, from `whatsapp/phone_number_verification.yaml#/components/schemas/VerifyPhoneNumberCodeRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct VerifyPhoneNumberCodeRequest {
     /// The 6-digit code received by SMS or voice call.
     pub code: String,
@@ -71434,6 +72211,7 @@ impl From<String> for VerifyPhoneNumberCodeRequest {
 ///
 /// Schema `VerifyPhoneNumberCodeResponse`, from `whatsapp/phone_number_verification.yaml#/components/schemas/VerifyPhoneNumberCodeResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct VerifyPhoneNumberCodeResponse {
     /// True when the code was correct.
     pub success: bool,
@@ -71508,6 +72286,7 @@ impl VerifyPhoneNumberCodeResponse {
 ///
 /// Schema `VideoMessage`, from `whatsapp/messages.yaml#/components/schemas/VideoMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct VideoMessage {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -71646,6 +72425,7 @@ impl VideoMessage {
 ///
 /// Schema `VoiceCallAction`, from `whatsapp/messages.yaml#/components/schemas/VoiceCallAction`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct VoiceCallAction {
     /// Always `voice_call`.
     pub name: NameVoiceCall,
@@ -71716,6 +72496,7 @@ impl VoiceCallAction {
 ///
 /// Schema `VoiceCallParameters`, from `whatsapp/messages.yaml#/components/schemas/VoiceCallParameters`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct VoiceCallParameters {
     /// Button label, up to 20 characters; `Call Now` when left out.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -71802,6 +72583,7 @@ impl VoiceCallParameters {
 ///
 /// Schema `VolumeTierInfo`, from `whatsapp/webhooks.yaml#/components/schemas/VolumeTierInfo`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct VolumeTierInfo {
     /// Unix time of the change.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -71925,6 +72707,7 @@ impl VolumeTierInfo {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WabaAccountReviewStatus {
     /// `APPROVED`
     Approved,
@@ -72043,6 +72826,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaAccountReviewStatus {
 ///
 /// Schema `WabaActivity`, from `whatsapp/whatsapp_business_account_activities.yaml#/components/schemas/WabaActivity`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WabaActivity {
     /// The activity record's ID.
     pub id: String,
@@ -72229,6 +73013,7 @@ impl From<String> for WabaActivity {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WabaActivityActorType {
     /// `USER`
     User,
@@ -72323,6 +73108,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaActivityActorType {
 ///
 /// Schema `WabaActivityList`, from `whatsapp/whatsapp_business_account_activities.yaml#/components/schemas/WabaActivityList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WabaActivityList {
     /// The activities.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -72392,6 +73178,7 @@ impl WabaActivityList {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WabaActivityType {
     /// `ACCOUNT_CREATED`
     AccountCreated,
@@ -72584,6 +73371,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaActivityType {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WabaBusinessType {
     /// `ENTERPRISE`
     Enterprise,
@@ -72698,6 +73486,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaBusinessType {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WabaBusinessVerificationStatus {
     /// `expired`
     Expired,
@@ -72857,6 +73646,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaBusinessVerificationStatus {
 ///
 /// Schema `WabaOnBehalfOfBusiness`, merged from 2 identical definitions (first: `whatsapp/client_whatsapp_business_accounts.yaml#/components/schemas/WabaOnBehalfOfBusiness`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WabaOnBehalfOfBusiness {
     /// The business's ID.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -72956,6 +73746,7 @@ impl WabaOnBehalfOfBusiness {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WabaPermissionTask {
     /// `MANAGE`
     Manage,
@@ -73140,6 +73931,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaPermissionTask {
 ///
 /// Schema `WabaPhoneNumber`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumber`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WabaPhoneNumber {
     /// The phone number's ID.
     pub id: String,
@@ -73356,6 +74148,7 @@ impl From<String> for WabaPhoneNumber {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WabaPhoneNumberAccountMode {
     /// `LIVE`
     Live,
@@ -73435,6 +74228,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberAccountMode {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WabaPhoneNumberCertStatus {
     /// `APPROVED`
     Approved,
@@ -73532,6 +74326,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberCertStatus {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WabaPhoneNumberCodeVerificationStatus {
     /// `VERIFIED`
     Verified,
@@ -73620,6 +74415,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberCodeVerificationStatus {
 ///
 /// Schema `WabaPhoneNumberCreateRequest`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumberCreateRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WabaPhoneNumberCreateRequest {
     /// The number, digits only, without `+`.
     pub phone_number: String,
@@ -73724,6 +74520,7 @@ impl WabaPhoneNumberCreateRequest {
 ///
 /// Schema `WabaPhoneNumberCreateResponse`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumberCreateResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WabaPhoneNumberCreateResponse {
     /// The new phone number's ID.
     pub id: String,
@@ -73802,6 +74599,7 @@ impl From<String> for WabaPhoneNumberCreateResponse {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WabaPhoneNumberHostPlatform {
     /// `CLOUD_API`
     CloudApi,
@@ -73884,6 +74682,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberHostPlatform {
 ///
 /// Schema `WabaPhoneNumberList`, from `whatsapp/phone_numbers.yaml#/components/schemas/WabaPhoneNumberList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WabaPhoneNumberList {
     /// The phone numbers.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -73954,6 +74753,7 @@ impl WabaPhoneNumberList {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WabaPhoneNumberMessagingLimitTier {
     /// `TIER_50`
     Tier50,
@@ -74057,6 +74857,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberMessagingLimitTier {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WabaPhoneNumberQualityRating {
     /// `GREEN`
     Green,
@@ -74154,6 +74955,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberQualityRating {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WabaPhoneNumberSort {
     /// `creation_time.asc`
     CreationTimeAsc,
@@ -74245,6 +75047,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberSort {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WabaPhoneNumberStatus {
     /// `PENDING`
     Pending,
@@ -74363,6 +75166,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaPhoneNumberStatus {
 ///
 /// Schema `WabaSchedule`, from `whatsapp/schedules.yaml#/components/schemas/WabaSchedule`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WabaSchedule {
     /// The schedule's ID.
     pub id: String,
@@ -74576,6 +75380,7 @@ impl From<String> for WabaSchedule {
 ///
 /// Schema `WabaScheduleList`, from `whatsapp/schedules.yaml#/components/schemas/WabaScheduleList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WabaScheduleList {
     /// The schedules.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -74645,6 +75450,7 @@ impl WabaScheduleList {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WabaScheduleSort {
     /// `created_time.asc`
     CreatedTimeAsc,
@@ -74736,6 +75542,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaScheduleSort {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WabaScheduleStatus {
     /// `ACTIVE`
     Active,
@@ -74833,6 +75640,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaScheduleStatus {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WabaScheduleType {
     /// `BUSINESS_HOURS`
     BusinessHours,
@@ -74927,6 +75735,7 @@ impl<'de> ::serde::Deserialize<'de> for WabaScheduleType {
 ///
 /// Schema `WebhookCallConnection`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookCallConnection`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WebhookCallConnection {
     /// The `webrtc` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -74981,6 +75790,7 @@ impl WebhookCallConnection {
 ///
 /// Schema `WebhookCallFile`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookCallFile`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WebhookCallFile {
     /// The media ID.
     pub id: String,
@@ -75085,6 +75895,7 @@ impl WebhookCallFile {
 ///
 /// Schema `WebhookCallRecording`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookCallRecording`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WebhookCallRecording {
     /// The kind of recording; `audio` for now.
     #[serde(rename = "type")]
@@ -75155,6 +75966,7 @@ impl WebhookCallRecording {
 ///
 /// Schema `WebhookCallSession`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookCallSession`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WebhookCallSession {
     /// `offer` for user-initiated calls, `answer` for business-initiated ones.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -75230,6 +76042,7 @@ impl WebhookCallSession {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WebhookCallSessionSdpType {
     /// `offer`
     Offer,
@@ -75306,6 +76119,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookCallSessionSdpType {
 ///
 /// Schema `WebhookCallTranscript`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookCallTranscript`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WebhookCallTranscript {
     /// The `document` member.
     pub document: WebhookCallFile,
@@ -75363,6 +76177,7 @@ impl WebhookCallTranscript {
 ///
 /// Schema `WebhookCallWebrtc`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookCallWebrtc`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WebhookCallWebrtc {
     /// The SDP text (RFC 8866).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -75426,6 +76241,7 @@ impl WebhookCallWebrtc {
 /// Chosen by the `field` member. Serialising writes `field` exactly once; a value whose `field` this version does not know decodes into [`WebhookChange::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum WebhookChange {
     /// `field: messages`.
     Messages(MessagesChange),
@@ -76273,6 +77089,7 @@ impl From<StandbyChange> for WebhookChange {
 ///
 /// Schema `WebhookContact`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookContact`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WebhookContact {
     /// The `profile` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -76382,6 +77199,7 @@ impl WebhookContact {
 ///
 /// Schema `WebhookContactProfile`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookContactProfile`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WebhookContactProfile {
     /// The name the user set in WhatsApp.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -76471,6 +77289,7 @@ impl WebhookContactProfile {
 ///
 /// Schema `WebhookEntry`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookEntry`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WebhookEntry {
     /// The WhatsApp Business Account (WABA) ID; a business portfolio ID for `partner_solutions`.
     pub id: String,
@@ -76558,6 +77377,7 @@ impl WebhookEntry {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WebhookFlowStatus {
     /// `DRAFT`
     Draft,
@@ -76652,6 +77472,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookFlowStatus {
 ///
 /// Schema `WebhookGroupParticipant`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookGroupParticipant`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WebhookGroupParticipant {
     /// The phone number or WhatsApp ID given in your request.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -76751,6 +77572,7 @@ impl WebhookGroupParticipant {
 ///
 /// Schema `WebhookMetadata`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookMetadata`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WebhookMetadata {
     /// The business phone number as displayed.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -76840,6 +77662,7 @@ impl From<String> for WebhookMetadata {
 ///
 /// Schema `WebhookPayload`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookPayload`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WebhookPayload {
     /// The object the notification is about, usually `whatsapp_business_account`.
     pub object: String,
@@ -76914,6 +77737,7 @@ impl WebhookPayload {
 ///
 /// Schema `WebhookPhoneNumberSettings`, from `whatsapp/webhooks.yaml#/components/schemas/WebhookPhoneNumberSettings`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WebhookPhoneNumberSettings {
     /// The business phone number's ID.
     pub phone_number_id: String,
@@ -77007,6 +77831,7 @@ impl From<String> for WebhookPhoneNumberSettings {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WebhookTemplateQualityScore {
     /// `GREEN`
     Green,
@@ -77095,6 +77920,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookTemplateQualityScore {
 ///
 /// Schema `WhatsAppAccountNumber`, from `whatsapp/account_number.yaml#/components/schemas/WhatsAppAccountNumber`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WhatsAppAccountNumber {
     /// The account number's ID.
     pub id: String,
@@ -77307,6 +78133,7 @@ impl From<String> for WhatsAppAccountNumber {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WhatsAppAccountNumberMessagingLimitTier {
     /// `TIER_50`
     Tier50,
@@ -77410,6 +78237,7 @@ impl<'de> ::serde::Deserialize<'de> for WhatsAppAccountNumberMessagingLimitTier 
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WhatsAppAccountNumberMode {
     /// `LIVE`
     Live,
@@ -77489,6 +78317,7 @@ impl<'de> ::serde::Deserialize<'de> for WhatsAppAccountNumberMode {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WhatsAppAccountNumberStatus {
     /// `CONNECTED`
     Connected,
@@ -77589,6 +78418,7 @@ impl<'de> ::serde::Deserialize<'de> for WhatsAppAccountNumberStatus {
 ///
 /// Schema `WhatsAppBusinessAccountCreateRequest`, from `whatsapp/whatsapp_business_accounts.yaml#/components/schemas/WhatsAppBusinessAccountCreateRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WhatsAppBusinessAccountCreateRequest {
     /// The account's name; unique within the portfolio.
     pub name: String,
@@ -77735,6 +78565,7 @@ impl From<String> for WhatsAppBusinessAccountCreateRequest {
 ///
 /// Schema `WhatsAppBusinessAccountCreateResponse`, from `whatsapp/whatsapp_business_accounts.yaml#/components/schemas/WhatsAppBusinessAccountCreateResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WhatsAppBusinessAccountCreateResponse {
     /// The new account's ID.
     pub id: String,
@@ -77827,6 +78658,7 @@ impl From<String> for WhatsAppBusinessAccountCreateResponse {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WhatsAppBusinessAccountTask {
     /// `MANAGE`
     Manage,
@@ -77981,6 +78813,7 @@ impl<'de> ::serde::Deserialize<'de> for WhatsAppBusinessAccountTask {
 ///
 /// Schema `WhatsAppBusinessBot`, from `whatsapp/bot_details.yaml#/components/schemas/WhatsAppBusinessBot`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WhatsAppBusinessBot {
     /// The bot's ID.
     pub id: String,
@@ -78086,6 +78919,7 @@ impl From<String> for WhatsAppBusinessBot {
 ///
 /// Schema `WhatsAppBusinessBotCommand`, from `whatsapp/bot_details.yaml#/components/schemas/WhatsAppBusinessBotCommand`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WhatsAppBusinessBotCommand {
     /// The command, without the leading slash.
     pub command_name: String,
@@ -78166,6 +79000,7 @@ impl WhatsAppBusinessBotCommand {
 ///
 /// Schema `WhatsAppBusinessEncryptionInfo`, from `whatsapp/business_encryption.yaml#/components/schemas/WhatsAppBusinessEncryptionInfo`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WhatsAppBusinessEncryptionInfo {
     /// The public key (PEM). Absent when not requested with `fields`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -78241,6 +79076,7 @@ impl WhatsAppBusinessEncryptionInfo {
 ///
 /// Schema `WhatsAppBusinessEncryptionResponse`, from `whatsapp/business_encryption.yaml#/components/schemas/WhatsAppBusinessEncryptionResponse`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WhatsAppBusinessEncryptionResponse {
     /// The `data` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -78301,6 +79137,7 @@ impl WhatsAppBusinessEncryptionResponse {
 ///
 /// Schema `WhatsAppBusinessEncryptionUploadRequest`, from `whatsapp/business_encryption.yaml#/components/schemas/WhatsAppBusinessEncryptionUploadRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WhatsAppBusinessEncryptionUploadRequest {
     /// A 2048-bit RSA public key in PEM format.
     pub business_public_key: String,
@@ -78372,6 +79209,7 @@ impl From<String> for WhatsAppBusinessEncryptionUploadRequest {
 ///
 /// Schema `WhatsAppBusinessEncryptionUploadResponse`, from `whatsapp/business_encryption.yaml#/components/schemas/WhatsAppBusinessEncryptionUploadResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WhatsAppBusinessEncryptionUploadResponse {
     /// True when the key was stored and signed.
     pub success: bool,
@@ -78434,6 +79272,7 @@ impl WhatsAppBusinessEncryptionUploadResponse {
 ///
 /// Schema `WhatsAppBusinessProfile`, from `whatsapp/business_profile.yaml#/components/schemas/WhatsAppBusinessProfile`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WhatsAppBusinessProfile {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -78573,6 +79412,7 @@ impl WhatsAppBusinessProfile {
 ///
 /// Schema `WhatsAppBusinessProfileData`, from `whatsapp/business_profile.yaml#/components/schemas/WhatsAppBusinessProfileData`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WhatsAppBusinessProfileData {
     /// Always `whatsapp`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -78722,6 +79562,7 @@ impl WhatsAppBusinessProfileData {
 ///
 /// Schema `WhatsAppBusinessProfileResponse`, from `whatsapp/business_profile.yaml#/components/schemas/WhatsAppBusinessProfileResponse`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WhatsAppBusinessProfileResponse {
     /// The `data` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -78782,6 +79623,7 @@ impl WhatsAppBusinessProfileResponse {
 ///
 /// Schema `WhatsAppBusinessProfileUpdateRequest`, from `whatsapp/business_profile.yaml#/components/schemas/WhatsAppBusinessProfileUpdateRequest`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WhatsAppBusinessProfileUpdateRequest {
     /// Always `whatsapp`.
     pub messaging_product: MessagingProductWhatsapp,
@@ -78927,6 +79769,7 @@ impl WhatsAppBusinessProfileUpdateRequest {
 ///
 /// Schema `WhatsAppBusinessProfileUpdateResponse`, from `whatsapp/business_profile.yaml#/components/schemas/WhatsAppBusinessProfileUpdateResponse`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WhatsAppBusinessProfileUpdateResponse {
     /// True when the profile was updated.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -78988,6 +79831,7 @@ impl WhatsAppBusinessProfileUpdateResponse {
 ///
 /// Schema `WhatsAppBusinessSolution`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/WhatsAppBusinessSolution`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WhatsAppBusinessSolution {
     /// The solution's ID.
     pub id: String,
@@ -79111,6 +79955,7 @@ impl From<String> for WhatsAppBusinessSolution {
 ///
 /// Schema `WhatsAppBusinessSolutionAcceptRequest`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/WhatsAppBusinessSolutionAcceptRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WhatsAppBusinessSolutionAcceptRequest {
     /// ID of the invited partner app; must match the invitation.
     pub partner_app_id: String,
@@ -79194,6 +80039,7 @@ impl From<String> for WhatsAppBusinessSolutionAcceptRequest {
 ///
 /// Schema `WhatsAppBusinessSolutionAcceptResponse`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/WhatsAppBusinessSolutionAcceptResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WhatsAppBusinessSolutionAcceptResponse {
     /// True when the invitation was accepted.
     pub success: bool,
@@ -79304,6 +80150,7 @@ impl WhatsAppBusinessSolutionAcceptResponse {
 ///
 /// Schema `WhatsAppBusinessSolutionAccessToken`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/WhatsAppBusinessSolutionAccessToken`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WhatsAppBusinessSolutionAccessToken {
     /// The token.
     pub access_token: String,
@@ -79394,6 +80241,7 @@ impl From<String> for WhatsAppBusinessSolutionAccessToken {
 ///
 /// Schema `WhatsAppBusinessSolutionCreateRequest`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/WhatsAppBusinessSolutionCreateRequest`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WhatsAppBusinessSolutionCreateRequest {
     /// The solution's name (2 to 75 characters).
     pub solution_name: String,
@@ -79487,6 +80335,7 @@ impl WhatsAppBusinessSolutionCreateRequest {
 ///
 /// Schema `WhatsAppBusinessSolutionCreateResponse`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/WhatsAppBusinessSolutionCreateResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WhatsAppBusinessSolutionCreateResponse {
     /// ID of the created solution.
     pub solution_id: String,
@@ -79564,6 +80413,7 @@ impl From<String> for WhatsAppBusinessSolutionCreateResponse {
 ///
 /// Schema `WhatsAppBusinessSolutionList`, from `whatsapp/multi_partner_solutions.yaml#/components/schemas/WhatsAppBusinessSolutionList`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct WhatsAppBusinessSolutionList {
     /// The solutions on this page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -79636,6 +80486,7 @@ impl WhatsAppBusinessSolutionList {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WhatsAppBusinessSolutionPendingStatus {
     /// `PENDING_ACTIVATION`
     PendingActivation,
@@ -79721,6 +80572,7 @@ impl<'de> ::serde::Deserialize<'de> for WhatsAppBusinessSolutionPendingStatus {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WhatsAppBusinessSolutionStatus {
     /// `DRAFT`
     Draft,
@@ -79824,6 +80676,7 @@ impl<'de> ::serde::Deserialize<'de> for WhatsAppBusinessSolutionStatus {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WhatsAppBusinessVertical {
     /// `OTHER`
     Other,
@@ -80017,6 +80870,7 @@ impl<'de> ::serde::Deserialize<'de> for WhatsAppBusinessVertical {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WhatsAppCodeVerificationStatus {
     /// `VERIFIED`
     Verified,
@@ -80108,6 +80962,7 @@ impl<'de> ::serde::Deserialize<'de> for WhatsAppCodeVerificationStatus {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WhatsAppDisplayNameStatus {
     /// `APPROVED`
     Approved,
@@ -80211,6 +81066,7 @@ impl<'de> ::serde::Deserialize<'de> for WhatsAppDisplayNameStatus {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WhatsAppPhoneNumberQualityRating {
     /// `GREEN`
     Green,

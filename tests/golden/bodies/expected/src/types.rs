@@ -5,6 +5,7 @@
 //! Every schema of the API as a Rust type.
 /// Schema `Item`, from `specs/bodies.yaml#/components/schemas/Item`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Item {
     /// The `name` member.
     pub name: String,
@@ -75,6 +76,7 @@ impl From<String> for Item {
 }
 /// Schema `Problem`, from `specs/bodies.yaml#/components/schemas/Problem`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Problem {
     /// The `title` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -138,6 +140,7 @@ impl ::std::fmt::Display for Problem {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SendJsonMode {
     /// `fast`
     Fast,

@@ -5,6 +5,7 @@
 //! Every schema of the API as a Rust type.
 /// Schema `ApiError`, from `specs/bot.yaml#/components/schemas/ApiError`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ApiError {
     /// The `error` member.
     pub error: ApiErrorError,
@@ -53,6 +54,7 @@ impl ApiError {
 }
 /// Schema `ApiErrorError`, from `specs/bot.yaml#/components/schemas/ApiError/properties/error`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ApiErrorError {
     /// The `code` member.
     pub code: i64,
@@ -146,6 +148,7 @@ impl ApiErrorError {
 }
 /// Schema `Base`, from `specs/bot.yaml#/components/schemas/Base`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Base {
     /// Who gets it.
     pub to: String,
@@ -211,6 +214,7 @@ impl From<String> for Base {
 }
 /// Schema `Context`, from `specs/bot.yaml#/components/schemas/Context`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Context {
     /// The `message_id` member.
     pub message_id: String,
@@ -269,6 +273,7 @@ impl From<String> for Context {
 }
 /// Schema `Event`, from `specs/bot.yaml#/components/schemas/Event`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Event {
     /// The `id` member.
     pub id: String,
@@ -375,6 +380,7 @@ impl Event {
 }
 /// Schema `EventError`, from `specs/bot.yaml#/components/schemas/EventError`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct EventError {
     /// The `code` member.
     pub code: i64,
@@ -433,6 +439,7 @@ impl EventError {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum EventState {
     /// `open`
     Open,
@@ -500,6 +507,7 @@ impl<'de> ::serde::Deserialize<'de> for EventState {
 }
 /// Schema `ImageMessage`, from `specs/bot.yaml#/components/schemas/ImageMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ImageMessage {
     /// Who gets it.
     pub to: String,
@@ -579,6 +587,7 @@ impl ImageMessage {
 /// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`Message::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum Message {
     /// `type: text`.
     Text(TextMessage),
@@ -752,6 +761,7 @@ impl From<ImageMessage> for Message {
 ///
 /// Schema `Receipt`, from `specs/bot.yaml#/components/schemas/Receipt`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Receipt {
     /// Always `read`; filled in by default.
     pub status: StatusRead,
@@ -840,6 +850,7 @@ impl From<String> for Receipt {
 }
 /// Schema `ReceiptResponse`, from `specs/bot.yaml#/components/schemas/ReceiptResponse`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ReceiptResponse {
     /// The `success` member.
     pub success: bool,
@@ -895,6 +906,7 @@ impl ReceiptResponse {
 }
 /// Schema `Sent`, from `specs/bot.yaml#/components/schemas/Sent`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Sent {
     /// The `id` member.
     pub id: String,
@@ -962,6 +974,7 @@ impl From<String> for Sent {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum StatusRead {
     /// `read`
     #[default]
@@ -1024,6 +1037,7 @@ impl<'de> ::serde::Deserialize<'de> for StatusRead {
 }
 /// Schema `TextMessage`, from `specs/bot.yaml#/components/schemas/TextMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TextMessage {
     /// Who gets it.
     pub to: String,
@@ -1103,6 +1117,7 @@ impl TextMessage {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeImage {
     /// `image`
     #[default]
@@ -1168,6 +1183,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeImage {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeText {
     /// `text`
     #[default]
@@ -1230,6 +1246,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeText {
 }
 /// Schema `Typing`, from `specs/bot.yaml#/components/schemas/Typing`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Typing {
     /// Always `text`; filled in by default.
     #[serde(rename = "type")]

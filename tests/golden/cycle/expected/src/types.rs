@@ -5,6 +5,7 @@
 //! Every schema of the API as a Rust type.
 /// Schema `A`, from `specs/tree.yaml#/components/schemas/A`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct A {
     /// The `b` member.
     pub b: Box<B>,
@@ -53,6 +54,7 @@ impl A {
 }
 /// Schema `B`, from `specs/tree.yaml#/components/schemas/B`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct B {
     /// The `a` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -98,6 +100,7 @@ impl B {
 }
 /// Schema `Leaf`, from `specs/leaf.yaml#/components/schemas/Leaf`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Leaf {
     /// The `value` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -149,6 +152,7 @@ impl Leaf {
 }
 /// Schema `Node`, from `specs/tree.yaml#/components/schemas/Node`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Node {
     /// The `id` member.
     pub id: String,

@@ -9,6 +9,7 @@ pub type Counts = ::std::collections::BTreeMap<String, i64>;
 ///
 /// Schema `FlowIdOrFlowName`, from `specs/dialect.yaml#/components/schemas/FlowTarget/oneOf`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum FlowIdOrFlowName {
     /// Sends `flow_id`.
     FlowId(String),
@@ -37,6 +38,7 @@ impl From<String> for FlowIdOrFlowName {
 ///
 /// Schema `FlowTarget`, from `specs/dialect.yaml#/components/schemas/FlowTarget`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct FlowTarget {
     /// The `flow_id` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -102,6 +104,7 @@ impl FlowTarget {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum KindThing {
     /// `thing`
     #[default]
@@ -166,6 +169,7 @@ impl<'de> ::serde::Deserialize<'de> for KindThing {
 ///
 /// Schema `NoContacts`, from `specs/dialect.yaml#/components/schemas/NoContacts`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct NoContacts {
     /// The `messages` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -214,6 +218,7 @@ impl NoContacts {
 }
 /// Schema `Strict`, from `specs/dialect.yaml#/components/schemas/Strict`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Strict {
     /// The `only` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -263,6 +268,7 @@ pub type Tags = Vec<String>;
 ///
 /// Schema `Thing`, from `specs/dialect.yaml#/components/schemas/Thing`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Thing {
     /// The `id` member.
     pub id: i64,
@@ -485,6 +491,7 @@ impl Thing {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ThingShade {
     /// `light`
     Light,

@@ -7,6 +7,7 @@
 ///
 /// Schema `GraphAPIError`, merged from 2 identical definitions (first: `specs/a.yaml#/components/schemas/GraphAPIError`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct GraphAPIError {
     /// The `error` member.
     pub error: GraphAPIErrorError,
@@ -67,6 +68,7 @@ impl ::std::fmt::Display for GraphAPIError {
 }
 /// Schema `GraphAPIErrorError`, merged from 2 identical definitions (first: `specs/a.yaml#/components/schemas/GraphAPIError/properties/error`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct GraphAPIErrorError {
     /// Copy A's words.
     pub message: String,
@@ -137,6 +139,7 @@ impl GraphAPIErrorError {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum MessagingProductWhatsapp {
     /// `whatsapp`
     #[default]
@@ -199,6 +202,7 @@ impl<'de> ::serde::Deserialize<'de> for MessagingProductWhatsapp {
 }
 /// Schema `Profile`, from `specs/a.yaml#/components/schemas/Profile`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Profile {
     /// Display name.
     pub name: String,
@@ -279,6 +283,7 @@ impl From<String> for Profile {
 }
 /// Schema `Profile`, from `specs/b.yaml#/components/schemas/Profile`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ProfileB {
     /// The `name` member.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -358,6 +363,7 @@ impl ProfileB {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ProfileStatus {
     /// `ACTIVE`
     Active,

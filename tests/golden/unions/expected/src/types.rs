@@ -5,6 +5,7 @@
 //! Every schema of the API as a Rust type.
 /// Schema `BaseMessage`, from `specs/unions.yaml#/components/schemas/BaseMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct BaseMessage {
     /// Always `whatsapp`; filled in by default.
     pub messaging_product: MessagingProductWhatsapp,
@@ -74,6 +75,7 @@ impl BaseMessage {
 /// Chosen by the `kind` member. Serialising writes `kind` exactly once; a value whose `kind` this version does not know decodes into [`Event::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum Event {
     /// `kind: sent`.
     Sent(Sent),
@@ -188,6 +190,7 @@ impl From<Group> for Event {
 }
 /// Schema `Group`, from `specs/unions.yaml#/components/schemas/Group`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Group {
     /// Always `group`; filled in by default.
     pub kind: KindGroup,
@@ -252,6 +255,7 @@ impl Group {
 /// One of several shapes, told apart by their required members; decoding tries `String`, `Integer` in that order, and keeps a value none accepts in [`IdOrCount::Unrecognized`].
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum IdOrCount {
     /// Tried when the value is a string.
     String(String),
@@ -299,6 +303,7 @@ impl<'de> ::serde::Deserialize<'de> for IdOrCount {
 }
 /// Schema `ImageMessage`, from `specs/unions.yaml#/components/schemas/ImageMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct ImageMessage {
     /// Always `whatsapp`; filled in by default.
     pub messaging_product: MessagingProductWhatsapp,
@@ -374,6 +379,7 @@ impl ImageMessage {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum KindGroup {
     /// `group`
     #[default]
@@ -439,6 +445,7 @@ impl<'de> ::serde::Deserialize<'de> for KindGroup {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum KindSent {
     /// `sent`
     #[default]
@@ -506,6 +513,7 @@ impl<'de> ::serde::Deserialize<'de> for KindSent {
 /// One of several shapes, told apart by their required members; decoding tries `WithId`, `WithLink` in that order, and keeps a value none accepts in [`Media::Unrecognized`].
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum Media {
     /// Tried when the value is an object with `id`.
     WithId(MediaWithId),
@@ -567,6 +575,7 @@ impl From<MediaWithLink> for Media {
 }
 /// Schema `MediaWithId`, from `specs/unions.yaml#/components/schemas/Media/oneOf/0`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MediaWithId {
     /// The `id` member.
     pub id: String,
@@ -640,6 +649,7 @@ impl From<String> for MediaWithId {
 }
 /// Schema `MediaWithLink`, from `specs/unions.yaml#/components/schemas/Media/oneOf/1`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct MediaWithLink {
     /// The `link` member.
     pub link: String,
@@ -716,6 +726,7 @@ impl From<String> for MediaWithLink {
 /// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`Message::Unrecognized`], which keeps it whole.
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
+#[non_exhaustive]
 pub enum Message {
     /// `type: text`.
     Text(TextMessage),
@@ -863,6 +874,7 @@ impl From<ImageMessage> for Message {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum MessagingProductWhatsapp {
     /// `whatsapp`
     #[default]
@@ -925,6 +937,7 @@ impl<'de> ::serde::Deserialize<'de> for MessagingProductWhatsapp {
 }
 /// Schema `Sent`, from `specs/unions.yaml#/components/schemas/Sent`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct Sent {
     /// Always `sent`; filled in by default.
     pub kind: KindSent,
@@ -995,6 +1008,7 @@ impl From<String> for Sent {
 }
 /// Schema `TextMessage`, from `specs/unions.yaml#/components/schemas/TextMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TextMessage {
     /// Always `whatsapp`; filled in by default.
     pub messaging_product: MessagingProductWhatsapp,
@@ -1067,6 +1081,7 @@ impl TextMessage {
 }
 /// Schema `TextMessageText`, from `specs/unions.yaml#/components/schemas/TextMessage/allOf/1/properties/text`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct TextMessageText {
     /// The `body` member.
     pub body: String,
@@ -1131,6 +1146,7 @@ impl From<String> for TextMessageText {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeImage {
     /// `image`
     #[default]
@@ -1196,6 +1212,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeImage {
 /// Values this version does not know decode into the catch-all
 /// variant instead of failing, and serialise back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum TypeText {
     /// `text`
     #[default]
