@@ -441,6 +441,12 @@ pub struct TaggedDef {
     /// and optionality), in the first variant's order: the union gets an
     /// accessor for each (and, when it is sent, a `with_` setter).
     pub shared: Vec<SharedField>,
+    /// Members that name the variant before the tag comes (see
+    /// `lower::finish::commits`): (member, tag value), sorted by member.
+    pub commits: Vec<(String, String)>,
+    /// Several variants have a member of another type (`value`): the fast
+    /// decode finds the tag in the object's text before reading it.
+    pub scan: bool,
 }
 
 /// A field every variant of a tagged union has (see [`TaggedDef::shared`]).

@@ -351,7 +351,11 @@ pub fn of(api: &Api) -> Surface {
                         .map(|v| Variant {
                             rust: v.rust.clone(),
                             tag: Some(v.tag_value.clone()),
-                            ty: ty_text(&v.ty),
+                            ty: if v.boxed {
+                                format!("Box<{}>", ty_text(&v.ty))
+                            } else {
+                                ty_text(&v.ty)
+                            },
                         })
                         .collect(),
                 },

@@ -44,17 +44,57 @@ fn main() {
         ["application/json"]["examples"]
         .as_mapping()
         .expect("webhook examples");
+    let mut live = String::from(
+        "/// The same webhook payloads with their members in the order the live API\n/// sends them: a union's tag (`type`, `field`) after the content.\npub const WEBHOOKS_LIVE: &[(&str, &str)] = &[\n",
+    );
     for (name, example) in examples {
-        let json = serde_json::to_string(&example["value"]).expect("JSON");
-        writeln!(
-            out,
-            "    ({:?}, {:?}),",
-            name.as_str().unwrap_or_default(),
-            json
-        )
-        .expect("write");
+        let name = name.as_str().unwrap_or_default();
+        let value: serde_json::Value = serde_json::to_value(&example["value"]).expect("JSON");
+        let json = serde_json::to_string(&value).expect("JSON");
+        writeln!(out, "    ({name:?}, {json:?}),").expect("write");
+        let mut ordered = String::new();
+        live_order(&value, &mut ordered);
+        writeln!(live, "    ({name:?}, {ordered:?}),").expect("write");
     }
+    out.push_str("];\n\n");
+    out.push_str(&live);
     out.push_str("];\n");
     let dest = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("payloads.rs");
     std::fs::write(dest, out).expect("payloads.rs written");
+}
+
+/// Writes `value` as JSON with every object's `type` and `field` members
+/// last, as Meta's deliveries order them (`{"value": {..}, "field":
+/// "messages"}`, `{"from": .., "text": {..}, "type": "text"}`).
+fn live_order(value: &serde_json::Value, out: &mut String) {
+    match value {
+        serde_json::Value::Object(members) => {
+            let tag = |k: &str| k == "type" || k == "field";
+            let ordered = members
+                .iter()
+                .filter(|(k, _)| !tag(k))
+                .chain(members.iter().filter(|(k, _)| tag(k)));
+            out.push('{');
+            for (i, (k, v)) in ordered.enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::to_string(k).expect("JSON"));
+                out.push(':');
+                live_order(v, out);
+            }
+            out.push('}');
+        }
+        serde_json::Value::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                live_order(v, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&serde_json::to_string(other).expect("JSON")),
+    }
 }

@@ -128,7 +128,7 @@ pub async fn run(client: &api::Client) -> Result<(), api::Error<serde_json::Valu
 pub fn fixture() -> Thing {
     let mut thing = Thing::new("1");
     thing.name = Some("a thing".into());
-    thing.shape = Some(Shape::Circle(Circle::new()));
+    thing.shape = Some(Shape::from(Circle::new()));
     thing
 }
 "#;

@@ -12606,6 +12606,14 @@ impl ::serde::Serialize for CarouselCard {
 /// straight from the input.
 impl ::fragment_codegen_runtime::decode::FromTagged for CarouselCard {
     const TAG: &'static str = "type";
+    const SCAN: bool = true;
+    fn commit(key: &str) -> Option<&'static str> {
+        match key {
+            "body" => Some("cta_url"),
+            "header" => Some("cta_url"),
+            _ => None,
+        }
+    }
     fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -12888,6 +12896,13 @@ impl ::serde::Serialize for CarouselCardHeader {
 /// straight from the input.
 impl ::fragment_codegen_runtime::decode::FromTagged for CarouselCardHeader {
     const TAG: &'static str = "type";
+    fn commit(key: &str) -> Option<&'static str> {
+        match key {
+            "image" => Some("image"),
+            "video" => Some("video"),
+            _ => None,
+        }
+    }
     fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -28754,13 +28769,13 @@ impl IncomingImageMessage {
 #[non_exhaustive]
 pub enum IncomingInteractive {
     /// `type: button_reply`.
-    ButtonReply(InteractiveButtonReply),
+    ButtonReply(Box<InteractiveButtonReply>),
     /// `type: list_reply`.
-    ListReply(InteractiveListReply),
+    ListReply(Box<InteractiveListReply>),
     /// `type: nfm_reply`.
-    NfmReply(InteractiveNfmReply),
+    NfmReply(Box<InteractiveNfmReply>),
     /// `type: call_permission_reply`.
-    CallPermissionReply(InteractiveCallPermissionReply),
+    CallPermissionReply(Box<InteractiveCallPermissionReply>),
     /// A tag this version does not know, with the whole value as received.
     Unrecognized {
         /// The tag value.
@@ -28773,22 +28788,22 @@ pub enum IncomingInteractive {
 impl IncomingInteractive {
     /// The `button_reply` kind: [`InteractiveButtonReply::new`] with these fields, optional ones empty.
     pub fn button_reply(button_reply: impl Into<ButtonReply>) -> Self {
-        Self::ButtonReply(InteractiveButtonReply::new(button_reply))
+        Self::ButtonReply(Box::new(InteractiveButtonReply::new(button_reply)))
     }
     /// The `list_reply` kind: [`InteractiveListReply::new`] with these fields, optional ones empty.
     pub fn list_reply(list_reply: impl Into<ListReply>) -> Self {
-        Self::ListReply(InteractiveListReply::new(list_reply))
+        Self::ListReply(Box::new(InteractiveListReply::new(list_reply)))
     }
     /// The `nfm_reply` kind: [`InteractiveNfmReply::new`] with these fields, optional ones empty.
     pub fn nfm_reply(nfm_reply: impl Into<NfmReply>) -> Self {
-        Self::NfmReply(InteractiveNfmReply::new(nfm_reply))
+        Self::NfmReply(Box::new(InteractiveNfmReply::new(nfm_reply)))
     }
     /// The `call_permission_reply` kind: [`InteractiveCallPermissionReply::new`] with these fields, optional ones empty.
     pub fn call_permission_reply(
         call_permission_reply: impl Into<CallPermissionReply>,
     ) -> Self {
         Self::CallPermissionReply(
-            InteractiveCallPermissionReply::new(call_permission_reply),
+            Box::new(InteractiveCallPermissionReply::new(call_permission_reply)),
         )
     }
     /// The tag value of this variant.
@@ -28838,6 +28853,15 @@ impl ::serde::Serialize for IncomingInteractive {
 /// straight from the input.
 impl ::fragment_codegen_runtime::decode::FromTagged for IncomingInteractive {
     const TAG: &'static str = "type";
+    fn commit(key: &str) -> Option<&'static str> {
+        match key {
+            "button_reply" => Some("button_reply"),
+            "call_permission_reply" => Some("call_permission_reply"),
+            "list_reply" => Some("list_reply"),
+            "nfm_reply" => Some("nfm_reply"),
+            _ => None,
+        }
+    }
     fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -28846,30 +28870,38 @@ impl ::fragment_codegen_runtime::decode::FromTagged for IncomingInteractive {
             match tag {
                 "button_reply" => {
                     Self::ButtonReply(
-                        <InteractiveButtonReply as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <InteractiveButtonReply as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "list_reply" => {
                     Self::ListReply(
-                        <InteractiveListReply as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <InteractiveListReply as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "nfm_reply" => {
                     Self::NfmReply(
-                        <InteractiveNfmReply as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <InteractiveNfmReply as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "call_permission_reply" => {
                     Self::CallPermissionReply(
-                        <InteractiveCallPermissionReply as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <InteractiveCallPermissionReply as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 _ => {
@@ -28897,25 +28929,25 @@ impl<'de> ::serde::Deserialize<'de> for IncomingInteractive {
 #[cfg(feature = "webhooks")]
 impl From<InteractiveButtonReply> for IncomingInteractive {
     fn from(value: InteractiveButtonReply) -> Self {
-        Self::ButtonReply(value)
+        Self::ButtonReply(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<InteractiveListReply> for IncomingInteractive {
     fn from(value: InteractiveListReply) -> Self {
-        Self::ListReply(value)
+        Self::ListReply(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<InteractiveNfmReply> for IncomingInteractive {
     fn from(value: InteractiveNfmReply) -> Self {
-        Self::NfmReply(value)
+        Self::NfmReply(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<InteractiveCallPermissionReply> for IncomingInteractive {
     fn from(value: InteractiveCallPermissionReply) -> Self {
-        Self::CallPermissionReply(value)
+        Self::CallPermissionReply(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
@@ -29546,39 +29578,39 @@ impl IncomingMedia {
 #[non_exhaustive]
 pub enum IncomingMessage {
     /// `type: text`.
-    Text(IncomingTextMessage),
+    Text(Box<IncomingTextMessage>),
     /// `type: reaction`.
-    Reaction(IncomingReactionMessage),
+    Reaction(Box<IncomingReactionMessage>),
     /// `type: image`.
-    Image(IncomingImageMessage),
+    Image(Box<IncomingImageMessage>),
     /// `type: audio`.
-    Audio(IncomingAudioMessage),
+    Audio(Box<IncomingAudioMessage>),
     /// `type: video`.
-    Video(IncomingVideoMessage),
+    Video(Box<IncomingVideoMessage>),
     /// `type: document`.
-    Document(IncomingDocumentMessage),
+    Document(Box<IncomingDocumentMessage>),
     /// `type: sticker`.
-    Sticker(IncomingStickerMessage),
+    Sticker(Box<IncomingStickerMessage>),
     /// `type: location`.
-    Location(IncomingLocationMessage),
+    Location(Box<IncomingLocationMessage>),
     /// `type: contacts`.
-    Contacts(IncomingContactsMessage),
+    Contacts(Box<IncomingContactsMessage>),
     /// `type: button`.
-    Button(IncomingButtonMessage),
+    Button(Box<IncomingButtonMessage>),
     /// `type: interactive`.
-    Interactive(IncomingInteractiveMessage),
+    Interactive(Box<IncomingInteractiveMessage>),
     /// `type: order`.
-    Order(IncomingOrderMessage),
+    Order(Box<IncomingOrderMessage>),
     /// `type: system`.
-    System(IncomingSystemMessage),
+    System(Box<IncomingSystemMessage>),
     /// `type: unsupported`.
-    Unsupported(IncomingUnsupportedMessage),
+    Unsupported(Box<IncomingUnsupportedMessage>),
     /// `type: unknown`.
-    Unknown(IncomingUnknownMessage),
+    Unknown(Box<IncomingUnknownMessage>),
     /// `type: edit`.
-    Edit(IncomingEditMessage),
+    Edit(Box<IncomingEditMessage>),
     /// `type: revoke`.
-    Revoke(IncomingRevokeMessage),
+    Revoke(Box<IncomingRevokeMessage>),
     /// A tag this version does not know, with the whole value as received.
     Unrecognized {
         /// The tag value.
@@ -29591,71 +29623,71 @@ pub enum IncomingMessage {
 impl IncomingMessage {
     /// The `text` kind: [`IncomingTextMessage::new`] with these fields, optional ones empty.
     pub fn text(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
-        Self::Text(IncomingTextMessage::new(id, timestamp))
+        Self::Text(Box::new(IncomingTextMessage::new(id, timestamp)))
     }
     /// The `reaction` kind: [`IncomingReactionMessage::new`] with these fields, optional ones empty.
     pub fn reaction(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
-        Self::Reaction(IncomingReactionMessage::new(id, timestamp))
+        Self::Reaction(Box::new(IncomingReactionMessage::new(id, timestamp)))
     }
     /// The `image` kind: [`IncomingImageMessage::new`] with these fields, optional ones empty.
     pub fn image(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
-        Self::Image(IncomingImageMessage::new(id, timestamp))
+        Self::Image(Box::new(IncomingImageMessage::new(id, timestamp)))
     }
     /// The `audio` kind: [`IncomingAudioMessage::new`] with these fields, optional ones empty.
     pub fn audio(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
-        Self::Audio(IncomingAudioMessage::new(id, timestamp))
+        Self::Audio(Box::new(IncomingAudioMessage::new(id, timestamp)))
     }
     /// The `video` kind: [`IncomingVideoMessage::new`] with these fields, optional ones empty.
     pub fn video(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
-        Self::Video(IncomingVideoMessage::new(id, timestamp))
+        Self::Video(Box::new(IncomingVideoMessage::new(id, timestamp)))
     }
     /// The `document` kind: [`IncomingDocumentMessage::new`] with these fields, optional ones empty.
     pub fn document(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
-        Self::Document(IncomingDocumentMessage::new(id, timestamp))
+        Self::Document(Box::new(IncomingDocumentMessage::new(id, timestamp)))
     }
     /// The `sticker` kind: [`IncomingStickerMessage::new`] with these fields, optional ones empty.
     pub fn sticker(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
-        Self::Sticker(IncomingStickerMessage::new(id, timestamp))
+        Self::Sticker(Box::new(IncomingStickerMessage::new(id, timestamp)))
     }
     /// The `location` kind: [`IncomingLocationMessage::new`] with these fields, optional ones empty.
     pub fn location(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
-        Self::Location(IncomingLocationMessage::new(id, timestamp))
+        Self::Location(Box::new(IncomingLocationMessage::new(id, timestamp)))
     }
     /// The `contacts` kind: [`IncomingContactsMessage::new`] with these fields, optional ones empty.
     pub fn contacts(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
-        Self::Contacts(IncomingContactsMessage::new(id, timestamp))
+        Self::Contacts(Box::new(IncomingContactsMessage::new(id, timestamp)))
     }
     /// The `button` kind: [`IncomingButtonMessage::new`] with these fields, optional ones empty.
     pub fn button(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
-        Self::Button(IncomingButtonMessage::new(id, timestamp))
+        Self::Button(Box::new(IncomingButtonMessage::new(id, timestamp)))
     }
     /// The `interactive` kind: [`IncomingInteractiveMessage::new`] with these fields, optional ones empty.
     pub fn interactive(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
-        Self::Interactive(IncomingInteractiveMessage::new(id, timestamp))
+        Self::Interactive(Box::new(IncomingInteractiveMessage::new(id, timestamp)))
     }
     /// The `order` kind: [`IncomingOrderMessage::new`] with these fields, optional ones empty.
     pub fn order(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
-        Self::Order(IncomingOrderMessage::new(id, timestamp))
+        Self::Order(Box::new(IncomingOrderMessage::new(id, timestamp)))
     }
     /// The `system` kind: [`IncomingSystemMessage::new`] with these fields, optional ones empty.
     pub fn system(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
-        Self::System(IncomingSystemMessage::new(id, timestamp))
+        Self::System(Box::new(IncomingSystemMessage::new(id, timestamp)))
     }
     /// The `unsupported` kind: [`IncomingUnsupportedMessage::new`] with these fields, optional ones empty.
     pub fn unsupported(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
-        Self::Unsupported(IncomingUnsupportedMessage::new(id, timestamp))
+        Self::Unsupported(Box::new(IncomingUnsupportedMessage::new(id, timestamp)))
     }
     /// The `unknown` kind: [`IncomingUnknownMessage::new`] with these fields, optional ones empty.
     pub fn unknown(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
-        Self::Unknown(IncomingUnknownMessage::new(id, timestamp))
+        Self::Unknown(Box::new(IncomingUnknownMessage::new(id, timestamp)))
     }
     /// The `edit` kind: [`IncomingEditMessage::new`] with these fields, optional ones empty.
     pub fn edit(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
-        Self::Edit(IncomingEditMessage::new(id, timestamp))
+        Self::Edit(Box::new(IncomingEditMessage::new(id, timestamp)))
     }
     /// The `revoke` kind: [`IncomingRevokeMessage::new`] with these fields, optional ones empty.
     pub fn revoke(id: impl Into<String>, timestamp: impl Into<String>) -> Self {
-        Self::Revoke(IncomingRevokeMessage::new(id, timestamp))
+        Self::Revoke(Box::new(IncomingRevokeMessage::new(id, timestamp)))
     }
     /// The tag value of this variant.
     pub fn tag(&self) -> &str {
@@ -29987,6 +30019,27 @@ impl ::serde::Serialize for IncomingMessage {
 /// straight from the input.
 impl ::fragment_codegen_runtime::decode::FromTagged for IncomingMessage {
     const TAG: &'static str = "type";
+    fn commit(key: &str) -> Option<&'static str> {
+        match key {
+            "audio" => Some("audio"),
+            "button" => Some("button"),
+            "contacts" => Some("contacts"),
+            "document" => Some("document"),
+            "edit" => Some("edit"),
+            "image" => Some("image"),
+            "interactive" => Some("interactive"),
+            "location" => Some("location"),
+            "order" => Some("order"),
+            "reaction" => Some("reaction"),
+            "revoke" => Some("revoke"),
+            "sticker" => Some("sticker"),
+            "system" => Some("system"),
+            "text" => Some("text"),
+            "unsupported" => Some("unsupported"),
+            "video" => Some("video"),
+            _ => None,
+        }
+    }
     fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -29995,121 +30048,155 @@ impl ::fragment_codegen_runtime::decode::FromTagged for IncomingMessage {
             match tag {
                 "text" => {
                     Self::Text(
-                        <IncomingTextMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <IncomingTextMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "reaction" => {
                     Self::Reaction(
-                        <IncomingReactionMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <IncomingReactionMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "image" => {
                     Self::Image(
-                        <IncomingImageMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <IncomingImageMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "audio" => {
                     Self::Audio(
-                        <IncomingAudioMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <IncomingAudioMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "video" => {
                     Self::Video(
-                        <IncomingVideoMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <IncomingVideoMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "document" => {
                     Self::Document(
-                        <IncomingDocumentMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <IncomingDocumentMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "sticker" => {
                     Self::Sticker(
-                        <IncomingStickerMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <IncomingStickerMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "location" => {
                     Self::Location(
-                        <IncomingLocationMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <IncomingLocationMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "contacts" => {
                     Self::Contacts(
-                        <IncomingContactsMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <IncomingContactsMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "button" => {
                     Self::Button(
-                        <IncomingButtonMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <IncomingButtonMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "interactive" => {
                     Self::Interactive(
-                        <IncomingInteractiveMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <IncomingInteractiveMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "order" => {
                     Self::Order(
-                        <IncomingOrderMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <IncomingOrderMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "system" => {
                     Self::System(
-                        <IncomingSystemMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <IncomingSystemMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "unsupported" => {
                     Self::Unsupported(
-                        <IncomingUnsupportedMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <IncomingUnsupportedMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "unknown" => {
                     Self::Unknown(
-                        <IncomingUnknownMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <IncomingUnknownMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "edit" => {
                     Self::Edit(
-                        <IncomingEditMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <IncomingEditMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "revoke" => {
                     Self::Revoke(
-                        <IncomingRevokeMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <IncomingRevokeMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 _ => {
@@ -30152,103 +30239,103 @@ impl<'de> ::serde::Deserialize<'de> for IncomingMessage {
 #[cfg(feature = "webhooks")]
 impl From<IncomingTextMessage> for IncomingMessage {
     fn from(value: IncomingTextMessage) -> Self {
-        Self::Text(value)
+        Self::Text(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<IncomingReactionMessage> for IncomingMessage {
     fn from(value: IncomingReactionMessage) -> Self {
-        Self::Reaction(value)
+        Self::Reaction(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<IncomingImageMessage> for IncomingMessage {
     fn from(value: IncomingImageMessage) -> Self {
-        Self::Image(value)
+        Self::Image(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<IncomingAudioMessage> for IncomingMessage {
     fn from(value: IncomingAudioMessage) -> Self {
-        Self::Audio(value)
+        Self::Audio(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<IncomingVideoMessage> for IncomingMessage {
     fn from(value: IncomingVideoMessage) -> Self {
-        Self::Video(value)
+        Self::Video(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<IncomingDocumentMessage> for IncomingMessage {
     fn from(value: IncomingDocumentMessage) -> Self {
-        Self::Document(value)
+        Self::Document(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<IncomingStickerMessage> for IncomingMessage {
     fn from(value: IncomingStickerMessage) -> Self {
-        Self::Sticker(value)
+        Self::Sticker(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<IncomingLocationMessage> for IncomingMessage {
     fn from(value: IncomingLocationMessage) -> Self {
-        Self::Location(value)
+        Self::Location(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<IncomingContactsMessage> for IncomingMessage {
     fn from(value: IncomingContactsMessage) -> Self {
-        Self::Contacts(value)
+        Self::Contacts(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<IncomingButtonMessage> for IncomingMessage {
     fn from(value: IncomingButtonMessage) -> Self {
-        Self::Button(value)
+        Self::Button(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<IncomingInteractiveMessage> for IncomingMessage {
     fn from(value: IncomingInteractiveMessage) -> Self {
-        Self::Interactive(value)
+        Self::Interactive(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<IncomingOrderMessage> for IncomingMessage {
     fn from(value: IncomingOrderMessage) -> Self {
-        Self::Order(value)
+        Self::Order(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<IncomingSystemMessage> for IncomingMessage {
     fn from(value: IncomingSystemMessage) -> Self {
-        Self::System(value)
+        Self::System(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<IncomingUnsupportedMessage> for IncomingMessage {
     fn from(value: IncomingUnsupportedMessage) -> Self {
-        Self::Unsupported(value)
+        Self::Unsupported(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<IncomingUnknownMessage> for IncomingMessage {
     fn from(value: IncomingUnknownMessage) -> Self {
-        Self::Unknown(value)
+        Self::Unknown(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<IncomingEditMessage> for IncomingMessage {
     fn from(value: IncomingEditMessage) -> Self {
-        Self::Edit(value)
+        Self::Edit(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<IncomingRevokeMessage> for IncomingMessage {
     fn from(value: IncomingRevokeMessage) -> Self {
-        Self::Revoke(value)
+        Self::Revoke(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
@@ -32954,6 +33041,7 @@ impl ::serde::Serialize for Interactive {
 /// straight from the input.
 impl ::fragment_codegen_runtime::decode::FromTagged for Interactive {
     const TAG: &'static str = "type";
+    const SCAN: bool = true;
     fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -34391,6 +34479,16 @@ impl ::serde::Serialize for InteractiveHeader {
 /// straight from the input.
 impl ::fragment_codegen_runtime::decode::FromTagged for InteractiveHeader {
     const TAG: &'static str = "type";
+    fn commit(key: &str) -> Option<&'static str> {
+        match key {
+            "document" => Some("document"),
+            "image" => Some("image"),
+            "sub_text" => Some("text"),
+            "text" => Some("text"),
+            "video" => Some("video"),
+            _ => None,
+        }
+    }
     fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -37473,6 +37571,13 @@ impl ::serde::Serialize for MarketingTemplateButtonParameter {
 impl ::fragment_codegen_runtime::decode::FromTagged
 for MarketingTemplateButtonParameter {
     const TAG: &'static str = "type";
+    fn commit(key: &str) -> Option<&'static str> {
+        match key {
+            "payload" => Some("payload"),
+            "text" => Some("text"),
+            _ => None,
+        }
+    }
     fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -37854,6 +37959,14 @@ impl ::serde::Serialize for MarketingTemplateComponent {
 /// straight from the input.
 impl ::fragment_codegen_runtime::decode::FromTagged for MarketingTemplateComponent {
     const TAG: &'static str = "type";
+    const SCAN: bool = true;
+    fn commit(key: &str) -> Option<&'static str> {
+        match key {
+            "index" => Some("button"),
+            "sub_type" => Some("button"),
+            _ => None,
+        }
+    }
     fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -38808,6 +38921,17 @@ impl ::serde::Serialize for MarketingTemplateParameter {
 /// straight from the input.
 impl ::fragment_codegen_runtime::decode::FromTagged for MarketingTemplateParameter {
     const TAG: &'static str = "type";
+    fn commit(key: &str) -> Option<&'static str> {
+        match key {
+            "currency" => Some("currency"),
+            "date_time" => Some("date_time"),
+            "document" => Some("document"),
+            "image" => Some("image"),
+            "text" => Some("text"),
+            "video" => Some("video"),
+            _ => None,
+        }
+    }
     fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -40009,6 +40133,22 @@ impl ::serde::Serialize for Message {
 /// straight from the input.
 impl ::fragment_codegen_runtime::decode::FromTagged for Message {
     const TAG: &'static str = "type";
+    fn commit(key: &str) -> Option<&'static str> {
+        match key {
+            "audio" => Some("audio"),
+            "contacts" => Some("contacts"),
+            "document" => Some("document"),
+            "image" => Some("image"),
+            "interactive" => Some("interactive"),
+            "location" => Some("location"),
+            "reaction" => Some("reaction"),
+            "sticker" => Some("sticker"),
+            "template" => Some("template"),
+            "text" => Some("text"),
+            "video" => Some("video"),
+            _ => None,
+        }
+    }
     fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -61300,6 +61440,23 @@ impl ::serde::Serialize for TemplateButtonDefinition {
 /// straight from the input.
 impl ::fragment_codegen_runtime::decode::FromTagged for TemplateButtonDefinition {
     const TAG: &'static str = "type";
+    const SCAN: bool = true;
+    fn commit(key: &str) -> Option<&'static str> {
+        match key {
+            "autofill_text" => Some("OTP"),
+            "flow_action" => Some("FLOW"),
+            "flow_id" => Some("FLOW"),
+            "flow_json" => Some("FLOW"),
+            "flow_name" => Some("FLOW"),
+            "navigate_screen" => Some("FLOW"),
+            "otp_type" => Some("OTP"),
+            "package_name" => Some("OTP"),
+            "phone_number" => Some("PHONE_NUMBER"),
+            "signature_hash" => Some("OTP"),
+            "url" => Some("URL"),
+            _ => None,
+        }
+    }
     fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -61521,6 +61678,16 @@ impl ::serde::Serialize for TemplateButtonParameter {
 /// straight from the input.
 impl ::fragment_codegen_runtime::decode::FromTagged for TemplateButtonParameter {
     const TAG: &'static str = "type";
+    fn commit(key: &str) -> Option<&'static str> {
+        match key {
+            "action" => Some("action"),
+            "parameter_name" => Some("text"),
+            "payload" => Some("payload"),
+            "text" => Some("text"),
+            "ttl_minutes" => Some("ttl_minutes"),
+            _ => None,
+        }
+    }
     fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -62210,6 +62377,14 @@ impl ::serde::Serialize for TemplateComponent {
 /// straight from the input.
 impl ::fragment_codegen_runtime::decode::FromTagged for TemplateComponent {
     const TAG: &'static str = "type";
+    const SCAN: bool = true;
+    fn commit(key: &str) -> Option<&'static str> {
+        match key {
+            "index" => Some("button"),
+            "sub_type" => Some("button"),
+            _ => None,
+        }
+    }
     fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -62366,6 +62541,16 @@ impl ::serde::Serialize for TemplateComponentDefinition {
 /// straight from the input.
 impl ::fragment_codegen_runtime::decode::FromTagged for TemplateComponentDefinition {
     const TAG: &'static str = "type";
+    const SCAN: bool = true;
+    fn commit(key: &str) -> Option<&'static str> {
+        match key {
+            "add_security_recommendation" => Some("BODY"),
+            "buttons" => Some("BUTTONS"),
+            "code_expiration_minutes" => Some("FOOTER"),
+            "format" => Some("HEADER"),
+            _ => None,
+        }
+    }
     fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -64873,6 +65058,18 @@ impl ::serde::Serialize for TemplateParameter {
 /// straight from the input.
 impl ::fragment_codegen_runtime::decode::FromTagged for TemplateParameter {
     const TAG: &'static str = "type";
+    fn commit(key: &str) -> Option<&'static str> {
+        match key {
+            "currency" => Some("currency"),
+            "date_time" => Some("date_time"),
+            "document" => Some("document"),
+            "image" => Some("image"),
+            "parameter_name" => Some("text"),
+            "text" => Some("text"),
+            "video" => Some("video"),
+            _ => None,
+        }
+    }
     fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -76244,71 +76441,71 @@ impl WebhookCallWebrtc {
 #[non_exhaustive]
 pub enum WebhookChange {
     /// `field: messages`.
-    Messages(MessagesChange),
+    Messages(Box<MessagesChange>),
     /// `field: message_echoes`.
-    MessageEchoes(MessageEchoesChange),
+    MessageEchoes(Box<MessageEchoesChange>),
     /// `field: smb_message_echoes`.
-    SmbMessageEchoes(SmbMessageEchoesChange),
+    SmbMessageEchoes(Box<SmbMessageEchoesChange>),
     /// `field: history`.
-    History(HistoryChange),
+    History(Box<HistoryChange>),
     /// `field: smb_app_state_sync`.
-    SmbAppStateSync(SmbAppStateSyncChange),
+    SmbAppStateSync(Box<SmbAppStateSyncChange>),
     /// `field: user_preferences`.
-    UserPreferences(UserPreferencesChange),
+    UserPreferences(Box<UserPreferencesChange>),
     /// `field: calls`.
-    Calls(CallsChange),
+    Calls(Box<CallsChange>),
     /// `field: message_template_status_update`.
-    MessageTemplateStatusUpdate(MessageTemplateStatusUpdateChange),
+    MessageTemplateStatusUpdate(Box<MessageTemplateStatusUpdateChange>),
     /// `field: message_template_quality_update`.
-    MessageTemplateQualityUpdate(MessageTemplateQualityUpdateChange),
+    MessageTemplateQualityUpdate(Box<MessageTemplateQualityUpdateChange>),
     /// `field: message_template_components_update`.
-    MessageTemplateComponentsUpdate(MessageTemplateComponentsUpdateChange),
+    MessageTemplateComponentsUpdate(Box<MessageTemplateComponentsUpdateChange>),
     /// `field: template_category_update`.
-    TemplateCategoryUpdate(TemplateCategoryUpdateChange),
+    TemplateCategoryUpdate(Box<TemplateCategoryUpdateChange>),
     /// `field: phone_number_name_update`.
-    PhoneNumberNameUpdate(PhoneNumberNameUpdateChange),
+    PhoneNumberNameUpdate(Box<PhoneNumberNameUpdateChange>),
     /// `field: phone_number_quality_update`.
-    PhoneNumberQualityUpdate(PhoneNumberQualityUpdateChange),
+    PhoneNumberQualityUpdate(Box<PhoneNumberQualityUpdateChange>),
     /// `field: account_update`.
-    AccountUpdate(AccountUpdateChange),
+    AccountUpdate(Box<AccountUpdateChange>),
     /// `field: account_review_update`.
-    AccountReviewUpdate(AccountReviewUpdateChange),
+    AccountReviewUpdate(Box<AccountReviewUpdateChange>),
     /// `field: account_alerts`.
-    AccountAlerts(AccountAlertsChange),
+    AccountAlerts(Box<AccountAlertsChange>),
     /// `field: business_capability_update`.
-    BusinessCapabilityUpdate(BusinessCapabilityUpdateChange),
+    BusinessCapabilityUpdate(Box<BusinessCapabilityUpdateChange>),
     /// `field: security`.
-    Security(SecurityChange),
+    Security(Box<SecurityChange>),
     /// `field: group_lifecycle_update`.
-    GroupLifecycleUpdate(GroupLifecycleUpdateChange),
+    GroupLifecycleUpdate(Box<GroupLifecycleUpdateChange>),
     /// `field: group_participants_update`.
-    GroupParticipantsUpdate(GroupParticipantsUpdateChange),
+    GroupParticipantsUpdate(Box<GroupParticipantsUpdateChange>),
     /// `field: group_settings_update`.
-    GroupSettingsUpdate(GroupSettingsUpdateChange),
+    GroupSettingsUpdate(Box<GroupSettingsUpdateChange>),
     /// `field: group_status_update`.
-    GroupStatusUpdate(GroupStatusUpdateChange),
+    GroupStatusUpdate(Box<GroupStatusUpdateChange>),
     /// `field: partner_solutions`.
-    PartnerSolutions(PartnerSolutionsChange),
+    PartnerSolutions(Box<PartnerSolutionsChange>),
     /// `field: payment_configuration_update`.
-    PaymentConfigurationUpdate(PaymentConfigurationUpdateChange),
+    PaymentConfigurationUpdate(Box<PaymentConfigurationUpdateChange>),
     /// `field: automatic_events`.
-    AutomaticEvents(AutomaticEventsChange),
+    AutomaticEvents(Box<AutomaticEventsChange>),
     /// `field: flows`.
-    Flows(FlowsChange),
+    Flows(Box<FlowsChange>),
     /// `field: account_settings_update`.
-    AccountSettingsUpdate(AccountSettingsUpdateChange),
+    AccountSettingsUpdate(Box<AccountSettingsUpdateChange>),
     /// `field: business_username_updates`.
-    BusinessUsernameUpdates(BusinessUsernameUpdatesChange),
+    BusinessUsernameUpdates(Box<BusinessUsernameUpdatesChange>),
     /// `field: business_username_update`.
-    BusinessUsernameUpdate(BusinessUsernameUpdateChange),
+    BusinessUsernameUpdate(Box<BusinessUsernameUpdateChange>),
     /// `field: user_id_update`.
-    UserIdUpdate(UserIdUpdateChange),
+    UserIdUpdate(Box<UserIdUpdateChange>),
     /// `field: template_correct_category_detection`.
-    TemplateCorrectCategoryDetection(TemplateCorrectCategoryDetectionChange),
+    TemplateCorrectCategoryDetection(Box<TemplateCorrectCategoryDetectionChange>),
     /// `field: messaging_handovers`.
-    MessagingHandovers(MessagingHandoversChange),
+    MessagingHandovers(Box<MessagingHandoversChange>),
     /// `field: standby`.
-    Standby(StandbyChange),
+    Standby(Box<StandbyChange>),
     /// A tag this version does not know, with the whole value as received.
     Unrecognized {
         /// The tag value.
@@ -76321,44 +76518,46 @@ pub enum WebhookChange {
 impl WebhookChange {
     /// The `messages` kind: [`MessagesChange::new`] with these fields, optional ones empty.
     pub fn messages(value: impl Into<MessagesValue>) -> Self {
-        Self::Messages(MessagesChange::new(value))
+        Self::Messages(Box::new(MessagesChange::new(value)))
     }
     /// The `message_echoes` kind: [`MessageEchoesChange::new`] with these fields, optional ones empty.
     pub fn message_echoes(value: impl Into<MessageEchoesValue>) -> Self {
-        Self::MessageEchoes(MessageEchoesChange::new(value))
+        Self::MessageEchoes(Box::new(MessageEchoesChange::new(value)))
     }
     /// The `smb_message_echoes` kind: [`SmbMessageEchoesChange::new`] with these fields, optional ones empty.
     pub fn smb_message_echoes(value: impl Into<MessageEchoesValue>) -> Self {
-        Self::SmbMessageEchoes(SmbMessageEchoesChange::new(value))
+        Self::SmbMessageEchoes(Box::new(SmbMessageEchoesChange::new(value)))
     }
     /// The `history` kind: [`HistoryChange::new`] with these fields, optional ones empty.
     pub fn history(value: impl Into<HistoryValue>) -> Self {
-        Self::History(HistoryChange::new(value))
+        Self::History(Box::new(HistoryChange::new(value)))
     }
     /// The `smb_app_state_sync` kind: [`SmbAppStateSyncChange::new`] with these fields, optional ones empty.
     pub fn smb_app_state_sync(value: impl Into<SmbAppStateSyncValue>) -> Self {
-        Self::SmbAppStateSync(SmbAppStateSyncChange::new(value))
+        Self::SmbAppStateSync(Box::new(SmbAppStateSyncChange::new(value)))
     }
     /// The `user_preferences` kind: [`UserPreferencesChange::new`] with these fields, optional ones empty.
     pub fn user_preferences(value: impl Into<UserPreferencesValue>) -> Self {
-        Self::UserPreferences(UserPreferencesChange::new(value))
+        Self::UserPreferences(Box::new(UserPreferencesChange::new(value)))
     }
     /// The `calls` kind: [`CallsChange::new`] with these fields, optional ones empty.
     pub fn calls(value: impl Into<CallsValue>) -> Self {
-        Self::Calls(CallsChange::new(value))
+        Self::Calls(Box::new(CallsChange::new(value)))
     }
     /// The `message_template_status_update` kind: [`MessageTemplateStatusUpdateChange::new`] with these fields, optional ones empty.
     pub fn message_template_status_update(
         value: impl Into<MessageTemplateStatusUpdateValue>,
     ) -> Self {
-        Self::MessageTemplateStatusUpdate(MessageTemplateStatusUpdateChange::new(value))
+        Self::MessageTemplateStatusUpdate(
+            Box::new(MessageTemplateStatusUpdateChange::new(value)),
+        )
     }
     /// The `message_template_quality_update` kind: [`MessageTemplateQualityUpdateChange::new`] with these fields, optional ones empty.
     pub fn message_template_quality_update(
         value: impl Into<MessageTemplateQualityUpdateValue>,
     ) -> Self {
         Self::MessageTemplateQualityUpdate(
-            MessageTemplateQualityUpdateChange::new(value),
+            Box::new(MessageTemplateQualityUpdateChange::new(value)),
         )
     }
     /// The `message_template_components_update` kind: [`MessageTemplateComponentsUpdateChange::new`] with these fields, optional ones empty.
@@ -76366,120 +76565,130 @@ impl WebhookChange {
         value: impl Into<MessageTemplateComponentsUpdateValue>,
     ) -> Self {
         Self::MessageTemplateComponentsUpdate(
-            MessageTemplateComponentsUpdateChange::new(value),
+            Box::new(MessageTemplateComponentsUpdateChange::new(value)),
         )
     }
     /// The `template_category_update` kind: [`TemplateCategoryUpdateChange::new`] with these fields, optional ones empty.
     pub fn template_category_update(
         value: impl Into<TemplateCategoryUpdateValue>,
     ) -> Self {
-        Self::TemplateCategoryUpdate(TemplateCategoryUpdateChange::new(value))
+        Self::TemplateCategoryUpdate(Box::new(TemplateCategoryUpdateChange::new(value)))
     }
     /// The `phone_number_name_update` kind: [`PhoneNumberNameUpdateChange::new`] with these fields, optional ones empty.
     pub fn phone_number_name_update(
         value: impl Into<PhoneNumberNameUpdateValue>,
     ) -> Self {
-        Self::PhoneNumberNameUpdate(PhoneNumberNameUpdateChange::new(value))
+        Self::PhoneNumberNameUpdate(Box::new(PhoneNumberNameUpdateChange::new(value)))
     }
     /// The `phone_number_quality_update` kind: [`PhoneNumberQualityUpdateChange::new`] with these fields, optional ones empty.
     pub fn phone_number_quality_update(
         value: impl Into<PhoneNumberQualityUpdateValue>,
     ) -> Self {
-        Self::PhoneNumberQualityUpdate(PhoneNumberQualityUpdateChange::new(value))
+        Self::PhoneNumberQualityUpdate(
+            Box::new(PhoneNumberQualityUpdateChange::new(value)),
+        )
     }
     /// The `account_update` kind: [`AccountUpdateChange::new`] with these fields, optional ones empty.
     pub fn account_update(value: impl Into<AccountUpdateValue>) -> Self {
-        Self::AccountUpdate(AccountUpdateChange::new(value))
+        Self::AccountUpdate(Box::new(AccountUpdateChange::new(value)))
     }
     /// The `account_review_update` kind: [`AccountReviewUpdateChange::new`] with these fields, optional ones empty.
     pub fn account_review_update(value: impl Into<AccountReviewUpdateValue>) -> Self {
-        Self::AccountReviewUpdate(AccountReviewUpdateChange::new(value))
+        Self::AccountReviewUpdate(Box::new(AccountReviewUpdateChange::new(value)))
     }
     /// The `account_alerts` kind: [`AccountAlertsChange::new`] with these fields, optional ones empty.
     pub fn account_alerts(value: impl Into<AccountAlertsValue>) -> Self {
-        Self::AccountAlerts(AccountAlertsChange::new(value))
+        Self::AccountAlerts(Box::new(AccountAlertsChange::new(value)))
     }
     /// The `business_capability_update` kind: [`BusinessCapabilityUpdateChange::new`] with these fields, optional ones empty.
     pub fn business_capability_update(
         value: impl Into<BusinessCapabilityUpdateValue>,
     ) -> Self {
-        Self::BusinessCapabilityUpdate(BusinessCapabilityUpdateChange::new(value))
+        Self::BusinessCapabilityUpdate(
+            Box::new(BusinessCapabilityUpdateChange::new(value)),
+        )
     }
     /// The `security` kind: [`SecurityChange::new`] with these fields, optional ones empty.
     pub fn security(value: impl Into<SecurityValue>) -> Self {
-        Self::Security(SecurityChange::new(value))
+        Self::Security(Box::new(SecurityChange::new(value)))
     }
     /// The `group_lifecycle_update` kind: [`GroupLifecycleUpdateChange::new`] with these fields, optional ones empty.
     pub fn group_lifecycle_update(value: impl Into<GroupsValue>) -> Self {
-        Self::GroupLifecycleUpdate(GroupLifecycleUpdateChange::new(value))
+        Self::GroupLifecycleUpdate(Box::new(GroupLifecycleUpdateChange::new(value)))
     }
     /// The `group_participants_update` kind: [`GroupParticipantsUpdateChange::new`] with these fields, optional ones empty.
     pub fn group_participants_update(value: impl Into<GroupsValue>) -> Self {
-        Self::GroupParticipantsUpdate(GroupParticipantsUpdateChange::new(value))
+        Self::GroupParticipantsUpdate(
+            Box::new(GroupParticipantsUpdateChange::new(value)),
+        )
     }
     /// The `group_settings_update` kind: [`GroupSettingsUpdateChange::new`] with these fields, optional ones empty.
     pub fn group_settings_update(value: impl Into<GroupsValue>) -> Self {
-        Self::GroupSettingsUpdate(GroupSettingsUpdateChange::new(value))
+        Self::GroupSettingsUpdate(Box::new(GroupSettingsUpdateChange::new(value)))
     }
     /// The `group_status_update` kind: [`GroupStatusUpdateChange::new`] with these fields, optional ones empty.
     pub fn group_status_update(value: impl Into<GroupsValue>) -> Self {
-        Self::GroupStatusUpdate(GroupStatusUpdateChange::new(value))
+        Self::GroupStatusUpdate(Box::new(GroupStatusUpdateChange::new(value)))
     }
     /// The `partner_solutions` kind: [`PartnerSolutionsChange::new`] with these fields, optional ones empty.
     pub fn partner_solutions(value: impl Into<PartnerSolutionsValue>) -> Self {
-        Self::PartnerSolutions(PartnerSolutionsChange::new(value))
+        Self::PartnerSolutions(Box::new(PartnerSolutionsChange::new(value)))
     }
     /// The `payment_configuration_update` kind: [`PaymentConfigurationUpdateChange::new`] with these fields, optional ones empty.
     pub fn payment_configuration_update(
         value: impl Into<PaymentConfigurationUpdateValue>,
     ) -> Self {
-        Self::PaymentConfigurationUpdate(PaymentConfigurationUpdateChange::new(value))
+        Self::PaymentConfigurationUpdate(
+            Box::new(PaymentConfigurationUpdateChange::new(value)),
+        )
     }
     /// The `automatic_events` kind: [`AutomaticEventsChange::new`] with these fields, optional ones empty.
     pub fn automatic_events(value: impl Into<AutomaticEventsValue>) -> Self {
-        Self::AutomaticEvents(AutomaticEventsChange::new(value))
+        Self::AutomaticEvents(Box::new(AutomaticEventsChange::new(value)))
     }
     /// The `flows` kind: [`FlowsChange::new`] with these fields, optional ones empty.
     pub fn flows(value: impl Into<FlowsValue>) -> Self {
-        Self::Flows(FlowsChange::new(value))
+        Self::Flows(Box::new(FlowsChange::new(value)))
     }
     /// The `account_settings_update` kind: [`AccountSettingsUpdateChange::new`] with these fields, optional ones empty.
     pub fn account_settings_update(
         value: impl Into<AccountSettingsUpdateValue>,
     ) -> Self {
-        Self::AccountSettingsUpdate(AccountSettingsUpdateChange::new(value))
+        Self::AccountSettingsUpdate(Box::new(AccountSettingsUpdateChange::new(value)))
     }
     /// The `business_username_updates` kind: [`BusinessUsernameUpdatesChange::new`] with these fields, optional ones empty.
     pub fn business_username_updates(
         value: impl Into<BusinessUsernameUpdatesValue>,
     ) -> Self {
-        Self::BusinessUsernameUpdates(BusinessUsernameUpdatesChange::new(value))
+        Self::BusinessUsernameUpdates(
+            Box::new(BusinessUsernameUpdatesChange::new(value)),
+        )
     }
     /// The `business_username_update` kind: [`BusinessUsernameUpdateChange::new`] with these fields, optional ones empty.
     pub fn business_username_update(
         value: impl Into<BusinessUsernameUpdatesValue>,
     ) -> Self {
-        Self::BusinessUsernameUpdate(BusinessUsernameUpdateChange::new(value))
+        Self::BusinessUsernameUpdate(Box::new(BusinessUsernameUpdateChange::new(value)))
     }
     /// The `user_id_update` kind: [`UserIdUpdateChange::new`] with these fields, optional ones empty.
     pub fn user_id_update(value: impl Into<UserIdUpdateValue>) -> Self {
-        Self::UserIdUpdate(UserIdUpdateChange::new(value))
+        Self::UserIdUpdate(Box::new(UserIdUpdateChange::new(value)))
     }
     /// The `template_correct_category_detection` kind: [`TemplateCorrectCategoryDetectionChange::new`] with these fields, optional ones empty.
     pub fn template_correct_category_detection(
         value: impl Into<TemplateCorrectCategoryDetectionValue>,
     ) -> Self {
         Self::TemplateCorrectCategoryDetection(
-            TemplateCorrectCategoryDetectionChange::new(value),
+            Box::new(TemplateCorrectCategoryDetectionChange::new(value)),
         )
     }
     /// The `messaging_handovers` kind: [`MessagingHandoversChange::new`] with these fields, optional ones empty.
     pub fn messaging_handovers(value: impl Into<MessagingHandoversValue>) -> Self {
-        Self::MessagingHandovers(MessagingHandoversChange::new(value))
+        Self::MessagingHandovers(Box::new(MessagingHandoversChange::new(value)))
     }
     /// The `standby` kind: [`StandbyChange::new`] with these fields, optional ones empty.
     pub fn standby(value: impl Into<StandbyValue>) -> Self {
-        Self::Standby(StandbyChange::new(value))
+        Self::Standby(Box::new(StandbyChange::new(value)))
     }
     /// The tag value of this variant.
     pub fn tag(&self) -> &str {
@@ -76627,6 +76836,7 @@ impl ::serde::Serialize for WebhookChange {
 /// straight from the input.
 impl ::fragment_codegen_runtime::decode::FromTagged for WebhookChange {
     const TAG: &'static str = "field";
+    const SCAN: bool = true;
     fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -76635,233 +76845,299 @@ impl ::fragment_codegen_runtime::decode::FromTagged for WebhookChange {
             match tag {
                 "messages" => {
                     Self::Messages(
-                        <MessagesChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <MessagesChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "message_echoes" => {
                     Self::MessageEchoes(
-                        <MessageEchoesChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <MessageEchoesChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "smb_message_echoes" => {
                     Self::SmbMessageEchoes(
-                        <SmbMessageEchoesChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <SmbMessageEchoesChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "history" => {
                     Self::History(
-                        <HistoryChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <HistoryChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "smb_app_state_sync" => {
                     Self::SmbAppStateSync(
-                        <SmbAppStateSyncChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <SmbAppStateSyncChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "user_preferences" => {
                     Self::UserPreferences(
-                        <UserPreferencesChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <UserPreferencesChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "calls" => {
                     Self::Calls(
-                        <CallsChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <CallsChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "message_template_status_update" => {
                     Self::MessageTemplateStatusUpdate(
-                        <MessageTemplateStatusUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <MessageTemplateStatusUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "message_template_quality_update" => {
                     Self::MessageTemplateQualityUpdate(
-                        <MessageTemplateQualityUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <MessageTemplateQualityUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "message_template_components_update" => {
                     Self::MessageTemplateComponentsUpdate(
-                        <MessageTemplateComponentsUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <MessageTemplateComponentsUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "template_category_update" => {
                     Self::TemplateCategoryUpdate(
-                        <TemplateCategoryUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <TemplateCategoryUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "phone_number_name_update" => {
                     Self::PhoneNumberNameUpdate(
-                        <PhoneNumberNameUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <PhoneNumberNameUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "phone_number_quality_update" => {
                     Self::PhoneNumberQualityUpdate(
-                        <PhoneNumberQualityUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <PhoneNumberQualityUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "account_update" => {
                     Self::AccountUpdate(
-                        <AccountUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <AccountUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "account_review_update" => {
                     Self::AccountReviewUpdate(
-                        <AccountReviewUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <AccountReviewUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "account_alerts" => {
                     Self::AccountAlerts(
-                        <AccountAlertsChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <AccountAlertsChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "business_capability_update" => {
                     Self::BusinessCapabilityUpdate(
-                        <BusinessCapabilityUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <BusinessCapabilityUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "security" => {
                     Self::Security(
-                        <SecurityChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <SecurityChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "group_lifecycle_update" => {
                     Self::GroupLifecycleUpdate(
-                        <GroupLifecycleUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <GroupLifecycleUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "group_participants_update" => {
                     Self::GroupParticipantsUpdate(
-                        <GroupParticipantsUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <GroupParticipantsUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "group_settings_update" => {
                     Self::GroupSettingsUpdate(
-                        <GroupSettingsUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <GroupSettingsUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "group_status_update" => {
                     Self::GroupStatusUpdate(
-                        <GroupStatusUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <GroupStatusUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "partner_solutions" => {
                     Self::PartnerSolutions(
-                        <PartnerSolutionsChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <PartnerSolutionsChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "payment_configuration_update" => {
                     Self::PaymentConfigurationUpdate(
-                        <PaymentConfigurationUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <PaymentConfigurationUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "automatic_events" => {
                     Self::AutomaticEvents(
-                        <AutomaticEventsChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <AutomaticEventsChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "flows" => {
                     Self::Flows(
-                        <FlowsChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <FlowsChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "account_settings_update" => {
                     Self::AccountSettingsUpdate(
-                        <AccountSettingsUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <AccountSettingsUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "business_username_updates" => {
                     Self::BusinessUsernameUpdates(
-                        <BusinessUsernameUpdatesChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <BusinessUsernameUpdatesChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "business_username_update" => {
                     Self::BusinessUsernameUpdate(
-                        <BusinessUsernameUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <BusinessUsernameUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "user_id_update" => {
                     Self::UserIdUpdate(
-                        <UserIdUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <UserIdUpdateChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "template_correct_category_detection" => {
                     Self::TemplateCorrectCategoryDetection(
-                        <TemplateCorrectCategoryDetectionChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <TemplateCorrectCategoryDetectionChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "messaging_handovers" => {
                     Self::MessagingHandovers(
-                        <MessagingHandoversChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <MessagingHandoversChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "standby" => {
                     Self::Standby(
-                        <StandbyChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <StandbyChange as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 _ => {
@@ -76889,199 +77165,199 @@ impl<'de> ::serde::Deserialize<'de> for WebhookChange {
 #[cfg(feature = "webhooks")]
 impl From<MessagesChange> for WebhookChange {
     fn from(value: MessagesChange) -> Self {
-        Self::Messages(value)
+        Self::Messages(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<MessageEchoesChange> for WebhookChange {
     fn from(value: MessageEchoesChange) -> Self {
-        Self::MessageEchoes(value)
+        Self::MessageEchoes(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<SmbMessageEchoesChange> for WebhookChange {
     fn from(value: SmbMessageEchoesChange) -> Self {
-        Self::SmbMessageEchoes(value)
+        Self::SmbMessageEchoes(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<HistoryChange> for WebhookChange {
     fn from(value: HistoryChange) -> Self {
-        Self::History(value)
+        Self::History(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<SmbAppStateSyncChange> for WebhookChange {
     fn from(value: SmbAppStateSyncChange) -> Self {
-        Self::SmbAppStateSync(value)
+        Self::SmbAppStateSync(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<UserPreferencesChange> for WebhookChange {
     fn from(value: UserPreferencesChange) -> Self {
-        Self::UserPreferences(value)
+        Self::UserPreferences(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<CallsChange> for WebhookChange {
     fn from(value: CallsChange) -> Self {
-        Self::Calls(value)
+        Self::Calls(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<MessageTemplateStatusUpdateChange> for WebhookChange {
     fn from(value: MessageTemplateStatusUpdateChange) -> Self {
-        Self::MessageTemplateStatusUpdate(value)
+        Self::MessageTemplateStatusUpdate(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<MessageTemplateQualityUpdateChange> for WebhookChange {
     fn from(value: MessageTemplateQualityUpdateChange) -> Self {
-        Self::MessageTemplateQualityUpdate(value)
+        Self::MessageTemplateQualityUpdate(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<MessageTemplateComponentsUpdateChange> for WebhookChange {
     fn from(value: MessageTemplateComponentsUpdateChange) -> Self {
-        Self::MessageTemplateComponentsUpdate(value)
+        Self::MessageTemplateComponentsUpdate(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<TemplateCategoryUpdateChange> for WebhookChange {
     fn from(value: TemplateCategoryUpdateChange) -> Self {
-        Self::TemplateCategoryUpdate(value)
+        Self::TemplateCategoryUpdate(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<PhoneNumberNameUpdateChange> for WebhookChange {
     fn from(value: PhoneNumberNameUpdateChange) -> Self {
-        Self::PhoneNumberNameUpdate(value)
+        Self::PhoneNumberNameUpdate(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<PhoneNumberQualityUpdateChange> for WebhookChange {
     fn from(value: PhoneNumberQualityUpdateChange) -> Self {
-        Self::PhoneNumberQualityUpdate(value)
+        Self::PhoneNumberQualityUpdate(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<AccountUpdateChange> for WebhookChange {
     fn from(value: AccountUpdateChange) -> Self {
-        Self::AccountUpdate(value)
+        Self::AccountUpdate(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<AccountReviewUpdateChange> for WebhookChange {
     fn from(value: AccountReviewUpdateChange) -> Self {
-        Self::AccountReviewUpdate(value)
+        Self::AccountReviewUpdate(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<AccountAlertsChange> for WebhookChange {
     fn from(value: AccountAlertsChange) -> Self {
-        Self::AccountAlerts(value)
+        Self::AccountAlerts(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<BusinessCapabilityUpdateChange> for WebhookChange {
     fn from(value: BusinessCapabilityUpdateChange) -> Self {
-        Self::BusinessCapabilityUpdate(value)
+        Self::BusinessCapabilityUpdate(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<SecurityChange> for WebhookChange {
     fn from(value: SecurityChange) -> Self {
-        Self::Security(value)
+        Self::Security(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<GroupLifecycleUpdateChange> for WebhookChange {
     fn from(value: GroupLifecycleUpdateChange) -> Self {
-        Self::GroupLifecycleUpdate(value)
+        Self::GroupLifecycleUpdate(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<GroupParticipantsUpdateChange> for WebhookChange {
     fn from(value: GroupParticipantsUpdateChange) -> Self {
-        Self::GroupParticipantsUpdate(value)
+        Self::GroupParticipantsUpdate(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<GroupSettingsUpdateChange> for WebhookChange {
     fn from(value: GroupSettingsUpdateChange) -> Self {
-        Self::GroupSettingsUpdate(value)
+        Self::GroupSettingsUpdate(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<GroupStatusUpdateChange> for WebhookChange {
     fn from(value: GroupStatusUpdateChange) -> Self {
-        Self::GroupStatusUpdate(value)
+        Self::GroupStatusUpdate(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<PartnerSolutionsChange> for WebhookChange {
     fn from(value: PartnerSolutionsChange) -> Self {
-        Self::PartnerSolutions(value)
+        Self::PartnerSolutions(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<PaymentConfigurationUpdateChange> for WebhookChange {
     fn from(value: PaymentConfigurationUpdateChange) -> Self {
-        Self::PaymentConfigurationUpdate(value)
+        Self::PaymentConfigurationUpdate(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<AutomaticEventsChange> for WebhookChange {
     fn from(value: AutomaticEventsChange) -> Self {
-        Self::AutomaticEvents(value)
+        Self::AutomaticEvents(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<FlowsChange> for WebhookChange {
     fn from(value: FlowsChange) -> Self {
-        Self::Flows(value)
+        Self::Flows(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<AccountSettingsUpdateChange> for WebhookChange {
     fn from(value: AccountSettingsUpdateChange) -> Self {
-        Self::AccountSettingsUpdate(value)
+        Self::AccountSettingsUpdate(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<BusinessUsernameUpdatesChange> for WebhookChange {
     fn from(value: BusinessUsernameUpdatesChange) -> Self {
-        Self::BusinessUsernameUpdates(value)
+        Self::BusinessUsernameUpdates(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<BusinessUsernameUpdateChange> for WebhookChange {
     fn from(value: BusinessUsernameUpdateChange) -> Self {
-        Self::BusinessUsernameUpdate(value)
+        Self::BusinessUsernameUpdate(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<UserIdUpdateChange> for WebhookChange {
     fn from(value: UserIdUpdateChange) -> Self {
-        Self::UserIdUpdate(value)
+        Self::UserIdUpdate(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<TemplateCorrectCategoryDetectionChange> for WebhookChange {
     fn from(value: TemplateCorrectCategoryDetectionChange) -> Self {
-        Self::TemplateCorrectCategoryDetection(value)
+        Self::TemplateCorrectCategoryDetection(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<MessagingHandoversChange> for WebhookChange {
     fn from(value: MessagingHandoversChange) -> Self {
-        Self::MessagingHandovers(value)
+        Self::MessagingHandovers(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]
 impl From<StandbyChange> for WebhookChange {
     fn from(value: StandbyChange) -> Self {
-        Self::Standby(value)
+        Self::Standby(Box::new(value))
     }
 }
 #[cfg(feature = "webhooks")]

@@ -206,15 +206,20 @@ impl<'de> serde::Deserialize<'de> for Lenient<f64> {
 // A union decodes by capturing its JSON text once (a `RawValue`), reading the
 // tag (or, for untagged unions, the object's keys) with a scan that skips
 // every value, and decoding the chosen variant straight from that text. A
-// failed decode is decoded again with path tracking, so the error still names
-// the member that failed, across any number of nested unions: the inner path
-// travels inside the error message behind a marker and is joined to the outer
-// one where the decode started.
+// failed decode names the member that failed from the error's position in
+// the text, across any number of nested unions: the path inside a member
+// decoded from its own text travels inside the error message behind a
+// marker and is joined to the outer one where the decode started.
 
 use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, Visitor};
 
-/// Marks a nested path inside an error message: `\u{1}path\u{1}message`.
+/// Marks a nested path inside an error message, relative to the object
+/// open at the error's position: `\u{1}path\u{1}message`.
 const MARK: char = '\u{1}';
+
+/// Marks a nested path inside an error message, relative to the value that
+/// ends at the error's position: `\u{2}path\u{2}message`.
+const HERE: char = '\u{2}';
 
 /// A decode that failed, with the path of the member that did not fit
 /// (`entry[0].changes[0].value.messages[0].location.latitude`; `.` for the
@@ -239,67 +244,66 @@ fn message(e: &serde_json::Error) -> String {
         .unwrap_or(text)
 }
 
-/// Joins the tracked path with a nested one carried in the message.
-fn joined(path: String, e: &serde_json::Error) -> (String, String) {
-    let text = message(e);
-    let Some(rest) = text.strip_prefix(MARK) else {
-        return (path, text);
+/// Where an error of decoding `text` happened, and why: the path of the
+/// member at the error's position; when the message carries a path inside
+/// a member that was decoded on its own (behind [`MARK`]), that path below
+/// the object the member belongs to.
+fn located(text: &str, e: &serde_json::Error) -> PathError {
+    let msg = message(e);
+    let closed = msg.starts_with("missing field");
+    let at = crate::locate::offset(text, e.line(), e.column(), closed);
+    let nested = |mark: char| {
+        msg.strip_prefix(mark)
+            .and_then(|rest| rest.split_once(mark))
+            .map(|(inner, why)| (inner.to_string(), why.to_string()))
     };
-    let Some((inner, msg)) = rest.split_once(MARK) else {
-        return (path, text);
-    };
-    let path = match (path.as_str(), inner) {
-        (".", inner) => inner.to_string(),
-        (outer, ".") => outer.to_string(),
-        (outer, inner) if inner.starts_with('[') => format!("{outer}{inner}"),
-        (outer, inner) => format!("{outer}.{inner}"),
-    };
-    (path, msg.to_string())
-}
-
-/// Decodes again with path tracking, after a fast decode failed.
-fn with_path<T: DeserializeOwned>(bytes: &[u8], fast: serde_json::Error) -> PathError {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let (path, text) = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-        Ok(_) => match deserializer.end() {
-            Ok(()) => (".".to_string(), message(&fast)),
-            Err(e) => (".".to_string(), message(&e)),
-        },
-        Err(e) => {
-            let path = e.path().to_string();
-            joined(path, e.inner())
-        }
+    let (path, msg) = if let Some((inner, why)) = nested(MARK) {
+        let outer = crate::locate::path_at(text, at, true);
+        (crate::locate::join(&outer, &inner), why)
+    } else if let Some((inner, why)) = nested(HERE) {
+        let outer = crate::locate::path_at(text, at, false);
+        (crate::locate::join(&outer, &inner), why)
+    } else {
+        (crate::locate::path_at(text, at, false), msg)
     };
     PathError {
         path,
-        source: <serde_json::Error as serde::de::Error>::custom(text),
+        source: <serde_json::Error as serde::de::Error>::custom(msg),
+    }
+}
+
+/// The error for bytes that are not UTF-8: where the text stops being UTF-8.
+fn not_utf8(bytes: &[u8], e: std::str::Utf8Error) -> PathError {
+    let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+    PathError {
+        path: crate::locate::path_at(valid, valid.len(), false),
+        source: <serde_json::Error as serde::de::Error>::custom(format!(
+            "the body is not UTF-8: {e}"
+        )),
     }
 }
 
 /// Decodes `T` from JSON text.
 ///
 /// The first pass decodes every [`Item`] strictly, without capturing its
-/// text, which is the fast path for a body where everything fits. When it
+/// text, and lets a union whose tag comes after its content commit early
+/// to the variant the content names ([`FromTagged::commit`]): the fast path
+/// for a body where everything fits. When it
 /// fails, the second pass decodes each item on its own, so an item that does
-/// not fit becomes [`Item::Invalid`] and the rest decodes as usual; when that
-/// fails too (the error is outside every item), a third pass finds the member
-/// that failed.
+/// not fit becomes [`Item::Invalid`] and the rest decodes as usual. When that
+/// fails too (the error is outside every item), the error names the member
+/// at its position (see `locate`): no pass tracks paths, so every type's
+/// decoder is compiled once.
 ///
 /// The text is checked to be UTF-8 once, up front, so strings are not
 /// checked again one by one.
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, PathError> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => match strictly(|| serde_json::from_str(text)) {
-            Ok(value) => Ok(value),
-            Err(_) => serde_json::from_str(text).map_err(|e| with_path::<T>(bytes, e)),
-        },
-        // The decode that tracks paths says where the text stops being
-        // UTF-8 (decoding it without tracking first would compile every
-        // type's decoder once more, for a case that is always an error).
-        Err(e) => Err(with_path::<T>(
-            bytes,
-            <serde_json::Error as serde::de::Error>::custom(format!("the body is not UTF-8: {e}")),
-        )),
+    let text = std::str::from_utf8(bytes).map_err(|e| not_utf8(bytes, e))?;
+    match in_mode(Mode::Guess, || serde_json::from_str(text)) {
+        Ok(value) => Ok(value),
+        Err(_) => {
+            in_mode(Mode::Isolate, || serde_json::from_str(text)).map_err(|e| located(text, &e))
+        }
     }
 }
 
@@ -308,37 +312,58 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, PathError> {
 /// that want every item of a fixture to fit, and for callers that would
 /// rather refuse a body than keep part of it undecoded.
 pub fn from_slice_strict<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, PathError> {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => strictly(|| serde_json::from_str(text))
-            .map_err(|e| strictly(|| with_path::<T>(bytes, e))),
-        Err(e) => Err(with_path::<T>(
-            bytes,
-            <serde_json::Error as serde::de::Error>::custom(format!("the body is not UTF-8: {e}")),
-        )),
-    }
+    let text = std::str::from_utf8(bytes).map_err(|e| not_utf8(bytes, e))?;
+    in_mode(Mode::Strict, || serde_json::from_str(text)).map_err(|e| located(text, &e))
 }
 
 // ---------------------------------------------------------------------------
 // Items that decode on their own
 // ---------------------------------------------------------------------------
 
-thread_local! {
-    /// Set while [`from_slice`] makes its first, strict pass.
-    static STRICT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+/// How the current decode reads items and unions (see [`from_slice`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Items capture their text and decode on their own; unions keep the
+    /// members before their tag as text. What any decode does by default.
+    Isolate,
+    /// Items decode in place, so one that does not fit fails the decode.
+    Strict,
+    /// [`Mode::Strict`], and a union whose tag comes after its content
+    /// commits early to the variant the content names (the fast pass).
+    Guess,
 }
 
-/// Runs `f` with every [`Item`] decoded strictly: an item that does not fit
-/// fails the whole decode instead of becoming [`Item::Invalid`]. The previous
-/// mode comes back when `f` returns or unwinds.
-pub(crate) fn strictly<R>(f: impl FnOnce() -> R) -> R {
-    struct Restore(bool);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            STRICT.with(|s| s.set(self.0));
-        }
-    }
-    let _restore = Restore(STRICT.with(|s| s.replace(true)));
+thread_local! {
+    /// The mode of the decode running on this thread.
+    static MODE: std::cell::Cell<Mode> = const { std::cell::Cell::new(Mode::Isolate) };
+}
+
+fn mode() -> Mode {
+    MODE.with(std::cell::Cell::get)
+}
+
+/// Runs `f` in `mode`; the previous mode comes back when `f` returns or
+/// unwinds.
+#[inline]
+fn in_mode<R>(mode: Mode, f: impl FnOnce() -> R) -> R {
+    let _restore = enter(mode);
     f()
+}
+
+/// Sets the mode until the returned guard drops (not generic, so compiled
+/// once whatever `in_mode` runs).
+#[inline(never)]
+fn enter(mode: Mode) -> Restore {
+    Restore(MODE.with(|m| m.replace(mode)))
+}
+
+/// Puts the previous mode back.
+struct Restore(Mode);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        MODE.with(|m| m.set(self.0));
+    }
 }
 
 /// One item of a list that is received, decoded on its own: a webhook's
@@ -457,13 +482,13 @@ impl<T: serde::Serialize> serde::Serialize for Item<T> {
 
 impl<'de, T: DeserializeOwned> serde::Deserialize<'de> for Item<T> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        if STRICT.with(std::cell::Cell::get) {
+        if mode() != Mode::Isolate {
             return T::deserialize(deserializer).map(Item::Valid);
         }
         let raw = Raw::deserialize(deserializer)?;
         match serde_json::from_str::<T>(raw.get()) {
             Ok(v) => Ok(Item::Valid(v)),
-            Err(e) => Ok(Item::Invalid(invalid::<T, D::Error>(&raw, e)?)),
+            Err(e) => Ok(Item::Invalid(invalid::<D::Error>(&raw, e)?)),
         }
     }
 }
@@ -471,11 +496,8 @@ impl<'de, T: DeserializeOwned> serde::Deserialize<'de> for Item<T> {
 /// An item that did not decode, with the member that failed.
 #[cold]
 #[inline(never)]
-fn invalid<T: DeserializeOwned, E: serde::de::Error>(
-    raw: &Raw,
-    fast: serde_json::Error,
-) -> Result<Invalid, E> {
-    let e = with_path::<T>(raw.get().as_bytes(), fast);
+fn invalid<E: serde::de::Error>(raw: &Raw, error: serde_json::Error) -> Result<Invalid, E> {
+    let e = located(raw.get(), &error);
     Ok(Invalid {
         value: value(raw)?,
         path: e.path,
@@ -486,11 +508,42 @@ fn invalid<T: DeserializeOwned, E: serde::de::Error>(
 /// A union's JSON text, captured once.
 pub type Raw = Box<serde_json::value::RawValue>;
 
+/// A member's JSON text kept until its union's tag comes: borrowed from the
+/// input when the decode reads a string it may borrow from (the fast pass
+/// of [`from_slice`]), copied otherwise.
+pub enum Kept<'de> {
+    /// A slice of the input.
+    Borrowed(&'de serde_json::value::RawValue),
+    /// A copy.
+    Owned(Raw),
+}
+
+impl Kept<'_> {
+    /// The text.
+    pub fn get(&self) -> &str {
+        match self {
+            Kept::Borrowed(raw) => raw.get(),
+            Kept::Owned(raw) => raw.get(),
+        }
+    }
+}
+
+/// Reads a member's value as text to keep: borrowed in the fast pass (whose
+/// input is always a string), copied otherwise.
+fn keep<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Kept<'de>, A::Error> {
+    if mode() == Mode::Guess {
+        map.next_value::<&'de serde_json::value::RawValue>()
+            .map(Kept::Borrowed)
+    } else {
+        map.next_value::<Raw>().map(Kept::Owned)
+    }
+}
+
 /// Tries one variant of an untagged union: the value, or nothing. Items
 /// inside it decode strictly, so a variant whose items do not fit is not
 /// taken (the value then lands in the union's catch-all, whole).
 pub fn attempt<T: DeserializeOwned>(raw: &Raw) -> Option<T> {
-    strictly(|| serde_json::from_str(raw.get()).ok())
+    in_mode(Mode::Strict, || serde_json::from_str(raw.get()).ok())
 }
 
 /// The captured text as a JSON value (for a union's catch-all variant).
@@ -730,38 +783,105 @@ impl<'de> serde::Deserialize<'de> for Key<'de> {
 /// The members of an object as a generated struct reads them: first the
 /// members a tagged union read before it found its tag (kept as raw text),
 /// then the rest straight from the input. A struct decoded on its own has
-/// no such members.
+/// no such members, and reads straight from the input with nothing in
+/// between.
 pub struct Entries<'de, A> {
-    pre: std::vec::IntoIter<(Key<'de>, Raw)>,
-    current: Option<(Key<'de>, Raw)>,
     live: A,
-    input: std::marker::PhantomData<&'de ()>,
+    /// What a union read before handing the object to its variant.
+    before: Option<Box<Before<'de>>>,
+}
+
+/// The members a union read before its variant reads the object.
+struct Before<'de> {
+    /// Members kept as text, not yet handed out.
+    pre: std::vec::IntoIter<(Key<'de>, Kept<'de>)>,
+    /// The kept member whose name was handed out last.
+    current: Option<(Key<'de>, Kept<'de>)>,
+    /// A member whose name was read from the input but whose value was not
+    /// (the one a union committed on; see [`FromTagged::commit`]).
+    pending: Option<Key<'de>>,
+    /// For a union that committed before its tag: the tag member, and the
+    /// value it must hold (checked when it comes).
+    watch: Option<(&'static str, &'static str)>,
 }
 
 impl<'de, A: MapAccess<'de>> Entries<'de, A> {
     /// The kept members, then the rest of `live`.
-    pub fn new(pre: Vec<(Key<'de>, Raw)>, live: A) -> Self {
+    pub fn new(pre: Vec<(Key<'de>, Kept<'de>)>, live: A) -> Self {
+        let before = (!pre.is_empty()).then(|| {
+            Box::new(Before {
+                pre: pre.into_iter(),
+                current: None,
+                pending: None,
+                watch: None,
+            })
+        });
+        Entries { live, before }
+    }
+
+    /// The kept members, then `pending` (whose value is next in `live`),
+    /// then the rest of `live`, where the member `tag` must hold `value`.
+    fn committed(
+        pre: Vec<(Key<'de>, Kept<'de>)>,
+        pending: Key<'de>,
+        live: A,
+        tag: &'static str,
+        value: &'static str,
+    ) -> Self {
         Entries {
-            pre: pre.into_iter(),
-            current: None,
             live,
-            input: std::marker::PhantomData,
+            before: Some(Box::new(Before {
+                pre: pre.into_iter(),
+                current: None,
+                pending: Some(pending),
+                watch: Some((tag, value)),
+            })),
         }
     }
 
     /// The next member's name.
+    #[inline]
     pub fn next_key(&mut self) -> Result<Option<Key<'de>>, A::Error> {
-        if let Some((key, raw)) = self.pre.next() {
-            self.current = Some((key.clone(), raw));
+        match self.before {
+            None => self.live.next_key(),
+            Some(_) => self.next_key_after_union(),
+        }
+    }
+
+    /// [`Entries::next_key`] for a variant a union handed its object to.
+    #[inline(never)]
+    fn next_key_after_union(&mut self) -> Result<Option<Key<'de>>, A::Error> {
+        let Some(before) = self.before.as_mut() else {
+            return self.live.next_key();
+        };
+        if let Some((key, raw)) = before.pre.next() {
+            before.current = Some((key.clone(), raw));
             return Ok(Some(key));
         }
-        self.live.next_key()
+        if let Some(key) = before.pending.take() {
+            return Ok(Some(key));
+        }
+        let key = self.live.next_key::<Key<'de>>()?;
+        match (&key, before.watch) {
+            (Some(key), Some((tag, value))) if key.as_str() == tag => {
+                let raw = keep(&mut self.live)?;
+                check_tag::<A::Error>(raw.get(), tag, value)?;
+                before.current = Some((key.clone(), raw));
+                before.watch = None;
+            }
+            // The object ended without the tag it committed on.
+            (None, Some((tag, _))) => {
+                return Err(<A::Error as serde::de::Error>::missing_field(tag));
+            }
+            _ => {}
+        }
+        Ok(key)
     }
 
     /// The value of the member whose name was read last.
     #[inline]
     pub fn next_value<T: DeserializeOwned>(&mut self) -> Result<T, A::Error> {
-        match self.current.take() {
+        match self.before.as_mut().and_then(|b| b.current.take()) {
             None => self.live.next_value(),
             Some((key, raw)) => Self::buffered(key, raw),
         }
@@ -771,9 +891,8 @@ impl<'de, A: MapAccess<'de>> Entries<'de, A> {
     /// out of [`Entries::next_value`], which every field of every generated
     /// struct calls.
     #[inline(never)]
-    fn buffered<T: DeserializeOwned>(key: Key<'de>, raw: Raw) -> Result<T, A::Error> {
-        serde_json::from_str(raw.get())
-            .map_err(|fast| buffered_error::<T, A::Error>(&key, &raw, fast))
+    fn buffered<T: DeserializeOwned>(key: Key<'de>, raw: Kept<'de>) -> Result<T, A::Error> {
+        serde_json::from_str(raw.get()).map_err(|e| buffered_error::<A::Error>(&key, raw.get(), e))
     }
 
     /// The members left, as a JSON object (for a union's catch-all variant,
@@ -788,21 +907,28 @@ impl<'de, A: MapAccess<'de>> Entries<'de, A> {
     }
 }
 
-/// The error of a member kept as text, with its path below the member.
+/// The tag of a union that committed to the variant `value` before its tag
+/// came: another value is an error, so a wrong commit is never kept (the
+/// decode that isolates items does not commit).
 #[cold]
 #[inline(never)]
-fn buffered_error<T: DeserializeOwned, E: serde::de::Error>(
-    key: &Key<'_>,
-    raw: &Raw,
-    fast: serde_json::Error,
-) -> E {
-    let e = with_path::<T>(raw.get().as_bytes(), fast);
-    let key = key.as_str();
-    let path = if e.path == "." {
-        key.to_string()
-    } else {
-        format!("{key}.{}", e.path)
-    };
+fn check_tag<E: serde::de::Error>(raw: &str, tag: &str, value: &str) -> Result<(), E> {
+    if serde_json::from_str::<Key<'_>>(raw).map_or(true, |v| v.as_str() != value) {
+        return Err(E::custom(format!(
+            "the `{tag}` member is {raw}, not `{value}` as the members before it said"
+        )));
+    }
+    Ok(())
+}
+
+/// The error of a member kept as text, with its path below the member:
+/// carried in the message behind [`MARK`], and joined to the path of the
+/// object the member belongs to where the decode started.
+#[cold]
+#[inline(never)]
+fn buffered_error<E: serde::de::Error>(key: &Key<'_>, raw: &str, error: serde_json::Error) -> E {
+    let e = located(raw, &error);
+    let path = crate::locate::join(key.as_str(), &e.path);
     E::custom(format!("{MARK}{path}{MARK}{}", e.source))
 }
 
@@ -843,12 +969,208 @@ pub trait FromTagged: Sized {
         tag: &str,
         entries: Entries<'de, A>,
     ) -> Result<Self, A::Error>;
+
+    /// Several variants have a member of another type (a content member
+    /// every kind has, `value`): the fast pass of [`from_slice`] finds the
+    /// tag in the object's text first (see [`tag_of`]) instead of keeping
+    /// the members before it as text.
+    const SCAN: bool = false;
+
+    /// The variant to read the object as when the member `key` comes before
+    /// the tag, as the live API sends them: the variant only it belongs to;
+    /// `None` keeps the member as text until the tag comes. Only the fast
+    /// pass of [`from_slice`] commits; the tag is checked when it comes, and
+    /// a variant that does not fit fails that pass.
+    fn commit(key: &str) -> Option<&'static str> {
+        let _ = key;
+        None
+    }
+}
+
+/// The index of the quote that closes a string whose text starts at
+/// `start` (the length of `bytes` when it does not close).
+fn string_end(bytes: &[u8], mut start: usize) -> usize {
+    while let Some(at) = memchr::memchr2(b'"', b'\\', bytes.get(start..).unwrap_or_default()) {
+        if bytes[start + at] == b'"' {
+            return start + at;
+        }
+        start += at + 2;
+    }
+    bytes.len()
+}
+
+/// The value of the top-level string member `tag` of an object's text, when
+/// it has one (members are skipped without decoding them). The last member
+/// is looked at first: the live API sends the tag after the content.
+pub fn tag_of<'t>(text: &'t str, tag: &str) -> Option<std::borrow::Cow<'t, str>> {
+    if let Some(found) = last_member(text).filter(|(key, _)| *key == tag) {
+        return string_value(found.1);
+    }
+    first_member_named(text, tag)
+}
+
+/// The name and the value text of an object's last member, when that value
+/// is a string (read backwards from the closing brace).
+fn last_member(text: &str) -> Option<(&str, &str)> {
+    let bytes = text.as_bytes();
+    let back = |mut i: usize| {
+        while i > 0 && bytes[i - 1].is_ascii_whitespace() {
+            i -= 1;
+        }
+        i
+    };
+    // The start of the string whose closing quote is at `close`.
+    let opening = |close: usize| {
+        let mut i = close;
+        loop {
+            let at = memchr::memrchr(b'"', &bytes[..i])?;
+            let slashes = bytes[..at]
+                .iter()
+                .rev()
+                .take_while(|b| **b == b'\\')
+                .count();
+            if slashes % 2 == 0 {
+                return Some(at);
+            }
+            i = at;
+        }
+    };
+    let end = back(text.len());
+    if end == 0 || bytes[end - 1] != b'}' {
+        return None;
+    }
+    let value_end = back(end - 1);
+    if value_end == 0 || bytes[value_end - 1] != b'"' {
+        return None;
+    }
+    let value_start = opening(value_end - 1)?;
+    let colon = back(value_start);
+    if colon == 0 || bytes[colon - 1] != b':' {
+        return None;
+    }
+    let key_end = back(colon - 1);
+    if key_end == 0 || bytes[key_end - 1] != b'"' {
+        return None;
+    }
+    let key_start = opening(key_end - 1)?;
+    let before = back(key_start);
+    if before == 0 || !matches!(bytes[before - 1], b',' | b'{') {
+        return None;
+    }
+    Some((
+        &text[key_start + 1..key_end - 1],
+        &text[value_start..value_end],
+    ))
+}
+
+/// A JSON string's value from its text, quotes included.
+fn string_value(quoted: &str) -> Option<std::borrow::Cow<'_, str>> {
+    let inner = quoted.get(1..quoted.len().checked_sub(1)?)?;
+    if inner.contains('\\') {
+        serde_json::from_str(quoted)
+            .ok()
+            .map(std::borrow::Cow::Owned)
+    } else {
+        Some(std::borrow::Cow::Borrowed(inner))
+    }
+}
+
+/// [`tag_of`], scanning the members from the first.
+fn first_member_named<'t>(text: &'t str, tag: &str) -> Option<std::borrow::Cow<'t, str>> {
+    let bytes = text.as_bytes();
+    let mut i = bytes.iter().position(|b| *b == b'{')? + 1;
+    let mut depth = 0usize;
+    let mut key: Option<(usize, usize)> = None;
+    let mut expect_key = true;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let start = i + 1;
+                i = string_end(bytes, start);
+                let end = i.min(bytes.len());
+                if depth == 0 {
+                    if expect_key {
+                        key = Some((start, end));
+                    } else if key.is_some_and(|(s, e)| &text[s..e] == tag) {
+                        let value = &text[start.min(end)..end];
+                        return Some(if value.contains('\\') {
+                            std::borrow::Cow::Owned(
+                                serde_json::from_str(&text[start - 1..(end + 1).min(text.len())])
+                                    .ok()?,
+                            )
+                        } else {
+                            std::borrow::Cow::Borrowed(value)
+                        });
+                    }
+                }
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                if depth == 0 {
+                    return None;
+                }
+                depth -= 1;
+            }
+            b':' if depth == 0 => expect_key = false,
+            b',' if depth == 0 => expect_key = true,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Decodes a tagged union: reads members until the tag (keeping the ones
 /// before it, and the tag, as text), then lets the variant read the rest
 /// straight from the input. A tag that is not a string is an ordinary member.
+/// In the fast pass, a union whose variants share a member of different
+/// types ([`FromTagged::SCAN`]) is read from its text once its tag is found.
 pub fn tagged<'de, T: FromTagged, D: serde::Deserializer<'de>>(
+    deserializer: D,
+    expecting: &'static str,
+) -> Result<T, D::Error> {
+    if T::SCAN && mode() == Mode::Guess {
+        let raw =
+            <&'de serde_json::value::RawValue as serde::Deserialize>::deserialize(deserializer)?;
+        return scanned::<T, D::Error>(raw.get(), expecting);
+    }
+    tagged_in_place(deserializer, expecting)
+}
+
+/// A scanned union: the variant its tag names, read from the object's text
+/// (errors carry their path inside it, relative to the object).
+#[inline(never)]
+fn scanned<T: FromTagged, E: serde::de::Error>(
+    text: &str,
+    expecting: &'static str,
+) -> Result<T, E> {
+    struct Known<T>(String, std::marker::PhantomData<T>);
+    impl<'de, T: FromTagged> Visitor<'de> for Known<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::from_tagged(&self.0, Entries::new(Vec::new(), map))
+        }
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let decoded = match tag_of(text, T::TAG) {
+        Some(tag) => serde::Deserializer::deserialize_map(
+            &mut deserializer,
+            Known::<T>(tag.into_owned(), std::marker::PhantomData),
+        ),
+        None => tagged_in_place(&mut deserializer, expecting),
+    };
+    decoded
+        .and_then(|value| deserializer.end().map(|()| value))
+        .map_err(|e| {
+            let e = located(text, &e);
+            E::custom(format!("{HERE}{}{HERE}{}", e.path, e.source))
+        })
+}
+
+fn tagged_in_place<'de, T: FromTagged, D: serde::Deserializer<'de>>(
     deserializer: D,
     expecting: &'static str,
 ) -> Result<T, D::Error> {
@@ -859,9 +1181,16 @@ pub fn tagged<'de, T: FromTagged, D: serde::Deserializer<'de>>(
             f.write_str(self.0)
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
-            let mut pre: Vec<(Key<'de>, Raw)> = Vec::new();
+            let fast = mode() == Mode::Guess;
+            let mut pre: Vec<(Key<'de>, Kept<'de>)> = Vec::new();
             while let Some(key) = map.next_key::<Key<'de>>()? {
-                let raw = map.next_value::<Raw>()?;
+                if fast && key.as_str() != T::TAG {
+                    if let Some(tag) = T::commit(key.as_str()) {
+                        let entries = Entries::committed(pre, key, map, T::TAG, tag);
+                        return T::from_tagged(tag, entries);
+                    }
+                }
+                let raw = keep(&mut map)?;
                 if key.as_str() == T::TAG {
                     if let Ok(tag) = serde_json::from_str::<String>(raw.get()) {
                         pre.push((key, raw));
@@ -882,4 +1211,30 @@ pub fn convert<'de, T: DeserializeOwned, A: MapAccess<'de>>(
     entries: Entries<'de, A>,
 ) -> Result<T, A::Error> {
     serde_json::from_value(entries.into_value()?).map_err(<A::Error as serde::de::Error>::custom)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tag_is_found_last_first_or_not_at_all() {
+        let tag = |text: &str| tag_of(text, "type").map(|t| t.into_owned());
+        assert_eq!(
+            tag(r#"{"text": {"type": "x"}, "type": "text"}"#).as_deref(),
+            Some("text")
+        );
+        assert_eq!(
+            tag(r#"{"type": "image", "image": {"id": "1"}}"#).as_deref(),
+            Some("image")
+        );
+        assert_eq!(
+            tag(r#" { "a": "}\"", "type" : "a\"b" } "#).as_deref(),
+            Some("a\"b")
+        );
+        assert_eq!(tag(r#"{"a": {"type": "nested"}}"#), None);
+        assert_eq!(tag(r#"{"type": 5}"#), None);
+        assert_eq!(tag(r#"{"x": "type", "y": "z"}"#), None);
+        assert_eq!(tag(r#"{"kind": "type"}"#), None);
+    }
 }

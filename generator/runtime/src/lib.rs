@@ -20,6 +20,7 @@ mod body;
 pub mod decode;
 mod error;
 mod hooks;
+mod locate;
 mod meta;
 mod paging;
 mod retry;

@@ -87,12 +87,11 @@ impl ResponseMeta {
             header: name,
             message: e.to_string(),
         })?;
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(&mut deserializer)
+        crate::decode::from_slice_strict(text.as_bytes())
             .map(Some)
             .map_err(|e| HeaderError {
                 header: name,
-                message: format!("at `{}`: {}", e.path(), e.inner()),
+                message: format!("at `{}`: {}", e.path, e.source),
             })
     }
 }

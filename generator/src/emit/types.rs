@@ -753,6 +753,27 @@ fn tagged_def(api: &Api, def: &TypeDef, t: &TaggedDef) -> TokenStream {
     let (shared, taken) = shared_methods(def, t);
     let constructors = variant_constructors(api, t, taken);
     let checks = required_shared_checks(t);
+    let scan = if t.scan {
+        quote!(
+            const SCAN: bool = true;
+        )
+    } else {
+        quote!()
+    };
+    let commit = if t.commits.is_empty() {
+        quote!()
+    } else {
+        let (keys, tags): (Vec<&String>, Vec<&String>) =
+            t.commits.iter().map(|(k, v)| (k, v)).unzip();
+        quote! {
+            fn commit(key: &str) -> Option<&'static str> {
+                match key {
+                    #( #keys => Some(#tags), )*
+                    _ => None,
+                }
+            }
+        }
+    };
     let tag = &t.tag;
     let unknown = ident(&t.unknown);
     let mut variants = Vec::new();
@@ -853,6 +874,10 @@ fn tagged_def(api: &Api, def: &TypeDef, t: &TaggedDef) -> TokenStream {
         /// straight from the input.
         impl ::fragment_codegen_runtime::decode::FromTagged for #name {
             const TAG: &'static str = #tag;
+
+            #scan
+
+            #commit
 
             fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
                 tag: &str,

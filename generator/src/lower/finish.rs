@@ -113,6 +113,81 @@ pub(super) fn setters(types: &mut BTreeMap<String, TypeDef>) {
     }
 }
 
+/// **Boxing rule.** The variants of a tagged union that is only received
+/// hold their struct in a `Box`: such unions (`IncomingMessage`,
+/// `WebhookChange`) are large (a variant holds every member of its kind),
+/// and a value built in place and moved into lists costs more copying than
+/// one allocation. Unions that are sent keep their structs inline, so
+/// `Interactive::Button(content)` builds one directly.
+pub(super) fn box_received_variants(types: &mut BTreeMap<String, TypeDef>) {
+    let structs: BTreeSet<String> = types
+        .values()
+        .filter(|d| matches!(d.kind, TypeKind::Struct(_)))
+        .map(|d| d.name.clone())
+        .collect();
+    for def in types.values_mut() {
+        if !def.flow.inbound_only() {
+            continue;
+        }
+        if let TypeKind::Tagged(t) = &mut def.kind {
+            for v in &mut t.variants {
+                if v.ty.named().is_some_and(|n| structs.contains(n)) && matches!(v.ty, Ty::Named(_))
+                {
+                    v.boxed = true;
+                }
+            }
+        }
+    }
+}
+
+/// **Commit rule.** The live API sends a union's tag after its content
+/// (`{"text": {..}, "type": "text"}`, `{"value": {..}, "field":
+/// "messages"}`). A member that only one variant's struct has names that
+/// variant: the fast decode commits to it when the member comes before the
+/// tag, instead of keeping the content as text, and checks the tag when it
+/// comes. A member several variants have with different types (`value`)
+/// names none; such a union is `scan`ned instead: the fast decode finds the
+/// tag in the object's text first. Members every variant has alike (`from`,
+/// `id`) are kept as text until the tag comes.
+pub(super) fn commits(types: &mut BTreeMap<String, TypeDef>) {
+    // (union, its commits, whether it is scanned)
+    type Found = (String, Vec<(String, String)>, bool);
+    let mut found: Vec<Found> = Vec::new();
+    for def in types.values() {
+        let TypeKind::Tagged(t) = &def.kind else {
+            continue;
+        };
+        let structs: Option<Vec<&StructDef>> = t
+            .variants
+            .iter()
+            .map(|v| crate::ir::struct_def(types, &v.ty))
+            .collect();
+        let Some(structs) = structs else { continue };
+        // Member → (variant index, type) in every variant that has it.
+        let mut members: BTreeMap<&str, Vec<(usize, &Ty)>> = BTreeMap::new();
+        for (i, s) in structs.iter().enumerate() {
+            for f in s.fields.iter().filter(|f| f.wire != t.tag) {
+                members.entry(&f.wire).or_default().push((i, &f.ty));
+            }
+        }
+        let scan = members
+            .values()
+            .any(|has| has.len() > 1 && has.iter().any(|(_, ty)| *ty != has[0].1));
+        let commits = members
+            .into_iter()
+            .filter(|(_, has)| has.len() == 1)
+            .map(|(wire, has)| (wire.to_string(), t.variants[has[0].0].tag_value.clone()))
+            .collect();
+        found.push((def.name.clone(), commits, scan));
+    }
+    for (name, commits, scan) in found {
+        if let Some(TypeKind::Tagged(t)) = types.get_mut(&name).map(|d| &mut d.kind) {
+            t.commits = commits;
+            t.scan = scan;
+        }
+    }
+}
+
 /// Pagination for list operations: recognised by shape, not listed by hand
 /// (see [`Pagination`]). Steps held in a `Box` are not followed.
 pub(super) fn pagination(types: &BTreeMap<String, TypeDef>, op: &Operation) -> Option<Pagination> {

@@ -68,8 +68,11 @@ pub(super) fn finish(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
                     tag: tag.clone(),
                     variants,
                     unknown: naming::CATCH_ALL.to_string(),
-                    // Filled in once every variant's struct is final (`shared_fields`).
+                    // Filled in once every variant's struct is final
+                    // (`shared_fields`, `finish::commits`).
                     shared: Vec::new(),
+                    commits: Vec::new(),
+                    scan: false,
                 })
             }
             DKind::Untagged { variants } => {
@@ -339,7 +342,9 @@ pub(super) fn finish(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
     super::flow::mark(&mut types, &operations, webhook.as_ref());
     super::finish::isolate(l.target, &mut types, &operations)?;
     super::finish::setters(&mut types);
+    super::finish::box_received_variants(&mut types);
     shared_fields(&mut types);
+    super::finish::commits(&mut types);
     info.errors = l
         .target
         .error_kinds

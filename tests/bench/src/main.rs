@@ -1,7 +1,11 @@
 //! `decode-bench`: how fast the crate decodes its own documented payloads
-//! into the generated types, against decoding the same bytes into an
-//! untyped `serde_json::Value`, through the crate's own entry points
-//! (`webhooks::parse`, and the runtime's `decode_json` for responses).
+//! into the generated types, through the crate's own entry points
+//! (`webhooks::parse`, and the runtime's `decode_json` for responses),
+//! against decoding the same bytes into an untyped `serde_json::Value`, and
+//! the webhooks also against the hand-written `whatsapp` 0.8.1 crate's model
+//! on the payloads it decodes. Webhooks are measured with their members in
+//! the live API's order (a union's tag after its content) and in the
+//! documented order.
 //!
 //! Each run decodes every payload of a set `--iterations` times both ways;
 //! the median of `--runs` runs is reported. Prints one JSON object, for
@@ -70,22 +74,79 @@ fn main() {
         assert!(d(text.as_bytes().to_vec()), "{op} {name} does not decode");
     }
 
+    // `--profile SET`: decode one set into the generated types only, for a
+    // profiler (`perf record`); prints nothing.
+    if let Some(set) = args
+        .iter()
+        .position(|a| a == "--profile")
+        .and_then(|i| args.get(i + 1))
+    {
+        let payloads: Vec<&str> = match set.as_str() {
+            "live" => WEBHOOKS_LIVE.iter().map(|(_, t)| *t).collect(),
+            "documented" => WEBHOOKS.iter().map(|(_, t)| *t).collect(),
+            _ => RESPONSES.iter().map(|(_, _, t, _)| *t).collect(),
+        };
+        for _ in 0..iterations {
+            if set == "responses" {
+                for (_, _, t, d) in RESPONSES {
+                    assert!(d(t.as_bytes().to_vec()));
+                }
+            } else {
+                for t in &payloads {
+                    assert!(whatsapp_cloud_api::webhooks::parse(t.as_bytes()).is_ok());
+                }
+            }
+        }
+        return;
+    }
+
     let mut report = Vec::new();
     let value = |_: usize, b: Vec<u8>| serde_json::from_slice::<serde_json::Value>(&b).is_ok();
-    // Webhooks, through `webhooks::parse`.
     let typed = |_: usize, b: Vec<u8>| whatsapp_cloud_api::webhooks::parse(&b).is_ok();
+    // Webhooks in the order the live API sends members (a union's tag after
+    // its content), through `webhooks::parse`.
+    let live: Vec<Vec<u8>> = WEBHOOKS_LIVE
+        .iter()
+        .map(|(_, t)| t.as_bytes().to_vec())
+        .collect();
     report.push(measure(
-        "webhooks", &webhooks, runs, iterations, &typed, &value,
+        "webhooks, live order",
+        "Value",
+        &live,
+        runs,
+        iterations,
+        &typed,
+        &value,
     ));
-    // The same payloads into a plain serde-derive model that drops unknown
-    // members, as hand-written crates do: the yardstick for `webhooks`.
-    let derived = |_: usize, b: Vec<u8>| serde_json::from_slice::<derived::Payload>(&b).is_ok();
+    // Against the hand-written `whatsapp` 0.8.1 crate, on the payloads its
+    // model decodes (it drops the members it does not know).
+    let both: Vec<Vec<u8>> = live
+        .iter()
+        .filter(|b| {
+            serde_json::from_slice::<whatsapp::models::webhooks::NotificationPayload>(b).is_ok()
+        })
+        .cloned()
+        .collect();
+    let peer = |_: usize, b: Vec<u8>| {
+        serde_json::from_slice::<whatsapp::models::webhooks::NotificationPayload>(&b).is_ok()
+    };
     report.push(measure(
-        "webhooks-derive",
+        "webhooks, live order",
+        "whatsapp 0.8.1",
+        &both,
+        runs,
+        iterations,
+        &typed,
+        &peer,
+    ));
+    // The same payloads with members in the documented (alphabetical) order.
+    report.push(measure(
+        "webhooks, documented order",
+        "Value",
         &webhooks,
         runs,
         iterations,
-        &derived,
+        &typed,
         &value,
     ));
     // Responses, through the runtime's `decode_json` into each operation's type.
@@ -93,6 +154,7 @@ fn main() {
     let typed = |i: usize, b: Vec<u8>| (responses[i].1)(b);
     report.push(measure(
         "responses",
+        "Value",
         &bodies,
         runs,
         iterations,
@@ -102,138 +164,33 @@ fn main() {
     println!("{}", serde_json::Value::Array(report));
 }
 
+/// Decodes the payloads both ways, interleaved run by run; the ratio is
+/// the other way's time over the typed way's (above 1: typed is faster).
 fn measure(
     set: &str,
+    against: &str,
     payloads: &[Vec<u8>],
     runs: usize,
     iterations: usize,
     typed: &dyn Fn(usize, Vec<u8>) -> bool,
-    value: &dyn Fn(usize, Vec<u8>) -> bool,
+    other: &dyn Fn(usize, Vec<u8>) -> bool,
 ) -> serde_json::Value {
     let bytes: usize = payloads.iter().map(Vec::len).sum::<usize>() * iterations;
-    let (mut typed_times, mut value_times) = (Vec::new(), Vec::new());
+    let (mut typed_times, mut other_times) = (Vec::new(), Vec::new());
     for _ in 0..runs {
         // Interleaved, so load on the machine affects both alike.
-        value_times.push(time(payloads, iterations, value));
+        other_times.push(time(payloads, iterations, other));
         typed_times.push(time(payloads, iterations, typed));
     }
-    let (t, v) = (median(typed_times), median(value_times));
+    let (t, o) = (median(typed_times), median(other_times));
     let mb = |d: Duration| bytes as f64 / d.as_secs_f64() / 1e6;
     serde_json::json!({
         "set": set,
+        "against": against,
         "payloads": payloads.len(),
         "bytes": payloads.iter().map(Vec::len).sum::<usize>(),
         "typed_mb_s": mb(t),
-        "value_mb_s": mb(v),
-        "ratio": v.as_secs_f64() / t.as_secs_f64(),
+        "other_mb_s": mb(o),
+        "ratio": o.as_secs_f64() / t.as_secs_f64(),
     })
-}
-
-/// A plain serde-derive model of the webhook payloads, with the members the
-/// documented examples use and nothing else: unknown members are dropped and
-/// unions are strings plus optional members, as hand-written crates do.
-#[allow(dead_code)]
-mod derived {
-    use serde::Deserialize;
-
-    #[derive(Deserialize)]
-    pub struct Payload {
-        pub object: String,
-        pub entry: Vec<Entry>,
-    }
-
-    #[derive(Deserialize)]
-    pub struct Entry {
-        pub id: String,
-        pub changes: Vec<Change>,
-    }
-
-    #[derive(Deserialize)]
-    pub struct Change {
-        pub field: String,
-        pub value: Value,
-    }
-
-    #[derive(Deserialize)]
-    pub struct Value {
-        pub messaging_product: Option<String>,
-        pub metadata: Option<Metadata>,
-        pub event: Option<String>,
-        pub message_template_id: Option<i64>,
-        pub message_template_name: Option<String>,
-        pub message_template_language: Option<String>,
-        pub reason: Option<String>,
-        pub contacts: Option<Vec<Contact>>,
-        pub messages: Option<Vec<Message>>,
-        pub statuses: Option<Vec<Status>>,
-    }
-
-    #[derive(Deserialize)]
-    pub struct Metadata {
-        pub display_phone_number: String,
-        pub phone_number_id: String,
-    }
-
-    #[derive(Deserialize)]
-    pub struct Contact {
-        pub wa_id: String,
-        pub profile: Option<Profile>,
-    }
-
-    #[derive(Deserialize)]
-    pub struct Profile {
-        pub name: String,
-    }
-
-    #[derive(Deserialize)]
-    pub struct Message {
-        pub from: String,
-        pub id: String,
-        pub timestamp: String,
-        #[serde(rename = "type")]
-        pub kind: String,
-        pub text: Option<Text>,
-        pub image: Option<Media>,
-        pub context: Option<Context>,
-        pub interactive: Option<serde_json::Value>,
-        pub location: Option<serde_json::Value>,
-    }
-
-    #[derive(Deserialize)]
-    pub struct Text {
-        pub body: String,
-    }
-
-    #[derive(Deserialize)]
-    pub struct Media {
-        pub id: String,
-        pub mime_type: String,
-        pub sha256: String,
-        pub caption: Option<String>,
-    }
-
-    #[derive(Deserialize)]
-    pub struct Context {
-        pub from: String,
-        pub id: String,
-    }
-
-    #[derive(Deserialize)]
-    pub struct Status {
-        pub id: String,
-        pub status: String,
-        pub timestamp: String,
-        pub recipient_id: String,
-        pub pricing: Option<Pricing>,
-        pub errors: Option<Vec<serde_json::Value>>,
-    }
-
-    #[derive(Deserialize)]
-    pub struct Pricing {
-        pub billable: bool,
-        pub category: String,
-        pub pricing_model: String,
-        #[serde(rename = "type")]
-        pub kind: String,
-    }
 }

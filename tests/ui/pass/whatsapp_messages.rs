@@ -1,5 +1,5 @@
 // The README's "Sending messages" and "Receiving webhooks" examples.
-use whatsapp_cloud_api::types::{IncomingMessage, IncomingTextMessage as TextIncoming, Message};
+use whatsapp_cloud_api::types::{IncomingMessage, Message};
 use whatsapp_cloud_api::webhooks;
 
 async fn send(client: &whatsapp_cloud_api::Client, phone_number_id: &str) -> Result<(), Box<dyn std::error::Error>> {
@@ -17,8 +17,10 @@ fn on_delivery(app_secret: &[u8], body: &[u8], signature: Option<&str>) -> Resul
         // Every kind has `id()`, `timestamp()`, `sender()` (a phone number or
         // a business-scoped user ID) and `context()`; a kind's content is
         // optional (the API may send only `errors`).
-        if let IncomingMessage::Text(TextIncoming { text: Some(text), .. }) = message {
-            println!("{} ({:?}) wrote {}", message.id(), message.sender(), text.body);
+        if let IncomingMessage::Text(m) = message {
+            if let Some(text) = &m.text {
+                println!("{} ({:?}) wrote {}", message.id(), message.sender(), text.body);
+            }
         }
     }
     // Items that did not fit their type are kept, with where and why.

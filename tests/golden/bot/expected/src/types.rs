@@ -701,6 +701,13 @@ impl ::serde::Serialize for Message {
 /// straight from the input.
 impl ::fragment_codegen_runtime::decode::FromTagged for Message {
     const TAG: &'static str = "type";
+    fn commit(key: &str) -> Option<&'static str> {
+        match key {
+            "link" => Some("image"),
+            "text" => Some("text"),
+            _ => None,
+        }
+    }
     fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,

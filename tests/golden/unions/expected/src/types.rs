@@ -78,7 +78,7 @@ impl BaseMessage {
 #[non_exhaustive]
 pub enum Event {
     /// `kind: sent`.
-    Sent(Sent),
+    Sent(Box<Sent>),
     /// `kind: group`.
     Group(Box<Group>),
     /// A tag this version does not know, with the whole value as received.
@@ -92,7 +92,7 @@ pub enum Event {
 impl Event {
     /// The `sent` kind: [`Sent::new`] with these fields, optional ones empty.
     pub fn sent(id: impl Into<String>) -> Self {
-        Self::Sent(Sent::new(id))
+        Self::Sent(Box::new(Sent::new(id)))
     }
     /// The `group` kind: [`Group::new`] with these fields, optional ones empty.
     pub fn group() -> Self {
@@ -135,6 +135,14 @@ impl ::serde::Serialize for Event {
 /// straight from the input.
 impl ::fragment_codegen_runtime::decode::FromTagged for Event {
     const TAG: &'static str = "kind";
+    fn commit(key: &str) -> Option<&'static str> {
+        match key {
+            "events" => Some("group"),
+            "first" => Some("group"),
+            "id" => Some("sent"),
+            _ => None,
+        }
+    }
     fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
@@ -143,9 +151,11 @@ impl ::fragment_codegen_runtime::decode::FromTagged for Event {
             match tag {
                 "sent" => {
                     Self::Sent(
-                        <Sent as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        Box::new(
+                            <Sent as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
+                                entries,
+                            )?,
+                        ),
                     )
                 }
                 "group" => {
@@ -180,7 +190,7 @@ impl<'de> ::serde::Deserialize<'de> for Event {
 }
 impl From<Sent> for Event {
     fn from(value: Sent) -> Self {
-        Self::Sent(value)
+        Self::Sent(Box::new(value))
     }
 }
 impl From<Group> for Event {
@@ -813,6 +823,13 @@ impl ::serde::Serialize for Message {
 /// straight from the input.
 impl ::fragment_codegen_runtime::decode::FromTagged for Message {
     const TAG: &'static str = "type";
+    fn commit(key: &str) -> Option<&'static str> {
+        match key {
+            "image" => Some("image"),
+            "text" => Some("text"),
+            _ => None,
+        }
+    }
     fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
