@@ -142,9 +142,19 @@ pub fn verify_subscription_query(
 }
 
 /// A payload type that arrives signed, and the header its signature is in.
-pub trait Signed: serde::de::DeserializeOwned {
+pub trait Signed: Sized {
     /// The signature header (`X-Hub-Signature-256`).
     const SIGNATURE_HEADER: &'static str;
+
+    /// Verifies a delivery's signature, then parses its body: the generated
+    /// crate's `webhooks::parse_verified`, compiled there once, so that a
+    /// crate using the routes below does not compile the payload's decoder
+    /// again.
+    fn parse_verified(
+        app_secret: &[u8],
+        body: &[u8],
+        signature_header: Option<&str>,
+    ) -> Result<Self, WebhookError>;
 }
 
 /// Ready-made `axum` pieces for the handshake and verified deliveries (with
@@ -222,7 +232,7 @@ pub mod routes {
         let body = axum::body::Bytes::from_request(request, state)
             .await
             .map_err(IntoResponse::into_response)?;
-        super::parse_verified(&secrets.app_secret, &body, signature.as_deref())
+        T::parse_verified(&secrets.app_secret, &body, signature.as_deref())
             .map_err(|e| Rejection(e).into_response())
     }
 

@@ -129,6 +129,10 @@ fn webhooks_rs(w: &crate::ir::Webhook) -> Result<String> {
 
         impl ::fragment_codegen_runtime::webhooks::Signed for #payload {
             const SIGNATURE_HEADER: &'static str = SIGNATURE_HEADER;
+
+            fn parse_verified(app_secret: &[u8], body: &[u8], signature_header: Option<&str>) -> Result<Self, WebhookError> {
+                parse_verified(app_secret, body, signature_header)
+            }
         }
 
         /// Parses a delivery's body (without checking its signature).

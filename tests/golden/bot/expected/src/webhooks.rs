@@ -34,6 +34,13 @@ pub use ::fragment_codegen_runtime::webhooks::{
 pub const SIGNATURE_HEADER: &str = "X-Signature";
 impl ::fragment_codegen_runtime::webhooks::Signed for Event {
     const SIGNATURE_HEADER: &'static str = SIGNATURE_HEADER;
+    fn parse_verified(
+        app_secret: &[u8],
+        body: &[u8],
+        signature_header: Option<&str>,
+    ) -> Result<Self, WebhookError> {
+        parse_verified(app_secret, body, signature_header)
+    }
 }
 /// Parses a delivery's body (without checking its signature).
 pub fn parse(body: &[u8]) -> Result<Event, WebhookError> {
