@@ -28,6 +28,9 @@ use std::process::ExitCode;
 
 mod bench;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "usage: cargo xtask codegen [--check]\n       cargo xtask api-diff OLD NEW [--json] [--target NAME] [--accept | --no-baseline] [--breaking | --additions]   (each a spec file, a fragment directory or an api.json)\n       cargo xtask coverage [REFERENCE.yaml]   (default: $WHATSAPP_OFFICIAL_SPEC)\n       cargo xtask check-features\n       cargo xtask generate SPEC --out DIR [--name CRATE] [--strict]   (SPEC: a spec file or a directory of fragments)\n       cargo xtask bench [--runs N] [--build [--features F]... [--baseline REV]]";
 
 fn main() -> ExitCode {
