@@ -367,6 +367,22 @@ pub struct TypeDef {
     /// An operation's error body that no error carrier describes: it gets a
     /// `Display` that writes it as compact JSON, so `Error<Self>` displays.
     pub json_display: bool,
+    /// The conversions into this type (`impl From<...>`), decided by
+    /// `lower::members`.
+    pub from: Vec<FromImpl>,
+}
+
+/// A conversion a type gets (see [`TypeDef::from`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FromImpl {
+    /// `From<&str>` and `From<String>`: an enum's value, a struct's `new`
+    /// with its only (string) argument, a choice's first (string) member.
+    Str,
+    /// `From<&String>` as well (a choice: `to` given as `&String`).
+    StrRef,
+    /// `From<payload>` for the union variant of this index: no other
+    /// variant carries the same Rust type.
+    Variant(usize),
 }
 
 /// Which way the values of a type travel, found by following references
@@ -447,6 +463,18 @@ pub struct TaggedDef {
     /// Several variants have a member of another type (`value`): the fast
     /// decode finds the tag in the object's text before reading it.
     pub scan: bool,
+    /// One constructor per variant whose payload is a struct
+    /// (`Message::text(to, body)`), named by `lower::members`.
+    pub constructors: Vec<Constructor>,
+}
+
+/// A constructor of a tagged union: the payload's `new`, wrapped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Constructor {
+    /// The method name.
+    pub name: String,
+    /// The index of the variant it builds.
+    pub variant: usize,
 }
 
 /// A field every variant of a tagged union has (see [`TaggedDef::shared`]).
@@ -454,8 +482,12 @@ pub struct TaggedDef {
 pub struct SharedField {
     /// The JSON member name.
     pub wire: String,
-    /// The Rust field name (also the accessor's name).
+    /// The Rust field name in each variant's struct.
     pub rust: String,
+    /// The accessor's name (the field's, unless a union method has it).
+    pub accessor: String,
+    /// The `with_` setter's name, for a union that is sent.
+    pub setter: Option<String>,
     /// The value type (without `Option`).
     pub ty: Ty,
     /// The field is an `Option` in every variant.
@@ -639,8 +671,12 @@ pub struct Field {
     /// The description.
     pub doc: Option<String>,
     /// The name of its builder-style setter (`with_context`): set on the
-    /// optional fields of a type that is sent (`lower::finish::setters`).
+    /// optional fields of a type that is sent (`lower::members`).
     pub setter: Option<String>,
+    /// A malformed value decodes as absent or is coerced (`"true"`, `"5"`)
+    /// instead of failing the whole value: a string, integer, number or
+    /// boolean field of a type that is only received (`lower::members`).
+    pub lenient: bool,
 }
 
 impl Field {
@@ -742,6 +778,7 @@ pub const BUILDER_NAMES: &[&str] = &[
     "max_body_size",
     "new",
     "options",
+    "parts",
     "request",
     "retry",
     "send",
@@ -749,6 +786,24 @@ pub const BUILDER_NAMES: &[&str] = &[
     "send_with_meta",
     "timeout",
 ];
+
+/// The methods every client defines besides its operations (and besides
+/// the getters of client parameters, named after them): an operation that
+/// would take one is renamed by lowering.
+pub const CLIENT_NAMES: &[&str] = &[
+    "base_url",
+    "builder",
+    "core",
+    "new",
+    "retry_policy",
+    "set_api_key",
+    "set_credentials",
+    "set_token",
+];
+
+/// The methods every tagged union defines besides its constructors,
+/// accessors and setters.
+pub const TAGGED_NAMES: &[&str] = &["tag"];
 
 /// One operation: one client method.
 #[derive(Debug, Clone, PartialEq)]

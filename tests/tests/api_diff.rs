@@ -556,3 +556,78 @@ fn against_the_reference_the_baseline_leaves_only_what_is_new() {
     );
     assert!(!gone.is_empty());
 }
+
+/// `api.json` lists what is generated beside fields and variants (union
+/// constructors and setters, `From` conversions), so a regeneration that
+/// loses one reports a breaking change.
+#[test]
+fn constructors_setters_and_conversions_are_in_the_api_and_removing_one_breaks() {
+    use fragment_codegen::surface::{Kind, Surface};
+    let text =
+        std::fs::read_to_string(workspace_root().join("generated/whatsapp-cloud-api/api.json"))
+            .expect("api.json");
+    let old = Surface::from_json(&text).expect("a snapshot of this format");
+    let message = &old.types["Message"];
+    let Kind::Tagged {
+        constructors,
+        setters,
+        ..
+    } = &message.kind
+    else {
+        panic!("Message is a tagged union");
+    };
+    assert!(
+        constructors.iter().any(|c| c.starts_with("text(to: ")),
+        "{constructors:?}"
+    );
+    assert!(setters.iter().any(|s| s == "with_context"), "{setters:?}");
+    assert!(
+        message.from.iter().any(|f| f == "TextMessage"),
+        "{:?}",
+        message.from
+    );
+    assert!(old.types["TextContent"].from.contains(&"&str".to_string()));
+
+    type Removal = fn(&mut Surface);
+    let cases: [(&str, Removal); 3] = [
+        ("constructor `text(", |s| {
+            if let Some(Kind::Tagged { constructors, .. }) =
+                s.types.get_mut("Message").map(|t| &mut t.kind)
+            {
+                constructors.retain(|c| !c.starts_with("text("));
+            }
+        }),
+        ("setter `with_context` removed", |s| {
+            if let Some(Kind::Tagged { setters, .. }) =
+                s.types.get_mut("Message").map(|t| &mut t.kind)
+            {
+                setters.retain(|c| c != "with_context");
+            }
+        }),
+        ("conversion `From<TextMessage>` removed", |s| {
+            if let Some(t) = s.types.get_mut("Message") {
+                t.from.retain(|f| f != "TextMessage");
+            }
+        }),
+    ];
+    for (what, remove) in cases {
+        let mut new = old.clone();
+        remove(&mut new);
+        let report = fragment_codegen::api_diff::diff(&old, &new, &|_, _| None);
+        let entry = report
+            .types
+            .changed
+            .iter()
+            .find(|t| t.name == "Message")
+            .unwrap_or_else(|| panic!("{what}: Message not reported"));
+        assert!(
+            entry
+                .changes
+                .iter()
+                .any(|c| c.what.contains(what) && c.breaking && c.level == Level::Major),
+            "{what}: {:?}",
+            entry.changes
+        );
+        assert_eq!(report.semver, "major", "{what}");
+    }
+}

@@ -3505,16 +3505,16 @@ impl From<&str> for Addressee {
 }
 #[cfg(feature = "messages")]
 /// A string sends `to`.
-impl From<&String> for Addressee {
-    fn from(value: &String) -> Self {
-        Self::To(value.clone())
+impl From<String> for Addressee {
+    fn from(value: String) -> Self {
+        Self::To(value)
     }
 }
 #[cfg(feature = "messages")]
 /// A string sends `to`.
-impl From<String> for Addressee {
-    fn from(value: String) -> Self {
-        Self::To(value)
+impl From<&String> for Addressee {
+    fn from(value: &String) -> Self {
+        Self::To(value.clone())
     }
 }
 #[cfg(feature = "groups")]

@@ -716,6 +716,8 @@ fn kind_name(k: &Kind) -> &'static str {
 
 fn type_changes(o: &surface::Type, n: &surface::Type) -> Vec<Change> {
     let mut out = Vec::new();
+    let (fa, fb) = (from_impls(&o.from), from_impls(&n.from));
+    methods("conversion", &fa, &fb, &mut out);
     match (&o.kind, &n.kind) {
         (
             Kind::Struct {
@@ -837,11 +839,15 @@ fn type_changes(o: &surface::Type, n: &surface::Type) -> Vec<Change> {
                 tag: ta,
                 variants: a,
                 accessors: xa,
+                constructors: ca,
+                setters: sa,
             },
             Kind::Tagged {
                 tag: tb,
                 variants: b,
                 accessors: xb,
+                constructors: cb,
+                setters: sb,
             },
         ) => {
             if ta != tb {
@@ -849,6 +855,8 @@ fn type_changes(o: &surface::Type, n: &surface::Type) -> Vec<Change> {
             }
             variants(a, b, &mut out);
             methods("accessor", xa, xb, &mut out);
+            methods("constructor", ca, cb, &mut out);
+            methods("setter", sa, sb, &mut out);
         }
         (Kind::Untagged { variants: a }, Kind::Untagged { variants: b })
         | (Kind::Choice { variants: a }, Kind::Choice { variants: b }) => variants(a, b, &mut out),
@@ -858,6 +866,11 @@ fn type_changes(o: &surface::Type, n: &surface::Type) -> Vec<Change> {
         )),
     }
     out
+}
+
+/// `From<...>` texts of a type's conversions.
+fn from_impls(from: &[String]) -> Vec<String> {
+    from.iter().map(|t| format!("From<{t}>")).collect()
 }
 
 /// Methods by their signature text: a new one is an addition, one that is
@@ -934,6 +947,7 @@ mod tests {
             },
             outbound,
             inbound: !outbound,
+            from: Vec::new(),
         }
     }
 
@@ -980,6 +994,7 @@ mod tests {
                     .collect(),
             },
             outbound: false,
+            from: Vec::new(),
             inbound: true,
         };
         let changes = type_changes(&e(&["a", "b"]), &e(&["a", "c"]));

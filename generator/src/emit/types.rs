@@ -6,8 +6,8 @@ use syn::parse::Parser;
 
 use super::docs;
 use crate::ir::{
-    Api, ChoiceDef, EnumDef, Extra, Field, JsonKind, NewArg, StructDef, TaggedDef, Ty, TypeDef,
-    TypeKind, UntaggedDef,
+    Api, ChoiceDef, EnumDef, Extra, Field, FromImpl, JsonKind, NewArg, StructDef, TaggedDef, Ty,
+    TypeDef, TypeKind, UntaggedDef,
 };
 
 /// Every type, formatted, in name order. Types are generated and formatted
@@ -78,9 +78,10 @@ fn type_def(api: &Api, def: &TypeDef) -> TokenStream {
         TypeKind::Enum(e) => enum_def(def, e),
         TypeKind::Alias(t) => alias_def(def, t),
         TypeKind::Tagged(t) => tagged_def(api, def, t),
-        TypeKind::Untagged(u) => untagged_def(api, def, u),
+        TypeKind::Untagged(u) => untagged_def(def, u),
         TypeKind::Choice(c) => choice_def(def, c),
     };
+    out.extend(conversions(def));
     // Enums have their own `Display`; aliases are other types.
     if def.json_display && !matches!(def.kind, TypeKind::Enum(_) | TypeKind::Alias(_)) {
         let name = ident(&def.name);
@@ -168,16 +169,6 @@ fn field_ty(f: &Field) -> TokenStream {
     }
 }
 
-/// Whether a field of `def` decodes leniently (see `lower::flow`): a
-/// string, integer, number or boolean field of a type that is only ever
-/// received.
-fn lenient(def: &TypeDef, f: &Field) -> bool {
-    def.flow.inbound_only()
-        && !f.boxed
-        && !f.double_option()
-        && matches!(f.ty, Ty::String | Ty::I32 | Ty::I64 | Ty::F64 | Ty::Bool)
-}
-
 fn struct_def(def: &TypeDef, s: &StructDef) -> TokenStream {
     let name = ident(&def.name);
     let doc = type_doc(def);
@@ -238,7 +229,6 @@ fn struct_def(def: &TypeDef, s: &StructDef) -> TokenStream {
     let args = s.new_args();
     let derive_default = args.is_empty();
     let params = new_params(&args);
-    let from = from_string(&name, &args);
     let chosen = choice_assignments(s);
     let inits = s.fields.iter().map(|f| {
         let rust = ident(&f.rust);
@@ -296,8 +286,6 @@ fn struct_def(def: &TypeDef, s: &StructDef) -> TokenStream {
 
             #setters
         }
-
-        #from
     }
 }
 
@@ -355,7 +343,7 @@ fn struct_deserialize(def: &TypeDef, s: &StructDef) -> TokenStream {
         let wire = &f.wire;
         let inner = rust_ty(&f.ty, &quote!());
         let inner = if f.boxed { quote!(Box<#inner>) } else { inner };
-        let lenient = lenient(def, f);
+        let lenient = f.lenient;
         // What one member decodes into, as the field holds it.
         let read = if f.double_option() {
             quote!(Some(map.next_value::<Option<#inner>>()?))
@@ -459,6 +447,30 @@ fn enum_def(def: &TypeDef, e: &EnumDef) -> TokenStream {
             };
             quote!(#[doc = #d] #attr #v,)
         });
+    // An unlisted value converts into the catch-all variant.
+    let from = if def.from.contains(&FromImpl::Str) {
+        quote! {
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #( #wires => Self::#variants, )*
+                    other => Self::#unknown(other.to_string()),
+                }
+            }
+        }
+
+        impl From<String> for #name {
+            fn from(value: String) -> Self {
+                match value.as_str() {
+                    #( #wires => Self::#variants, )*
+                    _ => Self::#unknown(value),
+                }
+            }
+        }
+        }
+    } else {
+        quote!()
+    };
     quote! {
         #doc
         ///
@@ -488,23 +500,7 @@ fn enum_def(def: &TypeDef, e: &EnumDef) -> TokenStream {
             }
         }
 
-        impl From<&str> for #name {
-            fn from(value: &str) -> Self {
-                match value {
-                    #( #wires => Self::#variants, )*
-                    other => Self::#unknown(other.to_string()),
-                }
-            }
-        }
-
-        impl From<String> for #name {
-            fn from(value: String) -> Self {
-                match value.as_str() {
-                    #( #wires => Self::#variants, )*
-                    _ => Self::#unknown(value),
-                }
-            }
-        }
+        #from
 
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -535,43 +531,96 @@ fn alias_def(def: &TypeDef, t: &Ty) -> TokenStream {
     }
 }
 
-/// `impl From<Payload> for Union` for every payload type that only one variant
-/// carries, so `Message::from(text_message)` and `.into()` work.
-/// Payload types are compared as Rust sees them, through aliases: two
-/// aliases of `i64` are one type.
-fn from_impls<'v>(
-    api: &Api,
-    name: &Ident,
-    variants: impl Iterator<Item = (&'v str, &'v Ty, bool)>,
-) -> TokenStream {
-    let variants: Vec<(&str, &Ty, bool)> = variants.collect();
-    let resolved: Vec<Ty> = variants
-        .iter()
-        .map(|(_, t, _)| crate::ir::resolve_alias(&api.types, t))
-        .collect();
+/// The conversions `lower::members` planned (see `TypeDef::from`); an
+/// enum's string conversions are printed with it (`enum_def`).
+fn conversions(def: &TypeDef) -> TokenStream {
+    let name = ident(&def.name);
     let mut out = TokenStream::new();
-    for (i, (rust, ty, boxed)) in variants.iter().enumerate() {
-        if resolved.iter().filter(|t| **t == resolved[i]).count() != 1
-            || !matches!(ty, Ty::Named(_))
-        {
-            continue;
-        }
-        let v = ident(rust);
-        let t = rust_ty(ty, &quote!());
-        let value = if *boxed {
-            quote!(Box::new(value))
-        } else {
-            quote!(value)
-        };
-        out.extend(quote! {
-            impl From<#t> for #name {
-                fn from(value: #t) -> Self {
-                    Self::#v(#value)
+    for from in &def.from {
+        out.extend(match (from, &def.kind) {
+            (FromImpl::Str, TypeKind::Struct(_)) => quote! {
+                impl From<&str> for #name {
+                    fn from(value: &str) -> Self {
+                        Self::new(value)
+                    }
                 }
+
+                impl From<String> for #name {
+                    fn from(value: String) -> Self {
+                        Self::new(value)
+                    }
+                }
+            },
+            (FromImpl::Str | FromImpl::StrRef, TypeKind::Choice(c)) => {
+                choice_from(&name, c, from == &FromImpl::StrRef)
             }
+            (FromImpl::Variant(i), TypeKind::Tagged(t)) => {
+                let v = &t.variants[*i];
+                variant_from(&name, &v.rust, &v.ty, v.boxed)
+            }
+            (FromImpl::Variant(i), TypeKind::Untagged(u)) => {
+                let v = &u.variants[*i];
+                variant_from(&name, &v.rust, &v.ty, v.boxed)
+            }
+            _ => quote!(),
         });
     }
     out
+}
+
+/// `From` a string for a choice whose first member is a string
+/// (`Message::text("+1555…", body)` sends `to`); `by_ref` converts a
+/// `&String`.
+fn choice_from(name: &Ident, c: &ChoiceDef, by_ref: bool) -> TokenStream {
+    let Some(first) = c.variants.first() else {
+        return quote!();
+    };
+    let rust = ident(&first.rust);
+    let doc = format!(" A string sends `{}`.", first.wire);
+    if by_ref {
+        return quote! {
+            #[doc = #doc]
+            impl From<&String> for #name {
+                fn from(value: &String) -> Self {
+                    Self::#rust(value.clone())
+                }
+            }
+        };
+    }
+    quote! {
+        #[doc = #doc]
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                Self::#rust(value.to_string())
+            }
+        }
+
+        #[doc = #doc]
+        impl From<String> for #name {
+            fn from(value: String) -> Self {
+                Self::#rust(value)
+            }
+        }
+    }
+}
+
+/// `impl From<Payload> for Union` for a variant whose payload type no other
+/// variant carries, so `Message::from(text_message)` and `.into()` work.
+fn variant_from(name: &Ident, variant: &str, ty: &Ty, boxed: bool) -> TokenStream {
+    let v = ident(variant);
+    let t = rust_ty(ty, &quote!());
+    let value = if boxed {
+        quote!(Box::new(value))
+    } else {
+        quote!(value)
+    };
+    quote! {
+        impl From<#t> for #name {
+            fn from(value: #t) -> Self {
+                Self::#v(#value)
+            }
+        }
+    }
 }
 
 fn payload_ty(ty: &Ty, boxed: bool) -> TokenStream {
@@ -579,12 +628,10 @@ fn payload_ty(ty: &Ty, boxed: bool) -> TokenStream {
     if boxed { quote!(Box<#t>) } else { t }
 }
 
-/// An accessor per shared field (see `TaggedDef::shared`), and for a union
-/// that is sent, a `with_` setter per shared field. Returns the methods and
-/// the names they take.
-fn shared_methods(def: &TypeDef, t: &TaggedDef) -> (TokenStream, Vec<String>) {
+/// An accessor per shared field (see `TaggedDef::shared`), and the `with_`
+/// setters `lower::members` named.
+fn shared_methods(t: &TaggedDef) -> TokenStream {
     let mut out = TokenStream::new();
-    let mut names = Vec::new();
     let unknown = ident(&t.unknown);
     for f in &t.shared {
         let field = ident(&f.rust);
@@ -664,20 +711,20 @@ fn shared_methods(def: &TypeDef, t: &TaggedDef) -> (TokenStream, Vec<String>) {
             Some(raw) => quote!(Self::#unknown { value, .. } => #raw,),
             None => quote!(Self::#unknown { .. } => None,),
         };
+        let accessor = ident(&f.accessor);
         out.extend(quote! {
             #doc
-            pub fn #field(&self) -> #ret {
+            pub fn #accessor(&self) -> #ret {
                 match self {
                     #(#arms)*
                     #raw_arm
                 }
             }
         });
-        names.push(f.rust.clone());
-        if !def.flow.outbound {
+        let Some(setter) = &f.setter else {
             continue;
-        }
-        let setter = ident(&format!("with_{}", f.rust.trim_end_matches('_')));
+        };
+        let setter = ident(setter);
         let (param, convert) = match &f.ty {
             Ty::String => (quote!(impl Into<String>), quote!(.into())),
             t @ Ty::Named(_) => {
@@ -713,9 +760,8 @@ fn shared_methods(def: &TypeDef, t: &TaggedDef) -> (TokenStream, Vec<String>) {
                 self
             }
         });
-        names.push(setter.to_string());
     }
-    (out, names)
+    out
 }
 
 fn is_primitive(ty: &Ty) -> bool {
@@ -750,8 +796,8 @@ fn required_shared_checks(t: &TaggedDef) -> TokenStream {
 fn tagged_def(api: &Api, def: &TypeDef, t: &TaggedDef) -> TokenStream {
     let name = ident(&def.name);
     let doc = type_doc(def);
-    let (shared, taken) = shared_methods(def, t);
-    let constructors = variant_constructors(api, t, taken);
+    let shared = shared_methods(t);
+    let constructors = variant_constructors(api, t);
     let checks = required_shared_checks(t);
     let scan = if t.scan {
         quote!(
@@ -807,11 +853,6 @@ fn tagged_def(api: &Api, def: &TypeDef, t: &TaggedDef) -> TokenStream {
         de_arms.push(quote!(#value => Self::#rust(#decoded),));
         tag_arms.push(quote!(Self::#rust(_) => #value,));
     }
-    let from = from_impls(
-        api,
-        &name,
-        t.variants.iter().map(|v| (v.rust.as_str(), &v.ty, v.boxed)),
-    );
     let union_doc = format!(
         " Chosen by the `{tag}` member. Serialising writes `{tag}` exactly once; a value whose `{tag}` this version does not know decodes into [`{n}::{u}`], which keeps it whole.",
         n = def.name,
@@ -899,8 +940,6 @@ fn tagged_def(api: &Api, def: &TypeDef, t: &TaggedDef) -> TokenStream {
                 ::fragment_codegen_runtime::decode::tagged(deserializer, #expecting)
             }
         }
-
-        #from
     }
 }
 
@@ -929,7 +968,7 @@ fn kind_check(kind: JsonKind, required: &[String], consts: &[(String, String)]) 
     }
 }
 
-fn untagged_def(api: &Api, def: &TypeDef, u: &UntaggedDef) -> TokenStream {
+fn untagged_def(def: &TypeDef, u: &UntaggedDef) -> TokenStream {
     let name = ident(&def.name);
     let doc = type_doc(def);
     let other = ident(&u.unknown);
@@ -966,11 +1005,6 @@ fn untagged_def(api: &Api, def: &TypeDef, u: &UntaggedDef) -> TokenStream {
         });
         order.push(format!("`{}`", v.rust));
     }
-    let from = from_impls(
-        api,
-        &name,
-        u.variants.iter().map(|v| (v.rust.as_str(), &v.ty, v.boxed)),
-    );
     let union_doc = format!(
         " One of several shapes, told apart by their required members; decoding tries {} in that order, and keeps a value none accepts in [`{}::{}`].",
         order.join(", "),
@@ -1011,8 +1045,6 @@ fn untagged_def(api: &Api, def: &TypeDef, u: &UntaggedDef) -> TokenStream {
                 Ok(Self::#other(::fragment_codegen_runtime::decode::value(&raw)?))
             }
         }
-
-        #from
     }
 }
 
@@ -1082,30 +1114,7 @@ fn choice_assignments(s: &StructDef) -> TokenStream {
     out
 }
 
-/// `From<&str>` and `From<String>` for a struct whose only required field is
-/// a string, so `Message::text(to, "hello")` works where a `TextContent` is
-/// wanted.
-fn from_string(name: &Ident, args: &[NewArg<'_>]) -> TokenStream {
-    match args {
-        [NewArg::Field(f)] if f.ty == Ty::String => quote! {
-            impl From<&str> for #name {
-                fn from(value: &str) -> Self {
-                    Self::new(value)
-                }
-            }
-
-            impl From<String> for #name {
-                fn from(value: String) -> Self {
-                    Self::new(value)
-                }
-            }
-        },
-        _ => quote!(),
-    }
-}
-
-/// A choice type: one variant per member, and `From` a string for the first
-/// member when it is a string (`Message::text("+1555…", body)` sends `to`).
+/// A choice type: one variant per member.
 fn choice_def(def: &TypeDef, c: &ChoiceDef) -> TokenStream {
     let name = ident(&def.name);
     let doc = type_doc(def);
@@ -1115,35 +1124,6 @@ fn choice_def(def: &TypeDef, c: &ChoiceDef) -> TokenStream {
         let vdoc = format!(" Sends `{}`.", v.wire);
         quote!(#[doc = #vdoc] #rust(#ty),)
     });
-    let from = match c.variants.first() {
-        Some(first) if first.ty == Ty::String => {
-            let rust = ident(&first.rust);
-            let fdoc = format!(" A string sends `{}`.", first.wire);
-            quote! {
-                #[doc = #fdoc]
-                impl From<&str> for #name {
-                    fn from(value: &str) -> Self {
-                        Self::#rust(value.to_string())
-                    }
-                }
-
-                #[doc = #fdoc]
-                impl From<&String> for #name {
-                    fn from(value: &String) -> Self {
-                        Self::#rust(value.clone())
-                    }
-                }
-
-                #[doc = #fdoc]
-                impl From<String> for #name {
-                    fn from(value: String) -> Self {
-                        Self::#rust(value)
-                    }
-                }
-            }
-        }
-        _ => quote!(),
-    };
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq)]
@@ -1151,26 +1131,19 @@ fn choice_def(def: &TypeDef, c: &ChoiceDef) -> TokenStream {
         pub enum #name {
             #(#variants)*
         }
-
-        #from
     }
 }
 
 /// One constructor per variant of a tagged union whose payload is a struct:
 /// `Message::text(to, text)` is `Message::Text(TextMessage::new(to, text))`.
-fn variant_constructors(api: &Api, t: &TaggedDef, taken: Vec<String>) -> TokenStream {
+fn variant_constructors(api: &Api, t: &TaggedDef) -> TokenStream {
     let mut out = TokenStream::new();
-    let mut used = std::collections::BTreeSet::from(["tag".to_string()]);
-    used.extend(taken);
-    for v in &t.variants {
+    for c in &t.constructors {
+        let v = &t.variants[c.variant];
         let Ty::Named(payload) = &v.ty else { continue };
         let Some(TypeKind::Struct(s)) = api.types.get(payload).map(|d| &d.kind) else {
             continue;
         };
-        let name = crate::naming::snake_ident(&v.rust);
-        if !used.insert(name.clone()) {
-            continue;
-        }
         let args = s.new_args();
         let params = new_params(&args);
         let names: Vec<Ident> = args.iter().map(|a| ident(a.name())).collect();
@@ -1185,7 +1158,7 @@ fn variant_constructors(api: &Api, t: &TaggedDef, taken: Vec<String>) -> TokenSt
         } else {
             quote!(#payload_ident::new(#(#names),*))
         };
-        let fn_name = ident(&name);
+        let fn_name = ident(&c.name);
         let allow = if args.len() > 7 {
             quote!(#[allow(clippy::too_many_arguments)])
         } else {

@@ -90,29 +90,6 @@ pub(super) fn isolate(
     Ok(())
 }
 
-/// **Setter rule.** Every optional field of a struct that is sent gets a
-/// builder-style setter, `with_` and the field's name (without a trailing
-/// `_`), so a value is built in one expression:
-/// `TextContent::new("hi").with_preview_url(true)`. Names are unique among
-/// the struct's methods (`new` and the other setters).
-pub(super) fn setters(types: &mut BTreeMap<String, TypeDef>) {
-    for def in types.values_mut() {
-        if !def.flow.outbound {
-            continue;
-        }
-        let TypeKind::Struct(s) = &mut def.kind else {
-            continue;
-        };
-        let mut used = BTreeSet::from(["new".to_string()]);
-        for f in &mut s.fields {
-            if f.optional() && f.constant.is_none() {
-                let name = format!("with_{}", f.rust.trim_end_matches('_'));
-                f.setter = Some(crate::naming::unique(name, &mut used));
-            }
-        }
-    }
-}
-
 /// **Boxing rule.** The variants of a tagged union that is only received
 /// hold their struct in a `Box`: such unions (`IncomingMessage`,
 /// `WebhookChange`) are large (a variant holds every member of its kind),

@@ -80,6 +80,7 @@ mod tests {
                         boxed: false,
                         doc: None,
                         setter: None,
+                        lenient: false,
                     })
                     .collect(),
                 extra: Extra::Keep("extra".into()),
@@ -88,6 +89,7 @@ mod tests {
             sources: Vec::new(),
             flow: Flow::default(),
             json_display: false,
+            from: Vec::new(),
         }
     }
 

@@ -73,6 +73,7 @@ pub(super) fn finish(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
                     shared: Vec::new(),
                     commits: Vec::new(),
                     scan: false,
+                    constructors: Vec::new(),
                 })
             }
             DKind::Untagged { variants } => {
@@ -151,8 +152,9 @@ pub(super) fn finish(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
                             constant,
                             boxed: boxed.contains(&(c, fi)),
                             doc: f.doc.clone(),
-                            // Taken once flows are known (`finish::setters`).
+                            // Decided once flows are known (`members`).
                             setter: None,
+                            lenient: false,
                         }
                     })
                     .collect();
@@ -203,6 +205,8 @@ pub(super) fn finish(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
                 sources,
                 flow: Default::default(),
                 json_display: false,
+                // Decided once flows are known (`members`).
+                from: Vec::new(),
             },
         );
     }
@@ -341,10 +345,10 @@ pub(super) fn finish(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
     }
     super::flow::mark(&mut types, &operations, webhook.as_ref());
     super::finish::isolate(l.target, &mut types, &operations)?;
-    super::finish::setters(&mut types);
     super::finish::box_received_variants(&mut types);
     shared_fields(&mut types);
     super::finish::commits(&mut types);
+    super::members::plan(&mut types, &mut l.warnings.borrow_mut());
     info.errors = l
         .target
         .error_kinds
@@ -523,6 +527,9 @@ fn shared_fields(types: &mut BTreeMap<String, TypeDef>) {
             .map(|f| crate::ir::SharedField {
                 wire: f.wire.clone(),
                 rust: f.rust.clone(),
+                // Named with the union's other members (`members`).
+                accessor: f.rust.clone(),
+                setter: None,
                 ty: f.ty.clone(),
                 optional: f.optional(),
                 doc: f.doc.clone(),

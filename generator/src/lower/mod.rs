@@ -13,6 +13,7 @@ mod errors;
 mod features;
 mod finish;
 mod flow;
+mod members;
 mod merge;
 mod operation;
 mod schema;

@@ -88,6 +88,18 @@ impl<'a> Lowerer<'a> {
     pub(super) fn convert_operations(&mut self, errors: &mut Vec<SpecError>) {
         let mut seen_ids: BTreeSet<String> = BTreeSet::new();
         let mut seen_methods: BTreeSet<String> = BTreeSet::new();
+        // The client's own methods: an operation named like one gets `_op`
+        // appended (**client name rule**).
+        let client_names: BTreeSet<String> = crate::ir::CLIENT_NAMES
+            .iter()
+            .map(|n| n.to_string())
+            .chain(
+                self.target
+                    .client_params
+                    .iter()
+                    .map(|p| naming::snake_ident_with(&p.name, &self.target.words)),
+            )
+            .collect();
         for fi in 0..self.fragments.len() {
             let frag = self.fragments[fi];
             for (path, item) in &frag.doc.paths.paths {
@@ -111,6 +123,18 @@ impl<'a> Lowerer<'a> {
                     match self.operation(fi, path, method, op, &item.parameters, &ptr) {
                         Ok(drafts) => {
                             for mut draft in drafts {
+                                if client_names.contains(&draft.method) {
+                                    let wanted = std::mem::take(&mut draft.method);
+                                    draft.method = format!("{wanted}_op");
+                                    self.warnings.borrow_mut().push(self.err(
+                                        fi,
+                                        format!("{ptr}/operationId"),
+                                        format!(
+                                            "the client's own method is named `{wanted}`, so operation `{}` is the method `{}`",
+                                            draft.operation_id, draft.method
+                                        ),
+                                    ));
+                                }
                                 let clash = if draft.body_variant.is_none()
                                     && !seen_ids.insert(draft.operation_id.clone())
                                 {

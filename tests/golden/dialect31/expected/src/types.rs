@@ -23,15 +23,15 @@ impl From<&str> for FlowIdOrFlowName {
     }
 }
 /// A string sends `flow_id`.
-impl From<&String> for FlowIdOrFlowName {
-    fn from(value: &String) -> Self {
-        Self::FlowId(value.clone())
-    }
-}
-/// A string sends `flow_id`.
 impl From<String> for FlowIdOrFlowName {
     fn from(value: String) -> Self {
         Self::FlowId(value)
+    }
+}
+/// A string sends `flow_id`.
+impl From<&String> for FlowIdOrFlowName {
+    fn from(value: &String) -> Self {
+        Self::FlowId(value.clone())
     }
 }
 /// `oneOf` branches that only list required members constrain presence: the type is the object, the constraint is not enforced.
