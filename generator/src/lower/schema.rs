@@ -20,7 +20,8 @@
 //!   in a fixed order: objects with more required keys first, then objects
 //!   that forbid unknown members, then spec order; a variant is only tried
 //!   when its required keys are present. Two object variants with the same
-//!   required keys cannot be told apart and are an error.
+//!   required keys cannot be told apart: a warning names both, and the first
+//!   one wins.
 
 use openapiv3::{
     AdditionalProperties, Discriminator, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
