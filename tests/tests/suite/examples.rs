@@ -10,23 +10,23 @@ use wiremock::Request;
 use wiremock::matchers::{body_partial_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-#[path = "../../generated/whatsapp-cloud-api/examples/send_text.rs"]
+#[path = "../../../generated/whatsapp-cloud-api/examples/send_text.rs"]
 #[allow(dead_code)]
 mod send_text;
 
-#[path = "../../generated/whatsapp-cloud-api/examples/upload_and_send_image.rs"]
+#[path = "../../../generated/whatsapp-cloud-api/examples/upload_and_send_image.rs"]
 #[allow(dead_code)]
 mod upload_and_send_image;
 
-#[path = "../../generated/whatsapp-cloud-api/examples/list_phone_numbers.rs"]
+#[path = "../../../generated/whatsapp-cloud-api/examples/list_phone_numbers.rs"]
 #[allow(dead_code)]
 mod list_phone_numbers;
 
-#[path = "../../generated/whatsapp-cloud-api/examples/webhook_receiver.rs"]
+#[path = "../../../generated/whatsapp-cloud-api/examples/webhook_receiver.rs"]
 #[allow(dead_code)]
 mod webhook_receiver;
 
-#[path = "../../generated/whatsapp-cloud-api/examples/echo_bot.rs"]
+#[path = "../../../generated/whatsapp-cloud-api/examples/echo_bot.rs"]
 #[allow(dead_code)]
 mod echo_bot;
 

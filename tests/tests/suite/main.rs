@@ -1,0 +1,22 @@
+//! The integration tests, in one binary: one link and one copy of the
+//! generic code they instantiate, instead of one per file.
+
+mod api_diff;
+mod bad_specs;
+mod conformance;
+mod coverage;
+mod examples;
+mod faults;
+mod freshness;
+mod generate;
+mod golden;
+mod isolation;
+mod mock_d360;
+mod mock_messages;
+mod mock_whatsapp;
+mod pagination;
+mod runtime;
+mod secrets;
+mod semver;
+mod unions;
+mod webhooks;
