@@ -26,7 +26,9 @@ fn decode<T: serde::de::DeserializeOwned>(body: Vec<u8>) -> bool {
     fragment_codegen_runtime::decode_json::<T, GraphAPIError>(received).is_ok()
 }
 
-include!(concat!(env!("OUT_DIR"), "/payloads.rs"));
+mod payloads;
+
+include!(concat!(env!("OUT_DIR"), "/decoders.rs"));
 
 fn median(mut xs: Vec<Duration>) -> Duration {
     xs.sort();
@@ -62,16 +64,25 @@ fn main() {
     let runs = arg("--runs", 7);
     let iterations = arg("--iterations", 200);
 
-    let webhooks: Vec<Vec<u8>> = WEBHOOKS
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let payloads = payloads::load(&root);
+    let webhooks: Vec<Vec<u8>> = payloads
+        .webhooks
         .iter()
         .map(|(_, t)| t.as_bytes().to_vec())
         .collect();
-    let responses: Vec<(Vec<u8>, Decode)> = RESPONSES
+    let responses: Vec<(Vec<u8>, Decode)> = payloads
+        .responses
         .iter()
-        .map(|(_, _, t, d)| (t.as_bytes().to_vec(), *d))
+        .map(|r| (r.text.as_bytes().to_vec(), r.decode))
         .collect();
-    for (op, name, text, d) in RESPONSES {
-        assert!(d(text.as_bytes().to_vec()), "{op} {name} does not decode");
+    for r in &payloads.responses {
+        assert!(
+            (r.decode)(r.text.as_bytes().to_vec()),
+            "{} {} does not decode",
+            r.op,
+            r.example
+        );
     }
 
     // `--profile SET`: decode one set into the generated types only, for a
@@ -81,18 +92,18 @@ fn main() {
         .position(|a| a == "--profile")
         .and_then(|i| args.get(i + 1))
     {
-        let payloads: Vec<&str> = match set.as_str() {
-            "live" => WEBHOOKS_LIVE.iter().map(|(_, t)| *t).collect(),
-            "documented" => WEBHOOKS.iter().map(|(_, t)| *t).collect(),
-            _ => RESPONSES.iter().map(|(_, _, t, _)| *t).collect(),
+        let set: &[(String, String)] = match set.as_str() {
+            "live" => &payloads.webhooks_live,
+            "documented" => &payloads.webhooks,
+            _ => &[],
         };
         for _ in 0..iterations {
-            if set == "responses" {
-                for (_, _, t, d) in RESPONSES {
-                    assert!(d(t.as_bytes().to_vec()));
+            if set.is_empty() {
+                for (body, decode) in &responses {
+                    assert!(decode(body.clone()));
                 }
             } else {
-                for t in &payloads {
+                for (_, t) in set {
                     assert!(whatsapp_cloud_api::webhooks::parse(t.as_bytes()).is_ok());
                 }
             }
@@ -105,7 +116,8 @@ fn main() {
     let typed = |_: usize, b: Vec<u8>| whatsapp_cloud_api::webhooks::parse(&b).is_ok();
     // Webhooks in the order the live API sends members (a union's tag after
     // its content), through `webhooks::parse`.
-    let live: Vec<Vec<u8>> = WEBHOOKS_LIVE
+    let live: Vec<Vec<u8>> = payloads
+        .webhooks_live
         .iter()
         .map(|(_, t)| t.as_bytes().to_vec())
         .collect();
