@@ -2,8 +2,10 @@
 //!
 //! Every named schema of every fragment gets an id before any schema is
 //! converted (see [`super::Lowerer::reserve`]), so forward and cyclic
-//! references resolve. Inline objects and enums become types of their own,
-//! named after their parent and property.
+//! references resolve. Inline objects, enums and unions become types of
+//! their own, named after their parent and property; an inline constant (a
+//! one-value enum) nested in another type is named after its property and
+//! value alone.
 //!
 //! Composition:
 //!
@@ -11,17 +13,29 @@
 //!   united. `additionalProperties: false` in any member applies to the merged
 //!   object (as the WhatsApp reference means it; reading it per member would
 //!   make every message kind uninhabitable). A property defined by several
-//!   members must have the same JSON type in each; the most specific
-//!   definition (one with an enum or `const`) wins, otherwise the last.
+//!   members must have the same JSON type in each (a definition without a
+//!   fixed one, such as a union, agrees with all); the more specific
+//!   definition (an enum or `const`, or a reference to a named object) wins,
+//!   otherwise the later one. An `allOf` of one member, or of one member and
+//!   annotations, is that member.
 //! - `oneOf`/`anyOf` with a `discriminator` becomes a tagged union whose
-//!   variants are named from the mapping keys (or, without a mapping, from
-//!   each variant's `const` tag value, else its schema name).
+//!   variants are named by tag value: the mapping's keys for the schemas it
+//!   names, else each variant's `const` tag property, else its schema name
+//!   (an inline variant needs the `const`). Mapping entries that are not
+//!   members are variants too.
 //! - `oneOf`/`anyOf` without one becomes an untagged union. Variants are tried
-//!   in a fixed order: objects with more required keys first, then objects
-//!   that forbid unknown members, then spec order; a variant is only tried
-//!   when its required keys are present. Two object variants with the same
-//!   required keys cannot be told apart: a warning names both, and the first
-//!   one wins.
+//!   in a fixed order: objects first, those with more required keys and
+//!   fixed values (members with one allowed value) first, then objects that
+//!   forbid unknown members, then spec order; the other variants after the
+//!   objects, in spec order. A variant is only tried when the value has its
+//!   JSON type, required keys and fixed values. Two variants with the same
+//!   JSON type, required keys, fixed values and strictness cannot be told
+//!   apart: a warning names both, and the first one wins.
+//! - Branches that each require one different optional primitive member of
+//!   the object (`oneOf: [{required: [to]}, {required: [recipient]}]`) make
+//!   a choice type (`ToOrRecipient`) the struct's constructor takes; other
+//!   branches that only require members are a presence constraint that is
+//!   not enforced.
 
 use openapiv3::{
     AdditionalProperties, Discriminator, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
@@ -908,8 +922,9 @@ impl<'a> Lowerer<'a> {
         Ok(())
     }
 
-    /// The JSON type a schema describes, and whether it narrows the values (an
-    /// enum or `const`), without creating any type.
+    /// The JSON type a schema describes, and whether it is specific (an enum
+    /// or `const`, or a reference to a named object), without creating any
+    /// type.
     fn json_kind(
         &self,
         fi: usize,
