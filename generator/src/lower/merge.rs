@@ -946,8 +946,10 @@ fn slots(kind: &DKind) -> Vec<(usize, &Ty<TypeId>)> {
     }
 }
 
+/// Merge tests; `lower`, `try_lower` and `field_ty` serve the other
+/// lowering tests too.
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::path::Path;
 
     use crate::config::{Config, Target};
@@ -963,7 +965,12 @@ mod tests {
     }
 
     /// Lowers fragments given as (path, `components/schemas` YAML).
-    fn lower(fragments: &[(&str, &str)]) -> Api {
+    pub(in crate::lower) fn lower(fragments: &[(&str, &str)]) -> Api {
+        try_lower(fragments).expect("fragments lower")
+    }
+
+    /// [`lower`], for fragments that may not lower.
+    pub(in crate::lower) fn try_lower(fragments: &[(&str, &str)]) -> crate::error::Result<Api> {
         let fragments: Vec<_> = fragments
             .iter()
             .map(|(path, schemas)| {
@@ -973,10 +980,11 @@ mod tests {
                 crate::load::parse(Path::new(path), &text).expect("fragment parses")
             })
             .collect();
-        super::super::lower(&target(), &fragments).expect("fragments lower")
+        super::super::lower(&target(), &fragments)
     }
 
-    fn field_ty(api: &Api, ty: &str, member: &str) -> (Ty, bool) {
+    /// The type of a struct's field and whether it is boxed.
+    pub(in crate::lower) fn field_ty(api: &Api, ty: &str, member: &str) -> (Ty, bool) {
         let TypeKind::Struct(s) = &api.types[ty].kind else {
             panic!("{ty} is not a struct")
         };
@@ -1081,7 +1089,7 @@ mod tests {
             .map(|v| (v.rust.as_str(), v.kind))
             .collect();
         // More required keys first, then strict objects, then spec order;
-        // primitives after the objects, by JSON type.
+        // primitives after the objects, in spec order.
         assert_eq!(
             order,
             [

@@ -1268,3 +1268,391 @@ fn annotation_only(m: &ReferenceOr<Schema>) -> bool {
             && b.not.is_none() && b.additional_properties.is_none() && b.items.is_none()
             && b.enumeration.is_empty() && b.format.is_none())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::merge::tests::{field_ty, lower, try_lower};
+    use crate::error::Error;
+    use crate::ir::{Api, JsonKind, Ty, TypeKind, UntaggedDef};
+
+    /// `components/schemas` YAML written at any indentation (the common
+    /// one is removed), placed where the fragment expects it.
+    fn schemas(yaml: &str) -> String {
+        let lines: Vec<&str> = yaml.lines().filter(|l| !l.trim().is_empty()).collect();
+        let common = lines
+            .iter()
+            .map(|l| l.len() - l.trim_start().len())
+            .min()
+            .unwrap_or(0);
+        lines
+            .iter()
+            .map(|l| format!("    {}\n", &l[common..]))
+            .collect()
+    }
+
+    /// Lowers one fragment, `a.yaml`, with these schemas.
+    fn lower_one(yaml: &str) -> Api {
+        lower(&[("a.yaml", &schemas(yaml))])
+    }
+
+    /// The one located error lowering these schemas gives.
+    fn lower_error(yaml: &str) -> crate::SpecError {
+        match try_lower(&[("a.yaml", &schemas(yaml))]) {
+            Err(Error::Spec(e)) => e,
+            Err(other) => panic!("expected one spec error, got {other}"),
+            Ok(_) => panic!("expected the schemas not to lower"),
+        }
+    }
+
+    fn untagged<'a>(api: &'a Api, name: &str) -> &'a UntaggedDef {
+        match &api.types[name].kind {
+            TypeKind::Untagged(u) => u,
+            other => panic!("{name} is not an untagged union: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn all_of_merges_members_into_one_object() {
+        let api = lower_one(
+            r"
+            Named:
+              type: object
+              required: [id]
+              properties:
+                id: {type: string}
+                kind: {type: string, enum: [big]}
+            Merged:
+              allOf:
+                - $ref: '#/components/schemas/Named'
+                - type: object
+                  required: [size]
+                  properties:
+                    size: {type: integer}
+                    kind: {type: string}
+            ",
+        );
+        let TypeKind::Struct(s) = &api.types["Merged"].kind else {
+            panic!("Merged is a struct")
+        };
+        let fields: Vec<(&str, bool)> = s
+            .fields
+            .iter()
+            .map(|f| (f.wire.as_str(), f.required))
+            .collect();
+        // Properties and `required` lists united, in member order.
+        assert_eq!(fields, [("id", true), ("kind", false), ("size", true)]);
+        // `kind` is defined by both members: the enum is more specific than
+        // the later plain string, so it wins.
+        let kind = s.fields.iter().find(|f| f.wire == "kind").expect("kind");
+        assert_eq!(kind.constant.as_deref(), Some("big"));
+    }
+
+    #[test]
+    fn all_of_members_that_disagree_on_a_type_are_a_located_error() {
+        let e = lower_error(
+            r"
+            Merged:
+              allOf:
+                - type: object
+                  properties:
+                    size: {type: integer}
+                - type: object
+                  properties:
+                    size: {type: string}
+            ",
+        );
+        assert_eq!(e.file.to_str(), Some("a.yaml"));
+        assert_eq!(
+            e.pointer,
+            "#/components/schemas/Merged/allOf/1/properties/size"
+        );
+        assert!(e.message.contains("disagree on the type of `size`"), "{e}");
+    }
+
+    #[test]
+    fn all_of_one_member_and_annotations_is_that_member() {
+        let api = lower_one(
+            r"
+            Status: {type: string, enum: [open, closed]}
+            Described:
+              allOf:
+                - $ref: '#/components/schemas/Status'
+                - description: The status of the order.
+            ",
+        );
+        assert_eq!(
+            api.types["Described"].kind,
+            TypeKind::Alias(Ty::Named("Status".into()))
+        );
+    }
+
+    #[test]
+    fn one_of_with_a_discriminator_is_a_tagged_union_with_its_mapping() {
+        let api = lower_one(
+            r"
+            Event:
+              oneOf:
+                - $ref: '#/components/schemas/Text'
+                - $ref: '#/components/schemas/Image'
+              discriminator:
+                propertyName: type
+                mapping:
+                  txt: '#/components/schemas/Text'
+                  clip: '#/components/schemas/Video'
+            Text:
+              type: object
+              required: [type]
+              properties:
+                type: {type: string}
+                body: {type: string}
+            Image:
+              type: object
+              required: [type]
+              properties:
+                type: {const: image}
+                link: {type: string}
+            Video:
+              type: object
+              properties:
+                link: {type: string}
+            ",
+        );
+        let TypeKind::Tagged(t) = &api.types["Event"].kind else {
+            panic!("Event is a tagged union")
+        };
+        assert_eq!(t.tag, "type");
+        let variants: Vec<(&str, &str, Ty)> = t
+            .variants
+            .iter()
+            .map(|v| (v.tag_value.as_str(), v.rust.as_str(), v.ty.clone()))
+            .collect();
+        // The mapping names `Text`; `Image` is not in it and declares its
+        // tag as a `const`; `Video` is only in the mapping and comes last.
+        assert_eq!(
+            variants,
+            [
+                ("txt", "Txt", Ty::Named("Text".into())),
+                ("image", "Image", Ty::Named("Image".into())),
+                ("clip", "Clip", Ty::Named("Video".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_inline_variant_of_a_tagged_union_needs_a_const_tag() {
+        let e = lower_error(
+            r"
+            Event:
+              oneOf:
+                - type: object
+                  properties:
+                    type: {type: string}
+              discriminator:
+                propertyName: type
+            ",
+        );
+        assert_eq!(e.pointer, "#/components/schemas/Event/oneOf/0");
+        assert!(e.message.contains("needs a `const` `type` property"), "{e}");
+    }
+
+    #[test]
+    fn two_variants_with_one_tag_value_are_a_located_error() {
+        let e = lower_error(
+            r"
+            Event:
+              oneOf:
+                - $ref: '#/components/schemas/A'
+                - $ref: '#/components/schemas/B'
+              discriminator:
+                propertyName: type
+            A:
+              type: object
+              properties:
+                type: {const: same}
+            B:
+              type: object
+              properties:
+                type: {const: same}
+            ",
+        );
+        assert_eq!(e.pointer, "#/components/schemas/Event/oneOf");
+        assert!(e.message.contains("share the tag value `same`"), "{e}");
+    }
+
+    #[test]
+    fn one_of_without_a_discriminator_tries_variants_in_the_documented_order() {
+        let api = lower_one(
+            r"
+            Value:
+              oneOf:
+                - {type: integer}
+                - type: object
+                  required: [a]
+                  properties:
+                    a: {type: string}
+                - {type: string}
+                - type: object
+                  required: [a]
+                  properties:
+                    a: {type: string}
+                    kind: {const: flow}
+                - type: object
+                  required: [a, b]
+                  properties:
+                    a: {type: string}
+                    b: {type: string}
+            ",
+        );
+        let order: Vec<(JsonKind, &str, usize)> = untagged(&api, "Value")
+            .variants
+            .iter()
+            .map(|v| (v.kind, v.rust.as_str(), v.required.len() + v.consts.len()))
+            .collect();
+        // Objects first, more required keys and fixed values first (spec
+        // order among equals); primitives after them, in spec order.
+        assert_eq!(
+            order,
+            [
+                (JsonKind::Object, "WithA", 2),
+                (JsonKind::Object, "WithAB", 2),
+                (JsonKind::Object, "WithA2", 1),
+                (JsonKind::Integer, "Integer", 0),
+                (JsonKind::String, "String", 0),
+            ]
+        );
+        let fixed = &untagged(&api, "Value").variants[0].consts;
+        assert_eq!(fixed, &[("kind".to_string(), "flow".to_string())]);
+        assert!(api.warnings.is_empty(), "{:?}", api.warnings);
+    }
+
+    #[test]
+    fn untagged_variants_that_cannot_be_told_apart_are_a_warning() {
+        let api = lower_one(
+            r"
+            Value:
+              oneOf:
+                - type: object
+                  required: [a]
+                  properties:
+                    a: {type: string}
+                - type: object
+                  required: [a]
+                  properties:
+                    a: {type: integer}
+            ",
+        );
+        assert_eq!(untagged(&api, "Value").variants.len(), 2);
+        let [w] = api.warnings.as_slice() else {
+            panic!("one warning: {:?}", api.warnings)
+        };
+        assert_eq!(w.pointer, "#/components/schemas/Value/oneOf");
+        assert!(w.message.contains("cannot be told apart"), "{w}");
+    }
+
+    #[test]
+    fn a_union_with_no_variants_is_a_located_error() {
+        let e = lower_error("Nothing: {oneOf: []}");
+        assert_eq!(e.file.to_str(), Some("a.yaml"));
+        assert_eq!(e.pointer, "#/components/schemas/Nothing/oneOf");
+        assert!(e.message.contains("no variants"), "{e}");
+    }
+
+    #[test]
+    fn branches_each_requiring_one_different_member_become_a_choice() {
+        let api = lower_one(
+            r"
+            Message:
+              type: object
+              properties:
+                to: {type: string}
+                recipient: {type: string}
+                body: {type: string}
+              oneOf:
+                - required: [to]
+                - required: [recipient]
+            ",
+        );
+        let TypeKind::Struct(s) = &api.types["Message"].kind else {
+            panic!("Message is a struct")
+        };
+        let [choice] = s.choices.as_slice() else {
+            panic!("one choice: {:?}", s.choices)
+        };
+        assert_eq!(choice.ty, "ToOrRecipient");
+        assert_eq!(choice.arg, "to");
+        assert_eq!(choice.fields, ["to", "recipient"]);
+        assert_eq!(choice.variants, ["To", "Recipient"]);
+        let TypeKind::Choice(c) = &api.types["ToOrRecipient"].kind else {
+            panic!("ToOrRecipient is a choice")
+        };
+        let wires: Vec<&str> = c.variants.iter().map(|v| v.wire.as_str()).collect();
+        assert_eq!(wires, ["to", "recipient"]);
+    }
+
+    #[test]
+    fn presence_branches_that_are_not_single_members_are_no_choice() {
+        let api = lower_one(
+            r"
+            Message:
+              type: object
+              properties:
+                to: {type: string}
+                body: {type: string}
+              anyOf:
+                - required: [to]
+                - required: [to, body]
+            ",
+        );
+        let TypeKind::Struct(s) = &api.types["Message"].kind else {
+            panic!("Message is still a struct")
+        };
+        assert!(s.choices.is_empty(), "{:?}", s.choices);
+        assert!(
+            !api.types
+                .values()
+                .any(|d| matches!(d.kind, TypeKind::Choice(_)))
+        );
+    }
+
+    #[test]
+    fn inline_types_are_named_after_parent_and_property() {
+        let api = lower_one(
+            r"
+            Order:
+              type: object
+              properties:
+                shipping_address:
+                  type: object
+                  properties:
+                    city: {type: string}
+                lines:
+                  type: array
+                  items:
+                    type: object
+                    properties:
+                      sku: {type: string}
+                status: {type: string, enum: [open, closed]}
+                kind: {const: order}
+            ",
+        );
+        assert_eq!(
+            api.types.keys().collect::<Vec<_>>(),
+            [
+                "KindOrder",
+                "Order",
+                "OrderLinesItem",
+                "OrderShippingAddress",
+                "OrderStatus"
+            ]
+        );
+        assert_eq!(
+            field_ty(&api, "Order", "shipping_address").0,
+            Ty::Named("OrderShippingAddress".into())
+        );
+        assert_eq!(
+            field_ty(&api, "Order", "lines").0,
+            Ty::Array(Box::new(Ty::Named("OrderLinesItem".into())))
+        );
+        assert_eq!(field_ty(&api, "OrderShippingAddress", "city").0, Ty::String);
+    }
+}
