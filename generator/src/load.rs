@@ -349,6 +349,9 @@ fn walk_document(
     Ok(())
 }
 
+/// Normalises one schema and, through [`walk_subschemas`], the schemas
+/// below it: each rewrite rule in turn, in this order (which decides the
+/// order of the warnings and which error strict mode reports first).
 fn walk_schema(
     value: &mut Value,
     ptr: &str,
@@ -375,8 +378,29 @@ fn walk_schema(
     if map.contains_key("$ref") {
         return Ok(());
     }
-    // Keywords that only constrain values further: ignored (with a warning)
-    // in lenient mode.
+    ignored_keywords(map, ptr, cx)?;
+    tuples(map, ptr, cx)?;
+    pattern_properties(map, ptr, cx)?;
+    null_unions(map);
+    type_arrays(map, ptr, cx)?;
+    null_type(map, ptr, cx)?;
+    number_enums(map, ptr, cx)?;
+    const_to_enum(map, ptr, cx)?;
+    exclusive_bounds(map);
+    wide_integer_bounds(map, ptr, cx)?;
+    examples(map, ptr, cx)?;
+    walk_subschemas(map, ptr, cx)
+}
+
+/// Keywords that only constrain values further (`if`/`then`/`else`,
+/// `dependentSchemas`, `unevaluatedProperties`, and `not` beyond the
+/// presence constraint `lower` accepts): ignored, with a warning, in
+/// lenient mode.
+fn ignored_keywords(
+    map: &mut Mapping,
+    ptr: &str,
+    cx: &mut Cx<'_>,
+) -> std::result::Result<(), NormalizeError> {
     for ignored in [
         "if",
         "then",
@@ -406,7 +430,15 @@ fn walk_schema(
             map.remove("not");
         }
     }
-    // Tuples: any JSON values.
+    Ok(())
+}
+
+/// Tuples (`prefixItems`, or `items` as a list): arrays of any JSON values.
+fn tuples(
+    map: &mut Mapping,
+    ptr: &str,
+    cx: &mut Cx<'_>,
+) -> std::result::Result<(), NormalizeError> {
     let tuple =
         map.contains_key("prefixItems") || matches!(map.get("items"), Some(Value::Sequence(_)));
     if tuple {
@@ -424,6 +456,16 @@ fn walk_schema(
         map.remove("prefixItems");
         map.insert("items".into(), Value::Mapping(Mapping::new()));
     }
+    Ok(())
+}
+
+/// `patternProperties`: a map of the first pattern's values (unless
+/// `additionalProperties` already says what other members are).
+fn pattern_properties(
+    map: &mut Mapping,
+    ptr: &str,
+    cx: &mut Cx<'_>,
+) -> std::result::Result<(), NormalizeError> {
     if let Some(patterns) = map.remove("patternProperties") {
         cx.unsupported(
             format!("{ptr}/patternProperties"),
@@ -440,9 +482,13 @@ fn walk_schema(
             );
         }
     }
-    // 3.1 null unions: `oneOf`/`anyOf` with a `{type: "null"}` member →
-    // the other members, nullable; a single member left is used through
-    // `allOf`, which keeps its siblings.
+    Ok(())
+}
+
+/// 3.1 null unions: `oneOf`/`anyOf` with a `{type: "null"}` member → the
+/// other members, nullable; a single member left is used through `allOf`,
+/// which keeps its siblings.
+fn null_unions(map: &mut Mapping) {
     for key in ["oneOf", "anyOf"] {
         let Some(Value::Sequence(members)) = map.get(key) else {
             continue;
@@ -469,104 +515,140 @@ fn walk_schema(
             }
         }
     }
-    // `type: [T, "null"]` → `type: T` + `nullable: true`.
-    if let Some(Value::Sequence(types)) = map.get("type").cloned() {
-        let mut non_null: Vec<String> = Vec::new();
-        let mut nullable = false;
-        for t in &types {
-            match t.as_str() {
-                Some("null") => nullable = true,
-                Some(t) => non_null.push(t.to_string()),
-                None => {
-                    return Err((
-                        format!("{ptr}/type"),
-                        "`type` entries must be strings".into(),
-                    ));
-                }
-            }
-        }
-        match non_null.as_slice() {
-            [one] => {
-                map.insert("type".into(), Value::String(one.clone()));
-            }
-            [] => {
-                cx.unsupported(
+}
+
+/// `type: [T, "null"]` → `type: T` + `nullable: true`. No type or several
+/// non-null types: any JSON value, in lenient mode.
+fn type_arrays(
+    map: &mut Mapping,
+    ptr: &str,
+    cx: &mut Cx<'_>,
+) -> std::result::Result<(), NormalizeError> {
+    let Some(Value::Sequence(types)) = map.get("type").cloned() else {
+        return Ok(());
+    };
+    let mut non_null: Vec<String> = Vec::new();
+    let mut nullable = false;
+    for t in &types {
+        match t.as_str() {
+            Some("null") => nullable = true,
+            Some(t) => non_null.push(t.to_string()),
+            None => {
+                return Err((
                     format!("{ptr}/type"),
-                    "a schema whose only type is `null` is not supported (read as any JSON value)"
-                        .into(),
-                )?;
-                map.remove("type");
+                    "`type` entries must be strings".into(),
+                ));
             }
-            many => {
-                cx.unsupported(
-                    format!("{ptr}/type"),
-                    format!(
-                        "a schema with several types ({}) is not supported; use oneOf (read as any JSON value)",
-                        many.join(", ")
-                    ),
-                )?;
-                map.remove("type");
-            }
-        }
-        if nullable {
-            map.insert("nullable".into(), Value::Bool(true));
         }
     }
-    if let Some(Value::String(t)) = map.get("type").cloned() {
-        if t == "null" {
+    match non_null.as_slice() {
+        [one] => {
+            map.insert("type".into(), Value::String(one.clone()));
+        }
+        [] => {
             cx.unsupported(
                 format!("{ptr}/type"),
                 "a schema whose only type is `null` is not supported (read as any JSON value)"
                     .into(),
             )?;
             map.remove("type");
-            map.insert("nullable".into(), Value::Bool(true));
         }
-        // Number enums, in lenient mode: plain numbers.
-        if (t == "integer" || t == "number") && map.contains_key("enum") && cx.mode == Mode::Lenient
-        {
+        many => {
             cx.unsupported(
-                format!("{ptr}/enum"),
+                format!("{ptr}/type"),
                 format!(
-                    "an enum of type `{t}` is read as a plain number (its values are not checked)"
+                    "a schema with several types ({}) is not supported; use oneOf (read as any JSON value)",
+                    many.join(", ")
                 ),
             )?;
-            map.remove("enum");
+            map.remove("type");
         }
     }
-    // `const: v` → `enum: [v]`.
-    if let Some(constant) = map.remove("const") {
-        // With an `enum` beside it, the value must be in both: the `const`
-        // alone, or nothing at all (an error: no value would be valid).
-        if let Some(Value::Sequence(values)) = map.get("enum") {
-            if !values.contains(&constant) && cx.mode == Mode::Strict {
+    if nullable {
+        map.insert("nullable".into(), Value::Bool(true));
+    }
+    Ok(())
+}
+
+/// `type: "null"` alone: any JSON value, nullable, in lenient mode.
+fn null_type(
+    map: &mut Mapping,
+    ptr: &str,
+    cx: &mut Cx<'_>,
+) -> std::result::Result<(), NormalizeError> {
+    if matches!(map.get("type"), Some(Value::String(t)) if t == "null") {
+        cx.unsupported(
+            format!("{ptr}/type"),
+            "a schema whose only type is `null` is not supported (read as any JSON value)".into(),
+        )?;
+        map.remove("type");
+        map.insert("nullable".into(), Value::Bool(true));
+    }
+    Ok(())
+}
+
+/// Number enums, in lenient mode: plain numbers.
+fn number_enums(
+    map: &mut Mapping,
+    ptr: &str,
+    cx: &mut Cx<'_>,
+) -> std::result::Result<(), NormalizeError> {
+    let Some(Value::String(t)) = map.get("type").cloned() else {
+        return Ok(());
+    };
+    if (t == "integer" || t == "number") && map.contains_key("enum") && cx.mode == Mode::Lenient {
+        cx.unsupported(
+            format!("{ptr}/enum"),
+            format!("an enum of type `{t}` is read as a plain number (its values are not checked)"),
+        )?;
+        map.remove("enum");
+    }
+    Ok(())
+}
+
+/// `const: v` → `enum: [v]`, with `type` inferred from `v` when absent.
+fn const_to_enum(
+    map: &mut Mapping,
+    ptr: &str,
+    cx: &mut Cx<'_>,
+) -> std::result::Result<(), NormalizeError> {
+    let Some(constant) = map.remove("const") else {
+        return Ok(());
+    };
+    // With an `enum` beside it, the value must be in both: the `const`
+    // alone, or nothing at all (an error: no value would be valid).
+    if let Some(Value::Sequence(values)) = map.get("enum") {
+        if !values.contains(&constant) && cx.mode == Mode::Strict {
+            return Err((
+                format!("{ptr}/const"),
+                format!(
+                    "`const` {} is not one of the `enum` values, so no value is valid",
+                    yaml_brief(&constant)
+                ),
+            ));
+        }
+    }
+    if !map.contains_key("type") {
+        let inferred = match &constant {
+            Value::String(_) => "string",
+            Value::Bool(_) => "boolean",
+            Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+            Value::Number(_) => "number",
+            other => {
                 return Err((
                     format!("{ptr}/const"),
-                    format!(
-                        "`const` {} is not one of the `enum` values, so no value is valid",
-                        yaml_brief(&constant)
-                    ),
+                    format!("unsupported `const` value {}", yaml_brief(other)),
                 ));
             }
-        }
-        if !map.contains_key("type") {
-            let inferred = match &constant {
-                Value::String(_) => "string",
-                Value::Bool(_) => "boolean",
-                Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-                Value::Number(_) => "number",
-                other => {
-                    return Err((
-                        format!("{ptr}/const"),
-                        format!("unsupported `const` value {}", yaml_brief(other)),
-                    ));
-                }
-            };
-            map.insert("type".into(), inferred.into());
-        }
-        map.insert("enum".into(), Value::Sequence(vec![constant]));
+        };
+        map.insert("type".into(), inferred.into());
     }
-    // Numeric `exclusiveMinimum`/`exclusiveMaximum` (3.1) → 3.0's boolean form.
+    map.insert("enum".into(), Value::Sequence(vec![constant]));
+    Ok(())
+}
+
+/// Numeric `exclusiveMinimum`/`exclusiveMaximum` (3.1) → 3.0's boolean form.
+fn exclusive_bounds(map: &mut Mapping) {
     for (excl, bound) in [
         ("exclusiveMinimum", "minimum"),
         ("exclusiveMaximum", "maximum"),
@@ -576,26 +658,40 @@ fn walk_schema(
             map.insert(excl.into(), Value::Bool(true));
         }
     }
-    // Integer bounds that do not fit a 64-bit integer (the 3.0 model reads
-    // them as `i64`): they only narrow the values, so they are ignored.
-    if map.get("type").and_then(Value::as_str) == Some("integer") {
-        for bound in ["minimum", "maximum", "multipleOf"] {
-            let Some(Value::Number(n)) = map.get(bound) else {
-                continue;
-            };
-            if !n.is_i64() {
-                let n = n.clone();
-                cx.unsupported(
-                    format!("{ptr}/{bound}"),
-                    format!(
-                        "the integer bound `{bound}: {n}` does not fit a 64-bit integer (ignored)"
-                    ),
-                )?;
-                map.remove(bound);
-            }
+}
+
+/// Integer bounds that do not fit a 64-bit integer (the 3.0 model reads
+/// them as `i64`): they only narrow the values, so they are ignored.
+fn wide_integer_bounds(
+    map: &mut Mapping,
+    ptr: &str,
+    cx: &mut Cx<'_>,
+) -> std::result::Result<(), NormalizeError> {
+    if map.get("type").and_then(Value::as_str) != Some("integer") {
+        return Ok(());
+    }
+    for bound in ["minimum", "maximum", "multipleOf"] {
+        let Some(Value::Number(n)) = map.get(bound) else {
+            continue;
+        };
+        if !n.is_i64() {
+            let n = n.clone();
+            cx.unsupported(
+                format!("{ptr}/{bound}"),
+                format!("the integer bound `{bound}: {n}` does not fit a 64-bit integer (ignored)"),
+            )?;
+            map.remove(bound);
         }
     }
-    // Schema-level `examples` (3.1) are kept aside for tests.
+    Ok(())
+}
+
+/// Schema-level `examples` (3.1) are kept aside for tests.
+fn examples(
+    map: &mut Mapping,
+    ptr: &str,
+    cx: &mut Cx<'_>,
+) -> std::result::Result<(), NormalizeError> {
     if let Some(Value::Sequence(values)) = map.get("examples").cloned() {
         map.remove("examples");
         let values = values
@@ -606,7 +702,16 @@ fn walk_schema(
             .collect::<std::result::Result<Vec<_>, _>>()?;
         cx.examples.push((ptr.to_string(), values));
     }
-    // Recurse into subschemas.
+    Ok(())
+}
+
+/// Recurses into subschemas: properties, items, `not`, a schema of
+/// `additionalProperties` and the members of `allOf`/`oneOf`/`anyOf`.
+fn walk_subschemas(
+    map: &mut Mapping,
+    ptr: &str,
+    cx: &mut Cx<'_>,
+) -> std::result::Result<(), NormalizeError> {
     if let Some(Value::Mapping(props)) = map.get_mut("properties") {
         for (name, schema) in props.iter_mut() {
             let name = name.as_str().unwrap_or_default().to_string();

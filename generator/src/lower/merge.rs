@@ -19,330 +19,24 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use super::operation::DraftContent;
-use super::{DExtra, DKind, Lowerer, TypeId};
+use super::operation::{DraftContent, DraftOperation};
+use super::{DExtra, DField, DKind, DVariant, Lowerer, TypeId};
 use crate::error::{Error, Result, SpecError};
 use crate::ir::{
-    Api, Body, ChoiceDef, ChoiceVariant, EnumDef, ErrorResponse, Extra, Field, Operation, Param,
-    ResponseContent, Source, StructDef, Success, TaggedDef, TaggedVariant, TargetInfo, Ty, TypeDef,
-    TypeKind, UntaggedDef, UntaggedVariant, Variant, Webhook,
+    Api, Body, ChoiceDef, ChoiceVariant, EnumDef, ErrorResponse, ErrorTable, Extra, Field,
+    Operation, Param, ResponseContent, Source, StructDef, Success, TaggedDef, TaggedVariant,
+    TargetInfo, Ty, TypeDef, TypeKind, UntaggedDef, UntaggedVariant, Variant, Webhook,
 };
 use crate::naming;
 
-pub(super) fn finish(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
-    let class = partition(&l);
-    let class_count = class.iter().max().map_or(0, |m| m + 1);
-    let mut members: Vec<Vec<TypeId>> = vec![Vec::new(); class_count];
-    for (id, c) in class.iter().enumerate() {
-        members[*c].push(id);
-    }
-    let names = name_classes(&l, &class, &members)?;
-    let boxed = boxed_edges(&l, &class, &members, &names)?;
-
-    let map_ty = |t: &Ty<TypeId>| t.map_named(&mut |id| names[class[*id]].clone());
-    let mut types = BTreeMap::new();
-    for (c, ids) in members.iter().enumerate() {
-        let rep = &l.types[ids[0]];
-        let name = names[c].clone();
-        let kind = match &rep.kind {
-            DKind::Pending => {
-                return Err(Error::Emit {
-                    item: name,
-                    message: "type was reserved but never converted".into(),
-                });
-            }
-            DKind::Alias(t) => TypeKind::Alias(map_ty(t)),
-            DKind::Tagged { tag, variants } => {
-                let mut used = naming::variant_names();
-                let variants: Vec<TaggedVariant> = variants
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (value, t))| TaggedVariant {
-                        tag_value: value.clone(),
-                        rust: naming::unique(naming::variant_name(value), &mut used),
-                        ty: map_ty(t),
-                        boxed: boxed.contains(&(c, i)),
-                    })
-                    .collect();
-                TypeKind::Tagged(TaggedDef {
-                    tag: tag.clone(),
-                    variants,
-                    unknown: naming::CATCH_ALL.to_string(),
-                    // Filled in once every variant's struct is final
-                    // (`shared_fields`, `finish::commits`).
-                    shared: Vec::new(),
-                    commits: Vec::new(),
-                    scan: false,
-                    constructors: Vec::new(),
-                })
-            }
-            DKind::Untagged { variants } => {
-                let mut used = naming::variant_names();
-                let variants: Vec<UntaggedVariant> = variants
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| UntaggedVariant {
-                        rust: naming::unique(v.name.clone(), &mut used),
-                        ty: map_ty(&v.ty),
-                        required: v.required.clone(),
-                        consts: v.consts.clone(),
-                        strict: v.strict,
-                        kind: v.kind,
-                        boxed: boxed.contains(&(c, i)),
-                    })
-                    .collect();
-                TypeKind::Untagged(UntaggedDef {
-                    variants,
-                    unknown: naming::CATCH_ALL.to_string(),
-                })
-            }
-            DKind::Enum { values } => {
-                let mut used = naming::variant_names();
-                let variants: Vec<Variant> = values
-                    .iter()
-                    .map(|v| Variant {
-                        wire: v.clone(),
-                        rust: naming::unique(naming::variant_name(v), &mut used),
-                    })
-                    .collect();
-                TypeKind::Enum(EnumDef {
-                    variants,
-                    unknown: naming::CATCH_ALL.to_string(),
-                })
-            }
-            DKind::Choice { members: choice } => TypeKind::Choice(ChoiceDef {
-                variants: choice
-                    .iter()
-                    .zip(choice_variants(choice))
-                    .map(|((wire, t), rust)| ChoiceVariant {
-                        wire: wire.clone(),
-                        rust,
-                        ty: map_ty(t),
-                    })
-                    .collect(),
-            }),
-            DKind::Struct {
-                fields,
-                extra,
-                choices,
-            } => {
-                let mut used = BTreeSet::new();
-                let fields: Vec<Field> = fields
-                    .iter()
-                    .enumerate()
-                    .map(|(fi, f)| {
-                        let constant = match &f.ty {
-                            Ty::Named(id) => match &l.types[members[class[*id]][0]].kind {
-                                DKind::Enum { values } if values.len() == 1 => {
-                                    Some(values[0].clone())
-                                }
-                                _ => None,
-                            },
-                            _ => None,
-                        };
-                        Field {
-                            wire: f.wire.clone(),
-                            rust: naming::unique(
-                                naming::snake_ident_with(&f.wire, &l.target.words),
-                                &mut used,
-                            ),
-                            ty: map_ty(&f.ty),
-                            required: f.required,
-                            nullable: f.nullable,
-                            constant,
-                            boxed: boxed.contains(&(c, fi)),
-                            doc: f.doc.clone(),
-                            // Decided once flows are known (`members`).
-                            setter: None,
-                            lenient: false,
-                        }
-                    })
-                    .collect();
-                let extra = match extra {
-                    DExtra::Keep => Extra::Keep(naming::unique("extra".into(), &mut used)),
-                    DExtra::Typed(t) => {
-                        Extra::Typed(naming::unique("extra".into(), &mut used), map_ty(t))
-                    }
-                };
-                let choices = choices
-                    .iter()
-                    .filter_map(|id| {
-                        struct_choice(&l.types[*id].kind, &fields, &map_ty(&Ty::Named(*id)))
-                    })
-                    .collect();
-                TypeKind::Struct(StructDef {
-                    fields,
-                    extra,
-                    choices,
-                })
-            }
-        };
-        let mut sources: Vec<Source> = ids
-            .iter()
-            .map(|id| {
-                let t = &l.types[*id];
-                Source {
-                    fragment: l.fragments[t.fragment]
-                        .path
-                        .to_string_lossy()
-                        .replace('\\', "/"),
-                    pointer: t.pointer.clone(),
-                }
-            })
-            .collect();
-        sources.sort();
-        let doc = ids
-            .iter()
-            .find_map(|id| l.types[*id].doc.clone())
-            .filter(|d| !d.is_empty());
-        types.insert(
-            name.clone(),
-            TypeDef {
-                name,
-                original: rep.original.clone(),
-                doc,
-                kind,
-                sources,
-                flow: Default::default(),
-                json_display: false,
-                // Decided once flows are known (`members`).
-                from: Vec::new(),
-            },
-        );
-    }
-
-    let mut operations = Vec::new();
-    let mut webhook = None;
-    for op in &l.operations {
-        // The webhook is named by operationId or as `METHOD /path`.
-        let method_and_path = format!("{} {}", op.http_method.as_str(), op.path);
-        if let Some(w) = l
-            .target
-            .webhooks
-            .as_ref()
-            .filter(|w| w.operation == op.operation_id || w.operation == method_and_path)
-        {
-            let payload = op.body.as_ref().map(|b| map_ty(&b.ty)).ok_or_else(|| {
-                Error::Spec(SpecError {
-                    file: l.fragments[op.fragment].path.clone(),
-                    pointer: op.pointer.clone(),
-                    message: "the webhook operation has no request body to parse".into(),
-                })
-            })?;
-            webhook = Some(Webhook {
-                operation_id: op.operation_id.clone(),
-                payload,
-                signature_header: w.signature_header.clone(),
-                source: l.fragments[op.fragment]
-                    .path
-                    .to_string_lossy()
-                    .replace('\\', "/"),
-            });
-            continue;
-        }
-        let mut error_tys: Vec<Ty> = op
-            .errors
-            .iter()
-            .filter_map(|(_, t)| t.as_ref().map(map_ty))
-            .collect();
-        error_tys.dedup();
-        error_tys.sort();
-        error_tys.dedup();
-        if error_tys.len() > 1 {
-            return Err(Error::Spec(SpecError {
-                file: l.fragments[op.fragment].path.clone(),
-                pointer: format!("{}/responses", op.pointer),
-                message: format!(
-                    "error responses decode into different types ({}); this is not supported yet",
-                    error_tys
-                        .iter()
-                        .map(|t| format!("{t:?}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            }));
-        }
-        operations.push(Operation {
-            operation_id: op.operation_id.clone(),
-            method: op.method.clone(),
-            builder: naming::type_name(&heck::ToUpperCamelCase::to_upper_camel_case(
-                op.method.as_str(),
-            )),
-            http_method: op.http_method,
-            path: op.path.clone(),
-            path_parts: op.path_parts.clone(),
-            params: op
-                .params
-                .iter()
-                .map(|p| Param {
-                    wire: p.wire.clone(),
-                    rust: p.rust.clone(),
-                    location: p.location,
-                    required: p.required,
-                    ty: map_ty(&p.ty),
-                    explode: p.explode,
-                    whole_url: p.whole_url,
-                    doc: p.doc.clone(),
-                })
-                .collect(),
-            body: match &op.body {
-                None => None,
-                Some(b) => Some(Body {
-                    media: b.media,
-                    required: b.required,
-                    ty: map_ty(&b.ty),
-                    form_field: b.form_field.clone(),
-                    rust: b.rust.clone(),
-                    alternatives: b.alternatives.clone(),
-                    doc: b.doc.clone(),
-                    flat: if b.flatten {
-                        Some(flatten(&l, op, &map_ty(&b.ty), &types)?)
-                    } else {
-                        None
-                    },
-                    form: None,
-                }),
-            },
-            success: Success {
-                statuses: op.success_statuses.clone(),
-                content: match &op.success {
-                    DraftContent::Empty => ResponseContent::Empty,
-                    DraftContent::Json(t) => ResponseContent::Json(map_ty(t)),
-                    DraftContent::Text => ResponseContent::Text,
-                    DraftContent::Bytes => ResponseContent::Bytes,
-                },
-            },
-            errors: op
-                .errors
-                .iter()
-                .map(|(s, t)| ErrorResponse {
-                    status: *s,
-                    ty: t.as_ref().map(map_ty),
-                })
-                .collect(),
-            error_ty: error_tys.into_iter().next().unwrap_or(Ty::Json),
-            summary: op.summary.clone(),
-            doc: op.doc.clone(),
-            deprecated: op.deprecated,
-            examples: op.examples.clone(),
-            body_variant: op.body_variant.clone(),
-            pagination: None,
-            source: l.fragments[op.fragment]
-                .path
-                .to_string_lossy()
-                .replace('\\', "/"),
-        });
-    }
-    operations.sort_by(|a, b| a.method.cmp(&b.method));
-    if let (Some(w), None, true) = (&l.target.webhooks, &webhook, l.target.strict) {
-        return Err(Error::Config {
-            file: PathBuf::from("specs/codegen.toml"),
-            message: format!(
-                "target `{}`: webhook operation `{}` is not in the fragments",
-                l.target.name, w.operation
-            ),
-        });
-    }
+/// Assembles the final IR: merges and names the draft types, builds the
+/// types and operations from them, then decides, in order, flows,
+/// isolation, boxing of received variants, shared fields, commits, the
+/// member plan, the error table, pagination, form plans and area features.
+pub(super) fn assemble(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
+    let merged = merge(&l)?;
+    let mut types = type_defs(&l, &merged)?;
+    let (mut operations, webhook) = operations(&l, &merged, &types)?;
     super::flow::mark(&mut types, &operations, webhook.as_ref());
     super::finish::isolate(l.target, &mut types, &operations)?;
     super::finish::box_received_variants(&mut types);
@@ -355,8 +49,434 @@ pub(super) fn finish(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
         .as_ref()
         .map(|table| super::errors::resolve(&l.target.name, l.target.strict, table, &types))
         .transpose()?;
-    let carriers: BTreeSet<&String> = info
+    json_display(&mut types, &operations, info.errors.as_ref());
+    for op in &mut operations {
+        op.pagination = super::finish::pagination(&types, op);
+        if let Some(body) = &mut op.body {
+            body.form = super::finish::form(&types, body);
+        }
+    }
+    let mut warnings = l.warnings.take();
+    warnings
+        .sort_by(|a, b| (&a.file, &a.pointer, &a.message).cmp(&(&b.file, &b.pointer, &b.message)));
+    warnings.dedup();
+    let mut api = Api {
+        target: info,
+        types,
+        operations,
+        webhook,
+        warnings,
+        features: Default::default(),
+        skipped: l.skipped,
+    };
+    api.features = super::features::plan(&api);
+    super::features::check(&api, l.target.strict)?;
+    Ok(api)
+}
+
+/// What the merge decides: the class of each draft type, and the members,
+/// final name and boxed slots (class, slot index) of each class.
+struct Merged {
+    class: Vec<usize>,
+    members: Vec<Vec<TypeId>>,
+    names: Vec<String>,
+    boxed: BTreeSet<(usize, usize)>,
+}
+
+impl Merged {
+    /// A draft type reference with final names.
+    fn ty(&self, t: &Ty<TypeId>) -> Ty {
+        t.map_named(&mut |id| self.names[self.class[*id]].clone())
+    }
+
+    /// Whether slot `slot` (a field or variant) of class `c` is boxed.
+    fn boxed(&self, c: usize, slot: usize) -> bool {
+        self.boxed.contains(&(c, slot))
+    }
+}
+
+/// Merges the draft types into classes (the merge rule), names the classes
+/// (the naming rule) and finds the slots that need a box.
+fn merge(l: &Lowerer<'_>) -> Result<Merged> {
+    let class = partition(l);
+    let class_count = class.iter().max().map_or(0, |m| m + 1);
+    let mut members: Vec<Vec<TypeId>> = vec![Vec::new(); class_count];
+    for (id, c) in class.iter().enumerate() {
+        members[*c].push(id);
+    }
+    let names = name_classes(l, &class, &members)?;
+    let boxed = boxed_edges(l, &class, &members, &names)?;
+    Ok(Merged {
+        class,
+        members,
+        names,
+        boxed,
+    })
+}
+
+/// One definition per class, keyed by its final name.
+fn type_defs(l: &Lowerer<'_>, m: &Merged) -> Result<BTreeMap<String, TypeDef>> {
+    let mut types = BTreeMap::new();
+    for (c, ids) in m.members.iter().enumerate() {
+        let def = type_def(l, m, c, ids)?;
+        types.insert(def.name.clone(), def);
+    }
+    Ok(types)
+}
+
+/// The definition of class `c`: the kind of its first member, the sources
+/// of all of them and the first description.
+fn type_def(l: &Lowerer<'_>, m: &Merged, c: usize, ids: &[TypeId]) -> Result<TypeDef> {
+    let rep = &l.types[ids[0]];
+    let name = m.names[c].clone();
+    let kind = match &rep.kind {
+        DKind::Pending => {
+            return Err(Error::Emit {
+                item: name,
+                message: "type was reserved but never converted".into(),
+            });
+        }
+        DKind::Alias(t) => TypeKind::Alias(m.ty(t)),
+        DKind::Tagged { tag, variants } => tagged(m, c, tag, variants),
+        DKind::Untagged { variants } => untagged(m, c, variants),
+        DKind::Enum { values } => enumeration(values),
+        DKind::Choice { members: choice } => TypeKind::Choice(ChoiceDef {
+            variants: choice
+                .iter()
+                .zip(choice_variants(choice))
+                .map(|((wire, t), rust)| ChoiceVariant {
+                    wire: wire.clone(),
+                    rust,
+                    ty: m.ty(t),
+                })
+                .collect(),
+        }),
+        DKind::Struct {
+            fields,
+            extra,
+            choices,
+        } => structure(l, m, c, fields, extra, choices),
+    };
+    let mut sources: Vec<Source> = ids
+        .iter()
+        .map(|id| {
+            let t = &l.types[*id];
+            Source {
+                fragment: source_path(l, t.fragment),
+                pointer: t.pointer.clone(),
+            }
+        })
+        .collect();
+    sources.sort();
+    let doc = ids
+        .iter()
+        .find_map(|id| l.types[*id].doc.clone())
+        .filter(|d| !d.is_empty());
+    Ok(TypeDef {
+        name,
+        original: rep.original.clone(),
+        doc,
+        kind,
+        sources,
+        flow: Default::default(),
+        json_display: false,
+        // Decided once flows are known (`members`).
+        from: Vec::new(),
+    })
+}
+
+/// A fragment's path as it appears in the IR (forward slashes).
+fn source_path(l: &Lowerer<'_>, fragment: usize) -> String {
+    l.fragments[fragment]
+        .path
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// A tagged union of class `c`, with unique variant names.
+fn tagged(m: &Merged, c: usize, tag: &str, variants: &[(String, Ty<TypeId>)]) -> TypeKind {
+    let mut used = naming::variant_names();
+    let variants: Vec<TaggedVariant> = variants
+        .iter()
+        .enumerate()
+        .map(|(i, (value, t))| TaggedVariant {
+            tag_value: value.clone(),
+            rust: naming::unique(naming::variant_name(value), &mut used),
+            ty: m.ty(t),
+            boxed: m.boxed(c, i),
+        })
+        .collect();
+    TypeKind::Tagged(TaggedDef {
+        tag: tag.to_string(),
+        variants,
+        unknown: naming::CATCH_ALL.to_string(),
+        // Filled in once every variant's struct is final
+        // (`shared_fields`, `finish::commits`).
+        shared: Vec::new(),
+        commits: Vec::new(),
+        scan: false,
+        constructors: Vec::new(),
+    })
+}
+
+/// An untagged union of class `c`, its variants in trial order.
+fn untagged(m: &Merged, c: usize, variants: &[DVariant]) -> TypeKind {
+    let mut used = naming::variant_names();
+    let variants: Vec<UntaggedVariant> = variants
+        .iter()
+        .enumerate()
+        .map(|(i, v)| UntaggedVariant {
+            rust: naming::unique(v.name.clone(), &mut used),
+            ty: m.ty(&v.ty),
+            required: v.required.clone(),
+            consts: v.consts.clone(),
+            strict: v.strict,
+            kind: v.kind,
+            boxed: m.boxed(c, i),
+        })
+        .collect();
+    TypeKind::Untagged(UntaggedDef {
+        variants,
+        unknown: naming::CATCH_ALL.to_string(),
+    })
+}
+
+/// A string enum, with unique variant names.
+fn enumeration(values: &[String]) -> TypeKind {
+    let mut used = naming::variant_names();
+    let variants: Vec<Variant> = values
+        .iter()
+        .map(|v| Variant {
+            wire: v.clone(),
+            rust: naming::unique(naming::variant_name(v), &mut used),
+        })
+        .collect();
+    TypeKind::Enum(EnumDef {
+        variants,
+        unknown: naming::CATCH_ALL.to_string(),
+    })
+}
+
+/// A struct of class `c`: fields with unique snake_case names (a field of
+/// a one-value enum type is a constant), the `extra` member and the uses
+/// of its choice types.
+fn structure(
+    l: &Lowerer<'_>,
+    m: &Merged,
+    c: usize,
+    fields: &[DField],
+    extra: &DExtra,
+    choices: &[TypeId],
+) -> TypeKind {
+    let mut used = BTreeSet::new();
+    let fields: Vec<Field> = fields
+        .iter()
+        .enumerate()
+        .map(|(fi, f)| {
+            let constant = match &f.ty {
+                Ty::Named(id) => match &l.types[m.members[m.class[*id]][0]].kind {
+                    DKind::Enum { values } if values.len() == 1 => Some(values[0].clone()),
+                    _ => None,
+                },
+                _ => None,
+            };
+            Field {
+                wire: f.wire.clone(),
+                rust: naming::unique(
+                    naming::snake_ident_with(&f.wire, &l.target.words),
+                    &mut used,
+                ),
+                ty: m.ty(&f.ty),
+                required: f.required,
+                nullable: f.nullable,
+                constant,
+                boxed: m.boxed(c, fi),
+                doc: f.doc.clone(),
+                // Decided once flows are known (`members`).
+                setter: None,
+                lenient: false,
+            }
+        })
+        .collect();
+    let extra = match extra {
+        DExtra::Keep => Extra::Keep(naming::unique("extra".into(), &mut used)),
+        DExtra::Typed(t) => Extra::Typed(naming::unique("extra".into(), &mut used), m.ty(t)),
+    };
+    let choices = choices
+        .iter()
+        .filter_map(|id| struct_choice(&l.types[*id].kind, &fields, &m.ty(&Ty::Named(*id))))
+        .collect();
+    TypeKind::Struct(StructDef {
+        fields,
+        extra,
+        choices,
+    })
+}
+
+/// Every draft operation with final type names, sorted by method, and the
+/// webhook (the operation the configuration names, left out of the
+/// operations).
+fn operations(
+    l: &Lowerer<'_>,
+    m: &Merged,
+    types: &BTreeMap<String, TypeDef>,
+) -> Result<(Vec<Operation>, Option<Webhook>)> {
+    let mut operations = Vec::new();
+    let mut webhook = None;
+    for op in &l.operations {
+        // The webhook is named by operationId or as `METHOD /path`.
+        let method_and_path = format!("{} {}", op.http_method.as_str(), op.path);
+        if let Some(w) = l
+            .target
+            .webhooks
+            .as_ref()
+            .filter(|w| w.operation == op.operation_id || w.operation == method_and_path)
+        {
+            let payload = op.body.as_ref().map(|b| m.ty(&b.ty)).ok_or_else(|| {
+                Error::Spec(SpecError {
+                    file: l.fragments[op.fragment].path.clone(),
+                    pointer: op.pointer.clone(),
+                    message: "the webhook operation has no request body to parse".into(),
+                })
+            })?;
+            webhook = Some(Webhook {
+                operation_id: op.operation_id.clone(),
+                payload,
+                signature_header: w.signature_header.clone(),
+                source: source_path(l, op.fragment),
+            });
+            continue;
+        }
+        let error_ty = error_ty(l, m, op)?;
+        operations.push(operation(l, m, op, error_ty, types)?);
+    }
+    operations.sort_by(|a, b| a.method.cmp(&b.method));
+    if let (Some(w), None, true) = (&l.target.webhooks, &webhook, l.target.strict) {
+        return Err(Error::Config {
+            file: PathBuf::from("specs/codegen.toml"),
+            message: format!(
+                "target `{}`: webhook operation `{}` is not in the fragments",
+                l.target.name, w.operation
+            ),
+        });
+    }
+    Ok((operations, webhook))
+}
+
+/// The one type an operation's error responses decode into (any JSON value
+/// when none has a body); several different ones are not supported.
+fn error_ty(l: &Lowerer<'_>, m: &Merged, op: &DraftOperation) -> Result<Ty> {
+    let mut error_tys: Vec<Ty> = op
         .errors
+        .iter()
+        .filter_map(|(_, t)| t.as_ref().map(|t| m.ty(t)))
+        .collect();
+    error_tys.dedup();
+    error_tys.sort();
+    error_tys.dedup();
+    if error_tys.len() > 1 {
+        return Err(Error::Spec(SpecError {
+            file: l.fragments[op.fragment].path.clone(),
+            pointer: format!("{}/responses", op.pointer),
+            message: format!(
+                "error responses decode into different types ({}); this is not supported yet",
+                error_tys
+                    .iter()
+                    .map(|t| format!("{t:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }));
+    }
+    Ok(error_tys.into_iter().next().unwrap_or(Ty::Json))
+}
+
+/// One operation with final type names; pagination and form plans are
+/// decided later.
+fn operation(
+    l: &Lowerer<'_>,
+    m: &Merged,
+    op: &DraftOperation,
+    error_ty: Ty,
+    types: &BTreeMap<String, TypeDef>,
+) -> Result<Operation> {
+    Ok(Operation {
+        operation_id: op.operation_id.clone(),
+        method: op.method.clone(),
+        builder: naming::type_name(&heck::ToUpperCamelCase::to_upper_camel_case(
+            op.method.as_str(),
+        )),
+        http_method: op.http_method,
+        path: op.path.clone(),
+        path_parts: op.path_parts.clone(),
+        params: op
+            .params
+            .iter()
+            .map(|p| Param {
+                wire: p.wire.clone(),
+                rust: p.rust.clone(),
+                location: p.location,
+                required: p.required,
+                ty: m.ty(&p.ty),
+                explode: p.explode,
+                whole_url: p.whole_url,
+                doc: p.doc.clone(),
+            })
+            .collect(),
+        body: match &op.body {
+            None => None,
+            Some(b) => Some(Body {
+                media: b.media,
+                required: b.required,
+                ty: m.ty(&b.ty),
+                form_field: b.form_field.clone(),
+                rust: b.rust.clone(),
+                alternatives: b.alternatives.clone(),
+                doc: b.doc.clone(),
+                flat: if b.flatten {
+                    Some(flatten(l, op, &m.ty(&b.ty), types)?)
+                } else {
+                    None
+                },
+                form: None,
+            }),
+        },
+        success: Success {
+            statuses: op.success_statuses.clone(),
+            content: match &op.success {
+                DraftContent::Empty => ResponseContent::Empty,
+                DraftContent::Json(t) => ResponseContent::Json(m.ty(t)),
+                DraftContent::Text => ResponseContent::Text,
+                DraftContent::Bytes => ResponseContent::Bytes,
+            },
+        },
+        errors: op
+            .errors
+            .iter()
+            .map(|(s, t)| ErrorResponse {
+                status: *s,
+                ty: t.as_ref().map(|t| m.ty(t)),
+            })
+            .collect(),
+        error_ty,
+        summary: op.summary.clone(),
+        doc: op.doc.clone(),
+        deprecated: op.deprecated,
+        examples: op.examples.clone(),
+        body_variant: op.body_variant.clone(),
+        pagination: None,
+        source: source_path(l, op.fragment),
+    })
+}
+
+/// Sets [`TypeDef::json_display`] on every operation's error type that is
+/// not a carrier of the error table: it displays as its JSON.
+fn json_display(
+    types: &mut BTreeMap<String, TypeDef>,
+    operations: &[Operation],
+    errors: Option<&ErrorTable>,
+) {
+    let carriers: BTreeSet<&String> = errors
         .iter()
         .flat_map(|t| t.carriers.iter().map(|c| &c.type_name))
         .collect();
@@ -372,31 +492,6 @@ pub(super) fn finish(l: Lowerer<'_>, mut info: TargetInfo) -> Result<Api> {
             def.json_display = true;
         }
     }
-    for op in &mut operations {
-        op.pagination = super::finish::pagination(&types, op);
-        if let Some(body) = &mut op.body {
-            body.form = super::finish::form(&types, body);
-        }
-    }
-    let mut api = Api {
-        target: info,
-        types,
-        operations,
-        webhook,
-        warnings: {
-            let mut w = l.warnings.take();
-            w.sort_by(|a, b| {
-                (&a.file, &a.pointer, &a.message).cmp(&(&b.file, &b.pointer, &b.message))
-            });
-            w.dedup();
-            w
-        },
-        features: Default::default(),
-        skipped: l.skipped,
-    };
-    api.features = super::features::plan(&api);
-    super::features::check(&api, l.target.strict)?;
-    Ok(api)
 }
 
 /// A struct's use of a choice type: which field each member sets.
@@ -437,7 +532,7 @@ fn choice_variants<T>(members: &[(String, T)]) -> Vec<String> {
 /// parameter get a number.
 fn flatten(
     l: &Lowerer<'_>,
-    op: &super::operation::DraftOperation,
+    op: &DraftOperation,
     ty: &Ty,
     types: &BTreeMap<String, TypeDef>,
 ) -> Result<Vec<crate::ir::FlatField>> {
@@ -851,8 +946,10 @@ fn slots(kind: &DKind) -> Vec<(usize, &Ty<TypeId>)> {
     }
 }
 
+/// Merge tests; `lower`, `try_lower` and `field_ty` serve the other
+/// lowering tests too.
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::path::Path;
 
     use crate::config::{Config, Target};
@@ -868,7 +965,12 @@ mod tests {
     }
 
     /// Lowers fragments given as (path, `components/schemas` YAML).
-    fn lower(fragments: &[(&str, &str)]) -> Api {
+    pub(in crate::lower) fn lower(fragments: &[(&str, &str)]) -> Api {
+        try_lower(fragments).expect("fragments lower")
+    }
+
+    /// [`lower`], for fragments that may not lower.
+    pub(in crate::lower) fn try_lower(fragments: &[(&str, &str)]) -> crate::error::Result<Api> {
         let fragments: Vec<_> = fragments
             .iter()
             .map(|(path, schemas)| {
@@ -878,10 +980,11 @@ mod tests {
                 crate::load::parse(Path::new(path), &text).expect("fragment parses")
             })
             .collect();
-        super::super::lower(&target(), &fragments).expect("fragments lower")
+        super::super::lower(&target(), &fragments)
     }
 
-    fn field_ty(api: &Api, ty: &str, member: &str) -> (Ty, bool) {
+    /// The type of a struct's field and whether it is boxed.
+    pub(in crate::lower) fn field_ty(api: &Api, ty: &str, member: &str) -> (Ty, bool) {
         let TypeKind::Struct(s) = &api.types[ty].kind else {
             panic!("{ty} is not a struct")
         };
@@ -986,7 +1089,7 @@ mod tests {
             .map(|v| (v.rust.as_str(), v.kind))
             .collect();
         // More required keys first, then strict objects, then spec order;
-        // primitives after the objects, by JSON type.
+        // primitives after the objects, in spec order.
         assert_eq!(
             order,
             [

@@ -165,7 +165,7 @@ pub fn lower(target: &Target, fragments: &[Fragment]) -> Result<Api> {
         });
     }
     let info = lowerer.target_info()?;
-    merge::finish(lowerer, info)
+    merge::assemble(lowerer, info)
 }
 
 impl<'a> Lowerer<'a> {
@@ -525,7 +525,7 @@ impl<'a> Lowerer<'a> {
                 .iter()
                 .map(|f| f.path.to_string_lossy().replace('\\', "/"))
                 .collect(),
-            // Resolved against the merged types in `merge::finish`.
+            // Resolved against the merged types in `merge::assemble`.
             errors: None,
         })
     }

@@ -2,8 +2,10 @@
 //!
 //! Every named schema of every fragment gets an id before any schema is
 //! converted (see [`super::Lowerer::reserve`]), so forward and cyclic
-//! references resolve. Inline objects and enums become types of their own,
-//! named after their parent and property.
+//! references resolve. Inline objects, enums and unions become types of
+//! their own, named after their parent and property; an inline constant (a
+//! one-value enum) nested in another type is named after its property and
+//! value alone.
 //!
 //! Composition:
 //!
@@ -11,17 +13,29 @@
 //!   united. `additionalProperties: false` in any member applies to the merged
 //!   object (as the WhatsApp reference means it; reading it per member would
 //!   make every message kind uninhabitable). A property defined by several
-//!   members must have the same JSON type in each; the most specific
-//!   definition (one with an enum or `const`) wins, otherwise the last.
+//!   members must have the same JSON type in each (a definition without a
+//!   fixed one, such as a union, agrees with all); the more specific
+//!   definition (an enum or `const`, or a reference to a named object) wins,
+//!   otherwise the later one. An `allOf` of one member, or of one member and
+//!   annotations, is that member.
 //! - `oneOf`/`anyOf` with a `discriminator` becomes a tagged union whose
-//!   variants are named from the mapping keys (or, without a mapping, from
-//!   each variant's `const` tag value, else its schema name).
+//!   variants are named by tag value: the mapping's keys for the schemas it
+//!   names, else each variant's `const` tag property, else its schema name
+//!   (an inline variant needs the `const`). Mapping entries that are not
+//!   members are variants too.
 //! - `oneOf`/`anyOf` without one becomes an untagged union. Variants are tried
-//!   in a fixed order: objects with more required keys first, then objects
-//!   that forbid unknown members, then spec order; a variant is only tried
-//!   when its required keys are present. Two object variants with the same
-//!   required keys cannot be told apart: a warning names both, and the first
-//!   one wins.
+//!   in a fixed order: objects first, those with more required keys and
+//!   fixed values (members with one allowed value) first, then objects that
+//!   forbid unknown members, then spec order; the other variants after the
+//!   objects, in spec order. A variant is only tried when the value has its
+//!   JSON type, required keys and fixed values. Two variants with the same
+//!   JSON type, required keys, fixed values and strictness cannot be told
+//!   apart: a warning names both, and the first one wins.
+//! - Branches that each require one different optional primitive member of
+//!   the object (`oneOf: [{required: [to]}, {required: [recipient]}]`) make
+//!   a choice type (`ToOrRecipient`) the struct's constructor takes; other
+//!   branches that only require members are a presence constraint that is
+//!   not enforced.
 
 use openapiv3::{
     AdditionalProperties, Discriminator, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
@@ -441,6 +455,8 @@ impl<'a> Lowerer<'a> {
         Some(id)
     }
 
+    /// A `oneOf`/`anyOf`: a tagged union with a discriminator, else an
+    /// untagged one (see the module documentation).
     fn union(
         &mut self,
         fi: usize,
@@ -454,141 +470,100 @@ impl<'a> Lowerer<'a> {
             return Err(self.err(fi, keyword_ptr, "a union with no variants has no values; the generator never emits an uninhabitable type"));
         }
         let id = self.dest_type(dest, fi, ptr, doc);
-        if let Some(disc) = u.discriminator {
-            let tag = disc.property_name.clone();
-            let mut variants: Vec<(String, Ty<TypeId>)> = Vec::new();
-            // Mapping entries name the variants; oneOf members not in the
-            // mapping get their implicit tag.
-            let mut mapped: Vec<(String, TypeId)> = Vec::new();
-            for (value, reference) in &disc.mapping {
-                let target = self.resolve_schema_ref(
-                    fi,
-                    reference,
-                    &format!(
-                        "{ptr}/discriminator/mapping/{}",
-                        escape_pointer_token(value)
-                    ),
-                )?;
-                mapped.push((value.clone(), target));
-            }
-            for (v, vptr) in &u.variants {
-                match v {
-                    SchemaRef::Ref(reference) => {
-                        let target = self.resolve_schema_ref(fi, reference, vptr)?;
-                        let tags: Vec<String> = mapped
-                            .iter()
-                            .filter(|(_, t)| *t == target)
-                            .map(|(v, _)| v.clone())
-                            .collect();
-                        if tags.is_empty() {
-                            let value = self
-                                .implicit_tag(fi, *v, vptr, &tag)?
-                                .unwrap_or_else(|| self.types[target].original.clone());
-                            variants.push((value, Ty::Named(target)));
-                        }
-                        for value in tags {
-                            variants.push((value, Ty::Named(target)));
-                        }
-                    }
-                    SchemaRef::Item(_) => {
-                        let value = self.implicit_tag(fi, *v, vptr, &tag)?.ok_or_else(|| {
-                            self.err(fi, vptr.clone(), format!("an inline variant of a discriminated union needs a `const` `{tag}` property"))
-                        })?;
-                        let vdest = Dest::child(self, id, &value);
-                        let usage = self.schema_ref(fi, *v, vptr, vdest)?;
-                        variants.push((value, usage.ty));
-                    }
-                }
-            }
-            for (value, target) in mapped {
-                if !variants.iter().any(|(v, _)| *v == value) {
-                    variants.push((value, Ty::Named(target)));
-                }
-            }
-            let mut seen = std::collections::BTreeSet::new();
-            for (value, _) in &variants {
-                if !seen.insert(value.clone()) {
-                    return Err(self.err(
-                        fi,
-                        keyword_ptr,
-                        format!("two variants share the tag value `{value}`"),
-                    ));
-                }
-            }
-            self.types[id].kind = DKind::Tagged { tag, variants };
-            return Ok(Ty::Named(id));
-        }
+        let kind = match u.discriminator {
+            Some(disc) => self.tagged(fi, ptr, &keyword_ptr, id, &u.variants, disc)?,
+            None => self.untagged(fi, &keyword_ptr, id, &u.variants)?,
+        };
+        self.types[id].kind = kind;
+        Ok(Ty::Named(id))
+    }
 
-        // Untagged: gather what tells the variants apart before converting.
-        let mut drafts: Vec<UntaggedDraft<'a>> = Vec::new();
-        for (i, (v, vptr)) in u.variants.iter().enumerate() {
-            let (vfi, target_ptr, schema) = self.deref(fi, *v, vptr)?;
-            let mut nullable = false;
-            let mut consts = Vec::new();
-            let (kind, required, strict, name) =
-                match self.shape(vfi, schema, &target_ptr, &mut nullable)? {
-                    Shape::Object(o) => {
-                        // Properties fixed to one value tell variants apart too
-                        // (`name: catalog_message` vs `name: flow`).
-                        for p in &o.props {
-                            let (pfi, pptr, ps) = self.deref(p.fi, p.schema, &p.ptr)?;
-                            let mut n = false;
-                            if let Shape::StringEnum(values) = self.shape(pfi, ps, &pptr, &mut n)? {
-                                if values.len() == 1 {
-                                    consts.push((p.name.clone(), values[0].clone()));
-                                }
-                            }
-                        }
-                        let name = match v {
-                            SchemaRef::Ref(_) => None,
-                            SchemaRef::Item(_) => Some(format!(
-                                "With{}",
-                                o.required
-                                    .iter()
-                                    .map(|r| naming::type_suffix(r))
-                                    .collect::<String>()
-                            )),
-                        };
-                        (
-                            JsonKind::Object,
-                            o.required.clone(),
-                            matches!(o.additional, Additional::None),
-                            name,
-                        )
-                    }
-                    Shape::Prim(Ty::String) | Shape::Prim(Ty::Bytes) | Shape::StringEnum(_) => {
-                        (JsonKind::String, Vec::new(), false, Some("String".into()))
-                    }
-                    Shape::Prim(Ty::I32 | Ty::I64) => {
-                        (JsonKind::Integer, Vec::new(), false, Some("Integer".into()))
-                    }
-                    Shape::Prim(Ty::F64) => {
-                        (JsonKind::Number, Vec::new(), false, Some("Number".into()))
-                    }
-                    Shape::Prim(Ty::Bool) => {
-                        (JsonKind::Boolean, Vec::new(), false, Some("Boolean".into()))
-                    }
-                    Shape::Array(_) => (JsonKind::Array, Vec::new(), false, Some("Array".into())),
-                    _ => (JsonKind::Any, Vec::new(), false, Some("Value".into())),
-                };
-            let name = match (name, v) {
-                (Some(n), _) if n != "With" => n,
-                (_, SchemaRef::Ref(reference)) => {
+    /// The variants of the tagged union `id`, by tag value: mapping entries
+    /// name the variants they point at; a `oneOf` member not in the mapping
+    /// gets its implicit tag (its `const` tag property, else its schema
+    /// name); mapping entries not among the members are variants too.
+    fn tagged(
+        &mut self,
+        fi: usize,
+        ptr: &str,
+        keyword_ptr: &str,
+        id: TypeId,
+        members: &[(SchemaRef<'a>, String)],
+        disc: &'a Discriminator,
+    ) -> Result<DKind, SpecError> {
+        let tag = disc.property_name.clone();
+        let mut variants: Vec<(String, Ty<TypeId>)> = Vec::new();
+        let mut mapped: Vec<(String, TypeId)> = Vec::new();
+        for (value, reference) in &disc.mapping {
+            let target = self.resolve_schema_ref(
+                fi,
+                reference,
+                &format!(
+                    "{ptr}/discriminator/mapping/{}",
+                    escape_pointer_token(value)
+                ),
+            )?;
+            mapped.push((value.clone(), target));
+        }
+        for (v, vptr) in members {
+            match v {
+                SchemaRef::Ref(reference) => {
                     let target = self.resolve_schema_ref(fi, reference, vptr)?;
-                    naming::type_name(&self.types[target].original)
+                    let tags: Vec<String> = mapped
+                        .iter()
+                        .filter(|(_, t)| *t == target)
+                        .map(|(v, _)| v.clone())
+                        .collect();
+                    if tags.is_empty() {
+                        let value = self
+                            .implicit_tag(fi, *v, vptr, &tag)?
+                            .unwrap_or_else(|| self.types[target].original.clone());
+                        variants.push((value, Ty::Named(target)));
+                    }
+                    for value in tags {
+                        variants.push((value, Ty::Named(target)));
+                    }
                 }
-                _ => format!("Variant{}", i + 1),
-            };
-            drafts.push(UntaggedDraft {
-                index: i,
-                consts,
-                name,
-                schema: *v,
-                ptr: vptr.clone(),
-                required,
-                strict,
-                kind,
-            });
+                SchemaRef::Item(_) => {
+                    let value = self.implicit_tag(fi, *v, vptr, &tag)?.ok_or_else(|| {
+                        self.err(fi, vptr.clone(), format!("an inline variant of a discriminated union needs a `const` `{tag}` property"))
+                    })?;
+                    let vdest = Dest::child(self, id, &value);
+                    let usage = self.schema_ref(fi, *v, vptr, vdest)?;
+                    variants.push((value, usage.ty));
+                }
+            }
+        }
+        for (value, target) in mapped {
+            if !variants.iter().any(|(v, _)| *v == value) {
+                variants.push((value, Ty::Named(target)));
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for (value, _) in &variants {
+            if !seen.insert(value.clone()) {
+                return Err(self.err(
+                    fi,
+                    keyword_ptr,
+                    format!("two variants share the tag value `{value}`"),
+                ));
+            }
+        }
+        Ok(DKind::Tagged { tag, variants })
+    }
+
+    /// The variants of the untagged union `id`, in trial order; what tells
+    /// them apart is gathered before any is converted.
+    fn untagged(
+        &mut self,
+        fi: usize,
+        keyword_ptr: &str,
+        id: TypeId,
+        members: &[(SchemaRef<'a>, String)],
+    ) -> Result<DKind, SpecError> {
+        let mut drafts: Vec<UntaggedDraft<'a>> = Vec::new();
+        for (i, (v, vptr)) in members.iter().enumerate() {
+            drafts.push(self.untagged_draft(fi, i, *v, vptr)?);
         }
         // Documented order: objects first, those with more required keys and
         // fixed values first, then strict objects, then spec order.
@@ -600,31 +575,7 @@ impl<'a> Lowerer<'a> {
                 d.index,
             )
         });
-        for (i, a) in drafts.iter().enumerate() {
-            for b in &drafts[i + 1..] {
-                let key = |d: &UntaggedDraft<'_>| {
-                    let mut r = d.required.clone();
-                    r.sort();
-                    let mut c = d.consts.clone();
-                    c.sort();
-                    (d.kind, r, c, d.strict)
-                };
-                if a.kind != JsonKind::Any && key(a) == key(b) {
-                    // A diagnostic, not an error: decoding still works, in the
-                    // documented order, but the first variant always wins.
-                    self.warnings.borrow_mut().push(self.err(
-                        fi,
-                        keyword_ptr.clone(),
-                        format!(
-                            "variants {} and {} cannot be told apart (same JSON type, required keys [{}] and fixed values); the first always wins: add a discriminator, distinct required keys or a `const`",
-                            a.ptr,
-                            b.ptr,
-                            key(a).1.join(", ")
-                        ),
-                    ));
-                }
-            }
-        }
+        self.warn_indistinct(fi, keyword_ptr, &drafts);
         let mut used = std::collections::BTreeSet::new();
         let mut variants = Vec::new();
         for d in drafts {
@@ -640,8 +591,125 @@ impl<'a> Lowerer<'a> {
                 kind: d.kind,
             });
         }
-        self.types[id].kind = DKind::Untagged { variants };
-        Ok(Ty::Named(id))
+        Ok(DKind::Untagged { variants })
+    }
+
+    /// Member `i` of an untagged union, before conversion: its JSON type,
+    /// required keys, fixed values and name (an inline object's is `With`
+    /// and its required keys, a referenced one's its schema's name, a
+    /// primitive's its JSON type; else `Variant` and its position).
+    fn untagged_draft(
+        &self,
+        fi: usize,
+        i: usize,
+        v: SchemaRef<'a>,
+        vptr: &str,
+    ) -> Result<UntaggedDraft<'a>, SpecError> {
+        let (vfi, target_ptr, schema) = self.deref(fi, v, vptr)?;
+        let mut nullable = false;
+        let mut consts = Vec::new();
+        let (kind, required, strict, name) =
+            match self.shape(vfi, schema, &target_ptr, &mut nullable)? {
+                Shape::Object(o) => {
+                    // Properties fixed to one value tell variants apart too
+                    // (`name: catalog_message` vs `name: flow`).
+                    consts = self.fixed_values(&o)?;
+                    let name = match v {
+                        SchemaRef::Ref(_) => None,
+                        SchemaRef::Item(_) => Some(format!(
+                            "With{}",
+                            o.required
+                                .iter()
+                                .map(|r| naming::type_suffix(r))
+                                .collect::<String>()
+                        )),
+                    };
+                    (
+                        JsonKind::Object,
+                        o.required.clone(),
+                        matches!(o.additional, Additional::None),
+                        name,
+                    )
+                }
+                Shape::Prim(Ty::String) | Shape::Prim(Ty::Bytes) | Shape::StringEnum(_) => {
+                    (JsonKind::String, Vec::new(), false, Some("String".into()))
+                }
+                Shape::Prim(Ty::I32 | Ty::I64) => {
+                    (JsonKind::Integer, Vec::new(), false, Some("Integer".into()))
+                }
+                Shape::Prim(Ty::F64) => {
+                    (JsonKind::Number, Vec::new(), false, Some("Number".into()))
+                }
+                Shape::Prim(Ty::Bool) => {
+                    (JsonKind::Boolean, Vec::new(), false, Some("Boolean".into()))
+                }
+                Shape::Array(_) => (JsonKind::Array, Vec::new(), false, Some("Array".into())),
+                _ => (JsonKind::Any, Vec::new(), false, Some("Value".into())),
+            };
+        let name = match (name, v) {
+            (Some(n), _) if n != "With" => n,
+            (_, SchemaRef::Ref(reference)) => {
+                let target = self.resolve_schema_ref(fi, reference, vptr)?;
+                naming::type_name(&self.types[target].original)
+            }
+            _ => format!("Variant{}", i + 1),
+        };
+        Ok(UntaggedDraft {
+            index: i,
+            consts,
+            name,
+            schema: v,
+            ptr: vptr.to_string(),
+            required,
+            strict,
+            kind,
+        })
+    }
+
+    /// Warns about untagged variants that cannot be told apart: the same
+    /// JSON type, required keys, fixed values and strictness.
+    fn warn_indistinct(&self, fi: usize, keyword_ptr: &str, drafts: &[UntaggedDraft<'a>]) {
+        let key = |d: &UntaggedDraft<'_>| {
+            let mut r = d.required.clone();
+            r.sort();
+            let mut c = d.consts.clone();
+            c.sort();
+            (d.kind, r, c, d.strict)
+        };
+        for (i, a) in drafts.iter().enumerate() {
+            for b in &drafts[i + 1..] {
+                if a.kind != JsonKind::Any && key(a) == key(b) {
+                    // A diagnostic, not an error: decoding still works, in the
+                    // documented order, but the first variant always wins.
+                    self.warnings.borrow_mut().push(self.err(
+                        fi,
+                        keyword_ptr,
+                        format!(
+                            "variants {} and {} cannot be told apart (same JSON type, required keys [{}] and fixed values); the first always wins: add a discriminator, distinct required keys or a `const`",
+                            a.ptr,
+                            b.ptr,
+                            key(a).1.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// The members of an object fixed to one string value (a one-value
+    /// enum or `const`), with that value.
+    fn fixed_values(&self, o: &ObjectShape<'a>) -> Result<Vec<(String, String)>, SpecError> {
+        let mut consts = Vec::new();
+        for p in &o.props {
+            let (pfi, pptr, ps) = self.deref(p.fi, p.schema, &p.ptr)?;
+            let mut n = false;
+            if let Shape::StringEnum(values) = self.shape(pfi, ps, &pptr, &mut n)? {
+                if values.len() == 1 {
+                    consts.push((p.name.clone(), values[0].clone()));
+                }
+            }
+        }
+        Ok(consts)
     }
 
     /// For an object schema: its required members and the members fixed to
@@ -659,17 +727,7 @@ impl<'a> Lowerer<'a> {
         let Shape::Object(o) = self.shape(sfi, s, &sptr, &mut nullable)? else {
             return Ok(None);
         };
-        let mut consts = Vec::new();
-        for p in &o.props {
-            let (pfi, pptr, ps) = self.deref(p.fi, p.schema, &p.ptr)?;
-            let mut n = false;
-            if let Shape::StringEnum(values) = self.shape(pfi, ps, &pptr, &mut n)? {
-                if values.len() == 1 {
-                    consts.push((p.name.clone(), values[0].clone()));
-                }
-            }
-        }
-        Ok(Some((o.required.clone(), consts)))
+        Ok(Some((o.required.clone(), self.fixed_values(&o)?)))
     }
 
     /// The tag value a variant declares for `tag` (a one-value enum).
@@ -864,8 +922,9 @@ impl<'a> Lowerer<'a> {
         Ok(())
     }
 
-    /// The JSON type a schema describes, and whether it narrows the values (an
-    /// enum or `const`), without creating any type.
+    /// The JSON type a schema describes, and whether it is specific (an enum
+    /// or `const`, or a reference to a named object), without creating any
+    /// type.
     fn json_kind(
         &self,
         fi: usize,
@@ -899,41 +958,8 @@ impl<'a> Lowerer<'a> {
         nullable: &mut bool,
     ) -> Result<Shape<'a>, SpecError> {
         let discriminator = s.schema_data.discriminator.as_ref();
-        let union = |members: &'a [ReferenceOr<Schema>], key: &str| {
-            Shape::Union(UnionShape {
-                variants: members
-                    .iter()
-                    .enumerate()
-                    .map(|(i, m)| (m.into(), format!("{ptr}/{key}/{i}")))
-                    .collect(),
-                discriminator,
-            })
-        };
         match &s.schema_kind {
-            SchemaKind::Type(Type::String(st)) => {
-                if st.enumeration.is_empty() {
-                    return Ok(Shape::Prim(match &st.format {
-                        VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => Ty::Bytes,
-                        _ => Ty::String,
-                    }));
-                }
-                let mut values = Vec::new();
-                for v in &st.enumeration {
-                    match v {
-                        Some(v) if !values.contains(v) => values.push(v.clone()),
-                        Some(_) => {}
-                        None => *nullable = true,
-                    }
-                }
-                if values.is_empty() {
-                    return Err(self.err(
-                        fi,
-                        format!("{ptr}/enum"),
-                        "an enum whose only value is null is not supported",
-                    ));
-                }
-                Ok(Shape::StringEnum(values))
-            }
+            SchemaKind::Type(Type::String(st)) => self.string_shape(fi, ptr, st, nullable),
             SchemaKind::Type(Type::Integer(it)) => {
                 if !it.enumeration.is_empty() {
                     return Err(self.err(
@@ -987,158 +1013,250 @@ impl<'a> Lowerer<'a> {
                 ))
             }
             SchemaKind::AllOf { all_of } => Ok(Shape::Object(self.all_of(fi, ptr, all_of, None)?)),
-            SchemaKind::OneOf { one_of } => Ok(union(one_of, "oneOf")),
-            SchemaKind::AnyOf { any_of } => Ok(union(any_of, "anyOf")),
+            SchemaKind::OneOf { one_of } => Ok(union_shape(ptr, one_of, "oneOf", discriminator)),
+            SchemaKind::AnyOf { any_of } => Ok(union_shape(ptr, any_of, "anyOf", discriminator)),
             SchemaKind::Not { .. } => {
                 Err(self.err(fi, format!("{ptr}/not"), "`not` is not supported"))
             }
-            SchemaKind::Any(any) => {
-                // `not: {required: [...]}` on an object forbids members; it
-                // narrows the values but not the Rust type, so it is accepted and
-                // not enforced (documented fallback, pinned by a golden test).
-                // Any other `not` is an error.
-                if let Some(not) = &any.not {
-                    let forbids_members_only = matches!(&**not, ReferenceOr::Item(Schema { schema_kind: SchemaKind::Any(n), .. })
-                        if !n.required.is_empty() && n.typ.is_none() && n.properties.is_empty() && n.one_of.is_empty()
-                            && n.all_of.is_empty() && n.any_of.is_empty() && n.not.is_none() && n.enumeration.is_empty());
-                    let is_object =
-                        any.typ.as_deref() == Some("object") || !any.properties.is_empty();
-                    if !(forbids_members_only && is_object) {
-                        return Err(self.err(
-                            fi,
-                            format!("{ptr}/not"),
-                            "`not` is not supported (except `not: {required: [...]}` on an object)",
-                        ));
-                    }
+            SchemaKind::Any(any) => self.any_shape(fi, ptr, any, nullable, discriminator),
+        }
+    }
+
+    /// A `string` schema: a string enum (a `null` value in it makes the
+    /// schema nullable), else a string, or bytes in the `binary` format.
+    fn string_shape(
+        &self,
+        fi: usize,
+        ptr: &str,
+        st: &openapiv3::StringType,
+        nullable: &mut bool,
+    ) -> Result<Shape<'a>, SpecError> {
+        if st.enumeration.is_empty() {
+            return Ok(Shape::Prim(match &st.format {
+                VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => Ty::Bytes,
+                _ => Ty::String,
+            }));
+        }
+        let mut values = Vec::new();
+        for v in &st.enumeration {
+            match v {
+                Some(v) if !values.contains(v) => values.push(v.clone()),
+                Some(_) => {}
+                None => *nullable = true,
+            }
+        }
+        if values.is_empty() {
+            return Err(self.err(
+                fi,
+                format!("{ptr}/enum"),
+                "an enum whose only value is null is not supported",
+            ));
+        }
+        Ok(Shape::StringEnum(values))
+    }
+
+    /// A schema the 3.0 model reads without a single kind (no `type`, or
+    /// keywords beside it that it does not expect): sorted by its keywords.
+    fn any_shape(
+        &self,
+        fi: usize,
+        ptr: &str,
+        any: &'a openapiv3::AnySchema,
+        nullable: &mut bool,
+        discriminator: Option<&'a Discriminator>,
+    ) -> Result<Shape<'a>, SpecError> {
+        self.check_not(fi, ptr, any)?;
+        let has_own = !any.properties.is_empty()
+            || !any.required.is_empty()
+            || any.additional_properties.is_some();
+        let mut choices = Vec::new();
+        for (key, members) in [("oneOf", &any.one_of), ("anyOf", &any.any_of)] {
+            if members.is_empty() {
+                continue;
+            }
+            // Branches that only say which of the object's own members
+            // must be present (`oneOf: [{required: [flow_id]},
+            // {required: [flow_name]}]`) constrain presence, not shape:
+            // the type is the object itself. Unless they make a choice
+            // (below), the constraint is not enforced (documented
+            // fallback, pinned by a golden test).
+            if presence_only(any, members) {
+                // Branches that each require a different single
+                // member: exactly one of those members is sent, a
+                // choice the constructor takes (see `choice`).
+                if let Some(singles) = single_members(members) {
+                    choices.push((singles, fi, format!("{ptr}/{key}")));
                 }
-                let has_own = !any.properties.is_empty()
-                    || !any.required.is_empty()
-                    || any.additional_properties.is_some();
-                let mut choices = Vec::new();
-                for (key, members) in [("oneOf", &any.one_of), ("anyOf", &any.any_of)] {
-                    if members.is_empty() {
-                        continue;
-                    }
-                    // Branches that only say which of the object's own members
-                    // must be present (`oneOf: [{required: [flow_id]},
-                    // {required: [flow_name]}]`) constrain presence, not shape:
-                    // the type is the object itself, and the constraint is not
-                    // enforced (documented fallback, pinned by a golden test).
-                    let presence_only = !any.properties.is_empty()
-                        && members.iter().all(|m| {
-                            matches!(m, ReferenceOr::Item(Schema { schema_kind: SchemaKind::Any(b), .. })
-                                if b.typ.is_none() && b.properties.is_empty() && !b.required.is_empty()
-                                    && b.one_of.is_empty() && b.all_of.is_empty() && b.any_of.is_empty()
-                                    && b.not.is_none() && b.additional_properties.is_none()
-                                    && b.required.iter().all(|r| any.properties.contains_key(r)))
-                        });
-                    if presence_only {
-                        // Branches that each require a different single
-                        // member: exactly one of those members is sent, a
-                        // choice the constructor takes (see `choice`).
-                        let singles: Vec<String> = members
-                            .iter()
-                            .filter_map(|m| match m {
-                                ReferenceOr::Item(Schema {
-                                    schema_kind: SchemaKind::Any(b),
-                                    ..
-                                }) if b.required.len() == 1 => Some(b.required[0].clone()),
-                                _ => None,
-                            })
-                            .collect();
-                        let distinct = singles.iter().collect::<std::collections::BTreeSet<_>>();
-                        if singles.len() == members.len()
-                            && distinct.len() == singles.len()
-                            && singles.len() > 1
-                        {
-                            choices.push((singles, fi, format!("{ptr}/{key}")));
+                continue;
+            }
+            if has_own || !any.all_of.is_empty() {
+                return Err(self.err(fi, format!("{ptr}/{key}"), format!("`{key}` combined with properties or `allOf` in one schema is not supported yet")));
+            }
+            return Ok(union_shape(ptr, members, key, discriminator));
+        }
+        if !any.all_of.is_empty() {
+            // One member that says what the value is, the others only
+            // annotations (`allOf: [{$ref: Enum}, {description: ..}]`,
+            // the usual way to describe a reference): that member.
+            let structural: Vec<usize> = (0..any.all_of.len())
+                .filter(|i| !annotation_only(&any.all_of[*i]))
+                .collect();
+            if let [only] = structural.as_slice() {
+                if !has_own && any.typ.is_none() {
+                    return Ok(Shape::Alias(
+                        (&any.all_of[*only]).into(),
+                        format!("{ptr}/allOf/{only}"),
+                    ));
+                }
+            }
+            let own = has_own.then(|| self.own_object(fi, ptr, any, choices));
+            return Ok(Shape::Object(self.all_of(fi, ptr, &any.all_of, own)?));
+        }
+        self.typed_shape(fi, ptr, any, nullable, choices)
+    }
+
+    /// `not: {required: [...]}` on an object forbids members; it narrows
+    /// the values but not the Rust type, so it is accepted and not enforced
+    /// (documented fallback, pinned by a golden test). Any other `not` is
+    /// an error.
+    fn check_not(&self, fi: usize, ptr: &str, any: &openapiv3::AnySchema) -> Result<(), SpecError> {
+        let Some(not) = &any.not else {
+            return Ok(());
+        };
+        let forbids_members_only = matches!(&**not, ReferenceOr::Item(Schema { schema_kind: SchemaKind::Any(n), .. })
+            if !n.required.is_empty() && n.typ.is_none() && n.properties.is_empty() && n.one_of.is_empty()
+                && n.all_of.is_empty() && n.any_of.is_empty() && n.not.is_none() && n.enumeration.is_empty());
+        let is_object = any.typ.as_deref() == Some("object") || !any.properties.is_empty();
+        if !(forbids_members_only && is_object) {
+            return Err(self.err(
+                fi,
+                format!("{ptr}/not"),
+                "`not` is not supported (except `not: {required: [...]}` on an object)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// A schema without composition, by its `type` or, without one, by its
+    /// keywords: an object, an array, a string enum or any JSON value.
+    fn typed_shape(
+        &self,
+        fi: usize,
+        ptr: &str,
+        any: &'a openapiv3::AnySchema,
+        nullable: &mut bool,
+        choices: Vec<(Vec<String>, usize, String)>,
+    ) -> Result<Shape<'a>, SpecError> {
+        let is_object = !any.properties.is_empty() || any.additional_properties.is_some();
+        match any.typ.as_deref() {
+            Some("object") | None if is_object => {
+                Ok(Shape::Object(self.own_object(fi, ptr, any, choices)))
+            }
+            Some("array") | None if any.items.is_some() => {
+                Ok(Shape::Array(any.items.as_ref().map(Into::into)))
+            }
+            None if !any.enumeration.is_empty() => {
+                let mut values = Vec::new();
+                for (i, v) in any.enumeration.iter().enumerate() {
+                    match v {
+                        serde_json::Value::String(s) if !values.contains(s) => {
+                            values.push(s.clone())
                         }
-                        continue;
-                    }
-                    if has_own || !any.all_of.is_empty() {
-                        return Err(self.err(fi, format!("{ptr}/{key}"), format!("`{key}` combined with properties or `allOf` in one schema is not supported yet")));
-                    }
-                    return Ok(union(members, key));
-                }
-                if !any.all_of.is_empty() {
-                    // One member that says what the value is, the others only
-                    // annotations (`allOf: [{$ref: Enum}, {description: ..}]`,
-                    // the usual way to describe a reference): that member.
-                    let structural: Vec<usize> = (0..any.all_of.len())
-                        .filter(|i| !annotation_only(&any.all_of[*i]))
-                        .collect();
-                    if let [only] = structural.as_slice() {
-                        if !has_own && any.typ.is_none() {
-                            return Ok(Shape::Alias(
-                                (&any.all_of[*only]).into(),
-                                format!("{ptr}/allOf/{only}"),
+                        serde_json::Value::String(_) => {}
+                        serde_json::Value::Null => *nullable = true,
+                        _ => {
+                            return Err(self.err(
+                                fi,
+                                format!("{ptr}/enum/{i}"),
+                                "only string enums are supported",
                             ));
                         }
                     }
-                    let own = has_own.then(|| self.own_object(fi, ptr, any, choices));
-                    return Ok(Shape::Object(self.all_of(fi, ptr, &any.all_of, own)?));
                 }
-                let is_object = !any.properties.is_empty() || any.additional_properties.is_some();
-                match any.typ.as_deref() {
-                    Some("object") | None if is_object => {
-                        Ok(Shape::Object(self.own_object(fi, ptr, any, choices)))
-                    }
-                    Some("array") | None if any.items.is_some() => {
-                        Ok(Shape::Array(any.items.as_ref().map(Into::into)))
-                    }
-                    None if !any.enumeration.is_empty() => {
-                        let mut values = Vec::new();
-                        for (i, v) in any.enumeration.iter().enumerate() {
-                            match v {
-                                serde_json::Value::String(s) if !values.contains(s) => {
-                                    values.push(s.clone())
-                                }
-                                serde_json::Value::String(_) => {}
-                                serde_json::Value::Null => *nullable = true,
-                                _ => {
-                                    return Err(self.err(
-                                        fi,
-                                        format!("{ptr}/enum/{i}"),
-                                        "only string enums are supported",
-                                    ));
-                                }
-                            }
-                        }
-                        Ok(Shape::StringEnum(values))
-                    }
-                    None => Ok(Shape::Prim(Ty::Json)),
-                    Some(
-                        t @ ("string" | "integer" | "number" | "boolean" | "object" | "array"),
-                    ) => {
-                        let e = self.err(
-                            fi,
-                            ptr.to_string(),
-                            format!("this `{t}` schema has keywords that do not apply to `{t}` (or an enum of another type)"),
-                        );
-                        if !self.target.degrade {
-                            return Err(e);
-                        }
-                        // Degrade mode: the declared type, without the
-                        // keywords that do not apply to it.
-                        self.warn_skipped(e, "they are ignored");
-                        Ok(Shape::Prim(match t {
-                            "string" => Ty::String,
-                            "integer" => Ty::I64,
-                            "number" => Ty::F64,
-                            "boolean" => Ty::Bool,
-                            "object" => Ty::JsonObject,
-                            _ => Ty::Array(Box::new(Ty::Json)),
-                        }))
-                    }
-                    Some(other) => Err(self.err(
-                        fi,
-                        format!("{ptr}/type"),
-                        format!("unsupported schema type `{other}`"),
-                    )),
-                }
+                Ok(Shape::StringEnum(values))
             }
+            None => Ok(Shape::Prim(Ty::Json)),
+            Some(t @ ("string" | "integer" | "number" | "boolean" | "object" | "array")) => {
+                self.mistyped(fi, ptr, t)
+            }
+            Some(other) => Err(self.err(
+                fi,
+                format!("{ptr}/type"),
+                format!("unsupported schema type `{other}`"),
+            )),
         }
     }
+
+    /// A schema of type `t` with keywords that do not apply to `t`: an
+    /// error, or in degrade mode the declared type without them.
+    fn mistyped(&self, fi: usize, ptr: &str, t: &str) -> Result<Shape<'a>, SpecError> {
+        let e = self.err(
+            fi,
+            ptr.to_string(),
+            format!("this `{t}` schema has keywords that do not apply to `{t}` (or an enum of another type)"),
+        );
+        if !self.target.degrade {
+            return Err(e);
+        }
+        self.warn_skipped(e, "they are ignored");
+        Ok(Shape::Prim(match t {
+            "string" => Ty::String,
+            "integer" => Ty::I64,
+            "number" => Ty::F64,
+            "boolean" => Ty::Bool,
+            "object" => Ty::JsonObject,
+            _ => Ty::Array(Box::new(Ty::Json)),
+        }))
+    }
+}
+
+/// A `oneOf`/`anyOf` (`key`) of the schema at `ptr`, its members not yet
+/// converted.
+fn union_shape<'a>(
+    ptr: &str,
+    members: &'a [ReferenceOr<Schema>],
+    key: &str,
+    discriminator: Option<&'a Discriminator>,
+) -> Shape<'a> {
+    Shape::Union(UnionShape {
+        variants: members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.into(), format!("{ptr}/{key}/{i}")))
+            .collect(),
+        discriminator,
+    })
+}
+
+/// True when every branch only requires some of the object's own members:
+/// no type, properties, composition or other keywords.
+fn presence_only(any: &openapiv3::AnySchema, members: &[ReferenceOr<Schema>]) -> bool {
+    !any.properties.is_empty()
+        && members.iter().all(|m| {
+            matches!(m, ReferenceOr::Item(Schema { schema_kind: SchemaKind::Any(b), .. })
+                if b.typ.is_none() && b.properties.is_empty() && !b.required.is_empty()
+                    && b.one_of.is_empty() && b.all_of.is_empty() && b.any_of.is_empty()
+                    && b.not.is_none() && b.additional_properties.is_none()
+                    && b.required.iter().all(|r| any.properties.contains_key(r)))
+        })
+}
+
+/// The member each branch requires, when there are several branches and
+/// each requires a single member, a different one (a choice).
+fn single_members(members: &[ReferenceOr<Schema>]) -> Option<Vec<String>> {
+    let singles: Vec<String> = members
+        .iter()
+        .filter_map(|m| match m {
+            ReferenceOr::Item(Schema {
+                schema_kind: SchemaKind::Any(b),
+                ..
+            }) if b.required.len() == 1 => Some(b.required[0].clone()),
+            _ => None,
+        })
+        .collect();
+    let distinct = singles.iter().collect::<std::collections::BTreeSet<_>>();
+    (singles.len() == members.len() && distinct.len() == singles.len() && singles.len() > 1)
+        .then_some(singles)
 }
 
 /// True for an inline schema that only annotates (a description, a
@@ -1149,4 +1267,392 @@ fn annotation_only(m: &ReferenceOr<Schema>) -> bool {
             && b.one_of.is_empty() && b.all_of.is_empty() && b.any_of.is_empty()
             && b.not.is_none() && b.additional_properties.is_none() && b.items.is_none()
             && b.enumeration.is_empty() && b.format.is_none())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::merge::tests::{field_ty, lower, try_lower};
+    use crate::error::Error;
+    use crate::ir::{Api, JsonKind, Ty, TypeKind, UntaggedDef};
+
+    /// `components/schemas` YAML written at any indentation (the common
+    /// one is removed), placed where the fragment expects it.
+    fn schemas(yaml: &str) -> String {
+        let lines: Vec<&str> = yaml.lines().filter(|l| !l.trim().is_empty()).collect();
+        let common = lines
+            .iter()
+            .map(|l| l.len() - l.trim_start().len())
+            .min()
+            .unwrap_or(0);
+        lines
+            .iter()
+            .map(|l| format!("    {}\n", &l[common..]))
+            .collect()
+    }
+
+    /// Lowers one fragment, `a.yaml`, with these schemas.
+    fn lower_one(yaml: &str) -> Api {
+        lower(&[("a.yaml", &schemas(yaml))])
+    }
+
+    /// The one located error lowering these schemas gives.
+    fn lower_error(yaml: &str) -> crate::SpecError {
+        match try_lower(&[("a.yaml", &schemas(yaml))]) {
+            Err(Error::Spec(e)) => e,
+            Err(other) => panic!("expected one spec error, got {other}"),
+            Ok(_) => panic!("expected the schemas not to lower"),
+        }
+    }
+
+    fn untagged<'a>(api: &'a Api, name: &str) -> &'a UntaggedDef {
+        match &api.types[name].kind {
+            TypeKind::Untagged(u) => u,
+            other => panic!("{name} is not an untagged union: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn all_of_merges_members_into_one_object() {
+        let api = lower_one(
+            r"
+            Named:
+              type: object
+              required: [id]
+              properties:
+                id: {type: string}
+                kind: {type: string, enum: [big]}
+            Merged:
+              allOf:
+                - $ref: '#/components/schemas/Named'
+                - type: object
+                  required: [size]
+                  properties:
+                    size: {type: integer}
+                    kind: {type: string}
+            ",
+        );
+        let TypeKind::Struct(s) = &api.types["Merged"].kind else {
+            panic!("Merged is a struct")
+        };
+        let fields: Vec<(&str, bool)> = s
+            .fields
+            .iter()
+            .map(|f| (f.wire.as_str(), f.required))
+            .collect();
+        // Properties and `required` lists united, in member order.
+        assert_eq!(fields, [("id", true), ("kind", false), ("size", true)]);
+        // `kind` is defined by both members: the enum is more specific than
+        // the later plain string, so it wins.
+        let kind = s.fields.iter().find(|f| f.wire == "kind").expect("kind");
+        assert_eq!(kind.constant.as_deref(), Some("big"));
+    }
+
+    #[test]
+    fn all_of_members_that_disagree_on_a_type_are_a_located_error() {
+        let e = lower_error(
+            r"
+            Merged:
+              allOf:
+                - type: object
+                  properties:
+                    size: {type: integer}
+                - type: object
+                  properties:
+                    size: {type: string}
+            ",
+        );
+        assert_eq!(e.file.to_str(), Some("a.yaml"));
+        assert_eq!(
+            e.pointer,
+            "#/components/schemas/Merged/allOf/1/properties/size"
+        );
+        assert!(e.message.contains("disagree on the type of `size`"), "{e}");
+    }
+
+    #[test]
+    fn all_of_one_member_and_annotations_is_that_member() {
+        let api = lower_one(
+            r"
+            Status: {type: string, enum: [open, closed]}
+            Described:
+              allOf:
+                - $ref: '#/components/schemas/Status'
+                - description: The status of the order.
+            ",
+        );
+        assert_eq!(
+            api.types["Described"].kind,
+            TypeKind::Alias(Ty::Named("Status".into()))
+        );
+    }
+
+    #[test]
+    fn one_of_with_a_discriminator_is_a_tagged_union_with_its_mapping() {
+        let api = lower_one(
+            r"
+            Event:
+              oneOf:
+                - $ref: '#/components/schemas/Text'
+                - $ref: '#/components/schemas/Image'
+              discriminator:
+                propertyName: type
+                mapping:
+                  txt: '#/components/schemas/Text'
+                  clip: '#/components/schemas/Video'
+            Text:
+              type: object
+              required: [type]
+              properties:
+                type: {type: string}
+                body: {type: string}
+            Image:
+              type: object
+              required: [type]
+              properties:
+                type: {const: image}
+                link: {type: string}
+            Video:
+              type: object
+              properties:
+                link: {type: string}
+            ",
+        );
+        let TypeKind::Tagged(t) = &api.types["Event"].kind else {
+            panic!("Event is a tagged union")
+        };
+        assert_eq!(t.tag, "type");
+        let variants: Vec<(&str, &str, Ty)> = t
+            .variants
+            .iter()
+            .map(|v| (v.tag_value.as_str(), v.rust.as_str(), v.ty.clone()))
+            .collect();
+        // The mapping names `Text`; `Image` is not in it and declares its
+        // tag as a `const`; `Video` is only in the mapping and comes last.
+        assert_eq!(
+            variants,
+            [
+                ("txt", "Txt", Ty::Named("Text".into())),
+                ("image", "Image", Ty::Named("Image".into())),
+                ("clip", "Clip", Ty::Named("Video".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_inline_variant_of_a_tagged_union_needs_a_const_tag() {
+        let e = lower_error(
+            r"
+            Event:
+              oneOf:
+                - type: object
+                  properties:
+                    type: {type: string}
+              discriminator:
+                propertyName: type
+            ",
+        );
+        assert_eq!(e.pointer, "#/components/schemas/Event/oneOf/0");
+        assert!(e.message.contains("needs a `const` `type` property"), "{e}");
+    }
+
+    #[test]
+    fn two_variants_with_one_tag_value_are_a_located_error() {
+        let e = lower_error(
+            r"
+            Event:
+              oneOf:
+                - $ref: '#/components/schemas/A'
+                - $ref: '#/components/schemas/B'
+              discriminator:
+                propertyName: type
+            A:
+              type: object
+              properties:
+                type: {const: same}
+            B:
+              type: object
+              properties:
+                type: {const: same}
+            ",
+        );
+        assert_eq!(e.pointer, "#/components/schemas/Event/oneOf");
+        assert!(e.message.contains("share the tag value `same`"), "{e}");
+    }
+
+    #[test]
+    fn one_of_without_a_discriminator_tries_variants_in_the_documented_order() {
+        let api = lower_one(
+            r"
+            Value:
+              oneOf:
+                - {type: integer}
+                - type: object
+                  required: [a]
+                  properties:
+                    a: {type: string}
+                - {type: string}
+                - type: object
+                  required: [a]
+                  properties:
+                    a: {type: string}
+                    kind: {const: flow}
+                - type: object
+                  required: [a, b]
+                  properties:
+                    a: {type: string}
+                    b: {type: string}
+            ",
+        );
+        let order: Vec<(JsonKind, &str, usize)> = untagged(&api, "Value")
+            .variants
+            .iter()
+            .map(|v| (v.kind, v.rust.as_str(), v.required.len() + v.consts.len()))
+            .collect();
+        // Objects first, more required keys and fixed values first (spec
+        // order among equals); primitives after them, in spec order.
+        assert_eq!(
+            order,
+            [
+                (JsonKind::Object, "WithA", 2),
+                (JsonKind::Object, "WithAB", 2),
+                (JsonKind::Object, "WithA2", 1),
+                (JsonKind::Integer, "Integer", 0),
+                (JsonKind::String, "String", 0),
+            ]
+        );
+        let fixed = &untagged(&api, "Value").variants[0].consts;
+        assert_eq!(fixed, &[("kind".to_string(), "flow".to_string())]);
+        assert!(api.warnings.is_empty(), "{:?}", api.warnings);
+    }
+
+    #[test]
+    fn untagged_variants_that_cannot_be_told_apart_are_a_warning() {
+        let api = lower_one(
+            r"
+            Value:
+              oneOf:
+                - type: object
+                  required: [a]
+                  properties:
+                    a: {type: string}
+                - type: object
+                  required: [a]
+                  properties:
+                    a: {type: integer}
+            ",
+        );
+        assert_eq!(untagged(&api, "Value").variants.len(), 2);
+        let [w] = api.warnings.as_slice() else {
+            panic!("one warning: {:?}", api.warnings)
+        };
+        assert_eq!(w.pointer, "#/components/schemas/Value/oneOf");
+        assert!(w.message.contains("cannot be told apart"), "{w}");
+    }
+
+    #[test]
+    fn a_union_with_no_variants_is_a_located_error() {
+        let e = lower_error("Nothing: {oneOf: []}");
+        assert_eq!(e.file.to_str(), Some("a.yaml"));
+        assert_eq!(e.pointer, "#/components/schemas/Nothing/oneOf");
+        assert!(e.message.contains("no variants"), "{e}");
+    }
+
+    #[test]
+    fn branches_each_requiring_one_different_member_become_a_choice() {
+        let api = lower_one(
+            r"
+            Message:
+              type: object
+              properties:
+                to: {type: string}
+                recipient: {type: string}
+                body: {type: string}
+              oneOf:
+                - required: [to]
+                - required: [recipient]
+            ",
+        );
+        let TypeKind::Struct(s) = &api.types["Message"].kind else {
+            panic!("Message is a struct")
+        };
+        let [choice] = s.choices.as_slice() else {
+            panic!("one choice: {:?}", s.choices)
+        };
+        assert_eq!(choice.ty, "ToOrRecipient");
+        assert_eq!(choice.arg, "to");
+        assert_eq!(choice.fields, ["to", "recipient"]);
+        assert_eq!(choice.variants, ["To", "Recipient"]);
+        let TypeKind::Choice(c) = &api.types["ToOrRecipient"].kind else {
+            panic!("ToOrRecipient is a choice")
+        };
+        let wires: Vec<&str> = c.variants.iter().map(|v| v.wire.as_str()).collect();
+        assert_eq!(wires, ["to", "recipient"]);
+    }
+
+    #[test]
+    fn presence_branches_that_are_not_single_members_are_no_choice() {
+        let api = lower_one(
+            r"
+            Message:
+              type: object
+              properties:
+                to: {type: string}
+                body: {type: string}
+              anyOf:
+                - required: [to]
+                - required: [to, body]
+            ",
+        );
+        let TypeKind::Struct(s) = &api.types["Message"].kind else {
+            panic!("Message is still a struct")
+        };
+        assert!(s.choices.is_empty(), "{:?}", s.choices);
+        assert!(
+            !api.types
+                .values()
+                .any(|d| matches!(d.kind, TypeKind::Choice(_)))
+        );
+    }
+
+    #[test]
+    fn inline_types_are_named_after_parent_and_property() {
+        let api = lower_one(
+            r"
+            Order:
+              type: object
+              properties:
+                shipping_address:
+                  type: object
+                  properties:
+                    city: {type: string}
+                lines:
+                  type: array
+                  items:
+                    type: object
+                    properties:
+                      sku: {type: string}
+                status: {type: string, enum: [open, closed]}
+                kind: {const: order}
+            ",
+        );
+        assert_eq!(
+            api.types.keys().collect::<Vec<_>>(),
+            [
+                "KindOrder",
+                "Order",
+                "OrderLinesItem",
+                "OrderShippingAddress",
+                "OrderStatus"
+            ]
+        );
+        assert_eq!(
+            field_ty(&api, "Order", "shipping_address").0,
+            Ty::Named("OrderShippingAddress".into())
+        );
+        assert_eq!(
+            field_ty(&api, "Order", "lines").0,
+            Ty::Array(Box::new(Ty::Named("OrderLinesItem".into())))
+        );
+        assert_eq!(field_ty(&api, "OrderShippingAddress", "city").0, Ty::String);
+    }
 }
