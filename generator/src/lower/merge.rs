@@ -19,8 +19,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use super::operation::DraftContent;
-use super::{DExtra, DKind, Lowerer, TypeId};
+use super::Lowerer;
+use super::draft::{DExtra, DKind, DraftContent, DraftOperation, DraftType, TypeId};
 use crate::error::{Error, Result, SpecError};
 use crate::ir::{
     Api, Body, ChoiceDef, ChoiceVariant, EnumDef, ErrorResponse, Extra, Field, Operation, Param,
@@ -437,7 +437,7 @@ fn choice_variants<T>(members: &[(String, T)]) -> Vec<String> {
 /// parameter get a number.
 fn flatten(
     l: &Lowerer<'_>,
-    op: &super::operation::DraftOperation,
+    op: &DraftOperation,
     ty: &Ty,
     types: &BTreeMap<String, TypeDef>,
 ) -> Result<Vec<crate::ir::FlatField>> {
@@ -590,7 +590,7 @@ struct ShapeKey {
     shape: Shape,
 }
 
-fn shape_key(t: &super::DraftType, class: &[usize]) -> ShapeKey {
+fn shape_key(t: &DraftType, class: &[usize]) -> ShapeKey {
     let ty = |t: &Ty<TypeId>| t.map_named(&mut |id| class[*id]);
     let shape = match &t.kind {
         DKind::Pending => Shape::Pending,

@@ -5,8 +5,9 @@ use std::collections::BTreeSet;
 
 use openapiv3::{Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, StatusCode};
 
+use super::draft::{DKind, DraftBody, DraftContent, DraftOperation, DraftParam, TypeId};
 use super::schema::SchemaRef;
-use super::{DKind, Dest, Lowerer, TypeId};
+use super::{Dest, Lowerer};
 use crate::error::{SpecError, escape_pointer_token};
 use crate::ir::{BodyMedia, HttpMethod, ParamLocation, PathPart, StatusMatch, Ty};
 use crate::naming;
@@ -15,28 +16,6 @@ use crate::naming;
 /// `Authorization` comes from the configured security scheme, the content
 /// headers from the body and response handling.
 pub const CLIENT_HEADERS: &[&str] = &["authorization", "content-type", "accept"];
-
-#[derive(Debug, Clone)]
-pub(crate) struct DraftOperation {
-    pub fragment: usize,
-    pub pointer: String,
-    pub operation_id: String,
-    pub method: String,
-    pub http_method: HttpMethod,
-    pub path: String,
-    pub path_parts: Vec<PathPart>,
-    pub params: Vec<DraftParam>,
-    pub body: Option<DraftBody>,
-    pub success_statuses: Vec<u16>,
-    pub success: DraftContent,
-    pub errors: Vec<(StatusMatch, Option<Ty<TypeId>>)>,
-    pub summary: Option<String>,
-    pub doc: Option<String>,
-    pub deprecated: bool,
-    pub examples: crate::ir::Examples,
-    /// For a method made from one member of the body's `oneOf`: its schema name.
-    pub body_variant: Option<String>,
-}
 
 /// A member of a split `oneOf`: its schema and JSON pointer.
 type Member<'a> = (SchemaRef<'a>, String);
@@ -50,39 +29,6 @@ type StatusExamples = Vec<(u16, String, serde_json::Value)>;
 /// A split `oneOf`: the member left, the members picked (in the order
 /// asked for), and the examples of the whole.
 type Split<'a> = (Member<'a>, Vec<Member<'a>>, NamedExamples);
-
-#[derive(Debug, Clone)]
-pub(crate) struct DraftParam {
-    pub wire: String,
-    pub rust: String,
-    pub location: ParamLocation,
-    pub required: bool,
-    pub ty: Ty<TypeId>,
-    pub explode: bool,
-    pub whole_url: bool,
-    pub doc: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct DraftBody {
-    pub media: BodyMedia,
-    pub required: bool,
-    pub ty: Ty<TypeId>,
-    pub form_field: Option<String>,
-    pub rust: String,
-    pub alternatives: Vec<String>,
-    pub doc: Option<String>,
-    /// The body struct's fields are the builder's arguments and setters.
-    pub flatten: bool,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum DraftContent {
-    Empty,
-    Json(Ty<TypeId>),
-    Text,
-    Bytes,
-}
 
 impl<'a> Lowerer<'a> {
     pub(super) fn convert_operations(&mut self, errors: &mut Vec<SpecError>) {
@@ -369,7 +315,7 @@ impl<'a> Lowerer<'a> {
                 Parameter::Query { parameter_data, .. } => parameter_data.explode.unwrap_or(true),
                 _ => false,
             };
-            params.push(super::operation::DraftParam {
+            params.push(DraftParam {
                 wire: data.name.clone(),
                 rust: naming::unique(
                     naming::snake_ident_with(&data.name, &self.target.words),
@@ -429,7 +375,7 @@ impl<'a> Lowerer<'a> {
                             self.err(fi, ptr, format!("path template `{path}` names `{{{name}}}` but no path parameter declares it")),
                             "it is taken as a string parameter",
                         );
-                        params.push(super::operation::DraftParam {
+                        params.push(DraftParam {
                             wire: name.to_string(),
                             rust: naming::unique(
                                 naming::snake_ident_with(name, &self.target.words),
