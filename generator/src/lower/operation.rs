@@ -1313,3 +1313,221 @@ fn essence(media: &str) -> String {
 fn is_json(essence: &str) -> bool {
     essence == "application/json" || essence.ends_with("+json")
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::config::{Config, Target};
+    use crate::error::{Error, SpecError};
+    use crate::ir::{Api, Operation, ParamLocation, PathPart, Ty};
+
+    /// A target; `extra` is TOML appended to its table (such as
+    /// `[[target.body_variants]]`).
+    fn target(extra: &str) -> Target {
+        let config = Config::parse(
+            Path::new("codegen.toml"),
+            &format!(
+                "[[target]]\nname = \"t\"\ncrate_name = \"t\"\ndescription = \"d\"\noutput = \"out\"\nfragments = \".\"\nbase_url = \"https://x.example\"\n{extra}"
+            ),
+        )
+        .expect("config parses");
+        config.targets.into_iter().next().expect("one target")
+    }
+
+    /// Lowers the fragment `ops.yaml` made of `paths` and `schemas` (YAML
+    /// indented as they sit under `paths:` and `components.schemas:`).
+    fn lower(target: &Target, paths: &str, schemas: &str) -> crate::error::Result<Api> {
+        let text = format!(
+            "openapi: 3.1.0\ninfo: {{title: t, version: '1'}}\npaths:\n{paths}components:\n  schemas:\n{schemas}"
+        );
+        let fragment = crate::load::parse(Path::new("ops.yaml"), &text).expect("fragment parses");
+        super::super::lower(target, &[fragment])
+    }
+
+    /// The one error lowering fails with.
+    fn spec_error(result: crate::error::Result<Api>) -> SpecError {
+        match result {
+            Err(Error::Spec(e)) => e,
+            Err(other) => panic!("expected one spec error, got {other}"),
+            Ok(api) => panic!(
+                "expected an error, got operations {:?}",
+                api.operations.iter().map(|o| &o.method).collect::<Vec<_>>()
+            ),
+        }
+    }
+
+    fn operation<'x>(api: &'x Api, method: &str) -> &'x Operation {
+        api.operations
+            .iter()
+            .find(|o| o.method == method)
+            .unwrap_or_else(|| panic!("no method `{method}`"))
+    }
+
+    const NO_SCHEMAS: &str = "    {}\n";
+
+    const GET_PET: &str = "  /pets/{id}:\n    get:\n      operationId: getPet\n      responses:\n        '204': {description: done}\n";
+
+    #[test]
+    fn parameters_come_in_call_order() {
+        // Spec order: an optional query, the second path parameter, a
+        // required header, the first path parameter, a required query.
+        let paths = "  /things/{b}/items/{a}:\n    get:\n      operationId: listItems\n      parameters:\n        - {name: limit, in: query, schema: {type: integer}}\n        - {name: a, in: path, required: true, schema: {type: string}}\n        - {name: X-Trace, in: header, required: true, schema: {type: string}}\n        - {name: b, in: path, required: true, schema: {type: string}}\n        - {name: q, in: query, required: true, schema: {type: string}}\n      responses:\n        '204': {description: done}\n";
+        let api = lower(&target(""), paths, NO_SCHEMAS).expect("lowers");
+        let op = operation(&api, "list_items");
+        let order: Vec<(&str, ParamLocation, bool)> = op
+            .params
+            .iter()
+            .map(|p| (p.wire.as_str(), p.location, p.required))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("b", ParamLocation::Path, true),
+                ("a", ParamLocation::Path, true),
+                ("X-Trace", ParamLocation::Header, true),
+                ("q", ParamLocation::Query, true),
+                ("limit", ParamLocation::Query, false),
+            ]
+        );
+        // The template's parts point at the reordered parameters.
+        assert_eq!(
+            op.path_parts,
+            [
+                PathPart::Literal("/things/".into()),
+                PathPart::Param(0),
+                PathPart::Literal("/items/".into()),
+                PathPart::Param(1),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_operation_parameter_overrides_the_path_items_one() {
+        let paths = "  /things:\n    parameters:\n      - {name: q, in: query, schema: {type: string}}\n      - {name: page, in: query, schema: {type: integer}}\n    get:\n      operationId: listThings\n      parameters:\n        - {name: q, in: query, required: true, schema: {type: integer}}\n      responses:\n        '204': {description: done}\n";
+        let api = lower(&target(""), paths, NO_SCHEMAS).expect("lowers");
+        let params: Vec<(&str, bool, &Ty)> = operation(&api, "list_things")
+            .params
+            .iter()
+            .map(|p| (p.wire.as_str(), p.required, &p.ty))
+            .collect();
+        assert_eq!(params, [("q", true, &Ty::I64), ("page", false, &Ty::I64)]);
+    }
+
+    #[test]
+    fn a_template_parameter_nothing_declares_is_a_located_error() {
+        let e = spec_error(lower(&target(""), GET_PET, NO_SCHEMAS));
+        assert_eq!(e.file, Path::new("ops.yaml"));
+        assert_eq!(e.pointer, "#/paths/~1pets~1{id}/get");
+        assert!(
+            e.message.contains("`{id}`") && e.message.contains("no path parameter declares it"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn in_degrade_mode_an_undeclared_template_parameter_is_a_string_with_a_warning() {
+        let mut t = target("");
+        t.degrade = true;
+        let api = lower(&t, GET_PET, NO_SCHEMAS).expect("degrade mode lowers");
+        let op = operation(&api, "get_pet");
+        assert_eq!(op.params.len(), 1);
+        assert_eq!(op.params[0].wire, "id");
+        assert_eq!(op.params[0].ty, Ty::String);
+        assert!(op.params[0].required);
+        assert!(
+            api.warnings
+                .iter()
+                .any(|w| w.pointer == "#/paths/~1pets~1{id}/get"
+                    && w.message.contains("taken as a string parameter")),
+            "{:?}",
+            api.warnings
+        );
+    }
+
+    #[test]
+    fn a_declared_path_parameter_missing_from_the_template_is_an_error() {
+        let paths = "  /pets:\n    get:\n      operationId: listPets\n      parameters:\n        - {name: id, in: path, required: true, schema: {type: string}}\n      responses:\n        '204': {description: done}\n";
+        let e = spec_error(lower(&target(""), paths, NO_SCHEMAS));
+        assert_eq!(e.pointer, "#/paths/~1pets/get");
+        assert!(
+            e.message
+                .contains("path parameter `id` does not appear in the template `/pets`"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn an_operation_named_like_a_client_method_gets_op_appended_with_a_warning() {
+        let paths = "  /things:\n    post:\n      operationId: new\n      responses:\n        '204': {description: done}\n";
+        let api = lower(&target(""), paths, NO_SCHEMAS).expect("lowers");
+        let methods: Vec<(&str, &str)> = api
+            .operations
+            .iter()
+            .map(|o| (o.operation_id.as_str(), o.method.as_str()))
+            .collect();
+        assert_eq!(methods, [("new", "new_op")]);
+        let warning = api
+            .warnings
+            .iter()
+            .find(|w| w.pointer == "#/paths/~1things/post/operationId")
+            .unwrap_or_else(|| panic!("no warning at the operationId: {:?}", api.warnings));
+        assert!(
+            warning.message.contains("`new`") && warning.message.contains("`new_op`"),
+            "{}",
+            warning.message
+        );
+    }
+
+    #[test]
+    fn body_variants_of_a_one_of_body_become_methods_of_their_own() {
+        let config = "[[target.body_variants]]\noperation = \"sendMessage\"\nschema = \"Reaction\"\nmethod = \"send_reaction\"\n";
+        let paths = "  /messages:\n    post:\n      operationId: sendMessage\n      summary: Sends a message.\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              oneOf:\n                - $ref: '#/components/schemas/Text'\n                - $ref: '#/components/schemas/Reaction'\n            examples:\n              text: {value: {body: hi}}\n              reaction: {value: {emoji: x, message_id: m}}\n      responses:\n        '204': {description: sent}\n";
+        let schemas = "    Text:\n      type: object\n      required: [body]\n      properties:\n        body: {type: string}\n    Reaction:\n      description: Reacts to a message.\n      type: object\n      required: [emoji, message_id]\n      properties:\n        emoji: {type: string}\n        message_id: {type: string}\n";
+        let api = lower(&target(config), paths, schemas).expect("lowers");
+        let methods: Vec<&str> = api.operations.iter().map(|o| o.method.as_str()).collect();
+        assert_eq!(methods, ["send_message", "send_reaction"]);
+
+        // The operation's own method keeps the member left and its examples.
+        let own = operation(&api, "send_message");
+        assert_eq!(own.body_variant, None);
+        let own_body = own.body.as_ref().expect("a body");
+        assert_eq!(own_body.ty, Ty::Named("Text".into()));
+        assert!(own_body.flat.is_none());
+        let own_examples: Vec<&str> = own
+            .examples
+            .bodies
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect();
+        assert_eq!(own_examples, ["text"]);
+        assert_eq!(own.summary.as_deref(), Some("Sends a message."));
+
+        // The variant: same path and method, the member's body flattened
+        // into arguments, its description as the summary.
+        let variant = operation(&api, "send_reaction");
+        assert_eq!(variant.operation_id, "sendMessage");
+        assert_eq!(variant.path, own.path);
+        assert_eq!(variant.body_variant.as_deref(), Some("Reaction"));
+        let body = variant.body.as_ref().expect("a body");
+        assert_eq!(body.ty, Ty::Named("Reaction".into()));
+        let args: Vec<(&str, bool)> = body
+            .flat
+            .as_ref()
+            .expect("a flattened body")
+            .iter()
+            .map(|f| (f.field.as_str(), f.argument))
+            .collect();
+        assert_eq!(args, [("emoji", true), ("message_id", true)]);
+        assert_eq!(variant.summary.as_deref(), Some("Reacts to a message."));
+        let variant_examples: Vec<&str> = variant
+            .examples
+            .bodies
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect();
+        assert_eq!(variant_examples, ["reaction"]);
+    }
+}
