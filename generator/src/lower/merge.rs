@@ -19,8 +19,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use super::operation::{DraftContent, DraftOperation};
-use super::{DExtra, DField, DKind, DVariant, Lowerer, TypeId};
+use super::Lowerer;
+use super::draft::{
+    DExtra, DField, DKind, DVariant, DraftContent, DraftOperation, DraftType, TypeId,
+};
 use crate::error::{Error, Result, SpecError};
 use crate::ir::{
     Api, Body, ChoiceDef, ChoiceVariant, EnumDef, ErrorResponse, ErrorTable, Extra, Field,
@@ -685,7 +687,7 @@ struct ShapeKey {
     shape: Shape,
 }
 
-fn shape_key(t: &super::DraftType, class: &[usize]) -> ShapeKey {
+fn shape_key(t: &DraftType, class: &[usize]) -> ShapeKey {
     let ty = |t: &Ty<TypeId>| t.map_named(&mut |id| class[*id]);
     let shape = match &t.kind {
         DKind::Pending => Shape::Pending,

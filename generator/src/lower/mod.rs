@@ -8,7 +8,10 @@
 //!    `$ref` resolves inside its own fragment, or in the fragment an explicit
 //!    `other.yaml#/...` reference names: never by bare name across fragments.
 //! 4. Types are merged across fragments and named ([`merge`]).
+//!
+//! Until then types and operations are drafts ([`draft`]).
 
+mod draft;
 mod errors;
 mod features;
 mod finish;
@@ -29,90 +32,8 @@ use crate::ir::{self, Api, Ty};
 use crate::load::Fragment;
 use crate::naming;
 
+use draft::{DKind, DraftOperation, DraftType, TypeId};
 pub(crate) use schema::Dest;
-
-/// Index of a draft type.
-pub(crate) type TypeId = usize;
-
-/// A type before merging and naming.
-#[derive(Debug, Clone)]
-pub(crate) struct DraftType {
-    /// The spec's name (named schemas) or the derived base name (inline).
-    pub original: String,
-    /// The Rust name this type would get if nothing clashed.
-    pub base: String,
-    /// For inline types: the enclosing type and the suffix added to its name.
-    pub parent: Option<(TypeId, String)>,
-    /// The fragment it comes from.
-    pub fragment: usize,
-    /// Its JSON pointer.
-    pub pointer: String,
-    /// Its description.
-    pub doc: Option<String>,
-    /// Its shape.
-    pub kind: DKind,
-}
-
-/// The shape of a draft type; references are ids.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum DKind {
-    Pending,
-    Struct {
-        fields: Vec<DField>,
-        extra: DExtra,
-        /// Groups of members of which exactly one must be sent (see
-        /// [`DKind::Choice`]), by the id of each group's choice type.
-        choices: Vec<TypeId>,
-    },
-    Enum {
-        values: Vec<String>,
-    },
-    Alias(Ty<TypeId>),
-    /// `oneOf` + discriminator: (tag value, payload) per variant.
-    Tagged {
-        tag: String,
-        variants: Vec<(String, Ty<TypeId>)>,
-    },
-    /// `oneOf`/`anyOf` without discriminator, in trial order.
-    Untagged {
-        variants: Vec<DVariant>,
-    },
-    /// Which one of a group of an object's members is sent, when the object
-    /// requires exactly one of them (`anyOf: [{required: [to]}, {required:
-    /// [recipient]}]`): (member, type) per member, in branch order. A
-    /// constructor argument, never a value on the wire.
-    Choice {
-        members: Vec<(String, Ty<TypeId>)>,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct DField {
-    pub wire: String,
-    pub ty: Ty<TypeId>,
-    pub required: bool,
-    pub nullable: bool,
-    pub doc: Option<String>,
-}
-
-/// One variant of an untagged union.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct DVariant {
-    pub name: String,
-    pub consts: Vec<(String, String)>,
-    pub ty: Ty<TypeId>,
-    pub required: Vec<String>,
-    pub strict: bool,
-    pub kind: JsonKind,
-}
-
-pub(crate) use crate::ir::JsonKind;
-
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum DExtra {
-    Keep,
-    Typed(Ty<TypeId>),
-}
 
 /// Lowering state for one target.
 pub(crate) struct Lowerer<'a> {
@@ -122,7 +43,7 @@ pub(crate) struct Lowerer<'a> {
     /// (fragment index, schema name) → id.
     pub named: BTreeMap<(usize, String), TypeId>,
     /// Draft operations, with types as draft ids.
-    pub operations: Vec<operation::DraftOperation>,
+    pub operations: Vec<DraftOperation>,
     /// Diagnostics that do not stop generation.
     pub warnings: std::cell::RefCell<Vec<SpecError>>,
     /// What degrade mode left out (see [`Target::degrade`]).

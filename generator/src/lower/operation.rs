@@ -5,8 +5,9 @@ use std::collections::BTreeSet;
 
 use openapiv3::{Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, StatusCode};
 
+use super::draft::{DKind, DraftBody, DraftContent, DraftOperation, DraftParam, TypeId};
 use super::schema::SchemaRef;
-use super::{DKind, Dest, Lowerer, TypeId};
+use super::{Dest, Lowerer};
 use crate::error::{SpecError, escape_pointer_token};
 use crate::ir::{BodyMedia, HttpMethod, ParamLocation, PathPart, StatusMatch, Ty};
 use crate::naming;
@@ -15,28 +16,6 @@ use crate::naming;
 /// `Authorization` comes from the configured security scheme, the content
 /// headers from the body and response handling.
 pub const CLIENT_HEADERS: &[&str] = &["authorization", "content-type", "accept"];
-
-#[derive(Debug, Clone)]
-pub(crate) struct DraftOperation {
-    pub fragment: usize,
-    pub pointer: String,
-    pub operation_id: String,
-    pub method: String,
-    pub http_method: HttpMethod,
-    pub path: String,
-    pub path_parts: Vec<PathPart>,
-    pub params: Vec<DraftParam>,
-    pub body: Option<DraftBody>,
-    pub success_statuses: Vec<u16>,
-    pub success: DraftContent,
-    pub errors: Vec<(StatusMatch, Option<Ty<TypeId>>)>,
-    pub summary: Option<String>,
-    pub doc: Option<String>,
-    pub deprecated: bool,
-    pub examples: crate::ir::Examples,
-    /// For a method made from one member of the body's `oneOf`: its schema name.
-    pub body_variant: Option<String>,
-}
 
 /// A member of a split `oneOf`: its schema and JSON pointer.
 type Member<'a> = (SchemaRef<'a>, String);
@@ -51,55 +30,57 @@ type StatusExamples = Vec<(u16, String, serde_json::Value)>;
 /// asked for), and the examples of the whole.
 type Split<'a> = (Member<'a>, Vec<Member<'a>>, NamedExamples);
 
-#[derive(Debug, Clone)]
-pub(crate) struct DraftParam {
-    pub wire: String,
-    pub rust: String,
-    pub location: ParamLocation,
-    pub required: bool,
-    pub ty: Ty<TypeId>,
-    pub explode: bool,
-    pub whole_url: bool,
-    pub doc: Option<String>,
+/// A component with `$ref`s followed: the fragment and pointer it was
+/// found at, and the component.
+type Resolved<'a, T> = (usize, String, &'a T);
+
+/// The flattened body of a method split off a body's `oneOf`, with the
+/// body examples that are instances of its member.
+type VariantBody = (DraftBody, NamedExamples);
+
+/// The names operations have taken so far, and the client's own.
+struct TakenNames {
+    /// The operationIds seen (body variant methods share their operation's).
+    ids: BTreeSet<String>,
+    /// The client method names given out.
+    methods: BTreeSet<String>,
+    /// The client's own method names.
+    client: BTreeSet<String>,
 }
 
-#[derive(Debug, Clone)]
-pub(crate) struct DraftBody {
-    pub media: BodyMedia,
-    pub required: bool,
-    pub ty: Ty<TypeId>,
-    pub form_field: Option<String>,
-    pub rust: String,
-    pub alternatives: Vec<String>,
-    pub doc: Option<String>,
-    /// The body struct's fields are the builder's arguments and setters.
-    pub flatten: bool,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum DraftContent {
-    Empty,
-    Json(Ty<TypeId>),
-    Text,
-    Bytes,
+/// An operation's responses, sorted by what the client does with them.
+struct Responses {
+    /// The success statuses that are single codes, in spec order.
+    success_statuses: Vec<u16>,
+    /// The one body of every success response.
+    success: DraftContent,
+    /// Every other status, with its body type if it is JSON.
+    errors: Vec<(StatusMatch, Option<Ty<TypeId>>)>,
+    /// Per split body member (in configuration order): its own success
+    /// body and examples, when it names a member of the success response.
+    variant_success: Vec<Option<(DraftContent, StatusExamples)>>,
 }
 
 impl<'a> Lowerer<'a> {
+    /// Lowers every operation of every fragment into `self.operations`, in
+    /// fragment, path and method order.
     pub(super) fn convert_operations(&mut self, errors: &mut Vec<SpecError>) {
-        let mut seen_ids: BTreeSet<String> = BTreeSet::new();
-        let mut seen_methods: BTreeSet<String> = BTreeSet::new();
-        // The client's own methods: an operation named like one gets `_op`
-        // appended (**client name rule**).
-        let client_names: BTreeSet<String> = crate::ir::CLIENT_NAMES
-            .iter()
-            .map(|n| n.to_string())
-            .chain(
-                self.target
-                    .client_params
-                    .iter()
-                    .map(|p| naming::snake_ident_with(&p.name, &self.target.words)),
-            )
-            .collect();
+        let mut taken = TakenNames {
+            ids: BTreeSet::new(),
+            methods: BTreeSet::new(),
+            // The client's own methods: an operation named like one gets
+            // `_op` appended (**client name rule**).
+            client: crate::ir::CLIENT_NAMES
+                .iter()
+                .map(|n| n.to_string())
+                .chain(
+                    self.target
+                        .client_params
+                        .iter()
+                        .map(|p| naming::snake_ident_with(&p.name, &self.target.words)),
+                )
+                .collect(),
+        };
         for fi in 0..self.fragments.len() {
             let frag = self.fragments[fi];
             for (path, item) in &frag.doc.paths.paths {
@@ -122,56 +103,8 @@ impl<'a> Lowerer<'a> {
                     let ptr = format!("{item_ptr}/{name}");
                     match self.operation(fi, path, method, op, &item.parameters, &ptr) {
                         Ok(drafts) => {
-                            for mut draft in drafts {
-                                if client_names.contains(&draft.method) {
-                                    let wanted = std::mem::take(&mut draft.method);
-                                    draft.method = format!("{wanted}_op");
-                                    self.warnings.borrow_mut().push(self.err(
-                                        fi,
-                                        format!("{ptr}/operationId"),
-                                        format!(
-                                            "the client's own method is named `{wanted}`, so operation `{}` is the method `{}`",
-                                            draft.operation_id, draft.method
-                                        ),
-                                    ));
-                                }
-                                let clash = if draft.body_variant.is_none()
-                                    && !seen_ids.insert(draft.operation_id.clone())
-                                {
-                                    Some(self.err(
-                                        fi,
-                                        format!("{ptr}/operationId"),
-                                        format!("duplicate operationId `{}`", draft.operation_id),
-                                    ))
-                                } else if !seen_methods.insert(draft.method.clone()) {
-                                    Some(self.err(
-                                        fi,
-                                        format!("{ptr}/operationId"),
-                                        format!("operation `{}` would be a second client method named `{}`; add a rename", draft.operation_id, draft.method),
-                                    ))
-                                } else {
-                                    None
-                                };
-                                match clash {
-                                    None => self.operations.push(draft),
-                                    // A published document may repeat an
-                                    // operationId: the later operation (in
-                                    // fragment, path and method order) gets
-                                    // a numbered method name.
-                                    Some(e) if self.target.degrade => {
-                                        draft.method =
-                                            naming::unique(draft.method.clone(), &mut seen_methods);
-                                        self.warn_skipped(
-                                            e,
-                                            &format!(
-                                                "its client method is named `{}`",
-                                                draft.method
-                                            ),
-                                        );
-                                        self.operations.push(draft);
-                                    }
-                                    Some(e) => errors.push(e),
-                                }
+                            for draft in drafts {
+                                self.admit(fi, &ptr, draft, &mut taken, errors);
                             }
                         }
                         Err(e) if self.target.degrade => {
@@ -183,6 +116,69 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
+        self.check_settings_matched(&taken.ids, errors);
+    }
+
+    /// Adds a lowered method to `self.operations` under a name no other
+    /// method and none of the client's own has. A repeated operationId or
+    /// method name is an error, or in degrade mode a numbered method name
+    /// with a warning.
+    fn admit(
+        &mut self,
+        fi: usize,
+        ptr: &str,
+        mut draft: DraftOperation,
+        taken: &mut TakenNames,
+        errors: &mut Vec<SpecError>,
+    ) {
+        if taken.client.contains(&draft.method) {
+            let wanted = std::mem::take(&mut draft.method);
+            draft.method = format!("{wanted}_op");
+            self.warnings.borrow_mut().push(self.err(
+                fi,
+                format!("{ptr}/operationId"),
+                format!(
+                    "the client's own method is named `{wanted}`, so operation `{}` is the method `{}`",
+                    draft.operation_id, draft.method
+                ),
+            ));
+        }
+        let clash = if draft.body_variant.is_none() && !taken.ids.insert(draft.operation_id.clone())
+        {
+            Some(self.err(
+                fi,
+                format!("{ptr}/operationId"),
+                format!("duplicate operationId `{}`", draft.operation_id),
+            ))
+        } else if !taken.methods.insert(draft.method.clone()) {
+            Some(self.err(
+                fi,
+                format!("{ptr}/operationId"),
+                format!(
+                    "operation `{}` would be a second client method named `{}`; add a rename",
+                    draft.operation_id, draft.method
+                ),
+            ))
+        } else {
+            None
+        };
+        match clash {
+            None => self.operations.push(draft),
+            // A published document may repeat an operationId: the later
+            // operation (in fragment, path and method order) gets a
+            // numbered method name.
+            Some(e) if self.target.degrade => {
+                draft.method = naming::unique(draft.method.clone(), &mut taken.methods);
+                self.warn_skipped(e, &format!("its client method is named `{}`", draft.method));
+                self.operations.push(draft);
+            }
+            Some(e) => errors.push(e),
+        }
+    }
+
+    /// Operation renames and body variants must name an operationId that
+    /// exists: an error in strict mode, a warning otherwise.
+    fn check_settings_matched(&self, seen_ids: &BTreeSet<String>, errors: &mut Vec<SpecError>) {
         let mut unmatched = Vec::new();
         for op in self.target.operation_renames.keys() {
             if !seen_ids.contains(op) {
@@ -212,6 +208,9 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// Lowers one operation: its own client method first, then one method
+    /// per member of its body's `oneOf` that `[[target.body_variants]]`
+    /// splits off.
     fn operation(
         &mut self,
         fi: usize,
@@ -221,17 +220,87 @@ impl<'a> Lowerer<'a> {
         shared_params: &'a [ReferenceOr<Parameter>],
         ptr: &str,
     ) -> Result<Vec<DraftOperation>, SpecError> {
-        // An inbound operation may lack an operationId; the configuration then
-        // names it as `METHOD /path`, which stands in for the id.
+        let operation_id = self.operation_id(fi, path, http_method, op, ptr)?;
+        let method = self
+            .target
+            .operation_renames
+            .get(&operation_id)
+            .cloned()
+            .unwrap_or_else(|| naming::snake_ident_with(&operation_id, &self.target.words));
+        let builder = builder_name(&method);
+
+        let resolved = self.resolve_params(fi, path, op, shared_params, ptr)?;
+        let mut examples = crate::ir::Examples::default();
+        let mut params = Vec::new();
+        // Names the request builders use for their own methods and fields.
+        let mut used: BTreeSet<String> = crate::ir::BUILDER_NAMES
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        for param in &resolved {
+            if let Some(p) = self.param(param, &builder, &mut used, &mut examples)? {
+                params.push(p);
+            }
+        }
+        let (mut path_parts, template_params) =
+            self.path_template(fi, path, ptr, &mut params, &mut used)?;
+        let params = call_order(params, &template_params, &mut path_parts);
+
+        let splits = self.body_splits(fi, op, &operation_id, ptr)?;
+        let (body, body_examples, variant_bodies) =
+            self.request_body(fi, op, ptr, &builder, &mut used, &splits)?;
+        examples.bodies = body_examples;
+        let responses = self.responses(fi, op, ptr, &builder, &splits, &mut examples)?;
+
+        let text = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let main = DraftOperation {
+            fragment: fi,
+            pointer: ptr.to_string(),
+            operation_id,
+            method,
+            http_method,
+            path: path.to_string(),
+            path_parts,
+            params,
+            body,
+            success_statuses: responses.success_statuses,
+            success: responses.success,
+            errors: responses.errors,
+            summary: text(&op.summary),
+            doc: text(&op.description),
+            deprecated: op.deprecated,
+            examples,
+            body_variant: None,
+        };
+        Ok(self.with_variants(main, &splits, variant_bodies, responses.variant_success))
+    }
+
+    /// The operation's id. An inbound operation may lack an operationId; the
+    /// configuration then names it as `METHOD /path`, which stands in for
+    /// the id. Outside strict mode any other operation without one is named
+    /// after its method and path, with a warning.
+    fn operation_id(
+        &self,
+        fi: usize,
+        path: &str,
+        http_method: HttpMethod,
+        op: &openapiv3::Operation,
+        ptr: &str,
+    ) -> Result<String, SpecError> {
         let method_and_path = format!("{} {path}", http_method.as_str());
         let is_webhook = self
             .target
             .webhooks
             .as_ref()
             .is_some_and(|w| w.operation == method_and_path);
-        let operation_id = match (&op.operation_id, is_webhook) {
-            (Some(id), _) => id.clone(),
-            (None, true) => method_and_path,
+        match (&op.operation_id, is_webhook) {
+            (Some(id), _) => Ok(id.clone()),
+            (None, true) => Ok(method_and_path),
             (None, false) if !self.target.strict => {
                 // Named after the method and path (`get /pets/{id}` is
                 // `get_pets_id`), with a warning.
@@ -247,28 +316,28 @@ impl<'a> Lowerer<'a> {
                         "operation has no `operationId`; named `{name}` after its method and path"
                     ),
                 ));
-                name
+                Ok(name)
             }
-            (None, false) => {
-                return Err(self.err(
-                    fi,
-                    ptr,
-                    "operation has no `operationId`; the client method is named after it",
-                ));
-            }
-        };
-        let method = self
-            .target
-            .operation_renames
-            .get(&operation_id)
-            .cloned()
-            .unwrap_or_else(|| naming::snake_ident_with(&operation_id, &self.target.words));
-        let builder = naming::type_name(&heck::ToUpperCamelCase::to_upper_camel_case(
-            method.as_str(),
-        ));
+            (None, false) => Err(self.err(
+                fi,
+                ptr,
+                "operation has no `operationId`; the client method is named after it",
+            )),
+        }
+    }
 
-        // Parameters: operation-level ones override path-level ones by (name, in).
-        let mut resolved: Vec<(usize, String, &Parameter)> = Vec::new();
+    /// The parameters of the path item and of the operation, resolved, in
+    /// spec order: an operation-level parameter overrides a path-level one
+    /// of the same name and location.
+    fn resolve_params(
+        &self,
+        fi: usize,
+        path: &str,
+        op: &'a openapiv3::Operation,
+        shared_params: &'a [ReferenceOr<Parameter>],
+        ptr: &str,
+    ) -> Result<Vec<Resolved<'a, Parameter>>, SpecError> {
+        let mut resolved: Vec<Resolved<'a, Parameter>> = Vec::new();
         let all = shared_params
             .iter()
             .enumerate()
@@ -292,105 +361,105 @@ impl<'a> Lowerer<'a> {
                 .retain(|(_, _, q)| (q.parameter_data_ref().name.clone(), location_key(q)) != key);
             resolved.push((pfi, pptr, param));
         }
+        Ok(resolved)
+    }
 
-        let mut examples = crate::ir::Examples::default();
-        let mut params = Vec::new();
-        // Names the request builders use for their own methods and fields.
-        let mut used: BTreeSet<String> = crate::ir::BUILDER_NAMES
-            .iter()
-            .map(|n| n.to_string())
-            .collect();
-        for (pfi, pptr, param) in &resolved {
-            let data = param.parameter_data_ref();
-            let location = match param {
-                Parameter::Path { .. } => ParamLocation::Path,
-                Parameter::Query { .. } => ParamLocation::Query,
-                Parameter::Header { .. } => ParamLocation::Header,
-                Parameter::Cookie { .. } => {
-                    return Err(self.err(
-                        *pfi,
-                        pptr.clone(),
-                        "cookie parameters are not supported",
-                    ));
-                }
-            };
-            if location == ParamLocation::Header
-                && CLIENT_HEADERS.contains(&data.name.to_ascii_lowercase().as_str())
-            {
-                continue;
+    /// Lowers one resolved parameter, recording its example in `examples`.
+    /// `None` for a parameter the client sets itself: a header in
+    /// [`CLIENT_HEADERS`], or a path parameter that is a client parameter.
+    fn param(
+        &mut self,
+        (pfi, pptr, param): &Resolved<'a, Parameter>,
+        builder: &str,
+        used: &mut BTreeSet<String>,
+        examples: &mut crate::ir::Examples,
+    ) -> Result<Option<DraftParam>, SpecError> {
+        let (pfi, param) = (*pfi, *param);
+        let data = param.parameter_data_ref();
+        let location = match param {
+            Parameter::Path { .. } => ParamLocation::Path,
+            Parameter::Query { .. } => ParamLocation::Query,
+            Parameter::Header { .. } => ParamLocation::Header,
+            Parameter::Cookie { .. } => {
+                return Err(self.err(pfi, pptr.clone(), "cookie parameters are not supported"));
             }
-            if location == ParamLocation::Path
-                && self
-                    .target
-                    .client_params
-                    .iter()
-                    .any(|c| c.name == data.name)
-            {
-                continue;
-            }
-            let schema = match &data.format {
-                ParameterSchemaOrContent::Schema(s) => s,
-                ParameterSchemaOrContent::Content(_) => {
-                    return Err(self.err(
-                        *pfi,
-                        format!("{pptr}/content"),
-                        "parameters described by `content` are not supported yet",
-                    ));
-                }
-            };
-            let example = data
-                .example
-                .clone()
-                .or_else(|| {
-                    data.examples.values().find_map(|e| match e {
-                        ReferenceOr::Item(e) => e.value.clone(),
-                        ReferenceOr::Reference { .. } => None,
-                    })
-                })
-                .or_else(|| match schema {
-                    ReferenceOr::Item(s) => s.schema_data.example.clone(),
-                    ReferenceOr::Reference { .. } => None,
-                });
-            if let Some(example) = example {
-                examples.params.insert(data.name.clone(), example);
-            }
-            let base = format!("{builder}{}", naming::type_suffix(&data.name));
-            let mut usage = self.schema_ref(
-                *pfi,
-                schema.into(),
-                &format!("{pptr}/schema"),
-                Dest::root(base),
-            )?;
-            // A named schema that is only a primitive (`PageToken: {type:
-            // string}`) is a parameter of that primitive.
-            usage.ty = self.primitive_alias(usage.ty);
-            self.check_param_ty(*pfi, &format!("{pptr}/schema"), &usage.ty, location)?;
-            let explode = match param {
-                Parameter::Query { parameter_data, .. } => parameter_data.explode.unwrap_or(true),
-                _ => false,
-            };
-            params.push(super::operation::DraftParam {
-                wire: data.name.clone(),
-                rust: naming::unique(
-                    naming::snake_ident_with(&data.name, &self.target.words),
-                    &mut used,
-                ),
-                location,
-                required: data.required || location == ParamLocation::Path,
-                ty: usage.ty,
-                explode,
-                whole_url: location == ParamLocation::Path
-                    && self.target.url_params.contains(&data.name),
-                doc: data
-                    .description
-                    .as_deref()
-                    .map(str::trim)
-                    .map(str::to_string)
-                    .or(usage.doc),
-            });
+        };
+        if location == ParamLocation::Header
+            && CLIENT_HEADERS.contains(&data.name.to_ascii_lowercase().as_str())
+        {
+            return Ok(None);
         }
+        if location == ParamLocation::Path
+            && self
+                .target
+                .client_params
+                .iter()
+                .any(|c| c.name == data.name)
+        {
+            return Ok(None);
+        }
+        let schema = match &data.format {
+            ParameterSchemaOrContent::Schema(s) => s,
+            ParameterSchemaOrContent::Content(_) => {
+                return Err(self.err(
+                    pfi,
+                    format!("{pptr}/content"),
+                    "parameters described by `content` are not supported yet",
+                ));
+            }
+        };
+        if let Some(example) = param_example(data, schema) {
+            examples.params.insert(data.name.clone(), example);
+        }
+        let base = format!("{builder}{}", naming::type_suffix(&data.name));
+        let mut usage = self.schema_ref(
+            pfi,
+            schema.into(),
+            &format!("{pptr}/schema"),
+            Dest::root(base),
+        )?;
+        // A named schema that is only a primitive (`PageToken: {type:
+        // string}`) is a parameter of that primitive.
+        usage.ty = self.primitive_alias(usage.ty);
+        self.check_param_ty(pfi, &format!("{pptr}/schema"), &usage.ty, location)?;
+        let explode = match param {
+            Parameter::Query { parameter_data, .. } => parameter_data.explode.unwrap_or(true),
+            _ => false,
+        };
+        Ok(Some(DraftParam {
+            wire: data.name.clone(),
+            rust: naming::unique(
+                naming::snake_ident_with(&data.name, &self.target.words),
+                used,
+            ),
+            location,
+            required: data.required || location == ParamLocation::Path,
+            ty: usage.ty,
+            explode,
+            whole_url: location == ParamLocation::Path
+                && self.target.url_params.contains(&data.name),
+            doc: data
+                .description
+                .as_deref()
+                .map(str::trim)
+                .map(str::to_string)
+                .or(usage.doc),
+        }))
+    }
 
-        // The path template, checked against the declared path parameters.
+    /// The path template as parts, and the indices in `params` of the
+    /// parameters it names, in template order. The template and the path
+    /// parameters must match both ways: every name in the template is a
+    /// client parameter or a declared path parameter, and every declared
+    /// path parameter appears in the template.
+    fn path_template(
+        &self,
+        fi: usize,
+        path: &str,
+        ptr: &str,
+        params: &mut Vec<DraftParam>,
+        used: &mut BTreeSet<String>,
+    ) -> Result<(Vec<PathPart>, Vec<usize>), SpecError> {
         let mut path_parts = Vec::new();
         let mut template_params = Vec::new();
         let mut rest = path;
@@ -414,41 +483,9 @@ impl<'a> Lowerer<'a> {
             {
                 path_parts.push(PathPart::Client(ci));
             } else {
-                match params
-                    .iter()
-                    .position(|p| p.location == ParamLocation::Path && p.wire == name)
-                {
-                    Some(pi) => {
-                        path_parts.push(PathPart::Param(pi));
-                        template_params.push(pi);
-                    }
-                    None if self.target.degrade => {
-                        // A published document may use a path parameter it
-                        // does not declare: a required string.
-                        self.warn_skipped(
-                            self.err(fi, ptr, format!("path template `{path}` names `{{{name}}}` but no path parameter declares it")),
-                            "it is taken as a string parameter",
-                        );
-                        params.push(super::operation::DraftParam {
-                            wire: name.to_string(),
-                            rust: naming::unique(
-                                naming::snake_ident_with(name, &self.target.words),
-                                &mut used,
-                            ),
-                            location: ParamLocation::Path,
-                            required: true,
-                            ty: Ty::String,
-                            explode: false,
-                            whole_url: self.target.url_params.iter().any(|u| u == name),
-                            doc: None,
-                        });
-                        path_parts.push(PathPart::Param(params.len() - 1));
-                        template_params.push(params.len() - 1);
-                    }
-                    None => {
-                        return Err(self.err(fi, ptr, format!("path template `{path}` names `{{{name}}}` but no path parameter declares it")));
-                    }
-                }
+                let pi = self.template_param(fi, path, ptr, name, params, used)?;
+                path_parts.push(PathPart::Param(pi));
+                template_params.push(pi);
             }
             rest = &rest[close + 1..];
         }
@@ -467,142 +504,155 @@ impl<'a> Lowerer<'a> {
                 ),
             ));
         }
+        Ok((path_parts, template_params))
+    }
 
-        // Fixed order: path parameters in template order, then the other
-        // required parameters, then optional ones (each in spec order).
-        let mut order: Vec<usize> = template_params.clone();
-        order.extend(
-            (0..params.len())
-                .filter(|i| params[*i].location != ParamLocation::Path && params[*i].required),
-        );
-        order.extend((0..params.len()).filter(|i| !params[*i].required));
-        let remap: Vec<usize> = (0..params.len())
-            .map(|old| order.iter().position(|o| *o == old).unwrap_or(old))
-            .collect();
-        for part in &mut path_parts {
-            if let PathPart::Param(i) = part {
-                *i = remap[*i];
-            }
+    /// The index in `params` of the path parameter `name` that the path
+    /// template names. One no parameter declares is an error, or in degrade
+    /// mode a required string parameter added with a warning.
+    fn template_param(
+        &self,
+        fi: usize,
+        path: &str,
+        ptr: &str,
+        name: &str,
+        params: &mut Vec<DraftParam>,
+        used: &mut BTreeSet<String>,
+    ) -> Result<usize, SpecError> {
+        if let Some(pi) = params
+            .iter()
+            .position(|p| p.location == ParamLocation::Path && p.wire == name)
+        {
+            return Ok(pi);
         }
-        let mut slots: Vec<Option<DraftParam>> = params.into_iter().map(Some).collect();
-        let params: Vec<DraftParam> = order.iter().filter_map(|i| slots[*i].take()).collect();
+        let e = self.err(
+            fi,
+            ptr,
+            format!("path template `{path}` names `{{{name}}}` but no path parameter declares it"),
+        );
+        if !self.target.degrade {
+            return Err(e);
+        }
+        // A published document may use a path parameter it does not
+        // declare: a required string.
+        self.warn_skipped(e, "it is taken as a string parameter");
+        params.push(DraftParam {
+            wire: name.to_string(),
+            rust: naming::unique(naming::snake_ident_with(name, &self.target.words), used),
+            location: ParamLocation::Path,
+            required: true,
+            ty: Ty::String,
+            explode: false,
+            whole_url: self.target.url_params.iter().any(|u| u == name),
+            doc: None,
+        });
+        Ok(params.len() - 1)
+    }
 
-        // Members of the body's `oneOf` configured as methods of their own
-        // (`[[target.body_variants]]`): each gets its body and, when named,
-        // its success response; this method keeps the one member left.
-        let mut splits: Vec<&crate::config::BodyVariant> = self
-            .target
+    /// The members of the body's `oneOf` configured as methods of their own
+    /// (`[[target.body_variants]]`), in configuration order. In strict mode
+    /// an operation without a body to split is an error; otherwise a body
+    /// the settings do not fit is kept whole, with a warning.
+    fn body_splits(
+        &self,
+        fi: usize,
+        op: &'a openapiv3::Operation,
+        operation_id: &str,
+        ptr: &str,
+    ) -> Result<Vec<&'a crate::config::BodyVariant>, SpecError> {
+        let target: &'a crate::config::Target = self.target;
+        let mut splits: Vec<&'a crate::config::BodyVariant> = target
             .body_variants
             .iter()
             .filter(|v| v.operation == operation_id)
             .collect();
-        if !self.target.strict && !splits.is_empty() {
-            // Split only a body the settings fit; otherwise keep the
-            // operation whole, with a warning.
-            let names: Vec<&str> = splits.iter().map(|v| v.schema.as_str()).collect();
-            let unfit = match &op.request_body {
-                Some(rb) => self
-                    .split_body(fi, rb, &format!("{ptr}/requestBody"), &names)
-                    .err(),
-                None => Some(self.err(fi, ptr, "the operation has no request body to split")),
-            };
-            if let Some(e) = unfit {
-                self.warnings.borrow_mut().push(e);
-                splits.clear();
-            }
+        if splits.is_empty() {
+            return Ok(splits);
         }
-        let mut variant_bodies: Vec<(DraftBody, NamedExamples)> = Vec::new();
-        let body = match &op.request_body {
-            Some(rb) if !splits.is_empty() => {
-                let names: Vec<&str> = splits.iter().map(|v| v.schema.as_str()).collect();
-                let (rest, picked, all_examples) =
-                    self.split_body(fi, rb, &format!("{ptr}/requestBody"), &names)?;
-                let mut remaining = all_examples;
-                for (split, (member, member_ptr)) in splits.iter().zip(picked) {
-                    let variant_builder = naming::type_name(
-                        &heck::ToUpperCamelCase::to_upper_camel_case(split.method.as_str()),
-                    );
-                    let (mut body, _) = self.body(
-                        fi,
-                        rb,
-                        &format!("{ptr}/requestBody"),
-                        &variant_builder,
-                        &mut used.clone(),
-                        Some((member, member_ptr.clone())),
-                    )?;
-                    body.flatten = true;
-                    let mut mine = Vec::new();
-                    let mut others = Vec::new();
-                    for (name, value) in remaining {
-                        if self.example_matches(fi, member, &member_ptr, &value)? {
-                            mine.push((name, value));
-                        } else {
-                            others.push((name, value));
-                        }
-                    }
-                    remaining = others;
-                    variant_bodies.push((body, mine));
-                }
-                let (body, _) = self.body(
-                    fi,
-                    rb,
-                    &format!("{ptr}/requestBody"),
-                    &builder,
-                    &mut used,
-                    Some(rest),
-                )?;
-                examples.bodies = remaining;
-                Some(body)
-            }
-            Some(rb) => {
-                let (body, body_examples) = self.body(
-                    fi,
-                    rb,
-                    &format!("{ptr}/requestBody"),
-                    &builder,
-                    &mut used,
-                    None,
-                )?;
-                examples.bodies = body_examples;
-                Some(body)
-            }
-            None if !splits.is_empty() => {
+        if self.target.strict {
+            if op.request_body.is_none() {
                 return Err(self.err(
                     fi,
                     ptr,
                     format!("`[[target.body_variants]]` names operation `{operation_id}`, which has no request body"),
                 ));
             }
-            None => None,
+            return Ok(splits);
+        }
+        let names = split_names(&splits);
+        let unfit = match &op.request_body {
+            Some(rb) => self
+                .split_body(fi, rb, &format!("{ptr}/requestBody"), &names)
+                .err(),
+            None => Some(self.err(fi, ptr, "the operation has no request body to split")),
         };
-        // The success responses of the variant methods that name their own.
-        let response_splits: Vec<&str> = splits
-            .iter()
-            .filter_map(|v| v.response.as_deref())
-            .collect();
-        let mut variant_success: Vec<Option<(DraftContent, StatusExamples)>> =
-            vec![None; splits.len()];
+        if let Some(e) = unfit {
+            self.warnings.borrow_mut().push(e);
+            splits.clear();
+        }
+        Ok(splits)
+    }
 
-        // Responses.
+    /// The request body and its examples, and one flattened body per split
+    /// member with the examples that are instances of that member. The
+    /// operation's own body is the member left, with the other examples.
+    fn request_body(
+        &mut self,
+        fi: usize,
+        op: &'a openapiv3::Operation,
+        ptr: &str,
+        builder: &str,
+        used: &mut BTreeSet<String>,
+        splits: &[&crate::config::BodyVariant],
+    ) -> Result<(Option<DraftBody>, NamedExamples, Vec<VariantBody>), SpecError> {
+        let Some(rb) = &op.request_body else {
+            return Ok((None, Vec::new(), Vec::new()));
+        };
+        let body_ptr = format!("{ptr}/requestBody");
+        if splits.is_empty() {
+            let (body, body_examples) = self.body(fi, rb, &body_ptr, builder, used, None)?;
+            return Ok((Some(body), body_examples, Vec::new()));
+        }
+        let names = split_names(splits);
+        let (rest, picked, mut remaining) = self.split_body(fi, rb, &body_ptr, &names)?;
+        let mut variant_bodies = Vec::new();
+        for (split, (member, member_ptr)) in splits.iter().zip(picked) {
+            let (mut body, _) = self.body(
+                fi,
+                rb,
+                &body_ptr,
+                &builder_name(&split.method),
+                &mut used.clone(),
+                Some((member, member_ptr.clone())),
+            )?;
+            body.flatten = true;
+            let (mine, others) = self.partition_examples(fi, member, &member_ptr, remaining)?;
+            remaining = others;
+            variant_bodies.push((body, mine));
+        }
+        let (body, _) = self.body(fi, rb, &body_ptr, builder, used, Some(rest))?;
+        Ok((Some(body), remaining, variant_bodies))
+    }
+
+    /// The responses, in spec order with `default` last, sorted into the
+    /// success body and the error bodies; their examples go into
+    /// `examples`. Split body members that name a success response member
+    /// get that member as their success body.
+    fn responses(
+        &mut self,
+        fi: usize,
+        op: &'a openapiv3::Operation,
+        ptr: &str,
+        builder: &str,
+        splits: &[&crate::config::BodyVariant],
+        examples: &mut crate::ir::Examples,
+    ) -> Result<Responses, SpecError> {
+        let has_response_splits = splits.iter().any(|v| v.response.is_some());
+        let mut variant_success = vec![None; splits.len()];
         let mut success_statuses = Vec::new();
         let mut success: Option<DraftContent> = None;
         let mut errors = Vec::new();
-        let mut entries: Vec<(StatusMatch, String, &ReferenceOr<openapiv3::Response>)> = op
-            .responses
-            .responses
-            .iter()
-            .map(|(code, r)| {
-                let m = match code {
-                    StatusCode::Code(c) => StatusMatch::Code(*c),
-                    StatusCode::Range(r) => StatusMatch::Range(*r),
-                };
-                (m, format!("{ptr}/responses/{code}"), r)
-            })
-            .collect();
-        if let Some(d) = &op.responses.default {
-            entries.push((StatusMatch::Default, format!("{ptr}/responses/default"), d));
-        }
-        for (status, rptr, r) in entries {
+        for (status, rptr, r) in response_entries(op, ptr) {
             let is_success = matches!(status, StatusMatch::Code(200..=299) | StatusMatch::Range(2));
             let name = match status {
                 _ if is_success => format!("{builder}Response"),
@@ -612,47 +662,9 @@ impl<'a> Lowerer<'a> {
             };
             let (rfi, rptr, resp) =
                 self.resolve_component(fi, r, &rptr, "responses", |c| &c.responses)?;
-            let (content, documented) = if is_success && !response_splits.is_empty() {
-                let (rest, picked, all_examples) =
-                    self.split_response(rfi, &rptr, resp, &response_splits)?;
-                let mut remaining = all_examples;
-                let mut picked = picked.into_iter();
-                for (i, split) in splits.iter().enumerate() {
-                    if split.response.is_none() {
-                        continue;
-                    }
-                    let Some((member, member_ptr)) = picked.next() else {
-                        break;
-                    };
-                    let variant_name = format!(
-                        "{}Response",
-                        naming::type_name(&heck::ToUpperCamelCase::to_upper_camel_case(
-                            split.method.as_str()
-                        ))
-                    );
-                    let ty = self
-                        .schema_ref(rfi, member, &member_ptr, Dest::root(variant_name))?
-                        .ty;
-                    let mut mine = Vec::new();
-                    let mut others = Vec::new();
-                    for (example_name, value) in remaining {
-                        if self.example_matches(rfi, member, &member_ptr, &value)? {
-                            mine.push((example_name, value));
-                        } else {
-                            others.push((example_name, value));
-                        }
-                    }
-                    remaining = others;
-                    let code = match status {
-                        StatusMatch::Code(c) => c,
-                        StatusMatch::Range(r) => r * 100,
-                        StatusMatch::Default => 200,
-                    };
-                    let entry = variant_success[i]
-                        .get_or_insert((DraftContent::Json(ty.clone()), Vec::new()));
-                    entry.1.extend(mine.into_iter().map(|(n, v)| (code, n, v)));
-                }
-                let (rest_schema, rest_ptr) = rest;
+            let (content, documented) = if is_success && has_response_splits {
+                let ((rest_schema, rest_ptr), remaining) =
+                    self.split_success(rfi, &rptr, resp, status, splits, &mut variant_success)?;
                 let ty = self
                     .schema_ref(rfi, rest_schema, &rest_ptr, Dest::root(name))?
                     .ty;
@@ -672,75 +684,126 @@ impl<'a> Lowerer<'a> {
                     None => {}
                 }
             }
-            if is_success {
-                if let StatusMatch::Code(c) = status {
-                    success_statuses.push(c);
-                }
-                match &success {
-                    None => success = Some(content),
-                    Some(prev) if *prev == content || content == DraftContent::Empty => {}
-                    Some(DraftContent::Empty) => success = Some(content),
-                    Some(_) => {
-                        return Err(self.err(
-                            fi,
-                            rptr,
-                            "several success responses with different bodies are not supported yet",
-                        ));
-                    }
-                }
-            } else {
+            if !is_success {
                 let ty = match content {
                     DraftContent::Json(ty) => Some(ty),
                     _ => None,
                 };
                 errors.push((status, ty));
+                continue;
             }
-        }
-        let distinct: BTreeSet<&Ty<TypeId>> =
-            errors.iter().filter_map(|(_, t)| t.as_ref()).collect();
-        if distinct.len() > 1 && !self.same_shape(&distinct) {
-            let e = self.err(
-                fi,
-                format!("{ptr}/responses"),
-                "error responses with different body types are not supported yet",
-            );
-            if !self.target.degrade {
-                return Err(e);
+            if let StatusMatch::Code(c) = status {
+                success_statuses.push(c);
             }
-            // Degrade mode: every error body decodes as a JSON value.
-            self.warn_skipped(e, "error bodies decode as JSON values");
-            for (_, ty) in &mut errors {
-                if ty.is_some() {
-                    *ty = Some(Ty::Json);
+            match &success {
+                None => success = Some(content),
+                Some(prev) if *prev == content || content == DraftContent::Empty => {}
+                Some(DraftContent::Empty) => success = Some(content),
+                Some(_) => {
+                    return Err(self.err(
+                        fi,
+                        rptr,
+                        "several success responses with different bodies are not supported yet",
+                    ));
                 }
             }
         }
-
-        let text = |s: &Option<String>| {
-            s.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
-        let main = DraftOperation {
-            fragment: fi,
-            pointer: ptr.to_string(),
-            operation_id,
-            method,
-            http_method,
-            path: path.to_string(),
-            path_parts,
-            params,
-            body,
+        self.check_error_bodies(fi, ptr, &mut errors)?;
+        Ok(Responses {
             success_statuses,
             success: success.unwrap_or(DraftContent::Empty),
             errors,
-            summary: text(&op.summary),
-            doc: text(&op.description),
-            deprecated: op.deprecated,
-            examples,
-            body_variant: None,
-        };
+            variant_success,
+        })
+    }
+
+    /// Splits a success response's `oneOf` between the variant methods that
+    /// name a member of it (`response` of `[[target.body_variants]]`): each
+    /// gets its member as its success body, with the examples that are
+    /// instances of it. Returns the member left and the other examples.
+    fn split_success(
+        &mut self,
+        rfi: usize,
+        rptr: &str,
+        resp: &'a openapiv3::Response,
+        status: StatusMatch,
+        splits: &[&crate::config::BodyVariant],
+        variant_success: &mut [Option<(DraftContent, StatusExamples)>],
+    ) -> Result<(Member<'a>, NamedExamples), SpecError> {
+        let response_splits: Vec<&str> = splits
+            .iter()
+            .filter_map(|v| v.response.as_deref())
+            .collect();
+        let (rest, picked, mut remaining) =
+            self.split_response(rfi, rptr, resp, &response_splits)?;
+        let mut picked = picked.into_iter();
+        for (i, split) in splits.iter().enumerate() {
+            if split.response.is_none() {
+                continue;
+            }
+            let Some((member, member_ptr)) = picked.next() else {
+                break;
+            };
+            let variant_name = format!("{}Response", builder_name(&split.method));
+            let ty = self
+                .schema_ref(rfi, member, &member_ptr, Dest::root(variant_name))?
+                .ty;
+            let (mine, others) = self.partition_examples(rfi, member, &member_ptr, remaining)?;
+            remaining = others;
+            let code = match status {
+                StatusMatch::Code(c) => c,
+                StatusMatch::Range(r) => r * 100,
+                StatusMatch::Default => 200,
+            };
+            let entry =
+                variant_success[i].get_or_insert((DraftContent::Json(ty.clone()), Vec::new()));
+            entry.1.extend(mine.into_iter().map(|(n, v)| (code, n, v)));
+        }
+        Ok((rest, remaining))
+    }
+
+    /// Error responses must share one body type (copies of one schema
+    /// count as one). In degrade mode differing bodies all decode as JSON
+    /// values, with a warning.
+    fn check_error_bodies(
+        &self,
+        fi: usize,
+        ptr: &str,
+        errors: &mut [(StatusMatch, Option<Ty<TypeId>>)],
+    ) -> Result<(), SpecError> {
+        let distinct: BTreeSet<&Ty<TypeId>> =
+            errors.iter().filter_map(|(_, t)| t.as_ref()).collect();
+        if distinct.len() <= 1 || self.same_shape(&distinct) {
+            return Ok(());
+        }
+        let e = self.err(
+            fi,
+            format!("{ptr}/responses"),
+            "error responses with different body types are not supported yet",
+        );
+        if !self.target.degrade {
+            return Err(e);
+        }
+        // Degrade mode: every error body decodes as a JSON value.
+        self.warn_skipped(e, "error bodies decode as JSON values");
+        for (_, ty) in errors.iter_mut() {
+            if ty.is_some() {
+                *ty = Some(Ty::Json);
+            }
+        }
+        Ok(())
+    }
+
+    /// The operation's own method followed by one method per split body
+    /// member: a copy of it with that member's body, its body examples and,
+    /// when it names one, its own success response.
+    fn with_variants(
+        &self,
+        main: DraftOperation,
+        splits: &[&crate::config::BodyVariant],
+        variant_bodies: Vec<VariantBody>,
+        variant_success: Vec<Option<(DraftContent, StatusExamples)>>,
+    ) -> Vec<DraftOperation> {
         let mut out = Vec::new();
         for ((split, (body, body_examples)), own_success) in
             splits.iter().zip(variant_bodies).zip(variant_success)
@@ -764,7 +827,28 @@ impl<'a> Lowerer<'a> {
             out.push(variant);
         }
         out.insert(0, main);
-        Ok(out)
+        out
+    }
+
+    /// Sorts examples into those that are instances of the union member
+    /// `member` and the others, each in their order.
+    fn partition_examples(
+        &self,
+        fi: usize,
+        member: SchemaRef<'a>,
+        member_ptr: &str,
+        examples: NamedExamples,
+    ) -> Result<(NamedExamples, NamedExamples), SpecError> {
+        let mut mine = Vec::new();
+        let mut others = Vec::new();
+        for (name, value) in examples {
+            if self.example_matches(fi, member, member_ptr, &value)? {
+                mine.push((name, value));
+            } else {
+                others.push((name, value));
+            }
+        }
+        Ok((mine, others))
     }
 
     /// Splits a request body's `oneOf` into the members named `names` (by
@@ -1094,6 +1178,87 @@ impl<'a> Lowerer<'a> {
     }
 }
 
+/// The request builder type named after a client method (`send_message`
+/// is `SendMessage`), the base of its inline types' names.
+fn builder_name(method: &str) -> String {
+    naming::type_name(&heck::ToUpperCamelCase::to_upper_camel_case(method))
+}
+
+/// The schema names of the split body members.
+fn split_names<'v>(splits: &[&'v crate::config::BodyVariant]) -> Vec<&'v str> {
+    splits.iter().map(|v| v.schema.as_str()).collect()
+}
+
+/// A parameter's example: its own `example`, its first `examples` entry,
+/// or its schema's `example`.
+fn param_example(
+    data: &openapiv3::ParameterData,
+    schema: &ReferenceOr<openapiv3::Schema>,
+) -> Option<serde_json::Value> {
+    data.example
+        .clone()
+        .or_else(|| {
+            data.examples.values().find_map(|e| match e {
+                ReferenceOr::Item(e) => e.value.clone(),
+                ReferenceOr::Reference { .. } => None,
+            })
+        })
+        .or_else(|| match schema {
+            ReferenceOr::Item(s) => s.schema_data.example.clone(),
+            ReferenceOr::Reference { .. } => None,
+        })
+}
+
+/// The parameters in call order: path parameters in template order, then
+/// the other required parameters, then optional ones (each in spec order).
+/// The path parts' parameter indices are renumbered to match.
+fn call_order(
+    params: Vec<DraftParam>,
+    template_params: &[usize],
+    path_parts: &mut [PathPart],
+) -> Vec<DraftParam> {
+    let mut order: Vec<usize> = template_params.to_vec();
+    order.extend(
+        (0..params.len())
+            .filter(|i| params[*i].location != ParamLocation::Path && params[*i].required),
+    );
+    order.extend((0..params.len()).filter(|i| !params[*i].required));
+    let remap: Vec<usize> = (0..params.len())
+        .map(|old| order.iter().position(|o| *o == old).unwrap_or(old))
+        .collect();
+    for part in path_parts {
+        if let PathPart::Param(i) = part {
+            *i = remap[*i];
+        }
+    }
+    let mut slots: Vec<Option<DraftParam>> = params.into_iter().map(Some).collect();
+    order.iter().filter_map(|i| slots[*i].take()).collect()
+}
+
+/// An operation's responses with their status and pointer, in spec order
+/// with `default` last.
+fn response_entries<'o>(
+    op: &'o openapiv3::Operation,
+    ptr: &str,
+) -> Vec<(StatusMatch, String, &'o ReferenceOr<openapiv3::Response>)> {
+    let mut entries: Vec<_> = op
+        .responses
+        .responses
+        .iter()
+        .map(|(code, r)| {
+            let m = match code {
+                StatusCode::Code(c) => StatusMatch::Code(*c),
+                StatusCode::Range(r) => StatusMatch::Range(*r),
+            };
+            (m, format!("{ptr}/responses/{code}"), r)
+        })
+        .collect();
+    if let Some(d) = &op.responses.default {
+        entries.push((StatusMatch::Default, format!("{ptr}/responses/default"), d));
+    }
+    entries
+}
+
 /// A media type's examples: its `example` (named `example`), then its
 /// `examples` in spec order. Examples given by `$ref` are not followed.
 fn media_examples(content: &openapiv3::MediaType) -> Vec<(String, serde_json::Value)> {
@@ -1147,4 +1312,222 @@ fn essence(media: &str) -> String {
 /// `application/json` or any `+json` type.
 fn is_json(essence: &str) -> bool {
     essence == "application/json" || essence.ends_with("+json")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::config::{Config, Target};
+    use crate::error::{Error, SpecError};
+    use crate::ir::{Api, Operation, ParamLocation, PathPart, Ty};
+
+    /// A target; `extra` is TOML appended to its table (such as
+    /// `[[target.body_variants]]`).
+    fn target(extra: &str) -> Target {
+        let config = Config::parse(
+            Path::new("codegen.toml"),
+            &format!(
+                "[[target]]\nname = \"t\"\ncrate_name = \"t\"\ndescription = \"d\"\noutput = \"out\"\nfragments = \".\"\nbase_url = \"https://x.example\"\n{extra}"
+            ),
+        )
+        .expect("config parses");
+        config.targets.into_iter().next().expect("one target")
+    }
+
+    /// Lowers the fragment `ops.yaml` made of `paths` and `schemas` (YAML
+    /// indented as they sit under `paths:` and `components.schemas:`).
+    fn lower(target: &Target, paths: &str, schemas: &str) -> crate::error::Result<Api> {
+        let text = format!(
+            "openapi: 3.1.0\ninfo: {{title: t, version: '1'}}\npaths:\n{paths}components:\n  schemas:\n{schemas}"
+        );
+        let fragment = crate::load::parse(Path::new("ops.yaml"), &text).expect("fragment parses");
+        super::super::lower(target, &[fragment])
+    }
+
+    /// The one error lowering fails with.
+    fn spec_error(result: crate::error::Result<Api>) -> SpecError {
+        match result {
+            Err(Error::Spec(e)) => e,
+            Err(other) => panic!("expected one spec error, got {other}"),
+            Ok(api) => panic!(
+                "expected an error, got operations {:?}",
+                api.operations.iter().map(|o| &o.method).collect::<Vec<_>>()
+            ),
+        }
+    }
+
+    fn operation<'x>(api: &'x Api, method: &str) -> &'x Operation {
+        api.operations
+            .iter()
+            .find(|o| o.method == method)
+            .unwrap_or_else(|| panic!("no method `{method}`"))
+    }
+
+    const NO_SCHEMAS: &str = "    {}\n";
+
+    const GET_PET: &str = "  /pets/{id}:\n    get:\n      operationId: getPet\n      responses:\n        '204': {description: done}\n";
+
+    #[test]
+    fn parameters_come_in_call_order() {
+        // Spec order: an optional query, the second path parameter, a
+        // required header, the first path parameter, a required query.
+        let paths = "  /things/{b}/items/{a}:\n    get:\n      operationId: listItems\n      parameters:\n        - {name: limit, in: query, schema: {type: integer}}\n        - {name: a, in: path, required: true, schema: {type: string}}\n        - {name: X-Trace, in: header, required: true, schema: {type: string}}\n        - {name: b, in: path, required: true, schema: {type: string}}\n        - {name: q, in: query, required: true, schema: {type: string}}\n      responses:\n        '204': {description: done}\n";
+        let api = lower(&target(""), paths, NO_SCHEMAS).expect("lowers");
+        let op = operation(&api, "list_items");
+        let order: Vec<(&str, ParamLocation, bool)> = op
+            .params
+            .iter()
+            .map(|p| (p.wire.as_str(), p.location, p.required))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("b", ParamLocation::Path, true),
+                ("a", ParamLocation::Path, true),
+                ("X-Trace", ParamLocation::Header, true),
+                ("q", ParamLocation::Query, true),
+                ("limit", ParamLocation::Query, false),
+            ]
+        );
+        // The template's parts point at the reordered parameters.
+        assert_eq!(
+            op.path_parts,
+            [
+                PathPart::Literal("/things/".into()),
+                PathPart::Param(0),
+                PathPart::Literal("/items/".into()),
+                PathPart::Param(1),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_operation_parameter_overrides_the_path_items_one() {
+        let paths = "  /things:\n    parameters:\n      - {name: q, in: query, schema: {type: string}}\n      - {name: page, in: query, schema: {type: integer}}\n    get:\n      operationId: listThings\n      parameters:\n        - {name: q, in: query, required: true, schema: {type: integer}}\n      responses:\n        '204': {description: done}\n";
+        let api = lower(&target(""), paths, NO_SCHEMAS).expect("lowers");
+        let params: Vec<(&str, bool, &Ty)> = operation(&api, "list_things")
+            .params
+            .iter()
+            .map(|p| (p.wire.as_str(), p.required, &p.ty))
+            .collect();
+        assert_eq!(params, [("q", true, &Ty::I64), ("page", false, &Ty::I64)]);
+    }
+
+    #[test]
+    fn a_template_parameter_nothing_declares_is_a_located_error() {
+        let e = spec_error(lower(&target(""), GET_PET, NO_SCHEMAS));
+        assert_eq!(e.file, Path::new("ops.yaml"));
+        assert_eq!(e.pointer, "#/paths/~1pets~1{id}/get");
+        assert!(
+            e.message.contains("`{id}`") && e.message.contains("no path parameter declares it"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn in_degrade_mode_an_undeclared_template_parameter_is_a_string_with_a_warning() {
+        let mut t = target("");
+        t.degrade = true;
+        let api = lower(&t, GET_PET, NO_SCHEMAS).expect("degrade mode lowers");
+        let op = operation(&api, "get_pet");
+        assert_eq!(op.params.len(), 1);
+        assert_eq!(op.params[0].wire, "id");
+        assert_eq!(op.params[0].ty, Ty::String);
+        assert!(op.params[0].required);
+        assert!(
+            api.warnings
+                .iter()
+                .any(|w| w.pointer == "#/paths/~1pets~1{id}/get"
+                    && w.message.contains("taken as a string parameter")),
+            "{:?}",
+            api.warnings
+        );
+    }
+
+    #[test]
+    fn a_declared_path_parameter_missing_from_the_template_is_an_error() {
+        let paths = "  /pets:\n    get:\n      operationId: listPets\n      parameters:\n        - {name: id, in: path, required: true, schema: {type: string}}\n      responses:\n        '204': {description: done}\n";
+        let e = spec_error(lower(&target(""), paths, NO_SCHEMAS));
+        assert_eq!(e.pointer, "#/paths/~1pets/get");
+        assert!(
+            e.message
+                .contains("path parameter `id` does not appear in the template `/pets`"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn an_operation_named_like_a_client_method_gets_op_appended_with_a_warning() {
+        let paths = "  /things:\n    post:\n      operationId: new\n      responses:\n        '204': {description: done}\n";
+        let api = lower(&target(""), paths, NO_SCHEMAS).expect("lowers");
+        let methods: Vec<(&str, &str)> = api
+            .operations
+            .iter()
+            .map(|o| (o.operation_id.as_str(), o.method.as_str()))
+            .collect();
+        assert_eq!(methods, [("new", "new_op")]);
+        let warning = api
+            .warnings
+            .iter()
+            .find(|w| w.pointer == "#/paths/~1things/post/operationId")
+            .unwrap_or_else(|| panic!("no warning at the operationId: {:?}", api.warnings));
+        assert!(
+            warning.message.contains("`new`") && warning.message.contains("`new_op`"),
+            "{}",
+            warning.message
+        );
+    }
+
+    #[test]
+    fn body_variants_of_a_one_of_body_become_methods_of_their_own() {
+        let config = "[[target.body_variants]]\noperation = \"sendMessage\"\nschema = \"Reaction\"\nmethod = \"send_reaction\"\n";
+        let paths = "  /messages:\n    post:\n      operationId: sendMessage\n      summary: Sends a message.\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              oneOf:\n                - $ref: '#/components/schemas/Text'\n                - $ref: '#/components/schemas/Reaction'\n            examples:\n              text: {value: {body: hi}}\n              reaction: {value: {emoji: x, message_id: m}}\n      responses:\n        '204': {description: sent}\n";
+        let schemas = "    Text:\n      type: object\n      required: [body]\n      properties:\n        body: {type: string}\n    Reaction:\n      description: Reacts to a message.\n      type: object\n      required: [emoji, message_id]\n      properties:\n        emoji: {type: string}\n        message_id: {type: string}\n";
+        let api = lower(&target(config), paths, schemas).expect("lowers");
+        let methods: Vec<&str> = api.operations.iter().map(|o| o.method.as_str()).collect();
+        assert_eq!(methods, ["send_message", "send_reaction"]);
+
+        // The operation's own method keeps the member left and its examples.
+        let own = operation(&api, "send_message");
+        assert_eq!(own.body_variant, None);
+        let own_body = own.body.as_ref().expect("a body");
+        assert_eq!(own_body.ty, Ty::Named("Text".into()));
+        assert!(own_body.flat.is_none());
+        let own_examples: Vec<&str> = own
+            .examples
+            .bodies
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect();
+        assert_eq!(own_examples, ["text"]);
+        assert_eq!(own.summary.as_deref(), Some("Sends a message."));
+
+        // The variant: same path and method, the member's body flattened
+        // into arguments, its description as the summary.
+        let variant = operation(&api, "send_reaction");
+        assert_eq!(variant.operation_id, "sendMessage");
+        assert_eq!(variant.path, own.path);
+        assert_eq!(variant.body_variant.as_deref(), Some("Reaction"));
+        let body = variant.body.as_ref().expect("a body");
+        assert_eq!(body.ty, Ty::Named("Reaction".into()));
+        let args: Vec<(&str, bool)> = body
+            .flat
+            .as_ref()
+            .expect("a flattened body")
+            .iter()
+            .map(|f| (f.field.as_str(), f.argument))
+            .collect();
+        assert_eq!(args, [("emoji", true), ("message_id", true)]);
+        assert_eq!(variant.summary.as_deref(), Some("Reacts to a message."));
+        let variant_examples: Vec<&str> = variant
+            .examples
+            .bodies
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect();
+        assert_eq!(variant_examples, ["reaction"]);
+    }
 }

@@ -42,9 +42,10 @@ use openapiv3::{
     VariantOrUnknownOrEmpty,
 };
 
-use super::{DExtra, DField, DKind, DVariant, JsonKind, Lowerer, TypeId};
+use super::Lowerer;
+use super::draft::{DExtra, DField, DKind, DVariant, TypeId};
 use crate::error::{SpecError, escape_pointer_token};
-use crate::ir::Ty;
+use crate::ir::{JsonKind, Ty};
 use crate::naming;
 
 /// Where the result of converting a schema goes.
