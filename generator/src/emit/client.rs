@@ -91,13 +91,7 @@ fn arg_value(name: &proc_macro2::Ident, ty: &Ty) -> TokenStream {
     }
 }
 
-/// The runtime crate, as generated code names it.
-pub(super) fn rt() -> TokenStream {
-    quote!(::fragment_codegen_runtime)
-}
-
 fn client(api: &Api, plan: &Plan) -> TokenStream {
-    let rt = rt();
     let t = &api.target;
     let (cred_args, credentials) = credentials(&t.auth);
     let set_credentials = set_credentials(&t.auth, &cred_args, &credentials);
@@ -124,7 +118,7 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
         /// Its `Debug` output never shows the credentials.
         #[derive(Clone)]
         pub struct Client {
-            core: #rt::ClientCore,
+            core: rt::ClientCore,
             #( #param_fields: String, )*
         }
 
@@ -150,7 +144,7 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
             )*
             pub fn builder(#( #cred_names: impl Into<String> ),*) -> ClientBuilder {
                 ClientBuilder {
-                    core: #rt::CoreBuilder::new(#credentials, DEFAULT_BASE_URL, &PROFILE),
+                    core: rt::CoreBuilder::new(#credentials, DEFAULT_BASE_URL, &PROFILE),
                     #( #param_fields: #param_defaults.to_string(), )*
                 }
             }
@@ -176,7 +170,7 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
 
             /// The runtime's part of the client, which sends the requests.
             #[allow(dead_code)]
-            pub(crate) fn core(&self) -> &#rt::ClientCore {
+            pub(crate) fn core(&self) -> &rt::ClientCore {
                 &self.core
             }
 
@@ -190,7 +184,7 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
 /// The client's credential arguments (name, documentation), and the
 /// runtime value built from them.
 fn credentials(auth: &Auth) -> (Vec<(proc_macro2::Ident, String)>, TokenStream) {
-    let rt = rt();
+    let secret = quote!(::fragment_codegen_runtime::Secret);
     let key = |place: &str| {
         vec![(
             ident("api_key"),
@@ -203,19 +197,19 @@ fn credentials(auth: &Auth) -> (Vec<(proc_macro2::Ident, String)>, TokenStream) 
                 ident("token"),
                 " The access token, sent as `Authorization: Bearer <token>`.".to_string(),
             )],
-            quote!(#rt::Credentials::Bearer(#rt::Secret::new(token.into()))),
+            quote!(rt::Credentials::Bearer(#secret::new(token.into()))),
         ),
         Auth::ApiKeyHeader { header } => (
             key(&format!("`{header}` header")),
-            quote!(#rt::Credentials::Header { name: #header, value: #rt::Secret::new(api_key.into()) }),
+            quote!(rt::Credentials::Header { name: #header, value: #secret::new(api_key.into()) }),
         ),
         Auth::ApiKeyQuery { name } => (
             key(&format!("`{name}` query parameter")),
-            quote!(#rt::Credentials::Query { name: #name, value: #rt::Secret::new(api_key.into()) }),
+            quote!(rt::Credentials::Query { name: #name, value: #secret::new(api_key.into()) }),
         ),
         Auth::ApiKeyCookie { name } => (
             key(&format!("`{name}` cookie")),
-            quote!(#rt::Credentials::Cookie { name: #name, value: #rt::Secret::new(api_key.into()) }),
+            quote!(rt::Credentials::Cookie { name: #name, value: #secret::new(api_key.into()) }),
         ),
         Auth::Basic => (
             vec![
@@ -228,9 +222,9 @@ fn credentials(auth: &Auth) -> (Vec<(proc_macro2::Ident, String)>, TokenStream) 
                     " The password, for HTTP basic authentication.".to_string(),
                 ),
             ],
-            quote!(#rt::Credentials::Basic { user: user.into(), password: #rt::Secret::new(password.into()) }),
+            quote!(rt::Credentials::Basic { user: user.into(), password: #secret::new(password.into()) }),
         ),
-        Auth::None => (Vec::new(), quote!(#rt::Credentials::None)),
+        Auth::None => (Vec::new(), quote!(rt::Credentials::None)),
     }
 }
 
@@ -264,7 +258,6 @@ fn set_credentials(
 
 /// The base URL, the retried codes and the `PROFILE` built from them.
 fn profile(t: &crate::ir::TargetInfo) -> TokenStream {
-    let rt = rt();
     let base_url = &t.base_url;
     let literals = |codes: Vec<i64>| -> Vec<proc_macro2::Literal> {
         codes
@@ -311,7 +304,7 @@ fn profile(t: &crate::ir::TargetInfo) -> TokenStream {
 
         /// What this API's answers mean to the runtime: its retried codes and
         /// where error bodies keep their code.
-        pub static PROFILE: #rt::Profile = #rt::Profile {
+        pub static PROFILE: rt::Profile = rt::Profile {
             rate_limit_codes: RATE_LIMIT_CODES,
             transient_codes: TRANSIENT_CODES,
             error_code: #error_code,
@@ -320,9 +313,9 @@ fn profile(t: &crate::ir::TargetInfo) -> TokenStream {
     }
 }
 
-/// `ClientBuilder`: the runtime's builder, and the client parameters.
+/// `ClientBuilder`: the runtime's builder, whose settings the runtime's
+/// `client_builder_methods!` forwards, and the client parameters.
 fn client_builder(t: &crate::ir::TargetInfo) -> TokenStream {
-    let rt = rt();
     let param_fields: Vec<_> = t.client_params.iter().map(|p| ident(&p.rust)).collect();
     let param_setter_docs: Vec<_> = t
         .client_params
@@ -334,22 +327,16 @@ fn client_builder(t: &crate::ir::TargetInfo) -> TokenStream {
             format!(" {d} Default: `{}`.", p.default)
         })
         .collect();
-    let forwarding = builder_forwarding();
     quote! {
         /// Configures a [`Client`].
         #[derive(Clone, Debug)]
         pub struct ClientBuilder {
-            core: #rt::CoreBuilder,
+            core: rt::CoreBuilder,
             #( #param_fields: String, )*
         }
 
         impl ClientBuilder {
-            /// Sends requests to another base URL (a proxy or a test server).
-            /// A trailing `/` is ignored.
-            pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
-                self.core = self.core.base_url(base_url);
-                self
-            }
+            rt::client_builder_methods!();
 
             #(
                 #[doc = #param_setter_docs]
@@ -359,8 +346,6 @@ fn client_builder(t: &crate::ir::TargetInfo) -> TokenStream {
                 }
             )*
 
-            #forwarding
-
             /// Builds the client.
             pub fn build(self) -> Result<Client, crate::BuildError> {
                 Ok(Client {
@@ -368,76 +353,6 @@ fn client_builder(t: &crate::ir::TargetInfo) -> TokenStream {
                     #( #param_fields: self.#param_fields, )*
                 })
             }
-        }
-    }
-}
-
-/// The settings of `ClientBuilder` that the runtime's builder keeps.
-fn builder_forwarding() -> TokenStream {
-    quote! {
-        /// Sets the retry policy for every call (calls can set their own).
-        pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-            self.core = self.core.retry(policy);
-            self
-        }
-
-        /// Adds a hook that sees (and may change) every request before it is
-        /// sent and every outcome after: for extra headers, tracing or
-        /// metrics. Hooks run in the order they were added.
-        pub fn hook(mut self, hook: impl crate::Hook + 'static) -> Self {
-            self.core = self.core.hook(hook);
-            self
-        }
-
-        /// Sets how long a whole call may take: every attempt, the waits
-        /// between them and reading the body
-        /// ([`DEFAULT_TIMEOUT`](crate::DEFAULT_TIMEOUT) unless set; calls
-        /// can set their own).
-        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-            self.core = self.core.timeout(timeout);
-            self
-        }
-
-        /// Sets how long one attempt may take, reading its body included
-        /// ([`DEFAULT_ATTEMPT_TIMEOUT`](crate::DEFAULT_ATTEMPT_TIMEOUT)
-        /// unless set; calls can set their own).
-        pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-            self.core = self.core.attempt_timeout(timeout);
-            self
-        }
-
-        /// Sets how long connecting may take
-        /// ([`DEFAULT_CONNECT_TIMEOUT`](crate::DEFAULT_CONNECT_TIMEOUT) unless set).
-        pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-            self.core = self.core.connect_timeout(timeout);
-            self
-        }
-
-        /// Sets the largest JSON, text or error body read, in bytes
-        /// ([`DEFAULT_MAX_BODY_SIZE`](crate::DEFAULT_MAX_BODY_SIZE) unless
-        /// set; calls can set their own).
-        pub fn max_body_size(mut self, bytes: u64) -> Self {
-            self.core = self.core.max_body_size(bytes);
-            self
-        }
-
-        /// Sets the largest binary body (a download) read into memory, in
-        /// bytes ([`DEFAULT_MAX_DOWNLOAD_SIZE`](crate::DEFAULT_MAX_DOWNLOAD_SIZE)
-        /// unless set).
-        pub fn max_download_size(mut self, bytes: u64) -> Self {
-            self.core = self.core.max_download_size(bytes);
-            self
-        }
-
-        /// Uses this `reqwest` client (its pool, proxy, TLS and redirect
-        /// settings) instead of a new one. The client this builder makes
-        /// follows no redirects and connects within the connect timeout;
-        /// one of your own keeps whatever you chose (reqwest's default
-        /// follows up to 10 redirects, dropping credentials across hosts).
-        /// Call and attempt timeouts and body limits apply either way.
-        pub fn http_client(mut self, http: crate::reqwest::Client) -> Self {
-            self.core = self.core.http_client(http);
-            self
         }
     }
 }
@@ -659,7 +574,7 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
         }
 
         #cfg
-        request_builder!(#builder, #ok_ty, #error_ty, #decode, #send_doc);
+        rt::request_builder!(#builder, #ok_ty, #error_ty, #decode, #send_doc);
     }
 }
 
@@ -902,7 +817,7 @@ fn body_block(op: &Operation) -> TokenStream {
                     None => quote!(parts.body = rt::Body::Form(rt::form_pairs(#value)?);),
                 },
                 (BodyMedia::Multipart, Some(field)) => quote! {
-                    parts.body = rt::Body::Multipart(rt::reqwest::multipart::Form::new().text(#field, ::std::string::ToString::to_string(#value)));
+                    parts.body = rt::Body::Multipart(crate::reqwest::multipart::Form::new().text(#field, ::std::string::ToString::to_string(#value)));
                 },
                 (BodyMedia::Multipart, None) => match &b.form {
                     Some(form) => {
@@ -1032,7 +947,7 @@ fn multipart_struct(form: &crate::ir::FormBody, value: &TokenStream) -> TokenStr
     );
     quote! {
         let source = #value;
-        let mut form = rt::reqwest::multipart::Form::new();
+        let mut form = crate::reqwest::multipart::Form::new();
         #(#parts)*
         form
     }
