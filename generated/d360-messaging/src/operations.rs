@@ -7,42 +7,11 @@
 //!
 //! Each builder below holds only what differs per operation (its
 //! fields and setters, how the runtime sends it, and how it
-//! assembles its request); `request_builder!` adds what every
-//! builder has alike.
-use ::fragment_codegen_runtime as rt;
+//! assembles its request); the runtime's `request_builder!` adds
+//! what every builder has alike.
+use ::fragment_codegen_runtime::__private as rt;
 #[allow(unused_imports)]
 use rt::ErrorStatus::{Code, Default as AnyStatus, Range};
-/// The methods every request builder has: the call options, `send`,
-/// `send_with_meta` and `IntoFuture`.
-macro_rules! request_builder {
-    ($builder:ident, $ok:ty, $error:ty, $decode:ident, $send_doc:literal) => {
-        impl < 'a > $builder < 'a > { #[doc =
-        r" Uses this retry policy for this call instead of the client's."] pub fn
-        retry(mut self, policy : crate ::RetryPolicy) -> Self { self.options.retry =
-        Some(policy); self } #[doc =
-        r" Sets how long this whole call may take (every attempt, the"] #[doc =
-        r" waits between them and reading the body), instead of the"] #[doc =
-        r" client's timeout."] pub fn timeout(mut self, timeout : ::std::time::Duration)
-        -> Self { self.options.timeout = Some(timeout); self } #[doc =
-        r" Sets how long each attempt of this call may take, instead of"] #[doc =
-        r" the client's attempt timeout."] pub fn attempt_timeout(mut self, timeout :
-        ::std::time::Duration) -> Self { self.options.attempt_timeout = Some(timeout);
-        self } #[doc = r" Sets the largest body this call reads, in bytes, instead of"]
-        #[doc = r" the client's limit."] pub fn max_body_size(mut self, bytes : u64) ->
-        Self { self.options.max_body_size = Some(bytes); self } #[doc = $send_doc] pub
-        async fn send(self) -> Result < $ok, crate ::Error < $error >> { self
-        .send_with_meta(). await .map(crate ::Response::into_value) } #[doc =
-        r" Sends the request like `send`, and also returns the"] #[doc =
-        r" response's status, headers and the number of attempts."] pub async fn
-        send_with_meta(self) -> Result < crate ::Response < $ok >, crate ::Error < $error
-        >> { rt:: $decode (rt::send(self.client.core(), & Self::SPEC, self.parts() ?, &
-        self.options). await ?) } } #[doc =
-        r" `.await` on the builder sends it, like `.send().await`."] impl < 'a >
-        ::std::future::IntoFuture for $builder < 'a > { type Output = Result < $ok, crate
-        ::Error < $error >>; type IntoFuture = rt::BoxFuture < 'a, Self::Output >; fn
-        into_future(self) -> Self::IntoFuture { Box::pin(self.send()) } }
-    };
-}
 #[allow(dead_code)]
 const ERRORS_400_401_403_404_429_500: &[rt::ErrorStatus] = &[
     Code(400),
@@ -95,7 +64,7 @@ impl<'a> GetBusinessPublicKey<'a> {
     }
 }
 #[cfg(feature = "get-business-public-key")]
-request_builder!(
+rt::request_builder!(
     GetBusinessPublicKey, crate ::types::GetBusinessPublicKeyResponse, crate
     ::types::ErrorResponse, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api)."
@@ -141,7 +110,7 @@ impl<'a> SetBusinessPublicKey<'a> {
     }
 }
 #[cfg(feature = "set-business-public-key")]
-request_builder!(
+rt::request_builder!(
     SetBusinessPublicKey, crate ::types::SetBusinessPublicKeyResponse, crate
     ::types::ErrorResponse, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `ErrorResponse` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded` with the single field `business_public_key`. The spec also allows multipart/form-data, which this client does not use."

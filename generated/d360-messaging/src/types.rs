@@ -3,6 +3,8 @@
 // or the generator, then regenerate.
 
 //! Every schema of the API as a Rust type.
+#[allow(unused_imports)]
+use ::fragment_codegen_runtime::__private as rt;
 #[cfg(feature = "get-business-public-key")]
 /// Business encryption public key information and verification status
 ///
@@ -22,9 +24,9 @@ pub struct BusinessEncryptionInfo {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 #[cfg(feature = "get-business-public-key")]
-impl ::fragment_codegen_runtime::decode::FromEntries for BusinessEncryptionInfo {
+impl rt::decode::FromEntries for BusinessEncryptionInfo {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<String> = None;
         let mut field_1: Option<BusinessPublicKeySignatureStatus> = None;
@@ -33,9 +35,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for BusinessEncryptionInfo 
             match key.as_str() {
                 "business_public_key" => {
                     field_0 = map
-                        .next_value::<
-                            Option<::fragment_codegen_runtime::Lenient<String>>,
-                        >()?
+                        .next_value::<Option<rt::Lenient<String>>>()?
                         .map(|l| l.0);
                 }
                 "business_public_key_signature_status" => {
@@ -59,10 +59,7 @@ impl<'de> ::serde::Deserialize<'de> for BusinessEncryptionInfo {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(
-            deserializer,
-            "an object `BusinessEncryptionInfo`",
-        )
+        rt::decode::object(deserializer, "an object `BusinessEncryptionInfo`")
     }
 }
 #[cfg(feature = "get-business-public-key")]
@@ -143,7 +140,7 @@ impl<'de> ::serde::Deserialize<'de> for BusinessPublicKeySignatureStatus {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        let value = <::fragment_codegen_runtime::decode::Key<
+        let value = <rt::decode::Key<
             'de,
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
@@ -167,9 +164,9 @@ pub struct ErrorResponse {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for ErrorResponse {
+impl rt::decode::FromEntries for ErrorResponse {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<String> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
@@ -177,9 +174,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for ErrorResponse {
             match key.as_str() {
                 "error" => {
                     field_0 = map
-                        .next_value::<
-                            Option<::fragment_codegen_runtime::Lenient<String>>,
-                        >()?
+                        .next_value::<Option<rt::Lenient<String>>>()?
                         .map(|l| l.0);
                 }
                 _ => {
@@ -194,10 +189,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorResponse {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(
-            deserializer,
-            "an object `ErrorResponse`",
-        )
+        rt::decode::object(deserializer, "an object `ErrorResponse`")
     }
 }
 impl ErrorResponse {
@@ -235,9 +227,9 @@ pub struct GetBusinessPublicKeyResponse {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 #[cfg(feature = "get-business-public-key")]
-impl ::fragment_codegen_runtime::decode::FromEntries for GetBusinessPublicKeyResponse {
+impl rt::decode::FromEntries for GetBusinessPublicKeyResponse {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<Vec<crate::Item<BusinessEncryptionInfo>>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
@@ -262,10 +254,7 @@ impl<'de> ::serde::Deserialize<'de> for GetBusinessPublicKeyResponse {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(
-            deserializer,
-            "an object `GetBusinessPublicKeyResponse`",
-        )
+        rt::decode::object(deserializer, "an object `GetBusinessPublicKeyResponse`")
     }
 }
 #[cfg(feature = "get-business-public-key")]
@@ -295,20 +284,16 @@ pub struct SetBusinessPublicKeyResponse {
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
 #[cfg(feature = "set-business-public-key")]
-impl ::fragment_codegen_runtime::decode::FromEntries for SetBusinessPublicKeyResponse {
+impl rt::decode::FromEntries for SetBusinessPublicKeyResponse {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<bool> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
                 "success" => {
-                    field_0 = map
-                        .next_value::<
-                            Option<::fragment_codegen_runtime::Lenient<bool>>,
-                        >()?
-                        .map(|l| l.0);
+                    field_0 = map.next_value::<Option<rt::Lenient<bool>>>()?.map(|l| l.0);
                 }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -323,10 +308,7 @@ impl<'de> ::serde::Deserialize<'de> for SetBusinessPublicKeyResponse {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(
-            deserializer,
-            "an object `SetBusinessPublicKeyResponse`",
-        )
+        rt::decode::object(deserializer, "an object `SetBusinessPublicKeyResponse`")
     }
 }
 #[cfg(feature = "set-business-public-key")]

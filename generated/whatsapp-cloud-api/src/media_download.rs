@@ -182,7 +182,7 @@ impl<'a> DownloadMediaById<'a> {
 }
 impl<'a> std::future::IntoFuture for DownloadMediaById<'a> {
     type Output = Result<Media, Error<GraphAPIError>>;
-    type IntoFuture = fragment_codegen_runtime::BoxFuture<'a, Self::Output>;
+    type IntoFuture = fragment_codegen_runtime::__private::BoxFuture<'a, Self::Output>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

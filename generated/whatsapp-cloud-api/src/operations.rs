@@ -7,42 +7,11 @@
 //!
 //! Each builder below holds only what differs per operation (its
 //! fields and setters, how the runtime sends it, and how it
-//! assembles its request); `request_builder!` adds what every
-//! builder has alike.
-use ::fragment_codegen_runtime as rt;
+//! assembles its request); the runtime's `request_builder!` adds
+//! what every builder has alike.
+use ::fragment_codegen_runtime::__private as rt;
 #[allow(unused_imports)]
 use rt::ErrorStatus::{Code, Default as AnyStatus, Range};
-/// The methods every request builder has: the call options, `send`,
-/// `send_with_meta` and `IntoFuture`.
-macro_rules! request_builder {
-    ($builder:ident, $ok:ty, $error:ty, $decode:ident, $send_doc:literal) => {
-        impl < 'a > $builder < 'a > { #[doc =
-        r" Uses this retry policy for this call instead of the client's."] pub fn
-        retry(mut self, policy : crate ::RetryPolicy) -> Self { self.options.retry =
-        Some(policy); self } #[doc =
-        r" Sets how long this whole call may take (every attempt, the"] #[doc =
-        r" waits between them and reading the body), instead of the"] #[doc =
-        r" client's timeout."] pub fn timeout(mut self, timeout : ::std::time::Duration)
-        -> Self { self.options.timeout = Some(timeout); self } #[doc =
-        r" Sets how long each attempt of this call may take, instead of"] #[doc =
-        r" the client's attempt timeout."] pub fn attempt_timeout(mut self, timeout :
-        ::std::time::Duration) -> Self { self.options.attempt_timeout = Some(timeout);
-        self } #[doc = r" Sets the largest body this call reads, in bytes, instead of"]
-        #[doc = r" the client's limit."] pub fn max_body_size(mut self, bytes : u64) ->
-        Self { self.options.max_body_size = Some(bytes); self } #[doc = $send_doc] pub
-        async fn send(self) -> Result < $ok, crate ::Error < $error >> { self
-        .send_with_meta(). await .map(crate ::Response::into_value) } #[doc =
-        r" Sends the request like `send`, and also returns the"] #[doc =
-        r" response's status, headers and the number of attempts."] pub async fn
-        send_with_meta(self) -> Result < crate ::Response < $ok >, crate ::Error < $error
-        >> { rt:: $decode (rt::send(self.client.core(), & Self::SPEC, self.parts() ?, &
-        self.options). await ?) } } #[doc =
-        r" `.await` on the builder sends it, like `.send().await`."] impl < 'a >
-        ::std::future::IntoFuture for $builder < 'a > { type Output = Result < $ok, crate
-        ::Error < $error >>; type IntoFuture = rt::BoxFuture < 'a, Self::Output >; fn
-        into_future(self) -> Self::IntoFuture { Box::pin(self.send()) } }
-    };
-}
 #[allow(dead_code)]
 const ERRORS_400_401_403_404_409_422_429_500: &[rt::ErrorStatus] = &[
     Code(400),
@@ -127,7 +96,7 @@ impl<'a> AcceptSolutionDeactivationRequest<'a> {
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
-request_builder!(
+rt::request_builder!(
     AcceptSolutionDeactivationRequest, crate ::types::WhatsAppBusinessSolution, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -192,7 +161,7 @@ impl<'a> AcceptWhatsappBusinessSolution<'a> {
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
-request_builder!(
+rt::request_builder!(
     AcceptWhatsappBusinessSolution, crate
     ::types::WhatsAppBusinessSolutionAcceptResponse, crate ::types::GraphAPIError,
     decode_json,
@@ -267,7 +236,7 @@ impl<'a> AddAssignedUser<'a> {
     }
 }
 #[cfg(feature = "assigned_users")]
-request_builder!(
+rt::request_builder!(
     AddAssignedUser, crate ::types::AssignedUserSuccessResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded`."
@@ -332,7 +301,7 @@ impl<'a> AddGroupParticipants<'a> {
     }
 }
 #[cfg(feature = "groups")]
-request_builder!(
+rt::request_builder!(
     AddGroupParticipants, crate ::types::GroupSuccessResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -397,7 +366,7 @@ impl<'a> AddPhoneNumbers<'a> {
     }
 }
 #[cfg(feature = "add_phone_numbers")]
-request_builder!(
+rt::request_builder!(
     AddPhoneNumbers, crate ::types::AddPhoneNumbersResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -462,7 +431,7 @@ impl<'a> ApproveJoinRequests<'a> {
     }
 }
 #[cfg(feature = "groups")]
-request_builder!(
+rt::request_builder!(
     ApproveJoinRequests, crate ::types::ApproveJoinRequestsResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -527,7 +496,7 @@ impl<'a> BlockUsers<'a> {
     }
 }
 #[cfg(feature = "block_users")]
-request_builder!(
+rt::request_builder!(
     BlockUsers, crate ::types::BlockUsersResponse, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -592,7 +561,7 @@ impl<'a> ConfigureConversationalAutomation<'a> {
     }
 }
 #[cfg(feature = "conversational_automation")]
-request_builder!(
+rt::request_builder!(
     ConfigureConversationalAutomation, crate ::types::ConversationalAutomationResponse,
     crate ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -654,7 +623,7 @@ impl<'a> CreateFlow<'a> {
         }
         parts.body = rt::Body::Multipart({
             let source = &self.body;
-            let mut form = rt::reqwest::multipart::Form::new();
+            let mut form = crate::reqwest::multipart::Form::new();
             form = form.text("name".to_string(), source.name.clone());
             form = form
                 .text("categories".to_string(), rt::text_value(&source.categories)?);
@@ -673,7 +642,7 @@ impl<'a> CreateFlow<'a> {
     }
 }
 #[cfg(feature = "flows")]
-request_builder!(
+rt::request_builder!(
     CreateFlow, crate ::types::CreateFlowResponse, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`."
@@ -738,7 +707,7 @@ impl<'a> CreateGroup<'a> {
     }
 }
 #[cfg(feature = "groups")]
-request_builder!(
+rt::request_builder!(
     CreateGroup, crate ::types::CreateGroupResponse, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -803,7 +772,7 @@ impl<'a> CreateMessageTemplate<'a> {
     }
 }
 #[cfg(feature = "templates")]
-request_builder!(
+rt::request_builder!(
     CreateMessageTemplate, crate ::types::TemplateCreateResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -868,7 +837,7 @@ impl<'a> CreateOboMobilityIntent<'a> {
     }
 }
 #[cfg(feature = "obo_mobility_intent")]
-request_builder!(
+rt::request_builder!(
     CreateOboMobilityIntent, crate ::types::OboMobilityIntentResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -933,7 +902,7 @@ impl<'a> CreateOrUpdateQrCode<'a> {
     }
 }
 #[cfg(feature = "qr_codes")]
-request_builder!(
+rt::request_builder!(
     CreateOrUpdateQrCode, crate ::types::QrCode, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -998,7 +967,7 @@ impl<'a> CreateWhatsappBusinessAccount<'a> {
     }
 }
 #[cfg(feature = "whatsapp_business_accounts")]
-request_builder!(
+rt::request_builder!(
     CreateWhatsappBusinessAccount, crate ::types::WhatsAppBusinessAccountCreateResponse,
     crate ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -1063,7 +1032,7 @@ impl<'a> CreateWhatsappBusinessAccountPhoneNumber<'a> {
     }
 }
 #[cfg(feature = "phone_numbers")]
-request_builder!(
+rt::request_builder!(
     CreateWhatsappBusinessAccountPhoneNumber, crate
     ::types::WabaPhoneNumberCreateResponse, crate ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -1128,7 +1097,7 @@ impl<'a> CreateWhatsappBusinessAccountSchedule<'a> {
     }
 }
 #[cfg(feature = "schedules")]
-request_builder!(
+rt::request_builder!(
     CreateWhatsappBusinessAccountSchedule, crate ::types::CreateScheduleResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -1193,7 +1162,7 @@ impl<'a> CreateWhatsappBusinessSolution<'a> {
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
-request_builder!(
+rt::request_builder!(
     CreateWhatsappBusinessSolution, crate
     ::types::WhatsAppBusinessSolutionCreateResponse, crate ::types::GraphAPIError,
     decode_json,
@@ -1251,7 +1220,7 @@ impl<'a> DeleteFlow<'a> {
     }
 }
 #[cfg(feature = "flows")]
-request_builder!(
+rt::request_builder!(
     DeleteFlow, crate ::types::FlowSuccessResponse, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -1308,7 +1277,7 @@ impl<'a> DeleteGroup<'a> {
     }
 }
 #[cfg(feature = "groups")]
-request_builder!(
+rt::request_builder!(
     DeleteGroup, crate ::types::GroupSuccessResponse, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -1373,7 +1342,7 @@ impl<'a> DeleteGroupInviteLink<'a> {
     }
 }
 #[cfg(feature = "groups")]
-request_builder!(
+rt::request_builder!(
     DeleteGroupInviteLink, crate ::types::DeleteGroupInviteLinkResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -1438,7 +1407,7 @@ impl<'a> DeleteIndividualQrCode<'a> {
     }
 }
 #[cfg(feature = "qr_codes")]
-request_builder!(
+rt::request_builder!(
     DeleteIndividualQrCode, crate ::types::DeleteQrCodeResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -1505,7 +1474,7 @@ impl<'a> DeleteMedia<'a> {
     }
 }
 #[cfg(feature = "media")]
-request_builder!(
+rt::request_builder!(
     DeleteMedia, crate ::types::MediaDeleteResponse, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -1579,7 +1548,7 @@ impl<'a> DeleteMessageTemplate<'a> {
     }
 }
 #[cfg(feature = "templates")]
-request_builder!(
+rt::request_builder!(
     DeleteMessageTemplate, crate ::types::TemplateSuccessResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -1639,7 +1608,7 @@ impl<'a> DeletePreVerifiedPhoneNumber<'a> {
     }
 }
 #[cfg(feature = "preverified_phone_numbers")]
-request_builder!(
+rt::request_builder!(
     DeletePreVerifiedPhoneNumber, crate ::types::PreVerifiedPhoneNumberSuccessResponse,
     crate ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -1697,7 +1666,7 @@ impl<'a> DeprecateFlow<'a> {
     }
 }
 #[cfg(feature = "flows")]
-request_builder!(
+rt::request_builder!(
     DeprecateFlow, crate ::types::FlowSuccessResponse, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -1755,7 +1724,7 @@ impl<'a> DeregisterPhoneNumber<'a> {
     }
 }
 #[cfg(feature = "phone_numbers")]
-request_builder!(
+rt::request_builder!(
     DeregisterPhoneNumber, crate ::types::DeregisterPhoneNumberResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -1815,7 +1784,7 @@ impl<'a> DownloadMedia<'a> {
     }
 }
 #[cfg(feature = "media")]
-request_builder!(
+rt::request_builder!(
     DownloadMedia, Vec < u8 >, crate ::types::GraphAPIError, decode_bytes,
     " Sends the request. Success is the raw body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
 );
@@ -1878,7 +1847,7 @@ impl<'a> EditMessageTemplate<'a> {
     }
 }
 #[cfg(feature = "templates")]
-request_builder!(
+rt::request_builder!(
     EditMessageTemplate, crate ::types::TemplateSuccessResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -2021,7 +1990,7 @@ impl<'a> GetApplicationWhatsappBusinessSolutions<'a> {
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
-request_builder!(
+rt::request_builder!(
     GetApplicationWhatsappBusinessSolutions, crate ::types::WhatsAppBusinessSolutionList,
     crate ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -2164,7 +2133,7 @@ impl<'a> GetAssignedUsers<'a> {
     }
 }
 #[cfg(feature = "assigned_users")]
-request_builder!(
+rt::request_builder!(
     GetAssignedUsers, crate ::types::AssignedUserList, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -2297,7 +2266,7 @@ impl<'a> GetAssignedWhatsappBusinessAccounts<'a> {
     }
 }
 #[cfg(feature = "assigned_whatsapp_business_accounts")]
-request_builder!(
+rt::request_builder!(
     GetAssignedWhatsappBusinessAccounts, crate
     ::types::AssignedWhatsAppBusinessAccountList, crate ::types::GraphAPIError,
     decode_json,
@@ -2421,7 +2390,7 @@ impl<'a> GetBlockedUsers<'a> {
     }
 }
 #[cfg(feature = "block_users")]
-request_builder!(
+rt::request_builder!(
     GetBlockedUsers, crate ::types::BlockedUserList, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -2489,7 +2458,7 @@ impl<'a> GetBusinessComplianceInfo<'a> {
     }
 }
 #[cfg(feature = "business_compliance")]
-request_builder!(
+rt::request_builder!(
     GetBusinessComplianceInfo, crate ::types::BusinessComplianceInfoList, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -2557,7 +2526,7 @@ impl<'a> GetBusinessEncryptionPublicKey<'a> {
     }
 }
 #[cfg(feature = "business_encryption")]
-request_builder!(
+rt::request_builder!(
     GetBusinessEncryptionPublicKey, crate ::types::WhatsAppBusinessEncryptionResponse,
     crate ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -2624,7 +2593,7 @@ impl<'a> GetBusinessPortfolioSpecificFields<'a> {
     }
 }
 #[cfg(feature = "business_portfolio")]
-request_builder!(
+rt::request_builder!(
     GetBusinessPortfolioSpecificFields, crate ::types::BusinessPortfolio, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -2692,7 +2661,7 @@ impl<'a> GetBusinessProfile<'a> {
     }
 }
 #[cfg(feature = "business_profile")]
-request_builder!(
+rt::request_builder!(
     GetBusinessProfile, crate ::types::WhatsAppBusinessProfileResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -2760,7 +2729,7 @@ impl<'a> GetCallPermissions<'a> {
     }
 }
 #[cfg(feature = "calling")]
-request_builder!(
+rt::request_builder!(
     GetCallPermissions, crate ::types::CallPermissionsResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -2913,7 +2882,7 @@ impl<'a> GetClientWhatsappBusinessAccounts<'a> {
     }
 }
 #[cfg(feature = "client_whatsapp_business_accounts")]
-request_builder!(
+rt::request_builder!(
     GetClientWhatsappBusinessAccounts, crate ::types::ClientWhatsAppBusinessAccountList,
     crate ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -2971,7 +2940,7 @@ impl<'a> GetCommerceSettings<'a> {
     }
 }
 #[cfg(feature = "commerce_settings")]
-request_builder!(
+rt::request_builder!(
     GetCommerceSettings, crate ::types::CommerceSettingsList, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -3104,7 +3073,7 @@ impl<'a> GetConnectedClientBusinesses<'a> {
     }
 }
 #[cfg(feature = "connected_client_businesses")]
-request_builder!(
+rt::request_builder!(
     GetConnectedClientBusinesses, crate ::types::ConnectedClientBusinessList, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -3172,7 +3141,7 @@ impl<'a> GetCreditLines<'a> {
     }
 }
 #[cfg(feature = "extended_credits")]
-request_builder!(
+rt::request_builder!(
     GetCreditLines, crate ::types::CreditLineList, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -3249,7 +3218,7 @@ impl<'a> GetFlow<'a> {
     }
 }
 #[cfg(feature = "flows")]
-request_builder!(
+rt::request_builder!(
     GetFlow, crate ::types::Flow, crate ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
 );
@@ -3371,7 +3340,7 @@ impl<'a> GetFlowJsonUrl<'a> {
     }
 }
 #[cfg(feature = "flows")]
-request_builder!(
+rt::request_builder!(
     GetFlowJsonUrl, crate ::types::FlowAssetList, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -3438,7 +3407,7 @@ impl<'a> GetGroupInfo<'a> {
     }
 }
 #[cfg(feature = "groups")]
-request_builder!(
+rt::request_builder!(
     GetGroupInfo, crate ::types::GroupInfo, crate ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
 );
@@ -3570,7 +3539,7 @@ impl<'a> GetInProgressOnBehalfRequests<'a> {
     }
 }
 #[cfg(feature = "onbehalf_requests")]
-request_builder!(
+rt::request_builder!(
     GetInProgressOnBehalfRequests, crate ::types::OnBehalfRequestList, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -3645,7 +3614,7 @@ impl<'a> GetIndividualQrCode<'a> {
     }
 }
 #[cfg(feature = "qr_codes")]
-request_builder!(
+rt::request_builder!(
     GetIndividualQrCode, crate ::types::QrCodeDetailsResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -3712,7 +3681,7 @@ impl<'a> GetMediaUrl<'a> {
     }
 }
 #[cfg(feature = "media")]
-request_builder!(
+rt::request_builder!(
     GetMediaUrl, crate ::types::MediaUrlResponse, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -3855,7 +3824,7 @@ impl<'a> GetMessageHistory<'a> {
     }
 }
 #[cfg(feature = "message_history")]
-request_builder!(
+rt::request_builder!(
     GetMessageHistory, crate ::types::MessageHistoryList, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -3998,7 +3967,7 @@ impl<'a> GetMessageHistoryEvents<'a> {
     }
 }
 #[cfg(feature = "message_history_events")]
-request_builder!(
+rt::request_builder!(
     GetMessageHistoryEvents, crate ::types::MessageHistoryEventEdgeList, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -4065,7 +4034,7 @@ impl<'a> GetMessageTemplate<'a> {
     }
 }
 #[cfg(feature = "templates")]
-request_builder!(
+rt::request_builder!(
     GetMessageTemplate, crate ::types::MessageTemplate, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -4132,7 +4101,7 @@ impl<'a> GetMigrationIntentDetails<'a> {
     }
 }
 #[cfg(feature = "migration_intent")]
-request_builder!(
+rt::request_builder!(
     GetMigrationIntentDetails, crate ::types::MigrationIntent, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -4202,7 +4171,7 @@ impl<'a> GetOboMobilityIntent<'a> {
     }
 }
 #[cfg(feature = "obo_mobility_intent")]
-request_builder!(
+rt::request_builder!(
     GetOboMobilityIntent, crate ::types::OboMobilityIntent, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -4270,7 +4239,7 @@ impl<'a> GetOfficialBusinessAccountStatus<'a> {
     }
 }
 #[cfg(feature = "official_business_account")]
-request_builder!(
+rt::request_builder!(
     GetOfficialBusinessAccountStatus, crate ::types::OfficialBusinessAccountStatus, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -4432,7 +4401,7 @@ impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
     }
 }
 #[cfg(feature = "owned_whatsapp_business_accounts")]
-request_builder!(
+rt::request_builder!(
     GetOwnedWhatsappBusinessAccounts, crate ::types::OwnedWhatsAppBusinessAccountList,
     crate ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -4499,7 +4468,7 @@ impl<'a> GetPhoneNumberById<'a> {
     }
 }
 #[cfg(feature = "phone_number")]
-request_builder!(
+rt::request_builder!(
     GetPhoneNumberById, crate ::types::PhoneNumberNode, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -4567,7 +4536,7 @@ impl<'a> GetPhoneNumberSettings<'a> {
     }
 }
 #[cfg(feature = "settings")]
-request_builder!(
+rt::request_builder!(
     GetPhoneNumberSettings, crate ::types::PhoneNumberSettings, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -4637,7 +4606,7 @@ impl<'a> GetPreVerifiedPhoneNumberDetails<'a> {
     }
 }
 #[cfg(feature = "preverified_phone_numbers")]
-request_builder!(
+rt::request_builder!(
     GetPreVerifiedPhoneNumberDetails, crate ::types::PreVerifiedPhoneNumberDetails, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -4773,7 +4742,7 @@ impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
     }
 }
 #[cfg(feature = "preverified_phone_number_partners")]
-request_builder!(
+rt::request_builder!(
     GetPreVerifiedPhoneNumberPartners, crate ::types::PreVerifiedPhoneNumberPartnerList,
     crate ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -4942,7 +4911,7 @@ impl<'a> GetPreVerifiedPhoneNumbers<'a> {
     }
 }
 #[cfg(feature = "preverified_phone_numbers")]
-request_builder!(
+rt::request_builder!(
     GetPreVerifiedPhoneNumbers, crate ::types::PreVerifiedPhoneNumberList, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -5010,7 +4979,7 @@ impl<'a> GetSolutionAccessToken<'a> {
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
-request_builder!(
+rt::request_builder!(
     GetSolutionAccessToken, crate ::types::WhatsAppBusinessSolutionAccessToken, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -5077,7 +5046,7 @@ impl<'a> GetSolutionDetails<'a> {
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
-request_builder!(
+rt::request_builder!(
     GetSolutionDetails, crate ::types::WhatsAppBusinessSolution, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -5147,7 +5116,7 @@ impl<'a> GetWhatsappAccountNumberDetails<'a> {
     }
 }
 #[cfg(feature = "account_number")]
-request_builder!(
+rt::request_builder!(
     GetWhatsappAccountNumberDetails, crate ::types::WhatsAppAccountNumber, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -5310,7 +5279,7 @@ impl<'a> GetWhatsappBusinessAccountActivities<'a> {
     }
 }
 #[cfg(feature = "whatsapp_business_account_activities")]
-request_builder!(
+rt::request_builder!(
     GetWhatsappBusinessAccountActivities, crate ::types::WabaActivityList, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -5377,7 +5346,7 @@ impl<'a> GetWhatsappBusinessAccountDetails<'a> {
     }
 }
 #[cfg(feature = "business_account")]
-request_builder!(
+rt::request_builder!(
     GetWhatsappBusinessAccountDetails, crate ::types::BusinessAccountNode, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -5530,7 +5499,7 @@ impl<'a> GetWhatsappBusinessAccountPhoneNumbers<'a> {
     }
 }
 #[cfg(feature = "phone_numbers")]
-request_builder!(
+rt::request_builder!(
     GetWhatsappBusinessAccountPhoneNumbers, crate ::types::WabaPhoneNumberList, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -5683,7 +5652,7 @@ impl<'a> GetWhatsappBusinessAccountSchedules<'a> {
     }
 }
 #[cfg(feature = "schedules")]
-request_builder!(
+rt::request_builder!(
     GetWhatsappBusinessAccountSchedules, crate ::types::WabaScheduleList, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -5750,7 +5719,7 @@ impl<'a> GetWhatsappBusinessBotDetails<'a> {
     }
 }
 #[cfg(feature = "bot_details")]
-request_builder!(
+rt::request_builder!(
     GetWhatsappBusinessBotDetails, crate ::types::WhatsAppBusinessBot, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -5820,7 +5789,7 @@ impl<'a> GetWhatsappBusinessProfileDetails<'a> {
     }
 }
 #[cfg(feature = "business_profile_node")]
-request_builder!(
+rt::request_builder!(
     GetWhatsappBusinessProfileDetails, crate ::types::BusinessProfileNode, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -5908,7 +5877,7 @@ impl<'a> ListActiveGroups<'a> {
     }
 }
 #[cfg(feature = "groups")]
-request_builder!(
+rt::request_builder!(
     ListActiveGroups, crate ::types::ActiveGroupList, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -6051,7 +6020,7 @@ impl<'a> ListAllQrCodes<'a> {
     }
 }
 #[cfg(feature = "qr_codes")]
-request_builder!(
+rt::request_builder!(
     ListAllQrCodes, crate ::types::QrCodeList, crate ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
 );
@@ -6183,7 +6152,7 @@ impl<'a> ListFlows<'a> {
     }
 }
 #[cfg(feature = "flows")]
-request_builder!(
+rt::request_builder!(
     ListFlows, crate ::types::FlowList, crate ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
 );
@@ -6240,7 +6209,7 @@ impl<'a> ListJoinRequests<'a> {
     }
 }
 #[cfg(feature = "groups")]
-request_builder!(
+rt::request_builder!(
     ListJoinRequests, crate ::types::JoinRequestList, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -6413,7 +6382,7 @@ impl<'a> ListMessageTemplates<'a> {
     }
 }
 #[cfg(feature = "templates")]
-request_builder!(
+rt::request_builder!(
     ListMessageTemplates, crate ::types::TemplateList, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -6481,7 +6450,7 @@ impl<'a> ListSubscribedApps<'a> {
     }
 }
 #[cfg(feature = "subscribed_apps")]
-request_builder!(
+rt::request_builder!(
     ListSubscribedApps, crate ::types::SubscribedAppList, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -6614,7 +6583,7 @@ impl<'a> ListWabaSolutions<'a> {
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
-request_builder!(
+rt::request_builder!(
     ListWabaSolutions, crate ::types::WhatsAppBusinessSolutionList, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -6776,7 +6745,7 @@ impl<'a> ListWhatsappBusinessAccounts<'a> {
     }
 }
 #[cfg(feature = "whatsapp_business_accounts")]
-request_builder!(
+rt::request_builder!(
     ListWhatsappBusinessAccounts, crate ::types::PortfolioWhatsAppBusinessAccountList,
     crate ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -6841,7 +6810,7 @@ impl<'a> ManageCall<'a> {
     }
 }
 #[cfg(feature = "calling")]
-request_builder!(
+rt::request_builder!(
     ManageCall, crate ::types::CallActionResponse, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -6913,7 +6882,7 @@ impl<'a> MarkAsRead<'a> {
     }
 }
 #[cfg(feature = "messages")]
-request_builder!(
+rt::request_builder!(
     MarkAsRead, crate ::types::MarkMessageReadResponse, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -6975,7 +6944,7 @@ impl<'a> MigrateFlows<'a> {
         }
         parts.body = rt::Body::Multipart({
             let source = &self.body;
-            let mut form = rt::reqwest::multipart::Form::new();
+            let mut form = crate::reqwest::multipart::Form::new();
             form = form
                 .text("source_waba_id".to_string(), source.source_waba_id.clone());
             if let Some(v) = &source.source_flow_names {
@@ -6990,7 +6959,7 @@ impl<'a> MigrateFlows<'a> {
     }
 }
 #[cfg(feature = "flows")]
-request_builder!(
+rt::request_builder!(
     MigrateFlows, crate ::types::MigrateFlowsResponse, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`."
@@ -7058,7 +7027,7 @@ impl<'a> OnboardPartnersToMmLite<'a> {
     }
 }
 #[cfg(feature = "mm_lite_onboarding")]
-request_builder!(
+rt::request_builder!(
     OnboardPartnersToMmLite, crate ::types::MmLiteOnboardingResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -7116,7 +7085,7 @@ impl<'a> PublishFlow<'a> {
     }
 }
 #[cfg(feature = "flows")]
-request_builder!(
+rt::request_builder!(
     PublishFlow, crate ::types::FlowSuccessResponse, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -7181,7 +7150,7 @@ impl<'a> RegisterWhatsappBusinessPhoneNumber<'a> {
     }
 }
 #[cfg(feature = "phone_number_registration")]
-request_builder!(
+rt::request_builder!(
     RegisterWhatsappBusinessPhoneNumber, crate ::types::RegisterPhoneNumberResponse,
     crate ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -7246,7 +7215,7 @@ impl<'a> RejectJoinRequests<'a> {
     }
 }
 #[cfg(feature = "groups")]
-request_builder!(
+rt::request_builder!(
     RejectJoinRequests, crate ::types::RejectJoinRequestsResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -7321,7 +7290,7 @@ impl<'a> RejectSolutionDeactivationRequest<'a> {
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
-request_builder!(
+rt::request_builder!(
     RejectSolutionDeactivationRequest, crate ::types::WhatsAppBusinessSolution, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -7386,7 +7355,7 @@ impl<'a> RejectSolutionRequest<'a> {
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
-request_builder!(
+rt::request_builder!(
     RejectSolutionRequest, crate ::types::SolutionRejectResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -7459,7 +7428,7 @@ impl<'a> RemoveAssignedUser<'a> {
     }
 }
 #[cfg(feature = "assigned_users")]
-request_builder!(
+rt::request_builder!(
     RemoveAssignedUser, crate ::types::AssignedUserSuccessResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/x-www-form-urlencoded`."
@@ -7524,7 +7493,7 @@ impl<'a> RemoveGroupParticipants<'a> {
     }
 }
 #[cfg(feature = "groups")]
-request_builder!(
+rt::request_builder!(
     RemoveGroupParticipants, crate ::types::GroupSuccessResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -7589,7 +7558,7 @@ impl<'a> RequestPreVerifiedPhoneNumberCode<'a> {
     }
 }
 #[cfg(feature = "preverified_phone_numbers")]
-request_builder!(
+rt::request_builder!(
     RequestPreVerifiedPhoneNumberCode, crate
     ::types::PreVerifiedPhoneNumberSuccessResponse, crate ::types::GraphAPIError,
     decode_json,
@@ -7655,7 +7624,7 @@ impl<'a> RequestVerificationCode<'a> {
     }
 }
 #[cfg(feature = "phone_number_verification")]
-request_builder!(
+rt::request_builder!(
     RequestVerificationCode, crate ::types::RequestVerificationCodeResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -7720,7 +7689,7 @@ impl<'a> ResetGroupInviteLink<'a> {
     }
 }
 #[cfg(feature = "groups")]
-request_builder!(
+rt::request_builder!(
     ResetGroupInviteLink, crate ::types::GroupInviteLinkResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -7785,7 +7754,7 @@ impl<'a> SendEncryptedMessage<'a> {
     }
 }
 #[cfg(feature = "encrypted_messages")]
-request_builder!(
+rt::request_builder!(
     SendEncryptedMessage, crate ::types::EncryptedMessageResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -7850,7 +7819,7 @@ impl<'a> SendMarketingMessage<'a> {
     }
 }
 #[cfg(feature = "marketing_messages_lite")]
-request_builder!(
+rt::request_builder!(
     SendMarketingMessage, crate ::types::MarketingMessageResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -7915,7 +7884,7 @@ impl<'a> SendMessage<'a> {
     }
 }
 #[cfg(feature = "messages")]
-request_builder!(
+rt::request_builder!(
     SendMessage, crate ::types::SendMessageResponse, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -7983,7 +7952,7 @@ impl<'a> SendSolutionDeactivationRequest<'a> {
     }
 }
 #[cfg(feature = "multi_partner_solutions")]
-request_builder!(
+rt::request_builder!(
     SendSolutionDeactivationRequest, crate ::types::SolutionDeactivationResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -8045,7 +8014,7 @@ impl<'a> SetBusinessEncryptionPublicKey<'a> {
         }
         parts.body = rt::Body::Multipart({
             let source = &self.body;
-            let mut form = rt::reqwest::multipart::Form::new();
+            let mut form = crate::reqwest::multipart::Form::new();
             form = form
                 .text(
                     "business_public_key".to_string(),
@@ -8060,7 +8029,7 @@ impl<'a> SetBusinessEncryptionPublicKey<'a> {
     }
 }
 #[cfg(feature = "business_encryption")]
-request_builder!(
+rt::request_builder!(
     SetBusinessEncryptionPublicKey, crate
     ::types::WhatsAppBusinessEncryptionUploadResponse, crate ::types::GraphAPIError,
     decode_json,
@@ -8126,7 +8095,7 @@ impl<'a> SetOboMobilityIntent<'a> {
     }
 }
 #[cfg(feature = "obo_mobility_intent")]
-request_builder!(
+rt::request_builder!(
     SetOboMobilityIntent, crate ::types::SetOboMobilityIntentResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -8204,7 +8173,7 @@ impl<'a> SetOrUpdateCommerceSettings<'a> {
     }
 }
 #[cfg(feature = "commerce_settings")]
-request_builder!(
+rt::request_builder!(
     SetOrUpdateCommerceSettings, crate ::types::CommerceSettingsUpdateResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -8269,7 +8238,7 @@ impl<'a> SetSolutionMigrationIntent<'a> {
     }
 }
 #[cfg(feature = "solution_migration")]
-request_builder!(
+rt::request_builder!(
     SetSolutionMigrationIntent, crate ::types::SolutionMigrationIntentResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -8334,7 +8303,7 @@ impl<'a> SharePreVerifiedPhoneNumber<'a> {
     }
 }
 #[cfg(feature = "preverified_phone_number_sharing")]
-request_builder!(
+rt::request_builder!(
     SharePreVerifiedPhoneNumber, crate ::types::PreVerifiedPhoneNumberShareResponse,
     crate ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -8402,7 +8371,7 @@ impl<'a> SubscribeToWabaWebhooks<'a> {
     }
 }
 #[cfg(feature = "subscribed_apps")]
-request_builder!(
+rt::request_builder!(
     SubscribeToWabaWebhooks, crate ::types::SubscribedAppsUpdateResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -8467,7 +8436,7 @@ impl<'a> UnblockUsers<'a> {
     }
 }
 #[cfg(feature = "block_users")]
-request_builder!(
+rt::request_builder!(
     UnblockUsers, crate ::types::UnblockUsersResponse, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -8525,7 +8494,7 @@ impl<'a> UnsubscribeFromWabaWebhooks<'a> {
     }
 }
 #[cfg(feature = "subscribed_apps")]
-request_builder!(
+rt::request_builder!(
     UnsubscribeFromWabaWebhooks, crate ::types::SubscribedAppsUpdateResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api)."
@@ -8590,7 +8559,7 @@ impl<'a> UpdateBusinessComplianceInfo<'a> {
     }
 }
 #[cfg(feature = "business_compliance")]
-request_builder!(
+rt::request_builder!(
     UpdateBusinessComplianceInfo, crate ::types::BusinessComplianceUpdateResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -8655,7 +8624,7 @@ impl<'a> UpdateBusinessProfile<'a> {
     }
 }
 #[cfg(feature = "business_profile")]
-request_builder!(
+rt::request_builder!(
     UpdateBusinessProfile, crate ::types::WhatsAppBusinessProfileUpdateResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -8717,7 +8686,7 @@ impl<'a> UpdateFlowJson<'a> {
         }
         parts.body = rt::Body::Multipart({
             let source = &self.body;
-            let mut form = rt::reqwest::multipart::Form::new();
+            let mut form = crate::reqwest::multipart::Form::new();
             form = form.part("file".to_string(), source.file.to_part()?);
             form = form.text("name".to_string(), source.name.clone());
             form = form
@@ -8731,7 +8700,7 @@ impl<'a> UpdateFlowJson<'a> {
     }
 }
 #[cfg(feature = "flows")]
-request_builder!(
+rt::request_builder!(
     UpdateFlowJson, crate ::types::UpdateFlowJsonResponse, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`."
@@ -8792,7 +8761,7 @@ impl<'a> UpdateFlowMetadata<'a> {
         }
         parts.body = rt::Body::Multipart({
             let source = &self.body;
-            let mut form = rt::reqwest::multipart::Form::new();
+            let mut form = crate::reqwest::multipart::Form::new();
             if let Some(v) = &source.name {
                 form = form.text("name".to_string(), v.clone());
             }
@@ -8811,7 +8780,7 @@ impl<'a> UpdateFlowMetadata<'a> {
     }
 }
 #[cfg(feature = "flows")]
-request_builder!(
+rt::request_builder!(
     UpdateFlowMetadata, crate ::types::FlowSuccessResponse, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`."
@@ -8875,7 +8844,7 @@ impl<'a> UpdateGroupSettings<'a> {
     }
 }
 #[cfg(feature = "groups")]
-request_builder!(
+rt::request_builder!(
     UpdateGroupSettings, crate ::types::GroupSuccessResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`. The spec also allows multipart/form-data, which this client does not use."
@@ -8940,7 +8909,7 @@ impl<'a> UpdateOfficialBusinessAccountStatus<'a> {
     }
 }
 #[cfg(feature = "official_business_account")]
-request_builder!(
+rt::request_builder!(
     UpdateOfficialBusinessAccountStatus, crate
     ::types::OfficialBusinessAccountUpdateResponse, crate ::types::GraphAPIError,
     decode_json,
@@ -9006,7 +8975,7 @@ impl<'a> UpdatePhoneNumberSettings<'a> {
     }
 }
 #[cfg(feature = "settings")]
-request_builder!(
+rt::request_builder!(
     UpdatePhoneNumberSettings, crate ::types::PhoneNumberSettingsUpdateResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -9073,7 +9042,7 @@ impl<'a> UpdatePhoneNumberStatus<'a> {
     }
 }
 #[cfg(feature = "phone_number")]
-request_builder!(
+rt::request_builder!(
     UpdatePhoneNumberStatus, crate ::types::PhoneNumberUpdateResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -9137,7 +9106,7 @@ impl<'a> UpdateWhatsappBusinessAccount<'a> {
     }
 }
 #[cfg(feature = "business_account")]
-request_builder!(
+rt::request_builder!(
     UpdateWhatsappBusinessAccount, crate ::types::BusinessAccountNodeUpdateResponse,
     crate ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -9201,7 +9170,7 @@ impl<'a> UpdateWhatsappBusinessProfile<'a> {
     }
 }
 #[cfg(feature = "business_profile_node")]
-request_builder!(
+rt::request_builder!(
     UpdateWhatsappBusinessProfile, crate ::types::BusinessProfileNodeUpdateResponse,
     crate ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -9263,7 +9232,7 @@ impl<'a> UploadMedia<'a> {
         }
         parts.body = rt::Body::Multipart({
             let source = &self.body;
-            let mut form = rt::reqwest::multipart::Form::new();
+            let mut form = crate::reqwest::multipart::Form::new();
             form = form.part("file".to_string(), source.file.to_part()?);
             form = form.text("type".to_string(), source.type_.clone());
             form = form
@@ -9280,7 +9249,7 @@ impl<'a> UploadMedia<'a> {
     }
 }
 #[cfg(feature = "media")]
-request_builder!(
+rt::request_builder!(
     UploadMedia, crate ::types::MediaUploadResponse, crate ::types::GraphAPIError,
     decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `multipart/form-data`."
@@ -9345,7 +9314,7 @@ impl<'a> VerifyPhoneNumberCode<'a> {
     }
 }
 #[cfg(feature = "phone_number_verification")]
-request_builder!(
+rt::request_builder!(
     VerifyPhoneNumberCode, crate ::types::VerifyPhoneNumberCodeResponse, crate
     ::types::GraphAPIError, decode_json,
     " Sends the request. Success is the decoded JSON body; documented error statuses decode into `GraphAPIError` inside [`Error::Api`](crate::Error::Api). The body is sent as `application/json`."
@@ -9410,7 +9379,7 @@ impl<'a> VerifyPreVerifiedPhoneNumberCode<'a> {
     }
 }
 #[cfg(feature = "preverified_phone_numbers")]
-request_builder!(
+rt::request_builder!(
     VerifyPreVerifiedPhoneNumberCode, crate
     ::types::PreVerifiedPhoneNumberSuccessResponse, crate ::types::GraphAPIError,
     decode_json,

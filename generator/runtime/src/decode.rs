@@ -33,24 +33,6 @@ pub mod nullable {
 /// `deserialize_with`); encoding is unchanged.
 pub struct Lenient<T>(pub T);
 
-/// Decodes a field with [`Lenient`].
-pub fn lenient<'de, T, D: serde::Deserializer<'de>>(deserializer: D) -> Result<T, D::Error>
-where
-    Lenient<T>: serde::Deserialize<'de>,
-{
-    <Lenient<T> as serde::Deserialize>::deserialize(deserializer).map(|l| l.0)
-}
-
-/// Decodes an optional field with [`Lenient`] (`null` is `None`).
-pub fn lenient_option<'de, T, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<T>, D::Error>
-where
-    Lenient<T>: serde::Deserialize<'de>,
-{
-    <Option<Lenient<T>> as serde::Deserialize>::deserialize(deserializer).map(|o| o.map(|l| l.0))
-}
-
 struct LenientVisitor<T>(std::marker::PhantomData<T>);
 
 impl<'de> serde::de::Visitor<'de> for LenientVisitor<String> {

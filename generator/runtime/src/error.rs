@@ -8,7 +8,10 @@ use crate::meta::ResponseMeta;
 /// Once a status line has come back, the error says so: every variant but
 /// `Encode` and `Transport` carries the status and the response's metadata,
 /// so "the server answered" never looks like "no answer".
+///
+/// New kinds of failure may be added: a `match` needs a `_` arm.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error<E: std::fmt::Debug> {
     /// The server answered with a documented error status, and the body
     /// decoded into the documented error type.

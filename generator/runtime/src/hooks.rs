@@ -35,7 +35,7 @@ pub struct Exchange<'a> {
 
 /// The hooks of a client, in order; its `Debug` output shows how many.
 #[derive(Clone, Default)]
-pub struct Hooks(pub Vec<std::sync::Arc<dyn Hook>>);
+pub(crate) struct Hooks(pub(crate) Vec<std::sync::Arc<dyn Hook>>);
 
 impl std::fmt::Debug for Hooks {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

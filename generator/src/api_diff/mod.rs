@@ -439,6 +439,16 @@ fn operation_changes(
     changed_types: &BTreeMap<&str, &TypeEntry>,
 ) -> Vec<Change> {
     let mut out = Vec::new();
+    call_changes(o, n, &mut out);
+    param_changes(o, n, &mut out);
+    body_changes(o, n, &mut out);
+    answer_changes(o, n, &mut out);
+    reached_type_changes(new, n, changed_types, &mut out);
+    out
+}
+
+/// The client method's name and the path it calls.
+fn call_changes(o: &surface::Operation, n: &surface::Operation, out: &mut Vec<Change>) {
     if o.method != n.method {
         out.push(change(
             Level::Major,
@@ -456,7 +466,10 @@ fn operation_changes(
             format!("path template `{}` → `{}`", o.path, n.path),
         ));
     }
-    // Parameters, by location and wire name.
+}
+
+/// Parameters, by location and wire name.
+fn param_changes(o: &surface::Operation, n: &surface::Operation, out: &mut Vec<Change>) {
     let key = |p: &surface::Param| (p.location.clone(), p.wire.clone());
     let old_params: BTreeMap<_, _> = o.params.iter().map(|p| (key(p), p)).collect();
     let new_params: BTreeMap<_, _> = n.params.iter().map(|p| (key(p), p)).collect();
@@ -528,7 +541,10 @@ fn operation_changes(
             ));
         }
     }
-    // The body.
+}
+
+/// The request body.
+fn body_changes(o: &surface::Operation, n: &surface::Operation, out: &mut Vec<Change>) {
     match (&o.body, &n.body) {
         (None, None) => {}
         (None, Some(b)) => out.push(change(
@@ -580,6 +596,10 @@ fn operation_changes(
             }
         }
     }
+}
+
+/// The success and error types, and the documented statuses.
+fn answer_changes(o: &surface::Operation, n: &surface::Operation, out: &mut Vec<Change>) {
     if o.success != n.success {
         out.push(change(
             Level::Major,
@@ -605,10 +625,18 @@ fn operation_changes(
         &text(&o.success_statuses),
         &text(&n.success_statuses),
         "success",
-        &mut out,
+        out,
     );
-    statuses(&o.error_statuses, &n.error_statuses, "error", &mut out);
-    // The types the body and the answers reach, with what changed in them.
+    statuses(&o.error_statuses, &n.error_statuses, "error", out);
+}
+
+/// The types the body and the answers reach, with what changed in them.
+fn reached_type_changes(
+    new: &Surface,
+    n: &surface::Operation,
+    changed_types: &BTreeMap<&str, &TypeEntry>,
+    out: &mut Vec<Change>,
+) {
     let roots = |s: &Surface, op: &surface::Operation, request: bool| -> Vec<String> {
         if request {
             op.body
@@ -639,7 +667,6 @@ fn operation_changes(
             }
         }
     }
-    out
 }
 
 /// Every type reachable from `roots`, with the chain of names leading to it
@@ -733,63 +760,7 @@ fn type_changes(o: &surface::Type, n: &surface::Type) -> Vec<Change> {
                 setters: sb,
             },
         ) => {
-            let old_fields: BTreeMap<&str, &surface::Field> =
-                a.iter().map(|f| (f.wire.as_str(), f)).collect();
-            let new_fields: BTreeMap<&str, &surface::Field> =
-                b.iter().map(|f| (f.wire.as_str(), f)).collect();
-            for f in b {
-                match old_fields.get(f.wire.as_str()) {
-                    None => {
-                        // Structs are `#[non_exhaustive]`: no caller builds
-                        // one with a literal, so a field alone breaks
-                        // nothing (a required one changes `new`, below).
-                        let optional = f.ty.starts_with("Option<");
-                        out.push(change(
-                            Level::Minor,
-                            format!(
-                                "field `{}` added ({}, `{}`)",
-                                f.rust,
-                                if optional { "optional" } else { "required" },
-                                f.ty
-                            ),
-                        ));
-                    }
-                    Some(g) => {
-                        if g.ty != f.ty {
-                            out.push(change(
-                                Level::Major,
-                                format!("field `{}`: type `{}` → `{}`", f.rust, g.ty, f.ty),
-                            ));
-                        }
-                        if g.rust != f.rust {
-                            out.push(change(
-                                Level::Major,
-                                format!(
-                                    "field for `{}` renamed from `{}` to `{}`",
-                                    f.wire, g.rust, f.rust
-                                ),
-                            ));
-                        }
-                        if g.required != f.required && g.ty == f.ty {
-                            // Same Rust type (a constant or a nullable member):
-                            // only what a decoder accepts changed.
-                            out.push(change(
-                                Level::Patch,
-                                format!(
-                                    "field `{}` is now {}",
-                                    f.rust,
-                                    if f.required { "required" } else { "optional" }
-                                ),
-                            ));
-                        }
-                    }
-                }
-            }
-            for f in a {
-                if !new_fields.contains_key(f.wire.as_str()) {
-                    out.push(change(Level::Major, format!("field `{}` removed", f.rust)));
-                }
-            }
+            field_changes(a, b, &mut out);
             if ea != eb {
                 out.push(change(
                     Level::Major,
@@ -804,31 +775,7 @@ fn type_changes(o: &surface::Type, n: &surface::Type) -> Vec<Change> {
             }
             methods("setter", sa, sb, &mut out);
         }
-        (Kind::Enum { values: a }, Kind::Enum { values: b }) => {
-            for v in b.iter().filter(|v| !a.iter().any(|w| w.wire == v.wire)) {
-                out.push(change(
-                    Level::Minor,
-                    format!("enum value `{}` added (variant `{}`)", v.wire, v.rust),
-                ));
-            }
-            for v in a.iter().filter(|v| !b.iter().any(|w| w.wire == v.wire)) {
-                out.push(change(
-                    Level::Major,
-                    format!("enum value `{}` removed (variant `{}`)", v.wire, v.rust),
-                ));
-            }
-            for v in b {
-                if let Some(w) = a.iter().find(|w| w.wire == v.wire && w.rust != v.rust) {
-                    out.push(change(
-                        Level::Major,
-                        format!(
-                            "enum value `{}`: variant renamed from `{}` to `{}`",
-                            v.wire, w.rust, v.rust
-                        ),
-                    ));
-                }
-            }
-        }
+        (Kind::Enum { values: a }, Kind::Enum { values: b }) => enum_value_changes(a, b, &mut out),
         (Kind::Alias { target: a }, Kind::Alias { target: b }) => {
             if a != b {
                 out.push(change(Level::Major, format!("alias of `{a}` → `{b}`")));
@@ -866,6 +813,94 @@ fn type_changes(o: &surface::Type, n: &surface::Type) -> Vec<Change> {
         )),
     }
     out
+}
+
+/// Fields, by JSON member.
+fn field_changes(a: &[surface::Field], b: &[surface::Field], out: &mut Vec<Change>) {
+    let old_fields: BTreeMap<&str, &surface::Field> =
+        a.iter().map(|f| (f.wire.as_str(), f)).collect();
+    let new_fields: BTreeMap<&str, &surface::Field> =
+        b.iter().map(|f| (f.wire.as_str(), f)).collect();
+    for f in b {
+        match old_fields.get(f.wire.as_str()) {
+            None => {
+                // Structs are `#[non_exhaustive]`: no caller builds one
+                // with a literal, so a field alone breaks nothing (a
+                // required one changes `new`, which `type_changes` reports).
+                let optional = f.ty.starts_with("Option<");
+                out.push(change(
+                    Level::Minor,
+                    format!(
+                        "field `{}` added ({}, `{}`)",
+                        f.rust,
+                        if optional { "optional" } else { "required" },
+                        f.ty
+                    ),
+                ));
+            }
+            Some(g) => {
+                if g.ty != f.ty {
+                    out.push(change(
+                        Level::Major,
+                        format!("field `{}`: type `{}` → `{}`", f.rust, g.ty, f.ty),
+                    ));
+                }
+                if g.rust != f.rust {
+                    out.push(change(
+                        Level::Major,
+                        format!(
+                            "field for `{}` renamed from `{}` to `{}`",
+                            f.wire, g.rust, f.rust
+                        ),
+                    ));
+                }
+                if g.required != f.required && g.ty == f.ty {
+                    // Same Rust type (a constant or a nullable member):
+                    // only what a decoder accepts changed.
+                    out.push(change(
+                        Level::Patch,
+                        format!(
+                            "field `{}` is now {}",
+                            f.rust,
+                            if f.required { "required" } else { "optional" }
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    for f in a {
+        if !new_fields.contains_key(f.wire.as_str()) {
+            out.push(change(Level::Major, format!("field `{}` removed", f.rust)));
+        }
+    }
+}
+
+/// Enum values, by wire spelling.
+fn enum_value_changes(a: &[surface::Value], b: &[surface::Value], out: &mut Vec<Change>) {
+    for v in b.iter().filter(|v| !a.iter().any(|w| w.wire == v.wire)) {
+        out.push(change(
+            Level::Minor,
+            format!("enum value `{}` added (variant `{}`)", v.wire, v.rust),
+        ));
+    }
+    for v in a.iter().filter(|v| !b.iter().any(|w| w.wire == v.wire)) {
+        out.push(change(
+            Level::Major,
+            format!("enum value `{}` removed (variant `{}`)", v.wire, v.rust),
+        ));
+    }
+    for v in b {
+        if let Some(w) = a.iter().find(|w| w.wire == v.wire && w.rust != v.rust) {
+            out.push(change(
+                Level::Major,
+                format!(
+                    "enum value `{}`: variant renamed from `{}` to `{}`",
+                    v.wire, w.rust, v.rust
+                ),
+            ));
+        }
+    }
 }
 
 /// `From<...>` texts of a type's conversions.

@@ -91,42 +91,125 @@ fn arg_value(name: &proc_macro2::Ident, ty: &Ty) -> TokenStream {
     }
 }
 
-/// The runtime crate, as generated code names it.
-pub(super) fn rt() -> TokenStream {
-    quote!(::fragment_codegen_runtime)
+fn client(api: &Api, plan: &Plan) -> TokenStream {
+    let t = &api.target;
+    let (cred_args, credentials) = credentials(&t.auth);
+    let set_credentials = set_credentials(&t.auth, &cred_args, &credentials);
+    let cred_names: Vec<&proc_macro2::Ident> = cred_args.iter().map(|(n, _)| n).collect();
+    let cred_docs: Vec<&String> = cred_args.iter().map(|(_, d)| d).collect();
+    let param_fields: Vec<_> = t.client_params.iter().map(|p| ident(&p.rust)).collect();
+    let param_defaults: Vec<_> = t.client_params.iter().map(|p| p.default.clone()).collect();
+    let param_getter_docs: Vec<_> = t
+        .client_params
+        .iter()
+        .map(|p| format!(" The value used for `{{{}}}` in request paths.", p.wire))
+        .collect();
+    let methods = api
+        .operations
+        .iter()
+        .map(|op| client_method(api, op, &plan.operation_cfg(&op.operation_id)));
+    let profile = profile(&api.target);
+    let client_builder = client_builder(&api.target);
+    quote! {
+        #profile
+
+        /// The API client: cheap to clone, holds one connection pool.
+        ///
+        /// Its `Debug` output never shows the credentials.
+        #[derive(Clone)]
+        pub struct Client {
+            core: rt::ClientCore,
+            #( #param_fields: String, )*
+        }
+
+        impl ::std::fmt::Debug for Client {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("Client")
+                    .field("core", &self.core)
+                    #( .field(stringify!(#param_fields), &self.#param_fields) )*
+                    .finish()
+            }
+        }
+
+        impl Client {
+            /// Creates a client with the default base URL and settings.
+            pub fn new(#( #cred_names: impl Into<String> ),*) -> Result<Self, crate::BuildError> {
+                Self::builder(#( #cred_names ),*).build()
+            }
+
+            /// Starts configuring a client.
+            #(
+                ///
+                #[doc = #cred_docs]
+            )*
+            pub fn builder(#( #cred_names: impl Into<String> ),*) -> ClientBuilder {
+                ClientBuilder {
+                    core: rt::CoreBuilder::new(#credentials, DEFAULT_BASE_URL, &PROFILE),
+                    #( #param_fields: #param_defaults.to_string(), )*
+                }
+            }
+
+            /// The base URL requests are sent to.
+            pub fn base_url(&self) -> &str {
+                self.core.base_url()
+            }
+
+            #(
+                #[doc = #param_getter_docs]
+                pub fn #param_fields(&self) -> &str {
+                    &self.#param_fields
+                }
+            )*
+
+            /// The retry policy calls use unless they set their own.
+            pub fn retry_policy(&self) -> &crate::RetryPolicy {
+                self.core.retry_policy()
+            }
+
+            #set_credentials
+
+            /// The runtime's part of the client, which sends the requests.
+            #[allow(dead_code)]
+            pub(crate) fn core(&self) -> &rt::ClientCore {
+                &self.core
+            }
+
+            #(#methods)*
+        }
+
+        #client_builder
+    }
 }
 
-fn client(api: &Api, plan: &Plan) -> TokenStream {
-    let rt = rt();
-    let t = &api.target;
-    let base_url = &t.base_url;
-    // The client's credential arguments (name, documentation) and the
-    // runtime value built from them.
+/// The client's credential arguments (name, documentation), and the
+/// runtime value built from them.
+fn credentials(auth: &Auth) -> (Vec<(proc_macro2::Ident, String)>, TokenStream) {
+    let secret = quote!(::fragment_codegen_runtime::Secret);
     let key = |place: &str| {
         vec![(
             ident("api_key"),
             format!(" The API key, sent in the {place}."),
         )]
     };
-    let (cred_args, credentials) = match &t.auth {
+    match auth {
         Auth::Bearer => (
             vec![(
                 ident("token"),
                 " The access token, sent as `Authorization: Bearer <token>`.".to_string(),
             )],
-            quote!(#rt::Credentials::Bearer(#rt::Secret::new(token.into()))),
+            quote!(rt::Credentials::Bearer(#secret::new(token.into()))),
         ),
         Auth::ApiKeyHeader { header } => (
             key(&format!("`{header}` header")),
-            quote!(#rt::Credentials::Header { name: #header, value: #rt::Secret::new(api_key.into()) }),
+            quote!(rt::Credentials::Header { name: #header, value: #secret::new(api_key.into()) }),
         ),
         Auth::ApiKeyQuery { name } => (
             key(&format!("`{name}` query parameter")),
-            quote!(#rt::Credentials::Query { name: #name, value: #rt::Secret::new(api_key.into()) }),
+            quote!(rt::Credentials::Query { name: #name, value: #secret::new(api_key.into()) }),
         ),
         Auth::ApiKeyCookie { name } => (
             key(&format!("`{name}` cookie")),
-            quote!(#rt::Credentials::Cookie { name: #name, value: #rt::Secret::new(api_key.into()) }),
+            quote!(rt::Credentials::Cookie { name: #name, value: #secret::new(api_key.into()) }),
         ),
         Auth::Basic => (
             vec![
@@ -139,12 +222,19 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
                     " The password, for HTTP basic authentication.".to_string(),
                 ),
             ],
-            quote!(#rt::Credentials::Basic { user: user.into(), password: #rt::Secret::new(password.into()) }),
+            quote!(rt::Credentials::Basic { user: user.into(), password: #secret::new(password.into()) }),
         ),
-        Auth::None => (Vec::new(), quote!(#rt::Credentials::None)),
-    };
-    // Replacing the credentials of a built client (and of its clones).
-    let set_credentials = match &t.auth {
+        Auth::None => (Vec::new(), quote!(rt::Credentials::None)),
+    }
+}
+
+/// Replacing the credentials of a built client (and of its clones).
+fn set_credentials(
+    auth: &Auth,
+    cred_args: &[(proc_macro2::Ident, String)],
+    credentials: &TokenStream,
+) -> TokenStream {
+    match auth {
         Auth::None => quote!(),
         auth => {
             let (setter, what) = match auth {
@@ -163,30 +253,12 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
                 }
             }
         }
-    };
-    let cred_names: Vec<&proc_macro2::Ident> = cred_args.iter().map(|(n, _)| n).collect();
-    let cred_docs: Vec<&String> = cred_args.iter().map(|(_, d)| d).collect();
-    let param_fields: Vec<_> = t.client_params.iter().map(|p| ident(&p.rust)).collect();
-    let param_defaults: Vec<_> = t.client_params.iter().map(|p| p.default.clone()).collect();
-    let param_getter_docs: Vec<_> = t
-        .client_params
-        .iter()
-        .map(|p| format!(" The value used for `{{{}}}` in request paths.", p.wire))
-        .collect();
-    let param_setter_docs: Vec<_> = t
-        .client_params
-        .iter()
-        .map(|p| {
-            let d = p.doc.clone().unwrap_or_else(|| {
-                format!("Sets the value used for `{{{}}}` in request paths.", p.wire)
-            });
-            format!(" {d} Default: `{}`.", p.default)
-        })
-        .collect();
-    let methods = api
-        .operations
-        .iter()
-        .map(|op| client_method(api, op, &plan.operation_cfg(&op.operation_id)));
+    }
+}
+
+/// The base URL, the retried codes and the `PROFILE` built from them.
+fn profile(t: &crate::ir::TargetInfo) -> TokenStream {
+    let base_url = &t.base_url;
     let literals = |codes: Vec<i64>| -> Vec<proc_macro2::Literal> {
         codes
             .into_iter()
@@ -232,91 +304,39 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
 
         /// What this API's answers mean to the runtime: its retried codes and
         /// where error bodies keep their code.
-        pub static PROFILE: #rt::Profile = #rt::Profile {
+        pub static PROFILE: rt::Profile = rt::Profile {
             rate_limit_codes: RATE_LIMIT_CODES,
             transient_codes: TRANSIENT_CODES,
             error_code: #error_code,
             transient_flag: #transient_flag,
         };
+    }
+}
 
-        /// The API client: cheap to clone, holds one connection pool.
-        ///
-        /// Its `Debug` output never shows the credentials.
-        #[derive(Clone)]
-        pub struct Client {
-            core: #rt::ClientCore,
-            #( #param_fields: String, )*
-        }
-
-        impl ::std::fmt::Debug for Client {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.debug_struct("Client")
-                    .field("core", &self.core)
-                    #( .field(stringify!(#param_fields), &self.#param_fields) )*
-                    .finish()
-            }
-        }
-
-        impl Client {
-            /// Creates a client with the default base URL and settings.
-            pub fn new(#( #cred_names: impl Into<String> ),*) -> Result<Self, crate::BuildError> {
-                Self::builder(#( #cred_names ),*).build()
-            }
-
-            /// Starts configuring a client.
-            #(
-                ///
-                #[doc = #cred_docs]
-            )*
-            pub fn builder(#( #cred_names: impl Into<String> ),*) -> ClientBuilder {
-                ClientBuilder {
-                    core: #rt::CoreBuilder::new(#credentials, DEFAULT_BASE_URL, &PROFILE),
-                    #( #param_fields: #param_defaults.to_string(), )*
-                }
-            }
-
-            /// The base URL requests are sent to.
-            pub fn base_url(&self) -> &str {
-                self.core.base_url()
-            }
-
-            #(
-                #[doc = #param_getter_docs]
-                pub fn #param_fields(&self) -> &str {
-                    &self.#param_fields
-                }
-            )*
-
-            /// The retry policy calls use unless they set their own.
-            pub fn retry_policy(&self) -> &crate::RetryPolicy {
-                self.core.retry_policy()
-            }
-
-            #set_credentials
-
-            /// The runtime's part of the client, which sends the requests.
-            #[allow(dead_code)]
-            pub(crate) fn core(&self) -> &#rt::ClientCore {
-                &self.core
-            }
-
-            #(#methods)*
-        }
-
+/// `ClientBuilder`: the runtime's builder, whose settings the runtime's
+/// `client_builder_methods!` forwards, and the client parameters.
+fn client_builder(t: &crate::ir::TargetInfo) -> TokenStream {
+    let param_fields: Vec<_> = t.client_params.iter().map(|p| ident(&p.rust)).collect();
+    let param_setter_docs: Vec<_> = t
+        .client_params
+        .iter()
+        .map(|p| {
+            let d = p.doc.clone().unwrap_or_else(|| {
+                format!("Sets the value used for `{{{}}}` in request paths.", p.wire)
+            });
+            format!(" {d} Default: `{}`.", p.default)
+        })
+        .collect();
+    quote! {
         /// Configures a [`Client`].
         #[derive(Clone, Debug)]
         pub struct ClientBuilder {
-            core: #rt::CoreBuilder,
+            core: rt::CoreBuilder,
             #( #param_fields: String, )*
         }
 
         impl ClientBuilder {
-            /// Sends requests to another base URL (a proxy or a test server).
-            /// A trailing `/` is ignored.
-            pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
-                self.core = self.core.base_url(base_url);
-                self
-            }
+            rt::client_builder_methods!();
 
             #(
                 #[doc = #param_setter_docs]
@@ -325,71 +345,6 @@ fn client(api: &Api, plan: &Plan) -> TokenStream {
                     self
                 }
             )*
-
-            /// Sets the retry policy for every call (calls can set their own).
-            pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-                self.core = self.core.retry(policy);
-                self
-            }
-
-            /// Adds a hook that sees (and may change) every request before it is
-            /// sent and every outcome after: for extra headers, tracing or
-            /// metrics. Hooks run in the order they were added.
-            pub fn hook(mut self, hook: impl crate::Hook + 'static) -> Self {
-                self.core = self.core.hook(hook);
-                self
-            }
-
-            /// Sets how long a whole call may take: every attempt, the waits
-            /// between them and reading the body
-            /// ([`DEFAULT_TIMEOUT`](crate::DEFAULT_TIMEOUT) unless set; calls
-            /// can set their own).
-            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                self.core = self.core.timeout(timeout);
-                self
-            }
-
-            /// Sets how long one attempt may take, reading its body included
-            /// ([`DEFAULT_ATTEMPT_TIMEOUT`](crate::DEFAULT_ATTEMPT_TIMEOUT)
-            /// unless set; calls can set their own).
-            pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                self.core = self.core.attempt_timeout(timeout);
-                self
-            }
-
-            /// Sets how long connecting may take
-            /// ([`DEFAULT_CONNECT_TIMEOUT`](crate::DEFAULT_CONNECT_TIMEOUT) unless set).
-            pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                self.core = self.core.connect_timeout(timeout);
-                self
-            }
-
-            /// Sets the largest JSON, text or error body read, in bytes
-            /// ([`DEFAULT_MAX_BODY_SIZE`](crate::DEFAULT_MAX_BODY_SIZE) unless
-            /// set; calls can set their own).
-            pub fn max_body_size(mut self, bytes: u64) -> Self {
-                self.core = self.core.max_body_size(bytes);
-                self
-            }
-
-            /// Sets the largest binary body (a download) read into memory, in
-            /// bytes ([`DEFAULT_MAX_DOWNLOAD_SIZE`](crate::DEFAULT_MAX_DOWNLOAD_SIZE)
-            /// unless set).
-            pub fn max_download_size(mut self, bytes: u64) -> Self {
-                self.core = self.core.max_download_size(bytes);
-                self
-            }
-
-            /// Uses this `reqwest` client (its pool, proxy, TLS and redirect
-            /// settings) instead of a new one. The client this builder makes
-            /// follows no redirects and connects within the connect timeout;
-            /// one of your own keeps whatever you chose (reqwest's default
-            /// follows up to 10 redirects, dropping credentials across hosts).
-            /// Call and attempt timeouts and body limits apply either way.
-            pub fn http_client(mut self, http: crate::reqwest::Client) -> Self {
-                self.core = self.core.http_client(http);
-                self
-            }
 
             /// Builds the client.
             pub fn build(self) -> Result<Client, crate::BuildError> {
@@ -535,239 +490,15 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
         op.method, op.method
     ));
     let must_use = "a request does nothing until `.send().await`";
-
-    let mut fields = Vec::new();
-    let mut new_args = Vec::new();
-    let mut new_inits = Vec::new();
-    let mut setters = Vec::new();
-    for p in &op.params {
-        let name = ident(&p.rust);
-        let ty = rust_ty(&p.ty, &tp);
-        if p.required {
-            fields.push(quote!(#name: #ty));
-            new_args.push(quote!(#name: #ty));
-            new_inits.push(quote!(#name));
-        } else {
-            fields.push(quote!(#name: Option<#ty>));
-            new_inits.push(quote!(#name: None));
-            let pdoc = docs::or(
-                p.doc.as_deref(),
-                &format!("Sets the `{}` parameter.", p.wire),
-            );
-            let (arg, value) = match &p.ty {
-                Ty::String => (quote!(value: impl Into<String>), quote!(value.into())),
-                _ => (quote!(value: #ty), quote!(value)),
-            };
-            setters.push(quote! {
-                #pdoc
-                pub fn #name(mut self, #arg) -> Self {
-                    self.#name = Some(#value);
-                    self
-                }
-            });
-        }
-    }
-    if let Some(b) = op.body.as_ref().filter(|b| b.flat.is_some()) {
-        // A flattened body: the builder holds the struct; each optional
-        // field is a setter (without an argument when it has one value).
-        let name = ident(&b.rust);
-        let ty = rust_ty(&b.ty, &tp);
-        fields.push(quote!(#name: #ty));
-        new_args.push(quote!(#name: #ty));
-        new_inits.push(quote!(#name));
-        for (flat, f) in flat_fields(api, b).unwrap_or_default() {
-            if flat.argument {
-                continue;
-            }
-            let setter = ident(&flat.name);
-            let field = ident(&f.rust);
-            let fdoc = docs::or(f.doc.as_deref(), &format!("Sets the `{}` member.", f.wire));
-            let wrap = |v: TokenStream| {
-                let v = if f.boxed { quote!(Box::new(#v)) } else { v };
-                if f.double_option() {
-                    quote!(Some(Some(#v)))
-                } else {
-                    quote!(Some(#v))
-                }
-            };
-            if flat.unit {
-                let value = wrap(quote!(Default::default()));
-                let note = docs::own("The member has one possible value, which this sends.");
-                setters.push(quote! {
-                    #fdoc
-                    ///
-                    #note
-                    pub fn #setter(mut self) -> Self {
-                        self.#name.#field = #value;
-                        self
-                    }
-                });
-            } else {
-                let (arg, value) = match &f.ty {
-                    Ty::String => (quote!(value: impl Into<String>), wrap(quote!(value.into()))),
-                    t @ Ty::Named(_) => {
-                        let t = rust_ty(t, &tp);
-                        (quote!(value: impl Into<#t>), wrap(quote!(value.into())))
-                    }
-                    t => {
-                        let t = rust_ty(t, &tp);
-                        (quote!(value: #t), wrap(quote!(value)))
-                    }
-                };
-                setters.push(quote! {
-                    #fdoc
-                    pub fn #setter(mut self, #arg) -> Self {
-                        self.#name.#field = #value;
-                        self
-                    }
-                });
-            }
-        }
-    } else if let Some(b) = &op.body {
-        let name = ident(&b.rust);
-        let ty = rust_ty(&b.ty, &tp);
-        if b.required {
-            fields.push(quote!(#name: #ty));
-            new_args.push(quote!(#name: #ty));
-            new_inits.push(quote!(#name));
-        } else {
-            fields.push(quote!(#name: Option<#ty>));
-            new_inits.push(quote!(#name: None));
-            let bdoc = docs::or(b.doc.as_deref(), "Sets the request body.");
-            setters.push(quote! {
-                #bdoc
-                pub fn #name(mut self, value: #ty) -> Self {
-                    self.#name = Some(value);
-                    self
-                }
-            });
-        }
-    }
-
-    // URL: base + path template, every parameter percent-encoded as one segment.
-    // The URL is assembled with `concat` rather than `format!`: prettyplease
-    // formats the pieces of an array but leaves macro arguments as they are.
-    let mut url_parts = vec![quote!(self.client.base_url())];
-    for part in &op.path_parts {
-        match part {
-            PathPart::Literal(l) => url_parts.push(quote!(#l)),
-            PathPart::Client(i) => {
-                let getter = ident(&api.target.client_params[*i].rust);
-                url_parts.push(quote!(&rt::encode_path(self.client.#getter())));
-            }
-            PathPart::Param(i) => {
-                let p = &op.params[*i];
-                let name = ident(&p.rust);
-                let s = match &p.ty {
-                    Ty::String => quote!(&self.#name),
-                    Ty::Named(_) => quote!(self.#name.as_str()),
-                    _ => quote!(&self.#name.to_string()),
-                };
-                url_parts.push(quote!(&rt::encode_path(#s)));
-            }
-        }
-    }
-    // A whole-URL parameter (configured in `url_params`) replaces the URL: the
-    // request goes exactly where the API said, with the same credentials.
-    let url_expr = match op.params.iter().find(|p| p.whole_url) {
-        Some(p) => {
-            let name = ident(&p.rust);
-            quote!(self.#name.clone())
-        }
-        None => quote!([#(#url_parts),*].concat()),
-    };
-    let http_method = ident(match op.http_method {
-        crate::ir::HttpMethod::Get => "Get",
-        crate::ir::HttpMethod::Put => "Put",
-        crate::ir::HttpMethod::Post => "Post",
-        crate::ir::HttpMethod::Delete => "Delete",
-        crate::ir::HttpMethod::Options => "Options",
-        crate::ir::HttpMethod::Head => "Head",
-        crate::ir::HttpMethod::Patch => "Patch",
-        crate::ir::HttpMethod::Trace => "Trace",
-    });
-    let binary = op.success.content == ResponseContent::Bytes;
-    let follow = op.params.iter().any(|p| p.whole_url);
-
-    let mut pushes = Vec::new();
-    for p in op
-        .params
-        .iter()
-        .filter(|p| p.location != ParamLocation::Path)
-    {
-        let name = ident(&p.rust);
-        let wire = &p.wire;
-        let list = match p.location {
-            ParamLocation::Query => quote!(query),
-            _ => quote!(headers),
-        };
-        let (binding, push) = match &p.ty {
-            Ty::Array(inner) => {
-                let item = value_to_string(quote!(item), inner);
-                if p.explode && p.location == ParamLocation::Query {
-                    (
-                        quote!(values),
-                        quote! { for item in values { parts.query.push((#wire, #item)); } },
-                    )
-                } else {
-                    let joined = if **inner == Ty::String {
-                        quote!(values.join(","))
-                    } else {
-                        quote!(values.iter().map(|item| #item).collect::<Vec<_>>().join(","))
-                    };
-                    (quote!(values), quote!(parts.#list.push((#wire, #joined));))
-                }
-            }
-            t => {
-                let v = value_to_string(quote!(value), t);
-                (quote!(value), quote!(parts.#list.push((#wire, #v));))
-            }
-        };
-        pushes.push(if p.required {
-            quote! { { let #binding = &self.#name; #push } }
-        } else {
-            quote! { if let Some(#binding) = &self.#name { #push } }
-        });
-    }
-
-    let body_block = match &op.body {
-        None => quote!(),
-        Some(b) => {
-            let name = ident(&b.rust);
-            let send_one = |value: TokenStream| match (b.media, &b.form_field) {
-                (BodyMedia::Json, _) => quote!(parts.body = rt::Body::json(#value)?;),
-                (BodyMedia::Form, Some(field)) => {
-                    quote!(parts.body = rt::Body::Form(vec![(#field.to_string(), ::std::string::ToString::to_string(#value))]);)
-                }
-                (BodyMedia::Form, None) => match &b.form {
-                    Some(form) => {
-                        let pairs = form_struct(form, &value);
-                        quote!(parts.body = rt::Body::Form({ #pairs });)
-                    }
-                    None => quote!(parts.body = rt::Body::Form(rt::form_pairs(#value)?);),
-                },
-                (BodyMedia::Multipart, Some(field)) => quote! {
-                    parts.body = rt::Body::Multipart(rt::reqwest::multipart::Form::new().text(#field, ::std::string::ToString::to_string(#value)));
-                },
-                (BodyMedia::Multipart, None) => match &b.form {
-                    Some(form) => {
-                        let form = multipart_struct(form, &value);
-                        quote!(parts.body = rt::Body::Multipart({ #form });)
-                    }
-                    None => {
-                        quote!(parts.body = rt::Body::Multipart(rt::multipart_form(#value)?);)
-                    }
-                },
-            };
-            if b.required {
-                send_one(quote!(&self.#name))
-            } else {
-                let s = send_one(quote!(body));
-                quote!(if let Some(body) = &self.#name { #s })
-            }
-        }
-    };
-
+    let Members {
+        fields,
+        new_args,
+        new_inits,
+        setters,
+    } = Members::of(api, op);
+    let url_expr = url_expr(api, op);
+    let pushes = param_pushes(op);
+    let body_block = body_block(op);
     let error_ty = rust_ty(&op.error_ty, &tp);
     let (ok_ty, decode) = match &op.success.content {
         ResponseContent::Empty => (quote!(()), quote!(decode_empty)),
@@ -778,38 +509,8 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
         ResponseContent::Text => (quote!(String), quote!(decode_text)),
         ResponseContent::Bytes => (quote!(Vec<u8>), quote!(decode_bytes)),
     };
-    let (errors, _) = error_list(op);
-    let spec = quote! {
-        rt::OpSpec { method: rt::Method::#http_method, binary: #binary, follow_redirects: #follow, errors: #errors }
-    };
-    let send_doc = format!(
-        "Sends the request. Success is {}; documented error statuses decode into `{}` inside [`Error::Api`](crate::Error::Api).",
-        match &op.success.content {
-            ResponseContent::Empty => "`()`".to_string(),
-            ResponseContent::Json(_) => "the decoded JSON body".to_string(),
-            ResponseContent::Text => "the body as text".to_string(),
-            ResponseContent::Bytes => "the raw body".to_string(),
-        },
-        match &op.error_ty {
-            Ty::Named(n) => n.clone(),
-            _ => "a JSON value".to_string(),
-        }
-    );
-    let mut alt = String::new();
-    if let Some(b) = &op.body {
-        alt = format!(" The body is sent as `{}`", b.media.as_str());
-        if let Some(f) = &b.form_field {
-            alt.push_str(&format!(" with the single field `{f}`"));
-        }
-        alt.push('.');
-        if !b.alternatives.is_empty() {
-            alt.push_str(&format!(
-                " The spec also allows {}, which this client does not use.",
-                b.alternatives.join(", ")
-            ));
-        }
-    }
-    let send_doc = format!(" {send_doc}{alt}");
+    let spec = op_spec(op);
+    let send_doc = send_doc(op);
     let streaming = match &op.success.content {
         ResponseContent::Bytes => quote! {
             /// Sends the request like `send`, but hands the success body out
@@ -873,8 +574,322 @@ fn builder(api: &Api, op: &Operation, cfg: &TokenStream) -> TokenStream {
         }
 
         #cfg
-        request_builder!(#builder, #ok_ty, #error_ty, #decode, #send_doc);
+        rt::request_builder!(#builder, #ok_ty, #error_ty, #decode, #send_doc);
     }
+}
+
+/// A request builder's fields, the arguments of its `new` and how they
+/// initialise the fields, and its setters.
+#[derive(Default)]
+struct Members {
+    fields: Vec<TokenStream>,
+    new_args: Vec<TokenStream>,
+    new_inits: Vec<TokenStream>,
+    setters: Vec<TokenStream>,
+}
+
+impl Members {
+    /// The parameters, then the body (flattened or whole).
+    fn of(api: &Api, op: &Operation) -> Self {
+        let mut m = Members::default();
+        for p in &op.params {
+            m.param(p);
+        }
+        if let Some(b) = op.body.as_ref().filter(|b| b.flat.is_some()) {
+            m.flat_body(api, b);
+        } else if let Some(b) = &op.body {
+            m.body(b);
+        }
+        m
+    }
+
+    /// A field set by `new`.
+    fn required(&mut self, name: &proc_macro2::Ident, ty: &TokenStream) {
+        self.fields.push(quote!(#name: #ty));
+        self.new_args.push(quote!(#name: #ty));
+        self.new_inits.push(quote!(#name));
+    }
+
+    /// A field that starts as `None`.
+    fn optional(&mut self, name: &proc_macro2::Ident, ty: &TokenStream) {
+        self.fields.push(quote!(#name: Option<#ty>));
+        self.new_inits.push(quote!(#name: None));
+    }
+
+    fn param(&mut self, p: &Param) {
+        let name = ident(&p.rust);
+        let ty = rust_ty(&p.ty, &types_prefix());
+        if p.required {
+            self.required(&name, &ty);
+            return;
+        }
+        self.optional(&name, &ty);
+        let pdoc = docs::or(
+            p.doc.as_deref(),
+            &format!("Sets the `{}` parameter.", p.wire),
+        );
+        let (arg, value) = match &p.ty {
+            Ty::String => (quote!(value: impl Into<String>), quote!(value.into())),
+            _ => (quote!(value: #ty), quote!(value)),
+        };
+        self.setters.push(quote! {
+            #pdoc
+            pub fn #name(mut self, #arg) -> Self {
+                self.#name = Some(#value);
+                self
+            }
+        });
+    }
+
+    /// A flattened body: the builder holds the struct; each optional
+    /// field is a setter (without an argument when it has one value).
+    fn flat_body(&mut self, api: &Api, b: &crate::ir::Body) {
+        let tp = types_prefix();
+        let name = ident(&b.rust);
+        self.required(&name, &rust_ty(&b.ty, &tp));
+        for (flat, f) in flat_fields(api, b).unwrap_or_default() {
+            if flat.argument {
+                continue;
+            }
+            let setter = ident(&flat.name);
+            let field = ident(&f.rust);
+            let fdoc = docs::or(f.doc.as_deref(), &format!("Sets the `{}` member.", f.wire));
+            let wrap = |v: TokenStream| {
+                let v = if f.boxed { quote!(Box::new(#v)) } else { v };
+                if f.double_option() {
+                    quote!(Some(Some(#v)))
+                } else {
+                    quote!(Some(#v))
+                }
+            };
+            if flat.unit {
+                let value = wrap(quote!(Default::default()));
+                let note = docs::own("The member has one possible value, which this sends.");
+                self.setters.push(quote! {
+                    #fdoc
+                    ///
+                    #note
+                    pub fn #setter(mut self) -> Self {
+                        self.#name.#field = #value;
+                        self
+                    }
+                });
+            } else {
+                let (arg, value) = match &f.ty {
+                    Ty::String => (quote!(value: impl Into<String>), wrap(quote!(value.into()))),
+                    t @ Ty::Named(_) => {
+                        let t = rust_ty(t, &tp);
+                        (quote!(value: impl Into<#t>), wrap(quote!(value.into())))
+                    }
+                    t => {
+                        let t = rust_ty(t, &tp);
+                        (quote!(value: #t), wrap(quote!(value)))
+                    }
+                };
+                self.setters.push(quote! {
+                    #fdoc
+                    pub fn #setter(mut self, #arg) -> Self {
+                        self.#name.#field = #value;
+                        self
+                    }
+                });
+            }
+        }
+    }
+
+    /// A whole body: an argument when required, else a setter.
+    fn body(&mut self, b: &crate::ir::Body) {
+        let name = ident(&b.rust);
+        let ty = rust_ty(&b.ty, &types_prefix());
+        if b.required {
+            self.required(&name, &ty);
+            return;
+        }
+        self.optional(&name, &ty);
+        let bdoc = docs::or(b.doc.as_deref(), "Sets the request body.");
+        self.setters.push(quote! {
+            #bdoc
+            pub fn #name(mut self, value: #ty) -> Self {
+                self.#name = Some(value);
+                self
+            }
+        });
+    }
+}
+
+/// The request's URL: base + path template, every parameter
+/// percent-encoded as one segment.
+fn url_expr(api: &Api, op: &Operation) -> TokenStream {
+    // The URL is assembled with `concat` rather than `format!`: prettyplease
+    // formats the pieces of an array but leaves macro arguments as they are.
+    let mut url_parts = vec![quote!(self.client.base_url())];
+    for part in &op.path_parts {
+        match part {
+            PathPart::Literal(l) => url_parts.push(quote!(#l)),
+            PathPart::Client(i) => {
+                let getter = ident(&api.target.client_params[*i].rust);
+                url_parts.push(quote!(&rt::encode_path(self.client.#getter())));
+            }
+            PathPart::Param(i) => {
+                let p = &op.params[*i];
+                let name = ident(&p.rust);
+                let s = match &p.ty {
+                    Ty::String => quote!(&self.#name),
+                    Ty::Named(_) => quote!(self.#name.as_str()),
+                    _ => quote!(&self.#name.to_string()),
+                };
+                url_parts.push(quote!(&rt::encode_path(#s)));
+            }
+        }
+    }
+    // A whole-URL parameter (configured in `url_params`) replaces the URL: the
+    // request goes exactly where the API said, with the same credentials.
+    match op.params.iter().find(|p| p.whole_url) {
+        Some(p) => {
+            let name = ident(&p.rust);
+            quote!(self.#name.clone())
+        }
+        None => quote!([#(#url_parts),*].concat()),
+    }
+}
+
+/// The statements that add the query and header parameters to `parts`.
+fn param_pushes(op: &Operation) -> Vec<TokenStream> {
+    let mut pushes = Vec::new();
+    for p in op
+        .params
+        .iter()
+        .filter(|p| p.location != ParamLocation::Path)
+    {
+        let name = ident(&p.rust);
+        let wire = &p.wire;
+        let list = match p.location {
+            ParamLocation::Query => quote!(query),
+            _ => quote!(headers),
+        };
+        let (binding, push) = match &p.ty {
+            Ty::Array(inner) => {
+                let item = value_to_string(quote!(item), inner);
+                if p.explode && p.location == ParamLocation::Query {
+                    (
+                        quote!(values),
+                        quote! { for item in values { parts.query.push((#wire, #item)); } },
+                    )
+                } else {
+                    let joined = if **inner == Ty::String {
+                        quote!(values.join(","))
+                    } else {
+                        quote!(values.iter().map(|item| #item).collect::<Vec<_>>().join(","))
+                    };
+                    (quote!(values), quote!(parts.#list.push((#wire, #joined));))
+                }
+            }
+            t => {
+                let v = value_to_string(quote!(value), t);
+                (quote!(value), quote!(parts.#list.push((#wire, #v));))
+            }
+        };
+        pushes.push(if p.required {
+            quote! { { let #binding = &self.#name; #push } }
+        } else {
+            quote! { if let Some(#binding) = &self.#name { #push } }
+        });
+    }
+    pushes
+}
+
+/// The statement that sets the body of `parts`, in its media type.
+fn body_block(op: &Operation) -> TokenStream {
+    match &op.body {
+        None => quote!(),
+        Some(b) => {
+            let name = ident(&b.rust);
+            let send_one = |value: TokenStream| match (b.media, &b.form_field) {
+                (BodyMedia::Json, _) => quote!(parts.body = rt::Body::json(#value)?;),
+                (BodyMedia::Form, Some(field)) => {
+                    quote!(parts.body = rt::Body::Form(vec![(#field.to_string(), ::std::string::ToString::to_string(#value))]);)
+                }
+                (BodyMedia::Form, None) => match &b.form {
+                    Some(form) => {
+                        let pairs = form_struct(form, &value);
+                        quote!(parts.body = rt::Body::Form({ #pairs });)
+                    }
+                    None => quote!(parts.body = rt::Body::Form(rt::form_pairs(#value)?);),
+                },
+                (BodyMedia::Multipart, Some(field)) => quote! {
+                    parts.body = rt::Body::Multipart(crate::reqwest::multipart::Form::new().text(#field, ::std::string::ToString::to_string(#value)));
+                },
+                (BodyMedia::Multipart, None) => match &b.form {
+                    Some(form) => {
+                        let form = multipart_struct(form, &value);
+                        quote!(parts.body = rt::Body::Multipart({ #form });)
+                    }
+                    None => {
+                        quote!(parts.body = rt::Body::Multipart(rt::multipart_form(#value)?);)
+                    }
+                },
+            };
+            if b.required {
+                send_one(quote!(&self.#name))
+            } else {
+                let s = send_one(quote!(body));
+                quote!(if let Some(body) = &self.#name { #s })
+            }
+        }
+    }
+}
+
+/// The operation's `SPEC`: how the runtime sends it.
+fn op_spec(op: &Operation) -> TokenStream {
+    let http_method = ident(match op.http_method {
+        crate::ir::HttpMethod::Get => "Get",
+        crate::ir::HttpMethod::Put => "Put",
+        crate::ir::HttpMethod::Post => "Post",
+        crate::ir::HttpMethod::Delete => "Delete",
+        crate::ir::HttpMethod::Options => "Options",
+        crate::ir::HttpMethod::Head => "Head",
+        crate::ir::HttpMethod::Patch => "Patch",
+        crate::ir::HttpMethod::Trace => "Trace",
+    });
+    let binary = op.success.content == ResponseContent::Bytes;
+    let follow = op.params.iter().any(|p| p.whole_url);
+    let (errors, _) = error_list(op);
+    quote! {
+        rt::OpSpec { method: rt::Method::#http_method, binary: #binary, follow_redirects: #follow, errors: #errors }
+    }
+}
+
+/// The documentation of `send`: what success is, where errors decode, and
+/// how the body is sent.
+fn send_doc(op: &Operation) -> String {
+    let send_doc = format!(
+        "Sends the request. Success is {}; documented error statuses decode into `{}` inside [`Error::Api`](crate::Error::Api).",
+        match &op.success.content {
+            ResponseContent::Empty => "`()`".to_string(),
+            ResponseContent::Json(_) => "the decoded JSON body".to_string(),
+            ResponseContent::Text => "the body as text".to_string(),
+            ResponseContent::Bytes => "the raw body".to_string(),
+        },
+        match &op.error_ty {
+            Ty::Named(n) => n.clone(),
+            _ => "a JSON value".to_string(),
+        }
+    );
+    let mut alt = String::new();
+    if let Some(b) = &op.body {
+        alt = format!(" The body is sent as `{}`", b.media.as_str());
+        if let Some(f) = &b.form_field {
+            alt.push_str(&format!(" with the single field `{f}`"));
+        }
+        alt.push('.');
+        if !b.alternatives.is_empty() {
+            alt.push_str(&format!(
+                " The spec also allows {}, which this client does not use.",
+                b.alternatives.join(", ")
+            ));
+        }
+    }
+    format!(" {send_doc}{alt}")
 }
 
 /// The struct a body type names, if it is one.
@@ -932,7 +947,7 @@ fn multipart_struct(form: &crate::ir::FormBody, value: &TokenStream) -> TokenStr
     );
     quote! {
         let source = #value;
-        let mut form = rt::reqwest::multipart::Form::new();
+        let mut form = crate::reqwest::multipart::Form::new();
         #(#parts)*
         form
     }

@@ -109,81 +109,10 @@ fn carrier(c: &ErrorCarrier, cfg: &TokenStream) -> TokenStream {
 
 /// The `errors` module.
 pub(super) fn error_kinds(table: &ErrorTable, plan: &Plan) -> TokenStream {
-    let mut variants = Vec::new();
-    let mut arms = Vec::new();
-    let mut status_arms = Vec::new();
-    let mut rate_limited = Vec::new();
-    let mut transient = Vec::new();
-    for k in &table.kinds {
-        let name = ident(&k.name);
-        let mut doc = format!(" {}", k.doc);
-        let mut codes: Vec<String> = k.codes.iter().map(i64::to_string).collect();
-        codes.extend(k.ranges.iter().map(|[a, b]| format!("{a}–{b}")));
-        if !codes.is_empty() {
-            doc.push_str(&format!(" Codes: {}.", codes.join(", ")));
-        }
-        if !k.statuses.is_empty() {
-            let statuses: Vec<String> = k.statuses.iter().map(u16::to_string).collect();
-            doc.push_str(&format!(
-                " Also HTTP {} without a code.",
-                statuses.join(", ")
-            ));
-        }
-        variants.push(quote!(#[doc = #doc] #name,));
-        let codes = k
-            .codes
-            .iter()
-            .map(|c| proc_macro2::Literal::i64_unsuffixed(*c));
-        let ranges = k.ranges.iter().map(|[a, b]| {
-            let (a, b) = (
-                proc_macro2::Literal::i64_unsuffixed(*a),
-                proc_macro2::Literal::i64_unsuffixed(*b),
-            );
-            quote!(#a..=#b)
-        });
-        let patterns: Vec<TokenStream> = codes.map(|c| quote!(#c)).chain(ranges).collect();
-        if !patterns.is_empty() {
-            arms.push(quote!(#(#patterns)|* => ErrorKind::#name,));
-        }
-        if !k.statuses.is_empty() {
-            let statuses = k
-                .statuses
-                .iter()
-                .map(|s| proc_macro2::Literal::u16_unsuffixed(*s));
-            status_arms.push(quote!(#(#statuses)|* => Some(ErrorKind::#name),));
-        }
-        if k.rate_limit {
-            rate_limited.push(quote!(ErrorKind::#name));
-        }
-        if k.transient {
-            transient.push(quote!(ErrorKind::#name));
-        }
-    }
-    let matches_any = |kinds: &[TokenStream]| {
-        if kinds.is_empty() {
-            quote!(false)
-        } else {
-            quote!(matches!(self, #(#kinds)|*))
-        }
-    };
-    let is_rate_limit = matches_any(&rate_limited);
-    let is_transient = matches_any(&transient);
+    let arms = KindArms::of(table);
+    let variants = &arms.variants;
     let source = format!(" Codes from: {}.", table.source);
-    let pointers: Vec<(String, String)> = table
-        .carriers
-        .iter()
-        .map(|c| {
-            (
-                c.code.pointer(),
-                c.subcode
-                    .as_ref()
-                    .map(FieldPath::pointer)
-                    .unwrap_or_default(),
-            )
-        })
-        .collect();
-    let code_pointers: Vec<&String> = pointers.iter().map(|(c, _)| c).collect();
-    let subcode_pointers: Vec<&String> = pointers.iter().map(|(_, s)| s).collect();
+    let kind_impl = error_kind_impl(table, &arms);
     let carriers = table
         .carriers
         .iter()
@@ -205,11 +134,125 @@ pub(super) fn error_kinds(table: &ErrorTable, plan: &Plan) -> TokenStream {
             },
         }
 
+        #kind_impl
+
+        /// Classifies errors: `kind()` on the crate's `Error`, `error_kind()`
+        /// on the error types that carry a code.
+        pub use ::fragment_codegen_runtime::ApiError;
+
+        #(#carriers)*
+    }
+}
+
+/// The pieces of `ErrorKind` each kind of the table contributes.
+#[derive(Default)]
+struct KindArms {
+    /// The variants, documented.
+    variants: Vec<TokenStream>,
+    /// The arms of `from_code`.
+    codes: Vec<TokenStream>,
+    /// The arms of `from_status`.
+    statuses: Vec<TokenStream>,
+    /// The kinds `is_rate_limit` matches.
+    rate_limited: Vec<TokenStream>,
+    /// The kinds `is_transient` matches.
+    transient: Vec<TokenStream>,
+}
+
+impl KindArms {
+    fn of(table: &ErrorTable) -> Self {
+        let mut arms = KindArms::default();
+        for k in &table.kinds {
+            let name = ident(&k.name);
+            let doc = kind_doc(k);
+            arms.variants.push(quote!(#[doc = #doc] #name,));
+            let codes = k
+                .codes
+                .iter()
+                .map(|c| proc_macro2::Literal::i64_unsuffixed(*c));
+            let ranges = k.ranges.iter().map(|[a, b]| {
+                let (a, b) = (
+                    proc_macro2::Literal::i64_unsuffixed(*a),
+                    proc_macro2::Literal::i64_unsuffixed(*b),
+                );
+                quote!(#a..=#b)
+            });
+            let patterns: Vec<TokenStream> = codes.map(|c| quote!(#c)).chain(ranges).collect();
+            if !patterns.is_empty() {
+                arms.codes.push(quote!(#(#patterns)|* => ErrorKind::#name,));
+            }
+            if !k.statuses.is_empty() {
+                let statuses = k
+                    .statuses
+                    .iter()
+                    .map(|s| proc_macro2::Literal::u16_unsuffixed(*s));
+                arms.statuses
+                    .push(quote!(#(#statuses)|* => Some(ErrorKind::#name),));
+            }
+            if k.rate_limit {
+                arms.rate_limited.push(quote!(ErrorKind::#name));
+            }
+            if k.transient {
+                arms.transient.push(quote!(ErrorKind::#name));
+            }
+        }
+        arms
+    }
+}
+
+/// A kind's documentation: its text, its codes and the statuses it stands
+/// for without a code.
+fn kind_doc(k: &crate::config::ErrorKind) -> String {
+    let mut doc = format!(" {}", k.doc);
+    let mut codes: Vec<String> = k.codes.iter().map(i64::to_string).collect();
+    codes.extend(k.ranges.iter().map(|[a, b]| format!("{a}–{b}")));
+    if !codes.is_empty() {
+        doc.push_str(&format!(" Codes: {}.", codes.join(", ")));
+    }
+    if !k.statuses.is_empty() {
+        let statuses: Vec<String> = k.statuses.iter().map(u16::to_string).collect();
+        doc.push_str(&format!(
+            " Also HTTP {} without a code.",
+            statuses.join(", ")
+        ));
+    }
+    doc
+}
+
+/// `impl ErrorKind`: classifying codes, statuses and JSON bodies.
+fn error_kind_impl(table: &ErrorTable, arms: &KindArms) -> TokenStream {
+    let matches_any = |kinds: &[TokenStream]| {
+        if kinds.is_empty() {
+            quote!(false)
+        } else {
+            quote!(matches!(self, #(#kinds)|*))
+        }
+    };
+    let is_rate_limit = matches_any(&arms.rate_limited);
+    let is_transient = matches_any(&arms.transient);
+    let code_arms = &arms.codes;
+    let status_arms = &arms.statuses;
+    let pointers: Vec<(String, String)> = table
+        .carriers
+        .iter()
+        .map(|c| {
+            (
+                c.code.pointer(),
+                c.subcode
+                    .as_ref()
+                    .map(FieldPath::pointer)
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    let code_pointers: Vec<&String> = pointers.iter().map(|(c, _)| c).collect();
+    let subcode_pointers: Vec<&String> = pointers.iter().map(|(_, s)| s).collect();
+    quote! {
         impl ErrorKind {
             /// The kind of an error code (the subcode is kept for `Unrecognized`).
             pub fn from_code(code: i64, subcode: Option<i64>) -> Self {
                 match code {
-                    #(#arms)*
+                    #(#code_arms)*
                     _ => ErrorKind::Unrecognized { code, subcode },
                 }
             }
@@ -253,11 +296,5 @@ pub(super) fn error_kinds(table: &ErrorTable, plan: &Plan) -> TokenStream {
                 })
             }
         }
-
-        /// Classifies errors: `kind()` on the crate's `Error`, `error_kind()`
-        /// on the error types that carry a code.
-        pub use ::fragment_codegen_runtime::ApiError;
-
-        #(#carriers)*
     }
 }

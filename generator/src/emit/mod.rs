@@ -162,7 +162,7 @@ fn webhooks_rs(w: &crate::ir::Webhook) -> Result<String> {
         #[cfg(feature = "axum")]
         #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
         pub mod routes {
-            use ::fragment_codegen_runtime::axum;
+            use ::fragment_codegen_runtime::__private::axum;
             pub use ::fragment_codegen_runtime::webhooks::routes::{handshake, Rejection, WebhookSecrets};
 
             /// A delivery whose signature checked out, parsed: an extractor for
@@ -347,6 +347,10 @@ fn module_header(module: &str) -> TokenStream {
     match module {
         "types" => quote! {
             //! Every schema of the API as a Rust type.
+
+            // The runtime's decoders, which the types' generated decoding calls.
+            #[allow(unused_imports)]
+            use ::fragment_codegen_runtime::__private as rt;
         },
         "operations" => quote! {
             //! One request builder per operation; created by the methods of
@@ -354,72 +358,17 @@ fn module_header(module: &str) -> TokenStream {
             //!
             //! Each builder below holds only what differs per operation (its
             //! fields and setters, how the runtime sends it, and how it
-            //! assembles its request); `request_builder!` adds what every
-            //! builder has alike.
+            //! assembles its request); the runtime's `request_builder!` adds
+            //! what every builder has alike.
 
-            use ::fragment_codegen_runtime as rt;
+            use ::fragment_codegen_runtime::__private as rt;
             #[allow(unused_imports)]
             use rt::ErrorStatus::{Code, Default as AnyStatus, Range};
-
-            /// The methods every request builder has: the call options, `send`,
-            /// `send_with_meta` and `IntoFuture`.
-            macro_rules! request_builder {
-                ($builder:ident, $ok:ty, $error:ty, $decode:ident, $send_doc:literal) => {
-                    impl<'a> $builder<'a> {
-                        /// Uses this retry policy for this call instead of the client's.
-                        pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-                            self.options.retry = Some(policy);
-                            self
-                        }
-
-                        /// Sets how long this whole call may take (every attempt, the
-                        /// waits between them and reading the body), instead of the
-                        /// client's timeout.
-                        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                            self.options.timeout = Some(timeout);
-                            self
-                        }
-
-                        /// Sets how long each attempt of this call may take, instead of
-                        /// the client's attempt timeout.
-                        pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                            self.options.attempt_timeout = Some(timeout);
-                            self
-                        }
-
-                        /// Sets the largest body this call reads, in bytes, instead of
-                        /// the client's limit.
-                        pub fn max_body_size(mut self, bytes: u64) -> Self {
-                            self.options.max_body_size = Some(bytes);
-                            self
-                        }
-
-                        #[doc = $send_doc]
-                        pub async fn send(self) -> Result<$ok, crate::Error<$error>> {
-                            self.send_with_meta().await.map(crate::Response::into_value)
-                        }
-
-                        /// Sends the request like `send`, and also returns the
-                        /// response's status, headers and the number of attempts.
-                        pub async fn send_with_meta(self) -> Result<crate::Response<$ok>, crate::Error<$error>> {
-                            rt::$decode(rt::send(self.client.core(), &Self::SPEC, self.parts()?, &self.options).await?)
-                        }
-                    }
-
-                    /// `.await` on the builder sends it, like `.send().await`.
-                    impl<'a> ::std::future::IntoFuture for $builder<'a> {
-                        type Output = Result<$ok, crate::Error<$error>>;
-                        type IntoFuture = rt::BoxFuture<'a, Self::Output>;
-
-                        fn into_future(self) -> Self::IntoFuture {
-                            Box::pin(self.send())
-                        }
-                    }
-                };
-            }
         },
         "client" => quote! {
             //! The API client and its builder.
+
+            use ::fragment_codegen_runtime::__private as rt;
         },
         "errors" => quote! {
             //! What an API error means, from its code: branch on the kind, not

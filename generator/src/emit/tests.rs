@@ -170,103 +170,233 @@ fn operation_tests(
     cfg: &TokenStream,
     used: &mut BTreeSet<String>,
 ) -> std::result::Result<Vec<TokenStream>, String> {
-    let ex = &op.examples;
+    let params = ParamCalls::of(api, op)?;
+    let bodies = body_calls(api, op)?;
+    let successes = success_checks(op)?;
+    let error_check = error_check(op)?;
+    let mut out = Vec::new();
+    for (i, (name, body)) in bodies.into_iter().enumerate() {
+        let base = if i == 0 && name == "request" {
+            op.method.clone()
+        } else {
+            format!(
+                "{}_{}",
+                op.method,
+                crate::naming::snake_ident_with(&name, &[])
+            )
+        };
+        let test = ident(&crate::naming::unique(base, used));
+        let checks = if i == 0 {
+            let s = &successes;
+            quote!(#(#s)* #error_check)
+        } else {
+            let first = &successes[0];
+            quote!(#first)
+        };
+        out.push(test_fn(op, cfg, &test, &params, &name, body, checks));
+    }
+    Ok(out)
+}
+
+/// One test: calls the operation with the parameters and one body example,
+/// then runs `checks` against what the server received.
+fn test_fn(
+    op: &Operation,
+    cfg: &TokenStream,
+    test: &proc_macro2::Ident,
+    params: &ParamCalls,
+    name: &str,
+    body: Option<(BodyCall, TokenStream)>,
+    checks: TokenStream,
+) -> TokenStream {
     let method = ident(&op.method);
     let http = op.http_method.as_str();
-
-    // Parameters: required ones always (an example, or a stand-in), optional
-    // ones when they document a scalar or array example.
-    let mut args = Vec::new();
-    let mut setters = Vec::new();
-    let mut query = Vec::new();
-    let mut headers = Vec::new();
-    let mut path_values: Vec<Option<String>> = vec![None; op.params.len()];
-    let mut whole_url = false;
-    for (i, p) in op.params.iter().enumerate() {
-        let what = format!("the example of parameter `{}`", p.wire);
-        if p.whole_url {
-            whole_url = true;
-            args.push(quote!(format!("{}/media-download", server.uri())));
-            continue;
-        }
-        let example = match ex.params.get(&p.wire) {
-            Some(v) => v.clone(),
-            None if p.required => stand_in(api, &p.ty)
-                .ok_or_else(|| format!("required parameter `{}` has no example", p.wire))?,
-            None => continue,
-        };
-        // The texts the request should carry for this value.
-        let texts: Vec<String> = match &example {
-            serde_json::Value::Array(items) => {
-                let items: Option<Vec<String>> = items.iter().map(scalar_text).collect();
-                let Some(items) = items else { continue };
-                if p.explode && p.location == ParamLocation::Query {
-                    items
-                } else {
-                    vec![items.join(",")]
-                }
-            }
-            v => match scalar_text(v) {
-                Some(s) => vec![s],
-                None if p.required => {
-                    return Err(format!("parameter `{}` has a non-scalar example", p.wire));
-                }
-                None => continue,
-            },
-        };
-        let arg = argument(&p.ty, &what, &example);
-        if p.required {
-            args.push(arg);
+    let (body_args, body_setter, body_check) = match body {
+        Some((BodyCall::Arg(a), check)) => (vec![a], quote!(), check),
+        Some((BodyCall::Setter(s), check)) => (Vec::new(), s, check),
+        Some((BodyCall::Flat(a, s), check)) => (a, s, check),
+        None => (Vec::new(), quote!(), quote!(BodyCheck::None)),
+    };
+    let all_args: Vec<&TokenStream> = params.args.iter().chain(&body_args).collect();
+    let ParamCalls {
+        setters,
+        query,
+        headers,
+        path,
+        ..
+    } = params;
+    let doc = format!(
+        " `{http} {}` ({}), with {}.",
+        op.path,
+        op.operation_id,
+        if name == "request" {
+            "its documented parameters".to_string()
         } else {
-            let setter = ident(&p.rust);
-            setters.push(quote!(.#setter(#arg)));
+            format!("request body example `{name}`")
         }
-        let wire = &p.wire;
-        match p.location {
-            ParamLocation::Path => path_values[i] = texts.into_iter().next(),
-            ParamLocation::Query => {
-                for t in texts {
-                    query.push(quote!((#wire, #t.to_string())));
+    );
+    quote! {
+        #[doc = #doc]
+        #cfg
+        #[tokio::test]
+        async fn #test() {
+            let server = wiremock::MockServer::start().await;
+            let client = client(&server);
+            let call = || client.#method(#(#all_args),*) #(#setters)* #body_setter;
+            let expected = Expected {
+                method: #http,
+                path: #path.to_string(),
+                query: vec![#(#query),*],
+                headers: vec![#(#headers),*],
+                body: #body_check,
+            };
+            #checks
+        }
+    }
+}
+
+/// How a test passes an operation's parameters, and what the request should
+/// carry for them.
+struct ParamCalls {
+    /// The client method's arguments.
+    args: Vec<TokenStream>,
+    /// Setter calls on the request builder.
+    setters: Vec<TokenStream>,
+    /// The expected query pairs.
+    query: Vec<TokenStream>,
+    /// The expected headers.
+    headers: Vec<TokenStream>,
+    /// The expected path.
+    path: String,
+}
+
+impl ParamCalls {
+    /// Required parameters always (an example, or a stand-in), optional ones
+    /// when they document a scalar or array example.
+    fn of(api: &Api, op: &Operation) -> std::result::Result<Self, String> {
+        let mut calls = ParamCalls {
+            args: Vec::new(),
+            setters: Vec::new(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            path: String::new(),
+        };
+        let mut path_values: Vec<Option<String>> = vec![None; op.params.len()];
+        let mut whole_url = false;
+        for (i, p) in op.params.iter().enumerate() {
+            let what = format!("the example of parameter `{}`", p.wire);
+            if p.whole_url {
+                whole_url = true;
+                calls
+                    .args
+                    .push(quote!(format!("{}/media-download", server.uri())));
+                continue;
+            }
+            let Some((example, texts)) = param_example(api, op, p)? else {
+                continue;
+            };
+            let arg = argument(&p.ty, &what, &example);
+            if p.required {
+                calls.args.push(arg);
+            } else {
+                let setter = ident(&p.rust);
+                calls.setters.push(quote!(.#setter(#arg)));
+            }
+            let wire = &p.wire;
+            match p.location {
+                ParamLocation::Path => path_values[i] = texts.into_iter().next(),
+                ParamLocation::Query => {
+                    for t in texts {
+                        calls.query.push(quote!((#wire, #t.to_string())));
+                    }
+                }
+                ParamLocation::Header => {
+                    for t in texts {
+                        calls.headers.push(quote!((#wire, #t.to_string())));
+                    }
                 }
             }
-            ParamLocation::Header => {
-                for t in texts {
-                    headers.push(quote!((#wire, #t.to_string())));
-                }
+        }
+        calls.path = if whole_url {
+            "/media-download".to_string()
+        } else {
+            example_path(api, op, &path_values)
+        };
+        Ok(calls)
+    }
+}
+
+/// A parameter's example (or stand-in) and the texts the request should
+/// carry for it; `None` for an optional parameter a test leaves out.
+fn param_example(
+    api: &Api,
+    op: &Operation,
+    p: &crate::ir::Param,
+) -> std::result::Result<Option<(serde_json::Value, Vec<String>)>, String> {
+    let example = match op.examples.params.get(&p.wire) {
+        Some(v) => v.clone(),
+        None if p.required => stand_in(api, &p.ty)
+            .ok_or_else(|| format!("required parameter `{}` has no example", p.wire))?,
+        None => return Ok(None),
+    };
+    let texts: Vec<String> = match &example {
+        serde_json::Value::Array(items) => {
+            let items: Option<Vec<String>> = items.iter().map(scalar_text).collect();
+            let Some(items) = items else {
+                return Ok(None);
+            };
+            if p.explode && p.location == ParamLocation::Query {
+                items
+            } else {
+                vec![items.join(",")]
+            }
+        }
+        v => match scalar_text(v) {
+            Some(s) => vec![s],
+            None if p.required => {
+                return Err(format!("parameter `{}` has a non-scalar example", p.wire));
+            }
+            None => return Ok(None),
+        },
+    };
+    Ok(Some((example, texts)))
+}
+
+/// The path the request should go to, with the path parameters' texts.
+fn example_path(api: &Api, op: &Operation, path_values: &[Option<String>]) -> String {
+    let mut path = String::new();
+    for part in &op.path_parts {
+        match part {
+            PathPart::Literal(l) => path.push_str(l),
+            PathPart::Client(ci) => {
+                path.push_str(&encode_segment(&api.target.client_params[*ci].default))
+            }
+            PathPart::Param(pi) => {
+                let v = path_values[*pi].as_deref().unwrap_or_default();
+                path.push_str(&encode_segment(v));
             }
         }
     }
-    let path = if whole_url {
-        "/media-download".to_string()
-    } else {
-        let mut path = String::new();
-        for part in &op.path_parts {
-            match part {
-                PathPart::Literal(l) => path.push_str(l),
-                PathPart::Client(ci) => {
-                    path.push_str(&encode_segment(&api.target.client_params[*ci].default))
-                }
-                PathPart::Param(pi) => {
-                    let v = path_values[*pi].as_deref().unwrap_or_default();
-                    path.push_str(&encode_segment(v));
-                }
-            }
-        }
-        path
-    };
+    path
+}
 
-    // Request bodies: one test per documented example.
-    let mut bodies: Vec<(String, Option<(BodyCall, TokenStream)>)> = Vec::new();
+/// A body passed with one call per documented example (named `request`
+/// when there is no body or no example).
+type BodyCalls = Vec<(String, Option<(BodyCall, TokenStream)>)>;
+
+/// Request bodies: one test per documented example.
+fn body_calls(api: &Api, op: &Operation) -> std::result::Result<BodyCalls, String> {
+    let mut bodies: BodyCalls = Vec::new();
     match &op.body {
         None => bodies.push(("request".into(), None)),
         Some(b) => {
-            if ex.bodies.is_empty() {
+            if op.examples.bodies.is_empty() {
                 if b.required {
                     return Err("the request body has no example".into());
                 }
                 bodies.push(("request".into(), None));
             }
-            for (name, example) in &ex.bodies {
+            for (name, example) in &op.examples.bodies {
                 let what = format!("request body example `{name}`");
                 let (sent, check) = body_example(api, b, example)?;
                 let call = if b.flat.is_some() {
@@ -282,16 +412,19 @@ fn operation_tests(
             }
         }
     }
+    Ok(bodies)
+}
 
-    // Success: every documented example (JSON), or a body of the documented kind.
+/// Success: every documented example (JSON), or a body of the documented kind.
+fn success_checks(op: &Operation) -> std::result::Result<Vec<TokenStream>, String> {
     let success_status = op.success.statuses.first().copied().unwrap_or(200);
     let mut successes: Vec<TokenStream> = Vec::new();
     match &op.success.content {
         ResponseContent::Json(_) => {
-            if ex.success.is_empty() {
+            if op.examples.success.is_empty() {
                 return Err("the success response has no example".into());
             }
-            for (status, name, v) in &ex.success {
+            for (status, name, v) in &op.examples.success {
                 let t = json_text(v);
                 let what = format!("success example `{name}`");
                 successes.push(quote! {
@@ -319,73 +452,19 @@ fn operation_tests(
             assert_request(&server, &expected).await;
         }),
     }
+    Ok(successes)
+}
 
-    // The documented error.
-    let Some((err_status, err_name, err_value)) = ex.errors.first() else {
+/// The documented error.
+fn error_check(op: &Operation) -> std::result::Result<TokenStream, String> {
+    let Some((err_status, err_name, err_value)) = op.examples.errors.first() else {
         return Err("no error response has an example".into());
     };
     let err_text = json_text(err_value);
     let err_what = format!("error example `{err_name}` (HTTP {err_status})");
-    let error_check = quote! {
+    Ok(quote! {
         check_error(&server, &expected, #err_status, #err_what, #err_text, || call().send()).await;
-    };
-
-    let mut out = Vec::new();
-    for (i, (name, body)) in bodies.into_iter().enumerate() {
-        let base = if i == 0 && name == "request" {
-            op.method.clone()
-        } else {
-            format!(
-                "{}_{}",
-                op.method,
-                crate::naming::snake_ident_with(&name, &[])
-            )
-        };
-        let test = ident(&crate::naming::unique(base, used));
-        let (body_args, body_setter, body_check) = match body {
-            Some((BodyCall::Arg(a), check)) => (vec![a], quote!(), check),
-            Some((BodyCall::Setter(s), check)) => (Vec::new(), s, check),
-            Some((BodyCall::Flat(a, s), check)) => (a, s, check),
-            None => (Vec::new(), quote!(), quote!(BodyCheck::None)),
-        };
-        let all_args: Vec<&TokenStream> = args.iter().chain(&body_args).collect();
-        let checks = if i == 0 {
-            let s = &successes;
-            quote!(#(#s)* #error_check)
-        } else {
-            let first = &successes[0];
-            quote!(#first)
-        };
-        let doc = format!(
-            " `{http} {}` ({}), with {}.",
-            op.path,
-            op.operation_id,
-            if name == "request" {
-                "its documented parameters".to_string()
-            } else {
-                format!("request body example `{name}`")
-            }
-        );
-        out.push(quote! {
-            #[doc = #doc]
-            #cfg
-            #[tokio::test]
-            async fn #test() {
-                let server = wiremock::MockServer::start().await;
-                let client = client(&server);
-                let call = || client.#method(#(#all_args),*) #(#setters)* #body_setter;
-                let expected = Expected {
-                    method: #http,
-                    path: #path.to_string(),
-                    query: vec![#(#query),*],
-                    headers: vec![#(#headers),*],
-                    body: #body_check,
-                };
-                #checks
-            }
-        });
-    }
-    Ok(out)
+    })
 }
 
 /// How a body example is passed: a required body is an argument of the

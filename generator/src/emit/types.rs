@@ -190,7 +190,7 @@ fn struct_def(def: &TypeDef, s: &StructDef) -> TokenStream {
         if f.double_option() {
             serde_args.push(quote!(
                 skip_serializing_if = "Option::is_none",
-                serialize_with = "::fragment_codegen_runtime::nullable::serialize"
+                serialize_with = "::fragment_codegen_runtime::__private::nullable::serialize"
             ));
         } else if f.optional()
             && !(f.required && f.nullable)
@@ -349,12 +349,12 @@ fn struct_deserialize(def: &TypeDef, s: &StructDef) -> TokenStream {
             quote!(Some(map.next_value::<Option<#inner>>()?))
         } else if f.optional() {
             if lenient {
-                quote!(map.next_value::<Option<::fragment_codegen_runtime::Lenient<#inner>>>()?.map(|l| l.0))
+                quote!(map.next_value::<Option<rt::Lenient<#inner>>>()?.map(|l| l.0))
             } else {
                 quote!(map.next_value::<Option<#inner>>()?)
             }
         } else if lenient {
-            quote!(Some(map.next_value::<::fragment_codegen_runtime::Lenient<#inner>>()?.0))
+            quote!(Some(map.next_value::<rt::Lenient<#inner>>()?.0))
         } else {
             quote!(Some(map.next_value::<#inner>()?))
         };
@@ -395,9 +395,9 @@ fn struct_deserialize(def: &TypeDef, s: &StructDef) -> TokenStream {
         quote!()
     };
     quote! {
-        impl ::fragment_codegen_runtime::decode::FromEntries for #name {
+        impl rt::decode::FromEntries for #name {
             fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-                mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+                mut map: rt::decode::Entries<'de, __A>,
             ) -> Result<Self, __A::Error> {
                 #error_import
                 #(#slots)*
@@ -416,7 +416,7 @@ fn struct_deserialize(def: &TypeDef, s: &StructDef) -> TokenStream {
 
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
-                ::fragment_codegen_runtime::decode::object(deserializer, #expecting)
+                rt::decode::object(deserializer, #expecting)
             }
         }
     }
@@ -510,7 +510,7 @@ fn enum_def(def: &TypeDef, e: &EnumDef) -> TokenStream {
 
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
-                let value = <::fragment_codegen_runtime::decode::Key<'de> as ::serde::Deserialize>::deserialize(deserializer)?;
+                let value = <rt::decode::Key<'de> as ::serde::Deserialize>::deserialize(deserializer)?;
                 Ok(match value.as_str() {
                     #( #wires => Self::#variants, )*
                     _ => Self::#unknown(value.into_string()),
@@ -841,9 +841,9 @@ fn tagged_def(api: &Api, def: &TypeDef, t: &TaggedDef) -> TokenStream {
         };
         let decoded = if is_struct {
             let payload = rust_ty(&v.ty, &quote!());
-            quote!(<#payload as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(entries)?)
+            quote!(<#payload as rt::decode::FromEntries>::from_entries(entries)?)
         } else {
-            quote!(::fragment_codegen_runtime::decode::convert(entries)?)
+            quote!(rt::decode::convert(entries)?)
         };
         let decoded = if v.boxed {
             quote!(Box::new(#decoded))
@@ -913,7 +913,7 @@ fn tagged_def(api: &Api, def: &TypeDef, t: &TaggedDef) -> TokenStream {
         /// Decodes without a detour through `serde_json::Value`: members
         /// before the tag are kept as text, and the variant reads the rest
         /// straight from the input.
-        impl ::fragment_codegen_runtime::decode::FromTagged for #name {
+        impl rt::decode::FromTagged for #name {
             const TAG: &'static str = #tag;
 
             #scan
@@ -922,7 +922,7 @@ fn tagged_def(api: &Api, def: &TypeDef, t: &TaggedDef) -> TokenStream {
 
             fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
                 tag: &str,
-                entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+                entries: rt::decode::Entries<'de, __A>,
             ) -> Result<Self, __A::Error> {
                 Ok(match tag {
                     #(#de_arms)*
@@ -937,7 +937,7 @@ fn tagged_def(api: &Api, def: &TypeDef, t: &TaggedDef) -> TokenStream {
 
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
-                ::fragment_codegen_runtime::decode::tagged(deserializer, #expecting)
+                rt::decode::tagged(deserializer, #expecting)
             }
         }
     }
@@ -948,7 +948,7 @@ fn kind_check(kind: JsonKind, required: &[String], consts: &[(String, String)]) 
         consts.iter().map(|(k, v)| (k, v)).unzip();
     let is = |k: &str| {
         let k = ident(k);
-        quote!(shape.kind == ::fragment_codegen_runtime::decode::JsonKind::#k)
+        quote!(shape.kind == rt::decode::JsonKind::#k)
     };
     match kind {
         JsonKind::Object => {
@@ -998,7 +998,7 @@ fn untagged_def(def: &TypeDef, u: &UntaggedDef) -> TokenStream {
         };
         attempts.push(quote! {
             if #check {
-                if let Some(v) = ::fragment_codegen_runtime::decode::attempt(&raw) {
+                if let Some(v) = rt::decode::attempt(&raw) {
                     return Ok(#wrap);
                 }
             }
@@ -1038,11 +1038,11 @@ fn untagged_def(def: &TypeDef, u: &UntaggedDef) -> TokenStream {
         /// required keys are there is tried on the text.
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> Result<Self, __D::Error> {
-                let raw = <::fragment_codegen_runtime::decode::Raw as ::serde::Deserialize>::deserialize(deserializer)?;
+                let raw = <rt::decode::Raw as ::serde::Deserialize>::deserialize(deserializer)?;
                 #[allow(unused_variables)]
-                let shape = ::fragment_codegen_runtime::decode::shape(&raw);
+                let shape = rt::decode::shape(&raw);
                 #(#attempts)*
-                Ok(Self::#other(::fragment_codegen_runtime::decode::value(&raw)?))
+                Ok(Self::#other(rt::decode::value(&raw)?))
             }
         }
     }

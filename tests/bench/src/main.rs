@@ -19,11 +19,11 @@ use whatsapp_cloud_api::types::GraphAPIError;
 type Decode = fn(Vec<u8>) -> bool;
 
 fn decode<T: serde::de::DeserializeOwned>(body: Vec<u8>) -> bool {
-    let received = fragment_codegen_runtime::Received {
+    let received = fragment_codegen_runtime::__private::Received {
         body,
         meta: whatsapp_cloud_api::ResponseMeta::new(200, Default::default(), 1),
     };
-    fragment_codegen_runtime::decode_json::<T, GraphAPIError>(received).is_ok()
+    fragment_codegen_runtime::__private::decode_json::<T, GraphAPIError>(received).is_ok()
 }
 
 mod payloads;

@@ -74,9 +74,9 @@ fn graph_api_error_is_defined_once_and_shared() {
     )
     .expect("operations.rs");
     // Every request builder names the one error type: the third argument of
-    // its `request_builder!` invocation.
+    // its `rt::request_builder!` invocation.
     let invocations: Vec<&str> = ops
-        .split("\nrequest_builder!(")
+        .split("\nrt::request_builder!(")
         .skip(1)
         .map(|rest| rest.split(");").next().unwrap_or_default())
         .collect();
@@ -90,7 +90,10 @@ fn graph_api_error_is_defined_once_and_shared() {
         );
     }
     // Outside the builders, every `crate::Error<...>` names it too.
-    let outside = ops.split("\nrequest_builder!(").next().unwrap_or_default();
+    let outside = ops
+        .split("\nrt::request_builder!(")
+        .next()
+        .unwrap_or_default();
     assert_eq!(
         outside
             .matches("crate::Error<crate::types::GraphAPIError>")

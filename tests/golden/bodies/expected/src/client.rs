@@ -3,6 +3,7 @@
 // or the generator, then regenerate.
 
 //! The API client and its builder.
+use ::fragment_codegen_runtime::__private as rt;
 /// The default base URL.
 pub const DEFAULT_BASE_URL: &str = "https://bodies.example";
 /// Error codes that mean "rate limited, try later": calls refused with
@@ -15,7 +16,7 @@ pub const RATE_LIMIT_CODES: &[i64] = &[];
 pub const TRANSIENT_CODES: &[i64] = &[];
 /// What this API's answers mean to the runtime: its retried codes and
 /// where error bodies keep their code.
-pub static PROFILE: ::fragment_codegen_runtime::Profile = ::fragment_codegen_runtime::Profile {
+pub static PROFILE: rt::Profile = rt::Profile {
     rate_limit_codes: RATE_LIMIT_CODES,
     transient_codes: TRANSIENT_CODES,
     error_code: None,
@@ -26,7 +27,7 @@ pub static PROFILE: ::fragment_codegen_runtime::Profile = ::fragment_codegen_run
 /// Its `Debug` output never shows the credentials.
 #[derive(Clone)]
 pub struct Client {
-    core: ::fragment_codegen_runtime::ClientCore,
+    core: rt::ClientCore,
     version: String,
 }
 impl ::std::fmt::Debug for Client {
@@ -47,8 +48,8 @@ impl Client {
     /// The access token, sent as `Authorization: Bearer <token>`.
     pub fn builder(token: impl Into<String>) -> ClientBuilder {
         ClientBuilder {
-            core: ::fragment_codegen_runtime::CoreBuilder::new(
-                ::fragment_codegen_runtime::Credentials::Bearer(
+            core: rt::CoreBuilder::new(
+                rt::Credentials::Bearer(
                     ::fragment_codegen_runtime::Secret::new(token.into()),
                 ),
                 DEFAULT_BASE_URL,
@@ -73,14 +74,14 @@ impl Client {
     pub fn set_token(&self, token: impl Into<String>) {
         self.core
             .set_credentials(
-                ::fragment_codegen_runtime::Credentials::Bearer(
+                rt::Credentials::Bearer(
                     ::fragment_codegen_runtime::Secret::new(token.into()),
                 ),
             );
     }
     /// The runtime's part of the client, which sends the requests.
     #[allow(dead_code)]
-    pub(crate) fn core(&self) -> &::fragment_codegen_runtime::ClientCore {
+    pub(crate) fn core(&self) -> &rt::ClientCore {
         &self.core
     }
     /// `POST /{Version}/form` (operationId `sendForm`, from `specs/specs/bodies.yaml`).
@@ -113,76 +114,14 @@ impl Client {
 /// Configures a [`Client`].
 #[derive(Clone, Debug)]
 pub struct ClientBuilder {
-    core: ::fragment_codegen_runtime::CoreBuilder,
+    core: rt::CoreBuilder,
     version: String,
 }
 impl ClientBuilder {
-    /// Sends requests to another base URL (a proxy or a test server).
-    /// A trailing `/` is ignored.
-    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
-        self.core = self.core.base_url(base_url);
-        self
-    }
+    rt::client_builder_methods!();
     /// Sets the value used for `{Version}` in request paths. Default: `v1.0`.
     pub fn version(mut self, value: impl Into<String>) -> Self {
         self.version = value.into();
-        self
-    }
-    /// Sets the retry policy for every call (calls can set their own).
-    pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
-        self.core = self.core.retry(policy);
-        self
-    }
-    /// Adds a hook that sees (and may change) every request before it is
-    /// sent and every outcome after: for extra headers, tracing or
-    /// metrics. Hooks run in the order they were added.
-    pub fn hook(mut self, hook: impl crate::Hook + 'static) -> Self {
-        self.core = self.core.hook(hook);
-        self
-    }
-    /// Sets how long a whole call may take: every attempt, the waits
-    /// between them and reading the body
-    /// ([`DEFAULT_TIMEOUT`](crate::DEFAULT_TIMEOUT) unless set; calls
-    /// can set their own).
-    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.core = self.core.timeout(timeout);
-        self
-    }
-    /// Sets how long one attempt may take, reading its body included
-    /// ([`DEFAULT_ATTEMPT_TIMEOUT`](crate::DEFAULT_ATTEMPT_TIMEOUT)
-    /// unless set; calls can set their own).
-    pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.core = self.core.attempt_timeout(timeout);
-        self
-    }
-    /// Sets how long connecting may take
-    /// ([`DEFAULT_CONNECT_TIMEOUT`](crate::DEFAULT_CONNECT_TIMEOUT) unless set).
-    pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
-        self.core = self.core.connect_timeout(timeout);
-        self
-    }
-    /// Sets the largest JSON, text or error body read, in bytes
-    /// ([`DEFAULT_MAX_BODY_SIZE`](crate::DEFAULT_MAX_BODY_SIZE) unless
-    /// set; calls can set their own).
-    pub fn max_body_size(mut self, bytes: u64) -> Self {
-        self.core = self.core.max_body_size(bytes);
-        self
-    }
-    /// Sets the largest binary body (a download) read into memory, in
-    /// bytes ([`DEFAULT_MAX_DOWNLOAD_SIZE`](crate::DEFAULT_MAX_DOWNLOAD_SIZE)
-    /// unless set).
-    pub fn max_download_size(mut self, bytes: u64) -> Self {
-        self.core = self.core.max_download_size(bytes);
-        self
-    }
-    /// Uses this `reqwest` client (its pool, proxy, TLS and redirect
-    /// settings) instead of a new one. The client this builder makes
-    /// follows no redirects and connects within the connect timeout;
-    /// one of your own keeps whatever you chose (reqwest's default
-    /// follows up to 10 redirects, dropping credentials across hosts).
-    /// Call and attempt timeouts and body limits apply either way.
-    pub fn http_client(mut self, http: crate::reqwest::Client) -> Self {
-        self.core = self.core.http_client(http);
         self
     }
     /// Builds the client.

@@ -3,6 +3,8 @@
 // or the generator, then regenerate.
 
 //! Every schema of the API as a Rust type.
+#[allow(unused_imports)]
+use ::fragment_codegen_runtime::__private as rt;
 /// Schema `Item`, from `specs/bodies.yaml#/components/schemas/Item`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -17,9 +19,9 @@ pub struct Item {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for Item {
+impl rt::decode::FromEntries for Item {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<String> = None;
@@ -45,7 +47,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Item`")
+        rt::decode::object(deserializer, "an object `Item`")
     }
 }
 impl Item {
@@ -86,9 +88,9 @@ pub struct Problem {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for Problem {
+impl rt::decode::FromEntries for Problem {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<String> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
@@ -96,9 +98,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for Problem {
             match key.as_str() {
                 "title" => {
                     field_0 = map
-                        .next_value::<
-                            Option<::fragment_codegen_runtime::Lenient<String>>,
-                        >()?
+                        .next_value::<Option<rt::Lenient<String>>>()?
                         .map(|l| l.0);
                 }
                 _ => {
@@ -113,7 +113,7 @@ impl<'de> ::serde::Deserialize<'de> for Problem {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Problem`")
+        rt::decode::object(deserializer, "an object `Problem`")
     }
 }
 impl Problem {
@@ -194,7 +194,7 @@ impl<'de> ::serde::Deserialize<'de> for SendJsonMode {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        let value = <::fragment_codegen_runtime::decode::Key<
+        let value = <rt::decode::Key<
             'de,
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(

@@ -3,6 +3,8 @@
 // or the generator, then regenerate.
 
 //! Every schema of the API as a Rust type.
+#[allow(unused_imports)]
+use ::fragment_codegen_runtime::__private as rt;
 /// Schema `ApiError`, from `specs/bot.yaml#/components/schemas/ApiError`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -14,9 +16,9 @@ pub struct ApiError {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for ApiError {
+impl rt::decode::FromEntries for ApiError {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<ApiErrorError> = None;
@@ -39,7 +41,7 @@ impl<'de> ::serde::Deserialize<'de> for ApiError {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(deserializer, "an object `ApiError`")
+        rt::decode::object(deserializer, "an object `ApiError`")
     }
 }
 impl ApiError {
@@ -71,9 +73,9 @@ pub struct ApiErrorError {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for ApiErrorError {
+impl rt::decode::FromEntries for ApiErrorError {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<i64> = None;
@@ -83,30 +85,14 @@ impl ::fragment_codegen_runtime::decode::FromEntries for ApiErrorError {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "code" => {
-                    field_0 = Some(
-                        map.next_value::<::fragment_codegen_runtime::Lenient<i64>>()?.0,
-                    );
-                }
+                "code" => field_0 = Some(map.next_value::<rt::Lenient<i64>>()?.0),
                 "subcode" => {
-                    field_1 = map
-                        .next_value::<
-                            Option<::fragment_codegen_runtime::Lenient<i64>>,
-                        >()?
-                        .map(|l| l.0);
+                    field_1 = map.next_value::<Option<rt::Lenient<i64>>>()?.map(|l| l.0);
                 }
-                "message" => {
-                    field_2 = Some(
-                        map
-                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
-                            .0,
-                    );
-                }
+                "message" => field_2 = Some(map.next_value::<rt::Lenient<String>>()?.0),
                 "trace_id" => {
                     field_3 = map
-                        .next_value::<
-                            Option<::fragment_codegen_runtime::Lenient<String>>,
-                        >()?
+                        .next_value::<Option<rt::Lenient<String>>>()?
                         .map(|l| l.0);
                 }
                 _ => {
@@ -127,10 +113,7 @@ impl<'de> ::serde::Deserialize<'de> for ApiErrorError {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(
-            deserializer,
-            "an object `ApiErrorError`",
-        )
+        rt::decode::object(deserializer, "an object `ApiErrorError`")
     }
 }
 impl ApiErrorError {
@@ -160,9 +143,9 @@ pub struct Base {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for Base {
+impl rt::decode::FromEntries for Base {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<String> = None;
@@ -188,7 +171,7 @@ impl<'de> ::serde::Deserialize<'de> for Base {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Base`")
+        rt::decode::object(deserializer, "an object `Base`")
     }
 }
 impl Base {
@@ -223,9 +206,9 @@ pub struct Context {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for Context {
+impl rt::decode::FromEntries for Context {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<String> = None;
@@ -248,7 +231,7 @@ impl<'de> ::serde::Deserialize<'de> for Context {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Context`")
+        rt::decode::object(deserializer, "an object `Context`")
     }
 }
 impl Context {
@@ -296,9 +279,9 @@ pub struct Event {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for Event {
+impl rt::decode::FromEntries for Event {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<String> = None;
@@ -310,33 +293,13 @@ impl ::fragment_codegen_runtime::decode::FromEntries for Event {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "id" => {
-                    field_0 = Some(
-                        map
-                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
-                            .0,
-                    );
-                }
-                "at" => {
-                    field_1 = Some(
-                        map
-                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
-                            .0,
-                    );
-                }
+                "id" => field_0 = Some(map.next_value::<rt::Lenient<String>>()?.0),
+                "at" => field_1 = Some(map.next_value::<rt::Lenient<String>>()?.0),
                 "count" => {
-                    field_2 = map
-                        .next_value::<
-                            Option<::fragment_codegen_runtime::Lenient<i32>>,
-                        >()?
-                        .map(|l| l.0);
+                    field_2 = map.next_value::<Option<rt::Lenient<i32>>>()?.map(|l| l.0);
                 }
                 "score" => {
-                    field_3 = map
-                        .next_value::<
-                            Option<::fragment_codegen_runtime::Lenient<f64>>,
-                        >()?
-                        .map(|l| l.0);
+                    field_3 = map.next_value::<Option<rt::Lenient<f64>>>()?.map(|l| l.0);
                 }
                 "state" => field_4 = map.next_value::<Option<EventState>>()?,
                 "errors" => field_5 = map.next_value::<Option<Vec<EventError>>>()?,
@@ -360,7 +323,7 @@ impl<'de> ::serde::Deserialize<'de> for Event {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Event`")
+        rt::decode::object(deserializer, "an object `Event`")
     }
 }
 impl Event {
@@ -389,20 +352,16 @@ pub struct EventError {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for EventError {
+impl rt::decode::FromEntries for EventError {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<i64> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "code" => {
-                    field_0 = Some(
-                        map.next_value::<::fragment_codegen_runtime::Lenient<i64>>()?.0,
-                    );
-                }
+                "code" => field_0 = Some(map.next_value::<rt::Lenient<i64>>()?.0),
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -418,10 +377,7 @@ impl<'de> ::serde::Deserialize<'de> for EventError {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(
-            deserializer,
-            "an object `EventError`",
-        )
+        rt::decode::object(deserializer, "an object `EventError`")
     }
 }
 impl EventError {
@@ -493,7 +449,7 @@ impl<'de> ::serde::Deserialize<'de> for EventState {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        let value = <::fragment_codegen_runtime::decode::Key<
+        let value = <rt::decode::Key<
             'de,
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
@@ -524,9 +480,9 @@ pub struct ImageMessage {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for ImageMessage {
+impl rt::decode::FromEntries for ImageMessage {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<String> = None;
@@ -558,10 +514,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageMessage {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(
-            deserializer,
-            "an object `ImageMessage`",
-        )
+        rt::decode::object(deserializer, "an object `ImageMessage`")
     }
 }
 impl ImageMessage {
@@ -699,7 +652,7 @@ impl ::serde::Serialize for Message {
 /// Decodes without a detour through `serde_json::Value`: members
 /// before the tag are kept as text, and the variant reads the rest
 /// straight from the input.
-impl ::fragment_codegen_runtime::decode::FromTagged for Message {
+impl rt::decode::FromTagged for Message {
     const TAG: &'static str = "type";
     fn commit(key: &str) -> Option<&'static str> {
         match key {
@@ -710,22 +663,18 @@ impl ::fragment_codegen_runtime::decode::FromTagged for Message {
     }
     fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
         tag: &str,
-        entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        entries: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         Ok(
             match tag {
                 "text" => {
                     Self::Text(
-                        <TextMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        <TextMessage as rt::decode::FromEntries>::from_entries(entries)?,
                     )
                 }
                 "image" => {
                     Self::Image(
-                        <ImageMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        <ImageMessage as rt::decode::FromEntries>::from_entries(entries)?,
                     )
                 }
                 _ => {
@@ -748,10 +697,7 @@ impl<'de> ::serde::Deserialize<'de> for Message {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::tagged(
-            deserializer,
-            "an object `Message` with a `type` member",
-        )
+        rt::decode::tagged(deserializer, "an object `Message` with a `type` member")
     }
 }
 impl From<TextMessage> for Message {
@@ -785,9 +731,9 @@ pub struct Receipt {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for Receipt {
+impl rt::decode::FromEntries for Receipt {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<StatusRead> = None;
@@ -819,7 +765,7 @@ impl<'de> ::serde::Deserialize<'de> for Receipt {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Receipt`")
+        rt::decode::object(deserializer, "an object `Receipt`")
     }
 }
 impl Receipt {
@@ -866,20 +812,16 @@ pub struct ReceiptResponse {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for ReceiptResponse {
+impl rt::decode::FromEntries for ReceiptResponse {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<bool> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "success" => {
-                    field_0 = Some(
-                        map.next_value::<::fragment_codegen_runtime::Lenient<bool>>()?.0,
-                    );
-                }
+                "success" => field_0 = Some(map.next_value::<rt::Lenient<bool>>()?.0),
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -895,10 +837,7 @@ impl<'de> ::serde::Deserialize<'de> for ReceiptResponse {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(
-            deserializer,
-            "an object `ReceiptResponse`",
-        )
+        rt::decode::object(deserializer, "an object `ReceiptResponse`")
     }
 }
 impl ReceiptResponse {
@@ -922,22 +861,16 @@ pub struct Sent {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for Sent {
+impl rt::decode::FromEntries for Sent {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<String> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "id" => {
-                    field_0 = Some(
-                        map
-                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
-                            .0,
-                    );
-                }
+                "id" => field_0 = Some(map.next_value::<rt::Lenient<String>>()?.0),
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -953,7 +886,7 @@ impl<'de> ::serde::Deserialize<'de> for Sent {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Sent`")
+        rt::decode::object(deserializer, "an object `Sent`")
     }
 }
 impl Sent {
@@ -1031,7 +964,7 @@ impl<'de> ::serde::Deserialize<'de> for StatusRead {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        let value = <::fragment_codegen_runtime::decode::Key<
+        let value = <rt::decode::Key<
             'de,
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
@@ -1061,9 +994,9 @@ pub struct TextMessage {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for TextMessage {
+impl rt::decode::FromEntries for TextMessage {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<String> = None;
@@ -1095,10 +1028,7 @@ impl<'de> ::serde::Deserialize<'de> for TextMessage {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(
-            deserializer,
-            "an object `TextMessage`",
-        )
+        rt::decode::object(deserializer, "an object `TextMessage`")
     }
 }
 impl TextMessage {
@@ -1174,7 +1104,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeImage {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        let value = <::fragment_codegen_runtime::decode::Key<
+        let value = <rt::decode::Key<
             'de,
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
@@ -1240,7 +1170,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeText {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        let value = <::fragment_codegen_runtime::decode::Key<
+        let value = <rt::decode::Key<
             'de,
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
@@ -1263,9 +1193,9 @@ pub struct Typing {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for Typing {
+impl rt::decode::FromEntries for Typing {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<TypeText> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
@@ -1287,7 +1217,7 @@ impl<'de> ::serde::Deserialize<'de> for Typing {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Typing`")
+        rt::decode::object(deserializer, "an object `Typing`")
     }
 }
 impl Typing {

@@ -75,7 +75,7 @@ pub fn parse_verified(
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod routes {
-    use ::fragment_codegen_runtime::axum;
+    use ::fragment_codegen_runtime::__private::axum;
     pub use ::fragment_codegen_runtime::webhooks::routes::{
         handshake, Rejection, WebhookSecrets,
     };

@@ -3,6 +3,8 @@
 // or the generator, then regenerate.
 
 //! Every schema of the API as a Rust type.
+#[allow(unused_imports)]
+use ::fragment_codegen_runtime::__private as rt;
 /// Schema `A`, from `specs/tree.yaml#/components/schemas/A`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -14,9 +16,9 @@ pub struct A {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for A {
+impl rt::decode::FromEntries for A {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<Box<B>> = None;
@@ -39,7 +41,7 @@ impl<'de> ::serde::Deserialize<'de> for A {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(deserializer, "an object `A`")
+        rt::decode::object(deserializer, "an object `A`")
     }
 }
 impl A {
@@ -64,9 +66,9 @@ pub struct B {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for B {
+impl rt::decode::FromEntries for B {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<Box<A>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
@@ -85,7 +87,7 @@ impl<'de> ::serde::Deserialize<'de> for B {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(deserializer, "an object `B`")
+        rt::decode::object(deserializer, "an object `B`")
     }
 }
 impl B {
@@ -110,20 +112,16 @@ pub struct Leaf {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for Leaf {
+impl rt::decode::FromEntries for Leaf {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<f64> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
                 "value" => {
-                    field_0 = map
-                        .next_value::<
-                            Option<::fragment_codegen_runtime::Lenient<f64>>,
-                        >()?
-                        .map(|l| l.0);
+                    field_0 = map.next_value::<Option<rt::Lenient<f64>>>()?.map(|l| l.0);
                 }
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
@@ -137,7 +135,7 @@ impl<'de> ::serde::Deserialize<'de> for Leaf {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Leaf`")
+        rt::decode::object(deserializer, "an object `Leaf`")
     }
 }
 impl Leaf {
@@ -173,9 +171,9 @@ pub struct Node {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for Node {
+impl rt::decode::FromEntries for Node {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<String> = None;
@@ -186,13 +184,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for Node {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "id" => {
-                    field_0 = Some(
-                        map
-                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
-                            .0,
-                    );
-                }
+                "id" => field_0 = Some(map.next_value::<rt::Lenient<String>>()?.0),
                 "children" => field_1 = map.next_value::<Option<Vec<Node>>>()?,
                 "parent" => field_2 = map.next_value::<Option<Box<Node>>>()?,
                 "first" => field_3 = map.next_value::<Option<A>>()?,
@@ -216,7 +208,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Node`")
+        rt::decode::object(deserializer, "an object `Node`")
     }
 }
 impl Node {

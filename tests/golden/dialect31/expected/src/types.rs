@@ -3,6 +3,8 @@
 // or the generator, then regenerate.
 
 //! Every schema of the API as a Rust type.
+#[allow(unused_imports)]
+use ::fragment_codegen_runtime::__private as rt;
 /// Schema `Counts`, from `specs/dialect.yaml#/components/schemas/Counts`.
 pub type Counts = ::std::collections::BTreeMap<String, i64>;
 /// Which one of `flow_id`, `flow_name` to send: the object needs exactly one of them.
@@ -51,9 +53,9 @@ pub struct FlowTarget {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for FlowTarget {
+impl rt::decode::FromEntries for FlowTarget {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<String> = None;
         let mut field_1: Option<String> = None;
@@ -78,10 +80,7 @@ impl<'de> ::serde::Deserialize<'de> for FlowTarget {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(
-            deserializer,
-            "an object `FlowTarget`",
-        )
+        rt::decode::object(deserializer, "an object `FlowTarget`")
     }
 }
 impl FlowTarget {
@@ -154,7 +153,7 @@ impl<'de> ::serde::Deserialize<'de> for KindThing {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        let value = <::fragment_codegen_runtime::decode::Key<
+        let value = <rt::decode::Key<
             'de,
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
@@ -179,9 +178,9 @@ pub struct NoContacts {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for NoContacts {
+impl rt::decode::FromEntries for NoContacts {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<Vec<String>> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
@@ -200,10 +199,7 @@ impl<'de> ::serde::Deserialize<'de> for NoContacts {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(
-            deserializer,
-            "an object `NoContacts`",
-        )
+        rt::decode::object(deserializer, "an object `NoContacts`")
     }
 }
 impl NoContacts {
@@ -228,9 +224,9 @@ pub struct Strict {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for Strict {
+impl rt::decode::FromEntries for Strict {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<String> = None;
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
@@ -249,7 +245,7 @@ impl<'de> ::serde::Deserialize<'de> for Strict {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Strict`")
+        rt::decode::object(deserializer, "an object `Strict`")
     }
 }
 impl Strict {
@@ -283,7 +279,7 @@ pub struct Thing {
     /// Optional and nullable.
     #[serde(
         skip_serializing_if = "Option::is_none",
-        serialize_with = "::fragment_codegen_runtime::nullable::serialize"
+        serialize_with = "::fragment_codegen_runtime::__private::nullable::serialize"
     )]
     pub note: Option<Option<String>>,
     /// Always `thing`; filled in by default.
@@ -312,7 +308,7 @@ pub struct Thing {
     /// The `shade` member.
     #[serde(
         skip_serializing_if = "Option::is_none",
-        serialize_with = "::fragment_codegen_runtime::nullable::serialize"
+        serialize_with = "::fragment_codegen_runtime::__private::nullable::serialize"
     )]
     pub shade: Option<Option<ThingShade>>,
     /// A keyword as a member name.
@@ -326,9 +322,9 @@ pub struct Thing {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for Thing {
+impl rt::decode::FromEntries for Thing {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<i64> = None;
@@ -350,53 +346,31 @@ impl ::fragment_codegen_runtime::decode::FromEntries for Thing {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "id" => {
-                    field_0 = Some(
-                        map.next_value::<::fragment_codegen_runtime::Lenient<i64>>()?.0,
-                    );
-                }
+                "id" => field_0 = Some(map.next_value::<rt::Lenient<i64>>()?.0),
                 "small" => {
-                    field_1 = map
-                        .next_value::<
-                            Option<::fragment_codegen_runtime::Lenient<i32>>,
-                        >()?
-                        .map(|l| l.0);
+                    field_1 = map.next_value::<Option<rt::Lenient<i32>>>()?.map(|l| l.0);
                 }
                 "ratio" => {
-                    field_2 = map
-                        .next_value::<
-                            Option<::fragment_codegen_runtime::Lenient<f64>>,
-                        >()?
-                        .map(|l| l.0);
+                    field_2 = map.next_value::<Option<rt::Lenient<f64>>>()?.map(|l| l.0);
                 }
                 "nickname" => {
                     field_3 = map
-                        .next_value::<
-                            Option<::fragment_codegen_runtime::Lenient<String>>,
-                        >()?
+                        .next_value::<Option<rt::Lenient<String>>>()?
                         .map(|l| l.0);
                 }
                 "note" => field_4 = Some(map.next_value::<Option<String>>()?),
                 "kind" => field_5 = Some(map.next_value::<KindThing>()?),
                 "flag" => {
-                    field_6 = map
-                        .next_value::<
-                            Option<::fragment_codegen_runtime::Lenient<bool>>,
-                        >()?
-                        .map(|l| l.0);
+                    field_6 = map.next_value::<Option<rt::Lenient<bool>>>()?.map(|l| l.0);
                 }
                 "created" => {
                     field_7 = map
-                        .next_value::<
-                            Option<::fragment_codegen_runtime::Lenient<String>>,
-                        >()?
+                        .next_value::<Option<rt::Lenient<String>>>()?
                         .map(|l| l.0);
                 }
                 "link" => {
                     field_8 = map
-                        .next_value::<
-                            Option<::fragment_codegen_runtime::Lenient<String>>,
-                        >()?
+                        .next_value::<Option<rt::Lenient<String>>>()?
                         .map(|l| l.0);
                 }
                 "blob" => field_9 = map.next_value::<Option<crate::FilePart>>()?,
@@ -416,16 +390,12 @@ impl ::fragment_codegen_runtime::decode::FromEntries for Thing {
                 "shade" => field_13 = Some(map.next_value::<Option<ThingShade>>()?),
                 "type" => {
                     field_14 = map
-                        .next_value::<
-                            Option<::fragment_codegen_runtime::Lenient<String>>,
-                        >()?
+                        .next_value::<Option<rt::Lenient<String>>>()?
                         .map(|l| l.0);
                 }
                 "2fa" => {
                     field_15 = map
-                        .next_value::<
-                            Option<::fragment_codegen_runtime::Lenient<bool>>,
-                        >()?
+                        .next_value::<Option<rt::Lenient<bool>>>()?
                         .map(|l| l.0);
                 }
                 _ => {
@@ -458,7 +428,7 @@ impl<'de> ::serde::Deserialize<'de> for Thing {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Thing`")
+        rt::decode::object(deserializer, "an object `Thing`")
     }
 }
 impl Thing {
@@ -545,7 +515,7 @@ impl<'de> ::serde::Deserialize<'de> for ThingShade {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        let value = <::fragment_codegen_runtime::decode::Key<
+        let value = <rt::decode::Key<
             'de,
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(

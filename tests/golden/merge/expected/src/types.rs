@@ -3,6 +3,8 @@
 // or the generator, then regenerate.
 
 //! Every schema of the API as a Rust type.
+#[allow(unused_imports)]
+use ::fragment_codegen_runtime::__private as rt;
 /// Error envelope (copy A).
 ///
 /// Schema `GraphAPIError`, merged from 2 identical definitions (first: `specs/a.yaml#/components/schemas/GraphAPIError`).
@@ -16,9 +18,9 @@ pub struct GraphAPIError {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for GraphAPIError {
+impl rt::decode::FromEntries for GraphAPIError {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<GraphAPIErrorError> = None;
@@ -41,10 +43,7 @@ impl<'de> ::serde::Deserialize<'de> for GraphAPIError {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(
-            deserializer,
-            "an object `GraphAPIError`",
-        )
+        rt::decode::object(deserializer, "an object `GraphAPIError`")
     }
 }
 impl GraphAPIError {
@@ -79,9 +78,9 @@ pub struct GraphAPIErrorError {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for GraphAPIErrorError {
+impl rt::decode::FromEntries for GraphAPIErrorError {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<String> = None;
@@ -89,18 +88,8 @@ impl ::fragment_codegen_runtime::decode::FromEntries for GraphAPIErrorError {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "message" => {
-                    field_0 = Some(
-                        map
-                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
-                            .0,
-                    );
-                }
-                "code" => {
-                    field_1 = Some(
-                        map.next_value::<::fragment_codegen_runtime::Lenient<i64>>()?.0,
-                    );
-                }
+                "message" => field_0 = Some(map.next_value::<rt::Lenient<String>>()?.0),
+                "code" => field_1 = Some(map.next_value::<rt::Lenient<i64>>()?.0),
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -117,10 +106,7 @@ impl<'de> ::serde::Deserialize<'de> for GraphAPIErrorError {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(
-            deserializer,
-            "an object `GraphAPIErrorError`",
-        )
+        rt::decode::object(deserializer, "an object `GraphAPIErrorError`")
     }
 }
 impl GraphAPIErrorError {
@@ -189,7 +175,7 @@ impl<'de> ::serde::Deserialize<'de> for MessagingProductWhatsapp {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        let value = <::fragment_codegen_runtime::decode::Key<
+        let value = <rt::decode::Key<
             'de,
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
@@ -217,9 +203,9 @@ pub struct Profile {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for Profile {
+impl rt::decode::FromEntries for Profile {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<String> = None;
@@ -228,13 +214,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for Profile {
         let mut extra = <::serde_json::Map<String, ::serde_json::Value>>::new();
         while let Some(key) = map.next_key()? {
             match key.as_str() {
-                "name" => {
-                    field_0 = Some(
-                        map
-                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
-                            .0,
-                    );
-                }
+                "name" => field_0 = Some(map.next_value::<rt::Lenient<String>>()?.0),
                 "messaging_product" => {
                     field_1 = map.next_value::<Option<MessagingProductWhatsapp>>()?;
                 }
@@ -256,7 +236,7 @@ impl<'de> ::serde::Deserialize<'de> for Profile {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Profile`")
+        rt::decode::object(deserializer, "an object `Profile`")
     }
 }
 impl Profile {
@@ -299,9 +279,9 @@ pub struct ProfileB {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for ProfileB {
+impl rt::decode::FromEntries for ProfileB {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<String> = None;
         let mut field_1: Option<i32> = None;
@@ -311,17 +291,11 @@ impl ::fragment_codegen_runtime::decode::FromEntries for ProfileB {
             match key.as_str() {
                 "name" => {
                     field_0 = map
-                        .next_value::<
-                            Option<::fragment_codegen_runtime::Lenient<String>>,
-                        >()?
+                        .next_value::<Option<rt::Lenient<String>>>()?
                         .map(|l| l.0);
                 }
                 "age" => {
-                    field_1 = map
-                        .next_value::<
-                            Option<::fragment_codegen_runtime::Lenient<i32>>,
-                        >()?
-                        .map(|l| l.0);
+                    field_1 = map.next_value::<Option<rt::Lenient<i32>>>()?.map(|l| l.0);
                 }
                 "messaging_product" => {
                     field_2 = map.next_value::<Option<MessagingProductWhatsapp>>()?;
@@ -343,7 +317,7 @@ impl<'de> ::serde::Deserialize<'de> for ProfileB {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(deserializer, "an object `ProfileB`")
+        rt::decode::object(deserializer, "an object `ProfileB`")
     }
 }
 impl ProfileB {
@@ -422,7 +396,7 @@ impl<'de> ::serde::Deserialize<'de> for ProfileStatus {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        let value = <::fragment_codegen_runtime::decode::Key<
+        let value = <rt::decode::Key<
             'de,
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(

@@ -3,6 +3,8 @@
 // or the generator, then regenerate.
 
 //! Every schema of the API as a Rust type.
+#[allow(unused_imports)]
+use ::fragment_codegen_runtime::__private as rt;
 /// Schema `Event`, from `specs/names.yaml#/components/schemas/Event`.
 ///
 /// Chosen by the `type` member. Serialising writes `type` exactly once; a value whose `type` this version does not know decodes into [`Event::Unrecognized`], which keeps it whole.
@@ -155,26 +157,22 @@ impl ::serde::Serialize for Event {
 /// Decodes without a detour through `serde_json::Value`: members
 /// before the tag are kept as text, and the variant reads the rest
 /// straight from the input.
-impl ::fragment_codegen_runtime::decode::FromTagged for Event {
+impl rt::decode::FromTagged for Event {
     const TAG: &'static str = "type";
     fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
         tag: &str,
-        entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        entries: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         Ok(
             match tag {
                 "note" => {
                     Self::Note(
-                        <NoteEvent as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        <NoteEvent as rt::decode::FromEntries>::from_entries(entries)?,
                     )
                 }
                 "label" => {
                     Self::Label(
-                        <LabelEvent as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        <LabelEvent as rt::decode::FromEntries>::from_entries(entries)?,
                     )
                 }
                 _ => {
@@ -202,10 +200,7 @@ impl<'de> ::serde::Deserialize<'de> for Event {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::tagged(
-            deserializer,
-            "an object `Event` with a `type` member",
-        )
+        rt::decode::tagged(deserializer, "an object `Event` with a `type` member")
     }
 }
 impl From<NoteEvent> for Event {
@@ -237,9 +232,9 @@ pub struct LabelEvent {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for LabelEvent {
+impl rt::decode::FromEntries for LabelEvent {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<TypeLabel> = None;
@@ -271,10 +266,7 @@ impl<'de> ::serde::Deserialize<'de> for LabelEvent {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(
-            deserializer,
-            "an object `LabelEvent`",
-        )
+        rt::decode::object(deserializer, "an object `LabelEvent`")
     }
 }
 impl LabelEvent {
@@ -314,9 +306,9 @@ pub struct NoteEvent {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for NoteEvent {
+impl rt::decode::FromEntries for NoteEvent {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<TypeNote> = None;
@@ -348,7 +340,7 @@ impl<'de> ::serde::Deserialize<'de> for NoteEvent {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(deserializer, "an object `NoteEvent`")
+        rt::decode::object(deserializer, "an object `NoteEvent`")
     }
 }
 impl NoteEvent {
@@ -424,7 +416,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeLabel {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        let value = <::fragment_codegen_runtime::decode::Key<
+        let value = <rt::decode::Key<
             'de,
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
@@ -490,7 +482,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeNote {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        let value = <::fragment_codegen_runtime::decode::Key<
+        let value = <rt::decode::Key<
             'de,
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(

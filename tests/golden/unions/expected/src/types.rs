@@ -3,6 +3,8 @@
 // or the generator, then regenerate.
 
 //! Every schema of the API as a Rust type.
+#[allow(unused_imports)]
+use ::fragment_codegen_runtime::__private as rt;
 /// Schema `BaseMessage`, from `specs/unions.yaml#/components/schemas/BaseMessage`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -19,9 +21,9 @@ pub struct BaseMessage {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for BaseMessage {
+impl rt::decode::FromEntries for BaseMessage {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<MessagingProductWhatsapp> = None;
@@ -52,10 +54,7 @@ impl<'de> ::serde::Deserialize<'de> for BaseMessage {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(
-            deserializer,
-            "an object `BaseMessage`",
-        )
+        rt::decode::object(deserializer, "an object `BaseMessage`")
     }
 }
 impl BaseMessage {
@@ -133,7 +132,7 @@ impl ::serde::Serialize for Event {
 /// Decodes without a detour through `serde_json::Value`: members
 /// before the tag are kept as text, and the variant reads the rest
 /// straight from the input.
-impl ::fragment_codegen_runtime::decode::FromTagged for Event {
+impl rt::decode::FromTagged for Event {
     const TAG: &'static str = "kind";
     fn commit(key: &str) -> Option<&'static str> {
         match key {
@@ -145,25 +144,21 @@ impl ::fragment_codegen_runtime::decode::FromTagged for Event {
     }
     fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
         tag: &str,
-        entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        entries: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         Ok(
             match tag {
                 "sent" => {
                     Self::Sent(
                         Box::new(
-                            <Sent as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                                entries,
-                            )?,
+                            <Sent as rt::decode::FromEntries>::from_entries(entries)?,
                         ),
                     )
                 }
                 "group" => {
                     Self::Group(
                         Box::new(
-                            <Group as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                                entries,
-                            )?,
+                            <Group as rt::decode::FromEntries>::from_entries(entries)?,
                         ),
                     )
                 }
@@ -182,10 +177,7 @@ impl<'de> ::serde::Deserialize<'de> for Event {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::tagged(
-            deserializer,
-            "an object `Event` with a `kind` member",
-        )
+        rt::decode::tagged(deserializer, "an object `Event` with a `kind` member")
     }
 }
 impl From<Sent> for Event {
@@ -215,9 +207,9 @@ pub struct Group {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for Group {
+impl rt::decode::FromEntries for Group {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         let mut field_0: Option<KindGroup> = None;
         let mut field_1: Option<Vec<Event>> = None;
@@ -245,7 +237,7 @@ impl<'de> ::serde::Deserialize<'de> for Group {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Group`")
+        rt::decode::object(deserializer, "an object `Group`")
     }
 }
 impl Group {
@@ -293,22 +285,20 @@ impl<'de> ::serde::Deserialize<'de> for IdOrCount {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        let raw = <::fragment_codegen_runtime::decode::Raw as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let raw = <rt::decode::Raw as ::serde::Deserialize>::deserialize(deserializer)?;
         #[allow(unused_variables)]
-        let shape = ::fragment_codegen_runtime::decode::shape(&raw);
-        if shape.kind == ::fragment_codegen_runtime::decode::JsonKind::String {
-            if let Some(v) = ::fragment_codegen_runtime::decode::attempt(&raw) {
+        let shape = rt::decode::shape(&raw);
+        if shape.kind == rt::decode::JsonKind::String {
+            if let Some(v) = rt::decode::attempt(&raw) {
                 return Ok(Self::String(v));
             }
         }
-        if shape.kind == ::fragment_codegen_runtime::decode::JsonKind::Integer {
-            if let Some(v) = ::fragment_codegen_runtime::decode::attempt(&raw) {
+        if shape.kind == rt::decode::JsonKind::Integer {
+            if let Some(v) = rt::decode::attempt(&raw) {
                 return Ok(Self::Integer(v));
             }
         }
-        Ok(Self::Unrecognized(::fragment_codegen_runtime::decode::value(&raw)?))
+        Ok(Self::Unrecognized(rt::decode::value(&raw)?))
     }
 }
 /// Schema `ImageMessage`, from `specs/unions.yaml#/components/schemas/ImageMessage`.
@@ -329,9 +319,9 @@ pub struct ImageMessage {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for ImageMessage {
+impl rt::decode::FromEntries for ImageMessage {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<MessagingProductWhatsapp> = None;
@@ -365,10 +355,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageMessage {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(
-            deserializer,
-            "an object `ImageMessage`",
-        )
+        rt::decode::object(deserializer, "an object `ImageMessage`")
     }
 }
 impl ImageMessage {
@@ -439,7 +426,7 @@ impl<'de> ::serde::Deserialize<'de> for KindGroup {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        let value = <::fragment_codegen_runtime::decode::Key<
+        let value = <rt::decode::Key<
             'de,
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
@@ -505,7 +492,7 @@ impl<'de> ::serde::Deserialize<'de> for KindSent {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        let value = <::fragment_codegen_runtime::decode::Key<
+        let value = <rt::decode::Key<
             'de,
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
@@ -551,26 +538,20 @@ impl<'de> ::serde::Deserialize<'de> for Media {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        let raw = <::fragment_codegen_runtime::decode::Raw as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let raw = <rt::decode::Raw as ::serde::Deserialize>::deserialize(deserializer)?;
         #[allow(unused_variables)]
-        let shape = ::fragment_codegen_runtime::decode::shape(&raw);
-        if shape.kind == ::fragment_codegen_runtime::decode::JsonKind::Object
-            && shape.has("id")
-        {
-            if let Some(v) = ::fragment_codegen_runtime::decode::attempt(&raw) {
+        let shape = rt::decode::shape(&raw);
+        if shape.kind == rt::decode::JsonKind::Object && shape.has("id") {
+            if let Some(v) = rt::decode::attempt(&raw) {
                 return Ok(Self::WithId(v));
             }
         }
-        if shape.kind == ::fragment_codegen_runtime::decode::JsonKind::Object
-            && shape.has("link")
-        {
-            if let Some(v) = ::fragment_codegen_runtime::decode::attempt(&raw) {
+        if shape.kind == rt::decode::JsonKind::Object && shape.has("link") {
+            if let Some(v) = rt::decode::attempt(&raw) {
                 return Ok(Self::WithLink(v));
             }
         }
-        Ok(Self::Unrecognized(::fragment_codegen_runtime::decode::value(&raw)?))
+        Ok(Self::Unrecognized(rt::decode::value(&raw)?))
     }
 }
 impl From<MediaWithId> for Media {
@@ -597,9 +578,9 @@ pub struct MediaWithId {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for MediaWithId {
+impl rt::decode::FromEntries for MediaWithId {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<String> = None;
@@ -625,10 +606,7 @@ impl<'de> ::serde::Deserialize<'de> for MediaWithId {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(
-            deserializer,
-            "an object `MediaWithId`",
-        )
+        rt::decode::object(deserializer, "an object `MediaWithId`")
     }
 }
 impl MediaWithId {
@@ -671,9 +649,9 @@ pub struct MediaWithLink {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for MediaWithLink {
+impl rt::decode::FromEntries for MediaWithLink {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<String> = None;
@@ -699,10 +677,7 @@ impl<'de> ::serde::Deserialize<'de> for MediaWithLink {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(
-            deserializer,
-            "an object `MediaWithLink`",
-        )
+        rt::decode::object(deserializer, "an object `MediaWithLink`")
     }
 }
 impl MediaWithLink {
@@ -821,7 +796,7 @@ impl ::serde::Serialize for Message {
 /// Decodes without a detour through `serde_json::Value`: members
 /// before the tag are kept as text, and the variant reads the rest
 /// straight from the input.
-impl ::fragment_codegen_runtime::decode::FromTagged for Message {
+impl rt::decode::FromTagged for Message {
     const TAG: &'static str = "type";
     fn commit(key: &str) -> Option<&'static str> {
         match key {
@@ -832,22 +807,18 @@ impl ::fragment_codegen_runtime::decode::FromTagged for Message {
     }
     fn from_tagged<'de, __A: ::serde::de::MapAccess<'de>>(
         tag: &str,
-        entries: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        entries: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         Ok(
             match tag {
                 "text" => {
                     Self::Text(
-                        <TextMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        <TextMessage as rt::decode::FromEntries>::from_entries(entries)?,
                     )
                 }
                 "image" => {
                     Self::Image(
-                        <ImageMessage as ::fragment_codegen_runtime::decode::FromEntries>::from_entries(
-                            entries,
-                        )?,
+                        <ImageMessage as rt::decode::FromEntries>::from_entries(entries)?,
                     )
                 }
                 _ => {
@@ -870,10 +841,7 @@ impl<'de> ::serde::Deserialize<'de> for Message {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::tagged(
-            deserializer,
-            "an object `Message` with a `type` member",
-        )
+        rt::decode::tagged(deserializer, "an object `Message` with a `type` member")
     }
 }
 impl From<TextMessage> for Message {
@@ -941,7 +909,7 @@ impl<'de> ::serde::Deserialize<'de> for MessagingProductWhatsapp {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        let value = <::fragment_codegen_runtime::decode::Key<
+        let value = <rt::decode::Key<
             'de,
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
@@ -965,9 +933,9 @@ pub struct Sent {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for Sent {
+impl rt::decode::FromEntries for Sent {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<KindSent> = None;
@@ -976,13 +944,7 @@ impl ::fragment_codegen_runtime::decode::FromEntries for Sent {
         while let Some(key) = map.next_key()? {
             match key.as_str() {
                 "kind" => field_0 = Some(map.next_value::<KindSent>()?),
-                "id" => {
-                    field_1 = Some(
-                        map
-                            .next_value::<::fragment_codegen_runtime::Lenient<String>>()?
-                            .0,
-                    );
-                }
+                "id" => field_1 = Some(map.next_value::<rt::Lenient<String>>()?.0),
                 _ => {
                     extra.insert(key.into_string(), map.next_value()?);
                 }
@@ -999,7 +961,7 @@ impl<'de> ::serde::Deserialize<'de> for Sent {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(deserializer, "an object `Sent`")
+        rt::decode::object(deserializer, "an object `Sent`")
     }
 }
 impl Sent {
@@ -1041,9 +1003,9 @@ pub struct TextMessage {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for TextMessage {
+impl rt::decode::FromEntries for TextMessage {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<MessagingProductWhatsapp> = None;
@@ -1077,10 +1039,7 @@ impl<'de> ::serde::Deserialize<'de> for TextMessage {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(
-            deserializer,
-            "an object `TextMessage`",
-        )
+        rt::decode::object(deserializer, "an object `TextMessage`")
     }
 }
 impl TextMessage {
@@ -1107,9 +1066,9 @@ pub struct TextMessageText {
     #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
     pub extra: ::serde_json::Map<String, ::serde_json::Value>,
 }
-impl ::fragment_codegen_runtime::decode::FromEntries for TextMessageText {
+impl rt::decode::FromEntries for TextMessageText {
     fn from_entries<'de, __A: ::serde::de::MapAccess<'de>>(
-        mut map: ::fragment_codegen_runtime::decode::Entries<'de, __A>,
+        mut map: rt::decode::Entries<'de, __A>,
     ) -> Result<Self, __A::Error> {
         use ::serde::de::Error as _;
         let mut field_0: Option<String> = None;
@@ -1132,10 +1091,7 @@ impl<'de> ::serde::Deserialize<'de> for TextMessageText {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        ::fragment_codegen_runtime::decode::object(
-            deserializer,
-            "an object `TextMessageText`",
-        )
+        rt::decode::object(deserializer, "an object `TextMessageText`")
     }
 }
 impl TextMessageText {
@@ -1213,7 +1169,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeImage {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        let value = <::fragment_codegen_runtime::decode::Key<
+        let value = <rt::decode::Key<
             'de,
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
@@ -1279,7 +1235,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeText {
     fn deserialize<__D: ::serde::Deserializer<'de>>(
         deserializer: __D,
     ) -> Result<Self, __D::Error> {
-        let value = <::fragment_codegen_runtime::decode::Key<
+        let value = <rt::decode::Key<
             'de,
         > as ::serde::Deserialize>::deserialize(deserializer)?;
         Ok(
