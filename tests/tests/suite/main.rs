@@ -18,5 +18,6 @@ mod pagination;
 mod runtime;
 mod secrets;
 mod semver;
+mod structure;
 mod unions;
 mod webhooks;
