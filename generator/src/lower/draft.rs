@@ -7,8 +7,37 @@ use crate::ir::{
     BodyMedia, Examples, HttpMethod, JsonKind, ParamLocation, PathPart, StatusMatch, Ty,
 };
 
-/// Index of a draft type.
-pub(crate) type TypeId = usize;
+/// A draft type: its index in [`super::Lowerer::types`]. A type of its own,
+/// so that it cannot be mistaken for the merge's class ids or a fragment's
+/// index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct TypeId(usize);
+
+impl TypeId {
+    /// The id of the draft type at `index`.
+    pub fn new(index: usize) -> Self {
+        Self(index)
+    }
+
+    /// Its index in the draft types, for tables indexed alike.
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
+impl std::ops::Index<TypeId> for Vec<DraftType> {
+    type Output = DraftType;
+
+    fn index(&self, id: TypeId) -> &DraftType {
+        &self[id.0]
+    }
+}
+
+impl std::ops::IndexMut<TypeId> for Vec<DraftType> {
+    fn index_mut(&mut self, id: TypeId) -> &mut DraftType {
+        &mut self[id.0]
+    }
+}
 
 /// A type before merging and naming.
 #[derive(Debug, Clone)]

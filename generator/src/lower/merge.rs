@@ -88,7 +88,7 @@ struct Merged {
 impl Merged {
     /// A draft type reference with final names.
     fn ty(&self, t: &Ty<TypeId>) -> Ty {
-        t.map_named(&mut |id| self.names[self.class[*id]].clone())
+        t.map_named(&mut |id| self.names[self.class[id.index()]].clone())
     }
 
     /// Whether slot `slot` (a field or variant) of class `c` is boxed.
@@ -104,7 +104,7 @@ fn merge(l: &Lowerer<'_>) -> Result<Merged> {
     let class_count = class.iter().max().map_or(0, |m| m + 1);
     let mut members: Vec<Vec<TypeId>> = vec![Vec::new(); class_count];
     for (id, c) in class.iter().enumerate() {
-        members[*c].push(id);
+        members[*c].push(TypeId::new(id));
     }
     let names = name_classes(l, &class, &members)?;
     let boxed = boxed_edges(l, &class, &members, &names)?;
@@ -276,7 +276,7 @@ fn structure(
         .enumerate()
         .map(|(fi, f)| {
             let constant = match &f.ty {
-                Ty::Named(id) => match &l.types[m.members[m.class[*id]][0]].kind {
+                Ty::Named(id) => match &l.types[m.members[m.class[id.index()]][0]].kind {
                     DKind::Enum { values } if values.len() == 1 => Some(values[0].clone()),
                     _ => None,
                 },
@@ -688,7 +688,7 @@ struct ShapeKey {
 }
 
 fn shape_key(t: &DraftType, class: &[usize]) -> ShapeKey {
-    let ty = |t: &Ty<TypeId>| t.map_named(&mut |id| class[*id]);
+    let ty = |t: &Ty<TypeId>| t.map_named(&mut |id| class[id.index()]);
     let shape = match &t.kind {
         DKind::Pending => Shape::Pending,
         DKind::Alias(a) => Shape::Alias(ty(a)),
@@ -706,7 +706,7 @@ fn shape_key(t: &DraftType, class: &[usize]) -> ShapeKey {
                 DExtra::Keep => None,
                 DExtra::Typed(t) => Some(ty(t)),
             },
-            choices: choices.iter().map(|id| class[*id]).collect(),
+            choices: choices.iter().map(|id| class[id.index()]).collect(),
         },
         DKind::Choice { members } => Shape::Choice(
             members
@@ -771,7 +771,7 @@ fn name_classes(l: &Lowerer<'_>, class: &[usize], members: &[Vec<TypeId>]) -> Re
         l.types[members[c][0]]
             .parent
             .as_ref()
-            .map(|(p, suffix)| (class[*p], suffix.clone()))
+            .map(|(p, suffix)| (class[p.index()], suffix.clone()))
     };
     let mut depth = vec![usize::MAX; members.len()];
     fn depth_of(
@@ -883,10 +883,10 @@ fn boxed_edges(
     // By-value edges: struct fields holding a named type directly, and aliases.
     let edges = |c: usize| -> Vec<usize> {
         match kind(c) {
-            DKind::Alias(t) => t.named().map(|id| class[*id]).into_iter().collect(),
+            DKind::Alias(t) => t.named().map(|id| class[id.index()]).into_iter().collect(),
             k => slots(k)
                 .into_iter()
-                .filter_map(|(_, t)| t.holds_by_value().map(|id| class[*id]))
+                .filter_map(|(_, t)| t.holds_by_value().map(|id| class[id.index()]))
                 .collect(),
         }
     };
@@ -910,7 +910,7 @@ fn boxed_edges(
             DKind::Struct { .. } | DKind::Tagged { .. } | DKind::Untagged { .. } => {
                 for (slot, t) in slots(kind(c)) {
                     if let Some(id) = t.holds_by_value() {
-                        if reaches(class[*id], c, false) {
+                        if reaches(class[id.index()], c, false) {
                             boxed.insert((c, slot));
                         }
                     }
@@ -918,7 +918,7 @@ fn boxed_edges(
             }
             DKind::Alias(t) => {
                 if let Some(id) = t.named() {
-                    if reaches(class[*id], c, true) {
+                    if reaches(class[id.index()], c, true) {
                         let rep = &l.types[members[c][0]];
                         return Err(Error::Spec(SpecError {
                             file: l.fragments[rep.fragment].path.clone(),

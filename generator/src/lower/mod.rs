@@ -167,7 +167,7 @@ impl<'a> Lowerer<'a> {
             doc,
             kind: DKind::Pending,
         });
-        self.types.len() - 1
+        TypeId::new(self.types.len() - 1)
     }
 
     /// A located error in fragment `fi`.
