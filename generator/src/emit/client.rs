@@ -897,8 +897,6 @@ fn struct_of<'a>(api: &'a Api, ty: &Ty) -> Option<&'a crate::ir::StructDef> {
     crate::ir::struct_def(&api.types, ty)
 }
 
-/// The statements that add a body struct's fields to a form, one by one:
-/// `text(name, value)` adds a text field (both are `String` expressions),
 /// The statements that send a form body field by field, as `lower`
 /// decided ([`crate::ir::FormBody`]): `text(name, value)` adds a text field,
 /// `file(name, place)` a file part. The struct is bound to `source`.

@@ -137,7 +137,8 @@ fn union_members(def: &mut TypeDef, structs: &BTreeSet<String>, warnings: &mut V
     }
     t.constructors.clear();
     for (i, v) in t.variants.iter().enumerate() {
-        if !v.ty.named().is_some_and(|n| structs.contains(n)) || !matches!(v.ty, Ty::Named(_)) {
+        let Ty::Named(payload) = &v.ty else { continue };
+        if !structs.contains(payload) {
             continue;
         }
         let wanted = naming::snake_ident(&v.rust);
