@@ -5,7 +5,7 @@
 //!   the median, fastest and slowest total, and the median of each stage.
 //! - Decode: the `decode-bench` binary of `tests/bench`, built in release
 //!   mode, decodes the crate's documented webhook examples (in the member
-//!   order of the live API and in their own) and response examples into
+//!   order of the live API and in alphabetical order) and response examples into
 //!   the generated types, into `serde_json::Value` and, where it can, into
 //!   the hand-written `whatsapp` crate, interleaved; the ratio of the
 //!   medians is printed (above 1 means the generated types are faster).

@@ -1,7 +1,7 @@
 //! The payloads the bench decodes, read from the WhatsApp fragments when it
 //! starts: every documented success example of an operation whose answer is
-//! a JSON type, and every example of the webhook payload, in the documented
-//! member order and in the live API's.
+//! a JSON type, and every example of the webhook payload, with members in
+//! alphabetical order and in the live API's.
 
 use std::path::Path;
 
@@ -19,7 +19,8 @@ pub struct Response {
 
 pub struct Payloads {
     pub responses: Vec<Response>,
-    /// (example, JSON text) of every documented webhook payload.
+    /// (example, JSON text) of every documented webhook payload, its
+    /// members in alphabetical order (`serde_json::Value` keeps no order).
     pub webhooks: Vec<(String, String)>,
     /// The same payloads with their members in the order the live API sends
     /// them: a union's tag (`type`, `field`) after the content.
