@@ -589,28 +589,33 @@ fn constructors_setters_and_conversions_are_in_the_api_and_removing_one_breaks()
     assert!(old.types["TextContent"].from.contains(&"&str".to_string()));
 
     type Removal = fn(&mut Surface);
-    let cases: [(&str, Removal); 3] = [
-        ("constructor `text(", |s| {
+    let cases: [(&str, &str, Removal); 4] = [
+        ("Message", "constructor `text(", |s| {
             if let Some(Kind::Tagged { constructors, .. }) =
                 s.types.get_mut("Message").map(|t| &mut t.kind)
             {
                 constructors.retain(|c| !c.starts_with("text("));
             }
         }),
-        ("setter `with_context` removed", |s| {
+        ("Message", "setter `with_context` removed", |s| {
             if let Some(Kind::Tagged { setters, .. }) =
                 s.types.get_mut("Message").map(|t| &mut t.kind)
             {
                 setters.retain(|c| c != "with_context");
             }
         }),
-        ("conversion `From<TextMessage>` removed", |s| {
+        ("Message", "conversion `From<TextMessage>` removed", |s| {
             if let Some(t) = s.types.get_mut("Message") {
                 t.from.retain(|f| f != "TextMessage");
             }
         }),
+        ("TextContent", "conversion `From<&str>` removed", |s| {
+            if let Some(t) = s.types.get_mut("TextContent") {
+                t.from.retain(|f| f != "&str");
+            }
+        }),
     ];
-    for (what, remove) in cases {
+    for (ty, what, remove) in cases {
         let mut new = old.clone();
         remove(&mut new);
         let report = fragment_codegen::api_diff::diff(&old, &new, &|_, _| None);
@@ -618,8 +623,8 @@ fn constructors_setters_and_conversions_are_in_the_api_and_removing_one_breaks()
             .types
             .changed
             .iter()
-            .find(|t| t.name == "Message")
-            .unwrap_or_else(|| panic!("{what}: Message not reported"));
+            .find(|t| t.name == ty)
+            .unwrap_or_else(|| panic!("{what}: {ty} not reported"));
         assert!(
             entry
                 .changes
