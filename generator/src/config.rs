@@ -58,6 +58,11 @@ pub struct Target {
     /// URL the API hands out): the request goes to that URL, not to the base URL.
     #[serde(default)]
     pub url_params: Vec<String>,
+    /// Operations (by operationId) for which an answer with a 4xx status is
+    /// final: not even 429 is retried, because the API counts failed calls
+    /// and blocks the endpoint after a few.
+    #[serde(default)]
+    pub final_client_errors: Vec<String>,
     /// An inbound operation (the API calls the user's server): it gets no
     /// client method; a `webhooks` module parses and verifies its body instead.
     #[serde(default)]

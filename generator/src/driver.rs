@@ -67,9 +67,10 @@ pub fn run(root: &Path, check: bool) -> Result<Report, String> {
     let config = Config::load(&specs.join("codegen.toml")).map_err(|e| format!("error: {e}"))?;
 
     let mut generated = Vec::new();
+    let mut foreign = crate::lower::Foreign::default();
     for target in &config.targets {
         let start = Instant::now();
-        let output = crate::generate(&specs, target).map_err(|e| {
+        let output = crate::generate_after(&specs, target, &mut foreign).map_err(|e| {
             let mut text = String::new();
             let errs = e.spec_errors();
             if errs.is_empty() {

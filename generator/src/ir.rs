@@ -144,6 +144,22 @@ pub struct TargetInfo {
     pub extensions: Vec<ExtensionModule>,
     /// The runtime crate's path, as the crate's `Cargo.toml` names it.
     pub runtime_path: String,
+    /// Other generated crates whose types this one uses ([`Ty::Extern`]).
+    pub dependencies: Vec<Dependency>,
+}
+
+/// A generated crate another one depends on, because its fragments refer to
+/// that crate's schemas by `$ref` (decided by `lower`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependency {
+    /// Package name (`whatsapp-cloud-api`).
+    pub crate_name: String,
+    /// Library name (`whatsapp_cloud_api`).
+    pub lib_name: String,
+    /// Its directory relative to the dependent crate's (`../whatsapp-cloud-api`).
+    pub path: String,
+    /// The area features the used types need, sorted.
+    pub features: Vec<String>,
 }
 
 /// The API's error codes sorted into kinds, and the types that carry a code
@@ -308,6 +324,9 @@ pub enum Ty<R = String> {
     Map(Box<Ty<R>>),
     /// A generated type.
     Named(R),
+    /// A type of another generated crate this one depends on, by its path
+    /// (`whatsapp_cloud_api::types::Message`); see [`Dependency`].
+    Extern(String),
 }
 
 impl<R> Ty<R> {
@@ -326,6 +345,7 @@ impl<R> Ty<R> {
             Ty::Item(t) => Ty::Item(Box::new(t.map_named(f))),
             Ty::Map(t) => Ty::Map(Box::new(t.map_named(f))),
             Ty::Named(r) => Ty::Named(f(r)),
+            Ty::Extern(path) => Ty::Extern(path.clone()),
         }
     }
 
@@ -847,6 +867,9 @@ pub struct Operation {
     pub body_variant: Option<String>,
     /// For a list operation: how its pages link (see [`Pagination`]).
     pub pagination: Option<Pagination>,
+    /// An answer with a 4xx status is never retried, not even 429
+    /// (`final_client_errors` in the configuration).
+    pub final_client_errors: bool,
 }
 
 /// A list operation, recognised by its shape (`lower::finish`): the success

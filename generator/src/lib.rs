@@ -58,18 +58,39 @@ pub struct Timings {
 
 /// Loads, lowers and emits one target. `specs_root` is the `specs/` directory.
 pub fn generate(specs_root: &Path, target: &config::Target) -> Result<Output> {
+    generate_after(specs_root, target, &mut lower::Foreign::default())
+}
+
+/// [`generate`] for one of a configuration's targets, in order: its
+/// fragments may use the schemas of the crates in `foreign` (generated
+/// before it), and its own are added there for the targets after it.
+pub fn generate_after(
+    specs_root: &Path,
+    target: &config::Target,
+    foreign: &mut lower::Foreign,
+) -> Result<Output> {
     let start = std::time::Instant::now();
     let fragments = load::load_dir(specs_root, &target.fragments)?;
     let load = start.elapsed();
-    let mut output = generate_from(target, &fragments)?;
+    let mut output = generate_from_after(target, &fragments, foreign)?;
     output.timings.load = load;
     Ok(output)
 }
 
 /// Lowers and emits already loaded fragments (in any order).
 pub fn generate_from(target: &config::Target, fragments: &[load::Fragment]) -> Result<Output> {
+    generate_from_after(target, fragments, &mut lower::Foreign::default())
+}
+
+/// [`generate_from`] with the schemas of the crates generated before (see
+/// [`generate_after`]).
+pub fn generate_from_after(
+    target: &config::Target,
+    fragments: &[load::Fragment],
+    foreign: &mut lower::Foreign,
+) -> Result<Output> {
     let start = std::time::Instant::now();
-    let api = lower::lower(target, fragments)?;
+    let api = lower::lower_with(target, fragments, foreign)?;
     let lowered = std::time::Instant::now();
     let files = emit::emit(&api)?;
     let timings = Timings {
@@ -77,6 +98,7 @@ pub fn generate_from(target: &config::Target, fragments: &[load::Fragment]) -> R
         lower: lowered - start,
         emit: lowered.elapsed(),
     };
+    foreign.add(target, &api);
     let files = files
         .into_iter()
         .map(|(p, s)| (target.output.join(p), s))

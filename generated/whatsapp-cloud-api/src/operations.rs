@@ -51,6 +51,7 @@ impl<'a> AcceptSolutionDeactivationRequest<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, solution_id: String) -> Self {
@@ -119,6 +120,7 @@ impl<'a> AcceptWhatsappBusinessSolution<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -185,6 +187,7 @@ impl<'a> AddAssignedUser<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -259,6 +262,7 @@ impl<'a> AddGroupParticipants<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -324,6 +328,7 @@ impl<'a> AddPhoneNumbers<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -389,6 +394,7 @@ impl<'a> ApproveJoinRequests<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -454,6 +460,7 @@ impl<'a> BlockUsers<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -519,6 +526,7 @@ impl<'a> ConfigureConversationalAutomation<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -584,6 +592,7 @@ impl<'a> CreateFlow<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -665,6 +674,7 @@ impl<'a> CreateGroup<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -730,6 +740,7 @@ impl<'a> CreateMessageTemplate<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -795,6 +806,7 @@ impl<'a> CreateOboMobilityIntent<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -860,6 +872,7 @@ impl<'a> CreateOrUpdateQrCode<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -925,6 +938,7 @@ impl<'a> CreateWhatsappBusinessAccount<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -990,6 +1004,7 @@ impl<'a> CreateWhatsappBusinessAccountPhoneNumber<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_409_422_429_500,
     };
     pub(crate) fn new(
@@ -1055,6 +1070,7 @@ impl<'a> CreateWhatsappBusinessAccountSchedule<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_409_422_429_500,
     };
     pub(crate) fn new(
@@ -1120,6 +1136,7 @@ impl<'a> CreateWhatsappBusinessSolution<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -1185,6 +1202,7 @@ impl<'a> DeleteFlow<'a> {
         method: rt::Method::Delete,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, flow_id: String) -> Self {
@@ -1242,6 +1260,7 @@ impl<'a> DeleteGroup<'a> {
         method: rt::Method::Delete,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, group_id: String) -> Self {
@@ -1300,6 +1319,7 @@ impl<'a> DeleteGroupInviteLink<'a> {
         method: rt::Method::Delete,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -1365,6 +1385,7 @@ impl<'a> DeleteIndividualQrCode<'a> {
         method: rt::Method::Delete,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -1430,6 +1451,7 @@ impl<'a> DeleteMedia<'a> {
         method: rt::Method::Delete,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, media_id: String) -> Self {
@@ -1498,6 +1520,7 @@ impl<'a> DeleteMessageTemplate<'a> {
         method: rt::Method::Delete,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String, name: String) -> Self {
@@ -1570,6 +1593,7 @@ impl<'a> DeletePreVerifiedPhoneNumber<'a> {
         method: rt::Method::Delete,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -1630,6 +1654,7 @@ impl<'a> DeprecateFlow<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, flow_id: String) -> Self {
@@ -1688,6 +1713,7 @@ impl<'a> DeregisterPhoneNumber<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
@@ -1746,6 +1772,7 @@ impl<'a> DownloadMedia<'a> {
         method: rt::Method::Get,
         binary: true,
         follow_redirects: true,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, media_url: String) -> Self {
@@ -1806,6 +1833,7 @@ impl<'a> EditMessageTemplate<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -1874,6 +1902,7 @@ impl<'a> GetApplicationWhatsappBusinessSolutions<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, application_id: String) -> Self {
@@ -2017,6 +2046,7 @@ impl<'a> GetAssignedUsers<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -2159,6 +2189,7 @@ impl<'a> GetAssignedWhatsappBusinessAccounts<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, user_id: String) -> Self {
@@ -2292,6 +2323,7 @@ impl<'a> GetBlockedUsers<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
@@ -2413,6 +2445,7 @@ impl<'a> GetBusinessComplianceInfo<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
@@ -2481,6 +2514,7 @@ impl<'a> GetBusinessEncryptionPublicKey<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
@@ -2549,6 +2583,7 @@ impl<'a> GetBusinessPortfolioSpecificFields<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
@@ -2616,6 +2651,7 @@ impl<'a> GetBusinessProfile<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
@@ -2684,6 +2720,7 @@ impl<'a> GetCallPermissions<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -2757,6 +2794,7 @@ impl<'a> GetClientWhatsappBusinessAccounts<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
@@ -2904,6 +2942,7 @@ impl<'a> GetCommerceSettings<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
@@ -2966,6 +3005,7 @@ impl<'a> GetConnectedClientBusinesses<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, application_id: String) -> Self {
@@ -3096,6 +3136,7 @@ impl<'a> GetCreditLines<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
@@ -3165,6 +3206,7 @@ impl<'a> GetFlow<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, flow_id: String) -> Self {
@@ -3242,6 +3284,7 @@ impl<'a> GetFlowJsonUrl<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, flow_id: String) -> Self {
@@ -3363,6 +3406,7 @@ impl<'a> GetGroupInfo<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, group_id: String) -> Self {
@@ -3432,6 +3476,7 @@ impl<'a> GetInProgressOnBehalfRequests<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
@@ -3563,6 +3608,7 @@ impl<'a> GetIndividualQrCode<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -3637,6 +3683,7 @@ impl<'a> GetMediaUrl<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, media_id: String) -> Self {
@@ -3708,6 +3755,7 @@ impl<'a> GetMessageHistory<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
@@ -3851,6 +3899,7 @@ impl<'a> GetMessageHistoryEvents<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, message_history_id: String) -> Self {
@@ -3990,6 +4039,7 @@ impl<'a> GetMessageTemplate<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, template_id: String) -> Self {
@@ -4057,6 +4107,7 @@ impl<'a> GetMigrationIntentDetails<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, migration_intent_id: String) -> Self {
@@ -4124,6 +4175,7 @@ impl<'a> GetOboMobilityIntent<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -4194,6 +4246,7 @@ impl<'a> GetOfficialBusinessAccountStatus<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
@@ -4267,6 +4320,7 @@ impl<'a> GetOwnedWhatsappBusinessAccounts<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
@@ -4424,6 +4478,7 @@ impl<'a> GetPhoneNumberById<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
@@ -4491,6 +4546,7 @@ impl<'a> GetPhoneNumberSettings<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
@@ -4559,6 +4615,7 @@ impl<'a> GetPreVerifiedPhoneNumberDetails<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -4632,6 +4689,7 @@ impl<'a> GetPreVerifiedPhoneNumberPartners<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -4771,6 +4829,7 @@ impl<'a> GetPreVerifiedPhoneNumbers<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
@@ -4934,6 +4993,7 @@ impl<'a> GetSolutionAccessToken<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -5002,6 +5062,7 @@ impl<'a> GetSolutionDetails<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, solution_id: String) -> Self {
@@ -5069,6 +5130,7 @@ impl<'a> GetWhatsappAccountNumberDetails<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -5145,6 +5207,7 @@ impl<'a> GetWhatsappBusinessAccountActivities<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
@@ -5302,6 +5365,7 @@ impl<'a> GetWhatsappBusinessAccountDetails<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
@@ -5374,6 +5438,7 @@ impl<'a> GetWhatsappBusinessAccountPhoneNumbers<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
@@ -5527,6 +5592,7 @@ impl<'a> GetWhatsappBusinessAccountSchedules<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
@@ -5675,6 +5741,7 @@ impl<'a> GetWhatsappBusinessBotDetails<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, waba_bot_id: String) -> Self {
@@ -5742,6 +5809,7 @@ impl<'a> GetWhatsappBusinessProfileDetails<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -5814,6 +5882,7 @@ impl<'a> ListActiveGroups<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
@@ -5904,6 +5973,7 @@ impl<'a> ListAllQrCodes<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
@@ -6045,6 +6115,7 @@ impl<'a> ListFlows<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
@@ -6173,6 +6244,7 @@ impl<'a> ListJoinRequests<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, group_id: String) -> Self {
@@ -6239,6 +6311,7 @@ impl<'a> ListMessageTemplates<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
@@ -6405,6 +6478,7 @@ impl<'a> ListSubscribedApps<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
@@ -6476,6 +6550,7 @@ impl<'a> ListWabaSolutions<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
@@ -6611,6 +6686,7 @@ impl<'a> ListWhatsappBusinessAccounts<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
@@ -6768,6 +6844,7 @@ impl<'a> ManageCall<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -6833,6 +6910,7 @@ impl<'a> MarkAsRead<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -6905,6 +6983,7 @@ impl<'a> MigrateFlows<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -6982,6 +7061,7 @@ impl<'a> OnboardPartnersToMmLite<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, business_id: String) -> Self {
@@ -7049,6 +7129,7 @@ impl<'a> PublishFlow<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, flow_id: String) -> Self {
@@ -7108,6 +7189,7 @@ impl<'a> RegisterWhatsappBusinessPhoneNumber<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -7173,6 +7255,7 @@ impl<'a> RejectJoinRequests<'a> {
         method: rt::Method::Delete,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -7239,6 +7322,7 @@ impl<'a> RejectSolutionDeactivationRequest<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -7313,6 +7397,7 @@ impl<'a> RejectSolutionRequest<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -7378,6 +7463,7 @@ impl<'a> RemoveAssignedUser<'a> {
         method: rt::Method::Delete,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -7451,6 +7537,7 @@ impl<'a> RemoveGroupParticipants<'a> {
         method: rt::Method::Delete,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -7516,6 +7603,7 @@ impl<'a> RequestPreVerifiedPhoneNumberCode<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -7582,6 +7670,7 @@ impl<'a> RequestVerificationCode<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -7647,6 +7736,7 @@ impl<'a> ResetGroupInviteLink<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -7712,6 +7802,7 @@ impl<'a> SendEncryptedMessage<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -7777,6 +7868,7 @@ impl<'a> SendMarketingMessage<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -7842,6 +7934,7 @@ impl<'a> SendMessage<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -7907,6 +8000,7 @@ impl<'a> SendSolutionDeactivationRequest<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, solution_id: String) -> Self {
@@ -7975,6 +8069,7 @@ impl<'a> SetBusinessEncryptionPublicKey<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -8053,6 +8148,7 @@ impl<'a> SetOboMobilityIntent<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -8119,6 +8215,7 @@ impl<'a> SetOrUpdateCommerceSettings<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
@@ -8196,6 +8293,7 @@ impl<'a> SetSolutionMigrationIntent<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -8261,6 +8359,7 @@ impl<'a> SharePreVerifiedPhoneNumber<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -8326,6 +8425,7 @@ impl<'a> SubscribeToWabaWebhooks<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
@@ -8394,6 +8494,7 @@ impl<'a> UnblockUsers<'a> {
         method: rt::Method::Delete,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -8458,6 +8559,7 @@ impl<'a> UnsubscribeFromWabaWebhooks<'a> {
         method: rt::Method::Delete,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, waba_id: String) -> Self {
@@ -8517,6 +8619,7 @@ impl<'a> UpdateBusinessComplianceInfo<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -8582,6 +8685,7 @@ impl<'a> UpdateBusinessProfile<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -8647,6 +8751,7 @@ impl<'a> UpdateFlowJson<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -8723,6 +8828,7 @@ impl<'a> UpdateFlowMetadata<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -8803,6 +8909,7 @@ impl<'a> UpdateGroupSettings<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -8867,6 +8974,7 @@ impl<'a> UpdateOfficialBusinessAccountStatus<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -8933,6 +9041,7 @@ impl<'a> UpdatePhoneNumberSettings<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -8998,6 +9107,7 @@ impl<'a> UpdatePhoneNumberStatus<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(client: &'a crate::Client, phone_number_id: String) -> Self {
@@ -9065,6 +9175,7 @@ impl<'a> UpdateWhatsappBusinessAccount<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -9129,6 +9240,7 @@ impl<'a> UpdateWhatsappBusinessProfile<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -9193,6 +9305,7 @@ impl<'a> UploadMedia<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -9272,6 +9385,7 @@ impl<'a> VerifyPhoneNumberCode<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(
@@ -9337,6 +9451,7 @@ impl<'a> VerifyPreVerifiedPhoneNumberCode<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400_401_403_404_422_429_500,
     };
     pub(crate) fn new(

@@ -342,6 +342,9 @@ pub struct OpSpec {
     /// The request goes to a URL the API handed out: redirects are followed,
     /// without credentials to another origin.
     pub follow_redirects: bool,
+    /// An answer with a 4xx status is final: not even 429 is retried (the
+    /// API counts failed calls and blocks the endpoint after a few).
+    pub final_client_errors: bool,
     /// The documented error statuses, whose bodies decode into the error type.
     pub errors: &'static [ErrorStatus],
 }
@@ -812,12 +815,19 @@ async fn run(request: reqwest::RequestBuilder, call: &Call<'_>, stream: bool) ->
             );
         };
         let outcome = attempt(this, call, attempts, stream, timeout).await;
-        let Some(retry_after) = retryable(
-            &outcome,
-            call.spec.method.is_idempotent(),
-            &call.policy,
-            call.profile,
-        ) else {
+        let final_4xx = call.spec.final_client_errors
+            && matches!(&outcome, Attempt::Answer { status, .. } | Attempt::Cut { status, .. } if (400..500).contains(status));
+        let retry = if final_4xx {
+            None
+        } else {
+            retryable(
+                &outcome,
+                call.spec.method.is_idempotent(),
+                &call.policy,
+                call.profile,
+            )
+        };
+        let Some(retry_after) = retry else {
             return (outcome, attempts);
         };
         let Some(delay) = call.policy.delay(attempts, retry_after) else {

@@ -854,8 +854,9 @@ fn op_spec(op: &Operation) -> TokenStream {
     let binary = op.success.content == ResponseContent::Bytes;
     let follow = op.params.iter().any(|p| p.whole_url);
     let (errors, _) = error_list(op);
+    let final_client_errors = op.final_client_errors;
     quote! {
-        rt::OpSpec { method: rt::Method::#http_method, binary: #binary, follow_redirects: #follow, errors: #errors }
+        rt::OpSpec { method: rt::Method::#http_method, binary: #binary, follow_redirects: #follow, final_client_errors: #final_client_errors, errors: #errors }
     }
 }
 

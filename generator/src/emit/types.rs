@@ -133,7 +133,14 @@ pub(super) fn rust_ty(ty: &Ty, prefix: &TokenStream) -> TokenStream {
             let n = ident(n);
             quote!(#prefix #n)
         }
+        Ty::Extern(path) => extern_path(path),
     }
+}
+
+/// `::krate::types::Name` for a type of another generated crate.
+pub(super) fn extern_path(path: &str) -> TokenStream {
+    let segments = path.split("::").map(ident);
+    quote!(#(:: #segments)*)
 }
 
 fn source_note(def: &TypeDef) -> String {

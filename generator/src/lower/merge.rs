@@ -467,6 +467,7 @@ fn operation(
         examples: op.examples.clone(),
         body_variant: op.body_variant.clone(),
         pagination: None,
+        final_client_errors: l.target.final_client_errors.contains(&op.operation_id),
         source: source_path(l, op.fragment),
     })
 }

@@ -16,6 +16,7 @@ mod errors;
 mod features;
 mod finish;
 mod flow;
+mod foreign;
 mod members;
 mod merge;
 mod operation;
@@ -33,6 +34,7 @@ use crate::load::Fragment;
 use crate::naming;
 
 use draft::{DKind, DraftOperation, DraftType, TypeId};
+pub use foreign::Foreign;
 pub(crate) use schema::Dest;
 
 /// Lowering state for one target.
@@ -48,10 +50,20 @@ pub(crate) struct Lowerer<'a> {
     pub warnings: std::cell::RefCell<Vec<SpecError>>,
     /// What degrade mode left out (see [`Target::degrade`]).
     pub skipped: ir::Skipped,
+    /// The schemas of the crates generated before this one.
+    pub foreign: &'a Foreign,
+    /// Which of them this target's types come from.
+    pub used: foreign::Used,
 }
 
 /// Lowers the fragments of one target into its IR.
 pub fn lower(target: &Target, fragments: &[Fragment]) -> Result<Api> {
+    lower_with(target, fragments, &Foreign::default())
+}
+
+/// [`lower`] for a target whose fragments may use the schemas of the
+/// crates generated before it (see [`Foreign`]).
+pub fn lower_with(target: &Target, fragments: &[Fragment], foreign: &Foreign) -> Result<Api> {
     let mut sorted: Vec<&Fragment> = fragments.iter().collect();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
     let mut lowerer = Lowerer {
@@ -62,6 +74,8 @@ pub fn lower(target: &Target, fragments: &[Fragment]) -> Result<Api> {
         operations: Vec::new(),
         warnings: Default::default(),
         skipped: Default::default(),
+        foreign,
+        used: Default::default(),
     };
     lowerer.reserve();
     let mut errors = Vec::new();
@@ -85,7 +99,8 @@ pub fn lower(target: &Target, fragments: &[Fragment]) -> Result<Api> {
             Error::Specs(errors)
         });
     }
-    let info = lowerer.target_info()?;
+    let mut info = lowerer.target_info()?;
+    info.dependencies = lowerer.dependencies();
     merge::assemble(lowerer, info)
 }
 
@@ -200,8 +215,9 @@ impl<'a> Lowerer<'a> {
             self.fragments
                 .iter()
                 .position(|f| normalize_path(&f.path) == wanted)
-                .ok_or_else(|| {
-                    self.err(fi, at, format!("`$ref` names fragment `{file}`, which is not among this target's fragments"))
+                .ok_or_else(|| match self.foreign.owner_name(&wanted) {
+                    Some(krate) => self.err(fi, at, format!("`$ref` names fragment `{file}` of crate `{krate}`: another crate's schema can be used only whole (as a field, an item, a body or a response), not merged or told apart in a union")),
+                    None => self.err(fi, at, format!("`$ref` names fragment `{file}`, which is not among this target's fragments")),
                 })?
         };
         Ok((target_fi, pointer.to_string()))
@@ -448,6 +464,9 @@ impl<'a> Lowerer<'a> {
                 .collect(),
             // Resolved against the merged types in `merge::assemble`.
             errors: None,
+            // The types taken from other crates are known once every
+            // schema is converted (`lower_with`).
+            dependencies: Vec::new(),
         })
     }
 }
@@ -458,7 +477,7 @@ pub(crate) fn unescape_pointer_token(token: &str) -> String {
 }
 
 /// Removes `.` and resolves `..` without touching the file system.
-fn normalize_path(p: &Path) -> PathBuf {
+pub(crate) fn normalize_path(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {

@@ -176,7 +176,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// Operation renames and body variants must name an operationId that
+    /// Operation renames, body variants and `final_client_errors` must name an operationId that
     /// exists: an error in strict mode, a warning otherwise.
     fn check_settings_matched(&self, seen_ids: &BTreeSet<String>, errors: &mut Vec<SpecError>) {
         let mut unmatched = Vec::new();
@@ -186,6 +186,15 @@ impl<'a> Lowerer<'a> {
                     file: "specs/codegen.toml".into(),
                     pointer: format!("#/target/{}/operation_renames", self.target.name),
                     message: format!("rename of unknown operationId `{op}`"),
+                });
+            }
+        }
+        for op in &self.target.final_client_errors {
+            if !seen_ids.contains(op) {
+                unmatched.push(SpecError {
+                    file: "specs/codegen.toml".into(),
+                    pointer: format!("#/target/{}/final_client_errors", self.target.name),
+                    message: format!("unknown operationId `{op}`"),
                 });
             }
         }
@@ -625,7 +634,9 @@ impl<'a> Lowerer<'a> {
                 &mut used.clone(),
                 Some((member, member_ptr.clone())),
             )?;
-            body.flatten = true;
+            // Another crate's struct is built with its own `new` and
+            // setters: the method takes it whole.
+            body.flatten = !matches!(body.ty, Ty::Extern(_));
             let (mine, others) = self.partition_examples(fi, member, &member_ptr, remaining)?;
             remaining = others;
             variant_bodies.push((body, mine));
@@ -937,8 +948,13 @@ impl<'a> Lowerer<'a> {
             let ReferenceOr::Reference { reference } = m else {
                 return Err(self.err(fi, mptr, "a member of a split `oneOf` must be a `$ref`"));
             };
-            let id = self.resolve_schema_ref(fi, reference, &mptr)?;
-            named.push((self.types[id].original.clone(), (m.into(), mptr)));
+            let name = match self.foreign_name(fi, reference, &mptr)? {
+                Some(name) => name,
+                None => self.types[self.resolve_schema_ref(fi, reference, &mptr)?]
+                    .original
+                    .clone(),
+            };
+            named.push((name, (m.into(), mptr)));
         }
         let mut picked = Vec::new();
         for name in names {

@@ -181,6 +181,8 @@ struct UntaggedDraft<'a> {
     required: Vec<String>,
     strict: bool,
     kind: JsonKind,
+    /// Another crate's type: its members' types are not known here.
+    foreign: bool,
 }
 
 /// What a schema is, once the 3.0 model's variants are sorted out.
@@ -204,8 +206,10 @@ impl<'a> Lowerer<'a> {
     ) -> Result<Usage, SpecError> {
         match schema {
             SchemaRef::Ref(reference) => {
-                let target = self.resolve_schema_ref(fi, reference, ptr)?;
-                let ty = Ty::Named(target);
+                let ty = match self.foreign_ref(fi, reference, ptr)? {
+                    Some(ty) => ty,
+                    None => Ty::Named(self.resolve_schema_ref(fi, reference, ptr)?),
+                };
                 if let Dest::Define(id) = dest {
                     self.types[id].kind = DKind::Alias(ty.clone());
                 }
@@ -606,6 +610,9 @@ impl<'a> Lowerer<'a> {
         v: SchemaRef<'a>,
         vptr: &str,
     ) -> Result<UntaggedDraft<'a>, SpecError> {
+        if let Some(draft) = self.foreign_untagged_draft(fi, i, v, vptr)? {
+            return Ok(draft);
+        }
         let (vfi, target_ptr, schema) = self.deref(fi, v, vptr)?;
         let mut nullable = false;
         let mut consts = Vec::new();
@@ -664,7 +671,41 @@ impl<'a> Lowerer<'a> {
             required,
             strict,
             kind,
+            foreign: false,
         })
+    }
+
+    /// [`Self::untagged_draft`] for a member that is another crate's type:
+    /// told apart by what its struct requires (any JSON value otherwise).
+    fn foreign_untagged_draft(
+        &self,
+        fi: usize,
+        i: usize,
+        v: SchemaRef<'a>,
+        vptr: &str,
+    ) -> Result<Option<UntaggedDraft<'a>>, SpecError> {
+        let SchemaRef::Ref(reference) = v else {
+            return Ok(None);
+        };
+        let Some(signature) = self.foreign_signature(fi, reference, vptr)? else {
+            return Ok(None);
+        };
+        let name = self.foreign_name(fi, reference, vptr)?.unwrap_or_default();
+        let (kind, (required, consts)) = match signature {
+            Some(signature) => (JsonKind::Object, signature),
+            None => (JsonKind::Any, Default::default()),
+        };
+        Ok(Some(UntaggedDraft {
+            index: i,
+            consts,
+            name: naming::type_name(&name),
+            schema: v,
+            ptr: vptr.to_string(),
+            required,
+            strict: false,
+            kind,
+            foreign: true,
+        }))
     }
 
     /// Warns about untagged variants that cannot be told apart: the same
@@ -679,7 +720,10 @@ impl<'a> Lowerer<'a> {
         };
         for (i, a) in drafts.iter().enumerate() {
             for b in &drafts[i + 1..] {
-                if a.kind != JsonKind::Any && key(a) == key(b) {
+                // Another crate's type may differ in its members' types,
+                // which decoding tries; it is not reported.
+                let unknown = a.foreign || b.foreign;
+                if a.kind != JsonKind::Any && !unknown && key(a) == key(b) {
                     // A diagnostic, not an error: decoding still works, in the
                     // documented order, but the first variant always wins.
                     self.warnings.borrow_mut().push(self.err(
@@ -723,6 +767,11 @@ impl<'a> Lowerer<'a> {
         schema: SchemaRef<'a>,
         ptr: &str,
     ) -> Result<Option<(Vec<String>, Vec<(String, String)>)>, SpecError> {
+        if let SchemaRef::Ref(reference) = schema {
+            if let Some(signature) = self.foreign_signature(fi, reference, ptr)? {
+                return Ok(signature);
+            }
+        }
         let (sfi, sptr, s) = self.deref(fi, schema, ptr)?;
         let mut nullable = false;
         let Shape::Object(o) = self.shape(sfi, s, &sptr, &mut nullable)? else {

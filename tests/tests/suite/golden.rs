@@ -11,16 +11,20 @@ fn check_case(name: &str) -> Vec<String> {
     let config = Config::load(&dir.join("codegen.toml")).expect("fixture config loads");
     let mut diffs = Vec::new();
     let mut warnings = Vec::new();
+    // A target may use the crates of the targets before it.
+    let mut foreign = fragment_codegen::lower::Foreign::default();
     for target in &config.targets {
-        let output =
-            fragment_codegen::generate(&dir, target).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let before = foreign.clone();
+        let output = fragment_codegen::generate_after(&dir, target, &mut foreign)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(!output.files.is_empty());
         // Fragments read in reverse order must give the same bytes.
         let mut fragments =
             fragment_codegen::load::load_dir(&dir, &target.fragments).expect("fragments load");
         fragments.reverse();
         let reversed =
-            fragment_codegen::generate_from(target, &fragments).expect("reversed generates");
+            fragment_codegen::generate_from_after(target, &fragments, &mut before.clone())
+                .expect("reversed generates");
         assert_eq!(
             output.files, reversed.files,
             "{name}: output depends on fragment order"
@@ -106,6 +110,7 @@ fn every_fixture_folder_has_a_test() {
             "areas",
             "bodies",
             "bot",
+            "crossfile",
             "cycle",
             "dialect31",
             "merge",
@@ -119,4 +124,39 @@ fn every_fixture_folder_has_a_test() {
 #[test]
 fn bot() {
     check_case("bot");
+}
+
+#[test]
+fn crossfile() {
+    check_case("crossfile");
+}
+
+#[test]
+fn a_reference_to_a_schema_another_crate_lacks_names_file_and_pointer() {
+    let dir = workspace_root().join("tests/golden/crossfile");
+    let config = Config::load(&dir.join("codegen.toml")).expect("fixture config loads");
+    let mut foreign = fragment_codegen::lower::Foreign::default();
+    fragment_codegen::generate_after(&dir, &config.targets[0], &mut foreign)
+        .expect("base generates");
+    let text = "openapi: 3.1.0\ninfo: {title: Bad, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Holder:\n      type: object\n      properties:\n        at: {$ref: '../base/shapes.yaml#/components/schemas/Pointe'}\n        ok: {$ref: '../base/shapes.yaml#/components/schemas/Point'}\n";
+    let bad = fragment_codegen::load::parse(Path::new("app/bad.yaml"), text).expect("parses");
+    let err = fragment_codegen::generate_from_after(&config.targets[1], &[bad], &mut foreign)
+        .map(|_| ())
+        .expect_err("a schema the other crate does not have");
+    let errs = err.spec_errors();
+    assert_eq!(errs.len(), 1, "{err}");
+    assert_eq!(errs[0].file, Path::new("app/bad.yaml"));
+    assert_eq!(errs[0].pointer, "#/components/schemas/Holder/properties/at");
+    assert!(
+        errs[0].message.contains("golden-crossfile-base"),
+        "{}",
+        errs[0].message
+    );
+    // Merged into a struct (`allOf`), another crate's type is refused with a reason.
+    let text = "openapi: 3.1.0\ninfo: {title: Bad, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Merged:\n      allOf:\n        - $ref: '../base/shapes.yaml#/components/schemas/Point'\n        - type: object\n          properties:\n            z: {type: integer}\n";
+    let bad = fragment_codegen::load::parse(Path::new("app/merged.yaml"), text).expect("parses");
+    let err = fragment_codegen::generate_from_after(&config.targets[1], &[bad], &mut foreign)
+        .map(|_| ())
+        .expect_err("another crate's type cannot be merged");
+    assert!(err.to_string().contains("only whole"), "{err}");
 }

@@ -32,6 +32,7 @@ impl<'a> SendForm<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: NO_ERRORS,
     };
     pub(crate) fn new(client: &'a crate::Client) -> Self {
@@ -97,6 +98,7 @@ impl<'a> SendJson<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_4XX,
     };
     pub(crate) fn new(
@@ -178,6 +180,7 @@ impl<'a> SendMultipart<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_ANY,
     };
     pub(crate) fn new(client: &'a crate::Client, body: crate::types::Item) -> Self {
@@ -232,6 +235,7 @@ impl<'a> SetKey<'a> {
         method: rt::Method::Post,
         binary: true,
         follow_redirects: false,
+        final_client_errors: false,
         errors: NO_ERRORS,
     };
     pub(crate) fn new(client: &'a crate::Client, public_key: String) -> Self {

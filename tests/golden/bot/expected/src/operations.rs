@@ -33,6 +33,7 @@ impl<'a> Acknowledge<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_429,
     };
     pub(crate) fn new(
@@ -134,6 +135,7 @@ impl<'a> SendType<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_429,
     };
     pub(crate) fn new(

@@ -27,6 +27,7 @@ impl<'a> ListNodes<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: NO_ERRORS,
     };
     pub(crate) fn new(client: &'a crate::Client) -> Self {

@@ -28,6 +28,7 @@ impl<'a> GetThing<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: NO_ERRORS,
     };
     pub(crate) fn new(client: &'a crate::Client, thing_id: i64) -> Self {

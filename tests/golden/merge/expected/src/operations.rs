@@ -30,6 +30,7 @@ impl<'a> GetProfileA<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_400,
     };
     pub(crate) fn new(client: &'a crate::Client, id: String) -> Self {
@@ -73,6 +74,7 @@ impl<'a> GetProfileB<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: ERRORS_404,
     };
     pub(crate) fn new(client: &'a crate::Client, id: i64) -> Self {

@@ -28,6 +28,7 @@ impl<'a> BaseUrlOp<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: NO_ERRORS,
     };
     pub(crate) fn new(client: &'a crate::Client) -> Self {
@@ -70,6 +71,7 @@ impl<'a> BuilderOp<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: NO_ERRORS,
     };
     pub(crate) fn new(client: &'a crate::Client, body: crate::types::Event) -> Self {
@@ -109,6 +111,7 @@ impl<'a> NewOp<'a> {
         method: rt::Method::Get,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: NO_ERRORS,
     };
     pub(crate) fn new(client: &'a crate::Client, tag: String, send2: i64) -> Self {

@@ -28,6 +28,7 @@ impl<'a> SendMessage<'a> {
         method: rt::Method::Post,
         binary: false,
         follow_redirects: false,
+        final_client_errors: false,
         errors: NO_ERRORS,
     };
     pub(crate) fn new(client: &'a crate::Client, body: crate::types::Message) -> Self {
